@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync counter: one 64-bit value behind one of six synchronization modes,
+ * with Go's sync/atomic operations (Add, Load, Store, Swap, CompareAndSwap)
+ * plus Reset. The modes share one ops vector so callers are written once.
+ *
+ * Values wrap modulo 2^64 in every mode (like atomic.AddInt64): arithmetic is
+ * done in u64, where wrapping is defined.
+ */
+#include <linux/delay.h>
+#include <linux/export.h>
+#include <linux/slab.h>
+
+#include "gosync.h"
+
+/*
+ * One mode. @reset may be NULL: Reset is then Swap(0). @exchange and @compare_exchange may be
+ * NULL: the mode does not support them (EOPNOTSUPP). Every op returns 0 or a
+ * negative errno (-EINTR when a fatal signal interrupts a sleeping lock).
+ */
+struct gosync_counter_ops {
+	int (*init)(struct gosync_counter *c, s64 initial);
+	void (*destroy)(struct gosync_counter *c);
+	int (*add)(struct gosync_counter *c, s64 delta, bool approx, s64 *new);
+	int (*load)(struct gosync_counter *c, bool approx, s64 *val);
+	int (*store)(struct gosync_counter *c, s64 val);
+	int (*exchange)(struct gosync_counter *c, s64 val, s64 *old);
+	int (*compare_exchange)(struct gosync_counter *c, s64 old, s64 new, s64 *prev);
+	int (*reset)(struct gosync_counter *c, s64 *old);
+};
+
+static inline s64 wrap_add(s64 a, s64 b)
+{
+	return (s64)((u64)a + (u64)b);
+}
+
+/*
+ * racy: an honest read-modify-write with nothing to make it atomic. Two
+ * updaters that both read 42 both write 43: the lost update. The optional
+ * delay only widens the window between the read and the write. The race is
+ * intended, so the accesses are marked for KCSAN.
+ */
+static void racy_window(struct gosync_counter *c)
+{
+	if (c->racy_delay_ns)
+		ndelay(c->racy_delay_ns);
+}
+
+static int racy_init(struct gosync_counter *c, s64 initial)
+{
+	c->racy = initial;
+	return 0;
+}
+
+static int racy_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
+{
+	s64 v = data_race(READ_ONCE(c->racy));
+
+	racy_window(c);
+	v = wrap_add(v, delta);
+	WRITE_ONCE(c->racy, v);
+	*new = v;
+	return 0;
+}
+
+static int racy_load(struct gosync_counter *c, bool approx, s64 *val)
+{
+	*val = data_race(READ_ONCE(c->racy));
+	return 0;
+}
+
+static int racy_store(struct gosync_counter *c, s64 val)
+{
+	WRITE_ONCE(c->racy, val);
+	return 0;
+}
+
+static int racy_swap(struct gosync_counter *c, s64 val, s64 *old)
+{
+	*old = data_race(READ_ONCE(c->racy));
+	racy_window(c);
+	WRITE_ONCE(c->racy, val);
+	return 0;
+}
+
+static int racy_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
+{
+	*prev = data_race(READ_ONCE(c->racy));
+	racy_window(c);
+	if (*prev == old)
+		WRITE_ONCE(c->racy, new);
+	return 0;
+}
+
+/* atomic: atomic64_t; every op is one fully ordered atomic instruction. */
+static int atomic_init_(struct gosync_counter *c, s64 initial)
+{
+	atomic64_set(&c->atomic, initial);
+	return 0;
+}
+
+static int atomic_add_(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
+{
+	*new = atomic64_add_return(delta, &c->atomic);
+	return 0;
+}
+
+static int atomic_load(struct gosync_counter *c, bool approx, s64 *val)
+{
+	*val = atomic64_read(&c->atomic);
+	return 0;
+}
+
+static int atomic_store(struct gosync_counter *c, s64 val)
+{
+	atomic64_set(&c->atomic, val);
+	return 0;
+}
+
+static int atomic_swap(struct gosync_counter *c, s64 val, s64 *old)
+{
+	*old = atomic64_xchg(&c->atomic, val);
+	return 0;
+}
+
+static int atomic_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
+{
+	*prev = atomic64_cmpxchg(&c->atomic, old, new);
+	return 0;
+}
+
+/*
+ * The three lock modes share their bodies: each op is a plain update of
+ * *value between lock and unlock. The _locked helpers say which lock.
+ */
+static void value_add(s64 *value, s64 delta, s64 *new)
+{
+	*value = wrap_add(*value, delta);
+	*new = *value;
+}
+
+static void value_cas(s64 *value, s64 old, s64 new, s64 *prev)
+{
+	*prev = *value;
+	if (*prev == old)
+		*value = new;
+}
+
+/* spinlock: Go's map+Mutex pattern with a kernel spinning lock. */
+static int spin_init(struct gosync_counter *c, s64 initial)
+{
+	spin_lock_init(&c->spin.lock);
+	c->spin.value = initial;
+	return 0;
+}
+
+static int spin_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
+{
+	spin_lock(&c->spin.lock);
+	value_add(&c->spin.value, delta, new);
+	spin_unlock(&c->spin.lock);
+	return 0;
+}
+
+static int spin_load(struct gosync_counter *c, bool approx, s64 *val)
+{
+	spin_lock(&c->spin.lock);
+	*val = c->spin.value;
+	spin_unlock(&c->spin.lock);
+	return 0;
+}
+
+static int spin_store(struct gosync_counter *c, s64 val)
+{
+	spin_lock(&c->spin.lock);
+	c->spin.value = val;
+	spin_unlock(&c->spin.lock);
+	return 0;
+}
+
+static int spin_swap(struct gosync_counter *c, s64 val, s64 *old)
+{
+	spin_lock(&c->spin.lock);
+	*old = c->spin.value;
+	c->spin.value = val;
+	spin_unlock(&c->spin.lock);
+	return 0;
+}
+
+static int spin_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
+{
+	spin_lock(&c->spin.lock);
+	value_cas(&c->spin.value, old, new, prev);
+	spin_unlock(&c->spin.lock);
+	return 0;
+}
+
+/*
+ * mutex: a sleeping lock. The critical sections are a few instructions, but
+ * waits still end on a fatal signal (killable) so a stuck holder cannot make
+ * a dying task unkillable.
+ */
+static int mutex_init_(struct gosync_counter *c, s64 initial)
+{
+	mutex_init(&c->mutex.lock);
+	c->mutex.value = initial;
+	return 0;
+}
+
+static void mutex_destroy_(struct gosync_counter *c)
+{
+	mutex_destroy(&c->mutex.lock);
+}
+
+static int mutex_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
+{
+	if (mutex_lock_killable(&c->mutex.lock))
+		return -EINTR;
+	value_add(&c->mutex.value, delta, new);
+	mutex_unlock(&c->mutex.lock);
+	return 0;
+}
+
+static int mutex_load(struct gosync_counter *c, bool approx, s64 *val)
+{
+	if (mutex_lock_killable(&c->mutex.lock))
+		return -EINTR;
+	*val = c->mutex.value;
+	mutex_unlock(&c->mutex.lock);
+	return 0;
+}
+
+static int mutex_store(struct gosync_counter *c, s64 val)
+{
+	if (mutex_lock_killable(&c->mutex.lock))
+		return -EINTR;
+	c->mutex.value = val;
+	mutex_unlock(&c->mutex.lock);
+	return 0;
+}
+
+static int mutex_swap(struct gosync_counter *c, s64 val, s64 *old)
+{
+	if (mutex_lock_killable(&c->mutex.lock))
+		return -EINTR;
+	*old = c->mutex.value;
+	c->mutex.value = val;
+	mutex_unlock(&c->mutex.lock);
+	return 0;
+}
+
+static int mutex_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
+{
+	if (mutex_lock_killable(&c->mutex.lock))
+		return -EINTR;
+	value_cas(&c->mutex.value, old, new, prev);
+	mutex_unlock(&c->mutex.lock);
+	return 0;
+}
+
+/* rwsem: writers exclusive, Load shared (Go's RWMutex pattern). */
+static int rwsem_init_(struct gosync_counter *c, s64 initial)
+{
+	init_rwsem(&c->rwsem.sem);
+	c->rwsem.value = initial;
+	return 0;
+}
+
+static int rwsem_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
+{
+	if (down_write_killable(&c->rwsem.sem))
+		return -EINTR;
+	value_add(&c->rwsem.value, delta, new);
+	up_write(&c->rwsem.sem);
+	return 0;
+}
+
+static int rwsem_load(struct gosync_counter *c, bool approx, s64 *val)
+{
+	if (down_read_killable(&c->rwsem.sem))
+		return -EINTR;
+	*val = c->rwsem.value;
+	up_read(&c->rwsem.sem);
+	return 0;
+}
+
+static int rwsem_store(struct gosync_counter *c, s64 val)
+{
+	if (down_write_killable(&c->rwsem.sem))
+		return -EINTR;
+	c->rwsem.value = val;
+	up_write(&c->rwsem.sem);
+	return 0;
+}
+
+static int rwsem_swap(struct gosync_counter *c, s64 val, s64 *old)
+{
+	if (down_write_killable(&c->rwsem.sem))
+		return -EINTR;
+	*old = c->rwsem.value;
+	c->rwsem.value = val;
+	up_write(&c->rwsem.sem);
+	return 0;
+}
+
+static int rwsem_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
+{
+	if (down_write_killable(&c->rwsem.sem))
+		return -EINTR;
+	value_cas(&c->rwsem.value, old, new, prev);
+	up_write(&c->rwsem.sem);
+	return 0;
+}
+
+/*
+ * percpu: percpu_counter, the rate-limiter counter. Add touches only this
+ * CPU's slot until it exceeds the batch, then folds it under the counter's
+ * lock, so Add scales with CPUs and never loses an update.
+ *  - Add's result is percpu_counter_read(): it may be off by up to
+ *    batch * nr_cpus from the true sum.
+ *  - Load sums every CPU under the lock: exact when no Add runs at the same
+ *    time; with concurrent Adds it is some value between the sums before
+ *    and after them. Load with GOSYNC_OP_F_APPROX is percpu_counter_read().
+ *  - Store and Reset (percpu_counter_set) zero each CPU's slot remotely: an
+ *    Add racing with them on another CPU may be lost.
+ *  - Swap and CompareAndSwap would need every CPU's slot frozen: refused with
+ *    EOPNOTSUPP rather than made silently inexact.
+ */
+static int pcpu_init(struct gosync_counter *c, s64 initial)
+{
+	return percpu_counter_init(&c->pcpu, initial, GFP_KERNEL_ACCOUNT);
+}
+
+static void pcpu_destroy(struct gosync_counter *c)
+{
+	percpu_counter_destroy(&c->pcpu);
+}
+
+static int pcpu_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
+{
+	/*
+	 * percpu_counter_add_batch() compares abs(slot + delta) with the batch;
+	 * abs(S64_MIN) is negative, which would truncate the sum into the s32
+	 * slot. Halving deltas beyond 2^62 keeps slot + delta off S64_MIN.
+	 */
+	if (delta > S64_MAX / 2 || delta < S64_MIN / 2) {
+		s64 half = delta / 2;
+
+		percpu_counter_add(&c->pcpu, half);
+		delta -= half;
+	}
+	percpu_counter_add(&c->pcpu, delta);
+	*new = percpu_counter_read(&c->pcpu);
+	return 0;
+}
+
+static int pcpu_load(struct gosync_counter *c, bool approx, s64 *val)
+{
+	*val = approx ? percpu_counter_read(&c->pcpu) : percpu_counter_sum(&c->pcpu);
+	return 0;
+}
+
+static int pcpu_store(struct gosync_counter *c, s64 val)
+{
+	percpu_counter_set(&c->pcpu, val);
+	return 0;
+}
+
+static int pcpu_reset(struct gosync_counter *c, s64 *old)
+{
+	*old = percpu_counter_sum(&c->pcpu);
+	percpu_counter_set(&c->pcpu, 0);
+	return 0;
+}
+
+static const struct gosync_counter_ops counter_ops[] = {
+	[GOSYNC_COUNTER_RACY] = {
+		.init = racy_init, .add = racy_add, .load = racy_load,
+		.store = racy_store, .exchange = racy_swap, .compare_exchange = racy_cas,
+	},
+	[GOSYNC_COUNTER_ATOMIC] = {
+		.init = atomic_init_, .add = atomic_add_, .load = atomic_load,
+		.store = atomic_store, .exchange = atomic_swap, .compare_exchange = atomic_cas,
+	},
+	[GOSYNC_COUNTER_SPINLOCK] = {
+		.init = spin_init, .add = spin_add, .load = spin_load,
+		.store = spin_store, .exchange = spin_swap, .compare_exchange = spin_cas,
+	},
+	[GOSYNC_COUNTER_MUTEX] = {
+		.init = mutex_init_, .destroy = mutex_destroy_, .add = mutex_add,
+		.load = mutex_load, .store = mutex_store, .exchange = mutex_swap,
+		.compare_exchange = mutex_cas,
+	},
+	[GOSYNC_COUNTER_RWSEM] = {
+		.init = rwsem_init_, .add = rwsem_add, .load = rwsem_load,
+		.store = rwsem_store, .exchange = rwsem_swap, .compare_exchange = rwsem_cas,
+	},
+	[GOSYNC_COUNTER_PERCPU] = {
+		.init = pcpu_init, .destroy = pcpu_destroy, .add = pcpu_add,
+		.load = pcpu_load, .store = pcpu_store, .reset = pcpu_reset,
+	},
+};
+
+bool gosync_counter_mode_valid(u32 mode)
+{
+	return mode < ARRAY_SIZE(counter_ops) && counter_ops[mode].init;
+}
+GOSYNC_EXPORT_FOR_KUNIT(gosync_counter_mode_valid);
+
+/**
+ * gosync_counter_create() - allocate a counter
+ * @mode: enum gosync_counter_mode
+ * @initial: the first value
+ * @racy_delay_ns: racy mode's read-to-write delay; must be 0 in other modes
+ *
+ * Return: the counter, or ERR_PTR(-EINVAL) for a bad mode or delay, or
+ * ERR_PTR(-ENOMEM). Memory is charged to the caller's memory cgroup.
+ */
+struct gosync_counter *gosync_counter_create(u32 mode, s64 initial,
+					     u32 racy_delay_ns)
+{
+	struct gosync_counter *c;
+	int ret;
+
+	if (!gosync_counter_mode_valid(mode) ||
+	    racy_delay_ns > GOSYNC_RACY_DELAY_MAX ||
+	    (racy_delay_ns && mode != GOSYNC_COUNTER_RACY))
+		return ERR_PTR(-EINVAL);
+
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	c->ops = &counter_ops[mode];
+	c->mode = mode;
+	c->racy_delay_ns = racy_delay_ns;
+	ret = c->ops->init(c, initial);
+	if (ret) {
+		kfree(c);
+		return ERR_PTR(ret);
+	}
+	return c;
+}
+GOSYNC_EXPORT_FOR_KUNIT(gosync_counter_create);
+
+void gosync_counter_destroy(struct gosync_counter *c)
+{
+	if (c->ops->destroy)
+		c->ops->destroy(c);
+	kfree(c);
+}
+GOSYNC_EXPORT_FOR_KUNIT(gosync_counter_destroy);
+
+/**
+ * gosync_counter_check_op() - validate an op before running it
+ *
+ * Return: 0, or -EINVAL for an unknown op, unknown flags, APPROX on an op
+ * other than Load/Add, or a nonzero operand the op does not take.
+ */
+int gosync_counter_check_op(u32 op, u32 flags, s64 arg, s64 expected)
+{
+	if (flags & ~GOSYNC_OP_F_APPROX)
+		return -EINVAL;
+	if ((flags & GOSYNC_OP_F_APPROX) && op != GOSYNC_OP_LOAD && op != GOSYNC_OP_ADD)
+		return -EINVAL;
+	if (expected && op != GOSYNC_OP_CAS)
+		return -EINVAL;
+	switch (op) {
+	case GOSYNC_OP_LOAD:
+	case GOSYNC_OP_RESET:
+		return arg ? -EINVAL : 0;
+	case GOSYNC_OP_ADD:
+	case GOSYNC_OP_STORE:
+	case GOSYNC_OP_SWAP:
+	case GOSYNC_OP_CAS:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+GOSYNC_EXPORT_FOR_KUNIT(gosync_counter_check_op);
+
+/**
+ * gosync_counter_do() - run one operation
+ * @c: the counter
+ * @op: enum gosync_op_code
+ * @flags: GOSYNC_OP_F_*
+ * @arg: delta or new value
+ * @expected: CAS's comparand
+ * @result: out: see enum gosync_op_code; 0 for Store
+ *
+ * Return: 0; -EINVAL (see gosync_counter_check_op()); -EOPNOTSUPP if the mode
+ * lacks the op; -EINTR if a fatal signal interrupted a sleeping lock.
+ */
+int gosync_counter_do(struct gosync_counter *c, u32 op, u32 flags, s64 arg,
+		      s64 expected, s64 *result)
+{
+	const struct gosync_counter_ops *ops = c->ops;
+	bool approx = flags & GOSYNC_OP_F_APPROX;
+	int ret;
+
+	ret = gosync_counter_check_op(op, flags, arg, expected);
+	if (ret)
+		return ret;
+
+	*result = 0;
+	switch (op) {
+	case GOSYNC_OP_ADD:
+		return ops->add(c, arg, approx, result);
+	case GOSYNC_OP_LOAD:
+		return ops->load(c, approx, result);
+	case GOSYNC_OP_STORE:
+		return ops->store(c, arg);
+	case GOSYNC_OP_SWAP:
+		return ops->exchange ? ops->exchange(c, arg, result) : -EOPNOTSUPP;
+	case GOSYNC_OP_CAS:
+		return ops->compare_exchange ? ops->compare_exchange(c, expected, arg, result) : -EOPNOTSUPP;
+	case GOSYNC_OP_RESET:
+		return ops->reset ? ops->reset(c, result) : ops->exchange(c, 0, result);
+	}
+	return -EINVAL;
+}
+GOSYNC_EXPORT_FOR_KUNIT(gosync_counter_do);

@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * gosync: Go's sync package as kernel objects.
+ *
+ * Conventions (modelled on iommufd):
+ *  - Every ioctl takes a pointer to a struct whose first member is __u32 size,
+ *    the size of the struct as the caller knows it. The kernel accepts older
+ *    (smaller) and newer (larger) structs: bytes it does not know must be zero.
+ *  - Fields named __reserved and bits of flags that are not defined must be
+ *    zero. Pointers travel as __u64.
+ *  - Objects are file descriptors (O_RDWR | O_CLOEXEC), created by
+ *    GOSYNC_IOC_CREATE or GOSYNC_IOC_OPEN on /dev/gosync. An object lives while
+ *    any fd to it is open, or while it has a name (see GOSYNC_IOC_UNLINK).
+ *
+ * errno, for every command:
+ *  ENOTTY        unknown command, or a command not meant for this kind of fd
+ *                (a device command on an object fd, a counter command on a
+ *                map fd, ...)
+ *  EFAULT        a pointer (the argument or one inside it) is not readable or
+ *                writable
+ *  EINVAL        size smaller than the first version of the struct; unknown
+ *                flags; a __reserved field or unused attribute byte nonzero;
+ *                an unknown type, mode or operation; a malformed name
+ *  E2BIG         size larger than the kernel's struct and the extra bytes are
+ *                not zero; a batch longer than GOSYNC_BATCH_MAX
+ *  ENAMETOOLONG  a name of GOSYNC_NAME_MAX bytes or more
+ *  ENOENT        no object has that name
+ *  EEXIST        the name is taken
+ *  EACCES        the object's owner and mode do not allow the caller to open it
+ *  EPERM         unlink of a name by someone other than its owner
+ *  ENOSPC        the module's object limit is reached
+ *  EOPNOTSUPP    the operation is not supported by this object's mode
+ *  ENOMEM        out of memory
+ *  EMFILE/ENFILE no free file descriptor
+ *  EINTR         a fatal signal arrived while waiting
+ */
+#ifndef _UAPI_LINUX_GOSYNC_H
+#define _UAPI_LINUX_GOSYNC_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define GOSYNC_API_VERSION	1
+#define GOSYNC_DEVICE		"/dev/gosync"
+#define GOSYNC_IOCTL_MAGIC	0xC6
+
+/* Names: 1..GOSYNC_NAME_MAX-1 bytes of [A-Za-z0-9._-], not starting with '.' */
+#define GOSYNC_NAME_MAX		64
+/* Most ops in one GOSYNC_IOC_BATCH */
+#define GOSYNC_BATCH_MAX	4096
+/* Longest read-to-write delay a racy counter may ask for, in ns */
+#define GOSYNC_RACY_DELAY_MAX	100000
+
+/* Object types */
+enum gosync_type {
+	GOSYNC_TYPE_COUNTER = 1,
+	GOSYNC_TYPE_MAP = 2,
+	GOSYNC_TYPE_MUTEX = 3,
+	GOSYNC_TYPE_RWMUTEX = 4,
+	GOSYNC_TYPE_WAITGROUP = 5,
+	GOSYNC_TYPE_ONCE = 6,
+};
+
+/*
+ * Counter modes: the synchronization a counter uses. See docs/uapi.md for
+ * what each costs and which operations are exact.
+ */
+enum gosync_counter_mode {
+	GOSYNC_COUNTER_RACY = 1,	/* none: lost updates on purpose */
+	GOSYNC_COUNTER_ATOMIC = 2,	/* atomic64_t */
+	GOSYNC_COUNTER_SPINLOCK = 3,	/* spinlock_t around an s64 */
+	GOSYNC_COUNTER_MUTEX = 4,	/* struct mutex around an s64 */
+	GOSYNC_COUNTER_RWSEM = 5,	/* rw_semaphore, Load shares it */
+	GOSYNC_COUNTER_PERCPU = 6,	/* percpu_counter */
+};
+
+/*
+ * Counter operations, Go's sync/atomic set. Values are signed 64-bit and wrap
+ * modulo 2^64 in every mode, as atomic.AddInt64 does.
+ *   ADD   arg = delta            result = new value
+ *   LOAD                         result = value
+ *   STORE arg = value            result = 0
+ *   SWAP  arg = new value        result = old value
+ *   CAS   arg = new, expected    result = old value; swapped iff old == expected
+ *   RESET                        result = old value; value becomes 0
+ * Operands an op does not take (arg of LOAD and RESET, expected of all but
+ * CAS) must be 0.
+ */
+enum gosync_op_code {
+	GOSYNC_OP_ADD = 1,
+	GOSYNC_OP_LOAD = 2,
+	GOSYNC_OP_STORE = 3,
+	GOSYNC_OP_SWAP = 4,
+	GOSYNC_OP_CAS = 5,
+	GOSYNC_OP_RESET = 6,
+};
+
+/* Op flags */
+/*
+ * LOAD, ADD only: an approximate result is enough. percpu mode then reads
+ * without summing the CPUs; the exact modes ignore it.
+ */
+#define GOSYNC_OP_F_APPROX	(1U << 0)
+
+/* Per-object statistics: struct gosync_info.stats[] indexes for counters */
+enum gosync_counter_stat {
+	GOSYNC_STAT_ADD = 0,
+	GOSYNC_STAT_LOAD = 1,
+	GOSYNC_STAT_STORE = 2,
+	GOSYNC_STAT_SWAP = 3,
+	GOSYNC_STAT_CAS = 4,
+	GOSYNC_STAT_CAS_FAILED = 5,
+	GOSYNC_STAT_RESET = 6,
+};
+#define GOSYNC_NR_STATS		8
+
+/* Command numbers: 0x00-0x3f on /dev/gosync, 0x40-0x7f on object fds */
+enum {
+	GOSYNC_CMD_VERSION = 0x00,
+	GOSYNC_CMD_CREATE = 0x01,
+	GOSYNC_CMD_OPEN = 0x02,
+	GOSYNC_CMD_UNLINK = 0x03,
+	GOSYNC_CMD_LIST = 0x04,
+	GOSYNC_CMD_INFO = 0x40,
+	GOSYNC_CMD_COUNTER = 0x41,
+	GOSYNC_CMD_BATCH = 0x42,
+};
+
+/**
+ * struct gosync_version - GOSYNC_IOC_VERSION on /dev/gosync
+ * @size: sizeof(struct gosync_version)
+ * @flags: must be 0
+ * @api_version: out: GOSYNC_API_VERSION of the running module
+ * @name_max: out: GOSYNC_NAME_MAX
+ * @types: out: bit (1 << GOSYNC_TYPE_*) set for each supported object type
+ * @counter_modes: out: bit (1 << GOSYNC_COUNTER_*) for each supported mode
+ * @counter_ops: out: bit (1 << GOSYNC_OP_*) for each supported counter op
+ * @dev_cmds: out: bit (1 << GOSYNC_CMD_*) for each /dev/gosync command
+ * @obj_cmds: out: bit (1 << (GOSYNC_CMD_* - 0x40)) for each object command
+ * @batch_max: out: GOSYNC_BATCH_MAX
+ * @max_objects: out: the module's limit on live objects
+ */
+struct gosync_version {
+	__u32 size;
+	__u32 flags;
+	__u32 api_version;
+	__u32 name_max;
+	__u64 types;
+	__u64 counter_modes;
+	__u64 counter_ops;
+	__u64 dev_cmds;
+	__u64 obj_cmds;
+	__u32 batch_max;
+	__u32 max_objects;
+};
+#define GOSYNC_IOC_VERSION	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_VERSION)
+
+/**
+ * struct gosync_counter_attr - counter parameters for GOSYNC_IOC_CREATE
+ * @mode: enum gosync_counter_mode
+ * @flags: must be 0
+ * @initial: initial value
+ * @racy_delay_ns: racy mode only (else must be 0): spin this long between the
+ *	read and the write of an update, to widen the race window;
+ *	at most GOSYNC_RACY_DELAY_MAX
+ * @__reserved: must be 0
+ */
+struct gosync_counter_attr {
+	__u32 mode;
+	__u32 flags;
+	__s64 initial;
+	__u32 racy_delay_ns;
+	__u32 __reserved;
+};
+
+/* Create flags */
+/* none yet */
+
+/**
+ * struct gosync_create - GOSYNC_IOC_CREATE on /dev/gosync
+ * @size: sizeof(struct gosync_create)
+ * @flags: must be 0
+ * @type: enum gosync_type
+ * @perm: permission bits (0 to 0777) checked by GOSYNC_IOC_OPEN against the
+ *	owner (the creator's fsuid/fsgid); 0 means 0600. Must be 0 if @name is 0.
+ * @name: pointer to a NUL-terminated name to publish the object under, or 0
+ *	for an anonymous object
+ * @counter: attributes of a GOSYNC_TYPE_COUNTER
+ * @__attr: room for every type's attributes; bytes past the type's struct
+ *	must be zero
+ *
+ * Returns the new object's fd (O_RDWR | O_CLOEXEC). A named object holds a
+ * reference through its name until GOSYNC_IOC_UNLINK, so it outlives its fds.
+ */
+struct gosync_create {
+	__u32 size;
+	__u32 flags;
+	__u32 type;
+	__u32 perm;
+	__u64 name;
+	union {
+		struct gosync_counter_attr counter;
+		__u64 __attr[8];
+	};
+};
+#define GOSYNC_IOC_CREATE	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_CREATE)
+
+/**
+ * struct gosync_open - GOSYNC_IOC_OPEN on /dev/gosync
+ * @size: sizeof(struct gosync_open)
+ * @flags: must be 0
+ * @name: pointer to the NUL-terminated name
+ * @type: 0 for any type, else the type the caller expects (EINVAL if the
+ *	object is of another type)
+ * @__reserved: must be 0
+ *
+ * Returns a new fd (O_RDWR | O_CLOEXEC) to the named object. The caller needs
+ * read and write permission in the object's mode for its class (owner, group,
+ * other); CAP_DAC_OVERRIDE overrides, as for files.
+ */
+struct gosync_open {
+	__u32 size;
+	__u32 flags;
+	__u64 name;
+	__u32 type;
+	__u32 __reserved;
+};
+#define GOSYNC_IOC_OPEN		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_OPEN)
+
+/**
+ * struct gosync_unlink - GOSYNC_IOC_UNLINK on /dev/gosync
+ * @size: sizeof(struct gosync_unlink)
+ * @flags: must be 0
+ * @name: pointer to the NUL-terminated name
+ *
+ * Removes the name; the object lives on while fds to it are open. Only the
+ * owner (or CAP_FOWNER) may unlink.
+ */
+struct gosync_unlink {
+	__u32 size;
+	__u32 flags;
+	__u64 name;
+};
+#define GOSYNC_IOC_UNLINK	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_UNLINK)
+
+/* struct gosync_info.flags */
+#define GOSYNC_INFO_NAMED	(1U << 0)
+
+/**
+ * struct gosync_info - one object, as GOSYNC_IOC_INFO and GOSYNC_IOC_LIST see it
+ * @id: unique, never reused while the module is loaded; increases with age
+ * @type: enum gosync_type
+ * @subtype: counter: enum gosync_counter_mode
+ * @uid: owner (creator's fsuid), in the caller's user namespace
+ * @gid: owner group (creator's fsgid)
+ * @perm: permission bits
+ * @flags: GOSYNC_INFO_*
+ * @nr_files: open file descriptions referring to the object
+ * @__reserved: zero
+ * @name: NUL-terminated name, empty if anonymous or unlinked
+ * @stats: per-type operation counts; counters: enum gosync_counter_stat
+ */
+struct gosync_info {
+	__u64 id;
+	__u32 type;
+	__u32 subtype;
+	__u32 uid;
+	__u32 gid;
+	__u32 perm;
+	__u32 flags;
+	__u32 nr_files;
+	__u32 __reserved;
+	char name[GOSYNC_NAME_MAX];
+	__u64 stats[GOSYNC_NR_STATS];
+};
+
+/**
+ * struct gosync_info_cmd - GOSYNC_IOC_INFO on an object fd
+ * @size: sizeof(struct gosync_info_cmd)
+ * @flags: must be 0
+ * @info: out: the object
+ */
+struct gosync_info_cmd {
+	__u32 size;
+	__u32 flags;
+	struct gosync_info info;
+};
+#define GOSYNC_IOC_INFO		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_INFO)
+
+/**
+ * struct gosync_list - GOSYNC_IOC_LIST on /dev/gosync
+ * @size: sizeof(struct gosync_list)
+ * @flags: must be 0
+ * @entries: pointer to an array of @count entries of @entry_size bytes each
+ * @entry_size: in: sizeof(struct gosync_info) as the caller knows it (at
+ *	least offsetof(struct gosync_info, stats)); the kernel writes
+ *	min(entry_size, its own size) bytes of each entry and zeroes the rest
+ * @count: in: capacity of @entries; out: entries written
+ * @cursor: in: list objects with id >= cursor (0 to start); out: the cursor to
+ *	pass next time, or 0 when the listing is complete
+ * @total: out: live objects at the time of the call
+ * @__reserved: must be 0
+ *
+ * Objects are listed in id order, so created-and-destroyed objects never make
+ * a listing repeat or skip a live object that existed throughout.
+ */
+struct gosync_list {
+	__u32 size;
+	__u32 flags;
+	__u64 entries;
+	__u32 entry_size;
+	__u32 count;
+	__u64 cursor;
+	__u32 total;
+	__u32 __reserved;
+};
+#define GOSYNC_IOC_LIST		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_LIST)
+
+/**
+ * struct gosync_counter_cmd - GOSYNC_IOC_COUNTER on a counter fd: one op
+ * @size: sizeof(struct gosync_counter_cmd)
+ * @flags: GOSYNC_OP_F_*
+ * @op: enum gosync_op_code
+ * @__reserved: must be 0
+ * @arg: delta or new value (see enum gosync_op_code)
+ * @expected: CAS only (else must be 0): the value to compare with
+ * @result: out (see enum gosync_op_code)
+ */
+struct gosync_counter_cmd {
+	__u32 size;
+	__u32 flags;
+	__u32 op;
+	__u32 __reserved;
+	__s64 arg;
+	__s64 expected;
+	__s64 result;
+};
+#define GOSYNC_IOC_COUNTER	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_COUNTER)
+
+/**
+ * struct gosync_op - one entry of a GOSYNC_IOC_BATCH vector
+ * @op: enum gosync_op_code
+ * @flags: GOSYNC_OP_F_*
+ * @arg: as in struct gosync_counter_cmd
+ * @expected: as in struct gosync_counter_cmd
+ * @result: out: as in struct gosync_counter_cmd
+ * @error: out: 0, or the negative errno this op failed with
+ * @__reserved: must be 0
+ */
+struct gosync_op {
+	__u32 op;
+	__u32 flags;
+	__s64 arg;
+	__s64 expected;
+	__s64 result;
+	__s32 error;
+	__u32 __reserved;
+};
+
+/* Batch flags */
+/* stop at the first op that fails (its error is still written) */
+#define GOSYNC_BATCH_STOP_ON_ERROR	(1U << 0)
+
+/**
+ * struct gosync_batch - GOSYNC_IOC_BATCH on an object fd
+ * @size: sizeof(struct gosync_batch)
+ * @flags: GOSYNC_BATCH_*
+ * @ops: pointer to an array of @count struct gosync_op
+ * @count: number of ops, at most GOSYNC_BATCH_MAX (E2BIG)
+ * @op_size: sizeof(struct gosync_op); must match the kernel's (EINVAL)
+ * @done: out: ops executed (their result and error were written back)
+ * @__reserved: must be 0
+ *
+ * Ops run in order, each with its mode's semantics; the batch as a whole is
+ * not atomic. A failing op records its error and the batch goes on unless
+ * GOSYNC_BATCH_STOP_ON_ERROR. The ioctl itself fails only for a bad batch
+ * header, EFAULT on the vector (@done is still written if possible), or a
+ * fatal signal (EINTR).
+ */
+struct gosync_batch {
+	__u32 size;
+	__u32 flags;
+	__u64 ops;
+	__u32 count;
+	__u32 op_size;
+	__u32 done;
+	__u32 __reserved;
+};
+#define GOSYNC_IOC_BATCH	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_BATCH)
+
+#endif /* _UAPI_LINUX_GOSYNC_H */

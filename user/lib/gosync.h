@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libgosync: thin wrappers around the /dev/gosync ioctls.
+ *
+ * Every function returns 0 (or a file descriptor, or a count where stated) on
+ * success and -1 with errno set on failure, exactly as the ioctl did: the
+ * errno values are those documented in <linux/gosync.h> and docs/uapi.md.
+ * The library keeps no state and is safe to call from any thread.
+ */
+#ifndef GOSYNC_LIB_H
+#define GOSYNC_LIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/gosync.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * gosync_dev_open() - open /dev/gosync (O_RDWR | O_CLOEXEC).
+ * Return: the device fd, or -1 (ENOENT if the module is not loaded).
+ */
+int gosync_dev_open(void);
+
+/**
+ * gosync_version() - GOSYNC_IOC_VERSION: API version and supported features.
+ * @dev: fd of /dev/gosync
+ * @v: out; the library sets v->size
+ */
+int gosync_version(int dev, struct gosync_version *v);
+
+/**
+ * gosync_create() - GOSYNC_IOC_CREATE with a caller-built request.
+ * @c: request; the library sets c->size
+ * Return: the new object's fd (O_CLOEXEC).
+ */
+int gosync_create(int dev, struct gosync_create *c);
+
+/**
+ * gosync_counter_create() - create a counter.
+ * @name: name to publish it under, or NULL for an anonymous counter
+ * @perm: permission bits for a named counter (0: 0600); must be 0 if @name
+ *	is NULL
+ * @mode: enum gosync_counter_mode
+ * @initial: initial value
+ * Return: the counter's fd.
+ */
+int gosync_counter_create(int dev, const char *name, unsigned int perm,
+			  unsigned int mode, int64_t initial);
+
+/**
+ * gosync_open() - GOSYNC_IOC_OPEN: a new fd to the object named @name.
+ * @type: expected enum gosync_type, or 0 for any
+ */
+int gosync_open(int dev, const char *name, unsigned int type);
+
+/** gosync_unlink() - GOSYNC_IOC_UNLINK: remove @name. */
+int gosync_unlink(int dev, const char *name);
+
+/** gosync_info() - GOSYNC_IOC_INFO: describe the object behind @fd. */
+int gosync_info(int fd, struct gosync_info *info);
+
+/**
+ * gosync_list() - GOSYNC_IOC_LIST: one page of the live objects.
+ * @buf: room for @cap entries
+ * @cursor: in/out: 0 to start; set to 0 when the listing is complete
+ * @total: out (may be NULL): live objects
+ * Return: entries written.
+ */
+int gosync_list(int dev, struct gosync_info *buf, unsigned int cap,
+		uint64_t *cursor, unsigned int *total);
+
+/**
+ * gosync_counter_op() - GOSYNC_IOC_COUNTER: one counter operation.
+ * @op: enum gosync_op_code; @flags: GOSYNC_OP_F_*
+ * @arg, @expected: operands (see enum gosync_op_code)
+ * @result: out (may be NULL)
+ */
+int gosync_counter_op(int fd, unsigned int op, unsigned int flags,
+		      int64_t arg, int64_t expected, int64_t *result);
+
+/* Go's sync/atomic names over gosync_counter_op(). */
+int gosync_counter_add(int fd, int64_t delta, int64_t *new_value);
+int gosync_counter_load(int fd, int64_t *value);
+int gosync_counter_store(int fd, int64_t value);
+int gosync_counter_swap(int fd, int64_t value, int64_t *old);
+/* @swapped: out: whether the value was @old and is now @new_value */
+int gosync_counter_cas(int fd, int64_t old, int64_t new_value, bool *swapped);
+int gosync_counter_reset(int fd, int64_t *old);
+
+/**
+ * gosync_batch() - GOSYNC_IOC_BATCH: run @count ops on the object @fd.
+ * @flags: GOSYNC_BATCH_*
+ * @done: out (may be NULL): ops executed; each has its result and error set
+ */
+int gosync_batch(int fd, struct gosync_op *ops, unsigned int count,
+		 unsigned int flags, unsigned int *done);
+
+/* Names for printing and parsing; NULL / -1 when unknown. */
+const char *gosync_type_name(unsigned int type);
+int gosync_type_parse(const char *s);
+const char *gosync_counter_mode_name(unsigned int mode);
+int gosync_counter_mode_parse(const char *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GOSYNC_LIB_H */
