@@ -14,7 +14,7 @@
 #include "gosync.h"
 
 /*
- * One mode. @reset may be NULL: Reset is then Swap(0). @exchange and @compare_exchange may be
+ * One mode. @reset may be NULL: Reset is then Swap(0). @exchange and @cas may be
  * NULL: the mode does not support them (EOPNOTSUPP). Every op returns 0 or a
  * negative errno (-EINTR when a fatal signal interrupts a sleeping lock).
  */
@@ -25,7 +25,7 @@ struct gosync_counter_ops {
 	int (*load)(struct gosync_counter *c, bool approx, s64 *val);
 	int (*store)(struct gosync_counter *c, s64 val);
 	int (*exchange)(struct gosync_counter *c, s64 val, s64 *old);
-	int (*compare_exchange)(struct gosync_counter *c, s64 old, s64 new, s64 *prev);
+	int (*cas)(struct gosync_counter *c, s64 old, s64 new, s64 *prev);
 	int (*reset)(struct gosync_counter *c, s64 *old);
 };
 
@@ -54,6 +54,7 @@ static int racy_init(struct gosync_counter *c, s64 initial)
 
 static int racy_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
 {
+	/* data_race: the lost update is the point of this mode */
 	s64 v = data_race(READ_ONCE(c->racy));
 
 	racy_window(c);
@@ -65,7 +66,7 @@ static int racy_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
 
 static int racy_load(struct gosync_counter *c, bool approx, s64 *val)
 {
-	*val = data_race(READ_ONCE(c->racy));
+	*val = data_race(READ_ONCE(c->racy)); /* racy by design */
 	return 0;
 }
 
@@ -77,7 +78,7 @@ static int racy_store(struct gosync_counter *c, s64 val)
 
 static int racy_swap(struct gosync_counter *c, s64 val, s64 *old)
 {
-	*old = data_race(READ_ONCE(c->racy));
+	*old = data_race(READ_ONCE(c->racy)); /* racy by design */
 	racy_window(c);
 	WRITE_ONCE(c->racy, val);
 	return 0;
@@ -85,7 +86,7 @@ static int racy_swap(struct gosync_counter *c, s64 val, s64 *old)
 
 static int racy_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
 {
-	*prev = data_race(READ_ONCE(c->racy));
+	*prev = data_race(READ_ONCE(c->racy)); /* racy by design */
 	racy_window(c);
 	if (*prev == old)
 		WRITE_ONCE(c->racy, new);
@@ -316,11 +317,11 @@ static int rwsem_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
  * percpu: percpu_counter, the rate-limiter counter. Add touches only this
  * CPU's slot until it exceeds the batch, then folds it under the counter's
  * lock, so Add scales with CPUs and never loses an update.
- *  - Add's result is percpu_counter_read(): it may be off by up to
- *    batch * nr_cpus from the true sum.
- *  - Load sums every CPU under the lock: exact when no Add runs at the same
- *    time; with concurrent Adds it is some value between the sums before
- *    and after them. Load with GOSYNC_OP_F_APPROX is percpu_counter_read().
+ *  - Load, and Add's result, sum every CPU under the lock: exact when no
+ *    Add runs at the same time; with concurrent Adds it is some value
+ *    between the sums before and after them. That costs O(nr_cpus) and the
+ *    lock, so callers that scale pass GOSYNC_OP_F_APPROX and get
+ *    percpu_counter_read() instead: off by at most batch * nr_cpus.
  *  - Store and Reset (percpu_counter_set) zero each CPU's slot remotely: an
  *    Add racing with them on another CPU may be lost.
  *  - Swap and CompareAndSwap would need every CPU's slot frozen: refused with
@@ -334,6 +335,15 @@ static int pcpu_init(struct gosync_counter *c, s64 initial)
 static void pcpu_destroy(struct gosync_counter *c)
 {
 	percpu_counter_destroy(&c->pcpu);
+}
+
+static int pcpu_load(struct gosync_counter *c, bool approx, s64 *val)
+{
+	if (approx)
+		*val = percpu_counter_read(&c->pcpu);
+	else
+		*val = percpu_counter_sum(&c->pcpu);
+	return 0;
 }
 
 static int pcpu_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
@@ -350,14 +360,7 @@ static int pcpu_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
 		delta -= half;
 	}
 	percpu_counter_add(&c->pcpu, delta);
-	*new = percpu_counter_read(&c->pcpu);
-	return 0;
-}
-
-static int pcpu_load(struct gosync_counter *c, bool approx, s64 *val)
-{
-	*val = approx ? percpu_counter_read(&c->pcpu) : percpu_counter_sum(&c->pcpu);
-	return 0;
+	return pcpu_load(c, approx, new);
 }
 
 static int pcpu_store(struct gosync_counter *c, s64 val)
@@ -376,24 +379,24 @@ static int pcpu_reset(struct gosync_counter *c, s64 *old)
 static const struct gosync_counter_ops counter_ops[] = {
 	[GOSYNC_COUNTER_RACY] = {
 		.init = racy_init, .add = racy_add, .load = racy_load,
-		.store = racy_store, .exchange = racy_swap, .compare_exchange = racy_cas,
+		.store = racy_store, .exchange = racy_swap, .cas = racy_cas,
 	},
 	[GOSYNC_COUNTER_ATOMIC] = {
 		.init = atomic_init_, .add = atomic_add_, .load = atomic_load,
-		.store = atomic_store, .exchange = atomic_swap, .compare_exchange = atomic_cas,
+		.store = atomic_store, .exchange = atomic_swap, .cas = atomic_cas,
 	},
 	[GOSYNC_COUNTER_SPINLOCK] = {
 		.init = spin_init, .add = spin_add, .load = spin_load,
-		.store = spin_store, .exchange = spin_swap, .compare_exchange = spin_cas,
+		.store = spin_store, .exchange = spin_swap, .cas = spin_cas,
 	},
 	[GOSYNC_COUNTER_MUTEX] = {
 		.init = mutex_init_, .destroy = mutex_destroy_, .add = mutex_add,
 		.load = mutex_load, .store = mutex_store, .exchange = mutex_swap,
-		.compare_exchange = mutex_cas,
+		.cas = mutex_cas,
 	},
 	[GOSYNC_COUNTER_RWSEM] = {
 		.init = rwsem_init_, .add = rwsem_add, .load = rwsem_load,
-		.store = rwsem_store, .exchange = rwsem_swap, .compare_exchange = rwsem_cas,
+		.store = rwsem_store, .exchange = rwsem_swap, .cas = rwsem_cas,
 	},
 	[GOSYNC_COUNTER_PERCPU] = {
 		.init = pcpu_init, .destroy = pcpu_destroy, .add = pcpu_add,
@@ -405,7 +408,7 @@ bool gosync_counter_mode_valid(u32 mode)
 {
 	return mode < ARRAY_SIZE(counter_ops) && counter_ops[mode].init;
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_counter_mode_valid);
+EXPORT_SYMBOL_IF_KUNIT(gosync_counter_mode_valid);
 
 /**
  * gosync_counter_create() - allocate a counter
@@ -440,7 +443,7 @@ struct gosync_counter *gosync_counter_create(u32 mode, s64 initial,
 	}
 	return c;
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_counter_create);
+EXPORT_SYMBOL_IF_KUNIT(gosync_counter_create);
 
 void gosync_counter_destroy(struct gosync_counter *c)
 {
@@ -448,7 +451,7 @@ void gosync_counter_destroy(struct gosync_counter *c)
 		c->ops->destroy(c);
 	kfree(c);
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_counter_destroy);
+EXPORT_SYMBOL_IF_KUNIT(gosync_counter_destroy);
 
 /**
  * gosync_counter_check_op() - validate an op before running it
@@ -477,7 +480,7 @@ int gosync_counter_check_op(u32 op, u32 flags, s64 arg, s64 expected)
 		return -EINVAL;
 	}
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_counter_check_op);
+EXPORT_SYMBOL_IF_KUNIT(gosync_counter_check_op);
 
 /**
  * gosync_counter_do() - run one operation
@@ -513,10 +516,10 @@ int gosync_counter_do(struct gosync_counter *c, u32 op, u32 flags, s64 arg,
 	case GOSYNC_OP_SWAP:
 		return ops->exchange ? ops->exchange(c, arg, result) : -EOPNOTSUPP;
 	case GOSYNC_OP_CAS:
-		return ops->compare_exchange ? ops->compare_exchange(c, expected, arg, result) : -EOPNOTSUPP;
+		return ops->cas ? ops->cas(c, expected, arg, result) : -EOPNOTSUPP;
 	case GOSYNC_OP_RESET:
 		return ops->reset ? ops->reset(c, result) : ops->exchange(c, 0, result);
 	}
 	return -EINVAL;
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_counter_do);
+EXPORT_SYMBOL_IF_KUNIT(gosync_counter_do);

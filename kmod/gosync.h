@@ -22,11 +22,16 @@
 #include <linux/uidgid.h>
 #include <linux/gosync.h>
 
-/* Core symbols are exported only to the KUnit module, which tests them directly. */
+/*
+ * Core symbols are exported only to the KUnit module, which tests them
+ * directly. Same name and namespace as <kunit/visibility.h> in Linux 6.2+.
+ */
+#ifndef EXPORT_SYMBOL_IF_KUNIT
 #if IS_ENABLED(CONFIG_KUNIT)
-#define GOSYNC_EXPORT_FOR_KUNIT(sym) EXPORT_SYMBOL_NS_GPL(sym, GOSYNC_KUNIT)
+#define EXPORT_SYMBOL_IF_KUNIT(sym) EXPORT_SYMBOL_NS(sym, EXPORTED_FOR_KUNIT_TESTING)
 #else
-#define GOSYNC_EXPORT_FOR_KUNIT(sym)
+#define EXPORT_SYMBOL_IF_KUNIT(sym)
+#endif
 #endif
 
 /* ---- counter.c ---- */

@@ -24,6 +24,7 @@
 unsigned int gosync_max_objects = 65536;
 module_param_named(max_objects, gosync_max_objects, uint, 0644);
 MODULE_PARM_DESC(max_objects, "Most live gosync objects (ENOSPC beyond)");
+EXPORT_SYMBOL_IF_KUNIT(gosync_max_objects);
 
 /*
  * Protects gosync_objects, gosync_nr_objects, gosync_next_id and every
@@ -55,7 +56,7 @@ int gosync_name_check(const char *name)
 			return -EINVAL;
 	return 0;
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_name_check);
+EXPORT_SYMBOL_IF_KUNIT(gosync_name_check);
 
 /**
  * gosync_obj_new() - wrap a primitive in a new anonymous object
@@ -102,13 +103,13 @@ struct gosync_obj *gosync_obj_new(const struct gosync_obj_type *type, void *priv
 	mutex_unlock(&gosync_objects_lock);
 	return obj;
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_obj_new);
+EXPORT_SYMBOL_IF_KUNIT(gosync_obj_new);
 
 void gosync_obj_get(struct gosync_obj *obj)
 {
 	kref_get(&obj->ref);
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_obj_get);
+EXPORT_SYMBOL_IF_KUNIT(gosync_obj_get);
 
 /* Called by kref_put_mutex() with gosync_objects_lock held; drops it. */
 static void gosync_obj_release(struct kref *ref)
@@ -130,7 +131,7 @@ void gosync_obj_put(struct gosync_obj *obj)
 {
 	kref_put_mutex(&obj->ref, gosync_obj_release, &gosync_objects_lock);
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_obj_put);
+EXPORT_SYMBOL_IF_KUNIT(gosync_obj_put);
 
 static struct gosync_obj *gosync_obj_find_locked(const char *name)
 {
@@ -168,7 +169,7 @@ int gosync_obj_publish(struct gosync_obj *obj, const char *name)
 	mutex_unlock(&gosync_objects_lock);
 	return ret;
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_obj_publish);
+EXPORT_SYMBOL_IF_KUNIT(gosync_obj_publish);
 
 /* May the current task open @obj? Read and write bits of its class, as for files. */
 static bool gosync_obj_may_open(struct gosync_obj *obj)
@@ -212,7 +213,7 @@ struct gosync_obj *gosync_obj_lookup(const char *name, u32 type)
 	mutex_unlock(&gosync_objects_lock);
 	return obj;
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_obj_lookup);
+EXPORT_SYMBOL_IF_KUNIT(gosync_obj_lookup);
 
 /**
  * gosync_obj_unlink() - remove a name and drop its reference
@@ -242,7 +243,7 @@ int gosync_obj_unlink(const char *name)
 		gosync_obj_put(obj);
 	return ret;
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_obj_unlink);
+EXPORT_SYMBOL_IF_KUNIT(gosync_obj_unlink);
 
 static void gosync_obj_fill_info_locked(struct gosync_obj *obj,
 					struct gosync_info *info)
@@ -275,7 +276,7 @@ void gosync_obj_fill_info(struct gosync_obj *obj, struct gosync_info *info)
 	gosync_obj_fill_info_locked(obj, info);
 	mutex_unlock(&gosync_objects_lock);
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_obj_fill_info);
+EXPORT_SYMBOL_IF_KUNIT(gosync_obj_fill_info);
 
 /**
  * gosync_obj_list() - describe live objects with id >= @cursor, in id order
@@ -306,7 +307,7 @@ int gosync_obj_list(u64 cursor, struct gosync_info *buf, unsigned int cap,
 	mutex_unlock(&gosync_objects_lock);
 	return n;
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_obj_list);
+EXPORT_SYMBOL_IF_KUNIT(gosync_obj_list);
 
 unsigned int gosync_obj_count(void)
 {
@@ -317,7 +318,7 @@ unsigned int gosync_obj_count(void)
 	mutex_unlock(&gosync_objects_lock);
 	return n;
 }
-GOSYNC_EXPORT_FOR_KUNIT(gosync_obj_count);
+EXPORT_SYMBOL_IF_KUNIT(gosync_obj_count);
 
 /*
  * Module exit: no file refers to an object any more (each file pins the

@@ -37,6 +37,7 @@
 #ifndef _UAPI_LINUX_GOSYNC_H
 #define _UAPI_LINUX_GOSYNC_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -100,7 +101,7 @@ enum gosync_op_code {
  * LOAD, ADD only: an approximate result is enough. percpu mode then reads
  * without summing the CPUs; the exact modes ignore it.
  */
-#define GOSYNC_OP_F_APPROX	(1U << 0)
+#define GOSYNC_OP_F_APPROX	_BITUL(0)
 
 /* Per-object statistics: struct gosync_info.stats[] indexes for counters */
 enum gosync_counter_stat {
@@ -112,6 +113,7 @@ enum gosync_counter_stat {
 	GOSYNC_STAT_CAS_FAILED = 5,
 	GOSYNC_STAT_RESET = 6,
 };
+
 #define GOSYNC_NR_STATS		8
 
 /* Command numbers: 0x00-0x3f on /dev/gosync, 0x40-0x7f on object fds */
@@ -153,6 +155,7 @@ struct gosync_version {
 	__u32 batch_max;
 	__u32 max_objects;
 };
+
 #define GOSYNC_IOC_VERSION	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_VERSION)
 
 /**
@@ -203,6 +206,7 @@ struct gosync_create {
 		__u64 __attr[8];
 	};
 };
+
 #define GOSYNC_IOC_CREATE	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_CREATE)
 
 /**
@@ -225,6 +229,7 @@ struct gosync_open {
 	__u32 type;
 	__u32 __reserved;
 };
+
 #define GOSYNC_IOC_OPEN		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_OPEN)
 
 /**
@@ -241,10 +246,11 @@ struct gosync_unlink {
 	__u32 flags;
 	__u64 name;
 };
+
 #define GOSYNC_IOC_UNLINK	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_UNLINK)
 
 /* struct gosync_info.flags */
-#define GOSYNC_INFO_NAMED	(1U << 0)
+#define GOSYNC_INFO_NAMED	_BITUL(0)
 
 /**
  * struct gosync_info - one object, as GOSYNC_IOC_INFO and GOSYNC_IOC_LIST see it
@@ -285,6 +291,7 @@ struct gosync_info_cmd {
 	__u32 flags;
 	struct gosync_info info;
 };
+
 #define GOSYNC_IOC_INFO		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_INFO)
 
 /**
@@ -314,6 +321,7 @@ struct gosync_list {
 	__u32 total;
 	__u32 __reserved;
 };
+
 #define GOSYNC_IOC_LIST		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_LIST)
 
 /**
@@ -335,6 +343,7 @@ struct gosync_counter_cmd {
 	__s64 expected;
 	__s64 result;
 };
+
 #define GOSYNC_IOC_COUNTER	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_COUNTER)
 
 /**
@@ -359,7 +368,7 @@ struct gosync_op {
 
 /* Batch flags */
 /* stop at the first op that fails (its error is still written) */
-#define GOSYNC_BATCH_STOP_ON_ERROR	(1U << 0)
+#define GOSYNC_BATCH_STOP_ON_ERROR	_BITUL(0)
 
 /**
  * struct gosync_batch - GOSYNC_IOC_BATCH on an object fd
@@ -386,6 +395,7 @@ struct gosync_batch {
 	__u32 done;
 	__u32 __reserved;
 };
+
 #define GOSYNC_IOC_BATCH	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_BATCH)
 
 #endif /* _UAPI_LINUX_GOSYNC_H */

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the gosync object model (kmod/object.c), called directly
+ * with a stand-in primitive that records its destruction: names, lookups,
+ * references, unlink, listing order and paging, and the object limit.
+ */
+#include <kunit/test.h>
+#include <linux/slab.h>
+
+#include "gosync.h"
+
+struct fake {
+	int *destroyed;		/* incremented by destroy */
+};
+
+static u32 fake_subtype(void *priv)
+{
+	return 42;
+}
+
+static void fake_destroy(void *priv)
+{
+	struct fake *f = priv;
+
+	(*f->destroyed)++;
+	kfree(f);
+}
+
+static const struct gosync_obj_type fake_type = {
+	.type = GOSYNC_TYPE_MAP,	/* any type the real layers do not create here */
+	.subtype = fake_subtype,
+	.destroy = fake_destroy,
+};
+
+static struct gosync_obj *new_obj(struct kunit *test, int *destroyed, umode_t perm)
+{
+	struct fake *f = kzalloc(sizeof(*f), GFP_KERNEL);
+	struct gosync_obj *obj;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->destroyed = destroyed;
+	obj = gosync_obj_new(&fake_type, f, perm);
+	if (IS_ERR(obj))
+		kfree(f);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
+	return obj;
+}
+
+static void object_name_check_test(struct kunit *test)
+{
+	char longname[GOSYNC_NAME_MAX + 1];
+
+	KUNIT_EXPECT_EQ(test, gosync_name_check("jobs"), 0);
+	KUNIT_EXPECT_EQ(test, gosync_name_check("a.b-c_D9"), 0);
+	KUNIT_EXPECT_EQ(test, gosync_name_check(""), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_name_check(".hidden"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_name_check("a/b"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_name_check("a b"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_name_check("caf\xc3\xa9"), -EINVAL);
+
+	memset(longname, 'x', sizeof(longname));
+	longname[GOSYNC_NAME_MAX - 1] = '\0';
+	KUNIT_EXPECT_EQ(test, gosync_name_check(longname), 0);
+	longname[GOSYNC_NAME_MAX - 1] = 'x';
+	longname[GOSYNC_NAME_MAX] = '\0';
+	KUNIT_EXPECT_EQ(test, gosync_name_check(longname), -ENAMETOOLONG);
+}
+
+/* An anonymous object dies with its last reference, exactly once. */
+static void object_anon_lifetime_test(struct kunit *test)
+{
+	int destroyed = 0;
+	unsigned int before = gosync_obj_count();
+	struct gosync_obj *obj = new_obj(test, &destroyed, 0600);
+
+	KUNIT_EXPECT_EQ(test, gosync_obj_count(), before + 1);
+	gosync_obj_get(obj);
+	gosync_obj_put(obj);
+	KUNIT_EXPECT_EQ(test, destroyed, 0);
+	gosync_obj_put(obj);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
+	KUNIT_EXPECT_EQ(test, gosync_obj_count(), before);
+}
+
+/* A named object outlives its creator's reference until unlinked. */
+static void object_named_lifetime_test(struct kunit *test)
+{
+	int destroyed = 0, other_destroyed = 0;
+	struct gosync_obj *obj = new_obj(test, &destroyed, 0600);
+	struct gosync_obj *other = new_obj(test, &other_destroyed, 0600);
+	struct gosync_obj *found;
+	struct gosync_info info;
+
+	KUNIT_ASSERT_EQ(test, gosync_obj_publish(obj, "kunit-obj"), 0);
+	KUNIT_EXPECT_EQ(test, gosync_obj_publish(obj, "kunit-again"), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gosync_obj_publish(other, "kunit-obj"), -EEXIST);
+	KUNIT_EXPECT_EQ(test, gosync_obj_publish(other, "bad/name"), -EINVAL);
+	gosync_obj_put(other);
+	KUNIT_EXPECT_EQ(test, other_destroyed, 1);
+
+	gosync_obj_put(obj);		/* the creator's reference */
+	KUNIT_EXPECT_EQ(test, destroyed, 0);
+
+	found = gosync_obj_lookup("kunit-obj", 0);
+	KUNIT_ASSERT_PTR_EQ(test, found, obj);
+	gosync_obj_fill_info(found, &info);
+	KUNIT_EXPECT_EQ(test, info.id, obj->id);
+	KUNIT_EXPECT_EQ(test, info.type, (u32)GOSYNC_TYPE_MAP);
+	KUNIT_EXPECT_EQ(test, info.subtype, 42U);
+	KUNIT_EXPECT_EQ(test, info.perm, 0600U);
+	KUNIT_EXPECT_EQ(test, info.flags, (u32)GOSYNC_INFO_NAMED);
+	KUNIT_EXPECT_STREQ(test, info.name, "kunit-obj");
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gosync_obj_lookup("kunit-obj", GOSYNC_TYPE_COUNTER)),
+			-EINVAL);
+	KUNIT_EXPECT_PTR_EQ(test, gosync_obj_lookup("kunit-obj", GOSYNC_TYPE_MAP), obj);
+	gosync_obj_put(obj);		/* the second lookup's reference */
+
+	KUNIT_EXPECT_EQ(test, gosync_obj_unlink("kunit-obj"), 0);
+	KUNIT_EXPECT_EQ(test, destroyed, 0);	/* still held by the lookup */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gosync_obj_lookup("kunit-obj", 0)), -ENOENT);
+	KUNIT_EXPECT_EQ(test, gosync_obj_unlink("kunit-obj"), -ENOENT);
+	gosync_obj_fill_info(found, &info);
+	KUNIT_EXPECT_EQ(test, info.flags, 0U);
+	KUNIT_EXPECT_STREQ(test, info.name, "");
+	gosync_obj_put(found);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
+}
+
+/* Listing is in id order and paging with a cursor visits each object once. */
+static void object_list_paging_test(struct kunit *test)
+{
+	enum { N = 7 };
+	struct gosync_obj *objs[N];
+	struct gosync_info *buf;
+	int destroyed = 0, seen = 0, i, n;
+	u64 cursor, next, last = 0;
+
+	buf = kunit_kcalloc(test, 3, sizeof(*buf), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < N; i++)
+		objs[i] = new_obj(test, &destroyed, 0600);
+
+	cursor = objs[0]->id;
+	do {
+		n = gosync_obj_list(cursor, buf, 3, &next);
+		for (i = 0; i < n; i++) {
+			KUNIT_EXPECT_GT(test, buf[i].id, last);
+			last = buf[i].id;
+			seen += buf[i].id >= objs[0]->id && buf[i].id <= objs[N - 1]->id;
+		}
+		cursor = next;
+	} while (next);
+	KUNIT_EXPECT_EQ(test, seen, N);
+
+	/* A cursor past the newest object lists nothing and says it is done */
+	KUNIT_EXPECT_EQ(test, gosync_obj_list(objs[N - 1]->id + 1000000, buf, 3, &next), 0);
+	KUNIT_EXPECT_EQ(test, next, 0ULL);
+
+	for (i = 0; i < N; i++)
+		gosync_obj_put(objs[i]);
+	KUNIT_EXPECT_EQ(test, destroyed, N);
+}
+
+static void object_limit_test(struct kunit *test)
+{
+	unsigned int saved = gosync_max_objects;
+	int destroyed = 0;
+	struct gosync_obj *obj;
+	struct fake *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->destroyed = &destroyed;
+	gosync_max_objects = gosync_obj_count();
+	obj = gosync_obj_new(&fake_type, f, 0600);
+	gosync_max_objects = saved;
+	KUNIT_EXPECT_EQ(test, PTR_ERR(obj), -ENOSPC);
+	if (IS_ERR(obj))
+		kfree(f);
+	else
+		gosync_obj_put(obj);
+	KUNIT_EXPECT_EQ(test, destroyed, 0);
+}
+
+static struct kunit_case gosync_object_cases[] = {
+	KUNIT_CASE(object_name_check_test),
+	KUNIT_CASE(object_anon_lifetime_test),
+	KUNIT_CASE(object_named_lifetime_test),
+	KUNIT_CASE(object_list_paging_test),
+	KUNIT_CASE(object_limit_test),
+	{}
+};
+
+static struct kunit_suite gosync_object_suite = {
+	.name = "gosync_object",
+	.test_cases = gosync_object_cases,
+};
+
+kunit_test_suite(gosync_object_suite);
