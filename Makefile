@@ -5,8 +5,10 @@
 #   make check      every test; ends with "N passed, N failed"
 #   make install    install module, header, library and tools on this machine
 #
-# KDIR defaults to the newest Debian linux-headers-*-amd64.
-KDIR ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+# KDIR: the running kernel's build dir if it has one, else the newest Debian
+# linux-headers-*-amd64 (the test VM's stock kernel).
+KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),\
+	     $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
 BUILD := $(CURDIR)/build
 MOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/uapi/linux/*.h kunit/*.c kunit/*.h)
 PREFIX ?= /usr/local
@@ -50,8 +52,8 @@ checkpatch:
 	scripts/checkpatch
 
 install: all
-	$(MAKE) -C $(KDIR) M=$(BUILD)/stock modules_install
-	depmod -a $(notdir $(patsubst %/,%,$(dir $(KDIR))))$(shell true) || true
+	$(MAKE) -C $(KDIR) M=$(BUILD)/stock INSTALL_MOD_DIR=extra modules_install
+	depmod -a $(shell cat $(KDIR)/include/config/kernel.release)
 	install -D -m 644 kmod/uapi/linux/gosync.h $(DESTDIR)$(PREFIX)/include/linux/gosync.h
 	install -D -m 644 user/lib/gosync.h $(DESTDIR)$(PREFIX)/include/gosync.h
 	install -D -m 644 $(BUILD)/user/lib/libgosync.a $(DESTDIR)$(PREFIX)/lib/libgosync.a
@@ -66,8 +68,11 @@ dkms-install:
 	tar cf - $(MOD_SRC) dkms.conf | tar xf - -C /usr/src/gosync-$(VERSION)
 	dkms install gosync/$(VERSION)
 
+print-kdir:
+	@echo $(KDIR)
+
 clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps modules debug-modules user demo check sparse checkpatch \
-	install dkms-install clean
+	install dkms-install print-kdir clean
