@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The gosync command line tool: `gosync [--json] TYPE VERB NAME [ARGS]`.
+ *
+ * main.c parses the global options and dispatches through two tables: the
+ * top-level commands (version, ls, rm, help) and the object types. Each type
+ * lives in its own file (counter.c, ...) and exports one struct cli_type; a
+ * new type is a new file plus one line in main.c's types[].
+ */
+#ifndef GOSYNC_CLI_H
+#define GOSYNC_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gosync.h"
+
+/* Exit statuses */
+#define CLI_EXIT_FAIL	1	/* the operation failed (or a cas did not swap) */
+#define CLI_EXIT_USAGE	2	/* bad command line */
+
+#define CLI_MAX_OPTS	8
+
+/**
+ * struct cli_opt - one option of a command
+ * @name: long name without the leading "--"
+ * @short_name: one-letter alias ("-f"), or 0
+ * @arg: metavariable of the option's argument, or NULL for a flag
+ * @help: one line for --help
+ */
+struct cli_opt {
+	const char *name;
+	char short_name;
+	const char *arg;
+	const char *help;
+};
+
+struct cli_ctx;
+
+/**
+ * struct cli_cmd - a command: a top-level one (ls) or a type's verb (add)
+ * @name: the word on the command line
+ * @args: its positional arguments for the usage line ("NAME DELTA")
+ * @summary: one line for the listing in the parent's --help
+ * @help: more text for the command's own --help, or NULL
+ * @opts: its options, terminated by an entry with a NULL @name; may be NULL
+ * @min_args: fewest positional arguments
+ * @max_args: most positional arguments, -1 for no limit
+ * @run: does the work once the command line is parsed; returns the exit status
+ */
+struct cli_cmd {
+	const char *name;
+	const char *args;
+	const char *summary;
+	const char *help;
+	const struct cli_opt *opts;
+	int min_args;
+	int max_args;
+	int (*run)(struct cli_ctx *ctx);
+};
+
+/**
+ * struct cli_type - an object type and its verbs
+ * @name: the word on the command line, as gosync_type_name() spells it
+ * @type: enum gosync_type
+ * @summary: one line for `gosync --help`
+ * @cmds: its verbs, terminated by an entry with a NULL name
+ * @subtype_name: names struct gosync_info.subtype (the counter's mode); may
+ *	return NULL for an unknown value
+ * @stat_names: names of struct gosync_info.stats[], NULL for unused slots
+ */
+struct cli_type {
+	const char *name;
+	unsigned int type;
+	const char *summary;
+	const struct cli_cmd *cmds;
+	const char *(*subtype_name)(unsigned int subtype);
+	const char *const *stat_names;
+};
+
+/**
+ * struct cli_ctx - one parsed command line
+ * @cmdline: "counter add", for messages and help hints
+ * @cmd: the command being run
+ * @json: --json was given
+ * @argc: positional arguments after the command words
+ * @argv: them
+ * @optval: per entry of @cmd->opts, its argument ("" for a flag), or NULL if
+ *	it was not given
+ * @dev: /dev/gosync, opened by cli_dev(), or -1
+ */
+struct cli_ctx {
+	char cmdline[64];
+	const struct cli_cmd *cmd;
+	bool json;
+	int argc;
+	char **argv;
+	const char *optval[CLI_MAX_OPTS];
+	int dev;
+};
+
+/* The types, defined one per file. */
+extern const struct cli_type cli_counter;
+
+/** cli_type_find() - the type with enum gosync_type @type, or NULL. */
+const struct cli_type *cli_type_find(unsigned int type);
+
+/** cli_opt() - the value of option @name ("" for a set flag), or NULL. */
+const char *cli_opt(const struct cli_ctx *ctx, const char *name);
+
+/**
+ * cli_dev() - /dev/gosync, opened on first use.
+ * Return: the fd, or -1 after printing why.
+ */
+int cli_dev(struct cli_ctx *ctx);
+
+/**
+ * cli_open() - open the object @name, expecting @type (0: any).
+ * Return: its fd, or -1 after printing why (naming the actual type when the
+ * object is of another one).
+ */
+int cli_open(struct cli_ctx *ctx, const char *name, unsigned int type);
+
+/**
+ * cli_fail() - report that the operation on @what failed with errno.
+ * Prints "gosync: CMDLINE WHAT: strerror(errno)" (without WHAT if NULL).
+ * Return: CLI_EXIT_FAIL.
+ */
+int cli_fail(const struct cli_ctx *ctx, const char *what);
+
+/**
+ * cli_usage() - report a bad command line and point at --help.
+ * Return: CLI_EXIT_USAGE.
+ */
+int cli_usage(const struct cli_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/** cli_parse_i64() - parse a decimal signed 64-bit value; false if malformed. */
+bool cli_parse_i64(const char *s, int64_t *v);
+
+/** cli_parse_u32() - parse a decimal (base 8 if @octal) value up to @max. */
+bool cli_parse_u32(const char *s, bool octal, uint32_t max, uint32_t *v);
+
+/** json_str() - write @s as a JSON string literal. */
+void json_str(FILE *f, const char *s);
+
+/**
+ * cli_print_info() - print one object (gosync ls, TYPE info).
+ * @value: the object's value to show too, or NULL
+ *
+ * In JSON a single object without a trailing newline; in text one table row,
+ * or "key: value" lines if @long_form.
+ */
+void cli_print_info(const struct cli_ctx *ctx, const struct gosync_info *info,
+		    bool long_form, const int64_t *value);
+
+#endif /* GOSYNC_CLI_H */

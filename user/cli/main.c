@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync CLI entry point: global options, the command and type tables,
+ * command-line parsing, --help at every level, and the type-independent
+ * commands (version, ls, rm).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Every object type the CLI knows; add a line here for a new type file. */
+static const struct cli_type *const types[] = {
+	&cli_counter,
+};
+
+const struct cli_type *cli_type_find(unsigned int type)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		if (types[i]->type == type)
+			return types[i];
+	return NULL;
+}
+
+static const struct cli_type *type_by_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		if (!strcmp(types[i]->name, name))
+			return types[i];
+	return NULL;
+}
+
+static const struct cli_cmd *cmd_by_name(const struct cli_cmd *cmds,
+					 const char *name)
+{
+	for (; cmds->name; cmds++)
+		if (!strcmp(cmds->name, name))
+			return cmds;
+	return NULL;
+}
+
+/* ---- the top-level commands (defined at the end) ---- */
+
+static int cmd_version(struct cli_ctx *ctx);
+static int cmd_ls(struct cli_ctx *ctx);
+static int cmd_rm(struct cli_ctx *ctx);
+static int cmd_help(struct cli_ctx *ctx);
+
+static const struct cli_opt rm_opts[] = {
+	{ "force", 'f', NULL, "a name that does not exist is not an error" },
+	{ NULL },
+};
+
+static const struct cli_cmd top_cmds[] = {
+	{ "version", "", "API version and supported types, modes and ops",
+	  "Asks the loaded module (GOSYNC_IOC_VERSION). cli_api_version is the\n"
+	  "API version this gosync was built against.",
+	  NULL, 0, 0, cmd_version },
+	{ "ls", "", "list every live object",
+	  "Columns: id, type, mode, name ('-' if anonymous or removed), owner uid\n"
+	  "and gid, permission bits, open file descriptions (fds) and the\n"
+	  "object's operation counts.",
+	  NULL, 0, 0, cmd_ls },
+	{ "rm", "NAME...", "remove names; each object lives on while fds are open",
+	  "Only the owner (or root) may remove a name. Exit status 1 if any\n"
+	  "name could not be removed.",
+	  rm_opts, 1, -1, cmd_rm },
+	{ "help", "[TYPE [VERB]]", "show help", NULL, NULL, 0, 2, cmd_help },
+	{ NULL },
+};
+
+/* ---- help ---- */
+
+static void help_cmds(const struct cli_cmd *cmds)
+{
+	char head[64];
+
+	for (; cmds->name; cmds++) {
+		snprintf(head, sizeof(head), "%s %s", cmds->name, cmds->args);
+		printf("  %-26s %s\n", head, cmds->summary);
+	}
+}
+
+static void help_top(void)
+{
+	printf("Usage: gosync [--json] COMMAND [ARGS]\n"
+	       "       gosync [--json] TYPE VERB NAME [ARGS]\n\n"
+	       "Go's sync package as kernel objects: create and use named objects on\n"
+	       GOSYNC_DEVICE " from the shell. A named object lives until `gosync rm`,\n"
+	       "so one process can create it and others use it.\n\n"
+	       "Commands:\n");
+	help_cmds(top_cmds);
+	printf("\nTypes (see 'gosync TYPE --help'):\n");
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		printf("  %-26s %s\n", types[i]->name, types[i]->summary);
+	printf("\nGlobal options:\n"
+	       "  --json                     machine-readable output: one JSON object\n"
+	       "  -h, --help                 show help (also 'gosync TYPE VERB --help')\n\n"
+	       "Exit status: 0 on success, 1 if the operation failed (or a cas did not\n"
+	       "swap), 2 for a usage error. See docs/cli.md.\n");
+}
+
+static void help_type(const struct cli_type *t)
+{
+	printf("Usage: gosync [--json] %s VERB NAME [ARGS]\n\n%c%s.\n\nVerbs:\n",
+	       t->name, toupper((unsigned char)t->summary[0]), t->summary + 1);
+	help_cmds(t->cmds);
+	printf("\nRun 'gosync %s VERB --help' for a verb's options.\n", t->name);
+}
+
+static void help_cmd(const struct cli_ctx *ctx, const struct cli_cmd *c)
+{
+	const struct cli_opt *o = c->opts;
+	char head[64];
+
+	printf("Usage: gosync [--json] %s%s%s%s\n\n%c%s.\n", ctx->cmdline,
+	       o && o->name ? " [OPTIONS]" : "", c->args[0] ? " " : "", c->args,
+	       toupper((unsigned char)c->summary[0]), c->summary + 1);
+	if (c->help)
+		printf("\n%s\n", c->help);
+	printf("\nOptions:\n");
+	for (; o && o->name; o++) {
+		if (o->short_name)
+			snprintf(head, sizeof(head), "-%c, --%s%s%s", o->short_name,
+				 o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(head, sizeof(head), "--%s%s%s", o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		printf("  %-26s %s\n", head, o->help);
+	}
+	printf("  %-26s %s\n  %-26s %s\n", "--json",
+	       "machine-readable output: one JSON object",
+	       "-h, --help", "show this help");
+}
+
+/* ---- command line ---- */
+
+/* A negative number is an argument (a delta), not an option. */
+static bool is_option(const char *a)
+{
+	return a[0] == '-' && a[1] && !isdigit((unsigned char)a[1]);
+}
+
+/* Take one option @a (and maybe its argument from @argv[*i + 1]). */
+static int parse_opt(struct cli_ctx *ctx, char **argv, int argc, int *i)
+{
+	const struct cli_opt *o = ctx->cmd->opts;
+	const char *a = argv[*i], *eq = NULL;
+	size_t len;
+	int k;
+
+	if (a[1] == '-') {
+		eq = strchr(a, '=');
+		len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+		for (k = 0; o && o[k].name; k++)
+			if (strlen(o[k].name) == len && !strncmp(o[k].name, a + 2, len))
+				break;
+	} else {
+		for (k = 0; o && o[k].name; k++)
+			if (o[k].short_name && a[1] == o[k].short_name && !a[2])
+				break;
+	}
+	if (!o || !o[k].name)
+		return cli_usage(ctx, "unknown option '%s'", a);
+	if (!o[k].arg) {
+		if (eq)
+			return cli_usage(ctx, "option '--%s' takes no argument",
+					 o[k].name);
+		ctx->optval[k] = "";
+	} else if (eq) {
+		ctx->optval[k] = eq + 1;
+	} else if (*i + 1 < argc) {
+		ctx->optval[k] = argv[++*i];
+	} else {
+		return cli_usage(ctx, "option '%s' needs an argument", a);
+	}
+	return 0;
+}
+
+/* Parse the options and arguments after the command words, then run it. */
+static int run_cmd(struct cli_ctx *ctx, const struct cli_cmd *cmd, int argc,
+		   char **argv, bool help)
+{
+	bool dashdash = false;
+	int n = 0, ret;
+
+	ctx->cmd = cmd;
+	for (int i = 0; i < argc; i++) {
+		char *a = argv[i];
+
+		if (dashdash || !is_option(a))
+			argv[n++] = a;	/* compact the arguments in place */
+		else if (!strcmp(a, "--"))
+			dashdash = true;
+		else if (!strcmp(a, "--json"))
+			ctx->json = true;
+		else if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+			help = true;
+		else if ((ret = parse_opt(ctx, argv, argc, &i)))
+			return ret;
+	}
+	if (help) {
+		help_cmd(ctx, cmd);
+		return 0;
+	}
+	if (n < cmd->min_args)
+		return cli_usage(ctx, "missing argument (expected %s)", cmd->args);
+	if (cmd->max_args >= 0 && n > cmd->max_args)
+		return cli_usage(ctx, "unexpected argument '%s'", argv[cmd->max_args]);
+	ctx->argc = n;
+	ctx->argv = argv;
+	return cmd->run(ctx);
+}
+
+/* Global options before a command word: --json, --help. */
+static int global_opts(struct cli_ctx *ctx, int argc, char **argv, int *i,
+		       bool *help)
+{
+	for (; *i < argc && is_option(argv[*i]); ++*i) {
+		if (!strcmp(argv[*i], "--json"))
+			ctx->json = true;
+		else if (!strcmp(argv[*i], "--help") || !strcmp(argv[*i], "-h"))
+			*help = true;
+		else
+			return cli_usage(ctx, "unknown option '%s'", argv[*i]);
+	}
+	return 0;
+}
+
+/* `gosync help [TYPE [VERB]]` is `gosync [TYPE [VERB]] --help`. */
+static int run_help(struct cli_ctx *ctx)
+{
+	const struct cli_type *t;
+	const struct cli_cmd *c;
+
+	if (!ctx->argc) {
+		help_top();
+		return 0;
+	}
+	c = cmd_by_name(top_cmds, ctx->argv[0]);
+	if (c && ctx->argc == 1) {
+		snprintf(ctx->cmdline, sizeof(ctx->cmdline), "%s", c->name);
+		help_cmd(ctx, c);
+		return 0;
+	}
+	t = type_by_name(ctx->argv[0]);
+	if (!t)
+		return cli_usage(ctx, "no command or type '%s'", ctx->argv[0]);
+	if (ctx->argc == 1) {
+		help_type(t);
+		return 0;
+	}
+	c = cmd_by_name(t->cmds, ctx->argv[1]);
+	if (!c)
+		return cli_usage(ctx, "%s has no verb '%s'", t->name, ctx->argv[1]);
+	snprintf(ctx->cmdline, sizeof(ctx->cmdline), "%s %s", t->name, c->name);
+	help_cmd(ctx, c);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_ctx ctx = { .dev = -1 };
+	const struct cli_type *t;
+	const struct cli_cmd *c;
+	bool help = false;
+	int i = 1, ret;
+
+	if ((ret = global_opts(&ctx, argc, argv, &i, &help)))
+		return ret;
+	if (i == argc) {
+		if (help) {
+			help_top();
+			return 0;
+		}
+		return cli_usage(&ctx, "missing command");
+	}
+	c = cmd_by_name(top_cmds, argv[i]);
+	if (c) {
+		snprintf(ctx.cmdline, sizeof(ctx.cmdline), "%s", c->name);
+		return run_cmd(&ctx, c, argc - i - 1, argv + i + 1, help);
+	}
+	t = type_by_name(argv[i]);
+	if (!t)
+		return cli_usage(&ctx, "no command or type '%s'", argv[i]);
+	snprintf(ctx.cmdline, sizeof(ctx.cmdline), "%s", t->name);
+	i++;
+	if ((ret = global_opts(&ctx, argc, argv, &i, &help)))
+		return ret;
+	if (i == argc) {
+		if (help) {
+			help_type(t);
+			return 0;
+		}
+		return cli_usage(&ctx, "missing verb");
+	}
+	c = cmd_by_name(t->cmds, argv[i]);
+	if (!c)
+		return cli_usage(&ctx, "no verb '%s'", argv[i]);
+	snprintf(ctx.cmdline, sizeof(ctx.cmdline), "%s %s", t->name, c->name);
+	return run_cmd(&ctx, c, argc - i - 1, argv + i + 1, help);
+}
+
+/* ---- type-independent commands ---- */
+
+static const char *const op_names[] = {
+	[GOSYNC_OP_ADD] = "add", [GOSYNC_OP_LOAD] = "load",
+	[GOSYNC_OP_STORE] = "store", [GOSYNC_OP_SWAP] = "swap",
+	[GOSYNC_OP_CAS] = "cas", [GOSYNC_OP_RESET] = "reset",
+};
+
+static const char *op_name(unsigned int op)
+{
+	return op < ARRAY_SIZE(op_names) ? op_names[op] : NULL;
+}
+
+/* Print the names of the bits set in @mask, as a JSON array or a line. */
+static void print_bits(const struct cli_ctx *ctx, const char *key, uint64_t mask,
+		       const char *(*name)(unsigned int))
+{
+	bool first = true;
+
+	if (ctx->json)
+		printf(",\"%s\":[", key);
+	else
+		printf("%s:", key);
+	for (unsigned int b = 0; b < 64; b++) {
+		const char *n;
+		char num[8];
+
+		if (!(mask & (1ULL << b)))
+			continue;
+		n = name(b);
+		if (!n) {
+			snprintf(num, sizeof(num), "%u", b);
+			n = num;
+		}
+		if (ctx->json) {
+			printf("%s", first ? "" : ",");
+			json_str(stdout, n);
+		} else {
+			printf(" %s", n);
+		}
+		first = false;
+	}
+	printf(ctx->json ? "]" : "\n");
+}
+
+static int cmd_version(struct cli_ctx *ctx)
+{
+	struct gosync_version v;
+	int dev = cli_dev(ctx);
+
+	if (dev < 0)
+		return CLI_EXIT_FAIL;
+	if (gosync_version(dev, &v) < 0)
+		return cli_fail(ctx, NULL);
+	if (ctx->json)
+		printf("{\"api_version\":%u,\"cli_api_version\":%d,"
+		       "\"name_max\":%u,\"batch_max\":%u,\"max_objects\":%u",
+		       v.api_version, GOSYNC_API_VERSION, v.name_max,
+		       v.batch_max, v.max_objects);
+	else
+		printf("api_version: %u\ncli_api_version: %d\nname_max: %u\n"
+		       "batch_max: %u\nmax_objects: %u\n",
+		       v.api_version, GOSYNC_API_VERSION, v.name_max,
+		       v.batch_max, v.max_objects);
+	print_bits(ctx, "types", v.types, gosync_type_name);
+	print_bits(ctx, "counter_modes", v.counter_modes,
+		   gosync_counter_mode_name);
+	print_bits(ctx, "counter_ops", v.counter_ops, op_name);
+	if (ctx->json)
+		printf("}\n");
+	return 0;
+}
+
+static int cmd_ls(struct cli_ctx *ctx)
+{
+	struct gosync_info buf[32];
+	uint64_t cursor = 0;
+	unsigned int total = 0;
+	int dev = cli_dev(ctx), n;
+
+	if (dev < 0)
+		return CLI_EXIT_FAIL;
+	if (ctx->json)
+		printf("{\"objects\":[");
+	else
+		printf("%-5s %-8s %-9s %-24s %5s %5s %4s %4s %s\n", "ID", "TYPE",
+		       "MODE", "NAME", "UID", "GID", "PERM", "FDS", "OPS");
+	do {
+		n = gosync_list(dev, buf, ARRAY_SIZE(buf), &cursor, NULL);
+		if (n < 0) {
+			if (ctx->json)
+				printf("]}\n");
+			return cli_fail(ctx, NULL);
+		}
+		for (int k = 0; k < n; k++, total++) {
+			if (ctx->json && total)
+				putchar(',');
+			cli_print_info(ctx, &buf[k], false, NULL);
+		}
+	} while (cursor);
+	if (ctx->json)
+		printf("],\"count\":%u}\n", total);
+	return 0;
+}
+
+static int cmd_rm(struct cli_ctx *ctx)
+{
+	bool force = cli_opt(ctx, "force") != NULL;
+	int dev = cli_dev(ctx), ret = 0, removed = 0;
+
+	if (dev < 0)
+		return CLI_EXIT_FAIL;
+	if (ctx->json)
+		printf("{\"removed\":[");
+	for (int i = 0; i < ctx->argc; i++) {
+		if (gosync_unlink(dev, ctx->argv[i]) < 0) {
+			if (!(force && errno == ENOENT)) {
+				fflush(stdout);
+				ret = cli_fail(ctx, ctx->argv[i]);
+			}
+			continue;
+		}
+		if (ctx->json) {
+			printf("%s", removed ? "," : "");
+			json_str(stdout, ctx->argv[i]);
+		}
+		removed++;
+	}
+	if (ctx->json)
+		printf("]}\n");
+	return ret;
+}
+
+static int cmd_help(struct cli_ctx *ctx)
+{
+	return run_help(ctx);
+}

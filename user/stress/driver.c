@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The driver: runs a workload's body in N workers (threads, or forked
+ * processes with --procs), all released by one barrier so they overlap, for
+ * a per-worker op count or a duration; repeats each point; summarizes.
+ *
+ * Everything workers touch lives in MAP_SHARED memory, so one code path
+ * serves threads and processes alike; gosync objects reach forked workers
+ * by fd inheritance.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "stress.h"
+
+/* The driver's own shared page: barrier, stop flag and the workers. */
+struct shared {
+	pthread_barrier_t barrier;
+	_Atomic int stop;
+	_Atomic unsigned int finished;
+	struct stress_worker w[];
+};
+
+double stress_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void stress_spin_ns(unsigned int ns)
+{
+	double end = stress_now() + ns * 1e-9;
+
+	while (stress_now() < end)
+		;
+}
+
+void stress_sleep(double secs)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)secs,
+		.tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9),
+	};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+void *stress_shm_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void stress_shm_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, size);
+}
+
+unsigned int stress_ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned int)n : 1;
+}
+
+unsigned int stress_default_sweep(unsigned int *t, unsigned int max)
+{
+	unsigned int v = stress_ncpus(), n = 0;
+
+	for (unsigned int i = 1; i < v && n < max - 1; i *= 2)
+		t[n++] = i;
+	t[n++] = v;
+	return n;
+}
+
+/* Pin the caller to the @i-th CPU it may run on (round robin). */
+static void pin_to(unsigned int i)
+{
+	cpu_set_t allowed, one;
+	unsigned int n, k = 0;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0)
+		return;
+	n = (unsigned int)CPU_COUNT(&allowed);
+	for (int cpu = 0; cpu < CPU_SETSIZE && n; cpu++) {
+		if (!CPU_ISSET(cpu, &allowed) || k++ != i % n)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+		return;
+	}
+}
+
+static void worker_main(struct stress_point *p, struct shared *sh,
+			struct stress_worker *w)
+{
+	if (p->pin)
+		pin_to(w->id);
+	pthread_barrier_wait(&sh->barrier);
+	w->t0 = stress_now();
+	errno = 0;
+	if (p->wl->body(p, w) < 0) {
+		w->err = errno ? errno : EIO;
+		atomic_store(&sh->stop, 1);	/* a failure ends a timed run */
+	}
+	w->t1 = stress_now();
+	atomic_fetch_add(&sh->finished, 1);
+}
+
+struct thread_arg {
+	struct stress_point *p;
+	struct shared *sh;
+	struct stress_worker *w;
+};
+
+static void *thread_main(void *a)
+{
+	struct thread_arg *t = a;
+
+	worker_main(t->p, t->sh, t->w);
+	return NULL;
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static void progress(const struct stress_point *p, struct shared *sh,
+		     unsigned int rep, unsigned int reps, double t0)
+{
+	uint64_t ops = 0;
+
+	for (unsigned int i = 0; i < p->threads; i++)
+		ops += atomic_load_explicit(&sh->w[i].ops, memory_order_relaxed);
+	fprintf(stderr, "\r\033[K%s %s%s%s %s=%u rep %u/%u: %llu ops %.1fs",
+		p->wl->name, p->be ? p->be->name : "", p->variant ? "/" : "",
+		p->variant ? p->variant : "", p->procs ? "procs" : "threads",
+		p->threads, rep + 1, reps, (unsigned long long)ops,
+		stress_now() - t0);
+}
+
+/* One repetition: spawn, release, wait, collect. */
+static void run_workers(struct stress_point *p, const struct stress_opts *o,
+			unsigned int rep, unsigned int reps,
+			struct stress_sample *s)
+{
+	size_t size = sizeof(struct shared) + p->threads * sizeof(struct stress_worker);
+	struct shared *sh = stress_shm_alloc(size);
+	struct thread_arg *ta = calloc(p->threads, sizeof(*ta));
+	pthread_t *tid = calloc(p->threads, sizeof(*tid));
+	pid_t *pid = calloc(p->threads, sizeof(*pid));
+	pthread_barrierattr_t ba;
+	double t0, tmin = INFINITY, tmax = 0;
+
+	if (!sh || !ta || !tid || !pid)
+		die("gosync-stress: memory");
+	pthread_barrierattr_init(&ba);
+	pthread_barrierattr_setpshared(&ba, p->procs ? PTHREAD_PROCESS_SHARED :
+				       PTHREAD_PROCESS_PRIVATE);
+	pthread_barrier_init(&sh->barrier, &ba, p->threads + 1);
+	pthread_barrierattr_destroy(&ba);
+	p->stop = &sh->stop;
+	fflush(NULL);	/* children must not flush our buffers twice */
+
+	for (unsigned int i = 0; i < p->threads; i++) {
+		sh->w[i].id = i;
+		ta[i] = (struct thread_arg){ .p = p, .sh = sh, .w = &sh->w[i] };
+		if (p->procs) {
+			pid[i] = fork();
+			if (pid[i] < 0)
+				die("gosync-stress: fork");
+			if (!pid[i]) {
+				worker_main(p, sh, &sh->w[i]);
+				fflush(NULL);
+				_exit(0);
+			}
+		} else {
+			int err = pthread_create(&tid[i], NULL, thread_main, &ta[i]);
+
+			if (err) {
+				errno = err;
+				die("gosync-stress: pthread_create");
+			}
+		}
+	}
+	pthread_barrier_wait(&sh->barrier);
+	t0 = stress_now();
+
+	for (;;) {
+		double left = p->iterations ? 0.05 : t0 + p->duration - stress_now();
+		bool stopped = atomic_load(&sh->stop);
+
+		if (!p->iterations && left <= 0 && !stopped) {
+			atomic_store(&sh->stop, 1);
+			stopped = true;
+		}
+		if (atomic_load(&sh->finished) == p->threads)
+			break;
+		if (!o->progress && (p->iterations || stopped))
+			break;		/* nothing to show: just join */
+		if (o->progress && (left > 0.1 || stopped))
+			left = 0.1;
+		stress_sleep(left > 0 ? left : 0.001);
+		if (o->progress)
+			progress(p, sh, rep, reps, t0);
+	}
+
+	for (unsigned int i = 0; i < p->threads; i++) {
+		int status;
+
+		if (!p->procs) {
+			pthread_join(tid[i], NULL);
+			continue;
+		}
+		while (waitpid(pid[i], &status, 0) < 0)
+			if (errno != EINTR)
+				die("gosync-stress: waitpid");
+		if ((!WIFEXITED(status) || WEXITSTATUS(status)) && !sh->w[i].err)
+			sh->w[i].err = ECHILD;
+	}
+	if (o->progress)
+		fprintf(stderr, "\r\033[K");
+
+	memset(s, 0, sizeof(*s));
+	for (unsigned int i = 0; i < p->threads; i++) {
+		struct stress_worker *w = &sh->w[i];
+
+		s->ops += atomic_load(&w->ops);
+		tmin = fmin(tmin, w->t0);
+		tmax = fmax(tmax, w->t1);
+		if (w->err && !s->err)
+			s->err = w->err;
+	}
+	s->secs = tmax > tmin ? tmax - tmin : 0;
+	p->stop = NULL;
+	pthread_barrier_destroy(&sh->barrier);
+	stress_shm_free(sh, size);
+	free(ta);
+	free(tid);
+	free(pid);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static struct stress_stat stat_of(double *v, unsigned int n)
+{
+	struct stress_stat st = { NAN, NAN, NAN };
+
+	if (!n)
+		return st;
+	qsort(v, n, sizeof(*v), cmp_double);
+	st.min = v[0];
+	st.max = v[n - 1];
+	st.med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return st;
+}
+
+int stress_measure(struct stress_point *p, unsigned int reps,
+		   const struct stress_opts *o, struct stress_result *r)
+{
+	double *rate = calloc(reps, sizeof(*rate));
+	double *lost = calloc(reps, sizeof(*lost));
+	double *actual = calloc(reps, sizeof(*actual));
+	unsigned int n = 0;
+
+	if (!rate || !lost || !actual)
+		die("gosync-stress: memory");
+	memset(r, 0, sizeof(*r));
+	r->ok = true;
+	for (unsigned int i = 0; i < reps; i++) {
+		struct stress_sample *s = &r->last;
+
+		memset(s, 0, sizeof(*s));
+		errno = 0;
+		if (p->wl->setup && p->wl->setup(p) < 0) {
+			s->err = errno ? errno : EIO;
+			r->ok = false;
+			break;
+		}
+		run_workers(p, o, i, reps, s);
+		s->ok = !s->err;
+		if (p->wl->verify && p->wl->verify(p, s) < 0) {
+			if (!s->err)
+				s->err = errno ? errno : EIO;
+			s->ok = false;
+		}
+		if (s->err)
+			s->ok = false;
+		if (p->wl->teardown)
+			p->wl->teardown(p);
+		rate[n] = s->secs > 0 ? (double)s->ops / s->secs : NAN;
+		actual[n] = (double)s->actual;
+		lost[n++] = (double)(s->expected - s->actual);
+		if (!s->ok)
+			r->ok = false;
+		if (s->err)
+			break;	/* a broken point will not mend itself */
+	}
+	r->p = *p;
+	r->p.ctx = NULL;
+	r->reps = n;
+	r->rate = stat_of(rate, n);
+	r->lost = stat_of(lost, n);
+	r->actual = stat_of(actual, n);
+	free(rate);
+	free(lost);
+	free(actual);
+	return r->ok ? 0 : -1;
+}
+
+static void stat_cols(struct stress_row *row, const char *key, const char *kmin,
+		      const char *kmax, const char *label, struct stress_stat st,
+		      unsigned int reps, bool integer)
+{
+	struct stress_col *c = row_num(row, key, label, st.med);
+
+	if (reps > 1 && isfinite(st.med) && st.min != st.max)
+		snprintf(c->text, sizeof(c->text),
+			 integer ? "%.0f [%.0f-%.0f]" : "%.4g [%.4g-%.4g]",
+			 st.med, st.min, st.max);
+	else if (isfinite(st.med) && !integer)
+		snprintf(c->text, sizeof(c->text), "%.4g", st.med);
+	row_num(row, kmin, NULL, st.min);
+	row_num(row, kmax, NULL, st.max);
+}
+
+void stress_row_point(const struct stress_result *r, const char *kind,
+		      struct stress_row *row)
+{
+	const struct stress_point *p = &r->p;
+	bool values = p->wl->show_values;
+	const struct stress_sample *s = &r->last;
+	double ns = r->rate.med > 0 ? 1e9 * p->threads / r->rate.med : NAN;
+
+	row_str(row, "workload", NULL, p->wl->name);
+	row_str(row, "kind", NULL, kind);
+	row_str(row, "backend", "mode", p->be ? p->be->name : "");
+	row_str(row, "variant", p->wl->variants ? "variant" : NULL,
+		p->variant ? p->variant : "");
+	row_int(row, "threads", p->procs ? "procs" : "threads", p->threads);
+	row_bool(row, "procs", NULL, p->procs);
+	row_int(row, "reps", NULL, r->reps);
+	row_int(row, "iterations", NULL, (long long)p->iterations);
+	row_num(row, "duration", NULL, p->iterations ? 0 : p->duration);
+	row_int(row, "delay_ns", NULL, p->be && !p->be->exact ? p->delay_ns : 0);
+	row_int(row, "ops", NULL, (long long)s->ops);
+	row_num(row, "secs", NULL, s->secs);
+	row_int(row, "expected", values ? "expected" : NULL, s->expected);
+	stat_cols(row, "actual", "actual_min", "actual_max",
+		  values ? "actual" : NULL, r->actual, r->reps, true);
+	stat_cols(row, "lost", "lost_min", "lost_max", values ? "lost" : NULL,
+		  r->lost, r->reps, true);
+	stat_cols(row, "ops_per_sec", "ops_per_sec_min", "ops_per_sec_max",
+		  "ops/s", r->rate, r->reps, true);
+	row_num(row, "ns_per_op", "ns/op", ns);
+	row_bool(row, "ok", "ok", r->ok);
+	row_str(row, "error", s->err ? "error" : NULL, s->err ? strerror(s->err) : "");
+}
+
+/* Parse a --mode list of @family: names, "all" (gosync modes), "peers". */
+static int resolve_backends(const char *list, const char *family,
+			    const struct stress_backend **be, unsigned int max)
+{
+	char *copy = strdup(list), *save = NULL, *tok;
+	unsigned int n = 0;
+
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		bool all = !strcmp(tok, "all"), peers = !strcmp(tok, "peers");
+		bool found = false;
+
+		for (const struct stress_backend *b = stress_backends; b->name; b++) {
+			if (strcmp(b->family, family))
+				continue;
+			if ((all && b->kernel) || (peers && !b->kernel) ||
+			    !strcmp(b->name, tok)) {
+				found = true;
+				if (n < max)
+					be[n++] = b;
+			}
+		}
+		if (!found) {
+			fprintf(stderr, "gosync-stress: unknown %s mode '%s' (see --list)\n",
+				family, tok);
+			free(copy);
+			return -1;
+		}
+	}
+	free(copy);
+	return (int)n;
+}
+
+int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
+	       struct stress_out *out)
+{
+	const struct stress_backend *be[STRESS_MAX_BACKENDS];
+	unsigned int threads[STRESS_MAX_SWEEP], nt;
+	static const char *const no_variant[] = { NULL, NULL };
+	const char *const *variants = wl->variants ? wl->variants : no_variant;
+	unsigned int nv = 1;
+	struct stress_run run = { .wl = wl, .o = o, .out = out, .dev = -1 };
+	unsigned int reps = o->reps ? o->reps : 1;
+	struct stress_point base = {
+		.wl = wl,
+		.procs = o->procs,
+		.pin = !o->no_pin,
+		.batch = o->batch ? o->batch : 64,
+		.delay_ns = o->delay_ns >= 0 ? (unsigned int)o->delay_ns :
+			    wl->default_delay_ns,
+		.quiet = o->quiet || o->format != STRESS_TABLE,
+	};
+	bool need_dev = false, ok = true;
+	char title[256];
+	int nb, ret;
+
+	nb = resolve_backends(o->modes ? o->modes : wl->default_modes,
+			      wl->family, be, ARRAY_SIZE(be));
+	if (nb < 0)
+		return 2;
+	if (wl->fixed_threads) {
+		threads[0] = wl->fixed_threads;
+		nt = 1;
+	} else if (o->nthreads) {
+		memcpy(threads, o->threads, o->nthreads * sizeof(*threads));
+		nt = o->nthreads;
+	} else {
+		nt = stress_default_sweep(threads, ARRAY_SIZE(threads));
+	}
+	if (wl->iterations_only && o->duration > 0) {
+		fprintf(stderr, "gosync-stress: %s counts ops: use --iterations\n",
+			wl->name);
+		return 2;
+	}
+	if (o->iterations)
+		base.iterations = o->iterations;
+	else if (o->duration > 0)
+		base.duration = o->duration;
+	else if (wl->default_iterations)
+		base.iterations = wl->default_iterations;
+	else
+		base.duration = wl->default_duration;
+
+	for (int i = 0; i < nb; i++)
+		need_dev |= be[i]->kernel;
+	if (need_dev) {
+		run.dev = gosync_dev_open();
+		if (run.dev < 0)
+			fprintf(stderr, "gosync-stress: %s: %s (is gosync.ko loaded?)\n",
+				GOSYNC_DEVICE, strerror(errno));
+	}
+	base.dev = run.dev;
+
+	if (base.iterations)
+		snprintf(title, sizeof(title), "%s: %llu ops per %s, %u rep%s",
+			 wl->name, (unsigned long long)base.iterations,
+			 o->procs ? "process" : "thread", reps, reps > 1 ? "s" : "");
+	else
+		snprintf(title, sizeof(title), "%s: %.2f s per point, %u rep%s",
+			 wl->name, base.duration, reps, reps > 1 ? "s" : "");
+	if (!o->quiet)
+		stress_out_section(out, title);
+
+	while (variants[nv])
+		nv++;
+	run.res = calloc((size_t)nb * nv * nt, sizeof(*run.res));
+	if (!run.res)
+		die("gosync-stress: memory");
+	for (int b = 0; b < nb; b++) {
+		for (const char *const *v = variants; v == variants || *v; v++) {
+			if (wl->applies && !wl->applies(be[b], *v))
+				continue;
+			for (unsigned int t = 0; t < nt; t++) {
+				struct stress_point p = base;
+				struct stress_result *r = &run.res[run.nres];
+				struct stress_row row = { 0 };
+
+				p.be = be[b];
+				p.variant = *v;
+				p.threads = threads[t];
+				if (p.threads < 1 || p.threads > STRESS_MAX_THREADS) {
+					fprintf(stderr, "gosync-stress: bad thread count %u\n",
+						p.threads);
+					free(run.res);
+					return 2;
+				}
+				stress_measure(&p, reps, o, r);
+				run.nres++;
+				ok &= r->ok;
+				stress_row_point(r, "point", &row);
+				if (wl->row)
+					wl->row(r, &row);
+				if (!o->quiet || o->format != STRESS_TABLE)
+					stress_out_row(out, &row);
+			}
+		}
+	}
+	ret = wl->finish ? wl->finish(&run) : !ok;
+	free(run.res);
+	if (run.dev >= 0)
+		close(run.dev);
+	return ret;
+}

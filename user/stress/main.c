@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync-stress: workloads against gosync objects and their userspace peers.
+ * This file: the workload table, the command line, --list and --help.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "stress.h"
+
+const struct stress_workload *const stress_workloads[] = {
+	&wl_lost_update,
+	&wl_counter_bench,
+	&wl_bank,
+	NULL,
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: gosync-stress WORKLOAD [options]\n"
+"       gosync-stress --list | --smoke | --help\n"
+"\n"
+"Runs WORKLOAD against each backend of --mode, at each thread count of\n"
+"--threads, each point --reps times, and prints what it measured. Every\n"
+"number printed was measured in this run: compare ratios, not absolute times.\n"
+"\n"
+"Workloads (see --list for the backends):\n");
+	for (const struct stress_workload *const *w = stress_workloads; *w; w++)
+		fprintf(f, "  %-14s %s\n  %-14s options: %s\n", (*w)->name,
+			(*w)->desc, "", (*w)->usage);
+	fprintf(f,
+"\n"
+"Options:\n"
+"  --mode LIST        comma-separated backends: a counter mode (racy, atomic,\n"
+"                     spinlock, mutex, rwsem, percpu), a userspace peer\n"
+"                     (c11-racy, c11-atomic, urcu-uatomic, pthread-mutex),\n"
+"                     'all' (every gosync mode) or 'peers' (every peer).\n"
+"                     Default: per workload (lost-update: all; counter-bench:\n"
+"                     all,peers; bank: racy,mutex)\n"
+"  --threads LIST     comma-separated worker counts to sweep, e.g. 1,2,4.\n"
+"                     Default: 1, 2, 4, ... up to and including the number of\n"
+"                     online CPUs (%u here). bank always uses 4 (one per income)\n"
+"  --procs            workers are forked processes instead of threads; objects\n"
+"                     reach them by fd inheritance, peers by shared memory\n"
+"  --no-pin           let the scheduler place workers (default: worker i is\n"
+"                     pinned to the i-th CPU it may run on, round robin, so\n"
+"                     N <= CPUs workers really run in parallel)\n"
+"  --iterations K     ops per worker (bank: weeks). Default: lost-update 100000,\n"
+"                     bank 52\n"
+"  --duration SEC     run each point for SEC seconds instead (counter-bench\n"
+"                     default 0.5)\n"
+"  --reps N           repeat each point N times; report median [min-max]\n"
+"  --batch B          counter-bench: ops per GOSYNC_IOC_BATCH (default 64,\n"
+"                     at most %u)\n"
+"  --delay-ns D       racy backends only: the read-to-write window, in ns\n"
+"                     (lost-update: the kernel's racy_delay_ns, a spin,\n"
+"                     default %u; bank: a sleep between LOAD and STORE,\n"
+"                     default %u). It only widens the window in which another\n"
+"                     worker's update is overwritten; 0 turns it off\n"
+"  --quiet            no table and no narration (bank: only the final balance)\n"
+"  --json             JSON lines: one object per point, ratio and floor\n"
+"  --csv              CSV: a header line, then one line per row\n"
+"  --no-progress      no live progress line (default: on when stderr is a tty)\n"
+"  --list             list workloads and backends\n"
+"  --smoke            run every workload briefly, check its JSON, print\n"
+"                     'ok - stress:NAME' or 'not ok - stress:NAME' lines\n"
+"  --help             this text\n"
+"\n"
+"Exit status: 0 if every exact backend was exact and nothing failed (racy\n"
+"backends may lose updates), 1 otherwise, 2 for a usage error.\n",
+		stress_ncpus(), GOSYNC_BATCH_MAX, wl_lost_update.default_delay_ns,
+		wl_bank.default_delay_ns);
+}
+
+static void list(void)
+{
+	printf("workloads:\n");
+	for (const struct stress_workload *const *w = stress_workloads; *w; w++)
+		printf("  %-14s %s\n", (*w)->name, (*w)->desc);
+	printf("backends:\n");
+	for (const struct stress_backend *b = stress_backends; b->name; b++)
+		printf("  %-14s %-8s %-6s %-5s %s\n", b->name, b->family,
+		       b->kernel ? "gosync" : "peer", b->exact ? "exact" : "lossy",
+		       b->desc);
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno || end == s || *end || *s == '-' ? -1 : 0;
+}
+
+static int parse_threads(const char *s, struct stress_opts *o)
+{
+	char *copy = strdup(s), *save = NULL;
+	int ret = 0;
+
+	o->nthreads = 0;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		uint64_t v;
+
+		if (parse_u64(t, &v) < 0 || !v || v > STRESS_MAX_THREADS ||
+		    o->nthreads == STRESS_MAX_SWEEP) {
+			ret = -1;
+			break;
+		}
+		o->threads[o->nthreads++] = (unsigned int)v;
+	}
+	free(copy);
+	return ret < 0 || !o->nthreads ? -1 : 0;
+}
+
+static int bad(const char *opt, const char *arg)
+{
+	fprintf(stderr, "gosync-stress: bad %s '%s' (see --help)\n", opt, arg);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_NO_PROGRESS = 256, O_NO_PIN, O_DELAY, O_LIST, O_SMOKE };
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "procs", no_argument, NULL, 'p' },
+		{ "no-pin", no_argument, NULL, O_NO_PIN },
+		{ "iterations", required_argument, NULL, 'i' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "delay-ns", required_argument, NULL, O_DELAY },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ "no-progress", no_argument, NULL, O_NO_PROGRESS },
+		{ "list", no_argument, NULL, O_LIST },
+		{ "smoke", no_argument, NULL, O_SMOKE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct stress_opts o = { .delay_ns = -1, .progress = isatty(2) };
+	const struct stress_workload *wl = NULL;
+	struct stress_out *out;
+	uint64_t v;
+	char *end;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "m:t:pi:d:r:b:qjch", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			o.modes = optarg;
+			break;
+		case 't':
+			if (parse_threads(optarg, &o) < 0)
+				return bad("--threads", optarg);
+			break;
+		case 'p':
+			o.procs = true;
+			break;
+		case O_NO_PIN:
+			o.no_pin = true;
+			break;
+		case 'i':
+			if (parse_u64(optarg, &o.iterations) < 0 || !o.iterations)
+				return bad("--iterations", optarg);
+			break;
+		case 'd':
+			o.duration = strtod(optarg, &end);
+			if (*end || end == optarg || !(o.duration > 0))
+				return bad("--duration", optarg);
+			break;
+		case 'r':
+			if (parse_u64(optarg, &v) < 0 || !v || v > 1000)
+				return bad("--reps", optarg);
+			o.reps = (unsigned int)v;
+			break;
+		case 'b':
+			if (parse_u64(optarg, &v) < 0 || !v || v > GOSYNC_BATCH_MAX)
+				return bad("--batch", optarg);
+			o.batch = (unsigned int)v;
+			break;
+		case O_DELAY:
+			if (parse_u64(optarg, &v) < 0 || v > GOSYNC_RACY_DELAY_MAX)
+				return bad("--delay-ns", optarg);
+			o.delay_ns = (long long)v;
+			break;
+		case 'q':
+			o.quiet = true;
+			break;
+		case 'j':
+			o.format = STRESS_JSON;
+			break;
+		case 'c':
+			o.format = STRESS_CSV;
+			break;
+		case O_NO_PROGRESS:
+			o.progress = false;
+			break;
+		case O_LIST:
+			list();
+			return 0;
+		case O_SMOKE:
+			return stress_smoke(argv[0]);
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	for (const struct stress_workload *const *w = stress_workloads; *w; w++)
+		if (!strcmp((*w)->name, argv[optind]))
+			wl = *w;
+	if (!wl) {
+		fprintf(stderr, "gosync-stress: unknown workload '%s' (see --list)\n",
+			argv[optind]);
+		return 2;
+	}
+	out = stress_out_new(stdout, o.format);
+	ret = stress_run(wl, &o, out);
+	stress_out_free(out);
+	return ret;
+}

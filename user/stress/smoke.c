@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * --smoke: run every workload very briefly with --json, in a child process
+ * (this same binary), and check its exit status and that each output line
+ * is a JSON object with the keys its kind of row must carry. One line per
+ * run: "ok - stress:NAME" or "not ok - stress:NAME", details as "# ...".
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "stress.h"
+
+/* ---- a tiny JSON checker: RFC 8259 syntax, top-level object keys ---- */
+
+struct json {
+	const char *s;
+	const char *keys[STRESS_MAX_COLS * 2];	/* top-level keys (into a copy) */
+	size_t klen[STRESS_MAX_COLS * 2];
+	unsigned int nkeys;
+	int depth;
+};
+
+static bool j_value(struct json *j);
+
+static void j_ws(struct json *j)
+{
+	while (*j->s == ' ' || *j->s == '\t' || *j->s == '\n' || *j->s == '\r')
+		j->s++;
+}
+
+static bool j_lit(struct json *j, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (strncmp(j->s, lit, n))
+		return false;
+	j->s += n;
+	return true;
+}
+
+static bool j_string(struct json *j)
+{
+	if (*j->s++ != '"')
+		return false;
+	while (*j->s != '"') {
+		unsigned char c = (unsigned char)*j->s++;
+
+		if (c < 0x20)
+			return false;
+		if (c != '\\')
+			continue;
+		c = (unsigned char)*j->s++;
+		if (c == 'u') {
+			for (int i = 0; i < 4; i++)
+				if (!isxdigit((unsigned char)*j->s++))
+					return false;
+		} else if (!c || !strchr("\"\\/bfnrt", c)) {
+			return false;
+		}
+	}
+	j->s++;
+	return true;
+}
+
+static bool j_number(struct json *j)
+{
+	const char *start = j->s;
+
+	if (*j->s == '-')
+		j->s++;
+	if (*j->s == '0')
+		j->s++;
+	else if (isdigit((unsigned char)*j->s))
+		while (isdigit((unsigned char)*j->s))
+			j->s++;
+	else
+		return false;
+	if (*j->s == '.') {
+		j->s++;
+		if (!isdigit((unsigned char)*j->s))
+			return false;
+		while (isdigit((unsigned char)*j->s))
+			j->s++;
+	}
+	if (*j->s == 'e' || *j->s == 'E') {
+		j->s++;
+		if (*j->s == '+' || *j->s == '-')
+			j->s++;
+		if (!isdigit((unsigned char)*j->s))
+			return false;
+		while (isdigit((unsigned char)*j->s))
+			j->s++;
+	}
+	return j->s > start;
+}
+
+static bool j_container(struct json *j, char open, char close)
+{
+	bool top = j->depth == 0 && open == '{';
+
+	if (*j->s++ != open || ++j->depth > 64)
+		return false;
+	j_ws(j);
+	if (*j->s == close) {
+		j->s++;
+		j->depth--;
+		return true;
+	}
+	for (;;) {
+		j_ws(j);
+		if (open == '{') {
+			const char *key = j->s + 1;
+
+			if (!j_string(j))
+				return false;
+			if (top && j->nkeys < ARRAY_SIZE(j->keys)) {
+				j->keys[j->nkeys] = key;
+				j->klen[j->nkeys++] = (size_t)(j->s - 1 - key);
+			}
+			j_ws(j);
+			if (*j->s++ != ':')
+				return false;
+			j_ws(j);
+		}
+		if (!j_value(j))
+			return false;
+		j_ws(j);
+		if (*j->s == ',') {
+			j->s++;
+			continue;
+		}
+		if (*j->s++ != close)
+			return false;
+		j->depth--;
+		return true;
+	}
+}
+
+static bool j_value(struct json *j)
+{
+	switch (*j->s) {
+	case '{':
+		return j_container(j, '{', '}');
+	case '[':
+		return j_container(j, '[', ']');
+	case '"':
+		return j_string(j);
+	case 't':
+		return j_lit(j, "true");
+	case 'f':
+		return j_lit(j, "false");
+	case 'n':
+		return j_lit(j, "null");
+	default:
+		return j_number(j);
+	}
+}
+
+static bool j_has(const struct json *j, const char *key)
+{
+	for (unsigned int i = 0; i < j->nkeys; i++)
+		if (j->klen[i] == strlen(key) && !strncmp(j->keys[i], key, j->klen[i]))
+			return true;
+	return false;
+}
+
+int stress_json_check(const char *line, const char *const *keys,
+		      char *why, size_t whylen)
+{
+	struct json j = { .s = line };
+
+	j_ws(&j);
+	if (*j.s != '{' || !j_value(&j)) {
+		snprintf(why, whylen, "not a JSON object near offset %zu",
+			 (size_t)(j.s - line));
+		return -1;
+	}
+	j_ws(&j);
+	if (*j.s) {
+		snprintf(why, whylen, "trailing text after the object");
+		return -1;
+	}
+	for (; keys && *keys; keys++) {
+		if (!j_has(&j, *keys)) {
+			snprintf(why, whylen, "no key \"%s\"", *keys);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- the smoke runs ---- */
+
+static const char *const point_keys[] = {
+	"workload", "kind", "backend", "variant", "threads", "procs", "reps",
+	"iterations", "duration", "ops", "secs", "expected", "actual", "lost",
+	"ops_per_sec", "ops_per_sec_min", "ops_per_sec_max", "ns_per_op", "ok",
+	NULL,
+};
+
+static const char *const ratio_keys[] = {
+	"workload", "kind", "backend", "ratio", "of", "value", NULL,
+};
+
+/* Which keys a row of this kind must have; NULL for an unknown kind. */
+static const char *const *keys_for(const char *line)
+{
+	if (strstr(line, "\"kind\": \"point\"") || strstr(line, "\"kind\": \"floor\""))
+		return point_keys;
+	if (strstr(line, "\"kind\": \"ratio\""))
+		return ratio_keys;
+	return NULL;
+}
+
+/* Run this binary with @args (space-separated) plus --json; capture stdout. */
+static int run_json(const char *self, const char *name, const char *args,
+		    char **out, size_t *len, int *status)
+{
+	char *copy = strdup(args), *save = NULL, *argv[40];
+	int argc = 0, fd[2];
+	FILE *mem = open_memstream(out, len);
+	char buf[4096];
+	ssize_t n;
+	pid_t pid;
+
+	argv[argc++] = (char *)self;
+	argv[argc++] = (char *)name;
+	for (char *t = strtok_r(copy, " ", &save); t && argc < 36;
+	     t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	argv[argc++] = "--json";
+	argv[argc++] = "--no-progress";
+	argv[argc] = NULL;
+	if (!mem || pipe(fd) < 0) {
+		free(copy);
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		free(copy);
+		return -1;
+	}
+	if (!pid) {
+		dup2(fd[1], 1);
+		close(fd[0]);
+		close(fd[1]);
+		execv(self, argv);
+		_exit(127);
+	}
+	close(fd[1]);
+	while ((n = read(fd[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			fwrite(buf, 1, (size_t)n, mem);
+	close(fd[0]);
+	fclose(mem);
+	free(copy);
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+static bool smoke_one(const char *self, const char *test, const char *wl,
+		      const char *args)
+{
+	char *out = NULL, *line, *save = NULL, why[128];
+	unsigned int lineno = 0, points = 0;
+	size_t len = 0;
+	int status;
+	bool ok = true;
+
+	if (run_json(self, wl, args, &out, &len, &status) < 0) {
+		printf("# %s: cannot run: %s\n", test, strerror(errno));
+		printf("not ok - stress:%s\n", test);
+		free(out);
+		return false;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		printf("# %s %s: exit status %d\n", wl, args,
+		       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		ok = false;
+	}
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *const *keys = keys_for(line);
+
+		lineno++;
+		if (!keys) {
+			printf("# %s line %u: unknown kind of row: %.80s\n", test,
+			       lineno, line);
+			ok = false;
+			continue;
+		}
+		points += keys == point_keys;
+		if (stress_json_check(line, keys, why, sizeof(why)) < 0) {
+			printf("# %s line %u: %s: %.80s\n", test, lineno, why, line);
+			ok = false;
+		}
+	}
+	if (!points) {
+		printf("# %s: no point rows\n", test);
+		ok = false;
+	}
+	printf("%s - stress:%s\n", ok ? "ok" : "not ok", test);
+	fflush(stdout);
+	free(out);
+	return ok;
+}
+
+int stress_smoke(const char *argv0)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char args[256], test[128];
+	bool ok = true;
+
+	if (n > 0)
+		self[n] = '\0';
+	else
+		snprintf(self, sizeof(self), "%s", argv0);
+	for (const struct stress_workload *const *w = stress_workloads; *w; w++) {
+		ok &= smoke_one(self, (*w)->name, (*w)->name, (*w)->smoke_args);
+		/* the same with forked workers, sharing objects by fd */
+		if ((*w)->fixed_threads)
+			continue;
+		snprintf(args, sizeof(args), "%s --procs", (*w)->smoke_args);
+		snprintf(test, sizeof(test), "%s-procs", (*w)->name);
+		ok &= smoke_one(self, test, (*w)->name, args);
+	}
+	return ok ? 0 : 1;
+}

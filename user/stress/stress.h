@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gosync-stress: one driver, many workloads, many backends.
+ *
+ * A workload (struct stress_workload) is a table entry: a per-worker body
+ * plus setup/verify/teardown hooks. A backend (struct stress_backend) is one
+ * implementation of a family of objects (today: counters), kernel or
+ * userspace, behind one ops vector, so every workload runs against all of
+ * them. The driver (driver.c) runs a workload for each backend x variant x
+ * thread count, each point --reps times, in threads or forked processes, and
+ * hands rows to the output layer (output.c) as a table, JSON lines or CSV.
+ *
+ * Layers: main.c -> workloads (lost_update.c, counter_bench.c, bank.c,
+ * smoke.c) -> driver.c, counter.c, output.c -> libgosync. No file includes
+ * upward.
+ */
+#ifndef GOSYNC_STRESS_H
+#define GOSYNC_STRESS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gosync.h"
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define STRESS_MAX_SWEEP	64	/* thread counts in one --threads list */
+#define STRESS_MAX_THREADS	1024	/* workers in one point */
+#define STRESS_MAX_BACKENDS	32	/* backends in one --mode list */
+#define STRESS_MAX_COLS		32	/* columns in one output row */
+
+/* ---- output (output.c) ---- */
+
+enum stress_format { STRESS_TABLE, STRESS_JSON, STRESS_CSV };
+
+enum stress_col_type { STRESS_STR, STRESS_INT, STRESS_NUM, STRESS_BOOL };
+
+/* One value of a row: @label is the table heading, NULL to keep it out of the table. */
+struct stress_col {
+	const char *key;
+	const char *label;
+	enum stress_col_type type;
+	union {
+		const char *s;
+		long long i;
+		double d;
+		bool b;
+	};
+	char text[80];		/* table text when it is not the plain value */
+};
+
+struct stress_row {
+	unsigned int n;
+	struct stress_col col[STRESS_MAX_COLS];
+};
+
+struct stress_out;
+
+struct stress_out *stress_out_new(FILE *f, enum stress_format fmt);
+/* Start a new table (with a title line in table format); flushes the previous one. */
+void stress_out_section(struct stress_out *o, const char *title);
+void stress_out_row(struct stress_out *o, const struct stress_row *r);
+/* A free text line: printed in table format only. */
+void stress_out_note(struct stress_out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void stress_out_free(struct stress_out *o);	/* flushes */
+enum stress_format stress_out_format(const struct stress_out *o);
+
+struct stress_col *row_str(struct stress_row *r, const char *key,
+			   const char *label, const char *v);
+struct stress_col *row_int(struct stress_row *r, const char *key,
+			   const char *label, long long v);
+struct stress_col *row_num(struct stress_row *r, const char *key,
+			   const char *label, double v);
+struct stress_col *row_bool(struct stress_row *r, const char *key,
+			    const char *label, bool v);
+
+/* ---- backends (counter.c) ---- */
+
+struct counter;
+
+/* An ops vector per implementation, as in kernel/locking/locktorture.c. */
+struct counter_ops {
+	int (*open)(struct counter *c, int dev);
+	/* @res (may be NULL): out: the new value */
+	int (*add)(struct counter *c, int64_t delta, int64_t *res);
+	/* @ops all GOSYNC_OP_ADD; NULL if the backend has no batch path */
+	int (*batch)(struct counter *c, struct gosync_op *ops, unsigned int n);
+	int (*load)(struct counter *c, int64_t *v);
+	int (*store)(struct counter *c, int64_t v);
+	void (*close)(struct counter *c);
+};
+
+struct stress_backend {
+	const char *name;
+	const char *family;	/* "counter"; later "map", "lock", ... */
+	const char *desc;
+	bool kernel;		/* needs /dev/gosync */
+	bool exact;		/* its updates are never lost */
+	unsigned int mode;	/* GOSYNC_COUNTER_* for kernel counters */
+	const struct counter_ops *counter;
+};
+
+/* Every backend, NULL-terminated by name. */
+extern const struct stress_backend stress_backends[];
+
+/* One counter shared by all workers: lives in shared memory (stress_shm_alloc). */
+struct counter {
+	const struct stress_backend *be;
+	int fd;				/* kernel backends: the counter's fd */
+	unsigned int delay_ns;		/* racy backends: read-to-write window */
+	unsigned int add_flags;		/* kernel backends: GOSYNC_OP_F_* for Add */
+	_Atomic int64_t value;		/* userspace peers */
+	int64_t plain;			/* urcu-uatomic peer */
+	void *lock;			/* pthread-mutex peer: a shared mutex */
+};
+
+/* Create @c of backend @be (c itself must be shared memory for --procs). */
+int counter_open(struct counter *c, const struct stress_backend *be, int dev,
+		 unsigned int delay_ns);
+void counter_close(struct counter *c);
+
+/* ---- driver (driver.c) ---- */
+
+/* The command line, as every workload sees it. 0 / NULL / -1: workload default. */
+struct stress_opts {
+	const char *modes;		/* --mode list */
+	unsigned int threads[STRESS_MAX_SWEEP];
+	unsigned int nthreads;		/* entries in threads[]; 0: default */
+	bool procs;			/* --procs: fork workers */
+	bool no_pin;			/* --no-pin: let the scheduler place workers */
+	double duration;		/* --duration SEC per point */
+	uint64_t iterations;		/* --iterations K per worker */
+	unsigned int reps;		/* --reps N */
+	unsigned int batch;		/* --batch B */
+	long long delay_ns;		/* --delay-ns D, -1: default */
+	bool quiet;			/* --quiet */
+	bool progress;			/* live line on stderr */
+	enum stress_format format;
+};
+
+/* One worker (thread or process), in shared memory, one cache line at least. */
+struct stress_worker {
+	_Alignas(64) _Atomic uint64_t ops;	/* ops done so far */
+	unsigned int id;			/* 0 .. threads-1 */
+	int err;				/* errno of the first failure */
+	double t0, t1;				/* CLOCK_MONOTONIC start, end */
+};
+
+struct stress_workload;
+
+/* One configuration being measured; the hooks see it. */
+struct stress_point {
+	const struct stress_workload *wl;
+	const struct stress_backend *be;
+	const char *variant;		/* NULL if the workload has none */
+	unsigned int threads;
+	bool procs;
+	bool pin;			/* worker i runs on the i-th allowed CPU */
+	uint64_t iterations;		/* per worker; 0: run for @duration */
+	double duration;
+	unsigned int batch;
+	unsigned int delay_ns;
+	bool quiet;			/* workload narration off */
+	int dev;			/* /dev/gosync or -1 */
+	void *ctx;			/* the workload's state (setup) */
+	_Atomic int *stop;		/* duration mode: set when time is up */
+};
+
+/* What one repetition of a point measured. */
+struct stress_sample {
+	uint64_t ops;			/* all workers */
+	double secs;			/* first start to last end */
+	int64_t expected, actual;	/* verify: the object's value */
+	bool ok;			/* verify passed, no worker failed */
+	int err;			/* errno if something failed */
+};
+
+struct stress_stat {
+	double med, min, max;
+};
+
+/* A point and its repetitions. */
+struct stress_result {
+	struct stress_point p;
+	unsigned int reps;
+	struct stress_stat rate;	/* ops/s, all workers */
+	struct stress_stat lost;	/* expected - actual */
+	struct stress_stat actual;	/* the object's final value */
+	struct stress_sample last;	/* the last repetition */
+	bool ok;			/* every repetition ok */
+};
+
+/* The state of one workload run, for its finish hook. */
+struct stress_run {
+	const struct stress_workload *wl;
+	const struct stress_opts *o;
+	struct stress_out *out;
+	int dev;
+	struct stress_result *res;
+	unsigned int nres;
+};
+
+struct stress_workload {
+	const char *name;
+	const char *desc;
+	const char *usage;		/* options it reads, for --help */
+	const char *family;		/* backends it runs on */
+	const char *default_modes;	/* --mode default */
+	const char *const *variants;	/* NULL-terminated, or NULL */
+	unsigned int fixed_threads;	/* 0: the --threads sweep */
+	uint64_t default_iterations;	/* 0: duration mode by default */
+	double default_duration;
+	bool iterations_only;		/* --duration makes no sense */
+	unsigned int default_delay_ns;
+	bool show_values;		/* table shows expected/actual/lost */
+	const char *const *keys;	/* JSON keys of its point rows (smoke) */
+	const char *smoke_args;		/* a tiny run, for --smoke */
+
+	/* optional: whether this backend x variant makes sense */
+	bool (*applies)(const struct stress_backend *be, const char *variant);
+	int (*setup)(struct stress_point *p);
+	/* run until stress_more() says stop; return -1 with errno on failure */
+	int (*body)(struct stress_point *p, struct stress_worker *w);
+	/* fill s->expected, s->actual, s->ok */
+	int (*verify)(struct stress_point *p, struct stress_sample *s);
+	void (*teardown)(struct stress_point *p);
+	/* optional: add columns to a point's row */
+	void (*row)(const struct stress_result *r, struct stress_row *row);
+	/* optional: after every point (ratios, summary); returns the exit status */
+	int (*finish)(struct stress_run *run);
+};
+
+/* Every workload, NULL-terminated by name (main.c). */
+extern const struct stress_workload *const stress_workloads[];
+
+extern const struct stress_workload wl_lost_update;
+extern const struct stress_workload wl_counter_bench;
+extern const struct stress_workload wl_bank;
+
+/* Keep going? Per-worker op budget in iteration mode, else the stop flag. */
+static inline bool stress_more(const struct stress_point *p,
+			       const struct stress_worker *w)
+{
+	if (p->iterations)
+		return atomic_load_explicit(&w->ops, memory_order_relaxed) <
+		       p->iterations;
+	return !atomic_load_explicit(p->stop, memory_order_relaxed);
+}
+
+/* Ops the worker may still do in one go (iteration mode caps @want). */
+static inline uint64_t stress_budget(const struct stress_point *p,
+				     const struct stress_worker *w,
+				     uint64_t want)
+{
+	uint64_t done = atomic_load_explicit(&w->ops, memory_order_relaxed);
+
+	if (p->iterations && p->iterations - done < want)
+		return p->iterations - done;
+	return want;
+}
+
+static inline void stress_done(struct stress_worker *w, uint64_t n)
+{
+	atomic_fetch_add_explicit(&w->ops, n, memory_order_relaxed);
+}
+
+/* Run @wl as the options say: every point, then its finish hook. Exit status. */
+int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
+	       struct stress_out *out);
+/* Measure one point @reps times (used by stress_run and extra measurements). */
+int stress_measure(struct stress_point *p, unsigned int reps,
+		   const struct stress_opts *o, struct stress_result *r);
+/* The default thread sweep: 1, 2, 4, ... and the number of online CPUs. */
+unsigned int stress_default_sweep(unsigned int *t, unsigned int max);
+unsigned int stress_ncpus(void);
+
+/* Shared (MAP_SHARED) zeroed memory, so --procs workers see it too. */
+void *stress_shm_alloc(size_t size);
+void stress_shm_free(void *p, size_t size);
+
+double stress_now(void);		/* CLOCK_MONOTONIC seconds */
+void stress_spin_ns(unsigned int ns);	/* busy-wait */
+void stress_sleep(double secs);
+
+/* The point's columns common to every workload; @kind: "point", "floor", ... */
+void stress_row_point(const struct stress_result *r, const char *kind,
+		      struct stress_row *row);
+
+/* ---- smoke (smoke.c) ---- */
+
+/* Run every workload briefly, validate its JSON; TAP-ish lines. Exit status. */
+int stress_smoke(const char *argv0);
+/* Parse one line as a JSON object; return 0 and check @keys are present. */
+int stress_json_check(const char *line, const char *const *keys,
+		      char *why, size_t whylen);
+
+#endif /* GOSYNC_STRESS_H */

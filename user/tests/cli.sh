@@ -1,0 +1,139 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# e2e: the gosync CLI from shell scripts, across processes. Uses $GOSYNC, else
+# gosync from PATH. Busybox only: no jq, JSON is checked with grep and sed.
+G=${GOSYNC:-gosync}
+N=e2e-cli-$$
+fail=0
+
+ok() { echo "ok - e2e:cli-$1"; }
+notok() { echo "not ok - e2e:cli-$1 ($2)"; fail=1; }
+# check NAME CMD...: CMD must succeed
+check() { n=$1; shift; if "$@" >/dev/null; then ok "$n"; else notok "$n" "failed: $*"; fi; }
+# status WANT NAME CMD...: CMD must exit with status WANT
+status() {
+	want=$1 n=$2; shift 2
+	"$@" >/dev/null 2>&1
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$n"; else notok "$n" "'$*' exited $got, expected $want"; fi
+}
+# json_num KEY: the number KEY has in the JSON object on stdin
+json_num() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9]*\).*/\1/p"; }
+
+cleanup() { "$G" rm -f "$N" "$N-j" >/dev/null 2>&1; }
+trap cleanup EXIT
+cleanup
+
+# version
+out=$("$G" version) && echo "$out" | grep -q '^api_version: 1$' &&
+	echo "$out" | grep -q '^counter_modes: racy atomic spinlock mutex rwsem percpu$'
+check version [ $? -eq 0 ]
+
+# create in one process, add from 4 concurrent others, load from another
+check create "$G" counter create "$N" --mode mutex --initial 100
+loops=25
+pids=""
+for w in 1 2 3 4; do
+	(
+		i=0
+		while [ $i -lt $loops ]; do
+			"$G" counter add "$N" 1 >/dev/null || exit 1
+			i=$((i + 1))
+		done
+	) &
+	pids="$pids $!"
+done
+bad=0
+for p in $pids; do wait "$p" || bad=1; done
+v=$("$G" counter load "$N")
+if [ "$v" = $((100 + 4 * loops)) ] && [ $bad = 0 ]; then ok concurrent-add
+else notok concurrent-add "load '$v', expected $((100 + 4 * loops))"; fi
+
+# ops and their output
+v=$("$G" counter add "$N" -- -20)
+[ "$v" = $((80 + 4 * loops)) ] && ok add-negative || notok add-negative "add -20 printed '$v'"
+v=$("$G" counter add "$N" -5)
+[ "$v" = $((75 + 4 * loops)) ] && ok add-negative-bare || notok add-negative-bare "add -5 printed '$v'"
+check store "$G" counter store "$N" 7
+v=$("$G" counter swap "$N" 9)
+[ "$v" = 7 ] && ok swap || notok swap "swap printed '$v'"
+v=$("$G" counter cas "$N" 9 10); rc=$?
+[ "$v" = true ] && [ $rc = 0 ] && ok cas-swapped || notok cas-swapped "printed '$v' status $rc"
+v=$("$G" counter cas "$N" 9 11); rc=$?
+[ "$v" = false ] && [ $rc = 1 ] && ok cas-not-swapped || notok cas-not-swapped "printed '$v' status $rc"
+v=$("$G" counter reset "$N")
+[ "$v" = 10 ] && [ "$("$G" counter load "$N")" = 0 ] && ok reset || notok reset "reset printed '$v'"
+v=$("$G" counter add "$N" 9223372036854775807) && v=$("$G" counter add "$N" 1)
+[ "$v" = -9223372036854775808 ] && ok wrap || notok wrap "printed '$v'"
+
+# --json
+j=$("$G" --json counter load "$N")
+echo "$j" | grep -q "^{\"name\":\"$N\",\"op\":\"load\",\"value\":-9223372036854775808}\$" &&
+	ok json-load || notok json-load "got '$j'"
+j=$("$G" counter add "$N" 5 --json)
+[ "$(echo "$j" | json_num value)" = -9223372036854775803 ] && ok json-add || notok json-add "got '$j'"
+j=$("$G" --json counter cas "$N" 1 2)
+echo "$j" | grep -q '"swapped":false' && ok json-cas || notok json-cas "got '$j'"
+check json-create "$G" --json counter create "$N-j" --mode percpu --perm 0640 --initial 3
+j=$("$G" --json counter info "$N-j")
+echo "$j" | grep -q '"mode":"percpu"' && echo "$j" | grep -q '"perm":"0640"' &&
+	[ "$(echo "$j" | json_num value)" = 3 ] && [ "$(echo "$j" | json_num fds)" = 1 ] &&
+	ok json-info || notok json-info "got '$j'"
+j=$("$G" --json version)
+[ "$(echo "$j" | json_num api_version)" = 1 ] && echo "$j" | grep -q '"types":\["counter"' &&
+	ok json-version || notok json-version "got '$j'"
+j=$("$G" --json ls)
+echo "$j" | grep -q "^{\"objects\":\[.*\"name\":\"$N-j\".*\],\"count\":[0-9]*}\$" &&
+	[ "$(echo "$j" | grep -o '"id":' | wc -l)" = "$(echo "$j" | json_num count)" ] &&
+	ok json-ls || notok json-ls "got '$j'"
+# one JSON object per command: one line, braces balanced
+shape=ok
+for cmd in "version" "ls" "counter load $N" "counter info $N"; do
+	# shellcheck disable=SC2086
+	j=$("$G" --json $cmd)
+	lines=$(echo "$j" | wc -l)
+	open=$(echo "$j" | tr -cd '{' | wc -c)
+	close=$(echo "$j" | tr -cd '}' | wc -c)
+	[ "$lines" = 1 ] && [ "$open" = "$close" ] && [ "${j#\{}" != "$j" ] ||
+		shape="'gosync --json $cmd' printed '$j'"
+done
+[ "$shape" = ok ] && ok json-shape || notok json-shape "$shape"
+
+# ls and info
+"$G" ls | grep -q " $N-j " && ok ls || notok ls "$N-j not listed"
+"$G" counter info "$N-j" | grep -q '^mode: percpu$' && ok info || notok info "no mode line"
+
+# usage errors: 2; operation errors: 1 with a clear message
+status 2 usage-no-args "$G"
+status 2 usage-unknown-cmd "$G" frobnicate
+status 2 usage-unknown-verb "$G" counter frobnicate
+status 2 usage-missing-arg "$G" counter add "$N"
+status 2 usage-extra-arg "$G" counter load "$N" extra
+status 2 usage-bad-number "$G" counter add "$N" 12abc
+status 2 usage-overflow "$G" counter add "$N" 9223372036854775808
+status 2 usage-bad-mode "$G" counter create "$N-x" --mode quantum
+status 2 usage-bad-perm "$G" counter create "$N-x" --perm 0999
+status 2 usage-unknown-option "$G" counter load "$N" --frob
+status 1 create-exists "$G" counter create "$N"
+err=$("$G" counter add "$N-missing" 1 2>&1); rc=$?
+[ $rc = 1 ] && [ "$err" = "gosync: counter add $N-missing: No such file or directory" ] &&
+	ok error-message || notok error-message "status $rc, '$err'"
+status 1 bad-name "$G" counter load ".hidden"
+
+# help at every level
+help=ok
+for h in "--help" "-h" "counter --help" "counter add --help" "help counter cas" "ls --help"; do
+	# shellcheck disable=SC2086
+	out=$("$G" $h) && echo "$out" | grep -q '^Usage: gosync' ||
+		help="'gosync $h' printed no usage"
+done
+[ "$help" = ok ] && ok help || notok help "$help"
+
+# rm
+check rm "$G" rm "$N" "$N-j"
+status 1 load-after-rm "$G" counter load "$N"
+"$G" ls | grep -q " $N " && notok rm-not-listed "still listed" || ok rm-not-listed
+status 1 rm-missing "$G" rm "$N"
+status 0 rm-force "$G" rm -f "$N"
+
+exit $fail
