@@ -51,8 +51,9 @@ int gosync_name_check(const char *name)
 		return -ENAMETOOLONG;
 	if (!len || name[0] == '.')
 		return -EINVAL;
+	/* ASCII only: the kernel's isalnum() also accepts Latin-1 letters */
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("._-", name[i]))
+		if (!isascii(name[i]) || (!isalnum(name[i]) && !strchr("._-", name[i])))
 			return -EINVAL;
 	return 0;
 }

@@ -57,6 +57,8 @@ static void object_name_check_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gosync_name_check("a/b"), -EINVAL);
 	KUNIT_EXPECT_EQ(test, gosync_name_check("a b"), -EINVAL);
 	KUNIT_EXPECT_EQ(test, gosync_name_check("caf\xc3\xa9"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_name_check("\xc0x"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_name_check("\xff"), -EINVAL);
 
 	memset(longname, 'x', sizeof(longname));
 	longname[GOSYNC_NAME_MAX - 1] = '\0';
