@@ -26,6 +26,15 @@ union gosync_ucmd_buffer {
 	struct gosync_info_cmd info;
 	struct gosync_counter_cmd counter;
 	struct gosync_batch batch;
+	struct gosync_lock_cmd lock;
+	struct gosync_waitgroup_cmd waitgroup;
+	struct gosync_once_cmd once;
+};
+
+/* One per open file description of an object: the file's private_data. */
+struct gosync_handle {
+	struct gosync_obj *obj;		/* holds a reference */
+	struct gosync_holder holder;	/* what this description holds */
 };
 
 struct gosync_ucmd {
@@ -33,6 +42,7 @@ struct gosync_ucmd {
 	u32 user_size;		/* its size as the caller knows it */
 	void *cmd;		/* the kernel copy */
 	struct gosync_obj *obj;	/* the object, for object commands */
+	struct gosync_holder *holder;	/* the caller's, for object commands */
 };
 
 struct gosync_ioctl_op {
@@ -72,7 +82,9 @@ static int gosync_cmd_version(struct gosync_ucmd *ucmd)
 		return -EINVAL;
 	v->api_version = GOSYNC_API_VERSION;
 	v->name_max = GOSYNC_NAME_MAX;
-	v->types = BIT_ULL(GOSYNC_TYPE_COUNTER);
+	v->types = BIT_ULL(GOSYNC_TYPE_COUNTER) | BIT_ULL(GOSYNC_TYPE_MUTEX) |
+		BIT_ULL(GOSYNC_TYPE_RWMUTEX) | BIT_ULL(GOSYNC_TYPE_WAITGROUP) |
+		BIT_ULL(GOSYNC_TYPE_ONCE);
 	v->counter_modes = BIT_ULL(GOSYNC_COUNTER_RACY) | BIT_ULL(GOSYNC_COUNTER_ATOMIC) |
 		BIT_ULL(GOSYNC_COUNTER_SPINLOCK) | BIT_ULL(GOSYNC_COUNTER_MUTEX) |
 		BIT_ULL(GOSYNC_COUNTER_RWSEM) | BIT_ULL(GOSYNC_COUNTER_PERCPU);
@@ -83,7 +95,9 @@ static int gosync_cmd_version(struct gosync_ucmd *ucmd)
 		BIT_ULL(GOSYNC_CMD_OPEN) | BIT_ULL(GOSYNC_CMD_UNLINK) |
 		BIT_ULL(GOSYNC_CMD_LIST);
 	v->obj_cmds = BIT_ULL(GOSYNC_CMD_INFO - 0x40) |
-		BIT_ULL(GOSYNC_CMD_COUNTER - 0x40) | BIT_ULL(GOSYNC_CMD_BATCH - 0x40);
+		BIT_ULL(GOSYNC_CMD_COUNTER - 0x40) | BIT_ULL(GOSYNC_CMD_BATCH - 0x40) |
+		BIT_ULL(GOSYNC_CMD_MUTEX - 0x40) | BIT_ULL(GOSYNC_CMD_RWMUTEX - 0x40) |
+		BIT_ULL(GOSYNC_CMD_WAITGROUP - 0x40) | BIT_ULL(GOSYNC_CMD_ONCE - 0x40);
 	v->batch_max = GOSYNC_BATCH_MAX;
 	v->max_objects = READ_ONCE(gosync_max_objects);
 	return gosync_respond(ucmd, sizeof(*v));
@@ -95,17 +109,26 @@ static int gosync_cmd_version(struct gosync_ucmd *ucmd)
  */
 static int gosync_obj_install_fd(struct gosync_obj *obj, const char *name)
 {
+	struct gosync_handle *handle;
 	struct file *file;
 	int fd, ret;
 
+	handle = kzalloc(sizeof(*handle), GFP_KERNEL_ACCOUNT);
+	if (!handle) {
+		gosync_obj_put(obj);
+		return -ENOMEM;
+	}
+	handle->obj = obj;
 	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
+		kfree(handle);
 		gosync_obj_put(obj);
 		return fd;
 	}
-	file = anon_inode_getfile("[gosync]", &gosync_obj_fops, obj, O_RDWR);
+	file = anon_inode_getfile("[gosync]", &gosync_obj_fops, handle, O_RDWR);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
+		kfree(handle);
 		gosync_obj_put(obj);
 		return PTR_ERR(file);
 	}
@@ -120,6 +143,14 @@ static int gosync_obj_install_fd(struct gosync_obj *obj, const char *name)
 	}
 	fd_install(fd, file);
 	return fd;
+}
+
+/* ---- object types: create attributes in, primitive out ---- */
+
+/* Bytes of the attribute union past a type's own struct must be zero. */
+static bool gosync_attr_tail_clear(const struct gosync_create *c, size_t used)
+{
+	return !memchr_inv((const u8 *)c->__attr + used, 0, sizeof(c->__attr) - used);
 }
 
 static u32 gosync_counter_subtype(void *priv)
@@ -142,11 +173,152 @@ static void *gosync_counter_new(const struct gosync_create *c)
 {
 	const struct gosync_counter_attr *a = &c->counter;
 
-	if (a->flags || a->__reserved ||
-	    memchr_inv((const u8 *)c->__attr + sizeof(*a), 0, sizeof(c->__attr) - sizeof(*a)))
+	if (a->flags || a->__reserved || !gosync_attr_tail_clear(c, sizeof(*a)))
 		return ERR_PTR(-EINVAL);
 	return gosync_counter_create(a->mode, a->initial, a->racy_delay_ns);
 }
+
+/* Mutex and RWMutex: the attribute flags are the subtype. */
+static bool gosync_lock_attr_ok(const struct gosync_create *c)
+{
+	return !(c->lock.flags & ~GOSYNC_LOCK_ATTR_NONROBUST) && !c->lock.__reserved &&
+	       gosync_attr_tail_clear(c, sizeof(c->lock));
+}
+
+static u32 gosync_mutex_subtype(void *priv)
+{
+	return ((struct gosync_mutex *)priv)->robust ? 0 : GOSYNC_LOCK_ATTR_NONROBUST;
+}
+
+static void gosync_mutex_type_destroy(void *priv)
+{
+	gosync_mutex_destroy(priv);
+}
+
+static void gosync_mutex_type_holder_gone(void *priv, struct gosync_holder *h)
+{
+	gosync_mutex_holder_gone(priv, h);
+}
+
+static const struct gosync_obj_type gosync_mutex_type = {
+	.type = GOSYNC_TYPE_MUTEX,
+	.subtype = gosync_mutex_subtype,
+	.destroy = gosync_mutex_type_destroy,
+	.holder_gone = gosync_mutex_type_holder_gone,
+};
+
+static void *gosync_mutex_new(const struct gosync_create *c)
+{
+	if (!gosync_lock_attr_ok(c))
+		return ERR_PTR(-EINVAL);
+	return gosync_mutex_create(!(c->lock.flags & GOSYNC_LOCK_ATTR_NONROBUST));
+}
+
+static u32 gosync_rwmutex_subtype(void *priv)
+{
+	return ((struct gosync_rwmutex *)priv)->robust ? 0 : GOSYNC_LOCK_ATTR_NONROBUST;
+}
+
+static void gosync_rwmutex_type_destroy(void *priv)
+{
+	gosync_rwmutex_destroy(priv);
+}
+
+static void gosync_rwmutex_type_holder_gone(void *priv, struct gosync_holder *h)
+{
+	gosync_rwmutex_holder_gone(priv, h);
+}
+
+static const struct gosync_obj_type gosync_rwmutex_type = {
+	.type = GOSYNC_TYPE_RWMUTEX,
+	.subtype = gosync_rwmutex_subtype,
+	.destroy = gosync_rwmutex_type_destroy,
+	.holder_gone = gosync_rwmutex_type_holder_gone,
+};
+
+static void *gosync_rwmutex_new(const struct gosync_create *c)
+{
+	if (!gosync_lock_attr_ok(c))
+		return ERR_PTR(-EINVAL);
+	return gosync_rwmutex_create(!(c->lock.flags & GOSYNC_LOCK_ATTR_NONROBUST));
+}
+
+static u32 gosync_no_subtype(void *priv)
+{
+	return 0;
+}
+
+static void gosync_waitgroup_type_destroy(void *priv)
+{
+	gosync_waitgroup_destroy(priv);
+}
+
+static __poll_t gosync_waitgroup_type_poll(void *priv, struct file *file, poll_table *pt)
+{
+	return gosync_waitgroup_poll(priv, file, pt);
+}
+
+static const struct gosync_obj_type gosync_waitgroup_type = {
+	.type = GOSYNC_TYPE_WAITGROUP,
+	.subtype = gosync_no_subtype,
+	.destroy = gosync_waitgroup_type_destroy,
+	.poll = gosync_waitgroup_type_poll,
+};
+
+static void *gosync_waitgroup_new(const struct gosync_create *c)
+{
+	if (!gosync_attr_tail_clear(c, 0))
+		return ERR_PTR(-EINVAL);
+	return gosync_waitgroup_create();
+}
+
+static u32 gosync_once_subtype(void *priv)
+{
+	return ((struct gosync_once *)priv)->retry ? GOSYNC_ONCE_ATTR_RETRY : 0;
+}
+
+static void gosync_once_type_destroy(void *priv)
+{
+	gosync_once_destroy(priv);
+}
+
+static void gosync_once_type_holder_gone(void *priv, struct gosync_holder *h)
+{
+	gosync_once_holder_gone(priv, h);
+}
+
+static __poll_t gosync_once_type_poll(void *priv, struct file *file, poll_table *pt)
+{
+	return gosync_once_poll(priv, file, pt);
+}
+
+static const struct gosync_obj_type gosync_once_type = {
+	.type = GOSYNC_TYPE_ONCE,
+	.subtype = gosync_once_subtype,
+	.destroy = gosync_once_type_destroy,
+	.holder_gone = gosync_once_type_holder_gone,
+	.poll = gosync_once_type_poll,
+};
+
+static void *gosync_once_new(const struct gosync_create *c)
+{
+	if ((c->once.flags & ~GOSYNC_ONCE_ATTR_RETRY) || c->once.__reserved ||
+	    !gosync_attr_tail_clear(c, sizeof(c->once)))
+		return ERR_PTR(-EINVAL);
+	return gosync_once_create(c->once.flags & GOSYNC_ONCE_ATTR_RETRY);
+}
+
+/* Every creatable type, by enum gosync_type */
+static const struct {
+	const struct gosync_obj_type *type;
+	void *(*create)(const struct gosync_create *c);
+} gosync_creators[] = {
+	[GOSYNC_TYPE_COUNTER] = { &gosync_counter_type, gosync_counter_new },
+	[GOSYNC_TYPE_MUTEX] = { &gosync_mutex_type, gosync_mutex_new },
+	[GOSYNC_TYPE_RWMUTEX] = { &gosync_rwmutex_type, gosync_rwmutex_new },
+	[GOSYNC_TYPE_WAITGROUP] = { &gosync_waitgroup_type, gosync_waitgroup_new },
+	[GOSYNC_TYPE_ONCE] = { &gosync_once_type, gosync_once_new },
+};
 
 static int gosync_cmd_create(struct gosync_ucmd *ucmd)
 {
@@ -165,14 +337,10 @@ static int gosync_cmd_create(struct gosync_ucmd *ucmd)
 			return ret;
 	}
 
-	switch (c->type) {
-	case GOSYNC_TYPE_COUNTER:
-		type = &gosync_counter_type;
-		priv = gosync_counter_new(c);
-		break;
-	default:
+	if (c->type >= ARRAY_SIZE(gosync_creators) || !gosync_creators[c->type].type)
 		return -EINVAL;
-	}
+	type = gosync_creators[c->type].type;
+	priv = gosync_creators[c->type].create(c);
 	if (IS_ERR(priv))
 		return PTR_ERR(priv);
 
@@ -364,6 +532,190 @@ static int gosync_cmd_batch(struct gosync_ucmd *ucmd)
 	return ret ?: ret2;
 }
 
+/* Deadline for a wait: KTIME_MAX unless GOSYNC_WAIT_TIMEOUT. */
+static int gosync_deadline(u32 flags, u64 timeout_ns, ktime_t *deadline)
+{
+	if (flags & ~GOSYNC_WAIT_TIMEOUT)
+		return -EINVAL;
+	if (!(flags & GOSYNC_WAIT_TIMEOUT)) {
+		*deadline = KTIME_MAX;
+		return timeout_ns ? -EINVAL : 0;
+	}
+	*deadline = ktime_add_safe(ktime_get(), ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX)));
+	return 0;
+}
+
+/* Count a blocking call's outcome in the object's lock stats. */
+static void gosync_lock_stat(struct gosync_obj *obj, int ret, unsigned int ok_stat)
+{
+	switch (ret) {
+	case -EOWNERDEAD:
+		gosync_obj_stat_inc(obj, GOSYNC_STAT_OWNER_DEAD);
+		fallthrough;
+	case 0:
+		gosync_obj_stat_inc(obj, ok_stat);
+		break;
+	case -EBUSY:
+		gosync_obj_stat_inc(obj, GOSYNC_STAT_BUSY);
+		break;
+	case -ETIMEDOUT:
+		gosync_obj_stat_inc(obj, GOSYNC_STAT_TIMEOUTS);
+		break;
+	case -EINTR:
+		gosync_obj_stat_inc(obj, GOSYNC_STAT_INTERRUPTS);
+		break;
+	}
+}
+
+static int gosync_cmd_mutex(struct gosync_ucmd *ucmd)
+{
+	struct gosync_lock_cmd *c = ucmd->cmd;
+	struct gosync_mutex *m = ucmd->obj->priv;
+	ktime_t deadline;
+	int ret;
+
+	if (c->__reserved)
+		return -EINVAL;
+	ret = gosync_deadline(c->flags, c->timeout_ns, &deadline);
+	if (ret)
+		return ret;
+	if (c->flags && c->op != GOSYNC_LOCK_LOCK)
+		return -EINVAL;
+
+	switch (c->op) {
+	case GOSYNC_LOCK_LOCK:
+		ret = gosync_mutex_lock(m, ucmd->holder, deadline);
+		break;
+	case GOSYNC_LOCK_TRYLOCK:
+		ret = gosync_mutex_trylock(m, ucmd->holder);
+		break;
+	case GOSYNC_LOCK_UNLOCK:
+		ret = gosync_mutex_unlock(m);
+		if (!ret)
+			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_UNLOCKS);
+		return ret;
+	default:
+		return -EINVAL;
+	}
+	gosync_lock_stat(ucmd->obj, ret, GOSYNC_STAT_LOCKS);
+	return ret;
+}
+
+static int gosync_cmd_rwmutex(struct gosync_ucmd *ucmd)
+{
+	struct gosync_lock_cmd *c = ucmd->cmd;
+	struct gosync_rwmutex *rw = ucmd->obj->priv;
+	bool writer = c->op <= GOSYNC_LOCK_UNLOCK;
+	ktime_t deadline;
+	int ret;
+
+	if (c->__reserved)
+		return -EINVAL;
+	ret = gosync_deadline(c->flags, c->timeout_ns, &deadline);
+	if (ret)
+		return ret;
+	if (c->flags && c->op != GOSYNC_LOCK_LOCK && c->op != GOSYNC_LOCK_RLOCK)
+		return -EINVAL;
+
+	switch (c->op) {
+	case GOSYNC_LOCK_LOCK:
+	case GOSYNC_LOCK_RLOCK:
+		ret = gosync_rwmutex_lock(rw, ucmd->holder, writer, deadline);
+		break;
+	case GOSYNC_LOCK_TRYLOCK:
+	case GOSYNC_LOCK_TRYRLOCK:
+		ret = gosync_rwmutex_trylock(rw, ucmd->holder, writer);
+		break;
+	case GOSYNC_LOCK_UNLOCK:
+	case GOSYNC_LOCK_RUNLOCK:
+		ret = writer ? gosync_rwmutex_unlock(rw) : gosync_rwmutex_runlock(rw, ucmd->holder);
+		if (!ret)
+			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_UNLOCKS);
+		return ret;
+	default:
+		return -EINVAL;
+	}
+	gosync_lock_stat(ucmd->obj, ret, writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
+	return ret;
+}
+
+static int gosync_cmd_waitgroup(struct gosync_ucmd *ucmd)
+{
+	struct gosync_waitgroup_cmd *c = ucmd->cmd;
+	struct gosync_waitgroup *wg = ucmd->obj->priv;
+	ktime_t deadline;
+	int ret;
+
+	if (c->__reserved || (c->delta && c->op != GOSYNC_WG_ADD))
+		return -EINVAL;
+	ret = gosync_deadline(c->flags, c->timeout_ns, &deadline);
+	if (ret)
+		return ret;
+	if (c->flags && c->op != GOSYNC_WG_WAIT)
+		return -EINVAL;
+
+	switch (c->op) {
+	case GOSYNC_WG_ADD:
+	case GOSYNC_WG_DONE:
+		ret = gosync_waitgroup_add(wg, c->op == GOSYNC_WG_DONE ? -1 : c->delta,
+					   &c->counter);
+		gosync_obj_stat_inc(ucmd->obj, ret ? GOSYNC_STAT_WG_MISUSE : GOSYNC_STAT_WG_ADDS);
+		break;
+	case GOSYNC_WG_WAIT:
+		ret = gosync_waitgroup_wait(wg, deadline);
+		if (!ret)
+			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_WG_WAITS);
+		c->counter = gosync_waitgroup_load(wg);
+		break;
+	case GOSYNC_WG_LOAD:
+		c->counter = gosync_waitgroup_load(wg);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (ret)
+		return ret;
+	return gosync_respond(ucmd, sizeof(*c));
+}
+
+static int gosync_cmd_once(struct gosync_ucmd *ucmd)
+{
+	struct gosync_once_cmd *c = ucmd->cmd;
+	struct gosync_once *o = ucmd->obj->priv;
+	ktime_t deadline;
+	int ret;
+
+	ret = gosync_deadline(c->flags, c->timeout_ns, &deadline);
+	if (ret)
+		return ret;
+	if (c->flags && c->op != GOSYNC_ONCE_DO)
+		return -EINVAL;
+
+	switch (c->op) {
+	case GOSYNC_ONCE_DO:
+		ret = gosync_once_do(o, ucmd->holder, deadline, &c->result);
+		if (!ret)
+			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_ONCE_DOS);
+		if (!ret && (c->result & GOSYNC_ONCE_RUN))
+			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_ONCE_RUNS);
+		break;
+	case GOSYNC_ONCE_COMPLETE:
+		ret = gosync_once_complete(o, ucmd->holder);
+		if (!ret)
+			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_ONCE_COMPLETES);
+		c->result = gosync_once_state(o);
+		break;
+	case GOSYNC_ONCE_LOAD:
+		c->result = gosync_once_state(o);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (ret)
+		return ret;
+	return gosync_respond(ucmd, sizeof(*c));
+}
+
 /* ---- dispatch ---- */
 
 #define IOCTL_OP(_cmd, _fn, _struct, _last, _type)			\
@@ -388,15 +740,27 @@ static const struct gosync_ioctl_op gosync_obj_ops[] = {
 		 GOSYNC_TYPE_COUNTER),
 	IOCTL_OP(BATCH, gosync_cmd_batch, struct gosync_batch, __reserved,
 		 GOSYNC_TYPE_COUNTER),
+	IOCTL_OP(MUTEX, gosync_cmd_mutex, struct gosync_lock_cmd, timeout_ns,
+		 GOSYNC_TYPE_MUTEX),
+	IOCTL_OP(RWMUTEX, gosync_cmd_rwmutex, struct gosync_lock_cmd, timeout_ns,
+		 GOSYNC_TYPE_RWMUTEX),
+	IOCTL_OP(WAITGROUP, gosync_cmd_waitgroup, struct gosync_waitgroup_cmd, counter,
+		 GOSYNC_TYPE_WAITGROUP),
+	IOCTL_OP(ONCE, gosync_cmd_once, struct gosync_once_cmd, timeout_ns,
+		 GOSYNC_TYPE_ONCE),
 };
 
 static long gosync_ioctl(const struct gosync_ioctl_op *table, size_t n,
-			 unsigned int base, struct gosync_obj *obj,
+			 unsigned int base, struct gosync_handle *handle,
 			 unsigned int cmd, unsigned long arg)
 {
+	struct gosync_obj *obj = handle ? handle->obj : NULL;
 	union gosync_ucmd_buffer buf;
 	const struct gosync_ioctl_op *op;
-	struct gosync_ucmd ucmd = { .ubuf = (void __user *)arg, .cmd = &buf, .obj = obj };
+	struct gosync_ucmd ucmd = {
+		.ubuf = (void __user *)arg, .cmd = &buf, .obj = obj,
+		.holder = handle ? &handle->holder : NULL,
+	};
 	unsigned int nr = _IOC_NR(cmd);
 	int ret;
 
@@ -429,11 +793,25 @@ static long gosync_obj_ioctl(struct file *file, unsigned int cmd, unsigned long 
 			    file->private_data, cmd, arg);
 }
 
+/* Poll readiness of the primitive, for types that have one (WaitGroup, Once). */
+static __poll_t gosync_obj_poll(struct file *file, poll_table *pt)
+{
+	struct gosync_handle *handle = file->private_data;
+	struct gosync_obj *obj = handle->obj;
+
+	return obj->type->poll ? obj->type->poll(obj->priv, file, pt) : 0;
+}
+
+/* The last fd of this description closed: release what it holds. */
 static int gosync_obj_file_release(struct inode *inode, struct file *file)
 {
-	struct gosync_obj *obj = file->private_data;
+	struct gosync_handle *handle = file->private_data;
+	struct gosync_obj *obj = handle->obj;
 
+	if (obj->type->holder_gone)
+		obj->type->holder_gone(obj->priv, &handle->holder);
 	atomic_dec(&obj->nr_files);
+	kfree(handle);
 	gosync_obj_put(obj);
 	return 0;
 }
@@ -441,6 +819,7 @@ static int gosync_obj_file_release(struct inode *inode, struct file *file)
 const struct file_operations gosync_obj_fops = {
 	.owner = THIS_MODULE,
 	.release = gosync_obj_file_release,
+	.poll = gosync_obj_poll,
 	.unlocked_ioctl = gosync_obj_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,

@@ -114,6 +114,32 @@ enum gosync_counter_stat {
 	GOSYNC_STAT_RESET = 6,
 };
 
+/* stats[] for Mutex and RWMutex */
+enum gosync_lock_stat {
+	GOSYNC_STAT_LOCKS = 0,		/* exclusive locks taken (Lock, TryLock) */
+	GOSYNC_STAT_RLOCKS = 1,		/* read locks taken (RLock, TryRLock) */
+	GOSYNC_STAT_UNLOCKS = 2,	/* Unlock and RUnlock */
+	GOSYNC_STAT_BUSY = 3,		/* TryLock/TryRLock that failed */
+	GOSYNC_STAT_TIMEOUTS = 4,
+	GOSYNC_STAT_INTERRUPTS = 5,	/* waits ended by a signal */
+	GOSYNC_STAT_OWNER_DEAD = 6,	/* locks taken with EOWNERDEAD */
+};
+
+/* stats[] for WaitGroups */
+enum gosync_waitgroup_stat {
+	GOSYNC_STAT_WG_ADDS = 0,	/* Add and Done */
+	GOSYNC_STAT_WG_WAITS = 1,	/* Waits that returned 0 */
+	GOSYNC_STAT_WG_MISUSE = 2,	/* Adds refused with EINVAL or EBUSY */
+};
+
+/* stats[] for Onces */
+enum gosync_once_stat {
+	GOSYNC_STAT_ONCE_DOS = 0,	/* Do calls that returned */
+	GOSYNC_STAT_ONCE_RUNS = 1,	/* callers told to run the function */
+	GOSYNC_STAT_ONCE_COMPLETES = 2,
+};
+
+/* Length of struct gosync_info.stats */
 #define GOSYNC_NR_STATS		8
 
 /* Command numbers: 0x00-0x3f on /dev/gosync, 0x40-0x7f on object fds */
@@ -126,6 +152,10 @@ enum {
 	GOSYNC_CMD_INFO = 0x40,
 	GOSYNC_CMD_COUNTER = 0x41,
 	GOSYNC_CMD_BATCH = 0x42,
+	GOSYNC_CMD_MUTEX = 0x43,
+	GOSYNC_CMD_RWMUTEX = 0x44,
+	GOSYNC_CMD_WAITGROUP = 0x45,
+	GOSYNC_CMD_ONCE = 0x46,
 };
 
 /**
@@ -176,8 +206,38 @@ struct gosync_counter_attr {
 	__u32 __reserved;
 };
 
-/* Create flags */
-/* none yet */
+/* struct gosync_lock_attr.flags */
+/*
+ * Not robust: the lock is not tied to its holder, as in Go. It stays locked
+ * when the holder's fd closes (any fd may unlock it) and nobody is told
+ * EOWNERDEAD. Default (robust): a holder's close releases its lock and the
+ * next locker gets EOWNERDEAD.
+ */
+#define GOSYNC_LOCK_ATTR_NONROBUST	_BITUL(0)
+
+/**
+ * struct gosync_lock_attr - Mutex and RWMutex parameters for GOSYNC_IOC_CREATE
+ * @flags: GOSYNC_LOCK_ATTR_*
+ * @__reserved: must be 0
+ */
+struct gosync_lock_attr {
+	__u32 flags;
+	__u32 __reserved;
+};
+
+/* struct gosync_once_attr.flags */
+/* If the runner's fd closes before Complete, start over instead of counting as done */
+#define GOSYNC_ONCE_ATTR_RETRY		_BITUL(0)
+
+/**
+ * struct gosync_once_attr - Once parameters for GOSYNC_IOC_CREATE
+ * @flags: GOSYNC_ONCE_ATTR_*
+ * @__reserved: must be 0
+ */
+struct gosync_once_attr {
+	__u32 flags;
+	__u32 __reserved;
+};
 
 /**
  * struct gosync_create - GOSYNC_IOC_CREATE on /dev/gosync
@@ -189,6 +249,8 @@ struct gosync_counter_attr {
  * @name: pointer to a NUL-terminated name to publish the object under, or 0
  *	for an anonymous object
  * @counter: attributes of a GOSYNC_TYPE_COUNTER
+ * @lock: attributes of a GOSYNC_TYPE_MUTEX or GOSYNC_TYPE_RWMUTEX
+ * @once: attributes of a GOSYNC_TYPE_ONCE (a WaitGroup has none)
  * @__attr: room for every type's attributes; bytes past the type's struct
  *	must be zero
  *
@@ -203,6 +265,8 @@ struct gosync_create {
 	__u64 name;
 	union {
 		struct gosync_counter_attr counter;
+		struct gosync_lock_attr lock;
+		struct gosync_once_attr once;
 		__u64 __attr[8];
 	};
 };
@@ -256,7 +320,8 @@ struct gosync_unlink {
  * struct gosync_info - one object, as GOSYNC_IOC_INFO and GOSYNC_IOC_LIST see it
  * @id: unique, never reused while the module is loaded; increases with age
  * @type: enum gosync_type
- * @subtype: counter: enum gosync_counter_mode
+ * @subtype: counter: enum gosync_counter_mode; Mutex, RWMutex, Once: the
+ *	create attribute flags
  * @uid: owner (creator's fsuid), in the caller's user namespace
  * @gid: owner group (creator's fsgid)
  * @perm: permission bits
@@ -264,7 +329,8 @@ struct gosync_unlink {
  * @nr_files: open file descriptions referring to the object
  * @__reserved: zero
  * @name: NUL-terminated name, empty if anonymous or unlinked
- * @stats: per-type operation counts; counters: enum gosync_counter_stat
+ * @stats: per-type operation counts: enum gosync_counter_stat,
+ *	gosync_lock_stat, gosync_waitgroup_stat, gosync_once_stat
  */
 struct gosync_info {
 	__u64 id;
@@ -397,5 +463,132 @@ struct gosync_batch {
 };
 
 #define GOSYNC_IOC_BATCH	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_BATCH)
+
+/*
+ * Blocking calls. Every wait is interruptible: a signal ends it with EINTR
+ * (the call is not restarted, even with SA_RESTART), leaving the object as if
+ * the call had not been made. With GOSYNC_WAIT_TIMEOUT the wait gives up
+ * after timeout_ns with ETIMEDOUT; without it timeout_ns must be 0.
+ */
+#define GOSYNC_WAIT_TIMEOUT	_BITUL(0)
+
+/*
+ * Lock operations. A Mutex takes LOCK, TRYLOCK and UNLOCK; an RWMutex all six.
+ * LOCK, RLOCK: wait for the lock. 0, or EOWNERDEAD: locked, but the previous
+ *	(robust) holder's fd closed while it held the lock; ETIMEDOUT; EINTR.
+ * TRYLOCK, TRYRLOCK: never wait: 0, EOWNERDEAD, or EBUSY.
+ * UNLOCK: release the write lock, whoever took it (Go allows that).
+ *	EPERM if not locked ("sync: unlock of unlocked mutex").
+ * RUNLOCK: release one read lock taken through this open file description.
+ *	EPERM if it holds none ("sync: RUnlock of unlocked RWMutex").
+ * Holders are open file descriptions: dup()ed and inherited fds share one;
+ * GOSYNC_IOC_OPEN makes a new one. A robust lock is released when the last
+ * fd of its holder's description closes (process exit included).
+ * Fairness is Go's: see docs/uapi.md (starvation mode, writer preference).
+ */
+enum gosync_lock_op {
+	GOSYNC_LOCK_LOCK = 1,
+	GOSYNC_LOCK_TRYLOCK = 2,
+	GOSYNC_LOCK_UNLOCK = 3,
+	GOSYNC_LOCK_RLOCK = 4,
+	GOSYNC_LOCK_TRYRLOCK = 5,
+	GOSYNC_LOCK_RUNLOCK = 6,
+};
+
+/**
+ * struct gosync_lock_cmd - GOSYNC_IOC_MUTEX / GOSYNC_IOC_RWMUTEX
+ * @size: sizeof(struct gosync_lock_cmd)
+ * @flags: GOSYNC_WAIT_TIMEOUT (LOCK and RLOCK only)
+ * @op: enum gosync_lock_op
+ * @__reserved: must be 0
+ * @timeout_ns: relative timeout with GOSYNC_WAIT_TIMEOUT, else 0
+ */
+struct gosync_lock_cmd {
+	__u32 size;
+	__u32 flags;
+	__u32 op;
+	__u32 __reserved;
+	__u64 timeout_ns;
+};
+
+#define GOSYNC_IOC_MUTEX	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_MUTEX)
+#define GOSYNC_IOC_RWMUTEX	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_RWMUTEX)
+
+/*
+ * WaitGroup operations; @counter is the counter after the op.
+ * ADD: counter += delta. EINVAL if it would go negative ("sync: negative
+ *	WaitGroup counter"; nothing changes); EBUSY for a positive delta on a
+ *	zero counter while Waits released by the last zero have not returned
+ *	("WaitGroup misuse: Add called concurrently with Wait"); EOVERFLOW.
+ * DONE: ADD of -1 (delta must be 0).
+ * WAIT: wait until the counter is zero; ETIMEDOUT, EINTR.
+ * LOAD: read the counter.
+ * The fd polls readable (EPOLLIN) while the counter is zero.
+ */
+enum gosync_waitgroup_op {
+	GOSYNC_WG_ADD = 1,
+	GOSYNC_WG_DONE = 2,
+	GOSYNC_WG_WAIT = 3,
+	GOSYNC_WG_LOAD = 4,
+};
+
+/**
+ * struct gosync_waitgroup_cmd - GOSYNC_IOC_WAITGROUP
+ * @size: sizeof(struct gosync_waitgroup_cmd)
+ * @flags: GOSYNC_WAIT_TIMEOUT (WAIT only)
+ * @op: enum gosync_waitgroup_op
+ * @__reserved: must be 0
+ * @delta: ADD only (else 0)
+ * @timeout_ns: relative timeout with GOSYNC_WAIT_TIMEOUT, else 0
+ * @counter: out: the counter after the op
+ */
+struct gosync_waitgroup_cmd {
+	__u32 size;
+	__u32 flags;
+	__u32 op;
+	__u32 __reserved;
+	__s64 delta;
+	__u64 timeout_ns;
+	__s64 counter;
+};
+
+#define GOSYNC_IOC_WAITGROUP	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_WAITGROUP)
+
+/*
+ * Once operations: Go's Do, with the function run by the caller.
+ * DO: result GOSYNC_ONCE_RUN: you run the function, then COMPLETE; callers
+ *	meanwhile wait (ETIMEDOUT, EINTR). Or GOSYNC_ONCE_DONE: it ran (with
+ *	GOSYNC_ONCE_ABANDONED if its runner's fd closed before COMPLETE).
+ * COMPLETE: only through the runner's open file description; EPERM otherwise.
+ * LOAD: result 0 (not done) or GOSYNC_ONCE_DONE[|ABANDONED]; never waits.
+ * The fd polls readable (EPOLLIN) once done.
+ */
+enum gosync_once_op {
+	GOSYNC_ONCE_DO = 1,
+	GOSYNC_ONCE_COMPLETE = 2,
+	GOSYNC_ONCE_LOAD = 3,
+};
+
+#define GOSYNC_ONCE_RUN		_BITUL(0)
+#define GOSYNC_ONCE_DONE	_BITUL(1)
+#define GOSYNC_ONCE_ABANDONED	_BITUL(2)
+
+/**
+ * struct gosync_once_cmd - GOSYNC_IOC_ONCE
+ * @size: sizeof(struct gosync_once_cmd)
+ * @flags: GOSYNC_WAIT_TIMEOUT (DO only)
+ * @op: enum gosync_once_op
+ * @result: out: GOSYNC_ONCE_* bits
+ * @timeout_ns: relative timeout with GOSYNC_WAIT_TIMEOUT, else 0
+ */
+struct gosync_once_cmd {
+	__u32 size;
+	__u32 flags;
+	__u32 op;
+	__u32 result;
+	__u64 timeout_ns;
+};
+
+#define GOSYNC_IOC_ONCE		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_ONCE)
 
 #endif /* _UAPI_LINUX_GOSYNC_H */

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync Once: Go's sync.Once with the function run by the caller. Do tells
+ * the first caller to run the function (GOSYNC_ONCE_RUN); it reports back
+ * with Complete. Callers that arrive meanwhile sleep until it completes;
+ * later callers get GOSYNC_ONCE_DONE at once. An fd of a Once polls readable
+ * once it is done.
+ *
+ * If the runner's file description closes before Complete (the process died,
+ * as a panicking f does in Go), the Once counts as done and is marked
+ * abandoned, as Go's does; created with GOSYNC_ONCE_ATTR_RETRY it goes back
+ * to not done instead, and the next caller runs the function.
+ */
+#include <linux/export.h>
+#include <linux/hrtimer.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+
+#include "gosync.h"
+
+struct gosync_once *gosync_once_create(bool retry)
+{
+	struct gosync_once *o = kzalloc(sizeof(*o), GFP_KERNEL_ACCOUNT);
+
+	if (!o)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&o->lock);
+	init_waitqueue_head(&o->wq);
+	o->retry = retry;
+	return o;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_once_create);
+
+void gosync_once_destroy(struct gosync_once *o)
+{
+	kfree(o);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_once_destroy);
+
+/* Current state as GOSYNC_ONCE_* result bits. */
+static u32 gosync_once_result_locked(struct gosync_once *o)
+{
+	lockdep_assert_held(&o->lock);
+	if (o->state != GOSYNC_ONCE_STATE_DONE)
+		return 0;
+	return GOSYNC_ONCE_DONE | (o->abandoned ? GOSYNC_ONCE_ABANDONED : 0);
+}
+
+/* Not running: done, or back to new after a retry. Read without the lock. */
+static bool gosync_once_settled(struct gosync_once *o)
+{
+	return READ_ONCE(o->state) != GOSYNC_ONCE_STATE_RUNNING;
+}
+
+/**
+ * gosync_once_do() - Go's Do, caller side
+ * @h: the caller's holder; if told to run, only it may Complete
+ * @deadline: absolute CLOCK_MONOTONIC time to stop waiting, or KTIME_MAX
+ * @result: out: GOSYNC_ONCE_RUN (run the function, then Complete), or
+ *	GOSYNC_ONCE_DONE, with GOSYNC_ONCE_ABANDONED if the runner died
+ * Return: 0, -ETIMEDOUT, or -EINTR.
+ */
+int gosync_once_do(struct gosync_once *o, struct gosync_holder *h, ktime_t deadline,
+		   u32 *result)
+{
+	int ret;
+
+	for (;;) {
+		spin_lock(&o->lock);
+		if (o->state == GOSYNC_ONCE_STATE_NEW) {
+			o->state = GOSYNC_ONCE_STATE_RUNNING;
+			o->runner = h;
+			*result = GOSYNC_ONCE_RUN;
+		} else {
+			*result = gosync_once_result_locked(o);
+		}
+		spin_unlock(&o->lock);
+		if (*result)
+			return 0;
+
+		/* Running elsewhere: sleep until it is done or reset. */
+		ret = gosync_wait_event(o->wq, gosync_once_settled(o), deadline);
+		if (ret)
+			return ret;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_once_do);
+
+/* Leave the running state; the caller wakes sleepers and pollers after unlocking. */
+static void gosync_once_finish_locked(struct gosync_once *o, u32 state, bool abandoned)
+{
+	lockdep_assert_held(&o->lock);
+	o->runner = NULL;
+	o->abandoned = abandoned;
+	/* Pairs with READ_ONCE in the wait condition; wake_up_all() orders it. */
+	WRITE_ONCE(o->state, state);
+}
+
+/**
+ * gosync_once_complete() - the runner reports that the function returned
+ * Return: 0, or -EPERM if @h is not the runner.
+ */
+int gosync_once_complete(struct gosync_once *o, struct gosync_holder *h)
+{
+	int ret = -EPERM;
+
+	spin_lock(&o->lock);
+	if (o->state == GOSYNC_ONCE_STATE_RUNNING && o->runner == h) {
+		gosync_once_finish_locked(o, GOSYNC_ONCE_STATE_DONE, false);
+		ret = 0;
+	}
+	spin_unlock(&o->lock);
+	if (!ret)
+		wake_up_all(&o->wq);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_once_complete);
+
+/** gosync_once_state() - GOSYNC_ONCE_* bits now: 0 if not done */
+u32 gosync_once_state(struct gosync_once *o)
+{
+	u32 r;
+
+	spin_lock(&o->lock);
+	r = gosync_once_result_locked(o);
+	spin_unlock(&o->lock);
+	return r;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_once_state);
+
+/** gosync_once_holder_gone() - @h's file description is closing */
+void gosync_once_holder_gone(struct gosync_once *o, struct gosync_holder *h)
+{
+	bool runner;
+
+	spin_lock(&o->lock);
+	runner = o->state == GOSYNC_ONCE_STATE_RUNNING && o->runner == h;
+	if (runner)
+		gosync_once_finish_locked(o, o->retry ? GOSYNC_ONCE_STATE_NEW :
+					  GOSYNC_ONCE_STATE_DONE, !o->retry);
+	spin_unlock(&o->lock);
+	if (runner)
+		wake_up_all(&o->wq);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_once_holder_gone);
+
+/* Readable once done. */
+__poll_t gosync_once_poll(struct gosync_once *o, struct file *file, poll_table *pt)
+{
+	poll_wait(file, &o->wq, pt);
+	return READ_ONCE(o->state) == GOSYNC_ONCE_STATE_DONE ? EPOLLIN | EPOLLRDNORM : 0;
+}

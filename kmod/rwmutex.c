@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync RWMutex: Go's sync.RWMutex as a kernel sleeping lock of gosync's
+ * own (a rw_semaphore may not be held across a return to userspace).
+ *
+ * Go's writer preference: once a writer waits, new readers block, so a
+ * stream of readers cannot starve writers. When a writer unlocks, every
+ * reader that queued meanwhile is admitted before the next writer, so
+ * writers cannot starve readers either. Waiters sleep in one FIFO list; the
+ * unlocker grants the lock to them (handoff) and wakes them, so a woken
+ * waiter never has to compete again.
+ *
+ * Read locks are counted per holder (open file description), so a robust
+ * RWMutex can drop a dying holder's read locks; RUnlock must come through a
+ * holder that has a read lock. Lock and Unlock are Go's: any holder may
+ * unlock a write lock.
+ */
+#include <linux/export.h>
+#include <linux/hrtimer.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "gosync.h"
+
+struct gosync_rwmutex_waiter {
+	struct list_head node;		/* in gosync_rwmutex.waiters */
+	struct task_struct *task;
+	struct gosync_holder *holder;
+	bool writer;
+	bool granted;			/* an unlocker gave us the lock */
+};
+
+struct gosync_rwmutex *gosync_rwmutex_create(bool robust)
+{
+	struct gosync_rwmutex *rw = kzalloc(sizeof(*rw), GFP_KERNEL_ACCOUNT);
+
+	if (!rw)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&rw->lock);
+	INIT_LIST_HEAD(&rw->waiters);
+	rw->robust = robust;
+	return rw;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_create);
+
+void gosync_rwmutex_destroy(struct gosync_rwmutex *rw)
+{
+	WARN_ON(!list_empty(&rw->waiters));
+	kfree(rw);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_destroy);
+
+static void gosync_rwmutex_grant_locked(struct gosync_rwmutex *rw,
+					struct gosync_rwmutex_waiter *w)
+{
+	lockdep_assert_held(&rw->lock);
+	list_del(&w->node);
+	w->granted = true;
+	if (w->writer) {
+		rw->writers_waiting--;
+		rw->writer = w->holder;
+	} else {
+		rw->readers++;
+		w->holder->rlocks++;
+	}
+	/* The waiter cannot leave its lock call while we hold rw->lock. */
+	wake_up_process(w->task);
+}
+
+/*
+ * Hand the free lock to waiters. @after_writer: a writer just left, so every
+ * queued reader goes first (Go's RWMutex.Unlock releases blocked readers);
+ * otherwise queued writers keep their preference over readers.
+ */
+static void gosync_rwmutex_wake_locked(struct gosync_rwmutex *rw, bool after_writer)
+{
+	struct gosync_rwmutex_waiter *w, *tmp;
+
+	lockdep_assert_held(&rw->lock);
+	if (rw->writer)
+		return;
+	if (after_writer || !rw->writers_waiting)
+		list_for_each_entry_safe(w, tmp, &rw->waiters, node)
+			if (!w->writer)
+				gosync_rwmutex_grant_locked(rw, w);
+	if (rw->readers)
+		return;
+	list_for_each_entry(w, &rw->waiters, node) {
+		if (w->writer) {
+			gosync_rwmutex_grant_locked(rw, w);
+			return;
+		}
+	}
+}
+
+static int gosync_rwmutex_died_locked(struct gosync_rwmutex *rw)
+{
+	lockdep_assert_held(&rw->lock);
+	if (!rw->owner_died)
+		return 0;
+	rw->owner_died = false;
+	return -EOWNERDEAD;
+}
+
+static bool gosync_rwmutex_can_lock_locked(struct gosync_rwmutex *rw, bool writer)
+{
+	lockdep_assert_held(&rw->lock);
+	if (writer)
+		return !rw->writer && !rw->readers && !rw->writers_waiting;
+	return !rw->writer && !rw->writers_waiting;
+}
+
+static void gosync_rwmutex_take_locked(struct gosync_rwmutex *rw, struct gosync_holder *h,
+				       bool writer)
+{
+	lockdep_assert_held(&rw->lock);
+	if (writer) {
+		rw->writer = h;
+	} else {
+		rw->readers++;
+		h->rlocks++;
+	}
+}
+
+/**
+ * gosync_rwmutex_trylock() - Go's TryLock (@writer) or TryRLock
+ * Return: 0, -EOWNERDEAD (locked; a writer died holding it), or -EBUSY.
+ */
+int gosync_rwmutex_trylock(struct gosync_rwmutex *rw, struct gosync_holder *h, bool writer)
+{
+	int ret = -EBUSY;
+
+	spin_lock(&rw->lock);
+	if (gosync_rwmutex_can_lock_locked(rw, writer)) {
+		gosync_rwmutex_take_locked(rw, h, writer);
+		ret = gosync_rwmutex_died_locked(rw);
+	}
+	spin_unlock(&rw->lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_trylock);
+
+/**
+ * gosync_rwmutex_lock() - Go's Lock (@writer) or RLock
+ * @rw: the lock
+ * @h: the holder to record
+ * @writer: exclusive (Lock) or shared (RLock)
+ * @deadline: absolute CLOCK_MONOTONIC time to give up at, or KTIME_MAX
+ *
+ * Return: 0; -EOWNERDEAD (locked; a writer died holding it); -ETIMEDOUT;
+ * -EINTR if a signal arrived first (not locked).
+ */
+int gosync_rwmutex_lock(struct gosync_rwmutex *rw, struct gosync_holder *h, bool writer,
+			ktime_t deadline)
+{
+	struct gosync_rwmutex_waiter w = { .task = current, .holder = h, .writer = writer };
+	int ret = 0;
+
+	spin_lock(&rw->lock);
+	if (gosync_rwmutex_can_lock_locked(rw, writer)) {
+		gosync_rwmutex_take_locked(rw, h, writer);
+		goto out;
+	}
+	list_add_tail(&w.node, &rw->waiters);
+	if (writer)
+		rw->writers_waiting++;
+	while (!w.granted) {
+		if (signal_pending(current))
+			ret = -EINTR;
+		else if (deadline != KTIME_MAX && ktime_after(ktime_get(), deadline))
+			ret = -ETIMEDOUT;
+		if (ret) {
+			list_del(&w.node);
+			if (writer)
+				rw->writers_waiting--;
+			/* A departing writer may unblock queued readers, or vice versa. */
+			gosync_rwmutex_wake_locked(rw, false);
+			spin_unlock(&rw->lock);
+			return ret;
+		}
+		/* Set our state before unlocking: a grant after that wakes us. */
+		set_current_state(TASK_INTERRUPTIBLE);
+		spin_unlock(&rw->lock);
+		if (deadline == KTIME_MAX)
+			schedule();
+		else
+			schedule_hrtimeout_range(&deadline, 0, HRTIMER_MODE_ABS);
+		spin_lock(&rw->lock);
+	}
+	__set_current_state(TASK_RUNNING);
+out:
+	ret = gosync_rwmutex_died_locked(rw);
+	spin_unlock(&rw->lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_lock);
+
+/**
+ * gosync_rwmutex_unlock() - Go's Unlock: release the write lock
+ * Return: 0, or -EPERM if it is not write-locked.
+ */
+int gosync_rwmutex_unlock(struct gosync_rwmutex *rw)
+{
+	int ret = 0;
+
+	spin_lock(&rw->lock);
+	if (rw->writer) {
+		rw->writer = NULL;
+		gosync_rwmutex_wake_locked(rw, true);
+	} else {
+		ret = -EPERM;
+	}
+	spin_unlock(&rw->lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_unlock);
+
+/**
+ * gosync_rwmutex_runlock() - Go's RUnlock: release one of @h's read locks
+ * Return: 0, or -EPERM if @h holds no read lock.
+ */
+int gosync_rwmutex_runlock(struct gosync_rwmutex *rw, struct gosync_holder *h)
+{
+	int ret = 0;
+
+	spin_lock(&rw->lock);
+	if (h->rlocks) {
+		h->rlocks--;
+		rw->readers--;
+		gosync_rwmutex_wake_locked(rw, false);
+	} else {
+		ret = -EPERM;
+	}
+	spin_unlock(&rw->lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_runlock);
+
+/**
+ * gosync_rwmutex_holder_gone() - @h's file description is closing
+ *
+ * Its read locks are always dropped (they are counted per holder). A robust
+ * RWMutex write-locked by @h is released, and the next locker gets
+ * -EOWNERDEAD; a non-robust one stays write-locked until someone unlocks it.
+ */
+void gosync_rwmutex_holder_gone(struct gosync_rwmutex *rw, struct gosync_holder *h)
+{
+	bool after_writer = false;
+
+	spin_lock(&rw->lock);
+	rw->readers -= h->rlocks;
+	h->rlocks = 0;
+	if (rw->robust && rw->writer == h) {
+		rw->writer = NULL;
+		rw->owner_died = true;
+		after_writer = true;
+	}
+	gosync_rwmutex_wake_locked(rw, after_writer);
+	spin_unlock(&rw->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_holder_gone);

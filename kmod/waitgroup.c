@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync WaitGroup: Go's sync.WaitGroup. Add and Done move a counter; Wait
+ * sleeps until it is zero. An fd of a WaitGroup polls readable while the
+ * counter is zero.
+ *
+ * Go's misuse errors: a negative counter (-EINVAL, and the counter is left
+ * as it was), and Add of a positive delta to a zero counter while waiters
+ * released by the last zero have not yet returned (-EBUSY: "Add called
+ * concurrently with Wait"; new Adds must come after earlier Waits return).
+ *
+ * Each time the counter reaches zero with waiters, a new generation starts:
+ * those waiters wait for the generation to change, so a quick reuse of the
+ * WaitGroup cannot strand them.
+ */
+#include <linux/export.h>
+#include <linux/hrtimer.h>
+#include <linux/overflow.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+
+#include "gosync.h"
+
+struct gosync_waitgroup *gosync_waitgroup_create(void)
+{
+	struct gosync_waitgroup *wg = kzalloc(sizeof(*wg), GFP_KERNEL_ACCOUNT);
+
+	if (!wg)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&wg->lock);
+	init_waitqueue_head(&wg->wq);
+	return wg;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_waitgroup_create);
+
+void gosync_waitgroup_destroy(struct gosync_waitgroup *wg)
+{
+	kfree(wg);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_waitgroup_destroy);
+
+/**
+ * gosync_waitgroup_add() - Go's Add (Done is Add(-1))
+ * @counter: out: the counter after the Add
+ * Return: 0; -EINVAL if the counter would go negative; -EBUSY for an Add
+ * racing with returning waiters; -EOVERFLOW past S64_MAX.
+ */
+int gosync_waitgroup_add(struct gosync_waitgroup *wg, s64 delta, s64 *counter)
+{
+	bool wake = false;
+	s64 v;
+	int ret = 0;
+
+	spin_lock(&wg->lock);
+	if (check_add_overflow(wg->count, delta, &v))
+		ret = -EOVERFLOW;
+	else if (v < 0)
+		ret = -EINVAL;
+	else if (delta > 0 && wg->count == 0 && wg->waking)
+		ret = -EBUSY;
+	if (!ret) {
+		WRITE_ONCE(wg->count, v);	/* read locklessly by poll */
+		if (v == 0 && delta) {
+			/* Release this generation's waiters; they count down @waking. */
+			wg->waking += wg->waiters;
+			wg->waiters = 0;
+			WRITE_ONCE(wg->gen, wg->gen + 1);
+			wake = true;
+		}
+	}
+	*counter = wg->count;
+	spin_unlock(&wg->lock);
+	/*
+	 * Waiters test @gen after prepare_to_wait(); wake_up_all() takes the
+	 * queue lock, ordering our store of @gen before their recheck.
+	 */
+	if (wake)
+		wake_up_all(&wg->wq);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_waitgroup_add);
+
+/** gosync_waitgroup_load() - the counter now */
+s64 gosync_waitgroup_load(struct gosync_waitgroup *wg)
+{
+	s64 v;
+
+	spin_lock(&wg->lock);
+	v = wg->count;
+	spin_unlock(&wg->lock);
+	return v;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_waitgroup_load);
+
+/**
+ * gosync_waitgroup_wait() - Go's Wait: sleep until the counter is zero
+ * @deadline: absolute CLOCK_MONOTONIC time to give up at, or KTIME_MAX
+ * Return: 0, -ETIMEDOUT, or -EINTR.
+ */
+int gosync_waitgroup_wait(struct gosync_waitgroup *wg, ktime_t deadline)
+{
+	u64 gen;
+	int ret;
+
+	spin_lock(&wg->lock);
+	if (!wg->count) {
+		spin_unlock(&wg->lock);
+		return 0;
+	}
+	wg->waiters++;
+	gen = wg->gen;
+	spin_unlock(&wg->lock);
+
+	ret = gosync_wait_event(wg->wq, READ_ONCE(wg->gen) != gen, deadline);
+
+	spin_lock(&wg->lock);
+	if (wg->gen != gen) {
+		/* Released, whatever else happened: we were counted in @waking. */
+		wg->waking--;
+		ret = 0;
+	} else {
+		wg->waiters--;
+	}
+	spin_unlock(&wg->lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_waitgroup_wait);
+
+/* Readable while the counter is zero. */
+__poll_t gosync_waitgroup_poll(struct gosync_waitgroup *wg, struct file *file, poll_table *pt)
+{
+	poll_wait(file, &wg->wq, pt);
+	return READ_ONCE(wg->count) ? 0 : EPOLLIN | EPOLLRDNORM;
+}
