@@ -151,6 +151,162 @@ int gosync_batch(int fd, struct gosync_op *ops, unsigned int count,
 	return ret < 0 ? -1 : 0;
 }
 
+/* Create an object with only lock/once-style flags attributes. */
+static int create_flagged(int dev, unsigned int type, const char *name,
+			  unsigned int perm, unsigned int flags)
+{
+	struct gosync_create c = {
+		.type = type, .perm = perm, .name = (uintptr_t)name,
+	};
+
+	if (type == GOSYNC_TYPE_ONCE)
+		c.once.flags = flags;
+	else
+		c.lock.flags = flags;
+	return gosync_create(dev, &c);
+}
+
+static void set_timeout(__u32 *flags, __u64 *field, int64_t timeout_ns)
+{
+	if (timeout_ns >= 0) {
+		*flags |= GOSYNC_WAIT_TIMEOUT;
+		*field = (__u64)timeout_ns;
+	}
+}
+
+int gosync_lock_op(int fd, unsigned long ioc, unsigned int op, int64_t timeout_ns)
+{
+	struct gosync_lock_cmd c = { .size = sizeof(c), .op = op };
+
+	set_timeout(&c.flags, &c.timeout_ns, timeout_ns);
+	return ioctl(fd, ioc, &c);
+}
+
+int gosync_mutex_create(int dev, const char *name, unsigned int perm, unsigned int flags)
+{
+	return create_flagged(dev, GOSYNC_TYPE_MUTEX, name, perm, flags);
+}
+
+int gosync_mutex_lock(int fd, int64_t timeout_ns)
+{
+	return gosync_lock_op(fd, GOSYNC_IOC_MUTEX, GOSYNC_LOCK_LOCK, timeout_ns);
+}
+
+int gosync_mutex_trylock(int fd)
+{
+	return gosync_lock_op(fd, GOSYNC_IOC_MUTEX, GOSYNC_LOCK_TRYLOCK, -1);
+}
+
+int gosync_mutex_unlock(int fd)
+{
+	return gosync_lock_op(fd, GOSYNC_IOC_MUTEX, GOSYNC_LOCK_UNLOCK, -1);
+}
+
+int gosync_rwmutex_create(int dev, const char *name, unsigned int perm, unsigned int flags)
+{
+	return create_flagged(dev, GOSYNC_TYPE_RWMUTEX, name, perm, flags);
+}
+
+int gosync_rwmutex_lock(int fd, int64_t timeout_ns)
+{
+	return gosync_lock_op(fd, GOSYNC_IOC_RWMUTEX, GOSYNC_LOCK_LOCK, timeout_ns);
+}
+
+int gosync_rwmutex_trylock(int fd)
+{
+	return gosync_lock_op(fd, GOSYNC_IOC_RWMUTEX, GOSYNC_LOCK_TRYLOCK, -1);
+}
+
+int gosync_rwmutex_unlock(int fd)
+{
+	return gosync_lock_op(fd, GOSYNC_IOC_RWMUTEX, GOSYNC_LOCK_UNLOCK, -1);
+}
+
+int gosync_rwmutex_rlock(int fd, int64_t timeout_ns)
+{
+	return gosync_lock_op(fd, GOSYNC_IOC_RWMUTEX, GOSYNC_LOCK_RLOCK, timeout_ns);
+}
+
+int gosync_rwmutex_tryrlock(int fd)
+{
+	return gosync_lock_op(fd, GOSYNC_IOC_RWMUTEX, GOSYNC_LOCK_TRYRLOCK, -1);
+}
+
+int gosync_rwmutex_runlock(int fd)
+{
+	return gosync_lock_op(fd, GOSYNC_IOC_RWMUTEX, GOSYNC_LOCK_RUNLOCK, -1);
+}
+
+int gosync_waitgroup_create(int dev, const char *name, unsigned int perm)
+{
+	return create_flagged(dev, GOSYNC_TYPE_WAITGROUP, name, perm, 0);
+}
+
+static int waitgroup_op(int fd, unsigned int op, int64_t delta, int64_t timeout_ns,
+			int64_t *counter)
+{
+	struct gosync_waitgroup_cmd c = { .size = sizeof(c), .op = op, .delta = delta };
+
+	set_timeout(&c.flags, &c.timeout_ns, timeout_ns);
+	if (ioctl(fd, GOSYNC_IOC_WAITGROUP, &c) < 0)
+		return -1;
+	if (counter)
+		*counter = c.counter;
+	return 0;
+}
+
+int gosync_waitgroup_add(int fd, int64_t delta, int64_t *counter)
+{
+	return waitgroup_op(fd, GOSYNC_WG_ADD, delta, -1, counter);
+}
+
+int gosync_waitgroup_done(int fd, int64_t *counter)
+{
+	return waitgroup_op(fd, GOSYNC_WG_DONE, 0, -1, counter);
+}
+
+int gosync_waitgroup_wait(int fd, int64_t timeout_ns)
+{
+	return waitgroup_op(fd, GOSYNC_WG_WAIT, 0, timeout_ns, NULL);
+}
+
+int gosync_waitgroup_load(int fd, int64_t *counter)
+{
+	return waitgroup_op(fd, GOSYNC_WG_LOAD, 0, -1, counter);
+}
+
+int gosync_once_create(int dev, const char *name, unsigned int perm, unsigned int flags)
+{
+	return create_flagged(dev, GOSYNC_TYPE_ONCE, name, perm, flags);
+}
+
+static int once_op(int fd, unsigned int op, int64_t timeout_ns, unsigned int *result)
+{
+	struct gosync_once_cmd c = { .size = sizeof(c), .op = op };
+
+	set_timeout(&c.flags, &c.timeout_ns, timeout_ns);
+	if (ioctl(fd, GOSYNC_IOC_ONCE, &c) < 0)
+		return -1;
+	if (result)
+		*result = c.result;
+	return 0;
+}
+
+int gosync_once_do(int fd, int64_t timeout_ns, unsigned int *result)
+{
+	return once_op(fd, GOSYNC_ONCE_DO, timeout_ns, result);
+}
+
+int gosync_once_complete(int fd)
+{
+	return once_op(fd, GOSYNC_ONCE_COMPLETE, -1, NULL);
+}
+
+int gosync_once_load(int fd, unsigned int *result)
+{
+	return once_op(fd, GOSYNC_ONCE_LOAD, -1, result);
+}
+
 static const char *const type_names[] = {
 	[GOSYNC_TYPE_COUNTER] = "counter",
 	[GOSYNC_TYPE_MAP] = "map",

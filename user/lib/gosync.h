@@ -99,6 +99,67 @@ int gosync_counter_reset(int fd, int64_t *old);
 int gosync_batch(int fd, struct gosync_op *ops, unsigned int count,
 		 unsigned int flags, unsigned int *done);
 
+/*
+ * Blocking primitives. @timeout_ns < 0 waits forever; otherwise the wait
+ * gives up with ETIMEDOUT after that many ns. A signal ends any wait with
+ * EINTR (never restarted). Lock calls may fail with EOWNERDEAD: the lock IS
+ * then held, but its previous robust holder's fd closed while holding it.
+ */
+
+/**
+ * gosync_mutex_create() - a Mutex
+ * @name: NULL for anonymous; @perm as for gosync_counter_create()
+ * @flags: GOSYNC_LOCK_ATTR_* (GOSYNC_LOCK_ATTR_NONROBUST: Go semantics, the
+ *	lock outlives its holder's fd and anyone may unlock it)
+ */
+int gosync_mutex_create(int dev, const char *name, unsigned int perm, unsigned int flags);
+/** gosync_mutex_lock() - Lock: 0, EOWNERDEAD, ETIMEDOUT, EINTR */
+int gosync_mutex_lock(int fd, int64_t timeout_ns);
+/** gosync_mutex_trylock() - TryLock: 0, EOWNERDEAD, or EBUSY */
+int gosync_mutex_trylock(int fd);
+/** gosync_mutex_unlock() - Unlock: 0, or EPERM if not locked */
+int gosync_mutex_unlock(int fd);
+
+/** gosync_rwmutex_create() - an RWMutex; arguments as gosync_mutex_create() */
+int gosync_rwmutex_create(int dev, const char *name, unsigned int perm, unsigned int flags);
+int gosync_rwmutex_lock(int fd, int64_t timeout_ns);
+int gosync_rwmutex_trylock(int fd);
+int gosync_rwmutex_unlock(int fd);
+int gosync_rwmutex_rlock(int fd, int64_t timeout_ns);
+int gosync_rwmutex_tryrlock(int fd);
+/** gosync_rwmutex_runlock() - RUnlock: EPERM unless this fd's description holds a read lock */
+int gosync_rwmutex_runlock(int fd);
+/** gosync_lock_op() - GOSYNC_IOC_MUTEX or _RWMUTEX (@ioc) with any enum gosync_lock_op */
+int gosync_lock_op(int fd, unsigned long ioc, unsigned int op, int64_t timeout_ns);
+
+/** gosync_waitgroup_create() - a WaitGroup (counter 0) */
+int gosync_waitgroup_create(int dev, const char *name, unsigned int perm);
+/**
+ * gosync_waitgroup_add() - Add; @counter (may be NULL) gets the new value.
+ * EINVAL: would go negative; EBUSY: Add racing with returning Waits.
+ */
+int gosync_waitgroup_add(int fd, int64_t delta, int64_t *counter);
+int gosync_waitgroup_done(int fd, int64_t *counter);
+/** gosync_waitgroup_wait() - Wait until zero: 0, ETIMEDOUT, EINTR */
+int gosync_waitgroup_wait(int fd, int64_t timeout_ns);
+int gosync_waitgroup_load(int fd, int64_t *counter);
+
+/**
+ * gosync_once_create() - a Once
+ * @flags: GOSYNC_ONCE_ATTR_RETRY: if the runner's fd closes before
+ *	Complete, the next Do runs the function again (default: counts as done)
+ */
+int gosync_once_create(int dev, const char *name, unsigned int perm, unsigned int flags);
+/**
+ * gosync_once_do() - Do: *@result is GOSYNC_ONCE_RUN (run the function, then
+ * gosync_once_complete() on the same fd), or GOSYNC_ONCE_DONE (with
+ * GOSYNC_ONCE_ABANDONED if the runner died). Waits while another runs it.
+ */
+int gosync_once_do(int fd, int64_t timeout_ns, unsigned int *result);
+int gosync_once_complete(int fd);
+/** gosync_once_load() - *@result: 0 if not done, else GOSYNC_ONCE_DONE[|ABANDONED] */
+int gosync_once_load(int fd, unsigned int *result);
+
 /* Names for printing and parsing; NULL / -1 when unknown. */
 const char *gosync_type_name(unsigned int type);
 int gosync_type_parse(const char *s);
