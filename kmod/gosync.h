@@ -268,6 +268,10 @@ static inline void gosync_obj_stat_inc(struct gosync_obj *obj, unsigned int i)
 	this_cpu_inc(obj->stats->n[i]);
 }
 
+/* ---- torture.c ---- */
+
+int gosync_torture(struct gosync_torture *p, struct gosync_torture_thread *results);
+
 /* ---- uapi.c ---- */
 
 long gosync_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

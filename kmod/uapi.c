@@ -29,6 +29,7 @@ union gosync_ucmd_buffer {
 	struct gosync_lock_cmd lock;
 	struct gosync_waitgroup_cmd waitgroup;
 	struct gosync_once_cmd once;
+	struct gosync_torture torture;
 };
 
 /* One per open file description of an object: the file's private_data. */
@@ -93,7 +94,7 @@ static int gosync_cmd_version(struct gosync_ucmd *ucmd)
 		BIT_ULL(GOSYNC_OP_CAS) | BIT_ULL(GOSYNC_OP_RESET);
 	v->dev_cmds = BIT_ULL(GOSYNC_CMD_VERSION) | BIT_ULL(GOSYNC_CMD_CREATE) |
 		BIT_ULL(GOSYNC_CMD_OPEN) | BIT_ULL(GOSYNC_CMD_UNLINK) |
-		BIT_ULL(GOSYNC_CMD_LIST);
+		BIT_ULL(GOSYNC_CMD_LIST) | BIT_ULL(GOSYNC_CMD_TORTURE);
 	v->obj_cmds = BIT_ULL(GOSYNC_CMD_INFO - 0x40) |
 		BIT_ULL(GOSYNC_CMD_COUNTER - 0x40) | BIT_ULL(GOSYNC_CMD_BATCH - 0x40) |
 		BIT_ULL(GOSYNC_CMD_MUTEX - 0x40) | BIT_ULL(GOSYNC_CMD_RWMUTEX - 0x40) |
@@ -432,6 +433,39 @@ out:
 	return ret;
 }
 
+static int gosync_cmd_torture(struct gosync_ucmd *ucmd)
+{
+	struct gosync_torture *t = ucmd->cmd;
+	struct gosync_torture_thread *res;
+	unsigned int n;
+	int ret, ret2;
+
+	if (t->flags || t->nr_writers > GOSYNC_TORTURE_MAX_THREADS ||
+	    t->nr_readers > GOSYNC_TORTURE_MAX_THREADS)
+		return -EINVAL;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	n = t->nr_writers + t->nr_readers;
+	res = kcalloc(max(n, 1U), sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return -ENOMEM;
+	t->errors = 0;
+	t->write_ops = 0;
+	t->read_ops = 0;
+	t->elapsed_ns = 0;
+	t->lost = 0;
+	ret = gosync_torture(t, res);
+	if (ret && ret != -EINTR)
+		goto out;
+	if (t->threads && copy_to_user(u64_to_user_ptr(t->threads), res, n * sizeof(*res)))
+		ret = -EFAULT;
+	ret2 = gosync_respond(ucmd, sizeof(*t));
+	ret = ret ?: ret2;
+out:
+	kfree(res);
+	return ret;
+}
+
 /* ---- object commands ---- */
 
 static int gosync_cmd_info(struct gosync_ucmd *ucmd)
@@ -732,6 +766,7 @@ static const struct gosync_ioctl_op gosync_dev_ops[] = {
 	IOCTL_OP(OPEN, gosync_cmd_open, struct gosync_open, __reserved, 0),
 	IOCTL_OP(UNLINK, gosync_cmd_unlink, struct gosync_unlink, name, 0),
 	IOCTL_OP(LIST, gosync_cmd_list, struct gosync_list, __reserved, 0),
+	IOCTL_OP(TORTURE, gosync_cmd_torture, struct gosync_torture, lost, 0),
 };
 
 static const struct gosync_ioctl_op gosync_obj_ops[] = {

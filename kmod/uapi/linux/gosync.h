@@ -149,6 +149,7 @@ enum {
 	GOSYNC_CMD_OPEN = 0x02,
 	GOSYNC_CMD_UNLINK = 0x03,
 	GOSYNC_CMD_LIST = 0x04,
+	GOSYNC_CMD_TORTURE = 0x05,
 	GOSYNC_CMD_INFO = 0x40,
 	GOSYNC_CMD_COUNTER = 0x41,
 	GOSYNC_CMD_BATCH = 0x42,
@@ -590,5 +591,64 @@ struct gosync_once_cmd {
 };
 
 #define GOSYNC_IOC_ONCE		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_ONCE)
+
+/* Limits of GOSYNC_IOC_TORTURE */
+#define GOSYNC_TORTURE_MAX_THREADS	64
+#define GOSYNC_TORTURE_MAX_MS		600000
+
+/**
+ * struct gosync_torture_thread - one torture thread's result
+ * @ops: operations it completed (acquisitions for locks)
+ * @writer: 1 for a writer (Add, Lock), 0 for a reader (Load, RLock)
+ * @__reserved: zero
+ */
+struct gosync_torture_thread {
+	__u64 ops;
+	__u32 writer;
+	__u32 __reserved;
+};
+
+/**
+ * struct gosync_torture - GOSYNC_IOC_TORTURE on /dev/gosync (CAP_SYS_ADMIN)
+ * @size: sizeof(struct gosync_torture)
+ * @flags: must be 0
+ * @type: GOSYNC_TYPE_COUNTER, GOSYNC_TYPE_MUTEX or GOSYNC_TYPE_RWMUTEX
+ * @subtype: counter: enum gosync_counter_mode; else 0
+ * @nr_writers: kthreads that Add 1 / take the lock exclusively
+ * @nr_readers: kthreads that Load / take the lock shared (RWMutex, counter)
+ * @duration_ms: how long to run, 1..GOSYNC_TORTURE_MAX_MS
+ * @threads: pointer to @nr_writers + @nr_readers entries, filled on return
+ *	(writers first); 0 for none
+ * @write_ops: out: total writer operations
+ * @read_ops: out: total reader operations
+ * @elapsed_ns: out: wall time the threads ran
+ * @errors: out: invariant violations seen: two writers inside a lock, a
+ *	reader beside a writer, an exact counter that does not end at the
+ *	number of Adds, a counter Load going backwards
+ * @lost: out: racy counter: Adds lost
+ *
+ * Like the kernel's locktorture and refscale: kthreads hammer a fresh object
+ * of the given kind with no syscall in the way, checking invariants while
+ * they run, so benchmarks can separate a primitive's cost from the ioctl's.
+ * Sleeps until done; a signal stops the run early and the ioctl returns
+ * EINTR (results are still written). Threads total 1..GOSYNC_TORTURE_MAX_THREADS.
+ */
+struct gosync_torture {
+	__u32 size;
+	__u32 flags;
+	__u32 type;
+	__u32 subtype;
+	__u32 nr_writers;
+	__u32 nr_readers;
+	__u32 duration_ms;
+	__u32 errors;
+	__u64 threads;
+	__u64 write_ops;
+	__u64 read_ops;
+	__u64 elapsed_ns;
+	__u64 lost;
+};
+
+#define GOSYNC_IOC_TORTURE	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_TORTURE)
 
 #endif /* _UAPI_LINUX_GOSYNC_H */
