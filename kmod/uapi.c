@@ -473,6 +473,7 @@ static int gosync_map_batch_op(struct gosync_obj *obj, void *p)
 static int gosync_cmd_map_range(struct gosync_ucmd *ucmd)
 {
 	struct gosync_map_range *c = ucmd->cmd;
+	static const u8 zeros[8];	/* record padding */
 	struct gosync_map *m = ucmd->obj->priv;
 	u8 __user *ubuf = u64_to_user_ptr(c->buf);
 	u32 used = 0;
@@ -523,7 +524,7 @@ static int gosync_cmd_map_range(struct gosync_ucmd *ucmd)
 		if (copy_to_user(ubuf + used, &e, sizeof(e)) ||
 		    copy_to_user(ubuf + used + sizeof(e), key, e.key_len) ||
 		    copy_to_user(ubuf + used + sizeof(e) + e.key_len, v->data, v->len) ||
-		    clear_user(ubuf + used + size - pad, pad)) {
+		    copy_to_user(ubuf + used + size - pad, zeros, pad)) {
 			gosync_map_val_put(v);
 			ret = -EFAULT;
 			break;
