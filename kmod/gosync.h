@@ -7,6 +7,8 @@
  *   uapi.c     ioctl dispatch: copies structs in and out, makes fds
  *   object.c   the object model: refcounts, names, owners, listing
  *   counter.c  the counter primitive (no user pointers, no ioctl knowledge)
+ *   map.c      the map front end: entries, limits, stats, Range, over
+ *   map_locked.c, map_rcu.c  the map backends (hash tables and their locks)
  */
 #ifndef _GOSYNC_H
 #define _GOSYNC_H
@@ -19,10 +21,14 @@
 #include <linux/poll.h>
 #include <linux/ktime.h>
 #include <linux/wait.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/xarray.h>
 #include <linux/gosync.h>
 
 /*
@@ -200,6 +206,207 @@ struct gosync_stats {
 	u64 n[GOSYNC_NR_STATS];
 };
 
+/* ---- map.c, map_locked.c, map_rcu.c ---- */
+
+/**
+ * struct gosync_map_val - an immutable map value
+ * @ref: one for the entry that holds it, one per reader copying it out
+ * @len: bytes in @data
+ * @rcu: frees it (kvfree_rcu) after the last reference: RCU readers may
+ *	still see it and try refcount_inc_not_zero()
+ * @data: the bytes
+ *
+ * A Store never changes a value in place: it installs a new one. So a reader
+ * that holds a reference may copy @data without any lock.
+ */
+struct gosync_map_val {
+	refcount_t ref;
+	u32 len;
+	struct rcu_head rcu;
+	u8 data[];
+};
+
+/* A key to look up: kernel memory, 1..GOSYNC_MAP_KEY_MAX bytes */
+struct gosync_map_key {
+	const u8 *data;
+	u32 len;
+};
+
+/**
+ * struct gosync_map_node - one key's incarnation, from insertion to deletion
+ * @hnode: locked backends: chain in the hash table; under the map's lock
+ * @rhash: rcu backend: chain in the rhashtable
+ * @hash: locked backends: hash of the key, kept for rehashing
+ * @seq: position in the map's Range index; immutable once inserted
+ * @val: the current value; NULL until the insertion is complete and again
+ *	once the node is deleted. Written under the map's write lock,
+ *	read under its read lock (or RCU, rcu backend)
+ * @rcu: the node is freed after a grace period (Range and rcu lookups)
+ * @key_len: bytes in @key
+ * @key: the key; immutable
+ *
+ * A Store on a present key replaces @val and keeps the node, so the key
+ * keeps its place (@seq) in a Range.
+ */
+struct gosync_map_node {
+	union {
+		struct hlist_node hnode;
+		struct rhash_head rhash;
+	};
+	u32 hash;
+	u32 key_len;
+	u64 seq;
+	struct gosync_map_val __rcu *val;
+	struct rcu_head rcu;
+	u8 key[];
+};
+
+struct gosync_map;
+
+/**
+ * struct gosync_map_backend_ops - one map backend: a hash table and its locks
+ * @init: set up the lock and an empty table
+ * @destroy: free the table; the map is already empty
+ * @read_begin: begin a read-side section: nodes found by @lookup, and their
+ *	@val, stay valid until @read_end. -EINTR on a fatal signal
+ * @read_end: end it
+ * @write_begin: exclude other writers (spin, rwsem: and readers);
+ *	-EINTR on a fatal signal
+ * @write_end: end it
+ * @write_held: for lockdep and rcu_dereference_protected(): is it held?
+ * @lookup: the node of @key, or NULL; under the read or the write lock
+ * @prepare_insert: optional: make room for one more node before the write
+ *	lock is taken (it may sleep and take the write lock itself)
+ * @insert: under the write lock: add @node, whose key is absent.
+ *	Return: 0 or -ENOMEM
+ * @remove: under the write lock: take @node out of the table
+ *
+ * The backends are written against this vector once, like counter modes:
+ * the front end (map.c) implements every operation with it.
+ */
+struct gosync_map_backend_ops {
+	int (*init)(struct gosync_map *m);
+	void (*destroy)(struct gosync_map *m);
+	int (*read_begin)(struct gosync_map *m);
+	void (*read_end)(struct gosync_map *m);
+	int (*write_begin)(struct gosync_map *m);
+	void (*write_end)(struct gosync_map *m);
+	bool (*write_held)(struct gosync_map *m);
+	struct gosync_map_node *(*lookup)(struct gosync_map *m,
+					  const struct gosync_map_key *key);
+	int (*prepare_insert)(struct gosync_map *m);
+	int (*insert)(struct gosync_map *m, struct gosync_map_node *node);
+	void (*remove)(struct gosync_map *m, struct gosync_map_node *node);
+};
+
+extern const struct gosync_map_backend_ops gosync_map_spin_ops;
+extern const struct gosync_map_backend_ops gosync_map_rwsem_ops;
+extern const struct gosync_map_backend_ops gosync_map_rcu_ops;
+
+static inline void gosync_map_stat_add(struct gosync_map *m, unsigned int i, u64 n);
+
+/**
+ * struct gosync_map - a byte-string map with one synchronization backend
+ * @ops: the backend
+ * @backend: enum gosync_map_backend
+ * @max_entries: limit on @nr; immutable
+ * @max_bytes: limit on @bytes; immutable
+ * @nr: entries; under the write lock (read locklessly by Len)
+ * @bytes: key plus value bytes of the entries; under the write lock
+ * @seq: highest seq given to a node; under the write lock, stored with
+ *	release and read with acquire by Range (see gosync_map_range_start())
+ * @index: the Range index, seq -> node, of the live nodes; changed only
+ *	under the write lock (and its own xa_lock), read under RCU
+ * @stats: per-CPU counts, enum gosync_map_stat
+ *
+ * Only the union member of @backend is used.
+ */
+struct gosync_map {
+	const struct gosync_map_backend_ops *ops;
+	u32 backend;
+	u32 max_entries;
+	u64 max_bytes;
+	u32 nr;
+	u64 bytes;
+	u64 seq;
+	struct xarray index;
+	struct gosync_stats __percpu *stats;
+	union {
+		/* spin and rwsem: a chained hash table that doubles when full */
+		struct {
+			union {
+				spinlock_t spin;	/* spin: protects all below and the map */
+				struct rw_semaphore sem; /* rwsem: the same; lookups shared */
+			};
+			struct hlist_head *buckets;
+			unsigned int shift;		/* 1 << shift buckets */
+			u32 seed;			/* hash seed; immutable */
+		} locked;
+		/* rcu: readers take no lock at all */
+		struct {
+			/* serializes writers: protects nr, bytes, seq, index, node->val */
+			spinlock_t wlock;
+			struct rhashtable ht;	/* its own bucket locks and resizer */
+			unsigned int last_size;	/* table size last seen; under wlock */
+		} rcu;
+	};
+};
+
+/**
+ * struct gosync_map_req - one map operation, in kernel memory
+ * @op: enum gosync_map_op_code
+ * @flags: GOSYNC_MAP_F_*
+ * @key: the key (ops that take one)
+ * @val: the value to store; the caller keeps its reference
+ * @old: the comparand of CompareAndSwap/CompareAndDelete; caller's
+ * @out_cap: the longest value the caller can take back
+ * @out: out: the returned value with a reference for the caller
+ *	(gosync_map_val_put() it), or NULL
+ * @out_len: out: the returned value's length, also on -EOVERFLOW
+ * @result: out: see enum gosync_map_op_code
+ */
+struct gosync_map_req {
+	u32 op;
+	u32 flags;
+	struct gosync_map_key key;
+	struct gosync_map_val *val;
+	struct gosync_map_val *old;
+	u32 out_cap;
+	struct gosync_map_val *out;
+	u32 out_len;
+	u64 result;
+};
+
+/* Operands an op takes (gosync_map_operands()) */
+#define GOSYNC_MAP_ARG_KEY	BIT(0)
+#define GOSYNC_MAP_ARG_VALUE	BIT(1)
+#define GOSYNC_MAP_ARG_OLD	BIT(2)
+#define GOSYNC_MAP_ARG_OUT	BIT(3)
+
+bool gosync_map_backend_valid(u32 backend);
+struct gosync_map *gosync_map_create(u32 backend, u32 max_entries, u64 max_bytes);
+void gosync_map_destroy(struct gosync_map *m);
+struct gosync_map_val *gosync_map_val_alloc(u32 len);
+void gosync_map_val_put(struct gosync_map_val *v);
+u32 gosync_map_operands(u32 op);
+int gosync_map_check_op(u32 op, u32 flags, u32 key_len, u32 value_len,
+			u32 old_len, u32 out_cap);
+int gosync_map_do(struct gosync_map *m, struct gosync_map_req *r);
+u64 gosync_map_range_start(struct gosync_map *m);
+int gosync_map_range_check(struct gosync_map *m, u64 start, u64 pos);
+int gosync_map_range_next(struct gosync_map *m, u64 start, u64 pos, u8 *key,
+			  u32 *key_len, struct gosync_map_val **val, u64 *seq);
+void gosync_map_fill_stats(struct gosync_map *m, u64 *stats);
+
+static inline void gosync_map_stat_add(struct gosync_map *m, unsigned int i, u64 n)
+{
+	this_cpu_add(m->stats->n[i], n);
+}
+
+/* ---- object.c ---- */
+
+struct gosync_obj;
+
 /**
  * struct gosync_obj_type - what the object model needs to know about a primitive
  * @type: enum gosync_type
@@ -208,6 +415,8 @@ struct gosync_stats {
  * @holder_gone: optional: a holder (file description) is closing; release
  *	what it holds
  * @poll: optional: poll readiness of the primitive
+ * @fill_stats: optional: add the counts the primitive keeps itself to
+ *	@stats (GOSYNC_NR_STATS slots)
  */
 struct gosync_obj_type {
 	u32 type;
@@ -215,6 +424,7 @@ struct gosync_obj_type {
 	void (*destroy)(void *priv);
 	void (*holder_gone)(void *priv, struct gosync_holder *h);
 	__poll_t (*poll)(void *priv, struct file *file, poll_table *pt);
+	void (*fill_stats)(void *priv, u64 *stats);
 };
 
 /**

@@ -268,6 +268,8 @@ static void gosync_obj_fill_info_locked(struct gosync_obj *obj,
 		for (i = 0; i < GOSYNC_NR_STATS; i++)
 			info->stats[i] += READ_ONCE(s->n[i]);
 	}
+	if (obj->type->fill_stats)
+		obj->type->fill_stats(obj->priv, info->stats);
 }
 
 /** gosync_obj_fill_info() - describe @obj; the caller holds a reference. */

@@ -230,7 +230,7 @@ int gosync_torture(struct gosync_torture *p, struct gosync_torture_thread *resul
 
 		t->run = &run;
 		t->writer = started < p->nr_writers;
-		t->task = kthread_create(torture_thread_fn, t, "gosync_torture/%u", started);
+		t->task = kthread_create(torture_thread_fn, t, "gosync_tort/%u", started);
 		if (IS_ERR(t->task)) {
 			ret = PTR_ERR(t->task);
 			break;

@@ -30,6 +30,8 @@ union gosync_ucmd_buffer {
 	struct gosync_waitgroup_cmd waitgroup;
 	struct gosync_once_cmd once;
 	struct gosync_torture torture;
+	struct gosync_map_cmd map;
+	struct gosync_map_range map_range;
 };
 
 /* One per open file description of an object: the file's private_data. */
@@ -85,7 +87,7 @@ static int gosync_cmd_version(struct gosync_ucmd *ucmd)
 	v->name_max = GOSYNC_NAME_MAX;
 	v->types = BIT_ULL(GOSYNC_TYPE_COUNTER) | BIT_ULL(GOSYNC_TYPE_MUTEX) |
 		BIT_ULL(GOSYNC_TYPE_RWMUTEX) | BIT_ULL(GOSYNC_TYPE_WAITGROUP) |
-		BIT_ULL(GOSYNC_TYPE_ONCE);
+		BIT_ULL(GOSYNC_TYPE_ONCE) | BIT_ULL(GOSYNC_TYPE_MAP);
 	v->counter_modes = BIT_ULL(GOSYNC_COUNTER_RACY) | BIT_ULL(GOSYNC_COUNTER_ATOMIC) |
 		BIT_ULL(GOSYNC_COUNTER_SPINLOCK) | BIT_ULL(GOSYNC_COUNTER_MUTEX) |
 		BIT_ULL(GOSYNC_COUNTER_RWSEM) | BIT_ULL(GOSYNC_COUNTER_PERCPU);
@@ -98,9 +100,15 @@ static int gosync_cmd_version(struct gosync_ucmd *ucmd)
 	v->obj_cmds = BIT_ULL(GOSYNC_CMD_INFO - 0x40) |
 		BIT_ULL(GOSYNC_CMD_COUNTER - 0x40) | BIT_ULL(GOSYNC_CMD_BATCH - 0x40) |
 		BIT_ULL(GOSYNC_CMD_MUTEX - 0x40) | BIT_ULL(GOSYNC_CMD_RWMUTEX - 0x40) |
-		BIT_ULL(GOSYNC_CMD_WAITGROUP - 0x40) | BIT_ULL(GOSYNC_CMD_ONCE - 0x40);
+		BIT_ULL(GOSYNC_CMD_WAITGROUP - 0x40) | BIT_ULL(GOSYNC_CMD_ONCE - 0x40) |
+		BIT_ULL(GOSYNC_CMD_MAP - 0x40) | BIT_ULL(GOSYNC_CMD_MAP_RANGE - 0x40);
 	v->batch_max = GOSYNC_BATCH_MAX;
 	v->max_objects = READ_ONCE(gosync_max_objects);
+	v->map_backends = BIT_ULL(GOSYNC_MAP_SPIN) | BIT_ULL(GOSYNC_MAP_RWSEM) |
+		BIT_ULL(GOSYNC_MAP_RCU);
+	v->map_ops = GENMASK_ULL(GOSYNC_MAP_LEN, GOSYNC_MAP_LOAD);
+	v->map_key_max = GOSYNC_MAP_KEY_MAX;
+	v->map_value_max = GOSYNC_MAP_VALUE_MAX;
 	return gosync_respond(ucmd, sizeof(*v));
 }
 
@@ -309,6 +317,37 @@ static void *gosync_once_new(const struct gosync_create *c)
 	return gosync_once_create(c->once.flags & GOSYNC_ONCE_ATTR_RETRY);
 }
 
+static u32 gosync_map_subtype(void *priv)
+{
+	return ((struct gosync_map *)priv)->backend;
+}
+
+static void gosync_map_type_destroy(void *priv)
+{
+	gosync_map_destroy(priv);
+}
+
+static void gosync_map_type_fill_stats(void *priv, u64 *stats)
+{
+	gosync_map_fill_stats(priv, stats);
+}
+
+static const struct gosync_obj_type gosync_map_type = {
+	.type = GOSYNC_TYPE_MAP,
+	.subtype = gosync_map_subtype,
+	.destroy = gosync_map_type_destroy,
+	.fill_stats = gosync_map_type_fill_stats,
+};
+
+static void *gosync_map_new(const struct gosync_create *c)
+{
+	const struct gosync_map_attr *a = &c->map;
+
+	if (a->flags || a->__reserved || !gosync_attr_tail_clear(c, sizeof(*a)))
+		return ERR_PTR(-EINVAL);
+	return gosync_map_create(a->backend, a->max_entries, a->max_bytes);
+}
+
 /* Every creatable type, by enum gosync_type */
 static const struct {
 	const struct gosync_obj_type *type;
@@ -319,6 +358,7 @@ static const struct {
 	[GOSYNC_TYPE_RWMUTEX] = { &gosync_rwmutex_type, gosync_rwmutex_new },
 	[GOSYNC_TYPE_WAITGROUP] = { &gosync_waitgroup_type, gosync_waitgroup_new },
 	[GOSYNC_TYPE_ONCE] = { &gosync_once_type, gosync_once_new },
+	[GOSYNC_TYPE_MAP] = { &gosync_map_type, gosync_map_new },
 };
 
 static int gosync_cmd_create(struct gosync_ucmd *ucmd)
@@ -514,48 +554,258 @@ static int gosync_cmd_counter(struct gosync_ucmd *ucmd)
 	return gosync_respond(ucmd, sizeof(*c));
 }
 
-/* Ops per copy in and out: small enough for the stack, big enough to amortize. */
-#define GOSYNC_BATCH_CHUNK 8
+/* Run one counter op of a batch in place; return its error. */
+static int gosync_counter_batch_op(struct gosync_obj *obj, void *p)
+{
+	struct gosync_op *op = p;
+
+	op->result = 0;
+	op->error = op->__reserved ? -EINVAL :
+		gosync_counter_op(obj, op->op, op->flags, op->arg, op->expected,
+				  &op->result);
+	return op->error;
+}
+
+/* ---- maps ---- */
+
+/* Copy a value operand of @len bytes from user memory into a new value. */
+static struct gosync_map_val *gosync_map_get_val(u64 uptr, u32 len, int *err)
+{
+	struct gosync_map_val *v = gosync_map_val_alloc(len);
+
+	if (!v) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (copy_from_user(v->data, u64_to_user_ptr(uptr), len)) {
+		gosync_map_val_put(v);
+		*err = -EFAULT;
+		return NULL;
+	}
+	return v;
+}
+
+/*
+ * Run one struct gosync_map_op: copy its operands in, run it, copy the
+ * returned value out, and fill its output fields. Return: 0 or -errno (the
+ * output fields are meaningful also for -EOVERFLOW).
+ */
+static int gosync_map_uop(struct gosync_map *m, struct gosync_map_op *op)
+{
+	u32 args = gosync_map_operands(op->op);
+	struct gosync_map_req r = {
+		.op = op->op, .flags = op->flags, .out_cap = op->out_cap,
+	};
+	u8 key[GOSYNC_MAP_KEY_MAX];
+	int ret;
+
+	op->out_len = 0;
+	op->error = 0;
+	op->result = 0;
+	ret = gosync_map_check_op(op->op, op->flags, op->key_len, op->value_len,
+				  op->old_len, op->out_cap);
+	if (ret)
+		return ret;
+	/* Pointers of operands the op does not take must be 0 too. */
+	if ((!(args & GOSYNC_MAP_ARG_KEY) && op->key) ||
+	    (!(args & GOSYNC_MAP_ARG_VALUE) && op->value) ||
+	    (!(args & GOSYNC_MAP_ARG_OLD) && op->old) ||
+	    ((!(args & GOSYNC_MAP_ARG_OUT) || (op->flags & GOSYNC_MAP_F_NOVALUE)) && op->out))
+		return -EINVAL;
+
+	if (args & GOSYNC_MAP_ARG_KEY) {
+		if (copy_from_user(key, u64_to_user_ptr(op->key), op->key_len))
+			return -EFAULT;
+		r.key.data = key;
+		r.key.len = op->key_len;
+	}
+	if (args & GOSYNC_MAP_ARG_VALUE) {
+		r.val = gosync_map_get_val(op->value, op->value_len, &ret);
+		if (!r.val)
+			return ret;
+	}
+	if (args & GOSYNC_MAP_ARG_OLD) {
+		r.old = gosync_map_get_val(op->old, op->old_len, &ret);
+		if (!r.old)
+			goto out;
+	}
+
+	ret = gosync_map_do(m, &r);
+	op->out_len = r.out_len;
+	op->result = r.result;
+	/* No lock is held here; r.out is immutable while we hold it. */
+	if (r.out && copy_to_user(u64_to_user_ptr(op->out), r.out->data, r.out->len))
+		ret = -EFAULT;
+out:
+	gosync_map_val_put(r.out);
+	gosync_map_val_put(r.old);
+	gosync_map_val_put(r.val);
+	return ret;
+}
+
+static int gosync_cmd_map(struct gosync_ucmd *ucmd)
+{
+	struct gosync_map_cmd *c = ucmd->cmd;
+	int ret, ret2;
+
+	if (c->__reserved)
+		return -EINVAL;
+	ret = gosync_map_uop(ucmd->obj->priv, &c->op);
+	if (ret && ret != -EOVERFLOW)
+		return ret;
+	/* EOVERFLOW reports out_len: write the struct back for it too. */
+	ret2 = gosync_respond(ucmd, sizeof(*c));
+	return ret2 ?: ret;
+}
+
+/* Run one map op of a batch in place; return its error. */
+static int gosync_map_batch_op(struct gosync_obj *obj, void *p)
+{
+	struct gosync_map_op *op = p;
+	int err = gosync_map_uop(obj->priv, op);
+
+	op->error = err;
+	return err;
+}
+
+static int gosync_cmd_map_range(struct gosync_ucmd *ucmd)
+{
+	struct gosync_map_range *c = ucmd->cmd;
+	static const u8 zeros[8];	/* record padding */
+	struct gosync_map *m = ucmd->obj->priv;
+	u8 __user *ubuf = u64_to_user_ptr(c->buf);
+	u32 used = 0;
+	u8 *key;
+	int ret;
+
+	if (c->flags || c->__reserved)
+		return -EINVAL;
+	ret = gosync_map_range_check(m, c->start, c->pos);
+	if (ret)
+		return ret;
+	if (!c->start && !c->pos)
+		c->start = gosync_map_range_start(m);
+	key = kmalloc(GOSYNC_MAP_KEY_MAX, GFP_KERNEL);
+	if (!key)
+		return -ENOMEM;
+
+	c->count = 0;
+	c->needed = 0;
+	c->done = 0;
+	for (;;) {
+		struct gosync_map_entry e;
+		struct gosync_map_val *v;
+		u64 seq, size;
+		u32 pad;
+
+		ret = gosync_map_range_next(m, c->start, c->pos, key, &e.key_len, &v, &seq);
+		if (ret == -ENOENT) {
+			c->done = 1;
+			c->pos = c->start;
+			ret = 0;
+			break;
+		}
+		if (ret)
+			break;
+		e.value_len = v->len;
+		size = GOSYNC_MAP_ENTRY_SIZE(e.key_len, e.value_len);
+		if (size > c->buf_len - used) {
+			gosync_map_val_put(v);
+			if (!c->count) {
+				c->needed = size;
+				ret = -EOVERFLOW;
+			}
+			break;
+		}
+		/* No lock held: the key is our copy, the value is immutable. */
+		pad = size - sizeof(e) - e.key_len - e.value_len;
+		if (copy_to_user(ubuf + used, &e, sizeof(e)) ||
+		    copy_to_user(ubuf + used + sizeof(e), key, e.key_len) ||
+		    copy_to_user(ubuf + used + sizeof(e) + e.key_len, v->data, v->len) ||
+		    copy_to_user(ubuf + used + size - pad, zeros, pad)) {
+			gosync_map_val_put(v);
+			ret = -EFAULT;
+			break;
+		}
+		gosync_map_val_put(v);
+		used += size;
+		c->count++;
+		c->pos = seq;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	kfree(key);
+	if (ret && ret != -EOVERFLOW)
+		return ret;
+	return gosync_respond(ucmd, sizeof(*c)) ?: ret;
+}
+
+/*
+ * GOSYNC_IOC_BATCH per object type: the op struct and how to run one.
+ * @exec runs one op in place (copied in), fills its result and error
+ * fields and returns the error.
+ */
+struct gosync_batch_type {
+	size_t op_size;
+	int (*exec)(struct gosync_obj *obj, void *op);
+};
+
+static const struct gosync_batch_type gosync_batch_types[] = {
+	[GOSYNC_TYPE_COUNTER] = {
+		.op_size = sizeof(struct gosync_op), .exec = gosync_counter_batch_op,
+	},
+	[GOSYNC_TYPE_MAP] = {
+		.op_size = sizeof(struct gosync_map_op), .exec = gosync_map_batch_op,
+	},
+};
+
+/* Bytes of ops per copy in and out: small enough for the stack, big enough to amortize. */
+#define GOSYNC_BATCH_CHUNK 512
 
 static int gosync_cmd_batch(struct gosync_ucmd *ucmd)
 {
 	struct gosync_batch *b = ucmd->cmd;
-	struct gosync_op __user *uops = u64_to_user_ptr(b->ops);
-	struct gosync_op ops[GOSYNC_BATCH_CHUNK];
+	u32 type = ucmd->obj->type->type;
+	const struct gosync_batch_type *bt;
+	u8 __user *uops = u64_to_user_ptr(b->ops);
+	u64 chunk[GOSYNC_BATCH_CHUNK / sizeof(u64)];
 	bool stop = false;
+	size_t size;
 	int ret = 0, ret2;
 
-	if ((b->flags & ~GOSYNC_BATCH_STOP_ON_ERROR) || b->__reserved ||
-	    b->op_size != sizeof(struct gosync_op))
+	if (type >= ARRAY_SIZE(gosync_batch_types) || !gosync_batch_types[type].exec)
+		return -ENOTTY;
+	bt = &gosync_batch_types[type];
+	size = bt->op_size;
+	if ((b->flags & ~GOSYNC_BATCH_STOP_ON_ERROR) || b->__reserved || b->op_size != size)
 		return -EINVAL;
 	if (b->count > GOSYNC_BATCH_MAX)
 		return -E2BIG;
 
 	b->done = 0;
 	while (b->done < b->count && !stop) {
-		unsigned int n = min_t(unsigned int, b->count - b->done, GOSYNC_BATCH_CHUNK);
+		unsigned int n = min_t(unsigned int, b->count - b->done, sizeof(chunk) / size);
 		unsigned int i;
+		int err;
 
-		if (copy_from_user(ops, uops + b->done, n * sizeof(ops[0]))) {
+		if (copy_from_user(chunk, uops + b->done * size, n * size)) {
 			ret = -EFAULT;
 			break;
 		}
 		for (i = 0; i < n && !stop; i++) {
-			struct gosync_op *op = &ops[i];
-
-			op->result = 0;
-			op->error = op->__reserved ? -EINVAL :
-				gosync_counter_op(ucmd->obj, op->op, op->flags, op->arg,
-						  op->expected, &op->result);
-			if (op->error == -EINTR) {
+			err = bt->exec(ucmd->obj, (u8 *)chunk + i * size);
+			if (err == -EINTR) {
 				ret = -EINTR;
 				stop = true;
-			} else if (op->error && (b->flags & GOSYNC_BATCH_STOP_ON_ERROR)) {
+			} else if (err && (b->flags & GOSYNC_BATCH_STOP_ON_ERROR)) {
 				stop = true;
 			}
 		}
 		/* i ops ran: write back exactly those */
-		if (copy_to_user(uops + b->done, ops, i * sizeof(ops[0]))) {
+		if (copy_to_user(uops + b->done * size, chunk, i * size)) {
 			ret = -EFAULT;
 			break;
 		}
@@ -760,6 +1010,8 @@ static int gosync_cmd_once(struct gosync_ucmd *ucmd)
 		.execute = _fn,						\
 	}
 
+static_assert(offsetofend(struct gosync_version, max_objects) == GOSYNC_VERSION_SIZE_VER0);
+
 static const struct gosync_ioctl_op gosync_dev_ops[] = {
 	IOCTL_OP(VERSION, gosync_cmd_version, struct gosync_version, max_objects, 0),
 	IOCTL_OP(CREATE, gosync_cmd_create, struct gosync_create, __attr, 0),
@@ -773,8 +1025,8 @@ static const struct gosync_ioctl_op gosync_obj_ops[] = {
 	IOCTL_OP(INFO, gosync_cmd_info, struct gosync_info_cmd, info, 0),
 	IOCTL_OP(COUNTER, gosync_cmd_counter, struct gosync_counter_cmd, result,
 		 GOSYNC_TYPE_COUNTER),
-	IOCTL_OP(BATCH, gosync_cmd_batch, struct gosync_batch, __reserved,
-		 GOSYNC_TYPE_COUNTER),
+	/* any type with an entry in gosync_batch_types[] */
+	IOCTL_OP(BATCH, gosync_cmd_batch, struct gosync_batch, __reserved, 0),
 	IOCTL_OP(MUTEX, gosync_cmd_mutex, struct gosync_lock_cmd, timeout_ns,
 		 GOSYNC_TYPE_MUTEX),
 	IOCTL_OP(RWMUTEX, gosync_cmd_rwmutex, struct gosync_lock_cmd, timeout_ns,
@@ -783,6 +1035,9 @@ static const struct gosync_ioctl_op gosync_obj_ops[] = {
 		 GOSYNC_TYPE_WAITGROUP),
 	IOCTL_OP(ONCE, gosync_cmd_once, struct gosync_once_cmd, timeout_ns,
 		 GOSYNC_TYPE_ONCE),
+	IOCTL_OP(MAP, gosync_cmd_map, struct gosync_map_cmd, op, GOSYNC_TYPE_MAP),
+	IOCTL_OP(MAP_RANGE, gosync_cmd_map_range, struct gosync_map_range, __reserved,
+		 GOSYNC_TYPE_MAP),
 };
 
 static long gosync_ioctl(const struct gosync_ioctl_op *table, size_t n,

@@ -307,6 +307,222 @@ int gosync_once_load(int fd, unsigned int *result)
 	return once_op(fd, GOSYNC_ONCE_LOAD, -1, result);
 }
 
+int gosync_map_batch(int fd, struct gosync_map_op *ops, unsigned int count,
+		     unsigned int flags, unsigned int *done)
+{
+	struct gosync_batch b = {
+		.size = sizeof(b), .flags = flags, .ops = (uintptr_t)ops,
+		.count = count, .op_size = sizeof(*ops),
+	};
+	int ret = ioctl(fd, GOSYNC_IOC_BATCH, &b);
+
+	if (done)
+		*done = b.done;
+	return ret < 0 ? -1 : 0;
+}
+
+int gosync_map_create(int dev, const char *name, unsigned int perm,
+		      unsigned int backend, unsigned int max_entries,
+		      uint64_t max_bytes)
+{
+	struct gosync_create c = {
+		.type = GOSYNC_TYPE_MAP,
+		.perm = perm,
+		.name = (uintptr_t)name,
+		.map = {
+			.backend = backend, .max_entries = max_entries,
+			.max_bytes = max_bytes,
+		},
+	};
+
+	return gosync_create(dev, &c);
+}
+
+int gosync_map_op(int fd, struct gosync_map_op *op)
+{
+	struct gosync_map_cmd c = { .size = sizeof(c), .op = *op };
+	int ret = ioctl(fd, GOSYNC_IOC_MAP, &c);
+
+	if (ret == 0 || errno == EOVERFLOW)
+		*op = c.op;
+	return ret < 0 ? -1 : 0;
+}
+
+/* One op with the common operands; @buf NULL and @cap 0 mean NOVALUE. */
+static int map_op(int fd, unsigned int code, const void *key, size_t klen,
+		  const void *val, size_t vlen, const void *old, size_t olen,
+		  void *buf, size_t cap, size_t *len, uint64_t *result)
+{
+	struct gosync_map_op op = {
+		.op = code,
+		.key = (uintptr_t)key, .key_len = (uint32_t)klen,
+		.value = (uintptr_t)val, .value_len = (uint32_t)vlen,
+		.old = (uintptr_t)old, .old_len = (uint32_t)olen,
+		.out = (uintptr_t)buf,
+		.out_cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap,
+	};
+	int ret;
+
+	/* Lengths that do not fit the uapi's __u32 are too big anyway. */
+	if (klen > UINT32_MAX || vlen > UINT32_MAX || olen > UINT32_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (!buf && !cap &&
+	    (code == GOSYNC_MAP_LOAD || code == GOSYNC_MAP_LOAD_OR_STORE ||
+	     code == GOSYNC_MAP_LOAD_AND_DELETE || code == GOSYNC_MAP_SWAP))
+		op.flags = GOSYNC_MAP_F_NOVALUE;
+	ret = gosync_map_op(fd, &op);
+	if (len)
+		*len = op.out_len;
+	if (ret == 0 && result)
+		*result = op.result;
+	return ret;
+}
+
+static void set_bool(bool *p, uint64_t v)
+{
+	if (p)
+		*p = v != 0;
+}
+
+int gosync_map_load(int fd, const void *key, size_t klen, void *buf, size_t cap,
+		    size_t *len, bool *ok)
+{
+	uint64_t r;
+
+	if (map_op(fd, GOSYNC_MAP_LOAD, key, klen, NULL, 0, NULL, 0, buf, cap, len, &r))
+		return -1;
+	set_bool(ok, r);
+	return 0;
+}
+
+int gosync_map_store(int fd, const void *key, size_t klen, const void *val,
+		     size_t vlen)
+{
+	return map_op(fd, GOSYNC_MAP_STORE, key, klen, val, vlen, NULL, 0, NULL, 0,
+		      NULL, NULL);
+}
+
+int gosync_map_load_or_store(int fd, const void *key, size_t klen,
+			     const void *val, size_t vlen, void *buf, size_t cap,
+			     size_t *len, bool *loaded)
+{
+	uint64_t r;
+
+	if (map_op(fd, GOSYNC_MAP_LOAD_OR_STORE, key, klen, val, vlen, NULL, 0,
+		   buf, cap, len, &r))
+		return -1;
+	set_bool(loaded, r);
+	return 0;
+}
+
+int gosync_map_load_and_delete(int fd, const void *key, size_t klen, void *buf,
+			       size_t cap, size_t *len, bool *loaded)
+{
+	uint64_t r;
+
+	if (map_op(fd, GOSYNC_MAP_LOAD_AND_DELETE, key, klen, NULL, 0, NULL, 0,
+		   buf, cap, len, &r))
+		return -1;
+	set_bool(loaded, r);
+	return 0;
+}
+
+int gosync_map_delete(int fd, const void *key, size_t klen, bool *deleted)
+{
+	uint64_t r;
+
+	if (map_op(fd, GOSYNC_MAP_DELETE, key, klen, NULL, 0, NULL, 0, NULL, 0,
+		   NULL, &r))
+		return -1;
+	set_bool(deleted, r);
+	return 0;
+}
+
+int gosync_map_swap(int fd, const void *key, size_t klen, const void *val,
+		    size_t vlen, void *buf, size_t cap, size_t *len, bool *loaded)
+{
+	uint64_t r;
+
+	if (map_op(fd, GOSYNC_MAP_SWAP, key, klen, val, vlen, NULL, 0, buf, cap,
+		   len, &r))
+		return -1;
+	set_bool(loaded, r);
+	return 0;
+}
+
+int gosync_map_compare_and_swap(int fd, const void *key, size_t klen,
+				const void *old, size_t olen, const void *val,
+				size_t vlen, bool *swapped)
+{
+	uint64_t r;
+
+	if (map_op(fd, GOSYNC_MAP_COMPARE_AND_SWAP, key, klen, val, vlen, old, olen,
+		   NULL, 0, NULL, &r))
+		return -1;
+	set_bool(swapped, r);
+	return 0;
+}
+
+int gosync_map_compare_and_delete(int fd, const void *key, size_t klen,
+				  const void *old, size_t olen, bool *deleted)
+{
+	uint64_t r;
+
+	if (map_op(fd, GOSYNC_MAP_COMPARE_AND_DELETE, key, klen, NULL, 0, old, olen,
+		   NULL, 0, NULL, &r))
+		return -1;
+	set_bool(deleted, r);
+	return 0;
+}
+
+int gosync_map_clear(int fd, uint64_t *count)
+{
+	return map_op(fd, GOSYNC_MAP_CLEAR, NULL, 0, NULL, 0, NULL, 0, NULL, 0,
+		      NULL, count);
+}
+
+int gosync_map_len(int fd, uint64_t *count)
+{
+	return map_op(fd, GOSYNC_MAP_LEN, NULL, 0, NULL, 0, NULL, 0, NULL, 0,
+		      NULL, count);
+}
+
+int gosync_map_range(int fd, void *buf, size_t cap, struct gosync_map_cursor *cur,
+		     size_t *needed)
+{
+	struct gosync_map_range r = {
+		.size = sizeof(r), .buf = (uintptr_t)buf,
+		.buf_len = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap,
+		.start = cur->start, .pos = cur->pos,
+	};
+	int ret = ioctl(fd, GOSYNC_IOC_MAP_RANGE, &r);
+
+	if (needed)
+		*needed = r.needed;
+	if (ret < 0)
+		return -1;
+	cur->start = r.start;
+	cur->pos = r.pos;
+	cur->done = r.done;
+	return (int)r.count;
+}
+
+void gosync_map_entry_next(const void *buf, size_t *off, const void **key,
+			   size_t *klen, const void **val, size_t *vlen)
+{
+	const unsigned char *p = (const unsigned char *)buf + *off;
+	struct gosync_map_entry e;
+
+	memcpy(&e, p, sizeof(e));
+	*key = p + sizeof(e);
+	*klen = e.key_len;
+	*val = p + sizeof(e) + e.key_len;
+	*vlen = e.value_len;
+	*off += GOSYNC_MAP_ENTRY_SIZE(e.key_len, e.value_len);
+}
+
 static const char *const type_names[] = {
 	[GOSYNC_TYPE_COUNTER] = "counter",
 	[GOSYNC_TYPE_MAP] = "map",
@@ -323,6 +539,25 @@ static const char *const mode_names[] = {
 	[GOSYNC_COUNTER_MUTEX] = "mutex",
 	[GOSYNC_COUNTER_RWSEM] = "rwsem",
 	[GOSYNC_COUNTER_PERCPU] = "percpu",
+};
+
+static const char *const backend_names[] = {
+	[GOSYNC_MAP_SPIN] = "spin",
+	[GOSYNC_MAP_RWSEM] = "rwsem",
+	[GOSYNC_MAP_RCU] = "rcu",
+};
+
+static const char *const map_op_names[] = {
+	[GOSYNC_MAP_LOAD] = "load",
+	[GOSYNC_MAP_STORE] = "store",
+	[GOSYNC_MAP_LOAD_OR_STORE] = "load-or-store",
+	[GOSYNC_MAP_LOAD_AND_DELETE] = "load-and-delete",
+	[GOSYNC_MAP_DELETE] = "delete",
+	[GOSYNC_MAP_SWAP] = "swap",
+	[GOSYNC_MAP_COMPARE_AND_SWAP] = "compare-and-swap",
+	[GOSYNC_MAP_COMPARE_AND_DELETE] = "compare-and-delete",
+	[GOSYNC_MAP_CLEAR] = "clear",
+	[GOSYNC_MAP_LEN] = "len",
 };
 
 static const char *lookup(const char *const *names, size_t n, unsigned int i)
@@ -357,4 +592,19 @@ const char *gosync_counter_mode_name(unsigned int mode)
 int gosync_counter_mode_parse(const char *s)
 {
 	return parse(mode_names, ARRAY_SIZE(mode_names), s);
+}
+
+const char *gosync_map_backend_name(unsigned int backend)
+{
+	return lookup(backend_names, ARRAY_SIZE(backend_names), backend);
+}
+
+int gosync_map_backend_parse(const char *s)
+{
+	return parse(backend_names, ARRAY_SIZE(backend_names), s);
+}
+
+const char *gosync_map_op_name(unsigned int op)
+{
+	return lookup(map_op_names, ARRAY_SIZE(map_op_names), op);
 }

@@ -92,7 +92,7 @@ int gosync_counter_cas(int fd, int64_t old, int64_t new_value, bool *swapped);
 int gosync_counter_reset(int fd, int64_t *old);
 
 /**
- * gosync_batch() - GOSYNC_IOC_BATCH: run @count ops on the object @fd.
+ * gosync_batch() - GOSYNC_IOC_BATCH: run @count ops on the counter @fd.
  * @flags: GOSYNC_BATCH_*
  * @done: out (may be NULL): ops executed; each has its result and error set
  */
@@ -160,11 +160,144 @@ int gosync_once_complete(int fd);
 /** gosync_once_load() - *@result: 0 if not done, else GOSYNC_ONCE_DONE[|ABANDONED] */
 int gosync_once_load(int fd, unsigned int *result);
 
+/** gosync_map_batch() - GOSYNC_IOC_BATCH on the map @fd; as gosync_batch(). */
+int gosync_map_batch(int fd, struct gosync_map_op *ops, unsigned int count,
+		     unsigned int flags, unsigned int *done);
+
+/*
+ * Maps: Go's sync.Map with byte-string keys (1..GOSYNC_MAP_KEY_MAX bytes)
+ * and values (0..GOSYNC_MAP_VALUE_MAX bytes).
+ *
+ * Functions that return a value take @buf (capacity @cap) and @len (may be
+ * NULL): on success *@len is the value's length and @buf holds it. If the
+ * value is longer than @cap they fail with EOVERFLOW, change nothing, and
+ * still set *@len to the length needed. With @buf NULL and @cap 0 the value
+ * is not returned at all (GOSYNC_MAP_F_NOVALUE): no EOVERFLOW, *@len is set.
+ */
+
+/**
+ * gosync_map_create() - create a map.
+ * @name: name to publish it under, or NULL for an anonymous map
+ * @perm: permission bits for a named map (0: 0600); 0 if @name is NULL
+ * @backend: enum gosync_map_backend
+ * @max_entries: most entries (ENOSPC beyond); 0: GOSYNC_MAP_DEFAULT_ENTRIES
+ * @max_bytes: most key plus value bytes; 0: GOSYNC_MAP_DEFAULT_BYTES
+ * Return: the map's fd.
+ */
+int gosync_map_create(int dev, const char *name, unsigned int perm,
+		      unsigned int backend, unsigned int max_entries,
+		      uint64_t max_bytes);
+
+/**
+ * gosync_map_op() - GOSYNC_IOC_MAP: one caller-built map operation.
+ * @op: in/out; its output fields are set on success and on EOVERFLOW
+ */
+int gosync_map_op(int fd, struct gosync_map_op *op);
+
+/**
+ * gosync_map_load() - Load: the value of @key.
+ * @ok: out (may be NULL): whether @key is present (if not, *@len is 0)
+ */
+int gosync_map_load(int fd, const void *key, size_t klen, void *buf, size_t cap,
+		    size_t *len, bool *ok);
+
+/** gosync_map_store() - Store: set @key to @val. ENOSPC past the map's limits. */
+int gosync_map_store(int fd, const void *key, size_t klen, const void *val,
+		     size_t vlen);
+
+/**
+ * gosync_map_load_or_store() - LoadOrStore: the existing value of @key, or
+ *	store @val if there is none.
+ * @loaded: out (may be NULL): true if @key existed (@buf holds its value),
+ *	false if @val was stored (@buf untouched)
+ */
+int gosync_map_load_or_store(int fd, const void *key, size_t klen,
+			     const void *val, size_t vlen, void *buf, size_t cap,
+			     size_t *len, bool *loaded);
+
+/**
+ * gosync_map_load_and_delete() - LoadAndDelete: delete @key, returning its value.
+ * @loaded: out (may be NULL): whether @key was present
+ */
+int gosync_map_load_and_delete(int fd, const void *key, size_t klen, void *buf,
+			       size_t cap, size_t *len, bool *loaded);
+
+/** gosync_map_delete() - Delete @key. @deleted: out (may be NULL): it was present. */
+int gosync_map_delete(int fd, const void *key, size_t klen, bool *deleted);
+
+/**
+ * gosync_map_swap() - Swap: set @key to @val, returning the previous value.
+ * @loaded: out (may be NULL): whether @key was present (@buf holds the old value)
+ */
+int gosync_map_swap(int fd, const void *key, size_t klen, const void *val,
+		    size_t vlen, void *buf, size_t cap, size_t *len, bool *loaded);
+
+/**
+ * gosync_map_compare_and_swap() - CompareAndSwap: if @key's value is @old,
+ *	set it to @val.
+ * @swapped: out (may be NULL): whether it did
+ */
+int gosync_map_compare_and_swap(int fd, const void *key, size_t klen,
+				const void *old, size_t olen, const void *val,
+				size_t vlen, bool *swapped);
+
+/**
+ * gosync_map_compare_and_delete() - CompareAndDelete: delete @key if its
+ *	value is @old.
+ * @deleted: out (may be NULL): whether it did
+ */
+int gosync_map_compare_and_delete(int fd, const void *key, size_t klen,
+				  const void *old, size_t olen, bool *deleted);
+
+/** gosync_map_clear() - Clear: delete every entry. @count: out (may be NULL). */
+int gosync_map_clear(int fd, uint64_t *count);
+
+/** gosync_map_len() - the number of entries, in *@count. */
+int gosync_map_len(int fd, uint64_t *count);
+
+/**
+ * struct gosync_map_cursor - where a Range is; zero it to begin one
+ * @start: the kernel's cursor
+ * @pos: the kernel's cursor
+ * @done: set when the Range is complete
+ */
+struct gosync_map_cursor {
+	uint64_t start;
+	uint64_t pos;
+	bool done;
+};
+
+/**
+ * gosync_map_range() - GOSYNC_IOC_MAP_RANGE: the next entries of a Range.
+ * @buf: filled with records; walk them with gosync_map_entry_next()
+ * @cap: capacity of @buf; EOVERFLOW if not even the next entry fits
+ *	(*@needed then says how big @buf must be)
+ * @cur: in/out: the Range's cursor
+ * @needed: out (may be NULL): EOVERFLOW: bytes the next entry needs
+ *
+ * Go's Range: no key is seen twice in one Range (one cursor), and every
+ * entry present throughout is seen exactly once, whatever others do.
+ * Return: entries written (0 and cur->done at the end).
+ */
+int gosync_map_range(int fd, void *buf, size_t cap, struct gosync_map_cursor *cur,
+		     size_t *needed);
+
+/**
+ * gosync_map_entry_next() - decode the record at @*off in a Range buffer.
+ * @off: in: its offset; out: the next record's
+ * @key, @klen, @val, @vlen: out: the entry (pointers into @buf)
+ */
+void gosync_map_entry_next(const void *buf, size_t *off, const void **key,
+			   size_t *klen, const void **val, size_t *vlen);
+
 /* Names for printing and parsing; NULL / -1 when unknown. */
 const char *gosync_type_name(unsigned int type);
 int gosync_type_parse(const char *s);
 const char *gosync_counter_mode_name(unsigned int mode);
 int gosync_counter_mode_parse(const char *s);
+const char *gosync_map_backend_name(unsigned int backend);
+int gosync_map_backend_parse(const char *s);
+const char *gosync_map_op_name(unsigned int op);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,7 @@ struct cmd {
 	bool returns_fd;
 	size_t size;
 	void (*build)(void *buf);
+	size_t min;		/* the struct's first version, if it grew since */
 };
 
 static void b_version(void *p) { (void)p; }
@@ -70,14 +71,15 @@ static void b_batch(void *p)
 }
 
 static const struct cmd cmds[] = {
-	{ "version", GOSYNC_IOC_VERSION, true, false, sizeof(struct gosync_version), b_version },
-	{ "create", GOSYNC_IOC_CREATE, true, true, sizeof(struct gosync_create), b_create },
-	{ "open", GOSYNC_IOC_OPEN, true, true, sizeof(struct gosync_open), b_open },
-	{ "unlink", GOSYNC_IOC_UNLINK, true, false, sizeof(struct gosync_unlink), b_unlink },
-	{ "list", GOSYNC_IOC_LIST, true, false, sizeof(struct gosync_list), b_list },
-	{ "info", GOSYNC_IOC_INFO, false, false, sizeof(struct gosync_info_cmd), b_info },
-	{ "counter", GOSYNC_IOC_COUNTER, false, false, sizeof(struct gosync_counter_cmd), b_counter },
-	{ "batch", GOSYNC_IOC_BATCH, false, false, sizeof(struct gosync_batch), b_batch },
+	{ "version", GOSYNC_IOC_VERSION, true, false, sizeof(struct gosync_version), b_version,
+	  GOSYNC_VERSION_SIZE_VER0 },
+	{ "create", GOSYNC_IOC_CREATE, true, true, sizeof(struct gosync_create), b_create, 0 },
+	{ "open", GOSYNC_IOC_OPEN, true, true, sizeof(struct gosync_open), b_open, 0 },
+	{ "unlink", GOSYNC_IOC_UNLINK, true, false, sizeof(struct gosync_unlink), b_unlink, 0 },
+	{ "list", GOSYNC_IOC_LIST, true, false, sizeof(struct gosync_list), b_list, 0 },
+	{ "info", GOSYNC_IOC_INFO, false, false, sizeof(struct gosync_info_cmd), b_info, 0 },
+	{ "counter", GOSYNC_IOC_COUNTER, false, false, sizeof(struct gosync_counter_cmd), b_counter, 0 },
+	{ "batch", GOSYNC_IOC_BATCH, false, false, sizeof(struct gosync_batch), b_batch, 0 },
 };
 
 /* Build @c's argument in @buf (zeroed to @room bytes), with size @size. */
@@ -150,7 +152,9 @@ static bool t_size(const struct cmd *c)
 	CHECK_ERRNO(call(c, build(c, buf, sizeof(buf), 0)), EINVAL, false);
 	CHECK_ERRNO(call(c, build(c, buf, sizeof(buf), 4)), EINVAL, false);
 	CHECK_ERRNO(call(c, build(c, buf, sizeof(buf), 8)), EINVAL, false);
-	CHECK_ERRNO(call(c, build(c, buf, sizeof(buf), c->size - 4)), EINVAL, false);
+	CHECK_ERRNO(call(c, build(c, buf, sizeof(buf), (c->min ?: c->size) - 4)), EINVAL, false);
+	if (c->min)	/* the first version is still accepted */
+		CHECK_OK(call(c, build(c, buf, sizeof(buf), c->min)));
 	/* newer struct: a zero tail is fine, a nonzero one is not */
 	CHECK_OK(call(c, build(c, buf, sizeof(buf), c->size + 16)));
 	build(c, buf, sizeof(buf), c->size + 16);
@@ -176,7 +180,7 @@ static bool t_flags(const struct cmd *c)
 static bool t_enotty(void)
 {
 	static const unsigned long dev_unknown[] = {
-		_IO(GOSYNC_IOCTL_MAGIC, 0x05), _IO(GOSYNC_IOCTL_MAGIC, 0x3f),
+		_IO(GOSYNC_IOCTL_MAGIC, 0x3e), _IO(GOSYNC_IOCTL_MAGIC, 0x3f),
 		_IO(GOSYNC_IOCTL_MAGIC, 0xff), _IO('x', GOSYNC_CMD_VERSION),
 		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_INFO),
 		GOSYNC_IOC_COUNTER, GOSYNC_IOC_BATCH,

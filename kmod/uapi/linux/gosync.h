@@ -28,8 +28,14 @@
  *  EEXIST        the name is taken
  *  EACCES        the object's owner and mode do not allow the caller to open it
  *  EPERM         unlink of a name by someone other than its owner
- *  ENOSPC        the module's object limit is reached
+ *  ENOSPC        the module's object limit is reached; a map's max_entries
+ *                or max_bytes would be exceeded
  *  EOPNOTSUPP    the operation is not supported by this object's mode
+ *  E2BIG         (maps) a key longer than GOSYNC_MAP_KEY_MAX or a value
+ *                longer than GOSYNC_MAP_VALUE_MAX
+ *  EOVERFLOW     (maps) the value to return does not fit the caller's
+ *                buffer: nothing happened, out_len says the length needed;
+ *                (Range) the next entry does not fit: needed says its size
  *  ENOMEM        out of memory
  *  EMFILE/ENFILE no free file descriptor
  *  EINTR         a fatal signal arrived while waiting
@@ -142,6 +148,67 @@ enum gosync_once_stat {
 /* Length of struct gosync_info.stats */
 #define GOSYNC_NR_STATS		8
 
+/*
+ * Maps (GOSYNC_TYPE_MAP): Go's sync.Map over byte-string keys and values.
+ * Keys are 1..GOSYNC_MAP_KEY_MAX bytes, values 0..GOSYNC_MAP_VALUE_MAX bytes
+ * (E2BIG beyond). A map holds at most max_entries entries and max_bytes bytes
+ * of keys plus values (ENOSPC beyond); 0 at create means the default below.
+ */
+#define GOSYNC_MAP_KEY_MAX		256
+#define GOSYNC_MAP_VALUE_MAX		65536
+#define GOSYNC_MAP_DEFAULT_ENTRIES	1048576
+#define GOSYNC_MAP_DEFAULT_BYTES	(64ULL << 20)
+
+/* Map backends: the synchronization behind one map (info subtype) */
+enum gosync_map_backend {
+	GOSYNC_MAP_SPIN = 1,	/* hash table + one spinlock_t (map+Mutex) */
+	GOSYNC_MAP_RWSEM = 2,	/* hash table + rw_semaphore (map+RWMutex) */
+	GOSYNC_MAP_RCU = 3,	/* rhashtable, lock-free RCU readers (sync.Map) */
+};
+
+/*
+ * Map operations, sync.Map's set (struct gosync_map_op). Operands: K key,
+ * V value, O old (the comparand), R out (a buffer for a returned value).
+ *   LOAD               K    R  result = 1 if present; R = its value
+ *   STORE              KV      result = 0
+ *   LOAD_OR_STORE      KV   R  result = 1 if present (R = its value, nothing
+ *                              stored), 0 if V was stored (R untouched)
+ *   LOAD_AND_DELETE    K    R  result = 1 if it was present; R = its value
+ *   DELETE             K       result = 1 if it was present
+ *   SWAP               KV   R  result = 1 if it was present; R = old value
+ *   COMPARE_AND_SWAP   KVO     result = 1 if the value was O and is now V
+ *   COMPARE_AND_DELETE K O     result = 1 if the value was O and is deleted
+ *   CLEAR                      result = entries deleted
+ *   LEN                        result = entries
+ * Operands an op does not take must be 0 (pointer and length).
+ */
+enum gosync_map_op_code {
+	GOSYNC_MAP_LOAD = 1,
+	GOSYNC_MAP_STORE = 2,
+	GOSYNC_MAP_LOAD_OR_STORE = 3,
+	GOSYNC_MAP_LOAD_AND_DELETE = 4,
+	GOSYNC_MAP_DELETE = 5,
+	GOSYNC_MAP_SWAP = 6,
+	GOSYNC_MAP_COMPARE_AND_SWAP = 7,
+	GOSYNC_MAP_COMPARE_AND_DELETE = 8,
+	GOSYNC_MAP_CLEAR = 9,
+	GOSYNC_MAP_LEN = 10,
+};
+
+/* Map op flags */
+/* Do not return the value: out and out_cap must be 0; out_len still says its length */
+#define GOSYNC_MAP_F_NOVALUE	_BITUL(0)
+
+/* struct gosync_info.stats[] indexes for maps */
+enum gosync_map_stat {
+	GOSYNC_MAP_STAT_LOADS = 0,	/* Load, LoadOrStore, LoadAndDelete, Swap */
+	GOSYNC_MAP_STAT_HITS = 1,	/* ... that found the key */
+	GOSYNC_MAP_STAT_MISSES = 2,	/* ... that did not */
+	GOSYNC_MAP_STAT_STORES = 3,	/* values written (new or replaced) */
+	GOSYNC_MAP_STAT_DELETES = 4,	/* entries deleted (Clear counts each) */
+	GOSYNC_MAP_STAT_RESIZES = 5,	/* hash table resizes seen */
+};
+
 /* Command numbers: 0x00-0x3f on /dev/gosync, 0x40-0x7f on object fds */
 enum {
 	GOSYNC_CMD_VERSION = 0x00,
@@ -157,6 +224,8 @@ enum {
 	GOSYNC_CMD_RWMUTEX = 0x44,
 	GOSYNC_CMD_WAITGROUP = 0x45,
 	GOSYNC_CMD_ONCE = 0x46,
+	GOSYNC_CMD_MAP = 0x47,
+	GOSYNC_CMD_MAP_RANGE = 0x48,
 };
 
 /**
@@ -172,6 +241,10 @@ enum {
  * @obj_cmds: out: bit (1 << (GOSYNC_CMD_* - 0x40)) for each object command
  * @batch_max: out: GOSYNC_BATCH_MAX
  * @max_objects: out: the module's limit on live objects
+ * @map_backends: out: bit (1 << GOSYNC_MAP_*) for each supported map backend
+ * @map_ops: out: bit (1 << GOSYNC_MAP_<op>) for each supported map op
+ * @map_key_max: out: GOSYNC_MAP_KEY_MAX
+ * @map_value_max: out: GOSYNC_MAP_VALUE_MAX
  */
 struct gosync_version {
 	__u32 size;
@@ -185,7 +258,14 @@ struct gosync_version {
 	__u64 obj_cmds;
 	__u32 batch_max;
 	__u32 max_objects;
+	__u64 map_backends;
+	__u64 map_ops;
+	__u32 map_key_max;
+	__u32 map_value_max;
 };
+
+/* Size of the first struct gosync_version: smaller is EINVAL */
+#define GOSYNC_VERSION_SIZE_VER0	64
 
 #define GOSYNC_IOC_VERSION	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_VERSION)
 
@@ -241,6 +321,26 @@ struct gosync_once_attr {
 };
 
 /**
+ * struct gosync_map_attr - map parameters for GOSYNC_IOC_CREATE
+ * @backend: enum gosync_map_backend
+ * @flags: must be 0
+ * @max_entries: most entries (ENOSPC beyond); 0: GOSYNC_MAP_DEFAULT_ENTRIES
+ * @__reserved: must be 0
+ * @max_bytes: most bytes of keys plus values (ENOSPC beyond);
+ *	0: GOSYNC_MAP_DEFAULT_BYTES
+ */
+struct gosync_map_attr {
+	__u32 backend;
+	__u32 flags;
+	__u32 max_entries;
+	__u32 __reserved;
+	__u64 max_bytes;
+};
+
+/* Create flags */
+/* none yet */
+
+/**
  * struct gosync_create - GOSYNC_IOC_CREATE on /dev/gosync
  * @size: sizeof(struct gosync_create)
  * @flags: must be 0
@@ -252,6 +352,7 @@ struct gosync_once_attr {
  * @counter: attributes of a GOSYNC_TYPE_COUNTER
  * @lock: attributes of a GOSYNC_TYPE_MUTEX or GOSYNC_TYPE_RWMUTEX
  * @once: attributes of a GOSYNC_TYPE_ONCE (a WaitGroup has none)
+ * @map: attributes of a GOSYNC_TYPE_MAP
  * @__attr: room for every type's attributes; bytes past the type's struct
  *	must be zero
  *
@@ -268,6 +369,7 @@ struct gosync_create {
 		struct gosync_counter_attr counter;
 		struct gosync_lock_attr lock;
 		struct gosync_once_attr once;
+		struct gosync_map_attr map;
 		__u64 __attr[8];
 	};
 };
@@ -321,8 +423,8 @@ struct gosync_unlink {
  * struct gosync_info - one object, as GOSYNC_IOC_INFO and GOSYNC_IOC_LIST see it
  * @id: unique, never reused while the module is loaded; increases with age
  * @type: enum gosync_type
- * @subtype: counter: enum gosync_counter_mode; Mutex, RWMutex, Once: the
- *	create attribute flags
+ * @subtype: counter: enum gosync_counter_mode; map: enum gosync_map_backend;
+ *	Mutex, RWMutex, Once: the create attribute flags
  * @uid: owner (creator's fsuid), in the caller's user namespace
  * @gid: owner group (creator's fsgid)
  * @perm: permission bits
@@ -331,7 +433,8 @@ struct gosync_unlink {
  * @__reserved: zero
  * @name: NUL-terminated name, empty if anonymous or unlinked
  * @stats: per-type operation counts: enum gosync_counter_stat,
- *	gosync_lock_stat, gosync_waitgroup_stat, gosync_once_stat
+ *	gosync_map_stat, gosync_lock_stat, gosync_waitgroup_stat,
+ *	gosync_once_stat
  */
 struct gosync_info {
 	__u64 id;
@@ -438,12 +541,122 @@ struct gosync_op {
 #define GOSYNC_BATCH_STOP_ON_ERROR	_BITUL(0)
 
 /**
+ * struct gosync_map_op - one map operation (GOSYNC_IOC_MAP, or an entry of a
+ *	GOSYNC_IOC_BATCH vector on a map fd)
+ * @op: enum gosync_map_op_code
+ * @flags: GOSYNC_MAP_F_*
+ * @key: pointer to the key (K)
+ * @value: pointer to the value to store (V)
+ * @old: pointer to the value to compare with (O)
+ * @out: pointer to a buffer of @out_cap bytes for the returned value (R)
+ * @key_len: 1..GOSYNC_MAP_KEY_MAX
+ * @value_len: 0..GOSYNC_MAP_VALUE_MAX
+ * @old_len: 0..GOSYNC_MAP_VALUE_MAX
+ * @out_cap: capacity of @out
+ * @out_len: out: length of the returned value, also when it did not fit
+ *	(EOVERFLOW) or GOSYNC_MAP_F_NOVALUE was given; 0 if none
+ * @error: out: batches: 0 or the negative errno of this op; else 0
+ * @result: out: see enum gosync_map_op_code
+ *
+ * If an op would return a value longer than @out_cap it fails with EOVERFLOW
+ * and has no effect (a Swap does not store, a LoadAndDelete does not delete);
+ * retry with a buffer of @out_len bytes. If @out turns out not to be
+ * writable (EFAULT) the op has taken effect. The output fields are ignored
+ * on input.
+ */
+struct gosync_map_op {
+	__u32 op;
+	__u32 flags;
+	__u64 key;
+	__u64 value;
+	__u64 old;
+	__u64 out;
+	__u32 key_len;
+	__u32 value_len;
+	__u32 old_len;
+	__u32 out_cap;
+	__u32 out_len;
+	__s32 error;
+	__u64 result;
+};
+
+/**
+ * struct gosync_map_cmd - GOSYNC_IOC_MAP on a map fd: one op
+ * @size: sizeof(struct gosync_map_cmd)
+ * @__reserved: must be 0
+ * @op: the op; its output fields are written back also on EOVERFLOW
+ */
+struct gosync_map_cmd {
+	__u32 size;
+	__u32 __reserved;
+	struct gosync_map_op op;
+};
+
+#define GOSYNC_IOC_MAP		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_MAP)
+
+/**
+ * struct gosync_map_entry - one record of a GOSYNC_IOC_MAP_RANGE buffer
+ * @key_len: bytes of key that follow
+ * @value_len: bytes of value that follow the key
+ *
+ * A record is GOSYNC_MAP_ENTRY_SIZE(key_len, value_len) bytes: this header,
+ * the key, the value, then zero padding to a multiple of 8.
+ */
+struct gosync_map_entry {
+	__u32 key_len;
+	__u32 value_len;
+};
+
+#define GOSYNC_MAP_ENTRY_SIZE(klen, vlen) \
+	((sizeof(struct gosync_map_entry) + (klen) + (vlen) + 7) & ~(__u64)7)
+
+/**
+ * struct gosync_map_range - GOSYNC_IOC_MAP_RANGE on a map fd: Go's Range
+ * @size: sizeof(struct gosync_map_range)
+ * @flags: must be 0
+ * @buf: pointer to @buf_len bytes, filled with struct gosync_map_entry records
+ * @buf_len: capacity of @buf
+ * @count: out: records written
+ * @start: cursor, in/out: 0 (with @pos 0) to begin a Range; then pass back
+ *	what the last call returned
+ * @pos: cursor, in/out
+ * @needed: out: EOVERFLOW: the size of the next record (nothing was written)
+ * @done: out: 1 when the Range is complete (the cursor stays at the end)
+ * @__reserved: must be 0
+ *
+ * Like Go's Range: within one Range (one cursor, from {0, 0} until @done),
+ * no key is visited twice, even while others Store and Delete, and every
+ * entry present for the whole Range is visited exactly once. Entries stored
+ * or deleted during the Range may or may not be visited; a key deleted and
+ * stored again during the Range is not visited again. The value reported is
+ * the entry's value at the moment it is visited. A cursor that this map
+ * cannot have returned (@start beyond the map's history, @pos > @start, or
+ * @pos without @start) is EINVAL.
+ */
+struct gosync_map_range {
+	__u32 size;
+	__u32 flags;
+	__u64 buf;
+	__u32 buf_len;
+	__u32 count;
+	__u64 start;
+	__u64 pos;
+	__u32 needed;
+	__u32 done;
+	__u64 __reserved;
+};
+
+#define GOSYNC_IOC_MAP_RANGE	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_MAP_RANGE)
+
+/**
  * struct gosync_batch - GOSYNC_IOC_BATCH on an object fd
  * @size: sizeof(struct gosync_batch)
  * @flags: GOSYNC_BATCH_*
- * @ops: pointer to an array of @count struct gosync_op
+ * @ops: pointer to an array of @count ops: struct gosync_op on a counter,
+ *	struct gosync_map_op on a map
  * @count: number of ops, at most GOSYNC_BATCH_MAX (E2BIG)
- * @op_size: sizeof(struct gosync_op); must match the kernel's (EINVAL)
+ * @op_size: the size of the object type's op struct; must match the
+ *	kernel's (EINVAL)
  * @done: out: ops executed (their result and error were written back)
  * @__reserved: must be 0
  *

@@ -1,0 +1,647 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync map: Go's sync.Map over byte-string keys and values, written once
+ * against a backend ops vector (map_locked.c: spin, rwsem; map_rcu.c: rcu).
+ *
+ * Data model:
+ *  - A key's incarnation is a struct gosync_map_node, from the Store that
+ *    inserts it to the Delete that removes it. Its value is an immutable,
+ *    refcounted struct gosync_map_val; Store on a present key installs a new
+ *    value in the same node. So a reader takes a reference on the value
+ *    under the backend's read lock (or RCU) and copies it out after dropping
+ *    the lock: nothing here ever copies to user memory under a lock.
+ *  - Every node gets a sequence number from map->seq when it is inserted,
+ *    and sits in map->index (an xarray, seq -> node) while live. Range walks
+ *    the index in seq order; see gosync_map_range_start().
+ *  - Writers hold the backend's write lock for the whole operation, which
+ *    makes every op atomic per map (LoadOrStore, Swap, CompareAndSwap, ...).
+ *    With the rcu backend that lock excludes only other writers: readers
+ *    (Load, Range, Len) take no lock and are never blocked by writers,
+ *    which is sync.Map's design (its writers serialize on one mutex too).
+ *
+ * Memory is allocated with GFP_KERNEL_ACCOUNT before any spinlock is taken,
+ * except xarray nodes, which use the xas_nomem() retry loop.
+ */
+#include <linux/export.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "gosync.h"
+
+static const struct gosync_map_backend_ops *const map_backends[] = {
+	[GOSYNC_MAP_SPIN] = &gosync_map_spin_ops,
+	[GOSYNC_MAP_RWSEM] = &gosync_map_rwsem_ops,
+	[GOSYNC_MAP_RCU] = &gosync_map_rcu_ops,
+};
+
+bool gosync_map_backend_valid(u32 backend)
+{
+	return backend < ARRAY_SIZE(map_backends) && map_backends[backend];
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_map_backend_valid);
+
+/* ---- values and nodes ---- */
+
+/**
+ * gosync_map_val_alloc() - a new value of @len uninitialized bytes, one reference
+ *
+ * Return: the value, or NULL. Charged to the caller's memory cgroup.
+ */
+struct gosync_map_val *gosync_map_val_alloc(u32 len)
+{
+	struct gosync_map_val *v;
+
+	if (len > GOSYNC_MAP_VALUE_MAX)
+		return NULL;
+	/* len <= GOSYNC_MAP_VALUE_MAX: no overflow (offsetof keeps sparse quiet) */
+	v = kvmalloc(offsetof(struct gosync_map_val, data) + len, GFP_KERNEL_ACCOUNT);
+	if (!v)
+		return NULL;
+	refcount_set(&v->ref, 1);
+	v->len = len;
+	return v;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_map_val_alloc);
+
+/*
+ * Drop a reference. The memory goes after a grace period: an RCU reader may
+ * have loaded the pointer and be about to try refcount_inc_not_zero().
+ */
+void gosync_map_val_put(struct gosync_map_val *v)
+{
+	if (v && refcount_dec_and_test(&v->ref))
+		kvfree_rcu(v, rcu);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_map_val_put);
+
+static struct gosync_map_node *map_node_alloc(const struct gosync_map_key *key)
+{
+	struct gosync_map_node *n;
+
+	/* key->len <= GOSYNC_MAP_KEY_MAX: no overflow */
+	n = kzalloc(offsetof(struct gosync_map_node, key) + key->len, GFP_KERNEL_ACCOUNT);
+	if (!n)
+		return NULL;
+	n->key_len = key->len;
+	memcpy(n->key, key->data, key->len);
+	return n;
+}
+
+/* The node's current value, under the write lock. */
+static struct gosync_map_val *map_node_val_locked(struct gosync_map *m,
+						  struct gosync_map_node *n)
+{
+	return rcu_dereference_protected(n->val, m->ops->write_held(m));
+}
+
+/*
+ * A reference to the node's current value, or NULL if the node is being
+ * inserted or was deleted. Under the read lock (spin, rwsem: then the value
+ * cannot change) or RCU (rcu backend). In the RCU case the value may be
+ * replaced and its last reference dropped between our load and our
+ * increment: refcount_inc_not_zero() then fails, and since the map's
+ * reference is dropped only after the new value is published, loading
+ * n->val again yields the newer value.
+ */
+static struct gosync_map_val *map_node_get_val(struct gosync_map_node *n)
+{
+	struct gosync_map_val *v;
+
+	rcu_read_lock();
+	do {
+		v = rcu_dereference(n->val);
+	} while (v && !refcount_inc_not_zero(&v->ref));
+	rcu_read_unlock();
+	return v;
+}
+
+static bool map_val_equal(const struct gosync_map_val *a, const struct gosync_map_val *b)
+{
+	return a->len == b->len && !memcmp(a->data, b->data, a->len);
+}
+
+/* ---- create, destroy ---- */
+
+/**
+ * gosync_map_create() - allocate an empty map
+ * @backend: enum gosync_map_backend
+ * @max_entries: most entries; 0 means GOSYNC_MAP_DEFAULT_ENTRIES
+ * @max_bytes: most key plus value bytes; 0 means GOSYNC_MAP_DEFAULT_BYTES
+ *
+ * Return: the map, ERR_PTR(-EINVAL) for an unknown backend, or
+ * ERR_PTR(-ENOMEM). Memory is charged to the caller's memory cgroup.
+ */
+struct gosync_map *gosync_map_create(u32 backend, u32 max_entries, u64 max_bytes)
+{
+	struct gosync_map *m;
+	int ret;
+
+	if (!gosync_map_backend_valid(backend))
+		return ERR_PTR(-EINVAL);
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return ERR_PTR(-ENOMEM);
+	m->stats = alloc_percpu_gfp(struct gosync_stats, GFP_KERNEL_ACCOUNT);
+	if (!m->stats) {
+		kfree(m);
+		return ERR_PTR(-ENOMEM);
+	}
+	m->ops = map_backends[backend];
+	m->backend = backend;
+	m->max_entries = max_entries ?: GOSYNC_MAP_DEFAULT_ENTRIES;
+	m->max_bytes = max_bytes ?: GOSYNC_MAP_DEFAULT_BYTES;
+	xa_init_flags(&m->index, XA_FLAGS_ACCOUNT);
+	ret = m->ops->init(m);
+	if (ret) {
+		free_percpu(m->stats);
+		kfree(m);
+		return ERR_PTR(ret);
+	}
+	return m;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_map_create);
+
+static void map_remove_locked(struct gosync_map *m, struct gosync_map_node *n);
+
+/* Delete every entry; return how many. Under the write lock. */
+static u32 map_clear_locked(struct gosync_map *m)
+{
+	struct gosync_map_node *n;
+	unsigned long seq;
+	u32 count = 0;
+
+	lockdep_assert(m->ops->write_held(m));
+	/* Erasing the current entry during xa_for_each() is allowed. */
+	xa_for_each(&m->index, seq, n) {
+		map_remove_locked(m, n);
+		count++;
+	}
+	return count;
+}
+
+/** gosync_map_destroy() - free @m; nobody else may use it any more. */
+void gosync_map_destroy(struct gosync_map *m)
+{
+	/* No other user: the lock cannot be contended, so this cannot fail. */
+	WARN_ON(m->ops->write_begin(m));
+	map_clear_locked(m);
+	m->ops->write_end(m);
+	m->ops->destroy(m);
+	xa_destroy(&m->index);
+	free_percpu(m->stats);
+	kfree(m);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_map_destroy);
+
+/* ---- writers' helpers, all under the write lock ---- */
+
+/*
+ * Insert @n (key absent) with value @v, as a new incarnation with the next
+ * seq. Return: 0, -ENOSPC past the limits, -ENOMEM; with -ENOMEM from the
+ * xarray in @xas, the caller drops the lock and retries after xas_nomem().
+ */
+static int map_insert_locked(struct gosync_map *m, struct xa_state *xas,
+			     struct gosync_map_node *n, struct gosync_map_val *v)
+{
+	u64 seq = m->seq + 1;
+	int ret;
+
+	lockdep_assert(m->ops->write_held(m));
+	if (m->nr >= m->max_entries || m->bytes + n->key_len + v->len > m->max_bytes)
+		return -ENOSPC;
+
+	/*
+	 * n->val stays NULL until the node is in both the index and the table,
+	 * so a reader that finds it early treats it as absent, and a failure
+	 * below never shows a reader an entry that was not stored.
+	 */
+	n->seq = seq;
+	RCU_INIT_POINTER(n->val, NULL);
+	xas_set(xas, seq);
+	xas_lock(xas);
+	xas_store(xas, n);
+	xas_unlock(xas);
+	ret = xas_error(xas);
+	if (ret)
+		return ret;
+	ret = m->ops->insert(m, n);
+	if (ret) {
+		xa_erase(&m->index, seq);
+		return ret;
+	}
+	refcount_inc(&v->ref);
+	rcu_assign_pointer(n->val, v);
+	/*
+	 * Pairs with smp_load_acquire() in gosync_map_range_start(): a Range
+	 * that reads this seq sees the node published, and (release being
+	 * cumulative) every deletion this CPU saw before, via the write lock.
+	 */
+	smp_store_release(&m->seq, seq);
+	m->nr++;
+	m->bytes += n->key_len + v->len;
+	gosync_map_stat_add(m, GOSYNC_MAP_STAT_STORES, 1);
+	return 0;
+}
+
+/* Install @v as the value of the live node @n. -ENOSPC past max_bytes. */
+static int map_replace_locked(struct gosync_map *m, struct gosync_map_node *n,
+			      struct gosync_map_val *v)
+{
+	struct gosync_map_val *old = map_node_val_locked(m, n);
+
+	lockdep_assert(m->ops->write_held(m));
+	if (m->bytes - old->len + v->len > m->max_bytes)
+		return -ENOSPC;
+	refcount_inc(&v->ref);
+	rcu_assign_pointer(n->val, v);
+	m->bytes = m->bytes - old->len + v->len;
+	/* Readers that still see @old hold a reference or fail to take one. */
+	gosync_map_val_put(old);
+	gosync_map_stat_add(m, GOSYNC_MAP_STAT_STORES, 1);
+	return 0;
+}
+
+/* Delete the live node @n; it is freed after a grace period. */
+static void map_remove_locked(struct gosync_map *m, struct gosync_map_node *n)
+{
+	struct gosync_map_val *v = map_node_val_locked(m, n);
+
+	lockdep_assert(m->ops->write_held(m));
+	/* From here on lockless readers that still find @n see it deleted. */
+	RCU_INIT_POINTER(n->val, NULL);
+	m->ops->remove(m, n);
+	xa_erase(&m->index, n->seq);
+	m->nr--;
+	m->bytes -= n->key_len + v->len;
+	gosync_map_val_put(v);
+	kfree_rcu(n, rcu);
+	gosync_map_stat_add(m, GOSYNC_MAP_STAT_DELETES, 1);
+}
+
+/*
+ * Hand @v to the caller (a new reference in r->out), unless it does not fit
+ * r->out_cap: -EOVERFLOW, checked before the op changes anything.
+ */
+static int map_give_out(struct gosync_map_req *r, struct gosync_map_val *v)
+{
+	r->out_len = v->len;
+	if (r->flags & GOSYNC_MAP_F_NOVALUE)
+		return 0;
+	if (v->len > r->out_cap)
+		return -EOVERFLOW;
+	refcount_inc(&v->ref);
+	r->out = v;
+	return 0;
+}
+
+/* ---- operations ---- */
+
+/**
+ * gosync_map_operands() - the operands @op takes: GOSYNC_MAP_ARG_* bits
+ */
+u32 gosync_map_operands(u32 op)
+{
+	static const u8 args[] = {
+		[GOSYNC_MAP_LOAD] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_OUT,
+		[GOSYNC_MAP_STORE] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_VALUE,
+		[GOSYNC_MAP_LOAD_OR_STORE] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_VALUE |
+					     GOSYNC_MAP_ARG_OUT,
+		[GOSYNC_MAP_LOAD_AND_DELETE] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_OUT,
+		[GOSYNC_MAP_DELETE] = GOSYNC_MAP_ARG_KEY,
+		[GOSYNC_MAP_SWAP] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_VALUE |
+				    GOSYNC_MAP_ARG_OUT,
+		[GOSYNC_MAP_COMPARE_AND_SWAP] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_VALUE |
+						GOSYNC_MAP_ARG_OLD,
+		[GOSYNC_MAP_COMPARE_AND_DELETE] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_OLD,
+		[GOSYNC_MAP_CLEAR] = 0,
+		[GOSYNC_MAP_LEN] = 0,
+	};
+
+	return op < ARRAY_SIZE(args) ? args[op] : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_map_operands);
+
+/**
+ * gosync_map_check_op() - validate an op's code, flags and lengths
+ *
+ * Lengths of operands the op does not take must be 0.
+ * Return: 0; -EINVAL for an unknown op or flag, NOVALUE with an out
+ * capacity or on an op without a result value, a zero-length key, or a
+ * length for an operand the op does not take; -E2BIG for a key longer than
+ * GOSYNC_MAP_KEY_MAX or a value or comparand longer than GOSYNC_MAP_VALUE_MAX.
+ */
+int gosync_map_check_op(u32 op, u32 flags, u32 key_len, u32 value_len,
+			u32 old_len, u32 out_cap)
+{
+	u32 args = gosync_map_operands(op);
+
+	if (op < GOSYNC_MAP_LOAD || op > GOSYNC_MAP_LEN)
+		return -EINVAL;
+	if (flags & ~GOSYNC_MAP_F_NOVALUE)
+		return -EINVAL;
+	if ((flags & GOSYNC_MAP_F_NOVALUE) && (!(args & GOSYNC_MAP_ARG_OUT) || out_cap))
+		return -EINVAL;
+	if ((!(args & GOSYNC_MAP_ARG_KEY) && key_len) ||
+	    (!(args & GOSYNC_MAP_ARG_VALUE) && value_len) ||
+	    (!(args & GOSYNC_MAP_ARG_OLD) && old_len) ||
+	    (!(args & GOSYNC_MAP_ARG_OUT) && out_cap))
+		return -EINVAL;
+	if ((args & GOSYNC_MAP_ARG_KEY) && !key_len)
+		return -EINVAL;
+	if (key_len > GOSYNC_MAP_KEY_MAX || value_len > GOSYNC_MAP_VALUE_MAX ||
+	    old_len > GOSYNC_MAP_VALUE_MAX)
+		return -E2BIG;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_map_check_op);
+
+static void map_count_load(struct gosync_map *m, bool hit)
+{
+	gosync_map_stat_add(m, GOSYNC_MAP_STAT_LOADS, 1);
+	gosync_map_stat_add(m, hit ? GOSYNC_MAP_STAT_HITS : GOSYNC_MAP_STAT_MISSES, 1);
+}
+
+/* Load: under the read lock only; the copy-out happens after it. */
+static int map_load(struct gosync_map *m, struct gosync_map_req *r)
+{
+	struct gosync_map_node *n;
+	struct gosync_map_val *v = NULL;
+	int ret;
+
+	ret = m->ops->read_begin(m);
+	if (ret)
+		return ret;
+	n = m->ops->lookup(m, &r->key);
+	if (n)
+		v = map_node_get_val(n);
+	m->ops->read_end(m);
+
+	map_count_load(m, v);
+	if (!v)
+		return 0;
+	r->result = 1;
+	ret = map_give_out(r, v);
+	gosync_map_val_put(v);
+	return ret;
+}
+
+static int map_clear(struct gosync_map *m, struct gosync_map_req *r)
+{
+	int ret = m->ops->write_begin(m);
+
+	if (ret)
+		return ret;
+	r->result = map_clear_locked(m);
+	m->ops->write_end(m);
+	return 0;
+}
+
+/* The body of every op that may change the map, under the write lock. */
+static int map_update_locked(struct gosync_map *m, struct gosync_map_req *r,
+			     struct xa_state *xas, struct gosync_map_node **newp)
+{
+	struct gosync_map_node *n = m->ops->lookup(m, &r->key);
+	struct gosync_map_val *old = n ? map_node_val_locked(m, n) : NULL;
+	int ret = 0;
+
+	lockdep_assert(m->ops->write_held(m));
+	/* Under the write lock a node in the table is complete and live. */
+	if (WARN_ON_ONCE(n && !old))
+		return -EIO;
+
+	switch (r->op) {
+	case GOSYNC_MAP_STORE:
+	case GOSYNC_MAP_SWAP:
+	case GOSYNC_MAP_LOAD_OR_STORE:
+		if (r->op != GOSYNC_MAP_STORE)
+			map_count_load(m, old);
+		if (!old) {
+			ret = map_insert_locked(m, xas, *newp, r->val);
+			if (!ret)
+				*newp = NULL;	/* the map owns it now */
+			break;
+		}
+		if (r->op == GOSYNC_MAP_STORE)
+			return map_replace_locked(m, n, r->val);
+		r->result = 1;
+		ret = map_give_out(r, old);
+		if (ret || r->op == GOSYNC_MAP_LOAD_OR_STORE)
+			break;
+		ret = map_replace_locked(m, n, r->val);
+		break;
+	case GOSYNC_MAP_LOAD_AND_DELETE:
+		map_count_load(m, old);
+		if (!old)
+			break;
+		r->result = 1;
+		ret = map_give_out(r, old);
+		if (!ret)
+			map_remove_locked(m, n);
+		break;
+	case GOSYNC_MAP_DELETE:
+		if (old) {
+			r->result = 1;
+			map_remove_locked(m, n);
+		}
+		break;
+	case GOSYNC_MAP_COMPARE_AND_SWAP:
+		if (old && map_val_equal(old, r->old)) {
+			ret = map_replace_locked(m, n, r->val);
+			r->result = !ret;
+		}
+		break;
+	case GOSYNC_MAP_COMPARE_AND_DELETE:
+		if (old && map_val_equal(old, r->old)) {
+			r->result = 1;
+			map_remove_locked(m, n);
+		}
+		break;
+	}
+	return ret;
+}
+
+static int map_update(struct gosync_map *m, struct gosync_map_req *r)
+{
+	bool may_insert = r->op == GOSYNC_MAP_STORE || r->op == GOSYNC_MAP_SWAP ||
+			  r->op == GOSYNC_MAP_LOAD_OR_STORE;
+	struct gosync_map_node *n = NULL;
+	XA_STATE(xas, &m->index, 0);
+	int ret;
+
+	if (may_insert) {
+		n = map_node_alloc(&r->key);
+		if (!n)
+			return -ENOMEM;
+		if (m->ops->prepare_insert) {
+			ret = m->ops->prepare_insert(m);
+			if (ret)
+				goto out;
+		}
+	}
+	do {
+		/* A retry starts afresh: the map may have changed meanwhile. */
+		gosync_map_val_put(r->out);
+		r->out = NULL;
+		r->out_len = 0;
+		r->result = 0;
+		ret = m->ops->write_begin(m);
+		if (!ret) {
+			ret = map_update_locked(m, r, &xas, &n);
+			m->ops->write_end(m);
+		}
+		/*
+		 * Only an xarray allocation failure leaves @xas in error: then
+		 * xas_nomem() allocates with GFP_KERNEL_ACCOUNT, outside the
+		 * lock, and asks for a retry. Otherwise it frees any leftover.
+		 */
+	} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT));
+out:
+	kfree(n);	/* not inserted: never visible to anyone */
+	if (ret) {
+		gosync_map_val_put(r->out);
+		r->out = NULL;
+	}
+	return ret;
+}
+
+/**
+ * gosync_map_do() - run one map operation
+ * @m: the map
+ * @r: the request; see struct gosync_map_req
+ *
+ * Every op is atomic (linearizable) with respect to the others on @m.
+ *
+ * Return: 0; -EINVAL or -E2BIG (see gosync_map_check_op()); -EOVERFLOW if the
+ * value to return is longer than r->out_cap (r->out_len says how long; the
+ * op had no effect); -ENOSPC past the map's limits; -ENOMEM; -EINTR if a
+ * fatal signal interrupted a sleeping lock.
+ */
+int gosync_map_do(struct gosync_map *m, struct gosync_map_req *r)
+{
+	u32 args = gosync_map_operands(r->op);
+	int ret;
+
+	ret = gosync_map_check_op(r->op, r->flags, r->key.len,
+				  r->val ? r->val->len : 0, r->old ? r->old->len : 0,
+				  r->out_cap);
+	if (ret)
+		return ret;
+	if (!!(args & GOSYNC_MAP_ARG_VALUE) != !!r->val ||
+	    !!(args & GOSYNC_MAP_ARG_OLD) != !!r->old)
+		return -EINVAL;
+
+	r->out = NULL;
+	r->out_len = 0;
+	r->result = 0;
+	switch (r->op) {
+	case GOSYNC_MAP_LOAD:
+		return map_load(m, r);
+	case GOSYNC_MAP_LEN:
+		/* A snapshot: nr changes only under the write lock. */
+		r->result = READ_ONCE(m->nr);
+		return 0;
+	case GOSYNC_MAP_CLEAR:
+		return map_clear(m, r);
+	default:
+		return map_update(m, r);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_map_do);
+
+/* ---- Range ---- */
+
+/**
+ * gosync_map_range_start() - the cursor start of a new Range
+ *
+ * A Range visits, in seq order, the live nodes with seq <= start, where start
+ * is the map's seq when the Range begins. Why no key is visited twice: the
+ * nodes of one key have different seqs, so a second visit would be of a new
+ * incarnation, inserted after the Range visited (saw live) the old one and
+ * so after that one's deletion. Seqs grow under the write lock, and this
+ * acquire pairs with the store-release of m->seq in map_insert_locked(): had
+ * we read a seq >= the new node's, we would also see the old node deleted
+ * (n->val == NULL, written before under the same lock) and would not have
+ * visited it. So the new node's seq > start, and the Range skips it.
+ * Nodes live throughout have seq <= start and stay in the index, which an
+ * xarray walk under RCU finds exactly once each. The hash table plays no
+ * part, so its resizing (rhashtable's, or the locked table's doubling)
+ * cannot make a Range skip or repeat anything.
+ */
+u64 gosync_map_range_start(struct gosync_map *m)
+{
+	/* Pairs with smp_store_release() in map_insert_locked(); see above. */
+	return smp_load_acquire(&m->seq);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_map_range_start);
+
+/**
+ * gosync_map_range_check() - is (@start, @pos) a cursor @m could have returned?
+ *
+ * Return: 0 or -EINVAL.
+ */
+int gosync_map_range_check(struct gosync_map *m, u64 start, u64 pos)
+{
+	if (start > gosync_map_range_start(m) || pos > start)
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_map_range_check);
+
+/**
+ * gosync_map_range_next() - the next entry of a Range
+ * @m: the map
+ * @start: the Range's start (gosync_map_range_start())
+ * @pos: the seq of the last entry visited, 0 at first
+ * @key: out: room for GOSYNC_MAP_KEY_MAX bytes, gets the key
+ * @key_len: out: the key's length
+ * @val: out: the value, with a reference for the caller
+ * @seq: out: the entry's seq: the @pos for the next call
+ *
+ * Return: 0; -ENOENT when no live entry has a seq in (@pos, @start]; -EINTR.
+ */
+int gosync_map_range_next(struct gosync_map *m, u64 start, u64 pos, u8 *key,
+			  u32 *key_len, struct gosync_map_val **val, u64 *seq)
+{
+	struct gosync_map_node *n;
+	unsigned long idx = pos;
+	int ret;
+
+	if (pos >= start)
+		return -ENOENT;
+	ret = m->ops->read_begin(m);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
+	/* xa_find_after() holds RCU; nodes are freed after a grace period. */
+	rcu_read_lock();
+	while ((n = xa_find_after(&m->index, &idx, start, XA_PRESENT))) {
+		struct gosync_map_val *v = map_node_get_val(n);
+
+		if (!v)
+			continue;	/* rcu backend: deleted meanwhile */
+		memcpy(key, n->key, n->key_len);
+		*key_len = n->key_len;
+		*val = v;
+		*seq = idx;
+		ret = 0;
+		break;
+	}
+	rcu_read_unlock();
+	m->ops->read_end(m);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_map_range_next);
+
+/** gosync_map_fill_stats() - add @m's counts to @stats (enum gosync_map_stat) */
+void gosync_map_fill_stats(struct gosync_map *m, u64 *stats)
+{
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		struct gosync_stats *s = per_cpu_ptr(m->stats, cpu);
+
+		for (i = 0; i < GOSYNC_NR_STATS; i++)
+			stats[i] += READ_ONCE(s->n[i]);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_map_fill_stats);

@@ -1,0 +1,917 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the gosync map core (kmod/map.c and its backends), called
+ * directly. One parameterized suite: every case runs against spin, rwsem and
+ * rcu. Single-threaded: every op, EOVERFLOW, limits, validation, Range
+ * paging and its no-repeat rule, and a model-based test (long random op
+ * sequences checked against a reference model, fixed seed). Concurrent
+ * (kthreads): readers only ever see values some writer stored; Range under
+ * concurrent Store/Delete never repeats a key and sees every stable key
+ * exactly once; a resize storm during lookups and Ranges loses nothing.
+ */
+#include <kunit/test.h>
+#include <linux/bitmap.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+
+#include "gosync.h"
+
+static const u32 all_backends[] = { GOSYNC_MAP_SPIN, GOSYNC_MAP_RWSEM, GOSYNC_MAP_RCU };
+
+static const char *const backend_names[] = {
+	[GOSYNC_MAP_SPIN] = "spin", [GOSYNC_MAP_RWSEM] = "rwsem", [GOSYNC_MAP_RCU] = "rcu",
+};
+
+static void backend_desc(const u32 *b, char *desc)
+{
+	strscpy(desc, backend_names[*b], KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(all_backends, all_backends, backend_desc);
+
+static u32 param_backend(struct kunit *test)
+{
+	return *(const u32 *)test->param_value;
+}
+
+static struct gosync_map *new_map(struct kunit *test, u32 max_entries, u64 max_bytes)
+{
+	struct gosync_map *m = gosync_map_create(param_backend(test), max_entries, max_bytes);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	return m;
+}
+
+static struct gosync_map_val *mkval(const void *data, u32 len)
+{
+	struct gosync_map_val *v = gosync_map_val_alloc(len);
+
+	if (v)
+		memcpy(v->data, data, len);
+	return v;
+}
+
+/* The outcome of one op, with the returned value copied out. */
+struct mres {
+	int ret;
+	u64 result;
+	u32 out_len;
+	bool got;
+	u32 len;
+	char out[72];
+};
+
+/* Run @op with string operands (NULL: not given; "" is an empty value). */
+static struct mres mop_flags(struct gosync_map *m, u32 op, const char *k, const char *v,
+			     const char *o, u32 flags, u32 cap)
+{
+	struct gosync_map_req r = { .op = op, .flags = flags, .out_cap = cap };
+	struct mres res = {};
+
+	if (k) {
+		r.key.data = k;
+		r.key.len = strlen(k);
+	}
+	if (v)
+		r.val = mkval(v, strlen(v));
+	if (o)
+		r.old = mkval(o, strlen(o));
+	res.ret = gosync_map_do(m, &r);
+	res.result = r.result;
+	res.out_len = r.out_len;
+	if (r.out) {
+		res.got = true;
+		res.len = r.out->len;
+		memcpy(res.out, r.out->data, min_t(u32, r.out->len, sizeof(res.out) - 1));
+		gosync_map_val_put(r.out);
+	}
+	gosync_map_val_put(r.val);
+	gosync_map_val_put(r.old);
+	return res;
+}
+
+static struct mres mop(struct gosync_map *m, u32 op, const char *k, const char *v,
+		       const char *o)
+{
+	u32 args = gosync_map_operands(op);
+
+	return mop_flags(m, op, k, v, o, 0, (args & GOSYNC_MAP_ARG_OUT) ? 64 : 0);
+}
+
+static void expect_out(struct kunit *test, const struct mres *r, u64 res, const char *str)
+{
+	KUNIT_EXPECT_EQ(test, r->ret, 0);
+	KUNIT_EXPECT_EQ(test, r->result, res);
+	KUNIT_EXPECT_EQ(test, r->got, !!str);
+	if (str && r->got)
+		KUNIT_EXPECT_STREQ(test, r->out, str);
+}
+
+/* Run one op that must succeed with result @res and return value @str. */
+static void check(struct kunit *test, struct gosync_map *m, u32 op, const char *k,
+		  const char *v, const char *o, u64 res, const char *str)
+{
+	struct mres r = mop(m, op, k, v, o);
+
+	expect_out(test, &r, res, str);
+}
+
+static u64 map_len(struct gosync_map *m)
+{
+	return mop(m, GOSYNC_MAP_LEN, NULL, NULL, NULL).result;
+}
+
+static void map_ops_test(struct kunit *test)
+{
+	struct gosync_map *m = new_map(test, 0, 0);
+	u64 stats[GOSYNC_NR_STATS] = {};
+
+	check(test, m, GOSYNC_MAP_LOAD, "a", NULL, NULL, 0, NULL);
+	check(test, m, GOSYNC_MAP_STORE, "a", "1", NULL, 0, NULL);
+	check(test, m, GOSYNC_MAP_LOAD, "a", NULL, NULL, 1, "1");
+	check(test, m, GOSYNC_MAP_STORE, "a", "2", NULL, 0, NULL);
+	check(test, m, GOSYNC_MAP_LOAD, "a", NULL, NULL, 1, "2");
+
+	/* LoadOrStore: loads an existing value, stores a new one */
+	check(test, m, GOSYNC_MAP_LOAD_OR_STORE, "a", "x", NULL, 1, "2");
+	check(test, m, GOSYNC_MAP_LOAD_OR_STORE, "b", "x", NULL, 0, NULL);
+	check(test, m, GOSYNC_MAP_LOAD, "b", NULL, NULL, 1, "x");
+
+	/* Swap returns the previous value, if any */
+	check(test, m, GOSYNC_MAP_SWAP, "b", "y", NULL, 1, "x");
+	check(test, m, GOSYNC_MAP_SWAP, "c", "z", NULL, 0, NULL);
+	check(test, m, GOSYNC_MAP_LOAD, "c", NULL, NULL, 1, "z");
+	KUNIT_EXPECT_EQ(test, map_len(m), 3);
+
+	/* CompareAndSwap */
+	check(test, m, GOSYNC_MAP_COMPARE_AND_SWAP, "a", "3", "1", 0, NULL);
+	check(test, m, GOSYNC_MAP_LOAD, "a", NULL, NULL, 1, "2");
+	check(test, m, GOSYNC_MAP_COMPARE_AND_SWAP, "a", "3", "2", 1, NULL);
+	check(test, m, GOSYNC_MAP_LOAD, "a", NULL, NULL, 1, "3");
+	check(test, m, GOSYNC_MAP_COMPARE_AND_SWAP, "nope", "3", "2", 0, NULL);
+	check(test, m, GOSYNC_MAP_LOAD, "nope", NULL, NULL, 0, NULL);
+
+	/* CompareAndDelete */
+	check(test, m, GOSYNC_MAP_COMPARE_AND_DELETE, "a", NULL, "2", 0, NULL);
+	check(test, m, GOSYNC_MAP_COMPARE_AND_DELETE, "a", NULL, "3", 1, NULL);
+	check(test, m, GOSYNC_MAP_LOAD, "a", NULL, NULL, 0, NULL);
+	check(test, m, GOSYNC_MAP_COMPARE_AND_DELETE, "a", NULL, "3", 0, NULL);
+
+	/* LoadAndDelete, Delete */
+	check(test, m, GOSYNC_MAP_LOAD_AND_DELETE, "b", NULL, NULL, 1, "y");
+	check(test, m, GOSYNC_MAP_LOAD_AND_DELETE, "b", NULL, NULL, 0, NULL);
+	check(test, m, GOSYNC_MAP_DELETE, "c", NULL, NULL, 1, NULL);
+	check(test, m, GOSYNC_MAP_DELETE, "c", NULL, NULL, 0, NULL);
+	KUNIT_EXPECT_EQ(test, map_len(m), 0);
+
+	/* Empty values are values */
+	check(test, m, GOSYNC_MAP_STORE, "e", "", NULL, 0, NULL);
+	check(test, m, GOSYNC_MAP_LOAD, "e", NULL, NULL, 1, "");
+	check(test, m, GOSYNC_MAP_COMPARE_AND_SWAP, "e", "f", "", 1, NULL);
+
+	/* Clear */
+	mop(m, GOSYNC_MAP_STORE, "g", "1", NULL);
+	check(test, m, GOSYNC_MAP_CLEAR, NULL, NULL, NULL, 2, NULL);
+	KUNIT_EXPECT_EQ(test, map_len(m), 0);
+	check(test, m, GOSYNC_MAP_LOAD, "e", NULL, NULL, 0, NULL);
+	check(test, m, GOSYNC_MAP_STORE, "e", "again", NULL, 0, NULL);
+	check(test, m, GOSYNC_MAP_LOAD, "e", NULL, NULL, 1, "again");
+
+	gosync_map_fill_stats(m, stats);
+	KUNIT_EXPECT_GT(test, stats[GOSYNC_MAP_STAT_LOADS], 0);
+	KUNIT_EXPECT_EQ(test, stats[GOSYNC_MAP_STAT_LOADS],
+			stats[GOSYNC_MAP_STAT_HITS] + stats[GOSYNC_MAP_STAT_MISSES]);
+	KUNIT_EXPECT_GT(test, stats[GOSYNC_MAP_STAT_STORES], 0);
+	KUNIT_EXPECT_GT(test, stats[GOSYNC_MAP_STAT_DELETES], 0);
+	gosync_map_destroy(m);
+}
+
+/* A value longer than out_cap: -EOVERFLOW, out_len says how long, no effect. */
+static void map_overflow_test(struct kunit *test)
+{
+	struct gosync_map *m = new_map(test, 0, 0);
+	struct mres r;
+
+	mop(m, GOSYNC_MAP_STORE, "k", "hello", NULL);
+	r = mop_flags(m, GOSYNC_MAP_LOAD, "k", NULL, NULL, 0, 4);
+	KUNIT_EXPECT_EQ(test, r.ret, -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, r.out_len, 5);
+	KUNIT_EXPECT_FALSE(test, r.got);
+
+	r = mop_flags(m, GOSYNC_MAP_SWAP, "k", "new", NULL, 0, 4);
+	KUNIT_EXPECT_EQ(test, r.ret, -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, r.out_len, 5);
+	check(test, m, GOSYNC_MAP_LOAD, "k", NULL, NULL, 1, "hello");
+
+	r = mop_flags(m, GOSYNC_MAP_LOAD_AND_DELETE, "k", NULL, NULL, 0, 0);
+	KUNIT_EXPECT_EQ(test, r.ret, -EOVERFLOW);
+	check(test, m, GOSYNC_MAP_LOAD, "k", NULL, NULL, 1, "hello");
+
+	r = mop_flags(m, GOSYNC_MAP_LOAD_OR_STORE, "k", "x", NULL, 0, 5);
+	expect_out(test, &r, 1, "hello");
+
+	/* NOVALUE: no copy, no overflow, the length is still reported */
+	r = mop_flags(m, GOSYNC_MAP_LOAD, "k", NULL, NULL, GOSYNC_MAP_F_NOVALUE, 0);
+	expect_out(test, &r, 1, NULL);
+	KUNIT_EXPECT_EQ(test, r.out_len, 5);
+	r = mop_flags(m, GOSYNC_MAP_LOAD_AND_DELETE, "k", NULL, NULL, GOSYNC_MAP_F_NOVALUE, 0);
+	expect_out(test, &r, 1, NULL);
+	KUNIT_EXPECT_EQ(test, map_len(m), 0);
+	gosync_map_destroy(m);
+}
+
+static void map_limits_test(struct kunit *test)
+{
+	struct gosync_map *m = new_map(test, 2, 10);
+	struct mres r;
+
+	check(test, m, GOSYNC_MAP_STORE, "a", "1", NULL, 0, NULL);
+	check(test, m, GOSYNC_MAP_STORE, "b", "1", NULL, 0, NULL);
+	KUNIT_EXPECT_EQ(test, mop(m, GOSYNC_MAP_STORE, "c", "1", NULL).ret, -ENOSPC);
+	KUNIT_EXPECT_EQ(test, mop(m, GOSYNC_MAP_LOAD_OR_STORE, "c", "1", NULL).ret, -ENOSPC);
+	/* replacing needs no new entry; bytes: a+1 + b+1 = 4 of 10 */
+	check(test, m, GOSYNC_MAP_STORE, "a", "1234567", NULL, 0, NULL);
+	KUNIT_EXPECT_EQ(test, mop(m, GOSYNC_MAP_STORE, "a", "12345678", NULL).ret, -ENOSPC);
+	check(test, m, GOSYNC_MAP_LOAD, "a", NULL, NULL, 1, "1234567");
+	r = mop(m, GOSYNC_MAP_COMPARE_AND_SWAP, "a", "12345678", "1234567");
+	KUNIT_EXPECT_EQ(test, r.ret, -ENOSPC);
+	check(test, m, GOSYNC_MAP_DELETE, "b", NULL, NULL, 1, NULL);
+	check(test, m, GOSYNC_MAP_STORE, "c", "", NULL, 0, NULL);
+	gosync_map_destroy(m);
+
+	/* 0 means the default */
+	m = new_map(test, 0, 0);
+	KUNIT_EXPECT_EQ(test, m->max_entries, GOSYNC_MAP_DEFAULT_ENTRIES);
+	KUNIT_EXPECT_EQ(test, m->max_bytes, GOSYNC_MAP_DEFAULT_BYTES);
+	gosync_map_destroy(m);
+}
+
+static void map_check_op_test(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(0, 0, 1, 0, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LEN + 1, 0, 1, 0, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LOAD, 1U << 7, 1, 0, 0, 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LOAD, 0, 0, 0, 0, 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LOAD, 0, GOSYNC_MAP_KEY_MAX + 1,
+						  0, 0, 8), -E2BIG);
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LOAD, 0, GOSYNC_MAP_KEY_MAX,
+						  0, 0, 8), 0);
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_STORE, 0, 1,
+						  GOSYNC_MAP_VALUE_MAX + 1, 0, 0), -E2BIG);
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_STORE, 0, 1,
+						  GOSYNC_MAP_VALUE_MAX, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_COMPARE_AND_DELETE, 0, 1, 0,
+						  GOSYNC_MAP_VALUE_MAX + 1, 0), -E2BIG);
+	/* operands the op does not take */
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LOAD, 0, 1, 1, 0, 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_STORE, 0, 1, 1, 0, 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_DELETE, 0, 1, 0, 1, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LEN, 0, 1, 0, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_CLEAR, 0, 0, 0, 0, 0), 0);
+	/* NOVALUE only where a value comes back, and without a capacity */
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_STORE, GOSYNC_MAP_F_NOVALUE,
+						  1, 1, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LOAD, GOSYNC_MAP_F_NOVALUE,
+						  1, 0, 0, 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_SWAP, GOSYNC_MAP_F_NOVALUE,
+						  1, 1, 0, 0), 0);
+	KUNIT_EXPECT_FALSE(test, gosync_map_backend_valid(0));
+	KUNIT_EXPECT_FALSE(test, gosync_map_backend_valid(GOSYNC_MAP_RCU + 1));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gosync_map_create(0, 0, 0)), -EINVAL);
+}
+
+/* ---- Range ---- */
+
+/*
+ * Keys are "<c><number>": the class letter (s: stable, v: volatile, b:
+ * bulk) and an index < RANGE_KEYS.
+ */
+#define RANGE_KEYS	4096
+
+struct seen {
+	unsigned long *s;	/* stable keys ('s') seen */
+	unsigned long *v;	/* volatile keys ('v') seen */
+	unsigned long *b;	/* bulk keys ('b') seen */
+	int dups;		/* keys seen twice */
+	int bad;		/* unparsable keys or wrong values */
+};
+
+static void seen_init(struct kunit *test, struct seen *sn)
+{
+	sn->s = kunit_kcalloc(test, BITS_TO_LONGS(RANGE_KEYS), sizeof(long), GFP_KERNEL);
+	sn->v = kunit_kcalloc(test, BITS_TO_LONGS(RANGE_KEYS), sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sn->s);
+	sn->b = kunit_kcalloc(test, BITS_TO_LONGS(RANGE_KEYS), sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sn->v);
+	KUNIT_ASSERT_NOT_NULL(test, sn->b);
+	sn->dups = 0;
+	sn->bad = 0;
+}
+
+static void seen_add(struct seen *sn, const u8 *key, u32 len)
+{
+	char buf[16];
+	unsigned int i;
+
+	if (len < 2 || len >= sizeof(buf)) {
+		sn->bad++;
+		return;
+	}
+	memcpy(buf, key + 1, len - 1);
+	buf[len - 1] = 0;
+	if (kstrtouint(buf, 10, &i) || i >= RANGE_KEYS || !strchr("svb", key[0])) {
+		sn->bad++;
+		return;
+	}
+	if (test_and_set_bit(i, key[0] == 's' ? sn->s : key[0] == 'v' ? sn->v : sn->b))
+		sn->dups++;
+}
+
+static void seen_free(struct kunit *test, struct seen *sn)
+{
+	kunit_kfree(test, sn->s);
+	kunit_kfree(test, sn->v);
+	kunit_kfree(test, sn->b);
+}
+
+/*
+ * One whole Range, in pages of @page entries (as the ioctl would resume),
+ * calling @between after each page. Return: entries visited.
+ */
+static int range_all(struct kunit *test, struct gosync_map *m, struct seen *sn, int page,
+		     void (*between)(struct gosync_map *m, int page_no))
+{
+	u64 start = gosync_map_range_start(m), pos = 0, seq;
+	u8 *key = kunit_kmalloc(test, GOSYNC_MAP_KEY_MAX, GFP_KERNEL);
+	struct gosync_map_val *v;
+	int n = 0, pages = 0, i;
+	u32 klen;
+
+	KUNIT_ASSERT_NOT_NULL(test, key);
+	for (;;) {
+		KUNIT_EXPECT_EQ(test, gosync_map_range_check(m, start, pos), 0);
+		for (i = 0; i < page; i++) {
+			int ret = gosync_map_range_next(m, start, pos, key, &klen, &v, &seq);
+
+			if (ret == -ENOENT)
+				goto done;
+			KUNIT_ASSERT_EQ(test, ret, 0);
+			KUNIT_EXPECT_GT(test, seq, pos);
+			KUNIT_EXPECT_LE(test, seq, start);
+			pos = seq;
+			seen_add(sn, key, klen);
+			gosync_map_val_put(v);
+			n++;
+		}
+		if (between)
+			between(m, pages);
+		pages++;
+	}
+done:
+	kunit_kfree(test, key);
+	return n;
+}
+
+static void store_key(struct gosync_map *m, char c, int i, const char *val)
+{
+	char k[16];
+
+	snprintf(k, sizeof(k), "%c%d", c, i);
+	mop(m, GOSYNC_MAP_STORE, k, val, NULL);
+}
+
+static void delete_key(struct gosync_map *m, char c, int i)
+{
+	char k[16];
+
+	snprintf(k, sizeof(k), "%c%d", c, i);
+	mop(m, GOSYNC_MAP_DELETE, k, NULL, NULL);
+}
+
+/* Between pages: churn every volatile key, overwrite stable ones. */
+static void range_churn(struct gosync_map *m, int page_no)
+{
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		delete_key(m, 'v', i);
+		store_key(m, 'v', i, "again");
+		store_key(m, 's', i, "over");
+	}
+	store_key(m, 'v', 100 + page_no, "new");
+}
+
+static void map_range_test(struct kunit *test)
+{
+	struct gosync_map *m = new_map(test, 0, 0);
+	struct seen sn;
+	int i, n;
+
+	seen_init(test, &sn);
+	KUNIT_EXPECT_EQ(test, range_all(test, m, &sn, 10, NULL), 0);
+	for (i = 0; i < 64; i++) {
+		store_key(m, 's', i, "stable");
+		store_key(m, 'v', i, "volatile");
+	}
+	n = range_all(test, m, &sn, 7, range_churn);
+	KUNIT_EXPECT_EQ(test, sn.dups, 0);
+	KUNIT_EXPECT_EQ(test, sn.bad, 0);
+	/* every stable key exactly once (dups is 0), new keys never */
+	KUNIT_EXPECT_EQ(test, bitmap_weight(sn.s, RANGE_KEYS), 64);
+	KUNIT_EXPECT_EQ(test, find_next_bit(sn.v, RANGE_KEYS, 64), RANGE_KEYS);
+	kunit_info(test, "range: %d entries, %u volatile seen\n", n,
+		   bitmap_weight(sn.v, RANGE_KEYS));
+
+	/* cursor garbage */
+	KUNIT_EXPECT_EQ(test, gosync_map_range_check(m, gosync_map_range_start(m) + 1, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_map_range_check(m, 3, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_map_range_check(m, 0, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gosync_map_range_check(m, 0, 0), 0);
+	gosync_map_destroy(m);
+}
+
+/* ---- model-based ---- */
+
+#define MODEL_KEYS	8
+#define MODEL_VALS	4
+#define MODEL_STEPS	3000
+#define MODEL_SEED	0x60517ULL
+
+static const char *const model_vals[MODEL_VALS] = { "", "a", "bb", "ccc" };
+
+struct model {
+	bool present[MODEL_KEYS];
+	int val[MODEL_KEYS];
+};
+
+/* Run op on the reference model; fill the expected result and out value. */
+static void model_step(struct model *md, u32 op, int k, int v, int o, u64 *res,
+		       const char **out, u32 *nr_keys)
+{
+	bool p = md->present[k];
+	int i;
+
+	*res = 0;
+	*out = NULL;
+	switch (op) {
+	case GOSYNC_MAP_LOAD:
+		*res = p;
+		*out = p ? model_vals[md->val[k]] : NULL;
+		break;
+	case GOSYNC_MAP_STORE:
+		md->present[k] = true;
+		md->val[k] = v;
+		break;
+	case GOSYNC_MAP_LOAD_OR_STORE:
+		*res = p;
+		if (p) {
+			*out = model_vals[md->val[k]];
+		} else {
+			md->present[k] = true;
+			md->val[k] = v;
+		}
+		break;
+	case GOSYNC_MAP_LOAD_AND_DELETE:
+		*res = p;
+		*out = p ? model_vals[md->val[k]] : NULL;
+		md->present[k] = false;
+		break;
+	case GOSYNC_MAP_DELETE:
+		*res = p;
+		md->present[k] = false;
+		break;
+	case GOSYNC_MAP_SWAP:
+		*res = p;
+		*out = p ? model_vals[md->val[k]] : NULL;
+		md->present[k] = true;
+		md->val[k] = v;
+		break;
+	case GOSYNC_MAP_COMPARE_AND_SWAP:
+		if (p && md->val[k] == o) {
+			*res = 1;
+			md->val[k] = v;
+		}
+		break;
+	case GOSYNC_MAP_COMPARE_AND_DELETE:
+		if (p && md->val[k] == o) {
+			*res = 1;
+			md->present[k] = false;
+		}
+		break;
+	case GOSYNC_MAP_CLEAR:
+		for (i = 0; i < MODEL_KEYS; i++) {
+			*res += md->present[i];
+			md->present[i] = false;
+		}
+		break;
+	}
+	*nr_keys = 0;
+	for (i = 0; i < MODEL_KEYS; i++)
+		*nr_keys += md->present[i];
+}
+
+static void map_model_test(struct kunit *test)
+{
+	struct gosync_map *m = new_map(test, 0, 0);
+	struct model md = {};
+	struct rnd_state rnd;
+	int step, failures = 0;
+
+	prandom_seed_state(&rnd, MODEL_SEED);
+	kunit_info(test, "model: seed %#llx, %d steps\n", MODEL_SEED, MODEL_STEPS);
+	for (step = 0; step < MODEL_STEPS && failures < 5; step++) {
+		/* CLEAR rarely, so the map fills up between clears */
+		u32 op = prandom_u32_state(&rnd) % 100 ? 1 + prandom_u32_state(&rnd) % 8 :
+			 GOSYNC_MAP_CLEAR + prandom_u32_state(&rnd) % 2;
+		u32 args = gosync_map_operands(op), nr;
+		int k = prandom_u32_state(&rnd) % MODEL_KEYS;
+		int v = prandom_u32_state(&rnd) % MODEL_VALS;
+		int o = prandom_u32_state(&rnd) % MODEL_VALS;
+		char key[8];
+		const char *want;
+		struct mres r;
+		u64 res;
+
+		snprintf(key, sizeof(key), "k%d", k);
+		r = mop(m, op, (args & GOSYNC_MAP_ARG_KEY) ? key : NULL,
+			(args & GOSYNC_MAP_ARG_VALUE) ? model_vals[v] : NULL,
+			(args & GOSYNC_MAP_ARG_OLD) ? model_vals[o] : NULL);
+		model_step(&md, op, k, v, o, &res, &want, &nr);
+		if (op == GOSYNC_MAP_LEN)
+			res = nr;
+		if (r.ret || r.result != res || r.got != !!want ||
+		    (want && strcmp(r.out, want)) || map_len(m) != nr) {
+			failures++;
+			KUNIT_FAIL(test,
+				   "step %d op %u key %s: ret %d result %llu/%llu out %s/%s len %llu/%u",
+				   step, op, key, r.ret, r.result, res, r.got ? r.out : "-",
+				   want ?: "-", map_len(m), nr);
+		}
+		/* Now and then, Range must show exactly the model's contents. */
+		if (step % 500 == 0) {
+			u64 start = gosync_map_range_start(m), pos = 0, seq;
+			struct gosync_map_val *val;
+			int seen = 0, i;
+			u8 kb[GOSYNC_MAP_KEY_MAX];
+			u32 kl;
+
+			while (!gosync_map_range_next(m, start, pos, kb, &kl, &val, &seq)) {
+				pos = seq;
+				i = kb[1] - '0';
+				KUNIT_EXPECT_TRUE(test, kl == 2 && i >= 0 && i < MODEL_KEYS &&
+						  md.present[i] &&
+						  val->len == strlen(model_vals[md.val[i]]));
+				seen++;
+				gosync_map_val_put(val);
+			}
+			KUNIT_EXPECT_EQ(test, seen, nr);
+		}
+	}
+	gosync_map_destroy(m);
+}
+
+/* ---- concurrency ---- */
+
+#define CONC_WRITERS	2
+#define CONC_READERS	2
+#define CONC_ITERS	3000
+
+struct conc {
+	struct gosync_map *m;
+	int id;
+	bool *stop;		/* readers run until it is set */
+	long ops;
+	int errors;		/* failed ops or bad values */
+	struct completion done;
+};
+
+/*
+ * Writers store self-checking values: byte 0 is the writer, all others
+ * equal a checksum of the writer and the length. A reader that ever sees
+ * another byte saw a value nobody stored (torn or freed).
+ */
+static u8 conc_fill(u8 id, u32 len)
+{
+	return (u8)(id * 31 + len);
+}
+
+static bool conc_valid(const struct gosync_map_val *v)
+{
+	u32 i;
+
+	if (!v->len)
+		return true;
+	for (i = 1; i < v->len; i++)
+		if (v->data[i] != conc_fill(v->data[0], v->len))
+			return false;
+	return v->data[0] < CONC_WRITERS;
+}
+
+static int conc_writer(void *arg)
+{
+	struct conc *c = arg;
+	struct rnd_state rnd;
+	int i;
+
+	prandom_seed_state(&rnd, 1000 + c->id);
+	for (i = 0; i < CONC_ITERS; i++) {
+		u32 len = 1 + prandom_u32_state(&rnd) % 200;
+		struct gosync_map_val *v = gosync_map_val_alloc(len);
+		struct gosync_map_req r = {};
+		char key[8];
+
+		if (!v) {
+			c->errors++;
+			continue;
+		}
+		v->data[0] = c->id;
+		memset(v->data + 1, conc_fill(c->id, len), len - 1);
+		snprintf(key, sizeof(key), "k%u", prandom_u32_state(&rnd) % 16);
+		r.key.data = key;
+		r.key.len = strlen(key);
+		switch (prandom_u32_state(&rnd) % 4) {
+		case 0:
+			r.op = GOSYNC_MAP_DELETE;
+			break;
+		case 1:
+			r.op = GOSYNC_MAP_SWAP;
+			r.flags = GOSYNC_MAP_F_NOVALUE;
+			r.val = v;
+			break;
+		default:
+			r.op = GOSYNC_MAP_STORE;
+			r.val = v;
+			break;
+		}
+		c->errors += !!gosync_map_do(c->m, &r);
+		c->ops++;
+		gosync_map_val_put(v);
+	}
+	complete(&c->done);
+	return 0;
+}
+
+static int conc_reader(void *arg)
+{
+	struct conc *c = arg;
+	int i = 0;
+
+	while (!READ_ONCE(*c->stop)) {
+		struct gosync_map_req r = { .op = GOSYNC_MAP_LOAD, .out_cap = 256 };
+		char key[8];
+
+		snprintf(key, sizeof(key), "k%d", i++ % 16);
+		r.key.data = key;
+		r.key.len = strlen(key);
+		if (gosync_map_do(c->m, &r)) {
+			c->errors++;
+		} else if (r.out) {
+			c->errors += !conc_valid(r.out);
+			gosync_map_val_put(r.out);
+		}
+		c->ops++;
+		if (!(i % 64))
+			cond_resched();
+	}
+	complete(&c->done);
+	return 0;
+}
+
+/* Start @n threads running @fn on c[0..n-1]; return how many started. */
+static int start_threads(struct conc *c, int n, int (*fn)(void *), const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct task_struct *t;
+
+		init_completion(&c[i].done);
+		t = kthread_run(fn, &c[i], "gosync_%s/%d", name, i);
+		if (IS_ERR(t))
+			break;
+	}
+	return i;
+}
+
+static int wait_threads(struct conc *c, int n)
+{
+	int i, errors = 0;
+
+	for (i = 0; i < n; i++) {
+		wait_for_completion(&c[i].done);
+		errors += c[i].errors;
+	}
+	return errors;
+}
+
+static void map_concurrent_values_test(struct kunit *test)
+{
+	struct gosync_map *m = new_map(test, 0, 0);
+	struct conc w[CONC_WRITERS] = {}, r[CONC_READERS] = {};
+	bool stop = false;
+	int nw, nr, i;
+	long reads = 0;
+
+	for (i = 0; i < CONC_WRITERS; i++) {
+		w[i].m = m;
+		w[i].id = i;
+	}
+	for (i = 0; i < CONC_READERS; i++) {
+		r[i].m = m;
+		r[i].stop = &stop;
+	}
+	nr = start_threads(r, CONC_READERS, conc_reader, "reader");
+	nw = start_threads(w, CONC_WRITERS, conc_writer, "writer");
+	KUNIT_EXPECT_EQ(test, wait_threads(w, nw), 0);
+	WRITE_ONCE(stop, true);
+	KUNIT_EXPECT_EQ(test, wait_threads(r, nr), 0);
+	for (i = 0; i < nr; i++)
+		reads += r[i].ops;
+	kunit_info(test, "values: %ld reads during %d writes\n", reads, nw * CONC_ITERS);
+	KUNIT_EXPECT_EQ(test, nw, CONC_WRITERS);
+	KUNIT_EXPECT_EQ(test, nr, CONC_READERS);
+	gosync_map_destroy(m);
+}
+
+/* Churns volatile keys (and overwrites stable ones) until told to stop. */
+static int churn_fn(void *arg)
+{
+	struct conc *c = arg;
+	int i = 0;
+
+	while (!READ_ONCE(*c->stop)) {
+		int k = (i * 7 + c->id) % 128;
+
+		if (i & 1)
+			delete_key(c->m, 'v', k);
+		else
+			store_key(c->m, 'v', k, "churn");
+		if (!(i % 5))
+			store_key(c->m, 's', k % 64, "over");
+		c->ops++;
+		if (!(++i % 64))
+			cond_resched();
+	}
+	complete(&c->done);
+	return 0;
+}
+
+static void map_concurrent_range_test(struct kunit *test)
+{
+	struct gosync_map *m = new_map(test, 0, 0);
+	struct conc w[CONC_WRITERS] = {};
+	bool stop = false;
+	int i, nw, round, dups = 0, bad = 0, wrong = 0;
+
+	for (i = 0; i < 64; i++)
+		store_key(m, 's', i, "stable");
+	for (i = 0; i < CONC_WRITERS; i++) {
+		w[i].m = m;
+		w[i].id = i;
+		w[i].stop = &stop;
+	}
+	nw = start_threads(w, CONC_WRITERS, churn_fn, "churn");
+	for (round = 0; round < 30; round++) {
+		struct seen sn;
+
+		seen_init(test, &sn);
+		range_all(test, m, &sn, 5, NULL);
+		dups += sn.dups;
+		bad += sn.bad;
+		wrong += bitmap_weight(sn.s, RANGE_KEYS) != 64;
+		seen_free(test, &sn);
+	}
+	WRITE_ONCE(stop, true);
+	KUNIT_EXPECT_EQ(test, wait_threads(w, nw), 0);
+	KUNIT_EXPECT_EQ(test, nw, CONC_WRITERS);
+	KUNIT_EXPECT_EQ(test, dups, 0);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_EQ(test, wrong, 0);
+	gosync_map_destroy(m);
+}
+
+/* Looks up the stable keys until told to stop; a miss is an error. */
+static int lookup_fn(void *arg)
+{
+	struct conc *c = arg;
+	int i = 0;
+
+	while (!READ_ONCE(*c->stop)) {
+		char key[8];
+		struct mres r;
+
+		snprintf(key, sizeof(key), "s%d", i++ % 64);
+		r = mop(c->m, GOSYNC_MAP_LOAD, key, NULL, NULL);
+		c->errors += r.ret || r.result != 1 || strcmp(r.out, "stable");
+		c->ops++;
+		if (!(i % 64))
+			cond_resched();
+	}
+	complete(&c->done);
+	return 0;
+}
+
+#define RESIZE_KEYS	4096
+
+/* Between Range pages: delete a quarter of the bulk keys, forcing shrinks. */
+static void resize_delete_page(struct gosync_map *m, int page_no)
+{
+	int i;
+
+	for (i = page_no * RESIZE_KEYS / 4; i < (page_no + 1) * RESIZE_KEYS / 4 &&
+	     i < RESIZE_KEYS; i++)
+		delete_key(m, 'b', i);
+}
+
+/*
+ * Grow the table well past its size and shrink it back, twice, while
+ * readers look up keys present throughout and Ranges run: nothing is lost,
+ * and Range still sees each stable key exactly once.
+ */
+static void map_resize_test(struct kunit *test)
+{
+	struct gosync_map *m = new_map(test, 0, 0);
+	struct conc r[CONC_READERS] = {};
+	u64 stats[GOSYNC_NR_STATS] = {};
+	bool stop = false;
+	int i, round, nr, dups = 0, wrong = 0;
+	long lookups = 0;
+
+	for (i = 0; i < 64; i++)
+		store_key(m, 's', i, "stable");
+	for (i = 0; i < CONC_READERS; i++) {
+		r[i].m = m;
+		r[i].stop = &stop;
+	}
+	nr = start_threads(r, CONC_READERS, lookup_fn, "lookup");
+	for (round = 0; round < 2; round++) {
+		struct seen sn;
+
+		for (i = 0; i < RESIZE_KEYS; i++) {
+			char k[16];
+
+			snprintf(k, sizeof(k), "b%d", i);
+			mop(m, GOSYNC_MAP_STORE, k, "bulk", NULL);
+			if (i % 1024 == 0) {
+				/* a Range across the growth so far */
+				seen_init(test, &sn);
+				range_all(test, m, &sn, 64, NULL);
+				dups += sn.dups;
+				wrong += sn.bad || bitmap_weight(sn.s, RANGE_KEYS) != 64;
+				seen_free(test, &sn);
+			}
+		}
+		/* one Range across the shrinking, paged, deleting between pages */
+		seen_init(test, &sn);
+		range_all(test, m, &sn, 256, resize_delete_page);
+		for (i = 0; i < RESIZE_KEYS; i++) {
+			char k[16];
+
+			snprintf(k, sizeof(k), "b%d", i);
+			mop(m, GOSYNC_MAP_DELETE, k, NULL, NULL);
+		}
+		dups += sn.dups;
+		wrong += sn.bad || bitmap_weight(sn.s, RANGE_KEYS) != 64;
+		seen_free(test, &sn);
+		/* let rhashtable's deferred shrink run while readers look up */
+		msleep(50);
+	}
+	WRITE_ONCE(stop, true);
+	KUNIT_EXPECT_EQ(test, wait_threads(r, nr), 0);
+	KUNIT_EXPECT_EQ(test, nr, CONC_READERS);
+	KUNIT_EXPECT_EQ(test, dups, 0);
+	KUNIT_EXPECT_EQ(test, wrong, 0);
+	KUNIT_EXPECT_EQ(test, map_len(m), 64);
+	for (i = 0; i < nr; i++)
+		lookups += r[i].ops;
+	gosync_map_fill_stats(m, stats);
+	KUNIT_EXPECT_GT(test, stats[GOSYNC_MAP_STAT_RESIZES], 0);
+	kunit_info(test, "resize: %llu resizes seen, %ld lookups, no misses\n",
+		   stats[GOSYNC_MAP_STAT_RESIZES], lookups);
+	gosync_map_destroy(m);
+}
+
+static struct kunit_case gosync_map_cases[] = {
+	KUNIT_CASE_PARAM(map_ops_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_overflow_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_limits_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_check_op_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_range_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_model_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_concurrent_values_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_concurrent_range_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_resize_test, all_backends_gen_params),
+	{}
+};
+
+static struct kunit_suite gosync_map_suite = {
+	.name = "gosync_map",
+	.test_cases = gosync_map_cases,
+};
+
+kunit_test_suite(gosync_map_suite);
