@@ -417,6 +417,8 @@ struct gosync_obj;
  * @poll: optional: poll readiness of the primitive
  * @fill_stats: optional: add the counts the primitive keeps itself to
  *	@stats (GOSYNC_NR_STATS slots)
+ * @charge: optional: bytes the primitive may grow to, charged against its
+ *	owner's per-user byte limit for the object's life
  */
 struct gosync_obj_type {
 	u32 type;
@@ -425,6 +427,7 @@ struct gosync_obj_type {
 	void (*holder_gone)(void *priv, struct gosync_holder *h);
 	__poll_t (*poll)(void *priv, struct file *file, poll_table *pt);
 	void (*fill_stats)(void *priv, u64 *stats);
+	u64 (*charge)(void *priv);
 };
 
 /**
@@ -439,6 +442,7 @@ struct gosync_obj_type {
  * @uid: owner, the creator's fsuid; immutable
  * @gid: owner group, the creator's fsgid; immutable
  * @perm: permission bits for opening by name; immutable
+ * @charged: bytes charged to the owner's per-user limit; immutable
  * @nr_files: open file descriptions, for listings
  * @stats: per-CPU operation counts
  */
@@ -453,11 +457,14 @@ struct gosync_obj {
 	kuid_t uid;
 	kgid_t gid;
 	umode_t perm;
+	u64 charged;
 	atomic_t nr_files;
 	struct gosync_stats __percpu *stats;
 };
 
 extern unsigned int gosync_max_objects;
+extern unsigned int gosync_max_objects_per_user;
+extern unsigned long gosync_max_bytes_per_user;
 
 int gosync_name_check(const char *name);
 struct gosync_obj *gosync_obj_new(const struct gosync_obj_type *type, void *priv,

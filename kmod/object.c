@@ -14,6 +14,7 @@
 #include <linux/cred.h>
 #include <linux/ctype.h>
 #include <linux/export.h>
+#include <linux/hashtable.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -27,14 +28,95 @@ MODULE_PARM_DESC(max_objects, "Most live gosync objects (ENOSPC beyond)");
 EXPORT_SYMBOL_IF_KUNIT(gosync_max_objects);
 
 /*
- * Protects gosync_objects, gosync_nr_objects, gosync_next_id and every
- * object's node, named and name fields.
+ * Per-user limits, so unprivileged users given /dev/gosync cannot pin
+ * unbounded kernel memory: live objects, and bytes (what the objects' types
+ * declare they may grow to: a map's max_bytes). CAP_SYS_RESOURCE is exempt.
+ * Memory is charged to the creator's memory cgroup as well.
+ */
+unsigned int gosync_max_objects_per_user = 4096;
+module_param_named(max_objects_per_user, gosync_max_objects_per_user, uint, 0644);
+MODULE_PARM_DESC(max_objects_per_user, "Most live objects per owner uid (ENOSPC beyond)");
+EXPORT_SYMBOL_IF_KUNIT(gosync_max_objects_per_user);
+
+unsigned long gosync_max_bytes_per_user = 256UL << 20;
+module_param_named(max_bytes_per_user, gosync_max_bytes_per_user, ulong, 0644);
+MODULE_PARM_DESC(max_bytes_per_user, "Most declared bytes (map max_bytes) per owner uid");
+EXPORT_SYMBOL_IF_KUNIT(gosync_max_bytes_per_user);
+
+/* What one owner uid has: an entry in gosync_users while it owns objects */
+struct gosync_user {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int objects;
+	u64 bytes;
+};
+
+/*
+ * Protects gosync_objects, gosync_nr_objects, gosync_next_id, gosync_users
+ * and every object's node, named and name fields.
  */
 static DEFINE_MUTEX(gosync_objects_lock);
 /* All live objects, in increasing id order */
 static LIST_HEAD(gosync_objects);
 static unsigned int gosync_nr_objects;
 static u64 gosync_next_id = 1;
+/* struct gosync_user by uid */
+static DEFINE_HASHTABLE(gosync_users, 6);
+
+static struct gosync_user *gosync_user_find_locked(kuid_t uid)
+{
+	struct gosync_user *u;
+
+	lockdep_assert_held(&gosync_objects_lock);
+	hash_for_each_possible(gosync_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/*
+ * Charge one object of @bytes to @obj's owner, using @spare if the owner
+ * has no entry yet (then *@spare is consumed and set to NULL).
+ * Return: 0, or -ENOSPC past the owner's limits.
+ */
+static int gosync_user_charge_locked(struct gosync_obj *obj, struct gosync_user **spare)
+{
+	struct gosync_user *u = gosync_user_find_locked(obj->uid);
+
+	lockdep_assert_held(&gosync_objects_lock);
+	if (!capable(CAP_SYS_RESOURCE)) {
+		u64 max_bytes = READ_ONCE(gosync_max_bytes_per_user);
+		u64 bytes = u ? u->bytes : 0;
+
+		/* bytes + charged > max_bytes, without overflow */
+		if ((u ? u->objects : 0) >= READ_ONCE(gosync_max_objects_per_user) ||
+		    bytes > max_bytes || obj->charged > max_bytes - bytes)
+			return -ENOSPC;
+	}
+	if (!u) {
+		u = *spare;
+		*spare = NULL;
+		u->uid = obj->uid;
+		hash_add(gosync_users, &u->node, __kuid_val(u->uid));
+	}
+	u->objects++;
+	u->bytes += obj->charged;
+	return 0;
+}
+
+static void gosync_user_uncharge_locked(struct gosync_obj *obj)
+{
+	struct gosync_user *u = gosync_user_find_locked(obj->uid);
+
+	lockdep_assert_held(&gosync_objects_lock);
+	if (WARN_ON(!u))
+		return;
+	u->bytes -= obj->charged;
+	if (--u->objects)
+		return;
+	hash_del(&u->node);
+	kfree(u);
+}
 
 /**
  * gosync_name_check() - is @name a valid object name?
@@ -68,41 +150,54 @@ EXPORT_SYMBOL_IF_KUNIT(gosync_name_check);
  * The caller's fsuid and fsgid become the owner. The returned object holds
  * one reference, which the caller passes on to a file or puts.
  *
- * Return: the object, or ERR_PTR(-ENOMEM) / ERR_PTR(-ENOSPC) past
- * gosync_max_objects. On error @priv still belongs to the caller.
+ * Return: the object, or ERR_PTR(-ENOMEM), or ERR_PTR(-ENOSPC) past
+ * gosync_max_objects or the owner's per-user limits. On error @priv still
+ * belongs to the caller.
  */
 struct gosync_obj *gosync_obj_new(const struct gosync_obj_type *type, void *priv,
 				  umode_t perm)
 {
+	struct gosync_user *spare;
 	struct gosync_obj *obj;
+	int ret = -ENOMEM;
 
 	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
-	if (!obj)
-		return ERR_PTR(-ENOMEM);
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
+	if (!obj || !spare)
+		goto err;
 	obj->stats = alloc_percpu_gfp(struct gosync_stats, GFP_KERNEL_ACCOUNT);
-	if (!obj->stats) {
-		kfree(obj);
-		return ERR_PTR(-ENOMEM);
-	}
+	if (!obj->stats)
+		goto err;
 	kref_init(&obj->ref);
 	obj->type = type;
 	obj->priv = priv;
 	obj->uid = current_fsuid();
 	obj->gid = current_fsgid();
 	obj->perm = perm;
+	obj->charged = type->charge ? type->charge(priv) : 0;
 
 	mutex_lock(&gosync_objects_lock);
-	if (gosync_nr_objects >= gosync_max_objects) {
-		mutex_unlock(&gosync_objects_lock);
-		free_percpu(obj->stats);
-		kfree(obj);
-		return ERR_PTR(-ENOSPC);
-	}
+	ret = -ENOSPC;
+	if (gosync_nr_objects >= READ_ONCE(gosync_max_objects))
+		goto err_unlock;
+	ret = gosync_user_charge_locked(obj, &spare);
+	if (ret)
+		goto err_unlock;
 	gosync_nr_objects++;
 	obj->id = gosync_next_id++;
 	list_add_tail(&obj->node, &gosync_objects);
 	mutex_unlock(&gosync_objects_lock);
+	kfree(spare);
 	return obj;
+
+err_unlock:
+	mutex_unlock(&gosync_objects_lock);
+err:
+	if (obj)
+		free_percpu(obj->stats);
+	kfree(obj);
+	kfree(spare);
+	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosync_obj_new);
 
@@ -121,6 +216,7 @@ static void gosync_obj_release(struct kref *ref)
 	lockdep_assert_held(&gosync_objects_lock);
 	list_del(&obj->node);
 	gosync_nr_objects--;
+	gosync_user_uncharge_locked(obj);
 	mutex_unlock(&gosync_objects_lock);
 
 	obj->type->destroy(obj->priv);

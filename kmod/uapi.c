@@ -332,11 +332,18 @@ static void gosync_map_type_fill_stats(void *priv, u64 *stats)
 	gosync_map_fill_stats(priv, stats);
 }
 
+/* A map may grow to its max_bytes: that is what its owner is charged. */
+static u64 gosync_map_type_charge(void *priv)
+{
+	return ((struct gosync_map *)priv)->max_bytes;
+}
+
 static const struct gosync_obj_type gosync_map_type = {
 	.type = GOSYNC_TYPE_MAP,
 	.subtype = gosync_map_subtype,
 	.destroy = gosync_map_type_destroy,
 	.fill_stats = gosync_map_type_fill_stats,
+	.charge = gosync_map_type_charge,
 };
 
 static void *gosync_map_new(const struct gosync_create *c)

@@ -5,6 +5,7 @@
  * references, unlink, listing order and paging, and the object limit.
  */
 #include <kunit/test.h>
+#include <linux/cred.h>
 #include <linux/slab.h>
 
 #include "gosync.h"
@@ -184,12 +185,83 @@ static void object_limit_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, destroyed, 0);
 }
 
+static u64 fake_charge(void *priv)
+{
+	return 100;
+}
+
+static const struct gosync_obj_type charged_type = {
+	.type = GOSYNC_TYPE_MAP,
+	.subtype = fake_subtype,
+	.destroy = fake_destroy,
+	.charge = fake_charge,
+};
+
+/* As an unprivileged uid: per-user object and byte limits give ENOSPC. */
+static void object_user_limit_test(struct kunit *test)
+{
+	unsigned int saved_objects = gosync_max_objects_per_user;
+	unsigned long saved_bytes = gosync_max_bytes_per_user;
+	struct gosync_obj *objs[3], *extra;
+	const struct cred *old;
+	struct cred *cred;
+	struct fake *f;
+	int destroyed = 0, i;
+
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cred->fsuid = KUIDT_INIT(4242);
+	cap_lower(cred->cap_effective, CAP_SYS_RESOURCE);
+	old = override_creds(cred);
+
+	gosync_max_objects_per_user = 3;
+	for (i = 0; i < 3; i++)
+		objs[i] = new_obj(test, &destroyed, 0600);
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->destroyed = &destroyed;
+	extra = gosync_obj_new(&fake_type, f, 0600);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(extra), -ENOSPC);
+	gosync_obj_put(objs[2]);		/* frees a slot */
+	objs[2] = gosync_obj_new(&fake_type, f, 0600);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(objs[2]));
+	for (i = 0; i < 3; i++)
+		if (!IS_ERR(objs[i]))
+			gosync_obj_put(objs[i]);
+
+	/* Bytes: each charged object declares 100 */
+	gosync_max_objects_per_user = saved_objects;
+	gosync_max_bytes_per_user = 250;
+	for (i = 0; i < 2; i++) {
+		f = kzalloc(sizeof(*f), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, f);
+		f->destroyed = &destroyed;
+		objs[i] = gosync_obj_new(&charged_type, f, 0600);
+		KUNIT_EXPECT_FALSE(test, IS_ERR(objs[i]));
+	}
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->destroyed = &destroyed;
+	extra = gosync_obj_new(&charged_type, f, 0600);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(extra), -ENOSPC);
+	kfree(f);
+	for (i = 0; i < 2; i++)
+		if (!IS_ERR(objs[i]))
+			gosync_obj_put(objs[i]);
+	gosync_max_bytes_per_user = saved_bytes;
+
+	revert_creds(old);
+	put_cred(cred);
+	KUNIT_EXPECT_EQ(test, destroyed, 6);
+}
+
 static struct kunit_case gosync_object_cases[] = {
 	KUNIT_CASE(object_name_check_test),
 	KUNIT_CASE(object_anon_lifetime_test),
 	KUNIT_CASE(object_named_lifetime_test),
 	KUNIT_CASE(object_list_paging_test),
 	KUNIT_CASE(object_limit_test),
+	KUNIT_CASE(object_user_limit_test),
 	{}
 };
 
