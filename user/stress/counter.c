@@ -3,7 +3,7 @@
  * Counter backends: every gosync counter mode, plus userspace peers that do
  * the same job without a syscall, so a run can put the ioctl's cost beside
  * the synchronization's. One ops vector per implementation; workloads only
- * call through it.
+ * call through it. The backend table is in backends.c.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -72,7 +72,7 @@ static void kern_close(struct counter *c)
 	c->fd = -1;
 }
 
-static const struct counter_ops kern_ops = {
+const struct counter_ops kern_counter_ops = {
 	.open = kern_open, .add = kern_add, .batch = kern_batch,
 	.load = kern_load, .store = kern_store, .close = kern_close,
 };
@@ -116,7 +116,7 @@ static int racy_add(struct counter *c, int64_t delta, int64_t *res)
 	return 0;
 }
 
-static const struct counter_ops c11_racy_ops = {
+const struct counter_ops c11_racy_ops = {
 	.open = peer_open, .add = racy_add,
 	.load = peer_load, .store = peer_store, .close = peer_close,
 };
@@ -131,7 +131,7 @@ static int c11_add(struct counter *c, int64_t delta, int64_t *res)
 	return 0;
 }
 
-static const struct counter_ops c11_atomic_ops = {
+const struct counter_ops c11_atomic_ops = {
 	.open = peer_open, .add = c11_add,
 	.load = peer_load, .store = peer_store, .close = peer_close,
 };
@@ -165,7 +165,7 @@ static int urcu_store(struct counter *c, int64_t v)
 	return 0;
 }
 
-static const struct counter_ops urcu_ops = {
+const struct counter_ops urcu_ops = {
 	.open = urcu_open, .add = urcu_add,
 	.load = urcu_load, .store = urcu_store, .close = peer_close,
 };
@@ -215,32 +215,9 @@ static void mutex_close(struct counter *c)
 	c->lock = NULL;
 }
 
-static const struct counter_ops pthread_mutex_ops = {
+const struct counter_ops pthread_mutex_counter_ops = {
 	.open = mutex_open, .add = mutex_add,
 	.load = peer_load, .store = peer_store, .close = mutex_close,
-};
-
-#define KERN(m, n, d, x) { .name = n, .family = "counter", .desc = d, \
-	.kernel = true, .exact = x, .mode = m, .counter = &kern_ops }
-#define PEER(n, d, x, ops) { .name = n, .family = "counter", .desc = d, \
-	.exact = x, .counter = &ops }
-
-const struct stress_backend stress_backends[] = {
-	KERN(GOSYNC_COUNTER_RACY, "racy",
-	     "gosync counter, no synchronization (READ_ONCE, delay, WRITE_ONCE)", false),
-	KERN(GOSYNC_COUNTER_ATOMIC, "atomic", "gosync counter, atomic64_t", true),
-	KERN(GOSYNC_COUNTER_SPINLOCK, "spinlock", "gosync counter, spinlock_t", true),
-	KERN(GOSYNC_COUNTER_MUTEX, "mutex", "gosync counter, struct mutex", true),
-	KERN(GOSYNC_COUNTER_RWSEM, "rwsem", "gosync counter, rw_semaphore", true),
-	KERN(GOSYNC_COUNTER_PERCPU, "percpu", "gosync counter, percpu_counter", true),
-	PEER("c11-racy", "userspace peer: relaxed load, delay, store (lossy)",
-	     false, c11_racy_ops),
-	PEER("c11-atomic", "userspace peer: C11 atomic_fetch_add", true,
-	     c11_atomic_ops),
-	PEER("urcu-uatomic", "userspace peer: liburcu uatomic_add", true, urcu_ops),
-	PEER("pthread-mutex", "userspace peer: process-shared pthread mutex",
-	     true, pthread_mutex_ops),
-	{ .name = NULL },
 };
 
 int counter_open(struct counter *c, const struct stress_backend *be, int dev,

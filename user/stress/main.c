@@ -15,6 +15,7 @@ const struct stress_workload *const stress_workloads[] = {
 	&wl_lost_update,
 	&wl_counter_bench,
 	&wl_bank,
+	&wl_lock_bench,
 	NULL,
 };
 
@@ -29,18 +30,52 @@ static void usage(FILE *f)
 "number printed was measured in this run: compare ratios, not absolute times.\n"
 "\n"
 "Workloads (see --list for the backends):\n");
-	for (const struct stress_workload *const *w = stress_workloads; *w; w++)
+	for (const struct stress_workload *const *w = stress_workloads; *w; w++) {
 		fprintf(f, "  %-14s %s\n  %-14s options: %s\n", (*w)->name,
 			(*w)->desc, "", (*w)->usage);
+		if ((*w)->variants) {
+			fprintf(f, "  %-14s variants:", "");
+			for (const char *const *v = (*w)->variants; *v; v++)
+				fprintf(f, "%s %s", v == (*w)->variants ? "" : ",", *v);
+			fputc('\n', f);
+		}
+	}
 	fprintf(f,
 "\n"
+"lock-bench runs Go's src/sync benchmarks on gosync objects and, in the same\n"
+"run, on userspace peers, then prints gosync/peer ops/s side by side:\n"
+"  mutex-uncontended  BenchmarkMutexUncontended: each worker its own lock\n"
+"  mutex              BenchmarkMutex: one lock, (nearly) empty section\n"
+"  mutex-work         BenchmarkMutexWork: 100 work loops outside the lock,\n"
+"                     and 10 inside (Go's has none inside)\n"
+"  rw-write100/10     BenchmarkRWMutexWrite100/10: 1 Lock per 100/10 ops, the\n"
+"                     rest RLock+RUnlock\n"
+"  rw-work-write100/10  the same with 100 work loops in the read section\n"
+"                     (BenchmarkRWMutexWorkWrite100/10)\n"
+"  wg-add-done        BenchmarkWaitGroupAddDone: Add(1)+Done per op, one WG\n"
+"  wg-wait            BenchmarkWaitGroupWait: Wait on a zero counter\n"
+"  wg-round           a barrier round per op: Done+Wait on a WaitGroup armed\n"
+"                     with N (three in rotation), or pthread_barrier_wait\n"
+"  A work loop is Go's 'foo *= 2; foo /= 2'. Every exclusive section checks\n"
+"  exclusion (a plain load+store of a shared counter; readers check no\n"
+"  writer is inside); the point fails if it was broken. For the contended\n"
+"  variants (one shared object, >= 2 workers, --duration) it reports each\n"
+"  worker's ops, as locktorture's Max/Min: '!! STARVED' when a worker made\n"
+"  none, '!! UNFAIR' when max > 10x min (of the most lopsided rep); these\n"
+"  are reported, they do not change the exit status. Backends: gosync-mutex,\n"
+"  gosync-rwmutex, gosync-waitgroup ('all'); pthread-mutex, pthread-rwlock,\n"
+"  pthread-rwlock-wp, pthread-cond-wg, pthread-barrier ('peers'); the pthread\n"
+"  objects are process-shared with --procs, process-private otherwise.\n"
+"\n"
 "Options:\n"
-"  --mode LIST        comma-separated backends: a counter mode (racy, atomic,\n"
-"                     spinlock, mutex, rwsem, percpu), a userspace peer\n"
+"  --mode LIST        comma-separated backends of the workload's families\n"
+"                     (see --list): e.g. a counter mode (racy, atomic,\n"
+"                     spinlock, mutex, rwsem, percpu), a counter peer\n"
 "                     (c11-racy, c11-atomic, urcu-uatomic, pthread-mutex),\n"
-"                     'all' (every gosync mode) or 'peers' (every peer).\n"
-"                     Default: per workload (lost-update: all; counter-bench:\n"
-"                     all,peers; bank: racy,mutex)\n"
+"                     'all' (every gosync backend) or 'peers' (every peer).\n"
+"                     Default: per workload (lost-update: all; counter-bench,\n"
+"                     lock-bench: all,peers; bank: racy,mutex)\n"
+"  --variant LIST     run only these variants (counter-bench, lock-bench)\n"
 "  --threads LIST     comma-separated worker counts to sweep, e.g. 1,2,4.\n"
 "                     Default: 1, 2, 4, ... up to and including the number of\n"
 "                     online CPUs (%u here). bank always uses 4 (one per income)\n"
@@ -52,7 +87,7 @@ static void usage(FILE *f)
 "  --iterations K     ops per worker (bank: weeks). Default: lost-update 100000,\n"
 "                     bank 52\n"
 "  --duration SEC     run each point for SEC seconds instead (counter-bench\n"
-"                     default 0.5)\n"
+"                     and lock-bench default 0.5)\n"
 "  --reps N           repeat each point N times; report median [min-max]\n"
 "  --batch B          counter-bench: ops per GOSYNC_IOC_BATCH (default 64,\n"
 "                     at most %u)\n"
@@ -71,7 +106,8 @@ static void usage(FILE *f)
 "  --help             this text\n"
 "\n"
 "Exit status: 0 if every exact backend was exact and nothing failed (racy\n"
-"backends may lose updates), 1 otherwise, 2 for a usage error.\n",
+"backends may lose updates; lock-bench: exclusion held), 1 otherwise, 2 for\n"
+"a usage error.\n",
 		stress_ncpus(), GOSYNC_BATCH_MAX, wl_lost_update.default_delay_ns,
 		wl_bank.default_delay_ns);
 }
@@ -83,7 +119,7 @@ static void list(void)
 		printf("  %-14s %s\n", (*w)->name, (*w)->desc);
 	printf("backends:\n");
 	for (const struct stress_backend *b = stress_backends; b->name; b++)
-		printf("  %-14s %-8s %-6s %-5s %s\n", b->name, b->family,
+		printf("  %-17s %-9s %-6s %-5s %s\n", b->name, b->family,
 		       b->kernel ? "gosync" : "peer", b->exact ? "exact" : "lossy",
 		       b->desc);
 }
@@ -125,9 +161,10 @@ static int bad(const char *opt, const char *arg)
 
 int main(int argc, char **argv)
 {
-	enum { O_NO_PROGRESS = 256, O_NO_PIN, O_DELAY, O_LIST, O_SMOKE };
+	enum { O_NO_PROGRESS = 256, O_NO_PIN, O_DELAY, O_LIST, O_SMOKE, O_VARIANT };
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
+		{ "variant", required_argument, NULL, O_VARIANT },
 		{ "threads", required_argument, NULL, 't' },
 		{ "procs", no_argument, NULL, 'p' },
 		{ "no-pin", no_argument, NULL, O_NO_PIN },
@@ -156,6 +193,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'm':
 			o.modes = optarg;
+			break;
+		case O_VARIANT:
+			o.variants = optarg;
 			break;
 		case 't':
 			if (parse_threads(optarg, &o) < 0)

@@ -164,6 +164,22 @@ static void json_row(FILE *f, const struct stress_row *r)
 	fputs("}\n", f);
 }
 
+/* RFC 4180: quote a field holding a comma, quote or line break. */
+static void csv_str(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
 static void csv_row(struct stress_out *o, const struct stress_row *r)
 {
 	char keys[sizeof(o->csv_keys)] = "";
@@ -186,7 +202,7 @@ static void csv_row(struct stress_out *o, const struct stress_row *r)
 		else if (c->type == STRESS_INT)
 			fprintf(o->f, "%lld", c->i);
 		else if (c->type == STRESS_STR)
-			fputs(c->s, o->f);	/* our strings hold no ',' or '"' */
+			csv_str(o->f, c->s);
 		fputc(i + 1 < r->n ? ',' : '\n', o->f);
 	}
 }

@@ -2,8 +2,9 @@
 /*
  * --smoke: run every workload very briefly with --json, in a child process
  * (this same binary), and check its exit status and that each output line
- * is a JSON object with the keys its kind of row must carry. One line per
- * run: "ok - stress:NAME" or "not ok - stress:NAME", details as "# ...".
+ * is a JSON object with the keys its kind of row must carry (a point row
+ * also the workload's own keys). One line per run: "ok - stress:NAME" or
+ * "not ok - stress:NAME", details as "# ...".
  */
 #include <ctype.h>
 #include <errno.h>
@@ -265,9 +266,10 @@ static int run_json(const char *self, const char *name, const char *args,
 	return 0;
 }
 
-static bool smoke_one(const char *self, const char *test, const char *wl,
-		      const char *args)
+static bool smoke_one(const char *self, const char *test,
+		      const struct stress_workload *w, const char *args)
 {
+	const char *wl = w->name;
 	char *out = NULL, *line, *save = NULL, why[128];
 	unsigned int lineno = 0, points = 0;
 	size_t len = 0;
@@ -296,7 +298,9 @@ static bool smoke_one(const char *self, const char *test, const char *wl,
 			continue;
 		}
 		points += keys == point_keys;
-		if (stress_json_check(line, keys, why, sizeof(why)) < 0) {
+		if (stress_json_check(line, keys, why, sizeof(why)) < 0 ||
+		    (keys == point_keys && strstr(line, "\"kind\": \"point\"") &&
+		     stress_json_check(line, w->keys, why, sizeof(why)) < 0)) {
 			printf("# %s line %u: %s: %.80s\n", test, lineno, why, line);
 			ok = false;
 		}
@@ -323,13 +327,13 @@ int stress_smoke(const char *argv0)
 	else
 		snprintf(self, sizeof(self), "%s", argv0);
 	for (const struct stress_workload *const *w = stress_workloads; *w; w++) {
-		ok &= smoke_one(self, (*w)->name, (*w)->name, (*w)->smoke_args);
+		ok &= smoke_one(self, (*w)->name, *w, (*w)->smoke_args);
 		/* the same with forked workers, sharing objects by fd */
 		if ((*w)->fixed_threads)
 			continue;
 		snprintf(args, sizeof(args), "%s --procs", (*w)->smoke_args);
 		snprintf(test, sizeof(test), "%s-procs", (*w)->name);
-		ok &= smoke_one(self, test, (*w)->name, args);
+		ok &= smoke_one(self, test, *w, args);
 	}
 	return ok ? 0 : 1;
 }

@@ -4,19 +4,21 @@
  *
  * A workload (struct stress_workload) is a table entry: a per-worker body
  * plus setup/verify/teardown hooks. A backend (struct stress_backend) is one
- * implementation of a family of objects (today: counters), kernel or
- * userspace, behind one ops vector, so every workload runs against all of
- * them. The driver (driver.c) runs a workload for each backend x variant x
+ * implementation of a family of objects (counter, lock, waitgroup), kernel
+ * or userspace, behind one ops vector per family, so every workload runs
+ * against all the backends of its families. The driver (driver.c) runs a workload for each backend x variant x
  * thread count, each point --reps times, in threads or forked processes, and
  * hands rows to the output layer (output.c) as a table, JSON lines or CSV.
  *
- * Layers: main.c -> workloads (lost_update.c, counter_bench.c, bank.c,
- * smoke.c) -> driver.c, counter.c, output.c -> libgosync. No file includes
+ * Layers: main.c -> workloads (workloads_counter.c, seeds.c,
+ * workloads_lock.c, smoke.c) -> driver.c, backends.c (the table), counter.c
+ * and lock.c (the ops vectors), output.c -> libgosync. No file includes
  * upward.
  */
 #ifndef GOSYNC_STRESS_H
 #define GOSYNC_STRESS_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,7 +30,7 @@
 #define STRESS_MAX_SWEEP	64	/* thread counts in one --threads list */
 #define STRESS_MAX_THREADS	1024	/* workers in one point */
 #define STRESS_MAX_BACKENDS	32	/* backends in one --mode list */
-#define STRESS_MAX_COLS		32	/* columns in one output row */
+#define STRESS_MAX_COLS		48	/* columns in one output row */
 
 /* ---- output (output.c) ---- */
 
@@ -92,14 +94,19 @@ struct counter_ops {
 	void (*close)(struct counter *c);
 };
 
+struct lock_ops;
+struct wg_ops;
+
 struct stress_backend {
 	const char *name;
-	const char *family;	/* "counter"; later "map", "lock", ... */
+	const char *family;	/* "counter", "lock", "waitgroup" */
 	const char *desc;
 	bool kernel;		/* needs /dev/gosync */
 	bool exact;		/* its updates are never lost */
 	unsigned int mode;	/* GOSYNC_COUNTER_* for kernel counters */
-	const struct counter_ops *counter;
+	const struct counter_ops *counter;	/* family "counter" */
+	const struct lock_ops *lock;		/* family "lock" */
+	const struct wg_ops *wg;		/* family "waitgroup" */
 };
 
 /* Every backend, NULL-terminated by name. */
@@ -121,11 +128,77 @@ int counter_open(struct counter *c, const struct stress_backend *be, int dev,
 		 unsigned int delay_ns);
 void counter_close(struct counter *c);
 
+extern const struct counter_ops kern_counter_ops, c11_racy_ops, c11_atomic_ops,
+	urcu_ops, pthread_mutex_counter_ops;
+
+/* ---- lock and waitgroup backends (lock.c) ---- */
+
+/*
+ * One lock (a gosync Mutex or RWMutex fd, or a pthread object in place), in
+ * shared memory, two cache lines of its own. @guard and @writer_in are the
+ * workloads' exclusion check: only the lock's exclusive holder touches
+ * @guard (a plain load and store, no RMW) and sets @writer_in.
+ */
+struct lockobj {
+	_Alignas(128) const struct stress_backend *be;
+	int fd;				/* gosync backends */
+	_Atomic int writer_in;
+	_Atomic int64_t guard;
+	union {
+		pthread_mutex_t m;
+		pthread_rwlock_t rw;
+	};
+};
+
+/* Every call returns 0 or -1 with errno set (pthread's error codes too). */
+struct lock_ops {
+	int (*open)(struct lockobj *l, int dev, bool pshared);
+	int (*lock)(struct lockobj *l);
+	int (*unlock)(struct lockobj *l);
+	int (*rlock)(struct lockobj *l);	/* NULL: exclusive only */
+	int (*runlock)(struct lockobj *l);
+	void (*close)(struct lockobj *l);
+};
+
+/* One WaitGroup-like object, in shared memory. */
+struct wgobj {
+	_Alignas(128) const struct stress_backend *be;
+	int fd;				/* gosync backend */
+	int64_t count;			/* mutex+cond peer: under @m */
+	pthread_mutex_t m;
+	pthread_cond_t cv;
+	pthread_barrier_t b;		/* barrier peer */
+};
+
+struct wg_ops {
+	/* @parties: the barrier's count (the other backends ignore it) */
+	int (*open)(struct wgobj *g, int dev, bool pshared, unsigned int parties);
+	int (*add)(struct wgobj *g, int64_t delta);	/* NULL: a barrier */
+	int (*done)(struct wgobj *g);
+	int (*wait)(struct wgobj *g);			/* until zero */
+	int (*load)(struct wgobj *g, int64_t *v);
+	int (*arrive)(struct wgobj *g);			/* barrier: one round */
+	void (*close)(struct wgobj *g);
+};
+
+extern const struct lock_ops gosync_mutex_ops, gosync_rwmutex_ops,
+	pthread_mutex_lock_ops, pthread_rwlock_ops, pthread_rwlock_wp_ops;
+extern const struct wg_ops gosync_wg_ops, pthread_cond_wg_ops,
+	pthread_barrier_ops;
+
+int lockobj_open(struct lockobj *l, const struct stress_backend *be, int dev,
+		 bool pshared);
+void lockobj_close(struct lockobj *l);
+int wgobj_open(struct wgobj *g, const struct stress_backend *be, int dev,
+	       bool pshared, unsigned int parties);
+void wgobj_close(struct wgobj *g);
+
 /* ---- driver (driver.c) ---- */
 
 /* The command line, as every workload sees it. 0 / NULL / -1: workload default. */
 struct stress_opts {
 	const char *modes;		/* --mode list */
+	const char *variants;		/* --variant list, NULL: all */
 	unsigned int threads[STRESS_MAX_SWEEP];
 	unsigned int nthreads;		/* entries in threads[]; 0: default */
 	bool procs;			/* --procs: fork workers */
@@ -175,6 +248,7 @@ struct stress_sample {
 	int64_t expected, actual;	/* verify: the object's value */
 	bool ok;			/* verify passed, no worker failed */
 	int err;			/* errno if something failed */
+	uint64_t wmin, wmax;		/* fewest and most ops of one worker */
 };
 
 struct stress_stat {
@@ -189,6 +263,8 @@ struct stress_result {
 	struct stress_stat lost;	/* expected - actual */
 	struct stress_stat actual;	/* the object's final value */
 	struct stress_sample last;	/* the last repetition */
+	/* per-worker ops of the rep with the largest max/min (min 0 first) */
+	uint64_t wmin, wmax;
 	bool ok;			/* every repetition ok */
 };
 
@@ -206,7 +282,8 @@ struct stress_workload {
 	const char *name;
 	const char *desc;
 	const char *usage;		/* options it reads, for --help */
-	const char *family;		/* backends it runs on */
+	const char *family;		/* backends it runs on: a family, or a
+					 * comma-separated list of them */
 	const char *default_modes;	/* --mode default */
 	const char *const *variants;	/* NULL-terminated, or NULL */
 	unsigned int fixed_threads;	/* 0: the --threads sweep */
@@ -215,6 +292,9 @@ struct stress_workload {
 	bool iterations_only;		/* --duration makes no sense */
 	unsigned int default_delay_ns;
 	bool show_values;		/* table shows expected/actual/lost */
+	/* measure variant by variant, thread count by thread count, all the
+	 * backends of each back to back (default: backend by backend) */
+	bool interleave;
 	const char *const *keys;	/* JSON keys of its point rows (smoke) */
 	const char *smoke_args;		/* a tiny run, for --smoke */
 
@@ -238,6 +318,10 @@ extern const struct stress_workload *const stress_workloads[];
 extern const struct stress_workload wl_lost_update;
 extern const struct stress_workload wl_counter_bench;
 extern const struct stress_workload wl_bank;
+extern const struct stress_workload wl_lock_bench;
+
+/* Is @family one of the comma-separated @list? */
+bool stress_family_in(const char *list, const char *family);
 
 /* Keep going? Per-worker op budget in iteration mode, else the stop flag. */
 static inline bool stress_more(const struct stress_point *p,

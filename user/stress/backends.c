@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every backend of every family, in one table: --list prints it, --mode
+ * picks from it (within a workload's families). The ops vectors live with
+ * their family: counter.c, lock.c.
+ */
+#include "stress.h"
+
+#define KERN(m, n, d, x) { .name = n, .family = "counter", .desc = d, \
+	.kernel = true, .exact = x, .mode = m, .counter = &kern_counter_ops }
+#define PEER(n, d, x, ops) { .name = n, .family = "counter", .desc = d, \
+	.exact = x, .counter = &ops }
+#define LOCK(n, k, d, ops) { .name = n, .family = "lock", .desc = d, \
+	.kernel = k, .exact = true, .lock = &ops }
+#define WG(n, k, d, ops) { .name = n, .family = "waitgroup", .desc = d, \
+	.kernel = k, .exact = true, .wg = &ops }
+
+const struct stress_backend stress_backends[] = {
+	KERN(GOSYNC_COUNTER_RACY, "racy",
+	     "gosync counter, no synchronization (READ_ONCE, delay, WRITE_ONCE)", false),
+	KERN(GOSYNC_COUNTER_ATOMIC, "atomic", "gosync counter, atomic64_t", true),
+	KERN(GOSYNC_COUNTER_SPINLOCK, "spinlock", "gosync counter, spinlock_t", true),
+	KERN(GOSYNC_COUNTER_MUTEX, "mutex", "gosync counter, struct mutex", true),
+	KERN(GOSYNC_COUNTER_RWSEM, "rwsem", "gosync counter, rw_semaphore", true),
+	KERN(GOSYNC_COUNTER_PERCPU, "percpu", "gosync counter, percpu_counter", true),
+	PEER("c11-racy", "userspace peer: relaxed load, delay, store (lossy)",
+	     false, c11_racy_ops),
+	PEER("c11-atomic", "userspace peer: C11 atomic_fetch_add", true,
+	     c11_atomic_ops),
+	PEER("urcu-uatomic", "userspace peer: liburcu uatomic_add", true, urcu_ops),
+	PEER("pthread-mutex", "userspace peer: process-shared pthread mutex",
+	     true, pthread_mutex_counter_ops),
+	LOCK("gosync-mutex", true, "gosync Mutex (default attributes: robust)",
+	     gosync_mutex_ops),
+	LOCK("gosync-rwmutex", true, "gosync RWMutex (robust; Go's writer preference)",
+	     gosync_rwmutex_ops),
+	LOCK("pthread-mutex", false, "userspace peer: pthread_mutex_t (default type; "
+	     "process-shared with --procs)", pthread_mutex_lock_ops),
+	LOCK("pthread-rwlock", false, "userspace peer: pthread_rwlock_t (glibc "
+	     "default: prefers readers)", pthread_rwlock_ops),
+	LOCK("pthread-rwlock-wp", false, "userspace peer: pthread_rwlock_t, "
+	     "PREFER_WRITER_NONRECURSIVE (Go-like)", pthread_rwlock_wp_ops),
+	WG("gosync-waitgroup", true, "gosync WaitGroup", gosync_wg_ops),
+	WG("pthread-cond-wg", false, "userspace peer: counter under a pthread "
+	   "mutex, Wait on a pthread cond", pthread_cond_wg_ops),
+	WG("pthread-barrier", false, "userspace peer: pthread_barrier_t (wg-round "
+	   "only)", pthread_barrier_ops),
+	{ .name = NULL },
+};

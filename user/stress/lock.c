@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lock and WaitGroup backends: gosync Mutex, RWMutex and WaitGroup (one
+ * ioctl per call) and their userspace peers (pthread objects in place, in
+ * the caller's shared memory: process-shared when workers are processes).
+ * One ops vector per implementation; workloads only call through it.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include "stress.h"
+
+/* pthread calls return an error number: make it errno. */
+static int pt(int err)
+{
+	if (!err)
+		return 0;
+	errno = err;
+	return -1;
+}
+
+/* ---- gosync Mutex and RWMutex ---- */
+
+static int gosync_need_dev(int dev)
+{
+	if (dev >= 0)
+		return 0;
+	errno = ENODEV;
+	return -1;
+}
+
+static int gmutex_open(struct lockobj *l, int dev, bool pshared)
+{
+	(void)pshared;		/* fds reach forked workers by inheritance */
+	if (gosync_need_dev(dev) < 0)
+		return -1;
+	l->fd = gosync_mutex_create(dev, NULL, 0, 0);
+	return l->fd < 0 ? -1 : 0;
+}
+
+static int gmutex_lock(struct lockobj *l)
+{
+	return gosync_mutex_lock(l->fd, -1);
+}
+
+static int gmutex_unlock(struct lockobj *l)
+{
+	return gosync_mutex_unlock(l->fd);
+}
+
+static void gclose(struct lockobj *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+}
+
+const struct lock_ops gosync_mutex_ops = {
+	.open = gmutex_open, .lock = gmutex_lock, .unlock = gmutex_unlock,
+	.close = gclose,
+};
+
+static int grw_open(struct lockobj *l, int dev, bool pshared)
+{
+	(void)pshared;
+	if (gosync_need_dev(dev) < 0)
+		return -1;
+	l->fd = gosync_rwmutex_create(dev, NULL, 0, 0);
+	return l->fd < 0 ? -1 : 0;
+}
+
+static int grw_lock(struct lockobj *l)
+{
+	return gosync_rwmutex_lock(l->fd, -1);
+}
+
+static int grw_unlock(struct lockobj *l)
+{
+	return gosync_rwmutex_unlock(l->fd);
+}
+
+static int grw_rlock(struct lockobj *l)
+{
+	return gosync_rwmutex_rlock(l->fd, -1);
+}
+
+static int grw_runlock(struct lockobj *l)
+{
+	return gosync_rwmutex_runlock(l->fd);
+}
+
+const struct lock_ops gosync_rwmutex_ops = {
+	.open = grw_open, .lock = grw_lock, .unlock = grw_unlock,
+	.rlock = grw_rlock, .runlock = grw_runlock, .close = gclose,
+};
+
+/* ---- pthread_mutex_t ---- */
+
+static int pmutex_open(struct lockobj *l, int dev, bool pshared)
+{
+	pthread_mutexattr_t a;
+	int err;
+
+	(void)dev;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, pshared ? PTHREAD_PROCESS_SHARED :
+				     PTHREAD_PROCESS_PRIVATE);
+	err = pthread_mutex_init(&l->m, &a);
+	pthread_mutexattr_destroy(&a);
+	return pt(err);
+}
+
+static int pmutex_lock(struct lockobj *l)
+{
+	return pt(pthread_mutex_lock(&l->m));
+}
+
+static int pmutex_unlock(struct lockobj *l)
+{
+	return pt(pthread_mutex_unlock(&l->m));
+}
+
+static void pmutex_close(struct lockobj *l)
+{
+	pthread_mutex_destroy(&l->m);
+}
+
+const struct lock_ops pthread_mutex_lock_ops = {
+	.open = pmutex_open, .lock = pmutex_lock, .unlock = pmutex_unlock,
+	.close = pmutex_close,
+};
+
+/* ---- pthread_rwlock_t, glibc's default (readers first) or writers first ---- */
+
+static int prw_init(struct lockobj *l, bool pshared, int kind)
+{
+	pthread_rwlockattr_t a;
+	int err;
+
+	pthread_rwlockattr_init(&a);
+	pthread_rwlockattr_setpshared(&a, pshared ? PTHREAD_PROCESS_SHARED :
+				      PTHREAD_PROCESS_PRIVATE);
+	pthread_rwlockattr_setkind_np(&a, kind);
+	err = pthread_rwlock_init(&l->rw, &a);
+	pthread_rwlockattr_destroy(&a);
+	return pt(err);
+}
+
+static int prw_open(struct lockobj *l, int dev, bool pshared)
+{
+	(void)dev;
+	return prw_init(l, pshared, PTHREAD_RWLOCK_DEFAULT_NP);
+}
+
+static int prw_wp_open(struct lockobj *l, int dev, bool pshared)
+{
+	(void)dev;
+	return prw_init(l, pshared, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+}
+
+static int prw_lock(struct lockobj *l)
+{
+	return pt(pthread_rwlock_wrlock(&l->rw));
+}
+
+static int prw_rlock(struct lockobj *l)
+{
+	return pt(pthread_rwlock_rdlock(&l->rw));
+}
+
+static int prw_unlock(struct lockobj *l)
+{
+	return pt(pthread_rwlock_unlock(&l->rw));
+}
+
+static void prw_close(struct lockobj *l)
+{
+	pthread_rwlock_destroy(&l->rw);
+}
+
+const struct lock_ops pthread_rwlock_ops = {
+	.open = prw_open, .lock = prw_lock, .unlock = prw_unlock,
+	.rlock = prw_rlock, .runlock = prw_unlock, .close = prw_close,
+};
+
+const struct lock_ops pthread_rwlock_wp_ops = {
+	.open = prw_wp_open, .lock = prw_lock, .unlock = prw_unlock,
+	.rlock = prw_rlock, .runlock = prw_unlock, .close = prw_close,
+};
+
+int lockobj_open(struct lockobj *l, const struct stress_backend *be, int dev,
+		 bool pshared)
+{
+	l->be = be;
+	l->fd = -1;
+	atomic_init(&l->writer_in, 0);
+	atomic_init(&l->guard, 0);
+	return be->lock->open(l, dev, pshared);
+}
+
+void lockobj_close(struct lockobj *l)
+{
+	l->be->lock->close(l);
+}
+
+/* ---- gosync WaitGroup ---- */
+
+static int gwg_open(struct wgobj *g, int dev, bool pshared, unsigned int parties)
+{
+	(void)pshared;
+	(void)parties;
+	if (gosync_need_dev(dev) < 0)
+		return -1;
+	g->fd = gosync_waitgroup_create(dev, NULL, 0);
+	return g->fd < 0 ? -1 : 0;
+}
+
+static int gwg_add(struct wgobj *g, int64_t delta)
+{
+	return gosync_waitgroup_add(g->fd, delta, NULL);
+}
+
+static int gwg_done(struct wgobj *g)
+{
+	return gosync_waitgroup_done(g->fd, NULL);
+}
+
+static int gwg_wait(struct wgobj *g)
+{
+	return gosync_waitgroup_wait(g->fd, -1);
+}
+
+static int gwg_load(struct wgobj *g, int64_t *v)
+{
+	return gosync_waitgroup_load(g->fd, v);
+}
+
+static void gwg_close(struct wgobj *g)
+{
+	if (g->fd >= 0)
+		close(g->fd);
+	g->fd = -1;
+}
+
+const struct wg_ops gosync_wg_ops = {
+	.open = gwg_open, .add = gwg_add, .done = gwg_done, .wait = gwg_wait,
+	.load = gwg_load, .close = gwg_close,
+};
+
+/* ---- a WaitGroup from a pthread mutex and cond ---- */
+
+static int cwg_open(struct wgobj *g, int dev, bool pshared, unsigned int parties)
+{
+	int ps = pshared ? PTHREAD_PROCESS_SHARED : PTHREAD_PROCESS_PRIVATE;
+	pthread_mutexattr_t ma;
+	pthread_condattr_t ca;
+	int err;
+
+	(void)dev;
+	(void)parties;
+	g->count = 0;
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setpshared(&ma, ps);
+	err = pthread_mutex_init(&g->m, &ma);
+	pthread_mutexattr_destroy(&ma);
+	if (err)
+		return pt(err);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setpshared(&ca, ps);
+	err = pthread_cond_init(&g->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (err)
+		pthread_mutex_destroy(&g->m);
+	return pt(err);
+}
+
+/* Go's Add: a negative counter is refused (EINVAL), zero wakes every Wait. */
+static int cwg_add(struct wgobj *g, int64_t delta)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&g->m);
+	if (g->count + delta < 0) {
+		errno = EINVAL;
+		ret = -1;
+	} else {
+		g->count += delta;
+		if (!g->count)
+			pthread_cond_broadcast(&g->cv);
+	}
+	pthread_mutex_unlock(&g->m);
+	return ret;
+}
+
+static int cwg_done(struct wgobj *g)
+{
+	return cwg_add(g, -1);
+}
+
+static int cwg_wait(struct wgobj *g)
+{
+	pthread_mutex_lock(&g->m);
+	while (g->count)
+		pthread_cond_wait(&g->cv, &g->m);
+	pthread_mutex_unlock(&g->m);
+	return 0;
+}
+
+static int cwg_load(struct wgobj *g, int64_t *v)
+{
+	pthread_mutex_lock(&g->m);
+	*v = g->count;
+	pthread_mutex_unlock(&g->m);
+	return 0;
+}
+
+static void cwg_close(struct wgobj *g)
+{
+	pthread_cond_destroy(&g->cv);
+	pthread_mutex_destroy(&g->m);
+}
+
+const struct wg_ops pthread_cond_wg_ops = {
+	.open = cwg_open, .add = cwg_add, .done = cwg_done, .wait = cwg_wait,
+	.load = cwg_load, .close = cwg_close,
+};
+
+/* ---- pthread_barrier_t: only "everyone arrives, everyone leaves" ---- */
+
+static int bar_open(struct wgobj *g, int dev, bool pshared, unsigned int parties)
+{
+	pthread_barrierattr_t a;
+	int err;
+
+	(void)dev;
+	pthread_barrierattr_init(&a);
+	pthread_barrierattr_setpshared(&a, pshared ? PTHREAD_PROCESS_SHARED :
+				       PTHREAD_PROCESS_PRIVATE);
+	err = pthread_barrier_init(&g->b, &a, parties);
+	pthread_barrierattr_destroy(&a);
+	return pt(err);
+}
+
+static int bar_arrive(struct wgobj *g)
+{
+	int err = pthread_barrier_wait(&g->b);
+
+	return err == PTHREAD_BARRIER_SERIAL_THREAD ? 0 : pt(err);
+}
+
+static void bar_close(struct wgobj *g)
+{
+	pthread_barrier_destroy(&g->b);
+}
+
+const struct wg_ops pthread_barrier_ops = {
+	.open = bar_open, .arrive = bar_arrive, .close = bar_close,
+};
+
+int wgobj_open(struct wgobj *g, const struct stress_backend *be, int dev,
+	       bool pshared, unsigned int parties)
+{
+	g->be = be;
+	g->fd = -1;
+	return be->wg->open(g, dev, pshared, parties);
+}
+
+void wgobj_close(struct wgobj *g)
+{
+	g->be->wg->close(g);
+}

@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lock-bench: Go's sync benchmarks (src/sync/mutex_test.go, rwmutex_test.go,
+ * waitgroup_test.go) on gosync's Mutex, RWMutex and WaitGroup and, in the
+ * same run, on their userspace peers (pthread mutex, rwlock, a mutex+cond
+ * counter, a barrier), with the gosync/peer ratio of every point and the
+ * per-worker spread of acquisitions (as locktorture's Max/Min) where workers
+ * contend for one object.
+ *
+ * Every exclusive section also checks exclusion: its holder bumps a shared
+ * counter with a plain load and store (no RMW), so a second holder would
+ * lose updates; readers check that no writer is inside. A wg-round checks
+ * that nobody leaves a round before everyone arrived.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stress.h"
+
+/* A contended point is flagged unfair when one worker got this many times the
+ * acquisitions of another (locktorture flags 2x; contended locks that hand
+ * over to a running waiter routinely exceed that, so be loud only at 10x). */
+#define LB_UNFAIR_RATIO	10
+
+enum lb_kind { LB_MUTEX, LB_RW, LB_WG };
+enum lb_wg { WG_NONE, WG_ADD_DONE, WG_WAIT, WG_ROUND };
+
+struct lb_variant {
+	const char *name;
+	const char *go;			/* the Go benchmark it mirrors */
+	enum lb_kind kind;
+	bool own;			/* each worker its own object */
+	bool contended;			/* workers share one object: fairness */
+	unsigned int work_out;		/* local-work loops outside the lock */
+	unsigned int work_in;		/* ... inside (RW: in the read section) */
+	unsigned int write_every;	/* RW: 1 Lock per this many ops */
+	enum lb_wg wg;
+};
+
+static const struct lb_variant lb_variants[] = {
+	{ "mutex-uncontended", "BenchmarkMutexUncontended", LB_MUTEX, .own = true },
+	{ "mutex", "BenchmarkMutex", LB_MUTEX, .contended = true },
+	{ "mutex-work", "BenchmarkMutexWork, plus 10 loops inside", LB_MUTEX,
+	  .contended = true, .work_out = 100, .work_in = 10 },
+	{ "rw-write100", "BenchmarkRWMutexWrite100", LB_RW, .contended = true,
+	  .write_every = 100 },
+	{ "rw-write10", "BenchmarkRWMutexWrite10", LB_RW, .contended = true,
+	  .write_every = 10 },
+	{ "rw-work-write100", "BenchmarkRWMutexWorkWrite100", LB_RW,
+	  .contended = true, .work_in = 100, .write_every = 100 },
+	{ "rw-work-write10", "BenchmarkRWMutexWorkWrite10", LB_RW,
+	  .contended = true, .work_in = 100, .write_every = 10 },
+	{ "wg-add-done", "BenchmarkWaitGroupAddDone", LB_WG, .contended = true,
+	  .wg = WG_ADD_DONE },
+	{ "wg-wait", "BenchmarkWaitGroupWait", LB_WG, .wg = WG_WAIT },
+	{ "wg-round", "none: one barrier round (Done+Wait, or barrier_wait)",
+	  LB_WG, .wg = WG_ROUND },
+};
+
+static const char *const lb_names[] = {
+	"mutex-uncontended", "mutex", "mutex-work", "rw-write100", "rw-write10",
+	"rw-work-write100", "rw-work-write10", "wg-add-done", "wg-wait",
+	"wg-round", NULL,
+};
+
+_Static_assert(ARRAY_SIZE(lb_names) == ARRAY_SIZE(lb_variants) + 1,
+	       "lb_names and lb_variants disagree");
+
+static const struct lb_variant *variant_of(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(lb_variants); i++)
+		if (name && !strcmp(lb_variants[i].name, name))
+			return &lb_variants[i];
+	abort();	/* the driver only passes names from lb_names */
+}
+
+/* Go's local work: foo *= 2; foo /= 2, kept from being optimized away. */
+static inline int64_t local_work(int64_t foo, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		foo *= 2;
+		__asm__ volatile("" : "+r"(foo));
+		foo /= 2;
+		__asm__ volatile("" : "+r"(foo));
+	}
+	return foo;
+}
+
+/* Per-worker tallies, a cache line each. */
+struct lb_slot {
+	_Alignas(64) uint64_t writes;	/* RW: exclusive sections done */
+	uint64_t violations;		/* exclusion or barrier broken */
+	int64_t sink;			/* the local work's result */
+};
+
+struct lb_ctx {
+	const struct lb_variant *v;
+	size_t size;
+	unsigned int nobj;
+	struct lockobj *locks;		/* nobj, shared memory */
+	struct wgobj *wgs;		/* nobj, shared memory */
+	_Alignas(64) _Atomic uint64_t end_round;	/* wg-round: the last one */
+	_Alignas(64) _Atomic uint64_t arrivals;		/* wg-round */
+	struct lb_slot slot[];
+};
+
+static bool lb_applies(const struct stress_backend *be, const char *variant)
+{
+	const struct lb_variant *v = variant_of(variant);
+
+	switch (v->kind) {
+	case LB_MUTEX:
+		return be->lock && !be->lock->rlock;
+	case LB_RW:
+		return be->lock && be->lock->rlock;
+	case LB_WG:
+		return be->wg && (v->wg == WG_ROUND || be->wg->add);
+	}
+	return false;
+}
+
+static void lb_free(struct lb_ctx *x, unsigned int opened)
+{
+	for (unsigned int i = 0; i < opened; i++) {
+		if (x->locks)
+			lockobj_close(&x->locks[i]);
+		else
+			wgobj_close(&x->wgs[i]);
+	}
+	stress_shm_free(x->locks, x->nobj * sizeof(*x->locks));
+	stress_shm_free(x->wgs, x->nobj * sizeof(*x->wgs));
+	stress_shm_free(x, x->size);
+}
+
+static int lb_setup(struct stress_point *p)
+{
+	const struct lb_variant *v = variant_of(p->variant);
+	size_t size = sizeof(struct lb_ctx) + p->threads * sizeof(struct lb_slot);
+	struct lb_ctx *x = stress_shm_alloc(size);
+	bool barrier = p->be->wg && !p->be->wg->add;
+	unsigned int i = 0;
+	int err;
+
+	if (!x)
+		return -1;
+	x->v = v;
+	x->size = size;
+	atomic_init(&x->end_round, UINT64_MAX);
+	atomic_init(&x->arrivals, 0);
+	if (v->kind == LB_WG) {
+		/* a reusable barrier from WaitGroups takes three: see round_body */
+		x->nobj = v->wg == WG_ROUND && !barrier ? 3 : 1;
+		x->wgs = stress_shm_alloc(x->nobj * sizeof(*x->wgs));
+		if (!x->wgs)
+			goto fail;
+		for (; i < x->nobj; i++)
+			if (wgobj_open(&x->wgs[i], p->be, p->dev, p->procs,
+				       p->threads) < 0)
+				goto fail;
+		for (unsigned int k = 0; v->wg == WG_ROUND && !barrier && k < x->nobj; k++)
+			if (p->be->wg->add(&x->wgs[k], p->threads) < 0)
+				goto fail;
+	} else {
+		x->nobj = v->own ? p->threads : 1;
+		x->locks = stress_shm_alloc(x->nobj * sizeof(*x->locks));
+		if (!x->locks)
+			goto fail;
+		for (; i < x->nobj; i++)
+			if (lockobj_open(&x->locks[i], p->be, p->dev, p->procs) < 0)
+				goto fail;
+	}
+	p->ctx = x;
+	return 0;
+fail:
+	err = errno;
+	lb_free(x, i);
+	errno = err;
+	return -1;
+}
+
+static void lb_teardown(struct stress_point *p)
+{
+	struct lb_ctx *x = p->ctx;
+
+	lb_free(x, x->nobj);
+	p->ctx = NULL;
+}
+
+static int mutex_body(struct stress_point *p, struct stress_worker *w)
+{
+	struct lb_ctx *x = p->ctx;
+	const struct lb_variant *v = x->v;
+	struct lockobj *l = &x->locks[v->own ? w->id : 0];
+	const struct lock_ops *ops = p->be->lock;
+	int64_t foo = w->id;
+
+	while (stress_more(p, w)) {
+		int64_t g;
+
+		if (ops->lock(l) < 0)
+			return -1;
+		g = atomic_load_explicit(&l->guard, memory_order_relaxed);
+		foo = local_work(foo, v->work_in);
+		atomic_store_explicit(&l->guard, g + 1, memory_order_relaxed);
+		if (ops->unlock(l) < 0)
+			return -1;
+		foo = local_work(foo, v->work_out);
+		stress_done(w, 1);
+	}
+	x->slot[w->id].sink = foo;
+	return 0;
+}
+
+static int rw_body(struct stress_point *p, struct stress_worker *w)
+{
+	struct lb_ctx *x = p->ctx;
+	const struct lb_variant *v = x->v;
+	struct lockobj *l = &x->locks[0];
+	struct lb_slot *s = &x->slot[w->id];
+	const struct lock_ops *ops = p->be->lock;
+	int64_t foo = 0;
+
+	for (uint64_t n = 1; stress_more(p, w); n++) {
+		if (n % v->write_every == 0) {
+			int64_t g;
+
+			if (ops->lock(l) < 0)
+				return -1;
+			atomic_store_explicit(&l->writer_in, 1, memory_order_relaxed);
+			g = atomic_load_explicit(&l->guard, memory_order_relaxed);
+			atomic_store_explicit(&l->guard, g + 1, memory_order_relaxed);
+			atomic_store_explicit(&l->writer_in, 0, memory_order_relaxed);
+			if (ops->unlock(l) < 0)
+				return -1;
+			s->writes++;
+		} else {
+			if (ops->rlock(l) < 0)
+				return -1;
+			if (atomic_load_explicit(&l->writer_in, memory_order_relaxed))
+				s->violations++;
+			foo = local_work(foo, v->work_in);
+			if (ops->runlock(l) < 0)
+				return -1;
+		}
+		stress_done(w, 1);
+	}
+	s->sink = foo;
+	return 0;
+}
+
+/*
+ * One barrier round per op. pthread_barrier_wait is one; WaitGroups make one
+ * as Done+Wait on a WaitGroup armed with N. Re-arming takes care: Add on a
+ * zero WaitGroup must come after the Waits it released returned (else Go's
+ * "WaitGroup is reused before previous Wait has returned"), and before
+ * anyone's next Done. With three WaitGroups, worker 0 re-arms round k-1's
+ * after round k: everyone left round k-1's Wait before arriving at round k,
+ * and nobody arrives at round k+2 before worker 0 arrived at round k+1.
+ * Worker 0 also decides the last round (before arriving at it), so every
+ * worker stops after the same round.
+ */
+static int round_body(struct stress_point *p, struct stress_worker *w)
+{
+	struct lb_ctx *x = p->ctx;
+	const struct wg_ops *ops = p->be->wg;
+	uint64_t n = p->threads;
+
+	for (uint64_t k = 0;; k++) {
+		if (w->id == 0 && (p->iterations ?
+		    atomic_load_explicit(&w->ops, memory_order_relaxed) + 1 >= p->iterations :
+		    atomic_load_explicit(p->stop, memory_order_relaxed)))
+			atomic_store(&x->end_round, k);
+		atomic_fetch_add(&x->arrivals, 1);
+		if (!ops->add) {
+			if (ops->arrive(&x->wgs[0]) < 0)
+				return -1;
+		} else {
+			struct wgobj *g = &x->wgs[k % 3];
+
+			if (ops->done(g) < 0 || ops->wait(g) < 0)
+				return -1;
+		}
+		if (atomic_load(&x->arrivals) < (k + 1) * n)
+			x->slot[w->id].violations++;	/* left before all arrived */
+		if (ops->add && w->id == 0 && k >= 1 &&
+		    ops->add(&x->wgs[(k - 1) % 3], (int64_t)n) < 0)
+			return -1;
+		stress_done(w, 1);
+		if (atomic_load(&x->end_round) == k)
+			return 0;
+	}
+}
+
+static int wg_body(struct stress_point *p, struct stress_worker *w)
+{
+	struct lb_ctx *x = p->ctx;
+	const struct wg_ops *ops = p->be->wg;
+	struct wgobj *g = &x->wgs[0];
+
+	if (x->v->wg == WG_ROUND)
+		return round_body(p, w);
+	while (stress_more(p, w)) {
+		if (x->v->wg == WG_ADD_DONE) {
+			if (ops->add(g, 1) < 0 || ops->done(g) < 0)
+				return -1;
+		} else if (ops->wait(g) < 0) {
+			return -1;
+		}
+		stress_done(w, 1);
+	}
+	return 0;
+}
+
+static int lb_body(struct stress_point *p, struct stress_worker *w)
+{
+	switch (((struct lb_ctx *)p->ctx)->v->kind) {
+	case LB_MUTEX:
+		return mutex_body(p, w);
+	case LB_RW:
+		return rw_body(p, w);
+	case LB_WG:
+		return wg_body(p, w);
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+/*
+ * expected/actual: Mutex: acquisitions vs the guarded counter(s); RWMutex:
+ * write sections vs the guarded counter; wg-round: rounds x workers vs
+ * arrivals; other WaitGroup points: 0 vs the final counter.
+ */
+static int lb_verify(struct stress_point *p, struct stress_sample *s)
+{
+	struct lb_ctx *x = p->ctx;
+	uint64_t violations = 0;
+
+	s->expected = 0;
+	s->actual = 0;
+	for (unsigned int i = 0; i < p->threads; i++) {
+		violations += x->slot[i].violations;
+		if (x->v->kind == LB_RW)
+			s->expected += (int64_t)x->slot[i].writes;
+	}
+	switch (x->v->kind) {
+	case LB_MUTEX:
+		s->expected = (int64_t)s->ops;
+		/* fallthrough */
+	case LB_RW:
+		for (unsigned int i = 0; i < x->nobj; i++)
+			s->actual += atomic_load(&x->locks[i].guard);
+		break;
+	case LB_WG:
+		if (x->v->wg == WG_ROUND) {
+			s->expected = (int64_t)s->ops;
+			s->actual = (int64_t)atomic_load(&x->arrivals);
+		} else if (p->be->wg->load(&x->wgs[0], &s->actual) < 0) {
+			return -1;
+		}
+		break;
+	}
+	if (s->actual != s->expected || violations)
+		s->ok = false;
+	if (violations)
+		fprintf(stderr, "gosync-stress: %s %s, %u workers: %llu %s\n",
+			p->be->name, p->variant, p->threads,
+			(unsigned long long)violations, x->v->kind == LB_WG ?
+			"early exits from a barrier round" :
+			"read sections saw a writer inside");
+	return 0;
+}
+
+/* "n/a", "ok", "unfair" or "starved": see LB_UNFAIR_RATIO. */
+static const char *fairness(const struct stress_result *r)
+{
+	const struct lb_variant *v = variant_of(r->p.variant);
+
+	/* with --iterations every worker does the same count by construction */
+	if (!v->contended || r->p.threads < 2 || r->p.iterations || !r->reps)
+		return "n/a";
+	if (!r->wmin)
+		return "starved";
+	if (r->wmax > LB_UNFAIR_RATIO * r->wmin)
+		return "unfair";
+	return "ok";
+}
+
+static void lb_row(const struct stress_result *r, struct stress_row *row)
+{
+	const char *f = fairness(r);
+	bool na = !strcmp(f, "n/a");
+	struct stress_col *c;
+
+	row_str(row, "go", NULL, variant_of(r->p.variant)->go);
+	c = row_int(row, "acq_max", "acq max", (long long)r->wmax);
+	if (na)
+		snprintf(c->text, sizeof(c->text), "-");
+	c = row_int(row, "acq_min", "acq min", (long long)r->wmin);
+	if (na)
+		snprintf(c->text, sizeof(c->text), "-");
+	c = row_num(row, "acq_max_min", "max/min",
+		    r->wmin ? (double)r->wmax / (double)r->wmin : NAN);
+	if (na)
+		snprintf(c->text, sizeof(c->text), "-");
+	else if (!r->wmin)
+		snprintf(c->text, sizeof(c->text), "inf");
+	c = row_str(row, "fairness", "fairness", f);
+	if (!strcmp(f, "starved"))
+		snprintf(c->text, sizeof(c->text), "!! STARVED");
+	else if (!strcmp(f, "unfair"))
+		snprintf(c->text, sizeof(c->text), "!! UNFAIR >%dx", LB_UNFAIR_RATIO);
+	row_bool(row, "starved", NULL, !strcmp(f, "starved"));
+}
+
+static void ratio_row(struct stress_run *run, const struct stress_result *g,
+		      const struct stress_result *q)
+{
+	struct stress_row row = { 0 };
+	struct stress_col *c;
+	double v = g->rate.med / q->rate.med;
+	char of[160];
+
+	snprintf(of, sizeof(of), "%s / %s, %s, %u %s", g->p.be->name,
+		 q->p.be->name, g->p.variant, g->p.threads,
+		 g->p.procs ? "procs" : "threads");
+	row_str(&row, "workload", NULL, run->wl->name);
+	row_str(&row, "kind", NULL, "ratio");
+	row_str(&row, "ratio", NULL, "gosync/peer");
+	row_str(&row, "variant", "variant", g->p.variant);
+	row_int(&row, "threads", g->p.procs ? "procs" : "threads", g->p.threads);
+	row_bool(&row, "procs", NULL, g->p.procs);
+	row_str(&row, "backend", "gosync", g->p.be->name);
+	c = row_num(&row, "ops_per_sec", "ops/s", g->rate.med);
+	snprintf(c->text, sizeof(c->text), "%.0f", g->rate.med);
+	row_str(&row, "peer", "peer", q->p.be->name);
+	c = row_num(&row, "peer_ops_per_sec", "peer ops/s", q->rate.med);
+	snprintf(c->text, sizeof(c->text), "%.0f", q->rate.med);
+	row_str(&row, "of", NULL, of);
+	c = row_num(&row, "value", "gosync/peer", v);
+	snprintf(c->text, sizeof(c->text), "%.3gx", v);
+	c = row_num(&row, "inverse", "peer/gosync", 1 / v);
+	snprintf(c->text, sizeof(c->text), "%.3gx", 1 / v);
+	stress_out_row(run->out, &row);
+}
+
+static int lb_finish(struct stress_run *run)
+{
+	unsigned int threads[STRESS_MAX_SWEEP], nt = 0, nratio = 0;
+	bool ok = true, alarm = false;
+
+	for (unsigned int i = 0; i < run->nres; i++) {
+		unsigned int t = run->res[i].p.threads, k;
+
+		ok &= run->res[i].ok;
+		for (k = 0; k < nt && threads[k] != t; k++)
+			;
+		if (k == nt && nt < ARRAY_SIZE(threads))
+			threads[nt++] = t;
+	}
+	if (run->o->quiet && run->o->format == STRESS_TABLE)
+		return ok ? 0 : 1;
+
+	for (unsigned int i = 0; i < run->nres; i++) {
+		const struct stress_result *r = &run->res[i];
+		const char *f = fairness(r);
+
+		if (strcmp(f, "starved") && strcmp(f, "unfair"))
+			continue;
+		stress_out_note(run->out, "%s!! %s: %s %s, %u %s: one worker made %llu "
+				"acquisitions, another %llu%s", alarm ? "" : "\n",
+				!strcmp(f, "starved") ?
+				"STARVATION" : "UNFAIR", r->p.be->name, r->p.variant,
+				r->p.threads, r->p.procs ? "processes" : "threads",
+				(unsigned long long)r->wmin, (unsigned long long)r->wmax,
+				r->reps > 1 ? " (the most lopsided rep)" : "");
+		alarm = true;
+	}
+	stress_out_note(run->out, "%sfairness: per-worker ops of the contended "
+			"points (max/min; !! at min 0 or max > %dx min)%s",
+			alarm ? "" : "\n", LB_UNFAIR_RATIO,
+			alarm ? "" : ": no worker starved");
+	stress_out_note(run->out, "variants (Go's src/sync benchmarks):");
+	for (size_t v = 0; v < ARRAY_SIZE(lb_variants); v++)
+		for (unsigned int i = 0; i < run->nres; i++)
+			if (!strcmp(run->res[i].p.variant, lb_variants[v].name)) {
+				stress_out_note(run->out, "  %-18s %s",
+						lb_variants[v].name, lb_variants[v].go);
+				break;
+			}
+
+	stress_out_section(run->out, "gosync / userspace peer, same run (ops/s, medians)");
+	for (size_t v = 0; v < ARRAY_SIZE(lb_variants); v++) {
+		for (unsigned int t = 0; t < nt; t++) {
+			for (unsigned int i = 0; i < run->nres; i++) {
+				const struct stress_result *g = &run->res[i];
+
+				if (!g->ok || !g->p.be->kernel || g->p.threads != threads[t] ||
+				    strcmp(g->p.variant, lb_variants[v].name))
+					continue;
+				for (unsigned int j = 0; j < run->nres; j++) {
+					const struct stress_result *q = &run->res[j];
+
+					if (q->ok && !q->p.be->kernel &&
+					    q->p.threads == threads[t] &&
+					    !strcmp(q->p.variant, g->p.variant) &&
+					    q->rate.med > 0) {
+						ratio_row(run, g, q);
+						nratio++;
+					}
+				}
+			}
+		}
+	}
+	if (!nratio)
+		stress_out_note(run->out, "(no gosync point had a peer point to compare "
+				"with: run gosync and peer backends together)");
+	return ok ? 0 : 1;
+}
+
+static const char *const lb_keys[] = {
+	"go", "acq_max", "acq_min", "acq_max_min", "fairness", "starved", NULL,
+};
+
+const struct stress_workload wl_lock_bench = {
+	.name = "lock-bench",
+	.desc = "Go's Mutex/RWMutex/WaitGroup benchmarks: gosync vs pthread peers, "
+		"ratios, fairness",
+	.usage = "--mode --variant --threads --duration --iterations --procs --reps",
+	.family = "lock,waitgroup",
+	.default_modes = "all,peers",
+	.variants = lb_names,
+	.default_duration = 0.5,
+	.interleave = true,
+	.keys = lb_keys,
+	.smoke_args = "--threads 1,2 --duration 0.02",
+	.applies = lb_applies,
+	.setup = lb_setup,
+	.body = lb_body,
+	.verify = lb_verify,
+	.teardown = lb_teardown,
+	.row = lb_row,
+	.finish = lb_finish,
+};
