@@ -950,7 +950,10 @@ static int gosync_cmd_waitgroup(struct gosync_ucmd *ucmd)
 	case GOSYNC_WG_DONE:
 		ret = gosync_waitgroup_add(wg, c->op == GOSYNC_WG_DONE ? -1 : c->delta,
 					   &c->counter);
-		gosync_obj_stat_inc(ucmd->obj, ret ? GOSYNC_STAT_WG_MISUSE : GOSYNC_STAT_WG_ADDS);
+		if (!ret)
+			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_WG_ADDS);
+		else if (ret == -EINVAL || ret == -EBUSY)
+			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_WG_MISUSE);
 		break;
 	case GOSYNC_WG_WAIT:
 		ret = gosync_waitgroup_wait(wg, deadline);

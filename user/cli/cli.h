@@ -100,8 +100,12 @@ struct cli_ctx {
 	int dev;
 };
 
-/* The types, defined one per file. */
+/* The types, defined one per file (lock.c has both lock types). */
 extern const struct cli_type cli_counter;
+extern const struct cli_type cli_mutex;
+extern const struct cli_type cli_rwmutex;
+extern const struct cli_type cli_wg;
+extern const struct cli_type cli_once;
 
 /** cli_type_find() - the type with enum gosync_type @type, or NULL. */
 const struct cli_type *cli_type_find(unsigned int type);
@@ -154,5 +158,58 @@ void json_str(FILE *f, const char *s);
  */
 void cli_print_info(const struct cli_ctx *ctx, const struct gosync_info *info,
 		    bool long_form, const int64_t *value);
+
+/**
+ * cli_print_info_state() - cli_print_info() plus a "state" string (once
+ * info: "done"), shown after the value; @state may be NULL.
+ */
+void cli_print_info_state(const struct cli_ctx *ctx, const struct gosync_info *info,
+			  bool long_form, const int64_t *value, const char *state);
+
+/* ---- the blocking types (wait.c) ---- */
+
+/* Exit status of a command killed by signal N, or interrupted by it: 128 + N */
+#define CLI_EXIT_SIGNAL	128
+
+/**
+ * cli_timeout() - the --timeout SEC option as ns: -1 if absent (wait forever).
+ * SEC is a decimal number of seconds, fractions allowed ("0.5").
+ * Return: false after a usage message if it is malformed.
+ */
+bool cli_timeout(const struct cli_ctx *ctx, int64_t *timeout_ns);
+
+/**
+ * cli_catch_signals() - make SIGINT, SIGTERM, SIGHUP and SIGQUIT end a
+ * gosync wait with EINTR (instead of killing us) so that the command can
+ * report it; signals the shell set to ignored stay ignored.
+ */
+void cli_catch_signals(void);
+
+/**
+ * cli_wait() - run the blocking call @fn(@fd, timeout, @arg) until it
+ * returns, keeping the overall deadline @timeout_ns (-1: none). An EINTR not
+ * caused by one of the signals above (a stop and continue) is retried.
+ * Return: what @fn returned, errno set on failure.
+ */
+int cli_wait(int fd, int64_t timeout_ns, int (*fn)(int fd, int64_t timeout_ns, void *arg),
+	     void *arg);
+
+/**
+ * cli_wait_fail() - report a failed cli_wait() on @name.
+ * Return: the exit status: 128 + signal if a signal interrupted it (with
+ * "interrupted" on stderr), 1 for ETIMEDOUT ("timed out") and the rest.
+ */
+int cli_wait_fail(const struct cli_ctx *ctx, const char *name);
+
+/**
+ * cli_run() - run @argv (execvp) as a child and wait for it; it gets @env
+ * ("NAME=VALUE", or NULL) in its environment and is SIGKILLed if gosync
+ * dies first. SIGTERM and SIGHUP sent to gosync meanwhile are passed on;
+ * SIGINT and SIGQUIT (from the terminal, which sends them to the child
+ * too) do not interrupt the wait.
+ * Return: the child's exit status, 128 + N if signal N killed it, 127 if
+ * the command was not found, 126 if it could not be run.
+ */
+int cli_run(const struct cli_ctx *ctx, char **argv, const char *env);
 
 #endif /* GOSYNC_CLI_H */

@@ -18,6 +18,10 @@
 /* Every object type the CLI knows; add a line here for a new type file. */
 static const struct cli_type *const types[] = {
 	&cli_counter,
+	&cli_mutex,
+	&cli_rwmutex,
+	&cli_wg,
+	&cli_once,
 };
 
 const struct cli_type *cli_type_find(unsigned int type)

@@ -166,6 +166,12 @@ static void print_stats(const struct cli_ctx *ctx, const struct cli_type *t,
 void cli_print_info(const struct cli_ctx *ctx, const struct gosync_info *info,
 		    bool long_form, const int64_t *value)
 {
+	cli_print_info_state(ctx, info, long_form, value, NULL);
+}
+
+void cli_print_info_state(const struct cli_ctx *ctx, const struct gosync_info *info,
+			  bool long_form, const int64_t *value, const char *state)
+{
 	const struct cli_type *t = cli_type_find(info->type);
 	const char *sub = t && t->subtype_name ? t->subtype_name(info->subtype) : NULL;
 	char type[16], subtype[16], name[GOSYNC_NAME_MAX];
@@ -192,6 +198,10 @@ void cli_print_info(const struct cli_ctx *ctx, const struct gosync_info *info,
 		print_stats(ctx, t, info);
 		if (value)
 			printf(",\"value\":%" PRId64, *value);
+		if (state) {
+			printf(",\"state\":");
+			json_str(stdout, state);
+		}
 		putchar('}');
 	} else if (long_form) {
 		printf("name: %s\nid: %" PRIu64 "\ntype: %s\nmode: %s\n"
@@ -202,6 +212,8 @@ void cli_print_info(const struct cli_ctx *ctx, const struct gosync_info *info,
 		putchar('\n');
 		if (value)
 			printf("value: %" PRId64 "\n", *value);
+		if (state)
+			printf("state: %s\n", state);
 	} else {
 		printf("%-5" PRIu64 " %-8s %-9s %-24s %5u %5u %04o %4u ",
 		       (uint64_t)info->id, type, subtype, name[0] ? name : "-",

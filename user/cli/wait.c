@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync CLI: what the blocking types (mutex, rwmutex, wg, once) share:
+ * --timeout, signals that interrupt a wait, running a command (see cli.h).
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const int caught_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+#define NR_CAUGHT	(int)(sizeof(caught_signals) / sizeof(caught_signals[0]))
+
+/* The dispositions we found, restored in a command's child before exec */
+static struct sigaction saved[NR_CAUGHT];
+static bool installed;
+/* The first signal that arrived, and the child to pass SIGTERM/SIGHUP to */
+static volatile sig_atomic_t caught;
+static volatile pid_t child;
+
+static void on_signal(int sig)
+{
+	if (!caught)
+		caught = sig;
+	if (child > 0 && (sig == SIGTERM || sig == SIGHUP))
+		kill(child, sig);
+}
+
+void cli_catch_signals(void)
+{
+	struct sigaction sa;
+
+	if (installed)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: waits end with EINTR */
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < NR_CAUGHT; i++) {
+		sigaction(caught_signals[i], NULL, &saved[i]);
+		/* A background job of a script ignores SIGINT: keep it so. */
+		if (saved[i].sa_handler != SIG_IGN)
+			sigaction(caught_signals[i], &sa, NULL);
+	}
+	installed = true;
+}
+
+bool cli_timeout(const struct cli_ctx *ctx, int64_t *timeout_ns)
+{
+	const char *s = cli_opt(ctx, "timeout");
+	char *end;
+	double sec;
+
+	*timeout_ns = -1;
+	if (!s)
+		return true;
+	errno = 0;
+	sec = strtod(s, &end);
+	/* digits only: no sign, hex, inf or nan */
+	if ((*s < '0' || *s > '9') && *s != '.')
+		sec = -1;
+	if (end == s || *end || errno || !isfinite(sec) || sec < 0) {
+		cli_usage(ctx, "--timeout '%s' is not a number of seconds", s);
+		return false;
+	}
+	*timeout_ns = sec >= 9e9 ? INT64_MAX : (int64_t)(sec * 1e9);
+	return true;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int cli_wait(int fd, int64_t timeout_ns, int (*fn)(int fd, int64_t timeout_ns, void *arg),
+	     void *arg)
+{
+	int64_t deadline = -1, left = timeout_ns;
+	int ret;
+
+	if (timeout_ns >= 0 && timeout_ns < INT64_MAX - now_ns())
+		deadline = now_ns() + timeout_ns;
+	for (;;) {
+		ret = fn(fd, left, arg);
+		/*
+		 * A stop and continue (^Z, fg) also ends a wait with EINTR, and
+		 * waits are never restarted: go on unless a signal we catch came.
+		 */
+		if (ret >= 0 || errno != EINTR || caught)
+			return ret;
+		if (deadline >= 0) {
+			left = deadline - now_ns();
+			if (left < 0)
+				left = 0;
+		}
+	}
+}
+
+int cli_wait_fail(const struct cli_ctx *ctx, const char *name)
+{
+	if (errno == EINTR && caught) {
+		fprintf(stderr, "gosync: %s %s: interrupted by %s\n", ctx->cmdline, name,
+			strsignal(caught));
+		return CLI_EXIT_SIGNAL + caught;
+	}
+	if (errno == ETIMEDOUT) {
+		fprintf(stderr, "gosync: %s %s: timed out\n", ctx->cmdline, name);
+		return CLI_EXIT_FAIL;
+	}
+	return cli_fail(ctx, name);
+}
+
+int cli_run(const struct cli_ctx *ctx, char **argv, const char *env)
+{
+	pid_t parent = getpid(), pid;
+	int status, err;
+
+	cli_catch_signals();
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		cli_fail(ctx, argv[0]);
+		return 126;
+	}
+	if (!pid) {
+		for (int i = 0; i < NR_CAUGHT; i++)
+			sigaction(caught_signals[i], &saved[i], NULL);
+		/* If gosync dies (and so unlocks), do not run on unprotected. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(CLI_EXIT_SIGNAL + SIGKILL);
+		if (env)
+			putenv((char *)env);
+		execvp(argv[0], argv);
+		err = errno;
+		fprintf(stderr, "gosync: %s: %s: %s\n", ctx->cmdline, argv[0], strerror(err));
+		_exit(err == ENOENT ? 127 : 126);
+	}
+	child = pid;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			child = 0;
+			cli_fail(ctx, argv[0]);
+			return 126;
+		}
+	}
+	child = 0;
+	if (WIFSIGNALED(status))
+		return CLI_EXIT_SIGNAL + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/* gosync CLI: `gosync wg VERB NAME ...`, Go's sync.WaitGroup across processes. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void json_head(const char *name, const char *op)
+{
+	printf("{\"name\":");
+	json_str(stdout, name);
+	printf(",\"op\":\"%s\"", op);
+}
+
+static int wg_create(struct cli_ctx *ctx)
+{
+	const char *name = ctx->argv[0], *s;
+	struct gosync_info info;
+	uint32_t perm = 0;
+	int64_t zero = 0;
+	int dev, fd;
+
+	if ((s = cli_opt(ctx, "perm")) && !cli_parse_u32(s, true, 0777, &perm))
+		return cli_usage(ctx, "--perm '%s' is not an octal mode from 0 to 0777", s);
+	if ((dev = cli_dev(ctx)) < 0)
+		return CLI_EXIT_FAIL;
+	fd = gosync_waitgroup_create(dev, name, perm);
+	if (fd < 0)
+		return cli_fail(ctx, name);
+	if (ctx->json) {
+		if (gosync_info(fd, &info) < 0) {
+			close(fd);
+			return cli_fail(ctx, name);
+		}
+		cli_print_info(ctx, &info, true, &zero);
+		putchar('\n');
+	}
+	close(fd);
+	return 0;
+}
+
+/* add and done: print the new counter */
+static int wg_add_common(struct cli_ctx *ctx, bool done)
+{
+	const char *name = ctx->argv[0];
+	int64_t delta = -1, v;
+	int fd, ret;
+
+	if (!done && !cli_parse_i64(ctx->argv[1], &delta))
+		return cli_usage(ctx, "N '%s' is not a signed 64-bit decimal number",
+				 ctx->argv[1]);
+	fd = cli_open(ctx, name, GOSYNC_TYPE_WAITGROUP);
+	if (fd < 0)
+		return CLI_EXIT_FAIL;
+	ret = done ? gosync_waitgroup_done(fd, &v) : gosync_waitgroup_add(fd, delta, &v);
+	if (ret < 0) {
+		if (errno == EINVAL)
+			fprintf(stderr, "gosync: %s %s: the counter would go negative "
+				"(%s)\n", ctx->cmdline, name, strerror(errno));
+		else if (errno == EBUSY)
+			fprintf(stderr, "gosync: %s %s: Add called concurrently with "
+				"Wait: waiters released by the last zero have not all "
+				"returned; retry (%s)\n", ctx->cmdline, name,
+				strerror(errno));
+		else
+			cli_fail(ctx, name);
+		close(fd);
+		return CLI_EXIT_FAIL;
+	}
+	close(fd);
+	if (ctx->json) {
+		json_head(name, done ? "done" : "add");
+		if (!done)
+			printf(",\"delta\":%" PRId64, delta);
+		printf(",\"counter\":%" PRId64 "}\n", v);
+	} else {
+		printf("%" PRId64 "\n", v);
+	}
+	return 0;
+}
+
+static int wg_add(struct cli_ctx *ctx)
+{
+	return wg_add_common(ctx, false);
+}
+
+static int wg_done(struct cli_ctx *ctx)
+{
+	return wg_add_common(ctx, true);
+}
+
+static int wait_call(int fd, int64_t timeout_ns, void *arg)
+{
+	(void)arg;
+	return gosync_waitgroup_wait(fd, timeout_ns);
+}
+
+static int wg_wait(struct cli_ctx *ctx)
+{
+	const char *name = ctx->argv[0];
+	int64_t timeout;
+	int fd, ret = 0;
+
+	if (!cli_timeout(ctx, &timeout))
+		return CLI_EXIT_USAGE;
+	fd = cli_open(ctx, name, GOSYNC_TYPE_WAITGROUP);
+	if (fd < 0)
+		return CLI_EXIT_FAIL;
+	cli_catch_signals();
+	if (cli_wait(fd, timeout, wait_call, NULL) < 0)
+		ret = cli_wait_fail(ctx, name);
+	else if (ctx->json) {
+		json_head(name, "wait");
+		printf("}\n");
+	}
+	close(fd);
+	return ret;
+}
+
+static int wg_load(struct cli_ctx *ctx)
+{
+	const char *name = ctx->argv[0];
+	int fd = cli_open(ctx, name, GOSYNC_TYPE_WAITGROUP), ret = 0;
+	int64_t v;
+
+	if (fd < 0)
+		return CLI_EXIT_FAIL;
+	if (gosync_waitgroup_load(fd, &v) < 0) {
+		ret = cli_fail(ctx, name);
+	} else if (ctx->json) {
+		json_head(name, "load");
+		printf(",\"counter\":%" PRId64 "}\n", v);
+	} else {
+		printf("%" PRId64 "\n", v);
+	}
+	close(fd);
+	return ret;
+}
+
+static int wg_info(struct cli_ctx *ctx)
+{
+	const char *name = ctx->argv[0];
+	struct gosync_info info;
+	int fd = cli_open(ctx, name, GOSYNC_TYPE_WAITGROUP), ret = 0;
+	int64_t v;
+
+	if (fd < 0)
+		return CLI_EXIT_FAIL;
+	if (gosync_info(fd, &info) < 0 || gosync_waitgroup_load(fd, &v) < 0) {
+		ret = cli_fail(ctx, name);
+	} else {
+		cli_print_info(ctx, &info, true, &v);
+		if (ctx->json)
+			putchar('\n');
+	}
+	close(fd);
+	return ret;
+}
+
+static const char *wg_subtype(unsigned int subtype)
+{
+	return subtype ? NULL : "-";
+}
+
+static const struct cli_opt create_opts[] = {
+	{ "perm", 0, "OCTAL", "who may open it, as for files (default 0600)" },
+	{ NULL },
+};
+
+static const struct cli_opt timeout_opts[] = {
+	{ "timeout", 't', "SEC", "give up after SEC seconds (fractions allowed)" },
+	{ NULL },
+};
+
+static const struct cli_cmd wg_cmds[] = {
+	{ "create", "NAME", "create a named WaitGroup (counter 0)",
+	  "It lives until 'gosync rm NAME'. Prints nothing (with --json: the new\n"
+	  "object).", create_opts, 1, 1, wg_create },
+	{ "add", "NAME N", "add N (may be negative) to the counter; print it",
+	  "Exit status 1 if the counter would go negative (it is left as it\n"
+	  "was: Go's 'negative WaitGroup counter'), or for a positive N on a zero\n"
+	  "counter while waits released by the last zero are still returning\n"
+	  "(Go's 'Add called concurrently with Wait': retry).",
+	  NULL, 2, 2, wg_add },
+	{ "done", "NAME", "subtract 1 from the counter; print it",
+	  "Exit status 1 if the counter is already 0.", NULL, 1, 1, wg_done },
+	{ "wait", "NAME", "wait until the counter is 0",
+	  "Returns at once if it is 0. Nothing notices a worker that dies\n"
+	  "without its 'done': use --timeout if that can happen. Exit status 1\n"
+	  "on timeout, 128+N if signal N interrupted the wait.",
+	  timeout_opts, 1, 1, wg_wait },
+	{ "load", "NAME", "print the counter", NULL, NULL, 1, 1, wg_load },
+	{ "info", "NAME", "show the WaitGroup: owner, open fds, op counts, counter",
+	  "ops: adds (and dones), waits that returned, misuse (refused adds).",
+	  NULL, 1, 1, wg_info },
+	{ NULL },
+};
+
+static const char *const wg_stats[GOSYNC_NR_STATS] = {
+	[GOSYNC_STAT_WG_ADDS] = "adds",
+	[GOSYNC_STAT_WG_WAITS] = "waits",
+	[GOSYNC_STAT_WG_MISUSE] = "misuse",
+};
+
+const struct cli_type cli_wg = {
+	.name = "wg",
+	.type = GOSYNC_TYPE_WAITGROUP,
+	.summary = "Go's sync.WaitGroup: wait for a counter of jobs to reach 0",
+	.cmds = wg_cmds,
+	.subtype_name = wg_subtype,
+	.stat_names = wg_stats,
+};

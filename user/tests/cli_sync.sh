@@ -1,0 +1,269 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# e2e: the mutex, rwmutex, wg and once commands from shell scripts, across
+# processes: critical sections serialized by `mutex lock NAME -- CMD`, a
+# WaitGroup barrier over background jobs, `once do` run once by several
+# processes, exit statuses, signals, dead holders, --json. Uses $GOSYNC, else
+# gosync from PATH. Busybox only.
+G=${GOSYNC:-gosync}
+N=e2e-clis-$$
+T=$(mktemp -d) || exit 1
+fail=0
+
+ok() { echo "ok - e2e:cli-sync-$1"; }
+notok() { echo "not ok - e2e:cli-sync-$1 ($2)"; fail=1; }
+# status WANT NAME CMD...: CMD must exit with status WANT
+status() {
+	want=$1 n=$2; shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$n"; else notok "$n" "'$*' exited $got, expected $want: $(head -c 200 "$T/err")"; fi
+}
+json_num() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9]*\).*/\1/p"; }
+# wait_for FILE: up to 20 s for FILE to exist
+wait_for() {
+	i=0
+	while [ ! -e "$1" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -e "$1" ]
+}
+
+# wait_opened TYPE NAME: up to 20 s until another process has NAME open
+# (info's own fd makes fds 1), then a little more for it to start waiting
+wait_opened() {
+	i=0
+	while [ "$("$G" --json "$1" info "$2" | json_num fds)" -lt 2 ] && [ $i -lt 200 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	sleep 0.2
+}
+
+names="$N-m $N-n $N-rw $N-jobs $N-o $N-of $N-or $N-md"
+cleanup() { "$G" rm -f $names >/dev/null 2>&1; rm -rf "$T"; }
+trap cleanup EXIT
+"$G" rm -f $names >/dev/null 2>&1
+
+# ---- mutex ----
+status 0 mutex-create "$G" mutex create "$N-m"
+status 0 mutex-create-nonrobust "$G" mutex create "$N-n" --nonrobust --perm 0640
+status 1 mutex-create-exists "$G" mutex create "$N-m"
+"$G" ls | grep -q "mutex  *robust  *$N-m " && "$G" ls | grep -q "mutex  *nonrobust  *$N-n " &&
+	ok ls-mutex || notok ls-mutex "$("$G" ls | grep "$N")"
+"$G" mutex info "$N-n" | grep -q '^mode: nonrobust$' && "$G" mutex info "$N-n" | grep -q '^perm: 0640$' &&
+	ok mutex-info || notok mutex-info "$("$G" mutex info "$N-n")"
+
+# critical sections that append "start I" ... "end I" must not interleave
+work='echo "start $1" >>"$2"; i=0; while [ $i -lt 30 ]; do i=$((i + 1)); done; echo "end $1" >>"$2"'
+pids=""
+for w in 1 2 3 4; do
+	(
+		k=0
+		while [ $k -lt 8 ]; do
+			"$G" mutex lock "$N-m" -- sh -c "$work" sh "$w.$k" "$T/log" || exit 1
+			k=$((k + 1))
+		done
+	) &
+	pids="$pids $!"
+done
+bad=0
+for p in $pids; do wait "$p" || bad=1; done
+res=$(awk '
+	/^start/ { if (open != "") { print "interleaved at line " NR; exit } open = $2; next }
+	/^end/ { if ($2 != open) { print "end " $2 " while " open " open, line " NR; exit } open = ""; n++ }
+	END { if (open == "" && n != 32) print n " sections, expected 32" }' "$T/log")
+[ $bad = 0 ] && [ -z "$res" ] && ok mutex-serializes || notok mutex-serializes "bad=$bad $res"
+
+status 7 mutex-cmd-status "$G" mutex lock "$N-m" -- sh -c 'exit 7'
+status 0 mutex-free-after-cmd "$G" mutex trylock "$N-m" -- true
+status 127 mutex-cmd-not-found "$G" mutex lock "$N-m" -- /nonexistent/cmd
+status 0 mutex-free-after-not-found "$G" mutex trylock "$N-m" -- true
+# a robust mutex locked without CMD: warned, and free again afterwards
+"$G" mutex lock "$N-m" 2>"$T/err"; rc=$?
+[ $rc = 0 ] && grep -q 'warning: .*robust' "$T/err" && "$G" mutex trylock "$N-m" -- true 2>"$T/err2" &&
+	[ ! -s "$T/err2" ] && ok mutex-robust-lock-warns ||
+	notok mutex-robust-lock-warns "status $rc, '$(cat "$T/err")' then '$(cat "$T/err2")'"
+# trylock while a command holds it: busy, CMD not run
+"$G" mutex lock "$N-m" -- sh -c "touch $T/held; while [ ! -e $T/release ]; do sleep 0.05; done" &
+holder=$!
+wait_for "$T/held"
+status 1 mutex-trylock-busy "$G" mutex trylock "$N-m" -- touch "$T/ran"
+[ ! -e "$T/ran" ] && grep -q busy "$T/err" && ok mutex-trylock-busy-no-run || notok mutex-trylock-busy-no-run "ran or no message"
+status 1 mutex-lock-timeout "$G" mutex lock "$N-m" --timeout 0.2 -- true
+grep -q 'timed out' "$T/err" && ok mutex-timeout-message || notok mutex-timeout-message "$(cat "$T/err")"
+touch "$T/release"
+wait $holder && ok mutex-holder-exits-0 || notok mutex-holder-exits-0 "holder failed"
+rm -f "$T/held" "$T/release"
+
+# nonrobust: lock and unlock as separate commands, from different processes
+"$G" mutex lock "$N-n" 2>"$T/err" && [ ! -s "$T/err" ] && ok nonrobust-lock-no-warning ||
+	notok nonrobust-lock-no-warning "$(cat "$T/err")"
+status 1 nonrobust-still-locked "$G" mutex trylock "$N-n"
+status 0 nonrobust-unlock "$G" mutex unlock "$N-n"
+status 1 unlock-unlocked "$G" mutex unlock "$N-n"
+grep -q 'not locked' "$T/err" && ok unlock-unlocked-message || notok unlock-unlocked-message "$(cat "$T/err")"
+
+# a signal interrupts a waiting lock: 128+15, the lock stays with its holder
+"$G" mutex lock "$N-n"
+"$G" mutex lock "$N-n" 2>"$T/err" &
+p=$!
+wait_opened mutex "$N-n"
+kill -TERM $p
+wait $p; rc=$?
+[ $rc = 143 ] && grep -q interrupted "$T/err" && ok lock-sigterm-143 || notok lock-sigterm-143 "status $rc, '$(cat "$T/err")'"
+status 1 lock-still-held-after-signal "$G" mutex trylock "$N-n"
+status 0 unlock-after-signal "$G" mutex unlock "$N-n"
+
+# the holder dies: the next locker is told, and CMD sees GOSYNC_OWNER_DEAD=1
+"$G" mutex create "$N-md"
+"$G" mutex lock "$N-md" -- sh -c 'kill -9 $PPID; sleep 5' 2>/dev/null
+out=$("$G" mutex lock "$N-md" -- sh -c 'echo "dead=$GOSYNC_OWNER_DEAD"' 2>"$T/err"); rc=$?
+[ $rc = 0 ] && [ "$out" = "dead=1" ] && grep -q 'previous holder died' "$T/err" &&
+	ok mutex-owner-dead || notok mutex-owner-dead "status $rc, out '$out', err '$(cat "$T/err")'"
+out=$("$G" mutex lock "$N-md" -- sh -c 'echo "dead=$GOSYNC_OWNER_DEAD"' 2>"$T/err")
+[ "$out" = "dead=" ] && [ ! -s "$T/err" ] && ok mutex-owner-dead-once || notok mutex-owner-dead-once "out '$out'"
+
+# json
+j=$("$G" --json mutex lock "$N-m" -- true)
+[ "$j" = "{\"name\":\"$N-m\",\"op\":\"lock\",\"owner_died\":false,\"status\":0}" ] &&
+	ok json-mutex-lock || notok json-mutex-lock "got '$j'"
+j=$("$G" --json mutex info "$N-m")
+echo "$j" | grep -q '"type":"mutex","mode":"robust"' && [ "$(echo "$j" | json_num locks)" -ge 34 ] &&
+	ok json-mutex-info || notok json-mutex-info "got '$j'"
+"$G" mutex lock "$N-n"
+j=$("$G" --json mutex unlock "$N-n")
+[ "$j" = "{\"name\":\"$N-n\",\"op\":\"unlock\"}" ] && ok json-mutex-unlock || notok json-mutex-unlock "got '$j'"
+
+# ---- rwmutex ----
+status 0 rwmutex-create "$G" rwmutex create "$N-rw"
+# two readers at once: each waits (holding its read lock) for the other
+"$G" rwmutex rlock "$N-rw" -- sh -c "touch $T/r1; i=0; while [ ! -e $T/r2 ] && [ \$i -lt 200 ]; do sleep 0.1; i=\$((i+1)); done; [ -e $T/r2 ]" &
+r1=$!
+"$G" rwmutex rlock "$N-rw" -- sh -c "touch $T/r2; i=0; while [ ! -e $T/r1 ] && [ \$i -lt 200 ]; do sleep 0.1; i=\$((i+1)); done; [ -e $T/r1 ]" &
+r2=$!
+wait $r1; s1=$?
+wait $r2; s2=$?
+[ $s1 = 0 ] && [ $s2 = 0 ] && ok rwmutex-readers-share || notok rwmutex-readers-share "statuses $s1 $s2"
+# a reader holds: a writer cannot, another reader can
+"$G" rwmutex rlock "$N-rw" -- sh -c "touch $T/held; while [ ! -e $T/release ]; do sleep 0.05; done" &
+holder=$!
+wait_for "$T/held"
+status 1 rwmutex-trylock-beside-reader "$G" rwmutex trylock "$N-rw" -- true
+status 0 rwmutex-tryrlock-beside-reader "$G" rwmutex tryrlock "$N-rw" -- true
+# a writer waiting behind the reader blocks new readers (writer preference)
+"$G" rwmutex lock "$N-rw" -- touch "$T/wrote" &
+writer=$!
+sleep 0.3
+status 1 rwmutex-tryrlock-writer-waiting "$G" rwmutex tryrlock "$N-rw" -- true
+[ ! -e "$T/wrote" ] && ok rwmutex-writer-waits || notok rwmutex-writer-waits "writer ran beside a reader"
+touch "$T/release"
+wait $holder
+wait $writer && [ -e "$T/wrote" ] && ok rwmutex-writer-after-reader || notok rwmutex-writer-after-reader "writer failed"
+rm -f "$T/held" "$T/release"
+status 1 rwmutex-runlock-eperm "$G" rwmutex runlock "$N-rw"
+status 1 rwmutex-unlock-unlocked "$G" rwmutex unlock "$N-rw"
+"$G" rwmutex rlock "$N-rw" 2>"$T/err"
+grep -q 'warning: a read lock' "$T/err" && ok rwmutex-rlock-warns || notok rwmutex-rlock-warns "$(cat "$T/err")"
+"$G" ls | grep -q "rwmutex  *robust  *$N-rw " && ok ls-rwmutex || notok ls-rwmutex "$("$G" ls | grep "$N-rw")"
+
+# ---- wg: the job runner of docs/cli.md ----
+status 0 wg-create "$G" wg create "$N-jobs"
+v=$("$G" wg add "$N-jobs" 3)
+[ "$v" = 3 ] && ok wg-add || notok wg-add "printed '$v'"
+for j in 1 2 3; do
+	(sleep 0.$j; echo "job $j" >>"$T/jobs"; "$G" wg done "$N-jobs" >/dev/null) &
+done
+"$G" wg wait "$N-jobs" --timeout 30; rc=$?
+[ $rc = 0 ] && [ "$(wc -l <"$T/jobs")" -eq 3 ] && ok wg-job-runner || notok wg-job-runner "status $rc, $(wc -l <"$T/jobs") jobs done"
+wait
+v=$("$G" wg load "$N-jobs")
+[ "$v" = 0 ] && ok wg-load || notok wg-load "printed '$v'"
+status 1 wg-done-below-zero "$G" wg done "$N-jobs"
+grep -q 'negative' "$T/err" && ok wg-negative-message || notok wg-negative-message "$(cat "$T/err")"
+"$G" wg add "$N-jobs" 2 >/dev/null
+status 1 wg-add-negative "$G" wg add "$N-jobs" -3
+[ "$("$G" wg load "$N-jobs")" = 2 ] && ok wg-unchanged-after-misuse || notok wg-unchanged-after-misuse "counter changed"
+status 1 wg-wait-timeout "$G" wg wait "$N-jobs" --timeout 0.2
+"$G" wg wait "$N-jobs" 2>"$T/err" &
+p=$!
+wait_opened wg "$N-jobs"
+kill -TERM $p
+wait $p; rc=$?
+[ $rc = 143 ] && grep -q interrupted "$T/err" && [ "$("$G" wg load "$N-jobs")" = 2 ] &&
+	ok wg-wait-sigterm || notok wg-wait-sigterm "status $rc, '$(cat "$T/err")'"
+# a barrier across processes: all wait until the last one arrives
+"$G" wg add "$N-jobs" 1 >/dev/null	# 3: three arrivals
+for j in 1 2 3; do
+	(sleep 0.$j; "$G" wg done "$N-jobs" >/dev/null; "$G" wg wait "$N-jobs" --timeout 30 && echo "past $j" >>"$T/barrier") &
+done
+wait
+[ "$(wc -l <"$T/barrier")" -eq 3 ] && ok wg-barrier || notok wg-barrier "$(wc -l <"$T/barrier") passed"
+j=$("$G" --json wg add "$N-jobs" 2)
+[ "$j" = "{\"name\":\"$N-jobs\",\"op\":\"add\",\"delta\":2,\"counter\":2}" ] && ok json-wg-add || notok json-wg-add "got '$j'"
+j=$("$G" --json wg info "$N-jobs")
+[ "$(echo "$j" | json_num value)" = 2 ] && echo "$j" | grep -q '"type":"wg"' && ok json-wg-info || notok json-wg-info "got '$j'"
+
+# ---- once ----
+status 0 once-create "$G" once create "$N-o"
+pids=""
+for k in 1 2 3 4; do
+	"$G" once do "$N-o" -- sh -c "echo ran >>$T/once; sleep 0.5" &
+	pids="$pids $!"
+done
+bad=0
+for p in $pids; do wait "$p" || bad=1; done
+[ $bad = 0 ] && [ "$(wc -l <"$T/once")" -eq 1 ] && ok once-runs-once ||
+	notok once-runs-once "ran $(wc -l <"$T/once") times, bad=$bad"
+[ "$("$G" once load "$N-o")" = done ] && ok once-load-done || notok once-load-done "$("$G" once load "$N-o")"
+status 0 once-later-caller "$G" once do "$N-o" -- touch "$T/later"
+[ ! -e "$T/later" ] && ok once-later-not-run || notok once-later-not-run "ran again"
+# concurrent callers wait for the runner and exit 0 after it completed
+"$G" once create "$N-of"
+"$G" once do "$N-of" -- sh -c "sleep 0.5; touch $T/first" &
+sleep 0.2
+"$G" once do "$N-of" -- true && [ -e "$T/first" ] && ok once-waiter-waits || notok once-waiter-waits "returned before the runner"
+wait
+# a failing command: not completed, abandoned; later callers fail
+"$G" rm "$N-of"; "$G" once create "$N-of"
+status 3 once-cmd-fails "$G" once do "$N-of" -- sh -c 'exit 3'
+[ "$("$G" once load "$N-of")" = abandoned ] && ok once-abandoned || notok once-abandoned "$("$G" once load "$N-of")"
+status 1 once-abandoned-later "$G" once do "$N-of" -- touch "$T/x"
+[ ! -e "$T/x" ] && ok once-abandoned-not-run || notok once-abandoned-not-run "ran"
+# --retry: the next caller runs it again until it succeeds
+status 0 once-create-retry "$G" once create "$N-or" --retry
+"$G" ls | grep -q "once  *retry  *$N-or " && ok ls-once || notok ls-once "$("$G" ls | grep "$N-or")"
+status 1 once-retry-fails "$G" once do "$N-or" -- false
+[ "$("$G" once load "$N-or")" = not-done ] && ok once-retry-not-done || notok once-retry-not-done "$("$G" once load "$N-or")"
+status 0 once-retry-succeeds "$G" once do "$N-or" -- true
+j=$("$G" --json once load "$N-or")
+[ "$j" = "{\"name\":\"$N-or\",\"op\":\"load\",\"state\":\"done\",\"done\":true,\"abandoned\":false}" ] &&
+	ok json-once-load || notok json-once-load "got '$j'"
+j=$("$G" --json once do "$N-or" -- true)
+[ "$j" = "{\"name\":\"$N-or\",\"op\":\"do\",\"ran\":false,\"state\":\"done\"}" ] &&
+	ok json-once-do || notok json-once-do "got '$j'"
+"$G" once info "$N-or" | grep -q '^state: done$' && ok once-info || notok once-info "$("$G" once info "$N-or")"
+
+# ---- usage and help ----
+status 2 usage-lock-no-name "$G" mutex lock
+status 2 usage-bad-timeout "$G" mutex lock "$N-m" --timeout -1
+status 2 usage-bad-timeout-word "$G" wg wait "$N-jobs" --timeout soon
+status 2 usage-once-do-no-cmd "$G" once do "$N-o"
+status 2 usage-wg-add-no-n "$G" wg add "$N-jobs"
+status 1 wrong-type "$G" wg wait "$N-m"
+grep -q 'is a mutex, not a waitgroup' "$T/err" && ok wrong-type-message || notok wrong-type-message "$(cat "$T/err")"
+help=ok
+for h in "mutex --help" "rwmutex --help" "wg --help" "once --help" "mutex lock --help" \
+	 "rwmutex rlock --help" "wg wait --help" "once do --help" "help once create"; do
+	# shellcheck disable=SC2086
+	out=$("$G" $h) && echo "$out" | grep -q '^Usage: gosync' || help="'gosync $h' printed no usage"
+done
+[ "$help" = ok ] && ok help || notok help "$help"
+# one JSON object per command, on one line
+shape=ok
+for cmd in "mutex info $N-m" "rwmutex info $N-rw" "wg info $N-jobs" "once info $N-o" "ls"; do
+	# shellcheck disable=SC2086
+	j=$("$G" --json $cmd)
+	[ "$(echo "$j" | wc -l)" = 1 ] && [ "$(echo "$j" | tr -cd '{' | wc -c)" = "$(echo "$j" | tr -cd '}' | wc -c)" ] ||
+		shape="'gosync --json $cmd' printed '$j'"
+done
+[ "$shape" = ok ] && ok json-shape || notok json-shape "$shape"
+
+exit $fail

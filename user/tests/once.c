@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * e2e: Once. Go's TestOnce (many callers, the function runs exactly once and
+ * every caller returns after it completed), the TestOncePanic analogue (the
+ * runner dies before Complete: DONE|ABANDONED, or RUN again with
+ * GOSYNC_ONCE_ATTR_RETRY), Complete's EPERM, and poll/epoll readiness.
+ */
+#include <poll.h>
+#include <sys/epoll.h>
+
+#include "sync_util.h"
+
+static int dev;
+
+/* ---- Go's TestOnce ---- */
+
+#define ONCE_N	10
+
+struct once_run {
+	const char *name;
+	int value;		/* Go's `one`: incremented by the function */
+	atomic_int runs;
+	atomic_int errors;
+	atomic_int bad_value;	/* a caller returned before the function finished */
+};
+
+static void *once_thread(void *p)
+{
+	struct once_run *o = p;
+	int fd = reopen(dev, o->name);
+	unsigned int r = 0;
+
+	if (fd < 0 || gosync_once_do(fd, LIVENESS_NS, &r) < 0) {
+		atomic_fetch_add(&o->errors, 1);
+		return NULL;
+	}
+	if (r & GOSYNC_ONCE_RUN) {
+		atomic_fetch_add(&o->runs, 1);
+		sleep_ns(20 * MS);		/* make the others wait */
+		o->value++;
+		if (gosync_once_complete(fd) < 0)
+			atomic_fetch_add(&o->errors, 1);
+	} else if (r != GOSYNC_ONCE_DONE) {
+		atomic_fetch_add(&o->errors, 1);
+	}
+	/* the Once's wakeup orders the runner's write before our read */
+	if (o->value != 1)
+		atomic_fetch_add(&o->bad_value, 1);
+	close(fd);
+	return NULL;
+}
+
+static bool t_once(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	struct once_run o = { .name = name };
+	pthread_t t[ONCE_N];
+	struct gosync_info info;
+	unsigned int r = 99;
+	int fd = CHECK_OK(gosync_once_create(dev, tap_name(name, "once"), 0, 0));
+
+	CHECK_RET(gosync_once_load(fd, &r), 0);
+	CHECK_EQ(r, 0);
+	for (int i = 0; i < ONCE_N; i++)
+		CHECK(!pthread_create(&t[i], NULL, once_thread, &o), "pthread_create");
+	for (int i = 0; i < ONCE_N; i++)
+		pthread_join(t[i], NULL);
+	CHECK_EQ(atomic_load(&o.errors), 0);
+	CHECK_EQ(atomic_load(&o.runs), 1);
+	CHECK_EQ(atomic_load(&o.bad_value), 0);
+	CHECK_EQ(o.value, 1);
+	CHECK_RET(gosync_once_load(fd, &r), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_DONE);
+	CHECK_RET(gosync_once_do(fd, 0, &r), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_DONE);
+	CHECK_OK(gosync_info(fd, &info));
+	CHECK_EQ(info.type, GOSYNC_TYPE_ONCE);
+	CHECK_EQ(info.subtype, 0);
+	CHECK_EQ(info.stats[GOSYNC_STAT_ONCE_DOS], ONCE_N + 1);
+	CHECK_EQ(info.stats[GOSYNC_STAT_ONCE_RUNS], 1);
+	CHECK_EQ(info.stats[GOSYNC_STAT_ONCE_COMPLETES], 1);
+	close(fd);
+	return true;
+}
+
+static bool t_complete_eperm(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	int a = CHECK_OK(gosync_once_create(dev, tap_name(name, "eperm"), 0, 0));
+	int b = CHECK_OK(reopen(dev, name));
+	unsigned int r;
+	int d;
+
+	CHECK_RET(gosync_once_complete(a), EPERM);	/* nobody runs it */
+	CHECK_RET(gosync_once_do(a, -1, &r), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_RUN);
+	CHECK_RET(gosync_once_do(b, 10 * MS, &r), ETIMEDOUT);	/* running */
+	CHECK_RET(gosync_once_load(b, &r), 0);
+	CHECK_EQ(r, 0);
+	CHECK_RET(gosync_once_complete(b), EPERM);	/* not the runner */
+	d = CHECK_OK(dup(a));				/* same description: the runner */
+	CHECK_RET(gosync_once_complete(d), 0);
+	CHECK_RET(gosync_once_complete(a), EPERM);	/* done already */
+	CHECK_RET(gosync_once_do(b, 0, &r), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_DONE);
+	close(d);
+	close(a);
+	close(b);
+	return true;
+}
+
+/* ---- the runner dies (TestOncePanic) ---- */
+
+static const char *child_name;
+
+/* Do; if told to run, report and wait to be killed, never completing. */
+static int child_run_and_hang(void *arg)
+{
+	int d = gosync_dev_open(), fd, *p = arg;
+	unsigned int r = 0;
+	char c = 'R';
+
+	fd = gosync_open(d, child_name, 0);
+	if (fd < 0 || gosync_once_do(fd, -1, &r) < 0 || r != GOSYNC_ONCE_RUN)
+		c = 'E';
+	if (write(p[1], &c, 1) != 1)
+		return 1;
+	for (;;)
+		pause();
+}
+
+static int do_forever(void *arg)
+{
+	int *fdp = arg;
+
+	return gosync_once_do(fdp[0], LIVENESS_NS, (unsigned int *)&fdp[1]);
+}
+
+static bool runner_dies(bool retry)
+{
+	char name[GOSYNC_NAME_MAX];
+	unsigned int flags = retry ? GOSYNC_ONCE_ATTR_RETRY : 0, r;
+	int fd = CHECK_OK(gosync_once_create(dev, tap_name(name, retry ? "retry" : "panic"),
+					     0, flags));
+	int waiter_fd = CHECK_OK(reopen(dev, name));
+	int args[2] = { waiter_fd, 0 };
+	struct bg waiter;
+	int p[2];
+	pid_t pid;
+	char c = 0;
+
+	CHECK_OK(pipe(p));
+	child_name = name;
+	pid = spawn(child_run_and_hang, p);
+	CHECK(read(p[0], &c, 1) == 1 && c == 'R', "child was not told to run");
+	CHECK_OK(bg_start(&waiter, do_forever, args));
+	CHECK(bg_blocks(&waiter, 50 * MS), "Do did not wait for the runner");
+	kill(pid, SIGKILL);
+	CHECK_EQ(reap(pid), 128 + SIGKILL);
+	CHECK(bg_wait(&waiter, LIVENESS_NS), "waiter not woken by the runner's death");
+	CHECK_EQ(waiter.err, 0);
+	if (!retry) {
+		/* Go: a panicking f counts as done; waiters return */
+		CHECK_EQ(args[1], GOSYNC_ONCE_DONE | GOSYNC_ONCE_ABANDONED);
+		CHECK_RET(gosync_once_load(fd, &r), 0);
+		CHECK_EQ(r, GOSYNC_ONCE_DONE | GOSYNC_ONCE_ABANDONED);
+		CHECK_RET(gosync_once_do(fd, 0, &r), 0);
+		CHECK_EQ(r, GOSYNC_ONCE_DONE | GOSYNC_ONCE_ABANDONED);
+		CHECK_RET(gosync_once_complete(waiter_fd), EPERM);
+	} else {
+		/* the waiter is the next caller: it runs the function */
+		CHECK_EQ(args[1], GOSYNC_ONCE_RUN);
+		CHECK_RET(gosync_once_load(fd, &r), 0);
+		CHECK_EQ(r, 0);
+		CHECK_RET(gosync_once_do(fd, 10 * MS, &r), ETIMEDOUT);
+		CHECK_RET(gosync_once_complete(waiter_fd), 0);
+		CHECK_RET(gosync_once_do(fd, 0, &r), 0);
+		CHECK_EQ(r, GOSYNC_ONCE_DONE);
+	}
+	close(p[0]);
+	close(p[1]);
+	close(waiter_fd);
+	close(fd);
+	return true;
+}
+
+/* A runner that closes its fd with nobody waiting: the next caller sees it. */
+static bool t_runner_closes(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	int fd = CHECK_OK(gosync_once_create(dev, tap_name(name, "close"), 0,
+					     GOSYNC_ONCE_ATTR_RETRY));
+	int a = CHECK_OK(reopen(dev, name));
+	unsigned int r;
+
+	CHECK_RET(gosync_once_do(a, -1, &r), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_RUN);
+	close(a);
+	CHECK_RET(gosync_once_do(fd, 0, &r), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_RUN);			/* retry: run again */
+	CHECK_RET(gosync_once_complete(fd), 0);
+	close(fd);
+	return true;
+}
+
+/* ---- poll ---- */
+
+static short revents(int fd)
+{
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+
+	return poll(&pf, 1, 0) == 1 ? pf.revents : 0;
+}
+
+static void *complete_later(void *p)
+{
+	sleep_ns(50 * MS);
+	gosync_once_complete(*(int *)p);
+	return NULL;
+}
+
+static bool t_poll(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	int fd = CHECK_OK(gosync_once_create(dev, tap_name(name, "poll"), 0, 0));
+	int w = CHECK_OK(reopen(dev, name));
+	int ep = CHECK_OK(epoll_create1(EPOLL_CLOEXEC));
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	unsigned int r;
+	pthread_t t;
+	int n;
+
+	CHECK_EQ(revents(w), 0);			/* new */
+	CHECK_RET(gosync_once_do(fd, -1, &r), 0);
+	CHECK_EQ(revents(w), 0);			/* running */
+	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, w, &ev));
+	CHECK_EQ(epoll_wait(ep, &out, 1, 0), 0);
+	CHECK(!pthread_create(&t, NULL, complete_later, &fd), "pthread_create");
+	n = epoll_wait(ep, &out, 1, (int)(LIVENESS_NS / MS));
+	pthread_join(t, NULL);
+	CHECK_EQ(n, 1);
+	CHECK(out.events & EPOLLIN, "events %#x", out.events);
+	CHECK_EQ(revents(w), POLLIN);
+	CHECK_EQ(revents(fd), POLLIN);
+	close(ep);
+	close(w);
+	close(fd);
+	return true;
+}
+
+/* A dead runner: with RETRY new again (not readable); else abandoned = done (readable). */
+static bool poll_dead_runner(bool retry)
+{
+	char name[GOSYNC_NAME_MAX];
+	int fd = CHECK_OK(gosync_once_create(dev, tap_name(name, retry ? "pollr" : "polla"), 0,
+					     retry ? GOSYNC_ONCE_ATTR_RETRY : 0));
+	int a = CHECK_OK(reopen(dev, name));
+	unsigned int r;
+
+	CHECK_RET(gosync_once_do(a, -1, &r), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_RUN);
+	CHECK_EQ(revents(fd), 0);
+	close(a);
+	CHECK_EQ(revents(fd), retry ? 0 : POLLIN);
+	close(fd);
+	return true;
+}
+
+int main(void)
+{
+	dev = tap_dev("once");
+	tap_report(t_once(), "once-many-callers");
+	tap_report(t_complete_eperm(), "once-complete-eperm");
+	tap_report(runner_dies(false), "once-runner-dies-abandoned");
+	tap_report(runner_dies(true), "once-runner-dies-retry");
+	tap_report(t_runner_closes(), "once-retry-runner-closes");
+	tap_report(t_poll(), "once-poll-epoll");
+	tap_report(poll_dead_runner(true), "once-poll-dead-runner-retry");
+	tap_report(poll_dead_runner(false), "once-poll-dead-runner-abandoned");
+	return tap_done(dev, "once");
+}

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sync_util.h: helpers for the e2e tests of the blocking types (mutex.c,
+ * rwmutex.c, waitgroup.c, once.c, blocking.c): clocks, a thread that makes
+ * one blocking call and can be interrupted by a signal, and errno names
+ * tap.h does not know.
+ */
+#ifndef GOSYNC_TESTS_SYNC_UTIL_H
+#define GOSYNC_TESTS_SYNC_UTIL_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "tap.h"
+
+#define MS	1000000LL		/* ns */
+#define SEC	1000000000LL		/* ns */
+/* Liveness bound for anything that must happen "eventually" (TCG is slow) */
+#define LIVENESS_NS	(30 * SEC)
+
+static inline int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * SEC + ts.tv_nsec;
+}
+
+static inline void sleep_ns(int64_t ns)
+{
+	struct timespec ts = { .tv_sec = ns / SEC, .tv_nsec = ns % SEC };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* errno names, including the ones the blocking calls add */
+static inline const char *errname(int e)
+{
+	switch (e) {
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EOWNERDEAD: return "EOWNERDEAD";
+	case EOVERFLOW: return "EOVERFLOW";
+	default: return tap_errname(e);
+	}
+}
+
+/* @call (returning 0 / -1 + errno) must give @want (0 or an errno). */
+#define CHECK_RET(call, want) do {					\
+	int _w = (want), _g;						\
+	errno = 0;							\
+	_g = (call) < 0 ? errno : 0;					\
+	if (_g != _w)							\
+		FAIL("%s: expected %s, got %s", #call, errname(_w),	\
+		     errname(_g));					\
+} while (0)
+
+/*
+ * A thread that makes one blocking call. bg_start() starts @fn(@arg); its
+ * result (0 or errno) is in ->err once ->done is set.
+ */
+struct bg {
+	pthread_t thread;
+	int (*fn)(void *arg);	/* returns 0 or -1 with errno */
+	void *arg;
+	atomic_int started;
+	atomic_int done;
+	int err;
+	int64_t elapsed_ns;
+};
+
+static void sync_util_noop(int sig)
+{
+	(void)sig;
+}
+
+/* SIGUSR1 interrupts waits: a handler, with SA_RESTART if @restart. */
+static inline void install_sigusr1(bool restart)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sync_util_noop;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+static void *bg_main(void *p)
+{
+	struct bg *b = p;
+	int64_t t0 = now_ns();
+
+	atomic_store(&b->started, 1);
+	b->err = b->fn(b->arg) < 0 ? errno : 0;
+	b->elapsed_ns = now_ns() - t0;
+	atomic_store(&b->done, 1);
+	return NULL;
+}
+
+static inline int bg_start(struct bg *b, int (*fn)(void *), void *arg)
+{
+	memset(b, 0, sizeof(*b));
+	b->fn = fn;
+	b->arg = arg;
+	return pthread_create(&b->thread, NULL, bg_main, b) ? -1 : 0;
+}
+
+/* Wait up to @ns for the call to return; true if it did. */
+static inline bool bg_wait(struct bg *b, int64_t ns)
+{
+	int64_t end = now_ns() + ns;
+
+	while (!atomic_load(&b->done)) {
+		if (now_ns() > end)
+			return false;
+		sleep_ns(MS);
+	}
+	pthread_join(b->thread, NULL);
+	return true;
+}
+
+/* Is the call still blocked @ns after it started? (Checks it does block.) */
+static inline bool bg_blocks(struct bg *b, int64_t ns)
+{
+	while (!atomic_load(&b->started))
+		sleep_ns(MS);
+	sleep_ns(ns);
+	return !atomic_load(&b->done);
+}
+
+/*
+ * Interrupt the call with SIGUSR1 until it returns (a signal that lands
+ * before the thread sleeps in the kernel does not end the wait: resend).
+ * True if it returned within LIVENESS_NS.
+ */
+static inline bool bg_interrupt(struct bg *b)
+{
+	int64_t end = now_ns() + LIVENESS_NS;
+
+	while (!atomic_load(&b->done)) {
+		if (now_ns() > end)
+			return false;
+		pthread_kill(b->thread, SIGUSR1);
+		sleep_ns(20 * MS);
+	}
+	pthread_join(b->thread, NULL);
+	return true;
+}
+
+/* A new open file description of the object @name: a holder of its own. */
+static inline int reopen(int dev, const char *name)
+{
+	return gosync_open(dev, name, 0);
+}
+
+/* fork() a child running @fn(@arg) without waiting; returns its pid. */
+static inline pid_t spawn(int (*fn)(void *), void *arg)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid)
+		_exit(fn(arg));
+	return pid;
+}
+
+/* waitpid() @pid: exit status, 128 + signal, or -1 */
+static inline int reap(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+#endif /* GOSYNC_TESTS_SYNC_UTIL_H */
