@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs inside the test VM for `make demo`.
 set -e
+progress=${1:-}		# --no-progress when the host is not a terminal
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "gosync module loaded: what it supports"
@@ -16,8 +17,21 @@ echo "hits = $(gosync counter load hits) (expected 4000)"
 gosync ls
 gosync rm hits
 
+say "A WaitGroup and a Mutex from the shell: 3 jobs append to one file, one at a time"
+gosync wg create jobs
+gosync mutex create log
+gosync wg add jobs 3 >/dev/null
+for j in 1 2 3; do
+	( gosync mutex lock log -- sh -c "echo job $j start >> /tmp/log; sleep 0.2; echo job $j end >> /tmp/log"
+	  gosync wg done jobs >/dev/null ) &
+done
+gosync wg wait jobs
+cat /tmp/log
+gosync rm jobs
+gosync rm log
+
 say "The lost update: 2 threads x 100000 increments, every counter mode"
-gosync-stress lost-update --mode all --threads 2 --iterations 100000
+gosync-stress lost-update $progress --mode all --threads 2 --iterations 100000
 
 say "The seed's bank balance: 4 incomes over 52 weeks, concurrently"
-gosync-stress bank --quiet
+gosync-stress bank $progress --quiet
