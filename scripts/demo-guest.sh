@@ -33,5 +33,8 @@ gosync rm log
 say "The lost update: 2 threads x 100000 increments, every counter mode"
 gosync-stress lost-update $progress --mode all --threads 2 --iterations 100000
 
+say "Go by Example's mutex-protected map: 100 readers, 10 writers, 1 s, on the RCU map"
+gosync-stress gobyexample $progress --backend rcu
+
 say "The seed's bank balance: 4 incomes over 52 weeks, concurrently"
 gosync-stress bank $progress --quiet

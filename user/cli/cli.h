@@ -106,6 +106,7 @@ extern const struct cli_type cli_mutex;
 extern const struct cli_type cli_rwmutex;
 extern const struct cli_type cli_wg;
 extern const struct cli_type cli_once;
+extern const struct cli_type cli_map;
 
 /** cli_type_find() - the type with enum gosync_type @type, or NULL. */
 const struct cli_type *cli_type_find(unsigned int type);

@@ -22,6 +22,7 @@ static const struct cli_type *const types[] = {
 	&cli_rwmutex,
 	&cli_wg,
 	&cli_once,
+	&cli_map,
 };
 
 const struct cli_type *cli_type_find(unsigned int type)

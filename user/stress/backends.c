@@ -15,6 +15,11 @@
 #define WG(n, k, d, ops) { .name = n, .family = "waitgroup", .desc = d, \
 	.kernel = k, .exact = true, .wg = &ops }
 
+#define KMAP(m, n, b, d) { .name = n, .family = "map", .desc = d, \
+	.kernel = true, .exact = true, .mode = m, .batched = b, .map = &gosync_map_ops }
+#define PMAP(n, d, ops) { .name = n, .family = "map", .desc = d, \
+	.exact = true, .map = &ops }
+
 const struct stress_backend stress_backends[] = {
 	KERN(GOSYNC_COUNTER_RACY, "racy",
 	     "gosync counter, no synchronization (READ_ONCE, delay, WRITE_ONCE)", false),
@@ -45,5 +50,20 @@ const struct stress_backend stress_backends[] = {
 	   "mutex, Wait on a pthread cond", pthread_cond_wg_ops),
 	WG("pthread-barrier", false, "userspace peer: pthread_barrier_t (wg-round "
 	   "only)", pthread_barrier_ops),
+	KMAP(GOSYNC_MAP_SPIN, "spin", false, "gosync map, hash table + spinlock_t"),
+	KMAP(GOSYNC_MAP_RWSEM, "rwsem", false, "gosync map, hash table + rw_semaphore"),
+	KMAP(GOSYNC_MAP_RCU, "rcu", false, "gosync map, rhashtable, RCU readers"),
+	KMAP(GOSYNC_MAP_SPIN, "spin-batch", true,
+	     "gosync spin map, ops in GOSYNC_IOC_BATCH vectors"),
+	KMAP(GOSYNC_MAP_RWSEM, "rwsem-batch", true,
+	     "gosync rwsem map, ops in GOSYNC_IOC_BATCH vectors"),
+	KMAP(GOSYNC_MAP_RCU, "rcu-batch", true,
+	     "gosync rcu map, ops in GOSYNC_IOC_BATCH vectors"),
+	PMAP("pthread-mutex-map", "userspace peer: chained hash table under a "
+	     "pthread_mutex_t", pthread_mutex_map_ops),
+	PMAP("pthread-rwlock-map", "userspace peer: chained hash table under a "
+	     "pthread_rwlock_t", pthread_rwlock_map_ops),
+	PMAP("urcu-lfht", "userspace peer: liburcu cds_lfht (urcu-memb), needs "
+	     "-lurcu-cds", urcu_lfht_ops),
 	{ .name = NULL },
 };

@@ -488,6 +488,11 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 	} else {
 		nt = stress_default_sweep(threads, ARRAY_SIZE(threads));
 	}
+	if (wl->threads_only && o->procs) {
+		fprintf(stderr, "gosync-stress: %s runs threads only (its peers are "
+			"process-private): no --procs\n", wl->name);
+		return 2;
+	}
 	if (wl->iterations_only && o->duration > 0) {
 		fprintf(stderr, "gosync-stress: %s counts ops: use --iterations\n",
 			wl->name);

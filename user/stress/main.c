@@ -16,6 +16,8 @@ const struct stress_workload *const stress_workloads[] = {
 	&wl_counter_bench,
 	&wl_bank,
 	&wl_lock_bench,
+	&wl_gobyexample,
+	&wl_map_bench,
 	NULL,
 };
 
@@ -23,6 +25,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: gosync-stress WORKLOAD [options]\n"
+"       gosync-stress torture [--type T] [--mode M] [--writers N] [--readers N]\n"
+"                             [--duration S] [--json]   (root; see torture --help)\n"
 "       gosync-stress --list | --smoke | --help\n"
 "\n"
 "Runs WORKLOAD against each backend of --mode, at each thread count of\n"
@@ -67,6 +71,16 @@ static void usage(FILE *f)
 "  pthread-rwlock-wp, pthread-cond-wg, pthread-barrier ('peers'); the pthread\n"
 "  objects are process-shared with --procs, process-private otherwise.\n"
 "\n"
+"map-bench runs Go's src/sync/map_bench_test.go workloads on gosync maps\n"
+"(spin, rwsem, rcu: one ioctl per op; spin-batch, rwsem-batch, rcu-batch: ops\n"
+"in GOSYNC_IOC_BATCH vectors of --batch) and, in the same run, on userspace\n"
+"peers (pthread-mutex-map, pthread-rwlock-map: a hash table under the lock;\n"
+"urcu-lfht: liburcu's RCU lock-free hash table), then prints each backend's\n"
+"scaling (ops/s at the most threads / at 1) and gosync/peer ratios. Keys and\n"
+"values are decimal strings. gobyexample is Go by Example's Mutexes program\n"
+"(100 readers, 10 writers, 5 keys, 1 ms sleeps, 1 s) on a gosync map, one\n"
+"block per --backend (spin, rwsem, rcu or all).\n"
+"\n"
 "Options:\n"
 "  --mode LIST        comma-separated backends of the workload's families\n"
 "                     (see --list): e.g. a counter mode (racy, atomic,\n"
@@ -75,7 +89,9 @@ static void usage(FILE *f)
 "                     'all' (every gosync backend) or 'peers' (every peer).\n"
 "                     Default: per workload (lost-update: all; counter-bench,\n"
 "                     lock-bench: all,peers; bank: racy,mutex)\n"
-"  --variant LIST     run only these variants (counter-bench, lock-bench)\n"
+"  --backend LIST     the same as --mode\n"
+"  --variant LIST     run only these variants (counter-bench, lock-bench,\n"
+"                     map-bench)\n"
 "  --threads LIST     comma-separated worker counts to sweep, e.g. 1,2,4.\n"
 "                     Default: 1, 2, 4, ... up to and including the number of\n"
 "                     online CPUs (%u here). bank always uses 4 (one per income)\n"
@@ -164,6 +180,7 @@ int main(int argc, char **argv)
 	enum { O_NO_PROGRESS = 256, O_NO_PIN, O_DELAY, O_LIST, O_SMOKE, O_VARIANT };
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
+		{ "backend", required_argument, NULL, 'm' },
 		{ "variant", required_argument, NULL, O_VARIANT },
 		{ "threads", required_argument, NULL, 't' },
 		{ "procs", no_argument, NULL, 'p' },
@@ -189,6 +206,9 @@ int main(int argc, char **argv)
 	char *end;
 	int c, ret;
 
+	/* torture is no driver workload: GOSYNC_IOC_TORTURE has its own options */
+	if (argc >= 2 && !strcmp(argv[1], "torture"))
+		return stress_torture_main(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "m:t:pi:d:r:b:qjch", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':

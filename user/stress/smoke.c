@@ -329,11 +329,12 @@ int stress_smoke(const char *argv0)
 	for (const struct stress_workload *const *w = stress_workloads; *w; w++) {
 		ok &= smoke_one(self, (*w)->name, *w, (*w)->smoke_args);
 		/* the same with forked workers, sharing objects by fd */
-		if ((*w)->fixed_threads)
+		if ((*w)->fixed_threads || (*w)->threads_only)
 			continue;
 		snprintf(args, sizeof(args), "%s --procs", (*w)->smoke_args);
 		snprintf(test, sizeof(test), "%s-procs", (*w)->name);
 		ok &= smoke_one(self, test, *w, args);
 	}
+	ok &= stress_torture_smoke(self);
 	return ok ? 0 : 1;
 }

@@ -96,17 +96,21 @@ struct counter_ops {
 
 struct lock_ops;
 struct wg_ops;
+struct map_ops;
 
 struct stress_backend {
 	const char *name;
-	const char *family;	/* "counter", "lock", "waitgroup" */
+	const char *family;	/* "counter", "lock", "waitgroup", "map" */
 	const char *desc;
 	bool kernel;		/* needs /dev/gosync */
 	bool exact;		/* its updates are never lost */
-	unsigned int mode;	/* GOSYNC_COUNTER_* for kernel counters */
+	unsigned int mode;	/* GOSYNC_COUNTER_* for kernel counters,
+				 * GOSYNC_MAP_* for kernel maps */
+	bool batched;		/* maps: workloads use ->batch (GOSYNC_IOC_BATCH) */
 	const struct counter_ops *counter;	/* family "counter" */
 	const struct lock_ops *lock;		/* family "lock" */
 	const struct wg_ops *wg;		/* family "waitgroup" */
+	const struct map_ops *map;		/* family "map" */
 };
 
 /* Every backend, NULL-terminated by name. */
@@ -192,6 +196,55 @@ void lockobj_close(struct lockobj *l);
 int wgobj_open(struct wgobj *g, const struct stress_backend *be, int dev,
 	       bool pshared, unsigned int parties);
 void wgobj_close(struct wgobj *g);
+
+/* ---- map backends (map.c) ---- */
+
+/* Longest key and value the userspace peers hold (inline in each entry). */
+#define MAP_PEER_MAX	32
+
+/* One map, process-private (map workloads run threads only). */
+struct mapobj {
+	const struct stress_backend *be;
+	int fd;				/* gosync backends */
+	void *priv;			/* peers: their table */
+};
+
+/* Range callback: return false to stop. Pointers are valid during the call. */
+typedef bool (*map_range_fn)(void *arg, const void *k, size_t kl,
+			     const void *v, size_t vl);
+
+/* sync.Map's operations. Every call returns 0 or -1 with errno set. */
+struct map_ops {
+	int (*open)(struct mapobj *m, int dev, unsigned int max_entries);
+	/* @ok: whether @k was present; @buf gets its value (@cap bytes) */
+	int (*load)(struct mapobj *m, const void *k, size_t kl, void *buf,
+		    size_t cap, size_t *len, bool *ok);
+	int (*store)(struct mapobj *m, const void *k, size_t kl, const void *v,
+		     size_t vl);
+	int (*load_or_store)(struct mapobj *m, const void *k, size_t kl,
+			     const void *v, size_t vl, bool *loaded);
+	int (*delete)(struct mapobj *m, const void *k, size_t kl, bool *deleted);
+	int (*swap)(struct mapobj *m, const void *k, size_t kl, const void *v,
+		    size_t vl, bool *loaded);
+	int (*cas)(struct mapobj *m, const void *k, size_t kl, const void *old,
+		   size_t ol, const void *v, size_t vl, bool *swapped);
+	int (*range)(struct mapobj *m, map_range_fn fn, void *arg);
+	/* NULL if none: run @n ops with GOSYNC_IOC_BATCH; -1 if any failed */
+	int (*batch)(struct mapobj *m, struct gosync_map_op *ops, unsigned int n);
+	void (*close)(struct mapobj *m);
+	/* optional: false if this build cannot run it (not linked) */
+	bool (*available)(void);
+	/* optional: around each worker thread's use (liburcu registration) */
+	void (*thread_init)(void);
+	void (*thread_exit)(void);
+};
+
+extern const struct map_ops gosync_map_ops, pthread_mutex_map_ops,
+	pthread_rwlock_map_ops, urcu_lfht_ops;
+
+int mapobj_open(struct mapobj *m, const struct stress_backend *be, int dev,
+		unsigned int max_entries);
+void mapobj_close(struct mapobj *m);
 
 /* ---- driver (driver.c) ---- */
 
@@ -295,6 +348,8 @@ struct stress_workload {
 	/* measure variant by variant, thread count by thread count, all the
 	 * backends of each back to back (default: backend by backend) */
 	bool interleave;
+	/* workers share process-private state: no --procs (smoke skips it) */
+	bool threads_only;
 	const char *const *keys;	/* JSON keys of its point rows (smoke) */
 	const char *smoke_args;		/* a tiny run, for --smoke */
 
@@ -319,6 +374,8 @@ extern const struct stress_workload wl_lost_update;
 extern const struct stress_workload wl_counter_bench;
 extern const struct stress_workload wl_bank;
 extern const struct stress_workload wl_lock_bench;
+extern const struct stress_workload wl_gobyexample;
+extern const struct stress_workload wl_map_bench;
 
 /* Is @family one of the comma-separated @list? */
 bool stress_family_in(const char *list, const char *family);
@@ -379,5 +436,12 @@ int stress_smoke(const char *argv0);
 /* Parse one line as a JSON object; return 0 and check @keys are present. */
 int stress_json_check(const char *line, const char *const *keys,
 		      char *why, size_t whylen);
+
+/* ---- torture (torture.c): GOSYNC_IOC_TORTURE, not a driver workload ---- */
+
+/* `gosync-stress torture [options]`: @argv[0] is "torture". Exit status. */
+int stress_torture_main(int argc, char **argv);
+/* --smoke's share: a short torture of each type; TAP-ish lines. */
+bool stress_torture_smoke(const char *self);
 
 #endif /* GOSYNC_STRESS_H */

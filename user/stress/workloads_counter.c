@@ -309,7 +309,7 @@ static void measure_floors(struct stress_run *run, struct stress_result *fl,
 	unsigned int reps = run->res[0].reps ? run->res[0].reps : 1;
 
 	for (const struct stress_backend *b = stress_backends; b->name; b++)
-		if (b->kernel && b->mode == GOSYNC_COUNTER_ATOMIC)
+		if (b->counter && b->kernel && b->mode == GOSYNC_COUNTER_ATOMIC)
 			atomic_be = b;
 	if (!run->o->quiet)
 		stress_out_section(run->out, "floors: the cheapest calls, 1 thread");

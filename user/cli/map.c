@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync CLI: `gosync map VERB NAME [ARGS]`, Go's sync.Map over byte-string
+ * keys and values. KEY and VALUE are taken as given on the command line (so
+ * "42" is the two bytes '4' '2', as gosync-stress stores them); values are
+ * printed as stored, one per line.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* Print {"name":NAME,"op":OP (no closing brace: the caller adds fields). */
+static void json_head(const char *name, const char *op)
+{
+	printf("{\"name\":");
+	json_str(stdout, name);
+	printf(",\"op\":\"%s\"", op);
+}
+
+/* Check positional argument @i as a key; false after a usage message. */
+static bool arg_key(const struct cli_ctx *ctx, int i)
+{
+	size_t n = strlen(ctx->argv[i]);
+
+	if (n >= 1 && n <= GOSYNC_MAP_KEY_MAX)
+		return true;
+	cli_usage(ctx, "KEY must be 1 to %d bytes", GOSYNC_MAP_KEY_MAX);
+	return false;
+}
+
+/* A JSON string of @n bytes that may hold NULs (keys and values are bytes). */
+static void json_bytes(const char *s, size_t n)
+{
+	char *copy = strndup(s, n);
+
+	if (!copy || strlen(copy) != n) {
+		/* embedded NUL: print it escaped by hand */
+		putchar('"');
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (c == '"' || c == '\\')
+				printf("\\%c", c);
+			else if (c < 0x20)
+				printf("\\u%04x", c);
+			else
+				putchar(c);
+		}
+		putchar('"');
+	} else {
+		json_str(stdout, copy);
+	}
+	free(copy);
+}
+
+static int map_open(struct cli_ctx *ctx)
+{
+	return cli_open(ctx, ctx->argv[0], GOSYNC_TYPE_MAP);
+}
+
+static int map_create(struct cli_ctx *ctx)
+{
+	const char *name = ctx->argv[0], *s;
+	struct gosync_create c = { .type = GOSYNC_TYPE_MAP, .name = (uintptr_t)name };
+	struct gosync_info info;
+	uint32_t u;
+	int b = GOSYNC_MAP_RCU, dev, fd;
+
+	if ((s = cli_opt(ctx, "backend"))) {
+		b = gosync_map_backend_parse(s);
+		if (b < 0)
+			return cli_usage(ctx, "unknown backend '%s' (spin, rwsem or rcu)", s);
+	}
+	if ((s = cli_opt(ctx, "max-entries"))) {
+		if (!cli_parse_u32(s, false, UINT32_MAX, &u))
+			return cli_usage(ctx, "--max-entries '%s' is not a number", s);
+		c.map.max_entries = u;
+	}
+	if ((s = cli_opt(ctx, "max-bytes"))) {
+		char *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(s, &end, 10);
+		if (errno || end == s || *end || *s == '-')
+			return cli_usage(ctx, "--max-bytes '%s' is not a number", s);
+		c.map.max_bytes = v;
+	}
+	if ((s = cli_opt(ctx, "perm"))) {
+		if (!cli_parse_u32(s, true, 0777, &u))
+			return cli_usage(ctx, "--perm '%s' is not an octal mode "
+					 "from 0 to 0777", s);
+		c.perm = u;
+	}
+	c.map.backend = (uint32_t)b;
+
+	if ((dev = cli_dev(ctx)) < 0)
+		return CLI_EXIT_FAIL;
+	fd = gosync_create(dev, &c);
+	if (fd < 0)
+		return cli_fail(ctx, name);
+	if (ctx->json) {
+		int64_t len = 0;
+
+		if (gosync_info(fd, &info) < 0) {
+			close(fd);
+			return cli_fail(ctx, name);
+		}
+		cli_print_info(ctx, &info, true, &len);
+		putchar('\n');
+	}
+	close(fd);
+	return 0;
+}
+
+static int map_store(struct cli_ctx *ctx)
+{
+	const char *name = ctx->argv[0], *k = ctx->argv[1], *v = ctx->argv[2];
+	int fd, ret = 0;
+
+	if (!arg_key(ctx, 1))
+		return CLI_EXIT_USAGE;
+	if (strlen(v) > GOSYNC_MAP_VALUE_MAX)
+		return cli_usage(ctx, "VALUE must be at most %d bytes", GOSYNC_MAP_VALUE_MAX);
+	if ((fd = map_open(ctx)) < 0)
+		return CLI_EXIT_FAIL;
+	if (gosync_map_store(fd, k, strlen(k), v, strlen(v)) < 0)
+		ret = cli_fail(ctx, name);
+	else if (ctx->json) {
+		json_head(name, "store");
+		printf(",\"key\":");
+		json_str(stdout, k);
+		printf(",\"value\":");
+		json_str(stdout, v);
+		printf("}\n");
+	}
+	close(fd);
+	return ret;
+}
+
+/* Load @k into a malloc'd *@buf; growing on EOVERFLOW. */
+static int load_value(int fd, const char *k, char **buf, size_t *len, bool *ok)
+{
+	size_t cap = 256;
+
+	for (;;) {
+		char *b = realloc(*buf, cap + 1);
+
+		if (!b)
+			return -1;
+		*buf = b;
+		if (gosync_map_load(fd, k, strlen(k), b, cap, len, ok) == 0)
+			return 0;
+		if (errno != EOVERFLOW || *len <= cap)
+			return -1;
+		cap = *len;	/* it grew meanwhile: try again with room */
+	}
+}
+
+static int map_load(struct cli_ctx *ctx)
+{
+	const char *name = ctx->argv[0], *k = ctx->argv[1];
+	char *buf = NULL;
+	size_t len = 0;
+	bool ok = false;
+	int fd, ret = 0;
+
+	if (!arg_key(ctx, 1))
+		return CLI_EXIT_USAGE;
+	if ((fd = map_open(ctx)) < 0)
+		return CLI_EXIT_FAIL;
+	if (load_value(fd, k, &buf, &len, &ok) < 0) {
+		ret = cli_fail(ctx, name);
+	} else if (ctx->json) {
+		json_head(name, "load");
+		printf(",\"key\":");
+		json_str(stdout, k);
+		printf(",\"ok\":%s,\"value\":", ok ? "true" : "false");
+		if (ok)
+			json_bytes(buf, len);
+		else
+			printf("null");
+		printf("}\n");
+		ret = ok ? 0 : CLI_EXIT_FAIL;
+	} else if (ok) {
+		fwrite(buf, 1, len, stdout);
+		putchar('\n');
+	} else {
+		fprintf(stderr, "gosync: %s: %s: no such key\n", ctx->cmdline, k);
+		ret = CLI_EXIT_FAIL;
+	}
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static int map_delete(struct cli_ctx *ctx)
+{
+	const char *name = ctx->argv[0], *k = ctx->argv[1];
+	bool deleted = false;
+	int fd, ret = 0;
+
+	if (!arg_key(ctx, 1))
+		return CLI_EXIT_USAGE;
+	if ((fd = map_open(ctx)) < 0)
+		return CLI_EXIT_FAIL;
+	if (gosync_map_delete(fd, k, strlen(k), &deleted) < 0) {
+		ret = cli_fail(ctx, name);
+	} else if (ctx->json) {
+		json_head(name, "delete");
+		printf(",\"key\":");
+		json_str(stdout, k);
+		printf(",\"deleted\":%s}\n", deleted ? "true" : "false");
+	} else {
+		printf("%s\n", deleted ? "true" : "false");
+	}
+	close(fd);
+	return ret;
+}
+
+static int map_range(struct cli_ctx *ctx)
+{
+	const char *name = ctx->argv[0];
+	struct gosync_map_cursor cur = { 0 };
+	size_t cap = 65536, needed = 0;
+	char *buf = malloc(cap);
+	uint64_t count = 0;
+	int fd, ret = 0;
+
+	if (!buf)
+		return cli_fail(ctx, name);
+	if ((fd = map_open(ctx)) < 0) {
+		free(buf);
+		return CLI_EXIT_FAIL;
+	}
+	if (ctx->json) {
+		json_head(name, "range");
+		printf(",\"entries\":[");
+	}
+	while (!cur.done) {
+		size_t off = 0;
+		int n = gosync_map_range(fd, buf, cap, &cur, &needed);
+
+		if (n < 0 && errno == EOVERFLOW && needed > cap) {
+			char *b = realloc(buf, needed);
+
+			if (!b)
+				break;
+			buf = b;
+			cap = needed;
+			continue;
+		}
+		if (n < 0) {
+			ret = cli_fail(ctx, name);
+			break;
+		}
+		for (int i = 0; i < n; i++, count++) {
+			const void *k, *v;
+			size_t kl, vl;
+
+			gosync_map_entry_next(buf, &off, &k, &kl, &v, &vl);
+			if (ctx->json) {
+				printf("%s{\"key\":", count ? "," : "");
+				json_bytes(k, kl);
+				printf(",\"value\":");
+				json_bytes(v, vl);
+				putchar('}');
+			} else {
+				fwrite(k, 1, kl, stdout);
+				putchar('=');
+				fwrite(v, 1, vl, stdout);
+				putchar('\n');
+			}
+		}
+	}
+	if (ctx->json)
+		printf("],\"count\":%" PRIu64 "}\n", count);
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static int map_len(struct cli_ctx *ctx)
+{
+	const char *name = ctx->argv[0];
+	uint64_t n;
+	int fd, ret = 0;
+
+	if ((fd = map_open(ctx)) < 0)
+		return CLI_EXIT_FAIL;
+	if (gosync_map_len(fd, &n) < 0) {
+		ret = cli_fail(ctx, name);
+	} else if (ctx->json) {
+		json_head(name, "len");
+		printf(",\"len\":%" PRIu64 "}\n", n);
+	} else {
+		printf("%" PRIu64 "\n", n);
+	}
+	close(fd);
+	return ret;
+}
+
+static int map_info(struct cli_ctx *ctx)
+{
+	const char *name = ctx->argv[0];
+	struct gosync_info info;
+	uint64_t n;
+	int fd = map_open(ctx), ret = 0;
+
+	if (fd < 0)
+		return CLI_EXIT_FAIL;
+	/* INFO first, so the counts do not include our own Len */
+	if (gosync_info(fd, &info) < 0 || gosync_map_len(fd, &n) < 0) {
+		ret = cli_fail(ctx, name);
+	} else {
+		int64_t len = (int64_t)n;
+
+		cli_print_info(ctx, &info, true, &len);
+		if (ctx->json)
+			putchar('\n');
+	}
+	close(fd);
+	return ret;
+}
+
+static const char *const map_stats[GOSYNC_NR_STATS] = {
+	[GOSYNC_MAP_STAT_LOADS] = "loads",
+	[GOSYNC_MAP_STAT_HITS] = "hits",
+	[GOSYNC_MAP_STAT_MISSES] = "misses",
+	[GOSYNC_MAP_STAT_STORES] = "stores",
+	[GOSYNC_MAP_STAT_DELETES] = "deletes",
+	[GOSYNC_MAP_STAT_RESIZES] = "resizes",
+};
+
+static const struct cli_opt create_opts[] = {
+	{ "backend", 0, "B", "spin, rwsem or rcu (default)" },
+	{ "max-entries", 0, "N", "most entries (default 1048576)" },
+	{ "max-bytes", 0, "N", "most bytes of keys plus values (default 64 MiB)" },
+	{ "perm", 0, "OCTAL", "who may open it, as for files (default 0600)" },
+	{ NULL },
+};
+
+static const struct cli_cmd map_cmds[] = {
+	{ "create", "NAME", "create a named map",
+	  "The map lives until 'gosync rm NAME', even after this command exits.\n"
+	  "Its owner is the caller; others need read and write permission in\n"
+	  "--perm to use it. Backends: spin (hash table + spinlock), rwsem (hash\n"
+	  "table + rw_semaphore), rcu (rhashtable, lock-free readers). Past\n"
+	  "--max-entries or --max-bytes a store fails (No space left on device).\n"
+	  "Prints nothing (with --json: the new object).",
+	  create_opts, 1, 1, map_create },
+	{ "store", "NAME KEY VALUE", "set KEY to VALUE; print nothing",
+	  "KEY is 1 to 256 bytes, VALUE 0 to 65536, taken as given.", NULL, 3, 3,
+	  map_store },
+	{ "load", "NAME KEY", "print KEY's value; exit 1 if there is none",
+	  NULL, NULL, 2, 2, map_load },
+	{ "delete", "NAME KEY", "delete KEY; print true if it was there, else false",
+	  NULL, NULL, 2, 2, map_delete },
+	{ "range", "NAME", "print every entry as KEY=VALUE, one per line",
+	  "Go's Range: no key twice, and every entry present throughout is\n"
+	  "printed, whatever other processes do meanwhile; order is the map's.",
+	  NULL, 1, 1, map_range },
+	{ "len", "NAME", "print the number of entries", NULL, NULL, 1, 1, map_len },
+	{ "info", "NAME", "show the map: owner, backend, open fds, op counts, entries",
+	  "value is the number of entries. The op counts are read first, so they\n"
+	  "do not include this command's own Len.",
+	  NULL, 1, 1, map_info },
+	{ NULL },
+};
+
+const struct cli_type cli_map = {
+	.name = "map",
+	.type = GOSYNC_TYPE_MAP,
+	.summary = "Go's sync.Map: byte-string keys and values",
+	.cmds = map_cmds,
+	.subtype_name = gosync_map_backend_name,
+	.stat_names = map_stats,
+};

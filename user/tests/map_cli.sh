@@ -1,0 +1,115 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# e2e: `gosync map` from shell scripts, across processes. Uses $GOSYNC, else
+# gosync from PATH. Busybox only: no jq, JSON is checked with grep and sed.
+G=${GOSYNC:-gosync}
+N=e2e-map-$$
+fail=0
+
+ok() { echo "ok - e2e:map-cli-$1"; }
+notok() { echo "not ok - e2e:map-cli-$1 ($2)"; fail=1; }
+check() { n=$1; shift; if "$@" >/dev/null; then ok "$n"; else notok "$n" "failed: $*"; fi; }
+status() {
+	want=$1 n=$2; shift 2
+	"$@" >/dev/null 2>&1
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok "$n"; else notok "$n" "'$*' exited $got, expected $want"; fi
+}
+json_num() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9]*\).*/\1/p"; }
+
+cleanup() { for b in spin rwsem rcu; do "$G" rm -f "$N-$b" >/dev/null 2>&1; done; "$G" rm -f "$N-j" "$N-small" >/dev/null 2>&1; }
+trap cleanup EXIT
+cleanup
+
+if ! "$G" map --help >/dev/null 2>&1; then
+	notok registered "'$G map --help' failed: is the map type in main.c's types[]?"
+	exit 1
+fi
+
+for b in spin rwsem rcu; do
+	M=$N-$b
+	check "$b-create" "$G" map create "$M" --backend "$b"
+	# 4 writer processes, 10 keys each, concurrently
+	pids=""
+	for w in 1 2 3 4; do
+		(
+			i=0
+			while [ $i -lt 10 ]; do
+				"$G" map store "$M" "k$w-$i" "v$w-$i" || exit 1
+				i=$((i + 1))
+			done
+		) &
+		pids="$pids $!"
+	done
+	bad=0
+	for p in $pids; do wait "$p" || bad=1; done
+	n=$("$G" map len "$M")
+	if [ "$n" = 40 ] && [ $bad = 0 ]; then ok "$b-concurrent-store"
+	else notok "$b-concurrent-store" "len '$n', expected 40"; fi
+
+	v=$("$G" map load "$M" k3-7)
+	[ "$v" = v3-7 ] && ok "$b-load" || notok "$b-load" "load printed '$v'"
+	status 1 "$b-load-missing" "$G" map load "$M" nosuchkey
+
+	# range from another process: every key exactly once, key=value
+	out=$("$G" map range "$M" | sort)
+	lines=$(echo "$out" | wc -l)
+	uniq=$(echo "$out" | cut -d= -f1 | sort -u | wc -l)
+	good=$(echo "$out" | grep -c '^k\([1-4]\)-\([0-9]\)=v\1-\2$')
+	if [ "$lines" = 40 ] && [ "$uniq" = 40 ] && [ "$good" = 40 ]; then ok "$b-range"
+	else notok "$b-range" "$lines lines, $uniq keys, $good key=value matches"; fi
+
+	v=$("$G" map delete "$M" k1-0)
+	[ "$v" = true ] && ok "$b-delete" || notok "$b-delete" "delete printed '$v'"
+	v=$("$G" map delete "$M" k1-0)
+	[ "$v" = false ] && ok "$b-delete-again" || notok "$b-delete-again" "printed '$v'"
+	n=$("$G" map len "$M")
+	[ "$n" = 39 ] && ok "$b-len" || notok "$b-len" "len '$n', expected 39"
+
+	# overwrite, empty value
+	"$G" map store "$M" k2-2 new && v=$("$G" map load "$M" k2-2)
+	[ "$v" = new ] && ok "$b-overwrite" || notok "$b-overwrite" "load printed '$v'"
+	"$G" map store "$M" empty "" && v=$("$G" map load "$M" empty)
+	[ $? = 0 ] && [ -z "$v" ] && ok "$b-empty-value" || notok "$b-empty-value" "'$v'"
+
+	out=$("$G" map info "$M")
+	echo "$out" | grep -q "^mode: $b\$" && echo "$out" | grep -q '^value: 40$' &&
+		echo "$out" | grep -q '^type: map$'
+	check "$b-info" [ $? -eq 0 ]
+done
+
+# --json
+check json-create "$G" --json map create "$N-j" --backend spin --perm 0640
+out=$("$G" --json map info "$N-j")
+echo "$out" | grep -q '"type":"map"' && echo "$out" | grep -q '"mode":"spin"' &&
+	echo "$out" | grep -q '"perm":"0640"'
+check json-info [ $? -eq 0 ]
+"$G" map store "$N-j" 'a"b' 'x\y' >/dev/null
+out=$("$G" --json map load "$N-j" 'a"b')
+echo "$out" | grep -q '"ok":true' && echo "$out" | grep -q '"value":"x\\\\y"'
+check json-load [ $? -eq 0 ]
+out=$("$G" --json map load "$N-j" nope); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q '"ok":false'
+check json-load-missing [ $? -eq 0 ]
+out=$("$G" --json map range "$N-j")
+[ "$(echo "$out" | json_num count)" = 1 ]
+check json-range [ $? -eq 0 ]
+[ "$("$G" --json map len "$N-j" | json_num len)" = 1 ]
+check json-len [ $? -eq 0 ]
+out=$("$G" --json map delete "$N-j" 'a"b')
+echo "$out" | grep -q '"deleted":true'
+check json-delete [ $? -eq 0 ]
+
+# limits and errors
+check limit-create "$G" map create "$N-small" --max-entries 2
+"$G" map store "$N-small" a 1 >/dev/null && "$G" map store "$N-small" b 2 >/dev/null
+status 1 limit-enospc "$G" map store "$N-small" c 3
+err=$("$G" map store "$N-small" c 3 2>&1)
+echo "$err" | grep -qi 'no space' && ok limit-message || notok limit-message "'$err'"
+status 2 bad-backend "$G" map create "$N-bad" --backend nope
+status 2 empty-key "$G" map store "$N-small" "" v
+status 2 missing-arg "$G" map store "$N-small" k
+status 1 no-such-map "$G" map len "$N-nonexistent"
+status 0 help "$G" map store --help
+
+exit $fail
