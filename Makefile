@@ -44,6 +44,13 @@ demo: deps all
 check: deps
 	scripts/check
 
+# The benchmark matrix in the test VM: JSON, plots and docs/benchmarks-report.md.
+bench: deps all
+	scripts/bench-report
+
+bench-quick: deps all
+	scripts/bench-report --quick
+
 # Static checks on the kernel sources.
 sparse: modules
 	scripts/sparse $(KDIR) $(BUILD)/sparse
@@ -74,5 +81,6 @@ print-kdir:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps modules debug-modules user demo check sparse checkpatch \
+PHONY_BENCH := bench bench-quick
+.PHONY: all deps modules debug-modules user demo check sparse checkpatch $(PHONY_BENCH) \
 	install dkms-install print-kdir clean
