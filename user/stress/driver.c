@@ -25,6 +25,7 @@
 struct shared {
 	pthread_barrier_t barrier;
 	_Atomic int stop;
+	_Atomic int warm_stop;
 	_Atomic unsigned int finished;
 	struct stress_worker w[];
 };
@@ -87,6 +88,56 @@ unsigned int stress_default_sweep(unsigned int *t, unsigned int max)
 	return n;
 }
 
+void stress_rng_init(struct stress_rng *g, const struct stress_point *p,
+		     unsigned int id)
+{
+	double theta = p->zipf_s;
+
+	memset(g, 0, sizeof(*g));
+	g->s = p->seed ^ ((uint64_t)id + 1) * 0xd1b54a32d192ed03ULL;
+	stress_rand(g);
+	g->n = p->keys ? p->keys : 1;
+	if (p->dist != STRESS_ZIPF || g->n < 2)
+		return;
+	g->zipf = true;
+	g->theta = theta;
+	g->alpha = 1.0 / (1.0 - theta);
+	g->zetan = p->zeta_n;
+	g->half = 1.0 + pow(0.5, theta);
+	g->eta = (1.0 - pow(2.0 / (double)g->n, 1.0 - theta)) /
+		 (1.0 - (1.0 + pow(0.5, theta)) / g->zetan);
+}
+
+uint64_t stress_zipf_key(struct stress_rng *g)
+{
+	double u = (double)(stress_rand(g) >> 11) * 0x1.0p-53;
+	double uz = u * g->zetan;
+	uint64_t k;
+
+	if (uz < 1.0)
+		return 0;
+	if (uz < g->half)
+		return 1;
+	k = (uint64_t)((double)g->n * pow(g->eta * u - g->eta + 1.0, g->alpha));
+	return k < g->n ? k : g->n - 1;
+}
+
+/* zeta(n, s) = sum 1/i^s, i = 1..n: O(n), so the last one is kept. */
+static double zeta(uint64_t n, double s)
+{
+	static uint64_t last_n;
+	static double last_s, last;
+	double z = 0;
+
+	if (n == last_n && s == last_s)
+		return last;
+	for (uint64_t i = 1; i <= n; i++)
+		z += pow((double)i, -s);
+	last_n = n;
+	last_s = s;
+	return last = z;
+}
+
 /* Pin the caller to the @i-th CPU it may run on (round robin). */
 static void pin_to(unsigned int i)
 {
@@ -112,9 +163,23 @@ static void worker_main(struct stress_point *p, struct shared *sh,
 	if (p->pin)
 		pin_to(w->id);
 	pthread_barrier_wait(&sh->barrier);
+	if (p->warmup > 0) {
+		/* the same body, untimed, until the driver ends the warm-up */
+		w->warming = true;
+		errno = 0;
+		if (p->wl->body(p, w) < 0) {
+			w->err = errno ? errno : EIO;
+			atomic_store(&sh->warm_stop, 1);
+			atomic_store(&sh->stop, 1);
+		}
+		w->warm_ops = atomic_load(&w->ops);
+		atomic_store(&w->ops, 0);
+		w->warming = false;
+		pthread_barrier_wait(&sh->barrier);	/* the measured start */
+	}
 	w->t0 = stress_now();
 	errno = 0;
-	if (p->wl->body(p, w) < 0) {
+	if (!w->err && p->wl->body(p, w) < 0) {
 		w->err = errno ? errno : EIO;
 		atomic_store(&sh->stop, 1);	/* a failure ends a timed run */
 	}
@@ -143,17 +208,17 @@ static void die(const char *what)
 }
 
 static void progress(const struct stress_point *p, struct shared *sh,
-		     unsigned int rep, unsigned int reps, double t0)
+		     unsigned int rep, unsigned int reps, double t0, bool warm)
 {
 	uint64_t ops = 0;
 
 	for (unsigned int i = 0; i < p->threads; i++)
 		ops += atomic_load_explicit(&sh->w[i].ops, memory_order_relaxed);
-	fprintf(stderr, "\r\033[K%s %s%s%s %s=%u rep %u/%u: %llu ops %.1fs",
+	fprintf(stderr, "\r\033[K%s %s%s%s %s=%u rep %u/%u%s: %llu ops %.1fs",
 		p->wl->name, p->be ? p->be->name : "", p->variant ? "/" : "",
 		p->variant ? p->variant : "", p->procs ? "procs" : "threads",
-		p->threads, rep + 1, reps, (unsigned long long)ops,
-		stress_now() - t0);
+		p->threads, rep + 1, reps, warm ? " warm-up" : "",
+		(unsigned long long)ops, stress_now() - t0);
 }
 
 /* One repetition: spawn, release, wait, collect. */
@@ -177,6 +242,7 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 	pthread_barrier_init(&sh->barrier, &ba, p->threads + 1);
 	pthread_barrierattr_destroy(&ba);
 	p->stop = &sh->stop;
+	p->warm_stop = &sh->warm_stop;
 	fflush(NULL);	/* children must not flush our buffers twice */
 
 	for (unsigned int i = 0; i < p->threads; i++) {
@@ -201,6 +267,21 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 		}
 	}
 	pthread_barrier_wait(&sh->barrier);
+	if (p->warmup > 0) {
+		double wend = stress_now() + p->warmup, w0 = stress_now();
+
+		for (;;) {
+			double left = wend - stress_now();
+
+			if (left <= 0 || atomic_load(&sh->warm_stop))
+				break;
+			stress_sleep(o->progress && left > 0.1 ? 0.1 : left);
+			if (o->progress)
+				progress(p, sh, rep, reps, w0, true);
+		}
+		atomic_store(&sh->warm_stop, 1);
+		pthread_barrier_wait(&sh->barrier);	/* the measured start */
+	}
 	t0 = stress_now();
 
 	for (;;) {
@@ -219,7 +300,7 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 			left = 0.1;
 		stress_sleep(left > 0 ? left : 0.001);
 		if (o->progress)
-			progress(p, sh, rep, reps, t0);
+			progress(p, sh, rep, reps, t0, false);
 	}
 
 	for (unsigned int i = 0; i < p->threads; i++) {
@@ -245,6 +326,7 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 		uint64_t ops = atomic_load(&w->ops);
 
 		s->ops += ops;
+		s->warm_ops += w->warm_ops;
 		s->wmin = ops < s->wmin ? ops : s->wmin;
 		s->wmax = ops > s->wmax ? ops : s->wmax;
 		tmin = fmin(tmin, w->t0);
@@ -254,6 +336,7 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 	}
 	s->secs = tmax > tmin ? tmax - tmin : 0;
 	p->stop = NULL;
+	p->warm_stop = NULL;
 	pthread_barrier_destroy(&sh->barrier);
 	stress_shm_free(sh, size);
 	free(ta);
@@ -379,6 +462,15 @@ void stress_row_point(const struct stress_result *r, const char *kind,
 	row_int(row, "iterations", NULL, (long long)p->iterations);
 	row_num(row, "duration", NULL, p->iterations ? 0 : p->duration);
 	row_int(row, "delay_ns", NULL, p->be && !p->be->exact ? p->delay_ns : 0);
+	row_num(row, "warmup_s", NULL, p->warmup);
+	row_int(row, "warmup_ops", NULL, (long long)s->warm_ops);
+	row_int(row, "keys", NULL, (long long)p->keys);
+	row_str(row, "dist", NULL, !p->keys ? "none" :
+		p->dist == STRESS_ZIPF ? "zipf" : "uniform");
+	row_num(row, "zipf_s", NULL, p->keys && p->dist == STRESS_ZIPF ?
+		p->zipf_s : NAN);
+	row_num(row, "read_pct", NULL, p->read_pct >= 0 ? p->read_pct : NAN);
+	row_int(row, "seed", NULL, (long long)p->seed);
 	row_int(row, "ops", NULL, (long long)s->ops);
 	row_num(row, "secs", NULL, s->secs);
 	row_int(row, "expected", values ? "expected" : NULL, s->expected);
@@ -453,9 +545,16 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 		.delay_ns = o->delay_ns >= 0 ? (unsigned int)o->delay_ns :
 			    wl->default_delay_ns,
 		.quiet = o->quiet || o->format != STRESS_TABLE,
+		.warmup = o->warmup,
+		.keys = o->keys ? o->keys : wl->default_keys,
+		.dist = o->dist,
+		.zipf_s = o->dist == STRESS_ZIPF ? o->zipf_s : 0,
+		.read_pct = !wl->read_mix ? -1 : o->read_pct >= 0 ? o->read_pct :
+			    wl->default_read_pct,
+		.seed = o->seed,
 	};
 	bool need_dev = false, ok = true;
-	char title[256];
+	char title[384], shape[160];
 	int nb, ret;
 
 	nb = resolve_backends(o->modes ? o->modes : wl->default_modes,
@@ -498,6 +597,18 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 			wl->name);
 		return 2;
 	}
+	if (wl->no_warmup && o->warmup > 0) {
+		fprintf(stderr, "gosync-stress: %s is a fixed program: no --warmup\n",
+			wl->name);
+		return 2;
+	}
+	if (!wl->read_mix && o->read_pct >= 0) {
+		fprintf(stderr, "gosync-stress: %s has no read/write mix: no "
+			"--read-pct (map-bench, lock-bench have one)\n", wl->name);
+		return 2;
+	}
+	if (!wl->default_keys)
+		base.keys = 0;	/* counters and locks pick no keys */
 	if (o->iterations)
 		base.iterations = o->iterations;
 	else if (o->duration > 0)
@@ -524,6 +635,24 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 	else
 		snprintf(title, sizeof(title), "%s: %.2f s per point, %u rep%s",
 			 wl->name, base.duration, reps, reps > 1 ? "s" : "");
+	shape[0] = '\0';
+	if (base.warmup > 0)
+		snprintf(shape + strlen(shape), sizeof(shape) - strlen(shape),
+			 ", warm-up %.2f s", base.warmup);
+	if (base.keys) {
+		snprintf(shape + strlen(shape), sizeof(shape) - strlen(shape),
+			 ", keys %llu %s", (unsigned long long)base.keys,
+			 base.dist == STRESS_ZIPF ? "zipf" : "uniform");
+		if (base.dist == STRESS_ZIPF)
+			snprintf(shape + strlen(shape), sizeof(shape) - strlen(shape),
+				 ":%g", base.zipf_s);
+		snprintf(shape + strlen(shape), sizeof(shape) - strlen(shape),
+			 " (keyed variants), seed %llu", (unsigned long long)base.seed);
+	}
+	if (base.read_pct >= 0)
+		snprintf(shape + strlen(shape), sizeof(shape) - strlen(shape),
+			 ", read %d%% (mix variants)", base.read_pct);
+	strncat(title, shape, sizeof(title) - strlen(title) - 1);
 	if (!o->quiet)
 		stress_out_section(out, title);
 
@@ -556,6 +685,10 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 		p.be = be[b];
 		p.variant = variants[v];
 		p.threads = threads[t];
+		if (wl->shape)
+			wl->shape(&p);
+		if (p.keys && p.dist == STRESS_ZIPF)
+			p.zeta_n = zeta(p.keys, p.zipf_s);
 		stress_measure(&p, reps, o, r);
 		run.nres++;
 		ok &= r->ok;

@@ -56,6 +56,8 @@ static void usage(FILE *f)
 "                     rest RLock+RUnlock\n"
 "  rw-work-write100/10  the same with 100 work loops in the read section\n"
 "                     (BenchmarkRWMutexWorkWrite100/10)\n"
+"  rw-mix             --read-pct (50)%% RLock+RUnlock, the rest Lock+Unlock,\n"
+"                     in a random order (--seed)\n"
 "  wg-add-done        BenchmarkWaitGroupAddDone: Add(1)+Done per op, one WG\n"
 "  wg-wait            BenchmarkWaitGroupWait: Wait on a zero counter\n"
 "  wg-round           a barrier round per op: Done+Wait on a WaitGroup armed\n"
@@ -112,6 +114,23 @@ static void usage(FILE *f)
 "                     default %u; bank: a sleep between LOAD and STORE,\n"
 "                     default %u). It only widens the window in which another\n"
 "                     worker's update is overwritten; 0 turns it off\n"
+"  --warmup SEC       before each rep of each point, run the workload's body\n"
+"                     SEC seconds untimed (same workers, same objects), then\n"
+"                     start the measured phase at a barrier; warm-up ops are\n"
+"                     not counted (JSON: warmup_ops). Default 0 (none); not\n"
+"                     for the fixed programs bank and gobyexample\n"
+"  --keys N           keyed workloads: keys 0..N-1 (map-bench mix variants:\n"
+"                     default 1024; gobyexample: default 5, as Go by Example).\n"
+"                     At most %llu; counters and locks pick no keys: ignored\n"
+"  --dist D           keyed workloads' key distribution: uniform (default),\n"
+"                     zipf (skew 0.99) or zipf:S, 0 < S < 1 (Gray et al.'s\n"
+"                     generator, as YCSB; key 0 the hottest)\n"
+"  --read-pct P       read/write mix variants, P in 0..100: map-bench mix (P%%\n"
+"                     Load, the rest Store; default 50) and lock-bench rw-mix\n"
+"                     (P%% RLock, the rest Lock; default 50). The presets\n"
+"                     mix-90-10, rw-write100/10 keep their mix\n"
+"  --seed S           seed of the per-worker key and op generators (default %d);\n"
+"                     worker i's stream depends only on S and i: reproducible\n"
 "  --quiet            no table and no narration (bank: only the final balance)\n"
 "  --json             JSON lines: one object per point, ratio and floor\n"
 "  --csv              CSV: a header line, then one line per row\n"
@@ -125,7 +144,7 @@ static void usage(FILE *f)
 "backends may lose updates; lock-bench: exclusion held), 1 otherwise, 2 for\n"
 "a usage error.\n",
 		stress_ncpus(), GOSYNC_BATCH_MAX, wl_lost_update.default_delay_ns,
-		wl_bank.default_delay_ns);
+		wl_bank.default_delay_ns, STRESS_KEYS_MAX, STRESS_SEED);
 }
 
 static void list(void)
@@ -169,6 +188,25 @@ static int parse_threads(const char *s, struct stress_opts *o)
 	return ret < 0 || !o->nthreads ? -1 : 0;
 }
 
+/* uniform, zipf or zipf:S with 0 < S < 1 */
+static int parse_dist(const char *s, struct stress_opts *o)
+{
+	char *end;
+
+	if (!strcmp(s, "uniform")) {
+		o->dist = STRESS_UNIFORM;
+		return 0;
+	}
+	if (strncmp(s, "zipf", 4) || (s[4] && s[4] != ':'))
+		return -1;
+	o->dist = STRESS_ZIPF;
+	o->zipf_s = STRESS_ZIPF_S;
+	if (!s[4])
+		return 0;
+	o->zipf_s = strtod(s + 5, &end);
+	return *end || end == s + 5 || !(o->zipf_s > 0 && o->zipf_s < 1) ? -1 : 0;
+}
+
 static int bad(const char *opt, const char *arg)
 {
 	fprintf(stderr, "gosync-stress: bad %s '%s' (see --help)\n", opt, arg);
@@ -177,7 +215,8 @@ static int bad(const char *opt, const char *arg)
 
 int main(int argc, char **argv)
 {
-	enum { O_NO_PROGRESS = 256, O_NO_PIN, O_DELAY, O_LIST, O_SMOKE, O_VARIANT };
+	enum { O_NO_PROGRESS = 256, O_NO_PIN, O_DELAY, O_LIST, O_SMOKE, O_VARIANT,
+	       O_WARMUP, O_KEYS, O_DIST, O_READ_PCT, O_SEED };
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "backend", required_argument, NULL, 'm' },
@@ -190,6 +229,11 @@ int main(int argc, char **argv)
 		{ "reps", required_argument, NULL, 'r' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "delay-ns", required_argument, NULL, O_DELAY },
+		{ "warmup", required_argument, NULL, O_WARMUP },
+		{ "keys", required_argument, NULL, O_KEYS },
+		{ "dist", required_argument, NULL, O_DIST },
+		{ "read-pct", required_argument, NULL, O_READ_PCT },
+		{ "seed", required_argument, NULL, O_SEED },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'c' },
@@ -199,7 +243,10 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct stress_opts o = { .delay_ns = -1, .progress = isatty(2) };
+	struct stress_opts o = {
+		.delay_ns = -1, .progress = isatty(2), .read_pct = -1,
+		.zipf_s = STRESS_ZIPF_S, .seed = STRESS_SEED,
+	};
 	const struct stress_workload *wl = NULL;
 	struct stress_out *out;
 	uint64_t v;
@@ -250,6 +297,29 @@ int main(int argc, char **argv)
 			if (parse_u64(optarg, &v) < 0 || v > GOSYNC_RACY_DELAY_MAX)
 				return bad("--delay-ns", optarg);
 			o.delay_ns = (long long)v;
+			break;
+		case O_WARMUP:
+			o.warmup = strtod(optarg, &end);
+			if (*end || end == optarg || !(o.warmup >= 0) || o.warmup > 3600)
+				return bad("--warmup", optarg);
+			break;
+		case O_KEYS:
+			if (parse_u64(optarg, &o.keys) < 0 || !o.keys ||
+			    o.keys > STRESS_KEYS_MAX)
+				return bad("--keys", optarg);
+			break;
+		case O_DIST:
+			if (parse_dist(optarg, &o) < 0)
+				return bad("--dist", optarg);
+			break;
+		case O_READ_PCT:
+			if (parse_u64(optarg, &v) < 0 || v > 100)
+				return bad("--read-pct", optarg);
+			o.read_pct = (int)v;
+			break;
+		case O_SEED:
+			if (parse_u64(optarg, &o.seed) < 0)
+				return bad("--seed", optarg);
 			break;
 		case 'q':
 			o.quiet = true;

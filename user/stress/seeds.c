@@ -153,6 +153,7 @@ const struct stress_workload wl_bank = {
 	.default_delay_ns = 100000,
 	.show_values = true,
 	.smoke_args = "--iterations 3",
+	.no_warmup = true,
 	.setup = bank_setup,
 	.body = bank_body,
 	.verify = bank_verify,

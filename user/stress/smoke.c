@@ -200,7 +200,7 @@ static const char *const point_keys[] = {
 	"workload", "kind", "backend", "variant", "threads", "procs", "reps",
 	"iterations", "duration", "ops", "secs", "expected", "actual", "lost",
 	"ops_per_sec", "ops_per_sec_min", "ops_per_sec_max", "ns_per_op", "ok",
-	NULL,
+	"warmup_s", "warmup_ops", "keys", "dist", "read_pct", "seed", NULL,
 };
 
 static const char *const ratio_keys[] = {
@@ -266,8 +266,10 @@ static int run_json(const char *self, const char *name, const char *args,
 	return 0;
 }
 
+/* @want: NULL, or '|'-separated strings every point row must contain */
 static bool smoke_one(const char *self, const char *test,
-		      const struct stress_workload *w, const char *args)
+		      const struct stress_workload *w, const char *args,
+		      const char *want)
 {
 	const char *wl = w->name;
 	char *out = NULL, *line, *save = NULL, why[128];
@@ -304,6 +306,18 @@ static bool smoke_one(const char *self, const char *test,
 			printf("# %s line %u: %s: %.80s\n", test, lineno, why, line);
 			ok = false;
 		}
+		for (const char *q = want; keys == point_keys && q && *q;) {
+			size_t n = strcspn(q, "|");
+			char sub[96];
+
+			snprintf(sub, sizeof(sub), "%.*s", (int)n, q);
+			if (!strstr(line, sub)) {
+				printf("# %s line %u: no %s: %.80s\n", test, lineno,
+				       sub, line);
+				ok = false;
+			}
+			q += n + !!q[n];
+		}
 	}
 	if (!points) {
 		printf("# %s: no point rows\n", test);
@@ -314,6 +328,33 @@ static bool smoke_one(const char *self, const char *test,
 	free(out);
 	return ok;
 }
+
+static const struct {
+	const char *test;
+	const struct stress_workload *wl;
+	const char *args, *want;
+} shaped[] = {
+	{ "map-bench-shape", &wl_map_bench,
+	  "--variant mix,mix-90-10 --mode all --threads 1,2 --duration 0.02 "
+	  "--warmup 0.02 --dist zipf:0.9 --keys 100 --read-pct 80 --seed 7",
+	  "\"warmup_s\": 0.02|\"keys\": 100|\"dist\": \"zipf\"|\"seed\": 7" },
+	{ "map-bench-uniform", &wl_map_bench,
+	  "--variant mix --mode peers --threads 2 --iterations 500 --keys 10 "
+	  "--dist uniform --read-pct 0",
+	  "\"keys\": 10|\"dist\": \"uniform\"|\"read_pct\": 0" },
+	{ "lock-bench-shape", &wl_lock_bench,
+	  "--variant rw-mix,mutex,wg-round --threads 1,2 --duration 0.02 "
+	  "--warmup 0.02 --read-pct 70", "\"warmup_s\": 0.02" },
+	{ "lock-bench-shape-procs", &wl_lock_bench,
+	  "--variant rw-mix,wg-round --threads 2 --iterations 300 --warmup 0.02 "
+	  "--read-pct 30 --procs", "\"warmup_s\": 0.02" },
+	{ "lost-update-warmup", &wl_lost_update,
+	  "--threads 2 --iterations 200 --mode all,peers --warmup 0.01 --procs",
+	  "\"warmup_s\": 0.01|\"dist\": \"none\"" },
+	{ "gobyexample-keys", &wl_gobyexample,
+	  "--duration 0.05 --backend rcu --keys 20 --dist zipf",
+	  "\"keys\": 20|\"dist\": \"zipf\"" },
+};
 
 int stress_smoke(const char *argv0)
 {
@@ -327,14 +368,18 @@ int stress_smoke(const char *argv0)
 	else
 		snprintf(self, sizeof(self), "%s", argv0);
 	for (const struct stress_workload *const *w = stress_workloads; *w; w++) {
-		ok &= smoke_one(self, (*w)->name, *w, (*w)->smoke_args);
+		ok &= smoke_one(self, (*w)->name, *w, (*w)->smoke_args, NULL);
 		/* the same with forked workers, sharing objects by fd */
 		if ((*w)->fixed_threads || (*w)->threads_only)
 			continue;
 		snprintf(args, sizeof(args), "%s --procs", (*w)->smoke_args);
 		snprintf(test, sizeof(test), "%s-procs", (*w)->name);
-		ok &= smoke_one(self, test, *w, args);
+		ok &= smoke_one(self, test, *w, args, NULL);
 	}
+	/* warm-up, key distribution, read/write mix, seed: each in a point row */
+	for (size_t i = 0; i < ARRAY_SIZE(shaped); i++)
+		ok &= smoke_one(self, shaped[i].test, shaped[i].wl, shaped[i].args,
+				shaped[i].want);
 	ok &= stress_torture_smoke(self);
 	return ok ? 0 : 1;
 }

@@ -248,6 +248,14 @@ void mapobj_close(struct mapobj *m);
 
 /* ---- driver (driver.c) ---- */
 
+/* Key distributions (--dist). */
+enum stress_dist { STRESS_UNIFORM, STRESS_ZIPF };
+
+#define STRESS_ZIPF_S		0.99	/* --dist zipf's default skew */
+/* --keys at most: a gosync map's default size (every key preloaded) */
+#define STRESS_KEYS_MAX		((unsigned long long)GOSYNC_MAP_DEFAULT_ENTRIES)
+#define STRESS_SEED		1	/* --seed default */
+
 /* The command line, as every workload sees it. 0 / NULL / -1: workload default. */
 struct stress_opts {
 	const char *modes;		/* --mode list */
@@ -264,6 +272,12 @@ struct stress_opts {
 	bool quiet;			/* --quiet */
 	bool progress;			/* live line on stderr */
 	enum stress_format format;
+	double warmup;			/* --warmup SEC, untimed, per rep */
+	uint64_t keys;			/* --keys N, 0: workload default */
+	enum stress_dist dist;		/* --dist */
+	double zipf_s;			/* --dist zipf:S */
+	int read_pct;			/* --read-pct P, -1: workload default */
+	uint64_t seed;			/* --seed */
 };
 
 /* One worker (thread or process), in shared memory, one cache line at least. */
@@ -272,6 +286,8 @@ struct stress_worker {
 	unsigned int id;			/* 0 .. threads-1 */
 	int err;				/* errno of the first failure */
 	double t0, t1;				/* CLOCK_MONOTONIC start, end */
+	bool warming;				/* in the untimed warm-up */
+	uint64_t warm_ops;			/* ops done in the warm-up */
 };
 
 struct stress_workload;
@@ -292,6 +308,15 @@ struct stress_point {
 	int dev;			/* /dev/gosync or -1 */
 	void *ctx;			/* the workload's state (setup) */
 	_Atomic int *stop;		/* duration mode: set when time is up */
+	_Atomic int *warm_stop;		/* set when the warm-up is over */
+	double warmup;			/* untimed seconds before each rep, 0: none */
+	/* keyed workloads (0 keys: this point picks no keys) */
+	uint64_t keys;			/* keys 0 .. keys-1 */
+	enum stress_dist dist;
+	double zipf_s;
+	double zeta_n;			/* zipf: zeta(keys, zipf_s), by the driver */
+	int read_pct;			/* % reads of a mix, -1: no mix */
+	uint64_t seed;			/* per-worker generators derive from it */
 };
 
 /* What one repetition of a point measured. */
@@ -302,6 +327,7 @@ struct stress_sample {
 	bool ok;			/* verify passed, no worker failed */
 	int err;			/* errno if something failed */
 	uint64_t wmin, wmax;		/* fewest and most ops of one worker */
+	uint64_t warm_ops;		/* ops in the warm-up (not in @ops) */
 };
 
 struct stress_stat {
@@ -350,9 +376,17 @@ struct stress_workload {
 	bool interleave;
 	/* workers share process-private state: no --procs (smoke skips it) */
 	bool threads_only;
+	/* --keys default (0: picks no keys: --keys, --dist are ignored) */
+	uint64_t default_keys;
+	int default_read_pct;		/* --read-pct default; 0 with no mix */
+	bool read_mix;			/* honours --read-pct */
+	/* the body cannot run twice per setup (a fixed program): no --warmup */
+	bool no_warmup;
 	const char *const *keys;	/* JSON keys of its point rows (smoke) */
 	const char *smoke_args;		/* a tiny run, for --smoke */
 
+	/* optional: adjust keys / read_pct per variant (0 / -1: not used) */
+	void (*shape)(struct stress_point *p);
 	/* optional: whether this backend x variant makes sense */
 	bool (*applies)(const struct stress_backend *be, const char *variant);
 	int (*setup)(struct stress_point *p);
@@ -380,10 +414,17 @@ extern const struct stress_workload wl_map_bench;
 /* Is @family one of the comma-separated @list? */
 bool stress_family_in(const char *list, const char *family);
 
-/* Keep going? Per-worker op budget in iteration mode, else the stop flag. */
+/*
+ * Keep going? In the warm-up, until the driver ends it; then the per-worker
+ * op budget in iteration mode, else the stop flag. With --warmup the driver
+ * calls the body twice per worker and rep (warm-up, then measured), on the
+ * same objects: a body keeps state that must carry over in p->ctx.
+ */
 static inline bool stress_more(const struct stress_point *p,
 			       const struct stress_worker *w)
 {
+	if (w->warming)
+		return !atomic_load_explicit(p->warm_stop, memory_order_relaxed);
 	if (p->iterations)
 		return atomic_load_explicit(&w->ops, memory_order_relaxed) <
 		       p->iterations;
@@ -397,7 +438,7 @@ static inline uint64_t stress_budget(const struct stress_point *p,
 {
 	uint64_t done = atomic_load_explicit(&w->ops, memory_order_relaxed);
 
-	if (p->iterations && p->iterations - done < want)
+	if (p->iterations && !w->warming && p->iterations - done < want)
 		return p->iterations - done;
 	return want;
 }
@@ -405,6 +446,48 @@ static inline uint64_t stress_budget(const struct stress_point *p,
 static inline void stress_done(struct stress_worker *w, uint64_t n)
 {
 	atomic_fetch_add_explicit(&w->ops, n, memory_order_relaxed);
+}
+
+/*
+ * A worker's key and op generator: deterministic from (--seed, worker id),
+ * the same in every rep. Keys 0 .. keys-1, uniform or zipf (key 0 the
+ * hottest: Gray et al., "Quickly generating billion-record synthetic
+ * databases", SIGMOD 1994, as YCSB; zeta(keys) precomputed by the driver).
+ */
+struct stress_rng {
+	uint64_t s;
+	uint64_t n;
+	bool zipf;
+	double theta, alpha, zetan, eta, half;
+};
+
+void stress_rng_init(struct stress_rng *g, const struct stress_point *p,
+		     unsigned int id);
+uint64_t stress_zipf_key(struct stress_rng *g);
+
+static inline uint64_t stress_rand(struct stress_rng *g)
+{
+	/* splitmix64 */
+	uint64_t z = (g->s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A key in 0 .. p->keys-1 of the point's distribution. */
+static inline uint64_t stress_key(struct stress_rng *g)
+{
+	if (g->zipf)
+		return stress_zipf_key(g);
+	return (uint64_t)(((unsigned __int128)stress_rand(g) * g->n) >> 64);
+}
+
+/* Is this op of a read/write mix a read (p->read_pct % of them)? */
+static inline bool stress_is_read(const struct stress_point *p,
+				  struct stress_rng *g)
+{
+	return stress_rand(g) % 100 < (uint64_t)p->read_pct;
 }
 
 /* Run @wl as the options say: every point, then its finish hook. Exit status. */

@@ -44,7 +44,7 @@ static int counter_verify(struct stress_point *p, struct stress_sample *s)
 {
 	struct counter *c = p->ctx;
 
-	s->expected = (int64_t)s->ops;
+	s->expected = (int64_t)(s->ops + s->warm_ops);	/* warm-up adds too */
 	if (c->be->counter->load(c, &s->actual) < 0)
 		return -1;
 	if (c->be->exact ? s->actual != s->expected : s->actual > s->expected)

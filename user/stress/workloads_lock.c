@@ -35,7 +35,8 @@ struct lb_variant {
 	bool contended;			/* workers share one object: fairness */
 	unsigned int work_out;		/* local-work loops outside the lock */
 	unsigned int work_in;		/* ... inside (RW: in the read section) */
-	unsigned int write_every;	/* RW: 1 Lock per this many ops */
+	unsigned int write_every;	/* RW: 1 Lock per this many ops;
+					 * 0: random, --read-pct % RLock */
 	enum lb_wg wg;
 };
 
@@ -52,6 +53,8 @@ static const struct lb_variant lb_variants[] = {
 	  .contended = true, .work_in = 100, .write_every = 100 },
 	{ "rw-work-write10", "BenchmarkRWMutexWorkWrite10", LB_RW,
 	  .contended = true, .work_in = 100, .write_every = 10 },
+	{ "rw-mix", "none: --read-pct (50)% RLock, the rest Lock, in random order",
+	  LB_RW, .contended = true },
 	{ "wg-add-done", "BenchmarkWaitGroupAddDone", LB_WG, .contended = true,
 	  .wg = WG_ADD_DONE },
 	{ "wg-wait", "BenchmarkWaitGroupWait", LB_WG, .wg = WG_WAIT },
@@ -61,8 +64,8 @@ static const struct lb_variant lb_variants[] = {
 
 static const char *const lb_names[] = {
 	"mutex-uncontended", "mutex", "mutex-work", "rw-write100", "rw-write10",
-	"rw-work-write100", "rw-work-write10", "wg-add-done", "wg-wait",
-	"wg-round", NULL,
+	"rw-work-write100", "rw-work-write10", "rw-mix", "wg-add-done",
+	"wg-wait", "wg-round", NULL,
 };
 
 _Static_assert(ARRAY_SIZE(lb_names) == ARRAY_SIZE(lb_variants) + 1,
@@ -91,6 +94,9 @@ static inline int64_t local_work(int64_t foo, unsigned int n)
 /* Per-worker tallies, a cache line each. */
 struct lb_slot {
 	_Alignas(64) uint64_t writes;	/* RW: exclusive sections done */
+	uint64_t n;			/* RW, wg-round: where the worker is
+					 * (kept from warm-up to measured) */
+	struct stress_rng rng;		/* rw-mix: which op */
 	uint64_t violations;		/* exclusion or barrier broken */
 	int64_t sink;			/* the local work's result */
 };
@@ -105,6 +111,13 @@ struct lb_ctx {
 	_Alignas(64) _Atomic uint64_t arrivals;		/* wg-round */
 	struct lb_slot slot[];
 };
+
+/* Only rw-mix has a configurable read share. */
+static void lb_shape(struct stress_point *p)
+{
+	if (variant_of(p->variant)->kind != LB_RW || variant_of(p->variant)->write_every)
+		p->read_pct = -1;
+}
 
 static bool lb_applies(const struct stress_backend *be, const char *variant)
 {
@@ -221,9 +234,15 @@ static int rw_body(struct stress_point *p, struct stress_worker *w)
 	struct lb_slot *s = &x->slot[w->id];
 	const struct lock_ops *ops = p->be->lock;
 	int64_t foo = 0;
+	uint64_t n;
 
-	for (uint64_t n = 1; stress_more(p, w); n++) {
-		if (n % v->write_every == 0) {
+	if (!s->n) {
+		stress_rng_init(&s->rng, p, w->id);
+		s->n = 1;
+	}
+	for (n = s->n; stress_more(p, w); n++) {
+		if (v->write_every ? n % v->write_every == 0 :
+		    !stress_is_read(p, &s->rng)) {
 			int64_t g;
 
 			if (ops->lock(l) < 0)
@@ -246,6 +265,7 @@ static int rw_body(struct stress_point *p, struct stress_worker *w)
 		}
 		stress_done(w, 1);
 	}
+	s->n = n;
 	s->sink = foo;
 	return 0;
 }
@@ -267,8 +287,11 @@ static int round_body(struct stress_point *p, struct stress_worker *w)
 	const struct wg_ops *ops = p->be->wg;
 	uint64_t n = p->threads;
 
-	for (uint64_t k = 0;; k++) {
-		if (w->id == 0 && (p->iterations ?
+	/* k goes on from the warm-up's last round: the rotation stays in step */
+	for (uint64_t k = x->slot[w->id].n;; k++) {
+		if (w->id == 0 && (w->warming ?
+		    atomic_load_explicit(p->warm_stop, memory_order_relaxed) :
+		    p->iterations ?
 		    atomic_load_explicit(&w->ops, memory_order_relaxed) + 1 >= p->iterations :
 		    atomic_load_explicit(p->stop, memory_order_relaxed)))
 			atomic_store(&x->end_round, k);
@@ -288,8 +311,10 @@ static int round_body(struct stress_point *p, struct stress_worker *w)
 		    ops->add(&x->wgs[(k - 1) % 3], (int64_t)n) < 0)
 			return -1;
 		stress_done(w, 1);
-		if (atomic_load(&x->end_round) == k)
+		if (atomic_load(&x->end_round) == k) {
+			x->slot[w->id].n = k + 1;
 			return 0;
+		}
 	}
 }
 
@@ -346,7 +371,7 @@ static int lb_verify(struct stress_point *p, struct stress_sample *s)
 	}
 	switch (x->v->kind) {
 	case LB_MUTEX:
-		s->expected = (int64_t)s->ops;
+		s->expected = (int64_t)(s->ops + s->warm_ops);
 		/* fallthrough */
 	case LB_RW:
 		for (unsigned int i = 0; i < x->nobj; i++)
@@ -354,7 +379,7 @@ static int lb_verify(struct stress_point *p, struct stress_sample *s)
 		break;
 	case LB_WG:
 		if (x->v->wg == WG_ROUND) {
-			s->expected = (int64_t)s->ops;
+			s->expected = (int64_t)(s->ops + s->warm_ops);
 			s->actual = (int64_t)atomic_load(&x->arrivals);
 		} else if (p->be->wg->load(&x->wgs[0], &s->actual) < 0) {
 			return -1;
@@ -527,11 +552,15 @@ const struct stress_workload wl_lock_bench = {
 	.name = "lock-bench",
 	.desc = "Go's Mutex/RWMutex/WaitGroup benchmarks: gosync vs pthread peers, "
 		"ratios, fairness",
-	.usage = "--mode --variant --threads --duration --iterations --procs --reps",
+	.usage = "--mode --variant --threads --duration --iterations --procs --reps "
+		 "--warmup --read-pct (rw-mix) --seed",
 	.family = "lock,waitgroup",
 	.default_modes = "all,peers",
 	.variants = lb_names,
 	.default_duration = 0.5,
+	.default_read_pct = 50,
+	.read_mix = true,
+	.shape = lb_shape,
 	.interleave = true,
 	.keys = lb_keys,
 	.smoke_args = "--threads 1,2 --duration 0.02",

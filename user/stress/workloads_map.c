@@ -90,15 +90,17 @@ static int gbe_body(struct stress_point *p, struct stress_worker *w)
 	struct gbe_ctx *x = p->ctx;
 	const struct map_ops *ops = p->be->map;
 	uint64_t rng = seed_for(w->id);
+	struct stress_rng keys;
 	bool reader = w->id < GBE_READERS;
 	int64_t total = 0;
 	int ret = 0;
 
+	stress_rng_init(&keys, p, w->id);
 	if (ops->thread_init)
 		ops->thread_init();
 	while (stress_more(p, w)) {
 		char k[24], v[24];
-		size_t kl = dec(k, xorshift(&rng) % GBE_KEYS), vl;
+		size_t kl = dec(k, stress_key(&keys)), vl;
 		bool ok;
 
 		if (reader) {
@@ -129,9 +131,9 @@ static int gbe_body(struct stress_point *p, struct stress_worker *w)
 }
 
 struct gbe_state {
-	unsigned int n;
-	long long k[64], v[64];
-	bool bad;			/* an entry that is not decimal 0..4 */
+	unsigned int n, cap;
+	long long *k, *v;
+	bool bad;			/* more entries than keys */
 };
 
 static bool gbe_collect(void *arg, const void *k, size_t kl, const void *v,
@@ -140,7 +142,7 @@ static bool gbe_collect(void *arg, const void *k, size_t kl, const void *v,
 	struct gbe_state *s = arg;
 	char kb[32], vb[32];
 
-	if (kl >= sizeof(kb) || vl >= sizeof(vb) || s->n == ARRAY_SIZE(s->k)) {
+	if (kl >= sizeof(kb) || vl >= sizeof(vb) || s->n == s->cap) {
 		s->bad = true;
 		return true;
 	}
@@ -156,13 +158,23 @@ static bool gbe_collect(void *arg, const void *k, size_t kl, const void *v,
 static int gbe_verify(struct stress_point *p, struct stress_sample *s)
 {
 	struct gbe_ctx *x = p->ctx;
-	struct gbe_state st = { 0 };
+	struct gbe_state st = { .cap = (unsigned int)p->keys };
 	uint64_t r = atomic_load(&x->read_ops), wr = atomic_load(&x->write_ops);
 
+	st.k = calloc(st.cap, sizeof(*st.k));
+	st.v = calloc(st.cap, sizeof(*st.v));
+	if (!st.k || !st.v) {
+		free(st.k);
+		free(st.v);
+		return -1;
+	}
 	if (p->be->map->thread_init)
 		p->be->map->thread_init();
-	if (p->be->map->range(&x->m, gbe_collect, &st) < 0)
+	if (p->be->map->range(&x->m, gbe_collect, &st) < 0) {
+		free(st.k);
+		free(st.v);
 		return -1;
+	}
 	/* Go prints a map sorted by key */
 	for (unsigned int i = 1; i < st.n; i++)
 		for (unsigned int j = i; j > 0 && st.k[j - 1] > st.k[j]; j--) {
@@ -176,8 +188,12 @@ static int gbe_verify(struct stress_point *p, struct stress_sample *s)
 		}
 	s->expected = (int64_t)s->ops;
 	s->actual = (int64_t)(r + wr);
-	s->ok = s->expected == s->actual && !st.bad && st.n <= GBE_KEYS;
-	if (!p->quiet) {
+	s->ok = s->expected == s->actual && !st.bad && st.n <= p->keys;
+	if (!p->quiet && st.n > 64) {
+		printf("== %s: %s\nreadOps: %" PRIu64 "\nwriteOps: %" PRIu64
+		       "\nstate: %u keys\n", p->be->name, p->be->desc, r, wr, st.n);
+		fflush(stdout);
+	} else if (!p->quiet) {
 		printf("== %s: %s\n", p->be->name, p->be->desc);
 		printf("readOps: %" PRIu64 "\nwriteOps: %" PRIu64 "\nstate: map[",
 		       r, wr);
@@ -186,6 +202,8 @@ static int gbe_verify(struct stress_point *p, struct stress_sample *s)
 		printf("]\n");
 		fflush(stdout);
 	}
+	free(st.k);
+	free(st.v);
 	return 0;
 }
 
@@ -219,12 +237,15 @@ static const char *const gbe_keys[] = { "readers", "writers", NULL };
 const struct stress_workload wl_gobyexample = {
 	.name = "gobyexample",
 	.desc = "Go by Example: Mutexes on a gosync map (100 readers, 10 writers, 1 s)",
-	.usage = "--backend (spin, rwsem, rcu, all) --duration --iterations",
+	.usage = "--backend (spin, rwsem, rcu, all) --duration --iterations "
+		 "--keys --dist --seed",
 	.family = "map",
 	.default_modes = "all",
 	.fixed_threads = GBE_READERS + GBE_WRITERS,
 	.default_duration = 1.0,
 	.threads_only = true,
+	.default_keys = GBE_KEYS,
+	.no_warmup = true,
 	.keys = gbe_keys,
 	.smoke_args = "--duration 0.05",
 	.applies = gbe_applies,
@@ -273,13 +294,17 @@ static const struct mb_variant mb_variants[] = {
 	{ "delete-collision", "BenchmarkDeleteCollision", MB_DELETE_COLLISION, 1, false },
 	{ "swap-collision", "BenchmarkSwapCollision", MB_SWAP_COLLISION, 1, false },
 	{ "cas-collision", "BenchmarkCompareAndSwapCollision", MB_CAS_COLLISION, 1, false },
-	{ "mix-90-10", "none: 90% Load, 10% Store, 1024 keys", MB_MIX, 1024, false },
+	{ "mix-90-10", "none: 90% Load, 10% Store, --keys (1024) keys of --dist",
+	  MB_MIX, 1024, false },
+	{ "mix", "none: --read-pct (50)% Load, the rest Store, --keys (1024) "
+	  "keys of --dist", MB_MIX, 1024, false },
 };
 
 static const char *const mb_names[] = {
 	"load-mostly-hits", "load-mostly-misses", "los-balanced", "los-unique",
 	"los-collision", "range", "adversarial-alloc", "adversarial-delete",
-	"delete-collision", "swap-collision", "cas-collision", "mix-90-10", NULL,
+	"delete-collision", "swap-collision", "cas-collision", "mix-90-10", "mix",
+	NULL,
 };
 
 _Static_assert(ARRAY_SIZE(mb_names) == ARRAY_SIZE(mb_variants) + 1,
@@ -300,10 +325,31 @@ static bool mb_applies(const struct stress_backend *be, const char *variant)
 	return !(be->batched && mb_variant_of(variant)->no_batch);
 }
 
+/* A worker's position, kept across its warm-up and measured bodies. */
+struct mb_pos {
+	uint64_t n, st[3];
+	struct stress_rng rng;
+	bool started;
+};
+
 struct mb_ctx {
 	const struct mb_variant *v;
 	struct mapobj m;
+	struct mb_pos *pos;		/* one per worker */
 };
+
+/* Keys and a read share only for the mix variants; mix-90-10 is a preset. */
+static void mb_shape(struct stress_point *p)
+{
+	const struct mb_variant *v = mb_variant_of(p->variant);
+
+	if (v->kind != MB_MIX) {
+		p->keys = 0;
+		p->read_pct = -1;
+	} else if (!strcmp(v->name, "mix-90-10")) {
+		p->read_pct = 90;
+	}
+}
 
 static int mb_setup(struct stress_point *p)
 {
@@ -313,11 +359,15 @@ static int mb_setup(struct stress_point *p)
 	if (!x)
 		return -1;
 	x->v = mb_variant_of(p->variant);
+	x->pos = calloc(p->threads, sizeof(*x->pos));
+	if (!x->pos)
+		goto fail;
 	if (mapobj_open(&x->m, p->be, p->dev, 0) < 0)
 		goto fail;
 	if (p->be->map->thread_init)
 		p->be->map->thread_init();
-	for (unsigned int i = 0; i < x->v->preload; i++) {
+	/* the mix variants: every key present, as in the preset's 1024 */
+	for (uint64_t i = 0; i < (x->v->kind == MB_MIX ? p->keys : x->v->preload); i++) {
 		char k[24];
 		size_t kl = dec(k, i);
 
@@ -331,6 +381,7 @@ static int mb_setup(struct stress_point *p)
 	return 0;
 fail:
 	err = errno;
+	free(x->pos);
 	free(x);
 	errno = err;
 	return -1;
@@ -341,6 +392,7 @@ static void mb_teardown(struct stress_point *p)
 	struct mb_ctx *x = p->ctx;
 
 	mapobj_close(&x->m);
+	free(x->pos);
 	free(x);
 	p->ctx = NULL;
 }
@@ -520,14 +572,13 @@ static bool range_first(void *arg, const void *k, size_t kl, const void *v, size
 }
 
 static int mb_iter(struct stress_point *p, struct mb_ctx *x, struct mb_w *w,
-		   unsigned int id, uint64_t i, uint64_t n, uint64_t *rng,
+		   unsigned int id, uint64_t i, uint64_t n, struct stress_rng *rng,
 		   uint64_t *st)
 {
 	uint64_t unique = (uint64_t)id * 1000000 + n % MB_UNIQUE_WRAP;
-	uint64_t r, j;
+	uint64_t j;
 	bool swapped;
 
-	(void)p;
 	switch (x->v->kind) {
 	case MB_LOAD_HITS:
 	case MB_LOAD_MISSES:
@@ -574,10 +625,10 @@ static int mb_iter(struct stress_point *p, struct mb_ctx *x, struct mb_w *w,
 			return -1;
 		return swapped ? mb_cas(w, 0, 42, 0, &swapped) : 0;
 	case MB_MIX:
-		r = xorshift(rng);
-		if (r % 10 == 0)
-			return mb_store(w, (r >> 8) % 1024, (r >> 20) % 100);
-		return mb_load(w, (r >> 8) % 1024);
+		if (stress_is_read(p, rng))
+			return mb_load(w, stress_key(rng));
+		j = stress_key(rng);
+		return mb_store(w, j, stress_rand(rng) % 100);
 	}
 	errno = EINVAL;
 	return -1;
@@ -588,11 +639,15 @@ static int mb_body(struct stress_point *p, struct stress_worker *wk)
 	struct mb_ctx *x = p->ctx;
 	const struct map_ops *ops = p->be->map;
 	struct mb_w w = { .m = &x->m, .ops = ops };
-	uint64_t rng = seed_for(wk->id), st[3] = { 0 };
+	struct mb_pos *pos = &x->pos[wk->id];
 	/* Go starts worker id at id * b.N: disjoint i's */
-	uint64_t i = (uint64_t)wk->id << 40;
+	uint64_t i = ((uint64_t)wk->id << 40) + pos->n, n;
 	int ret = 0;
 
+	if (!pos->started) {
+		stress_rng_init(&pos->rng, p, wk->id);
+		pos->started = true;
+	}
 	if (p->be->batched && ops->batch) {
 		w.cap = p->batch;
 		w.vec = calloc(w.cap, sizeof(*w.vec));
@@ -605,13 +660,14 @@ static int mb_body(struct stress_point *p, struct stress_worker *wk)
 	}
 	if (ops->thread_init)
 		ops->thread_init();
-	for (uint64_t n = 0; stress_more(p, wk); n++, i++) {
-		if (mb_iter(p, x, &w, wk->id, i, n, &rng, st) < 0) {
+	for (n = pos->n; stress_more(p, wk); n++, i++) {
+		if (mb_iter(p, x, &w, wk->id, i, n, &pos->rng, pos->st) < 0) {
 			ret = -1;
 			break;
 		}
 		stress_done(wk, 1);
 	}
+	pos->n = n;	/* a measured phase goes on where the warm-up stopped */
 	if (!ret)
 		ret = mb_flush(&w);
 	if (ops->thread_exit)
@@ -790,10 +846,15 @@ const struct stress_workload wl_map_bench = {
 	.name = "map-bench",
 	.desc = "Go's sync.Map benchmarks: gosync maps (single and batched ioctls) "
 		"vs pthread and liburcu peers",
-	.usage = "--mode --variant --threads --duration --iterations --batch --reps",
+	.usage = "--mode --variant --threads --duration --iterations --batch --reps "
+		 "--warmup --keys --dist --read-pct --seed",
 	.family = "map",
 	.default_modes = "all,peers",
 	.variants = mb_names,
+	.default_keys = 1024,
+	.default_read_pct = 50,
+	.read_mix = true,
+	.shape = mb_shape,
 	.default_duration = 0.3,
 	.interleave = true,
 	.threads_only = true,
