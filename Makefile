@@ -44,6 +44,10 @@ demo: deps all
 check: deps
 	scripts/check
 
+# The concurrent tests under KCSAN (builds a second debug kernel once).
+check-kcsan: deps
+	scripts/check kcsan
+
 # The benchmark matrix in the test VM: JSON, plots and docs/benchmarks-report.md.
 bench: deps all
 	scripts/bench-report
@@ -81,6 +85,6 @@ print-kdir:
 clean:
 	rm -rf $(BUILD)
 
-PHONY_BENCH := bench bench-quick
+PHONY_BENCH := bench bench-quick check-kcsan
 .PHONY: all deps modules debug-modules user demo check sparse checkpatch $(PHONY_BENCH) \
 	install dkms-install print-kdir clean

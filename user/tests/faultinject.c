@@ -1,0 +1,1194 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * e2e: fault-injection sweep (debug kernel: FAILSLAB + FAULT_INJECTION_DEBUG_FS).
+ *
+ * For every kind of ioctl, run the call with /proc/thread-self/fail-nth = 1,
+ * 2, 3, ...: the Nth fault-injection point the call reaches (every slab
+ * allocation, GFP_KERNEL ones included: ignore-gfp-wait is set to N) fails.
+ * fail-nth reads back nonzero when the call finished before reaching point
+ * N, i.e. it ran with no fault at all: the sweep for that call is complete.
+ *
+ * For each N the call must either succeed with the normal result (the fault
+ * hit an allocation that has a fallback) or fail with ENOMEM, and then leave
+ * everything as it was: no new object in LIST, no name taken, no fd slot
+ * used, an object's nr_files unchanged, a map's contents (Len and every key's
+ * value) unchanged, a batch's completed ops exactly those reported with
+ * error 0. kmemleak (scripts/vm --debug scans after rmmod) proves that the
+ * error paths free what they allocated.
+ *
+ * On a kernel without fail-nth (the stock one) the test is skipped.
+ */
+#include <fcntl.h>
+#include <sys/ioctl.h>
+
+#include "tap.h"
+
+#define MAX_N 5000
+
+static int dev;
+static int nth_fd = -1;
+static unsigned long total_points;
+
+static bool write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok;
+}
+
+static void read_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, cap - 1);
+
+	buf[n > 0 ? n : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+/* Arm: the @n-th fault point from now on fails. */
+static void arm(unsigned int n)
+{
+	char b[16];
+	int len = snprintf(b, sizeof(b), "%u", n);
+
+	if (pwrite(nth_fd, b, len, 0) != len) {
+		printf("not ok - e2e:faultinject (write fail-nth: %s)\n", tap_errname(errno));
+		exit(1);
+	}
+}
+
+/* Disarm; return true if a fault was injected (fail-nth had reached 0). */
+static bool disarm(void)
+{
+	char b[16] = "";
+	ssize_t n = pread(nth_fd, b, sizeof(b) - 1, 0);
+	bool injected = n > 0 && atoi(b) == 0;
+
+	if (pwrite(nth_fd, "0", 1, 0) != 1) {
+		printf("not ok - e2e:faultinject (reset fail-nth: %s)\n", tap_errname(errno));
+		exit(1);
+	}
+	return injected;
+}
+
+/* ---- state probes ---- */
+
+static unsigned int nr_objects(void)
+{
+	struct gosync_info one;
+	uint64_t cursor = 0;
+	unsigned int total = ~0u;
+
+	gosync_list(dev, &one, 1, &cursor, &total);
+	return total;
+}
+
+/* The lowest free fd number: a leaked or half-installed fd would take it. */
+static int lowest_fd(void)
+{
+	int fd = dup(0);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+static uint32_t nr_files(int fd)
+{
+	struct gosync_info info;
+
+	memset(&info, 0, sizeof(info));
+	if (gosync_info(fd, &info) < 0)
+		return ~0u;
+	return info.nr_files;
+}
+
+/*
+ * Sweep one call. @call returns the ioctl's return value (errno set);
+ * @check(ret, err, injected) verifies the state after it and undoes a
+ * success; returns false (with a reason) on a bad state.
+ */
+struct sweep {
+	const char *name;
+	void *ctx;
+	void (*setup)(void *ctx);
+	long (*call)(void *ctx);
+	bool (*check)(void *ctx, long ret, int err);
+	int errs[3];		/* errnos allowed besides ENOMEM (0-terminated) */
+};
+
+static bool errno_ok(const struct sweep *s, int err)
+{
+	if (err == ENOMEM)
+		return true;
+	for (int i = 0; i < 3 && s->errs[i]; i++)
+		if (err == s->errs[i])
+			return true;
+	return false;
+}
+
+static bool run_sweep(const struct sweep *s)
+{
+	unsigned int n, fails = 0;
+
+	for (n = 1; n <= MAX_N; n++) {
+		bool injected;
+		long ret;
+		int err;
+
+		if (s->setup)
+			s->setup(s->ctx);
+		arm(n);
+		errno = 0;
+		ret = s->call(s->ctx);
+		err = errno;
+		injected = disarm();
+		if (ret < 0) {
+			CHECK(injected, "%s: n=%u: failed with %s but no fault was injected",
+			      s->name, n, tap_errname(err));
+			CHECK(errno_ok(s, err), "%s: n=%u: injected fault gave %s, expected ENOMEM",
+			      s->name, n, tap_errname(err));
+			fails++;
+		}
+		if (!s->check(s->ctx, ret, err)) {
+			char why[sizeof(tap_why)];
+
+			snprintf(why, sizeof(why), "%s", tap_why[0] ? tap_why : "bad state");
+			tap_why[0] = 0;
+			FAIL("%s: n=%u (%s): %s", s->name, n,
+			     ret < 0 ? tap_errname(err) : "succeeded", why);
+		}
+		if (!injected)
+			break;
+	}
+	CHECK(n <= MAX_N, "%s: still injecting faults after %d points", s->name, MAX_N);
+	printf("# %s: %u fault points, %u failed with ENOMEM\n", s->name, n - 1, fails);
+	total_points += n - 1;
+	return true;
+}
+
+/* Checks inside check callbacks: record and return false. */
+#define SCHECK(cond, ...) do { if (!(cond)) { tap_reason(__LINE__, __VA_ARGS__); return false; } } while (0)
+
+/* ---- create ---- */
+
+struct create_ctx {
+	struct gosync_create c;
+	char name[GOSYNC_NAME_MAX];
+	unsigned int objs;
+	int lowfd;
+};
+
+static void create_setup(void *p)
+{
+	struct create_ctx *x = p;
+
+	x->objs = nr_objects();
+	x->lowfd = lowest_fd();
+	x->c.size = sizeof(x->c);
+}
+
+static long create_call(void *p)
+{
+	struct create_ctx *x = p;
+
+	return ioctl(dev, GOSYNC_IOC_CREATE, &x->c);
+}
+
+static bool create_check(void *p, long ret, int err)
+{
+	struct create_ctx *x = p;
+	struct gosync_info info;
+	int fd;
+
+	(void)err;
+	if (ret < 0) {
+		SCHECK(nr_objects() == x->objs, "objects %u -> %u after a failed create",
+		       x->objs, nr_objects());
+		SCHECK(lowest_fd() == x->lowfd, "fd %d used after a failed create", x->lowfd);
+		if (x->c.name) {
+			fd = gosync_open(dev, x->name, 0);
+			if (fd >= 0)
+				close(fd);
+			SCHECK(fd < 0 && errno == ENOENT, "name %s exists after a failed create",
+			       x->name);
+		}
+		return true;
+	}
+	SCHECK(ret == x->lowfd, "create returned fd %ld, lowest free was %d", ret, x->lowfd);
+	SCHECK(nr_objects() == x->objs + 1, "objects %u -> %u after create", x->objs,
+	       nr_objects());
+	SCHECK(gosync_info((int)ret, &info) == 0, "INFO on the new object: %s",
+	       tap_errname(errno));
+	SCHECK(info.type == x->c.type, "type %u", info.type);
+	SCHECK(info.nr_files == 1, "nr_files %u", info.nr_files);
+	if (x->c.name) {
+		SCHECK(!strcmp(info.name, x->name), "name %s", info.name);
+		SCHECK(gosync_unlink(dev, x->name) == 0, "unlink: %s", tap_errname(errno));
+	}
+	close((int)ret);
+	SCHECK(nr_objects() == x->objs, "objects %u after close, expected %u",
+	       nr_objects(), x->objs);
+	return true;
+}
+
+static bool t_create(const char *what, struct gosync_create c)
+{
+	char nm[80];
+
+	for (int named = 0; named < 2; named++) {
+		struct create_ctx x = { .c = c };
+		struct sweep s = {
+			.name = nm, .ctx = &x, .setup = create_setup,
+			.call = create_call, .check = create_check,
+		};
+
+		snprintf(nm, sizeof(nm), "create-%s%s", what, named ? "-named" : "");
+		if (named) {
+			snprintf(x.name, sizeof(x.name), "fi-%d-%s", getpid(), what);
+			x.c.name = (uintptr_t)x.name;
+			x.c.perm = 0640;
+		}
+		if (!run_sweep(&s))
+			return false;
+	}
+	return true;
+}
+
+static bool t_create_all(void)
+{
+	static const char *modes[] = { NULL, "racy", "atomic", "spinlock", "mutex",
+				       "rwsem", "percpu" };
+	static const char *backends[] = { NULL, "spin", "rwsem", "rcu" };
+	char what[40];
+
+	for (unsigned int m = GOSYNC_COUNTER_RACY; m <= GOSYNC_COUNTER_PERCPU; m++) {
+		struct gosync_create c = { .type = GOSYNC_TYPE_COUNTER,
+					   .counter = { .mode = m, .initial = 7 } };
+
+		snprintf(what, sizeof(what), "counter-%s", modes[m]);
+		if (!t_create(what, c))
+			return false;
+	}
+	for (unsigned int b = GOSYNC_MAP_SPIN; b <= GOSYNC_MAP_RCU; b++) {
+		struct gosync_create c = { .type = GOSYNC_TYPE_MAP,
+					   .map = { .backend = b, .max_entries = 100 } };
+
+		snprintf(what, sizeof(what), "map-%s", backends[b]);
+		if (!t_create(what, c))
+			return false;
+	}
+	for (unsigned int f = 0; f < 2; f++) {
+		struct gosync_create mu = { .type = GOSYNC_TYPE_MUTEX, .lock = { .flags = f } };
+		struct gosync_create rw = { .type = GOSYNC_TYPE_RWMUTEX, .lock = { .flags = f } };
+		struct gosync_create on = { .type = GOSYNC_TYPE_ONCE, .once = { .flags = f } };
+
+		snprintf(what, sizeof(what), "mutex%s", f ? "-nonrobust" : "");
+		if (!t_create(what, mu))
+			return false;
+		snprintf(what, sizeof(what), "rwmutex%s", f ? "-nonrobust" : "");
+		if (!t_create(what, rw))
+			return false;
+		snprintf(what, sizeof(what), "once%s", f ? "-retry" : "");
+		if (!t_create(what, on))
+			return false;
+	}
+	return t_create("waitgroup", (struct gosync_create){ .type = GOSYNC_TYPE_WAITGROUP });
+}
+
+/* ---- open, unlink, list, version, info ---- */
+
+struct open_ctx {
+	char name[GOSYNC_NAME_MAX];
+	int fd;			/* an fd of the object, for nr_files */
+	uint32_t files;
+	unsigned int objs;
+	int lowfd;
+};
+
+static void open_setup(void *p)
+{
+	struct open_ctx *x = p;
+
+	x->files = nr_files(x->fd);
+	x->objs = nr_objects();
+	x->lowfd = lowest_fd();
+}
+
+static long open_call(void *p)
+{
+	return gosync_open(dev, ((struct open_ctx *)p)->name, 0);
+}
+
+static bool open_check(void *p, long ret, int err)
+{
+	struct open_ctx *x = p;
+
+	(void)err;
+	SCHECK(nr_objects() == x->objs, "objects %u -> %u", x->objs, nr_objects());
+	if (ret < 0) {
+		SCHECK(nr_files(x->fd) == x->files, "nr_files %u -> %u after a failed open",
+		       x->files, nr_files(x->fd));
+		SCHECK(lowest_fd() == x->lowfd, "fd %d used after a failed open", x->lowfd);
+		return true;
+	}
+	SCHECK(nr_files(x->fd) == x->files + 1, "nr_files %u -> %u after open", x->files,
+	       nr_files(x->fd));
+	close((int)ret);
+	SCHECK(nr_files(x->fd) == x->files, "nr_files %u after close", nr_files(x->fd));
+	return true;
+}
+
+static bool t_open(void)
+{
+	struct open_ctx x;
+	struct sweep s = { .name = "open", .ctx = &x, .setup = open_setup,
+			   .call = open_call, .check = open_check };
+
+	tap_name(x.name, "fi-open");
+	x.fd = CHECK_OK(gosync_counter_create(dev, x.name, 0600, GOSYNC_COUNTER_ATOMIC, 0));
+	if (!run_sweep(&s))
+		return false;
+	CHECK_OK(gosync_unlink(dev, x.name));
+	close(x.fd);
+	return true;
+}
+
+struct unlink_ctx {
+	char name[GOSYNC_NAME_MAX];
+	int fd;
+};
+
+static void unlink_setup(void *p)
+{
+	struct unlink_ctx *x = p;
+
+	x->fd = gosync_counter_create(dev, x->name, 0600, GOSYNC_COUNTER_ATOMIC, 0);
+}
+
+static long unlink_call(void *p)
+{
+	return gosync_unlink(dev, ((struct unlink_ctx *)p)->name);
+}
+
+static bool unlink_check(void *p, long ret, int err)
+{
+	struct unlink_ctx *x = p;
+	struct gosync_info info;
+
+	(void)err;
+	SCHECK(x->fd >= 0, "setup create failed");
+	SCHECK(gosync_info(x->fd, &info) == 0, "info");
+	if (ret < 0)
+		SCHECK(info.flags & GOSYNC_INFO_NAMED, "failed unlink removed the name");
+	else
+		SCHECK(!(info.flags & GOSYNC_INFO_NAMED), "unlink kept the name");
+	gosync_unlink(dev, x->name);
+	close(x->fd);
+	return true;
+}
+
+static bool t_unlink(void)
+{
+	struct unlink_ctx x;
+	struct sweep s = { .name = "unlink", .ctx = &x, .setup = unlink_setup,
+			   .call = unlink_call, .check = unlink_check };
+
+	tap_name(x.name, "fi-unlink");
+	return run_sweep(&s);
+}
+
+struct simple_ctx {
+	int fd;
+	void *buf;
+	size_t len;
+	unsigned long ioc;
+};
+
+static long simple_call(void *p)
+{
+	struct simple_ctx *x = p;
+
+	return ioctl(x->fd, x->ioc, x->buf);
+}
+
+static bool no_check(void *p, long ret, int err)
+{
+	(void)p; (void)ret; (void)err;
+	return true;
+}
+
+static bool t_list_version_info(void)
+{
+	struct gosync_info entries[40];
+	struct gosync_list l;
+	struct gosync_version v;
+	struct gosync_info_cmd ic;
+	int fds[20];
+	struct simple_ctx x = { .fd = dev, .buf = &l, .ioc = GOSYNC_IOC_LIST };
+	struct sweep s = { .name = "list", .ctx = &x, .call = simple_call, .check = no_check };
+
+	for (int i = 0; i < 20; i++)
+		fds[i] = CHECK_OK(gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_ATOMIC, i));
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.entries = (uintptr_t)entries;
+	l.entry_size = sizeof(entries[0]);
+	l.count = 40;
+	if (!run_sweep(&s))
+		return false;
+	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
+	x.buf = &v;
+	x.ioc = GOSYNC_IOC_VERSION;
+	s.name = "version";
+	if (!run_sweep(&s))
+		return false;
+	memset(&ic, 0, sizeof(ic));
+	ic.size = sizeof(ic);
+	x.fd = fds[0];
+	x.buf = &ic;
+	x.ioc = GOSYNC_IOC_INFO;
+	s.name = "info";
+	if (!run_sweep(&s))
+		return false;
+	for (int i = 0; i < 20; i++)
+		close(fds[i]);
+	return true;
+}
+
+/* ---- counters ---- */
+
+struct counter_ctx {
+	int fd;
+	struct gosync_counter_cmd c;
+	int64_t before;
+};
+
+static void counter_setup(void *p)
+{
+	struct counter_ctx *x = p;
+
+	gosync_counter_store(x->fd, 1000);
+	x->before = 1000;
+}
+
+static long counter_call(void *p)
+{
+	struct counter_ctx *x = p;
+
+	return ioctl(x->fd, GOSYNC_IOC_COUNTER, &x->c);
+}
+
+static bool counter_check(void *p, long ret, int err)
+{
+	struct counter_ctx *x = p;
+	int64_t v = 0;
+
+	(void)err;
+	SCHECK(gosync_counter_load(x->fd, &v) == 0, "load");
+	if (ret < 0)
+		SCHECK(v == x->before, "failed op changed the counter %" PRId64 " -> %" PRId64,
+		       x->before, v);
+	return true;
+}
+
+static bool t_counter_ops(void)
+{
+	char nm[64];
+
+	for (unsigned int m = GOSYNC_COUNTER_RACY; m <= GOSYNC_COUNTER_PERCPU; m++) {
+		struct counter_ctx x;
+		struct sweep s = { .name = nm, .ctx = &x, .setup = counter_setup,
+				   .call = counter_call, .check = counter_check };
+
+		x.fd = CHECK_OK(gosync_counter_create(dev, NULL, 0, m, 0));
+		for (unsigned int op = GOSYNC_OP_ADD; op <= GOSYNC_OP_RESET; op++) {
+			memset(&x.c, 0, sizeof(x.c));
+			x.c.size = sizeof(x.c);
+			x.c.op = op;
+			if (op != GOSYNC_OP_LOAD && op != GOSYNC_OP_RESET)
+				x.c.arg = 5;
+			if (op == GOSYNC_OP_CAS)
+				x.c.expected = 1000;
+			snprintf(nm, sizeof(nm), "counter-mode%u-op%u", m, op);
+			/* ops this mode does not have (percpu Swap, CAS) are EOPNOTSUPP */
+			counter_setup(&x);
+			if (counter_call(&x) < 0) {
+				CHECK(errno == EOPNOTSUPP, "%s unarmed: %s", nm, tap_errname(errno));
+				continue;
+			}
+			if (!run_sweep(&s))
+				return false;
+		}
+		close(x.fd);
+	}
+	return true;
+}
+
+/* A counter batch: the value must move by exactly the ADDs reported done without error. */
+struct batch_ctx {
+	int fd;
+	struct gosync_op ops[600];
+	struct gosync_batch b;
+};
+
+static void batch_setup(void *p)
+{
+	struct batch_ctx *x = p;
+
+	gosync_counter_store(x->fd, 0);
+	for (int i = 0; i < 600; i++)
+		x->ops[i] = (struct gosync_op){ .op = GOSYNC_OP_ADD, .arg = 1, .error = 12345 };
+	memset(&x->b, 0, sizeof(x->b));
+	x->b.size = sizeof(x->b);
+	x->b.ops = (uintptr_t)x->ops;
+	x->b.count = 600;
+	x->b.op_size = sizeof(x->ops[0]);
+}
+
+static long batch_call(void *p)
+{
+	struct batch_ctx *x = p;
+
+	return ioctl(x->fd, GOSYNC_IOC_BATCH, &x->b);
+}
+
+static bool batch_check(void *p, long ret, int err)
+{
+	struct batch_ctx *x = p;
+	int64_t v = -1, ok = 0;
+
+	(void)err;
+	SCHECK(gosync_counter_load(x->fd, &v) == 0, "load");
+	if (ret < 0) {
+		SCHECK(v == 0, "failed batch changed the counter to %" PRId64, v);
+		return true;
+	}
+	SCHECK(x->b.done == 600, "done %u", x->b.done);
+	for (int i = 0; i < 600; i++) {
+		SCHECK(x->ops[i].error == 0 || x->ops[i].error == -ENOMEM,
+		       "op %d error %d", i, x->ops[i].error);
+		ok += !x->ops[i].error;
+	}
+	SCHECK(v == ok, "counter %" PRId64 ", ops without error %" PRId64, v, ok);
+	return true;
+}
+
+static bool t_batch(void)
+{
+	static struct batch_ctx x;
+	struct sweep s = { .name = "batch-counter", .ctx = &x, .setup = batch_setup,
+			   .call = batch_call, .check = batch_check };
+
+	x.fd = CHECK_OK(gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_PERCPU, 0));
+	if (!run_sweep(&s))
+		return false;
+	close(x.fd);
+	return true;
+}
+
+/* ---- maps ---- */
+
+#define NKEYS 3
+static const char *const keys[NKEYS] = { "key-0", "key-1", "key-new" };
+
+/* The map's contents over keys[]: length (or -1 if absent) and a checksum. */
+struct map_state {
+	uint64_t len;
+	long vlen[NKEYS];
+	uint32_t sum[NKEYS];
+};
+
+static uint8_t bigval[GOSYNC_MAP_VALUE_MAX], outbuf[GOSYNC_MAP_VALUE_MAX];
+
+static uint32_t csum(const uint8_t *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ *p++) * 16777619u;
+	return h;
+}
+
+static bool map_state(int fd, struct map_state *st)
+{
+	static uint8_t buf[GOSYNC_MAP_VALUE_MAX];
+
+	memset(st, 0, sizeof(*st));
+	if (gosync_map_len(fd, &st->len) < 0)
+		return false;
+	for (int i = 0; i < NKEYS; i++) {
+		size_t len = 0;
+		bool ok = false;
+
+		if (gosync_map_load(fd, keys[i], strlen(keys[i]), buf, sizeof(buf), &len, &ok) < 0)
+			return false;
+		st->vlen[i] = ok ? (long)len : -1;
+		st->sum[i] = ok ? csum(buf, len) : 0;
+	}
+	return true;
+}
+
+struct map_ctx {
+	int fd;
+	size_t vlen;		/* size of the values stored */
+	struct gosync_map_cmd c;
+	struct map_state before;
+};
+
+static void map_setup(void *p)
+{
+	struct map_ctx *x = p;
+
+	gosync_map_clear(x->fd, NULL);
+	bigval[0] = 'a';
+	gosync_map_store(x->fd, keys[0], strlen(keys[0]), bigval, x->vlen);
+	bigval[0] = 'b';
+	gosync_map_store(x->fd, keys[1], strlen(keys[1]), bigval, x->vlen);
+	bigval[0] = 'c';	/* what the ops store */
+	map_state(x->fd, &x->before);
+	x->c.size = sizeof(x->c);
+}
+
+static long map_call(void *p)
+{
+	struct map_ctx *x = p;
+
+	return ioctl(x->fd, GOSYNC_IOC_MAP, &x->c);
+}
+
+static bool map_check(void *p, long ret, int err)
+{
+	struct map_ctx *x = p;
+	struct map_state now;
+
+	(void)err;
+	SCHECK(map_state(x->fd, &now), "probing the map: %s", tap_errname(errno));
+	if (ret < 0) {
+		SCHECK(now.len == x->before.len, "failed op changed Len %" PRIu64 " -> %" PRIu64,
+		       x->before.len, now.len);
+		for (int i = 0; i < NKEYS; i++)
+			SCHECK(now.vlen[i] == x->before.vlen[i] && now.sum[i] == x->before.sum[i],
+			       "failed op changed %s (len %ld -> %ld)", keys[i],
+			       x->before.vlen[i], now.vlen[i]);
+		return true;
+	}
+	/* Success: the op's effect on key[] per op code. */
+	switch (x->c.op.op) {
+	case GOSYNC_MAP_STORE:
+	case GOSYNC_MAP_SWAP:
+	case GOSYNC_MAP_LOAD_OR_STORE:
+	case GOSYNC_MAP_COMPARE_AND_SWAP: {
+		const char *k = (const char *)(uintptr_t)x->c.op.key;
+		int i = !strcmp(k, keys[2]) ? 2 : !strcmp(k, keys[1]) ? 1 : 0;
+		bool stored = x->c.op.op != GOSYNC_MAP_LOAD_OR_STORE || x->before.vlen[i] < 0;
+
+		SCHECK(now.len == x->before.len + (x->before.vlen[i] < 0), "Len %" PRIu64, now.len);
+		if (stored) {
+			bigval[0] = 'c';
+			SCHECK(now.vlen[i] == (long)x->vlen && now.sum[i] == csum(bigval, x->vlen),
+			       "%s does not hold the stored value", k);
+		}
+		break;
+	}
+	case GOSYNC_MAP_DELETE:
+	case GOSYNC_MAP_LOAD_AND_DELETE:
+	case GOSYNC_MAP_COMPARE_AND_DELETE:
+		SCHECK(now.len == x->before.len - 1 && now.vlen[0] < 0, "delete had no effect");
+		break;
+	case GOSYNC_MAP_CLEAR:
+		SCHECK(now.len == 0, "clear left %" PRIu64, now.len);
+		break;
+	default:
+		SCHECK(now.len == x->before.len, "read-only op changed Len");
+	}
+	return true;
+}
+
+static bool t_map_ops(void)
+{
+	static const char *bn[] = { NULL, "spin", "rwsem", "rcu" };
+	static const size_t vlens[] = { 16, 3000, GOSYNC_MAP_VALUE_MAX };
+	char nm[80];
+
+	for (unsigned int b = GOSYNC_MAP_SPIN; b <= GOSYNC_MAP_RCU; b++) {
+		for (unsigned int vi = 0; vi < 3; vi++) {
+			struct map_ctx x = { .vlen = vlens[vi] };
+			struct sweep s = { .name = nm, .ctx = &x, .setup = map_setup,
+					   .call = map_call, .check = map_check };
+
+			x.fd = CHECK_OK(gosync_map_create(dev, NULL, 0, b, 0, 0));
+			for (unsigned int op = GOSYNC_MAP_LOAD; op <= GOSYNC_MAP_LEN; op++) {
+				/* per op: on an existing key, and (stores) on a new one */
+				for (int newkey = 0; newkey < 2; newkey++) {
+					struct gosync_map_op *o = &x.c.op;
+					uint32_t a;
+
+					memset(&x.c, 0, sizeof(x.c));
+					o->op = op;
+					a = op == GOSYNC_MAP_CLEAR || op == GOSYNC_MAP_LEN ? 0 : 1;
+					if (newkey && (op == GOSYNC_MAP_CLEAR || op == GOSYNC_MAP_LEN))
+						continue;
+					if (a) {
+						const char *k = keys[newkey ? 2 : 0];
+
+						o->key = (uintptr_t)k;
+						o->key_len = strlen(k);
+					}
+					if (op == GOSYNC_MAP_STORE || op == GOSYNC_MAP_SWAP ||
+					    op == GOSYNC_MAP_LOAD_OR_STORE ||
+					    op == GOSYNC_MAP_COMPARE_AND_SWAP) {
+						o->value = (uintptr_t)bigval;
+						o->value_len = x.vlen;
+					}
+					if (op == GOSYNC_MAP_COMPARE_AND_SWAP ||
+					    op == GOSYNC_MAP_COMPARE_AND_DELETE) {
+						/* the comparand: key-0's value ('a' + zeros) */
+						static uint8_t oldv[GOSYNC_MAP_VALUE_MAX];
+
+						memcpy(oldv, bigval, x.vlen);
+						oldv[0] = 'a';
+						o->old = (uintptr_t)oldv;
+						o->old_len = x.vlen;
+					}
+					if (op == GOSYNC_MAP_LOAD || op == GOSYNC_MAP_SWAP ||
+					    op == GOSYNC_MAP_LOAD_OR_STORE ||
+					    op == GOSYNC_MAP_LOAD_AND_DELETE) {
+						o->out = (uintptr_t)outbuf;
+						o->out_cap = sizeof(outbuf);
+					}
+					if (newkey && (op == GOSYNC_MAP_DELETE ||
+						       op == GOSYNC_MAP_LOAD_AND_DELETE ||
+						       op == GOSYNC_MAP_COMPARE_AND_DELETE ||
+						       op == GOSYNC_MAP_COMPARE_AND_SWAP ||
+						       op == GOSYNC_MAP_LOAD))
+						continue;
+					snprintf(nm, sizeof(nm), "map-%s-v%zu-%s%s", bn[b], x.vlen,
+						 gosync_map_op_name(op), newkey ? "-newkey" : "");
+					if (!run_sweep(&s))
+						return false;
+				}
+			}
+			close(x.fd);
+		}
+	}
+	return true;
+}
+
+/* Many new keys: hash table growth (and rhashtable's resizer) under faults. */
+struct grow_ctx {
+	int fd;
+	unsigned int next;
+	uint64_t len;
+};
+
+static void grow_setup(void *p)
+{
+	struct grow_ctx *x = p;
+
+	gosync_map_len(x->fd, &x->len);
+}
+
+static long grow_call(void *p)
+{
+	struct grow_ctx *x = p;
+	char k[32];
+
+	snprintf(k, sizeof(k), "grow-%u", x->next);
+	return gosync_map_store(x->fd, k, strlen(k), k, strlen(k));
+}
+
+static bool grow_check(void *p, long ret, int err)
+{
+	struct grow_ctx *x = p;
+	uint64_t len = 0;
+	char k[32], v[32];
+	size_t vl = 0;
+	bool ok = false;
+
+	(void)err;
+	snprintf(k, sizeof(k), "grow-%u", x->next);
+	SCHECK(gosync_map_len(x->fd, &len) == 0, "len");
+	SCHECK(gosync_map_load(x->fd, k, strlen(k), v, sizeof(v), &vl, &ok) == 0, "load");
+	if (ret < 0) {
+		SCHECK(len == x->len && !ok, "failed store of a new key: Len %" PRIu64
+		       " -> %" PRIu64 ", present %d", x->len, len, ok);
+	} else {
+		SCHECK(len == x->len + 1 && ok && vl == strlen(k) && !memcmp(v, k, vl),
+		       "store of a new key: Len %" PRIu64 " -> %" PRIu64, x->len, len);
+		x->next++;
+	}
+	return true;
+}
+
+static bool t_map_grow(void)
+{
+	static const char *bn[] = { NULL, "spin", "rwsem", "rcu" };
+	char nm[64];
+
+	for (unsigned int b = GOSYNC_MAP_SPIN; b <= GOSYNC_MAP_RCU; b++) {
+		struct grow_ctx x = { 0 };
+		struct sweep s = { .name = nm, .ctx = &x, .setup = grow_setup,
+				   .call = grow_call, .check = grow_check };
+
+		x.fd = CHECK_OK(gosync_map_create(dev, NULL, 0, b, 0, 0));
+		/* Sweep each of 300 inserts: every resize point is crossed. */
+		for (unsigned int i = 0; i < 300; i++) {
+			unsigned int want = x.next + 1;
+
+			snprintf(nm, sizeof(nm), "map-%s-grow", bn[b]);
+			if (!run_sweep(&s))
+				return false;
+			/* make sure the key went in at least once */
+			while (x.next < want) {
+				CHECK_OK(grow_call(&x));
+				x.next++;
+			}
+		}
+		close(x.fd);
+	}
+	return true;
+}
+
+/* A map batch: the stored keys are exactly the ops reported with error 0. */
+struct mbatch_ctx {
+	int fd;
+	char k[64][16];
+	struct gosync_map_op ops[64];
+	struct gosync_batch b;
+};
+
+static void mbatch_setup(void *p)
+{
+	struct mbatch_ctx *x = p;
+
+	gosync_map_clear(x->fd, NULL);
+	for (int i = 0; i < 64; i++) {
+		snprintf(x->k[i], sizeof(x->k[i]), "bk-%d", i);
+		x->ops[i] = (struct gosync_map_op){
+			.op = GOSYNC_MAP_STORE, .key = (uintptr_t)x->k[i],
+			.key_len = strlen(x->k[i]), .value = (uintptr_t)bigval,
+			.value_len = 100 * i, .error = 12345,
+		};
+	}
+	memset(&x->b, 0, sizeof(x->b));
+	x->b.size = sizeof(x->b);
+	x->b.ops = (uintptr_t)x->ops;
+	x->b.count = 64;
+	x->b.op_size = sizeof(x->ops[0]);
+}
+
+static long mbatch_call(void *p)
+{
+	struct mbatch_ctx *x = p;
+
+	return ioctl(x->fd, GOSYNC_IOC_BATCH, &x->b);
+}
+
+static bool mbatch_check(void *p, long ret, int err)
+{
+	struct mbatch_ctx *x = p;
+	uint64_t len = ~0ull, ok = 0;
+
+	(void)err;
+	SCHECK(gosync_map_len(x->fd, &len) == 0, "len");
+	if (ret < 0) {
+		SCHECK(len == 0, "failed batch left %" PRIu64 " entries", len);
+		return true;
+	}
+	SCHECK(x->b.done == 64, "done %u", x->b.done);
+	for (int i = 0; i < 64; i++) {
+		size_t vl = 0;
+		bool present = false;
+
+		SCHECK(x->ops[i].error == 0 || x->ops[i].error == -ENOMEM,
+		       "op %d error %d", i, x->ops[i].error);
+		SCHECK(gosync_map_load(x->fd, x->k[i], strlen(x->k[i]), NULL, 0, &vl,
+				       &present) == 0, "load");
+		SCHECK(present == !x->ops[i].error, "key %d present %d but op error %d", i,
+		       present, x->ops[i].error);
+		ok += !x->ops[i].error;
+	}
+	SCHECK(len == ok, "Len %" PRIu64 ", ops without error %" PRIu64, len, ok);
+	return true;
+}
+
+static bool t_map_batch(void)
+{
+	static struct mbatch_ctx x;
+	struct sweep s = { .name = "batch-map", .ctx = &x, .setup = mbatch_setup,
+			   .call = mbatch_call, .check = mbatch_check };
+
+	for (unsigned int b = GOSYNC_MAP_SPIN; b <= GOSYNC_MAP_RCU; b++) {
+		x.fd = CHECK_OK(gosync_map_create(dev, NULL, 0, b, 0, 0));
+		if (!run_sweep(&s))
+			return false;
+		close(x.fd);
+	}
+	return true;
+}
+
+/* Range: read-only; it must either fail or return every entry. */
+struct range_ctx {
+	int fd;
+	uint8_t buf[1 << 16];
+	struct gosync_map_range r;
+};
+
+static void range_setup(void *p)
+{
+	struct range_ctx *x = p;
+
+	memset(&x->r, 0, sizeof(x->r));
+	x->r.size = sizeof(x->r);
+	x->r.buf = (uintptr_t)x->buf;
+	x->r.buf_len = sizeof(x->buf);
+}
+
+static long range_call(void *p)
+{
+	struct range_ctx *x = p;
+
+	return ioctl(x->fd, GOSYNC_IOC_MAP_RANGE, &x->r);
+}
+
+static bool range_check(void *p, long ret, int err)
+{
+	struct range_ctx *x = p;
+
+	(void)err;
+	if (ret >= 0)
+		SCHECK(x->r.count == 50 && x->r.done == 1, "range count %u done %u",
+		       x->r.count, x->r.done);
+	return true;
+}
+
+static bool t_map_range(void)
+{
+	static struct range_ctx x;
+	struct sweep s = { .name = "map-range", .ctx = &x, .setup = range_setup,
+			   .call = range_call, .check = range_check };
+
+	for (unsigned int b = GOSYNC_MAP_SPIN; b <= GOSYNC_MAP_RCU; b++) {
+		x.fd = CHECK_OK(gosync_map_create(dev, NULL, 0, b, 0, 0));
+		for (int i = 0; i < 50; i++) {
+			char k[16];
+
+			snprintf(k, sizeof(k), "r%d", i);
+			CHECK_OK(gosync_map_store(x.fd, k, strlen(k), k, strlen(k)));
+		}
+		if (!run_sweep(&s))
+			return false;
+		close(x.fd);
+	}
+	return true;
+}
+
+/* ---- blocking primitives: every op, unblocked paths ---- */
+
+struct lock_ctx {
+	int fd;
+	unsigned long ioc;
+	void *cmd;
+	void (*reset)(struct lock_ctx *x);
+	bool (*state)(struct lock_ctx *x, long ret);
+};
+
+static void lock_setup(void *p)
+{
+	struct lock_ctx *x = p;
+
+	if (x->reset)
+		x->reset(x);
+}
+
+static long lock_call(void *p)
+{
+	struct lock_ctx *x = p;
+
+	return ioctl(x->fd, x->ioc, x->cmd);
+}
+
+static bool lock_check(void *p, long ret, int err)
+{
+	struct lock_ctx *x = p;
+
+	(void)err;
+	return x->state ? x->state(x, ret) : true;
+}
+
+static bool t_sync_ops(void)
+{
+	char nm[64];
+	struct lock_ctx x = { 0 };
+	struct sweep s = { .name = nm, .ctx = &x, .setup = lock_setup,
+			   .call = lock_call, .check = lock_check };
+	struct gosync_lock_cmd lc;
+	struct gosync_waitgroup_cmd wc;
+	struct gosync_once_cmd oc;
+	int mu, rw, wg, once;
+
+	mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+	rw = CHECK_OK(gosync_rwmutex_create(dev, NULL, 0, 0));
+	wg = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
+	once = CHECK_OK(gosync_once_create(dev, NULL, 0, 0));
+
+	/* Mutex: Lock, Unlock, TryLock, Unlock */
+	x.cmd = &lc;
+	x.fd = mu;
+	x.ioc = GOSYNC_IOC_MUTEX;
+	for (unsigned int op = GOSYNC_LOCK_LOCK; op <= GOSYNC_LOCK_UNLOCK; op++) {
+		memset(&lc, 0, sizeof(lc));
+		lc.size = sizeof(lc);
+		lc.op = op;
+		if (op == GOSYNC_LOCK_LOCK) {
+			lc.flags = GOSYNC_WAIT_TIMEOUT;
+			lc.timeout_ns = 1000000;
+		}
+		snprintf(nm, sizeof(nm), "mutex-op%u", op);
+		if (!run_sweep(&s))
+			return false;
+		/* leave it unlocked for the next op, locked before UNLOCK */
+		gosync_mutex_unlock(mu);
+		if (op == GOSYNC_LOCK_TRYLOCK)
+			CHECK_OK(gosync_mutex_lock(mu, -1));
+	}
+	x.fd = rw;
+	x.ioc = GOSYNC_IOC_RWMUTEX;
+	for (unsigned int op = GOSYNC_LOCK_LOCK; op <= GOSYNC_LOCK_RUNLOCK; op++) {
+		memset(&lc, 0, sizeof(lc));
+		lc.size = sizeof(lc);
+		lc.op = op;
+		if (op == GOSYNC_LOCK_UNLOCK)
+			CHECK_OK(gosync_rwmutex_lock(rw, -1));
+		if (op == GOSYNC_LOCK_RUNLOCK)
+			CHECK_OK(gosync_rwmutex_rlock(rw, -1));
+		snprintf(nm, sizeof(nm), "rwmutex-op%u", op);
+		if (!run_sweep(&s))
+			return false;
+		gosync_rwmutex_unlock(rw);
+		while (gosync_rwmutex_runlock(rw) == 0)
+			;
+	}
+	x.fd = wg;
+	x.ioc = GOSYNC_IOC_WAITGROUP;
+	x.cmd = &wc;
+	for (unsigned int op = GOSYNC_WG_ADD; op <= GOSYNC_WG_LOAD; op++) {
+		memset(&wc, 0, sizeof(wc));
+		wc.size = sizeof(wc);
+		wc.op = op;
+		if (op == GOSYNC_WG_ADD)
+			wc.delta = 1;
+		if (op == GOSYNC_WG_WAIT) {
+			wc.flags = GOSYNC_WAIT_TIMEOUT;
+			wc.timeout_ns = 1000000;
+		}
+		snprintf(nm, sizeof(nm), "waitgroup-op%u", op);
+		if (!run_sweep(&s))
+			return false;
+	}
+	x.fd = once;
+	x.ioc = GOSYNC_IOC_ONCE;
+	x.cmd = &oc;
+	for (unsigned int op = GOSYNC_ONCE_DO; op <= GOSYNC_ONCE_LOAD; op++) {
+		memset(&oc, 0, sizeof(oc));
+		oc.size = sizeof(oc);
+		oc.op = op;
+		snprintf(nm, sizeof(nm), "once-op%u", op);
+		if (!run_sweep(&s))
+			return false;
+	}
+	close(mu);
+	close(rw);
+	close(wg);
+	close(once);
+	return true;
+}
+
+static bool t_torture(void)
+{
+	struct gosync_torture t = {
+		.size = sizeof(t), .type = GOSYNC_TYPE_COUNTER,
+		.subtype = GOSYNC_COUNTER_ATOMIC, .nr_writers = 2, .duration_ms = 1,
+	};
+	struct simple_ctx x = { .fd = dev, .buf = &t, .ioc = GOSYNC_IOC_TORTURE };
+	struct sweep s = { .name = "torture", .ctx = &x, .call = simple_call,
+			   .check = no_check };
+
+	return run_sweep(&s);
+}
+
+/* Every object the test made is gone: the module's count is back to its start. */
+static unsigned int start_objects;
+
+static bool t_no_leftovers(void)
+{
+	CHECK_EQ(nr_objects(), start_objects);
+	return true;
+}
+
+static void set_dbg(const char *file, const char *val)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), "/sys/kernel/debug/%s", file);
+	write_file(p, val);
+}
+
+int main(void)
+{
+	char old_ign[16] = "", old_verbose[16] = "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	if (nth_fd < 0) {
+		printf("ok - e2e:faultinject # SKIP no fail-nth (%s)\n", tap_errname(errno));
+		return 0;
+	}
+	/* Page faults must not be what fails: fault everything in now. */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		printf("# mlockall: %s\n", tap_errname(errno));
+	memset(bigval, 0, sizeof(bigval));
+	memset(outbuf, 0, sizeof(outbuf));
+
+	read_file("/sys/kernel/debug/failslab/ignore-gfp-wait", old_ign, sizeof(old_ign));
+	read_file("/sys/kernel/debug/failslab/verbose", old_verbose, sizeof(old_verbose));
+	set_dbg("failslab/ignore-gfp-wait", "N");
+	set_dbg("failslab/verbose", "0");
+	set_dbg("fail_page_alloc/ignore-gfp-wait", "N");
+	set_dbg("fail_page_alloc/ignore-gfp-highmem", "N");
+	set_dbg("fail_page_alloc/min-order", "0");
+	set_dbg("fail_page_alloc/verbose", "0");
+
+	dev = tap_dev("faultinject");
+	start_objects = nr_objects();
+
+	tap_report(t_create_all(), "faultinject-create");
+	tap_report(t_open(), "faultinject-open");
+	tap_report(t_unlink(), "faultinject-unlink");
+	tap_report(t_list_version_info(), "faultinject-list-version-info");
+	tap_report(t_counter_ops(), "faultinject-counter-ops");
+	tap_report(t_batch(), "faultinject-batch-counter");
+	tap_report(t_map_ops(), "faultinject-map-ops");
+	tap_report(t_map_grow(), "faultinject-map-grow");
+	tap_report(t_map_batch(), "faultinject-batch-map");
+	tap_report(t_map_range(), "faultinject-map-range");
+	tap_report(t_sync_ops(), "faultinject-sync-ops");
+	tap_report(t_torture(), "faultinject-torture");
+	tap_report(t_no_leftovers(), "faultinject-no-leftover-objects");
+	printf("# %lu fault points swept\n", total_points);
+
+	if (old_ign[0])
+		set_dbg("failslab/ignore-gfp-wait", old_ign);
+	if (old_verbose[0])
+		set_dbg("failslab/verbose", old_verbose);
+	return tap_done(dev, "faultinject");
+}

@@ -1,0 +1,898 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * e2e: a bounded, seeded ioctl fuzzer for /dev/gosync and every object fd.
+ *
+ * Usage: fuzz [--calls N] [--seed S] [--threads T] [--verbose]
+ *
+ * T threads (default 4) make N calls in all (default 200000): valid command
+ * numbers with structs built from a valid template and then mutated (sizes at
+ * and past every limit, random flags/ops/fields, NULL, unmapped, kernel,
+ * misaligned and page-straddling pointers, lengths at and past every limit),
+ * random command numbers (_IO with any nr, _IOR/_IOW/_IOWR encodings, any
+ * magic), on /dev/gosync, on objects of every type and mode, on closed fds
+ * and on foreign fds (a pipe, /dev/null). Threads also create, open, close,
+ * dup and unlink objects while the others use them.
+ *
+ * Blocking ops get a short GOSYNC_WAIT_TIMEOUT most of the time; a watchdog
+ * thread interrupts (SIGUSR1, no SA_RESTART) any call that blocks for more
+ * than 200 ms, and an alarm ends the run (not ok) if the whole thing hangs.
+ *
+ * Passes if it finishes, every errno the kernel returned is one the uapi
+ * documents, the device still works, and once every fd is closed and every
+ * name unlinked the module's object count is back where it started (no
+ * reference leaked). scripts/vm fails the run on any kernel splat, and
+ * scripts/vm --debug also on kmemleak reports. Replay: same --seed and
+ * --threads 1 for an exact sequence.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include "tap.h"
+
+#define MAX_THREADS	16
+#define POOL		48	/* object fds per thread */
+#define SCRATCH		(256 * 1024)	/* per-thread scratch, then a guard page */
+
+static int dev;
+static size_t page;
+static uint8_t *guard;		/* a writable page followed by a PROT_NONE one */
+static char *ro;		/* a read-only page */
+static uint64_t seed;
+static long ncalls = 200000;
+static int nthreads = 4;
+static bool verbose;
+static atomic_long calls_done;
+static atomic_long errno_hist[160];
+static atomic_long bad_errno;
+static atomic_long successes;
+
+/* ---- rng: xorshift64* ---- */
+
+static inline uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ull;
+}
+
+static inline uint64_t rn(uint64_t *s, uint64_t n)
+{
+	return n ? rnd(s) % n : 0;
+}
+
+static inline bool chance(uint64_t *s, unsigned int pct)
+{
+	return rn(s, 100) < pct;
+}
+
+/* ---- per-thread state ---- */
+
+struct thr {
+	int idx;
+	pthread_t tid;
+	uint64_t rng;
+	int fds[POOL];
+	uint32_t types[POOL];		/* enum gosync_type of each fd, 0 unknown */
+	atomic_long call_start_ms;	/* 0 when not in a call */
+	long calls;
+	uint8_t *buf;			/* 3 pages: scratch for structs and operands */
+};
+
+static struct thr threads[MAX_THREADS];
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Interesting numbers for lengths and sizes. */
+static uint64_t boundary(uint64_t *s)
+{
+	static const uint64_t v[] = {
+		0, 1, 2, 3, 4, 7, 8, 15, 16, 24, 31, 32, 40, 48, 56, 63, 64, 65, 72, 80,
+		88, 96, 127, 128, 200, 255, 256, 257, 511, 512, 1023, 1024, 4095, 4096,
+		4097, 4999, 5000, 65535, 65536, 65537, 1 << 20, 1ull << 31, 0x7fffffff,
+		0x80000000ull, 0xffffffffull, 0x100000000ull, ~0ull, ~0ull >> 1,
+		(uint64_t)INT64_MIN, GOSYNC_BATCH_MAX, GOSYNC_BATCH_MAX + 1,
+		GOSYNC_NAME_MAX, GOSYNC_MAP_KEY_MAX, GOSYNC_MAP_KEY_MAX + 1,
+		GOSYNC_MAP_VALUE_MAX, GOSYNC_MAP_VALUE_MAX + 1, GOSYNC_RACY_DELAY_MAX,
+		GOSYNC_RACY_DELAY_MAX + 1, GOSYNC_TORTURE_MAX_THREADS,
+		GOSYNC_TORTURE_MAX_THREADS + 1, 0777, 01000,
+	};
+
+	if (chance(s, 15))
+		return rnd(s);
+	return v[rn(s, sizeof(v) / sizeof(v[0]))] + (chance(s, 10) ? rn(s, 3) - 1 : 0);
+}
+
+/* A pointer for an operand: usually into our scratch, sometimes hostile. */
+static uint64_t fuzz_ptr(struct thr *t, size_t len)
+{
+	uint64_t *s = &t->rng;
+
+	switch (rn(s, 20)) {
+	case 0: return 0;
+	case 1: return 0xffffffff81000000ull;		/* kernel text */
+	case 2: return 0xffff888000000000ull + rn(s, 1 << 20) * 8; /* direct map */
+	case 3: return (uintptr_t)guard + page - rn(s, len < page ? len + 1 : page); /* straddles */
+	case 4: return (uintptr_t)guard + page;		/* unmapped */
+	case 5: return (uintptr_t)ro;			/* read-only */
+	case 6: return rnd(s);
+	case 7: return 1 + rn(s, 4095);			/* low, unmapped */
+	case 8: return (uintptr_t)t->buf + 1 + rn(s, 7);	/* misaligned */
+	case 9: return ~0ull - rn(s, 64);
+	default: return (uintptr_t)t->buf + 4096 + rn(s, 4096);
+	}
+}
+
+/* A name: valid, one of a small shared set (so OPEN/UNLINK hit), or bad. */
+static uint64_t fuzz_name(struct thr *t)
+{
+	uint64_t *s = &t->rng;
+	char *n = (char *)t->buf + 8192 + 3000;
+	size_t len;
+
+	switch (rn(s, 10)) {
+	case 0:
+		return fuzz_ptr(t, 64);
+	case 1:	/* too long, or exactly at the limit */
+		len = GOSYNC_NAME_MAX - 2 + rn(s, 4);
+		memset(n, 'a' + rn(s, 26), len);
+		n[len] = 0;
+		return (uintptr_t)n;
+	case 2: /* bad characters */
+		snprintf(n, 64, "%cfz%c%d", ".x/"[rn(s, 3)], " \xff/\n*-"[rn(s, 6)], (int)rn(s, 9));
+		return (uintptr_t)n;
+	case 3:
+		n[0] = 0;
+		return (uintptr_t)n;
+	case 4: /* a name ending exactly at the unmapped page, no NUL */
+		memset(guard + page - 8, 'z', 8);
+		return (uintptr_t)guard + page - 8;
+	default:
+		snprintf(n, 64, "fz-%d-%d", getpid(), (int)rn(s, 12));
+		return (uintptr_t)n;
+	}
+}
+
+/* Mutate @n bytes at @p: flip bits, set bytes, boundary values in fields. */
+static void mutate(uint64_t *s, uint8_t *p, size_t n)
+{
+	int k = (int)rn(s, 4);
+
+	if (!n)
+		return;
+	while (k-- > 0) {
+		size_t off = rn(s, n);
+
+		switch (rn(s, 4)) {
+		case 0:
+			p[off] ^= 1u << rn(s, 8);
+			break;
+		case 1:
+			p[off] = (uint8_t)rnd(s);
+			break;
+		case 2:
+			if (n >= 4) {
+				uint32_t v = (uint32_t)boundary(s);
+
+				off &= ~(size_t)3;
+				if (off + 4 <= n)
+					memcpy(p + off, &v, 4);
+			}
+			break;
+		default:
+			if (n >= 8) {
+				uint64_t v = boundary(s);
+
+				off &= ~(size_t)7;
+				if (off + 8 <= n)
+					memcpy(p + off, &v, 8);
+			}
+		}
+	}
+}
+
+/* ---- the fd to call on ---- */
+
+/* The object type command @nr works on (0: any object; ~0: the device). */
+static uint32_t cmd_type(uint64_t *s, unsigned int nr)
+{
+	switch (nr) {
+	case GOSYNC_CMD_COUNTER: return GOSYNC_TYPE_COUNTER;
+	case GOSYNC_CMD_BATCH: return chance(s, 50) ? GOSYNC_TYPE_COUNTER : GOSYNC_TYPE_MAP;
+	case GOSYNC_CMD_MUTEX: return GOSYNC_TYPE_MUTEX;
+	case GOSYNC_CMD_RWMUTEX: return GOSYNC_TYPE_RWMUTEX;
+	case GOSYNC_CMD_WAITGROUP: return GOSYNC_TYPE_WAITGROUP;
+	case GOSYNC_CMD_ONCE: return GOSYNC_TYPE_ONCE;
+	case GOSYNC_CMD_MAP: case GOSYNC_CMD_MAP_RANGE: return GOSYNC_TYPE_MAP;
+	case GOSYNC_CMD_INFO: return 0;
+	}
+	return ~0u;
+}
+
+/* Mostly the right kind of fd for @nr; sometimes any, closed or foreign. */
+static int pick_fd(struct thr *t, unsigned int nr, int *foreign)
+{
+	uint64_t *s = &t->rng;
+	uint32_t want = cmd_type(s, nr);
+	int i;
+
+	*foreign = 0;
+	switch (rn(s, 20)) {
+	case 0:
+		return dev;
+	case 1:
+		*foreign = 1;
+		return (int)rn(s, 3) - 1 + 10000;	/* closed / never opened */
+	case 2:
+		*foreign = 1;
+		return 0;				/* stdin: /dev/null */
+	case 3:
+		/* another thread's object: may be closed right now */
+		i = (int)rn(s, nthreads);
+		return threads[i].fds[rn(s, POOL)];
+	case 4:
+		return t->fds[rn(s, POOL)];
+	}
+	if (want == ~0u)
+		return dev;
+	for (int tries = 0, j = (int)rn(s, POOL); tries < POOL; tries++, j = (j + 1) % POOL)
+		if (t->fds[j] >= 0 && (!want || t->types[j] == want))
+			return t->fds[j];
+	return t->fds[rn(s, POOL)];
+}
+
+static uint32_t fd_type(int fd)
+{
+	struct gosync_info info;
+
+	return fd >= 0 && gosync_info(fd, &info) == 0 ? info.type : 0;
+}
+
+/* ---- one valid-looking command struct per command ---- */
+
+static const uint32_t kernel_size[0x49] = {
+	[GOSYNC_CMD_VERSION] = sizeof(struct gosync_version),
+	[GOSYNC_CMD_CREATE] = sizeof(struct gosync_create),
+	[GOSYNC_CMD_OPEN] = sizeof(struct gosync_open),
+	[GOSYNC_CMD_UNLINK] = sizeof(struct gosync_unlink),
+	[GOSYNC_CMD_LIST] = sizeof(struct gosync_list),
+	[GOSYNC_CMD_TORTURE] = sizeof(struct gosync_torture),
+	[GOSYNC_CMD_INFO] = sizeof(struct gosync_info_cmd),
+	[GOSYNC_CMD_COUNTER] = sizeof(struct gosync_counter_cmd),
+	[GOSYNC_CMD_BATCH] = sizeof(struct gosync_batch),
+	[GOSYNC_CMD_MUTEX] = sizeof(struct gosync_lock_cmd),
+	[GOSYNC_CMD_RWMUTEX] = sizeof(struct gosync_lock_cmd),
+	[GOSYNC_CMD_WAITGROUP] = sizeof(struct gosync_waitgroup_cmd),
+	[GOSYNC_CMD_ONCE] = sizeof(struct gosync_once_cmd),
+	[GOSYNC_CMD_MAP] = sizeof(struct gosync_map_cmd),
+	[GOSYNC_CMD_MAP_RANGE] = sizeof(struct gosync_map_range),
+};
+
+static const uint8_t cmds[] = {
+	GOSYNC_CMD_VERSION, GOSYNC_CMD_CREATE, GOSYNC_CMD_CREATE, GOSYNC_CMD_CREATE,
+	GOSYNC_CMD_OPEN, GOSYNC_CMD_UNLINK, GOSYNC_CMD_LIST, GOSYNC_CMD_TORTURE,
+	GOSYNC_CMD_INFO, GOSYNC_CMD_COUNTER, GOSYNC_CMD_COUNTER, GOSYNC_CMD_BATCH,
+	GOSYNC_CMD_BATCH, GOSYNC_CMD_MUTEX, GOSYNC_CMD_MUTEX, GOSYNC_CMD_RWMUTEX,
+	GOSYNC_CMD_RWMUTEX, GOSYNC_CMD_WAITGROUP, GOSYNC_CMD_WAITGROUP,
+	GOSYNC_CMD_ONCE, GOSYNC_CMD_ONCE, GOSYNC_CMD_MAP, GOSYNC_CMD_MAP,
+	GOSYNC_CMD_MAP, GOSYNC_CMD_MAP, GOSYNC_CMD_MAP_RANGE, GOSYNC_CMD_MAP_RANGE,
+};
+
+/* Fill a map op with plausible operands for its code. */
+static void fill_map_op(struct thr *t, struct gosync_map_op *o)
+{
+	uint64_t *s = &t->rng;
+	uint8_t *data = t->buf + 8192 + 64;
+	uint32_t op = 1 + (uint32_t)rn(s, GOSYNC_MAP_LEN);
+
+	memset(o, 0, sizeof(*o));
+	o->op = chance(s, 5) ? (uint32_t)boundary(s) : op;
+	if (op != GOSYNC_MAP_CLEAR && op != GOSYNC_MAP_LEN) {
+		o->key_len = chance(s, 80) ? 1 + (uint32_t)rn(s, 8) : (uint32_t)boundary(s);
+		o->key = chance(s, 90) ? (uintptr_t)data + rn(s, 4) * 8 : fuzz_ptr(t, o->key_len);
+		memset(data, 'k', 64);
+		data[rn(s, 8)] = (uint8_t)('0' + rn(s, 4));
+	}
+	if (op == GOSYNC_MAP_STORE || op == GOSYNC_MAP_LOAD_OR_STORE ||
+	    op == GOSYNC_MAP_SWAP || op == GOSYNC_MAP_COMPARE_AND_SWAP) {
+		o->value_len = chance(s, 80) ? (uint32_t)rn(s, 512) : (uint32_t)boundary(s);
+		o->value = chance(s, 85) ? (uintptr_t)t->buf : fuzz_ptr(t, o->value_len);
+		if (o->value_len > 3 * 4096 && o->value == (uintptr_t)t->buf)
+			o->value_len = 3 * 4096;
+	}
+	if (op == GOSYNC_MAP_COMPARE_AND_SWAP || op == GOSYNC_MAP_COMPARE_AND_DELETE) {
+		o->old_len = (uint32_t)rn(s, 64);
+		o->old = chance(s, 90) ? (uintptr_t)t->buf : fuzz_ptr(t, o->old_len);
+	}
+	if (op == GOSYNC_MAP_LOAD || op == GOSYNC_MAP_LOAD_OR_STORE ||
+	    op == GOSYNC_MAP_LOAD_AND_DELETE || op == GOSYNC_MAP_SWAP) {
+		if (chance(s, 10)) {
+			o->flags = GOSYNC_MAP_F_NOVALUE;
+		} else {
+			o->out_cap = chance(s, 80) ? (uint32_t)rn(s, 4096) : (uint32_t)boundary(s);
+			o->out = chance(s, 85) ? (uintptr_t)t->buf + 4096 : fuzz_ptr(t, o->out_cap);
+			if (o->out == (uintptr_t)t->buf + 4096 && o->out_cap > 2 * 4096)
+				o->out_cap = 2 * 4096;
+		}
+	}
+	if (chance(s, 10))
+		mutate(s, (uint8_t *)o, sizeof(*o));
+}
+
+/* Blocking ops: a short timeout unless the mutation says otherwise. */
+static uint32_t wait_flags(uint64_t *s, __u64 *timeout)
+{
+	if (chance(s, 97)) {
+		*timeout = rn(s, 3) == 0 ? 0 : rn(s, 2000000);
+		return GOSYNC_WAIT_TIMEOUT;
+	}
+	*timeout = chance(s, 50) ? 0 : boundary(s);
+	return chance(s, 50) ? 0 : (uint32_t)boundary(s);
+}
+
+/*
+ * Build the struct for command @nr in @b (at least 512 bytes); returns the
+ * size to put in its size field.
+ */
+static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
+{
+	uint64_t *s = &t->rng;
+	uint32_t ks = nr < sizeof(kernel_size) / 4 ? kernel_size[nr] : 0;
+
+	memset(b, 0, 512);
+	switch (nr) {
+	case GOSYNC_CMD_CREATE: {
+		struct gosync_create *c = (void *)b;
+
+		c->type = 1 + (uint32_t)rn(s, 6);
+		if (chance(s, 40)) {
+			c->name = fuzz_name(t);
+			c->perm = chance(s, 80) ? (uint32_t)rn(s, 01000) : (uint32_t)boundary(s);
+		}
+		switch (c->type) {
+		case GOSYNC_TYPE_COUNTER:
+			c->counter.mode = 1 + (uint32_t)rn(s, 6);
+			c->counter.initial = (int64_t)boundary(s);
+			if (c->counter.mode == GOSYNC_COUNTER_RACY && chance(s, 30))
+				c->counter.racy_delay_ns = (uint32_t)rn(s, 1000);
+			break;
+		case GOSYNC_TYPE_MAP:
+			c->map.backend = 1 + (uint32_t)rn(s, 3);
+			c->map.max_entries = chance(s, 50) ? 0 : (uint32_t)boundary(s);
+			c->map.max_bytes = chance(s, 50) ? 0 : boundary(s);
+			break;
+		case GOSYNC_TYPE_MUTEX:
+		case GOSYNC_TYPE_RWMUTEX:
+			c->lock.flags = (uint32_t)rn(s, 2);
+			break;
+		case GOSYNC_TYPE_ONCE:
+			c->once.flags = (uint32_t)rn(s, 2);
+			break;
+		}
+		break;
+	}
+	case GOSYNC_CMD_OPEN: {
+		struct gosync_open *o = (void *)b;
+
+		o->name = fuzz_name(t);
+		o->type = (uint32_t)rn(s, 8);
+		break;
+	}
+	case GOSYNC_CMD_UNLINK:
+		((struct gosync_unlink *)b)->name = fuzz_name(t);
+		break;
+	case GOSYNC_CMD_LIST: {
+		struct gosync_list *l = (void *)b;
+
+		l->entry_size = chance(s, 70) ? sizeof(struct gosync_info) :
+				(uint32_t)boundary(s);
+		l->count = (uint32_t)rn(s, 40);
+		l->entries = chance(s, 80) ? (uintptr_t)t->buf : fuzz_ptr(t, 4096);
+		if (l->entries == (uintptr_t)t->buf && (uint64_t)l->entry_size * l->count > 3 * 4096)
+			l->count = l->entry_size ? 3 * 4096 / l->entry_size : 0;
+		l->cursor = chance(s, 70) ? 0 : boundary(s);
+		break;
+	}
+	case GOSYNC_CMD_TORTURE: {
+		struct gosync_torture *tt = (void *)b;
+
+		tt->type = (uint32_t)rn(s, 7);
+		tt->subtype = (uint32_t)rn(s, 7);
+		tt->nr_writers = (uint32_t)rn(s, 3);
+		tt->nr_readers = (uint32_t)rn(s, 3);
+		tt->duration_ms = (uint32_t)rn(s, 3);
+		tt->threads = chance(s, 50) ? (uintptr_t)t->buf + 4096 : fuzz_ptr(t, 96);
+		break;
+	}
+	case GOSYNC_CMD_COUNTER: {
+		struct gosync_counter_cmd *c = (void *)b;
+
+		c->op = 1 + (uint32_t)rn(s, 6);
+		c->arg = (int64_t)boundary(s);
+		if (c->op == GOSYNC_OP_CAS)
+			c->expected = (int64_t)rn(s, 3);
+		if (c->op == GOSYNC_OP_LOAD || c->op == GOSYNC_OP_RESET)
+			c->arg = 0;
+		if (chance(s, 10))
+			c->flags = GOSYNC_OP_F_APPROX;
+		break;
+	}
+	case GOSYNC_CMD_BATCH: {
+		struct gosync_batch *bt = (void *)b;
+		bool map = chance(s, 50);
+		size_t osz = map ? sizeof(struct gosync_map_op) : sizeof(struct gosync_op);
+		uint8_t *ops = t->buf + 8192 + 1024;	/* room for a few ops */
+		unsigned int n = (unsigned int)rn(s, 1024 / osz + 1);
+
+		for (unsigned int i = 0; i < n; i++) {
+			if (map) {
+				fill_map_op(t, (struct gosync_map_op *)(ops + i * osz));
+			} else {
+				struct gosync_op *o = (void *)(ops + i * osz);
+
+				memset(o, 0, sizeof(*o));
+				o->op = 1 + (uint32_t)rn(s, 6);
+				o->arg = (int64_t)rn(s, 5);
+				if (chance(s, 10))
+					mutate(s, (uint8_t *)o, sizeof(*o));
+			}
+		}
+		bt->ops = (uintptr_t)ops;
+		bt->count = n;
+		bt->op_size = (uint32_t)osz;
+		bt->flags = (uint32_t)rn(s, 2);
+		if (chance(s, 15)) {
+			/* a long vector that runs off our buffer into the guard page */
+			bt->ops = (uintptr_t)guard + page - osz * rn(s, 4);
+			bt->count = (uint32_t)rn(s, 64);
+		} else if (chance(s, 5)) {
+			bt->ops = fuzz_ptr(t, osz);
+			bt->count = (uint32_t)boundary(s);
+		}
+		break;
+	}
+	case GOSYNC_CMD_MUTEX:
+	case GOSYNC_CMD_RWMUTEX: {
+		struct gosync_lock_cmd *c = (void *)b;
+
+		c->op = 1 + (uint32_t)rn(s, nr == GOSYNC_CMD_MUTEX ? 3 : 6);
+		if (c->op == GOSYNC_LOCK_LOCK || c->op == GOSYNC_LOCK_RLOCK)
+			c->flags = wait_flags(s, &c->timeout_ns);
+		break;
+	}
+	case GOSYNC_CMD_WAITGROUP: {
+		struct gosync_waitgroup_cmd *c = (void *)b;
+
+		c->op = 1 + (uint32_t)rn(s, 4);
+		if (c->op == GOSYNC_WG_ADD)
+			c->delta = chance(s, 80) ? (int64_t)rn(s, 5) - 2 : (int64_t)boundary(s);
+		if (c->op == GOSYNC_WG_WAIT)
+			c->flags = wait_flags(s, &c->timeout_ns);
+		break;
+	}
+	case GOSYNC_CMD_ONCE: {
+		struct gosync_once_cmd *c = (void *)b;
+
+		c->op = 1 + (uint32_t)rn(s, 3);
+		if (c->op == GOSYNC_ONCE_DO)
+			c->flags = wait_flags(s, &c->timeout_ns);
+		break;
+	}
+	case GOSYNC_CMD_MAP:
+		fill_map_op(t, &((struct gosync_map_cmd *)b)->op);
+		break;
+	case GOSYNC_CMD_MAP_RANGE: {
+		struct gosync_map_range *r = (void *)b;
+
+		r->buf_len = chance(s, 70) ? (uint32_t)rn(s, 3 * 4096) : (uint32_t)boundary(s);
+		r->buf = chance(s, 80) ? (uintptr_t)t->buf : fuzz_ptr(t, r->buf_len);
+		if (r->buf == (uintptr_t)t->buf && r->buf_len > 3 * 4096)
+			r->buf_len = 3 * 4096;
+		if (chance(s, 30)) {
+			r->start = rn(s, 100);
+			r->pos = rn(s, 100);
+		}
+		break;
+	}
+	}
+	/* mutate the fields after size (blocking ops keep a short timeout) */
+	if (ks > 8 && chance(s, 25) && nr != GOSYNC_CMD_MUTEX && nr != GOSYNC_CMD_RWMUTEX &&
+	    nr != GOSYNC_CMD_WAITGROUP && nr != GOSYNC_CMD_ONCE && nr != GOSYNC_CMD_TORTURE)
+		mutate(s, b + 4, ks - 4);
+	if (ks && chance(s, 75))
+		return ks;
+	switch (rn(s, 6)) {
+	case 0: return ks + 8;		/* newer struct, zero tail */
+	case 1: b[ks + rn(s, 8)] = 1; return ks + 8; /* nonzero tail: E2BIG */
+	case 2: return ks ? ks - 1 - (uint32_t)rn(s, ks) : 0;	/* smaller */
+	case 3: return 4096 + (uint32_t)rn(s, 2);		/* beyond a page */
+	case 4: return (uint32_t)boundary(s);
+	default: return ks;
+	}
+}
+
+/* ---- errno bookkeeping ---- */
+
+static bool documented(int e)
+{
+	switch (e) {
+	case ENOTTY: case EFAULT: case EINVAL: case E2BIG: case ENAMETOOLONG:
+	case ENOENT: case EEXIST: case EACCES: case EPERM: case ENOSPC:
+	case EOPNOTSUPP: case EOVERFLOW: case ENOMEM: case EMFILE: case ENFILE:
+	case EINTR: case ETIMEDOUT: case EBUSY: case EOWNERDEAD:
+		return true;
+	case EBADF:	/* closed fd: from the VFS */
+		return true;
+	}
+	return false;
+}
+
+/* Keep the pool stocked: replace a slot with a fresh object of any kind. */
+static void restock(struct thr *t, int slot)
+{
+	uint64_t *s = &t->rng;
+	int old = t->fds[slot], fd = -1;
+
+	switch (rn(s, 9)) {
+	case 0: case 1:
+		fd = gosync_counter_create(dev, NULL, 0, 1 + (unsigned int)rn(s, 6), 0);
+		break;
+	case 2: case 3:
+		fd = gosync_map_create(dev, NULL, 0, 1 + (unsigned int)rn(s, 3),
+				       chance(s, 50) ? 64 : 0, chance(s, 50) ? 8192 : 0);
+		break;
+	case 4:
+		fd = gosync_mutex_create(dev, NULL, 0, (unsigned int)rn(s, 2));
+		break;
+	case 5:
+		fd = gosync_rwmutex_create(dev, NULL, 0, (unsigned int)rn(s, 2));
+		break;
+	case 6:
+		fd = gosync_waitgroup_create(dev, NULL, 0);
+		break;
+	case 7:
+		fd = gosync_once_create(dev, NULL, 0, (unsigned int)rn(s, 2));
+		break;
+	default:
+		fd = dup(t->fds[rn(s, POOL)]);	/* shared description */
+	}
+	t->fds[slot] = fd;
+	t->types[slot] = fd_type(fd);
+	if (old >= 0)
+		close(old);
+}
+
+static void one_call(struct thr *t)
+{
+	uint64_t *s = &t->rng;
+	uint8_t *b = t->buf + 8192 + 2048;	/* the command struct: 1 KiB + */
+	unsigned long cmd;
+	uint64_t arg;
+	unsigned int nr;
+	int fd, foreign;
+	long ret;
+
+	nr = cmds[rn(s, sizeof(cmds))];
+	/* torture runs kthreads for up to 2 ms: keep it rare */
+	if (nr == GOSYNC_CMD_TORTURE && !chance(s, 5))
+		nr = GOSYNC_CMD_VERSION;
+	fd = pick_fd(t, nr, &foreign);
+	switch (rn(s, 20)) {
+	case 0:	/* any nr */
+		nr = (unsigned int)rn(s, 256);
+		cmd = _IO(GOSYNC_IOCTL_MAGIC, nr);
+		break;
+	case 1:	/* right nr, wrong direction/size encoding */
+		cmd = _IOC(rn(s, 4), GOSYNC_IOCTL_MAGIC, nr, rn(s, 1 << 14));
+		break;
+	case 2:	/* wrong magic, or anything */
+		cmd = chance(s, 50) ? _IO(rn(s, 256), nr) : (unsigned long)(uint32_t)rnd(s);
+		break;
+	default:
+		cmd = _IO(GOSYNC_IOCTL_MAGIC, nr);
+	}
+	((uint32_t *)b)[0] = build(t, nr & 0x7f, b);
+	switch (rn(s, 25)) {
+	case 0: arg = 0; break;
+	case 1: arg = 0xffffffff81000000ull; break;
+	case 2: arg = (uintptr_t)guard + page; break;		/* unmapped */
+	case 3: {	/* the struct straddles into the unmapped page */
+		uint32_t sz = ((uint32_t *)b)[0];
+		size_t keep = 4 + rn(s, sz > 4 && sz < page ? sz - 4 : 64);
+
+		arg = (uintptr_t)guard + page - keep;
+		memcpy((void *)(uintptr_t)arg, b, keep);
+		break;
+	}
+	case 4: {	/* read-only copy: the kernel's write back must EFAULT */
+		arg = (uintptr_t)ro;
+		break;
+	}
+	case 5: arg = (uintptr_t)b + 1 + rn(s, 3); memmove((void *)(uintptr_t)arg, b, 600); break;
+	case 6: arg = rnd(s); break;
+	default: arg = (uintptr_t)b;
+	}
+
+	atomic_store(&t->call_start_ms, now_ms());
+	ret = ioctl(fd, cmd, (unsigned long)arg);
+	atomic_store(&t->call_start_ms, 0);
+
+	if (ret < 0) {
+		int e = errno;
+
+		atomic_fetch_add(&errno_hist[e < 160 ? e : 159], 1);
+		if (!documented(e) && !(foreign && (e == EBADF || e == ENOTTY || e == EINVAL))) {
+			atomic_fetch_add(&bad_errno, 1);
+			printf("# undocumented errno %s: fd %d cmd %#lx nr %#x\n",
+			       tap_errname(e), fd, cmd, nr);
+		}
+		/* a Once we were told to run... (only on success) */
+		return;
+	}
+	atomic_fetch_add(&successes, 1);
+	/* New fds from CREATE/OPEN: take them into the pool (closing the old). */
+	if (fd == dev && (nr == GOSYNC_CMD_CREATE || nr == GOSYNC_CMD_OPEN) && ret > 2) {
+		int slot = (int)rn(s, POOL), old = t->fds[slot];
+
+		t->fds[slot] = (int)ret;
+		t->types[slot] = fd_type((int)ret);
+		if (old >= 0)
+			close(old);
+	}
+	/* Do told us to run: usually complete, sometimes abandon (close). */
+	if (nr == GOSYNC_CMD_ONCE && ((struct gosync_once_cmd *)b)->result & GOSYNC_ONCE_RUN &&
+	    chance(s, 80))
+		gosync_once_complete(fd);
+}
+
+static void *worker(void *p)
+{
+	struct thr *t = p;
+
+	for (int i = 0; i < POOL; i++) {
+		t->fds[i] = -1;
+		restock(t, i);
+	}
+	for (t->calls = 0; t->calls < ncalls / nthreads; t->calls++) {
+		if (rn(&t->rng, 64) == 0)
+			restock(t, (int)rn(&t->rng, POOL));
+		if (rn(&t->rng, 512) == 0) {
+			/* unlink one of the shared names */
+			char n[64];
+
+			snprintf(n, sizeof(n), "fz-%d-%d", getpid(), (int)rn(&t->rng, 12));
+			gosync_unlink(dev, n);
+		}
+		one_call(t);
+		atomic_fetch_add(&calls_done, 1);
+	}
+	return NULL;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+static void on_alarm(int sig)
+{
+	char m[128];
+	int n = snprintf(m, sizeof(m),
+			 "not ok - e2e:fuzz (hung: %ld calls done; seed %llu)\n",
+			 atomic_load(&calls_done), (unsigned long long)seed);
+
+	(void)sig;
+	if (write(1, m, n) < 0)
+		_exit(3);
+	_exit(1);
+}
+
+/* Interrupt calls that block too long: a fuzzer must never hang. */
+static void *watchdog(void *p)
+{
+	atomic_bool *stop = p;
+
+	while (!atomic_load(stop)) {
+		long now = now_ms();
+
+		for (int i = 0; i < nthreads; i++) {
+			long st = atomic_load(&threads[i].call_start_ms);
+
+			if (st && now - st > 200)
+				pthread_kill(threads[i].tid, SIGUSR1);
+		}
+		usleep(20000);
+	}
+	return NULL;
+}
+
+/*
+ * @len bytes followed by a PROT_NONE page: whatever length the kernel is
+ * told, its writes from inside stay inside or fault, and never reach other
+ * memory of ours (a plain unmapped page could be reused by a later mmap).
+ */
+static uint8_t *guarded(size_t len)
+{
+	uint8_t *p = mmap(NULL, len + page, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || mprotect(p + len, page, PROT_NONE))
+		return NULL;
+	return p;
+}
+
+static unsigned int nr_objects(void)
+{
+	struct gosync_info one;
+	uint64_t cursor = 0;
+	unsigned int total = ~0u;
+
+	gosync_list(dev, &one, 1, &cursor, &total);
+	return total;
+}
+
+/* Names that existed before the run; any other named object is ours. */
+static char (*old_names)[GOSYNC_NAME_MAX];
+static unsigned int nr_old_names;
+
+static void names(void (*fn)(const char *name))
+{
+	static struct gosync_info buf[64];
+	uint64_t cursor = 0;
+	int n;
+
+	do {
+		n = gosync_list(dev, buf, 64, &cursor, NULL);
+		for (int i = 0; i < n; i++)
+			if (buf[i].flags & GOSYNC_INFO_NAMED)
+				fn(buf[i].name);
+	} while (n > 0 && cursor);
+}
+
+static void remember(const char *name)
+{
+	old_names = realloc(old_names, (nr_old_names + 1) * sizeof(*old_names));
+	snprintf(old_names[nr_old_names++], GOSYNC_NAME_MAX, "%s", name);
+}
+
+static void unlink_if_new(const char *name)
+{
+	for (unsigned int i = 0; i < nr_old_names; i++)
+		if (!strcmp(old_names[i], name))
+			return;
+	gosync_unlink(dev, name);
+}
+
+static void unlink_new_names(void)
+{
+	names(unlink_if_new);
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	atomic_bool stop = false;
+	pthread_t wd;
+	unsigned int start_objs, end_objs;
+	long t0;
+	bool ok = true;
+
+	seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--calls") && i + 1 < argc)
+			ncalls = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			seed = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+			nthreads = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--verbose"))
+			verbose = true;
+		else {
+			fprintf(stderr, "usage: fuzz [--calls N] [--seed S] [--threads T] [--verbose]\n");
+			return 2;
+		}
+	}
+	if (nthreads < 1 || nthreads > MAX_THREADS)
+		nthreads = 4;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("# fuzz: seed %llu, %ld calls, %d threads\n", (unsigned long long)seed,
+	       ncalls, nthreads);
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: blocked calls end with EINTR */
+	signal(SIGALRM, on_alarm);
+	signal(SIGPIPE, SIG_IGN);
+	/* generous: ~2 ms a call on a slow debug guest, at least 5 minutes */
+	alarm((unsigned int)(300 + ncalls / 500));
+
+	dev = tap_dev("fuzz");
+	page = (size_t)sysconf(_SC_PAGESIZE);
+	guard = guarded(page);
+	ro = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!guard || ro == MAP_FAILED) {
+		printf("not ok - e2e:fuzz (mmap)\n");
+		return 1;
+	}
+	start_objs = nr_objects();
+	names(remember);
+	t0 = now_ms();
+
+	for (int i = 0; i < nthreads; i++) {
+		threads[i].idx = i;
+		threads[i].rng = seed * 0x9E3779B97F4A7C15ull + (uint64_t)i * 7919 + 1;
+		threads[i].buf = guarded(SCRATCH);
+		if (!threads[i].buf) {
+			printf("not ok - e2e:fuzz (mmap)\n");
+			return 1;
+		}
+		for (int j = 0; j < POOL; j++)
+			threads[i].fds[j] = -1;
+	}
+	for (int i = 0; i < nthreads; i++)
+		pthread_create(&threads[i].tid, NULL, worker, &threads[i]);
+	pthread_create(&wd, NULL, watchdog, &stop);
+	for (int i = 0; i < nthreads; i++)
+		pthread_join(threads[i].tid, NULL);
+	atomic_store(&stop, true);
+	pthread_join(wd, NULL);
+	alarm(0);
+
+	printf("# %ld calls in %ld ms, %ld succeeded\n", atomic_load(&calls_done),
+	       now_ms() - t0, atomic_load(&successes));
+	for (int e = 1; e < 160; e++)
+		if (atomic_load(&errno_hist[e]))
+			printf("#   %-12s %ld\n", tap_errname(e), atomic_load(&errno_hist[e]));
+	if (atomic_load(&bad_errno)) {
+		printf("not ok - e2e:fuzz-errnos (%ld calls failed with an undocumented errno; seed %llu)\n",
+		       atomic_load(&bad_errno), (unsigned long long)seed);
+		ok = false;
+	} else {
+		printf("ok - e2e:fuzz-errnos\n");
+	}
+
+	/* Clean up: close everything, unlink our names; nothing may be left. */
+	for (int i = 0; i < nthreads; i++)
+		for (int j = 0; j < POOL; j++)
+			if (threads[i].fds[j] > 2)
+				close(threads[i].fds[j]);
+	for (int fd = 3; fd < 4096; fd++)
+		if (fd != dev)
+			close(fd);
+	unlink_new_names();
+	end_objs = nr_objects();
+	if (end_objs != start_objs) {
+		printf("not ok - e2e:fuzz-no-leaked-objects (%u objects before, %u after; seed %llu)\n",
+		       start_objs, end_objs, (unsigned long long)seed);
+		ok = false;
+	} else {
+		printf("ok - e2e:fuzz-no-leaked-objects\n");
+	}
+	{
+		struct gosync_version v;
+		int fd = gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_ATOMIC, 41);
+		int64_t r = 0;
+
+		if (gosync_version(dev, &v) < 0 || fd < 0 || gosync_counter_add(fd, 1, &r) < 0 ||
+		    r != 42) {
+			printf("not ok - e2e:fuzz-device-works (%s)\n", tap_errname(errno));
+			ok = false;
+		} else {
+			printf("ok - e2e:fuzz-device-works\n");
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	printf("%s - e2e:fuzz # seed %llu calls %ld\n", ok ? "ok" : "not ok",
+	       (unsigned long long)seed, atomic_load(&calls_done));
+	return ok ? 0 : 1;
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * e2e: memory accounting and per-user limits.
+ *
+ * memcg: gosync allocates with GFP_KERNEL_ACCOUNT, so a process in a cgroup
+ * v2 with memory.max = 48 MiB that stores 64 KiB values into maps until
+ * something fails must see ENOMEM (or ENOSPC from a module limit), never
+ * crash the kernel, and have been charged (memory.current rose). An OOM kill
+ * of that process is acceptable (the charge can also come from its own page
+ * faults) and is reported as such; the maps it made die with it.
+ * Skipped if cgroup v2 with the memory controller is unavailable.
+ *
+ * Per-user limits (module parameters max_objects_per_user and
+ * max_bytes_per_user, ENOSPC past them; bytes = the sum of the maps'
+ * declared max_bytes): skipped until the module has them.
+ */
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "tap.h"
+
+#define CG "/sys/fs/cgroup"
+#define MY CG "/gosync-memcg"
+#define PARAMS "/sys/module/gosync/parameters/"
+
+static int dev;
+
+static bool wr(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok;
+}
+
+static long long rd(const char *path)
+{
+	char b[64] = "";
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, b, sizeof(b) - 1) < 0)
+		b[0] = 0;
+	close(fd);
+	return atoll(b);
+}
+
+/* In the cgroup: fill maps until a call fails; exit with its errno. */
+static int filler(void *arg)
+{
+	static char val[GOSYNC_MAP_VALUE_MAX];
+	char pid[16];
+	int n = 0;
+
+	(void)arg;
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (!wr(MY "/cgroup.procs", pid))
+		return 250;
+	memset(val, 'm', sizeof(val));
+	for (;;) {
+		int fd = gosync_map_create(dev, NULL, 0, GOSYNC_MAP_RWSEM, 0, 0);
+
+		if (fd < 0)
+			return errno;
+		for (int i = 0; i < 1000; i++, n++) {
+			char k[16];
+
+			snprintf(k, sizeof(k), "%d", i);
+			if (gosync_map_store(fd, k, strlen(k), val, sizeof(val)) < 0) {
+				printf("# memcg: %d values stored (%d MiB), then %s\n", n,
+				       n / 16, tap_errname(errno));
+				return errno;
+			}
+		}
+	}
+}
+
+static bool t_memcg(void)
+{
+	long long before, peak;
+	int st;
+
+	if (access(CG "/cgroup.controllers", F_OK) &&
+	    mount("none", CG, "cgroup2", 0, NULL)) {
+		printf("ok - e2e:memcg # SKIP no cgroup v2\n");
+		return true;
+	}
+	wr(CG "/cgroup.subtree_control", "+memory");
+	mkdir(MY, 0755);
+	if (!wr(MY "/memory.max", "50331648")) {
+		printf("ok - e2e:memcg # SKIP no memory controller\n");
+		rmdir(MY);
+		return true;
+	}
+	wr(MY "/memory.swap.max", "0");
+	before = rd(MY "/memory.current");
+	st = tap_fork(filler, NULL);
+	peak = rd(MY "/memory.peak");
+	printf("# memcg: child exit %d, memory.current before %lld, peak %lld, events oom_kill %s\n",
+	       st, before, peak, "(see memory.events)");
+	CHECK(st == ENOMEM || st == ENOSPC || st == 128 + SIGKILL,
+	      "filler ended with %s, expected ENOMEM/ENOSPC (or an OOM kill)",
+	      st > 128 ? "a signal" : tap_errname(st));
+	if (st == 128 + SIGKILL)
+		printf("# memcg: the filler was OOM-killed (allowed)\n");
+	/* the cgroup is empty again: everything the filler made is freed */
+	for (int i = 0; i < 100 && rd(MY "/memory.current") > 8 << 20; i++)
+		usleep(20000);
+	CHECK(rd(MY "/memory.current") <= 8 << 20, "cgroup still holds %lld bytes",
+	      rd(MY "/memory.current"));
+	rmdir(MY);
+	return true;
+}
+
+/* As uid 1000 (no CAP_SYS_RESOURCE, which lifts the limits): objects 10, bytes 1 MiB. */
+static int as_user(void *arg)
+{
+	int n = 0, fd, fds[16], a, b;
+	bool bytes = arg != NULL;
+
+	if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+		return 250;
+	while (n < 16 && (fd = gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_ATOMIC, 0)) >= 0)
+		fds[n++] = fd;
+	if (n != 10 || errno != ENOSPC)
+		return 100 + n;
+	while (n > 0)
+		close(fds[--n]);
+	if (!bytes)
+		return 0;
+	/* the declared max_bytes of maps count: 2 x 512 KiB fit, one byte more does not */
+	a = gosync_map_create(dev, NULL, 0, GOSYNC_MAP_SPIN, 0, 512 << 10);
+	b = gosync_map_create(dev, NULL, 0, GOSYNC_MAP_SPIN, 0, 512 << 10);
+	if (a < 0 || b < 0)
+		return 130;
+	fd = gosync_map_create(dev, NULL, 0, GOSYNC_MAP_SPIN, 0, 1);
+	if (fd >= 0 || errno != ENOSPC)
+		return 131;
+	close(a);
+	a = gosync_map_create(dev, NULL, 0, GOSYNC_MAP_SPIN, 0, 512 << 10);
+	if (a < 0)
+		return 132;
+	return 0;
+}
+
+static bool t_per_user(void)
+{
+	char oldo[32], oldb[32];
+	bool bytes = !access(PARAMS "max_bytes_per_user", F_OK);
+	int st;
+
+	if (access(PARAMS "max_objects_per_user", F_OK)) {
+		printf("ok - e2e:memcg-per-user-limits # SKIP no max_objects_per_user parameter yet\n");
+		return true;
+	}
+	snprintf(oldo, sizeof(oldo), "%lld", rd(PARAMS "max_objects_per_user"));
+	snprintf(oldb, sizeof(oldb), "%lld", rd(PARAMS "max_bytes_per_user"));
+	CHECK(wr(PARAMS "max_objects_per_user", "10"), "set max_objects_per_user");
+	if (bytes)
+		CHECK(wr(PARAMS "max_bytes_per_user", "1048576"), "set max_bytes_per_user");
+	st = tap_fork(as_user, bytes ? (void *)1 : NULL);
+	wr(PARAMS "max_objects_per_user", oldo);
+	if (bytes)
+		wr(PARAMS "max_bytes_per_user", oldb);
+	CHECK(st == 0, "uid 1000 with max_objects_per_user=10, max_bytes_per_user=1M: "
+	      "step %d failed (100+n: objects made before ENOSPC; 130-132: bytes)", st);
+	return true;
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	dev = tap_dev("memcg");
+	tap_report(t_memcg(), "memcg");
+	tap_report(t_per_user(), "memcg-per-user-limits");
+	return tap_done(dev, "memcg");
+}

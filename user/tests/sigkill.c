@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * e2e: processes SIGKILLed while blocked in, or holding, every primitive.
+ *
+ * A killed holder must release (robust objects) and the next locker learn
+ * EOWNERDEAD; a killed waiter must vanish from the wait queue without a
+ * trace (no phantom writer blocking readers, no WaitGroup stuck in EBUSY,
+ * no Once stuck RUNNING); a process killed during a run of big batches
+ * leaves the object holding exactly the effect of the ops the kernel wrote
+ * back as done (the op vectors live in shared memory, so the survivor reads
+ * what the kernel reported).
+ */
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include "tap.h"
+
+#define MS 1000000LL
+
+static int dev;
+
+static void msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Fork a child running @fn(@fd, @arg); it exits with @fn's return. */
+static pid_t spawn(int (*fn)(int fd, long arg), int fd, long arg)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(fn(fd, arg));
+	return pid;
+}
+
+/* Wait until @pid is blocked (in S state), at most 2 s. */
+static bool blocked(pid_t pid)
+{
+	char path[64], buf[512];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (int i = 0; i < 200; i++) {
+		FILE *f = fopen(path, "r");
+		char *p;
+
+		if (!f)
+			return false;
+		p = fgets(buf, sizeof(buf), f);
+		fclose(f);
+		p = p ? strrchr(buf, ')') : NULL;
+		if (p && (p[2] == 'S' || p[2] == 'D'))
+			return true;
+		msleep(10);
+	}
+	return false;
+}
+
+static int kill_wait(pid_t pid)
+{
+	int st;
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return WIFSIGNALED(st) ? WTERMSIG(st) : -1;
+}
+
+/* Child bodies: each ends blocked forever or reports a failure by exit code. */
+static int c_lock(int fd, long ioc)
+{
+	if (gosync_lock_op(fd, (unsigned long)ioc, GOSYNC_LOCK_LOCK, -1) < 0 && errno != EOWNERDEAD)
+		return 10;
+	pause();
+	return 0;
+}
+
+static int c_rlock(int fd, long arg)
+{
+	(void)arg;
+	if (gosync_rwmutex_rlock(fd, -1) < 0 && errno != EOWNERDEAD)
+		return 10;
+	pause();
+	return 0;
+}
+
+static int c_wait(int fd, long arg)
+{
+	(void)arg;
+	gosync_waitgroup_wait(fd, -1);
+	return 11;	/* must not return: we are killed while waiting */
+}
+
+static int c_once_run(int fd, long arg)
+{
+	unsigned int r = 0;
+
+	(void)arg;
+	if (gosync_once_do(fd, -1, &r) < 0 || r != GOSYNC_ONCE_RUN)
+		return 12;
+	pause();	/* "running the function" when killed */
+	return 0;
+}
+
+static int c_once_wait(int fd, long arg)
+{
+	unsigned int r = 0;
+
+	(void)arg;
+	gosync_once_do(fd, -1, &r);
+	return 13;
+}
+
+/* Each child gets its own open file description (its own holder). */
+static int reopen(const char *name)
+{
+	return gosync_open(dev, name, 0);
+}
+
+static bool t_mutex_holder_killed(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	int fd = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "mk"), 0600, 0));
+	int hfd = CHECK_OK(reopen(name)), wfd = CHECK_OK(reopen(name));
+	pid_t holder = spawn(c_lock, hfd, GOSYNC_IOC_MUTEX), waiter;
+
+	CHECK(blocked(holder), "holder not running");
+	msleep(50);
+	CHECK_ERRNO(gosync_mutex_trylock(fd), EBUSY, false);
+	close(hfd);	/* only the child's copy keeps the description */
+	waiter = spawn(c_lock, wfd, GOSYNC_IOC_MUTEX);	/* blocks behind the holder */
+	close(wfd);
+	CHECK(blocked(waiter), "waiter not blocked");
+	/* Kill the blocked waiter first: it must leave the queue cleanly. */
+	CHECK_EQ(kill_wait(waiter), SIGKILL);
+	/* Then the holder: the lock is released, the next locker is told. */
+	CHECK_EQ(kill_wait(holder), SIGKILL);
+	CHECK_ERRNO(gosync_mutex_lock(fd, 2000 * MS), EOWNERDEAD, false);
+	CHECK_OK(gosync_mutex_unlock(fd));
+	CHECK_OK(gosync_mutex_trylock(fd));	/* no phantom owner or waiter */
+	CHECK_OK(gosync_mutex_unlock(fd));
+	close(fd);
+	return true;
+}
+
+static bool t_mutex_waiter_woken_by_death(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	int fd = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "mw"), 0600, 0));
+	int hfd = CHECK_OK(reopen(name));
+	pid_t holder = spawn(c_lock, hfd, GOSYNC_IOC_MUTEX);
+
+	close(hfd);
+	CHECK(blocked(holder), "holder not running");
+	msleep(50);
+	/* We block in Lock behind the holder; its death must wake us with EOWNERDEAD. */
+	if (fork() == 0) {
+		msleep(200);
+		kill(holder, SIGKILL);
+		_exit(0);
+	}
+	CHECK_ERRNO(gosync_mutex_lock(fd, 5000 * MS), EOWNERDEAD, false);
+	waitpid(holder, NULL, 0);
+	wait(NULL);
+	CHECK_OK(gosync_mutex_unlock(fd));
+	close(fd);
+	return true;
+}
+
+static bool t_rwmutex(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	int fd = CHECK_OK(gosync_rwmutex_create(dev, tap_name(name, "rw"), 0600, 0));
+	int f1 = CHECK_OK(reopen(name)), f2 = CHECK_OK(reopen(name));
+	pid_t reader, writer;
+
+	/* A reader killed while holding: its read lock goes away. */
+	reader = spawn(c_rlock, f1, 0);
+	close(f1);
+	CHECK(blocked(reader), "reader not running");
+	msleep(50);
+	CHECK_ERRNO(gosync_rwmutex_trylock(fd), EBUSY, false);
+	CHECK_EQ(kill_wait(reader), SIGKILL);
+	CHECK_OK(gosync_rwmutex_lock(fd, 2000 * MS));
+	/* A writer killed while waiting behind our write lock... */
+	writer = spawn(c_lock, f2, GOSYNC_IOC_RWMUTEX);
+	close(f2);
+	CHECK(blocked(writer), "writer not blocked");
+	CHECK_EQ(kill_wait(writer), SIGKILL);
+	CHECK_OK(gosync_rwmutex_unlock(fd));
+	/* ...must not leave a phantom waiting writer that blocks new readers. */
+	CHECK_OK(gosync_rwmutex_rlock(fd, 2000 * MS));
+	/* A writer blocked behind our read lock, killed: readers still get in. */
+	f2 = CHECK_OK(reopen(name));
+	writer = spawn(c_lock, f2, GOSYNC_IOC_RWMUTEX);
+	close(f2);
+	CHECK(blocked(writer), "writer not blocked");
+	f1 = CHECK_OK(reopen(name));
+	CHECK_ERRNO(gosync_rwmutex_tryrlock(f1), EBUSY, false);	/* writer preference */
+	CHECK_EQ(kill_wait(writer), SIGKILL);
+	CHECK_OK(gosync_rwmutex_rlock(f1, 2000 * MS));
+	CHECK_OK(gosync_rwmutex_runlock(f1));
+	CHECK_OK(gosync_rwmutex_runlock(fd));
+	/* A writer killed while holding: the next locker gets EOWNERDEAD. */
+	writer = spawn(c_lock, f1, GOSYNC_IOC_RWMUTEX);
+	close(f1);
+	CHECK(blocked(writer), "writer not running");
+	msleep(50);
+	CHECK_ERRNO(gosync_rwmutex_tryrlock(fd), EBUSY, false);
+	CHECK_EQ(kill_wait(writer), SIGKILL);
+	errno = 0;
+	CHECK(gosync_rwmutex_rlock(fd, 2000 * MS) == 0 || errno == EOWNERDEAD,
+	      "rlock after a dead writer: %s", tap_errname(errno));
+	CHECK_OK(gosync_rwmutex_runlock(fd));
+	CHECK_OK(gosync_rwmutex_trylock(fd));
+	CHECK_OK(gosync_rwmutex_unlock(fd));
+	close(fd);
+	return true;
+}
+
+static bool t_waitgroup(void)
+{
+	int fd = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
+	int64_t c = -1;
+	pid_t w1, w2;
+
+	CHECK_OK(gosync_waitgroup_add(fd, 1, NULL));
+	w1 = spawn(c_wait, fd, 0);
+	w2 = spawn(c_wait, fd, 0);
+	CHECK(blocked(w1) && blocked(w2), "waiters not blocked");
+	CHECK_EQ(kill_wait(w1), SIGKILL);
+	CHECK_OK(gosync_waitgroup_done(fd, &c));
+	CHECK_EQ(c, 0);
+	waitpid(w2, NULL, 0);
+	/* the killed waiter must not keep the group "waking" (Add would be EBUSY) */
+	CHECK_OK(gosync_waitgroup_wait(fd, 2000 * MS));
+	CHECK_OK(gosync_waitgroup_add(fd, 1, &c));
+	CHECK_EQ(c, 1);
+	/* a waiter killed while the counter is positive, then the group reused */
+	w1 = spawn(c_wait, fd, 0);
+	CHECK(blocked(w1), "waiter not blocked");
+	CHECK_EQ(kill_wait(w1), SIGKILL);
+	CHECK_OK(gosync_waitgroup_done(fd, &c));
+	CHECK_OK(gosync_waitgroup_add(fd, 3, &c));
+	CHECK_EQ(c, 3);
+	CHECK_OK(gosync_waitgroup_add(fd, -3, &c));
+	CHECK_OK(gosync_waitgroup_wait(fd, 2000 * MS));
+	close(fd);
+	return true;
+}
+
+static bool t_once(unsigned int flags)
+{
+	char name[GOSYNC_NAME_MAX];
+	int fd = CHECK_OK(gosync_once_create(dev, tap_name(name, flags ? "or" : "on"), 0600, flags));
+	int rfd = CHECK_OK(reopen(name));
+	unsigned int r = 0;
+	pid_t runner, waiter;
+
+	runner = spawn(c_once_run, rfd, 0);
+	close(rfd);
+	CHECK(blocked(runner), "runner not running");
+	msleep(50);
+	CHECK_OK(gosync_once_load(fd, &r));
+	CHECK_EQ(r, 0);
+	/* a waiter in Do, killed, then the runner killed */
+	waiter = spawn(c_once_wait, fd, 0);
+	CHECK(blocked(waiter), "waiter not blocked");
+	CHECK_EQ(kill_wait(waiter), SIGKILL);
+	CHECK_EQ(kill_wait(runner), SIGKILL);
+	CHECK_OK(gosync_once_do(fd, 2000 * MS, &r));
+	if (flags & GOSYNC_ONCE_ATTR_RETRY) {
+		CHECK_EQ(r, GOSYNC_ONCE_RUN);
+		CHECK_OK(gosync_once_complete(fd));
+		CHECK_OK(gosync_once_load(fd, &r));
+		CHECK_EQ(r, GOSYNC_ONCE_DONE);
+	} else {
+		CHECK_EQ(r, GOSYNC_ONCE_DONE | GOSYNC_ONCE_ABANDONED);
+	}
+	close(fd);
+	return true;
+}
+
+/* Kill a process in the middle of a run of big batches. */
+#define NB 40
+#define NOPS GOSYNC_BATCH_MAX
+
+static int c_batches(int fd, long map)
+{
+	struct gosync_info info;
+	size_t osz;
+
+	gosync_info(fd, &info);
+	osz = info.type == GOSYNC_TYPE_MAP ? sizeof(struct gosync_map_op) : sizeof(struct gosync_op);
+	for (int b = 0; b < NB; b++) {
+		void *ops = (char *)(uintptr_t)map + (size_t)b * NOPS * osz;
+		struct gosync_batch bt = {
+			.size = sizeof(bt), .ops = (uintptr_t)ops, .count = NOPS,
+			.op_size = (uint32_t)osz,
+		};
+
+		if (ioctl(fd, GOSYNC_IOC_BATCH, &bt) < 0 && errno != EINTR)
+			return 20;
+	}
+	return 0;
+}
+
+static bool t_batch_killed(int type, unsigned int sub, int delay_ms)
+{
+	size_t vec = (size_t)NB * NOPS * sizeof(struct gosync_map_op);
+	uint8_t *mem = mmap(NULL, vec + (size_t)NB * NOPS * 8, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char *keys = (char *)mem + vec;
+	uint64_t done = 0, len = 0;
+	int64_t v = 0;
+	int fd;
+	pid_t pid;
+
+	CHECK(mem != MAP_FAILED, "mmap");
+	fd = type == GOSYNC_TYPE_MAP ? gosync_map_create(dev, NULL, 0, sub, 0, 0) :
+				       gosync_counter_create(dev, NULL, 0, sub, 0);
+	CHECK(fd >= 0, "create: %s", tap_errname(errno));
+	for (size_t i = 0; i < (size_t)NB * NOPS; i++) {
+		if (type == GOSYNC_TYPE_MAP) {
+			struct gosync_map_op *o = (struct gosync_map_op *)mem + i;
+
+			snprintf(keys + i * 8, 8, "%zx", i);
+			*o = (struct gosync_map_op){ .op = GOSYNC_MAP_STORE,
+				.key = (uintptr_t)(keys + i * 8), .key_len = strlen(keys + i * 8),
+				.value = (uintptr_t)keys, .value_len = 8, .error = 12345 };
+		} else {
+			((struct gosync_op *)mem)[i] = (struct gosync_op){
+				.op = GOSYNC_OP_ADD, .arg = 1, .error = 12345 };
+		}
+	}
+	pid = spawn(c_batches, fd, (long)(uintptr_t)mem);
+	msleep(delay_ms);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	for (size_t i = 0; i < (size_t)NB * NOPS; i++) {
+		int32_t err = type == GOSYNC_TYPE_MAP ? ((struct gosync_map_op *)mem)[i].error :
+							((struct gosync_op *)mem)[i].error;
+
+		CHECK(err == 0 || err == 12345 || err == -EINTR, "op %zu error %d", i, err);
+		done += err == 0;
+	}
+	if (type == GOSYNC_TYPE_MAP) {
+		CHECK_OK(gosync_map_len(fd, &len));
+		CHECK_EQ(len, done);
+	} else {
+		CHECK_OK(gosync_counter_load(fd, &v));
+		CHECK_EQ(v, done);
+	}
+	printf("# type %d/%u: killed after %d ms, %" PRIu64 " ops done\n", type, sub,
+	       delay_ms, done);
+	close(fd);
+	munmap(mem, vec + (size_t)NB * NOPS * 8);
+	return true;
+}
+
+static bool t_batches(void)
+{
+	for (int d = 5; d <= 125; d += 60) {
+		for (unsigned int m = GOSYNC_COUNTER_RACY + 1; m <= GOSYNC_COUNTER_PERCPU; m++)
+			if (!t_batch_killed(GOSYNC_TYPE_COUNTER, m, d))
+				return false;
+		for (unsigned int b = GOSYNC_MAP_SPIN; b <= GOSYNC_MAP_RCU; b++)
+			if (!t_batch_killed(GOSYNC_TYPE_MAP, b, d))
+				return false;
+	}
+	return true;
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	dev = tap_dev("sigkill");
+	tap_report(t_mutex_holder_killed(), "sigkill-mutex-holder-and-waiter");
+	tap_report(t_mutex_waiter_woken_by_death(), "sigkill-mutex-waiter-woken");
+	tap_report(t_rwmutex(), "sigkill-rwmutex");
+	tap_report(t_waitgroup(), "sigkill-waitgroup");
+	tap_report(t_once(0), "sigkill-once");
+	tap_report(t_once(GOSYNC_ONCE_ATTR_RETRY), "sigkill-once-retry");
+	tap_report(t_batches(), "sigkill-batch");
+	return tap_done(dev, "sigkill");
+}
