@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gosync torture: kthreads hammer a fresh counter, Mutex or RWMutex with no
+ * gosync torture: kthreads hammer a fresh counter, Mutex, RWMutex or map with no
  * syscall in the way, checking invariants as they go, in the spirit of
  * kernel/locking/locktorture.c. It measures the primitives themselves, so a
  * benchmark can tell primitive cost from ioctl cost, and it is a stress test:
@@ -27,6 +27,7 @@ struct torture_thread {
 	struct task_struct *task;
 	struct gosync_holder holder;
 	bool writer;
+	u64 rnd;		/* map: this thread's pseudo-random state */
 	u64 ops;		/* written by the thread, read after it stops */
 };
 
@@ -71,6 +72,49 @@ static void torture_leave(struct torture_run *run, bool writer)
 	atomic_sub(writer ? WRITER_BIAS : 1, &run->inside);
 }
 
+/* Map torture: keys "k0".."k63"; a value is its key, ':', then dots. */
+#define TORTURE_MAP_KEYS	64
+#define TORTURE_MAP_VALUE	16
+
+/*
+ * Writers Store (7 in 8) or Delete random keys; readers Load them and check
+ * that a value found is the one written for that key, never another key's.
+ */
+static bool torture_map_op(struct torture_thread *t)
+{
+	struct gosync_map_req r = {};
+	char key[8];
+	int err, klen;
+
+	t->rnd = t->rnd * 6364136223846793005ULL + 1442695040888963407ULL;
+	klen = scnprintf(key, sizeof(key), "k%u", (u32)(t->rnd >> 33) % TORTURE_MAP_KEYS);
+	r.key.data = key;
+	r.key.len = klen;
+	if (!t->writer) {
+		r.op = GOSYNC_MAP_LOAD;
+		r.out_cap = TORTURE_MAP_VALUE;
+	} else if ((t->rnd >> 20) & 7) {
+		r.op = GOSYNC_MAP_STORE;
+		r.val = gosync_map_val_alloc(TORTURE_MAP_VALUE);
+		if (!r.val)
+			return torture_failed(t->run, "map value alloc", -ENOMEM);
+		memset(r.val->data, '.', TORTURE_MAP_VALUE);
+		memcpy(r.val->data, key, klen);
+		r.val->data[klen] = ':';
+	} else {
+		r.op = GOSYNC_MAP_DELETE;
+	}
+	err = gosync_map_do(t->run->obj, &r);
+	gosync_map_val_put(r.val);
+	if (r.out) {
+		if (r.out->len != TORTURE_MAP_VALUE || memcmp(r.out->data, key, klen) ||
+		    r.out->data[klen] != ':')
+			torture_error(t->run, "map Load returned another key's value");
+		gosync_map_val_put(r.out);
+	}
+	return err ? torture_failed(t->run, "map op", err) : true;
+}
+
 /* One operation of @t's kind; false if it failed. */
 static bool torture_op(struct torture_thread *t, s64 *last)
 {
@@ -110,6 +154,8 @@ static bool torture_op(struct torture_thread *t, s64 *last)
 		else
 			err = gosync_rwmutex_runlock(run->obj, &t->holder);
 		return err ? torture_failed(run, "RWMutex (R)Unlock", err) : true;
+	case GOSYNC_TYPE_MAP:
+		return torture_map_op(t);
 	}
 	return false;
 }
@@ -143,6 +189,9 @@ static int torture_create(struct torture_run *run, const struct gosync_torture *
 	case GOSYNC_TYPE_RWMUTEX:
 		run->obj = p->subtype ? ERR_PTR(-EINVAL) : gosync_rwmutex_create(true);
 		break;
+	case GOSYNC_TYPE_MAP:
+		run->obj = gosync_map_create(p->subtype, 0, 0);
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -160,6 +209,9 @@ static void torture_destroy(struct torture_run *run)
 		break;
 	case GOSYNC_TYPE_RWMUTEX:
 		gosync_rwmutex_destroy(run->obj);
+		break;
+	case GOSYNC_TYPE_MAP:
+		gosync_map_destroy(run->obj);
 		break;
 	}
 }
@@ -230,6 +282,7 @@ int gosync_torture(struct gosync_torture *p, struct gosync_torture_thread *resul
 
 		t->run = &run;
 		t->writer = started < p->nr_writers;
+		t->rnd = started + 1;
 		t->task = kthread_create(torture_thread_fn, t, "gosync_tort/%u", started);
 		if (IS_ERR(t->task)) {
 			ret = PTR_ERR(t->task);

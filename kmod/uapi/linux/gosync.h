@@ -825,10 +825,14 @@ struct gosync_torture_thread {
  * struct gosync_torture - GOSYNC_IOC_TORTURE on /dev/gosync (CAP_SYS_ADMIN)
  * @size: sizeof(struct gosync_torture)
  * @flags: must be 0
- * @type: GOSYNC_TYPE_COUNTER, GOSYNC_TYPE_MUTEX or GOSYNC_TYPE_RWMUTEX
- * @subtype: counter: enum gosync_counter_mode; else 0
- * @nr_writers: kthreads that Add 1 / take the lock exclusively
- * @nr_readers: kthreads that Load / take the lock shared (RWMutex, counter)
+ * @type: GOSYNC_TYPE_COUNTER, GOSYNC_TYPE_MUTEX, GOSYNC_TYPE_RWMUTEX or
+ *	GOSYNC_TYPE_MAP
+ * @subtype: counter: enum gosync_counter_mode; map: enum gosync_map_backend;
+ *	else 0
+ * @nr_writers: kthreads that Add 1 / take the lock exclusively / Store and
+ *	Delete random keys of 64
+ * @nr_readers: kthreads that Load / take the lock shared (RWMutex, counter,
+ *	map)
  * @duration_ms: how long to run, 1..GOSYNC_TORTURE_MAX_MS
  * @threads: pointer to @nr_writers + @nr_readers entries, filled on return
  *	(writers first); 0 for none
@@ -837,7 +841,8 @@ struct gosync_torture_thread {
  * @elapsed_ns: out: wall time the threads ran
  * @errors: out: invariant violations seen: two writers inside a lock, a
  *	reader beside a writer, an exact counter that does not end at the
- *	number of Adds, a counter Load going backwards
+ *	number of Adds, a counter Load going backwards, a map Load returning a
+ *	value stored under another key
  * @lost: out: racy counter: Adds lost
  *
  * Like the kernel's locktorture and refscale: kthreads hammer a fresh object
