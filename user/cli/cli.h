@@ -149,6 +149,8 @@ bool cli_parse_u32(const char *s, bool octal, uint32_t max, uint32_t *v);
 
 /** json_str() - write @s as a JSON string literal. */
 void json_str(FILE *f, const char *s);
+/** json_head() - start a command's JSON object: {"name":NAME,"op":OP (no closing brace). */
+void json_head(const char *name, const char *op);
 
 /**
  * cli_print_info() - print one object (gosync ls, TYPE info).

@@ -7,14 +7,6 @@
 
 #include "cli.h"
 
-/* Print {"name":NAME,"op":OP (no closing brace: the caller adds fields). */
-static void json_head(const char *name, const char *op)
-{
-	printf("{\"name\":");
-	json_str(stdout, name);
-	printf(",\"op\":\"%s\"", op);
-}
-
 /* Parse positional argument @i as a value; false after a usage message. */
 static bool arg_i64(const struct cli_ctx *ctx, int i, const char *what,
 		    int64_t *v)

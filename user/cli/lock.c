@@ -11,14 +11,6 @@
 
 #include "cli.h"
 
-/* Print {"name":NAME,"op":OP (no closing brace: the caller adds fields). */
-static void json_head(const char *name, const char *op)
-{
-	printf("{\"name\":");
-	json_str(stdout, name);
-	printf(",\"op\":\"%s\"", op);
-}
-
 static unsigned long lock_ioc(unsigned int type)
 {
 	return type == GOSYNC_TYPE_MUTEX ? GOSYNC_IOC_MUTEX : GOSYNC_IOC_RWMUTEX;

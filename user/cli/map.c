@@ -13,14 +13,6 @@
 
 #include "cli.h"
 
-/* Print {"name":NAME,"op":OP (no closing brace: the caller adds fields). */
-static void json_head(const char *name, const char *op)
-{
-	printf("{\"name\":");
-	json_str(stdout, name);
-	printf(",\"op\":\"%s\"", op);
-}
-
 /* Check positional argument @i as a key; false after a usage message. */
 static bool arg_key(const struct cli_ctx *ctx, int i)
 {

@@ -11,13 +11,6 @@
 
 #include "cli.h"
 
-static void json_head(const char *name, const char *op)
-{
-	printf("{\"name\":");
-	json_str(stdout, name);
-	printf(",\"op\":\"%s\"", op);
-}
-
 static const char *state_name(unsigned int result)
 {
 	if (!(result & GOSYNC_ONCE_DONE))

@@ -222,3 +222,10 @@ void cli_print_info_state(const struct cli_ctx *ctx, const struct gosync_info *i
 		putchar('\n');
 	}
 }
+
+void json_head(const char *name, const char *op)
+{
+	printf("{\"name\":");
+	json_str(stdout, name);
+	printf(",\"op\":\"%s\"", op);
+}

@@ -7,13 +7,6 @@
 
 #include "cli.h"
 
-static void json_head(const char *name, const char *op)
-{
-	printf("{\"name\":");
-	json_str(stdout, name);
-	printf(",\"op\":\"%s\"", op);
-}
-
 static int wg_create(struct cli_ctx *ctx)
 {
 	const char *name = ctx->argv[0], *s;
