@@ -33,6 +33,8 @@ const struct stress_backend stress_backends[] = {
 	PEER("c11-atomic", "userspace peer: C11 atomic_fetch_add", true,
 	     c11_atomic_ops),
 	PEER("urcu-uatomic", "userspace peer: liburcu uatomic_add", true, urcu_ops),
+	PEER("per-thread", "userspace peer: a padded slot per worker (uatomic_add), "
+	     "Load sums them (as percpu)", true, per_thread_ops),
 	PEER("pthread-mutex", "userspace peer: process-shared pthread mutex",
 	     true, pthread_mutex_counter_ops),
 	LOCK("gosync-mutex", true, "gosync Mutex (default attributes: robust)",

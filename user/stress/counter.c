@@ -170,6 +170,71 @@ const struct counter_ops urcu_ops = {
 	.load = urcu_load, .store = urcu_store, .close = peer_close,
 };
 
+/*
+ * per-thread: the userspace analogue of the percpu mode (and of liburcu's
+ * split counters): each worker adds to its own cache-line-padded slot with
+ * uatomic_add (a relaxed RMW that never contends), Load sums every slot.
+ * Exact: no add is lost, but Add's result and Load are a snapshot of slots
+ * that may be moving. A worker picks its slot with counter_bind(); unbound
+ * threads share slot 0 (still exact, only slower).
+ */
+static _Thread_local unsigned int counter_slot;
+
+void counter_bind(unsigned int id)
+{
+	counter_slot = id % STRESS_MAX_THREADS;
+}
+
+static int pt_open(struct counter *c, int dev)
+{
+	(void)dev;
+	c->slots = stress_shm_alloc(STRESS_MAX_THREADS * sizeof(*c->slots));
+	return c->slots ? 0 : -1;
+}
+
+static int64_t pt_sum(const struct counter *c)
+{
+	int64_t sum = 0;
+
+	for (unsigned int i = 0; i < STRESS_MAX_THREADS; i++)
+		sum += uatomic_read(&c->slots[i].v);
+	return sum;
+}
+
+static int pt_add(struct counter *c, int64_t delta, int64_t *res)
+{
+	uatomic_add(&c->slots[counter_slot].v, delta);
+	if (res)
+		*res = pt_sum(c);
+	return 0;
+}
+
+static int pt_load(struct counter *c, int64_t *v)
+{
+	*v = pt_sum(c);
+	return 0;
+}
+
+/* Not atomic against concurrent Adds (neither is percpu_counter_set). */
+static int pt_store(struct counter *c, int64_t v)
+{
+	for (unsigned int i = 1; i < STRESS_MAX_THREADS; i++)
+		uatomic_set(&c->slots[i].v, 0);
+	uatomic_set(&c->slots[0].v, v);
+	return 0;
+}
+
+static void pt_close(struct counter *c)
+{
+	stress_shm_free(c->slots, STRESS_MAX_THREADS * sizeof(*c->slots));
+	c->slots = NULL;
+}
+
+const struct counter_ops per_thread_ops = {
+	.open = pt_open, .add = pt_add,
+	.load = pt_load, .store = pt_store, .close = pt_close,
+};
+
 /* pthread-mutex: Go's Counter{mu, count} with a process-shared mutex. */
 static int mutex_open(struct counter *c, int dev)
 {
@@ -228,6 +293,7 @@ int counter_open(struct counter *c, const struct stress_backend *be, int dev,
 	c->delay_ns = delay_ns;
 	c->add_flags = 0;
 	c->lock = NULL;
+	c->slots = NULL;
 	return be->counter->open(c, dev);
 }
 

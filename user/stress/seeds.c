@@ -61,6 +61,7 @@ static int bank_body(struct stress_point *p, struct stress_worker *w)
 	const struct income *in = &incomes[w->id % ARRAY_SIZE(incomes)];
 	const struct counter_ops *ops = c->be->counter;
 
+	counter_bind(w->id);
 	for (unsigned int week = 1; stress_more(p, w); week++) {
 		int64_t temp;
 

@@ -207,13 +207,23 @@ static const char *const ratio_keys[] = {
 	"workload", "kind", "backend", "ratio", "of", "value", NULL,
 };
 
+/* gosync vs the fastest peer at one variant and thread count (compare.c) */
+static const char *const best_peer_keys[] = {
+	"workload", "kind", "backend", "ratio", "of", "value", "inverse",
+	"variant", "threads", "procs", "ops_per_sec", "peer", "peer_variant",
+	"peer_ops_per_sec", "ns_per_op", NULL,
+};
+
+#define BEST_PEER	"\"ratio\": \"gosync/best-peer\""
+#define FLOOR_IOCTL	"\"variant\": \"enotty-ioctl\""
+
 /* Which keys a row of this kind must have; NULL for an unknown kind. */
 static const char *const *keys_for(const char *line)
 {
 	if (strstr(line, "\"kind\": \"point\"") || strstr(line, "\"kind\": \"floor\""))
 		return point_keys;
 	if (strstr(line, "\"kind\": \"ratio\""))
-		return ratio_keys;
+		return strstr(line, BEST_PEER) ? best_peer_keys : ratio_keys;
 	return NULL;
 }
 
@@ -266,14 +276,18 @@ static int run_json(const char *self, const char *name, const char *args,
 	return 0;
 }
 
-/* @want: NULL, or '|'-separated strings every point row must contain */
+/*
+ * @want: NULL, or '|'-separated strings every point row must contain;
+ * @best: the run must print the enotty-ioctl floor and gosync/best-peer
+ * ratio rows, each of those with the floor's "floor_ns".
+ */
 static bool smoke_one(const char *self, const char *test,
 		      const struct stress_workload *w, const char *args,
-		      const char *want)
+		      const char *want, bool best)
 {
 	const char *wl = w->name;
 	char *out = NULL, *line, *save = NULL, why[128];
-	unsigned int lineno = 0, points = 0;
+	unsigned int lineno = 0, points = 0, floors = 0, bests = 0;
 	size_t len = 0;
 	int status;
 	bool ok = true;
@@ -300,13 +314,21 @@ static bool smoke_one(const char *self, const char *test,
 			continue;
 		}
 		points += keys == point_keys;
+		floors += keys == point_keys && !!strstr(line, FLOOR_IOCTL);
+		bests += keys == best_peer_keys;
+		if (best && keys == best_peer_keys && !strstr(line, "\"floor_ns\": ")) {
+			printf("# %s line %u: no floor_ns: %.80s\n", test, lineno, line);
+			ok = false;
+		}
 		if (stress_json_check(line, keys, why, sizeof(why)) < 0 ||
 		    (keys == point_keys && strstr(line, "\"kind\": \"point\"") &&
 		     stress_json_check(line, w->keys, why, sizeof(why)) < 0)) {
 			printf("# %s line %u: %s: %.80s\n", test, lineno, why, line);
 			ok = false;
 		}
-		for (const char *q = want; keys == point_keys && q && *q;) {
+		/* floors are not the workload's points: no keys, no mix */
+		for (const char *q = want; keys == point_keys && q && *q &&
+		     strstr(line, "\"kind\": \"point\"");) {
 			size_t n = strcspn(q, "|");
 			char sub[96];
 
@@ -321,6 +343,14 @@ static bool smoke_one(const char *self, const char *test,
 	}
 	if (!points) {
 		printf("# %s: no point rows\n", test);
+		ok = false;
+	}
+	if (best && floors != 1) {
+		printf("# %s: %u enotty-ioctl floor rows, want 1\n", test, floors);
+		ok = false;
+	}
+	if (best && !bests) {
+		printf("# %s: no gosync/best-peer ratio rows\n", test);
 		ok = false;
 	}
 	printf("%s - stress:%s\n", ok ? "ok" : "not ok", test);
@@ -368,18 +398,19 @@ int stress_smoke(const char *argv0)
 	else
 		snprintf(self, sizeof(self), "%s", argv0);
 	for (const struct stress_workload *const *w = stress_workloads; *w; w++) {
-		ok &= smoke_one(self, (*w)->name, *w, (*w)->smoke_args, NULL);
+		ok &= smoke_one(self, (*w)->name, *w, (*w)->smoke_args, NULL,
+				(*w)->best_peer);
 		/* the same with forked workers, sharing objects by fd */
 		if ((*w)->fixed_threads || (*w)->threads_only)
 			continue;
 		snprintf(args, sizeof(args), "%s --procs", (*w)->smoke_args);
 		snprintf(test, sizeof(test), "%s-procs", (*w)->name);
-		ok &= smoke_one(self, test, *w, args, NULL);
+		ok &= smoke_one(self, test, *w, args, NULL, (*w)->best_peer);
 	}
 	/* warm-up, key distribution, read/write mix, seed: each in a point row */
 	for (size_t i = 0; i < ARRAY_SIZE(shaped); i++)
 		ok &= smoke_one(self, shaped[i].test, shaped[i].wl, shaped[i].args,
-				shaped[i].want);
+				shaped[i].want, false);
 	ok &= stress_torture_smoke(self);
 	return ok ? 0 : 1;
 }

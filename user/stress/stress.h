@@ -125,15 +125,24 @@ struct counter {
 	_Atomic int64_t value;		/* userspace peers */
 	int64_t plain;			/* urcu-uatomic peer */
 	void *lock;			/* pthread-mutex peer: a shared mutex */
+	struct counter_slot *slots;	/* per-thread peer: STRESS_MAX_THREADS,
+					 * shared memory */
+};
+
+/* One worker's share of a per-thread counter, a cache line of its own. */
+struct counter_slot {
+	_Alignas(64) int64_t v;
 };
 
 /* Create @c of backend @be (c itself must be shared memory for --procs). */
 int counter_open(struct counter *c, const struct stress_backend *be, int dev,
 		 unsigned int delay_ns);
 void counter_close(struct counter *c);
+/* The calling worker adds to slot @id of per-thread counters (others ignore it). */
+void counter_bind(unsigned int id);
 
 extern const struct counter_ops kern_counter_ops, c11_racy_ops, c11_atomic_ops,
-	urcu_ops, pthread_mutex_counter_ops;
+	urcu_ops, per_thread_ops, pthread_mutex_counter_ops;
 
 /* ---- lock and waitgroup backends (lock.c) ---- */
 
@@ -384,6 +393,9 @@ struct stress_workload {
 	bool no_warmup;
 	const char *const *keys;	/* JSON keys of its point rows (smoke) */
 	const char *smoke_args;		/* a tiny run, for --smoke */
+	/* its finish prints the enotty-ioctl floor and gosync/best-peer ratio
+	 * rows (smoke requires both in its default run) */
+	bool best_peer;
 
 	/* optional: adjust keys / read_pct per variant (0 / -1: not used) */
 	void (*shape)(struct stress_point *p);
@@ -511,6 +523,28 @@ void stress_sleep(double secs);
 /* The point's columns common to every workload; @kind: "point", "floor", ... */
 void stress_row_point(const struct stress_result *r, const char *kind,
 		      struct stress_row *row);
+
+/* ---- shared by the bench workloads' finish hooks ---- */
+
+/*
+ * The floor: GOSYNC_IOC_NONE (an unknown command) on a gosync counter fd,
+ * 1 thread, the run's reps: what every gosync op pays before doing anything.
+ * Prints its "floor" row (variant "enotty-ioctl"); @fl->reps is 0 if there
+ * was no device. False if it failed. (workloads_counter.c)
+ */
+bool stress_floor_ioctl(struct stress_run *run, struct stress_result *fl);
+
+/*
+ * Per variant and thread count, every gosync point's ops/s over the fastest
+ * userspace peer's there (exact peers only, unless the gosync backend is
+ * lossy): "ratio" rows with ratio "gosync/best-peer", "peer" the fastest peer,
+ * and, with @floor measured, "floor_ns" its ns/op. @peer_variant maps a gosync
+ * variant to the peers' (NULL: the same). Prints the floor line too. Returns
+ * the number of rows. (compare.c)
+ */
+unsigned int stress_best_peer_ratios(struct stress_run *run,
+				     const struct stress_result *floor,
+				     const char *(*peer_variant)(const char *));
 
 /* ---- smoke (smoke.c) ---- */
 

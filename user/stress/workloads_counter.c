@@ -56,6 +56,7 @@ static int add_body(struct stress_point *p, struct stress_worker *w)
 {
 	struct counter *c = p->ctx;
 
+	counter_bind(w->id);
 	while (stress_more(p, w)) {
 		if (c->be->counter->add(c, 1, NULL) < 0)
 			return -1;
@@ -301,34 +302,56 @@ static void ratio_row(struct stress_run *run, const struct stress_backend *be,
 	stress_out_row(run->out, &row);
 }
 
+/* The kernel atomic counter backend: the floors' counter fd. */
+static const struct stress_backend *atomic_backend(void)
+{
+	for (const struct stress_backend *b = stress_backends; b->name; b++)
+		if (b->counter && b->kernel && b->mode == GOSYNC_COUNTER_ATOMIC)
+			return b;
+	return NULL;
+}
+
+/* Measure floors[i] at 1 thread (the run's reps) and print its row. */
+static bool measure_floor(struct stress_run *run, size_t i, struct stress_result *fl)
+{
+	struct stress_point p = run->res[0].p;
+	unsigned int reps = run->res[0].reps ? run->res[0].reps : 1;
+	struct stress_row row = { 0 };
+
+	p.threads = 1;
+	p.be = atomic_backend();
+	p.variant = floors[i].name;
+	p.wl = &floors[i].wl;
+	p.keys = 0;		/* keyed workloads' points lend theirs */
+	p.read_pct = -1;
+	stress_measure(&p, reps, run->o, fl);
+	fl->p.wl = run->wl;
+	fl->p.be = NULL;
+	stress_row_point(fl, "floor", &row);
+	row_str(&row, "what", "what", floors[i].what);
+	if (!run->o->quiet || run->o->format != STRESS_TABLE)
+		stress_out_row(run->out, &row);
+	return fl->ok;
+}
+
 static void measure_floors(struct stress_run *run, struct stress_result *fl,
 			   bool *ok)
 {
-	const struct stress_backend *atomic_be = NULL;
-	struct stress_point p = run->res[0].p;
-	unsigned int reps = run->res[0].reps ? run->res[0].reps : 1;
-
-	for (const struct stress_backend *b = stress_backends; b->name; b++)
-		if (b->counter && b->kernel && b->mode == GOSYNC_COUNTER_ATOMIC)
-			atomic_be = b;
 	if (!run->o->quiet)
 		stress_out_section(run->out, "floors: the cheapest calls, 1 thread");
-	p.threads = 1;
-	p.be = atomic_be;
-	for (size_t i = 0; i < ARRAY_SIZE(floors); i++) {
-		struct stress_row row = { 0 };
+	for (size_t i = 0; i < ARRAY_SIZE(floors); i++)
+		*ok &= measure_floor(run, i, &fl[i]);
+}
 
-		p.variant = floors[i].name;
-		p.wl = &floors[i].wl;
-		stress_measure(&p, reps, run->o, &fl[i]);
-		*ok &= fl[i].ok;
-		fl[i].p.wl = run->wl;
-		fl[i].p.be = NULL;
-		stress_row_point(&fl[i], "floor", &row);
-		row_str(&row, "what", "what", floors[i].what);
-		if (!run->o->quiet || run->o->format != STRESS_TABLE)
-			stress_out_row(run->out, &row);
+bool stress_floor_ioctl(struct stress_run *run, struct stress_result *fl)
+{
+	if (run->dev < 0 || !run->nres) {
+		*fl = (struct stress_result){ 0 };
+		return true;	/* no device: no floor, nothing failed */
 	}
+	if (!run->o->quiet)
+		stress_out_section(run->out, "floor: the cost of an empty ioctl, 1 thread");
+	return measure_floor(run, FLOOR_REF, fl);
 }
 
 /* Ratios of one backend: scaling per variant, batched per thread count, floor. */
@@ -370,6 +393,13 @@ static void backend_ratios(struct stress_run *run, const struct stress_backend *
 	}
 }
 
+/* Peers only Add one at a time: every gosync variant is held up to "single". */
+static const char *peer_variant(const char *variant)
+{
+	(void)variant;
+	return "single";
+}
+
 static int bench_finish(struct stress_run *run)
 {
 	struct stress_result fl[ARRAY_SIZE(floors)];
@@ -397,6 +427,9 @@ static int bench_finish(struct stress_run *run)
 			backend_ratios(run, r->p.be, tmin, tmax,
 				       have_floor ? &fl[FLOOR_REF] : NULL);
 	}
+	if (!run->o->quiet || run->o->format != STRESS_TABLE)
+		stress_best_peer_ratios(run, have_floor ? &fl[FLOOR_REF] : NULL,
+					peer_variant);
 	return ok ? 0 : 1;
 }
 
@@ -409,6 +442,7 @@ const struct stress_workload wl_counter_bench = {
 	.variants = bench_variants,
 	.default_duration = 0.5,
 	.smoke_args = "--threads 1,2 --duration 0.02 --batch 8",
+	.best_peer = true,
 	.applies = bench_applies,
 	.setup = bench_setup,
 	.body = bench_body,

@@ -474,6 +474,7 @@ static int lb_finish(struct stress_run *run)
 {
 	unsigned int threads[STRESS_MAX_SWEEP], nt = 0, nratio = 0;
 	bool ok = true, alarm = false;
+	struct stress_result floor;
 
 	for (unsigned int i = 0; i < run->nres; i++) {
 		unsigned int t = run->res[i].p.threads, k;
@@ -541,6 +542,8 @@ static int lb_finish(struct stress_run *run)
 	if (!nratio)
 		stress_out_note(run->out, "(no gosync point had a peer point to compare "
 				"with: run gosync and peer backends together)");
+	ok &= stress_floor_ioctl(run, &floor);
+	stress_best_peer_ratios(run, &floor, NULL);
 	return ok ? 0 : 1;
 }
 
@@ -564,6 +567,7 @@ const struct stress_workload wl_lock_bench = {
 	.interleave = true,
 	.keys = lb_keys,
 	.smoke_args = "--threads 1,2 --duration 0.02",
+	.best_peer = true,
 	.applies = lb_applies,
 	.setup = lb_setup,
 	.body = lb_body,

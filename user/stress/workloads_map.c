@@ -735,6 +735,7 @@ static int mb_finish(struct stress_run *run)
 	unsigned int nb = 0, tmin = UINT32_MAX, tmax = 0;
 	unsigned int threads[STRESS_MAX_SWEEP], nt = 0;
 	bool ok = true, lfht = false;
+	struct stress_result floor;
 	char of[64];
 
 	for (unsigned int i = 0; i < run->nres; i++) {
@@ -837,6 +838,8 @@ static int mb_finish(struct stress_run *run)
 				stress_out_row(run->out, &row);
 		}
 	}
+	ok &= stress_floor_ioctl(run, &floor);
+	stress_best_peer_ratios(run, &floor, NULL);
 	return ok ? 0 : 1;
 }
 
@@ -860,6 +863,7 @@ const struct stress_workload wl_map_bench = {
 	.threads_only = true,
 	.keys = mb_keys,
 	.smoke_args = "--threads 1,2 --duration 0.02",
+	.best_peer = true,
 	.applies = mb_applies,
 	.setup = mb_setup,
 	.body = mb_body,
