@@ -110,10 +110,16 @@ static bool t_memcg(void)
 	      st > 128 ? "a signal" : tap_errname(st));
 	if (st == 128 + SIGKILL)
 		printf("# memcg: the filler was OOM-killed (allowed)\n");
-	/* the cgroup is empty again: everything the filler made is freed */
-	for (int i = 0; i < 100 && rd(MY "/memory.current") > 8 << 20; i++)
+	/*
+	 * The cgroup drains: what the filler made is freed. Not to zero: RCU
+	 * defers frees, and on the debug kernel KASAN's quarantine keeps freed
+	 * objects charged for a while (kmemleak, scanned after rmmod there, is
+	 * what proves nothing leaked). A leak of the filler's objects would keep
+	 * the cgroup near its 48 MiB limit, far above half of it.
+	 */
+	for (int i = 0; i < 250 && rd(MY "/memory.current") > 8 << 20; i++)
 		usleep(20000);
-	CHECK(rd(MY "/memory.current") <= 8 << 20, "cgroup still holds %lld bytes",
+	CHECK(rd(MY "/memory.current") <= 24 << 20, "cgroup still holds %lld bytes",
 	      rd(MY "/memory.current"));
 	rmdir(MY);
 	return true;
