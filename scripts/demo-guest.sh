@@ -36,5 +36,5 @@ gosync-stress lost-update $progress --mode all --threads 2 --iterations 100000
 say "Go by Example's mutex-protected map: 100 readers, 10 writers, 1 s, on the RCU map"
 gosync-stress gobyexample $progress --backend rcu
 
-say "The seed's bank balance: 4 incomes over 52 weeks, concurrently"
+say "The seed's bank balance: 4 incomes over 52 weeks, concurrently (racy LOAD+STORE, then Add under a mutex; expected 34320)"
 gosync-stress bank $progress --quiet
