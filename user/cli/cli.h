@@ -169,6 +169,14 @@ void cli_print_info(const struct cli_ctx *ctx, const struct gosync_info *info,
 void cli_print_info_state(const struct cli_ctx *ctx, const struct gosync_info *info,
 			  bool long_form, const int64_t *value, const char *state);
 
+/**
+ * cli_created() - finish a create: fail if @fd < 0; with --json describe the
+ * new object (@value, @state as for cli_print_info_state()); close @fd.
+ * Return: the command's exit status.
+ */
+int cli_created(struct cli_ctx *ctx, const char *name, int fd, const int64_t *value,
+		const char *state);
+
 /* ---- the blocking types (wait.c) ---- */
 
 /* Exit status of a command killed by signal N, or interrupted by it: 128 + N */

@@ -46,7 +46,6 @@ static int counter_create(struct cli_ctx *ctx)
 {
 	const char *name = ctx->argv[0], *s;
 	struct gosync_create c = { .type = GOSYNC_TYPE_COUNTER, .name = (uintptr_t)name };
-	struct gosync_info info;
 	int64_t initial = 0;
 	uint32_t u;
 	int mode = GOSYNC_COUNTER_ATOMIC, dev, fd;
@@ -78,18 +77,7 @@ static int counter_create(struct cli_ctx *ctx)
 	if ((dev = cli_dev(ctx)) < 0)
 		return CLI_EXIT_FAIL;
 	fd = gosync_create(dev, &c);
-	if (fd < 0)
-		return cli_fail(ctx, name);
-	if (ctx->json) {
-		if (gosync_info(fd, &info) < 0) {
-			close(fd);
-			return cli_fail(ctx, name);
-		}
-		cli_print_info(ctx, &info, true, &initial);
-		putchar('\n');
-	}
-	close(fd);
-	return 0;
+	return cli_created(ctx, name, fd, &initial, NULL);
 }
 
 static int counter_add(struct cli_ctx *ctx)

@@ -25,7 +25,6 @@ static int lock_create(struct cli_ctx *ctx, unsigned int type)
 {
 	const char *name = ctx->argv[0], *s;
 	struct gosync_create c = { .type = type, .name = (uintptr_t)name };
-	struct gosync_info info;
 	uint32_t u;
 	int dev, fd;
 
@@ -40,18 +39,7 @@ static int lock_create(struct cli_ctx *ctx, unsigned int type)
 	if ((dev = cli_dev(ctx)) < 0)
 		return CLI_EXIT_FAIL;
 	fd = gosync_create(dev, &c);
-	if (fd < 0)
-		return cli_fail(ctx, name);
-	if (ctx->json) {
-		if (gosync_info(fd, &info) < 0) {
-			close(fd);
-			return cli_fail(ctx, name);
-		}
-		cli_print_info(ctx, &info, true, NULL);
-		putchar('\n');
-	}
-	close(fd);
-	return 0;
+	return cli_created(ctx, name, fd, NULL, NULL);
 }
 
 struct lock_call {

@@ -58,7 +58,6 @@ static int map_create(struct cli_ctx *ctx)
 {
 	const char *name = ctx->argv[0], *s;
 	struct gosync_create c = { .type = GOSYNC_TYPE_MAP, .name = (uintptr_t)name };
-	struct gosync_info info;
 	uint32_t u;
 	int b = GOSYNC_MAP_RCU, dev, fd;
 
@@ -93,20 +92,9 @@ static int map_create(struct cli_ctx *ctx)
 	if ((dev = cli_dev(ctx)) < 0)
 		return CLI_EXIT_FAIL;
 	fd = gosync_create(dev, &c);
-	if (fd < 0)
-		return cli_fail(ctx, name);
-	if (ctx->json) {
-		int64_t len = 0;
+	int64_t len = 0;
 
-		if (gosync_info(fd, &info) < 0) {
-			close(fd);
-			return cli_fail(ctx, name);
-		}
-		cli_print_info(ctx, &info, true, &len);
-		putchar('\n');
-	}
-	close(fd);
-	return 0;
+	return cli_created(ctx, name, fd, &len, NULL);
 }
 
 static int map_store(struct cli_ctx *ctx)

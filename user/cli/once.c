@@ -21,7 +21,6 @@ static const char *state_name(unsigned int result)
 static int once_create(struct cli_ctx *ctx)
 {
 	const char *name = ctx->argv[0], *s;
-	struct gosync_info info;
 	uint32_t perm = 0;
 	int dev, fd;
 
@@ -31,18 +30,7 @@ static int once_create(struct cli_ctx *ctx)
 		return CLI_EXIT_FAIL;
 	fd = gosync_once_create(dev, name, perm,
 				cli_opt(ctx, "retry") ? GOSYNC_ONCE_ATTR_RETRY : 0);
-	if (fd < 0)
-		return cli_fail(ctx, name);
-	if (ctx->json) {
-		if (gosync_info(fd, &info) < 0) {
-			close(fd);
-			return cli_fail(ctx, name);
-		}
-		cli_print_info_state(ctx, &info, true, NULL, "not-done");
-		putchar('\n');
-	}
-	close(fd);
-	return 0;
+	return cli_created(ctx, name, fd, NULL, "not-done");
 }
 
 static int do_call(int fd, int64_t timeout_ns, void *arg)

@@ -229,3 +229,23 @@ void json_head(const char *name, const char *op)
 	json_str(stdout, name);
 	printf(",\"op\":\"%s\"", op);
 }
+
+int cli_created(struct cli_ctx *ctx, const char *name, int fd, const int64_t *value,
+		const char *state)
+{
+	struct gosync_info info;
+	int ret = 0;
+
+	if (fd < 0)
+		return cli_fail(ctx, name);
+	if (ctx->json) {
+		if (gosync_info(fd, &info) < 0) {
+			ret = cli_fail(ctx, name);
+		} else {
+			cli_print_info_state(ctx, &info, true, value, state);
+			putchar('\n');
+		}
+	}
+	close(fd);
+	return ret;
+}

@@ -10,7 +10,6 @@
 static int wg_create(struct cli_ctx *ctx)
 {
 	const char *name = ctx->argv[0], *s;
-	struct gosync_info info;
 	uint32_t perm = 0;
 	int64_t zero = 0;
 	int dev, fd;
@@ -20,18 +19,7 @@ static int wg_create(struct cli_ctx *ctx)
 	if ((dev = cli_dev(ctx)) < 0)
 		return CLI_EXIT_FAIL;
 	fd = gosync_waitgroup_create(dev, name, perm);
-	if (fd < 0)
-		return cli_fail(ctx, name);
-	if (ctx->json) {
-		if (gosync_info(fd, &info) < 0) {
-			close(fd);
-			return cli_fail(ctx, name);
-		}
-		cli_print_info(ctx, &info, true, &zero);
-		putchar('\n');
-	}
-	close(fd);
-	return 0;
+	return cli_created(ctx, name, fd, &zero, NULL);
 }
 
 /* add and done: print the new counter */
