@@ -550,8 +550,8 @@ static int lf_load(struct mapobj *m, const void *k, size_t kl, void *buf,
 	return ret;
 }
 
-static int lf_store(struct mapobj *m, const void *k, size_t kl, const void *v,
-		    size_t vl)
+static int lf_swap(struct mapobj *m, const void *k, size_t kl, const void *v,
+		   size_t vl, bool *loaded)
 {
 	struct lnode *n;
 	struct cds_lfht_node *old;
@@ -562,10 +562,19 @@ static int lf_store(struct mapobj *m, const void *k, size_t kl, const void *v,
 	urcu_memb_read_lock();
 	old = cds_lfht_add_replace(m->priv, fnv1a(k, kl), lf_match, &key, &n->node);
 	urcu_memb_read_unlock();
+	if (loaded)
+		*loaded = old;
 	if (old)
 		urcu_memb_call_rcu(&caa_container_of(old, struct lnode, node)->rcu,
 				   lf_free_rcu);
 	return 0;
+}
+
+/* Store is Swap without looking at what was there */
+static int lf_store(struct mapobj *m, const void *k, size_t kl, const void *v,
+		    size_t vl)
+{
+	return lf_swap(m, k, kl, v, vl, NULL);
 }
 
 static int lf_load_or_store(struct mapobj *m, const void *k, size_t kl,
@@ -623,25 +632,6 @@ static int lf_delete(struct mapobj *m, const void *k, size_t kl, bool *deleted)
 	return 0;
 }
 
-static int lf_swap(struct mapobj *m, const void *k, size_t kl, const void *v,
-		   size_t vl, bool *loaded)
-{
-	struct lnode *n;
-	struct cds_lfht_node *old;
-	struct lkey key = { k, kl };
-
-	if (too_big(kl, vl) || !(n = lf_new(k, kl, v, vl)))
-		return -1;
-	urcu_memb_read_lock();
-	old = cds_lfht_add_replace(m->priv, fnv1a(k, kl), lf_match, &key, &n->node);
-	urcu_memb_read_unlock();
-	if (loaded)
-		*loaded = old;
-	if (old)
-		urcu_memb_call_rcu(&caa_container_of(old, struct lnode, node)->rcu,
-				   lf_free_rcu);
-	return 0;
-}
 
 /* cds_lfht_replace fails if the node we compared was replaced meanwhile: a CAS. */
 static int lf_cas(struct mapobj *m, const void *k, size_t kl, const void *old,
