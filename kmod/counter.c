@@ -329,7 +329,7 @@ static int rwsem_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
  */
 static int pcpu_init(struct gosync_counter *c, s64 initial)
 {
-	return percpu_counter_init(&c->pcpu, initial, GFP_KERNEL_ACCOUNT);
+	return percpu_counter_init(&c->pcpu, initial, GOSYNC_GFP);
 }
 
 static void pcpu_destroy(struct gosync_counter *c)
@@ -430,7 +430,7 @@ struct gosync_counter *gosync_counter_create(u32 mode, s64 initial,
 	    (racy_delay_ns && mode != GOSYNC_COUNTER_RACY))
 		return ERR_PTR(-EINVAL);
 
-	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	c = kzalloc(sizeof(*c), GOSYNC_GFP);
 	if (!c)
 		return ERR_PTR(-ENOMEM);
 	c->ops = &counter_ops[mode];

@@ -14,6 +14,7 @@
 #define _GOSYNC_H
 
 #include <linux/atomic.h>
+#include <linux/gfp.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -42,6 +43,16 @@
 #define EXPORT_SYMBOL_IF_KUNIT(sym)
 #endif
 #endif
+
+/*
+ * Every allocation that outlives a request (objects, handles, map nodes,
+ * values, tables) is charged to the caller's memory cgroup and may fail:
+ * with __GFP_RETRY_MAYFAIL a charge past memory.max returns ENOMEM to the
+ * caller after reclaim instead of invoking the memcg OOM killer, and the page
+ * allocator does not OOM-kill for it either. Userspace asked; userspace gets
+ * the error (as bpf_map_area_alloc() does for map memory).
+ */
+#define GOSYNC_GFP (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
 
 /*
  * wait_event_interruptible() until an absolute CLOCK_MONOTONIC @deadline

@@ -19,7 +19,7 @@
  *    (Load, Range, Len) take no lock and are never blocked by writers,
  *    which is sync.Map's design (its writers serialize on one mutex too).
  *
- * Memory is allocated with GFP_KERNEL_ACCOUNT before any spinlock is taken,
+ * Memory is allocated with GOSYNC_GFP before any spinlock is taken,
  * except xarray nodes, which use the xas_nomem() retry loop.
  */
 #include <linux/export.h>
@@ -54,7 +54,7 @@ struct gosync_map_val *gosync_map_val_alloc(u32 len)
 	if (len > GOSYNC_MAP_VALUE_MAX)
 		return NULL;
 	/* len <= GOSYNC_MAP_VALUE_MAX: no overflow (offsetof keeps sparse quiet) */
-	v = kvmalloc(offsetof(struct gosync_map_val, data) + len, GFP_KERNEL_ACCOUNT);
+	v = kvmalloc(offsetof(struct gosync_map_val, data) + len, GOSYNC_GFP);
 	if (!v)
 		return NULL;
 	refcount_set(&v->ref, 1);
@@ -79,7 +79,7 @@ static struct gosync_map_node *map_node_alloc(const struct gosync_map_key *key)
 	struct gosync_map_node *n;
 
 	/* key->len <= GOSYNC_MAP_KEY_MAX: no overflow */
-	n = kzalloc(offsetof(struct gosync_map_node, key) + key->len, GFP_KERNEL_ACCOUNT);
+	n = kzalloc(offsetof(struct gosync_map_node, key) + key->len, GOSYNC_GFP);
 	if (!n)
 		return NULL;
 	n->key_len = key->len;
@@ -138,10 +138,10 @@ struct gosync_map *gosync_map_create(u32 backend, u32 max_entries, u64 max_bytes
 
 	if (!gosync_map_backend_valid(backend))
 		return ERR_PTR(-EINVAL);
-	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	m = kzalloc(sizeof(*m), GOSYNC_GFP);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
-	m->stats = alloc_percpu_gfp(struct gosync_stats, GFP_KERNEL_ACCOUNT);
+	m->stats = alloc_percpu_gfp(struct gosync_stats, GOSYNC_GFP);
 	if (!m->stats) {
 		kfree(m);
 		return ERR_PTR(-ENOMEM);
@@ -491,10 +491,10 @@ static int map_update(struct gosync_map *m, struct gosync_map_req *r)
 		}
 		/*
 		 * Only an xarray allocation failure leaves @xas in error: then
-		 * xas_nomem() allocates with GFP_KERNEL_ACCOUNT, outside the
-		 * lock, and asks for a retry. Otherwise it frees any leftover.
+		 * xas_nomem() allocates with GOSYNC_GFP, outside the lock, and
+		 * asks for a retry. Otherwise it frees any leftover.
 		 */
-	} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT));
+	} while (xas_nomem(&xas, GOSYNC_GFP));
 out:
 	kfree(n);	/* not inserted: never visible to anyone */
 	if (ret) {

@@ -37,8 +37,7 @@ static int locked_alloc(struct gosync_map *m)
 {
 	m->locked.shift = MAP_LOCKED_MIN_SHIFT;
 	m->locked.seed = get_random_u32();
-	m->locked.buckets = kvcalloc(1U << m->locked.shift, sizeof(struct hlist_head),
-				     GFP_KERNEL_ACCOUNT);
+	m->locked.buckets = kvcalloc(1U << m->locked.shift, sizeof(struct hlist_head), GOSYNC_GFP);
 	return m->locked.buckets ? 0 : -ENOMEM;
 }
 
@@ -92,7 +91,7 @@ static int locked_prepare_insert(struct gosync_map *m)
 
 	if (READ_ONCE(m->nr) < (1U << shift) || shift >= MAP_LOCKED_MAX_SHIFT)
 		return 0;
-	nb = kvcalloc(2U << shift, sizeof(*nb), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	nb = kvcalloc(2U << shift, sizeof(*nb), GOSYNC_GFP | __GFP_NOWARN);
 	if (!nb)
 		return 0;
 	ret = m->ops->write_begin(m);

@@ -34,7 +34,7 @@ struct gosync_mutex_waiter {
 
 struct gosync_mutex *gosync_mutex_create(bool robust)
 {
-	struct gosync_mutex *m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	struct gosync_mutex *m = kzalloc(sizeof(*m), GOSYNC_GFP);
 
 	if (!m)
 		return ERR_PTR(-ENOMEM);

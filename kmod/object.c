@@ -161,11 +161,11 @@ struct gosync_obj *gosync_obj_new(const struct gosync_obj_type *type, void *priv
 	struct gosync_obj *obj;
 	int ret = -ENOMEM;
 
-	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
-	spare = kzalloc(sizeof(*spare), GFP_KERNEL_ACCOUNT);
+	obj = kzalloc(sizeof(*obj), GOSYNC_GFP);
+	spare = kzalloc(sizeof(*spare), GOSYNC_GFP);
 	if (!obj || !spare)
 		goto err;
-	obj->stats = alloc_percpu_gfp(struct gosync_stats, GFP_KERNEL_ACCOUNT);
+	obj->stats = alloc_percpu_gfp(struct gosync_stats, GOSYNC_GFP);
 	if (!obj->stats)
 		goto err;
 	kref_init(&obj->ref);

@@ -20,7 +20,7 @@
 
 struct gosync_once *gosync_once_create(bool retry)
 {
-	struct gosync_once *o = kzalloc(sizeof(*o), GFP_KERNEL_ACCOUNT);
+	struct gosync_once *o = kzalloc(sizeof(*o), GOSYNC_GFP);
 
 	if (!o)
 		return ERR_PTR(-ENOMEM);

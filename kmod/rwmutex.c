@@ -32,7 +32,7 @@ struct gosync_rwmutex_waiter {
 
 struct gosync_rwmutex *gosync_rwmutex_create(bool robust)
 {
-	struct gosync_rwmutex *rw = kzalloc(sizeof(*rw), GFP_KERNEL_ACCOUNT);
+	struct gosync_rwmutex *rw = kzalloc(sizeof(*rw), GOSYNC_GFP);
 
 	if (!rw)
 		return ERR_PTR(-ENOMEM);

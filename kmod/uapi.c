@@ -122,7 +122,7 @@ static int gosync_obj_install_fd(struct gosync_obj *obj, const char *name)
 	struct file *file;
 	int fd, ret;
 
-	handle = kzalloc(sizeof(*handle), GFP_KERNEL_ACCOUNT);
+	handle = kzalloc(sizeof(*handle), GOSYNC_GFP);
 	if (!handle) {
 		gosync_obj_put(obj);
 		return -ENOMEM;

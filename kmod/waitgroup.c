@@ -23,7 +23,7 @@
 
 struct gosync_waitgroup *gosync_waitgroup_create(void)
 {
-	struct gosync_waitgroup *wg = kzalloc(sizeof(*wg), GFP_KERNEL_ACCOUNT);
+	struct gosync_waitgroup *wg = kzalloc(sizeof(*wg), GOSYNC_GFP);
 
 	if (!wg)
 		return ERR_PTR(-ENOMEM);
