@@ -1145,7 +1145,13 @@ static void set_dbg(const char *file, const char *val)
 
 int main(void)
 {
-	char old_ign[16] = "", old_verbose[16] = "";
+	static const char *const saved[] = {
+		"failslab/ignore-gfp-wait", "failslab/verbose",
+		"fail_page_alloc/ignore-gfp-wait", "fail_page_alloc/ignore-gfp-highmem",
+		"fail_page_alloc/min-order", "fail_page_alloc/verbose",
+	};
+	static const char *const ours[] = { "N", "0", "N", "N", "0", "0" };
+	char old[6][16] = { "" }, p[128];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
@@ -1159,14 +1165,12 @@ int main(void)
 	memset(bigval, 0, sizeof(bigval));
 	memset(outbuf, 0, sizeof(outbuf));
 
-	read_file("/sys/kernel/debug/failslab/ignore-gfp-wait", old_ign, sizeof(old_ign));
-	read_file("/sys/kernel/debug/failslab/verbose", old_verbose, sizeof(old_verbose));
-	set_dbg("failslab/ignore-gfp-wait", "N");
-	set_dbg("failslab/verbose", "0");
-	set_dbg("fail_page_alloc/ignore-gfp-wait", "N");
-	set_dbg("fail_page_alloc/ignore-gfp-highmem", "N");
-	set_dbg("fail_page_alloc/min-order", "0");
-	set_dbg("fail_page_alloc/verbose", "0");
+	/* fail every allocation, quietly; restored at the end */
+	for (int i = 0; i < 6; i++) {
+		snprintf(p, sizeof(p), "/sys/kernel/debug/%s", saved[i]);
+		read_file(p, old[i], sizeof(old[i]));
+		set_dbg(saved[i], ours[i]);
+	}
 
 	dev = tap_dev("faultinject");
 	start_objects = nr_objects();
@@ -1186,9 +1190,8 @@ int main(void)
 	tap_report(t_no_leftovers(), "faultinject-no-leftover-objects");
 	printf("# %lu fault points swept\n", total_points);
 
-	if (old_ign[0])
-		set_dbg("failslab/ignore-gfp-wait", old_ign);
-	if (old_verbose[0])
-		set_dbg("failslab/verbose", old_verbose);
+	for (int i = 0; i < 6; i++)
+		if (old[i][0])
+			set_dbg(saved[i], old[i]);
 	return tap_done(dev, "faultinject");
 }

@@ -16,6 +16,8 @@
  * Blocking ops get a short GOSYNC_WAIT_TIMEOUT most of the time; a watchdog
  * thread interrupts (SIGUSR1, no SA_RESTART) any call that blocks for more
  * than 200 ms, and an alarm ends the run (not ok) if the whole thing hangs.
+ * A call that outlives 10 s of signals, or 30 s without any call finishing,
+ * fails the run with the stuck tasks' state, wchan and kernel stack.
  *
  * Passes if it finishes, every errno the kernel returned is one the uapi
  * documents, the device still works, and once every fd is closed and every
@@ -24,11 +26,13 @@
  * scripts/vm --debug also on kmemleak reports. Replay: same --seed and
  * --threads 1 for an exact sequence.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 #include "tap.h"
@@ -48,6 +52,8 @@ static bool verbose;
 static atomic_long calls_done;
 static atomic_long errno_hist[160];
 static atomic_long bad_errno;
+static atomic_long stuck_calls;
+static atomic_long redirected;	/* pointers into our own memory, see scrub() */	/* calls that ignored SIGUSR1 for 10 s */
 static atomic_long successes;
 
 /* ---- rng: xorshift64* ---- */
@@ -79,6 +85,10 @@ struct thr {
 	int fds[POOL];
 	uint32_t types[POOL];		/* enum gosync_type of each fd, 0 unknown */
 	atomic_long call_start_ms;	/* 0 when not in a call */
+	int ktid;			/* gettid(), for /proc/self/task */
+	int cur_fd;			/* the call in progress, for a hang report */
+	unsigned long cur_cmd;
+	uint64_t cur_arg;
 	long calls;
 	uint8_t *buf;			/* 3 pages: scratch for structs and operands */
 };
@@ -111,6 +121,57 @@ static uint64_t boundary(uint64_t *s)
 	if (chance(s, 15))
 		return rnd(s);
 	return v[rn(s, sizeof(v) / sizeof(v[0]))] + (chance(s, 10) ? rn(s, 3) - 1 : 0);
+}
+
+/*
+ * The kernel writes where it is told. A mutated pointer (a flipped bit, a
+ * random byte) into our scratch can land in our own live memory: another
+ * thread's stack, libc's data, the heap. The kernel then rightly overwrites
+ * it, and the fuzzer, not the kernel, crashes or hangs (seen: a GP fault in
+ * main() with a clobbered return address). So before each call, every
+ * 64-bit word of the command and of the batch ops that points where this
+ * process has mappings (x86-64 PIE, heap, libraries and stacks all lie in
+ * [maps_lo, 0x8000_0000_0000)) but not into this thread's scratch or the
+ * guard/ro pages becomes the unmapped guard page: still a hostile pointer,
+ * never one into us. Boundary values and kernel or non-canonical addresses
+ * lie outside that range and stay.
+ */
+static uint64_t maps_lo = 0x500000000000ull;
+
+/* Lower maps_lo if something is mapped below it (a non-PIE binary, say). */
+static void find_maps_lo(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long long a;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx-", &a) == 1 && a < maps_lo)
+			maps_lo = a;
+	if (f)
+		fclose(f);
+}
+
+static bool fuzz_target_ok(const struct thr *t, uint64_t v)
+{
+	uint64_t g = (uintptr_t)guard, b = (uintptr_t)t->buf, r = (uintptr_t)ro;
+
+	return v < maps_lo || v >= 0x800000000000ull ||
+	       (v >= b && v < b + SCRATCH + page) || (v >= g && v < g + 2 * page) ||
+	       (v >= r && v < r + page);
+}
+
+static void scrub(const struct thr *t, uint8_t *p, size_t n)
+{
+	uint64_t v, unmapped = (uintptr_t)guard + page;
+
+	for (size_t off = 0; off + 8 <= n; off += 8) {
+		memcpy(&v, p + off, 8);
+		if (!fuzz_target_ok(t, v)) {
+			memcpy(p + off, &unmapped, 8);
+			atomic_fetch_add(&redirected, 1);
+		}
+	}
 }
 
 /* A pointer for an operand: usually into our scratch, sometimes hostile. */
@@ -602,6 +663,8 @@ static void one_call(struct thr *t)
 		cmd = _IO(GOSYNC_IOCTL_MAGIC, nr);
 	}
 	((uint32_t *)b)[0] = build(t, nr & 0x7f, b);
+	scrub(t, b, 512);			/* build() zeroes and fills 512 bytes */
+	scrub(t, t->buf + 8192 + 1024, 1024);	/* batch ops */
 	switch (rn(s, 25)) {
 	case 0: arg = 0; break;
 	case 1: arg = 0xffffffff81000000ull; break;
@@ -623,6 +686,13 @@ static void one_call(struct thr *t)
 	default: arg = (uintptr_t)b;
 	}
 
+	if (!fuzz_target_ok(t, arg)) {
+		arg = (uintptr_t)guard + page;
+		atomic_fetch_add(&redirected, 1);
+	}
+	t->cur_fd = fd;
+	t->cur_cmd = cmd;
+	t->cur_arg = arg;
 	atomic_store(&t->call_start_ms, now_ms());
 	ret = ioctl(fd, cmd, (unsigned long)arg);
 	atomic_store(&t->call_start_ms, 0);
@@ -659,6 +729,7 @@ static void *worker(void *p)
 {
 	struct thr *t = p;
 
+	t->ktid = (int)syscall(SYS_gettid);
 	for (int i = 0; i < POOL; i++) {
 		t->fds[i] = -1;
 		restock(t, i);
@@ -697,19 +768,106 @@ static void on_alarm(int sig)
 	_exit(1);
 }
 
+static void dump_file(const char *path)
+{
+	char b[4096];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, b, sizeof(b) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	b[n > 0 ? n : 0] = 0;
+	for (char *l = strtok(b, "\n"); l; l = strtok(NULL, "\n"))
+		printf("#     %s\n", l);
+}
+
+/*
+ * A call still running 10 s after the first SIGUSR1 (resent every 20 ms)
+ * ignores signals: report where it sleeps, in the kernel and in which call,
+ * so that a rare hang says what it is. The run then fails.
+ */
+static void dump_task(int tid)
+{
+	char path[64];
+
+	for (const char *f = "status\0wchan\0stack\0"; *f; f += strlen(f) + 1) {
+		snprintf(path, sizeof(path), "/proc/self/task/%d/%s", tid, f);
+		printf("#   task %d %s:\n", tid, f);
+		dump_file(path);
+	}
+}
+
+static void report_stuck(struct thr *t, long ms)
+{
+	char path[64], fdl[64] = "?";
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", t->cur_fd);
+	n = readlink(path, fdl, sizeof(fdl) - 1);
+	fdl[n > 0 ? n : 1] = 0;
+	printf("# STUCK: thread %d (tid %d) in ioctl(fd %d -> %s, cmd %#lx, arg %#llx) for %ld ms\n",
+	       t->idx, t->ktid, t->cur_fd, fdl, t->cur_cmd, (unsigned long long)t->cur_arg, ms);
+	dump_task(t->ktid);
+	atomic_fetch_add(&stuck_calls, 1);
+}
+
+static void write_sysrq(char c)
+{
+	int fd = open("/proc/sysrq-trigger", O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, &c, 1) < 0)
+			printf("# sysrq: %s\n", tap_errname(errno));
+		close(fd);
+	}
+}
+
+/* No call finished for 30 s, wherever the threads are: show every task. */
+static void report_no_progress(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+
+	printf("# STUCK: no call finished for 30 s (%ld done); blocked tasks: see the kernel log\n",
+	       atomic_load(&calls_done));
+	/* SysRq w: every task in D state (killable ones too), kworkers included */
+	write_sysrq('w');
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			dump_task(atoi(e->d_name));
+	if (d)
+		closedir(d);
+	atomic_fetch_add(&stuck_calls, 1);
+}
+
 /* Interrupt calls that block too long: a fuzzer must never hang. */
 static void *watchdog(void *p)
 {
 	atomic_bool *stop = p;
+	long reported[MAX_THREADS] = { 0 };
+	long last_done = -1, last_change = now_ms();
+	bool dumped = false;
 
 	while (!atomic_load(stop)) {
-		long now = now_ms();
+		long now = now_ms(), done = atomic_load(&calls_done);
+
+		if (done != last_done) {
+			last_done = done;
+			last_change = now;
+		} else if (now - last_change > 30000 && !dumped) {
+			dumped = true;
+			report_no_progress();
+		}
 
 		for (int i = 0; i < nthreads; i++) {
 			long st = atomic_load(&threads[i].call_start_ms);
 
 			if (st && now - st > 200)
 				pthread_kill(threads[i].tid, SIGUSR1);
+			if (st && now - st > 10200 && reported[i] != st) {
+				reported[i] = st;
+				report_stuck(&threads[i], now - st);
+			}
 		}
 		usleep(20000);
 	}
@@ -823,6 +981,7 @@ int main(int argc, char **argv)
 		printf("not ok - e2e:fuzz (mmap)\n");
 		return 1;
 	}
+	find_maps_lo();
 	start_objs = nr_objects();
 	names(remember);
 	t0 = now_ms();
@@ -847,8 +1006,9 @@ int main(int argc, char **argv)
 	pthread_join(wd, NULL);
 	alarm(0);
 
-	printf("# %ld calls in %ld ms, %ld succeeded\n", atomic_load(&calls_done),
-	       now_ms() - t0, atomic_load(&successes));
+	printf("# %ld calls in %ld ms, %ld succeeded; %ld pointers into our own memory redirected\n",
+	       atomic_load(&calls_done), now_ms() - t0, atomic_load(&successes),
+	       atomic_load(&redirected));
 	for (int e = 1; e < 160; e++)
 		if (atomic_load(&errno_hist[e]))
 			printf("#   %-12s %ld\n", tap_errname(e), atomic_load(&errno_hist[e]));
@@ -858,6 +1018,13 @@ int main(int argc, char **argv)
 		ok = false;
 	} else {
 		printf("ok - e2e:fuzz-errnos\n");
+	}
+	if (atomic_load(&stuck_calls)) {
+		printf("not ok - e2e:fuzz-no-stuck-calls (%ld calls ignored signals for 10 s; seed %llu)\n",
+		       atomic_load(&stuck_calls), (unsigned long long)seed);
+		ok = false;
+	} else {
+		printf("ok - e2e:fuzz-no-stuck-calls\n");
 	}
 
 	/* Clean up: close everything, unlink our names; nothing may be left. */
