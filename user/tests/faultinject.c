@@ -1151,7 +1151,8 @@ int main(void)
 		"fail_page_alloc/min-order", "fail_page_alloc/verbose",
 	};
 	static const char *const ours[] = { "N", "0", "N", "N", "0", "0" };
-	char old[6][16] = { "" }, p[128];
+	const int n = sizeof(saved) / sizeof(saved[0]);
+	char old[sizeof(saved) / sizeof(saved[0])][16] = { "" }, p[128];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
@@ -1166,7 +1167,7 @@ int main(void)
 	memset(outbuf, 0, sizeof(outbuf));
 
 	/* fail every allocation, quietly; restored at the end */
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "/sys/kernel/debug/%s", saved[i]);
 		read_file(p, old[i], sizeof(old[i]));
 		set_dbg(saved[i], ours[i]);
@@ -1190,7 +1191,7 @@ int main(void)
 	tap_report(t_no_leftovers(), "faultinject-no-leftover-objects");
 	printf("# %lu fault points swept\n", total_points);
 
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < n; i++)
 		if (old[i][0])
 			set_dbg(saved[i], old[i]);
 	return tap_done(dev, "faultinject");

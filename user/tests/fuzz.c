@@ -52,8 +52,8 @@ static bool verbose;
 static atomic_long calls_done;
 static atomic_long errno_hist[160];
 static atomic_long bad_errno;
-static atomic_long stuck_calls;
-static atomic_long redirected;	/* pointers into our own memory, see scrub() */	/* calls that ignored SIGUSR1 for 10 s */
+static atomic_long stuck_calls;	/* calls that ignored SIGUSR1 for 10 s */
+static atomic_long redirected;	/* pointers into our own memory, see scrub() */
 static atomic_long successes;
 
 /* ---- rng: xorshift64* ---- */
@@ -90,7 +90,7 @@ struct thr {
 	unsigned long cur_cmd;
 	uint64_t cur_arg;
 	long calls;
-	uint8_t *buf;			/* 3 pages: scratch for structs and operands */
+	uint8_t *buf;			/* SCRATCH bytes for structs and operands */
 };
 
 static struct thr threads[MAX_THREADS];
