@@ -29,29 +29,6 @@ static int dev;
 static int nth_fd = -1;
 static unsigned long total_points;
 
-static bool write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok;
-}
-
-static void read_file(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, cap - 1);
-
-	buf[n > 0 ? n : 0] = 0;
-	if (fd >= 0)
-		close(fd);
-	buf[strcspn(buf, "\n")] = 0;
-}
-
 /* Arm: the @n-th fault point from now on fails. */
 static void arm(unsigned int n)
 {
@@ -79,16 +56,6 @@ static bool disarm(void)
 }
 
 /* ---- state probes ---- */
-
-static unsigned int nr_objects(void)
-{
-	struct gosync_info one;
-	uint64_t cursor = 0;
-	unsigned int total = ~0u;
-
-	gosync_list(dev, &one, 1, &cursor, &total);
-	return total;
-}
 
 /* The lowest free fd number: a leaked or half-installed fd would take it. */
 static int lowest_fd(void)
@@ -190,7 +157,7 @@ static void create_setup(void *p)
 {
 	struct create_ctx *x = p;
 
-	x->objs = nr_objects();
+	x->objs = tap_nr_objects(dev);
 	x->lowfd = lowest_fd();
 	x->c.size = sizeof(x->c);
 }
@@ -210,8 +177,8 @@ static bool create_check(void *p, long ret, int err)
 
 	(void)err;
 	if (ret < 0) {
-		SCHECK(nr_objects() == x->objs, "objects %u -> %u after a failed create",
-		       x->objs, nr_objects());
+		SCHECK(tap_nr_objects(dev) == x->objs, "objects %u -> %u after a failed create",
+		       x->objs, tap_nr_objects(dev));
 		SCHECK(lowest_fd() == x->lowfd, "fd %d used after a failed create", x->lowfd);
 		if (x->c.name) {
 			fd = gosync_open(dev, x->name, 0);
@@ -223,8 +190,8 @@ static bool create_check(void *p, long ret, int err)
 		return true;
 	}
 	SCHECK(ret == x->lowfd, "create returned fd %ld, lowest free was %d", ret, x->lowfd);
-	SCHECK(nr_objects() == x->objs + 1, "objects %u -> %u after create", x->objs,
-	       nr_objects());
+	SCHECK(tap_nr_objects(dev) == x->objs + 1, "objects %u -> %u after create", x->objs,
+	       tap_nr_objects(dev));
 	SCHECK(gosync_info((int)ret, &info) == 0, "INFO on the new object: %s",
 	       tap_errname(errno));
 	SCHECK(info.type == x->c.type, "type %u", info.type);
@@ -234,8 +201,8 @@ static bool create_check(void *p, long ret, int err)
 		SCHECK(gosync_unlink(dev, x->name) == 0, "unlink: %s", tap_errname(errno));
 	}
 	close((int)ret);
-	SCHECK(nr_objects() == x->objs, "objects %u after close, expected %u",
-	       nr_objects(), x->objs);
+	SCHECK(tap_nr_objects(dev) == x->objs, "objects %u after close, expected %u",
+	       tap_nr_objects(dev), x->objs);
 	return true;
 }
 
@@ -318,7 +285,7 @@ static void open_setup(void *p)
 	struct open_ctx *x = p;
 
 	x->files = nr_files(x->fd);
-	x->objs = nr_objects();
+	x->objs = tap_nr_objects(dev);
 	x->lowfd = lowest_fd();
 }
 
@@ -332,7 +299,7 @@ static bool open_check(void *p, long ret, int err)
 	struct open_ctx *x = p;
 
 	(void)err;
-	SCHECK(nr_objects() == x->objs, "objects %u -> %u", x->objs, nr_objects());
+	SCHECK(tap_nr_objects(dev) == x->objs, "objects %u -> %u", x->objs, tap_nr_objects(dev));
 	if (ret < 0) {
 		SCHECK(nr_files(x->fd) == x->files, "nr_files %u -> %u after a failed open",
 		       x->files, nr_files(x->fd));
@@ -1131,7 +1098,7 @@ static unsigned int start_objects;
 
 static bool t_no_leftovers(void)
 {
-	CHECK_EQ(nr_objects(), start_objects);
+	CHECK_EQ(tap_nr_objects(dev), start_objects);
 	return true;
 }
 
@@ -1140,7 +1107,7 @@ static void set_dbg(const char *file, const char *val)
 	char p[128];
 
 	snprintf(p, sizeof(p), "/sys/kernel/debug/%s", file);
-	write_file(p, val);
+	tap_write_file(p, val);
 }
 
 int main(void)
@@ -1169,12 +1136,12 @@ int main(void)
 	/* fail every allocation, quietly; restored at the end */
 	for (int i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "/sys/kernel/debug/%s", saved[i]);
-		read_file(p, old[i], sizeof(old[i]));
+		tap_read_file(p, old[i], sizeof(old[i]));
 		set_dbg(saved[i], ours[i]);
 	}
 
 	dev = tap_dev("faultinject");
-	start_objects = nr_objects();
+	start_objects = tap_nr_objects(dev);
 
 	tap_report(t_create_all(), "faultinject-create");
 	tap_report(t_open(), "faultinject-open");

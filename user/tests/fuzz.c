@@ -811,17 +811,6 @@ static void report_stuck(struct thr *t, long ms)
 	atomic_fetch_add(&stuck_calls, 1);
 }
 
-static void write_sysrq(char c)
-{
-	int fd = open("/proc/sysrq-trigger", O_WRONLY);
-
-	if (fd >= 0) {
-		if (write(fd, &c, 1) < 0)
-			printf("# sysrq: %s\n", tap_errname(errno));
-		close(fd);
-	}
-}
-
 /* No call finished for 30 s, wherever the threads are: show every task. */
 static void report_no_progress(void)
 {
@@ -831,7 +820,8 @@ static void report_no_progress(void)
 	printf("# STUCK: no call finished for 30 s (%ld done); blocked tasks: see the kernel log\n",
 	       atomic_load(&calls_done));
 	/* SysRq w: every task in D state (killable ones too), kworkers included */
-	write_sysrq('w');
+	if (!tap_write_file("/proc/sysrq-trigger", "w"))
+		printf("# sysrq: %s\n", tap_errname(errno));
 	while (d && (e = readdir(d)))
 		if (e->d_name[0] != '.')
 			dump_task(atoi(e->d_name));
@@ -887,16 +877,6 @@ static uint8_t *guarded(size_t len)
 	if (p == MAP_FAILED || mprotect(p + len, page, PROT_NONE))
 		return NULL;
 	return p;
-}
-
-static unsigned int nr_objects(void)
-{
-	struct gosync_info one;
-	uint64_t cursor = 0;
-	unsigned int total = ~0u;
-
-	gosync_list(dev, &one, 1, &cursor, &total);
-	return total;
 }
 
 /* Names that existed before the run; any other named object is ours. */
@@ -982,7 +962,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	find_maps_lo();
-	start_objs = nr_objects();
+	start_objs = tap_nr_objects(dev);
 	names(remember);
 	t0 = now_ms();
 
@@ -1036,7 +1016,7 @@ int main(int argc, char **argv)
 		if (fd != dev)
 			close(fd);
 	unlink_new_names();
-	end_objs = nr_objects();
+	end_objs = tap_nr_objects(dev);
 	if (end_objs != start_objs) {
 		printf("not ok - e2e:fuzz-no-leaked-objects (%u objects before, %u after; seed %llu)\n",
 		       start_objs, end_objs, (unsigned long long)seed);

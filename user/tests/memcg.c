@@ -27,31 +27,13 @@
 
 static int dev;
 
-static bool wr(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
-	close(fd);
-	return ok;
-}
-
 static long long rd(const char *path)
 {
-	char b[64] = "";
-	int fd = open(path, O_RDONLY);
+	char b[64];
 
-	if (fd < 0)
-		return -1;
-	if (read(fd, b, sizeof(b) - 1) < 0)
-		b[0] = 0;
-	close(fd);
-	return atoll(b);
+	tap_read_file(path, b, sizeof(b));
+	return b[0] ? atoll(b) : -1;
 }
-
 /*
  * In the cgroup: fill maps until a call fails; exit with its errno. Before
  * touching a new page (printf's buffer, a copy-on-write stack page), the
@@ -68,7 +50,7 @@ static int filler(void *arg)
 
 	(void)arg;
 	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (!wr(MY "/cgroup.procs", pid))
+	if (!tap_write_file(MY "/cgroup.procs", pid))
 		return 250;
 	memset(val, 'm', sizeof(val));
 	for (;;) {
@@ -121,14 +103,14 @@ static bool t_memcg(void)
 		printf("ok - e2e:memcg # SKIP no cgroup v2\n");
 		return true;
 	}
-	wr(CG "/cgroup.subtree_control", "+memory");
+	tap_write_file(CG "/cgroup.subtree_control", "+memory");
 	mkdir(MY, 0755);
-	if (!wr(MY "/memory.max", "50331648")) {
+	if (!tap_write_file(MY "/memory.max", "50331648")) {
 		printf("ok - e2e:memcg # SKIP no memory controller\n");
 		rmdir(MY);
 		return true;
 	}
-	wr(MY "/memory.swap.max", "0");
+	tap_write_file(MY "/memory.swap.max", "0");
 	before = rd(MY "/memory.current");
 	st = tap_fork(filler, NULL);
 	peak = rd(MY "/memory.peak");
@@ -197,13 +179,13 @@ static bool t_per_user(void)
 	}
 	snprintf(oldo, sizeof(oldo), "%lld", rd(PARAMS "max_objects_per_user"));
 	snprintf(oldb, sizeof(oldb), "%lld", rd(PARAMS "max_bytes_per_user"));
-	CHECK(wr(PARAMS "max_objects_per_user", "10"), "set max_objects_per_user");
+	CHECK(tap_write_file(PARAMS "max_objects_per_user", "10"), "set max_objects_per_user");
 	if (bytes)
-		CHECK(wr(PARAMS "max_bytes_per_user", "1048576"), "set max_bytes_per_user");
+		CHECK(tap_write_file(PARAMS "max_bytes_per_user", "1048576"), "set max_bytes_per_user");
 	st = tap_fork(as_user, bytes ? (void *)1 : NULL);
-	wr(PARAMS "max_objects_per_user", oldo);
+	tap_write_file(PARAMS "max_objects_per_user", oldo);
 	if (bytes)
-		wr(PARAMS "max_bytes_per_user", oldb);
+		tap_write_file(PARAMS "max_bytes_per_user", oldb);
 	CHECK(st == 0, "uid 1000 with max_objects_per_user=10, max_bytes_per_user=1M: "
 	      "step %d failed (100+n: objects made before ENOSPC; 130-132: bytes)", st);
 	return true;

@@ -14,6 +14,7 @@
 #define GOSYNC_TESTS_TAP_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -175,6 +176,42 @@ static inline char *tap_guard_page(size_t *page_size)
 	munmap(p + ps, ps);
 	*page_size = ps;
 	return p;
+}
+
+/* tap_write_file() - write @val to a sysfs/debugfs/procfs file; true if all of it went. */
+static inline bool tap_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+	close(fd);
+	return ok;
+}
+
+/* tap_read_file() - the first line of @path into @buf ("" if unreadable). */
+static inline void tap_read_file(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, cap - 1);
+
+	buf[n > 0 ? n : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+/* tap_nr_objects() - how many objects the module has (LIST's total). */
+static inline unsigned int tap_nr_objects(int dev)
+{
+	struct gosync_info one;
+	uint64_t cursor = 0;
+	unsigned int total = ~0u;
+
+	gosync_list(dev, &one, 1, &cursor, &total);
+	return total;
 }
 
 /* tap_done() - unlink the names tap_name() made; print a summary; exit status. */
