@@ -453,6 +453,16 @@ void gosync_counter_destroy(struct gosync_counter *c)
 }
 EXPORT_SYMBOL_IF_KUNIT(gosync_counter_destroy);
 
+/** gosync_counter_cost() - bytes of kernel memory @c holds */
+unsigned long gosync_counter_cost(struct gosync_counter *c)
+{
+	unsigned long bytes = kmalloc_size_roundup(sizeof(*c));
+
+	if (c->mode == GOSYNC_COUNTER_PERCPU)
+		bytes += num_possible_cpus() * sizeof(s32);
+	return bytes;
+}
+
 /**
  * gosync_counter_check_op() - validate an op before running it
  *

@@ -112,6 +112,7 @@ bool gosync_counter_mode_valid(u32 mode);
 struct gosync_counter *gosync_counter_create(u32 mode, s64 initial,
 					     u32 racy_delay_ns);
 void gosync_counter_destroy(struct gosync_counter *c);
+unsigned long gosync_counter_cost(struct gosync_counter *c);
 int gosync_counter_check_op(u32 op, u32 flags, s64 arg, s64 expected);
 int gosync_counter_do(struct gosync_counter *c, u32 op, u32 flags, s64 arg,
 		      s64 expected, s64 *result);
@@ -211,6 +212,15 @@ __poll_t gosync_once_poll(struct gosync_once *o, struct file *file, poll_table *
 /* ---- object.c ---- */
 
 struct gosync_obj;
+struct gosync_user;
+
+struct gosync_user *gosync_user_get_current(void);
+void gosync_user_get(struct gosync_user *u);
+void gosync_user_put(struct gosync_user *u);
+int gosync_user_charge(struct gosync_user *u, unsigned int objects, unsigned long bytes);
+int gosync_user_charge_nocap(struct gosync_user *u, unsigned long bytes, bool exempt);
+void gosync_user_uncharge(struct gosync_user *u, unsigned int objects, unsigned long bytes);
+void gosync_user_usage(struct gosync_user *u, unsigned int *objects, unsigned long *bytes);
 
 /* Per-CPU operation counts; what each slot counts depends on the type */
 struct gosync_stats {
@@ -283,14 +293,22 @@ struct gosync_map;
  * @read_end: end it
  * @write_begin: exclude other writers (spin, rwsem: and readers);
  *	-EINTR on a fatal signal
- * @write_end: end it
+ * @write_begin_nointr: the same, for work that must be finished (freeing a
+ *	cleared map's nodes, moving a doubling table's buckets): never fails
+ * @write_end: end either
  * @write_held: for lockdep and rcu_dereference_protected(): is it held?
  * @lookup: the node of @key, or NULL; under the read or the write lock
  * @prepare_insert: optional: make room for one more node before the write
  *	lock is taken (it may sleep and take the write lock itself)
  * @insert: under the write lock: add @node, whose key is absent.
- *	Return: 0 or -ENOMEM
+ *	Return: 0, -ENOMEM, -ENOSPC (the table is at its maximum size), or
+ *	-EAGAIN (try again once the table has been resized)
  * @remove: under the write lock: take @node out of the table
+ * @slot_cost: bytes an entry costs beyond its node and value: its share of
+ *	the Range index, and of the table where the table is not charged as
+ *	it grows (rcu: rhashtable allocates its buckets itself)
+ * @lockless_reads: readers take no lock (rcu), so Len takes the write lock
+ *	to be linearizable
  *
  * The backends are written against this vector once, like counter modes:
  * the front end (map.c) implements every operation with it.
@@ -301,6 +319,7 @@ struct gosync_map_backend_ops {
 	int (*read_begin)(struct gosync_map *m);
 	void (*read_end)(struct gosync_map *m);
 	int (*write_begin)(struct gosync_map *m);
+	void (*write_begin_nointr)(struct gosync_map *m);
 	void (*write_end)(struct gosync_map *m);
 	bool (*write_held)(struct gosync_map *m);
 	struct gosync_map_node *(*lookup)(struct gosync_map *m,
@@ -308,6 +327,8 @@ struct gosync_map_backend_ops {
 	int (*prepare_insert)(struct gosync_map *m);
 	int (*insert)(struct gosync_map *m, struct gosync_map_node *node);
 	void (*remove)(struct gosync_map *m, struct gosync_map_node *node);
+	unsigned int slot_cost;
+	bool lockless_reads;
 };
 
 extern const struct gosync_map_backend_ops gosync_map_spin_ops;
@@ -322,12 +343,18 @@ static inline void gosync_map_stat_add(struct gosync_map *m, unsigned int i, u64
  * @backend: enum gosync_map_backend
  * @max_entries: limit on @nr; immutable
  * @max_bytes: limit on @bytes; immutable
+ * @user: who pays for the entries (struct gosync_user), or NULL
  * @nr: entries; under the write lock (read locklessly by Len)
  * @bytes: key plus value bytes of the entries; under the write lock
+ * @charged: bytes charged to @user for entries and tables; under the
+ *	write lock
  * @seq: highest seq given to a node; under the write lock, stored with
  *	release and read with acquire by Range (see gosync_map_range_start())
- * @index: the Range index, seq -> node, of the live nodes; changed only
- *	under the write lock (and its own xa_lock), read under RCU
+ * @cleared: nodes with seq <= @cleared were deleted by a Clear, even while
+ *	they are still in the table and the index; written under the write
+ *	lock, read with acquire by readers (see map_node_live())
+ * @index: the Range index, seq -> node, of the nodes in the table; changed
+ *	only under the write lock (and its own xa_lock), read under RCU
  * @stats: per-CPU counts, enum gosync_map_stat
  *
  * Only the union member of @backend is used.
@@ -337,13 +364,21 @@ struct gosync_map {
 	u32 backend;
 	u32 max_entries;
 	u64 max_bytes;
+	struct gosync_user *user;
 	u32 nr;
 	u64 bytes;
+	unsigned long charged;
 	u64 seq;
+	u64 cleared;
 	struct xarray index;
 	struct gosync_stats __percpu *stats;
 	union {
-		/* spin and rwsem: a chained hash table that doubles when full */
+		/*
+		 * spin and rwsem: a chained hash table that doubles when full.
+		 * While it doubles, @old holds the previous bucket array: its
+		 * buckets below @migrated have moved to @buckets, the others
+		 * are still in use (see locked_bucket()).
+		 */
 		struct {
 			union {
 				spinlock_t spin;	/* spin: protects all below and the map */
@@ -351,6 +386,9 @@ struct gosync_map {
 			};
 			struct hlist_head *buckets;
 			unsigned int shift;		/* 1 << shift buckets */
+			struct hlist_head *old;		/* NULL unless doubling */
+			unsigned int old_shift;
+			unsigned int migrated;		/* @old buckets moved so far */
 			u32 seed;			/* hash seed; immutable */
 		} locked;
 		/* rcu: readers take no lock at all */
@@ -395,8 +433,10 @@ struct gosync_map_req {
 #define GOSYNC_MAP_ARG_OUT	BIT(3)
 
 bool gosync_map_backend_valid(u32 backend);
-struct gosync_map *gosync_map_create(u32 backend, u32 max_entries, u64 max_bytes);
+struct gosync_map *gosync_map_create(u32 backend, u32 max_entries, u64 max_bytes,
+				     struct gosync_user *user);
 void gosync_map_destroy(struct gosync_map *m);
+unsigned long gosync_map_cost(struct gosync_map *m);
 struct gosync_map_val *gosync_map_val_alloc(u32 len);
 void gosync_map_val_put(struct gosync_map_val *v);
 u32 gosync_map_operands(u32 op);
@@ -428,8 +468,9 @@ struct gosync_obj;
  * @poll: optional: poll readiness of the primitive
  * @fill_stats: optional: add the counts the primitive keeps itself to
  *	@stats (GOSYNC_NR_STATS slots)
- * @charge: optional: bytes the primitive may grow to, charged against its
- *	owner's per-user byte limit for the object's life
+ * @charge: optional: bytes of kernel memory the primitive holds when
+ *	created, charged to its owner's per-user byte limit for the object's
+ *	life (growth, such as a map's entries, is charged as it happens)
  */
 struct gosync_obj_type {
 	u32 type;
@@ -444,33 +485,39 @@ struct gosync_obj_type {
 /**
  * struct gosync_obj - one gosync object: a primitive plus identity and owner
  * @ref: one per open file description, plus one while named
- * @id: unique, increasing; assigned under gosync_objects_lock
+ * @id: unique, increasing; immutable
  * @type: the primitive's type
  * @priv: the primitive (struct gosync_counter *, ...)
- * @node: entry in gosync_objects, in @id order; under gosync_objects_lock
- * @named: the name holds a reference; under gosync_objects_lock
- * @name: NUL-terminated, empty unless @named; under gosync_objects_lock
+ * @user: who pays for it (the creator's struct gosync_user); referenced
+ * @name_node: in the name index while @named
+ * @named: in the name index; set once with release by gosync_obj_publish(),
+ *	cleared by unlink
+ * @name: NUL-padded; written once before the object is named, then
+ *	immutable (an unlinked object keeps it but is no longer @named)
  * @uid: owner, the creator's fsuid; immutable
  * @gid: owner group, the creator's fsgid; immutable
  * @perm: permission bits for opening by name; immutable
- * @charged: bytes charged to the owner's per-user limit; immutable
+ * @charged: bytes charged to @user for the object itself; immutable
  * @nr_files: open file descriptions, for listings
  * @stats: per-CPU operation counts
+ * @rcu: the object is freed after a grace period (RCU lookups)
  */
 struct gosync_obj {
 	struct kref ref;
 	u64 id;
 	const struct gosync_obj_type *type;
 	void *priv;
-	struct list_head node;
+	struct gosync_user *user;
+	struct rhash_head name_node;
 	bool named;
 	char name[GOSYNC_NAME_MAX];
 	kuid_t uid;
 	kgid_t gid;
 	umode_t perm;
-	u64 charged;
+	unsigned long charged;
 	atomic_t nr_files;
 	struct gosync_stats __percpu *stats;
+	struct rcu_head rcu;
 };
 
 extern unsigned int gosync_max_objects;
@@ -489,6 +536,7 @@ void gosync_obj_fill_info(struct gosync_obj *obj, struct gosync_info *info);
 int gosync_obj_list(u64 cursor, struct gosync_info *buf, unsigned int cap,
 		    u64 *next);
 unsigned int gosync_obj_count(void);
+int gosync_objects_init(void);
 void gosync_objects_exit(void);
 
 static inline void gosync_obj_stat_inc(struct gosync_obj *obj, unsigned int i)
@@ -504,5 +552,6 @@ int gosync_torture(struct gosync_torture *p, struct gosync_torture_thread *resul
 
 long gosync_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 extern const struct file_operations gosync_obj_fops;
+extern const struct file_operations gosync_obj_poll_fops;
 
 #endif /* _GOSYNC_H */

@@ -31,8 +31,15 @@ static struct miscdevice gosync_misc = {
 
 static int __init gosync_init(void)
 {
+	int ret = gosync_objects_init();
+
+	if (ret)
+		return ret;
 	gosync_misc.mode = dev_mode & 0666;
-	return misc_register(&gosync_misc);
+	ret = misc_register(&gosync_misc);
+	if (ret)
+		gosync_objects_exit();
+	return ret;
 }
 
 static void __exit gosync_exit(void)

@@ -16,14 +16,27 @@
  *  - Writers hold the backend's write lock for the whole operation, which
  *    makes every op atomic per map (LoadOrStore, Swap, CompareAndSwap, ...).
  *    With the rcu backend that lock excludes only other writers: readers
- *    (Load, Range, Len) take no lock and are never blocked by writers,
- *    which is sync.Map's design (its writers serialize on one mutex too).
+ *    (Load, Range) take no lock and are never blocked by writers, which is
+ *    sync.Map's design (its writers serialize on one mutex too).
+ *  - Clear is one step for every observer: under the write lock it raises
+ *    map->cleared to map->seq, which deletes every node at once (readers
+ *    and writers treat a node with seq <= cleared as absent), then frees
+ *    the nodes in bounded chunks, dropping the lock between chunks. A
+ *    writer that meets such a stale node in the table drops it first.
+ *  - Len reads nr under the read lock, or the write lock on the rcu
+ *    backend, whose readers otherwise hold none: so it is linearizable.
+ *  - Every entry's real cost (node, value, index slot, table share) is
+ *    charged to the map's user as it is stored, and uncharged as it goes.
  *
  * Memory is allocated with GOSYNC_GFP before any spinlock is taken,
- * except xarray nodes, which use the xas_nomem() retry loop.
+ * except xarray nodes, which use the xas_nomem() retry loop. No loop whose
+ * length a user controls runs under a spinlock.
  */
+#include <linux/capability.h>
+#include <linux/delay.h>
 #include <linux/export.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "gosync.h"
@@ -87,6 +100,55 @@ static struct gosync_map_node *map_node_alloc(const struct gosync_map_key *key)
 	return n;
 }
 
+/* What a node and a value really cost: their slab objects (see struct gosync_user). */
+static unsigned long map_node_cost(struct gosync_map *m, u32 key_len)
+{
+	return kmalloc_size_roundup(offsetof(struct gosync_map_node, key) + key_len) +
+	       m->ops->slot_cost;
+}
+
+static unsigned long map_val_cost(u32 len)
+{
+	/* kvmalloc's kmalloc attempt; its vmalloc fallback is never larger */
+	return kmalloc_size_roundup(offsetof(struct gosync_map_val, data) + len);
+}
+
+/*
+ * Charge @bytes to the map's user, under the write lock, with its total in
+ * m->charged. Return: 0, or -EDQUOT past the user's limit unless @exempt:
+ * the capability check may sleep, so it is made by map_update() after
+ * unlocking, and only for a charge that would fail.
+ */
+static int map_charge_locked(struct gosync_map *m, unsigned long bytes, bool exempt)
+{
+	lockdep_assert(m->ops->write_held(m));
+	if (gosync_user_charge_nocap(m->user, bytes, exempt))
+		return -EDQUOT;
+	m->charged += bytes;
+	return 0;
+}
+
+static void map_uncharge_locked(struct gosync_map *m, unsigned long bytes)
+{
+	lockdep_assert(m->ops->write_held(m));
+	gosync_user_uncharge(m->user, 0, bytes);
+	m->charged -= bytes;
+}
+
+/*
+ * Is @n, found in the table or the index, a live entry (not deleted by a
+ * Clear)? Under the write lock, the read lock, or RCU. The acquire pairs
+ * with the release in map_clear(): a reader that sees the new @cleared
+ * reports the node absent, one that sees the old value read the node's
+ * value before the Clear, which changes no value (smp_rmb() in the callers
+ * orders that read before this one).
+ */
+static bool map_node_live(struct gosync_map *m, struct gosync_map_node *n)
+{
+	/* Pairs with smp_store_release() in map_clear(); see above. */
+	return n->seq > smp_load_acquire(&m->cleared);
+}
+
 /* The node's current value, under the write lock. */
 static struct gosync_map_val *map_node_val_locked(struct gosync_map *m,
 						  struct gosync_map_node *n)
@@ -127,11 +189,13 @@ static bool map_val_equal(const struct gosync_map_val *a, const struct gosync_ma
  * @backend: enum gosync_map_backend
  * @max_entries: most entries; 0 means GOSYNC_MAP_DEFAULT_ENTRIES
  * @max_bytes: most key plus value bytes; 0 means GOSYNC_MAP_DEFAULT_BYTES
+ * @user: who pays for the entries, or NULL (KUnit, torture)
  *
  * Return: the map, ERR_PTR(-EINVAL) for an unknown backend, or
  * ERR_PTR(-ENOMEM). Memory is charged to the caller's memory cgroup.
  */
-struct gosync_map *gosync_map_create(u32 backend, u32 max_entries, u64 max_bytes)
+struct gosync_map *gosync_map_create(u32 backend, u32 max_entries, u64 max_bytes,
+				     struct gosync_user *user)
 {
 	struct gosync_map *m;
 	int ret;
@@ -157,37 +221,36 @@ struct gosync_map *gosync_map_create(u32 backend, u32 max_entries, u64 max_bytes
 		kfree(m);
 		return ERR_PTR(ret);
 	}
+	if (user)
+		gosync_user_get(user);
+	m->user = user;
 	return m;
 }
 EXPORT_SYMBOL_IF_KUNIT(gosync_map_create);
 
-static void map_remove_locked(struct gosync_map *m, struct gosync_map_node *n);
+static void map_drain(struct gosync_map *m, u64 upto);
 
-/* Delete every entry; return how many. Under the write lock. */
-static u32 map_clear_locked(struct gosync_map *m)
+/* The first table of either backend: 16 locked buckets, or rhashtable's 64. */
+#define MAP_FIRST_TABLE_COST	1024
+
+/**
+ * gosync_map_cost() - bytes an empty map holds: its struct, stats and first
+ * table. Entries and bigger tables are charged to the map's user as they come.
+ */
+unsigned long gosync_map_cost(struct gosync_map *m)
 {
-	struct gosync_map_node *n;
-	unsigned long seq;
-	u32 count = 0;
-
-	lockdep_assert(m->ops->write_held(m));
-	/* Erasing the current entry during xa_for_each() is allowed. */
-	xa_for_each(&m->index, seq, n) {
-		map_remove_locked(m, n);
-		count++;
-	}
-	return count;
+	return kmalloc_size_roundup(sizeof(*m)) +
+	       num_possible_cpus() * sizeof(struct gosync_stats) + MAP_FIRST_TABLE_COST;
 }
 
 /** gosync_map_destroy() - free @m; nobody else may use it any more. */
 void gosync_map_destroy(struct gosync_map *m)
 {
-	/* No other user: the lock cannot be contended, so this cannot fail. */
-	WARN_ON(m->ops->write_begin(m));
-	map_clear_locked(m);
-	m->ops->write_end(m);
+	map_drain(m, m->seq);
 	m->ops->destroy(m);
+	WARN_ON(m->charged);
 	xa_destroy(&m->index);
+	gosync_user_put(m->user);
 	free_percpu(m->stats);
 	kfree(m);
 }
@@ -197,12 +260,14 @@ EXPORT_SYMBOL_IF_KUNIT(gosync_map_destroy);
 
 /*
  * Insert @n (key absent) with value @v, as a new incarnation with the next
- * seq. Return: 0, -ENOSPC past the limits, -ENOMEM; with -ENOMEM from the
- * xarray in @xas, the caller drops the lock and retries after xas_nomem().
+ * seq. Return: 0, -ENOSPC past the limits, -ENOMEM, -EAGAIN (the backend's
+ * table is being resized); with -ENOMEM from the xarray in @xas, the caller
+ * drops the lock and retries after xas_nomem().
  */
 static int map_insert_locked(struct gosync_map *m, struct xa_state *xas,
-			     struct gosync_map_node *n, struct gosync_map_val *v)
+			     struct gosync_map_node *n, struct gosync_map_val *v, bool exempt)
 {
+	unsigned long cost = map_node_cost(m, n->key_len) + map_val_cost(v->len);
 	u64 seq = m->seq + 1;
 	int ret;
 
@@ -211,23 +276,34 @@ static int map_insert_locked(struct gosync_map *m, struct xa_state *xas,
 		return -ENOSPC;
 
 	/*
-	 * n->val stays NULL until the node is in both the index and the table,
-	 * so a reader that finds it early treats it as absent, and a failure
-	 * below never shows a reader an entry that was not stored.
+	 * Reserve the node's slot in the Range index first: that may need
+	 * memory and fail, but publishes nothing (Range skips reserved slots).
+	 * Then the table: on the rcu backend a lock-free reader may find the
+	 * node from the moment it is in the table, so nothing after that may
+	 * fail. n->val stays NULL until the end, so a reader that finds the
+	 * node early treats it as absent.
 	 */
 	n->seq = seq;
 	RCU_INIT_POINTER(n->val, NULL);
 	xas_set(xas, seq);
 	xas_lock(xas);
-	xas_store(xas, n);
+	xas_store(xas, XA_ZERO_ENTRY);
 	xas_unlock(xas);
 	ret = xas_error(xas);
 	if (ret)
 		return ret;
-	ret = m->ops->insert(m, n);
+	ret = map_charge_locked(m, cost, exempt);
+	if (!ret)
+		ret = m->ops->insert(m, n);
+	xas_set(xas, seq);
+	xas_lock(xas);
+	/* Into the reserved slot: no allocation, so no failure. */
+	xas_store(xas, ret ? NULL : n);
+	xas_unlock(xas);
 	if (ret) {
-		xa_erase(&m->index, seq);
-		return ret;
+		if (ret != -EDQUOT)
+			map_uncharge_locked(m, cost);
+		return ret;	/* never visible to anyone: the caller frees @n */
 	}
 	refcount_inc(&v->ref);
 	rcu_assign_pointer(n->val, v);
@@ -237,21 +313,30 @@ static int map_insert_locked(struct gosync_map *m, struct xa_state *xas,
 	 * cumulative) every deletion this CPU saw before, via the write lock.
 	 */
 	smp_store_release(&m->seq, seq);
-	m->nr++;
+	WRITE_ONCE(m->nr, m->nr + 1);
 	m->bytes += n->key_len + v->len;
 	gosync_map_stat_add(m, GOSYNC_MAP_STAT_STORES, 1);
 	return 0;
 }
 
-/* Install @v as the value of the live node @n. -ENOSPC past max_bytes. */
+/*
+ * Install @v as the value of the live node @n. -ENOSPC past max_bytes,
+ * -EDQUOT past the user's limit (see map_charge_locked()).
+ */
 static int map_replace_locked(struct gosync_map *m, struct gosync_map_node *n,
-			      struct gosync_map_val *v)
+			      struct gosync_map_val *v, bool exempt)
 {
 	struct gosync_map_val *old = map_node_val_locked(m, n);
+	unsigned long old_cost = map_val_cost(old->len), cost = map_val_cost(v->len);
 
 	lockdep_assert(m->ops->write_held(m));
 	if (m->bytes - old->len + v->len > m->max_bytes)
 		return -ENOSPC;
+	/* Net: replacing a value with one no bigger always works. */
+	if (cost > old_cost && map_charge_locked(m, cost - old_cost, exempt))
+		return -EDQUOT;
+	if (cost < old_cost)
+		map_uncharge_locked(m, old_cost - cost);
 	refcount_inc(&v->ref);
 	rcu_assign_pointer(n->val, v);
 	m->bytes = m->bytes - old->len + v->len;
@@ -261,20 +346,38 @@ static int map_replace_locked(struct gosync_map *m, struct gosync_map_node *n,
 	return 0;
 }
 
+/*
+ * Take the node @n, whose value is @v, out of the table and the index and
+ * free both after a grace period. The entry is already accounted as gone
+ * (deleted, or deleted by a Clear) but for its charge.
+ */
+static void map_drop_locked(struct gosync_map *m, struct gosync_map_node *n,
+			    struct gosync_map_val *v)
+{
+	lockdep_assert(m->ops->write_held(m));
+	/*
+	 * Before the value's last reference may go: a reader that still
+	 * finds @n must not retry refcount_inc_not_zero() on it forever
+	 * (map_node_get_val()).
+	 */
+	RCU_INIT_POINTER(n->val, NULL);
+	m->ops->remove(m, n);
+	xa_erase(&m->index, n->seq);
+	map_uncharge_locked(m, map_node_cost(m, n->key_len) + map_val_cost(v->len));
+	gosync_map_val_put(v);
+	kfree_rcu(n, rcu);
+}
+
 /* Delete the live node @n; it is freed after a grace period. */
 static void map_remove_locked(struct gosync_map *m, struct gosync_map_node *n)
 {
 	struct gosync_map_val *v = map_node_val_locked(m, n);
 
 	lockdep_assert(m->ops->write_held(m));
-	/* From here on lockless readers that still find @n see it deleted. */
-	RCU_INIT_POINTER(n->val, NULL);
-	m->ops->remove(m, n);
-	xa_erase(&m->index, n->seq);
-	m->nr--;
+	WRITE_ONCE(m->nr, m->nr - 1);
 	m->bytes -= n->key_len + v->len;
-	gosync_map_val_put(v);
-	kfree_rcu(n, rcu);
+	/* It NULLs n->val: lockless readers that still find @n see it deleted. */
+	map_drop_locked(m, n, v);
 	gosync_map_stat_add(m, GOSYNC_MAP_STAT_DELETES, 1);
 }
 
@@ -361,6 +464,16 @@ static void map_count_load(struct gosync_map *m, bool hit)
 	gosync_map_stat_add(m, hit ? GOSYNC_MAP_STAT_HITS : GOSYNC_MAP_STAT_MISSES, 1);
 }
 
+/*
+ * The live node of @key, or NULL. Under the read lock or RCU (rcu backend)
+ * the caller may find a node a Clear has deleted: see map_node_live().
+ */
+static struct gosync_map_node *map_lookup(struct gosync_map *m,
+					  const struct gosync_map_key *key)
+{
+	return m->ops->lookup(m, key);
+}
+
 /* Load: under the read lock only; the copy-out happens after it. */
 static int map_load(struct gosync_map *m, struct gosync_map_req *r)
 {
@@ -371,9 +484,16 @@ static int map_load(struct gosync_map *m, struct gosync_map_req *r)
 	ret = m->ops->read_begin(m);
 	if (ret)
 		return ret;
-	n = m->ops->lookup(m, &r->key);
-	if (n)
+	n = map_lookup(m, &r->key);
+	if (n) {
 		v = map_node_get_val(n);
+		/* Our value read before our read of @cleared: see map_node_live(). */
+		smp_rmb();
+		if (v && !map_node_live(m, n)) {
+			gosync_map_val_put(v);
+			v = NULL;
+		}
+	}
 	m->ops->read_end(m);
 
 	map_count_load(m, v);
@@ -385,22 +505,106 @@ static int map_load(struct gosync_map *m, struct gosync_map_req *r)
 	return ret;
 }
 
+/*
+ * Len: nr changes only under the write lock, one store per op, so reading
+ * it under the read lock is linearizable. The rcu backend's readers hold no
+ * lock, so there Len takes the write lock: otherwise a Load that misses a
+ * key whose Delete is in flight (its value already NULL) could be followed
+ * by a Len that still counts the key.
+ */
+static int map_len(struct gosync_map *m, struct gosync_map_req *r)
+{
+	bool wlock = m->ops->lockless_reads;
+	int ret = wlock ? m->ops->write_begin(m) : m->ops->read_begin(m);
+
+	if (ret)
+		return ret;
+	r->result = READ_ONCE(m->nr);
+	if (wlock)
+		m->ops->write_end(m);
+	else
+		m->ops->read_end(m);
+	return 0;
+}
+
+/* Nodes a Clear frees per hold of the write lock. */
+#define MAP_DRAIN_CHUNK	64
+
+/*
+ * Free the nodes with seq <= @upto that are still in the table and the
+ * index (a Clear deleted them all at once), a chunk per hold of the write
+ * lock, so the lock is never held for work that grows with the map. Not
+ * interruptible: the work is bounded and must be finished.
+ */
+static void map_drain(struct gosync_map *m, u64 upto)
+{
+	unsigned long seq = 0;
+
+	for (;;) {
+		struct gosync_map_node *n;
+		unsigned int i = 0;
+
+		m->ops->write_begin_nointr(m);
+		xa_for_each_range(&m->index, seq, n, 0, upto) {
+			map_drop_locked(m, n, map_node_val_locked(m, n));
+			if (++i == MAP_DRAIN_CHUNK)
+				break;
+		}
+		m->ops->write_end(m);
+		if (i < MAP_DRAIN_CHUNK)
+			break;
+		cond_resched();
+	}
+}
+
+/*
+ * Clear deletes every entry in one step: raising @cleared under the write
+ * lock. That is the op's linearization point for every observer: Load,
+ * Range and writers treat older nodes as absent from then on, and Len reads
+ * nr, zeroed in the same critical section. Then the nodes are freed.
+ */
 static int map_clear(struct gosync_map *m, struct gosync_map_req *r)
 {
+	u64 upto;
 	int ret = m->ops->write_begin(m);
 
 	if (ret)
 		return ret;
-	r->result = map_clear_locked(m);
+	upto = m->seq;
+	r->result = m->nr;
+	gosync_map_stat_add(m, GOSYNC_MAP_STAT_DELETES, m->nr);
+	WRITE_ONCE(m->nr, 0);
+	m->bytes = 0;
+	/* Pairs with smp_load_acquire() in map_node_live(). */
+	smp_store_release(&m->cleared, upto);
 	m->ops->write_end(m);
+	map_drain(m, upto);
 	return 0;
+}
+
+/*
+ * The live node of r->key under the write lock, or NULL. A node a Clear
+ * deleted that is still in the table is freed now, so a key has at most
+ * one node in the table.
+ */
+static struct gosync_map_node *map_lookup_locked(struct gosync_map *m,
+						 const struct gosync_map_key *key)
+{
+	struct gosync_map_node *n = map_lookup(m, key);
+
+	lockdep_assert(m->ops->write_held(m));
+	if (n && n->seq <= m->cleared) {
+		map_drop_locked(m, n, map_node_val_locked(m, n));
+		n = NULL;
+	}
+	return n;
 }
 
 /* The body of every op that may change the map, under the write lock. */
 static int map_update_locked(struct gosync_map *m, struct gosync_map_req *r,
-			     struct xa_state *xas, struct gosync_map_node **newp)
+			     struct xa_state *xas, struct gosync_map_node **newp, bool exempt)
 {
-	struct gosync_map_node *n = m->ops->lookup(m, &r->key);
+	struct gosync_map_node *n = map_lookup_locked(m, &r->key);
 	struct gosync_map_val *old = n ? map_node_val_locked(m, n) : NULL;
 	int ret = 0;
 
@@ -416,18 +620,18 @@ static int map_update_locked(struct gosync_map *m, struct gosync_map_req *r,
 		if (r->op != GOSYNC_MAP_STORE)
 			map_count_load(m, old);
 		if (!old) {
-			ret = map_insert_locked(m, xas, *newp, r->val);
+			ret = map_insert_locked(m, xas, *newp, r->val, exempt);
 			if (!ret)
 				*newp = NULL;	/* the map owns it now */
 			break;
 		}
 		if (r->op == GOSYNC_MAP_STORE)
-			return map_replace_locked(m, n, r->val);
+			return map_replace_locked(m, n, r->val, exempt);
 		r->result = 1;
 		ret = map_give_out(r, old);
 		if (ret || r->op == GOSYNC_MAP_LOAD_OR_STORE)
 			break;
-		ret = map_replace_locked(m, n, r->val);
+		ret = map_replace_locked(m, n, r->val, exempt);
 		break;
 	case GOSYNC_MAP_LOAD_AND_DELETE:
 		map_count_load(m, old);
@@ -446,7 +650,7 @@ static int map_update_locked(struct gosync_map *m, struct gosync_map_req *r,
 		break;
 	case GOSYNC_MAP_COMPARE_AND_SWAP:
 		if (old && map_val_equal(old, r->old)) {
-			ret = map_replace_locked(m, n, r->val);
+			ret = map_replace_locked(m, n, r->val, exempt);
 			r->result = !ret;
 		}
 		break;
@@ -460,13 +664,17 @@ static int map_update_locked(struct gosync_map *m, struct gosync_map_req *r,
 	return ret;
 }
 
+/* How often an insert the backend asks to retry (-EAGAIN) is retried. */
+#define MAP_INSERT_TRIES	8
+
 static int map_update(struct gosync_map *m, struct gosync_map_req *r)
 {
 	bool may_insert = r->op == GOSYNC_MAP_STORE || r->op == GOSYNC_MAP_SWAP ||
 			  r->op == GOSYNC_MAP_LOAD_OR_STORE;
+	bool exempt = false, asked = false;
 	struct gosync_map_node *n = NULL;
 	XA_STATE(xas, &m->index, 0);
-	int ret;
+	int tries = 0, ret;
 
 	if (may_insert) {
 		n = map_node_alloc(&r->key);
@@ -478,23 +686,38 @@ static int map_update(struct gosync_map *m, struct gosync_map_req *r)
 				goto out;
 		}
 	}
-	do {
+	for (;;) {
 		/* A retry starts afresh: the map may have changed meanwhile. */
 		gosync_map_val_put(r->out);
 		r->out = NULL;
 		r->out_len = 0;
 		r->result = 0;
 		ret = m->ops->write_begin(m);
-		if (!ret) {
-			ret = map_update_locked(m, r, &xas, &n);
-			m->ops->write_end(m);
-		}
+		if (ret)
+			break;
+		ret = map_update_locked(m, r, &xas, &n, exempt);
+		m->ops->write_end(m);
 		/*
 		 * Only an xarray allocation failure leaves @xas in error: then
 		 * xas_nomem() allocates with GOSYNC_GFP, outside the lock, and
 		 * asks for a retry. Otherwise it frees any leftover.
 		 */
-	} while (xas_nomem(&xas, GOSYNC_GFP));
+		if (xas_nomem(&xas, GOSYNC_GFP))
+			continue;
+		/* Past the user's limit: is the caller exempt? Asked once, unlocked. */
+		if (ret == -EDQUOT && !asked) {
+			asked = true;
+			exempt = capable(CAP_SYS_RESOURCE);
+			if (exempt)
+				continue;
+		}
+		if (ret != -EAGAIN || ++tries == MAP_INSERT_TRIES)
+			break;
+		/* The rhashtable is resizing: give its worker a moment. */
+		usleep_range(100, 1000);
+	}
+	if (ret == -EDQUOT)
+		ret = -ENOSPC;
 out:
 	kfree(n);	/* not inserted: never visible to anyone */
 	if (ret) {
@@ -537,9 +760,7 @@ int gosync_map_do(struct gosync_map *m, struct gosync_map_req *r)
 	case GOSYNC_MAP_LOAD:
 		return map_load(m, r);
 	case GOSYNC_MAP_LEN:
-		/* A snapshot: nr changes only under the write lock. */
-		r->result = READ_ONCE(m->nr);
-		return 0;
+		return map_len(m, r);
 	case GOSYNC_MAP_CLEAR:
 		return map_clear(m, r);
 	default:
@@ -617,8 +838,13 @@ int gosync_map_range_next(struct gosync_map *m, u64 start, u64 pos, u8 *key,
 	while ((n = xa_find_after(&m->index, &idx, start, XA_PRESENT))) {
 		struct gosync_map_val *v = map_node_get_val(n);
 
+		smp_rmb();	/* the value before @cleared: see map_node_live() */
+		if (v && !map_node_live(m, n)) {
+			gosync_map_val_put(v);
+			v = NULL;
+		}
 		if (!v)
-			continue;	/* rcu backend: deleted meanwhile */
+			continue;	/* deleted meanwhile (rcu), or cleared */
 		memcpy(key, n->key, n->key_len);
 		*key_len = n->key_len;
 		*val = v;

@@ -7,30 +7,48 @@
  * Len, exclusive for writers (killable, so a dying task never waits on it).
  *
  * The table doubles when it holds as many entries as buckets (load factor
- * 1), like Go's map grows; it never shrinks. The new bucket array is
- * allocated before the write lock is taken, then the nodes are moved under
- * it, so no allocation happens under the spinlock. Readers hold the lock, so
- * plain hlists suffice.
+ * 1), like Go's map grows; it never shrinks. Doubling never runs under the
+ * lock for longer than a bounded chunk: the new bucket array is allocated
+ * (and charged) before the lock is taken, installed under it, and the old
+ * buckets are then moved a chunk per hold of the lock. Meanwhile every
+ * operation finds a key's bucket in the old array if that bucket has not
+ * moved yet, else in the new one (locked_bucket()). Readers hold the lock,
+ * so plain hlists suffice.
  */
 #include <linux/jhash.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
 #include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "gosync.h"
 
 #define MAP_LOCKED_MIN_SHIFT	4
 #define MAP_LOCKED_MAX_SHIFT	24
+/* Old buckets moved per hold of the write lock while the table doubles */
+#define MAP_LOCKED_MOVE_CHUNK	256
 
 static u32 locked_hash(struct gosync_map *m, const u8 *key, u32 len)
 {
 	return jhash(key, len, m->locked.seed);
 }
 
+/* A key's bucket; under the read or the write lock. */
 static struct hlist_head *locked_bucket(struct gosync_map *m, u32 hash)
 {
+	if (m->locked.old) {
+		u32 i = hash & ((1U << m->locked.old_shift) - 1);
+
+		if (i >= m->locked.migrated)
+			return &m->locked.old[i];
+	}
 	return &m->locked.buckets[hash & ((1U << m->locked.shift) - 1)];
+}
+
+static size_t locked_table_bytes(unsigned int shift)
+{
+	return kmalloc_size_roundup(sizeof(struct hlist_head) << shift);
 }
 
 static int locked_alloc(struct gosync_map *m)
@@ -38,11 +56,21 @@ static int locked_alloc(struct gosync_map *m)
 	m->locked.shift = MAP_LOCKED_MIN_SHIFT;
 	m->locked.seed = get_random_u32();
 	m->locked.buckets = kvcalloc(1U << m->locked.shift, sizeof(struct hlist_head), GOSYNC_GFP);
-	return m->locked.buckets ? 0 : -ENOMEM;
+	if (!m->locked.buckets)
+		return -ENOMEM;
+	/* The first table is part of the map's own cost (gosync_map_cost()). */
+	return 0;
 }
 
 static void locked_destroy(struct gosync_map *m)
 {
+	WARN_ON(m->locked.old);
+	if (m->locked.shift > MAP_LOCKED_MIN_SHIFT) {
+		unsigned long bytes = locked_table_bytes(m->locked.shift);
+
+		m->charged -= bytes;
+		gosync_user_uncharge(m->user, 0, bytes);
+	}
 	kvfree(m->locked.buckets);
 }
 
@@ -75,47 +103,91 @@ static void locked_remove(struct gosync_map *m, struct gosync_map_node *n)
 }
 
 /*
+ * Move up to MAP_LOCKED_MOVE_CHUNK old buckets to the new array. Return the
+ * old array once every bucket has moved (the caller frees it after
+ * unlocking), else NULL.
+ */
+static struct hlist_head *locked_move_locked(struct gosync_map *m)
+{
+	unsigned int nr_old = 1U << m->locked.old_shift;
+	unsigned int end = min(m->locked.migrated + MAP_LOCKED_MOVE_CHUNK, nr_old);
+	u32 mask = (1U << m->locked.shift) - 1;
+	struct hlist_head *ob = m->locked.old;
+	struct gosync_map_node *n;
+	struct hlist_node *tmp;
+
+	lockdep_assert(m->ops->write_held(m));
+	for (; m->locked.migrated < end; m->locked.migrated++)
+		hlist_for_each_entry_safe(n, tmp, &ob[m->locked.migrated], hnode) {
+			hlist_del(&n->hnode);
+			hlist_add_head(&n->hnode, &m->locked.buckets[n->hash & mask]);
+		}
+	if (m->locked.migrated < nr_old)
+		return NULL;
+	WRITE_ONCE(m->locked.old, NULL);	/* read unlocked as a hint */
+	return ob;
+}
+
+/*
  * Before an insert: if the next entry would push the load factor past 1,
  * double the table. The check outside the lock is a hint; the decision is
- * taken again under the write lock. Failure to grow is not an error: the
- * table only gets slower.
+ * taken again under the write lock. Failure to grow (no memory, the user's
+ * limit, another thread doubling it) is not an error: the table only gets
+ * slower. Return: 0, or -EINTR for a fatal signal before anything changed.
  */
 static int locked_prepare_insert(struct gosync_map *m)
 {
 	unsigned int shift = READ_ONCE(m->locked.shift);
-	struct hlist_head *nb, *ob;
-	struct gosync_map_node *n;
-	struct hlist_node *tmp;
-	unsigned int i;
+	unsigned long bytes = locked_table_bytes(shift + 1);
+	unsigned long old_bytes = locked_table_bytes(shift);
+	struct hlist_head *nb, *ob = NULL;
 	int ret;
 
-	if (READ_ONCE(m->nr) < (1U << shift) || shift >= MAP_LOCKED_MAX_SHIFT)
+	if (READ_ONCE(m->nr) < (1U << shift) || shift >= MAP_LOCKED_MAX_SHIFT ||
+	    READ_ONCE(m->locked.old))
+		return 0;
+	if (gosync_user_charge(m->user, 0, bytes))
 		return 0;
 	nb = kvcalloc(2U << shift, sizeof(*nb), GOSYNC_GFP | __GFP_NOWARN);
-	if (!nb)
+	if (!nb) {
+		gosync_user_uncharge(m->user, 0, bytes);
 		return 0;
+	}
 	ret = m->ops->write_begin(m);
 	if (ret) {
 		kvfree(nb);
+		gosync_user_uncharge(m->user, 0, bytes);
 		return ret;
 	}
-	if (m->locked.shift != shift) {
+	if (m->locked.shift != shift || m->locked.old) {
 		/* someone else grew it meanwhile */
 		m->ops->write_end(m);
 		kvfree(nb);
+		gosync_user_uncharge(m->user, 0, bytes);
 		return 0;
 	}
-	ob = m->locked.buckets;
-	for (i = 0; i < (1U << shift); i++)
-		hlist_for_each_entry_safe(n, tmp, &ob[i], hnode) {
-			hlist_del(&n->hnode);
-			hlist_add_head(&n->hnode, &nb[n->hash & ((2U << shift) - 1)]);
-		}
+	WRITE_ONCE(m->locked.old, m->locked.buckets);
+	m->locked.old_shift = shift;
+	m->locked.migrated = 0;
 	m->locked.buckets = nb;
 	WRITE_ONCE(m->locked.shift, shift + 1);
+	m->charged += bytes;
 	gosync_map_stat_add(m, GOSYNC_MAP_STAT_RESIZES, 1);
 	m->ops->write_end(m);
+
+	/* Only we move buckets, and we finish even if a signal comes. */
+	while (!ob) {
+		cond_resched();
+		m->ops->write_begin_nointr(m);
+		ob = locked_move_locked(m);
+		if (ob && shift > MAP_LOCKED_MIN_SHIFT)
+			m->charged -= old_bytes;
+		m->ops->write_end(m);
+	}
 	kvfree(ob);
+	/* The first table is part of the map's base cost. */
+	if (shift > MAP_LOCKED_MIN_SHIFT)
+		gosync_user_uncharge(m->user, 0, old_bytes);
 	return 0;
 }
 
@@ -131,6 +203,12 @@ static int spin_begin(struct gosync_map *m)
 {
 	spin_lock(&m->locked.spin);
 	return 0;
+}
+
+static void spin_lock_(struct gosync_map *m)
+	__acquires(&m->locked.spin)
+{
+	spin_lock(&m->locked.spin);
 }
 
 static void spin_end(struct gosync_map *m)
@@ -151,12 +229,15 @@ const struct gosync_map_backend_ops gosync_map_spin_ops = {
 	.read_begin = spin_begin,
 	.read_end = spin_end,
 	.write_begin = spin_begin,
+	.write_begin_nointr = spin_lock_,
 	.write_end = spin_end,
 	.write_held = spin_held,
 	.lookup = locked_lookup,
 	.prepare_insert = locked_prepare_insert,
 	.insert = locked_insert,
 	.remove = locked_remove,
+	/* the Range index (see gosync_map_rcu_ops); tables are charged as they grow */
+	.slot_cost = 16,
 };
 
 /* rwsem: lookups shared, writers exclusive */
@@ -181,6 +262,11 @@ static int rwsem_write_begin(struct gosync_map *m)
 	return down_write_killable(&m->locked.sem) ? -EINTR : 0;
 }
 
+static void rwsem_write_lock(struct gosync_map *m)
+{
+	down_write(&m->locked.sem);
+}
+
 static void rwsem_write_end(struct gosync_map *m)
 {
 	up_write(&m->locked.sem);
@@ -197,10 +283,12 @@ const struct gosync_map_backend_ops gosync_map_rwsem_ops = {
 	.read_begin = rwsem_read_begin,
 	.read_end = rwsem_read_end,
 	.write_begin = rwsem_write_begin,
+	.write_begin_nointr = rwsem_write_lock,
 	.write_end = rwsem_write_end,
 	.write_held = rwsem_write_held,
 	.lookup = locked_lookup,
 	.prepare_insert = locked_prepare_insert,
 	.insert = locked_insert,
 	.remove = locked_remove,
+	.slot_cost = 16,
 };

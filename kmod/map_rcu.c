@@ -97,6 +97,12 @@ static int rcumap_write_begin(struct gosync_map *m)
 	return 0;
 }
 
+static void rcumap_write_lock(struct gosync_map *m)
+	__acquires(&m->rcu.wlock)
+{
+	spin_lock(&m->rcu.wlock);
+}
+
 static void rcumap_write_end(struct gosync_map *m)
 	__releases(&m->rcu.wlock)
 {
@@ -142,11 +148,24 @@ static int rcumap_insert(struct gosync_map *m, struct gosync_map_node *n)
 	rcumap_note_resize_locked(m);
 	/*
 	 * The key is absent (checked under wlock), so the plain insert is
-	 * right. It may fail only to allocate (GFP_ATOMIC, for a nested table
-	 * during a resize) or past the table's maximum size.
+	 * right. It fails to allocate (-ENOMEM: GFP_ATOMIC, for a nested table
+	 * during a resize), past the table's maximum size (-E2BIG), or when a
+	 * chain is too long while a resize is already under way (-EBUSY: the
+	 * worker will fix that; the caller may retry).
 	 */
 	ret = rhashtable_insert_fast(&m->rcu.ht, &n->rhash, rcumap_params);
-	return ret ? -ENOMEM : 0;
+	switch (ret) {
+	case 0:
+	case -ENOMEM:
+		return ret;
+	case -E2BIG:
+		return -ENOSPC;
+	case -EBUSY:
+		return -EAGAIN;
+	default:
+		WARN_ONCE(1, "gosync: rhashtable_insert_fast: %d\n", ret);
+		return -ENOMEM;
+	}
 }
 
 static void rcumap_remove(struct gosync_map *m, struct gosync_map_node *n)
@@ -163,9 +182,17 @@ const struct gosync_map_backend_ops gosync_map_rcu_ops = {
 	.read_begin = rcumap_read_begin,
 	.read_end = rcumap_read_end,
 	.write_begin = rcumap_write_begin,
+	.write_begin_nointr = rcumap_write_lock,
 	.write_end = rcumap_write_end,
 	.write_held = rcumap_write_held,
 	.lookup = rcumap_lookup,
 	.insert = rcumap_insert,
 	.remove = rcumap_remove,
+	/*
+	 * Index: an xa_node of 64 slots per 64 dense seqs, doubled for slack.
+	 * Table: rhashtable keeps 30%..75% load, so at most 1/0.3 bucket
+	 * pointers per entry, more while a resize holds two tables.
+	 */
+	.slot_cost = 16 + 32,
+	.lockless_reads = true,
 };

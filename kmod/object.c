@@ -6,9 +6,16 @@
  * Lifetime: one reference per open file description (taken when the file is
  * made, dropped in its release) and one while the object is named. So an
  * anonymous object dies with its last fd; a named one when it is unlinked
- * and its last fd closes (like POSIX shared memory). The final put takes
- * gosync_objects_lock (kref_put_mutex), so a lookup that finds the object
- * on the list under that lock can always take a reference.
+ * and its last fd closes (like POSIX shared memory).
+ *
+ * Indexes: gosync_objects maps ids to objects (LIST, INFO's id order) and
+ * gosync_names maps names to named objects (OPEN, UNLINK). Both are read
+ * under RCU: a reader that finds an object takes a reference with
+ * kref_get_unless_zero(), which fails once the last reference is gone; the
+ * object itself is freed after a grace period. No global lock is taken by
+ * any command: each index has its own (the xarray's lock, the rhashtable's
+ * bucket locks), and names are inserted and removed atomically by
+ * rhashtable_lookup_insert_fast() and rhashtable_remove_fast().
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -17,106 +24,258 @@
 #include <linux/hashtable.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
+#include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/user_namespace.h>
 
 #include "gosync.h"
 
-unsigned int gosync_max_objects = 65536;
+unsigned int gosync_max_objects = 1 << 20;
 module_param_named(max_objects, gosync_max_objects, uint, 0644);
 MODULE_PARM_DESC(max_objects, "Most live gosync objects (ENOSPC beyond)");
 EXPORT_SYMBOL_IF_KUNIT(gosync_max_objects);
 
 /*
  * Per-user limits, so unprivileged users given /dev/gosync cannot pin
- * unbounded kernel memory: live objects, and bytes (what the objects' types
- * declare they may grow to: a map's max_bytes). CAP_SYS_RESOURCE is exempt.
- * Memory is charged to the creator's memory cgroup as well.
+ * unbounded kernel memory: live objects, and bytes of kernel memory their
+ * objects hold (objects, map entries, map tables; see docs/design.md).
+ * CAP_SYS_RESOURCE is exempt. Memory is charged to the memory cgroup of the
+ * task that allocates it as well.
  */
 unsigned int gosync_max_objects_per_user = 4096;
 module_param_named(max_objects_per_user, gosync_max_objects_per_user, uint, 0644);
-MODULE_PARM_DESC(max_objects_per_user, "Most live objects per owner uid (ENOSPC beyond)");
+MODULE_PARM_DESC(max_objects_per_user, "Most live objects per user (ENOSPC beyond)");
 EXPORT_SYMBOL_IF_KUNIT(gosync_max_objects_per_user);
 
 unsigned long gosync_max_bytes_per_user = 256UL << 20;
 module_param_named(max_bytes_per_user, gosync_max_bytes_per_user, ulong, 0644);
-MODULE_PARM_DESC(max_bytes_per_user, "Most declared bytes (map max_bytes) per owner uid");
+MODULE_PARM_DESC(max_bytes_per_user, "Most bytes of kernel memory a user's objects may hold");
 EXPORT_SYMBOL_IF_KUNIT(gosync_max_bytes_per_user);
 
-/* What one owner uid has: an entry in gosync_users while it owns objects */
+/* ---- users: who pays for an object ---- */
+
+/**
+ * struct gosync_user - what one user has, as the kernel's ucounts count it
+ * @ref: one per object charged to it, one per child entry, one per getter
+ * @node: in gosync_users; under gosync_users_lock
+ * @ns: the user namespace @uid was charged in; holds a reference
+ * @uid: the user
+ * @parent: the owner of @ns, one namespace up; NULL in the initial namespace
+ * @objects: live objects charged here and below
+ * @bytes: bytes charged here and below
+ *
+ * A task in a child user namespace is charged there and, up the chain, to
+ * each namespace's owner. So a rootless container, whatever range of uids it
+ * maps, counts once against the limits of the user who owns it.
+ */
 struct gosync_user {
+	refcount_t ref;
 	struct hlist_node node;
+	struct user_namespace *ns;
 	kuid_t uid;
-	unsigned int objects;
-	u64 bytes;
+	struct gosync_user *parent;
+	atomic_t objects;
+	atomic_long_t bytes;
 };
 
-/*
- * Protects gosync_objects, gosync_nr_objects, gosync_next_id, gosync_users
- * and every object's node, named and name fields.
- */
-static DEFINE_MUTEX(gosync_objects_lock);
-/* All live objects, in increasing id order */
-static LIST_HEAD(gosync_objects);
-static unsigned int gosync_nr_objects;
-static u64 gosync_next_id = 1;
-/* struct gosync_user by uid */
+/* Protects gosync_users (not the counts in its entries, which are atomic). */
+static DEFINE_SPINLOCK(gosync_users_lock);
 static DEFINE_HASHTABLE(gosync_users, 6);
 
-static struct gosync_user *gosync_user_find_locked(kuid_t uid)
+static u32 gosync_user_hash(struct user_namespace *ns, kuid_t uid)
+{
+	return hash_ptr(ns, 32) ^ __kuid_val(uid);
+}
+
+static struct gosync_user *gosync_user_find_locked(struct user_namespace *ns, kuid_t uid)
 {
 	struct gosync_user *u;
 
-	lockdep_assert_held(&gosync_objects_lock);
-	hash_for_each_possible(gosync_users, u, node, __kuid_val(uid))
-		if (uid_eq(u->uid, uid))
+	lockdep_assert_held(&gosync_users_lock);
+	hash_for_each_possible(gosync_users, u, node, gosync_user_hash(ns, uid))
+		if (u->ns == ns && uid_eq(u->uid, uid))
 			return u;
 	return NULL;
 }
 
-/*
- * Charge one object of @bytes to @obj's owner, using @spare if the owner
- * has no entry yet (then *@spare is consumed and set to NULL).
- * Return: 0, or -ENOSPC past the owner's limits.
+void gosync_user_get(struct gosync_user *u)
+{
+	refcount_inc(&u->ref);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_user_get);
+
+void gosync_user_put(struct gosync_user *u)
+{
+	while (u && refcount_dec_and_lock(&u->ref, &gosync_users_lock)) {
+		struct gosync_user *parent = u->parent;
+
+		hash_del(&u->node);
+		spin_unlock(&gosync_users_lock);
+		WARN_ON(atomic_read(&u->objects) || atomic_long_read(&u->bytes));
+		put_user_ns(u->ns);
+		kfree(u);
+		u = parent;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_user_put);
+
+/* The entry of (@ns, @uid) with @parent (whose reference it takes over), referenced. */
+static struct gosync_user *gosync_user_get_one(struct user_namespace *ns, kuid_t uid,
+					       struct gosync_user *parent)
+{
+	struct gosync_user *u, *fresh;
+
+	spin_lock(&gosync_users_lock);
+	u = gosync_user_find_locked(ns, uid);
+	if (u)
+		refcount_inc(&u->ref);
+	spin_unlock(&gosync_users_lock);
+	if (u) {
+		gosync_user_put(parent);
+		return u;
+	}
+
+	fresh = kzalloc(sizeof(*fresh), GOSYNC_GFP);
+	if (!fresh) {
+		gosync_user_put(parent);
+		return ERR_PTR(-ENOMEM);
+	}
+	refcount_set(&fresh->ref, 1);
+	fresh->ns = get_user_ns(ns);
+	fresh->uid = uid;
+	fresh->parent = parent;
+
+	spin_lock(&gosync_users_lock);
+	u = gosync_user_find_locked(ns, uid);
+	if (u)
+		refcount_inc(&u->ref);
+	else
+		hash_add(gosync_users, &fresh->node, gosync_user_hash(ns, uid));
+	spin_unlock(&gosync_users_lock);
+	if (!u)
+		return fresh;
+	/* Lost a race: use the other one. */
+	put_user_ns(fresh->ns);
+	kfree(fresh);
+	gosync_user_put(parent);
+	return u;
+}
+
+/**
+ * gosync_user_get_current() - the current task's entry (by fsuid), referenced
+ *
+ * Return: the entry, with its chain of namespace owners up to the initial
+ * namespace, or ERR_PTR(-ENOMEM).
  */
-static int gosync_user_charge_locked(struct gosync_obj *obj, struct gosync_user **spare)
+struct gosync_user *gosync_user_get_current(void)
 {
-	struct gosync_user *u = gosync_user_find_locked(obj->uid);
+	struct user_namespace *chain[33], *ns = current_user_ns();
+	struct gosync_user *u = NULL;
+	int depth = 0;
 
-	lockdep_assert_held(&gosync_objects_lock);
-	if (!capable(CAP_SYS_RESOURCE)) {
-		u64 max_bytes = READ_ONCE(gosync_max_bytes_per_user);
-		u64 bytes = u ? u->bytes : 0;
-
-		/* bytes + charged > max_bytes, without overflow */
-		if ((u ? u->objects : 0) >= READ_ONCE(gosync_max_objects_per_user) ||
-		    bytes > max_bytes || obj->charged > max_bytes - bytes)
-			return -ENOSPC;
+	/* Collect the namespaces from ours up to the one below the initial one. */
+	for (; ns != &init_user_ns && depth < ARRAY_SIZE(chain) - 1; ns = ns->parent)
+		chain[depth++] = ns;
+	/* The initial namespace: charged to the owner of the outermost child. */
+	u = gosync_user_get_one(&init_user_ns,
+				depth ? chain[depth - 1]->owner : current_fsuid(), NULL);
+	/* Then down: each namespace's entry is for its owner one level in. */
+	while (!IS_ERR(u) && depth--) {
+		ns = chain[depth];
+		u = gosync_user_get_one(ns, depth ? chain[depth - 1]->owner : current_fsuid(),
+					u);
 	}
-	if (!u) {
-		u = *spare;
-		*spare = NULL;
-		u->uid = obj->uid;
-		hash_add(gosync_users, &u->node, __kuid_val(u->uid));
-	}
-	u->objects++;
-	u->bytes += obj->charged;
-	return 0;
+	return u;
 }
+EXPORT_SYMBOL_IF_KUNIT(gosync_user_get_current);
 
-static void gosync_user_uncharge_locked(struct gosync_obj *obj)
+/**
+ * gosync_user_charge() - charge @objects and @bytes to @u and its ancestors
+ * @u: the entry, or NULL to charge nothing
+ *
+ * Limits are checked at every level; the capability check runs only when
+ * a limit would be exceeded, so a charge within the limits never touches
+ * the audit log.
+ *
+ * Return: 0, or -ENOSPC past a limit (nothing charged).
+ */
+int gosync_user_charge(struct gosync_user *u, unsigned int objects, unsigned long bytes)
 {
-	struct gosync_user *u = gosync_user_find_locked(obj->uid);
+	unsigned int max_objects = READ_ONCE(gosync_max_objects_per_user);
+	unsigned long max_bytes = READ_ONCE(gosync_max_bytes_per_user);
+	struct gosync_user *p;
+	bool over = false;
 
-	lockdep_assert_held(&gosync_objects_lock);
-	if (WARN_ON(!u))
-		return;
-	u->bytes -= obj->charged;
-	if (--u->objects)
-		return;
-	hash_del(&u->node);
-	kfree(u);
+	for (p = u; p; p = p->parent) {
+		if (objects && (unsigned int)atomic_add_return(objects, &p->objects) > max_objects)
+			over = true;
+		if (bytes && (unsigned long)atomic_long_add_return(bytes, &p->bytes) > max_bytes)
+			over = true;
+	}
+	if (!over || capable(CAP_SYS_RESOURCE))
+		return 0;
+	gosync_user_uncharge(u, objects, bytes);
+	return -ENOSPC;
 }
+EXPORT_SYMBOL_IF_KUNIT(gosync_user_charge);
+
+/**
+ * gosync_user_charge_nocap() - charge @bytes to @u and its ancestors, in any context
+ * @u: the entry, or NULL to charge nothing
+ * @exempt: charge even past a limit (the caller has checked CAP_SYS_RESOURCE)
+ *
+ * Return: 0, or -EDQUOT past a limit (nothing charged).
+ */
+int gosync_user_charge_nocap(struct gosync_user *u, unsigned long bytes, bool exempt)
+{
+	unsigned long max_bytes = READ_ONCE(gosync_max_bytes_per_user);
+	struct gosync_user *p;
+	bool over = false;
+
+	for (p = u; p; p = p->parent)
+		if ((unsigned long)atomic_long_add_return(bytes, &p->bytes) > max_bytes)
+			over = true;
+	if (!over || exempt)
+		return 0;
+	gosync_user_uncharge(u, 0, bytes);
+	return -EDQUOT;
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_user_charge_nocap);
+
+void gosync_user_uncharge(struct gosync_user *u, unsigned int objects, unsigned long bytes)
+{
+	for (; u; u = u->parent) {
+		atomic_sub(objects, &u->objects);
+		atomic_long_sub(bytes, &u->bytes);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_user_uncharge);
+
+/** gosync_user_usage() - what is charged to @u: objects and bytes */
+void gosync_user_usage(struct gosync_user *u, unsigned int *objects, unsigned long *bytes)
+{
+	*objects = atomic_read(&u->objects);
+	*bytes = atomic_long_read(&u->bytes);
+}
+EXPORT_SYMBOL_IF_KUNIT(gosync_user_usage);
+
+/* ---- the indexes ---- */
+
+/* Live objects by id. Ids only grow, so LIST resumes exactly at a cursor. */
+static DEFINE_XARRAY(gosync_objects);
+static atomic64_t gosync_next_id = ATOMIC64_INIT(0);
+static atomic_t gosync_nr_objects = ATOMIC_INIT(0);
+
+/* Named objects by their (zero-padded) name. */
+static const struct rhashtable_params gosync_names_params = {
+	.head_offset = offsetof(struct gosync_obj, name_node),
+	.key_offset = offsetof(struct gosync_obj, name),
+	.key_len = GOSYNC_NAME_MAX,
+	.automatic_shrinking = true,
+};
+
+static struct rhashtable gosync_names;
 
 /**
  * gosync_name_check() - is @name a valid object name?
@@ -141,62 +300,84 @@ int gosync_name_check(const char *name)
 }
 EXPORT_SYMBOL_IF_KUNIT(gosync_name_check);
 
+/* A checked name as a key: zero-padded to GOSYNC_NAME_MAX. */
+static int gosync_name_key(char key[GOSYNC_NAME_MAX], const char *name)
+{
+	int ret = gosync_name_check(name);
+
+	if (ret)
+		return ret;
+	memset(key, 0, GOSYNC_NAME_MAX);
+	strscpy(key, name, GOSYNC_NAME_MAX);
+	return 0;
+}
+
+/* What an object costs besides its primitive: the struct and its stats. */
+static unsigned long gosync_obj_base_cost(void)
+{
+	return kmalloc_size_roundup(sizeof(struct gosync_obj)) +
+	       num_possible_cpus() * sizeof(struct gosync_stats);
+}
+
 /**
  * gosync_obj_new() - wrap a primitive in a new anonymous object
  * @type: the primitive's type
  * @priv: the primitive; on success the object owns it
  * @perm: permission bits (<= 0777), checked when opened by name
  *
- * The caller's fsuid and fsgid become the owner. The returned object holds
- * one reference, which the caller passes on to a file or puts.
+ * The caller's fsuid and fsgid become the owner; the object and its memory
+ * are charged to the caller's user (see struct gosync_user). The returned
+ * object holds one reference, which the caller passes on to a file or puts.
  *
  * Return: the object, or ERR_PTR(-ENOMEM), or ERR_PTR(-ENOSPC) past
- * gosync_max_objects or the owner's per-user limits. On error @priv still
- * belongs to the caller.
+ * gosync_max_objects or the user's limits. On error @priv still belongs to
+ * the caller.
  */
 struct gosync_obj *gosync_obj_new(const struct gosync_obj_type *type, void *priv,
 				  umode_t perm)
 {
-	struct gosync_user *spare;
 	struct gosync_obj *obj;
 	int ret = -ENOMEM;
 
 	obj = kzalloc(sizeof(*obj), GOSYNC_GFP);
-	spare = kzalloc(sizeof(*spare), GOSYNC_GFP);
-	if (!obj || !spare)
-		goto err;
+	if (!obj)
+		return ERR_PTR(-ENOMEM);
 	obj->stats = alloc_percpu_gfp(struct gosync_stats, GOSYNC_GFP);
 	if (!obj->stats)
-		goto err;
+		goto err_free;
+	obj->user = gosync_user_get_current();
+	if (IS_ERR(obj->user)) {
+		ret = PTR_ERR(obj->user);
+		goto err_free;
+	}
 	kref_init(&obj->ref);
 	obj->type = type;
 	obj->priv = priv;
 	obj->uid = current_fsuid();
 	obj->gid = current_fsgid();
 	obj->perm = perm;
-	obj->charged = type->charge ? type->charge(priv) : 0;
+	obj->charged = gosync_obj_base_cost() + (type->charge ? type->charge(priv) : 0);
 
-	mutex_lock(&gosync_objects_lock);
 	ret = -ENOSPC;
-	if (gosync_nr_objects >= READ_ONCE(gosync_max_objects))
-		goto err_unlock;
-	ret = gosync_user_charge_locked(obj, &spare);
+	if (atomic_inc_return(&gosync_nr_objects) > READ_ONCE(gosync_max_objects))
+		goto err_count;
+	ret = gosync_user_charge(obj->user, 1, obj->charged);
 	if (ret)
-		goto err_unlock;
-	gosync_nr_objects++;
-	obj->id = gosync_next_id++;
-	list_add_tail(&obj->node, &gosync_objects);
-	mutex_unlock(&gosync_objects_lock);
-	kfree(spare);
+		goto err_count;
+	obj->id = atomic64_inc_return(&gosync_next_id);
+	ret = xa_insert(&gosync_objects, obj->id, obj, GOSYNC_GFP);
+	if (ret)
+		goto err_uncharge;
 	return obj;
 
-err_unlock:
-	mutex_unlock(&gosync_objects_lock);
-err:
-	if (obj)
-		free_percpu(obj->stats);
+err_uncharge:
+	gosync_user_uncharge(obj->user, 1, obj->charged);
+err_count:
+	atomic_dec(&gosync_nr_objects);
+	gosync_user_put(obj->user);
+err_free:
+	free_percpu(obj->stats);
 	kfree(obj);
-	kfree(spare);
 	return ERR_PTR(ret);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosync_obj_new);
@@ -207,63 +388,62 @@ void gosync_obj_get(struct gosync_obj *obj)
 }
 EXPORT_SYMBOL_IF_KUNIT(gosync_obj_get);
 
-/* Called by kref_put_mutex() with gosync_objects_lock held; drops it. */
+/* The last reference is gone: nothing can find the object any more. */
 static void gosync_obj_release(struct kref *ref)
-	__releases(&gosync_objects_lock)
 {
 	struct gosync_obj *obj = container_of(ref, struct gosync_obj, ref);
 
-	lockdep_assert_held(&gosync_objects_lock);
-	list_del(&obj->node);
-	gosync_nr_objects--;
-	gosync_user_uncharge_locked(obj);
-	mutex_unlock(&gosync_objects_lock);
-
+	/* Names hold a reference, so it is not named; LIST may still see it. */
+	xa_erase(&gosync_objects, obj->id);
 	obj->type->destroy(obj->priv);
+	gosync_user_uncharge(obj->user, 1, obj->charged);
+	gosync_user_put(obj->user);
+	atomic_dec(&gosync_nr_objects);
 	free_percpu(obj->stats);
-	kfree(obj);
+	/* RCU readers of the indexes may still look at obj->ref. */
+	kfree_rcu(obj, rcu);
 }
 
 void gosync_obj_put(struct gosync_obj *obj)
 {
-	kref_put_mutex(&obj->ref, gosync_obj_release, &gosync_objects_lock);
+	kref_put(&obj->ref, gosync_obj_release);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosync_obj_put);
-
-static struct gosync_obj *gosync_obj_find_locked(const char *name)
-{
-	struct gosync_obj *obj;
-
-	lockdep_assert_held(&gosync_objects_lock);
-	list_for_each_entry(obj, &gosync_objects, node)
-		if (obj->named && !strcmp(obj->name, name))
-			return obj;
-	return NULL;
-}
 
 /**
  * gosync_obj_publish() - give an anonymous object a name
  *
  * The name takes its own reference. Return: 0, -EEXIST if the name is taken,
- * -EBUSY if @obj is already named, or what gosync_name_check() returns.
+ * -EBUSY if @obj was named before, -ENOMEM, or what gosync_name_check()
+ * returns.
  */
 int gosync_obj_publish(struct gosync_obj *obj, const char *name)
 {
-	int ret = gosync_name_check(name);
+	char key[GOSYNC_NAME_MAX];
+	struct gosync_obj *old;
+	int ret = gosync_name_key(key, name);
 
 	if (ret)
 		return ret;
-	mutex_lock(&gosync_objects_lock);
-	if (obj->named) {
-		ret = -EBUSY;
-	} else if (gosync_obj_find_locked(name)) {
-		ret = -EEXIST;
-	} else {
-		strscpy(obj->name, name, sizeof(obj->name));
-		obj->named = true;
-		kref_get(&obj->ref);
+	/*
+	 * Only the creator publishes, once, before anyone else has an fd:
+	 * the name is written before anyone can look it up, then immutable
+	 * (LIST reads it only once @named says it is set).
+	 */
+	if (obj->name[0])
+		return -EBUSY;
+	memcpy(obj->name, key, GOSYNC_NAME_MAX);
+	kref_get(&obj->ref);
+	old = rhashtable_lookup_get_insert_fast(&gosync_names, &obj->name_node,
+						gosync_names_params);
+	if (!old) {
+		/* Pairs with smp_load_acquire() in gosync_obj_fill_info(). */
+		smp_store_release(&obj->named, true);
+		return 0;
 	}
-	mutex_unlock(&gosync_objects_lock);
+	ret = IS_ERR(old) ? PTR_ERR(old) : -EEXIST;
+	memset(obj->name, 0, GOSYNC_NAME_MAX);
+	kref_put(&obj->ref, gosync_obj_release);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gosync_obj_publish);
@@ -282,6 +462,19 @@ static bool gosync_obj_may_open(struct gosync_obj *obj)
 	return capable(CAP_DAC_OVERRIDE);
 }
 
+/* The named object @key, referenced, or NULL. */
+static struct gosync_obj *gosync_obj_find(const char *key)
+{
+	struct gosync_obj *obj;
+
+	rcu_read_lock();
+	obj = rhashtable_lookup(&gosync_names, key, gosync_names_params);
+	if (obj && !kref_get_unless_zero(&obj->ref))
+		obj = NULL;
+	rcu_read_unlock();
+	return obj;
+}
+
 /**
  * gosync_obj_lookup() - find a named object and take a reference to it
  * @name: the name
@@ -292,25 +485,36 @@ static bool gosync_obj_may_open(struct gosync_obj *obj)
  */
 struct gosync_obj *gosync_obj_lookup(const char *name, u32 type)
 {
+	char key[GOSYNC_NAME_MAX];
 	struct gosync_obj *obj;
-	int ret = gosync_name_check(name);
+	int ret = gosync_name_key(key, name);
 
 	if (ret)
 		return ERR_PTR(ret);
-	mutex_lock(&gosync_objects_lock);
-	obj = gosync_obj_find_locked(name);
+	obj = gosync_obj_find(key);
 	if (!obj)
-		obj = ERR_PTR(-ENOENT);
-	else if (type && obj->type->type != type)
-		obj = ERR_PTR(-EINVAL);
+		return ERR_PTR(-ENOENT);
+	if (type && obj->type->type != type)
+		ret = -EINVAL;
 	else if (!gosync_obj_may_open(obj))
-		obj = ERR_PTR(-EACCES);
-	else
-		kref_get(&obj->ref);
-	mutex_unlock(&gosync_objects_lock);
+		ret = -EACCES;
+	if (ret) {
+		gosync_obj_put(obj);
+		return ERR_PTR(ret);
+	}
 	return obj;
 }
 EXPORT_SYMBOL_IF_KUNIT(gosync_obj_lookup);
+
+/* Take @obj's name away and drop the name's reference; false if already gone. */
+static bool gosync_obj_unname(struct gosync_obj *obj)
+{
+	if (rhashtable_remove_fast(&gosync_names, &obj->name_node, gosync_names_params))
+		return false;	/* a concurrent unlink won */
+	WRITE_ONCE(obj->named, false);
+	gosync_obj_put(obj);
+	return true;
+}
 
 /**
  * gosync_obj_unlink() - remove a name and drop its reference
@@ -320,34 +524,35 @@ EXPORT_SYMBOL_IF_KUNIT(gosync_obj_lookup);
  */
 int gosync_obj_unlink(const char *name)
 {
+	char key[GOSYNC_NAME_MAX];
 	struct gosync_obj *obj;
-	int ret = gosync_name_check(name);
+	int ret = gosync_name_key(key, name);
 
 	if (ret)
 		return ret;
-	mutex_lock(&gosync_objects_lock);
-	obj = gosync_obj_find_locked(name);
-	if (!obj) {
-		ret = -ENOENT;
-	} else if (!uid_eq(current_fsuid(), obj->uid) && !capable(CAP_FOWNER)) {
+	obj = gosync_obj_find(key);
+	if (!obj)
+		return -ENOENT;
+	if (!uid_eq(current_fsuid(), obj->uid) && !capable(CAP_FOWNER))
 		ret = -EPERM;
-	} else {
-		obj->named = false;
-		memset(obj->name, 0, sizeof(obj->name));
-	}
-	mutex_unlock(&gosync_objects_lock);
-	if (!ret)
-		gosync_obj_put(obj);
+	else if (!gosync_obj_unname(obj))
+		ret = -ENOENT;
+	gosync_obj_put(obj);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gosync_obj_unlink);
 
-static void gosync_obj_fill_info_locked(struct gosync_obj *obj,
-					struct gosync_info *info)
+/**
+ * gosync_obj_fill_info() - describe @obj; the caller holds a reference
+ *
+ * Takes no lock of the object model: every field read is immutable or read
+ * once (a name and flag that change under an unlink are seen before or
+ * after it).
+ */
+void gosync_obj_fill_info(struct gosync_obj *obj, struct gosync_info *info)
 {
 	int cpu, i;
 
-	lockdep_assert_held(&gosync_objects_lock);
 	memset(info, 0, sizeof(*info));
 	info->id = obj->id;
 	info->type = obj->type->type;
@@ -355,9 +560,12 @@ static void gosync_obj_fill_info_locked(struct gosync_obj *obj,
 	info->uid = from_kuid_munged(current_user_ns(), obj->uid);
 	info->gid = from_kgid_munged(current_user_ns(), obj->gid);
 	info->perm = obj->perm;
-	info->flags = obj->named ? GOSYNC_INFO_NAMED : 0;
 	info->nr_files = atomic_read(&obj->nr_files);
-	strscpy(info->name, obj->name, sizeof(info->name));
+	/* Pairs with WRITE_ONCE() in gosync_obj_publish(): the name is set first. */
+	if (smp_load_acquire(&obj->named)) {
+		info->flags = GOSYNC_INFO_NAMED;
+		memcpy(info->name, obj->name, sizeof(info->name));
+	}
 	for_each_possible_cpu(cpu) {
 		struct gosync_stats *s = per_cpu_ptr(obj->stats, cpu);
 
@@ -366,14 +574,6 @@ static void gosync_obj_fill_info_locked(struct gosync_obj *obj,
 	}
 	if (obj->type->fill_stats)
 		obj->type->fill_stats(obj->priv, info->stats);
-}
-
-/** gosync_obj_fill_info() - describe @obj; the caller holds a reference. */
-void gosync_obj_fill_info(struct gosync_obj *obj, struct gosync_info *info)
-{
-	mutex_lock(&gosync_objects_lock);
-	gosync_obj_fill_info_locked(obj, info);
-	mutex_unlock(&gosync_objects_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosync_obj_fill_info);
 
@@ -384,40 +584,60 @@ EXPORT_SYMBOL_IF_KUNIT(gosync_obj_fill_info);
  * @cap: capacity of @buf
  * @next: out: the cursor for the next call, or 0 if no objects are left
  *
+ * Finding the cursor is a lookup in the id index, so paging through N
+ * objects is O(N) in all.
+ *
  * Return: the number of entries written.
  */
 int gosync_obj_list(u64 cursor, struct gosync_info *buf, unsigned int cap,
 		    u64 *next)
 {
+	unsigned long id = cursor;
 	struct gosync_obj *obj;
 	unsigned int n = 0;
 
 	*next = 0;
-	mutex_lock(&gosync_objects_lock);
-	list_for_each_entry(obj, &gosync_objects, node) {
-		if (obj->id < cursor)
+	if (cursor > ULONG_MAX)
+		return 0;
+	for (;;) {
+		rcu_read_lock();
+		obj = xa_find(&gosync_objects, &id, ULONG_MAX, XA_PRESENT);
+		if (obj && !kref_get_unless_zero(&obj->ref)) {
+			/* being released: skip it */
+			rcu_read_unlock();
+			if (id == ULONG_MAX)
+				break;
+			id++;
 			continue;
+		}
+		rcu_read_unlock();
+		if (!obj)
+			break;
 		if (n == cap) {
-			*next = obj->id;
+			*next = id;
+			gosync_obj_put(obj);
 			break;
 		}
-		gosync_obj_fill_info_locked(obj, &buf[n++]);
+		gosync_obj_fill_info(obj, &buf[n++]);
+		gosync_obj_put(obj);
+		if (id == ULONG_MAX)
+			break;
+		id++;
 	}
-	mutex_unlock(&gosync_objects_lock);
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(gosync_obj_list);
 
 unsigned int gosync_obj_count(void)
 {
-	unsigned int n;
-
-	mutex_lock(&gosync_objects_lock);
-	n = gosync_nr_objects;
-	mutex_unlock(&gosync_objects_lock);
-	return n;
+	return atomic_read(&gosync_nr_objects);
 }
 EXPORT_SYMBOL_IF_KUNIT(gosync_obj_count);
+
+int gosync_objects_init(void)
+{
+	return rhashtable_init(&gosync_names, &gosync_names_params);
+}
 
 /*
  * Module exit: no file refers to an object any more (each file pins the
@@ -426,19 +646,15 @@ EXPORT_SYMBOL_IF_KUNIT(gosync_obj_count);
 void gosync_objects_exit(void)
 {
 	struct gosync_obj *obj;
+	unsigned long id;
 
-	for (;;) {
-		mutex_lock(&gosync_objects_lock);
-		obj = list_first_entry_or_null(&gosync_objects, struct gosync_obj, node);
-		if (obj && !WARN_ON(!obj->named)) {
-			obj->named = false;
-			memset(obj->name, 0, sizeof(obj->name));
-		} else {
-			obj = NULL;
-		}
-		mutex_unlock(&gosync_objects_lock);
-		if (!obj)
-			break;
-		gosync_obj_put(obj);
+	xa_for_each(&gosync_objects, id, obj) {
+		if (!WARN_ON(!READ_ONCE(obj->named)))
+			gosync_obj_unname(obj);
+		cond_resched();
 	}
+	WARN_ON(!xa_empty(&gosync_objects));
+	rhashtable_destroy(&gosync_names);
+	/* Objects are freed after a grace period: wait before the code goes. */
+	rcu_barrier();
 }

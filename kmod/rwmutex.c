@@ -110,6 +110,13 @@ static bool gosync_rwmutex_can_lock_locked(struct gosync_rwmutex *rw, bool write
 	return !rw->writer && !rw->writers_waiting;
 }
 
+/* Go's rwmutexMaxReaders: a count that can never wrap to look unlocked. */
+static int gosync_rwmutex_check_readers_locked(struct gosync_rwmutex *rw, bool writer)
+{
+	lockdep_assert_held(&rw->lock);
+	return !writer && rw->readers >= GOSYNC_RWMUTEX_MAX_READERS ? -EAGAIN : 0;
+}
+
 static void gosync_rwmutex_take_locked(struct gosync_rwmutex *rw, struct gosync_holder *h,
 				       bool writer)
 {
@@ -124,17 +131,23 @@ static void gosync_rwmutex_take_locked(struct gosync_rwmutex *rw, struct gosync_
 
 /**
  * gosync_rwmutex_trylock() - Go's TryLock (@writer) or TryRLock
- * Return: 0, -EOWNERDEAD (locked; a writer died holding it), or -EBUSY.
+ * Return: 0, -EOWNERDEAD (locked; a writer died holding it), -EBUSY, or
+ * -EAGAIN for a read lock past GOSYNC_RWMUTEX_MAX_READERS.
  */
 int gosync_rwmutex_trylock(struct gosync_rwmutex *rw, struct gosync_holder *h, bool writer)
 {
-	int ret = -EBUSY;
+	int ret;
 
 	spin_lock(&rw->lock);
+	ret = gosync_rwmutex_check_readers_locked(rw, writer);
+	if (ret)
+		goto out;
+	ret = -EBUSY;
 	if (gosync_rwmutex_can_lock_locked(rw, writer)) {
 		gosync_rwmutex_take_locked(rw, h, writer);
 		ret = gosync_rwmutex_died_locked(rw);
 	}
+out:
 	spin_unlock(&rw->lock);
 	return ret;
 }
@@ -148,15 +161,21 @@ EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_trylock);
  * @deadline: absolute CLOCK_MONOTONIC time to give up at, or KTIME_MAX
  *
  * Return: 0; -EOWNERDEAD (locked; a writer died holding it); -ETIMEDOUT;
- * -EINTR if a signal arrived first (not locked).
+ * -EINTR if a signal arrived first (not locked); -EAGAIN for a read lock
+ * past GOSYNC_RWMUTEX_MAX_READERS.
  */
 int gosync_rwmutex_lock(struct gosync_rwmutex *rw, struct gosync_holder *h, bool writer,
 			ktime_t deadline)
 {
 	struct gosync_rwmutex_waiter w = { .task = current, .holder = h, .writer = writer };
-	int ret = 0;
+	int ret;
 
 	spin_lock(&rw->lock);
+	ret = gosync_rwmutex_check_readers_locked(rw, writer);
+	if (ret) {
+		spin_unlock(&rw->lock);
+		return ret;
+	}
 	if (gosync_rwmutex_can_lock_locked(rw, writer)) {
 		gosync_rwmutex_take_locked(rw, h, writer);
 		goto out;

@@ -190,7 +190,7 @@ static int torture_create(struct torture_run *run, const struct gosync_torture *
 		run->obj = p->subtype ? ERR_PTR(-EINVAL) : gosync_rwmutex_create(true);
 		break;
 	case GOSYNC_TYPE_MAP:
-		run->obj = gosync_map_create(p->subtype, 0, 0);
+		run->obj = gosync_map_create(p->subtype, 0, 0, NULL);
 		break;
 	default:
 		return -EINVAL;

@@ -134,7 +134,13 @@ static int gosync_obj_install_fd(struct gosync_obj *obj, const char *name)
 		gosync_obj_put(obj);
 		return fd;
 	}
-	file = anon_inode_getfile("[gosync]", &gosync_obj_fops, handle, O_RDWR);
+	/*
+	 * Types that can wait get ->poll. The others have none: epoll_ctl()
+	 * then refuses them (EPERM) instead of waiting forever, and poll()
+	 * and select() report them ready, as for regular files.
+	 */
+	file = anon_inode_getfile("[gosync]", obj->type->poll ? &gosync_obj_poll_fops :
+				  &gosync_obj_fops, handle, O_RDWR);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		kfree(handle);
@@ -172,10 +178,16 @@ static void gosync_counter_type_destroy(void *priv)
 	gosync_counter_destroy(priv);
 }
 
+static u64 gosync_counter_type_charge(void *priv)
+{
+	return gosync_counter_cost(priv);
+}
+
 static const struct gosync_obj_type gosync_counter_type = {
 	.type = GOSYNC_TYPE_COUNTER,
 	.subtype = gosync_counter_subtype,
 	.destroy = gosync_counter_type_destroy,
+	.charge = gosync_counter_type_charge,
 };
 
 static void *gosync_counter_new(const struct gosync_create *c)
@@ -209,8 +221,14 @@ static void gosync_mutex_type_holder_gone(void *priv, struct gosync_holder *h)
 	gosync_mutex_holder_gone(priv, h);
 }
 
+static u64 gosync_mutex_type_charge(void *priv)
+{
+	return kmalloc_size_roundup(sizeof(struct gosync_mutex));
+}
+
 static const struct gosync_obj_type gosync_mutex_type = {
 	.type = GOSYNC_TYPE_MUTEX,
+	.charge = gosync_mutex_type_charge,
 	.subtype = gosync_mutex_subtype,
 	.destroy = gosync_mutex_type_destroy,
 	.holder_gone = gosync_mutex_type_holder_gone,
@@ -238,8 +256,14 @@ static void gosync_rwmutex_type_holder_gone(void *priv, struct gosync_holder *h)
 	gosync_rwmutex_holder_gone(priv, h);
 }
 
+static u64 gosync_rwmutex_type_charge(void *priv)
+{
+	return kmalloc_size_roundup(sizeof(struct gosync_rwmutex));
+}
+
 static const struct gosync_obj_type gosync_rwmutex_type = {
 	.type = GOSYNC_TYPE_RWMUTEX,
+	.charge = gosync_rwmutex_type_charge,
 	.subtype = gosync_rwmutex_subtype,
 	.destroy = gosync_rwmutex_type_destroy,
 	.holder_gone = gosync_rwmutex_type_holder_gone,
@@ -267,8 +291,14 @@ static __poll_t gosync_waitgroup_type_poll(void *priv, struct file *file, poll_t
 	return gosync_waitgroup_poll(priv, file, pt);
 }
 
+static u64 gosync_waitgroup_type_charge(void *priv)
+{
+	return kmalloc_size_roundup(sizeof(struct gosync_waitgroup));
+}
+
 static const struct gosync_obj_type gosync_waitgroup_type = {
 	.type = GOSYNC_TYPE_WAITGROUP,
+	.charge = gosync_waitgroup_type_charge,
 	.subtype = gosync_no_subtype,
 	.destroy = gosync_waitgroup_type_destroy,
 	.poll = gosync_waitgroup_type_poll,
@@ -301,8 +331,14 @@ static __poll_t gosync_once_type_poll(void *priv, struct file *file, poll_table 
 	return gosync_once_poll(priv, file, pt);
 }
 
+static u64 gosync_once_type_charge(void *priv)
+{
+	return kmalloc_size_roundup(sizeof(struct gosync_once));
+}
+
 static const struct gosync_obj_type gosync_once_type = {
 	.type = GOSYNC_TYPE_ONCE,
+	.charge = gosync_once_type_charge,
 	.subtype = gosync_once_subtype,
 	.destroy = gosync_once_type_destroy,
 	.holder_gone = gosync_once_type_holder_gone,
@@ -332,10 +368,10 @@ static void gosync_map_type_fill_stats(void *priv, u64 *stats)
 	gosync_map_fill_stats(priv, stats);
 }
 
-/* A map may grow to its max_bytes: that is what its owner is charged. */
+/* An empty map's cost; entries are charged to the owner as they are stored. */
 static u64 gosync_map_type_charge(void *priv)
 {
-	return ((struct gosync_map *)priv)->max_bytes;
+	return gosync_map_cost(priv);
 }
 
 static const struct gosync_obj_type gosync_map_type = {
@@ -349,10 +385,18 @@ static const struct gosync_obj_type gosync_map_type = {
 static void *gosync_map_new(const struct gosync_create *c)
 {
 	const struct gosync_map_attr *a = &c->map;
+	struct gosync_user *user;
+	void *m;
 
 	if (a->flags || a->__reserved || !gosync_attr_tail_clear(c, sizeof(*a)))
 		return ERR_PTR(-EINVAL);
-	return gosync_map_create(a->backend, a->max_entries, a->max_bytes);
+	/* The entries are charged to the creator, who owns the object. */
+	user = gosync_user_get_current();
+	if (IS_ERR(user))
+		return user;
+	m = gosync_map_create(a->backend, a->max_entries, a->max_bytes, user);
+	gosync_user_put(user);
+	return m;
 }
 
 /* Every creatable type, by enum gosync_type */
@@ -1075,6 +1119,9 @@ static long gosync_ioctl(const struct gosync_ioctl_op *table, size_t n,
 		return -EFAULT;
 	if (ucmd.user_size < op->min_size)
 		return -EINVAL;
+	/* As openat2() and clone3(): no struct will ever be bigger than a page. */
+	if (ucmd.user_size > PAGE_SIZE)
+		return -E2BIG;
 	ret = copy_struct_from_user(&buf, op->size, ucmd.ubuf, ucmd.user_size);
 	if (ret)
 		return ret;
@@ -1099,7 +1146,7 @@ static __poll_t gosync_obj_poll(struct file *file, poll_table *pt)
 	struct gosync_handle *handle = file->private_data;
 	struct gosync_obj *obj = handle->obj;
 
-	return obj->type->poll ? obj->type->poll(obj->priv, file, pt) : 0;
+	return obj->type->poll(obj->priv, file, pt);
 }
 
 /* The last fd of this description closed: release what it holds. */
@@ -1117,6 +1164,14 @@ static int gosync_obj_file_release(struct inode *inode, struct file *file)
 }
 
 const struct file_operations gosync_obj_fops = {
+	.owner = THIS_MODULE,
+	.release = gosync_obj_file_release,
+	.unlocked_ioctl = gosync_obj_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+const struct file_operations gosync_obj_poll_fops = {
 	.owner = THIS_MODULE,
 	.release = gosync_obj_file_release,
 	.poll = gosync_obj_poll,

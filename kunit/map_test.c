@@ -8,10 +8,15 @@
  * (kthreads): readers only ever see values some writer stored; Range under
  * concurrent Store/Delete never repeats a key and sees every stable key
  * exactly once; a resize storm during lookups and Ranges loses nothing.
+ * Regressions: an insert that fails in the backend never shows its node to
+ * a lock-free Range (it was freed while a reader held it); Clear is one step
+ * for Len, Load and Range; entries are charged to the map's user at their
+ * real cost and the per-user limit stops them.
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
 #include <linux/completion.h>
+#include <linux/cred.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -40,7 +45,8 @@ static u32 param_backend(struct kunit *test)
 
 static struct gosync_map *new_map(struct kunit *test, u32 max_entries, u64 max_bytes)
 {
-	struct gosync_map *m = gosync_map_create(param_backend(test), max_entries, max_bytes);
+	struct gosync_map *m = gosync_map_create(param_backend(test), max_entries, max_bytes,
+						 NULL);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 	return m;
@@ -281,7 +287,7 @@ static void map_check_op_test(struct kunit *test)
 						  1, 1, 0, 0), 0);
 	KUNIT_EXPECT_FALSE(test, gosync_map_backend_valid(0));
 	KUNIT_EXPECT_FALSE(test, gosync_map_backend_valid(GOSYNC_MAP_RCU + 1));
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gosync_map_create(0, 0, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gosync_map_create(0, 0, 0, NULL)), -EINVAL);
 }
 
 /* ---- Range ---- */
@@ -896,6 +902,286 @@ static void map_resize_test(struct kunit *test)
 	gosync_map_destroy(m);
 }
 
+/*
+ * An insert that fails in the backend (rhashtable_insert_fast() can: a
+ * GFP_ATOMIC table allocation during a rehash) must not have shown its node
+ * to anyone, because the writer frees it at once. A reader kthread looks the
+ * new node's seq up in the Range index, under RCU as a lock-free Range does,
+ * at the moment the backend's insert runs, and reads it after the writer
+ * has given up. With the node published in the index before the insert (the
+ * old order) the reader found it and KASAN reported the read of freed
+ * memory; now the slot is only reserved until the insert has succeeded.
+ */
+struct insert_fail {
+	struct gosync_map *m;
+	u64 seq;		/* the seq the failing Store's node gets */
+	atomic_t ready;		/* the reader runs */
+	atomic_t in_insert;	/* the writer is in the backend's insert */
+	atomic_t looked;	/* the reader has looked the slot up */
+	atomic_t writer_done;	/* the Store has returned */
+	bool saw_node;		/* the reader found the node in the index */
+	u32 key_len_seen;
+	struct completion done;
+};
+
+static struct insert_fail *insert_fail_ctx;
+
+/* Spin (the write lock may be a spinlock) until @flag is set, for at most 2 s. */
+static bool spin_until(atomic_t *flag)
+{
+	ktime_t end = ktime_add_ms(ktime_get(), 2000);
+
+	while (!atomic_read(flag)) {
+		if (ktime_after(ktime_get(), end))
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+static int failing_insert(struct gosync_map *m, struct gosync_map_node *n)
+{
+	atomic_set(&insert_fail_ctx->in_insert, 1);
+	spin_until(&insert_fail_ctx->looked);
+	return -ENOMEM;
+}
+
+static int insert_fail_reader(void *arg)
+{
+	struct insert_fail *f = arg;
+	struct gosync_map_node *n;
+
+	atomic_set(&f->ready, 1);
+	if (spin_until(&f->in_insert)) {
+		rcu_read_lock();
+		n = xa_load(&f->m->index, f->seq);
+		atomic_set(&f->looked, 1);
+		if (n) {
+			f->saw_node = true;
+			spin_until(&f->writer_done);
+			/* the old order: a read of freed memory, which KASAN reports */
+			f->key_len_seen = READ_ONCE(n->key_len);
+		}
+		rcu_read_unlock();
+	}
+	complete(&f->done);
+	return 0;
+}
+
+static void map_insert_fail_test(struct kunit *test)
+{
+	struct gosync_map *m = new_map(test, 0, 0);
+	const struct gosync_map_backend_ops *real = m->ops;
+	struct gosync_map_backend_ops ops = *real;
+	struct insert_fail f = { .m = m };
+	struct task_struct *t;
+	struct mres r;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs 2 CPUs: the writer spins while the reader looks");
+	ops.insert = failing_insert;
+	m->ops = &ops;
+	f.seq = m->seq + 1;
+	init_completion(&f.done);
+	insert_fail_ctx = &f;
+	t = kthread_run(insert_fail_reader, &f, "gosync_insfail");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	spin_until(&f.ready);
+
+	r = mop(m, GOSYNC_MAP_STORE, "doomed", "v", NULL);
+	atomic_set(&f.writer_done, 1);
+	wait_for_completion(&f.done);
+	m->ops = real;
+
+	KUNIT_EXPECT_EQ(test, r.ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f.looked), 1);
+	KUNIT_EXPECT_FALSE(test, f.saw_node);
+	KUNIT_EXPECT_EQ(test, map_len(m), 0);
+	check(test, m, GOSYNC_MAP_LOAD, "doomed", NULL, NULL, 0, NULL);
+	/* The map still works, and the failed seq was never used. */
+	check(test, m, GOSYNC_MAP_STORE, "doomed", "w", NULL, 0, NULL);
+	check(test, m, GOSYNC_MAP_LOAD, "doomed", NULL, NULL, 1, "w");
+	gosync_map_destroy(m);
+}
+
+/*
+ * Clear is one step for every observer: while a big map is cleared, a
+ * kthread's Len returns the full count or 0 and nothing in between, and once
+ * it has returned 0 neither its Loads nor its Ranges find an entry (nothing
+ * is stored meanwhile).
+ */
+#define CLEAR_ENTRIES	4000
+
+struct clear_watch {
+	struct gosync_map *m;
+	bool *stop;
+	long lens, full, empty, bad_len, after_empty_hits;
+	struct completion done;
+};
+
+static int clear_watcher(void *arg)
+{
+	struct clear_watch *c = arg;
+	bool empty = false;
+	int i = 0;
+
+	while (!READ_ONCE(*c->stop)) {
+		struct gosync_map_req r = { .op = GOSYNC_MAP_LEN };
+		char key[16];
+
+		gosync_map_do(c->m, &r);
+		c->lens++;
+		if (r.result == CLEAR_ENTRIES)
+			c->full++;
+		else if (!r.result)
+			c->empty++;
+		else
+			c->bad_len++;
+		empty |= !r.result;
+
+		snprintf(key, sizeof(key), "c%d", i++ % CLEAR_ENTRIES);
+		r = (struct gosync_map_req){ .op = GOSYNC_MAP_LOAD, .flags = GOSYNC_MAP_F_NOVALUE };
+		r.key.data = key;
+		r.key.len = strlen(key);
+		gosync_map_do(c->m, &r);
+		if (empty && r.result)
+			c->after_empty_hits++;
+		if (empty) {
+			u64 start = gosync_map_range_start(c->m), seq;
+			struct gosync_map_val *v;
+			u8 kb[GOSYNC_MAP_KEY_MAX];
+			u32 kl;
+
+			if (!gosync_map_range_next(c->m, start, 0, kb, &kl, &v, &seq)) {
+				c->after_empty_hits++;
+				gosync_map_val_put(v);
+			}
+		}
+		cond_resched();
+	}
+	complete(&c->done);
+	return 0;
+}
+
+static void map_clear_atomic_test(struct kunit *test)
+{
+	struct gosync_map *m = new_map(test, 0, 0);
+	struct clear_watch c = { .m = m };
+	bool stop = false;
+	struct mres r;
+	int i;
+
+	for (i = 0; i < CLEAR_ENTRIES; i++) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "c%d", i);
+		check(test, m, GOSYNC_MAP_STORE, key, "v", NULL, 0, NULL);
+	}
+	c.stop = &stop;
+	init_completion(&c.done);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(clear_watcher, &c, "gosync_clearw")));
+	/* Let the watcher see the full map before the Clear. */
+	while (!READ_ONCE(c.full))
+		usleep_range(500, 1000);
+	r = mop(m, GOSYNC_MAP_CLEAR, NULL, NULL, NULL);
+	while (READ_ONCE(c.empty) < 100)
+		usleep_range(500, 1000);
+	WRITE_ONCE(stop, true);
+	wait_for_completion(&c.done);
+
+	KUNIT_EXPECT_EQ(test, r.ret, 0);
+	KUNIT_EXPECT_EQ(test, r.result, (u64)CLEAR_ENTRIES);
+	KUNIT_EXPECT_EQ(test, c.bad_len, 0);
+	KUNIT_EXPECT_EQ(test, c.after_empty_hits, 0);
+	KUNIT_EXPECT_EQ(test, map_len(m), 0);
+	kunit_info(test, "clear: %ld Lens (%ld full, %ld empty), none in between\n",
+		   c.lens, c.full, c.empty);
+	/* Keys come back as new entries. */
+	check(test, m, GOSYNC_MAP_STORE, "c1", "w", NULL, 0, NULL);
+	check(test, m, GOSYNC_MAP_LOAD, "c1", NULL, NULL, 1, "w");
+	KUNIT_EXPECT_EQ(test, map_len(m), 1);
+	gosync_map_destroy(m);
+}
+
+/*
+ * Entries are charged to the map's user at what they really cost (node,
+ * value, index slot, table share: well over the key and value bytes), the
+ * per-user limit stops Stores with ENOSPC while Delete still works, and
+ * Clear and destroy give everything back.
+ */
+static void map_charge_test(struct kunit *test)
+{
+	unsigned long saved = gosync_max_bytes_per_user, base, bytes, per_entry;
+	const struct cred *old;
+	struct gosync_user *user;
+	struct gosync_map *m;
+	unsigned int objects;
+	struct cred *cred;
+	struct mres r;
+	int i, stored;
+
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cred->fsuid = KUIDT_INIT(4343);
+	cap_lower(cred->cap_effective, CAP_SYS_RESOURCE);
+	old = override_creds(cred);
+
+	user = gosync_user_get_current();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(user));
+	m = gosync_map_create(param_backend(test), 0, 0, user);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(m));
+	gosync_user_usage(user, &objects, &base);
+
+	check(test, m, GOSYNC_MAP_STORE, "k0", "", NULL, 0, NULL);
+	gosync_user_usage(user, &objects, &bytes);
+	per_entry = bytes - base;
+	/* A 2-byte key and an empty value cost far more than 2 bytes... */
+	KUNIT_EXPECT_GE(test, per_entry,
+			sizeof(struct gosync_map_node) + sizeof(struct gosync_map_val));
+	/* ...and a Store that replaces the value changes nothing but the value. */
+	check(test, m, GOSYNC_MAP_STORE, "k0", "", NULL, 0, NULL);
+	gosync_user_usage(user, &objects, &bytes);
+	KUNIT_EXPECT_EQ(test, bytes, base + per_entry);
+	check(test, m, GOSYNC_MAP_DELETE, "k0", NULL, NULL, 1, NULL);
+	gosync_user_usage(user, &objects, &bytes);
+	KUNIT_EXPECT_EQ(test, bytes, base);
+
+	/* Room for 10 such entries (and no table growth: 16 buckets) */
+	gosync_max_bytes_per_user = base + 10 * per_entry + per_entry / 2;
+	for (stored = 0, i = 0; i < 20; i++) {
+		char key[8];
+
+		/* k0..k9 are new, then replaced: a replacement needs no more room */
+		snprintf(key, sizeof(key), "k%d", i % 10);
+		r = mop(m, GOSYNC_MAP_STORE, key, "", NULL);
+		if (!r.ret)
+			stored++;
+		if (i < 10)
+			continue;
+		snprintf(key, sizeof(key), "x%d", i);
+		r = mop(m, GOSYNC_MAP_STORE, key, "", NULL);
+		if (r.ret != -ENOSPC)
+			stored += 100;	/* an 11th entry: must not fit */
+	}
+	KUNIT_EXPECT_EQ(test, stored, 20);	/* k0..k9, then 10 replacements */
+	KUNIT_EXPECT_EQ(test, map_len(m), 10);
+	/* Delete always works, and frees room. */
+	check(test, m, GOSYNC_MAP_DELETE, "k3", NULL, NULL, 1, NULL);
+	check(test, m, GOSYNC_MAP_STORE, "y", "", NULL, 0, NULL);
+	gosync_max_bytes_per_user = saved;
+
+	check(test, m, GOSYNC_MAP_CLEAR, NULL, NULL, NULL, 10, NULL);
+	gosync_user_usage(user, &objects, &bytes);
+	KUNIT_EXPECT_EQ(test, bytes, base);
+	gosync_map_destroy(m);
+	gosync_user_usage(user, &objects, &bytes);
+	KUNIT_EXPECT_EQ(test, bytes, 0UL);
+	gosync_user_put(user);
+
+	revert_creds(old);
+	put_cred(cred);
+}
+
 static struct kunit_case gosync_map_cases[] = {
 	KUNIT_CASE_PARAM(map_ops_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_overflow_test, all_backends_gen_params),
@@ -906,6 +1192,9 @@ static struct kunit_case gosync_map_cases[] = {
 	KUNIT_CASE_PARAM(map_concurrent_values_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_concurrent_range_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_resize_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_insert_fail_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_clear_atomic_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_charge_test, all_backends_gen_params),
 	{}
 };
 

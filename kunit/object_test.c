@@ -229,9 +229,16 @@ static void object_user_limit_test(struct kunit *test)
 		if (!IS_ERR(objs[i]))
 			gosync_obj_put(objs[i]);
 
-	/* Bytes: each charged object declares 100 */
+	/* Bytes: each charged object costs its struct and stats, plus 100 */
 	gosync_max_objects_per_user = saved_objects;
-	gosync_max_bytes_per_user = 250;
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->destroyed = &destroyed;
+	objs[0] = gosync_obj_new(&charged_type, f, 0600);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(objs[0]));
+	KUNIT_EXPECT_GT(test, objs[0]->charged, 100UL + sizeof(struct gosync_obj));
+	gosync_max_bytes_per_user = objs[0]->charged * 5 / 2;
+	gosync_obj_put(objs[0]);
 	for (i = 0; i < 2; i++) {
 		f = kzalloc(sizeof(*f), GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, f);
@@ -252,7 +259,7 @@ static void object_user_limit_test(struct kunit *test)
 
 	revert_creds(old);
 	put_cred(cred);
-	KUNIT_EXPECT_EQ(test, destroyed, 6);
+	KUNIT_EXPECT_EQ(test, destroyed, 7);
 }
 
 static struct kunit_case gosync_object_cases[] = {

@@ -327,6 +327,36 @@ static void rwmutex_basic_test(struct kunit *test)
 }
 
 /*
+ * Read locks are capped at GOSYNC_RWMUTEX_MAX_READERS (EAGAIN beyond), so the
+ * count can never wrap to look unlocked and let a writer in beside readers.
+ * 2^30 RLocks would take too long: start the count just below the cap.
+ */
+static void rwmutex_max_readers_test(struct kunit *test)
+{
+	struct gosync_rwmutex *rw = gosync_rwmutex_create(true);
+	struct gosync_holder many = {}, a = {}, b = {};
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	rw->readers = GOSYNC_RWMUTEX_MAX_READERS - 1;
+	many.rlocks = rw->readers;
+	KUNIT_EXPECT_EQ(test, gosync_rwmutex_lock(rw, &a, false, KTIME_MAX), 0);
+	KUNIT_EXPECT_EQ(test, rw->readers, GOSYNC_RWMUTEX_MAX_READERS);
+	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &b, false), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gosync_rwmutex_lock(rw, &b, false, KTIME_MAX), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, b.rlocks, 0U);
+	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &b, true), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gosync_rwmutex_runlock(rw, &a), 0);
+	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &b, false), 0);
+	KUNIT_EXPECT_EQ(test, gosync_rwmutex_runlock(rw, &b), 0);
+	/* The holder of the many goes away: the lock is free again. */
+	gosync_rwmutex_holder_gone(rw, &many);
+	KUNIT_EXPECT_EQ(test, rw->readers, 0U);
+	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &b, true), 0);
+	KUNIT_EXPECT_EQ(test, gosync_rwmutex_unlock(rw), 0);
+	gosync_rwmutex_destroy(rw);
+}
+
+/*
  * Writer preference: a waiting writer blocks new readers; readers that queued
  * behind a writer go before the next writer.
  */
@@ -652,6 +682,7 @@ static struct kunit_case gosync_sync_cases[] = {
 	KUNIT_CASE(mutex_signal_test),
 	KUNIT_CASE(mutex_fairness_test),
 	KUNIT_CASE(rwmutex_basic_test),
+	KUNIT_CASE(rwmutex_max_readers_test),
 	KUNIT_CASE(rwmutex_writer_preference_test),
 	KUNIT_CASE(rwmutex_signal_test),
 	KUNIT_CASE(rwmutex_holder_gone_test),

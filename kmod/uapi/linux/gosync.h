@@ -22,13 +22,15 @@
  *                flags; a __reserved field or unused attribute byte nonzero;
  *                an unknown type, mode or operation; a malformed name
  *  E2BIG         size larger than the kernel's struct and the extra bytes are
- *                not zero; a batch longer than GOSYNC_BATCH_MAX
+ *                not zero, or larger than a page; a batch longer than
+ *                GOSYNC_BATCH_MAX
  *  ENAMETOOLONG  a name of GOSYNC_NAME_MAX bytes or more
  *  ENOENT        no object has that name
  *  EEXIST        the name is taken
  *  EACCES        the object's owner and mode do not allow the caller to open it
  *  EPERM         unlink of a name by someone other than its owner
- *  ENOSPC        the module's object limit is reached; a map's max_entries
+ *  ENOSPC        the module's object limit, or the owner's per-user limit on
+ *                objects or kernel memory, is reached; a map's max_entries
  *                or max_bytes would be exceeded
  *  EOPNOTSUPP    the operation is not supported by this object's mode
  *  E2BIG         (maps) a key longer than GOSYNC_MAP_KEY_MAX or a value
@@ -36,9 +38,14 @@
  *  EOVERFLOW     (maps) the value to return does not fit the caller's
  *                buffer: nothing happened, out_len says the length needed;
  *                (Range) the next entry does not fit: needed says its size
- *  ENOMEM        out of memory
+ *  EAGAIN        (RWMutex) GOSYNC_RWMUTEX_MAX_READERS read locks are held;
+ *                (maps, rcu backend) the table is being resized and a
+ *                Store could not insert: try again
+ *  ENOMEM        out of memory (or the memory cgroup's limit)
  *  EMFILE/ENFILE no free file descriptor
- *  EINTR         a fatal signal arrived while waiting
+ *  EINTR         a blocking call (Lock, Wait, Do, ...) was interrupted by a
+ *                signal; any other call, by a fatal signal while it waited
+ *                for a sleeping kernel lock (see GOSYNC_WAIT_TIMEOUT)
  */
 #ifndef _UAPI_LINUX_GOSYNC_H
 #define _UAPI_LINUX_GOSYNC_H
@@ -686,6 +693,9 @@ struct gosync_batch {
  */
 #define GOSYNC_WAIT_TIMEOUT	_BITUL(0)
 
+/* Most read locks an RWMutex holds at once (Go's rwmutexMaxReaders): EAGAIN */
+#define GOSYNC_RWMUTEX_MAX_READERS	0x40000000U
+
 /*
  * Lock operations. A Mutex takes LOCK, TRYLOCK and UNLOCK; an RWMutex all six.
  * LOCK, RLOCK: wait for the lock. 0, or EOWNERDEAD: locked, but the previous
@@ -693,6 +703,8 @@ struct gosync_batch {
  * TRYLOCK, TRYRLOCK: never wait: 0, EOWNERDEAD, or EBUSY.
  * UNLOCK: release the write lock, whoever took it (Go allows that).
  *	EPERM if not locked ("sync: unlock of unlocked mutex").
+ *	RLOCK and TRYRLOCK fail with EAGAIN while GOSYNC_RWMUTEX_MAX_READERS
+ *	read locks are held.
  * RUNLOCK: release one read lock taken through this open file description.
  *	EPERM if it holds none ("sync: RUnlock of unlocked RWMutex").
  * Holders are open file descriptions: dup()ed and inherited fds share one;
