@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* e2e: every kind of bad input, each with the errno <linux/gosync.h> documents. */
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 
 #include "tap.h"
@@ -106,6 +108,7 @@ static int call(const struct cmd *c, void *arg)
 }
 
 static uint64_t buf[64];	/* room for every struct plus a tail */
+static uint64_t big[4096 / 8 + 1];	/* one byte more than a page: E2BIG */
 
 static bool t_valid(const struct cmd *c)
 {
@@ -163,6 +166,8 @@ static bool t_size(const struct cmd *c)
 	build(c, buf, sizeof(buf), c->size + 16);
 	((char *)buf)[c->size] = 0x80;
 	CHECK_ERRNO(call(c, buf), E2BIG, false);
+	/* as openat2() and clone3(): bigger than a page is E2BIG even if zero */
+	CHECK_ERRNO(call(c, build(c, big, sizeof(big), sizeof(big))), E2BIG, false);
 	return true;
 }
 
@@ -390,6 +395,32 @@ static bool t_open_type(void)
 	return true;
 }
 
+/*
+ * Types without a wait (counters, maps) have no poll: epoll refuses them
+ * with EPERM rather than wait forever, and poll() says ready at once, as for
+ * a regular file.
+ */
+static bool t_poll(void)
+{
+	int fds[2] = {
+		CHECK_OK(gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_ATOMIC, 0)),
+		CHECK_OK(gosync_map_create(dev, NULL, 0, GOSYNC_MAP_RCU, 0, 0)),
+	};
+	int ep = CHECK_OK(epoll_create1(EPOLL_CLOEXEC));
+
+	for (int i = 0; i < 2; i++) {
+		struct epoll_event ev = { .events = EPOLLIN };
+		struct pollfd pf = { .fd = fds[i], .events = POLLIN | POLLOUT };
+
+		CHECK_ERRNO(epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev), EPERM, false);
+		CHECK_EQ(poll(&pf, 1, 0), 1);
+		CHECK_EQ(pf.revents, POLLIN | POLLOUT);
+		close(fds[i]);
+	}
+	close(ep);
+	return true;
+}
+
 static bool t_closed_fd(void)
 {
 	int fd = CHECK_OK(gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_ATOMIC, 0));
@@ -435,6 +466,7 @@ int main(void)
 	tap_report(t_create_params(), "badinput-create-params");
 	tap_report(t_open_type(), "badinput-open-type");
 	tap_report(t_closed_fd(), "badinput-ebadf");
+	tap_report(t_poll(), "badinput-poll-no-wait");
 	close(cfd);
 	return tap_done(dev, "badinput");
 }

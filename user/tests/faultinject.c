@@ -16,9 +16,16 @@
  * error 0. kmemleak (scripts/vm --debug scans after rmmod) proves that the
  * error paths free what they allocated.
  *
+ * Every map command is swept with a reader thread running beside it on the
+ * same map (Range, Load and Len in a loop; fail-nth fails only the calling
+ * thread's allocations): a writer whose allocation fails must never leave
+ * the reader something freed or half made (KASAN checks the memory, the
+ * reader checks every key and value it gets).
+ *
  * On a kernel without fail-nth (the stock one) the test is skipped.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
 
 #include "tap.h"
@@ -564,6 +571,105 @@ static bool t_batch(void)
 
 /* ---- maps ---- */
 
+/*
+ * A reader beside the sweep: Range, Load and Len in a loop on the map being
+ * swept. Every entry it sees must be one the test stores: a key it knows and
+ * a value of a stored length whose bytes after the first are zero or the
+ * key itself (grow stores a key as its own value).
+ */
+struct reader {
+	pthread_t thread;
+	int fd;
+	volatile bool stop;
+	unsigned long loops, entries, bad;
+	char why[160];
+};
+
+static bool reader_entry_ok(const void *key, size_t kl, const void *val, size_t vl)
+{
+	const uint8_t *k = key, *v = val;
+
+	if (kl >= 4 && !memcmp(k, "key-", 4)) {
+		for (size_t i = 1; i < vl; i++)
+			if (v[i])
+				return false;
+		return !vl || v[0] == 'a' || v[0] == 'b' || v[0] == 'c';
+	}
+	if ((kl > 5 && !memcmp(k, "grow-", 5)) || (kl > 1 && k[0] == 'r'))
+		return vl == kl && !memcmp(k, v, kl);
+	if (kl > 3 && !memcmp(k, "bk-", 3)) {
+		for (size_t i = 1; i < vl; i++)
+			if (v[i])
+				return false;
+		return vl % 100 == 0 && (!vl || v[0] <= 'c');
+	}
+	return false;
+}
+
+static void *reader_main(void *arg)
+{
+	static __thread uint8_t buf[1 << 17];
+	struct reader *r = arg;
+
+	while (!r->stop) {
+		struct gosync_map_cursor cur = { 0 };
+		uint64_t len;
+		size_t vl;
+		bool ok;
+		int n;
+
+		do {
+			size_t off = 0;
+
+			n = gosync_map_range(r->fd, buf, sizeof(buf), &cur, NULL);
+			for (int i = 0; i < n; i++) {
+				const void *k, *v;
+				size_t kl, vlen;
+
+				gosync_map_entry_next(buf, &off, &k, &kl, &v, &vlen);
+				r->entries++;
+				if (!reader_entry_ok(k, kl, v, vlen) && !r->bad++)
+					snprintf(r->why, sizeof(r->why), "Range gave key %.*s value of %zu",
+						 (int)kl, (const char *)k, vlen);
+			}
+		} while (n >= 0 && !cur.done && !r->stop);
+		if (n < 0 && !r->bad++)
+			snprintf(r->why, sizeof(r->why), "Range: %s", tap_errname(errno));
+		for (int i = 0; i < 3; i++) {
+			static const char *const k[] = { "key-0", "key-1", "key-new" };
+
+			if (gosync_map_load(r->fd, k[i], strlen(k[i]), buf, sizeof(buf), &vl, &ok) < 0 ||
+			    (ok && !reader_entry_ok(k[i], strlen(k[i]), buf, vl))) {
+				if (!r->bad++)
+					snprintf(r->why, sizeof(r->why), "Load %s: %s", k[i],
+						 tap_errname(errno));
+			}
+		}
+		if (gosync_map_len(r->fd, &len) < 0 && !r->bad++)
+			snprintf(r->why, sizeof(r->why), "Len: %s", tap_errname(errno));
+		r->loops++;
+	}
+	return NULL;
+}
+
+static bool reader_start(struct reader *r, int fd)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	return !pthread_create(&r->thread, NULL, reader_main, r);
+}
+
+/* Stop the reader; false (with the reason recorded) if it saw anything wrong. */
+static bool reader_stop(struct reader *r, const char *what)
+{
+	r->stop = true;
+	pthread_join(r->thread, NULL);
+	printf("# %s: the reader ran %lu loops, %lu entries\n", what, r->loops, r->entries);
+	CHECK(!r->bad, "%s: the reader saw %lu bad results; first: %s", what, r->bad, r->why);
+	CHECK(r->loops, "%s: the reader never finished a loop", what);
+	return true;
+}
+
 #define NKEYS 3
 static const char *const keys[NKEYS] = { "key-0", "key-1", "key-new" };
 
@@ -691,8 +797,10 @@ static bool t_map_ops(void)
 			struct map_ctx x = { .vlen = vlens[vi] };
 			struct sweep s = { .name = nm, .ctx = &x, .setup = map_setup,
 					   .call = map_call, .check = map_check };
+			struct reader rd;
 
 			x.fd = CHECK_OK(gosync_map_create(dev, NULL, 0, b, 0, 0));
+			CHECK(reader_start(&rd, x.fd), "pthread_create");
 			for (unsigned int op = GOSYNC_MAP_LOAD; op <= GOSYNC_MAP_LEN; op++) {
 				/* per op: on an existing key, and (stores) on a new one */
 				for (int newkey = 0; newkey < 2; newkey++) {
@@ -740,10 +848,15 @@ static bool t_map_ops(void)
 						continue;
 					snprintf(nm, sizeof(nm), "map-%s-v%zu-%s%s", bn[b], x.vlen,
 						 gosync_map_op_name(op), newkey ? "-newkey" : "");
-					if (!run_sweep(&s))
+					if (!run_sweep(&s)) {
+						reader_stop(&rd, nm);
 						return false;
+					}
 				}
 			}
+			snprintf(nm, sizeof(nm), "map-%s-v%zu", bn[b], x.vlen);
+			if (!reader_stop(&rd, nm))
+				return false;
 			close(x.fd);
 		}
 	}
@@ -805,21 +918,31 @@ static bool t_map_grow(void)
 		struct grow_ctx x = { 0 };
 		struct sweep s = { .name = nm, .ctx = &x, .setup = grow_setup,
 				   .call = grow_call, .check = grow_check };
+		struct reader rd;
 
 		x.fd = CHECK_OK(gosync_map_create(dev, NULL, 0, b, 0, 0));
-		/* Sweep each of 300 inserts: every resize point is crossed. */
+		/*
+		 * Sweep each of 300 inserts: every resize point is crossed,
+		 * with a Range reader beside the writer whose allocations
+		 * fail (the rhashtable's GFP_ATOMIC table during a rehash).
+		 */
+		CHECK(reader_start(&rd, x.fd), "pthread_create");
 		for (unsigned int i = 0; i < 300; i++) {
 			unsigned int want = x.next + 1;
 
 			snprintf(nm, sizeof(nm), "map-%s-grow", bn[b]);
-			if (!run_sweep(&s))
+			if (!run_sweep(&s)) {
+				reader_stop(&rd, nm);
 				return false;
+			}
 			/* make sure the key went in at least once */
 			while (x.next < want) {
 				CHECK_OK(grow_call(&x));
 				x.next++;
 			}
 		}
+		if (!reader_stop(&rd, nm))
+			return false;
 		close(x.fd);
 	}
 	return true;
@@ -895,8 +1018,14 @@ static bool t_map_batch(void)
 			   .call = mbatch_call, .check = mbatch_check };
 
 	for (unsigned int b = GOSYNC_MAP_SPIN; b <= GOSYNC_MAP_RCU; b++) {
+		struct reader rd;
+		bool ok;
+
 		x.fd = CHECK_OK(gosync_map_create(dev, NULL, 0, b, 0, 0));
-		if (!run_sweep(&s))
+		CHECK(reader_start(&rd, x.fd), "pthread_create");
+		ok = run_sweep(&s);
+		ok = reader_stop(&rd, "batch-map") && ok;
+		if (!ok)
 			return false;
 		close(x.fd);
 	}

@@ -45,6 +45,8 @@ static inline const char *tap_errname(int e)
 		{ ENOTTY, "ENOTTY" }, { ENOSPC, "ENOSPC" }, { E2BIG, "E2BIG" },
 		{ ENAMETOOLONG, "ENAMETOOLONG" }, { EOPNOTSUPP, "EOPNOTSUPP" },
 		{ ENOSYS, "ENOSYS" }, { ERANGE, "ERANGE" }, { EBUSY, "EBUSY" },
+		{ EAGAIN, "EAGAIN" }, { EOVERFLOW, "EOVERFLOW" }, { EDEADLK, "EDEADLK" },
+		{ ETIMEDOUT, "ETIMEDOUT" }, { EOWNERDEAD, "EOWNERDEAD" }, { EPIPE, "EPIPE" },
 	};
 	static __thread char buf[16];
 
