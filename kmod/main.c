@@ -20,7 +20,6 @@ static const struct file_operations gosync_dev_fops = {
 	.open = nonseekable_open,
 	.unlocked_ioctl = gosync_dev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 static struct miscdevice gosync_misc = {
