@@ -18,7 +18,7 @@
 #include "gosync.h"
 
 /* Added to @inside by a writer in its critical section; readers add 1. */
-#define WRITER_BIAS	0x10000
+#define TORTURE_WRITER_BIAS	0x10000
 
 struct torture_run;
 
@@ -35,7 +35,7 @@ struct torture_run {
 	u32 type;
 	void *obj;		/* struct gosync_counter, _mutex or _rwmutex */
 	bool monotonic;		/* counter Loads must never go backwards */
-	atomic_t inside;	/* WRITER_BIAS per writer + 1 per reader inside */
+	atomic_t inside;	/* TORTURE_WRITER_BIAS per writer + 1 per reader inside */
 	atomic_t errors;
 };
 
@@ -61,15 +61,15 @@ static bool torture_failed(struct torture_run *run, const char *call, int err)
 /* Writers: alone inside. Readers: never beside a writer. */
 static void torture_enter(struct torture_run *run, bool writer)
 {
-	int v = atomic_add_return(writer ? WRITER_BIAS : 1, &run->inside);
+	int v = atomic_add_return(writer ? TORTURE_WRITER_BIAS : 1, &run->inside);
 
-	if (writer ? v != WRITER_BIAS : v >= WRITER_BIAS)
+	if (writer ? v != TORTURE_WRITER_BIAS : v >= TORTURE_WRITER_BIAS)
 		torture_error(run, writer ? "writer not alone" : "reader beside a writer");
 }
 
 static void torture_leave(struct torture_run *run, bool writer)
 {
-	atomic_sub(writer ? WRITER_BIAS : 1, &run->inside);
+	atomic_sub(writer ? TORTURE_WRITER_BIAS : 1, &run->inside);
 }
 
 /* Map torture: keys "k0".."k63"; a value is its key, ':', then dots. */
