@@ -11,22 +11,22 @@
 #include <linux/export.h>
 #include <linux/slab.h>
 
-#include "gosync.h"
+#include "internal.h"
 
 /*
  * One mode. @reset may be NULL: Reset is then Swap(0). @exchange and @cas may be
  * NULL: the mode does not support them (EOPNOTSUPP). Every op returns 0 or a
  * negative errno (-EINTR when a fatal signal interrupts a sleeping lock).
  */
-struct gosync_counter_ops {
-	int (*init)(struct gosync_counter *c, s64 initial);
-	void (*destroy)(struct gosync_counter *c);
-	int (*add)(struct gosync_counter *c, s64 delta, bool approx, s64 *new);
-	int (*load)(struct gosync_counter *c, bool approx, s64 *val);
-	int (*store)(struct gosync_counter *c, s64 val);
-	int (*exchange)(struct gosync_counter *c, s64 val, s64 *old);
-	int (*cas)(struct gosync_counter *c, s64 old, s64 new, s64 *prev);
-	int (*reset)(struct gosync_counter *c, s64 *old);
+struct gs_counter_ops {
+	int (*init)(struct gs_counter *c, s64 initial);
+	void (*destroy)(struct gs_counter *c);
+	int (*add)(struct gs_counter *c, s64 delta, bool approx, s64 *new);
+	int (*load)(struct gs_counter *c, bool approx, s64 *val);
+	int (*store)(struct gs_counter *c, s64 val);
+	int (*exchange)(struct gs_counter *c, s64 val, s64 *old);
+	int (*cas)(struct gs_counter *c, s64 old, s64 new, s64 *prev);
+	int (*reset)(struct gs_counter *c, s64 *old);
 };
 
 static inline s64 wrap_add(s64 a, s64 b)
@@ -40,19 +40,19 @@ static inline s64 wrap_add(s64 a, s64 b)
  * delay only widens the window between the read and the write. The race is
  * intended, so the accesses are marked for KCSAN.
  */
-static void racy_window(struct gosync_counter *c)
+static void racy_window(struct gs_counter *c)
 {
 	if (c->racy_delay_ns)
 		ndelay(c->racy_delay_ns);
 }
 
-static int racy_init(struct gosync_counter *c, s64 initial)
+static int racy_init(struct gs_counter *c, s64 initial)
 {
 	c->racy = initial;
 	return 0;
 }
 
-static int racy_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
+static int racy_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 {
 	/* data_race: the lost update is the point of this mode */
 	s64 v = data_race(READ_ONCE(c->racy));
@@ -64,19 +64,19 @@ static int racy_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
 	return 0;
 }
 
-static int racy_load(struct gosync_counter *c, bool approx, s64 *val)
+static int racy_load(struct gs_counter *c, bool approx, s64 *val)
 {
 	*val = data_race(READ_ONCE(c->racy)); /* racy by design */
 	return 0;
 }
 
-static int racy_store(struct gosync_counter *c, s64 val)
+static int racy_store(struct gs_counter *c, s64 val)
 {
 	WRITE_ONCE(c->racy, val);
 	return 0;
 }
 
-static int racy_swap(struct gosync_counter *c, s64 val, s64 *old)
+static int racy_swap(struct gs_counter *c, s64 val, s64 *old)
 {
 	*old = data_race(READ_ONCE(c->racy)); /* racy by design */
 	racy_window(c);
@@ -84,7 +84,7 @@ static int racy_swap(struct gosync_counter *c, s64 val, s64 *old)
 	return 0;
 }
 
-static int racy_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
+static int racy_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 {
 	*prev = data_race(READ_ONCE(c->racy)); /* racy by design */
 	racy_window(c);
@@ -94,37 +94,37 @@ static int racy_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
 }
 
 /* atomic: atomic64_t; every op is one fully ordered atomic instruction. */
-static int atomic_init_(struct gosync_counter *c, s64 initial)
+static int atomic_init_(struct gs_counter *c, s64 initial)
 {
 	atomic64_set(&c->atomic, initial);
 	return 0;
 }
 
-static int atomic_add_(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
+static int atomic_add_(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 {
 	*new = atomic64_add_return(delta, &c->atomic);
 	return 0;
 }
 
-static int atomic_load(struct gosync_counter *c, bool approx, s64 *val)
+static int atomic_load(struct gs_counter *c, bool approx, s64 *val)
 {
 	*val = atomic64_read(&c->atomic);
 	return 0;
 }
 
-static int atomic_store(struct gosync_counter *c, s64 val)
+static int atomic_store(struct gs_counter *c, s64 val)
 {
 	atomic64_set(&c->atomic, val);
 	return 0;
 }
 
-static int atomic_swap(struct gosync_counter *c, s64 val, s64 *old)
+static int atomic_swap(struct gs_counter *c, s64 val, s64 *old)
 {
 	*old = atomic64_xchg(&c->atomic, val);
 	return 0;
 }
 
-static int atomic_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
+static int atomic_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 {
 	*prev = atomic64_cmpxchg(&c->atomic, old, new);
 	return 0;
@@ -148,14 +148,14 @@ static void value_cas(s64 *value, s64 old, s64 new, s64 *prev)
 }
 
 /* spinlock: Go's map+Mutex pattern with a kernel spinning lock. */
-static int spin_init(struct gosync_counter *c, s64 initial)
+static int spin_init(struct gs_counter *c, s64 initial)
 {
 	spin_lock_init(&c->spin.lock);
 	c->spin.value = initial;
 	return 0;
 }
 
-static int spin_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
+static int spin_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 {
 	spin_lock(&c->spin.lock);
 	value_add(&c->spin.value, delta, new);
@@ -163,7 +163,7 @@ static int spin_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
 	return 0;
 }
 
-static int spin_load(struct gosync_counter *c, bool approx, s64 *val)
+static int spin_load(struct gs_counter *c, bool approx, s64 *val)
 {
 	spin_lock(&c->spin.lock);
 	*val = c->spin.value;
@@ -171,7 +171,7 @@ static int spin_load(struct gosync_counter *c, bool approx, s64 *val)
 	return 0;
 }
 
-static int spin_store(struct gosync_counter *c, s64 val)
+static int spin_store(struct gs_counter *c, s64 val)
 {
 	spin_lock(&c->spin.lock);
 	c->spin.value = val;
@@ -179,7 +179,7 @@ static int spin_store(struct gosync_counter *c, s64 val)
 	return 0;
 }
 
-static int spin_swap(struct gosync_counter *c, s64 val, s64 *old)
+static int spin_swap(struct gs_counter *c, s64 val, s64 *old)
 {
 	spin_lock(&c->spin.lock);
 	*old = c->spin.value;
@@ -188,7 +188,7 @@ static int spin_swap(struct gosync_counter *c, s64 val, s64 *old)
 	return 0;
 }
 
-static int spin_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
+static int spin_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 {
 	spin_lock(&c->spin.lock);
 	value_cas(&c->spin.value, old, new, prev);
@@ -201,19 +201,19 @@ static int spin_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
  * waits still end on a fatal signal (killable) so a stuck holder cannot make
  * a dying task unkillable.
  */
-static int mutex_init_(struct gosync_counter *c, s64 initial)
+static int mutex_init_(struct gs_counter *c, s64 initial)
 {
 	mutex_init(&c->mutex.lock);
 	c->mutex.value = initial;
 	return 0;
 }
 
-static void mutex_destroy_(struct gosync_counter *c)
+static void mutex_destroy_(struct gs_counter *c)
 {
 	mutex_destroy(&c->mutex.lock);
 }
 
-static int mutex_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
+static int mutex_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 {
 	if (mutex_lock_killable(&c->mutex.lock))
 		return -EINTR;
@@ -222,7 +222,7 @@ static int mutex_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
 	return 0;
 }
 
-static int mutex_load(struct gosync_counter *c, bool approx, s64 *val)
+static int mutex_load(struct gs_counter *c, bool approx, s64 *val)
 {
 	if (mutex_lock_killable(&c->mutex.lock))
 		return -EINTR;
@@ -231,7 +231,7 @@ static int mutex_load(struct gosync_counter *c, bool approx, s64 *val)
 	return 0;
 }
 
-static int mutex_store(struct gosync_counter *c, s64 val)
+static int mutex_store(struct gs_counter *c, s64 val)
 {
 	if (mutex_lock_killable(&c->mutex.lock))
 		return -EINTR;
@@ -240,7 +240,7 @@ static int mutex_store(struct gosync_counter *c, s64 val)
 	return 0;
 }
 
-static int mutex_swap(struct gosync_counter *c, s64 val, s64 *old)
+static int mutex_swap(struct gs_counter *c, s64 val, s64 *old)
 {
 	if (mutex_lock_killable(&c->mutex.lock))
 		return -EINTR;
@@ -250,7 +250,7 @@ static int mutex_swap(struct gosync_counter *c, s64 val, s64 *old)
 	return 0;
 }
 
-static int mutex_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
+static int mutex_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 {
 	if (mutex_lock_killable(&c->mutex.lock))
 		return -EINTR;
@@ -260,14 +260,14 @@ static int mutex_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
 }
 
 /* rwsem: writers exclusive, Load shared (Go's RWMutex pattern). */
-static int rwsem_init_(struct gosync_counter *c, s64 initial)
+static int rwsem_init_(struct gs_counter *c, s64 initial)
 {
 	init_rwsem(&c->rwsem.sem);
 	c->rwsem.value = initial;
 	return 0;
 }
 
-static int rwsem_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
+static int rwsem_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 {
 	if (down_write_killable(&c->rwsem.sem))
 		return -EINTR;
@@ -276,7 +276,7 @@ static int rwsem_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
 	return 0;
 }
 
-static int rwsem_load(struct gosync_counter *c, bool approx, s64 *val)
+static int rwsem_load(struct gs_counter *c, bool approx, s64 *val)
 {
 	if (down_read_killable(&c->rwsem.sem))
 		return -EINTR;
@@ -285,7 +285,7 @@ static int rwsem_load(struct gosync_counter *c, bool approx, s64 *val)
 	return 0;
 }
 
-static int rwsem_store(struct gosync_counter *c, s64 val)
+static int rwsem_store(struct gs_counter *c, s64 val)
 {
 	if (down_write_killable(&c->rwsem.sem))
 		return -EINTR;
@@ -294,7 +294,7 @@ static int rwsem_store(struct gosync_counter *c, s64 val)
 	return 0;
 }
 
-static int rwsem_swap(struct gosync_counter *c, s64 val, s64 *old)
+static int rwsem_swap(struct gs_counter *c, s64 val, s64 *old)
 {
 	if (down_write_killable(&c->rwsem.sem))
 		return -EINTR;
@@ -304,7 +304,7 @@ static int rwsem_swap(struct gosync_counter *c, s64 val, s64 *old)
 	return 0;
 }
 
-static int rwsem_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
+static int rwsem_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 {
 	if (down_write_killable(&c->rwsem.sem))
 		return -EINTR;
@@ -327,17 +327,17 @@ static int rwsem_cas(struct gosync_counter *c, s64 old, s64 new, s64 *prev)
  *  - Swap and CompareAndSwap would need every CPU's slot frozen: refused with
  *    EOPNOTSUPP rather than made silently inexact.
  */
-static int pcpu_init(struct gosync_counter *c, s64 initial)
+static int pcpu_init(struct gs_counter *c, s64 initial)
 {
 	return percpu_counter_init(&c->pcpu, initial, GOSYNC_GFP);
 }
 
-static void pcpu_destroy(struct gosync_counter *c)
+static void pcpu_destroy(struct gs_counter *c)
 {
 	percpu_counter_destroy(&c->pcpu);
 }
 
-static int pcpu_load(struct gosync_counter *c, bool approx, s64 *val)
+static int pcpu_load(struct gs_counter *c, bool approx, s64 *val)
 {
 	if (approx)
 		*val = percpu_counter_read(&c->pcpu);
@@ -346,7 +346,7 @@ static int pcpu_load(struct gosync_counter *c, bool approx, s64 *val)
 	return 0;
 }
 
-static int pcpu_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
+static int pcpu_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 {
 	/*
 	 * percpu_counter_add_batch() compares abs(slot + delta) with the batch;
@@ -363,20 +363,20 @@ static int pcpu_add(struct gosync_counter *c, s64 delta, bool approx, s64 *new)
 	return pcpu_load(c, approx, new);
 }
 
-static int pcpu_store(struct gosync_counter *c, s64 val)
+static int pcpu_store(struct gs_counter *c, s64 val)
 {
 	percpu_counter_set(&c->pcpu, val);
 	return 0;
 }
 
-static int pcpu_reset(struct gosync_counter *c, s64 *old)
+static int pcpu_reset(struct gs_counter *c, s64 *old)
 {
 	*old = percpu_counter_sum(&c->pcpu);
 	percpu_counter_set(&c->pcpu, 0);
 	return 0;
 }
 
-static const struct gosync_counter_ops counter_ops[] = {
+static const struct gs_counter_ops counter_ops[] = {
 	[GOSYNC_COUNTER_RACY] = {
 		.init = racy_init, .add = racy_add, .load = racy_load,
 		.store = racy_store, .exchange = racy_swap, .cas = racy_cas,
@@ -404,14 +404,14 @@ static const struct gosync_counter_ops counter_ops[] = {
 	},
 };
 
-bool gosync_counter_mode_valid(u32 mode)
+bool gs_counter_mode_valid(u32 mode)
 {
 	return mode < ARRAY_SIZE(counter_ops) && counter_ops[mode].init;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_counter_mode_valid);
+EXPORT_SYMBOL_IF_KUNIT(gs_counter_mode_valid);
 
 /**
- * gosync_counter_create() - allocate a counter
+ * gs_counter_create() - allocate a counter
  * @mode: enum gosync_counter_mode
  * @initial: the first value
  * @racy_delay_ns: racy mode's read-to-write delay; must be 0 in other modes
@@ -419,13 +419,13 @@ EXPORT_SYMBOL_IF_KUNIT(gosync_counter_mode_valid);
  * Return: the counter, or ERR_PTR(-EINVAL) for a bad mode or delay, or
  * ERR_PTR(-ENOMEM). Memory is charged to the caller's memory cgroup.
  */
-struct gosync_counter *gosync_counter_create(u32 mode, s64 initial,
-					     u32 racy_delay_ns)
+struct gs_counter *gs_counter_create(u32 mode, s64 initial,
+				     u32 racy_delay_ns)
 {
-	struct gosync_counter *c;
+	struct gs_counter *c;
 	int ret;
 
-	if (!gosync_counter_mode_valid(mode) ||
+	if (!gs_counter_mode_valid(mode) ||
 	    racy_delay_ns > GOSYNC_RACY_DELAY_MAX ||
 	    (racy_delay_ns && mode != GOSYNC_COUNTER_RACY))
 		return ERR_PTR(-EINVAL);
@@ -443,18 +443,18 @@ struct gosync_counter *gosync_counter_create(u32 mode, s64 initial,
 	}
 	return c;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_counter_create);
+EXPORT_SYMBOL_IF_KUNIT(gs_counter_create);
 
-void gosync_counter_destroy(struct gosync_counter *c)
+void gs_counter_destroy(struct gs_counter *c)
 {
 	if (c->ops->destroy)
 		c->ops->destroy(c);
 	kfree(c);
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_counter_destroy);
+EXPORT_SYMBOL_IF_KUNIT(gs_counter_destroy);
 
-/** gosync_counter_cost() - bytes of kernel memory @c holds */
-unsigned long gosync_counter_cost(struct gosync_counter *c)
+/** gs_counter_cost() - bytes of kernel memory @c holds */
+unsigned long gs_counter_cost(struct gs_counter *c)
 {
 	unsigned long bytes = kmalloc_size_roundup(sizeof(*c));
 
@@ -464,12 +464,12 @@ unsigned long gosync_counter_cost(struct gosync_counter *c)
 }
 
 /**
- * gosync_counter_check_op() - validate an op before running it
+ * gs_counter_check_op() - validate an op before running it
  *
  * Return: 0, or -EINVAL for an unknown op, unknown flags, APPROX on an op
  * other than Load/Add, or a nonzero operand the op does not take.
  */
-int gosync_counter_check_op(u32 op, u32 flags, s64 arg, s64 expected)
+int gs_counter_check_op(u32 op, u32 flags, s64 arg, s64 expected)
 {
 	if (flags & ~GOSYNC_OP_F_APPROX)
 		return -EINVAL;
@@ -490,10 +490,10 @@ int gosync_counter_check_op(u32 op, u32 flags, s64 arg, s64 expected)
 		return -EINVAL;
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_counter_check_op);
+EXPORT_SYMBOL_IF_KUNIT(gs_counter_check_op);
 
 /**
- * gosync_counter_do() - run one operation
+ * gs_counter_do() - run one operation
  * @c: the counter
  * @op: enum gosync_op_code
  * @flags: GOSYNC_OP_F_*
@@ -501,17 +501,17 @@ EXPORT_SYMBOL_IF_KUNIT(gosync_counter_check_op);
  * @expected: CAS's comparand
  * @result: out: see enum gosync_op_code; 0 for Store
  *
- * Return: 0; -EINVAL (see gosync_counter_check_op()); -EOPNOTSUPP if the mode
+ * Return: 0; -EINVAL (see gs_counter_check_op()); -EOPNOTSUPP if the mode
  * lacks the op; -EINTR if a fatal signal interrupted a sleeping lock.
  */
-int gosync_counter_do(struct gosync_counter *c, u32 op, u32 flags, s64 arg,
-		      s64 expected, s64 *result)
+int gs_counter_do(struct gs_counter *c, u32 op, u32 flags, s64 arg,
+		  s64 expected, s64 *result)
 {
-	const struct gosync_counter_ops *ops = c->ops;
+	const struct gs_counter_ops *ops = c->ops;
 	bool approx = flags & GOSYNC_OP_F_APPROX;
 	int ret;
 
-	ret = gosync_counter_check_op(op, flags, arg, expected);
+	ret = gs_counter_check_op(op, flags, arg, expected);
 	if (ret)
 		return ret;
 
@@ -532,4 +532,4 @@ int gosync_counter_do(struct gosync_counter *c, u32 op, u32 flags, s64 arg,
 	}
 	return -EINVAL;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_counter_do);
+EXPORT_SYMBOL_IF_KUNIT(gs_counter_do);

@@ -9,46 +9,46 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 
-#include "gosync.h"
+#include "internal.h"
 
 static ushort dev_mode = 0600;
 module_param(dev_mode, ushort, 0444);
 MODULE_PARM_DESC(dev_mode, "Permissions of /dev/gosync (default 0600: root only)");
 
-static const struct file_operations gosync_dev_fops = {
+static const struct file_operations gs_dev_fops = {
 	.owner = THIS_MODULE,
 	.open = nonseekable_open,
-	.unlocked_ioctl = gosync_dev_ioctl,
+	.unlocked_ioctl = gs_dev_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
-static struct miscdevice gosync_misc = {
+static struct miscdevice gs_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "gosync",
-	.fops = &gosync_dev_fops,
+	.fops = &gs_dev_fops,
 };
 
-static int __init gosync_init(void)
+static int __init gs_init(void)
 {
-	int ret = gosync_objects_init();
+	int ret = gs_objects_init();
 
 	if (ret)
 		return ret;
-	gosync_misc.mode = dev_mode & 0666;
-	ret = misc_register(&gosync_misc);
+	gs_misc.mode = dev_mode & 0666;
+	ret = misc_register(&gs_misc);
 	if (ret)
-		gosync_objects_exit();
+		gs_objects_exit();
 	return ret;
 }
 
-static void __exit gosync_exit(void)
+static void __exit gs_exit(void)
 {
 	/* No fd pins the module any more: only named objects are left. */
-	misc_deregister(&gosync_misc);
-	gosync_objects_exit();
+	misc_deregister(&gs_misc);
+	gs_objects_exit();
 }
 
-module_init(gosync_init);
-module_exit(gosync_exit);
+module_init(gs_init);
+module_exit(gs_exit);
 MODULE_DESCRIPTION("gosync: Go's sync primitives as kernel objects");
 MODULE_LICENSE("GPL");

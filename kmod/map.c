@@ -4,15 +4,15 @@
  * against a backend ops vector (map_locked.c: spin, rwsem; map_rcu.c: rcu).
  *
  * Data model:
- *  - A key's incarnation is a struct gosync_map_node, from the Store that
+ *  - A key's incarnation is a struct gs_map_node, from the Store that
  *    inserts it to the Delete that removes it. Its value is an immutable,
- *    refcounted struct gosync_map_val; Store on a present key installs a new
+ *    refcounted struct gs_map_val; Store on a present key installs a new
  *    value in the same node. So a reader takes a reference on the value
  *    under the backend's read lock (or RCU) and copies it out after dropping
  *    the lock: nothing here ever copies to user memory under a lock.
  *  - Every node gets a sequence number from map->seq when it is inserted,
  *    and sits in map->index (an xarray, seq -> node) while live. Range walks
- *    the index in seq order; see gosync_map_range_start().
+ *    the index in seq order; see gs_map_range_start().
  *  - Writers hold the backend's write lock for the whole operation, which
  *    makes every op atomic per map (LoadOrStore, Swap, CompareAndSwap, ...).
  *    With the rcu backend that lock excludes only other writers: readers
@@ -39,60 +39,60 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
-#include "gosync.h"
+#include "internal.h"
 
-static const struct gosync_map_backend_ops *const map_backends[] = {
-	[GOSYNC_MAP_SPIN] = &gosync_map_spin_ops,
-	[GOSYNC_MAP_RWSEM] = &gosync_map_rwsem_ops,
-	[GOSYNC_MAP_RCU] = &gosync_map_rcu_ops,
+static const struct gs_map_backend_ops *const map_backends[] = {
+	[GOSYNC_MAP_SPIN] = &gs_map_spin_ops,
+	[GOSYNC_MAP_RWSEM] = &gs_map_rwsem_ops,
+	[GOSYNC_MAP_RCU] = &gs_map_rcu_ops,
 };
 
-bool gosync_map_backend_valid(u32 backend)
+bool gs_map_backend_valid(u32 backend)
 {
 	return backend < ARRAY_SIZE(map_backends) && map_backends[backend];
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_map_backend_valid);
+EXPORT_SYMBOL_IF_KUNIT(gs_map_backend_valid);
 
 /* ---- values and nodes ---- */
 
 /**
- * gosync_map_val_alloc() - a new value of @len uninitialized bytes, one reference
+ * gs_map_val_alloc() - a new value of @len uninitialized bytes, one reference
  *
  * Return: the value, or NULL. Charged to the caller's memory cgroup.
  */
-struct gosync_map_val *gosync_map_val_alloc(u32 len)
+struct gs_map_val *gs_map_val_alloc(u32 len)
 {
-	struct gosync_map_val *v;
+	struct gs_map_val *v;
 
 	if (len > GOSYNC_MAP_VALUE_MAX)
 		return NULL;
 	/* len <= GOSYNC_MAP_VALUE_MAX: no overflow (offsetof keeps sparse quiet) */
-	v = kvmalloc(offsetof(struct gosync_map_val, data) + len, GOSYNC_GFP);
+	v = kvmalloc(offsetof(struct gs_map_val, data) + len, GOSYNC_GFP);
 	if (!v)
 		return NULL;
 	refcount_set(&v->ref, 1);
 	v->len = len;
 	return v;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_map_val_alloc);
+EXPORT_SYMBOL_IF_KUNIT(gs_map_val_alloc);
 
 /*
  * Drop a reference. The memory goes after a grace period: an RCU reader may
  * have loaded the pointer and be about to try refcount_inc_not_zero().
  */
-void gosync_map_val_put(struct gosync_map_val *v)
+void gs_map_val_put(struct gs_map_val *v)
 {
 	if (v && refcount_dec_and_test(&v->ref))
 		kvfree_rcu(v, rcu);
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_map_val_put);
+EXPORT_SYMBOL_IF_KUNIT(gs_map_val_put);
 
-static struct gosync_map_node *map_node_alloc(const struct gosync_map_key *key)
+static struct gs_map_node *map_node_alloc(const struct gs_map_key *key)
 {
-	struct gosync_map_node *n;
+	struct gs_map_node *n;
 
 	/* key->len <= GOSYNC_MAP_KEY_MAX: no overflow */
-	n = kzalloc(offsetof(struct gosync_map_node, key) + key->len, GOSYNC_GFP);
+	n = kzalloc(offsetof(struct gs_map_node, key) + key->len, GOSYNC_GFP);
 	if (!n)
 		return NULL;
 	n->key_len = key->len;
@@ -100,17 +100,17 @@ static struct gosync_map_node *map_node_alloc(const struct gosync_map_key *key)
 	return n;
 }
 
-/* What a node and a value really cost: their slab objects (see struct gosync_user). */
-static unsigned long map_node_cost(struct gosync_map *m, u32 key_len)
+/* What a node and a value really cost: their slab objects (see struct gs_user). */
+static unsigned long map_node_cost(struct gs_map *m, u32 key_len)
 {
-	return kmalloc_size_roundup(offsetof(struct gosync_map_node, key) + key_len) +
+	return kmalloc_size_roundup(offsetof(struct gs_map_node, key) + key_len) +
 	       m->ops->slot_cost;
 }
 
 static unsigned long map_val_cost(u32 len)
 {
 	/* kvmalloc's kmalloc attempt; its vmalloc fallback is never larger */
-	return kmalloc_size_roundup(offsetof(struct gosync_map_val, data) + len);
+	return kmalloc_size_roundup(offsetof(struct gs_map_val, data) + len);
 }
 
 /*
@@ -119,19 +119,19 @@ static unsigned long map_val_cost(u32 len)
  * the capability check may sleep, so it is made by map_update() after
  * unlocking, and only for a charge that would fail.
  */
-static int map_charge_locked(struct gosync_map *m, unsigned long bytes, bool exempt)
+static int map_charge_locked(struct gs_map *m, unsigned long bytes, bool exempt)
 {
 	lockdep_assert(m->ops->write_held(m));
-	if (gosync_user_charge_nocap(m->user, bytes, exempt))
+	if (gs_user_charge_nocap(m->user, bytes, exempt))
 		return -EDQUOT;
 	m->charged += bytes;
 	return 0;
 }
 
-static void map_uncharge_locked(struct gosync_map *m, unsigned long bytes)
+static void map_uncharge_locked(struct gs_map *m, unsigned long bytes)
 {
 	lockdep_assert(m->ops->write_held(m));
-	gosync_user_uncharge(m->user, 0, bytes);
+	gs_user_uncharge(m->user, 0, bytes);
 	m->charged -= bytes;
 }
 
@@ -143,15 +143,15 @@ static void map_uncharge_locked(struct gosync_map *m, unsigned long bytes)
  * value before the Clear, which changes no value (smp_rmb() in the callers
  * orders that read before this one).
  */
-static bool map_node_live(struct gosync_map *m, struct gosync_map_node *n)
+static bool map_node_live(struct gs_map *m, struct gs_map_node *n)
 {
 	/* Pairs with smp_store_release() in map_clear(); see above. */
 	return n->seq > smp_load_acquire(&m->cleared);
 }
 
 /* The node's current value, under the write lock. */
-static struct gosync_map_val *map_node_val_locked(struct gosync_map *m,
-						  struct gosync_map_node *n)
+static struct gs_map_val *map_node_val_locked(struct gs_map *m,
+					      struct gs_map_node *n)
 {
 	return rcu_dereference_protected(n->val, m->ops->write_held(m));
 }
@@ -165,9 +165,9 @@ static struct gosync_map_val *map_node_val_locked(struct gosync_map *m,
  * reference is dropped only after the new value is published, loading
  * n->val again yields the newer value.
  */
-static struct gosync_map_val *map_node_get_val(struct gosync_map_node *n)
+static struct gs_map_val *map_node_get_val(struct gs_map_node *n)
 {
-	struct gosync_map_val *v;
+	struct gs_map_val *v;
 
 	rcu_read_lock();
 	do {
@@ -177,7 +177,7 @@ static struct gosync_map_val *map_node_get_val(struct gosync_map_node *n)
 	return v;
 }
 
-static bool map_val_equal(const struct gosync_map_val *a, const struct gosync_map_val *b)
+static bool map_val_equal(const struct gs_map_val *a, const struct gs_map_val *b)
 {
 	return a->len == b->len && !memcmp(a->data, b->data, a->len);
 }
@@ -185,7 +185,7 @@ static bool map_val_equal(const struct gosync_map_val *a, const struct gosync_ma
 /* ---- create, destroy ---- */
 
 /**
- * gosync_map_create() - allocate an empty map
+ * gs_map_create() - allocate an empty map
  * @backend: enum gosync_map_backend
  * @max_entries: most entries; 0 means GOSYNC_MAP_DEFAULT_ENTRIES
  * @max_bytes: most key plus value bytes; 0 means GOSYNC_MAP_DEFAULT_BYTES
@@ -194,18 +194,18 @@ static bool map_val_equal(const struct gosync_map_val *a, const struct gosync_ma
  * Return: the map, ERR_PTR(-EINVAL) for an unknown backend, or
  * ERR_PTR(-ENOMEM). Memory is charged to the caller's memory cgroup.
  */
-struct gosync_map *gosync_map_create(u32 backend, u32 max_entries, u64 max_bytes,
-				     struct gosync_user *user)
+struct gs_map *gs_map_create(u32 backend, u32 max_entries, u64 max_bytes,
+			     struct gs_user *user)
 {
-	struct gosync_map *m;
+	struct gs_map *m;
 	int ret;
 
-	if (!gosync_map_backend_valid(backend))
+	if (!gs_map_backend_valid(backend))
 		return ERR_PTR(-EINVAL);
 	m = kzalloc(sizeof(*m), GOSYNC_GFP);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
-	m->stats = alloc_percpu_gfp(struct gosync_stats, GOSYNC_GFP);
+	m->stats = alloc_percpu_gfp(struct gs_stats, GOSYNC_GFP);
 	if (!m->stats) {
 		kfree(m);
 		return ERR_PTR(-ENOMEM);
@@ -222,39 +222,39 @@ struct gosync_map *gosync_map_create(u32 backend, u32 max_entries, u64 max_bytes
 		return ERR_PTR(ret);
 	}
 	if (user)
-		gosync_user_get(user);
+		gs_user_get(user);
 	m->user = user;
 	return m;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_map_create);
+EXPORT_SYMBOL_IF_KUNIT(gs_map_create);
 
-static void map_drain(struct gosync_map *m, u64 upto);
+static void map_drain(struct gs_map *m, u64 upto);
 
 /* The first table of either backend: 16 locked buckets, or rhashtable's 64. */
 #define MAP_FIRST_TABLE_COST	1024
 
 /**
- * gosync_map_cost() - bytes an empty map holds: its struct, stats and first
+ * gs_map_cost() - bytes an empty map holds: its struct, stats and first
  * table. Entries and bigger tables are charged to the map's user as they come.
  */
-unsigned long gosync_map_cost(struct gosync_map *m)
+unsigned long gs_map_cost(struct gs_map *m)
 {
 	return kmalloc_size_roundup(sizeof(*m)) +
-	       num_possible_cpus() * sizeof(struct gosync_stats) + MAP_FIRST_TABLE_COST;
+	       num_possible_cpus() * sizeof(struct gs_stats) + MAP_FIRST_TABLE_COST;
 }
 
-/** gosync_map_destroy() - free @m; nobody else may use it any more. */
-void gosync_map_destroy(struct gosync_map *m)
+/** gs_map_destroy() - free @m; nobody else may use it any more. */
+void gs_map_destroy(struct gs_map *m)
 {
 	map_drain(m, m->seq);
 	m->ops->destroy(m);
 	WARN_ON(m->charged);
 	xa_destroy(&m->index);
-	gosync_user_put(m->user);
+	gs_user_put(m->user);
 	free_percpu(m->stats);
 	kfree(m);
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_map_destroy);
+EXPORT_SYMBOL_IF_KUNIT(gs_map_destroy);
 
 /* ---- writers' helpers, all under the write lock ---- */
 
@@ -264,8 +264,8 @@ EXPORT_SYMBOL_IF_KUNIT(gosync_map_destroy);
  * table is being resized); with -ENOMEM from the xarray in @xas, the caller
  * drops the lock and retries after xas_nomem().
  */
-static int map_insert_locked(struct gosync_map *m, struct xa_state *xas,
-			     struct gosync_map_node *n, struct gosync_map_val *v, bool exempt)
+static int map_insert_locked(struct gs_map *m, struct xa_state *xas,
+			     struct gs_map_node *n, struct gs_map_val *v, bool exempt)
 {
 	unsigned long cost = map_node_cost(m, n->key_len) + map_val_cost(v->len);
 	u64 seq = m->seq + 1;
@@ -308,14 +308,14 @@ static int map_insert_locked(struct gosync_map *m, struct xa_state *xas,
 	refcount_inc(&v->ref);
 	rcu_assign_pointer(n->val, v);
 	/*
-	 * Pairs with smp_load_acquire() in gosync_map_range_start(): a Range
+	 * Pairs with smp_load_acquire() in gs_map_range_start(): a Range
 	 * that reads this seq sees the node published, and (release being
 	 * cumulative) every deletion this CPU saw before, via the write lock.
 	 */
 	smp_store_release(&m->seq, seq);
 	WRITE_ONCE(m->nr, m->nr + 1);
 	m->bytes += n->key_len + v->len;
-	gosync_map_stat_add(m, GOSYNC_MAP_STAT_STORES, 1);
+	gs_map_stat_add(m, GOSYNC_MAP_STAT_STORES, 1);
 	return 0;
 }
 
@@ -323,10 +323,10 @@ static int map_insert_locked(struct gosync_map *m, struct xa_state *xas,
  * Install @v as the value of the live node @n. -ENOSPC past max_bytes,
  * -EDQUOT past the user's limit (see map_charge_locked()).
  */
-static int map_replace_locked(struct gosync_map *m, struct gosync_map_node *n,
-			      struct gosync_map_val *v, bool exempt)
+static int map_replace_locked(struct gs_map *m, struct gs_map_node *n,
+			      struct gs_map_val *v, bool exempt)
 {
-	struct gosync_map_val *old = map_node_val_locked(m, n);
+	struct gs_map_val *old = map_node_val_locked(m, n);
 	unsigned long old_cost = map_val_cost(old->len), cost = map_val_cost(v->len);
 
 	lockdep_assert(m->ops->write_held(m));
@@ -341,8 +341,8 @@ static int map_replace_locked(struct gosync_map *m, struct gosync_map_node *n,
 	rcu_assign_pointer(n->val, v);
 	m->bytes = m->bytes - old->len + v->len;
 	/* Readers that still see @old hold a reference or fail to take one. */
-	gosync_map_val_put(old);
-	gosync_map_stat_add(m, GOSYNC_MAP_STAT_STORES, 1);
+	gs_map_val_put(old);
+	gs_map_stat_add(m, GOSYNC_MAP_STAT_STORES, 1);
 	return 0;
 }
 
@@ -351,8 +351,8 @@ static int map_replace_locked(struct gosync_map *m, struct gosync_map_node *n,
  * free both after a grace period. The entry is already accounted as gone
  * (deleted, or deleted by a Clear) but for its charge.
  */
-static void map_drop_locked(struct gosync_map *m, struct gosync_map_node *n,
-			    struct gosync_map_val *v)
+static void map_drop_locked(struct gs_map *m, struct gs_map_node *n,
+			    struct gs_map_val *v)
 {
 	lockdep_assert(m->ops->write_held(m));
 	/*
@@ -364,28 +364,28 @@ static void map_drop_locked(struct gosync_map *m, struct gosync_map_node *n,
 	m->ops->remove(m, n);
 	xa_erase(&m->index, n->seq);
 	map_uncharge_locked(m, map_node_cost(m, n->key_len) + map_val_cost(v->len));
-	gosync_map_val_put(v);
+	gs_map_val_put(v);
 	kfree_rcu(n, rcu);
 }
 
 /* Delete the live node @n; it is freed after a grace period. */
-static void map_remove_locked(struct gosync_map *m, struct gosync_map_node *n)
+static void map_remove_locked(struct gs_map *m, struct gs_map_node *n)
 {
-	struct gosync_map_val *v = map_node_val_locked(m, n);
+	struct gs_map_val *v = map_node_val_locked(m, n);
 
 	lockdep_assert(m->ops->write_held(m));
 	WRITE_ONCE(m->nr, m->nr - 1);
 	m->bytes -= n->key_len + v->len;
 	/* It NULLs n->val: lockless readers that still find @n see it deleted. */
 	map_drop_locked(m, n, v);
-	gosync_map_stat_add(m, GOSYNC_MAP_STAT_DELETES, 1);
+	gs_map_stat_add(m, GOSYNC_MAP_STAT_DELETES, 1);
 }
 
 /*
  * Hand @v to the caller (a new reference in r->out), unless it does not fit
  * r->out_cap: -EOVERFLOW, checked before the op changes anything.
  */
-static int map_give_out(struct gosync_map_req *r, struct gosync_map_val *v)
+static int map_give_out(struct gs_map_req *r, struct gs_map_val *v)
 {
 	r->out_len = v->len;
 	if (r->flags & GOSYNC_MAP_F_NOVALUE)
@@ -400,9 +400,9 @@ static int map_give_out(struct gosync_map_req *r, struct gosync_map_val *v)
 /* ---- operations ---- */
 
 /**
- * gosync_map_operands() - the operands @op takes: GOSYNC_MAP_ARG_* bits
+ * gs_map_operands() - the operands @op takes: GOSYNC_MAP_ARG_* bits
  */
-u32 gosync_map_operands(u32 op)
+u32 gs_map_operands(u32 op)
 {
 	static const u8 args[] = {
 		[GOSYNC_MAP_LOAD] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_OUT,
@@ -422,10 +422,10 @@ u32 gosync_map_operands(u32 op)
 
 	return op < ARRAY_SIZE(args) ? args[op] : 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_map_operands);
+EXPORT_SYMBOL_IF_KUNIT(gs_map_operands);
 
 /**
- * gosync_map_check_op() - validate an op's code, flags and lengths
+ * gs_map_check_op() - validate an op's code, flags and lengths
  *
  * Lengths of operands the op does not take must be 0.
  * Return: 0; -EINVAL for an unknown op or flag, NOVALUE with an out
@@ -433,10 +433,10 @@ EXPORT_SYMBOL_IF_KUNIT(gosync_map_operands);
  * length for an operand the op does not take; -E2BIG for a key longer than
  * GOSYNC_MAP_KEY_MAX or a value or comparand longer than GOSYNC_MAP_VALUE_MAX.
  */
-int gosync_map_check_op(u32 op, u32 flags, u32 key_len, u32 value_len,
-			u32 old_len, u32 out_cap)
+int gs_map_check_op(u32 op, u32 flags, u32 key_len, u32 value_len,
+		    u32 old_len, u32 out_cap)
 {
-	u32 args = gosync_map_operands(op);
+	u32 args = gs_map_operands(op);
 
 	if (op < GOSYNC_MAP_LOAD || op > GOSYNC_MAP_LEN)
 		return -EINVAL;
@@ -456,29 +456,29 @@ int gosync_map_check_op(u32 op, u32 flags, u32 key_len, u32 value_len,
 		return -E2BIG;
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_map_check_op);
+EXPORT_SYMBOL_IF_KUNIT(gs_map_check_op);
 
-static void map_count_load(struct gosync_map *m, bool hit)
+static void map_count_load(struct gs_map *m, bool hit)
 {
-	gosync_map_stat_add(m, GOSYNC_MAP_STAT_LOADS, 1);
-	gosync_map_stat_add(m, hit ? GOSYNC_MAP_STAT_HITS : GOSYNC_MAP_STAT_MISSES, 1);
+	gs_map_stat_add(m, GOSYNC_MAP_STAT_LOADS, 1);
+	gs_map_stat_add(m, hit ? GOSYNC_MAP_STAT_HITS : GOSYNC_MAP_STAT_MISSES, 1);
 }
 
 /*
  * The live node of @key, or NULL. Under the read lock or RCU (rcu backend)
  * the caller may find a node a Clear has deleted: see map_node_live().
  */
-static struct gosync_map_node *map_lookup(struct gosync_map *m,
-					  const struct gosync_map_key *key)
+static struct gs_map_node *map_lookup(struct gs_map *m,
+				      const struct gs_map_key *key)
 {
 	return m->ops->lookup(m, key);
 }
 
 /* Load: under the read lock only; the copy-out happens after it. */
-static int map_load(struct gosync_map *m, struct gosync_map_req *r)
+static int map_load(struct gs_map *m, struct gs_map_req *r)
 {
-	struct gosync_map_node *n;
-	struct gosync_map_val *v = NULL;
+	struct gs_map_node *n;
+	struct gs_map_val *v = NULL;
 	int ret;
 
 	ret = m->ops->read_begin(m);
@@ -490,7 +490,7 @@ static int map_load(struct gosync_map *m, struct gosync_map_req *r)
 		/* Our value read before our read of @cleared: see map_node_live(). */
 		smp_rmb();
 		if (v && !map_node_live(m, n)) {
-			gosync_map_val_put(v);
+			gs_map_val_put(v);
 			v = NULL;
 		}
 	}
@@ -501,7 +501,7 @@ static int map_load(struct gosync_map *m, struct gosync_map_req *r)
 		return 0;
 	r->result = 1;
 	ret = map_give_out(r, v);
-	gosync_map_val_put(v);
+	gs_map_val_put(v);
 	return ret;
 }
 
@@ -512,7 +512,7 @@ static int map_load(struct gosync_map *m, struct gosync_map_req *r)
  * key whose Delete is in flight (its value already NULL) could be followed
  * by a Len that still counts the key.
  */
-static int map_len(struct gosync_map *m, struct gosync_map_req *r)
+static int map_len(struct gs_map *m, struct gs_map_req *r)
 {
 	bool wlock = m->ops->lockless_reads;
 	int ret = wlock ? m->ops->write_begin(m) : m->ops->read_begin(m);
@@ -536,12 +536,12 @@ static int map_len(struct gosync_map *m, struct gosync_map_req *r)
  * lock, so the lock is never held for work that grows with the map. Not
  * interruptible: the work is bounded and must be finished.
  */
-static void map_drain(struct gosync_map *m, u64 upto)
+static void map_drain(struct gs_map *m, u64 upto)
 {
 	unsigned long seq = 0;
 
 	for (;;) {
-		struct gosync_map_node *n;
+		struct gs_map_node *n;
 		unsigned int i = 0;
 
 		m->ops->write_begin_nointr(m);
@@ -563,7 +563,7 @@ static void map_drain(struct gosync_map *m, u64 upto)
  * Range and writers treat older nodes as absent from then on, and Len reads
  * nr, zeroed in the same critical section. Then the nodes are freed.
  */
-static int map_clear(struct gosync_map *m, struct gosync_map_req *r)
+static int map_clear(struct gs_map *m, struct gs_map_req *r)
 {
 	u64 upto;
 	int ret = m->ops->write_begin(m);
@@ -572,7 +572,7 @@ static int map_clear(struct gosync_map *m, struct gosync_map_req *r)
 		return ret;
 	upto = m->seq;
 	r->result = m->nr;
-	gosync_map_stat_add(m, GOSYNC_MAP_STAT_DELETES, m->nr);
+	gs_map_stat_add(m, GOSYNC_MAP_STAT_DELETES, m->nr);
 	WRITE_ONCE(m->nr, 0);
 	m->bytes = 0;
 	/* Pairs with smp_load_acquire() in map_node_live(). */
@@ -587,10 +587,10 @@ static int map_clear(struct gosync_map *m, struct gosync_map_req *r)
  * deleted that is still in the table is freed now, so a key has at most
  * one node in the table.
  */
-static struct gosync_map_node *map_lookup_locked(struct gosync_map *m,
-						 const struct gosync_map_key *key)
+static struct gs_map_node *map_lookup_locked(struct gs_map *m,
+					     const struct gs_map_key *key)
 {
-	struct gosync_map_node *n = map_lookup(m, key);
+	struct gs_map_node *n = map_lookup(m, key);
 
 	lockdep_assert(m->ops->write_held(m));
 	if (n && n->seq <= m->cleared) {
@@ -601,11 +601,11 @@ static struct gosync_map_node *map_lookup_locked(struct gosync_map *m,
 }
 
 /* The body of every op that may change the map, under the write lock. */
-static int map_update_locked(struct gosync_map *m, struct gosync_map_req *r,
-			     struct xa_state *xas, struct gosync_map_node **newp, bool exempt)
+static int map_update_locked(struct gs_map *m, struct gs_map_req *r,
+			     struct xa_state *xas, struct gs_map_node **newp, bool exempt)
 {
-	struct gosync_map_node *n = map_lookup_locked(m, &r->key);
-	struct gosync_map_val *old = n ? map_node_val_locked(m, n) : NULL;
+	struct gs_map_node *n = map_lookup_locked(m, &r->key);
+	struct gs_map_val *old = n ? map_node_val_locked(m, n) : NULL;
 	int ret = 0;
 
 	lockdep_assert(m->ops->write_held(m));
@@ -667,12 +667,12 @@ static int map_update_locked(struct gosync_map *m, struct gosync_map_req *r,
 /* How often an insert the backend asks to retry (-EAGAIN) is retried. */
 #define MAP_INSERT_TRIES	8
 
-static int map_update(struct gosync_map *m, struct gosync_map_req *r)
+static int map_update(struct gs_map *m, struct gs_map_req *r)
 {
 	bool may_insert = r->op == GOSYNC_MAP_STORE || r->op == GOSYNC_MAP_SWAP ||
 			  r->op == GOSYNC_MAP_LOAD_OR_STORE;
 	bool exempt = false, asked = false;
-	struct gosync_map_node *n = NULL;
+	struct gs_map_node *n = NULL;
 	XA_STATE(xas, &m->index, 0);
 	int tries = 0, ret;
 
@@ -688,7 +688,7 @@ static int map_update(struct gosync_map *m, struct gosync_map_req *r)
 	}
 	for (;;) {
 		/* A retry starts afresh: the map may have changed meanwhile. */
-		gosync_map_val_put(r->out);
+		gs_map_val_put(r->out);
 		r->out = NULL;
 		r->out_len = 0;
 		r->result = 0;
@@ -721,31 +721,31 @@ static int map_update(struct gosync_map *m, struct gosync_map_req *r)
 out:
 	kfree(n);	/* not inserted: never visible to anyone */
 	if (ret) {
-		gosync_map_val_put(r->out);
+		gs_map_val_put(r->out);
 		r->out = NULL;
 	}
 	return ret;
 }
 
 /**
- * gosync_map_do() - run one map operation
+ * gs_map_do() - run one map operation
  * @m: the map
- * @r: the request; see struct gosync_map_req
+ * @r: the request; see struct gs_map_req
  *
  * Every op is atomic (linearizable) with respect to the others on @m.
  *
- * Return: 0; -EINVAL or -E2BIG (see gosync_map_check_op()); -EOVERFLOW if the
+ * Return: 0; -EINVAL or -E2BIG (see gs_map_check_op()); -EOVERFLOW if the
  * value to return is longer than r->out_cap (r->out_len says how long; the
  * op had no effect); -ENOSPC past the map's limits; -ENOMEM; -EINTR if a
  * fatal signal interrupted a sleeping lock.
  */
-int gosync_map_do(struct gosync_map *m, struct gosync_map_req *r)
+int gs_map_do(struct gs_map *m, struct gs_map_req *r)
 {
-	u32 args = gosync_map_operands(r->op);
+	u32 args = gs_map_operands(r->op);
 	int ret;
 
-	ret = gosync_map_check_op(r->op, r->flags, r->key.len,
-				  r->val ? r->val->len : 0, r->old ? r->old->len : 0,
+	ret = gs_map_check_op(r->op, r->flags, r->key.len,
+			      r->val ? r->val->len : 0, r->old ? r->old->len : 0,
 				  r->out_cap);
 	if (ret)
 		return ret;
@@ -767,12 +767,12 @@ int gosync_map_do(struct gosync_map *m, struct gosync_map_req *r)
 		return map_update(m, r);
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_map_do);
+EXPORT_SYMBOL_IF_KUNIT(gs_map_do);
 
 /* ---- Range ---- */
 
 /**
- * gosync_map_range_start() - the cursor start of a new Range
+ * gs_map_range_start() - the cursor start of a new Range
  *
  * A Range visits, in seq order, the live nodes with seq <= start, where start
  * is the map's seq when the Range begins. Why no key is visited twice: the
@@ -788,30 +788,30 @@ EXPORT_SYMBOL_IF_KUNIT(gosync_map_do);
  * part, so its resizing (rhashtable's, or the locked table's doubling)
  * cannot make a Range skip or repeat anything.
  */
-u64 gosync_map_range_start(struct gosync_map *m)
+u64 gs_map_range_start(struct gs_map *m)
 {
 	/* Pairs with smp_store_release() in map_insert_locked(); see above. */
 	return smp_load_acquire(&m->seq);
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_map_range_start);
+EXPORT_SYMBOL_IF_KUNIT(gs_map_range_start);
 
 /**
- * gosync_map_range_check() - is (@start, @pos) a cursor @m could have returned?
+ * gs_map_range_check() - is (@start, @pos) a cursor @m could have returned?
  *
  * Return: 0 or -EINVAL.
  */
-int gosync_map_range_check(struct gosync_map *m, u64 start, u64 pos)
+int gs_map_range_check(struct gs_map *m, u64 start, u64 pos)
 {
-	if (start > gosync_map_range_start(m) || pos > start)
+	if (start > gs_map_range_start(m) || pos > start)
 		return -EINVAL;
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_map_range_check);
+EXPORT_SYMBOL_IF_KUNIT(gs_map_range_check);
 
 /**
- * gosync_map_range_next() - the next entry of a Range
+ * gs_map_range_next() - the next entry of a Range
  * @m: the map
- * @start: the Range's start (gosync_map_range_start())
+ * @start: the Range's start (gs_map_range_start())
  * @pos: the seq of the last entry visited, 0 at first
  * @key: out: room for GOSYNC_MAP_KEY_MAX bytes, gets the key
  * @key_len: out: the key's length
@@ -820,10 +820,10 @@ EXPORT_SYMBOL_IF_KUNIT(gosync_map_range_check);
  *
  * Return: 0; -ENOENT when no live entry has a seq in (@pos, @start]; -EINTR.
  */
-int gosync_map_range_next(struct gosync_map *m, u64 start, u64 pos, u8 *key,
-			  u32 *key_len, struct gosync_map_val **val, u64 *seq)
+int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
+		      u32 *key_len, struct gs_map_val **val, u64 *seq)
 {
-	struct gosync_map_node *n;
+	struct gs_map_node *n;
 	unsigned long idx = pos;
 	int ret;
 
@@ -836,11 +836,11 @@ int gosync_map_range_next(struct gosync_map *m, u64 start, u64 pos, u8 *key,
 	/* xa_find_after() holds RCU; nodes are freed after a grace period. */
 	rcu_read_lock();
 	while ((n = xa_find_after(&m->index, &idx, start, XA_PRESENT))) {
-		struct gosync_map_val *v = map_node_get_val(n);
+		struct gs_map_val *v = map_node_get_val(n);
 
 		smp_rmb();	/* the value before @cleared: see map_node_live() */
 		if (v && !map_node_live(m, n)) {
-			gosync_map_val_put(v);
+			gs_map_val_put(v);
 			v = NULL;
 		}
 		if (!v)
@@ -856,18 +856,18 @@ int gosync_map_range_next(struct gosync_map *m, u64 start, u64 pos, u8 *key,
 	m->ops->read_end(m);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_map_range_next);
+EXPORT_SYMBOL_IF_KUNIT(gs_map_range_next);
 
-/** gosync_map_fill_stats() - add @m's counts to @stats (enum gosync_map_stat) */
-void gosync_map_fill_stats(struct gosync_map *m, u64 *stats)
+/** gs_map_fill_stats() - add @m's counts to @stats (enum gosync_map_stat) */
+void gs_map_fill_stats(struct gs_map *m, u64 *stats)
 {
 	int cpu, i;
 
 	for_each_possible_cpu(cpu) {
-		struct gosync_stats *s = per_cpu_ptr(m->stats, cpu);
+		struct gs_stats *s = per_cpu_ptr(m->stats, cpu);
 
 		for (i = 0; i < GOSYNC_NR_STATS; i++)
 			stats[i] += READ_ONCE(s->n[i]);
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_map_fill_stats);
+EXPORT_SYMBOL_IF_KUNIT(gs_map_fill_stats);

@@ -22,20 +22,20 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
-#include "gosync.h"
+#include "internal.h"
 
 #define MAP_LOCKED_MIN_SHIFT	4
 #define MAP_LOCKED_MAX_SHIFT	24
 /* Old buckets moved per hold of the write lock while the table doubles */
 #define MAP_LOCKED_MOVE_CHUNK	256
 
-static u32 locked_hash(struct gosync_map *m, const u8 *key, u32 len)
+static u32 locked_hash(struct gs_map *m, const u8 *key, u32 len)
 {
 	return jhash(key, len, m->locked.seed);
 }
 
 /* A key's bucket; under the read or the write lock. */
-static struct hlist_head *locked_bucket(struct gosync_map *m, u32 hash)
+static struct hlist_head *locked_bucket(struct gs_map *m, u32 hash)
 {
 	if (m->locked.old) {
 		u32 i = hash & ((1U << m->locked.old_shift) - 1);
@@ -51,35 +51,35 @@ static size_t locked_table_bytes(unsigned int shift)
 	return kmalloc_size_roundup(sizeof(struct hlist_head) << shift);
 }
 
-static int locked_alloc(struct gosync_map *m)
+static int locked_alloc(struct gs_map *m)
 {
 	m->locked.shift = MAP_LOCKED_MIN_SHIFT;
 	m->locked.seed = get_random_u32();
 	m->locked.buckets = kvcalloc(1U << m->locked.shift, sizeof(struct hlist_head), GOSYNC_GFP);
 	if (!m->locked.buckets)
 		return -ENOMEM;
-	/* The first table is part of the map's own cost (gosync_map_cost()). */
+	/* The first table is part of the map's own cost (gs_map_cost()). */
 	return 0;
 }
 
-static void locked_destroy(struct gosync_map *m)
+static void locked_destroy(struct gs_map *m)
 {
 	WARN_ON(m->locked.old);
 	if (m->locked.shift > MAP_LOCKED_MIN_SHIFT) {
 		unsigned long bytes = locked_table_bytes(m->locked.shift);
 
 		m->charged -= bytes;
-		gosync_user_uncharge(m->user, 0, bytes);
+		gs_user_uncharge(m->user, 0, bytes);
 	}
 	kvfree(m->locked.buckets);
 }
 
 /* Under the read or the write lock. */
-static struct gosync_map_node *locked_lookup(struct gosync_map *m,
-					     const struct gosync_map_key *key)
+static struct gs_map_node *locked_lookup(struct gs_map *m,
+					 const struct gs_map_key *key)
 {
 	u32 hash = locked_hash(m, key->data, key->len);
-	struct gosync_map_node *n;
+	struct gs_map_node *n;
 
 	hlist_for_each_entry(n, locked_bucket(m, hash), hnode)
 		if (n->hash == hash && n->key_len == key->len &&
@@ -88,7 +88,7 @@ static struct gosync_map_node *locked_lookup(struct gosync_map *m,
 	return NULL;
 }
 
-static int locked_insert(struct gosync_map *m, struct gosync_map_node *n)
+static int locked_insert(struct gs_map *m, struct gs_map_node *n)
 {
 	lockdep_assert(m->ops->write_held(m));
 	n->hash = locked_hash(m, n->key, n->key_len);
@@ -96,7 +96,7 @@ static int locked_insert(struct gosync_map *m, struct gosync_map_node *n)
 	return 0;
 }
 
-static void locked_remove(struct gosync_map *m, struct gosync_map_node *n)
+static void locked_remove(struct gs_map *m, struct gs_map_node *n)
 {
 	lockdep_assert(m->ops->write_held(m));
 	hlist_del(&n->hnode);
@@ -107,13 +107,13 @@ static void locked_remove(struct gosync_map *m, struct gosync_map_node *n)
  * old array once every bucket has moved (the caller frees it after
  * unlocking), else NULL.
  */
-static struct hlist_head *locked_move_locked(struct gosync_map *m)
+static struct hlist_head *locked_move_locked(struct gs_map *m)
 {
 	unsigned int nr_old = 1U << m->locked.old_shift;
 	unsigned int end = min(m->locked.migrated + MAP_LOCKED_MOVE_CHUNK, nr_old);
 	u32 mask = (1U << m->locked.shift) - 1;
 	struct hlist_head *ob = m->locked.old;
-	struct gosync_map_node *n;
+	struct gs_map_node *n;
 	struct hlist_node *tmp;
 
 	lockdep_assert(m->ops->write_held(m));
@@ -135,7 +135,7 @@ static struct hlist_head *locked_move_locked(struct gosync_map *m)
  * limit, another thread doubling it) is not an error: the table only gets
  * slower. Return: 0, or -EINTR for a fatal signal before anything changed.
  */
-static int locked_prepare_insert(struct gosync_map *m)
+static int locked_prepare_insert(struct gs_map *m)
 {
 	unsigned int shift = READ_ONCE(m->locked.shift);
 	unsigned long bytes = locked_table_bytes(shift + 1);
@@ -146,24 +146,24 @@ static int locked_prepare_insert(struct gosync_map *m)
 	if (READ_ONCE(m->nr) < (1U << shift) || shift >= MAP_LOCKED_MAX_SHIFT ||
 	    READ_ONCE(m->locked.old))
 		return 0;
-	if (gosync_user_charge(m->user, 0, bytes))
+	if (gs_user_charge(m->user, 0, bytes))
 		return 0;
 	nb = kvcalloc(2U << shift, sizeof(*nb), GOSYNC_GFP | __GFP_NOWARN);
 	if (!nb) {
-		gosync_user_uncharge(m->user, 0, bytes);
+		gs_user_uncharge(m->user, 0, bytes);
 		return 0;
 	}
 	ret = m->ops->write_begin(m);
 	if (ret) {
 		kvfree(nb);
-		gosync_user_uncharge(m->user, 0, bytes);
+		gs_user_uncharge(m->user, 0, bytes);
 		return ret;
 	}
 	if (m->locked.shift != shift || m->locked.old) {
 		/* someone else grew it meanwhile */
 		m->ops->write_end(m);
 		kvfree(nb);
-		gosync_user_uncharge(m->user, 0, bytes);
+		gs_user_uncharge(m->user, 0, bytes);
 		return 0;
 	}
 	WRITE_ONCE(m->locked.old, m->locked.buckets);
@@ -172,7 +172,7 @@ static int locked_prepare_insert(struct gosync_map *m)
 	m->locked.buckets = nb;
 	WRITE_ONCE(m->locked.shift, shift + 1);
 	m->charged += bytes;
-	gosync_map_stat_add(m, GOSYNC_MAP_STAT_RESIZES, 1);
+	gs_map_stat_add(m, GOSYNC_MAP_STAT_RESIZES, 1);
 	m->ops->write_end(m);
 
 	/* Only we move buckets, and we finish even if a signal comes. */
@@ -187,43 +187,43 @@ static int locked_prepare_insert(struct gosync_map *m)
 	kvfree(ob);
 	/* The first table is part of the map's base cost. */
 	if (shift > MAP_LOCKED_MIN_SHIFT)
-		gosync_user_uncharge(m->user, 0, old_bytes);
+		gs_user_uncharge(m->user, 0, old_bytes);
 	return 0;
 }
 
 /* spin: one spinlock_t for readers and writers alike */
-static int spin_init(struct gosync_map *m)
+static int spin_init(struct gs_map *m)
 {
 	spin_lock_init(&m->locked.spin);
 	return locked_alloc(m);
 }
 
-static int spin_begin(struct gosync_map *m)
+static int spin_begin(struct gs_map *m)
 	__acquires(&m->locked.spin)
 {
 	spin_lock(&m->locked.spin);
 	return 0;
 }
 
-static void spin_lock_(struct gosync_map *m)
+static void spin_lock_(struct gs_map *m)
 	__acquires(&m->locked.spin)
 {
 	spin_lock(&m->locked.spin);
 }
 
-static void spin_end(struct gosync_map *m)
+static void spin_end(struct gs_map *m)
 	__releases(&m->locked.spin)
 {
 	spin_unlock(&m->locked.spin);
 }
 
-static bool spin_held(struct gosync_map *m)
+static bool spin_held(struct gs_map *m)
 {
 	/* lockdep_is_held() exists only with lockdep; without, claim "held". */
 	return !IS_ENABLED(CONFIG_LOCKDEP) || lockdep_is_held(&m->locked.spin);
 }
 
-const struct gosync_map_backend_ops gosync_map_spin_ops = {
+const struct gs_map_backend_ops gs_map_spin_ops = {
 	.init = spin_init,
 	.destroy = locked_destroy,
 	.read_begin = spin_begin,
@@ -236,48 +236,48 @@ const struct gosync_map_backend_ops gosync_map_spin_ops = {
 	.prepare_insert = locked_prepare_insert,
 	.insert = locked_insert,
 	.remove = locked_remove,
-	/* the Range index (see gosync_map_rcu_ops); tables are charged as they grow */
+	/* the Range index (see gs_map_rcu_ops); tables are charged as they grow */
 	.slot_cost = 16,
 };
 
 /* rwsem: lookups shared, writers exclusive */
-static int rwsem_init_(struct gosync_map *m)
+static int rwsem_init_(struct gs_map *m)
 {
 	init_rwsem(&m->locked.sem);
 	return locked_alloc(m);
 }
 
-static int rwsem_read_begin(struct gosync_map *m)
+static int rwsem_read_begin(struct gs_map *m)
 {
 	return down_read_killable(&m->locked.sem) ? -EINTR : 0;
 }
 
-static void rwsem_read_end(struct gosync_map *m)
+static void rwsem_read_end(struct gs_map *m)
 {
 	up_read(&m->locked.sem);
 }
 
-static int rwsem_write_begin(struct gosync_map *m)
+static int rwsem_write_begin(struct gs_map *m)
 {
 	return down_write_killable(&m->locked.sem) ? -EINTR : 0;
 }
 
-static void rwsem_write_lock(struct gosync_map *m)
+static void rwsem_write_lock(struct gs_map *m)
 {
 	down_write(&m->locked.sem);
 }
 
-static void rwsem_write_end(struct gosync_map *m)
+static void rwsem_write_end(struct gs_map *m)
 {
 	up_write(&m->locked.sem);
 }
 
-static bool rwsem_write_held(struct gosync_map *m)
+static bool rwsem_write_held(struct gs_map *m)
 {
 	return lockdep_is_held_type(&m->locked.sem, 0);
 }
 
-const struct gosync_map_backend_ops gosync_map_rwsem_ops = {
+const struct gs_map_backend_ops gs_map_rwsem_ops = {
 	.init = rwsem_init_,
 	.destroy = locked_destroy,
 	.read_begin = rwsem_read_begin,

@@ -16,33 +16,33 @@
 #include <linux/lockdep.h>
 #include <linux/rhashtable.h>
 
-#include "gosync.h"
+#include "internal.h"
 
-/* rhashtable hooks: the lookup key is a struct gosync_map_key. */
+/* rhashtable hooks: the lookup key is a struct gs_map_key. */
 static u32 rcumap_key_hash(const void *data, u32 len, u32 seed)
 {
-	const struct gosync_map_key *key = data;
+	const struct gs_map_key *key = data;
 
 	return jhash(key->data, key->len, seed);
 }
 
 static u32 rcumap_node_hash(const void *data, u32 len, u32 seed)
 {
-	const struct gosync_map_node *n = data;
+	const struct gs_map_node *n = data;
 
 	return jhash(n->key, n->key_len, seed);
 }
 
 static int rcumap_node_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 {
-	const struct gosync_map_key *key = arg->key;
-	const struct gosync_map_node *n = obj;
+	const struct gs_map_key *key = arg->key;
+	const struct gs_map_node *n = obj;
 
 	return n->key_len != key->len || memcmp(n->key, key->data, key->len);
 }
 
 static const struct rhashtable_params rcumap_params = {
-	.head_offset = offsetof(struct gosync_map_node, rhash),
+	.head_offset = offsetof(struct gs_map_node, rhash),
 	.hashfn = rcumap_key_hash,
 	.obj_hashfn = rcumap_node_hash,
 	.obj_cmpfn = rcumap_node_cmp,
@@ -50,7 +50,7 @@ static const struct rhashtable_params rcumap_params = {
 };
 
 /* The rhashtable's current bucket count. */
-static unsigned int rcumap_table_size(struct gosync_map *m)
+static unsigned int rcumap_table_size(struct gs_map *m)
 {
 	unsigned int size;
 
@@ -60,7 +60,7 @@ static unsigned int rcumap_table_size(struct gosync_map *m)
 	return size;
 }
 
-static int rcumap_init(struct gosync_map *m)
+static int rcumap_init(struct gs_map *m)
 {
 	int ret;
 
@@ -72,44 +72,44 @@ static int rcumap_init(struct gosync_map *m)
 	return 0;
 }
 
-static void rcumap_destroy(struct gosync_map *m)
+static void rcumap_destroy(struct gs_map *m)
 {
 	rhashtable_destroy(&m->rcu.ht);
 }
 
-static int rcumap_read_begin(struct gosync_map *m)
+static int rcumap_read_begin(struct gs_map *m)
 	__acquires(RCU)
 {
 	rcu_read_lock();
 	return 0;
 }
 
-static void rcumap_read_end(struct gosync_map *m)
+static void rcumap_read_end(struct gs_map *m)
 	__releases(RCU)
 {
 	rcu_read_unlock();
 }
 
-static int rcumap_write_begin(struct gosync_map *m)
+static int rcumap_write_begin(struct gs_map *m)
 	__acquires(&m->rcu.wlock)
 {
 	spin_lock(&m->rcu.wlock);
 	return 0;
 }
 
-static void rcumap_write_lock(struct gosync_map *m)
+static void rcumap_write_lock(struct gs_map *m)
 	__acquires(&m->rcu.wlock)
 {
 	spin_lock(&m->rcu.wlock);
 }
 
-static void rcumap_write_end(struct gosync_map *m)
+static void rcumap_write_end(struct gs_map *m)
 	__releases(&m->rcu.wlock)
 {
 	spin_unlock(&m->rcu.wlock);
 }
 
-static bool rcumap_write_held(struct gosync_map *m)
+static bool rcumap_write_held(struct gs_map *m)
 {
 	/* lockdep_is_held() exists only with lockdep; without, claim "held". */
 	return !IS_ENABLED(CONFIG_LOCKDEP) || lockdep_is_held(&m->rcu.wlock);
@@ -119,8 +119,8 @@ static bool rcumap_write_held(struct gosync_map *m)
  * Under rcu_read_lock() (readers) or the write lock (writers: nodes leave
  * the table only under it). rhashtable_lookup_fast() takes RCU itself.
  */
-static struct gosync_map_node *rcumap_lookup(struct gosync_map *m,
-					     const struct gosync_map_key *key)
+static struct gs_map_node *rcumap_lookup(struct gs_map *m,
+					 const struct gs_map_key *key)
 {
 	return rhashtable_lookup_fast(&m->rcu.ht, key, rcumap_params);
 }
@@ -129,18 +129,18 @@ static struct gosync_map_node *rcumap_lookup(struct gosync_map *m,
  * The resize worker does not tell us when it runs: count the size changes
  * that writers see. A grow and a shrink between two writes count as none.
  */
-static void rcumap_note_resize_locked(struct gosync_map *m)
+static void rcumap_note_resize_locked(struct gs_map *m)
 {
 	unsigned int size = rcumap_table_size(m);
 
 	lockdep_assert_held(&m->rcu.wlock);
 	if (size != m->rcu.last_size) {
 		m->rcu.last_size = size;
-		gosync_map_stat_add(m, GOSYNC_MAP_STAT_RESIZES, 1);
+		gs_map_stat_add(m, GOSYNC_MAP_STAT_RESIZES, 1);
 	}
 }
 
-static int rcumap_insert(struct gosync_map *m, struct gosync_map_node *n)
+static int rcumap_insert(struct gs_map *m, struct gs_map_node *n)
 {
 	int ret;
 
@@ -168,7 +168,7 @@ static int rcumap_insert(struct gosync_map *m, struct gosync_map_node *n)
 	}
 }
 
-static void rcumap_remove(struct gosync_map *m, struct gosync_map_node *n)
+static void rcumap_remove(struct gs_map *m, struct gs_map_node *n)
 {
 	lockdep_assert_held(&m->rcu.wlock);
 	rcumap_note_resize_locked(m);
@@ -176,7 +176,7 @@ static void rcumap_remove(struct gosync_map *m, struct gosync_map_node *n)
 	WARN_ON_ONCE(rhashtable_remove_fast(&m->rcu.ht, &n->rhash, rcumap_params));
 }
 
-const struct gosync_map_backend_ops gosync_map_rcu_ops = {
+const struct gs_map_backend_ops gs_map_rcu_ops = {
 	.init = rcumap_init,
 	.destroy = rcumap_destroy,
 	.read_begin = rcumap_read_begin,

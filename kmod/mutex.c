@@ -12,7 +12,7 @@
  * waiter and newcomers queue behind. A waiter that receives the lock leaves
  * starvation mode if it is the last waiter or waited less than 1 ms.
  *
- * Holders are struct gosync_holder (one per open file description). A
+ * Holders are struct gs_holder (one per open file description). A
  * robust mutex is released when its holder goes away, and the next locker
  * gets -EOWNERDEAD (with the lock held), as with robust futexes.
  */
@@ -21,20 +21,20 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
-#include "gosync.h"
+#include "internal.h"
 
 #define GOSYNC_STARVATION_NS	NSEC_PER_MSEC
 
-struct gosync_mutex_waiter {
-	struct list_head node;		/* in gosync_mutex.waiters */
+struct gs_mutex_waiter {
+	struct list_head node;		/* in gs_mutex.waiters */
 	struct task_struct *task;
-	struct gosync_holder *holder;
+	struct gs_holder *holder;
 	bool granted;			/* Unlock handed us the lock */
 };
 
-struct gosync_mutex *gosync_mutex_create(bool robust)
+struct gs_mutex *gs_mutex_create(bool robust)
 {
-	struct gosync_mutex *m = kzalloc(sizeof(*m), GOSYNC_GFP);
+	struct gs_mutex *m = kzalloc(sizeof(*m), GOSYNC_GFP);
 
 	if (!m)
 		return ERR_PTR(-ENOMEM);
@@ -43,17 +43,17 @@ struct gosync_mutex *gosync_mutex_create(bool robust)
 	m->robust = robust;
 	return m;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_mutex_create);
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_create);
 
-void gosync_mutex_destroy(struct gosync_mutex *m)
+void gs_mutex_destroy(struct gs_mutex *m)
 {
 	WARN_ON(!list_empty(&m->waiters));
 	kfree(m);
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_mutex_destroy);
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_destroy);
 
 /* Take the free lock for @h; tell it whether the last holder died. */
-static int gosync_mutex_take_locked(struct gosync_mutex *m, struct gosync_holder *h)
+static int gs_mutex_take_locked(struct gs_mutex *m, struct gs_holder *h)
 {
 	lockdep_assert_held(&m->lock);
 	m->owner = h;
@@ -63,20 +63,20 @@ static int gosync_mutex_take_locked(struct gosync_mutex *m, struct gosync_holder
 	return -EOWNERDEAD;
 }
 
-static struct gosync_mutex_waiter *gosync_mutex_first_locked(struct gosync_mutex *m)
+static struct gs_mutex_waiter *gs_mutex_first_locked(struct gs_mutex *m)
 {
 	lockdep_assert_held(&m->lock);
-	return list_first_entry_or_null(&m->waiters, struct gosync_mutex_waiter, node);
+	return list_first_entry_or_null(&m->waiters, struct gs_mutex_waiter, node);
 }
 
 /*
  * Unlock, or hand the lock to the oldest waiter in starvation mode, and wake
- * that waiter. Under m->lock the waiter cannot leave gosync_mutex_lock(), so
+ * that waiter. Under m->lock the waiter cannot leave gs_mutex_lock(), so
  * its task and on-stack entry are alive for the wakeup.
  */
-static void gosync_mutex_unlock_locked(struct gosync_mutex *m)
+static void gs_mutex_unlock_locked(struct gs_mutex *m)
 {
-	struct gosync_mutex_waiter *w = gosync_mutex_first_locked(m);
+	struct gs_mutex_waiter *w = gs_mutex_first_locked(m);
 
 	if (w && m->starving) {
 		list_del(&w->node);
@@ -90,10 +90,10 @@ static void gosync_mutex_unlock_locked(struct gosync_mutex *m)
 }
 
 /**
- * gosync_mutex_trylock() - Go's TryLock
+ * gs_mutex_trylock() - Go's TryLock
  * Return: 0, -EOWNERDEAD (locked; the previous holder died), or -EBUSY.
  */
-int gosync_mutex_trylock(struct gosync_mutex *m, struct gosync_holder *h)
+int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h)
 {
 	int ret = -EBUSY;
 
@@ -102,14 +102,14 @@ int gosync_mutex_trylock(struct gosync_mutex *m, struct gosync_holder *h)
 		m->starving = false;
 	/* In starvation mode a free lock belongs to the oldest waiter */
 	if (!m->owner && !m->starving)
-		ret = gosync_mutex_take_locked(m, h);
+		ret = gs_mutex_take_locked(m, h);
 	spin_unlock(&m->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_mutex_trylock);
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_trylock);
 
 /**
- * gosync_mutex_lock() - Go's Lock, interruptible and with an optional deadline
+ * gs_mutex_lock() - Go's Lock, interruptible and with an optional deadline
  * @m: the mutex
  * @h: the holder to record
  * @deadline: absolute CLOCK_MONOTONIC time to give up at, or KTIME_MAX
@@ -117,13 +117,13 @@ EXPORT_SYMBOL_IF_KUNIT(gosync_mutex_trylock);
  * Return: 0; -EOWNERDEAD (locked; the previous holder died); -ETIMEDOUT;
  * -EINTR if a signal arrived first (the lock is not held).
  */
-int gosync_mutex_lock(struct gosync_mutex *m, struct gosync_holder *h, ktime_t deadline)
+int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, ktime_t deadline)
 {
-	struct gosync_mutex_waiter w = { .task = current, .holder = h };
+	struct gs_mutex_waiter w = { .task = current, .holder = h };
 	ktime_t start = ktime_get();
 	int ret;
 
-	ret = gosync_mutex_trylock(m, h);
+	ret = gs_mutex_trylock(m, h);
 	if (ret != -EBUSY)
 		return ret;
 
@@ -139,9 +139,9 @@ int gosync_mutex_lock(struct gosync_mutex *m, struct gosync_holder *h, ktime_t d
 			}
 			break;
 		}
-		if (!m->owner && (!m->starving || gosync_mutex_first_locked(m) == &w)) {
+		if (!m->owner && (!m->starving || gs_mutex_first_locked(m) == &w)) {
 			list_del(&w.node);
-			ret = gosync_mutex_take_locked(m, h);
+			ret = gs_mutex_take_locked(m, h);
 			break;
 		}
 		/* Go: lost the lock after waiting over 1 ms: starvation mode */
@@ -154,8 +154,8 @@ int gosync_mutex_lock(struct gosync_mutex *m, struct gosync_holder *h, ktime_t d
 		if (ret == -EINTR || ret == -ETIMEDOUT) {
 			list_del(&w.node);
 			/* We may have been the waiter Unlock woke: pass it on */
-			if (!m->owner && gosync_mutex_first_locked(m))
-				wake_up_process(gosync_mutex_first_locked(m)->task);
+			if (!m->owner && gs_mutex_first_locked(m))
+				wake_up_process(gs_mutex_first_locked(m)->task);
 			spin_unlock(&m->lock);
 			return ret;
 		}
@@ -178,40 +178,40 @@ int gosync_mutex_lock(struct gosync_mutex *m, struct gosync_holder *h, ktime_t d
 	spin_unlock(&m->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_mutex_lock);
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_lock);
 
 /**
- * gosync_mutex_unlock() - Go's Unlock: any holder may unlock
+ * gs_mutex_unlock() - Go's Unlock: any holder may unlock
  * Return: 0, or -EPERM if the mutex is not locked.
  */
-int gosync_mutex_unlock(struct gosync_mutex *m)
+int gs_mutex_unlock(struct gs_mutex *m)
 {
 	int ret = 0;
 
 	spin_lock(&m->lock);
 	if (m->owner)
-		gosync_mutex_unlock_locked(m);
+		gs_mutex_unlock_locked(m);
 	else
 		ret = -EPERM;
 	spin_unlock(&m->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_mutex_unlock);
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_unlock);
 
 /**
- * gosync_mutex_holder_gone() - @h's file description is closing
+ * gs_mutex_holder_gone() - @h's file description is closing
  *
  * A robust mutex held by @h is released and marked so the next locker gets
  * -EOWNERDEAD. A non-robust one stays locked (Go: a Mutex is not tied to
  * whoever locked it) until someone unlocks it.
  */
-void gosync_mutex_holder_gone(struct gosync_mutex *m, struct gosync_holder *h)
+void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h)
 {
 	spin_lock(&m->lock);
 	if (m->robust && m->owner == h) {
 		m->owner_died = true;
-		gosync_mutex_unlock_locked(m);
+		gs_mutex_unlock_locked(m);
 	}
 	spin_unlock(&m->lock);
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_mutex_holder_gone);
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_holder_gone);

@@ -16,11 +16,11 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 
-#include "gosync.h"
+#include "internal.h"
 
-struct gosync_once *gosync_once_create(bool retry)
+struct gs_once *gs_once_create(bool retry)
 {
-	struct gosync_once *o = kzalloc(sizeof(*o), GOSYNC_GFP);
+	struct gs_once *o = kzalloc(sizeof(*o), GOSYNC_GFP);
 
 	if (!o)
 		return ERR_PTR(-ENOMEM);
@@ -29,16 +29,16 @@ struct gosync_once *gosync_once_create(bool retry)
 	o->retry = retry;
 	return o;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_once_create);
+EXPORT_SYMBOL_IF_KUNIT(gs_once_create);
 
-void gosync_once_destroy(struct gosync_once *o)
+void gs_once_destroy(struct gs_once *o)
 {
 	kfree(o);
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_once_destroy);
+EXPORT_SYMBOL_IF_KUNIT(gs_once_destroy);
 
 /* Current state as GOSYNC_ONCE_* result bits. */
-static u32 gosync_once_result_locked(struct gosync_once *o)
+static u32 gs_once_result_locked(struct gs_once *o)
 {
 	lockdep_assert_held(&o->lock);
 	if (o->state != GOSYNC_ONCE_STATE_DONE)
@@ -47,21 +47,21 @@ static u32 gosync_once_result_locked(struct gosync_once *o)
 }
 
 /* Not running: done, or back to new after a retry. Read without the lock. */
-static bool gosync_once_settled(struct gosync_once *o)
+static bool gs_once_settled(struct gs_once *o)
 {
 	return READ_ONCE(o->state) != GOSYNC_ONCE_STATE_RUNNING;
 }
 
 /**
- * gosync_once_do() - Go's Do, caller side
+ * gs_once_do() - Go's Do, caller side
  * @h: the caller's holder; if told to run, only it may Complete
  * @deadline: absolute CLOCK_MONOTONIC time to stop waiting, or KTIME_MAX
  * @result: out: GOSYNC_ONCE_RUN (run the function, then Complete), or
  *	GOSYNC_ONCE_DONE, with GOSYNC_ONCE_ABANDONED if the runner died
  * Return: 0, -ETIMEDOUT, or -EINTR.
  */
-int gosync_once_do(struct gosync_once *o, struct gosync_holder *h, ktime_t deadline,
-		   u32 *result)
+int gs_once_do(struct gs_once *o, struct gs_holder *h, ktime_t deadline,
+	       u32 *result)
 {
 	int ret;
 
@@ -72,22 +72,22 @@ int gosync_once_do(struct gosync_once *o, struct gosync_holder *h, ktime_t deadl
 			o->runner = h;
 			*result = GOSYNC_ONCE_RUN;
 		} else {
-			*result = gosync_once_result_locked(o);
+			*result = gs_once_result_locked(o);
 		}
 		spin_unlock(&o->lock);
 		if (*result)
 			return 0;
 
 		/* Running elsewhere: sleep until it is done or reset. */
-		ret = gosync_wait_event(o->wq, gosync_once_settled(o), deadline);
+		ret = gs_wait_event(o->wq, gs_once_settled(o), deadline);
 		if (ret)
 			return ret;
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_once_do);
+EXPORT_SYMBOL_IF_KUNIT(gs_once_do);
 
 /* Leave the running state; the caller wakes sleepers and pollers after unlocking. */
-static void gosync_once_finish_locked(struct gosync_once *o, u32 state, bool abandoned)
+static void gs_once_finish_locked(struct gs_once *o, u32 state, bool abandoned)
 {
 	lockdep_assert_held(&o->lock);
 	o->runner = NULL;
@@ -97,16 +97,16 @@ static void gosync_once_finish_locked(struct gosync_once *o, u32 state, bool aba
 }
 
 /**
- * gosync_once_complete() - the runner reports that the function returned
+ * gs_once_complete() - the runner reports that the function returned
  * Return: 0, or -EPERM if @h is not the runner.
  */
-int gosync_once_complete(struct gosync_once *o, struct gosync_holder *h)
+int gs_once_complete(struct gs_once *o, struct gs_holder *h)
 {
 	int ret = -EPERM;
 
 	spin_lock(&o->lock);
 	if (o->state == GOSYNC_ONCE_STATE_RUNNING && o->runner == h) {
-		gosync_once_finish_locked(o, GOSYNC_ONCE_STATE_DONE, false);
+		gs_once_finish_locked(o, GOSYNC_ONCE_STATE_DONE, false);
 		ret = 0;
 	}
 	spin_unlock(&o->lock);
@@ -114,38 +114,38 @@ int gosync_once_complete(struct gosync_once *o, struct gosync_holder *h)
 		wake_up_all(&o->wq);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_once_complete);
+EXPORT_SYMBOL_IF_KUNIT(gs_once_complete);
 
-/** gosync_once_state() - GOSYNC_ONCE_* bits now: 0 if not done */
-u32 gosync_once_state(struct gosync_once *o)
+/** gs_once_state() - GOSYNC_ONCE_* bits now: 0 if not done */
+u32 gs_once_state(struct gs_once *o)
 {
 	u32 r;
 
 	spin_lock(&o->lock);
-	r = gosync_once_result_locked(o);
+	r = gs_once_result_locked(o);
 	spin_unlock(&o->lock);
 	return r;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_once_state);
+EXPORT_SYMBOL_IF_KUNIT(gs_once_state);
 
-/** gosync_once_holder_gone() - @h's file description is closing */
-void gosync_once_holder_gone(struct gosync_once *o, struct gosync_holder *h)
+/** gs_once_holder_gone() - @h's file description is closing */
+void gs_once_holder_gone(struct gs_once *o, struct gs_holder *h)
 {
 	bool runner;
 
 	spin_lock(&o->lock);
 	runner = o->state == GOSYNC_ONCE_STATE_RUNNING && o->runner == h;
 	if (runner)
-		gosync_once_finish_locked(o, o->retry ? GOSYNC_ONCE_STATE_NEW :
+		gs_once_finish_locked(o, o->retry ? GOSYNC_ONCE_STATE_NEW :
 					  GOSYNC_ONCE_STATE_DONE, !o->retry);
 	spin_unlock(&o->lock);
 	if (runner)
 		wake_up_all(&o->wq);
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_once_holder_gone);
+EXPORT_SYMBOL_IF_KUNIT(gs_once_holder_gone);
 
 /* Readable once done. */
-__poll_t gosync_once_poll(struct gosync_once *o, struct file *file, poll_table *pt)
+__poll_t gs_once_poll(struct gs_once *o, struct file *file, poll_table *pt)
 {
 	poll_wait(file, &o->wq, pt);
 	return READ_ONCE(o->state) == GOSYNC_ONCE_STATE_DONE ? EPOLLIN | EPOLLRDNORM : 0;

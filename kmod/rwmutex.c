@@ -20,19 +20,19 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 
-#include "gosync.h"
+#include "internal.h"
 
-struct gosync_rwmutex_waiter {
-	struct list_head node;		/* in gosync_rwmutex.waiters */
+struct gs_rwmutex_waiter {
+	struct list_head node;		/* in gs_rwmutex.waiters */
 	struct task_struct *task;
-	struct gosync_holder *holder;
+	struct gs_holder *holder;
 	bool writer;
 	bool granted;			/* an unlocker gave us the lock */
 };
 
-struct gosync_rwmutex *gosync_rwmutex_create(bool robust)
+struct gs_rwmutex *gs_rwmutex_create(bool robust)
 {
-	struct gosync_rwmutex *rw = kzalloc(sizeof(*rw), GOSYNC_GFP);
+	struct gs_rwmutex *rw = kzalloc(sizeof(*rw), GOSYNC_GFP);
 
 	if (!rw)
 		return ERR_PTR(-ENOMEM);
@@ -41,17 +41,17 @@ struct gosync_rwmutex *gosync_rwmutex_create(bool robust)
 	rw->robust = robust;
 	return rw;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_create);
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_create);
 
-void gosync_rwmutex_destroy(struct gosync_rwmutex *rw)
+void gs_rwmutex_destroy(struct gs_rwmutex *rw)
 {
 	WARN_ON(!list_empty(&rw->waiters));
 	kfree(rw);
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_destroy);
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_destroy);
 
-static void gosync_rwmutex_grant_locked(struct gosync_rwmutex *rw,
-					struct gosync_rwmutex_waiter *w)
+static void gs_rwmutex_grant_locked(struct gs_rwmutex *rw,
+				    struct gs_rwmutex_waiter *w)
 {
 	lockdep_assert_held(&rw->lock);
 	list_del(&w->node);
@@ -72,9 +72,9 @@ static void gosync_rwmutex_grant_locked(struct gosync_rwmutex *rw,
  * queued reader goes first (Go's RWMutex.Unlock releases blocked readers);
  * otherwise queued writers keep their preference over readers.
  */
-static void gosync_rwmutex_wake_locked(struct gosync_rwmutex *rw, bool after_writer)
+static void gs_rwmutex_wake_locked(struct gs_rwmutex *rw, bool after_writer)
 {
-	struct gosync_rwmutex_waiter *w, *tmp;
+	struct gs_rwmutex_waiter *w, *tmp;
 
 	lockdep_assert_held(&rw->lock);
 	if (rw->writer)
@@ -82,18 +82,18 @@ static void gosync_rwmutex_wake_locked(struct gosync_rwmutex *rw, bool after_wri
 	if (after_writer || !rw->writers_waiting)
 		list_for_each_entry_safe(w, tmp, &rw->waiters, node)
 			if (!w->writer)
-				gosync_rwmutex_grant_locked(rw, w);
+				gs_rwmutex_grant_locked(rw, w);
 	if (rw->readers)
 		return;
 	list_for_each_entry(w, &rw->waiters, node) {
 		if (w->writer) {
-			gosync_rwmutex_grant_locked(rw, w);
+			gs_rwmutex_grant_locked(rw, w);
 			return;
 		}
 	}
 }
 
-static int gosync_rwmutex_died_locked(struct gosync_rwmutex *rw)
+static int gs_rwmutex_died_locked(struct gs_rwmutex *rw)
 {
 	lockdep_assert_held(&rw->lock);
 	if (!rw->owner_died)
@@ -102,7 +102,7 @@ static int gosync_rwmutex_died_locked(struct gosync_rwmutex *rw)
 	return -EOWNERDEAD;
 }
 
-static bool gosync_rwmutex_can_lock_locked(struct gosync_rwmutex *rw, bool writer)
+static bool gs_rwmutex_can_lock_locked(struct gs_rwmutex *rw, bool writer)
 {
 	lockdep_assert_held(&rw->lock);
 	if (writer)
@@ -111,14 +111,14 @@ static bool gosync_rwmutex_can_lock_locked(struct gosync_rwmutex *rw, bool write
 }
 
 /* Go's rwmutexMaxReaders: a count that can never wrap to look unlocked. */
-static int gosync_rwmutex_check_readers_locked(struct gosync_rwmutex *rw, bool writer)
+static int gs_rwmutex_check_readers_locked(struct gs_rwmutex *rw, bool writer)
 {
 	lockdep_assert_held(&rw->lock);
 	return !writer && rw->readers >= GOSYNC_RWMUTEX_MAX_READERS ? -EAGAIN : 0;
 }
 
-static void gosync_rwmutex_take_locked(struct gosync_rwmutex *rw, struct gosync_holder *h,
-				       bool writer)
+static void gs_rwmutex_take_locked(struct gs_rwmutex *rw, struct gs_holder *h,
+				   bool writer)
 {
 	lockdep_assert_held(&rw->lock);
 	if (writer) {
@@ -130,31 +130,31 @@ static void gosync_rwmutex_take_locked(struct gosync_rwmutex *rw, struct gosync_
 }
 
 /**
- * gosync_rwmutex_trylock() - Go's TryLock (@writer) or TryRLock
+ * gs_rwmutex_trylock() - Go's TryLock (@writer) or TryRLock
  * Return: 0, -EOWNERDEAD (locked; a writer died holding it), -EBUSY, or
  * -EAGAIN for a read lock past GOSYNC_RWMUTEX_MAX_READERS.
  */
-int gosync_rwmutex_trylock(struct gosync_rwmutex *rw, struct gosync_holder *h, bool writer)
+int gs_rwmutex_trylock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer)
 {
 	int ret;
 
 	spin_lock(&rw->lock);
-	ret = gosync_rwmutex_check_readers_locked(rw, writer);
+	ret = gs_rwmutex_check_readers_locked(rw, writer);
 	if (ret)
 		goto out;
 	ret = -EBUSY;
-	if (gosync_rwmutex_can_lock_locked(rw, writer)) {
-		gosync_rwmutex_take_locked(rw, h, writer);
-		ret = gosync_rwmutex_died_locked(rw);
+	if (gs_rwmutex_can_lock_locked(rw, writer)) {
+		gs_rwmutex_take_locked(rw, h, writer);
+		ret = gs_rwmutex_died_locked(rw);
 	}
 out:
 	spin_unlock(&rw->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_trylock);
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_trylock);
 
 /**
- * gosync_rwmutex_lock() - Go's Lock (@writer) or RLock
+ * gs_rwmutex_lock() - Go's Lock (@writer) or RLock
  * @rw: the lock
  * @h: the holder to record
  * @writer: exclusive (Lock) or shared (RLock)
@@ -164,20 +164,20 @@ EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_trylock);
  * -EINTR if a signal arrived first (not locked); -EAGAIN for a read lock
  * past GOSYNC_RWMUTEX_MAX_READERS.
  */
-int gosync_rwmutex_lock(struct gosync_rwmutex *rw, struct gosync_holder *h, bool writer,
-			ktime_t deadline)
+int gs_rwmutex_lock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
+		    ktime_t deadline)
 {
-	struct gosync_rwmutex_waiter w = { .task = current, .holder = h, .writer = writer };
+	struct gs_rwmutex_waiter w = { .task = current, .holder = h, .writer = writer };
 	int ret;
 
 	spin_lock(&rw->lock);
-	ret = gosync_rwmutex_check_readers_locked(rw, writer);
+	ret = gs_rwmutex_check_readers_locked(rw, writer);
 	if (ret) {
 		spin_unlock(&rw->lock);
 		return ret;
 	}
-	if (gosync_rwmutex_can_lock_locked(rw, writer)) {
-		gosync_rwmutex_take_locked(rw, h, writer);
+	if (gs_rwmutex_can_lock_locked(rw, writer)) {
+		gs_rwmutex_take_locked(rw, h, writer);
 		goto out;
 	}
 	list_add_tail(&w.node, &rw->waiters);
@@ -193,7 +193,7 @@ int gosync_rwmutex_lock(struct gosync_rwmutex *rw, struct gosync_holder *h, bool
 			if (writer)
 				rw->writers_waiting--;
 			/* A departing writer may unblock queued readers, or vice versa. */
-			gosync_rwmutex_wake_locked(rw, false);
+			gs_rwmutex_wake_locked(rw, false);
 			spin_unlock(&rw->lock);
 			return ret;
 		}
@@ -208,37 +208,37 @@ int gosync_rwmutex_lock(struct gosync_rwmutex *rw, struct gosync_holder *h, bool
 	}
 	__set_current_state(TASK_RUNNING);
 out:
-	ret = gosync_rwmutex_died_locked(rw);
+	ret = gs_rwmutex_died_locked(rw);
 	spin_unlock(&rw->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_lock);
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_lock);
 
 /**
- * gosync_rwmutex_unlock() - Go's Unlock: release the write lock
+ * gs_rwmutex_unlock() - Go's Unlock: release the write lock
  * Return: 0, or -EPERM if it is not write-locked.
  */
-int gosync_rwmutex_unlock(struct gosync_rwmutex *rw)
+int gs_rwmutex_unlock(struct gs_rwmutex *rw)
 {
 	int ret = 0;
 
 	spin_lock(&rw->lock);
 	if (rw->writer) {
 		rw->writer = NULL;
-		gosync_rwmutex_wake_locked(rw, true);
+		gs_rwmutex_wake_locked(rw, true);
 	} else {
 		ret = -EPERM;
 	}
 	spin_unlock(&rw->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_unlock);
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_unlock);
 
 /**
- * gosync_rwmutex_runlock() - Go's RUnlock: release one of @h's read locks
+ * gs_rwmutex_runlock() - Go's RUnlock: release one of @h's read locks
  * Return: 0, or -EPERM if @h holds no read lock.
  */
-int gosync_rwmutex_runlock(struct gosync_rwmutex *rw, struct gosync_holder *h)
+int gs_rwmutex_runlock(struct gs_rwmutex *rw, struct gs_holder *h)
 {
 	int ret = 0;
 
@@ -246,23 +246,23 @@ int gosync_rwmutex_runlock(struct gosync_rwmutex *rw, struct gosync_holder *h)
 	if (h->rlocks) {
 		h->rlocks--;
 		rw->readers--;
-		gosync_rwmutex_wake_locked(rw, false);
+		gs_rwmutex_wake_locked(rw, false);
 	} else {
 		ret = -EPERM;
 	}
 	spin_unlock(&rw->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_runlock);
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_runlock);
 
 /**
- * gosync_rwmutex_holder_gone() - @h's file description is closing
+ * gs_rwmutex_holder_gone() - @h's file description is closing
  *
  * Its read locks are always dropped (they are counted per holder). A robust
  * RWMutex write-locked by @h is released, and the next locker gets
  * -EOWNERDEAD; a non-robust one stays write-locked until someone unlocks it.
  */
-void gosync_rwmutex_holder_gone(struct gosync_rwmutex *rw, struct gosync_holder *h)
+void gs_rwmutex_holder_gone(struct gs_rwmutex *rw, struct gs_holder *h)
 {
 	bool after_writer = false;
 
@@ -274,7 +274,7 @@ void gosync_rwmutex_holder_gone(struct gosync_rwmutex *rw, struct gosync_holder 
 		rw->owner_died = true;
 		after_writer = true;
 	}
-	gosync_rwmutex_wake_locked(rw, after_writer);
+	gs_rwmutex_wake_locked(rw, after_writer);
 	spin_unlock(&rw->lock);
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_rwmutex_holder_gone);
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_holder_gone);

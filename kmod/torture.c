@@ -15,7 +15,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
-#include "gosync.h"
+#include "internal.h"
 
 /* Added to @inside by a writer in its critical section; readers add 1. */
 #define TORTURE_WRITER_BIAS	0x10000
@@ -25,7 +25,7 @@ struct torture_run;
 struct torture_thread {
 	struct torture_run *run;
 	struct task_struct *task;
-	struct gosync_holder holder;
+	struct gs_holder holder;
 	bool writer;
 	u64 rnd;		/* map: this thread's pseudo-random state */
 	u64 ops;		/* written by the thread, read after it stops */
@@ -33,7 +33,7 @@ struct torture_thread {
 
 struct torture_run {
 	u32 type;
-	void *obj;		/* struct gosync_counter, _mutex or _rwmutex */
+	void *obj;		/* struct gs_counter, _mutex or _rwmutex */
 	bool monotonic;		/* counter Loads must never go backwards */
 	atomic_t inside;	/* TORTURE_WRITER_BIAS per writer + 1 per reader inside */
 	atomic_t errors;
@@ -82,7 +82,7 @@ static void torture_leave(struct torture_run *run, bool writer)
  */
 static bool torture_map_op(struct torture_thread *t)
 {
-	struct gosync_map_req r = {};
+	struct gs_map_req r = {};
 	char key[8];
 	int err, klen;
 
@@ -95,7 +95,7 @@ static bool torture_map_op(struct torture_thread *t)
 		r.out_cap = TORTURE_MAP_VALUE;
 	} else if ((t->rnd >> 20) & 7) {
 		r.op = GOSYNC_MAP_STORE;
-		r.val = gosync_map_val_alloc(TORTURE_MAP_VALUE);
+		r.val = gs_map_val_alloc(TORTURE_MAP_VALUE);
 		if (!r.val)
 			return torture_failed(t->run, "map value alloc", -ENOMEM);
 		memset(r.val->data, '.', TORTURE_MAP_VALUE);
@@ -104,13 +104,13 @@ static bool torture_map_op(struct torture_thread *t)
 	} else {
 		r.op = GOSYNC_MAP_DELETE;
 	}
-	err = gosync_map_do(t->run->obj, &r);
-	gosync_map_val_put(r.val);
+	err = gs_map_do(t->run->obj, &r);
+	gs_map_val_put(r.val);
 	if (r.out) {
 		if (r.out->len != TORTURE_MAP_VALUE || memcmp(r.out->data, key, klen) ||
 		    r.out->data[klen] != ':')
 			torture_error(t->run, "map Load returned another key's value");
-		gosync_map_val_put(r.out);
+		gs_map_val_put(r.out);
 	}
 	return err ? torture_failed(t->run, "map op", err) : true;
 }
@@ -125,8 +125,8 @@ static bool torture_op(struct torture_thread *t, s64 *last)
 	switch (run->type) {
 	case GOSYNC_TYPE_COUNTER:
 		/* Adds ask for the cheap result: percpu then stays per-CPU */
-		err = gosync_counter_do(run->obj, t->writer ? GOSYNC_OP_ADD : GOSYNC_OP_LOAD,
-					t->writer ? GOSYNC_OP_F_APPROX : 0, t->writer, 0, &v);
+		err = gs_counter_do(run->obj, t->writer ? GOSYNC_OP_ADD : GOSYNC_OP_LOAD,
+				    t->writer ? GOSYNC_OP_F_APPROX : 0, t->writer, 0, &v);
 		if (err)
 			return torture_failed(run, "counter op", err);
 		if (t->writer)
@@ -136,23 +136,23 @@ static bool torture_op(struct torture_thread *t, s64 *last)
 		*last = v;
 		return true;
 	case GOSYNC_TYPE_MUTEX:
-		err = gosync_mutex_lock(run->obj, &t->holder, KTIME_MAX);
+		err = gs_mutex_lock(run->obj, &t->holder, KTIME_MAX);
 		if (err)
 			return torture_failed(run, "Mutex Lock", err);
 		torture_enter(run, true);
 		torture_leave(run, true);
-		err = gosync_mutex_unlock(run->obj);
+		err = gs_mutex_unlock(run->obj);
 		return err ? torture_failed(run, "Mutex Unlock", err) : true;
 	case GOSYNC_TYPE_RWMUTEX:
-		err = gosync_rwmutex_lock(run->obj, &t->holder, t->writer, KTIME_MAX);
+		err = gs_rwmutex_lock(run->obj, &t->holder, t->writer, KTIME_MAX);
 		if (err)
 			return torture_failed(run, "RWMutex (R)Lock", err);
 		torture_enter(run, t->writer);
 		torture_leave(run, t->writer);
 		if (t->writer)
-			err = gosync_rwmutex_unlock(run->obj);
+			err = gs_rwmutex_unlock(run->obj);
 		else
-			err = gosync_rwmutex_runlock(run->obj, &t->holder);
+			err = gs_rwmutex_runlock(run->obj, &t->holder);
 		return err ? torture_failed(run, "RWMutex (R)Unlock", err) : true;
 	case GOSYNC_TYPE_MAP:
 		return torture_map_op(t);
@@ -177,20 +177,20 @@ static int torture_create(struct torture_run *run, const struct gosync_torture *
 	run->type = p->type;
 	switch (p->type) {
 	case GOSYNC_TYPE_COUNTER:
-		run->obj = gosync_counter_create(p->subtype, 0, 0);
+		run->obj = gs_counter_create(p->subtype, 0, 0);
 		/* percpu sums and racy values may legitimately step back */
 		run->monotonic = p->subtype != GOSYNC_COUNTER_PERCPU &&
 				 p->subtype != GOSYNC_COUNTER_RACY;
 		break;
 	case GOSYNC_TYPE_MUTEX:
 		run->obj = p->subtype || p->nr_readers ? ERR_PTR(-EINVAL) :
-			   gosync_mutex_create(true);
+			   gs_mutex_create(true);
 		break;
 	case GOSYNC_TYPE_RWMUTEX:
-		run->obj = p->subtype ? ERR_PTR(-EINVAL) : gosync_rwmutex_create(true);
+		run->obj = p->subtype ? ERR_PTR(-EINVAL) : gs_rwmutex_create(true);
 		break;
 	case GOSYNC_TYPE_MAP:
-		run->obj = gosync_map_create(p->subtype, 0, 0, NULL);
+		run->obj = gs_map_create(p->subtype, 0, 0, NULL);
 		break;
 	default:
 		return -EINVAL;
@@ -202,16 +202,16 @@ static void torture_destroy(struct torture_run *run)
 {
 	switch (run->type) {
 	case GOSYNC_TYPE_COUNTER:
-		gosync_counter_destroy(run->obj);
+		gs_counter_destroy(run->obj);
 		break;
 	case GOSYNC_TYPE_MUTEX:
-		gosync_mutex_destroy(run->obj);
+		gs_mutex_destroy(run->obj);
 		break;
 	case GOSYNC_TYPE_RWMUTEX:
-		gosync_rwmutex_destroy(run->obj);
+		gs_rwmutex_destroy(run->obj);
 		break;
 	case GOSYNC_TYPE_MAP:
-		gosync_map_destroy(run->obj);
+		gs_map_destroy(run->obj);
 		break;
 	}
 }
@@ -234,7 +234,7 @@ static void torture_report(struct torture_run *run, struct gosync_torture *p,
 		}
 	}
 	if (run->type == GOSYNC_TYPE_COUNTER &&
-	    !gosync_counter_do(run->obj, GOSYNC_OP_LOAD, 0, 0, 0, &v)) {
+	    !gs_counter_do(run->obj, GOSYNC_OP_LOAD, 0, 0, 0, &v)) {
 		if (p->subtype == GOSYNC_COUNTER_RACY)
 			p->lost = p->write_ops - v;
 		else if (v != p->write_ops)
@@ -250,14 +250,14 @@ static void torture_report(struct torture_run *run, struct gosync_torture *p,
 }
 
 /**
- * gosync_torture() - run a torture test as described by @p
+ * gs_torture_run() - run a torture test as described by @p
  * @p: the request; its out fields are filled (->threads is not used)
  * @results: room for nr_writers + nr_readers entries
  *
  * Return: 0, -EINVAL for a bad request, -ENOMEM, or -EINTR if a signal cut
  * the run short (the results are still filled in).
  */
-int gosync_torture(struct gosync_torture *p, struct gosync_torture_thread *results)
+int gs_torture_run(struct gosync_torture *p, struct gosync_torture_thread *results)
 {
 	unsigned int i, n = p->nr_writers + p->nr_readers, started;
 	struct torture_run run = { .inside = ATOMIC_INIT(0), .errors = ATOMIC_INIT(0) };

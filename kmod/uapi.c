@@ -6,7 +6,7 @@
  * the size of that struct's first version. One generic path reads the size,
  * copies the struct in with copy_struct_from_user() (E2BIG for unknown
  * nonzero bytes) and calls the handler; handlers never touch the command
- * struct in user memory, and copy back with gosync_respond().
+ * struct in user memory, and copy back with gs_respond().
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -15,9 +15,9 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "gosync.h"
+#include "internal.h"
 
-union gosync_ucmd_buffer {
+union gs_ucmd_buffer {
 	struct gosync_version version;
 	struct gosync_create create;
 	struct gosync_open open;
@@ -35,28 +35,28 @@ union gosync_ucmd_buffer {
 };
 
 /* One per open file description of an object: the file's private_data. */
-struct gosync_handle {
-	struct gosync_obj *obj;		/* holds a reference */
-	struct gosync_holder holder;	/* what this description holds */
+struct gs_handle {
+	struct gs_obj *obj;		/* holds a reference */
+	struct gs_holder holder;	/* what this description holds */
 };
 
-struct gosync_ucmd {
+struct gs_ucmd {
 	void __user *ubuf;	/* the command struct in user memory */
 	u32 user_size;		/* its size as the caller knows it */
 	void *cmd;		/* the kernel copy */
-	struct gosync_obj *obj;	/* the object, for object commands */
-	struct gosync_holder *holder;	/* the caller's, for object commands */
+	struct gs_obj *obj;	/* the object, for object commands */
+	struct gs_holder *holder;	/* the caller's, for object commands */
 };
 
-struct gosync_ioctl_op {
+struct gs_ioctl_op {
 	unsigned int size;	/* the kernel's struct size */
 	unsigned int min_size;	/* size of the struct's first version */
 	u32 obj_type;		/* object commands: the type it needs, 0 any */
-	int (*execute)(struct gosync_ucmd *ucmd);
+	int (*execute)(struct gs_ucmd *ucmd);
 };
 
 /* Copy the (possibly updated) command struct back, as much as the caller knows. */
-static int gosync_respond(struct gosync_ucmd *ucmd, size_t size)
+static int gs_respond(struct gs_ucmd *ucmd, size_t size)
 {
 	if (copy_to_user(ucmd->ubuf, ucmd->cmd, min_t(size_t, ucmd->user_size, size)))
 		return -EFAULT;
@@ -64,7 +64,7 @@ static int gosync_respond(struct gosync_ucmd *ucmd, size_t size)
 }
 
 /* Copy a name from user memory. Return: 0, -EFAULT, or a name error. */
-static int gosync_get_name(char *name, u64 uptr)
+static int gs_get_name(char *name, u64 uptr)
 {
 	long len = strncpy_from_user(name, u64_to_user_ptr(uptr), GOSYNC_NAME_MAX);
 
@@ -72,12 +72,12 @@ static int gosync_get_name(char *name, u64 uptr)
 		return len;
 	if (len == GOSYNC_NAME_MAX)
 		return -ENAMETOOLONG;
-	return gosync_name_check(name);
+	return gs_name_check(name);
 }
 
 /* ---- /dev/gosync commands ---- */
 
-static int gosync_cmd_version(struct gosync_ucmd *ucmd)
+static int gs_cmd_version(struct gs_ucmd *ucmd)
 {
 	struct gosync_version *v = ucmd->cmd;
 
@@ -103,35 +103,35 @@ static int gosync_cmd_version(struct gosync_ucmd *ucmd)
 		BIT_ULL(GOSYNC_CMD_WAITGROUP - 0x40) | BIT_ULL(GOSYNC_CMD_ONCE - 0x40) |
 		BIT_ULL(GOSYNC_CMD_MAP - 0x40) | BIT_ULL(GOSYNC_CMD_MAP_RANGE - 0x40);
 	v->batch_max = GOSYNC_BATCH_MAX;
-	v->max_objects = READ_ONCE(gosync_max_objects);
+	v->max_objects = READ_ONCE(gs_max_objects);
 	v->map_backends = BIT_ULL(GOSYNC_MAP_SPIN) | BIT_ULL(GOSYNC_MAP_RWSEM) |
 		BIT_ULL(GOSYNC_MAP_RCU);
 	v->map_ops = GENMASK_ULL(GOSYNC_MAP_LEN, GOSYNC_MAP_LOAD);
 	v->map_key_max = GOSYNC_MAP_KEY_MAX;
 	v->map_value_max = GOSYNC_MAP_VALUE_MAX;
-	return gosync_respond(ucmd, sizeof(*v));
+	return gs_respond(ucmd, sizeof(*v));
 }
 
 /*
  * Give @obj a new O_CLOEXEC fd, passing the caller's reference on to the
  * file, and publish it under @name (if not NULL) before the fd is visible.
  */
-static int gosync_obj_install_fd(struct gosync_obj *obj, const char *name)
+static int gs_obj_install_fd(struct gs_obj *obj, const char *name)
 {
-	struct gosync_handle *handle;
+	struct gs_handle *handle;
 	struct file *file;
 	int fd, ret;
 
 	handle = kzalloc(sizeof(*handle), GOSYNC_GFP);
 	if (!handle) {
-		gosync_obj_put(obj);
+		gs_obj_put(obj);
 		return -ENOMEM;
 	}
 	handle->obj = obj;
 	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		kfree(handle);
-		gosync_obj_put(obj);
+		gs_obj_put(obj);
 		return fd;
 	}
 	/*
@@ -139,17 +139,17 @@ static int gosync_obj_install_fd(struct gosync_obj *obj, const char *name)
 	 * then refuses them (EPERM) instead of waiting forever, and poll()
 	 * and select() report them ready, as for regular files.
 	 */
-	file = anon_inode_getfile("[gosync]", obj->type->poll ? &gosync_obj_poll_fops :
-				  &gosync_obj_fops, handle, O_RDWR);
+	file = anon_inode_getfile("[gosync]", obj->type->poll ? &gs_obj_poll_fops :
+				  &gs_obj_fops, handle, O_RDWR);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		kfree(handle);
-		gosync_obj_put(obj);
+		gs_obj_put(obj);
 		return PTR_ERR(file);
 	}
 	atomic_inc(&obj->nr_files);
 	if (name) {
-		ret = gosync_obj_publish(obj, name);
+		ret = gs_obj_publish(obj, name);
 		if (ret) {
 			fput(file);	/* its release drops the reference */
 			put_unused_fd(fd);
@@ -163,306 +163,306 @@ static int gosync_obj_install_fd(struct gosync_obj *obj, const char *name)
 /* ---- object types: create attributes in, primitive out ---- */
 
 /* Bytes of the attribute union past a type's own struct must be zero. */
-static bool gosync_attr_tail_clear(const struct gosync_create *c, size_t used)
+static bool gs_attr_tail_clear(const struct gosync_create *c, size_t used)
 {
 	return !memchr_inv((const u8 *)c->__attr + used, 0, sizeof(c->__attr) - used);
 }
 
-static u32 gosync_counter_subtype(void *priv)
+static u32 gs_counter_subtype(void *priv)
 {
-	return ((struct gosync_counter *)priv)->mode;
+	return ((struct gs_counter *)priv)->mode;
 }
 
-static void gosync_counter_type_destroy(void *priv)
+static void gs_counter_type_destroy(void *priv)
 {
-	gosync_counter_destroy(priv);
+	gs_counter_destroy(priv);
 }
 
-static u64 gosync_counter_type_charge(void *priv)
+static u64 gs_counter_type_charge(void *priv)
 {
-	return gosync_counter_cost(priv);
+	return gs_counter_cost(priv);
 }
 
-static const struct gosync_obj_type gosync_counter_type = {
+static const struct gs_obj_type gs_counter_type = {
 	.type = GOSYNC_TYPE_COUNTER,
-	.subtype = gosync_counter_subtype,
-	.destroy = gosync_counter_type_destroy,
-	.charge = gosync_counter_type_charge,
+	.subtype = gs_counter_subtype,
+	.destroy = gs_counter_type_destroy,
+	.charge = gs_counter_type_charge,
 };
 
-static void *gosync_counter_new(const struct gosync_create *c)
+static void *gs_counter_new(const struct gosync_create *c)
 {
 	const struct gosync_counter_attr *a = &c->counter;
 
-	if (a->flags || a->__reserved || !gosync_attr_tail_clear(c, sizeof(*a)))
+	if (a->flags || a->__reserved || !gs_attr_tail_clear(c, sizeof(*a)))
 		return ERR_PTR(-EINVAL);
-	return gosync_counter_create(a->mode, a->initial, a->racy_delay_ns);
+	return gs_counter_create(a->mode, a->initial, a->racy_delay_ns);
 }
 
 /* Mutex and RWMutex: the attribute flags are the subtype. */
-static bool gosync_lock_attr_ok(const struct gosync_create *c)
+static bool gs_lock_attr_ok(const struct gosync_create *c)
 {
 	return !(c->lock.flags & ~GOSYNC_LOCK_ATTR_NONROBUST) && !c->lock.__reserved &&
-	       gosync_attr_tail_clear(c, sizeof(c->lock));
+	       gs_attr_tail_clear(c, sizeof(c->lock));
 }
 
-static u32 gosync_mutex_subtype(void *priv)
+static u32 gs_mutex_subtype(void *priv)
 {
-	return ((struct gosync_mutex *)priv)->robust ? 0 : GOSYNC_LOCK_ATTR_NONROBUST;
+	return ((struct gs_mutex *)priv)->robust ? 0 : GOSYNC_LOCK_ATTR_NONROBUST;
 }
 
-static void gosync_mutex_type_destroy(void *priv)
+static void gs_mutex_type_destroy(void *priv)
 {
-	gosync_mutex_destroy(priv);
+	gs_mutex_destroy(priv);
 }
 
-static void gosync_mutex_type_holder_gone(void *priv, struct gosync_holder *h)
+static void gs_mutex_type_holder_gone(void *priv, struct gs_holder *h)
 {
-	gosync_mutex_holder_gone(priv, h);
+	gs_mutex_holder_gone(priv, h);
 }
 
-static u64 gosync_mutex_type_charge(void *priv)
+static u64 gs_mutex_type_charge(void *priv)
 {
-	return kmalloc_size_roundup(sizeof(struct gosync_mutex));
+	return kmalloc_size_roundup(sizeof(struct gs_mutex));
 }
 
-static const struct gosync_obj_type gosync_mutex_type = {
+static const struct gs_obj_type gs_mutex_type = {
 	.type = GOSYNC_TYPE_MUTEX,
-	.charge = gosync_mutex_type_charge,
-	.subtype = gosync_mutex_subtype,
-	.destroy = gosync_mutex_type_destroy,
-	.holder_gone = gosync_mutex_type_holder_gone,
+	.charge = gs_mutex_type_charge,
+	.subtype = gs_mutex_subtype,
+	.destroy = gs_mutex_type_destroy,
+	.holder_gone = gs_mutex_type_holder_gone,
 };
 
-static void *gosync_mutex_new(const struct gosync_create *c)
+static void *gs_mutex_new(const struct gosync_create *c)
 {
-	if (!gosync_lock_attr_ok(c))
+	if (!gs_lock_attr_ok(c))
 		return ERR_PTR(-EINVAL);
-	return gosync_mutex_create(!(c->lock.flags & GOSYNC_LOCK_ATTR_NONROBUST));
+	return gs_mutex_create(!(c->lock.flags & GOSYNC_LOCK_ATTR_NONROBUST));
 }
 
-static u32 gosync_rwmutex_subtype(void *priv)
+static u32 gs_rwmutex_subtype(void *priv)
 {
-	return ((struct gosync_rwmutex *)priv)->robust ? 0 : GOSYNC_LOCK_ATTR_NONROBUST;
+	return ((struct gs_rwmutex *)priv)->robust ? 0 : GOSYNC_LOCK_ATTR_NONROBUST;
 }
 
-static void gosync_rwmutex_type_destroy(void *priv)
+static void gs_rwmutex_type_destroy(void *priv)
 {
-	gosync_rwmutex_destroy(priv);
+	gs_rwmutex_destroy(priv);
 }
 
-static void gosync_rwmutex_type_holder_gone(void *priv, struct gosync_holder *h)
+static void gs_rwmutex_type_holder_gone(void *priv, struct gs_holder *h)
 {
-	gosync_rwmutex_holder_gone(priv, h);
+	gs_rwmutex_holder_gone(priv, h);
 }
 
-static u64 gosync_rwmutex_type_charge(void *priv)
+static u64 gs_rwmutex_type_charge(void *priv)
 {
-	return kmalloc_size_roundup(sizeof(struct gosync_rwmutex));
+	return kmalloc_size_roundup(sizeof(struct gs_rwmutex));
 }
 
-static const struct gosync_obj_type gosync_rwmutex_type = {
+static const struct gs_obj_type gs_rwmutex_type = {
 	.type = GOSYNC_TYPE_RWMUTEX,
-	.charge = gosync_rwmutex_type_charge,
-	.subtype = gosync_rwmutex_subtype,
-	.destroy = gosync_rwmutex_type_destroy,
-	.holder_gone = gosync_rwmutex_type_holder_gone,
+	.charge = gs_rwmutex_type_charge,
+	.subtype = gs_rwmutex_subtype,
+	.destroy = gs_rwmutex_type_destroy,
+	.holder_gone = gs_rwmutex_type_holder_gone,
 };
 
-static void *gosync_rwmutex_new(const struct gosync_create *c)
+static void *gs_rwmutex_new(const struct gosync_create *c)
 {
-	if (!gosync_lock_attr_ok(c))
+	if (!gs_lock_attr_ok(c))
 		return ERR_PTR(-EINVAL);
-	return gosync_rwmutex_create(!(c->lock.flags & GOSYNC_LOCK_ATTR_NONROBUST));
+	return gs_rwmutex_create(!(c->lock.flags & GOSYNC_LOCK_ATTR_NONROBUST));
 }
 
-static u32 gosync_no_subtype(void *priv)
+static u32 gs_no_subtype(void *priv)
 {
 	return 0;
 }
 
-static void gosync_waitgroup_type_destroy(void *priv)
+static void gs_waitgroup_type_destroy(void *priv)
 {
-	gosync_waitgroup_destroy(priv);
+	gs_waitgroup_destroy(priv);
 }
 
-static __poll_t gosync_waitgroup_type_poll(void *priv, struct file *file, poll_table *pt)
+static __poll_t gs_waitgroup_type_poll(void *priv, struct file *file, poll_table *pt)
 {
-	return gosync_waitgroup_poll(priv, file, pt);
+	return gs_waitgroup_poll(priv, file, pt);
 }
 
-static u64 gosync_waitgroup_type_charge(void *priv)
+static u64 gs_waitgroup_type_charge(void *priv)
 {
-	return kmalloc_size_roundup(sizeof(struct gosync_waitgroup));
+	return kmalloc_size_roundup(sizeof(struct gs_waitgroup));
 }
 
-static const struct gosync_obj_type gosync_waitgroup_type = {
+static const struct gs_obj_type gs_waitgroup_type = {
 	.type = GOSYNC_TYPE_WAITGROUP,
-	.charge = gosync_waitgroup_type_charge,
-	.subtype = gosync_no_subtype,
-	.destroy = gosync_waitgroup_type_destroy,
-	.poll = gosync_waitgroup_type_poll,
+	.charge = gs_waitgroup_type_charge,
+	.subtype = gs_no_subtype,
+	.destroy = gs_waitgroup_type_destroy,
+	.poll = gs_waitgroup_type_poll,
 };
 
-static void *gosync_waitgroup_new(const struct gosync_create *c)
+static void *gs_waitgroup_new(const struct gosync_create *c)
 {
-	if (!gosync_attr_tail_clear(c, 0))
+	if (!gs_attr_tail_clear(c, 0))
 		return ERR_PTR(-EINVAL);
-	return gosync_waitgroup_create();
+	return gs_waitgroup_create();
 }
 
-static u32 gosync_once_subtype(void *priv)
+static u32 gs_once_subtype(void *priv)
 {
-	return ((struct gosync_once *)priv)->retry ? GOSYNC_ONCE_ATTR_RETRY : 0;
+	return ((struct gs_once *)priv)->retry ? GOSYNC_ONCE_ATTR_RETRY : 0;
 }
 
-static void gosync_once_type_destroy(void *priv)
+static void gs_once_type_destroy(void *priv)
 {
-	gosync_once_destroy(priv);
+	gs_once_destroy(priv);
 }
 
-static void gosync_once_type_holder_gone(void *priv, struct gosync_holder *h)
+static void gs_once_type_holder_gone(void *priv, struct gs_holder *h)
 {
-	gosync_once_holder_gone(priv, h);
+	gs_once_holder_gone(priv, h);
 }
 
-static __poll_t gosync_once_type_poll(void *priv, struct file *file, poll_table *pt)
+static __poll_t gs_once_type_poll(void *priv, struct file *file, poll_table *pt)
 {
-	return gosync_once_poll(priv, file, pt);
+	return gs_once_poll(priv, file, pt);
 }
 
-static u64 gosync_once_type_charge(void *priv)
+static u64 gs_once_type_charge(void *priv)
 {
-	return kmalloc_size_roundup(sizeof(struct gosync_once));
+	return kmalloc_size_roundup(sizeof(struct gs_once));
 }
 
-static const struct gosync_obj_type gosync_once_type = {
+static const struct gs_obj_type gs_once_type = {
 	.type = GOSYNC_TYPE_ONCE,
-	.charge = gosync_once_type_charge,
-	.subtype = gosync_once_subtype,
-	.destroy = gosync_once_type_destroy,
-	.holder_gone = gosync_once_type_holder_gone,
-	.poll = gosync_once_type_poll,
+	.charge = gs_once_type_charge,
+	.subtype = gs_once_subtype,
+	.destroy = gs_once_type_destroy,
+	.holder_gone = gs_once_type_holder_gone,
+	.poll = gs_once_type_poll,
 };
 
-static void *gosync_once_new(const struct gosync_create *c)
+static void *gs_once_new(const struct gosync_create *c)
 {
 	if ((c->once.flags & ~GOSYNC_ONCE_ATTR_RETRY) || c->once.__reserved ||
-	    !gosync_attr_tail_clear(c, sizeof(c->once)))
+	    !gs_attr_tail_clear(c, sizeof(c->once)))
 		return ERR_PTR(-EINVAL);
-	return gosync_once_create(c->once.flags & GOSYNC_ONCE_ATTR_RETRY);
+	return gs_once_create(c->once.flags & GOSYNC_ONCE_ATTR_RETRY);
 }
 
-static u32 gosync_map_subtype(void *priv)
+static u32 gs_map_subtype(void *priv)
 {
-	return ((struct gosync_map *)priv)->backend;
+	return ((struct gs_map *)priv)->backend;
 }
 
-static void gosync_map_type_destroy(void *priv)
+static void gs_map_type_destroy(void *priv)
 {
-	gosync_map_destroy(priv);
+	gs_map_destroy(priv);
 }
 
-static void gosync_map_type_fill_stats(void *priv, u64 *stats)
+static void gs_map_type_fill_stats(void *priv, u64 *stats)
 {
-	gosync_map_fill_stats(priv, stats);
+	gs_map_fill_stats(priv, stats);
 }
 
 /* An empty map's cost; entries are charged to the owner as they are stored. */
-static u64 gosync_map_type_charge(void *priv)
+static u64 gs_map_type_charge(void *priv)
 {
-	return gosync_map_cost(priv);
+	return gs_map_cost(priv);
 }
 
-static const struct gosync_obj_type gosync_map_type = {
+static const struct gs_obj_type gs_map_type = {
 	.type = GOSYNC_TYPE_MAP,
-	.subtype = gosync_map_subtype,
-	.destroy = gosync_map_type_destroy,
-	.fill_stats = gosync_map_type_fill_stats,
-	.charge = gosync_map_type_charge,
+	.subtype = gs_map_subtype,
+	.destroy = gs_map_type_destroy,
+	.fill_stats = gs_map_type_fill_stats,
+	.charge = gs_map_type_charge,
 };
 
-static void *gosync_map_new(const struct gosync_create *c)
+static void *gs_map_new(const struct gosync_create *c)
 {
 	const struct gosync_map_attr *a = &c->map;
-	struct gosync_user *user;
+	struct gs_user *user;
 	void *m;
 
-	if (a->flags || a->__reserved || !gosync_attr_tail_clear(c, sizeof(*a)))
+	if (a->flags || a->__reserved || !gs_attr_tail_clear(c, sizeof(*a)))
 		return ERR_PTR(-EINVAL);
 	/* The entries are charged to the creator, who owns the object. */
-	user = gosync_user_get_current();
+	user = gs_user_get_current();
 	if (IS_ERR(user))
 		return user;
-	m = gosync_map_create(a->backend, a->max_entries, a->max_bytes, user);
-	gosync_user_put(user);
+	m = gs_map_create(a->backend, a->max_entries, a->max_bytes, user);
+	gs_user_put(user);
 	return m;
 }
 
 /* Every creatable type, by enum gosync_type */
 static const struct {
-	const struct gosync_obj_type *type;
+	const struct gs_obj_type *type;
 	void *(*create)(const struct gosync_create *c);
-} gosync_creators[] = {
-	[GOSYNC_TYPE_COUNTER] = { &gosync_counter_type, gosync_counter_new },
-	[GOSYNC_TYPE_MUTEX] = { &gosync_mutex_type, gosync_mutex_new },
-	[GOSYNC_TYPE_RWMUTEX] = { &gosync_rwmutex_type, gosync_rwmutex_new },
-	[GOSYNC_TYPE_WAITGROUP] = { &gosync_waitgroup_type, gosync_waitgroup_new },
-	[GOSYNC_TYPE_ONCE] = { &gosync_once_type, gosync_once_new },
-	[GOSYNC_TYPE_MAP] = { &gosync_map_type, gosync_map_new },
+} gs_creators[] = {
+	[GOSYNC_TYPE_COUNTER] = { &gs_counter_type, gs_counter_new },
+	[GOSYNC_TYPE_MUTEX] = { &gs_mutex_type, gs_mutex_new },
+	[GOSYNC_TYPE_RWMUTEX] = { &gs_rwmutex_type, gs_rwmutex_new },
+	[GOSYNC_TYPE_WAITGROUP] = { &gs_waitgroup_type, gs_waitgroup_new },
+	[GOSYNC_TYPE_ONCE] = { &gs_once_type, gs_once_new },
+	[GOSYNC_TYPE_MAP] = { &gs_map_type, gs_map_new },
 };
 
-static int gosync_cmd_create(struct gosync_ucmd *ucmd)
+static int gs_cmd_create(struct gs_ucmd *ucmd)
 {
 	struct gosync_create *c = ucmd->cmd;
 	char name[GOSYNC_NAME_MAX];
-	const struct gosync_obj_type *type;
-	struct gosync_obj *obj;
+	const struct gs_obj_type *type;
+	struct gs_obj *obj;
 	void *priv;
 	int ret;
 
 	if (c->flags || c->perm > 0777 || (c->perm && !c->name))
 		return -EINVAL;
 	if (c->name) {
-		ret = gosync_get_name(name, c->name);
+		ret = gs_get_name(name, c->name);
 		if (ret)
 			return ret;
 	}
 
-	if (c->type >= ARRAY_SIZE(gosync_creators) || !gosync_creators[c->type].type)
+	if (c->type >= ARRAY_SIZE(gs_creators) || !gs_creators[c->type].type)
 		return -EINVAL;
-	type = gosync_creators[c->type].type;
-	priv = gosync_creators[c->type].create(c);
+	type = gs_creators[c->type].type;
+	priv = gs_creators[c->type].create(c);
 	if (IS_ERR(priv))
 		return PTR_ERR(priv);
 
-	obj = gosync_obj_new(type, priv, c->perm ?: 0600);
+	obj = gs_obj_new(type, priv, c->perm ?: 0600);
 	if (IS_ERR(obj)) {
 		type->destroy(priv);
 		return PTR_ERR(obj);
 	}
-	return gosync_obj_install_fd(obj, c->name ? name : NULL);
+	return gs_obj_install_fd(obj, c->name ? name : NULL);
 }
 
-static int gosync_cmd_open(struct gosync_ucmd *ucmd)
+static int gs_cmd_open(struct gs_ucmd *ucmd)
 {
 	struct gosync_open *o = ucmd->cmd;
 	char name[GOSYNC_NAME_MAX];
-	struct gosync_obj *obj;
+	struct gs_obj *obj;
 	int ret;
 
 	if (o->flags || o->__reserved)
 		return -EINVAL;
-	ret = gosync_get_name(name, o->name);
+	ret = gs_get_name(name, o->name);
 	if (ret)
 		return ret;
-	obj = gosync_obj_lookup(name, o->type);
+	obj = gs_obj_lookup(name, o->type);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
-	return gosync_obj_install_fd(obj, NULL);
+	return gs_obj_install_fd(obj, NULL);
 }
 
-static int gosync_cmd_unlink(struct gosync_ucmd *ucmd)
+static int gs_cmd_unlink(struct gs_ucmd *ucmd)
 {
 	struct gosync_unlink *u = ucmd->cmd;
 	char name[GOSYNC_NAME_MAX];
@@ -470,15 +470,15 @@ static int gosync_cmd_unlink(struct gosync_ucmd *ucmd)
 
 	if (u->flags)
 		return -EINVAL;
-	ret = gosync_get_name(name, u->name);
+	ret = gs_get_name(name, u->name);
 	if (ret)
 		return ret;
-	return gosync_obj_unlink(name);
+	return gs_obj_unlink(name);
 }
 
 #define GOSYNC_LIST_CHUNK 16
 
-static int gosync_cmd_list(struct gosync_ucmd *ucmd)
+static int gs_cmd_list(struct gs_ucmd *ucmd)
 {
 	struct gosync_list *l = ucmd->cmd;
 	void __user *uentries = u64_to_user_ptr(l->entries);
@@ -501,7 +501,7 @@ static int gosync_cmd_list(struct gosync_ucmd *ucmd)
 		unsigned int i, n;
 		u64 next;
 
-		n = gosync_obj_list(cursor, buf, want, &next);
+		n = gs_obj_list(cursor, buf, want, &next);
 		for (i = 0; i < n; i++, done++) {
 			void __user *dst = uentries + (size_t)done * usize;
 
@@ -517,14 +517,14 @@ static int gosync_cmd_list(struct gosync_ucmd *ucmd)
 	}
 	l->count = done;
 	l->cursor = cursor;
-	l->total = gosync_obj_count();
-	ret = gosync_respond(ucmd, sizeof(*l));
+	l->total = gs_obj_count();
+	ret = gs_respond(ucmd, sizeof(*l));
 out:
 	kfree(buf);
 	return ret;
 }
 
-static int gosync_cmd_torture(struct gosync_ucmd *ucmd)
+static int gs_cmd_torture(struct gs_ucmd *ucmd)
 {
 	struct gosync_torture *t = ucmd->cmd;
 	struct gosync_torture_thread *res;
@@ -545,12 +545,12 @@ static int gosync_cmd_torture(struct gosync_ucmd *ucmd)
 	t->read_ops = 0;
 	t->elapsed_ns = 0;
 	t->lost = 0;
-	ret = gosync_torture(t, res);
+	ret = gs_torture_run(t, res);
 	if (ret && ret != -EINTR)
 		goto out;
 	if (t->threads && copy_to_user(u64_to_user_ptr(t->threads), res, n * sizeof(*res)))
 		ret = -EFAULT;
-	ret2 = gosync_respond(ucmd, sizeof(*t));
+	ret2 = gs_respond(ucmd, sizeof(*t));
 	ret = ret ?: ret2;
 out:
 	kfree(res);
@@ -559,19 +559,19 @@ out:
 
 /* ---- object commands ---- */
 
-static int gosync_cmd_info(struct gosync_ucmd *ucmd)
+static int gs_cmd_info(struct gs_ucmd *ucmd)
 {
 	struct gosync_info_cmd *c = ucmd->cmd;
 
 	if (c->flags)
 		return -EINVAL;
-	gosync_obj_fill_info(ucmd->obj, &c->info);
-	return gosync_respond(ucmd, sizeof(*c));
+	gs_obj_fill_info(ucmd->obj, &c->info);
+	return gs_respond(ucmd, sizeof(*c));
 }
 
 /* Run one counter op and count it in the object's stats. */
-static int gosync_counter_op(struct gosync_obj *obj, u32 op, u32 flags,
-			     s64 arg, s64 expected, s64 *result)
+static int gs_counter_op(struct gs_obj *obj, u32 op, u32 flags,
+			 s64 arg, s64 expected, s64 *result)
 {
 	static const u8 stat[] = {
 		[GOSYNC_OP_ADD] = GOSYNC_STAT_ADD,
@@ -581,55 +581,55 @@ static int gosync_counter_op(struct gosync_obj *obj, u32 op, u32 flags,
 		[GOSYNC_OP_CAS] = GOSYNC_STAT_CAS,
 		[GOSYNC_OP_RESET] = GOSYNC_STAT_RESET,
 	};
-	int ret = gosync_counter_do(obj->priv, op, flags, arg, expected, result);
+	int ret = gs_counter_do(obj->priv, op, flags, arg, expected, result);
 
 	if (ret)
 		return ret;
-	gosync_obj_stat_inc(obj, stat[op]);
+	gs_obj_stat_inc(obj, stat[op]);
 	if (op == GOSYNC_OP_CAS && *result != expected)
-		gosync_obj_stat_inc(obj, GOSYNC_STAT_CAS_FAILED);
+		gs_obj_stat_inc(obj, GOSYNC_STAT_CAS_FAILED);
 	return 0;
 }
 
-static int gosync_cmd_counter(struct gosync_ucmd *ucmd)
+static int gs_cmd_counter(struct gs_ucmd *ucmd)
 {
 	struct gosync_counter_cmd *c = ucmd->cmd;
 	int ret;
 
 	if (c->__reserved)
 		return -EINVAL;
-	ret = gosync_counter_op(ucmd->obj, c->op, c->flags, c->arg, c->expected,
-				&c->result);
+	ret = gs_counter_op(ucmd->obj, c->op, c->flags, c->arg, c->expected,
+			    &c->result);
 	if (ret)
 		return ret;
-	return gosync_respond(ucmd, sizeof(*c));
+	return gs_respond(ucmd, sizeof(*c));
 }
 
 /* Run one counter op of a batch in place; return its error. */
-static int gosync_counter_batch_op(struct gosync_obj *obj, void *p)
+static int gs_counter_batch_op(struct gs_obj *obj, void *p)
 {
 	struct gosync_op *op = p;
 
 	op->result = 0;
 	op->error = op->__reserved ? -EINVAL :
-		gosync_counter_op(obj, op->op, op->flags, op->arg, op->expected,
-				  &op->result);
+		gs_counter_op(obj, op->op, op->flags, op->arg, op->expected,
+			      &op->result);
 	return op->error;
 }
 
 /* ---- maps ---- */
 
 /* Copy a value operand of @len bytes from user memory into a new value. */
-static struct gosync_map_val *gosync_map_get_val(u64 uptr, u32 len, int *err)
+static struct gs_map_val *gs_map_get_val(u64 uptr, u32 len, int *err)
 {
-	struct gosync_map_val *v = gosync_map_val_alloc(len);
+	struct gs_map_val *v = gs_map_val_alloc(len);
 
 	if (!v) {
 		*err = -ENOMEM;
 		return NULL;
 	}
 	if (copy_from_user(v->data, u64_to_user_ptr(uptr), len)) {
-		gosync_map_val_put(v);
+		gs_map_val_put(v);
 		*err = -EFAULT;
 		return NULL;
 	}
@@ -641,10 +641,10 @@ static struct gosync_map_val *gosync_map_get_val(u64 uptr, u32 len, int *err)
  * returned value out, and fill its output fields. Return: 0 or -errno (the
  * output fields are meaningful also for -EOVERFLOW).
  */
-static int gosync_map_uop(struct gosync_map *m, struct gosync_map_op *op)
+static int gs_map_uop(struct gs_map *m, struct gosync_map_op *op)
 {
-	u32 args = gosync_map_operands(op->op);
-	struct gosync_map_req r = {
+	u32 args = gs_map_operands(op->op);
+	struct gs_map_req r = {
 		.op = op->op, .flags = op->flags, .out_cap = op->out_cap,
 	};
 	u8 key[GOSYNC_MAP_KEY_MAX];
@@ -653,8 +653,8 @@ static int gosync_map_uop(struct gosync_map *m, struct gosync_map_op *op)
 	op->out_len = 0;
 	op->error = 0;
 	op->result = 0;
-	ret = gosync_map_check_op(op->op, op->flags, op->key_len, op->value_len,
-				  op->old_len, op->out_cap);
+	ret = gs_map_check_op(op->op, op->flags, op->key_len, op->value_len,
+			      op->old_len, op->out_cap);
 	if (ret)
 		return ret;
 	/* Pointers of operands the op does not take must be 0 too. */
@@ -671,59 +671,59 @@ static int gosync_map_uop(struct gosync_map *m, struct gosync_map_op *op)
 		r.key.len = op->key_len;
 	}
 	if (args & GOSYNC_MAP_ARG_VALUE) {
-		r.val = gosync_map_get_val(op->value, op->value_len, &ret);
+		r.val = gs_map_get_val(op->value, op->value_len, &ret);
 		if (!r.val)
 			return ret;
 	}
 	if (args & GOSYNC_MAP_ARG_OLD) {
-		r.old = gosync_map_get_val(op->old, op->old_len, &ret);
+		r.old = gs_map_get_val(op->old, op->old_len, &ret);
 		if (!r.old)
 			goto out;
 	}
 
-	ret = gosync_map_do(m, &r);
+	ret = gs_map_do(m, &r);
 	op->out_len = r.out_len;
 	op->result = r.result;
 	/* No lock is held here; r.out is immutable while we hold it. */
 	if (r.out && copy_to_user(u64_to_user_ptr(op->out), r.out->data, r.out->len))
 		ret = -EFAULT;
 out:
-	gosync_map_val_put(r.out);
-	gosync_map_val_put(r.old);
-	gosync_map_val_put(r.val);
+	gs_map_val_put(r.out);
+	gs_map_val_put(r.old);
+	gs_map_val_put(r.val);
 	return ret;
 }
 
-static int gosync_cmd_map(struct gosync_ucmd *ucmd)
+static int gs_cmd_map(struct gs_ucmd *ucmd)
 {
 	struct gosync_map_cmd *c = ucmd->cmd;
 	int ret, ret2;
 
 	if (c->__reserved)
 		return -EINVAL;
-	ret = gosync_map_uop(ucmd->obj->priv, &c->op);
+	ret = gs_map_uop(ucmd->obj->priv, &c->op);
 	if (ret && ret != -EOVERFLOW)
 		return ret;
 	/* EOVERFLOW reports out_len: write the struct back for it too. */
-	ret2 = gosync_respond(ucmd, sizeof(*c));
+	ret2 = gs_respond(ucmd, sizeof(*c));
 	return ret2 ?: ret;
 }
 
 /* Run one map op of a batch in place; return its error. */
-static int gosync_map_batch_op(struct gosync_obj *obj, void *p)
+static int gs_map_batch_op(struct gs_obj *obj, void *p)
 {
 	struct gosync_map_op *op = p;
-	int err = gosync_map_uop(obj->priv, op);
+	int err = gs_map_uop(obj->priv, op);
 
 	op->error = err;
 	return err;
 }
 
-static int gosync_cmd_map_range(struct gosync_ucmd *ucmd)
+static int gs_cmd_map_range(struct gs_ucmd *ucmd)
 {
 	struct gosync_map_range *c = ucmd->cmd;
 	static const u8 zeros[8];	/* record padding */
-	struct gosync_map *m = ucmd->obj->priv;
+	struct gs_map *m = ucmd->obj->priv;
 	u8 __user *ubuf = u64_to_user_ptr(c->buf);
 	u32 used = 0;
 	u8 *key;
@@ -731,11 +731,11 @@ static int gosync_cmd_map_range(struct gosync_ucmd *ucmd)
 
 	if (c->flags || c->__reserved)
 		return -EINVAL;
-	ret = gosync_map_range_check(m, c->start, c->pos);
+	ret = gs_map_range_check(m, c->start, c->pos);
 	if (ret)
 		return ret;
 	if (!c->start && !c->pos)
-		c->start = gosync_map_range_start(m);
+		c->start = gs_map_range_start(m);
 	key = kmalloc(GOSYNC_MAP_KEY_MAX, GFP_KERNEL);
 	if (!key)
 		return -ENOMEM;
@@ -745,11 +745,11 @@ static int gosync_cmd_map_range(struct gosync_ucmd *ucmd)
 	c->done = 0;
 	for (;;) {
 		struct gosync_map_entry e;
-		struct gosync_map_val *v;
+		struct gs_map_val *v;
 		u64 seq, size;
 		u32 pad;
 
-		ret = gosync_map_range_next(m, c->start, c->pos, key, &e.key_len, &v, &seq);
+		ret = gs_map_range_next(m, c->start, c->pos, key, &e.key_len, &v, &seq);
 		if (ret == -ENOENT) {
 			c->done = 1;
 			c->pos = c->start;
@@ -761,7 +761,7 @@ static int gosync_cmd_map_range(struct gosync_ucmd *ucmd)
 		e.value_len = v->len;
 		size = GOSYNC_MAP_ENTRY_SIZE(e.key_len, e.value_len);
 		if (size > c->buf_len - used) {
-			gosync_map_val_put(v);
+			gs_map_val_put(v);
 			if (!c->count) {
 				c->needed = size;
 				ret = -EOVERFLOW;
@@ -774,11 +774,11 @@ static int gosync_cmd_map_range(struct gosync_ucmd *ucmd)
 		    copy_to_user(ubuf + used + sizeof(e), key, e.key_len) ||
 		    copy_to_user(ubuf + used + sizeof(e) + e.key_len, v->data, v->len) ||
 		    copy_to_user(ubuf + used + size - pad, zeros, pad)) {
-			gosync_map_val_put(v);
+			gs_map_val_put(v);
 			ret = -EFAULT;
 			break;
 		}
-		gosync_map_val_put(v);
+		gs_map_val_put(v);
 		used += size;
 		c->count++;
 		c->pos = seq;
@@ -791,7 +791,7 @@ static int gosync_cmd_map_range(struct gosync_ucmd *ucmd)
 	kfree(key);
 	if (ret && ret != -EOVERFLOW)
 		return ret;
-	return gosync_respond(ucmd, sizeof(*c)) ?: ret;
+	return gs_respond(ucmd, sizeof(*c)) ?: ret;
 }
 
 /*
@@ -799,37 +799,37 @@ static int gosync_cmd_map_range(struct gosync_ucmd *ucmd)
  * @exec runs one op in place (copied in), fills its result and error
  * fields and returns the error.
  */
-struct gosync_batch_type {
+struct gs_batch_type {
 	size_t op_size;
-	int (*exec)(struct gosync_obj *obj, void *op);
+	int (*exec)(struct gs_obj *obj, void *op);
 };
 
-static const struct gosync_batch_type gosync_batch_types[] = {
+static const struct gs_batch_type gs_batch_types[] = {
 	[GOSYNC_TYPE_COUNTER] = {
-		.op_size = sizeof(struct gosync_op), .exec = gosync_counter_batch_op,
+		.op_size = sizeof(struct gosync_op), .exec = gs_counter_batch_op,
 	},
 	[GOSYNC_TYPE_MAP] = {
-		.op_size = sizeof(struct gosync_map_op), .exec = gosync_map_batch_op,
+		.op_size = sizeof(struct gosync_map_op), .exec = gs_map_batch_op,
 	},
 };
 
 /* Bytes of ops per copy in and out: small enough for the stack, big enough to amortize. */
 #define GOSYNC_BATCH_CHUNK 512
 
-static int gosync_cmd_batch(struct gosync_ucmd *ucmd)
+static int gs_cmd_batch(struct gs_ucmd *ucmd)
 {
 	struct gosync_batch *b = ucmd->cmd;
 	u32 type = ucmd->obj->type->type;
-	const struct gosync_batch_type *bt;
+	const struct gs_batch_type *bt;
 	u8 __user *uops = u64_to_user_ptr(b->ops);
 	u64 chunk[GOSYNC_BATCH_CHUNK / sizeof(u64)];
 	bool stop = false;
 	size_t size;
 	int ret = 0, ret2;
 
-	if (type >= ARRAY_SIZE(gosync_batch_types) || !gosync_batch_types[type].exec)
+	if (type >= ARRAY_SIZE(gs_batch_types) || !gs_batch_types[type].exec)
 		return -ENOTTY;
-	bt = &gosync_batch_types[type];
+	bt = &gs_batch_types[type];
 	size = bt->op_size;
 	if ((b->flags & ~GOSYNC_BATCH_STOP_ON_ERROR) || b->__reserved || b->op_size != size)
 		return -EINVAL;
@@ -863,12 +863,12 @@ static int gosync_cmd_batch(struct gosync_ucmd *ucmd)
 		b->done += i;
 		cond_resched();
 	}
-	ret2 = gosync_respond(ucmd, sizeof(*b));
+	ret2 = gs_respond(ucmd, sizeof(*b));
 	return ret ?: ret2;
 }
 
 /* Deadline for a wait: KTIME_MAX unless GOSYNC_WAIT_TIMEOUT. */
-static int gosync_deadline(u32 flags, u64 timeout_ns, ktime_t *deadline)
+static int gs_deadline(u32 flags, u64 timeout_ns, ktime_t *deadline)
 {
 	if (flags & ~GOSYNC_WAIT_TIMEOUT)
 		return -EINVAL;
@@ -881,37 +881,37 @@ static int gosync_deadline(u32 flags, u64 timeout_ns, ktime_t *deadline)
 }
 
 /* Count a blocking call's outcome in the object's lock stats. */
-static void gosync_lock_stat(struct gosync_obj *obj, int ret, unsigned int ok_stat)
+static void gosync_lock_stat(struct gs_obj *obj, int ret, unsigned int ok_stat)
 {
 	switch (ret) {
 	case -EOWNERDEAD:
-		gosync_obj_stat_inc(obj, GOSYNC_STAT_OWNER_DEAD);
+		gs_obj_stat_inc(obj, GOSYNC_STAT_OWNER_DEAD);
 		fallthrough;
 	case 0:
-		gosync_obj_stat_inc(obj, ok_stat);
+		gs_obj_stat_inc(obj, ok_stat);
 		break;
 	case -EBUSY:
-		gosync_obj_stat_inc(obj, GOSYNC_STAT_BUSY);
+		gs_obj_stat_inc(obj, GOSYNC_STAT_BUSY);
 		break;
 	case -ETIMEDOUT:
-		gosync_obj_stat_inc(obj, GOSYNC_STAT_TIMEOUTS);
+		gs_obj_stat_inc(obj, GOSYNC_STAT_TIMEOUTS);
 		break;
 	case -EINTR:
-		gosync_obj_stat_inc(obj, GOSYNC_STAT_INTERRUPTS);
+		gs_obj_stat_inc(obj, GOSYNC_STAT_INTERRUPTS);
 		break;
 	}
 }
 
-static int gosync_cmd_mutex(struct gosync_ucmd *ucmd)
+static int gs_cmd_mutex(struct gs_ucmd *ucmd)
 {
 	struct gosync_lock_cmd *c = ucmd->cmd;
-	struct gosync_mutex *m = ucmd->obj->priv;
+	struct gs_mutex *m = ucmd->obj->priv;
 	ktime_t deadline;
 	int ret;
 
 	if (c->__reserved)
 		return -EINVAL;
-	ret = gosync_deadline(c->flags, c->timeout_ns, &deadline);
+	ret = gs_deadline(c->flags, c->timeout_ns, &deadline);
 	if (ret)
 		return ret;
 	if (c->flags && c->op != GOSYNC_LOCK_LOCK)
@@ -919,15 +919,15 @@ static int gosync_cmd_mutex(struct gosync_ucmd *ucmd)
 
 	switch (c->op) {
 	case GOSYNC_LOCK_LOCK:
-		ret = gosync_mutex_lock(m, ucmd->holder, deadline);
+		ret = gs_mutex_lock(m, ucmd->holder, deadline);
 		break;
 	case GOSYNC_LOCK_TRYLOCK:
-		ret = gosync_mutex_trylock(m, ucmd->holder);
+		ret = gs_mutex_trylock(m, ucmd->holder);
 		break;
 	case GOSYNC_LOCK_UNLOCK:
-		ret = gosync_mutex_unlock(m);
+		ret = gs_mutex_unlock(m);
 		if (!ret)
-			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_UNLOCKS);
+			gs_obj_stat_inc(ucmd->obj, GOSYNC_STAT_UNLOCKS);
 		return ret;
 	default:
 		return -EINVAL;
@@ -936,17 +936,17 @@ static int gosync_cmd_mutex(struct gosync_ucmd *ucmd)
 	return ret;
 }
 
-static int gosync_cmd_rwmutex(struct gosync_ucmd *ucmd)
+static int gs_cmd_rwmutex(struct gs_ucmd *ucmd)
 {
 	struct gosync_lock_cmd *c = ucmd->cmd;
-	struct gosync_rwmutex *rw = ucmd->obj->priv;
+	struct gs_rwmutex *rw = ucmd->obj->priv;
 	bool writer = c->op <= GOSYNC_LOCK_UNLOCK;
 	ktime_t deadline;
 	int ret;
 
 	if (c->__reserved)
 		return -EINVAL;
-	ret = gosync_deadline(c->flags, c->timeout_ns, &deadline);
+	ret = gs_deadline(c->flags, c->timeout_ns, &deadline);
 	if (ret)
 		return ret;
 	if (c->flags && c->op != GOSYNC_LOCK_LOCK && c->op != GOSYNC_LOCK_RLOCK)
@@ -955,17 +955,17 @@ static int gosync_cmd_rwmutex(struct gosync_ucmd *ucmd)
 	switch (c->op) {
 	case GOSYNC_LOCK_LOCK:
 	case GOSYNC_LOCK_RLOCK:
-		ret = gosync_rwmutex_lock(rw, ucmd->holder, writer, deadline);
+		ret = gs_rwmutex_lock(rw, ucmd->holder, writer, deadline);
 		break;
 	case GOSYNC_LOCK_TRYLOCK:
 	case GOSYNC_LOCK_TRYRLOCK:
-		ret = gosync_rwmutex_trylock(rw, ucmd->holder, writer);
+		ret = gs_rwmutex_trylock(rw, ucmd->holder, writer);
 		break;
 	case GOSYNC_LOCK_UNLOCK:
 	case GOSYNC_LOCK_RUNLOCK:
-		ret = writer ? gosync_rwmutex_unlock(rw) : gosync_rwmutex_runlock(rw, ucmd->holder);
+		ret = writer ? gs_rwmutex_unlock(rw) : gs_rwmutex_runlock(rw, ucmd->holder);
 		if (!ret)
-			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_UNLOCKS);
+			gs_obj_stat_inc(ucmd->obj, GOSYNC_STAT_UNLOCKS);
 		return ret;
 	default:
 		return -EINVAL;
@@ -974,16 +974,16 @@ static int gosync_cmd_rwmutex(struct gosync_ucmd *ucmd)
 	return ret;
 }
 
-static int gosync_cmd_waitgroup(struct gosync_ucmd *ucmd)
+static int gs_cmd_waitgroup(struct gs_ucmd *ucmd)
 {
 	struct gosync_waitgroup_cmd *c = ucmd->cmd;
-	struct gosync_waitgroup *wg = ucmd->obj->priv;
+	struct gs_waitgroup *wg = ucmd->obj->priv;
 	ktime_t deadline;
 	int ret;
 
 	if (c->__reserved || (c->delta && c->op != GOSYNC_WG_ADD))
 		return -EINVAL;
-	ret = gosync_deadline(c->flags, c->timeout_ns, &deadline);
+	ret = gs_deadline(c->flags, c->timeout_ns, &deadline);
 	if (ret)
 		return ret;
 	if (c->flags && c->op != GOSYNC_WG_WAIT)
@@ -992,38 +992,38 @@ static int gosync_cmd_waitgroup(struct gosync_ucmd *ucmd)
 	switch (c->op) {
 	case GOSYNC_WG_ADD:
 	case GOSYNC_WG_DONE:
-		ret = gosync_waitgroup_add(wg, c->op == GOSYNC_WG_DONE ? -1 : c->delta,
-					   &c->counter);
+		ret = gs_waitgroup_add(wg, c->op == GOSYNC_WG_DONE ? -1 : c->delta,
+				       &c->counter);
 		if (!ret)
-			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_WG_ADDS);
+			gs_obj_stat_inc(ucmd->obj, GOSYNC_STAT_WG_ADDS);
 		else if (ret == -EINVAL || ret == -EBUSY)
-			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_WG_MISUSE);
+			gs_obj_stat_inc(ucmd->obj, GOSYNC_STAT_WG_MISUSE);
 		break;
 	case GOSYNC_WG_WAIT:
-		ret = gosync_waitgroup_wait(wg, deadline);
+		ret = gs_waitgroup_wait(wg, deadline);
 		if (!ret)
-			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_WG_WAITS);
-		c->counter = gosync_waitgroup_load(wg);
+			gs_obj_stat_inc(ucmd->obj, GOSYNC_STAT_WG_WAITS);
+		c->counter = gs_waitgroup_load(wg);
 		break;
 	case GOSYNC_WG_LOAD:
-		c->counter = gosync_waitgroup_load(wg);
+		c->counter = gs_waitgroup_load(wg);
 		break;
 	default:
 		return -EINVAL;
 	}
 	if (ret)
 		return ret;
-	return gosync_respond(ucmd, sizeof(*c));
+	return gs_respond(ucmd, sizeof(*c));
 }
 
-static int gosync_cmd_once(struct gosync_ucmd *ucmd)
+static int gs_cmd_once(struct gs_ucmd *ucmd)
 {
 	struct gosync_once_cmd *c = ucmd->cmd;
-	struct gosync_once *o = ucmd->obj->priv;
+	struct gs_once *o = ucmd->obj->priv;
 	ktime_t deadline;
 	int ret;
 
-	ret = gosync_deadline(c->flags, c->timeout_ns, &deadline);
+	ret = gs_deadline(c->flags, c->timeout_ns, &deadline);
 	if (ret)
 		return ret;
 	if (c->flags && c->op != GOSYNC_ONCE_DO)
@@ -1031,27 +1031,27 @@ static int gosync_cmd_once(struct gosync_ucmd *ucmd)
 
 	switch (c->op) {
 	case GOSYNC_ONCE_DO:
-		ret = gosync_once_do(o, ucmd->holder, deadline, &c->result);
+		ret = gs_once_do(o, ucmd->holder, deadline, &c->result);
 		if (!ret)
-			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_ONCE_DOS);
+			gs_obj_stat_inc(ucmd->obj, GOSYNC_STAT_ONCE_DOS);
 		if (!ret && (c->result & GOSYNC_ONCE_RUN))
-			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_ONCE_RUNS);
+			gs_obj_stat_inc(ucmd->obj, GOSYNC_STAT_ONCE_RUNS);
 		break;
 	case GOSYNC_ONCE_COMPLETE:
-		ret = gosync_once_complete(o, ucmd->holder);
+		ret = gs_once_complete(o, ucmd->holder);
 		if (!ret)
-			gosync_obj_stat_inc(ucmd->obj, GOSYNC_STAT_ONCE_COMPLETES);
-		c->result = gosync_once_state(o);
+			gs_obj_stat_inc(ucmd->obj, GOSYNC_STAT_ONCE_COMPLETES);
+		c->result = gs_once_state(o);
 		break;
 	case GOSYNC_ONCE_LOAD:
-		c->result = gosync_once_state(o);
+		c->result = gs_once_state(o);
 		break;
 	default:
 		return -EINVAL;
 	}
 	if (ret)
 		return ret;
-	return gosync_respond(ucmd, sizeof(*c));
+	return gs_respond(ucmd, sizeof(*c));
 }
 
 /* ---- dispatch ---- */
@@ -1066,42 +1066,42 @@ static int gosync_cmd_once(struct gosync_ucmd *ucmd)
 
 static_assert(offsetofend(struct gosync_version, max_objects) == GOSYNC_VERSION_SIZE_VER0);
 
-static const struct gosync_ioctl_op gosync_dev_ops[] = {
-	IOCTL_OP(VERSION, gosync_cmd_version, struct gosync_version, max_objects, 0),
-	IOCTL_OP(CREATE, gosync_cmd_create, struct gosync_create, __attr, 0),
-	IOCTL_OP(OPEN, gosync_cmd_open, struct gosync_open, __reserved, 0),
-	IOCTL_OP(UNLINK, gosync_cmd_unlink, struct gosync_unlink, name, 0),
-	IOCTL_OP(LIST, gosync_cmd_list, struct gosync_list, __reserved, 0),
-	IOCTL_OP(TORTURE, gosync_cmd_torture, struct gosync_torture, lost, 0),
+static const struct gs_ioctl_op gs_dev_ops[] = {
+	IOCTL_OP(VERSION, gs_cmd_version, struct gosync_version, max_objects, 0),
+	IOCTL_OP(CREATE, gs_cmd_create, struct gosync_create, __attr, 0),
+	IOCTL_OP(OPEN, gs_cmd_open, struct gosync_open, __reserved, 0),
+	IOCTL_OP(UNLINK, gs_cmd_unlink, struct gosync_unlink, name, 0),
+	IOCTL_OP(LIST, gs_cmd_list, struct gosync_list, __reserved, 0),
+	IOCTL_OP(TORTURE, gs_cmd_torture, struct gosync_torture, lost, 0),
 };
 
-static const struct gosync_ioctl_op gosync_obj_ops[] = {
-	IOCTL_OP(INFO, gosync_cmd_info, struct gosync_info_cmd, info, 0),
-	IOCTL_OP(COUNTER, gosync_cmd_counter, struct gosync_counter_cmd, result,
+static const struct gs_ioctl_op gs_obj_ops[] = {
+	IOCTL_OP(INFO, gs_cmd_info, struct gosync_info_cmd, info, 0),
+	IOCTL_OP(COUNTER, gs_cmd_counter, struct gosync_counter_cmd, result,
 		 GOSYNC_TYPE_COUNTER),
-	/* any type with an entry in gosync_batch_types[] */
-	IOCTL_OP(BATCH, gosync_cmd_batch, struct gosync_batch, __reserved, 0),
-	IOCTL_OP(MUTEX, gosync_cmd_mutex, struct gosync_lock_cmd, timeout_ns,
+	/* any type with an entry in gs_batch_types[] */
+	IOCTL_OP(BATCH, gs_cmd_batch, struct gosync_batch, __reserved, 0),
+	IOCTL_OP(MUTEX, gs_cmd_mutex, struct gosync_lock_cmd, timeout_ns,
 		 GOSYNC_TYPE_MUTEX),
-	IOCTL_OP(RWMUTEX, gosync_cmd_rwmutex, struct gosync_lock_cmd, timeout_ns,
+	IOCTL_OP(RWMUTEX, gs_cmd_rwmutex, struct gosync_lock_cmd, timeout_ns,
 		 GOSYNC_TYPE_RWMUTEX),
-	IOCTL_OP(WAITGROUP, gosync_cmd_waitgroup, struct gosync_waitgroup_cmd, counter,
+	IOCTL_OP(WAITGROUP, gs_cmd_waitgroup, struct gosync_waitgroup_cmd, counter,
 		 GOSYNC_TYPE_WAITGROUP),
-	IOCTL_OP(ONCE, gosync_cmd_once, struct gosync_once_cmd, timeout_ns,
+	IOCTL_OP(ONCE, gs_cmd_once, struct gosync_once_cmd, timeout_ns,
 		 GOSYNC_TYPE_ONCE),
-	IOCTL_OP(MAP, gosync_cmd_map, struct gosync_map_cmd, op, GOSYNC_TYPE_MAP),
-	IOCTL_OP(MAP_RANGE, gosync_cmd_map_range, struct gosync_map_range, __reserved,
+	IOCTL_OP(MAP, gs_cmd_map, struct gosync_map_cmd, op, GOSYNC_TYPE_MAP),
+	IOCTL_OP(MAP_RANGE, gs_cmd_map_range, struct gosync_map_range, __reserved,
 		 GOSYNC_TYPE_MAP),
 };
 
-static long gosync_ioctl(const struct gosync_ioctl_op *table, size_t n,
-			 unsigned int base, struct gosync_handle *handle,
+static long gs_ioctl(const struct gs_ioctl_op *table, size_t n,
+		     unsigned int base, struct gs_handle *handle,
 			 unsigned int cmd, unsigned long arg)
 {
-	struct gosync_obj *obj = handle ? handle->obj : NULL;
-	union gosync_ucmd_buffer buf;
-	const struct gosync_ioctl_op *op;
-	struct gosync_ucmd ucmd = {
+	struct gs_obj *obj = handle ? handle->obj : NULL;
+	union gs_ucmd_buffer buf;
+	const struct gs_ioctl_op *op;
+	struct gs_ucmd ucmd = {
 		.ubuf = (void __user *)arg, .cmd = &buf, .obj = obj,
 		.holder = handle ? &handle->holder : NULL,
 	};
@@ -1128,54 +1128,54 @@ static long gosync_ioctl(const struct gosync_ioctl_op *table, size_t n,
 	return op->execute(&ucmd);
 }
 
-long gosync_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+long gs_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	return gosync_ioctl(gosync_dev_ops, ARRAY_SIZE(gosync_dev_ops), 0, NULL,
+	return gs_ioctl(gs_dev_ops, ARRAY_SIZE(gs_dev_ops), 0, NULL,
 			    cmd, arg);
 }
 
-static long gosync_obj_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static long gs_obj_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	return gosync_ioctl(gosync_obj_ops, ARRAY_SIZE(gosync_obj_ops), 0x40,
+	return gs_ioctl(gs_obj_ops, ARRAY_SIZE(gs_obj_ops), 0x40,
 			    file->private_data, cmd, arg);
 }
 
 /* Poll readiness of the primitive, for types that have one (WaitGroup, Once). */
-static __poll_t gosync_obj_poll(struct file *file, poll_table *pt)
+static __poll_t gs_obj_poll(struct file *file, poll_table *pt)
 {
-	struct gosync_handle *handle = file->private_data;
-	struct gosync_obj *obj = handle->obj;
+	struct gs_handle *handle = file->private_data;
+	struct gs_obj *obj = handle->obj;
 
 	return obj->type->poll(obj->priv, file, pt);
 }
 
 /* The last fd of this description closed: release what it holds. */
-static int gosync_obj_file_release(struct inode *inode, struct file *file)
+static int gs_obj_file_release(struct inode *inode, struct file *file)
 {
-	struct gosync_handle *handle = file->private_data;
-	struct gosync_obj *obj = handle->obj;
+	struct gs_handle *handle = file->private_data;
+	struct gs_obj *obj = handle->obj;
 
 	if (obj->type->holder_gone)
 		obj->type->holder_gone(obj->priv, &handle->holder);
 	atomic_dec(&obj->nr_files);
 	kfree(handle);
-	gosync_obj_put(obj);
+	gs_obj_put(obj);
 	return 0;
 }
 
-const struct file_operations gosync_obj_fops = {
+const struct file_operations gs_obj_fops = {
 	.owner = THIS_MODULE,
-	.release = gosync_obj_file_release,
-	.unlocked_ioctl = gosync_obj_ioctl,
+	.release = gs_obj_file_release,
+	.unlocked_ioctl = gs_obj_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
 
-const struct file_operations gosync_obj_poll_fops = {
+const struct file_operations gs_obj_poll_fops = {
 	.owner = THIS_MODULE,
-	.release = gosync_obj_file_release,
-	.poll = gosync_obj_poll,
-	.unlocked_ioctl = gosync_obj_ioctl,
+	.release = gs_obj_file_release,
+	.poll = gs_obj_poll,
+	.unlocked_ioctl = gs_obj_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };

@@ -19,11 +19,11 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 
-#include "gosync.h"
+#include "internal.h"
 
-struct gosync_waitgroup *gosync_waitgroup_create(void)
+struct gs_waitgroup *gs_waitgroup_create(void)
 {
-	struct gosync_waitgroup *wg = kzalloc(sizeof(*wg), GOSYNC_GFP);
+	struct gs_waitgroup *wg = kzalloc(sizeof(*wg), GOSYNC_GFP);
 
 	if (!wg)
 		return ERR_PTR(-ENOMEM);
@@ -31,21 +31,21 @@ struct gosync_waitgroup *gosync_waitgroup_create(void)
 	init_waitqueue_head(&wg->wq);
 	return wg;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_waitgroup_create);
+EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_create);
 
-void gosync_waitgroup_destroy(struct gosync_waitgroup *wg)
+void gs_waitgroup_destroy(struct gs_waitgroup *wg)
 {
 	kfree(wg);
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_waitgroup_destroy);
+EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_destroy);
 
 /**
- * gosync_waitgroup_add() - Go's Add (Done is Add(-1))
+ * gs_waitgroup_add() - Go's Add (Done is Add(-1))
  * @counter: out: the counter after the Add
  * Return: 0; -EINVAL if the counter would go negative; -EBUSY for an Add
  * racing with returning waiters; -EOVERFLOW past S64_MAX.
  */
-int gosync_waitgroup_add(struct gosync_waitgroup *wg, s64 delta, s64 *counter)
+int gs_waitgroup_add(struct gs_waitgroup *wg, s64 delta, s64 *counter)
 {
 	bool wake = false;
 	s64 v;
@@ -78,10 +78,10 @@ int gosync_waitgroup_add(struct gosync_waitgroup *wg, s64 delta, s64 *counter)
 		wake_up_all(&wg->wq);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_waitgroup_add);
+EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_add);
 
-/** gosync_waitgroup_load() - the counter now */
-s64 gosync_waitgroup_load(struct gosync_waitgroup *wg)
+/** gs_waitgroup_load() - the counter now */
+s64 gs_waitgroup_load(struct gs_waitgroup *wg)
 {
 	s64 v;
 
@@ -90,14 +90,14 @@ s64 gosync_waitgroup_load(struct gosync_waitgroup *wg)
 	spin_unlock(&wg->lock);
 	return v;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_waitgroup_load);
+EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_load);
 
 /**
- * gosync_waitgroup_wait() - Go's Wait: sleep until the counter is zero
+ * gs_waitgroup_wait() - Go's Wait: sleep until the counter is zero
  * @deadline: absolute CLOCK_MONOTONIC time to give up at, or KTIME_MAX
  * Return: 0, -ETIMEDOUT, or -EINTR.
  */
-int gosync_waitgroup_wait(struct gosync_waitgroup *wg, ktime_t deadline)
+int gs_waitgroup_wait(struct gs_waitgroup *wg, ktime_t deadline)
 {
 	u64 gen;
 	int ret;
@@ -111,7 +111,7 @@ int gosync_waitgroup_wait(struct gosync_waitgroup *wg, ktime_t deadline)
 	gen = wg->gen;
 	spin_unlock(&wg->lock);
 
-	ret = gosync_wait_event(wg->wq, READ_ONCE(wg->gen) != gen, deadline);
+	ret = gs_wait_event(wg->wq, READ_ONCE(wg->gen) != gen, deadline);
 
 	spin_lock(&wg->lock);
 	if (wg->gen != gen) {
@@ -124,10 +124,10 @@ int gosync_waitgroup_wait(struct gosync_waitgroup *wg, ktime_t deadline)
 	spin_unlock(&wg->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(gosync_waitgroup_wait);
+EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_wait);
 
 /* Readable while the counter is zero. */
-__poll_t gosync_waitgroup_poll(struct gosync_waitgroup *wg, struct file *file, poll_table *pt)
+__poll_t gs_waitgroup_poll(struct gs_waitgroup *wg, struct file *file, poll_table *pt)
 {
 	poll_wait(file, &wg->wq, pt);
 	return READ_ONCE(wg->count) ? 0 : EPOLLIN | EPOLLRDNORM;

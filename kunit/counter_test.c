@@ -10,7 +10,7 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 
-#include "gosync.h"
+#include "internal.h"
 
 static const u32 all_modes[] = {
 	GOSYNC_COUNTER_RACY, GOSYNC_COUNTER_ATOMIC, GOSYNC_COUNTER_SPINLOCK,
@@ -42,28 +42,28 @@ static u32 param_mode(struct kunit *test)
 	return *(const u32 *)test->param_value;
 }
 
-static struct gosync_counter *new_counter(struct kunit *test, u32 mode, s64 initial)
+static struct gs_counter *new_counter(struct kunit *test, u32 mode, s64 initial)
 {
-	struct gosync_counter *c = gosync_counter_create(mode, initial, 0);
+	struct gs_counter *c = gs_counter_create(mode, initial, 0);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c);
 	return c;
 }
 
 /* Run one op that must succeed and return its result. */
-static s64 do_op(struct kunit *test, struct gosync_counter *c, u32 op, s64 arg,
+static s64 do_op(struct kunit *test, struct gs_counter *c, u32 op, s64 arg,
 		 s64 expected)
 {
 	s64 result = 12345;
 
-	KUNIT_EXPECT_EQ(test, gosync_counter_do(c, op, 0, arg, expected, &result), 0);
+	KUNIT_EXPECT_EQ(test, gs_counter_do(c, op, 0, arg, expected, &result), 0);
 	return result;
 }
 
 static void counter_ops_test(struct kunit *test)
 {
 	u32 mode = param_mode(test);
-	struct gosync_counter *c = new_counter(test, mode, 5);
+	struct gs_counter *c = new_counter(test, mode, 5);
 	bool has_swap = mode != GOSYNC_COUNTER_PERCPU;
 	s64 r;
 
@@ -82,9 +82,9 @@ static void counter_ops_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_CAS, 99, 7), 30);
 		KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_LOAD, 0, 0), 30);
 	} else {
-		KUNIT_EXPECT_EQ(test, gosync_counter_do(c, GOSYNC_OP_SWAP, 0, 20, 0, &r),
+		KUNIT_EXPECT_EQ(test, gs_counter_do(c, GOSYNC_OP_SWAP, 0, 20, 0, &r),
 				-EOPNOTSUPP);
-		KUNIT_EXPECT_EQ(test, gosync_counter_do(c, GOSYNC_OP_CAS, 0, 30, 10, &r),
+		KUNIT_EXPECT_EQ(test, gs_counter_do(c, GOSYNC_OP_CAS, 0, 30, 10, &r),
 				-EOPNOTSUPP);
 		KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_STORE, 30, 0), 0);
 	}
@@ -92,18 +92,18 @@ static void counter_ops_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_LOAD, 0, 0), 0);
 
 	/* APPROX is accepted on Load and Add in every mode; exact when quiescent */
-	KUNIT_EXPECT_EQ(test, gosync_counter_do(c, GOSYNC_OP_ADD, GOSYNC_OP_F_APPROX,
-						4, 0, &r), 0);
-	KUNIT_EXPECT_EQ(test, gosync_counter_do(c, GOSYNC_OP_LOAD, 0, 0, 0, &r), 0);
+	KUNIT_EXPECT_EQ(test, gs_counter_do(c, GOSYNC_OP_ADD, GOSYNC_OP_F_APPROX,
+					    4, 0, &r), 0);
+	KUNIT_EXPECT_EQ(test, gs_counter_do(c, GOSYNC_OP_LOAD, 0, 0, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r, 4);
-	gosync_counter_destroy(c);
+	gs_counter_destroy(c);
 }
 
 /* Values wrap modulo 2^64 in every mode, like atomic.AddInt64. */
 static void counter_wrap_test(struct kunit *test)
 {
 	u32 mode = param_mode(test);
-	struct gosync_counter *c = new_counter(test, mode, S64_MAX);
+	struct gs_counter *c = new_counter(test, mode, S64_MAX);
 
 	do_op(test, c, GOSYNC_OP_ADD, 1, 0);
 	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_LOAD, 0, 0), S64_MIN);
@@ -118,41 +118,41 @@ static void counter_wrap_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_LOAD, 0, 0), 4);
 	do_op(test, c, GOSYNC_OP_ADD, S64_MAX - 1, 0);
 	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_LOAD, 0, 0), (s64)((u64)S64_MAX + 3));
-	gosync_counter_destroy(c);
+	gs_counter_destroy(c);
 }
 
 static void counter_check_op_test(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, gosync_counter_check_op(0, 0, 0, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_counter_check_op(GOSYNC_OP_RESET + 1, 0, 0, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_counter_check_op(GOSYNC_OP_ADD, 1U << 5, 1, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_counter_check_op(GOSYNC_OP_STORE, GOSYNC_OP_F_APPROX, 1, 0),
+	KUNIT_EXPECT_EQ(test, gs_counter_check_op(0, 0, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_counter_check_op(GOSYNC_OP_RESET + 1, 0, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_counter_check_op(GOSYNC_OP_ADD, 1U << 5, 1, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_counter_check_op(GOSYNC_OP_STORE, GOSYNC_OP_F_APPROX, 1, 0),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_counter_check_op(GOSYNC_OP_ADD, 0, 1, 2), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_counter_check_op(GOSYNC_OP_LOAD, 0, 1, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_counter_check_op(GOSYNC_OP_RESET, 0, 1, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_counter_check_op(GOSYNC_OP_CAS, 0, 1, 2), 0);
-	KUNIT_EXPECT_EQ(test, gosync_counter_check_op(GOSYNC_OP_LOAD, GOSYNC_OP_F_APPROX, 0, 0), 0);
-	KUNIT_EXPECT_EQ(test, gosync_counter_check_op(GOSYNC_OP_ADD, GOSYNC_OP_F_APPROX, -1, 0), 0);
+	KUNIT_EXPECT_EQ(test, gs_counter_check_op(GOSYNC_OP_ADD, 0, 1, 2), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_counter_check_op(GOSYNC_OP_LOAD, 0, 1, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_counter_check_op(GOSYNC_OP_RESET, 0, 1, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_counter_check_op(GOSYNC_OP_CAS, 0, 1, 2), 0);
+	KUNIT_EXPECT_EQ(test, gs_counter_check_op(GOSYNC_OP_LOAD, GOSYNC_OP_F_APPROX, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, gs_counter_check_op(GOSYNC_OP_ADD, GOSYNC_OP_F_APPROX, -1, 0), 0);
 }
 
 static void counter_create_test(struct kunit *test)
 {
-	struct gosync_counter *c;
+	struct gs_counter *c;
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gosync_counter_create(0, 0, 0)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gosync_counter_create(GOSYNC_COUNTER_PERCPU + 1, 0, 0)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_counter_create(0, 0, 0)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_counter_create(GOSYNC_COUNTER_PERCPU + 1, 0, 0)),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gosync_counter_create(GOSYNC_COUNTER_ATOMIC, 0, 1)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_counter_create(GOSYNC_COUNTER_ATOMIC, 0, 1)),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gosync_counter_create(GOSYNC_COUNTER_RACY, 0,
-							    GOSYNC_RACY_DELAY_MAX + 1)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_counter_create(GOSYNC_COUNTER_RACY, 0,
+							GOSYNC_RACY_DELAY_MAX + 1)),
 			-EINVAL);
-	c = gosync_counter_create(GOSYNC_COUNTER_RACY, 7, GOSYNC_RACY_DELAY_MAX);
+	c = gs_counter_create(GOSYNC_COUNTER_RACY, 7, GOSYNC_RACY_DELAY_MAX);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c);
 	KUNIT_EXPECT_EQ(test, c->mode, GOSYNC_COUNTER_RACY);
 	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_ADD, 1, 0), 8);
-	gosync_counter_destroy(c);
+	gs_counter_destroy(c);
 }
 
 /* ---- concurrency ---- */
@@ -161,7 +161,7 @@ static void counter_create_test(struct kunit *test)
 #define HAMMER_ITERS	20000
 
 struct hammer {
-	struct gosync_counter *c;
+	struct gs_counter *c;
 	bool cas;		/* increment with a CAS loop instead of Add */
 	int errors;		/* ops that failed */
 	struct completion done;
@@ -175,15 +175,15 @@ static int hammer_fn(void *arg)
 
 	for (i = 0; i < HAMMER_ITERS; i++) {
 		if (!h->cas) {
-			h->errors += !!gosync_counter_do(h->c, GOSYNC_OP_ADD, 0, 1, 0, &v);
+			h->errors += !!gs_counter_do(h->c, GOSYNC_OP_ADD, 0, 1, 0, &v);
 			continue;
 		}
-		if (gosync_counter_do(h->c, GOSYNC_OP_LOAD, 0, 0, 0, &v)) {
+		if (gs_counter_do(h->c, GOSYNC_OP_LOAD, 0, 0, 0, &v)) {
 			h->errors++;
 			continue;
 		}
 		for (;;) {
-			if (gosync_counter_do(h->c, GOSYNC_OP_CAS, 0, v + 1, v, &prev)) {
+			if (gs_counter_do(h->c, GOSYNC_OP_CAS, 0, v + 1, v, &prev)) {
 				h->errors++;
 				break;
 			}
@@ -197,7 +197,7 @@ static int hammer_fn(void *arg)
 }
 
 /* Run HAMMER_THREADS kthreads on @c; return the number of failed ops. */
-static int hammer(struct kunit *test, struct gosync_counter *c, bool cas)
+static int hammer(struct kunit *test, struct gs_counter *c, bool cas)
 {
 	struct hammer *h;
 	int i, started, errors = 0;
@@ -225,18 +225,18 @@ static int hammer(struct kunit *test, struct gosync_counter *c, bool cas)
 
 static void counter_hammer_add_test(struct kunit *test)
 {
-	struct gosync_counter *c = new_counter(test, param_mode(test), 0);
+	struct gs_counter *c = new_counter(test, param_mode(test), 0);
 
 	KUNIT_EXPECT_EQ(test, hammer(test, c, false), 0);
 	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_LOAD, 0, 0),
 			(s64)HAMMER_THREADS * HAMMER_ITERS);
-	gosync_counter_destroy(c);
+	gs_counter_destroy(c);
 }
 
 static void counter_hammer_cas_test(struct kunit *test)
 {
 	u32 mode = param_mode(test);
-	struct gosync_counter *c;
+	struct gs_counter *c;
 
 	if (mode == GOSYNC_COUNTER_PERCPU)
 		kunit_skip(test, "percpu has no CAS");
@@ -244,13 +244,13 @@ static void counter_hammer_cas_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hammer(test, c, true), 0);
 	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_LOAD, 0, 0),
 			(s64)HAMMER_THREADS * HAMMER_ITERS);
-	gosync_counter_destroy(c);
+	gs_counter_destroy(c);
 }
 
 /* racy loses updates but never invents them. */
 static void counter_racy_bounded_test(struct kunit *test)
 {
-	struct gosync_counter *c = gosync_counter_create(GOSYNC_COUNTER_RACY, 0, 100);
+	struct gs_counter *c = gs_counter_create(GOSYNC_COUNTER_RACY, 0, 100);
 	s64 v;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c);
@@ -259,7 +259,7 @@ static void counter_racy_bounded_test(struct kunit *test)
 	KUNIT_EXPECT_GT(test, v, 0);
 	KUNIT_EXPECT_LE(test, v, (s64)HAMMER_THREADS * HAMMER_ITERS);
 	kunit_info(test, "racy: %lld of %d updates kept\n", v, HAMMER_THREADS * HAMMER_ITERS);
-	gosync_counter_destroy(c);
+	gs_counter_destroy(c);
 }
 
 /*
@@ -268,19 +268,19 @@ static void counter_racy_bounded_test(struct kunit *test)
  */
 static void counter_percpu_quiescent_test(struct kunit *test)
 {
-	struct gosync_counter *c = new_counter(test, GOSYNC_COUNTER_PERCPU, 0);
+	struct gs_counter *c = new_counter(test, GOSYNC_COUNTER_PERCPU, 0);
 	s64 exact, approx, bound = (s64)percpu_counter_batch * num_possible_cpus();
 
 	KUNIT_EXPECT_EQ(test, hammer(test, c, false), 0);
 	exact = do_op(test, c, GOSYNC_OP_LOAD, 0, 0);
 	KUNIT_EXPECT_EQ(test, exact, (s64)HAMMER_THREADS * HAMMER_ITERS);
-	KUNIT_EXPECT_EQ(test, gosync_counter_do(c, GOSYNC_OP_LOAD, GOSYNC_OP_F_APPROX,
-						0, 0, &approx), 0);
+	KUNIT_EXPECT_EQ(test, gs_counter_do(c, GOSYNC_OP_LOAD, GOSYNC_OP_F_APPROX,
+					    0, 0, &approx), 0);
 	KUNIT_EXPECT_LE(test, abs(exact - approx), bound);
-	gosync_counter_destroy(c);
+	gs_counter_destroy(c);
 }
 
-static struct kunit_case gosync_counter_cases[] = {
+static struct kunit_case gs_counter_cases[] = {
 	KUNIT_CASE_PARAM(counter_ops_test, all_modes_gen_params),
 	KUNIT_CASE_PARAM(counter_wrap_test, all_modes_gen_params),
 	KUNIT_CASE(counter_check_op_test),
@@ -292,12 +292,12 @@ static struct kunit_case gosync_counter_cases[] = {
 	{}
 };
 
-static struct kunit_suite gosync_counter_suite = {
+static struct kunit_suite gs_counter_suite = {
 	.name = "gosync_counter",
-	.test_cases = gosync_counter_cases,
+	.test_cases = gs_counter_cases,
 };
 
-kunit_test_suite(gosync_counter_suite);
+kunit_test_suite(gs_counter_suite);
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests for the gosync core");

@@ -23,7 +23,7 @@
 #include <linux/prandom.h>
 #include <linux/slab.h>
 
-#include "gosync.h"
+#include "internal.h"
 
 static const u32 all_backends[] = { GOSYNC_MAP_SPIN, GOSYNC_MAP_RWSEM, GOSYNC_MAP_RCU };
 
@@ -43,18 +43,18 @@ static u32 param_backend(struct kunit *test)
 	return *(const u32 *)test->param_value;
 }
 
-static struct gosync_map *new_map(struct kunit *test, u32 max_entries, u64 max_bytes)
+static struct gs_map *new_map(struct kunit *test, u32 max_entries, u64 max_bytes)
 {
-	struct gosync_map *m = gosync_map_create(param_backend(test), max_entries, max_bytes,
+	struct gs_map *m = gs_map_create(param_backend(test), max_entries, max_bytes,
 						 NULL);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 	return m;
 }
 
-static struct gosync_map_val *mkval(const void *data, u32 len)
+static struct gs_map_val *mkval(const void *data, u32 len)
 {
-	struct gosync_map_val *v = gosync_map_val_alloc(len);
+	struct gs_map_val *v = gs_map_val_alloc(len);
 
 	if (v)
 		memcpy(v->data, data, len);
@@ -72,10 +72,10 @@ struct mres {
 };
 
 /* Run @op with string operands (NULL: not given; "" is an empty value). */
-static struct mres mop_flags(struct gosync_map *m, u32 op, const char *k, const char *v,
+static struct mres mop_flags(struct gs_map *m, u32 op, const char *k, const char *v,
 			     const char *o, u32 flags, u32 cap)
 {
-	struct gosync_map_req r = { .op = op, .flags = flags, .out_cap = cap };
+	struct gs_map_req r = { .op = op, .flags = flags, .out_cap = cap };
 	struct mres res = {};
 
 	if (k) {
@@ -86,24 +86,24 @@ static struct mres mop_flags(struct gosync_map *m, u32 op, const char *k, const 
 		r.val = mkval(v, strlen(v));
 	if (o)
 		r.old = mkval(o, strlen(o));
-	res.ret = gosync_map_do(m, &r);
+	res.ret = gs_map_do(m, &r);
 	res.result = r.result;
 	res.out_len = r.out_len;
 	if (r.out) {
 		res.got = true;
 		res.len = r.out->len;
 		memcpy(res.out, r.out->data, min_t(u32, r.out->len, sizeof(res.out) - 1));
-		gosync_map_val_put(r.out);
+		gs_map_val_put(r.out);
 	}
-	gosync_map_val_put(r.val);
-	gosync_map_val_put(r.old);
+	gs_map_val_put(r.val);
+	gs_map_val_put(r.old);
 	return res;
 }
 
-static struct mres mop(struct gosync_map *m, u32 op, const char *k, const char *v,
+static struct mres mop(struct gs_map *m, u32 op, const char *k, const char *v,
 		       const char *o)
 {
-	u32 args = gosync_map_operands(op);
+	u32 args = gs_map_operands(op);
 
 	return mop_flags(m, op, k, v, o, 0, (args & GOSYNC_MAP_ARG_OUT) ? 64 : 0);
 }
@@ -118,7 +118,7 @@ static void expect_out(struct kunit *test, const struct mres *r, u64 res, const 
 }
 
 /* Run one op that must succeed with result @res and return value @str. */
-static void check(struct kunit *test, struct gosync_map *m, u32 op, const char *k,
+static void check(struct kunit *test, struct gs_map *m, u32 op, const char *k,
 		  const char *v, const char *o, u64 res, const char *str)
 {
 	struct mres r = mop(m, op, k, v, o);
@@ -126,14 +126,14 @@ static void check(struct kunit *test, struct gosync_map *m, u32 op, const char *
 	expect_out(test, &r, res, str);
 }
 
-static u64 map_len(struct gosync_map *m)
+static u64 map_len(struct gs_map *m)
 {
 	return mop(m, GOSYNC_MAP_LEN, NULL, NULL, NULL).result;
 }
 
 static void map_ops_test(struct kunit *test)
 {
-	struct gosync_map *m = new_map(test, 0, 0);
+	struct gs_map *m = new_map(test, 0, 0);
 	u64 stats[GOSYNC_NR_STATS] = {};
 
 	check(test, m, GOSYNC_MAP_LOAD, "a", NULL, NULL, 0, NULL);
@@ -187,19 +187,19 @@ static void map_ops_test(struct kunit *test)
 	check(test, m, GOSYNC_MAP_STORE, "e", "again", NULL, 0, NULL);
 	check(test, m, GOSYNC_MAP_LOAD, "e", NULL, NULL, 1, "again");
 
-	gosync_map_fill_stats(m, stats);
+	gs_map_fill_stats(m, stats);
 	KUNIT_EXPECT_GT(test, stats[GOSYNC_MAP_STAT_LOADS], 0);
 	KUNIT_EXPECT_EQ(test, stats[GOSYNC_MAP_STAT_LOADS],
 			stats[GOSYNC_MAP_STAT_HITS] + stats[GOSYNC_MAP_STAT_MISSES]);
 	KUNIT_EXPECT_GT(test, stats[GOSYNC_MAP_STAT_STORES], 0);
 	KUNIT_EXPECT_GT(test, stats[GOSYNC_MAP_STAT_DELETES], 0);
-	gosync_map_destroy(m);
+	gs_map_destroy(m);
 }
 
 /* A value longer than out_cap: -EOVERFLOW, out_len says how long, no effect. */
 static void map_overflow_test(struct kunit *test)
 {
-	struct gosync_map *m = new_map(test, 0, 0);
+	struct gs_map *m = new_map(test, 0, 0);
 	struct mres r;
 
 	mop(m, GOSYNC_MAP_STORE, "k", "hello", NULL);
@@ -227,12 +227,12 @@ static void map_overflow_test(struct kunit *test)
 	r = mop_flags(m, GOSYNC_MAP_LOAD_AND_DELETE, "k", NULL, NULL, GOSYNC_MAP_F_NOVALUE, 0);
 	expect_out(test, &r, 1, NULL);
 	KUNIT_EXPECT_EQ(test, map_len(m), 0);
-	gosync_map_destroy(m);
+	gs_map_destroy(m);
 }
 
 static void map_limits_test(struct kunit *test)
 {
-	struct gosync_map *m = new_map(test, 2, 10);
+	struct gs_map *m = new_map(test, 2, 10);
 	struct mres r;
 
 	check(test, m, GOSYNC_MAP_STORE, "a", "1", NULL, 0, NULL);
@@ -247,47 +247,47 @@ static void map_limits_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.ret, -ENOSPC);
 	check(test, m, GOSYNC_MAP_DELETE, "b", NULL, NULL, 1, NULL);
 	check(test, m, GOSYNC_MAP_STORE, "c", "", NULL, 0, NULL);
-	gosync_map_destroy(m);
+	gs_map_destroy(m);
 
 	/* 0 means the default */
 	m = new_map(test, 0, 0);
 	KUNIT_EXPECT_EQ(test, m->max_entries, GOSYNC_MAP_DEFAULT_ENTRIES);
 	KUNIT_EXPECT_EQ(test, m->max_bytes, GOSYNC_MAP_DEFAULT_BYTES);
-	gosync_map_destroy(m);
+	gs_map_destroy(m);
 }
 
 static void map_check_op_test(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(0, 0, 1, 0, 0, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LEN + 1, 0, 1, 0, 0, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LOAD, 1U << 7, 1, 0, 0, 8), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LOAD, 0, 0, 0, 0, 8), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LOAD, 0, GOSYNC_MAP_KEY_MAX + 1,
-						  0, 0, 8), -E2BIG);
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LOAD, 0, GOSYNC_MAP_KEY_MAX,
-						  0, 0, 8), 0);
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_STORE, 0, 1,
-						  GOSYNC_MAP_VALUE_MAX + 1, 0, 0), -E2BIG);
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_STORE, 0, 1,
-						  GOSYNC_MAP_VALUE_MAX, 0, 0), 0);
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_COMPARE_AND_DELETE, 0, 1, 0,
-						  GOSYNC_MAP_VALUE_MAX + 1, 0), -E2BIG);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(0, 0, 1, 0, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_LEN + 1, 0, 1, 0, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_LOAD, 1U << 7, 1, 0, 0, 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_LOAD, 0, 0, 0, 0, 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_LOAD, 0, GOSYNC_MAP_KEY_MAX + 1,
+					      0, 0, 8), -E2BIG);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_LOAD, 0, GOSYNC_MAP_KEY_MAX,
+					      0, 0, 8), 0);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_STORE, 0, 1,
+					      GOSYNC_MAP_VALUE_MAX + 1, 0, 0), -E2BIG);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_STORE, 0, 1,
+					      GOSYNC_MAP_VALUE_MAX, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_COMPARE_AND_DELETE, 0, 1, 0,
+					      GOSYNC_MAP_VALUE_MAX + 1, 0), -E2BIG);
 	/* operands the op does not take */
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LOAD, 0, 1, 1, 0, 8), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_STORE, 0, 1, 1, 0, 8), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_DELETE, 0, 1, 0, 1, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LEN, 0, 1, 0, 0, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_CLEAR, 0, 0, 0, 0, 0), 0);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_LOAD, 0, 1, 1, 0, 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_STORE, 0, 1, 1, 0, 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_DELETE, 0, 1, 0, 1, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_LEN, 0, 1, 0, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_CLEAR, 0, 0, 0, 0, 0), 0);
 	/* NOVALUE only where a value comes back, and without a capacity */
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_STORE, GOSYNC_MAP_F_NOVALUE,
-						  1, 1, 0, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_LOAD, GOSYNC_MAP_F_NOVALUE,
-						  1, 0, 0, 8), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_map_check_op(GOSYNC_MAP_SWAP, GOSYNC_MAP_F_NOVALUE,
-						  1, 1, 0, 0), 0);
-	KUNIT_EXPECT_FALSE(test, gosync_map_backend_valid(0));
-	KUNIT_EXPECT_FALSE(test, gosync_map_backend_valid(GOSYNC_MAP_RCU + 1));
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gosync_map_create(0, 0, 0, NULL)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_STORE, GOSYNC_MAP_F_NOVALUE,
+					      1, 1, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_LOAD, GOSYNC_MAP_F_NOVALUE,
+					      1, 0, 0, 8), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_map_check_op(GOSYNC_MAP_SWAP, GOSYNC_MAP_F_NOVALUE,
+					      1, 1, 0, 0), 0);
+	KUNIT_EXPECT_FALSE(test, gs_map_backend_valid(0));
+	KUNIT_EXPECT_FALSE(test, gs_map_backend_valid(GOSYNC_MAP_RCU + 1));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_map_create(0, 0, 0, NULL)), -EINVAL);
 }
 
 /* ---- Range ---- */
@@ -348,20 +348,20 @@ static void seen_free(struct kunit *test, struct seen *sn)
  * One whole Range, in pages of @page entries (as the ioctl would resume),
  * calling @between after each page. Return: entries visited.
  */
-static int range_all(struct kunit *test, struct gosync_map *m, struct seen *sn, int page,
-		     void (*between)(struct gosync_map *m, int page_no))
+static int range_all(struct kunit *test, struct gs_map *m, struct seen *sn, int page,
+		     void (*between)(struct gs_map *m, int page_no))
 {
-	u64 start = gosync_map_range_start(m), pos = 0, seq;
+	u64 start = gs_map_range_start(m), pos = 0, seq;
 	u8 *key = kunit_kmalloc(test, GOSYNC_MAP_KEY_MAX, GFP_KERNEL);
-	struct gosync_map_val *v;
+	struct gs_map_val *v;
 	int n = 0, pages = 0, i;
 	u32 klen;
 
 	KUNIT_ASSERT_NOT_NULL(test, key);
 	for (;;) {
-		KUNIT_EXPECT_EQ(test, gosync_map_range_check(m, start, pos), 0);
+		KUNIT_EXPECT_EQ(test, gs_map_range_check(m, start, pos), 0);
 		for (i = 0; i < page; i++) {
-			int ret = gosync_map_range_next(m, start, pos, key, &klen, &v, &seq);
+			int ret = gs_map_range_next(m, start, pos, key, &klen, &v, &seq);
 
 			if (ret == -ENOENT)
 				goto done;
@@ -370,7 +370,7 @@ static int range_all(struct kunit *test, struct gosync_map *m, struct seen *sn, 
 			KUNIT_EXPECT_LE(test, seq, start);
 			pos = seq;
 			seen_add(sn, key, klen);
-			gosync_map_val_put(v);
+			gs_map_val_put(v);
 			n++;
 		}
 		if (between)
@@ -382,7 +382,7 @@ done:
 	return n;
 }
 
-static void store_key(struct gosync_map *m, char c, int i, const char *val)
+static void store_key(struct gs_map *m, char c, int i, const char *val)
 {
 	char k[16];
 
@@ -390,7 +390,7 @@ static void store_key(struct gosync_map *m, char c, int i, const char *val)
 	mop(m, GOSYNC_MAP_STORE, k, val, NULL);
 }
 
-static void delete_key(struct gosync_map *m, char c, int i)
+static void delete_key(struct gs_map *m, char c, int i)
 {
 	char k[16];
 
@@ -399,7 +399,7 @@ static void delete_key(struct gosync_map *m, char c, int i)
 }
 
 /* Between pages: churn every volatile key, overwrite stable ones. */
-static void range_churn(struct gosync_map *m, int page_no)
+static void range_churn(struct gs_map *m, int page_no)
 {
 	int i;
 
@@ -413,7 +413,7 @@ static void range_churn(struct gosync_map *m, int page_no)
 
 static void map_range_test(struct kunit *test)
 {
-	struct gosync_map *m = new_map(test, 0, 0);
+	struct gs_map *m = new_map(test, 0, 0);
 	struct seen sn;
 	int i, n;
 
@@ -433,12 +433,12 @@ static void map_range_test(struct kunit *test)
 		   bitmap_weight(sn.v, RANGE_KEYS));
 
 	/* cursor garbage */
-	KUNIT_EXPECT_EQ(test, gosync_map_range_check(m, gosync_map_range_start(m) + 1, 0),
+	KUNIT_EXPECT_EQ(test, gs_map_range_check(m, gs_map_range_start(m) + 1, 0),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_map_range_check(m, 3, 4), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_map_range_check(m, 0, 1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_map_range_check(m, 0, 0), 0);
-	gosync_map_destroy(m);
+	KUNIT_EXPECT_EQ(test, gs_map_range_check(m, 3, 4), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_map_range_check(m, 0, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_map_range_check(m, 0, 0), 0);
+	gs_map_destroy(m);
 }
 
 /* ---- model-based ---- */
@@ -523,7 +523,7 @@ static void model_step(struct model *md, u32 op, int k, int v, int o, u64 *res,
 
 static void map_model_test(struct kunit *test)
 {
-	struct gosync_map *m = new_map(test, 0, 0);
+	struct gs_map *m = new_map(test, 0, 0);
 	struct model md = {};
 	struct rnd_state rnd;
 	int step, failures = 0;
@@ -534,7 +534,7 @@ static void map_model_test(struct kunit *test)
 		/* CLEAR rarely, so the map fills up between clears */
 		u32 op = prandom_u32_state(&rnd) % 100 ? 1 + prandom_u32_state(&rnd) % 8 :
 			 GOSYNC_MAP_CLEAR + prandom_u32_state(&rnd) % 2;
-		u32 args = gosync_map_operands(op), nr;
+		u32 args = gs_map_operands(op), nr;
 		int k = prandom_u32_state(&rnd) % MODEL_KEYS;
 		int v = prandom_u32_state(&rnd) % MODEL_VALS;
 		int o = prandom_u32_state(&rnd) % MODEL_VALS;
@@ -560,25 +560,25 @@ static void map_model_test(struct kunit *test)
 		}
 		/* Now and then, Range must show exactly the model's contents. */
 		if (step % 500 == 0) {
-			u64 start = gosync_map_range_start(m), pos = 0, seq;
-			struct gosync_map_val *val;
+			u64 start = gs_map_range_start(m), pos = 0, seq;
+			struct gs_map_val *val;
 			int seen = 0, i;
 			u8 kb[GOSYNC_MAP_KEY_MAX];
 			u32 kl;
 
-			while (!gosync_map_range_next(m, start, pos, kb, &kl, &val, &seq)) {
+			while (!gs_map_range_next(m, start, pos, kb, &kl, &val, &seq)) {
 				pos = seq;
 				i = kb[1] - '0';
 				KUNIT_EXPECT_TRUE(test, kl == 2 && i >= 0 && i < MODEL_KEYS &&
 						  md.present[i] &&
 						  val->len == strlen(model_vals[md.val[i]]));
 				seen++;
-				gosync_map_val_put(val);
+				gs_map_val_put(val);
 			}
 			KUNIT_EXPECT_EQ(test, seen, nr);
 		}
 	}
-	gosync_map_destroy(m);
+	gs_map_destroy(m);
 }
 
 /* ---- concurrency ---- */
@@ -588,7 +588,7 @@ static void map_model_test(struct kunit *test)
 #define CONC_ITERS	3000
 
 struct conc {
-	struct gosync_map *m;
+	struct gs_map *m;
 	int id;
 	bool *stop;		/* readers run until it is set */
 	long ops;
@@ -606,7 +606,7 @@ static u8 conc_fill(u8 id, u32 len)
 	return (u8)(id * 31 + len);
 }
 
-static bool conc_valid(const struct gosync_map_val *v)
+static bool conc_valid(const struct gs_map_val *v)
 {
 	u32 i;
 
@@ -627,8 +627,8 @@ static int conc_writer(void *arg)
 	prandom_seed_state(&rnd, 1000 + c->id);
 	for (i = 0; i < CONC_ITERS; i++) {
 		u32 len = 1 + prandom_u32_state(&rnd) % 200;
-		struct gosync_map_val *v = gosync_map_val_alloc(len);
-		struct gosync_map_req r = {};
+		struct gs_map_val *v = gs_map_val_alloc(len);
+		struct gs_map_req r = {};
 		char key[8];
 
 		if (!v) {
@@ -654,9 +654,9 @@ static int conc_writer(void *arg)
 			r.val = v;
 			break;
 		}
-		c->errors += !!gosync_map_do(c->m, &r);
+		c->errors += !!gs_map_do(c->m, &r);
 		c->ops++;
-		gosync_map_val_put(v);
+		gs_map_val_put(v);
 	}
 	complete(&c->done);
 	return 0;
@@ -668,17 +668,17 @@ static int conc_reader(void *arg)
 	int i = 0;
 
 	while (!READ_ONCE(*c->stop)) {
-		struct gosync_map_req r = { .op = GOSYNC_MAP_LOAD, .out_cap = 256 };
+		struct gs_map_req r = { .op = GOSYNC_MAP_LOAD, .out_cap = 256 };
 		char key[8];
 
 		snprintf(key, sizeof(key), "k%d", i++ % 16);
 		r.key.data = key;
 		r.key.len = strlen(key);
-		if (gosync_map_do(c->m, &r)) {
+		if (gs_map_do(c->m, &r)) {
 			c->errors++;
 		} else if (r.out) {
 			c->errors += !conc_valid(r.out);
-			gosync_map_val_put(r.out);
+			gs_map_val_put(r.out);
 		}
 		c->ops++;
 		if (!(i % 64))
@@ -717,7 +717,7 @@ static int wait_threads(struct conc *c, int n)
 
 static void map_concurrent_values_test(struct kunit *test)
 {
-	struct gosync_map *m = new_map(test, 0, 0);
+	struct gs_map *m = new_map(test, 0, 0);
 	struct conc w[CONC_WRITERS] = {}, r[CONC_READERS] = {};
 	bool stop = false;
 	int nw, nr, i;
@@ -741,7 +741,7 @@ static void map_concurrent_values_test(struct kunit *test)
 	kunit_info(test, "values: %ld reads during %d writes\n", reads, nw * CONC_ITERS);
 	KUNIT_EXPECT_EQ(test, nw, CONC_WRITERS);
 	KUNIT_EXPECT_EQ(test, nr, CONC_READERS);
-	gosync_map_destroy(m);
+	gs_map_destroy(m);
 }
 
 /* Churns volatile keys (and overwrites stable ones) until told to stop. */
@@ -769,7 +769,7 @@ static int churn_fn(void *arg)
 
 static void map_concurrent_range_test(struct kunit *test)
 {
-	struct gosync_map *m = new_map(test, 0, 0);
+	struct gs_map *m = new_map(test, 0, 0);
 	struct conc w[CONC_WRITERS] = {};
 	bool stop = false;
 	int i, nw, round, dups = 0, bad = 0, wrong = 0;
@@ -798,7 +798,7 @@ static void map_concurrent_range_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dups, 0);
 	KUNIT_EXPECT_EQ(test, bad, 0);
 	KUNIT_EXPECT_EQ(test, wrong, 0);
-	gosync_map_destroy(m);
+	gs_map_destroy(m);
 }
 
 /* Looks up the stable keys until told to stop; a miss is an error. */
@@ -825,7 +825,7 @@ static int lookup_fn(void *arg)
 #define RESIZE_KEYS	4096
 
 /* Between Range pages: delete a quarter of the bulk keys, forcing shrinks. */
-static void resize_delete_page(struct gosync_map *m, int page_no)
+static void resize_delete_page(struct gs_map *m, int page_no)
 {
 	int i;
 
@@ -841,7 +841,7 @@ static void resize_delete_page(struct gosync_map *m, int page_no)
  */
 static void map_resize_test(struct kunit *test)
 {
-	struct gosync_map *m = new_map(test, 0, 0);
+	struct gs_map *m = new_map(test, 0, 0);
 	struct conc r[CONC_READERS] = {};
 	u64 stats[GOSYNC_NR_STATS] = {};
 	bool stop = false;
@@ -895,11 +895,11 @@ static void map_resize_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, map_len(m), 64);
 	for (i = 0; i < nr; i++)
 		lookups += r[i].ops;
-	gosync_map_fill_stats(m, stats);
+	gs_map_fill_stats(m, stats);
 	KUNIT_EXPECT_GT(test, stats[GOSYNC_MAP_STAT_RESIZES], 0);
 	kunit_info(test, "resize: %llu resizes seen, %ld lookups, no misses\n",
 		   stats[GOSYNC_MAP_STAT_RESIZES], lookups);
-	gosync_map_destroy(m);
+	gs_map_destroy(m);
 }
 
 /*
@@ -913,7 +913,7 @@ static void map_resize_test(struct kunit *test)
  * memory; now the slot is only reserved until the insert has succeeded.
  */
 struct insert_fail {
-	struct gosync_map *m;
+	struct gs_map *m;
 	u64 seq;		/* the seq the failing Store's node gets */
 	atomic_t ready;		/* the reader runs */
 	atomic_t in_insert;	/* the writer is in the backend's insert */
@@ -939,7 +939,7 @@ static bool spin_until(atomic_t *flag)
 	return true;
 }
 
-static int failing_insert(struct gosync_map *m, struct gosync_map_node *n)
+static int failing_insert(struct gs_map *m, struct gs_map_node *n)
 {
 	atomic_set(&insert_fail_ctx->in_insert, 1);
 	spin_until(&insert_fail_ctx->looked);
@@ -949,7 +949,7 @@ static int failing_insert(struct gosync_map *m, struct gosync_map_node *n)
 static int insert_fail_reader(void *arg)
 {
 	struct insert_fail *f = arg;
-	struct gosync_map_node *n;
+	struct gs_map_node *n;
 
 	atomic_set(&f->ready, 1);
 	if (spin_until(&f->in_insert)) {
@@ -970,9 +970,9 @@ static int insert_fail_reader(void *arg)
 
 static void map_insert_fail_test(struct kunit *test)
 {
-	struct gosync_map *m = new_map(test, 0, 0);
-	const struct gosync_map_backend_ops *real = m->ops;
-	struct gosync_map_backend_ops ops = *real;
+	struct gs_map *m = new_map(test, 0, 0);
+	const struct gs_map_backend_ops *real = m->ops;
+	struct gs_map_backend_ops ops = *real;
 	struct insert_fail f = { .m = m };
 	struct task_struct *t;
 	struct mres r;
@@ -1001,7 +1001,7 @@ static void map_insert_fail_test(struct kunit *test)
 	/* The map still works, and the failed seq was never used. */
 	check(test, m, GOSYNC_MAP_STORE, "doomed", "w", NULL, 0, NULL);
 	check(test, m, GOSYNC_MAP_LOAD, "doomed", NULL, NULL, 1, "w");
-	gosync_map_destroy(m);
+	gs_map_destroy(m);
 }
 
 /*
@@ -1013,7 +1013,7 @@ static void map_insert_fail_test(struct kunit *test)
 #define CLEAR_ENTRIES	4000
 
 struct clear_watch {
-	struct gosync_map *m;
+	struct gs_map *m;
 	bool *stop;
 	long lens, full, empty, bad_len, after_empty_hits;
 	struct completion done;
@@ -1026,10 +1026,10 @@ static int clear_watcher(void *arg)
 	int i = 0;
 
 	while (!READ_ONCE(*c->stop)) {
-		struct gosync_map_req r = { .op = GOSYNC_MAP_LEN };
+		struct gs_map_req r = { .op = GOSYNC_MAP_LEN };
 		char key[16];
 
-		gosync_map_do(c->m, &r);
+		gs_map_do(c->m, &r);
 		c->lens++;
 		if (r.result == CLEAR_ENTRIES)
 			c->full++;
@@ -1040,21 +1040,21 @@ static int clear_watcher(void *arg)
 		empty |= !r.result;
 
 		snprintf(key, sizeof(key), "c%d", i++ % CLEAR_ENTRIES);
-		r = (struct gosync_map_req){ .op = GOSYNC_MAP_LOAD, .flags = GOSYNC_MAP_F_NOVALUE };
+		r = (struct gs_map_req){ .op = GOSYNC_MAP_LOAD, .flags = GOSYNC_MAP_F_NOVALUE };
 		r.key.data = key;
 		r.key.len = strlen(key);
-		gosync_map_do(c->m, &r);
+		gs_map_do(c->m, &r);
 		if (empty && r.result)
 			c->after_empty_hits++;
 		if (empty) {
-			u64 start = gosync_map_range_start(c->m), seq;
-			struct gosync_map_val *v;
+			u64 start = gs_map_range_start(c->m), seq;
+			struct gs_map_val *v;
 			u8 kb[GOSYNC_MAP_KEY_MAX];
 			u32 kl;
 
-			if (!gosync_map_range_next(c->m, start, 0, kb, &kl, &v, &seq)) {
+			if (!gs_map_range_next(c->m, start, 0, kb, &kl, &v, &seq)) {
 				c->after_empty_hits++;
-				gosync_map_val_put(v);
+				gs_map_val_put(v);
 			}
 		}
 		cond_resched();
@@ -1065,7 +1065,7 @@ static int clear_watcher(void *arg)
 
 static void map_clear_atomic_test(struct kunit *test)
 {
-	struct gosync_map *m = new_map(test, 0, 0);
+	struct gs_map *m = new_map(test, 0, 0);
 	struct clear_watch c = { .m = m };
 	bool stop = false;
 	struct mres r;
@@ -1100,7 +1100,7 @@ static void map_clear_atomic_test(struct kunit *test)
 	check(test, m, GOSYNC_MAP_STORE, "c1", "w", NULL, 0, NULL);
 	check(test, m, GOSYNC_MAP_LOAD, "c1", NULL, NULL, 1, "w");
 	KUNIT_EXPECT_EQ(test, map_len(m), 1);
-	gosync_map_destroy(m);
+	gs_map_destroy(m);
 }
 
 /*
@@ -1111,10 +1111,10 @@ static void map_clear_atomic_test(struct kunit *test)
  */
 static void map_charge_test(struct kunit *test)
 {
-	unsigned long saved = gosync_max_bytes_per_user, base, bytes, per_entry;
+	unsigned long saved = gs_max_bytes_per_user, base, bytes, per_entry;
 	const struct cred *old;
-	struct gosync_user *user;
-	struct gosync_map *m;
+	struct gs_user *user;
+	struct gs_map *m;
 	unsigned int objects;
 	struct cred *cred;
 	struct mres r;
@@ -1126,28 +1126,28 @@ static void map_charge_test(struct kunit *test)
 	cap_lower(cred->cap_effective, CAP_SYS_RESOURCE);
 	old = override_creds(cred);
 
-	user = gosync_user_get_current();
+	user = gs_user_get_current();
 	KUNIT_ASSERT_FALSE(test, IS_ERR(user));
-	m = gosync_map_create(param_backend(test), 0, 0, user);
+	m = gs_map_create(param_backend(test), 0, 0, user);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(m));
-	gosync_user_usage(user, &objects, &base);
+	gs_user_usage(user, &objects, &base);
 
 	check(test, m, GOSYNC_MAP_STORE, "k0", "", NULL, 0, NULL);
-	gosync_user_usage(user, &objects, &bytes);
+	gs_user_usage(user, &objects, &bytes);
 	per_entry = bytes - base;
 	/* A 2-byte key and an empty value cost far more than 2 bytes... */
 	KUNIT_EXPECT_GE(test, per_entry,
-			sizeof(struct gosync_map_node) + sizeof(struct gosync_map_val));
+			sizeof(struct gs_map_node) + sizeof(struct gs_map_val));
 	/* ...and a Store that replaces the value changes nothing but the value. */
 	check(test, m, GOSYNC_MAP_STORE, "k0", "", NULL, 0, NULL);
-	gosync_user_usage(user, &objects, &bytes);
+	gs_user_usage(user, &objects, &bytes);
 	KUNIT_EXPECT_EQ(test, bytes, base + per_entry);
 	check(test, m, GOSYNC_MAP_DELETE, "k0", NULL, NULL, 1, NULL);
-	gosync_user_usage(user, &objects, &bytes);
+	gs_user_usage(user, &objects, &bytes);
 	KUNIT_EXPECT_EQ(test, bytes, base);
 
 	/* Room for 10 such entries (and no table growth: 16 buckets) */
-	gosync_max_bytes_per_user = base + 10 * per_entry + per_entry / 2;
+	gs_max_bytes_per_user = base + 10 * per_entry + per_entry / 2;
 	for (stored = 0, i = 0; i < 20; i++) {
 		char key[8];
 
@@ -1168,21 +1168,21 @@ static void map_charge_test(struct kunit *test)
 	/* Delete always works, and frees room. */
 	check(test, m, GOSYNC_MAP_DELETE, "k3", NULL, NULL, 1, NULL);
 	check(test, m, GOSYNC_MAP_STORE, "y", "", NULL, 0, NULL);
-	gosync_max_bytes_per_user = saved;
+	gs_max_bytes_per_user = saved;
 
 	check(test, m, GOSYNC_MAP_CLEAR, NULL, NULL, NULL, 10, NULL);
-	gosync_user_usage(user, &objects, &bytes);
+	gs_user_usage(user, &objects, &bytes);
 	KUNIT_EXPECT_EQ(test, bytes, base);
-	gosync_map_destroy(m);
-	gosync_user_usage(user, &objects, &bytes);
+	gs_map_destroy(m);
+	gs_user_usage(user, &objects, &bytes);
 	KUNIT_EXPECT_EQ(test, bytes, 0UL);
-	gosync_user_put(user);
+	gs_user_put(user);
 
 	revert_creds(old);
 	put_cred(cred);
 }
 
-static struct kunit_case gosync_map_cases[] = {
+static struct kunit_case gs_map_cases[] = {
 	KUNIT_CASE_PARAM(map_ops_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_overflow_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_limits_test, all_backends_gen_params),
@@ -1198,9 +1198,9 @@ static struct kunit_case gosync_map_cases[] = {
 	{}
 };
 
-static struct kunit_suite gosync_map_suite = {
+static struct kunit_suite gs_map_suite = {
 	.name = "gosync_map",
-	.test_cases = gosync_map_cases,
+	.test_cases = gs_map_cases,
 };
 
-kunit_test_suite(gosync_map_suite);
+kunit_test_suite(gs_map_suite);

@@ -8,7 +8,7 @@
 #include <linux/cred.h>
 #include <linux/slab.h>
 
-#include "gosync.h"
+#include "internal.h"
 
 struct fake {
 	int *destroyed;		/* incremented by destroy */
@@ -27,20 +27,20 @@ static void fake_destroy(void *priv)
 	kfree(f);
 }
 
-static const struct gosync_obj_type fake_type = {
+static const struct gs_obj_type fake_type = {
 	.type = GOSYNC_TYPE_MAP,	/* any type the real layers do not create here */
 	.subtype = fake_subtype,
 	.destroy = fake_destroy,
 };
 
-static struct gosync_obj *new_obj(struct kunit *test, int *destroyed, umode_t perm)
+static struct gs_obj *new_obj(struct kunit *test, int *destroyed, umode_t perm)
 {
 	struct fake *f = kzalloc(sizeof(*f), GFP_KERNEL);
-	struct gosync_obj *obj;
+	struct gs_obj *obj;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->destroyed = destroyed;
-	obj = gosync_obj_new(&fake_type, f, perm);
+	obj = gs_obj_new(&fake_type, f, perm);
 	if (IS_ERR(obj))
 		kfree(f);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
@@ -51,62 +51,62 @@ static void object_name_check_test(struct kunit *test)
 {
 	char longname[GOSYNC_NAME_MAX + 1];
 
-	KUNIT_EXPECT_EQ(test, gosync_name_check("jobs"), 0);
-	KUNIT_EXPECT_EQ(test, gosync_name_check("a.b-c_D9"), 0);
-	KUNIT_EXPECT_EQ(test, gosync_name_check(""), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_name_check(".hidden"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_name_check("a/b"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_name_check("a b"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_name_check("caf\xc3\xa9"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_name_check("\xc0x"), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gosync_name_check("\xff"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_name_check("jobs"), 0);
+	KUNIT_EXPECT_EQ(test, gs_name_check("a.b-c_D9"), 0);
+	KUNIT_EXPECT_EQ(test, gs_name_check(""), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_name_check(".hidden"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_name_check("a/b"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_name_check("a b"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_name_check("caf\xc3\xa9"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_name_check("\xc0x"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_name_check("\xff"), -EINVAL);
 
 	memset(longname, 'x', sizeof(longname));
 	longname[GOSYNC_NAME_MAX - 1] = '\0';
-	KUNIT_EXPECT_EQ(test, gosync_name_check(longname), 0);
+	KUNIT_EXPECT_EQ(test, gs_name_check(longname), 0);
 	longname[GOSYNC_NAME_MAX - 1] = 'x';
 	longname[GOSYNC_NAME_MAX] = '\0';
-	KUNIT_EXPECT_EQ(test, gosync_name_check(longname), -ENAMETOOLONG);
+	KUNIT_EXPECT_EQ(test, gs_name_check(longname), -ENAMETOOLONG);
 }
 
 /* An anonymous object dies with its last reference, exactly once. */
 static void object_anon_lifetime_test(struct kunit *test)
 {
 	int destroyed = 0;
-	unsigned int before = gosync_obj_count();
-	struct gosync_obj *obj = new_obj(test, &destroyed, 0600);
+	unsigned int before = gs_obj_count();
+	struct gs_obj *obj = new_obj(test, &destroyed, 0600);
 
-	KUNIT_EXPECT_EQ(test, gosync_obj_count(), before + 1);
-	gosync_obj_get(obj);
-	gosync_obj_put(obj);
+	KUNIT_EXPECT_EQ(test, gs_obj_count(), before + 1);
+	gs_obj_get(obj);
+	gs_obj_put(obj);
 	KUNIT_EXPECT_EQ(test, destroyed, 0);
-	gosync_obj_put(obj);
+	gs_obj_put(obj);
 	KUNIT_EXPECT_EQ(test, destroyed, 1);
-	KUNIT_EXPECT_EQ(test, gosync_obj_count(), before);
+	KUNIT_EXPECT_EQ(test, gs_obj_count(), before);
 }
 
 /* A named object outlives its creator's reference until unlinked. */
 static void object_named_lifetime_test(struct kunit *test)
 {
 	int destroyed = 0, other_destroyed = 0;
-	struct gosync_obj *obj = new_obj(test, &destroyed, 0600);
-	struct gosync_obj *other = new_obj(test, &other_destroyed, 0600);
-	struct gosync_obj *found;
+	struct gs_obj *obj = new_obj(test, &destroyed, 0600);
+	struct gs_obj *other = new_obj(test, &other_destroyed, 0600);
+	struct gs_obj *found;
 	struct gosync_info info;
 
-	KUNIT_ASSERT_EQ(test, gosync_obj_publish(obj, "kunit-obj"), 0);
-	KUNIT_EXPECT_EQ(test, gosync_obj_publish(obj, "kunit-again"), -EBUSY);
-	KUNIT_EXPECT_EQ(test, gosync_obj_publish(other, "kunit-obj"), -EEXIST);
-	KUNIT_EXPECT_EQ(test, gosync_obj_publish(other, "bad/name"), -EINVAL);
-	gosync_obj_put(other);
+	KUNIT_ASSERT_EQ(test, gs_obj_publish(obj, "kunit-obj"), 0);
+	KUNIT_EXPECT_EQ(test, gs_obj_publish(obj, "kunit-again"), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_obj_publish(other, "kunit-obj"), -EEXIST);
+	KUNIT_EXPECT_EQ(test, gs_obj_publish(other, "bad/name"), -EINVAL);
+	gs_obj_put(other);
 	KUNIT_EXPECT_EQ(test, other_destroyed, 1);
 
-	gosync_obj_put(obj);		/* the creator's reference */
+	gs_obj_put(obj);		/* the creator's reference */
 	KUNIT_EXPECT_EQ(test, destroyed, 0);
 
-	found = gosync_obj_lookup("kunit-obj", 0);
+	found = gs_obj_lookup("kunit-obj", 0);
 	KUNIT_ASSERT_PTR_EQ(test, found, obj);
-	gosync_obj_fill_info(found, &info);
+	gs_obj_fill_info(found, &info);
 	KUNIT_EXPECT_EQ(test, info.id, obj->id);
 	KUNIT_EXPECT_EQ(test, info.type, (u32)GOSYNC_TYPE_MAP);
 	KUNIT_EXPECT_EQ(test, info.subtype, 42U);
@@ -114,19 +114,19 @@ static void object_named_lifetime_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.flags, (u32)GOSYNC_INFO_NAMED);
 	KUNIT_EXPECT_STREQ(test, info.name, "kunit-obj");
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gosync_obj_lookup("kunit-obj", GOSYNC_TYPE_COUNTER)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-obj", GOSYNC_TYPE_COUNTER)),
 			-EINVAL);
-	KUNIT_EXPECT_PTR_EQ(test, gosync_obj_lookup("kunit-obj", GOSYNC_TYPE_MAP), obj);
-	gosync_obj_put(obj);		/* the second lookup's reference */
+	KUNIT_EXPECT_PTR_EQ(test, gs_obj_lookup("kunit-obj", GOSYNC_TYPE_MAP), obj);
+	gs_obj_put(obj);		/* the second lookup's reference */
 
-	KUNIT_EXPECT_EQ(test, gosync_obj_unlink("kunit-obj"), 0);
+	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-obj"), 0);
 	KUNIT_EXPECT_EQ(test, destroyed, 0);	/* still held by the lookup */
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gosync_obj_lookup("kunit-obj", 0)), -ENOENT);
-	KUNIT_EXPECT_EQ(test, gosync_obj_unlink("kunit-obj"), -ENOENT);
-	gosync_obj_fill_info(found, &info);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-obj", 0)), -ENOENT);
+	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-obj"), -ENOENT);
+	gs_obj_fill_info(found, &info);
 	KUNIT_EXPECT_EQ(test, info.flags, 0U);
 	KUNIT_EXPECT_STREQ(test, info.name, "");
-	gosync_obj_put(found);
+	gs_obj_put(found);
 	KUNIT_EXPECT_EQ(test, destroyed, 1);
 }
 
@@ -134,7 +134,7 @@ static void object_named_lifetime_test(struct kunit *test)
 static void object_list_paging_test(struct kunit *test)
 {
 	enum { N = 7 };
-	struct gosync_obj *objs[N];
+	struct gs_obj *objs[N];
 	struct gosync_info *buf;
 	int destroyed = 0, seen = 0, i, n;
 	u64 cursor, next, last = 0;
@@ -146,7 +146,7 @@ static void object_list_paging_test(struct kunit *test)
 
 	cursor = objs[0]->id;
 	do {
-		n = gosync_obj_list(cursor, buf, 3, &next);
+		n = gs_obj_list(cursor, buf, 3, &next);
 		for (i = 0; i < n; i++) {
 			KUNIT_EXPECT_GT(test, buf[i].id, last);
 			last = buf[i].id;
@@ -157,31 +157,31 @@ static void object_list_paging_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, seen, N);
 
 	/* A cursor past the newest object lists nothing and says it is done */
-	KUNIT_EXPECT_EQ(test, gosync_obj_list(objs[N - 1]->id + 1000000, buf, 3, &next), 0);
+	KUNIT_EXPECT_EQ(test, gs_obj_list(objs[N - 1]->id + 1000000, buf, 3, &next), 0);
 	KUNIT_EXPECT_EQ(test, next, 0ULL);
 
 	for (i = 0; i < N; i++)
-		gosync_obj_put(objs[i]);
+		gs_obj_put(objs[i]);
 	KUNIT_EXPECT_EQ(test, destroyed, N);
 }
 
 static void object_limit_test(struct kunit *test)
 {
-	unsigned int saved = gosync_max_objects;
+	unsigned int saved = gs_max_objects;
 	int destroyed = 0;
-	struct gosync_obj *obj;
+	struct gs_obj *obj;
 	struct fake *f = kzalloc(sizeof(*f), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->destroyed = &destroyed;
-	gosync_max_objects = gosync_obj_count();
-	obj = gosync_obj_new(&fake_type, f, 0600);
-	gosync_max_objects = saved;
+	gs_max_objects = gs_obj_count();
+	obj = gs_obj_new(&fake_type, f, 0600);
+	gs_max_objects = saved;
 	KUNIT_EXPECT_EQ(test, PTR_ERR(obj), -ENOSPC);
 	if (IS_ERR(obj))
 		kfree(f);
 	else
-		gosync_obj_put(obj);
+		gs_obj_put(obj);
 	KUNIT_EXPECT_EQ(test, destroyed, 0);
 }
 
@@ -190,7 +190,7 @@ static u64 fake_charge(void *priv)
 	return 100;
 }
 
-static const struct gosync_obj_type charged_type = {
+static const struct gs_obj_type charged_type = {
 	.type = GOSYNC_TYPE_MAP,
 	.subtype = fake_subtype,
 	.destroy = fake_destroy,
@@ -200,9 +200,9 @@ static const struct gosync_obj_type charged_type = {
 /* As an unprivileged uid: per-user object and byte limits give ENOSPC. */
 static void object_user_limit_test(struct kunit *test)
 {
-	unsigned int saved_objects = gosync_max_objects_per_user;
-	unsigned long saved_bytes = gosync_max_bytes_per_user;
-	struct gosync_obj *objs[3], *extra;
+	unsigned int saved_objects = gs_max_objects_per_user;
+	unsigned long saved_bytes = gs_max_bytes_per_user;
+	struct gs_obj *objs[3], *extra;
 	const struct cred *old;
 	struct cred *cred;
 	struct fake *f;
@@ -214,55 +214,55 @@ static void object_user_limit_test(struct kunit *test)
 	cap_lower(cred->cap_effective, CAP_SYS_RESOURCE);
 	old = override_creds(cred);
 
-	gosync_max_objects_per_user = 3;
+	gs_max_objects_per_user = 3;
 	for (i = 0; i < 3; i++)
 		objs[i] = new_obj(test, &destroyed, 0600);
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->destroyed = &destroyed;
-	extra = gosync_obj_new(&fake_type, f, 0600);
+	extra = gs_obj_new(&fake_type, f, 0600);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(extra), -ENOSPC);
-	gosync_obj_put(objs[2]);		/* frees a slot */
-	objs[2] = gosync_obj_new(&fake_type, f, 0600);
+	gs_obj_put(objs[2]);		/* frees a slot */
+	objs[2] = gs_obj_new(&fake_type, f, 0600);
 	KUNIT_EXPECT_FALSE(test, IS_ERR(objs[2]));
 	for (i = 0; i < 3; i++)
 		if (!IS_ERR(objs[i]))
-			gosync_obj_put(objs[i]);
+			gs_obj_put(objs[i]);
 
 	/* Bytes: each charged object costs its struct and stats, plus 100 */
-	gosync_max_objects_per_user = saved_objects;
+	gs_max_objects_per_user = saved_objects;
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->destroyed = &destroyed;
-	objs[0] = gosync_obj_new(&charged_type, f, 0600);
+	objs[0] = gs_obj_new(&charged_type, f, 0600);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(objs[0]));
-	KUNIT_EXPECT_GT(test, objs[0]->charged, 100UL + sizeof(struct gosync_obj));
-	gosync_max_bytes_per_user = objs[0]->charged * 5 / 2;
-	gosync_obj_put(objs[0]);
+	KUNIT_EXPECT_GT(test, objs[0]->charged, 100UL + sizeof(struct gs_obj));
+	gs_max_bytes_per_user = objs[0]->charged * 5 / 2;
+	gs_obj_put(objs[0]);
 	for (i = 0; i < 2; i++) {
 		f = kzalloc(sizeof(*f), GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, f);
 		f->destroyed = &destroyed;
-		objs[i] = gosync_obj_new(&charged_type, f, 0600);
+		objs[i] = gs_obj_new(&charged_type, f, 0600);
 		KUNIT_EXPECT_FALSE(test, IS_ERR(objs[i]));
 	}
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->destroyed = &destroyed;
-	extra = gosync_obj_new(&charged_type, f, 0600);
+	extra = gs_obj_new(&charged_type, f, 0600);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(extra), -ENOSPC);
 	kfree(f);
 	for (i = 0; i < 2; i++)
 		if (!IS_ERR(objs[i]))
-			gosync_obj_put(objs[i]);
-	gosync_max_bytes_per_user = saved_bytes;
+			gs_obj_put(objs[i]);
+	gs_max_bytes_per_user = saved_bytes;
 
 	revert_creds(old);
 	put_cred(cred);
 	KUNIT_EXPECT_EQ(test, destroyed, 7);
 }
 
-static struct kunit_case gosync_object_cases[] = {
+static struct kunit_case gs_object_cases[] = {
 	KUNIT_CASE(object_name_check_test),
 	KUNIT_CASE(object_anon_lifetime_test),
 	KUNIT_CASE(object_named_lifetime_test),
@@ -272,9 +272,9 @@ static struct kunit_case gosync_object_cases[] = {
 	{}
 };
 
-static struct kunit_suite gosync_object_suite = {
+static struct kunit_suite gs_object_suite = {
 	.name = "gosync_object",
-	.test_cases = gosync_object_cases,
+	.test_cases = gs_object_cases,
 };
 
-kunit_test_suite(gosync_object_suite);
+kunit_test_suite(gs_object_suite);

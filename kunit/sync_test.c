@@ -13,7 +13,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 
-#include "gosync.h"
+#include "internal.h"
 
 /* Liveness bound for waits in these tests: generous, never a timing claim. */
 #define LIVENESS_MS	30000
@@ -37,7 +37,7 @@ static ktime_t past(void)
 struct blocker {
 	int (*fn)(struct blocker *b);
 	void *obj;
-	struct gosync_holder holder;
+	struct gs_holder holder;
 	bool writer;
 	u32 result;
 	int ret;
@@ -82,22 +82,22 @@ static void blocker_signal(struct blocker *b)
 
 static int do_mutex_lock(struct blocker *b)
 {
-	return gosync_mutex_lock(b->obj, &b->holder, KTIME_MAX);
+	return gs_mutex_lock(b->obj, &b->holder, KTIME_MAX);
 }
 
 static int do_rw_lock(struct blocker *b)
 {
-	return gosync_rwmutex_lock(b->obj, &b->holder, b->writer, KTIME_MAX);
+	return gs_rwmutex_lock(b->obj, &b->holder, b->writer, KTIME_MAX);
 }
 
 static int do_wg_wait(struct blocker *b)
 {
-	return gosync_waitgroup_wait(b->obj, KTIME_MAX);
+	return gs_waitgroup_wait(b->obj, KTIME_MAX);
 }
 
 static int do_once(struct blocker *b)
 {
-	return gosync_once_do(b->obj, &b->holder, KTIME_MAX, &b->result);
+	return gs_once_do(b->obj, &b->holder, KTIME_MAX, &b->result);
 }
 
 /* Does @waiters, guarded by @lock, hold exactly @n entries? */
@@ -113,12 +113,12 @@ static bool nr_waiters_is(spinlock_t *lock, struct list_head *waiters, unsigned 
 	return count == n;
 }
 
-static bool mutex_has_waiters(struct gosync_mutex *m)
+static bool mutex_has_waiters(struct gs_mutex *m)
 {
 	return !nr_waiters_is(&m->lock, &m->waiters, 0);
 }
 
-static bool rw_has_waiters(struct gosync_rwmutex *rw, unsigned int n)
+static bool rw_has_waiters(struct gs_rwmutex *rw, unsigned int n)
 {
 	return nr_waiters_is(&rw->lock, &rw->waiters, n);
 }
@@ -127,83 +127,83 @@ static bool rw_has_waiters(struct gosync_rwmutex *rw, unsigned int n)
 
 static void mutex_basic_test(struct kunit *test)
 {
-	struct gosync_mutex *m = gosync_mutex_create(true);
-	struct gosync_holder a = {}, b = {};
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_holder a = {}, b = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_unlock(m), -EPERM);	/* unlock of unlocked */
-	KUNIT_EXPECT_EQ(test, gosync_mutex_trylock(m, &a), 0);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_trylock(m, &b), -EBUSY);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_lock(m, &b, past()), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), -EPERM);	/* unlock of unlocked */
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &a), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &b, past()), -ETIMEDOUT);
 	KUNIT_EXPECT_FALSE(test, mutex_has_waiters(m));
-	KUNIT_EXPECT_EQ(test, gosync_mutex_unlock(m), 0);	/* any holder may */
-	KUNIT_EXPECT_EQ(test, gosync_mutex_lock(m, &b, KTIME_MAX), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);	/* any holder may */
+	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &b, KTIME_MAX), 0);
 	KUNIT_EXPECT_PTR_EQ(test, m->owner, &b);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_unlock(m), 0);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_unlock(m), -EPERM);
-	gosync_mutex_destroy(m);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), -EPERM);
+	gs_mutex_destroy(m);
 }
 
 static void mutex_robust_test(struct kunit *test)
 {
-	struct gosync_mutex *m = gosync_mutex_create(true);
-	struct gosync_holder a = {}, b = {};
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_holder a = {}, b = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_lock(m, &a, KTIME_MAX), 0);
-	gosync_mutex_holder_gone(m, &b);		/* not the owner: nothing */
+	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &a, KTIME_MAX), 0);
+	gs_mutex_holder_gone(m, &b);		/* not the owner: nothing */
 	KUNIT_EXPECT_PTR_EQ(test, m->owner, &a);
-	gosync_mutex_holder_gone(m, &a);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_trylock(m, &b), -EOWNERDEAD);
+	gs_mutex_holder_gone(m, &a);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), -EOWNERDEAD);
 	KUNIT_EXPECT_PTR_EQ(test, m->owner, &b);	/* EOWNERDEAD still locks */
-	KUNIT_EXPECT_EQ(test, gosync_mutex_unlock(m), 0);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_trylock(m, &b), 0);	/* told once */
-	KUNIT_EXPECT_EQ(test, gosync_mutex_unlock(m), 0);
-	gosync_mutex_destroy(m);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), 0);	/* told once */
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
 }
 
 /* A blocked waiter learns of the death too. */
 static void mutex_robust_waiter_test(struct kunit *test)
 {
-	struct gosync_mutex *m = gosync_mutex_create(true);
-	struct gosync_holder a = {};
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_holder a = {};
 	struct blocker w = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	KUNIT_ASSERT_EQ(test, gosync_mutex_lock(m, &a, KTIME_MAX), 0);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, KTIME_MAX), 0);
 	blocker_start(test, &w, do_mutex_lock, m);
 	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
-	gosync_mutex_holder_gone(m, &a);
+	gs_mutex_holder_gone(m, &a);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EOWNERDEAD);
 	KUNIT_EXPECT_PTR_EQ(test, m->owner, &w.holder);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_unlock(m), 0);
-	gosync_mutex_destroy(m);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
 }
 
 static void mutex_nonrobust_test(struct kunit *test)
 {
-	struct gosync_mutex *m = gosync_mutex_create(false);
-	struct gosync_holder a = {}, b = {};
+	struct gs_mutex *m = gs_mutex_create(false);
+	struct gs_holder a = {}, b = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_lock(m, &a, KTIME_MAX), 0);
-	gosync_mutex_holder_gone(m, &a);		/* Go: stays locked */
-	KUNIT_EXPECT_EQ(test, gosync_mutex_trylock(m, &b), -EBUSY);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_unlock(m), 0);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_trylock(m, &b), 0);	/* no EOWNERDEAD */
-	KUNIT_EXPECT_EQ(test, gosync_mutex_unlock(m), 0);
-	gosync_mutex_destroy(m);
+	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &a, KTIME_MAX), 0);
+	gs_mutex_holder_gone(m, &a);		/* Go: stays locked */
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), 0);	/* no EOWNERDEAD */
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
 }
 
 /* In starvation mode Unlock hands the lock to the oldest waiter directly. */
 static void mutex_starvation_handoff_test(struct kunit *test)
 {
-	struct gosync_mutex *m = gosync_mutex_create(true);
-	struct gosync_holder a = {};
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_holder a = {};
 	struct blocker w1 = {}, w2 = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	KUNIT_ASSERT_EQ(test, gosync_mutex_lock(m, &a, KTIME_MAX), 0);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, KTIME_MAX), 0);
 	blocker_start(test, &w1, do_mutex_lock, m);
 	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
 	blocker_start(test, &w2, do_mutex_lock, m);
@@ -213,47 +213,47 @@ static void mutex_starvation_handoff_test(struct kunit *test)
 	m->starving = true;		/* as a waiter past 1 ms would set it */
 	spin_unlock(&m->lock);
 
-	KUNIT_EXPECT_EQ(test, gosync_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 	/* Handed off synchronously: a newcomer cannot barge */
 	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(m->owner), &w1.holder);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_trylock(m, &a), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &a), -EBUSY);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), 0);
 
 	/* w1 waited > 1 ms and w2 still waits: starvation mode stays */
 	KUNIT_EXPECT_TRUE(test, m->starving);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(m->owner), &w2.holder);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
 	/* The last waiter got it: back to normal mode */
 	KUNIT_EXPECT_FALSE(test, m->starving);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_unlock(m), 0);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_trylock(m, &a), 0);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_unlock(m), 0);
-	gosync_mutex_destroy(m);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &a), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
 }
 
 /* A signal ends the wait with EINTR and leaves the mutex as it was. */
 static void mutex_signal_test(struct kunit *test)
 {
-	struct gosync_mutex *m = gosync_mutex_create(true);
-	struct gosync_holder a = {};
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_holder a = {};
 	struct blocker w = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	KUNIT_ASSERT_EQ(test, gosync_mutex_lock(m, &a, KTIME_MAX), 0);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, KTIME_MAX), 0);
 	blocker_start(test, &w, do_mutex_lock, m);
 	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
 	blocker_signal(&w);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EINTR);
 	KUNIT_EXPECT_FALSE(test, mutex_has_waiters(m));
 	KUNIT_EXPECT_PTR_EQ(test, m->owner, &a);
-	KUNIT_EXPECT_EQ(test, gosync_mutex_unlock(m), 0);
-	gosync_mutex_destroy(m);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
 }
 
 /* Go's TestMutexFairness: a thread that relocks in a loop cannot starve another. */
 struct fairness {
-	struct gosync_mutex *m;
+	struct gs_mutex *m;
 	bool stop;
 	struct completion done;
 };
@@ -261,13 +261,13 @@ struct fairness {
 static int fairness_hog(void *arg)
 {
 	struct fairness *f = arg;
-	struct gosync_holder h = {};
+	struct gs_holder h = {};
 
 	while (!READ_ONCE(f->stop)) {
-		if (gosync_mutex_lock(f->m, &h, KTIME_MAX))
+		if (gs_mutex_lock(f->m, &h, KTIME_MAX))
 			break;
 		usleep_range(100, 200);
-		gosync_mutex_unlock(f->m);
+		gs_mutex_unlock(f->m);
 	}
 	complete(&f->done);
 	return 0;
@@ -275,8 +275,8 @@ static int fairness_hog(void *arg)
 
 static void mutex_fairness_test(struct kunit *test)
 {
-	struct fairness f = { .m = gosync_mutex_create(true) };
-	struct gosync_holder h = {};
+	struct fairness f = { .m = gs_mutex_create(true) };
+	struct gs_holder h = {};
 	struct task_struct *t;
 	int i, ret = 0;
 
@@ -286,44 +286,44 @@ static void mutex_fairness_test(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	for (i = 0; i < 10 && !ret; i++) {
 		usleep_range(100, 200);
-		ret = gosync_mutex_lock(f.m, &h, ktime_add_ms(ktime_get(), LIVENESS_MS));
+		ret = gs_mutex_lock(f.m, &h, ktime_add_ms(ktime_get(), LIVENESS_MS));
 		if (!ret)
-			gosync_mutex_unlock(f.m);
+			gs_mutex_unlock(f.m);
 	}
 	WRITE_ONCE(f.stop, true);
 	wait_for_completion(&f.done);
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	KUNIT_EXPECT_EQ(test, i, 10);
-	gosync_mutex_destroy(f.m);
+	gs_mutex_destroy(f.m);
 }
 
 /* ---- RWMutex ---- */
 
 static void rwmutex_basic_test(struct kunit *test)
 {
-	struct gosync_rwmutex *rw = gosync_rwmutex_create(true);
-	struct gosync_holder a = {}, b = {};
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gs_holder a = {}, b = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_unlock(rw), -EPERM);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_runlock(rw, &a), -EPERM);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_lock(rw, &a, false, KTIME_MAX), 0);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &b, false), 0);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &a, false), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), -EPERM);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), -EPERM);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &a, false, KTIME_MAX), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, false), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &a, false), 0);
 	KUNIT_EXPECT_EQ(test, rw->readers, 3U);
 	KUNIT_EXPECT_EQ(test, a.rlocks, 2U);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &b, true), -EBUSY);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_lock(rw, &b, true, past()), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, true), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &b, true, past()), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, rw->writers_waiting, 0U);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_runlock(rw, &b), 0);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_runlock(rw, &b), -EPERM);	/* b has none */
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_runlock(rw, &a), 0);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_runlock(rw, &a), 0);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &b, true), 0);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &a, false), -EBUSY);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_unlock(rw), 0);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_unlock(rw), -EPERM);
-	gosync_rwmutex_destroy(rw);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &b), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &b), -EPERM);	/* b has none */
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, true), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &a, false), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), -EPERM);
+	gs_rwmutex_destroy(rw);
 }
 
 /*
@@ -333,27 +333,27 @@ static void rwmutex_basic_test(struct kunit *test)
  */
 static void rwmutex_max_readers_test(struct kunit *test)
 {
-	struct gosync_rwmutex *rw = gosync_rwmutex_create(true);
-	struct gosync_holder many = {}, a = {}, b = {};
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gs_holder many = {}, a = {}, b = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
 	rw->readers = GOSYNC_RWMUTEX_MAX_READERS - 1;
 	many.rlocks = rw->readers;
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_lock(rw, &a, false, KTIME_MAX), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &a, false, KTIME_MAX), 0);
 	KUNIT_EXPECT_EQ(test, rw->readers, GOSYNC_RWMUTEX_MAX_READERS);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &b, false), -EAGAIN);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_lock(rw, &b, false, KTIME_MAX), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, false), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &b, false, KTIME_MAX), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, b.rlocks, 0U);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &b, true), -EBUSY);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_runlock(rw, &a), 0);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &b, false), 0);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_runlock(rw, &b), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, true), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, false), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &b), 0);
 	/* The holder of the many goes away: the lock is free again. */
-	gosync_rwmutex_holder_gone(rw, &many);
+	gs_rwmutex_holder_gone(rw, &many);
 	KUNIT_EXPECT_EQ(test, rw->readers, 0U);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &b, true), 0);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_unlock(rw), 0);
-	gosync_rwmutex_destroy(rw);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, true), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+	gs_rwmutex_destroy(rw);
 }
 
 /*
@@ -362,15 +362,15 @@ static void rwmutex_max_readers_test(struct kunit *test)
  */
 static void rwmutex_writer_preference_test(struct kunit *test)
 {
-	struct gosync_rwmutex *rw = gosync_rwmutex_create(true);
-	struct gosync_holder r1 = {}, r2 = {};
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gs_holder r1 = {}, r2 = {};
 	struct blocker w1 = { .writer = true }, r3 = {}, w2 = { .writer = true };
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
-	KUNIT_ASSERT_EQ(test, gosync_rwmutex_lock(rw, &r1, false, KTIME_MAX), 0);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &r1, false, KTIME_MAX), 0);
 	blocker_start(test, &w1, do_rw_lock, rw);
 	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &r2, false), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &r2, false), -EBUSY);
 
 	blocker_start(test, &r3, do_rw_lock, rw);
 	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 2)));
@@ -378,32 +378,32 @@ static void rwmutex_writer_preference_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 3)));
 
 	/* The last reader leaves: the first writer gets it. */
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_runlock(rw, &r1), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &r1), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), 0);
 	KUNIT_EXPECT_PTR_EQ(test, rw->writer, &w1.holder);
 
 	/* It leaves: the queued reader goes before the queued writer. */
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_unlock(rw), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&r3), 0);
 	KUNIT_EXPECT_EQ(test, rw->readers, 1U);
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(w2.finished));
 
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_runlock(rw, &r3.holder), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &r3.holder), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
 	KUNIT_EXPECT_PTR_EQ(test, rw->writer, &w2.holder);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_unlock(rw), 0);
-	gosync_rwmutex_destroy(rw);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+	gs_rwmutex_destroy(rw);
 }
 
 /* A writer that gives up (signal) must not leave readers blocked behind it. */
 static void rwmutex_signal_test(struct kunit *test)
 {
-	struct gosync_rwmutex *rw = gosync_rwmutex_create(true);
-	struct gosync_holder r1 = {};
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gs_holder r1 = {};
 	struct blocker w = { .writer = true }, r2 = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
-	KUNIT_ASSERT_EQ(test, gosync_rwmutex_lock(rw, &r1, false, KTIME_MAX), 0);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &r1, false, KTIME_MAX), 0);
 	blocker_start(test, &w, do_rw_lock, rw);
 	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
 	blocker_start(test, &r2, do_rw_lock, rw);
@@ -413,37 +413,37 @@ static void rwmutex_signal_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blocker_finish(&r2), 0);	/* admitted when w left */
 	KUNIT_EXPECT_EQ(test, rw->readers, 2U);
 	KUNIT_EXPECT_EQ(test, rw->writers_waiting, 0U);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_runlock(rw, &r1), 0);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_runlock(rw, &r2.holder), 0);
-	gosync_rwmutex_destroy(rw);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &r1), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &r2.holder), 0);
+	gs_rwmutex_destroy(rw);
 }
 
 static void rwmutex_holder_gone_test(struct kunit *test)
 {
-	struct gosync_rwmutex *rw = gosync_rwmutex_create(true);
-	struct gosync_rwmutex *nr = gosync_rwmutex_create(false);
-	struct gosync_holder a = {}, b = {};
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gs_rwmutex *nr = gs_rwmutex_create(false);
+	struct gs_holder a = {}, b = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, nr);
 	/* A dead reader's read locks are dropped */
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &a, false), 0);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &a, false), 0);
-	gosync_rwmutex_holder_gone(rw, &a);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &a, false), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &a, false), 0);
+	gs_rwmutex_holder_gone(rw, &a);
 	KUNIT_EXPECT_EQ(test, rw->readers, 0U);
 	KUNIT_EXPECT_EQ(test, a.rlocks, 0U);
 	/* A dead writer's lock is released; the next locker is told */
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &a, true), 0);
-	gosync_rwmutex_holder_gone(rw, &a);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(rw, &b, false), -EOWNERDEAD);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_runlock(rw, &b), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &a, true), 0);
+	gs_rwmutex_holder_gone(rw, &a);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, false), -EOWNERDEAD);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &b), 0);
 	/* Not robust: the write lock outlives its holder */
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(nr, &a, true), 0);
-	gosync_rwmutex_holder_gone(nr, &a);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_trylock(nr, &b, false), -EBUSY);
-	KUNIT_EXPECT_EQ(test, gosync_rwmutex_unlock(nr), 0);
-	gosync_rwmutex_destroy(rw);
-	gosync_rwmutex_destroy(nr);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(nr, &a, true), 0);
+	gs_rwmutex_holder_gone(nr, &a);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(nr, &b, false), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(nr), 0);
+	gs_rwmutex_destroy(rw);
+	gs_rwmutex_destroy(nr);
 }
 
 /* Go's HammerRWMutex: readers never overlap a writer, writers never overlap. */
@@ -451,7 +451,7 @@ static void rwmutex_holder_gone_test(struct kunit *test)
 #define HAMMER_ITERS	2000
 
 struct hammer_rw {
-	struct gosync_rwmutex *rw;
+	struct gs_rwmutex *rw;
 	atomic_t *activity;
 	bool writer;
 	int errors;
@@ -461,11 +461,11 @@ struct hammer_rw {
 static int hammer_rw_thread(void *arg)
 {
 	struct hammer_rw *h = arg;
-	struct gosync_holder me = {};
+	struct gs_holder me = {};
 	int i, n;
 
 	for (i = 0; i < HAMMER_ITERS; i++) {
-		if (gosync_rwmutex_lock(h->rw, &me, h->writer, KTIME_MAX)) {
+		if (gs_rwmutex_lock(h->rw, &me, h->writer, KTIME_MAX)) {
 			h->errors++;
 			continue;
 		}
@@ -474,13 +474,13 @@ static int hammer_rw_thread(void *arg)
 			h->errors += n != 10000;
 			cpu_relax();
 			atomic_sub(10000, h->activity);
-			h->errors += !!gosync_rwmutex_unlock(h->rw);
+			h->errors += !!gs_rwmutex_unlock(h->rw);
 		} else {
 			n = atomic_inc_return(h->activity);
 			h->errors += n < 1 || n >= 10000;
 			cpu_relax();
 			atomic_dec(h->activity);
-			h->errors += !!gosync_rwmutex_runlock(h->rw, &me);
+			h->errors += !!gs_rwmutex_runlock(h->rw, &me);
 		}
 	}
 	complete(&h->done);
@@ -489,7 +489,7 @@ static int hammer_rw_thread(void *arg)
 
 static void rwmutex_hammer_test(struct kunit *test)
 {
-	struct gosync_rwmutex *rw = gosync_rwmutex_create(true);
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
 	struct hammer_rw h[HAMMER_THREADS];
 	atomic_t activity = ATOMIC_INIT(0);
 	int i, started, errors = 0;
@@ -514,63 +514,63 @@ static void rwmutex_hammer_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, errors, 0);
 	KUNIT_EXPECT_EQ(test, rw->readers, 0U);
 	KUNIT_EXPECT_NULL(test, rw->writer);
-	gosync_rwmutex_destroy(rw);
+	gs_rwmutex_destroy(rw);
 }
 
 /* ---- WaitGroup ---- */
 
 static void waitgroup_basic_test(struct kunit *test)
 {
-	struct gosync_waitgroup *wg = gosync_waitgroup_create();
+	struct gs_waitgroup *wg = gs_waitgroup_create();
 	s64 v;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_wait(wg, KTIME_MAX), 0);	/* zero: at once */
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_add(wg, 2, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_wait(wg, KTIME_MAX), 0);	/* zero: at once */
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, 2, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 2);
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_add(wg, -1, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -1, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 1);
 	/* Go: "sync: negative WaitGroup counter"; nothing changes */
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_add(wg, -2, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -2, &v), -EINVAL);
 	KUNIT_EXPECT_EQ(test, v, 1);
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_add(wg, S64_MAX, &v), -EOVERFLOW);
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_wait(wg, past()), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, S64_MAX, &v), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_wait(wg, past()), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, wg->waiters, 0U);
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_add(wg, -1, &v), 0);
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_load(wg), 0);
-	gosync_waitgroup_destroy(wg);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -1, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), 0);
+	gs_waitgroup_destroy(wg);
 }
 
 static void waitgroup_wait_test(struct kunit *test)
 {
-	struct gosync_waitgroup *wg = gosync_waitgroup_create();
+	struct gs_waitgroup *wg = gs_waitgroup_create();
 	struct blocker w1 = {}, w2 = {}, w3 = {};
 	s64 v;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
-	KUNIT_ASSERT_EQ(test, gosync_waitgroup_add(wg, 2, &v), 0);
+	KUNIT_ASSERT_EQ(test, gs_waitgroup_add(wg, 2, &v), 0);
 	blocker_start(test, &w1, do_wg_wait, wg);
 	blocker_start(test, &w2, do_wg_wait, wg);
 	blocker_start(test, &w3, do_wg_wait, wg);
 	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 3));
 	blocker_signal(&w3);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w3), -EINTR);
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_add(wg, -1, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -1, &v), 0);
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(w1.finished));
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_add(wg, -1, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -1, &v), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
 	KUNIT_EXPECT_EQ(test, wg->waking, 0U);
 	/* Reuse after every Wait returned is fine */
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_add(wg, 1, &v), 0);
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_add(wg, -1, &v), 0);
-	gosync_waitgroup_destroy(wg);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, 1, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -1, &v), 0);
+	gs_waitgroup_destroy(wg);
 }
 
 /* Go: "WaitGroup misuse: Add called concurrently with Wait" */
 static void waitgroup_misuse_test(struct kunit *test)
 {
-	struct gosync_waitgroup *wg = gosync_waitgroup_create();
+	struct gs_waitgroup *wg = gs_waitgroup_create();
 	s64 v;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
@@ -578,45 +578,45 @@ static void waitgroup_misuse_test(struct kunit *test)
 	spin_lock(&wg->lock);
 	wg->waking = 1;
 	spin_unlock(&wg->lock);
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_add(wg, 1, &v), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, 1, &v), -EBUSY);
 	KUNIT_EXPECT_EQ(test, v, 0);
 	spin_lock(&wg->lock);
 	wg->waking = 0;
 	spin_unlock(&wg->lock);
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_add(wg, 1, &v), 0);
-	KUNIT_EXPECT_EQ(test, gosync_waitgroup_add(wg, -1, &v), 0);
-	gosync_waitgroup_destroy(wg);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, 1, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -1, &v), 0);
+	gs_waitgroup_destroy(wg);
 }
 
 /* ---- Once ---- */
 
 static void once_basic_test(struct kunit *test)
 {
-	struct gosync_once *o = gosync_once_create(false);
-	struct gosync_holder a = {}, b = {};
+	struct gs_once *o = gs_once_create(false);
+	struct gs_holder a = {}, b = {};
 	u32 r;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
-	KUNIT_EXPECT_EQ(test, gosync_once_state(o), 0U);
-	KUNIT_EXPECT_EQ(test, gosync_once_complete(o, &a), -EPERM);
-	KUNIT_EXPECT_EQ(test, gosync_once_do(o, &a, KTIME_MAX, &r), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_state(o), 0U);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a), -EPERM);
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, KTIME_MAX, &r), 0);
 	KUNIT_EXPECT_EQ(test, r, (u32)GOSYNC_ONCE_RUN);
-	KUNIT_EXPECT_EQ(test, gosync_once_do(o, &b, past(), &r), -ETIMEDOUT);
-	KUNIT_EXPECT_EQ(test, gosync_once_complete(o, &b), -EPERM);
-	KUNIT_EXPECT_EQ(test, gosync_once_complete(o, &a), 0);
-	KUNIT_EXPECT_EQ(test, gosync_once_complete(o, &a), -EPERM);
-	KUNIT_EXPECT_EQ(test, gosync_once_do(o, &b, KTIME_MAX, &r), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &b, past(), &r), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &b), -EPERM);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a), -EPERM);
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &b, KTIME_MAX, &r), 0);
 	KUNIT_EXPECT_EQ(test, r, (u32)GOSYNC_ONCE_DONE);
-	KUNIT_EXPECT_EQ(test, gosync_once_state(o), (u32)GOSYNC_ONCE_DONE);
-	gosync_once_destroy(o);
+	KUNIT_EXPECT_EQ(test, gs_once_state(o), (u32)GOSYNC_ONCE_DONE);
+	gs_once_destroy(o);
 }
 
 /* Go's TestOnce: many callers, the function runs once, all return after it. */
 static void once_many_test(struct kunit *test)
 {
-	struct gosync_once *o = gosync_once_create(false);
+	struct gs_once *o = gs_once_create(false);
 	struct blocker b[6] = {};
-	struct gosync_holder *runner = NULL;
+	struct gs_holder *runner = NULL;
 	int i, runs = 0;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
@@ -631,7 +631,7 @@ static void once_many_test(struct kunit *test)
 	spin_lock(&o->lock);
 	runner = o->runner;
 	spin_unlock(&o->lock);
-	KUNIT_EXPECT_EQ(test, gosync_once_complete(o, runner), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, runner), 0);
 	for (i = 0; i < ARRAY_SIZE(b); i++) {
 		KUNIT_EXPECT_EQ(test, blocker_finish(&b[i]), 0);
 		runs += b[i].result == GOSYNC_ONCE_RUN;
@@ -639,41 +639,41 @@ static void once_many_test(struct kunit *test)
 				  b[i].result == GOSYNC_ONCE_DONE);
 	}
 	KUNIT_EXPECT_EQ(test, runs, 1);
-	gosync_once_destroy(o);
+	gs_once_destroy(o);
 }
 
 /* TestOncePanic's analogue: the runner goes away before completing. */
 static void once_runner_gone_test(struct kunit *test)
 {
-	struct gosync_once *o = gosync_once_create(false);
-	struct gosync_once *retry = gosync_once_create(true);
-	struct gosync_holder a = {};
+	struct gs_once *o = gs_once_create(false);
+	struct gs_once *retry = gs_once_create(true);
+	struct gs_holder a = {};
 	struct blocker w = {}, wr = {};
 	u32 r;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, retry);
 
-	KUNIT_EXPECT_EQ(test, gosync_once_do(o, &a, KTIME_MAX, &r), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, KTIME_MAX, &r), 0);
 	blocker_start(test, &w, do_once, o);
 	usleep_range(5000, 6000);
-	gosync_once_holder_gone(o, &a);
+	gs_once_holder_gone(o, &a);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, w.result, (u32)(GOSYNC_ONCE_DONE | GOSYNC_ONCE_ABANDONED));
 
-	KUNIT_EXPECT_EQ(test, gosync_once_do(retry, &a, KTIME_MAX, &r), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_do(retry, &a, KTIME_MAX, &r), 0);
 	blocker_start(test, &wr, do_once, retry);
 	usleep_range(5000, 6000);
-	gosync_once_holder_gone(retry, &a);
+	gs_once_holder_gone(retry, &a);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&wr), 0);
 	KUNIT_EXPECT_EQ(test, wr.result, (u32)GOSYNC_ONCE_RUN);	/* it runs it now */
-	KUNIT_EXPECT_EQ(test, gosync_once_complete(retry, &wr.holder), 0);
-	KUNIT_EXPECT_EQ(test, gosync_once_state(retry), (u32)GOSYNC_ONCE_DONE);
-	gosync_once_destroy(o);
-	gosync_once_destroy(retry);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(retry, &wr.holder), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_state(retry), (u32)GOSYNC_ONCE_DONE);
+	gs_once_destroy(o);
+	gs_once_destroy(retry);
 }
 
-static struct kunit_case gosync_sync_cases[] = {
+static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mutex_basic_test),
 	KUNIT_CASE(mutex_robust_test),
 	KUNIT_CASE(mutex_robust_waiter_test),
@@ -696,9 +696,9 @@ static struct kunit_case gosync_sync_cases[] = {
 	{}
 };
 
-static struct kunit_suite gosync_sync_suite = {
+static struct kunit_suite gs_sync_suite = {
 	.name = "gosync_sync",
-	.test_cases = gosync_sync_cases,
+	.test_cases = gs_sync_cases,
 };
 
-kunit_test_suite(gosync_sync_suite);
+kunit_test_suite(gs_sync_suite);

@@ -10,8 +10,8 @@
  *   map.c      the map front end: entries, limits, stats, Range, over
  *   map_locked.c, map_rcu.c  the map backends (hash tables and their locks)
  */
-#ifndef _GOSYNC_H
-#define _GOSYNC_H
+#ifndef _GOSYNC_INTERNAL_H
+#define _GOSYNC_INTERNAL_H
 
 #include <linux/atomic.h>
 #include <linux/gfp.h>
@@ -60,7 +60,7 @@
  * The relative timeout is at least 1 ns: hrtimer turns a negative one into
  * "never" (ktime_add_safe() saturates).
  */
-#define gosync_wait_event(wq, cond, deadline)					\
+#define gs_wait_event(wq, cond, deadline)					\
 ({										\
 	ktime_t __dl = (deadline);						\
 	long __ret;								\
@@ -73,18 +73,18 @@
 
 /* ---- counter.c ---- */
 
-struct gosync_counter_ops;
+struct gs_counter_ops;
 
 /**
- * struct gosync_counter - a 64-bit counter with one synchronization mode
+ * struct gs_counter - a 64-bit counter with one synchronization mode
  * @ops: the mode's implementation
  * @mode: enum gosync_counter_mode
  * @racy_delay_ns: racy mode: spin between read and write of an update
  *
  * Only the union member of @mode is used.
  */
-struct gosync_counter {
-	const struct gosync_counter_ops *ops;
+struct gs_counter {
+	const struct gs_counter_ops *ops;
 	u32 mode;
 	u32 racy_delay_ns;
 	union {
@@ -108,65 +108,65 @@ struct gosync_counter {
 	};
 };
 
-bool gosync_counter_mode_valid(u32 mode);
-struct gosync_counter *gosync_counter_create(u32 mode, s64 initial,
-					     u32 racy_delay_ns);
-void gosync_counter_destroy(struct gosync_counter *c);
-unsigned long gosync_counter_cost(struct gosync_counter *c);
-int gosync_counter_check_op(u32 op, u32 flags, s64 arg, s64 expected);
-int gosync_counter_do(struct gosync_counter *c, u32 op, u32 flags, s64 arg,
-		      s64 expected, s64 *result);
+bool gs_counter_mode_valid(u32 mode);
+struct gs_counter *gs_counter_create(u32 mode, s64 initial,
+				     u32 racy_delay_ns);
+void gs_counter_destroy(struct gs_counter *c);
+unsigned long gs_counter_cost(struct gs_counter *c);
+int gs_counter_check_op(u32 op, u32 flags, s64 arg, s64 expected);
+int gs_counter_do(struct gs_counter *c, u32 op, u32 flags, s64 arg,
+		  s64 expected, s64 *result);
 
 /*
  * Who holds a lock: one per open file description (uapi.c), or per test
  * thread in KUnit. Compared by address; the fields belong to the primitive.
  */
-struct gosync_holder {
+struct gs_holder {
 	unsigned int rlocks;	/* RWMutex read locks held; under its lock */
 };
 
 /* ---- mutex.c ---- */
 
-struct gosync_mutex {
+struct gs_mutex {
 	spinlock_t lock;		/* protects every field below */
-	struct gosync_holder *owner;	/* who locked it; NULL when unlocked */
-	struct list_head waiters;	/* FIFO of struct gosync_mutex_waiter */
+	struct gs_holder *owner;	/* who locked it; NULL when unlocked */
+	struct list_head waiters;	/* FIFO of struct gs_mutex_waiter */
 	bool starving;			/* Unlock hands off to the oldest waiter */
 	bool owner_died;		/* tell the next locker: -EOWNERDEAD */
 	bool robust;			/* release when the owner goes away */
 };
 
-struct gosync_mutex *gosync_mutex_create(bool robust);
-void gosync_mutex_destroy(struct gosync_mutex *m);
-int gosync_mutex_lock(struct gosync_mutex *m, struct gosync_holder *h, ktime_t deadline);
-int gosync_mutex_trylock(struct gosync_mutex *m, struct gosync_holder *h);
-int gosync_mutex_unlock(struct gosync_mutex *m);
-void gosync_mutex_holder_gone(struct gosync_mutex *m, struct gosync_holder *h);
+struct gs_mutex *gs_mutex_create(bool robust);
+void gs_mutex_destroy(struct gs_mutex *m);
+int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, ktime_t deadline);
+int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h);
+int gs_mutex_unlock(struct gs_mutex *m);
+void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h);
 
 /* ---- rwmutex.c ---- */
 
-struct gosync_rwmutex {
+struct gs_rwmutex {
 	spinlock_t lock;		/* protects every field below, and holders' rlocks */
-	struct gosync_holder *writer;	/* write holder, or NULL */
+	struct gs_holder *writer;	/* write holder, or NULL */
 	unsigned int readers;		/* read locks held, over all holders */
 	unsigned int writers_waiting;	/* writers in @waiters: new readers wait */
-	struct list_head waiters;	/* FIFO of struct gosync_rwmutex_waiter */
+	struct list_head waiters;	/* FIFO of struct gs_rwmutex_waiter */
 	bool owner_died;		/* a writer died: tell the next locker */
 	bool robust;			/* release a dying holder's write lock */
 };
 
-struct gosync_rwmutex *gosync_rwmutex_create(bool robust);
-void gosync_rwmutex_destroy(struct gosync_rwmutex *rw);
-int gosync_rwmutex_lock(struct gosync_rwmutex *rw, struct gosync_holder *h, bool writer,
-			ktime_t deadline);
-int gosync_rwmutex_trylock(struct gosync_rwmutex *rw, struct gosync_holder *h, bool writer);
-int gosync_rwmutex_unlock(struct gosync_rwmutex *rw);
-int gosync_rwmutex_runlock(struct gosync_rwmutex *rw, struct gosync_holder *h);
-void gosync_rwmutex_holder_gone(struct gosync_rwmutex *rw, struct gosync_holder *h);
+struct gs_rwmutex *gs_rwmutex_create(bool robust);
+void gs_rwmutex_destroy(struct gs_rwmutex *rw);
+int gs_rwmutex_lock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
+		    ktime_t deadline);
+int gs_rwmutex_trylock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer);
+int gs_rwmutex_unlock(struct gs_rwmutex *rw);
+int gs_rwmutex_runlock(struct gs_rwmutex *rw, struct gs_holder *h);
+void gs_rwmutex_holder_gone(struct gs_rwmutex *rw, struct gs_holder *h);
 
 /* ---- waitgroup.c ---- */
 
-struct gosync_waitgroup {
+struct gs_waitgroup {
 	spinlock_t lock;		/* protects every field below */
 	wait_queue_head_t wq;		/* Wait sleepers and pollers */
 	s64 count;			/* Go's counter; also read by poll */
@@ -175,13 +175,13 @@ struct gosync_waitgroup {
 	u64 gen;			/* bumped when count reaches 0; Wait reads it */
 };
 
-struct gosync_waitgroup *gosync_waitgroup_create(void);
-void gosync_waitgroup_destroy(struct gosync_waitgroup *wg);
-int gosync_waitgroup_add(struct gosync_waitgroup *wg, s64 delta, s64 *counter);
-s64 gosync_waitgroup_load(struct gosync_waitgroup *wg);
-int gosync_waitgroup_wait(struct gosync_waitgroup *wg, ktime_t deadline);
-__poll_t gosync_waitgroup_poll(struct gosync_waitgroup *wg, struct file *file,
-			       poll_table *pt);
+struct gs_waitgroup *gs_waitgroup_create(void);
+void gs_waitgroup_destroy(struct gs_waitgroup *wg);
+int gs_waitgroup_add(struct gs_waitgroup *wg, s64 delta, s64 *counter);
+s64 gs_waitgroup_load(struct gs_waitgroup *wg);
+int gs_waitgroup_wait(struct gs_waitgroup *wg, ktime_t deadline);
+__poll_t gs_waitgroup_poll(struct gs_waitgroup *wg, struct file *file,
+			   poll_table *pt);
 
 /* ---- once.c ---- */
 
@@ -191,46 +191,46 @@ enum {
 	GOSYNC_ONCE_STATE_DONE,
 };
 
-struct gosync_once {
+struct gs_once {
 	spinlock_t lock;		/* protects every field below */
 	wait_queue_head_t wq;		/* Do sleepers and pollers */
 	u32 state;			/* GOSYNC_ONCE_STATE_*; also read locklessly */
-	struct gosync_holder *runner;	/* told to run; only it may Complete */
+	struct gs_holder *runner;	/* told to run; only it may Complete */
 	bool abandoned;			/* done because the runner went away */
 	bool retry;			/* runner gone: back to NEW instead */
 };
 
-struct gosync_once *gosync_once_create(bool retry);
-void gosync_once_destroy(struct gosync_once *o);
-int gosync_once_do(struct gosync_once *o, struct gosync_holder *h, ktime_t deadline,
-		   u32 *result);
-int gosync_once_complete(struct gosync_once *o, struct gosync_holder *h);
-u32 gosync_once_state(struct gosync_once *o);
-void gosync_once_holder_gone(struct gosync_once *o, struct gosync_holder *h);
-__poll_t gosync_once_poll(struct gosync_once *o, struct file *file, poll_table *pt);
+struct gs_once *gs_once_create(bool retry);
+void gs_once_destroy(struct gs_once *o);
+int gs_once_do(struct gs_once *o, struct gs_holder *h, ktime_t deadline,
+	       u32 *result);
+int gs_once_complete(struct gs_once *o, struct gs_holder *h);
+u32 gs_once_state(struct gs_once *o);
+void gs_once_holder_gone(struct gs_once *o, struct gs_holder *h);
+__poll_t gs_once_poll(struct gs_once *o, struct file *file, poll_table *pt);
 
 /* ---- object.c ---- */
 
-struct gosync_obj;
-struct gosync_user;
+struct gs_obj;
+struct gs_user;
 
-struct gosync_user *gosync_user_get_current(void);
-void gosync_user_get(struct gosync_user *u);
-void gosync_user_put(struct gosync_user *u);
-int gosync_user_charge(struct gosync_user *u, unsigned int objects, unsigned long bytes);
-int gosync_user_charge_nocap(struct gosync_user *u, unsigned long bytes, bool exempt);
-void gosync_user_uncharge(struct gosync_user *u, unsigned int objects, unsigned long bytes);
-void gosync_user_usage(struct gosync_user *u, unsigned int *objects, unsigned long *bytes);
+struct gs_user *gs_user_get_current(void);
+void gs_user_get(struct gs_user *u);
+void gs_user_put(struct gs_user *u);
+int gs_user_charge(struct gs_user *u, unsigned int objects, unsigned long bytes);
+int gs_user_charge_nocap(struct gs_user *u, unsigned long bytes, bool exempt);
+void gs_user_uncharge(struct gs_user *u, unsigned int objects, unsigned long bytes);
+void gs_user_usage(struct gs_user *u, unsigned int *objects, unsigned long *bytes);
 
 /* Per-CPU operation counts; what each slot counts depends on the type */
-struct gosync_stats {
+struct gs_stats {
 	u64 n[GOSYNC_NR_STATS];
 };
 
 /* ---- map.c, map_locked.c, map_rcu.c ---- */
 
 /**
- * struct gosync_map_val - an immutable map value
+ * struct gs_map_val - an immutable map value
  * @ref: one for the entry that holds it, one per reader copying it out
  * @len: bytes in @data
  * @rcu: frees it (kvfree_rcu) after the last reference: RCU readers may
@@ -240,7 +240,7 @@ struct gosync_stats {
  * A Store never changes a value in place: it installs a new one. So a reader
  * that holds a reference may copy @data without any lock.
  */
-struct gosync_map_val {
+struct gs_map_val {
 	refcount_t ref;
 	u32 len;
 	struct rcu_head rcu;
@@ -248,13 +248,13 @@ struct gosync_map_val {
 };
 
 /* A key to look up: kernel memory, 1..GOSYNC_MAP_KEY_MAX bytes */
-struct gosync_map_key {
+struct gs_map_key {
 	const u8 *data;
 	u32 len;
 };
 
 /**
- * struct gosync_map_node - one key's incarnation, from insertion to deletion
+ * struct gs_map_node - one key's incarnation, from insertion to deletion
  * @hnode: locked backends: chain in the hash table; under the map's lock
  * @rhash: rcu backend: chain in the rhashtable
  * @hash: locked backends: hash of the key, kept for rehashing
@@ -269,7 +269,7 @@ struct gosync_map_key {
  * A Store on a present key replaces @val and keeps the node, so the key
  * keeps its place (@seq) in a Range.
  */
-struct gosync_map_node {
+struct gs_map_node {
 	union {
 		struct hlist_node hnode;
 		struct rhash_head rhash;
@@ -277,15 +277,15 @@ struct gosync_map_node {
 	u32 hash;
 	u32 key_len;
 	u64 seq;
-	struct gosync_map_val __rcu *val;
+	struct gs_map_val __rcu *val;
 	struct rcu_head rcu;
 	u8 key[];
 };
 
-struct gosync_map;
+struct gs_map;
 
 /**
- * struct gosync_map_backend_ops - one map backend: a hash table and its locks
+ * struct gs_map_backend_ops - one map backend: a hash table and its locks
  * @init: set up the lock and an empty table
  * @destroy: free the table; the map is already empty
  * @read_begin: begin a read-side section: nodes found by @lookup, and their
@@ -313,43 +313,43 @@ struct gosync_map;
  * The backends are written against this vector once, like counter modes:
  * the front end (map.c) implements every operation with it.
  */
-struct gosync_map_backend_ops {
-	int (*init)(struct gosync_map *m);
-	void (*destroy)(struct gosync_map *m);
-	int (*read_begin)(struct gosync_map *m);
-	void (*read_end)(struct gosync_map *m);
-	int (*write_begin)(struct gosync_map *m);
-	void (*write_begin_nointr)(struct gosync_map *m);
-	void (*write_end)(struct gosync_map *m);
-	bool (*write_held)(struct gosync_map *m);
-	struct gosync_map_node *(*lookup)(struct gosync_map *m,
-					  const struct gosync_map_key *key);
-	int (*prepare_insert)(struct gosync_map *m);
-	int (*insert)(struct gosync_map *m, struct gosync_map_node *node);
-	void (*remove)(struct gosync_map *m, struct gosync_map_node *node);
+struct gs_map_backend_ops {
+	int (*init)(struct gs_map *m);
+	void (*destroy)(struct gs_map *m);
+	int (*read_begin)(struct gs_map *m);
+	void (*read_end)(struct gs_map *m);
+	int (*write_begin)(struct gs_map *m);
+	void (*write_begin_nointr)(struct gs_map *m);
+	void (*write_end)(struct gs_map *m);
+	bool (*write_held)(struct gs_map *m);
+	struct gs_map_node *(*lookup)(struct gs_map *m,
+				      const struct gs_map_key *key);
+	int (*prepare_insert)(struct gs_map *m);
+	int (*insert)(struct gs_map *m, struct gs_map_node *node);
+	void (*remove)(struct gs_map *m, struct gs_map_node *node);
 	unsigned int slot_cost;
 	bool lockless_reads;
 };
 
-extern const struct gosync_map_backend_ops gosync_map_spin_ops;
-extern const struct gosync_map_backend_ops gosync_map_rwsem_ops;
-extern const struct gosync_map_backend_ops gosync_map_rcu_ops;
+extern const struct gs_map_backend_ops gs_map_spin_ops;
+extern const struct gs_map_backend_ops gs_map_rwsem_ops;
+extern const struct gs_map_backend_ops gs_map_rcu_ops;
 
-static inline void gosync_map_stat_add(struct gosync_map *m, unsigned int i, u64 n);
+static inline void gs_map_stat_add(struct gs_map *m, unsigned int i, u64 n);
 
 /**
- * struct gosync_map - a byte-string map with one synchronization backend
+ * struct gs_map - a byte-string map with one synchronization backend
  * @ops: the backend
  * @backend: enum gosync_map_backend
  * @max_entries: limit on @nr; immutable
  * @max_bytes: limit on @bytes; immutable
- * @user: who pays for the entries (struct gosync_user), or NULL
+ * @user: who pays for the entries (struct gs_user), or NULL
  * @nr: entries; under the write lock (read locklessly by Len)
  * @bytes: key plus value bytes of the entries; under the write lock
  * @charged: bytes charged to @user for entries and tables; under the
  *	write lock
  * @seq: highest seq given to a node; under the write lock, stored with
- *	release and read with acquire by Range (see gosync_map_range_start())
+ *	release and read with acquire by Range (see gs_map_range_start())
  * @cleared: nodes with seq <= @cleared were deleted by a Clear, even while
  *	they are still in the table and the index; written under the write
  *	lock, read with acquire by readers (see map_node_live())
@@ -359,19 +359,19 @@ static inline void gosync_map_stat_add(struct gosync_map *m, unsigned int i, u64
  *
  * Only the union member of @backend is used.
  */
-struct gosync_map {
-	const struct gosync_map_backend_ops *ops;
+struct gs_map {
+	const struct gs_map_backend_ops *ops;
 	u32 backend;
 	u32 max_entries;
 	u64 max_bytes;
-	struct gosync_user *user;
+	struct gs_user *user;
 	u32 nr;
 	u64 bytes;
 	unsigned long charged;
 	u64 seq;
 	u64 cleared;
 	struct xarray index;
-	struct gosync_stats __percpu *stats;
+	struct gs_stats __percpu *stats;
 	union {
 		/*
 		 * spin and rwsem: a chained hash table that doubles when full.
@@ -402,7 +402,7 @@ struct gosync_map {
 };
 
 /**
- * struct gosync_map_req - one map operation, in kernel memory
+ * struct gs_map_req - one map operation, in kernel memory
  * @op: enum gosync_map_op_code
  * @flags: GOSYNC_MAP_F_*
  * @key: the key (ops that take one)
@@ -410,56 +410,56 @@ struct gosync_map {
  * @old: the comparand of CompareAndSwap/CompareAndDelete; caller's
  * @out_cap: the longest value the caller can take back
  * @out: out: the returned value with a reference for the caller
- *	(gosync_map_val_put() it), or NULL
+ *	(gs_map_val_put() it), or NULL
  * @out_len: out: the returned value's length, also on -EOVERFLOW
  * @result: out: see enum gosync_map_op_code
  */
-struct gosync_map_req {
+struct gs_map_req {
 	u32 op;
 	u32 flags;
-	struct gosync_map_key key;
-	struct gosync_map_val *val;
-	struct gosync_map_val *old;
+	struct gs_map_key key;
+	struct gs_map_val *val;
+	struct gs_map_val *old;
 	u32 out_cap;
-	struct gosync_map_val *out;
+	struct gs_map_val *out;
 	u32 out_len;
 	u64 result;
 };
 
-/* Operands an op takes (gosync_map_operands()) */
+/* Operands an op takes (gs_map_operands()) */
 #define GOSYNC_MAP_ARG_KEY	BIT(0)
 #define GOSYNC_MAP_ARG_VALUE	BIT(1)
 #define GOSYNC_MAP_ARG_OLD	BIT(2)
 #define GOSYNC_MAP_ARG_OUT	BIT(3)
 
-bool gosync_map_backend_valid(u32 backend);
-struct gosync_map *gosync_map_create(u32 backend, u32 max_entries, u64 max_bytes,
-				     struct gosync_user *user);
-void gosync_map_destroy(struct gosync_map *m);
-unsigned long gosync_map_cost(struct gosync_map *m);
-struct gosync_map_val *gosync_map_val_alloc(u32 len);
-void gosync_map_val_put(struct gosync_map_val *v);
-u32 gosync_map_operands(u32 op);
-int gosync_map_check_op(u32 op, u32 flags, u32 key_len, u32 value_len,
-			u32 old_len, u32 out_cap);
-int gosync_map_do(struct gosync_map *m, struct gosync_map_req *r);
-u64 gosync_map_range_start(struct gosync_map *m);
-int gosync_map_range_check(struct gosync_map *m, u64 start, u64 pos);
-int gosync_map_range_next(struct gosync_map *m, u64 start, u64 pos, u8 *key,
-			  u32 *key_len, struct gosync_map_val **val, u64 *seq);
-void gosync_map_fill_stats(struct gosync_map *m, u64 *stats);
+bool gs_map_backend_valid(u32 backend);
+struct gs_map *gs_map_create(u32 backend, u32 max_entries, u64 max_bytes,
+			     struct gs_user *user);
+void gs_map_destroy(struct gs_map *m);
+unsigned long gs_map_cost(struct gs_map *m);
+struct gs_map_val *gs_map_val_alloc(u32 len);
+void gs_map_val_put(struct gs_map_val *v);
+u32 gs_map_operands(u32 op);
+int gs_map_check_op(u32 op, u32 flags, u32 key_len, u32 value_len,
+		    u32 old_len, u32 out_cap);
+int gs_map_do(struct gs_map *m, struct gs_map_req *r);
+u64 gs_map_range_start(struct gs_map *m);
+int gs_map_range_check(struct gs_map *m, u64 start, u64 pos);
+int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
+		      u32 *key_len, struct gs_map_val **val, u64 *seq);
+void gs_map_fill_stats(struct gs_map *m, u64 *stats);
 
-static inline void gosync_map_stat_add(struct gosync_map *m, unsigned int i, u64 n)
+static inline void gs_map_stat_add(struct gs_map *m, unsigned int i, u64 n)
 {
 	this_cpu_add(m->stats->n[i], n);
 }
 
 /* ---- object.c ---- */
 
-struct gosync_obj;
+struct gs_obj;
 
 /**
- * struct gosync_obj_type - what the object model needs to know about a primitive
+ * struct gs_obj_type - what the object model needs to know about a primitive
  * @type: enum gosync_type
  * @subtype: the primitive's mode or backend, for listings
  * @destroy: free the primitive; called once, when the last reference goes
@@ -472,25 +472,25 @@ struct gosync_obj;
  *	created, charged to its owner's per-user byte limit for the object's
  *	life (growth, such as a map's entries, is charged as it happens)
  */
-struct gosync_obj_type {
+struct gs_obj_type {
 	u32 type;
 	u32 (*subtype)(void *priv);
 	void (*destroy)(void *priv);
-	void (*holder_gone)(void *priv, struct gosync_holder *h);
+	void (*holder_gone)(void *priv, struct gs_holder *h);
 	__poll_t (*poll)(void *priv, struct file *file, poll_table *pt);
 	void (*fill_stats)(void *priv, u64 *stats);
 	u64 (*charge)(void *priv);
 };
 
 /**
- * struct gosync_obj - one gosync object: a primitive plus identity and owner
+ * struct gs_obj - one gosync object: a primitive plus identity and owner
  * @ref: one per open file description, plus one while named
  * @id: unique, increasing; immutable
  * @type: the primitive's type
- * @priv: the primitive (struct gosync_counter *, ...)
- * @user: who pays for it (the creator's struct gosync_user); referenced
+ * @priv: the primitive (struct gs_counter *, ...)
+ * @user: who pays for it (the creator's struct gs_user); referenced
  * @name_node: in the name index while @named
- * @named: in the name index; set once with release by gosync_obj_publish(),
+ * @named: in the name index; set once with release by gs_obj_publish(),
  *	cleared by unlink
  * @name: NUL-padded; written once before the object is named, then
  *	immutable (an unlinked object keeps it but is no longer @named)
@@ -502,12 +502,12 @@ struct gosync_obj_type {
  * @stats: per-CPU operation counts
  * @rcu: the object is freed after a grace period (RCU lookups)
  */
-struct gosync_obj {
+struct gs_obj {
 	struct kref ref;
 	u64 id;
-	const struct gosync_obj_type *type;
+	const struct gs_obj_type *type;
 	void *priv;
-	struct gosync_user *user;
+	struct gs_user *user;
 	struct rhash_head name_node;
 	bool named;
 	char name[GOSYNC_NAME_MAX];
@@ -516,42 +516,42 @@ struct gosync_obj {
 	umode_t perm;
 	unsigned long charged;
 	atomic_t nr_files;
-	struct gosync_stats __percpu *stats;
+	struct gs_stats __percpu *stats;
 	struct rcu_head rcu;
 };
 
-extern unsigned int gosync_max_objects;
-extern unsigned int gosync_max_objects_per_user;
-extern unsigned long gosync_max_bytes_per_user;
+extern unsigned int gs_max_objects;
+extern unsigned int gs_max_objects_per_user;
+extern unsigned long gs_max_bytes_per_user;
 
-int gosync_name_check(const char *name);
-struct gosync_obj *gosync_obj_new(const struct gosync_obj_type *type, void *priv,
-				  umode_t perm);
-void gosync_obj_get(struct gosync_obj *obj);
-void gosync_obj_put(struct gosync_obj *obj);
-int gosync_obj_publish(struct gosync_obj *obj, const char *name);
-struct gosync_obj *gosync_obj_lookup(const char *name, u32 type);
-int gosync_obj_unlink(const char *name);
-void gosync_obj_fill_info(struct gosync_obj *obj, struct gosync_info *info);
-int gosync_obj_list(u64 cursor, struct gosync_info *buf, unsigned int cap,
-		    u64 *next);
-unsigned int gosync_obj_count(void);
-int gosync_objects_init(void);
-void gosync_objects_exit(void);
+int gs_name_check(const char *name);
+struct gs_obj *gs_obj_new(const struct gs_obj_type *type, void *priv,
+			  umode_t perm);
+void gs_obj_get(struct gs_obj *obj);
+void gs_obj_put(struct gs_obj *obj);
+int gs_obj_publish(struct gs_obj *obj, const char *name);
+struct gs_obj *gs_obj_lookup(const char *name, u32 type);
+int gs_obj_unlink(const char *name);
+void gs_obj_fill_info(struct gs_obj *obj, struct gosync_info *info);
+int gs_obj_list(u64 cursor, struct gosync_info *buf, unsigned int cap,
+		u64 *next);
+unsigned int gs_obj_count(void);
+int gs_objects_init(void);
+void gs_objects_exit(void);
 
-static inline void gosync_obj_stat_inc(struct gosync_obj *obj, unsigned int i)
+static inline void gs_obj_stat_inc(struct gs_obj *obj, unsigned int i)
 {
 	this_cpu_inc(obj->stats->n[i]);
 }
 
 /* ---- torture.c ---- */
 
-int gosync_torture(struct gosync_torture *p, struct gosync_torture_thread *results);
+int gs_torture_run(struct gosync_torture *p, struct gosync_torture_thread *results);
 
 /* ---- uapi.c ---- */
 
-long gosync_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-extern const struct file_operations gosync_obj_fops;
-extern const struct file_operations gosync_obj_poll_fops;
+long gs_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+extern const struct file_operations gs_obj_fops;
+extern const struct file_operations gs_obj_poll_fops;
 
-#endif /* _GOSYNC_H */
+#endif /* _GOSYNC_INTERNAL_H */
