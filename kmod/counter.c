@@ -40,91 +40,91 @@ static inline s64 wrap_add(s64 a, s64 b)
  * delay only widens the window between the read and the write. The race is
  * intended, so the accesses are marked for KCSAN.
  */
-static void racy_window(struct gs_counter *c)
+static void ctr_racy_window(struct gs_counter *c)
 {
 	if (c->racy_delay_ns)
 		ndelay(c->racy_delay_ns);
 }
 
-static int racy_init(struct gs_counter *c, s64 initial)
+static int ctr_racy_init(struct gs_counter *c, s64 initial)
 {
 	c->racy = initial;
 	return 0;
 }
 
-static int racy_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
+static int ctr_racy_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 {
 	/* data_race: the lost update is the point of this mode */
 	s64 v = data_race(READ_ONCE(c->racy));
 
-	racy_window(c);
+	ctr_racy_window(c);
 	v = wrap_add(v, delta);
 	WRITE_ONCE(c->racy, v);
 	*new = v;
 	return 0;
 }
 
-static int racy_load(struct gs_counter *c, bool approx, s64 *val)
+static int ctr_racy_load(struct gs_counter *c, bool approx, s64 *val)
 {
 	*val = data_race(READ_ONCE(c->racy)); /* racy by design */
 	return 0;
 }
 
-static int racy_store(struct gs_counter *c, s64 val)
+static int ctr_racy_store(struct gs_counter *c, s64 val)
 {
 	WRITE_ONCE(c->racy, val);
 	return 0;
 }
 
-static int racy_swap(struct gs_counter *c, s64 val, s64 *old)
+static int ctr_racy_swap(struct gs_counter *c, s64 val, s64 *old)
 {
 	*old = data_race(READ_ONCE(c->racy)); /* racy by design */
-	racy_window(c);
+	ctr_racy_window(c);
 	WRITE_ONCE(c->racy, val);
 	return 0;
 }
 
-static int racy_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
+static int ctr_racy_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 {
 	*prev = data_race(READ_ONCE(c->racy)); /* racy by design */
-	racy_window(c);
+	ctr_racy_window(c);
 	if (*prev == old)
 		WRITE_ONCE(c->racy, new);
 	return 0;
 }
 
 /* atomic: atomic64_t; every op is one fully ordered atomic instruction. */
-static int atomic_init_(struct gs_counter *c, s64 initial)
+static int ctr_atomic_init(struct gs_counter *c, s64 initial)
 {
 	atomic64_set(&c->atomic, initial);
 	return 0;
 }
 
-static int atomic_add_(struct gs_counter *c, s64 delta, bool approx, s64 *new)
+static int ctr_atomic_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 {
 	*new = atomic64_add_return(delta, &c->atomic);
 	return 0;
 }
 
-static int atomic_load(struct gs_counter *c, bool approx, s64 *val)
+static int ctr_atomic_load(struct gs_counter *c, bool approx, s64 *val)
 {
 	*val = atomic64_read(&c->atomic);
 	return 0;
 }
 
-static int atomic_store(struct gs_counter *c, s64 val)
+static int ctr_atomic_store(struct gs_counter *c, s64 val)
 {
 	atomic64_set(&c->atomic, val);
 	return 0;
 }
 
-static int atomic_swap(struct gs_counter *c, s64 val, s64 *old)
+static int ctr_atomic_swap(struct gs_counter *c, s64 val, s64 *old)
 {
 	*old = atomic64_xchg(&c->atomic, val);
 	return 0;
 }
 
-static int atomic_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
+static int ctr_atomic_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 {
 	*prev = atomic64_cmpxchg(&c->atomic, old, new);
 	return 0;
@@ -148,14 +148,14 @@ static void value_cas(s64 *value, s64 old, s64 new, s64 *prev)
 }
 
 /* spinlock: Go's map+Mutex pattern with a kernel spinning lock. */
-static int spin_init(struct gs_counter *c, s64 initial)
+static int ctr_spin_init(struct gs_counter *c, s64 initial)
 {
 	spin_lock_init(&c->spin.lock);
 	c->spin.value = initial;
 	return 0;
 }
 
-static int spin_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
+static int ctr_spin_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 {
 	spin_lock(&c->spin.lock);
 	value_add(&c->spin.value, delta, new);
@@ -163,7 +163,7 @@ static int spin_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 	return 0;
 }
 
-static int spin_load(struct gs_counter *c, bool approx, s64 *val)
+static int ctr_spin_load(struct gs_counter *c, bool approx, s64 *val)
 {
 	spin_lock(&c->spin.lock);
 	*val = c->spin.value;
@@ -171,7 +171,7 @@ static int spin_load(struct gs_counter *c, bool approx, s64 *val)
 	return 0;
 }
 
-static int spin_store(struct gs_counter *c, s64 val)
+static int ctr_spin_store(struct gs_counter *c, s64 val)
 {
 	spin_lock(&c->spin.lock);
 	c->spin.value = val;
@@ -179,7 +179,7 @@ static int spin_store(struct gs_counter *c, s64 val)
 	return 0;
 }
 
-static int spin_swap(struct gs_counter *c, s64 val, s64 *old)
+static int ctr_spin_swap(struct gs_counter *c, s64 val, s64 *old)
 {
 	spin_lock(&c->spin.lock);
 	*old = c->spin.value;
@@ -188,7 +188,7 @@ static int spin_swap(struct gs_counter *c, s64 val, s64 *old)
 	return 0;
 }
 
-static int spin_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
+static int ctr_spin_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 {
 	spin_lock(&c->spin.lock);
 	value_cas(&c->spin.value, old, new, prev);
@@ -201,19 +201,19 @@ static int spin_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
  * waits still end on a fatal signal (killable) so a stuck holder cannot make
  * a dying task unkillable.
  */
-static int mutex_init_(struct gs_counter *c, s64 initial)
+static int ctr_mutex_init(struct gs_counter *c, s64 initial)
 {
 	mutex_init(&c->mutex.lock);
 	c->mutex.value = initial;
 	return 0;
 }
 
-static void mutex_destroy_(struct gs_counter *c)
+static void ctr_mutex_destroy(struct gs_counter *c)
 {
 	mutex_destroy(&c->mutex.lock);
 }
 
-static int mutex_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
+static int ctr_mutex_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 {
 	if (mutex_lock_killable(&c->mutex.lock))
 		return -EINTR;
@@ -222,7 +222,7 @@ static int mutex_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 	return 0;
 }
 
-static int mutex_load(struct gs_counter *c, bool approx, s64 *val)
+static int ctr_mutex_load(struct gs_counter *c, bool approx, s64 *val)
 {
 	if (mutex_lock_killable(&c->mutex.lock))
 		return -EINTR;
@@ -231,7 +231,7 @@ static int mutex_load(struct gs_counter *c, bool approx, s64 *val)
 	return 0;
 }
 
-static int mutex_store(struct gs_counter *c, s64 val)
+static int ctr_mutex_store(struct gs_counter *c, s64 val)
 {
 	if (mutex_lock_killable(&c->mutex.lock))
 		return -EINTR;
@@ -240,7 +240,7 @@ static int mutex_store(struct gs_counter *c, s64 val)
 	return 0;
 }
 
-static int mutex_swap(struct gs_counter *c, s64 val, s64 *old)
+static int ctr_mutex_swap(struct gs_counter *c, s64 val, s64 *old)
 {
 	if (mutex_lock_killable(&c->mutex.lock))
 		return -EINTR;
@@ -250,7 +250,7 @@ static int mutex_swap(struct gs_counter *c, s64 val, s64 *old)
 	return 0;
 }
 
-static int mutex_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
+static int ctr_mutex_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 {
 	if (mutex_lock_killable(&c->mutex.lock))
 		return -EINTR;
@@ -260,14 +260,14 @@ static int mutex_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 }
 
 /* rwsem: writers exclusive, Load shared (Go's RWMutex pattern). */
-static int rwsem_init_(struct gs_counter *c, s64 initial)
+static int ctr_rwsem_init(struct gs_counter *c, s64 initial)
 {
 	init_rwsem(&c->rwsem.sem);
 	c->rwsem.value = initial;
 	return 0;
 }
 
-static int rwsem_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
+static int ctr_rwsem_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 {
 	if (down_write_killable(&c->rwsem.sem))
 		return -EINTR;
@@ -276,7 +276,7 @@ static int rwsem_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 	return 0;
 }
 
-static int rwsem_load(struct gs_counter *c, bool approx, s64 *val)
+static int ctr_rwsem_load(struct gs_counter *c, bool approx, s64 *val)
 {
 	if (down_read_killable(&c->rwsem.sem))
 		return -EINTR;
@@ -285,7 +285,7 @@ static int rwsem_load(struct gs_counter *c, bool approx, s64 *val)
 	return 0;
 }
 
-static int rwsem_store(struct gs_counter *c, s64 val)
+static int ctr_rwsem_store(struct gs_counter *c, s64 val)
 {
 	if (down_write_killable(&c->rwsem.sem))
 		return -EINTR;
@@ -294,7 +294,7 @@ static int rwsem_store(struct gs_counter *c, s64 val)
 	return 0;
 }
 
-static int rwsem_swap(struct gs_counter *c, s64 val, s64 *old)
+static int ctr_rwsem_swap(struct gs_counter *c, s64 val, s64 *old)
 {
 	if (down_write_killable(&c->rwsem.sem))
 		return -EINTR;
@@ -304,7 +304,7 @@ static int rwsem_swap(struct gs_counter *c, s64 val, s64 *old)
 	return 0;
 }
 
-static int rwsem_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
+static int ctr_rwsem_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 {
 	if (down_write_killable(&c->rwsem.sem))
 		return -EINTR;
@@ -327,17 +327,17 @@ static int rwsem_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
  *  - Swap and CompareAndSwap would need every CPU's slot frozen: refused with
  *    EOPNOTSUPP rather than made silently inexact.
  */
-static int pcpu_init(struct gs_counter *c, s64 initial)
+static int ctr_pcpu_init(struct gs_counter *c, s64 initial)
 {
 	return percpu_counter_init(&c->pcpu, initial, GOSYNC_GFP);
 }
 
-static void pcpu_destroy(struct gs_counter *c)
+static void ctr_pcpu_destroy(struct gs_counter *c)
 {
 	percpu_counter_destroy(&c->pcpu);
 }
 
-static int pcpu_load(struct gs_counter *c, bool approx, s64 *val)
+static int ctr_pcpu_load(struct gs_counter *c, bool approx, s64 *val)
 {
 	if (approx)
 		*val = percpu_counter_read(&c->pcpu);
@@ -346,7 +346,7 @@ static int pcpu_load(struct gs_counter *c, bool approx, s64 *val)
 	return 0;
 }
 
-static int pcpu_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
+static int ctr_pcpu_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 {
 	/*
 	 * percpu_counter_add_batch() compares abs(slot + delta) with the batch;
@@ -360,16 +360,16 @@ static int pcpu_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 		delta -= half;
 	}
 	percpu_counter_add(&c->pcpu, delta);
-	return pcpu_load(c, approx, new);
+	return ctr_pcpu_load(c, approx, new);
 }
 
-static int pcpu_store(struct gs_counter *c, s64 val)
+static int ctr_pcpu_store(struct gs_counter *c, s64 val)
 {
 	percpu_counter_set(&c->pcpu, val);
 	return 0;
 }
 
-static int pcpu_reset(struct gs_counter *c, s64 *old)
+static int ctr_pcpu_reset(struct gs_counter *c, s64 *old)
 {
 	*old = percpu_counter_sum(&c->pcpu);
 	percpu_counter_set(&c->pcpu, 0);
@@ -378,29 +378,29 @@ static int pcpu_reset(struct gs_counter *c, s64 *old)
 
 static const struct gs_counter_ops counter_ops[] = {
 	[GOSYNC_COUNTER_RACY] = {
-		.init = racy_init, .add = racy_add, .load = racy_load,
-		.store = racy_store, .exchange = racy_swap, .cas = racy_cas,
+		.init = ctr_racy_init, .add = ctr_racy_add, .load = ctr_racy_load,
+		.store = ctr_racy_store, .exchange = ctr_racy_swap, .cas = ctr_racy_cas,
 	},
 	[GOSYNC_COUNTER_ATOMIC] = {
-		.init = atomic_init_, .add = atomic_add_, .load = atomic_load,
-		.store = atomic_store, .exchange = atomic_swap, .cas = atomic_cas,
+		.init = ctr_atomic_init, .add = ctr_atomic_add, .load = ctr_atomic_load,
+		.store = ctr_atomic_store, .exchange = ctr_atomic_swap, .cas = ctr_atomic_cas,
 	},
 	[GOSYNC_COUNTER_SPINLOCK] = {
-		.init = spin_init, .add = spin_add, .load = spin_load,
-		.store = spin_store, .exchange = spin_swap, .cas = spin_cas,
+		.init = ctr_spin_init, .add = ctr_spin_add, .load = ctr_spin_load,
+		.store = ctr_spin_store, .exchange = ctr_spin_swap, .cas = ctr_spin_cas,
 	},
 	[GOSYNC_COUNTER_MUTEX] = {
-		.init = mutex_init_, .destroy = mutex_destroy_, .add = mutex_add,
-		.load = mutex_load, .store = mutex_store, .exchange = mutex_swap,
-		.cas = mutex_cas,
+		.init = ctr_mutex_init, .destroy = ctr_mutex_destroy, .add = ctr_mutex_add,
+		.load = ctr_mutex_load, .store = ctr_mutex_store, .exchange = ctr_mutex_swap,
+		.cas = ctr_mutex_cas,
 	},
 	[GOSYNC_COUNTER_RWSEM] = {
-		.init = rwsem_init_, .add = rwsem_add, .load = rwsem_load,
-		.store = rwsem_store, .exchange = rwsem_swap, .cas = rwsem_cas,
+		.init = ctr_rwsem_init, .add = ctr_rwsem_add, .load = ctr_rwsem_load,
+		.store = ctr_rwsem_store, .exchange = ctr_rwsem_swap, .cas = ctr_rwsem_cas,
 	},
 	[GOSYNC_COUNTER_PERCPU] = {
-		.init = pcpu_init, .destroy = pcpu_destroy, .add = pcpu_add,
-		.load = pcpu_load, .store = pcpu_store, .reset = pcpu_reset,
+		.init = ctr_pcpu_init, .destroy = ctr_pcpu_destroy, .add = ctr_pcpu_add,
+		.load = ctr_pcpu_load, .store = ctr_pcpu_store, .reset = ctr_pcpu_reset,
 	},
 };
 

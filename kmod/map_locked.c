@@ -192,46 +192,46 @@ static int locked_prepare_insert(struct gs_map *m)
 }
 
 /* spin: one spinlock_t for readers and writers alike */
-static int spin_init(struct gs_map *m)
+static int lmap_spin_init(struct gs_map *m)
 {
 	spin_lock_init(&m->locked.spin);
 	return locked_alloc(m);
 }
 
-static int spin_begin(struct gs_map *m)
+static int lmap_spin_begin(struct gs_map *m)
 	__acquires(&m->locked.spin)
 {
 	spin_lock(&m->locked.spin);
 	return 0;
 }
 
-static void spin_lock_(struct gs_map *m)
+static void lmap_spin_lock(struct gs_map *m)
 	__acquires(&m->locked.spin)
 {
 	spin_lock(&m->locked.spin);
 }
 
-static void spin_end(struct gs_map *m)
+static void lmap_spin_end(struct gs_map *m)
 	__releases(&m->locked.spin)
 {
 	spin_unlock(&m->locked.spin);
 }
 
-static bool spin_held(struct gs_map *m)
+static bool lmap_spin_held(struct gs_map *m)
 {
 	/* lockdep_is_held() exists only with lockdep; without, claim "held". */
 	return !IS_ENABLED(CONFIG_LOCKDEP) || lockdep_is_held(&m->locked.spin);
 }
 
 const struct gs_map_backend_ops gs_map_spin_ops = {
-	.init = spin_init,
+	.init = lmap_spin_init,
 	.destroy = locked_destroy,
-	.read_begin = spin_begin,
-	.read_end = spin_end,
-	.write_begin = spin_begin,
-	.write_begin_nointr = spin_lock_,
-	.write_end = spin_end,
-	.write_held = spin_held,
+	.read_begin = lmap_spin_begin,
+	.read_end = lmap_spin_end,
+	.write_begin = lmap_spin_begin,
+	.write_begin_nointr = lmap_spin_lock,
+	.write_end = lmap_spin_end,
+	.write_held = lmap_spin_held,
 	.lookup = locked_lookup,
 	.prepare_insert = locked_prepare_insert,
 	.insert = locked_insert,
@@ -241,51 +241,51 @@ const struct gs_map_backend_ops gs_map_spin_ops = {
 };
 
 /* rwsem: lookups shared, writers exclusive */
-static int rwsem_init_(struct gs_map *m)
+static int lmap_rwsem_init(struct gs_map *m)
 {
 	init_rwsem(&m->locked.sem);
 	return locked_alloc(m);
 }
 
-static int rwsem_read_begin(struct gs_map *m)
+static int lmap_rwsem_read_begin(struct gs_map *m)
 {
 	return down_read_killable(&m->locked.sem) ? -EINTR : 0;
 }
 
-static void rwsem_read_end(struct gs_map *m)
+static void lmap_rwsem_read_end(struct gs_map *m)
 {
 	up_read(&m->locked.sem);
 }
 
-static int rwsem_write_begin(struct gs_map *m)
+static int lmap_rwsem_write_begin(struct gs_map *m)
 {
 	return down_write_killable(&m->locked.sem) ? -EINTR : 0;
 }
 
-static void rwsem_write_lock(struct gs_map *m)
+static void lmap_rwsem_write_lock(struct gs_map *m)
 {
 	down_write(&m->locked.sem);
 }
 
-static void rwsem_write_end(struct gs_map *m)
+static void lmap_rwsem_write_end(struct gs_map *m)
 {
 	up_write(&m->locked.sem);
 }
 
-static bool rwsem_write_held(struct gs_map *m)
+static bool lmap_rwsem_write_held(struct gs_map *m)
 {
 	return lockdep_is_held_type(&m->locked.sem, 0);
 }
 
 const struct gs_map_backend_ops gs_map_rwsem_ops = {
-	.init = rwsem_init_,
+	.init = lmap_rwsem_init,
 	.destroy = locked_destroy,
-	.read_begin = rwsem_read_begin,
-	.read_end = rwsem_read_end,
-	.write_begin = rwsem_write_begin,
-	.write_begin_nointr = rwsem_write_lock,
-	.write_end = rwsem_write_end,
-	.write_held = rwsem_write_held,
+	.read_begin = lmap_rwsem_read_begin,
+	.read_end = lmap_rwsem_read_end,
+	.write_begin = lmap_rwsem_write_begin,
+	.write_begin_nointr = lmap_rwsem_write_lock,
+	.write_end = lmap_rwsem_write_end,
+	.write_held = lmap_rwsem_write_held,
 	.lookup = locked_lookup,
 	.prepare_insert = locked_prepare_insert,
 	.insert = locked_insert,
