@@ -433,11 +433,17 @@ struct gs_counter *gs_counter_create(u32 mode, s64 initial,
 	c = kzalloc(sizeof(*c), GOSYNC_GFP);
 	if (!c)
 		return ERR_PTR(-ENOMEM);
+	c->stats = gs_stats_alloc();
+	if (!c->stats) {
+		kfree(c);
+		return ERR_PTR(-ENOMEM);
+	}
 	c->ops = &counter_ops[mode];
 	c->mode = mode;
 	c->racy_delay_ns = racy_delay_ns;
 	ret = c->ops->init(c, initial);
 	if (ret) {
+		free_percpu(c->stats);
 		kfree(c);
 		return ERR_PTR(ret);
 	}
@@ -449,6 +455,7 @@ void gs_counter_destroy(struct gs_counter *c)
 {
 	if (c->ops->destroy)
 		c->ops->destroy(c);
+	free_percpu(c->stats);
 	kfree(c);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_counter_destroy);
@@ -456,7 +463,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_counter_destroy);
 /** gs_counter_cost() - bytes of kernel memory @c holds */
 unsigned long gs_counter_cost(struct gs_counter *c)
 {
-	unsigned long bytes = kmalloc_size_roundup(sizeof(*c));
+	unsigned long bytes = kmalloc_size_roundup(sizeof(*c)) +
+			      num_possible_cpus() * sizeof(struct gs_stats);
 
 	if (c->mode == GOSYNC_COUNTER_PERCPU)
 		bytes += num_possible_cpus() * sizeof(s32);
@@ -507,6 +515,14 @@ EXPORT_SYMBOL_IF_KUNIT(gs_counter_check_op);
 int gs_counter_do(struct gs_counter *c, u32 op, u32 flags, s64 arg,
 		  s64 expected, s64 *result)
 {
+	static const u8 stat[] = {
+		[GOSYNC_OP_ADD] = GOSYNC_STAT_ADD,
+		[GOSYNC_OP_LOAD] = GOSYNC_STAT_LOAD,
+		[GOSYNC_OP_STORE] = GOSYNC_STAT_STORE,
+		[GOSYNC_OP_SWAP] = GOSYNC_STAT_SWAP,
+		[GOSYNC_OP_CAS] = GOSYNC_STAT_CAS,
+		[GOSYNC_OP_RESET] = GOSYNC_STAT_RESET,
+	};
 	const struct gs_counter_ops *ops = c->ops;
 	bool approx = flags & GOSYNC_OP_F_APPROX;
 	int ret;
@@ -518,18 +534,29 @@ int gs_counter_do(struct gs_counter *c, u32 op, u32 flags, s64 arg,
 	*result = 0;
 	switch (op) {
 	case GOSYNC_OP_ADD:
-		return ops->add(c, arg, approx, result);
+		ret = ops->add(c, arg, approx, result);
+		break;
 	case GOSYNC_OP_LOAD:
-		return ops->load(c, approx, result);
+		ret = ops->load(c, approx, result);
+		break;
 	case GOSYNC_OP_STORE:
-		return ops->store(c, arg);
+		ret = ops->store(c, arg);
+		break;
 	case GOSYNC_OP_SWAP:
-		return ops->exchange ? ops->exchange(c, arg, result) : -EOPNOTSUPP;
+		ret = ops->exchange ? ops->exchange(c, arg, result) : -EOPNOTSUPP;
+		break;
 	case GOSYNC_OP_CAS:
-		return ops->cas ? ops->cas(c, expected, arg, result) : -EOPNOTSUPP;
+		ret = ops->cas ? ops->cas(c, expected, arg, result) : -EOPNOTSUPP;
+		break;
 	case GOSYNC_OP_RESET:
-		return ops->reset ? ops->reset(c, result) : ops->exchange(c, 0, result);
+		ret = ops->reset ? ops->reset(c, result) : ops->exchange(c, 0, result);
+		break;
 	}
-	return -EINVAL;
+	if (ret)
+		return ret;
+	gs_stat_add(c->stats, stat[op], 1);
+	if (op == GOSYNC_OP_CAS && *result != expected)
+		gs_stat_add(c->stats, GOSYNC_STAT_CAS_FAILED, 1);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_counter_do);

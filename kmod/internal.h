@@ -3,12 +3,17 @@
  * gosync internal API.
  *
  * Layers, each using only the ones below it:
- *   main.c     module init/exit, the misc device
- *   uapi.c     ioctl dispatch: copies structs in and out, makes fds
- *   object.c   the object model: refcounts, names, owners, listing
- *   counter.c  the counter primitive (no user pointers, no ioctl knowledge)
- *   map.c      the map front end: entries, limits, stats, Range, over
- *   map_locked.c, map_rcu.c  the map backends (hash tables and their locks)
+ *   main.c       module init/exit, the misc device
+ *   dispatch.c   the type registry; the generic ioctl path (copy in, size
+ *                checks, handler); /dev/gosync's commands, INFO and BATCH
+ *   file.c       an object's file: fd install, fops, fdinfo, fd lookup
+ *   <type>_uapi.c  one per type: its struct gs_type and command handlers,
+ *                the only code that knows both the type and the uapi
+ *   object.c     the object model: refcounts, ids, names, owners, limits
+ *   counter.c, mutex.c, rwmutex.c, waitgroup.c, once.c, map*.c
+ *                the primitives: no user pointers, no ioctl knowledge
+ *   torture.c    in-kernel stress (GOSYNC_TORTURE builds), a client of the
+ *                primitives
  */
 #ifndef _GOSYNC_INTERNAL_H
 #define _GOSYNC_INTERNAL_H
@@ -26,6 +31,7 @@
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
 #include <linux/rwsem.h>
+#include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -71,6 +77,51 @@
 	__ret == -ETIME ? -ETIMEDOUT : __ret ? -EINTR : 0;			\
 })
 
+/*
+ * Per-CPU operation counts, struct gosync_info.stats[]: what each slot
+ * counts depends on the type (enum gosync_counter_stat, ...). Every
+ * primitive keeps its own and counts in its core functions, so INFO, the
+ * torture runner and KUnit all see the same numbers.
+ */
+struct gs_stats {
+	u64 n[GOSYNC_NR_STATS];
+};
+
+static inline struct gs_stats __percpu *gs_stats_alloc(void)
+{
+	return alloc_percpu_gfp(struct gs_stats, GOSYNC_GFP);
+}
+
+static inline void gs_stat_add(struct gs_stats __percpu *s, unsigned int i, u64 n)
+{
+	this_cpu_add(s->n[i], n);
+}
+
+void gs_stats_sum(struct gs_stats __percpu *s, u64 *sum);
+
+/* Count a lock call's outcome (enum gosync_lock_stat) and pass it on. */
+static inline int gs_lock_counted(struct gs_stats __percpu *s, int ret, unsigned int ok)
+{
+	switch (ret) {
+	case -EOWNERDEAD:
+		gs_stat_add(s, GOSYNC_STAT_OWNER_DEAD, 1);
+		fallthrough;
+	case 0:
+		gs_stat_add(s, ok, 1);
+		break;
+	case -EBUSY:
+		gs_stat_add(s, GOSYNC_STAT_BUSY, 1);
+		break;
+	case -ETIMEDOUT:
+		gs_stat_add(s, GOSYNC_STAT_TIMEOUTS, 1);
+		break;
+	case -EINTR:
+		gs_stat_add(s, GOSYNC_STAT_INTERRUPTS, 1);
+		break;
+	}
+	return ret;
+}
+
 /* ---- counter.c ---- */
 
 struct gs_counter_ops;
@@ -80,6 +131,7 @@ struct gs_counter_ops;
  * @ops: the mode's implementation
  * @mode: enum gosync_counter_mode
  * @racy_delay_ns: racy mode: spin between read and write of an update
+ * @stats: per-CPU counts, enum gosync_counter_stat
  *
  * Only the union member of @mode is used.
  */
@@ -87,6 +139,7 @@ struct gs_counter {
 	const struct gs_counter_ops *ops;
 	u32 mode;
 	u32 racy_delay_ns;
+	struct gs_stats __percpu *stats;
 	union {
 		/* racy: no synchronization at all, on purpose */
 		s64 racy;
@@ -134,6 +187,7 @@ struct gs_mutex {
 	bool starving;			/* Unlock hands off to the oldest waiter */
 	bool owner_died;		/* tell the next locker: -EOWNERDEAD */
 	bool robust;			/* release when the owner goes away */
+	struct gs_stats __percpu *stats; /* enum gosync_lock_stat */
 };
 
 struct gs_mutex *gs_mutex_create(bool robust);
@@ -153,6 +207,7 @@ struct gs_rwmutex {
 	struct list_head waiters;	/* FIFO of struct gs_rwmutex_waiter */
 	bool owner_died;		/* a writer died: tell the next locker */
 	bool robust;			/* release a dying holder's write lock */
+	struct gs_stats __percpu *stats; /* enum gosync_lock_stat */
 };
 
 struct gs_rwmutex *gs_rwmutex_create(bool robust);
@@ -173,6 +228,7 @@ struct gs_waitgroup {
 	unsigned int waiters;		/* in Wait for the current generation */
 	unsigned int waking;		/* released, not yet returned from Wait */
 	u64 gen;			/* bumped when count reaches 0; Wait reads it */
+	struct gs_stats __percpu *stats; /* enum gosync_waitgroup_stat */
 };
 
 struct gs_waitgroup *gs_waitgroup_create(void);
@@ -198,6 +254,7 @@ struct gs_once {
 	struct gs_holder *runner;	/* told to run; only it may Complete */
 	bool abandoned;			/* done because the runner went away */
 	bool retry;			/* runner gone: back to NEW instead */
+	struct gs_stats __percpu *stats; /* enum gosync_once_stat */
 };
 
 struct gs_once *gs_once_create(bool retry);
@@ -221,11 +278,6 @@ int gs_user_charge(struct gs_user *u, unsigned int objects, unsigned long bytes)
 int gs_user_charge_nocap(struct gs_user *u, unsigned long bytes, bool exempt);
 void gs_user_uncharge(struct gs_user *u, unsigned int objects, unsigned long bytes);
 void gs_user_usage(struct gs_user *u, unsigned int *objects, unsigned long *bytes);
-
-/* Per-CPU operation counts; what each slot counts depends on the type */
-struct gs_stats {
-	u64 n[GOSYNC_NR_STATS];
-};
 
 /* ---- map.c, map_locked.c, map_rcu.c ---- */
 
@@ -334,8 +386,6 @@ struct gs_map_backend_ops {
 extern const struct gs_map_backend_ops gs_map_spin_ops;
 extern const struct gs_map_backend_ops gs_map_rwsem_ops;
 extern const struct gs_map_backend_ops gs_map_rcu_ops;
-
-static inline void gs_map_stat_add(struct gs_map *m, unsigned int i, u64 n);
 
 /**
  * struct gs_map - a byte-string map with one synchronization backend
@@ -447,44 +497,160 @@ u64 gs_map_range_start(struct gs_map *m);
 int gs_map_range_check(struct gs_map *m, u64 start, u64 pos);
 int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
 		      u32 *key_len, struct gs_map_val **val, u64 *seq);
-void gs_map_fill_stats(struct gs_map *m, u64 *stats);
 
-static inline void gs_map_stat_add(struct gs_map *m, unsigned int i, u64 n)
-{
-	this_cpu_add(m->stats->n[i], n);
-}
-
-/* ---- object.c ---- */
+/* ---- the type registry (dispatch.c) and the uapi layer ---- */
 
 struct gs_obj;
+struct gs_handle;
+
+/* Command numbers on object fds start here; /dev/gosync's below it. */
+#define GS_CMD_OBJ_BASE		GOSYNC_CMD_OBJ_BASE
+/* The biggest command struct: the on-stack buffer every command is copied into */
+#define GS_UCMD_MAX		256
 
 /**
- * struct gs_obj_type - what the object model needs to know about a primitive
- * @type: enum gosync_type
- * @subtype: the primitive's mode or backend, for listings
- * @destroy: free the primitive; called once, when the last reference goes
- * @holder_gone: optional: a holder (file description) is closing; release
- *	what it holds
- * @poll: optional: poll readiness of the primitive
- * @fill_stats: optional: add the counts the primitive keeps itself to
- *	@stats (GOSYNC_NR_STATS slots)
- * @charge: optional: bytes of kernel memory the primitive holds when
- *	created, charged to its owner's per-user byte limit for the object's
- *	life (growth, such as a map's entries, is charged as it happens)
+ * struct gs_ucmd - one ioctl in flight
+ * @ubuf: the command struct in user memory
+ * @user_size: its size as the caller knows it
+ * @cmd: the kernel's copy (GS_UCMD_MAX bytes)
+ * @obj: object commands: the object; referenced by the file for the call
+ * @holder: object commands: the caller's open file description
  */
-struct gs_obj_type {
-	u32 type;
-	u32 (*subtype)(void *priv);
-	void (*destroy)(void *priv);
-	void (*holder_gone)(void *priv, struct gs_holder *h);
-	__poll_t (*poll)(void *priv, struct file *file, poll_table *pt);
-	void (*fill_stats)(void *priv, u64 *stats);
-	u64 (*charge)(void *priv);
+struct gs_ucmd {
+	void __user *ubuf;
+	u32 user_size;
+	void *cmd;
+	struct gs_obj *obj;
+	struct gs_holder *holder;
 };
 
 /**
+ * struct gs_cmd - one command: what dispatch needs to copy it in and run it
+ * @nr: GOSYNC_CMD_*
+ * @size: the kernel's struct size
+ * @min_size: the size of the struct's first version (smaller is EINVAL)
+ * @execute: the handler; it may use only @ucmd->cmd, and answers with
+ *	gs_respond()
+ */
+struct gs_cmd {
+	unsigned int nr;
+	unsigned int size;
+	unsigned int min_size;
+	int (*execute)(struct gs_ucmd *ucmd);
+};
+
+/*
+ * A command table entry: the struct, the last field of its first version,
+ * and a compile-time check (as iommufd's) that the dispatch buffer holds it.
+ */
+#define GS_CMD(_cmd, _fn, _struct, _last)					\
+	{									\
+		.nr = GOSYNC_CMD_##_cmd,					\
+		.size = sizeof(_struct) +					\
+			BUILD_BUG_ON_ZERO(sizeof(_struct) > GS_UCMD_MAX),	\
+		.min_size = offsetofend(_struct, _last),			\
+		.execute = _fn,							\
+	}
+
+/**
+ * struct gs_type - one object type: everything the rest of gosync knows of it
+ * @id: enum gosync_type
+ * @name: for logs and fdinfo
+ * @attr_size: bytes its attributes take in struct gosync_create's union;
+ *	the rest of the union must be zero (EINVAL)
+ * @create: make the primitive from its attributes (already copied in; the
+ *	type checks its own flags and reserved fields) for @user, who pays for
+ *	what it grows to. Return: the primitive or an ERR_PTR
+ * @destroy: free the primitive; called once, when the last reference goes
+ * @holder_gone: optional: an open file description (a holder) is closing:
+ *	release what it holds (robustness)
+ * @poll: optional: readiness; types without a wait have none (and so
+ *	epoll_ctl() refuses their fds)
+ * @stats: optional: the primitive's per-CPU counts (struct gosync_info.stats)
+ * @charge: bytes of kernel memory the primitive holds when created (growth,
+ *	such as a map's entries, is charged as it happens)
+ * @subtype: optional: mode, backend or attribute flags, for INFO
+ * @show_fdinfo: optional: the primitive's state in /proc/PID/fdinfo/FD
+ * @subtypes: VERSION: the subtypes it supports (1 << mode), if any
+ * @ops: VERSION: the ops it supports (1 << op), if any
+ * @cmds: its object commands (besides INFO, and BATCH if @batch_op)
+ * @nr_cmds: entries in @cmds
+ * @batch_op_size: BATCH: the size of one op struct
+ * @batch_op: BATCH: run one op in place, fill its result fields, return its
+ *	error
+ *
+ * The registry (gs_types[] in dispatch.c) lists one per type; the create
+ * path, the command tables, BATCH and VERSION are derived from it.
+ */
+struct gs_type {
+	u32 id;
+	const char *name;
+	size_t attr_size;
+	void *(*create)(const void *attr, struct gs_user *user);
+	void (*destroy)(void *priv);
+	void (*holder_gone)(void *priv, struct gs_holder *h);
+	__poll_t (*poll)(void *priv, struct file *file, poll_table *pt);
+	struct gs_stats __percpu *(*stats)(void *priv);
+	unsigned long (*charge)(void *priv);
+	u32 (*subtype)(void *priv);
+	void (*show_fdinfo)(struct seq_file *m, void *priv, struct gs_holder *h);
+	u64 subtypes;
+	u64 ops;
+	const struct gs_cmd *cmds;
+	unsigned int nr_cmds;
+	size_t batch_op_size;
+	int (*batch_op)(struct gs_obj *obj, void *op);
+};
+
+/* The types, each defined next to its primitive (<type>_uapi.c). */
+extern const struct gs_type gs_counter_type;
+extern const struct gs_type gs_mutex_type;
+extern const struct gs_type gs_rwmutex_type;
+extern const struct gs_type gs_waitgroup_type;
+extern const struct gs_type gs_once_type;
+extern const struct gs_type gs_map_type;
+
+const struct gs_type *gs_type_get(u32 id);
+int gs_respond(struct gs_ucmd *ucmd, size_t size);
+int gs_deadline(u32 flags, u64 timeout_ns, ktime_t *deadline);
+long gs_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long gs_obj_ioctl(struct gs_handle *handle, unsigned int cmd, unsigned long arg);
+
+/* ---- file.c: the file of an object ---- */
+
+/**
+ * struct gs_handle - one open file description of an object (its private_data)
+ * @obj: the object; the file holds a reference
+ * @holder: what this description holds (locks, a Once run, ...)
+ */
+struct gs_handle {
+	struct gs_obj *obj;
+	struct gs_holder holder;
+};
+
+/**
+ * struct gs_fdref - a gosync object named by an fd in a command
+ * @file: the file, referenced until gs_obj_fdput()
+ * @obj: its object (alive while @file is)
+ * @holder: the holder of that open file description
+ */
+struct gs_fdref {
+	struct file *file;
+	struct gs_obj *obj;
+	struct gs_holder *holder;
+};
+
+int gs_obj_install_fd(struct gs_obj *obj, const char *name);
+int gs_obj_fdget(int fd, u32 type, struct gs_fdref *ref);
+void gs_obj_fdput(struct gs_fdref *ref);
+
+/* ---- object.c ---- */
+
+/**
  * struct gs_obj - one gosync object: a primitive plus identity and owner
- * @ref: one per open file description, plus one while named
+ * @ref: one per open file description, plus one while named, plus one per
+ *	object that refers to it (see "Objects that refer to objects" in
+ *	docs/design.md)
  * @id: unique, increasing; immutable
  * @type: the primitive's type
  * @priv: the primitive (struct gs_counter *, ...)
@@ -499,13 +665,12 @@ struct gs_obj_type {
  * @perm: permission bits for opening by name; immutable
  * @charged: bytes charged to @user for the object itself; immutable
  * @nr_files: open file descriptions, for listings
- * @stats: per-CPU operation counts
  * @rcu: the object is freed after a grace period (RCU lookups)
  */
 struct gs_obj {
 	struct kref ref;
 	u64 id;
-	const struct gs_obj_type *type;
+	const struct gs_type *type;
 	void *priv;
 	struct gs_user *user;
 	struct rhash_head name_node;
@@ -516,7 +681,6 @@ struct gs_obj {
 	umode_t perm;
 	unsigned long charged;
 	atomic_t nr_files;
-	struct gs_stats __percpu *stats;
 	struct rcu_head rcu;
 };
 
@@ -525,8 +689,7 @@ extern unsigned int gs_max_objects_per_user;
 extern unsigned long gs_max_bytes_per_user;
 
 int gs_name_check(const char *name);
-struct gs_obj *gs_obj_new(const struct gs_obj_type *type, void *priv,
-			  umode_t perm);
+struct gs_obj *gs_obj_new(const struct gs_type *type, void *priv, umode_t perm);
 void gs_obj_get(struct gs_obj *obj);
 void gs_obj_put(struct gs_obj *obj);
 int gs_obj_publish(struct gs_obj *obj, const char *name);
@@ -539,19 +702,8 @@ unsigned int gs_obj_count(void);
 int gs_objects_init(void);
 void gs_objects_exit(void);
 
-static inline void gs_obj_stat_inc(struct gs_obj *obj, unsigned int i)
-{
-	this_cpu_inc(obj->stats->n[i]);
-}
-
-/* ---- torture.c ---- */
+/* ---- torture.c (GOSYNC_TORTURE builds only) ---- */
 
 int gs_torture_run(struct gosync_torture *p, struct gosync_torture_thread *results);
-
-/* ---- uapi.c ---- */
-
-long gs_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-extern const struct file_operations gs_obj_fops;
-extern const struct file_operations gs_obj_poll_fops;
 
 #endif /* _GOSYNC_INTERNAL_H */

@@ -205,7 +205,7 @@ struct gs_map *gs_map_create(u32 backend, u32 max_entries, u64 max_bytes,
 	m = kzalloc(sizeof(*m), GOSYNC_GFP);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
-	m->stats = alloc_percpu_gfp(struct gs_stats, GOSYNC_GFP);
+	m->stats = gs_stats_alloc();
 	if (!m->stats) {
 		kfree(m);
 		return ERR_PTR(-ENOMEM);
@@ -315,7 +315,7 @@ static int map_insert_locked(struct gs_map *m, struct xa_state *xas,
 	smp_store_release(&m->seq, seq);
 	WRITE_ONCE(m->nr, m->nr + 1);
 	m->bytes += n->key_len + v->len;
-	gs_map_stat_add(m, GOSYNC_MAP_STAT_STORES, 1);
+	gs_stat_add(m->stats, GOSYNC_MAP_STAT_STORES, 1);
 	return 0;
 }
 
@@ -342,7 +342,7 @@ static int map_replace_locked(struct gs_map *m, struct gs_map_node *n,
 	m->bytes = m->bytes - old->len + v->len;
 	/* Readers that still see @old hold a reference or fail to take one. */
 	gs_map_val_put(old);
-	gs_map_stat_add(m, GOSYNC_MAP_STAT_STORES, 1);
+	gs_stat_add(m->stats, GOSYNC_MAP_STAT_STORES, 1);
 	return 0;
 }
 
@@ -378,7 +378,7 @@ static void map_remove_locked(struct gs_map *m, struct gs_map_node *n)
 	m->bytes -= n->key_len + v->len;
 	/* It NULLs n->val: lockless readers that still find @n see it deleted. */
 	map_drop_locked(m, n, v);
-	gs_map_stat_add(m, GOSYNC_MAP_STAT_DELETES, 1);
+	gs_stat_add(m->stats, GOSYNC_MAP_STAT_DELETES, 1);
 }
 
 /*
@@ -460,8 +460,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_map_check_op);
 
 static void map_count_load(struct gs_map *m, bool hit)
 {
-	gs_map_stat_add(m, GOSYNC_MAP_STAT_LOADS, 1);
-	gs_map_stat_add(m, hit ? GOSYNC_MAP_STAT_HITS : GOSYNC_MAP_STAT_MISSES, 1);
+	gs_stat_add(m->stats, GOSYNC_MAP_STAT_LOADS, 1);
+	gs_stat_add(m->stats, hit ? GOSYNC_MAP_STAT_HITS : GOSYNC_MAP_STAT_MISSES, 1);
 }
 
 /*
@@ -572,7 +572,7 @@ static int map_clear(struct gs_map *m, struct gs_map_req *r)
 		return ret;
 	upto = m->seq;
 	r->result = m->nr;
-	gs_map_stat_add(m, GOSYNC_MAP_STAT_DELETES, m->nr);
+	gs_stat_add(m->stats, GOSYNC_MAP_STAT_DELETES, m->nr);
 	WRITE_ONCE(m->nr, 0);
 	m->bytes = 0;
 	/* Pairs with smp_load_acquire() in map_node_live(). */
@@ -858,16 +858,3 @@ int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_map_range_next);
 
-/** gs_map_fill_stats() - add @m's counts to @stats (enum gosync_map_stat) */
-void gs_map_fill_stats(struct gs_map *m, u64 *stats)
-{
-	int cpu, i;
-
-	for_each_possible_cpu(cpu) {
-		struct gs_stats *s = per_cpu_ptr(m->stats, cpu);
-
-		for (i = 0; i < GOSYNC_NR_STATS; i++)
-			stats[i] += READ_ONCE(s->n[i]);
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(gs_map_fill_stats);

@@ -172,7 +172,7 @@ static int locked_prepare_insert(struct gs_map *m)
 	m->locked.buckets = nb;
 	WRITE_ONCE(m->locked.shift, shift + 1);
 	m->charged += bytes;
-	gs_map_stat_add(m, GOSYNC_MAP_STAT_RESIZES, 1);
+	gs_stat_add(m->stats, GOSYNC_MAP_STAT_RESIZES, 1);
 	m->ops->write_end(m);
 
 	/* Only we move buckets, and we finish even if a signal comes. */

@@ -136,7 +136,7 @@ static void rcumap_note_resize_locked(struct gs_map *m)
 	lockdep_assert_held(&m->rcu.wlock);
 	if (size != m->rcu.last_size) {
 		m->rcu.last_size = size;
-		gs_map_stat_add(m, GOSYNC_MAP_STAT_RESIZES, 1);
+		gs_stat_add(m->stats, GOSYNC_MAP_STAT_RESIZES, 1);
 	}
 }
 

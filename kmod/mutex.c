@@ -38,6 +38,11 @@ struct gs_mutex *gs_mutex_create(bool robust)
 
 	if (!m)
 		return ERR_PTR(-ENOMEM);
+	m->stats = gs_stats_alloc();
+	if (!m->stats) {
+		kfree(m);
+		return ERR_PTR(-ENOMEM);
+	}
 	spin_lock_init(&m->lock);
 	INIT_LIST_HEAD(&m->waiters);
 	m->robust = robust;
@@ -48,6 +53,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_mutex_create);
 void gs_mutex_destroy(struct gs_mutex *m)
 {
 	WARN_ON(!list_empty(&m->waiters));
+	free_percpu(m->stats);
 	kfree(m);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_destroy);
@@ -89,11 +95,7 @@ static void gs_mutex_unlock_locked(struct gs_mutex *m)
 		wake_up_process(w->task);
 }
 
-/**
- * gs_mutex_trylock() - Go's TryLock
- * Return: 0, -EOWNERDEAD (locked; the previous holder died), or -EBUSY.
- */
-int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h)
+static int mtx_try(struct gs_mutex *m, struct gs_holder *h)
 {
 	int ret = -EBUSY;
 
@@ -106,24 +108,24 @@ int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h)
 	spin_unlock(&m->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(gs_mutex_trylock);
 
 /**
- * gs_mutex_lock() - Go's Lock, interruptible and with an optional deadline
- * @m: the mutex
- * @h: the holder to record
- * @deadline: absolute CLOCK_MONOTONIC time to give up at, or KTIME_MAX
- *
- * Return: 0; -EOWNERDEAD (locked; the previous holder died); -ETIMEDOUT;
- * -EINTR if a signal arrived first (the lock is not held).
+ * gs_mutex_trylock() - Go's TryLock
+ * Return: 0, -EOWNERDEAD (locked; the previous holder died), or -EBUSY.
  */
-int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, ktime_t deadline)
+int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h)
+{
+	return gs_lock_counted(m->stats, mtx_try(m, h), GOSYNC_STAT_LOCKS);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_trylock);
+
+static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, ktime_t deadline)
 {
 	struct gs_mutex_waiter w = { .task = current, .holder = h };
 	ktime_t start = ktime_get();
 	int ret;
 
-	ret = gs_mutex_trylock(m, h);
+	ret = mtx_try(m, h);
 	if (ret != -EBUSY)
 		return ret;
 
@@ -178,6 +180,20 @@ int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, ktime_t deadline)
 	spin_unlock(&m->lock);
 	return ret;
 }
+
+/**
+ * gs_mutex_lock() - Go's Lock, interruptible and with an optional deadline
+ * @m: the mutex
+ * @h: the holder to record
+ * @deadline: absolute CLOCK_MONOTONIC time to give up at, or KTIME_MAX
+ *
+ * Return: 0; -EOWNERDEAD (locked; the previous holder died); -ETIMEDOUT;
+ * -EINTR if a signal arrived first (the lock is not held).
+ */
+int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, ktime_t deadline)
+{
+	return gs_lock_counted(m->stats, mtx_lock_wait(m, h, deadline), GOSYNC_STAT_LOCKS);
+}
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_lock);
 
 /**
@@ -194,6 +210,8 @@ int gs_mutex_unlock(struct gs_mutex *m)
 	else
 		ret = -EPERM;
 	spin_unlock(&m->lock);
+	if (!ret)
+		gs_stat_add(m->stats, GOSYNC_STAT_UNLOCKS, 1);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_unlock);

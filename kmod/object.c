@@ -277,6 +277,20 @@ static const struct rhashtable_params gs_names_params = {
 
 static struct rhashtable gs_names;
 
+/** gs_stats_sum() - add the per-CPU counts @s to @sum (GOSYNC_NR_STATS slots) */
+void gs_stats_sum(struct gs_stats __percpu *s, u64 *sum)
+{
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		struct gs_stats *c = per_cpu_ptr(s, cpu);
+
+		for (i = 0; i < GOSYNC_NR_STATS; i++)
+			sum[i] += READ_ONCE(c->n[i]);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_stats_sum);
+
 /**
  * gs_name_check() - is @name a valid object name?
  *
@@ -312,11 +326,10 @@ static int gs_name_key(char key[GOSYNC_NAME_MAX], const char *name)
 	return 0;
 }
 
-/* What an object costs besides its primitive: the struct and its stats. */
+/* What an object costs besides its primitive. */
 static unsigned long gs_obj_base_cost(void)
 {
-	return kmalloc_size_roundup(sizeof(struct gs_obj)) +
-	       num_possible_cpus() * sizeof(struct gs_stats);
+	return kmalloc_size_roundup(sizeof(struct gs_obj));
 }
 
 /**
@@ -333,7 +346,7 @@ static unsigned long gs_obj_base_cost(void)
  * gs_max_objects or the user's limits. On error @priv still belongs to
  * the caller.
  */
-struct gs_obj *gs_obj_new(const struct gs_obj_type *type, void *priv,
+struct gs_obj *gs_obj_new(const struct gs_type *type, void *priv,
 			  umode_t perm)
 {
 	struct gs_obj *obj;
@@ -342,9 +355,6 @@ struct gs_obj *gs_obj_new(const struct gs_obj_type *type, void *priv,
 	obj = kzalloc(sizeof(*obj), GOSYNC_GFP);
 	if (!obj)
 		return ERR_PTR(-ENOMEM);
-	obj->stats = alloc_percpu_gfp(struct gs_stats, GOSYNC_GFP);
-	if (!obj->stats)
-		goto err_free;
 	obj->user = gs_user_get_current();
 	if (IS_ERR(obj->user)) {
 		ret = PTR_ERR(obj->user);
@@ -376,7 +386,6 @@ err_count:
 	atomic_dec(&gs_nr_objects);
 	gs_user_put(obj->user);
 err_free:
-	free_percpu(obj->stats);
 	kfree(obj);
 	return ERR_PTR(ret);
 }
@@ -399,7 +408,6 @@ static void gs_obj_release(struct kref *ref)
 	gs_user_uncharge(obj->user, 1, obj->charged);
 	gs_user_put(obj->user);
 	atomic_dec(&gs_nr_objects);
-	free_percpu(obj->stats);
 	/* RCU readers of the indexes may still look at obj->ref. */
 	kfree_rcu(obj, rcu);
 }
@@ -494,7 +502,7 @@ struct gs_obj *gs_obj_lookup(const char *name, u32 type)
 	obj = gs_obj_find(key);
 	if (!obj)
 		return ERR_PTR(-ENOENT);
-	if (type && obj->type->type != type)
+	if (type && obj->type->id != type)
 		ret = -EINVAL;
 	else if (!gs_obj_may_open(obj))
 		ret = -EACCES;
@@ -551,12 +559,10 @@ EXPORT_SYMBOL_IF_KUNIT(gs_obj_unlink);
  */
 void gs_obj_fill_info(struct gs_obj *obj, struct gosync_info *info)
 {
-	int cpu, i;
-
 	memset(info, 0, sizeof(*info));
 	info->id = obj->id;
-	info->type = obj->type->type;
-	info->subtype = obj->type->subtype(obj->priv);
+	info->type = obj->type->id;
+	info->subtype = obj->type->subtype ? obj->type->subtype(obj->priv) : 0;
 	info->uid = from_kuid_munged(current_user_ns(), obj->uid);
 	info->gid = from_kgid_munged(current_user_ns(), obj->gid);
 	info->perm = obj->perm;
@@ -566,14 +572,8 @@ void gs_obj_fill_info(struct gs_obj *obj, struct gosync_info *info)
 		info->flags = GOSYNC_INFO_NAMED;
 		memcpy(info->name, obj->name, sizeof(info->name));
 	}
-	for_each_possible_cpu(cpu) {
-		struct gs_stats *s = per_cpu_ptr(obj->stats, cpu);
-
-		for (i = 0; i < GOSYNC_NR_STATS; i++)
-			info->stats[i] += READ_ONCE(s->n[i]);
-	}
-	if (obj->type->fill_stats)
-		obj->type->fill_stats(obj->priv, info->stats);
+	if (obj->type->stats)
+		gs_stats_sum(obj->type->stats(obj->priv), info->stats);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_obj_fill_info);
 

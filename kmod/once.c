@@ -24,6 +24,11 @@ struct gs_once *gs_once_create(bool retry)
 
 	if (!o)
 		return ERR_PTR(-ENOMEM);
+	o->stats = gs_stats_alloc();
+	if (!o->stats) {
+		kfree(o);
+		return ERR_PTR(-ENOMEM);
+	}
 	spin_lock_init(&o->lock);
 	init_waitqueue_head(&o->wq);
 	o->retry = retry;
@@ -33,6 +38,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_once_create);
 
 void gs_once_destroy(struct gs_once *o)
 {
+	free_percpu(o->stats);
 	kfree(o);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_destroy);
@@ -75,8 +81,12 @@ int gs_once_do(struct gs_once *o, struct gs_holder *h, ktime_t deadline,
 			*result = gs_once_result_locked(o);
 		}
 		spin_unlock(&o->lock);
-		if (*result)
+		if (*result) {
+			gs_stat_add(o->stats, GOSYNC_STAT_ONCE_DOS, 1);
+			if (*result & GOSYNC_ONCE_RUN)
+				gs_stat_add(o->stats, GOSYNC_STAT_ONCE_RUNS, 1);
 			return 0;
+		}
 
 		/* Running elsewhere: sleep until it is done or reset. */
 		ret = gs_wait_event(o->wq, gs_once_settled(o), deadline);
@@ -92,8 +102,11 @@ static void gs_once_finish_locked(struct gs_once *o, u32 state, bool abandoned)
 	lockdep_assert_held(&o->lock);
 	o->runner = NULL;
 	o->abandoned = abandoned;
-	/* Pairs with READ_ONCE in the wait condition; wake_up_all() orders it. */
-	WRITE_ONCE(o->state, state);
+	/*
+	 * Pairs with the acquire in gs_once_poll(); the wait condition's
+	 * READ_ONCE is ordered by wake_up_all() and the lock Do retakes.
+	 */
+	smp_store_release(&o->state, state);
 }
 
 /**
@@ -110,8 +123,10 @@ int gs_once_complete(struct gs_once *o, struct gs_holder *h)
 		ret = 0;
 	}
 	spin_unlock(&o->lock);
-	if (!ret)
+	if (!ret) {
 		wake_up_all(&o->wq);
+		gs_stat_add(o->stats, GOSYNC_STAT_ONCE_COMPLETES, 1);
+	}
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_complete);
@@ -148,5 +163,6 @@ EXPORT_SYMBOL_IF_KUNIT(gs_once_holder_gone);
 __poll_t gs_once_poll(struct gs_once *o, struct file *file, poll_table *pt)
 {
 	poll_wait(file, &o->wq, pt);
-	return READ_ONCE(o->state) == GOSYNC_ONCE_STATE_DONE ? EPOLLIN | EPOLLRDNORM : 0;
+	/* As gs_waitgroup_poll(): no lost wake-up; the runner's writes are seen. */
+	return smp_load_acquire(&o->state) == GOSYNC_ONCE_STATE_DONE ? EPOLLIN | EPOLLRDNORM : 0;
 }

@@ -36,6 +36,11 @@ struct gs_rwmutex *gs_rwmutex_create(bool robust)
 
 	if (!rw)
 		return ERR_PTR(-ENOMEM);
+	rw->stats = gs_stats_alloc();
+	if (!rw->stats) {
+		kfree(rw);
+		return ERR_PTR(-ENOMEM);
+	}
 	spin_lock_init(&rw->lock);
 	INIT_LIST_HEAD(&rw->waiters);
 	rw->robust = robust;
@@ -46,6 +51,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_create);
 void gs_rwmutex_destroy(struct gs_rwmutex *rw)
 {
 	WARN_ON(!list_empty(&rw->waiters));
+	free_percpu(rw->stats);
 	kfree(rw);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_destroy);
@@ -129,12 +135,7 @@ static void gs_rwmutex_take_locked(struct gs_rwmutex *rw, struct gs_holder *h,
 	}
 }
 
-/**
- * gs_rwmutex_trylock() - Go's TryLock (@writer) or TryRLock
- * Return: 0, -EOWNERDEAD (locked; a writer died holding it), -EBUSY, or
- * -EAGAIN for a read lock past GOSYNC_RWMUTEX_MAX_READERS.
- */
-int gs_rwmutex_trylock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer)
+static int rw_try(struct gs_rwmutex *rw, struct gs_holder *h, bool writer)
 {
 	int ret;
 
@@ -151,21 +152,21 @@ out:
 	spin_unlock(&rw->lock);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_trylock);
 
 /**
- * gs_rwmutex_lock() - Go's Lock (@writer) or RLock
- * @rw: the lock
- * @h: the holder to record
- * @writer: exclusive (Lock) or shared (RLock)
- * @deadline: absolute CLOCK_MONOTONIC time to give up at, or KTIME_MAX
- *
- * Return: 0; -EOWNERDEAD (locked; a writer died holding it); -ETIMEDOUT;
- * -EINTR if a signal arrived first (not locked); -EAGAIN for a read lock
- * past GOSYNC_RWMUTEX_MAX_READERS.
+ * gs_rwmutex_trylock() - Go's TryLock (@writer) or TryRLock
+ * Return: 0, -EOWNERDEAD (locked; a writer died holding it), -EBUSY, or
+ * -EAGAIN for a read lock past GOSYNC_RWMUTEX_MAX_READERS.
  */
-int gs_rwmutex_lock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
-		    ktime_t deadline)
+int gs_rwmutex_trylock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer)
+{
+	return gs_lock_counted(rw->stats, rw_try(rw, h, writer),
+			       writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_trylock);
+
+static int rw_lock_wait(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
+			ktime_t deadline)
 {
 	struct gs_rwmutex_waiter w = { .task = current, .holder = h, .writer = writer };
 	int ret;
@@ -212,6 +213,24 @@ out:
 	spin_unlock(&rw->lock);
 	return ret;
 }
+
+/**
+ * gs_rwmutex_lock() - Go's Lock (@writer) or RLock
+ * @rw: the lock
+ * @h: the holder to record
+ * @writer: exclusive (Lock) or shared (RLock)
+ * @deadline: absolute CLOCK_MONOTONIC time to give up at, or KTIME_MAX
+ *
+ * Return: 0; -EOWNERDEAD (locked; a writer died holding it); -ETIMEDOUT;
+ * -EINTR if a signal arrived first (not locked); -EAGAIN for a read lock
+ * past GOSYNC_RWMUTEX_MAX_READERS.
+ */
+int gs_rwmutex_lock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
+		    ktime_t deadline)
+{
+	return gs_lock_counted(rw->stats, rw_lock_wait(rw, h, writer, deadline),
+			       writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
+}
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_lock);
 
 /**
@@ -230,6 +249,8 @@ int gs_rwmutex_unlock(struct gs_rwmutex *rw)
 		ret = -EPERM;
 	}
 	spin_unlock(&rw->lock);
+	if (!ret)
+		gs_stat_add(rw->stats, GOSYNC_STAT_UNLOCKS, 1);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_unlock);
@@ -251,6 +272,8 @@ int gs_rwmutex_runlock(struct gs_rwmutex *rw, struct gs_holder *h)
 		ret = -EPERM;
 	}
 	spin_unlock(&rw->lock);
+	if (!ret)
+		gs_stat_add(rw->stats, GOSYNC_STAT_UNLOCKS, 1);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_runlock);

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gosync torture: kthreads hammer a fresh counter, Mutex, RWMutex or map with no
- * syscall in the way, checking invariants as they go, in the spirit of
- * kernel/locking/locktorture.c. It measures the primitives themselves, so a
- * benchmark can tell primitive cost from ioctl cost, and it is a stress test:
- * every violation is counted in ->errors and logged.
+ * gosync torture: kthreads hammer a fresh counter, Mutex, RWMutex or map with
+ * no syscall in the way, checking invariants as they go, as
+ * kernel/locking/locktorture.c does. It measures the primitives themselves,
+ * so a benchmark can tell primitive cost from ioctl cost, and it is a stress
+ * test: every violation is counted in ->errors and logged.
  *
- * Like uapi.c it is a client of the primitives, never the other way round.
+ * As in locktorture, the engine is written once against one ops vector per
+ * type (struct torture_ops). Lock types hold the lock across a short delay
+ * inside the critical section, so that two holders that overlap are seen.
+ * Built only with GOSYNC_TORTURE (see Kbuild); a client of the primitives.
  */
 #define pr_fmt(fmt) "gosync_torture: " fmt
 
@@ -19,6 +22,8 @@
 
 /* Added to @inside by a writer in its critical section; readers add 1. */
 #define TORTURE_WRITER_BIAS	0x10000
+/* Time a lock holder stays inside, so an overlap would be caught. */
+#define TORTURE_HOLD_NS		500
 
 struct torture_run;
 
@@ -27,13 +32,37 @@ struct torture_thread {
 	struct task_struct *task;
 	struct gs_holder holder;
 	bool writer;
-	u64 rnd;		/* map: this thread's pseudo-random state */
+	u64 rnd;		/* this thread's pseudo-random state */
+	s64 last;		/* counter: the last value this reader saw */
 	u64 ops;		/* written by the thread, read after it stops */
 };
 
-struct torture_run {
+/**
+ * struct torture_ops - one type's part of a torture run
+ * @type: enum gosync_type
+ * @name: for the log line
+ * @create: a fresh primitive of @subtype, or an ERR_PTR (-EINVAL for a
+ *	request this type cannot run, such as readers of a Mutex)
+ * @destroy: free it
+ * @write: one writer operation (Add, Lock..Unlock, Store/Delete)
+ * @read: one reader operation, or NULL if the type has no readers
+ * @finish: optional: final checks and results once the threads stopped
+ *
+ * @write and @read return false if the operation failed (already counted).
+ */
+struct torture_ops {
 	u32 type;
-	void *obj;		/* struct gs_counter, _mutex or _rwmutex */
+	const char *name;
+	void *(*create)(const struct gosync_torture *p);
+	void (*destroy)(void *obj);
+	bool (*write)(struct torture_thread *t);
+	bool (*read)(struct torture_thread *t);
+	void (*finish)(struct torture_run *run, struct gosync_torture *p);
+};
+
+struct torture_run {
+	const struct torture_ops *ops;
+	void *obj;		/* the primitive */
 	bool monotonic;		/* counter Loads must never go backwards */
 	atomic_t inside;	/* TORTURE_WRITER_BIAS per writer + 1 per reader inside */
 	atomic_t errors;
@@ -58,42 +87,148 @@ static bool torture_failed(struct torture_run *run, const char *call, int err)
 	return false;
 }
 
-/* Writers: alone inside. Readers: never beside a writer. */
-static void torture_enter(struct torture_run *run, bool writer)
+/*
+ * The critical section of a lock type. Writers: alone inside. Readers:
+ * never beside a writer. Staying a moment gives an overlap time to show.
+ */
+static void torture_inside(struct torture_run *run, bool writer)
 {
 	int v = atomic_add_return(writer ? TORTURE_WRITER_BIAS : 1, &run->inside);
 
 	if (writer ? v != TORTURE_WRITER_BIAS : v >= TORTURE_WRITER_BIAS)
 		torture_error(run, writer ? "writer not alone" : "reader beside a writer");
-}
-
-static void torture_leave(struct torture_run *run, bool writer)
-{
+	ndelay(TORTURE_HOLD_NS);
 	atomic_sub(writer ? TORTURE_WRITER_BIAS : 1, &run->inside);
 }
 
-/* Map torture: keys "k0".."k63"; a value is its key, ':', then dots. */
+/* ---- counter ---- */
+
+static void *tt_counter_create(const struct gosync_torture *p)
+{
+	return gs_counter_create(p->subtype, 0, 0);
+}
+
+static void tt_counter_destroy(void *obj)
+{
+	gs_counter_destroy(obj);
+}
+
+/* Adds ask for the cheap result: percpu then stays per-CPU. */
+static bool tt_counter_write(struct torture_thread *t)
+{
+	s64 v;
+	int err = gs_counter_do(t->run->obj, GOSYNC_OP_ADD, GOSYNC_OP_F_APPROX, 1, 0, &v);
+
+	return err ? torture_failed(t->run, "counter Add", err) : true;
+}
+
+static bool tt_counter_read(struct torture_thread *t)
+{
+	s64 v;
+	int err = gs_counter_do(t->run->obj, GOSYNC_OP_LOAD, 0, 0, 0, &v);
+
+	if (err)
+		return torture_failed(t->run, "counter Load", err);
+	if (t->run->monotonic && v < t->last)
+		torture_error(t->run, "counter Load went backwards");
+	t->last = v;
+	return true;
+}
+
+/* The counter must end at the number of Adds; racy's shortfall is its loss. */
+static void tt_counter_finish(struct torture_run *run, struct gosync_torture *p)
+{
+	s64 v;
+
+	if (gs_counter_do(run->obj, GOSYNC_OP_LOAD, 0, 0, 0, &v))
+		return;
+	if (p->subtype == GOSYNC_COUNTER_RACY)
+		p->lost = p->write_ops - v;
+	else if (v != p->write_ops)
+		torture_error(run, "counter does not match its Adds");
+}
+
+/* ---- Mutex ---- */
+
+static void *tt_mutex_create(const struct gosync_torture *p)
+{
+	return p->subtype || p->nr_readers ? ERR_PTR(-EINVAL) : gs_mutex_create(true);
+}
+
+static void tt_mutex_destroy(void *obj)
+{
+	gs_mutex_destroy(obj);
+}
+
+static bool tt_mutex_write(struct torture_thread *t)
+{
+	int err = gs_mutex_lock(t->run->obj, &t->holder, KTIME_MAX);
+
+	if (err)
+		return torture_failed(t->run, "Mutex Lock", err);
+	torture_inside(t->run, true);
+	err = gs_mutex_unlock(t->run->obj);
+	return err ? torture_failed(t->run, "Mutex Unlock", err) : true;
+}
+
+/* ---- RWMutex ---- */
+
+static void *tt_rwmutex_create(const struct gosync_torture *p)
+{
+	return p->subtype ? ERR_PTR(-EINVAL) : gs_rwmutex_create(true);
+}
+
+static void tt_rwmutex_destroy(void *obj)
+{
+	gs_rwmutex_destroy(obj);
+}
+
+static bool tt_rwmutex_op(struct torture_thread *t)
+{
+	int err = gs_rwmutex_lock(t->run->obj, &t->holder, t->writer, KTIME_MAX);
+
+	if (err)
+		return torture_failed(t->run, "RWMutex (R)Lock", err);
+	torture_inside(t->run, t->writer);
+	if (t->writer)
+		err = gs_rwmutex_unlock(t->run->obj);
+	else
+		err = gs_rwmutex_runlock(t->run->obj, &t->holder);
+	return err ? torture_failed(t->run, "RWMutex (R)Unlock", err) : true;
+}
+
+/* ---- map ---- */
+
+/* Keys "k0".."k63"; a value is its key, ':', then dots. */
 #define TORTURE_MAP_KEYS	64
 #define TORTURE_MAP_VALUE	16
 
-/*
- * Writers Store (7 in 8) or Delete random keys; readers Load them and check
- * that a value found is the one written for that key, never another key's.
- */
-static bool torture_map_op(struct torture_thread *t)
+static void *tt_map_create(const struct gosync_torture *p)
+{
+	return gs_map_create(p->subtype, 0, 0, NULL);
+}
+
+static void tt_map_destroy(void *obj)
+{
+	gs_map_destroy(obj);
+}
+
+static int tt_map_key(struct torture_thread *t, char *key, size_t size)
+{
+	t->rnd = t->rnd * 6364136223846793005ULL + 1442695040888963407ULL;
+	return scnprintf(key, size, "k%u", (u32)(t->rnd >> 33) % TORTURE_MAP_KEYS);
+}
+
+/* Writers Store (7 in 8) or Delete random keys. */
+static bool tt_map_write(struct torture_thread *t)
 {
 	struct gs_map_req r = {};
 	char key[8];
-	int err, klen;
+	int err, klen = tt_map_key(t, key, sizeof(key));
 
-	t->rnd = t->rnd * 6364136223846793005ULL + 1442695040888963407ULL;
-	klen = scnprintf(key, sizeof(key), "k%u", (u32)(t->rnd >> 33) % TORTURE_MAP_KEYS);
 	r.key.data = key;
 	r.key.len = klen;
-	if (!t->writer) {
-		r.op = GOSYNC_MAP_LOAD;
-		r.out_cap = TORTURE_MAP_VALUE;
-	} else if ((t->rnd >> 20) & 7) {
+	if ((t->rnd >> 20) & 7) {
 		r.op = GOSYNC_MAP_STORE;
 		r.val = gs_map_val_alloc(TORTURE_MAP_VALUE);
 		if (!r.val)
@@ -106,123 +241,60 @@ static bool torture_map_op(struct torture_thread *t)
 	}
 	err = gs_map_do(t->run->obj, &r);
 	gs_map_val_put(r.val);
+	return err ? torture_failed(t->run, "map Store/Delete", err) : true;
+}
+
+/* Readers Load and check that a value found is its key's, never another's. */
+static bool tt_map_read(struct torture_thread *t)
+{
+	struct gs_map_req r = { .op = GOSYNC_MAP_LOAD, .out_cap = TORTURE_MAP_VALUE };
+	char key[8];
+	int err, klen = tt_map_key(t, key, sizeof(key));
+
+	r.key.data = key;
+	r.key.len = klen;
+	err = gs_map_do(t->run->obj, &r);
 	if (r.out) {
 		if (r.out->len != TORTURE_MAP_VALUE || memcmp(r.out->data, key, klen) ||
 		    r.out->data[klen] != ':')
 			torture_error(t->run, "map Load returned another key's value");
 		gs_map_val_put(r.out);
 	}
-	return err ? torture_failed(t->run, "map op", err) : true;
+	return err ? torture_failed(t->run, "map Load", err) : true;
 }
 
-/* One operation of @t's kind; false if it failed. */
-static bool torture_op(struct torture_thread *t, s64 *last)
-{
-	struct torture_run *run = t->run;
-	s64 v;
-	int err;
+static const struct torture_ops torture_types[] = {
+	{ .type = GOSYNC_TYPE_COUNTER, .name = "counter", .create = tt_counter_create,
+	  .destroy = tt_counter_destroy, .write = tt_counter_write, .read = tt_counter_read,
+	  .finish = tt_counter_finish },
+	{ .type = GOSYNC_TYPE_MUTEX, .name = "mutex", .create = tt_mutex_create,
+	  .destroy = tt_mutex_destroy, .write = tt_mutex_write },
+	{ .type = GOSYNC_TYPE_RWMUTEX, .name = "rwmutex", .create = tt_rwmutex_create,
+	  .destroy = tt_rwmutex_destroy, .write = tt_rwmutex_op, .read = tt_rwmutex_op },
+	{ .type = GOSYNC_TYPE_MAP, .name = "map", .create = tt_map_create,
+	  .destroy = tt_map_destroy, .write = tt_map_write, .read = tt_map_read },
+};
 
-	switch (run->type) {
-	case GOSYNC_TYPE_COUNTER:
-		/* Adds ask for the cheap result: percpu then stays per-CPU */
-		err = gs_counter_do(run->obj, t->writer ? GOSYNC_OP_ADD : GOSYNC_OP_LOAD,
-				    t->writer ? GOSYNC_OP_F_APPROX : 0, t->writer, 0, &v);
-		if (err)
-			return torture_failed(run, "counter op", err);
-		if (t->writer)
-			return true;
-		if (run->monotonic && v < *last)
-			torture_error(run, "counter Load went backwards");
-		*last = v;
-		return true;
-	case GOSYNC_TYPE_MUTEX:
-		err = gs_mutex_lock(run->obj, &t->holder, KTIME_MAX);
-		if (err)
-			return torture_failed(run, "Mutex Lock", err);
-		torture_enter(run, true);
-		torture_leave(run, true);
-		err = gs_mutex_unlock(run->obj);
-		return err ? torture_failed(run, "Mutex Unlock", err) : true;
-	case GOSYNC_TYPE_RWMUTEX:
-		err = gs_rwmutex_lock(run->obj, &t->holder, t->writer, KTIME_MAX);
-		if (err)
-			return torture_failed(run, "RWMutex (R)Lock", err);
-		torture_enter(run, t->writer);
-		torture_leave(run, t->writer);
-		if (t->writer)
-			err = gs_rwmutex_unlock(run->obj);
-		else
-			err = gs_rwmutex_runlock(run->obj, &t->holder);
-		return err ? torture_failed(run, "RWMutex (R)Unlock", err) : true;
-	case GOSYNC_TYPE_MAP:
-		return torture_map_op(t);
-	}
-	return false;
-}
+/* ---- the engine ---- */
 
 static int torture_thread_fn(void *arg)
 {
 	struct torture_thread *t = arg;
-	s64 last = S64_MIN;
+	const struct torture_ops *ops = t->run->ops;
 
 	while (!kthread_should_stop()) {
-		t->ops += torture_op(t, &last);
+		t->ops += t->writer ? ops->write(t) : ops->read(t);
 		cond_resched();
 	}
 	return 0;
 }
 
-static int torture_create(struct torture_run *run, const struct gosync_torture *p)
-{
-	run->type = p->type;
-	switch (p->type) {
-	case GOSYNC_TYPE_COUNTER:
-		run->obj = gs_counter_create(p->subtype, 0, 0);
-		/* percpu sums and racy values may legitimately step back */
-		run->monotonic = p->subtype != GOSYNC_COUNTER_PERCPU &&
-				 p->subtype != GOSYNC_COUNTER_RACY;
-		break;
-	case GOSYNC_TYPE_MUTEX:
-		run->obj = p->subtype || p->nr_readers ? ERR_PTR(-EINVAL) :
-			   gs_mutex_create(true);
-		break;
-	case GOSYNC_TYPE_RWMUTEX:
-		run->obj = p->subtype ? ERR_PTR(-EINVAL) : gs_rwmutex_create(true);
-		break;
-	case GOSYNC_TYPE_MAP:
-		run->obj = gs_map_create(p->subtype, 0, 0, NULL);
-		break;
-	default:
-		return -EINVAL;
-	}
-	return PTR_ERR_OR_ZERO(run->obj);
-}
-
-static void torture_destroy(struct torture_run *run)
-{
-	switch (run->type) {
-	case GOSYNC_TYPE_COUNTER:
-		gs_counter_destroy(run->obj);
-		break;
-	case GOSYNC_TYPE_MUTEX:
-		gs_mutex_destroy(run->obj);
-		break;
-	case GOSYNC_TYPE_RWMUTEX:
-		gs_rwmutex_destroy(run->obj);
-		break;
-	case GOSYNC_TYPE_MAP:
-		gs_map_destroy(run->obj);
-		break;
-	}
-}
-
-/* Totals, fairness and the final counter check; locktorture-style log line. */
+/* Totals, fairness and the type's final check; locktorture-style log line. */
 static void torture_report(struct torture_run *run, struct gosync_torture *p,
 			   struct torture_thread *th, unsigned int n)
 {
 	u64 wmax = 0, wmin = U64_MAX;
 	unsigned int i;
-	s64 v;
 
 	for (i = 0; i < n; i++) {
 		if (th[i].writer) {
@@ -233,18 +305,13 @@ static void torture_report(struct torture_run *run, struct gosync_torture *p,
 			p->read_ops += th[i].ops;
 		}
 	}
-	if (run->type == GOSYNC_TYPE_COUNTER &&
-	    !gs_counter_do(run->obj, GOSYNC_OP_LOAD, 0, 0, 0, &v)) {
-		if (p->subtype == GOSYNC_COUNTER_RACY)
-			p->lost = p->write_ops - v;
-		else if (v != p->write_ops)
-			torture_error(run, "counter does not match its Adds");
-	}
+	if (run->ops->finish)
+		run->ops->finish(run, p);
 	p->errors = atomic_read(&run->errors);
 	if (!p->nr_writers)
 		wmin = 0;
-	pr_info("type %u/%u: Writes: Total: %llu Max/Min: %llu/%llu %s Reads: Total: %llu Fail: %u\n",
-		p->type, p->subtype, p->write_ops, wmax, wmin,
+	pr_info("%s/%u: Writes: Total: %llu Max/Min: %llu/%llu %s Reads: Total: %llu Fail: %u\n",
+		run->ops->name, p->subtype, p->write_ops, wmax, wmin,
 		p->nr_writers && (!wmin || p->errors) ? "???" : "",
 		p->read_ops, p->errors);
 }
@@ -263,17 +330,25 @@ int gs_torture_run(struct gosync_torture *p, struct gosync_torture_thread *resul
 	struct torture_run run = { .inside = ATOMIC_INIT(0), .errors = ATOMIC_INIT(0) };
 	struct torture_thread *th;
 	ktime_t start;
-	int ret;
+	int ret = 0;
 
 	if (!n || n > GOSYNC_TORTURE_MAX_THREADS || !p->duration_ms ||
 	    p->duration_ms > GOSYNC_TORTURE_MAX_MS)
 		return -EINVAL;
-	ret = torture_create(&run, p);
-	if (ret)
-		return ret;
+	for (i = 0; i < ARRAY_SIZE(torture_types); i++)
+		if (torture_types[i].type == p->type)
+			run.ops = &torture_types[i];
+	if (!run.ops || (p->nr_readers && !run.ops->read))
+		return -EINVAL;
+	run.obj = run.ops->create(p);
+	if (IS_ERR(run.obj))
+		return PTR_ERR(run.obj);
+	/* percpu sums and racy values may legitimately step back */
+	run.monotonic = p->type == GOSYNC_TYPE_COUNTER && p->subtype != GOSYNC_COUNTER_PERCPU &&
+			p->subtype != GOSYNC_COUNTER_RACY;
 	th = kcalloc(n, sizeof(*th), GFP_KERNEL);
 	if (!th) {
-		torture_destroy(&run);
+		run.ops->destroy(run.obj);
 		return -ENOMEM;
 	}
 
@@ -283,6 +358,7 @@ int gs_torture_run(struct gosync_torture *p, struct gosync_torture_thread *resul
 		t->run = &run;
 		t->writer = started < p->nr_writers;
 		t->rnd = started + 1;
+		t->last = S64_MIN;
 		t->task = kthread_create(torture_thread_fn, t, "gosync_tort/%u", started);
 		if (IS_ERR(t->task)) {
 			ret = PTR_ERR(t->task);
@@ -307,6 +383,6 @@ int gs_torture_run(struct gosync_torture *p, struct gosync_torture_thread *resul
 			};
 	}
 	kfree(th);
-	torture_destroy(&run);
+	run.ops->destroy(run.obj);
 	return ret;
 }

@@ -27,6 +27,11 @@ struct gs_waitgroup *gs_waitgroup_create(void)
 
 	if (!wg)
 		return ERR_PTR(-ENOMEM);
+	wg->stats = gs_stats_alloc();
+	if (!wg->stats) {
+		kfree(wg);
+		return ERR_PTR(-ENOMEM);
+	}
 	spin_lock_init(&wg->lock);
 	init_waitqueue_head(&wg->wq);
 	return wg;
@@ -35,6 +40,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_create);
 
 void gs_waitgroup_destroy(struct gs_waitgroup *wg)
 {
+	free_percpu(wg->stats);
 	kfree(wg);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_destroy);
@@ -59,7 +65,8 @@ int gs_waitgroup_add(struct gs_waitgroup *wg, s64 delta, s64 *counter)
 	else if (delta > 0 && wg->count == 0 && wg->waking)
 		ret = -EBUSY;
 	if (!ret) {
-		WRITE_ONCE(wg->count, v);	/* read locklessly by poll */
+		/* Read locklessly by poll: see gs_waitgroup_poll(). */
+		smp_store_release(&wg->count, v);
 		if (v == 0 && delta) {
 			/* Release this generation's waiters; they count down @waking. */
 			wg->waking += wg->waiters;
@@ -76,6 +83,10 @@ int gs_waitgroup_add(struct gs_waitgroup *wg, s64 delta, s64 *counter)
 	 */
 	if (wake)
 		wake_up_all(&wg->wq);
+	if (!ret)
+		gs_stat_add(wg->stats, GOSYNC_STAT_WG_ADDS, 1);
+	else if (ret == -EINVAL || ret == -EBUSY)
+		gs_stat_add(wg->stats, GOSYNC_STAT_WG_MISUSE, 1);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_add);
@@ -105,6 +116,7 @@ int gs_waitgroup_wait(struct gs_waitgroup *wg, ktime_t deadline)
 	spin_lock(&wg->lock);
 	if (!wg->count) {
 		spin_unlock(&wg->lock);
+		gs_stat_add(wg->stats, GOSYNC_STAT_WG_WAITS, 1);
 		return 0;
 	}
 	wg->waiters++;
@@ -122,13 +134,38 @@ int gs_waitgroup_wait(struct gs_waitgroup *wg, ktime_t deadline)
 		wg->waiters--;
 	}
 	spin_unlock(&wg->lock);
+	if (!ret)
+		gs_stat_add(wg->stats, GOSYNC_STAT_WG_WAITS, 1);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_wait);
 
-/* Readable while the counter is zero. */
+/*
+ * Readable while the counter is zero. The lockless read cannot miss a
+ * wake-up (as in eventfd_poll()): Add stores the counter, then wake_up_all()
+ * takes the queue lock; we add ourselves to the queue under that lock, then
+ * read. Either Add's wake_up_all() came after our poll_wait() and wakes us,
+ * or it ran first, and taking the queue lock in poll_wait() after it makes
+ * its store visible to our read:
+ *
+ *   poll                                  Add (counter reaches 0)
+ *   ----                                  ---
+ *   poll_wait() (queue lock)
+ *                                         store counter = 0
+ *                                         wake_up_all(): sees us, wakes us
+ *   read counter: maybe the old value
+ * or
+ *                                         store counter = 0
+ *                                         wake_up_all(): queue empty
+ *   poll_wait() (queue lock, after it)
+ *   read counter: 0
+ *
+ * The acquire pairs with the release in gs_waitgroup_add(): what the Done's
+ * caller wrote before it is visible to whoever sees the fd readable.
+ */
 __poll_t gs_waitgroup_poll(struct gs_waitgroup *wg, struct file *file, poll_table *pt)
 {
 	poll_wait(file, &wg->wq, pt);
-	return READ_ONCE(wg->count) ? 0 : EPOLLIN | EPOLLRDNORM;
+	/* Pairs with smp_store_release() in gs_waitgroup_add(). */
+	return smp_load_acquire(&wg->count) ? 0 : EPOLLIN | EPOLLRDNORM;
 }

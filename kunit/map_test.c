@@ -187,7 +187,7 @@ static void map_ops_test(struct kunit *test)
 	check(test, m, GOSYNC_MAP_STORE, "e", "again", NULL, 0, NULL);
 	check(test, m, GOSYNC_MAP_LOAD, "e", NULL, NULL, 1, "again");
 
-	gs_map_fill_stats(m, stats);
+	gs_stats_sum(m->stats, stats);
 	KUNIT_EXPECT_GT(test, stats[GOSYNC_MAP_STAT_LOADS], 0);
 	KUNIT_EXPECT_EQ(test, stats[GOSYNC_MAP_STAT_LOADS],
 			stats[GOSYNC_MAP_STAT_HITS] + stats[GOSYNC_MAP_STAT_MISSES]);
@@ -895,7 +895,7 @@ static void map_resize_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, map_len(m), 64);
 	for (i = 0; i < nr; i++)
 		lookups += r[i].ops;
-	gs_map_fill_stats(m, stats);
+	gs_stats_sum(m->stats, stats);
 	KUNIT_EXPECT_GT(test, stats[GOSYNC_MAP_STAT_RESIZES], 0);
 	kunit_info(test, "resize: %llu resizes seen, %ld lookups, no misses\n",
 		   stats[GOSYNC_MAP_STAT_RESIZES], lookups);

@@ -27,8 +27,8 @@ static void fake_destroy(void *priv)
 	kfree(f);
 }
 
-static const struct gs_obj_type fake_type = {
-	.type = GOSYNC_TYPE_MAP,	/* any type the real layers do not create here */
+static const struct gs_type fake_type = {
+	.id = GOSYNC_TYPE_MAP,		/* any type the real layers do not create here */
 	.subtype = fake_subtype,
 	.destroy = fake_destroy,
 };
@@ -185,13 +185,13 @@ static void object_limit_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, destroyed, 0);
 }
 
-static u64 fake_charge(void *priv)
+static unsigned long fake_charge(void *priv)
 {
 	return 100;
 }
 
-static const struct gs_obj_type charged_type = {
-	.type = GOSYNC_TYPE_MAP,
+static const struct gs_type charged_type = {
+	.id = GOSYNC_TYPE_MAP,
 	.subtype = fake_subtype,
 	.destroy = fake_destroy,
 	.charge = fake_charge,

@@ -6,6 +6,15 @@
  * success and -1 with errno set on failure, exactly as the ioctl did: the
  * errno values are those documented in <linux/gosync.h> and docs/uapi.md.
  * The library keeps no state and is safe to call from any thread.
+ *
+ * Memory model (docs/uapi.md has the table), in Go's words: the n'th
+ * Mutex Unlock synchronizes before the m'th Lock returns (n < m); an RWMutex
+ * is Go's; the Done that brings a WaitGroup to zero synchronizes before the
+ * Waits it releases return; a Once's Complete synchronizes before every Do
+ * that reports it done; a map write synchronizes before every read that
+ * observes it; exact counter modes are sync/atomic's. A poll that reports a
+ * WaitGroup or Once fd readable is ordered after the event that made it so.
+ * The racy and percpu counter modes and GOSYNC_OP_F_APPROX promise less.
  */
 #ifndef GOSYNC_LIB_H
 #define GOSYNC_LIB_H

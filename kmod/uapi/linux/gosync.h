@@ -217,6 +217,8 @@ enum gosync_map_stat {
 };
 
 /* Command numbers: 0x00-0x3f on /dev/gosync, 0x40-0x7f on object fds */
+#define GOSYNC_CMD_OBJ_BASE	0x40
+
 enum {
 	GOSYNC_CMD_VERSION = 0x00,
 	GOSYNC_CMD_CREATE = 0x01,
@@ -245,7 +247,8 @@ enum {
  * @counter_modes: out: bit (1 << GOSYNC_COUNTER_*) for each supported mode
  * @counter_ops: out: bit (1 << GOSYNC_OP_*) for each supported counter op
  * @dev_cmds: out: bit (1 << GOSYNC_CMD_*) for each /dev/gosync command
- * @obj_cmds: out: bit (1 << (GOSYNC_CMD_* - 0x40)) for each object command
+ * @obj_cmds: out: bit (1 << (GOSYNC_CMD_* - GOSYNC_CMD_OBJ_BASE)) for each
+ *	object command
  * @batch_max: out: GOSYNC_BATCH_MAX
  * @max_objects: out: the module's limit on live objects
  * @map_backends: out: bit (1 << GOSYNC_MAP_*) for each supported map backend

@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync dispatch: the type registry and the one generic ioctl path.
+ *
+ * As in iommufd: every command names its struct and the size of that
+ * struct's first version (struct gs_cmd). The generic path reads the size,
+ * refuses anything over a page, copies the struct into a buffer on the
+ * stack with copy_struct_from_user() (E2BIG for unknown nonzero bytes) and
+ * calls the handler; handlers never touch the command struct in user
+ * memory, and copy back with gs_respond(). /dev/gosync's commands are in
+ * gs_dev_cmds[]; an object's commands are INFO, BATCH (for types with a
+ * batch op) and its type's own, from its struct gs_type.
+ *
+ * The registry, gs_types[], is the one list of object types: CREATE, the
+ * command lookup, BATCH and VERSION's feature bits are all derived from it.
+ */
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+/* The registry: one line per object type. */
+static const struct gs_type *const gs_types[] = {
+	[GOSYNC_TYPE_COUNTER] = &gs_counter_type,
+	[GOSYNC_TYPE_MAP] = &gs_map_type,
+	[GOSYNC_TYPE_MUTEX] = &gs_mutex_type,
+	[GOSYNC_TYPE_RWMUTEX] = &gs_rwmutex_type,
+	[GOSYNC_TYPE_WAITGROUP] = &gs_waitgroup_type,
+	[GOSYNC_TYPE_ONCE] = &gs_once_type,
+};
+
+/** gs_type_get() - the type with enum gosync_type @id, or NULL */
+const struct gs_type *gs_type_get(u32 id)
+{
+	return id < ARRAY_SIZE(gs_types) ? gs_types[id] : NULL;
+}
+
+/* Copy the (possibly updated) command struct back, as much as the caller knows. */
+int gs_respond(struct gs_ucmd *ucmd, size_t size)
+{
+	if (copy_to_user(ucmd->ubuf, ucmd->cmd, min_t(size_t, ucmd->user_size, size)))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * gs_deadline() - a blocking call's deadline from its flags and timeout
+ * @deadline: out: absolute CLOCK_MONOTONIC time, KTIME_MAX for none
+ *
+ * Return: 0, or -EINVAL for unknown flags or a timeout without
+ * GOSYNC_WAIT_TIMEOUT.
+ */
+int gs_deadline(u32 flags, u64 timeout_ns, ktime_t *deadline)
+{
+	if (flags & ~GOSYNC_WAIT_TIMEOUT)
+		return -EINVAL;
+	if (!(flags & GOSYNC_WAIT_TIMEOUT)) {
+		*deadline = KTIME_MAX;
+		return timeout_ns ? -EINVAL : 0;
+	}
+	*deadline = ktime_add_safe(ktime_get(), ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX)));
+	return 0;
+}
+
+/* Copy a name from user memory. Return: 0, -EFAULT, or a name error. */
+static int gs_get_name(char *name, u64 uptr)
+{
+	long len = strncpy_from_user(name, u64_to_user_ptr(uptr), GOSYNC_NAME_MAX);
+
+	if (len < 0)
+		return len;
+	if (len == GOSYNC_NAME_MAX)
+		return -ENAMETOOLONG;
+	return gs_name_check(name);
+}
+
+/* ---- /dev/gosync commands ---- */
+
+static u64 gs_dev_cmd_bits(void);
+
+static int gs_cmd_version(struct gs_ucmd *ucmd)
+{
+	struct gosync_version *v = ucmd->cmd;
+	unsigned int i, j;
+
+	if (v->flags)
+		return -EINVAL;
+	v->api_version = GOSYNC_API_VERSION;
+	v->name_max = GOSYNC_NAME_MAX;
+	v->types = 0;
+	v->dev_cmds = gs_dev_cmd_bits();
+	v->obj_cmds = BIT_ULL(GOSYNC_CMD_INFO - GS_CMD_OBJ_BASE);
+	for (i = 0; i < ARRAY_SIZE(gs_types); i++) {
+		const struct gs_type *t = gs_types[i];
+
+		if (!t)
+			continue;
+		v->types |= BIT_ULL(t->id);
+		for (j = 0; j < t->nr_cmds; j++)
+			v->obj_cmds |= BIT_ULL(t->cmds[j].nr - GS_CMD_OBJ_BASE);
+		if (t->batch_op)
+			v->obj_cmds |= BIT_ULL(GOSYNC_CMD_BATCH - GS_CMD_OBJ_BASE);
+	}
+	v->counter_modes = gs_counter_type.subtypes;
+	v->counter_ops = gs_counter_type.ops;
+	v->map_backends = gs_map_type.subtypes;
+	v->map_ops = gs_map_type.ops;
+	v->batch_max = GOSYNC_BATCH_MAX;
+	v->max_objects = READ_ONCE(gs_max_objects);
+	v->map_key_max = GOSYNC_MAP_KEY_MAX;
+	v->map_value_max = GOSYNC_MAP_VALUE_MAX;
+	return gs_respond(ucmd, sizeof(*v));
+}
+
+static int gs_cmd_create(struct gs_ucmd *ucmd)
+{
+	struct gosync_create *c = ucmd->cmd;
+	char name[GOSYNC_NAME_MAX];
+	const struct gs_type *type;
+	struct gs_user *user;
+	struct gs_obj *obj;
+	void *priv;
+	int ret;
+
+	if (c->flags || c->perm > 0777 || (c->perm && !c->name))
+		return -EINVAL;
+	if (c->name) {
+		ret = gs_get_name(name, c->name);
+		if (ret)
+			return ret;
+	}
+	type = gs_type_get(c->type);
+	if (!type)
+		return -EINVAL;
+	/* Bytes of the attribute union past the type's own struct must be zero. */
+	if (memchr_inv((u8 *)c->__attr + type->attr_size, 0, sizeof(c->__attr) - type->attr_size))
+		return -EINVAL;
+
+	user = gs_user_get_current();
+	if (IS_ERR(user))
+		return PTR_ERR(user);
+	priv = type->create(c->__attr, user);
+	gs_user_put(user);
+	if (IS_ERR(priv))
+		return PTR_ERR(priv);
+	obj = gs_obj_new(type, priv, c->perm ?: 0600);
+	if (IS_ERR(obj)) {
+		type->destroy(priv);
+		return PTR_ERR(obj);
+	}
+	return gs_obj_install_fd(obj, c->name ? name : NULL);
+}
+
+static int gs_cmd_open(struct gs_ucmd *ucmd)
+{
+	struct gosync_open *o = ucmd->cmd;
+	char name[GOSYNC_NAME_MAX];
+	struct gs_obj *obj;
+	int ret;
+
+	if (o->flags || o->__reserved)
+		return -EINVAL;
+	ret = gs_get_name(name, o->name);
+	if (ret)
+		return ret;
+	obj = gs_obj_lookup(name, o->type);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	return gs_obj_install_fd(obj, NULL);
+}
+
+static int gs_cmd_unlink(struct gs_ucmd *ucmd)
+{
+	struct gosync_unlink *u = ucmd->cmd;
+	char name[GOSYNC_NAME_MAX];
+	int ret;
+
+	if (u->flags)
+		return -EINVAL;
+	ret = gs_get_name(name, u->name);
+	if (ret)
+		return ret;
+	return gs_obj_unlink(name);
+}
+
+#define GS_LIST_CHUNK 16
+
+static int gs_cmd_list(struct gs_ucmd *ucmd)
+{
+	struct gosync_list *l = ucmd->cmd;
+	void __user *uentries = u64_to_user_ptr(l->entries);
+	size_t usize = l->entry_size, ksize = sizeof(struct gosync_info);
+	struct gosync_info *buf;
+	unsigned int done = 0;
+	u64 cursor = l->cursor;
+	int ret = 0;
+
+	if (l->flags || l->__reserved ||
+	    usize < offsetof(struct gosync_info, stats) || usize > PAGE_SIZE)
+		return -EINVAL;
+	buf = kmalloc_array(GS_LIST_CHUNK, ksize, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	/* Chunks bound the kernel buffer; ids order makes resuming exact. */
+	while (done < l->count) {
+		unsigned int want = min_t(unsigned int, l->count - done, GS_LIST_CHUNK);
+		unsigned int i, n;
+		u64 next;
+
+		n = gs_obj_list(cursor, buf, want, &next);
+		for (i = 0; i < n; i++, done++) {
+			void __user *dst = uentries + (size_t)done * usize;
+
+			if (copy_to_user(dst, &buf[i], min(usize, ksize)) ||
+			    (usize > ksize && clear_user(dst + ksize, usize - ksize))) {
+				ret = -EFAULT;
+				goto out;
+			}
+		}
+		cursor = next;
+		if (!next)
+			break;
+	}
+	l->count = done;
+	l->cursor = cursor;
+	l->total = gs_obj_count();
+	ret = gs_respond(ucmd, sizeof(*l));
+out:
+	kfree(buf);
+	return ret;
+}
+
+#ifdef GOSYNC_TORTURE
+static int gs_cmd_torture(struct gs_ucmd *ucmd)
+{
+	struct gosync_torture *t = ucmd->cmd;
+	struct gosync_torture_thread *res;
+	unsigned int n;
+	int ret, ret2;
+
+	if (t->flags || t->nr_writers > GOSYNC_TORTURE_MAX_THREADS ||
+	    t->nr_readers > GOSYNC_TORTURE_MAX_THREADS)
+		return -EINVAL;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	n = t->nr_writers + t->nr_readers;
+	res = kcalloc(max(n, 1U), sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return -ENOMEM;
+	t->errors = 0;
+	t->write_ops = 0;
+	t->read_ops = 0;
+	t->elapsed_ns = 0;
+	t->lost = 0;
+	ret = gs_torture_run(t, res);
+	if (ret && ret != -EINTR)
+		goto out;
+	if (t->threads && copy_to_user(u64_to_user_ptr(t->threads), res, n * sizeof(*res)))
+		ret = -EFAULT;
+	ret2 = gs_respond(ucmd, sizeof(*t));
+	ret = ret ?: ret2;
+out:
+	kfree(res);
+	return ret;
+}
+#endif
+
+static_assert(offsetofend(struct gosync_version, max_objects) == GOSYNC_VERSION_SIZE_VER0);
+
+static const struct gs_cmd gs_dev_cmds[] = {
+	GS_CMD(VERSION, gs_cmd_version, struct gosync_version, max_objects),
+	GS_CMD(CREATE, gs_cmd_create, struct gosync_create, __attr),
+	GS_CMD(OPEN, gs_cmd_open, struct gosync_open, __reserved),
+	GS_CMD(UNLINK, gs_cmd_unlink, struct gosync_unlink, name),
+	GS_CMD(LIST, gs_cmd_list, struct gosync_list, __reserved),
+#ifdef GOSYNC_TORTURE
+	GS_CMD(TORTURE, gs_cmd_torture, struct gosync_torture, lost),
+#endif
+};
+
+static u64 gs_dev_cmd_bits(void)
+{
+	u64 bits = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(gs_dev_cmds); i++)
+		bits |= BIT_ULL(gs_dev_cmds[i].nr);
+	return bits;
+}
+
+/* ---- every object's commands ---- */
+
+static int gs_cmd_info(struct gs_ucmd *ucmd)
+{
+	struct gosync_info_cmd *c = ucmd->cmd;
+
+	if (c->flags)
+		return -EINVAL;
+	gs_obj_fill_info(ucmd->obj, &c->info);
+	return gs_respond(ucmd, sizeof(*c));
+}
+
+/* Bytes of ops per copy in and out: small enough for the stack, big enough to amortize. */
+#define GS_BATCH_CHUNK 512
+
+static int gs_cmd_batch(struct gs_ucmd *ucmd)
+{
+	struct gosync_batch *b = ucmd->cmd;
+	const struct gs_type *type = ucmd->obj->type;
+	u8 __user *uops = u64_to_user_ptr(b->ops);
+	u64 chunk[GS_BATCH_CHUNK / sizeof(u64)];
+	size_t size = type->batch_op_size;
+	bool stop = false;
+	int ret = 0, ret2;
+
+	if ((b->flags & ~GOSYNC_BATCH_STOP_ON_ERROR) || b->__reserved || b->op_size != size)
+		return -EINVAL;
+	if (b->count > GOSYNC_BATCH_MAX)
+		return -E2BIG;
+
+	b->done = 0;
+	while (b->done < b->count && !stop) {
+		unsigned int n = min_t(unsigned int, b->count - b->done, sizeof(chunk) / size);
+		unsigned int i;
+		int err;
+
+		if (copy_from_user(chunk, uops + b->done * size, n * size)) {
+			ret = -EFAULT;
+			break;
+		}
+		for (i = 0; i < n && !stop; i++) {
+			err = type->batch_op(ucmd->obj, (u8 *)chunk + i * size);
+			if (err == -EINTR) {
+				ret = -EINTR;
+				stop = true;
+			} else if (err && (b->flags & GOSYNC_BATCH_STOP_ON_ERROR)) {
+				stop = true;
+			}
+		}
+		/* i ops ran: write back exactly those */
+		if (copy_to_user(uops + b->done * size, chunk, i * size)) {
+			ret = -EFAULT;
+			break;
+		}
+		b->done += i;
+		cond_resched();
+	}
+	ret2 = gs_respond(ucmd, sizeof(*b));
+	return ret ?: ret2;
+}
+
+static const struct gs_cmd gs_info_cmd =
+	GS_CMD(INFO, gs_cmd_info, struct gosync_info_cmd, info);
+static const struct gs_cmd gs_batch_cmd =
+	GS_CMD(BATCH, gs_cmd_batch, struct gosync_batch, __reserved);
+
+/* ---- the generic path ---- */
+
+/*
+ * The struct is in the command, not its number: anything but _IO(magic, nr)
+ * is foreign. Then copy the struct in, with its size checked, and run it.
+ */
+static long gs_ioctl_run(const struct gs_cmd *op, struct gs_ucmd *ucmd, unsigned long arg)
+{
+	u64 buf[GS_UCMD_MAX / sizeof(u64)];
+	int ret;
+
+	if (!op)
+		return -ENOTTY;
+	ucmd->ubuf = (void __user *)arg;
+	ucmd->cmd = buf;
+	if (get_user(ucmd->user_size, (u32 __user *)ucmd->ubuf))
+		return -EFAULT;
+	if (ucmd->user_size < op->min_size)
+		return -EINVAL;
+	/* As openat2() and clone3(): no struct will ever be bigger than a page. */
+	if (ucmd->user_size > PAGE_SIZE)
+		return -E2BIG;
+	ret = copy_struct_from_user(buf, op->size, ucmd->ubuf, ucmd->user_size);
+	if (ret)
+		return ret;
+	return op->execute(ucmd);
+}
+
+long gs_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	unsigned int nr = _IOC_NR(cmd), i;
+	const struct gs_cmd *op = NULL;
+	struct gs_ucmd ucmd = {};
+
+	if (cmd != _IO(GOSYNC_IOCTL_MAGIC, nr))
+		return -ENOTTY;
+	for (i = 0; i < ARRAY_SIZE(gs_dev_cmds); i++)
+		if (gs_dev_cmds[i].nr == nr)
+			op = &gs_dev_cmds[i];
+	return gs_ioctl_run(op, &ucmd, arg);
+}
+
+long gs_obj_ioctl(struct gs_handle *handle, unsigned int cmd, unsigned long arg)
+{
+	const struct gs_type *type = handle->obj->type;
+	unsigned int nr = _IOC_NR(cmd), i;
+	const struct gs_cmd *op = NULL;
+	struct gs_ucmd ucmd = { .obj = handle->obj, .holder = &handle->holder };
+
+	if (cmd != _IO(GOSYNC_IOCTL_MAGIC, nr))
+		return -ENOTTY;
+	if (nr == GOSYNC_CMD_INFO)
+		op = &gs_info_cmd;
+	else if (nr == GOSYNC_CMD_BATCH && type->batch_op)
+		op = &gs_batch_cmd;
+	for (i = 0; !op && i < type->nr_cmds; i++)
+		if (type->cmds[i].nr == nr)
+			op = &type->cmds[i];
+	return gs_ioctl_run(op, &ucmd, arg);
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync object files: every open file description of an object is an anon
+ * inode file whose private_data is a struct gs_handle (the object reference
+ * and the description's holder). In lifecycle order: install (CREATE, OPEN),
+ * ioctl, poll, fdinfo, release. gs_obj_fdget() resolves an fd that a
+ * command names (a Cond's Mutex, a wait's cases) to its object and holder.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+static const struct file_operations gs_obj_fops;
+static const struct file_operations gs_obj_poll_fops;
+
+/**
+ * gs_obj_install_fd() - give @obj a new O_CLOEXEC fd
+ * @obj: the object; the caller's reference passes to the file
+ * @name: publish the object under it before the fd is visible, or NULL
+ *
+ * Return: the fd, or -errno (the reference is dropped).
+ */
+int gs_obj_install_fd(struct gs_obj *obj, const char *name)
+{
+	struct gs_handle *handle;
+	struct file *file;
+	int fd, ret;
+
+	handle = kzalloc(sizeof(*handle), GOSYNC_GFP);
+	if (!handle) {
+		gs_obj_put(obj);
+		return -ENOMEM;
+	}
+	handle->obj = obj;
+	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		kfree(handle);
+		gs_obj_put(obj);
+		return fd;
+	}
+	/*
+	 * Types that can wait get ->poll. The others have none: epoll_ctl()
+	 * then refuses them (EPERM) instead of waiting forever, and poll()
+	 * and select() report them ready, as for regular files.
+	 */
+	file = anon_inode_getfile("[gosync]", obj->type->poll ? &gs_obj_poll_fops :
+				  &gs_obj_fops, handle, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		kfree(handle);
+		gs_obj_put(obj);
+		return PTR_ERR(file);
+	}
+	atomic_inc(&obj->nr_files);
+	if (name) {
+		ret = gs_obj_publish(obj, name);
+		if (ret) {
+			fput(file);	/* its release drops the reference */
+			put_unused_fd(fd);
+			return ret;
+		}
+	}
+	fd_install(fd, file);
+	return fd;
+}
+
+static long gs_file_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return gs_obj_ioctl(file->private_data, cmd, arg);
+}
+
+/* Readiness of the primitive, for types that have a wait. */
+static __poll_t gs_file_poll(struct file *file, poll_table *pt)
+{
+	struct gs_handle *handle = file->private_data;
+	struct gs_obj *obj = handle->obj;
+
+	return obj->type->poll(obj->priv, file, pt);
+}
+
+/* /proc/PID/fdinfo/FD: the object, then the primitive's state. */
+static void gs_file_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct gs_handle *handle = file->private_data;
+	struct gs_obj *obj = handle->obj;
+	struct gosync_info info;
+
+	gs_obj_fill_info(obj, &info);
+	seq_printf(m, "gosync-id:\t%llu\n", info.id);
+	seq_printf(m, "gosync-type:\t%s\n", obj->type->name);
+	seq_printf(m, "gosync-subtype:\t%u\n", info.subtype);
+	seq_printf(m, "gosync-name:\t%s\n", info.name);
+	seq_printf(m, "gosync-owner:\t%u:%u %04o\n", info.uid, info.gid, info.perm);
+	seq_printf(m, "gosync-files:\t%u\n", info.nr_files);
+	if (obj->type->show_fdinfo)
+		obj->type->show_fdinfo(m, obj->priv, &handle->holder);
+}
+
+/* The last fd of this description closed: release what it holds. */
+static int gs_file_release(struct inode *inode, struct file *file)
+{
+	struct gs_handle *handle = file->private_data;
+	struct gs_obj *obj = handle->obj;
+
+	if (obj->type->holder_gone)
+		obj->type->holder_gone(obj->priv, &handle->holder);
+	atomic_dec(&obj->nr_files);
+	kfree(handle);
+	gs_obj_put(obj);
+	return 0;
+}
+
+static const struct file_operations gs_obj_fops = {
+	.owner = THIS_MODULE,
+	.release = gs_file_release,
+	.unlocked_ioctl = gs_file_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.show_fdinfo = gs_file_show_fdinfo,
+	.llseek = noop_llseek,
+};
+
+static const struct file_operations gs_obj_poll_fops = {
+	.owner = THIS_MODULE,
+	.release = gs_file_release,
+	.poll = gs_file_poll,
+	.unlocked_ioctl = gs_file_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.show_fdinfo = gs_file_show_fdinfo,
+	.llseek = noop_llseek,
+};
+
+/**
+ * gs_obj_fdget() - the gosync object of an fd a command names
+ * @fd: the fd, in the calling process
+ * @type: enum gosync_type it must be, or 0 for any
+ * @ref: out: the file (referenced), its object and its holder
+ *
+ * The object and holder stay valid until gs_obj_fdput(); an object that
+ * keeps the other beyond the call takes its own reference (gs_obj_get()).
+ *
+ * Return: 0, -EBADF (no such fd), or -EINVAL (not a gosync object, or not
+ * of @type).
+ */
+int gs_obj_fdget(int fd, u32 type, struct gs_fdref *ref)
+{
+	struct file *file = fget(fd);
+	struct gs_handle *handle;
+
+	if (!file)
+		return -EBADF;
+	if (file->f_op != &gs_obj_fops && file->f_op != &gs_obj_poll_fops) {
+		fput(file);
+		return -EINVAL;
+	}
+	handle = file->private_data;
+	if (type && handle->obj->type->id != type) {
+		fput(file);
+		return -EINVAL;
+	}
+	ref->file = file;
+	ref->obj = handle->obj;
+	ref->holder = &handle->holder;
+	return 0;
+}
+
+void gs_obj_fdput(struct gs_fdref *ref)
+{
+	fput(ref->file);
+}

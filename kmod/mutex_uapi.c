@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync Mutex, as an object type: create, the MUTEX command, fdinfo, and
+ * robustness (a holder's last close). The core is mutex.c.
+ */
+#include "internal.h"
+
+static void *gs_mutex_new(const void *attr, struct gs_user *user)
+{
+	const struct gosync_lock_attr *a = attr;
+
+	if ((a->flags & ~GOSYNC_LOCK_ATTR_NONROBUST) || a->__reserved)
+		return ERR_PTR(-EINVAL);
+	return gs_mutex_create(!(a->flags & GOSYNC_LOCK_ATTR_NONROBUST));
+}
+
+static int gs_mutex_cmd(struct gs_ucmd *ucmd)
+{
+	struct gosync_lock_cmd *c = ucmd->cmd;
+	struct gs_mutex *m = ucmd->obj->priv;
+	ktime_t deadline;
+	int ret;
+
+	if (c->__reserved)
+		return -EINVAL;
+	ret = gs_deadline(c->flags, c->timeout_ns, &deadline);
+	if (ret)
+		return ret;
+	if (c->flags && c->op != GOSYNC_LOCK_LOCK)
+		return -EINVAL;
+
+	switch (c->op) {
+	case GOSYNC_LOCK_LOCK:
+		return gs_mutex_lock(m, ucmd->holder, deadline);
+	case GOSYNC_LOCK_TRYLOCK:
+		return gs_mutex_trylock(m, ucmd->holder);
+	case GOSYNC_LOCK_UNLOCK:
+		return gs_mutex_unlock(m);
+	}
+	return -EINVAL;
+}
+
+static void gs_mutex_show_fdinfo(struct seq_file *sf, void *priv, struct gs_holder *h)
+{
+	struct gs_mutex *m = priv;
+	unsigned int waiters = 0;
+	struct list_head *p;
+	bool locked, mine, starving;
+
+	spin_lock(&m->lock);
+	locked = m->owner;
+	mine = m->owner == h;
+	starving = m->starving;
+	list_for_each(p, &m->waiters)
+		waiters++;
+	spin_unlock(&m->lock);
+	seq_printf(sf, "mutex-locked:\t%s\nmutex-waiters:\t%u\nmutex-starving:\t%d\n",
+		   mine ? "by this file" : locked ? "yes" : "no", waiters, starving);
+}
+
+static void gs_mutex_type_destroy(void *priv)
+{
+	gs_mutex_destroy(priv);
+}
+
+static void gs_mutex_type_holder_gone(void *priv, struct gs_holder *h)
+{
+	gs_mutex_holder_gone(priv, h);
+}
+
+static struct gs_stats __percpu *gs_mutex_stats(void *priv)
+{
+	return ((struct gs_mutex *)priv)->stats;
+}
+
+static unsigned long gs_mutex_charge(void *priv)
+{
+	return kmalloc_size_roundup(sizeof(struct gs_mutex)) +
+	       num_possible_cpus() * sizeof(struct gs_stats);
+}
+
+/* The attribute flags are the subtype. */
+static u32 gs_mutex_subtype(void *priv)
+{
+	return ((struct gs_mutex *)priv)->robust ? 0 : GOSYNC_LOCK_ATTR_NONROBUST;
+}
+
+static const struct gs_cmd gs_mutex_cmds[] = {
+	GS_CMD(MUTEX, gs_mutex_cmd, struct gosync_lock_cmd, timeout_ns),
+};
+
+const struct gs_type gs_mutex_type = {
+	.id = GOSYNC_TYPE_MUTEX,
+	.name = "mutex",
+	.attr_size = sizeof(struct gosync_lock_attr),
+	.create = gs_mutex_new,
+	.destroy = gs_mutex_type_destroy,
+	.holder_gone = gs_mutex_type_holder_gone,
+	.stats = gs_mutex_stats,
+	.charge = gs_mutex_charge,
+	.subtype = gs_mutex_subtype,
+	.show_fdinfo = gs_mutex_show_fdinfo,
+	.subtypes = GOSYNC_LOCK_ATTR_NONROBUST,
+	.ops = GENMASK_ULL(GOSYNC_LOCK_UNLOCK, GOSYNC_LOCK_LOCK),
+	.cmds = gs_mutex_cmds,
+	.nr_cmds = ARRAY_SIZE(gs_mutex_cmds),
+};

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync RWMutex, as an object type: create, the RWMUTEX command, fdinfo,
+ * and robustness (a holder's last close). The core is rwmutex.c.
+ */
+#include "internal.h"
+
+static void *gs_rwmutex_new(const void *attr, struct gs_user *user)
+{
+	const struct gosync_lock_attr *a = attr;
+
+	if ((a->flags & ~GOSYNC_LOCK_ATTR_NONROBUST) || a->__reserved)
+		return ERR_PTR(-EINVAL);
+	return gs_rwmutex_create(!(a->flags & GOSYNC_LOCK_ATTR_NONROBUST));
+}
+
+static int gs_rwmutex_cmd(struct gs_ucmd *ucmd)
+{
+	struct gosync_lock_cmd *c = ucmd->cmd;
+	struct gs_rwmutex *rw = ucmd->obj->priv;
+	bool writer = c->op <= GOSYNC_LOCK_UNLOCK;
+	ktime_t deadline;
+	int ret;
+
+	if (c->__reserved)
+		return -EINVAL;
+	ret = gs_deadline(c->flags, c->timeout_ns, &deadline);
+	if (ret)
+		return ret;
+	if (c->flags && c->op != GOSYNC_LOCK_LOCK && c->op != GOSYNC_LOCK_RLOCK)
+		return -EINVAL;
+
+	switch (c->op) {
+	case GOSYNC_LOCK_LOCK:
+	case GOSYNC_LOCK_RLOCK:
+		return gs_rwmutex_lock(rw, ucmd->holder, writer, deadline);
+	case GOSYNC_LOCK_TRYLOCK:
+	case GOSYNC_LOCK_TRYRLOCK:
+		return gs_rwmutex_trylock(rw, ucmd->holder, writer);
+	case GOSYNC_LOCK_UNLOCK:
+		return gs_rwmutex_unlock(rw);
+	case GOSYNC_LOCK_RUNLOCK:
+		return gs_rwmutex_runlock(rw, ucmd->holder);
+	}
+	return -EINVAL;
+}
+
+static void gs_rwmutex_show_fdinfo(struct seq_file *sf, void *priv, struct gs_holder *h)
+{
+	struct gs_rwmutex *rw = priv;
+	unsigned int readers, mine, waiters = 0;
+	struct list_head *p;
+	bool writer, my_write;
+
+	spin_lock(&rw->lock);
+	writer = rw->writer;
+	my_write = rw->writer == h;
+	readers = rw->readers;
+	mine = h->rlocks;
+	list_for_each(p, &rw->waiters)
+		waiters++;
+	spin_unlock(&rw->lock);
+	seq_printf(sf, "rwmutex-write-locked:\t%s\nrwmutex-readers:\t%u (%u by this file)\n"
+		   "rwmutex-waiters:\t%u\n", my_write ? "by this file" : writer ? "yes" : "no",
+		   readers, mine, waiters);
+}
+
+static void gs_rwmutex_type_destroy(void *priv)
+{
+	gs_rwmutex_destroy(priv);
+}
+
+static void gs_rwmutex_type_holder_gone(void *priv, struct gs_holder *h)
+{
+	gs_rwmutex_holder_gone(priv, h);
+}
+
+static struct gs_stats __percpu *gs_rwmutex_stats(void *priv)
+{
+	return ((struct gs_rwmutex *)priv)->stats;
+}
+
+static unsigned long gs_rwmutex_charge(void *priv)
+{
+	return kmalloc_size_roundup(sizeof(struct gs_rwmutex)) +
+	       num_possible_cpus() * sizeof(struct gs_stats);
+}
+
+/* The attribute flags are the subtype. */
+static u32 gs_rwmutex_subtype(void *priv)
+{
+	return ((struct gs_rwmutex *)priv)->robust ? 0 : GOSYNC_LOCK_ATTR_NONROBUST;
+}
+
+static const struct gs_cmd gs_rwmutex_cmds[] = {
+	GS_CMD(RWMUTEX, gs_rwmutex_cmd, struct gosync_lock_cmd, timeout_ns),
+};
+
+const struct gs_type gs_rwmutex_type = {
+	.id = GOSYNC_TYPE_RWMUTEX,
+	.name = "rwmutex",
+	.attr_size = sizeof(struct gosync_lock_attr),
+	.create = gs_rwmutex_new,
+	.destroy = gs_rwmutex_type_destroy,
+	.holder_gone = gs_rwmutex_type_holder_gone,
+	.stats = gs_rwmutex_stats,
+	.charge = gs_rwmutex_charge,
+	.subtype = gs_rwmutex_subtype,
+	.show_fdinfo = gs_rwmutex_show_fdinfo,
+	.subtypes = GOSYNC_LOCK_ATTR_NONROBUST,
+	.ops = GENMASK_ULL(GOSYNC_LOCK_RUNLOCK, GOSYNC_LOCK_LOCK),
+	.cmds = gs_rwmutex_cmds,
+	.nr_cmds = ARRAY_SIZE(gs_rwmutex_cmds),
+};

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync WaitGroup, as an object type: create, the WAITGROUP command, poll
+ * and fdinfo. The core is waitgroup.c.
+ */
+#include "internal.h"
+
+static void *gs_waitgroup_new(const void *attr, struct gs_user *user)
+{
+	return gs_waitgroup_create();
+}
+
+static int gs_waitgroup_cmd(struct gs_ucmd *ucmd)
+{
+	struct gosync_waitgroup_cmd *c = ucmd->cmd;
+	struct gs_waitgroup *wg = ucmd->obj->priv;
+	ktime_t deadline;
+	int ret;
+
+	if (c->__reserved || (c->delta && c->op != GOSYNC_WG_ADD))
+		return -EINVAL;
+	ret = gs_deadline(c->flags, c->timeout_ns, &deadline);
+	if (ret)
+		return ret;
+	if (c->flags && c->op != GOSYNC_WG_WAIT)
+		return -EINVAL;
+
+	switch (c->op) {
+	case GOSYNC_WG_ADD:
+	case GOSYNC_WG_DONE:
+		ret = gs_waitgroup_add(wg, c->op == GOSYNC_WG_DONE ? -1 : c->delta, &c->counter);
+		break;
+	case GOSYNC_WG_WAIT:
+		ret = gs_waitgroup_wait(wg, deadline);
+		c->counter = gs_waitgroup_load(wg);
+		break;
+	case GOSYNC_WG_LOAD:
+		c->counter = gs_waitgroup_load(wg);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (ret)
+		return ret;
+	return gs_respond(ucmd, sizeof(*c));
+}
+
+static void gs_waitgroup_show_fdinfo(struct seq_file *m, void *priv, struct gs_holder *h)
+{
+	struct gs_waitgroup *wg = priv;
+	unsigned int waiters;
+	s64 count;
+
+	spin_lock(&wg->lock);
+	count = wg->count;
+	waiters = wg->waiters;
+	spin_unlock(&wg->lock);
+	seq_printf(m, "waitgroup-counter:\t%lld\nwaitgroup-waiters:\t%u\n", count, waiters);
+}
+
+static void gs_waitgroup_type_destroy(void *priv)
+{
+	gs_waitgroup_destroy(priv);
+}
+
+static __poll_t gs_waitgroup_type_poll(void *priv, struct file *file, poll_table *pt)
+{
+	return gs_waitgroup_poll(priv, file, pt);
+}
+
+static struct gs_stats __percpu *gs_waitgroup_stats(void *priv)
+{
+	return ((struct gs_waitgroup *)priv)->stats;
+}
+
+static unsigned long gs_waitgroup_charge(void *priv)
+{
+	return kmalloc_size_roundup(sizeof(struct gs_waitgroup)) +
+	       num_possible_cpus() * sizeof(struct gs_stats);
+}
+
+static const struct gs_cmd gs_waitgroup_cmds[] = {
+	GS_CMD(WAITGROUP, gs_waitgroup_cmd, struct gosync_waitgroup_cmd, counter),
+};
+
+const struct gs_type gs_waitgroup_type = {
+	.id = GOSYNC_TYPE_WAITGROUP,
+	.name = "waitgroup",
+	.attr_size = 0,
+	.create = gs_waitgroup_new,
+	.destroy = gs_waitgroup_type_destroy,
+	.poll = gs_waitgroup_type_poll,
+	.stats = gs_waitgroup_stats,
+	.charge = gs_waitgroup_charge,
+	.show_fdinfo = gs_waitgroup_show_fdinfo,
+	.ops = GENMASK_ULL(GOSYNC_WG_LOAD, GOSYNC_WG_ADD),
+	.cmds = gs_waitgroup_cmds,
+	.nr_cmds = ARRAY_SIZE(gs_waitgroup_cmds),
+};
