@@ -1,18 +1,32 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-#   make            build gosync.ko (stock Debian kernel) and the userspace
+#   make            build gosync.ko (for GOSYNC_KERNEL, below) and the userspace
+#   make kernels    build gosync.ko for each kernel make check tests ($(KERNELS))
 #   make demo       install dependencies, build, show gosync in the test VM
 #   make check      every test; ends with "N passed, N failed"
 #   make install    install module, header, library and tools on this machine
 #
-# KDIR: the running kernel's build dir if it has one, else the newest Debian
-# linux-headers-*-amd64 (the test VM's stock kernel).
-KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),\
-	     $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+# One kernel choice: GOSYNC_KERNEL = 6.1 | 6.12 | 6.12-rt | a release such as
+# 6.12.117+deb12-amd64 picks both the headers gosync.ko is built against (into
+# build/NAME/) and the image scripts/vm boots (scripts/kernel). Default: 6.1,
+# Debian 12's own kernel, if it has image and headers; else the newest other
+# kernel that does. `make install` builds for the running kernel instead.
+# KDIR=DIR builds against any kernel build dir (into build/kdir-RELEASE/).
 BUILD := $(CURDIR)/build
 MOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/uapi/linux/*.h kunit/*.c kunit/*.h)
 PREFIX ?= /usr/local
 VERSION := 0.1
+KERNELS := 6.1 6.12 6.12-rt
+
+ifeq ($(origin KDIR),undefined)
+# KNAME, KRELEASE, KDIR and KIMAGE; all empty if GOSYNC_KERNEL is not installed.
+$(foreach v,$(shell scripts/kernel --make $(GOSYNC_KERNEL) 2>/dev/null),$(eval $(v)))
+MODDIR := $(BUILD)/$(KNAME)
+else
+KRELEASE := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MODDIR := $(BUILD)/kdir-$(KRELEASE)
+endif
 
 all: modules user
 
@@ -28,7 +42,13 @@ define modbuild
 endef
 
 modules:
-	$(call modbuild,$(BUILD)/stock,$(KDIR),)
+	@test -n "$(KDIR)" || { scripts/kernel $(GOSYNC_KERNEL) >/dev/null; exit 2; }
+	$(call modbuild,$(MODDIR),$(KDIR),)
+
+kernels:
+	@for k in $(KERNELS); do \
+		$(MAKE) --no-print-directory modules GOSYNC_KERNEL=$$k || exit; \
+	done
 
 # Against the debug kernel (scripts/debug-kernel prints its KDIR); adds gosync_kunit.ko.
 debug-modules:
@@ -62,9 +82,7 @@ sparse: modules
 checkpatch:
 	scripts/checkpatch
 
-install: all
-	$(MAKE) -C $(KDIR) M=$(BUILD)/stock INSTALL_MOD_DIR=extra modules_install
-	depmod -a $(shell cat $(KDIR)/include/config/kernel.release)
+install: install-module
 	install -D -m 644 kmod/uapi/linux/gosync.h $(DESTDIR)$(PREFIX)/include/linux/gosync.h
 	install -D -m 644 user/lib/gosync.h $(DESTDIR)$(PREFIX)/include/gosync.h
 	install -D -m 644 $(BUILD)/user/lib/libgosync.a $(DESTDIR)$(PREFIX)/lib/libgosync.a
@@ -72,6 +90,16 @@ install: all
 	ln -sf libgosync.so.1 $(DESTDIR)$(PREFIX)/lib/libgosync.so
 	install -D -m 755 $(BUILD)/user/bin/gosync $(DESTDIR)$(PREFIX)/bin/gosync
 	install -D -m 755 $(BUILD)/user/bin/gosync-stress $(DESTDIR)$(PREFIX)/bin/gosync-stress
+
+# The module goes to the running kernel unless GOSYNC_KERNEL names another.
+install-module: user
+	$(MAKE) --no-print-directory modules_install \
+		GOSYNC_KERNEL=$(or $(GOSYNC_KERNEL),$(shell uname -r))
+
+modules_install: modules
+	$(MAKE) -C $(KDIR) M=$(MODDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=extra modules_install
+	$(if $(DESTDIR),,depmod -a $(KRELEASE))
 
 # DKMS: the module rebuilds itself for every new kernel.
 dkms-install:
@@ -82,9 +110,13 @@ dkms-install:
 print-kdir:
 	@echo $(KDIR)
 
+# The module build dir for GOSYNC_KERNEL (or KDIR).
+print-moddir:
+	@echo $(MODDIR)
+
 clean:
 	rm -rf $(BUILD)
 
 PHONY_BENCH := bench bench-quick check-kcsan
-.PHONY: all deps modules debug-modules user demo check sparse checkpatch $(PHONY_BENCH) \
-	install dkms-install print-kdir clean
+.PHONY: all deps modules kernels debug-modules user demo check sparse checkpatch $(PHONY_BENCH) \
+	install install-module modules_install dkms-install print-kdir print-moddir clean
