@@ -82,6 +82,11 @@ sparse: modules
 checkpatch:
 	scripts/checkpatch
 
+# The man pages against the headers, docs and --help they describe, and
+# rendered by groff with every warning on.
+man-check: user
+	scripts/man-check
+
 install: install-module
 	install -D -m 644 kmod/uapi/linux/gosync.h $(DESTDIR)$(PREFIX)/include/linux/gosync.h
 	install -D -m 644 user/lib/gosync.h $(DESTDIR)$(PREFIX)/include/gosync.h
@@ -118,5 +123,6 @@ clean:
 	rm -rf $(BUILD)
 
 PHONY_BENCH := bench bench-quick check-kcsan
-.PHONY: all deps modules kernels debug-modules user demo check sparse checkpatch $(PHONY_BENCH) \
+.PHONY: all deps modules kernels debug-modules user demo check sparse checkpatch \
+	man-check $(PHONY_BENCH) \
 	install install-module modules_install dkms-install print-kdir print-moddir clean
