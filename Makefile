@@ -4,6 +4,8 @@
 #   make kernels    build gosync.ko for each kernel make check tests ($(KERNELS))
 #   make demo       install dependencies, build, show gosync in the test VM
 #   make check      every test; ends with "N passed, N failed"
+#   make deb        Debian packages (gosync-dkms, libgosync1, libgosync-dev,
+#                   gosync-tools) in build/deb/
 #   make install    install module, headers, library, pkg-config file, tools,
 #                   udev rule, modules-load.d file and man pages on this machine
 #   make uninstall  remove them again
@@ -102,6 +104,9 @@ checkpatch:
 man-check: user
 	scripts/man-check
 
+deb:
+	scripts/deb
+
 install: install-module install-user install-data install-man
 
 # The module goes to the running kernel unless GOSYNC_KERNEL names another.
@@ -171,6 +176,6 @@ clean:
 
 PHONY_BENCH := bench bench-quick check-kcsan
 .PHONY: all deps modules kernels debug-modules user demo check sparse checkpatch \
-	man-check $(PHONY_BENCH) install install-module modules_install \
+	man-check deb $(PHONY_BENCH) install install-module modules_install \
 	install-user install-data install-man uninstall dkms-install dkms-src print-kdir \
 	print-moddir print-version clean
