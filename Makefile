@@ -58,9 +58,12 @@ define modbuild
 	$(MAKE) -C $(2) M=$(1) $(3) modules
 endef
 
+# A warning is an error here, as in user/ (KWERROR= to build anyway); not
+# in dkms.conf, which users' DKMS runs against kernels not yet released.
+KWERROR ?= -Werror
 modules:
 	@test -n "$(KDIR)" || { scripts/kernel $(GOSYNC_KERNEL) >/dev/null; exit 2; }
-	$(call modbuild,$(MODDIR),$(KDIR),)
+	$(call modbuild,$(MODDIR),$(KDIR),KCFLAGS=$(KWERROR))
 
 kernels:
 	@for k in $(KERNELS); do \
