@@ -1,18 +1,49 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-#   make            build gosync.ko (stock Debian kernel) and the userspace
+#   make            build gosync.ko (for GOSYNC_KERNEL, below) and the userspace
+#   make kernels    build gosync.ko for each kernel make check tests ($(KERNELS))
 #   make demo       install dependencies, build, show gosync in the test VM
 #   make check      every test; ends with "N passed, N failed"
-#   make install    install module, header, library and tools on this machine
+#   make deb        Debian packages (gosync-dkms, libgosync1, libgosync-dev,
+#                   gosync-tools) in build/deb/
+#   make install    install module, headers, library, pkg-config file, tools,
+#                   udev rule, modules-load.d file and man pages on this machine
+#   make uninstall  remove them again
 #
-# KDIR: the running kernel's build dir if it has one, else the newest Debian
-# linux-headers-*-amd64 (the test VM's stock kernel).
-KDIR ?= $(or $(wildcard /lib/modules/$(shell uname -r)/build),\
-	     $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+# One kernel choice: GOSYNC_KERNEL = 6.1 | 6.12 | 6.12-rt | a release such as
+# 6.12.117+deb12-amd64 picks both the headers gosync.ko is built against (into
+# build/NAME/) and the image scripts/vm boots (scripts/kernel). Default: 6.1,
+# Debian 12's own kernel, if it has image and headers; else the newest other
+# kernel that does. `make install` builds for the running kernel instead.
+# KDIR=DIR builds against any kernel build dir (into build/kdir-RELEASE/).
 BUILD := $(CURDIR)/build
 MOD_SRC := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/uapi/linux/*.h kunit/*.c kunit/*.h)
-PREFIX ?= /usr/local
 VERSION := 0.1
+KERNELS := 6.1 6.12 6.12-rt
+
+ifeq ($(origin KDIR),undefined)
+# KNAME, KRELEASE, KDIR and KIMAGE; all empty if GOSYNC_KERNEL is not installed.
+$(foreach v,$(shell scripts/kernel --make $(GOSYNC_KERNEL) 2>/dev/null),$(eval $(v)))
+MODDIR := $(BUILD)/$(KNAME)
+else
+KRELEASE := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MODDIR := $(BUILD)/kdir-$(KRELEASE)
+endif
+
+# Where `make install` puts things. The udev rule and the modules-load.d file
+# go where udev and systemd read an administrator's files, whatever PREFIX.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+MANDIR ?= $(PREFIX)/share/man
+UDEVRULESDIR ?= /etc/udev/rules.d
+MODULESLOADDIR ?= /etc/modules-load.d
+USER_DIRS := PREFIX=$(PREFIX) BINDIR=$(BINDIR) LIBDIR=$(LIBDIR) \
+	     INCLUDEDIR=$(INCLUDEDIR) PKGCONFIGDIR=$(PKGCONFIGDIR) VERSION=$(VERSION)
+MAN_PAGES := man/gosync.1 man/gosync-stress.1 man/libgosync.3 man/gosync.4
 
 all: modules user
 
@@ -20,9 +51,10 @@ deps:
 	@scripts/deps
 
 # Out-of-tree builds write objects next to the sources, so each kernel
-# flavour builds in its own copy of the module sources.
+# builds in its own copy of the module sources.
 # GOSYNC_TORTURE=1 (the default here, for the tests and benchmarks) builds
-# the in-kernel torture runner in; the packages and DKMS build without it.
+# the in-kernel torture runner in; `make install`, the packages and DKMS
+# build without it.
 GOSYNC_TORTURE ?= 1
 define modbuild
 	@mkdir -p $(1)
@@ -30,8 +62,17 @@ define modbuild
 	$(MAKE) -C $(2) M=$(1) GOSYNC_TORTURE=$(GOSYNC_TORTURE) $(3) modules
 endef
 
+# A warning is an error here, as in user/ (KWERROR= to build anyway); not
+# in dkms.conf, which users' DKMS runs against kernels not yet released.
+KWERROR ?= -Werror
 modules:
-	$(call modbuild,$(BUILD)/stock,$(KDIR),)
+	@test -n "$(KDIR)" || { scripts/kernel $(GOSYNC_KERNEL) >/dev/null; exit 2; }
+	$(call modbuild,$(MODDIR),$(KDIR),KCFLAGS=$(KWERROR))
+
+kernels:
+	@for k in $(KERNELS); do \
+		$(MAKE) --no-print-directory modules GOSYNC_KERNEL=$$k || exit; \
+	done
 
 # Against the debug kernel (scripts/debug-kernel prints its KDIR); adds gosync_kunit.ko.
 debug-modules:
@@ -39,7 +80,7 @@ debug-modules:
 	$(call modbuild,$(BUILD)/debug,$(KDIR),)
 
 user:
-	$(MAKE) -C user O=$(BUILD)/user
+	$(MAKE) -C user O=$(BUILD)/user $(USER_DIRS)
 
 demo: deps all
 	scripts/demo
@@ -65,29 +106,83 @@ sparse: modules
 checkpatch:
 	scripts/checkpatch
 
-install: all
-	$(MAKE) -C $(KDIR) M=$(BUILD)/stock INSTALL_MOD_DIR=extra modules_install
-	depmod -a $(shell cat $(KDIR)/include/config/kernel.release)
-	install -D -m 644 kmod/uapi/linux/gosync.h $(DESTDIR)$(PREFIX)/include/linux/gosync.h
-	install -D -m 644 user/lib/gosync.h $(DESTDIR)$(PREFIX)/include/gosync.h
-	install -D -m 644 $(BUILD)/user/lib/libgosync.a $(DESTDIR)$(PREFIX)/lib/libgosync.a
-	install -D -m 755 $(BUILD)/user/lib/libgosync.so $(DESTDIR)$(PREFIX)/lib/libgosync.so.1
-	ln -sf libgosync.so.1 $(DESTDIR)$(PREFIX)/lib/libgosync.so
-	install -D -m 755 $(BUILD)/user/bin/gosync $(DESTDIR)$(PREFIX)/bin/gosync
-	install -D -m 755 $(BUILD)/user/bin/gosync-stress $(DESTDIR)$(PREFIX)/bin/gosync-stress
+# The man pages against the headers, docs and --help they describe, and
+# rendered by groff with every warning on.
+man-check: user
+	scripts/man-check
 
-# DKMS: the module rebuilds itself for every new kernel.
+deb:
+	scripts/deb
+
+install: install-module install-user install-data install-man
+
+# The module goes to the running kernel unless GOSYNC_KERNEL names another.
+install-module:
+	$(MAKE) --no-print-directory modules_install GOSYNC_TORTURE= \
+		GOSYNC_KERNEL=$(or $(GOSYNC_KERNEL),$(shell uname -r))
+
+# Unsigned: the distribution's signing key is not ours (DKMS signs with the
+# machine's own key where it has one).
+modules_install: modules
+	$(MAKE) -C $(KDIR) M=$(MODDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=extra CONFIG_MODULE_SIG_ALL= modules_install
+	$(if $(DESTDIR),,depmod -a $(KRELEASE))
+
+install-user:
+	$(MAKE) -C user O=$(BUILD)/user $(USER_DIRS) install
+	$(if $(DESTDIR),,ldconfig)
+
+# The gosync group that the udev rule gives /dev/gosync to (as the Debian
+# package's postinst does), then udev rereads its rules.
+install-data:
+	install -D -m 644 dist/60-gosync.rules $(DESTDIR)$(UDEVRULESDIR)/60-gosync.rules
+	install -D -m 644 dist/gosync-modules-load.conf $(DESTDIR)$(MODULESLOADDIR)/gosync.conf
+	$(if $(DESTDIR),,getent group gosync >/dev/null || groupadd --system gosync)
+	$(if $(DESTDIR),,udevadm control --reload 2>/dev/null || :)
+
+install-man:
+	for p in $(MAN_PAGES); do \
+		install -D -m 644 $$p $(DESTDIR)$(MANDIR)/man$${p##*.}/$${p##*/} || exit; \
+	done
+
+# What install put in place, the module for every kernel; the gosync group
+# stays (files may belong to it).
+uninstall:
+	for m in $(wildcard $(DESTDIR)/lib/modules/*/extra/gosync.ko*); do \
+		rm -f $$m; r=$${m%/extra/gosync.ko*}; \
+		$(if $(DESTDIR),:,depmod -a $${r##*/}); \
+	done
+	$(MAKE) -C user O=$(BUILD)/user $(USER_DIRS) uninstall
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-gosync.rules $(DESTDIR)$(MODULESLOADDIR)/gosync.conf
+	for p in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${p##*.}/$${p##*/}; done
+
+# DKMS without the package: the module rebuilds itself for every new kernel.
 dkms-install:
-	mkdir -p /usr/src/gosync-$(VERSION)
-	tar cf - $(MOD_SRC) dkms.conf | tar xf - -C /usr/src/gosync-$(VERSION)
+	$(MAKE) --no-print-directory dkms-src DKMS_SRC=/usr/src/gosync-$(VERSION)
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > /usr/src/gosync-$(VERSION)/dkms.conf
 	dkms install gosync/$(VERSION)
+
+# The module's sources for DKMS (also the gosync-dkms package's), in DKMS_SRC.
+dkms-src:
+	@test -n "$(DKMS_SRC)" || { echo "dkms-src: DKMS_SRC= required" >&2; exit 2; }
+	mkdir -p $(DKMS_SRC)
+	tar cf - $(MOD_SRC) | tar xf - -C $(DKMS_SRC)
 
 print-kdir:
 	@echo $(KDIR)
+
+# The module build dir for GOSYNC_KERNEL (or KDIR).
+print-moddir:
+	@echo $(MODDIR)
+
+print-version:
+	@echo $(VERSION)
 
 clean:
 	rm -rf $(BUILD)
 
 PHONY_BENCH := bench bench-quick check-kcsan
-.PHONY: all deps modules debug-modules user demo check sparse checkpatch $(PHONY_BENCH) \
-	install dkms-install print-kdir clean
+.PHONY: all deps modules kernels debug-modules user demo check sparse checkpatch \
+	man-check deb $(PHONY_BENCH) install install-module modules_install \
+	install-user install-data install-man uninstall dkms-install dkms-src print-kdir \
+	print-moddir print-version clean
