@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "stress.h"
@@ -135,7 +136,9 @@ static void usage(FILE *f)
 "  --quiet            no table and no narration (bank: only the final balance)\n"
 "  --json             JSON lines: one object per point, ratio and floor\n"
 "  --csv              CSV: a header line, then one line per row\n"
-"  --no-progress      no live progress line (default: on when stderr is a tty)\n"
+"  --no-progress      no live progress line on stderr (default: on when stderr\n"
+"                     is a terminal, unless --json or --csv records go to that\n"
+"                     same terminal); stdout carries only results\n"
 "  --list             list workloads and backends\n"
 "  --smoke            run every workload briefly, check its JSON, print\n"
 "                     'ok - stress:NAME' or 'not ok - stress:NAME' lines\n"
@@ -194,6 +197,15 @@ static int parse_dist(const char *s, struct stress_opts *o)
 	if (!s[4])
 		return 0;
 	return opt_double(s + 5, &o->zipf_s) && o->zipf_s > 0 && o->zipf_s < 1 ? 0 : -1;
+}
+
+/* Are fds @a and @b the same terminal (a console that has both)? */
+static bool same_terminal(int a, int b)
+{
+	struct stat sa, sb;
+
+	return isatty(a) && isatty(b) && !fstat(a, &sa) && !fstat(b, &sb) &&
+	       sa.st_rdev == sb.st_rdev;
 }
 
 static int bad(const char *opt, const char *arg)
@@ -343,6 +355,14 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
+	/*
+	 * The live line goes to stderr, and only to a terminal. JSON and CSV
+	 * records are for programs: when stdout is that same terminal (a
+	 * console that a harness reads, as the test VM's is), the line and its
+	 * escape codes would land between the records, so there is none.
+	 */
+	if (o.format != STRESS_TABLE && same_terminal(1, 2))
+		o.progress = false;
 	out = stress_out_new(stdout, o.format);
 	ret = stress_run(wl, &o, out);
 	stress_out_free(out);
