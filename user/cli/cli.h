@@ -6,6 +6,16 @@
  * top-level commands (version, ls, rm, help) and the object types. Each type
  * lives in its own file (counter.c, ...) and exports one struct cli_type; a
  * new type is a new file plus one line in main.c's types[].
+ *
+ * Files, each using only those after it (no cycles):
+ *   main.c                     the tables, parsing, help, version, ls, rm
+ *   counter.c lock.c map.c     one file per type: its struct cli_type
+ *   waitgroup.c once.c
+ *   object.c                   what every type shares: create (--perm),
+ *                              info, an object's description (ls, info)
+ *   wait.c                     the blocking types: --timeout, signals, -- CMD
+ *   util.c                     opening, errors, usage, arguments
+ *   ../common (json, opts), ../lib (libgosync)
  */
 #ifndef GOSYNC_CLI_H
 #define GOSYNC_CLI_H
@@ -15,6 +25,8 @@
 #include <stdio.h>
 
 #include "gosync.h"
+#include "json.h"
+#include "opts.h"
 
 /* Exit statuses */
 #define CLI_EXIT_FAIL	1	/* the operation failed (or a cas did not swap) */
@@ -69,6 +81,10 @@ struct cli_cmd {
  * @subtype_name: names struct gosync_info.subtype (the counter's mode); may
  *	return NULL for an unknown value
  * @stat_names: names of struct gosync_info.stats[], NULL for unused slots
+ * @info_value: what `info` shows as "value" after the counts (the counter's
+ *	value, the WaitGroup's counter, the map's length), or NULL
+ * @info_state: what `info` shows as "state" (the Once's), or NULL; returns
+ *	NULL with errno set if it cannot be read
  */
 struct cli_type {
 	const char *name;
@@ -77,11 +93,14 @@ struct cli_type {
 	const struct cli_cmd *cmds;
 	const char *(*subtype_name)(unsigned int subtype);
 	const char *const *stat_names;
+	int (*info_value)(int fd, int64_t *value);
+	const char *(*info_state)(int fd);
 };
 
 /**
  * struct cli_ctx - one parsed command line
  * @cmdline: "counter add", for messages and help hints
+ * @type: the type whose verb is being run, NULL for a top-level command
  * @cmd: the command being run
  * @json: --json was given
  * @argc: positional arguments after the command words
@@ -92,6 +111,7 @@ struct cli_type {
  */
 struct cli_ctx {
 	char cmdline[64];
+	const struct cli_type *type;
 	const struct cli_cmd *cmd;
 	bool json;
 	int argc;
@@ -108,8 +128,7 @@ extern const struct cli_type cli_wg;
 extern const struct cli_type cli_once;
 extern const struct cli_type cli_map;
 
-/** cli_type_find() - the type with enum gosync_type @type, or NULL. */
-const struct cli_type *cli_type_find(unsigned int type);
+/* ---- util.c ---- */
 
 /** cli_opt() - the value of option @name ("" for a set flag), or NULL. */
 const char *cli_opt(const struct cli_ctx *ctx, const char *name);
@@ -141,46 +160,58 @@ int cli_fail(const struct cli_ctx *ctx, const char *what);
 int cli_usage(const struct cli_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/** cli_parse_i64() - parse a decimal signed 64-bit value; false if malformed. */
-bool cli_parse_i64(const char *s, int64_t *v);
+/**
+ * cli_i64() - parse @s, the argument or option @what ("DELTA", "--initial"),
+ * as a signed 64-bit decimal number.
+ * Return: false after a usage message if it is not one.
+ */
+bool cli_i64(const struct cli_ctx *ctx, const char *what, const char *s, int64_t *v);
 
-/** cli_parse_u32() - parse a decimal (base 8 if @octal) value up to @max. */
-bool cli_parse_u32(const char *s, bool octal, uint32_t max, uint32_t *v);
-
-/** json_str() - write @s as a JSON string literal. */
-void json_str(FILE *f, const char *s);
 /** json_head() - start a command's JSON object: {"name":NAME,"op":OP (no closing brace). */
 void json_head(const char *name, const char *op);
 
+/* ---- object.c: what every type shares ---- */
+
+/* The --perm option of every create verb, as its opts[] entry */
+#define CLI_OPT_PERM \
+	{ "perm", 0, "OCTAL", "who may open it, as for files (default 0600)" }
+
 /**
- * cli_print_info() - print one object (gosync ls, TYPE info).
+ * cli_create() - a type's create verb, after it filled in @c's type and its
+ * attributes: take the name (argv[0]) and --perm, create the object and,
+ * with --json, describe it (@value, @state as for cli_print_info()).
+ * Return: the command's exit status.
+ */
+int cli_create(struct cli_ctx *ctx, struct gosync_create *c, const int64_t *value,
+	       const char *state);
+
+/**
+ * cli_info() - the info verb of every type (ctx->type): the object's
+ * description, then its value (->info_value) or state (->info_state), read
+ * after the counts so that they do not include this command's own read.
+ */
+int cli_info(struct cli_ctx *ctx);
+
+/**
+ * cli_print_info() - print one object (gosync ls, TYPE info, create).
+ * @t: its type, NULL if the CLI does not know it
  * @value: the object's value to show too, or NULL
+ * @state: a state to show after the value (a Once's: "done"), or NULL
  *
  * In JSON a single object without a trailing newline; in text one table row,
  * or "key: value" lines if @long_form.
  */
-void cli_print_info(const struct cli_ctx *ctx, const struct gosync_info *info,
-		    bool long_form, const int64_t *value);
+void cli_print_info(const struct cli_ctx *ctx, const struct cli_type *t,
+		    const struct gosync_info *info, bool long_form,
+		    const int64_t *value, const char *state);
 
-/**
- * cli_print_info_state() - cli_print_info() plus a "state" string (once
- * info: "done"), shown after the value; @state may be NULL.
- */
-void cli_print_info_state(const struct cli_ctx *ctx, const struct gosync_info *info,
-			  bool long_form, const int64_t *value, const char *state);
-
-/**
- * cli_created() - finish a create: fail if @fd < 0; with --json describe the
- * new object (@value, @state as for cli_print_info_state()); close @fd.
- * Return: the command's exit status.
- */
-int cli_created(struct cli_ctx *ctx, const char *name, int fd, const int64_t *value,
-		const char *state);
-
-/* ---- the blocking types (wait.c) ---- */
+/* ---- wait.c: the blocking types ---- */
 
 /* Exit status of a command killed by signal N, or interrupted by it: 128 + N */
 #define CLI_EXIT_SIGNAL	128
+
+/* The --timeout option of the verbs that wait, as their opts[] */
+extern const struct cli_opt cli_timeout_opts[];
 
 /**
  * cli_timeout() - the --timeout SEC option as ns: -1 if absent (wait forever).

@@ -7,17 +7,6 @@
 
 #include "cli.h"
 
-/* Parse positional argument @i as a value; false after a usage message. */
-static bool arg_i64(const struct cli_ctx *ctx, int i, const char *what,
-		    int64_t *v)
-{
-	if (cli_parse_i64(ctx->argv[i], v))
-		return true;
-	cli_usage(ctx, "%s '%s' is not a signed 64-bit decimal number", what,
-		  ctx->argv[i]);
-	return false;
-}
-
 static unsigned int approx_flag(const struct cli_ctx *ctx)
 {
 	return cli_opt(ctx, "approx") ? GOSYNC_OP_F_APPROX : 0;
@@ -44,11 +33,11 @@ static int counter_do(struct cli_ctx *ctx, unsigned int op, unsigned int flags,
 
 static int counter_create(struct cli_ctx *ctx)
 {
-	const char *name = ctx->argv[0], *s;
-	struct gosync_create c = { .type = GOSYNC_TYPE_COUNTER, .name = (uintptr_t)name };
+	struct gosync_create c = { .type = GOSYNC_TYPE_COUNTER };
 	int64_t initial = 0;
-	uint32_t u;
-	int mode = GOSYNC_COUNTER_ATOMIC, dev, fd;
+	uint64_t u;
+	int mode = GOSYNC_COUNTER_ATOMIC;
+	const char *s;
 
 	if ((s = cli_opt(ctx, "mode"))) {
 		mode = gosync_counter_mode_parse(s);
@@ -56,28 +45,17 @@ static int counter_create(struct cli_ctx *ctx)
 			return cli_usage(ctx, "unknown mode '%s' (racy, atomic, "
 					 "spinlock, mutex, rwsem or percpu)", s);
 	}
-	if ((s = cli_opt(ctx, "initial")) && !cli_parse_i64(s, &initial))
-		return cli_usage(ctx, "--initial '%s' is not a signed 64-bit "
-				 "decimal number", s);
-	if ((s = cli_opt(ctx, "perm"))) {
-		if (!cli_parse_u32(s, true, 0777, &u))
-			return cli_usage(ctx, "--perm '%s' is not an octal mode "
-					 "from 0 to 0777", s);
-		c.perm = u;
-	}
+	if ((s = cli_opt(ctx, "initial")) && !cli_i64(ctx, "--initial", s, &initial))
+		return CLI_EXIT_USAGE;
 	if ((s = cli_opt(ctx, "racy-delay"))) {
-		if (!cli_parse_u32(s, false, UINT32_MAX, &u))
+		if (!opt_u64(s, 10, UINT32_MAX, &u))
 			return cli_usage(ctx, "--racy-delay '%s' is not a number "
 					 "of nanoseconds", s);
-		c.counter.racy_delay_ns = u;
+		c.counter.racy_delay_ns = (uint32_t)u;
 	}
 	c.counter.mode = (uint32_t)mode;
 	c.counter.initial = initial;
-
-	if ((dev = cli_dev(ctx)) < 0)
-		return CLI_EXIT_FAIL;
-	fd = gosync_create(dev, &c);
-	return cli_created(ctx, name, fd, &initial, NULL);
+	return cli_create(ctx, &c, &initial, NULL);
 }
 
 static int counter_add(struct cli_ctx *ctx)
@@ -85,7 +63,7 @@ static int counter_add(struct cli_ctx *ctx)
 	int64_t delta, v;
 	int ret;
 
-	if (!arg_i64(ctx, 1, "DELTA", &delta))
+	if (!cli_i64(ctx, "DELTA", ctx->argv[1], &delta))
 		return CLI_EXIT_USAGE;
 	if ((ret = counter_do(ctx, GOSYNC_OP_ADD, approx_flag(ctx), delta, 0, &v)))
 		return ret;
@@ -119,7 +97,7 @@ static int counter_store(struct cli_ctx *ctx)
 	int64_t v;
 	int ret;
 
-	if (!arg_i64(ctx, 1, "VALUE", &v))
+	if (!cli_i64(ctx, "VALUE", ctx->argv[1], &v))
 		return CLI_EXIT_USAGE;
 	if ((ret = counter_do(ctx, GOSYNC_OP_STORE, 0, v, 0, NULL)))
 		return ret;
@@ -135,7 +113,7 @@ static int counter_swap(struct cli_ctx *ctx)
 	int64_t v, old;
 	int ret;
 
-	if (!arg_i64(ctx, 1, "VALUE", &v))
+	if (!cli_i64(ctx, "VALUE", ctx->argv[1], &v))
 		return CLI_EXIT_USAGE;
 	if ((ret = counter_do(ctx, GOSYNC_OP_SWAP, 0, v, 0, &old)))
 		return ret;
@@ -154,7 +132,8 @@ static int counter_cas(struct cli_ctx *ctx)
 	bool swapped;
 	int ret;
 
-	if (!arg_i64(ctx, 1, "OLD", &expected) || !arg_i64(ctx, 2, "NEW", &v))
+	if (!cli_i64(ctx, "OLD", ctx->argv[1], &expected) ||
+	    !cli_i64(ctx, "NEW", ctx->argv[2], &v))
 		return CLI_EXIT_USAGE;
 	if ((ret = counter_do(ctx, GOSYNC_OP_CAS, 0, v, expected, &old)))
 		return ret;
@@ -186,27 +165,6 @@ static int counter_reset(struct cli_ctx *ctx)
 	return 0;
 }
 
-static int counter_info(struct cli_ctx *ctx)
-{
-	const char *name = ctx->argv[0];
-	struct gosync_info info;
-	int64_t v;
-	int fd = cli_open(ctx, name, GOSYNC_TYPE_COUNTER), ret = 0;
-
-	if (fd < 0)
-		return CLI_EXIT_FAIL;
-	/* INFO first, so the counts do not include our own load. */
-	if (gosync_info(fd, &info) < 0 || gosync_counter_load(fd, &v) < 0) {
-		ret = cli_fail(ctx, name);
-	} else {
-		cli_print_info(ctx, &info, true, &v);
-		if (ctx->json)
-			putchar('\n');
-	}
-	close(fd);
-	return ret;
-}
-
 static const char *const counter_stats[GOSYNC_NR_STATS] = {
 	[GOSYNC_STAT_ADD] = "add",
 	[GOSYNC_STAT_LOAD] = "load",
@@ -220,7 +178,7 @@ static const char *const counter_stats[GOSYNC_NR_STATS] = {
 static const struct cli_opt create_opts[] = {
 	{ "mode", 0, "MODE", "racy, atomic (default), spinlock, mutex, rwsem, percpu" },
 	{ "initial", 0, "N", "initial value (default 0)" },
-	{ "perm", 0, "OCTAL", "who may open it, as for files (default 0600)" },
+	CLI_OPT_PERM,
 	{ "racy-delay", 0, "NS", "racy mode: spin NS ns inside each update" },
 	{ NULL },
 };
@@ -253,7 +211,7 @@ static const struct cli_cmd counter_cmds[] = {
 	{ "info", "NAME", "show the counter: owner, mode, open fds, op counts, value",
 	  "fds counts this command's own open file. The op counts are read before\n"
 	  "the value, so they do not include this command's load.",
-	  NULL, 1, 1, counter_info },
+	  NULL, 1, 1, cli_info },
 	{ NULL },
 };
 
@@ -264,4 +222,5 @@ const struct cli_type cli_counter = {
 	.cmds = counter_cmds,
 	.subtype_name = gosync_counter_mode_name,
 	.stat_names = counter_stats,
+	.info_value = gosync_counter_load,
 };

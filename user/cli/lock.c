@@ -23,23 +23,11 @@ static const char *type_word(unsigned int type)
 
 static int lock_create(struct cli_ctx *ctx, unsigned int type)
 {
-	const char *name = ctx->argv[0], *s;
-	struct gosync_create c = { .type = type, .name = (uintptr_t)name };
-	uint32_t u;
-	int dev, fd;
+	struct gosync_create c = { .type = type };
 
-	if ((s = cli_opt(ctx, "perm"))) {
-		if (!cli_parse_u32(s, true, 0777, &u))
-			return cli_usage(ctx, "--perm '%s' is not an octal mode "
-					 "from 0 to 0777", s);
-		c.perm = u;
-	}
 	if (cli_opt(ctx, "nonrobust"))
 		c.lock.flags |= GOSYNC_LOCK_ATTR_NONROBUST;
-	if ((dev = cli_dev(ctx)) < 0)
-		return CLI_EXIT_FAIL;
-	fd = gosync_create(dev, &c);
-	return cli_created(ctx, name, fd, NULL, NULL);
+	return cli_create(ctx, &c, NULL, NULL);
 }
 
 struct lock_call {
@@ -164,25 +152,6 @@ static int lock_release(struct cli_ctx *ctx, unsigned int type, unsigned int op,
 	return ret;
 }
 
-static int lock_info(struct cli_ctx *ctx, unsigned int type)
-{
-	const char *name = ctx->argv[0];
-	struct gosync_info info;
-	int fd = cli_open(ctx, name, type), ret = 0;
-
-	if (fd < 0)
-		return CLI_EXIT_FAIL;
-	if (gosync_info(fd, &info) < 0) {
-		ret = cli_fail(ctx, name);
-	} else {
-		cli_print_info(ctx, &info, true, NULL);
-		if (ctx->json)
-			putchar('\n');
-	}
-	close(fd);
-	return ret;
-}
-
 static const char *lock_subtype(unsigned int flags)
 {
 	if (flags == 0)
@@ -198,7 +167,6 @@ static int m_create(struct cli_ctx *c) { return lock_create(c, M); }
 static int m_lock(struct cli_ctx *c) { return lock_take(c, M, GOSYNC_LOCK_LOCK, "lock"); }
 static int m_trylock(struct cli_ctx *c) { return lock_take(c, M, GOSYNC_LOCK_TRYLOCK, "trylock"); }
 static int m_unlock(struct cli_ctx *c) { return lock_release(c, M, GOSYNC_LOCK_UNLOCK, "unlock"); }
-static int m_info(struct cli_ctx *c) { return lock_info(c, M); }
 static int rw_create(struct cli_ctx *c) { return lock_create(c, RW); }
 static int rw_lock(struct cli_ctx *c) { return lock_take(c, RW, GOSYNC_LOCK_LOCK, "lock"); }
 static int rw_trylock(struct cli_ctx *c) { return lock_take(c, RW, GOSYNC_LOCK_TRYLOCK, "trylock"); }
@@ -206,18 +174,12 @@ static int rw_unlock(struct cli_ctx *c) { return lock_release(c, RW, GOSYNC_LOCK
 static int rw_rlock(struct cli_ctx *c) { return lock_take(c, RW, GOSYNC_LOCK_RLOCK, "rlock"); }
 static int rw_tryrlock(struct cli_ctx *c) { return lock_take(c, RW, GOSYNC_LOCK_TRYRLOCK, "tryrlock"); }
 static int rw_runlock(struct cli_ctx *c) { return lock_release(c, RW, GOSYNC_LOCK_RUNLOCK, "runlock"); }
-static int rw_info(struct cli_ctx *c) { return lock_info(c, RW); }
 #undef M
 #undef RW
 
 static const struct cli_opt create_opts[] = {
 	{ "nonrobust", 0, NULL, "Go semantics: stays locked when its holder exits" },
-	{ "perm", 0, "OCTAL", "who may open it, as for files (default 0600)" },
-	{ NULL },
-};
-
-static const struct cli_opt timeout_opts[] = {
-	{ "timeout", 't', "SEC", "give up after SEC seconds (fractions allowed)" },
+	CLI_OPT_PERM,
 	{ NULL },
 };
 
@@ -248,7 +210,7 @@ static const struct cli_cmd mutex_cmds[] = {
 		    "locked after this command, so it is unlocked again at once (the\n"
 		    "command only waited for it to be free), and a warning says so.",
 		    "unlock"),
-	  timeout_opts, 1, -1, m_lock },
+	  cli_timeout_opts, 1, -1, m_lock },
 	{ "trylock", "NAME [-- CMD...]", "lock if free, else exit 1 at once",
 	  "As lock, but never waits: if the mutex is locked, exit 1 (the message\n"
 	  "says 'busy') without running CMD.", NULL, 1, -1, m_trylock },
@@ -259,7 +221,7 @@ static const struct cli_cmd mutex_cmds[] = {
 	{ "info", "NAME", "show the mutex: owner, robust or not, open fds, op counts",
 	  "The mode is robust or nonrobust. ops: locks taken, unlocks, busy\n"
 	  "trylocks, timeouts, interrupted waits, locks taken from a dead holder.",
-	  NULL, 1, 1, m_info },
+	  NULL, 1, 1, cli_info },
 	{ NULL },
 };
 
@@ -271,7 +233,7 @@ static const struct cli_cmd rwmutex_cmds[] = {
 		    "rwmutex (unlock it later with 'unlock'): a robust one is unlocked\n"
 		    "again at once (the command only waited for it), with a warning.",
 		    "unlock"),
-	  timeout_opts, 1, -1, rw_lock },
+	  cli_timeout_opts, 1, -1, rw_lock },
 	{ "trylock", "NAME [-- CMD...]", "write-lock if free, else exit 1 at once",
 	  NULL, NULL, 1, -1, rw_trylock },
 	{ "unlock", "NAME", "release the write lock (whoever took it)",
@@ -282,7 +244,7 @@ static const struct cli_cmd rwmutex_cmds[] = {
 		    "this command: without CMD, rlock only waits until a read lock can be\n"
 		    "had (no writer holds or waits for the lock), releases it, and warns.",
 		    "runlock"),
-	  timeout_opts, 1, -1, rw_rlock },
+	  cli_timeout_opts, 1, -1, rw_rlock },
 	{ "tryrlock", "NAME [-- CMD...]", "read-lock if possible, else exit 1 at once",
 	  "Fails (busy) while a writer holds the lock or waits for it (Go's\n"
 	  "writer preference).", NULL, 1, -1, rw_tryrlock },
@@ -293,7 +255,7 @@ static const struct cli_cmd rwmutex_cmds[] = {
 	  "'rlock NAME -- CMD' instead. Here for completeness.",
 	  NULL, 1, 1, rw_runlock },
 	{ "info", "NAME", "show the rwmutex: owner, robust or not, open fds, op counts",
-	  NULL, NULL, 1, 1, rw_info },
+	  NULL, NULL, 1, 1, cli_info },
 	{ NULL },
 };
 

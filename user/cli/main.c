@@ -25,7 +25,7 @@ static const struct cli_type *const types[] = {
 	&cli_map,
 };
 
-const struct cli_type *cli_type_find(unsigned int type)
+static const struct cli_type *type_by_id(unsigned int type)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
 		if (types[i]->type == type)
@@ -295,6 +295,7 @@ int main(int argc, char **argv)
 	if (!t)
 		return cli_usage(&ctx, "no command or type '%s'", argv[i]);
 	snprintf(ctx.cmdline, sizeof(ctx.cmdline), "%s", t->name);
+	ctx.type = t;
 	i++;
 	if ((ret = global_opts(&ctx, argc, argv, &i, &help)))
 		return ret;
@@ -409,7 +410,8 @@ static int cmd_ls(struct cli_ctx *ctx)
 		for (int k = 0; k < n; k++, total++) {
 			if (ctx->json && total)
 				putchar(',');
-			cli_print_info(ctx, &buf[k], false, NULL);
+			cli_print_info(ctx, type_by_id(buf[k].type), &buf[k], false,
+				       NULL, NULL);
 		}
 	} while (cursor);
 	if (ctx->json)

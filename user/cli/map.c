@@ -24,31 +24,6 @@ static bool arg_key(const struct cli_ctx *ctx, int i)
 	return false;
 }
 
-/* A JSON string of @n bytes that may hold NULs (keys and values are bytes). */
-static void json_bytes(const char *s, size_t n)
-{
-	char *copy = strndup(s, n);
-
-	if (!copy || strlen(copy) != n) {
-		/* embedded NUL: print it escaped by hand */
-		putchar('"');
-		for (size_t i = 0; i < n; i++) {
-			unsigned char c = (unsigned char)s[i];
-
-			if (c == '"' || c == '\\')
-				printf("\\%c", c);
-			else if (c < 0x20)
-				printf("\\u%04x", c);
-			else
-				putchar(c);
-		}
-		putchar('"');
-	} else {
-		json_str(stdout, copy);
-	}
-	free(copy);
-}
-
 static int map_open(struct cli_ctx *ctx)
 {
 	return cli_open(ctx, ctx->argv[0], GOSYNC_TYPE_MAP);
@@ -56,10 +31,11 @@ static int map_open(struct cli_ctx *ctx)
 
 static int map_create(struct cli_ctx *ctx)
 {
-	const char *name = ctx->argv[0], *s;
-	struct gosync_create c = { .type = GOSYNC_TYPE_MAP, .name = (uintptr_t)name };
-	uint32_t u;
-	int b = GOSYNC_MAP_RCU, dev, fd;
+	struct gosync_create c = { .type = GOSYNC_TYPE_MAP };
+	int64_t len = 0;
+	uint64_t u;
+	int b = GOSYNC_MAP_RCU;
+	const char *s;
 
 	if ((s = cli_opt(ctx, "backend"))) {
 		b = gosync_map_backend_parse(s);
@@ -67,34 +43,17 @@ static int map_create(struct cli_ctx *ctx)
 			return cli_usage(ctx, "unknown backend '%s' (spin, rwsem or rcu)", s);
 	}
 	if ((s = cli_opt(ctx, "max-entries"))) {
-		if (!cli_parse_u32(s, false, UINT32_MAX, &u))
+		if (!opt_u64(s, 10, UINT32_MAX, &u))
 			return cli_usage(ctx, "--max-entries '%s' is not a number", s);
-		c.map.max_entries = u;
+		c.map.max_entries = (uint32_t)u;
 	}
 	if ((s = cli_opt(ctx, "max-bytes"))) {
-		char *end;
-		unsigned long long v;
-
-		errno = 0;
-		v = strtoull(s, &end, 10);
-		if (errno || end == s || *end || *s == '-')
+		if (!opt_u64(s, 10, UINT64_MAX, &u))
 			return cli_usage(ctx, "--max-bytes '%s' is not a number", s);
-		c.map.max_bytes = v;
-	}
-	if ((s = cli_opt(ctx, "perm"))) {
-		if (!cli_parse_u32(s, true, 0777, &u))
-			return cli_usage(ctx, "--perm '%s' is not an octal mode "
-					 "from 0 to 0777", s);
-		c.perm = u;
+		c.map.max_bytes = u;
 	}
 	c.map.backend = (uint32_t)b;
-
-	if ((dev = cli_dev(ctx)) < 0)
-		return CLI_EXIT_FAIL;
-	fd = gosync_create(dev, &c);
-	int64_t len = 0;
-
-	return cli_created(ctx, name, fd, &len, NULL);
+	return cli_create(ctx, &c, &len, NULL);
 }
 
 static int map_store(struct cli_ctx *ctx)
@@ -161,7 +120,7 @@ static int map_load(struct cli_ctx *ctx)
 		json_str(stdout, k);
 		printf(",\"ok\":%s,\"value\":", ok ? "true" : "false");
 		if (ok)
-			json_bytes(buf, len);
+			json_mem(stdout, buf, len);
 		else
 			printf("null");
 		printf("}\n");
@@ -245,9 +204,9 @@ static int map_range(struct cli_ctx *ctx)
 			gosync_map_entry_next(buf, &off, &k, &kl, &v, &vl);
 			if (ctx->json) {
 				printf("%s{\"key\":", count ? "," : "");
-				json_bytes(k, kl);
+				json_mem(stdout, k, kl);
 				printf(",\"value\":");
-				json_bytes(v, vl);
+				json_mem(stdout, v, vl);
 				putchar('}');
 			} else {
 				fwrite(k, 1, kl, stdout);
@@ -284,27 +243,15 @@ static int map_len(struct cli_ctx *ctx)
 	return ret;
 }
 
-static int map_info(struct cli_ctx *ctx)
+/* info's value: the number of entries */
+static int map_info_len(int fd, int64_t *v)
 {
-	const char *name = ctx->argv[0];
-	struct gosync_info info;
 	uint64_t n;
-	int fd = map_open(ctx), ret = 0;
 
-	if (fd < 0)
-		return CLI_EXIT_FAIL;
-	/* INFO first, so the counts do not include our own Len */
-	if (gosync_info(fd, &info) < 0 || gosync_map_len(fd, &n) < 0) {
-		ret = cli_fail(ctx, name);
-	} else {
-		int64_t len = (int64_t)n;
-
-		cli_print_info(ctx, &info, true, &len);
-		if (ctx->json)
-			putchar('\n');
-	}
-	close(fd);
-	return ret;
+	if (gosync_map_len(fd, &n) < 0)
+		return -1;
+	*v = (int64_t)n;
+	return 0;
 }
 
 static const char *const map_stats[GOSYNC_NR_STATS] = {
@@ -320,7 +267,7 @@ static const struct cli_opt create_opts[] = {
 	{ "backend", 0, "B", "spin, rwsem or rcu (default)" },
 	{ "max-entries", 0, "N", "most entries (default 1048576)" },
 	{ "max-bytes", 0, "N", "most bytes of keys plus values (default 64 MiB)" },
-	{ "perm", 0, "OCTAL", "who may open it, as for files (default 0600)" },
+	CLI_OPT_PERM,
 	{ NULL },
 };
 
@@ -348,7 +295,7 @@ static const struct cli_cmd map_cmds[] = {
 	{ "info", "NAME", "show the map: owner, backend, open fds, op counts, entries",
 	  "value is the number of entries. The op counts are read first, so they\n"
 	  "do not include this command's own Len.",
-	  NULL, 1, 1, map_info },
+	  NULL, 1, 1, cli_info },
 	{ NULL },
 };
 
@@ -359,4 +306,5 @@ const struct cli_type cli_map = {
 	.cmds = map_cmds,
 	.subtype_name = gosync_map_backend_name,
 	.stat_names = map_stats,
+	.info_value = map_info_len,
 };

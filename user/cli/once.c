@@ -20,17 +20,11 @@ static const char *state_name(unsigned int result)
 
 static int once_create(struct cli_ctx *ctx)
 {
-	const char *name = ctx->argv[0], *s;
-	uint32_t perm = 0;
-	int dev, fd;
+	struct gosync_create c = { .type = GOSYNC_TYPE_ONCE };
 
-	if ((s = cli_opt(ctx, "perm")) && !cli_parse_u32(s, true, 0777, &perm))
-		return cli_usage(ctx, "--perm '%s' is not an octal mode from 0 to 0777", s);
-	if ((dev = cli_dev(ctx)) < 0)
-		return CLI_EXIT_FAIL;
-	fd = gosync_once_create(dev, name, perm,
-				cli_opt(ctx, "retry") ? GOSYNC_ONCE_ATTR_RETRY : 0);
-	return cli_created(ctx, name, fd, NULL, "not-done");
+	if (cli_opt(ctx, "retry"))
+		c.once.flags = GOSYNC_ONCE_ATTR_RETRY;
+	return cli_create(ctx, &c, NULL, "not-done");
 }
 
 static int do_call(int fd, int64_t timeout_ns, void *arg)
@@ -121,24 +115,12 @@ static int once_load(struct cli_ctx *ctx)
 	return ret;
 }
 
-static int once_info(struct cli_ctx *ctx)
+/* info's state: not-done, done or abandoned */
+static const char *once_state(int fd)
 {
-	const char *name = ctx->argv[0];
-	struct gosync_info info;
-	int fd = cli_open(ctx, name, GOSYNC_TYPE_ONCE), ret = 0;
 	unsigned int r;
 
-	if (fd < 0)
-		return CLI_EXIT_FAIL;
-	if (gosync_info(fd, &info) < 0 || gosync_once_load(fd, &r) < 0) {
-		ret = cli_fail(ctx, name);
-	} else {
-		cli_print_info_state(ctx, &info, true, NULL, state_name(r));
-		if (ctx->json)
-			putchar('\n');
-	}
-	close(fd);
-	return ret;
+	return gosync_once_load(fd, &r) < 0 ? NULL : state_name(r);
 }
 
 static const char *once_subtype(unsigned int flags)
@@ -152,7 +134,7 @@ static const char *once_subtype(unsigned int flags)
 
 static const struct cli_opt create_opts[] = {
 	{ "retry", 0, NULL, "a failed or dead runner makes the next 'do' run again" },
-	{ "perm", 0, "OCTAL", "who may open it, as for files (default 0600)" },
+	CLI_OPT_PERM,
 	{ NULL },
 };
 
@@ -181,7 +163,7 @@ static const struct cli_cmd once_cmds[] = {
 	  NULL, 1, 1, once_load },
 	{ "info", "NAME", "show the Once: owner, retry or not, open fds, op counts, state",
 	  "ops: do calls that returned, runs started, completions.",
-	  NULL, 1, 1, once_info },
+	  NULL, 1, 1, cli_info },
 	{ NULL },
 };
 
@@ -198,4 +180,5 @@ const struct cli_type cli_once = {
 	.cmds = once_cmds,
 	.subtype_name = once_subtype,
 	.stat_names = once_stats,
+	.info_state = once_state,
 };

@@ -4,7 +4,6 @@
  * --timeout, signals that interrupt a wait, running a command (see cli.h).
  */
 #include <errno.h>
-#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+
+const struct cli_opt cli_timeout_opts[] = {
+	{ "timeout", 't', "SEC", "give up after SEC seconds (fractions allowed)" },
+	{ NULL },
+};
 
 static const int caught_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 #define NR_CAUGHT	(int)(sizeof(caught_signals) / sizeof(caught_signals[0]))
@@ -54,18 +58,12 @@ void cli_catch_signals(void)
 bool cli_timeout(const struct cli_ctx *ctx, int64_t *timeout_ns)
 {
 	const char *s = cli_opt(ctx, "timeout");
-	char *end;
 	double sec;
 
 	*timeout_ns = -1;
 	if (!s)
 		return true;
-	errno = 0;
-	sec = strtod(s, &end);
-	/* digits only: no sign, hex, inf or nan */
-	if ((*s < '0' || *s > '9') && *s != '.')
-		sec = -1;
-	if (end == s || *end || errno || !isfinite(sec) || sec < 0) {
+	if (!opt_double(s, &sec)) {
 		cli_usage(ctx, "--timeout '%s' is not a number of seconds", s);
 		return false;
 	}

@@ -9,17 +9,10 @@
 
 static int wg_create(struct cli_ctx *ctx)
 {
-	const char *name = ctx->argv[0], *s;
-	uint32_t perm = 0;
+	struct gosync_create c = { .type = GOSYNC_TYPE_WAITGROUP };
 	int64_t zero = 0;
-	int dev, fd;
 
-	if ((s = cli_opt(ctx, "perm")) && !cli_parse_u32(s, true, 0777, &perm))
-		return cli_usage(ctx, "--perm '%s' is not an octal mode from 0 to 0777", s);
-	if ((dev = cli_dev(ctx)) < 0)
-		return CLI_EXIT_FAIL;
-	fd = gosync_waitgroup_create(dev, name, perm);
-	return cli_created(ctx, name, fd, &zero, NULL);
+	return cli_create(ctx, &c, &zero, NULL);
 }
 
 /* add and done: print the new counter */
@@ -29,9 +22,8 @@ static int wg_add_common(struct cli_ctx *ctx, bool done)
 	int64_t delta = -1, v;
 	int fd, ret;
 
-	if (!done && !cli_parse_i64(ctx->argv[1], &delta))
-		return cli_usage(ctx, "N '%s' is not a signed 64-bit decimal number",
-				 ctx->argv[1]);
+	if (!done && !cli_i64(ctx, "N", ctx->argv[1], &delta))
+		return CLI_EXIT_USAGE;
 	fd = cli_open(ctx, name, GOSYNC_TYPE_WAITGROUP);
 	if (fd < 0)
 		return CLI_EXIT_FAIL;
@@ -120,38 +112,13 @@ static int wg_load(struct cli_ctx *ctx)
 	return ret;
 }
 
-static int wg_info(struct cli_ctx *ctx)
-{
-	const char *name = ctx->argv[0];
-	struct gosync_info info;
-	int fd = cli_open(ctx, name, GOSYNC_TYPE_WAITGROUP), ret = 0;
-	int64_t v;
-
-	if (fd < 0)
-		return CLI_EXIT_FAIL;
-	if (gosync_info(fd, &info) < 0 || gosync_waitgroup_load(fd, &v) < 0) {
-		ret = cli_fail(ctx, name);
-	} else {
-		cli_print_info(ctx, &info, true, &v);
-		if (ctx->json)
-			putchar('\n');
-	}
-	close(fd);
-	return ret;
-}
-
 static const char *wg_subtype(unsigned int subtype)
 {
 	return subtype ? NULL : "-";
 }
 
 static const struct cli_opt create_opts[] = {
-	{ "perm", 0, "OCTAL", "who may open it, as for files (default 0600)" },
-	{ NULL },
-};
-
-static const struct cli_opt timeout_opts[] = {
-	{ "timeout", 't', "SEC", "give up after SEC seconds (fractions allowed)" },
+	CLI_OPT_PERM,
 	{ NULL },
 };
 
@@ -171,11 +138,11 @@ static const struct cli_cmd wg_cmds[] = {
 	  "Returns at once if it is 0. Nothing notices a worker that dies\n"
 	  "without its 'done': use --timeout if that can happen. Exit status 1\n"
 	  "on timeout, 128+N if signal N interrupted the wait.",
-	  timeout_opts, 1, 1, wg_wait },
+	  cli_timeout_opts, 1, 1, wg_wait },
 	{ "load", "NAME", "print the counter", NULL, NULL, 1, 1, wg_load },
 	{ "info", "NAME", "show the WaitGroup: owner, open fds, op counts, counter",
 	  "ops: adds (and dones), waits that returned, misuse (refused adds).",
-	  NULL, 1, 1, wg_info },
+	  NULL, 1, 1, cli_info },
 	{ NULL },
 };
 
@@ -192,4 +159,5 @@ const struct cli_type cli_wg = {
 	.cmds = wg_cmds,
 	.subtype_name = wg_subtype,
 	.stat_names = wg_stats,
+	.info_value = gosync_waitgroup_load,
 };

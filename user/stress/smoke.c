@@ -6,7 +6,6 @@
  * also the workload's own keys). One line per run: "ok - stress:NAME" or
  * "not ok - stress:NAME", details as "# ...".
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,185 +13,6 @@
 #include <unistd.h>
 
 #include "stress.h"
-
-/* ---- a tiny JSON checker: RFC 8259 syntax, top-level object keys ---- */
-
-struct json {
-	const char *s;
-	const char *keys[STRESS_MAX_COLS * 2];	/* top-level keys (into a copy) */
-	size_t klen[STRESS_MAX_COLS * 2];
-	unsigned int nkeys;
-	int depth;
-};
-
-static bool j_value(struct json *j);
-
-static void j_ws(struct json *j)
-{
-	while (*j->s == ' ' || *j->s == '\t' || *j->s == '\n' || *j->s == '\r')
-		j->s++;
-}
-
-static bool j_lit(struct json *j, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if (strncmp(j->s, lit, n))
-		return false;
-	j->s += n;
-	return true;
-}
-
-static bool j_string(struct json *j)
-{
-	if (*j->s++ != '"')
-		return false;
-	while (*j->s != '"') {
-		unsigned char c = (unsigned char)*j->s++;
-
-		if (c < 0x20)
-			return false;
-		if (c != '\\')
-			continue;
-		c = (unsigned char)*j->s++;
-		if (c == 'u') {
-			for (int i = 0; i < 4; i++)
-				if (!isxdigit((unsigned char)*j->s++))
-					return false;
-		} else if (!c || !strchr("\"\\/bfnrt", c)) {
-			return false;
-		}
-	}
-	j->s++;
-	return true;
-}
-
-static bool j_number(struct json *j)
-{
-	const char *start = j->s;
-
-	if (*j->s == '-')
-		j->s++;
-	if (*j->s == '0')
-		j->s++;
-	else if (isdigit((unsigned char)*j->s))
-		while (isdigit((unsigned char)*j->s))
-			j->s++;
-	else
-		return false;
-	if (*j->s == '.') {
-		j->s++;
-		if (!isdigit((unsigned char)*j->s))
-			return false;
-		while (isdigit((unsigned char)*j->s))
-			j->s++;
-	}
-	if (*j->s == 'e' || *j->s == 'E') {
-		j->s++;
-		if (*j->s == '+' || *j->s == '-')
-			j->s++;
-		if (!isdigit((unsigned char)*j->s))
-			return false;
-		while (isdigit((unsigned char)*j->s))
-			j->s++;
-	}
-	return j->s > start;
-}
-
-static bool j_container(struct json *j, char open, char close)
-{
-	bool top = j->depth == 0 && open == '{';
-
-	if (*j->s++ != open || ++j->depth > 64)
-		return false;
-	j_ws(j);
-	if (*j->s == close) {
-		j->s++;
-		j->depth--;
-		return true;
-	}
-	for (;;) {
-		j_ws(j);
-		if (open == '{') {
-			const char *key = j->s + 1;
-
-			if (!j_string(j))
-				return false;
-			if (top && j->nkeys < ARRAY_SIZE(j->keys)) {
-				j->keys[j->nkeys] = key;
-				j->klen[j->nkeys++] = (size_t)(j->s - 1 - key);
-			}
-			j_ws(j);
-			if (*j->s++ != ':')
-				return false;
-			j_ws(j);
-		}
-		if (!j_value(j))
-			return false;
-		j_ws(j);
-		if (*j->s == ',') {
-			j->s++;
-			continue;
-		}
-		if (*j->s++ != close)
-			return false;
-		j->depth--;
-		return true;
-	}
-}
-
-static bool j_value(struct json *j)
-{
-	switch (*j->s) {
-	case '{':
-		return j_container(j, '{', '}');
-	case '[':
-		return j_container(j, '[', ']');
-	case '"':
-		return j_string(j);
-	case 't':
-		return j_lit(j, "true");
-	case 'f':
-		return j_lit(j, "false");
-	case 'n':
-		return j_lit(j, "null");
-	default:
-		return j_number(j);
-	}
-}
-
-static bool j_has(const struct json *j, const char *key)
-{
-	for (unsigned int i = 0; i < j->nkeys; i++)
-		if (j->klen[i] == strlen(key) && !strncmp(j->keys[i], key, j->klen[i]))
-			return true;
-	return false;
-}
-
-int stress_json_check(const char *line, const char *const *keys,
-		      char *why, size_t whylen)
-{
-	struct json j = { .s = line };
-
-	j_ws(&j);
-	if (*j.s != '{' || !j_value(&j)) {
-		snprintf(why, whylen, "not a JSON object near offset %zu",
-			 (size_t)(j.s - line));
-		return -1;
-	}
-	j_ws(&j);
-	if (*j.s) {
-		snprintf(why, whylen, "trailing text after the object");
-		return -1;
-	}
-	for (; keys && *keys; keys++) {
-		if (!j_has(&j, *keys)) {
-			snprintf(why, whylen, "no key \"%s\"", *keys);
-			return -1;
-		}
-	}
-	return 0;
-}
 
 /* ---- the smoke runs ---- */
 
@@ -320,9 +140,9 @@ static bool smoke_one(const char *self, const char *test,
 			printf("# %s line %u: no floor_ns: %.80s\n", test, lineno, line);
 			ok = false;
 		}
-		if (stress_json_check(line, keys, why, sizeof(why)) < 0 ||
+		if (json_check(line, keys, why, sizeof(why)) < 0 ||
 		    (keys == point_keys && strstr(line, "\"kind\": \"point\"") &&
-		     stress_json_check(line, w->keys, why, sizeof(why)) < 0)) {
+		     json_check(line, w->keys, why, sizeof(why)) < 0)) {
 			printf("# %s line %u: %s: %.80s\n", test, lineno, why, line);
 			ok = false;
 		}
@@ -386,7 +206,7 @@ static const struct {
 	  "\"keys\": 20|\"dist\": \"zipf\"" },
 };
 
-int stress_smoke(const char *argv0)
+int stress_smoke(const char *argv0, const struct stress_workload *const *wls)
 {
 	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -397,7 +217,7 @@ int stress_smoke(const char *argv0)
 		self[n] = '\0';
 	else
 		snprintf(self, sizeof(self), "%s", argv0);
-	for (const struct stress_workload *const *w = stress_workloads; *w; w++) {
+	for (const struct stress_workload *const *w = wls; *w; w++) {
 		ok &= smoke_one(self, (*w)->name, *w, (*w)->smoke_args, NULL,
 				(*w)->best_peer);
 		/* the same with forked workers, sharing objects by fd */

@@ -10,10 +10,18 @@
  * thread count, each point --reps times, in threads or forked processes, and
  * hands rows to the output layer (output.c) as a table, JSON lines or CSV.
  *
- * Layers: main.c -> workloads (workloads_counter.c, seeds.c,
- * workloads_lock.c, smoke.c) -> driver.c, backends.c (the table), counter.c
- * and lock.c (the ops vectors), output.c -> libgosync. No file includes
- * upward.
+ * Files, each using only those after it (no cycles):
+ *   main.c                     the workload table, the command line
+ *   smoke.c                    --smoke: every workload, then torture's
+ *   torture.c                  GOSYNC_IOC_TORTURE, not a driver workload
+ *   workloads_lock.c, workloads_map.c, seeds.c, workloads_counter.c,
+ *   compare.c                  the workloads and their reports
+ *   driver.c                   points, workers, repetitions
+ *   backends.c                 the backend table
+ *   counter.c, lock.c, map.c   the ops vectors, gosync and peers
+ *   output.c                   rows as a table, JSON lines or CSV
+ *   platform.c                 clock, sleep, shared memory, CPUs
+ *   ../common (json, opts), ../lib (libgosync)
  */
 #ifndef GOSYNC_STRESS_H
 #define GOSYNC_STRESS_H
@@ -25,6 +33,8 @@
 #include <stdio.h>
 
 #include "gosync.h"
+#include "json.h"
+#include "opts.h"
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define STRESS_MAX_SWEEP	64	/* thread counts in one --threads list */
@@ -413,9 +423,6 @@ struct stress_workload {
 	int (*finish)(struct stress_run *run);
 };
 
-/* Every workload, NULL-terminated by name (main.c). */
-extern const struct stress_workload *const stress_workloads[];
-
 extern const struct stress_workload wl_lost_update;
 extern const struct stress_workload wl_counter_bench;
 extern const struct stress_workload wl_bank;
@@ -510,7 +517,8 @@ int stress_measure(struct stress_point *p, unsigned int reps,
 		   const struct stress_opts *o, struct stress_result *r);
 /* The default thread sweep: 1, 2, 4, ... and the number of online CPUs. */
 unsigned int stress_default_sweep(unsigned int *t, unsigned int max);
-unsigned int stress_ncpus(void);
+
+/* ---- platform.c ---- */
 
 /* Shared (MAP_SHARED) zeroed memory, so --procs workers see it too. */
 void *stress_shm_alloc(size_t size);
@@ -519,6 +527,7 @@ void stress_shm_free(void *p, size_t size);
 double stress_now(void);		/* CLOCK_MONOTONIC seconds */
 void stress_spin_ns(unsigned int ns);	/* busy-wait */
 void stress_sleep(double secs);
+unsigned int stress_ncpus(void);	/* online CPUs */
 
 /* The point's columns common to every workload; @kind: "point", "floor", ... */
 void stress_row_point(const struct stress_result *r, const char *kind,
@@ -548,11 +557,8 @@ unsigned int stress_best_peer_ratios(struct stress_run *run,
 
 /* ---- smoke (smoke.c) ---- */
 
-/* Run every workload briefly, validate its JSON; TAP-ish lines. Exit status. */
-int stress_smoke(const char *argv0);
-/* Parse one line as a JSON object; return 0 and check @keys are present. */
-int stress_json_check(const char *line, const char *const *keys,
-		      char *why, size_t whylen);
+/* Run each of @wls (NULL-terminated) briefly, validate its JSON; TAP-ish lines. Exit status. */
+int stress_smoke(const char *argv0, const struct stress_workload *const *wls);
 
 /* ---- torture (torture.c): GOSYNC_IOC_TORTURE, not a driver workload ---- */
 

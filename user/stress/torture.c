@@ -312,7 +312,6 @@ int stress_torture_main(int argc, char **argv)
 			     .writers = 2, .duration = 1 };
 	int readers = -1, c, dev, ret = 0, m;
 	bool all = false;
-	char *end;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -339,9 +338,9 @@ int stress_torture_main(int argc, char **argv)
 			break;
 		case 'w':
 		case 'r': {
-			long v = strtol(optarg, &end, 10);
+			uint64_t v;
 
-			if (*end || end == optarg || v < 0 || v > GOSYNC_TORTURE_MAX_THREADS) {
+			if (!opt_u64(optarg, 10, GOSYNC_TORTURE_MAX_THREADS, &v)) {
 				fprintf(stderr, "gosync-stress: torture: bad --%s '%s'\n",
 					c == 'w' ? "writers" : "readers", optarg);
 				return 2;
@@ -353,8 +352,7 @@ int stress_torture_main(int argc, char **argv)
 			break;
 		}
 		case 'd':
-			o.duration = strtod(optarg, &end);
-			if (*end || end == optarg || !(o.duration >= 0.001) ||
+			if (!opt_double(optarg, &o.duration) || !(o.duration >= 0.001) ||
 			    o.duration * 1000 > GOSYNC_TORTURE_MAX_MS) {
 				fprintf(stderr, "gosync-stress: torture: bad --duration '%s'\n",
 					optarg);
@@ -448,7 +446,7 @@ bool stress_torture_smoke(const char *self)
 		while (fgets(line, sizeof(line), f)) {
 			line[strcspn(line, "\n")] = '\0';
 			lines++;
-			if (stress_json_check(line, torture_keys, why, sizeof(why)) < 0) {
+			if (json_check(line, torture_keys, why, sizeof(why)) < 0) {
 				printf("# torture-%s: %s: %.80s\n", types[i], why, line);
 				ok = false;
 			}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Numbers on a command line (see opts.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "opts.h"
+
+bool opt_i64(const char *s, int64_t *v)
+{
+	char *end;
+	long long x;
+
+	errno = 0;
+	x = strtoll(s, &end, 10);
+	if (!*s || *end || errno)
+		return false;
+	*v = x;
+	return true;
+}
+
+bool opt_u64(const char *s, int base, uint64_t max, uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	/* strtoull accepts blanks and a sign, and negates: a value has neither. */
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	x = strtoull(s, &end, base);
+	if (*end || errno || x > max)
+		return false;
+	*v = x;
+	return true;
+}
+
+bool opt_double(const char *s, double *v)
+{
+	char *end;
+	double x;
+
+	/* no sign, blank, inf or nan */
+	if ((*s < '0' || *s > '9') && *s != '.')
+		return false;
+	errno = 0;
+	x = strtod(s, &end);
+	if (end == s || *end || errno || !isfinite(x))
+		return false;
+	*v = x;
+	return true;
+}
