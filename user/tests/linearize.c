@@ -21,10 +21,14 @@
  * only the history. A non-linearizable history is printed as a witness.
  *
  * Usage: linearize [--quick] [--histories N] [--ops N] [--seed S] [--only NAME]
+ *                  [--no-clear]
  *   --quick (or GOSYNC_LIN_QUICK=1): a quarter of the histories (debug kernel)
  *   --histories N: histories per counter mode / map backend (default 400)
  *   --ops N: ops per worker per history (default 16, at most 24)
  *   --only NAME: one config: counter-racy, counter-atomic, ..., map-rcu
+ *   --no-clear: maps run Len, Load, Delete and Store only, to hunt for Lens
+ *     that disagree with a Load racing a Delete (rare under TCG: run
+ *     thousands of histories)
  */
 #include <pthread.h>
 #include <sched.h>
@@ -53,6 +57,7 @@
 #define NBALLAST	5
 
 static int dev;
+static bool no_clear;		/* --no-clear: maps without Clear */
 
 /* ---- histories ---- */
 
@@ -558,50 +563,69 @@ static int stuck_ops(const struct check *c, int *next)
 }
 
 /*
- * The witness of a non-linearizable history: the end of the longest valid
- * order the search found (the ops that overlap what comes next, at least
- * 3), with the model state after each, then the ops that could come next,
- * each with what it would have returned there.
+ * The witness of a non-linearizable history: the longest valid order the
+ * search found, from where the ops that could come next might first go
+ * (at least its last 3 ops, at most 12), with the model state after each;
+ * then those ops, each with what it would have returned at each place in
+ * that order that real time allows it: none is what it did return.
  */
 static void print_witness(const char *cfg, int hist, const char *what,
 			  struct check *c, bool map)
 {
-	int next[MAX_OPS + 1], nnext = stuck_ops(c, next), from;
-	int64_t t0 = hist_t0(c), fmin = INT64_MAX, state = c->init, res, res2;
-	char buf[96], note[128];
+	int next[MAX_OPS + 1], nnext = stuck_ops(c, next), first[MAX_OPS];
+	int64_t t0 = hist_t0(c), states[MAX_OPS + 1], res, res2, ignored;
+	int depth = c->best_depth, from = depth;
+	char buf[96], note[256];
 
-	for (int i = 0; i < nnext; i++)
-		if (c->ops[next[i]].inv < fmin)
-			fmin = c->ops[next[i]].inv;
-	from = c->best_depth;
-	while (from > 0 && c->best_depth - from < 10 &&
-	       (c->best_depth - from < 3 || c->ops[c->best_path[from - 1]].ret >= fmin))
-		from--;
+	/* states[q]: after the first q ops of the order */
+	states[0] = c->init;
+	for (int q = 0; q < depth; q++)
+		c->apply(&c->ops[c->best_path[q]], states[q], &res, &res2, &states[q + 1]);
+	/* first[i]: the first place next[i] may take, after all that precede it */
+	for (int i = 0; i < nnext; i++) {
+		first[i] = 0;
+		for (int q = 0; q < depth; q++)
+			if (c->ops[c->best_path[q]].ret < c->ops[next[i]].inv)
+				first[i] = q + 1;
+		if (first[i] < from)
+			from = first[i];
+	}
+	if (from > depth - 3)
+		from = depth < 3 ? 0 : depth - 3;
+	if (from < depth - 12)
+		from = depth - 12;
 	printf("# witness: %s history %d%s is not linearizable (%d ops; "
 	       "times from the first invoke):\n", cfg, hist, what, c->n);
-	fmt_state(buf, sizeof(buf), map, state);
+	fmt_state(buf, sizeof(buf), map, c->init);
 	printf("#   initial state %s; the longest valid order found has %d ops",
-	       buf, c->best_depth);
-	for (int i = 0; i < from; i++)
-		c->apply(&c->ops[c->best_path[i]], state, &res, &res2, &state);
+	       buf, depth);
 	if (from) {
-		fmt_state(buf, sizeof(buf), map, state);
+		fmt_state(buf, sizeof(buf), map, states[from]);
 		printf(";\n#   after its first %d: %s", from, buf);
 	}
-	printf("%s\n", from < c->best_depth ? ", then:" : "");
-	for (int i = from; i < c->best_depth; i++) {
-		c->apply(&c->ops[c->best_path[i]], state, &res, &res2, &state);
-		fmt_state(buf, sizeof(buf), map, state);
+	printf("%s\n", from < depth ? ", then:" : "");
+	for (int q = from; q < depth; q++) {
+		fmt_state(buf, sizeof(buf), map, states[q + 1]);
 		snprintf(note, sizeof(note), " -> %s", buf);
-		print_op(c, c->best_path[i], t0, note);
+		print_op(c, c->best_path[q], t0, note);
 	}
-	printf("#   and none of these fits next:\n");
+	printf("#   and none of these fits in it anywhere real time allows (what "
+	       "each would return there):\n");
 	for (int i = 0; i < nnext; i++) {
-		int64_t ignored;
+		const struct lin_op *o = &c->ops[next[i]];
+		char last[64] = "", cur[64];
+		int n = snprintf(note, sizeof(note), "  (");
 
-		c->apply(&c->ops[next[i]], c->best_state, &res, &res2, &ignored);
-		fmt_op(buf, sizeof(buf), &c->ops[next[i]], res, res2);
-		snprintf(note, sizeof(note), "  (would be %s)", buf);
+		for (int q = first[i]; q <= depth; q++) {
+			c->apply(o, states[q], &res, &res2, &ignored);
+			fmt_op(cur, sizeof(cur), o, res, res2);
+			/* each entry is < 70 bytes: stop before the note fills up */
+			if (!strcmp(cur, last) || n >= (int)sizeof(note) - 70)
+				continue;
+			n += snprintf(note + n, sizeof(note) - n, "%s%s", last[0] ? ", " : "", cur);
+			memcpy(last, cur, sizeof(last));
+		}
+		snprintf(note + n, sizeof(note) - n, ")");
 		print_op(c, next[i], t0, note);
 	}
 	fflush(stdout);
@@ -850,6 +874,7 @@ static int map_call(int fd, struct lin_op *o)
  * each; percpu: Add 60%, Load 40%. Maps lean on Len and Clear racing the
  * rest: Len 25%, Clear 10%, Load 15%, Store 15%, Delete 10%, and 5% each
  * for LoadOrStore, LoadAndDelete, Swap, CompareAndSwap, CompareAndDelete.
+ * --no-clear: Len 30%, Load 30%, Delete 20%, Store 20% on "a" and "b".
  */
 static void pick(const struct run *r, uint64_t *s, int64_t seen, struct lin_op *o)
 {
@@ -871,6 +896,13 @@ static void pick(const struct run *r, uint64_t *s, int64_t seen, struct lin_op *
 		/* CAS expects what this worker saw last, half the time */
 		if (o->kind == C_CAS)
 			o->arg2 = rnd(s) % 2 ? seen : (int64_t)(rnd(s) % 1000);
+		return;
+	}
+	if (no_clear) {
+		/* two keys, and Len right behind Loads that miss a Delete */
+		o->kind = p < 30 ? M_LEN : p < 60 ? M_LOAD : p < 80 ? M_DELETE : M_STORE;
+		o->key = (uint8_t)(rnd(s) % 2);
+		o->arg = o->kind == M_STORE ? 1 + (int64_t)(rnd(s) % NVALS) : 0;
 		return;
 	}
 	o->kind = p < 25 ? M_LEN : p < 35 ? M_CLEAR : p < 50 ? M_LOAD :
@@ -1079,9 +1111,9 @@ static void count_stuck(const struct check *c, struct stats *st)
  * A Len that overlaps a Clear may see it half done (a known bug class).
  * Is the map history @c non-linearizable even without those Lens? (Sound:
  * Len is read-only.) Then something else is wrong too: count it, and show
- * the first one.
+ * the first one (returns true if it did).
  */
-static void other_bugs(const struct run *r, int hist, const struct check *c,
+static bool other_bugs(const struct run *r, int hist, const struct check *c,
 		       struct stats *st)
 {
 	static struct check t;
@@ -1098,12 +1130,13 @@ static void other_bugs(const struct run *r, int hist, const struct check *c,
 			drop_op(&t, i);
 	}
 	if (wgl(&t) != LIN_FAIL)
-		return;
-	if (!st->not_clear++) {
-		shrink(&t);
-		print_witness(r->cfg->name, hist, ", without the Lens that overlap "
-			      "a Clear,", &t, true);
-	}
+		return false;
+	if (st->not_clear++)
+		return false;
+	shrink(&t);
+	print_witness(r->cfg->name, hist, ", without the Lens that overlap a Clear,",
+		      &t, true);
+	return true;
 }
 
 /* Check history @i of @r; false (with the reason in tap_why) on a failure. */
@@ -1152,9 +1185,9 @@ static bool check_history(const struct run *r, int i, struct check *c,
 	} else {
 		st->fail++;
 		count_stuck(c, st);
-		if (map)
-			other_bugs(r, i, c, st);
-		if (st->witnesses++ < 2) {
+		if (map && other_bugs(r, i, c, st))
+			st->witnesses++;
+		else if (st->witnesses++ < 2) {
 			shrink(c);
 			print_witness(r->cfg->name, i, "", c, map);
 		}
@@ -1278,7 +1311,7 @@ static bool t_config(const struct config *cfg, int nhist, int wops, uint64_t see
 	CHECK(st.undecided * 10 <= st.hist, "%d of %d histories undecided",
 	      st.undecided, st.hist);
 	CHECK(st.overlapped, "no op overlapped another: nothing was checked");
-	if (cfg->type == CFG_MAP)
+	if (cfg->type == CFG_MAP && !no_clear)
 		CHECK(st.races[0][0] && st.races[0][1] && st.races[1][0] && st.races[1][1],
 		      "Len or Clear never raced a Load or a Store: not covered");
 	return true;
@@ -1308,7 +1341,8 @@ static enum lin_result run_wgl(struct check *c, bool map, int64_t init,
 /*
  * The checker must accept linearizable histories and reject the shapes of
  * the bugs it is meant to find: a lost update, a Len that sees half a
- * Clear, a Len that counts a key a Load already missed.
+ * Clear, a Len that counts a key a Load already missed, Loads that see half
+ * a Clear; and shrinking must keep a witness that still fails.
  */
 static bool t_selftest(void)
 {
@@ -1333,6 +1367,18 @@ static bool t_selftest(void)
 		op(1, M_LOAD, 0, 0, 0, 0, 0, 10, 20),
 		op(1, M_LEN, 0, 0, 0, 3, 0, 30, 40),
 	};
+	const struct lin_op loads_in_clear[] = {	/* Loads see half a Clear */
+		op(0, M_CLEAR, 0, 0, 0, 3, 0, 0, 100),
+		op(1, M_LOAD, 0, 0, 0, 0, 0, 10, 20),
+		op(1, M_LOAD, 2, 0, 0, 1, 3, 30, 40),
+	};
+	const struct lin_op lost_and_reads[] = {	/* shrinks to lost[] */
+		op(2, C_LOAD, 0, 0, 0, 0, 0, 0, 40),
+		op(0, C_ADD, 0, 1, 0, 1, 0, 0, 10),
+		op(2, C_CAS, 0, 5, 3, 1, 0, 45, 50),
+		op(1, C_ADD, 0, 1, 0, 1, 0, 20, 30),
+		op(2, C_LOAD, 0, 0, 0, 1, 0, 55, 60),
+	};
 	struct lin_op ok_after_miss[3];
 	const struct lin_op pc[] = {			/* percpu: a Load missing a done Add */
 		op(0, C_ADD, 0, 5, 0, 5, 0, 0, 10),
@@ -1351,6 +1397,13 @@ static bool t_selftest(void)
 	ok_after_miss[2].res = 2;
 	CHECK(run_wgl(&c, true, abc, ok_after_miss, 3) == LIN_OK,
 	      "a Len after a Delete rejected");
+	CHECK(run_wgl(&c, true, abc, loads_in_clear, 3) == LIN_FAIL,
+	      "Loads that see half a Clear accepted");
+	CHECK(run_wgl(&c, false, 0, lost_and_reads, 5) == LIN_FAIL,
+	      "lost update among reads accepted");
+	shrink(&c);
+	CHECK(c.n == 2 && c.ops[0].kind == C_ADD && c.ops[1].kind == C_ADD,
+	      "shrink left %d ops, not the 2 Adds", c.n);
 	c.n = 2;
 	memcpy(c.ops, pc, sizeof(pc));
 	c.init = 0;
@@ -1381,9 +1434,11 @@ int main(int argc, char **argv)
 			seed = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
 			only = argv[++i];
+		else if (!strcmp(argv[i], "--no-clear"))
+			no_clear = true;
 		else {
 			fprintf(stderr, "usage: %s [--quick] [--histories N] [--ops N] "
-				"[--seed S] [--only CONFIG]\n", argv[0]);
+				"[--seed S] [--only CONFIG] [--no-clear]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -1400,8 +1455,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("# linearize: %d histories of %d workers (%d processes x %d threads) "
-	       "x %d ops per config; seed %" PRIu64 "\n", nhist, NWORKERS, NPROCS,
-	       NTHREADS, wops, seed);
+	       "x %d ops per config%s; seed %" PRIu64 "\n", nhist, NWORKERS, NPROCS,
+	       NTHREADS, wops, no_clear ? ", maps without Clear" : "", seed);
 	tap_report(t_selftest(), "linearize-checker-selftest");
 	for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
 		const struct config *cfg = &configs[i];
