@@ -14,11 +14,13 @@
  *    nothing;
  *  - percpu: only what docs/uapi.md promises (see check_percpu());
  *  - maps: the workload leans on Clear and Len racing Load, Store and
- *    Delete, and the test fails if no Len or Clear overlapped one.
+ *    Delete; the test fails unless Len and Clear each overlapped both a
+ *    Load and a Store.
  *
  * A history whose search runs out of steps is "undecided", never a pass;
  * more than a tenth of them fails the test. No timing thresholds: times are
- * only the history. A non-linearizable history is printed as a witness.
+ * only the history. A non-linearizable history is printed as a witness,
+ * shrunk to the ops it needs. The seed fixes the ops, not their timing.
  *
  * Usage: linearize [--quick] [--histories N] [--ops N] [--seed S] [--only NAME]
  *                  [--no-clear]
@@ -646,8 +648,6 @@ static bool read_only(const struct lin_op *o)
 		return true;
 	case C_CAS:
 		return o->res != o->arg2;
-	case C_SWAP: case C_STORE:
-		return false;
 	case C_ADD:
 		return !o->arg;
 	case M_LOAD_OR_STORE:
@@ -667,9 +667,9 @@ static void drop_op(struct check *c, int i)
 }
 
 /*
- * shrink() - a smaller witness: drop read-only ops, one at a time, as long
- * as what is left is still not linearizable. Leaves @c's search state that
- * of the smaller history.
+ * shrink() - a smaller witness: drop, one at a time, each read-only op
+ * without which the history is still not linearizable. Leaves @c's search
+ * state that of the smaller history.
  */
 static void shrink(struct check *c)
 {
