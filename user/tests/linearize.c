@@ -24,7 +24,8 @@
  *
  * Usage: linearize [--quick] [--histories N] [--ops N] [--seed S] [--only NAME]
  *                  [--no-clear]
- *   --quick (or GOSYNC_LIN_QUICK=1): a quarter of the histories (debug kernel)
+ *   --quick (or GOSYNC_LIN_QUICK=1): a quarter of the histories; the
+ *     default on a debug kernel (lockdep or KCSAN), unless GOSYNC_LIN_QUICK=0
  *   --histories N: histories per counter mode / map backend (default 400)
  *   --ops N: ops per worker per history (default 16, at most 24)
  *   --only NAME: one config: counter-racy, counter-atomic, ..., map-rcu
@@ -1423,7 +1424,10 @@ int main(int argc, char **argv)
 	int nhist = 400, wops = 16;
 	uint64_t seed = (uint64_t)time(NULL);
 	const char *only = NULL, *q = getenv("GOSYNC_LIN_QUICK");
-	bool quick = q && *q && strcmp(q, "0");
+	/* a lockdep or KCSAN kernel is several times slower: quick by default */
+	bool quick = q ? *q && strcmp(q, "0") :
+		     !access("/proc/lockdep", F_OK) ||
+		     !access("/sys/kernel/debug/kcsan", F_OK);
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick"))
@@ -1456,9 +1460,10 @@ int main(int argc, char **argv)
 		printf("not ok - e2e:linearize (out of memory)\n");
 		return 1;
 	}
-	printf("# linearize: %d histories of %d workers (%d processes x %d threads) "
-	       "x %d ops per config%s; seed %" PRIu64 "\n", nhist, NWORKERS, NPROCS,
-	       NTHREADS, wops, no_clear ? ", maps without Clear" : "", seed);
+	printf("# linearize: %d histories%s of %d workers (%d processes x %d threads) "
+	       "x %d ops per config%s; seed %" PRIu64 "\n", nhist,
+	       quick ? " (quick)" : "", NWORKERS, NPROCS, NTHREADS, wops,
+	       no_clear ? ", maps without Clear" : "", seed);
 	tap_report(t_selftest(), "linearize-checker-selftest");
 	for (size_t i = 0; i < sizeof(configs) / sizeof(configs[0]); i++) {
 		const struct config *cfg = &configs[i];
