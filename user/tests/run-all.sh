@@ -31,8 +31,10 @@ for name in $tests; do
 		run=""
 	fi
 	# Stream the output and keep a copy; the exit status goes through a file.
+	t0=$(date +%s)
 	{ (cd "$dir" && $run "$t" 2>&1); echo $? >"$tmp/rc"; } | tee "$tmp/out"
 	rc=$(cat "$tmp/rc")
+	echo "# $name: $(( $(date +%s) - t0 )) s"
 	if grep -q '^not ok' "$tmp/out"; then
 		status=1
 		[ "$rc" -ne 0 ] || echo "not ok - e2e:$name (printed a failure but exited 0)"
