@@ -16,6 +16,7 @@
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -30,6 +31,7 @@ static const struct gs_type *const gs_types[] = {
 	[GOSYNC_TYPE_RWMUTEX] = &gs_rwmutex_type,
 	[GOSYNC_TYPE_WAITGROUP] = &gs_waitgroup_type,
 	[GOSYNC_TYPE_ONCE] = &gs_once_type,
+	[GOSYNC_TYPE_CHAN] = &gs_chan_type,
 };
 
 /** gs_type_get() - the type with enum gosync_type @id, or NULL */
@@ -48,22 +50,62 @@ int gs_respond(struct gs_ucmd *ucmd, size_t size)
 
 /**
  * gs_deadline() - a blocking call's deadline from its flags and timeout
- * @deadline: out: absolute CLOCK_MONOTONIC time, KTIME_MAX for none
+ * @flags: GOSYNC_WAIT_TIMEOUT, GOSYNC_WAIT_ABSTIME, GOSYNC_WAIT_REALTIME
+ * @timeout_ns: relative (TIMEOUT), absolute (ABSTIME; ~0: never), else 0
+ * @dl: out
  *
- * Return: 0, or -EINVAL for unknown flags or a timeout without
- * GOSYNC_WAIT_TIMEOUT.
+ * Return: 0, or -EINVAL for unknown flags, TIMEOUT with ABSTIME, REALTIME
+ * without ABSTIME, or a timeout without either.
  */
-int gs_deadline(u32 flags, u64 timeout_ns, ktime_t *deadline)
+int gs_deadline(u32 flags, u64 timeout_ns, struct gs_deadline *dl)
 {
-	if (flags & ~GOSYNC_WAIT_TIMEOUT)
+	u32 known = GOSYNC_WAIT_TIMEOUT | GOSYNC_WAIT_ABSTIME | GOSYNC_WAIT_REALTIME;
+
+	*dl = GS_FOREVER;
+	if ((flags & ~known) ||
+	    (flags & (GOSYNC_WAIT_TIMEOUT | GOSYNC_WAIT_ABSTIME)) ==
+	    (GOSYNC_WAIT_TIMEOUT | GOSYNC_WAIT_ABSTIME) ||
+	    ((flags & GOSYNC_WAIT_REALTIME) && !(flags & GOSYNC_WAIT_ABSTIME)))
 		return -EINVAL;
-	if (!(flags & GOSYNC_WAIT_TIMEOUT)) {
-		*deadline = KTIME_MAX;
-		return timeout_ns ? -EINVAL : 0;
+	if (flags & GOSYNC_WAIT_TIMEOUT) {
+		dl->t = ktime_add_safe(ktime_get(), ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX)));
+		return 0;
 	}
-	*deadline = ktime_add_safe(ktime_get(), ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX)));
+	if (flags & GOSYNC_WAIT_ABSTIME) {
+		/* Restartable: the same absolute time means the same after a signal. */
+		dl->restart = true;
+		dl->clock = flags & GOSYNC_WAIT_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+		dl->t = timeout_ns == ~0ULL ? KTIME_MAX : ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX));
+		return 0;
+	}
+	return timeout_ns ? -EINVAL : 0;
+}
+
+/**
+ * gs_sleep() - sleep once, in the state the caller set, until woken or @dl
+ *
+ * The caller set TASK_INTERRUPTIBLE and checked its condition after that.
+ * Return, in TASK_RUNNING: 0 (woken: check again), -ETIMEDOUT, or for a
+ * pending signal -EINTR (-ERESTARTSYS for a restartable deadline).
+ */
+int gs_sleep(const struct gs_deadline *dl)
+{
+	ktime_t t = dl->t;
+
+	if (signal_pending(current)) {
+		__set_current_state(TASK_RUNNING);
+		return dl->restart ? -ERESTARTSYS : -EINTR;
+	}
+	if (t == KTIME_MAX) {
+		schedule();
+		return 0;
+	}
+	/* An expired deadline fires at once: 0 means the timer ran out. */
+	if (!schedule_hrtimeout_range_clock(&t, 0, HRTIMER_MODE_ABS, dl->clock))
+		return -ETIMEDOUT;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gs_sleep);
 
 /* Copy a name from user memory. Return: 0, -EFAULT, or a name error. */
 static int gs_get_name(char *name, u64 uptr)
@@ -277,6 +319,7 @@ static const struct gs_cmd gs_dev_cmds[] = {
 	GS_CMD(OPEN, gs_cmd_open, struct gosync_open, __reserved),
 	GS_CMD(UNLINK, gs_cmd_unlink, struct gosync_unlink, name),
 	GS_CMD(LIST, gs_cmd_list, struct gosync_list, __reserved),
+	GS_CMD(WAIT, gs_cmd_wait, struct gosync_wait, timeout_ns),
 #ifdef GOSYNC_TORTURE
 	GS_CMD(TORTURE, gs_cmd_torture, struct gosync_torture, lost),
 #endif

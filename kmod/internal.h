@@ -31,6 +31,7 @@
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
 #include <linux/rwsem.h>
+#include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -60,22 +61,124 @@
  */
 #define GOSYNC_GFP (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
 
-/*
- * wait_event_interruptible() until an absolute CLOCK_MONOTONIC @deadline
- * (KTIME_MAX: none). Return: 0 once @cond holds, -ETIMEDOUT, or -EINTR.
- * The relative timeout is at least 1 ns: hrtimer turns a negative one into
- * "never" (ktime_add_safe() saturates).
+/**
+ * struct gs_deadline - when a wait gives up, and what a signal does to it
+ * @t: absolute time on @clock; KTIME_MAX: never
+ * @clock: CLOCK_MONOTONIC or CLOCK_REALTIME
+ * @restart: a signal ends the wait with -ERESTARTSYS (absolute deadlines:
+ *	the call can be restarted as it was), else with -EINTR
+ *
+ * gs_deadline() (dispatch.c) makes one from a command's flags and timeout.
  */
-#define gs_wait_event(wq, cond, deadline)					\
+struct gs_deadline {
+	ktime_t t;
+	clockid_t clock;
+	bool restart;
+};
+
+/* No deadline, -EINTR on a signal: for KUnit and the torture threads. */
+#define GS_FOREVER ((struct gs_deadline){ .t = KTIME_MAX, .clock = CLOCK_MONOTONIC })
+
+int gs_sleep(const struct gs_deadline *dl);
+
+/*
+ * wait_event_interruptible() with a struct gs_deadline. Return: 0 once
+ * @cond holds, -ETIMEDOUT, -EINTR or -ERESTARTSYS.
+ */
+#define gs_wait_event(wq, cond, dl)						\
 ({										\
-	ktime_t __dl = (deadline);						\
-	long __ret;								\
+	DEFINE_WAIT(__wait);							\
+	int __ret = 0;								\
 										\
-	if (__dl != KTIME_MAX)							\
-		__dl = max_t(ktime_t, ktime_sub(__dl, ktime_get()), 1);		\
-	__ret = wait_event_interruptible_hrtimeout(wq, cond, __dl);		\
-	__ret == -ETIME ? -ETIMEDOUT : __ret ? -EINTR : 0;			\
+	for (;;) {								\
+		prepare_to_wait(&(wq), &__wait, TASK_INTERRUPTIBLE);		\
+		if (cond)							\
+			break;							\
+		__ret = gs_sleep(dl);						\
+		if (__ret)							\
+			break;							\
+	}									\
+	finish_wait(&(wq), &__wait);						\
+	__ret;									\
 })
+
+/*
+ * A selection: a task waiting for one of several cases (GOSYNC_IOC_WAIT), or
+ * for one (a plain channel Send or Recv). Whoever completes a case, the task
+ * itself or a counterpart, first claims the selection for that case with
+ * gs_sel_claim(); only one claim succeeds, so only one case completes.
+ */
+#define GS_SEL_NONE	(-1)
+#define GS_SEL_CANCELED	INT_MAX
+
+struct gs_sel {
+	struct task_struct *task;	/* the waiting task */
+	atomic_t winner;		/* the completed case, GS_SEL_NONE until then */
+	atomic_t woken;			/* a watched object changed (gs_sel_wake()) */
+};
+
+static inline void gs_sel_init(struct gs_sel *s)
+{
+	s->task = current;
+	atomic_set(&s->winner, GS_SEL_NONE);
+	atomic_set(&s->woken, 0);
+}
+
+/* Claim @s for case @index: true if nothing was claimed before. NULL: a plain call. */
+static inline bool gs_sel_claim(struct gs_sel *s, int index)
+{
+	return !s || atomic_cmpxchg(&s->winner, GS_SEL_NONE, index) == GS_SEL_NONE;
+}
+
+/* Undo our own claim of @s that we could not complete (its owner only). */
+static inline void gs_sel_unclaim(struct gs_sel *s)
+{
+	if (s)
+		atomic_set(&s->winner, GS_SEL_NONE);
+}
+
+int gs_sel_sleep(struct gs_sel *s, const struct gs_deadline *dl);
+
+/*
+ * Tasks to wake once the lock is dropped, so a woken task never spins on
+ * the lock its waker holds (the kernel's wake_q, which modules cannot use).
+ * Each task is referenced until it is woken.
+ */
+#define GS_WAKE_MAX	16
+
+struct gs_wake {
+	unsigned int n;
+	struct task_struct *task[GS_WAKE_MAX];
+};
+
+#define GS_WAKE(name) struct gs_wake name = { .n = 0 }
+
+/* Room for one more? A caller that may add more must flush first. */
+static inline bool gs_wake_full(const struct gs_wake *w)
+{
+	return w->n == GS_WAKE_MAX;
+}
+
+static inline void gs_wake_add(struct gs_wake *w, struct task_struct *t)
+{
+	if (WARN_ON_ONCE(gs_wake_full(w)))
+		return;
+	get_task_struct(t);
+	w->task[w->n++] = t;
+}
+
+/* Wake them; no lock held. */
+static inline void gs_wake_up(struct gs_wake *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->n; i++) {
+		wake_up_process(w->task[i]);
+		put_task_struct(w->task[i]);
+	}
+	w->n = 0;
+}
+int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void *key);
 
 /*
  * Per-CPU operation counts, struct gosync_info.stats[]: what each slot
@@ -187,15 +290,21 @@ struct gs_mutex {
 	bool starving;			/* Unlock hands off to the oldest waiter */
 	bool owner_died;		/* tell the next locker: -EOWNERDEAD */
 	bool robust;			/* release when the owner goes away */
+	wait_queue_head_t wq;		/* pollers and waiting selections */
 	struct gs_stats __percpu *stats; /* enum gosync_lock_stat */
 };
 
 struct gs_mutex *gs_mutex_create(bool robust);
 void gs_mutex_destroy(struct gs_mutex *m);
-int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, ktime_t deadline);
+int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl);
 int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h);
 int gs_mutex_unlock(struct gs_mutex *m);
 void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h);
+__poll_t gs_mutex_poll(struct gs_mutex *m, struct file *file, poll_table *pt);
+int gs_mutex_try_case(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index);
+bool gs_mutex_ready_locked(struct gs_mutex *m);
+int gs_mutex_take_ready_locked(struct gs_mutex *m, struct gs_holder *h,
+			       struct gs_sel *sel, int index);
 
 /* ---- rwmutex.c ---- */
 
@@ -207,17 +316,24 @@ struct gs_rwmutex {
 	struct list_head waiters;	/* FIFO of struct gs_rwmutex_waiter */
 	bool owner_died;		/* a writer died: tell the next locker */
 	bool robust;			/* release a dying holder's write lock */
+	wait_queue_head_t wq;		/* pollers and waiting selections */
 	struct gs_stats __percpu *stats; /* enum gosync_lock_stat */
 };
 
 struct gs_rwmutex *gs_rwmutex_create(bool robust);
 void gs_rwmutex_destroy(struct gs_rwmutex *rw);
 int gs_rwmutex_lock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
-		    ktime_t deadline);
+		    const struct gs_deadline *dl);
 int gs_rwmutex_trylock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer);
 int gs_rwmutex_unlock(struct gs_rwmutex *rw);
 int gs_rwmutex_runlock(struct gs_rwmutex *rw, struct gs_holder *h);
 void gs_rwmutex_holder_gone(struct gs_rwmutex *rw, struct gs_holder *h);
+__poll_t gs_rwmutex_poll(struct gs_rwmutex *rw, struct file *file, poll_table *pt);
+int gs_rwmutex_try_case(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
+			struct gs_sel *sel, int index);
+bool gs_rwmutex_ready_locked(struct gs_rwmutex *rw, bool writer);
+int gs_rwmutex_take_ready_locked(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
+				 struct gs_sel *sel, int index);
 
 /* ---- waitgroup.c ---- */
 
@@ -235,7 +351,9 @@ struct gs_waitgroup *gs_waitgroup_create(void);
 void gs_waitgroup_destroy(struct gs_waitgroup *wg);
 int gs_waitgroup_add(struct gs_waitgroup *wg, s64 delta, s64 *counter);
 s64 gs_waitgroup_load(struct gs_waitgroup *wg);
-int gs_waitgroup_wait(struct gs_waitgroup *wg, ktime_t deadline);
+int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl);
+int gs_waitgroup_try_case(struct gs_waitgroup *wg, u64 *gen, struct gs_sel *sel, int index);
+bool gs_waitgroup_zero_locked(struct gs_waitgroup *wg);
 __poll_t gs_waitgroup_poll(struct gs_waitgroup *wg, struct file *file,
 			   poll_table *pt);
 
@@ -259,12 +377,14 @@ struct gs_once {
 
 struct gs_once *gs_once_create(bool retry);
 void gs_once_destroy(struct gs_once *o);
-int gs_once_do(struct gs_once *o, struct gs_holder *h, ktime_t deadline,
+int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
 	       u32 *result);
 int gs_once_complete(struct gs_once *o, struct gs_holder *h);
 u32 gs_once_state(struct gs_once *o);
 void gs_once_holder_gone(struct gs_once *o, struct gs_holder *h);
 __poll_t gs_once_poll(struct gs_once *o, struct file *file, poll_table *pt);
+int gs_once_try_case(struct gs_once *o, struct gs_sel *sel, int index);
+bool gs_once_done_locked(struct gs_once *o);
 
 /* ---- object.c ---- */
 
@@ -498,6 +618,134 @@ int gs_map_range_check(struct gs_map *m, u64 start, u64 pos);
 int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
 		      u32 *key_len, struct gs_map_val **val, u64 *seq);
 
+/* ---- chan.c ---- */
+
+/* A message: the channel's while buffered, the receiver's once taken. */
+struct gs_chan_msg {
+	struct list_head node;		/* in gs_chan.buf while buffered */
+	u32 len;
+	u8 data[];
+};
+
+/**
+ * struct gs_chan_waiter - one channel case: a plain Send or Recv, or a case
+ *	of a GOSYNC_IOC_WAIT
+ * @node: in the channel's sendq or recvq while queued; under its lock
+ * @sel: the waiting task's selection: claim it to complete this case
+ * @index: the case's index in @sel
+ * @op: GOSYNC_CHAN_SEND or GOSYNC_CHAN_RECV
+ * @msg: send: the message offered (NULL once taken); recv: the message
+ *	received (NULL: closed and drained)
+ * @cap: recv: the longest message it takes
+ * @needed: recv, -EOVERFLOW: the length of the message that did not fit
+ * @result: how a counterpart completed it (0, -EPIPE, -EOVERFLOW); read
+ *	after taking the channel's lock
+ * @queued: in @node's queue; under the channel's lock
+ * @peer_done: a counterpart completed it; under the channel's lock
+ */
+struct gs_chan_waiter {
+	struct list_head node;
+	struct gs_sel *sel;
+	int index;
+	u32 op;
+	struct gs_chan_msg *msg;
+	u32 cap;
+	u32 needed;
+	int result;
+	bool queued;
+	bool peer_done;
+};
+
+struct gs_chan {
+	spinlock_t lock;		/* protects every field below but the immutable */
+	wait_queue_head_t wq;		/* pollers and waiting selections */
+	struct list_head buf;		/* buffered struct gs_chan_msg, oldest first */
+	u32 len;			/* messages in @buf */
+	u32 cap;			/* most messages in @buf; immutable */
+	u32 msg_max;			/* longest message; immutable */
+	bool closed;
+	struct list_head sendq;		/* waiting senders, struct gs_chan_waiter */
+	struct list_head recvq;		/* waiting receivers */
+	struct gs_user *user;		/* pays for the messages; immutable */
+	struct gs_stats __percpu *stats; /* enum gosync_chan_stat */
+};
+
+struct gs_chan *gs_chan_create(u32 cap, u32 msg_max, struct gs_user *user);
+void gs_chan_destroy(struct gs_chan *ch);
+struct gs_chan_msg *gs_chan_msg_alloc(struct gs_chan *ch, u32 len);
+void gs_chan_msg_free(struct gs_chan *ch, struct gs_chan_msg *msg);
+int gs_chan_try(struct gs_chan *ch, struct gs_chan_waiter *c, struct gs_sel *self, int index);
+int gs_chan_arm(struct gs_chan *ch, struct gs_chan_waiter *c);
+int gs_chan_disarm(struct gs_chan *ch, struct gs_chan_waiter *c);
+int gs_chan_wait(struct gs_chan *ch, struct gs_chan_waiter *c, const struct gs_deadline *dl);
+int gs_chan_close(struct gs_chan *ch);
+void gs_chan_state(struct gs_chan *ch, u32 *len, u32 *cap, bool *closed,
+		   u32 *senders, u32 *receivers);
+__poll_t gs_chan_poll(struct gs_chan *ch, struct file *file, poll_table *pt);
+
+/* ---- wait.c: GOSYNC_IOC_WAIT's engine ---- */
+
+struct gs_case;
+
+/**
+ * struct gs_case_ops - what GOSYNC_IOC_WAIT needs of an object type
+ * @ops: the case ops it takes (1 << GOSYNC_CASE_*)
+ * @all_ops: those it takes with GOSYNC_WAIT_ALL
+ * @try: complete the case now if it can, claiming @sel (see struct gs_sel).
+ *	Return: 0 or the case's own result (-EOWNERDEAD, ...), -EAGAIN if it
+ *	would wait, -EALREADY if @sel was claimed by another case meanwhile
+ * @arm: optional: queue the case where a counterpart completes it
+ *	(channels). Return: as @try; -EAGAIN: queued
+ * @disarm: with @arm: unqueue. Return: the case's result if a counterpart
+ *	completed it, -EAGAIN if not
+ * @wq: the queue woken when the case may have become ready
+ * @lock: ALL: the object's lock, under which @ready_locked and @take_locked run
+ * @ready_locked: ALL: would the case complete now?
+ * @take_locked: ALL: complete the ready case. Return: 0 or its result
+ */
+struct gs_case_ops {
+	u32 ops;
+	u32 all_ops;
+	int (*try)(struct gs_case *c, struct gs_sel *sel, int index);
+	int (*arm)(struct gs_case *c);
+	int (*disarm)(struct gs_case *c);
+	wait_queue_head_t *(*wq)(struct gs_case *c);
+	spinlock_t *(*lock)(struct gs_case *c);
+	bool (*ready_locked)(struct gs_case *c);
+	int (*take_locked)(struct gs_case *c);
+};
+
+/**
+ * struct gs_case - one case of a wait, in the kernel
+ * @priv: the object's primitive
+ * @ops: its type's case ops
+ * @holder: the open file description a lock is taken for
+ * @op: enum gosync_case_op
+ * @id: the object's id: ALL sorts by it and refuses repeats
+ * @type: the object's enum gosync_type: ALL takes locks in type order
+ * @result: out: the completed case's result
+ * @gen: WG_ZERO: the generation first seen (see gs_waitgroup_try_case())
+ * @cw: channel cases
+ * @wqe: the engine's entry on @ops->wq()
+ */
+struct gs_case {
+	void *priv;
+	const struct gs_case_ops *ops;
+	struct gs_holder *holder;
+	u32 op;
+	u64 id;
+	u32 type;
+	int result;
+	u64 gen;
+	struct gs_chan_waiter cw;
+	struct wait_queue_entry wqe;
+};
+
+int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblock,
+		const struct gs_deadline *dl, unsigned int *index);
+int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
+		const struct gs_deadline *dl);
+
 /* ---- the type registry (dispatch.c) and the uapi layer ---- */
 
 struct gs_obj;
@@ -578,6 +826,7 @@ struct gs_cmd {
  * @batch_op_size: BATCH: the size of one op struct
  * @batch_op: BATCH: run one op in place, fill its result fields, return its
  *	error
+ * @cases: optional: its GOSYNC_IOC_WAIT cases
  *
  * The registry (gs_types[] in dispatch.c) lists one per type; the create
  * path, the command tables, BATCH and VERSION are derived from it.
@@ -600,6 +849,7 @@ struct gs_type {
 	unsigned int nr_cmds;
 	size_t batch_op_size;
 	int (*batch_op)(struct gs_obj *obj, void *op);
+	const struct gs_case_ops *cases;
 };
 
 /* The types, each defined next to its primitive (<type>_uapi.c). */
@@ -609,11 +859,13 @@ extern const struct gs_type gs_rwmutex_type;
 extern const struct gs_type gs_waitgroup_type;
 extern const struct gs_type gs_once_type;
 extern const struct gs_type gs_map_type;
+extern const struct gs_type gs_chan_type;
 
 const struct gs_type *gs_type_get(u32 id);
 int gs_respond(struct gs_ucmd *ucmd, size_t size);
-int gs_deadline(u32 flags, u64 timeout_ns, ktime_t *deadline);
+int gs_deadline(u32 flags, u64 timeout_ns, struct gs_deadline *dl);
 long gs_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+int gs_cmd_wait(struct gs_ucmd *ucmd);
 long gs_obj_ioctl(struct gs_handle *handle, unsigned int cmd, unsigned long arg);
 
 /* ---- file.c: the file of an object ---- */

@@ -45,6 +45,7 @@ struct gs_mutex *gs_mutex_create(bool robust)
 	}
 	spin_lock_init(&m->lock);
 	INIT_LIST_HEAD(&m->waiters);
+	init_waitqueue_head(&m->wq);
 	m->robust = robust;
 	return m;
 }
@@ -95,16 +96,37 @@ static void gs_mutex_unlock_locked(struct gs_mutex *m)
 		wake_up_process(w->task);
 }
 
-static int mtx_try(struct gs_mutex *m, struct gs_holder *h)
+/*
+ * Would a TryLock succeed now? In starvation mode a free lock belongs to
+ * the oldest waiter (and starvation ends when no one waits).
+ */
+bool gs_mutex_ready_locked(struct gs_mutex *m)
 {
-	int ret = -EBUSY;
+	lockdep_assert_held(&m->lock);
+	return !m->owner && (!m->starving || list_empty(&m->waiters));
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_ready_locked);
+
+/* Take the lock if it is ready, for @sel's case @index (see struct gs_sel). */
+int gs_mutex_take_ready_locked(struct gs_mutex *m, struct gs_holder *h,
+			       struct gs_sel *sel, int index)
+{
+	lockdep_assert_held(&m->lock);
+	if (!gs_mutex_ready_locked(m))
+		return -EBUSY;
+	if (!gs_sel_claim(sel, index))
+		return -EALREADY;
+	m->starving = false;
+	return gs_mutex_take_locked(m, h);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_take_ready_locked);
+
+static int mtx_try(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index)
+{
+	int ret;
 
 	spin_lock(&m->lock);
-	if (!m->owner && list_empty(&m->waiters))
-		m->starving = false;
-	/* In starvation mode a free lock belongs to the oldest waiter */
-	if (!m->owner && !m->starving)
-		ret = gs_mutex_take_locked(m, h);
+	ret = gs_mutex_take_ready_locked(m, h, sel, index);
 	spin_unlock(&m->lock);
 	return ret;
 }
@@ -115,17 +137,31 @@ static int mtx_try(struct gs_mutex *m, struct gs_holder *h)
  */
 int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h)
 {
-	return gs_lock_counted(m->stats, mtx_try(m, h), GOSYNC_STAT_LOCKS);
+	return gs_lock_counted(m->stats, mtx_try(m, h, NULL, 0), GOSYNC_STAT_LOCKS);
 }
+
+/**
+ * gs_mutex_try_case() - a GOSYNC_IOC_WAIT case's attempt: TryLock for @sel
+ * Return: 0, -EOWNERDEAD, -EAGAIN (not free), -EALREADY (@sel won elsewhere).
+ */
+int gs_mutex_try_case(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index)
+{
+	int ret = mtx_try(m, h, sel, index);
+
+	if (ret == -EBUSY)
+		return -EAGAIN;
+	return ret == -EALREADY ? ret : gs_lock_counted(m->stats, ret, GOSYNC_STAT_LOCKS);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_try_case);
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_trylock);
 
-static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, ktime_t deadline)
+static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl)
 {
 	struct gs_mutex_waiter w = { .task = current, .holder = h };
 	ktime_t start = ktime_get();
 	int ret;
 
-	ret = mtx_try(m, h);
+	ret = mtx_try(m, h, NULL, 0);
 	if (ret != -EBUSY)
 		return ret;
 
@@ -149,11 +185,15 @@ static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, ktime_t deadli
 		/* Go: lost the lock after waiting over 1 ms: starvation mode */
 		if (ktime_to_ns(ktime_sub(ktime_get(), start)) > GOSYNC_STARVATION_NS)
 			m->starving = true;
-		if (signal_pending(current))
-			ret = -EINTR;
-		else if (deadline != KTIME_MAX && ktime_after(ktime_get(), deadline))
-			ret = -ETIMEDOUT;
-		if (ret == -EINTR || ret == -ETIMEDOUT) {
+		/*
+		 * Set our state before dropping the lock: a wake_up_process()
+		 * by Unlock after that makes gs_sleep() return at once.
+		 */
+		set_current_state(TASK_INTERRUPTIBLE);
+		spin_unlock(&m->lock);
+		ret = gs_sleep(dl);
+		spin_lock(&m->lock);
+		if (ret && !w.granted) {
 			list_del(&w.node);
 			/* We may have been the waiter Unlock woke: pass it on */
 			if (!m->owner && gs_mutex_first_locked(m))
@@ -161,17 +201,6 @@ static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, ktime_t deadli
 			spin_unlock(&m->lock);
 			return ret;
 		}
-		/*
-		 * Set our state before dropping the lock: a wake_up_process()
-		 * by Unlock after that makes schedule() return at once.
-		 */
-		set_current_state(TASK_INTERRUPTIBLE);
-		spin_unlock(&m->lock);
-		if (deadline == KTIME_MAX)
-			schedule();
-		else
-			schedule_hrtimeout_range(&deadline, 0, HRTIMER_MODE_ABS);
-		spin_lock(&m->lock);
 	}
 	/* Go: leave starvation mode when the queue is empty or we barely waited */
 	if (m->starving && (list_empty(&m->waiters) ||
@@ -185,16 +214,23 @@ static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, ktime_t deadli
  * gs_mutex_lock() - Go's Lock, interruptible and with an optional deadline
  * @m: the mutex
  * @h: the holder to record
- * @deadline: absolute CLOCK_MONOTONIC time to give up at, or KTIME_MAX
+ * @dl: when to give up
  *
  * Return: 0; -EOWNERDEAD (locked; the previous holder died); -ETIMEDOUT;
- * -EINTR if a signal arrived first (the lock is not held).
+ * -EINTR or -ERESTARTSYS if a signal arrived first (the lock is not held).
  */
-int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, ktime_t deadline)
+int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl)
 {
-	return gs_lock_counted(m->stats, mtx_lock_wait(m, h, deadline), GOSYNC_STAT_LOCKS);
+	return gs_lock_counted(m->stats, mtx_lock_wait(m, h, dl), GOSYNC_STAT_LOCKS);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_lock);
+
+/* The lock may be free now: tell pollers and waiting selections. */
+static void gs_mutex_wake_pollers(struct gs_mutex *m)
+{
+	if (wq_has_sleeper(&m->wq))
+		wake_up_interruptible_poll(&m->wq, EPOLLIN | EPOLLRDNORM);
+}
 
 /**
  * gs_mutex_unlock() - Go's Unlock: any holder may unlock
@@ -210,8 +246,10 @@ int gs_mutex_unlock(struct gs_mutex *m)
 	else
 		ret = -EPERM;
 	spin_unlock(&m->lock);
-	if (!ret)
+	if (!ret) {
 		gs_stat_add(m->stats, GOSYNC_STAT_UNLOCKS, 1);
+		gs_mutex_wake_pollers(m);
+	}
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_unlock);
@@ -225,11 +263,33 @@ EXPORT_SYMBOL_IF_KUNIT(gs_mutex_unlock);
  */
 void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h)
 {
+	bool released = false;
+
 	spin_lock(&m->lock);
 	if (m->robust && m->owner == h) {
 		m->owner_died = true;
 		gs_mutex_unlock_locked(m);
+		released = true;
 	}
 	spin_unlock(&m->lock);
+	if (released)
+		gs_mutex_wake_pollers(m);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_holder_gone);
+
+/*
+ * Readable while a TryLock would succeed. Computed under the lock after
+ * poll_wait(); Unlock wakes the queue after changing the state, so no
+ * change is missed (the queue's lock orders the two, as in eventfd_poll()).
+ */
+__poll_t gs_mutex_poll(struct gs_mutex *m, struct file *file, poll_table *pt)
+{
+	bool ready;
+
+	poll_wait(file, &m->wq, pt);
+	spin_lock(&m->lock);
+	ready = gs_mutex_ready_locked(m);
+	spin_unlock(&m->lock);
+	return ready ? EPOLLIN | EPOLLRDNORM : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_poll);

@@ -18,12 +18,12 @@ static int gs_mutex_cmd(struct gs_ucmd *ucmd)
 {
 	struct gosync_lock_cmd *c = ucmd->cmd;
 	struct gs_mutex *m = ucmd->obj->priv;
-	ktime_t deadline;
+	struct gs_deadline dl;
 	int ret;
 
 	if (c->__reserved)
 		return -EINVAL;
-	ret = gs_deadline(c->flags, c->timeout_ns, &deadline);
+	ret = gs_deadline(c->flags, c->timeout_ns, &dl);
 	if (ret)
 		return ret;
 	if (c->flags && c->op != GOSYNC_LOCK_LOCK)
@@ -31,7 +31,7 @@ static int gs_mutex_cmd(struct gs_ucmd *ucmd)
 
 	switch (c->op) {
 	case GOSYNC_LOCK_LOCK:
-		return gs_mutex_lock(m, ucmd->holder, deadline);
+		return gs_mutex_lock(m, ucmd->holder, &dl);
 	case GOSYNC_LOCK_TRYLOCK:
 		return gs_mutex_trylock(m, ucmd->holder);
 	case GOSYNC_LOCK_UNLOCK:
@@ -56,6 +56,51 @@ static void gs_mutex_show_fdinfo(struct seq_file *sf, void *priv, struct gs_hold
 	spin_unlock(&m->lock);
 	seq_printf(sf, "mutex-locked:\t%s\nmutex-waiters:\t%u\nmutex-starving:\t%d\n",
 		   mine ? "by this file" : locked ? "yes" : "no", waiters, starving);
+}
+
+/* ---- GOSYNC_IOC_WAIT cases: LOCK ---- */
+
+static int gs_mutex_case_try(struct gs_case *c, struct gs_sel *sel, int index)
+{
+	return gs_mutex_try_case(c->priv, c->holder, sel, index);
+}
+
+static wait_queue_head_t *gs_mutex_case_wq(struct gs_case *c)
+{
+	return &((struct gs_mutex *)c->priv)->wq;
+}
+
+static spinlock_t *gs_mutex_case_lock(struct gs_case *c)
+{
+	return &((struct gs_mutex *)c->priv)->lock;
+}
+
+static bool gs_mutex_case_ready_locked(struct gs_case *c)
+{
+	return gs_mutex_ready_locked(c->priv);
+}
+
+static int gs_mutex_case_take_locked(struct gs_case *c)
+{
+	struct gs_mutex *m = c->priv;
+
+	return gs_lock_counted(m->stats, gs_mutex_take_ready_locked(m, c->holder, NULL, 0),
+			       GOSYNC_STAT_LOCKS);
+}
+
+static const struct gs_case_ops gs_mutex_cases = {
+	.ops = BIT(GOSYNC_CASE_LOCK),
+	.all_ops = BIT(GOSYNC_CASE_LOCK),
+	.try = gs_mutex_case_try,
+	.wq = gs_mutex_case_wq,
+	.lock = gs_mutex_case_lock,
+	.ready_locked = gs_mutex_case_ready_locked,
+	.take_locked = gs_mutex_case_take_locked,
+};
+
+static __poll_t gs_mutex_type_poll(void *priv, struct file *file, poll_table *pt)
+{
+	return gs_mutex_poll(priv, file, pt);
 }
 
 static void gs_mutex_type_destroy(void *priv)
@@ -96,6 +141,7 @@ const struct gs_type gs_mutex_type = {
 	.create = gs_mutex_new,
 	.destroy = gs_mutex_type_destroy,
 	.holder_gone = gs_mutex_type_holder_gone,
+	.poll = gs_mutex_type_poll,
 	.stats = gs_mutex_stats,
 	.charge = gs_mutex_charge,
 	.subtype = gs_mutex_subtype,
@@ -104,4 +150,6 @@ const struct gs_type gs_mutex_type = {
 	.ops = GENMASK_ULL(GOSYNC_LOCK_UNLOCK, GOSYNC_LOCK_LOCK),
 	.cmds = gs_mutex_cmds,
 	.nr_cmds = ARRAY_SIZE(gs_mutex_cmds),
+	.cases = &gs_mutex_cases,
 };
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_type);

@@ -61,12 +61,12 @@ static bool gs_once_settled(struct gs_once *o)
 /**
  * gs_once_do() - Go's Do, caller side
  * @h: the caller's holder; if told to run, only it may Complete
- * @deadline: absolute CLOCK_MONOTONIC time to stop waiting, or KTIME_MAX
+ * @dl: when to stop waiting
  * @result: out: GOSYNC_ONCE_RUN (run the function, then Complete), or
  *	GOSYNC_ONCE_DONE, with GOSYNC_ONCE_ABANDONED if the runner died
- * Return: 0, -ETIMEDOUT, or -EINTR.
+ * Return: 0, -ETIMEDOUT, -EINTR or -ERESTARTSYS.
  */
-int gs_once_do(struct gs_once *o, struct gs_holder *h, ktime_t deadline,
+int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
 	       u32 *result)
 {
 	int ret;
@@ -89,7 +89,7 @@ int gs_once_do(struct gs_once *o, struct gs_holder *h, ktime_t deadline,
 		}
 
 		/* Running elsewhere: sleep until it is done or reset. */
-		ret = gs_wait_event(o->wq, gs_once_settled(o), deadline);
+		ret = gs_wait_event(o->wq, gs_once_settled(o), dl);
 		if (ret)
 			return ret;
 	}
@@ -130,6 +130,30 @@ int gs_once_complete(struct gs_once *o, struct gs_holder *h)
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_complete);
+
+/**
+ * gs_once_try_case() - a GOSYNC_IOC_WAIT ONCE_DONE case's attempt
+ * Return: 0 once done, -EAGAIN, or -EALREADY.
+ */
+int gs_once_try_case(struct gs_once *o, struct gs_sel *sel, int index)
+{
+	int ret = -EAGAIN;
+
+	spin_lock(&o->lock);
+	if (o->state == GOSYNC_ONCE_STATE_DONE)
+		ret = gs_sel_claim(sel, index) ? 0 : -EALREADY;
+	spin_unlock(&o->lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_once_try_case);
+
+/* Is it done? Under the lock (GOSYNC_WAIT_ALL). */
+bool gs_once_done_locked(struct gs_once *o)
+{
+	lockdep_assert_held(&o->lock);
+	return o->state == GOSYNC_ONCE_STATE_DONE;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_once_done_locked);
 
 /** gs_once_state() - GOSYNC_ONCE_* bits now: 0 if not done */
 u32 gs_once_state(struct gs_once *o)

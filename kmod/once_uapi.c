@@ -18,10 +18,10 @@ static int gs_once_cmd(struct gs_ucmd *ucmd)
 {
 	struct gosync_once_cmd *c = ucmd->cmd;
 	struct gs_once *o = ucmd->obj->priv;
-	ktime_t deadline;
+	struct gs_deadline dl;
 	int ret;
 
-	ret = gs_deadline(c->flags, c->timeout_ns, &deadline);
+	ret = gs_deadline(c->flags, c->timeout_ns, &dl);
 	if (ret)
 		return ret;
 	if (c->flags && c->op != GOSYNC_ONCE_DO)
@@ -29,7 +29,7 @@ static int gs_once_cmd(struct gs_ucmd *ucmd)
 
 	switch (c->op) {
 	case GOSYNC_ONCE_DO:
-		ret = gs_once_do(o, ucmd->holder, deadline, &c->result);
+		ret = gs_once_do(o, ucmd->holder, &dl, &c->result);
 		break;
 	case GOSYNC_ONCE_COMPLETE:
 		ret = gs_once_complete(o, ucmd->holder);
@@ -65,6 +65,43 @@ static void gs_once_show_fdinfo(struct seq_file *m, void *priv, struct gs_holder
 	seq_printf(m, "once-state:\t%s%s%s\n", states[state],
 		   runner ? " (by this file)" : "", abandoned ? " (abandoned)" : "");
 }
+
+/* ---- GOSYNC_IOC_WAIT cases: ONCE_DONE ---- */
+
+static int gs_once_case_try(struct gs_case *c, struct gs_sel *sel, int index)
+{
+	return gs_once_try_case(c->priv, sel, index);
+}
+
+static wait_queue_head_t *gs_once_case_wq(struct gs_case *c)
+{
+	return &((struct gs_once *)c->priv)->wq;
+}
+
+static spinlock_t *gs_once_case_lock(struct gs_case *c)
+{
+	return &((struct gs_once *)c->priv)->lock;
+}
+
+static bool gs_once_case_ready_locked(struct gs_case *c)
+{
+	return gs_once_done_locked(c->priv);
+}
+
+static int gs_once_case_take_locked(struct gs_case *c)
+{
+	return 0;
+}
+
+static const struct gs_case_ops gs_once_cases = {
+	.ops = BIT(GOSYNC_CASE_ONCE_DONE),
+	.all_ops = BIT(GOSYNC_CASE_ONCE_DONE),
+	.try = gs_once_case_try,
+	.wq = gs_once_case_wq,
+	.lock = gs_once_case_lock,
+	.ready_locked = gs_once_case_ready_locked,
+	.take_locked = gs_once_case_take_locked,
+};
 
 static void gs_once_type_destroy(void *priv)
 {
@@ -118,4 +155,5 @@ const struct gs_type gs_once_type = {
 	.ops = GENMASK_ULL(GOSYNC_ONCE_LOAD, GOSYNC_ONCE_DO),
 	.cmds = gs_once_cmds,
 	.nr_cmds = ARRAY_SIZE(gs_once_cmds),
+	.cases = &gs_once_cases,
 };

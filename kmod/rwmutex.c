@@ -43,6 +43,7 @@ struct gs_rwmutex *gs_rwmutex_create(bool robust)
 	}
 	spin_lock_init(&rw->lock);
 	INIT_LIST_HEAD(&rw->waiters);
+	init_waitqueue_head(&rw->wq);
 	rw->robust = robust;
 	return rw;
 }
@@ -99,6 +100,13 @@ static void gs_rwmutex_wake_locked(struct gs_rwmutex *rw, bool after_writer)
 	}
 }
 
+/* The lock may be free now: tell pollers and waiting selections. */
+static void gs_rwmutex_wake_pollers(struct gs_rwmutex *rw)
+{
+	if (wq_has_sleeper(&rw->wq))
+		wake_up_interruptible_poll(&rw->wq, EPOLLIN | EPOLLOUT);
+}
+
 static int gs_rwmutex_died_locked(struct gs_rwmutex *rw)
 {
 	lockdep_assert_held(&rw->lock);
@@ -135,20 +143,40 @@ static void gs_rwmutex_take_locked(struct gs_rwmutex *rw, struct gs_holder *h,
 	}
 }
 
-static int rw_try(struct gs_rwmutex *rw, struct gs_holder *h, bool writer)
+/* Would a TryLock (@writer) or TryRLock succeed now? */
+bool gs_rwmutex_ready_locked(struct gs_rwmutex *rw, bool writer)
+{
+	return !gs_rwmutex_check_readers_locked(rw, writer) &&
+	       gs_rwmutex_can_lock_locked(rw, writer);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_ready_locked);
+
+/* Take the lock if it is free, for @sel's case @index (see struct gs_sel). */
+int gs_rwmutex_take_ready_locked(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
+				 struct gs_sel *sel, int index)
+{
+	int ret;
+
+	lockdep_assert_held(&rw->lock);
+	ret = gs_rwmutex_check_readers_locked(rw, writer);
+	if (ret)
+		return ret;
+	if (!gs_rwmutex_can_lock_locked(rw, writer))
+		return -EBUSY;
+	if (!gs_sel_claim(sel, index))
+		return -EALREADY;
+	gs_rwmutex_take_locked(rw, h, writer);
+	return gs_rwmutex_died_locked(rw);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_take_ready_locked);
+
+static int rw_try(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
+		  struct gs_sel *sel, int index)
 {
 	int ret;
 
 	spin_lock(&rw->lock);
-	ret = gs_rwmutex_check_readers_locked(rw, writer);
-	if (ret)
-		goto out;
-	ret = -EBUSY;
-	if (gs_rwmutex_can_lock_locked(rw, writer)) {
-		gs_rwmutex_take_locked(rw, h, writer);
-		ret = gs_rwmutex_died_locked(rw);
-	}
-out:
+	ret = gs_rwmutex_take_ready_locked(rw, h, writer, sel, index);
 	spin_unlock(&rw->lock);
 	return ret;
 }
@@ -160,13 +188,30 @@ out:
  */
 int gs_rwmutex_trylock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer)
 {
-	return gs_lock_counted(rw->stats, rw_try(rw, h, writer),
+	return gs_lock_counted(rw->stats, rw_try(rw, h, writer, NULL, 0),
 			       writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_trylock);
 
+/**
+ * gs_rwmutex_try_case() - a GOSYNC_IOC_WAIT case's attempt, for @sel
+ * Return: 0, -EOWNERDEAD, -EAGAIN (not free, or too many readers),
+ * -EALREADY (@sel won elsewhere).
+ */
+int gs_rwmutex_try_case(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
+			struct gs_sel *sel, int index)
+{
+	int ret = rw_try(rw, h, writer, sel, index);
+
+	if (ret == -EBUSY)
+		return -EAGAIN;
+	return ret == -EALREADY || ret == -EAGAIN ? ret :
+	       gs_lock_counted(rw->stats, ret, writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_try_case);
+
 static int rw_lock_wait(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
-			ktime_t deadline)
+			const struct gs_deadline *dl)
 {
 	struct gs_rwmutex_waiter w = { .task = current, .holder = h, .writer = writer };
 	int ret;
@@ -185,29 +230,22 @@ static int rw_lock_wait(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 	if (writer)
 		rw->writers_waiting++;
 	while (!w.granted) {
-		if (signal_pending(current))
-			ret = -EINTR;
-		else if (deadline != KTIME_MAX && ktime_after(ktime_get(), deadline))
-			ret = -ETIMEDOUT;
-		if (ret) {
+		/* Set our state before unlocking: a grant after that wakes us. */
+		set_current_state(TASK_INTERRUPTIBLE);
+		spin_unlock(&rw->lock);
+		ret = gs_sleep(dl);
+		spin_lock(&rw->lock);
+		if (ret && !w.granted) {
 			list_del(&w.node);
 			if (writer)
 				rw->writers_waiting--;
 			/* A departing writer may unblock queued readers, or vice versa. */
 			gs_rwmutex_wake_locked(rw, false);
 			spin_unlock(&rw->lock);
+			gs_rwmutex_wake_pollers(rw);
 			return ret;
 		}
-		/* Set our state before unlocking: a grant after that wakes us. */
-		set_current_state(TASK_INTERRUPTIBLE);
-		spin_unlock(&rw->lock);
-		if (deadline == KTIME_MAX)
-			schedule();
-		else
-			schedule_hrtimeout_range(&deadline, 0, HRTIMER_MODE_ABS);
-		spin_lock(&rw->lock);
 	}
-	__set_current_state(TASK_RUNNING);
 out:
 	ret = gs_rwmutex_died_locked(rw);
 	spin_unlock(&rw->lock);
@@ -219,16 +257,16 @@ out:
  * @rw: the lock
  * @h: the holder to record
  * @writer: exclusive (Lock) or shared (RLock)
- * @deadline: absolute CLOCK_MONOTONIC time to give up at, or KTIME_MAX
+ * @dl: when to give up
  *
  * Return: 0; -EOWNERDEAD (locked; a writer died holding it); -ETIMEDOUT;
- * -EINTR if a signal arrived first (not locked); -EAGAIN for a read lock
- * past GOSYNC_RWMUTEX_MAX_READERS.
+ * -EINTR or -ERESTARTSYS if a signal arrived first (not locked); -EAGAIN
+ * for a read lock past GOSYNC_RWMUTEX_MAX_READERS.
  */
 int gs_rwmutex_lock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
-		    ktime_t deadline)
+		    const struct gs_deadline *dl)
 {
-	return gs_lock_counted(rw->stats, rw_lock_wait(rw, h, writer, deadline),
+	return gs_lock_counted(rw->stats, rw_lock_wait(rw, h, writer, dl),
 			       writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_lock);
@@ -249,8 +287,10 @@ int gs_rwmutex_unlock(struct gs_rwmutex *rw)
 		ret = -EPERM;
 	}
 	spin_unlock(&rw->lock);
-	if (!ret)
+	if (!ret) {
 		gs_stat_add(rw->stats, GOSYNC_STAT_UNLOCKS, 1);
+		gs_rwmutex_wake_pollers(rw);
+	}
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_unlock);
@@ -272,8 +312,10 @@ int gs_rwmutex_runlock(struct gs_rwmutex *rw, struct gs_holder *h)
 		ret = -EPERM;
 	}
 	spin_unlock(&rw->lock);
-	if (!ret)
+	if (!ret) {
 		gs_stat_add(rw->stats, GOSYNC_STAT_UNLOCKS, 1);
+		gs_rwmutex_wake_pollers(rw);
+	}
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_runlock);
@@ -299,5 +341,25 @@ void gs_rwmutex_holder_gone(struct gs_rwmutex *rw, struct gs_holder *h)
 	}
 	gs_rwmutex_wake_locked(rw, after_writer);
 	spin_unlock(&rw->lock);
+	gs_rwmutex_wake_pollers(rw);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_holder_gone);
+
+/*
+ * Readable while an RLock would not wait, writable while a Lock would not;
+ * computed under the lock after poll_wait(), as gs_mutex_poll().
+ */
+__poll_t gs_rwmutex_poll(struct gs_rwmutex *rw, struct file *file, poll_table *pt)
+{
+	__poll_t mask = 0;
+
+	poll_wait(file, &rw->wq, pt);
+	spin_lock(&rw->lock);
+	if (gs_rwmutex_ready_locked(rw, false))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (gs_rwmutex_ready_locked(rw, true))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	spin_unlock(&rw->lock);
+	return mask;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_poll);

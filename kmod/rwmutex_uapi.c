@@ -19,12 +19,12 @@ static int gs_rwmutex_cmd(struct gs_ucmd *ucmd)
 	struct gosync_lock_cmd *c = ucmd->cmd;
 	struct gs_rwmutex *rw = ucmd->obj->priv;
 	bool writer = c->op <= GOSYNC_LOCK_UNLOCK;
-	ktime_t deadline;
+	struct gs_deadline dl;
 	int ret;
 
 	if (c->__reserved)
 		return -EINVAL;
-	ret = gs_deadline(c->flags, c->timeout_ns, &deadline);
+	ret = gs_deadline(c->flags, c->timeout_ns, &dl);
 	if (ret)
 		return ret;
 	if (c->flags && c->op != GOSYNC_LOCK_LOCK && c->op != GOSYNC_LOCK_RLOCK)
@@ -33,7 +33,7 @@ static int gs_rwmutex_cmd(struct gs_ucmd *ucmd)
 	switch (c->op) {
 	case GOSYNC_LOCK_LOCK:
 	case GOSYNC_LOCK_RLOCK:
-		return gs_rwmutex_lock(rw, ucmd->holder, writer, deadline);
+		return gs_rwmutex_lock(rw, ucmd->holder, writer, &dl);
 	case GOSYNC_LOCK_TRYLOCK:
 	case GOSYNC_LOCK_TRYRLOCK:
 		return gs_rwmutex_trylock(rw, ucmd->holder, writer);
@@ -63,6 +63,53 @@ static void gs_rwmutex_show_fdinfo(struct seq_file *sf, void *priv, struct gs_ho
 	seq_printf(sf, "rwmutex-write-locked:\t%s\nrwmutex-readers:\t%u (%u by this file)\n"
 		   "rwmutex-waiters:\t%u\n", my_write ? "by this file" : writer ? "yes" : "no",
 		   readers, mine, waiters);
+}
+
+/* ---- GOSYNC_IOC_WAIT cases: LOCK, RLOCK ---- */
+
+static int gs_rwmutex_case_try(struct gs_case *c, struct gs_sel *sel, int index)
+{
+	return gs_rwmutex_try_case(c->priv, c->holder, c->op == GOSYNC_CASE_LOCK, sel, index);
+}
+
+static wait_queue_head_t *gs_rwmutex_case_wq(struct gs_case *c)
+{
+	return &((struct gs_rwmutex *)c->priv)->wq;
+}
+
+static spinlock_t *gs_rwmutex_case_lock(struct gs_case *c)
+{
+	return &((struct gs_rwmutex *)c->priv)->lock;
+}
+
+static bool gs_rwmutex_case_ready_locked(struct gs_case *c)
+{
+	return gs_rwmutex_ready_locked(c->priv, c->op == GOSYNC_CASE_LOCK);
+}
+
+static int gs_rwmutex_case_take_locked(struct gs_case *c)
+{
+	struct gs_rwmutex *rw = c->priv;
+	bool writer = c->op == GOSYNC_CASE_LOCK;
+
+	return gs_lock_counted(rw->stats,
+			       gs_rwmutex_take_ready_locked(rw, c->holder, writer, NULL, 0),
+			       writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
+}
+
+static const struct gs_case_ops gs_rwmutex_cases = {
+	.ops = BIT(GOSYNC_CASE_LOCK) | BIT(GOSYNC_CASE_RLOCK),
+	.all_ops = BIT(GOSYNC_CASE_LOCK) | BIT(GOSYNC_CASE_RLOCK),
+	.try = gs_rwmutex_case_try,
+	.wq = gs_rwmutex_case_wq,
+	.lock = gs_rwmutex_case_lock,
+	.ready_locked = gs_rwmutex_case_ready_locked,
+	.take_locked = gs_rwmutex_case_take_locked,
+};
+
+static __poll_t gs_rwmutex_type_poll(void *priv, struct file *file, poll_table *pt)
+{
+	return gs_rwmutex_poll(priv, file, pt);
 }
 
 static void gs_rwmutex_type_destroy(void *priv)
@@ -103,6 +150,7 @@ const struct gs_type gs_rwmutex_type = {
 	.create = gs_rwmutex_new,
 	.destroy = gs_rwmutex_type_destroy,
 	.holder_gone = gs_rwmutex_type_holder_gone,
+	.poll = gs_rwmutex_type_poll,
 	.stats = gs_rwmutex_stats,
 	.charge = gs_rwmutex_charge,
 	.subtype = gs_rwmutex_subtype,
@@ -111,4 +159,6 @@ const struct gs_type gs_rwmutex_type = {
 	.ops = GENMASK_ULL(GOSYNC_LOCK_RUNLOCK, GOSYNC_LOCK_LOCK),
 	.cmds = gs_rwmutex_cmds,
 	.nr_cmds = ARRAY_SIZE(gs_rwmutex_cmds),
+	.cases = &gs_rwmutex_cases,
 };
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_type);

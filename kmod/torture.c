@@ -162,7 +162,7 @@ static void tt_mutex_destroy(void *obj)
 
 static bool tt_mutex_write(struct torture_thread *t)
 {
-	int err = gs_mutex_lock(t->run->obj, &t->holder, KTIME_MAX);
+	int err = gs_mutex_lock(t->run->obj, &t->holder, &GS_FOREVER);
 
 	if (err)
 		return torture_failed(t->run, "Mutex Lock", err);
@@ -185,7 +185,7 @@ static void tt_rwmutex_destroy(void *obj)
 
 static bool tt_rwmutex_op(struct torture_thread *t)
 {
-	int err = gs_rwmutex_lock(t->run->obj, &t->holder, t->writer, KTIME_MAX);
+	int err = gs_rwmutex_lock(t->run->obj, &t->holder, t->writer, &GS_FOREVER);
 
 	if (err)
 		return torture_failed(t->run, "RWMutex (R)Lock", err);

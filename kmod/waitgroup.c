@@ -105,10 +105,10 @@ EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_load);
 
 /**
  * gs_waitgroup_wait() - Go's Wait: sleep until the counter is zero
- * @deadline: absolute CLOCK_MONOTONIC time to give up at, or KTIME_MAX
- * Return: 0, -ETIMEDOUT, or -EINTR.
+ * @dl: when to give up
+ * Return: 0, -ETIMEDOUT, -EINTR or -ERESTARTSYS.
  */
-int gs_waitgroup_wait(struct gs_waitgroup *wg, ktime_t deadline)
+int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl)
 {
 	u64 gen;
 	int ret;
@@ -123,7 +123,7 @@ int gs_waitgroup_wait(struct gs_waitgroup *wg, ktime_t deadline)
 	gen = wg->gen;
 	spin_unlock(&wg->lock);
 
-	ret = gs_wait_event(wg->wq, READ_ONCE(wg->gen) != gen, deadline);
+	ret = gs_wait_event(wg->wq, READ_ONCE(wg->gen) != gen, dl);
 
 	spin_lock(&wg->lock);
 	if (wg->gen != gen) {
@@ -139,6 +139,38 @@ int gs_waitgroup_wait(struct gs_waitgroup *wg, ktime_t deadline)
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_wait);
+
+/**
+ * gs_waitgroup_try_case() - a GOSYNC_IOC_WAIT WG_ZERO case's attempt
+ * @gen: in/out: the generation the case first saw not zero (~0: none yet)
+ *
+ * Like Wait, the case is ready once the counter is zero or has been zero
+ * since the case first looked (a new generation), so a quick reuse of the
+ * WaitGroup does not strand it. Return: 0, -EAGAIN, or -EALREADY.
+ */
+int gs_waitgroup_try_case(struct gs_waitgroup *wg, u64 *gen, struct gs_sel *sel, int index)
+{
+	int ret = -EAGAIN;
+
+	spin_lock(&wg->lock);
+	if (!wg->count || (*gen != ~0ULL && wg->gen != *gen))
+		ret = gs_sel_claim(sel, index) ? 0 : -EALREADY;
+	else if (*gen == ~0ULL)
+		*gen = wg->gen;
+	spin_unlock(&wg->lock);
+	if (!ret)
+		gs_stat_add(wg->stats, GOSYNC_STAT_WG_WAITS, 1);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_try_case);
+
+/* Is the counter zero? Under the lock (GOSYNC_WAIT_ALL). */
+bool gs_waitgroup_zero_locked(struct gs_waitgroup *wg)
+{
+	lockdep_assert_held(&wg->lock);
+	return !wg->count;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_zero_locked);
 
 /*
  * Readable while the counter is zero. The lockless read cannot miss a

@@ -14,12 +14,12 @@ static int gs_waitgroup_cmd(struct gs_ucmd *ucmd)
 {
 	struct gosync_waitgroup_cmd *c = ucmd->cmd;
 	struct gs_waitgroup *wg = ucmd->obj->priv;
-	ktime_t deadline;
+	struct gs_deadline dl;
 	int ret;
 
 	if (c->__reserved || (c->delta && c->op != GOSYNC_WG_ADD))
 		return -EINVAL;
-	ret = gs_deadline(c->flags, c->timeout_ns, &deadline);
+	ret = gs_deadline(c->flags, c->timeout_ns, &dl);
 	if (ret)
 		return ret;
 	if (c->flags && c->op != GOSYNC_WG_WAIT)
@@ -31,7 +31,7 @@ static int gs_waitgroup_cmd(struct gs_ucmd *ucmd)
 		ret = gs_waitgroup_add(wg, c->op == GOSYNC_WG_DONE ? -1 : c->delta, &c->counter);
 		break;
 	case GOSYNC_WG_WAIT:
-		ret = gs_waitgroup_wait(wg, deadline);
+		ret = gs_waitgroup_wait(wg, &dl);
 		c->counter = gs_waitgroup_load(wg);
 		break;
 	case GOSYNC_WG_LOAD:
@@ -57,6 +57,43 @@ static void gs_waitgroup_show_fdinfo(struct seq_file *m, void *priv, struct gs_h
 	spin_unlock(&wg->lock);
 	seq_printf(m, "waitgroup-counter:\t%lld\nwaitgroup-waiters:\t%u\n", count, waiters);
 }
+
+/* ---- GOSYNC_IOC_WAIT cases: WG_ZERO ---- */
+
+static int gs_waitgroup_case_try(struct gs_case *c, struct gs_sel *sel, int index)
+{
+	return gs_waitgroup_try_case(c->priv, &c->gen, sel, index);
+}
+
+static wait_queue_head_t *gs_waitgroup_case_wq(struct gs_case *c)
+{
+	return &((struct gs_waitgroup *)c->priv)->wq;
+}
+
+static spinlock_t *gs_waitgroup_case_lock(struct gs_case *c)
+{
+	return &((struct gs_waitgroup *)c->priv)->lock;
+}
+
+static bool gs_waitgroup_case_ready_locked(struct gs_case *c)
+{
+	return gs_waitgroup_zero_locked(c->priv);
+}
+
+static int gs_waitgroup_case_take_locked(struct gs_case *c)
+{
+	return 0;
+}
+
+static const struct gs_case_ops gs_waitgroup_cases = {
+	.ops = BIT(GOSYNC_CASE_WG_ZERO),
+	.all_ops = BIT(GOSYNC_CASE_WG_ZERO),
+	.try = gs_waitgroup_case_try,
+	.wq = gs_waitgroup_case_wq,
+	.lock = gs_waitgroup_case_lock,
+	.ready_locked = gs_waitgroup_case_ready_locked,
+	.take_locked = gs_waitgroup_case_take_locked,
+};
 
 static void gs_waitgroup_type_destroy(void *priv)
 {
@@ -96,4 +133,5 @@ const struct gs_type gs_waitgroup_type = {
 	.ops = GENMASK_ULL(GOSYNC_WG_LOAD, GOSYNC_WG_ADD),
 	.cmds = gs_waitgroup_cmds,
 	.nr_cmds = ARRAY_SIZE(gs_waitgroup_cmds),
+	.cases = &gs_waitgroup_cases,
 };

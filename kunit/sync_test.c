@@ -18,10 +18,10 @@
 /* Liveness bound for waits in these tests: generous, never a timing claim. */
 #define LIVENESS_MS	30000
 
-static ktime_t past(void)
-{
-	return ktime_sub_ns(ktime_get(), 1);
-}
+/* Deadlines: none, and one already passed. */
+#define FOREVER (&GS_FOREVER)
+#define PAST (&(struct gs_deadline){ .t = ktime_sub_ns(ktime_get(), 1), \
+				       .clock = CLOCK_MONOTONIC })
 
 /* Poll @cond until true or LIVENESS_MS pass. */
 #define wait_until(cond) ({					\
@@ -82,22 +82,22 @@ static void blocker_signal(struct blocker *b)
 
 static int do_mutex_lock(struct blocker *b)
 {
-	return gs_mutex_lock(b->obj, &b->holder, KTIME_MAX);
+	return gs_mutex_lock(b->obj, &b->holder, FOREVER);
 }
 
 static int do_rw_lock(struct blocker *b)
 {
-	return gs_rwmutex_lock(b->obj, &b->holder, b->writer, KTIME_MAX);
+	return gs_rwmutex_lock(b->obj, &b->holder, b->writer, FOREVER);
 }
 
 static int do_wg_wait(struct blocker *b)
 {
-	return gs_waitgroup_wait(b->obj, KTIME_MAX);
+	return gs_waitgroup_wait(b->obj, FOREVER);
 }
 
 static int do_once(struct blocker *b)
 {
-	return gs_once_do(b->obj, &b->holder, KTIME_MAX, &b->result);
+	return gs_once_do(b->obj, &b->holder, FOREVER, &b->result);
 }
 
 /* Does @waiters, guarded by @lock, hold exactly @n entries? */
@@ -134,10 +134,10 @@ static void mutex_basic_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), -EPERM);	/* unlock of unlocked */
 	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &a), 0);
 	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), -EBUSY);
-	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &b, past()), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &b, PAST), -ETIMEDOUT);
 	KUNIT_EXPECT_FALSE(test, mutex_has_waiters(m));
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);	/* any holder may */
-	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &b, KTIME_MAX), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &b, FOREVER), 0);
 	KUNIT_EXPECT_PTR_EQ(test, m->owner, &b);
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), -EPERM);
@@ -150,7 +150,7 @@ static void mutex_robust_test(struct kunit *test)
 	struct gs_holder a = {}, b = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &a, KTIME_MAX), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
 	gs_mutex_holder_gone(m, &b);		/* not the owner: nothing */
 	KUNIT_EXPECT_PTR_EQ(test, m->owner, &a);
 	gs_mutex_holder_gone(m, &a);
@@ -170,7 +170,7 @@ static void mutex_robust_waiter_test(struct kunit *test)
 	struct blocker w = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, KTIME_MAX), 0);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
 	blocker_start(test, &w, do_mutex_lock, m);
 	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
 	gs_mutex_holder_gone(m, &a);
@@ -186,7 +186,7 @@ static void mutex_nonrobust_test(struct kunit *test)
 	struct gs_holder a = {}, b = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &a, KTIME_MAX), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
 	gs_mutex_holder_gone(m, &a);		/* Go: stays locked */
 	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), -EBUSY);
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
@@ -203,7 +203,7 @@ static void mutex_starvation_handoff_test(struct kunit *test)
 	struct blocker w1 = {}, w2 = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, KTIME_MAX), 0);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
 	blocker_start(test, &w1, do_mutex_lock, m);
 	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
 	blocker_start(test, &w2, do_mutex_lock, m);
@@ -240,7 +240,7 @@ static void mutex_signal_test(struct kunit *test)
 	struct blocker w = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, KTIME_MAX), 0);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
 	blocker_start(test, &w, do_mutex_lock, m);
 	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
 	blocker_signal(&w);
@@ -264,7 +264,7 @@ static int fairness_hog(void *arg)
 	struct gs_holder h = {};
 
 	while (!READ_ONCE(f->stop)) {
-		if (gs_mutex_lock(f->m, &h, KTIME_MAX))
+		if (gs_mutex_lock(f->m, &h, FOREVER))
 			break;
 		usleep_range(100, 200);
 		gs_mutex_unlock(f->m);
@@ -286,7 +286,9 @@ static void mutex_fairness_test(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	for (i = 0; i < 10 && !ret; i++) {
 		usleep_range(100, 200);
-		ret = gs_mutex_lock(f.m, &h, ktime_add_ms(ktime_get(), LIVENESS_MS));
+		ret = gs_mutex_lock(f.m, &h, &(struct gs_deadline){
+					.t = ktime_add_ms(ktime_get(), LIVENESS_MS),
+					.clock = CLOCK_MONOTONIC });
 		if (!ret)
 			gs_mutex_unlock(f.m);
 	}
@@ -307,13 +309,13 @@ static void rwmutex_basic_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), -EPERM);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), -EPERM);
-	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &a, false, KTIME_MAX), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &a, false, FOREVER), 0);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, false), 0);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &a, false), 0);
 	KUNIT_EXPECT_EQ(test, rw->readers, 3U);
 	KUNIT_EXPECT_EQ(test, a.rlocks, 2U);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, true), -EBUSY);
-	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &b, true, past()), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &b, true, PAST), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, rw->writers_waiting, 0U);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &b), 0);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &b), -EPERM);	/* b has none */
@@ -339,10 +341,10 @@ static void rwmutex_max_readers_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
 	rw->readers = GOSYNC_RWMUTEX_MAX_READERS - 1;
 	many.rlocks = rw->readers;
-	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &a, false, KTIME_MAX), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &a, false, FOREVER), 0);
 	KUNIT_EXPECT_EQ(test, rw->readers, GOSYNC_RWMUTEX_MAX_READERS);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, false), -EAGAIN);
-	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &b, false, KTIME_MAX), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &b, false, FOREVER), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, b.rlocks, 0U);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, true), -EBUSY);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), 0);
@@ -367,7 +369,7 @@ static void rwmutex_writer_preference_test(struct kunit *test)
 	struct blocker w1 = { .writer = true }, r3 = {}, w2 = { .writer = true };
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
-	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &r1, false, KTIME_MAX), 0);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &r1, false, FOREVER), 0);
 	blocker_start(test, &w1, do_rw_lock, rw);
 	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &r2, false), -EBUSY);
@@ -403,7 +405,7 @@ static void rwmutex_signal_test(struct kunit *test)
 	struct blocker w = { .writer = true }, r2 = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
-	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &r1, false, KTIME_MAX), 0);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &r1, false, FOREVER), 0);
 	blocker_start(test, &w, do_rw_lock, rw);
 	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
 	blocker_start(test, &r2, do_rw_lock, rw);
@@ -465,7 +467,7 @@ static int hammer_rw_thread(void *arg)
 	int i, n;
 
 	for (i = 0; i < HAMMER_ITERS; i++) {
-		if (gs_rwmutex_lock(h->rw, &me, h->writer, KTIME_MAX)) {
+		if (gs_rwmutex_lock(h->rw, &me, h->writer, FOREVER)) {
 			h->errors++;
 			continue;
 		}
@@ -525,7 +527,7 @@ static void waitgroup_basic_test(struct kunit *test)
 	s64 v;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_wait(wg, KTIME_MAX), 0);	/* zero: at once */
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_wait(wg, FOREVER), 0);	/* zero: at once */
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, 2, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 2);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -1, &v), 0);
@@ -534,7 +536,7 @@ static void waitgroup_basic_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -2, &v), -EINVAL);
 	KUNIT_EXPECT_EQ(test, v, 1);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, S64_MAX, &v), -EOVERFLOW);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_wait(wg, past()), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_wait(wg, PAST), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, wg->waiters, 0U);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -1, &v), 0);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), 0);
@@ -599,13 +601,13 @@ static void once_basic_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
 	KUNIT_EXPECT_EQ(test, gs_once_state(o), 0U);
 	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a), -EPERM);
-	KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, KTIME_MAX, &r), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, FOREVER, &r), 0);
 	KUNIT_EXPECT_EQ(test, r, (u32)GOSYNC_ONCE_RUN);
-	KUNIT_EXPECT_EQ(test, gs_once_do(o, &b, past(), &r), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &b, PAST, &r), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &b), -EPERM);
 	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a), 0);
 	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a), -EPERM);
-	KUNIT_EXPECT_EQ(test, gs_once_do(o, &b, KTIME_MAX, &r), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &b, FOREVER, &r), 0);
 	KUNIT_EXPECT_EQ(test, r, (u32)GOSYNC_ONCE_DONE);
 	KUNIT_EXPECT_EQ(test, gs_once_state(o), (u32)GOSYNC_ONCE_DONE);
 	gs_once_destroy(o);
@@ -654,14 +656,14 @@ static void once_runner_gone_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, retry);
 
-	KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, KTIME_MAX, &r), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, FOREVER, &r), 0);
 	blocker_start(test, &w, do_once, o);
 	usleep_range(5000, 6000);
 	gs_once_holder_gone(o, &a);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, w.result, (u32)(GOSYNC_ONCE_DONE | GOSYNC_ONCE_ABANDONED));
 
-	KUNIT_EXPECT_EQ(test, gs_once_do(retry, &a, KTIME_MAX, &r), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_do(retry, &a, FOREVER, &r), 0);
 	blocker_start(test, &wr, do_once, retry);
 	usleep_range(5000, 6000);
 	gs_once_holder_gone(retry, &a);

@@ -73,6 +73,7 @@ enum gosync_type {
 	GOSYNC_TYPE_RWMUTEX = 4,
 	GOSYNC_TYPE_WAITGROUP = 5,
 	GOSYNC_TYPE_ONCE = 6,
+	GOSYNC_TYPE_CHAN = 7,
 };
 
 /*
@@ -152,6 +153,13 @@ enum gosync_once_stat {
 	GOSYNC_STAT_ONCE_COMPLETES = 2,
 };
 
+/* stats[] for channels */
+enum gosync_chan_stat {
+	GOSYNC_STAT_CHAN_SENDS = 0,	/* messages sent */
+	GOSYNC_STAT_CHAN_RECVS = 1,	/* messages received */
+	GOSYNC_STAT_CHAN_CLOSED_RECVS = 2, /* receives that found it closed and drained */
+};
+
 /* Length of struct gosync_info.stats */
 #define GOSYNC_NR_STATS		8
 
@@ -226,6 +234,7 @@ enum {
 	GOSYNC_CMD_UNLINK = 0x03,
 	GOSYNC_CMD_LIST = 0x04,
 	GOSYNC_CMD_TORTURE = 0x05,
+	GOSYNC_CMD_WAIT = 0x06,
 	GOSYNC_CMD_INFO = 0x40,
 	GOSYNC_CMD_COUNTER = 0x41,
 	GOSYNC_CMD_BATCH = 0x42,
@@ -235,6 +244,7 @@ enum {
 	GOSYNC_CMD_ONCE = 0x46,
 	GOSYNC_CMD_MAP = 0x47,
 	GOSYNC_CMD_MAP_RANGE = 0x48,
+	GOSYNC_CMD_CHAN = 0x49,
 };
 
 /**
@@ -347,6 +357,27 @@ struct gosync_map_attr {
 	__u64 max_bytes;
 };
 
+/* Channels: most buffered messages, longest message, the default longest */
+#define GOSYNC_CHAN_CAP_MAX		65536
+#define GOSYNC_CHAN_MSG_MAX		65536
+#define GOSYNC_CHAN_MSG_DEFAULT		4096
+
+/**
+ * struct gosync_chan_attr - channel parameters for GOSYNC_IOC_CREATE
+ * @cap: buffered messages, 0 (unbuffered: a send waits for its receiver)
+ *	to GOSYNC_CHAN_CAP_MAX
+ * @msg_max: longest message, 1 to GOSYNC_CHAN_MSG_MAX; 0 for
+ *	GOSYNC_CHAN_MSG_DEFAULT. A longer send is EMSGSIZE.
+ * @flags: must be 0
+ * @__reserved: must be 0
+ */
+struct gosync_chan_attr {
+	__u32 cap;
+	__u32 msg_max;
+	__u32 flags;
+	__u32 __reserved;
+};
+
 /* Create flags */
 /* none yet */
 
@@ -363,6 +394,7 @@ struct gosync_map_attr {
  * @lock: attributes of a GOSYNC_TYPE_MUTEX or GOSYNC_TYPE_RWMUTEX
  * @once: attributes of a GOSYNC_TYPE_ONCE (a WaitGroup has none)
  * @map: attributes of a GOSYNC_TYPE_MAP
+ * @chan: attributes of a GOSYNC_TYPE_CHAN
  * @__attr: room for every type's attributes; bytes past the type's struct
  *	must be zero
  *
@@ -380,6 +412,7 @@ struct gosync_create {
 		struct gosync_lock_attr lock;
 		struct gosync_once_attr once;
 		struct gosync_map_attr map;
+		struct gosync_chan_attr chan;
 		__u64 __attr[8];
 	};
 };
@@ -689,12 +722,28 @@ struct gosync_batch {
 #define GOSYNC_IOC_BATCH	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_BATCH)
 
 /*
- * Blocking calls. Every wait is interruptible: a signal ends it with EINTR
- * (the call is not restarted, even with SA_RESTART), leaving the object as if
- * the call had not been made. With GOSYNC_WAIT_TIMEOUT the wait gives up
- * after timeout_ns with ETIMEDOUT; without it timeout_ns must be 0.
+ * Blocking calls (Lock, RLock, WaitGroup Wait, Once Do, channel Send and
+ * Recv, GOSYNC_IOC_WAIT) take these flags and a timeout_ns. Every wait is
+ * interruptible, and leaves the object as if the call had not been made when
+ * it gives up.
+ *  - no flag: wait as long as it takes; timeout_ns must be 0. A signal ends
+ *    the wait with EINTR (not restarted, even with SA_RESTART).
+ *  - GOSYNC_WAIT_TIMEOUT: give up after timeout_ns (relative) with
+ *    ETIMEDOUT; a signal ends the wait with EINTR.
+ *  - GOSYNC_WAIT_ABSTIME: give up at timeout_ns, an absolute time on
+ *    CLOCK_MONOTONIC (or CLOCK_REALTIME with GOSYNC_WAIT_REALTIME), with
+ *    ETIMEDOUT; ~0 means never. A signal that does not kill the task ends
+ *    the wait with ERESTARTSYS: the kernel restarts the call after the
+ *    handler (if it has SA_RESTART) or after a stop and continue, so
+ *    programs whose runtime signals its threads (Go) see no EINTR.
+ *  - GOSYNC_WAIT_NONBLOCK: never wait; EAGAIN (WAIT) or EBUSY (Lock) if it
+ *    would. Only GOSYNC_IOC_CHAN and GOSYNC_IOC_WAIT take it.
+ * TIMEOUT and ABSTIME exclude each other; REALTIME needs ABSTIME.
  */
 #define GOSYNC_WAIT_TIMEOUT	_BITUL(0)
+#define GOSYNC_WAIT_ABSTIME	_BITUL(1)
+#define GOSYNC_WAIT_REALTIME	_BITUL(2)
+#define GOSYNC_WAIT_NONBLOCK	_BITUL(3)
 
 /* Most read locks an RWMutex holds at once (Go's rwmutexMaxReaders): EAGAIN */
 #define GOSYNC_RWMUTEX_MAX_READERS	0x40000000U
@@ -883,5 +932,174 @@ struct gosync_torture {
 };
 
 #define GOSYNC_IOC_TORTURE	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_TORTURE)
+
+/*
+ * Channel operations (GOSYNC_IOC_CHAN on a channel fd):
+ * SEND: send the @count messages of @msgs in order, each waiting for room
+ *	(or, unbuffered, for its receiver) as Go's send does. 0 when all were
+ *	sent; otherwise the error of the one that was not (EPIPE: the channel
+ *	is closed, or closed while it waited; ETIMEDOUT; EINTR; EAGAIN with
+ *	GOSYNC_WAIT_NONBLOCK; EMSGSIZE: longer than the channel's msg_max),
+ *	with @done = the messages sent before it.
+ * RECV: wait for a message (or for the channel to be closed and drained),
+ *	then receive up to @count messages that are there without waiting
+ *	more. Each lands in its msgs[i].buf of msgs[i].len bytes; msgs[i].len
+ *	becomes its length. @done = messages received; if 0, @closed is 1: the
+ *	channel is closed and drained (Go's v, ok := <-ch with ok false). If the
+ *	first message does not fit msgs[0], EOVERFLOW: nothing is received and
+ *	@needed is its length; a later one that does not fit its slot just ends
+ *	the batch.
+ * CLOSE: Go's close(ch): waiting senders get EPIPE, waiting receivers see
+ *	it closed, buffered messages stay to be received. EPIPE if it was
+ *	closed already (Go panics).
+ * LEN: @len and @cap and @closed, nothing else.
+ * Every op fills @len, @cap and @closed afterwards.
+ */
+enum gosync_chan_op {
+	GOSYNC_CHAN_SEND = 1,
+	GOSYNC_CHAN_RECV = 2,
+	GOSYNC_CHAN_CLOSE = 3,
+	GOSYNC_CHAN_LEN = 4,
+};
+
+/* Most messages in one SEND or RECV */
+#define GOSYNC_CHAN_VEC_MAX	1024
+
+/**
+ * struct gosync_chan_msg - one message of a SEND or RECV vector
+ * @buf: pointer to the message (SEND) or to room for it (RECV)
+ * @len: SEND: its length; RECV: in: the room at @buf, out: its length
+ * @__reserved: must be 0
+ */
+struct gosync_chan_msg {
+	__u64 buf;
+	__u32 len;
+	__u32 __reserved;
+};
+
+/**
+ * struct gosync_chan_cmd - GOSYNC_IOC_CHAN on a channel fd
+ * @size: sizeof(struct gosync_chan_cmd)
+ * @flags: GOSYNC_WAIT_* (SEND and RECV only)
+ * @op: enum gosync_chan_op
+ * @count: SEND, RECV: messages in @msgs, 1..GOSYNC_CHAN_VEC_MAX; else 0
+ * @msgs: SEND, RECV: pointer to @count struct gosync_chan_msg; else 0
+ * @timeout_ns: see GOSYNC_WAIT_*
+ * @done: out: messages sent or received
+ * @len: out: messages buffered after the op
+ * @cap: out: the channel's capacity
+ * @closed: out: 1 if the channel is closed (RECV with @done 0: and drained)
+ * @needed: out: EOVERFLOW: the length of the message that did not fit
+ * @__reserved: must be 0
+ *
+ * The struct is written back also when the op fails.
+ */
+struct gosync_chan_cmd {
+	__u32 size;
+	__u32 flags;
+	__u32 op;
+	__u32 count;
+	__u64 msgs;
+	__u64 timeout_ns;
+	__u32 done;
+	__u32 len;
+	__u32 cap;
+	__u32 closed;
+	__u32 needed;
+	__u32 __reserved;
+};
+
+#define GOSYNC_IOC_CHAN		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_CHAN)
+
+/*
+ * GOSYNC_IOC_WAIT: Go's select, and ntsync's wait-any / wait-all, over up to
+ * GOSYNC_WAIT_MAX cases on gosync fds. A case is one of:
+ *   LOCK       a Mutex's Lock, or an RWMutex's Lock
+ *   RLOCK      an RWMutex's RLock
+ *   WG_ZERO    a WaitGroup's counter is zero (Wait)
+ *   ONCE_DONE  a Once is done (nothing is run)
+ *   SEND       a channel Send of the message at buf, len bytes
+ *   RECV       a channel Recv into buf, len bytes of room
+ * Locks are taken for the open file description of the case's fd, as a
+ * Lock through that fd would take them.
+ */
+enum gosync_case_op {
+	GOSYNC_CASE_LOCK = 1,
+	GOSYNC_CASE_RLOCK = 2,
+	GOSYNC_CASE_WG_ZERO = 3,
+	GOSYNC_CASE_ONCE_DONE = 4,
+	GOSYNC_CASE_SEND = 5,
+	GOSYNC_CASE_RECV = 6,
+};
+
+/* Most cases in one GOSYNC_IOC_WAIT */
+#define GOSYNC_WAIT_MAX		64
+
+/* struct gosync_wait_case.flags, out */
+/* RECV: the channel is closed and drained (no message) */
+#define GOSYNC_CASE_CLOSED	_BITUL(0)
+
+/**
+ * struct gosync_wait_case - one case of a GOSYNC_IOC_WAIT
+ * @fd: a gosync fd of the case's type
+ * @op: enum gosync_case_op
+ * @buf: SEND: pointer to the message; RECV: pointer to room for one; else 0
+ * @len: SEND: the message's length; RECV: in: the room at @buf, out: the
+ *	message's length (EOVERFLOW: the length it needs); else 0
+ * @flags: in: 0; out: GOSYNC_CASE_CLOSED
+ * @error: out: the completed case's result: 0, -EOWNERDEAD (LOCK: held,
+ *	its previous holder died), -EPIPE (SEND: the channel is closed),
+ *	-EOVERFLOW (RECV: the message is longer than @len; nothing received)
+ */
+struct gosync_wait_case {
+	__s32 fd;
+	__u32 op;
+	__u64 buf;
+	__u32 len;
+	__u32 flags;
+	__s32 error;
+	__u32 __reserved;
+};
+
+/* GOSYNC_IOC_WAIT flags (with GOSYNC_WAIT_*) */
+/* Every case at once (locks taken and conditions true together), or none */
+#define GOSYNC_WAIT_ALL		_BITUL(8)
+/* ANY: of the cases ready, the one with the lowest index (default: random) */
+#define GOSYNC_WAIT_ORDERED	_BITUL(9)
+
+/**
+ * struct gosync_wait - GOSYNC_IOC_WAIT on /dev/gosync
+ * @size: sizeof(struct gosync_wait)
+ * @flags: GOSYNC_WAIT_ALL, GOSYNC_WAIT_ORDERED, and GOSYNC_WAIT_TIMEOUT,
+ *	_ABSTIME, _REALTIME, _NONBLOCK as for every blocking call
+ * @cases: pointer to @count struct gosync_wait_case
+ * @count: 1..GOSYNC_WAIT_MAX
+ * @index: out: ANY: the case that completed
+ * @timeout_ns: see GOSYNC_WAIT_*
+ *
+ * ANY (Go's select): wait until one case can complete, complete exactly
+ * that one, and say which in @index (when several can, one chosen uniformly
+ * at random, as Go does, or the lowest with GOSYNC_WAIT_ORDERED); with
+ * GOSYNC_WAIT_NONBLOCK it is select with a default: EAGAIN if none can.
+ * ALL (ntsync's WAIT_ALL): wait until every case can complete at the same
+ * moment and complete them all, atomically: no lock-order deadlock however
+ * callers order their cases. ALL takes LOCK, RLOCK, WG_ZERO and ONCE_DONE
+ * cases, each object once (EINVAL for a channel case or a repeated object).
+ * Returns 0 when the wait completed: each completed case's @error says how
+ * (0, EOWNERDEAD, EPIPE, EOVERFLOW). Errors: EBADF (a case's fd), EINVAL (a
+ * case's fd is not a gosync object of a type that has that op, or bad
+ * fields), EFAULT, EMSGSIZE (SEND longer than the channel allows),
+ * ETIMEDOUT, EINTR, ERESTARTSYS (see GOSYNC_WAIT_ABSTIME), EAGAIN.
+ */
+struct gosync_wait {
+	__u32 size;
+	__u32 flags;
+	__u64 cases;
+	__u32 count;
+	__u32 index;
+	__u64 timeout_ns;
+};
+
+#define GOSYNC_IOC_WAIT		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_WAIT)
 
 #endif /* _UAPI_LINUX_GOSYNC_H */

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync channel: Go's chan of byte strings, across processes.
+ *
+ * A channel has a FIFO of up to @cap buffered messages and two queues of
+ * blocked parties: senders (each with the message it offers) and receivers
+ * (each with the largest message it takes). As in Go's runtime, a send
+ * first hands its message to a waiting receiver, else buffers it, else
+ * waits; a receive first takes the oldest buffered message (and refills the
+ * buffer from the first waiting sender), else takes a waiting sender's
+ * message directly (capacity 0: the rendezvous), else waits. A closed
+ * channel keeps its buffer for receivers to drain, then reports closed;
+ * sending to it is EPIPE, and so is a send that was waiting when it closed.
+ *
+ * Every blocked party is a case of a selection (struct gs_sel): a plain
+ * Send or Recv is a selection of one case, GOSYNC_IOC_WAIT one of many. A
+ * party completes a case of another's selection only by claiming that
+ * selection first (gs_sel_claim()), under the channel's lock, so at most one
+ * case of a selection ever completes. A party that completes one of its own
+ * cases claims its own selection first, for the same reason.
+ *
+ * Message memory is allocated by the sender (charged to the channel
+ * owner's user and to the sender's memory cgroup) and freed by whoever
+ * takes it out: the receiver, or destroy.
+ */
+#include <linux/export.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+/* What a message costs: its slab object (charged to the channel's user). */
+static unsigned long chan_msg_cost(u32 len)
+{
+	return kmalloc_size_roundup(offsetof(struct gs_chan_msg, data) + len);
+}
+
+/**
+ * gs_chan_msg_alloc() - a message of @len uninitialized bytes for @ch
+ *
+ * Charged to @ch's user (-ENOSPC past the limit) and to the caller's memory
+ * cgroup. Return: the message, or an ERR_PTR.
+ */
+struct gs_chan_msg *gs_chan_msg_alloc(struct gs_chan *ch, u32 len)
+{
+	struct gs_chan_msg *msg;
+	int ret;
+
+	if (len > ch->msg_max)
+		return ERR_PTR(-EMSGSIZE);
+	ret = gs_user_charge(ch->user, 0, chan_msg_cost(len));
+	if (ret)
+		return ERR_PTR(ret);
+	msg = kvmalloc(offsetof(struct gs_chan_msg, data) + len, GOSYNC_GFP);
+	if (!msg) {
+		gs_user_uncharge(ch->user, 0, chan_msg_cost(len));
+		return ERR_PTR(-ENOMEM);
+	}
+	msg->len = len;
+	return msg;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_chan_msg_alloc);
+
+/** gs_chan_msg_free() - free a message of @ch and give its charge back */
+void gs_chan_msg_free(struct gs_chan *ch, struct gs_chan_msg *msg)
+{
+	if (!msg)
+		return;
+	gs_user_uncharge(ch->user, 0, chan_msg_cost(msg->len));
+	kvfree(msg);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_chan_msg_free);
+
+/**
+ * gs_chan_create() - a channel
+ * @cap: buffered messages, 0 (rendezvous) to GOSYNC_CHAN_CAP_MAX
+ * @msg_max: longest message, 1 to GOSYNC_CHAN_MSG_MAX; 0 for
+ *	GOSYNC_CHAN_MSG_DEFAULT
+ * @user: who pays for the messages, or NULL
+ *
+ * Return: the channel, or ERR_PTR(-EINVAL) or ERR_PTR(-ENOMEM).
+ */
+struct gs_chan *gs_chan_create(u32 cap, u32 msg_max, struct gs_user *user)
+{
+	struct gs_chan *ch;
+
+	if (cap > GOSYNC_CHAN_CAP_MAX || msg_max > GOSYNC_CHAN_MSG_MAX)
+		return ERR_PTR(-EINVAL);
+	ch = kzalloc(sizeof(*ch), GOSYNC_GFP);
+	if (!ch)
+		return ERR_PTR(-ENOMEM);
+	ch->stats = gs_stats_alloc();
+	if (!ch->stats) {
+		kfree(ch);
+		return ERR_PTR(-ENOMEM);
+	}
+	spin_lock_init(&ch->lock);
+	init_waitqueue_head(&ch->wq);
+	INIT_LIST_HEAD(&ch->buf);
+	INIT_LIST_HEAD(&ch->sendq);
+	INIT_LIST_HEAD(&ch->recvq);
+	ch->cap = cap;
+	ch->msg_max = msg_max ?: GOSYNC_CHAN_MSG_DEFAULT;
+	if (user)
+		gs_user_get(user);
+	ch->user = user;
+	return ch;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_chan_create);
+
+/** gs_chan_destroy() - free @ch and its buffered messages; nobody waits on it. */
+void gs_chan_destroy(struct gs_chan *ch)
+{
+	struct gs_chan_msg *msg, *tmp;
+
+	WARN_ON(!list_empty(&ch->sendq) || !list_empty(&ch->recvq));
+	list_for_each_entry_safe(msg, tmp, &ch->buf, node) {
+		list_del(&msg->node);
+		gs_chan_msg_free(ch, msg);
+		cond_resched();
+	}
+	gs_user_put(ch->user);
+	free_percpu(ch->stats);
+	kfree(ch);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_chan_destroy);
+
+/* Finish @w's case for its selection's task, woken after the lock is dropped. */
+static void chan_complete_locked(struct gs_chan *ch, struct gs_chan_waiter *w,
+				 struct gs_wake *wq)
+{
+	lockdep_assert_held(&ch->lock);
+	list_del_init(&w->node);
+	w->queued = false;
+	w->peer_done = true;
+	gs_wake_add(wq, w->sel->task);
+}
+
+/*
+ * Unlock, wake the parties completed, and after a change (a message moved,
+ * a party queued, a close) tell pollers and the selections that watch. Only
+ * after a change: two selections that watch one channel must not wake each
+ * other for attempts that changed nothing.
+ */
+static void chan_unlock_wake(struct gs_chan *ch, struct gs_wake *wq, bool changed)
+	__releases(&ch->lock)
+{
+	spin_unlock(&ch->lock);
+	gs_wake_up(wq);
+	if (changed && wq_has_sleeper(&ch->wq))
+		wake_up_interruptible_poll(&ch->wq, EPOLLIN | EPOLLOUT | EPOLLHUP);
+}
+
+/*
+ * Send: give @msg to a waiting receiver, or buffer it. Under the lock.
+ * Return: 0 (the message is the receiver's or the channel's now), -EPIPE
+ * (closed), -EAGAIN (it would have to wait: nothing done), or -EALREADY
+ * (@self was claimed by another of its cases meanwhile: nothing done).
+ */
+static int chan_send_locked(struct gs_chan *ch, struct gs_chan_msg *msg,
+			    struct gs_sel *self, int index, struct gs_wake *wq)
+{
+	struct gs_chan_waiter *r, *tmp;
+
+	lockdep_assert_held(&ch->lock);
+	if (ch->closed)
+		return gs_sel_claim(self, index) ? -EPIPE : -EALREADY;
+	list_for_each_entry_safe(r, tmp, &ch->recvq, node) {
+		if (gs_wake_full(wq))
+			break;		/* told enough receivers for one send */
+		if (r->sel == self)
+			continue;	/* a selection never pairs with itself */
+		if (msg->len > r->cap) {
+			/* That receiver's buffer is too small: tell it, take nothing. */
+			if (gs_sel_claim(r->sel, r->index)) {
+				r->result = -EOVERFLOW;
+				r->needed = msg->len;
+				chan_complete_locked(ch, r, wq);
+			}
+			continue;
+		}
+		if (!gs_sel_claim(self, index))
+			return -EALREADY;
+		if (!gs_sel_claim(r->sel, r->index)) {
+			/* It completed elsewhere; its owner will unqueue it. */
+			gs_sel_unclaim(self);
+			continue;
+		}
+		r->msg = msg;
+		r->result = 0;
+		chan_complete_locked(ch, r, wq);
+		return 0;
+	}
+	if (ch->len < ch->cap) {
+		if (!gs_sel_claim(self, index))
+			return -EALREADY;
+		list_add_tail(&msg->node, &ch->buf);
+		WRITE_ONCE(ch->len, ch->len + 1);
+		return 0;
+	}
+	return -EAGAIN;
+}
+
+/*
+ * Receive: the oldest buffered message (refilling the buffer from the first
+ * waiting sender), or a waiting sender's message, or closed. Under the lock.
+ * Return: 0 with *@msg (NULL: closed and drained), -EOVERFLOW (the next
+ * message is longer than @cap: *@needed says how long; nothing taken),
+ * -EAGAIN (it would have to wait), or -EALREADY (as for a send).
+ */
+static int chan_recv_locked(struct gs_chan *ch, u32 cap, struct gs_chan_msg **msg,
+			    u32 *needed, struct gs_sel *self, int index,
+			    struct gs_wake *wq)
+{
+	struct gs_chan_waiter *s, *tmp;
+	struct gs_chan_msg *head;
+
+	lockdep_assert_held(&ch->lock);
+	head = list_first_entry_or_null(&ch->buf, struct gs_chan_msg, node);
+	if (head) {
+		if (!gs_sel_claim(self, index))
+			return -EALREADY;
+		if (head->len > cap) {
+			*needed = head->len;
+			return -EOVERFLOW;
+		}
+		list_del(&head->node);
+		WRITE_ONCE(ch->len, ch->len - 1);
+		*msg = head;
+		/* Room now: the first waiting sender's message joins the buffer. */
+		list_for_each_entry_safe(s, tmp, &ch->sendq, node) {
+			if (!gs_sel_claim(s->sel, s->index))
+				continue;
+			list_add_tail(&s->msg->node, &ch->buf);
+			WRITE_ONCE(ch->len, ch->len + 1);
+			s->msg = NULL;
+			s->result = 0;
+			chan_complete_locked(ch, s, wq);
+			break;
+		}
+		return 0;
+	}
+	list_for_each_entry_safe(s, tmp, &ch->sendq, node) {
+		if (s->sel == self)
+			continue;
+		if (!gs_sel_claim(self, index))
+			return -EALREADY;
+		if (s->msg->len > cap) {
+			*needed = s->msg->len;
+			return -EOVERFLOW;
+		}
+		if (!gs_sel_claim(s->sel, s->index)) {
+			gs_sel_unclaim(self);
+			continue;
+		}
+		*msg = s->msg;
+		s->msg = NULL;
+		s->result = 0;
+		chan_complete_locked(ch, s, wq);
+		return 0;
+	}
+	if (ch->closed) {
+		if (!gs_sel_claim(self, index))
+			return -EALREADY;
+		*msg = NULL;
+		return 0;
+	}
+	return -EAGAIN;
+}
+
+/**
+ * gs_chan_try() - one case's attempt, never waiting
+ * @ch: the channel
+ * @c: the case: op GOSYNC_CHAN_SEND (with ->msg) or GOSYNC_CHAN_RECV (with
+ *	->cap); on success the message moved (send: ->msg is NULL now; recv:
+ *	->msg is the message, NULL if closed and drained)
+ * @self: the caller's selection, claimed on completion (NULL: a plain call)
+ * @index: the case's index in @self
+ *
+ * Return: 0, -EPIPE, -EOVERFLOW (->needed set), -EAGAIN or -EALREADY.
+ */
+int gs_chan_try(struct gs_chan *ch, struct gs_chan_waiter *c, struct gs_sel *self, int index)
+{
+	GS_WAKE(wq);
+	int ret;
+
+	spin_lock(&ch->lock);
+	if (c->op == GOSYNC_CHAN_SEND) {
+		ret = chan_send_locked(ch, c->msg, self, index, &wq);
+		if (!ret)
+			c->msg = NULL;
+	} else {
+		ret = chan_recv_locked(ch, c->cap, &c->msg, &c->needed, self, index, &wq);
+	}
+	chan_unlock_wake(ch, &wq, !ret || wq.n);
+	if (!ret)
+		gs_stat_add(ch->stats, c->op == GOSYNC_CHAN_SEND ? GOSYNC_STAT_CHAN_SENDS :
+			    c->msg ? GOSYNC_STAT_CHAN_RECVS : GOSYNC_STAT_CHAN_CLOSED_RECVS, 1);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_chan_try);
+
+/**
+ * gs_chan_arm() - try @c once more and, if it would wait, queue it
+ * @c: as for gs_chan_try(); ->sel and ->index must be set
+ *
+ * Return: as gs_chan_try(), with -EAGAIN meaning "queued": a counterpart
+ * completes it (claiming ->sel) and wakes ->sel->task.
+ */
+int gs_chan_arm(struct gs_chan *ch, struct gs_chan_waiter *c)
+{
+	GS_WAKE(wq);
+	int ret;
+
+	spin_lock(&ch->lock);
+	if (c->op == GOSYNC_CHAN_SEND) {
+		ret = chan_send_locked(ch, c->msg, c->sel, c->index, &wq);
+		if (!ret)
+			c->msg = NULL;
+	} else {
+		ret = chan_recv_locked(ch, c->cap, &c->msg, &c->needed, c->sel, c->index, &wq);
+	}
+	if (ret == -EAGAIN) {
+		c->queued = true;
+		c->peer_done = false;
+		list_add_tail(&c->node, c->op == GOSYNC_CHAN_SEND ? &ch->sendq : &ch->recvq);
+	}
+	chan_unlock_wake(ch, &wq, ret == -EAGAIN || !ret || wq.n);
+	if (!ret)
+		gs_stat_add(ch->stats, c->op == GOSYNC_CHAN_SEND ? GOSYNC_STAT_CHAN_SENDS :
+			    c->msg ? GOSYNC_STAT_CHAN_RECVS : GOSYNC_STAT_CHAN_CLOSED_RECVS, 1);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_chan_arm);
+
+/**
+ * gs_chan_disarm() - take a queued case out, and say how it ended
+ *
+ * Return: the case's result if a counterpart completed it (0, -EPIPE,
+ * -EOVERFLOW), or -EAGAIN if not (it was still queued, and now is not).
+ * Taking the lock orders the counterpart's writes to @c before our reads.
+ */
+int gs_chan_disarm(struct gs_chan *ch, struct gs_chan_waiter *c)
+{
+	int ret = -EAGAIN;
+
+	spin_lock(&ch->lock);
+	if (c->queued) {
+		list_del_init(&c->node);
+		c->queued = false;
+	} else if (c->peer_done) {
+		c->peer_done = false;
+		ret = c->result;
+	}
+	spin_unlock(&ch->lock);
+	if (!ret)
+		gs_stat_add(ch->stats, c->op == GOSYNC_CHAN_SEND ? GOSYNC_STAT_CHAN_SENDS :
+			    c->msg ? GOSYNC_STAT_CHAN_RECVS : GOSYNC_STAT_CHAN_CLOSED_RECVS, 1);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_chan_disarm);
+
+/**
+ * gs_chan_close() - Go's close(ch)
+ *
+ * Waiting senders fail with -EPIPE (their messages stay theirs); waiting
+ * receivers see the channel closed (the buffer is empty when they wait);
+ * buffered messages stay for receivers to drain.
+ * Return: 0, or -EPIPE if it was closed already (Go panics).
+ */
+int gs_chan_close(struct gs_chan *ch)
+{
+	struct gs_chan_waiter *w, *tmp;
+	GS_WAKE(wq);
+
+	spin_lock(&ch->lock);
+	if (ch->closed) {
+		spin_unlock(&ch->lock);
+		return -EPIPE;
+	}
+	WRITE_ONCE(ch->closed, true);
+	/* Completed waiters leave the queues: after a flush, start over. */
+again:
+	list_for_each_entry_safe(w, tmp, &ch->sendq, node) {
+		if (gs_wake_full(&wq))
+			goto flush;
+		if (gs_sel_claim(w->sel, w->index)) {
+			w->result = -EPIPE;
+			chan_complete_locked(ch, w, &wq);
+		}
+	}
+	list_for_each_entry_safe(w, tmp, &ch->recvq, node) {
+		if (gs_wake_full(&wq))
+			goto flush;
+		if (gs_sel_claim(w->sel, w->index)) {
+			w->msg = NULL;
+			w->result = 0;
+			chan_complete_locked(ch, w, &wq);
+		}
+	}
+	chan_unlock_wake(ch, &wq, true);
+	return 0;
+flush:
+	spin_unlock(&ch->lock);
+	gs_wake_up(&wq);
+	spin_lock(&ch->lock);
+	goto again;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_chan_close);
+
+/**
+ * gs_chan_wait() - a plain Send or Recv: try, else queue and sleep
+ * @c: the case (op, msg or cap); ->msg is the result as for gs_chan_try()
+ * @dl: when to give up, and how a signal ends the wait
+ *
+ * Return: as gs_chan_try() (never -EALREADY), or -ETIMEDOUT, -EINTR or
+ * -ERESTARTSYS: then nothing happened.
+ */
+int gs_chan_wait(struct gs_chan *ch, struct gs_chan_waiter *c, const struct gs_deadline *dl)
+{
+	struct gs_sel sel;
+	int ret;
+
+	gs_sel_init(&sel);
+	c->sel = &sel;
+	c->index = 0;
+	ret = gs_chan_arm(ch, c);
+	while (ret == -EAGAIN) {
+		/* 1: a poller's wake-up, not ours: sleep on */
+		ret = gs_sel_sleep(&sel, dl);
+		if (ret == 1)
+			ret = -EAGAIN;
+	}
+	/* ret: 0 (a counterpart completed us) or why we gave up */
+	if (gs_chan_disarm(ch, c) != -EAGAIN)
+		return c->result;
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_chan_wait);
+
+/** gs_chan_state() - len, cap and closed, for LEN and fdinfo */
+void gs_chan_state(struct gs_chan *ch, u32 *len, u32 *cap, bool *closed,
+		   u32 *senders, u32 *receivers)
+{
+	struct list_head *p;
+
+	spin_lock(&ch->lock);
+	*len = ch->len;
+	*cap = ch->cap;
+	*closed = ch->closed;
+	*senders = 0;
+	*receivers = 0;
+	list_for_each(p, &ch->sendq)
+		(*senders)++;
+	list_for_each(p, &ch->recvq)
+		(*receivers)++;
+	spin_unlock(&ch->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_chan_state);
+
+/*
+ * Readable when a Recv would not wait (a message, a waiting sender, or
+ * closed), writable when a Send would not (room, a waiting receiver, or
+ * closed: it fails at once), HUP once closed. Computed under the lock;
+ * the queue's own lock orders poll_wait() against chan_unlock_wake().
+ */
+__poll_t gs_chan_poll(struct gs_chan *ch, struct file *file, poll_table *pt)
+{
+	__poll_t mask = 0;
+
+	poll_wait(file, &ch->wq, pt);
+	spin_lock(&ch->lock);
+	if (ch->len || !list_empty(&ch->sendq) || ch->closed)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (ch->len < ch->cap || !list_empty(&ch->recvq) || ch->closed)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (ch->closed)
+		mask |= EPOLLHUP;
+	spin_unlock(&ch->lock);
+	return mask;
+}

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync wait: Go's select (wait for any of several cases and complete
+ * exactly one) and ntsync's wait-all (complete every case at once), over the
+ * cases of any object types that have struct gs_case_ops.
+ *
+ * ANY. A selection (struct gs_sel) is claimed by whoever completes one of
+ * its cases, with one atomic compare-and-exchange: the waiting task itself
+ * when a case's try succeeds, or a counterpart that completes a queued
+ * channel case. The engine tries every case (in a random order, as Go's
+ * selectgo does, or in index order), then arms them: channel cases are
+ * queued on their channel where counterparts find them, every case also puts
+ * an entry on its object's wait queue, which any state change wakes. Then it
+ * sleeps until the selection is claimed, or a watched object changed (it
+ * tries again), or the deadline or a signal ends the wait; the task claims
+ * its own selection to cancel it, and a counterpart that claimed it first
+ * wins instead. A woken-flag in the selection closes the window between a
+ * failed try and the sleep.
+ *
+ * ALL. Every case must be ready at the same moment. The engine takes
+ * gs_wait_all_lock, then every object's lock in one order (by type, then
+ * id: lockdep sees one nesting, and no two waits deadlock), checks that all
+ * cases are ready, completes them all, and drops the locks. Otherwise it
+ * sleeps on all the objects' wait queues and tries again. Only one object's
+ * lock is ever held outside of this, so this order is the only one.
+ */
+#include <linux/export.h>
+#include <linux/random.h>
+#include <linux/sched/signal.h>
+#include <linux/sort.h>
+
+#include "internal.h"
+
+/* Serializes ALL's check-and-take; the outer lock for lockdep's nesting. */
+static DEFINE_MUTEX(gs_wait_all_lock);
+
+/* A watched object changed: note it and wake the selection's task. */
+int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void *key)
+{
+	struct gs_sel *s = wqe->private;
+
+	atomic_set(&s->woken, 1);
+	return wake_up_process(s->task);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sel_wake);
+
+/**
+ * gs_sel_sleep() - sleep until @s is claimed, a watched object changes, or @dl
+ *
+ * Return: 0 if @s was claimed (by a counterpart, or by our own cancel that
+ * lost to one), 1 if a watched object changed (try again), or the reason
+ * the wait ended: -ETIMEDOUT, -EINTR, -ERESTARTSYS; then @s is claimed as
+ * GS_SEL_CANCELED and no case completed.
+ */
+int gs_sel_sleep(struct gs_sel *s, const struct gs_deadline *dl)
+{
+	int ret;
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (atomic_read(&s->winner) != GS_SEL_NONE) {
+			__set_current_state(TASK_RUNNING);
+			return 0;
+		}
+		if (atomic_xchg(&s->woken, 0)) {
+			__set_current_state(TASK_RUNNING);
+			return 1;
+		}
+		ret = gs_sleep(dl);
+		if (ret)
+			return gs_sel_claim(s, GS_SEL_CANCELED) ? ret : 0;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sel_sleep);
+
+/* The order cases are tried in: a random permutation, as Go's pollorder. */
+static void gs_case_order(u8 *order, unsigned int n, bool ordered)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	if (ordered)
+		return;
+	for (i = n - 1; i > 0; i--) {
+		j = get_random_u32_below(i + 1);
+		swap(order[i], order[j]);
+	}
+}
+
+static void gs_case_watch(struct gs_case *c, struct gs_sel *sel)
+{
+	init_waitqueue_func_entry(&c->wqe, gs_sel_wake);
+	c->wqe.private = sel;
+	add_wait_queue(c->ops->wq(c), &c->wqe);
+}
+
+static void gs_case_unwatch(struct gs_case *c)
+{
+	remove_wait_queue(c->ops->wq(c), &c->wqe);
+}
+
+/**
+ * gs_wait_any() - Go's select over @cases
+ * @ordered: try the cases in index order (else a random order each round)
+ * @nonblock: do not wait (select with a default case): -EAGAIN
+ * @index: out: the case that completed; its ->result says how
+ *
+ * Return: 0, -EAGAIN, -ETIMEDOUT, -EINTR or -ERESTARTSYS.
+ */
+int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblock,
+		const struct gs_deadline *dl, unsigned int *index)
+{
+	unsigned int i, armed = 0;
+	u8 order[GOSYNC_WAIT_MAX];
+	struct gs_sel sel;
+	int ret = 0, winner;
+
+	if (WARN_ON(!n || n > GOSYNC_WAIT_MAX))
+		return -EINVAL;
+	gs_sel_init(&sel);
+	for (i = 0; i < n; i++) {
+		cases[i].cw.sel = &sel;
+		cases[i].cw.index = i;
+	}
+
+	for (;;) {
+		/* Try every case; once armed, a counterpart may have won (-EALREADY). */
+		gs_case_order(order, n, ordered);
+		for (i = 0; i < n; i++) {
+			struct gs_case *c = &cases[order[i]];
+			int r = c->ops->try(c, &sel, order[i]);
+
+			if (r == -EALREADY)
+				break;
+			if (r != -EAGAIN) {
+				c->result = r;
+				break;
+			}
+		}
+		if (i < n || nonblock)
+			break;
+		if (!armed) {
+			/* Watch every object, queue channel cases; then try again. */
+			for (; armed < n; armed++) {
+				struct gs_case *c = &cases[armed];
+				int r;
+
+				gs_case_watch(c, &sel);
+				if (!c->ops->arm)
+					continue;
+				r = c->ops->arm(c);
+				if (r == -EAGAIN)
+					continue;
+				if (r != -EALREADY)
+					c->result = r;
+				armed++;
+				break;
+			}
+			if (atomic_read(&sel.winner) != GS_SEL_NONE)
+				break;
+			continue;
+		}
+		ret = gs_sel_sleep(&sel, dl);
+		if (ret != 1)
+			break;
+	}
+
+	/* Unarm: a counterpart's result is read under the channel's lock. */
+	for (i = 0; i < armed; i++) {
+		struct gs_case *c = &cases[i];
+		int r;
+
+		gs_case_unwatch(c);
+		if (!c->ops->arm)
+			continue;
+		r = c->ops->disarm(c);
+		if (r != -EAGAIN)
+			c->result = r;
+	}
+	winner = atomic_read(&sel.winner);
+	if (winner == GS_SEL_NONE)
+		return -EAGAIN;		/* @nonblock, nothing ready */
+	if (winner == GS_SEL_CANCELED)
+		return ret;
+	*index = winner;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_wait_any);
+
+static int gs_case_cmp(const void *a, const void *b)
+{
+	const struct gs_case *x = *(const struct gs_case * const *)a;
+	const struct gs_case *y = *(const struct gs_case * const *)b;
+
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * Take every object's lock in order, and complete all cases if all are
+ * ready. Return: true if they completed (each ->result set).
+ */
+static bool gs_wait_all_try(struct gs_case **sorted, unsigned int n)
+{
+	unsigned int i;
+	bool ready = true;
+
+	mutex_lock(&gs_wait_all_lock);
+	for (i = 0; i < n; i++)
+		spin_lock_nest_lock(sorted[i]->ops->lock(sorted[i]), &gs_wait_all_lock);
+	for (i = 0; i < n && ready; i++)
+		ready = sorted[i]->ops->ready_locked(sorted[i]);
+	for (i = 0; i < n && ready; i++)
+		sorted[i]->result = sorted[i]->ops->take_locked(sorted[i]);
+	for (i = n; i-- > 0;)
+		spin_unlock(sorted[i]->ops->lock(sorted[i]));
+	mutex_unlock(&gs_wait_all_lock);
+	return ready;
+}
+
+/**
+ * gs_wait_all() - complete every case of @cases at once, or none
+ *
+ * The cases are of types with @lock, @ready_locked and @take_locked, each
+ * object once (the caller checks). Return: 0 (every ->result set),
+ * -EAGAIN (@nonblock), -ETIMEDOUT, -EINTR or -ERESTARTSYS.
+ */
+int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
+		const struct gs_deadline *dl)
+{
+	struct gs_case *sorted[GOSYNC_WAIT_MAX];
+	struct gs_sel sel;
+	unsigned int i;
+	int ret = 0;
+
+	if (WARN_ON(!n || n > GOSYNC_WAIT_MAX))
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		sorted[i] = &cases[i];
+	sort(sorted, n, sizeof(sorted[0]), gs_case_cmp, NULL);
+	if (gs_wait_all_try(sorted, n))
+		return 0;
+	if (nonblock)
+		return -EAGAIN;
+
+	gs_sel_init(&sel);
+	for (i = 0; i < n; i++)
+		gs_case_watch(&cases[i], &sel);
+	for (;;) {
+		if (gs_wait_all_try(sorted, n)) {
+			ret = 0;
+			break;
+		}
+		/* Only the woken flag matters here: nothing claims @sel. */
+		ret = gs_sel_sleep(&sel, dl);
+		if (ret != 1)
+			break;
+	}
+	for (i = 0; i < n; i++)
+		gs_case_unwatch(&cases[i]);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_wait_all);

@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of gosync channels (kmod/chan.c) and the wait engine
+ * (kmod/wait.c), called directly: buffered and unbuffered transfer, close
+ * (drain, EPIPE, waking waiters), EOVERFLOW without consuming, timeouts and
+ * signals, select over channels and locks (fairness over many rounds, index
+ * order, a counterpart completing a queued case, two selections meeting on
+ * an unbuffered channel, a selection never pairing with itself), wait-all's
+ * atomicity, and a wake-up racing a close.
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+
+#include "internal.h"
+
+#define LIVENESS_MS	30000
+#define FOREVER (&GS_FOREVER)
+#define PAST (&(struct gs_deadline){ .t = ktime_sub_ns(ktime_get(), 1), \
+				       .clock = CLOCK_MONOTONIC })
+
+#define wait_until(cond) ({					\
+	unsigned int __ms = 0;					\
+	bool __ok;						\
+	while (!(__ok = (cond)) && __ms++ < LIVENESS_MS)	\
+		usleep_range(1000, 1100);			\
+	__ok;							\
+})
+
+static struct gs_chan *new_chan(struct kunit *test, u32 cap)
+{
+	struct gs_chan *ch = gs_chan_create(cap, 64, NULL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ch);
+	return ch;
+}
+
+static struct gs_chan_msg *mkmsg(struct gs_chan *ch, const char *s)
+{
+	struct gs_chan_msg *m = gs_chan_msg_alloc(ch, strlen(s));
+
+	if (!IS_ERR(m))
+		memcpy(m->data, s, m->len);
+	return m;
+}
+
+/* A non-blocking send of @s: 0 or the error (the message freed if not sent). */
+static int try_send(struct gs_chan *ch, const char *s)
+{
+	struct gs_chan_waiter w = { .op = GOSYNC_CHAN_SEND, .msg = mkmsg(ch, s) };
+	int ret;
+
+	INIT_LIST_HEAD(&w.node);
+	ret = gs_chan_try(ch, &w, NULL, 0);
+	gs_chan_msg_free(ch, w.msg);
+	return ret;
+}
+
+/* A receive into @out (up to @cap bytes): 0, 1 (closed and drained), or the error. */
+static int do_recv(struct gs_chan *ch, u32 cap, char *out, const struct gs_deadline *dl,
+		   bool wait)
+{
+	struct gs_chan_waiter w = { .op = GOSYNC_CHAN_RECV, .cap = cap };
+	int ret;
+
+	INIT_LIST_HEAD(&w.node);
+	ret = wait ? gs_chan_wait(ch, &w, dl) : gs_chan_try(ch, &w, NULL, 0);
+	if (ret)
+		return ret == -EOVERFLOW ? -(int)w.needed - 1000 : ret;
+	if (!w.msg)
+		return 1;
+	memcpy(out, w.msg->data, w.msg->len);
+	out[w.msg->len] = 0;
+	gs_chan_msg_free(ch, w.msg);
+	return 0;
+}
+
+static void chan_buffered_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 2);
+	char out[80];
+
+	KUNIT_EXPECT_EQ(test, try_send(ch, "one"), 0);
+	KUNIT_EXPECT_EQ(test, try_send(ch, "two"), 0);
+	KUNIT_EXPECT_EQ(test, try_send(ch, "three"), -EAGAIN);	/* full */
+	KUNIT_EXPECT_EQ(test, ch->len, 2U);
+	/* too small a buffer: EOVERFLOW with the length, nothing taken */
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 2, out, FOREVER, false), -3 - 1000);
+	KUNIT_EXPECT_EQ(test, ch->len, 2U);
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, FOREVER, false), 0);
+	KUNIT_EXPECT_STREQ(test, out, "one");
+	KUNIT_EXPECT_EQ(test, try_send(ch, "three"), 0);
+	KUNIT_EXPECT_EQ(test, gs_chan_close(ch), 0);
+	KUNIT_EXPECT_EQ(test, gs_chan_close(ch), -EPIPE);	/* Go panics */
+	KUNIT_EXPECT_EQ(test, try_send(ch, "four"), -EPIPE);
+	/* a closed channel drains, then reports closed instead of waiting */
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, FOREVER, true), 0);
+	KUNIT_EXPECT_STREQ(test, out, "two");
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, FOREVER, true), 0);
+	KUNIT_EXPECT_STREQ(test, out, "three");
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, FOREVER, true), 1);
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, FOREVER, false), 1);
+	gs_chan_destroy(ch);
+}
+
+/* ---- kthreads doing one blocking channel call ---- */
+
+struct party {
+	struct gs_chan *ch;
+	const char *send;	/* send this, or receive */
+	char got[80];
+	int ret;
+	bool finished;
+	struct completion done;
+	struct task_struct *task;
+};
+
+static int party_thread(void *arg)
+{
+	struct party *p = arg;
+	struct gs_chan_waiter w = { .op = p->send ? GOSYNC_CHAN_SEND : GOSYNC_CHAN_RECV,
+				    .cap = 64 };
+
+	allow_signal(SIGUSR1);
+	INIT_LIST_HEAD(&w.node);
+	if (p->send) {
+		w.msg = mkmsg(p->ch, p->send);
+		p->ret = gs_chan_wait(p->ch, &w, FOREVER);
+		gs_chan_msg_free(p->ch, w.msg);
+	} else {
+		p->ret = gs_chan_wait(p->ch, &w, FOREVER);
+		if (!p->ret && w.msg) {
+			memcpy(p->got, w.msg->data, w.msg->len);
+			p->got[w.msg->len] = 0;
+			gs_chan_msg_free(p->ch, w.msg);
+		} else if (!p->ret) {
+			p->ret = 1;	/* closed */
+		}
+	}
+	WRITE_ONCE(p->finished, true);
+	complete(&p->done);
+	return 0;
+}
+
+static void party_start(struct kunit *test, struct party *p, struct gs_chan *ch,
+			const char *send)
+{
+	p->ch = ch;
+	p->send = send;
+	init_completion(&p->done);
+	p->task = kthread_run(party_thread, p, "gosync_party");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(p->task));
+	get_task_struct(p->task);
+}
+
+static int party_finish(struct party *p)
+{
+	wait_for_completion(&p->done);
+	put_task_struct(p->task);
+	return p->ret;
+}
+
+static bool queued(struct gs_chan *ch, struct list_head *q, unsigned int n)
+{
+	u32 len, cap, senders, receivers;
+	bool closed;
+
+	gs_chan_state(ch, &len, &cap, &closed, &senders, &receivers);
+	return (q == &ch->sendq ? senders : receivers) == n;
+}
+
+/* Unbuffered: a send returns only once a receiver has taken the message. */
+static void chan_rendezvous_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 0);
+	struct party s = {}, r = {};
+	char out[80];
+
+	KUNIT_EXPECT_EQ(test, try_send(ch, "x"), -EAGAIN);	/* nobody receives */
+	party_start(test, &s, ch, "hello");
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(ch, &ch->sendq, 1)));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(s.finished));
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, FOREVER, false), 0);
+	KUNIT_EXPECT_STREQ(test, out, "hello");
+	KUNIT_EXPECT_EQ(test, party_finish(&s), 0);
+
+	party_start(test, &r, ch, NULL);
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(ch, &ch->recvq, 1)));
+	KUNIT_EXPECT_EQ(test, try_send(ch, "there"), 0);
+	KUNIT_EXPECT_EQ(test, party_finish(&r), 0);
+	KUNIT_EXPECT_STREQ(test, r.got, "there");
+	gs_chan_destroy(ch);
+}
+
+/* Close wakes waiting senders (EPIPE, message not sent) and receivers (closed). */
+static void chan_close_wakes_test(struct kunit *test)
+{
+	struct gs_chan *full = new_chan(test, 1), *empty = new_chan(test, 1);
+	struct party s = {}, r1 = {}, r2 = {};
+
+	KUNIT_ASSERT_EQ(test, try_send(full, "fill"), 0);
+	party_start(test, &s, full, "blocked");
+	party_start(test, &r1, empty, NULL);
+	party_start(test, &r2, empty, NULL);
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(full, &full->sendq, 1)));
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(empty, &empty->recvq, 2)));
+	KUNIT_EXPECT_EQ(test, gs_chan_close(full), 0);
+	KUNIT_EXPECT_EQ(test, gs_chan_close(empty), 0);
+	KUNIT_EXPECT_EQ(test, party_finish(&s), -EPIPE);
+	KUNIT_EXPECT_EQ(test, party_finish(&r1), 1);
+	KUNIT_EXPECT_EQ(test, party_finish(&r2), 1);
+	KUNIT_EXPECT_EQ(test, full->len, 1U);	/* the buffered one stays */
+	gs_chan_destroy(full);
+	gs_chan_destroy(empty);
+}
+
+/* A timeout or a signal ends a wait with nothing done. */
+static void chan_timeout_signal_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 0);
+	struct party r = {};
+	char out[80];
+
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, PAST, true), -ETIMEDOUT);
+	KUNIT_EXPECT_TRUE(test, queued(ch, &ch->recvq, 0));
+	party_start(test, &r, ch, NULL);
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(ch, &ch->recvq, 1)));
+	send_sig(SIGUSR1, r.task, 1);
+	KUNIT_EXPECT_EQ(test, party_finish(&r), -EINTR);
+	KUNIT_EXPECT_TRUE(test, queued(ch, &ch->recvq, 0));
+	/* and the channel is untouched: a send still has no receiver */
+	KUNIT_EXPECT_EQ(test, try_send(ch, "x"), -EAGAIN);
+	gs_chan_destroy(ch);
+}
+
+/* ---- the wait engine ---- */
+
+static void chan_case(struct gs_case *c, struct gs_chan *ch, u32 op, const char *send)
+{
+	memset(c, 0, sizeof(*c));
+	c->priv = ch;
+	c->ops = gs_chan_type.cases;
+	c->op = op;
+	c->type = GOSYNC_TYPE_CHAN;
+	c->id = (unsigned long)ch;
+	INIT_LIST_HEAD(&c->cw.node);
+	c->cw.op = op == GOSYNC_CASE_SEND ? GOSYNC_CHAN_SEND : GOSYNC_CHAN_RECV;
+	c->cw.cap = 64;
+	if (send)
+		c->cw.msg = mkmsg(ch, send);
+}
+
+static void lock_case(struct gs_case *c, const struct gs_type *t, void *priv,
+		      struct gs_holder *h, u32 op)
+{
+	memset(c, 0, sizeof(*c));
+	c->priv = priv;
+	c->ops = t->cases;
+	c->op = op;
+	c->holder = h;
+	c->type = t->id;
+	c->id = (unsigned long)priv;
+	c->gen = ~0ULL;
+	INIT_LIST_HEAD(&c->cw.node);
+}
+
+static void case_done(struct gs_case *c)
+{
+	if (c->cw.msg)
+		gs_chan_msg_free(c->priv, c->cw.msg);
+	c->cw.msg = NULL;
+}
+
+/*
+ * Go's select picks uniformly among ready cases: over 300 rounds with both
+ * ready, each is picked at least a fifth of the time (a fair coin fails that
+ * with probability below 1e-25); ORDERED always picks the first.
+ */
+static void wait_any_fairness_test(struct kunit *test)
+{
+	struct gs_chan *a = new_chan(test, 1), *b = new_chan(test, 1);
+	unsigned int picked[2] = {}, round, index;
+	struct gs_case cases[2];
+
+	for (round = 0; round < 300; round++) {
+		if (!a->len)
+			KUNIT_ASSERT_EQ(test, try_send(a, "a"), 0);
+		if (!b->len)
+			KUNIT_ASSERT_EQ(test, try_send(b, "b"), 0);
+		chan_case(&cases[0], a, GOSYNC_CASE_RECV, NULL);
+		chan_case(&cases[1], b, GOSYNC_CASE_RECV, NULL);
+		KUNIT_ASSERT_EQ(test, gs_wait_any(cases, 2, false, true, FOREVER, &index), 0);
+		KUNIT_ASSERT_LT(test, index, 2U);
+		KUNIT_EXPECT_EQ(test, cases[index].result, 0);
+		KUNIT_EXPECT_NOT_NULL(test, cases[index].cw.msg);
+		KUNIT_EXPECT_NULL(test, cases[!index].cw.msg);	/* exactly one completed */
+		picked[index]++;
+		case_done(&cases[0]);
+		case_done(&cases[1]);
+	}
+	KUNIT_EXPECT_GE(test, picked[0], 60U);
+	KUNIT_EXPECT_GE(test, picked[1], 60U);
+	kunit_info(test, "select over 2 ready cases: %u / %u\n", picked[0], picked[1]);
+
+	chan_case(&cases[0], a, GOSYNC_CASE_RECV, NULL);
+	chan_case(&cases[1], b, GOSYNC_CASE_RECV, NULL);
+	KUNIT_EXPECT_EQ(test, gs_wait_any(cases, 2, true, true, FOREVER, &index), 0);
+	KUNIT_EXPECT_EQ(test, index, 0U);
+	case_done(&cases[0]);
+	case_done(&cases[1]);
+	/* nothing ready: select with a default */
+	chan_case(&cases[0], a, GOSYNC_CASE_RECV, NULL);
+	KUNIT_EXPECT_EQ(test, gs_wait_any(cases, 1, false, true, FOREVER, &index), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_wait_any(cases, 1, false, false, PAST, &index), -ETIMEDOUT);
+	KUNIT_EXPECT_TRUE(test, queued(a, &a->recvq, 0));
+	gs_chan_destroy(a);
+	gs_chan_destroy(b);
+}
+
+/* ---- a kthread blocked in a selection ---- */
+
+struct selector {
+	struct gs_case cases[4];
+	unsigned int n, index;
+	int ret;
+	struct completion done;
+	struct task_struct *task;
+};
+
+static int selector_thread(void *arg)
+{
+	struct selector *s = arg;
+
+	allow_signal(SIGUSR1);
+	s->ret = gs_wait_any(s->cases, s->n, false, false, FOREVER, &s->index);
+	complete(&s->done);
+	return 0;
+}
+
+static void selector_start(struct kunit *test, struct selector *s)
+{
+	init_completion(&s->done);
+	s->task = kthread_run(selector_thread, s, "gosync_select");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s->task));
+	get_task_struct(s->task);
+}
+
+static int selector_finish(struct selector *s)
+{
+	wait_for_completion(&s->done);
+	put_task_struct(s->task);
+	return s->ret;
+}
+
+/*
+ * A selection waiting on a Mutex and a channel: a plain send completes its
+ * queued channel case; later an Unlock lets it take the Mutex instead.
+ */
+static void wait_any_counterpart_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 0);
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_holder owner = {}, h = {};
+	struct selector *sp = kunit_kzalloc(test, sizeof(*sp), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, sp);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &owner, FOREVER), 0);
+	lock_case(&sp->cases[0], &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
+	chan_case(&sp->cases[1], ch, GOSYNC_CASE_RECV, NULL);
+	sp->n = 2;
+	selector_start(test, sp);
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(ch, &ch->recvq, 1)));
+	KUNIT_EXPECT_EQ(test, try_send(ch, "msg"), 0);	/* completes the queued case */
+	KUNIT_EXPECT_EQ(test, selector_finish(sp), 0);
+	KUNIT_EXPECT_EQ(test, sp->index, 1U);
+	KUNIT_EXPECT_EQ(test, sp->cases[1].result, 0);
+	KUNIT_ASSERT_NOT_NULL(test, sp->cases[1].cw.msg);
+	KUNIT_EXPECT_EQ(test, memcmp(sp->cases[1].cw.msg->data, "msg", 3), 0);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, &owner);	/* the Mutex case did nothing */
+	case_done(&sp->cases[1]);
+
+	lock_case(&sp->cases[0], &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
+	chan_case(&sp->cases[1], ch, GOSYNC_CASE_RECV, NULL);
+	selector_start(test, sp);
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(ch, &ch->recvq, 1)));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, selector_finish(sp), 0);
+	KUNIT_EXPECT_EQ(test, sp->index, 0U);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, &h);	/* taken for the case's holder */
+	KUNIT_EXPECT_TRUE(test, queued(ch, &ch->recvq, 0));
+	KUNIT_EXPECT_EQ(test, try_send(ch, "x"), -EAGAIN);	/* its recv is gone */
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
+	gs_chan_destroy(ch);
+}
+
+/* Two selections meet on an unbuffered channel; one never meets itself. */
+static void wait_any_select_pair_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 0);
+	struct selector *snd = kunit_kzalloc(test, sizeof(*snd), GFP_KERNEL);
+	struct selector *rcv = kunit_kzalloc(test, sizeof(*rcv), GFP_KERNEL);
+	struct gs_case self[2];
+	unsigned int index;
+
+	KUNIT_ASSERT_TRUE(test, snd && rcv);
+	chan_case(&snd->cases[0], ch, GOSYNC_CASE_SEND, "paired");
+	snd->n = 1;
+	chan_case(&rcv->cases[0], ch, GOSYNC_CASE_RECV, NULL);
+	rcv->n = 1;
+	selector_start(test, snd);
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(ch, &ch->sendq, 1)));
+	selector_start(test, rcv);
+	KUNIT_EXPECT_EQ(test, selector_finish(snd), 0);
+	KUNIT_EXPECT_EQ(test, selector_finish(rcv), 0);
+	KUNIT_ASSERT_NOT_NULL(test, rcv->cases[0].cw.msg);
+	KUNIT_EXPECT_EQ(test, memcmp(rcv->cases[0].cw.msg->data, "paired", 6), 0);
+	KUNIT_EXPECT_NULL(test, snd->cases[0].cw.msg);
+	case_done(&rcv->cases[0]);
+
+	/* Go's TestSelfSelect: send and receive on one channel in one select */
+	chan_case(&self[0], ch, GOSYNC_CASE_SEND, "me");
+	chan_case(&self[1], ch, GOSYNC_CASE_RECV, NULL);
+	KUNIT_EXPECT_EQ(test, gs_wait_any(self, 2, false, false,
+					  &(struct gs_deadline){
+						.t = ktime_add_ms(ktime_get(), 50),
+						.clock = CLOCK_MONOTONIC }, &index),
+			-ETIMEDOUT);
+	KUNIT_EXPECT_NOT_NULL(test, self[0].cw.msg);	/* not sent */
+	KUNIT_EXPECT_NULL(test, self[1].cw.msg);
+	KUNIT_EXPECT_TRUE(test, queued(ch, &ch->sendq, 0));
+	case_done(&self[0]);
+	gs_chan_destroy(ch);
+}
+
+/* A close racing a waiting selection: its receive case sees closed. */
+static void wait_any_close_test(struct kunit *test)
+{
+	struct gs_chan *a = new_chan(test, 0), *b = new_chan(test, 0);
+	struct selector *sp = kunit_kzalloc(test, sizeof(*sp), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, sp);
+
+	chan_case(&sp->cases[0], a, GOSYNC_CASE_RECV, NULL);
+	chan_case(&sp->cases[1], b, GOSYNC_CASE_SEND, "never");
+	sp->n = 2;
+	selector_start(test, sp);
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(a, &a->recvq, 1)));
+	KUNIT_EXPECT_EQ(test, gs_chan_close(a), 0);
+	KUNIT_EXPECT_EQ(test, selector_finish(sp), 0);
+	KUNIT_EXPECT_EQ(test, sp->index, 0U);
+	KUNIT_EXPECT_EQ(test, sp->cases[0].result, 0);
+	KUNIT_EXPECT_NULL(test, sp->cases[0].cw.msg);	/* closed: no message */
+	KUNIT_EXPECT_NOT_NULL(test, sp->cases[1].cw.msg);	/* the send did not happen */
+	KUNIT_EXPECT_TRUE(test, queued(b, &b->sendq, 0));
+	case_done(&sp->cases[1]);
+	/* and a signal ends a selection with nothing done */
+	chan_case(&sp->cases[0], b, GOSYNC_CASE_RECV, NULL);
+	sp->n = 1;
+	selector_start(test, sp);
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(b, &b->recvq, 1)));
+	send_sig(SIGUSR1, sp->task, 1);
+	KUNIT_EXPECT_EQ(test, selector_finish(sp), -EINTR);
+	KUNIT_EXPECT_TRUE(test, queued(b, &b->recvq, 0));
+	gs_chan_destroy(a);
+	gs_chan_destroy(b);
+}
+
+/*
+ * Wait-all takes every lock at once or none: with one Mutex held elsewhere
+ * it takes neither, and once that one is free it takes both, whatever the
+ * order of the cases.
+ */
+static void wait_all_atomic_test(struct kunit *test)
+{
+	struct gs_mutex *m1 = gs_mutex_create(true), *m2 = gs_mutex_create(true);
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gs_holder other = {}, h = {};
+	struct gs_case cases[3];
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m2, &other, FOREVER), 0);
+	lock_case(&cases[0], &gs_mutex_type, m1, &h, GOSYNC_CASE_LOCK);
+	lock_case(&cases[1], &gs_mutex_type, m2, &h, GOSYNC_CASE_LOCK);
+	lock_case(&cases[2], &gs_rwmutex_type, rw, &h, GOSYNC_CASE_RLOCK);
+	KUNIT_EXPECT_EQ(test, gs_wait_all(cases, 3, true, FOREVER), -EAGAIN);
+	KUNIT_EXPECT_NULL(test, m1->owner);
+	KUNIT_EXPECT_EQ(test, rw->readers, 0U);
+	KUNIT_EXPECT_EQ(test, gs_wait_all(cases, 3, false, PAST), -ETIMEDOUT);
+	KUNIT_EXPECT_NULL(test, m1->owner);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m2), 0);
+	swap(cases[0], cases[1]);
+	KUNIT_EXPECT_EQ(test, gs_wait_all(cases, 3, false, FOREVER), 0);
+	KUNIT_EXPECT_PTR_EQ(test, m1->owner, &h);
+	KUNIT_EXPECT_PTR_EQ(test, m2->owner, &h);
+	KUNIT_EXPECT_EQ(test, rw->readers, 1U);
+	KUNIT_EXPECT_EQ(test, h.rlocks, 1U);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m1), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m2), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &h), 0);
+	gs_mutex_destroy(m1);
+	gs_mutex_destroy(m2);
+	gs_rwmutex_destroy(rw);
+}
+
+static struct kunit_case gs_chan_cases_kunit[] = {
+	KUNIT_CASE(chan_buffered_test),
+	KUNIT_CASE(chan_rendezvous_test),
+	KUNIT_CASE(chan_close_wakes_test),
+	KUNIT_CASE(chan_timeout_signal_test),
+	KUNIT_CASE(wait_any_fairness_test),
+	KUNIT_CASE(wait_any_counterpart_test),
+	KUNIT_CASE(wait_any_select_pair_test),
+	KUNIT_CASE(wait_any_close_test),
+	KUNIT_CASE(wait_all_atomic_test),
+	{}
+};
+
+static struct kunit_suite gs_chan_suite = {
+	.name = "gosync_chan",
+	.test_cases = gs_chan_cases_kunit,
+};
+
+kunit_test_suite(gs_chan_suite);
