@@ -530,6 +530,7 @@ static const char *const type_names[] = {
 	[GOSYNC_TYPE_RWMUTEX] = "rwmutex",
 	[GOSYNC_TYPE_WAITGROUP] = "waitgroup",
 	[GOSYNC_TYPE_ONCE] = "once",
+	[GOSYNC_TYPE_CHAN] = "chan",
 };
 
 static const char *const mode_names[] = {
@@ -607,4 +608,113 @@ int gosync_map_backend_parse(const char *s)
 const char *gosync_map_op_name(unsigned int op)
 {
 	return lookup(map_op_names, ARRAY_SIZE(map_op_names), op);
+}
+
+/* ---- channels and select ---- */
+
+int gosync_chan_create(int dev, const char *name, unsigned int perm, uint32_t cap,
+		       uint32_t msg_max)
+{
+	struct gosync_create c = {
+		.type = GOSYNC_TYPE_CHAN,
+		.perm = perm,
+		.name = (uintptr_t)name,
+		.chan = { .cap = cap, .msg_max = msg_max },
+	};
+
+	return gosync_create(dev, &c);
+}
+
+int gosync_chan_vec(int fd, unsigned int op, struct gosync_chan_msg *msgs, unsigned int count,
+		    unsigned int flags, int64_t timeout_ns, struct gosync_chan_cmd *cmd)
+{
+	struct gosync_chan_cmd c = {
+		.size = sizeof(c), .op = op, .flags = flags,
+		.msgs = (uintptr_t)msgs, .count = count,
+	};
+	int ret;
+
+	if (flags & GOSYNC_WAIT_ABSTIME)
+		c.timeout_ns = (uint64_t)timeout_ns;
+	else
+		set_timeout(&c.flags, &c.timeout_ns, timeout_ns);
+	ret = ioctl(fd, GOSYNC_IOC_CHAN, &c);
+	if (cmd)
+		*cmd = c;
+	return ret;
+}
+
+int gosync_chan_send(int fd, const void *msg, size_t len, int64_t timeout_ns)
+{
+	struct gosync_chan_msg m = { .buf = (uintptr_t)msg, .len = (uint32_t)len };
+
+	if (len > UINT32_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return gosync_chan_vec(fd, GOSYNC_CHAN_SEND, &m, 1, 0, timeout_ns, NULL);
+}
+
+int gosync_chan_recv(int fd, void *buf, size_t cap, size_t *len, bool *ok,
+		     int64_t timeout_ns)
+{
+	struct gosync_chan_msg m = {
+		.buf = (uintptr_t)buf, .len = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap,
+	};
+	struct gosync_chan_cmd c;
+	int ret = gosync_chan_vec(fd, GOSYNC_CHAN_RECV, &m, 1, 0, timeout_ns, &c);
+
+	if (len)
+		*len = ret < 0 && errno == EOVERFLOW ? c.needed : c.done ? m.len : 0;
+	if (ok)
+		*ok = ret == 0 && c.done;
+	return ret;
+}
+
+static int chan_simple(int fd, unsigned int op, struct gosync_chan_cmd *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	c->op = op;
+	return ioctl(fd, GOSYNC_IOC_CHAN, c);
+}
+
+int gosync_chan_close(int fd)
+{
+	struct gosync_chan_cmd c;
+
+	return chan_simple(fd, GOSYNC_CHAN_CLOSE, &c);
+}
+
+int gosync_chan_len(int fd, uint32_t *len, uint32_t *cap, bool *closed)
+{
+	struct gosync_chan_cmd c;
+
+	if (chan_simple(fd, GOSYNC_CHAN_LEN, &c) < 0)
+		return -1;
+	if (len)
+		*len = c.len;
+	if (cap)
+		*cap = c.cap;
+	if (closed)
+		*closed = c.closed;
+	return 0;
+}
+
+int gosync_wait(int dev, struct gosync_wait_case *cases, unsigned int count,
+		unsigned int flags, int64_t timeout_ns, unsigned int *index)
+{
+	struct gosync_wait w = {
+		.size = sizeof(w), .flags = flags, .cases = (uintptr_t)cases, .count = count,
+	};
+
+	if (flags & GOSYNC_WAIT_ABSTIME)
+		w.timeout_ns = (uint64_t)timeout_ns;
+	else
+		set_timeout(&w.flags, &w.timeout_ns, timeout_ns);
+	if (ioctl(dev, GOSYNC_IOC_WAIT, &w) < 0)
+		return -1;
+	if (index)
+		*index = w.index;
+	return 0;
 }

@@ -299,6 +299,53 @@ int gosync_map_range(int fd, void *buf, size_t cap, struct gosync_map_cursor *cu
 void gosync_map_entry_next(const void *buf, size_t *off, const void **key,
 			   size_t *klen, const void **val, size_t *vlen);
 
+/*
+ * Channels: Go's chan of byte strings. @timeout_ns as for the blocking
+ * primitives (< 0: forever); gosync_chan_send_nb()/_recv_nb() never wait
+ * (EAGAIN). A Send on a closed channel, or one that was waiting when it
+ * closed, is EPIPE.
+ */
+
+/**
+ * gosync_chan_create() - a channel
+ * @cap: buffered messages (0: unbuffered, a Send waits for its receiver)
+ * @msg_max: longest message (0: GOSYNC_CHAN_MSG_DEFAULT); longer is EMSGSIZE
+ */
+int gosync_chan_create(int dev, const char *name, unsigned int perm, uint32_t cap,
+		       uint32_t msg_max);
+/** gosync_chan_send() - Send one message: 0, EPIPE, ETIMEDOUT, EINTR, EMSGSIZE */
+int gosync_chan_send(int fd, const void *msg, size_t len, int64_t timeout_ns);
+/**
+ * gosync_chan_recv() - Recv one message into @buf (@cap bytes)
+ * @len: out: its length (EOVERFLOW: the length it needs; nothing received)
+ * @ok: out: false if the channel is closed and drained (Go's v, ok := <-ch)
+ */
+int gosync_chan_recv(int fd, void *buf, size_t cap, size_t *len, bool *ok,
+		     int64_t timeout_ns);
+/**
+ * gosync_chan_vec() - GOSYNC_IOC_CHAN with SEND or RECV over @count messages
+ * @flags: GOSYNC_WAIT_* (the library adds TIMEOUT for @timeout_ns >= 0)
+ * @cmd: out (may be NULL): the struct as the kernel wrote it back (done,
+ *	len, cap, closed, needed)
+ */
+int gosync_chan_vec(int fd, unsigned int op, struct gosync_chan_msg *msgs, unsigned int count,
+		    unsigned int flags, int64_t timeout_ns, struct gosync_chan_cmd *cmd);
+/** gosync_chan_close() - close(ch): 0, or EPIPE if it was closed already */
+int gosync_chan_close(int fd);
+/** gosync_chan_len() - len(ch), cap(ch), and whether it is closed (any may be NULL) */
+int gosync_chan_len(int fd, uint32_t *len, uint32_t *cap, bool *closed);
+
+/**
+ * gosync_wait() - GOSYNC_IOC_WAIT: Go's select (or wait-all) over @cases
+ * @flags: GOSYNC_WAIT_ALL, GOSYNC_WAIT_ORDERED, GOSYNC_WAIT_NONBLOCK,
+ *	GOSYNC_WAIT_ABSTIME, GOSYNC_WAIT_REALTIME (TIMEOUT is added for
+ *	@timeout_ns >= 0 without ABSTIME)
+ * @index: out (may be NULL): the case that completed (ANY)
+ * Return: 0, with each completed case's error field set; -1 with errno.
+ */
+int gosync_wait(int dev, struct gosync_wait_case *cases, unsigned int count,
+		unsigned int flags, int64_t timeout_ns, unsigned int *index);
+
 /* Names for printing and parsing; NULL / -1 when unknown. */
 const char *gosync_type_name(unsigned int type);
 int gosync_type_parse(const char *s);
