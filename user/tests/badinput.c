@@ -247,7 +247,7 @@ static bool t_reserved(void)
 
 static bool t_unknown_values(void)
 {
-	static const uint32_t bad_types[] = { 0, 7, 99, 1U << 31 };
+	static const uint32_t bad_types[] = { 0, 15, 99, 1U << 31 };
 	static const uint32_t bad_modes[] = { 0, 7, 99, 1U << 31 };
 	static const uint32_t bad_ops[] = { 0, 7, 99, 1U << 31 };
 	int64_t r;

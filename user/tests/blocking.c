@@ -286,7 +286,9 @@ static bool t_einval(void)
 	int64_t v;
 
 	/* locks */
-	CHECK_ERRNO(lock_ioctl(m, GOSYNC_IOC_MUTEX, 2, GOSYNC_LOCK_LOCK, 0, 0), EINVAL, false);
+	CHECK_ERRNO(lock_ioctl(m, GOSYNC_IOC_MUTEX, 1u << 20, GOSYNC_LOCK_LOCK, 0, 0), EINVAL, false);
+	CHECK_ERRNO(lock_ioctl(m, GOSYNC_IOC_MUTEX, TO | GOSYNC_WAIT_ABSTIME, GOSYNC_LOCK_LOCK, 0, 0),
+		    EINVAL, false);
 	CHECK_ERRNO(lock_ioctl(m, GOSYNC_IOC_MUTEX, 0, GOSYNC_LOCK_LOCK, 1, 0), EINVAL, false);
 	CHECK_ERRNO(lock_ioctl(m, GOSYNC_IOC_MUTEX, 0, GOSYNC_LOCK_LOCK, 0, 5), EINVAL, false);
 	CHECK_ERRNO(lock_ioctl(m, GOSYNC_IOC_MUTEX, TO, GOSYNC_LOCK_TRYLOCK, 0, 5), EINVAL, false);
@@ -315,7 +317,7 @@ static bool t_einval(void)
 	CHECK_ERRNO(wg_ioctl(wg, 0, GOSYNC_WG_WAIT, 0, 1, 0), EINVAL, false);
 	CHECK_ERRNO(wg_ioctl(wg, TO, GOSYNC_WG_ADD, 0, 1, 1), EINVAL, false);
 	CHECK_ERRNO(wg_ioctl(wg, 0, GOSYNC_WG_WAIT, 0, 0, 1), EINVAL, false);
-	CHECK_ERRNO(wg_ioctl(wg, 2, GOSYNC_WG_WAIT, 0, 0, 0), EINVAL, false);
+	CHECK_ERRNO(wg_ioctl(wg, 1u << 20, GOSYNC_WG_WAIT, 0, 0, 0), EINVAL, false);
 	CHECK_ERRNO(wg_ioctl(wg, 0, GOSYNC_WG_ADD, 1, 1, 0), EINVAL, false);
 	CHECK_ERRNO(wg_ioctl(wg, 0, 0, 0, 0, 0), EINVAL, false);
 	CHECK_ERRNO(wg_ioctl(wg, 0, 5, 0, 0, 0), EINVAL, false);
@@ -324,7 +326,7 @@ static bool t_einval(void)
 
 	/* Once */
 	CHECK_ERRNO(once_ioctl(o, 0, GOSYNC_ONCE_DO, 1), EINVAL, false);
-	CHECK_ERRNO(once_ioctl(o, 2, GOSYNC_ONCE_DO, 0), EINVAL, false);
+	CHECK_ERRNO(once_ioctl(o, 1u << 20, GOSYNC_ONCE_DO, 0), EINVAL, false);
 	CHECK_ERRNO(once_ioctl(o, TO, GOSYNC_ONCE_LOAD, 1), EINVAL, false);
 	CHECK_ERRNO(once_ioctl(o, TO, GOSYNC_ONCE_COMPLETE, 1), EINVAL, false);
 	CHECK_ERRNO(once_ioctl(o, 0, 0, 0), EINVAL, false);

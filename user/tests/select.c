@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * e2e: GOSYNC_IOC_WAIT (select and wait-all), deadlines and poll.
+ *  - Go's select tests (runtime/chan_test.go): TestSelectFairness (each of
+ *    two ready cases picked about half the time), TestSelfSelect (a select
+ *    that sends and receives on one channel never pairs with itself, while
+ *    two such selects in two threads pair with each other), TestSelectStress
+ *    (senders and receivers selecting over 4 channels lose nothing), a
+ *    select with a default (NONBLOCK), and a close waking a select.
+ *  - ntsync's selftests (test_wait_any, test_wait_all, test_wake_any,
+ *    test_wake_all) on gosync Mutexes and RWMutexes, across processes:
+ *    wait-any takes the free one; wait-all takes all or none, and a waiter
+ *    wakes only once every object is free; repeated objects in wait-all,
+ *    more than 64 cases, bad and foreign fds are refused.
+ *  - Deadlines: relative, absolute on CLOCK_MONOTONIC and CLOCK_REALTIME;
+ *    an absolute wait is restarted after a signal with SA_RESTART (no
+ *    EINTR), a relative one is not.
+ *  - poll: a Mutex fd is readable while free; an RWMutex readable while an
+ *    RLock would not wait, writable while a Lock would not; epoll waits for
+ *    an Unlock in another process.
+ */
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+
+#include "sync_util.h"
+
+static int dev;
+
+static struct gosync_wait_case recv_case(int fd, void *buf, uint32_t cap)
+{
+	return (struct gosync_wait_case){ .fd = fd, .op = GOSYNC_CASE_RECV,
+					  .buf = (uintptr_t)buf, .len = cap };
+}
+
+static struct gosync_wait_case send_case(int fd, const void *buf, uint32_t len)
+{
+	return (struct gosync_wait_case){ .fd = fd, .op = GOSYNC_CASE_SEND,
+					  .buf = (uintptr_t)buf, .len = len };
+}
+
+static struct gosync_wait_case op_case(int fd, uint32_t op)
+{
+	return (struct gosync_wait_case){ .fd = fd, .op = op };
+}
+
+/* Wait on @n cases; returns the index, or -1 with errno. */
+static int wait_any(struct gosync_wait_case *c, unsigned int n, unsigned int flags,
+		    int64_t timeout_ns)
+{
+	unsigned int index = ~0u;
+
+	if (gosync_wait(dev, c, n, flags, timeout_ns, &index) < 0)
+		return -1;
+	return (int)index;
+}
+
+static bool t_select_basic(void)
+{
+	int a = CHECK_OK(gosync_chan_create(dev, NULL, 0, 1, 0));
+	int b = CHECK_OK(gosync_chan_create(dev, NULL, 0, 1, 0));
+	int c = CHECK_OK(gosync_chan_create(dev, NULL, 0, 1, 0));
+	uint32_t x = 0, y = 0, z = 0, v = 42;
+	struct gosync_wait_case cs[3] = {
+		recv_case(a, &x, 4), recv_case(b, &y, 4), recv_case(c, &z, 4),
+	};
+
+	CHECK_RET(wait_any(cs, 3, GOSYNC_WAIT_NONBLOCK, -1), EAGAIN);	/* default */
+	CHECK_RET(wait_any(cs, 3, 0, 10 * MS), ETIMEDOUT);
+	CHECK_OK(gosync_chan_send(b, &v, 4, 0));
+	CHECK_EQ(wait_any(cs, 3, 0, -1), 1);
+	CHECK(y == 42 && cs[1].len == 4 && !cs[1].error, "received %u (%u bytes, error %d)",
+	      y, cs[1].len, cs[1].error);
+	/* both ready, in index order: the first */
+	CHECK_OK(gosync_chan_send(a, &v, 4, 0));
+	CHECK_OK(gosync_chan_send(c, &v, 4, 0));
+	cs[0].len = cs[2].len = 4;
+	CHECK_EQ(wait_any(cs, 3, GOSYNC_WAIT_ORDERED, -1), 0);
+	/* a closed channel: its receive case reports closed */
+	CHECK_OK(gosync_chan_close(a));
+	cs[0].len = 4;
+	CHECK_EQ(wait_any(cs, 1, 0, -1), 0);
+	CHECK(cs[0].flags & GOSYNC_CASE_CLOSED, "no GOSYNC_CASE_CLOSED");
+	/* a send to a closed channel completes with EPIPE */
+	cs[0] = send_case(a, &v, 4);
+	CHECK_EQ(wait_any(cs, 1, 0, -1), 0);
+	CHECK_EQ(cs[0].error, -EPIPE);
+	close(a);
+	close(b);
+	close(c);
+	return true;
+}
+
+/* TestSelectFairness: 400 selects over two ready channels. */
+static bool t_fairness(void)
+{
+	int a = CHECK_OK(gosync_chan_create(dev, NULL, 0, 1, 0));
+	int b = CHECK_OK(gosync_chan_create(dev, NULL, 0, 1, 0));
+	unsigned int counts[2] = { 0, 0 };
+	uint32_t x, v = 1;
+
+	for (int i = 0; i < 400; i++) {
+		struct gosync_wait_case cs[2] = { recv_case(a, &x, 4), recv_case(b, &x, 4) };
+		int idx;
+		uint32_t len;
+
+		CHECK_OK(gosync_chan_len(a, &len, NULL, NULL));
+		if (!len)
+			CHECK_OK(gosync_chan_send(a, &v, 4, 0));
+		CHECK_OK(gosync_chan_len(b, &len, NULL, NULL));
+		if (!len)
+			CHECK_OK(gosync_chan_send(b, &v, 4, 0));
+		idx = CHECK_OK(wait_any(cs, 2, 0, -1));
+		counts[idx]++;
+	}
+	printf("# select fairness: %u / %u of 400\n", counts[0], counts[1]);
+	/* a fair coin stays above 120 with probability 1 - 1e-15 */
+	CHECK(counts[0] > 120 && counts[1] > 120, "unfair: %u / %u", counts[0], counts[1]);
+	close(a);
+	close(b);
+	return true;
+}
+
+/* TestSelfSelect: select { case c <- p: case v := <-c: } in two threads. */
+struct selfsel {
+	int fd;
+	uint32_t p;
+	unsigned int cap;
+	atomic_int self_receives;
+	atomic_int errors;
+};
+
+static int selfsel_worker(void *arg)
+{
+	struct selfsel *s = arg;
+
+	for (int i = 0; i < 300; i++) {
+		uint32_t v = 0;
+		struct gosync_wait_case cs[2] = { send_case(s->fd, &s->p, 4), recv_case(s->fd, &v, 4) };
+		int idx = wait_any(cs, 2, 0, LIVENESS_NS);
+
+		if (idx < 0)
+			atomic_fetch_add(&s->errors, 1);
+		else if (idx == 1 && s->cap == 0 && v == s->p)
+			atomic_fetch_add(&s->self_receives, 1);
+	}
+	return 0;
+}
+
+static bool t_self_select(void)
+{
+	for (unsigned int cap = 0; cap <= 1; cap++) {
+		int fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, cap, 0));
+		struct selfsel s1 = { .fd = fd, .p = 1, .cap = cap };
+		struct selfsel s2 = { .fd = fd, .p = 2, .cap = cap };
+		struct bg b1, b2;
+
+		CHECK_OK(bg_start(&b1, selfsel_worker, &s1));
+		CHECK_OK(bg_start(&b2, selfsel_worker, &s2));
+		CHECK(bg_wait(&b1, 4 * LIVENESS_NS) && bg_wait(&b2, 4 * LIVENESS_NS), "stuck");
+		CHECK(!s1.errors && !s2.errors, "cap %u: %d + %d selects failed", cap,
+		      atomic_load(&s1.errors), atomic_load(&s2.errors));
+		CHECK(!s1.self_receives && !s2.self_receives, "cap %u: a select received its own send",
+		      cap);
+		close(fd);
+	}
+	return true;
+}
+
+/* TestSelectStress: 2 sender and 2 receiver processes select over 4 channels. */
+#define STRESS_N 400
+
+struct stress {
+	int fds[4];
+	uint64_t *sum;		/* shared */
+};
+
+static int stress_send(void *arg)
+{
+	struct stress *s = arg;
+
+	for (uint32_t i = 1; i <= STRESS_N; i++) {
+		struct gosync_wait_case cs[4];
+
+		for (int k = 0; k < 4; k++)
+			cs[k] = send_case(s->fds[k], &i, 4);
+		if (wait_any(cs, 4, 0, LIVENESS_NS) < 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int stress_recv(void *arg)
+{
+	struct stress *s = arg;
+
+	for (int i = 0; i < STRESS_N; i++) {
+		uint32_t v[4] = { 0 };
+		struct gosync_wait_case cs[4];
+		int idx;
+
+		for (int k = 0; k < 4; k++)
+			cs[k] = recv_case(s->fds[k], &v[k], 4);
+		idx = wait_any(cs, 4, 0, LIVENESS_NS);
+		if (idx < 0)
+			return 1;
+		__atomic_add_fetch(s->sum, v[idx], __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+static bool t_select_stress(void)
+{
+	uint64_t *sum = mmap(NULL, sizeof(*sum), PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct stress s = { .sum = sum };
+	pid_t pids[4];
+	int bad = 0;
+
+	CHECK(sum != MAP_FAILED, "mmap");
+	*sum = 0;
+	for (int k = 0; k < 4; k++)
+		s.fds[k] = CHECK_OK(gosync_chan_create(dev, NULL, 0, k < 2 ? 0 : k, 0));
+	pids[0] = spawn(stress_send, &s);
+	pids[1] = spawn(stress_send, &s);
+	pids[2] = spawn(stress_recv, &s);
+	pids[3] = spawn(stress_recv, &s);
+	for (int i = 0; i < 4; i++)
+		bad += reap(pids[i]) != 0;
+	CHECK(!bad, "%d processes failed", bad);
+	CHECK(*sum == 2ULL * STRESS_N * (STRESS_N + 1) / 2, "sum %" PRIu64 ", expected %llu",
+	      *sum, 2ULL * STRESS_N * (STRESS_N + 1) / 2);
+	for (int k = 0; k < 4; k++)
+		close(s.fds[k]);
+	munmap(sum, sizeof(*sum));
+	return true;
+}
+
+/* ---- ntsync's wait tests on Mutexes and RWMutexes ---- */
+
+struct held {
+	const char *name;
+	int hold_ms;
+};
+
+/* A child that locks @name through its own fd, holds it, and exits (robust: released). */
+static int child_hold(void *arg)
+{
+	struct held *h = arg;
+	int fd = gosync_open(dev, h->name, 0);
+
+	if (fd < 0 || gosync_mutex_lock(fd, -1) < 0)
+		return 1;
+	sleep_ns(h->hold_ms * MS);
+	return gosync_mutex_unlock(fd) < 0;
+}
+
+static bool t_ntsync_wait_any(void)
+{
+	char n1[GOSYNC_NAME_MAX], n2[GOSYNC_NAME_MAX];
+	int m1 = CHECK_OK(gosync_mutex_create(dev, tap_name(n1, "wa1"), 0600, 0));
+	int m2 = CHECK_OK(gosync_mutex_create(dev, tap_name(n2, "wa2"), 0600, 0));
+	int other = CHECK_OK(gosync_open(dev, n1, 0));
+	struct gosync_wait_case cs[2] = { op_case(m1, GOSYNC_CASE_LOCK),
+					  op_case(m2, GOSYNC_CASE_LOCK) };
+	struct held h = { .name = n2, .hold_ms = 100 };
+	pid_t pid;
+
+	/* both free: ORDERED takes the first */
+	CHECK_EQ(wait_any(cs, 2, GOSYNC_WAIT_ORDERED, 0), 0);
+	CHECK_RET(gosync_mutex_trylock(other), EBUSY);
+	/* m1 held (by us): the other one */
+	CHECK_EQ(wait_any(cs, 2, 0, 0), 1);
+	/* both held: times out, nothing changes */
+	CHECK_RET(wait_any(cs, 2, 0, 10 * MS), ETIMEDOUT);
+	CHECK_OK(gosync_mutex_unlock(m1));
+	CHECK_OK(gosync_mutex_unlock(m2));
+	/* test_wake_any: m1 held here, m2 held by a child that unlocks it later */
+	CHECK_OK(gosync_mutex_lock(m1, -1));
+	pid = spawn(child_hold, &h);
+	while (gosync_mutex_trylock(m2) == 0) {		/* wait for the child to hold it */
+		CHECK_OK(gosync_mutex_unlock(m2));
+		sleep_ns(MS);
+	}
+	CHECK_EQ(wait_any(cs, 2, 0, LIVENESS_NS), 1);
+	CHECK_EQ(reap(pid), 0);
+	CHECK_OK(gosync_mutex_unlock(m1));
+	CHECK_OK(gosync_mutex_unlock(m2));
+	/* a robust holder that dies: the case completes with EOWNERDEAD */
+	h.hold_ms = 100000;
+	pid = spawn(child_hold, &h);
+	while (gosync_mutex_trylock(m2) == 0) {
+		CHECK_OK(gosync_mutex_unlock(m2));
+		sleep_ns(MS);
+	}
+	kill(pid, SIGKILL);
+	CHECK_EQ(wait_any(&cs[1], 1, 0, LIVENESS_NS), 0);
+	CHECK_EQ(cs[1].error, -EOWNERDEAD);
+	reap(pid);
+	CHECK_OK(gosync_mutex_unlock(m2));
+	close(other);
+	close(m1);
+	close(m2);
+	return true;
+}
+
+static int wait_all_bg(void *arg)
+{
+	struct gosync_wait_case *cs = arg;
+
+	return gosync_wait(dev, cs, 2, GOSYNC_WAIT_ALL, LIVENESS_NS, NULL);
+}
+
+static bool t_ntsync_wait_all(void)
+{
+	char n1[GOSYNC_NAME_MAX];
+	int m1 = CHECK_OK(gosync_mutex_create(dev, tap_name(n1, "wl1"), 0600, 0));
+	int rw = CHECK_OK(gosync_rwmutex_create(dev, NULL, 0, 0));
+	int other = CHECK_OK(gosync_open(dev, n1, 0));
+	int mine = CHECK_OK(gosync_open(dev, n1, 0));
+	struct gosync_wait_case cs[2] = { op_case(mine, GOSYNC_CASE_LOCK),
+					  op_case(rw, GOSYNC_CASE_LOCK) };
+	struct bg b;
+
+	/* all free: both taken */
+	CHECK_OK(gosync_wait(dev, cs, 2, GOSYNC_WAIT_ALL, 0, NULL));
+	CHECK_RET(gosync_mutex_trylock(other), EBUSY);
+	CHECK_RET(gosync_rwmutex_tryrlock(rw), EBUSY);
+	CHECK_OK(gosync_mutex_unlock(mine));
+	CHECK_OK(gosync_rwmutex_unlock(rw));
+	/* one held elsewhere: none taken */
+	CHECK_OK(gosync_rwmutex_rlock(rw, -1));
+	CHECK_RET(gosync_wait(dev, cs, 2, GOSYNC_WAIT_ALL, 10 * MS, NULL), ETIMEDOUT);
+	CHECK_OK(gosync_mutex_trylock(other));		/* m1 was not taken */
+	/* test_wake_all: a waiter wakes only once both are free */
+	CHECK_OK(bg_start(&b, wait_all_bg, cs));
+	CHECK(bg_blocks(&b, 20 * MS), "wait-all did not block");
+	CHECK_OK(gosync_mutex_unlock(other));
+	CHECK(bg_blocks(&b, 20 * MS), "wait-all took one of two");
+	CHECK_OK(gosync_mutex_trylock(other));		/* still free for others */
+	CHECK_OK(gosync_mutex_unlock(other));
+	CHECK_OK(gosync_rwmutex_runlock(rw));
+	CHECK(bg_wait(&b, LIVENESS_NS) && !b.err, "wait-all: %s", errname(b.err));
+	CHECK_RET(gosync_mutex_trylock(other), EBUSY);
+	CHECK_OK(gosync_mutex_unlock(mine));
+	CHECK_OK(gosync_rwmutex_unlock(rw));
+	/* RLOCK in ALL, with WaitGroup and Once conditions */
+	{
+		int wg = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
+		int once = CHECK_OK(gosync_once_create(dev, NULL, 0, 0));
+		struct gosync_wait_case all[3] = { op_case(rw, GOSYNC_CASE_RLOCK),
+						   op_case(wg, GOSYNC_CASE_WG_ZERO),
+						   op_case(once, GOSYNC_CASE_ONCE_DONE) };
+		unsigned int r;
+
+		CHECK_RET(gosync_wait(dev, all, 3, GOSYNC_WAIT_ALL, 0, NULL), ETIMEDOUT);
+		CHECK_OK(gosync_once_do(once, -1, &r));
+		CHECK_OK(gosync_once_complete(once));
+		CHECK_OK(gosync_wait(dev, all, 3, GOSYNC_WAIT_ALL, 0, NULL));
+		CHECK_OK(gosync_rwmutex_runlock(rw));
+		close(wg);
+		close(once);
+	}
+	close(other);
+	close(mine);
+	close(m1);
+	close(rw);
+	return true;
+}
+
+static bool t_bad_waits(void)
+{
+	int m = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+	int ch = CHECK_OK(gosync_chan_create(dev, NULL, 0, 1, 0));
+	int ctr = CHECK_OK(gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_ATOMIC, 0));
+	struct gosync_wait_case cs[GOSYNC_WAIT_MAX + 1];
+	int p[2];
+	uint32_t v;
+
+	CHECK_OK(pipe(p));
+	for (int i = 0; i <= GOSYNC_WAIT_MAX; i++)
+		cs[i] = op_case(m, GOSYNC_CASE_LOCK);
+	CHECK_RET(gosync_wait(dev, cs, 0, 0, 0, NULL), EINVAL);
+	CHECK_RET(gosync_wait(dev, cs, GOSYNC_WAIT_MAX + 1, 0, 0, NULL), EINVAL);
+	/* repeated objects: fine for ANY, refused by ALL (ntsync's rule) */
+	CHECK_OK(gosync_wait(dev, cs, 2, 0, 0, NULL));
+	CHECK_OK(gosync_mutex_unlock(m));
+	CHECK_RET(gosync_wait(dev, cs, 2, GOSYNC_WAIT_ALL, 0, NULL), EINVAL);
+	cs[0].fd = 9999;
+	CHECK_RET(gosync_wait(dev, cs, 1, 0, 0, NULL), EBADF);
+	cs[0].fd = p[0];
+	CHECK_RET(gosync_wait(dev, cs, 1, 0, 0, NULL), EINVAL);	/* not gosync */
+	cs[0] = op_case(ctr, GOSYNC_CASE_LOCK);
+	CHECK_RET(gosync_wait(dev, cs, 1, 0, 0, NULL), EINVAL);	/* counters do not wait */
+	cs[0] = op_case(m, GOSYNC_CASE_RLOCK);
+	CHECK_RET(gosync_wait(dev, cs, 1, 0, 0, NULL), EINVAL);	/* no RLock on a Mutex */
+	cs[0] = recv_case(ch, &v, 4);
+	CHECK_RET(gosync_wait(dev, cs, 1, GOSYNC_WAIT_ALL, 0, NULL), EINVAL);
+	cs[0].__reserved = 1;
+	CHECK_RET(gosync_wait(dev, cs, 1, 0, 0, NULL), EINVAL);
+	cs[0] = op_case(m, GOSYNC_CASE_LOCK);
+	cs[0].buf = 1;
+	CHECK_RET(gosync_wait(dev, cs, 1, 0, 0, NULL), EINVAL);
+	cs[0] = op_case(m, GOSYNC_CASE_LOCK);
+	CHECK_RET(gosync_wait(dev, cs, 1, 1u << 20, 0, NULL), EINVAL);	/* unknown flag */
+	CHECK_RET(gosync_wait(dev, cs, 1, GOSYNC_WAIT_ALL | GOSYNC_WAIT_ORDERED, 0, NULL), EINVAL);
+	CHECK_RET(gosync_wait(dev, cs, 1, GOSYNC_WAIT_REALTIME, 0, NULL), EINVAL);
+	cs[0] = send_case(ch, (void *)8, 4);
+	CHECK_RET(gosync_wait(dev, cs, 1, 0, 0, NULL), EFAULT);
+	close(p[0]);
+	close(p[1]);
+	close(m);
+	close(ch);
+	close(ctr);
+	return true;
+}
+
+/* ---- deadlines ---- */
+
+static int64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * SEC + ts.tv_nsec;
+}
+
+static int lock_abs_forever(void *arg)
+{
+	struct gosync_lock_cmd c = { .size = sizeof(c), .op = GOSYNC_LOCK_LOCK,
+				     .flags = GOSYNC_WAIT_ABSTIME, .timeout_ns = ~0ULL };
+
+	return ioctl(*(int *)arg, GOSYNC_IOC_MUTEX, &c);
+}
+
+static int lock_relative(void *arg)
+{
+	return gosync_mutex_lock(*(int *)arg, LIVENESS_NS);
+}
+
+static bool t_deadlines(void)
+{
+	char n[GOSYNC_NAME_MAX];
+	int m = CHECK_OK(gosync_mutex_create(dev, tap_name(n, "dl"), 0600, 0));
+	int other = CHECK_OK(gosync_open(dev, n, 0));
+	struct gosync_lock_cmd c = { .size = sizeof(c), .op = GOSYNC_LOCK_LOCK };
+	struct bg b;
+	int64_t t0;
+
+	CHECK_OK(gosync_mutex_lock(m, -1));
+	/* absolute, both clocks: in the past at once, in the future when it comes */
+	c.flags = GOSYNC_WAIT_ABSTIME;
+	c.timeout_ns = clock_ns(CLOCK_MONOTONIC) - MS;
+	CHECK_RET(ioctl(other, GOSYNC_IOC_MUTEX, &c), ETIMEDOUT);
+	t0 = now_ns();
+	c.timeout_ns = clock_ns(CLOCK_MONOTONIC) + 30 * MS;
+	CHECK_RET(ioctl(other, GOSYNC_IOC_MUTEX, &c), ETIMEDOUT);
+	CHECK(now_ns() - t0 >= 30 * MS, "gave up early");
+	c.flags = GOSYNC_WAIT_ABSTIME | GOSYNC_WAIT_REALTIME;
+	t0 = now_ns();
+	c.timeout_ns = clock_ns(CLOCK_REALTIME) + 30 * MS;
+	CHECK_RET(ioctl(other, GOSYNC_IOC_MUTEX, &c), ETIMEDOUT);
+	CHECK(now_ns() - t0 >= 30 * MS, "gave up early");
+	c.flags = GOSYNC_WAIT_ABSTIME | GOSYNC_WAIT_TIMEOUT;
+	CHECK_RET(ioctl(other, GOSYNC_IOC_MUTEX, &c), EINVAL);
+	c.flags = GOSYNC_WAIT_REALTIME | GOSYNC_WAIT_TIMEOUT;
+	CHECK_RET(ioctl(other, GOSYNC_IOC_MUTEX, &c), EINVAL);
+
+	/* signals with SA_RESTART: an absolute wait is restarted, a relative one is not */
+	install_sigusr1(true);
+	CHECK_OK(bg_start(&b, lock_abs_forever, &other));
+	CHECK(bg_blocks(&b, 20 * MS), "did not block");
+	for (int i = 0; i < 5; i++) {
+		pthread_kill(b.thread, SIGUSR1);
+		sleep_ns(10 * MS);
+	}
+	CHECK(!atomic_load(&b.done), "an absolute wait returned (%s) on a signal",
+	      errname(b.err));
+	CHECK_OK(gosync_mutex_unlock(m));
+	CHECK(bg_wait(&b, LIVENESS_NS) && !b.err, "restarted wait: %s", errname(b.err));
+	CHECK_OK(gosync_mutex_unlock(other));
+	CHECK_OK(gosync_mutex_lock(m, -1));
+	CHECK_OK(bg_start(&b, lock_relative, &other));
+	CHECK(bg_blocks(&b, 20 * MS), "did not block");
+	CHECK(bg_interrupt(&b) && b.err == EINTR, "a relative wait got %s on a signal",
+	      errname(b.err));
+	install_sigusr1(false);
+	CHECK_OK(gosync_mutex_unlock(m));
+	close(other);
+	close(m);
+	return true;
+}
+
+/* ---- poll ---- */
+
+static short poll1(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
+
+	return poll(&p, 1, 0) == 1 ? p.revents : 0;
+}
+
+static bool t_poll_locks(void)
+{
+	struct held h;
+	char n[GOSYNC_NAME_MAX];
+	int m = CHECK_OK(gosync_mutex_create(dev, tap_name(n, "pl"), 0600, 0));
+	int rw = CHECK_OK(gosync_rwmutex_create(dev, NULL, 0, 0));
+	int ep = CHECK_OK(epoll_create1(EPOLL_CLOEXEC));
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	pid_t pid;
+
+	CHECK_EQ(poll1(m), POLLIN);
+	CHECK_OK(gosync_mutex_lock(m, -1));
+	CHECK_EQ(poll1(m), 0);
+	CHECK_OK(gosync_mutex_unlock(m));
+	/* epoll wakes when another process unlocks */
+	h = (struct held){ .name = n, .hold_ms = 100 };
+	pid = spawn(child_hold, &h);
+	while (poll1(m) == POLLIN)
+		sleep_ns(MS);
+	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, m, &ev));
+	CHECK_EQ(epoll_wait(ep, &out, 1, (int)(LIVENESS_NS / MS)), 1);
+	CHECK_EQ(reap(pid), 0);
+	CHECK_EQ(poll1(rw), POLLIN | POLLOUT);
+	CHECK_OK(gosync_rwmutex_rlock(rw, -1));
+	CHECK_EQ(poll1(rw), POLLIN);		/* RLock would not wait, Lock would */
+	CHECK_OK(gosync_rwmutex_runlock(rw));
+	CHECK_OK(gosync_rwmutex_lock(rw, -1));
+	CHECK_EQ(poll1(rw), 0);
+	CHECK_OK(gosync_rwmutex_unlock(rw));
+	close(ep);
+	close(m);
+	close(rw);
+	return true;
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	dev = tap_dev("select");
+	tap_report(t_select_basic(), "select-basic-default-closed");
+	tap_report(t_fairness(), "select-go-fairness");
+	tap_report(t_self_select(), "select-go-self-select");
+	tap_report(t_select_stress(), "select-go-stress-processes");
+	tap_report(t_ntsync_wait_any(), "select-ntsync-wait-any-wake-any");
+	tap_report(t_ntsync_wait_all(), "select-ntsync-wait-all-wake-all");
+	tap_report(t_bad_waits(), "select-bad-input");
+	tap_report(t_deadlines(), "select-deadlines-restart");
+	tap_report(t_poll_locks(), "select-poll-mutex-rwmutex");
+	return tap_done(dev, "select");
+}
