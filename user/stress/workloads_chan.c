@@ -798,10 +798,13 @@ static void cb_side_by_side(struct stress_run *run, const struct stress_backend 
 	stress_out_note(run->out, "%s", line);
 	for (int mb = 0; mb < 2; mb++) {
 		for (const char *const *v = cb_names; *v; v++) {
-			if (mb && !cb_stream(*v))
-				continue;
+			bool run_here = false;
 			char label[32];
 
+			for (unsigned int b = 0; b < nb; b++)
+				run_here |= cb_find(run, be[b], *v) != NULL;
+			if ((mb && !cb_stream(*v)) || !run_here)
+				continue;
 			snprintf(label, sizeof(label), "%s%s", mb ? "MB/s " : "",
 				 mb ? *v + strlen("stream-") : *v);
 			n = (size_t)snprintf(line, sizeof(line), "  %-13s", label);
