@@ -67,6 +67,7 @@
  * @clock: CLOCK_MONOTONIC or CLOCK_REALTIME
  * @restart: a signal ends the wait with -ERESTARTSYS (absolute deadlines:
  *	the call can be restarted as it was), else with -EINTR
+ * @killable: only a fatal signal ends the wait (a Cond's relock)
  *
  * gs_deadline() (dispatch.c) makes one from a command's flags and timeout.
  */
@@ -74,10 +75,21 @@ struct gs_deadline {
 	ktime_t t;
 	clockid_t clock;
 	bool restart;
+	bool killable;
 };
 
 /* No deadline, -EINTR on a signal: for KUnit and the torture threads. */
 #define GS_FOREVER ((struct gs_deadline){ .t = KTIME_MAX, .clock = CLOCK_MONOTONIC })
+
+/* Forever, and only a fatal signal ends it: for what must be finished. */
+#define GS_KILLABLE ((struct gs_deadline){ .t = KTIME_MAX, .clock = CLOCK_MONOTONIC, \
+					   .killable = true })
+
+/* The state a wait with @dl sleeps in. */
+static inline unsigned int gs_sleep_state(const struct gs_deadline *dl)
+{
+	return dl->killable ? TASK_KILLABLE : TASK_INTERRUPTIBLE;
+}
 
 int gs_sleep(const struct gs_deadline *dl);
 
@@ -91,7 +103,7 @@ int gs_sleep(const struct gs_deadline *dl);
 	int __ret = 0;								\
 										\
 	for (;;) {								\
-		prepare_to_wait(&(wq), &__wait, TASK_INTERRUPTIBLE);		\
+		prepare_to_wait(&(wq), &__wait, gs_sleep_state(dl));		\
 		if (cond)							\
 			break;							\
 		__ret = gs_sleep(dl);						\
@@ -279,6 +291,8 @@ int gs_counter_do(struct gs_counter *c, u32 op, u32 flags, s64 arg,
  */
 struct gs_holder {
 	unsigned int rlocks;	/* RWMutex read locks held; under its lock */
+	u64 permits;		/* Semaphore permits held (robust); under its lock */
+	s64 wg_held;		/* WaitGroup Adds held (GOSYNC_WG_F_HOLD); under its lock */
 };
 
 /* ---- mutex.c ---- */
@@ -349,7 +363,9 @@ struct gs_waitgroup {
 
 struct gs_waitgroup *gs_waitgroup_create(void);
 void gs_waitgroup_destroy(struct gs_waitgroup *wg);
-int gs_waitgroup_add(struct gs_waitgroup *wg, s64 delta, s64 *counter);
+int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, bool hold,
+		     s64 *counter);
+void gs_waitgroup_holder_gone(struct gs_waitgroup *wg, struct gs_holder *h);
 s64 gs_waitgroup_load(struct gs_waitgroup *wg);
 int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl);
 int gs_waitgroup_try_case(struct gs_waitgroup *wg, u64 *gen, struct gs_sel *sel, int index);
@@ -372,14 +388,17 @@ struct gs_once {
 	struct gs_holder *runner;	/* told to run; only it may Complete */
 	bool abandoned;			/* done because the runner went away */
 	bool retry;			/* runner gone: back to NEW instead */
+	u32 value_max;			/* OnceValue: longest value; immutable */
+	u32 value_len;			/* the stored value's length */
+	u8 *value;			/* set once when done; immutable after */
 	struct gs_stats __percpu *stats; /* enum gosync_once_stat */
 };
 
-struct gs_once *gs_once_create(bool retry);
+struct gs_once *gs_once_create(bool retry, u32 value_max);
 void gs_once_destroy(struct gs_once *o);
 int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
 	       u32 *result);
-int gs_once_complete(struct gs_once *o, struct gs_holder *h);
+int gs_once_complete(struct gs_once *o, struct gs_holder *h, u8 *value, u32 len);
 u32 gs_once_state(struct gs_once *o);
 void gs_once_holder_gone(struct gs_once *o, struct gs_holder *h);
 __poll_t gs_once_poll(struct gs_once *o, struct file *file, poll_table *pt);
@@ -618,6 +637,50 @@ int gs_map_range_check(struct gs_map *m, u64 start, u64 pos);
 int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
 		      u32 *key_len, struct gs_map_val **val, u64 *seq);
 
+/* ---- sem.c ---- */
+
+struct gs_sem {
+	spinlock_t lock;		/* protects every field below, and holders' permits */
+	u64 size;			/* total permits; immutable */
+	u64 cur;			/* permits taken */
+	struct list_head waiters;	/* FIFO of struct gs_sem_waiter */
+	wait_queue_head_t wq;		/* pollers and waiting selections */
+	bool robust;			/* permits held per description; immutable */
+	struct gs_stats __percpu *stats; /* enum gosync_sem_stat */
+};
+
+struct gs_sem *gs_sem_create(u64 size, bool robust);
+void gs_sem_destroy(struct gs_sem *s);
+int gs_sem_acquire(struct gs_sem *s, struct gs_holder *h, u64 n, const struct gs_deadline *dl);
+int gs_sem_tryacquire(struct gs_sem *s, struct gs_holder *h, u64 n);
+int gs_sem_release(struct gs_sem *s, struct gs_holder *h, u64 n);
+void gs_sem_holder_gone(struct gs_sem *s, struct gs_holder *h);
+void gs_sem_state(struct gs_sem *s, struct gs_holder *h, u64 *size, u64 *avail, u64 *held,
+		  u32 *waiters);
+__poll_t gs_sem_poll(struct gs_sem *s, struct file *file, poll_table *pt);
+int gs_sem_try_case(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel,
+		    int index);
+bool gs_sem_ready_locked(struct gs_sem *s, u64 n);
+int gs_sem_take_ready_locked(struct gs_sem *s, struct gs_holder *h, u64 n,
+			     struct gs_sel *sel, int index);
+
+/* ---- cond.c ---- */
+
+struct gs_cond {
+	spinlock_t lock;		/* protects @waiters and @tickets */
+	struct list_head waiters;	/* FIFO of struct gs_cond_waiter */
+	u64 tickets;			/* Waits begun so far */
+	struct gs_obj *mutex_obj;	/* the Mutex's object: referenced; immutable */
+	struct gs_mutex *mutex;		/* its primitive; immutable */
+	struct gs_stats __percpu *stats; /* enum gosync_cond_stat */
+};
+
+struct gs_cond *gs_cond_create(struct gs_obj *mutex_obj);
+void gs_cond_destroy(struct gs_cond *c);
+int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadline *dl);
+unsigned int gs_cond_signal(struct gs_cond *c, bool all);
+unsigned int gs_cond_waiters(struct gs_cond *c);
+
 /* ---- chan.c ---- */
 
 /* A message: the channel's while buffered, the receiver's once taken. */
@@ -725,6 +788,7 @@ struct gs_case_ops {
  * @type: the object's enum gosync_type: ALL takes locks in type order
  * @result: out: the completed case's result
  * @gen: WG_ZERO: the generation first seen (see gs_waitgroup_try_case())
+ * @n: ACQUIRE: the permits
  * @cw: channel cases
  * @wqe: the engine's entry on @ops->wq()
  */
@@ -737,6 +801,7 @@ struct gs_case {
 	u32 type;
 	int result;
 	u64 gen;
+	u64 n;
 	struct gs_chan_waiter cw;
 	struct wait_queue_entry wqe;
 };
@@ -860,6 +925,8 @@ extern const struct gs_type gs_waitgroup_type;
 extern const struct gs_type gs_once_type;
 extern const struct gs_type gs_map_type;
 extern const struct gs_type gs_chan_type;
+extern const struct gs_type gs_sem_type;
+extern const struct gs_type gs_cond_type;
 
 const struct gs_type *gs_type_get(u32 id);
 int gs_respond(struct gs_ucmd *ucmd, size_t size);

@@ -189,7 +189,7 @@ static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct g
 		 * Set our state before dropping the lock: a wake_up_process()
 		 * by Unlock after that makes gs_sleep() return at once.
 		 */
-		set_current_state(TASK_INTERRUPTIBLE);
+		set_current_state(gs_sleep_state(dl));
 		spin_unlock(&m->lock);
 		ret = gs_sleep(dl);
 		spin_lock(&m->lock);

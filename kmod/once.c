@@ -18,7 +18,7 @@
 
 #include "internal.h"
 
-struct gs_once *gs_once_create(bool retry)
+struct gs_once *gs_once_create(bool retry, u32 value_max)
 {
 	struct gs_once *o = kzalloc(sizeof(*o), GOSYNC_GFP);
 
@@ -32,12 +32,14 @@ struct gs_once *gs_once_create(bool retry)
 	spin_lock_init(&o->lock);
 	init_waitqueue_head(&o->wq);
 	o->retry = retry;
+	o->value_max = value_max;
 	return o;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_create);
 
 void gs_once_destroy(struct gs_once *o)
 {
+	kvfree(o->value);
 	free_percpu(o->stats);
 	kfree(o);
 }
@@ -111,14 +113,24 @@ static void gs_once_finish_locked(struct gs_once *o, u32 state, bool abandoned)
 
 /**
  * gs_once_complete() - the runner reports that the function returned
- * Return: 0, or -EPERM if @h is not the runner.
+ * @value: OnceValue: the value (kvmalloc()ed; the Once owns it on success),
+ *	or NULL
+ * @len: its length, at most the Once's value_max
+ *
+ * The value is stored before the Once is done, and never changes after, so
+ * a caller that saw it done may read it without the lock.
+ * Return: 0, -EPERM if @h is not the runner, or -EMSGSIZE.
  */
-int gs_once_complete(struct gs_once *o, struct gs_holder *h)
+int gs_once_complete(struct gs_once *o, struct gs_holder *h, u8 *value, u32 len)
 {
 	int ret = -EPERM;
 
+	if (len > o->value_max)
+		return -EMSGSIZE;
 	spin_lock(&o->lock);
 	if (o->state == GOSYNC_ONCE_STATE_RUNNING && o->runner == h) {
+		o->value = value;
+		o->value_len = len;
 		gs_once_finish_locked(o, GOSYNC_ONCE_STATE_DONE, false);
 		ret = 0;
 	}

@@ -231,7 +231,7 @@ static int rw_lock_wait(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 		rw->writers_waiting++;
 	while (!w.granted) {
 		/* Set our state before unlocking: a grant after that wakes us. */
-		set_current_state(TASK_INTERRUPTIBLE);
+		set_current_state(gs_sleep_state(dl));
 		spin_unlock(&rw->lock);
 		ret = gs_sleep(dl);
 		spin_lock(&rw->lock);

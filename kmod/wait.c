@@ -57,7 +57,7 @@ int gs_sel_sleep(struct gs_sel *s, const struct gs_deadline *dl)
 	int ret;
 
 	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
+		set_current_state(gs_sleep_state(dl));
 		if (atomic_read(&s->winner) != GS_SEL_NONE) {
 			__set_current_state(TASK_RUNNING);
 			return 0;

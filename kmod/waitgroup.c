@@ -45,19 +45,16 @@ void gs_waitgroup_destroy(struct gs_waitgroup *wg)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_destroy);
 
-/**
- * gs_waitgroup_add() - Go's Add (Done is Add(-1))
- * @counter: out: the counter after the Add
- * Return: 0; -EINVAL if the counter would go negative; -EBUSY for an Add
- * racing with returning waiters; -EOVERFLOW past S64_MAX.
+/*
+ * Move the counter by @delta, waking the waiters when it reaches zero. The
+ * caller wakes them (@wake) after unlocking. Return as gs_waitgroup_add().
  */
-int gs_waitgroup_add(struct gs_waitgroup *wg, s64 delta, s64 *counter)
+static int wg_add_locked(struct gs_waitgroup *wg, s64 delta, bool *wake)
 {
-	bool wake = false;
 	s64 v;
 	int ret = 0;
 
-	spin_lock(&wg->lock);
+	lockdep_assert_held(&wg->lock);
 	if (check_add_overflow(wg->count, delta, &v))
 		ret = -EOVERFLOW;
 	else if (v < 0)
@@ -72,9 +69,37 @@ int gs_waitgroup_add(struct gs_waitgroup *wg, s64 delta, s64 *counter)
 			wg->waking += wg->waiters;
 			wg->waiters = 0;
 			WRITE_ONCE(wg->gen, wg->gen + 1);
-			wake = true;
+			*wake = true;
 		}
 	}
+	return ret;
+}
+
+/**
+ * gs_waitgroup_add() - Go's Add (Done is Add(-1))
+ * @h: the caller's holder
+ * @hold: GOSYNC_WG_F_HOLD: @h holds this (positive) Add until its Done
+ * @counter: out: the counter after the Add
+ *
+ * A Done (@delta < 0) through @h settles @h's held Adds first.
+ * Return: 0; -EINVAL if the counter would go negative (or @hold with a
+ * delta not positive); -EBUSY for an Add racing with returning waiters;
+ * -EOVERFLOW past S64_MAX.
+ */
+int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, bool hold,
+		     s64 *counter)
+{
+	bool wake = false;
+	int ret;
+
+	if (hold && delta <= 0)
+		return -EINVAL;
+	spin_lock(&wg->lock);
+	ret = wg_add_locked(wg, delta, &wake);
+	if (!ret && hold)
+		h->wg_held += delta;
+	else if (!ret && delta < 0)
+		h->wg_held -= min(h->wg_held, -delta);
 	*counter = wg->count;
 	spin_unlock(&wg->lock);
 	/*
@@ -90,6 +115,29 @@ int gs_waitgroup_add(struct gs_waitgroup *wg, s64 delta, s64 *counter)
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_add);
+
+/**
+ * gs_waitgroup_holder_gone() - @h's description is closing: the Adds it
+ * still holds (GOSYNC_WG_F_HOLD) are done for it, and counted abandoned.
+ */
+void gs_waitgroup_holder_gone(struct gs_waitgroup *wg, struct gs_holder *h)
+{
+	bool wake = false;
+	s64 n;
+
+	spin_lock(&wg->lock);
+	/* Dones through other fds (misuse) may have taken the counter lower */
+	n = min(h->wg_held, wg->count);
+	h->wg_held = 0;
+	if (n)
+		WARN_ON_ONCE(wg_add_locked(wg, -n, &wake));
+	spin_unlock(&wg->lock);
+	if (wake)
+		wake_up_all(&wg->wq);
+	if (n)
+		gs_stat_add(wg->stats, GOSYNC_STAT_WG_ABANDONED, n);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_holder_gone);
 
 /** gs_waitgroup_load() - the counter now */
 s64 gs_waitgroup_load(struct gs_waitgroup *wg)

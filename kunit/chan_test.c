@@ -8,27 +8,7 @@
  * an unbuffered channel, a selection never pairing with itself), wait-all's
  * atomicity, and a wake-up racing a close.
  */
-#include <kunit/test.h>
-#include <linux/completion.h>
-#include <linux/delay.h>
-#include <linux/kthread.h>
-#include <linux/sched/signal.h>
-#include <linux/sched/task.h>
-
-#include "internal.h"
-
-#define LIVENESS_MS	30000
-#define FOREVER (&GS_FOREVER)
-#define PAST (&(struct gs_deadline){ .t = ktime_sub_ns(ktime_get(), 1), \
-				       .clock = CLOCK_MONOTONIC })
-
-#define wait_until(cond) ({					\
-	unsigned int __ms = 0;					\
-	bool __ok;						\
-	while (!(__ok = (cond)) && __ms++ < LIVENESS_MS)	\
-		usleep_range(1000, 1100);			\
-	__ok;							\
-})
+#include "gs_kunit.h"
 
 static struct gs_chan *new_chan(struct kunit *test, u32 cap)
 {
