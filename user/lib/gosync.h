@@ -12,7 +12,9 @@
  * is Go's; the Done that brings a WaitGroup to zero synchronizes before the
  * Waits it releases return; a Once's Complete synchronizes before every Do
  * that reports it done; a map write synchronizes before every read that
- * observes it; exact counter modes are sync/atomic's. A Semaphore Release
+ * observes it; exact counter modes are sync/atomic's; channels follow Go's
+ * rules (a Send before the Recv that takes its message completes; a Close
+ * before a Recv that reports closed). A Semaphore Release
  * synchronizes before the Acquire that takes the permits it returned; a
  * Cond's Signal or Broadcast before the Waits it wakes return (which also
  * relock the Mutex). A poll that reports a
