@@ -94,27 +94,6 @@ static inline unsigned int gs_sleep_state(const struct gs_deadline *dl)
 int gs_sleep(const struct gs_deadline *dl);
 
 /*
- * wait_event_interruptible() with a struct gs_deadline. Return: 0 once
- * @cond holds, -ETIMEDOUT, -EINTR or -ERESTARTSYS.
- */
-#define gs_wait_event(wq, cond, dl)						\
-({										\
-	DEFINE_WAIT(__wait);							\
-	int __ret = 0;								\
-										\
-	for (;;) {								\
-		prepare_to_wait(&(wq), &__wait, gs_sleep_state(dl));		\
-		if (cond)							\
-			break;							\
-		__ret = gs_sleep(dl);						\
-		if (__ret)							\
-			break;							\
-	}									\
-	finish_wait(&(wq), &__wait);						\
-	__ret;									\
-})
-
-/*
  * A selection: a task waiting for one of several cases (GOSYNC_IOC_WAIT), or
  * for one (a plain channel Send or Recv). Whoever completes a case, the task
  * itself or a counterpart, first claims the selection for that case with
@@ -191,6 +170,36 @@ static inline void gs_wake_up(struct gs_wake *w)
 	w->n = 0;
 }
 int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void *key);
+
+/*
+ * Sleepers released all at once (WaitGroup zero, Once settled), woken after
+ * the object's lock is dropped, in batches of GS_WAKE_MAX. Release moves
+ * every waiting sleeper to @released, so those that arrive while the batches
+ * are woken wait for the next release. Both lists are under the object's
+ * lock; a sleeper that gives up unqueues itself from whichever it is on.
+ */
+struct gs_sleeper {
+	struct list_head node;		/* on gs_sleepers.waiting or .released */
+	struct task_struct *task;
+	bool woken;			/* dequeued by the waker; read locklessly */
+};
+
+struct gs_sleepers {
+	struct list_head waiting;
+	struct list_head released;
+};
+
+static inline void gs_sleepers_init(struct gs_sleepers *s)
+{
+	INIT_LIST_HEAD(&s->waiting);
+	INIT_LIST_HEAD(&s->released);
+}
+
+bool gs_sleepers_wake_locked(struct gs_sleepers *s, bool release, struct gs_wake *wake);
+void gs_sleepers_unlock_wake(struct gs_sleepers *s, spinlock_t *lock, bool release)
+	__releases(lock);
+int gs_sleeper_sleep(struct gs_sleeper *w, spinlock_t *lock, const struct gs_deadline *dl)
+	__releases(lock);
 
 /*
  * Per-CPU operation counts, struct gosync_info.stats[]: what each slot
@@ -353,10 +362,11 @@ int gs_rwmutex_take_ready_locked(struct gs_rwmutex *rw, struct gs_holder *h, boo
 
 struct gs_waitgroup {
 	spinlock_t lock;		/* protects every field below */
-	wait_queue_head_t wq;		/* Wait sleepers and pollers */
+	wait_queue_head_t wq;		/* pollers and waiting selections */
+	struct gs_sleepers sleepers;	/* Waits */
 	s64 count;			/* Go's counter; also read by poll */
 	unsigned int waiters;		/* in Wait for the current generation */
-	unsigned int waking;		/* released, not yet returned from Wait */
+	atomic_t waking;		/* released, not yet returned from Wait */
 	u64 gen;			/* bumped when count reaches 0; Wait reads it */
 	struct gs_stats __percpu *stats; /* enum gosync_waitgroup_stat */
 };
@@ -383,7 +393,8 @@ enum {
 
 struct gs_once {
 	spinlock_t lock;		/* protects every field below */
-	wait_queue_head_t wq;		/* Do sleepers and pollers */
+	wait_queue_head_t wq;		/* pollers and waiting selections */
+	struct gs_sleepers sleepers;	/* Dos waiting while it runs */
 	u32 state;			/* GOSYNC_ONCE_STATE_*; also read locklessly */
 	struct gs_holder *runner;	/* told to run; only it may Complete */
 	bool abandoned;			/* done because the runner went away */

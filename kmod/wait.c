@@ -45,6 +45,81 @@ int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void 
 EXPORT_SYMBOL_IF_KUNIT(gs_sel_wake);
 
 /**
+ * gs_sleepers_wake_locked() - dequeue released sleepers into @wake
+ * @release: first release every waiting sleeper
+ *
+ * Each dequeued sleeper's entry is not touched after its store-release of
+ * @woken: it may return at once (gs_wake_add() referenced its task).
+ * Return: true if released sleepers remain (@wake is full): wake those,
+ * retake the lock and call again.
+ */
+bool gs_sleepers_wake_locked(struct gs_sleepers *s, bool release, struct gs_wake *wake)
+{
+	struct gs_sleeper *w, *tmp;
+
+	if (release)
+		list_splice_tail_init(&s->waiting, &s->released);
+	list_for_each_entry_safe(w, tmp, &s->released, node) {
+		if (gs_wake_full(wake))
+			return true;
+		list_del_init(&w->node);
+		gs_wake_add(wake, w->task);
+		/* Pairs with smp_load_acquire() in gs_sleeper_sleep(). */
+		smp_store_release(&w->woken, true);
+	}
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sleepers_wake_locked);
+
+/**
+ * gs_sleepers_unlock_wake() - release (if @release) and wake every released
+ *	sleeper, each after @lock is dropped; returns with @lock dropped
+ */
+void gs_sleepers_unlock_wake(struct gs_sleepers *s, spinlock_t *lock, bool release)
+	__releases(lock)
+{
+	GS_WAKE(wake);
+
+	lockdep_assert_held(lock);
+	while (gs_sleepers_wake_locked(s, release, &wake)) {
+		release = false;
+		spin_unlock(lock);
+		gs_wake_up(&wake);
+		spin_lock(lock);
+	}
+	spin_unlock(lock);
+	gs_wake_up(&wake);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sleepers_unlock_wake);
+
+/**
+ * gs_sleeper_sleep() - drop @lock and sleep once on a queued struct gs_sleeper
+ * @lock: the object's lock, held on entry, dropped on return
+ *
+ * Return: 1 if woken (@w is dequeued); else 0 (check again), -ETIMEDOUT,
+ * -EINTR or -ERESTARTSYS, and the caller retakes @lock and checks @w->woken
+ * before anything else (a waker may have dequeued it meanwhile). A woken
+ * sleeper never needs the lock to learn it.
+ */
+int gs_sleeper_sleep(struct gs_sleeper *w, spinlock_t *lock, const struct gs_deadline *dl)
+	__releases(lock)
+{
+	int ret;
+
+	lockdep_assert_held(lock);
+	/* Set our state before unlocking: a wake-up after that is not lost. */
+	set_current_state(gs_sleep_state(dl));
+	spin_unlock(lock);
+	if (smp_load_acquire(&w->woken)) {
+		__set_current_state(TASK_RUNNING);
+		return 1;
+	}
+	ret = gs_sleep(dl);
+	return smp_load_acquire(&w->woken) ? 1 : ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sleeper_sleep);
+
+/**
  * gs_sel_sleep() - sleep until @s is claimed, a watched object changes, or @dl
  *
  * Return: 0 if @s was claimed (by a counterpart, or by our own cancel that

@@ -479,7 +479,7 @@ static void waitgroup_wait_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
-	KUNIT_EXPECT_EQ(test, wg->waking, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wg->waking), 0);
 	/* Reuse after every Wait returned is fine */
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
@@ -496,12 +496,12 @@ static void waitgroup_misuse_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
 	/* As if the last zero released a waiter that has not returned yet */
 	spin_lock(&wg->lock);
-	wg->waking = 1;
+	atomic_set(&wg->waking, 1);
 	spin_unlock(&wg->lock);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), -EBUSY);
 	KUNIT_EXPECT_EQ(test, v, 0);
 	spin_lock(&wg->lock);
-	wg->waking = 0;
+	atomic_set(&wg->waking, 0);
 	spin_unlock(&wg->lock);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
