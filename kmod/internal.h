@@ -172,6 +172,16 @@ static inline void gs_wake_up(struct gs_wake *w)
 int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void *key);
 
 /*
+ * Optimistic spinning (as the kernel's mutex and rwsem do): a locker that
+ * finds the lock held by a task that is running on another CPU spins for at
+ * most GS_SPIN_NS before it queues and sleeps, because that holder will
+ * likely unlock sooner than a sleep and a cross-CPU wake-up take.
+ */
+#define GS_SPIN_NS	(20 * NSEC_PER_USEC)
+
+bool gs_spin_on_owner(struct task_struct **ownerp, ktime_t until);
+
+/*
  * Sleepers released all at once (WaitGroup zero, Once settled), woken after
  * the object's lock is dropped, in batches of GS_WAKE_MAX. Release moves
  * every waiting sleeper to @released, so those that arrive while the batches
@@ -309,6 +319,9 @@ struct gs_holder {
 struct gs_mutex {
 	spinlock_t lock;		/* protects every field below */
 	struct gs_holder *owner;	/* who locked it; NULL when unlocked */
+	struct task_struct *owner_task;	/* the task that locked it, a hint for
+					 * spinning (gs_spin_on_owner()); also
+					 * read locklessly */
 	struct list_head waiters;	/* FIFO of struct gs_mutex_waiter */
 	bool starving;			/* Unlock hands off to the oldest waiter */
 	bool owner_died;		/* tell the next locker: -EOWNERDEAD */
@@ -336,6 +349,8 @@ struct gs_rwmutex {
 	struct gs_holder *writer;	/* write holder, or NULL */
 	unsigned int readers;		/* read locks held, over all holders */
 	unsigned int writers_waiting;	/* writers in @waiters: new readers wait */
+	struct task_struct *owner_task;	/* the last task that locked it, while
+					 * held: a spinning hint; read locklessly */
 	struct list_head waiters;	/* FIFO of struct gs_rwmutex_waiter */
 	bool owner_died;		/* a writer died: tell the next locker */
 	bool robust;			/* release a dying holder's write lock */

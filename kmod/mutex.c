@@ -61,11 +61,13 @@ void gs_mutex_destroy(struct gs_mutex *m)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_destroy);
 
-/* Take the free lock for @h; tell it whether the last holder died. */
-static int gs_mutex_take_locked(struct gs_mutex *m, struct gs_holder *h)
+/* Take the free lock for @h, run by @task; tell it whether the last holder died. */
+static int gs_mutex_take_locked(struct gs_mutex *m, struct gs_holder *h,
+				struct task_struct *task)
 {
 	lockdep_assert_held(&m->lock);
 	m->owner = h;
+	WRITE_ONCE(m->owner_task, task);
 	if (!m->owner_died)
 		return 0;
 	m->owner_died = false;
@@ -100,13 +102,14 @@ static void gs_mutex_unlock_locked(struct gs_mutex *m, struct gs_wake *wake)
 
 	lockdep_assert_held(&m->lock);
 	m->owner = NULL;
+	WRITE_ONCE(m->owner_task, NULL);
 	if (!w)
 		return;
 	gs_wake_add(wake, w->task);
 	if (!m->starving)
 		return;
 	list_del(&w->node);
-	w->ret = gs_mutex_take_locked(m, w->holder);
+	w->ret = gs_mutex_take_locked(m, w->holder, w->task);
 	gs_mutex_end_starving_locked(m, w);
 	/* Pairs with smp_load_acquire() in mtx_lock_wait(). */
 	smp_store_release(&w->granted, true);
@@ -133,7 +136,7 @@ int gs_mutex_take_ready_locked(struct gs_mutex *m, struct gs_holder *h,
 	if (!gs_sel_claim(sel, index))
 		return -EALREADY;
 	m->starving = false;
-	return gs_mutex_take_locked(m, h);
+	return gs_mutex_take_locked(m, h, current);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_take_ready_locked);
 
@@ -174,10 +177,14 @@ EXPORT_SYMBOL_IF_KUNIT(gs_mutex_trylock);
 static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl)
 {
 	struct gs_mutex_waiter w = { .task = current, .holder = h, .start = ktime_get() };
+	ktime_t spin_until = ktime_add_ns(w.start, GS_SPIN_NS);
 	GS_WAKE(wake);
 	int ret;
 
 	ret = mtx_try(m, h, NULL, 0);
+	/* A running holder will likely unlock before we could sleep and wake. */
+	while (ret == -EBUSY && gs_spin_on_owner(&m->owner_task, spin_until))
+		ret = mtx_try(m, h, NULL, 0);
 	if (ret != -EBUSY)
 		return ret;
 
@@ -186,7 +193,7 @@ static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct g
 	for (;;) {
 		if (!m->owner && (!m->starving || gs_mutex_first_locked(m) == &w)) {
 			list_del(&w.node);
-			ret = gs_mutex_take_locked(m, h);
+			ret = gs_mutex_take_locked(m, h, current);
 			gs_mutex_end_starving_locked(m, &w);
 			spin_unlock(&m->lock);
 			return ret;

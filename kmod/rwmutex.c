@@ -84,6 +84,7 @@ static void gs_rwmutex_grant_locked(struct gs_rwmutex *rw,
 		rw->readers++;
 		w->holder->rlocks++;
 	}
+	WRITE_ONCE(rw->owner_task, w->task);
 	w->ret = gs_rwmutex_died_locked(rw);
 	gs_wake_add(wake, w->task);
 	/* Pairs with smp_load_acquire() in rw_lock_wait(). */
@@ -105,6 +106,8 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, bool after_writer,
 	lockdep_assert_held(&rw->lock);
 	if (rw->writer)
 		return false;
+	if (!rw->readers)
+		WRITE_ONCE(rw->owner_task, NULL);
 	if (after_writer || !rw->writers_waiting)
 		list_for_each_entry_safe(w, tmp, &rw->waiters, node) {
 			if (w->writer)
@@ -171,6 +174,7 @@ static void gs_rwmutex_take_locked(struct gs_rwmutex *rw, struct gs_holder *h,
 		rw->readers++;
 		h->rlocks++;
 	}
+	WRITE_ONCE(rw->owner_task, current);
 }
 
 /* Would a TryLock (@writer) or TryRLock succeed now? */
@@ -244,7 +248,15 @@ static int rw_lock_wait(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 			const struct gs_deadline *dl)
 {
 	struct gs_rwmutex_waiter w = { .task = current, .holder = h, .writer = writer };
+	ktime_t spin_until = ktime_add_ns(ktime_get(), GS_SPIN_NS);
 	int ret;
+
+	ret = rw_try(rw, h, writer, NULL, 0);
+	/* A running holder will likely unlock before we could sleep and wake. */
+	while (ret == -EBUSY && gs_spin_on_owner(&rw->owner_task, spin_until))
+		ret = rw_try(rw, h, writer, NULL, 0);
+	if (ret != -EBUSY)
+		return ret;
 
 	spin_lock(&rw->lock);
 	ret = gs_rwmutex_check_readers_locked(rw, writer);

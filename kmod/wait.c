@@ -45,6 +45,39 @@ int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void 
 EXPORT_SYMBOL_IF_KUNIT(gs_sel_wake);
 
 /**
+ * gs_spin_on_owner() - spin while the lock's holder runs on another CPU
+ * @ownerp: the lock's owner_task, written under its lock, read here locklessly
+ * @until: give up at this time (GS_SPIN_NS after the first try)
+ *
+ * Return: true if the owner changed (or there is none): try the lock again;
+ * false if spinning is not worth it (the owner sleeps or its vCPU was
+ * preempted, we should reschedule, or time is up): queue and sleep.
+ * The task is only read under rcu_read_lock(), which keeps a task_struct
+ * alive (as mutex_spin_on_owner() does), and only as a hint.
+ */
+bool gs_spin_on_owner(struct task_struct **ownerp, ktime_t until)
+{
+	struct task_struct *owner;
+	bool retry = true;
+
+	if (num_online_cpus() < 2 || ktime_after(ktime_get(), until))
+		return false;
+	rcu_read_lock();
+	owner = READ_ONCE(*ownerp);
+	while (owner && READ_ONCE(*ownerp) == owner) {
+		if (!READ_ONCE(owner->on_cpu) || vcpu_is_preempted(task_cpu(owner)) ||
+		    owner == current || need_resched() || ktime_after(ktime_get(), until)) {
+			retry = false;
+			break;
+		}
+		cpu_relax();
+	}
+	rcu_read_unlock();
+	return retry;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_spin_on_owner);
+
+/**
  * gs_sleepers_wake_locked() - dequeue released sleepers into @wake
  * @release: first release every waiting sleeper
  *
