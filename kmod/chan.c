@@ -286,7 +286,13 @@ int gs_chan_try(struct gs_chan *ch, struct gs_chan_waiter *c, struct gs_sel *sel
 	int ret;
 
 	spin_lock(&ch->lock);
-	if (c->op == GOSYNC_CHAN_SEND) {
+	if (c->op == GOSYNC_CHAN_SEND && !c->msg) {
+		/*
+		 * A queued send that a receiver completed gave its message away
+		 * (under this lock): its selection is claimed; nothing to try.
+		 */
+		ret = -EALREADY;
+	} else if (c->op == GOSYNC_CHAN_SEND) {
 		ret = chan_send_locked(ch, c->msg, self, index, &wq);
 		if (!ret)
 			c->msg = NULL;

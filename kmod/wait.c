@@ -237,7 +237,12 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 		gs_case_order(order, n, ordered);
 		for (i = 0; i < n; i++) {
 			struct gs_case *c = &cases[order[i]];
-			int r = c->ops->try(c, &sel, order[i]);
+			int r;
+
+			/* A counterpart completed a queued case: stop trying. */
+			if (atomic_read(&sel.winner) != GS_SEL_NONE)
+				break;
+			r = c->ops->try(c, &sel, order[i]);
 
 			if (r == -EALREADY)
 				break;
