@@ -282,7 +282,7 @@ static int chan_recv_locked(struct gs_chan *ch, u32 cap, struct gs_chan_msg **ms
  */
 int gs_chan_try(struct gs_chan *ch, struct gs_chan_waiter *c, struct gs_sel *self, int index)
 {
-	GS_WAKE(wq);
+	struct gs_wake wq = GS_WAKE_INIT;
 	int ret;
 
 	spin_lock(&ch->lock);
@@ -316,7 +316,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_chan_try);
  */
 int gs_chan_arm(struct gs_chan *ch, struct gs_chan_waiter *c)
 {
-	GS_WAKE(wq);
+	struct gs_wake wq = GS_WAKE_INIT;
 	int ret;
 
 	spin_lock(&ch->lock);
@@ -378,7 +378,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_chan_disarm);
 int gs_chan_close(struct gs_chan *ch)
 {
 	struct gs_chan_waiter *w, *tmp;
-	GS_WAKE(wq);
+	struct gs_wake wq = GS_WAKE_INIT;
 
 	spin_lock(&ch->lock);
 	if (ch->closed) {

@@ -126,7 +126,7 @@ unsigned int gs_cond_signal(struct gs_cond *c, bool all)
 {
 	struct gs_cond_waiter *w, *tmp;
 	unsigned int n = 0;
-	GS_WAKE(wake);
+	struct gs_wake wake = GS_WAKE_INIT;
 	u64 upto = 0;
 
 	gs_stat_add(c->stats, all ? GOSYNC_STAT_COND_BROADCASTS : GOSYNC_STAT_COND_SIGNALS, 1);

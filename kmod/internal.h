@@ -142,7 +142,7 @@ struct gs_wake {
 	struct task_struct *task[GS_WAKE_MAX];
 };
 
-#define GS_WAKE(name) struct gs_wake name = { .n = 0 }
+#define GS_WAKE_INIT { .n = 0 }
 
 /* Room for one more? A caller that may add more must flush first. */
 static inline bool gs_wake_full(const struct gs_wake *w)
@@ -169,6 +169,7 @@ static inline void gs_wake_up(struct gs_wake *w)
 	}
 	w->n = 0;
 }
+
 int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void *key);
 
 /*
@@ -319,9 +320,8 @@ struct gs_holder {
 struct gs_mutex {
 	spinlock_t lock;		/* protects every field below */
 	struct gs_holder *owner;	/* who locked it; NULL when unlocked */
-	struct task_struct *owner_task;	/* the task that locked it, a hint for
-					 * spinning (gs_spin_on_owner()); also
-					 * read locklessly */
+	/* the task that locked it: a hint for gs_spin_on_owner(), read locklessly */
+	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_mutex_waiter */
 	bool starving;			/* Unlock hands off to the oldest waiter */
 	bool owner_died;		/* tell the next locker: -EOWNERDEAD */
@@ -349,8 +349,8 @@ struct gs_rwmutex {
 	struct gs_holder *writer;	/* write holder, or NULL */
 	unsigned int readers;		/* read locks held, over all holders */
 	unsigned int writers_waiting;	/* writers in @waiters: new readers wait */
-	struct task_struct *owner_task;	/* the last task that locked it, while
-					 * held: a spinning hint; read locklessly */
+	/* the last task that locked it, while held: a spinning hint, read locklessly */
+	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_rwmutex_waiter */
 	bool owner_died;		/* a writer died: tell the next locker */
 	bool robust;			/* release a dying holder's write lock */

@@ -158,6 +158,7 @@ int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h)
 {
 	return gs_lock_counted(m->stats, mtx_try(m, h, NULL, 0), GOSYNC_STAT_LOCKS);
 }
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_trylock);
 
 /**
  * gs_mutex_try_case() - a GOSYNC_IOC_WAIT case's attempt: TryLock for @sel
@@ -172,13 +173,12 @@ int gs_mutex_try_case(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *se
 	return ret == -EALREADY ? ret : gs_lock_counted(m->stats, ret, GOSYNC_STAT_LOCKS);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_try_case);
-EXPORT_SYMBOL_IF_KUNIT(gs_mutex_trylock);
 
 static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl)
 {
 	struct gs_mutex_waiter w = { .task = current, .holder = h, .start = ktime_get() };
 	ktime_t spin_until = ktime_add_ns(w.start, GS_SPIN_NS);
-	GS_WAKE(wake);
+	struct gs_wake wake = GS_WAKE_INIT;
 	int ret;
 
 	ret = mtx_try(m, h, NULL, 0);
@@ -213,6 +213,7 @@ static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct g
 			return w.ret;
 		}
 		ret = gs_sleep(dl);
+		/* Pairs with the granter's smp_store_release(). */
 		if (smp_load_acquire(&w.granted))
 			return w.ret;
 		spin_lock(&m->lock);
@@ -260,7 +261,7 @@ static void gs_mutex_wake_pollers(struct gs_mutex *m)
  */
 int gs_mutex_unlock(struct gs_mutex *m)
 {
-	GS_WAKE(wake);
+	struct gs_wake wake = GS_WAKE_INIT;
 	int ret = 0;
 
 	spin_lock(&m->lock);
@@ -288,7 +289,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_mutex_unlock);
 void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h)
 {
 	bool released = false;
-	GS_WAKE(wake);
+	struct gs_wake wake = GS_WAKE_INIT;
 
 	spin_lock(&m->lock);
 	if (m->robust && m->owner == h) {

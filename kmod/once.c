@@ -151,9 +151,8 @@ int gs_once_complete(struct gs_once *o, struct gs_holder *h, u8 *value, u32 len)
 		ret = 0;
 	}
 	gs_once_unlock_wake(o, !ret);
-	if (!ret) {
+	if (!ret)
 		gs_stat_add(o->stats, GOSYNC_STAT_ONCE_COMPLETES, 1);
-	}
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_complete);

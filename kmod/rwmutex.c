@@ -136,7 +136,7 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, bool after_writer,
 static void gs_rwmutex_unlock_wake(struct gs_rwmutex *rw, bool after_writer)
 	__releases(&rw->lock)
 {
-	GS_WAKE(wake);
+	struct gs_wake wake = GS_WAKE_INIT;
 
 	while (gs_rwmutex_wake_locked(rw, after_writer, &wake)) {
 		spin_unlock(&rw->lock);
@@ -281,6 +281,7 @@ static int rw_lock_wait(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 			return w.ret;
 		}
 		ret = gs_sleep(dl);
+		/* Pairs with the granter's smp_store_release(). */
 		if (smp_load_acquire(&w.granted))
 			return w.ret;
 		spin_lock(&rw->lock);

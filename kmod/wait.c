@@ -111,7 +111,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sleepers_wake_locked);
 void gs_sleepers_unlock_wake(struct gs_sleepers *s, spinlock_t *lock, bool release)
 	__releases(lock)
 {
-	GS_WAKE(wake);
+	struct gs_wake wake = GS_WAKE_INIT;
 
 	lockdep_assert_held(lock);
 	while (gs_sleepers_wake_locked(s, release, &wake)) {
@@ -143,11 +143,13 @@ int gs_sleeper_sleep(struct gs_sleeper *w, spinlock_t *lock, const struct gs_dea
 	/* Set our state before unlocking: a wake-up after that is not lost. */
 	set_current_state(gs_sleep_state(dl));
 	spin_unlock(lock);
+	/* Woken already? Pairs with the waker's smp_store_release(). */
 	if (smp_load_acquire(&w->woken)) {
 		__set_current_state(TASK_RUNNING);
 		return 1;
 	}
 	ret = gs_sleep(dl);
+	/* As above: a wake-up that raced with a signal or the deadline wins. */
 	return smp_load_acquire(&w->woken) ? 1 : ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sleeper_sleep);
