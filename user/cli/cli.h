@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "gosync.h"
 #include "json.h"
@@ -261,5 +262,19 @@ int cli_wait_fail(const struct cli_ctx *ctx, const char *name);
  * the command was not found, 126 if it could not be run.
  */
 int cli_run(const struct cli_ctx *ctx, char **argv, const char *env);
+
+/**
+ * cli_spawn() - cli_run()'s first half: start @argv as a child (as cli_run()
+ * does), with its stdout on @out_fd unless that is -1.
+ * Return: the child's pid, or -1 after printing why.
+ */
+pid_t cli_spawn(const struct cli_ctx *ctx, char **argv, const char *env, int out_fd);
+
+/**
+ * cli_reap() - cli_run()'s second half: wait for the child @pid (@what names
+ * it in a message).
+ * Return: its status as cli_run() reports it.
+ */
+int cli_reap(const struct cli_ctx *ctx, pid_t pid, const char *what);
 
 #endif /* GOSYNC_CLI_H */

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* gosync CLI: `gosync wg VERB NAME ...`, Go's sync.WaitGroup across processes. */
+/*
+ * gosync CLI: `gosync wg VERB NAME ...`, Go's sync.WaitGroup across processes.
+ * `wg go NAME -- CMD` is Go 1.25's WaitGroup.Go: Add(1), run CMD, Done; the
+ * Add is held by its open file, so the kernel does the Done if gosync dies.
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -15,6 +19,23 @@ static int wg_create(struct cli_ctx *ctx)
 	return cli_create(ctx, &c, &zero, NULL);
 }
 
+/* Report a refused Add (errno) on @name; closes @fd. Return: CLI_EXIT_FAIL. */
+static int add_fail(const struct cli_ctx *ctx, const char *name, int fd)
+{
+	if (errno == EINVAL)
+		fprintf(stderr, "gosync: %s %s: the counter would go negative "
+			"(%s)\n", ctx->cmdline, name, strerror(errno));
+	else if (errno == EBUSY)
+		fprintf(stderr, "gosync: %s %s: Add called concurrently with "
+			"Wait: waiters released by the last zero have not all "
+			"returned; retry (%s)\n", ctx->cmdline, name,
+			strerror(errno));
+	else
+		cli_fail(ctx, name);
+	close(fd);
+	return CLI_EXIT_FAIL;
+}
+
 /* add and done: print the new counter */
 static int wg_add_common(struct cli_ctx *ctx, bool done)
 {
@@ -28,20 +49,8 @@ static int wg_add_common(struct cli_ctx *ctx, bool done)
 	if (fd < 0)
 		return CLI_EXIT_FAIL;
 	ret = done ? gosync_waitgroup_done(fd, &v) : gosync_waitgroup_add(fd, delta, &v);
-	if (ret < 0) {
-		if (errno == EINVAL)
-			fprintf(stderr, "gosync: %s %s: the counter would go negative "
-				"(%s)\n", ctx->cmdline, name, strerror(errno));
-		else if (errno == EBUSY)
-			fprintf(stderr, "gosync: %s %s: Add called concurrently with "
-				"Wait: waiters released by the last zero have not all "
-				"returned; retry (%s)\n", ctx->cmdline, name,
-				strerror(errno));
-		else
-			cli_fail(ctx, name);
-		close(fd);
-		return CLI_EXIT_FAIL;
-	}
+	if (ret < 0)
+		return add_fail(ctx, name, fd);
 	close(fd);
 	if (ctx->json) {
 		json_head(name, done ? "done" : "add");
@@ -62,6 +71,36 @@ static int wg_add(struct cli_ctx *ctx)
 static int wg_done(struct cli_ctx *ctx)
 {
 	return wg_add_common(ctx, true);
+}
+
+/*
+ * go: a held Add(1), CMD, Done through the same open file. If gosync is
+ * killed the kernel does the Done (counted abandoned) and CMD is killed too.
+ */
+static int wg_go(struct cli_ctx *ctx)
+{
+	const char *name = ctx->argv[0];
+	int64_t v;
+	int fd, status;
+
+	fd = cli_open(ctx, name, GOSYNC_TYPE_WAITGROUP);
+	if (fd < 0)
+		return CLI_EXIT_FAIL;
+	if (gosync_waitgroup_add_held(fd, 1, &v) < 0)
+		return add_fail(ctx, name, fd);
+	status = cli_run(ctx, ctx->argv + 1, NULL);
+	if (gosync_waitgroup_done(fd, &v) < 0) {
+		/* cannot happen: our held Add keeps the counter above zero */
+		cli_fail(ctx, name);
+		if (!status)
+			status = CLI_EXIT_FAIL;
+	}
+	close(fd);
+	if (ctx->json) {
+		json_head(name, "go");
+		printf(",\"status\":%d,\"counter\":%" PRId64 "}\n", status, v);
+	}
+	return status;
 }
 
 static int wait_call(int fd, int64_t timeout_ns, void *arg)
@@ -134,14 +173,25 @@ static const struct cli_cmd wg_cmds[] = {
 	  NULL, 2, 2, wg_add },
 	{ "done", "NAME", "subtract 1 from the counter; print it",
 	  "Exit status 1 if the counter is already 0.", NULL, 1, 1, wg_done },
+	{ "go", "NAME -- CMD ARGS...", "add 1, run CMD, done when it exits",
+	  "Go 1.25's WaitGroup.Go: the Add belongs to this command's open file,\n"
+	  "so if gosync is killed the kernel does its Done (counted abandoned)\n"
+	  "and CMD is killed too: a dead worker never leaves 'wait' hanging. The\n"
+	  "Done comes whatever CMD's status; exits with CMD's status (128+N if\n"
+	  "signal N killed it; 127: not found). Exit status 1 if the Add was\n"
+	  "refused (as for 'add'), without running CMD. SIGTERM and SIGHUP are\n"
+	  "passed on to CMD.",
+	  NULL, 2, -1, wg_go },
 	{ "wait", "NAME", "wait until the counter is 0",
-	  "Returns at once if it is 0. Nothing notices a worker that dies\n"
-	  "without its 'done': use --timeout if that can happen. Exit status 1\n"
-	  "on timeout, 128+N if signal N interrupted the wait.",
+	  "Returns at once if it is 0. A worker started with 'wg go' that dies\n"
+	  "is done for by the kernel; nothing notices one that used 'add' and\n"
+	  "dies without its 'done': use 'wg go', or --timeout if that can happen.\n"
+	  "Exit status 1 on timeout, 128+N if signal N interrupted the wait.",
 	  cli_timeout_opts, 1, 1, wg_wait },
 	{ "load", "NAME", "print the counter", NULL, NULL, 1, 1, wg_load },
 	{ "info", "NAME", "show the WaitGroup: owner, open fds, op counts, counter",
-	  "ops: adds (and dones), waits that returned, misuse (refused adds).",
+	  "ops: adds (and dones), waits that returned, misuse (refused adds),\n"
+	  "abandoned ('wg go' Adds done by the kernel for a worker that died).",
 	  NULL, 1, 1, cli_info },
 	{ NULL },
 };
@@ -150,6 +200,7 @@ static const char *const wg_stats[GOSYNC_NR_STATS] = {
 	[GOSYNC_STAT_WG_ADDS] = "adds",
 	[GOSYNC_STAT_WG_WAITS] = "waits",
 	[GOSYNC_STAT_WG_MISUSE] = "misuse",
+	[GOSYNC_STAT_WG_ABANDONED] = "abandoned",
 };
 
 const struct cli_type cli_wg = {
