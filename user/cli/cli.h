@@ -11,6 +11,7 @@
  *   main.c                     the tables, parsing, help, version, ls, rm
  *   counter.c lock.c map.c     one file per type: its struct cli_type
  *   waitgroup.c once.c chan.c
+ *   sem.c cond.c
  *   object.c                   what every type shares: create (--perm),
  *                              info, an object's description (ls, info)
  *   wait.c                     the blocking types: --timeout, signals, -- CMD
@@ -130,6 +131,8 @@ extern const struct cli_type cli_wg;
 extern const struct cli_type cli_once;
 extern const struct cli_type cli_map;
 extern const struct cli_type cli_chan;
+extern const struct cli_type cli_sem;
+extern const struct cli_type cli_cond;
 
 /* ---- util.c ---- */
 

@@ -24,6 +24,8 @@ static const struct cli_type *const types[] = {
 	&cli_once,
 	&cli_map,
 	&cli_chan,
+	&cli_sem,
+	&cli_cond,
 };
 
 static const struct cli_type *type_by_id(unsigned int type)
