@@ -202,34 +202,44 @@ j=$("$G" --json wg add "$N-jobs" 2)
 j=$("$G" --json wg info "$N-jobs")
 [ "$(echo "$j" | json_num value)" = 2 ] && echo "$j" | grep -q '"type":"wg"' && ok json-wg-info || notok json-wg-info "got '$j'"
 
-# ---- wg go: a held Add, done by the kernel for a killed worker ----
+# ---- wg go: a held Add, made before 'wg go' returns; done by the kernel for
+# a killed worker ----
 status 0 wg-go-create "$G" wg create "$N-go"
-status 3 wg-go-status "$G" wg go "$N-go" -- sh -c 'exit 3'
+status 3 wg-go-wait-status "$G" wg go --wait "$N-go" -- sh -c 'exit 3'
 [ "$("$G" wg load "$N-go")" = 0 ] && ok wg-go-done-after-failure || notok wg-go-done-after-failure "counter $("$G" wg load "$N-go")"
-status 127 wg-go-not-found "$G" wg go "$N-go" -- /nonexistent/cmd
+status 127 wg-go-not-found "$G" wg go -w "$N-go" -- /nonexistent/cmd
 [ "$("$G" wg load "$N-go")" = 0 ] && ok wg-go-done-after-not-found || notok wg-go-done-after-not-found "counter $("$G" wg load "$N-go")"
-# three workers; one is SIGKILLed while its command runs: wait still returns
-"$G" wg go "$N-go" -- sh -c "echo \$\$ >$T/gopid; exec sleep 100" &
-victim=$!
+# three workers, started without '&': each Add is made before 'wg go' returns
+"$G" wg go "$N-go" -- sh -c "echo \$\$ \$PPID >$T/gopid; exec sleep 100"
 for j in 1 2; do
-	"$G" wg go "$N-go" -- sh -c "touch $T/go$j; while [ ! -e $T/go-release ]; do sleep 0.05; done" &
+	"$G" wg go "$N-go" -- sh -c "touch $T/go$j; while [ ! -e $T/go-release ]; do sleep 0.05; done"
 done
-wait_for "$T/gopid" && wait_for "$T/go1" && wait_for "$T/go2"
-[ "$("$G" wg load "$N-go")" = 3 ] && ok wg-go-three-held || notok wg-go-three-held "counter $("$G" wg load "$N-go")"
-kill -KILL $victim
-wait $victim
+[ "$("$G" wg load "$N-go")" = 3 ] && ok wg-go-adds-before-return || notok wg-go-adds-before-return "counter $("$G" wg load "$N-go")"
+# one worker is SIGKILLed while its command runs: wait still returns
+wait_for "$T/gopid"
+read -r cmdpid worker <"$T/gopid"
+kill -KILL "$worker"
+i=0
+while [ "$("$G" wg load "$N-go")" != 2 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
 [ "$("$G" wg load "$N-go")" = 2 ] && ok wg-go-killed-done || notok wg-go-killed-done "counter $("$G" wg load "$N-go")"
 touch "$T/go-release"
 "$G" wg wait "$N-go" --timeout 60; rc=$?
-[ $rc = 0 ] && [ "$("$G" wg load "$N-go")" = 0 ] && ok wg-go-wait-returns || notok wg-go-wait-returns "status $rc"
-wait
+[ $rc = 0 ] && [ "$("$G" wg load "$N-go")" = 0 ] && [ -e "$T/go1" ] && [ -e "$T/go2" ] &&
+	ok wg-go-wait-returns || notok wg-go-wait-returns "status $rc"
 j=$("$G" --json wg info "$N-go")
 [ "$(echo "$j" | json_num abandoned)" = 1 ] && ok wg-go-abandoned-counted || notok wg-go-abandoned-counted "got '$j'"
 i=0
-while kill -0 "$(cat "$T/gopid")" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-kill -0 "$(cat "$T/gopid")" 2>/dev/null && notok wg-go-killed-cmd-dies "CMD still runs" || ok wg-go-killed-cmd-dies
+while kill -0 "$cmdpid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -0 "$cmdpid" 2>/dev/null && notok wg-go-killed-cmd-dies "CMD still runs" || ok wg-go-killed-cmd-dies
+# a failing command is done for too
+"$G" wg go "$N-go" -- sh -c 'exit 3'
+"$G" wg wait "$N-go" --timeout 60 && ok wg-go-failed-cmd-done || notok wg-go-failed-cmd-done "wait failed"
 j=$("$G" --json wg go "$N-go" -- true)
-[ "$j" = "{\"name\":\"$N-go\",\"op\":\"go\",\"status\":0,\"counter\":0}" ] && ok json-wg-go || notok json-wg-go "got '$j'"
+echo "$j" | grep -q "^{\"name\":\"$N-go\",\"op\":\"go\",\"counter\":1,\"pid\":[1-9][0-9]*}\$" &&
+	ok json-wg-go || notok json-wg-go "got '$j'"
+"$G" wg wait "$N-go" --timeout 60
+j=$("$G" --json wg go --wait "$N-go" -- true)
+[ "$j" = "{\"name\":\"$N-go\",\"op\":\"go\",\"status\":0,\"counter\":0}" ] && ok json-wg-go-wait || notok json-wg-go-wait "got '$j'"
 status 2 usage-wg-go-no-cmd "$G" wg go "$N-go"
 
 # ---- once ----
