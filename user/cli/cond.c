@@ -308,14 +308,16 @@ static const struct cli_cmd cond_cmds[] = {
 	  "signal N interrupted it. The mutex is unlocked before gosync exits,\n"
 	  "and if gosync is killed a robust mutex is released and CMD killed.",
 	  cli_timeout_opts, 2, -1, cond_wait },
-	{ "signal", "NAME [-- CMD...]", "wake one waiter; with CMD, run it under the mutex first",
+	{ "signal", "NAME [-- CMD...]",
+	  "wake one waiter; with CMD, run it under the mutex first",
 	  "Go's Signal: wake the longest waiting 'wait', if any (a signal with\n"
 	  "nobody waiting is lost, as in Go). With CMD: lock the mutex, run CMD\n"
 	  "(the change of state the waiters check for), signal, unlock, and exit\n"
 	  "with CMD's status; change the state only under the mutex, or a waiter\n"
 	  "may miss it.",
 	  wake_opts, 1, -1, cond_signal },
-	{ "broadcast", "NAME [-- CMD...]", "wake every waiter; with CMD, run it under the mutex first",
+	{ "broadcast", "NAME [-- CMD...]",
+	  "wake every waiter; with CMD, run it under the mutex first",
 	  "Go's Broadcast: wake every 'wait'. CMD as for 'signal'.",
 	  wake_opts, 1, -1, cond_broadcast },
 	{ "info", "NAME", "show the Cond: owner, open fds, op counts",

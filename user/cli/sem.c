@@ -263,8 +263,8 @@ static const struct cli_cmd sem_cmds[] = {
 	  TAKE_HELP "; 1 on --timeout;\n128+N if signal N interrupted the wait.",
 	  acquire_opts, 1, -1, sem_acquire },
 	{ "tryacquire", "NAME [-- CMD...]", "take K permits if free, else exit 1 at once",
-	  TAKE_HELP ", or if the\npermits are not free (busy), without running CMD. It does not jump\n"
-	  "the queue: while anyone waits, it is busy.",
+	  TAKE_HELP ", or if the\npermits are not free (busy), without running CMD. "
+	  "It does not jump\nthe queue: while anyone waits, it is busy.",
 	  permits_opts, 1, -1, sem_tryacquire },
 	{ "release", "NAME", "return K permits (--nonrobust semaphores)",
 	  "Exit status 1 if fewer than K are taken (x/sync: 'released more than\n"
