@@ -179,8 +179,8 @@ static void usage(FILE *f)
 "  --help             this text\n"
 "\n"
 "Exit status: 0 if every exact backend was exact and nothing failed (racy\n"
-"backends may lose updates; lock-bench: exclusion held), 1 otherwise, 2 for\n"
-"a usage error.\n",
+"backends may lose updates; lock-bench: exclusion held; bounded: no semaphore\n"
+"let more than its permits in), 1 otherwise, 2 for a usage error.\n",
 		STRESS_LIMIT, stress_ncpus(), GOSYNC_BATCH_MAX,
 		wl_lost_update.default_delay_ns, wl_bank.default_delay_ns, STRESS_KEYS_MAX,
 		STRESS_MAX_THREADS, STRESS_LIMIT, STRESS_SEED);
