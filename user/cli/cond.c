@@ -142,6 +142,35 @@ static int cond_lock(struct cli_ctx *ctx, int mfd, const char *name, int64_t tim
 }
 
 /*
+ * Open the Cond @name in *@fd and, if @mfd, its Mutex in *@mfd, locked
+ * within @timeout_ns (*@died as for cond_lock()).
+ * Return: 0, or the exit status after printing why (nothing left open).
+ */
+static int cond_open(struct cli_ctx *ctx, const char *name, int64_t timeout_ns, int *fd,
+		     int *mfd, bool *died)
+{
+	int status;
+
+	*fd = cli_open(ctx, name, GOSYNC_TYPE_COND);
+	if (*fd < 0)
+		return CLI_EXIT_FAIL;
+	if (!mfd)
+		return 0;
+	*mfd = cond_mutex_open(ctx, *fd, name);
+	if (*mfd < 0) {
+		close(*fd);
+		return CLI_EXIT_FAIL;
+	}
+	cli_catch_signals();
+	status = cond_lock(ctx, *mfd, name, timeout_ns, died);
+	if (status) {
+		close(*mfd);
+		close(*fd);
+	}
+	return status;
+}
+
+/*
  * wait: lock, then run CMD until it exits 0 (1: not yet: Wait, which
  * unlocks while it sleeps and locks again before returning), then unlock.
  */
@@ -156,18 +185,9 @@ static int cond_wait(struct cli_ctx *ctx)
 		return CLI_EXIT_USAGE;
 	if (timeout >= 0 && timeout < INT64_MAX - now_ns())
 		deadline = now_ns() + timeout;
-	fd = cli_open(ctx, name, GOSYNC_TYPE_COND);
-	if (fd < 0)
-		return CLI_EXIT_FAIL;
-	mfd = cond_mutex_open(ctx, fd, name);
-	if (mfd < 0) {
-		close(fd);
-		return CLI_EXIT_FAIL;
-	}
-	cli_catch_signals();
-	status = cond_lock(ctx, mfd, name, timeout, &died);
+	status = cond_open(ctx, name, timeout, &fd, &mfd, &died);
 	if (status)
-		goto out;
+		return status;
 	for (;;) {
 		int64_t left = deadline < 0 ? -1 : deadline - now_ns();
 
@@ -211,7 +231,6 @@ static int cond_wait(struct cli_ctx *ctx)
 		json_head(name, "wait");
 		printf(",\"status\":%d,\"runs\":%d}\n", status, runs);
 	}
-out:
 	close(mfd);
 	close(fd);
 	return status;
@@ -228,21 +247,11 @@ static int cond_wake(struct cli_ctx *ctx, bool all)
 
 	if (!cli_timeout(ctx, &timeout))
 		return CLI_EXIT_USAGE;
-	fd = cli_open(ctx, name, GOSYNC_TYPE_COND);
-	if (fd < 0)
-		return CLI_EXIT_FAIL;
-	if (cmd) {
-		mfd = cond_mutex_open(ctx, fd, name);
-		if (mfd < 0) {
-			close(fd);
-			return CLI_EXIT_FAIL;
-		}
-		cli_catch_signals();
-		status = cond_lock(ctx, mfd, name, timeout, &died);
-		if (status)
-			goto out;
+	status = cond_open(ctx, name, timeout, &fd, cmd ? &mfd : NULL, &died);
+	if (status)
+		return status;
+	if (cmd)
 		status = cli_run(ctx, cmd, died ? "GOSYNC_OWNER_DEAD=1" : NULL);
-	}
 	/* Go allows either; waking under the Mutex is what makes it safe anyway. */
 	if ((all ? gosync_cond_broadcast(fd) : gosync_cond_signal(fd)) < 0) {
 		cli_fail(ctx, name);
@@ -257,7 +266,6 @@ static int cond_wake(struct cli_ctx *ctx, bool all)
 			printf(",\"status\":%d", status);
 		printf("}\n");
 	}
-out:
 	if (mfd >= 0)
 		close(mfd);
 	close(fd);

@@ -6,27 +6,9 @@
 # killed, `once do` and `once value` run once by several processes, exit
 # statuses, signals, dead holders, --json. Uses $GOSYNC, else gosync from
 # PATH. Busybox only.
-G=${GOSYNC:-gosync}
+SUITE=cli-sync
+. "$(dirname "$0")/_cli.sh"
 N=e2e-clis-$$
-T=$(mktemp -d) || exit 1
-fail=0
-
-ok() { echo "ok - e2e:cli-sync-$1"; }
-notok() { echo "not ok - e2e:cli-sync-$1 ($2)"; fail=1; }
-# status WANT NAME CMD...: CMD must exit with status WANT
-status() {
-	want=$1 n=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$n"; else notok "$n" "'$*' exited $got, expected $want: $(head -c 200 "$T/err")"; fi
-}
-json_num() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9]*\).*/\1/p"; }
-# wait_for FILE: up to 20 s for FILE to exist
-wait_for() {
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -e "$1" ]
-}
 
 # wait_opened TYPE NAME: up to 20 s until another process has NAME open
 # (info's own fd makes fds 1), then a little more for it to start waiting

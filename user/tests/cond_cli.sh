@@ -5,21 +5,10 @@
 # `cond broadcast/signal NAME -- CMD` changes the state under the mutex and
 # wakes them; a work queue of files consumed exactly once, timeouts, signals,
 # CMD's errors, --json. Uses $GOSYNC, else gosync from PATH. Busybox only.
-G=${GOSYNC:-gosync}
+SUITE=cond-cli
+. "$(dirname "$0")/_cli.sh"
 N=e2e-cond-$$
-T=$(mktemp -d) || exit 1
-fail=0
 
-ok() { echo "ok - e2e:cond-cli-$1"; }
-notok() { echo "not ok - e2e:cond-cli-$1 ($2)"; fail=1; }
-# status WANT NAME CMD...: CMD must exit with status WANT
-status() {
-	want=$1 n=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$n"; else notok "$n" "'$*' exited $got, expected $want: $(head -c 200 "$T/err")"; fi
-}
-json_num() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9]*\).*/\1/p"; }
 # lines FILE N: up to 20 s until FILE has N lines
 lines() {
 	i=0

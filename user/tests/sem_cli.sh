@@ -5,27 +5,10 @@
 # holder's permit comes back (robust) or stays taken (--nonrobust), FIFO
 # order, plain acquire and release, timeouts, signals, exit statuses, --json.
 # Uses $GOSYNC, else gosync from PATH. Busybox only.
-G=${GOSYNC:-gosync}
+SUITE=sem-cli
+. "$(dirname "$0")/_cli.sh"
 N=e2e-sem-$$
-T=$(mktemp -d) || exit 1
-fail=0
 
-ok() { echo "ok - e2e:sem-cli-$1"; }
-notok() { echo "not ok - e2e:sem-cli-$1 ($2)"; fail=1; }
-# status WANT NAME CMD...: CMD must exit with status WANT
-status() {
-	want=$1 n=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$n"; else notok "$n" "'$*' exited $got, expected $want: $(head -c 200 "$T/err")"; fi
-}
-json_num() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9]*\).*/\1/p"; }
-# wait_for FILE: up to 20 s for FILE to exist
-wait_for() {
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -e "$1" ]
-}
 # waiters PID: the Acquires waiting on the semaphore PID has open, from the
 # fdinfo of that process's fd (sem-waiters)
 waiters() { cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^sem-waiters:/ { print $2; exit }'; }
