@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh disable=SC2034
 # Sourced by the e2e scripts of the gosync CLI (run-all.sh runs no _* file):
 # $G (the gosync to test: $GOSYNC, else gosync from PATH), a scratch
 # directory $T, $fail, and the helpers they share. Set SUITE, the NAME of

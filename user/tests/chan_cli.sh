@@ -5,6 +5,7 @@
 # exactly once; close semantics (drain, then exit 3), unbuffered hand-off,
 # --timeout, signals, errors and exit statuses, --json, ls and info. Uses
 # $GOSYNC, else gosync from PATH. Busybox only.
+# shellcheck disable=SC2034 source=user/tests/_cli.sh
 SUITE=chan-cli
 . "$(dirname "$0")/_cli.sh"
 N=e2e-chan-$$

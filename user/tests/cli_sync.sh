@@ -6,6 +6,7 @@
 # killed, `once do` and `once value` run once by several processes, exit
 # statuses, signals, dead holders, --json. Uses $GOSYNC, else gosync from
 # PATH. Busybox only.
+# shellcheck disable=SC2034 source=user/tests/_cli.sh
 SUITE=cli-sync
 . "$(dirname "$0")/_cli.sh"
 N=e2e-clis-$$

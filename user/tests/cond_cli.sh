@@ -5,6 +5,7 @@
 # `cond broadcast/signal NAME -- CMD` changes the state under the mutex and
 # wakes them; a work queue of files consumed exactly once, timeouts, signals,
 # CMD's errors, --json. Uses $GOSYNC, else gosync from PATH. Busybox only.
+# shellcheck disable=SC2034 source=user/tests/_cli.sh
 SUITE=cond-cli
 . "$(dirname "$0")/_cli.sh"
 N=e2e-cond-$$

@@ -5,6 +5,7 @@
 # holder's permit comes back (robust) or stays taken (--nonrobust), FIFO
 # order, plain acquire and release, timeouts, signals, exit statuses, --json.
 # Uses $GOSYNC, else gosync from PATH. Busybox only.
+# shellcheck disable=SC2034 source=user/tests/_cli.sh
 SUITE=sem-cli
 . "$(dirname "$0")/_cli.sh"
 N=e2e-sem-$$
