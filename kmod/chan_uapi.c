@@ -205,8 +205,7 @@ static struct gs_stats __percpu *gs_chan_stats(void *priv)
 
 static unsigned long gs_chan_charge(void *priv)
 {
-	return kmalloc_size_roundup(sizeof(struct gs_chan)) +
-	       num_possible_cpus() * sizeof(struct gs_stats);
+	return gs_obj_charge(sizeof(struct gs_chan));
 }
 
 static u32 gs_chan_subtype(void *priv)

@@ -83,8 +83,7 @@ static struct gs_stats __percpu *gs_cond_stats(void *priv)
 
 static unsigned long gs_cond_charge(void *priv)
 {
-	return kmalloc_size_roundup(sizeof(struct gs_cond)) +
-	       num_possible_cpus() * sizeof(struct gs_stats);
+	return gs_obj_charge(sizeof(struct gs_cond));
 }
 
 static const struct gs_cmd gs_cond_cmds[] = {

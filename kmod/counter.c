@@ -514,8 +514,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_counter_destroy);
 /** gs_counter_cost() - bytes of kernel memory @c holds */
 unsigned long gs_counter_cost(struct gs_counter *c)
 {
-	unsigned long bytes = kmalloc_size_roundup(sizeof(*c)) +
-			      num_possible_cpus() * sizeof(struct gs_stats);
+	unsigned long bytes = gs_obj_charge(sizeof(*c));
 
 	if (c->mode == GOSYNC_COUNTER_PERCPU)
 		bytes += num_possible_cpus() * sizeof(s32);

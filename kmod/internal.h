@@ -222,6 +222,12 @@ struct gs_stats {
 	u64 n[GOSYNC_NR_STATS];
 };
 
+/* What an object of @size bytes with its per-CPU stats costs (limits.c). */
+static inline unsigned long gs_obj_charge(size_t size)
+{
+	return kmalloc_size_roundup(size) + num_possible_cpus() * sizeof(struct gs_stats);
+}
+
 static inline struct gs_stats __percpu *gs_stats_alloc(void)
 {
 	return alloc_percpu_gfp(struct gs_stats, GOSYNC_GFP);

@@ -239,8 +239,7 @@ static void map_drain(struct gs_map *m, u64 upto);
  */
 unsigned long gs_map_cost(struct gs_map *m)
 {
-	return kmalloc_size_roundup(sizeof(*m)) +
-	       num_possible_cpus() * sizeof(struct gs_stats) + MAP_FIRST_TABLE_COST;
+	return gs_obj_charge(sizeof(*m)) + MAP_FIRST_TABLE_COST;
 }
 
 /** gs_map_destroy() - free @m; nobody else may use it any more. */

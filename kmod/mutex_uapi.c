@@ -120,8 +120,7 @@ static struct gs_stats __percpu *gs_mutex_stats(void *priv)
 
 static unsigned long gs_mutex_charge(void *priv)
 {
-	return kmalloc_size_roundup(sizeof(struct gs_mutex)) +
-	       num_possible_cpus() * sizeof(struct gs_stats);
+	return gs_obj_charge(sizeof(struct gs_mutex));
 }
 
 /* The attribute flags are the subtype. */

@@ -183,8 +183,7 @@ static struct gs_stats __percpu *gs_once_stats(void *priv)
 /* An OnceValue's value is paid for up front, at its longest. */
 static unsigned long gs_once_charge(void *priv)
 {
-	return kmalloc_size_roundup(sizeof(struct gs_once)) +
-	       num_possible_cpus() * sizeof(struct gs_stats) +
+	return gs_obj_charge(sizeof(struct gs_once)) +
 	       ((struct gs_once *)priv)->value_max;
 }
 

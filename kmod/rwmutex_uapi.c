@@ -129,8 +129,7 @@ static struct gs_stats __percpu *gs_rwmutex_stats(void *priv)
 
 static unsigned long gs_rwmutex_charge(void *priv)
 {
-	return kmalloc_size_roundup(sizeof(struct gs_rwmutex)) +
-	       num_possible_cpus() * sizeof(struct gs_stats);
+	return gs_obj_charge(sizeof(struct gs_rwmutex));
 }
 
 /* The attribute flags are the subtype. */

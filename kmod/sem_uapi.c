@@ -128,8 +128,7 @@ static struct gs_stats __percpu *gs_sem_stats(void *priv)
 
 static unsigned long gs_sem_charge(void *priv)
 {
-	return kmalloc_size_roundup(sizeof(struct gs_sem)) +
-	       num_possible_cpus() * sizeof(struct gs_stats);
+	return gs_obj_charge(sizeof(struct gs_sem));
 }
 
 /* The attribute flags are the subtype. */

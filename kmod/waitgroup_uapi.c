@@ -121,8 +121,7 @@ static struct gs_stats __percpu *gs_waitgroup_stats(void *priv)
 
 static unsigned long gs_waitgroup_charge(void *priv)
 {
-	return kmalloc_size_roundup(sizeof(struct gs_waitgroup)) +
-	       num_possible_cpus() * sizeof(struct gs_stats);
+	return gs_obj_charge(sizeof(struct gs_waitgroup));
 }
 
 static const struct gs_cmd gs_waitgroup_cmds[] = {
