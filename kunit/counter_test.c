@@ -132,7 +132,7 @@ static void counter_wrap_test(struct kunit *test)
 static void counter_check_op_test(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, gs_counter_check_op(0, 0, 0, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gs_counter_check_op(GOSYNC_OP_RESET + 1, 0, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_counter_check_op(GOSYNC_OP_OR + 1, 0, 0, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, gs_counter_check_op(GOSYNC_OP_ADD, 1U << 5, 1, 0), -EINVAL);
 	KUNIT_EXPECT_EQ(test, gs_counter_check_op(GOSYNC_OP_STORE, GOSYNC_OP_F_APPROX, 1, 0),
 			-EINVAL);
