@@ -285,6 +285,11 @@ static void wait_any_fairness_test(struct kunit *test)
 	KUNIT_EXPECT_GE(test, picked[1], 60U);
 	kunit_info(test, "select over 2 ready cases: %u / %u\n", picked[0], picked[1]);
 
+	/* ordered: the lowest ready index wins (the last round drained one) */
+	if (!a->len)
+		KUNIT_ASSERT_EQ(test, try_send(a, "a"), 0);
+	if (!b->len)
+		KUNIT_ASSERT_EQ(test, try_send(b, "b"), 0);
 	chan_case(&cases[0], a, GOSYNC_CASE_RECV, NULL);
 	chan_case(&cases[1], b, GOSYNC_CASE_RECV, NULL);
 	KUNIT_EXPECT_EQ(test, gs_wait_any(cases, 2, true, true, FOREVER, &index), 0);
