@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync_test
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"gosync"
+)
+
+// The tests need the module: without /dev/gosync they all skip (TestMain
+// exits 0 after saying so), so `go test` works on a machine without it.
+// make check runs them in the VM (user/go/run-tests.sh).
+
+// Child processes: the test binary runs itself with GOSYNC_TEST_CHILD set
+// to a child's name, and TestMain runs that child instead of the tests.
+var children = map[string]func() int{}
+
+func TestMain(m *testing.M) {
+	if name := os.Getenv("GOSYNC_TEST_CHILD"); name != "" {
+		f, ok := children[name]
+		if !ok {
+			fmt.Fprintf(os.Stderr, "no child %q\n", name)
+			os.Exit(2)
+		}
+		os.Exit(f())
+	}
+	flag.Parse()
+	if err := gosync.Supported(); err != nil {
+		fmt.Printf("gosync: skipping every test: %v\n", err)
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// child returns a command that runs the child name, with files as its
+// descriptors 3, 4, ... and args in GOSYNC_TEST_ARGS.
+func child(t testing.TB, name string, files []*os.File, args ...string) *exec.Cmd {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), "GOSYNC_TEST_CHILD="+name,
+		"GOSYNC_TEST_ARGS="+strings.Join(args, " "))
+	cmd.ExtraFiles = files
+	cmd.Stderr = os.Stderr
+	return cmd
+}
+
+// childArgs returns a child's arguments.
+func childArgs() []string { return strings.Fields(os.Getenv("GOSYNC_TEST_ARGS")) }
+
+// childFile returns a child's descriptor 3+i as a file.
+func childFile(i int) *os.File { return os.NewFile(uintptr(3+i), fmt.Sprintf("fd%d", 3+i)) }
+
+// must fails the test on err.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// uniqueName returns a name no other test uses: the test's name, with
+// what an object name may not hold ([A-Za-z0-9._-] only) made '.'.
+func uniqueName(t testing.TB) string {
+	clean := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+			r == '_' || r == '-' {
+			return r
+		}
+		return '.'
+	}, t.Name())
+	return fmt.Sprintf("gotest-%d-%s", os.Getpid(), clean)
+}
+
+// within fails the test if f takes longer than d.
+func within(t *testing.T, d time.Duration, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("%s: not done after %v", what, d)
+	}
+}
+
+// isKind reports whether err is a *gosync.Error matching target.
+func isKind(err, target error) bool {
+	var e *gosync.Error
+	return errors.As(err, &e) && errors.Is(err, target)
+}
