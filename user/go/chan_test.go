@@ -108,7 +108,7 @@ func TestChanCloseWakesWaiters(t *testing.T) {
 			if !errors.Is(err, gosync.ErrClosed) {
 				t.Fatalf("cap %d: waiting Send: %v", capacity, err)
 			}
-		case <-time.After(10 * time.Second):
+		case <-time.After(hangLimit):
 			t.Fatalf("cap %d: waiting Send not woken by close", capacity)
 		}
 	}
@@ -175,7 +175,7 @@ func TestSelfSelect(t *testing.T) {
 				}
 			}()
 		}
-		within(t, 60*time.Second, "two self-selects", wg.Wait)
+		within(t, "two self-selects", wg.Wait)
 	}
 }
 
@@ -281,7 +281,7 @@ func TestChanCrossProcess(t *testing.T) {
 				c.CloseChan()
 			}()
 			seen := map[string]bool{}
-			within(t, 60*time.Second, "receiving", func() {
+			within(t, "receiving", func() {
 				for {
 					m, ok, err := c.Recv()
 					must(t, err)

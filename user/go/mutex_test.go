@@ -230,7 +230,7 @@ func TestMutexFairness(t *testing.T) {
 			}
 		}
 	}()
-	within(t, 10*time.Second, "10 Locks beside a greedy locker", func() {
+	within(t, "10 Locks beside a greedy locker", func() {
 		for i := 0; i < 10; i++ {
 			time.Sleep(100 * time.Microsecond)
 			m.Lock()
@@ -249,7 +249,7 @@ func TestMutexOwnerDead(t *testing.T) {
 	defer gosync.Unlink(name)
 	defer m.Close()
 	must(t, child(t, "mutex-lock-and-exit", nil, name).Run())
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), hangLimit)
 	defer cancel()
 	if err := m.LockContext(ctx); !errors.Is(err, gosync.ErrOwnerDead) {
 		t.Fatalf("Lock after the holder died: %v, want ErrOwnerDead", err)
@@ -302,7 +302,7 @@ func TestMutexLockContext(t *testing.T) {
 	}
 	time.Sleep(50 * time.Millisecond)
 	m.Unlock()
-	within(t, 30*time.Second, "100 waiters", wg.Wait)
+	within(t, "100 waiters", wg.Wait)
 	if n != 100 {
 		t.Fatalf("%d of 100 waiters locked", n)
 	}

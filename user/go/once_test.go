@@ -170,7 +170,7 @@ func TestOnceWaitContext(t *testing.T) {
 		t.Fatalf("DoContext = %v, want DeadlineExceeded", err)
 	}
 	close(release)
-	within(t, 10*time.Second, "Do after f returned", func() {
+	within(t, "Do after f returned", func() {
 		must(t, o.Do(func() { t.Error("ran twice") }))
 	})
 	if done, err := o.Done(); !done || err != nil {

@@ -33,7 +33,7 @@ func TestParallelReaders(t *testing.T) {
 				done <- true
 			}()
 		}
-		within(t, 10*time.Second, fmt.Sprintf("%d readers at once", c.readers), func() {
+		within(t, fmt.Sprintf("%d readers at once", c.readers), func() {
 			for i := 0; i < c.readers; i++ {
 				<-locked
 			}
@@ -209,7 +209,7 @@ func TestRWMutexWriterNotStarved(t *testing.T) {
 		}()
 	}
 	time.Sleep(10 * time.Millisecond)
-	within(t, 10*time.Second, "a writer among readers", func() {
+	within(t, "a writer among readers", func() {
 		rw.Lock()
 		rw.Unlock()
 	})

@@ -41,7 +41,7 @@ func testWaitGroup(t *testing.T, wg1, wg2 *gosync.WaitGroup) {
 		}
 		must(t, wg2.Done())
 	}
-	within(t, 30*time.Second, "the barrier", func() {
+	within(t, "the barrier", func() {
 		for i := 0; i != n; i++ {
 			<-exited
 		}
@@ -160,7 +160,7 @@ func TestWaitGroupCrossProcess(t *testing.T) {
 		must(t, cmd.Start())
 		go cmd.Wait()
 	}
-	within(t, 60*time.Second, "Wait for 4 processes", func() { must(t, wg.Wait()) })
+	within(t, "Wait for 4 processes", func() { must(t, wg.Wait()) })
 	if v, _ := c.Load(); v != procs {
 		t.Fatalf("Wait returned with %d of %d workers done", v, procs)
 	}
@@ -185,7 +185,7 @@ func TestWaitGroupGoKilledWorker(t *testing.T) {
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	within(t, 10*time.Second, "Wait after the worker was killed", func() { must(t, wg.Wait()) })
+	within(t, "Wait after the worker was killed", func() { must(t, wg.Wait()) })
 }
 
 func init() {
