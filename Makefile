@@ -89,6 +89,11 @@ user:
 # the guest's /go with run-tests.sh, which prints a TAP line per test. Its
 # uapi layout test (uapi.go against the header) runs here, on the host.
 GO ?= go
+# (go needs a cache and a GOPATH: under build/ when there is no $HOME)
+ifeq ($(HOME),)
+go: export GOCACHE := $(BUILD)/go-cache/build
+go: export GOPATH := $(BUILD)/go-cache/path
+endif
 go:
 	cd user/go && $(GO) vet ./...
 	@cd user/go && out=$$(gofmt -l .) && test -z "$$out" || \
