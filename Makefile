@@ -4,6 +4,8 @@
 #   make kernels    build gosync.ko for each kernel make check tests ($(KERNELS))
 #   make demo       install dependencies, build, show gosync in the test VM
 #   make check      every test; ends with "N passed, N failed"
+#   make go         vet the Go package (user/go) and build its test binary,
+#                   run in the VM by make check (build/go/)
 #   make deb        Debian packages (gosync-dkms, libgosync1, libgosync-dev,
 #                   gosync-tools) in build/deb/
 #   make install    install module, headers, library, pkg-config file, tools,
@@ -81,6 +83,26 @@ debug-modules:
 
 user:
 	$(MAKE) -C user O=$(BUILD)/user $(USER_DIRS)
+
+# The Go package: go vet and gofmt must be clean; its tests become one static
+# binary (build/go/gosync-go.test, pure Go, no cgo) that scripts/vm puts in
+# the guest's /go with run-tests.sh, which prints a TAP line per test. Its
+# uapi layout test (uapi.go against the header) runs here, on the host.
+GO ?= go
+# (go needs a cache and a GOPATH: under build/ when there is no $HOME)
+ifeq ($(HOME),)
+go: export GOCACHE := $(BUILD)/go-cache/build
+go: export GOPATH := $(BUILD)/go-cache/path
+endif
+go:
+	cd user/go && $(GO) vet ./...
+	@cd user/go && out=$$(gofmt -l .) && test -z "$$out" || \
+		{ echo "gofmt: not formatted: $$out" >&2; exit 1; }
+	@mkdir -p $(BUILD)/go
+	cd user/go && CGO_ENABLED=0 GOPROXY=off $(GO) test -c -o $(BUILD)/go/gosync-go.test .
+	install -m 755 user/go/run-tests.sh $(BUILD)/go/run-tests.sh
+	cd user/go && $(BUILD)/go/gosync-go.test -test.run '^TestUAPILayout$$' >/dev/null || \
+		$(BUILD)/go/gosync-go.test -test.v -test.run '^TestUAPILayout$$'
 
 demo: deps all
 	scripts/demo
@@ -186,4 +208,4 @@ PHONY_BENCH := bench bench-quick check-kcsan
 .PHONY: all deps modules kernels debug-modules user demo check sparse checkpatch \
 	man-check deb $(PHONY_BENCH) install install-module modules_install \
 	install-user install-data install-man uninstall dkms-install dkms-src print-kdir \
-	print-moddir print-version clean
+	print-moddir print-version clean go

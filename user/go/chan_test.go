@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync_test
+
+// Chan and Select: what Go's runtime/chan_test.go checks of channels and
+// select statements that applies to gosync's (see docs/go.md), and
+// cross-process variants.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"gosync"
+)
+
+func newChan(t testing.TB, capacity int, opts ...gosync.Option) *gosync.Chan {
+	c, err := gosync.NewChan(capacity, opts...)
+	must(t, err)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// From Go's TestChan, for capacities 0 and 10: a receive from an empty
+// Chan blocks; a non-blocking one does not; a send to a full Chan blocks;
+// messages arrive in order; a closed Chan is drained, then says !ok, and a
+// Send to it is ErrClosed.
+func TestChan(t *testing.T) {
+	for _, capacity := range []int{0, 1, 10} {
+		t.Run("cap="+strconv.Itoa(capacity), func(t *testing.T) {
+			c := newChan(t, capacity)
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+			if _, _, err := c.RecvContext(ctx); err != context.DeadlineExceeded {
+				t.Fatalf("Recv from an empty Chan: %v", err)
+			}
+			cancel()
+			if _, err := gosync.TrySelect(c.RecvCase()); err != gosync.ErrWouldBlock {
+				t.Fatalf("non-blocking Recv: %v", err)
+			}
+			for i := 0; i < capacity; i++ {
+				must(t, c.Send([]byte{byte(i)}))
+			}
+			ctx, cancel = context.WithTimeout(context.Background(), 20*time.Millisecond)
+			if err := c.SendContext(ctx, []byte("x")); err != context.DeadlineExceeded {
+				t.Fatalf("Send to a full Chan: %v", err)
+			}
+			cancel()
+			if n, closed, err := c.Len(); n != capacity || closed || err != nil {
+				t.Fatalf("Len = %d, %v, %v", n, closed, err)
+			}
+			// FIFO, with a sender and a receiver goroutine.
+			const n = 100
+			go func() {
+				for i := capacity; i < n; i++ {
+					c.Send([]byte{byte(i)})
+				}
+			}()
+			for i := 0; i < n; i++ {
+				m, ok, err := c.Recv()
+				if err != nil || !ok || len(m) != 1 || m[0] != byte(i) {
+					t.Fatalf("Recv %d = %v, %v, %v", i, m, ok, err)
+				}
+			}
+			// Close: buffered messages stay, then !ok.
+			if capacity > 0 {
+				must(t, c.Send([]byte("last")))
+			}
+			must(t, c.CloseChan())
+			if capacity > 0 {
+				if m, ok, err := c.Recv(); string(m) != "last" || !ok || err != nil {
+					t.Fatalf("Recv after close = %q, %v, %v", m, ok, err)
+				}
+			}
+			if m, ok, err := c.Recv(); m != nil || ok || err != nil {
+				t.Fatalf("Recv from a closed, drained Chan = %q, %v, %v", m, ok, err)
+			}
+			if err := c.Send([]byte("x")); !errors.Is(err, gosync.ErrClosed) {
+				t.Fatalf("Send to a closed Chan: %v", err)
+			}
+			if err := c.CloseChan(); !errors.Is(err, gosync.ErrClosed) {
+				t.Fatalf("CloseChan of a closed Chan: %v", err)
+			}
+		})
+	}
+}
+
+// A Send waiting when the Chan closes fails with ErrClosed; a Recv
+// waiting then sees it closed.
+func TestChanCloseWakesWaiters(t *testing.T) {
+	for _, capacity := range []int{0, 1} {
+		c := newChan(t, capacity)
+		if capacity == 1 {
+			must(t, c.Send([]byte("fill")))
+		}
+		errc := make(chan error)
+		go func() { errc <- c.Send([]byte("x")) }()
+		time.Sleep(20 * time.Millisecond)
+		must(t, c.CloseChan())
+		select {
+		case err := <-errc:
+			if !errors.Is(err, gosync.ErrClosed) {
+				t.Fatalf("cap %d: waiting Send: %v", capacity, err)
+			}
+		case <-time.After(hangLimit):
+			t.Fatalf("cap %d: waiting Send not woken by close", capacity)
+		}
+	}
+	c := newChan(t, 0)
+	okc := make(chan bool)
+	go func() {
+		_, ok, _ := c.Recv()
+		okc <- ok
+	}()
+	time.Sleep(20 * time.Millisecond)
+	must(t, c.CloseChan())
+	if ok := <-okc; ok {
+		t.Fatal("Recv woken by close said ok")
+	}
+}
+
+// Messages up to the maximum, and over it; a receiver's buffer grows to
+// what arrives.
+func TestChanMessageSizes(t *testing.T) {
+	c := newChan(t, 4, gosync.MaxMessage(65536))
+	for _, n := range []int{0, 1, 4096, 4097, 65536} {
+		m := bytes.Repeat([]byte{'x'}, n)
+		must(t, c.Send(m))
+		got, ok, err := c.Recv()
+		if err != nil || !ok || !bytes.Equal(got, m) {
+			t.Fatalf("%d bytes: got %d, %v, %v", n, len(got), ok, err)
+		}
+	}
+	small := newChan(t, 1, gosync.MaxMessage(8))
+	if err := small.Send(make([]byte, 9)); !errors.Is(err, gosync.ErrTooLarge) {
+		t.Fatalf("9 bytes to a Chan of 8: %v", err)
+	}
+}
+
+// Go's TestSelfSelect: a select that both sends and receives on one
+// unbuffered Chan never pairs with itself.
+func TestSelfSelect(t *testing.T) {
+	for _, capacity := range []int{0, 10} {
+		c := newChan(t, capacity)
+		var wg sync.WaitGroup
+		wg.Add(2)
+		n := 1000
+		if testing.Short() {
+			n = 100
+		}
+		for p := 0; p < 2; p++ {
+			p := p
+			go func() {
+				defer wg.Done()
+				for i := 0; i < n; i++ {
+					cases := []gosync.Case{c.SendCase([]byte{byte(p)}), c.RecvCase()}
+					if p != 0 && i%2 != 0 {
+						cases[0], cases[1] = cases[1], cases[0]
+					}
+					s, err := gosync.Select(context.Background(), cases...)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if s.Msg != nil && capacity == 0 && s.Msg[0] == byte(p) {
+						t.Error("self receive")
+						return
+					}
+				}
+			}()
+		}
+		within(t, "two self-selects", wg.Wait)
+	}
+}
+
+// Go's TestSelectFairness: of two ready cases, each is chosen about half
+// the time.
+func TestSelectFairness(t *testing.T) {
+	trials := 10000
+	if testing.Short() {
+		trials = 2000
+	}
+	c1 := newChan(t, trials+1)
+	c2 := newChan(t, trials+1)
+	for i := 0; i < trials+1; i++ {
+		c1.Send([]byte{1})
+		c2.Send([]byte{2})
+	}
+	c3, c4 := newChan(t, 0), newChan(t, 0)
+	cnt1, cnt2 := 0, 0
+	for i := 0; i < trials; i++ {
+		s, err := gosync.Select(context.Background(), c3.RecvCase(), c4.RecvCase(),
+			c1.RecvCase(), c2.RecvCase())
+		must(t, err)
+		switch s.Msg[0] {
+		case 1:
+			cnt1++
+		case 2:
+			cnt2++
+		}
+	}
+	r := float64(cnt1) / float64(trials)
+	e := math.Abs(r - 0.5)
+	t.Log(cnt1, cnt2, r, e)
+	if e > 4.891676/(2*math.Sqrt(float64(trials))) {
+		t.Errorf("unfair select: in %d trials, results were %d, %d", trials, cnt1, cnt2)
+	}
+}
+
+// Select over mixed types: a Mutex, a WaitGroup and a Chan; the first to
+// be ready wins, the others are untouched. Its context ends it.
+func TestSelectMixed(t *testing.T) {
+	m, err := gosync.NewMutex()
+	must(t, err)
+	defer m.Close()
+	wg, err := gosync.NewWaitGroup()
+	must(t, err)
+	defer wg.Close()
+	c := newChan(t, 0)
+	m.Lock()
+	wg.Add(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	if _, err := gosync.Select(ctx, m.LockCase(), wg.WaitCase(), c.RecvCase()); err != context.DeadlineExceeded {
+		t.Fatalf("Select with nothing ready: %v", err)
+	}
+	cancel()
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		wg.Done()
+	}()
+	s, err := gosync.Select(context.Background(), m.LockCase(), wg.WaitCase(), c.RecvCase())
+	if err != nil || s.Index != 1 {
+		t.Fatalf("Select = %+v, %v; want the WaitGroup", s, err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		cancel()
+	}()
+	if _, err := gosync.Select(ctx, m.LockCase(), c.RecvCase()); err != context.Canceled {
+		t.Fatalf("canceled Select: %v", err)
+	}
+	m.Unlock()
+	s, err = gosync.Select(context.Background(), m.LockCase(), c.RecvCase())
+	if err != nil || s.Index != 0 {
+		t.Fatalf("Select = %+v, %v; want the Mutex", s, err)
+	}
+	m.Unlock()
+}
+
+// Producers and consumers in separate processes over one Chan, buffered
+// and unbuffered: every message arrives exactly once.
+func TestChanCrossProcess(t *testing.T) {
+	for _, capacity := range []int{0, 8} {
+		t.Run("cap="+strconv.Itoa(capacity), func(t *testing.T) {
+			c := newChan(t, capacity)
+			f, err := c.File()
+			must(t, err)
+			defer f.Close()
+			const producers, each = 3, 100
+			var wg sync.WaitGroup
+			for p := 0; p < producers; p++ {
+				cmd := child(t, "chan-produce", []*os.File{f}, strconv.Itoa(p), strconv.Itoa(each))
+				must(t, cmd.Start())
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := cmd.Wait(); err != nil {
+						t.Error(err)
+					}
+				}()
+			}
+			go func() {
+				wg.Wait()
+				c.CloseChan()
+			}()
+			seen := map[string]bool{}
+			within(t, "receiving", func() {
+				for {
+					m, ok, err := c.Recv()
+					must(t, err)
+					if !ok {
+						return
+					}
+					if seen[string(m)] {
+						t.Errorf("%q twice", m)
+					}
+					seen[string(m)] = true
+				}
+			})
+			if len(seen) != producers*each {
+				t.Fatalf("received %d of %d", len(seen), producers*each)
+			}
+		})
+	}
+}
+
+func init() {
+	children["chan-produce"] = func() int {
+		c, err := gosync.ChanFromFile(childFile(0))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		a := childArgs()
+		n, _ := strconv.Atoi(a[1])
+		for i := 0; i < n; i++ {
+			if err := c.Send([]byte(a[0] + "." + strconv.Itoa(i))); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+		}
+		return 0
+	}
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync
+
+import (
+	"context"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// A Cond is Go's sync.Cond as a kernel object: a rendezvous point for
+// goroutines, in any processes, waiting for or announcing an event, bound
+// at creation to a Mutex, its L.
+//
+// In the terminology of the Go memory model, a Broadcast or Signal
+// synchronizes before any Wait call that it unblocks.
+//
+// Wait sleeps in the kernel and holds an OS thread while it does: a Cond
+// has no state to poll (a Signal with nobody waiting is lost, as in Go).
+// Go's advice holds here too: channels (Chan) are often simpler.
+type Cond struct {
+	base
+	// L is the Mutex the Cond is bound to, held while observing or
+	// changing the condition. Wait unlocks and relocks it through this
+	// handle.
+	L *Mutex
+}
+
+// NewCond creates a Cond bound to l's Mutex. The Cond keeps the Mutex
+// alive. Option: Named.
+func NewCond(l *Mutex, opts ...Option) (*Cond, error) {
+	fd, err := l.h.get()
+	if err != nil {
+		return nil, newError("NewCond", l.h.name, err)
+	}
+	defer l.h.put()
+	h, err := create("NewCond", typeCond, opts, func(c *createCmd) {
+		(*condAttr)(unsafe.Pointer(&c.attr)).mutexFd = int32(fd)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Cond{base{h}, l}, nil
+}
+
+// OpenCond opens the Cond published under name; l must be a handle to the
+// Mutex it is bound to (Wait fails otherwise).
+func OpenCond(name string, l *Mutex) (*Cond, error) {
+	h, err := open("OpenCond", typeCond, name)
+	if err != nil {
+		return nil, err
+	}
+	return &Cond{base{h}, l}, nil
+}
+
+// CondFromFile returns a handle to the Cond f refers to, bound to l.
+func CondFromFile(f *os.File, l *Mutex) (*Cond, error) {
+	h, err := fromFile("CondFromFile", typeCond, f)
+	if err != nil {
+		return nil, err
+	}
+	return &Cond{base{h}, l}, nil
+}
+
+func (c *Cond) op(name string, op uint32) error {
+	cmd := condCmd{size: uint32(unsafe.Sizeof(condCmd{})), op: op}
+	return newError(name, c.h.name, c.h.do(iocCond, unsafe.Pointer(&cmd)))
+}
+
+// Signal wakes the longest-waiting Wait, if there is one. The caller may
+// hold L, but need not.
+func (c *Cond) Signal() error { return c.op("Cond.Signal", condSignal) }
+
+// Broadcast wakes every Wait.
+func (c *Cond) Broadcast() error { return c.op("Cond.Broadcast", condBroadcast) }
+
+// WaitContext atomically unlocks c.L and suspends the caller until a
+// Signal or Broadcast, then locks c.L again before returning, in every
+// case. L must be locked (ErrNotLocked otherwise). It returns nil when
+// woken; ErrOwnerDead if relocking found L's last holder dead; ctx.Err()
+// if ctx ended the wait. To end a wait for a ctx without a deadline,
+// WaitContext broadcasts on c: other waiters wake too, as from any
+// Broadcast, and as always, recheck their condition.
+//
+// As in Go, the caller typically cannot assume the condition is true when
+// Wait returns, and waits in a loop:
+//
+//	c.L.Lock()
+//	for !condition() {
+//	    c.Wait()
+//	}
+//	... make use of condition ...
+//	c.L.Unlock()
+func (c *Cond) WaitContext(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	cfd, err := c.h.get()
+	if err != nil {
+		return newError("Cond.Wait", c.h.name, err)
+	}
+	defer c.h.put()
+	mfd, err := c.L.h.get()
+	if err != nil {
+		return newError("Cond.Wait", c.h.name, err)
+	}
+	defer c.L.h.put()
+	cmd := condCmd{size: uint32(unsafe.Sizeof(condCmd{})), op: condWait,
+		mutexFd: int32(mfd), flags: waitAbstime, timeoutNs: forever}
+	deadline, hasDeadline := ctx.Deadline()
+	if hasDeadline {
+		cmd.timeoutNs = monoAt(deadline)
+	}
+	var canceled atomic.Bool
+	if done := ctx.Done(); done != nil {
+		stop, exited := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(exited)
+			select {
+			case <-done:
+			case <-stop:
+				return
+			}
+			canceled.Store(true)
+			// Broadcast until the waiter is back: it may not have
+			// gone to sleep yet.
+			for d := 100 * time.Microsecond; ; d *= 2 {
+				cmd := condCmd{size: uint32(unsafe.Sizeof(condCmd{})), op: condBroadcast}
+				ioctl(cfd, iocCond, unsafe.Pointer(&cmd))
+				select {
+				case <-stop:
+					return
+				case <-time.After(d):
+				}
+			}
+		}()
+		defer func() {
+			close(stop)
+			<-exited
+		}()
+	}
+	// Not restarted on EINTR (only a handler without SA_RESTART can cause
+	// one): L is locked again, and a Signal may have gone by; return as
+	// from a wake-up.
+	err = ioctlOnce(cfd, iocCond, unsafe.Pointer(&cmd))
+	switch {
+	case err == syscall.EINTR:
+		err = nil
+	case err == syscall.ETIMEDOUT:
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return context.DeadlineExceeded
+	}
+	if err == nil && canceled.Load() {
+		return ctx.Err()
+	}
+	return newError("Cond.Wait", c.h.name, err, errKind{syscall.EPERM, ErrNotLocked})
+}
+
+// Wait is WaitContext without a context: it returns nil when woken, or an
+// error (ErrNotLocked, ErrOwnerDead, ...).
+func (c *Cond) Wait() error { return c.WaitContext(context.Background()) }

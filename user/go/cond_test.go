@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync_test
+
+// Ports of Go's src/sync/cond_test.go, with a cross-process variant.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"gosync"
+)
+
+func newCond(t testing.TB) *gosync.Cond {
+	m, err := gosync.NewMutex()
+	must(t, err)
+	c, err := gosync.NewCond(m)
+	must(t, err)
+	t.Cleanup(func() { c.Close(); m.Close() })
+	return c
+}
+
+// Go's TestCondSignal: each Signal wakes exactly one of the waiters.
+func TestCondSignal(t *testing.T) {
+	c := newCond(t)
+	m := c.L
+	n := 2
+	running := make(chan bool, n)
+	awake := make(chan bool, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			m.Lock()
+			running <- true
+			c.Wait()
+			awake <- true
+			m.Unlock()
+		}()
+	}
+	for i := 0; i < n; i++ {
+		<-running
+	}
+	for n > 0 {
+		select {
+		case <-awake:
+			t.Fatal("goroutine not asleep")
+		default:
+		}
+		m.Lock()
+		c.Signal()
+		m.Unlock()
+		<-awake
+		select {
+		case <-awake:
+			t.Fatal("too many goroutines awake")
+		default:
+		}
+		n--
+	}
+	c.Signal()
+}
+
+// Go's TestCondSignalGenerations: Signal wakes the longest waiter.
+func TestCondSignalGenerations(t *testing.T) {
+	c := newCond(t)
+	m := c.L
+	n := 100
+	if testing.Short() {
+		n = 20
+	}
+	running := make(chan bool, n)
+	awake := make(chan int, n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			m.Lock()
+			running <- true
+			c.Wait()
+			awake <- i
+			m.Unlock()
+		}(i)
+		if i > 0 {
+			if a := <-awake; a != i-1 {
+				t.Fatalf("wrong goroutine woke up: want %d, got %d", i-1, a)
+			}
+		}
+		<-running
+		m.Lock()
+		c.Signal()
+		m.Unlock()
+	}
+	<-awake
+}
+
+// Go's TestCondBroadcast: every Broadcast wakes every waiter, once.
+func TestCondBroadcast(t *testing.T) {
+	c := newCond(t)
+	m := c.L
+	n := 200
+	if testing.Short() {
+		n = 20
+	}
+	running := make(chan int, n)
+	awake := make(chan int, n)
+	exit := false
+	for i := 0; i < n; i++ {
+		go func(g int) {
+			m.Lock()
+			for !exit {
+				running <- g
+				c.Wait()
+				awake <- g
+			}
+			m.Unlock()
+		}(i)
+	}
+	for i := 0; i < n; i++ {
+		for i := 0; i < n; i++ {
+			<-running
+		}
+		if i == n-1 {
+			m.Lock()
+			exit = true
+			m.Unlock()
+		}
+		select {
+		case <-awake:
+			t.Fatal("goroutine not asleep")
+		default:
+		}
+		m.Lock()
+		c.Broadcast()
+		m.Unlock()
+		seen := make([]bool, n)
+		for i := 0; i < n; i++ {
+			g := <-awake
+			if seen[g] {
+				t.Fatal("goroutine woke up twice")
+			}
+			seen[g] = true
+		}
+	}
+	select {
+	case <-running:
+		t.Fatal("goroutine did not exit")
+	default:
+	}
+	c.Broadcast()
+}
+
+// Go's TestRace (cond_test.go): three goroutines hand a value on under
+// the Cond; each sees the one before's write.
+func TestCondRace(t *testing.T) {
+	c := newCond(t)
+	x := 0
+	done := make(chan bool)
+	go func() {
+		c.L.Lock()
+		x = 1
+		c.Wait()
+		if x != 2 {
+			t.Error("want 2")
+		}
+		x = 3
+		c.Signal()
+		c.L.Unlock()
+		done <- true
+	}()
+	go func() {
+		c.L.Lock()
+		for {
+			if x == 1 {
+				x = 2
+				c.Signal()
+				break
+			}
+			c.L.Unlock()
+			runtime.Gosched()
+			c.L.Lock()
+		}
+		c.L.Unlock()
+		done <- true
+	}()
+	go func() {
+		c.L.Lock()
+		for {
+			if x == 2 {
+				c.Wait()
+				if x != 3 {
+					t.Error("want 3")
+				}
+				break
+			}
+			if x == 3 {
+				break
+			}
+			c.L.Unlock()
+			runtime.Gosched()
+			c.L.Lock()
+		}
+		c.L.Unlock()
+		done <- true
+	}()
+	<-done
+	<-done
+	<-done
+}
+
+// Go's TestCondSignalStealing: a Broadcast racing with a new waiter still
+// wakes the waiter that was there first.
+func TestCondSignalStealing(t *testing.T) {
+	iters := 1000
+	if testing.Short() {
+		iters = 50
+	}
+	for i := 0; i < iters; i++ {
+		cond := newCond(t)
+		m := cond.L
+		ch := make(chan struct{})
+		go func() {
+			m.Lock()
+			ch <- struct{}{}
+			cond.Wait()
+			m.Unlock()
+			ch <- struct{}{}
+		}()
+		<-ch
+		m.Lock()
+		m.Unlock()
+		done := false
+		go cond.Broadcast()
+		go func() {
+			m.Lock()
+			for !done {
+				cond.Wait()
+			}
+			m.Unlock()
+		}()
+		select {
+		case <-ch:
+		case <-time.After(hangLimit):
+			t.Fatal("first waiter didn't get broadcast")
+		}
+		m.Lock()
+		done = true
+		m.Unlock()
+		cond.Broadcast()
+	}
+}
+
+// Wait misuse and contexts: Wait without L is ErrNotLocked; a deadline
+// and a cancellation end a Wait with L locked again.
+func TestCondWaitContext(t *testing.T) {
+	c := newCond(t)
+	if err := c.Wait(); !errors.Is(err, gosync.ErrNotLocked) {
+		t.Fatalf("Wait without L: %v, want ErrNotLocked", err)
+	}
+	c.L.Lock()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	if err := c.WaitContext(ctx); err != context.DeadlineExceeded {
+		t.Fatalf("WaitContext = %v, want DeadlineExceeded", err)
+	}
+	if c.L.TryLock() {
+		t.Fatal("L not locked after a timed-out Wait")
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		cancel()
+	}()
+	if err := c.WaitContext(ctx); err != context.Canceled {
+		t.Fatalf("WaitContext = %v, want Canceled", err)
+	}
+	c.L.Unlock()
+}
+
+// Cross-process: a child waits on the Cond for a flag in a Map; the
+// parent sets it and signals.
+func TestCondCrossProcess(t *testing.T) {
+	name := uniqueName(t)
+	m, err := gosync.NewMutex(gosync.Named(name+".m", 0600))
+	must(t, err)
+	defer gosync.Unlink(name + ".m")
+	defer m.Close()
+	c, err := gosync.NewCond(m, gosync.Named(name, 0600))
+	must(t, err)
+	defer gosync.Unlink(name)
+	defer c.Close()
+	flag, err := gosync.NewMap(gosync.Named(name+".f", 0600))
+	must(t, err)
+	defer gosync.Unlink(name + ".f")
+	defer flag.Close()
+	cmd := child(t, "cond-wait", nil, name)
+	out, err := cmd.StdoutPipe()
+	must(t, err)
+	must(t, cmd.Start())
+	var b [1]byte
+	out.Read(b[:]) // it holds L and is about to Wait
+	m.Lock()
+	must(t, flag.Store("ready", []byte("yes")))
+	must(t, c.Signal())
+	m.Unlock()
+	within(t, "the child's Wait", func() { must(t, cmd.Wait()) })
+}
+
+func init() {
+	children["cond-wait"] = func() int {
+		name := childArgs()[0]
+		m, err := gosync.OpenMutex(name + ".m")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		c, err := gosync.OpenCond(name, m)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		f, err := gosync.OpenMap(name + ".f")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		m.Lock()
+		os.Stdout.Write([]byte("."))
+		for {
+			if _, ok, _ := f.Load("ready"); ok {
+				break
+			}
+			if err := c.Wait(); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+		}
+		m.Unlock()
+		return 0
+	}
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync
+
+import (
+	"os"
+	"unsafe"
+)
+
+// A CounterMode is the synchronization a counter uses in the kernel.
+type CounterMode uint32
+
+// The counter modes (docs/uapi.md compares their costs).
+const (
+	// CounterRacy synchronizes nothing: concurrent updates are lost, on
+	// purpose (the lost-update lab).
+	CounterRacy CounterMode = 1
+	// CounterAtomic is an atomic64_t: one atomic instruction per op.
+	CounterAtomic CounterMode = 2
+	// CounterSpinlock is a spinlock around the value.
+	CounterSpinlock CounterMode = 3
+	// CounterMutex is a sleeping kernel mutex around the value.
+	CounterMutex CounterMode = 4
+	// CounterRWSem is a reader/writer semaphore; Load shares it.
+	CounterRWSem CounterMode = 5
+	// CounterPercpu is a percpu_counter: Add scales with CPUs, Load sums
+	// them; it has no Swap, CompareAndSwap, And or Or (ErrNotSupported).
+	CounterPercpu CounterMode = 6
+)
+
+// Mode sets an Int64's or Uint64's counter mode (default CounterAtomic).
+func Mode(m CounterMode) Option {
+	return Option{name: "Mode", types: types(typeCounter), apply: func(r *createReq) {
+		(*counterAttr)(unsafe.Pointer(&r.cmd.attr)).mode = uint32(m)
+	}}
+}
+
+// counter is the kernel counter behind Int64 and Uint64.
+type counter struct {
+	base
+}
+
+func (c *counter) op(name string, op uint32, arg, expected int64) (int64, error) {
+	cmd := counterCmd{size: uint32(unsafe.Sizeof(counterCmd{})), op: op, arg: arg,
+		expected: expected}
+	err := c.h.do(iocCounter, unsafe.Pointer(&cmd))
+	return cmd.result, newError(name, c.h.name, err)
+}
+
+func newCounter(name string, initial int64, opts []Option) (counter, error) {
+	h, err := create(name, typeCounter, opts, func(c *createCmd) {
+		a := (*counterAttr)(unsafe.Pointer(&c.attr))
+		a.mode = uint32(CounterAtomic)
+		a.initial = initial
+	})
+	return counter{base{h}}, err
+}
+
+// An Int64 is sync/atomic's Int64 as a kernel object: an int64 that every
+// process with a handle updates atomically (in every CounterMode but
+// CounterRacy). Values wrap modulo 2^64 as Go's do.
+//
+// In the terminology of the Go memory model, if the effect of an
+// operation A is observed by an operation B, then A synchronizes before B,
+// in any process, and all operations are linearizable (exact modes;
+// CounterRacy orders nothing, and CounterPercpu orders Adds only with
+// Loads).
+type Int64 struct {
+	counter
+}
+
+// NewInt64 creates an Int64 holding initial. Options: Named, Mode.
+func NewInt64(initial int64, opts ...Option) (*Int64, error) {
+	c, err := newCounter("NewInt64", initial, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Int64{c}, nil
+}
+
+// OpenInt64 opens the counter published under name.
+func OpenInt64(name string) (*Int64, error) {
+	h, err := open("OpenInt64", typeCounter, name)
+	if err != nil {
+		return nil, err
+	}
+	return &Int64{counter{base{h}}}, nil
+}
+
+// Int64FromFile returns a handle to the counter f refers to.
+func Int64FromFile(f *os.File) (*Int64, error) {
+	h, err := fromFile("Int64FromFile", typeCounter, f)
+	if err != nil {
+		return nil, err
+	}
+	return &Int64{counter{base{h}}}, nil
+}
+
+// Load atomically loads and returns the value.
+func (x *Int64) Load() (int64, error) { return x.op("Int64.Load", opLoad, 0, 0) }
+
+// Store atomically stores val.
+func (x *Int64) Store(val int64) error {
+	_, err := x.op("Int64.Store", opStore, val, 0)
+	return err
+}
+
+// Swap atomically stores new and returns the previous value.
+func (x *Int64) Swap(new int64) (old int64, err error) {
+	return x.op("Int64.Swap", opSwap, new, 0)
+}
+
+// CompareAndSwap executes the compare-and-swap operation: if the value is
+// old, it becomes new, and swapped is true.
+func (x *Int64) CompareAndSwap(old, new int64) (swapped bool, err error) {
+	v, err := x.op("Int64.CompareAndSwap", opCAS, new, old)
+	return err == nil && v == old, err
+}
+
+// Add atomically adds delta and returns the new value.
+func (x *Int64) Add(delta int64) (new int64, err error) {
+	return x.op("Int64.Add", opAdd, delta, 0)
+}
+
+// And atomically performs a bitwise AND with mask and returns the old
+// value (Go 1.23).
+func (x *Int64) And(mask int64) (old int64, err error) {
+	return x.op("Int64.And", opAnd, mask, 0)
+}
+
+// Or atomically performs a bitwise OR with mask and returns the old value
+// (Go 1.23).
+func (x *Int64) Or(mask int64) (old int64, err error) {
+	return x.op("Int64.Or", opOr, mask, 0)
+}
+
+// A Uint64 is sync/atomic's Uint64 as a kernel object: the same kernel
+// counter as Int64, its 64 bits read as unsigned. To subtract a signed
+// positive constant value c, do x.Add(^uint64(c-1)), as in Go.
+type Uint64 struct {
+	counter
+}
+
+// NewUint64 creates a Uint64 holding initial. Options: Named, Mode.
+func NewUint64(initial uint64, opts ...Option) (*Uint64, error) {
+	c, err := newCounter("NewUint64", int64(initial), opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Uint64{c}, nil
+}
+
+// OpenUint64 opens the counter published under name.
+func OpenUint64(name string) (*Uint64, error) {
+	h, err := open("OpenUint64", typeCounter, name)
+	if err != nil {
+		return nil, err
+	}
+	return &Uint64{counter{base{h}}}, nil
+}
+
+// Uint64FromFile returns a handle to the counter f refers to.
+func Uint64FromFile(f *os.File) (*Uint64, error) {
+	h, err := fromFile("Uint64FromFile", typeCounter, f)
+	if err != nil {
+		return nil, err
+	}
+	return &Uint64{counter{base{h}}}, nil
+}
+
+func (x *Uint64) uop(name string, op uint32, arg, expected uint64) (uint64, error) {
+	v, err := x.op(name, op, int64(arg), int64(expected))
+	return uint64(v), err
+}
+
+// Load atomically loads and returns the value.
+func (x *Uint64) Load() (uint64, error) { return x.uop("Uint64.Load", opLoad, 0, 0) }
+
+// Store atomically stores val.
+func (x *Uint64) Store(val uint64) error {
+	_, err := x.uop("Uint64.Store", opStore, val, 0)
+	return err
+}
+
+// Swap atomically stores new and returns the previous value.
+func (x *Uint64) Swap(new uint64) (old uint64, err error) {
+	return x.uop("Uint64.Swap", opSwap, new, 0)
+}
+
+// CompareAndSwap executes the compare-and-swap operation for x.
+func (x *Uint64) CompareAndSwap(old, new uint64) (swapped bool, err error) {
+	v, err := x.uop("Uint64.CompareAndSwap", opCAS, new, old)
+	return err == nil && v == old, err
+}
+
+// Add atomically adds delta and returns the new value.
+func (x *Uint64) Add(delta uint64) (new uint64, err error) {
+	return x.uop("Uint64.Add", opAdd, delta, 0)
+}
+
+// And atomically performs a bitwise AND with mask and returns the old value.
+func (x *Uint64) And(mask uint64) (old uint64, err error) {
+	return x.uop("Uint64.And", opAnd, mask, 0)
+}
+
+// Or atomically performs a bitwise OR with mask and returns the old value.
+func (x *Uint64) Or(mask uint64) (old uint64, err error) {
+	return x.uop("Uint64.Or", opOr, mask, 0)
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync
+
+import (
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
+)
+
+// A handle is one file descriptor of a gosync object, shared by the
+// goroutines that use the Go value wrapping it. Calls take a reference
+// for as long as they use the descriptor, so Close never closes it under
+// a running ioctl (and the number is never reused under one): the last
+// reference closes it.
+type handle struct {
+	fd    int
+	typ   uint32
+	name  string        // as created or opened; "" if anonymous or unknown
+	state atomic.Uint64 // closedBit | references
+
+	pmu     sync.Mutex
+	pollers []*poller            // idle pollable duplicates of fd
+	busy    map[*poller]struct{} // in use by a waiting call
+	closed  bool                 // (under pmu) Close ran
+}
+
+const closedBit = 1 << 63
+
+func newHandle(fd int, typ uint32, name string) *handle {
+	h := &handle{fd: fd, typ: typ, name: name}
+	runtime.SetFinalizer(h, (*handle).finalize)
+	return h
+}
+
+// finalize is the safety net for a handle nobody closed.
+func (h *handle) finalize() { _ = h.close() }
+
+// get takes a reference and returns the descriptor, or os.ErrClosed.
+func (h *handle) get() (int, error) {
+	if h.state.Add(1)&closedBit != 0 {
+		h.put()
+		return -1, os.ErrClosed
+	}
+	return h.fd, nil
+}
+
+// put drops a reference; the last one after Close closes the descriptor.
+func (h *handle) put() {
+	if h.state.Add(^uint64(0)) == closedBit {
+		syscall.Close(h.fd)
+	}
+}
+
+// isClosed reports whether Close has been called.
+func (h *handle) isClosed() bool { return h.state.Load()&closedBit != 0 }
+
+// do runs an ioctl on the handle's descriptor.
+func (h *handle) do(req uintptr, arg unsafe.Pointer) error {
+	fd, err := h.get()
+	if err != nil {
+		return err
+	}
+	err = ioctl(fd, req, arg)
+	h.put()
+	return err
+}
+
+// close closes the handle: waits through the poller (which hold
+// descriptors of their own) end with os.ErrClosed; the descriptor itself
+// closes when the last call using it returns.
+func (h *handle) close() error {
+	for {
+		s := h.state.Load()
+		if s&closedBit != 0 {
+			return os.ErrClosed
+		}
+		if h.state.CompareAndSwap(s, s|closedBit) {
+			break
+		}
+	}
+	runtime.SetFinalizer(h, nil)
+	h.pmu.Lock()
+	h.closed = true
+	all := h.pollers
+	h.pollers = nil
+	for p := range h.busy {
+		all = append(all, p)
+	}
+	h.pmu.Unlock()
+	for _, p := range all {
+		p.f.Close() // a waiter on it wakes, and returns os.ErrClosed
+	}
+	// Our own reference: the descriptor closes now, or with the last call.
+	h.state.Add(1)
+	h.put()
+	return nil
+}
+
+// file returns a new *os.File for the object: a duplicate descriptor,
+// sharing the handle's open file description (and so what it holds).
+func (h *handle) file() (*os.File, error) {
+	fd, err := h.get()
+	if err != nil {
+		return nil, err
+	}
+	defer h.put()
+	nfd, err := dupFd(fd)
+	if err != nil {
+		return nil, err
+	}
+	name := h.name
+	if name == "" {
+		name = "gosync"
+	}
+	return os.NewFile(uintptr(nfd), name), nil
+}
+
+// info reads the object's INFO.
+func (h *handle) info() (rawInfo, error) {
+	c := infoCmd{size: uint32(unsafe.Sizeof(infoCmd{}))}
+	err := h.do(iocInfo, unsafe.Pointer(&c))
+	return c.info, err
+}
+
+// base is embedded in every object type: the handle, Close, File, Name.
+type base struct {
+	h *handle
+}
+
+// Close closes this handle to the object. Waits in progress on it that
+// wait through the runtime's poller end with an error matching
+// os.ErrClosed; the descriptor is closed when the last call using it
+// returns. A robust lock or Semaphore permits still held through the
+// handle are released by the kernel once every descriptor of its open file
+// description is closed (see File). The object itself lives on while
+// another handle, or its name, refers to it. Close of a closed handle
+// returns an error matching os.ErrClosed.
+func (b *base) Close() error {
+	if err := b.h.close(); err != nil {
+		return newError("Close", b.h.name, err)
+	}
+	return nil
+}
+
+// File returns a new *os.File for the object, to pass to a child process
+// through exec.Cmd.ExtraFiles (the child rebuilds the handle with the
+// type's FromFile). The file shares this handle's open file description:
+// locks, read locks and permits taken through either belong to both, and
+// are released for a robust object only when both are closed. Close the
+// file when it has been handed over.
+func (b *base) File() (*os.File, error) {
+	f, err := b.h.file()
+	return f, newError("File", b.h.name, err)
+}
+
+// Name returns the name the object was created or opened by, or "" for
+// an anonymous object or one made from a file descriptor.
+func (b *base) Name() string { return b.h.name }
+
+// Info describes the object as the kernel sees it.
+func (b *base) Info() (Info, error) {
+	ri, err := b.h.info()
+	if err != nil {
+		return Info{}, newError("Info", b.h.name, err)
+	}
+	return makeInfo(&ri), nil
+}
+
+// Info describes an object: GOSYNC_IOC_INFO.
+type Info struct {
+	ID      uint64      // unique while the module is loaded, increasing with age
+	Type    string      // "mutex", "map", ...
+	Subtype uint32      // counter mode, map backend, capacity, or attribute flags
+	UID     uint32      // owner
+	GID     uint32      // owner's group
+	Perm    os.FileMode // permission bits
+	Named   bool        // it has a name
+	Name    string      // its name, "" if none
+	Files   uint32      // open file descriptions referring to it
+	Stats   [8]uint64   // per-type counts (see docs/uapi.md)
+}
+
+var typeNames = [...]string{typeCounter: "counter", typeMap: "map", typeMutex: "mutex",
+	typeRWMutex: "rwmutex", typeWaitGroup: "waitgroup", typeOnce: "once", typeChan: "chan",
+	typeSem: "semaphore", typeCond: "cond"}
+
+func typeName(t uint32) string {
+	if int(t) < len(typeNames) && typeNames[t] != "" {
+		return typeNames[t]
+	}
+	return "unknown"
+}
+
+func makeInfo(ri *rawInfo) Info {
+	n := 0
+	for n < len(ri.name) && ri.name[n] != 0 {
+		n++
+	}
+	return Info{ID: ri.id, Type: typeName(ri.typ), Subtype: ri.subtype, UID: ri.uid,
+		GID: ri.gid, Perm: os.FileMode(ri.perm), Named: ri.flags&infoNamed != 0,
+		Name: string(ri.name[:n]), Files: ri.nrFiles, Stats: ri.stats}
+}

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync
+
+import (
+	"context"
+	"os"
+	"syscall"
+	"unsafe"
+)
+
+// A Mutex is Go's sync.Mutex as a kernel object: a mutual exclusion lock
+// shared by every process that has a handle to it.
+//
+// In the terminology of the Go memory model, the n'th call to Unlock
+// synchronizes before the m'th call to Lock for any n < m, in any process.
+// A successful call to TryLock is equivalent to a call to Lock.
+//
+// Fairness is Go's: in normal mode a woken waiter competes with arriving
+// lockers; one that has waited over 1 ms and loses puts the mutex in
+// starvation mode, where Unlock hands it to the oldest waiter. (A waiter
+// of this package waits in the runtime's poller, and joins the kernel's
+// queue, which holds an OS thread, only once it starves: see the package
+// documentation.)
+//
+// A lock is held by the open file description of the handle that took it:
+// every goroutine using the handle, and a child given it through File,
+// holds it too. By default the Mutex is robust: if the last descriptor of
+// the holder's description closes while it holds the lock (the process
+// died), the lock is released and the next Lock reports ErrOwnerDead.
+//
+// Mutex satisfies sync.Locker. Lock and Unlock panic where the other
+// methods return an error.
+type Mutex struct {
+	base
+}
+
+// NewMutex creates a Mutex, unlocked. Options: Named, NonRobust.
+func NewMutex(opts ...Option) (*Mutex, error) {
+	h, err := create("NewMutex", typeMutex, opts, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Mutex{base{h}}, nil
+}
+
+// OpenMutex opens the Mutex published under name.
+func OpenMutex(name string) (*Mutex, error) {
+	h, err := open("OpenMutex", typeMutex, name)
+	if err != nil {
+		return nil, err
+	}
+	return &Mutex{base{h}}, nil
+}
+
+// MutexFromFile returns a handle to the Mutex f refers to (a file made by
+// File, passed to this process); it shares f's open file description and
+// so its locks. f stays open and may be closed.
+func MutexFromFile(f *os.File) (*Mutex, error) {
+	h, err := fromFile("MutexFromFile", typeMutex, f)
+	if err != nil {
+		return nil, err
+	}
+	return &Mutex{base{h}}, nil
+}
+
+func lockOp(fd int, req uintptr, op uint32, flags uint32, abs uint64) error {
+	c := lockCmd{size: uint32(unsafe.Sizeof(lockCmd{})), op: op, flags: flags, timeoutNs: abs}
+	return ioctl(fd, req, unsafe.Pointer(&c))
+}
+
+// tryLock is TryLock as the kernel says it: nil, EOWNERDEAD (held) or EBUSY.
+func tryLock(fd int, req uintptr, op uint32) (bool, error) {
+	switch err := lockOp(fd, req, op, 0, 0); err {
+	case nil:
+		return true, nil
+	case syscall.EBUSY:
+		return false, nil
+	default:
+		return true, err // EOWNERDEAD: held; anything else: give up
+	}
+}
+
+// lockContext is the Lock of a Mutex or RWMutex (req, op) under ctx.
+func (b *base) lockContext(ctx context.Context, name string, req uintptr, try, lock uint32,
+	write bool) error {
+	fd, err := b.h.get()
+	if err != nil {
+		return newError(name, b.h.name, err)
+	}
+	done, err := tryLock(fd, req, try)
+	b.h.put()
+	if !done {
+		w := waiter{
+			write: write,
+			try:   func(fd int) (bool, error) { return tryLock(fd, req, try) },
+			block: func(fd int, abs uint64) error {
+				return lockOp(fd, req, lock, waitAbstime, abs)
+			},
+		}
+		if lock == lockLock && req == iocRWMutex {
+			// Go's writer preference: a waiting writer holds back new
+			// readers. Only a writer in the kernel's queue can.
+			w.patience = 10 * starvation
+		}
+		err = b.h.await(ctx, &w)
+	}
+	return newError(name, b.h.name, err)
+}
+
+// LockContext locks m, waiting until it is available or ctx is done.
+// It returns nil, or ErrOwnerDead with m locked (the previous holder died
+// holding it: what it protected may be inconsistent), or ctx.Err() with m
+// not locked, or an error matching os.ErrClosed if the handle is closed.
+// Waiting holds no OS thread (see the package documentation).
+func (m *Mutex) LockContext(ctx context.Context) error {
+	return m.lockContext(ctx, "Mutex.Lock", iocMutex, lockTryLock, lockLock, false)
+}
+
+// Lock locks m, waiting as long as it takes. It panics with the error
+// LockContext would return, except ErrOwnerDead: then m is locked and Lock
+// returns as if the holder had unlocked it (use LockContext to know).
+func (m *Mutex) Lock() {
+	if err := m.LockContext(context.Background()); err != nil && !isOwnerDead(err) {
+		panic(err)
+	}
+}
+
+// TryLock tries to lock m without waiting and reports whether it did
+// (also when the previous holder died holding it). In Go's words: correct
+// uses of TryLock do exist, but they are rare.
+func (m *Mutex) TryLock() bool {
+	fd, err := m.h.get()
+	if err != nil {
+		return false
+	}
+	defer m.h.put()
+	ok, err := tryLock(fd, iocMutex, lockTryLock)
+	return ok && (err == nil || err == syscall.EOWNERDEAD)
+}
+
+// UnlockErr unlocks m. It returns ErrNotLocked if m is not locked (Go's
+// fatal "sync: unlock of unlocked mutex"). As in Go, a locked Mutex is not
+// associated with a particular goroutine or handle: any may unlock it.
+func (m *Mutex) UnlockErr() error {
+	return newError("Mutex.Unlock", m.h.name, m.h.do(iocMutex, unsafe.Pointer(&lockCmd{
+		size: uint32(unsafe.Sizeof(lockCmd{})), op: lockUnlock})),
+		errKind{syscall.EPERM, ErrNotLocked})
+}
+
+// Unlock unlocks m; it panics with UnlockErr's error, such as ErrNotLocked.
+func (m *Mutex) Unlock() {
+	if err := m.UnlockErr(); err != nil {
+		panic(err)
+	}
+}
+
+func isOwnerDead(err error) bool {
+	e, ok := err.(*Error)
+	return ok && e.kind == ErrOwnerDead
+}

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync
+
+import (
+	"context"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"unsafe"
+)
+
+// A Once is Go's sync.Once as a kernel object: Do calls its function in
+// exactly one caller, in whichever process comes first, and every other
+// Do waits until that call has returned.
+//
+// In the terminology of the Go memory model, the return from f
+// synchronizes before the return from any call of Do, in any process.
+//
+// A Once made by NewOnceValue also keeps the bytes f returns (Go 1.21's
+// OnceValue), and hands them to every caller: see DoValue and OnceValue.
+//
+// If f's caller dies before f returns (its process exits, or the handle
+// it called Do through closes), the Once is done, as Go's is when f
+// panics, and Do reports ErrOwnerDead; created with Retry, the next caller
+// runs f instead.
+type Once struct {
+	base
+	kind atomic.Uint32 // 0: not known yet, onceKindPlain, onceKindValue
+}
+
+const (
+	onceKindPlain = 1
+	onceKindValue = 2
+)
+
+// hasValue reports whether o keeps a value. A LOAD with room for one
+// tells: a Once without a value refuses it (EINVAL).
+func (o *Once) hasValue() (bool, error) {
+	if k := o.kind.Load(); k != 0 {
+		return k == onceKindValue, nil
+	}
+	var b [1]byte
+	c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceLoad,
+		buf: unsafe.Pointer(&b[0]), len: 1}
+	switch err := o.h.do(iocOnce, unsafe.Pointer(&c)); err {
+	case syscall.EINVAL:
+		o.kind.Store(onceKindPlain)
+	case nil, syscall.EOVERFLOW:
+		o.kind.Store(onceKindValue)
+	default:
+		return false, err
+	}
+	return o.kind.Load() == onceKindValue, nil
+}
+
+func newOnce(h *handle, kind uint32) *Once {
+	o := &Once{base: base{h}}
+	o.kind.Store(kind)
+	return o
+}
+
+// NewOnce creates a Once. Options: Named, Retry.
+func NewOnce(opts ...Option) (*Once, error) {
+	h, err := create("NewOnce", typeOnce, opts, nil)
+	if err != nil {
+		return nil, err
+	}
+	return newOnce(h, onceKindPlain), nil
+}
+
+// NewOnceValue creates a Once that keeps the value its function returns,
+// at most maxLen bytes (up to 65536). Options: Named, Retry.
+func NewOnceValue(maxLen int, opts ...Option) (*Once, error) {
+	if maxLen < 1 || maxLen > onceValueMax {
+		return nil, newError("NewOnceValue", "", syscall.EINVAL)
+	}
+	h, err := create("NewOnceValue", typeOnce, opts, func(c *createCmd) {
+		(*onceAttr)(unsafe.Pointer(&c.attr)).valueMax = uint32(maxLen)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newOnce(h, onceKindValue), nil
+}
+
+// OpenOnce opens the Once (or OnceValue) published under name.
+func OpenOnce(name string) (*Once, error) {
+	h, err := open("OpenOnce", typeOnce, name)
+	if err != nil {
+		return nil, err
+	}
+	return newOnce(h, 0), nil
+}
+
+// OnceFromFile returns a handle to the Once f refers to.
+func OnceFromFile(f *os.File) (*Once, error) {
+	h, err := fromFile("OnceFromFile", typeOnce, f)
+	if err != nil {
+		return nil, err
+	}
+	return newOnce(h, 0), nil
+}
+
+// onceTry is a DO that never waits (an absolute deadline in the past): the
+// result bits, ETIMEDOUT while another caller runs f, and for a OnceValue
+// the value's length (copied into buf if it fits, else EOVERFLOW).
+func onceTry(fd int, buf []byte) (uint32, int, error) {
+	c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceDo, flags: waitAbstime,
+		buf: bytesPtr(buf), len: uint32(len(buf))}
+	err := ioctl(fd, iocOnce, unsafe.Pointer(&c))
+	return c.result, int(c.len), err
+}
+
+// do is Do, DoContext and DoValue: it runs f if this caller is first and,
+// for a OnceValue (wantValue), returns the value its runner gave.
+func (o *Once) do(ctx context.Context, name string, f func() []byte, wantValue bool) ([]byte, error) {
+	isValue, err := o.hasValue()
+	if err != nil {
+		return nil, newError(name, o.h.name, err)
+	}
+	if wantValue && !isValue {
+		return nil, &Error{Op: name, Name: o.h.name, Err: syscall.EINVAL, kind: ErrWrongType}
+	}
+	var buf []byte
+	if wantValue {
+		buf = make([]byte, 512)
+	}
+	var result uint32
+	var n int
+	try := func(fd int) (bool, error) {
+		var err error
+		result, n, err = onceTry(fd, buf)
+		if err == syscall.ETIMEDOUT {
+			return false, nil // another caller is running f
+		}
+		return true, err
+	}
+	fd, err := o.h.get()
+	if err != nil {
+		return nil, newError(name, o.h.name, err)
+	}
+	done, err := try(fd)
+	o.h.put()
+	if !done {
+		// recheck: a runner that dies under Retry makes the Once new
+		// again, which wakes no poller.
+		err = o.h.await(ctx, &waiter{try: try, recheck: 50 * starvation})
+	}
+	if err == syscall.EOVERFLOW {
+		// Done, with a longer value than buf: read it.
+		buf = make([]byte, n)
+		c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceLoad,
+			buf: bytesPtr(buf), len: uint32(len(buf))}
+		err = o.h.do(iocOnce, unsafe.Pointer(&c))
+		result, n = c.result, int(c.len)
+	}
+	if err != nil {
+		return nil, newError(name, o.h.name, err)
+	}
+	if result&onceRun != 0 {
+		return o.run(name, f, isValue)
+	}
+	if result&onceAbandoned != 0 {
+		return nil, &Error{Op: name, Name: o.h.name, Err: syscall.EOWNERDEAD, kind: ErrOwnerDead}
+	}
+	if !wantValue {
+		return nil, nil
+	}
+	return buf[:n], nil
+}
+
+// run calls f as the Once's runner and completes it, also if f panics
+// (Go's Once counts that as returning). A value the Once cannot keep (too
+// long, or no memory for it) completes it with none, and is an error.
+func (o *Once) run(name string, f func() []byte, isValue bool) ([]byte, error) {
+	complete := func(v []byte) error {
+		c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceComplete,
+			buf: bytesPtr(v), len: uint32(len(v))}
+		return o.h.do(iocOnce, unsafe.Pointer(&c))
+	}
+	completed := false
+	defer func() {
+		if !completed {
+			complete(nil)
+		}
+	}()
+	v := f()
+	if !isValue {
+		v = nil
+	}
+	err := complete(v)
+	if err != nil && len(v) > 0 && err != syscall.EFAULT {
+		complete(nil)
+	}
+	completed = true
+	if err != nil {
+		return nil, newError(name, o.h.name, err)
+	}
+	return v, nil
+}
+
+// DoContext calls f if and only if this is the first call of Do on the
+// Once, in any process; otherwise it waits until f has returned, or until
+// ctx is done (ctx.Err(); f may still be running elsewhere). It returns
+// ErrOwnerDead if the caller that ran f died before it returned. If f
+// panics, the Once is done and the panic goes on.
+//
+// As in Go, f must not call Do on the same Once: it would deadlock.
+func (o *Once) DoContext(ctx context.Context, f func()) error {
+	_, err := o.do(ctx, "Once.Do", func() []byte { f(); return nil }, false)
+	return err
+}
+
+// Do is DoContext without a context.
+func (o *Once) Do(f func()) error { return o.DoContext(context.Background(), f) }
+
+// DoValue is Do for a Once made by NewOnceValue: the first caller runs f
+// and every caller gets the bytes it returned (ErrTooLarge if longer than
+// the Once's maxLen, and then the Once is done with no value).
+func (o *Once) DoValue(ctx context.Context, f func() []byte) ([]byte, error) {
+	return o.do(ctx, "Once.DoValue", f, true)
+}
+
+// Done reports whether f has returned (or its runner died).
+func (o *Once) Done() (bool, error) {
+	c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceLoad}
+	err := o.h.do(iocOnce, unsafe.Pointer(&c))
+	return c.result&onceDone != 0, newError("Once.Done", o.h.name, err)
+}
+
+// OnceValue returns a function that calls f only once, in whichever
+// process calls it first, and returns f's value to every caller in every
+// process (Go 1.21's sync.OnceValue, across processes): o must come from
+// NewOnceValue or OpenOnce of one, with a maxLen that holds c's encoding
+// of the value. If f panics, the Once is done and callers get an error.
+func OnceValue[T any](o *Once, c Codec[T], f func() T) func() (T, error) {
+	return func() (T, error) {
+		var encErr error
+		b, err := o.DoValue(context.Background(), func() []byte {
+			b, err := c.Encode(f())
+			encErr = err
+			return b
+		})
+		var zero T
+		if encErr != nil {
+			return zero, newError("OnceValue", o.h.name, encErr)
+		}
+		if err != nil {
+			return zero, err
+		}
+		v, err := c.Decode(b)
+		if err != nil {
+			return zero, newError("OnceValue", o.h.name, err)
+		}
+		return v, nil
+	}
+}

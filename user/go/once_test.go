@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync_test
+
+// Ports of Go's src/sync/once_test.go and oncefunc_test.go (OnceValue),
+// with cross-process variants.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gosync"
+)
+
+// Go's TestOnce: 10 goroutines call Do; f runs once, and every Do returns
+// after it has.
+func TestOnce(t *testing.T) {
+	once, err := gosync.NewOnce()
+	must(t, err)
+	defer once.Close()
+	var o int32
+	c := make(chan bool)
+	const n = 10
+	for i := 0; i < n; i++ {
+		go func() {
+			once.Do(func() { atomic.AddInt32(&o, 1) })
+			if v := atomic.LoadInt32(&o); v != 1 {
+				t.Errorf("once failed inside run: %d is not 1", v)
+			}
+			c <- true
+		}()
+	}
+	for i := 0; i < n; i++ {
+		<-c
+	}
+	if o != 1 {
+		t.Errorf("once failed outside run: %d is not 1", o)
+	}
+}
+
+// Go's TestOncePanic: a panicking f counts as returned; the next Do does
+// not call its f.
+func TestOncePanic(t *testing.T) {
+	once, err := gosync.NewOnce()
+	must(t, err)
+	defer once.Close()
+	func() {
+		defer func() {
+			if r := recover(); r == nil {
+				t.Fatal("Once.Do did not panic")
+			}
+		}()
+		once.Do(func() { panic("failed") })
+	}()
+	must(t, once.Do(func() { t.Fatal("Once.Do called twice") }))
+}
+
+// Go 1.21's OnceValue (oncefunc_test.go's TestOnceValue): one call of f,
+// every caller its value.
+func TestOnceValue(t *testing.T) {
+	o, err := gosync.NewOnceValue(64)
+	must(t, err)
+	defer o.Close()
+	calls := 0
+	f := gosync.OnceValue[int64](o, gosync.Int64Codec{}, func() int64 {
+		calls++
+		return int64(calls)
+	})
+	for i := 0; i < 3; i++ {
+		v, err := f()
+		must(t, err)
+		if v != 1 {
+			t.Fatalf("OnceValue returned %d, want 1", v)
+		}
+	}
+	if calls != 1 {
+		t.Fatalf("f called %d times", calls)
+	}
+	// A Once without a value refuses DoValue.
+	plain, err := gosync.NewOnce()
+	must(t, err)
+	defer plain.Close()
+	if _, err := plain.DoValue(context.Background(), func() []byte { return nil }); !errors.Is(err, gosync.ErrWrongType) {
+		t.Fatalf("DoValue on a plain Once: %v", err)
+	}
+}
+
+// Cross-process: 4 processes race to initialize; one runs f, all see
+// its value.
+func TestOnceCrossProcess(t *testing.T) {
+	name := uniqueName(t)
+	o, err := gosync.NewOnceValue(64, gosync.Named(name, 0600))
+	must(t, err)
+	defer gosync.Unlink(name)
+	defer o.Close()
+	c, err := gosync.NewInt64(0, gosync.Named(name+".n", 0600))
+	must(t, err)
+	defer gosync.Unlink(name + ".n")
+	defer c.Close()
+	const procs = 4
+	outs := make([][]byte, procs)
+	errs := make(chan error, procs)
+	for i := 0; i < procs; i++ {
+		i := i
+		go func() {
+			out, err := child(t, "once-init", nil, name, strconv.Itoa(i)).Output()
+			outs[i] = out
+			errs <- err
+		}()
+	}
+	for i := 0; i < procs; i++ {
+		must(t, <-errs)
+	}
+	if v, _ := c.Load(); v != 1 {
+		t.Fatalf("f ran %d times across processes", v)
+	}
+	for i := 1; i < procs; i++ {
+		if string(outs[i]) != string(outs[0]) {
+			t.Fatalf("process %d saw %q, process 0 %q", i, outs[i], outs[0])
+		}
+	}
+}
+
+// A runner that dies mid-f: the Once is done (abandoned) and Do says
+// ErrOwnerDead; with Retry, the next caller runs f.
+func TestOnceRunnerDies(t *testing.T) {
+	for _, retry := range []bool{false, true} {
+		t.Run(fmt.Sprintf("retry=%v", retry), func(t *testing.T) {
+			name := uniqueName(t)
+			opts := []gosync.Option{gosync.Named(name, 0600)}
+			if retry {
+				opts = append(opts, gosync.Retry())
+			}
+			o, err := gosync.NewOnce(opts...)
+			must(t, err)
+			defer gosync.Unlink(name)
+			defer o.Close()
+			must(t, child(t, "once-die", nil, name).Run())
+			ran := false
+			err = o.Do(func() { ran = true })
+			if retry {
+				if err != nil || !ran {
+					t.Fatalf("Retry: Do = %v, ran %v; want nil, true", err, ran)
+				}
+			} else if !errors.Is(err, gosync.ErrOwnerDead) || ran {
+				t.Fatalf("Do = %v, ran %v; want ErrOwnerDead, false", err, ran)
+			}
+		})
+	}
+}
+
+// A caller waiting while another runs f waits in the poller, and its
+// context ends its wait.
+func TestOnceWaitContext(t *testing.T) {
+	o, err := gosync.NewOnce()
+	must(t, err)
+	defer o.Close()
+	started, release := make(chan bool), make(chan bool)
+	go o.Do(func() { started <- true; <-release })
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	if err := o.DoContext(ctx, func() { t.Error("ran twice") }); err != context.DeadlineExceeded {
+		t.Fatalf("DoContext = %v, want DeadlineExceeded", err)
+	}
+	close(release)
+	within(t, "Do after f returned", func() {
+		must(t, o.Do(func() { t.Error("ran twice") }))
+	})
+	if done, err := o.Done(); !done || err != nil {
+		t.Fatalf("Done = %v, %v", done, err)
+	}
+}
+
+func init() {
+	children["once-init"] = func() int {
+		a := childArgs()
+		o, err := gosync.OpenOnce(a[0])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		c, err := gosync.OpenInt64(a[0] + ".n")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		f := gosync.OnceValue[string](o, gosync.StringCodec{}, func() string {
+			c.Add(1)
+			time.Sleep(50 * time.Millisecond)
+			return "initialized by process " + a[1]
+		})
+		v, err := f()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		fmt.Print(v)
+		return 0
+	}
+	children["once-die"] = func() int {
+		o, err := gosync.OpenOnce(childArgs()[0])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		o.Do(func() { os.Exit(0) })
+		return 1
+	}
+}

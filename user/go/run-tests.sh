@@ -1,0 +1,49 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The Go package's tests (user/go), run in the VM by scripts/check as
+# /go/run-tests.sh (make go puts both in build/go/, scripts/vm copies that
+# to the guest's /go): runs the static test binary beside it
+# (gosync-go.test, built by `go test -c`) and turns its -test.v output into
+# TAP lines,
+# "ok - go:TestName" and "not ok - go:TestName (first error line)", one per
+# top-level test and example; everything else it printed follows "# ".
+# Usage: run-tests.sh [go test flags]   (default: -test.short; GOSYNC_GO_TEST_ARGS
+#                                 adds more)
+dir=$(cd "$(dirname "$0")" && pwd)
+bin=$dir/gosync-go.test
+if [ ! -x "$bin" ]; then
+	echo "ok - go:tests # SKIP the Go test binary was not built (no go)"
+	exit 0
+fi
+[ $# -gt 0 ] || set -- -test.short
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+# The tests make named objects and child processes; run them from /tmp.
+cd /tmp || exit 1
+{ "$bin" -test.v -test.timeout 600s "$@" $GOSYNC_GO_TEST_ARGS 2>&1; echo $? >"$tmp/rc"; } |
+awk '
+{ print "# " $0 }
+# -v streams a test'"'"'s log before its result: keep its last file:line.
+/^=== RUN   [^\/]*$/ { last = "" }
+/^ +[A-Za-z0-9_]+\.go:[0-9]+: / { last = $0; sub(/^ +/, "", last) }
+/^--- PASS: / { print "ok - go:" $3; passed++ }
+/^--- SKIP: / { print "ok - go:" $3 " # SKIP"; passed++ }
+/^--- FAIL: / {
+	if (last == "" && $3 ~ /^Example/)
+		last = "its output differs"
+	print "not ok - go:" $3 (last != "" ? " (" last ")" : "")
+	failed++
+}
+END {
+	printf "# go: %d passed, %d failed\n", passed, failed
+	if (passed + failed == 0)
+		print "not ok - go:tests (no test reported a result)"
+}
+'
+rc=$(cat "$tmp/rc")
+if [ "$rc" -ne 0 ]; then
+	# Failed tests already printed "not ok"; say so for a crash or timeout.
+	echo "# go: the test binary exited with status $rc"
+	exit 1
+fi
+exit 0

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync
+
+import (
+	"context"
+	"os"
+	"syscall"
+	"unsafe"
+)
+
+// A Semaphore is golang.org/x/sync/semaphore.Weighted as a kernel object:
+// a weighted semaphore of a fixed number of permits, shared by every
+// process with a handle to it. Waiters are served in order: a large
+// Acquire is not starved by smaller ones that come after it (once it is
+// in the kernel's queue: a waiter of this package waits in the runtime's
+// poller first, and joins the queue if it loses the race for over 1 ms).
+//
+// A Release synchronizes before the Acquire that takes the permits it
+// returned, in any process.
+//
+// By default permits are held by the open file description of the handle
+// that acquired them: only it may release them, and those it still holds
+// when its last descriptor closes (its process died) are released for it.
+// With NonRobust, permits belong to nobody, as a POSIX semaphore's do.
+type Semaphore struct {
+	base
+	size int64
+}
+
+// NewSemaphore creates a Semaphore of n permits, 1 to 2^62, all free.
+// Options: Named, NonRobust.
+func NewSemaphore(n int64, opts ...Option) (*Semaphore, error) {
+	if n < 1 || n > semMax {
+		return nil, newError("NewSemaphore", "", syscall.EINVAL)
+	}
+	h, err := create("NewSemaphore", typeSem, opts, func(c *createCmd) {
+		(*semAttr)(unsafe.Pointer(&c.attr)).size = uint64(n)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Semaphore{base{h}, n}, nil
+}
+
+func newSemaphore(h *handle, op string) (*Semaphore, error) {
+	s := &Semaphore{base: base{h}}
+	st, err := s.op(op, semLoad, 0, 0, 0)
+	if err != nil {
+		h.close()
+		return nil, err
+	}
+	s.size = int64(st.semSize)
+	return s, nil
+}
+
+// OpenSemaphore opens the Semaphore published under name.
+func OpenSemaphore(name string) (*Semaphore, error) {
+	h, err := open("OpenSemaphore", typeSem, name)
+	if err != nil {
+		return nil, err
+	}
+	return newSemaphore(h, "OpenSemaphore")
+}
+
+// SemaphoreFromFile returns a handle to the Semaphore f refers to, sharing
+// f's open file description and so the permits it holds.
+func SemaphoreFromFile(f *os.File) (*Semaphore, error) {
+	h, err := fromFile("SemaphoreFromFile", typeSem, f)
+	if err != nil {
+		return nil, err
+	}
+	return newSemaphore(h, "SemaphoreFromFile")
+}
+
+func semOp(fd int, op uint32, n uint64, flags uint32, abs uint64) (semCmd, error) {
+	c := semCmd{size: uint32(unsafe.Sizeof(semCmd{})), op: op, n: n, flags: flags, timeoutNs: abs}
+	err := ioctl(fd, iocSem, unsafe.Pointer(&c))
+	return c, err
+}
+
+func (s *Semaphore) op(name string, op uint32, n uint64, flags uint32, abs uint64) (semCmd, error) {
+	fd, err := s.h.get()
+	if err != nil {
+		return semCmd{}, newError(name, s.h.name, err)
+	}
+	c, err := semOp(fd, op, n, flags, abs)
+	s.h.put()
+	return c, newError(name, s.h.name, err, errKind{syscall.EPERM, ErrNotHeld})
+}
+
+// Size returns the Semaphore's number of permits.
+func (s *Semaphore) Size() int64 { return s.size }
+
+// Acquire acquires n permits, blocking until they are available or ctx is
+// done. On success it returns nil; on failure, ctx.Err(), and the
+// Semaphore is unchanged. If ctx is already done, Acquire may still
+// succeed without blocking. As x/sync's, an Acquire of more permits than
+// the Semaphore has waits until ctx is done.
+func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
+	if n > s.size {
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	if n < 1 {
+		return newError("Semaphore.Acquire", s.h.name, syscall.EINVAL)
+	}
+	try := func(fd int) (bool, error) {
+		switch _, err := semOp(fd, semTryAcquire, uint64(n), 0, 0); err {
+		case nil:
+			return true, nil
+		case syscall.EBUSY:
+			return false, nil
+		default:
+			return true, err
+		}
+	}
+	fd, err := s.h.get()
+	if err != nil {
+		return newError("Semaphore.Acquire", s.h.name, err)
+	}
+	done, err := try(fd)
+	s.h.put()
+	if !done {
+		err = s.h.await(ctx, &waiter{try: try, block: func(fd int, abs uint64) error {
+			_, err := semOp(fd, semAcquire, uint64(n), waitAbstime, abs)
+			return err
+		}})
+	}
+	return newError("Semaphore.Acquire", s.h.name, err)
+}
+
+// TryAcquire acquires n permits without blocking: it reports whether it
+// did, and leaves the Semaphore unchanged if not (also while others wait).
+func (s *Semaphore) TryAcquire(n int64) bool {
+	if n < 1 || n > s.size {
+		return false
+	}
+	_, err := s.op("Semaphore.TryAcquire", semTryAcquire, uint64(n), 0, 0)
+	return err == nil
+}
+
+// Release releases n permits. Releasing more than this handle holds (more
+// than are taken, NonRobust) is ErrNotHeld, and changes nothing (x/sync
+// panics).
+func (s *Semaphore) Release(n int64) error {
+	if n < 1 {
+		return newError("Semaphore.Release", s.h.name, syscall.EINVAL)
+	}
+	_, err := s.op("Semaphore.Release", semRelease, uint64(n), 0, 0)
+	return err
+}
+
+// Available returns the permits free now, and those this handle's open
+// file description holds (robust Semaphores).
+func (s *Semaphore) Available() (free, held int64, err error) {
+	c, err := s.op("Semaphore.Available", semLoad, 0, 0, 0)
+	return int64(c.avail), int64(c.held), err
+}

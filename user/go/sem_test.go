@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync_test
+
+// Ports of golang.org/x/sync/semaphore's semaphore_test.go, with a
+// cross-process variant.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"os"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"gosync"
+)
+
+const maxSleep = time.Millisecond
+
+func newSem(t testing.TB, n int64) *gosync.Semaphore {
+	s, err := gosync.NewSemaphore(n)
+	must(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func hammerWeighted(s *gosync.Semaphore, n int64, loops int) error {
+	for i := 0; i < loops; i++ {
+		if err := s.Acquire(context.Background(), n); err != nil {
+			return err
+		}
+		time.Sleep(time.Duration(rand.Int63n(int64(maxSleep))))
+		if err := s.Release(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// x/sync's TestWeighted: GOMAXPROCS goroutines, goroutine i acquiring i
+// permits of GOMAXPROCS at a time.
+func TestWeighted(t *testing.T) {
+	n := runtime.GOMAXPROCS(0)
+	loops := 10000 / n
+	if testing.Short() {
+		loops = 200 / n
+	}
+	s := newSem(t, int64(n))
+	var wg sync.WaitGroup
+	wg.Add(n)
+	for i := 0; i < n; i++ {
+		i := i
+		go func() {
+			defer wg.Done()
+			if i == 0 {
+				return // Acquire(0) is invalid here (x/sync allows it)
+			}
+			if err := hammerWeighted(s, int64(i), loops); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// x/sync's TestWeightedPanic: a Release without an Acquire is an error
+// (x/sync panics).
+func TestWeightedPanic(t *testing.T) {
+	s := newSem(t, 1)
+	if err := s.Release(1); !errors.Is(err, gosync.ErrNotHeld) {
+		t.Fatalf("Release of an unacquired semaphore: %v, want ErrNotHeld", err)
+	}
+}
+
+// x/sync's TestWeightedTryAcquire.
+func TestWeightedTryAcquire(t *testing.T) {
+	ctx := context.Background()
+	s := newSem(t, 2)
+	var tries []bool
+	must(t, s.Acquire(ctx, 1))
+	tries = append(tries, s.TryAcquire(1))
+	tries = append(tries, s.TryAcquire(1))
+	must(t, s.Release(2))
+	tries = append(tries, s.TryAcquire(1))
+	must(t, s.Acquire(ctx, 1))
+	tries = append(tries, s.TryAcquire(1))
+	want := []bool{true, false, true, false}
+	for i := range tries {
+		if tries[i] != want[i] {
+			t.Errorf("tries[%d]: got %t, want %t", i, tries[i], want[i])
+		}
+	}
+}
+
+// x/sync's TestWeightedAcquire: Acquire with a 10 ms timeout.
+func TestWeightedAcquire(t *testing.T) {
+	ctx := context.Background()
+	s := newSem(t, 2)
+	tryAcquire := func(n int64) bool {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+		defer cancel()
+		return s.Acquire(ctx, n) == nil
+	}
+	var tries []bool
+	must(t, s.Acquire(ctx, 1))
+	tries = append(tries, tryAcquire(1))
+	tries = append(tries, tryAcquire(1))
+	must(t, s.Release(2))
+	tries = append(tries, tryAcquire(1))
+	must(t, s.Acquire(ctx, 1))
+	tries = append(tries, tryAcquire(1))
+	want := []bool{true, false, true, false}
+	for i := range tries {
+		if tries[i] != want[i] {
+			t.Errorf("tries[%d]: got %t, want %t", i, tries[i], want[i])
+		}
+	}
+}
+
+// x/sync's TestWeightedDoesntBlockIfTooBig: an Acquire of more than the
+// semaphore has waits for its ctx and holds nobody else up.
+func TestWeightedDoesntBlockIfTooBig(t *testing.T) {
+	const n = 2
+	s := newSem(t, n)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Acquire(ctx, n+1)
+	var wg sync.WaitGroup
+	errs := make(chan error, n*3)
+	for i := n * 3; i > 0; i-- {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.Acquire(context.Background(), 1)
+			if err == nil {
+				time.Sleep(time.Millisecond)
+				err = s.Release(1)
+			}
+			errs <- err
+		}()
+	}
+	within(t, "Acquire(1)s beside a too big Acquire", wg.Wait)
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// x/sync's TestLargeAcquireDoesntStarve: an Acquire of all n permits gets
+// them while n goroutines keep releasing and reacquiring one each.
+func TestLargeAcquireDoesntStarve(t *testing.T) {
+	ctx := context.Background()
+	n := int64(runtime.GOMAXPROCS(0))
+	s := newSem(t, n)
+	var running sync.Mutex // held while they should run
+	running.Lock()
+	stopped := false
+	var wg sync.WaitGroup
+	wg.Add(int(n))
+	for i := n; i > 0; i-- {
+		must(t, s.Acquire(ctx, 1))
+		go func() {
+			defer func() {
+				s.Release(1)
+				wg.Done()
+			}()
+			for {
+				running.Lock()
+				stop := stopped
+				running.Unlock()
+				if stop {
+					return
+				}
+				time.Sleep(time.Millisecond)
+				s.Release(1)
+				s.Acquire(ctx, 1)
+			}
+		}()
+	}
+	running.Unlock()
+	within(t, "the large Acquire", func() { must(t, s.Acquire(ctx, n)) })
+	running.Lock()
+	stopped = true
+	running.Unlock()
+	must(t, s.Release(n))
+	wg.Wait()
+}
+
+// x/sync's TestAllocCancelDoesntStarve: when a large Acquire that queued
+// gives up, the small one queued behind it gets in.
+func TestAllocCancelDoesntStarve(t *testing.T) {
+	s := newSem(t, 10)
+	must(t, s.Acquire(context.Background(), 1))
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		if err := s.Acquire(ctx, 10); err == nil {
+			t.Error("Acquire(10) succeeded with 1 of 10 held")
+		}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	done := make(chan struct{})
+	go func() {
+		if err := s.Acquire(context.Background(), 1); err != nil {
+			t.Error(err)
+		}
+		s.Release(1)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(hangLimit):
+		t.Fatal("Acquire(1) still waiting after Acquire(10) gave up")
+	}
+}
+
+// Robust permits: a child process that acquires and dies gives its
+// permits back; another handle cannot release what it does not hold.
+func TestSemaphoreCrossProcess(t *testing.T) {
+	name := uniqueName(t)
+	s, err := gosync.NewSemaphore(3, gosync.Named(name, 0600))
+	must(t, err)
+	defer gosync.Unlink(name)
+	defer s.Close()
+	must(t, child(t, "sem-acquire-and-exit", nil, name).Run())
+	ctx, cancel := context.WithTimeout(context.Background(), hangLimit)
+	defer cancel()
+	must(t, s.Acquire(ctx, 3))
+	if err := s.Release(4); !errors.Is(err, gosync.ErrNotHeld) {
+		t.Fatalf("Release(4) holding 3: %v", err)
+	}
+	must(t, s.Release(3))
+	if free, held, err := s.Available(); free != 3 || held != 0 || err != nil {
+		t.Fatalf("Available = %d, %d, %v", free, held, err)
+	}
+}
+
+func init() {
+	children["sem-acquire-and-exit"] = func() int {
+		s, err := gosync.OpenSemaphore(childArgs()[0])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		if !s.TryAcquire(2) {
+			fmt.Fprintln(os.Stderr, "TryAcquire(2) failed")
+			return 1
+		}
+		return 0 // exit holding 2
+	}
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync
+
+import (
+	"os"
+	"sync"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// ioctl runs one gosync command. EINTR is retried: the package's blocking
+// calls carry absolute deadlines (GOSYNC_WAIT_ABSTIME), which the kernel
+// restarts itself after a signal handler with SA_RESTART (every handler of
+// the Go runtime: SIGURG preemption, SIGPROF, ...), and the same absolute
+// deadline means the same thing again; non-blocking calls fail with EINTR
+// only for a fatal signal. Cond.Wait, which must not be repeated blindly,
+// uses ioctlOnce.
+func ioctl(fd int, req uintptr, arg unsafe.Pointer) error {
+	for {
+		_, _, e := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), req, uintptr(arg))
+		if e == 0 {
+			return nil
+		}
+		if e != syscall.EINTR {
+			return e
+		}
+	}
+}
+
+// ioctlOnce is ioctl without the EINTR retry.
+func ioctlOnce(fd int, req uintptr, arg unsafe.Pointer) error {
+	_, _, e := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), req, uintptr(arg))
+	if e == 0 {
+		return nil
+	}
+	return e
+}
+
+// ioctlFd runs a command that returns a file descriptor.
+func ioctlFd(fd int, req uintptr, arg unsafe.Pointer) (int, error) {
+	for {
+		r, _, e := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), req, uintptr(arg))
+		if e == 0 {
+			return int(r), nil
+		}
+		if e != syscall.EINTR {
+			return -1, e
+		}
+	}
+}
+
+// dupFd duplicates fd (close-on-exec); the copy shares its open file
+// description, which is what gosync's locks and permits are held by.
+func dupFd(fd int) (int, error) {
+	for {
+		r, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_DUPFD_CLOEXEC, 0)
+		if e == 0 {
+			return int(r), nil
+		}
+		if e != syscall.EINTR {
+			return -1, e
+		}
+	}
+}
+
+// The device: opened once, on first use, and kept (close-on-exec).
+var dev struct {
+	once sync.Once
+	fd   int
+	err  error
+}
+
+// DevicePath is the gosync device the package opens on first use.
+const DevicePath = "/dev/gosync"
+
+func device() (int, error) {
+	dev.once.Do(func() {
+		dev.fd, dev.err = syscall.Open(DevicePath, syscall.O_RDWR|syscall.O_CLOEXEC, 0)
+		if dev.err != nil {
+			dev.err = &os.PathError{Op: "open", Path: DevicePath, Err: dev.err}
+		}
+	})
+	return dev.fd, dev.err
+}
+
+// Absolute deadlines are on CLOCK_MONOTONIC, the clock of Go's monotonic
+// time readings: the kernel's reading at init, plus Go's elapsed time.
+var monoBase, monoBaseGo = monoNowSyscall(), time.Now()
+
+func monoNowSyscall() int64 {
+	var ts syscall.Timespec
+	_, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 1 /* CLOCK_MONOTONIC */, uintptr(unsafe.Pointer(&ts)), 0)
+	if e != 0 {
+		panic("gosync: clock_gettime(CLOCK_MONOTONIC): " + e.Error())
+	}
+	return ts.Nano()
+}
+
+// forever is the absolute deadline that never comes.
+const forever = ^uint64(0)
+
+// monoAt converts t to CLOCK_MONOTONIC nanoseconds (0 if long past).
+func monoAt(t time.Time) uint64 {
+	ns := monoBase + int64(t.Sub(monoBaseGo))
+	if ns < 0 {
+		return 0
+	}
+	return uint64(ns)
+}
+
+// cstring returns s as a NUL-terminated byte string.
+func cstring(s string) []byte {
+	b := make([]byte, len(s)+1)
+	copy(b, s)
+	return b
+}
+
+// bytesPtr points to b's bytes (nil for an empty slice).
+func bytesPtr(b []byte) unsafe.Pointer {
+	if len(b) == 0 {
+		return nil
+	}
+	return unsafe.Pointer(&b[0])
+}
+
+// stringPtr points to s's bytes (nil for "").
+func stringPtr(s string) unsafe.Pointer {
+	if len(s) == 0 {
+		return nil
+	}
+	return *(*unsafe.Pointer)(unsafe.Pointer(&s))
+}

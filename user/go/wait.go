@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+)
+
+// How the package waits.
+//
+// Every fd of a type that waits is pollable: readable (EPOLLIN) while the
+// operation would not block (a Mutex is unlocked, a WaitGroup is at zero,
+// a Once is done, a Semaphore has a free permit, a Chan has a message or a
+// waiting sender), and for an RWMutex and a Chan writable (EPOLLOUT) while
+// a Lock or a Send would not block. So a call that has to wait does not
+// sleep in the kernel, holding an OS thread: it waits in the Go runtime's
+// poller, which parks only the goroutine, and tries the operation without
+// blocking each time the object changes (await). ctx's deadline is the
+// poller's deadline; its cancellation sets the deadline to the past.
+//
+// Three things need a kernel wait, which holds an OS thread while it
+// sleeps; each carries an absolute deadline (GOSYNC_WAIT_ABSTIME), so the
+// runtime's signals (SIGURG preemption among them) restart it instead of
+// ending it with EINTR:
+//   - fairness. A poller is not in the kernel's queue, so it takes no part
+//     in a Mutex's starvation mode, an RWMutex's writer preference or a
+//     Semaphore's FIFO. A waiter that keeps losing the race (Go's rule: it
+//     has waited more than 1 ms and lost again), and an RWMutex writer that
+//     has waited more than 10 ms, join the queue with a plain blocking
+//     call (kernelWait). ctx's cancellation reaches it at the end of its
+//     current slice of at most 20 ms; its deadline, at once.
+//   - rendezvous. An unbuffered Send needs its receiver: one of the two
+//     must be in the kernel's queue. Send is (and Select is); they wait in
+//     GOSYNC_IOC_WAIT with one more case, a WaitGroup of the package's
+//     that ctx's cancellation brings to zero, so cancellation is immediate.
+//   - Cond.Wait, which has no pollable state (a Signal to nobody is lost).
+
+const (
+	starvation = time.Millisecond      // Go's starvationThresholdNs
+	slice      = 20 * time.Millisecond // longest kernel wait without a deadline, under a cancelable ctx
+	maxIdle    = 4                     // pollers kept per handle
+)
+
+var errNotPollable = errors.New("gosync: descriptor is not pollable")
+
+// A poller is a duplicate of a handle's descriptor registered with the
+// runtime's netpoller (non-blocking, edge-triggered). It shares the open
+// file description, so a lock taken through it is the handle's.
+type poller struct {
+	f  *os.File
+	rc syscall.RawConn
+}
+
+func (h *handle) getPoller() (*poller, error) {
+	h.pmu.Lock()
+	if h.closed {
+		h.pmu.Unlock()
+		return nil, os.ErrClosed
+	}
+	if n := len(h.pollers); n > 0 {
+		p := h.pollers[n-1]
+		h.pollers = h.pollers[:n-1]
+		h.busy[p] = struct{}{}
+		h.pmu.Unlock()
+		return p, nil
+	}
+	h.pmu.Unlock()
+
+	fd, err := h.get()
+	if err != nil {
+		return nil, err
+	}
+	nfd, err := dupFd(fd)
+	h.put()
+	if err != nil {
+		return nil, err
+	}
+	// O_NONBLOCK is on the shared description; gosync's ioctls ignore it.
+	if err := syscall.SetNonblock(nfd, true); err != nil {
+		syscall.Close(nfd)
+		return nil, err
+	}
+	f := os.NewFile(uintptr(nfd), "gosync")
+	if f.SetDeadline(time.Time{}) != nil {
+		f.Close() // epoll refused it (a module without poll for the type)
+		return nil, errNotPollable
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	p := &poller{f: f, rc: rc}
+	h.pmu.Lock()
+	if h.closed {
+		h.pmu.Unlock()
+		f.Close()
+		return nil, os.ErrClosed
+	}
+	if h.busy == nil {
+		h.busy = make(map[*poller]struct{})
+	}
+	h.busy[p] = struct{}{}
+	h.pmu.Unlock()
+	return p, nil
+}
+
+func (h *handle) putPoller(p *poller, reuse bool) {
+	reuse = reuse && p.f.SetDeadline(time.Time{}) == nil
+	h.pmu.Lock()
+	delete(h.busy, p)
+	if reuse && !h.closed && len(h.pollers) < maxIdle {
+		h.pollers = append(h.pollers, p)
+		p = nil
+	}
+	h.pmu.Unlock()
+	if p != nil {
+		p.f.Close()
+	}
+}
+
+// A waiter describes one blocking operation for await.
+type waiter struct {
+	write bool // wait for EPOLLOUT (RWMutex Lock, Chan Send), else EPOLLIN
+	// try attempts the operation without blocking: done, or an error
+	// that ends the wait. It runs with the poller's descriptor.
+	try func(fd int) (done bool, err error)
+	// block, if set, is the operation as a kernel wait until the absolute
+	// CLOCK_MONOTONIC time abs (ETIMEDOUT after it): the fairness fallback.
+	block func(fd int, abs uint64) error
+	// patience: also fall back to block after waiting this long (0: only
+	// after losing a race past the starvation threshold).
+	patience time.Duration
+	// recheck: try at least this often, event or not (0: only on events).
+	recheck time.Duration
+}
+
+// await waits for w's operation to complete, through the runtime's
+// poller, and returns nil, the operation's error, ctx.Err(), or
+// os.ErrClosed (the handle was closed). The caller has tried once already.
+func (h *handle) await(ctx context.Context, w *waiter) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	p, err := h.getPoller()
+	if err == errNotPollable && w.block != nil {
+		return h.kernelWait(ctx, w.block)
+	}
+	if err != nil {
+		return err
+	}
+	reuse := true
+	defer func() { h.putPoller(p, reuse) }()
+
+	// Cancellation: set the deadline to the past, and say so (the loop
+	// below may set a deadline after us; it looks at canceled after).
+	var canceled atomic.Bool
+	if done := ctx.Done(); done != nil {
+		stop, exited := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(exited)
+			select {
+			case <-done:
+				canceled.Store(true)
+				p.f.SetDeadline(time.Unix(1, 0))
+			case <-stop:
+			}
+		}()
+		defer func() {
+			close(stop)
+			<-exited
+		}()
+	}
+
+	start := time.Now()
+	deadline, hasDeadline := ctx.Deadline()
+	escalate := false
+	var opErr error
+	fn := func(fd uintptr) bool {
+		var done bool
+		done, opErr = w.try(int(fd))
+		if done || opErr != nil {
+			return true
+		}
+		if w.block != nil && time.Since(start) > starvation {
+			escalate = true // Go's starvation: waited > 1 ms, lost again
+			return true
+		}
+		return false
+	}
+	for {
+		// The poller's deadline: ctx's, or an earlier recheck or patience
+		// point at which we look again.
+		next, wake := deadline, hasDeadline
+		if w.recheck > 0 {
+			if t := time.Now().Add(w.recheck); !wake || t.Before(next) {
+				next, wake = t, true
+			}
+		}
+		if w.block != nil && w.patience > 0 {
+			if t := start.Add(w.patience); !wake || t.Before(next) {
+				next, wake = t, true
+			}
+		}
+		if wake {
+			p.f.SetDeadline(next)
+		}
+		if canceled.Load() {
+			return ctx.Err()
+		}
+		if w.write {
+			err = p.rc.Write(fn)
+		} else {
+			err = p.rc.Read(fn)
+		}
+		if err == nil {
+			if escalate {
+				return h.kernelWait(ctx, w.block)
+			}
+			return opErr
+		}
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			reuse = false
+			if h.isClosed() { // the poller's file was closed under us
+				return os.ErrClosed
+			}
+			return err
+		}
+		// A deadline: ctx's, or ours.
+		if canceled.Load() {
+			reuse = false // its deadline may be set again after we reset it
+			return ctx.Err()
+		}
+		if hasDeadline && !time.Now().Before(deadline) {
+			return context.DeadlineExceeded
+		}
+		if w.block != nil && w.patience > 0 && time.Since(start) >= w.patience {
+			return h.kernelWait(ctx, w.block)
+		}
+		// A recheck: try again.
+		var done bool
+		if err := p.rc.Control(func(fd uintptr) { done, opErr = w.try(int(fd)) }); err != nil {
+			reuse = false
+			if h.isClosed() {
+				return os.ErrClosed
+			}
+			return err
+		}
+		if done || opErr != nil {
+			return opErr
+		}
+	}
+}
+
+// kernelWait runs block, a kernel wait, under ctx: with ctx's deadline,
+// and, if ctx can be canceled, in slices no longer than slice, checking
+// ctx between them.
+func (h *handle) kernelWait(ctx context.Context, block func(fd int, abs uint64) error) error {
+	fd, err := h.get()
+	if err != nil {
+		return err
+	}
+	defer h.put()
+	deadline, hasDeadline := ctx.Deadline()
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		abs := forever
+		if hasDeadline {
+			abs = monoAt(deadline)
+		}
+		if ctx.Done() != nil {
+			if s := monoAt(time.Now().Add(slice)); s < abs {
+				abs = s
+			}
+		}
+		err := block(fd, abs)
+		if err != syscall.ETIMEDOUT {
+			return err
+		}
+		if hasDeadline && !time.Now().Before(deadline) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return context.DeadlineExceeded
+		}
+	}
+}
+
+// Cancelers: anonymous WaitGroups at 1 that a GOSYNC_IOC_WAIT watches as
+// an extra case; ctx's cancellation brings one to zero, ending the wait.
+var cancelers struct {
+	mu   sync.Mutex
+	free []int // their descriptors
+}
+
+func getCanceler() (int, error) {
+	cancelers.mu.Lock()
+	if n := len(cancelers.free); n > 0 {
+		fd := cancelers.free[n-1]
+		cancelers.free = cancelers.free[:n-1]
+		cancelers.mu.Unlock()
+		return fd, nil
+	}
+	cancelers.mu.Unlock()
+	dfd, err := device()
+	if err != nil {
+		return -1, err
+	}
+	c := createCmd{size: uint32(unsafe.Sizeof(createCmd{})), typ: typeWaitGroup}
+	fd, err := ioctlFd(dfd, iocCreate, unsafe.Pointer(&c))
+	if err != nil {
+		return -1, err
+	}
+	if err := wgOp(fd, wgAdd, 1, 0); err != nil {
+		syscall.Close(fd)
+		return -1, err
+	}
+	return fd, nil
+}
+
+// putCanceler takes a canceler back; fired: ctx brought it to zero.
+func putCanceler(fd int, fired bool) {
+	if fired && wgOp(fd, wgAdd, 1, 0) != nil {
+		syscall.Close(fd)
+		return
+	}
+	cancelers.mu.Lock()
+	cancelers.free = append(cancelers.free, fd)
+	cancelers.mu.Unlock()
+}
+
+func wgOp(fd int, op uint32, delta int64, flags uint32) error {
+	c := waitGroupCmd{size: uint32(unsafe.Sizeof(waitGroupCmd{})), op: op, delta: delta, flags: flags}
+	return ioctl(fd, iocWaitGroup, unsafe.Pointer(&c))
+}
+
+// waitCases runs GOSYNC_IOC_WAIT (ANY) over cases, a kernel wait, until
+// one completes or ctx is done: its index, or ctx.Err(). The caller holds
+// references to the cases' descriptors. cases needs room for one more.
+func waitCases(ctx context.Context, cases []waitCase, flags uint32) (int, error) {
+	dfd, err := device()
+	if err != nil {
+		return -1, err
+	}
+	if err := ctx.Err(); err != nil {
+		return -1, err
+	}
+	n := len(cases)
+	cmd := waitCmd{size: uint32(unsafe.Sizeof(waitCmd{})), flags: flags | waitAbstime, timeoutNs: forever}
+	deadline, hasDeadline := ctx.Deadline()
+	if hasDeadline {
+		cmd.timeoutNs = monoAt(deadline)
+	}
+	var fired atomic.Bool
+	if done := ctx.Done(); done != nil {
+		cfd, err := getCanceler()
+		if err != nil {
+			return -1, err
+		}
+		cases = append(cases, waitCase{fd: int32(cfd), op: caseWGZero})
+		stop, exited := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(exited)
+			select {
+			case <-done:
+				fired.Store(true)
+				wgOp(cfd, wgDone, 0, 0)
+			case <-stop:
+			}
+		}()
+		defer func() {
+			close(stop)
+			<-exited
+			putCanceler(cfd, fired.Load())
+		}()
+	}
+	cmd.cases = unsafe.Pointer(&cases[0])
+	cmd.count = uint32(len(cases))
+	err = ioctl(dfd, iocWait, unsafe.Pointer(&cmd))
+	switch {
+	case err == nil && int(cmd.index) < n:
+		return int(cmd.index), nil
+	case err == nil: // the canceler
+		return -1, ctx.Err()
+	case err == syscall.ETIMEDOUT:
+		if err := ctx.Err(); err != nil {
+			return -1, err
+		}
+		return -1, context.DeadlineExceeded
+	}
+	return -1, err
+}

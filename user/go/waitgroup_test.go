@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync_test
+
+// Ports of Go's src/sync/waitgroup_test.go, WaitGroup.Go (Go 1.25), and
+// cross-process variants.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"gosync"
+)
+
+// Go's testWaitGroup: wg1 is a barrier for n goroutines; none of them
+// gets past wg2.Wait before the main goroutine has done wg2's n Dones.
+func testWaitGroup(t *testing.T, wg1, wg2 *gosync.WaitGroup) {
+	n := 16
+	must(t, wg1.Add(n))
+	must(t, wg2.Add(n))
+	exited := make(chan bool, n)
+	for i := 0; i != n; i++ {
+		go func() {
+			wg1.Done()
+			wg2.Wait()
+			exited <- true
+		}()
+	}
+	must(t, wg1.Wait())
+	for i := 0; i != n; i++ {
+		select {
+		case <-exited:
+			t.Fatal("WaitGroup released group too soon")
+		default:
+		}
+		must(t, wg2.Done())
+	}
+	within(t, "the barrier", func() {
+		for i := 0; i != n; i++ {
+			<-exited
+		}
+	})
+}
+
+// Go's TestWaitGroup: the same pair of WaitGroups, reused 8 times.
+func TestWaitGroup(t *testing.T) {
+	wg1, err := gosync.NewWaitGroup()
+	must(t, err)
+	defer wg1.Close()
+	wg2, err := gosync.NewWaitGroup()
+	must(t, err)
+	defer wg2.Close()
+	for i := 0; i != 8; i++ {
+		testWaitGroup(t, wg1, wg2)
+	}
+}
+
+// Go's TestWaitGroupMisuse: a negative counter is an error (Go panics),
+// and changes nothing.
+func TestWaitGroupMisuse(t *testing.T) {
+	wg, err := gosync.NewWaitGroup()
+	must(t, err)
+	defer wg.Close()
+	must(t, wg.Add(1))
+	must(t, wg.Done())
+	if err := wg.Done(); !errors.Is(err, gosync.ErrNegativeCounter) {
+		t.Fatalf("Done below zero: %v, want ErrNegativeCounter", err)
+	}
+	if err := wg.Add(-5); !errors.Is(err, gosync.ErrNegativeCounter) {
+		t.Fatalf("Add(-5) at zero: %v, want ErrNegativeCounter", err)
+	}
+	if n, err := wg.Counter(); err != nil || n != 0 {
+		t.Fatalf("counter %d (%v) after refused Dones, want 0", n, err)
+	}
+}
+
+// Go's TestWaitGroupRace: Wait does not return before both Dones.
+func TestWaitGroupRace(t *testing.T) {
+	loops := 1000
+	if testing.Short() {
+		loops = 100
+	}
+	wg, err := gosync.NewWaitGroup()
+	must(t, err)
+	defer wg.Close()
+	for i := 0; i < loops; i++ {
+		var n int32
+		wg.Add(1)
+		go func() {
+			atomic.AddInt32(&n, 1)
+			wg.Done()
+		}()
+		wg.Add(1)
+		go func() {
+			atomic.AddInt32(&n, 1)
+			wg.Done()
+		}()
+		must(t, wg.Wait())
+		if atomic.LoadInt32(&n) != 2 {
+			t.Fatal("Spurious wakeup from Wait")
+		}
+	}
+}
+
+// WaitGroup.Go (Go 1.25): f runs in a goroutine, Wait waits for it.
+func TestWaitGroupGo(t *testing.T) {
+	wg, err := gosync.NewWaitGroup()
+	must(t, err)
+	defer wg.Close()
+	var n int32
+	for i := 0; i < 10; i++ {
+		must(t, wg.Go(func() { atomic.AddInt32(&n, 1) }))
+	}
+	must(t, wg.Wait())
+	if n != 10 {
+		t.Fatalf("%d of 10 functions ran before Wait returned", n)
+	}
+}
+
+// WaitContext gives up at ctx's deadline, and the counter is unchanged.
+func TestWaitGroupWaitContext(t *testing.T) {
+	wg, err := gosync.NewWaitGroup()
+	must(t, err)
+	defer wg.Close()
+	must(t, wg.Add(1))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	if err := wg.WaitContext(ctx); err != context.DeadlineExceeded {
+		t.Fatalf("WaitContext = %v, want DeadlineExceeded", err)
+	}
+	must(t, wg.Done())
+	must(t, wg.WaitContext(context.Background()))
+}
+
+// Cross-process: children started with the WaitGroup as a file each do
+// their part and Done; the parent's Wait returns when all have.
+func TestWaitGroupCrossProcess(t *testing.T) {
+	wg, err := gosync.NewWaitGroup()
+	must(t, err)
+	defer wg.Close()
+	c, err := gosync.NewInt64(0)
+	must(t, err)
+	defer c.Close()
+	wf, err := wg.File()
+	must(t, err)
+	defer wf.Close()
+	cf, err := c.File()
+	must(t, err)
+	defer cf.Close()
+	const procs = 4
+	must(t, wg.Add(procs))
+	for i := 0; i < procs; i++ {
+		cmd := child(t, "wg-worker", []*os.File{wf, cf})
+		must(t, cmd.Start())
+		go cmd.Wait()
+	}
+	within(t, "Wait for 4 processes", func() { must(t, wg.Wait()) })
+	if v, _ := c.Load(); v != procs {
+		t.Fatalf("Wait returned with %d of %d workers done", v, procs)
+	}
+}
+
+// Cross-process WaitGroup.Go: a worker process whose goroutines hold Adds
+// is killed; the kernel does their Dones, and the parent's Wait returns.
+func TestWaitGroupGoKilledWorker(t *testing.T) {
+	name := uniqueName(t)
+	wg, err := gosync.NewWaitGroup(gosync.Named(name, 0600))
+	must(t, err)
+	defer gosync.Unlink(name)
+	defer wg.Close()
+	cmd := child(t, "wg-go-forever", nil, name)
+	out, err := cmd.StdoutPipe()
+	must(t, err)
+	must(t, cmd.Start())
+	var b [1]byte
+	out.Read(b[:]) // its Adds are in
+	if n, _ := wg.Counter(); n != 3 {
+		t.Fatalf("counter %d, want the worker's 3", n)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	within(t, "Wait after the worker was killed", func() { must(t, wg.Wait()) })
+}
+
+func init() {
+	children["wg-worker"] = func() int {
+		wg, err := gosync.WaitGroupFromFile(childFile(0))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		c, err := gosync.Int64FromFile(childFile(1))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		time.Sleep(20 * time.Millisecond)
+		c.Add(1)
+		if err := wg.Done(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		return 0
+	}
+	children["wg-go-forever"] = func() int {
+		wg, err := gosync.OpenWaitGroup(childArgs()[0])
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		for i := 0; i < 3; i++ {
+			wg.Go(func() { time.Sleep(time.Hour) })
+		}
+		os.Stdout.Write([]byte("."))
+		time.Sleep(time.Hour)
+		return 0
+	}
+}
