@@ -214,6 +214,7 @@ static int run_cmd(struct cli_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		else if ((ret = parse_opt(ctx, argv, argc, &i)))
 			return ret;
 	}
+	argv[n] = NULL;		/* a CMD after the arguments is exec()ed as it is */
 	if (help) {
 		help_cmd(ctx, cmd);
 		return 0;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Numbers on a command line (see opts.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@ bool opt_u64(const char *s, int base, uint64_t max, uint64_t *v)
 	unsigned long long x;
 
 	/* strtoull accepts blanks and a sign, and negates: a value has neither. */
-	if (*s < '0' || *s > '9')
+	if (base == 16 ? !isxdigit((unsigned char)*s) : *s < '0' || *s > '9')
 		return false;
 	errno = 0;
 	x = strtoull(s, &end, base);

@@ -57,6 +57,9 @@ res=$(awk '
 [ $bad = 0 ] && [ -z "$res" ] && ok mutex-serializes || notok mutex-serializes "bad=$bad $res"
 
 status 7 mutex-cmd-status "$G" mutex lock "$N-m" -- sh -c 'exit 7'
+# CMD gets exactly its own arguments (the options' "--" is not passed on)
+v=$("$G" mutex lock "$N-m" -- echo a b)
+[ "$v" = "a b" ] && ok mutex-cmd-argv || notok mutex-cmd-argv "printed '$v'"
 status 0 mutex-free-after-cmd "$G" mutex trylock "$N-m" -- true
 status 127 mutex-cmd-not-found "$G" mutex lock "$N-m" -- /nonexistent/cmd
 status 0 mutex-free-after-not-found "$G" mutex trylock "$N-m" -- true

@@ -18,9 +18,9 @@ status() {
 json_num() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9]*\).*/\1/p"; }
 
 cleanup() { for b in spin rwsem rcu; do "$G" rm -f "$N-$b" >/dev/null 2>&1; done; "$G" rm -f "$N-j" "$N-small" "$N-race" >/dev/null 2>&1; rm -rf "$T"; }
-T=$(mktemp -d) || exit 1
 trap cleanup EXIT
 cleanup
+T=$(mktemp -d) || exit 1
 
 if ! "$G" map --help >/dev/null 2>&1; then
 	notok registered "'$G map --help' failed: is the map type in main.c's types[]?"
