@@ -271,7 +271,7 @@ static int gs_cmd_list(struct gs_ucmd *ucmd)
 	}
 	l->count = done;
 	l->cursor = cursor;
-	l->total = gs_obj_count();
+	l->total = gs_obj_count_ns();
 	ret = gs_respond(ucmd, sizeof(*l));
 out:
 	kfree(buf);
