@@ -1026,7 +1026,7 @@ struct gs_obj *gs_obj_new(const struct gs_type *type, void *priv, umode_t perm);
 void gs_obj_get(struct gs_obj *obj);
 void gs_obj_put(struct gs_obj *obj);
 int gs_obj_publish(struct gs_obj *obj, const char *name);
-struct gs_obj *gs_obj_lookup(const char *name, u32 type);
+struct gs_obj *gs_obj_lookup(const char *name, u32 type, kuid_t uid, kgid_t gid);
 int gs_obj_unlink(const char *name);
 void gs_obj_fill_info(struct gs_obj *obj, struct gosync_info *info);
 unsigned int gs_obj_ns_inum(struct gs_obj *obj);

@@ -798,18 +798,25 @@ static struct gs_obj *gs_obj_find_name(const char *name)
  * gs_obj_lookup() - find a named object and take a reference to it
  * @name: the name, in the caller's scope (its IPC namespace)
  * @type: enum gosync_type the caller expects, or 0 for any
+ * @uid: the owner the caller expects, or INVALID_UID for any
+ * @gid: the owner group the caller expects, or INVALID_GID for any
  *
- * Return: the object, or ERR_PTR(-ENOENT), ERR_PTR(-EINVAL) for another
- * type, ERR_PTR(-EACCES) if the caller may not open it, or a name error.
+ * Return: the object, or ERR_PTR(-ENOENT), ERR_PTR(-EPERM) for another
+ * owner, ERR_PTR(-EINVAL) for another type, ERR_PTR(-EACCES) if the caller
+ * may not open it, or a name error.
  */
-struct gs_obj *gs_obj_lookup(const char *name, u32 type)
+struct gs_obj *gs_obj_lookup(const char *name, u32 type, kuid_t uid, kgid_t gid)
 {
 	struct gs_obj *obj = gs_obj_find_name(name);
 	int ret = 0;
 
 	if (IS_ERR(obj))
 		return obj;
-	if (type && obj->type->id != type)
+	/* The owner first: a squatter's object is refused as such, whatever its mode. */
+	if ((uid_valid(uid) && !uid_eq(obj->uid, uid)) ||
+	    (gid_valid(gid) && !gid_eq(obj->gid, gid)))
+		ret = -EPERM;
+	else if (type && obj->type->id != type)
 		ret = -EINVAL;
 	else if (!gs_obj_may_open(obj))
 		ret = -EACCES;

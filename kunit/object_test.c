@@ -2,8 +2,8 @@
 /*
  * KUnit tests of the gosync object model (kmod/object.c), called directly
  * with a stand-in primitive that records its destruction: names, lookups,
- * scopes, references, unlink, listing order, paging and what a listing
- * shows to whom, and the object limit.
+ * the owner a lookup may require, references, unlink, listing order, paging
+ * and what a listing shows to whom, and the object limit.
  */
 #include <kunit/test.h>
 #include <linux/cred.h>
@@ -47,6 +47,12 @@ static struct gs_obj *new_obj(struct kunit *test, int *destroyed, umode_t perm)
 		kfree(f);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
 	return obj;
+}
+
+/* A lookup that requires no owner */
+static struct gs_obj *lookup(const char *name, u32 type)
+{
+	return gs_obj_lookup(name, type, INVALID_UID, INVALID_GID);
 }
 
 static void object_name_check_test(struct kunit *test)
@@ -126,7 +132,7 @@ static void object_named_lifetime_test(struct kunit *test)
 	gs_obj_put(obj);		/* the creator's reference */
 	KUNIT_EXPECT_EQ(test, destroyed, 0);
 
-	found = gs_obj_lookup("kunit-obj", 0);
+	found = lookup("kunit-obj", 0);
 	KUNIT_ASSERT_PTR_EQ(test, found, obj);
 	gs_obj_fill_info(found, &info);
 	KUNIT_EXPECT_EQ(test, info.id, obj->id);
@@ -136,14 +142,14 @@ static void object_named_lifetime_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.flags, (u32)GOSYNC_INFO_NAMED);
 	KUNIT_EXPECT_STREQ(test, info.name, "kunit-obj");
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-obj", GOSYNC_TYPE_COUNTER)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(lookup("kunit-obj", GOSYNC_TYPE_COUNTER)),
 			-EINVAL);
-	KUNIT_EXPECT_PTR_EQ(test, gs_obj_lookup("kunit-obj", GOSYNC_TYPE_MAP), obj);
+	KUNIT_EXPECT_PTR_EQ(test, lookup("kunit-obj", GOSYNC_TYPE_MAP), obj);
 	gs_obj_put(obj);		/* the second lookup's reference */
 
 	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-obj"), 0);
 	KUNIT_EXPECT_EQ(test, destroyed, 0);	/* still held by the lookup */
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-obj", 0)), -ENOENT);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(lookup("kunit-obj", 0)), -ENOENT);
 	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-obj"), -ENOENT);
 	gs_obj_fill_info(found, &info);
 	KUNIT_EXPECT_EQ(test, info.flags, 0U);
@@ -185,6 +191,40 @@ static void object_list_paging_test(struct kunit *test)
 	for (i = 0; i < N; i++)
 		gs_obj_put(objs[i]);
 	KUNIT_EXPECT_EQ(test, destroyed, N);
+}
+
+/* A required owner or group that is not the object's is EPERM, before type and mode. */
+static void object_lookup_owner_test(struct kunit *test)
+{
+	kuid_t me = current_fsuid(), other = KUIDT_INIT(4242);
+	kgid_t mygid = current_fsgid();
+	struct gs_obj *obj, *found;
+	int destroyed = 0;
+
+	obj = new_obj(test, &destroyed, 0600);
+	KUNIT_ASSERT_EQ(test, gs_obj_publish(obj, "kunit-owner"), 0);
+	gs_obj_put(obj);		/* the creator's reference */
+
+	found = gs_obj_lookup("kunit-owner", 0, me, mygid);
+	KUNIT_EXPECT_PTR_EQ(test, found, obj);
+	if (!IS_ERR(found))
+		gs_obj_put(found);
+	found = gs_obj_lookup("kunit-owner", GOSYNC_TYPE_MAP, me, INVALID_GID);
+	KUNIT_EXPECT_PTR_EQ(test, found, obj);
+	if (!IS_ERR(found))
+		gs_obj_put(found);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-owner", 0, other, INVALID_GID)),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-owner", 0, INVALID_UID,
+						    KGIDT_INIT(4242))), -EPERM);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-owner", GOSYNC_TYPE_COUNTER,
+						    other, INVALID_GID)), -EPERM);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-owner", GOSYNC_TYPE_COUNTER,
+						    me, INVALID_GID)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-nobody", 0, me, INVALID_GID)),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-owner"), 0);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
 }
 
 /* Which of @ids (@n of them) the caller's listing from @cursor shows: a bit each. */
@@ -355,6 +395,7 @@ static struct kunit_case gs_object_cases[] = {
 	KUNIT_CASE(object_named_lifetime_test),
 	KUNIT_CASE(object_scope_test),
 	KUNIT_CASE(object_list_paging_test),
+	KUNIT_CASE(object_lookup_owner_test),
 	KUNIT_CASE(object_list_visibility_test),
 	KUNIT_CASE(object_limit_test),
 	KUNIT_CASE(object_user_limit_test),
