@@ -72,8 +72,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_cond_destroy);
  * Return: 0 (woken); -ETIMEDOUT, -EINTR or -ERESTARTSYS (not woken; the
  * Mutex is locked again); -EOWNERDEAD (woken or not: the relock found its
  * last robust holder dead; locked); -EPERM if the Mutex was not locked
- * (nothing happened); or, for a fatal signal during the relock, -EINTR
- * with the Mutex not locked (the task is dying).
+ * (nothing happened); or, for a fatal signal, -EINTR with the Mutex not
+ * locked (the task is dying; a Signal it took is passed on).
  */
 int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadline *dl)
 {
@@ -112,6 +112,15 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 		spin_unlock(&c->lock);
 	}
 	gs_stat_add(c->stats, ret ? GOSYNC_STAT_COND_TIMEOUTS : GOSYNC_STAT_COND_WAITS, 1);
+	/*
+	 * A dying task must not take the Mutex (it would die holding it), nor
+	 * swallow a Signal meant for a waiter that lives: pass it on.
+	 */
+	if (fatal_signal_pending(current)) {
+		if (!ret)
+			gs_cond_signal(c, false);
+		return -EINTR;
+	}
 	/* Lock again before returning, whatever happened; only dying stops it. */
 	relock = gs_mutex_lock(c->mutex, h, &GS_KILLABLE);
 	return relock ?: ret;
@@ -126,7 +135,7 @@ unsigned int gs_cond_signal(struct gs_cond *c, bool all)
 {
 	struct gs_cond_waiter *w, *tmp;
 	unsigned int n = 0;
-	GS_WAKE(wake);
+	struct gs_wake wake = GS_WAKE_INIT;
 	u64 upto = 0;
 
 	gs_stat_add(c->stats, all ? GOSYNC_STAT_COND_BROADCASTS : GOSYNC_STAT_COND_SIGNALS, 1);

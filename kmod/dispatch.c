@@ -78,7 +78,8 @@ int gs_deadline(u32 flags, u64 timeout_ns, struct gs_deadline *dl)
 		/* Restartable: the same absolute time means the same after a signal. */
 		dl->restart = true;
 		dl->clock = flags & GOSYNC_WAIT_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC;
-		dl->t = timeout_ns == ~0ULL ? KTIME_MAX : ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX));
+		dl->t = timeout_ns == ~0ULL ? KTIME_MAX :
+			ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX));
 		return 0;
 	}
 	return timeout_ns ? -EINVAL : 0;

@@ -94,27 +94,6 @@ static inline unsigned int gs_sleep_state(const struct gs_deadline *dl)
 int gs_sleep(const struct gs_deadline *dl);
 
 /*
- * wait_event_interruptible() with a struct gs_deadline. Return: 0 once
- * @cond holds, -ETIMEDOUT, -EINTR or -ERESTARTSYS.
- */
-#define gs_wait_event(wq, cond, dl)						\
-({										\
-	DEFINE_WAIT(__wait);							\
-	int __ret = 0;								\
-										\
-	for (;;) {								\
-		prepare_to_wait(&(wq), &__wait, gs_sleep_state(dl));		\
-		if (cond)							\
-			break;							\
-		__ret = gs_sleep(dl);						\
-		if (__ret)							\
-			break;							\
-	}									\
-	finish_wait(&(wq), &__wait);						\
-	__ret;									\
-})
-
-/*
  * A selection: a task waiting for one of several cases (GOSYNC_IOC_WAIT), or
  * for one (a plain channel Send or Recv). Whoever completes a case, the task
  * itself or a counterpart, first claims the selection for that case with
@@ -163,7 +142,7 @@ struct gs_wake {
 	struct task_struct *task[GS_WAKE_MAX];
 };
 
-#define GS_WAKE(name) struct gs_wake name = { .n = 0 }
+#define GS_WAKE_INIT { .n = 0 }
 
 /* Room for one more? A caller that may add more must flush first. */
 static inline bool gs_wake_full(const struct gs_wake *w)
@@ -190,7 +169,48 @@ static inline void gs_wake_up(struct gs_wake *w)
 	}
 	w->n = 0;
 }
+
 int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void *key);
+
+/*
+ * Optimistic spinning (as the kernel's mutex and rwsem do): a locker that
+ * finds the lock held by a task that is running on another CPU spins for at
+ * most GS_SPIN_NS before it queues and sleeps, because that holder will
+ * likely unlock sooner than a sleep and a cross-CPU wake-up take.
+ */
+#define GS_SPIN_NS	(20 * NSEC_PER_USEC)
+
+bool gs_spin_on_owner(struct task_struct **ownerp, ktime_t until);
+
+/*
+ * Sleepers released all at once (WaitGroup zero, Once settled), woken after
+ * the object's lock is dropped, in batches of GS_WAKE_MAX. Release moves
+ * every waiting sleeper to @released, so those that arrive while the batches
+ * are woken wait for the next release. Both lists are under the object's
+ * lock; a sleeper that gives up unqueues itself from whichever it is on.
+ */
+struct gs_sleeper {
+	struct list_head node;		/* on gs_sleepers.waiting or .released */
+	struct task_struct *task;
+	bool woken;			/* dequeued by the waker; read locklessly */
+};
+
+struct gs_sleepers {
+	struct list_head waiting;
+	struct list_head released;
+};
+
+static inline void gs_sleepers_init(struct gs_sleepers *s)
+{
+	INIT_LIST_HEAD(&s->waiting);
+	INIT_LIST_HEAD(&s->released);
+}
+
+bool gs_sleepers_wake_locked(struct gs_sleepers *s, bool release, struct gs_wake *wake);
+void gs_sleepers_unlock_wake(struct gs_sleepers *s, spinlock_t *lock, bool release)
+	__releases(lock);
+int gs_sleeper_sleep(struct gs_sleeper *w, spinlock_t *lock, const struct gs_deadline *dl)
+	__releases(lock);
 
 /*
  * Per-CPU operation counts, struct gosync_info.stats[]: what each slot
@@ -300,6 +320,8 @@ struct gs_holder {
 struct gs_mutex {
 	spinlock_t lock;		/* protects every field below */
 	struct gs_holder *owner;	/* who locked it; NULL when unlocked */
+	/* the task that locked it: a hint for gs_spin_on_owner(), read locklessly */
+	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_mutex_waiter */
 	bool starving;			/* Unlock hands off to the oldest waiter */
 	bool owner_died;		/* tell the next locker: -EOWNERDEAD */
@@ -327,6 +349,8 @@ struct gs_rwmutex {
 	struct gs_holder *writer;	/* write holder, or NULL */
 	unsigned int readers;		/* read locks held, over all holders */
 	unsigned int writers_waiting;	/* writers in @waiters: new readers wait */
+	/* the last task that locked it, while held: a spinning hint, read locklessly */
+	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_rwmutex_waiter */
 	bool owner_died;		/* a writer died: tell the next locker */
 	bool robust;			/* release a dying holder's write lock */
@@ -353,10 +377,11 @@ int gs_rwmutex_take_ready_locked(struct gs_rwmutex *rw, struct gs_holder *h, boo
 
 struct gs_waitgroup {
 	spinlock_t lock;		/* protects every field below */
-	wait_queue_head_t wq;		/* Wait sleepers and pollers */
+	wait_queue_head_t wq;		/* pollers and waiting selections */
+	struct gs_sleepers sleepers;	/* Waits */
 	s64 count;			/* Go's counter; also read by poll */
 	unsigned int waiters;		/* in Wait for the current generation */
-	unsigned int waking;		/* released, not yet returned from Wait */
+	atomic_t waking;		/* released, not yet returned from Wait */
 	u64 gen;			/* bumped when count reaches 0; Wait reads it */
 	struct gs_stats __percpu *stats; /* enum gosync_waitgroup_stat */
 };
@@ -383,7 +408,8 @@ enum {
 
 struct gs_once {
 	spinlock_t lock;		/* protects every field below */
-	wait_queue_head_t wq;		/* Do sleepers and pollers */
+	wait_queue_head_t wq;		/* pollers and waiting selections */
+	struct gs_sleepers sleepers;	/* Dos waiting while it runs */
 	u32 state;			/* GOSYNC_ONCE_STATE_*; also read locklessly */
 	struct gs_holder *runner;	/* told to run; only it may Complete */
 	bool abandoned;			/* done because the runner went away */

@@ -184,7 +184,7 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 			    const struct gs_deadline *dl)
 {
 	struct gs_sem_waiter w = { .task = current, .holder = h, .n = n };
-	GS_WAKE(wake);
+	struct gs_wake wake = GS_WAKE_INIT;
 	int ret;
 
 	ret = sem_try(s, h, n, NULL, 0);
@@ -206,6 +206,7 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 			return 0;
 		}
 		ret = gs_sleep(dl);
+		/* Pairs with the granter's smp_store_release(). */
 		if (smp_load_acquire(&w.granted))
 			return 0;
 		spin_lock(&s->lock);
@@ -243,7 +244,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sem_acquire);
  */
 int gs_sem_release(struct gs_sem *s, struct gs_holder *h, u64 n)
 {
-	GS_WAKE(wake);
+	struct gs_wake wake = GS_WAKE_INIT;
 
 	if (!n)
 		return -EINVAL;
@@ -265,7 +266,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sem_release);
 /** gs_sem_holder_gone() - @h's description is closing: return its permits (robust) */
 void gs_sem_holder_gone(struct gs_sem *s, struct gs_holder *h)
 {
-	GS_WAKE(wake);
+	struct gs_wake wake = GS_WAKE_INIT;
 	u64 n;
 
 	spin_lock(&s->lock);

@@ -56,7 +56,10 @@ static int gs_wait_case_get(struct gosync_wait_case *u, struct gs_case *c,
 		return 0;
 	case GOSYNC_CASE_ACQUIRE:
 		c->n = u->len;
-		return u->buf || !u->len ? -EINVAL : 0;
+		/* As Acquire: 1..size permits (the size never changes) */
+		if (u->buf || !c->n || c->n > ((struct gs_sem *)c->priv)->size)
+			return -EINVAL;
+		return 0;
 	default:
 		return u->buf || u->len ? -EINVAL : 0;
 	}

@@ -34,6 +34,8 @@ struct gs_waitgroup *gs_waitgroup_create(void)
 	}
 	spin_lock_init(&wg->lock);
 	init_waitqueue_head(&wg->wq);
+	gs_sleepers_init(&wg->sleepers);
+	atomic_set(&wg->waking, 0);
 	return wg;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_create);
@@ -59,20 +61,37 @@ static int wg_add_locked(struct gs_waitgroup *wg, s64 delta, bool *wake)
 		ret = -EOVERFLOW;
 	else if (v < 0)
 		ret = -EINVAL;
-	else if (delta > 0 && wg->count == 0 && wg->waking)
+	else if (delta > 0 && wg->count == 0 && atomic_read(&wg->waking))
 		ret = -EBUSY;
 	if (!ret) {
 		/* Read locklessly by poll: see gs_waitgroup_poll(). */
 		smp_store_release(&wg->count, v);
 		if (v == 0 && delta) {
 			/* Release this generation's waiters; they count down @waking. */
-			wg->waking += wg->waiters;
+			atomic_add(wg->waiters, &wg->waking);
 			wg->waiters = 0;
 			WRITE_ONCE(wg->gen, wg->gen + 1);
 			*wake = true;
 		}
 	}
 	return ret;
+}
+
+/*
+ * Drop the lock; if the counter reached zero, wake the released Waits (after
+ * the lock is dropped: none of them needs it to return), then pollers and
+ * selections (wake_up_all() orders our store of the counter before their
+ * recheck, see gs_waitgroup_poll()).
+ */
+static void wg_unlock_wake(struct gs_waitgroup *wg, bool wake)
+	__releases(&wg->lock)
+{
+	if (!wake) {
+		spin_unlock(&wg->lock);
+		return;
+	}
+	gs_sleepers_unlock_wake(&wg->sleepers, &wg->lock, true);
+	wake_up_all(&wg->wq);
 }
 
 /**
@@ -101,13 +120,7 @@ int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, bo
 	else if (!ret && delta < 0)
 		h->wg_held -= min(h->wg_held, -delta);
 	*counter = wg->count;
-	spin_unlock(&wg->lock);
-	/*
-	 * Waiters test @gen after prepare_to_wait(); wake_up_all() takes the
-	 * queue lock, ordering our store of @gen before their recheck.
-	 */
-	if (wake)
-		wake_up_all(&wg->wq);
+	wg_unlock_wake(wg, wake);
 	if (!ret)
 		gs_stat_add(wg->stats, GOSYNC_STAT_WG_ADDS, 1);
 	else if (ret == -EINVAL || ret == -EBUSY)
@@ -131,9 +144,7 @@ void gs_waitgroup_holder_gone(struct gs_waitgroup *wg, struct gs_holder *h)
 	h->wg_held = 0;
 	if (n)
 		WARN_ON_ONCE(wg_add_locked(wg, -n, &wake));
-	spin_unlock(&wg->lock);
-	if (wake)
-		wake_up_all(&wg->wq);
+	wg_unlock_wake(wg, wake);
 	if (n)
 		gs_stat_add(wg->stats, GOSYNC_STAT_WG_ABANDONED, n);
 }
@@ -158,6 +169,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_load);
  */
 int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl)
 {
+	struct gs_sleeper w = { .task = current };
 	u64 gen;
 	int ret;
 
@@ -169,22 +181,33 @@ int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl)
 	}
 	wg->waiters++;
 	gen = wg->gen;
-	spin_unlock(&wg->lock);
-
-	ret = gs_wait_event(wg->wq, READ_ONCE(wg->gen) != gen, dl);
-
-	spin_lock(&wg->lock);
-	if (wg->gen != gen) {
-		/* Released, whatever else happened: we were counted in @waking. */
-		wg->waking--;
-		ret = 0;
-	} else {
-		wg->waiters--;
+	list_add_tail(&w.node, &wg->sleepers.waiting);
+	for (;;) {
+		ret = gs_sleeper_sleep(&w, &wg->lock, dl);
+		if (ret == 1)
+			break;
+		spin_lock(&wg->lock);
+		if (w.woken) {
+			spin_unlock(&wg->lock);
+			break;
+		}
+		if (wg->gen != gen) {
+			/* Released, not yet woken (a later batch): leave by ourselves. */
+			list_del(&w.node);
+			spin_unlock(&wg->lock);
+			break;
+		}
+		if (ret) {
+			list_del(&w.node);
+			wg->waiters--;
+			spin_unlock(&wg->lock);
+			return ret;
+		}
 	}
-	spin_unlock(&wg->lock);
-	if (!ret)
-		gs_stat_add(wg->stats, GOSYNC_STAT_WG_WAITS, 1);
-	return ret;
+	/* Released, whatever else happened: we were counted in @waking. */
+	atomic_dec(&wg->waking);
+	gs_stat_add(wg->stats, GOSYNC_STAT_WG_WAITS, 1);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_wait);
 

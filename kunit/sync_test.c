@@ -479,7 +479,7 @@ static void waitgroup_wait_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
-	KUNIT_EXPECT_EQ(test, wg->waking, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wg->waking), 0);
 	/* Reuse after every Wait returned is fine */
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
@@ -496,12 +496,12 @@ static void waitgroup_misuse_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
 	/* As if the last zero released a waiter that has not returned yet */
 	spin_lock(&wg->lock);
-	wg->waking = 1;
+	atomic_set(&wg->waking, 1);
 	spin_unlock(&wg->lock);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), -EBUSY);
 	KUNIT_EXPECT_EQ(test, v, 0);
 	spin_lock(&wg->lock);
-	wg->waking = 0;
+	atomic_set(&wg->waking, 0);
 	spin_unlock(&wg->lock);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
@@ -648,6 +648,73 @@ static void once_value_test(struct kunit *test)
 	gs_once_destroy(o);	/* frees v: kmemleak would tell */
 }
 
+/*
+ * More sleepers than one wake batch (GS_WAKE_MAX): a WaitGroup's zero, an
+ * RWMutex writer's unlock and a Once's Complete release every one of them,
+ * woken after the lock is dropped, batch by batch.
+ */
+#define MANY_SLEEPERS	(2 * GS_WAKE_MAX + 3)
+
+static int do_rlock(struct blocker *b)
+{
+	return gs_rwmutex_lock(b->obj, &b->holder, false, FOREVER);
+}
+
+static void wake_batches_test(struct kunit *test)
+{
+	struct blocker *b = kunit_kcalloc(test, MANY_SLEEPERS, sizeof(*b), GFP_KERNEL);
+	struct gs_waitgroup *wg = gs_waitgroup_create();
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gs_once *o = gs_once_create(false, 0);
+	struct gs_holder a = {};
+	int i;
+	s64 v;
+	u32 r;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
+
+	KUNIT_ASSERT_EQ(test, gs_waitgroup_add(wg, &a, 1, false, &v), 0);
+	for (i = 0; i < MANY_SLEEPERS; i++)
+		blocker_start(test, &b[i], do_wg_wait, wg);
+	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == MANY_SLEEPERS));
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, -1, false, &v), 0);
+	for (i = 0; i < MANY_SLEEPERS; i++)
+		KUNIT_EXPECT_EQ(test, blocker_finish(&b[i]), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wg->waking), 0);
+
+	memset(b, 0, MANY_SLEEPERS * sizeof(*b));
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, true, FOREVER), 0);
+	for (i = 0; i < MANY_SLEEPERS; i++)
+		blocker_start(test, &b[i], do_rlock, rw);
+	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, MANY_SLEEPERS)));
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+	for (i = 0; i < MANY_SLEEPERS; i++) {
+		KUNIT_EXPECT_EQ(test, blocker_finish(&b[i]), 0);
+		KUNIT_EXPECT_EQ(test, b[i].holder.rlocks, 1U);
+	}
+	KUNIT_EXPECT_EQ(test, rw->readers, (unsigned int)MANY_SLEEPERS);
+	for (i = 0; i < MANY_SLEEPERS; i++)
+		KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &b[i].holder), 0);
+
+	memset(b, 0, MANY_SLEEPERS * sizeof(*b));
+	KUNIT_ASSERT_EQ(test, gs_once_do(o, &a, FOREVER, &r), 0);
+	for (i = 0; i < MANY_SLEEPERS; i++)
+		blocker_start(test, &b[i], do_once, o);
+	KUNIT_EXPECT_TRUE(test, wait_until(nr_waiters_is(&o->lock, &o->sleepers.waiting,
+							 MANY_SLEEPERS)));
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a, NULL, 0), 0);
+	for (i = 0; i < MANY_SLEEPERS; i++) {
+		KUNIT_EXPECT_EQ(test, blocker_finish(&b[i]), 0);
+		KUNIT_EXPECT_EQ(test, b[i].result, (u32)GOSYNC_ONCE_DONE);
+	}
+	gs_waitgroup_destroy(wg);
+	gs_rwmutex_destroy(rw);
+	gs_once_destroy(o);
+}
+
 static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mutex_basic_test),
 	KUNIT_CASE(mutex_robust_test),
@@ -670,6 +737,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(once_many_test),
 	KUNIT_CASE(once_runner_gone_test),
 	KUNIT_CASE(once_value_test),
+	KUNIT_CASE(wake_batches_test),
 	{}
 };
 

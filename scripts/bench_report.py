@@ -551,6 +551,7 @@ def report(meta, data, charts, img_prefix):
                                              m.get("host_nproc", "?"),
                                              m.get("host_mem", "?"))),
         ("host kernel", m.get("host_kernel", "?")),
+        ("host load", m.get("host_load", "none")),
         ("emulator", "%s, `-accel tcg` (no KVM)" % m.get("qemu", "QEMU")),
         ("guest", "kernel %s, %s vCPUs, %s memory" % (m.get("guest_kernel", "?"),
                                                       m.get("guest_nproc", "?"),

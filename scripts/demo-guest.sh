@@ -33,6 +33,20 @@ gosync rm log
 say "The lost update: 2 threads x 100000 increments, every counter mode"
 gosync-stress lost-update $progress --mode all --threads 2 --iterations 100000
 
+say "Bounded parallelism: 8 workers, a semaphore of 2 permits keeps at most 2 of them in a section; without one, they all get in"
+gosync-stress bounded $progress
+
+say "sem -j 2 from the shell: 6 jobs started with wg go, at most 2 running at once"
+gosync sem create slots 2
+gosync wg create batch
+gosync counter create running
+for j in 1 2 3 4 5 6; do
+	gosync wg go batch -- gosync sem acquire slots -- sh -c "echo job $j starts, \$(gosync counter add running 1) running; sleep 0.3; gosync counter add running -1 >/dev/null"
+done
+gosync wg wait batch
+gosync sem info slots
+gosync rm slots batch running
+
 say "Go by Example's mutex-protected map: 100 readers, 10 writers, 1 s, on the RCU map"
 gosync-stress gobyexample $progress --backend rcu
 

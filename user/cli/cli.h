@@ -11,6 +11,7 @@
  *   main.c                     the tables, parsing, help, version, ls, rm
  *   counter.c lock.c map.c     one file per type: its struct cli_type
  *   waitgroup.c once.c chan.c
+ *   sem.c cond.c
  *   object.c                   what every type shares: create (--perm),
  *                              info, an object's description (ls, info)
  *   wait.c                     the blocking types: --timeout, signals, -- CMD
@@ -134,6 +135,8 @@ extern const struct cli_type cli_wg;
 extern const struct cli_type cli_once;
 extern const struct cli_type cli_map;
 extern const struct cli_type cli_chan;
+extern const struct cli_type cli_sem;
+extern const struct cli_type cli_cond;
 
 /* ---- util.c ---- */
 
@@ -267,5 +270,19 @@ int cli_wait_fail(const struct cli_ctx *ctx, const char *name);
  * the command was not found, 126 if it could not be run.
  */
 int cli_run(const struct cli_ctx *ctx, char **argv, const char *env);
+
+/**
+ * cli_spawn() - cli_run()'s first half: start @argv as a child (as cli_run()
+ * does), with its stdout on @out_fd unless that is -1.
+ * Return: the child's pid, or -1 after printing why.
+ */
+pid_t cli_spawn(const struct cli_ctx *ctx, char **argv, const char *env, int out_fd);
+
+/**
+ * cli_reap() - cli_run()'s second half: wait for the child @pid (@what names
+ * it in a message).
+ * Return: its status as cli_run() reports it.
+ */
+int cli_reap(const struct cli_ctx *ctx, pid_t pid, const char *what);
 
 #endif /* GOSYNC_CLI_H */

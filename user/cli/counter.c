@@ -165,6 +165,53 @@ static int counter_reset(struct cli_ctx *ctx)
 	return 0;
 }
 
+/* MASK: a signed decimal number, or 0x and up to 16 hex digits (the bits) */
+static bool arg_mask(const struct cli_ctx *ctx, const char *s, int64_t *mask)
+{
+	uint64_t u;
+
+	if ((s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))) {
+		if (opt_u64(s + 2, 16, UINT64_MAX, &u)) {
+			*mask = (int64_t)u;
+			return true;
+		}
+		cli_usage(ctx, "MASK '%s' is not a 64-bit hex number", s);
+		return false;
+	}
+	return cli_i64(ctx, "MASK", s, mask);
+}
+
+/* and, or (Go 1.23): apply MASK, print the old value */
+static int counter_bits(struct cli_ctx *ctx, unsigned int op, const char *verb)
+{
+	int64_t mask, old, v;
+	int ret;
+
+	if (!arg_mask(ctx, ctx->argv[1], &mask))
+		return CLI_EXIT_USAGE;
+	if ((ret = counter_do(ctx, op, 0, mask, 0, &old)))
+		return ret;
+	v = op == GOSYNC_OP_AND ? old & mask : old | mask;
+	if (ctx->json) {
+		json_head(ctx->argv[0], verb);
+		printf(",\"mask\":%" PRId64 ",\"old\":%" PRId64 ",\"new\":%" PRId64 "}\n",
+		       mask, old, v);
+	} else {
+		printf("%" PRId64 "\n", old);
+	}
+	return 0;
+}
+
+static int counter_and(struct cli_ctx *ctx)
+{
+	return counter_bits(ctx, GOSYNC_OP_AND, "and");
+}
+
+static int counter_or(struct cli_ctx *ctx)
+{
+	return counter_bits(ctx, GOSYNC_OP_OR, "or");
+}
+
 static const char *const counter_stats[GOSYNC_NR_STATS] = {
 	[GOSYNC_STAT_ADD] = "add",
 	[GOSYNC_STAT_LOAD] = "load",
@@ -173,6 +220,7 @@ static const char *const counter_stats[GOSYNC_NR_STATS] = {
 	[GOSYNC_STAT_CAS] = "cas",
 	[GOSYNC_STAT_CAS_FAILED] = "cas_failed",
 	[GOSYNC_STAT_RESET] = "reset",
+	[GOSYNC_STAT_AND_OR] = "and_or",
 };
 
 static const struct cli_opt create_opts[] = {
@@ -208,6 +256,13 @@ static const struct cli_cmd counter_cmds[] = {
 	  NULL, 3, 3, counter_cas },
 	{ "reset", "NAME", "set the value to 0; print the old one", NULL, NULL,
 	  1, 1, counter_reset },
+	{ "and", "NAME MASK", "value &= MASK; print the old value",
+	  "Go 1.23's atomic.AndInt64. MASK is a signed decimal number, or 0x and\n"
+	  "hex digits for the bits (0xfffffffffffffffe clears bit 0). Not\n"
+	  "supported by percpu counters.", NULL, 2, 2, counter_and },
+	{ "or", "NAME MASK", "value |= MASK; print the old value",
+	  "Go 1.23's atomic.OrInt64; MASK as for 'and' (0x4 sets bit 2). Not\n"
+	  "supported by percpu counters.", NULL, 2, 2, counter_or },
 	{ "info", "NAME", "show the counter: owner, mode, open fds, op counts, value",
 	  "fds counts this command's own open file. The op counts are read before\n"
 	  "the value, so they do not include this command's load.",

@@ -24,6 +24,8 @@ static const struct cli_type *const types[] = {
 	&cli_once,
 	&cli_map,
 	&cli_chan,
+	&cli_sem,
+	&cli_cond,
 };
 
 static const struct cli_type *type_by_id(unsigned int type)
@@ -367,6 +369,7 @@ static const char *const op_names[] = {
 	[GOSYNC_OP_ADD] = "add", [GOSYNC_OP_LOAD] = "load",
 	[GOSYNC_OP_STORE] = "store", [GOSYNC_OP_SWAP] = "swap",
 	[GOSYNC_OP_CAS] = "cas", [GOSYNC_OP_RESET] = "reset",
+	[GOSYNC_OP_AND] = "and", [GOSYNC_OP_OR] = "or",
 };
 
 static const char *op_name(unsigned int op)

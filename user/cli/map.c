@@ -161,6 +161,169 @@ static int map_delete(struct cli_ctx *ctx)
 	return ret;
 }
 
+/* Check argument @i as a value; false after a usage message. */
+static bool arg_value(const struct cli_ctx *ctx, int i)
+{
+	if (strlen(ctx->argv[i]) <= GOSYNC_MAP_VALUE_MAX)
+		return true;
+	cli_usage(ctx, "VALUE must be at most %d bytes", GOSYNC_MAP_VALUE_MAX);
+	return false;
+}
+
+/* ,"key":K,"value":V (V may be NULL: null) */
+static void json_kv(const char *k, const char *vkey, const void *v, size_t vl)
+{
+	printf(",\"key\":");
+	json_str(stdout, k);
+	printf(",\"%s\":", vkey);
+	if (v)
+		json_mem(stdout, v, vl);
+	else
+		printf("null");
+}
+
+/*
+ * swap, load-or-store, load-and-delete: one op that may hand back a value,
+ * into room for the longest. Prints that value (if @loaded) as load does.
+ * Return: the exit status.
+ */
+static int map_value_op(struct cli_ctx *ctx, unsigned int op, const char *verb)
+{
+	const char *name = ctx->argv[0], *k = ctx->argv[1];
+	const char *v = op == GOSYNC_MAP_LOAD_AND_DELETE ? NULL : ctx->argv[2];
+	size_t len = 0, vl = v ? strlen(v) : 0;
+	bool loaded = false;
+	char *buf;
+	int fd, ret = 0, r;
+
+	if (!arg_key(ctx, 1) || (v && !arg_value(ctx, 2)))
+		return CLI_EXIT_USAGE;
+	buf = malloc(GOSYNC_MAP_VALUE_MAX);
+	if (!buf)
+		return cli_fail(ctx, name);
+	if ((fd = map_open(ctx)) < 0) {
+		free(buf);
+		return CLI_EXIT_FAIL;
+	}
+	if (op == GOSYNC_MAP_SWAP)
+		r = gosync_map_swap(fd, k, strlen(k), v, vl, buf, GOSYNC_MAP_VALUE_MAX,
+				    &len, &loaded);
+	else if (op == GOSYNC_MAP_LOAD_OR_STORE)
+		r = gosync_map_load_or_store(fd, k, strlen(k), v, vl, buf,
+					     GOSYNC_MAP_VALUE_MAX, &len, &loaded);
+	else
+		r = gosync_map_load_and_delete(fd, k, strlen(k), buf, GOSYNC_MAP_VALUE_MAX,
+					       &len, &loaded);
+	if (r < 0) {
+		ret = cli_fail(ctx, name);
+	} else if (ctx->json) {
+		json_head(name, verb);
+		if (op == GOSYNC_MAP_LOAD_AND_DELETE) {
+			json_kv(k, "value", loaded ? buf : NULL, len);
+		} else {
+			json_kv(k, "value", v, vl);
+			printf(",\"old\":");
+			if (loaded)
+				json_mem(stdout, buf, len);
+			else
+				printf("null");
+		}
+		printf(",\"loaded\":%s}\n", loaded ? "true" : "false");
+	} else if (loaded) {
+		fwrite(buf, 1, len, stdout);
+		putchar('\n');
+	} else if (op == GOSYNC_MAP_LOAD_OR_STORE) {
+		printf("%s\n", v);	/* stored: the value now there */
+	}
+	if (!r && !loaded && op == GOSYNC_MAP_LOAD_AND_DELETE) {
+		if (!ctx->json)
+			fprintf(stderr, "gosync: %s: %s: no such key\n", ctx->cmdline, k);
+		ret = CLI_EXIT_FAIL;
+	}
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+static int map_swap(struct cli_ctx *ctx)
+{
+	return map_value_op(ctx, GOSYNC_MAP_SWAP, "swap");
+}
+
+static int map_load_or_store(struct cli_ctx *ctx)
+{
+	return map_value_op(ctx, GOSYNC_MAP_LOAD_OR_STORE, "load-or-store");
+}
+
+static int map_load_and_delete(struct cli_ctx *ctx)
+{
+	return map_value_op(ctx, GOSYNC_MAP_LOAD_AND_DELETE, "load-and-delete");
+}
+
+/* cas, cad: print true or false; exit 1 if it did not (as counter cas) */
+static int map_compare(struct cli_ctx *ctx, bool del)
+{
+	const char *name = ctx->argv[0], *k = ctx->argv[1], *old = ctx->argv[2];
+	const char *v = del ? NULL : ctx->argv[3];
+	bool done = false;
+	int fd, r;
+
+	if (!arg_key(ctx, 1) || !arg_value(ctx, 2) || (v && !arg_value(ctx, 3)))
+		return CLI_EXIT_USAGE;
+	if ((fd = map_open(ctx)) < 0)
+		return CLI_EXIT_FAIL;
+	if (del)
+		r = gosync_map_compare_and_delete(fd, k, strlen(k), old, strlen(old), &done);
+	else
+		r = gosync_map_compare_and_swap(fd, k, strlen(k), old, strlen(old), v,
+						strlen(v), &done);
+	close(fd);
+	if (r < 0)
+		return cli_fail(ctx, name);
+	if (ctx->json) {
+		json_head(name, del ? "cad" : "cas");
+		json_kv(k, "old", old, strlen(old));
+		if (!del) {
+			printf(",\"new\":");
+			json_str(stdout, v);
+		}
+		printf(",\"%s\":%s}\n", del ? "deleted" : "swapped", done ? "true" : "false");
+	} else {
+		printf("%s\n", done ? "true" : "false");
+	}
+	return done ? 0 : CLI_EXIT_FAIL;
+}
+
+static int map_cas(struct cli_ctx *ctx)
+{
+	return map_compare(ctx, false);
+}
+
+static int map_cad(struct cli_ctx *ctx)
+{
+	return map_compare(ctx, true);
+}
+
+static int map_clear(struct cli_ctx *ctx)
+{
+	const char *name = ctx->argv[0];
+	uint64_t n;
+	int fd, ret = 0;
+
+	if ((fd = map_open(ctx)) < 0)
+		return CLI_EXIT_FAIL;
+	if (gosync_map_clear(fd, &n) < 0) {
+		ret = cli_fail(ctx, name);
+	} else if (ctx->json) {
+		json_head(name, "clear");
+		printf(",\"deleted\":%" PRIu64 "}\n", n);
+	} else {
+		printf("%" PRIu64 "\n", n);
+	}
+	close(fd);
+	return ret;
+}
+
 static int map_range(struct cli_ctx *ctx)
 {
 	const char *name = ctx->argv[0];
@@ -287,6 +450,25 @@ static const struct cli_cmd map_cmds[] = {
 	  NULL, NULL, 2, 2, map_load },
 	{ "delete", "NAME KEY", "delete KEY; print true if it was there, else false",
 	  NULL, NULL, 2, 2, map_delete },
+	{ "swap", "NAME KEY VALUE", "set KEY to VALUE; print the old value, if any",
+	  "Go's Swap: prints the previous value and a newline, or nothing if KEY\n"
+	  "was not there (JSON: \"loaded\").", NULL, 3, 3, map_swap },
+	{ "cas", "NAME KEY OLD NEW", "if KEY's value is OLD, set it to NEW; true or false",
+	  "Go's CompareAndSwap. Prints true and exits 0 if it swapped, prints\n"
+	  "false and exits 1 if not (KEY absent, or another value), like\n"
+	  "'counter cas'.", NULL, 4, 4, map_cas },
+	{ "cad", "NAME KEY OLD", "delete KEY if its value is OLD; true or false",
+	  "Go's CompareAndDelete: exit status as for cas.", NULL, 3, 3, map_cad },
+	{ "load-or-store", "NAME KEY VALUE", "store VALUE unless KEY exists; print KEY's value",
+	  "Go's LoadOrStore: prints the value KEY has now: its existing one, or\n"
+	  "VALUE if this command stored it (JSON: \"loaded\" says which). Exit 0\n"
+	  "either way: compare the output with VALUE to learn who won.",
+	  NULL, 3, 3, map_load_or_store },
+	{ "load-and-delete", "NAME KEY", "delete KEY and print its value; exit 1 if none",
+	  "Go's LoadAndDelete: exactly one of several concurrent callers gets\n"
+	  "the value; the others exit 1 (no such key).", NULL, 2, 2, map_load_and_delete },
+	{ "clear", "NAME", "delete every entry; print how many",
+	  "Go 1.23's Clear.", NULL, 1, 1, map_clear },
 	{ "range", "NAME", "print every entry as KEY=VALUE, one per line",
 	  "Go's Range: no key twice, and every entry present throughout is\n"
 	  "printed, whatever other processes do meanwhile; order is the map's.",

@@ -122,10 +122,10 @@ int cli_wait_fail(const struct cli_ctx *ctx, const char *name)
 	return cli_fail(ctx, name);
 }
 
-int cli_run(const struct cli_ctx *ctx, char **argv, const char *env)
+pid_t cli_spawn(const struct cli_ctx *ctx, char **argv, const char *env, int out_fd)
 {
 	pid_t parent = getpid(), pid;
-	int status, err;
+	int err;
 
 	cli_catch_signals();
 	fflush(stdout);
@@ -133,7 +133,7 @@ int cli_run(const struct cli_ctx *ctx, char **argv, const char *env)
 	pid = fork();
 	if (pid < 0) {
 		cli_fail(ctx, argv[0]);
-		return 126;
+		return -1;
 	}
 	if (!pid) {
 		for (int i = 0; i < NR_CAUGHT; i++)
@@ -142,6 +142,8 @@ int cli_run(const struct cli_ctx *ctx, char **argv, const char *env)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(CLI_EXIT_SIGNAL + SIGKILL);
+		if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
+			_exit(126);
 		if (env)
 			putenv((char *)env);
 		execvp(argv[0], argv);
@@ -150,10 +152,17 @@ int cli_run(const struct cli_ctx *ctx, char **argv, const char *env)
 		_exit(err == ENOENT ? 127 : 126);
 	}
 	child = pid;
+	return pid;
+}
+
+int cli_reap(const struct cli_ctx *ctx, pid_t pid, const char *what)
+{
+	int status;
+
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			child = 0;
-			cli_fail(ctx, argv[0]);
+			cli_fail(ctx, what);
 			return 126;
 		}
 	}
@@ -161,4 +170,11 @@ int cli_run(const struct cli_ctx *ctx, char **argv, const char *env)
 	if (WIFSIGNALED(status))
 		return CLI_EXIT_SIGNAL + WTERMSIG(status);
 	return WEXITSTATUS(status);
+}
+
+int cli_run(const struct cli_ctx *ctx, char **argv, const char *env)
+{
+	pid_t pid = cli_spawn(ctx, argv, env, -1);
+
+	return pid < 0 ? 126 : cli_reap(ctx, pid, argv[0]);
 }

@@ -2,7 +2,8 @@
 /*
  * Every backend of every family, in one table: --list prints it, --mode
  * picks from it (within a workload's families). The ops vectors live with
- * their family: counter.c, lock.c, map.c, chan.c.
+ * their family: counter.c, lock.c (locks, WaitGroups, semaphores), map.c,
+ * chan.c.
  */
 #include "stress.h"
 
@@ -14,6 +15,8 @@
 	.kernel = k, .exact = true, .lock = &ops }
 #define WG(n, k, d, ops) { .name = n, .family = "waitgroup", .desc = d, \
 	.kernel = k, .exact = true, .wg = &ops }
+#define SEM(n, k, x, d, ops) { .name = n, .family = "sem", .desc = d, \
+	.kernel = k, .exact = x, .sem = &ops }
 
 #define KMAP(m, n, b, d) { .name = n, .family = "map", .desc = d, \
 	.kernel = true, .exact = true, .mode = m, .batched = b, .map = &gosync_map_ops }
@@ -54,6 +57,12 @@ const struct stress_backend stress_backends[] = {
 	   "mutex, Wait on a pthread cond", pthread_cond_wg_ops),
 	WG("pthread-barrier", false, "userspace peer: pthread_barrier_t (wg-round "
 	   "only)", pthread_barrier_ops),
+	SEM("gosync-sem", true, true, "gosync Semaphore (default attributes: robust; "
+	    "x/sync's FIFO)", gosync_sem_ops),
+	SEM("posix-sem", false, true, "userspace peer: POSIX sem_t (sem_init, "
+	    "process-shared with --procs)", posix_sem_ops),
+	SEM("unlimited", false, false, "no semaphore: every worker goes in (bounded "
+	    "only: what the limit prevents)", unlimited_sem_ops),
 	KMAP(GOSYNC_MAP_SPIN, "spin", false, "gosync map, hash table + spinlock_t"),
 	KMAP(GOSYNC_MAP_RWSEM, "rwsem", false, "gosync map, hash table + rw_semaphore"),
 	KMAP(GOSYNC_MAP_RCU, "rcu", false, "gosync map, rhashtable, RCU readers"),

@@ -502,6 +502,7 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 		.read_pct = !wl->read_mix ? -1 : o->read_pct >= 0 ? o->read_pct :
 			    wl->default_read_pct,
 		.seed = o->seed,
+		.limit = o->limit ? o->limit : STRESS_LIMIT,
 	};
 	bool need_dev = false, ok = true;
 	char title[384], shape[160];
@@ -534,6 +535,9 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 	} else if (o->nthreads) {
 		memcpy(threads, o->threads, o->nthreads * sizeof(*threads));
 		nt = o->nthreads;
+	} else if (wl->default_threads) {
+		threads[0] = wl->default_threads;
+		nt = 1;
 	} else {
 		nt = stress_default_sweep(threads, ARRAY_SIZE(threads));
 	}
@@ -550,6 +554,11 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 	if (wl->no_warmup && o->warmup > 0) {
 		fprintf(stderr, "gosync-stress: %s is a fixed program: no --warmup\n",
 			wl->name);
+		return 2;
+	}
+	if (!wl->limited && o->limit) {
+		fprintf(stderr, "gosync-stress: %s has no semaphore to limit: no --limit "
+			"(bounded has one)\n", wl->name);
 		return 2;
 	}
 	if (!wl->read_mix && o->read_pct >= 0) {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Lock and WaitGroup backends: gosync Mutex, RWMutex and WaitGroup (one
- * ioctl per call) and their userspace peers (pthread objects in place, in
- * the caller's shared memory: process-shared when workers are processes).
- * One ops vector per implementation; workloads only call through it.
+ * Lock, WaitGroup and Semaphore backends: gosync Mutex, RWMutex, WaitGroup
+ * and Semaphore (one ioctl per call) and their userspace peers (pthread
+ * objects and POSIX sem_t in place, in the caller's shared memory:
+ * process-shared when workers are processes). One ops vector per
+ * implementation; workloads only call through it.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -368,4 +369,131 @@ int wgobj_open(struct wgobj *g, const struct stress_backend *be, int dev,
 void wgobj_close(struct wgobj *g)
 {
 	g->be->wg->close(g);
+}
+
+/* ---- gosync Semaphore ---- */
+
+static int gsem_open(struct semobj *s, int dev, bool pshared)
+{
+	(void)pshared;		/* forked workers share the fd's description */
+	if (gosync_need_dev(dev) < 0)
+		return -1;
+	s->fd = gosync_sem_create(dev, NULL, 0, s->permits, 0);
+	return s->fd < 0 ? -1 : 0;
+}
+
+static int gsem_acquire(struct semobj *s)
+{
+	return gosync_sem_acquire(s->fd, 1, -1);
+}
+
+static int gsem_release(struct semobj *s)
+{
+	return gosync_sem_release(s->fd, 1);
+}
+
+static void gsem_close(struct semobj *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+const struct sem_ops gosync_sem_ops = {
+	.open = gsem_open, .acquire = gsem_acquire, .release = gsem_release,
+	.close = gsem_close,
+};
+
+/* ---- POSIX sem_t (sem_init, process-shared with --procs) ---- */
+
+static int psem_open(struct semobj *s, int dev, bool pshared)
+{
+	(void)dev;
+	return sem_init(&s->s, pshared, s->permits);
+}
+
+static int psem_acquire(struct semobj *s)
+{
+	int ret;
+
+	while ((ret = sem_wait(&s->s)) < 0 && errno == EINTR)
+		;
+	return ret;
+}
+
+static int psem_release(struct semobj *s)
+{
+	return sem_post(&s->s);
+}
+
+static void psem_close(struct semobj *s)
+{
+	sem_destroy(&s->s);
+}
+
+const struct sem_ops posix_sem_ops = {
+	.open = psem_open, .acquire = psem_acquire, .release = psem_release,
+	.close = psem_close,
+};
+
+/* ---- no semaphore at all: what the limit is there to prevent ---- */
+
+static int nosem_open(struct semobj *s, int dev, bool pshared)
+{
+	(void)s;
+	(void)dev;
+	(void)pshared;
+	return 0;
+}
+
+static int nosem_call(struct semobj *s)
+{
+	(void)s;
+	return 0;
+}
+
+static void nosem_close(struct semobj *s)
+{
+	(void)s;
+}
+
+const struct sem_ops unlimited_sem_ops = {
+	.open = nosem_open, .acquire = nosem_call, .release = nosem_call,
+	.close = nosem_close,
+};
+
+int semobj_open(struct semobj *s, const struct stress_backend *be, int dev,
+		bool pshared, unsigned int permits)
+{
+	s->be = be;
+	s->fd = -1;
+	s->permits = permits;
+	atomic_init(&s->inside, 0);
+	atomic_init(&s->max_inside, 0);
+	atomic_init(&s->over, 0);
+	atomic_init(&s->guard, 0);
+	return be->sem->open(s, dev, pshared);
+}
+
+void semobj_close(struct semobj *s)
+{
+	s->be->sem->close(s);
+}
+
+bool semobj_enter(struct semobj *s)
+{
+	unsigned int n = atomic_fetch_add(&s->inside, 1) + 1;
+	unsigned int m = atomic_load_explicit(&s->max_inside, memory_order_relaxed);
+
+	while (n > m && !atomic_compare_exchange_weak(&s->max_inside, &m, n))
+		;
+	if (n <= s->permits)
+		return true;
+	atomic_fetch_add_explicit(&s->over, 1, memory_order_relaxed);
+	return false;
+}
+
+void semobj_leave(struct semobj *s)
+{
+	atomic_fetch_sub(&s->inside, 1);
 }

@@ -17,6 +17,7 @@ static const struct stress_workload *const stress_workloads[] = {
 	&wl_lost_update,
 	&wl_counter_bench,
 	&wl_bank,
+	&wl_bounded,
 	&wl_lock_bench,
 	&wl_gobyexample,
 	&wl_map_bench,
@@ -67,6 +68,11 @@ static void usage(FILE *f)
 "  wg-wait            BenchmarkWaitGroupWait: Wait on a zero counter\n"
 "  wg-round           a barrier round per op: Done+Wait on a WaitGroup armed\n"
 "                     with N (three in rotation), or pthread_barrier_wait\n"
+"  sem-uncontended    x/sync's BenchmarkAcquireSeq (size 1): Acquire(1)+\n"
+"                     Release(1), each worker its own semaphore of 1 permit\n"
+"  sem                one semaphore of 1 permit shared (a binary semaphore)\n"
+"  sem-work           one semaphore of 2 permits, 100 work loops outside and\n"
+"                     10 inside: bounded parallelism\n"
 "  A work loop is Go's 'foo *= 2; foo /= 2'. Every exclusive section checks\n"
 "  exclusion (a plain load+store of a shared counter; readers check no\n"
 "  writer is inside); the point fails if it was broken. For the contended\n"
@@ -74,9 +80,19 @@ static void usage(FILE *f)
 "  worker's ops, as locktorture's Max/Min: '!! STARVED' when a worker made\n"
 "  none, '!! UNFAIR' when max > 10x min (of the most lopsided rep); these\n"
 "  are reported, they do not change the exit status. Backends: gosync-mutex,\n"
-"  gosync-rwmutex, gosync-waitgroup ('all'); pthread-mutex, pthread-rwlock,\n"
-"  pthread-rwlock-wp, pthread-cond-wg, pthread-barrier ('peers'); the pthread\n"
-"  objects are process-shared with --procs, process-private otherwise.\n"
+"  gosync-rwmutex, gosync-waitgroup, gosync-sem ('all'); pthread-mutex,\n"
+"  pthread-rwlock, pthread-rwlock-wp, pthread-cond-wg, pthread-barrier,\n"
+"  posix-sem ('peers'); the pthread objects and sem_t are process-shared with\n"
+"  --procs, process-private otherwise. A semaphore section checks that no\n"
+"  more than its permits are inside.\n"
+"\n"
+"bounded is the lost-update lab's lesson for parallelism: --threads workers\n"
+"(default 8) each enter a section --iterations times (default 50), staying\n"
+"0.1 ms, and a semaphore of --limit permits (default %u) is to keep at most\n"
+"that many inside at once (gosync-sem; posix-sem, a sem_t). Every entry\n"
+"counts how many are inside: 'max inside' must not pass the limit (else the\n"
+"point fails). 'unlimited' runs the same without a semaphore: how many got\n"
+"in at once, and how many entries found more than the limit inside.\n"
 "\n"
 "map-bench runs Go's src/sync/map_bench_test.go workloads on gosync maps\n"
 "(spin, rwsem, rcu: one ioctl per op; spin-batch, rwsem-batch, rcu-batch: ops\n"
@@ -148,6 +164,7 @@ static void usage(FILE *f)
 "                     Load, the rest Store; default 50) and lock-bench rw-mix\n"
 "                     (P%% RLock, the rest Lock; default 50). The presets\n"
 "                     mix-90-10, rw-write100/10 keep their mix\n"
+"  --limit K          bounded: the semaphore's permits, 1 to %u (default %u)\n"
 "  --seed S           seed of the per-worker key and op generators (default %d);\n"
 "                     worker i's stream depends only on S and i: reproducible\n"
 "  --quiet            no table and no narration (bank: only the final balance)\n"
@@ -162,10 +179,11 @@ static void usage(FILE *f)
 "  --help             this text\n"
 "\n"
 "Exit status: 0 if every exact backend was exact and nothing failed (racy\n"
-"backends may lose updates; lock-bench: exclusion held), 1 otherwise, 2 for\n"
-"a usage error.\n",
-		stress_ncpus(), GOSYNC_BATCH_MAX, wl_lost_update.default_delay_ns,
-		wl_bank.default_delay_ns, STRESS_KEYS_MAX, STRESS_SEED);
+"backends may lose updates; lock-bench: exclusion held; bounded: no semaphore\n"
+"let more than its permits in), 1 otherwise, 2 for a usage error.\n",
+		STRESS_LIMIT, stress_ncpus(), GOSYNC_BATCH_MAX,
+		wl_lost_update.default_delay_ns, wl_bank.default_delay_ns, STRESS_KEYS_MAX,
+		STRESS_MAX_THREADS, STRESS_LIMIT, STRESS_SEED);
 }
 
 static void list(void)
@@ -234,7 +252,7 @@ static int bad(const char *opt, const char *arg)
 int main(int argc, char **argv)
 {
 	enum { O_NO_PROGRESS = 256, O_NO_PIN, O_DELAY, O_LIST, O_SMOKE, O_VARIANT,
-	       O_WARMUP, O_KEYS, O_DIST, O_READ_PCT, O_SEED };
+	       O_WARMUP, O_KEYS, O_DIST, O_READ_PCT, O_SEED, O_LIMIT };
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "backend", required_argument, NULL, 'm' },
@@ -252,6 +270,7 @@ int main(int argc, char **argv)
 		{ "dist", required_argument, NULL, O_DIST },
 		{ "read-pct", required_argument, NULL, O_READ_PCT },
 		{ "seed", required_argument, NULL, O_SEED },
+		{ "limit", required_argument, NULL, O_LIMIT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'c' },
@@ -334,6 +353,11 @@ int main(int argc, char **argv)
 		case O_SEED:
 			if (!opt_u64(optarg, 0, UINT64_MAX, &o.seed))
 				return bad("--seed", optarg);
+			break;
+		case O_LIMIT:
+			if (!opt_u64(optarg, 0, STRESS_MAX_THREADS, &v) || !v)
+				return bad("--limit", optarg);
+			o.limit = (unsigned int)v;
 			break;
 		case 'q':
 			o.quiet = true;

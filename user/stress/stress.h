@@ -15,7 +15,8 @@
  *   smoke.c                    --smoke: every workload, then torture's
  *   torture.c                  GOSYNC_IOC_TORTURE, not a driver workload
  *   workloads_lock.c, workloads_map.c, seeds.c, workloads_counter.c,
- *   workloads_chan.c, compare.c  the workloads and their reports
+ *   workloads_chan.c, workloads_sem.c, compare.c  the workloads and their
+ *                              reports
  *   driver.c                   points, workers, repetitions
  *   backends.c                 the backend table
  *   counter.c, lock.c, map.c,  the ops vectors, gosync and peers
@@ -28,6 +29,7 @@
 #define GOSYNC_STRESS_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -107,12 +109,14 @@ struct counter_ops {
 
 struct lock_ops;
 struct wg_ops;
+struct sem_ops;
 struct map_ops;
 struct chan_ops;
 
 struct stress_backend {
 	const char *name;
-	const char *family;	/* "counter", "lock", "waitgroup", "map", "chan" */
+	const char *family;	/* "counter", "lock", "waitgroup", "sem", "map",
+				 * "chan" */
 	const char *desc;
 	bool kernel;		/* needs /dev/gosync */
 	bool exact;		/* its updates are never lost */
@@ -123,6 +127,7 @@ struct stress_backend {
 	const struct counter_ops *counter;	/* family "counter" */
 	const struct lock_ops *lock;		/* family "lock" */
 	const struct wg_ops *wg;		/* family "waitgroup" */
+	const struct sem_ops *sem;		/* family "sem" */
 	const struct map_ops *map;		/* family "map" */
 	const struct chan_ops *chan;		/* family "chan" */
 };
@@ -219,6 +224,41 @@ void lockobj_close(struct lockobj *l);
 int wgobj_open(struct wgobj *g, const struct stress_backend *be, int dev,
 	       bool pshared, unsigned int parties);
 void wgobj_close(struct wgobj *g);
+
+/*
+ * One counting semaphore of @permits (a gosync Semaphore fd, or a POSIX
+ * sem_t in place), in shared memory, two cache lines of its own. @inside,
+ * @max_inside and @over are the workloads' check: every holder counts
+ * itself in and out of @inside; @over counts entries that found more than
+ * @permits inside.
+ */
+struct semobj {
+	_Alignas(128) const struct stress_backend *be;
+	int fd;				/* gosync backend */
+	unsigned int permits;
+	_Atomic unsigned int inside;
+	_Atomic unsigned int max_inside;
+	_Atomic uint64_t over;
+	_Atomic int64_t guard;		/* 1 permit: only its holder touches it */
+	sem_t s;			/* posix-sem peer */
+};
+
+/* Acquire and Release of 1 permit; each returns 0 or -1 with errno set. */
+struct sem_ops {
+	int (*open)(struct semobj *s, int dev, bool pshared);
+	int (*acquire)(struct semobj *s);
+	int (*release)(struct semobj *s);
+	void (*close)(struct semobj *s);
+};
+
+extern const struct sem_ops gosync_sem_ops, posix_sem_ops, unlimited_sem_ops;
+
+int semobj_open(struct semobj *s, const struct stress_backend *be, int dev,
+		bool pshared, unsigned int permits);
+void semobj_close(struct semobj *s);
+/* A holder of @s counts itself in: false if it found @s over its permits. */
+bool semobj_enter(struct semobj *s);
+void semobj_leave(struct semobj *s);
 
 /* ---- map backends (map.c) ---- */
 
@@ -361,6 +401,7 @@ struct stress_opts {
 	double zipf_s;			/* --dist zipf:S */
 	int read_pct;			/* --read-pct P, -1: workload default */
 	uint64_t seed;			/* --seed */
+	unsigned int limit;		/* --limit K, 0: workload default */
 };
 
 /* One worker (thread or process), in shared memory, one cache line at least. */
@@ -400,6 +441,7 @@ struct stress_point {
 	double zeta_n;			/* zipf: zeta(keys, zipf_s), by the driver */
 	int read_pct;			/* % reads of a mix, -1: no mix */
 	uint64_t seed;			/* per-worker generators derive from it */
+	unsigned int limit;		/* bounded: the semaphore's permits */
 };
 
 /* What one repetition of a point measured. */
@@ -411,6 +453,8 @@ struct stress_sample {
 	int err;			/* errno if something failed */
 	uint64_t wmin, wmax;		/* fewest and most ops of one worker */
 	uint64_t warm_ops;		/* ops in the warm-up (not in @ops) */
+	uint64_t extra;			/* verify: a second measure of its own
+					 * (bounded: entries over the limit) */
 };
 
 struct stress_stat {
@@ -449,6 +493,7 @@ struct stress_workload {
 	const char *default_modes;	/* --mode default */
 	const char *const *variants;	/* NULL-terminated, or NULL */
 	unsigned int fixed_threads;	/* 0: the --threads sweep */
+	unsigned int default_threads;	/* without --threads (0: the sweep) */
 	uint64_t default_iterations;	/* 0: duration mode by default */
 	double default_duration;
 	bool iterations_only;		/* --duration makes no sense */
@@ -465,6 +510,7 @@ struct stress_workload {
 	bool read_mix;			/* honours --read-pct */
 	/* the body cannot run twice per setup (a fixed program): no --warmup */
 	bool no_warmup;
+	bool limited;			/* honours --limit */
 	const char *const *keys;	/* JSON keys of its point rows (smoke) */
 	const char *smoke_args;		/* a tiny run, for --smoke */
 	/* its finish prints the enotty-ioctl floor and gosync/best-peer ratio
@@ -496,6 +542,10 @@ extern const struct stress_workload wl_map_bench;
 extern const struct stress_workload wl_producer_consumer;
 extern const struct stress_workload wl_stateful;
 extern const struct stress_workload wl_chan_bench;
+extern const struct stress_workload wl_bounded;
+
+/* bounded's --limit default */
+#define STRESS_LIMIT		2
 
 /* Is @family one of the comma-separated @list? */
 bool stress_family_in(const char *list, const char *family);

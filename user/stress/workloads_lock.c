@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * lock-bench: Go's sync benchmarks (src/sync/mutex_test.go, rwmutex_test.go,
- * waitgroup_test.go) on gosync's Mutex, RWMutex and WaitGroup and, in the
- * same run, on their userspace peers (pthread mutex, rwlock, a mutex+cond
- * counter, a barrier), with the gosync/peer ratio of every point and the
- * per-worker spread of acquisitions (as locktorture's Max/Min) where workers
- * contend for one object.
+ * waitgroup_test.go, x/sync's semaphore_bench_test.go) on gosync's Mutex,
+ * RWMutex, WaitGroup and Semaphore and, in the same run, on their userspace
+ * peers (pthread mutex, rwlock, a mutex+cond counter, a barrier, POSIX
+ * sem_t), with the gosync/peer ratio of every point and the per-worker
+ * spread of acquisitions (as locktorture's Max/Min) where workers contend
+ * for one object.
  *
  * Every exclusive section also checks exclusion: its holder bumps a shared
  * counter with a plain load and store (no RMW), so a second holder would
- * lose updates; readers check that no writer is inside. A wg-round checks
- * that nobody leaves a round before everyone arrived.
+ * lose updates; readers check that no writer is inside; a semaphore's
+ * holders that no more than its permits are inside. A wg-round checks that
+ * nobody leaves a round before everyone arrived.
  */
 #include <errno.h>
 #include <math.h>
@@ -24,7 +26,7 @@
  * over to a running waiter routinely exceed that, so be loud only at 10x). */
 #define LB_UNFAIR_RATIO	10
 
-enum lb_kind { LB_MUTEX, LB_RW, LB_WG };
+enum lb_kind { LB_MUTEX, LB_RW, LB_WG, LB_SEM };
 enum lb_wg { WG_NONE, WG_ADD_DONE, WG_WAIT, WG_ROUND };
 
 struct lb_variant {
@@ -38,6 +40,7 @@ struct lb_variant {
 	unsigned int write_every;	/* RW: 1 Lock per this many ops;
 					 * 0: random, --read-pct % RLock */
 	enum lb_wg wg;
+	unsigned int permits;		/* SEM: the semaphore's size */
 };
 
 static const struct lb_variant lb_variants[] = {
@@ -60,12 +63,18 @@ static const struct lb_variant lb_variants[] = {
 	{ "wg-wait", "BenchmarkWaitGroupWait", LB_WG, .wg = WG_WAIT },
 	{ "wg-round", "none: one barrier round (Done+Wait, or barrier_wait)",
 	  LB_WG, .wg = WG_ROUND },
+	{ "sem-uncontended", "x/sync's BenchmarkAcquireSeq, size 1: each worker its "
+	  "own semaphore", LB_SEM, .own = true, .permits = 1 },
+	{ "sem", "none: one semaphore of 1 permit (a binary semaphore)", LB_SEM,
+	  .contended = true, .permits = 1 },
+	{ "sem-work", "none: one semaphore of 2 permits, 100 loops outside, 10 inside",
+	  LB_SEM, .contended = true, .work_out = 100, .work_in = 10, .permits = 2 },
 };
 
 static const char *const lb_names[] = {
 	"mutex-uncontended", "mutex", "mutex-work", "rw-write100", "rw-write10",
 	"rw-work-write100", "rw-work-write10", "rw-mix", "wg-add-done",
-	"wg-wait", "wg-round", NULL,
+	"wg-wait", "wg-round", "sem-uncontended", "sem", "sem-work", NULL,
 };
 
 _Static_assert(ARRAY_SIZE(lb_names) == ARRAY_SIZE(lb_variants) + 1,
@@ -107,6 +116,7 @@ struct lb_ctx {
 	unsigned int nobj;
 	struct lockobj *locks;		/* nobj, shared memory */
 	struct wgobj *wgs;		/* nobj, shared memory */
+	struct semobj *sems;		/* nobj, shared memory */
 	_Alignas(64) _Atomic uint64_t end_round;	/* wg-round: the last one */
 	_Alignas(64) _Atomic uint64_t arrivals;		/* wg-round */
 	struct lb_slot slot[];
@@ -130,6 +140,8 @@ static bool lb_applies(const struct stress_backend *be, const char *variant)
 		return be->lock && be->lock->rlock;
 	case LB_WG:
 		return be->wg && (v->wg == WG_ROUND || be->wg->add);
+	case LB_SEM:
+		return be->sem && be->exact;	/* not 'unlimited': bounded's */
 	}
 	return false;
 }
@@ -139,11 +151,14 @@ static void lb_free(struct lb_ctx *x, unsigned int opened)
 	for (unsigned int i = 0; i < opened; i++) {
 		if (x->locks)
 			lockobj_close(&x->locks[i]);
+		else if (x->sems)
+			semobj_close(&x->sems[i]);
 		else
 			wgobj_close(&x->wgs[i]);
 	}
 	stress_shm_free(x->locks, x->nobj * sizeof(*x->locks));
 	stress_shm_free(x->wgs, x->nobj * sizeof(*x->wgs));
+	stress_shm_free(x->sems, x->nobj * sizeof(*x->sems));
 	stress_shm_free(x, x->size);
 }
 
@@ -174,6 +189,14 @@ static int lb_setup(struct stress_point *p)
 				goto fail;
 		for (unsigned int k = 0; v->wg == WG_ROUND && !barrier && k < x->nobj; k++)
 			if (p->be->wg->add(&x->wgs[k], p->threads) < 0)
+				goto fail;
+	} else if (v->kind == LB_SEM) {
+		x->nobj = v->own ? p->threads : 1;
+		x->sems = stress_shm_alloc(x->nobj * sizeof(*x->sems));
+		if (!x->sems)
+			goto fail;
+		for (; i < x->nobj; i++)
+			if (semobj_open(&x->sems[i], p->be, p->dev, p->procs, v->permits) < 0)
 				goto fail;
 	} else {
 		x->nobj = v->own ? p->threads : 1;
@@ -338,6 +361,41 @@ static int wg_body(struct stress_point *p, struct stress_worker *w)
 	return 0;
 }
 
+/*
+ * Acquire(1), the section, Release(1). The section of a 1-permit semaphore
+ * bumps its guard with a plain load and store (a second holder would lose
+ * updates); a wider one counts with an atomic add. Every holder checks that
+ * no more than the permits are inside.
+ */
+static int sem_body(struct stress_point *p, struct stress_worker *w)
+{
+	struct lb_ctx *x = p->ctx;
+	const struct lb_variant *v = x->v;
+	struct semobj *s = &x->sems[v->own ? w->id : 0];
+	const struct sem_ops *ops = p->be->sem;
+	int64_t foo = w->id;
+
+	while (stress_more(p, w)) {
+		if (ops->acquire(s) < 0)
+			return -1;
+		if (!semobj_enter(s))
+			x->slot[w->id].violations++;
+		foo = local_work(foo, v->work_in);
+		if (v->permits == 1)
+			atomic_store_explicit(&s->guard, atomic_load_explicit(&s->guard,
+					      memory_order_relaxed) + 1, memory_order_relaxed);
+		else
+			atomic_fetch_add_explicit(&s->guard, 1, memory_order_relaxed);
+		semobj_leave(s);
+		if (ops->release(s) < 0)
+			return -1;
+		foo = local_work(foo, v->work_out);
+		stress_done(w, 1);
+	}
+	x->slot[w->id].sink = foo;
+	return 0;
+}
+
 static int lb_body(struct stress_point *p, struct stress_worker *w)
 {
 	switch (((struct lb_ctx *)p->ctx)->v->kind) {
@@ -347,15 +405,18 @@ static int lb_body(struct stress_point *p, struct stress_worker *w)
 		return rw_body(p, w);
 	case LB_WG:
 		return wg_body(p, w);
+	case LB_SEM:
+		return sem_body(p, w);
 	}
 	errno = EINVAL;
 	return -1;
 }
 
 /*
- * expected/actual: Mutex: acquisitions vs the guarded counter(s); RWMutex:
- * write sections vs the guarded counter; wg-round: rounds x workers vs
- * arrivals; other WaitGroup points: 0 vs the final counter.
+ * expected/actual: Mutex, Semaphore: acquisitions vs the guarded
+ * counter(s); RWMutex: write sections vs the guarded counter; wg-round:
+ * rounds x workers vs arrivals; other WaitGroup points: 0 vs the final
+ * counter.
  */
 static int lb_verify(struct stress_point *p, struct stress_sample *s)
 {
@@ -377,6 +438,11 @@ static int lb_verify(struct stress_point *p, struct stress_sample *s)
 		for (unsigned int i = 0; i < x->nobj; i++)
 			s->actual += atomic_load(&x->locks[i].guard);
 		break;
+	case LB_SEM:
+		s->expected = (int64_t)(s->ops + s->warm_ops);
+		for (unsigned int i = 0; i < x->nobj; i++)
+			s->actual += atomic_load(&x->sems[i].guard);
+		break;
 	case LB_WG:
 		if (x->v->wg == WG_ROUND) {
 			s->expected = (int64_t)(s->ops + s->warm_ops);
@@ -392,7 +458,8 @@ static int lb_verify(struct stress_point *p, struct stress_sample *s)
 		fprintf(stderr, "gosync-stress: %s %s, %u workers: %llu %s\n",
 			p->be->name, p->variant, p->threads,
 			(unsigned long long)violations, x->v->kind == LB_WG ?
-			"early exits from a barrier round" :
+			"early exits from a barrier round" : x->v->kind == LB_SEM ?
+			"entries found more holders inside than permits" :
 			"read sections saw a writer inside");
 	return 0;
 }
@@ -553,11 +620,11 @@ static const char *const lb_keys[] = {
 
 const struct stress_workload wl_lock_bench = {
 	.name = "lock-bench",
-	.desc = "Go's Mutex/RWMutex/WaitGroup benchmarks: gosync vs pthread peers, "
-		"ratios, fairness",
+	.desc = "Go's Mutex/RWMutex/WaitGroup benchmarks, x/sync's semaphore: gosync "
+		"vs pthread and sem_t peers, ratios, fairness",
 	.usage = "--mode --variant --threads --duration --iterations --procs --reps "
 		 "--warmup --read-pct (rw-mix) --seed",
-	.family = "lock,waitgroup",
+	.family = "lock,waitgroup,sem",
 	.default_modes = "all,peers",
 	.variants = lb_names,
 	.default_duration = 0.5,

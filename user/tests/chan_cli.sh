@@ -5,21 +5,11 @@
 # exactly once; close semantics (drain, then exit 3), unbuffered hand-off,
 # --timeout, signals, errors and exit statuses, --json, ls and info. Uses
 # $GOSYNC, else gosync from PATH. Busybox only.
-G=${GOSYNC:-gosync}
+# shellcheck disable=SC2034 source=user/tests/_cli.sh
+SUITE=chan-cli
+. "$(dirname "$0")/_cli.sh"
 N=e2e-chan-$$
-T=$(mktemp -d) || exit 1
-fail=0
 
-ok() { echo "ok - e2e:chan-cli-$1"; }
-notok() { echo "not ok - e2e:chan-cli-$1 ($2)"; fail=1; }
-# status WANT NAME CMD...: CMD must exit with status WANT
-status() {
-	want=$1 n=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$n"; else notok "$n" "'$*' exited $got, expected $want: $(head -c 200 "$T/err")"; fi
-}
-json_num() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9]*\).*/\1/p"; }
 # wait_opened NAME N: up to 20 s until N processes besides info have NAME open
 wait_opened() {
 	i=0

@@ -26,7 +26,9 @@ cleanup
 
 # version
 out=$("$G" version) && echo "$out" | grep -q '^api_version: 1$' &&
-	echo "$out" | grep -q '^counter_modes: racy atomic spinlock mutex rwsem percpu$'
+	echo "$out" | grep -q '^counter_modes: racy atomic spinlock mutex rwsem percpu$' &&
+	echo "$out" | grep -q '^counter_ops: add load store swap cas reset and or$' &&
+	echo "$out" | grep -q '^types: .* sem cond$'
 check version [ $? -eq 0 ]
 
 # create in one process, add from 4 concurrent others, load from another
@@ -63,6 +65,21 @@ v=$("$G" counter cas "$N" 9 11); rc=$?
 [ "$v" = false ] && [ $rc = 1 ] && ok cas-not-swapped || notok cas-not-swapped "printed '$v' status $rc"
 v=$("$G" counter reset "$N")
 [ "$v" = 10 ] && [ "$("$G" counter load "$N")" = 0 ] && ok reset || notok reset "reset printed '$v'"
+# Go 1.23's And and Or: print the old value
+check store-bits "$G" counter store "$N" 12
+v=$("$G" counter and "$N" 10)
+[ "$v" = 12 ] && [ "$("$G" counter load "$N")" = 8 ] && ok and || notok and "and printed '$v', value $("$G" counter load "$N")"
+v=$("$G" counter or "$N" 0x3)
+[ "$v" = 8 ] && [ "$("$G" counter load "$N")" = 11 ] && ok or-hex || notok or-hex "or printed '$v', value $("$G" counter load "$N")"
+v=$("$G" counter and "$N" 0xfffffffffffffffe)
+[ "$v" = 11 ] && [ "$("$G" counter load "$N")" = 10 ] && ok and-hex-clears-bit0 || notok and-hex-clears-bit0 "value $("$G" counter load "$N")"
+v=$("$G" counter and "$N" -- -3)
+[ "$v" = 10 ] && [ "$("$G" counter load "$N")" = 8 ] && ok and-negative || notok and-negative "value $("$G" counter load "$N")"
+j=$("$G" --json counter or "$N" 1)
+[ "$j" = "{\"name\":\"$N\",\"op\":\"or\",\"mask\":1,\"old\":8,\"new\":9}" ] && ok json-or || notok json-or "got '$j'"
+status 2 usage-bad-mask "$G" counter and "$N" 0xg
+status 2 usage-long-mask "$G" counter or "$N" 0x10000000000000000
+"$G" counter reset "$N" >/dev/null
 v=$("$G" counter add "$N" 9223372036854775807) && v=$("$G" counter add "$N" 1)
 [ "$v" = -9223372036854775808 ] && ok wrap || notok wrap "printed '$v'"
 
@@ -102,6 +119,9 @@ done
 # ls and info
 "$G" ls | grep -q " $N-j " && ok ls || notok ls "$N-j not listed"
 "$G" counter info "$N-j" | grep -q '^mode: percpu$' && ok info || notok info "no mode line"
+err=$("$G" counter and "$N-j" 1 2>&1); rc=$?
+[ $rc = 1 ] && [ "$err" = "gosync: counter and $N-j: Operation not supported" ] &&
+	ok percpu-and-unsupported || notok percpu-and-unsupported "status $rc, '$err'"
 
 # usage errors: 2; operation errors: 1 with a clear message
 status 2 usage-no-args "$G"

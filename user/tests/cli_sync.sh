@@ -2,30 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # e2e: the mutex, rwmutex, wg and once commands from shell scripts, across
 # processes: critical sections serialized by `mutex lock NAME -- CMD`, a
-# WaitGroup barrier over background jobs, `once do` run once by several
-# processes, exit statuses, signals, dead holders, --json. Uses $GOSYNC, else
-# gosync from PATH. Busybox only.
-G=${GOSYNC:-gosync}
+# WaitGroup barrier over background jobs, `wg go` workers of which one is
+# killed, `once do` and `once value` run once by several processes, exit
+# statuses, signals, dead holders, --json. Uses $GOSYNC, else gosync from
+# PATH. Busybox only.
+# shellcheck disable=SC2034 source=user/tests/_cli.sh
+SUITE=cli-sync
+. "$(dirname "$0")/_cli.sh"
 N=e2e-clis-$$
-T=$(mktemp -d) || exit 1
-fail=0
-
-ok() { echo "ok - e2e:cli-sync-$1"; }
-notok() { echo "not ok - e2e:cli-sync-$1 ($2)"; fail=1; }
-# status WANT NAME CMD...: CMD must exit with status WANT
-status() {
-	want=$1 n=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok "$n"; else notok "$n" "'$*' exited $got, expected $want: $(head -c 200 "$T/err")"; fi
-}
-json_num() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9]*\).*/\1/p"; }
-# wait_for FILE: up to 20 s for FILE to exist
-wait_for() {
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -e "$1" ]
-}
 
 # wait_opened TYPE NAME: up to 20 s until another process has NAME open
 # (info's own fd makes fds 1), then a little more for it to start waiting
@@ -37,7 +21,7 @@ wait_opened() {
 	sleep 0.2
 }
 
-names="$N-m $N-n $N-rw $N-jobs $N-o $N-of $N-or $N-md"
+names="$N-m $N-n $N-rw $N-jobs $N-o $N-of $N-or $N-md $N-go $N-v $N-vf $N-vs $N-vb"
 cleanup() { "$G" rm -f $names >/dev/null 2>&1; rm -rf "$T"; }
 trap cleanup EXIT
 "$G" rm -f $names >/dev/null 2>&1
@@ -201,6 +185,46 @@ j=$("$G" --json wg add "$N-jobs" 2)
 j=$("$G" --json wg info "$N-jobs")
 [ "$(echo "$j" | json_num value)" = 2 ] && echo "$j" | grep -q '"type":"wg"' && ok json-wg-info || notok json-wg-info "got '$j'"
 
+# ---- wg go: a held Add, made before 'wg go' returns; done by the kernel for
+# a killed worker ----
+status 0 wg-go-create "$G" wg create "$N-go"
+status 3 wg-go-wait-status "$G" wg go --wait "$N-go" -- sh -c 'exit 3'
+[ "$("$G" wg load "$N-go")" = 0 ] && ok wg-go-done-after-failure || notok wg-go-done-after-failure "counter $("$G" wg load "$N-go")"
+status 127 wg-go-not-found "$G" wg go -w "$N-go" -- /nonexistent/cmd
+[ "$("$G" wg load "$N-go")" = 0 ] && ok wg-go-done-after-not-found || notok wg-go-done-after-not-found "counter $("$G" wg load "$N-go")"
+# three workers, started without '&': each Add is made before 'wg go' returns
+"$G" wg go "$N-go" -- sh -c "echo \$\$ \$PPID >$T/gopid; exec sleep 100"
+for j in 1 2; do
+	"$G" wg go "$N-go" -- sh -c "touch $T/go$j; while [ ! -e $T/go-release ]; do sleep 0.05; done"
+done
+[ "$("$G" wg load "$N-go")" = 3 ] && ok wg-go-adds-before-return || notok wg-go-adds-before-return "counter $("$G" wg load "$N-go")"
+# one worker is SIGKILLed while its command runs: wait still returns
+wait_for "$T/gopid"
+read -r cmdpid worker <"$T/gopid"
+kill -KILL "$worker"
+i=0
+while [ "$("$G" wg load "$N-go")" != 2 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+[ "$("$G" wg load "$N-go")" = 2 ] && ok wg-go-killed-done || notok wg-go-killed-done "counter $("$G" wg load "$N-go")"
+touch "$T/go-release"
+"$G" wg wait "$N-go" --timeout 60; rc=$?
+[ $rc = 0 ] && [ "$("$G" wg load "$N-go")" = 0 ] && [ -e "$T/go1" ] && [ -e "$T/go2" ] &&
+	ok wg-go-wait-returns || notok wg-go-wait-returns "status $rc"
+j=$("$G" --json wg info "$N-go")
+[ "$(echo "$j" | json_num abandoned)" = 1 ] && ok wg-go-abandoned-counted || notok wg-go-abandoned-counted "got '$j'"
+i=0
+while kill -0 "$cmdpid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -0 "$cmdpid" 2>/dev/null && notok wg-go-killed-cmd-dies "CMD still runs" || ok wg-go-killed-cmd-dies
+# a failing command is done for too
+"$G" wg go "$N-go" -- sh -c 'exit 3'
+"$G" wg wait "$N-go" --timeout 60 && ok wg-go-failed-cmd-done || notok wg-go-failed-cmd-done "wait failed"
+j=$("$G" --json wg go "$N-go" -- true)
+echo "$j" | grep -q "^{\"name\":\"$N-go\",\"op\":\"go\",\"counter\":1,\"pid\":[1-9][0-9]*}\$" &&
+	ok json-wg-go || notok json-wg-go "got '$j'"
+"$G" wg wait "$N-go" --timeout 60
+j=$("$G" --json wg go --wait "$N-go" -- true)
+[ "$j" = "{\"name\":\"$N-go\",\"op\":\"go\",\"status\":0,\"counter\":0}" ] && ok json-wg-go-wait || notok json-wg-go-wait "got '$j'"
+status 2 usage-wg-go-no-cmd "$G" wg go "$N-go"
+
 # ---- once ----
 status 0 once-create "$G" once create "$N-o"
 pids=""
@@ -241,6 +265,45 @@ j=$("$G" --json once do "$N-or" -- true)
 	ok json-once-do || notok json-once-do "got '$j'"
 "$G" once info "$N-or" | grep -q '^state: done$' && ok once-info || notok once-info "$("$G" once info "$N-or")"
 
+# ---- once value: one run across concurrent callers, all print its output ----
+pids=""
+for k in 1 2 3 4; do
+	"$G" once value "$N-v" -- sh -c "echo ran >>$T/vruns; sleep 0.5; echo \"value of \$\$\"" >"$T/v$k" &
+	pids="$pids $!"
+done
+bad=0
+for p in $pids; do wait "$p" || bad=1; done
+same=1
+for k in 2 3 4; do cmp -s "$T/v1" "$T/v$k" || same=0; done
+[ $bad = 0 ] && [ "$(wc -l <"$T/vruns")" -eq 1 ] && [ $same = 1 ] && grep -q '^value of [0-9][0-9]*$' "$T/v1" &&
+	ok once-value-runs-once || notok once-value-runs-once "ran $(wc -l <"$T/vruns") times, bad=$bad, same=$same, '$(cat "$T/v1")'"
+v=$("$G" once value "$N-v" -- touch "$T/vlater")
+[ "$v" = "$(cat "$T/v1")" ] && [ ! -e "$T/vlater" ] && ok once-value-later || notok once-value-later "printed '$v'"
+"$G" ls | grep -q "once  *retry  *$N-v " && ok once-value-created-retry || notok once-value-created-retry "$("$G" ls | grep "$N-v")"
+# bytes exactly: no trailing newline added or lost
+"$G" once value "$N-vb" -- printf 'a\nb' >"$T/vb1"
+"$G" once value "$N-vb" -- true >"$T/vb2"
+printf 'a\nb' >"$T/vbwant"
+cmp -s "$T/vb1" "$T/vbwant" && cmp -s "$T/vb2" "$T/vbwant" && ok once-value-bytes || notok once-value-bytes "$(od -c "$T/vb2")"
+# a failing command: output dropped, status passed on, the next caller retries
+v=$("$G" once value "$N-vf" -- sh -c 'echo partial; exit 4' 2>"$T/err"); rc=$?
+[ $rc = 4 ] && [ -z "$v" ] && grep -q 'failed' "$T/err" && ok once-value-fails || notok once-value-fails "status $rc, '$v'"
+[ "$("$G" once load "$N-vf")" = not-done ] && ok once-value-fail-not-done || notok once-value-fail-not-done "$("$G" once load "$N-vf")"
+v=$("$G" once value "$N-vf" -- echo good); rc=$?
+[ $rc = 0 ] && [ "$v" = good ] && ok once-value-retried || notok once-value-retried "status $rc, '$v'"
+# made by 'once create --value-max' without --retry: too long an output abandons it
+status 0 once-value-create "$G" once create "$N-vs" --value-max 4
+status 1 once-value-too-long "$G" once value "$N-vs" -- echo toolong
+grep -q 'longer than' "$T/err" && ok once-value-too-long-message || notok once-value-too-long-message "$(cat "$T/err")"
+status 1 once-value-abandoned "$G" once value "$N-vs" -- echo ok
+grep -q abandoned "$T/err" && ok once-value-abandoned-message || notok once-value-abandoned-message "$(cat "$T/err")"
+status 1 once-value-on-plain-once "$G" once value "$N-o" -- echo x
+grep -q 'without a value' "$T/err" && ok once-value-plain-message || notok once-value-plain-message "$(cat "$T/err")"
+status 2 usage-once-value-max "$G" once value "$N-vx" --max 65537 -- true
+j=$("$G" --json once value "$N-vf" -- true)
+[ "$j" = "{\"name\":\"$N-vf\",\"op\":\"value\",\"ran\":false,\"completed\":true,\"value\":\"good\\n\"}" ] &&
+	ok json-once-value || notok json-once-value "got '$j'"
+
 # ---- usage and help ----
 status 2 usage-lock-no-name "$G" mutex lock
 status 2 usage-bad-timeout "$G" mutex lock "$N-m" --timeout -1
@@ -251,7 +314,8 @@ status 1 wrong-type "$G" wg wait "$N-m"
 grep -q 'is a mutex, not a waitgroup' "$T/err" && ok wrong-type-message || notok wrong-type-message "$(cat "$T/err")"
 help=ok
 for h in "mutex --help" "rwmutex --help" "wg --help" "once --help" "mutex lock --help" \
-	 "rwmutex rlock --help" "wg wait --help" "once do --help" "help once create"; do
+	 "rwmutex rlock --help" "wg wait --help" "once do --help" "help once create" \
+	 "wg go --help" "once value --help"; do
 	# shellcheck disable=SC2086
 	out=$("$G" $h) && echo "$out" | grep -q '^Usage: gosync' || help="'gosync $h' printed no usage"
 done

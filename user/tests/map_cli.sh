@@ -17,7 +17,8 @@ status() {
 }
 json_num() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9]*\).*/\1/p"; }
 
-cleanup() { for b in spin rwsem rcu; do "$G" rm -f "$N-$b" >/dev/null 2>&1; done; "$G" rm -f "$N-j" "$N-small" >/dev/null 2>&1; }
+cleanup() { for b in spin rwsem rcu; do "$G" rm -f "$N-$b" >/dev/null 2>&1; done; "$G" rm -f "$N-j" "$N-small" "$N-race" >/dev/null 2>&1; rm -rf "$T"; }
+T=$(mktemp -d) || exit 1
 trap cleanup EXIT
 cleanup
 
@@ -76,7 +77,55 @@ for b in spin rwsem rcu; do
 	echo "$out" | grep -q "^mode: $b\$" && echo "$out" | grep -q '^value: 40$' &&
 		echo "$out" | grep -q '^type: map$'
 	check "$b-info" [ $? -eq 0 ]
+
+	# Go's Swap, CompareAndSwap, CompareAndDelete, LoadOrStore, LoadAndDelete, Clear
+	v=$("$G" map swap "$M" k2-2 newer)
+	[ "$v" = new ] && [ "$("$G" map load "$M" k2-2)" = newer ] && ok "$b-swap" || notok "$b-swap" "printed '$v'"
+	v=$("$G" map swap "$M" fresh x); rc=$?
+	[ $rc = 0 ] && [ -z "$v" ] && [ "$("$G" map load "$M" fresh)" = x ] && ok "$b-swap-absent" || notok "$b-swap-absent" "status $rc, printed '$v'"
+	v=$("$G" map cas "$M" k2-2 newer newest); rc=$?
+	[ $rc = 0 ] && [ "$v" = true ] && [ "$("$G" map load "$M" k2-2)" = newest ] && ok "$b-cas" || notok "$b-cas" "status $rc, '$v'"
+	v=$("$G" map cas "$M" k2-2 newer x); rc=$?
+	[ $rc = 1 ] && [ "$v" = false ] && [ "$("$G" map load "$M" k2-2)" = newest ] && ok "$b-cas-fails" || notok "$b-cas-fails" "status $rc, '$v'"
+	status 1 "$b-cas-absent" "$G" map cas "$M" nokey a b
+	v=$("$G" map cad "$M" k2-2 other); rc=$?
+	[ $rc = 1 ] && [ "$v" = false ] && "$G" map load "$M" k2-2 >/dev/null && ok "$b-cad-fails" || notok "$b-cad-fails" "status $rc, '$v'"
+	v=$("$G" map cad "$M" k2-2 newest); rc=$?
+	[ $rc = 0 ] && [ "$v" = true ] && ! "$G" map load "$M" k2-2 >/dev/null 2>&1 && ok "$b-cad" || notok "$b-cad" "status $rc, '$v'"
+	v=$("$G" map load-or-store "$M" k3-3 other)
+	[ "$v" = v3-3 ] && [ "$("$G" map load "$M" k3-3)" = v3-3 ] && ok "$b-load-or-store-loads" || notok "$b-load-or-store-loads" "printed '$v'"
+	v=$("$G" map load-or-store "$M" los mine)
+	[ "$v" = mine ] && [ "$("$G" map load "$M" los)" = mine ] && ok "$b-load-or-store-stores" || notok "$b-load-or-store-stores" "printed '$v'"
+	v=$("$G" map load-and-delete "$M" los); rc=$?
+	[ $rc = 0 ] && [ "$v" = mine ] && ! "$G" map load "$M" los >/dev/null 2>&1 && ok "$b-load-and-delete" || notok "$b-load-and-delete" "status $rc, '$v'"
+	status 1 "$b-load-and-delete-absent" "$G" map load-and-delete "$M" los
+	n=$("$G" map len "$M")
+	v=$("$G" map clear "$M")
+	[ "$v" = "$n" ] && [ "$("$G" map len "$M")" = 0 ] && ok "$b-clear" || notok "$b-clear" "printed '$v', len was $n"
 done
+
+# concurrent callers: LoadOrStore has one winner that every caller sees, and
+# LoadAndDelete hands the value to exactly one
+check race-create "$G" map create "$N-race"
+pids=""
+for w in 1 2 3 4 5 6; do
+	"$G" map load-or-store "$N-race" k "w$w" >"$T/los$w" &
+	pids="$pids $!"
+done
+bad=0
+for p in $pids; do wait "$p" || bad=1; done
+win=$("$G" map load "$N-race" k)
+[ $bad = 0 ] && [ "$(cat "$T"/los* | sort -u)" = "$win" ] && ok load-or-store-one-winner ||
+	notok load-or-store-one-winner "bad=$bad, winner '$win', saw $(cat "$T"/los* | sort -u | tr '\n' ' ')"
+pids=""
+for w in 1 2 3 4 5 6; do
+	"$G" map load-and-delete "$N-race" k >"$T/lad$w" 2>/dev/null &
+	pids="$pids $!"
+done
+got=0
+for p in $pids; do wait "$p" && got=$((got + 1)); done
+[ $got = 1 ] && [ "$(cat "$T"/lad*)" = "$win" ] && ok load-and-delete-one-taker ||
+	notok load-and-delete-one-taker "$got callers got it: '$(cat "$T"/lad*)'"
 
 # --json
 check json-create "$G" --json map create "$N-j" --backend spin --perm 0640
@@ -99,6 +148,25 @@ check json-len [ $? -eq 0 ]
 out=$("$G" --json map delete "$N-j" 'a"b')
 echo "$out" | grep -q '"deleted":true'
 check json-delete [ $? -eq 0 ]
+out=$("$G" --json map swap "$N-j" k v1)
+[ "$out" = "{\"name\":\"$N-j\",\"op\":\"swap\",\"key\":\"k\",\"value\":\"v1\",\"old\":null,\"loaded\":false}" ]
+check json-swap [ $? -eq 0 ]
+out=$("$G" --json map load-or-store "$N-j" k v2)
+[ "$out" = "{\"name\":\"$N-j\",\"op\":\"load-or-store\",\"key\":\"k\",\"value\":\"v2\",\"old\":\"v1\",\"loaded\":true}" ]
+check json-load-or-store [ $? -eq 0 ]
+out=$("$G" --json map cas "$N-j" k v1 v3)
+[ "$out" = "{\"name\":\"$N-j\",\"op\":\"cas\",\"key\":\"k\",\"old\":\"v1\",\"new\":\"v3\",\"swapped\":true}" ]
+check json-cas [ $? -eq 0 ]
+out=$("$G" --json map cad "$N-j" k v1)
+[ "$out" = "{\"name\":\"$N-j\",\"op\":\"cad\",\"key\":\"k\",\"old\":\"v1\",\"deleted\":false}" ]
+check json-cad [ $? -eq 0 ]
+out=$("$G" --json map load-and-delete "$N-j" k)
+[ "$out" = "{\"name\":\"$N-j\",\"op\":\"load-and-delete\",\"key\":\"k\",\"value\":\"v3\",\"loaded\":true}" ]
+check json-load-and-delete [ $? -eq 0 ]
+"$G" map store "$N-j" a 1 && "$G" map store "$N-j" b 2
+out=$("$G" --json map clear "$N-j")
+[ "$out" = "{\"name\":\"$N-j\",\"op\":\"clear\",\"deleted\":2}" ]
+check json-clear [ $? -eq 0 ]
 
 # limits and errors
 check limit-create "$G" map create "$N-small" --max-entries 2

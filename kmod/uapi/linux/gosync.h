@@ -133,7 +133,7 @@ enum gosync_counter_stat {
 	GOSYNC_STAT_CAS = 4,
 	GOSYNC_STAT_CAS_FAILED = 5,
 	GOSYNC_STAT_RESET = 6,
-	GOSYNC_STAT_AND_OR = 7,	/* And and Or */
+	GOSYNC_STAT_AND_OR = 7,	/* Go's And, Or */
 };
 
 /* stats[] for Mutex and RWMutex */
@@ -391,7 +391,7 @@ struct gosync_map_attr {
 };
 
 /* Most permits a Semaphore may have */
-#define GOSYNC_SEM_MAX		(1ULL << 62)
+#define GOSYNC_SEM_MAX		0x4000000000000000ULL	/* 2^62 */
 
 /* struct gosync_sem_attr.flags */
 /*
