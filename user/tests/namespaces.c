@@ -12,6 +12,7 @@
  */
 #include <grp.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
@@ -591,7 +592,8 @@ static int rootless(void *arg)
 	char map[32];
 	int fd, other;
 
-	if (!become(ROOTLESS))
+	/* dumpable again after the uid change, or /proc/self/uid_map stays root's */
+	if (!become(ROOTLESS) || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
 		return 10;
 	if (unshare(CLONE_NEWUSER | CLONE_NEWIPC))
 		return errno == EPERM || errno == EINVAL || errno == ENOSPC ? 99 : 11;
