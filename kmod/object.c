@@ -348,7 +348,9 @@ out:
 /*
  * The caller's IPC namespace: its nsproxy pins it, so it cannot die (and its
  * scope is not swept) while the caller runs. Only the task itself changes
- * its nsproxy, so no lock is needed.
+ * its nsproxy, so no lock is needed. NULL on a kernel with neither SYSVIPC
+ * nor POSIX_MQUEUE, which has no IPC namespace at all: then every task is
+ * in one initial scope.
  */
 static struct ipc_namespace *gs_current_ipc_ns(void)
 {
@@ -384,7 +386,7 @@ static struct gs_scope *gs_scope_get_current(void)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&s->ref, 2);	/* gs_scopes' and the caller's */
 	s->ns = ns;
-	s->inum = ns->ns.inum;
+	s->inum = ns ? ns->ns.inum : PROC_IPC_INIT_INO;
 	s->initial = s->inum == PROC_IPC_INIT_INO;
 	xa_init(&s->objects);
 	INIT_LIST_HEAD(&s->dead);
@@ -735,7 +737,9 @@ static bool gs_obj_mode_ok(struct gs_obj *obj)
  */
 static struct user_namespace *gs_scope_user_ns(void)
 {
-	return gs_current_ipc_ns()->user_ns;
+	struct ipc_namespace *ns = gs_current_ipc_ns();
+
+	return ns ? ns->user_ns : &init_user_ns;
 }
 
 /*
