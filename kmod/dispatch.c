@@ -15,6 +15,7 @@
  * command lookup, BATCH and VERSION's feature bits are all derived from it.
  */
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/sched/signal.h>
@@ -203,15 +204,29 @@ static int gs_cmd_open(struct gs_ucmd *ucmd)
 {
 	struct gosync_open *o = ucmd->cmd;
 	char name[GOSYNC_NAME_MAX];
+	kuid_t uid = INVALID_UID;
+	kgid_t gid = INVALID_GID;
 	struct gs_obj *obj;
 	int ret;
 
-	if (o->flags || o->__reserved)
+	if ((o->flags & ~(GOSYNC_OPEN_UID | GOSYNC_OPEN_GID)) || o->__reserved ||
+	    (!(o->flags & GOSYNC_OPEN_UID) && o->uid) ||
+	    (!(o->flags & GOSYNC_OPEN_GID) && o->gid))
 		return -EINVAL;
+	if (o->flags & GOSYNC_OPEN_UID) {
+		uid = make_kuid(current_user_ns(), o->uid);
+		if (!uid_valid(uid))
+			return -EINVAL;
+	}
+	if (o->flags & GOSYNC_OPEN_GID) {
+		gid = make_kgid(current_user_ns(), o->gid);
+		if (!gid_valid(gid))
+			return -EINVAL;
+	}
 	ret = gs_get_name(name, o->name);
 	if (ret)
 		return ret;
-	obj = gs_obj_lookup(name, o->type);
+	obj = gs_obj_lookup(name, o->type, uid, gid);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 	return gs_obj_install_fd(obj, NULL);
@@ -272,7 +287,7 @@ static int gs_cmd_list(struct gs_ucmd *ucmd)
 	}
 	l->count = done;
 	l->cursor = cursor;
-	l->total = gs_obj_count();
+	l->total = gs_obj_count_ns();
 	ret = gs_respond(ucmd, sizeof(*l));
 out:
 	kfree(buf);

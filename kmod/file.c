@@ -93,6 +93,7 @@ static void gs_file_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "gosync-type:\t%s\n", obj->type->name);
 	seq_printf(m, "gosync-subtype:\t%u\n", info.subtype);
 	seq_printf(m, "gosync-name:\t%s\n", info.name);
+	seq_printf(m, "gosync-ipcns:\t%u\n", gs_obj_ns_inum(obj));
 	seq_printf(m, "gosync-owner:\t%u:%u %04o\n", info.uid, info.gid, info.perm);
 	seq_printf(m, "gosync-files:\t%u\n", info.nr_files);
 	if (obj->type->show_fdinfo)

@@ -997,6 +997,18 @@ void gs_obj_fdput(struct gs_fdref *ref);
 
 /* ---- object.c ---- */
 
+struct gs_scope;
+
+/**
+ * struct gs_name_key - a name in the name index: names are per scope
+ * @scope: the scope, one per IPC namespace (object.c)
+ * @name: NUL-padded to GOSYNC_NAME_MAX, so the whole struct is the key
+ */
+struct gs_name_key {
+	struct gs_scope *scope;
+	char name[GOSYNC_NAME_MAX];
+};
+
 /**
  * struct gs_obj - one gosync object: a primitive plus identity and owner
  * @ref: one per open file description, plus one while named, plus one per
@@ -1009,8 +1021,10 @@ void gs_obj_fdput(struct gs_fdref *ref);
  * @name_node: in the name index while @named
  * @named: in the name index; set once with release by gs_obj_publish(),
  *	cleared by unlink
- * @name: NUL-padded; written once before the object is named, then
- *	immutable (an unlinked object keeps it but is no longer @named)
+ * @key: the name index's key. @key.scope: the scope (IPC namespace) the
+ *	creator was in; referenced; immutable. @key.name: NUL-padded; written
+ *	once before the object is named, then immutable (an unlinked object
+ *	keeps it but is no longer @named)
  * @uid: owner, the creator's fsuid; immutable
  * @gid: owner group, the creator's fsgid; immutable
  * @perm: permission bits for opening by name; immutable
@@ -1026,7 +1040,7 @@ struct gs_obj {
 	struct gs_user *user;
 	struct rhash_head name_node;
 	bool named;
-	char name[GOSYNC_NAME_MAX];
+	struct gs_name_key key;
 	kuid_t uid;
 	kgid_t gid;
 	umode_t perm;
@@ -1044,12 +1058,14 @@ struct gs_obj *gs_obj_new(const struct gs_type *type, void *priv, umode_t perm);
 void gs_obj_get(struct gs_obj *obj);
 void gs_obj_put(struct gs_obj *obj);
 int gs_obj_publish(struct gs_obj *obj, const char *name);
-struct gs_obj *gs_obj_lookup(const char *name, u32 type);
+struct gs_obj *gs_obj_lookup(const char *name, u32 type, kuid_t uid, kgid_t gid);
 int gs_obj_unlink(const char *name);
 void gs_obj_fill_info(struct gs_obj *obj, struct gosync_info *info);
+unsigned int gs_obj_ns_inum(struct gs_obj *obj);
 int gs_obj_list(u64 cursor, struct gosync_info *buf, unsigned int cap,
 		u64 *next);
 unsigned int gs_obj_count(void);
+unsigned int gs_obj_count_ns(void);
 int gs_objects_init(void);
 void gs_objects_exit(void);
 

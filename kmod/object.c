@@ -1,33 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gosync object model: every primitive lives in a struct gs_obj with a
- * refcount, an id, an owner and optionally a name.
+ * refcount, an id, an owner, a scope and optionally a name.
  *
  * Lifetime: one reference per open file description (taken when the file is
  * made, dropped in its release) and one while the object is named. So an
  * anonymous object dies with its last fd; a named one when it is unlinked
  * and its last fd closes (like POSIX shared memory).
  *
- * Indexes: gs_objects maps ids to objects (LIST, INFO's id order) and
- * gs_names maps names to named objects (OPEN, UNLINK). Both are read
+ * Scopes: names are per IPC namespace, as SysV IPC keys and POSIX message
+ * queues are. Each IPC namespace that has objects has a struct gs_scope,
+ * found from current's namespace in gs_scopes; every object belongs to the
+ * scope its creator was in. A scope holds a reference on its namespace, and
+ * a namespace nobody else holds any more (no task in it, no nsfs file or
+ * bind mount) is dead: the sweep (gs_scopes_sweep()) then drops its names
+ * and the reference. A module cannot hook the namespace's destruction, so
+ * the sweep looks: every GS_SWEEP_INTERVAL while a scope other than the
+ * initial namespace's exists, and before a new scope is made.
+ *
+ * Indexes: each scope maps ids to its objects (LIST, in id order) and
+ * gs_names maps (scope, name) to named objects (OPEN, UNLINK). Both are read
  * under RCU: a reader that finds an object takes a reference with
  * kref_get_unless_zero(), which fails once the last reference is gone; the
  * object itself is freed after a grace period. No global lock is taken by
  * any command: each index has its own (the xarray's lock, the rhashtable's
- * bucket locks), and names are inserted and removed atomically by
- * rhashtable_lookup_insert_fast() and rhashtable_remove_fast().
+ * bucket locks), names are inserted and removed atomically by
+ * rhashtable_lookup_insert_fast() and rhashtable_remove_fast(), and scopes
+ * are found under RCU (gs_scopes_lock is taken only to make or sweep one).
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/ctype.h>
 #include <linux/export.h>
 #include <linux/hashtable.h>
+#include <linux/ipc_namespace.h>
 #include <linux/module.h>
+#include <linux/nsproxy.h>
 #include <linux/percpu.h>
+#include <linux/proc_ns.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/user_namespace.h>
+#include <linux/workqueue.h>
 
 #include "internal.h"
 
@@ -260,18 +275,254 @@ void gs_user_usage(struct gs_user *u, unsigned int *objects, unsigned long *byte
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_user_usage);
 
+/* ---- scopes: one name space per IPC namespace ---- */
+
+/**
+ * struct gs_scope - the objects and names of one IPC namespace
+ * @ref: one while live (in gs_scopes), one per object, one per lookup
+ * @node: in gs_scopes while live; under gs_scopes_lock, read under RCU
+ * @ns: the namespace; referenced while live (unless @initial). Only
+ *	compared once dead: its memory may be another namespace's by then
+ * @inum: @ns's inode number, as /proc/PID/ns/ipc shows it; immutable
+ * @initial: @ns is the initial IPC namespace, which never dies; immutable
+ * @objects: its live objects by id: LIST pages through them in id order
+ * @nr_objects: objects in @objects (LIST's total)
+ * @dead: on a sweep's private list of dead scopes
+ * @rcu: freed after a grace period (RCU lookups in gs_scopes)
+ *
+ * A dead scope is out of gs_scopes and has no names; objects that live on
+ * through fds passed to other namespaces keep it (and so its id index) until
+ * the last of them goes.
+ */
+struct gs_scope {
+	refcount_t ref;
+	struct hlist_node node;
+	struct ipc_namespace *ns;
+	unsigned int inum;
+	bool initial;
+	struct xarray objects;
+	atomic_t nr_objects;
+	struct list_head dead;
+	struct rcu_head rcu;
+};
+
+/* How often a scope's namespace is checked for death while one may die. */
+#define GS_SWEEP_INTERVAL	(5 * HZ)
+
+/*
+ * Protects gs_scopes' membership (lookups walk it under RCU) and
+ * gs_nr_foreign_scopes; serializes making a scope for a namespace.
+ */
+static DEFINE_MUTEX(gs_scopes_lock);
+static DEFINE_HASHTABLE(gs_scopes, 6);
+/* Live scopes of namespaces other than the initial one: the sweep runs while > 0. */
+static unsigned int gs_nr_foreign_scopes;
+
+static void gs_sweep_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(gs_sweep_work, gs_sweep_fn);
+
+static void gs_scope_put(struct gs_scope *s)
+{
+	if (!refcount_dec_and_test(&s->ref))
+		return;
+	WARN_ON(!xa_empty(&s->objects));
+	xa_destroy(&s->objects);
+	kfree_rcu(s, rcu);
+}
+
+/* The live scope of @ns, referenced, or NULL. */
+static struct gs_scope *gs_scope_find(struct ipc_namespace *ns)
+{
+	struct gs_scope *s;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(gs_scopes, s, node, (unsigned long)ns)
+		if (s->ns == ns && refcount_inc_not_zero(&s->ref))
+			goto out;
+	s = NULL;
+out:
+	rcu_read_unlock();
+	return s;
+}
+
+/*
+ * The caller's IPC namespace: its nsproxy pins it, so it cannot die (and its
+ * scope is not swept) while the caller runs. Only the task itself changes
+ * its nsproxy, so no lock is needed. NULL on a kernel with neither SYSVIPC
+ * nor POSIX_MQUEUE, which has no IPC namespace at all: then every task is
+ * in one initial scope.
+ */
+static struct ipc_namespace *gs_current_ipc_ns(void)
+{
+	return current->nsproxy->ipc_ns;
+}
+
+/* The scope of the caller's IPC namespace, referenced, or NULL if it has none. */
+static struct gs_scope *gs_scope_find_current(void)
+{
+	return gs_scope_find(gs_current_ipc_ns());
+}
+
+static void gs_scopes_sweep(bool all);
+
+/**
+ * gs_scope_get_current() - the scope of the caller's IPC namespace, referenced
+ *
+ * Makes it on first use, after sweeping the dead ones (a new namespace is
+ * when old ones tend to have died: containers come and go).
+ *
+ * Return: the scope or ERR_PTR(-ENOMEM).
+ */
+static struct gs_scope *gs_scope_get_current(void)
+{
+	struct ipc_namespace *ns = gs_current_ipc_ns();
+	struct gs_scope *s = gs_scope_find(ns), *old;
+
+	if (s)
+		return s;
+	gs_scopes_sweep(false);
+	s = kzalloc(sizeof(*s), GOSYNC_GFP);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	refcount_set(&s->ref, 2);	/* gs_scopes' and the caller's */
+	s->ns = ns;
+	s->inum = ns ? ns->ns.inum : PROC_IPC_INIT_INO;
+	s->initial = s->inum == PROC_IPC_INIT_INO;
+	xa_init(&s->objects);
+	INIT_LIST_HEAD(&s->dead);
+
+	mutex_lock(&gs_scopes_lock);
+	old = gs_scope_find(ns);
+	if (!old) {
+		/* The initial namespace is static: nothing to hold, and it never dies. */
+		if (!s->initial) {
+			get_ipc_ns(ns);
+			if (!gs_nr_foreign_scopes++)
+				schedule_delayed_work(&gs_sweep_work, GS_SWEEP_INTERVAL);
+		}
+		hash_add_rcu(gs_scopes, &s->node, (unsigned long)ns);
+	}
+	mutex_unlock(&gs_scopes_lock);
+	if (!old)
+		return s;
+	kfree(s);	/* lost a race: use the other one */
+	return old;
+}
+
+/**
+ * gs_scope_dead_locked() - is @s's namespace dead?
+ *
+ * Its reference count counts the nsproxy of every task in it, every nsfs
+ * inode (/proc/PID/ns/ipc opened or bind-mounted) and ours. With only ours
+ * left, nothing can enter it again: setns() needs an nsfs file or a task
+ * inside, unshare() and clone() make new ones. (mqueuefs may take a
+ * transient reference to account a message queue; that one goes away, and
+ * the next sweep finds the namespace dead.)
+ */
+static bool gs_scope_dead_locked(struct gs_scope *s)
+{
+	lockdep_assert_held(&gs_scopes_lock);
+	return !s->initial && refcount_read(&s->ns->ns.count) == 1;
+}
+
+/* The first object of @s with id >= *@id, referenced, its id in *@id; or NULL. */
+static struct gs_obj *gs_scope_next(struct gs_scope *s, unsigned long *id)
+{
+	struct gs_obj *obj;
+
+	rcu_read_lock();
+	for (;;) {
+		obj = xa_find(&s->objects, id, ULONG_MAX, XA_PRESENT);
+		if (!obj || kref_get_unless_zero(&obj->ref))
+			break;
+		/* being released: skip it */
+		if (*id == ULONG_MAX) {
+			obj = NULL;
+			break;
+		}
+		(*id)++;
+	}
+	rcu_read_unlock();
+	return obj;
+}
+
+static bool gs_obj_unname(struct gs_obj *obj);
+
+/* Drop every name of @s, which is out of gs_scopes: nobody can add one. */
+static void gs_scope_unname_all(struct gs_scope *s)
+{
+	unsigned long id = 0;
+	struct gs_obj *obj;
+
+	while ((obj = gs_scope_next(s, &id))) {
+		if (READ_ONCE(obj->named))
+			gs_obj_unname(obj);
+		gs_obj_put(obj);
+		cond_resched();
+		if (id++ == ULONG_MAX)
+			break;
+	}
+}
+
+/*
+ * Sweep the scopes whose namespace died (@all: every scope, at module exit):
+ * take them out of gs_scopes, drop their names, and release the namespace.
+ */
+static void gs_scopes_sweep(bool all)
+{
+	struct gs_scope *s, *next;
+	struct hlist_node *tmp;
+	LIST_HEAD(dead);
+	int bkt;
+
+	mutex_lock(&gs_scopes_lock);
+	hash_for_each_safe(gs_scopes, bkt, tmp, s, node) {
+		if (!all && !gs_scope_dead_locked(s))
+			continue;
+		hash_del_rcu(&s->node);
+		if (!s->initial)
+			gs_nr_foreign_scopes--;
+		list_add(&s->dead, &dead);
+	}
+	mutex_unlock(&gs_scopes_lock);
+	if (list_empty(&dead))
+		return;
+	/*
+	 * After a grace period no lookup still sees them, so a new namespace
+	 * allocated where a dead one was can never find a dead scope.
+	 */
+	synchronize_rcu();
+	list_for_each_entry_safe(s, next, &dead, dead) {
+		list_del(&s->dead);
+		gs_scope_unname_all(s);
+		/* put_ipc_ns(), which Linux 6.1 does not export */
+		if (!s->initial)
+			s->ns->ns.ops->put(&s->ns->ns);
+		gs_scope_put(s);
+	}
+}
+
+static void gs_sweep_fn(struct work_struct *work)
+{
+	gs_scopes_sweep(false);
+	mutex_lock(&gs_scopes_lock);
+	if (gs_nr_foreign_scopes)
+		schedule_delayed_work(&gs_sweep_work, GS_SWEEP_INTERVAL);
+	mutex_unlock(&gs_scopes_lock);
+}
+
 /* ---- the indexes ---- */
 
-/* Live objects by id. Ids only grow, so LIST resumes exactly at a cursor. */
-static DEFINE_XARRAY(gs_objects);
 static atomic64_t gs_next_id = ATOMIC64_INIT(0);
 static atomic_t gs_nr_objects = ATOMIC_INIT(0);
 
-/* Named objects by their (zero-padded) name. */
+/* Named objects by (scope, zero-padded name). */
+static_assert(sizeof(struct gs_name_key) == sizeof(void *) + GOSYNC_NAME_MAX);
+
 static const struct rhashtable_params gs_names_params = {
 	.head_offset = offsetof(struct gs_obj, name_node),
-	.key_offset = offsetof(struct gs_obj, name),
-	.key_len = GOSYNC_NAME_MAX,
+	.key_offset = offsetof(struct gs_obj, key),
+	.key_len = sizeof(struct gs_name_key),
 	.automatic_shrinking = true,
 };
 
@@ -314,15 +565,16 @@ int gs_name_check(const char *name)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_name_check);
 
-/* A checked name as a key: zero-padded to GOSYNC_NAME_MAX. */
-static int gs_name_key(char key[GOSYNC_NAME_MAX], const char *name)
+/* A checked name in @scope as a key: zero-padded to GOSYNC_NAME_MAX. */
+static int gs_name_key(struct gs_name_key *key, struct gs_scope *scope, const char *name)
 {
 	int ret = gs_name_check(name);
 
 	if (ret)
 		return ret;
-	memset(key, 0, GOSYNC_NAME_MAX);
-	strscpy(key, name, GOSYNC_NAME_MAX);
+	memset(key, 0, sizeof(*key));
+	key->scope = scope;
+	strscpy(key->name, name, GOSYNC_NAME_MAX);
 	return 0;
 }
 
@@ -338,9 +590,10 @@ static unsigned long gs_obj_base_cost(void)
  * @priv: the primitive; on success the object owns it
  * @perm: permission bits (<= 0777), checked when opened by name
  *
- * The caller's fsuid and fsgid become the owner; the object and its memory
- * are charged to the caller's user (see struct gs_user). The returned
- * object holds one reference, which the caller passes on to a file or puts.
+ * The caller's fsuid and fsgid become the owner, and its IPC namespace the
+ * object's scope; the object and its memory are charged to the caller's
+ * user (see struct gs_user). The returned object holds one reference, which
+ * the caller passes on to a file or puts.
  *
  * Return: the object, or ERR_PTR(-ENOMEM), or ERR_PTR(-ENOSPC) past
  * gs_max_objects or the user's limits. On error @priv still belongs to
@@ -355,10 +608,15 @@ struct gs_obj *gs_obj_new(const struct gs_type *type, void *priv,
 	obj = kzalloc(sizeof(*obj), GOSYNC_GFP);
 	if (!obj)
 		return ERR_PTR(-ENOMEM);
+	obj->key.scope = gs_scope_get_current();
+	if (IS_ERR(obj->key.scope)) {
+		ret = PTR_ERR(obj->key.scope);
+		goto err_free;
+	}
 	obj->user = gs_user_get_current();
 	if (IS_ERR(obj->user)) {
 		ret = PTR_ERR(obj->user);
-		goto err_free;
+		goto err_scope;
 	}
 	kref_init(&obj->ref);
 	obj->type = type;
@@ -375,9 +633,10 @@ struct gs_obj *gs_obj_new(const struct gs_type *type, void *priv,
 	if (ret)
 		goto err_count;
 	obj->id = atomic64_inc_return(&gs_next_id);
-	ret = xa_insert(&gs_objects, obj->id, obj, GOSYNC_GFP);
+	ret = xa_insert(&obj->key.scope->objects, obj->id, obj, GOSYNC_GFP);
 	if (ret)
 		goto err_uncharge;
+	atomic_inc(&obj->key.scope->nr_objects);
 	return obj;
 
 err_uncharge:
@@ -385,6 +644,8 @@ err_uncharge:
 err_count:
 	atomic_dec(&gs_nr_objects);
 	gs_user_put(obj->user);
+err_scope:
+	gs_scope_put(obj->key.scope);
 err_free:
 	kfree(obj);
 	return ERR_PTR(ret);
@@ -403,10 +664,12 @@ static void gs_obj_release(struct kref *ref)
 	struct gs_obj *obj = container_of(ref, struct gs_obj, ref);
 
 	/* Names hold a reference, so it is not named; LIST may still see it. */
-	xa_erase(&gs_objects, obj->id);
+	xa_erase(&obj->key.scope->objects, obj->id);
+	atomic_dec(&obj->key.scope->nr_objects);
 	obj->type->destroy(obj->priv);
 	gs_user_uncharge(obj->user, 1, obj->charged);
 	gs_user_put(obj->user);
+	gs_scope_put(obj->key.scope);
 	atomic_dec(&gs_nr_objects);
 	/* RCU readers of the indexes may still look at obj->ref. */
 	kfree_rcu(obj, rcu);
@@ -419,7 +682,7 @@ void gs_obj_put(struct gs_obj *obj)
 EXPORT_SYMBOL_IF_KUNIT(gs_obj_put);
 
 /**
- * gs_obj_publish() - give an anonymous object a name
+ * gs_obj_publish() - give an anonymous object a name in its scope
  *
  * The name takes its own reference. Return: 0, -EEXIST if the name is taken,
  * -EBUSY if @obj was named before, -ENOMEM, or what gs_name_check()
@@ -427,9 +690,9 @@ EXPORT_SYMBOL_IF_KUNIT(gs_obj_put);
  */
 int gs_obj_publish(struct gs_obj *obj, const char *name)
 {
-	char key[GOSYNC_NAME_MAX];
+	struct gs_name_key key;
 	struct gs_obj *old;
-	int ret = gs_name_key(key, name);
+	int ret = gs_name_key(&key, obj->key.scope, name);
 
 	if (ret)
 		return ret;
@@ -438,9 +701,9 @@ int gs_obj_publish(struct gs_obj *obj, const char *name)
 	 * the name is written before anyone can look it up, then immutable
 	 * (LIST reads it only once @named says it is set).
 	 */
-	if (obj->name[0])
+	if (obj->key.name[0])
 		return -EBUSY;
-	memcpy(obj->name, key, GOSYNC_NAME_MAX);
+	memcpy(obj->key.name, key.name, GOSYNC_NAME_MAX);
 	kref_get(&obj->ref);
 	old = rhashtable_lookup_get_insert_fast(&gs_names, &obj->name_node,
 						gs_names_params);
@@ -450,14 +713,14 @@ int gs_obj_publish(struct gs_obj *obj, const char *name)
 		return 0;
 	}
 	ret = IS_ERR(old) ? PTR_ERR(old) : -EEXIST;
-	memset(obj->name, 0, GOSYNC_NAME_MAX);
+	memset(obj->key.name, 0, GOSYNC_NAME_MAX);
 	kref_put(&obj->ref, gs_obj_release);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_obj_publish);
 
-/* May the current task open @obj? Read and write bits of its class, as for files. */
-static bool gs_obj_may_open(struct gs_obj *obj)
+/* Do @obj's mode bits give the current task read and write, as for files? */
+static bool gs_obj_mode_ok(struct gs_obj *obj)
 {
 	umode_t mode = obj->perm;
 
@@ -465,13 +728,46 @@ static bool gs_obj_may_open(struct gs_obj *obj)
 		mode >>= 6;
 	else if (in_group_p(obj->gid))
 		mode >>= 3;
-	if ((mode & 06) == 06)
-		return true;
-	return capable(CAP_DAC_OVERRIDE);
+	return (mode & 06) == 06;
+}
+
+/*
+ * The user namespace that owns the caller's IPC namespace: capabilities in
+ * it are what count for the caller's scope, as for SysV IPC.
+ */
+static struct user_namespace *gs_scope_user_ns(void)
+{
+	struct ipc_namespace *ns = gs_current_ipc_ns();
+
+	return ns ? ns->user_ns : &init_user_ns;
+}
+
+/*
+ * Is the owner of @obj, found in the caller's scope, someone a capability
+ * in that scope's user namespace may act for? (capable_wrt_inode_uidgid():
+ * the ids must be mapped there.)
+ */
+static bool gs_obj_ids_mapped(struct gs_obj *obj)
+{
+	struct user_namespace *ns = gs_scope_user_ns();
+
+	return kuid_has_mapping(ns, obj->uid) && kgid_has_mapping(ns, obj->gid);
+}
+
+/* Does the current task have @cap over @obj, found in its scope? */
+static bool gs_obj_capable(struct gs_obj *obj, int cap)
+{
+	return gs_obj_ids_mapped(obj) && ns_capable(gs_scope_user_ns(), cap);
+}
+
+/* May the current task open @obj? Its mode, or CAP_DAC_OVERRIDE in the scope. */
+static bool gs_obj_may_open(struct gs_obj *obj)
+{
+	return gs_obj_mode_ok(obj) || gs_obj_capable(obj, CAP_DAC_OVERRIDE);
 }
 
 /* The named object @key, referenced, or NULL. */
-static struct gs_obj *gs_obj_find(const char *key)
+static struct gs_obj *gs_obj_find(const struct gs_name_key *key)
 {
 	struct gs_obj *obj;
 
@@ -483,26 +779,48 @@ static struct gs_obj *gs_obj_find(const char *key)
 	return obj;
 }
 
+/* The object named @name in the caller's scope, referenced, or an ERR_PTR. */
+static struct gs_obj *gs_obj_find_name(const char *name)
+{
+	struct gs_scope *scope = gs_scope_find_current();
+	struct gs_name_key key;
+	struct gs_obj *obj;
+	int ret;
+
+	if (!scope) {
+		/* Nothing was ever made here; a bad name is still an error. */
+		ret = gs_name_check(name);
+		return ERR_PTR(ret ?: -ENOENT);
+	}
+	ret = gs_name_key(&key, scope, name);
+	obj = ret ? ERR_PTR(ret) : gs_obj_find(&key);
+	gs_scope_put(scope);
+	return obj ?: ERR_PTR(-ENOENT);
+}
+
 /**
  * gs_obj_lookup() - find a named object and take a reference to it
- * @name: the name
+ * @name: the name, in the caller's scope (its IPC namespace)
  * @type: enum gosync_type the caller expects, or 0 for any
+ * @uid: the owner the caller expects, or INVALID_UID for any
+ * @gid: the owner group the caller expects, or INVALID_GID for any
  *
- * Return: the object, or ERR_PTR(-ENOENT), ERR_PTR(-EINVAL) for another
- * type, ERR_PTR(-EACCES) if the caller may not open it, or a name error.
+ * Return: the object, or ERR_PTR(-ENOENT), ERR_PTR(-EPERM) for another
+ * owner, ERR_PTR(-EINVAL) for another type, ERR_PTR(-EACCES) if the caller
+ * may not open it, or a name error.
  */
-struct gs_obj *gs_obj_lookup(const char *name, u32 type)
+struct gs_obj *gs_obj_lookup(const char *name, u32 type, kuid_t uid, kgid_t gid)
 {
-	char key[GOSYNC_NAME_MAX];
-	struct gs_obj *obj;
-	int ret = gs_name_key(key, name);
+	struct gs_obj *obj = gs_obj_find_name(name);
+	int ret = 0;
 
-	if (ret)
-		return ERR_PTR(ret);
-	obj = gs_obj_find(key);
-	if (!obj)
-		return ERR_PTR(-ENOENT);
-	if (type && obj->type->id != type)
+	if (IS_ERR(obj))
+		return obj;
+	/* The owner first: a squatter's object is refused as such, whatever its mode. */
+	if ((uid_valid(uid) && !uid_eq(obj->uid, uid)) ||
+	    (gid_valid(gid) && !gid_eq(obj->gid, gid)))
+		ret = -EPERM;
+	else if (type && obj->type->id != type)
 		ret = -EINVAL;
 	else if (!gs_obj_may_open(obj))
 		ret = -EACCES;
@@ -525,23 +843,20 @@ static bool gs_obj_unname(struct gs_obj *obj)
 }
 
 /**
- * gs_obj_unlink() - remove a name and drop its reference
+ * gs_obj_unlink() - remove a name in the caller's scope and drop its reference
  *
- * Only the owner, or a task with CAP_FOWNER, may unlink.
+ * Only the owner, or a task with CAP_FOWNER in the scope's user namespace
+ * (over an owner mapped there), may unlink.
  * Return: 0, -ENOENT, -EPERM, or a name error.
  */
 int gs_obj_unlink(const char *name)
 {
-	char key[GOSYNC_NAME_MAX];
-	struct gs_obj *obj;
-	int ret = gs_name_key(key, name);
+	struct gs_obj *obj = gs_obj_find_name(name);
+	int ret = 0;
 
-	if (ret)
-		return ret;
-	obj = gs_obj_find(key);
-	if (!obj)
-		return -ENOENT;
-	if (!uid_eq(current_fsuid(), obj->uid) && !capable(CAP_FOWNER))
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	if (!uid_eq(current_fsuid(), obj->uid) && !gs_obj_capable(obj, CAP_FOWNER))
 		ret = -EPERM;
 	else if (!gs_obj_unname(obj))
 		ret = -ENOENT;
@@ -570,69 +885,115 @@ void gs_obj_fill_info(struct gs_obj *obj, struct gosync_info *info)
 	/* Pairs with WRITE_ONCE() in gs_obj_publish(): the name is set first. */
 	if (smp_load_acquire(&obj->named)) {
 		info->flags = GOSYNC_INFO_NAMED;
-		memcpy(info->name, obj->name, sizeof(info->name));
+		memcpy(info->name, obj->key.name, sizeof(info->name));
 	}
 	if (obj->type->stats)
 		gs_stats_sum(obj->type->stats(obj->priv), info->stats);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_obj_fill_info);
 
+/** gs_obj_ns_inum() - the inode number of @obj's IPC namespace (fdinfo) */
+unsigned int gs_obj_ns_inum(struct gs_obj *obj)
+{
+	return obj->key.scope->inum;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_obj_ns_inum);
+
 /**
- * gs_obj_list() - describe live objects with id >= @cursor, in id order
+ * struct gs_list_view - what a LIST caller may see, decided once per call
+ * @all: CAP_SYS_ADMIN in the scope's user namespace: everything
+ * @dac: CAP_DAC_OVERRIDE there: every name whose owner is mapped there
+ */
+struct gs_list_view {
+	bool all;
+	bool dac;
+};
+
+/*
+ * Does LIST show @obj? What the caller owns, and the named objects it may
+ * open. (The capabilities are asked without auditing: a listing that leaves
+ * some out is not a denial.)
+ */
+static bool gs_obj_visible(struct gs_obj *obj, const struct gs_list_view *v)
+{
+	if (v->all || uid_eq(current_fsuid(), obj->uid))
+		return true;
+	if (!READ_ONCE(obj->named))
+		return false;
+	return gs_obj_mode_ok(obj) || (v->dac && gs_obj_ids_mapped(obj));
+}
+
+/**
+ * gs_obj_list() - describe the caller's objects with id >= @cursor, in id order
  * @cursor: the first id to report
  * @buf: room for @cap entries
  * @cap: capacity of @buf
  * @next: out: the cursor for the next call, or 0 if no objects are left
  *
- * Finding the cursor is a lookup in the id index, so paging through N
- * objects is O(N) in all.
+ * Lists the objects of the caller's scope (its IPC namespace) that it owns
+ * or, named, may open; all of them for CAP_SYS_ADMIN in the scope's user
+ * namespace. Finding the cursor is a lookup in the scope's id index, so
+ * paging through N objects is O(N) in all.
  *
  * Return: the number of entries written.
  */
 int gs_obj_list(u64 cursor, struct gosync_info *buf, unsigned int cap,
 		u64 *next)
 {
+	struct gs_scope *scope = gs_scope_find_current();
+	struct user_namespace *ns = gs_scope_user_ns();
+	struct gs_list_view view;
 	unsigned long id = cursor;
 	struct gs_obj *obj;
 	unsigned int n = 0;
 
 	*next = 0;
-	if (cursor > ULONG_MAX)
+	if (!scope)
 		return 0;
-	for (;;) {
-		rcu_read_lock();
-		obj = xa_find(&gs_objects, &id, ULONG_MAX, XA_PRESENT);
-		if (obj && !kref_get_unless_zero(&obj->ref)) {
-			/* being released: skip it */
-			rcu_read_unlock();
-			if (id == ULONG_MAX)
+	if (cursor > ULONG_MAX)
+		goto out;
+	view.all = ns_capable_noaudit(ns, CAP_SYS_ADMIN);
+	view.dac = ns_capable_noaudit(ns, CAP_DAC_OVERRIDE);
+	while ((obj = gs_scope_next(scope, &id))) {
+		if (gs_obj_visible(obj, &view)) {
+			if (n == cap) {
+				*next = id;
+				gs_obj_put(obj);
 				break;
-			id++;
-			continue;
+			}
+			gs_obj_fill_info(obj, &buf[n++]);
 		}
-		rcu_read_unlock();
-		if (!obj)
-			break;
-		if (n == cap) {
-			*next = id;
-			gs_obj_put(obj);
-			break;
-		}
-		gs_obj_fill_info(obj, &buf[n++]);
 		gs_obj_put(obj);
-		if (id == ULONG_MAX)
+		if (id++ == ULONG_MAX)
 			break;
-		id++;
+		cond_resched();
 	}
+out:
+	gs_scope_put(scope);
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_obj_list);
 
+/** gs_obj_count() - live objects, in every scope (max_objects counts them) */
 unsigned int gs_obj_count(void)
 {
 	return atomic_read(&gs_nr_objects);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_obj_count);
+
+/** gs_obj_count_ns() - live objects in the caller's scope (LIST's total) */
+unsigned int gs_obj_count_ns(void)
+{
+	struct gs_scope *scope = gs_scope_find_current();
+	unsigned int n;
+
+	if (!scope)
+		return 0;
+	n = atomic_read(&scope->nr_objects);
+	gs_scope_put(scope);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_obj_count_ns);
 
 int gs_objects_init(void)
 {
@@ -641,20 +1002,15 @@ int gs_objects_init(void)
 
 /*
  * Module exit: no file refers to an object any more (each file pins the
- * module), so only names hold references. Drop them all.
+ * module), so only names hold references, and every scope is live. Drop
+ * them all.
  */
 void gs_objects_exit(void)
 {
-	struct gs_obj *obj;
-	unsigned long id;
-
-	xa_for_each(&gs_objects, id, obj) {
-		if (!WARN_ON(!READ_ONCE(obj->named)))
-			gs_obj_unname(obj);
-		cond_resched();
-	}
-	WARN_ON(!xa_empty(&gs_objects));
+	cancel_delayed_work_sync(&gs_sweep_work);
+	gs_scopes_sweep(true);
+	WARN_ON(atomic_read(&gs_nr_objects));
 	rhashtable_destroy(&gs_names);
-	/* Objects are freed after a grace period: wait before the code goes. */
+	/* Objects and scopes are freed after a grace period: wait before the code goes. */
 	rcu_barrier();
 }

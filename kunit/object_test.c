@@ -2,10 +2,12 @@
 /*
  * KUnit tests of the gosync object model (kmod/object.c), called directly
  * with a stand-in primitive that records its destruction: names, lookups,
- * references, unlink, listing order and paging, and the object limit.
+ * the owner a lookup may require, references, unlink, listing order, paging
+ * and what a listing shows to whom, and the object limit.
  */
 #include <kunit/test.h>
 #include <linux/cred.h>
+#include <linux/proc_ns.h>
 #include <linux/slab.h>
 
 #include "internal.h"
@@ -47,6 +49,12 @@ static struct gs_obj *new_obj(struct kunit *test, int *destroyed, umode_t perm)
 	return obj;
 }
 
+/* A lookup that requires no owner */
+static struct gs_obj *lookup(const char *name, u32 type)
+{
+	return gs_obj_lookup(name, type, INVALID_UID, INVALID_GID);
+}
+
 static void object_name_check_test(struct kunit *test)
 {
 	char longname[GOSYNC_NAME_MAX + 1];
@@ -85,6 +93,26 @@ static void object_anon_lifetime_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_obj_count(), before);
 }
 
+/*
+ * An object belongs to its creator's IPC namespace (here the initial one, a
+ * kthread's), which counts it for LIST's total until it is freed.
+ */
+static void object_scope_test(struct kunit *test)
+{
+	int destroyed = 0;
+	unsigned int before = gs_obj_count_ns();
+	struct gs_obj *obj = new_obj(test, &destroyed, 0600);
+
+	KUNIT_EXPECT_EQ(test, gs_obj_ns_inum(obj), (unsigned int)PROC_IPC_INIT_INO);
+	KUNIT_EXPECT_EQ(test, gs_obj_count_ns(), before + 1);
+	KUNIT_EXPECT_EQ(test, gs_obj_publish(obj, "kunit-scope"), 0);
+	gs_obj_put(obj);		/* the name holds it */
+	KUNIT_EXPECT_EQ(test, gs_obj_count_ns(), before + 1);
+	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-scope"), 0);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
+	KUNIT_EXPECT_EQ(test, gs_obj_count_ns(), before);
+}
+
 /* A named object outlives its creator's reference until unlinked. */
 static void object_named_lifetime_test(struct kunit *test)
 {
@@ -104,7 +132,7 @@ static void object_named_lifetime_test(struct kunit *test)
 	gs_obj_put(obj);		/* the creator's reference */
 	KUNIT_EXPECT_EQ(test, destroyed, 0);
 
-	found = gs_obj_lookup("kunit-obj", 0);
+	found = lookup("kunit-obj", 0);
 	KUNIT_ASSERT_PTR_EQ(test, found, obj);
 	gs_obj_fill_info(found, &info);
 	KUNIT_EXPECT_EQ(test, info.id, obj->id);
@@ -114,14 +142,14 @@ static void object_named_lifetime_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.flags, (u32)GOSYNC_INFO_NAMED);
 	KUNIT_EXPECT_STREQ(test, info.name, "kunit-obj");
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-obj", GOSYNC_TYPE_COUNTER)),
+	KUNIT_EXPECT_EQ(test, PTR_ERR(lookup("kunit-obj", GOSYNC_TYPE_COUNTER)),
 			-EINVAL);
-	KUNIT_EXPECT_PTR_EQ(test, gs_obj_lookup("kunit-obj", GOSYNC_TYPE_MAP), obj);
+	KUNIT_EXPECT_PTR_EQ(test, lookup("kunit-obj", GOSYNC_TYPE_MAP), obj);
 	gs_obj_put(obj);		/* the second lookup's reference */
 
 	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-obj"), 0);
 	KUNIT_EXPECT_EQ(test, destroyed, 0);	/* still held by the lookup */
-	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-obj", 0)), -ENOENT);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(lookup("kunit-obj", 0)), -ENOENT);
 	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-obj"), -ENOENT);
 	gs_obj_fill_info(found, &info);
 	KUNIT_EXPECT_EQ(test, info.flags, 0U);
@@ -160,6 +188,105 @@ static void object_list_paging_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_obj_list(objs[N - 1]->id + 1000000, buf, 3, &next), 0);
 	KUNIT_EXPECT_EQ(test, next, 0ULL);
 
+	for (i = 0; i < N; i++)
+		gs_obj_put(objs[i]);
+	KUNIT_EXPECT_EQ(test, destroyed, N);
+}
+
+/* A required owner or group that is not the object's is EPERM, before type and mode. */
+static void object_lookup_owner_test(struct kunit *test)
+{
+	kuid_t me = current_fsuid(), other = KUIDT_INIT(4242);
+	kgid_t mygid = current_fsgid();
+	struct gs_obj *obj, *found;
+	int destroyed = 0;
+
+	obj = new_obj(test, &destroyed, 0600);
+	KUNIT_ASSERT_EQ(test, gs_obj_publish(obj, "kunit-owner"), 0);
+	gs_obj_put(obj);		/* the creator's reference */
+
+	found = gs_obj_lookup("kunit-owner", 0, me, mygid);
+	KUNIT_EXPECT_PTR_EQ(test, found, obj);
+	if (!IS_ERR(found))
+		gs_obj_put(found);
+	found = gs_obj_lookup("kunit-owner", GOSYNC_TYPE_MAP, me, INVALID_GID);
+	KUNIT_EXPECT_PTR_EQ(test, found, obj);
+	if (!IS_ERR(found))
+		gs_obj_put(found);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-owner", 0, other, INVALID_GID)),
+			-EPERM);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-owner", 0, INVALID_UID,
+						    KGIDT_INIT(4242))), -EPERM);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-owner", GOSYNC_TYPE_COUNTER,
+						    other, INVALID_GID)), -EPERM);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-owner", GOSYNC_TYPE_COUNTER,
+						    me, INVALID_GID)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-nobody", 0, me, INVALID_GID)),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-owner"), 0);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
+}
+
+/* Which of @ids (@n of them) the caller's listing from @cursor shows: a bit each. */
+static unsigned int listed_mask(struct kunit *test, u64 cursor, const u64 *ids, int n)
+{
+	struct gosync_info *buf = kunit_kcalloc(test, 4, sizeof(*buf), GFP_KERNEL);
+	unsigned int mask = 0;
+	u64 next;
+	int i, k, got;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	do {
+		got = gs_obj_list(cursor, buf, 4, &next);
+		for (k = 0; k < got; k++)
+			for (i = 0; i < n; i++)
+				if (buf[k].id == ids[i])
+					mask |= 1U << i;
+		cursor = next;
+	} while (next);
+	return mask;
+}
+
+/*
+ * LIST shows an unprivileged caller what it owns and the names it may open;
+ * CAP_SYS_ADMIN sees everything of its namespace.
+ */
+static void object_list_visibility_test(struct kunit *test)
+{
+	enum { A600, B666, C_ANON, D_UNNAMED, E_THEIRS, N };
+	struct gs_obj *objs[N];
+	const struct cred *old;
+	struct cred *cred;
+	int destroyed = 0, i;
+	u64 ids[N];
+
+	objs[A600] = new_obj(test, &destroyed, 0600);
+	objs[B666] = new_obj(test, &destroyed, 0666);
+	objs[C_ANON] = new_obj(test, &destroyed, 0600);
+	objs[D_UNNAMED] = new_obj(test, &destroyed, 0666);
+	KUNIT_ASSERT_EQ(test, gs_obj_publish(objs[A600], "kunit-vis-600"), 0);
+	KUNIT_ASSERT_EQ(test, gs_obj_publish(objs[B666], "kunit-vis-666"), 0);
+	KUNIT_ASSERT_EQ(test, gs_obj_publish(objs[D_UNNAMED], "kunit-vis-gone"), 0);
+	KUNIT_ASSERT_EQ(test, gs_obj_unlink("kunit-vis-gone"), 0);
+
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cred->fsuid = KUIDT_INIT(4242);
+	cred->fsgid = KGIDT_INIT(4242);
+	cap_lower(cred->cap_effective, CAP_SYS_ADMIN);
+	cap_lower(cred->cap_effective, CAP_DAC_OVERRIDE);
+	old = override_creds(cred);
+	objs[E_THEIRS] = new_obj(test, &destroyed, 0600);
+	for (i = 0; i < N; i++)
+		ids[i] = objs[i]->id;
+	KUNIT_EXPECT_EQ(test, listed_mask(test, ids[0], ids, N),
+			BIT(B666) | BIT(E_THEIRS));
+	revert_creds(old);
+	put_cred(cred);
+
+	KUNIT_EXPECT_EQ(test, listed_mask(test, ids[0], ids, N), BIT(N) - 1);
+	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-vis-600"), 0);
+	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-vis-666"), 0);
 	for (i = 0; i < N; i++)
 		gs_obj_put(objs[i]);
 	KUNIT_EXPECT_EQ(test, destroyed, N);
@@ -266,7 +393,10 @@ static struct kunit_case gs_object_cases[] = {
 	KUNIT_CASE(object_name_check_test),
 	KUNIT_CASE(object_anon_lifetime_test),
 	KUNIT_CASE(object_named_lifetime_test),
+	KUNIT_CASE(object_scope_test),
 	KUNIT_CASE(object_list_paging_test),
+	KUNIT_CASE(object_lookup_owner_test),
+	KUNIT_CASE(object_list_visibility_test),
 	KUNIT_CASE(object_limit_test),
 	KUNIT_CASE(object_user_limit_test),
 	{}

@@ -111,6 +111,8 @@ struct cli_type {
  * @optval: per entry of @cmd->opts, its argument ("" for a flag), or NULL if
  *	it was not given
  * @dev: /dev/gosync, opened by cli_dev(), or -1
+ * @owner_uid: --owner: cli_open() opens only objects this uid owns; -1: any
+ * @owner_gid: --owner UID:GID: and whose group is this; -1: any
  */
 struct cli_ctx {
 	char cmdline[64];
@@ -121,6 +123,8 @@ struct cli_ctx {
 	char **argv;
 	const char *optval[CLI_MAX_OPTS];
 	int dev;
+	uid_t owner_uid;
+	gid_t owner_gid;
 };
 
 /* The types, defined one per file (lock.c has both lock types). */
@@ -146,7 +150,8 @@ const char *cli_opt(const struct cli_ctx *ctx, const char *name);
 int cli_dev(struct cli_ctx *ctx);
 
 /**
- * cli_open() - open the object @name, expecting @type (0: any).
+ * cli_open() - open the object @name, expecting @type (0: any), and the
+ * owner --owner asked for, if any.
  * Return: its fd, or -1 after printing why (naming the actual type when the
  * object is of another one).
  */

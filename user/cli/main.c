@@ -70,7 +70,9 @@ static const struct cli_cmd top_cmds[] = {
 	  "Asks the loaded module (GOSYNC_IOC_VERSION). cli_api_version is the\n"
 	  "API version this gosync was built against.",
 	  NULL, 0, 0, cmd_version },
-	{ "ls", "", "list every live object",
+	{ "ls", "", "list the live objects you own or may open",
+	  "Objects of this IPC namespace (names are per namespace, as for SysV\n"
+	  "IPC) that you own, and named ones you may open; root sees them all.\n"
 	  "Columns: id, type, mode, name ('-' if anonymous or removed), owner uid\n"
 	  "and gid, permission bits, open file descriptions (fds) and the\n"
 	  "object's operation counts.",
@@ -97,8 +99,8 @@ static void help_cmds(const struct cli_cmd *cmds)
 
 static void help_top(void)
 {
-	printf("Usage: gosync [--json] COMMAND [ARGS]\n"
-	       "       gosync [--json] TYPE VERB NAME [ARGS]\n\n"
+	printf("Usage: gosync [--json] [--owner UID[:GID]] COMMAND [ARGS]\n"
+	       "       gosync [--json] [--owner UID[:GID]] TYPE VERB NAME [ARGS]\n\n"
 	       "Go's sync package as kernel objects: create and use named objects on\n"
 	       GOSYNC_DEVICE " from the shell. A named object lives until `gosync rm`,\n"
 	       "so one process can create it and others use it.\n\n"
@@ -109,6 +111,8 @@ static void help_top(void)
 		printf("  %-26s %s\n", types[i]->name, types[i]->summary);
 	printf("\nGlobal options:\n"
 	       "  --json                     machine-readable output: one JSON object\n"
+	       "  --owner UID[:GID]          open a name only if that user (and group)\n"
+	       "                             owns it, else fail (EPERM): no impostors\n"
 	       "  -h, --help                 show help (also 'gosync TYPE VERB --help')\n\n"
 	       "Exit status: 0 on success, 1 if the operation failed (or a cas did not\n"
 	       "swap), 2 for a usage error, 3 if a channel is closed (chan recv, send,\n"
@@ -192,6 +196,43 @@ static int parse_opt(struct cli_ctx *ctx, char **argv, int argc, int *i)
 	return 0;
 }
 
+/*
+ * --owner UID[:GID] (or --owner=...), a global option: names are opened only
+ * if that user (and group) owns them. @argv[*i] is the option.
+ */
+static int owner_opt(struct cli_ctx *ctx, char **argv, int argc, int *i)
+{
+	const char *a = argv[*i], *v = NULL, *colon;
+	uint64_t uid, gid;
+	char buf[32];
+	size_t len;
+
+	if (!strncmp(a, "--owner=", 8))
+		v = a + 8;
+	else if (*i + 1 < argc)
+		v = argv[++*i];
+	if (!v)
+		return cli_usage(ctx, "option '--owner' needs an argument");
+	colon = strchr(v, ':');
+	len = colon ? (size_t)(colon - v) : strlen(v);
+	/* UID alone in @buf; one too long for it is no uint32 either. */
+	if (len >= sizeof(buf))
+		return cli_usage(ctx, "--owner '%s' is not UID or UID:GID (numbers)", v);
+	memcpy(buf, v, len);
+	buf[len] = 0;
+	if (!opt_u64(buf, 10, UINT32_MAX - 1, &uid) ||
+	    (colon && !opt_u64(colon + 1, 10, UINT32_MAX - 1, &gid)))
+		return cli_usage(ctx, "--owner '%s' is not UID or UID:GID (numbers)", v);
+	ctx->owner_uid = (uid_t)uid;
+	ctx->owner_gid = colon ? (gid_t)gid : (gid_t)-1;
+	return 0;
+}
+
+static bool is_owner_opt(const char *a)
+{
+	return !strcmp(a, "--owner") || !strncmp(a, "--owner=", 8);
+}
+
 /* Parse the options and arguments after the command words, then run it. */
 static int run_cmd(struct cli_ctx *ctx, const struct cli_cmd *cmd, int argc,
 		   char **argv, bool help)
@@ -211,7 +252,8 @@ static int run_cmd(struct cli_ctx *ctx, const struct cli_cmd *cmd, int argc,
 			ctx->json = true;
 		else if (!strcmp(a, "--help") || !strcmp(a, "-h"))
 			help = true;
-		else if ((ret = parse_opt(ctx, argv, argc, &i)))
+		else if ((ret = is_owner_opt(a) ? owner_opt(ctx, argv, argc, &i) :
+				parse_opt(ctx, argv, argc, &i)))
 			return ret;
 	}
 	argv[n] = NULL;		/* a CMD after the arguments is exec()ed as it is */
@@ -228,17 +270,21 @@ static int run_cmd(struct cli_ctx *ctx, const struct cli_cmd *cmd, int argc,
 	return cmd->run(ctx);
 }
 
-/* Global options before a command word: --json, --help. */
+/* Global options before a command word: --json, --owner, --help. */
 static int global_opts(struct cli_ctx *ctx, int argc, char **argv, int *i,
 		       bool *help)
 {
+	int ret;
+
 	for (; *i < argc && is_option(argv[*i]); ++*i) {
 		if (!strcmp(argv[*i], "--json"))
 			ctx->json = true;
 		else if (!strcmp(argv[*i], "--help") || !strcmp(argv[*i], "-h"))
 			*help = true;
-		else
+		else if (!is_owner_opt(argv[*i]))
 			return cli_usage(ctx, "unknown option '%s'", argv[*i]);
+		else if ((ret = owner_opt(ctx, argv, argc, i)))
+			return ret;
 	}
 	return 0;
 }
@@ -276,7 +322,7 @@ static int run_help(struct cli_ctx *ctx)
 
 int main(int argc, char **argv)
 {
-	struct cli_ctx ctx = { .dev = -1 };
+	struct cli_ctx ctx = { .dev = -1, .owner_uid = (uid_t)-1, .owner_gid = (gid_t)-1 };
 	const struct cli_type *t;
 	const struct cli_cmd *c;
 	bool help = false;

@@ -140,11 +140,13 @@ static int value_open(struct cli_ctx *ctx, const char *name, uint32_t max)
 
 	if (dev < 0)
 		return -1;
-	fd = gosync_open(dev, name, GOSYNC_TYPE_ONCE);
+	/* With --owner, a name someone else took is refused, not used. */
+	fd = gosync_open_owner(dev, name, GOSYNC_TYPE_ONCE, ctx->owner_uid, ctx->owner_gid);
 	if (fd < 0 && errno == ENOENT) {
 		fd = gosync_oncevalue_create(dev, name, 0, GOSYNC_ONCE_ATTR_RETRY, max);
 		if (fd < 0 && errno == EEXIST)	/* another caller created it first */
-			fd = gosync_open(dev, name, GOSYNC_TYPE_ONCE);
+			fd = gosync_open_owner(dev, name, GOSYNC_TYPE_ONCE, ctx->owner_uid,
+					       ctx->owner_gid);
 	}
 	if (fd < 0)
 		return cli_open(ctx, name, GOSYNC_TYPE_ONCE);	/* says why */

@@ -37,10 +37,17 @@ int cli_open(struct cli_ctx *ctx, const char *name, unsigned int type)
 
 	if (dev < 0)
 		return -1;
-	fd = gosync_open(dev, name, type);
+	fd = gosync_open_owner(dev, name, type, ctx->owner_uid, ctx->owner_gid);
 	if (fd >= 0)
 		return fd;
 	err = errno;
+	if (err == EPERM && (ctx->owner_uid != (uid_t)-1 || ctx->owner_gid != (gid_t)-1)) {
+		fprintf(stderr, "gosync: %s %s: not owned by %s (%s)\n", ctx->cmdline, name,
+			ctx->owner_gid == (gid_t)-1 ? "that user" : "that user and group",
+			strerror(err));
+		errno = err;
+		return -1;
+	}
 	/* EINVAL for a well-formed name: say which type the object has. */
 	if (err == EINVAL && type) {
 		int any = gosync_open(dev, name, 0);

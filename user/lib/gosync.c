@@ -50,6 +50,23 @@ int gosync_open(int dev, const char *name, unsigned int type)
 	return ioctl(dev, GOSYNC_IOC_OPEN, &o);
 }
 
+int gosync_open_owner(int dev, const char *name, unsigned int type, uid_t uid, gid_t gid)
+{
+	struct gosync_open o = {
+		.size = sizeof(o), .name = (uintptr_t)name, .type = type,
+	};
+
+	if (uid != (uid_t)-1) {
+		o.flags |= GOSYNC_OPEN_UID;
+		o.uid = uid;
+	}
+	if (gid != (gid_t)-1) {
+		o.flags |= GOSYNC_OPEN_GID;
+		o.gid = gid;
+	}
+	return ioctl(dev, GOSYNC_IOC_OPEN, &o);
+}
+
 int gosync_unlink(int dev, const char *name)
 {
 	struct gosync_unlink u = { .size = sizeof(u), .name = (uintptr_t)name };

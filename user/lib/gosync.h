@@ -71,6 +71,15 @@ int gosync_counter_create(int dev, const char *name, unsigned int perm,
  */
 int gosync_open(int dev, const char *name, unsigned int type);
 
+/**
+ * gosync_open_owner() - gosync_open() of an object only if @uid/@gid own it.
+ * @uid: the owner it must have, or (uid_t)-1 for any
+ * @gid: the owner group it must have, or (gid_t)-1 for any
+ * Return: its fd; -1 with EPERM if another user or group owns @name (someone
+ * else took the name first: see "Claiming a name" in docs/uapi.md).
+ */
+int gosync_open_owner(int dev, const char *name, unsigned int type, uid_t uid, gid_t gid);
+
 /** gosync_unlink() - GOSYNC_IOC_UNLINK: remove @name. */
 int gosync_unlink(int dev, const char *name);
 
@@ -78,10 +87,11 @@ int gosync_unlink(int dev, const char *name);
 int gosync_info(int fd, struct gosync_info *info);
 
 /**
- * gosync_list() - GOSYNC_IOC_LIST: one page of the live objects.
+ * gosync_list() - GOSYNC_IOC_LIST: one page of the live objects of the
+ * caller's IPC namespace that it owns or may open (root: all of them).
  * @buf: room for @cap entries
  * @cursor: in/out: 0 to start; set to 0 when the listing is complete
- * @total: out (may be NULL): live objects
+ * @total: out (may be NULL): live objects in the caller's IPC namespace
  * Return: entries written.
  */
 int gosync_list(int dev, struct gosync_info *buf, unsigned int cap,

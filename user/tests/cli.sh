@@ -140,6 +140,31 @@ err=$("$G" counter add "$N-missing" 1 2>&1); rc=$?
 	ok error-message || notok error-message "status $rc, '$err'"
 status 1 bad-name "$G" counter load ".hidden"
 
+# --owner: open a name only if that user (and group) owns it (root made $N)
+status 0 owner-root "$G" --owner 0 counter load "$N"
+status 0 owner-root-group "$G" counter load "$N" --owner=0:0
+err=$("$G" --owner 4242 counter load "$N" 2>&1); rc=$?
+[ $rc = 1 ] && [ "$err" = "gosync: counter load $N: not owned by that user (Operation not permitted)" ] &&
+	ok owner-other || notok owner-other "status $rc, '$err'"
+status 1 owner-other-group "$G" --owner 0:4242 counter load "$N"
+status 2 usage-bad-owner "$G" --owner root counter load "$N"
+status 2 usage-owner-no-arg "$G" counter load "$N" --owner
+status 2 usage-long-owner "$G" --owner 0000000000000000000000000000000000000000:0 counter load "$N"
+
+# names per IPC namespace: unshare -i sees none of the host's, the host none of its
+if command -v unshare >/dev/null 2>&1 && unshare -i true 2>/dev/null; then
+	status 1 ns-host-name-absent unshare -i "$G" counter load "$N"
+	out=$(unshare -i sh -c '"$1" counter create "$2-ns" && "$1" counter add "$2-ns" 3 &&
+		"$1" ls' sh "$G" "$N")
+	echo "$out" | grep -q " $N-ns " && ! echo "$out" | grep -q " $N " &&
+		ok ns-ls-inside || notok ns-ls-inside "got '$out'"
+	"$G" ls | grep -q " $N-ns " && notok ns-ls-outside "the host lists $N-ns" ||
+		ok ns-ls-outside
+	status 1 ns-name-absent-outside "$G" counter load "$N-ns"
+else
+	echo "ok - e2e:cli-ns # SKIP no unshare -i"
+fi
+
 # help at every level
 help=ok
 for h in "--help" "-h" "counter --help" "counter add --help" "help counter cas" "ls --help"; do

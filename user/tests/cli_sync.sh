@@ -283,6 +283,12 @@ for k in 2 3 4; do cmp -s "$T/v1" "$T/v$k" || same=0; done
 v=$("$G" once value "$N-v" -- touch "$T/vlater")
 [ "$v" = "$(cat "$T/v1")" ] && [ ! -e "$T/vlater" ] && ok once-value-later || notok once-value-later "printed '$v'"
 "$G" ls | grep -q "once  *retry  *$N-v " && ok once-value-created-retry || notok once-value-created-retry "$("$G" ls | grep "$N-v")"
+# --owner: create-or-open takes only the expected owner's object (root made it)
+v=$("$G" --owner 0 once value "$N-v" -- touch "$T/vlater")
+[ "$v" = "$(cat "$T/v1")" ] && ok once-value-owner || notok once-value-owner "printed '$v'"
+"$G" --owner 4242 once value "$N-v" -- touch "$T/vlater" >/dev/null 2>&1; rc=$?
+[ $rc = 1 ] && [ ! -e "$T/vlater" ] && ok once-value-other-owner ||
+	notok once-value-other-owner "status $rc"
 # bytes exactly: no trailing newline added or lost
 "$G" once value "$N-vb" -- printf 'a\nb' >"$T/vb1"
 "$G" once value "$N-vb" -- true >"$T/vb2"

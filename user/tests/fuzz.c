@@ -447,6 +447,11 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 
 		o->name = fuzz_name(t);
 		o->type = (uint32_t)rn(s, 8);
+		if (chance(s, 30)) {	/* GOSYNC_OPEN_UID/GID, and one unknown bit */
+			o->flags = (uint32_t)rn(s, 8);
+			o->uid = chance(s, 50) ? 0 : (uint32_t)boundary(s);
+			o->gid = chance(s, 50) ? 0 : (uint32_t)boundary(s);
+		}
 		break;
 	}
 	case GOSYNC_CMD_UNLINK:

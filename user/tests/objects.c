@@ -285,39 +285,6 @@ static bool t_nr_files(void)
 	return true;
 }
 
-static int send_fd(int sock, int fd)
-{
-	char byte = 'x', ctl[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { &byte, 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-	char byte, ctl[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &byte, 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
-			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
-	struct cmsghdr *c;
-	int fd;
-
-	if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	c = CMSG_FIRSTHDR(&m);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
-		return -1;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
-
 static int sock_pair[2];
 
 /* Receive a counter fd, add 5, send back the id it sees. */
@@ -329,7 +296,7 @@ static int child_scm(void *arg)
 	(void)arg;
 	close(sock_pair[0]);
 	close(dev);
-	fd = recv_fd(sock_pair[1]);
+	fd = tap_recv_fd(sock_pair[1]);
 	if (fd < 0)
 		return 20;
 	if (gosync_counter_add(fd, 5, NULL) < 0 || gosync_info(fd, &info) < 0)
@@ -355,7 +322,7 @@ static bool t_scm_rights(void)
 	if (!pid)
 		_exit(child_scm(NULL));
 	close(sock_pair[1]);
-	CHECK_OK(send_fd(sock_pair[0], fd));
+	CHECK_OK(tap_send_fd(sock_pair[0], fd));
 	close(fd);	/* the child's copy keeps the object alive */
 	CHECK(read(sock_pair[0], &child_id, sizeof(child_id)) == sizeof(child_id),
 	      "no reply from the child");
@@ -383,7 +350,7 @@ static bool t_scm_value(void)
 		_exit(child_scm(NULL));
 	}
 	close(sock_pair[1]);
-	CHECK_OK(send_fd(sock_pair[0], fd));
+	CHECK_OK(tap_send_fd(sock_pair[0], fd));
 	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
 	      !WEXITSTATUS(status), "child status %#x", status);
 	close(sock_pair[0]);

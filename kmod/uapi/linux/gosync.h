@@ -28,7 +28,8 @@
  *  ENOENT        no object has that name
  *  EEXIST        the name is taken
  *  EACCES        the object's owner and mode do not allow the caller to open it
- *  EPERM         unlink of a name by someone other than its owner
+ *  EPERM         unlink of a name by someone other than its owner; open of
+ *                an object whose owner is not the one the caller requires
  *  ENOSPC        the module's object limit, or the owner's per-user limit on
  *                objects or kernel memory, is reached; a map's max_entries
  *                or max_bytes would be exceeded
@@ -458,7 +459,7 @@ struct gosync_chan_attr {
  * @perm: permission bits (0 to 0777) checked by GOSYNC_IOC_OPEN against the
  *	owner (the creator's fsuid/fsgid); 0 means 0600. Must be 0 if @name is 0.
  * @name: pointer to a NUL-terminated name to publish the object under, or 0
- *	for an anonymous object
+ *	for an anonymous object. Names are per IPC namespace: the caller's.
  * @counter: attributes of a GOSYNC_TYPE_COUNTER
  * @lock: attributes of a GOSYNC_TYPE_MUTEX or GOSYNC_TYPE_RWMUTEX
  * @once: attributes of a GOSYNC_TYPE_ONCE (a WaitGroup has none)
@@ -492,18 +493,28 @@ struct gosync_create {
 
 #define GOSYNC_IOC_CREATE	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_CREATE)
 
+/* Open flags: refuse (EPERM) an object whose owner is not the one expected */
+#define GOSYNC_OPEN_UID		_BITUL(0)	/* the owner must be @uid */
+#define GOSYNC_OPEN_GID		_BITUL(1)	/* the owner group must be @gid */
+
 /**
  * struct gosync_open - GOSYNC_IOC_OPEN on /dev/gosync
  * @size: sizeof(struct gosync_open)
- * @flags: must be 0
- * @name: pointer to the NUL-terminated name
+ * @flags: GOSYNC_OPEN_*
+ * @name: pointer to the NUL-terminated name, in the caller's IPC namespace
  * @type: 0 for any type, else the type the caller expects (EINVAL if the
  *	object is of another type)
  * @__reserved: must be 0
+ * @uid: with GOSYNC_OPEN_UID, the owner (creator's fsuid) the object must
+ *	have, in the caller's user namespace; else 0
+ * @gid: with GOSYNC_OPEN_GID, the owner group it must have; else 0
  *
  * Returns a new fd (O_RDWR | O_CLOEXEC) to the named object. The caller needs
  * read and write permission in the object's mode for its class (owner, group,
- * other); CAP_DAC_OVERRIDE overrides, as for files.
+ * other); CAP_DAC_OVERRIDE in the user namespace that owns the caller's IPC
+ * namespace overrides, as for files. An object with another owner than
+ * @uid/@gid asked for is EPERM, whatever its mode: a name someone else took
+ * first (squatted) is never opened as if it were the expected one.
  */
 struct gosync_open {
 	__u32 size;
@@ -511,6 +522,8 @@ struct gosync_open {
 	__u64 name;
 	__u32 type;
 	__u32 __reserved;
+	__u32 uid;
+	__u32 gid;
 };
 
 #define GOSYNC_IOC_OPEN		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_OPEN)
@@ -591,11 +604,15 @@ struct gosync_info_cmd {
  * @count: in: capacity of @entries; out: entries written
  * @cursor: in: list objects with id >= cursor (0 to start); out: the cursor to
  *	pass next time, or 0 when the listing is complete
- * @total: out: live objects at the time of the call
+ * @total: out: live objects in the caller's IPC namespace at the time of the
+ *	call, listed to the caller or not
  * @__reserved: must be 0
  *
- * Objects are listed in id order, so created-and-destroyed objects never make
- * a listing repeat or skip a live object that existed throughout.
+ * Lists the objects created in the caller's IPC namespace that the caller
+ * owns, and the named ones it may open; all of them for CAP_SYS_ADMIN in the
+ * user namespace that owns that IPC namespace. Objects are listed in id
+ * order, so created-and-destroyed objects never make a listing repeat or
+ * skip a live object that existed throughout.
  */
 struct gosync_list {
 	__u32 size;
