@@ -279,8 +279,30 @@ static int mqueue_recv(struct chanobj *c, void *buf, size_t room, size_t *len)
 	return 0;
 }
 
+/* A kernel without CONFIG_POSIX_MQUEUE (the debug kernel) has no mq_open(). */
+static bool mqueue_available(const char **why)
+{
+	static int known;	/* 0: not probed yet, 1: there, -1: not */
+	char name[64];
+	int fd;
+
+	if (!known) {
+		snprintf(name, sizeof(name), "/gosync-stress-probe-%d", (int)getpid());
+		fd = mq_try(name, 1, 8);
+		known = fd < 0 && errno == ENOSYS ? -1 : 1;
+		if (fd >= 0) {
+			close(fd);
+			mq_unlink(name);
+		}
+	}
+	if (known < 0 && why)
+		*why = "this kernel has no POSIX message queues (CONFIG_POSIX_MQUEUE)";
+	return known > 0;
+}
+
 const struct chan_ops mqueue_chan_ops = {
 	.open = mqueue_open, .send = mqueue_send, .recv = mqueue_recv, .close = fds_close,
+	.available = mqueue_available,
 };
 
 /*
