@@ -180,7 +180,27 @@ int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void 
  */
 #define GS_SPIN_NS	(20 * NSEC_PER_USEC)
 
-bool gs_spin_on_owner(struct task_struct **ownerp, ktime_t until);
+bool gs_spin_on_owner(spinlock_t *lock, struct task_struct **ownerp, ktime_t until);
+
+/*
+ * Record @task as a lock's owner_task, the hint gs_spin_on_owner() reads. It
+ * holds a reference: a gosync lock outlives the thread that took it (the
+ * lock belongs to an open file description). Called under the lock, which
+ * is what a spinner takes to reference the task in turn; put_task_struct()
+ * may be called in atomic context.
+ */
+static inline void gs_owner_task_set(struct task_struct **p, struct task_struct *task)
+{
+	struct task_struct *old = *p;
+
+	if (task == old)
+		return;
+	if (task)
+		get_task_struct(task);
+	WRITE_ONCE(*p, task);
+	if (old)
+		put_task_struct(old);
+}
 
 /*
  * Sleepers released all at once (WaitGroup zero, Once settled), woken after
@@ -326,7 +346,7 @@ struct gs_holder {
 struct gs_mutex {
 	spinlock_t lock;		/* protects every field below */
 	struct gs_holder *owner;	/* who locked it; NULL when unlocked */
-	/* the task that locked it: a hint for gs_spin_on_owner(), read locklessly */
+	/* the task that locked it, referenced: gs_spin_on_owner()'s hint */
 	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_mutex_waiter */
 	bool starving;			/* Unlock hands off to the oldest waiter */
@@ -355,7 +375,7 @@ struct gs_rwmutex {
 	struct gs_holder *writer;	/* write holder, or NULL */
 	unsigned int readers;		/* read locks held, over all holders */
 	unsigned int writers_waiting;	/* writers in @waiters: new readers wait */
-	/* the last task that locked it, while held: a spinning hint, read locklessly */
+	/* the last task that locked it, while held, referenced: a spinning hint */
 	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_rwmutex_waiter */
 	bool owner_died;		/* a writer died: tell the next locker */

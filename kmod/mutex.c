@@ -56,6 +56,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_mutex_create);
 void gs_mutex_destroy(struct gs_mutex *m)
 {
 	WARN_ON(!list_empty(&m->waiters));
+	gs_owner_task_set(&m->owner_task, NULL);	/* destroyed while locked */
 	free_percpu(m->stats);
 	kfree(m);
 }
@@ -67,7 +68,7 @@ static int gs_mutex_take_locked(struct gs_mutex *m, struct gs_holder *h,
 {
 	lockdep_assert_held(&m->lock);
 	m->owner = h;
-	WRITE_ONCE(m->owner_task, task);
+	gs_owner_task_set(&m->owner_task, task);
 	if (!m->owner_died)
 		return 0;
 	m->owner_died = false;
@@ -102,7 +103,7 @@ static void gs_mutex_unlock_locked(struct gs_mutex *m, struct gs_wake *wake)
 
 	lockdep_assert_held(&m->lock);
 	m->owner = NULL;
-	WRITE_ONCE(m->owner_task, NULL);
+	gs_owner_task_set(&m->owner_task, NULL);
 	if (!w)
 		return;
 	gs_wake_add(wake, w->task);
@@ -183,7 +184,7 @@ static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct g
 
 	ret = mtx_try(m, h, NULL, 0);
 	/* A running holder will likely unlock before we could sleep and wake. */
-	while (ret == -EBUSY && gs_spin_on_owner(&m->owner_task, spin_until))
+	while (ret == -EBUSY && gs_spin_on_owner(&m->lock, &m->owner_task, spin_until))
 		ret = mtx_try(m, h, NULL, 0);
 	if (ret != -EBUSY)
 		return ret;

@@ -53,6 +53,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_create);
 void gs_rwmutex_destroy(struct gs_rwmutex *rw)
 {
 	WARN_ON(!list_empty(&rw->waiters));
+	gs_owner_task_set(&rw->owner_task, NULL);	/* destroyed while locked */
 	free_percpu(rw->stats);
 	kfree(rw);
 }
@@ -84,7 +85,7 @@ static void gs_rwmutex_grant_locked(struct gs_rwmutex *rw,
 		rw->readers++;
 		w->holder->rlocks++;
 	}
-	WRITE_ONCE(rw->owner_task, w->task);
+	gs_owner_task_set(&rw->owner_task, w->task);
 	w->ret = gs_rwmutex_died_locked(rw);
 	gs_wake_add(wake, w->task);
 	/* Pairs with smp_load_acquire() in rw_lock_wait(). */
@@ -107,7 +108,7 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, bool after_writer,
 	if (rw->writer)
 		return false;
 	if (!rw->readers)
-		WRITE_ONCE(rw->owner_task, NULL);
+		gs_owner_task_set(&rw->owner_task, NULL);
 	if (after_writer || !rw->writers_waiting)
 		list_for_each_entry_safe(w, tmp, &rw->waiters, node) {
 			if (w->writer)
@@ -174,7 +175,7 @@ static void gs_rwmutex_take_locked(struct gs_rwmutex *rw, struct gs_holder *h,
 		rw->readers++;
 		h->rlocks++;
 	}
-	WRITE_ONCE(rw->owner_task, current);
+	gs_owner_task_set(&rw->owner_task, current);
 }
 
 /* Would a TryLock (@writer) or TryRLock succeed now? */
@@ -253,7 +254,7 @@ static int rw_lock_wait(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 
 	ret = rw_try(rw, h, writer, NULL, 0);
 	/* A running holder will likely unlock before we could sleep and wake. */
-	while (ret == -EBUSY && gs_spin_on_owner(&rw->owner_task, spin_until))
+	while (ret == -EBUSY && gs_spin_on_owner(&rw->lock, &rw->owner_task, spin_until))
 		ret = rw_try(rw, h, writer, NULL, 0);
 	if (ret != -EBUSY)
 		return ret;

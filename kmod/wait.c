@@ -46,25 +46,32 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sel_wake);
 
 /**
  * gs_spin_on_owner() - spin while the lock's holder runs on another CPU
- * @ownerp: the lock's owner_task, written under its lock, read here locklessly
+ * @lock: the lock's spinlock, which protects *@ownerp
+ * @ownerp: the lock's owner_task (gs_owner_task_set())
  * @until: give up at this time (GS_SPIN_NS after the first try)
  *
  * Return: true if the owner changed (or there is none): try the lock again;
  * false if spinning is not worth it (the owner sleeps or its vCPU was
  * preempted, we should reschedule, or time is up): queue and sleep.
- * The task is only read under rcu_read_lock(), which keeps a task_struct
- * alive (as mutex_spin_on_owner() does), and only as a hint.
+ * The owner is referenced under @lock, then only compared with *@ownerp:
+ * unlike a kernel mutex's, it may have exited while the lock stays held
+ * by its open file description.
  */
-bool gs_spin_on_owner(struct task_struct **ownerp, ktime_t until)
+bool gs_spin_on_owner(spinlock_t *lock, struct task_struct **ownerp, ktime_t until)
 {
 	struct task_struct *owner;
 	bool retry = true;
 
 	if (num_online_cpus() < 2 || ktime_after(ktime_get(), until))
 		return false;
-	rcu_read_lock();
-	owner = READ_ONCE(*ownerp);
-	while (owner && READ_ONCE(*ownerp) == owner) {
+	spin_lock(lock);
+	owner = *ownerp;
+	if (owner)
+		get_task_struct(owner);
+	spin_unlock(lock);
+	if (!owner)
+		return true;
+	while (READ_ONCE(*ownerp) == owner) {
 		if (!READ_ONCE(owner->on_cpu) || vcpu_is_preempted(task_cpu(owner)) ||
 		    owner == current || need_resched() || ktime_after(ktime_get(), until)) {
 			retry = false;
@@ -72,7 +79,7 @@ bool gs_spin_on_owner(struct task_struct **ownerp, ktime_t until)
 		}
 		cpu_relax();
 	}
-	rcu_read_unlock();
+	put_task_struct(owner);
 	return retry;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_spin_on_owner);

@@ -166,6 +166,58 @@ static void mutex_signal_test(struct kunit *test)
 	gs_mutex_destroy(m);
 }
 
+/*
+ * A lock outlives the thread that took it: a Lock that then spins must not
+ * read the exited (and freed) task. Under KASAN this failed before
+ * owner_task held a reference. The holder's thread is a kthread that exits.
+ */
+struct lock_and_exit {
+	struct gs_mutex *m;
+	struct gs_rwmutex *rw;
+	struct gs_holder h;
+};
+
+static int lock_and_exit(void *arg)
+{
+	struct lock_and_exit *x = arg;
+
+	if (gs_mutex_lock(x->m, &x->h, FOREVER) ||
+	    gs_rwmutex_lock(x->rw, &x->h, true, FOREVER))
+		return -EIO;
+	return 0;
+}
+
+static void lock_holder_exited_test(struct kunit *test)
+{
+	struct lock_and_exit x = { .m = gs_mutex_create(true), .rw = gs_rwmutex_create(true) };
+	struct gs_deadline soon = { .clock = CLOCK_MONOTONIC };
+	struct gs_holder b = {};
+	struct task_struct *t;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, x.m);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, x.rw);
+	t = kthread_create(lock_and_exit, &x, "gosync_lockexit");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	wake_up_process(t);
+	KUNIT_EXPECT_EQ(test, kthread_stop(t), 0);
+	put_task_struct(t);
+	/* let an exited task's RCU-deferred free happen */
+	synchronize_rcu();
+	rcu_barrier();
+	KUNIT_EXPECT_PTR_EQ(test, x.m->owner, &x.h);
+	soon.t = ktime_add_ms(ktime_get(), 20);
+	KUNIT_EXPECT_EQ(test, gs_mutex_lock(x.m, &b, &soon), -ETIMEDOUT);
+	soon.t = ktime_add_ms(ktime_get(), 20);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(x.rw, &b, false, &soon), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(x.m), 0);
+	gs_rwmutex_holder_gone(x.rw, &x.h);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(x.m, &b), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(x.m), 0);
+	gs_mutex_destroy(x.m);
+	gs_rwmutex_destroy(x.rw);
+}
+
 /* Go's TestMutexFairness: a thread that relocks in a loop cannot starve another. */
 struct fairness {
 	struct gs_mutex *m;
@@ -722,6 +774,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mutex_nonrobust_test),
 	KUNIT_CASE(mutex_starvation_handoff_test),
 	KUNIT_CASE(mutex_signal_test),
+	KUNIT_CASE(lock_holder_exited_test),
 	KUNIT_CASE(mutex_fairness_test),
 	KUNIT_CASE(rwmutex_basic_test),
 	KUNIT_CASE(rwmutex_max_readers_test),
