@@ -11,7 +11,8 @@
  * random command numbers (_IO with any nr, _IOR/_IOW/_IOWR encodings, any
  * magic), on /dev/gosync, on objects of every type and mode, on closed fds
  * and on foreign fds (a pipe, /dev/null). Threads also create, open, close,
- * dup and unlink objects while the others use them.
+ * dup and unlink objects while the others use them. The commands are those
+ * of cmdtable.h, which the run first checks against what VERSION reports.
  *
  * Blocking ops get a short GOSYNC_WAIT_TIMEOUT most of the time; a watchdog
  * thread interrupts (SIGUSR1, no SA_RESTART) any call that blocks for more
@@ -35,7 +36,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-#include "tap.h"
+#include "cmdtable.h"
 
 #define MAX_THREADS	16
 #define POOL		48	/* object fds per thread */
@@ -264,19 +265,25 @@ static void mutate(uint64_t *s, uint8_t *p, size_t n)
 
 /* ---- the fd to call on ---- */
 
-/* The object type command @nr works on (0: any object; ~0: the device). */
+/*
+ * The object type command @nr goes to, from cmd_table[]: one of its types
+ * at random (0: any object; ~0: the device, or a command the table lacks).
+ */
 static uint32_t cmd_type(uint64_t *s, unsigned int nr)
 {
-	switch (nr) {
-	case GOSYNC_CMD_COUNTER: return GOSYNC_TYPE_COUNTER;
-	case GOSYNC_CMD_BATCH: return chance(s, 50) ? GOSYNC_TYPE_COUNTER : GOSYNC_TYPE_MAP;
-	case GOSYNC_CMD_MUTEX: return GOSYNC_TYPE_MUTEX;
-	case GOSYNC_CMD_RWMUTEX: return GOSYNC_TYPE_RWMUTEX;
-	case GOSYNC_CMD_WAITGROUP: return GOSYNC_TYPE_WAITGROUP;
-	case GOSYNC_CMD_ONCE: return GOSYNC_TYPE_ONCE;
-	case GOSYNC_CMD_MAP: case GOSYNC_CMD_MAP_RANGE: return GOSYNC_TYPE_MAP;
-	case GOSYNC_CMD_INFO: return 0;
-	}
+	const struct cmd_desc *c = cmd_find(nr);
+	uint32_t n;
+
+	if (!c || !c->types)
+		return ~0u;
+	if (c->types == CMD_ANY_OBJECT)
+		return 0;
+	if (__builtin_popcountll(c->types) == 1)
+		return (uint32_t)__builtin_ctzll(c->types);
+	n = (uint32_t)rn(s, (uint64_t)__builtin_popcountll(c->types));
+	for (uint32_t t = 0; t < 64; t++)
+		if ((c->types >> t & 1) && !n--)
+			return t;
 	return ~0u;
 }
 
@@ -321,33 +328,36 @@ static uint32_t fd_type(int fd)
 
 /* ---- one valid-looking command struct per command ---- */
 
-static const uint32_t kernel_size[0x49] = {
-	[GOSYNC_CMD_VERSION] = sizeof(struct gosync_version),
-	[GOSYNC_CMD_CREATE] = sizeof(struct gosync_create),
-	[GOSYNC_CMD_OPEN] = sizeof(struct gosync_open),
-	[GOSYNC_CMD_UNLINK] = sizeof(struct gosync_unlink),
-	[GOSYNC_CMD_LIST] = sizeof(struct gosync_list),
-	[GOSYNC_CMD_TORTURE] = sizeof(struct gosync_torture),
-	[GOSYNC_CMD_INFO] = sizeof(struct gosync_info_cmd),
-	[GOSYNC_CMD_COUNTER] = sizeof(struct gosync_counter_cmd),
-	[GOSYNC_CMD_BATCH] = sizeof(struct gosync_batch),
-	[GOSYNC_CMD_MUTEX] = sizeof(struct gosync_lock_cmd),
-	[GOSYNC_CMD_RWMUTEX] = sizeof(struct gosync_lock_cmd),
-	[GOSYNC_CMD_WAITGROUP] = sizeof(struct gosync_waitgroup_cmd),
-	[GOSYNC_CMD_ONCE] = sizeof(struct gosync_once_cmd),
-	[GOSYNC_CMD_MAP] = sizeof(struct gosync_map_cmd),
-	[GOSYNC_CMD_MAP_RANGE] = sizeof(struct gosync_map_range),
-};
+/*
+ * The commands to pick from: every one of cmd_table[], so a command added
+ * there is fuzzed too (with its builder's argument, mutated, if build()
+ * below has no case for it), some more often than others.
+ */
+static uint8_t cmds[256];
+static unsigned int nr_cmds;
+static struct cmd_env env;	/* for cmd_table[]'s builders */
 
-static const uint8_t cmds[] = {
-	GOSYNC_CMD_VERSION, GOSYNC_CMD_CREATE, GOSYNC_CMD_CREATE, GOSYNC_CMD_CREATE,
-	GOSYNC_CMD_OPEN, GOSYNC_CMD_UNLINK, GOSYNC_CMD_LIST, GOSYNC_CMD_TORTURE,
-	GOSYNC_CMD_INFO, GOSYNC_CMD_COUNTER, GOSYNC_CMD_COUNTER, GOSYNC_CMD_BATCH,
-	GOSYNC_CMD_BATCH, GOSYNC_CMD_MUTEX, GOSYNC_CMD_MUTEX, GOSYNC_CMD_RWMUTEX,
-	GOSYNC_CMD_RWMUTEX, GOSYNC_CMD_WAITGROUP, GOSYNC_CMD_WAITGROUP,
-	GOSYNC_CMD_ONCE, GOSYNC_CMD_ONCE, GOSYNC_CMD_MAP, GOSYNC_CMD_MAP,
-	GOSYNC_CMD_MAP, GOSYNC_CMD_MAP, GOSYNC_CMD_MAP_RANGE, GOSYNC_CMD_MAP_RANGE,
-};
+static unsigned int cmd_weight(unsigned int nr)
+{
+	switch (nr) {
+	case GOSYNC_CMD_MAP:
+		return 4;
+	case GOSYNC_CMD_CREATE:
+		return 3;
+	case GOSYNC_CMD_COUNTER: case GOSYNC_CMD_BATCH: case GOSYNC_CMD_MUTEX:
+	case GOSYNC_CMD_RWMUTEX: case GOSYNC_CMD_WAITGROUP: case GOSYNC_CMD_ONCE:
+	case GOSYNC_CMD_MAP_RANGE:
+		return 2;
+	}
+	return 1;
+}
+
+static void pick_list(void)
+{
+	for_each_cmd(c)
+		for (unsigned int i = 0; i < cmd_weight(c->nr) && nr_cmds < 256; i++)
+			cmds[nr_cmds++] = (uint8_t)c->nr;
+}
 
 /* Fill a map op with plausible operands for its code. */
 static void fill_map_op(struct thr *t, struct gosync_map_op *o)
@@ -408,7 +418,8 @@ static uint32_t wait_flags(uint64_t *s, __u64 *timeout)
 static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 {
 	uint64_t *s = &t->rng;
-	uint32_t ks = nr < sizeof(kernel_size) / 4 ? kernel_size[nr] : 0;
+	const struct cmd_desc *cd = cmd_find(nr);
+	uint32_t ks = cd ? cd->size : 0;
 
 	memset(b, 0, 512);
 	switch (nr) {
@@ -565,10 +576,15 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 		}
 		break;
 	}
+	default:	/* a command with no case above: cmd_table[]'s argument */
+		if (cd) {
+			uint32_t type = cmd_type(s, nr);
+
+			cd->build(b, &env, type == ~0u ? 0 : type ?: GOSYNC_TYPE_COUNTER);
+		}
 	}
 	/* mutate the fields after size (blocking ops keep a short timeout) */
-	if (ks > 8 && chance(s, 25) && nr != GOSYNC_CMD_MUTEX && nr != GOSYNC_CMD_RWMUTEX &&
-	    nr != GOSYNC_CMD_WAITGROUP && nr != GOSYNC_CMD_ONCE && nr != GOSYNC_CMD_TORTURE)
+	if (ks > 8 && chance(s, 25) && !(cd->flags & CMD_BLOCKS))
 		mutate(s, b + 4, ks - 4);
 	if (ks && chance(s, 75))
 		return ks;
@@ -643,7 +659,7 @@ static void one_call(struct thr *t)
 	int fd, foreign;
 	long ret;
 
-	nr = cmds[rn(s, sizeof(cmds))];
+	nr = cmds[rn(s, nr_cmds)];
 	/* torture runs kthreads for up to 2 ms: keep it rare */
 	if (nr == GOSYNC_CMD_TORTURE && !chance(s, 5))
 		nr = GOSYNC_CMD_VERSION;
@@ -962,8 +978,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	find_maps_lo();
+	ok = tap_report(cmdtable_check(dev), "fuzz-cmdtable");
+	pick_list();
 	start_objs = tap_nr_objects(dev);
 	names(remember);
+	/* the close-everything and unlink-new-names cleanup below removes it */
+	if (!cmd_env_init(&env, dev)) {
+		printf("not ok - e2e:fuzz (setup: %s)\n", tap_why);
+		return 1;
+	}
 	t0 = now_ms();
 
 	for (int i = 0; i < nthreads; i++) {
