@@ -22,17 +22,21 @@
  * the reader something freed or half made (KASAN checks the memory, the
  * reader checks every key and value it gets).
  *
- * On a kernel without fail-nth (the stock one) the test is skipped.
+ * Every command of cmdtable.h, on every object type it takes, must have a
+ * sweep in sweeps[] below: one without fails the run, on every kernel.
+ *
+ * On a kernel without fail-nth (the stock one) the sweeps are skipped.
  */
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/ioctl.h>
 
-#include "tap.h"
+#include "cmdtable.h"
 
 #define MAX_N 5000
 
 static int dev;
+static struct cmd_env env;	/* for cmd_table[]'s builders */
 static int nth_fd = -1;
 static unsigned long total_points;
 
@@ -399,12 +403,10 @@ static bool no_check(void *p, long ret, int err)
 	return true;
 }
 
-static bool t_list_version_info(void)
+static bool t_list(void)
 {
 	struct gosync_info entries[40];
 	struct gosync_list l;
-	struct gosync_version v;
-	struct gosync_info_cmd ic;
 	int fds[20];
 	struct simple_ctx x = { .fd = dev, .buf = &l, .ioc = GOSYNC_IOC_LIST };
 	struct sweep s = { .name = "list", .ctx = &x, .call = simple_call, .check = no_check };
@@ -418,24 +420,45 @@ static bool t_list_version_info(void)
 	l.count = 40;
 	if (!run_sweep(&s))
 		return false;
-	memset(&v, 0, sizeof(v));
-	v.size = sizeof(v);
-	x.buf = &v;
-	x.ioc = GOSYNC_IOC_VERSION;
-	s.name = "version";
-	if (!run_sweep(&s))
-		return false;
-	memset(&ic, 0, sizeof(ic));
-	ic.size = sizeof(ic);
-	x.fd = fds[0];
-	x.buf = &ic;
-	x.ioc = GOSYNC_IOC_INFO;
-	s.name = "info";
-	if (!run_sweep(&s))
-		return false;
 	for (int i = 0; i < 20; i++)
 		close(fds[i]);
 	return true;
+}
+
+/*
+ * cmd_table[]'s valid argument for @nr, on an object of every type it takes.
+ * The objects live only for this sweep: the create sweeps must find root
+ * with no objects, so that they reach the allocation of its per-user entry.
+ */
+static bool t_plain(unsigned int nr)
+{
+	const struct cmd_desc *c = cmd_find(nr);
+	uint64_t arg[64];
+	struct simple_ctx x = { .buf = arg, .ioc = c->ioc };
+	struct sweep s = { .ctx = &x, .call = simple_call, .check = no_check };
+	char nm[64];
+	bool ok = cmd_env_init(&env, dev);
+
+	for (uint32_t type = 0; ok && type < 64; type++) {
+		if (!cmd_takes(c, type))
+			continue;
+		cmd_build(c, arg, sizeof(arg), c->size, &env, type);
+		x.fd = cmd_fd(c, &env, type);
+		s.name = cmd_label(c, type, nm);
+		ok = run_sweep(&s);
+	}
+	cmd_env_fini(&env);
+	return ok;
+}
+
+static bool t_version(void)
+{
+	return t_plain(GOSYNC_CMD_VERSION);
+}
+
+static bool t_info(void)
+{
+	return t_plain(GOSYNC_CMD_INFO);
 }
 
 /* ---- counters ---- */
@@ -1121,26 +1144,17 @@ static bool lock_check(void *p, long ret, int err)
 	return x->state ? x->state(x, ret) : true;
 }
 
-static bool t_sync_ops(void)
+static bool t_mutex(void)
 {
 	char nm[64];
-	struct lock_ctx x = { 0 };
+	struct gosync_lock_cmd lc;
+	struct lock_ctx x = { .cmd = &lc, .ioc = GOSYNC_IOC_MUTEX };
 	struct sweep s = { .name = nm, .ctx = &x, .setup = lock_setup,
 			   .call = lock_call, .check = lock_check };
-	struct gosync_lock_cmd lc;
-	struct gosync_waitgroup_cmd wc;
-	struct gosync_once_cmd oc;
-	int mu, rw, wg, once;
+	int mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
 
-	mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
-	rw = CHECK_OK(gosync_rwmutex_create(dev, NULL, 0, 0));
-	wg = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
-	once = CHECK_OK(gosync_once_create(dev, NULL, 0, 0));
-
-	/* Mutex: Lock, Unlock, TryLock, Unlock */
-	x.cmd = &lc;
+	/* Lock, Unlock, TryLock, Unlock */
 	x.fd = mu;
-	x.ioc = GOSYNC_IOC_MUTEX;
 	for (unsigned int op = GOSYNC_LOCK_LOCK; op <= GOSYNC_LOCK_UNLOCK; op++) {
 		memset(&lc, 0, sizeof(lc));
 		lc.size = sizeof(lc);
@@ -1157,8 +1171,20 @@ static bool t_sync_ops(void)
 		if (op == GOSYNC_LOCK_TRYLOCK)
 			CHECK_OK(gosync_mutex_lock(mu, -1));
 	}
+	close(mu);
+	return true;
+}
+
+static bool t_rwmutex(void)
+{
+	char nm[64];
+	struct gosync_lock_cmd lc;
+	struct lock_ctx x = { .cmd = &lc, .ioc = GOSYNC_IOC_RWMUTEX };
+	struct sweep s = { .name = nm, .ctx = &x, .setup = lock_setup,
+			   .call = lock_call, .check = lock_check };
+	int rw = CHECK_OK(gosync_rwmutex_create(dev, NULL, 0, 0));
+
 	x.fd = rw;
-	x.ioc = GOSYNC_IOC_RWMUTEX;
 	for (unsigned int op = GOSYNC_LOCK_LOCK; op <= GOSYNC_LOCK_RUNLOCK; op++) {
 		memset(&lc, 0, sizeof(lc));
 		lc.size = sizeof(lc);
@@ -1174,9 +1200,20 @@ static bool t_sync_ops(void)
 		while (gosync_rwmutex_runlock(rw) == 0)
 			;
 	}
+	close(rw);
+	return true;
+}
+
+static bool t_waitgroup(void)
+{
+	char nm[64];
+	struct gosync_waitgroup_cmd wc;
+	struct lock_ctx x = { .cmd = &wc, .ioc = GOSYNC_IOC_WAITGROUP };
+	struct sweep s = { .name = nm, .ctx = &x, .setup = lock_setup,
+			   .call = lock_call, .check = lock_check };
+	int wg = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
+
 	x.fd = wg;
-	x.ioc = GOSYNC_IOC_WAITGROUP;
-	x.cmd = &wc;
 	for (unsigned int op = GOSYNC_WG_ADD; op <= GOSYNC_WG_LOAD; op++) {
 		memset(&wc, 0, sizeof(wc));
 		wc.size = sizeof(wc);
@@ -1191,9 +1228,20 @@ static bool t_sync_ops(void)
 		if (!run_sweep(&s))
 			return false;
 	}
+	close(wg);
+	return true;
+}
+
+static bool t_once(void)
+{
+	char nm[64];
+	struct gosync_once_cmd oc;
+	struct lock_ctx x = { .cmd = &oc, .ioc = GOSYNC_IOC_ONCE };
+	struct sweep s = { .name = nm, .ctx = &x, .setup = lock_setup,
+			   .call = lock_call, .check = lock_check };
+	int once = CHECK_OK(gosync_once_create(dev, NULL, 0, 0));
+
 	x.fd = once;
-	x.ioc = GOSYNC_IOC_ONCE;
-	x.cmd = &oc;
 	for (unsigned int op = GOSYNC_ONCE_DO; op <= GOSYNC_ONCE_LOAD; op++) {
 		memset(&oc, 0, sizeof(oc));
 		oc.size = sizeof(oc);
@@ -1202,9 +1250,6 @@ static bool t_sync_ops(void)
 		if (!run_sweep(&s))
 			return false;
 	}
-	close(mu);
-	close(rw);
-	close(wg);
 	close(once);
 	return true;
 }
@@ -1231,6 +1276,71 @@ static bool t_no_leftovers(void)
 	return true;
 }
 
+/*
+ * The sweeps, by command and the object types they cover (0: a device
+ * command). Every command of cmd_table[] on every type it takes needs one:
+ * one that has none fails the run (write it here, with a check of the state
+ * a failed call must leave).
+ */
+static const struct {
+	unsigned int nr;
+	uint64_t types;
+	const char *name;
+	bool (*fn)(void);
+} sweeps[] = {
+	{ GOSYNC_CMD_VERSION, 0, "version", t_version },
+	{ GOSYNC_CMD_CREATE, 0, "create", t_create_all },
+	{ GOSYNC_CMD_OPEN, 0, "open", t_open },
+	{ GOSYNC_CMD_UNLINK, 0, "unlink", t_unlink },
+	{ GOSYNC_CMD_LIST, 0, "list", t_list },
+	{ GOSYNC_CMD_TORTURE, 0, "torture", t_torture },
+	{ GOSYNC_CMD_INFO, CMD_ANY_OBJECT, "info", t_info },
+	{ GOSYNC_CMD_COUNTER, CMD_TYPE_BIT(COUNTER), "counter-ops", t_counter_ops },
+	{ GOSYNC_CMD_BATCH, CMD_TYPE_BIT(COUNTER), "batch-counter", t_batch },
+	{ GOSYNC_CMD_BATCH, CMD_TYPE_BIT(MAP), "batch-map", t_map_batch },
+	{ GOSYNC_CMD_MUTEX, CMD_TYPE_BIT(MUTEX), "mutex", t_mutex },
+	{ GOSYNC_CMD_RWMUTEX, CMD_TYPE_BIT(RWMUTEX), "rwmutex", t_rwmutex },
+	{ GOSYNC_CMD_WAITGROUP, CMD_TYPE_BIT(WAITGROUP), "waitgroup", t_waitgroup },
+	{ GOSYNC_CMD_ONCE, CMD_TYPE_BIT(ONCE), "once", t_once },
+	{ GOSYNC_CMD_MAP, CMD_TYPE_BIT(MAP), "map-ops", t_map_ops },
+	{ GOSYNC_CMD_MAP, CMD_TYPE_BIT(MAP), "map-grow", t_map_grow },
+	{ GOSYNC_CMD_MAP_RANGE, CMD_TYPE_BIT(MAP), "map-range", t_map_range },
+};
+
+#define NR_SWEEPS (sizeof(sweeps) / sizeof(sweeps[0]))
+
+/* Every command of cmd_table[], on every type it takes, has a sweep. */
+static bool t_coverage(void)
+{
+	for_each_cmd(c) {
+		bool found = false;
+		uint64_t covered = 0;
+
+		for (size_t i = 0; i < NR_SWEEPS; i++) {
+			if (sweeps[i].nr == c->nr) {
+				found = true;
+				covered |= sweeps[i].types;
+			}
+		}
+		CHECK(found, "no sweep for command %s: add one to faultinject.c", c->name);
+		CHECK((covered & c->types) == c->types, "no sweep for command %s on type %s",
+		      c->name, cmd_type_name(__builtin_ctzll(c->types & ~covered)));
+	}
+	for (size_t i = 0; i < NR_SWEEPS; i++)
+		CHECK(cmd_find(sweeps[i].nr), "sweep %s: command %#x is not in cmdtable.h",
+		      sweeps[i].name, sweeps[i].nr);
+	return true;
+}
+
+/* Run the sweeps, in cmd_table[] order. */
+static void t_commands(void)
+{
+	for_each_cmd(c)
+		for (size_t i = 0; i < NR_SWEEPS; i++)
+			if (sweeps[i].nr == c->nr)
+				tap_report(sweeps[i].fn(), "faultinject-%s", sweeps[i].name);
+}
+
 static void set_dbg(const char *file, const char *val)
 {
 	char p[128];
@@ -1251,10 +1361,14 @@ int main(void)
 	char old[sizeof(saved) / sizeof(saved[0])][16] = { "" }, p[128];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* the table and the sweeps cover the same commands, on every kernel */
+	dev = tap_dev("faultinject");
+	tap_report(cmdtable_check(dev), "faultinject-cmdtable");
+	tap_report(t_coverage(), "faultinject-every-command-swept");
 	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
 	if (nth_fd < 0) {
 		printf("ok - e2e:faultinject # SKIP no fail-nth (%s)\n", tap_errname(errno));
-		return 0;
+		return tap_done(dev, "faultinject");
 	}
 	/* Page faults must not be what fails: fault everything in now. */
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
@@ -1269,21 +1383,8 @@ int main(void)
 		set_dbg(saved[i], ours[i]);
 	}
 
-	dev = tap_dev("faultinject");
 	start_objects = tap_nr_objects(dev);
-
-	tap_report(t_create_all(), "faultinject-create");
-	tap_report(t_open(), "faultinject-open");
-	tap_report(t_unlink(), "faultinject-unlink");
-	tap_report(t_list_version_info(), "faultinject-list-version-info");
-	tap_report(t_counter_ops(), "faultinject-counter-ops");
-	tap_report(t_batch(), "faultinject-batch-counter");
-	tap_report(t_map_ops(), "faultinject-map-ops");
-	tap_report(t_map_grow(), "faultinject-map-grow");
-	tap_report(t_map_batch(), "faultinject-batch-map");
-	tap_report(t_map_range(), "faultinject-map-range");
-	tap_report(t_sync_ops(), "faultinject-sync-ops");
-	tap_report(t_torture(), "faultinject-torture");
+	t_commands();
 	tap_report(t_no_leftovers(), "faultinject-no-leftover-objects");
 	printf("# %lu fault points swept\n", total_points);
 
