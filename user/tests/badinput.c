@@ -98,10 +98,15 @@ static bool t_size(const struct cmd_desc *c, uint32_t type)
 	return true;
 }
 
-/* The word after size is flags (or __reserved): undefined bits are EINVAL. */
+/*
+ * The word after size is flags (or __reserved): every bit the valid argument
+ * may not have is EINVAL.
+ */
 static bool t_flags(const struct cmd_desc *c, uint32_t type)
 {
-	for (int bit = 1; bit < 32; bit += 7) {
+	for (int bit = 0; bit < 32; bit++) {
+		if (c->flags_ok & (1U << bit))
+			continue;
 		build(c, type, buf, sizeof(buf), c->size);
 		((uint32_t *)buf)[1] = 1U << bit;
 		CHECK_ERRNO(call(c, type, buf), EINVAL, false);
@@ -140,7 +145,7 @@ static bool t_enotty(void)
 		_IOR(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_INFO, 176),
 	};
 
-	for (unsigned int nr = 0; nr < 0x80; nr++) {
+	for (unsigned int nr = 0; nr < 2 * GOSYNC_CMD_OBJ_BASE; nr++) {
 		const struct cmd_desc *c = cmd_find(nr);
 
 		if (!c || !cmd_takes(c, 0))

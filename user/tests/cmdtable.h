@@ -37,13 +37,15 @@ static const struct cmd_type {
 	{ GOSYNC_TYPE_RWMUTEX, "rwmutex" },
 	{ GOSYNC_TYPE_WAITGROUP, "waitgroup" },
 	{ GOSYNC_TYPE_ONCE, "once" },
+	{ GOSYNC_TYPE_CHAN, "chan" },
 };
 
 #define NR_CMD_TYPES (sizeof(cmd_types) / sizeof(cmd_types[0]))
 #define CMD_TYPE_BIT(t) (1ULL << GOSYNC_TYPE_##t)
 /* Object commands that take any object */
 #define CMD_ANY_OBJECT (CMD_TYPE_BIT(COUNTER) | CMD_TYPE_BIT(MAP) | CMD_TYPE_BIT(MUTEX) | \
-			CMD_TYPE_BIT(RWMUTEX) | CMD_TYPE_BIT(WAITGROUP) | CMD_TYPE_BIT(ONCE))
+			CMD_TYPE_BIT(RWMUTEX) | CMD_TYPE_BIT(WAITGROUP) | CMD_TYPE_BIT(ONCE) | \
+			CMD_TYPE_BIT(CHAN))
 
 /*
  * What a builder may use: the device, one object of every type (by
@@ -79,6 +81,8 @@ struct cmd_desc {
 	uint32_t min_size;		/* its first version, if smaller (else 0) */
 	uint64_t types;			/* object commands: 1 << GOSYNC_TYPE_* it takes */
 	unsigned int flags;		/* CMD_* */
+	uint32_t flags_ok;		/* bits of the word after size that the
+					   builder's argument may have (others: EINVAL) */
 	struct cmd_out out[3];		/* output fields (len 0 ends the list) */
 	/*
 	 * Fill a zeroed @arg (not its size) with a valid argument for an
@@ -95,6 +99,7 @@ static struct gosync_info cmd_list_entries[4];
 static struct gosync_op cmd_batch_op;
 static struct gosync_map_op cmd_batch_map_op;
 static uint64_t cmd_range_buf[512];
+static struct gosync_wait_case cmd_wait_case;
 
 static void cmd_build_none(void *arg, const struct cmd_env *env, uint32_t type)
 {
@@ -172,6 +177,26 @@ static void cmd_build_batch(void *arg, const struct cmd_env *env, uint32_t type)
 	b->count = 1;
 }
 
+/* Len: the only op that never waits. */
+static void cmd_build_chan(void *arg, const struct cmd_env *env, uint32_t type)
+{
+	(void)env; (void)type;
+	((struct gosync_chan_cmd *)arg)->op = GOSYNC_CHAN_LEN;
+}
+
+/* A select with one case that is ready: the WaitGroup's counter is zero. */
+static void cmd_build_wait(void *arg, const struct cmd_env *env, uint32_t type)
+{
+	struct gosync_wait *w = arg;
+
+	(void)type;
+	cmd_wait_case = (struct gosync_wait_case){
+		.fd = env->obj[GOSYNC_TYPE_WAITGROUP], .op = GOSYNC_CASE_WG_ZERO,
+	};
+	w->cases = (uintptr_t)&cmd_wait_case;
+	w->count = 1;
+}
+
 /* TryLock, after an Unlock (EPERM if not locked) so that it succeeds. */
 static void cmd_build_lock(void *arg, const struct cmd_env *env, uint32_t type)
 {
@@ -230,14 +255,19 @@ static const struct cmd_desc cmd_table[] = {
 	  .out = { CMD_OUT(gosync_torture, errors, errors),
 		   CMD_OUT(gosync_torture, write_ops, lost) },
 	  .build = cmd_build_torture },
+	{ CMD("wait", WAIT, gosync_wait), .flags = CMD_BLOCKS,
+	  .flags_ok = GOSYNC_WAIT_TIMEOUT | GOSYNC_WAIT_ABSTIME | GOSYNC_WAIT_REALTIME |
+		      GOSYNC_WAIT_NONBLOCK | GOSYNC_WAIT_ALL | GOSYNC_WAIT_ORDERED,
+	  .out = { CMD_OUT(gosync_wait, index, index) },
+	  .build = cmd_build_wait },
 	{ CMD("info", INFO, gosync_info_cmd), .types = CMD_ANY_OBJECT,
 	  .out = { CMD_OUT(gosync_info_cmd, info, info) },
 	  .build = cmd_build_none },
 	{ CMD("counter", COUNTER, gosync_counter_cmd), .types = CMD_TYPE_BIT(COUNTER),
-	  .out = { CMD_OUT(gosync_counter_cmd, result, result) },
+	  .flags_ok = GOSYNC_OP_F_APPROX, .out = { CMD_OUT(gosync_counter_cmd, result, result) },
 	  .build = cmd_build_counter },
 	{ CMD("batch", BATCH, gosync_batch), .types = CMD_TYPE_BIT(COUNTER) | CMD_TYPE_BIT(MAP),
-	  .out = { CMD_OUT(gosync_batch, done, done) },
+	  .flags_ok = GOSYNC_BATCH_STOP_ON_ERROR, .out = { CMD_OUT(gosync_batch, done, done) },
 	  .build = cmd_build_batch },
 	{ CMD("mutex", MUTEX, gosync_lock_cmd), .types = CMD_TYPE_BIT(MUTEX),
 	  .flags = CMD_BLOCKS, .build = cmd_build_lock },
@@ -256,6 +286,9 @@ static const struct cmd_desc cmd_table[] = {
 	  .out = { CMD_OUT(gosync_map_range, count, count),
 		   CMD_OUT(gosync_map_range, needed, done) },
 	  .build = cmd_build_map_range },
+	{ CMD("chan", CHAN, gosync_chan_cmd), .types = CMD_TYPE_BIT(CHAN), .flags = CMD_BLOCKS,
+	  .out = { CMD_OUT(gosync_chan_cmd, done, needed) },
+	  .build = cmd_build_chan },
 };
 
 #define NR_CMDS (sizeof(cmd_table) / sizeof(cmd_table[0]))
@@ -408,26 +441,27 @@ static inline bool cmdtable_check(int dev)
 	for (size_t i = 0; i < NR_CMD_TYPES; i++)
 		types |= 1ULL << cmd_types[i].type;
 	for_each_cmd(c) {
-		CHECK(c->nr < 0x80 && (c->nr < 0x40) == !c->types && !(c->types & ~types),
+		CHECK(c->nr < 2 * GOSYNC_CMD_OBJ_BASE &&
+		      (c->nr < GOSYNC_CMD_OBJ_BASE) == !c->types && !(c->types & ~types),
 		      "cmd_table entry %s: nr %#x does not fit its types %#" PRIx64, c->name,
 		      c->nr, c->types);
-		if (c->nr < 0x40)
+		if (c->nr < GOSYNC_CMD_OBJ_BASE)
 			dev_cmds |= 1ULL << c->nr;
 		else
-			obj_cmds |= 1ULL << (c->nr - 0x40);
+			obj_cmds |= 1ULL << (c->nr - GOSYNC_CMD_OBJ_BASE);
 	}
 	nr = cmd_first_extra(v.dev_cmds, dev_cmds);
 	CHECK(nr < 0, "the module has /dev/gosync command %#x, which cmdtable.h does not list",
 	      nr);
 	nr = cmd_first_extra(v.obj_cmds, obj_cmds);
 	CHECK(nr < 0, "the module has object command %#x, which cmdtable.h does not list",
-	      0x40 + nr);
+	      GOSYNC_CMD_OBJ_BASE + nr);
 	nr = cmd_first_extra(dev_cmds, v.dev_cmds);
 	CHECK(nr < 0, "cmdtable.h lists /dev/gosync command %#x (%s), which the module does "
 	      "not report", nr, cmd_find(nr)->name);
 	nr = cmd_first_extra(obj_cmds, v.obj_cmds);
 	CHECK(nr < 0, "cmdtable.h lists object command %#x (%s), which the module does not "
-	      "report", 0x40 + nr, cmd_find(0x40 + nr)->name);
+	      "report", GOSYNC_CMD_OBJ_BASE + nr, cmd_find(GOSYNC_CMD_OBJ_BASE + nr)->name);
 	nr = cmd_first_extra(v.types, types);
 	CHECK(nr < 0, "the module has object type %d, which cmdtable.h does not list", nr);
 	nr = cmd_first_extra(types, v.types);
