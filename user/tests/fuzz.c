@@ -426,7 +426,7 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 	case GOSYNC_CMD_CREATE: {
 		struct gosync_create *c = (void *)b;
 
-		c->type = 1 + (uint32_t)rn(s, 6);
+		c->type = cmd_types[rn(s, NR_CMD_TYPES)].type;	/* every type there is */
 		if (chance(s, 40)) {
 			c->name = fuzz_name(t);
 			c->perm = chance(s, 80) ? (uint32_t)rn(s, 01000) : (uint32_t)boundary(s);
@@ -449,6 +449,10 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 			break;
 		case GOSYNC_TYPE_ONCE:
 			c->once.flags = (uint32_t)rn(s, 2);
+			break;
+		case GOSYNC_TYPE_CHAN:
+			c->chan.cap = chance(s, 80) ? (uint32_t)rn(s, 4) : (uint32_t)boundary(s);
+			c->chan.msg_max = chance(s, 50) ? 0 : (uint32_t)boundary(s);
 			break;
 		}
 		break;
@@ -576,6 +580,60 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 		}
 		break;
 	}
+	case GOSYNC_CMD_CHAN: {
+		struct gosync_chan_cmd *c = (void *)b;
+		struct gosync_chan_msg *m = (void *)(t->buf + 8192 + 1024);	/* 64 of them */
+		unsigned int n = 1 + (unsigned int)rn(s, 8);
+
+		c->op = 1 + (uint32_t)rn(s, 4);
+		if (c->op == GOSYNC_CHAN_SEND || c->op == GOSYNC_CHAN_RECV) {
+			for (unsigned int i = 0; i < n; i++) {
+				m[i] = (struct gosync_chan_msg){
+					.len = chance(s, 80) ? (uint32_t)rn(s, 512) :
+							       (uint32_t)boundary(s),
+				};
+				m[i].buf = chance(s, 90) ? (uintptr_t)t->buf + 16384 + rn(s, 4096) :
+							   fuzz_ptr(t, m[i].len);
+				if (m[i].len > 3 * 4096 && chance(s, 90))
+					m[i].len = 3 * 4096;
+			}
+			c->count = chance(s, 90) ? n : (uint32_t)boundary(s);
+			c->msgs = chance(s, 90) ? (uintptr_t)m : fuzz_ptr(t, 16);
+			if (chance(s, 40))
+				c->flags = GOSYNC_WAIT_NONBLOCK;
+			else
+				c->flags = wait_flags(s, &c->timeout_ns);
+		}
+		break;
+	}
+	case GOSYNC_CMD_WAIT: {
+		struct gosync_wait *w = (void *)b;
+		struct gosync_wait_case *cs = (void *)(t->buf + 8192 + 1024);	/* 32 of them */
+		unsigned int n = 1 + (unsigned int)rn(s, 4);
+
+		for (unsigned int i = 0; i < n; i++) {
+			cs[i] = (struct gosync_wait_case){
+				.fd = chance(s, 95) ? t->fds[rn(s, POOL)] : (int)boundary(s),
+				.op = chance(s, 95) ? 1 + (uint32_t)rn(s, 6) : (uint32_t)boundary(s),
+			};
+			if (cs[i].op == GOSYNC_CASE_SEND || cs[i].op == GOSYNC_CASE_RECV) {
+				cs[i].len = chance(s, 80) ? (uint32_t)rn(s, 512) : (uint32_t)boundary(s);
+				cs[i].buf = chance(s, 90) ? (uintptr_t)t->buf + 16384 + rn(s, 4096) :
+							    fuzz_ptr(t, cs[i].len);
+				if (cs[i].len > 3 * 4096 && chance(s, 90))
+					cs[i].len = 3 * 4096;
+			}
+		}
+		w->cases = chance(s, 90) ? (uintptr_t)cs : fuzz_ptr(t, 32);
+		w->count = chance(s, 90) ? n : (uint32_t)boundary(s);
+		w->flags = (chance(s, 30) ? GOSYNC_WAIT_ALL : 0) |
+			   (chance(s, 20) ? GOSYNC_WAIT_ORDERED : 0);
+		if (chance(s, 40))
+			w->flags |= GOSYNC_WAIT_NONBLOCK;
+		else
+			w->flags |= wait_flags(s, &w->timeout_ns);
+		break;
+	}
 	default:	/* a command with no case above: cmd_table[]'s argument */
 		if (cd) {
 			uint32_t type = cmd_type(s, nr);
@@ -607,6 +665,7 @@ static bool documented(int e)
 	case ENOENT: case EEXIST: case EACCES: case EPERM: case ENOSPC:
 	case EOPNOTSUPP: case EOVERFLOW: case ENOMEM: case EMFILE: case ENFILE:
 	case EINTR: case ETIMEDOUT: case EBUSY: case EOWNERDEAD:
+	case EAGAIN: case EPIPE: case EMSGSIZE:
 		return true;
 	case EBADF:	/* closed fd: from the VFS */
 		return true;
@@ -620,7 +679,7 @@ static void restock(struct thr *t, int slot)
 	uint64_t *s = &t->rng;
 	int old = t->fds[slot], fd = -1;
 
-	switch (rn(s, 9)) {
+	switch (rn(s, 10)) {
 	case 0: case 1:
 		fd = gosync_counter_create(dev, NULL, 0, 1 + (unsigned int)rn(s, 6), 0);
 		break;
@@ -639,6 +698,9 @@ static void restock(struct thr *t, int slot)
 		break;
 	case 7:
 		fd = gosync_once_create(dev, NULL, 0, (unsigned int)rn(s, 2));
+		break;
+	case 8:
+		fd = gosync_chan_create(dev, NULL, 0, (uint32_t)rn(s, 4), chance(s, 50) ? 64 : 0);
 		break;
 	default:
 		fd = dup(t->fds[rn(s, POOL)]);	/* shared description */
