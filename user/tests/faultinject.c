@@ -217,9 +217,13 @@ static bool create_check(void *p, long ret, int err)
 	return true;
 }
 
+static uint64_t created_types;	/* 1 << type of each type t_create() swept */
+
 static bool t_create(const char *what, struct gosync_create c)
 {
 	char nm[80];
+
+	created_types |= 1ULL << c.type;
 
 	for (int named = 0; named < 2; named++) {
 		struct create_ctx x = { .c = c };
@@ -278,7 +282,21 @@ static bool t_create_all(void)
 		if (!t_create(what, on))
 			return false;
 	}
-	return t_create("waitgroup", (struct gosync_create){ .type = GOSYNC_TYPE_WAITGROUP });
+	for (unsigned int cap = 0; cap <= 8; cap += 8) {
+		struct gosync_create ch = { .type = GOSYNC_TYPE_CHAN,
+					    .chan = { .cap = cap, .msg_max = 100 } };
+
+		snprintf(what, sizeof(what), "chan-cap%u", cap);
+		if (!t_create(what, ch))
+			return false;
+	}
+	if (!t_create("waitgroup", (struct gosync_create){ .type = GOSYNC_TYPE_WAITGROUP }))
+		return false;
+	/* every type there is */
+	for (size_t i = 0; i < NR_CMD_TYPES; i++)
+		CHECK(created_types >> cmd_types[i].type & 1, "no create sweep for type %s",
+		      cmd_types[i].name);
+	return true;
 }
 
 /* ---- open, unlink, list, version, info ---- */
@@ -1254,6 +1272,310 @@ static bool t_once(void)
 	return true;
 }
 
+/* ---- channels and GOSYNC_IOC_WAIT ---- */
+
+static uint8_t chan_bufs[4][GOSYNC_CHAN_MSG_MAX];	/* messages to send, or room */
+
+/* Message @i of a sweep, @len bytes: 'm' + @i, then zeros. */
+static void chan_msg(uint8_t *buf, size_t len, int i)
+{
+	memset(buf, 0, len);
+	if (len)
+		buf[0] = (uint8_t)('m' + i);
+}
+
+static bool chan_msg_is(const uint8_t *buf, size_t got, size_t len, int i)
+{
+	return got == len && (!len || buf[0] == 'm' + i) &&
+	       (len < 2 || (!buf[1] && !memcmp(buf + 1, buf + 2, len - 2)));
+}
+
+/*
+ * Receive what @fd holds, without waiting: it must be exactly messages
+ * @first .. @first + @n - 1 of @len bytes. Leaves the channel empty.
+ */
+static bool chan_holds(int fd, int n, size_t len, int first)
+{
+	for (int i = 0;; i++) {
+		size_t got = 0;
+		bool ok = false;
+
+		if (gosync_chan_recv(fd, outbuf, sizeof(outbuf), &got, &ok, 0) < 0) {
+			SCHECK(errno == ETIMEDOUT, "receive: %s", tap_errname(errno));
+			ok = false;
+		}
+		if (!ok) {	/* empty, or closed and drained */
+			SCHECK(i == n, "the channel held %d messages, expected %d", i, n);
+			return true;
+		}
+		SCHECK(i < n, "the channel holds more than %d messages", n);
+		SCHECK(chan_msg_is(outbuf, got, len, first + i),
+		       "message %d (%zu bytes) is not message %d", i, got, first + i);
+	}
+}
+
+/* Empty @fd, then put messages @first .. @first + @n - 1 into it. */
+static void chan_fill(int fd, int n, size_t len, int first)
+{
+	size_t got;
+	bool ok = true;
+
+	while (ok && gosync_chan_recv(fd, outbuf, sizeof(outbuf), &got, &ok, 0) == 0)
+		;
+	for (int i = 0; i < n; i++) {
+		chan_msg(chan_bufs[3], len, first + i);
+		gosync_chan_send(fd, chan_bufs[3], len, 0);
+	}
+}
+
+struct chan_ctx {
+	int fd;
+	size_t len;
+	struct gosync_chan_msg msgs[3];
+	struct gosync_chan_cmd c;
+};
+
+/* SEND of messages 1, 2, 3 behind message 0: exactly @done more arrive. */
+static void chan_send_setup(void *p)
+{
+	struct chan_ctx *x = p;
+
+	chan_fill(x->fd, 1, x->len, 0);
+	for (int i = 0; i < 3; i++) {
+		chan_msg(chan_bufs[i], x->len, 1 + i);
+		x->msgs[i] = (struct gosync_chan_msg){ .buf = (uintptr_t)chan_bufs[i],
+						       .len = (uint32_t)x->len };
+	}
+	x->c = (struct gosync_chan_cmd){ .size = sizeof(x->c), .op = GOSYNC_CHAN_SEND,
+					 .flags = GOSYNC_WAIT_NONBLOCK, .count = 3,
+					 .msgs = (uintptr_t)x->msgs };
+}
+
+static long chan_call(void *p)
+{
+	struct chan_ctx *x = p;
+
+	return ioctl(x->fd, GOSYNC_IOC_CHAN, &x->c);
+}
+
+static bool chan_send_check(void *p, long ret, int err)
+{
+	struct chan_ctx *x = p;
+
+	(void)err;
+	SCHECK(ret < 0 || x->c.done == 3, "SEND succeeded with done %u", x->c.done);
+	return chan_holds(x->fd, 1 + (int)x->c.done, x->len, 0);
+}
+
+/* RECV of two of messages 0, 1, 2: those received are gone, the rest stay. */
+static void chan_recv_setup(void *p)
+{
+	struct chan_ctx *x = p;
+
+	chan_fill(x->fd, 3, x->len, 0);
+	for (int i = 0; i < 2; i++)
+		x->msgs[i] = (struct gosync_chan_msg){ .buf = (uintptr_t)chan_bufs[i],
+						       .len = GOSYNC_CHAN_MSG_MAX };
+	x->c = (struct gosync_chan_cmd){ .size = sizeof(x->c), .op = GOSYNC_CHAN_RECV,
+					 .flags = GOSYNC_WAIT_NONBLOCK, .count = 2,
+					 .msgs = (uintptr_t)x->msgs };
+}
+
+static bool chan_recv_check(void *p, long ret, int err)
+{
+	struct chan_ctx *x = p;
+
+	(void)err;
+	SCHECK(ret < 0 || x->c.done == 2, "RECV succeeded with done %u", x->c.done);
+	for (unsigned int i = 0; i < x->c.done; i++)
+		SCHECK(chan_msg_is(chan_bufs[i], x->msgs[i].len, x->len, (int)i),
+		       "received message %u is wrong", i);
+	return chan_holds(x->fd, 3 - (int)x->c.done, x->len, (int)x->c.done);
+}
+
+/* CLOSE of a fresh channel holding message 0: closed iff it succeeded; 0 stays. */
+static void chan_close_setup(void *p)
+{
+	struct chan_ctx *x = p;
+
+	if (x->fd >= 0)
+		close(x->fd);
+	x->fd = gosync_chan_create(dev, NULL, 0, 2, 0);
+	chan_fill(x->fd, 1, x->len, 0);
+	x->c = (struct gosync_chan_cmd){ .size = sizeof(x->c), .op = GOSYNC_CHAN_CLOSE };
+}
+
+static bool chan_close_check(void *p, long ret, int err)
+{
+	struct chan_ctx *x = p;
+	bool closed = false;
+
+	(void)err;
+	SCHECK(gosync_chan_len(x->fd, NULL, NULL, &closed) == 0, "len: %s", tap_errname(errno));
+	SCHECK(closed == (ret == 0), "closed %d after CLOSE returned %ld", closed, ret);
+	return chan_holds(x->fd, 1, x->len, 0);
+}
+
+static bool t_chan(void)
+{
+	static const size_t lens[] = { 16, 3000, GOSYNC_CHAN_MSG_MAX };
+	char nm[64];
+
+	for (int li = 0; li < 3; li++) {
+		struct chan_ctx x = { .len = lens[li] };
+		struct sweep s = { .name = nm, .ctx = &x, .call = chan_call };
+
+		x.fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, 8, GOSYNC_CHAN_MSG_MAX));
+		snprintf(nm, sizeof(nm), "chan-send-v%zu", x.len);
+		s.setup = chan_send_setup;
+		s.check = chan_send_check;
+		if (!run_sweep(&s))
+			return false;
+		snprintf(nm, sizeof(nm), "chan-recv-v%zu", x.len);
+		s.setup = chan_recv_setup;
+		s.check = chan_recv_check;
+		if (!run_sweep(&s))
+			return false;
+		close(x.fd);
+		x.fd = -1;
+		snprintf(nm, sizeof(nm), "chan-close-v%zu", x.len);
+		s.setup = chan_close_setup;
+		s.check = chan_close_check;
+		if (!run_sweep(&s))
+			return false;
+		close(x.fd);
+	}
+	return t_plain(GOSYNC_CMD_CHAN);	/* LEN */
+}
+
+struct wait_ctx {
+	int fd, mu, rw, wg;
+	size_t len;
+	struct gosync_wait_case cases[3];
+	struct gosync_wait w;
+};
+
+static long wait_call(void *p)
+{
+	struct wait_ctx *x = p;
+
+	return ioctl(dev, GOSYNC_IOC_WAIT, &x->w);
+}
+
+static void wait_setup(struct wait_ctx *x, unsigned int count, uint32_t flags)
+{
+	x->w = (struct gosync_wait){ .size = sizeof(x->w), .flags = flags | GOSYNC_WAIT_NONBLOCK,
+				     .cases = (uintptr_t)x->cases, .count = count };
+}
+
+/* A RECV case on a channel holding message 0: received iff it succeeded. */
+static void wait_recv_setup(void *p)
+{
+	struct wait_ctx *x = p;
+
+	chan_fill(x->fd, 1, x->len, 0);
+	x->cases[0] = (struct gosync_wait_case){ .fd = x->fd, .op = GOSYNC_CASE_RECV,
+						 .buf = (uintptr_t)chan_bufs[0],
+						 .len = GOSYNC_CHAN_MSG_MAX };
+	wait_setup(x, 1, 0);
+}
+
+static bool wait_recv_check(void *p, long ret, int err)
+{
+	struct wait_ctx *x = p;
+
+	(void)err;
+	if (ret < 0)
+		return chan_holds(x->fd, 1, x->len, 0);
+	SCHECK(x->w.index == 0 && x->cases[0].error == 0, "index %u error %d", x->w.index,
+	       x->cases[0].error);
+	SCHECK(chan_msg_is(chan_bufs[0], x->cases[0].len, x->len, 0), "received the wrong message");
+	return chan_holds(x->fd, 0, x->len, 0);
+}
+
+/* A SEND case of message 1 on an empty channel: queued iff it succeeded. */
+static void wait_send_setup(void *p)
+{
+	struct wait_ctx *x = p;
+
+	chan_fill(x->fd, 0, x->len, 0);
+	chan_msg(chan_bufs[1], x->len, 1);
+	x->cases[0] = (struct gosync_wait_case){ .fd = x->fd, .op = GOSYNC_CASE_SEND,
+						 .buf = (uintptr_t)chan_bufs[1],
+						 .len = (uint32_t)x->len };
+	wait_setup(x, 1, 0);
+}
+
+static bool wait_send_check(void *p, long ret, int err)
+{
+	struct wait_ctx *x = p;
+
+	(void)err;
+	SCHECK(ret < 0 || x->cases[0].error == 0, "error %d", x->cases[0].error);
+	return chan_holds(x->fd, ret == 0, x->len, 1);
+}
+
+/* ALL of Lock, RLock and a zero WaitGroup: every lock held iff it succeeded. */
+static void wait_all_setup(void *p)
+{
+	struct wait_ctx *x = p;
+
+	x->cases[0] = (struct gosync_wait_case){ .fd = x->mu, .op = GOSYNC_CASE_LOCK };
+	x->cases[1] = (struct gosync_wait_case){ .fd = x->rw, .op = GOSYNC_CASE_RLOCK };
+	x->cases[2] = (struct gosync_wait_case){ .fd = x->wg, .op = GOSYNC_CASE_WG_ZERO };
+	wait_setup(x, 3, GOSYNC_WAIT_ALL);
+}
+
+static bool wait_all_check(void *p, long ret, int err)
+{
+	struct wait_ctx *x = p;
+	int mu = gosync_mutex_unlock(x->mu) == 0 ? 0 : errno;
+	int rw = gosync_rwmutex_runlock(x->rw) == 0 ? 0 : errno;
+
+	(void)err;
+	SCHECK(mu == (ret < 0 ? EPERM : 0) && rw == (ret < 0 ? EPERM : 0),
+	       "WAIT %s, then Unlock %s and RUnlock %s", ret < 0 ? "failed" : "succeeded",
+	       tap_errname(mu), tap_errname(rw));
+	return true;
+}
+
+static bool t_wait(void)
+{
+	static const size_t lens[] = { 16, GOSYNC_CHAN_MSG_MAX };
+	struct wait_ctx x = { 0 };
+	struct sweep s = { .ctx = &x, .call = wait_call };
+	char nm[64];
+
+	s.name = nm;
+	x.fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, 2, GOSYNC_CHAN_MSG_MAX));
+	for (int li = 0; li < 2; li++) {
+		x.len = lens[li];
+		snprintf(nm, sizeof(nm), "wait-recv-v%zu", x.len);
+		s.setup = wait_recv_setup;
+		s.check = wait_recv_check;
+		if (!run_sweep(&s))
+			return false;
+		snprintf(nm, sizeof(nm), "wait-send-v%zu", x.len);
+		s.setup = wait_send_setup;
+		s.check = wait_send_check;
+		if (!run_sweep(&s))
+			return false;
+	}
+	close(x.fd);
+	x.mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+	x.rw = CHECK_OK(gosync_rwmutex_create(dev, NULL, 0, 0));
+	x.wg = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
+	snprintf(nm, sizeof(nm), "wait-all-locks");
+	s.setup = wait_all_setup;
+	s.check = wait_all_check;
+	if (!run_sweep(&s))
+		return false;
+	close(x.mu);
+	close(x.rw);
+	close(x.wg);
+	return t_plain(GOSYNC_CMD_WAIT);	/* ANY of a zero WaitGroup */
+}
+
 static bool t_torture(void)
 {
 	struct gosync_torture t = {
@@ -1294,6 +1616,7 @@ static const struct {
 	{ GOSYNC_CMD_UNLINK, 0, "unlink", t_unlink },
 	{ GOSYNC_CMD_LIST, 0, "list", t_list },
 	{ GOSYNC_CMD_TORTURE, 0, "torture", t_torture },
+	{ GOSYNC_CMD_WAIT, 0, "wait", t_wait },
 	{ GOSYNC_CMD_INFO, CMD_ANY_OBJECT, "info", t_info },
 	{ GOSYNC_CMD_COUNTER, CMD_TYPE_BIT(COUNTER), "counter-ops", t_counter_ops },
 	{ GOSYNC_CMD_BATCH, CMD_TYPE_BIT(COUNTER), "batch-counter", t_batch },
@@ -1305,6 +1628,7 @@ static const struct {
 	{ GOSYNC_CMD_MAP, CMD_TYPE_BIT(MAP), "map-ops", t_map_ops },
 	{ GOSYNC_CMD_MAP, CMD_TYPE_BIT(MAP), "map-grow", t_map_grow },
 	{ GOSYNC_CMD_MAP_RANGE, CMD_TYPE_BIT(MAP), "map-range", t_map_range },
+	{ GOSYNC_CMD_CHAN, CMD_TYPE_BIT(CHAN), "chan", t_chan },
 };
 
 #define NR_SWEEPS (sizeof(sweeps) / sizeof(sweeps[0]))
