@@ -93,8 +93,9 @@ check-kcsan: deps
 	scripts/check kcsan
 
 # The benchmark matrix in the test VM: JSON, plots and docs/benchmarks-report.md.
+# HOST_LOAD=N: N busy loops on the host beside the VM (see scripts/bench-report)
 bench: deps all
-	scripts/bench-report
+	scripts/bench-report $(if $(HOST_LOAD),--host-load $(HOST_LOAD))
 
 bench-quick: deps all
 	scripts/bench-report --quick

@@ -282,11 +282,17 @@ static int chan_recv_locked(struct gs_chan *ch, u32 cap, struct gs_chan_msg **ms
  */
 int gs_chan_try(struct gs_chan *ch, struct gs_chan_waiter *c, struct gs_sel *self, int index)
 {
-	GS_WAKE(wq);
+	struct gs_wake wq = GS_WAKE_INIT;
 	int ret;
 
 	spin_lock(&ch->lock);
-	if (c->op == GOSYNC_CHAN_SEND) {
+	if (c->op == GOSYNC_CHAN_SEND && !c->msg) {
+		/*
+		 * A queued send that a receiver completed gave its message away
+		 * (under this lock): its selection is claimed; nothing to try.
+		 */
+		ret = -EALREADY;
+	} else if (c->op == GOSYNC_CHAN_SEND) {
 		ret = chan_send_locked(ch, c->msg, self, index, &wq);
 		if (!ret)
 			c->msg = NULL;
@@ -310,7 +316,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_chan_try);
  */
 int gs_chan_arm(struct gs_chan *ch, struct gs_chan_waiter *c)
 {
-	GS_WAKE(wq);
+	struct gs_wake wq = GS_WAKE_INIT;
 	int ret;
 
 	spin_lock(&ch->lock);
@@ -372,7 +378,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_chan_disarm);
 int gs_chan_close(struct gs_chan *ch)
 {
 	struct gs_chan_waiter *w, *tmp;
-	GS_WAKE(wq);
+	struct gs_wake wq = GS_WAKE_INIT;
 
 	spin_lock(&ch->lock);
 	if (ch->closed) {

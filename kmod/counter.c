@@ -27,6 +27,7 @@ struct gs_counter_ops {
 	int (*exchange)(struct gs_counter *c, s64 val, s64 *old);
 	int (*cas)(struct gs_counter *c, s64 old, s64 new, s64 *prev);
 	int (*reset)(struct gs_counter *c, s64 *old);
+	int (*and_or)(struct gs_counter *c, bool or, s64 mask, s64 *old);
 };
 
 static inline s64 wrap_add(s64 a, s64 b)
@@ -93,6 +94,14 @@ static int ctr_racy_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 	return 0;
 }
 
+static int ctr_racy_and_or(struct gs_counter *c, bool or, s64 mask, s64 *old)
+{
+	*old = data_race(READ_ONCE(c->racy)); /* racy by design */
+	ctr_racy_window(c);
+	WRITE_ONCE(c->racy, or ? *old | mask : *old & mask);
+	return 0;
+}
+
 /* atomic: atomic64_t; every op is one fully ordered atomic instruction. */
 static int ctr_atomic_init(struct gs_counter *c, s64 initial)
 {
@@ -127,6 +136,12 @@ static int ctr_atomic_swap(struct gs_counter *c, s64 val, s64 *old)
 static int ctr_atomic_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 {
 	*prev = atomic64_cmpxchg(&c->atomic, old, new);
+	return 0;
+}
+
+static int ctr_atomic_and_or(struct gs_counter *c, bool or, s64 mask, s64 *old)
+{
+	*old = or ? atomic64_fetch_or(mask, &c->atomic) : atomic64_fetch_and(mask, &c->atomic);
 	return 0;
 }
 
@@ -196,6 +211,20 @@ static int ctr_spin_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 	return 0;
 }
 
+static void value_and_or(s64 *v, bool or, s64 mask, s64 *old)
+{
+	*old = *v;
+	*v = or ? *v | mask : *v & mask;
+}
+
+static int ctr_spin_and_or(struct gs_counter *c, bool or, s64 mask, s64 *old)
+{
+	spin_lock(&c->spin.lock);
+	value_and_or(&c->spin.value, or, mask, old);
+	spin_unlock(&c->spin.lock);
+	return 0;
+}
+
 /*
  * mutex: a sleeping lock. The critical sections are a few instructions, but
  * waits still end on a fatal signal (killable) so a stuck holder cannot make
@@ -259,6 +288,15 @@ static int ctr_mutex_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 	return 0;
 }
 
+static int ctr_mutex_and_or(struct gs_counter *c, bool or, s64 mask, s64 *old)
+{
+	if (mutex_lock_killable(&c->mutex.lock))
+		return -EINTR;
+	value_and_or(&c->mutex.value, or, mask, old);
+	mutex_unlock(&c->mutex.lock);
+	return 0;
+}
+
 /* rwsem: writers exclusive, Load shared (Go's RWMutex pattern). */
 static int ctr_rwsem_init(struct gs_counter *c, s64 initial)
 {
@@ -309,6 +347,15 @@ static int ctr_rwsem_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 	if (down_write_killable(&c->rwsem.sem))
 		return -EINTR;
 	value_cas(&c->rwsem.value, old, new, prev);
+	up_write(&c->rwsem.sem);
+	return 0;
+}
+
+static int ctr_rwsem_and_or(struct gs_counter *c, bool or, s64 mask, s64 *old)
+{
+	if (down_write_killable(&c->rwsem.sem))
+		return -EINTR;
+	value_and_or(&c->rwsem.value, or, mask, old);
 	up_write(&c->rwsem.sem);
 	return 0;
 }
@@ -380,23 +427,27 @@ static const struct gs_counter_ops counter_ops[] = {
 	[GOSYNC_COUNTER_RACY] = {
 		.init = ctr_racy_init, .add = ctr_racy_add, .load = ctr_racy_load,
 		.store = ctr_racy_store, .exchange = ctr_racy_swap, .cas = ctr_racy_cas,
+		.and_or = ctr_racy_and_or,
 	},
 	[GOSYNC_COUNTER_ATOMIC] = {
 		.init = ctr_atomic_init, .add = ctr_atomic_add, .load = ctr_atomic_load,
 		.store = ctr_atomic_store, .exchange = ctr_atomic_swap, .cas = ctr_atomic_cas,
+		.and_or = ctr_atomic_and_or,
 	},
 	[GOSYNC_COUNTER_SPINLOCK] = {
 		.init = ctr_spin_init, .add = ctr_spin_add, .load = ctr_spin_load,
 		.store = ctr_spin_store, .exchange = ctr_spin_swap, .cas = ctr_spin_cas,
+		.and_or = ctr_spin_and_or,
 	},
 	[GOSYNC_COUNTER_MUTEX] = {
 		.init = ctr_mutex_init, .destroy = ctr_mutex_destroy, .add = ctr_mutex_add,
 		.load = ctr_mutex_load, .store = ctr_mutex_store, .exchange = ctr_mutex_swap,
-		.cas = ctr_mutex_cas,
+		.cas = ctr_mutex_cas, .and_or = ctr_mutex_and_or,
 	},
 	[GOSYNC_COUNTER_RWSEM] = {
 		.init = ctr_rwsem_init, .add = ctr_rwsem_add, .load = ctr_rwsem_load,
 		.store = ctr_rwsem_store, .exchange = ctr_rwsem_swap, .cas = ctr_rwsem_cas,
+		.and_or = ctr_rwsem_and_or,
 	},
 	[GOSYNC_COUNTER_PERCPU] = {
 		.init = ctr_pcpu_init, .destroy = ctr_pcpu_destroy, .add = ctr_pcpu_add,
@@ -493,6 +544,8 @@ int gs_counter_check_op(u32 op, u32 flags, s64 arg, s64 expected)
 	case GOSYNC_OP_STORE:
 	case GOSYNC_OP_SWAP:
 	case GOSYNC_OP_CAS:
+	case GOSYNC_OP_AND:
+	case GOSYNC_OP_OR:
 		return 0;
 	default:
 		return -EINVAL;
@@ -522,6 +575,8 @@ int gs_counter_do(struct gs_counter *c, u32 op, u32 flags, s64 arg,
 		[GOSYNC_OP_SWAP] = GOSYNC_STAT_SWAP,
 		[GOSYNC_OP_CAS] = GOSYNC_STAT_CAS,
 		[GOSYNC_OP_RESET] = GOSYNC_STAT_RESET,
+		[GOSYNC_OP_AND] = GOSYNC_STAT_AND_OR,
+		[GOSYNC_OP_OR] = GOSYNC_STAT_AND_OR,
 	};
 	const struct gs_counter_ops *ops = c->ops;
 	bool approx = flags & GOSYNC_OP_F_APPROX;
@@ -550,6 +605,10 @@ int gs_counter_do(struct gs_counter *c, u32 op, u32 flags, s64 arg,
 		break;
 	case GOSYNC_OP_RESET:
 		ret = ops->reset ? ops->reset(c, result) : ops->exchange(c, 0, result);
+		break;
+	case GOSYNC_OP_AND:
+	case GOSYNC_OP_OR:
+		ret = ops->and_or ? ops->and_or(c, op == GOSYNC_OP_OR, arg, result) : -EOPNOTSUPP;
 		break;
 	}
 	if (ret)

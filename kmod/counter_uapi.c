@@ -83,7 +83,7 @@ const struct gs_type gs_counter_type = {
 	.subtypes = BIT_ULL(GOSYNC_COUNTER_RACY) | BIT_ULL(GOSYNC_COUNTER_ATOMIC) |
 		    BIT_ULL(GOSYNC_COUNTER_SPINLOCK) | BIT_ULL(GOSYNC_COUNTER_MUTEX) |
 		    BIT_ULL(GOSYNC_COUNTER_RWSEM) | BIT_ULL(GOSYNC_COUNTER_PERCPU),
-	.ops = GENMASK_ULL(GOSYNC_OP_RESET, GOSYNC_OP_ADD),
+	.ops = GENMASK_ULL(GOSYNC_OP_OR, GOSYNC_OP_ADD),
 	.cmds = gs_counter_cmds,
 	.nr_cmds = ARRAY_SIZE(gs_counter_cmds),
 	.batch_op_size = sizeof(struct gosync_op),

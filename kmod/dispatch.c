@@ -32,6 +32,8 @@ static const struct gs_type *const gs_types[] = {
 	[GOSYNC_TYPE_WAITGROUP] = &gs_waitgroup_type,
 	[GOSYNC_TYPE_ONCE] = &gs_once_type,
 	[GOSYNC_TYPE_CHAN] = &gs_chan_type,
+	[GOSYNC_TYPE_SEM] = &gs_sem_type,
+	[GOSYNC_TYPE_COND] = &gs_cond_type,
 };
 
 /** gs_type_get() - the type with enum gosync_type @id, or NULL */
@@ -75,7 +77,8 @@ int gs_deadline(u32 flags, u64 timeout_ns, struct gs_deadline *dl)
 		/* Restartable: the same absolute time means the same after a signal. */
 		dl->restart = true;
 		dl->clock = flags & GOSYNC_WAIT_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC;
-		dl->t = timeout_ns == ~0ULL ? KTIME_MAX : ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX));
+		dl->t = timeout_ns == ~0ULL ? KTIME_MAX :
+			ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX));
 		return 0;
 	}
 	return timeout_ns ? -EINVAL : 0;
@@ -84,7 +87,7 @@ int gs_deadline(u32 flags, u64 timeout_ns, struct gs_deadline *dl)
 /**
  * gs_sleep() - sleep once, in the state the caller set, until woken or @dl
  *
- * The caller set TASK_INTERRUPTIBLE and checked its condition after that.
+ * The caller set gs_sleep_state(@dl) and checked its condition after that.
  * Return, in TASK_RUNNING: 0 (woken: check again), -ETIMEDOUT, or for a
  * pending signal -EINTR (-ERESTARTSYS for a restartable deadline).
  */
@@ -92,7 +95,7 @@ int gs_sleep(const struct gs_deadline *dl)
 {
 	ktime_t t = dl->t;
 
-	if (signal_pending(current)) {
+	if (dl->killable ? fatal_signal_pending(current) : signal_pending(current)) {
 		__set_current_state(TASK_RUNNING);
 		return dl->restart ? -ERESTARTSYS : -EINTR;
 	}

@@ -67,6 +67,7 @@
  * @clock: CLOCK_MONOTONIC or CLOCK_REALTIME
  * @restart: a signal ends the wait with -ERESTARTSYS (absolute deadlines:
  *	the call can be restarted as it was), else with -EINTR
+ * @killable: only a fatal signal ends the wait (a Cond's relock)
  *
  * gs_deadline() (dispatch.c) makes one from a command's flags and timeout.
  */
@@ -74,33 +75,23 @@ struct gs_deadline {
 	ktime_t t;
 	clockid_t clock;
 	bool restart;
+	bool killable;
 };
 
 /* No deadline, -EINTR on a signal: for KUnit and the torture threads. */
 #define GS_FOREVER ((struct gs_deadline){ .t = KTIME_MAX, .clock = CLOCK_MONOTONIC })
 
-int gs_sleep(const struct gs_deadline *dl);
+/* Forever, and only a fatal signal ends it: for what must be finished. */
+#define GS_KILLABLE ((struct gs_deadline){ .t = KTIME_MAX, .clock = CLOCK_MONOTONIC, \
+					   .killable = true })
 
-/*
- * wait_event_interruptible() with a struct gs_deadline. Return: 0 once
- * @cond holds, -ETIMEDOUT, -EINTR or -ERESTARTSYS.
- */
-#define gs_wait_event(wq, cond, dl)						\
-({										\
-	DEFINE_WAIT(__wait);							\
-	int __ret = 0;								\
-										\
-	for (;;) {								\
-		prepare_to_wait(&(wq), &__wait, TASK_INTERRUPTIBLE);		\
-		if (cond)							\
-			break;							\
-		__ret = gs_sleep(dl);						\
-		if (__ret)							\
-			break;							\
-	}									\
-	finish_wait(&(wq), &__wait);						\
-	__ret;									\
-})
+/* The state a wait with @dl sleeps in. */
+static inline unsigned int gs_sleep_state(const struct gs_deadline *dl)
+{
+	return dl->killable ? TASK_KILLABLE : TASK_INTERRUPTIBLE;
+}
+
+int gs_sleep(const struct gs_deadline *dl);
 
 /*
  * A selection: a task waiting for one of several cases (GOSYNC_IOC_WAIT), or
@@ -151,7 +142,7 @@ struct gs_wake {
 	struct task_struct *task[GS_WAKE_MAX];
 };
 
-#define GS_WAKE(name) struct gs_wake name = { .n = 0 }
+#define GS_WAKE_INIT { .n = 0 }
 
 /* Room for one more? A caller that may add more must flush first. */
 static inline bool gs_wake_full(const struct gs_wake *w)
@@ -178,7 +169,48 @@ static inline void gs_wake_up(struct gs_wake *w)
 	}
 	w->n = 0;
 }
+
 int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void *key);
+
+/*
+ * Optimistic spinning (as the kernel's mutex and rwsem do): a locker that
+ * finds the lock held by a task that is running on another CPU spins for at
+ * most GS_SPIN_NS before it queues and sleeps, because that holder will
+ * likely unlock sooner than a sleep and a cross-CPU wake-up take.
+ */
+#define GS_SPIN_NS	(20 * NSEC_PER_USEC)
+
+bool gs_spin_on_owner(struct task_struct **ownerp, ktime_t until);
+
+/*
+ * Sleepers released all at once (WaitGroup zero, Once settled), woken after
+ * the object's lock is dropped, in batches of GS_WAKE_MAX. Release moves
+ * every waiting sleeper to @released, so those that arrive while the batches
+ * are woken wait for the next release. Both lists are under the object's
+ * lock; a sleeper that gives up unqueues itself from whichever it is on.
+ */
+struct gs_sleeper {
+	struct list_head node;		/* on gs_sleepers.waiting or .released */
+	struct task_struct *task;
+	bool woken;			/* dequeued by the waker; read locklessly */
+};
+
+struct gs_sleepers {
+	struct list_head waiting;
+	struct list_head released;
+};
+
+static inline void gs_sleepers_init(struct gs_sleepers *s)
+{
+	INIT_LIST_HEAD(&s->waiting);
+	INIT_LIST_HEAD(&s->released);
+}
+
+bool gs_sleepers_wake_locked(struct gs_sleepers *s, bool release, struct gs_wake *wake);
+void gs_sleepers_unlock_wake(struct gs_sleepers *s, spinlock_t *lock, bool release)
+	__releases(lock);
+int gs_sleeper_sleep(struct gs_sleeper *w, spinlock_t *lock, const struct gs_deadline *dl)
+	__releases(lock);
 
 /*
  * Per-CPU operation counts, struct gosync_info.stats[]: what each slot
@@ -279,6 +311,8 @@ int gs_counter_do(struct gs_counter *c, u32 op, u32 flags, s64 arg,
  */
 struct gs_holder {
 	unsigned int rlocks;	/* RWMutex read locks held; under its lock */
+	u64 permits;		/* Semaphore permits held (robust); under its lock */
+	s64 wg_held;		/* WaitGroup Adds held (GOSYNC_WG_F_HOLD); under its lock */
 };
 
 /* ---- mutex.c ---- */
@@ -286,6 +320,8 @@ struct gs_holder {
 struct gs_mutex {
 	spinlock_t lock;		/* protects every field below */
 	struct gs_holder *owner;	/* who locked it; NULL when unlocked */
+	/* the task that locked it: a hint for gs_spin_on_owner(), read locklessly */
+	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_mutex_waiter */
 	bool starving;			/* Unlock hands off to the oldest waiter */
 	bool owner_died;		/* tell the next locker: -EOWNERDEAD */
@@ -313,6 +349,8 @@ struct gs_rwmutex {
 	struct gs_holder *writer;	/* write holder, or NULL */
 	unsigned int readers;		/* read locks held, over all holders */
 	unsigned int writers_waiting;	/* writers in @waiters: new readers wait */
+	/* the last task that locked it, while held: a spinning hint, read locklessly */
+	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_rwmutex_waiter */
 	bool owner_died;		/* a writer died: tell the next locker */
 	bool robust;			/* release a dying holder's write lock */
@@ -339,17 +377,20 @@ int gs_rwmutex_take_ready_locked(struct gs_rwmutex *rw, struct gs_holder *h, boo
 
 struct gs_waitgroup {
 	spinlock_t lock;		/* protects every field below */
-	wait_queue_head_t wq;		/* Wait sleepers and pollers */
+	wait_queue_head_t wq;		/* pollers and waiting selections */
+	struct gs_sleepers sleepers;	/* Waits */
 	s64 count;			/* Go's counter; also read by poll */
 	unsigned int waiters;		/* in Wait for the current generation */
-	unsigned int waking;		/* released, not yet returned from Wait */
+	atomic_t waking;		/* released, not yet returned from Wait */
 	u64 gen;			/* bumped when count reaches 0; Wait reads it */
 	struct gs_stats __percpu *stats; /* enum gosync_waitgroup_stat */
 };
 
 struct gs_waitgroup *gs_waitgroup_create(void);
 void gs_waitgroup_destroy(struct gs_waitgroup *wg);
-int gs_waitgroup_add(struct gs_waitgroup *wg, s64 delta, s64 *counter);
+int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, bool hold,
+		     s64 *counter);
+void gs_waitgroup_holder_gone(struct gs_waitgroup *wg, struct gs_holder *h);
 s64 gs_waitgroup_load(struct gs_waitgroup *wg);
 int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl);
 int gs_waitgroup_try_case(struct gs_waitgroup *wg, u64 *gen, struct gs_sel *sel, int index);
@@ -367,19 +408,23 @@ enum {
 
 struct gs_once {
 	spinlock_t lock;		/* protects every field below */
-	wait_queue_head_t wq;		/* Do sleepers and pollers */
+	wait_queue_head_t wq;		/* pollers and waiting selections */
+	struct gs_sleepers sleepers;	/* Dos waiting while it runs */
 	u32 state;			/* GOSYNC_ONCE_STATE_*; also read locklessly */
 	struct gs_holder *runner;	/* told to run; only it may Complete */
 	bool abandoned;			/* done because the runner went away */
 	bool retry;			/* runner gone: back to NEW instead */
+	u32 value_max;			/* OnceValue: longest value; immutable */
+	u32 value_len;			/* the stored value's length */
+	u8 *value;			/* set once when done; immutable after */
 	struct gs_stats __percpu *stats; /* enum gosync_once_stat */
 };
 
-struct gs_once *gs_once_create(bool retry);
+struct gs_once *gs_once_create(bool retry, u32 value_max);
 void gs_once_destroy(struct gs_once *o);
 int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
 	       u32 *result);
-int gs_once_complete(struct gs_once *o, struct gs_holder *h);
+int gs_once_complete(struct gs_once *o, struct gs_holder *h, u8 *value, u32 len);
 u32 gs_once_state(struct gs_once *o);
 void gs_once_holder_gone(struct gs_once *o, struct gs_holder *h);
 __poll_t gs_once_poll(struct gs_once *o, struct file *file, poll_table *pt);
@@ -618,6 +663,50 @@ int gs_map_range_check(struct gs_map *m, u64 start, u64 pos);
 int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
 		      u32 *key_len, struct gs_map_val **val, u64 *seq);
 
+/* ---- sem.c ---- */
+
+struct gs_sem {
+	spinlock_t lock;		/* protects every field below, and holders' permits */
+	u64 size;			/* total permits; immutable */
+	u64 cur;			/* permits taken */
+	struct list_head waiters;	/* FIFO of struct gs_sem_waiter */
+	wait_queue_head_t wq;		/* pollers and waiting selections */
+	bool robust;			/* permits held per description; immutable */
+	struct gs_stats __percpu *stats; /* enum gosync_sem_stat */
+};
+
+struct gs_sem *gs_sem_create(u64 size, bool robust);
+void gs_sem_destroy(struct gs_sem *s);
+int gs_sem_acquire(struct gs_sem *s, struct gs_holder *h, u64 n, const struct gs_deadline *dl);
+int gs_sem_tryacquire(struct gs_sem *s, struct gs_holder *h, u64 n);
+int gs_sem_release(struct gs_sem *s, struct gs_holder *h, u64 n);
+void gs_sem_holder_gone(struct gs_sem *s, struct gs_holder *h);
+void gs_sem_state(struct gs_sem *s, struct gs_holder *h, u64 *size, u64 *avail, u64 *held,
+		  u32 *waiters);
+__poll_t gs_sem_poll(struct gs_sem *s, struct file *file, poll_table *pt);
+int gs_sem_try_case(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel,
+		    int index);
+bool gs_sem_ready_locked(struct gs_sem *s, u64 n);
+int gs_sem_take_ready_locked(struct gs_sem *s, struct gs_holder *h, u64 n,
+			     struct gs_sel *sel, int index);
+
+/* ---- cond.c ---- */
+
+struct gs_cond {
+	spinlock_t lock;		/* protects @waiters and @tickets */
+	struct list_head waiters;	/* FIFO of struct gs_cond_waiter */
+	u64 tickets;			/* Waits begun so far */
+	struct gs_obj *mutex_obj;	/* the Mutex's object: referenced; immutable */
+	struct gs_mutex *mutex;		/* its primitive; immutable */
+	struct gs_stats __percpu *stats; /* enum gosync_cond_stat */
+};
+
+struct gs_cond *gs_cond_create(struct gs_obj *mutex_obj);
+void gs_cond_destroy(struct gs_cond *c);
+int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadline *dl);
+unsigned int gs_cond_signal(struct gs_cond *c, bool all);
+unsigned int gs_cond_waiters(struct gs_cond *c);
+
 /* ---- chan.c ---- */
 
 /* A message: the channel's while buffered, the receiver's once taken. */
@@ -725,6 +814,7 @@ struct gs_case_ops {
  * @type: the object's enum gosync_type: ALL takes locks in type order
  * @result: out: the completed case's result
  * @gen: WG_ZERO: the generation first seen (see gs_waitgroup_try_case())
+ * @n: ACQUIRE: the permits
  * @cw: channel cases
  * @wqe: the engine's entry on @ops->wq()
  */
@@ -737,6 +827,7 @@ struct gs_case {
 	u32 type;
 	int result;
 	u64 gen;
+	u64 n;
 	struct gs_chan_waiter cw;
 	struct wait_queue_entry wqe;
 };
@@ -860,6 +951,8 @@ extern const struct gs_type gs_waitgroup_type;
 extern const struct gs_type gs_once_type;
 extern const struct gs_type gs_map_type;
 extern const struct gs_type gs_chan_type;
+extern const struct gs_type gs_sem_type;
+extern const struct gs_type gs_cond_type;
 
 const struct gs_type *gs_type_get(u32 id);
 int gs_respond(struct gs_ucmd *ucmd, size_t size);

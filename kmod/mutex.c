@@ -29,7 +29,9 @@ struct gs_mutex_waiter {
 	struct list_head node;		/* in gs_mutex.waiters */
 	struct task_struct *task;
 	struct gs_holder *holder;
-	bool granted;			/* Unlock handed us the lock */
+	ktime_t start;			/* when it began to wait */
+	int ret;			/* granted: 0 or -EOWNERDEAD */
+	bool granted;			/* Unlock handed us the lock; read locklessly */
 };
 
 struct gs_mutex *gs_mutex_create(bool robust)
@@ -59,11 +61,13 @@ void gs_mutex_destroy(struct gs_mutex *m)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_destroy);
 
-/* Take the free lock for @h; tell it whether the last holder died. */
-static int gs_mutex_take_locked(struct gs_mutex *m, struct gs_holder *h)
+/* Take the free lock for @h, run by @task; tell it whether the last holder died. */
+static int gs_mutex_take_locked(struct gs_mutex *m, struct gs_holder *h,
+				struct task_struct *task)
 {
 	lockdep_assert_held(&m->lock);
 	m->owner = h;
+	WRITE_ONCE(m->owner_task, task);
 	if (!m->owner_died)
 		return 0;
 	m->owner_died = false;
@@ -76,24 +80,39 @@ static struct gs_mutex_waiter *gs_mutex_first_locked(struct gs_mutex *m)
 	return list_first_entry_or_null(&m->waiters, struct gs_mutex_waiter, node);
 }
 
+/* Go: leave starvation mode when no one else waits, or @w barely waited. */
+static void gs_mutex_end_starving_locked(struct gs_mutex *m, struct gs_mutex_waiter *w)
+{
+	lockdep_assert_held(&m->lock);
+	if (m->starving && (list_empty(&m->waiters) ||
+			    ktime_to_ns(ktime_sub(ktime_get(), w->start)) < GOSYNC_STARVATION_NS))
+		m->starving = false;
+}
+
 /*
- * Unlock, or hand the lock to the oldest waiter in starvation mode, and wake
- * that waiter. Under m->lock the waiter cannot leave gs_mutex_lock(), so
- * its task and on-stack entry are alive for the wakeup.
+ * Unlock, or hand the lock to the oldest waiter in starvation mode; either
+ * way the oldest waiter is woken, after the caller drops m->lock (@wake),
+ * so it never spins on the lock its waker holds. A granted waiter learns
+ * it from w->granted alone: the store-release below is the last access to
+ * its on-stack entry, and gs_wake_add() has referenced its task.
  */
-static void gs_mutex_unlock_locked(struct gs_mutex *m)
+static void gs_mutex_unlock_locked(struct gs_mutex *m, struct gs_wake *wake)
 {
 	struct gs_mutex_waiter *w = gs_mutex_first_locked(m);
 
-	if (w && m->starving) {
-		list_del(&w->node);
-		w->granted = true;
-		m->owner = w->holder;
-	} else {
-		m->owner = NULL;
-	}
-	if (w)
-		wake_up_process(w->task);
+	lockdep_assert_held(&m->lock);
+	m->owner = NULL;
+	WRITE_ONCE(m->owner_task, NULL);
+	if (!w)
+		return;
+	gs_wake_add(wake, w->task);
+	if (!m->starving)
+		return;
+	list_del(&w->node);
+	w->ret = gs_mutex_take_locked(m, w->holder, w->task);
+	gs_mutex_end_starving_locked(m, w);
+	/* Pairs with smp_load_acquire() in mtx_lock_wait(). */
+	smp_store_release(&w->granted, true);
 }
 
 /*
@@ -117,7 +136,7 @@ int gs_mutex_take_ready_locked(struct gs_mutex *m, struct gs_holder *h,
 	if (!gs_sel_claim(sel, index))
 		return -EALREADY;
 	m->starving = false;
-	return gs_mutex_take_locked(m, h);
+	return gs_mutex_take_locked(m, h, current);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_take_ready_locked);
 
@@ -139,6 +158,7 @@ int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h)
 {
 	return gs_lock_counted(m->stats, mtx_try(m, h, NULL, 0), GOSYNC_STAT_LOCKS);
 }
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_trylock);
 
 /**
  * gs_mutex_try_case() - a GOSYNC_IOC_WAIT case's attempt: TryLock for @sel
@@ -153,61 +173,64 @@ int gs_mutex_try_case(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *se
 	return ret == -EALREADY ? ret : gs_lock_counted(m->stats, ret, GOSYNC_STAT_LOCKS);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_try_case);
-EXPORT_SYMBOL_IF_KUNIT(gs_mutex_trylock);
 
 static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl)
 {
-	struct gs_mutex_waiter w = { .task = current, .holder = h };
-	ktime_t start = ktime_get();
+	struct gs_mutex_waiter w = { .task = current, .holder = h, .start = ktime_get() };
+	ktime_t spin_until = ktime_add_ns(w.start, GS_SPIN_NS);
+	struct gs_wake wake = GS_WAKE_INIT;
 	int ret;
 
 	ret = mtx_try(m, h, NULL, 0);
+	/* A running holder will likely unlock before we could sleep and wake. */
+	while (ret == -EBUSY && gs_spin_on_owner(&m->owner_task, spin_until))
+		ret = mtx_try(m, h, NULL, 0);
 	if (ret != -EBUSY)
 		return ret;
 
 	spin_lock(&m->lock);
 	list_add_tail(&w.node, &m->waiters);
 	for (;;) {
-		if (w.granted) {
-			/* Unlock made us the owner and unlinked us */
-			ret = 0;
-			if (m->owner_died) {
-				m->owner_died = false;
-				ret = -EOWNERDEAD;
-			}
-			break;
-		}
 		if (!m->owner && (!m->starving || gs_mutex_first_locked(m) == &w)) {
 			list_del(&w.node);
-			ret = gs_mutex_take_locked(m, h);
-			break;
-		}
-		/* Go: lost the lock after waiting over 1 ms: starvation mode */
-		if (ktime_to_ns(ktime_sub(ktime_get(), start)) > GOSYNC_STARVATION_NS)
-			m->starving = true;
-		/*
-		 * Set our state before dropping the lock: a wake_up_process()
-		 * by Unlock after that makes gs_sleep() return at once.
-		 */
-		set_current_state(TASK_INTERRUPTIBLE);
-		spin_unlock(&m->lock);
-		ret = gs_sleep(dl);
-		spin_lock(&m->lock);
-		if (ret && !w.granted) {
-			list_del(&w.node);
-			/* We may have been the waiter Unlock woke: pass it on */
-			if (!m->owner && gs_mutex_first_locked(m))
-				wake_up_process(gs_mutex_first_locked(m)->task);
+			ret = gs_mutex_take_locked(m, h, current);
+			gs_mutex_end_starving_locked(m, &w);
 			spin_unlock(&m->lock);
 			return ret;
 		}
+		/* Go: lost the lock after waiting over 1 ms: starvation mode */
+		if (ktime_to_ns(ktime_sub(ktime_get(), w.start)) > GOSYNC_STARVATION_NS)
+			m->starving = true;
+		/*
+		 * Set our state before dropping the lock: a wake-up by Unlock
+		 * after that makes gs_sleep() return at once.
+		 */
+		set_current_state(gs_sleep_state(dl));
+		spin_unlock(&m->lock);
+		/* A handoff needs no lock to be seen: Unlock unqueued us. */
+		if (smp_load_acquire(&w.granted)) {
+			__set_current_state(TASK_RUNNING);
+			return w.ret;
+		}
+		ret = gs_sleep(dl);
+		/* Pairs with the granter's smp_store_release(). */
+		if (smp_load_acquire(&w.granted))
+			return w.ret;
+		spin_lock(&m->lock);
+		if (w.granted) {
+			spin_unlock(&m->lock);
+			return w.ret;
+		}
+		if (ret) {
+			list_del(&w.node);
+			/* We may have been the waiter Unlock woke: pass it on */
+			if (!m->owner && gs_mutex_first_locked(m))
+				gs_wake_add(&wake, gs_mutex_first_locked(m)->task);
+			spin_unlock(&m->lock);
+			gs_wake_up(&wake);
+			return ret;
+		}
 	}
-	/* Go: leave starvation mode when the queue is empty or we barely waited */
-	if (m->starving && (list_empty(&m->waiters) ||
-			    ktime_to_ns(ktime_sub(ktime_get(), start)) < GOSYNC_STARVATION_NS))
-		m->starving = false;
-	spin_unlock(&m->lock);
-	return ret;
 }
 
 /**
@@ -238,14 +261,16 @@ static void gs_mutex_wake_pollers(struct gs_mutex *m)
  */
 int gs_mutex_unlock(struct gs_mutex *m)
 {
+	struct gs_wake wake = GS_WAKE_INIT;
 	int ret = 0;
 
 	spin_lock(&m->lock);
 	if (m->owner)
-		gs_mutex_unlock_locked(m);
+		gs_mutex_unlock_locked(m, &wake);
 	else
 		ret = -EPERM;
 	spin_unlock(&m->lock);
+	gs_wake_up(&wake);
 	if (!ret) {
 		gs_stat_add(m->stats, GOSYNC_STAT_UNLOCKS, 1);
 		gs_mutex_wake_pollers(m);
@@ -264,14 +289,16 @@ EXPORT_SYMBOL_IF_KUNIT(gs_mutex_unlock);
 void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h)
 {
 	bool released = false;
+	struct gs_wake wake = GS_WAKE_INIT;
 
 	spin_lock(&m->lock);
 	if (m->robust && m->owner == h) {
 		m->owner_died = true;
-		gs_mutex_unlock_locked(m);
+		gs_mutex_unlock_locked(m, &wake);
 		released = true;
 	}
 	spin_unlock(&m->lock);
+	gs_wake_up(&wake);
 	if (released)
 		gs_mutex_wake_pollers(m);
 }

@@ -18,7 +18,7 @@
 
 #include "internal.h"
 
-struct gs_once *gs_once_create(bool retry)
+struct gs_once *gs_once_create(bool retry, u32 value_max)
 {
 	struct gs_once *o = kzalloc(sizeof(*o), GOSYNC_GFP);
 
@@ -31,13 +31,16 @@ struct gs_once *gs_once_create(bool retry)
 	}
 	spin_lock_init(&o->lock);
 	init_waitqueue_head(&o->wq);
+	gs_sleepers_init(&o->sleepers);
 	o->retry = retry;
+	o->value_max = value_max;
 	return o;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_create);
 
 void gs_once_destroy(struct gs_once *o)
 {
+	kvfree(o->value);
 	free_percpu(o->stats);
 	kfree(o);
 }
@@ -52,12 +55,6 @@ static u32 gs_once_result_locked(struct gs_once *o)
 	return GOSYNC_ONCE_DONE | (o->abandoned ? GOSYNC_ONCE_ABANDONED : 0);
 }
 
-/* Not running: done, or back to new after a retry. Read without the lock. */
-static bool gs_once_settled(struct gs_once *o)
-{
-	return READ_ONCE(o->state) != GOSYNC_ONCE_STATE_RUNNING;
-}
-
 /**
  * gs_once_do() - Go's Do, caller side
  * @h: the caller's holder; if told to run, only it may Complete
@@ -69,10 +66,11 @@ static bool gs_once_settled(struct gs_once *o)
 int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
 	       u32 *result)
 {
-	int ret;
+	struct gs_sleeper w = { .task = current };
+	int ret = 0;
 
+	spin_lock(&o->lock);
 	for (;;) {
-		spin_lock(&o->lock);
 		if (o->state == GOSYNC_ONCE_STATE_NEW) {
 			o->state = GOSYNC_ONCE_STATE_RUNNING;
 			o->runner = h;
@@ -80,19 +78,26 @@ int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline 
 		} else {
 			*result = gs_once_result_locked(o);
 		}
-		spin_unlock(&o->lock);
-		if (*result) {
-			gs_stat_add(o->stats, GOSYNC_STAT_ONCE_DOS, 1);
-			if (*result & GOSYNC_ONCE_RUN)
-				gs_stat_add(o->stats, GOSYNC_STAT_ONCE_RUNS, 1);
-			return 0;
-		}
+		if (*result || ret)
+			break;
 
 		/* Running elsewhere: sleep until it is done or reset. */
-		ret = gs_wait_event(o->wq, gs_once_settled(o), dl);
-		if (ret)
-			return ret;
+		w.woken = false;
+		list_add_tail(&w.node, &o->sleepers.waiting);
+		ret = gs_sleeper_sleep(&w, &o->lock, dl);
+		spin_lock(&o->lock);
+		if (!w.woken)
+			list_del(&w.node);
+		if (ret == 1)
+			ret = 0;
 	}
+	spin_unlock(&o->lock);
+	if (!*result)
+		return ret;
+	gs_stat_add(o->stats, GOSYNC_STAT_ONCE_DOS, 1);
+	if (*result & GOSYNC_ONCE_RUN)
+		gs_stat_add(o->stats, GOSYNC_STAT_ONCE_RUNS, 1);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_do);
 
@@ -102,31 +107,52 @@ static void gs_once_finish_locked(struct gs_once *o, u32 state, bool abandoned)
 	lockdep_assert_held(&o->lock);
 	o->runner = NULL;
 	o->abandoned = abandoned;
-	/*
-	 * Pairs with the acquire in gs_once_poll(); the wait condition's
-	 * READ_ONCE is ordered by wake_up_all() and the lock Do retakes.
-	 */
+	/* Pairs with the acquire in gs_once_poll(); Dos look under the lock. */
 	smp_store_release(&o->state, state);
+}
+
+/*
+ * Drop the lock; if the Once settled, wake the waiting Dos after that (they
+ * retake the lock to look, and must not find it held by their waker), then
+ * pollers and selections.
+ */
+static void gs_once_unlock_wake(struct gs_once *o, bool settled)
+	__releases(&o->lock)
+{
+	if (!settled) {
+		spin_unlock(&o->lock);
+		return;
+	}
+	gs_sleepers_unlock_wake(&o->sleepers, &o->lock, true);
+	wake_up_all(&o->wq);
 }
 
 /**
  * gs_once_complete() - the runner reports that the function returned
- * Return: 0, or -EPERM if @h is not the runner.
+ * @value: OnceValue: the value (kvmalloc()ed; the Once owns it on success),
+ *	or NULL
+ * @len: its length, at most the Once's value_max
+ *
+ * The value is stored before the Once is done, and never changes after, so
+ * a caller that saw it done may read it without the lock.
+ * Return: 0, -EPERM if @h is not the runner, or -EMSGSIZE.
  */
-int gs_once_complete(struct gs_once *o, struct gs_holder *h)
+int gs_once_complete(struct gs_once *o, struct gs_holder *h, u8 *value, u32 len)
 {
 	int ret = -EPERM;
 
+	if (len > o->value_max)
+		return -EMSGSIZE;
 	spin_lock(&o->lock);
 	if (o->state == GOSYNC_ONCE_STATE_RUNNING && o->runner == h) {
+		o->value = value;
+		o->value_len = len;
 		gs_once_finish_locked(o, GOSYNC_ONCE_STATE_DONE, false);
 		ret = 0;
 	}
-	spin_unlock(&o->lock);
-	if (!ret) {
-		wake_up_all(&o->wq);
+	gs_once_unlock_wake(o, !ret);
+	if (!ret)
 		gs_stat_add(o->stats, GOSYNC_STAT_ONCE_COMPLETES, 1);
-	}
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_complete);
@@ -177,9 +203,7 @@ void gs_once_holder_gone(struct gs_once *o, struct gs_holder *h)
 	if (runner)
 		gs_once_finish_locked(o, o->retry ? GOSYNC_ONCE_STATE_NEW :
 					  GOSYNC_ONCE_STATE_DONE, !o->retry);
-	spin_unlock(&o->lock);
-	if (runner)
-		wake_up_all(&o->wq);
+	gs_once_unlock_wake(o, runner);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_holder_gone);
 

@@ -3,15 +3,63 @@
  * gosync Once, as an object type: create, the ONCE command, poll, fdinfo,
  * and robustness (the runner's last close). The core is once.c.
  */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
 #include "internal.h"
 
 static void *gs_once_new(const void *attr, struct gs_user *user)
 {
 	const struct gosync_once_attr *a = attr;
 
-	if ((a->flags & ~GOSYNC_ONCE_ATTR_RETRY) || a->__reserved)
+	if ((a->flags & ~GOSYNC_ONCE_ATTR_RETRY) || a->value_max > GOSYNC_ONCE_VALUE_MAX)
 		return ERR_PTR(-EINVAL);
-	return gs_once_create(a->flags & GOSYNC_ONCE_ATTR_RETRY);
+	return gs_once_create(a->flags & GOSYNC_ONCE_ATTR_RETRY, a->value_max);
+}
+
+/* COMPLETE: the value from the caller's buffer, then done. */
+static int gs_once_cmd_complete(struct gs_once *o, struct gs_holder *h,
+				struct gosync_once_cmd *c)
+{
+	u8 *value = NULL;
+	int ret;
+
+	if (c->len > o->value_max)
+		return -EMSGSIZE;
+	if (c->len) {
+		value = kvmalloc(c->len, GOSYNC_GFP);
+		if (!value)
+			return -ENOMEM;
+		if (copy_from_user(value, u64_to_user_ptr(c->buf), c->len)) {
+			kvfree(value);
+			return -EFAULT;
+		}
+	}
+	ret = gs_once_complete(o, h, value, c->len);
+	if (ret)
+		kvfree(value);
+	return ret;
+}
+
+/*
+ * DO and LOAD of a done OnceValue: its value out. It never changes once the
+ * Once is done, and the caller saw it done under the lock: no lock needed.
+ */
+static int gs_once_cmd_value(struct gs_once *o, struct gosync_once_cmd *c)
+{
+	u32 room = c->len;
+
+	c->len = 0;
+	if (!(c->result & GOSYNC_ONCE_DONE))
+		return 0;
+	c->len = o->value_len;
+	if (!c->buf)
+		return 0;	/* only asked how long it is */
+	if (o->value_len > room)
+		return -EOVERFLOW;
+	if (copy_to_user(u64_to_user_ptr(c->buf), o->value, o->value_len))
+		return -EFAULT;
+	return 0;
 }
 
 static int gs_once_cmd(struct gs_ucmd *ucmd)
@@ -21,6 +69,8 @@ static int gs_once_cmd(struct gs_ucmd *ucmd)
 	struct gs_deadline dl;
 	int ret;
 
+	if (c->__reserved || ((c->buf || c->len) && !o->value_max))
+		return -EINVAL;
 	ret = gs_deadline(c->flags, c->timeout_ns, &dl);
 	if (ret)
 		return ret;
@@ -30,17 +80,24 @@ static int gs_once_cmd(struct gs_ucmd *ucmd)
 	switch (c->op) {
 	case GOSYNC_ONCE_DO:
 		ret = gs_once_do(o, ucmd->holder, &dl, &c->result);
+		if (!ret && o->value_max)
+			ret = gs_once_cmd_value(o, c);
 		break;
 	case GOSYNC_ONCE_COMPLETE:
-		ret = gs_once_complete(o, ucmd->holder);
+		ret = gs_once_cmd_complete(o, ucmd->holder, c);
 		c->result = gs_once_state(o);
 		break;
 	case GOSYNC_ONCE_LOAD:
 		c->result = gs_once_state(o);
+		if (o->value_max)
+			ret = gs_once_cmd_value(o, c);
 		break;
 	default:
 		return -EINVAL;
 	}
+	/* EOVERFLOW tells the length the value needs */
+	if (ret == -EOVERFLOW)
+		return gs_respond(ucmd, sizeof(*c)) ?: ret;
 	if (ret)
 		return ret;
 	return gs_respond(ucmd, sizeof(*c));
@@ -123,10 +180,12 @@ static struct gs_stats __percpu *gs_once_stats(void *priv)
 	return ((struct gs_once *)priv)->stats;
 }
 
+/* An OnceValue's value is paid for up front, at its longest. */
 static unsigned long gs_once_charge(void *priv)
 {
 	return kmalloc_size_roundup(sizeof(struct gs_once)) +
-	       num_possible_cpus() * sizeof(struct gs_stats);
+	       num_possible_cpus() * sizeof(struct gs_stats) +
+	       ((struct gs_once *)priv)->value_max;
 }
 
 /* The attribute flags are the subtype. */

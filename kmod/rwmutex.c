@@ -27,7 +27,8 @@ struct gs_rwmutex_waiter {
 	struct task_struct *task;
 	struct gs_holder *holder;
 	bool writer;
-	bool granted;			/* an unlocker gave us the lock */
+	int ret;			/* granted: 0 or -EOWNERDEAD */
+	bool granted;			/* an unlocker gave us the lock; read locklessly */
 };
 
 struct gs_rwmutex *gs_rwmutex_create(bool robust)
@@ -57,56 +58,6 @@ void gs_rwmutex_destroy(struct gs_rwmutex *rw)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_destroy);
 
-static void gs_rwmutex_grant_locked(struct gs_rwmutex *rw,
-				    struct gs_rwmutex_waiter *w)
-{
-	lockdep_assert_held(&rw->lock);
-	list_del(&w->node);
-	w->granted = true;
-	if (w->writer) {
-		rw->writers_waiting--;
-		rw->writer = w->holder;
-	} else {
-		rw->readers++;
-		w->holder->rlocks++;
-	}
-	/* The waiter cannot leave its lock call while we hold rw->lock. */
-	wake_up_process(w->task);
-}
-
-/*
- * Hand the free lock to waiters. @after_writer: a writer just left, so every
- * queued reader goes first (Go's RWMutex.Unlock releases blocked readers);
- * otherwise queued writers keep their preference over readers.
- */
-static void gs_rwmutex_wake_locked(struct gs_rwmutex *rw, bool after_writer)
-{
-	struct gs_rwmutex_waiter *w, *tmp;
-
-	lockdep_assert_held(&rw->lock);
-	if (rw->writer)
-		return;
-	if (after_writer || !rw->writers_waiting)
-		list_for_each_entry_safe(w, tmp, &rw->waiters, node)
-			if (!w->writer)
-				gs_rwmutex_grant_locked(rw, w);
-	if (rw->readers)
-		return;
-	list_for_each_entry(w, &rw->waiters, node) {
-		if (w->writer) {
-			gs_rwmutex_grant_locked(rw, w);
-			return;
-		}
-	}
-}
-
-/* The lock may be free now: tell pollers and waiting selections. */
-static void gs_rwmutex_wake_pollers(struct gs_rwmutex *rw)
-{
-	if (wq_has_sleeper(&rw->wq))
-		wake_up_interruptible_poll(&rw->wq, EPOLLIN | EPOLLOUT);
-}
-
 static int gs_rwmutex_died_locked(struct gs_rwmutex *rw)
 {
 	lockdep_assert_held(&rw->lock);
@@ -114,6 +65,88 @@ static int gs_rwmutex_died_locked(struct gs_rwmutex *rw)
 		return 0;
 	rw->owner_died = false;
 	return -EOWNERDEAD;
+}
+
+/*
+ * Give @w the lock, and queue it to be woken after rw->lock is dropped. The
+ * store-release of w->granted is the last access to its on-stack entry: the
+ * waiter may return as soon as it sees it (gs_wake_add() referenced its task).
+ */
+static void gs_rwmutex_grant_locked(struct gs_rwmutex *rw,
+				    struct gs_rwmutex_waiter *w, struct gs_wake *wake)
+{
+	lockdep_assert_held(&rw->lock);
+	list_del(&w->node);
+	if (w->writer) {
+		rw->writers_waiting--;
+		rw->writer = w->holder;
+	} else {
+		rw->readers++;
+		w->holder->rlocks++;
+	}
+	WRITE_ONCE(rw->owner_task, w->task);
+	w->ret = gs_rwmutex_died_locked(rw);
+	gs_wake_add(wake, w->task);
+	/* Pairs with smp_load_acquire() in rw_lock_wait(). */
+	smp_store_release(&w->granted, true);
+}
+
+/*
+ * Hand the free lock to waiters. @after_writer: a writer just left, so every
+ * queued reader goes first (Go's RWMutex.Unlock releases blocked readers);
+ * otherwise queued writers keep their preference over readers.
+ * Return: true if @wake filled up before every reader due was granted; the
+ * caller wakes those, retakes the lock and calls again.
+ */
+static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, bool after_writer,
+				   struct gs_wake *wake)
+{
+	struct gs_rwmutex_waiter *w, *tmp;
+
+	lockdep_assert_held(&rw->lock);
+	if (rw->writer)
+		return false;
+	if (!rw->readers)
+		WRITE_ONCE(rw->owner_task, NULL);
+	if (after_writer || !rw->writers_waiting)
+		list_for_each_entry_safe(w, tmp, &rw->waiters, node) {
+			if (w->writer)
+				continue;
+			if (gs_wake_full(wake))
+				return true;
+			gs_rwmutex_grant_locked(rw, w, wake);
+		}
+	if (rw->readers)
+		return false;
+	list_for_each_entry(w, &rw->waiters, node) {
+		if (w->writer) {
+			if (gs_wake_full(wake))
+				return true;
+			gs_rwmutex_grant_locked(rw, w, wake);
+			return false;
+		}
+	}
+	return false;
+}
+
+/*
+ * Grant what the state allows, drop rw->lock, and wake the grantees, in
+ * batches of GS_WAKE_MAX; then tell pollers and waiting selections.
+ */
+static void gs_rwmutex_unlock_wake(struct gs_rwmutex *rw, bool after_writer)
+	__releases(&rw->lock)
+{
+	struct gs_wake wake = GS_WAKE_INIT;
+
+	while (gs_rwmutex_wake_locked(rw, after_writer, &wake)) {
+		spin_unlock(&rw->lock);
+		gs_wake_up(&wake);
+		spin_lock(&rw->lock);
+	}
+	spin_unlock(&rw->lock);
+	gs_wake_up(&wake);
+	if (wq_has_sleeper(&rw->wq))
+		wake_up_interruptible_poll(&rw->wq, EPOLLIN | EPOLLOUT);
 }
 
 static bool gs_rwmutex_can_lock_locked(struct gs_rwmutex *rw, bool writer)
@@ -141,6 +174,7 @@ static void gs_rwmutex_take_locked(struct gs_rwmutex *rw, struct gs_holder *h,
 		rw->readers++;
 		h->rlocks++;
 	}
+	WRITE_ONCE(rw->owner_task, current);
 }
 
 /* Would a TryLock (@writer) or TryRLock succeed now? */
@@ -214,7 +248,15 @@ static int rw_lock_wait(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 			const struct gs_deadline *dl)
 {
 	struct gs_rwmutex_waiter w = { .task = current, .holder = h, .writer = writer };
+	ktime_t spin_until = ktime_add_ns(ktime_get(), GS_SPIN_NS);
 	int ret;
+
+	ret = rw_try(rw, h, writer, NULL, 0);
+	/* A running holder will likely unlock before we could sleep and wake. */
+	while (ret == -EBUSY && gs_spin_on_owner(&rw->owner_task, spin_until))
+		ret = rw_try(rw, h, writer, NULL, 0);
+	if (ret != -EBUSY)
+		return ret;
 
 	spin_lock(&rw->lock);
 	ret = gs_rwmutex_check_readers_locked(rw, writer);
@@ -229,20 +271,30 @@ static int rw_lock_wait(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 	list_add_tail(&w.node, &rw->waiters);
 	if (writer)
 		rw->writers_waiting++;
-	while (!w.granted) {
+	for (;;) {
 		/* Set our state before unlocking: a grant after that wakes us. */
-		set_current_state(TASK_INTERRUPTIBLE);
+		set_current_state(gs_sleep_state(dl));
 		spin_unlock(&rw->lock);
+		/* A grant needs no lock to be seen: the granter unqueued us. */
+		if (smp_load_acquire(&w.granted)) {
+			__set_current_state(TASK_RUNNING);
+			return w.ret;
+		}
 		ret = gs_sleep(dl);
+		/* Pairs with the granter's smp_store_release(). */
+		if (smp_load_acquire(&w.granted))
+			return w.ret;
 		spin_lock(&rw->lock);
-		if (ret && !w.granted) {
+		if (w.granted) {
+			spin_unlock(&rw->lock);
+			return w.ret;
+		}
+		if (ret) {
 			list_del(&w.node);
 			if (writer)
 				rw->writers_waiting--;
 			/* A departing writer may unblock queued readers, or vice versa. */
-			gs_rwmutex_wake_locked(rw, false);
-			spin_unlock(&rw->lock);
-			gs_rwmutex_wake_pollers(rw);
+			gs_rwmutex_unlock_wake(rw, false);
 			return ret;
 		}
 	}
@@ -277,21 +329,15 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_lock);
  */
 int gs_rwmutex_unlock(struct gs_rwmutex *rw)
 {
-	int ret = 0;
-
 	spin_lock(&rw->lock);
-	if (rw->writer) {
-		rw->writer = NULL;
-		gs_rwmutex_wake_locked(rw, true);
-	} else {
-		ret = -EPERM;
+	if (!rw->writer) {
+		spin_unlock(&rw->lock);
+		return -EPERM;
 	}
-	spin_unlock(&rw->lock);
-	if (!ret) {
-		gs_stat_add(rw->stats, GOSYNC_STAT_UNLOCKS, 1);
-		gs_rwmutex_wake_pollers(rw);
-	}
-	return ret;
+	rw->writer = NULL;
+	gs_rwmutex_unlock_wake(rw, true);
+	gs_stat_add(rw->stats, GOSYNC_STAT_UNLOCKS, 1);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_unlock);
 
@@ -301,22 +347,16 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_unlock);
  */
 int gs_rwmutex_runlock(struct gs_rwmutex *rw, struct gs_holder *h)
 {
-	int ret = 0;
-
 	spin_lock(&rw->lock);
-	if (h->rlocks) {
-		h->rlocks--;
-		rw->readers--;
-		gs_rwmutex_wake_locked(rw, false);
-	} else {
-		ret = -EPERM;
+	if (!h->rlocks) {
+		spin_unlock(&rw->lock);
+		return -EPERM;
 	}
-	spin_unlock(&rw->lock);
-	if (!ret) {
-		gs_stat_add(rw->stats, GOSYNC_STAT_UNLOCKS, 1);
-		gs_rwmutex_wake_pollers(rw);
-	}
-	return ret;
+	h->rlocks--;
+	rw->readers--;
+	gs_rwmutex_unlock_wake(rw, false);
+	gs_stat_add(rw->stats, GOSYNC_STAT_UNLOCKS, 1);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_runlock);
 
@@ -339,9 +379,7 @@ void gs_rwmutex_holder_gone(struct gs_rwmutex *rw, struct gs_holder *h)
 		rw->owner_died = true;
 		after_writer = true;
 	}
-	gs_rwmutex_wake_locked(rw, after_writer);
-	spin_unlock(&rw->lock);
-	gs_rwmutex_wake_pollers(rw);
+	gs_rwmutex_unlock_wake(rw, after_writer);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_holder_gone);
 

@@ -45,6 +45,116 @@ int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void 
 EXPORT_SYMBOL_IF_KUNIT(gs_sel_wake);
 
 /**
+ * gs_spin_on_owner() - spin while the lock's holder runs on another CPU
+ * @ownerp: the lock's owner_task, written under its lock, read here locklessly
+ * @until: give up at this time (GS_SPIN_NS after the first try)
+ *
+ * Return: true if the owner changed (or there is none): try the lock again;
+ * false if spinning is not worth it (the owner sleeps or its vCPU was
+ * preempted, we should reschedule, or time is up): queue and sleep.
+ * The task is only read under rcu_read_lock(), which keeps a task_struct
+ * alive (as mutex_spin_on_owner() does), and only as a hint.
+ */
+bool gs_spin_on_owner(struct task_struct **ownerp, ktime_t until)
+{
+	struct task_struct *owner;
+	bool retry = true;
+
+	if (num_online_cpus() < 2 || ktime_after(ktime_get(), until))
+		return false;
+	rcu_read_lock();
+	owner = READ_ONCE(*ownerp);
+	while (owner && READ_ONCE(*ownerp) == owner) {
+		if (!READ_ONCE(owner->on_cpu) || vcpu_is_preempted(task_cpu(owner)) ||
+		    owner == current || need_resched() || ktime_after(ktime_get(), until)) {
+			retry = false;
+			break;
+		}
+		cpu_relax();
+	}
+	rcu_read_unlock();
+	return retry;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_spin_on_owner);
+
+/**
+ * gs_sleepers_wake_locked() - dequeue released sleepers into @wake
+ * @release: first release every waiting sleeper
+ *
+ * Each dequeued sleeper's entry is not touched after its store-release of
+ * @woken: it may return at once (gs_wake_add() referenced its task).
+ * Return: true if released sleepers remain (@wake is full): wake those,
+ * retake the lock and call again.
+ */
+bool gs_sleepers_wake_locked(struct gs_sleepers *s, bool release, struct gs_wake *wake)
+{
+	struct gs_sleeper *w, *tmp;
+
+	if (release)
+		list_splice_tail_init(&s->waiting, &s->released);
+	list_for_each_entry_safe(w, tmp, &s->released, node) {
+		if (gs_wake_full(wake))
+			return true;
+		list_del_init(&w->node);
+		gs_wake_add(wake, w->task);
+		/* Pairs with smp_load_acquire() in gs_sleeper_sleep(). */
+		smp_store_release(&w->woken, true);
+	}
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sleepers_wake_locked);
+
+/**
+ * gs_sleepers_unlock_wake() - release (if @release) and wake every released
+ *	sleeper, each after @lock is dropped; returns with @lock dropped
+ */
+void gs_sleepers_unlock_wake(struct gs_sleepers *s, spinlock_t *lock, bool release)
+	__releases(lock)
+{
+	struct gs_wake wake = GS_WAKE_INIT;
+
+	lockdep_assert_held(lock);
+	while (gs_sleepers_wake_locked(s, release, &wake)) {
+		release = false;
+		spin_unlock(lock);
+		gs_wake_up(&wake);
+		spin_lock(lock);
+	}
+	spin_unlock(lock);
+	gs_wake_up(&wake);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sleepers_unlock_wake);
+
+/**
+ * gs_sleeper_sleep() - drop @lock and sleep once on a queued struct gs_sleeper
+ * @lock: the object's lock, held on entry, dropped on return
+ *
+ * Return: 1 if woken (@w is dequeued); else 0 (check again), -ETIMEDOUT,
+ * -EINTR or -ERESTARTSYS, and the caller retakes @lock and checks @w->woken
+ * before anything else (a waker may have dequeued it meanwhile). A woken
+ * sleeper never needs the lock to learn it.
+ */
+int gs_sleeper_sleep(struct gs_sleeper *w, spinlock_t *lock, const struct gs_deadline *dl)
+	__releases(lock)
+{
+	int ret;
+
+	lockdep_assert_held(lock);
+	/* Set our state before unlocking: a wake-up after that is not lost. */
+	set_current_state(gs_sleep_state(dl));
+	spin_unlock(lock);
+	/* Woken already? Pairs with the waker's smp_store_release(). */
+	if (smp_load_acquire(&w->woken)) {
+		__set_current_state(TASK_RUNNING);
+		return 1;
+	}
+	ret = gs_sleep(dl);
+	/* As above: a wake-up that raced with a signal or the deadline wins. */
+	return smp_load_acquire(&w->woken) ? 1 : ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sleeper_sleep);
+
+/**
  * gs_sel_sleep() - sleep until @s is claimed, a watched object changes, or @dl
  *
  * Return: 0 if @s was claimed (by a counterpart, or by our own cancel that
@@ -57,7 +167,7 @@ int gs_sel_sleep(struct gs_sel *s, const struct gs_deadline *dl)
 	int ret;
 
 	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
+		set_current_state(gs_sleep_state(dl));
 		if (atomic_read(&s->winner) != GS_SEL_NONE) {
 			__set_current_state(TASK_RUNNING);
 			return 0;
@@ -129,7 +239,12 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 		gs_case_order(order, n, ordered);
 		for (i = 0; i < n; i++) {
 			struct gs_case *c = &cases[order[i]];
-			int r = c->ops->try(c, &sel, order[i]);
+			int r;
+
+			/* A counterpart completed a queued case: stop trying. */
+			if (atomic_read(&sel.winner) != GS_SEL_NONE)
+				break;
+			r = c->ops->try(c, &sel, order[i]);
 
 			if (r == -EALREADY)
 				break;

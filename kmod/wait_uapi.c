@@ -54,6 +54,9 @@ static int gs_wait_case_get(struct gosync_wait_case *u, struct gs_case *c,
 		c->cw.op = GOSYNC_CHAN_RECV;
 		c->cw.cap = u->len;
 		return 0;
+	case GOSYNC_CASE_ACQUIRE:
+		c->n = u->len;
+		return u->buf || !u->len ? -EINVAL : 0;
 	default:
 		return u->buf || u->len ? -EINVAL : 0;
 	}

@@ -34,6 +34,8 @@ struct gs_waitgroup *gs_waitgroup_create(void)
 	}
 	spin_lock_init(&wg->lock);
 	init_waitqueue_head(&wg->wq);
+	gs_sleepers_init(&wg->sleepers);
+	atomic_set(&wg->waking, 0);
 	return wg;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_create);
@@ -45,44 +47,80 @@ void gs_waitgroup_destroy(struct gs_waitgroup *wg)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_destroy);
 
-/**
- * gs_waitgroup_add() - Go's Add (Done is Add(-1))
- * @counter: out: the counter after the Add
- * Return: 0; -EINVAL if the counter would go negative; -EBUSY for an Add
- * racing with returning waiters; -EOVERFLOW past S64_MAX.
+/*
+ * Move the counter by @delta, waking the waiters when it reaches zero. The
+ * caller wakes them (@wake) after unlocking. Return as gs_waitgroup_add().
  */
-int gs_waitgroup_add(struct gs_waitgroup *wg, s64 delta, s64 *counter)
+static int wg_add_locked(struct gs_waitgroup *wg, s64 delta, bool *wake)
 {
-	bool wake = false;
 	s64 v;
 	int ret = 0;
 
-	spin_lock(&wg->lock);
+	lockdep_assert_held(&wg->lock);
 	if (check_add_overflow(wg->count, delta, &v))
 		ret = -EOVERFLOW;
 	else if (v < 0)
 		ret = -EINVAL;
-	else if (delta > 0 && wg->count == 0 && wg->waking)
+	else if (delta > 0 && wg->count == 0 && atomic_read(&wg->waking))
 		ret = -EBUSY;
 	if (!ret) {
 		/* Read locklessly by poll: see gs_waitgroup_poll(). */
 		smp_store_release(&wg->count, v);
 		if (v == 0 && delta) {
 			/* Release this generation's waiters; they count down @waking. */
-			wg->waking += wg->waiters;
+			atomic_add(wg->waiters, &wg->waking);
 			wg->waiters = 0;
 			WRITE_ONCE(wg->gen, wg->gen + 1);
-			wake = true;
+			*wake = true;
 		}
 	}
+	return ret;
+}
+
+/*
+ * Drop the lock; if the counter reached zero, wake the released Waits (after
+ * the lock is dropped: none of them needs it to return), then pollers and
+ * selections (wake_up_all() orders our store of the counter before their
+ * recheck, see gs_waitgroup_poll()).
+ */
+static void wg_unlock_wake(struct gs_waitgroup *wg, bool wake)
+	__releases(&wg->lock)
+{
+	if (!wake) {
+		spin_unlock(&wg->lock);
+		return;
+	}
+	gs_sleepers_unlock_wake(&wg->sleepers, &wg->lock, true);
+	wake_up_all(&wg->wq);
+}
+
+/**
+ * gs_waitgroup_add() - Go's Add (Done is Add(-1))
+ * @h: the caller's holder
+ * @hold: GOSYNC_WG_F_HOLD: @h holds this (positive) Add until its Done
+ * @counter: out: the counter after the Add
+ *
+ * A Done (@delta < 0) through @h settles @h's held Adds first.
+ * Return: 0; -EINVAL if the counter would go negative (or @hold with a
+ * delta not positive); -EBUSY for an Add racing with returning waiters;
+ * -EOVERFLOW past S64_MAX.
+ */
+int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, bool hold,
+		     s64 *counter)
+{
+	bool wake = false;
+	int ret;
+
+	if (hold && delta <= 0)
+		return -EINVAL;
+	spin_lock(&wg->lock);
+	ret = wg_add_locked(wg, delta, &wake);
+	if (!ret && hold)
+		h->wg_held += delta;
+	else if (!ret && delta < 0)
+		h->wg_held -= min(h->wg_held, -delta);
 	*counter = wg->count;
-	spin_unlock(&wg->lock);
-	/*
-	 * Waiters test @gen after prepare_to_wait(); wake_up_all() takes the
-	 * queue lock, ordering our store of @gen before their recheck.
-	 */
-	if (wake)
-		wake_up_all(&wg->wq);
+	wg_unlock_wake(wg, wake);
 	if (!ret)
 		gs_stat_add(wg->stats, GOSYNC_STAT_WG_ADDS, 1);
 	else if (ret == -EINVAL || ret == -EBUSY)
@@ -90,6 +128,27 @@ int gs_waitgroup_add(struct gs_waitgroup *wg, s64 delta, s64 *counter)
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_add);
+
+/**
+ * gs_waitgroup_holder_gone() - @h's description is closing: the Adds it
+ * still holds (GOSYNC_WG_F_HOLD) are done for it, and counted abandoned.
+ */
+void gs_waitgroup_holder_gone(struct gs_waitgroup *wg, struct gs_holder *h)
+{
+	bool wake = false;
+	s64 n;
+
+	spin_lock(&wg->lock);
+	/* Dones through other fds (misuse) may have taken the counter lower */
+	n = min(h->wg_held, wg->count);
+	h->wg_held = 0;
+	if (n)
+		WARN_ON_ONCE(wg_add_locked(wg, -n, &wake));
+	wg_unlock_wake(wg, wake);
+	if (n)
+		gs_stat_add(wg->stats, GOSYNC_STAT_WG_ABANDONED, n);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_holder_gone);
 
 /** gs_waitgroup_load() - the counter now */
 s64 gs_waitgroup_load(struct gs_waitgroup *wg)
@@ -110,6 +169,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_load);
  */
 int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl)
 {
+	struct gs_sleeper w = { .task = current };
 	u64 gen;
 	int ret;
 
@@ -121,22 +181,33 @@ int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl)
 	}
 	wg->waiters++;
 	gen = wg->gen;
-	spin_unlock(&wg->lock);
-
-	ret = gs_wait_event(wg->wq, READ_ONCE(wg->gen) != gen, dl);
-
-	spin_lock(&wg->lock);
-	if (wg->gen != gen) {
-		/* Released, whatever else happened: we were counted in @waking. */
-		wg->waking--;
-		ret = 0;
-	} else {
-		wg->waiters--;
+	list_add_tail(&w.node, &wg->sleepers.waiting);
+	for (;;) {
+		ret = gs_sleeper_sleep(&w, &wg->lock, dl);
+		if (ret == 1)
+			break;
+		spin_lock(&wg->lock);
+		if (w.woken) {
+			spin_unlock(&wg->lock);
+			break;
+		}
+		if (wg->gen != gen) {
+			/* Released, not yet woken (a later batch): leave by ourselves. */
+			list_del(&w.node);
+			spin_unlock(&wg->lock);
+			break;
+		}
+		if (ret) {
+			list_del(&w.node);
+			wg->waiters--;
+			spin_unlock(&wg->lock);
+			return ret;
+		}
 	}
-	spin_unlock(&wg->lock);
-	if (!ret)
-		gs_stat_add(wg->stats, GOSYNC_STAT_WG_WAITS, 1);
-	return ret;
+	/* Released, whatever else happened: we were counted in @waking. */
+	atomic_dec(&wg->waking);
+	gs_stat_add(wg->stats, GOSYNC_STAT_WG_WAITS, 1);
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_wait);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gosync WaitGroup, as an object type: create, the WAITGROUP command, poll
- * and fdinfo. The core is waitgroup.c.
+ * gosync WaitGroup, as an object type: create, the WAITGROUP command, poll,
+ * fdinfo, and held Adds (a holder's last close). The core is waitgroup.c.
  */
 #include "internal.h"
 
@@ -17,18 +17,22 @@ static int gs_waitgroup_cmd(struct gs_ucmd *ucmd)
 	struct gs_deadline dl;
 	int ret;
 
-	if (c->__reserved || (c->delta && c->op != GOSYNC_WG_ADD))
+	bool hold = c->flags & GOSYNC_WG_F_HOLD;
+
+	if (c->__reserved || (c->delta && c->op != GOSYNC_WG_ADD) ||
+	    (hold && c->op != GOSYNC_WG_ADD))
 		return -EINVAL;
-	ret = gs_deadline(c->flags, c->timeout_ns, &dl);
+	ret = gs_deadline(c->flags & ~GOSYNC_WG_F_HOLD, c->timeout_ns, &dl);
 	if (ret)
 		return ret;
-	if (c->flags && c->op != GOSYNC_WG_WAIT)
+	if ((c->flags & ~GOSYNC_WG_F_HOLD) && c->op != GOSYNC_WG_WAIT)
 		return -EINVAL;
 
 	switch (c->op) {
 	case GOSYNC_WG_ADD:
 	case GOSYNC_WG_DONE:
-		ret = gs_waitgroup_add(wg, c->op == GOSYNC_WG_DONE ? -1 : c->delta, &c->counter);
+		ret = gs_waitgroup_add(wg, ucmd->holder, c->op == GOSYNC_WG_DONE ? -1 : c->delta,
+				       hold, &c->counter);
 		break;
 	case GOSYNC_WG_WAIT:
 		ret = gs_waitgroup_wait(wg, &dl);
@@ -100,6 +104,11 @@ static void gs_waitgroup_type_destroy(void *priv)
 	gs_waitgroup_destroy(priv);
 }
 
+static void gs_waitgroup_type_holder_gone(void *priv, struct gs_holder *h)
+{
+	gs_waitgroup_holder_gone(priv, h);
+}
+
 static __poll_t gs_waitgroup_type_poll(void *priv, struct file *file, poll_table *pt)
 {
 	return gs_waitgroup_poll(priv, file, pt);
@@ -126,6 +135,7 @@ const struct gs_type gs_waitgroup_type = {
 	.attr_size = 0,
 	.create = gs_waitgroup_new,
 	.destroy = gs_waitgroup_type_destroy,
+	.holder_gone = gs_waitgroup_type_holder_gone,
 	.poll = gs_waitgroup_type_poll,
 	.stats = gs_waitgroup_stats,
 	.charge = gs_waitgroup_charge,

@@ -8,27 +8,7 @@
  * an unbuffered channel, a selection never pairing with itself), wait-all's
  * atomicity, and a wake-up racing a close.
  */
-#include <kunit/test.h>
-#include <linux/completion.h>
-#include <linux/delay.h>
-#include <linux/kthread.h>
-#include <linux/sched/signal.h>
-#include <linux/sched/task.h>
-
-#include "internal.h"
-
-#define LIVENESS_MS	30000
-#define FOREVER (&GS_FOREVER)
-#define PAST (&(struct gs_deadline){ .t = ktime_sub_ns(ktime_get(), 1), \
-				       .clock = CLOCK_MONOTONIC })
-
-#define wait_until(cond) ({					\
-	unsigned int __ms = 0;					\
-	bool __ok;						\
-	while (!(__ok = (cond)) && __ms++ < LIVENESS_MS)	\
-		usleep_range(1000, 1100);			\
-	__ok;							\
-})
+#include "gs_kunit.h"
 
 static struct gs_chan *new_chan(struct kunit *test, u32 cap)
 {
@@ -509,6 +489,45 @@ static void wait_all_atomic_test(struct kunit *test)
 	gs_rwmutex_destroy(rw);
 }
 
+/*
+ * A queued send that a receiver completed has no message left: a retry of
+ * the same case (the selection woke for another reason first) must see its
+ * selection won, not touch the message (the KASAN report that Go's
+ * TestSelfSelect found on the debug kernel).
+ */
+static void wait_any_retry_completed_send_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 0);
+	struct gs_chan_waiter other = { .op = GOSYNC_CHAN_RECV, .cap = 64 };
+	struct gs_case c;
+	struct gs_sel sel;
+	char out[80];
+
+	gs_sel_init(&sel);
+	chan_case(&c, ch, GOSYNC_CASE_SEND, "mine");
+	c.cw.sel = &sel;
+	c.cw.index = 0;
+	KUNIT_ASSERT_EQ(test, gs_chan_arm(ch, &c.cw), -EAGAIN);
+	/* a receiver takes the queued message and claims the selection */
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, PAST, false), 0);
+	KUNIT_EXPECT_STREQ(test, out, "mine");
+	KUNIT_EXPECT_NULL(test, c.cw.msg);
+	KUNIT_EXPECT_EQ(test, atomic_read(&sel.winner), 0);
+	/* another receiver waits; the selection retries its send case */
+	INIT_LIST_HEAD(&other.node);
+	other.sel = NULL;
+	KUNIT_ASSERT_EQ(test, gs_chan_try(ch, &other, NULL, 0), -EAGAIN);
+	spin_lock(&ch->lock);
+	list_add_tail(&other.node, &ch->recvq);
+	spin_unlock(&ch->lock);
+	KUNIT_EXPECT_EQ(test, gs_chan_try(ch, &c.cw, &sel, 0), -EALREADY);
+	spin_lock(&ch->lock);
+	list_del_init(&other.node);
+	spin_unlock(&ch->lock);
+	KUNIT_EXPECT_EQ(test, gs_chan_disarm(ch, &c.cw), 0);
+	gs_chan_destroy(ch);
+}
+
 static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(chan_buffered_test),
 	KUNIT_CASE(chan_rendezvous_test),
@@ -518,6 +537,7 @@ static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(wait_any_counterpart_test),
 	KUNIT_CASE(wait_any_select_pair_test),
 	KUNIT_CASE(wait_any_close_test),
+	KUNIT_CASE(wait_any_retry_completed_send_test),
 	KUNIT_CASE(wait_all_atomic_test),
 	{}
 };

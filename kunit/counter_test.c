@@ -81,7 +81,15 @@ static void counter_ops_test(struct kunit *test)
 		/* CAS failure: returns the current value and changes nothing */
 		KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_CAS, 99, 7), 30);
 		KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_LOAD, 0, 0), 30);
+		/* Go 1.23's And, Or: return the old value (30 = 0b11110) */
+		KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_AND, 0x1c, 0), 30);
+		KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_OR, 0x3, 0), 0x1c);
+		KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_OR, 0x2, 0), 0x1f);
+		KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_AND, -2, 0), 0x1f);
+		KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_LOAD, 0, 0), 30);
 	} else {
+		KUNIT_EXPECT_EQ(test, gs_counter_do(c, GOSYNC_OP_AND, 0, 1, 0, &r), -EOPNOTSUPP);
+		KUNIT_EXPECT_EQ(test, gs_counter_do(c, GOSYNC_OP_OR, 0, 1, 0, &r), -EOPNOTSUPP);
 		KUNIT_EXPECT_EQ(test, gs_counter_do(c, GOSYNC_OP_SWAP, 0, 20, 0, &r),
 				-EOPNOTSUPP);
 		KUNIT_EXPECT_EQ(test, gs_counter_do(c, GOSYNC_OP_CAS, 0, 30, 10, &r),

@@ -6,79 +6,7 @@
  * and kthreads for the concurrent cases (ports of Go's TestMutexFairness,
  * HammerRWMutex and TestOnce).
  */
-#include <kunit/test.h>
-#include <linux/completion.h>
-#include <linux/delay.h>
-#include <linux/kthread.h>
-#include <linux/sched/signal.h>
-#include <linux/sched/task.h>
-
-#include "internal.h"
-
-/* Liveness bound for waits in these tests: generous, never a timing claim. */
-#define LIVENESS_MS	30000
-
-/* Deadlines: none, and one already passed. */
-#define FOREVER (&GS_FOREVER)
-#define PAST (&(struct gs_deadline){ .t = ktime_sub_ns(ktime_get(), 1), \
-				       .clock = CLOCK_MONOTONIC })
-
-/* Poll @cond until true or LIVENESS_MS pass. */
-#define wait_until(cond) ({					\
-	unsigned int __ms = 0;					\
-	bool __ok;						\
-	while (!(__ok = (cond)) && __ms++ < LIVENESS_MS)	\
-		usleep_range(1000, 1100);			\
-	__ok;							\
-})
-
-/* ---- a kthread running one blocking call, interruptible by SIGUSR1 ---- */
-
-struct blocker {
-	int (*fn)(struct blocker *b);
-	void *obj;
-	struct gs_holder holder;
-	bool writer;
-	u32 result;
-	int ret;
-	bool finished;
-	struct completion done;
-	struct task_struct *task;
-};
-
-static int blocker_thread(void *arg)
-{
-	struct blocker *b = arg;
-
-	allow_signal(SIGUSR1);
-	b->ret = b->fn(b);
-	WRITE_ONCE(b->finished, true);
-	complete(&b->done);
-	return 0;
-}
-
-static void blocker_start(struct kunit *test, struct blocker *b,
-			  int (*fn)(struct blocker *b), void *obj)
-{
-	b->fn = fn;
-	b->obj = obj;
-	init_completion(&b->done);
-	b->task = kthread_run(blocker_thread, b, "gosync_blocker");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(b->task));
-	get_task_struct(b->task);
-}
-
-static int blocker_finish(struct blocker *b)
-{
-	wait_for_completion(&b->done);
-	put_task_struct(b->task);
-	return b->ret;
-}
-
-static void blocker_signal(struct blocker *b)
-{
-	send_sig(SIGUSR1, b->task, 1);
-}
+#include "gs_kunit.h"
 
 static int do_mutex_lock(struct blocker *b)
 {
@@ -98,19 +26,6 @@ static int do_wg_wait(struct blocker *b)
 static int do_once(struct blocker *b)
 {
 	return gs_once_do(b->obj, &b->holder, FOREVER, &b->result);
-}
-
-/* Does @waiters, guarded by @lock, hold exactly @n entries? */
-static bool nr_waiters_is(spinlock_t *lock, struct list_head *waiters, unsigned int n)
-{
-	struct list_head *pos;
-	unsigned int count = 0;
-
-	spin_lock(lock);
-	list_for_each(pos, waiters)
-		count++;
-	spin_unlock(lock);
-	return count == n;
 }
 
 static bool mutex_has_waiters(struct gs_mutex *m)
@@ -524,21 +439,22 @@ static void rwmutex_hammer_test(struct kunit *test)
 static void waitgroup_basic_test(struct kunit *test)
 {
 	struct gs_waitgroup *wg = gs_waitgroup_create();
+	struct gs_holder wh = {};
 	s64 v;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_wait(wg, FOREVER), 0);	/* zero: at once */
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, 2, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 2, false, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 2);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -1, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 1);
 	/* Go: "sync: negative WaitGroup counter"; nothing changes */
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -2, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -2, false, &v), -EINVAL);
 	KUNIT_EXPECT_EQ(test, v, 1);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, S64_MAX, &v), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, S64_MAX, false, &v), -EOVERFLOW);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_wait(wg, PAST), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, wg->waiters, 0U);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -1, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), 0);
 	gs_waitgroup_destroy(wg);
 }
@@ -547,25 +463,26 @@ static void waitgroup_wait_test(struct kunit *test)
 {
 	struct gs_waitgroup *wg = gs_waitgroup_create();
 	struct blocker w1 = {}, w2 = {}, w3 = {};
+	struct gs_holder wh = {};
 	s64 v;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
-	KUNIT_ASSERT_EQ(test, gs_waitgroup_add(wg, 2, &v), 0);
+	KUNIT_ASSERT_EQ(test, gs_waitgroup_add(wg, &wh, 2, false, &v), 0);
 	blocker_start(test, &w1, do_wg_wait, wg);
 	blocker_start(test, &w2, do_wg_wait, wg);
 	blocker_start(test, &w3, do_wg_wait, wg);
 	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 3));
 	blocker_signal(&w3);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w3), -EINTR);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -1, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(w1.finished));
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -1, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
-	KUNIT_EXPECT_EQ(test, wg->waking, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wg->waking), 0);
 	/* Reuse after every Wait returned is fine */
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, 1, &v), 0);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -1, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
 	gs_waitgroup_destroy(wg);
 }
 
@@ -573,20 +490,55 @@ static void waitgroup_wait_test(struct kunit *test)
 static void waitgroup_misuse_test(struct kunit *test)
 {
 	struct gs_waitgroup *wg = gs_waitgroup_create();
+	struct gs_holder wh = {};
 	s64 v;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
 	/* As if the last zero released a waiter that has not returned yet */
 	spin_lock(&wg->lock);
-	wg->waking = 1;
+	atomic_set(&wg->waking, 1);
 	spin_unlock(&wg->lock);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, 1, &v), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), -EBUSY);
 	KUNIT_EXPECT_EQ(test, v, 0);
 	spin_lock(&wg->lock);
-	wg->waking = 0;
+	atomic_set(&wg->waking, 0);
 	spin_unlock(&wg->lock);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, 1, &v), 0);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, -1, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
+	gs_waitgroup_destroy(wg);
+}
+
+/*
+ * Held Adds (Go 1.25's WaitGroup.Go across processes): a Done through the
+ * holder settles its held Adds; those left when it closes are done for it.
+ */
+static void waitgroup_hold_test(struct kunit *test)
+{
+	struct gs_waitgroup *wg = gs_waitgroup_create();
+	struct gs_holder a = {}, b = {}, c = {};
+	struct blocker w = {};
+	s64 v;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, 0, true, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, -1, true, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, 2, true, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &b, 1, true, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &c, 1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 4);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, -1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, a.wg_held, 1);
+	blocker_start(test, &w, do_wg_wait, wg);
+	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
+	gs_waitgroup_holder_gone(wg, &a);	/* a died holding one */
+	gs_waitgroup_holder_gone(wg, &c);	/* c held nothing */
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), 2);
+	gs_waitgroup_holder_gone(wg, &b);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(w.finished));
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &c, -1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
+	KUNIT_EXPECT_EQ(test, stat_of(wg->stats, GOSYNC_STAT_WG_ABANDONED), 2ULL);
+	KUNIT_EXPECT_EQ(test, a.wg_held + b.wg_held + c.wg_held, 0);
 	gs_waitgroup_destroy(wg);
 }
 
@@ -594,19 +546,19 @@ static void waitgroup_misuse_test(struct kunit *test)
 
 static void once_basic_test(struct kunit *test)
 {
-	struct gs_once *o = gs_once_create(false);
+	struct gs_once *o = gs_once_create(false, 0);
 	struct gs_holder a = {}, b = {};
 	u32 r;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
 	KUNIT_EXPECT_EQ(test, gs_once_state(o), 0U);
-	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a), -EPERM);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a, NULL, 0), -EPERM);
 	KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, FOREVER, &r), 0);
 	KUNIT_EXPECT_EQ(test, r, (u32)GOSYNC_ONCE_RUN);
 	KUNIT_EXPECT_EQ(test, gs_once_do(o, &b, PAST, &r), -ETIMEDOUT);
-	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &b), -EPERM);
-	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a), 0);
-	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a), -EPERM);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &b, NULL, 0), -EPERM);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a, NULL, 0), -EPERM);
 	KUNIT_EXPECT_EQ(test, gs_once_do(o, &b, FOREVER, &r), 0);
 	KUNIT_EXPECT_EQ(test, r, (u32)GOSYNC_ONCE_DONE);
 	KUNIT_EXPECT_EQ(test, gs_once_state(o), (u32)GOSYNC_ONCE_DONE);
@@ -616,7 +568,7 @@ static void once_basic_test(struct kunit *test)
 /* Go's TestOnce: many callers, the function runs once, all return after it. */
 static void once_many_test(struct kunit *test)
 {
-	struct gs_once *o = gs_once_create(false);
+	struct gs_once *o = gs_once_create(false, 0);
 	struct blocker b[6] = {};
 	struct gs_holder *runner = NULL;
 	int i, runs = 0;
@@ -633,7 +585,7 @@ static void once_many_test(struct kunit *test)
 	spin_lock(&o->lock);
 	runner = o->runner;
 	spin_unlock(&o->lock);
-	KUNIT_EXPECT_EQ(test, gs_once_complete(o, runner), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, runner, NULL, 0), 0);
 	for (i = 0; i < ARRAY_SIZE(b); i++) {
 		KUNIT_EXPECT_EQ(test, blocker_finish(&b[i]), 0);
 		runs += b[i].result == GOSYNC_ONCE_RUN;
@@ -647,8 +599,8 @@ static void once_many_test(struct kunit *test)
 /* TestOncePanic's analogue: the runner goes away before completing. */
 static void once_runner_gone_test(struct kunit *test)
 {
-	struct gs_once *o = gs_once_create(false);
-	struct gs_once *retry = gs_once_create(true);
+	struct gs_once *o = gs_once_create(false, 0);
+	struct gs_once *retry = gs_once_create(true, 0);
 	struct gs_holder a = {};
 	struct blocker w = {}, wr = {};
 	u32 r;
@@ -669,10 +621,98 @@ static void once_runner_gone_test(struct kunit *test)
 	gs_once_holder_gone(retry, &a);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&wr), 0);
 	KUNIT_EXPECT_EQ(test, wr.result, (u32)GOSYNC_ONCE_RUN);	/* it runs it now */
-	KUNIT_EXPECT_EQ(test, gs_once_complete(retry, &wr.holder), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(retry, &wr.holder, NULL, 0), 0);
 	KUNIT_EXPECT_EQ(test, gs_once_state(retry), (u32)GOSYNC_ONCE_DONE);
 	gs_once_destroy(o);
 	gs_once_destroy(retry);
+}
+
+/* Go 1.21's OnceValue: the runner's value is kept with the Once. */
+static void once_value_test(struct kunit *test)
+{
+	struct gs_once *o = gs_once_create(false, 8);
+	struct gs_holder a = {};
+	u8 *v = kvmalloc(4, GFP_KERNEL);
+	u32 r;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	memcpy(v, "1234", 4);
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, FOREVER, &r), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a, v, 9), -EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, gs_once_state(o), 0U);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a, v, 4), 0);	/* o owns v */
+	KUNIT_EXPECT_EQ(test, gs_once_state(o), (u32)GOSYNC_ONCE_DONE);
+	KUNIT_EXPECT_EQ(test, o->value_len, 4U);
+	KUNIT_EXPECT_EQ(test, memcmp(o->value, "1234", 4), 0);
+	gs_once_destroy(o);	/* frees v: kmemleak would tell */
+}
+
+/*
+ * More sleepers than one wake batch (GS_WAKE_MAX): a WaitGroup's zero, an
+ * RWMutex writer's unlock and a Once's Complete release every one of them,
+ * woken after the lock is dropped, batch by batch.
+ */
+#define MANY_SLEEPERS	(2 * GS_WAKE_MAX + 3)
+
+static int do_rlock(struct blocker *b)
+{
+	return gs_rwmutex_lock(b->obj, &b->holder, false, FOREVER);
+}
+
+static void wake_batches_test(struct kunit *test)
+{
+	struct blocker *b = kunit_kcalloc(test, MANY_SLEEPERS, sizeof(*b), GFP_KERNEL);
+	struct gs_waitgroup *wg = gs_waitgroup_create();
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gs_once *o = gs_once_create(false, 0);
+	struct gs_holder a = {};
+	int i;
+	s64 v;
+	u32 r;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
+
+	KUNIT_ASSERT_EQ(test, gs_waitgroup_add(wg, &a, 1, false, &v), 0);
+	for (i = 0; i < MANY_SLEEPERS; i++)
+		blocker_start(test, &b[i], do_wg_wait, wg);
+	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == MANY_SLEEPERS));
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, -1, false, &v), 0);
+	for (i = 0; i < MANY_SLEEPERS; i++)
+		KUNIT_EXPECT_EQ(test, blocker_finish(&b[i]), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wg->waking), 0);
+
+	memset(b, 0, MANY_SLEEPERS * sizeof(*b));
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, true, FOREVER), 0);
+	for (i = 0; i < MANY_SLEEPERS; i++)
+		blocker_start(test, &b[i], do_rlock, rw);
+	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, MANY_SLEEPERS)));
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+	for (i = 0; i < MANY_SLEEPERS; i++) {
+		KUNIT_EXPECT_EQ(test, blocker_finish(&b[i]), 0);
+		KUNIT_EXPECT_EQ(test, b[i].holder.rlocks, 1U);
+	}
+	KUNIT_EXPECT_EQ(test, rw->readers, (unsigned int)MANY_SLEEPERS);
+	for (i = 0; i < MANY_SLEEPERS; i++)
+		KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &b[i].holder), 0);
+
+	memset(b, 0, MANY_SLEEPERS * sizeof(*b));
+	KUNIT_ASSERT_EQ(test, gs_once_do(o, &a, FOREVER, &r), 0);
+	for (i = 0; i < MANY_SLEEPERS; i++)
+		blocker_start(test, &b[i], do_once, o);
+	KUNIT_EXPECT_TRUE(test, wait_until(nr_waiters_is(&o->lock, &o->sleepers.waiting,
+							 MANY_SLEEPERS)));
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a, NULL, 0), 0);
+	for (i = 0; i < MANY_SLEEPERS; i++) {
+		KUNIT_EXPECT_EQ(test, blocker_finish(&b[i]), 0);
+		KUNIT_EXPECT_EQ(test, b[i].result, (u32)GOSYNC_ONCE_DONE);
+	}
+	gs_waitgroup_destroy(wg);
+	gs_rwmutex_destroy(rw);
+	gs_once_destroy(o);
 }
 
 static struct kunit_case gs_sync_cases[] = {
@@ -692,9 +732,12 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(waitgroup_basic_test),
 	KUNIT_CASE(waitgroup_wait_test),
 	KUNIT_CASE(waitgroup_misuse_test),
+	KUNIT_CASE(waitgroup_hold_test),
 	KUNIT_CASE(once_basic_test),
 	KUNIT_CASE(once_many_test),
 	KUNIT_CASE(once_runner_gone_test),
+	KUNIT_CASE(once_value_test),
+	KUNIT_CASE(wake_batches_test),
 	{}
 };
 

@@ -187,22 +187,48 @@ def rate(r):
 
 def chart_group(wl, variant):
     """(chart key, label suffix): counter-bench's -approx variants join their
-    plain variant's chart as extra lines (only percpu has them)."""
+    plain variant's chart as extra lines (only percpu has them); chan-bench's
+    stream-SIZE variants make one chart over the message size."""
     if wl == "counter-bench" and variant and variant.endswith("-approx"):
         return variant[:-len("-approx")], " (approx)"
+    if wl == "chan-bench" and variant and variant.startswith("stream-"):
+        return "stream", ""
     return variant or "", ""
 
 
+def by_size(wl):
+    """chan-bench's points differ in message size (msg_bytes), not threads."""
+    return wl == "chan-bench"
+
+
+def xval(wl, r):
+    return int(r["msg_bytes"]) if by_size(wl) and "msg_bytes" in r else int(r["threads"])
+
+
+def size_name(b):
+    for div, suf in ((1 << 20, "MiB"), (1 << 10, "KiB")):
+        if b >= div and b % div == 0:
+            return "%d %s" % (b // div, suf)
+    return "%d B" % b
+
+
+def xname(wl, x):
+    if by_size(wl):
+        return size_name(x)
+    return "%d thread%s" % (x, "s" if x > 1 else "")
+
+
 def groups(wl, meta, rows):
-    """{chart key: {line label: {threads: row}}}, in first-seen order."""
+    """{chart key: {line label: {x: row}}}, in first-seen order; x is the
+    thread count (chan-bench: the message size)."""
     g = {}
     for r in points(rows):
         key, suffix = chart_group(wl, r.get("variant", ""))
         be = r.get("backend") or "-"
         label = be + suffix
-        if r.get("procs"):
+        if r.get("procs") and not by_size(wl):
             label += " (procs)"
-        g.setdefault(key, {}).setdefault(label, {})[int(r["threads"])] = r
+        g.setdefault(key, {}).setdefault(label, {})[xval(wl, r)] = r
     # gosync lines first, then peers, each in first-seen order
     for key in g:
         lines = g[key]
@@ -258,6 +284,8 @@ COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
 VARIANT_TITLES = {
     ("counter-bench", "single"): "one Add per ioctl (GOSYNC_IOC_COUNTER)",
     ("counter-bench", "batch"): "batched Adds (GOSYNC_IOC_BATCH)",
+    ("chan-bench", "pingpong"): "round trips of 8-byte messages between two processes",
+    ("chan-bench", "stream"): "messages one way between two processes, by size",
 }
 
 
@@ -289,10 +317,13 @@ def plot_chart(wl, key, lines, meta, plotdir, quiet=False, keep_gp=None):
         vcpus, reps, "s" if reps > 1 else "")
     data = []
     plots = []
+    sized = by_size(wl)
     span = max(1, threads[-1] - threads[0]) if threads else 1
     for i, (label, pts) in enumerate(lines.items()):
         # nudge each line a little along x so the min-max bars stay apart
+        # (by a factor on chan-bench's log2 x axis)
         dx = (i - (len(lines) - 1) / 2) * 0.012 * span
+        fx = 2 ** ((i - (len(lines) - 1) / 2) * 0.03)
         peer = is_peer(meta, label.split(" ")[0])
         color = COLORS[i % len(COLORS)]
         block = "$d%d" % i
@@ -305,7 +336,7 @@ def plot_chart(wl, key, lines, meta, plotdir, quiet=False, keep_gp=None):
                 continue
             lo = r.get("ops_per_sec_min") or v
             hi = r.get("ops_per_sec_max") or v
-            data.append("%.4f %.10g %.10g %.10g" % (t + dx, v, lo, hi))
+            data.append("%.4f %.10g %.10g %.10g" % (t * fx if sized else t + dx, v, lo, hi))
         if not any(rate(r) for r in pts.values()):
             data.append("%d NaN NaN NaN" % min(pts))	# keep the legend entry
         data.append("EOD")
@@ -315,13 +346,24 @@ def plot_chart(wl, key, lines, meta, plotdir, quiet=False, keep_gp=None):
             "title %s" % (block, color, 2 if peer else 1, pt,
                           gp_str(label + ("  [peer]" if peer else ""))))
     pad = 0.25 * max(1, threads[-1] - threads[0]) if threads else 0.5
+    if sized:
+        xaxis = [
+            "set xlabel 'message size (bytes), two processes pinned one per vCPU'",
+            "set ylabel 'throughput (messages or round trips/s)'",
+            "set logscale x 2",
+            "set xtics (%s)" % ", ".join("'%s' %d" % (size_name(t), t) for t in threads),
+            "set xrange [%g:%g]" % (threads[0] / 1.6, threads[-1] * 1.6) if threads else "",
+        ]
+    else:
+        xaxis = [
+            "set xlabel 'threads (workers, pinned one per vCPU)'",
+            "set ylabel 'throughput (ops/s, all workers)'",
+            "set xtics (%s)" % ", ".join("'%d' %d" % (t, t) for t in threads),
+            "set xrange [%g:%g]" % (threads[0] - pad, threads[-1] + pad) if threads else "",
+        ]
     common = "\n".join(data) + "\n" + "\n".join([
         "set title %s noenhanced" % gp_str(title + ("\n" + sub if sub else "")
-                                          + "\n" + sub2),
-        "set xlabel 'threads (workers, pinned one per vCPU)'",
-        "set ylabel 'throughput (ops/s, all workers)'",
-        "set xtics (%s)" % ", ".join("'%d' %d" % (t, t) for t in threads),
-        "set xrange [%g:%g]" % (threads[0] - pad, threads[-1] + pad) if threads else "",
+                                          + "\n" + sub2)] + xaxis + [
         "set logscale y 10" if logy else "set yrange [0:*]",
         "set format y '%.0s%c'" if logy else "set format y '%.1s%c'",
         "set grid ytics mytics xtics lc rgb '#dddddd'",
@@ -449,10 +491,18 @@ def workload_section(wl, rows, meta, charts, img_prefix):
         for label, p in lines.items():
             name = label + (" [peer]" if is_peer(meta, label.split(" ")[0]) else "")
             body.append([name] + [cell(p.get(t)) for t in threads])
-        out.append(md_table(["backend"] + ["%d thread%s" % (t, "s" if t > 1 else "")
-                                            for t in threads], body,
+        out.append(md_table(["backend"] + [xname(wl, t) for t in threads], body,
                             ["l"] + ["r"] * len(threads)))
         out.append("")
+        if any(isinstance(r.get("mb_per_sec"), (int, float)) for p in lines.values()
+               for r in p.values()):
+            out.append("MB/s (medians):\n")
+            body = [[label + (" [peer]" if is_peer(meta, label.split(" ")[0]) else "")]
+                    + [si((p.get(t) or {}).get("mb_per_sec")) if p.get(t) else ""
+                       for t in threads] for label, p in lines.items()]
+            out.append(md_table(["backend"] + [xname(wl, t) for t in threads], body,
+                                ["l"] + ["r"] * len(threads)))
+            out.append("")
         stem = charts.get((wl, key))
         if stem:
             out.append("![%s %s](%s%s.png)\n\n[SVG](%s%s.svg)\n"
@@ -501,6 +551,7 @@ def report(meta, data, charts, img_prefix):
                                              m.get("host_nproc", "?"),
                                              m.get("host_mem", "?"))),
         ("host kernel", m.get("host_kernel", "?")),
+        ("host load", m.get("host_load", "none")),
         ("emulator", "%s, `-accel tcg` (no KVM)" % m.get("qemu", "QEMU")),
         ("guest", "kernel %s, %s vCPUs, %s memory" % (m.get("guest_kernel", "?"),
                                                       m.get("guest_nproc", "?"),

@@ -36,5 +36,21 @@ gosync-stress lost-update $progress --mode all --threads 2 --iterations 100000
 say "Go by Example's mutex-protected map: 100 readers, 10 writers, 1 s, on the RCU map"
 gosync-stress gobyexample $progress --backend rcu
 
+say "Go by Example's Stateful Goroutines: the same task, the state owned by one thread, requests over gosync channels, beside its Mutexes program"
+gosync-stress stateful $progress
+
 say "The seed's bank balance: 4 incomes over 52 weeks, concurrently (racy LOAD+STORE, then Add under a mutex; expected 34320)"
 gosync-stress bank $progress --quiet
+
+say "The seed's producer-consumer: the same deposits over a gosync channel, 4 producers, 2 consumers, beside the mutex version"
+gosync-stress producer-consumer $progress --quiet
+
+say "A shell work queue: seq | gosync chan send, 4 consumer processes, each job once"
+gosync chan create jobs --cap 16
+for c in 1 2 3 4; do gosync chan recv jobs --all > /tmp/jobs.$c & done
+seq 1 100 | gosync chan send jobs --lines
+gosync chan close jobs
+wait
+for c in 1 2 3 4; do echo "consumer $c: $(wc -l < /tmp/jobs.$c) jobs"; done
+echo "together: $(cat /tmp/jobs.* | sort -n | uniq | wc -l) distinct of $(cat /tmp/jobs.* | wc -l) (expected 100 of 100)"
+gosync rm jobs

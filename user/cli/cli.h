@@ -10,7 +10,7 @@
  * Files, each using only those after it (no cycles):
  *   main.c                     the tables, parsing, help, version, ls, rm
  *   counter.c lock.c map.c     one file per type: its struct cli_type
- *   waitgroup.c once.c
+ *   waitgroup.c once.c chan.c
  *   object.c                   what every type shares: create (--perm),
  *                              info, an object's description (ls, info)
  *   wait.c                     the blocking types: --timeout, signals, -- CMD
@@ -31,6 +31,7 @@
 /* Exit statuses */
 #define CLI_EXIT_FAIL	1	/* the operation failed (or a cas did not swap) */
 #define CLI_EXIT_USAGE	2	/* bad command line */
+#define CLI_EXIT_CLOSED	3	/* chan: closed (and, for recv, drained) */
 
 #define CLI_MAX_OPTS	8
 
@@ -127,6 +128,7 @@ extern const struct cli_type cli_rwmutex;
 extern const struct cli_type cli_wg;
 extern const struct cli_type cli_once;
 extern const struct cli_type cli_map;
+extern const struct cli_type cli_chan;
 
 /* ---- util.c ---- */
 
@@ -235,6 +237,12 @@ void cli_catch_signals(void);
  */
 int cli_wait(int fd, int64_t timeout_ns, int (*fn)(int fd, int64_t timeout_ns, void *arg),
 	     void *arg);
+
+/**
+ * cli_interrupted() - the signal that arrived since cli_catch_signals(), or 0:
+ * a command that waits many times (chan recv --all) stops before the next.
+ */
+int cli_interrupted(void);
 
 /**
  * cli_wait_fail() - report a failed cli_wait() on @name.

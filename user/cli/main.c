@@ -23,6 +23,7 @@ static const struct cli_type *const types[] = {
 	&cli_wg,
 	&cli_once,
 	&cli_map,
+	&cli_chan,
 };
 
 static const struct cli_type *type_by_id(unsigned int type)
@@ -108,7 +109,8 @@ static void help_top(void)
 	       "  --json                     machine-readable output: one JSON object\n"
 	       "  -h, --help                 show help (also 'gosync TYPE VERB --help')\n\n"
 	       "Exit status: 0 on success, 1 if the operation failed (or a cas did not\n"
-	       "swap), 2 for a usage error. See docs/cli.md.\n");
+	       "swap), 2 for a usage error, 3 if a channel is closed (chan recv, send,\n"
+	       "close). See docs/cli.md.\n");
 }
 
 static void help_type(const struct cli_type *t)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gosync CLI: what the blocking types (mutex, rwmutex, wg, once) share:
+ * gosync CLI: what the blocking types (mutex, rwmutex, wg, once, chan) share:
  * --timeout, signals that interrupt a wait, running a command (see cli.h).
  */
 #include <errno.h>
@@ -101,6 +101,11 @@ int cli_wait(int fd, int64_t timeout_ns, int (*fn)(int fd, int64_t timeout_ns, v
 				left = 0;
 		}
 	}
+}
+
+int cli_interrupted(void)
+{
+	return caught;
 }
 
 int cli_wait_fail(const struct cli_ctx *ctx, const char *name)

@@ -137,6 +137,16 @@ int gosync_counter_reset(int fd, int64_t *old)
 	return gosync_counter_op(fd, GOSYNC_OP_RESET, 0, 0, 0, old);
 }
 
+int gosync_counter_and(int fd, int64_t mask, int64_t *old)
+{
+	return gosync_counter_op(fd, GOSYNC_OP_AND, 0, mask, 0, old);
+}
+
+int gosync_counter_or(int fd, int64_t mask, int64_t *old)
+{
+	return gosync_counter_op(fd, GOSYNC_OP_OR, 0, mask, 0, old);
+}
+
 int gosync_batch(int fd, struct gosync_op *ops, unsigned int count,
 		 unsigned int flags, unsigned int *done)
 {
@@ -237,6 +247,9 @@ int gosync_rwmutex_runlock(int fd)
 	return gosync_lock_op(fd, GOSYNC_IOC_RWMUTEX, GOSYNC_LOCK_RUNLOCK, -1);
 }
 
+/* waitgroup_op()'s timeout for an ADD held by the description */
+#define WG_HOLD	(-2)
+
 int gosync_waitgroup_create(int dev, const char *name, unsigned int perm)
 {
 	return create_flagged(dev, GOSYNC_TYPE_WAITGROUP, name, perm, 0);
@@ -246,6 +259,11 @@ static int waitgroup_op(int fd, unsigned int op, int64_t delta, int64_t timeout_
 			int64_t *counter)
 {
 	struct gosync_waitgroup_cmd c = { .size = sizeof(c), .op = op, .delta = delta };
+
+	if (op == GOSYNC_WG_ADD && timeout_ns == WG_HOLD) {
+		c.flags = GOSYNC_WG_F_HOLD;
+		timeout_ns = -1;
+	}
 
 	set_timeout(&c.flags, &c.timeout_ns, timeout_ns);
 	if (ioctl(fd, GOSYNC_IOC_WAITGROUP, &c) < 0)
@@ -273,6 +291,11 @@ int gosync_waitgroup_wait(int fd, int64_t timeout_ns)
 int gosync_waitgroup_load(int fd, int64_t *counter)
 {
 	return waitgroup_op(fd, GOSYNC_WG_LOAD, 0, -1, counter);
+}
+
+int gosync_waitgroup_add_held(int fd, int64_t delta, int64_t *counter)
+{
+	return waitgroup_op(fd, GOSYNC_WG_ADD, delta, WG_HOLD, counter);
 }
 
 int gosync_once_create(int dev, const char *name, unsigned int perm, unsigned int flags)
@@ -305,6 +328,146 @@ int gosync_once_complete(int fd)
 int gosync_once_load(int fd, unsigned int *result)
 {
 	return once_op(fd, GOSYNC_ONCE_LOAD, -1, result);
+}
+
+int gosync_oncevalue_create(int dev, const char *name, unsigned int perm, unsigned int flags,
+			    uint32_t value_max)
+{
+	struct gosync_create c = {
+		.type = GOSYNC_TYPE_ONCE, .perm = perm, .name = (uintptr_t)name,
+		.once = { .flags = flags, .value_max = value_max },
+	};
+
+	return gosync_create(dev, &c);
+}
+
+static int oncevalue_op(int fd, unsigned int op, int64_t timeout_ns, unsigned int *result,
+			void *buf, size_t cap, size_t *len)
+{
+	struct gosync_once_cmd c = {
+		.size = sizeof(c), .op = op, .buf = (uintptr_t)buf,
+		.len = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap,
+	};
+	int ret;
+
+	set_timeout(&c.flags, &c.timeout_ns, timeout_ns);
+	ret = ioctl(fd, GOSYNC_IOC_ONCE, &c);
+	/* EOVERFLOW reports the length the value needs */
+	if (ret < 0 && errno != EOVERFLOW)
+		return -1;
+	if (result)
+		*result = c.result;
+	if (len)
+		*len = c.len;
+	return ret < 0 ? -1 : 0;
+}
+
+int gosync_oncevalue_do(int fd, int64_t timeout_ns, unsigned int *result, void *buf,
+			size_t cap, size_t *len)
+{
+	return oncevalue_op(fd, GOSYNC_ONCE_DO, timeout_ns, result, buf, cap, len);
+}
+
+int gosync_oncevalue_complete(int fd, const void *value, size_t len)
+{
+	if (len > UINT32_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return oncevalue_op(fd, GOSYNC_ONCE_COMPLETE, -1, NULL, (void *)value, len, NULL);
+}
+
+int gosync_oncevalue_load(int fd, unsigned int *result, void *buf, size_t cap, size_t *len)
+{
+	return oncevalue_op(fd, GOSYNC_ONCE_LOAD, -1, result, buf, cap, len);
+}
+
+int gosync_sem_create(int dev, const char *name, unsigned int perm, uint64_t size,
+		      unsigned int flags)
+{
+	struct gosync_create c = {
+		.type = GOSYNC_TYPE_SEM, .perm = perm, .name = (uintptr_t)name,
+		.sem = { .size = size, .flags = flags },
+	};
+
+	return gosync_create(dev, &c);
+}
+
+static int sem_op(int fd, unsigned int op, uint64_t n, int64_t timeout_ns,
+		  struct gosync_sem_cmd *c)
+{
+	*c = (struct gosync_sem_cmd){ .size = sizeof(*c), .op = op, .n = n };
+	set_timeout(&c->flags, &c->timeout_ns, timeout_ns);
+	return ioctl(fd, GOSYNC_IOC_SEM, c) < 0 ? -1 : 0;
+}
+
+int gosync_sem_acquire(int fd, uint64_t n, int64_t timeout_ns)
+{
+	struct gosync_sem_cmd c;
+
+	return sem_op(fd, GOSYNC_SEM_ACQUIRE, n, timeout_ns, &c);
+}
+
+int gosync_sem_tryacquire(int fd, uint64_t n)
+{
+	struct gosync_sem_cmd c;
+
+	return sem_op(fd, GOSYNC_SEM_TRYACQUIRE, n, -1, &c);
+}
+
+int gosync_sem_release(int fd, uint64_t n)
+{
+	struct gosync_sem_cmd c;
+
+	return sem_op(fd, GOSYNC_SEM_RELEASE, n, -1, &c);
+}
+
+int gosync_sem_load(int fd, uint64_t *size, uint64_t *avail, uint64_t *held)
+{
+	struct gosync_sem_cmd c;
+
+	if (sem_op(fd, GOSYNC_SEM_LOAD, 0, -1, &c) < 0)
+		return -1;
+	if (size)
+		*size = c.sem_size;
+	if (avail)
+		*avail = c.avail;
+	if (held)
+		*held = c.held;
+	return 0;
+}
+
+int gosync_cond_create(int dev, const char *name, unsigned int perm, int mutex_fd)
+{
+	struct gosync_create c = {
+		.type = GOSYNC_TYPE_COND, .perm = perm, .name = (uintptr_t)name,
+		.cond = { .mutex_fd = mutex_fd },
+	};
+
+	return gosync_create(dev, &c);
+}
+
+static int cond_op(int fd, unsigned int op, int mutex_fd, int64_t timeout_ns)
+{
+	struct gosync_cond_cmd c = { .size = sizeof(c), .op = op, .mutex_fd = mutex_fd };
+
+	set_timeout(&c.flags, &c.timeout_ns, timeout_ns);
+	return ioctl(fd, GOSYNC_IOC_COND, &c) < 0 ? -1 : 0;
+}
+
+int gosync_cond_wait(int fd, int mutex_fd, int64_t timeout_ns)
+{
+	return cond_op(fd, GOSYNC_COND_WAIT, mutex_fd, timeout_ns);
+}
+
+int gosync_cond_signal(int fd)
+{
+	return cond_op(fd, GOSYNC_COND_SIGNAL, 0, -1);
+}
+
+int gosync_cond_broadcast(int fd)
+{
+	return cond_op(fd, GOSYNC_COND_BROADCAST, 0, -1);
 }
 
 int gosync_map_batch(int fd, struct gosync_map_op *ops, unsigned int count,
@@ -531,6 +694,8 @@ static const char *const type_names[] = {
 	[GOSYNC_TYPE_WAITGROUP] = "waitgroup",
 	[GOSYNC_TYPE_ONCE] = "once",
 	[GOSYNC_TYPE_CHAN] = "chan",
+	[GOSYNC_TYPE_SEM] = "sem",
+	[GOSYNC_TYPE_COND] = "cond",
 };
 
 static const char *const mode_names[] = {

@@ -12,7 +12,12 @@
  * is Go's; the Done that brings a WaitGroup to zero synchronizes before the
  * Waits it releases return; a Once's Complete synchronizes before every Do
  * that reports it done; a map write synchronizes before every read that
- * observes it; exact counter modes are sync/atomic's. A poll that reports a
+ * observes it; exact counter modes are sync/atomic's; channels follow Go's
+ * rules (a Send before the Recv that takes its message completes; a Close
+ * before a Recv that reports closed). A Semaphore Release
+ * synchronizes before the Acquire that takes the permits it returned; a
+ * Cond's Signal or Broadcast before the Waits it wakes return (which also
+ * relock the Mutex). A poll that reports a
  * WaitGroup or Once fd readable is ordered after the event that made it so.
  * The racy and percpu counter modes and GOSYNC_OP_F_APPROX promise less.
  */
@@ -99,6 +104,9 @@ int gosync_counter_swap(int fd, int64_t value, int64_t *old);
 /* @swapped: out: whether the value was @old and is now @new_value */
 int gosync_counter_cas(int fd, int64_t old, int64_t new_value, bool *swapped);
 int gosync_counter_reset(int fd, int64_t *old);
+/* Go 1.23's And and Or: @old (may be NULL) gets the value before; not percpu */
+int gosync_counter_and(int fd, int64_t mask, int64_t *old);
+int gosync_counter_or(int fd, int64_t mask, int64_t *old);
 
 /**
  * gosync_batch() - GOSYNC_IOC_BATCH: run @count ops on the counter @fd.
@@ -152,6 +160,13 @@ int gosync_waitgroup_done(int fd, int64_t *counter);
 /** gosync_waitgroup_wait() - Wait until zero: 0, ETIMEDOUT, EINTR */
 int gosync_waitgroup_wait(int fd, int64_t timeout_ns);
 int gosync_waitgroup_load(int fd, int64_t *counter);
+/**
+ * gosync_waitgroup_add_held() - Add(@delta > 0) held by this fd's open file
+ * description (Go 1.25's WaitGroup.Go): Dones through the same description
+ * settle it, and if the description closes first (its process died) the
+ * kernel does them, so Wait never hangs on a dead worker.
+ */
+int gosync_waitgroup_add_held(int fd, int64_t delta, int64_t *counter);
 
 /**
  * gosync_once_create() - a Once
@@ -168,6 +183,50 @@ int gosync_once_do(int fd, int64_t timeout_ns, unsigned int *result);
 int gosync_once_complete(int fd);
 /** gosync_once_load() - *@result: 0 if not done, else GOSYNC_ONCE_DONE[|ABANDONED] */
 int gosync_once_load(int fd, unsigned int *result);
+
+/*
+ * OnceValue (Go 1.21): a Once that keeps the runner's value, up to
+ * @value_max (<= GOSYNC_ONCE_VALUE_MAX) bytes. Do and Load copy it to @buf
+ * (@cap bytes of room; *@len gets its length, 0 if abandoned or not done;
+ * EOVERFLOW if @cap is too small, with *@len the length it needs).
+ */
+int gosync_oncevalue_create(int dev, const char *name, unsigned int perm, unsigned int flags,
+			    uint32_t value_max);
+int gosync_oncevalue_do(int fd, int64_t timeout_ns, unsigned int *result, void *buf,
+			size_t cap, size_t *len);
+/** gosync_oncevalue_complete() - Complete with the value: EMSGSIZE past value_max */
+int gosync_oncevalue_complete(int fd, const void *value, size_t len);
+int gosync_oncevalue_load(int fd, unsigned int *result, void *buf, size_t cap, size_t *len);
+
+/*
+ * Semaphores: golang.org/x/sync/semaphore.Weighted. Waiters are served in
+ * order; EINVAL for n 0 or larger than the semaphore. Robust (default):
+ * permits are held by the open file description that took them and are
+ * returned when it closes; only it may release them (EPERM beyond what it
+ * holds). GOSYNC_SEM_ATTR_NONROBUST: POSIX sem_t's ownerless permits.
+ */
+int gosync_sem_create(int dev, const char *name, unsigned int perm, uint64_t size,
+		      unsigned int flags);
+/** gosync_sem_acquire() - Acquire(@n): 0, ETIMEDOUT, EINTR, EINVAL */
+int gosync_sem_acquire(int fd, uint64_t n, int64_t timeout_ns);
+/** gosync_sem_tryacquire() - TryAcquire(@n): 0 or EBUSY */
+int gosync_sem_tryacquire(int fd, uint64_t n);
+/** gosync_sem_release() - Release(@n): 0, or EPERM if more than held */
+int gosync_sem_release(int fd, uint64_t n);
+/** gosync_sem_load() - its size, free permits, and this description's (each may be NULL) */
+int gosync_sem_load(int fd, uint64_t *size, uint64_t *avail, uint64_t *held);
+
+/*
+ * Conds: Go's sync.Cond, bound at creation to a gosync Mutex (its L).
+ * Wait unlocks the Mutex, sleeps until a later Signal or Broadcast, and
+ * locks the Mutex again through @mutex_fd before it returns, also when it
+ * fails with ETIMEDOUT or EINTR (then, as in Go, recheck the condition).
+ */
+int gosync_cond_create(int dev, const char *name, unsigned int perm, int mutex_fd);
+/** gosync_cond_wait() - Wait: 0, ETIMEDOUT, EINTR, EOWNERDEAD; EPERM if unlocked */
+int gosync_cond_wait(int fd, int mutex_fd, int64_t timeout_ns);
+int gosync_cond_signal(int fd);
+int gosync_cond_broadcast(int fd);
 
 /** gosync_map_batch() - GOSYNC_IOC_BATCH on the map @fd; as gosync_batch(). */
 int gosync_map_batch(int fd, struct gosync_map_op *ops, unsigned int count,

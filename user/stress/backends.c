@@ -2,7 +2,7 @@
 /*
  * Every backend of every family, in one table: --list prints it, --mode
  * picks from it (within a workload's families). The ops vectors live with
- * their family: counter.c, lock.c.
+ * their family: counter.c, lock.c, map.c, chan.c.
  */
 #include "stress.h"
 
@@ -19,6 +19,8 @@
 	.kernel = true, .exact = true, .mode = m, .batched = b, .map = &gosync_map_ops }
 #define PMAP(n, d, ops) { .name = n, .family = "map", .desc = d, \
 	.exact = true, .map = &ops }
+#define CHAN(n, k, b, d, ops) { .name = n, .family = "chan", .desc = d, \
+	.kernel = k, .exact = true, .batched = b, .chan = &ops }
 
 const struct stress_backend stress_backends[] = {
 	KERN(GOSYNC_COUNTER_RACY, "racy",
@@ -67,5 +69,19 @@ const struct stress_backend stress_backends[] = {
 	     "pthread_rwlock_t", pthread_rwlock_map_ops),
 	PMAP("urcu-lfht", "userspace peer: liburcu cds_lfht (urcu-memb), needs "
 	     "-lurcu-cds", urcu_lfht_ops),
+	CHAN("gosync-chan", true, false, "gosync channel, one GOSYNC_IOC_CHAN per "
+	     "message", gosync_chan_ops),
+	CHAN("gosync-chan-vec", true, true, "gosync channel, messages in "
+	     "GOSYNC_IOC_CHAN vectors of --batch", gosync_chan_vec_ops),
+	CHAN("pipe", false, false, "peer: pipe(2), fixed-size messages, "
+	     "F_SETPIPE_SZ for about cap messages", pipe_chan_ops),
+	CHAN("socketpair", false, false, "peer: AF_UNIX SOCK_SEQPACKET socketpair, "
+	     "SO_SNDBUF for about cap messages", socketpair_chan_ops),
+	CHAN("mqueue", false, false, "peer: POSIX message queue (mq_open), "
+	     "mq_maxmsg cap", mqueue_chan_ops),
+	CHAN("eventfd-ring", false, false, "peer: SPSC ring of cap slots in shared "
+	     "memory, eventfd doorbells only when a side sleeps", ring_chan_ops),
+	CHAN("go-chan", false, false, "peer: Go channel of cap between two "
+	     "goroutines (" STRESS_GO_PEER ", go 1.19)", go_chan_ops),
 	{ .name = NULL },
 };

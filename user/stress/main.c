@@ -20,6 +20,9 @@ static const struct stress_workload *const stress_workloads[] = {
 	&wl_lock_bench,
 	&wl_gobyexample,
 	&wl_map_bench,
+	&wl_producer_consumer,
+	&wl_stateful,
+	&wl_chan_bench,
 	NULL,
 };
 
@@ -83,7 +86,20 @@ static void usage(FILE *f)
 "scaling (ops/s at the most threads / at 1) and gosync/peer ratios. Keys and\n"
 "values are decimal strings. gobyexample is Go by Example's Mutexes program\n"
 "(100 readers, 10 writers, 5 keys, 1 ms sleeps, 1 s) on a gosync map, one\n"
-"block per --backend (spin, rwsem, rcu or all).\n"
+"block per --backend (spin, rwsem, rcu or all). stateful is its sequel, Go by\n"
+"Example's Stateful Goroutines: the state owned by one thread (--procs: a\n"
+"process) that selects over gosync channels of read and write requests,\n"
+"beside the Mutexes program on a lock backend, counts side by side.\n"
+"producer-consumer is the seed's next step after bank: the incomes send their\n"
+"deposits over a gosync channel to 2 consumers; totals must match.\n"
+"\n"
+"chan-bench moves messages between two processes over a gosync channel\n"
+"(gosync-chan; gosync-chan-vec: vectors of --batch) and, in the same run,\n"
+"over a pipe, a SOCK_SEQPACKET socketpair, a POSIX message queue, a shared\n"
+"memory ring with eventfd doorbells and Go channels between goroutines\n"
+"(" STRESS_GO_PEER ", beside this binary; n/a without it), each holding 64\n"
+"messages: pingpong (round trips of 8 bytes) and stream-SIZE (one way, SIZE\n"
+"8 to 65536 bytes); msgs/s, MB/s and gosync/peer ratios.\n"
 "\n"
 "Options:\n"
 "  --mode LIST        comma-separated backends of the workload's families\n"
@@ -110,7 +126,8 @@ static void usage(FILE *f)
 "                     and lock-bench default 0.5)\n"
 "  --reps N           repeat each point N times; report median [min-max]\n"
 "  --batch B          counter-bench: ops per GOSYNC_IOC_BATCH (default 64,\n"
-"                     at most %u)\n"
+"                     at most %u); map-bench's -batch backends, chan-bench's\n"
+"                     gosync-chan-vec: messages per vector (at most 1024)\n"
 "  --delay-ns D       racy backends only: the read-to-write window, in ns\n"
 "                     (lost-update: the kernel's racy_delay_ns, a spin,\n"
 "                     default %u; bank: a sleep between LOAD and STORE,\n"

@@ -204,6 +204,11 @@ static const struct {
 	{ "gobyexample-keys", &wl_gobyexample,
 	  "--duration 0.05 --backend rcu --keys 20 --dist zipf",
 	  "\"keys\": 20|\"dist\": \"zipf\"" },
+	/* fixed programs whose parties may be processes, objects by fd */
+	{ "producer-consumer-procs", &wl_producer_consumer,
+	  "--iterations 3 --procs", "\"procs\": true" },
+	{ "stateful-procs", &wl_stateful, "--duration 0.05 --procs --keys 7",
+	  "\"procs\": true|\"keys\": 7" },
 };
 
 int stress_smoke(const char *argv0, const struct stress_workload *const *wls)

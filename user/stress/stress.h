@@ -15,10 +15,11 @@
  *   smoke.c                    --smoke: every workload, then torture's
  *   torture.c                  GOSYNC_IOC_TORTURE, not a driver workload
  *   workloads_lock.c, workloads_map.c, seeds.c, workloads_counter.c,
- *   compare.c                  the workloads and their reports
+ *   workloads_chan.c, compare.c  the workloads and their reports
  *   driver.c                   points, workers, repetitions
  *   backends.c                 the backend table
- *   counter.c, lock.c, map.c   the ops vectors, gosync and peers
+ *   counter.c, lock.c, map.c,  the ops vectors, gosync and peers
+ *   chan.c
  *   output.c                   rows as a table, JSON lines or CSV
  *   platform.c                 clock, sleep, shared memory, CPUs
  *   ../common (json, opts), ../lib (libgosync)
@@ -107,20 +108,23 @@ struct counter_ops {
 struct lock_ops;
 struct wg_ops;
 struct map_ops;
+struct chan_ops;
 
 struct stress_backend {
 	const char *name;
-	const char *family;	/* "counter", "lock", "waitgroup", "map" */
+	const char *family;	/* "counter", "lock", "waitgroup", "map", "chan" */
 	const char *desc;
 	bool kernel;		/* needs /dev/gosync */
 	bool exact;		/* its updates are never lost */
 	unsigned int mode;	/* GOSYNC_COUNTER_* for kernel counters,
 				 * GOSYNC_MAP_* for kernel maps */
-	bool batched;		/* maps: workloads use ->batch (GOSYNC_IOC_BATCH) */
+	bool batched;		/* maps: workloads use ->batch (GOSYNC_IOC_BATCH);
+				 * chans: ->send_vec, ->recv_vec */
 	const struct counter_ops *counter;	/* family "counter" */
 	const struct lock_ops *lock;		/* family "lock" */
 	const struct wg_ops *wg;		/* family "waitgroup" */
 	const struct map_ops *map;		/* family "map" */
+	const struct chan_ops *chan;		/* family "chan" */
 };
 
 /* Every backend, NULL-terminated by name. */
@@ -264,6 +268,66 @@ extern const struct map_ops gosync_map_ops, pthread_mutex_map_ops,
 int mapobj_open(struct mapobj *m, const struct stress_backend *be, int dev,
 		unsigned int max_entries);
 void mapobj_close(struct mapobj *m);
+
+/* ---- channel backends (chan.c) ---- */
+
+/* The Go peer of chan-bench, next to gosync-stress (or $GOSYNC_CHANBENCH_GO) */
+#define STRESS_GO_PEER		"gosync-chanbench-go"
+
+struct chan_ring;
+
+/*
+ * One one-way channel of messages (a gosync channel, a pipe, a socketpair, a
+ * POSIX message queue, a ring in shared memory with eventfd doorbells), in
+ * shared memory, so forked workers use it through inherited fds. Every
+ * message of a point has one size, @msg_max: byte-stream peers (the pipe)
+ * move exactly that many bytes per message.
+ */
+struct chanobj {
+	_Alignas(128) const struct stress_backend *be;
+	int fd[2];			/* gosync, mqueue: fd[0]; pipe, socketpair:
+					 * read, write end; eventfd-ring: items,
+					 * space doorbells; go-chan: its stdin, stdout */
+	unsigned int cap;		/* messages it holds (where one can say) */
+	size_t msg_max;
+	struct chan_ring *ring;		/* eventfd-ring: in shared memory */
+	size_t ring_size;
+	int pid;			/* go-chan: the Go process */
+};
+
+/* Every call returns 0 or -1 with errno set. */
+struct chan_ops {
+	/* @cap messages of at most @msg_max bytes (0: unbuffered, gosync only) */
+	int (*open)(struct chanobj *c, int dev, unsigned int cap, size_t msg_max);
+	int (*send)(struct chanobj *c, const void *msg, size_t len);
+	/* one message into @buf (@room bytes); *@len its length */
+	int (*recv)(struct chanobj *c, void *buf, size_t room, size_t *len);
+	/* optional: @n messages in one call (gosync-chan-vec); recv_vec takes
+	 * what is there, at least one: *@got */
+	int (*send_vec)(struct chanobj *c, struct gosync_chan_msg *m, unsigned int n);
+	int (*recv_vec)(struct chanobj *c, struct gosync_chan_msg *m, unsigned int n,
+			unsigned int *got);
+	void (*close)(struct chanobj *c);
+	/*
+	 * optional: the whole measurement runs elsewhere (go-chan: goroutines
+	 * in a Go process): @kind ("pingpong" or "stream") of @size-byte
+	 * messages, @iterations of them, or (0) until *@stop; out: @ops done
+	 * and @bad (out of order, corrupt or lost)
+	 */
+	int (*bench)(struct chanobj *c, const char *kind, size_t size,
+		     uint64_t iterations, _Atomic int *stop, uint64_t *ops,
+		     uint64_t *bad);
+	/* optional: false if it cannot run here; @why says why */
+	bool (*available)(const char **why);
+};
+
+extern const struct chan_ops gosync_chan_ops, gosync_chan_vec_ops, pipe_chan_ops,
+	socketpair_chan_ops, mqueue_chan_ops, ring_chan_ops, go_chan_ops;
+
+int chanobj_open(struct chanobj *c, const struct stress_backend *be, int dev,
+		 unsigned int cap, size_t msg_max);
+void chanobj_close(struct chanobj *c);
+bool chan_available(const struct stress_backend *be, const char **why);
 
 /* ---- driver (driver.c) ---- */
 
@@ -429,6 +493,9 @@ extern const struct stress_workload wl_bank;
 extern const struct stress_workload wl_lock_bench;
 extern const struct stress_workload wl_gobyexample;
 extern const struct stress_workload wl_map_bench;
+extern const struct stress_workload wl_producer_consumer;
+extern const struct stress_workload wl_stateful;
+extern const struct stress_workload wl_chan_bench;
 
 /* Is @family one of the comma-separated @list? */
 bool stress_family_in(const char *list, const char *family);

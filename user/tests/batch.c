@@ -37,20 +37,21 @@ static bool t_results(unsigned int mode)
 		op(GOSYNC_OP_STORE, 10, 0), op(GOSYNC_OP_SWAP, 20, 0),
 		op(GOSYNC_OP_CAS, 30, 20), op(GOSYNC_OP_CAS, 0, 99),
 		op(GOSYNC_OP_RESET, 0, 0), op(GOSYNC_OP_ADD, -4, 0),
-		op(GOSYNC_OP_LOAD, 0, 0),
+		op(GOSYNC_OP_LOAD, 0, 0), op(GOSYNC_OP_OR, 3, 0),
+		op(GOSYNC_OP_AND, 6, 0), op(GOSYNC_OP_LOAD, 0, 0),
 	};
-	static const int64_t want[] = { 5, 5, 0, 10, 20, 30, 30, -4, -4 };
+	static const int64_t want[] = { 5, 5, 0, 10, 20, 30, 30, -4, -4, -4, -1, 6 };
 	unsigned int done = 12345;
 	int fd = CHECK_OK(gosync_counter_create(dev, NULL, 0, mode, 0));
 
-	CHECK_OK(gosync_batch(fd, ops, 9, 0, &done));
-	CHECK_EQ(done, 9);
-	for (int i = 0; i < 9; i++) {
+	CHECK_OK(gosync_batch(fd, ops, 12, 0, &done));
+	CHECK_EQ(done, 12);
+	for (int i = 0; i < 12; i++) {
 		CHECK(ops[i].error == 0, "op %d: error %d", i, ops[i].error);
 		CHECK(ops[i].result == want[i], "op %d: result %" PRId64
 		      ", expected %" PRId64, i, (int64_t)ops[i].result, want[i]);
 	}
-	CHECK_EQ(value(fd), -4);
+	CHECK_EQ(value(fd), 6);
 	close(fd);
 	return true;
 }
@@ -92,19 +93,20 @@ static bool t_percpu_unsupported(void)
 {
 	struct gosync_op ops[] = {
 		op(GOSYNC_OP_ADD, 2, 0), op(GOSYNC_OP_SWAP, 5, 0),
-		op(GOSYNC_OP_CAS, 5, 2), op(GOSYNC_OP_LOAD, 0, 0),
+		op(GOSYNC_OP_CAS, 5, 2), op(GOSYNC_OP_AND, 1, 0),
+		op(GOSYNC_OP_OR, 1, 0), op(GOSYNC_OP_LOAD, 0, 0),
 	};
 	unsigned int done = 0;
 	int fd = CHECK_OK(gosync_counter_create(dev, NULL, 0,
 						GOSYNC_COUNTER_PERCPU, 0));
 
-	CHECK_OK(gosync_batch(fd, ops, 4, 0, &done));
-	CHECK_EQ(done, 4);
+	CHECK_OK(gosync_batch(fd, ops, 6, 0, &done));
+	CHECK_EQ(done, 6);
 	CHECK_EQ(ops[0].error, 0);
-	CHECK_EQ(ops[1].error, -EOPNOTSUPP);
-	CHECK_EQ(ops[2].error, -EOPNOTSUPP);
-	CHECK_EQ(ops[3].error, 0);
-	CHECK_EQ(ops[3].result, 2);
+	for (int i = 1; i < 5; i++)
+		CHECK(ops[i].error == -EOPNOTSUPP, "op %d: error %d", i, ops[i].error);
+	CHECK_EQ(ops[5].error, 0);
+	CHECK_EQ(ops[5].result, 2);
 	close(fd);
 	return true;
 }

@@ -365,9 +365,9 @@ static bool t_create_einval(void)
 	c.once.flags = 2;
 	CHECK_ERRNO(gosync_create(dev, &c), EINVAL, true);
 	c.once.flags = 0;
-	c.once.__reserved = 1;
+	c.once.value_max = GOSYNC_ONCE_VALUE_MAX + 1;
 	CHECK_ERRNO(gosync_create(dev, &c), EINVAL, true);
-	c.once.__reserved = 0;
+	c.once.value_max = 0;
 	c.__attr[3] = 1;
 	CHECK_ERRNO(gosync_create(dev, &c), EINVAL, true);
 	/* a WaitGroup has no attributes */

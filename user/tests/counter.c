@@ -156,6 +156,44 @@ static bool t_reset(unsigned int mode)
 	return true;
 }
 
+/* Go 1.23's And and Or (TestAndInt64, TestOrInt64): bit by bit, old value back */
+static bool t_and_or(unsigned int mode)
+{
+	int64_t r;
+	int fd = CHECK_OK(counter(mode, -1));
+
+	if (mode == GOSYNC_COUNTER_PERCPU) {
+		CHECK_ERRNO(raw_op(fd, GOSYNC_OP_AND, 0, 1, 0, &r), EOPNOTSUPP, false);
+		CHECK_ERRNO(raw_op(fd, GOSYNC_OP_OR, 0, 1, 0, &r), EOPNOTSUPP, false);
+		CHECK_EQ(value(fd), -1);
+		close(fd);
+		return true;
+	}
+	for (int i = 0; i < 64; i++) {
+		uint64_t bit = 1ULL << i, before = ~0ULL << i;
+
+		CHECK_OK(raw_op(fd, GOSYNC_OP_AND, 0, (int64_t)~bit, 0, &r));
+		CHECK_EQ(r, (int64_t)before);
+		CHECK_EQ(value(fd), (int64_t)(before & ~bit));
+	}
+	CHECK_EQ(value(fd), 0);
+	for (int i = 0; i < 64; i++) {
+		uint64_t bit = 1ULL << i;
+
+		CHECK_OK(raw_op(fd, GOSYNC_OP_OR, 0, (int64_t)bit, 0, &r));
+		CHECK_EQ(r, (int64_t)(bit - 1));
+	}
+	CHECK_EQ(value(fd), -1);
+	CHECK_OK(gosync_counter_and(fd, 0xf0, &r));
+	CHECK_EQ(r, -1);
+	CHECK_OK(gosync_counter_or(fd, 0x3, NULL));
+	CHECK_EQ(value(fd), 0xf3);
+	/* And and Or take no expected operand */
+	CHECK_ERRNO(raw_op(fd, GOSYNC_OP_OR, 0, 1, 1, &r), EINVAL, false);
+	close(fd);
+	return true;
+}
+
 /*
  * Add @delta and check the value becomes @want. The ADD result is checked too
  * except in percpu mode, whose exact ADD result t_add() tests on its own.
@@ -252,7 +290,7 @@ static const struct {
 } tests[] = {
 	{ "initial", t_initial }, { "add", t_add }, { "store", t_store },
 	{ "swap", t_swap }, { "cas", t_cas }, { "reset", t_reset },
-	{ "wrap", t_wrap }, { "approx", t_approx },
+	{ "wrap", t_wrap }, { "approx", t_approx }, { "and-or", t_and_or },
 };
 
 int main(void)

@@ -266,6 +266,86 @@ static bool poll_dead_runner(bool retry)
 	return true;
 }
 
+/*
+ * OnceValue (Go 1.21's TestOnceValue): one runner's value, returned to every
+ * caller; EOVERFLOW tells the length; a value past value_max is refused; an
+ * abandoned OnceValue has no value.
+ */
+static const char *child_value_name;
+
+static int child_value(void *arg)
+{
+	int d = gosync_dev_open(), fd;
+	unsigned int r = 0;
+	char buf[16];
+	size_t len = 99;
+
+	(void)arg;
+	fd = gosync_open(d, child_value_name, GOSYNC_TYPE_ONCE);
+	if (fd < 0 || gosync_oncevalue_do(fd, LIVENESS_NS, &r, buf, sizeof(buf), &len) < 0)
+		return 10;
+	if (r != GOSYNC_ONCE_DONE || len != 5 || memcmp(buf, "value", 5))
+		return 11;
+	return 0;
+}
+
+static bool t_value(void)
+{
+	char name[GOSYNC_NAME_MAX], buf[16];
+	int fd = CHECK_OK(gosync_oncevalue_create(dev, tap_name(name, "value"), 0, 0, 8));
+	int other = CHECK_OK(reopen(dev, name));
+	unsigned int r = 0;
+	size_t len = 99;
+	pid_t pids[3];
+
+	child_value_name = name;
+	CHECK_RET(gosync_oncevalue_load(other, &r, buf, sizeof(buf), &len), 0);
+	CHECK_EQ(r, 0);
+	CHECK_EQ(len, 0);
+	CHECK_RET(gosync_oncevalue_do(fd, -1, &r, buf, sizeof(buf), &len), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_RUN);
+	for (int i = 0; i < 3; i++)
+		pids[i] = spawn(child_value, NULL);
+	sleep_ns(20 * MS);
+	CHECK_RET(gosync_oncevalue_complete(fd, "too long!", 9), EMSGSIZE);
+	CHECK_RET(gosync_oncevalue_complete(fd, "value", 5), 0);
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ(reap(pids[i]), 0);
+	CHECK_RET(gosync_oncevalue_load(other, &r, buf, 4, &len), EOVERFLOW);
+	CHECK_EQ(len, 5);
+	CHECK_RET(gosync_oncevalue_load(other, &r, buf, 5, &len), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_DONE);
+	CHECK(len == 5 && !memcmp(buf, "value", 5), "LOAD did not return the value");
+	/* the plain calls still work; they just do not see the value */
+	CHECK_RET(gosync_once_load(other, &r), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_DONE);
+	CHECK_RET(gosync_oncevalue_load(other, &r, NULL, 0, &len), 0);
+	CHECK_EQ(len, 5);
+	close(other);
+	close(fd);
+
+	/* a Once without value_max takes no buffer; value_max is bounded */
+	fd = CHECK_OK(gosync_once_create(dev, NULL, 0, 0));
+	CHECK_RET(gosync_oncevalue_load(fd, &r, buf, sizeof(buf), &len), EINVAL);
+	close(fd);
+	CHECK_ERRNO(gosync_oncevalue_create(dev, NULL, 0, 0, GOSYNC_ONCE_VALUE_MAX + 1),
+		    EINVAL, true);
+
+	/* the runner's description closes: done, abandoned, no value */
+	fd = CHECK_OK(gosync_oncevalue_create(dev, tap_name(name, "value-dies"), 0, 0,
+					      GOSYNC_ONCE_VALUE_MAX));
+	other = CHECK_OK(reopen(dev, name));
+	CHECK_RET(gosync_oncevalue_do(fd, -1, &r, NULL, 0, &len), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_RUN);
+	close(fd);
+	len = 99;
+	CHECK_RET(gosync_oncevalue_do(other, 0, &r, buf, sizeof(buf), &len), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_DONE | GOSYNC_ONCE_ABANDONED);
+	CHECK_EQ(len, 0);
+	close(other);
+	return true;
+}
+
 int main(void)
 {
 	dev = tap_dev("once");
@@ -277,5 +357,6 @@ int main(void)
 	tap_report(t_poll(), "once-poll-epoll");
 	tap_report(poll_dead_runner(true), "once-poll-dead-runner-retry");
 	tap_report(poll_dead_runner(false), "once-poll-dead-runner-abandoned");
+	tap_report(t_value(), "once-value");
 	return tap_done(dev, "once");
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * e2e: WaitGroup. Go's TestWaitGroup (a two-group barrier, reused) and
- * TestWaitGroupMisuse, timeouts, poll/epoll readiness, and a barrier across
- * processes.
+ * TestWaitGroupMisuse, timeouts, poll/epoll readiness, a barrier across
+ * processes, and held Adds that a killed worker's close settles.
  */
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 
 #include "sync_util.h"
 
@@ -256,6 +257,77 @@ static bool t_many_waiters(void)
 	return true;
 }
 
+/*
+ * Held Adds (Go 1.25's wg.Go across processes): each worker opens the
+ * WaitGroup, adds itself with a held Add, and Dones when finished; one is
+ * killed first. Its Add is done for it when its description closes, so the
+ * Wait returns; the stats count it abandoned.
+ */
+static int child_held_worker(void *arg)
+{
+	int d = gosync_dev_open(), fd, *p = arg;
+	char c = 'A';
+
+	fd = gosync_open(d, child_name, GOSYNC_TYPE_WAITGROUP);
+	if (fd < 0 || gosync_waitgroup_add_held(fd, 1, NULL) < 0)
+		c = 'E';
+	if (write(p[1], &c, 1) != 1)
+		return 1;
+	if (read(p[2], &c, 1) != 1)	/* "finish your work" */
+		return 2;
+	return gosync_waitgroup_done(fd, NULL) < 0 ? 3 : 0;
+}
+
+static bool t_held(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	int fd = CHECK_OK(gosync_waitgroup_create(dev, tap_name(name, "held"), 0));
+	struct gosync_info info;
+	int up[2], go[2], p[3];
+	pid_t pids[3];
+	int64_t v;
+	char c;
+
+	CHECK_OK(pipe(up));
+	CHECK_OK(pipe(go));
+	p[0] = up[0];
+	p[1] = up[1];
+	p[2] = go[0];
+	child_name = name;
+	for (int i = 0; i < 3; i++) {
+		pids[i] = spawn(child_held_worker, p);
+		CHECK(read(up[0], &c, 1) == 1 && c == 'A', "worker %d did not Add", i);
+	}
+	CHECK_RET(gosync_waitgroup_load(fd, &v), 0);
+	CHECK_EQ(v, 3);
+	kill(pids[0], SIGKILL);		/* dies holding its Add */
+	CHECK_EQ(reap(pids[0]), 128 + SIGKILL);
+	CHECK_RET(gosync_waitgroup_load(fd, &v), 0);
+	CHECK_EQ(v, 2);
+	CHECK(write(go[1], "gg", 2) == 2, "write");
+	CHECK_RET(gosync_waitgroup_wait(fd, LIVENESS_NS), 0);
+	CHECK_EQ(reap(pids[1]), 0);
+	CHECK_EQ(reap(pids[2]), 0);	/* their Dones settled their own Adds */
+	CHECK_OK(gosync_info(fd, &info));
+	CHECK_EQ(info.stats[GOSYNC_STAT_WG_ABANDONED], 1);
+	/* a held Add needs a positive delta, and only ADD takes the flag */
+	CHECK_RET(gosync_waitgroup_add_held(fd, 0, NULL), EINVAL);
+	CHECK_RET(gosync_waitgroup_add_held(fd, -1, NULL), EINVAL);
+	{
+		struct gosync_waitgroup_cmd cmd = {
+			.size = sizeof(cmd), .op = GOSYNC_WG_DONE, .flags = GOSYNC_WG_F_HOLD,
+		};
+
+		CHECK_ERRNO(ioctl(fd, GOSYNC_IOC_WAITGROUP, &cmd), EINVAL, false);
+	}
+	for (int i = 0; i < 2; i++) {
+		close(up[i]);
+		close(go[i]);
+	}
+	close(fd);
+	return true;
+}
+
 int main(void)
 {
 	dev = tap_dev("waitgroup");
@@ -265,5 +337,6 @@ int main(void)
 	tap_report(t_poll(), "waitgroup-poll-epoll");
 	tap_report(t_processes(), "waitgroup-across-processes");
 	tap_report(t_many_waiters(), "waitgroup-many-waiters");
+	tap_report(t_held(), "waitgroup-held-add-worker-killed");
 	return tap_done(dev, "waitgroup");
 }

@@ -74,6 +74,8 @@ enum gosync_type {
 	GOSYNC_TYPE_WAITGROUP = 5,
 	GOSYNC_TYPE_ONCE = 6,
 	GOSYNC_TYPE_CHAN = 7,
+	GOSYNC_TYPE_SEM = 8,
+	GOSYNC_TYPE_COND = 9,
 };
 
 /*
@@ -98,8 +100,10 @@ enum gosync_counter_mode {
  *   SWAP  arg = new value        result = old value
  *   CAS   arg = new, expected    result = old value; swapped iff old == expected
  *   RESET                        result = old value; value becomes 0
+ *   AND   arg = mask             result = old value; value &= mask (Go 1.23)
+ *   OR    arg = mask             result = old value; value |= mask (Go 1.23)
  * Operands an op does not take (arg of LOAD and RESET, expected of all but
- * CAS) must be 0.
+ * CAS) must be 0. The percpu mode has no SWAP, CAS, AND or OR (EOPNOTSUPP).
  */
 enum gosync_op_code {
 	GOSYNC_OP_ADD = 1,
@@ -108,6 +112,8 @@ enum gosync_op_code {
 	GOSYNC_OP_SWAP = 4,
 	GOSYNC_OP_CAS = 5,
 	GOSYNC_OP_RESET = 6,
+	GOSYNC_OP_AND = 7,
+	GOSYNC_OP_OR = 8,
 };
 
 /* Op flags */
@@ -126,6 +132,7 @@ enum gosync_counter_stat {
 	GOSYNC_STAT_CAS = 4,
 	GOSYNC_STAT_CAS_FAILED = 5,
 	GOSYNC_STAT_RESET = 6,
+	GOSYNC_STAT_AND_OR = 7,	/* Go's And, Or */
 };
 
 /* stats[] for Mutex and RWMutex */
@@ -144,6 +151,7 @@ enum gosync_waitgroup_stat {
 	GOSYNC_STAT_WG_ADDS = 0,	/* Add and Done */
 	GOSYNC_STAT_WG_WAITS = 1,	/* Waits that returned 0 */
 	GOSYNC_STAT_WG_MISUSE = 2,	/* Adds refused with EINVAL or EBUSY */
+	GOSYNC_STAT_WG_ABANDONED = 3,	/* held Adds done for a description that closed */
 };
 
 /* stats[] for Onces */
@@ -151,6 +159,24 @@ enum gosync_once_stat {
 	GOSYNC_STAT_ONCE_DOS = 0,	/* Do calls that returned */
 	GOSYNC_STAT_ONCE_RUNS = 1,	/* callers told to run the function */
 	GOSYNC_STAT_ONCE_COMPLETES = 2,
+};
+
+/* stats[] for Semaphores */
+enum gosync_sem_stat {
+	GOSYNC_STAT_SEM_ACQUIRES = 0,		/* Acquire and TryAcquire that took */
+	GOSYNC_STAT_SEM_PERMITS_ACQUIRED = 1,	/* permits they took */
+	GOSYNC_STAT_SEM_RELEASES = 2,
+	GOSYNC_STAT_SEM_BUSY = 3,		/* TryAcquire that failed */
+	GOSYNC_STAT_SEM_TIMEOUTS = 4,
+	GOSYNC_STAT_SEM_ABANDONED = 5,		/* permits returned for a closed holder */
+};
+
+/* stats[] for Conds */
+enum gosync_cond_stat {
+	GOSYNC_STAT_COND_WAITS = 0,	/* Waits that were woken */
+	GOSYNC_STAT_COND_SIGNALS = 1,
+	GOSYNC_STAT_COND_BROADCASTS = 2,
+	GOSYNC_STAT_COND_TIMEOUTS = 3,	/* Waits that timed out or were interrupted */
 };
 
 /* stats[] for channels */
@@ -245,6 +271,8 @@ enum {
 	GOSYNC_CMD_MAP = 0x47,
 	GOSYNC_CMD_MAP_RANGE = 0x48,
 	GOSYNC_CMD_CHAN = 0x49,
+	GOSYNC_CMD_SEM = 0x4a,
+	GOSYNC_CMD_COND = 0x4b,
 };
 
 /**
@@ -333,12 +361,16 @@ struct gosync_lock_attr {
 /**
  * struct gosync_once_attr - Once parameters for GOSYNC_IOC_CREATE
  * @flags: GOSYNC_ONCE_ATTR_*
- * @__reserved: must be 0
+ * @value_max: the longest value COMPLETE may store (Go 1.21's OnceValue),
+ *	0..GOSYNC_ONCE_VALUE_MAX; 0: a Once without a value
  */
 struct gosync_once_attr {
 	__u32 flags;
-	__u32 __reserved;
+	__u32 value_max;
 };
+
+/* Longest OnceValue */
+#define GOSYNC_ONCE_VALUE_MAX	65536
 
 /**
  * struct gosync_map_attr - map parameters for GOSYNC_IOC_CREATE
@@ -355,6 +387,43 @@ struct gosync_map_attr {
 	__u32 max_entries;
 	__u32 __reserved;
 	__u64 max_bytes;
+};
+
+/* Most permits a Semaphore may have */
+#define GOSYNC_SEM_MAX		0x4000000000000000ULL	/* 2^62 */
+
+/* struct gosync_sem_attr.flags */
+/*
+ * Not robust: permits belong to nobody (POSIX sem_t): any fd may release
+ * them, and they are not returned when a description closes. Default
+ * (robust): permits are held by the open file description that acquired
+ * them, returned when its last fd closes, and only it may release them.
+ */
+#define GOSYNC_SEM_ATTR_NONROBUST	_BITUL(0)
+
+/**
+ * struct gosync_sem_attr - Semaphore parameters for GOSYNC_IOC_CREATE
+ * @size: total permits, 1..GOSYNC_SEM_MAX
+ * @flags: GOSYNC_SEM_ATTR_*
+ * @__reserved: must be 0
+ */
+struct gosync_sem_attr {
+	__u64 size;
+	__u32 flags;
+	__u32 __reserved;
+};
+
+/**
+ * struct gosync_cond_attr - Cond parameters for GOSYNC_IOC_CREATE
+ * @mutex_fd: an fd of the gosync Mutex the Cond is bound to (Go's c.L);
+ *	the Cond keeps the Mutex alive
+ * @flags: must be 0
+ * @__reserved: must be 0
+ */
+struct gosync_cond_attr {
+	__s32 mutex_fd;
+	__u32 flags;
+	__u64 __reserved;
 };
 
 /* Channels: most buffered messages, longest message, the default longest */
@@ -395,6 +464,8 @@ struct gosync_chan_attr {
  * @once: attributes of a GOSYNC_TYPE_ONCE (a WaitGroup has none)
  * @map: attributes of a GOSYNC_TYPE_MAP
  * @chan: attributes of a GOSYNC_TYPE_CHAN
+ * @sem: attributes of a GOSYNC_TYPE_SEM
+ * @cond: attributes of a GOSYNC_TYPE_COND
  * @__attr: room for every type's attributes; bytes past the type's struct
  *	must be zero
  *
@@ -413,6 +484,8 @@ struct gosync_create {
 		struct gosync_once_attr once;
 		struct gosync_map_attr map;
 		struct gosync_chan_attr chan;
+		struct gosync_sem_attr sem;
+		struct gosync_cond_attr cond;
 		__u64 __attr[8];
 	};
 };
@@ -802,7 +875,15 @@ struct gosync_lock_cmd {
  * WAIT: wait until the counter is zero; ETIMEDOUT, EINTR.
  * LOAD: read the counter.
  * The fd polls readable (EPOLLIN) while the counter is zero.
+ *
+ * ADD with GOSYNC_WG_F_HOLD (a positive delta; Go 1.25's WaitGroup.Go): the
+ * Add is held by the calling open file description, and DONEs through that
+ * description settle its held Adds first. If it closes (its process died)
+ * with Adds still held, they are done for it and counted abandoned, so a
+ * killed worker never leaves Wait hanging. Its Dones must come through the
+ * same description.
  */
+#define GOSYNC_WG_F_HOLD	_BITUL(16)
 enum gosync_waitgroup_op {
 	GOSYNC_WG_ADD = 1,
 	GOSYNC_WG_DONE = 2,
@@ -813,7 +894,7 @@ enum gosync_waitgroup_op {
 /**
  * struct gosync_waitgroup_cmd - GOSYNC_IOC_WAITGROUP
  * @size: sizeof(struct gosync_waitgroup_cmd)
- * @flags: GOSYNC_WAIT_TIMEOUT (WAIT only)
+ * @flags: GOSYNC_WAIT_* (WAIT only), GOSYNC_WG_F_HOLD (ADD only)
  * @op: enum gosync_waitgroup_op
  * @__reserved: must be 0
  * @delta: ADD only (else 0)
@@ -840,6 +921,13 @@ struct gosync_waitgroup_cmd {
  * COMPLETE: only through the runner's open file description; EPERM otherwise.
  * LOAD: result 0 (not done) or GOSYNC_ONCE_DONE[|ABANDONED]; never waits.
  * The fd polls readable (EPOLLIN) once done.
+ *
+ * OnceValue (Go 1.21): a Once created with a value_max stores the value
+ * COMPLETE gives (@buf, @len bytes, at most value_max: EMSGSIZE beyond), and
+ * DO and LOAD return it once done (into @buf, @len bytes of room; @len set
+ * to its length; EOVERFLOW, with @len the length, if it does not fit; with
+ * @buf 0, only its length).
+ * An abandoned Once has no value (length 0).
  */
 enum gosync_once_op {
 	GOSYNC_ONCE_DO = 1,
@@ -857,7 +945,10 @@ enum gosync_once_op {
  * @flags: GOSYNC_WAIT_TIMEOUT (DO only)
  * @op: enum gosync_once_op
  * @result: out: GOSYNC_ONCE_* bits
- * @timeout_ns: relative timeout with GOSYNC_WAIT_TIMEOUT, else 0
+ * @timeout_ns: see GOSYNC_WAIT_*
+ * @buf: OnceValue: pointer to the value (COMPLETE) or room for it (DO, LOAD)
+ * @len: OnceValue: its length, or the room at @buf (out: its length)
+ * @__reserved: must be 0
  */
 struct gosync_once_cmd {
 	__u32 size;
@@ -865,6 +956,9 @@ struct gosync_once_cmd {
 	__u32 op;
 	__u32 result;
 	__u64 timeout_ns;
+	__u64 buf;
+	__u32 len;
+	__u32 __reserved;
 };
 
 #define GOSYNC_IOC_ONCE		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_ONCE)
@@ -1020,6 +1114,7 @@ struct gosync_chan_cmd {
  *   ONCE_DONE  a Once is done (nothing is run)
  *   SEND       a channel Send of the message at buf, len bytes
  *   RECV       a channel Recv into buf, len bytes of room
+ *   ACQUIRE    a Semaphore's Acquire of len permits
  * Locks are taken for the open file description of the case's fd, as a
  * Lock through that fd would take them.
  */
@@ -1030,6 +1125,7 @@ enum gosync_case_op {
 	GOSYNC_CASE_ONCE_DONE = 4,
 	GOSYNC_CASE_SEND = 5,
 	GOSYNC_CASE_RECV = 6,
+	GOSYNC_CASE_ACQUIRE = 7,
 };
 
 /* Most cases in one GOSYNC_IOC_WAIT */
@@ -1045,7 +1141,8 @@ enum gosync_case_op {
  * @op: enum gosync_case_op
  * @buf: SEND: pointer to the message; RECV: pointer to room for one; else 0
  * @len: SEND: the message's length; RECV: in: the room at @buf, out: the
- *	message's length (EOVERFLOW: the length it needs); else 0
+ *	message's length (EOVERFLOW: the length it needs); ACQUIRE: the
+ *	permits, at least 1; else 0
  * @flags: in: 0; out: GOSYNC_CASE_CLOSED
  * @error: out: the completed case's result: 0, -EOWNERDEAD (LOCK: held,
  *	its previous holder died), -EPIPE (SEND: the channel is closed),
@@ -1101,5 +1198,93 @@ struct gosync_wait {
 };
 
 #define GOSYNC_IOC_WAIT		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_WAIT)
+
+/*
+ * Semaphore operations (GOSYNC_IOC_SEM): x/sync's semaphore.Weighted.
+ * ACQUIRE: wait until @n permits are free and take them; waiters are served
+ *	in order, so a large Acquire is not starved by smaller ones behind it.
+ *	EINVAL for n 0 or larger than the semaphore (x/sync would wait
+ *	forever); ETIMEDOUT, EINTR.
+ * TRYACQUIRE: take @n permits if free and nobody waits, else EBUSY.
+ * RELEASE: return @n permits. EPERM if more than this open file description
+ *	holds (robust), or than are taken (non-robust): x/sync panics.
+ * LOAD: never changes anything.
+ * Every op fills @size, @avail (free permits) and @held (this description's).
+ * The fd polls readable while an Acquire of 1 would not wait.
+ */
+enum gosync_sem_op {
+	GOSYNC_SEM_ACQUIRE = 1,
+	GOSYNC_SEM_TRYACQUIRE = 2,
+	GOSYNC_SEM_RELEASE = 3,
+	GOSYNC_SEM_LOAD = 4,
+};
+
+/**
+ * struct gosync_sem_cmd - GOSYNC_IOC_SEM on a Semaphore fd
+ * @size: sizeof(struct gosync_sem_cmd)
+ * @flags: GOSYNC_WAIT_* (ACQUIRE only)
+ * @op: enum gosync_sem_op
+ * @__reserved: must be 0
+ * @n: permits (ACQUIRE, TRYACQUIRE, RELEASE; else 0)
+ * @timeout_ns: see GOSYNC_WAIT_*
+ * @sem_size: out: the semaphore's size
+ * @avail: out: permits free after the op
+ * @held: out: permits this open file description holds (robust)
+ */
+struct gosync_sem_cmd {
+	__u32 size;
+	__u32 flags;
+	__u32 op;
+	__u32 __reserved;
+	__u64 n;
+	__u64 timeout_ns;
+	__u64 sem_size;
+	__u64 avail;
+	__u64 held;
+};
+
+#define GOSYNC_IOC_SEM		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_SEM)
+
+/*
+ * Cond operations (GOSYNC_IOC_COND): Go's sync.Cond bound to a Mutex.
+ * WAIT: atomically unlock the Mutex and sleep until a SIGNAL or BROADCAST
+ *	after this WAIT began; then lock the Mutex again, through @mutex_fd's
+ *	open file description, before returning, also after a timeout or a
+ *	signal (as Go, the caller re-checks its condition). @mutex_fd is an
+ *	fd of the Cond's Mutex. EPERM if the Mutex is not locked (Go: "unlock
+ *	of unlocked mutex"); EINVAL if @mutex_fd is another object; ETIMEDOUT,
+ *	EINTR (the Mutex is locked again in every case); EOWNERDEAD if the
+ *	relock found its last robust holder dead.
+ * SIGNAL: wake the longest-waiting WAIT, if any.
+ * BROADCAST: wake every WAIT.
+ * @waiters is the number of WAITs sleeping after the op.
+ */
+enum gosync_cond_op {
+	GOSYNC_COND_WAIT = 1,
+	GOSYNC_COND_SIGNAL = 2,
+	GOSYNC_COND_BROADCAST = 3,
+};
+
+/**
+ * struct gosync_cond_cmd - GOSYNC_IOC_COND on a Cond fd
+ * @size: sizeof(struct gosync_cond_cmd)
+ * @flags: GOSYNC_WAIT_* (WAIT only)
+ * @op: enum gosync_cond_op
+ * @mutex_fd: WAIT: an fd of the Cond's Mutex; else 0
+ * @timeout_ns: see GOSYNC_WAIT_*
+ * @waiters: out: WAITs sleeping after the op
+ * @__reserved: must be 0
+ */
+struct gosync_cond_cmd {
+	__u32 size;
+	__u32 flags;
+	__u32 op;
+	__s32 mutex_fd;
+	__u64 timeout_ns;
+	__u32 waiters;
+	__u32 __reserved;
+};
+
+#define GOSYNC_IOC_COND		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_COND)
 
 #endif /* _UAPI_LINUX_GOSYNC_H */

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync Cond: Go's sync.Cond bound to a gosync Mutex (its c.L).
+ *
+ * Wait queues itself, then unlocks the Mutex: a Signal that follows the
+ * Unlock finds it queued, which is what makes the unlock-and-sleep atomic
+ * (Go's runtime_notifyListAdd before c.L.Unlock). It sleeps until a Signal or
+ * Broadcast dequeues it, or its deadline or a signal ends the wait, and then
+ * locks the Mutex again before it returns, in every case. Signal wakes the
+ * longest waiter, Broadcast all; a Wait that starts after a Signal is not
+ * woken by it (TestCondSignalGenerations).
+ *
+ * The Cond holds a reference to the Mutex's object for its whole life, so
+ * closing every fd of the Mutex while a Cond waits is safe. Lock order:
+ * the Cond's lock is never held while the Mutex's is taken, nor the other
+ * way round.
+ */
+#include <linux/export.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+struct gs_cond_waiter {
+	struct list_head node;		/* in gs_cond.waiters, oldest first */
+	struct task_struct *task;
+	u64 ticket;			/* when it began waiting (gs_cond.tickets) */
+	bool woken;			/* a Signal or Broadcast dequeued us */
+};
+
+/**
+ * gs_cond_create() - a Cond bound to the Mutex of @mutex_obj
+ * Return: the Cond (holding a reference to @mutex_obj), or an ERR_PTR.
+ */
+struct gs_cond *gs_cond_create(struct gs_obj *mutex_obj)
+{
+	struct gs_cond *c;
+
+	if (mutex_obj->type->id != GOSYNC_TYPE_MUTEX)
+		return ERR_PTR(-EINVAL);
+	c = kzalloc(sizeof(*c), GOSYNC_GFP);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	c->stats = gs_stats_alloc();
+	if (!c->stats) {
+		kfree(c);
+		return ERR_PTR(-ENOMEM);
+	}
+	spin_lock_init(&c->lock);
+	INIT_LIST_HEAD(&c->waiters);
+	gs_obj_get(mutex_obj);
+	c->mutex_obj = mutex_obj;
+	c->mutex = mutex_obj->priv;
+	return c;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_cond_create);
+
+void gs_cond_destroy(struct gs_cond *c)
+{
+	WARN_ON(!list_empty(&c->waiters));
+	gs_obj_put(c->mutex_obj);
+	free_percpu(c->stats);
+	kfree(c);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_cond_destroy);
+
+/**
+ * gs_cond_wait() - Go's c.Wait()
+ * @h: the holder that locks the Mutex again (the caller's description of it)
+ * @dl: when to give up waiting (the Mutex is locked again regardless)
+ *
+ * Return: 0 (woken); -ETIMEDOUT, -EINTR or -ERESTARTSYS (not woken; the
+ * Mutex is locked again); -EOWNERDEAD (woken or not: the relock found its
+ * last robust holder dead; locked); -EPERM if the Mutex was not locked
+ * (nothing happened); or, for a fatal signal during the relock, -EINTR
+ * with the Mutex not locked (the task is dying).
+ */
+int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadline *dl)
+{
+	struct gs_cond_waiter w = { .task = current };
+	int ret, relock;
+
+	spin_lock(&c->lock);
+	w.ticket = ++c->tickets;
+	list_add_tail(&w.node, &c->waiters);
+	spin_unlock(&c->lock);
+	ret = gs_mutex_unlock(c->mutex);
+	if (ret) {
+		spin_lock(&c->lock);
+		list_del(&w.node);
+		spin_unlock(&c->lock);
+		return ret;
+	}
+	for (;;) {
+		set_current_state(gs_sleep_state(dl));
+		/* Pairs with smp_store_release() in gs_cond_signal(). */
+		if (smp_load_acquire(&w.woken)) {
+			__set_current_state(TASK_RUNNING);
+			ret = 0;
+			break;
+		}
+		ret = gs_sleep(dl);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		spin_lock(&c->lock);
+		if (w.woken)
+			ret = 0;	/* a Signal came first: take it, not the timeout */
+		else
+			list_del(&w.node);
+		spin_unlock(&c->lock);
+	}
+	gs_stat_add(c->stats, ret ? GOSYNC_STAT_COND_TIMEOUTS : GOSYNC_STAT_COND_WAITS, 1);
+	/* Lock again before returning, whatever happened; only dying stops it. */
+	relock = gs_mutex_lock(c->mutex, h, &GS_KILLABLE);
+	return relock ?: ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_cond_wait);
+
+/**
+ * gs_cond_signal() - Go's c.Signal() (@all false) or c.Broadcast()
+ * Return: the number of Waits woken.
+ */
+unsigned int gs_cond_signal(struct gs_cond *c, bool all)
+{
+	struct gs_cond_waiter *w, *tmp;
+	unsigned int n = 0;
+	struct gs_wake wake = GS_WAKE_INIT;
+	u64 upto = 0;
+
+	gs_stat_add(c->stats, all ? GOSYNC_STAT_COND_BROADCASTS : GOSYNC_STAT_COND_SIGNALS, 1);
+again:
+	spin_lock(&c->lock);
+	/* Only the Waits that began before us, however many batches it takes. */
+	if (!upto)
+		upto = c->tickets;
+	list_for_each_entry_safe(w, tmp, &c->waiters, node) {
+		if (gs_wake_full(&wake) || w->ticket > upto)
+			break;
+		list_del(&w->node);
+		gs_wake_add(&wake, w->task);
+		/* Last: the waiter may return as soon as it sees this. */
+		smp_store_release(&w->woken, true);
+		n++;
+		if (!all)
+			break;
+	}
+	/* Broadcast: more than one batch of waiters. */
+	if (all && gs_wake_full(&wake)) {
+		spin_unlock(&c->lock);
+		gs_wake_up(&wake);
+		goto again;
+	}
+	spin_unlock(&c->lock);
+	gs_wake_up(&wake);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_cond_signal);
+
+unsigned int gs_cond_waiters(struct gs_cond *c)
+{
+	struct list_head *p;
+	unsigned int n = 0;
+
+	spin_lock(&c->lock);
+	list_for_each(p, &c->waiters)
+		n++;
+	spin_unlock(&c->lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_cond_waiters);

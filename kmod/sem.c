@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync Semaphore: golang.org/x/sync/semaphore.Weighted across processes.
+ *
+ * @size permits; Acquire(n) takes n once they are free, in FIFO order: a
+ * waiter queues behind earlier ones even if its n would fit, so a large
+ * waiter is not starved by smaller ones behind it (x/sync's rule). Release
+ * returns permits and grants them to the front of the queue while it fits,
+ * handing them over directly (the waiter does not compete again).
+ *
+ * Robust (the default): permits are held by an open file description (a
+ * holder), like SysV's SEM_UNDO without its pitfalls: those a holder still
+ * has when its last fd closes are released for it, so a crashed worker
+ * never leaks a slot, and a Release of more than the holder has is an
+ * error. Non-robust: permits belong to nobody (POSIX sem_t); Release of more
+ * than are taken is the error.
+ */
+#include <linux/export.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+struct gs_sem_waiter {
+	struct list_head node;		/* in gs_sem.waiters, oldest first */
+	struct task_struct *task;
+	struct gs_holder *holder;
+	u64 n;
+	bool granted;			/* Release handed us our permits */
+};
+
+/**
+ * gs_sem_create() - a Semaphore of @size permits
+ * Return: the semaphore, or ERR_PTR(-EINVAL) for size 0, or -ENOMEM.
+ */
+struct gs_sem *gs_sem_create(u64 size, bool robust)
+{
+	struct gs_sem *s;
+
+	if (!size || size > GOSYNC_SEM_MAX)
+		return ERR_PTR(-EINVAL);
+	s = kzalloc(sizeof(*s), GOSYNC_GFP);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	s->stats = gs_stats_alloc();
+	if (!s->stats) {
+		kfree(s);
+		return ERR_PTR(-ENOMEM);
+	}
+	spin_lock_init(&s->lock);
+	INIT_LIST_HEAD(&s->waiters);
+	init_waitqueue_head(&s->wq);
+	s->size = size;
+	s->robust = robust;
+	return s;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_create);
+
+void gs_sem_destroy(struct gs_sem *s)
+{
+	WARN_ON(!list_empty(&s->waiters));
+	free_percpu(s->stats);
+	kfree(s);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_destroy);
+
+static void gs_sem_take_locked(struct gs_sem *s, struct gs_holder *h, u64 n)
+{
+	lockdep_assert_held(&s->lock);
+	s->cur += n;
+	if (s->robust)
+		h->permits += n;
+}
+
+/* Grant the front waiters while their n fits; wake them after unlocking. */
+static void gs_sem_grant_locked(struct gs_sem *s, struct gs_wake *wake)
+{
+	struct gs_sem_waiter *w, *tmp;
+
+	lockdep_assert_held(&s->lock);
+	list_for_each_entry_safe(w, tmp, &s->waiters, node) {
+		if (s->size - s->cur < w->n || gs_wake_full(wake))
+			break;
+		list_del(&w->node);
+		gs_sem_take_locked(s, w->holder, w->n);
+		gs_wake_add(wake, w->task);
+		/*
+		 * Last: the waiter may return as soon as it sees this. Pairs
+		 * with smp_load_acquire() in sem_acquire_wait().
+		 */
+		smp_store_release(&w->granted, true);
+	}
+}
+
+/* Permits may be free: wake the granted, tell pollers and selections. */
+static void gs_sem_unlock_wake(struct gs_sem *s, struct gs_wake *wake)
+	__releases(&s->lock)
+{
+	spin_unlock(&s->lock);
+	gs_wake_up(wake);
+	if (wq_has_sleeper(&s->wq))
+		wake_up_interruptible_poll(&s->wq, EPOLLIN | EPOLLRDNORM);
+}
+
+/* Would Acquire(@n) succeed now? Not past waiters (FIFO). */
+bool gs_sem_ready_locked(struct gs_sem *s, u64 n)
+{
+	lockdep_assert_held(&s->lock);
+	return s->size - s->cur >= n && list_empty(&s->waiters);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_ready_locked);
+
+/* Take @n if free, for @sel's case @index (see struct gs_sel). */
+int gs_sem_take_ready_locked(struct gs_sem *s, struct gs_holder *h, u64 n,
+			     struct gs_sel *sel, int index)
+{
+	lockdep_assert_held(&s->lock);
+	if (!gs_sem_ready_locked(s, n))
+		return -EBUSY;
+	if (!gs_sel_claim(sel, index))
+		return -EALREADY;
+	gs_sem_take_locked(s, h, n);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_take_ready_locked);
+
+static int sem_try(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel, int index)
+{
+	int ret;
+
+	if (!n || n > s->size)
+		return -EINVAL;
+	spin_lock(&s->lock);
+	ret = gs_sem_take_ready_locked(s, h, n, sel, index);
+	spin_unlock(&s->lock);
+	return ret;
+}
+
+/* Count an acquire's outcome (enum gosync_sem_stat) and pass it on. */
+static int sem_counted(struct gs_sem *s, int ret, u64 n)
+{
+	switch (ret) {
+	case 0:
+		gs_stat_add(s->stats, GOSYNC_STAT_SEM_ACQUIRES, 1);
+		gs_stat_add(s->stats, GOSYNC_STAT_SEM_PERMITS_ACQUIRED, n);
+		break;
+	case -EBUSY:
+		gs_stat_add(s->stats, GOSYNC_STAT_SEM_BUSY, 1);
+		break;
+	case -ETIMEDOUT:
+		gs_stat_add(s->stats, GOSYNC_STAT_SEM_TIMEOUTS, 1);
+		break;
+	}
+	return ret;
+}
+
+/**
+ * gs_sem_tryacquire() - x/sync's TryAcquire(@n)
+ * Return: 0, -EBUSY, or -EINVAL for n 0 or larger than the semaphore.
+ */
+int gs_sem_tryacquire(struct gs_sem *s, struct gs_holder *h, u64 n)
+{
+	return sem_counted(s, sem_try(s, h, n, NULL, 0), n);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_tryacquire);
+
+/**
+ * gs_sem_try_case() - a GOSYNC_IOC_WAIT ACQUIRE case's attempt, for @sel
+ * Return: 0, -EAGAIN (not free), -EALREADY, or -EINVAL.
+ */
+int gs_sem_try_case(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel,
+		    int index)
+{
+	int ret = sem_try(s, h, n, sel, index);
+
+	if (ret == -EBUSY)
+		return -EAGAIN;
+	return ret == -EALREADY ? ret : sem_counted(s, ret, n);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_try_case);
+
+static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
+			    const struct gs_deadline *dl)
+{
+	struct gs_sem_waiter w = { .task = current, .holder = h, .n = n };
+	struct gs_wake wake = GS_WAKE_INIT;
+	int ret;
+
+	ret = sem_try(s, h, n, NULL, 0);
+	if (ret != -EBUSY)
+		return ret;
+	spin_lock(&s->lock);
+	if (gs_sem_ready_locked(s, n)) {
+		gs_sem_take_locked(s, h, n);
+		spin_unlock(&s->lock);
+		return 0;
+	}
+	list_add_tail(&w.node, &s->waiters);
+	for (;;) {
+		set_current_state(gs_sleep_state(dl));
+		spin_unlock(&s->lock);
+		/* A grant needs no lock to be seen: the granter unqueued us. */
+		if (smp_load_acquire(&w.granted)) {
+			__set_current_state(TASK_RUNNING);
+			return 0;
+		}
+		ret = gs_sleep(dl);
+		/* Pairs with the granter's smp_store_release(). */
+		if (smp_load_acquire(&w.granted))
+			return 0;
+		spin_lock(&s->lock);
+		if (w.granted) {
+			spin_unlock(&s->lock);
+			return 0;
+		}
+		if (ret) {
+			/* x/sync: a departing front waiter may let the next ones in */
+			list_del(&w.node);
+			gs_sem_grant_locked(s, &wake);
+			gs_sem_unlock_wake(s, &wake);
+			return ret;
+		}
+	}
+}
+
+/**
+ * gs_sem_acquire() - x/sync's Acquire(ctx, @n), with a deadline for the context
+ * Return: 0; -EINVAL for n 0 or larger than the semaphore (x/sync would
+ * wait forever); -ETIMEDOUT; -EINTR or -ERESTARTSYS (nothing taken).
+ */
+int gs_sem_acquire(struct gs_sem *s, struct gs_holder *h, u64 n, const struct gs_deadline *dl)
+{
+	return sem_counted(s, sem_acquire_wait(s, h, n, dl), n);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_acquire);
+
+/**
+ * gs_sem_release() - x/sync's Release(@n)
+ *
+ * Robust: @h must hold @n permits (EPERM otherwise, x/sync's "released
+ * more than held"); non-robust: @n must not exceed the permits taken.
+ * Return: 0, -EPERM, or -EINVAL for n 0.
+ */
+int gs_sem_release(struct gs_sem *s, struct gs_holder *h, u64 n)
+{
+	struct gs_wake wake = GS_WAKE_INIT;
+
+	if (!n)
+		return -EINVAL;
+	spin_lock(&s->lock);
+	if (s->robust ? h->permits < n : s->cur < n) {
+		spin_unlock(&s->lock);
+		return -EPERM;
+	}
+	s->cur -= n;
+	if (s->robust)
+		h->permits -= n;
+	gs_sem_grant_locked(s, &wake);
+	gs_sem_unlock_wake(s, &wake);
+	gs_stat_add(s->stats, GOSYNC_STAT_SEM_RELEASES, 1);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_release);
+
+/** gs_sem_holder_gone() - @h's description is closing: return its permits (robust) */
+void gs_sem_holder_gone(struct gs_sem *s, struct gs_holder *h)
+{
+	struct gs_wake wake = GS_WAKE_INIT;
+	u64 n;
+
+	spin_lock(&s->lock);
+	n = h->permits;
+	if (!s->robust || !n) {
+		spin_unlock(&s->lock);
+		return;
+	}
+	s->cur -= n;
+	h->permits = 0;
+	gs_sem_grant_locked(s, &wake);
+	gs_sem_unlock_wake(s, &wake);
+	gs_stat_add(s->stats, GOSYNC_STAT_SEM_ABANDONED, n);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_holder_gone);
+
+/** gs_sem_state() - size, free permits, this holder's, waiters */
+void gs_sem_state(struct gs_sem *s, struct gs_holder *h, u64 *size, u64 *avail, u64 *held,
+		  u32 *waiters)
+{
+	struct list_head *p;
+
+	spin_lock(&s->lock);
+	*size = s->size;
+	*avail = s->size - s->cur;
+	*held = h ? h->permits : 0;
+	*waiters = 0;
+	list_for_each(p, &s->waiters)
+		(*waiters)++;
+	spin_unlock(&s->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_state);
+
+/* Readable while an Acquire(1) would not wait; as gs_mutex_poll(). */
+__poll_t gs_sem_poll(struct gs_sem *s, struct file *file, poll_table *pt)
+{
+	bool ready;
+
+	poll_wait(file, &s->wq, pt);
+	spin_lock(&s->lock);
+	ready = gs_sem_ready_locked(s, 1);
+	spin_unlock(&s->lock);
+	return ready ? EPOLLIN | EPOLLRDNORM : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_poll);

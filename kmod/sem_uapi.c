@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gosync Semaphore, as an object type: create, the SEM command, poll,
+ * fdinfo, ACQUIRE cases and robustness (a holder's last close). The core
+ * is sem.c.
+ */
+#include "internal.h"
+
+static void *gs_sem_new(const void *attr, struct gs_user *user)
+{
+	const struct gosync_sem_attr *a = attr;
+
+	if ((a->flags & ~GOSYNC_SEM_ATTR_NONROBUST) || a->__reserved)
+		return ERR_PTR(-EINVAL);
+	return gs_sem_create(a->size, !(a->flags & GOSYNC_SEM_ATTR_NONROBUST));
+}
+
+static int gs_sem_cmd(struct gs_ucmd *ucmd)
+{
+	struct gosync_sem_cmd *c = ucmd->cmd;
+	struct gs_sem *s = ucmd->obj->priv;
+	struct gs_deadline dl;
+	u32 waiters;
+	int ret;
+
+	if (c->__reserved)
+		return -EINVAL;
+	ret = gs_deadline(c->flags, c->timeout_ns, &dl);
+	if (ret)
+		return ret;
+	if ((c->flags && c->op != GOSYNC_SEM_ACQUIRE) || (c->n && c->op == GOSYNC_SEM_LOAD))
+		return -EINVAL;
+
+	switch (c->op) {
+	case GOSYNC_SEM_ACQUIRE:
+		ret = gs_sem_acquire(s, ucmd->holder, c->n, &dl);
+		break;
+	case GOSYNC_SEM_TRYACQUIRE:
+		ret = gs_sem_tryacquire(s, ucmd->holder, c->n);
+		break;
+	case GOSYNC_SEM_RELEASE:
+		ret = gs_sem_release(s, ucmd->holder, c->n);
+		break;
+	case GOSYNC_SEM_LOAD:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (ret)
+		return ret;
+	gs_sem_state(s, ucmd->holder, &c->sem_size, &c->avail, &c->held, &waiters);
+	return gs_respond(ucmd, sizeof(*c));
+}
+
+static void gs_sem_show_fdinfo(struct seq_file *sf, void *priv, struct gs_holder *h)
+{
+	u64 size, avail, held;
+	u32 waiters;
+
+	gs_sem_state(priv, h, &size, &avail, &held, &waiters);
+	seq_printf(sf, "sem-size:\t%llu\nsem-avail:\t%llu\nsem-held:\t%llu\nsem-waiters:\t%u\n",
+		   size, avail, held, waiters);
+}
+
+/* ---- GOSYNC_IOC_WAIT cases: ACQUIRE ---- */
+
+static int gs_sem_case_try(struct gs_case *c, struct gs_sel *sel, int index)
+{
+	return gs_sem_try_case(c->priv, c->holder, c->n, sel, index);
+}
+
+static wait_queue_head_t *gs_sem_case_wq(struct gs_case *c)
+{
+	return &((struct gs_sem *)c->priv)->wq;
+}
+
+static spinlock_t *gs_sem_case_lock(struct gs_case *c)
+{
+	return &((struct gs_sem *)c->priv)->lock;
+}
+
+static bool gs_sem_case_ready_locked(struct gs_case *c)
+{
+	return gs_sem_ready_locked(c->priv, c->n);
+}
+
+static int gs_sem_case_take_locked(struct gs_case *c)
+{
+	struct gs_sem *s = c->priv;
+	int ret = gs_sem_take_ready_locked(s, c->holder, c->n, NULL, 0);
+
+	if (!ret) {
+		gs_stat_add(s->stats, GOSYNC_STAT_SEM_ACQUIRES, 1);
+		gs_stat_add(s->stats, GOSYNC_STAT_SEM_PERMITS_ACQUIRED, c->n);
+	}
+	return ret;
+}
+
+static const struct gs_case_ops gs_sem_cases = {
+	.ops = BIT(GOSYNC_CASE_ACQUIRE),
+	.all_ops = BIT(GOSYNC_CASE_ACQUIRE),
+	.try = gs_sem_case_try,
+	.wq = gs_sem_case_wq,
+	.lock = gs_sem_case_lock,
+	.ready_locked = gs_sem_case_ready_locked,
+	.take_locked = gs_sem_case_take_locked,
+};
+
+static __poll_t gs_sem_type_poll(void *priv, struct file *file, poll_table *pt)
+{
+	return gs_sem_poll(priv, file, pt);
+}
+
+static void gs_sem_type_destroy(void *priv)
+{
+	gs_sem_destroy(priv);
+}
+
+static void gs_sem_type_holder_gone(void *priv, struct gs_holder *h)
+{
+	gs_sem_holder_gone(priv, h);
+}
+
+static struct gs_stats __percpu *gs_sem_stats(void *priv)
+{
+	return ((struct gs_sem *)priv)->stats;
+}
+
+static unsigned long gs_sem_charge(void *priv)
+{
+	return kmalloc_size_roundup(sizeof(struct gs_sem)) +
+	       num_possible_cpus() * sizeof(struct gs_stats);
+}
+
+/* The attribute flags are the subtype. */
+static u32 gs_sem_subtype(void *priv)
+{
+	return ((struct gs_sem *)priv)->robust ? 0 : GOSYNC_SEM_ATTR_NONROBUST;
+}
+
+static const struct gs_cmd gs_sem_cmds[] = {
+	GS_CMD(SEM, gs_sem_cmd, struct gosync_sem_cmd, held),
+};
+
+const struct gs_type gs_sem_type = {
+	.id = GOSYNC_TYPE_SEM,
+	.name = "sem",
+	.attr_size = sizeof(struct gosync_sem_attr),
+	.create = gs_sem_new,
+	.destroy = gs_sem_type_destroy,
+	.holder_gone = gs_sem_type_holder_gone,
+	.poll = gs_sem_type_poll,
+	.stats = gs_sem_stats,
+	.charge = gs_sem_charge,
+	.subtype = gs_sem_subtype,
+	.show_fdinfo = gs_sem_show_fdinfo,
+	.subtypes = GOSYNC_SEM_ATTR_NONROBUST,
+	.ops = GENMASK_ULL(GOSYNC_SEM_LOAD, GOSYNC_SEM_ACQUIRE),
+	.cmds = gs_sem_cmds,
+	.nr_cmds = ARRAY_SIZE(gs_sem_cmds),
+	.cases = &gs_sem_cases,
+};
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_type);

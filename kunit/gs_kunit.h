@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What gosync's KUnit suites share: deadlines, a liveness bound, and a
+ * kthread that runs one blocking call (a "blocker") that a test can signal.
+ */
+#ifndef _GOSYNC_KUNIT_H
+#define _GOSYNC_KUNIT_H
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+
+#include "internal.h"
+
+/* Liveness bound for waits in these tests: generous, never a timing claim. */
+#define LIVENESS_MS	30000
+
+/* Deadlines: none, and one already passed. */
+#define FOREVER (&GS_FOREVER)
+#define PAST (&(struct gs_deadline){ .t = ktime_sub_ns(ktime_get(), 1), \
+				       .clock = CLOCK_MONOTONIC })
+
+/* Poll @cond until true or LIVENESS_MS pass. */
+#define wait_until(cond) ({					\
+	unsigned int __ms = 0;					\
+	bool __ok;						\
+	while (!(__ok = (cond)) && __ms++ < LIVENESS_MS)	\
+		usleep_range(1000, 1100);			\
+	__ok;							\
+})
+
+/* One of a primitive's counts (struct gosync_info.stats[@i]). */
+static inline u64 stat_of(struct gs_stats __percpu *stats, unsigned int i)
+{
+	u64 sum[GOSYNC_NR_STATS];
+
+	gs_stats_sum(stats, sum);
+	return sum[i];
+}
+
+/* ---- a kthread running one blocking call, interruptible by SIGUSR1 ---- */
+
+struct blocker {
+	int (*fn)(struct blocker *b);
+	void *obj;
+	struct gs_holder holder;
+	bool writer;
+	u64 n;
+	u32 result;
+	int ret;
+	bool finished;
+	struct completion done;
+	struct task_struct *task;
+};
+
+static inline int blocker_thread(void *arg)
+{
+	struct blocker *b = arg;
+
+	allow_signal(SIGUSR1);
+	b->ret = b->fn(b);
+	WRITE_ONCE(b->finished, true);
+	complete(&b->done);
+	return 0;
+}
+
+static inline void blocker_start(struct kunit *test, struct blocker *b,
+				 int (*fn)(struct blocker *b), void *obj)
+{
+	b->fn = fn;
+	b->obj = obj;
+	init_completion(&b->done);
+	b->task = kthread_run(blocker_thread, b, "gosync_blocker");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b->task));
+	get_task_struct(b->task);
+}
+
+static inline int blocker_finish(struct blocker *b)
+{
+	wait_for_completion(&b->done);
+	put_task_struct(b->task);
+	return b->ret;
+}
+
+static inline void blocker_signal(struct blocker *b)
+{
+	send_sig(SIGUSR1, b->task, 1);
+}
+
+/* Does @waiters, guarded by @lock, hold exactly @n entries? */
+static inline bool nr_waiters_is(spinlock_t *lock, struct list_head *waiters, unsigned int n)
+{
+	struct list_head *pos;
+	unsigned int count = 0;
+
+	spin_lock(lock);
+	list_for_each(pos, waiters)
+		count++;
+	spin_unlock(lock);
+	return count == n;
+}
+
+#endif /* _GOSYNC_KUNIT_H */

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of gosync's Semaphore (kmod/sem.c) and Cond (kmod/cond.c),
+ * called directly. Semaphore: x/sync's rules (weighted, FIFO so a large
+ * Acquire is not starved, a canceled front waiter lets the next ones in,
+ * release of more than held), robustness (a closing holder's permits), and
+ * a port of x/sync's TestWeighted hammer. Cond: ports of Go's TestCondSignal,
+ * TestCondSignalGenerations and TestCondBroadcast, the relock after a
+ * timeout or a signal, and Wait on an unlocked Mutex.
+ */
+#include "gs_kunit.h"
+
+static int do_sem_acquire(struct blocker *b)
+{
+	return gs_sem_acquire(b->obj, &b->holder, b->n, FOREVER);
+}
+
+static bool sem_waiters_are(struct gs_sem *s, unsigned int n)
+{
+	return nr_waiters_is(&s->lock, &s->waiters, n);
+}
+
+static u64 sem_avail(struct gs_sem *s)
+{
+	u64 size, avail, held;
+	u32 waiters;
+
+	gs_sem_state(s, NULL, &size, &avail, &held, &waiters);
+	return avail;
+}
+
+static void sem_basic_test(struct kunit *test)
+{
+	struct gs_sem *s = gs_sem_create(10, true);
+	struct gs_holder a = {}, b = {};
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(gs_sem_create(0, true)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(gs_sem_create(GOSYNC_SEM_MAX + 1, true)));
+	KUNIT_EXPECT_EQ(test, gs_sem_tryacquire(s, &a, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_sem_tryacquire(s, &a, 11), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_sem_acquire(s, &a, 11, PAST), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_sem_tryacquire(s, &a, 3), 0);
+	KUNIT_EXPECT_EQ(test, gs_sem_acquire(s, &b, 7, FOREVER), 0);
+	KUNIT_EXPECT_EQ(test, gs_sem_tryacquire(s, &b, 1), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_sem_acquire(s, &b, 1, PAST), -ETIMEDOUT);
+	KUNIT_EXPECT_TRUE(test, sem_waiters_are(s, 0));
+	KUNIT_EXPECT_EQ(test, a.permits, 3ULL);
+	KUNIT_EXPECT_EQ(test, b.permits, 7ULL);
+	/* x/sync: "semaphore: released more than held"; nothing changes */
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &a, 4), -EPERM);
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &a, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &a, 3), 0);
+	KUNIT_EXPECT_EQ(test, sem_avail(s), 3ULL);
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &b, 7), 0);
+	KUNIT_EXPECT_EQ(test, sem_avail(s), 10ULL);
+	gs_sem_destroy(s);
+}
+
+/* Non-robust: permits belong to nobody; anyone may release what is taken. */
+static void sem_nonrobust_test(struct kunit *test)
+{
+	struct gs_sem *s = gs_sem_create(4, false);
+	struct gs_holder a = {}, b = {};
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	KUNIT_EXPECT_EQ(test, gs_sem_tryacquire(s, &a, 3), 0);
+	KUNIT_EXPECT_EQ(test, a.permits, 0ULL);
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &b, 4), -EPERM);
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &b, 2), 0);
+	gs_sem_holder_gone(s, &a);	/* nothing to return */
+	KUNIT_EXPECT_EQ(test, sem_avail(s), 3ULL);
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &b, 1), 0);
+	gs_sem_destroy(s);
+}
+
+/*
+ * x/sync's TestLargeAcquireDoesntStarve: a waiting Acquire of the whole
+ * semaphore is not overtaken by a stream of small ones that would fit.
+ */
+static void sem_large_acquire_doesnt_starve_test(struct kunit *test)
+{
+	struct gs_sem *s = gs_sem_create(2, true);
+	struct gs_holder a = {}, c = {};
+	struct blocker big = { .n = 2 };
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, gs_sem_tryacquire(s, &a, 1), 0);
+	blocker_start(test, &big, do_sem_acquire, s);
+	KUNIT_EXPECT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
+	/* one permit is free, but the big waiter is first */
+	KUNIT_EXPECT_EQ(test, gs_sem_tryacquire(s, &c, 1), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_sem_acquire(s, &c, 1, PAST), -ETIMEDOUT);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(big.finished));
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &a, 1), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&big), 0);
+	KUNIT_EXPECT_EQ(test, big.holder.permits, 2ULL);
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &big.holder, 2), 0);
+	gs_sem_destroy(s);
+}
+
+/*
+ * x/sync's TestAllocCancelDoesntStarve: when the large waiter at the front
+ * gives up, the small ones behind it that fit are granted at once.
+ */
+static void sem_cancel_doesnt_starve_test(struct kunit *test)
+{
+	struct gs_sem *s = gs_sem_create(10, true);
+	struct blocker big = { .n = 10 }, small = { .n = 1 };
+	struct gs_holder a = {};
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, gs_sem_tryacquire(s, &a, 1), 0);
+	blocker_start(test, &big, do_sem_acquire, s);
+	KUNIT_EXPECT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
+	blocker_start(test, &small, do_sem_acquire, s);
+	KUNIT_EXPECT_TRUE(test, wait_until(sem_waiters_are(s, 2)));
+	blocker_signal(&big);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&big), -EINTR);
+	KUNIT_EXPECT_EQ(test, big.holder.permits, 0ULL);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&small), 0);
+	KUNIT_EXPECT_EQ(test, sem_avail(s), 8ULL);
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &small.holder, 1), 0);
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &a, 1), 0);
+	gs_sem_destroy(s);
+}
+
+/* A closing holder's permits return and are granted to the waiters. */
+static void sem_holder_gone_test(struct kunit *test)
+{
+	struct gs_sem *s = gs_sem_create(5, true);
+	struct blocker w = { .n = 5 };
+	struct gs_holder a = {};
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, gs_sem_tryacquire(s, &a, 2), 0);
+	KUNIT_ASSERT_EQ(test, gs_sem_tryacquire(s, &a, 1), 0);
+	blocker_start(test, &w, do_sem_acquire, s);
+	KUNIT_EXPECT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
+	gs_sem_holder_gone(s, &a);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
+	KUNIT_EXPECT_EQ(test, a.permits, 0ULL);
+	KUNIT_EXPECT_EQ(test, stat_of(s->stats, GOSYNC_STAT_SEM_ABANDONED), 3ULL);
+	gs_sem_holder_gone(s, &w.holder);
+	KUNIT_EXPECT_EQ(test, sem_avail(s), 5ULL);
+	gs_sem_destroy(s);
+}
+
+/* x/sync's TestWeighted: threads take random weights; never more than size. */
+struct sem_hammer {
+	struct gs_sem *s;
+	atomic64_t inuse;
+	atomic_t over;
+	unsigned int loops;
+	struct completion done[4];
+};
+
+struct sem_hammer_thread {
+	struct sem_hammer *h;
+	int i;
+};
+
+static int sem_hammer_fn(void *arg)
+{
+	struct sem_hammer_thread *t = arg;
+	struct sem_hammer *h = t->h;
+	struct gs_holder me = {};
+	unsigned int i;
+
+	for (i = 0; i < h->loops; i++) {
+		u64 n = get_random_u32_below(h->s->size) + 1;
+
+		if (gs_sem_acquire(h->s, &me, n, FOREVER)) {
+			atomic_inc(&h->over);
+			break;
+		}
+		if (atomic64_add_return(n, &h->inuse) > h->s->size)
+			atomic_inc(&h->over);
+		cond_resched();
+		atomic64_sub(n, &h->inuse);
+		if (gs_sem_release(h->s, &me, n))
+			atomic_inc(&h->over);
+	}
+	complete(&h->done[t->i]);
+	return 0;
+}
+
+static void sem_hammer_test(struct kunit *test)
+{
+	struct sem_hammer h = { .loops = 2000 };
+	struct sem_hammer_thread t[ARRAY_SIZE(h.done)];
+	struct task_struct *task;
+	int i;
+
+	h.s = gs_sem_create(4, true);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h.s);
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		t[i] = (struct sem_hammer_thread){ .h = &h, .i = i };
+		init_completion(&h.done[i]);
+		task = kthread_run(sem_hammer_fn, &t[i], "gosync_sem%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	}
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		wait_for_completion(&h.done[i]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&h.over), 0);
+	KUNIT_EXPECT_EQ(test, sem_avail(h.s), 4ULL);
+	gs_sem_destroy(h.s);
+}
+
+/* ---- Cond ---- */
+
+struct cond_fixture {
+	struct gs_obj *mobj;
+	struct gs_mutex *m;
+	struct gs_cond *c;
+};
+
+static void cond_setup(struct kunit *test, struct cond_fixture *f)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	f->mobj = gs_obj_new(&gs_mutex_type, m, 0600);
+	if (IS_ERR(f->mobj))
+		gs_mutex_destroy(m);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f->mobj);
+	f->m = m;
+	f->c = gs_cond_create(f->mobj);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, f->c);
+	/* the Cond's reference keeps the Mutex: drop the test's */
+	gs_obj_put(f->mobj);
+}
+
+/* Go's waiter: lock, wait, note the order it woke in, unlock. */
+static atomic_t cond_woken_order;
+
+static int do_cond_wait(struct blocker *b)
+{
+	struct gs_cond *c = b->obj;
+	int ret;
+
+	ret = gs_mutex_lock(c->mutex, &b->holder, FOREVER);
+	if (ret)
+		return ret;
+	ret = gs_cond_wait(c, &b->holder, FOREVER);
+	b->result = atomic_inc_return(&cond_woken_order);
+	gs_mutex_unlock(c->mutex);
+	return ret;
+}
+
+static bool cond_waiters_are(struct gs_cond *c, unsigned int n)
+{
+	return gs_cond_waiters(c) == n;
+}
+
+static unsigned int nr_finished(struct blocker *b, unsigned int n)
+{
+	unsigned int i, done = 0;
+
+	for (i = 0; i < n; i++)
+		done += READ_ONCE(b[i].finished);
+	return done;
+}
+
+/* Go's TestCondSignal and TestCondSignalGenerations: one each, oldest first. */
+static void cond_signal_test(struct kunit *test)
+{
+	struct cond_fixture f;
+	struct blocker b[4] = {};
+	int i;
+
+	cond_setup(test, &f);
+	atomic_set(&cond_woken_order, 0);
+	KUNIT_EXPECT_EQ(test, gs_cond_signal(f.c, false), 0U);	/* lost, as in Go */
+	for (i = 0; i < ARRAY_SIZE(b); i++) {
+		blocker_start(test, &b[i], do_cond_wait, f.c);
+		KUNIT_EXPECT_TRUE(test, wait_until(cond_waiters_are(f.c, i + 1)));
+	}
+	for (i = 0; i < ARRAY_SIZE(b); i++) {
+		KUNIT_EXPECT_EQ(test, gs_cond_signal(f.c, false), 1U);
+		KUNIT_EXPECT_EQ(test, blocker_finish(&b[i]), 0);
+		KUNIT_EXPECT_EQ(test, b[i].result, (u32)i + 1);
+		KUNIT_EXPECT_EQ(test, nr_finished(b, ARRAY_SIZE(b)), (unsigned int)i + 1);
+	}
+	gs_cond_destroy(f.c);
+}
+
+/* Go's TestCondBroadcast: every Wait that began before it, none after. */
+static void cond_broadcast_test(struct kunit *test)
+{
+	struct cond_fixture f;
+	struct blocker b[5] = {}, late = {};
+	int i;
+
+	cond_setup(test, &f);
+	for (i = 0; i < ARRAY_SIZE(b); i++)
+		blocker_start(test, &b[i], do_cond_wait, f.c);
+	KUNIT_EXPECT_TRUE(test, wait_until(cond_waiters_are(f.c, ARRAY_SIZE(b))));
+	KUNIT_EXPECT_EQ(test, gs_cond_signal(f.c, true), (unsigned int)ARRAY_SIZE(b));
+	for (i = 0; i < ARRAY_SIZE(b); i++)
+		KUNIT_EXPECT_EQ(test, blocker_finish(&b[i]), 0);
+	blocker_start(test, &late, do_cond_wait, f.c);
+	KUNIT_EXPECT_TRUE(test, wait_until(cond_waiters_are(f.c, 1)));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(late.finished));
+	KUNIT_EXPECT_EQ(test, gs_cond_signal(f.c, true), 1U);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&late), 0);
+	gs_cond_destroy(f.c);
+}
+
+/* Timeouts and signals end the wait with the Mutex locked again. */
+static void cond_relock_test(struct kunit *test)
+{
+	struct gs_holder a = {};
+	struct cond_fixture f;
+	struct blocker b = {};
+
+	cond_setup(test, &f);
+	/* Go: "sync: unlock of unlocked mutex" */
+	KUNIT_EXPECT_EQ(test, gs_cond_wait(f.c, &a, FOREVER), -EPERM);
+	KUNIT_EXPECT_EQ(test, gs_cond_waiters(f.c), 0U);
+
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(f.m, &a, FOREVER), 0);
+	KUNIT_EXPECT_EQ(test, gs_cond_wait(f.c, &a, PAST), -ETIMEDOUT);
+	KUNIT_EXPECT_PTR_EQ(test, READ_ONCE(f.m->owner), &a);
+	KUNIT_EXPECT_EQ(test, gs_cond_waiters(f.c), 0U);
+
+	/* a waiter interrupted while we hold the Mutex relocks after us */
+	blocker_start(test, &b, do_cond_wait, f.c);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(f.m), 0);
+	KUNIT_EXPECT_TRUE(test, wait_until(cond_waiters_are(f.c, 1)));
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(f.m, &a, FOREVER), 0);
+	blocker_signal(&b);
+	KUNIT_EXPECT_TRUE(test, wait_until(cond_waiters_are(f.c, 0)));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(b.finished));	/* waits for the Mutex */
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(f.m), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b), -EINTR);
+	KUNIT_EXPECT_EQ(test, stat_of(f.c->stats, GOSYNC_STAT_COND_TIMEOUTS), 2ULL);
+	gs_cond_destroy(f.c);
+}
+
+static struct kunit_case gs_sem_cond_cases[] = {
+	KUNIT_CASE(sem_basic_test),
+	KUNIT_CASE(sem_nonrobust_test),
+	KUNIT_CASE(sem_large_acquire_doesnt_starve_test),
+	KUNIT_CASE(sem_cancel_doesnt_starve_test),
+	KUNIT_CASE(sem_holder_gone_test),
+	KUNIT_CASE(sem_hammer_test),
+	KUNIT_CASE(cond_signal_test),
+	KUNIT_CASE(cond_broadcast_test),
+	KUNIT_CASE(cond_relock_test),
+	{}
+};
+
+static struct kunit_suite gs_sem_cond_suite = {
+	.name = "gosync_sem_cond",
+	.test_cases = gs_sem_cond_cases,
+};
+
+kunit_test_suite(gs_sem_cond_suite);

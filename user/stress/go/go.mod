@@ -1,0 +1,3 @@
+module gosync/chanbench
+
+go 1.19
