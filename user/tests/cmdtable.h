@@ -38,6 +38,8 @@ static const struct cmd_type {
 	{ GOSYNC_TYPE_WAITGROUP, "waitgroup" },
 	{ GOSYNC_TYPE_ONCE, "once" },
 	{ GOSYNC_TYPE_CHAN, "chan" },
+	{ GOSYNC_TYPE_SEM, "sem" },
+	{ GOSYNC_TYPE_COND, "cond" },
 };
 
 #define NR_CMD_TYPES (sizeof(cmd_types) / sizeof(cmd_types[0]))
@@ -45,7 +47,7 @@ static const struct cmd_type {
 /* Object commands that take any object */
 #define CMD_ANY_OBJECT (CMD_TYPE_BIT(COUNTER) | CMD_TYPE_BIT(MAP) | CMD_TYPE_BIT(MUTEX) | \
 			CMD_TYPE_BIT(RWMUTEX) | CMD_TYPE_BIT(WAITGROUP) | CMD_TYPE_BIT(ONCE) | \
-			CMD_TYPE_BIT(CHAN))
+			CMD_TYPE_BIT(CHAN) | CMD_TYPE_BIT(SEM) | CMD_TYPE_BIT(COND))
 
 /*
  * What a builder may use: the device, one object of every type (by
@@ -197,6 +199,20 @@ static void cmd_build_wait(void *arg, const struct cmd_env *env, uint32_t type)
 	w->count = 1;
 }
 
+/* Load: the only op that neither waits nor changes the permits. */
+static void cmd_build_sem(void *arg, const struct cmd_env *env, uint32_t type)
+{
+	(void)env; (void)type;
+	((struct gosync_sem_cmd *)arg)->op = GOSYNC_SEM_LOAD;
+}
+
+/* Signal, with nobody waiting: wakes nobody. */
+static void cmd_build_cond(void *arg, const struct cmd_env *env, uint32_t type)
+{
+	(void)env; (void)type;
+	((struct gosync_cond_cmd *)arg)->op = GOSYNC_COND_SIGNAL;
+}
+
 /* TryLock, after an Unlock (EPERM if not locked) so that it succeeds. */
 static void cmd_build_lock(void *arg, const struct cmd_env *env, uint32_t type)
 {
@@ -276,7 +292,9 @@ static const struct cmd_desc cmd_table[] = {
 	{ CMD("waitgroup", WAITGROUP, gosync_waitgroup_cmd), .types = CMD_TYPE_BIT(WAITGROUP),
 	  .flags = CMD_BLOCKS, .out = { CMD_OUT(gosync_waitgroup_cmd, counter, counter) },
 	  .build = cmd_build_waitgroup },
-	{ CMD("once", ONCE, gosync_once_cmd), .types = CMD_TYPE_BIT(ONCE),
+	/* buf, len and __reserved came with OnceValue */
+	{ CMD("once", ONCE, gosync_once_cmd), .min_size = offsetof(struct gosync_once_cmd, buf),
+	  .types = CMD_TYPE_BIT(ONCE),
 	  .flags = CMD_BLOCKS, .out = { CMD_OUT(gosync_once_cmd, result, result) },
 	  .build = cmd_build_once },
 	{ CMD("map", MAP, gosync_map_cmd), .types = CMD_TYPE_BIT(MAP),
@@ -289,6 +307,12 @@ static const struct cmd_desc cmd_table[] = {
 	{ CMD("chan", CHAN, gosync_chan_cmd), .types = CMD_TYPE_BIT(CHAN), .flags = CMD_BLOCKS,
 	  .out = { CMD_OUT(gosync_chan_cmd, done, needed) },
 	  .build = cmd_build_chan },
+	{ CMD("sem", SEM, gosync_sem_cmd), .types = CMD_TYPE_BIT(SEM), .flags = CMD_BLOCKS,
+	  .out = { CMD_OUT(gosync_sem_cmd, sem_size, held) },
+	  .build = cmd_build_sem },
+	{ CMD("cond", COND, gosync_cond_cmd), .types = CMD_TYPE_BIT(COND), .flags = CMD_BLOCKS,
+	  .out = { CMD_OUT(gosync_cond_cmd, waiters, waiters) },
+	  .build = cmd_build_cond },
 };
 
 #define NR_CMDS (sizeof(cmd_table) / sizeof(cmd_table[0]))
@@ -382,6 +406,21 @@ static inline int cmd_create(int dev, uint32_t type, const char *name, uint32_t 
 		c.counter.mode = GOSYNC_COUNTER_ATOMIC;
 	if (type == GOSYNC_TYPE_MAP)
 		c.map.backend = GOSYNC_MAP_RCU;
+	if (type == GOSYNC_TYPE_SEM)
+		c.sem.size = 4;
+	if (type == GOSYNC_TYPE_COND) {
+		/* The Cond keeps its Mutex alive: no need to keep the fd. */
+		int mu = gosync_mutex_create(dev, NULL, 0, 0), fd, e;
+
+		if (mu < 0)
+			return -1;
+		c.cond.mutex_fd = mu;
+		fd = gosync_create(dev, &c);
+		e = errno;
+		close(mu);
+		errno = e;
+		return fd;
+	}
 	return gosync_create(dev, &c);
 }
 

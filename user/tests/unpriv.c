@@ -178,29 +178,23 @@ static bool t_torture(void)
 	return true;
 }
 
+/* Every type of cmdtable.h: root's 0600 objects are closed to other users. */
 static bool t_roots_objects(void)
 {
-	static const unsigned int types[] = { GOSYNC_TYPE_COUNTER, GOSYNC_TYPE_MAP,
-		GOSYNC_TYPE_MUTEX, GOSYNC_TYPE_RWMUTEX, GOSYNC_TYPE_WAITGROUP, GOSYNC_TYPE_ONCE };
-
-	for (size_t i = 0; i < 6; i++) {
+	for (size_t i = 0; i < NR_CMD_TYPES; i++) {
+		uint32_t type = cmd_types[i].type;
 		char name[GOSYNC_NAME_MAX], tag[8];
-		struct gosync_create c = { .type = types[i], .perm = 0600 };
 		int fd;
 
-		snprintf(tag, sizeof(tag), "t%u", types[i]);
+		snprintf(tag, sizeof(tag), "t%u", type);
 		tap_name(name, tag);
-		c.name = (uintptr_t)name;
-		if (types[i] == GOSYNC_TYPE_COUNTER)
-			c.counter.mode = GOSYNC_COUNTER_ATOMIC;
-		if (types[i] == GOSYNC_TYPE_MAP)
-			c.map.backend = GOSYNC_MAP_RCU;
-		fd = CHECK_OK(gosync_create(dev, &c));
+		fd = cmd_create(dev, type, name, 0600);
+		CHECK(fd >= 0, "create a %s: %s", cmd_types[i].name, tap_errname(errno));
 		CHECK_AS(1000, j_open, name, 0, EACCES);
-		CHECK_AS(1000, j_open, name, types[i], EACCES);
+		CHECK_AS(1000, j_open, name, type, EACCES);
 		CHECK_AS(65534, j_unlink, name, 0, EPERM);
 		close(fd);
-		fd = CHECK_OK(gosync_open(dev, name, types[i]));	/* still there */
+		fd = CHECK_OK(gosync_open(dev, name, type));	/* still there */
 		close(fd);
 	}
 	return true;
