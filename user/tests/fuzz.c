@@ -92,6 +92,12 @@ struct thr {
 	uint64_t cur_arg;
 	long calls;
 	uint8_t *buf;			/* SCRATCH bytes for structs and operands */
+	/*
+	 * The Mutex of this thread's Conds, in no pool and at a high fd that
+	 * no boundary value hits: a Cond Wait relocks it before it returns,
+	 * killable only, so a Mutex any other call could hold would hang it.
+	 */
+	int cond_mu;
 };
 
 static struct thr threads[MAX_THREADS];
@@ -346,7 +352,7 @@ static unsigned int cmd_weight(unsigned int nr)
 		return 3;
 	case GOSYNC_CMD_COUNTER: case GOSYNC_CMD_BATCH: case GOSYNC_CMD_MUTEX:
 	case GOSYNC_CMD_RWMUTEX: case GOSYNC_CMD_WAITGROUP: case GOSYNC_CMD_ONCE:
-	case GOSYNC_CMD_MAP_RANGE:
+	case GOSYNC_CMD_MAP_RANGE: case GOSYNC_CMD_SEM: case GOSYNC_CMD_COND:
 		return 2;
 	}
 	return 1;
@@ -449,6 +455,17 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 			break;
 		case GOSYNC_TYPE_ONCE:
 			c->once.flags = (uint32_t)rn(s, 2);
+			if (chance(s, 50))	/* a OnceValue */
+				c->once.value_max = chance(s, 80) ? (uint32_t)rn(s, 256) :
+								    (uint32_t)boundary(s);
+			break;
+		case GOSYNC_TYPE_SEM:
+			c->sem.size = chance(s, 80) ? 1 + rn(s, 4) : boundary(s);
+			c->sem.flags = (uint32_t)rn(s, 2);
+			break;
+		case GOSYNC_TYPE_COND:
+			c->cond.mutex_fd = chance(s, 50) ? t->cond_mu :
+					   chance(s, 90) ? t->fds[rn(s, POOL)] : (int)boundary(s);
 			break;
 		case GOSYNC_TYPE_CHAN:
 			c->chan.cap = chance(s, 80) ? (uint32_t)rn(s, 4) : (uint32_t)boundary(s);
@@ -461,7 +478,7 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 		struct gosync_open *o = (void *)b;
 
 		o->name = fuzz_name(t);
-		o->type = (uint32_t)rn(s, 8);
+		o->type = (uint32_t)rn(s, GOSYNC_TYPE_COND + 2);
 		break;
 	}
 	case GOSYNC_CMD_UNLINK:
@@ -493,7 +510,7 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 	case GOSYNC_CMD_COUNTER: {
 		struct gosync_counter_cmd *c = (void *)b;
 
-		c->op = 1 + (uint32_t)rn(s, 6);
+		c->op = 1 + (uint32_t)rn(s, GOSYNC_OP_OR);
 		c->arg = (int64_t)boundary(s);
 		if (c->op == GOSYNC_OP_CAS)
 			c->expected = (int64_t)rn(s, 3);
@@ -517,7 +534,7 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 				struct gosync_op *o = (void *)(ops + i * osz);
 
 				memset(o, 0, sizeof(*o));
-				o->op = 1 + (uint32_t)rn(s, 6);
+				o->op = 1 + (uint32_t)rn(s, GOSYNC_OP_OR);
 				o->arg = (int64_t)rn(s, 5);
 				if (chance(s, 10))
 					mutate(s, (uint8_t *)o, sizeof(*o));
@@ -550,8 +567,11 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 		struct gosync_waitgroup_cmd *c = (void *)b;
 
 		c->op = 1 + (uint32_t)rn(s, 4);
-		if (c->op == GOSYNC_WG_ADD)
+		if (c->op == GOSYNC_WG_ADD) {
 			c->delta = chance(s, 80) ? (int64_t)rn(s, 5) - 2 : (int64_t)boundary(s);
+			if (chance(s, 30))
+				c->flags = GOSYNC_WG_F_HOLD;
+		}
 		if (c->op == GOSYNC_WG_WAIT)
 			c->flags = wait_flags(s, &c->timeout_ns);
 		break;
@@ -562,6 +582,37 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 		c->op = 1 + (uint32_t)rn(s, 3);
 		if (c->op == GOSYNC_ONCE_DO)
 			c->flags = wait_flags(s, &c->timeout_ns);
+		if (chance(s, 50)) {	/* OnceValue: the value in or out */
+			c->len = chance(s, 80) ? (uint32_t)rn(s, 300) : (uint32_t)boundary(s);
+			c->buf = chance(s, 90) ? (uintptr_t)t->buf + 16384 + rn(s, 4096) :
+						 fuzz_ptr(t, c->len);
+			if (c->len > 3 * 4096 && chance(s, 90))
+				c->len = 3 * 4096;
+		}
+		break;
+	}
+	case GOSYNC_CMD_SEM: {
+		struct gosync_sem_cmd *c = (void *)b;
+
+		c->op = 1 + (uint32_t)rn(s, GOSYNC_SEM_LOAD);
+		if (c->op != GOSYNC_SEM_LOAD || chance(s, 5))
+			c->n = chance(s, 85) ? 1 + rn(s, 3) : boundary(s);
+		if (c->op == GOSYNC_SEM_ACQUIRE)
+			c->flags = wait_flags(s, &c->timeout_ns);
+		break;
+	}
+	case GOSYNC_CMD_COND: {
+		struct gosync_cond_cmd *c = (void *)b;
+
+		c->op = 1 + (uint32_t)rn(s, GOSYNC_COND_BROADCAST);
+		if (c->op == GOSYNC_COND_WAIT) {
+			/* held by this thread alone: Unlock, then TryLock, so it is held */
+			gosync_lock_op(t->cond_mu, GOSYNC_IOC_MUTEX, GOSYNC_LOCK_UNLOCK, -1);
+			if (chance(s, 90))
+				gosync_lock_op(t->cond_mu, GOSYNC_IOC_MUTEX, GOSYNC_LOCK_TRYLOCK, -1);
+			c->mutex_fd = chance(s, 95) ? t->cond_mu : (int)boundary(s);
+			c->flags = wait_flags(s, &c->timeout_ns);
+		}
 		break;
 	}
 	case GOSYNC_CMD_MAP:
@@ -614,8 +665,11 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 		for (unsigned int i = 0; i < n; i++) {
 			cs[i] = (struct gosync_wait_case){
 				.fd = chance(s, 95) ? t->fds[rn(s, POOL)] : (int)boundary(s),
-				.op = chance(s, 95) ? 1 + (uint32_t)rn(s, 6) : (uint32_t)boundary(s),
+				.op = chance(s, 95) ? 1 + (uint32_t)rn(s, GOSYNC_CASE_ACQUIRE) :
+						      (uint32_t)boundary(s),
 			};
+			if (cs[i].op == GOSYNC_CASE_ACQUIRE)	/* permits */
+				cs[i].len = chance(s, 90) ? (uint32_t)rn(s, 4) : (uint32_t)boundary(s);
 			if (cs[i].op == GOSYNC_CASE_SEND || cs[i].op == GOSYNC_CASE_RECV) {
 				cs[i].len = chance(s, 80) ? (uint32_t)rn(s, 512) : (uint32_t)boundary(s);
 				cs[i].buf = chance(s, 90) ? (uintptr_t)t->buf + 16384 + rn(s, 4096) :
@@ -679,7 +733,7 @@ static void restock(struct thr *t, int slot)
 	uint64_t *s = &t->rng;
 	int old = t->fds[slot], fd = -1;
 
-	switch (rn(s, 10)) {
+	switch (rn(s, 13)) {
 	case 0: case 1:
 		fd = gosync_counter_create(dev, NULL, 0, 1 + (unsigned int)rn(s, 6), 0);
 		break;
@@ -701,6 +755,16 @@ static void restock(struct thr *t, int slot)
 		break;
 	case 8:
 		fd = gosync_chan_create(dev, NULL, 0, (uint32_t)rn(s, 4), chance(s, 50) ? 64 : 0);
+		break;
+	case 9:
+		fd = gosync_sem_create(dev, NULL, 0, 1 + rn(s, 4), (unsigned int)rn(s, 2));
+		break;
+	case 10:
+		fd = gosync_cond_create(dev, NULL, 0, t->cond_mu);
+		break;
+	case 11:
+		fd = gosync_oncevalue_create(dev, NULL, 0, (unsigned int)rn(s, 2),
+					     (uint32_t)rn(s, 128));
 		break;
 	default:
 		fd = dup(t->fds[rn(s, POOL)]);	/* shared description */
@@ -1061,6 +1125,15 @@ int main(int argc, char **argv)
 		}
 		for (int j = 0; j < POOL; j++)
 			threads[i].fds[j] = -1;
+		int mu = gosync_mutex_create(dev, NULL, 0, 0);
+
+		threads[i].cond_mu = mu < 0 ? -1 : fcntl(mu, F_DUPFD_CLOEXEC, 900 + i);
+		if (mu >= 0)
+			close(mu);
+		if (threads[i].cond_mu < 0) {
+			printf("not ok - e2e:fuzz (a Mutex for Conds: %s)\n", tap_errname(errno));
+			return 1;
+		}
 	}
 	for (int i = 0; i < nthreads; i++)
 		pthread_create(&threads[i].tid, NULL, worker, &threads[i]);
