@@ -29,6 +29,8 @@
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <sys/ioctl.h>
 
 #include "cmdtable.h"
@@ -292,6 +294,29 @@ static bool t_create_all(void)
 	}
 	if (!t_create("waitgroup", (struct gosync_create){ .type = GOSYNC_TYPE_WAITGROUP }))
 		return false;
+	for (unsigned int f = 0; f < 2; f++) {
+		struct gosync_create sem = { .type = GOSYNC_TYPE_SEM,
+					     .sem = { .size = 3, .flags = f } };
+		struct gosync_create ov = { .type = GOSYNC_TYPE_ONCE,
+					    .once = { .flags = f, .value_max = 100 } };
+
+		snprintf(what, sizeof(what), "sem-flags%u", f);
+		if (!t_create(what, sem))
+			return false;
+		snprintf(what, sizeof(what), "oncevalue-flags%u", f);
+		if (!t_create(what, ov))
+			return false;
+	}
+	/* last: its Mutex is an object, so root's per-user entry exists */
+	{
+		int mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+		bool ok = t_create("cond", (struct gosync_create){
+			.type = GOSYNC_TYPE_COND, .cond = { .mutex_fd = mu } });
+
+		close(mu);
+		if (!ok)
+			return false;
+	}
 	/* every type there is */
 	for (size_t i = 0; i < NR_CMD_TYPES; i++)
 		CHECK(created_types >> cmd_types[i].type & 1, "no create sweep for type %s",
@@ -525,7 +550,7 @@ static bool t_counter_ops(void)
 				   .call = counter_call, .check = counter_check };
 
 		x.fd = CHECK_OK(gosync_counter_create(dev, NULL, 0, m, 0));
-		for (unsigned int op = GOSYNC_OP_ADD; op <= GOSYNC_OP_RESET; op++) {
+		for (unsigned int op = GOSYNC_OP_ADD; op <= GOSYNC_OP_OR; op++) {
 			memset(&x.c, 0, sizeof(x.c));
 			x.c.size = sizeof(x.c);
 			x.c.op = op;
@@ -534,7 +559,7 @@ static bool t_counter_ops(void)
 			if (op == GOSYNC_OP_CAS)
 				x.c.expected = 1000;
 			snprintf(nm, sizeof(nm), "counter-mode%u-op%u", m, op);
-			/* ops this mode does not have (percpu Swap, CAS) are EOPNOTSUPP */
+			/* ops this mode does not have (percpu Swap, CAS, And, Or): EOPNOTSUPP */
 			counter_setup(&x);
 			if (counter_call(&x) < 0) {
 				CHECK(errno == EOPNOTSUPP, "%s unarmed: %s", nm, tap_errname(errno));
@@ -1272,6 +1297,313 @@ static bool t_once(void)
 	return true;
 }
 
+/* A held Add (GOSYNC_WG_F_HOLD): the counter is 1 iff it succeeded. */
+static void wg_held_reset(struct lock_ctx *x)
+{
+	int64_t v = 0;
+
+	while (gosync_waitgroup_load(x->fd, &v) == 0 && v > 0 &&
+	       gosync_waitgroup_done(x->fd, NULL) == 0)
+		;
+}
+
+static bool wg_held_state(struct lock_ctx *x, long ret)
+{
+	int64_t v = -1;
+
+	SCHECK(gosync_waitgroup_load(x->fd, &v) == 0, "load: %s", tap_errname(errno));
+	SCHECK(v == (ret == 0), "counter %" PRId64 " after a held Add that %s", v,
+	       ret == 0 ? "succeeded" : "failed");
+	return true;
+}
+
+static bool t_waitgroup_held(void)
+{
+	struct gosync_waitgroup_cmd wc = { .size = sizeof(wc), .flags = GOSYNC_WG_F_HOLD,
+					   .op = GOSYNC_WG_ADD, .delta = 1 };
+	struct lock_ctx x = { .cmd = &wc, .ioc = GOSYNC_IOC_WAITGROUP,
+			      .reset = wg_held_reset, .state = wg_held_state };
+	struct sweep s = { .name = "waitgroup-add-held", .ctx = &x, .setup = lock_setup,
+			   .call = lock_call, .check = lock_check };
+	bool ok;
+
+	x.fd = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
+	ok = run_sweep(&s);
+	wg_held_reset(&x);
+	close(x.fd);
+	return ok;
+}
+
+/*
+ * OnceValue: COMPLETE of a 16 B, 3000 B and 64 KiB value (its copy is
+ * allocated): done with exactly that value iff it succeeded, else still
+ * running; DO and LOAD of a done OnceValue return the value intact.
+ */
+struct oncevalue_ctx {
+	int fd;
+	uint32_t len;
+	struct gosync_once_cmd c;
+};
+
+static bool oncevalue_is(int fd, uint32_t len)
+{
+	unsigned int result = 0;
+	size_t got = 0;
+
+	SCHECK(gosync_oncevalue_load(fd, &result, outbuf, sizeof(outbuf), &got) == 0,
+	       "load: %s", tap_errname(errno));
+	SCHECK(result == GOSYNC_ONCE_DONE, "result %#x, not done", result);
+	SCHECK(got == len && !memcmp(outbuf, bigval, len), "value of %zu bytes, expected %u",
+	       got, len);
+	return true;
+}
+
+static void oncevalue_complete_setup(void *p)
+{
+	struct oncevalue_ctx *x = p;
+	unsigned int result = 0;
+
+	if (x->fd >= 0)
+		close(x->fd);
+	x->fd = gosync_oncevalue_create(dev, NULL, 0, 0, GOSYNC_ONCE_VALUE_MAX);
+	gosync_once_do(x->fd, -1, &result);	/* GOSYNC_ONCE_RUN: ours to complete */
+	x->c = (struct gosync_once_cmd){ .size = sizeof(x->c), .op = GOSYNC_ONCE_COMPLETE,
+					 .buf = (uintptr_t)bigval, .len = x->len };
+}
+
+static long oncevalue_call(void *p)
+{
+	struct oncevalue_ctx *x = p;
+
+	return ioctl(x->fd, GOSYNC_IOC_ONCE, &x->c);
+}
+
+static bool oncevalue_complete_check(void *p, long ret, int err)
+{
+	struct oncevalue_ctx *x = p;
+	unsigned int result = ~0u;
+
+	(void)err;
+	if (ret == 0)
+		return oncevalue_is(x->fd, x->len);
+	SCHECK(gosync_once_load(x->fd, &result) == 0, "load: %s", tap_errname(errno));
+	SCHECK(result == 0, "result %#x after a failed Complete, expected running", result);
+	return true;
+}
+
+/* DO or LOAD of the done OnceValue @x->fd into outbuf. */
+static void oncevalue_read_setup(void *p)
+{
+	struct oncevalue_ctx *x = p;
+	uint32_t op = x->c.op;
+
+	memset(outbuf, 0, x->len);
+	x->c = (struct gosync_once_cmd){ .size = sizeof(x->c), .op = op,
+					 .buf = (uintptr_t)outbuf, .len = sizeof(outbuf) };
+}
+
+static bool oncevalue_read_check(void *p, long ret, int err)
+{
+	struct oncevalue_ctx *x = p;
+
+	(void)err;
+	SCHECK(ret < 0 || (x->c.result == GOSYNC_ONCE_DONE && x->c.len == x->len &&
+			   !memcmp(outbuf, bigval, x->len)),
+	       "result %#x, a value of %u bytes, expected %u", x->c.result, x->c.len, x->len);
+	return oncevalue_is(x->fd, x->len);
+}
+
+static bool t_oncevalue(void)
+{
+	static const uint32_t lens[] = { 16, 3000, GOSYNC_ONCE_VALUE_MAX };
+	char nm[64];
+
+	for (size_t i = 0; i < GOSYNC_ONCE_VALUE_MAX; i++)
+		bigval[i] = (uint8_t)(i * 7 + i / 251);
+	for (int li = 0; li < 3; li++) {
+		struct oncevalue_ctx x = { .fd = -1, .len = lens[li] };
+		struct sweep s = { .name = nm, .ctx = &x, .call = oncevalue_call };
+
+		snprintf(nm, sizeof(nm), "oncevalue-complete-v%u", x.len);
+		s.setup = oncevalue_complete_setup;
+		s.check = oncevalue_complete_check;
+		if (!run_sweep(&s))
+			return false;
+		/* done by the last, unfaulted, Complete */
+		s.setup = oncevalue_read_setup;
+		s.check = oncevalue_read_check;
+		for (uint32_t op = GOSYNC_ONCE_DO; op <= GOSYNC_ONCE_LOAD; op += 2) {
+			x.c.op = op;
+			snprintf(nm, sizeof(nm), "oncevalue-op%u-v%u", op, x.len);
+			if (!run_sweep(&s))
+				return false;
+		}
+		close(x.fd);
+	}
+	memset(bigval, 0, sizeof(bigval));
+	return true;
+}
+
+/* ---- Semaphores ---- */
+
+struct sem_ctx {
+	int fd;
+	bool robust;
+	uint64_t start;			/* permits held when the op starts */
+	struct gosync_sem_cmd c;
+};
+
+/* Take the permits back to @x->start held (4 in all). */
+static void sem_setup(void *p)
+{
+	struct sem_ctx *x = p;
+	uint64_t avail = 0;
+
+	if (gosync_sem_load(x->fd, NULL, &avail, NULL) == 0 && avail < 4)
+		gosync_sem_release(x->fd, 4 - avail);
+	if (x->start)
+		gosync_sem_acquire(x->fd, x->start, -1);
+	x->c.timeout_ns = x->c.flags ? 1000000 : 0;
+}
+
+static long sem_call(void *p)
+{
+	struct sem_ctx *x = p;
+
+	return ioctl(x->fd, GOSYNC_IOC_SEM, &x->c);
+}
+
+/* Taken or returned iff it succeeded; the outputs say so. */
+static bool sem_check(void *p, long ret, int err)
+{
+	struct sem_ctx *x = p;
+	uint64_t size = 0, avail = 0, held = 0, want = x->start;
+
+	(void)err;
+	if (ret == 0 && (x->c.op == GOSYNC_SEM_ACQUIRE || x->c.op == GOSYNC_SEM_TRYACQUIRE))
+		want += x->c.n;
+	if (ret == 0 && x->c.op == GOSYNC_SEM_RELEASE)
+		want -= x->c.n;
+	SCHECK(gosync_sem_load(x->fd, &size, &avail, &held) == 0, "load: %s",
+	       tap_errname(errno));
+	SCHECK(size == 4 && avail == 4 - want && held == (x->robust ? want : 0),
+	       "size %" PRIu64 ", %" PRIu64 " free, %" PRIu64 " held after op %u %s; "
+	       "expected %" PRIu64 " taken", size, avail, held, x->c.op,
+	       ret == 0 ? "succeeded" : "failed", want);
+	SCHECK(ret < 0 || (x->c.sem_size == size && x->c.avail == avail && x->c.held == held),
+	       "the op said %" PRIu64 "/%" PRIu64 "/%" PRIu64, (uint64_t)x->c.sem_size,
+	       (uint64_t)x->c.avail, (uint64_t)x->c.held);
+	return true;
+}
+
+static bool t_sem(void)
+{
+	static const struct { uint32_t op, flags; uint64_t n, start; } ops[] = {
+		{ GOSYNC_SEM_ACQUIRE, GOSYNC_WAIT_TIMEOUT, 3, 1 },
+		{ GOSYNC_SEM_TRYACQUIRE, 0, 2, 1 },
+		{ GOSYNC_SEM_RELEASE, 0, 2, 3 },
+		{ GOSYNC_SEM_LOAD, 0, 0, 1 },
+	};
+	char nm[64];
+
+	for (unsigned int f = 0; f < 2; f++) {
+		struct sem_ctx x = { .robust = !f };
+		struct sweep s = { .name = nm, .ctx = &x, .setup = sem_setup,
+				   .call = sem_call, .check = sem_check };
+
+		x.fd = CHECK_OK(gosync_sem_create(dev, NULL, 0, 4, f));
+		for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+			x.c = (struct gosync_sem_cmd){ .size = sizeof(x.c), .op = ops[i].op,
+						       .flags = ops[i].flags, .n = ops[i].n };
+			x.start = ops[i].start;
+			snprintf(nm, sizeof(nm), "sem-flags%u-op%u", f, ops[i].op);
+			if (!run_sweep(&s))
+				return false;
+		}
+		close(x.fd);
+	}
+	return true;
+}
+
+/* ---- Conds ---- */
+
+struct cond_ctx {
+	int fd, mu;
+	struct gosync_cond_cmd c;
+	atomic_int stop;
+	pthread_t signaller;
+};
+
+/* Signal until told to stop: every WAIT is woken, none waits for its timeout. */
+static void *cond_signaller(void *p)
+{
+	struct cond_ctx *x = p;
+
+	while (!atomic_load(&x->stop))
+		if (gosync_cond_signal(x->fd) < 0 || sched_yield() < 0)
+			break;
+	return NULL;
+}
+
+/* WAIT holds the Mutex; SIGNAL and BROADCAST do not need it. */
+static void cond_setup(void *p)
+{
+	struct cond_ctx *x = p;
+
+	if (x->c.op == GOSYNC_COND_WAIT)
+		gosync_mutex_lock(x->mu, -1);
+}
+
+static long cond_call(void *p)
+{
+	struct cond_ctx *x = p;
+
+	return ioctl(x->fd, GOSYNC_IOC_COND, &x->c);
+}
+
+/* After a WAIT, woken or not, the Mutex is locked again; nobody waits. */
+static bool cond_check(void *p, long ret, int err)
+{
+	struct cond_ctx *x = p;
+
+	(void)err;
+	SCHECK(ret < 0 || x->c.waiters == 0, "%u waiters", x->c.waiters);
+	if (x->c.op == GOSYNC_COND_WAIT)
+		SCHECK(gosync_mutex_unlock(x->mu) == 0, "the Mutex is not locked after a "
+		       "WAIT that %s: %s", ret == 0 ? "succeeded" : "failed", tap_errname(errno));
+	return true;
+}
+
+static bool t_cond(void)
+{
+	struct cond_ctx x = { 0 };
+	struct sweep s = { .ctx = &x, .setup = cond_setup, .call = cond_call,
+			   .check = cond_check };
+	char nm[64];
+	bool ok = true;
+
+	s.name = nm;
+	x.mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+	x.fd = CHECK_OK(gosync_cond_create(dev, NULL, 0, x.mu));
+	CHECK(!pthread_create(&x.signaller, NULL, cond_signaller, &x), "pthread_create");
+	for (uint32_t op = GOSYNC_COND_WAIT; ok && op <= GOSYNC_COND_BROADCAST; op++) {
+		x.c = (struct gosync_cond_cmd){ .size = sizeof(x.c), .op = op };
+		if (op == GOSYNC_COND_WAIT) {
+			/* a backstop only: the signaller wakes it */
+			x.c.mutex_fd = x.mu;
+			x.c.flags = GOSYNC_WAIT_TIMEOUT;
+			x.c.timeout_ns = 60000000000ll;
+		}
+		snprintf(nm, sizeof(nm), "cond-op%u", op);
+		ok = run_sweep(&s);
+	}
+	atomic_store(&x.stop, 1);
+	pthread_join(x.signaller, NULL);
+	close(x.fd);
+	close(x.mu);
+	return ok;
+}
+
 /* ---- channels and GOSYNC_IOC_WAIT ---- */
 
 static uint8_t chan_bufs[4][GOSYNC_CHAN_MSG_MAX];	/* messages to send, or room */
@@ -1449,7 +1781,7 @@ static bool t_chan(void)
 }
 
 struct wait_ctx {
-	int fd, mu, rw, wg;
+	int fd, mu, rw, wg, sem;
 	size_t len;
 	struct gosync_wait_case cases[3];
 	struct gosync_wait w;
@@ -1539,6 +1871,33 @@ static bool wait_all_check(void *p, long ret, int err)
 	return true;
 }
 
+/* An ACQUIRE case of both permits of a free Semaphore: taken iff it succeeded. */
+static void wait_acquire_setup(void *p)
+{
+	struct wait_ctx *x = p;
+	uint64_t held = 0;
+
+	if (gosync_sem_load(x->sem, NULL, NULL, &held) == 0 && held)
+		gosync_sem_release(x->sem, held);
+	x->cases[0] = (struct gosync_wait_case){ .fd = x->sem, .op = GOSYNC_CASE_ACQUIRE,
+						 .len = 2 };
+	wait_setup(x, 1, 0);
+}
+
+static bool wait_acquire_check(void *p, long ret, int err)
+{
+	struct wait_ctx *x = p;
+	uint64_t avail = ~0ull, held = ~0ull;
+
+	(void)err;
+	SCHECK(gosync_sem_load(x->sem, NULL, &avail, &held) == 0, "load: %s",
+	       tap_errname(errno));
+	SCHECK(held == (ret == 0 ? 2 : 0) && avail == 2 - held,
+	       "%" PRIu64 " held, %" PRIu64 " free after a WAIT that %s", held, avail,
+	       ret == 0 ? "succeeded" : "failed");
+	return true;
+}
+
 static bool t_wait(void)
 {
 	static const size_t lens[] = { 16, GOSYNC_CHAN_MSG_MAX };
@@ -1573,6 +1932,13 @@ static bool t_wait(void)
 	close(x.mu);
 	close(x.rw);
 	close(x.wg);
+	x.sem = CHECK_OK(gosync_sem_create(dev, NULL, 0, 2, 0));
+	snprintf(nm, sizeof(nm), "wait-acquire");
+	s.setup = wait_acquire_setup;
+	s.check = wait_acquire_check;
+	if (!run_sweep(&s))
+		return false;
+	close(x.sem);
 	return t_plain(GOSYNC_CMD_WAIT);	/* ANY of a zero WaitGroup */
 }
 
@@ -1625,10 +1991,14 @@ static const struct {
 	{ GOSYNC_CMD_RWMUTEX, CMD_TYPE_BIT(RWMUTEX), "rwmutex", t_rwmutex },
 	{ GOSYNC_CMD_WAITGROUP, CMD_TYPE_BIT(WAITGROUP), "waitgroup", t_waitgroup },
 	{ GOSYNC_CMD_ONCE, CMD_TYPE_BIT(ONCE), "once", t_once },
+	{ GOSYNC_CMD_WAITGROUP, CMD_TYPE_BIT(WAITGROUP), "waitgroup-held", t_waitgroup_held },
+	{ GOSYNC_CMD_ONCE, CMD_TYPE_BIT(ONCE), "oncevalue", t_oncevalue },
 	{ GOSYNC_CMD_MAP, CMD_TYPE_BIT(MAP), "map-ops", t_map_ops },
 	{ GOSYNC_CMD_MAP, CMD_TYPE_BIT(MAP), "map-grow", t_map_grow },
 	{ GOSYNC_CMD_MAP_RANGE, CMD_TYPE_BIT(MAP), "map-range", t_map_range },
 	{ GOSYNC_CMD_CHAN, CMD_TYPE_BIT(CHAN), "chan", t_chan },
+	{ GOSYNC_CMD_SEM, CMD_TYPE_BIT(SEM), "sem", t_sem },
+	{ GOSYNC_CMD_COND, CMD_TYPE_BIT(COND), "cond", t_cond },
 };
 
 #define NR_SWEEPS (sizeof(sweeps) / sizeof(sweeps[0]))
