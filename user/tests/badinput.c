@@ -202,9 +202,10 @@ static bool t_reserved(void)
 
 static bool t_unknown_values(void)
 {
-	static const uint32_t bad_types[] = { 0, 15, 99, 1U << 31 };
-	static const uint32_t bad_modes[] = { 0, 7, 99, 1U << 31 };
-	static const uint32_t bad_ops[] = { 0, 7, 99, 1U << 31 };
+	/* 0, the first number past the last, and more */
+	static const uint32_t bad_types[] = { 0, GOSYNC_TYPE_COND + 1, 99, 1U << 31 };
+	static const uint32_t bad_modes[] = { 0, GOSYNC_COUNTER_PERCPU + 1, 99, 1U << 31 };
+	static const uint32_t bad_ops[] = { 0, GOSYNC_OP_OR + 1, 99, 1U << 31 };
 	int64_t r;
 
 	for (size_t i = 0; i < 4; i++) {
