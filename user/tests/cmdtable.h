@@ -83,8 +83,8 @@ struct cmd_desc {
 	uint32_t min_size;		/* its first version, if smaller (else 0) */
 	uint64_t types;			/* object commands: 1 << GOSYNC_TYPE_* it takes */
 	unsigned int flags;		/* CMD_* */
-	uint32_t flags_ok;		/* bits of the word after size that the
-					   builder's argument may have (others: EINVAL) */
+	/* bits of the word after size that the builder's argument may have */
+	uint32_t flags_ok;		/* (any other: EINVAL) */
 	struct cmd_out out[3];		/* output fields (len 0 ends the list) */
 	/*
 	 * Fill a zeroed @arg (not its size) with a valid argument for an

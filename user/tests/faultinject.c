@@ -251,6 +251,7 @@ static bool t_create_all(void)
 	static const char *modes[] = { NULL, "racy", "atomic", "spinlock", "mutex",
 				       "rwsem", "percpu" };
 	static const char *backends[] = { NULL, "spin", "rwsem", "rcu" };
+	struct gosync_create wg = { 0 };
 	char what[40];
 
 	for (unsigned int m = GOSYNC_COUNTER_RACY; m <= GOSYNC_COUNTER_PERCPU; m++) {
@@ -292,7 +293,8 @@ static bool t_create_all(void)
 		if (!t_create(what, ch))
 			return false;
 	}
-	if (!t_create("waitgroup", (struct gosync_create){ .type = GOSYNC_TYPE_WAITGROUP }))
+	wg.type = GOSYNC_TYPE_WAITGROUP;
+	if (!t_create("waitgroup", wg))
 		return false;
 	for (unsigned int f = 0; f < 2; f++) {
 		struct gosync_create sem = { .type = GOSYNC_TYPE_SEM,
@@ -1569,8 +1571,9 @@ static bool cond_check(void *p, long ret, int err)
 	(void)err;
 	SCHECK(ret < 0 || x->c.waiters == 0, "%u waiters", x->c.waiters);
 	if (x->c.op == GOSYNC_COND_WAIT)
-		SCHECK(gosync_mutex_unlock(x->mu) == 0, "the Mutex is not locked after a "
-		       "WAIT that %s: %s", ret == 0 ? "succeeded" : "failed", tap_errname(errno));
+		SCHECK(gosync_mutex_unlock(x->mu) == 0,
+		       "the Mutex is not locked after a WAIT that %s: %s",
+		       ret == 0 ? "succeeded" : "failed", tap_errname(errno));
 	return true;
 }
 

@@ -609,7 +609,8 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 			/* held by this thread alone: Unlock, then TryLock, so it is held */
 			gosync_lock_op(t->cond_mu, GOSYNC_IOC_MUTEX, GOSYNC_LOCK_UNLOCK, -1);
 			if (chance(s, 90))
-				gosync_lock_op(t->cond_mu, GOSYNC_IOC_MUTEX, GOSYNC_LOCK_TRYLOCK, -1);
+				gosync_lock_op(t->cond_mu, GOSYNC_IOC_MUTEX,
+					       GOSYNC_LOCK_TRYLOCK, -1);
 			c->mutex_fd = chance(s, 95) ? t->cond_mu : (int)boundary(s);
 			c->flags = wait_flags(s, &c->timeout_ns);
 		}
@@ -665,27 +666,35 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 		for (unsigned int i = 0; i < n; i++) {
 			cs[i] = (struct gosync_wait_case){
 				.fd = chance(s, 95) ? t->fds[rn(s, POOL)] : (int)boundary(s),
-				.op = chance(s, 95) ? 1 + (uint32_t)rn(s, GOSYNC_CASE_ACQUIRE) :
-						      (uint32_t)boundary(s),
+				.op = 1 + (uint32_t)rn(s, GOSYNC_CASE_ACQUIRE),
 			};
+			if (chance(s, 5))
+				cs[i].op = (uint32_t)boundary(s);
 			if (cs[i].op == GOSYNC_CASE_ACQUIRE)	/* permits */
-				cs[i].len = chance(s, 90) ? (uint32_t)rn(s, 4) : (uint32_t)boundary(s);
+				cs[i].len = chance(s, 90) ? (uint32_t)rn(s, 4) :
+							    (uint32_t)boundary(s);
 			if (cs[i].op == GOSYNC_CASE_SEND || cs[i].op == GOSYNC_CASE_RECV) {
-				cs[i].len = chance(s, 80) ? (uint32_t)rn(s, 512) : (uint32_t)boundary(s);
-				cs[i].buf = chance(s, 90) ? (uintptr_t)t->buf + 16384 + rn(s, 4096) :
-							    fuzz_ptr(t, cs[i].len);
+				cs[i].len = chance(s, 80) ? (uint32_t)rn(s, 512) :
+							    (uint32_t)boundary(s);
+				cs[i].buf = (uintptr_t)t->buf + 16384 + rn(s, 4096);
+				if (chance(s, 10))
+					cs[i].buf = fuzz_ptr(t, cs[i].len);
 				if (cs[i].len > 3 * 4096 && chance(s, 90))
 					cs[i].len = 3 * 4096;
 			}
 		}
-		w->cases = chance(s, 90) ? (uintptr_t)cs : fuzz_ptr(t, 32);
+		w->cases = (uintptr_t)cs;
+		if (chance(s, 10))
+			w->cases = fuzz_ptr(t, 32);
 		w->count = chance(s, 90) ? n : (uint32_t)boundary(s);
-		w->flags = (chance(s, 30) ? GOSYNC_WAIT_ALL : 0) |
-			   (chance(s, 20) ? GOSYNC_WAIT_ORDERED : 0);
 		if (chance(s, 40))
-			w->flags |= GOSYNC_WAIT_NONBLOCK;
+			w->flags = GOSYNC_WAIT_NONBLOCK;
 		else
-			w->flags |= wait_flags(s, &w->timeout_ns);
+			w->flags = wait_flags(s, &w->timeout_ns);
+		if (chance(s, 30))
+			w->flags |= GOSYNC_WAIT_ALL;
+		if (chance(s, 20))
+			w->flags |= GOSYNC_WAIT_ORDERED;
 		break;
 	}
 	default:	/* a command with no case above: cmd_table[]'s argument */
