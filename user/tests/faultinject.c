@@ -1735,7 +1735,7 @@ static void chan_close_setup(void *p)
 
 	if (x->fd >= 0)
 		close(x->fd);
-	x->fd = gosync_chan_create(dev, NULL, 0, 2, 0);
+	x->fd = gosync_chan_create(dev, NULL, 0, 2, GOSYNC_CHAN_MSG_MAX);
 	chan_fill(x->fd, 1, x->len, 0);
 	x->c = (struct gosync_chan_cmd){ .size = sizeof(x->c), .op = GOSYNC_CHAN_CLOSE };
 }
