@@ -1,217 +1,168 @@
 // SPDX-License-Identifier: GPL-2.0
-/* e2e: every kind of bad input, each with the errno <linux/gosync.h> documents. */
+/*
+ * e2e: every kind of bad input, each with the errno <linux/gosync.h> documents.
+ * The per-command checks (valid call, EFAULT, sizes, flags, read-only
+ * argument, ENOTTY on the wrong fd) go through every command of cmdtable.h.
+ */
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 
-#include "tap.h"
+#include "cmdtable.h"
 
 static int dev, cfd;
-static char objname[GOSYNC_NAME_MAX], unlname[GOSYNC_NAME_MAX];
-static struct gosync_info list_buf[4];
-static struct gosync_op batch_op = { .op = GOSYNC_OP_LOAD };
+static char objname[GOSYNC_NAME_MAX];
+static struct cmd_env env;
 
-/* A command and how to build a valid argument for it (without size). */
-struct cmd {
-	const char *name;
-	unsigned long nr;
-	bool on_dev;		/* /dev/gosync, else a counter fd */
-	bool returns_fd;
-	size_t size;
-	void (*build)(void *buf);
-	size_t min;		/* the struct's first version, if it grew since */
-	uint32_t flags;		/* its valid flags: the others are EINVAL */
-};
-
-static void b_version(void *p) { (void)p; }
-static void b_info(void *p) { (void)p; }
-
-static void b_create(void *p)
+/* Build @c's argument for @type in @buf (zeroed to @room bytes), with size @size. */
+static void *build(const struct cmd_desc *c, uint32_t type, void *buf, size_t room,
+		   uint32_t size)
 {
-	struct gosync_create *c = p;
-
-	c->type = GOSYNC_TYPE_COUNTER;
-	c->counter.mode = GOSYNC_COUNTER_ATOMIC;
-}
-
-static void b_open(void *p)
-{
-	((struct gosync_open *)p)->name = (uintptr_t)objname;
-}
-
-/* Each valid unlink consumes the name: make sure it exists. */
-static void b_unlink(void *p)
-{
-	int fd = gosync_counter_create(dev, unlname, 0, GOSYNC_COUNTER_ATOMIC, 0);
-
-	if (fd >= 0)
-		close(fd);
-	((struct gosync_unlink *)p)->name = (uintptr_t)unlname;
-}
-
-static void b_list(void *p)
-{
-	struct gosync_list *l = p;
-
-	l->entries = (uintptr_t)list_buf;
-	l->entry_size = sizeof(list_buf[0]);
-	l->count = 4;
-}
-
-static void b_counter(void *p)
-{
-	((struct gosync_counter_cmd *)p)->op = GOSYNC_OP_LOAD;
-}
-
-static void b_batch(void *p)
-{
-	struct gosync_batch *b = p;
-
-	b->ops = (uintptr_t)&batch_op;
-	b->count = 1;
-	b->op_size = sizeof(batch_op);
-}
-
-static const struct cmd cmds[] = {
-	{ "version", GOSYNC_IOC_VERSION, true, false, sizeof(struct gosync_version), b_version,
-	  GOSYNC_VERSION_SIZE_VER0, 0 },
-	{ "create", GOSYNC_IOC_CREATE, true, true, sizeof(struct gosync_create), b_create, 0, 0 },
-	{ "open", GOSYNC_IOC_OPEN, true, true, sizeof(struct gosync_open), b_open,
-	  offsetof(struct gosync_open, uid), GOSYNC_OPEN_UID | GOSYNC_OPEN_GID },
-	{ "unlink", GOSYNC_IOC_UNLINK, true, false, sizeof(struct gosync_unlink), b_unlink, 0, 0 },
-	{ "list", GOSYNC_IOC_LIST, true, false, sizeof(struct gosync_list), b_list, 0, 0 },
-	{ "info", GOSYNC_IOC_INFO, false, false, sizeof(struct gosync_info_cmd), b_info, 0, 0 },
-	{ "counter", GOSYNC_IOC_COUNTER, false, false, sizeof(struct gosync_counter_cmd), b_counter, 0, 0 },
-	{ "batch", GOSYNC_IOC_BATCH, false, false, sizeof(struct gosync_batch), b_batch, 0, 0 },
-};
-
-/* Build @c's argument in @buf (zeroed to @room bytes), with size @size. */
-static void *build(const struct cmd *c, void *buf, size_t room, uint32_t size)
-{
-	memset(buf, 0, room);
-	c->build(buf);
-	*(uint32_t *)buf = size;
-	return buf;
-}
-
-static int call(const struct cmd *c, void *arg)
-{
-	int ret = ioctl(c->on_dev ? dev : cfd, c->nr, arg);
-
-	if (ret >= 0 && c->returns_fd) {
-		int e = errno;
-
-		close(ret);
-		errno = e;
-		ret = 0;
-	}
-	return ret;
+	return cmd_build(c, buf, room, size, &env, type);
 }
 
 static uint64_t buf[64];	/* room for every struct plus a tail */
 static uint64_t big[4096 / 8 + 1];	/* one byte more than a page: E2BIG */
 
-static bool t_valid(const struct cmd *c)
+static long call(const struct cmd_desc *c, uint32_t type, void *arg)
 {
-	CHECK_OK(call(c, build(c, buf, sizeof(buf), c->size)));
+	return cmd_call(c, &env, type, arg);
+}
+
+static bool t_valid(const struct cmd_desc *c, uint32_t type)
+{
+	CHECK_OK(call(c, type, build(c, type, buf, sizeof(buf), c->size)));
 	return true;
 }
 
-static bool t_fault(const struct cmd *c)
+static bool t_fault(const struct cmd_desc *c, uint32_t type)
 {
 	size_t ps;
 	char *page = tap_guard_page(&ps);
 
 	CHECK(page, "mmap");
-	CHECK_ERRNO(call(c, NULL), EFAULT, false);
-	CHECK_ERRNO(call(c, page + ps), EFAULT, false);
+	CHECK_ERRNO(call(c, type, NULL), EFAULT, false);
+	CHECK_ERRNO(call(c, type, page + ps), EFAULT, false);
 	/* only the size field is mapped */
-	build(c, buf, sizeof(buf), c->size);
+	build(c, type, buf, sizeof(buf), c->size);
 	memcpy(page + ps - 4, buf, 4);
-	CHECK_ERRNO(call(c, page + ps - 4), EFAULT, false);
+	CHECK_ERRNO(call(c, type, page + ps - 4), EFAULT, false);
 	/* only the first half is mapped */
 	memcpy(page + ps - c->size / 2, buf, c->size / 2);
-	CHECK_ERRNO(call(c, page + ps - c->size / 2), EFAULT, false);
+	CHECK_ERRNO(call(c, type, page + ps - c->size / 2), EFAULT, false);
 	munmap(page, ps);
 	return true;
 }
 
-/* Output commands need a writable argument. */
-static bool t_readonly(const struct cmd *c)
+/*
+ * A read-only argument: EFAULT for a command that writes its struct back
+ * (after it ran), success for one that only reads it.
+ */
+static bool t_readonly(const struct cmd_desc *c, uint32_t type)
 {
 	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
 	char *page = mmap(NULL, ps, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	CHECK(page != MAP_FAILED, "mmap");
-	build(c, page, c->size, c->size);
+	build(c, type, page, c->size, c->size);
 	CHECK_OK(mprotect(page, ps, PROT_READ));
-	CHECK_ERRNO(call(c, page), EFAULT, false);
+	if (cmd_writes_back(c))
+		CHECK_ERRNO(call(c, type, page), EFAULT, false);
+	else
+		CHECK_OK(call(c, type, page));
 	munmap(page, ps);
 	return true;
 }
 
-static bool t_size(const struct cmd *c)
+static bool t_size(const struct cmd_desc *c, uint32_t type)
 {
-	CHECK_ERRNO(call(c, build(c, buf, sizeof(buf), 0)), EINVAL, false);
-	CHECK_ERRNO(call(c, build(c, buf, sizeof(buf), 4)), EINVAL, false);
-	CHECK_ERRNO(call(c, build(c, buf, sizeof(buf), 8)), EINVAL, false);
-	CHECK_ERRNO(call(c, build(c, buf, sizeof(buf), (c->min ?: c->size) - 4)), EINVAL, false);
-	if (c->min)	/* the first version is still accepted */
-		CHECK_OK(call(c, build(c, buf, sizeof(buf), c->min)));
+	CHECK_ERRNO(call(c, type, build(c, type, buf, sizeof(buf), 0)), EINVAL, false);
+	CHECK_ERRNO(call(c, type, build(c, type, buf, sizeof(buf), 4)), EINVAL, false);
+	CHECK_ERRNO(call(c, type, build(c, type, buf, sizeof(buf), 8)), EINVAL, false);
+	CHECK_ERRNO(call(c, type, build(c, type, buf, sizeof(buf), cmd_min_size(c) - 4)),
+		    EINVAL, false);
+	if (c->min_size)	/* the first version is still accepted */
+		CHECK_OK(call(c, type, build(c, type, buf, sizeof(buf), c->min_size)));
 	/* newer struct: a zero tail is fine, a nonzero one is not */
-	CHECK_OK(call(c, build(c, buf, sizeof(buf), c->size + 16)));
-	build(c, buf, sizeof(buf), c->size + 16);
+	CHECK_OK(call(c, type, build(c, type, buf, sizeof(buf), c->size + 16)));
+	build(c, type, buf, sizeof(buf), c->size + 16);
 	((char *)buf)[c->size + 15] = 1;
-	CHECK_ERRNO(call(c, buf), E2BIG, false);
-	build(c, buf, sizeof(buf), c->size + 16);
+	CHECK_ERRNO(call(c, type, buf), E2BIG, false);
+	build(c, type, buf, sizeof(buf), c->size + 16);
 	((char *)buf)[c->size] = 0x80;
-	CHECK_ERRNO(call(c, buf), E2BIG, false);
+	CHECK_ERRNO(call(c, type, buf), E2BIG, false);
 	/* as openat2() and clone3(): bigger than a page is E2BIG even if zero */
-	CHECK_ERRNO(call(c, build(c, big, sizeof(big), sizeof(big))), E2BIG, false);
+	CHECK_ERRNO(call(c, type, build(c, type, big, sizeof(big), sizeof(big))), E2BIG, false);
 	return true;
 }
 
-static bool t_flags(const struct cmd *c)
+/*
+ * The word after size is flags (or __reserved): every bit the valid argument
+ * may not have is EINVAL.
+ */
+static bool t_flags(const struct cmd_desc *c, uint32_t type)
 {
-	for (int bit = 1; bit < 32; bit += 7) {
-		if (c->flags & (1U << bit))
+	for (int bit = 0; bit < 32; bit++) {
+		if (c->flags_ok & (1U << bit))
 			continue;
-		build(c, buf, sizeof(buf), c->size);
+		build(c, type, buf, sizeof(buf), c->size);
 		((uint32_t *)buf)[1] = 1U << bit;
-		CHECK_ERRNO(call(c, buf), EINVAL, false);
+		CHECK_ERRNO(call(c, type, buf), EINVAL, false);
 	}
 	return true;
 }
 
-/* A command on the wrong kind of fd, or an unknown one: ENOTTY. */
+/* ioctl(@fd, @ioc) with a valid argument for @c (if any) must be ENOTTY. */
+static bool enotty(int fd, const char *fdname, unsigned long ioc, const struct cmd_desc *c)
+{
+	uint32_t type = 0;
+
+	while (c && !cmd_takes(c, type))
+		type++;
+	if (c)
+		build(c, type, buf, sizeof(buf), c->size);
+	else
+		build(cmd_find(GOSYNC_CMD_VERSION), 0, buf, sizeof(buf), sizeof(buf));
+	errno = 0;
+	CHECK(ioctl(fd, ioc, buf) == -1 && errno == ENOTTY,
+	      "%s: ioctl %#lx (%s): %s, expected ENOTTY", fdname, ioc, c ? c->name : "unknown",
+	      errno ? tap_errname(errno) : "success");
+	return true;
+}
+
+/*
+ * A command on the wrong kind of fd (a device command on an object, an
+ * object command on the device or on a type it does not take), a number no
+ * command has, other encodings and magics: ENOTTY.
+ */
 static bool t_enotty(void)
 {
-	static const unsigned long dev_unknown[] = {
-		_IO(GOSYNC_IOCTL_MAGIC, 0x3e), _IO(GOSYNC_IOCTL_MAGIC, 0x3f),
+	static const unsigned long other[] = {
 		_IO(GOSYNC_IOCTL_MAGIC, 0xff), _IO('x', GOSYNC_CMD_VERSION),
-		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_INFO),
-		GOSYNC_IOC_COUNTER, GOSYNC_IOC_BATCH,
-	};
-	static const unsigned long obj_unknown[] = {
-		_IO(GOSYNC_IOCTL_MAGIC, 0x43), _IO(GOSYNC_IOCTL_MAGIC, 0x7f),
-		_IO('x', GOSYNC_CMD_COUNTER),
-		GOSYNC_IOC_VERSION, GOSYNC_IOC_CREATE, GOSYNC_IOC_OPEN,
-		GOSYNC_IOC_UNLINK, GOSYNC_IOC_LIST,
+		_IO('x', GOSYNC_CMD_COUNTER), _IOWR(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_VERSION, 64),
+		_IOR(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_INFO, 176),
 	};
 
-	for (size_t i = 0; i < sizeof(dev_unknown) / sizeof(dev_unknown[0]); i++) {
-		build(&cmds[0], buf, sizeof(buf), sizeof(buf));
-		CHECK(ioctl(dev, dev_unknown[i], buf) == -1 && errno == ENOTTY,
-		      "/dev/gosync ioctl %#lx: %s, expected ENOTTY", dev_unknown[i],
-		      tap_errname(errno));
+	for (unsigned int nr = 0; nr < 2 * GOSYNC_CMD_OBJ_BASE; nr++) {
+		const struct cmd_desc *c = cmd_find(nr);
+
+		if (!c || !cmd_takes(c, 0))
+			if (!enotty(dev, "/dev/gosync", _IO(GOSYNC_IOCTL_MAGIC, nr), c))
+				return false;
+		for (size_t i = 0; i < NR_CMD_TYPES; i++)
+			if (!c || !cmd_takes(c, cmd_types[i].type))
+				if (!enotty(env.obj[cmd_types[i].type], cmd_types[i].name,
+					    _IO(GOSYNC_IOCTL_MAGIC, nr), c))
+					return false;
 	}
-	for (size_t i = 0; i < sizeof(obj_unknown) / sizeof(obj_unknown[0]); i++) {
-		memset(buf, 0, sizeof(buf));
-		CHECK(ioctl(cfd, obj_unknown[i], buf) == -1 && errno == ENOTTY,
-		      "counter fd ioctl %#lx: %s, expected ENOTTY", obj_unknown[i],
-		      tap_errname(errno));
+	for (size_t k = 0; k < sizeof(other) / sizeof(other[0]); k++) {
+		if (!enotty(dev, "/dev/gosync", other[k], NULL))
+			return false;
+		for (size_t i = 0; i < NR_CMD_TYPES; i++)
+			if (!enotty(env.obj[cmd_types[i].type], cmd_types[i].name, other[k], NULL))
+				return false;
 	}
 	return true;
 }
@@ -239,11 +190,11 @@ static bool t_reserved(void)
 	c.__attr[7] = 1ULL << 63;
 	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_CREATE, &c), EINVAL, true);
 	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_OPEN, &o), EINVAL, true);
-	b_list(build(&cmds[4], &l, sizeof(l), sizeof(l)));
+	build(cmd_find(GOSYNC_CMD_LIST), 0, &l, sizeof(l), sizeof(l));
 	l.__reserved = 1;
 	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
 	CHECK_ERRNO(ioctl(cfd, GOSYNC_IOC_COUNTER, &k), EINVAL, false);
-	build(&cmds[7], &b, sizeof(b), sizeof(b));
+	build(cmd_find(GOSYNC_CMD_BATCH), GOSYNC_TYPE_COUNTER, &b, sizeof(b), sizeof(b));
 	b.__reserved = 1;
 	CHECK_ERRNO(ioctl(cfd, GOSYNC_IOC_BATCH, &b), EINVAL, false);
 	return true;
@@ -251,9 +202,10 @@ static bool t_reserved(void)
 
 static bool t_unknown_values(void)
 {
-	static const uint32_t bad_types[] = { 0, 15, 99, 1U << 31 };
-	static const uint32_t bad_modes[] = { 0, 7, 99, 1U << 31 };
-	static const uint32_t bad_ops[] = { 0, 7, 99, 1U << 31 };
+	/* 0, the first number past the last, and more */
+	static const uint32_t bad_types[] = { 0, GOSYNC_TYPE_COND + 1, 99, 1U << 31 };
+	static const uint32_t bad_modes[] = { 0, GOSYNC_COUNTER_PERCPU + 1, 99, 1U << 31 };
+	static const uint32_t bad_ops[] = { 0, GOSYNC_OP_OR + 1, 99, 1U << 31 };
 	int64_t r;
 
 	for (size_t i = 0; i < 4; i++) {
@@ -443,26 +395,38 @@ static bool t_closed_fd(void)
 	return true;
 }
 
+/*
+ * Every command of cmd_table[], on every type of object it takes: valid,
+ * EFAULT, sizes, flags and a read-only argument.
+ */
+static void t_commands(void)
+{
+	for_each_cmd(c) {
+		for (uint32_t type = 0; type < 64; type++) {
+			char nm[64];
+
+			if (!cmd_takes(c, type))
+				continue;
+			cmd_label(c, type, nm);
+			if (!tap_report(t_valid(c, type), "badinput-%s-valid", nm))
+				continue;
+			tap_report(t_fault(c, type), "badinput-%s-efault", nm);
+			tap_report(t_size(c, type), "badinput-%s-size", nm);
+			tap_report(t_flags(c, type), "badinput-%s-flags", nm);
+			tap_report(t_readonly(c, type), "badinput-%s-readonly-arg", nm);
+		}
+	}
+}
+
 int main(void)
 {
 	dev = tap_dev("badinput");
+	tap_report(cmdtable_check(dev), "badinput-cmdtable");
 	cfd = gosync_counter_create(dev, tap_name(objname, "obj"), 0,
 				    GOSYNC_COUNTER_ATOMIC, 0);
-	tap_name(unlname, "unl");
-	if (!tap_report(cfd >= 0, "badinput-setup"))
+	if (!tap_report(cfd >= 0 && cmd_env_init(&env, dev), "badinput-setup"))
 		return tap_done(dev, "badinput");
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		const struct cmd *c = &cmds[i];
-
-		if (!tap_report(t_valid(c), "badinput-%s-valid", c->name))
-			continue;
-		tap_report(t_fault(c), "badinput-%s-efault", c->name);
-		tap_report(t_size(c), "badinput-%s-size", c->name);
-		tap_report(t_flags(c), "badinput-%s-flags", c->name);
-		if (!strcmp(c->name, "version") || !strcmp(c->name, "info") ||
-		    !strcmp(c->name, "counter"))
-			tap_report(t_readonly(c), "badinput-%s-readonly-arg", c->name);
-	}
+	t_commands();
 	tap_report(t_enotty(), "badinput-enotty");
 	tap_report(t_reserved(), "badinput-reserved");
 	tap_report(t_unknown_values(), "badinput-unknown-type-mode-op");
@@ -471,6 +435,7 @@ int main(void)
 	tap_report(t_open_type(), "badinput-open-type");
 	tap_report(t_closed_fd(), "badinput-ebadf");
 	tap_report(t_poll(), "badinput-poll-no-wait");
+	cmd_env_fini(&env);
 	close(cfd);
 	return tap_done(dev, "badinput");
 }

@@ -22,17 +22,23 @@
  * the reader something freed or half made (KASAN checks the memory, the
  * reader checks every key and value it gets).
  *
- * On a kernel without fail-nth (the stock one) the test is skipped.
+ * Every command of cmdtable.h, on every object type it takes, must have a
+ * sweep in sweeps[] below: one without fails the run, on every kernel.
+ *
+ * On a kernel without fail-nth (the stock one) the sweeps are skipped.
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <sys/ioctl.h>
 
-#include "tap.h"
+#include "cmdtable.h"
 
 #define MAX_N 5000
 
 static int dev;
+static struct cmd_env env;	/* for cmd_table[]'s builders */
 static int nth_fd = -1;
 static unsigned long total_points;
 
@@ -213,9 +219,13 @@ static bool create_check(void *p, long ret, int err)
 	return true;
 }
 
+static uint64_t created_types;	/* 1 << type of each type t_create() swept */
+
 static bool t_create(const char *what, struct gosync_create c)
 {
 	char nm[80];
+
+	created_types |= 1ULL << c.type;
 
 	for (int named = 0; named < 2; named++) {
 		struct create_ctx x = { .c = c };
@@ -241,6 +251,7 @@ static bool t_create_all(void)
 	static const char *modes[] = { NULL, "racy", "atomic", "spinlock", "mutex",
 				       "rwsem", "percpu" };
 	static const char *backends[] = { NULL, "spin", "rwsem", "rcu" };
+	struct gosync_create wg = { 0 };
 	char what[40];
 
 	for (unsigned int m = GOSYNC_COUNTER_RACY; m <= GOSYNC_COUNTER_PERCPU; m++) {
@@ -274,7 +285,45 @@ static bool t_create_all(void)
 		if (!t_create(what, on))
 			return false;
 	}
-	return t_create("waitgroup", (struct gosync_create){ .type = GOSYNC_TYPE_WAITGROUP });
+	for (unsigned int cap = 0; cap <= 8; cap += 8) {
+		struct gosync_create ch = { .type = GOSYNC_TYPE_CHAN,
+					    .chan = { .cap = cap, .msg_max = 100 } };
+
+		snprintf(what, sizeof(what), "chan-cap%u", cap);
+		if (!t_create(what, ch))
+			return false;
+	}
+	wg.type = GOSYNC_TYPE_WAITGROUP;
+	if (!t_create("waitgroup", wg))
+		return false;
+	for (unsigned int f = 0; f < 2; f++) {
+		struct gosync_create sem = { .type = GOSYNC_TYPE_SEM,
+					     .sem = { .size = 3, .flags = f } };
+		struct gosync_create ov = { .type = GOSYNC_TYPE_ONCE,
+					    .once = { .flags = f, .value_max = 100 } };
+
+		snprintf(what, sizeof(what), "sem-flags%u", f);
+		if (!t_create(what, sem))
+			return false;
+		snprintf(what, sizeof(what), "oncevalue-flags%u", f);
+		if (!t_create(what, ov))
+			return false;
+	}
+	/* last: its Mutex is an object, so root's per-user entry exists */
+	{
+		int mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+		bool ok = t_create("cond", (struct gosync_create){
+			.type = GOSYNC_TYPE_COND, .cond = { .mutex_fd = mu } });
+
+		close(mu);
+		if (!ok)
+			return false;
+	}
+	/* every type there is */
+	for (size_t i = 0; i < NR_CMD_TYPES; i++)
+		CHECK(created_types >> cmd_types[i].type & 1, "no create sweep for type %s",
+		      cmd_types[i].name);
+	return true;
 }
 
 /* ---- open, unlink, list, version, info ---- */
@@ -399,12 +448,10 @@ static bool no_check(void *p, long ret, int err)
 	return true;
 }
 
-static bool t_list_version_info(void)
+static bool t_list(void)
 {
 	struct gosync_info entries[40];
 	struct gosync_list l;
-	struct gosync_version v;
-	struct gosync_info_cmd ic;
 	int fds[20];
 	struct simple_ctx x = { .fd = dev, .buf = &l, .ioc = GOSYNC_IOC_LIST };
 	struct sweep s = { .name = "list", .ctx = &x, .call = simple_call, .check = no_check };
@@ -418,24 +465,45 @@ static bool t_list_version_info(void)
 	l.count = 40;
 	if (!run_sweep(&s))
 		return false;
-	memset(&v, 0, sizeof(v));
-	v.size = sizeof(v);
-	x.buf = &v;
-	x.ioc = GOSYNC_IOC_VERSION;
-	s.name = "version";
-	if (!run_sweep(&s))
-		return false;
-	memset(&ic, 0, sizeof(ic));
-	ic.size = sizeof(ic);
-	x.fd = fds[0];
-	x.buf = &ic;
-	x.ioc = GOSYNC_IOC_INFO;
-	s.name = "info";
-	if (!run_sweep(&s))
-		return false;
 	for (int i = 0; i < 20; i++)
 		close(fds[i]);
 	return true;
+}
+
+/*
+ * cmd_table[]'s valid argument for @nr, on an object of every type it takes.
+ * The objects live only for this sweep: the create sweeps must find root
+ * with no objects, so that they reach the allocation of its per-user entry.
+ */
+static bool t_plain(unsigned int nr)
+{
+	const struct cmd_desc *c = cmd_find(nr);
+	uint64_t arg[64];
+	struct simple_ctx x = { .buf = arg, .ioc = c->ioc };
+	struct sweep s = { .ctx = &x, .call = simple_call, .check = no_check };
+	char nm[64];
+	bool ok = cmd_env_init(&env, dev);
+
+	for (uint32_t type = 0; ok && type < 64; type++) {
+		if (!cmd_takes(c, type))
+			continue;
+		cmd_build(c, arg, sizeof(arg), c->size, &env, type);
+		x.fd = cmd_fd(c, &env, type);
+		s.name = cmd_label(c, type, nm);
+		ok = run_sweep(&s);
+	}
+	cmd_env_fini(&env);
+	return ok;
+}
+
+static bool t_version(void)
+{
+	return t_plain(GOSYNC_CMD_VERSION);
+}
+
+static bool t_info(void)
+{
+	return t_plain(GOSYNC_CMD_INFO);
 }
 
 /* ---- counters ---- */
@@ -484,7 +552,7 @@ static bool t_counter_ops(void)
 				   .call = counter_call, .check = counter_check };
 
 		x.fd = CHECK_OK(gosync_counter_create(dev, NULL, 0, m, 0));
-		for (unsigned int op = GOSYNC_OP_ADD; op <= GOSYNC_OP_RESET; op++) {
+		for (unsigned int op = GOSYNC_OP_ADD; op <= GOSYNC_OP_OR; op++) {
 			memset(&x.c, 0, sizeof(x.c));
 			x.c.size = sizeof(x.c);
 			x.c.op = op;
@@ -493,7 +561,7 @@ static bool t_counter_ops(void)
 			if (op == GOSYNC_OP_CAS)
 				x.c.expected = 1000;
 			snprintf(nm, sizeof(nm), "counter-mode%u-op%u", m, op);
-			/* ops this mode does not have (percpu Swap, CAS) are EOPNOTSUPP */
+			/* ops this mode does not have (percpu Swap, CAS, And, Or): EOPNOTSUPP */
 			counter_setup(&x);
 			if (counter_call(&x) < 0) {
 				CHECK(errno == EOPNOTSUPP, "%s unarmed: %s", nm, tap_errname(errno));
@@ -1121,26 +1189,17 @@ static bool lock_check(void *p, long ret, int err)
 	return x->state ? x->state(x, ret) : true;
 }
 
-static bool t_sync_ops(void)
+static bool t_mutex(void)
 {
 	char nm[64];
-	struct lock_ctx x = { 0 };
+	struct gosync_lock_cmd lc;
+	struct lock_ctx x = { .cmd = &lc, .ioc = GOSYNC_IOC_MUTEX };
 	struct sweep s = { .name = nm, .ctx = &x, .setup = lock_setup,
 			   .call = lock_call, .check = lock_check };
-	struct gosync_lock_cmd lc;
-	struct gosync_waitgroup_cmd wc;
-	struct gosync_once_cmd oc;
-	int mu, rw, wg, once;
+	int mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
 
-	mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
-	rw = CHECK_OK(gosync_rwmutex_create(dev, NULL, 0, 0));
-	wg = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
-	once = CHECK_OK(gosync_once_create(dev, NULL, 0, 0));
-
-	/* Mutex: Lock, Unlock, TryLock, Unlock */
-	x.cmd = &lc;
+	/* Lock, Unlock, TryLock, Unlock */
 	x.fd = mu;
-	x.ioc = GOSYNC_IOC_MUTEX;
 	for (unsigned int op = GOSYNC_LOCK_LOCK; op <= GOSYNC_LOCK_UNLOCK; op++) {
 		memset(&lc, 0, sizeof(lc));
 		lc.size = sizeof(lc);
@@ -1157,8 +1216,20 @@ static bool t_sync_ops(void)
 		if (op == GOSYNC_LOCK_TRYLOCK)
 			CHECK_OK(gosync_mutex_lock(mu, -1));
 	}
+	close(mu);
+	return true;
+}
+
+static bool t_rwmutex(void)
+{
+	char nm[64];
+	struct gosync_lock_cmd lc;
+	struct lock_ctx x = { .cmd = &lc, .ioc = GOSYNC_IOC_RWMUTEX };
+	struct sweep s = { .name = nm, .ctx = &x, .setup = lock_setup,
+			   .call = lock_call, .check = lock_check };
+	int rw = CHECK_OK(gosync_rwmutex_create(dev, NULL, 0, 0));
+
 	x.fd = rw;
-	x.ioc = GOSYNC_IOC_RWMUTEX;
 	for (unsigned int op = GOSYNC_LOCK_LOCK; op <= GOSYNC_LOCK_RUNLOCK; op++) {
 		memset(&lc, 0, sizeof(lc));
 		lc.size = sizeof(lc);
@@ -1174,9 +1245,20 @@ static bool t_sync_ops(void)
 		while (gosync_rwmutex_runlock(rw) == 0)
 			;
 	}
+	close(rw);
+	return true;
+}
+
+static bool t_waitgroup(void)
+{
+	char nm[64];
+	struct gosync_waitgroup_cmd wc;
+	struct lock_ctx x = { .cmd = &wc, .ioc = GOSYNC_IOC_WAITGROUP };
+	struct sweep s = { .name = nm, .ctx = &x, .setup = lock_setup,
+			   .call = lock_call, .check = lock_check };
+	int wg = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
+
 	x.fd = wg;
-	x.ioc = GOSYNC_IOC_WAITGROUP;
-	x.cmd = &wc;
 	for (unsigned int op = GOSYNC_WG_ADD; op <= GOSYNC_WG_LOAD; op++) {
 		memset(&wc, 0, sizeof(wc));
 		wc.size = sizeof(wc);
@@ -1191,9 +1273,20 @@ static bool t_sync_ops(void)
 		if (!run_sweep(&s))
 			return false;
 	}
+	close(wg);
+	return true;
+}
+
+static bool t_once(void)
+{
+	char nm[64];
+	struct gosync_once_cmd oc;
+	struct lock_ctx x = { .cmd = &oc, .ioc = GOSYNC_IOC_ONCE };
+	struct sweep s = { .name = nm, .ctx = &x, .setup = lock_setup,
+			   .call = lock_call, .check = lock_check };
+	int once = CHECK_OK(gosync_once_create(dev, NULL, 0, 0));
+
 	x.fd = once;
-	x.ioc = GOSYNC_IOC_ONCE;
-	x.cmd = &oc;
 	for (unsigned int op = GOSYNC_ONCE_DO; op <= GOSYNC_ONCE_LOAD; op++) {
 		memset(&oc, 0, sizeof(oc));
 		oc.size = sizeof(oc);
@@ -1202,11 +1295,654 @@ static bool t_sync_ops(void)
 		if (!run_sweep(&s))
 			return false;
 	}
-	close(mu);
-	close(rw);
-	close(wg);
 	close(once);
 	return true;
+}
+
+/* A held Add (GOSYNC_WG_F_HOLD): the counter is 1 iff it succeeded. */
+static void wg_held_reset(struct lock_ctx *x)
+{
+	int64_t v = 0;
+
+	while (gosync_waitgroup_load(x->fd, &v) == 0 && v > 0 &&
+	       gosync_waitgroup_done(x->fd, NULL) == 0)
+		;
+}
+
+static bool wg_held_state(struct lock_ctx *x, long ret)
+{
+	int64_t v = -1;
+
+	SCHECK(gosync_waitgroup_load(x->fd, &v) == 0, "load: %s", tap_errname(errno));
+	SCHECK(v == (ret == 0), "counter %" PRId64 " after a held Add that %s", v,
+	       ret == 0 ? "succeeded" : "failed");
+	return true;
+}
+
+static bool t_waitgroup_held(void)
+{
+	struct gosync_waitgroup_cmd wc = { .size = sizeof(wc), .flags = GOSYNC_WG_F_HOLD,
+					   .op = GOSYNC_WG_ADD, .delta = 1 };
+	struct lock_ctx x = { .cmd = &wc, .ioc = GOSYNC_IOC_WAITGROUP,
+			      .reset = wg_held_reset, .state = wg_held_state };
+	struct sweep s = { .name = "waitgroup-add-held", .ctx = &x, .setup = lock_setup,
+			   .call = lock_call, .check = lock_check };
+	bool ok;
+
+	x.fd = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
+	ok = run_sweep(&s);
+	wg_held_reset(&x);
+	close(x.fd);
+	return ok;
+}
+
+/*
+ * OnceValue: COMPLETE of a 16 B, 3000 B and 64 KiB value (its copy is
+ * allocated): done with exactly that value iff it succeeded, else still
+ * running; DO and LOAD of a done OnceValue return the value intact.
+ */
+struct oncevalue_ctx {
+	int fd;
+	uint32_t len;
+	struct gosync_once_cmd c;
+};
+
+static bool oncevalue_is(int fd, uint32_t len)
+{
+	unsigned int result = 0;
+	size_t got = 0;
+
+	SCHECK(gosync_oncevalue_load(fd, &result, outbuf, sizeof(outbuf), &got) == 0,
+	       "load: %s", tap_errname(errno));
+	SCHECK(result == GOSYNC_ONCE_DONE, "result %#x, not done", result);
+	SCHECK(got == len && !memcmp(outbuf, bigval, len), "value of %zu bytes, expected %u",
+	       got, len);
+	return true;
+}
+
+static void oncevalue_complete_setup(void *p)
+{
+	struct oncevalue_ctx *x = p;
+	unsigned int result = 0;
+
+	if (x->fd >= 0)
+		close(x->fd);
+	x->fd = gosync_oncevalue_create(dev, NULL, 0, 0, GOSYNC_ONCE_VALUE_MAX);
+	gosync_once_do(x->fd, -1, &result);	/* GOSYNC_ONCE_RUN: ours to complete */
+	x->c = (struct gosync_once_cmd){ .size = sizeof(x->c), .op = GOSYNC_ONCE_COMPLETE,
+					 .buf = (uintptr_t)bigval, .len = x->len };
+}
+
+static long oncevalue_call(void *p)
+{
+	struct oncevalue_ctx *x = p;
+
+	return ioctl(x->fd, GOSYNC_IOC_ONCE, &x->c);
+}
+
+static bool oncevalue_complete_check(void *p, long ret, int err)
+{
+	struct oncevalue_ctx *x = p;
+	unsigned int result = ~0u;
+
+	(void)err;
+	if (ret == 0)
+		return oncevalue_is(x->fd, x->len);
+	SCHECK(gosync_once_load(x->fd, &result) == 0, "load: %s", tap_errname(errno));
+	SCHECK(result == 0, "result %#x after a failed Complete, expected running", result);
+	return true;
+}
+
+/* DO or LOAD of the done OnceValue @x->fd into outbuf. */
+static void oncevalue_read_setup(void *p)
+{
+	struct oncevalue_ctx *x = p;
+	uint32_t op = x->c.op;
+
+	memset(outbuf, 0, x->len);
+	x->c = (struct gosync_once_cmd){ .size = sizeof(x->c), .op = op,
+					 .buf = (uintptr_t)outbuf, .len = sizeof(outbuf) };
+}
+
+static bool oncevalue_read_check(void *p, long ret, int err)
+{
+	struct oncevalue_ctx *x = p;
+
+	(void)err;
+	SCHECK(ret < 0 || (x->c.result == GOSYNC_ONCE_DONE && x->c.len == x->len &&
+			   !memcmp(outbuf, bigval, x->len)),
+	       "result %#x, a value of %u bytes, expected %u", x->c.result, x->c.len, x->len);
+	return oncevalue_is(x->fd, x->len);
+}
+
+static bool t_oncevalue(void)
+{
+	static const uint32_t lens[] = { 16, 3000, GOSYNC_ONCE_VALUE_MAX };
+	char nm[64];
+
+	for (size_t i = 0; i < GOSYNC_ONCE_VALUE_MAX; i++)
+		bigval[i] = (uint8_t)(i * 7 + i / 251);
+	for (int li = 0; li < 3; li++) {
+		struct oncevalue_ctx x = { .fd = -1, .len = lens[li] };
+		struct sweep s = { .name = nm, .ctx = &x, .call = oncevalue_call };
+
+		snprintf(nm, sizeof(nm), "oncevalue-complete-v%u", x.len);
+		s.setup = oncevalue_complete_setup;
+		s.check = oncevalue_complete_check;
+		if (!run_sweep(&s))
+			return false;
+		/* done by the last, unfaulted, Complete */
+		s.setup = oncevalue_read_setup;
+		s.check = oncevalue_read_check;
+		for (uint32_t op = GOSYNC_ONCE_DO; op <= GOSYNC_ONCE_LOAD; op += 2) {
+			x.c.op = op;
+			snprintf(nm, sizeof(nm), "oncevalue-op%u-v%u", op, x.len);
+			if (!run_sweep(&s))
+				return false;
+		}
+		close(x.fd);
+	}
+	memset(bigval, 0, sizeof(bigval));
+	return true;
+}
+
+/* ---- Semaphores ---- */
+
+struct sem_ctx {
+	int fd;
+	bool robust;
+	uint64_t start;			/* permits held when the op starts */
+	struct gosync_sem_cmd c;
+};
+
+/* Take the permits back to @x->start held (4 in all). */
+static void sem_setup(void *p)
+{
+	struct sem_ctx *x = p;
+	uint64_t avail = 0;
+
+	if (gosync_sem_load(x->fd, NULL, &avail, NULL) == 0 && avail < 4)
+		gosync_sem_release(x->fd, 4 - avail);
+	if (x->start)
+		gosync_sem_acquire(x->fd, x->start, -1);
+	x->c.timeout_ns = x->c.flags ? 1000000 : 0;
+}
+
+static long sem_call(void *p)
+{
+	struct sem_ctx *x = p;
+
+	return ioctl(x->fd, GOSYNC_IOC_SEM, &x->c);
+}
+
+/* Taken or returned iff it succeeded; the outputs say so. */
+static bool sem_check(void *p, long ret, int err)
+{
+	struct sem_ctx *x = p;
+	uint64_t size = 0, avail = 0, held = 0, want = x->start;
+
+	(void)err;
+	if (ret == 0 && (x->c.op == GOSYNC_SEM_ACQUIRE || x->c.op == GOSYNC_SEM_TRYACQUIRE))
+		want += x->c.n;
+	if (ret == 0 && x->c.op == GOSYNC_SEM_RELEASE)
+		want -= x->c.n;
+	SCHECK(gosync_sem_load(x->fd, &size, &avail, &held) == 0, "load: %s",
+	       tap_errname(errno));
+	SCHECK(size == 4 && avail == 4 - want && held == (x->robust ? want : 0),
+	       "size %" PRIu64 ", %" PRIu64 " free, %" PRIu64 " held after op %u %s; "
+	       "expected %" PRIu64 " taken", size, avail, held, x->c.op,
+	       ret == 0 ? "succeeded" : "failed", want);
+	SCHECK(ret < 0 || (x->c.sem_size == size && x->c.avail == avail && x->c.held == held),
+	       "the op said %" PRIu64 "/%" PRIu64 "/%" PRIu64, (uint64_t)x->c.sem_size,
+	       (uint64_t)x->c.avail, (uint64_t)x->c.held);
+	return true;
+}
+
+static bool t_sem(void)
+{
+	static const struct { uint32_t op, flags; uint64_t n, start; } ops[] = {
+		{ GOSYNC_SEM_ACQUIRE, GOSYNC_WAIT_TIMEOUT, 3, 1 },
+		{ GOSYNC_SEM_TRYACQUIRE, 0, 2, 1 },
+		{ GOSYNC_SEM_RELEASE, 0, 2, 3 },
+		{ GOSYNC_SEM_LOAD, 0, 0, 1 },
+	};
+	char nm[64];
+
+	for (unsigned int f = 0; f < 2; f++) {
+		struct sem_ctx x = { .robust = !f };
+		struct sweep s = { .name = nm, .ctx = &x, .setup = sem_setup,
+				   .call = sem_call, .check = sem_check };
+
+		x.fd = CHECK_OK(gosync_sem_create(dev, NULL, 0, 4, f));
+		for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+			x.c = (struct gosync_sem_cmd){ .size = sizeof(x.c), .op = ops[i].op,
+						       .flags = ops[i].flags, .n = ops[i].n };
+			x.start = ops[i].start;
+			snprintf(nm, sizeof(nm), "sem-flags%u-op%u", f, ops[i].op);
+			if (!run_sweep(&s))
+				return false;
+		}
+		close(x.fd);
+	}
+	return true;
+}
+
+/* ---- Conds ---- */
+
+struct cond_ctx {
+	int fd, mu;
+	struct gosync_cond_cmd c;
+	atomic_int stop;
+	pthread_t signaller;
+};
+
+/* Signal until told to stop: every WAIT is woken, none waits for its timeout. */
+static void *cond_signaller(void *p)
+{
+	struct cond_ctx *x = p;
+
+	while (!atomic_load(&x->stop))
+		if (gosync_cond_signal(x->fd) < 0 || sched_yield() < 0)
+			break;
+	return NULL;
+}
+
+/* WAIT holds the Mutex; SIGNAL and BROADCAST do not need it. */
+static void cond_setup(void *p)
+{
+	struct cond_ctx *x = p;
+
+	if (x->c.op == GOSYNC_COND_WAIT)
+		gosync_mutex_lock(x->mu, -1);
+}
+
+static long cond_call(void *p)
+{
+	struct cond_ctx *x = p;
+
+	return ioctl(x->fd, GOSYNC_IOC_COND, &x->c);
+}
+
+/* After a WAIT, woken or not, the Mutex is locked again; nobody waits. */
+static bool cond_check(void *p, long ret, int err)
+{
+	struct cond_ctx *x = p;
+
+	(void)err;
+	SCHECK(ret < 0 || x->c.waiters == 0, "%u waiters", x->c.waiters);
+	if (x->c.op == GOSYNC_COND_WAIT)
+		SCHECK(gosync_mutex_unlock(x->mu) == 0,
+		       "the Mutex is not locked after a WAIT that %s: %s",
+		       ret == 0 ? "succeeded" : "failed", tap_errname(errno));
+	return true;
+}
+
+static bool t_cond(void)
+{
+	struct cond_ctx x = { 0 };
+	struct sweep s = { .ctx = &x, .setup = cond_setup, .call = cond_call,
+			   .check = cond_check };
+	char nm[64];
+	bool ok = true;
+
+	s.name = nm;
+	x.mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+	x.fd = CHECK_OK(gosync_cond_create(dev, NULL, 0, x.mu));
+	CHECK(!pthread_create(&x.signaller, NULL, cond_signaller, &x), "pthread_create");
+	for (uint32_t op = GOSYNC_COND_WAIT; ok && op <= GOSYNC_COND_BROADCAST; op++) {
+		x.c = (struct gosync_cond_cmd){ .size = sizeof(x.c), .op = op };
+		if (op == GOSYNC_COND_WAIT) {
+			/* a backstop only: the signaller wakes it */
+			x.c.mutex_fd = x.mu;
+			x.c.flags = GOSYNC_WAIT_TIMEOUT;
+			x.c.timeout_ns = 60000000000ll;
+		}
+		snprintf(nm, sizeof(nm), "cond-op%u", op);
+		ok = run_sweep(&s);
+	}
+	atomic_store(&x.stop, 1);
+	pthread_join(x.signaller, NULL);
+	close(x.fd);
+	close(x.mu);
+	return ok;
+}
+
+/* ---- channels and GOSYNC_IOC_WAIT ---- */
+
+static uint8_t chan_bufs[4][GOSYNC_CHAN_MSG_MAX];	/* messages to send, or room */
+
+/* Message @i of a sweep, @len bytes: 'm' + @i, then zeros. */
+static void chan_msg(uint8_t *buf, size_t len, int i)
+{
+	memset(buf, 0, len);
+	if (len)
+		buf[0] = (uint8_t)('m' + i);
+}
+
+static bool chan_msg_is(const uint8_t *buf, size_t got, size_t len, int i)
+{
+	return got == len && (!len || buf[0] == 'm' + i) &&
+	       (len < 2 || (!buf[1] && !memcmp(buf + 1, buf + 2, len - 2)));
+}
+
+/*
+ * Receive what @fd holds, without waiting: it must be exactly messages
+ * @first .. @first + @n - 1 of @len bytes. Leaves the channel empty.
+ */
+static bool chan_holds(int fd, int n, size_t len, int first)
+{
+	for (int i = 0;; i++) {
+		size_t got = 0;
+		bool ok = false;
+
+		if (gosync_chan_recv(fd, outbuf, sizeof(outbuf), &got, &ok, 0) < 0) {
+			SCHECK(errno == ETIMEDOUT, "receive: %s", tap_errname(errno));
+			ok = false;
+		}
+		if (!ok) {	/* empty, or closed and drained */
+			SCHECK(i == n, "the channel held %d messages, expected %d", i, n);
+			return true;
+		}
+		SCHECK(i < n, "the channel holds more than %d messages", n);
+		SCHECK(chan_msg_is(outbuf, got, len, first + i),
+		       "message %d (%zu bytes) is not message %d", i, got, first + i);
+	}
+}
+
+/* Empty @fd, then put messages @first .. @first + @n - 1 into it. */
+static void chan_fill(int fd, int n, size_t len, int first)
+{
+	size_t got;
+	bool ok = true;
+
+	while (ok && gosync_chan_recv(fd, outbuf, sizeof(outbuf), &got, &ok, 0) == 0)
+		;
+	for (int i = 0; i < n; i++) {
+		chan_msg(chan_bufs[3], len, first + i);
+		gosync_chan_send(fd, chan_bufs[3], len, 0);
+	}
+}
+
+struct chan_ctx {
+	int fd;
+	size_t len;
+	struct gosync_chan_msg msgs[3];
+	struct gosync_chan_cmd c;
+};
+
+/* SEND of messages 1, 2, 3 behind message 0: exactly @done more arrive. */
+static void chan_send_setup(void *p)
+{
+	struct chan_ctx *x = p;
+
+	chan_fill(x->fd, 1, x->len, 0);
+	for (int i = 0; i < 3; i++) {
+		chan_msg(chan_bufs[i], x->len, 1 + i);
+		x->msgs[i] = (struct gosync_chan_msg){ .buf = (uintptr_t)chan_bufs[i],
+						       .len = (uint32_t)x->len };
+	}
+	x->c = (struct gosync_chan_cmd){ .size = sizeof(x->c), .op = GOSYNC_CHAN_SEND,
+					 .flags = GOSYNC_WAIT_NONBLOCK, .count = 3,
+					 .msgs = (uintptr_t)x->msgs };
+}
+
+static long chan_call(void *p)
+{
+	struct chan_ctx *x = p;
+
+	return ioctl(x->fd, GOSYNC_IOC_CHAN, &x->c);
+}
+
+static bool chan_send_check(void *p, long ret, int err)
+{
+	struct chan_ctx *x = p;
+
+	(void)err;
+	SCHECK(ret < 0 || x->c.done == 3, "SEND succeeded with done %u", x->c.done);
+	return chan_holds(x->fd, 1 + (int)x->c.done, x->len, 0);
+}
+
+/* RECV of two of messages 0, 1, 2: those received are gone, the rest stay. */
+static void chan_recv_setup(void *p)
+{
+	struct chan_ctx *x = p;
+
+	chan_fill(x->fd, 3, x->len, 0);
+	for (int i = 0; i < 2; i++)
+		x->msgs[i] = (struct gosync_chan_msg){ .buf = (uintptr_t)chan_bufs[i],
+						       .len = GOSYNC_CHAN_MSG_MAX };
+	x->c = (struct gosync_chan_cmd){ .size = sizeof(x->c), .op = GOSYNC_CHAN_RECV,
+					 .flags = GOSYNC_WAIT_NONBLOCK, .count = 2,
+					 .msgs = (uintptr_t)x->msgs };
+}
+
+static bool chan_recv_check(void *p, long ret, int err)
+{
+	struct chan_ctx *x = p;
+
+	(void)err;
+	SCHECK(ret < 0 || x->c.done == 2, "RECV succeeded with done %u", x->c.done);
+	for (unsigned int i = 0; i < x->c.done; i++)
+		SCHECK(chan_msg_is(chan_bufs[i], x->msgs[i].len, x->len, (int)i),
+		       "received message %u is wrong", i);
+	return chan_holds(x->fd, 3 - (int)x->c.done, x->len, (int)x->c.done);
+}
+
+/* CLOSE of a fresh channel holding message 0: closed iff it succeeded; 0 stays. */
+static void chan_close_setup(void *p)
+{
+	struct chan_ctx *x = p;
+
+	if (x->fd >= 0)
+		close(x->fd);
+	x->fd = gosync_chan_create(dev, NULL, 0, 2, GOSYNC_CHAN_MSG_MAX);
+	chan_fill(x->fd, 1, x->len, 0);
+	x->c = (struct gosync_chan_cmd){ .size = sizeof(x->c), .op = GOSYNC_CHAN_CLOSE };
+}
+
+static bool chan_close_check(void *p, long ret, int err)
+{
+	struct chan_ctx *x = p;
+	bool closed = false;
+
+	(void)err;
+	SCHECK(gosync_chan_len(x->fd, NULL, NULL, &closed) == 0, "len: %s", tap_errname(errno));
+	SCHECK(closed == (ret == 0), "closed %d after CLOSE returned %ld", closed, ret);
+	return chan_holds(x->fd, 1, x->len, 0);
+}
+
+static bool t_chan(void)
+{
+	static const size_t lens[] = { 16, 3000, GOSYNC_CHAN_MSG_MAX };
+	char nm[64];
+
+	for (int li = 0; li < 3; li++) {
+		struct chan_ctx x = { .len = lens[li] };
+		struct sweep s = { .name = nm, .ctx = &x, .call = chan_call };
+
+		x.fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, 8, GOSYNC_CHAN_MSG_MAX));
+		snprintf(nm, sizeof(nm), "chan-send-v%zu", x.len);
+		s.setup = chan_send_setup;
+		s.check = chan_send_check;
+		if (!run_sweep(&s))
+			return false;
+		snprintf(nm, sizeof(nm), "chan-recv-v%zu", x.len);
+		s.setup = chan_recv_setup;
+		s.check = chan_recv_check;
+		if (!run_sweep(&s))
+			return false;
+		close(x.fd);
+		x.fd = -1;
+		snprintf(nm, sizeof(nm), "chan-close-v%zu", x.len);
+		s.setup = chan_close_setup;
+		s.check = chan_close_check;
+		if (!run_sweep(&s))
+			return false;
+		close(x.fd);
+	}
+	return t_plain(GOSYNC_CMD_CHAN);	/* LEN */
+}
+
+struct wait_ctx {
+	int fd, mu, rw, wg, sem;
+	size_t len;
+	struct gosync_wait_case cases[3];
+	struct gosync_wait w;
+};
+
+static long wait_call(void *p)
+{
+	struct wait_ctx *x = p;
+
+	return ioctl(dev, GOSYNC_IOC_WAIT, &x->w);
+}
+
+static void wait_setup(struct wait_ctx *x, unsigned int count, uint32_t flags)
+{
+	x->w = (struct gosync_wait){ .size = sizeof(x->w), .flags = flags | GOSYNC_WAIT_NONBLOCK,
+				     .cases = (uintptr_t)x->cases, .count = count };
+}
+
+/* A RECV case on a channel holding message 0: received iff it succeeded. */
+static void wait_recv_setup(void *p)
+{
+	struct wait_ctx *x = p;
+
+	chan_fill(x->fd, 1, x->len, 0);
+	x->cases[0] = (struct gosync_wait_case){ .fd = x->fd, .op = GOSYNC_CASE_RECV,
+						 .buf = (uintptr_t)chan_bufs[0],
+						 .len = GOSYNC_CHAN_MSG_MAX };
+	wait_setup(x, 1, 0);
+}
+
+static bool wait_recv_check(void *p, long ret, int err)
+{
+	struct wait_ctx *x = p;
+
+	(void)err;
+	if (ret < 0)
+		return chan_holds(x->fd, 1, x->len, 0);
+	SCHECK(x->w.index == 0 && x->cases[0].error == 0, "index %u error %d", x->w.index,
+	       x->cases[0].error);
+	SCHECK(chan_msg_is(chan_bufs[0], x->cases[0].len, x->len, 0), "received the wrong message");
+	return chan_holds(x->fd, 0, x->len, 0);
+}
+
+/* A SEND case of message 1 on an empty channel: queued iff it succeeded. */
+static void wait_send_setup(void *p)
+{
+	struct wait_ctx *x = p;
+
+	chan_fill(x->fd, 0, x->len, 0);
+	chan_msg(chan_bufs[1], x->len, 1);
+	x->cases[0] = (struct gosync_wait_case){ .fd = x->fd, .op = GOSYNC_CASE_SEND,
+						 .buf = (uintptr_t)chan_bufs[1],
+						 .len = (uint32_t)x->len };
+	wait_setup(x, 1, 0);
+}
+
+static bool wait_send_check(void *p, long ret, int err)
+{
+	struct wait_ctx *x = p;
+
+	(void)err;
+	SCHECK(ret < 0 || x->cases[0].error == 0, "error %d", x->cases[0].error);
+	return chan_holds(x->fd, ret == 0, x->len, 1);
+}
+
+/* ALL of Lock, RLock and a zero WaitGroup: every lock held iff it succeeded. */
+static void wait_all_setup(void *p)
+{
+	struct wait_ctx *x = p;
+
+	x->cases[0] = (struct gosync_wait_case){ .fd = x->mu, .op = GOSYNC_CASE_LOCK };
+	x->cases[1] = (struct gosync_wait_case){ .fd = x->rw, .op = GOSYNC_CASE_RLOCK };
+	x->cases[2] = (struct gosync_wait_case){ .fd = x->wg, .op = GOSYNC_CASE_WG_ZERO };
+	wait_setup(x, 3, GOSYNC_WAIT_ALL);
+}
+
+static bool wait_all_check(void *p, long ret, int err)
+{
+	struct wait_ctx *x = p;
+	int mu = gosync_mutex_unlock(x->mu) == 0 ? 0 : errno;
+	int rw = gosync_rwmutex_runlock(x->rw) == 0 ? 0 : errno;
+
+	(void)err;
+	SCHECK(mu == (ret < 0 ? EPERM : 0) && rw == (ret < 0 ? EPERM : 0),
+	       "WAIT %s, then Unlock %s and RUnlock %s", ret < 0 ? "failed" : "succeeded",
+	       tap_errname(mu), tap_errname(rw));
+	return true;
+}
+
+/* An ACQUIRE case of both permits of a free Semaphore: taken iff it succeeded. */
+static void wait_acquire_setup(void *p)
+{
+	struct wait_ctx *x = p;
+	uint64_t held = 0;
+
+	if (gosync_sem_load(x->sem, NULL, NULL, &held) == 0 && held)
+		gosync_sem_release(x->sem, held);
+	x->cases[0] = (struct gosync_wait_case){ .fd = x->sem, .op = GOSYNC_CASE_ACQUIRE,
+						 .len = 2 };
+	wait_setup(x, 1, 0);
+}
+
+static bool wait_acquire_check(void *p, long ret, int err)
+{
+	struct wait_ctx *x = p;
+	uint64_t avail = ~0ull, held = ~0ull;
+
+	(void)err;
+	SCHECK(gosync_sem_load(x->sem, NULL, &avail, &held) == 0, "load: %s",
+	       tap_errname(errno));
+	SCHECK(held == (ret == 0 ? 2 : 0) && avail == 2 - held,
+	       "%" PRIu64 " held, %" PRIu64 " free after a WAIT that %s", held, avail,
+	       ret == 0 ? "succeeded" : "failed");
+	return true;
+}
+
+static bool t_wait(void)
+{
+	static const size_t lens[] = { 16, GOSYNC_CHAN_MSG_MAX };
+	struct wait_ctx x = { 0 };
+	struct sweep s = { .ctx = &x, .call = wait_call };
+	char nm[64];
+
+	s.name = nm;
+	x.fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, 2, GOSYNC_CHAN_MSG_MAX));
+	for (int li = 0; li < 2; li++) {
+		x.len = lens[li];
+		snprintf(nm, sizeof(nm), "wait-recv-v%zu", x.len);
+		s.setup = wait_recv_setup;
+		s.check = wait_recv_check;
+		if (!run_sweep(&s))
+			return false;
+		snprintf(nm, sizeof(nm), "wait-send-v%zu", x.len);
+		s.setup = wait_send_setup;
+		s.check = wait_send_check;
+		if (!run_sweep(&s))
+			return false;
+	}
+	close(x.fd);
+	x.mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+	x.rw = CHECK_OK(gosync_rwmutex_create(dev, NULL, 0, 0));
+	x.wg = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
+	snprintf(nm, sizeof(nm), "wait-all-locks");
+	s.setup = wait_all_setup;
+	s.check = wait_all_check;
+	if (!run_sweep(&s))
+		return false;
+	close(x.mu);
+	close(x.rw);
+	close(x.wg);
+	x.sem = CHECK_OK(gosync_sem_create(dev, NULL, 0, 2, 0));
+	snprintf(nm, sizeof(nm), "wait-acquire");
+	s.setup = wait_acquire_setup;
+	s.check = wait_acquire_check;
+	if (!run_sweep(&s))
+		return false;
+	close(x.sem);
+	return t_plain(GOSYNC_CMD_WAIT);	/* ANY of a zero WaitGroup */
 }
 
 static bool t_torture(void)
@@ -1231,6 +1967,77 @@ static bool t_no_leftovers(void)
 	return true;
 }
 
+/*
+ * The sweeps, by command and the object types they cover (0: a device
+ * command). Every command of cmd_table[] on every type it takes needs one:
+ * one that has none fails the run (write it here, with a check of the state
+ * a failed call must leave).
+ */
+static const struct {
+	unsigned int nr;
+	uint64_t types;
+	const char *name;
+	bool (*fn)(void);
+} sweeps[] = {
+	{ GOSYNC_CMD_VERSION, 0, "version", t_version },
+	{ GOSYNC_CMD_CREATE, 0, "create", t_create_all },
+	{ GOSYNC_CMD_OPEN, 0, "open", t_open },
+	{ GOSYNC_CMD_UNLINK, 0, "unlink", t_unlink },
+	{ GOSYNC_CMD_LIST, 0, "list", t_list },
+	{ GOSYNC_CMD_TORTURE, 0, "torture", t_torture },
+	{ GOSYNC_CMD_WAIT, 0, "wait", t_wait },
+	{ GOSYNC_CMD_INFO, CMD_ANY_OBJECT, "info", t_info },
+	{ GOSYNC_CMD_COUNTER, CMD_TYPE_BIT(COUNTER), "counter-ops", t_counter_ops },
+	{ GOSYNC_CMD_BATCH, CMD_TYPE_BIT(COUNTER), "batch-counter", t_batch },
+	{ GOSYNC_CMD_BATCH, CMD_TYPE_BIT(MAP), "batch-map", t_map_batch },
+	{ GOSYNC_CMD_MUTEX, CMD_TYPE_BIT(MUTEX), "mutex", t_mutex },
+	{ GOSYNC_CMD_RWMUTEX, CMD_TYPE_BIT(RWMUTEX), "rwmutex", t_rwmutex },
+	{ GOSYNC_CMD_WAITGROUP, CMD_TYPE_BIT(WAITGROUP), "waitgroup", t_waitgroup },
+	{ GOSYNC_CMD_ONCE, CMD_TYPE_BIT(ONCE), "once", t_once },
+	{ GOSYNC_CMD_WAITGROUP, CMD_TYPE_BIT(WAITGROUP), "waitgroup-held", t_waitgroup_held },
+	{ GOSYNC_CMD_ONCE, CMD_TYPE_BIT(ONCE), "oncevalue", t_oncevalue },
+	{ GOSYNC_CMD_MAP, CMD_TYPE_BIT(MAP), "map-ops", t_map_ops },
+	{ GOSYNC_CMD_MAP, CMD_TYPE_BIT(MAP), "map-grow", t_map_grow },
+	{ GOSYNC_CMD_MAP_RANGE, CMD_TYPE_BIT(MAP), "map-range", t_map_range },
+	{ GOSYNC_CMD_CHAN, CMD_TYPE_BIT(CHAN), "chan", t_chan },
+	{ GOSYNC_CMD_SEM, CMD_TYPE_BIT(SEM), "sem", t_sem },
+	{ GOSYNC_CMD_COND, CMD_TYPE_BIT(COND), "cond", t_cond },
+};
+
+#define NR_SWEEPS (sizeof(sweeps) / sizeof(sweeps[0]))
+
+/* Every command of cmd_table[], on every type it takes, has a sweep. */
+static bool t_coverage(void)
+{
+	for_each_cmd(c) {
+		bool found = false;
+		uint64_t covered = 0;
+
+		for (size_t i = 0; i < NR_SWEEPS; i++) {
+			if (sweeps[i].nr == c->nr) {
+				found = true;
+				covered |= sweeps[i].types;
+			}
+		}
+		CHECK(found, "no sweep for command %s: add one to faultinject.c", c->name);
+		CHECK((covered & c->types) == c->types, "no sweep for command %s on type %s",
+		      c->name, cmd_type_name(__builtin_ctzll(c->types & ~covered)));
+	}
+	for (size_t i = 0; i < NR_SWEEPS; i++)
+		CHECK(cmd_find(sweeps[i].nr), "sweep %s: command %#x is not in cmdtable.h",
+		      sweeps[i].name, sweeps[i].nr);
+	return true;
+}
+
+/* Run the sweeps, in cmd_table[] order. */
+static void t_commands(void)
+{
+	for_each_cmd(c)
+		for (size_t i = 0; i < NR_SWEEPS; i++)
+			if (sweeps[i].nr == c->nr)
+				tap_report(sweeps[i].fn(), "faultinject-%s", sweeps[i].name);
+}
+
 static void set_dbg(const char *file, const char *val)
 {
 	char p[128];
@@ -1251,10 +2058,14 @@ int main(void)
 	char old[sizeof(saved) / sizeof(saved[0])][16] = { "" }, p[128];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* the table and the sweeps cover the same commands, on every kernel */
+	dev = tap_dev("faultinject");
+	tap_report(cmdtable_check(dev), "faultinject-cmdtable");
+	tap_report(t_coverage(), "faultinject-every-command-swept");
 	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
 	if (nth_fd < 0) {
 		printf("ok - e2e:faultinject # SKIP no fail-nth (%s)\n", tap_errname(errno));
-		return 0;
+		return tap_done(dev, "faultinject");
 	}
 	/* Page faults must not be what fails: fault everything in now. */
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
@@ -1269,21 +2080,8 @@ int main(void)
 		set_dbg(saved[i], ours[i]);
 	}
 
-	dev = tap_dev("faultinject");
 	start_objects = tap_nr_objects(dev);
-
-	tap_report(t_create_all(), "faultinject-create");
-	tap_report(t_open(), "faultinject-open");
-	tap_report(t_unlink(), "faultinject-unlink");
-	tap_report(t_list_version_info(), "faultinject-list-version-info");
-	tap_report(t_counter_ops(), "faultinject-counter-ops");
-	tap_report(t_batch(), "faultinject-batch-counter");
-	tap_report(t_map_ops(), "faultinject-map-ops");
-	tap_report(t_map_grow(), "faultinject-map-grow");
-	tap_report(t_map_batch(), "faultinject-batch-map");
-	tap_report(t_map_range(), "faultinject-map-range");
-	tap_report(t_sync_ops(), "faultinject-sync-ops");
-	tap_report(t_torture(), "faultinject-torture");
+	t_commands();
 	tap_report(t_no_leftovers(), "faultinject-no-leftover-objects");
 	printf("# %lu fault points swept\n", total_points);
 

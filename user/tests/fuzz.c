@@ -11,7 +11,8 @@
  * random command numbers (_IO with any nr, _IOR/_IOW/_IOWR encodings, any
  * magic), on /dev/gosync, on objects of every type and mode, on closed fds
  * and on foreign fds (a pipe, /dev/null). Threads also create, open, close,
- * dup and unlink objects while the others use them.
+ * dup and unlink objects while the others use them. The commands are those
+ * of cmdtable.h, which the run first checks against what VERSION reports.
  *
  * Blocking ops get a short GOSYNC_WAIT_TIMEOUT most of the time; a watchdog
  * thread interrupts (SIGUSR1, no SA_RESTART) any call that blocks for more
@@ -35,7 +36,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-#include "tap.h"
+#include "cmdtable.h"
 
 #define MAX_THREADS	16
 #define POOL		48	/* object fds per thread */
@@ -91,6 +92,12 @@ struct thr {
 	uint64_t cur_arg;
 	long calls;
 	uint8_t *buf;			/* SCRATCH bytes for structs and operands */
+	/*
+	 * The Mutex of this thread's Conds, in no pool and at a high fd that
+	 * no boundary value hits: a Cond Wait relocks it before it returns,
+	 * killable only, so a Mutex any other call could hold would hang it.
+	 */
+	int cond_mu;
 };
 
 static struct thr threads[MAX_THREADS];
@@ -264,19 +271,25 @@ static void mutate(uint64_t *s, uint8_t *p, size_t n)
 
 /* ---- the fd to call on ---- */
 
-/* The object type command @nr works on (0: any object; ~0: the device). */
+/*
+ * The object type command @nr goes to, from cmd_table[]: one of its types
+ * at random (0: any object; ~0: the device, or a command the table lacks).
+ */
 static uint32_t cmd_type(uint64_t *s, unsigned int nr)
 {
-	switch (nr) {
-	case GOSYNC_CMD_COUNTER: return GOSYNC_TYPE_COUNTER;
-	case GOSYNC_CMD_BATCH: return chance(s, 50) ? GOSYNC_TYPE_COUNTER : GOSYNC_TYPE_MAP;
-	case GOSYNC_CMD_MUTEX: return GOSYNC_TYPE_MUTEX;
-	case GOSYNC_CMD_RWMUTEX: return GOSYNC_TYPE_RWMUTEX;
-	case GOSYNC_CMD_WAITGROUP: return GOSYNC_TYPE_WAITGROUP;
-	case GOSYNC_CMD_ONCE: return GOSYNC_TYPE_ONCE;
-	case GOSYNC_CMD_MAP: case GOSYNC_CMD_MAP_RANGE: return GOSYNC_TYPE_MAP;
-	case GOSYNC_CMD_INFO: return 0;
-	}
+	const struct cmd_desc *c = cmd_find(nr);
+	uint32_t n;
+
+	if (!c || !c->types)
+		return ~0u;
+	if (c->types == CMD_ANY_OBJECT)
+		return 0;
+	if (__builtin_popcountll(c->types) == 1)
+		return (uint32_t)__builtin_ctzll(c->types);
+	n = (uint32_t)rn(s, (uint64_t)__builtin_popcountll(c->types));
+	for (uint32_t t = 0; t < 64; t++)
+		if ((c->types >> t & 1) && !n--)
+			return t;
 	return ~0u;
 }
 
@@ -321,33 +334,36 @@ static uint32_t fd_type(int fd)
 
 /* ---- one valid-looking command struct per command ---- */
 
-static const uint32_t kernel_size[0x49] = {
-	[GOSYNC_CMD_VERSION] = sizeof(struct gosync_version),
-	[GOSYNC_CMD_CREATE] = sizeof(struct gosync_create),
-	[GOSYNC_CMD_OPEN] = sizeof(struct gosync_open),
-	[GOSYNC_CMD_UNLINK] = sizeof(struct gosync_unlink),
-	[GOSYNC_CMD_LIST] = sizeof(struct gosync_list),
-	[GOSYNC_CMD_TORTURE] = sizeof(struct gosync_torture),
-	[GOSYNC_CMD_INFO] = sizeof(struct gosync_info_cmd),
-	[GOSYNC_CMD_COUNTER] = sizeof(struct gosync_counter_cmd),
-	[GOSYNC_CMD_BATCH] = sizeof(struct gosync_batch),
-	[GOSYNC_CMD_MUTEX] = sizeof(struct gosync_lock_cmd),
-	[GOSYNC_CMD_RWMUTEX] = sizeof(struct gosync_lock_cmd),
-	[GOSYNC_CMD_WAITGROUP] = sizeof(struct gosync_waitgroup_cmd),
-	[GOSYNC_CMD_ONCE] = sizeof(struct gosync_once_cmd),
-	[GOSYNC_CMD_MAP] = sizeof(struct gosync_map_cmd),
-	[GOSYNC_CMD_MAP_RANGE] = sizeof(struct gosync_map_range),
-};
+/*
+ * The commands to pick from: every one of cmd_table[], so a command added
+ * there is fuzzed too (with its builder's argument, mutated, if build()
+ * below has no case for it), some more often than others.
+ */
+static uint8_t cmds[256];
+static unsigned int nr_cmds;
+static struct cmd_env env;	/* for cmd_table[]'s builders */
 
-static const uint8_t cmds[] = {
-	GOSYNC_CMD_VERSION, GOSYNC_CMD_CREATE, GOSYNC_CMD_CREATE, GOSYNC_CMD_CREATE,
-	GOSYNC_CMD_OPEN, GOSYNC_CMD_UNLINK, GOSYNC_CMD_LIST, GOSYNC_CMD_TORTURE,
-	GOSYNC_CMD_INFO, GOSYNC_CMD_COUNTER, GOSYNC_CMD_COUNTER, GOSYNC_CMD_BATCH,
-	GOSYNC_CMD_BATCH, GOSYNC_CMD_MUTEX, GOSYNC_CMD_MUTEX, GOSYNC_CMD_RWMUTEX,
-	GOSYNC_CMD_RWMUTEX, GOSYNC_CMD_WAITGROUP, GOSYNC_CMD_WAITGROUP,
-	GOSYNC_CMD_ONCE, GOSYNC_CMD_ONCE, GOSYNC_CMD_MAP, GOSYNC_CMD_MAP,
-	GOSYNC_CMD_MAP, GOSYNC_CMD_MAP, GOSYNC_CMD_MAP_RANGE, GOSYNC_CMD_MAP_RANGE,
-};
+static unsigned int cmd_weight(unsigned int nr)
+{
+	switch (nr) {
+	case GOSYNC_CMD_MAP:
+		return 4;
+	case GOSYNC_CMD_CREATE:
+		return 3;
+	case GOSYNC_CMD_COUNTER: case GOSYNC_CMD_BATCH: case GOSYNC_CMD_MUTEX:
+	case GOSYNC_CMD_RWMUTEX: case GOSYNC_CMD_WAITGROUP: case GOSYNC_CMD_ONCE:
+	case GOSYNC_CMD_MAP_RANGE: case GOSYNC_CMD_SEM: case GOSYNC_CMD_COND:
+		return 2;
+	}
+	return 1;
+}
+
+static void pick_list(void)
+{
+	for_each_cmd(c)
+		for (unsigned int i = 0; i < cmd_weight(c->nr) && nr_cmds < 256; i++)
+			cmds[nr_cmds++] = (uint8_t)c->nr;
+}
 
 /* Fill a map op with plausible operands for its code. */
 static void fill_map_op(struct thr *t, struct gosync_map_op *o)
@@ -408,14 +424,15 @@ static uint32_t wait_flags(uint64_t *s, __u64 *timeout)
 static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 {
 	uint64_t *s = &t->rng;
-	uint32_t ks = nr < sizeof(kernel_size) / 4 ? kernel_size[nr] : 0;
+	const struct cmd_desc *cd = cmd_find(nr);
+	uint32_t ks = cd ? cd->size : 0;
 
 	memset(b, 0, 512);
 	switch (nr) {
 	case GOSYNC_CMD_CREATE: {
 		struct gosync_create *c = (void *)b;
 
-		c->type = 1 + (uint32_t)rn(s, 6);
+		c->type = cmd_types[rn(s, NR_CMD_TYPES)].type;	/* every type there is */
 		if (chance(s, 40)) {
 			c->name = fuzz_name(t);
 			c->perm = chance(s, 80) ? (uint32_t)rn(s, 01000) : (uint32_t)boundary(s);
@@ -438,6 +455,21 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 			break;
 		case GOSYNC_TYPE_ONCE:
 			c->once.flags = (uint32_t)rn(s, 2);
+			if (chance(s, 50))	/* a OnceValue */
+				c->once.value_max = chance(s, 80) ? (uint32_t)rn(s, 256) :
+								    (uint32_t)boundary(s);
+			break;
+		case GOSYNC_TYPE_SEM:
+			c->sem.size = chance(s, 80) ? 1 + rn(s, 4) : boundary(s);
+			c->sem.flags = (uint32_t)rn(s, 2);
+			break;
+		case GOSYNC_TYPE_COND:
+			c->cond.mutex_fd = chance(s, 50) ? t->cond_mu :
+					   chance(s, 90) ? t->fds[rn(s, POOL)] : (int)boundary(s);
+			break;
+		case GOSYNC_TYPE_CHAN:
+			c->chan.cap = chance(s, 80) ? (uint32_t)rn(s, 4) : (uint32_t)boundary(s);
+			c->chan.msg_max = chance(s, 50) ? 0 : (uint32_t)boundary(s);
 			break;
 		}
 		break;
@@ -446,7 +478,7 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 		struct gosync_open *o = (void *)b;
 
 		o->name = fuzz_name(t);
-		o->type = (uint32_t)rn(s, 8);
+		o->type = (uint32_t)rn(s, GOSYNC_TYPE_COND + 2);
 		if (chance(s, 30)) {	/* GOSYNC_OPEN_UID/GID, and one unknown bit */
 			o->flags = (uint32_t)rn(s, 8);
 			o->uid = chance(s, 50) ? 0 : (uint32_t)boundary(s);
@@ -483,7 +515,7 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 	case GOSYNC_CMD_COUNTER: {
 		struct gosync_counter_cmd *c = (void *)b;
 
-		c->op = 1 + (uint32_t)rn(s, 6);
+		c->op = 1 + (uint32_t)rn(s, GOSYNC_OP_OR);
 		c->arg = (int64_t)boundary(s);
 		if (c->op == GOSYNC_OP_CAS)
 			c->expected = (int64_t)rn(s, 3);
@@ -507,7 +539,7 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 				struct gosync_op *o = (void *)(ops + i * osz);
 
 				memset(o, 0, sizeof(*o));
-				o->op = 1 + (uint32_t)rn(s, 6);
+				o->op = 1 + (uint32_t)rn(s, GOSYNC_OP_OR);
 				o->arg = (int64_t)rn(s, 5);
 				if (chance(s, 10))
 					mutate(s, (uint8_t *)o, sizeof(*o));
@@ -540,8 +572,11 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 		struct gosync_waitgroup_cmd *c = (void *)b;
 
 		c->op = 1 + (uint32_t)rn(s, 4);
-		if (c->op == GOSYNC_WG_ADD)
+		if (c->op == GOSYNC_WG_ADD) {
 			c->delta = chance(s, 80) ? (int64_t)rn(s, 5) - 2 : (int64_t)boundary(s);
+			if (chance(s, 30))
+				c->flags = GOSYNC_WG_F_HOLD;
+		}
 		if (c->op == GOSYNC_WG_WAIT)
 			c->flags = wait_flags(s, &c->timeout_ns);
 		break;
@@ -552,6 +587,38 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 		c->op = 1 + (uint32_t)rn(s, 3);
 		if (c->op == GOSYNC_ONCE_DO)
 			c->flags = wait_flags(s, &c->timeout_ns);
+		if (chance(s, 50)) {	/* OnceValue: the value in or out */
+			c->len = chance(s, 80) ? (uint32_t)rn(s, 300) : (uint32_t)boundary(s);
+			c->buf = chance(s, 90) ? (uintptr_t)t->buf + 16384 + rn(s, 4096) :
+						 fuzz_ptr(t, c->len);
+			if (c->len > 3 * 4096 && chance(s, 90))
+				c->len = 3 * 4096;
+		}
+		break;
+	}
+	case GOSYNC_CMD_SEM: {
+		struct gosync_sem_cmd *c = (void *)b;
+
+		c->op = 1 + (uint32_t)rn(s, GOSYNC_SEM_LOAD);
+		if (c->op != GOSYNC_SEM_LOAD || chance(s, 5))
+			c->n = chance(s, 85) ? 1 + rn(s, 3) : boundary(s);
+		if (c->op == GOSYNC_SEM_ACQUIRE)
+			c->flags = wait_flags(s, &c->timeout_ns);
+		break;
+	}
+	case GOSYNC_CMD_COND: {
+		struct gosync_cond_cmd *c = (void *)b;
+
+		c->op = 1 + (uint32_t)rn(s, GOSYNC_COND_BROADCAST);
+		if (c->op == GOSYNC_COND_WAIT) {
+			/* held by this thread alone: Unlock, then TryLock, so it is held */
+			gosync_lock_op(t->cond_mu, GOSYNC_IOC_MUTEX, GOSYNC_LOCK_UNLOCK, -1);
+			if (chance(s, 90))
+				gosync_lock_op(t->cond_mu, GOSYNC_IOC_MUTEX,
+					       GOSYNC_LOCK_TRYLOCK, -1);
+			c->mutex_fd = chance(s, 95) ? t->cond_mu : (int)boundary(s);
+			c->flags = wait_flags(s, &c->timeout_ns);
+		}
 		break;
 	}
 	case GOSYNC_CMD_MAP:
@@ -570,10 +637,80 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 		}
 		break;
 	}
+	case GOSYNC_CMD_CHAN: {
+		struct gosync_chan_cmd *c = (void *)b;
+		struct gosync_chan_msg *m = (void *)(t->buf + 8192 + 1024);	/* 64 of them */
+		unsigned int n = 1 + (unsigned int)rn(s, 8);
+
+		c->op = 1 + (uint32_t)rn(s, 4);
+		if (c->op == GOSYNC_CHAN_SEND || c->op == GOSYNC_CHAN_RECV) {
+			for (unsigned int i = 0; i < n; i++) {
+				m[i] = (struct gosync_chan_msg){
+					.len = chance(s, 80) ? (uint32_t)rn(s, 512) :
+							       (uint32_t)boundary(s),
+				};
+				m[i].buf = chance(s, 90) ? (uintptr_t)t->buf + 16384 + rn(s, 4096) :
+							   fuzz_ptr(t, m[i].len);
+				if (m[i].len > 3 * 4096 && chance(s, 90))
+					m[i].len = 3 * 4096;
+			}
+			c->count = chance(s, 90) ? n : (uint32_t)boundary(s);
+			c->msgs = chance(s, 90) ? (uintptr_t)m : fuzz_ptr(t, 16);
+			if (chance(s, 40))
+				c->flags = GOSYNC_WAIT_NONBLOCK;
+			else
+				c->flags = wait_flags(s, &c->timeout_ns);
+		}
+		break;
+	}
+	case GOSYNC_CMD_WAIT: {
+		struct gosync_wait *w = (void *)b;
+		struct gosync_wait_case *cs = (void *)(t->buf + 8192 + 1024);	/* 32 of them */
+		unsigned int n = 1 + (unsigned int)rn(s, 4);
+
+		for (unsigned int i = 0; i < n; i++) {
+			cs[i] = (struct gosync_wait_case){
+				.fd = chance(s, 95) ? t->fds[rn(s, POOL)] : (int)boundary(s),
+				.op = 1 + (uint32_t)rn(s, GOSYNC_CASE_ACQUIRE),
+			};
+			if (chance(s, 5))
+				cs[i].op = (uint32_t)boundary(s);
+			if (cs[i].op == GOSYNC_CASE_ACQUIRE)	/* permits */
+				cs[i].len = chance(s, 90) ? (uint32_t)rn(s, 4) :
+							    (uint32_t)boundary(s);
+			if (cs[i].op == GOSYNC_CASE_SEND || cs[i].op == GOSYNC_CASE_RECV) {
+				cs[i].len = chance(s, 80) ? (uint32_t)rn(s, 512) :
+							    (uint32_t)boundary(s);
+				cs[i].buf = (uintptr_t)t->buf + 16384 + rn(s, 4096);
+				if (chance(s, 10))
+					cs[i].buf = fuzz_ptr(t, cs[i].len);
+				if (cs[i].len > 3 * 4096 && chance(s, 90))
+					cs[i].len = 3 * 4096;
+			}
+		}
+		w->cases = (uintptr_t)cs;
+		if (chance(s, 10))
+			w->cases = fuzz_ptr(t, 32);
+		w->count = chance(s, 90) ? n : (uint32_t)boundary(s);
+		if (chance(s, 40))
+			w->flags = GOSYNC_WAIT_NONBLOCK;
+		else
+			w->flags = wait_flags(s, &w->timeout_ns);
+		if (chance(s, 30))
+			w->flags |= GOSYNC_WAIT_ALL;
+		if (chance(s, 20))
+			w->flags |= GOSYNC_WAIT_ORDERED;
+		break;
+	}
+	default:	/* a command with no case above: cmd_table[]'s argument */
+		if (cd) {
+			uint32_t type = cmd_type(s, nr);
+
+			cd->build(b, &env, type == ~0u ? 0 : type ?: GOSYNC_TYPE_COUNTER);
+		}
 	}
 	/* mutate the fields after size (blocking ops keep a short timeout) */
-	if (ks > 8 && chance(s, 25) && nr != GOSYNC_CMD_MUTEX && nr != GOSYNC_CMD_RWMUTEX &&
-	    nr != GOSYNC_CMD_WAITGROUP && nr != GOSYNC_CMD_ONCE && nr != GOSYNC_CMD_TORTURE)
+	if (ks > 8 && chance(s, 25) && !(cd->flags & CMD_BLOCKS))
 		mutate(s, b + 4, ks - 4);
 	if (ks && chance(s, 75))
 		return ks;
@@ -596,6 +733,7 @@ static bool documented(int e)
 	case ENOENT: case EEXIST: case EACCES: case EPERM: case ENOSPC:
 	case EOPNOTSUPP: case EOVERFLOW: case ENOMEM: case EMFILE: case ENFILE:
 	case EINTR: case ETIMEDOUT: case EBUSY: case EOWNERDEAD:
+	case EAGAIN: case EPIPE: case EMSGSIZE:
 		return true;
 	case EBADF:	/* closed fd: from the VFS */
 		return true;
@@ -609,7 +747,7 @@ static void restock(struct thr *t, int slot)
 	uint64_t *s = &t->rng;
 	int old = t->fds[slot], fd = -1;
 
-	switch (rn(s, 9)) {
+	switch (rn(s, 13)) {
 	case 0: case 1:
 		fd = gosync_counter_create(dev, NULL, 0, 1 + (unsigned int)rn(s, 6), 0);
 		break;
@@ -628,6 +766,19 @@ static void restock(struct thr *t, int slot)
 		break;
 	case 7:
 		fd = gosync_once_create(dev, NULL, 0, (unsigned int)rn(s, 2));
+		break;
+	case 8:
+		fd = gosync_chan_create(dev, NULL, 0, (uint32_t)rn(s, 4), chance(s, 50) ? 64 : 0);
+		break;
+	case 9:
+		fd = gosync_sem_create(dev, NULL, 0, 1 + rn(s, 4), (unsigned int)rn(s, 2));
+		break;
+	case 10:
+		fd = gosync_cond_create(dev, NULL, 0, t->cond_mu);
+		break;
+	case 11:
+		fd = gosync_oncevalue_create(dev, NULL, 0, (unsigned int)rn(s, 2),
+					     (uint32_t)rn(s, 128));
 		break;
 	default:
 		fd = dup(t->fds[rn(s, POOL)]);	/* shared description */
@@ -648,7 +799,7 @@ static void one_call(struct thr *t)
 	int fd, foreign;
 	long ret;
 
-	nr = cmds[rn(s, sizeof(cmds))];
+	nr = cmds[rn(s, nr_cmds)];
 	/* torture runs kthreads for up to 2 ms: keep it rare */
 	if (nr == GOSYNC_CMD_TORTURE && !chance(s, 5))
 		nr = GOSYNC_CMD_VERSION;
@@ -967,8 +1118,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	find_maps_lo();
+	ok = tap_report(cmdtable_check(dev), "fuzz-cmdtable");
+	pick_list();
 	start_objs = tap_nr_objects(dev);
 	names(remember);
+	/* the close-everything and unlink-new-names cleanup below removes it */
+	if (!cmd_env_init(&env, dev)) {
+		printf("not ok - e2e:fuzz (setup: %s)\n", tap_why);
+		return 1;
+	}
 	t0 = now_ms();
 
 	for (int i = 0; i < nthreads; i++) {
@@ -981,6 +1139,15 @@ int main(int argc, char **argv)
 		}
 		for (int j = 0; j < POOL; j++)
 			threads[i].fds[j] = -1;
+		int mu = gosync_mutex_create(dev, NULL, 0, 0);
+
+		threads[i].cond_mu = mu < 0 ? -1 : fcntl(mu, F_DUPFD_CLOEXEC, 900 + i);
+		if (mu >= 0)
+			close(mu);
+		if (threads[i].cond_mu < 0) {
+			printf("not ok - e2e:fuzz (a Mutex for Conds: %s)\n", tap_errname(errno));
+			return 1;
+		}
 	}
 	for (int i = 0; i < nthreads; i++)
 		pthread_create(&threads[i].tid, NULL, worker, &threads[i]);

@@ -9,14 +9,21 @@
  * are zero, names are NUL-padded, LIST entries larger than the kernel's are
  * zero-filled past its size, Range records are zero-padded, and no value
  * looks like a kernel pointer (0xffff8... / 0xffffffff8...).
+ *
+ * Besides the structs checked one by one below, every command of
+ * cmdtable.h gets the generic check: its output fields (cmd_table[]'s out)
+ * filled with 0xAA, a valid call must overwrite all of them and write
+ * nothing past the caller's size; a command with no output fields must
+ * leave its struct as it was.
  */
 #include <sys/ioctl.h>
 
-#include "tap.h"
+#include "cmdtable.h"
 
 #define PAT 0xAA
 
 static int dev;
+static struct cmd_env env;
 
 /* No untouched 0xAA word and no kernel-looking pointer in @len bytes. */
 static bool clean(const void *p, size_t len, const char *what)
@@ -248,15 +255,54 @@ static bool t_torture(void)
 	return true;
 }
 
+/* The generic check of @c on an object of @type (0: the device). */
+static bool t_command(const struct cmd_desc *c, uint32_t type)
+{
+	uint8_t arg[512], before[512];
+	size_t tail = 64;
+
+	CHECK(c->size + tail <= sizeof(arg), "%s: struct of %u bytes", c->name, c->size);
+	memset(arg, PAT, sizeof(arg));
+	cmd_build(c, arg, c->size, c->size, &env, type);
+	for (int i = 0; i < 3 && c->out[i].len; i++)
+		memset(arg + c->out[i].off, PAT, c->out[i].len);
+	memcpy(before, arg, sizeof(arg));
+	CHECK_OK(cmd_call(c, &env, type, arg));
+	CHECK(!memcmp(arg + c->size, before + c->size, tail),
+	      "%s: wrote past the caller's size", c->name);
+	if (!cmd_writes_back(c))
+		CHECK(!memcmp(arg, before, c->size), "%s: changed a struct it has no outputs in",
+		      c->name);
+	return clean(arg, c->size, c->name);
+}
+
+static void t_commands(void)
+{
+	if (!tap_report(cmd_env_init(&env, dev), "padding-setup"))
+		return;
+	for_each_cmd(c) {
+		for (uint32_t type = 0; type < 64; type++) {
+			char nm[64];
+
+			if (cmd_takes(c, type))
+				tap_report(t_command(c, type), "padding-cmd-%s",
+					   cmd_label(c, type, nm));
+		}
+	}
+	cmd_env_fini(&env);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	dev = tap_dev("padding");
+	tap_report(cmdtable_check(dev), "padding-cmdtable");
 	tap_report(t_version(), "padding-version");
 	tap_report(t_info_list(), "padding-info-list");
 	tap_report(t_counter_batch(), "padding-counter-batch");
 	tap_report(t_sync(), "padding-waitgroup-once");
 	tap_report(t_map(), "padding-map-range");
 	tap_report(t_torture(), "padding-torture");
+	t_commands();
 	return tap_done(dev, "padding");
 }

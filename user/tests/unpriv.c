@@ -11,14 +11,17 @@
  *    UNLINK EPERM, and the objects are unchanged; a 0606 object is usable
  *    by others but still only its owner may unlink it;
  *  - names are validated for everyone: too long ENAMETOOLONG, bad bytes,
- *    empty, leading '.' EINVAL.
+ *    empty, leading '.' EINVAL;
+ *  - every command of cmdtable.h, with its valid argument, on the user's
+ *    own objects: device commands succeed except CMD_ADMIN ones (EPERM),
+ *    object commands succeed on every type they take.
  */
 #include <fcntl.h>
 #include <grp.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
-#include "tap.h"
+#include "cmdtable.h"
 
 static int dev;
 
@@ -118,6 +121,41 @@ static int j_names(int d, struct job *j)
 	return 0;
 }
 
+/* Every command, as this user, on objects of its own; prints what failed. */
+static int j_commands(int d, struct job *j)
+{
+	uint64_t arg[64];
+	struct cmd_env e;
+	int fails = 0;
+
+	(void)j;
+	if (!cmd_env_init(&e, d)) {
+		printf("# uid %d: %s\n", (int)getuid(), tap_why);
+		return 150;
+	}
+	for_each_cmd(c) {
+		for (uint32_t type = 0; type < 64; type++) {
+			int want = c->flags & CMD_ADMIN ? EPERM : 0;
+			char nm[64];
+			long r;
+
+			if (!cmd_takes(c, type))
+				continue;
+			cmd_build(c, arg, sizeof(arg), c->size, &e, type);
+			errno = 0;
+			r = cmd_call(c, &e, type, arg);
+			if (want ? r != -1 || errno != want : r < 0) {
+				printf("# uid %d: %s: %s, expected %s\n", (int)getuid(),
+				       cmd_label(c, type, nm), r < 0 ? tap_errname(errno) : "success",
+				       want ? tap_errname(want) : "success");
+				fails++;
+			}
+		}
+	}
+	cmd_env_fini(&e);
+	return fails ? 151 : 0;
+}
+
 #define CHECK_AS(uid, fn, name, type, want) do {				\
 	const char *_n = (name);						\
 	int _s = as(uid, fn, _n, type);						\
@@ -140,29 +178,23 @@ static bool t_torture(void)
 	return true;
 }
 
+/* Every type of cmdtable.h: root's 0600 objects are closed to other users. */
 static bool t_roots_objects(void)
 {
-	static const unsigned int types[] = { GOSYNC_TYPE_COUNTER, GOSYNC_TYPE_MAP,
-		GOSYNC_TYPE_MUTEX, GOSYNC_TYPE_RWMUTEX, GOSYNC_TYPE_WAITGROUP, GOSYNC_TYPE_ONCE };
-
-	for (size_t i = 0; i < 6; i++) {
+	for (size_t i = 0; i < NR_CMD_TYPES; i++) {
+		uint32_t type = cmd_types[i].type;
 		char name[GOSYNC_NAME_MAX], tag[8];
-		struct gosync_create c = { .type = types[i], .perm = 0600 };
 		int fd;
 
-		snprintf(tag, sizeof(tag), "t%u", types[i]);
+		snprintf(tag, sizeof(tag), "t%u", type);
 		tap_name(name, tag);
-		c.name = (uintptr_t)name;
-		if (types[i] == GOSYNC_TYPE_COUNTER)
-			c.counter.mode = GOSYNC_COUNTER_ATOMIC;
-		if (types[i] == GOSYNC_TYPE_MAP)
-			c.map.backend = GOSYNC_MAP_RCU;
-		fd = CHECK_OK(gosync_create(dev, &c));
+		fd = cmd_create(dev, type, name, 0600);
+		CHECK(fd >= 0, "create a %s: %s", cmd_types[i].name, tap_errname(errno));
 		CHECK_AS(1000, j_open, name, 0, EACCES);
-		CHECK_AS(1000, j_open, name, types[i], EACCES);
+		CHECK_AS(1000, j_open, name, type, EACCES);
 		CHECK_AS(65534, j_unlink, name, 0, EPERM);
 		close(fd);
-		fd = CHECK_OK(gosync_open(dev, name, types[i]));	/* still there */
+		fd = CHECK_OK(gosync_open(dev, name, type));	/* still there */
 		close(fd);
 	}
 	return true;
@@ -193,6 +225,13 @@ static bool t_other_users_objects(void)
 	return true;
 }
 
+static bool t_commands(void)
+{
+	CHECK_AS(1000, j_commands, NULL, 0, 0);
+	CHECK_AS(65534, j_commands, NULL, 0, 0);
+	return true;
+}
+
 static bool t_names(void)
 {
 	CHECK_AS(1000, j_names, NULL, 0, 0);
@@ -210,11 +249,13 @@ int main(void)
 		return 0;
 	}
 	dev = tap_dev("unpriv");
+	tap_report(cmdtable_check(dev), "unpriv-cmdtable");
 	if (tap_report(t_dev_mode(), "unpriv-dev-0600")) {
 		tap_report(t_torture(), "unpriv-torture-eperm");
 		tap_report(t_roots_objects(), "unpriv-roots-0600-objects");
 		tap_report(t_other_users_objects(), "unpriv-other-users-objects");
 		tap_report(t_names(), "unpriv-name-validation");
+		tap_report(t_commands(), "unpriv-every-command");
 	}
 	chmod(GOSYNC_DEVICE, st.st_mode & 07777);
 	return tap_done(dev, "unpriv");
