@@ -215,6 +215,7 @@ type openCmd struct {
 	size, flags uint32
 	name        unsafe.Pointer
 	typ, resv   uint32
+	uid, gid    uint32 // with GOSYNC_OPEN_UID, GOSYNC_OPEN_GID: the owner required
 }
 
 type unlinkCmd struct {
