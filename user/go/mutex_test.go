@@ -216,9 +216,11 @@ func TestMutexFairness(t *testing.T) {
 	m, err := gosync.NewMutex()
 	must(t, err)
 	defer m.Close()
-	stop := make(chan bool)
-	defer close(stop)
+	stop, done := make(chan bool), make(chan bool)
+	// The greedy locker is gone before the Mutex closes.
+	defer func() { close(stop); <-done }()
 	go func() {
+		defer close(done)
 		for {
 			m.Lock()
 			time.Sleep(100 * time.Microsecond)
