@@ -175,15 +175,17 @@ struct lock_and_exit {
 	struct gs_mutex *m;
 	struct gs_rwmutex *rw;
 	struct gs_holder h;
+	int ret;
+	struct completion locked;
 };
 
 static int lock_and_exit(void *arg)
 {
 	struct lock_and_exit *x = arg;
 
-	if (gs_mutex_lock(x->m, &x->h, FOREVER) ||
-	    gs_rwmutex_lock(x->rw, &x->h, true, FOREVER))
-		return -EIO;
+	x->ret = gs_mutex_lock(x->m, &x->h, FOREVER) ?:
+		 gs_rwmutex_lock(x->rw, &x->h, true, FOREVER);
+	complete(&x->locked);
 	return 0;
 }
 
@@ -196,11 +198,14 @@ static void lock_holder_exited_test(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, x.m);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, x.rw);
+	init_completion(&x.locked);
 	t = kthread_create(lock_and_exit, &x, "gosync_lockexit");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	get_task_struct(t);
 	wake_up_process(t);
-	KUNIT_EXPECT_EQ(test, kthread_stop(t), 0);
+	wait_for_completion(&x.locked);
+	KUNIT_EXPECT_EQ(test, x.ret, 0);
+	kthread_stop(t);	/* it has returned, or is about to */
 	put_task_struct(t);
 	/* let an exited task's RCU-deferred free happen */
 	synchronize_rcu();
