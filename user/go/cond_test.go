@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -231,8 +232,15 @@ func TestCondSignalStealing(t *testing.T) {
 		m.Lock()
 		m.Unlock()
 		done := false
-		go cond.Broadcast()
+		// Both goroutines end before the Cond and its Mutex close.
+		var wg sync.WaitGroup
+		wg.Add(2)
 		go func() {
+			defer wg.Done()
+			cond.Broadcast()
+		}()
+		go func() {
+			defer wg.Done()
 			m.Lock()
 			for !done {
 				cond.Wait()
@@ -248,6 +256,7 @@ func TestCondSignalStealing(t *testing.T) {
 		done = true
 		m.Unlock()
 		cond.Broadcast()
+		wg.Wait()
 	}
 }
 
