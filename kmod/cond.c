@@ -121,6 +121,14 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 			gs_cond_signal(c, false);
 		return -EINTR;
 	}
+	/*
+	 * Never restarted (-ERESTARTSYS), even with an absolute deadline: a
+	 * restart would be a new Wait, which misses a Signal or Broadcast made
+	 * while this one relocked. Interrupted, Wait returns as from a spurious
+	 * wake-up, which Go's callers handle (they Wait in a loop).
+	 */
+	if (ret == -ERESTARTSYS)
+		ret = -EINTR;
 	/* Lock again before returning, whatever happened; only dying stops it. */
 	relock = gs_mutex_lock(c->mutex, h, &GS_KILLABLE);
 	return relock ?: ret;
