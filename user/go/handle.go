@@ -20,7 +20,7 @@ type handle struct {
 	fd    int
 	typ   uint32
 	name  string        // as created or opened; "" if anonymous or unknown
-	state atomic.Uint64 // closedBit | references
+	state atomic.Uint64 // closedBit | fdClosedBit | references
 
 	pmu     sync.Mutex
 	pollers []*poller            // idle pollable duplicates of fd
@@ -28,7 +28,10 @@ type handle struct {
 	closed  bool                 // (under pmu) Close ran
 }
 
-const closedBit = 1 << 63
+const (
+	closedBit   = 1 << 63 // Close ran
+	fdClosedBit = 1 << 62 // and the last reference closed the descriptor
+)
 
 func newHandle(fd int, typ uint32, name string) *handle {
 	h := &handle{fd: fd, typ: typ, name: name}
@@ -48,9 +51,13 @@ func (h *handle) get() (int, error) {
 	return h.fd, nil
 }
 
-// put drops a reference; the last one after Close closes the descriptor.
+// put drops a reference; the last one after Close closes the descriptor,
+// once: a get on a closed handle (which fails) and its put come back to
+// closedBit too, and must not close the number again (another object may
+// have it by then).
 func (h *handle) put() {
-	if h.state.Add(^uint64(0)) == closedBit {
+	if h.state.Add(^uint64(0)) == closedBit &&
+		h.state.CompareAndSwap(closedBit, closedBit|fdClosedBit) {
 		syscall.Close(h.fd)
 	}
 }

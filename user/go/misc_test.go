@@ -139,6 +139,30 @@ func TestClose(t *testing.T) {
 	}
 }
 
+// Calls on a closed handle fail and leave its old descriptor number
+// alone: the next object gets that number (the lowest free one), and
+// keeps it.
+func TestClosedHandleLeavesNumber(t *testing.T) {
+	a, err := gosync.NewMutex()
+	must(t, err)
+	must(t, a.Close())
+	b, err := gosync.NewMutex()
+	must(t, err)
+	defer b.Close()
+	for i := 0; i < 3; i++ {
+		if a.TryLock() {
+			t.Fatal("TryLock on a closed handle succeeded")
+		}
+		if err := a.UnlockErr(); !errors.Is(err, os.ErrClosed) {
+			t.Fatalf("Unlock on a closed handle: %v", err)
+		}
+	}
+	if !b.TryLock() {
+		t.Fatal("TryLock of a new Mutex failed: a call on a closed handle closed its descriptor")
+	}
+	must(t, b.UnlockErr())
+}
+
 // The runtime signals its threads (SIGURG preemption, every 10 ms to a
 // goroutine that runs long; SIGPROF when profiling). Kernel waits carry
 // absolute deadlines, so the kernel restarts them: no call may fail with
