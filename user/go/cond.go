@@ -142,12 +142,15 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 			<-exited
 		}()
 	}
-	// Not restarted on EINTR (only a handler without SA_RESTART can cause
-	// one): L is locked again, and a Signal may have gone by; return as
-	// from a wake-up.
+	// Not repeated on EINTR: the kernel never restarts a Cond Wait (made
+	// again it could miss a Signal). L is locked again: return as from a
+	// (spurious) wake-up, which callers handle by waiting in a loop.
 	err = ioctlOnce(cfd, iocCond, unsafe.Pointer(&cmd))
 	switch {
 	case err == syscall.EINTR:
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		err = nil
 	case err == syscall.ETIMEDOUT:
 		if err := ctx.Err(); err != nil {
