@@ -142,10 +142,11 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 			<-exited
 		}()
 	}
-	// Not repeated on EINTR: the kernel never restarts a Cond Wait (made
-	// again it could miss a Signal). L is locked again: return as from a
-	// (spurious) wake-up, which callers handle by waiting in a loop.
-	err = ioctlOnce(cfd, iocCond, unsafe.Pointer(&cmd))
+	// Signals are blocked during the Wait: the kernel never restarts a
+	// Cond Wait (made again it could miss a Signal), so one would end it
+	// early. Should EINTR come anyway, L is locked again: return as from
+	// a (spurious) wake-up, which callers handle by waiting in a loop.
+	err = ioctlNoSignals(cfd, iocCond, unsafe.Pointer(&cmd))
 	switch {
 	case err == syscall.EINTR:
 		if err := ctx.Err(); err != nil {

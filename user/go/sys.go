@@ -4,6 +4,7 @@ package gosync
 
 import (
 	"os"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -36,6 +37,26 @@ func ioctlOnce(fd int, req uintptr, arg unsafe.Pointer) error {
 		return nil
 	}
 	return e
+}
+
+// ioctlNoSignals is ioctlOnce with every signal blocked on its thread, for
+// a wait the kernel must not restart (Cond's): a signal then neither ends
+// it early nor is lost (a thread-directed one stays pending until the
+// mask is restored; process-directed ones go to other threads). SIGKILL
+// and SIGSTOP cannot be blocked.
+func ioctlNoSignals(fd int, req uintptr, arg unsafe.Pointer) error {
+	const sigBlock, sigSetmask = 0, 2
+	all, old := ^uint64(0), uint64(0)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigBlock,
+		uintptr(unsafe.Pointer(&all)), uintptr(unsafe.Pointer(&old)), 8, 0, 0); e != 0 {
+		return ioctlOnce(fd, req, arg)
+	}
+	err := ioctlOnce(fd, req, arg)
+	syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigSetmask,
+		uintptr(unsafe.Pointer(&old)), 0, 8, 0, 0)
+	return err
 }
 
 // ioctlFd runs a command that returns a file descriptor.
