@@ -477,6 +477,48 @@ static bool t_relock(void)
 	return true;
 }
 
+/*
+ * A Wait with an absolute deadline is not restarted after a signal, even by
+ * an SA_RESTART handler (made again it would be a new Wait that could miss
+ * a Broadcast made while it relocked): EINTR, the Mutex locked again.
+ */
+static struct gr abs_g;
+
+static int abs_wait(void *arg)
+{
+	struct gosync_cond_cmd cmd = {
+		.size = sizeof(cmd), .op = GOSYNC_COND_WAIT, .mutex_fd = abs_g.m,
+		.flags = GOSYNC_WAIT_ABSTIME, .timeout_ns = ~0ULL,
+	};
+
+	(void)arg;
+	return ioctl(abs_g.c, GOSYNC_IOC_COND, &cmd);
+}
+
+static bool t_not_restarted(void)
+{
+	char mname[GOSYNC_NAME_MAX], cname[GOSYNC_NAME_MAX];
+	int c = CHECK_OK(make_pair(mname, cname, "norestart"));
+	struct gr other;
+	struct bg b;
+
+	CHECK_OK(gr_open(&abs_g, mname, cname));
+	CHECK_OK(gr_open(&other, mname, cname));
+	install_sigusr1(true);
+	CHECK_RET(gosync_mutex_lock(abs_g.m, -1), 0);
+	CHECK_OK(bg_start(&b, abs_wait, NULL));
+	CHECK(waiters_are(c, 1), "the Wait did not sleep");
+	CHECK(bg_interrupt(&b), "an SA_RESTART signal did not end the Wait");
+	install_sigusr1(false);
+	CHECK_EQ(b.err, EINTR);
+	CHECK_RET(gosync_mutex_trylock(other.m), EBUSY);	/* locked again */
+	CHECK_RET(gosync_mutex_unlock(abs_g.m), 0);
+	gr_close(&other);
+	gr_close(&abs_g);
+	close(c);
+	return true;
+}
+
 /* The Cond keeps its Mutex: every Mutex fd closed, the Cond still works */
 static bool t_keeps_mutex(void)
 {
@@ -556,6 +598,7 @@ int main(void)
 	tap_report(t_signal_stealing(), "cond-signal-stealing");
 	tap_report(t_processes(), "cond-processes-and-a-killed-waiter");
 	tap_report(t_relock(), "cond-relock-after-timeout");
+	tap_report(t_not_restarted(), "cond-abstime-wait-not-restarted");
 	tap_report(t_keeps_mutex(), "cond-keeps-its-mutex");
 	tap_report(t_einval(), "cond-einval");
 	return tap_done(dev, "cond");
