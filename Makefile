@@ -86,7 +86,8 @@ user:
 
 # The Go package: go vet and gofmt must be clean; its tests become one static
 # binary (build/go/gosync-go.test, pure Go, no cgo) that scripts/vm puts in
-# the guest's /go with run-tests.sh, which prints a TAP line per test. Its
+# the guest's /go with run-tests.sh, which prints a TAP line per test, and
+# the demo's example program (build/go/lostupdate). Its
 # uapi layout test (uapi.go against the header) runs here, on the host.
 GO ?= go
 # (go needs a cache and a GOPATH: under build/ when there is no $HOME)
@@ -100,11 +101,12 @@ go:
 		{ echo "gofmt: not formatted: $$out" >&2; exit 1; }
 	@mkdir -p $(BUILD)/go
 	cd user/go && CGO_ENABLED=0 GOPROXY=off $(GO) test -c -o $(BUILD)/go/gosync-go.test .
+	cd user/go && CGO_ENABLED=0 GOPROXY=off $(GO) build -o $(BUILD)/go/lostupdate ./examples/lostupdate
 	install -m 755 user/go/run-tests.sh $(BUILD)/go/run-tests.sh
 	cd user/go && $(BUILD)/go/gosync-go.test -test.run '^TestUAPILayout$$' >/dev/null || \
 		$(BUILD)/go/gosync-go.test -test.v -test.run '^TestUAPILayout$$'
 
-demo: deps all
+demo: deps all go
 	scripts/demo
 
 check: deps

@@ -33,6 +33,9 @@ gosync rm log
 say "The lost update: 2 threads x 100000 increments, every counter mode"
 gosync-stress lost-update $progress --mode all --threads 2 --iterations 100000
 
+say "The same in Go (user/go/examples/lostupdate): 2 processes share a counter and a gosync.Mutex by name"
+/go/lostupdate -n 5000
+
 say "Bounded parallelism: 8 workers, a semaphore of 2 permits keeps at most 2 of them in a section; without one, they all get in"
 gosync-stress bounded $progress
 
