@@ -87,7 +87,8 @@ user:
 # The Go package: go vet and gofmt must be clean; its tests become one static
 # binary (build/go/gosync-go.test, pure Go, no cgo) that scripts/vm puts in
 # the guest's /go with run-tests.sh, which prints a TAP line per test, and
-# the demo's example program (build/go/lostupdate). Its
+# the demo's example program (build/go/lostupdate); with a C compiler, the
+# tests built with -race too (gosync-go-race.test, dynamic: cgo). Its
 # uapi layout test (uapi.go against the header) runs here, on the host.
 GO ?= go
 # (go needs a cache and a GOPATH: under build/ when there is no $HOME)
@@ -102,6 +103,10 @@ go:
 	@mkdir -p $(BUILD)/go
 	cd user/go && CGO_ENABLED=0 GOPROXY=off $(GO) test -c -o $(BUILD)/go/gosync-go.test .
 	cd user/go && CGO_ENABLED=0 GOPROXY=off $(GO) build -o $(BUILD)/go/lostupdate ./examples/lostupdate
+	@if command -v $(CC) >/dev/null; then \
+		echo "cd user/go && CGO_ENABLED=1 GOPROXY=off $(GO) test -race -c -o $(BUILD)/go/gosync-go-race.test ."; \
+		cd user/go && CGO_ENABLED=1 GOPROXY=off $(GO) test -race -c -o $(BUILD)/go/gosync-go-race.test .; \
+	else echo "make go: no $(CC), so no race build (gosync-go-race.test)"; rm -f $(BUILD)/go/gosync-go-race.test; fi
 	install -m 755 user/go/run-tests.sh $(BUILD)/go/run-tests.sh
 	cd user/go && $(BUILD)/go/gosync-go.test -test.run '^TestUAPILayout$$' >/dev/null || \
 		$(BUILD)/go/gosync-go.test -test.v -test.run '^TestUAPILayout$$'

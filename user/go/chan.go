@@ -131,6 +131,7 @@ func sendTry(fd int, msg []byte) (bool, error) {
 // Send on a closed Chan, or one waiting when it closes, is ErrClosed (Go
 // panics); a message longer than the Chan takes is ErrTooLarge.
 func (c *Chan) SendContext(ctx context.Context, msg []byte) error {
+	c.h.raceReleaseMerge() // what the sender did happens before the Recv
 	fd, err := c.h.get()
 	if err != nil {
 		return newError("Chan.Send", c.h.name, err)
@@ -207,6 +208,9 @@ func (c *Chan) RecvContext(ctx context.Context) (msg []byte, ok bool, err error)
 			c.grow(n)
 			continue
 		}
+		if err == nil {
+			c.h.raceAcquire() // after a Send, or the CloseChan
+		}
 		if err != nil || !ok {
 			return nil, false, newError("Chan.Recv", c.h.name, err)
 		}
@@ -239,6 +243,7 @@ func (c *Chan) Recv() (msg []byte, ok bool, err error) {
 // more is ErrClosed (Go panics). It does not close the handle.
 func (c *Chan) CloseChan() error {
 	cmd := chanCmd{size: uint32(unsafe.Sizeof(chanCmd{})), op: chanClose}
+	c.h.raceReleaseMerge()
 	return newError("Chan.CloseChan", c.h.name, c.h.do(iocChan, unsafe.Pointer(&cmd)),
 		chanKinds...)
 }

@@ -146,7 +146,9 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 	// Cond Wait (made again it could miss a Signal), so one would end it
 	// early. Should EINTR come anyway, L is locked again: return as from
 	// a (spurious) wake-up, which callers handle by waiting in a loop.
+	c.L.h.raceRelease() // the kernel unlocks L, and locks it again
 	err = ioctlNoSignals(cfd, iocCond, unsafe.Pointer(&cmd))
+	c.L.h.raceAcquireAll()
 	switch {
 	case err == syscall.EINTR:
 		if err := ctx.Err(); err != nil {

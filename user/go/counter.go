@@ -43,7 +43,9 @@ type counter struct {
 func (c *counter) op(name string, op uint32, arg, expected int64) (int64, error) {
 	cmd := counterCmd{size: uint32(unsafe.Sizeof(counterCmd{})), op: op, arg: arg,
 		expected: expected}
+	c.h.raceReleaseMerge() // as sync/atomic's, for the race detector
 	err := c.h.do(iocCounter, unsafe.Pointer(&cmd))
+	c.h.raceAcquire()
 	return cmd.result, newError(name, c.h.name, err)
 }
 

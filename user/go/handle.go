@@ -26,6 +26,8 @@ type handle struct {
 	pollers []*poller            // idle pollable duplicates of fd
 	busy    map[*poller]struct{} // in use by a waiting call
 	closed  bool                 // (under pmu) Close ran
+
+	race *[2]byte // the object's race token (race.go), nil without -race
 }
 
 const (
@@ -36,6 +38,7 @@ const (
 func newHandle(fd int, typ uint32, name string) *handle {
 	h := &handle{fd: fd, typ: typ, name: name}
 	runtime.SetFinalizer(h, (*handle).finalize)
+	raceInit(h)
 	return h
 }
 

@@ -107,7 +107,9 @@ func (m *Map) op(name string, op uint32, key string, value, old []byte, out bool
 		if out {
 			c.op.out, c.op.outCap = unsafe.Pointer(&buf[0]), uint32(len(buf))
 		}
+		m.h.raceReleaseMerge() // a Store happens before the Load that sees it
 		err := m.h.do(iocMap, unsafe.Pointer(&c))
+		m.h.raceAcquire()
 		switch {
 		case err == syscall.EOVERFLOW && out:
 			buf = make([]byte, c.op.outLen)
@@ -211,6 +213,7 @@ func (m *Map) Range(f func(key string, value []byte) bool) error {
 		buf := make([]byte, size)
 		c.buf, c.bufLen = unsafe.Pointer(&buf[0]), uint32(len(buf))
 		err := m.h.do(iocMapRange, unsafe.Pointer(&c))
+		m.h.raceAcquire()
 		if err == syscall.EOVERFLOW {
 			size = int(c.needed)
 			continue

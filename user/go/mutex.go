@@ -105,6 +105,13 @@ func (b *base) lockContext(ctx context.Context, name string, req uintptr, try, l
 		}
 		err = b.h.await(ctx, &w)
 	}
+	if err == nil || err == syscall.EOWNERDEAD {
+		if lock == lockRLock {
+			b.h.raceAcquire()
+		} else {
+			b.h.raceAcquireAll() // after read unlocks too
+		}
+	}
 	return newError(name, b.h.name, err)
 }
 
@@ -136,13 +143,17 @@ func (m *Mutex) TryLock() bool {
 	}
 	defer m.h.put()
 	ok, err := tryLock(fd, iocMutex, lockTryLock)
-	return ok && (err == nil || err == syscall.EOWNERDEAD)
+	if ok = ok && (err == nil || err == syscall.EOWNERDEAD); ok {
+		m.h.raceAcquireAll()
+	}
+	return ok
 }
 
 // UnlockErr unlocks m. It returns ErrNotLocked if m is not locked (Go's
 // fatal "sync: unlock of unlocked mutex"). As in Go, a locked Mutex is not
 // associated with a particular goroutine or handle: any may unlock it.
 func (m *Mutex) UnlockErr() error {
+	m.h.raceRelease()
 	return newError("Mutex.Unlock", m.h.name, m.h.do(iocMutex, unsafe.Pointer(&lockCmd{
 		size: uint32(unsafe.Sizeof(lockCmd{})), op: lockUnlock})),
 		errKind{syscall.EPERM, ErrNotLocked})

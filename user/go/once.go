@@ -161,6 +161,7 @@ func (o *Once) do(ctx context.Context, name string, f func() []byte, wantValue b
 	if result&onceRun != 0 {
 		return o.run(name, f, isValue)
 	}
+	o.h.raceAcquire() // f's effects happen before every Do returns
 	if result&onceAbandoned != 0 {
 		return nil, &Error{Op: name, Name: o.h.name, Err: syscall.EOWNERDEAD, kind: ErrOwnerDead}
 	}
@@ -175,6 +176,7 @@ func (o *Once) do(ctx context.Context, name string, f func() []byte, wantValue b
 // long, or no memory for it) completes it with none, and is an error.
 func (o *Once) run(name string, f func() []byte, isValue bool) ([]byte, error) {
 	complete := func(v []byte) error {
+		o.h.raceReleaseMerge()
 		c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceComplete,
 			buf: bytesPtr(v), len: uint32(len(v))}
 		return o.h.do(iocOnce, unsafe.Pointer(&c))

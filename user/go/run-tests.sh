@@ -7,12 +7,19 @@
 # TAP lines,
 # "ok - go:TestName" and "not ok - go:TestName (first error line)", one per
 # top-level test and example; everything else it printed follows "# ".
-# Usage: run-tests.sh [go test flags]   (default: -test.short; GOSYNC_GO_TEST_ARGS
-#                                 adds more)
+# Usage: run-tests.sh [--race] [go test flags]   (default: -test.short;
+#                                 GOSYNC_GO_TEST_ARGS adds more)
+#   --race  run the race detector's build instead (gosync-go-race.test, which
+#           make go builds where cgo works); its lines say "go-race:", and a
+#           test during which the detector reported a race fails
 dir=$(cd "$(dirname "$0")" && pwd)
-bin=$dir/gosync-go.test
+bin=$dir/gosync-go.test tag=go why="no go"
+if [ "${1:-}" = --race ]; then
+	shift
+	bin=$dir/gosync-go-race.test tag=go-race why="no cgo"
+fi
 if [ ! -x "$bin" ]; then
-	echo "ok - go:tests # SKIP the Go test binary was not built (no go)"
+	echo "ok - $tag:tests # SKIP the Go test binary was not built ($why)"
 	exit 0
 fi
 [ $# -gt 0 ] || set -- -test.short
@@ -21,29 +28,29 @@ trap 'rm -rf "$tmp"' EXIT
 # The tests make named objects and child processes; run them from /tmp.
 cd /tmp || exit 1
 { "$bin" -test.v -test.timeout 600s "$@" $GOSYNC_GO_TEST_ARGS 2>&1; echo $? >"$tmp/rc"; } |
-awk '
+awk -v tag="$tag" '
 { print "# " $0 }
 # -v streams a test'"'"'s log before its result: keep its last file:line.
 /^=== RUN   [^\/]*$/ { last = "" }
 /^ +[A-Za-z0-9_]+\.go:[0-9]+: / { last = $0; sub(/^ +/, "", last) }
-/^--- PASS: / { print "ok - go:" $3; passed++ }
-/^--- SKIP: / { print "ok - go:" $3 " # SKIP"; passed++ }
+/^--- PASS: / { print "ok - " tag ":" $3; passed++ }
+/^--- SKIP: / { print "ok - " tag ":" $3 " # SKIP"; passed++ }
 /^--- FAIL: / {
 	if (last == "" && $3 ~ /^Example/)
 		last = "its output differs"
-	print "not ok - go:" $3 (last != "" ? " (" last ")" : "")
+	print "not ok - " tag ":" $3 (last != "" ? " (" last ")" : "")
 	failed++
 }
 END {
-	printf "# go: %d passed, %d failed\n", passed, failed
+	printf "# %s: %d passed, %d failed\n", tag, passed, failed
 	if (passed + failed == 0)
-		print "not ok - go:tests (no test reported a result)"
+		print "not ok - " tag ":tests (no test reported a result)"
 }
 '
 rc=$(cat "$tmp/rc")
 if [ "$rc" -ne 0 ]; then
 	# Failed tests already printed "not ok"; say so for a crash or timeout.
-	echo "# go: the test binary exited with status $rc"
+	echo "# $tag: the test binary exited with status $rc"
 	exit 1
 fi
 exit 0

@@ -101,7 +101,14 @@ func (rw *RWMutex) try(op uint32) bool {
 	}
 	defer rw.h.put()
 	ok, err := tryLock(fd, iocRWMutex, op)
-	return ok && (err == nil || err == syscall.EOWNERDEAD)
+	if ok = ok && (err == nil || err == syscall.EOWNERDEAD); ok {
+		if op == lockTryRLock {
+			rw.h.raceAcquire()
+		} else {
+			rw.h.raceAcquireAll()
+		}
+	}
+	return ok
 }
 
 // TryLock tries to lock rw for writing and reports whether it succeeded.
@@ -113,6 +120,7 @@ func (rw *RWMutex) TryRLock() bool { return rw.try(lockTryRLock) }
 // UnlockErr unlocks rw for writing: ErrNotLocked if it is not locked for
 // writing (Go: fatal). Any handle may unlock it.
 func (rw *RWMutex) UnlockErr() error {
+	rw.h.raceRelease()
 	return newError("RWMutex.Unlock", rw.h.name, rw.h.do(iocRWMutex, unsafe.Pointer(&lockCmd{
 		size: uint32(unsafe.Sizeof(lockCmd{})), op: lockUnlock})),
 		errKind{syscall.EPERM, ErrNotLocked})
@@ -121,6 +129,7 @@ func (rw *RWMutex) UnlockErr() error {
 // RUnlockErr undoes one RLock: ErrNotLocked if this handle's open file
 // description holds no read lock (Go: fatal "RUnlock of unlocked RWMutex").
 func (rw *RWMutex) RUnlockErr() error {
+	rw.h.raceReleaseRead()
 	return newError("RWMutex.RUnlock", rw.h.name, rw.h.do(iocRWMutex, unsafe.Pointer(&lockCmd{
 		size: uint32(unsafe.Sizeof(lockCmd{})), op: lockRUnlock})),
 		errKind{syscall.EPERM, ErrNotLocked})

@@ -102,6 +102,7 @@ func doSelect(ctx context.Context, cases []Case, flags uint32) (Selected, error)
 		switch c.op {
 		case caseSend:
 			wc[i].buf, wc[i].len = bytesPtr(c.msg), uint32(len(c.msg))
+			c.h.raceReleaseMerge()
 		case caseAcquire:
 			wc[i].len = uint32(c.n)
 		case caseRecv:
@@ -144,6 +145,13 @@ func doSelect(ctx context.Context, cases []Case, flags uint32) (Selected, error)
 				continue
 			}
 			s.Err = newError("Select", c.h.name, errno, chanKinds...)
+		}
+		if s.Err == nil {
+			if c.op == caseLock {
+				c.h.raceAcquireAll()
+			} else {
+				c.h.raceAcquire()
+			}
 		}
 		if c.op == caseRecv && w.flags&caseClosed == 0 {
 			s.Msg, s.OK = append([]byte(nil), bufs[i][:w.len]...), true

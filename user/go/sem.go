@@ -127,6 +127,9 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 			return err
 		}})
 	}
+	if err == nil {
+		s.h.raceAcquire()
+	}
 	return newError("Semaphore.Acquire", s.h.name, err)
 }
 
@@ -137,6 +140,9 @@ func (s *Semaphore) TryAcquire(n int64) bool {
 		return false
 	}
 	_, err := s.op("Semaphore.TryAcquire", semTryAcquire, uint64(n), 0, 0)
+	if err == nil {
+		s.h.raceAcquire()
+	}
 	return err == nil
 }
 
@@ -147,6 +153,7 @@ func (s *Semaphore) Release(n int64) error {
 	if n < 1 {
 		return newError("Semaphore.Release", s.h.name, syscall.EINVAL)
 	}
+	s.h.raceReleaseMerge()
 	_, err := s.op("Semaphore.Release", semRelease, uint64(n), 0, 0)
 	return err
 }

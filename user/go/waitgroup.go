@@ -60,6 +60,9 @@ var wgKinds = []errKind{{syscall.EINVAL, ErrNegativeCounter}, {syscall.EBUSY, Er
 func (wg *WaitGroup) op(name string, op uint32, delta int64, flags uint32) (int64, error) {
 	c := waitGroupCmd{size: uint32(unsafe.Sizeof(waitGroupCmd{})), op: op, delta: delta,
 		flags: flags}
+	if op == wgDone || op == wgAdd && delta < 0 {
+		wg.h.raceReleaseMerge() // what the task did happens before Wait returns
+	}
 	err := wg.h.do(iocWaitGroup, unsafe.Pointer(&c))
 	return c.counter, newError(name, wg.h.name, err, wgKinds...)
 }
@@ -119,6 +122,9 @@ func (wg *WaitGroup) WaitContext(ctx context.Context) error {
 	wg.h.put()
 	if !done && err == nil {
 		err = wg.h.await(ctx, &waiter{try: try})
+	}
+	if err == nil {
+		wg.h.raceAcquire()
 	}
 	return newError("WaitGroup.Wait", wg.h.name, err)
 }

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//go:build race
+
+package gosync
+
+import (
+	"runtime"
+	"sync"
+	"unsafe"
+)
+
+// The race detector sees Go's synchronization, not the kernel's: without
+// help it reports memory that a gosync Mutex, WaitGroup, Chan, ...
+// orders as racy. As Go's sync package does, this package tells it what
+// synchronizes with what, on two bytes per object (its race token): [0]
+// for every edge, [1] for read unlocks (as sync.RWMutex's two addresses).
+// The token is found by the object's ID, so every handle to one object in
+// this process shares it. (Across processes there is nothing to tell: each
+// has its own detector.) Tokens live as long as the process.
+
+var raceTokens sync.Map // object ID -> *[2]byte
+
+// raceInit gives h its object's race token.
+func raceInit(h *handle) {
+	tok := new([2]byte)
+	if ri, err := h.info(); err == nil {
+		v, _ := raceTokens.LoadOrStore(ri.id, tok)
+		tok = v.(*[2]byte)
+	}
+	h.race = tok
+}
+
+// raceAcquire: what a raceRelease of the object did before happens before
+// what the caller does next (a Lock, Wait, Recv, ... that succeeded).
+func (h *handle) raceAcquire() { runtime.RaceAcquire(unsafe.Pointer(&h.race[0])) }
+
+// raceAcquireAll is raceAcquire, also after read unlocks (a write Lock).
+func (h *handle) raceAcquireAll() {
+	runtime.RaceAcquire(unsafe.Pointer(&h.race[0]))
+	runtime.RaceAcquire(unsafe.Pointer(&h.race[1]))
+}
+
+// raceRelease: what the caller did before happens before the next
+// raceAcquire (an Unlock).
+func (h *handle) raceRelease() { runtime.RaceRelease(unsafe.Pointer(&h.race[0])) }
+
+// raceReleaseMerge is raceRelease keeping the earlier releases' edges too
+// (a Done, Send, Release: several may precede one Wait, Recv, Acquire).
+func (h *handle) raceReleaseMerge() { runtime.RaceReleaseMerge(unsafe.Pointer(&h.race[0])) }
+
+// raceReleaseRead is a read unlock's release, which the next write Lock
+// acquires.
+func (h *handle) raceReleaseRead() { runtime.RaceReleaseMerge(unsafe.Pointer(&h.race[1])) }
