@@ -228,23 +228,30 @@ static void dl_locks_free(struct dl_lock *l, unsigned int n)
 	}
 }
 
+#define RING_MAX	(GS_DEADLOCK_MAX_DEPTH + 1)
+
 /*
  * n tasks in a ring: thread i holds lock i and waits for lock i + 1; we hold
  * the last and lock the first, closing the ring: only we get -EDEADLK, and
- * once we unlock, every thread gets its lock in turn.
+ * once we unlock, every thread gets its lock in turn. A ring longer than
+ * the walk's bound is not seen: our Lock just waits (until a deadline).
  */
 static void cycle_test_n(struct kunit *test, unsigned int n, unsigned int rw_mask)
 {
-	struct hold_wait x[3] = {};
-	struct dl_lock l[4];
+	struct hold_wait *x = kunit_kcalloc(test, RING_MAX, sizeof(*x), GFP_KERNEL);
+	struct dl_lock l[RING_MAX];
 	struct gs_holder h = {};
+	bool seen = n <= GS_DEADLOCK_MAX_DEPTH;
 	unsigned int i;
 
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_ASSERT_LE(test, n, RING_MAX);
 	dl_locks_make(test, l, n, rw_mask, true);
 	KUNIT_ASSERT_EQ(test, dl_lock(&l[n - 1], &h, FOREVER), 0);
 	for (i = n - 1; i-- > 0;)
 		hold_wait_start(test, &x[i], &l[i], &l[i + 1], FOREVER, n - 1 - i);
-	KUNIT_EXPECT_EQ(test, dl_lock(&l[0], &h, FOREVER), -EDEADLK);
+	KUNIT_EXPECT_EQ(test, dl_lock(&l[0], &h, seen ? FOREVER : SOON(20)),
+			seen ? -EDEADLK : -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, gs_deadlock_nr_blocked(), n - 1);
 	KUNIT_EXPECT_EQ(test, dl_unlock(&l[n - 1]), 0);
 	for (i = n - 1; i-- > 0;)
@@ -269,6 +276,39 @@ static void cycle_abba_rwmutex_test(struct kunit *test)
 static void cycle_abc_test(struct kunit *test)
 {
 	cycle_test_n(test, 3, BIT(0));
+}
+
+/* The walk follows GS_DEADLOCK_MAX_DEPTH holders: a ring of 10 is seen, 11 not. */
+static void cycle_bound_test(struct kunit *test)
+{
+	cycle_test_n(test, GS_DEADLOCK_MAX_DEPTH, 0x155);
+	cycle_test_n(test, GS_DEADLOCK_MAX_DEPTH + 1, 0);
+}
+
+/* A registered waiter handed the lock by a dying robust holder unregisters. */
+static void owner_dead_handoff_test(struct kunit *test)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct blocker b = {}, r = {};
+	struct gs_holder h = {};
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &h, FOREVER), 0);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &h, true, FOREVER), 0);
+	blocker_start(test, &b, lock_forever, m);
+	blocker_start(test, &r, rlock_forever, rw);
+	KUNIT_ASSERT_TRUE(test, wait_until(gs_deadlock_nr_blocked() == 2));
+	gs_mutex_holder_gone(m, &h);
+	gs_rwmutex_holder_gone(rw, &h);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b), -EOWNERDEAD);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&r), -EOWNERDEAD);
+	KUNIT_EXPECT_EQ(test, gs_deadlock_nr_blocked(), 0U);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &r.holder), 0);
+	gs_mutex_destroy(m);
+	gs_rwmutex_destroy(rw);
 }
 
 /* Non-robust locks are Go's: anyone may unlock, so no cycle is claimed. */
@@ -496,6 +536,8 @@ static struct kunit_case gs_deadlock_cases[] = {
 	KUNIT_CASE(cycle_abba_test),
 	KUNIT_CASE(cycle_abba_rwmutex_test),
 	KUNIT_CASE(cycle_abc_test),
+	KUNIT_CASE(cycle_bound_test),
+	KUNIT_CASE(owner_dead_handoff_test),
 	KUNIT_CASE(cycle_nonrobust_test),
 	KUNIT_CASE(cycle_timeout_test),
 	KUNIT_CASE(cycle_signal_test),
