@@ -12,6 +12,7 @@
  *   object.c     the object model: refcounts, ids, names, owners, limits
  *   counter.c, mutex.c, rwmutex.c, waitgroup.c, once.c, map*.c
  *                the primitives: no user pointers, no ioctl knowledge
+ *   deadlock.c   EDEADLK: the table of blocked lockers and the cycle walk
  *   torture.c    in-kernel stress (GOSYNC_TORTURE builds), a client of the
  *                primitives
  */
@@ -337,6 +338,14 @@ int gs_counter_do(struct gs_counter *c, u32 op, u32 flags, s64 arg,
  */
 struct gs_holder {
 	unsigned int rlocks;	/* RWMutex read locks held; under its lock */
+	/*
+	 * The one task that took every one of @rlocks, NULL if several did;
+	 * with its start_time (a task at a reused address is another). Under
+	 * the RWMutex's lock; only compared, never dereferenced. Deadlock
+	 * detection's "this thread holds a read lock" (deadlock.c).
+	 */
+	const struct task_struct *rtask;
+	u64 rtask_start;
 	u64 permits;		/* Semaphore permits held (robust); under its lock */
 	s64 wg_held;		/* WaitGroup Adds held (GOSYNC_WG_F_HOLD); under its lock */
 };
@@ -364,6 +373,7 @@ int gs_mutex_unlock(struct gs_mutex *m);
 void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h);
 __poll_t gs_mutex_poll(struct gs_mutex *m, struct file *file, poll_table *pt);
 int gs_mutex_try_case(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index);
+bool gs_mutex_self_deadlock(struct gs_mutex *m, struct gs_holder *h);
 bool gs_mutex_ready_locked(struct gs_mutex *m);
 int gs_mutex_take_ready_locked(struct gs_mutex *m, struct gs_holder *h,
 			       struct gs_sel *sel, int index);
@@ -392,6 +402,7 @@ int gs_rwmutex_trylock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer);
 int gs_rwmutex_unlock(struct gs_rwmutex *rw);
 int gs_rwmutex_runlock(struct gs_rwmutex *rw, struct gs_holder *h);
 void gs_rwmutex_holder_gone(struct gs_rwmutex *rw, struct gs_holder *h);
+bool gs_rwmutex_self_deadlock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer);
 __poll_t gs_rwmutex_poll(struct gs_rwmutex *rw, struct file *file, poll_table *pt);
 int gs_rwmutex_try_case(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 			struct gs_sel *sel, int index);
@@ -798,6 +809,39 @@ void gs_chan_state(struct gs_chan *ch, u32 *len, u32 *cap, bool *closed,
 		   u32 *senders, u32 *receivers);
 __poll_t gs_chan_poll(struct gs_chan *ch, struct file *file, poll_table *pt);
 
+/* ---- deadlock.c: EDEADLK for waits that can never end ---- */
+
+/* What a blocked task waits for: the lock types that take part. */
+enum gs_deadlock_kind {
+	GS_DL_MUTEX,
+	GS_DL_RWMUTEX,
+};
+
+/* Follow at most this many holder -> waited-for lock steps (fcntl's 10). */
+#define GS_DEADLOCK_MAX_DEPTH	10
+
+/**
+ * struct gs_blocked - a task blocked in a robust lock's Lock or RLock, in
+ *	the blocked table while it waits (on the waiter's stack)
+ * @node: in gs_blocked_hash, keyed by @task; under gs_deadlock_lock
+ * @task: the waiting task (current)
+ * @kind: @lock's type
+ * @lock: the struct gs_mutex or gs_rwmutex it waits for; alive while
+ *	registered (the waiting call holds its file)
+ * @registered: in the table: gs_deadlock_exit() removes it
+ */
+struct gs_blocked {
+	struct hlist_node node;
+	struct task_struct *task;
+	enum gs_deadlock_kind kind;
+	void *lock;
+	bool registered;
+};
+
+int gs_deadlock_enter(struct gs_blocked *b, enum gs_deadlock_kind kind, void *lock);
+void gs_deadlock_exit(struct gs_blocked *b);
+unsigned int gs_deadlock_nr_blocked(void);
+
 /* ---- wait.c: GOSYNC_IOC_WAIT's engine ---- */
 
 struct gs_case;
@@ -817,6 +861,8 @@ struct gs_case;
  * @lock: ALL: the object's lock, under which @ready_locked and @take_locked run
  * @ready_locked: ALL: would the case complete now?
  * @take_locked: ALL: complete the ready case. Return: 0 or its result
+ * @self_deadlock: optional, ALL: would the case wait for the caller itself
+ *	(see deadlock.c)? Takes the object's lock
  */
 struct gs_case_ops {
 	u32 ops;
@@ -828,6 +874,7 @@ struct gs_case_ops {
 	spinlock_t *(*lock)(struct gs_case *c);
 	bool (*ready_locked)(struct gs_case *c);
 	int (*take_locked)(struct gs_case *c);
+	bool (*self_deadlock)(struct gs_case *c);
 };
 
 /**

@@ -175,11 +175,32 @@ int gs_mutex_try_case(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *se
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_try_case);
 
+/**
+ * gs_mutex_self_deadlock() - would current's Lock through @h wait for itself?
+ *
+ * A robust mutex that @h holds, locked by this very task: only a third
+ * party's Unlock could end the wait (see deadlock.c). A non-robust mutex is
+ * Go's, which anyone may unlock: never.
+ */
+bool gs_mutex_self_deadlock(struct gs_mutex *m, struct gs_holder *h)
+{
+	bool ret;
+
+	spin_lock(&m->lock);
+	ret = m->robust && m->owner == h && m->owner_task == current;
+	spin_unlock(&m->lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_self_deadlock);
+
+static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
+			  const struct gs_deadline *dl, ktime_t start);
+
 static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl)
 {
-	struct gs_mutex_waiter w = { .task = current, .holder = h, .start = ktime_get() };
-	ktime_t spin_until = ktime_add_ns(w.start, GS_SPIN_NS);
-	struct gs_wake wake = GS_WAKE_INIT;
+	ktime_t start = ktime_get();
+	ktime_t spin_until = ktime_add_ns(start, GS_SPIN_NS);
+	struct gs_blocked blocked = {};
 	int ret;
 
 	ret = mtx_try(m, h, NULL, 0);
@@ -188,6 +209,26 @@ static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct g
 		ret = mtx_try(m, h, NULL, 0);
 	if (ret != -EBUSY)
 		return ret;
+
+	/* A killable wait must end locked (a Cond's relock): it never refuses. */
+	if (!dl->killable && gs_mutex_self_deadlock(m, h))
+		return -EDEADLK;
+	if (m->robust && !dl->killable) {
+		ret = gs_deadlock_enter(&blocked, GS_DL_MUTEX, m);
+		if (ret)
+			return ret;
+	}
+	ret = mtx_lock_sleep(m, h, dl, start);
+	gs_deadlock_exit(&blocked);
+	return ret;
+}
+
+static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
+			  const struct gs_deadline *dl, ktime_t start)
+{
+	struct gs_mutex_waiter w = { .task = current, .holder = h, .start = start };
+	struct gs_wake wake = GS_WAKE_INIT;
+	int ret;
 
 	spin_lock(&m->lock);
 	list_add_tail(&w.node, &m->waiters);
@@ -241,7 +282,8 @@ static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct g
  * @dl: when to give up
  *
  * Return: 0; -EOWNERDEAD (locked; the previous holder died); -ETIMEDOUT;
- * -EINTR or -ERESTARTSYS if a signal arrived first (the lock is not held).
+ * -EINTR or -ERESTARTSYS if a signal arrived first (the lock is not held);
+ * -EDEADLK if it would wait for current itself (deadlock.c).
  */
 int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl)
 {

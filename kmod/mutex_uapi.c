@@ -88,6 +88,11 @@ static int gs_mutex_case_take_locked(struct gs_case *c)
 			       GOSYNC_STAT_LOCKS);
 }
 
+static bool gs_mutex_case_self_deadlock(struct gs_case *c)
+{
+	return gs_mutex_self_deadlock(c->priv, c->holder);
+}
+
 static const struct gs_case_ops gs_mutex_cases = {
 	.ops = BIT(GOSYNC_CASE_LOCK),
 	.all_ops = BIT(GOSYNC_CASE_LOCK),
@@ -96,6 +101,7 @@ static const struct gs_case_ops gs_mutex_cases = {
 	.lock = gs_mutex_case_lock,
 	.ready_locked = gs_mutex_case_ready_locked,
 	.take_locked = gs_mutex_case_take_locked,
+	.self_deadlock = gs_mutex_case_self_deadlock,
 };
 
 static __poll_t gs_mutex_type_poll(void *priv, struct file *file, poll_table *pt)

@@ -59,6 +59,26 @@ void gs_rwmutex_destroy(struct gs_rwmutex *rw)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_destroy);
 
+/* Is @task the one task that took every read lock @h holds? */
+static bool gs_holder_rtask_is(const struct gs_holder *h, const struct task_struct *task)
+{
+	return h->rtask == task && h->rtask_start == task->start_time;
+}
+
+/* @h takes a read lock for @task: remember the task while it is the only one. */
+static void gs_holder_rlock_locked(struct gs_rwmutex *rw, struct gs_holder *h,
+				   struct task_struct *task)
+{
+	lockdep_assert_held(&rw->lock);
+	rw->readers++;
+	if (!h->rlocks++) {
+		h->rtask = task;
+		h->rtask_start = task->start_time;
+	} else if (!gs_holder_rtask_is(h, task)) {
+		h->rtask = NULL;
+	}
+}
+
 static int gs_rwmutex_died_locked(struct gs_rwmutex *rw)
 {
 	lockdep_assert_held(&rw->lock);
@@ -82,8 +102,7 @@ static void gs_rwmutex_grant_locked(struct gs_rwmutex *rw,
 		rw->writers_waiting--;
 		rw->writer = w->holder;
 	} else {
-		rw->readers++;
-		w->holder->rlocks++;
+		gs_holder_rlock_locked(rw, w->holder, w->task);
 	}
 	gs_owner_task_set(&rw->owner_task, w->task);
 	w->ret = gs_rwmutex_died_locked(rw);
@@ -169,12 +188,10 @@ static void gs_rwmutex_take_locked(struct gs_rwmutex *rw, struct gs_holder *h,
 				   bool writer)
 {
 	lockdep_assert_held(&rw->lock);
-	if (writer) {
+	if (writer)
 		rw->writer = h;
-	} else {
-		rw->readers++;
-		h->rlocks++;
-	}
+	else
+		gs_holder_rlock_locked(rw, h, current);
 	gs_owner_task_set(&rw->owner_task, current);
 }
 
@@ -245,11 +262,41 @@ int gs_rwmutex_try_case(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_try_case);
 
+/**
+ * gs_rwmutex_self_deadlock() - would current's Lock (@writer) or RLock
+ *	through @h wait for itself?
+ *
+ * On a robust RWMutex: @h holds the write lock, taken by this task; or @h
+ * holds read locks all taken by this task, and this is a Lock (it waits for
+ * them) or an RLock while a writer waits (Go's writer preference: it waits
+ * behind the writer, which waits for them). Only a third party's unlock, or
+ * a waiting writer's deadline, could end such a wait (see deadlock.c). A
+ * non-robust RWMutex is Go's: never.
+ */
+bool gs_rwmutex_self_deadlock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer)
+{
+	bool ret = false;
+
+	spin_lock(&rw->lock);
+	if (!rw->robust)
+		ret = false;
+	else if (rw->writer)
+		ret = rw->writer == h && rw->owner_task == current;
+	else if (h->rlocks && gs_holder_rtask_is(h, current))
+		ret = writer || rw->writers_waiting;
+	spin_unlock(&rw->lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_self_deadlock);
+
+static int rw_lock_sleep(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
+			 const struct gs_deadline *dl);
+
 static int rw_lock_wait(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 			const struct gs_deadline *dl)
 {
-	struct gs_rwmutex_waiter w = { .task = current, .holder = h, .writer = writer };
 	ktime_t spin_until = ktime_add_ns(ktime_get(), GS_SPIN_NS);
+	struct gs_blocked blocked = {};
 	int ret;
 
 	ret = rw_try(rw, h, writer, NULL, 0);
@@ -258,6 +305,24 @@ static int rw_lock_wait(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 		ret = rw_try(rw, h, writer, NULL, 0);
 	if (ret != -EBUSY)
 		return ret;
+
+	if (gs_rwmutex_self_deadlock(rw, h, writer))
+		return -EDEADLK;
+	if (rw->robust) {
+		ret = gs_deadlock_enter(&blocked, GS_DL_RWMUTEX, rw);
+		if (ret)
+			return ret;
+	}
+	ret = rw_lock_sleep(rw, h, writer, dl);
+	gs_deadlock_exit(&blocked);
+	return ret;
+}
+
+static int rw_lock_sleep(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
+			 const struct gs_deadline *dl)
+{
+	struct gs_rwmutex_waiter w = { .task = current, .holder = h, .writer = writer };
+	int ret;
 
 	spin_lock(&rw->lock);
 	ret = gs_rwmutex_check_readers_locked(rw, writer);
@@ -314,7 +379,8 @@ out:
  *
  * Return: 0; -EOWNERDEAD (locked; a writer died holding it); -ETIMEDOUT;
  * -EINTR or -ERESTARTSYS if a signal arrived first (not locked); -EAGAIN
- * for a read lock past GOSYNC_RWMUTEX_MAX_READERS.
+ * for a read lock past GOSYNC_RWMUTEX_MAX_READERS; -EDEADLK if it would
+ * wait for current itself (deadlock.c).
  */
 int gs_rwmutex_lock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 		    const struct gs_deadline *dl)

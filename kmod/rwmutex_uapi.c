@@ -97,6 +97,11 @@ static int gs_rwmutex_case_take_locked(struct gs_case *c)
 			       writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
 }
 
+static bool gs_rwmutex_case_self_deadlock(struct gs_case *c)
+{
+	return gs_rwmutex_self_deadlock(c->priv, c->holder, c->op == GOSYNC_CASE_LOCK);
+}
+
 static const struct gs_case_ops gs_rwmutex_cases = {
 	.ops = BIT(GOSYNC_CASE_LOCK) | BIT(GOSYNC_CASE_RLOCK),
 	.all_ops = BIT(GOSYNC_CASE_LOCK) | BIT(GOSYNC_CASE_RLOCK),
@@ -105,6 +110,7 @@ static const struct gs_case_ops gs_rwmutex_cases = {
 	.lock = gs_rwmutex_case_lock,
 	.ready_locked = gs_rwmutex_case_ready_locked,
 	.take_locked = gs_rwmutex_case_take_locked,
+	.self_deadlock = gs_rwmutex_case_self_deadlock,
 };
 
 static __poll_t gs_rwmutex_type_poll(void *priv, struct file *file, poll_table *pt)

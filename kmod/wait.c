@@ -347,7 +347,8 @@ static bool gs_wait_all_try(struct gs_case **sorted, unsigned int n)
  *
  * The cases are of types with @lock, @ready_locked and @take_locked, each
  * object once (the caller checks). Return: 0 (every ->result set),
- * -EAGAIN (@nonblock), -ETIMEDOUT, -EINTR or -ERESTARTSYS.
+ * -EAGAIN (@nonblock), -ETIMEDOUT, -EINTR or -ERESTARTSYS; -EDEADLK if a
+ * case's lock is held by the caller itself (@self_deadlock).
  */
 int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 		const struct gs_deadline *dl)
@@ -366,6 +367,10 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 		return 0;
 	if (nonblock)
 		return -EAGAIN;
+	/* A case that waits for the caller itself can never be ready. */
+	for (i = 0; i < n; i++)
+		if (cases[i].ops->self_deadlock && cases[i].ops->self_deadlock(&cases[i]))
+			return -EDEADLK;
 
 	gs_sel_init(&sel);
 	for (i = 0; i < n; i++)

@@ -276,7 +276,7 @@ static void mutex_fairness_test(struct kunit *test)
 static void rwmutex_basic_test(struct kunit *test)
 {
 	struct gs_rwmutex *rw = gs_rwmutex_create(true);
-	struct gs_holder a = {}, b = {};
+	struct gs_holder a = {}, b = {}, c = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), -EPERM);
@@ -287,7 +287,9 @@ static void rwmutex_basic_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rw->readers, 3U);
 	KUNIT_EXPECT_EQ(test, a.rlocks, 2U);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, true), -EBUSY);
-	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &b, true, PAST), -ETIMEDOUT);
+	/* b's own read lock: a Lock through b waits for itself (deadlock_test.c) */
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &b, true, PAST), -EDEADLK);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &c, true, PAST), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, rw->writers_waiting, 0U);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &b), 0);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &b), -EPERM);	/* b has none */

@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -95,7 +96,17 @@ func (b *base) lockContext(ctx context.Context, name string, req uintptr, try, l
 			write: write,
 			try:   func(fd int) (bool, error) { return tryLock(fd, req, try) },
 			block: func(fd int, abs uint64) error {
-				return lockOp(fd, req, lock, waitAbstime, abs)
+				err := lockOp(fd, req, lock, waitAbstime, abs)
+				if err == syscall.EDEADLK {
+					// The kernel's deadlock detection knows
+					// threads, not goroutines, which share
+					// threads and this handle's description:
+					// its EDEADLK proves nothing here. Wait a
+					// little and try again, as after a slice.
+					time.Sleep(starvation)
+					return syscall.ETIMEDOUT
+				}
+				return err
 			},
 		}
 		if lock == lockLock && req == iocRWMutex {

@@ -216,3 +216,26 @@ func TestRWMutexWriterNotStarved(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// Go lets a goroutine Lock a locked RWMutex and another goroutine Unlock
+// it meanwhile. A waiting writer joins the kernel's queue after its
+// patience; the kernel then sees one thread lock twice through one
+// description (EDEADLK), which the package must not report: the second
+// Lock waits for the Unlock, as in Go.
+func TestRWMutexRelockUnlockedByAnother(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	rw, err := gosync.NewRWMutex()
+	must(t, err)
+	defer rw.Close()
+	rw.Lock()
+	unlocked := make(chan struct{})
+	go func() {
+		time.Sleep(100 * time.Millisecond) // past the writer's patience
+		rw.Unlock()
+		close(unlocked)
+	}()
+	rw.Lock() // panics on an error
+	<-unlocked
+	rw.Unlock()
+}

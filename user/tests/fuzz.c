@@ -732,7 +732,7 @@ static bool documented(int e)
 	case ENOTTY: case EFAULT: case EINVAL: case E2BIG: case ENAMETOOLONG:
 	case ENOENT: case EEXIST: case EACCES: case EPERM: case ENOSPC:
 	case EOPNOTSUPP: case EOVERFLOW: case ENOMEM: case EMFILE: case ENFILE:
-	case EINTR: case ETIMEDOUT: case EBUSY: case EOWNERDEAD:
+	case EINTR: case ETIMEDOUT: case EBUSY: case EOWNERDEAD: case EDEADLK:
 	case EAGAIN: case EPIPE: case EMSGSIZE:
 		return true;
 	case EBADF:	/* closed fd: from the VFS */

@@ -313,9 +313,10 @@ static int wait_all_bg(void *arg)
 
 static bool t_ntsync_wait_all(void)
 {
-	char n1[GOSYNC_NAME_MAX];
+	char n1[GOSYNC_NAME_MAX], n2[GOSYNC_NAME_MAX];
 	int m1 = CHECK_OK(gosync_mutex_create(dev, tap_name(n1, "wl1"), 0600, 0));
-	int rw = CHECK_OK(gosync_rwmutex_create(dev, NULL, 0, 0));
+	int rw = CHECK_OK(gosync_rwmutex_create(dev, tap_name(n2, "wlrw"), 0600, 0));
+	int rw_other = CHECK_OK(gosync_open(dev, n2, 0));
 	int other = CHECK_OK(gosync_open(dev, n1, 0));
 	int mine = CHECK_OK(gosync_open(dev, n1, 0));
 	struct gosync_wait_case cs[2] = { op_case(mine, GOSYNC_CASE_LOCK),
@@ -328,8 +329,8 @@ static bool t_ntsync_wait_all(void)
 	CHECK_RET(gosync_rwmutex_tryrlock(rw), EBUSY);
 	CHECK_OK(gosync_mutex_unlock(mine));
 	CHECK_OK(gosync_rwmutex_unlock(rw));
-	/* one held elsewhere: none taken */
-	CHECK_OK(gosync_rwmutex_rlock(rw, -1));
+	/* one held elsewhere: none taken (held through rw itself: EDEADLK) */
+	CHECK_OK(gosync_rwmutex_rlock(rw_other, -1));
 	CHECK_RET(gosync_wait(dev, cs, 2, GOSYNC_WAIT_ALL, 10 * MS, NULL), ETIMEDOUT);
 	CHECK_OK(gosync_mutex_trylock(other));		/* m1 was not taken */
 	/* test_wake_all: a waiter wakes only once both are free */
@@ -339,7 +340,7 @@ static bool t_ntsync_wait_all(void)
 	CHECK(bg_blocks(&b, 20 * MS), "wait-all took one of two");
 	CHECK_OK(gosync_mutex_trylock(other));		/* still free for others */
 	CHECK_OK(gosync_mutex_unlock(other));
-	CHECK_OK(gosync_rwmutex_runlock(rw));
+	CHECK_OK(gosync_rwmutex_runlock(rw_other));
 	CHECK(bg_wait(&b, LIVENESS_NS) && !b.err, "wait-all: %s", errname(b.err));
 	CHECK_RET(gosync_mutex_trylock(other), EBUSY);
 	CHECK_OK(gosync_mutex_unlock(mine));
@@ -365,6 +366,7 @@ static bool t_ntsync_wait_all(void)
 	close(mine);
 	close(m1);
 	close(rw);
+	close(rw_other);
 	return true;
 }
 
