@@ -50,7 +50,7 @@ static int gs_map_uop(struct gs_map *m, struct gosync_map_op *op)
 	struct gs_map_req r = {
 		.op = op->op, .flags = op->flags, .out_cap = op->out_cap,
 	};
-	u8 key[GOSYNC_MAP_KEY_MAX];
+	u8 key[GOSYNC_MAP_KEY_MAX] __uninitialized;	/* key_len bytes are copied in */
 	int ret;
 
 	op->out_len = 0;
