@@ -367,8 +367,9 @@ static int gs_cmd_info(struct gs_ucmd *ucmd)
 
 /*
  * Ops per copy in and out: a batch that fits GS_BATCH_CHUNK uses the stack;
- * a bigger one one heap buffer of up to GS_BATCH_BUF_MAX, so a 64-op map
+ * a bigger one a heap buffer of up to GS_BATCH_BUF_MAX, so a 64-op map
  * batch is one copy each way instead of ten (each a user access window).
+ * Neither is zeroed first (CONFIG_INIT_STACK_ALL_ZERO): only copied ops are read.
  */
 #define GS_BATCH_CHUNK 512
 #define GS_BATCH_BUF_MAX 8192
@@ -378,7 +379,7 @@ static int gs_cmd_batch(struct gs_ucmd *ucmd)
 	struct gosync_batch *b = ucmd->cmd;
 	const struct gs_type *type = ucmd->obj->type;
 	u8 __user *uops = u64_to_user_ptr(b->ops);
-	u64 stack[GS_BATCH_CHUNK / sizeof(u64)] __uninitialized;	/* only copied ops are read */
+	u64 stack[GS_BATCH_CHUNK / sizeof(u64)] __uninitialized;
 	size_t size = type->batch_op_size, cap = sizeof(stack);
 	void *buf = stack;
 	bool stop = false;
