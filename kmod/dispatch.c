@@ -365,16 +365,23 @@ static int gs_cmd_info(struct gs_ucmd *ucmd)
 	return gs_respond(ucmd, sizeof(*c));
 }
 
-/* Bytes of ops per copy in and out: small enough for the stack, big enough to amortize. */
+/*
+ * Ops per copy in and out: a batch that fits GS_BATCH_CHUNK uses the stack;
+ * a bigger one a heap buffer of up to GS_BATCH_BUF_MAX, so a 64-op map
+ * batch is one copy each way instead of ten (each a user access window).
+ * Neither is zeroed first (CONFIG_INIT_STACK_ALL_ZERO): only copied ops are read.
+ */
 #define GS_BATCH_CHUNK 512
+#define GS_BATCH_BUF_MAX 8192
 
 static int gs_cmd_batch(struct gs_ucmd *ucmd)
 {
 	struct gosync_batch *b = ucmd->cmd;
 	const struct gs_type *type = ucmd->obj->type;
 	u8 __user *uops = u64_to_user_ptr(b->ops);
-	u64 chunk[GS_BATCH_CHUNK / sizeof(u64)];
-	size_t size = type->batch_op_size;
+	u64 stack[GS_BATCH_CHUNK / sizeof(u64)] __uninitialized;
+	size_t size = type->batch_op_size, cap = sizeof(stack);
+	void *buf = stack;
 	bool stop = false;
 	int ret = 0, ret2;
 
@@ -382,19 +389,29 @@ static int gs_cmd_batch(struct gs_ucmd *ucmd)
 		return -EINVAL;
 	if (b->count > GOSYNC_BATCH_MAX)
 		return -E2BIG;
+	if ((size_t)b->count * size > cap) {
+		size_t want = min_t(size_t, (size_t)b->count * size, GS_BATCH_BUF_MAX);
+		void *heap = kmalloc(want, GFP_KERNEL | __GFP_NOWARN);
+
+		/* Without it, the stack chunk does, only slower. */
+		if (heap) {
+			buf = heap;
+			cap = want;
+		}
+	}
 
 	b->done = 0;
 	while (b->done < b->count && !stop) {
-		unsigned int n = min_t(unsigned int, b->count - b->done, sizeof(chunk) / size);
+		unsigned int n = min_t(unsigned int, b->count - b->done, cap / size);
 		unsigned int i;
 		int err;
 
-		if (copy_from_user(chunk, uops + b->done * size, n * size)) {
+		if (copy_from_user(buf, uops + b->done * size, n * size)) {
 			ret = -EFAULT;
 			break;
 		}
 		for (i = 0; i < n && !stop; i++) {
-			err = type->batch_op(ucmd->obj, (u8 *)chunk + i * size);
+			err = type->batch_op(ucmd->obj, (u8 *)buf + i * size);
 			if (err == -EINTR) {
 				ret = -EINTR;
 				stop = true;
@@ -403,13 +420,15 @@ static int gs_cmd_batch(struct gs_ucmd *ucmd)
 			}
 		}
 		/* i ops ran: write back exactly those */
-		if (copy_to_user(uops + b->done * size, chunk, i * size)) {
+		if (copy_to_user(uops + b->done * size, buf, i * size)) {
 			ret = -EFAULT;
 			break;
 		}
 		b->done += i;
 		cond_resched();
 	}
+	if (buf != stack)
+		kfree(buf);
 	ret2 = gs_respond(ucmd, sizeof(*b));
 	return ret ?: ret2;
 }
@@ -427,7 +446,8 @@ static const struct gs_cmd gs_batch_cmd =
  */
 static long gs_ioctl_run(const struct gs_cmd *op, struct gs_ucmd *ucmd, unsigned long arg)
 {
-	u64 buf[GS_UCMD_MAX / sizeof(u64)];
+	/* Not zeroed (CONFIG_INIT_STACK_ALL_ZERO): copy_struct_from_user fills op->size. */
+	u64 buf[GS_UCMD_MAX / sizeof(u64)] __uninitialized;
 	int ret;
 
 	if (!op)

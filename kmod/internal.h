@@ -665,6 +665,10 @@ struct gs_map {
  *	(gs_map_val_put() it), or NULL
  * @out_len: out: the returned value's length, also on -EOVERFLOW
  * @result: out: see enum gosync_map_op_code
+ * @copy_out: optional, Load only: copies the value to where the caller
+ *	wants it without sleeping, under the map's read lock or RCU, so that a
+ *	Load takes no reference (@out stays NULL); -EFAULT if it cannot without
+ *	faulting, and the Load is done again the usual way, through @out
  */
 struct gs_map_req {
 	u32 op;
@@ -676,6 +680,7 @@ struct gs_map_req {
 	struct gs_map_val *out;
 	u32 out_len;
 	u64 result;
+	int (*copy_out)(struct gs_map_req *r, const void *data, u32 len);
 };
 
 /* Operands an op takes (gs_map_operands()) */

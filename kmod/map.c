@@ -474,6 +474,32 @@ static struct gs_map_node *map_lookup(struct gs_map *m,
 }
 
 /* Load: under the read lock only; the copy-out happens after it. */
+/*
+ * Give @n's value to r->copy_out without a reference, under the read lock or
+ * RCU: values never change once published and are freed only after a grace
+ * period (gs_map_val_put()), so reading one under RCU is safe even if a Store
+ * replaces it meanwhile (the Load then returns the value it found, as it
+ * would had it run a moment earlier). Return: 0 (r->result says whether @n
+ * was live), -EOVERFLOW, or copy_out's -EFAULT.
+ */
+static int map_copy_live(struct gs_map *m, struct gs_map_node *n, struct gs_map_req *r)
+{
+	struct gs_map_val *v;
+	int ret = 0;
+
+	rcu_read_lock();
+	v = rcu_dereference(n->val);
+	/* Our value read before our read of @cleared: see map_node_live(). */
+	smp_rmb();
+	if (v && map_node_live(m, n)) {
+		r->result = 1;
+		r->out_len = v->len;
+		ret = v->len > r->out_cap ? -EOVERFLOW : r->copy_out(r, v->data, v->len);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
 static int map_load(struct gs_map *m, struct gs_map_req *r)
 {
 	struct gs_map_node *n;
@@ -484,6 +510,17 @@ static int map_load(struct gs_map *m, struct gs_map_req *r)
 	if (ret)
 		return ret;
 	n = map_lookup(m, &r->key);
+	if (n && r->copy_out && !(r->flags & GOSYNC_MAP_F_NOVALUE)) {
+		ret = map_copy_live(m, n, r);
+		if (ret != -EFAULT) {
+			m->ops->read_end(m);
+			map_count_load(m, r->result);
+			return ret;
+		}
+		/* Could not copy without faulting: the usual way, below. */
+		r->result = 0;
+		r->out_len = 0;
+	}
 	if (n) {
 		v = map_node_get_val(n);
 		/* Our value read before our read of @cleared: see map_node_live(). */

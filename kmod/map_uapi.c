@@ -39,6 +39,29 @@ static struct gs_map_val *gs_map_get_val(u64 uptr, u32 len, int *err)
 	return v;
 }
 
+/* A request and where its value goes in user memory */
+struct gs_map_ureq {
+	struct gs_map_req r;
+	void __user *out;
+};
+
+/*
+ * Load's copy_out: under the map's read lock or RCU, so without sleeping
+ * (page faults disabled: -EFAULT makes the core Load again with a reference,
+ * and then copy_to_user() may fault the page in). gs_map_uop() checked
+ * access_ok() for out_cap bytes.
+ */
+static int gs_map_copy_out(struct gs_map_req *r, const void *data, u32 len)
+{
+	struct gs_map_ureq *u = container_of(r, struct gs_map_ureq, r);
+	unsigned long left;
+
+	pagefault_disable();
+	left = __copy_to_user_inatomic(u->out, data, len);
+	pagefault_enable();
+	return left ? -EFAULT : 0;
+}
+
 /*
  * Run one struct gosync_map_op: copy its operands in, run it, copy the
  * returned value out, and fill its output fields. Return: 0 or -errno (the
@@ -47,10 +70,12 @@ static struct gs_map_val *gs_map_get_val(u64 uptr, u32 len, int *err)
 static int gs_map_uop(struct gs_map *m, struct gosync_map_op *op)
 {
 	u32 args = gs_map_operands(op->op);
-	struct gs_map_req r = {
-		.op = op->op, .flags = op->flags, .out_cap = op->out_cap,
+	struct gs_map_ureq u = {
+		.r = { .op = op->op, .flags = op->flags, .out_cap = op->out_cap },
+		.out = u64_to_user_ptr(op->out),
 	};
-	u8 key[GOSYNC_MAP_KEY_MAX];
+	struct gs_map_req *r = &u.r;
+	u8 key[GOSYNC_MAP_KEY_MAX] __uninitialized;	/* key_len bytes are copied in */
 	int ret;
 
 	op->out_len = 0;
@@ -70,30 +95,32 @@ static int gs_map_uop(struct gs_map *m, struct gosync_map_op *op)
 	if (args & GOSYNC_MAP_ARG_KEY) {
 		if (copy_from_user(key, u64_to_user_ptr(op->key), op->key_len))
 			return -EFAULT;
-		r.key.data = key;
-		r.key.len = op->key_len;
+		r->key.data = key;
+		r->key.len = op->key_len;
 	}
 	if (args & GOSYNC_MAP_ARG_VALUE) {
-		r.val = gs_map_get_val(op->value, op->value_len, &ret);
-		if (!r.val)
+		r->val = gs_map_get_val(op->value, op->value_len, &ret);
+		if (!r->val)
 			return ret;
 	}
 	if (args & GOSYNC_MAP_ARG_OLD) {
-		r.old = gs_map_get_val(op->old, op->old_len, &ret);
-		if (!r.old)
+		r->old = gs_map_get_val(op->old, op->old_len, &ret);
+		if (!r->old)
 			goto out;
 	}
+	if (op->op == GOSYNC_MAP_LOAD && op->out_cap && access_ok(u.out, op->out_cap))
+		r->copy_out = gs_map_copy_out;
 
-	ret = gs_map_do(m, &r);
-	op->out_len = r.out_len;
-	op->result = r.result;
-	/* No lock is held here; r.out is immutable while we hold it. */
-	if (r.out && copy_to_user(u64_to_user_ptr(op->out), r.out->data, r.out->len))
+	ret = gs_map_do(m, r);
+	op->out_len = r->out_len;
+	op->result = r->result;
+	/* No lock is held here; r->out is immutable while we hold it. */
+	if (r->out && copy_to_user(u.out, r->out->data, r->out->len))
 		ret = -EFAULT;
 out:
-	gs_map_val_put(r.out);
-	gs_map_val_put(r.old);
-	gs_map_val_put(r.val);
+	gs_map_val_put(r->out);
+	gs_map_val_put(r->old);
+	gs_map_val_put(r->val);
 	return ret;
 }
 

@@ -230,6 +230,79 @@ static void map_overflow_test(struct kunit *test)
 	gs_map_destroy(m);
 }
 
+/* A Load's copy_out into a kernel buffer; @fail makes it report a fault. */
+struct copy_req {
+	struct gs_map_req r;
+	bool fail;
+	int calls;
+	char buf[16];
+};
+
+static int copy_out_test_fn(struct gs_map_req *r, const void *data, u32 len)
+{
+	struct copy_req *c = container_of(r, struct copy_req, r);
+
+	c->calls++;
+	if (c->fail)
+		return -EFAULT;
+	memcpy(c->buf, data, len);
+	return 0;
+}
+
+static int load_copy(struct gs_map *m, struct copy_req *c, const char *k, u32 cap, bool fail)
+{
+	*c = (struct copy_req){
+		.r = { .op = GOSYNC_MAP_LOAD, .out_cap = cap, .copy_out = copy_out_test_fn,
+		       .key = { .data = k, .len = strlen(k) } },
+		.fail = fail,
+	};
+	return gs_map_do(m, &c->r);
+}
+
+/* A Load with copy_out: copied under the read side, no reference handed out. */
+static void map_copy_out_test(struct kunit *test)
+{
+	struct gs_map *m = new_map(test, 0, 0);
+	struct copy_req c;
+
+	mop(m, GOSYNC_MAP_STORE, "k", "hello", NULL);
+	KUNIT_EXPECT_EQ(test, load_copy(m, &c, "k", 8, false), 0);
+	KUNIT_EXPECT_EQ(test, c.r.result, 1);
+	KUNIT_EXPECT_EQ(test, c.r.out_len, 5);
+	KUNIT_EXPECT_NULL(test, c.r.out);
+	KUNIT_EXPECT_EQ(test, c.calls, 1);
+	KUNIT_EXPECT_STREQ(test, c.buf, "hello");
+
+	/* Too small: EOVERFLOW with the length, nothing copied */
+	KUNIT_EXPECT_EQ(test, load_copy(m, &c, "k", 4, false), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, c.r.out_len, 5);
+	KUNIT_EXPECT_EQ(test, c.calls, 0);
+
+	/* A fault: the Load is done again with a reference in r.out */
+	KUNIT_EXPECT_EQ(test, load_copy(m, &c, "k", 8, true), 0);
+	KUNIT_EXPECT_EQ(test, c.calls, 1);
+	KUNIT_EXPECT_EQ(test, c.r.result, 1);
+	KUNIT_ASSERT_NOT_NULL(test, c.r.out);
+	KUNIT_EXPECT_EQ(test, c.r.out->len, 5);
+	KUNIT_EXPECT_EQ(test, memcmp(c.r.out->data, "hello", 5), 0);
+	gs_map_val_put(c.r.out);
+
+	/* Misses: absent, deleted, cleared */
+	KUNIT_EXPECT_EQ(test, load_copy(m, &c, "x", 8, false), 0);
+	KUNIT_EXPECT_EQ(test, c.r.result, 0);
+	KUNIT_EXPECT_EQ(test, c.calls, 0);
+	mop(m, GOSYNC_MAP_DELETE, "k", NULL, NULL);
+	KUNIT_EXPECT_EQ(test, load_copy(m, &c, "k", 8, false), 0);
+	KUNIT_EXPECT_EQ(test, c.r.result, 0);
+	KUNIT_EXPECT_EQ(test, c.calls, 0);
+	mop(m, GOSYNC_MAP_STORE, "k", "v2", NULL);
+	mop(m, GOSYNC_MAP_CLEAR, NULL, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, load_copy(m, &c, "k", 8, false), 0);
+	KUNIT_EXPECT_EQ(test, c.r.result, 0);
+	KUNIT_EXPECT_EQ(test, c.calls, 0);
+	gs_map_destroy(m);
+}
+
 static void map_limits_test(struct kunit *test)
 {
 	struct gs_map *m = new_map(test, 2, 10);
@@ -1185,6 +1258,7 @@ static void map_charge_test(struct kunit *test)
 static struct kunit_case gs_map_cases[] = {
 	KUNIT_CASE_PARAM(map_ops_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_overflow_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_copy_out_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_limits_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_check_op_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_range_test, all_backends_gen_params),
