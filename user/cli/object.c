@@ -37,6 +37,12 @@ static void print_stats(const struct cli_ctx *ctx, const struct cli_type *t,
 		putchar('-');
 }
 
+/* Types with a state: all but counters and maps */
+static bool has_state(unsigned int type)
+{
+	return type != GOSYNC_TYPE_COUNTER && type != GOSYNC_TYPE_MAP;
+}
+
 /* Types that have holders, waiters with ages, and contention counts */
 static bool is_lock(unsigned int type)
 {
@@ -120,7 +126,7 @@ static void json_holder(const struct gosync_holder *h)
 	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(h->comm), h->comm);
 	printf("{\"pid\":%d,\"comm\":", h->pid);
 	json_str(stdout, comm);
-	printf(",\"count\":%" PRIu64 ",\"write\":%s}", (uint64_t)h->count,
+	printf(",\"held\":%" PRIu64 ",\"write\":%s}", (uint64_t)h->count,
 	       h->flags & GOSYNC_HOLDER_WRITE ? "true" : "false");
 }
 
@@ -141,7 +147,7 @@ static void json_state(const struct gosync_state *st, const struct gosync_holder
 		printf("%s", i ? "," : "");
 		json_holder(hs ? &hs[i] : &st->holders[i]);
 	}
-	printf("],\"readers\":%" PRIu64 ",\"value\":%" PRId64 ",\"limit\":%" PRIu64
+	printf("],\"readers\":%" PRIu64 ",\"current\":%" PRId64 ",\"limit\":%" PRIu64
 	       ",\"waiters\":%u,\"receivers\":%u,\"oldest_wait_ns\":%" PRIu64
 	       ",\"contended\":%" PRIu64 ",\"wait_ns\":%" PRIu64 ",\"wait_hist\":[",
 	       (uint64_t)st->readers, (int64_t)st->value, (uint64_t)st->limit, st->waiters,
@@ -246,7 +252,7 @@ void cli_print_info_state(const struct cli_ctx *ctx, const struct cli_type *t,
 			printf(",\"state\":");
 			json_str(stdout, state);
 		}
-		if (st)
+		if (st && has_state(info->type))
 			json_state(st, hs, nr);
 		putchar('}');
 	} else if (long_form) {
@@ -260,7 +266,7 @@ void cli_print_info_state(const struct cli_ctx *ctx, const struct cli_type *t,
 			printf("value: %" PRId64 "\n", *value);
 		if (state)
 			printf("state: %s\n", state);
-		if (st)
+		if (st && has_state(info->type))
 			text_state(info->type, st, hs, nr);
 	} else {
 		printf("%-5" PRIu64 " %-8s %-9s %-24s %5u %5u %04o %4u ",
