@@ -96,11 +96,14 @@ static void gs_show_state(struct seq_file *m, struct gs_obj *obj)
 	gs_obj_fill_state(obj, st, NULL, 0);
 	seq_printf(m, "gosync-state:\t%#x\n", st->flags);
 	seq_printf(m, "gosync-holders:\t%u\n", st->nr_holders);
-	for (i = 0; i < min_t(u32, st->nr_holders, GOSYNC_STATE_HOLDERS); i++)
-		seq_printf(m, "gosync-holder:\t%d %s %s %llu\n", st->holders[i].pid,
-			   st->holders[i].comm,
+	for (i = 0; i < min_t(u32, st->nr_holders, GOSYNC_STATE_HOLDERS); i++) {
+		seq_printf(m, "gosync-holder:\t%d ", st->holders[i].pid);
+		/* a comm is anything prctl() set: keep it one word */
+		seq_escape(m, st->holders[i].comm, " \t\n\\");
+		seq_printf(m, " %s %llu\n",
 			   st->holders[i].flags & GOSYNC_HOLDER_WRITE ? "write" : "shared",
 			   st->holders[i].count);
+	}
 	seq_printf(m, "gosync-readers:\t%llu\n", st->readers);
 	seq_printf(m, "gosync-value:\t%lld\n", st->value);
 	seq_printf(m, "gosync-limit:\t%llu\n", st->limit);

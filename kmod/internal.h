@@ -12,6 +12,8 @@
  *   object.c     the object model: refcounts, ids, names, owners, limits
  *   counter.c, mutex.c, rwmutex.c, waitgroup.c, once.c, map*.c
  *                the primitives: no user pointers, no ioctl knowledge
+ *   lockstat.c   who holds a lock, contention counts, the tracepoint hooks
+ *                (gosync_trace.h): used by the primitives, no user pointers
  *   torture.c    in-kernel stress (GOSYNC_TORTURE builds), a client of the
  *                primitives
  */

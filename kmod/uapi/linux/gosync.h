@@ -669,10 +669,10 @@ struct gosync_state {
  *	zeroes the rest)
  * @state_size: sizeof(struct gosync_state) as the caller knows it; 0 if
  *	@state is 0, else at least 8 and at most a page (EINVAL)
- * @nr_holders: in: room in @holders (entries); out: holders there are,
- *	also when more than would fit: then only the first @nr_holders (in)
- *	were written, and the call still succeeds. At most GOSYNC_HOLDERS_MAX
- *	are written
+ * @nr_holders: with @holders: in: room in @holders (entries); out: holders
+ *	there are, also when more than would fit: then only the first
+ *	@nr_holders (in) were written, and the call still succeeds. At most
+ *	GOSYNC_HOLDERS_MAX are written. Without @holders: must be 0
  * @__reserved: must be 0
  * @holders: 0, or a pointer to @nr_holders struct gosync_holder
  */
