@@ -4,8 +4,9 @@
 # bpftrace read them. Enables events/gosync/*, runs a scripted sequence with
 # the CLI (create a Mutex; a holder locks it; a second locker contends and
 # waits; the holder is killed: owner dead; the waiter gets it, runs, and
-# unlocks; the name is removed: destroyed), and checks the events of that
-# object in order, with their pids and results. Skips (TAP SKIP) if the
+# unlocks; the name is removed: destroyed; then a WaitGroup Wait that sleeps
+# until Done), and checks the events of each object
+# in order, with their pids and results. Skips (TAP SKIP) if the
 # guest has no tracefs or no gosync events. Uses $GOSYNC, else gosync from
 # PATH. Busybox only.
 # shellcheck disable=SC2034 source=user/tests/_cli.sh
@@ -16,7 +17,7 @@ TR=/sys/kernel/tracing
 
 cleanup() {
 	[ -w "$TR/events/gosync/enable" ] && echo 0 >"$TR/events/gosync/enable"
-	"$G" rm -f "$N" >/dev/null 2>&1
+	"$G" rm -f "$N" "$N-wg" >/dev/null 2>&1
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -36,13 +37,14 @@ echo >"$TR/trace"
 echo 1 >"$TR/events/gosync/enable"
 echo 1 >"$TR/tracing_on"
 
-# info_has KEY VALUE: up to 20 s until `mutex info` has "KEY: VALUE"
+# info_has KEY VALUE [TYPE NAME]: up to 20 s until `TYPE info NAME` (default:
+# our Mutex) has "KEY: VALUE"
 info_has() {
 	i=0
-	while ! "$G" mutex info "$N" | grep -q "^$1: $2\$" && [ $i -lt 200 ]; do
+	while ! "$G" "${3:-mutex}" info "${4:-$N}" | grep -q "^$1: $2\$" && [ $i -lt 200 ]; do
 		sleep 0.1; i=$((i + 1))
 	done
-	"$G" mutex info "$N" | grep -q "^$1: $2\$"
+	"$G" "${3:-mutex}" info "${4:-$N}" | grep -q "^$1: $2\$"
 }
 
 "$G" mutex create "$N" || notok create "gosync mutex create failed"
@@ -57,6 +59,17 @@ kill -9 "$holder"
 wait "$holder" 2>/dev/null
 wait "$waiter"
 "$G" rm "$N"
+
+# a WaitGroup Wait that sleeps until Done
+"$G" wg create "$N-wg"
+wgid=$("$G" --json wg info "$N-wg" | json_num id)
+"$G" wg add "$N-wg" 1
+"$G" wg wait "$N-wg" &
+wwait=$!
+info_has waiters 1 wg "$N-wg" || notok wg-waits "the Wait never waited"
+"$G" wg done "$N-wg"
+wait "$wwait"
+"$G" rm "$N-wg"
 echo 0 >"$TR/tracing_on"
 echo 0 >"$TR/events/gosync/enable"
 cp "$TR/trace" "$T/trace"
@@ -82,4 +95,10 @@ grep -q "^gosync_create mutex" "$T/events" && ok type || notok type "$(head -1 "
 # the waiter's wait ended with EOWNERDEAD (-130), as did its acquisition
 r=$(grep -c '^gosync_wait_end -130$\|^gosync_acquired -130$' "$T/results")
 [ "$r" = 2 ] && ok owner-dead-result || notok owner-dead-result "$(cat "$T/results")"
+wseq=$(grep " id=$wgid " "$T/trace" | sed -n 's/.* \(gosync_[a-z_]*\): .*/\1/p' | tr '\n' ' ')
+[ "$wseq" = "gosync_create gosync_wait_begin gosync_wait_end gosync_destroy " ] && ok wg-sequence ||
+	notok wg-sequence "got '$wseq'"
+grep " id=$wgid " "$T/trace" | grep -q "gosync_wait_begin: .* type=waitgroup op=3 pid=$wwait " &&
+	grep " id=$wgid " "$T/trace" | grep -q "gosync_wait_end: .* pid=$wwait .* result=0\$" &&
+	ok wg-wait-pid || notok wg-wait-pid "$(grep " id=$wgid " "$T/trace")"
 exit $fail
