@@ -426,12 +426,15 @@ EXPORT_SYMBOL_IF_KUNIT(gs_chan_close);
 int gs_chan_wait(struct gs_chan *ch, struct gs_chan_waiter *c, const struct gs_deadline *dl)
 {
 	struct gs_sel sel;
+	u64 start = 0;
 	int ret;
 
 	gs_sel_init(&sel);
 	c->sel = &sel;
 	c->index = 0;
 	ret = gs_chan_arm(ch, c);
+	if (ret == -EAGAIN)
+		start = gs_trace_wait_begin(ch->id, GOSYNC_TYPE_CHAN, c->op);
 	while (ret == -EAGAIN) {
 		/* 1: a poller's wake-up, not ours: sleep on */
 		ret = gs_sel_sleep(&sel, dl);
@@ -440,7 +443,9 @@ int gs_chan_wait(struct gs_chan *ch, struct gs_chan_waiter *c, const struct gs_d
 	}
 	/* ret: 0 (a counterpart completed us) or why we gave up */
 	if (gs_chan_disarm(ch, c) != -EAGAIN)
-		return c->result;
+		ret = c->result;
+	if (start)
+		gs_trace_wait_end(ch->id, GOSYNC_TYPE_CHAN, c->op, start, ret);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_chan_wait);

@@ -217,6 +217,26 @@ static const struct gs_cmd gs_chan_cmds[] = {
 	GS_CMD(CHAN, gs_chan_cmd, struct gosync_chan_cmd, __reserved),
 };
 
+/* INFO: len/cap, closed, blocked senders and receivers */
+static void gs_chan_type_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
+			       unsigned int cap)
+{
+	u32 len, ccap;
+	bool closed;
+
+	gs_chan_state(priv, &len, &ccap, &closed, &st->waiters, &st->receivers);
+	st->value = len;
+	st->limit = ccap;
+	if (closed)
+		st->flags |= GOSYNC_STATE_CLOSED;
+}
+
+/* The object's id, for the tracepoints */
+static void gs_chan_set_id(void *priv, u64 id)
+{
+	((struct gs_chan *)priv)->id = id;
+}
+
 const struct gs_type gs_chan_type = {
 	.id = GOSYNC_TYPE_CHAN,
 	.name = "chan",
@@ -228,6 +248,8 @@ const struct gs_type gs_chan_type = {
 	.charge = gs_chan_charge,
 	.subtype = gs_chan_subtype,
 	.show_fdinfo = gs_chan_show_fdinfo,
+	.set_id = gs_chan_set_id,
+	.state = gs_chan_type_state,
 	.ops = GENMASK_ULL(GOSYNC_CHAN_LEN, GOSYNC_CHAN_SEND),
 	.cmds = gs_chan_cmds,
 	.nr_cmds = ARRAY_SIZE(gs_chan_cmds),

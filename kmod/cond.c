@@ -79,6 +79,7 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 {
 	struct gs_cond_waiter w = { .task = current };
 	int ret, relock;
+	u64 start;
 
 	spin_lock(&c->lock);
 	w.ticket = ++c->tickets;
@@ -91,6 +92,7 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 		spin_unlock(&c->lock);
 		return ret;
 	}
+	start = gs_trace_wait_begin(c->id, GOSYNC_TYPE_COND, GOSYNC_COND_WAIT);
 	for (;;) {
 		set_current_state(gs_sleep_state(dl));
 		/* Pairs with smp_store_release() in gs_cond_signal(). */
@@ -111,6 +113,7 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 			list_del(&w.node);
 		spin_unlock(&c->lock);
 	}
+	gs_trace_wait_end(c->id, GOSYNC_TYPE_COND, GOSYNC_COND_WAIT, start, ret);
 	gs_stat_add(c->stats, ret ? GOSYNC_STAT_COND_TIMEOUTS : GOSYNC_STAT_COND_WAITS, 1);
 	/*
 	 * A dying task must not take the Mutex (it would die holding it), nor

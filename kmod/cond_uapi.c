@@ -94,6 +94,19 @@ static const struct gs_cmd gs_cond_cmds[] = {
  * No poll: a Cond has no state to be ready in (a Signal with nobody waiting
  * is lost, as in Go), so its fds are not pollable and it has no wait cases.
  */
+/* INFO: the Waits blocked on it */
+static void gs_cond_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
+			  unsigned int cap)
+{
+	st->waiters = gs_cond_waiters(priv);
+}
+
+/* The object's id, for the tracepoints */
+static void gs_cond_set_id(void *priv, u64 id)
+{
+	((struct gs_cond *)priv)->id = id;
+}
+
 const struct gs_type gs_cond_type = {
 	.id = GOSYNC_TYPE_COND,
 	.name = "cond",
@@ -103,6 +116,8 @@ const struct gs_type gs_cond_type = {
 	.stats = gs_cond_stats,
 	.charge = gs_cond_charge,
 	.show_fdinfo = gs_cond_show_fdinfo,
+	.set_id = gs_cond_set_id,
+	.state = gs_cond_state,
 	.ops = GENMASK_ULL(GOSYNC_COND_BROADCAST, GOSYNC_COND_WAIT),
 	.cmds = gs_cond_cmds,
 	.nr_cmds = ARRAY_SIZE(gs_cond_cmds),

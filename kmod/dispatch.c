@@ -248,22 +248,54 @@ static int gs_cmd_unlink(struct gs_ucmd *ucmd)
 
 #define GS_LIST_CHUNK 16
 
+/*
+ * Copy a kernel struct of @ksize bytes to a user one of @usize, as
+ * copy_struct_from_user() the other way: the common prefix, then zeroes.
+ */
+static int gs_copy_struct_to_user(void __user *dst, size_t usize, const void *src,
+				  size_t ksize)
+{
+	if (copy_to_user(dst, src, min(usize, ksize)))
+		return -EFAULT;
+	if (usize > ksize && clear_user(dst + ksize, usize - ksize))
+		return -EFAULT;
+	return 0;
+}
+
+/* A caller's struct gosync_state size: 0 with no pointer, else 8 to a page. */
+static bool gs_state_size_ok(u64 ptr, u32 size)
+{
+	if (!ptr)
+		return !size;
+	return size >= 8 && size <= PAGE_SIZE;
+}
+
 static int gs_cmd_list(struct gs_ucmd *ucmd)
 {
 	struct gosync_list *l = ucmd->cmd;
 	void __user *uentries = u64_to_user_ptr(l->entries);
 	size_t usize = l->entry_size, ksize = sizeof(struct gosync_info);
+	void __user *ustates = u64_to_user_ptr(l->states);
+	struct gosync_state *states = NULL;
 	struct gosync_info *buf;
 	unsigned int done = 0;
 	u64 cursor = l->cursor;
 	int ret = 0;
 
-	if (l->flags || l->__reserved ||
-	    usize < offsetof(struct gosync_info, stats) || usize > PAGE_SIZE)
+	if (l->flags || l->__reserved || l->__reserved2 ||
+	    usize < offsetof(struct gosync_info, stats) || usize > PAGE_SIZE ||
+	    !gs_state_size_ok(l->states, l->state_size))
 		return -EINVAL;
 	buf = kmalloc_array(GS_LIST_CHUNK, ksize, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
+	if (ustates) {
+		states = kmalloc_array(GS_LIST_CHUNK, sizeof(*states), GFP_KERNEL);
+		if (!states) {
+			kfree(buf);
+			return -ENOMEM;
+		}
+	}
 
 	/* Chunks bound the kernel buffer; ids order makes resuming exact. */
 	while (done < l->count) {
@@ -271,15 +303,17 @@ static int gs_cmd_list(struct gs_ucmd *ucmd)
 		unsigned int i, n;
 		u64 next;
 
-		n = gs_obj_list(cursor, buf, want, &next);
+		n = gs_obj_list(cursor, buf, states, want, &next);
 		for (i = 0; i < n; i++, done++) {
 			void __user *dst = uentries + (size_t)done * usize;
 
-			if (copy_to_user(dst, &buf[i], min(usize, ksize)) ||
-			    (usize > ksize && clear_user(dst + ksize, usize - ksize))) {
-				ret = -EFAULT;
+			ret = gs_copy_struct_to_user(dst, usize, &buf[i], ksize);
+			if (!ret && states)
+				ret = gs_copy_struct_to_user(ustates + (size_t)done * l->state_size,
+							     l->state_size, &states[i],
+							     sizeof(*states));
+			if (ret)
 				goto out;
-			}
 		}
 		cursor = next;
 		if (!next)
@@ -290,6 +324,7 @@ static int gs_cmd_list(struct gs_ucmd *ucmd)
 	l->total = gs_obj_count_ns();
 	ret = gs_respond(ucmd, sizeof(*l));
 out:
+	kfree(states);
 	kfree(buf);
 	return ret;
 }
@@ -355,14 +390,49 @@ static u64 gs_dev_cmd_bits(void)
 
 /* ---- every object's commands ---- */
 
+/*
+ * INFO: the object; with @state, what it is doing now; with @holders, all
+ * its holders (up to GOSYNC_HOLDERS_MAX), and how many there are.
+ */
 static int gs_cmd_info(struct gs_ucmd *ucmd)
 {
 	struct gosync_info_cmd *c = ucmd->cmd;
+	struct gosync_holder *hs = NULL;
+	struct gosync_state *st;
+	unsigned int cap = 0;
+	int ret;
 
-	if (c->flags)
+	if (c->flags || c->__reserved || !gs_state_size_ok(c->state, c->state_size) ||
+	    (!c->holders && c->nr_holders))
 		return -EINVAL;
 	gs_obj_fill_info(ucmd->obj, &c->info);
-	return gs_respond(ucmd, sizeof(*c));
+	if (!c->state && !c->holders)
+		return gs_respond(ucmd, sizeof(*c));
+
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	if (c->holders) {
+		cap = min_t(u32, c->nr_holders, GOSYNC_HOLDERS_MAX);
+		hs = kvcalloc(max(cap, 1U), sizeof(*hs), GFP_KERNEL);
+		if (!hs) {
+			kfree(st);
+			return -ENOMEM;
+		}
+	}
+	gs_obj_fill_state(ucmd->obj, st, hs, cap);
+	ret = 0;
+	if (c->state)
+		ret = gs_copy_struct_to_user(u64_to_user_ptr(c->state), c->state_size, st,
+					     sizeof(*st));
+	if (!ret && hs && copy_to_user(u64_to_user_ptr(c->holders), hs,
+				       (size_t)min(cap, st->nr_holders) * sizeof(*hs)))
+		ret = -EFAULT;
+	if (c->holders)
+		c->nr_holders = st->nr_holders;
+	kvfree(hs);
+	kfree(st);
+	return ret ?: gs_respond(ucmd, sizeof(*c));
 }
 
 /*

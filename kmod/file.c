@@ -81,6 +81,45 @@ static __poll_t gs_file_poll(struct file *file, poll_table *pt)
 	return obj->type->poll(obj->priv, file, pt);
 }
 
+/*
+ * fdinfo's view of struct gosync_state: one line per holder (pid, comm,
+ * what it holds), waiters and the oldest wait, contention and the nonzero
+ * buckets of the wait histogram as "bucket:count".
+ */
+static void gs_show_state(struct seq_file *m, struct gs_obj *obj)
+{
+	struct gosync_state *st = kmalloc(sizeof(*st), GFP_KERNEL);
+	unsigned int i;
+
+	if (!st)
+		return;
+	gs_obj_fill_state(obj, st, NULL, 0);
+	seq_printf(m, "gosync-state:\t%#x\n", st->flags);
+	seq_printf(m, "gosync-holders:\t%u\n", st->nr_holders);
+	for (i = 0; i < min_t(u32, st->nr_holders, GOSYNC_STATE_HOLDERS); i++) {
+		seq_printf(m, "gosync-holder:\t%d ", st->holders[i].pid);
+		/* a comm is anything prctl() set: keep it one word */
+		seq_escape(m, st->holders[i].comm, " \t\n\\");
+		seq_printf(m, " %s %llu\n",
+			   st->holders[i].flags & GOSYNC_HOLDER_WRITE ? "write" : "shared",
+			   st->holders[i].count);
+	}
+	seq_printf(m, "gosync-readers:\t%llu\n", st->readers);
+	seq_printf(m, "gosync-value:\t%lld\n", st->value);
+	seq_printf(m, "gosync-limit:\t%llu\n", st->limit);
+	seq_printf(m, "gosync-waiters:\t%u\n", st->waiters);
+	seq_printf(m, "gosync-receivers:\t%u\n", st->receivers);
+	seq_printf(m, "gosync-oldest-wait-ns:\t%llu\n", st->oldest_wait_ns);
+	seq_printf(m, "gosync-contended:\t%llu\n", st->contended);
+	seq_printf(m, "gosync-wait-ns:\t%llu\n", st->wait_ns);
+	seq_puts(m, "gosync-wait-hist:");
+	for (i = 0; i < GOSYNC_WAIT_HIST; i++)
+		if (st->wait_hist[i])
+			seq_printf(m, " %u:%llu", i, st->wait_hist[i]);
+	seq_putc(m, '\n');
+	kfree(st);
+}
+
 /* /proc/PID/fdinfo/FD: the object, then the primitive's state. */
 static void gs_file_show_fdinfo(struct seq_file *m, struct file *file)
 {
@@ -98,6 +137,8 @@ static void gs_file_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "gosync-files:\t%u\n", info.nr_files);
 	if (obj->type->show_fdinfo)
 		obj->type->show_fdinfo(m, obj->priv, &handle->holder);
+	if (obj->type->state)
+		gs_show_state(m, obj);
 }
 
 /* The last fd of this description closed: release what it holds. */

@@ -13,6 +13,8 @@
  *   counter.c, mutex.c, rwmutex.c, waitgroup.c, once.c, map*.c
  *                the primitives: no user pointers, no ioctl knowledge
  *   deadlock.c   EDEADLK: the table of blocked lockers and the cycle walk
+ *   lockstat.c   who holds a lock, contention counts, the tracepoint hooks
+ *                (gosync_trace.h): used by the primitives, no user pointers
  *   torture.c    in-kernel stress (GOSYNC_TORTURE builds), a client of the
  *                primitives
  */
@@ -32,6 +34,8 @@
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
 #include <linux/rwsem.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
@@ -333,6 +337,59 @@ int gs_counter_do(struct gs_counter *c, u32 op, u32 flags, s64 arg,
 		  s64 expected, s64 *result);
 
 /*
+ * Who acquired a lock or permits (INFO's holders): the thread group of the
+ * task that did, referenced because the lock may outlive it, and its comm
+ * at that moment. Under the lock of the object it describes.
+ */
+struct gs_who {
+	struct pid *pid;
+	char comm[TASK_COMM_LEN];
+};
+
+void gs_who_set(struct gs_who *w, struct task_struct *task);
+void gs_who_clear(struct gs_who *w);
+void gs_who_report(const struct gs_who *w, u32 flags, u64 count, struct gosync_state *st,
+		   struct gosync_holder *hs, unsigned int cap);
+
+/* The thread group id of @w's task, for tracepoints (0 if none) */
+static inline pid_t gs_who_nr(const struct gs_who *w)
+{
+	return w->pid ? pid_nr(w->pid) : 0;
+}
+
+/*
+ * Contention of a lock (struct gosync_state's contended, wait_ns and
+ * wait_hist), counted only by calls that had to wait: atomics, because a
+ * granted waiter records its wait after it returned without the lock.
+ */
+struct gs_lockstat {
+	atomic64_t contended;
+	atomic64_t wait_ns;
+	atomic64_t hist[GOSYNC_WAIT_HIST];
+};
+
+/* The wait_hist bucket of a wait of @ns: see struct gosync_state. */
+static inline unsigned int gs_hist_bucket(u64 ns)
+{
+	if (ns < 1024)
+		return 0;
+	return min_t(unsigned int, fls64(ns) - 10, GOSYNC_WAIT_HIST - 1);
+}
+
+void gs_lockstat_add(struct gs_lockstat *ls, u64 ns);
+void gs_lockstat_read(struct gs_lockstat *ls, struct gosync_state *st);
+
+/* Tracepoint hooks (lockstat.c; see gosync_trace.h) */
+u64 gs_contended_begin(u64 id, u32 type, u32 op, u64 count);
+u64 gs_contended_end(struct gs_lockstat *ls, u64 id, u32 type, u32 op, u64 count,
+		     u64 start, int ret);
+void gs_trace_acquired(u64 id, u32 type, u32 op, u64 count, u64 wait_ns, int ret);
+void gs_trace_released(u64 id, u32 type, u32 op, u64 count, int ret);
+void gs_trace_owner_dead(u64 id, u32 type, pid_t pid, u64 count);
+u64 gs_trace_wait_begin(u64 id, u32 type, u32 op);
+void gs_trace_wait_end(u64 id, u32 type, u32 op, u64 start, int ret);
+
+/*
  * Who holds a lock: one per open file description (uapi.c), or per test
  * thread in KUnit. Compared by address; the fields belong to the primitive.
  */
@@ -348,11 +405,19 @@ struct gs_holder {
 	u64 rtask_start;
 	u64 permits;		/* Semaphore permits held (robust); under its lock */
 	s64 wg_held;		/* WaitGroup Adds held (GOSYNC_WG_F_HOLD); under its lock */
+	/*
+	 * On the RWMutex's readers or the robust Semaphore's holders while
+	 * it holds read locks or permits, with who took them last (@who's
+	 * pid referenced only then); under that object's lock.
+	 */
+	struct list_head node;
+	struct gs_who who;
 };
 
 /* ---- mutex.c ---- */
 
 struct gs_mutex {
+	u64 id;				/* the object's, for tracepoints; set once */
 	spinlock_t lock;		/* protects every field below */
 	struct gs_holder *owner;	/* who locked it; NULL when unlocked */
 	/* the task that locked it, referenced: gs_spin_on_owner()'s hint */
@@ -361,11 +426,15 @@ struct gs_mutex {
 	bool starving;			/* Unlock hands off to the oldest waiter */
 	bool owner_died;		/* tell the next locker: -EOWNERDEAD */
 	bool robust;			/* release when the owner goes away */
+	struct gs_who who;		/* who locked it, while locked */
 	wait_queue_head_t wq;		/* pollers and waiting selections */
 	struct gs_stats __percpu *stats; /* enum gosync_lock_stat */
+	struct gs_lockstat lockstat;	/* contended Locks; atomic */
 };
 
 struct gs_mutex *gs_mutex_create(bool robust);
+void gs_mutex_state(struct gs_mutex *m, struct gosync_state *st, struct gosync_holder *hs,
+		    unsigned int cap);
 void gs_mutex_destroy(struct gs_mutex *m);
 int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl);
 int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h);
@@ -381,6 +450,7 @@ int gs_mutex_take_ready_locked(struct gs_mutex *m, struct gs_holder *h,
 /* ---- rwmutex.c ---- */
 
 struct gs_rwmutex {
+	u64 id;				/* the object's, for tracepoints; set once */
 	spinlock_t lock;		/* protects every field below, and holders' rlocks */
 	struct gs_holder *writer;	/* write holder, or NULL */
 	unsigned int readers;		/* read locks held, over all holders */
@@ -390,11 +460,16 @@ struct gs_rwmutex {
 	struct list_head waiters;	/* FIFO of struct gs_rwmutex_waiter */
 	bool owner_died;		/* a writer died: tell the next locker */
 	bool robust;			/* release a dying holder's write lock */
+	struct gs_who who;		/* who write-locked it, while write-locked */
+	struct list_head rholders;	/* holders with read locks (gs_holder.node) */
 	wait_queue_head_t wq;		/* pollers and waiting selections */
 	struct gs_stats __percpu *stats; /* enum gosync_lock_stat */
+	struct gs_lockstat lockstat;	/* contended Locks and RLocks; atomic */
 };
 
 struct gs_rwmutex *gs_rwmutex_create(bool robust);
+void gs_rwmutex_state(struct gs_rwmutex *rw, struct gosync_state *st,
+		      struct gosync_holder *hs, unsigned int cap);
 void gs_rwmutex_destroy(struct gs_rwmutex *rw);
 int gs_rwmutex_lock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 		    const struct gs_deadline *dl);
@@ -413,6 +488,7 @@ int gs_rwmutex_take_ready_locked(struct gs_rwmutex *rw, struct gs_holder *h, boo
 /* ---- waitgroup.c ---- */
 
 struct gs_waitgroup {
+	u64 id;				/* the object's, for tracepoints; set once */
 	spinlock_t lock;		/* protects every field below */
 	wait_queue_head_t wq;		/* pollers and waiting selections */
 	struct gs_sleepers sleepers;	/* Waits */
@@ -444,6 +520,7 @@ enum {
 };
 
 struct gs_once {
+	u64 id;				/* the object's, for tracepoints; set once */
 	spinlock_t lock;		/* protects every field below */
 	wait_queue_head_t wq;		/* pollers and waiting selections */
 	struct gs_sleepers sleepers;	/* Dos waiting while it runs */
@@ -708,13 +785,16 @@ int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
 /* ---- sem.c ---- */
 
 struct gs_sem {
+	u64 id;				/* the object's, for tracepoints; set once */
 	spinlock_t lock;		/* protects every field below, and holders' permits */
 	u64 size;			/* total permits; immutable */
 	u64 cur;			/* permits taken */
 	struct list_head waiters;	/* FIFO of struct gs_sem_waiter */
 	wait_queue_head_t wq;		/* pollers and waiting selections */
 	bool robust;			/* permits held per description; immutable */
+	struct list_head holders;	/* robust: holders with permits (gs_holder.node) */
 	struct gs_stats __percpu *stats; /* enum gosync_sem_stat */
+	struct gs_lockstat lockstat;	/* contended Acquires; atomic */
 };
 
 struct gs_sem *gs_sem_create(u64 size, bool robust);
@@ -725,6 +805,8 @@ int gs_sem_release(struct gs_sem *s, struct gs_holder *h, u64 n);
 void gs_sem_holder_gone(struct gs_sem *s, struct gs_holder *h);
 void gs_sem_state(struct gs_sem *s, struct gs_holder *h, u64 *size, u64 *avail, u64 *held,
 		  u32 *waiters);
+void gs_sem_fill_state(struct gs_sem *s, struct gosync_state *st, struct gosync_holder *hs,
+		       unsigned int cap);
 __poll_t gs_sem_poll(struct gs_sem *s, struct file *file, poll_table *pt);
 int gs_sem_try_case(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel,
 		    int index);
@@ -735,6 +817,7 @@ int gs_sem_take_ready_locked(struct gs_sem *s, struct gs_holder *h, u64 n,
 /* ---- cond.c ---- */
 
 struct gs_cond {
+	u64 id;				/* the object's, for tracepoints; set once */
 	spinlock_t lock;		/* protects @waiters and @tickets */
 	struct list_head waiters;	/* FIFO of struct gs_cond_waiter */
 	u64 tickets;			/* Waits begun so far */
@@ -788,6 +871,7 @@ struct gs_chan_waiter {
 };
 
 struct gs_chan {
+	u64 id;				/* the object's, for tracepoints; set once */
 	spinlock_t lock;		/* protects every field below but the immutable */
 	wait_queue_head_t wq;		/* pollers and waiting selections */
 	struct list_head buf;		/* buffered struct gs_chan_msg, oldest first */
@@ -988,6 +1072,10 @@ struct gs_cmd {
  *	such as a map's entries, is charged as it happens)
  * @subtype: optional: mode, backend or attribute flags, for INFO
  * @show_fdinfo: optional: the primitive's state in /proc/PID/fdinfo/FD
+ * @state: optional: fill struct gosync_state (zeroed by the caller), and
+ *	up to @cap holders into @hs (kernel memory)
+ * @set_id: optional: tell the primitive its object's id (for its
+ *	tracepoints), once, before any fd to it exists
  * @subtypes: VERSION: the subtypes it supports (1 << mode), if any
  * @ops: VERSION: the ops it supports (1 << op), if any
  * @cmds: its object commands (besides INFO, and BATCH if @batch_op)
@@ -1012,6 +1100,9 @@ struct gs_type {
 	unsigned long (*charge)(void *priv);
 	u32 (*subtype)(void *priv);
 	void (*show_fdinfo)(struct seq_file *m, void *priv, struct gs_holder *h);
+	void (*state)(void *priv, struct gosync_state *st, struct gosync_holder *hs,
+		      unsigned int cap);
+	void (*set_id)(void *priv, u64 id);
 	u64 subtypes;
 	u64 ops;
 	const struct gs_cmd *cmds;
@@ -1133,9 +1224,11 @@ int gs_obj_publish(struct gs_obj *obj, const char *name);
 struct gs_obj *gs_obj_lookup(const char *name, u32 type, kuid_t uid, kgid_t gid);
 int gs_obj_unlink(const char *name);
 void gs_obj_fill_info(struct gs_obj *obj, struct gosync_info *info);
+void gs_obj_fill_state(struct gs_obj *obj, struct gosync_state *st, struct gosync_holder *hs,
+		       unsigned int cap);
 unsigned int gs_obj_ns_inum(struct gs_obj *obj);
-int gs_obj_list(u64 cursor, struct gosync_info *buf, unsigned int cap,
-		u64 *next);
+int gs_obj_list(u64 cursor, struct gosync_info *buf, struct gosync_state *states,
+		unsigned int cap, u64 *next);
 unsigned int gs_obj_count(void);
 unsigned int gs_obj_count_ns(void);
 int gs_objects_init(void);

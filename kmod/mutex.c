@@ -57,6 +57,7 @@ void gs_mutex_destroy(struct gs_mutex *m)
 {
 	WARN_ON(!list_empty(&m->waiters));
 	gs_owner_task_set(&m->owner_task, NULL);	/* destroyed while locked */
+	gs_who_clear(&m->who);
 	free_percpu(m->stats);
 	kfree(m);
 }
@@ -69,6 +70,7 @@ static int gs_mutex_take_locked(struct gs_mutex *m, struct gs_holder *h,
 	lockdep_assert_held(&m->lock);
 	m->owner = h;
 	gs_owner_task_set(&m->owner_task, task);
+	gs_who_set(&m->who, task);
 	if (!m->owner_died)
 		return 0;
 	m->owner_died = false;
@@ -104,6 +106,7 @@ static void gs_mutex_unlock_locked(struct gs_mutex *m, struct gs_wake *wake)
 	lockdep_assert_held(&m->lock);
 	m->owner = NULL;
 	gs_owner_task_set(&m->owner_task, NULL);
+	gs_who_clear(&m->who);
 	if (!w)
 		return;
 	gs_wake_add(wake, w->task);
@@ -157,7 +160,10 @@ static int mtx_try(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, 
  */
 int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h)
 {
-	return gs_lock_counted(m->stats, mtx_try(m, h, NULL, 0), GOSYNC_STAT_LOCKS);
+	int ret = mtx_try(m, h, NULL, 0);
+
+	gs_trace_acquired(m->id, GOSYNC_TYPE_MUTEX, GOSYNC_LOCK_TRYLOCK, 1, 0, ret);
+	return gs_lock_counted(m->stats, ret, GOSYNC_STAT_LOCKS);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_trylock);
 
@@ -287,7 +293,18 @@ static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
  */
 int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl)
 {
-	return gs_lock_counted(m->stats, mtx_lock_wait(m, h, dl), GOSYNC_STAT_LOCKS);
+	int ret = mtx_try(m, h, NULL, 0);
+	u64 start, waited = 0;
+
+	/* Contended: time the wait (the fast path above reads no clock). */
+	if (ret == -EBUSY) {
+		start = gs_contended_begin(m->id, GOSYNC_TYPE_MUTEX, GOSYNC_LOCK_LOCK, 1);
+		ret = mtx_lock_wait(m, h, dl);
+		waited = gs_contended_end(&m->lockstat, m->id, GOSYNC_TYPE_MUTEX,
+					  GOSYNC_LOCK_LOCK, 1, start, ret);
+	}
+	gs_trace_acquired(m->id, GOSYNC_TYPE_MUTEX, GOSYNC_LOCK_LOCK, 1, waited, ret);
+	return gs_lock_counted(m->stats, ret, GOSYNC_STAT_LOCKS);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_lock);
 
@@ -312,6 +329,8 @@ int gs_mutex_unlock(struct gs_mutex *m)
 		gs_mutex_unlock_locked(m, &wake);
 	else
 		ret = -EPERM;
+	/* Before the wake-up: traces show the release before the next acquire. */
+	gs_trace_released(m->id, GOSYNC_TYPE_MUTEX, GOSYNC_LOCK_UNLOCK, 1, ret);
 	spin_unlock(&m->lock);
 	gs_wake_up(&wake);
 	if (!ret) {
@@ -336,6 +355,7 @@ void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h)
 
 	spin_lock(&m->lock);
 	if (m->robust && m->owner == h) {
+		gs_trace_owner_dead(m->id, GOSYNC_TYPE_MUTEX, gs_who_nr(&m->who), 1);
 		m->owner_died = true;
 		gs_mutex_unlock_locked(m, &wake);
 		released = true;
@@ -346,6 +366,35 @@ void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h)
 		gs_mutex_wake_pollers(m);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_holder_gone);
+
+/**
+ * gs_mutex_state() - for INFO: held, by whom, waiters, contention
+ * @m: the mutex
+ * @st: zeroed by the caller; filled
+ * @hs: room for @cap holders, or NULL
+ * @cap: entries in @hs
+ */
+void gs_mutex_state(struct gs_mutex *m, struct gosync_state *st, struct gosync_holder *hs,
+		    unsigned int cap)
+{
+	struct gs_mutex_waiter *w;
+
+	spin_lock(&m->lock);
+	if (m->owner) {
+		st->flags |= GOSYNC_STATE_LOCKED;
+		gs_who_report(&m->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap);
+	}
+	if (m->starving)
+		st->flags |= GOSYNC_STATE_STARVING;
+	list_for_each_entry(w, &m->waiters, node)
+		st->waiters++;
+	w = gs_mutex_first_locked(m);
+	if (w)
+		st->oldest_wait_ns = ktime_to_ns(ktime_sub(ktime_get(), w->start));
+	spin_unlock(&m->lock);
+	gs_lockstat_read(&m->lockstat, st);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_state);
 
 /*
  * Readable while a TryLock would succeed. Computed under the lock after

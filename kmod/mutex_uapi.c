@@ -139,6 +139,18 @@ static const struct gs_cmd gs_mutex_cmds[] = {
 	GS_CMD(MUTEX, gs_mutex_cmd, struct gosync_lock_cmd, timeout_ns),
 };
 
+static void gs_mutex_type_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
+				unsigned int cap)
+{
+	gs_mutex_state(priv, st, hs, cap);
+}
+
+/* The object's id, for the tracepoints */
+static void gs_mutex_set_id(void *priv, u64 id)
+{
+	((struct gs_mutex *)priv)->id = id;
+}
+
 const struct gs_type gs_mutex_type = {
 	.id = GOSYNC_TYPE_MUTEX,
 	.name = "mutex",
@@ -151,6 +163,8 @@ const struct gs_type gs_mutex_type = {
 	.charge = gs_mutex_charge,
 	.subtype = gs_mutex_subtype,
 	.show_fdinfo = gs_mutex_show_fdinfo,
+	.set_id = gs_mutex_set_id,
+	.state = gs_mutex_type_state,
 	.subtypes = GOSYNC_LOCK_ATTR_NONROBUST,
 	.ops = GENMASK_ULL(GOSYNC_LOCK_UNLOCK, GOSYNC_LOCK_LOCK),
 	.cmds = gs_mutex_cmds,

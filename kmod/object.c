@@ -45,6 +45,7 @@
 #include <linux/workqueue.h>
 
 #include "internal.h"
+#include "gosync_trace.h"
 
 unsigned int gs_max_objects = 1 << 20;
 module_param_named(max_objects, gs_max_objects, uint, 0644);
@@ -637,6 +638,9 @@ struct gs_obj *gs_obj_new(const struct gs_type *type, void *priv,
 	if (ret)
 		goto err_uncharge;
 	atomic_inc(&obj->key.scope->nr_objects);
+	if (type->set_id)
+		type->set_id(priv, obj->id);
+	trace_gosync_create(obj->id, type->id, type->subtype ? type->subtype(priv) : 0);
 	return obj;
 
 err_uncharge:
@@ -666,6 +670,7 @@ static void gs_obj_release(struct kref *ref)
 	/* Names hold a reference, so it is not named; LIST may still see it. */
 	xa_erase(&obj->key.scope->objects, obj->id);
 	atomic_dec(&obj->key.scope->nr_objects);
+	trace_gosync_destroy(obj->id, obj->type->id, 0);
 	obj->type->destroy(obj->priv);
 	gs_user_uncharge(obj->user, 1, obj->charged);
 	gs_user_put(obj->user);
@@ -937,8 +942,8 @@ static bool gs_obj_visible(struct gs_obj *obj, const struct gs_list_view *v)
  *
  * Return: the number of entries written.
  */
-int gs_obj_list(u64 cursor, struct gosync_info *buf, unsigned int cap,
-		u64 *next)
+int gs_obj_list(u64 cursor, struct gosync_info *buf, struct gosync_state *states,
+		unsigned int cap, u64 *next)
 {
 	struct gs_scope *scope = gs_scope_find_current();
 	struct user_namespace *ns = gs_scope_user_ns();
@@ -961,6 +966,8 @@ int gs_obj_list(u64 cursor, struct gosync_info *buf, unsigned int cap,
 				gs_obj_put(obj);
 				break;
 			}
+			if (states)
+				gs_obj_fill_state(obj, &states[n], NULL, 0);
 			gs_obj_fill_info(obj, &buf[n++]);
 		}
 		gs_obj_put(obj);
@@ -973,6 +980,24 @@ out:
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_obj_list);
+
+/**
+ * gs_obj_fill_state() - what @obj is doing now; the caller holds a reference
+ * @obj: the object
+ * @st: filled (zeroed first)
+ * @hs: room for @cap holders (kernel memory), or NULL
+ * @cap: entries in @hs
+ *
+ * Takes the primitive's lock.
+ */
+void gs_obj_fill_state(struct gs_obj *obj, struct gosync_state *st, struct gosync_holder *hs,
+		       unsigned int cap)
+{
+	memset(st, 0, sizeof(*st));
+	if (obj->type->state)
+		obj->type->state(obj->priv, st, hs, cap);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_obj_fill_state);
 
 /** gs_obj_count() - live objects, in every scope (max_objects counts them) */
 unsigned int gs_obj_count(void)

@@ -67,6 +67,8 @@ int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline 
 	       u32 *result)
 {
 	struct gs_sleeper w = { .task = current };
+	bool waited = false;
+	u64 start = 0;
 	int ret = 0;
 
 	spin_lock(&o->lock);
@@ -82,6 +84,9 @@ int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline 
 			break;
 
 		/* Running elsewhere: sleep until it is done or reset. */
+		if (!waited)
+			start = gs_trace_wait_begin(o->id, GOSYNC_TYPE_ONCE, GOSYNC_ONCE_DO);
+		waited = true;
 		w.woken = false;
 		list_add_tail(&w.node, &o->sleepers.waiting);
 		ret = gs_sleeper_sleep(&w, &o->lock, dl);
@@ -92,6 +97,9 @@ int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline 
 			ret = 0;
 	}
 	spin_unlock(&o->lock);
+	if (waited)
+		gs_trace_wait_end(o->id, GOSYNC_TYPE_ONCE, GOSYNC_ONCE_DO, start,
+				  *result ? 0 : ret);
 	if (!*result)
 		return ret;
 	gs_stat_add(o->stats, GOSYNC_STAT_ONCE_DOS, 1);

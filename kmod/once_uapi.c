@@ -197,6 +197,20 @@ static const struct gs_cmd gs_once_cmds[] = {
 	GS_CMD(ONCE, gs_once_cmd, struct gosync_once_cmd, timeout_ns),
 };
 
+/* INFO: done or not */
+static void gs_once_type_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
+			       unsigned int cap)
+{
+	if (gs_once_state(priv) & GOSYNC_ONCE_DONE)
+		st->flags |= GOSYNC_STATE_DONE;
+}
+
+/* The object's id, for the tracepoints */
+static void gs_once_set_id(void *priv, u64 id)
+{
+	((struct gs_once *)priv)->id = id;
+}
+
 const struct gs_type gs_once_type = {
 	.id = GOSYNC_TYPE_ONCE,
 	.name = "once",
@@ -209,6 +223,8 @@ const struct gs_type gs_once_type = {
 	.charge = gs_once_charge,
 	.subtype = gs_once_subtype,
 	.show_fdinfo = gs_once_show_fdinfo,
+	.set_id = gs_once_set_id,
+	.state = gs_once_type_state,
 	.subtypes = GOSYNC_ONCE_ATTR_RETRY,
 	.ops = GENMASK_ULL(GOSYNC_ONCE_LOAD, GOSYNC_ONCE_DO),
 	.cmds = gs_once_cmds,

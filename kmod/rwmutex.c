@@ -26,6 +26,7 @@ struct gs_rwmutex_waiter {
 	struct list_head node;		/* in gs_rwmutex.waiters */
 	struct task_struct *task;
 	struct gs_holder *holder;
+	ktime_t start;			/* when it began to wait */
 	bool writer;
 	int ret;			/* granted: 0 or -EOWNERDEAD */
 	bool granted;			/* an unlocker gave us the lock; read locklessly */
@@ -44,6 +45,7 @@ struct gs_rwmutex *gs_rwmutex_create(bool robust)
 	}
 	spin_lock_init(&rw->lock);
 	INIT_LIST_HEAD(&rw->waiters);
+	INIT_LIST_HEAD(&rw->rholders);
 	init_waitqueue_head(&rw->wq);
 	rw->robust = robust;
 	return rw;
@@ -54,6 +56,7 @@ void gs_rwmutex_destroy(struct gs_rwmutex *rw)
 {
 	WARN_ON(!list_empty(&rw->waiters));
 	gs_owner_task_set(&rw->owner_task, NULL);	/* destroyed while locked */
+	gs_who_clear(&rw->who);
 	free_percpu(rw->stats);
 	kfree(rw);
 }
@@ -65,18 +68,47 @@ static bool gs_holder_rtask_is(const struct gs_holder *h, const struct task_stru
 	return h->rtask == task && h->rtask_start == task->start_time;
 }
 
-/* @h takes a read lock for @task: remember the task while it is the only one. */
-static void gs_holder_rlock_locked(struct gs_rwmutex *rw, struct gs_holder *h,
-				   struct task_struct *task)
+/*
+ * @h takes a read lock, @task acquiring through it: list it as a reader, and
+ * remember the task while it is the only one that took @h's read locks.
+ */
+static void gs_rwmutex_rlock_locked(struct gs_rwmutex *rw, struct gs_holder *h,
+				    struct task_struct *task)
 {
 	lockdep_assert_held(&rw->lock);
 	rw->readers++;
 	if (!h->rlocks++) {
+		list_add_tail(&h->node, &rw->rholders);
 		h->rtask = task;
 		h->rtask_start = task->start_time;
 	} else if (!gs_holder_rtask_is(h, task)) {
 		h->rtask = NULL;
 	}
+	gs_who_set(&h->who, task);
+}
+
+/* @h drops @n of its read locks; with the last it is no longer a reader. */
+static void gs_rwmutex_runlock_locked(struct gs_rwmutex *rw, struct gs_holder *h,
+				      unsigned int n)
+{
+	lockdep_assert_held(&rw->lock);
+	if (!n)
+		return;
+	rw->readers -= n;
+	h->rlocks -= n;
+	if (!h->rlocks) {
+		list_del(&h->node);
+		gs_who_clear(&h->who);
+	}
+}
+
+/* The write lock goes to @h, @task acquiring through it. */
+static void gs_rwmutex_wlock_locked(struct gs_rwmutex *rw, struct gs_holder *h,
+				    struct task_struct *task)
+{
+	lockdep_assert_held(&rw->lock);
+	rw->writer = h;
+	gs_who_set(&rw->who, task);
 }
 
 static int gs_rwmutex_died_locked(struct gs_rwmutex *rw)
@@ -100,9 +132,9 @@ static void gs_rwmutex_grant_locked(struct gs_rwmutex *rw,
 	list_del(&w->node);
 	if (w->writer) {
 		rw->writers_waiting--;
-		rw->writer = w->holder;
+		gs_rwmutex_wlock_locked(rw, w->holder, w->task);
 	} else {
-		gs_holder_rlock_locked(rw, w->holder, w->task);
+		gs_rwmutex_rlock_locked(rw, w->holder, w->task);
 	}
 	gs_owner_task_set(&rw->owner_task, w->task);
 	w->ret = gs_rwmutex_died_locked(rw);
@@ -189,9 +221,9 @@ static void gs_rwmutex_take_locked(struct gs_rwmutex *rw, struct gs_holder *h,
 {
 	lockdep_assert_held(&rw->lock);
 	if (writer)
-		rw->writer = h;
+		gs_rwmutex_wlock_locked(rw, h, current);
 	else
-		gs_holder_rlock_locked(rw, h, current);
+		gs_rwmutex_rlock_locked(rw, h, current);
 	gs_owner_task_set(&rw->owner_task, current);
 }
 
@@ -240,8 +272,11 @@ static int rw_try(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
  */
 int gs_rwmutex_trylock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer)
 {
-	return gs_lock_counted(rw->stats, rw_try(rw, h, writer, NULL, 0),
-			       writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
+	int ret = rw_try(rw, h, writer, NULL, 0);
+
+	gs_trace_acquired(rw->id, GOSYNC_TYPE_RWMUTEX,
+			  writer ? GOSYNC_LOCK_TRYLOCK : GOSYNC_LOCK_TRYRLOCK, 1, 0, ret);
+	return gs_lock_counted(rw->stats, ret, writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_trylock);
 
@@ -290,12 +325,12 @@ bool gs_rwmutex_self_deadlock(struct gs_rwmutex *rw, struct gs_holder *h, bool w
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_self_deadlock);
 
 static int rw_lock_sleep(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
-			 const struct gs_deadline *dl);
+			 const struct gs_deadline *dl, ktime_t start);
 
 static int rw_lock_wait(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 			const struct gs_deadline *dl)
 {
-	ktime_t spin_until = ktime_add_ns(ktime_get(), GS_SPIN_NS);
+	ktime_t start = ktime_get(), spin_until = ktime_add_ns(start, GS_SPIN_NS);
 	struct gs_blocked blocked = {};
 	int ret;
 
@@ -313,15 +348,16 @@ static int rw_lock_wait(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 		if (ret)
 			return ret;
 	}
-	ret = rw_lock_sleep(rw, h, writer, dl);
+	ret = rw_lock_sleep(rw, h, writer, dl, start);
 	gs_deadlock_exit(&blocked);
 	return ret;
 }
 
 static int rw_lock_sleep(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
-			 const struct gs_deadline *dl)
+			 const struct gs_deadline *dl, ktime_t start)
 {
-	struct gs_rwmutex_waiter w = { .task = current, .holder = h, .writer = writer };
+	struct gs_rwmutex_waiter w = { .task = current, .holder = h, .writer = writer,
+				       .start = start };
 	int ret;
 
 	spin_lock(&rw->lock);
@@ -385,8 +421,19 @@ out:
 int gs_rwmutex_lock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 		    const struct gs_deadline *dl)
 {
-	return gs_lock_counted(rw->stats, rw_lock_wait(rw, h, writer, dl),
-			       writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
+	u32 op = writer ? GOSYNC_LOCK_LOCK : GOSYNC_LOCK_RLOCK;
+	int ret = rw_try(rw, h, writer, NULL, 0);
+	u64 start, waited = 0;
+
+	/* Contended: time the wait (the fast path above reads no clock). */
+	if (ret == -EBUSY) {
+		start = gs_contended_begin(rw->id, GOSYNC_TYPE_RWMUTEX, op, 1);
+		ret = rw_lock_wait(rw, h, writer, dl);
+		waited = gs_contended_end(&rw->lockstat, rw->id, GOSYNC_TYPE_RWMUTEX, op, 1,
+					  start, ret);
+	}
+	gs_trace_acquired(rw->id, GOSYNC_TYPE_RWMUTEX, op, 1, waited, ret);
+	return gs_lock_counted(rw->stats, ret, writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_lock);
 
@@ -402,6 +449,9 @@ int gs_rwmutex_unlock(struct gs_rwmutex *rw)
 		return -EPERM;
 	}
 	rw->writer = NULL;
+	gs_who_clear(&rw->who);
+	/* Before the wake-up: traces show the release before the next acquire. */
+	gs_trace_released(rw->id, GOSYNC_TYPE_RWMUTEX, GOSYNC_LOCK_UNLOCK, 1, 0);
 	gs_rwmutex_unlock_wake(rw, true);
 	gs_stat_add(rw->stats, GOSYNC_STAT_UNLOCKS, 1);
 	return 0;
@@ -419,8 +469,8 @@ int gs_rwmutex_runlock(struct gs_rwmutex *rw, struct gs_holder *h)
 		spin_unlock(&rw->lock);
 		return -EPERM;
 	}
-	h->rlocks--;
-	rw->readers--;
+	gs_rwmutex_runlock_locked(rw, h, 1);
+	gs_trace_released(rw->id, GOSYNC_TYPE_RWMUTEX, GOSYNC_LOCK_RUNLOCK, 1, 0);
 	gs_rwmutex_unlock_wake(rw, false);
 	gs_stat_add(rw->stats, GOSYNC_STAT_UNLOCKS, 1);
 	return 0;
@@ -439,16 +489,51 @@ void gs_rwmutex_holder_gone(struct gs_rwmutex *rw, struct gs_holder *h)
 	bool after_writer = false;
 
 	spin_lock(&rw->lock);
-	rw->readers -= h->rlocks;
-	h->rlocks = 0;
+	if (h->rlocks)
+		gs_trace_owner_dead(rw->id, GOSYNC_TYPE_RWMUTEX, gs_who_nr(&h->who), h->rlocks);
+	gs_rwmutex_runlock_locked(rw, h, h->rlocks);
 	if (rw->robust && rw->writer == h) {
+		gs_trace_owner_dead(rw->id, GOSYNC_TYPE_RWMUTEX, gs_who_nr(&rw->who), 1);
 		rw->writer = NULL;
+		gs_who_clear(&rw->who);
 		rw->owner_died = true;
 		after_writer = true;
 	}
 	gs_rwmutex_unlock_wake(rw, after_writer);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_holder_gone);
+
+/**
+ * gs_rwmutex_state() - for INFO: the writer, the readers by holder,
+ *	waiters, contention
+ * @rw: the lock
+ * @st: zeroed by the caller; filled
+ * @hs: room for @cap holders, or NULL
+ * @cap: entries in @hs
+ */
+void gs_rwmutex_state(struct gs_rwmutex *rw, struct gosync_state *st,
+		      struct gosync_holder *hs, unsigned int cap)
+{
+	struct gs_rwmutex_waiter *w;
+	struct gs_holder *h;
+
+	spin_lock(&rw->lock);
+	if (rw->writer) {
+		st->flags |= GOSYNC_STATE_LOCKED;
+		gs_who_report(&rw->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap);
+	}
+	st->readers = rw->readers;
+	list_for_each_entry(h, &rw->rholders, node)
+		gs_who_report(&h->who, 0, h->rlocks, st, hs, cap);
+	list_for_each_entry(w, &rw->waiters, node)
+		st->waiters++;
+	w = list_first_entry_or_null(&rw->waiters, struct gs_rwmutex_waiter, node);
+	if (w)
+		st->oldest_wait_ns = ktime_to_ns(ktime_sub(ktime_get(), w->start));
+	spin_unlock(&rw->lock);
+	gs_lockstat_read(&rw->lockstat, st);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_state);
 
 /*
  * Readable while an RLock would not wait, writable while a Lock would not;

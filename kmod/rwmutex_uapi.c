@@ -148,6 +148,18 @@ static const struct gs_cmd gs_rwmutex_cmds[] = {
 	GS_CMD(RWMUTEX, gs_rwmutex_cmd, struct gosync_lock_cmd, timeout_ns),
 };
 
+static void gs_rwmutex_type_state(void *priv, struct gosync_state *st,
+				  struct gosync_holder *hs, unsigned int cap)
+{
+	gs_rwmutex_state(priv, st, hs, cap);
+}
+
+/* The object's id, for the tracepoints */
+static void gs_rwmutex_set_id(void *priv, u64 id)
+{
+	((struct gs_rwmutex *)priv)->id = id;
+}
+
 const struct gs_type gs_rwmutex_type = {
 	.id = GOSYNC_TYPE_RWMUTEX,
 	.name = "rwmutex",
@@ -160,6 +172,8 @@ const struct gs_type gs_rwmutex_type = {
 	.charge = gs_rwmutex_charge,
 	.subtype = gs_rwmutex_subtype,
 	.show_fdinfo = gs_rwmutex_show_fdinfo,
+	.set_id = gs_rwmutex_set_id,
+	.state = gs_rwmutex_type_state,
 	.subtypes = GOSYNC_LOCK_ATTR_NONROBUST,
 	.ops = GENMASK_ULL(GOSYNC_LOCK_RUNLOCK, GOSYNC_LOCK_LOCK),
 	.cmds = gs_rwmutex_cmds,

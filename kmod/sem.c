@@ -27,6 +27,7 @@ struct gs_sem_waiter {
 	struct task_struct *task;
 	struct gs_holder *holder;
 	u64 n;
+	ktime_t start;			/* when it began to wait */
 	bool granted;			/* Release handed us our permits */
 };
 
@@ -50,6 +51,7 @@ struct gs_sem *gs_sem_create(u64 size, bool robust)
 	}
 	spin_lock_init(&s->lock);
 	INIT_LIST_HEAD(&s->waiters);
+	INIT_LIST_HEAD(&s->holders);
 	init_waitqueue_head(&s->wq);
 	s->size = size;
 	s->robust = robust;
@@ -65,12 +67,32 @@ void gs_sem_destroy(struct gs_sem *s)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_destroy);
 
-static void gs_sem_take_locked(struct gs_sem *s, struct gs_holder *h, u64 n)
+/* @task takes @n permits through @h: robust, @h holds them (s->holders). */
+static void gs_sem_take_locked(struct gs_sem *s, struct gs_holder *h, u64 n,
+			       struct task_struct *task)
 {
 	lockdep_assert_held(&s->lock);
 	s->cur += n;
-	if (s->robust)
-		h->permits += n;
+	if (!s->robust)
+		return;
+	if (!h->permits)
+		list_add_tail(&h->node, &s->holders);
+	h->permits += n;
+	gs_who_set(&h->who, task);
+}
+
+/* Robust: @h returns @n of its permits; with the last it holds none. */
+static void gs_sem_put_locked(struct gs_sem *s, struct gs_holder *h, u64 n)
+{
+	lockdep_assert_held(&s->lock);
+	s->cur -= n;
+	if (!s->robust)
+		return;
+	h->permits -= n;
+	if (!h->permits) {
+		list_del(&h->node);
+		gs_who_clear(&h->who);
+	}
 }
 
 /* Grant the front waiters while their n fits; wake them after unlocking. */
@@ -83,7 +105,7 @@ static void gs_sem_grant_locked(struct gs_sem *s, struct gs_wake *wake)
 		if (s->size - s->cur < w->n || gs_wake_full(wake))
 			break;
 		list_del(&w->node);
-		gs_sem_take_locked(s, w->holder, w->n);
+		gs_sem_take_locked(s, w->holder, w->n, w->task);
 		gs_wake_add(wake, w->task);
 		/*
 		 * Last: the waiter may return as soon as it sees this. Pairs
@@ -120,7 +142,7 @@ int gs_sem_take_ready_locked(struct gs_sem *s, struct gs_holder *h, u64 n,
 		return -EBUSY;
 	if (!gs_sel_claim(sel, index))
 		return -EALREADY;
-	gs_sem_take_locked(s, h, n);
+	gs_sem_take_locked(s, h, n, current);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_take_ready_locked);
@@ -161,7 +183,10 @@ static int sem_counted(struct gs_sem *s, int ret, u64 n)
  */
 int gs_sem_tryacquire(struct gs_sem *s, struct gs_holder *h, u64 n)
 {
-	return sem_counted(s, sem_try(s, h, n, NULL, 0), n);
+	int ret = sem_try(s, h, n, NULL, 0);
+
+	gs_trace_acquired(s->id, GOSYNC_TYPE_SEM, GOSYNC_SEM_TRYACQUIRE, n, 0, ret);
+	return sem_counted(s, ret, n);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_tryacquire);
 
@@ -183,7 +208,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sem_try_case);
 static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 			    const struct gs_deadline *dl)
 {
-	struct gs_sem_waiter w = { .task = current, .holder = h, .n = n };
+	struct gs_sem_waiter w = { .task = current, .holder = h, .n = n, .start = ktime_get() };
 	struct gs_wake wake = GS_WAKE_INIT;
 	int ret;
 
@@ -192,7 +217,7 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 		return ret;
 	spin_lock(&s->lock);
 	if (gs_sem_ready_locked(s, n)) {
-		gs_sem_take_locked(s, h, n);
+		gs_sem_take_locked(s, h, n, current);
 		spin_unlock(&s->lock);
 		return 0;
 	}
@@ -231,7 +256,18 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
  */
 int gs_sem_acquire(struct gs_sem *s, struct gs_holder *h, u64 n, const struct gs_deadline *dl)
 {
-	return sem_counted(s, sem_acquire_wait(s, h, n, dl), n);
+	int ret = sem_try(s, h, n, NULL, 0);
+	u64 start, waited = 0;
+
+	/* Contended: time the wait (the fast path above reads no clock). */
+	if (ret == -EBUSY) {
+		start = gs_contended_begin(s->id, GOSYNC_TYPE_SEM, GOSYNC_SEM_ACQUIRE, n);
+		ret = sem_acquire_wait(s, h, n, dl);
+		waited = gs_contended_end(&s->lockstat, s->id, GOSYNC_TYPE_SEM,
+					  GOSYNC_SEM_ACQUIRE, n, start, ret);
+	}
+	gs_trace_acquired(s->id, GOSYNC_TYPE_SEM, GOSYNC_SEM_ACQUIRE, n, waited, ret);
+	return sem_counted(s, ret, n);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_acquire);
 
@@ -253,9 +289,9 @@ int gs_sem_release(struct gs_sem *s, struct gs_holder *h, u64 n)
 		spin_unlock(&s->lock);
 		return -EPERM;
 	}
-	s->cur -= n;
-	if (s->robust)
-		h->permits -= n;
+	gs_sem_put_locked(s, h, n);
+	/* Before the wake-up: traces show the release before the next acquire. */
+	gs_trace_released(s->id, GOSYNC_TYPE_SEM, GOSYNC_SEM_RELEASE, n, 0);
 	gs_sem_grant_locked(s, &wake);
 	gs_sem_unlock_wake(s, &wake);
 	gs_stat_add(s->stats, GOSYNC_STAT_SEM_RELEASES, 1);
@@ -275,8 +311,8 @@ void gs_sem_holder_gone(struct gs_sem *s, struct gs_holder *h)
 		spin_unlock(&s->lock);
 		return;
 	}
-	s->cur -= n;
-	h->permits = 0;
+	gs_trace_owner_dead(s->id, GOSYNC_TYPE_SEM, gs_who_nr(&h->who), n);
+	gs_sem_put_locked(s, h, n);
 	gs_sem_grant_locked(s, &wake);
 	gs_sem_unlock_wake(s, &wake);
 	gs_stat_add(s->stats, GOSYNC_STAT_SEM_ABANDONED, n);
@@ -299,6 +335,35 @@ void gs_sem_state(struct gs_sem *s, struct gs_holder *h, u64 *size, u64 *avail, 
 	spin_unlock(&s->lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_state);
+
+/**
+ * gs_sem_fill_state() - for INFO: permits taken, by whom (robust), waiters,
+ *	contention
+ * @s: the semaphore
+ * @st: zeroed by the caller; filled
+ * @hs: room for @cap holders, or NULL
+ * @cap: entries in @hs
+ */
+void gs_sem_fill_state(struct gs_sem *s, struct gosync_state *st, struct gosync_holder *hs,
+		       unsigned int cap)
+{
+	struct gs_sem_waiter *w;
+	struct gs_holder *h;
+
+	spin_lock(&s->lock);
+	st->value = s->cur;
+	st->limit = s->size;
+	list_for_each_entry(h, &s->holders, node)
+		gs_who_report(&h->who, 0, h->permits, st, hs, cap);
+	list_for_each_entry(w, &s->waiters, node)
+		st->waiters++;
+	w = list_first_entry_or_null(&s->waiters, struct gs_sem_waiter, node);
+	if (w)
+		st->oldest_wait_ns = ktime_to_ns(ktime_sub(ktime_get(), w->start));
+	spin_unlock(&s->lock);
+	gs_lockstat_read(&s->lockstat, st);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_fill_state);
 
 /* Readable while an Acquire(1) would not wait; as gs_mutex_poll(). */
 __poll_t gs_sem_poll(struct gs_sem *s, struct file *file, poll_table *pt)

@@ -141,6 +141,18 @@ static const struct gs_cmd gs_sem_cmds[] = {
 	GS_CMD(SEM, gs_sem_cmd, struct gosync_sem_cmd, held),
 };
 
+static void gs_sem_type_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
+			      unsigned int cap)
+{
+	gs_sem_fill_state(priv, st, hs, cap);
+}
+
+/* The object's id, for the tracepoints */
+static void gs_sem_set_id(void *priv, u64 id)
+{
+	((struct gs_sem *)priv)->id = id;
+}
+
 const struct gs_type gs_sem_type = {
 	.id = GOSYNC_TYPE_SEM,
 	.name = "sem",
@@ -153,6 +165,8 @@ const struct gs_type gs_sem_type = {
 	.charge = gs_sem_charge,
 	.subtype = gs_sem_subtype,
 	.show_fdinfo = gs_sem_show_fdinfo,
+	.set_id = gs_sem_set_id,
+	.state = gs_sem_type_state,
 	.subtypes = GOSYNC_SEM_ATTR_NONROBUST,
 	.ops = GENMASK_ULL(GOSYNC_SEM_LOAD, GOSYNC_SEM_ACQUIRE),
 	.cmds = gs_sem_cmds,

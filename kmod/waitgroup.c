@@ -170,7 +170,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_load);
 int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl)
 {
 	struct gs_sleeper w = { .task = current };
-	u64 gen;
+	u64 gen, start;
 	int ret;
 
 	spin_lock(&wg->lock);
@@ -182,6 +182,7 @@ int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl)
 	wg->waiters++;
 	gen = wg->gen;
 	list_add_tail(&w.node, &wg->sleepers.waiting);
+	start = gs_trace_wait_begin(wg->id, GOSYNC_TYPE_WAITGROUP, GOSYNC_WG_WAIT);
 	for (;;) {
 		ret = gs_sleeper_sleep(&w, &wg->lock, dl);
 		if (ret == 1)
@@ -201,11 +202,14 @@ int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl)
 			list_del(&w.node);
 			wg->waiters--;
 			spin_unlock(&wg->lock);
+			gs_trace_wait_end(wg->id, GOSYNC_TYPE_WAITGROUP, GOSYNC_WG_WAIT, start,
+					  ret);
 			return ret;
 		}
 	}
 	/* Released, whatever else happened: we were counted in @waking. */
 	atomic_dec(&wg->waking);
+	gs_trace_wait_end(wg->id, GOSYNC_TYPE_WAITGROUP, GOSYNC_WG_WAIT, start, 0);
 	gs_stat_add(wg->stats, GOSYNC_STAT_WG_WAITS, 1);
 	return 0;
 }

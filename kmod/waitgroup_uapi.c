@@ -128,6 +128,24 @@ static const struct gs_cmd gs_waitgroup_cmds[] = {
 	GS_CMD(WAITGROUP, gs_waitgroup_cmd, struct gosync_waitgroup_cmd, counter),
 };
 
+/* INFO: the counter and the Waits blocked on it */
+static void gs_waitgroup_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
+			       unsigned int cap)
+{
+	struct gs_waitgroup *wg = priv;
+
+	spin_lock(&wg->lock);
+	st->value = wg->count;
+	st->waiters = wg->waiters;
+	spin_unlock(&wg->lock);
+}
+
+/* The object's id, for the tracepoints */
+static void gs_waitgroup_set_id(void *priv, u64 id)
+{
+	((struct gs_waitgroup *)priv)->id = id;
+}
+
 const struct gs_type gs_waitgroup_type = {
 	.id = GOSYNC_TYPE_WAITGROUP,
 	.name = "waitgroup",
@@ -139,6 +157,8 @@ const struct gs_type gs_waitgroup_type = {
 	.stats = gs_waitgroup_stats,
 	.charge = gs_waitgroup_charge,
 	.show_fdinfo = gs_waitgroup_show_fdinfo,
+	.set_id = gs_waitgroup_set_id,
+	.state = gs_waitgroup_state,
 	.ops = GENMASK_ULL(GOSYNC_WG_LOAD, GOSYNC_WG_ADD),
 	.cmds = gs_waitgroup_cmds,
 	.nr_cmds = ARRAY_SIZE(gs_waitgroup_cmds),

@@ -174,7 +174,7 @@ static void object_list_paging_test(struct kunit *test)
 
 	cursor = objs[0]->id;
 	do {
-		n = gs_obj_list(cursor, buf, 3, &next);
+		n = gs_obj_list(cursor, buf, NULL, 3, &next);
 		for (i = 0; i < n; i++) {
 			KUNIT_EXPECT_GT(test, buf[i].id, last);
 			last = buf[i].id;
@@ -185,7 +185,7 @@ static void object_list_paging_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, seen, N);
 
 	/* A cursor past the newest object lists nothing and says it is done */
-	KUNIT_EXPECT_EQ(test, gs_obj_list(objs[N - 1]->id + 1000000, buf, 3, &next), 0);
+	KUNIT_EXPECT_EQ(test, gs_obj_list(objs[N - 1]->id + 1000000, buf, NULL, 3, &next), 0);
 	KUNIT_EXPECT_EQ(test, next, 0ULL);
 
 	for (i = 0; i < N; i++)
@@ -237,7 +237,7 @@ static unsigned int listed_mask(struct kunit *test, u64 cursor, const u64 *ids, 
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	do {
-		got = gs_obj_list(cursor, buf, 4, &next);
+		got = gs_obj_list(cursor, buf, NULL, 4, &next);
 		for (k = 0; k < got; k++)
 			for (i = 0; i < n; i++)
 				if (buf[k].id == ids[i])

@@ -315,6 +315,7 @@ static void rwmutex_max_readers_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
 	rw->readers = GOSYNC_RWMUTEX_MAX_READERS - 1;
 	many.rlocks = rw->readers;
+	list_add(&many.node, &rw->rholders);	/* as gs_rwmutex_rlock_locked() */
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &a, false, FOREVER), 0);
 	KUNIT_EXPECT_EQ(test, rw->readers, GOSYNC_RWMUTEX_MAX_READERS);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, false), -EAGAIN);

@@ -216,6 +216,24 @@ void cli_print_info(const struct cli_ctx *ctx, const struct cli_type *t,
 		    const struct gosync_info *info, bool long_form,
 		    const int64_t *value, const char *state);
 
+/**
+ * cli_print_info_state() - cli_print_info() with what the object is doing
+ * @st: its state (GOSYNC_IOC_INFO or LIST), or NULL
+ * @hs: all its holders (@nr of them), or NULL to show those @st carries
+ *
+ * In text, a row (ls) gets STATE, WAIT, OLDEST, CONT and HOLDERS columns
+ * before the counts; the long form (info) gets lines, with the wait-time
+ * histogram of a lock. In JSON, an "activity" member.
+ */
+void cli_print_info_state(const struct cli_ctx *ctx, const struct cli_type *t,
+			  const struct gosync_info *info, bool long_form,
+			  const int64_t *value, const char *state,
+			  const struct gosync_state *st, const struct gosync_holder *hs,
+			  unsigned int nr);
+
+/** cli_fmt_ns() - @ns as "12.3ms", "1.5s", "800ns" */
+void cli_fmt_ns(char *buf, size_t len, uint64_t ns);
+
 /* ---- wait.c: the blocking types ---- */
 
 /* Exit status of a command killed by signal N, or interrupted by it: 128 + N */

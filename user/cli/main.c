@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -60,6 +61,12 @@ static int cmd_ls(struct cli_ctx *ctx);
 static int cmd_rm(struct cli_ctx *ctx);
 static int cmd_help(struct cli_ctx *ctx);
 
+static const struct cli_opt ls_opts[] = {
+	{ "watch", 'w', NULL, "redraw every SECONDS (default 2) until interrupted, as top" },
+	{ "count", 'c', "N", "with --watch: stop after N listings" },
+	{ NULL },
+};
+
 static const struct cli_opt rm_opts[] = {
 	{ "force", 'f', NULL, "a name that does not exist is not an error" },
 	{ NULL },
@@ -70,13 +77,17 @@ static const struct cli_cmd top_cmds[] = {
 	  "Asks the loaded module (GOSYNC_IOC_VERSION). cli_api_version is the\n"
 	  "API version this gosync was built against.",
 	  NULL, 0, 0, cmd_version },
-	{ "ls", "", "list the live objects you own or may open",
+	{ "ls", "[--watch [SECONDS]]", "list the live objects you own or may open",
 	  "Objects of this IPC namespace (names are per namespace, as for SysV\n"
 	  "IPC) that you own, and named ones you may open; root sees them all.\n"
 	  "Columns: id, type, mode, name ('-' if anonymous or removed), owner uid\n"
-	  "and gid, permission bits, open file descriptions (fds) and the\n"
-	  "object's operation counts.",
-	  NULL, 0, 0, cmd_ls },
+	  "and gid, permission bits, open file descriptions (fds); what it is\n"
+	  "doing (STATE: free, locked, write, read:N, taken/size, len/cap, the\n"
+	  "WaitGroup counter), tasks blocked in it (WAIT; a channel's senders/\n"
+	  "receivers), how long the oldest has waited (OLDEST), acquisitions\n"
+	  "that had to wait (CONT), who holds it (HOLDERS: PID:COMM, xN for N\n"
+	  "read locks or permits); then the object's operation counts.",
+	  ls_opts, 0, 1, cmd_ls },
 	{ "rm", "NAME...", "remove names; each object lives on while fds are open",
 	  "Only the owner (or root) may remove a name. Exit status 1 if any\n"
 	  "name could not be removed.",
@@ -438,22 +449,23 @@ static int cmd_version(struct cli_ctx *ctx)
 	return 0;
 }
 
-static int cmd_ls(struct cli_ctx *ctx)
+/* One listing: every object with its state. */
+static int ls_once(struct cli_ctx *ctx, int dev)
 {
+	struct gosync_state st[32];
 	struct gosync_info buf[32];
 	uint64_t cursor = 0;
 	unsigned int total = 0;
-	int dev = cli_dev(ctx), n;
+	int n;
 
-	if (dev < 0)
-		return CLI_EXIT_FAIL;
 	if (ctx->json)
 		printf("{\"objects\":[");
 	else
-		printf("%-5s %-8s %-9s %-24s %5s %5s %4s %4s %s\n", "ID", "TYPE",
-		       "MODE", "NAME", "UID", "GID", "PERM", "FDS", "OPS");
+		printf("%-5s %-8s %-9s %-24s %5s %5s %4s %4s %-10s %5s %7s %6s %-20s %s\n",
+		       "ID", "TYPE", "MODE", "NAME", "UID", "GID", "PERM", "FDS", "STATE",
+		       "WAIT", "OLDEST", "CONT", "HOLDERS", "OPS");
 	do {
-		n = gosync_list(dev, buf, ARRAY_SIZE(buf), &cursor, NULL);
+		n = gosync_list_state(dev, buf, st, ARRAY_SIZE(buf), &cursor, NULL);
 		if (n < 0) {
 			if (ctx->json)
 				printf("]}\n");
@@ -462,12 +474,59 @@ static int cmd_ls(struct cli_ctx *ctx)
 		for (int k = 0; k < n; k++, total++) {
 			if (ctx->json && total)
 				putchar(',');
-			cli_print_info(ctx, type_by_id(buf[k].type), &buf[k], false,
-				       NULL, NULL);
+			cli_print_info_state(ctx, type_by_id(buf[k].type), &buf[k], false,
+					     NULL, NULL, &st[k], NULL, 0);
 		}
 	} while (cursor);
 	if (ctx->json)
 		printf("],\"count\":%u}\n", total);
+	return 0;
+}
+
+/*
+ * ls, or with --watch a listing every SECONDS until interrupted (or --count
+ * listings), as top: on a terminal each replaces the last; otherwise they
+ * follow one another, each after a blank line.
+ */
+static int cmd_ls(struct cli_ctx *ctx)
+{
+	const char *c = cli_opt(ctx, "count");
+	bool watch = cli_opt(ctx, "watch") != NULL, tty = isatty(STDOUT_FILENO);
+	uint64_t count = 0;
+	double secs = 2;
+	int dev, ret;
+
+	if (ctx->argc && !watch)
+		return cli_usage(ctx, "SECONDS needs --watch");
+	if (ctx->argc && (!opt_double(ctx->argv[0], &secs) || secs < 0.01 || secs > 86400))
+		return cli_usage(ctx, "SECONDS '%s' is not a number from 0.01 to 86400",
+				 ctx->argv[0]);
+	if (c && (!watch || !opt_u64(c, 10, UINT32_MAX, &count) || !count))
+		return cli_usage(ctx, "--count needs --watch and a number from 1");
+	dev = cli_dev(ctx);
+	if (dev < 0)
+		return CLI_EXIT_FAIL;
+	if (!watch)
+		return ls_once(ctx, dev);
+	for (uint64_t i = 0; !count || i < count; i++) {
+		struct timespec ts = {
+			.tv_sec = (time_t)secs,
+			.tv_nsec = (long)((secs - (double)(time_t)secs) * 1e9),
+		};
+
+		if (tty && !ctx->json)
+			printf("\033[H\033[2J");
+		else if (i && !ctx->json)
+			putchar('\n');
+		ret = ls_once(ctx, dev);
+		fflush(stdout);
+		if (ret)
+			return ret;
+		if (count && i + 1 == count)
+			break;
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  * object's description for ls, info and create --json (see cli.h).
  */
 #include <inttypes.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -36,9 +37,191 @@ static void print_stats(const struct cli_ctx *ctx, const struct cli_type *t,
 		putchar('-');
 }
 
+/* Types with a state: all but counters and maps */
+static bool has_state(unsigned int type)
+{
+	return type != GOSYNC_TYPE_COUNTER && type != GOSYNC_TYPE_MAP;
+}
+
+/* Types that have holders, waiters with ages, and contention counts */
+static bool is_lock(unsigned int type)
+{
+	return type == GOSYNC_TYPE_MUTEX || type == GOSYNC_TYPE_RWMUTEX ||
+	       type == GOSYNC_TYPE_SEM;
+}
+
+void cli_fmt_ns(char *buf, size_t len, uint64_t ns)
+{
+	static const struct { const char *unit; double div; } u[] = {
+		{ "s", 1e9 }, { "ms", 1e6 }, { "us", 1e3 },
+	};
+
+	for (size_t i = 0; i < sizeof(u) / sizeof(u[0]); i++)
+		if ((double)ns >= u[i].div) {
+			snprintf(buf, len, "%.3g%s", (double)ns / u[i].div, u[i].unit);
+			return;
+		}
+	snprintf(buf, len, "%" PRIu64 "ns", ns);
+}
+
+/* ls's STATE column: what the object is doing, in a word */
+static void state_word(char *buf, size_t len, unsigned int type, const struct gosync_state *st)
+{
+	switch (type) {
+	case GOSYNC_TYPE_MUTEX:
+		snprintf(buf, len, "%s", st->flags & GOSYNC_STATE_LOCKED ?
+			 (st->flags & GOSYNC_STATE_STARVING ? "locked,starving" : "locked") :
+			 "free");
+		break;
+	case GOSYNC_TYPE_RWMUTEX:
+		if (st->flags & GOSYNC_STATE_LOCKED)
+			snprintf(buf, len, "write");
+		else if (st->readers)
+			snprintf(buf, len, "read:%" PRIu64, (uint64_t)st->readers);
+		else
+			snprintf(buf, len, "free");
+		break;
+	case GOSYNC_TYPE_SEM:
+	case GOSYNC_TYPE_CHAN:
+		snprintf(buf, len, "%" PRId64 "/%" PRIu64 "%s", (int64_t)st->value,
+			 (uint64_t)st->limit, st->flags & GOSYNC_STATE_CLOSED ? ",closed" : "");
+		break;
+	case GOSYNC_TYPE_WAITGROUP:
+		snprintf(buf, len, "%" PRId64, (int64_t)st->value);
+		break;
+	case GOSYNC_TYPE_ONCE:
+		snprintf(buf, len, "%s", st->flags & GOSYNC_STATE_DONE ? "done" : "-");
+		break;
+	default:
+		snprintf(buf, len, "-");
+	}
+}
+
+/* ls's HOLDERS column: "PID:COMM" (xCOUNT if more than one), comma-separated */
+static void holders_word(char *buf, size_t len, const struct gosync_state *st)
+{
+	unsigned int n = st->nr_holders < GOSYNC_STATE_HOLDERS ? st->nr_holders :
+			 GOSYNC_STATE_HOLDERS;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < n && off < len; i++) {
+		const struct gosync_holder *h = &st->holders[i];
+
+		off += snprintf(buf + off, len - off, "%s%d:%.16s", i ? "," : "", h->pid,
+				h->comm);
+		if (h->count > 1 && off < len)
+			off += snprintf(buf + off, len - off, "x%" PRIu64, (uint64_t)h->count);
+	}
+	if (st->nr_holders > n && off < len)
+		snprintf(buf + off, len - off, ",+%u", st->nr_holders - n);
+	if (!n)
+		snprintf(buf, len, "-");
+}
+
+static void json_holder(const struct gosync_holder *h)
+{
+	char comm[sizeof(h->comm) + 1];
+
+	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(h->comm), h->comm);
+	printf("{\"pid\":%d,\"comm\":", h->pid);
+	json_str(stdout, comm);
+	printf(",\"held\":%" PRIu64 ",\"write\":%s}", (uint64_t)h->count,
+	       h->flags & GOSYNC_HOLDER_WRITE ? "true" : "false");
+}
+
+/* The "activity" member of an object's JSON */
+static void json_state(const struct gosync_state *st, const struct gosync_holder *hs,
+		       unsigned int nr)
+{
+	unsigned int n = hs ? nr : (st->nr_holders < GOSYNC_STATE_HOLDERS ?
+				    st->nr_holders : GOSYNC_STATE_HOLDERS);
+
+	printf(",\"activity\":{\"locked\":%s,\"starving\":%s,\"closed\":%s,"
+	       "\"done\":%s,\"nr_holders\":%u,\"holders\":[",
+	       st->flags & GOSYNC_STATE_LOCKED ? "true" : "false",
+	       st->flags & GOSYNC_STATE_STARVING ? "true" : "false",
+	       st->flags & GOSYNC_STATE_CLOSED ? "true" : "false",
+	       st->flags & GOSYNC_STATE_DONE ? "true" : "false", st->nr_holders);
+	for (unsigned int i = 0; i < n; i++) {
+		printf("%s", i ? "," : "");
+		json_holder(hs ? &hs[i] : &st->holders[i]);
+	}
+	printf("],\"readers\":%" PRIu64 ",\"current\":%" PRId64 ",\"limit\":%" PRIu64
+	       ",\"waiters\":%u,\"receivers\":%u,\"oldest_wait_ns\":%" PRIu64
+	       ",\"contended\":%" PRIu64 ",\"wait_ns\":%" PRIu64 ",\"wait_hist\":[",
+	       (uint64_t)st->readers, (int64_t)st->value, (uint64_t)st->limit, st->waiters,
+	       st->receivers, (uint64_t)st->oldest_wait_ns, (uint64_t)st->contended,
+	       (uint64_t)st->wait_ns);
+	for (int i = 0; i < GOSYNC_WAIT_HIST; i++)
+		printf("%s%" PRIu64, i ? "," : "", (uint64_t)st->wait_hist[i]);
+	printf("]}");
+}
+
+/* info's lines for the state: holders, waiters, contention, histogram */
+static void text_state(unsigned int type, const struct gosync_state *st,
+		       const struct gosync_holder *hs, unsigned int nr)
+{
+	char a[32], b[32];
+	uint64_t max = 0;
+
+	state_word(a, sizeof(a), type, st);
+	printf("now: %s\n", a);
+	if (type == GOSYNC_TYPE_CHAN) {
+		printf("senders_waiting: %u\nreceivers_waiting: %u\n", st->waiters,
+		       st->receivers);
+		return;
+	}
+	printf("waiters: %u\n", st->waiters);
+	if (!is_lock(type))
+		return;
+	printf("holders: %u\n", st->nr_holders);
+	for (unsigned int i = 0; i < nr; i++)
+		printf("holder: pid=%d comm=%.16s %s=%" PRIu64 "\n", hs[i].pid, hs[i].comm,
+		       hs[i].flags & GOSYNC_HOLDER_WRITE ? "write" :
+		       type == GOSYNC_TYPE_SEM ? "permits" : "read",
+		       (uint64_t)hs[i].count);
+	if (nr < st->nr_holders)
+		printf("holder: ... %u more\n", st->nr_holders - nr);
+	cli_fmt_ns(a, sizeof(a), st->oldest_wait_ns);
+	printf("oldest_wait: %s\n", st->oldest_wait_ns ? a : "-");
+	cli_fmt_ns(a, sizeof(a), st->wait_ns);
+	printf("contended: %" PRIu64 "\nwait_total: %s\n", (uint64_t)st->contended, a);
+	if (!st->contended)
+		return;
+	printf("wait_hist:\n");
+	for (int i = 0; i < GOSYNC_WAIT_HIST; i++)
+		if (st->wait_hist[i] > max)
+			max = st->wait_hist[i];
+	for (int i = 0; i < GOSYNC_WAIT_HIST; i++) {
+		int bar;
+
+		if (!st->wait_hist[i])
+			continue;
+		cli_fmt_ns(a, sizeof(a), i ? 1ULL << (i + 9) : 0);
+		if (i == GOSYNC_WAIT_HIST - 1)
+			snprintf(b, sizeof(b), "inf");
+		else
+			cli_fmt_ns(b, sizeof(b), 1ULL << (i + 10));
+		bar = (int)((st->wait_hist[i] * 40 + max - 1) / max);
+		printf("  %8s .. %-8s %10" PRIu64 " %.*s\n", i ? a : "0", b,
+		       (uint64_t)st->wait_hist[i], bar,
+		       "########################################");
+	}
+}
+
 void cli_print_info(const struct cli_ctx *ctx, const struct cli_type *t,
 		    const struct gosync_info *info, bool long_form,
 		    const int64_t *value, const char *state)
+{
+	cli_print_info_state(ctx, t, info, long_form, value, state, NULL, NULL, 0);
+}
+
+void cli_print_info_state(const struct cli_ctx *ctx, const struct cli_type *t,
+			  const struct gosync_info *info, bool long_form,
+			  const int64_t *value, const char *state,
+			  const struct gosync_state *st, const struct gosync_holder *hs,
+			  unsigned int nr)
 {
 	const char *sub = t && t->subtype_name ? t->subtype_name(info->subtype) : NULL;
 	char type[16], subtype[16], name[GOSYNC_NAME_MAX];
@@ -69,6 +252,8 @@ void cli_print_info(const struct cli_ctx *ctx, const struct cli_type *t,
 			printf(",\"state\":");
 			json_str(stdout, state);
 		}
+		if (st && has_state(info->type))
+			json_state(st, hs, nr);
 		putchar('}');
 	} else if (long_form) {
 		printf("name: %s\nid: %" PRIu64 "\ntype: %s\nmode: %s\n"
@@ -81,10 +266,27 @@ void cli_print_info(const struct cli_ctx *ctx, const struct cli_type *t,
 			printf("value: %" PRId64 "\n", *value);
 		if (state)
 			printf("state: %s\n", state);
+		if (st && has_state(info->type))
+			text_state(info->type, st, hs, nr);
 	} else {
 		printf("%-5" PRIu64 " %-8s %-9s %-24s %5u %5u %04o %4u ",
 		       (uint64_t)info->id, type, subtype, name[0] ? name : "-",
 		       info->uid, info->gid, info->perm, info->nr_files);
+		if (st) {
+			char now[32], wait[24], oldest[16], cont[24], holders[128];
+
+			state_word(now, sizeof(now), info->type, st);
+			if (info->type == GOSYNC_TYPE_CHAN)
+				snprintf(wait, sizeof(wait), "%u/%u", st->waiters, st->receivers);
+			else
+				snprintf(wait, sizeof(wait), "%u", st->waiters);
+			cli_fmt_ns(oldest, sizeof(oldest), st->oldest_wait_ns);
+			snprintf(cont, sizeof(cont), "%" PRIu64, (uint64_t)st->contended);
+			holders_word(holders, sizeof(holders), st);
+			printf("%-10s %5s %7s %6s %-20s ", now, wait,
+			       st->oldest_wait_ns ? oldest : "-",
+			       is_lock(info->type) ? cont : "-", holders);
+		}
 		print_stats(ctx, t, info);
 		putchar('\n');
 	}
@@ -126,19 +328,23 @@ int cli_info(struct cli_ctx *ctx)
 {
 	const struct cli_type *t = ctx->type;
 	const char *name = ctx->argv[0], *state = NULL;
+	struct gosync_holder hs[64];
+	struct gosync_state st;
 	struct gosync_info info;
+	unsigned int nr = 0;
 	int64_t v;
 	int fd = cli_open(ctx, name, t->type), ret = 0;
 
 	if (fd < 0)
 		return CLI_EXIT_FAIL;
 	/* INFO first, so the counts do not include our own read. */
-	if (gosync_info(fd, &info) < 0 ||
+	if (gosync_info(fd, &info) < 0 || gosync_state(fd, &st, hs, 64, &nr) < 0 ||
 	    (t->info_value && t->info_value(fd, &v) < 0) ||
 	    (t->info_state && !(state = t->info_state(fd)))) {
 		ret = cli_fail(ctx, name);
 	} else {
-		cli_print_info(ctx, t, &info, true, t->info_value ? &v : NULL, state);
+		cli_print_info_state(ctx, t, &info, true, t->info_value ? &v : NULL, state,
+				     &st, hs, nr < 64 ? nr : 64);
 		if (ctx->json)
 			putchar('\n');
 	}

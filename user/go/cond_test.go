@@ -33,8 +33,19 @@ func TestCondSignal(t *testing.T) {
 	n := 2
 	running := make(chan bool, n)
 	awake := make(chan bool, n)
+	// Join them before the Cleanup closes the Mutex: the last one unlocks
+	// after it said it was awake (after a t.Fatal, wake those still waiting).
+	var wg sync.WaitGroup
+	defer func() {
+		m.Lock()
+		c.Broadcast()
+		m.Unlock()
+		wg.Wait()
+	}()
 	for i := 0; i < n; i++ {
+		wg.Add(1)
 		go func() {
+			defer wg.Done()
 			m.Lock()
 			running <- true
 			c.Wait()

@@ -231,8 +231,12 @@ type rawInfo struct {
 }
 
 type infoCmd struct {
-	size, flags uint32
-	info        rawInfo
+	size, flags          uint32
+	info                 rawInfo
+	state                unsafe.Pointer // *gosync_state: not used by the package
+	stateSize, nrHolders uint32
+	holders              unsafe.Pointer
+	resv                 uint64
 }
 
 type counterCmd struct {

@@ -52,6 +52,8 @@ var uapiStructs = map[string]interface{}{
 	"gosync_torture":        nil,         // not used by the package
 	"gosync_torture_thread": nil,
 	"gosync_list":           nil,
+	"gosync_holder":         nil,
+	"gosync_state":          nil,
 	"gosync_op":             nil,
 	"gosync_batch":          nil,
 }

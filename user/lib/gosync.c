@@ -84,8 +84,32 @@ int gosync_info(int fd, struct gosync_info *info)
 	return 0;
 }
 
+int gosync_state(int fd, struct gosync_state *st, struct gosync_holder *holders,
+		 unsigned int cap, unsigned int *nr_holders)
+{
+	struct gosync_info_cmd c = {
+		.size = sizeof(c),
+		.state = (uintptr_t)st,
+		.state_size = sizeof(*st),
+		.holders = (uintptr_t)holders,
+		.nr_holders = holders ? cap : 0,
+	};
+
+	if (ioctl(fd, GOSYNC_IOC_INFO, &c) < 0)
+		return -1;
+	if (nr_holders)
+		*nr_holders = st->nr_holders;
+	return 0;
+}
+
 int gosync_list(int dev, struct gosync_info *buf, unsigned int cap,
 		uint64_t *cursor, unsigned int *total)
+{
+	return gosync_list_state(dev, buf, NULL, cap, cursor, total);
+}
+
+int gosync_list_state(int dev, struct gosync_info *buf, struct gosync_state *states,
+		      unsigned int cap, uint64_t *cursor, unsigned int *total)
 {
 	struct gosync_list l = {
 		.size = sizeof(l),
@@ -93,6 +117,8 @@ int gosync_list(int dev, struct gosync_info *buf, unsigned int cap,
 		.entry_size = sizeof(*buf),
 		.count = cap,
 		.cursor = *cursor,
+		.states = (uintptr_t)states,
+		.state_size = states ? sizeof(*states) : 0,
 	};
 
 	if (ioctl(dev, GOSYNC_IOC_LIST, &l) < 0)

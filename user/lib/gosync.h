@@ -98,6 +98,26 @@ int gosync_list(int dev, struct gosync_info *buf, unsigned int cap,
 		uint64_t *cursor, unsigned int *total);
 
 /**
+ * gosync_state() - GOSYNC_IOC_INFO with its state: what the object behind
+ * @fd is doing now (holders, waiters, oldest wait) and its contention
+ * (contended acquisitions, wait-time histogram).
+ * @st: out
+ * @holders: room for @cap holders, or NULL (@st has the first
+ *	GOSYNC_STATE_HOLDERS)
+ * @nr_holders: out (may be NULL): holders there are; more than @cap means
+ *	the list was cut at @cap
+ */
+int gosync_state(int fd, struct gosync_state *st, struct gosync_holder *holders,
+		 unsigned int cap, unsigned int *nr_holders);
+
+/**
+ * gosync_list_state() - gosync_list() with each entry's state: @states[i]
+ * describes @buf[i] (with its first GOSYNC_STATE_HOLDERS holders).
+ */
+int gosync_list_state(int dev, struct gosync_info *buf, struct gosync_state *states,
+		      unsigned int cap, uint64_t *cursor, unsigned int *total);
+
+/**
  * gosync_counter_op() - GOSYNC_IOC_COUNTER: one counter operation.
  * @op: enum gosync_op_code; @flags: GOSYNC_OP_F_*
  * @arg, @expected: operands (see enum gosync_op_code)

@@ -98,6 +98,8 @@ struct cmd_desc {
 /* ---- builders ---- */
 
 static struct gosync_info cmd_list_entries[4];
+static struct gosync_state cmd_list_states[4];
+static struct gosync_state cmd_info_state;
 static struct gosync_op cmd_batch_op;
 static struct gosync_map_op cmd_batch_map_op;
 static uint64_t cmd_range_buf[512];
@@ -142,6 +144,18 @@ static void cmd_build_list(void *arg, const struct cmd_env *env, uint32_t type)
 	l->entries = (uintptr_t)cmd_list_entries;
 	l->entry_size = sizeof(cmd_list_entries[0]);
 	l->count = 4;
+	l->states = (uintptr_t)cmd_list_states;
+	l->state_size = sizeof(cmd_list_states[0]);
+}
+
+/* INFO with the state (not the holders: nr_holders is written back) */
+static void cmd_build_info(void *arg, const struct cmd_env *env, uint32_t type)
+{
+	struct gosync_info_cmd *c = arg;
+
+	(void)env; (void)type;
+	c->state = (uintptr_t)&cmd_info_state;
+	c->state_size = sizeof(cmd_info_state);
 }
 
 static void cmd_build_torture(void *arg, const struct cmd_env *env, uint32_t type)
@@ -265,7 +279,8 @@ static const struct cmd_desc cmd_table[] = {
 	  .min_size = offsetof(struct gosync_open, uid),
 	  .flags_ok = GOSYNC_OPEN_UID | GOSYNC_OPEN_GID, .build = cmd_build_open },
 	{ CMD("unlink", UNLINK, gosync_unlink), .build = cmd_build_unlink },
-	{ CMD("list", LIST, gosync_list),
+	/* states, state_size came with the state (issue 16) */
+	{ CMD("list", LIST, gosync_list), .min_size = offsetof(struct gosync_list, states),
 	  .out = { CMD_OUT(gosync_list, total, total) },
 	  .build = cmd_build_list },
 	{ CMD("torture", TORTURE, gosync_torture), .flags = CMD_BLOCKS | CMD_ADMIN,
@@ -277,9 +292,11 @@ static const struct cmd_desc cmd_table[] = {
 		      GOSYNC_WAIT_NONBLOCK | GOSYNC_WAIT_ALL | GOSYNC_WAIT_ORDERED,
 	  .out = { CMD_OUT(gosync_wait, index, index) },
 	  .build = cmd_build_wait },
-	{ CMD("info", INFO, gosync_info_cmd), .types = CMD_ANY_OBJECT,
+	/* state and holders came later */
+	{ CMD("info", INFO, gosync_info_cmd), .min_size = offsetof(struct gosync_info_cmd, state),
+	  .types = CMD_ANY_OBJECT,
 	  .out = { CMD_OUT(gosync_info_cmd, info, info) },
-	  .build = cmd_build_none },
+	  .build = cmd_build_info },
 	{ CMD("counter", COUNTER, gosync_counter_cmd), .types = CMD_TYPE_BIT(COUNTER),
 	  .flags_ok = GOSYNC_OP_F_APPROX, .out = { CMD_OUT(gosync_counter_cmd, result, result) },
 	  .build = cmd_build_counter },

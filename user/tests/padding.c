@@ -91,6 +91,11 @@ static bool t_info_list(void)
 		memset(&ic, PAT, sizeof(ic));
 		ic.size = sizeof(ic);
 		ic.flags = 0;
+		ic.state = 0;
+		ic.state_size = 0;
+		ic.nr_holders = 0;
+		ic.holders = 0;
+		ic.__reserved = 0;
 		CHECK_OK(ioctl(fds[i], GOSYNC_IOC_INFO, &ic));
 		if (!info_ok(&ic.info, "info"))
 			return false;
@@ -115,6 +120,66 @@ static bool t_info_list(void)
 	for (int i = 0; i < 6; i++)
 		close(fds[i]);
 	free(buf);
+	return true;
+}
+
+/*
+ * INFO's state and holders, LIST's states: every byte written (comm
+ * NUL-padded, the inline holders past nr_holders zero), nothing past the
+ * holders that exist.
+ */
+static bool t_state(void)
+{
+	int m = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+	int rw = CHECK_OK(gosync_rwmutex_create(dev, "pad-rw", 0600, 0));
+	int rw2 = CHECK_OK(gosync_open(dev, "pad-rw", 0));
+	int s = CHECK_OK(gosync_sem_create(dev, NULL, 0, 5, 0));
+	int fds[3] = { m, rw, s };
+	struct gosync_holder hs[4];
+	struct gosync_state st, sts[64];
+	struct gosync_info infos[64];
+	struct gosync_info_cmd ic;
+	struct gosync_list l;
+
+	CHECK_OK(gosync_lock_op(m, GOSYNC_IOC_MUTEX, GOSYNC_LOCK_LOCK, -1));
+	CHECK_OK(gosync_lock_op(rw, GOSYNC_IOC_RWMUTEX, GOSYNC_LOCK_RLOCK, -1));
+	CHECK_OK(gosync_lock_op(rw2, GOSYNC_IOC_RWMUTEX, GOSYNC_LOCK_RLOCK, -1));
+	CHECK_OK(gosync_sem_acquire(s, 2, -1));
+	for (int i = 0; i < 3; i++) {
+		memset(&st, PAT, sizeof(st));
+		memset(hs, PAT, sizeof(hs));
+		memset(&ic, 0, sizeof(ic));
+		ic.size = sizeof(ic);
+		ic.state = (uintptr_t)&st;
+		ic.state_size = sizeof(st);
+		ic.holders = (uintptr_t)hs;
+		ic.nr_holders = 4;
+		CHECK_OK(ioctl(fds[i], GOSYNC_IOC_INFO, &ic));
+		CHECK(ic.nr_holders == (i == 1 ? 2U : 1U), "holders %u", ic.nr_holders);
+		if (!clean(&st, sizeof(st), "state") ||
+		    !clean(hs, ic.nr_holders * sizeof(hs[0]), "holders"))
+			return false;
+		CHECK(((uint8_t *)&hs[ic.nr_holders])[0] == PAT, "wrote past nr_holders");
+	}
+	memset(sts, PAT, sizeof(sts));
+	memset(&l, 0, sizeof(l));
+	l.size = sizeof(l);
+	l.entries = (uintptr_t)infos;
+	l.entry_size = sizeof(infos[0]);
+	l.count = 64;
+	l.states = (uintptr_t)sts;
+	l.state_size = sizeof(sts[0]);
+	CHECK_OK(ioctl(dev, GOSYNC_IOC_LIST, &l));
+	CHECK(l.count >= 3, "listed %u", l.count);
+	for (unsigned int i = 0; i < l.count; i++)
+		if (!clean(&sts[i], sizeof(sts[i]), "list state"))
+			return false;
+	CHECK(((uint8_t *)&sts[l.count])[0] == PAT, "wrote past count states");
+	CHECK_OK(gosync_unlink(dev, "pad-rw"));
+	close(m);
+	close(rw);
+	close(rw2);
+	close(s);
 	return true;
 }
 
@@ -299,6 +364,7 @@ int main(void)
 	tap_report(cmdtable_check(dev), "padding-cmdtable");
 	tap_report(t_version(), "padding-version");
 	tap_report(t_info_list(), "padding-info-list");
+	tap_report(t_state(), "padding-state");
 	tap_report(t_counter_batch(), "padding-counter-batch");
 	tap_report(t_sync(), "padding-waitgroup-once");
 	tap_report(t_map(), "padding-map-range");

@@ -579,16 +579,112 @@ struct gosync_info {
 	__u64 stats[GOSYNC_NR_STATS];
 };
 
+/* Buckets of struct gosync_state.wait_hist */
+#define GOSYNC_WAIT_HIST	32
+/* Holders struct gosync_state carries itself (GOSYNC_IOC_INFO can return all) */
+#define GOSYNC_STATE_HOLDERS	4
+/* Most holders one GOSYNC_IOC_INFO returns */
+#define GOSYNC_HOLDERS_MAX	1024
+
+/* struct gosync_holder.flags */
+#define GOSYNC_HOLDER_WRITE	_BITUL(0)	/* a Mutex, or an RWMutex's write lock */
+
+/**
+ * struct gosync_holder - who holds a lock or Semaphore permits
+ * @pid: the process (thread group id, in the caller's pid namespace; 0 if
+ *	it is not visible there) of the task that last acquired through
+ *	this holder
+ * @flags: GOSYNC_HOLDER_*
+ * @count: 1 for a write lock; read locks or permits held
+ * @comm: that task's command name when it acquired, NUL-terminated
+ *
+ * A holder is an open file description; a robust lock or permit it holds
+ * is released when it closes. A non-robust Mutex or write lock stays held
+ * after its holder closed, and still shows who took it.
+ */
+struct gosync_holder {
+	__s32 pid;
+	__u32 flags;
+	__u64 count;
+	char comm[16];
+};
+
+/* struct gosync_state.flags */
+#define GOSYNC_STATE_LOCKED	_BITUL(0)	/* Mutex held, RWMutex write-locked */
+#define GOSYNC_STATE_STARVING	_BITUL(1)	/* Mutex in starvation mode */
+#define GOSYNC_STATE_CLOSED	_BITUL(2)	/* channel closed */
+#define GOSYNC_STATE_DONE	_BITUL(3)	/* Once done */
+
+/**
+ * struct gosync_state - what an object is doing now, and how contended it
+ *	has been (GOSYNC_IOC_INFO and GOSYNC_IOC_LIST fill it on request)
+ * @flags: GOSYNC_STATE_*
+ * @nr_holders: Mutex, RWMutex, robust Semaphore: holders (open file
+ *	descriptions holding it), all of them, however many @holders shows
+ * @readers: RWMutex: read locks held
+ * @value: WaitGroup: the counter; Semaphore: permits taken; channel:
+ *	messages buffered
+ * @limit: Semaphore: its size; channel: its capacity
+ * @waiters: tasks blocked in it: in Lock and RLock, Acquire, WaitGroup
+ *	Wait, Once Do, Cond Wait, channel Send. Waits of GOSYNC_IOC_WAIT are
+ *	not counted (they wait on many objects)
+ * @receivers: channel: tasks blocked in Recv
+ * @oldest_wait_ns: Mutex, RWMutex, Semaphore: how long the oldest waiter
+ *	has waited (0: none)
+ * @contended: Mutex, RWMutex, Semaphore: Lock, RLock and Acquire calls
+ *	that found it taken and acquired it after waiting (spinning or
+ *	sleeping)
+ * @wait_ns: their total wait, in ns
+ * @wait_hist: their waits, by length: bucket 0 counts waits under 1024 ns,
+ *	bucket i (1 to GOSYNC_WAIT_HIST - 1) those of 2^(i+9) ns up to
+ *	2^(i+10) ns, the last bucket also every longer one. The buckets add
+ *	up to @contended
+ * @holders: the first GOSYNC_STATE_HOLDERS holders; unused entries zero
+ *
+ * The fields are read under the object's lock, each set at one moment, but
+ * the contention counters may lag a wait that is ending.
+ */
+struct gosync_state {
+	__u32 flags;
+	__u32 nr_holders;
+	__u64 readers;
+	__s64 value;
+	__u64 limit;
+	__u32 waiters;
+	__u32 receivers;
+	__u64 oldest_wait_ns;
+	__u64 contended;
+	__u64 wait_ns;
+	__u64 wait_hist[GOSYNC_WAIT_HIST];
+	struct gosync_holder holders[GOSYNC_STATE_HOLDERS];
+};
+
 /**
  * struct gosync_info_cmd - GOSYNC_IOC_INFO on an object fd
  * @size: sizeof(struct gosync_info_cmd)
  * @flags: must be 0
  * @info: out: the object
+ * @state: 0, or a pointer to a struct gosync_state of @state_size bytes to
+ *	fill (the kernel writes min(@state_size, its own size) bytes and
+ *	zeroes the rest)
+ * @state_size: sizeof(struct gosync_state) as the caller knows it; 0 if
+ *	@state is 0, else at least 8 and at most a page (EINVAL)
+ * @nr_holders: with @holders: in: room in @holders (entries); out: holders
+ *	there are, also when more than would fit: then only the first
+ *	@nr_holders (in) were written, and the call still succeeds. At most
+ *	GOSYNC_HOLDERS_MAX are written. Without @holders: must be 0
+ * @__reserved: must be 0
+ * @holders: 0, or a pointer to @nr_holders struct gosync_holder
  */
 struct gosync_info_cmd {
 	__u32 size;
 	__u32 flags;
 	struct gosync_info info;
+	__u64 state;
+	__u32 state_size;
+	__u32 nr_holders;
+	__u64 holders;
+	__u64 __reserved;
 };
 
 #define GOSYNC_IOC_INFO		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_INFO)
@@ -607,6 +703,12 @@ struct gosync_info_cmd {
  * @total: out: live objects in the caller's IPC namespace at the time of the
  *	call, listed to the caller or not
  * @__reserved: must be 0
+ * @states: 0, or a pointer to an array of @count entries of @state_size
+ *	bytes: entry i gets the struct gosync_state of @entries' entry i
+ *	(with its first GOSYNC_STATE_HOLDERS holders)
+ * @state_size: sizeof(struct gosync_state) as the caller knows it; 0 if
+ *	@states is 0, else at least 8 and at most a page (EINVAL)
+ * @__reserved2: must be 0
  *
  * Lists the objects created in the caller's IPC namespace that the caller
  * owns, and the named ones it may open; all of them for CAP_SYS_ADMIN in the
@@ -623,6 +725,9 @@ struct gosync_list {
 	__u64 cursor;
 	__u32 total;
 	__u32 __reserved;
+	__u64 states;
+	__u32 state_size;
+	__u32 __reserved2;
 };
 
 #define GOSYNC_IOC_LIST		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_LIST)

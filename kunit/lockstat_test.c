@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the state INFO reports (lockstat.c and the primitives' _state()):
+ * the wait-time histogram's buckets, holder records (pid and comm of the
+ * acquiring task, per holder, cut at the caller's room), waiters and the
+ * oldest wait, and contended acquisitions counted exactly.
+ */
+#include <linux/pid.h>
+#include <linux/slab.h>
+
+#include "gs_kunit.h"
+
+static void hist_bucket_test(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, gs_hist_bucket(0), 0U);
+	KUNIT_EXPECT_EQ(test, gs_hist_bucket(1023), 0U);
+	KUNIT_EXPECT_EQ(test, gs_hist_bucket(1024), 1U);
+	KUNIT_EXPECT_EQ(test, gs_hist_bucket(2047), 1U);
+	KUNIT_EXPECT_EQ(test, gs_hist_bucket(2048), 2U);
+	KUNIT_EXPECT_EQ(test, gs_hist_bucket(NSEC_PER_MSEC), 10U);	/* 2^19 <= 1e6 < 2^20 */
+	KUNIT_EXPECT_EQ(test, gs_hist_bucket((1ULL << 40) - 1), 30U);
+	KUNIT_EXPECT_EQ(test, gs_hist_bucket(1ULL << 40), 31U);
+	KUNIT_EXPECT_EQ(test, gs_hist_bucket(U64_MAX), 31U);
+}
+
+/* Every bucket's lower bound lands in it, and one less in the one before. */
+static void hist_bounds_test(struct kunit *test)
+{
+	unsigned int i;
+
+	for (i = 1; i < GOSYNC_WAIT_HIST; i++) {
+		KUNIT_EXPECT_EQ(test, gs_hist_bucket(1ULL << (i + 9)), i);
+		KUNIT_EXPECT_EQ(test, gs_hist_bucket((1ULL << (i + 9)) - 1), i - 1);
+	}
+}
+
+static void lockstat_sum_test(struct kunit *test)
+{
+	struct gs_lockstat *ls = kunit_kzalloc(test, sizeof(*ls), GFP_KERNEL);
+	struct gosync_state *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	static const u64 waits[] = { 0, 500, 1500, 3000, 1000000, 1ULL << 45 };
+	u64 total = 0, n = 0;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ls);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	for (i = 0; i < ARRAY_SIZE(waits); i++) {
+		gs_lockstat_add(ls, waits[i]);
+		total += waits[i];
+	}
+	gs_lockstat_read(ls, st);
+	KUNIT_EXPECT_EQ(test, st->contended, (u64)ARRAY_SIZE(waits));
+	KUNIT_EXPECT_EQ(test, st->wait_ns, total);
+	for (i = 0; i < GOSYNC_WAIT_HIST; i++)
+		n += st->wait_hist[i];
+	KUNIT_EXPECT_EQ(test, n, (u64)ARRAY_SIZE(waits));
+	KUNIT_EXPECT_EQ(test, st->wait_hist[0], 2ULL);
+	KUNIT_EXPECT_EQ(test, st->wait_hist[1], 1ULL);
+	KUNIT_EXPECT_EQ(test, st->wait_hist[2], 1ULL);
+	KUNIT_EXPECT_EQ(test, st->wait_hist[10], 1ULL);
+	KUNIT_EXPECT_EQ(test, st->wait_hist[31], 1ULL);
+}
+
+static struct gosync_state *state_alloc(struct kunit *test)
+{
+	struct gosync_state *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	return st;
+}
+
+/* Is @h the current task, holding @count with @flags? */
+static bool is_me(const struct gosync_holder *h, u32 flags, u64 count)
+{
+	return h->pid == task_tgid_vnr(current) && !strcmp(h->comm, current->comm) &&
+	       h->flags == flags && h->count == count;
+}
+
+static void mutex_holder_test(struct kunit *test)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gosync_state *st = state_alloc(test);
+	struct gosync_holder hs[2] = {};
+	struct gs_holder a = {};
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	gs_mutex_state(m, st, hs, 2);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 0U);
+	KUNIT_EXPECT_EQ(test, st->flags, 0U);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
+	memset(st, 0, sizeof(*st));
+	gs_mutex_state(m, st, hs, 2);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
+	KUNIT_EXPECT_EQ(test, st->flags, (u32)GOSYNC_STATE_LOCKED);
+	KUNIT_EXPECT_TRUE(test, is_me(&hs[0], GOSYNC_HOLDER_WRITE, 1));
+	KUNIT_EXPECT_TRUE(test, is_me(&st->holders[0], GOSYNC_HOLDER_WRITE, 1));
+	KUNIT_EXPECT_EQ(test, st->contended, 0ULL);	/* it was free */
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	memset(st, 0, sizeof(*st));
+	gs_mutex_state(m, st, NULL, 0);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 0U);
+	KUNIT_EXPECT_PTR_EQ(test, m->who.pid, (struct pid *)NULL);
+	gs_mutex_destroy(m);
+}
+
+/* Read holders are listed one per holder, with their counts; cut at @cap. */
+static void rwmutex_holders_test(struct kunit *test)
+{
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gosync_state *st = state_alloc(test);
+	struct gosync_holder hs[2] = {};
+	struct gs_holder a = {}, b = {};
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, false, FOREVER), 0);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, false, FOREVER), 0);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_trylock(rw, &b, false), 0);
+	gs_rwmutex_state(rw, st, hs, 1);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 2U);
+	KUNIT_EXPECT_EQ(test, st->readers, 3ULL);
+	KUNIT_EXPECT_EQ(test, st->flags, 0U);
+	KUNIT_EXPECT_TRUE(test, is_me(&hs[0], 0, 2));	/* a, first to hold */
+	KUNIT_EXPECT_EQ(test, hs[1].pid, 0);		/* no room: not written */
+	KUNIT_EXPECT_TRUE(test, is_me(&st->holders[1], 0, 1));
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), 0);
+	memset(st, 0, sizeof(*st));
+	gs_rwmutex_state(rw, st, hs, 2);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
+	KUNIT_EXPECT_TRUE(test, is_me(&hs[0], 0, 1));
+	KUNIT_EXPECT_PTR_EQ(test, a.who.pid, (struct pid *)NULL);
+	gs_rwmutex_holder_gone(rw, &b);
+	KUNIT_EXPECT_PTR_EQ(test, b.who.pid, (struct pid *)NULL);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, true, FOREVER), 0);
+	memset(st, 0, sizeof(*st));
+	gs_rwmutex_state(rw, st, hs, 2);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
+	KUNIT_EXPECT_EQ(test, st->flags, (u32)GOSYNC_STATE_LOCKED);
+	KUNIT_EXPECT_TRUE(test, is_me(&hs[0], GOSYNC_HOLDER_WRITE, 1));
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+	gs_rwmutex_destroy(rw);
+}
+
+/* Robust: holders with their permits; non-robust: permits without holders. */
+static void sem_holders_test(struct kunit *test)
+{
+	struct gs_sem *s = gs_sem_create(10, true), *n = gs_sem_create(10, false);
+	struct gosync_state *st = state_alloc(test);
+	struct gosync_holder hs[2] = {};
+	struct gs_holder a = {}, b = {};
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, n);
+	KUNIT_ASSERT_EQ(test, gs_sem_acquire(s, &a, 3, FOREVER), 0);
+	KUNIT_ASSERT_EQ(test, gs_sem_tryacquire(s, &b, 4), 0);
+	gs_sem_fill_state(s, st, hs, 2);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 2U);
+	KUNIT_EXPECT_EQ(test, st->value, 7LL);
+	KUNIT_EXPECT_EQ(test, st->limit, 10ULL);
+	KUNIT_EXPECT_TRUE(test, is_me(&hs[0], 0, 3));
+	KUNIT_EXPECT_TRUE(test, is_me(&hs[1], 0, 4));
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &a, 3), 0);
+	gs_sem_holder_gone(s, &b);
+	memset(st, 0, sizeof(*st));
+	gs_sem_fill_state(s, st, hs, 2);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 0U);
+	KUNIT_EXPECT_EQ(test, st->value, 0LL);
+
+	KUNIT_ASSERT_EQ(test, gs_sem_tryacquire(n, &a, 2), 0);
+	memset(st, 0, sizeof(*st));
+	gs_sem_fill_state(n, st, hs, 2);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 0U);
+	KUNIT_EXPECT_EQ(test, st->value, 2LL);
+	KUNIT_EXPECT_EQ(test, gs_sem_release(n, &b, 2), 0);
+	gs_sem_destroy(s);
+	gs_sem_destroy(n);
+}
+
+static int do_lock(struct blocker *b)
+{
+	return gs_mutex_lock(b->obj, &b->holder, FOREVER);
+}
+
+static bool mutex_waiters_are(struct gs_mutex *m, u32 n)
+{
+	struct gosync_state st = {};
+
+	gs_mutex_state(m, &st, NULL, 0);
+	return st.waiters == n;
+}
+
+/*
+ * A kthread blocks in Lock: one waiter, an oldest wait; granted, it holds
+ * the lock as itself, and one contended acquisition is in the histogram.
+ */
+static void mutex_contended_test(struct kunit *test)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gosync_state *st = state_alloc(test);
+	struct gosync_holder hs[1] = {};
+	struct gs_holder a = {};
+	struct blocker b = {};
+	pid_t bpid;
+	u64 sum = 0;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
+	blocker_start(test, &b, do_lock, m);
+	bpid = task_tgid_vnr(b.task);
+	KUNIT_ASSERT_TRUE(test, wait_until(mutex_waiters_are(m, 1)));
+	usleep_range(1000, 1100);
+	gs_mutex_state(m, st, NULL, 0);
+	KUNIT_EXPECT_GT(test, st->oldest_wait_ns, 0ULL);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b), 0);
+	memset(st, 0, sizeof(*st));
+	gs_mutex_state(m, st, hs, 1);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
+	KUNIT_EXPECT_EQ(test, hs[0].pid, bpid);
+	KUNIT_EXPECT_STREQ(test, hs[0].comm, "gosync_blocker");
+	KUNIT_EXPECT_EQ(test, st->waiters, 0U);
+	KUNIT_EXPECT_EQ(test, st->oldest_wait_ns, 0ULL);
+	KUNIT_EXPECT_EQ(test, st->contended, 1ULL);
+	for (i = 0; i < GOSYNC_WAIT_HIST; i++)
+		sum += st->wait_hist[i];
+	KUNIT_EXPECT_EQ(test, sum, 1ULL);
+	KUNIT_EXPECT_GT(test, st->wait_ns, 0ULL);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
+}
+
+static struct kunit_case gs_lockstat_cases[] = {
+	KUNIT_CASE(hist_bucket_test),
+	KUNIT_CASE(hist_bounds_test),
+	KUNIT_CASE(lockstat_sum_test),
+	KUNIT_CASE(mutex_holder_test),
+	KUNIT_CASE(rwmutex_holders_test),
+	KUNIT_CASE(sem_holders_test),
+	KUNIT_CASE(mutex_contended_test),
+	{}
+};
+
+static struct kunit_suite gs_lockstat_suite = {
+	.name = "gosync_lockstat",
+	.test_cases = gs_lockstat_cases,
+};
+
+kunit_test_suite(gs_lockstat_suite);

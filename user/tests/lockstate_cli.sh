@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# e2e: who holds it, who waits, from the shell: `gosync ls` STATE, WAIT,
+# OLDEST, CONT and HOLDERS columns, `TYPE info` holder lines, contention
+# and the wait histogram, --json's "activity", and `ls --watch` redrawn a
+# given number of times. Uses $GOSYNC, else gosync from PATH. Busybox only.
+# shellcheck disable=SC2034 source=user/tests/_cli.sh
+SUITE=lockstate-cli
+. "$(dirname "$0")/_cli.sh"
+N=e2e-lscli-$$
+
+pids=""
+cleanup() {
+	for p in $pids; do kill -9 "$p" 2>/dev/null; done
+	"$G" rm -f "$N-m" "$N-s" >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# info_has TYPE NAME LINE: up to 20 s until `TYPE info NAME` has LINE
+info_has() {
+	i=0
+	while ! "$G" "$1" info "$2" | grep -q "^$3\$" && [ $i -lt 200 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	"$G" "$1" info "$2" | grep -q "^$3\$"
+}
+
+"$G" mutex create "$N-m"
+"$G" ls | grep -q "mutex  *robust  *$N-m .* free  *0  *-  *0  *-  *locks=0" && ok ls-free ||
+	notok ls-free "$("$G" ls | grep "$N-m")"
+
+# a holder: gosync itself (the CLI holds the lock while CMD runs)
+"$G" mutex lock "$N-m" -- sleep 600 >/dev/null 2>&1 &
+holder=$!
+pids="$pids $holder"
+info_has mutex "$N-m" "holders: 1" && ok holder || notok holder "$("$G" mutex info "$N-m")"
+"$G" mutex info "$N-m" | grep -q "^holder: pid=$holder comm=gosync write=1\$" && ok info-holder ||
+	notok info-holder "$("$G" mutex info "$N-m" | grep holder)"
+"$G" ls | grep -q "$N-m .* locked  *0  *-  *0  *$holder:gosync " && ok ls-holder ||
+	notok ls-holder "$("$G" ls | grep "$N-m")"
+"$G" --json ls | grep -q "\"name\":\"$N-m\".*\"activity\":{\"locked\":true,[^}]*\"nr_holders\":1,\"holders\":\[{\"pid\":$holder,\"comm\":\"gosync\",\"held\":1,\"write\":true}\]" &&
+	ok json-activity || notok json-activity "$("$G" --json ls)"
+
+# a waiter: counted, with an age, in ls and info
+"$G" mutex lock "$N-m" -- true >/dev/null 2>&1 &
+waiter=$!
+pids="$pids $waiter"
+info_has mutex "$N-m" "waiters: 1" && ok waiter || notok waiter "$("$G" mutex info "$N-m")"
+"$G" ls | grep -q "$N-m .* locked  *1  *[0-9.]*[mun]*s  *0 " && ok ls-waiter ||
+	notok ls-waiter "$("$G" ls | grep "$N-m")"
+"$G" mutex info "$N-m" | grep -q "^oldest_wait: [0-9.]*[mun]*s\$" && ok info-oldest ||
+	notok info-oldest "$("$G" mutex info "$N-m" | grep oldest)"
+
+# the holder dies: the waiter locks (contended once), runs true, unlocks
+kill -9 "$holder"
+wait "$holder" 2>/dev/null
+wait "$waiter"
+info_has mutex "$N-m" "contended: 1" && ok contended || notok contended "$("$G" mutex info "$N-m")"
+# one histogram line, with a count of 1
+h=$("$G" mutex info "$N-m" | sed -n '/^wait_hist:/,$p' | sed 1d)
+[ "$(printf '%s\n' "$h" | wc -l)" = 1 ] && printf '%s\n' "$h" | grep -q '^ *[0-9.a-z]* \.\. [0-9.a-z]*  *1 #' &&
+	ok histogram || notok histogram "'$h'"
+"$G" --json mutex info "$N-m" | grep -q '"contended":1,' && ok json-contended ||
+	notok json-contended "$("$G" --json mutex info "$N-m")"
+
+# a Semaphore: taken/size and the permits' holder
+"$G" sem create "$N-s" 5
+"$G" sem acquire "$N-s" -n 2 -- sleep 600 >/dev/null 2>&1 &
+sh=$!
+pids="$pids $sh"
+info_has sem "$N-s" "holders: 1" && "$G" ls | grep -q "$N-s .* 2/5  *0  *-  *0  *$sh:gosyncx2 " &&
+	ok ls-sem || notok ls-sem "$("$G" ls | grep "$N-s")"
+kill -9 "$sh"
+
+# --watch: N listings, each with its header; usage errors
+status 0 watch "$G" ls --watch 0.1 --count 3
+[ "$(grep -c '^ID ' "$T/out")" = 3 ] && ok watch-count || notok watch-count "$(grep -c '^ID ' "$T/out") listings"
+status 2 watch-count-alone "$G" ls --count 2
+status 2 watch-seconds-alone "$G" ls 1
+status 2 watch-bad-seconds "$G" ls --watch x
+exit $fail
