@@ -339,7 +339,9 @@ int gs_counter_do(struct gs_counter *c, u32 op, u32 flags, s64 arg,
 /*
  * Who acquired a lock or permits (INFO's holders): the thread group of the
  * task that did, referenced because the lock may outlive it, and its comm
- * at that moment. Under the lock of the object it describes.
+ * at that moment. Under the lock of the object it describes. A Mutex's or
+ * RWMutex writer's record outlives the lock until the next one or destroy
+ * (it means something only while locked), so relocking costs no refcount.
  */
 struct gs_who {
 	struct pid *pid;

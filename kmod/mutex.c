@@ -106,7 +106,10 @@ static void gs_mutex_unlock_locked(struct gs_mutex *m, struct gs_wake *wake)
 	lockdep_assert_held(&m->lock);
 	m->owner = NULL;
 	gs_owner_task_set(&m->owner_task, NULL);
-	gs_who_clear(&m->who);
+	/*
+	 * m->who is kept, reported only while owned: a next Lock by the same
+	 * process then takes no new pid reference (gs_who_set()).
+	 */
 	if (!w)
 		return;
 	gs_wake_add(wake, w->task);

@@ -449,7 +449,7 @@ int gs_rwmutex_unlock(struct gs_rwmutex *rw)
 		return -EPERM;
 	}
 	rw->writer = NULL;
-	gs_who_clear(&rw->who);
+	/* rw->who is kept, reported only while write-locked: see gs_mutex_unlock_locked(). */
 	/* Before the wake-up: traces show the release before the next acquire. */
 	gs_trace_released(rw->id, GOSYNC_TYPE_RWMUTEX, GOSYNC_LOCK_UNLOCK, 1, 0);
 	gs_rwmutex_unlock_wake(rw, true);
