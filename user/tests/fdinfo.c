@@ -6,35 +6,9 @@
  * another), a WaitGroup's counter and waiters, a Once's state, a map's
  * length.
  */
-#include "tap.h"
+#include "sync_util.h"
 
 static int dev;
-
-/* The value of @key in @fd's fdinfo, or "" (in a static buffer). */
-static const char *fdinfo(int fd, const char *key)
-{
-	static char val[128];
-	char path[64], line[256];
-	size_t klen = strlen(key);
-	FILE *f;
-
-	val[0] = 0;
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return val;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			char *v = line + klen + 1;
-
-			v += strspn(v, " \t");
-			v[strcspn(v, "\n")] = 0;
-			snprintf(val, sizeof(val), "%s", v);
-			break;
-		}
-	fclose(f);
-	return val;
-}
 
 #define CHECK_INFO(fd, key, want) do {						\
 	const char *_got = fdinfo(fd, key);					\

@@ -155,32 +155,6 @@ static bool wait_for_waiters(int fd, unsigned int waiters, struct gosync_state *
 	return false;
 }
 
-/* The value of @key in @fd's fdinfo (first line with it), or "". */
-static const char *fdinfo(int fd, const char *key)
-{
-	static char val[256];
-	char path[64], line[512];
-	size_t klen = strlen(key);
-	FILE *f;
-
-	val[0] = 0;
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return val;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			char *v = line + klen + 1;
-
-			v += strspn(v, " \t");
-			v[strcspn(v, "\n")] = 0;
-			snprintf(val, sizeof(val), "%s", v);
-			break;
-		}
-	fclose(f);
-	return val;
-}
-
 /*
  * Two processes, each through its own description, hold read locks: INFO
  * shows two holders with their pids and comms, 2 readers, not locked;

@@ -11,6 +11,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "tap.h"
@@ -176,6 +178,32 @@ static inline int reap(pid_t pid)
 	if (waitpid(pid, &status, 0) < 0)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The value of @key in @fd's fdinfo (first line with it), or "" (a static buffer). */
+static inline const char *fdinfo(int fd, const char *key)
+{
+	static char val[256];
+	char path[64], line[512];
+	size_t klen = strlen(key);
+	FILE *f;
+
+	val[0] = 0;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return val;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			char *v = line + klen + 1;
+
+			v += strspn(v, " \t");
+			v[strcspn(v, "\n")] = 0;
+			snprintf(val, sizeof(val), "%s", v);
+			break;
+		}
+	fclose(f);
+	return val;
 }
 
 #endif /* GOSYNC_TESTS_SYNC_UTIL_H */
