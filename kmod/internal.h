@@ -176,6 +176,7 @@ static inline void gs_wake_up(struct gs_wake *w)
 }
 
 int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void *key);
+unsigned int gs_sel_waiters(struct wait_queue_head *wq);
 
 /*
  * Optimistic spinning (as the kernel's mutex and rwsem do): a locker that

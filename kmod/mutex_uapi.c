@@ -142,7 +142,11 @@ static const struct gs_cmd gs_mutex_cmds[] = {
 static void gs_mutex_type_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
 				unsigned int cap)
 {
-	gs_mutex_state(priv, st, hs, cap);
+	struct gs_mutex *m = priv;
+
+	gs_mutex_state(m, st, hs, cap);
+	/* Selections and wait-alls asleep on it wait too. */
+	st->waiters += gs_sel_waiters(&m->wq);
 }
 
 /* The object's id, for the tracepoints */

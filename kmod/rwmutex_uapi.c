@@ -151,7 +151,11 @@ static const struct gs_cmd gs_rwmutex_cmds[] = {
 static void gs_rwmutex_type_state(void *priv, struct gosync_state *st,
 				  struct gosync_holder *hs, unsigned int cap)
 {
-	gs_rwmutex_state(priv, st, hs, cap);
+	struct gs_rwmutex *rw = priv;
+
+	gs_rwmutex_state(rw, st, hs, cap);
+	/* Selections and wait-alls asleep on it wait too. */
+	st->waiters += gs_sel_waiters(&rw->wq);
 }
 
 /* The object's id, for the tracepoints */

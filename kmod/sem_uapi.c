@@ -144,7 +144,11 @@ static const struct gs_cmd gs_sem_cmds[] = {
 static void gs_sem_type_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
 			      unsigned int cap)
 {
-	gs_sem_fill_state(priv, st, hs, cap);
+	struct gs_sem *s = priv;
+
+	gs_sem_fill_state(s, st, hs, cap);
+	/* Selections and wait-alls asleep on it wait too. */
+	st->waiters += gs_sel_waiters(&s->wq);
 }
 
 /* The object's id, for the tracepoints */

@@ -45,6 +45,27 @@ int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void 
 EXPORT_SYMBOL_IF_KUNIT(gs_sel_wake);
 
 /**
+ * gs_sel_waiters() - selections and wait-alls watching @wq (INFO's waiters)
+ *
+ * They wait on an object's poll wait queue, not in its own queue, and are
+ * told from pollers (epoll keeps its entries while an fd is in its set) by
+ * their wake function. Called without the object's lock: a wake function
+ * may take it under the wait-queue lock.
+ */
+unsigned int gs_sel_waiters(struct wait_queue_head *wq)
+{
+	struct wait_queue_entry *wqe;
+	unsigned long flags;
+	unsigned int n = 0;
+
+	spin_lock_irqsave(&wq->lock, flags);
+	list_for_each_entry(wqe, &wq->head, entry)
+		n += wqe->func == gs_sel_wake;
+	spin_unlock_irqrestore(&wq->lock, flags);
+	return n;
+}
+
+/**
  * gs_spin_on_owner() - spin while the lock's holder runs on another CPU
  * @lock: the lock's spinlock, which protects *@ownerp
  * @ownerp: the lock's owner_task (gs_owner_task_set())

@@ -138,6 +138,8 @@ static void gs_waitgroup_state(void *priv, struct gosync_state *st, struct gosyn
 	st->value = wg->count;
 	st->waiters = wg->waiters;
 	spin_unlock(&wg->lock);
+	/* Selections and wait-alls asleep on it wait too. */
+	st->waiters += gs_sel_waiters(&wg->wq);
 }
 
 /* The object's id, for the tracepoints */

@@ -343,6 +343,51 @@ static bool t_mutex_contention(void)
 	return true;
 }
 
+/* A selection over a Mutex's LOCK and a WaitGroup's WG_ZERO, then Unlock. */
+static int select_lock_wg(void *arg)
+{
+	const int *fds = arg;
+	struct gosync_wait_case c[2] = {
+		{ .fd = fds[0], .op = GOSYNC_CASE_LOCK },
+		{ .fd = fds[1], .op = GOSYNC_CASE_WG_ZERO },
+	};
+	unsigned int index = 2;
+
+	if (gosync_wait(gosync_dev_open(), c, 2, 0, -1, &index) || index != 0 || c[0].error)
+		return -1;
+	return gosync_mutex_unlock(fds[0]);
+}
+
+/*
+ * A child asleep in a selection (GOSYNC_IOC_WAIT) over a held Mutex and a
+ * WaitGroup counts as a waiter on each, though it is in neither's own queue.
+ */
+static bool t_select_waiters(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	struct gosync_state st;
+	int fds[2];
+	struct kid k;
+
+	fds[0] = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "sm"), 0600, 0));
+	fds[1] = CHECK_OK(gosync_waitgroup_create(dev, tap_name(name, "sw"), 0600));
+	CHECK_OK(gosync_waitgroup_add(fds[1], 1, NULL));
+	CHECK_OK(gosync_mutex_lock(fds[0], -1));
+	CHECK(kid_start(&k, "gs-select", select_lock_wg, fds), "fork");
+	CHECK(wait_for_waiters(fds[0], 1, &st), "the selection never waited on the Mutex");
+	CHECK(wait_for_waiters(fds[1], 1, &st), "the selection never waited on the WaitGroup");
+	CHECK(!strcmp(fdinfo(fds[0], "gosync-waiters"), "1"), "fdinfo waiters: %s",
+	      fdinfo(fds[0], "gosync-waiters"));
+	CHECK_OK(gosync_mutex_unlock(fds[0]));
+	CHECK(kid_result(&k), "child: the selection did not take the Mutex");
+	CHECK(kid_release(&k), "child exited badly");
+	CHECK(wait_for_waiters(fds[0], 0, &st), "a waiter left on the Mutex");
+	CHECK(wait_for_waiters(fds[1], 0, &st), "a waiter left on the WaitGroup");
+	close(fds[0]);
+	close(fds[1]);
+	return true;
+}
+
 /* RWMutex and Semaphore: one contended RLock, one contended Acquire. */
 static bool t_rw_sem_contention(void)
 {
@@ -491,6 +536,7 @@ int main(void)
 	tap_report(t_sem_child(), "lockstate-sem-child");
 	tap_report(t_mutex_contention(), "lockstate-mutex-contention");
 	tap_report(t_rw_sem_contention(), "lockstate-rwmutex-sem-contention");
+	tap_report(t_select_waiters(), "lockstate-select-waiters");
 	tap_report(t_holder_death(), "lockstate-holder-death");
 	tap_report(t_others(), "lockstate-waitgroup-chan");
 	tap_report(t_sizes(), "lockstate-sizes");

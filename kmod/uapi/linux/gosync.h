@@ -626,8 +626,9 @@ struct gosync_holder {
  *	messages buffered
  * @limit: Semaphore: its size; channel: its capacity
  * @waiters: tasks blocked in it: in Lock and RLock, Acquire, WaitGroup
- *	Wait, Once Do, Cond Wait, channel Send. Waits of GOSYNC_IOC_WAIT are
- *	not counted (they wait on many objects)
+ *	Wait, Once Do, Cond Wait, channel Send; for a Mutex, RWMutex,
+ *	Semaphore and WaitGroup also GOSYNC_IOC_WAITs asleep with a case on
+ *	it (one waiting on several objects counts on each)
  * @receivers: channel: tasks blocked in Recv
  * @oldest_wait_ns: Mutex, RWMutex, Semaphore: how long the oldest waiter
  *	has waited (0: none)
