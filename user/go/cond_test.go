@@ -118,8 +118,13 @@ func TestCondBroadcast(t *testing.T) {
 	running := make(chan int, n)
 	awake := make(chan int, n)
 	exit := false
+	// Every goroutine's last Unlock comes before the Mutex closes (the
+	// Cleanup): an Unlock on a closed handle panics.
+	var exited sync.WaitGroup
+	exited.Add(n)
 	for i := 0; i < n; i++ {
 		go func(g int) {
+			defer exited.Done()
 			m.Lock()
 			for !exit {
 				running <- g
@@ -155,6 +160,7 @@ func TestCondBroadcast(t *testing.T) {
 			seen[g] = true
 		}
 	}
+	exited.Wait()
 	select {
 	case <-running:
 		t.Fatal("goroutine did not exit")
