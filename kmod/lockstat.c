@@ -127,17 +127,21 @@ u64 gs_contended_end(struct gs_lockstat *ls, u64 id, u32 type, u32 op, u64 count
 	return ns;
 }
 
-/* An acquisition's outcome @ret: traced if it acquired. */
+/*
+ * An acquisition's outcome @ret: traced if it acquired. This and the release
+ * run on every Lock and Unlock: the _enabled() test keeps task_tgid_nr(), an
+ * out-of-line call the compiler cannot skip, off them while tracing is off.
+ */
 void gs_trace_acquired(u64 id, u32 type, u32 op, u64 count, u64 wait_ns, int ret)
 {
-	if (!ret || ret == -EOWNERDEAD)
+	if (trace_gosync_acquired_enabled() && (!ret || ret == -EOWNERDEAD))
 		trace_gosync_acquired(id, type, op, task_tgid_nr(current), count, wait_ns, ret);
 }
 
 /* A release of @count that succeeded (@ret 0) */
 void gs_trace_released(u64 id, u32 type, u32 op, u64 count, int ret)
 {
-	if (!ret)
+	if (trace_gosync_released_enabled() && !ret)
 		trace_gosync_released(id, type, op, task_tgid_nr(current), count, 0, 0);
 }
 
