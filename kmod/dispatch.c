@@ -18,6 +18,7 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
+#include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -166,12 +167,13 @@ static int gs_cmd_create(struct gs_ucmd *ucmd)
 	struct gosync_create *c = ucmd->cmd;
 	char name[GOSYNC_NAME_MAX];
 	const struct gs_type *type;
+	struct page *page = NULL;
 	struct gs_user *user;
 	struct gs_obj *obj;
 	void *priv;
 	int ret;
 
-	if (c->flags || c->perm > 0777 || (c->perm && !c->name))
+	if ((c->flags & ~GOSYNC_CREATE_MAPPED) || c->perm > 0777 || (c->perm && !c->name))
 		return -EINVAL;
 	if (c->name) {
 		ret = gs_get_name(name, c->name);
@@ -184,20 +186,39 @@ static int gs_cmd_create(struct gs_ucmd *ucmd)
 	/* Bytes of the attribute union past the type's own struct must be zero. */
 	if (memchr_inv((u8 *)c->__attr + type->attr_size, 0, sizeof(c->__attr) - type->attr_size))
 		return -EINVAL;
+	if (c->flags & GOSYNC_CREATE_MAPPED) {
+		if (!type->map)
+			return -EINVAL;
+		page = alloc_page(GOSYNC_GFP | __GFP_ZERO);
+		if (!page)
+			return -ENOMEM;
+	}
 
 	user = gs_user_get_current();
-	if (IS_ERR(user))
-		return PTR_ERR(user);
+	if (IS_ERR(user)) {
+		ret = PTR_ERR(user);
+		goto err_page;
+	}
 	priv = type->create(c->__attr, user);
 	gs_user_put(user);
-	if (IS_ERR(priv))
-		return PTR_ERR(priv);
-	obj = gs_obj_new(type, priv, c->perm ?: 0600);
+	if (IS_ERR(priv)) {
+		ret = PTR_ERR(priv);
+		goto err_page;
+	}
+	if (page)
+		type->map(priv, page_address(page));
+	obj = gs_obj_new_mapped(type, priv, c->perm ?: 0600, page);
 	if (IS_ERR(obj)) {
 		type->destroy(priv);
-		return PTR_ERR(obj);
+		ret = PTR_ERR(obj);
+		goto err_page;
 	}
 	return gs_obj_install_fd(obj, c->name ? name : NULL);
+
+err_page:
+	if (page)
+		__free_page(page);
+	return ret;
 }
 
 static int gs_cmd_open(struct gs_ucmd *ucmd)
@@ -406,6 +427,7 @@ static int gs_cmd_info(struct gs_ucmd *ucmd)
 	    (!c->holders && c->nr_holders))
 		return -EINVAL;
 	gs_obj_fill_info(ucmd->obj, &c->info);
+	c->info.token = ucmd->holder->token;
 	if (!c->state && !c->holders)
 		return gs_respond(ucmd, sizeof(*c));
 

@@ -3,18 +3,35 @@
  * gosync object files: every open file description of an object is an anon
  * inode file whose private_data is a struct gs_handle (the object reference
  * and the description's holder). In lifecycle order: install (CREATE, OPEN),
- * ioctl, poll, fdinfo, release. gs_obj_fdget() resolves an fd that a
+ * ioctl, poll, mmap, fdinfo, release. gs_obj_fdget() resolves an fd that a
  * command names (a Cond's Mutex, a wait's cases) to its object and holder.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/version.h>
 
 #include "internal.h"
 
 static const struct file_operations gs_obj_fops;
 static const struct file_operations gs_obj_poll_fops;
+
+/*
+ * Tokens of the descriptions of mapped objects (struct gs_holder.token),
+ * unique over all objects: a description's token is in no other object's
+ * words, and it is freed only after the release has taken it out of its own.
+ */
+static DEFINE_IDA(gs_tokens);
+
+static void gs_handle_free(struct gs_handle *handle)
+{
+	if (handle->holder.token)
+		ida_free(&gs_tokens, handle->holder.token);
+	kfree(handle);
+}
 
 /**
  * gs_obj_install_fd() - give @obj a new O_CLOEXEC fd
@@ -35,9 +52,18 @@ int gs_obj_install_fd(struct gs_obj *obj, const char *name)
 		return -ENOMEM;
 	}
 	handle->obj = obj;
+	if (obj->page) {
+		ret = ida_alloc_range(&gs_tokens, 1, GOSYNC_TOKEN_MAX, GFP_KERNEL);
+		if (ret < 0) {
+			kfree(handle);
+			gs_obj_put(obj);
+			return ret;
+		}
+		handle->holder.token = ret;
+	}
 	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		kfree(handle);
+		gs_handle_free(handle);
 		gs_obj_put(obj);
 		return fd;
 	}
@@ -50,7 +76,7 @@ int gs_obj_install_fd(struct gs_obj *obj, const char *name)
 				  &gs_obj_fops, handle, O_RDWR);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
-		kfree(handle);
+		gs_handle_free(handle);
 		gs_obj_put(obj);
 		return PTR_ERR(file);
 	}
@@ -150,9 +176,40 @@ static int gs_file_release(struct inode *inode, struct file *file)
 	if (obj->type->holder_gone)
 		obj->type->holder_gone(obj->priv, &handle->holder);
 	atomic_dec(&obj->nr_files);
-	kfree(handle);
+	gs_handle_free(handle);
 	gs_obj_put(obj);
 	return 0;
+}
+
+static void gs_vma_flags_mod(struct vm_area_struct *vma, vm_flags_t set, vm_flags_t clear)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
+/*
+ * A mapped object's page (struct gosync_mapped): shared, never executable,
+ * exactly one page. The mapping references the page, so it outlives the
+ * object harmlessly; the kernel itself uses only its own mapping of it.
+ */
+static int gs_file_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct gs_handle *handle = file->private_data;
+	struct page *page = handle->obj->page;
+
+	if (!page)
+		return -ENODEV;
+	/* A private copy would not be the object: its atomics would race no one. */
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != PAGE_SIZE ||
+	    !(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	gs_vma_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
+	return vm_insert_page(vma, vma->vm_start, page);
 }
 
 static const struct file_operations gs_obj_fops = {
@@ -161,6 +218,7 @@ static const struct file_operations gs_obj_fops = {
 	.unlocked_ioctl = gs_file_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.show_fdinfo = gs_file_show_fdinfo,
+	.mmap = gs_file_mmap,
 	.llseek = noop_llseek,
 };
 
@@ -171,6 +229,7 @@ static const struct file_operations gs_obj_poll_fops = {
 	.unlocked_ioctl = gs_file_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.show_fdinfo = gs_file_show_fdinfo,
+	.mmap = gs_file_mmap,
 	.llseek = noop_llseek,
 };
 

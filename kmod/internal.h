@@ -397,6 +397,8 @@ void gs_trace_wait_end(u64 id, u32 type, u32 op, u64 start, int ret);
  * thread in KUnit. Compared by address; the fields belong to the primitive.
  */
 struct gs_holder {
+	/* a mapped object's token for this description (state words); set once */
+	u32 token;
 	unsigned int rlocks;	/* RWMutex read locks held; under its lock */
 	/*
 	 * The one task that took every one of @rlocks, NULL if several did;
@@ -430,12 +432,22 @@ struct gs_mutex {
 	bool owner_died;		/* tell the next locker: -EOWNERDEAD */
 	bool robust;			/* release when the owner goes away */
 	struct gs_who who;		/* who locked it, while locked */
+	u32 who_token;			/* mapped: the token @who locked it with */
+	/*
+	 * Mapped (GOSYNC_CREATE_MAPPED): the state word in the shared page,
+	 * which is then the truth about who holds it (@owner and @owner_task
+	 * stay NULL). Userspace changes it only by compare-and-swap from 0 to
+	 * a token and back; the kernel under @lock, atomically (mutex.c).
+	 * Set once, before the mutex is visible.
+	 */
+	u32 *word;
 	wait_queue_head_t wq;		/* pollers and waiting selections */
 	struct gs_stats __percpu *stats; /* enum gosync_lock_stat */
 	struct gs_lockstat lockstat;	/* contended Locks; atomic */
 };
 
 struct gs_mutex *gs_mutex_create(bool robust);
+void gs_mutex_map(struct gs_mutex *m, u32 *word);
 void gs_mutex_state(struct gs_mutex *m, struct gosync_state *st, struct gosync_holder *hs,
 		    unsigned int cap);
 void gs_mutex_destroy(struct gs_mutex *m);
@@ -447,6 +459,7 @@ __poll_t gs_mutex_poll(struct gs_mutex *m, struct file *file, poll_table *pt);
 int gs_mutex_try_case(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index);
 bool gs_mutex_self_deadlock(struct gs_mutex *m, struct gs_holder *h);
 bool gs_mutex_ready_locked(struct gs_mutex *m);
+bool gs_mutex_holds_locked(struct gs_mutex *m, struct gs_holder *h);
 int gs_mutex_take_ready_locked(struct gs_mutex *m, struct gs_holder *h,
 			       struct gs_sel *sel, int index);
 
@@ -1106,6 +1119,12 @@ struct gs_type {
 	void (*state)(void *priv, struct gosync_state *st, struct gosync_holder *hs,
 		      unsigned int cap);
 	void (*set_id)(void *priv, u64 id);
+	/*
+	 * GOSYNC_CREATE_MAPPED: keep the state in @words (zeroed; the
+	 * object's shared page) from now on. Called once, before anyone else
+	 * can see @priv. Types without it refuse the flag.
+	 */
+	void (*map)(void *priv, struct gosync_mapped *words);
 	u64 subtypes;
 	u64 ops;
 	const struct gs_cmd *cmds;
@@ -1212,6 +1231,7 @@ struct gs_obj {
 	umode_t perm;
 	unsigned long charged;
 	atomic_t nr_files;
+	struct page *page;	/* GOSYNC_CREATE_MAPPED: the shared page; set once */
 	struct rcu_head rcu;
 };
 
@@ -1221,6 +1241,8 @@ extern unsigned long gs_max_bytes_per_user;
 
 int gs_name_check(const char *name);
 struct gs_obj *gs_obj_new(const struct gs_type *type, void *priv, umode_t perm);
+struct gs_obj *gs_obj_new_mapped(const struct gs_type *type, void *priv, umode_t perm,
+				 struct page *page);
 void gs_obj_get(struct gs_obj *obj);
 void gs_obj_put(struct gs_obj *obj);
 int gs_obj_publish(struct gs_obj *obj, const char *name);

@@ -15,6 +15,19 @@
  * Holders are struct gs_holder (one per open file description). A
  * robust mutex is released when its holder goes away, and the next locker
  * gets -EOWNERDEAD (with the lock held), as with robust futexes.
+ *
+ * A mapped mutex (gs_mutex_map()) keeps who holds it in a word of a page
+ * that userspace shares: the holder's token (struct gs_holder.token) and
+ * GOSYNC_MUTEX_WAITERS. Userspace locks and unlocks an uncontended mutex
+ * by compare-and-swap from 0 to its token and back, without the kernel;
+ * any other value sends it here. Under m->lock the kernel first sets
+ * WAITERS (gs_mutex_free_locked()), after which userspace cannot change the
+ * word: a CAS from 0 fails on a free word, and the holder's CAS back to 0
+ * fails on a held one, so its Unlock comes here and wakes whoever waits.
+ * The kernel clears WAITERS only when it frees the word with no waiter left.
+ * Starvation mode, handoff and EOWNERDEAD then work as for an unmapped
+ * mutex. The kernel never trusts the word for anything but this object's
+ * state: a process that writes garbage there confuses only its users.
  */
 #include <linux/export.h>
 #include <linux/hrtimer.h>
@@ -63,13 +76,74 @@ void gs_mutex_destroy(struct gs_mutex *m)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_destroy);
 
-/* Take the free lock for @h, run by @task; tell it whether the last holder died. */
+/**
+ * gs_mutex_map() - keep @m's state in @word, a mapped object's shared word
+ *
+ * Before anyone else can see @m; @word is zero (unlocked).
+ */
+void gs_mutex_map(struct gs_mutex *m, u32 *word)
+{
+	m->word = word;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_map);
+
+static atomic_t *gs_mutex_atomic(struct gs_mutex *m)
+{
+	return (atomic_t *)m->word;
+}
+
+/* The token @h writes in a mapped word; a holder without one is nobody's. */
+static u32 gs_mutex_token(const struct gs_holder *h)
+{
+	return h->token ?: GOSYNC_MUTEX_TOKEN;
+}
+
+/* Is it held? For a mapped mutex a snapshot, stable only once fenced. */
+static bool gs_mutex_held_locked(struct gs_mutex *m)
+{
+	lockdep_assert_held(&m->lock);
+	if (m->word)
+		return atomic_read(gs_mutex_atomic(m)) & GOSYNC_MUTEX_TOKEN;
+	return m->owner;
+}
+
+/*
+ * Is it free for the kernel's lockers? A mapped mutex is fenced first:
+ * with WAITERS set, its word changes only here until m->lock is dropped
+ * (see the top of this file), and if it is held its Unlock will come here.
+ * One atomic OR, no retry loop a process could keep failing.
+ */
+static bool gs_mutex_free_locked(struct gs_mutex *m)
+{
+	lockdep_assert_held(&m->lock);
+	if (m->word)
+		return !(atomic_fetch_or(GOSYNC_MUTEX_WAITERS, gs_mutex_atomic(m)) &
+			 GOSYNC_MUTEX_TOKEN);
+	return !m->owner;
+}
+
+/*
+ * Take the lock, free (and fenced, if mapped), for @h, run by @task; tell it
+ * whether the last holder died. A mapped word keeps WAITERS, so this
+ * holder's Unlock comes to the kernel, which wakes anyone who waits.
+ */
 static int gs_mutex_take_locked(struct gs_mutex *m, struct gs_holder *h,
 				struct task_struct *task)
 {
 	lockdep_assert_held(&m->lock);
-	m->owner = h;
-	gs_owner_task_set(&m->owner_task, task);
+	if (m->word) {
+		/*
+		 * No barrier: the fence's fully ordered atomic_fetch_or() read
+		 * the release of the Unlock that freed it (or a handoff's
+		 * unlocker holds m->lock, which the woken waiter then takes or
+		 * reads w->granted with acquire).
+		 */
+		m->who_token = gs_mutex_token(h);
+		atomic_set(gs_mutex_atomic(m), m->who_token | GOSYNC_MUTEX_WAITERS);
+	} else {
+		m->owner = h;
+		gs_owner_task_set(&m->owner_task, task);
+	}
 	gs_who_set(&m->who, task);
 	if (!m->owner_died)
 		return 0;
@@ -104,8 +178,18 @@ static void gs_mutex_unlock_locked(struct gs_mutex *m, struct gs_wake *wake)
 	struct gs_mutex_waiter *w = gs_mutex_first_locked(m);
 
 	lockdep_assert_held(&m->lock);
-	m->owner = NULL;
-	gs_owner_task_set(&m->owner_task, NULL);
+	if (m->word) {
+		/*
+		 * Free, but fenced while anyone waits or a death is to be told;
+		 * a handoff below overwrites it. Release: the critical section
+		 * happens before the next holder's.
+		 */
+		atomic_set_release(gs_mutex_atomic(m),
+				   w || m->owner_died ? GOSYNC_MUTEX_WAITERS : 0);
+	} else {
+		m->owner = NULL;
+		gs_owner_task_set(&m->owner_task, NULL);
+	}
 	/*
 	 * m->who is kept, reported only while owned: a next Lock by the same
 	 * process then takes no new pid reference (gs_who_set()).
@@ -129,7 +213,7 @@ static void gs_mutex_unlock_locked(struct gs_mutex *m, struct gs_wake *wake)
 bool gs_mutex_ready_locked(struct gs_mutex *m)
 {
 	lockdep_assert_held(&m->lock);
-	return !m->owner && (!m->starving || list_empty(&m->waiters));
+	return gs_mutex_free_locked(m) && (!m->starving || list_empty(&m->waiters));
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_ready_locked);
 
@@ -195,8 +279,9 @@ bool gs_mutex_self_deadlock(struct gs_mutex *m, struct gs_holder *h)
 {
 	bool ret;
 
+	/* A mapped mutex's owner task is unknown: never (deadlock.c). */
 	spin_lock(&m->lock);
-	ret = m->robust && m->owner == h && m->owner_task == current;
+	ret = m->robust && m->owner && m->owner == h && m->owner_task == current;
 	spin_unlock(&m->lock);
 	return ret;
 }
@@ -213,8 +298,12 @@ static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct g
 	int ret;
 
 	ret = mtx_try(m, h, NULL, 0);
-	/* A running holder will likely unlock before we could sleep and wake. */
-	while (ret == -EBUSY && gs_spin_on_owner(&m->lock, &m->owner_task, spin_until))
+	/*
+	 * A running holder will likely unlock before we could sleep and wake.
+	 * A mapped mutex's holder is not known: userspace spun already.
+	 */
+	while (ret == -EBUSY && !m->word &&
+	       gs_spin_on_owner(&m->lock, &m->owner_task, spin_until))
 		ret = mtx_try(m, h, NULL, 0);
 	if (ret != -EBUSY)
 		return ret;
@@ -242,7 +331,8 @@ static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
 	spin_lock(&m->lock);
 	list_add_tail(&w.node, &m->waiters);
 	for (;;) {
-		if (!m->owner && (!m->starving || gs_mutex_first_locked(m) == &w)) {
+		if (gs_mutex_free_locked(m) &&
+		    (!m->starving || gs_mutex_first_locked(m) == &w)) {
 			list_del(&w.node);
 			ret = gs_mutex_take_locked(m, h, current);
 			gs_mutex_end_starving_locked(m, &w);
@@ -275,7 +365,7 @@ static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
 		if (ret) {
 			list_del(&w.node);
 			/* We may have been the waiter Unlock woke: pass it on */
-			if (!m->owner && gs_mutex_first_locked(m))
+			if (!gs_mutex_held_locked(m) && gs_mutex_first_locked(m))
 				gs_wake_add(&wake, gs_mutex_first_locked(m)->task);
 			spin_unlock(&m->lock);
 			gs_wake_up(&wake);
@@ -328,7 +418,7 @@ int gs_mutex_unlock(struct gs_mutex *m)
 	int ret = 0;
 
 	spin_lock(&m->lock);
-	if (m->owner)
+	if (gs_mutex_held_locked(m))
 		gs_mutex_unlock_locked(m, &wake);
 	else
 		ret = -EPERM;
@@ -344,6 +434,17 @@ int gs_mutex_unlock(struct gs_mutex *m)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_unlock);
 
+/** gs_mutex_holds_locked() - does @h hold @m? */
+bool gs_mutex_holds_locked(struct gs_mutex *m, struct gs_holder *h)
+{
+	lockdep_assert_held(&m->lock);
+	if (m->word)
+		return (atomic_read(gs_mutex_atomic(m)) & GOSYNC_MUTEX_TOKEN) ==
+			gs_mutex_token(h);
+	return m->owner == h;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_holds_locked);
+
 /**
  * gs_mutex_holder_gone() - @h's file description is closing
  *
@@ -357,7 +458,7 @@ void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h)
 	struct gs_wake wake = GS_WAKE_INIT;
 
 	spin_lock(&m->lock);
-	if (m->robust && m->owner == h) {
+	if (m->robust && gs_mutex_holds_locked(m, h)) {
 		gs_trace_owner_dead(m->id, GOSYNC_TYPE_MUTEX, gs_who_nr(&m->who), 1);
 		m->owner_died = true;
 		gs_mutex_unlock_locked(m, &wake);
@@ -383,9 +484,12 @@ void gs_mutex_state(struct gs_mutex *m, struct gosync_state *st, struct gosync_h
 	struct gs_mutex_waiter *w;
 
 	spin_lock(&m->lock);
-	if (m->owner) {
+	if (gs_mutex_held_locked(m)) {
 		st->flags |= GOSYNC_STATE_LOCKED;
-		gs_who_report(&m->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap);
+		/* A mapped mutex locked in userspace has no record of who. */
+		if (!m->word || (atomic_read(gs_mutex_atomic(m)) & GOSYNC_MUTEX_TOKEN) ==
+				m->who_token)
+			gs_who_report(&m->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap);
 	}
 	if (m->starving)
 		st->flags |= GOSYNC_STATE_STARVING;

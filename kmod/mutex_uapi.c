@@ -48,8 +48,8 @@ static void gs_mutex_show_fdinfo(struct seq_file *sf, void *priv, struct gs_hold
 	bool locked, mine, starving;
 
 	spin_lock(&m->lock);
-	locked = m->owner;
-	mine = m->owner == h;
+	locked = m->word ? READ_ONCE(*m->word) & GOSYNC_MUTEX_TOKEN : !!m->owner;
+	mine = locked && gs_mutex_holds_locked(m, h);
 	starving = m->starving;
 	list_for_each(p, &m->waiters)
 		waiters++;
@@ -149,6 +149,11 @@ static void gs_mutex_type_state(void *priv, struct gosync_state *st, struct gosy
 	st->waiters += gs_sel_waiters(&m->wq);
 }
 
+static void gs_mutex_type_map(void *priv, struct gosync_mapped *words)
+{
+	gs_mutex_map(priv, &words->mutex);
+}
+
 /* The object's id, for the tracepoints */
 static void gs_mutex_set_id(void *priv, u64 id)
 {
@@ -168,6 +173,7 @@ const struct gs_type gs_mutex_type = {
 	.subtype = gs_mutex_subtype,
 	.show_fdinfo = gs_mutex_show_fdinfo,
 	.set_id = gs_mutex_set_id,
+	.map = gs_mutex_type_map,
 	.state = gs_mutex_type_state,
 	.subtypes = GOSYNC_LOCK_ATTR_NONROBUST,
 	.ops = GENMASK_ULL(GOSYNC_LOCK_UNLOCK, GOSYNC_LOCK_LOCK),

@@ -603,6 +603,20 @@ static unsigned long gs_obj_base_cost(void)
 struct gs_obj *gs_obj_new(const struct gs_type *type, void *priv,
 			  umode_t perm)
 {
+	return gs_obj_new_mapped(type, priv, perm, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_obj_new);
+
+/**
+ * gs_obj_new_mapped() - gs_obj_new() for a primitive mapped on @page
+ *
+ * @page, if not NULL, is the shared page the primitive keeps its state in
+ * (gs_type.map); on success the object owns it and frees it after the
+ * primitive, and it is charged with the object.
+ */
+struct gs_obj *gs_obj_new_mapped(const struct gs_type *type, void *priv,
+				 umode_t perm, struct page *page)
+{
 	struct gs_obj *obj;
 	int ret = -ENOMEM;
 
@@ -626,6 +640,8 @@ struct gs_obj *gs_obj_new(const struct gs_type *type, void *priv,
 	obj->gid = current_fsgid();
 	obj->perm = perm;
 	obj->charged = gs_obj_base_cost() + (type->charge ? type->charge(priv) : 0);
+	if (page)
+		obj->charged += PAGE_SIZE;
 
 	ret = -ENOSPC;
 	if (atomic_inc_return(&gs_nr_objects) > READ_ONCE(gs_max_objects))
@@ -641,6 +657,7 @@ struct gs_obj *gs_obj_new(const struct gs_type *type, void *priv,
 	if (type->set_id)
 		type->set_id(priv, obj->id);
 	trace_gosync_create(obj->id, type->id, type->subtype ? type->subtype(priv) : 0);
+	obj->page = page;
 	return obj;
 
 err_uncharge:
@@ -654,7 +671,7 @@ err_free:
 	kfree(obj);
 	return ERR_PTR(ret);
 }
-EXPORT_SYMBOL_IF_KUNIT(gs_obj_new);
+EXPORT_SYMBOL_IF_KUNIT(gs_obj_new_mapped);
 
 void gs_obj_get(struct gs_obj *obj)
 {
@@ -672,6 +689,9 @@ static void gs_obj_release(struct kref *ref)
 	atomic_dec(&obj->key.scope->nr_objects);
 	trace_gosync_destroy(obj->id, obj->type->id, 0);
 	obj->type->destroy(obj->priv);
+	/* Mappings hold their own references (vm_insert_page()). */
+	if (obj->page)
+		__free_page(obj->page);
 	gs_user_uncharge(obj->user, 1, obj->charged);
 	gs_user_put(obj->user);
 	gs_scope_put(obj->key.scope);

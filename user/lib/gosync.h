@@ -435,6 +435,59 @@ int gosync_chan_len(int fd, uint32_t *len, uint32_t *cap, bool *closed);
 int gosync_wait(int dev, struct gosync_wait_case *cases, unsigned int count,
 		unsigned int flags, int64_t timeout_ns, unsigned int *index);
 
+/*
+ * The mapped fast path (GOSYNC_CREATE_MAPPED, docs/uapi.md "The mapped fast
+ * path"): an object created mapped has a shared page of state words, and
+ * these functions do its uncontended operations there with atomics, calling
+ * the kernel only to wait or wake. They keep Go's semantics and the ioctl
+ * calls' return values; the fd functions above keep working on the same
+ * object at the same time. A struct gosync_fast is the caller's: one per
+ * open file description (dup()s and fork()s share one), used from any
+ * thread, closed with gosync_fast_close() before the fd.
+ */
+
+/**
+ * struct gosync_fast - a mapped object, as the fast path uses it
+ * @fd: the object's fd (not owned: gosync_fast_close() leaves it open)
+ * @token: the kernel's token for @fd's file description
+ * @words: the object's page, mapped shared
+ */
+struct gosync_fast {
+	int fd;
+	uint32_t token;
+	struct gosync_mapped *words;
+};
+
+/**
+ * gosync_fast_open() - map @fd's object for the fast path
+ * Return: 0; -1 with ENODEV if it was not created GOSYNC_CREATE_MAPPED.
+ */
+int gosync_fast_open(int fd, struct gosync_fast *f);
+/** gosync_fast_close() - unmap it (the fd stays open) */
+void gosync_fast_close(struct gosync_fast *f);
+/**
+ * gosync_fast_create() - GOSYNC_IOC_CREATE of @c with GOSYNC_CREATE_MAPPED,
+ * then gosync_fast_open(). Return: the fd, or -1 (nothing left open).
+ */
+int gosync_fast_create(int dev, struct gosync_create *c, struct gosync_fast *f);
+
+/* Mutex: gosync_mutex_*()'s contract, without a system call when uncontended. */
+int gosync_fast_mutex_create(int dev, const char *name, unsigned int perm,
+			     unsigned int flags, struct gosync_fast *f);
+int gosync_fast_mutex_lock(struct gosync_fast *f, int64_t timeout_ns);
+int gosync_fast_mutex_trylock(struct gosync_fast *f);
+int gosync_fast_mutex_unlock(struct gosync_fast *f);
+
+/* Counter (atomic mode): see fast_counter.c. */
+
+/* WaitGroup: see fast_waitgroup.c. */
+
+/* Once: see fast_once.c. */
+
+/* Semaphore: see fast_sem.c. */
+
+/* RWMutex: see fast_rwmutex.c. */
+
 /* Names for printing and parsing; NULL / -1 when unknown. */
 const char *gosync_type_name(unsigned int type);
 int gosync_type_parse(const char *s);

@@ -57,7 +57,7 @@ static bool info_ok(const struct gosync_info *in, const char *what)
 
 	CHECK(nl < sizeof(in->name), "%s: name not terminated", what);
 	if (!zero(in->name + nl, sizeof(in->name) - nl, what) ||
-	    !zero(&in->__reserved, sizeof(in->__reserved), what))
+	    !zero(&in->token, sizeof(in->token), what))
 		return false;
 	return clean(in, offsetof(struct gosync_info, name), what);
 }

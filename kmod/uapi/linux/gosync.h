@@ -449,12 +449,20 @@ struct gosync_chan_attr {
 };
 
 /* Create flags */
-/* none yet */
+/*
+ * The object has a shared page of state words (struct gosync_mapped) that
+ * mmap() on its fd maps; libgosync then does uncontended operations on it
+ * with atomics and calls the kernel only to wait or wake (docs/uapi.md,
+ * "The mapped fast path"). Every ioctl keeps working on such an object.
+ * Only the types with a layout in struct gosync_mapped accept it; others
+ * refuse (EINVAL).
+ */
+#define GOSYNC_CREATE_MAPPED	_BITUL(0)
 
 /**
  * struct gosync_create - GOSYNC_IOC_CREATE on /dev/gosync
  * @size: sizeof(struct gosync_create)
- * @flags: must be 0
+ * @flags: GOSYNC_CREATE_*
  * @type: enum gosync_type
  * @perm: permission bits (0 to 0777) checked by GOSYNC_IOC_OPEN against the
  *	owner (the creator's fsuid/fsgid); 0 means 0600. Must be 0 if @name is 0.
@@ -492,6 +500,50 @@ struct gosync_create {
 };
 
 #define GOSYNC_IOC_CREATE	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_CREATE)
+
+/*
+ * The mapped fast path (GOSYNC_CREATE_MAPPED). Tokens name file
+ * descriptions in state words: 1 to GOSYNC_TOKEN_MAX, issued by the kernel
+ * (struct gosync_info.token), never 0.
+ */
+#define GOSYNC_TOKEN_MAX	0x3fffffffU
+
+/*
+ * struct gosync_mapped.mutex, a Mutex's state word:
+ * GOSYNC_MUTEX_TOKEN  the token of the description that holds it; 0 when free.
+ * GOSYNC_MUTEX_WAITERS the kernel has waiters (or pollers, or a dead holder
+ *	to report): the word must change only through the kernel.
+ * The fast path: Lock is a compare-and-swap from 0 to the caller's token,
+ * Unlock one from the token back to 0 (acquire and release). Any other
+ * value means "ask the kernel" (GOSYNC_MUTEX_LOCK, GOSYNC_MUTEX_UNLOCK).
+ */
+#define GOSYNC_MUTEX_TOKEN	0x3fffffffU
+#define GOSYNC_MUTEX_WAITERS	0x40000000U
+
+/**
+ * struct gosync_mapped - the page of a GOSYNC_CREATE_MAPPED object
+ * @mutex: a Mutex's state word (GOSYNC_MUTEX_*)
+ * @counter: an atomic-mode counter's value
+ * @waitgroup: a WaitGroup's state word
+ * @once: a Once's state word
+ * @sem: a Semaphore's state word
+ *
+ * mmap() the object's fd: MAP_SHARED, offset 0, one page (a private or
+ * executable mapping is refused). Every type uses only its own member; the
+ * rest of the page is zero and reserved. The kernel reads the words only
+ * for state: whatever a process writes there changes only how this object
+ * behaves for its users, never the kernel's memory safety.
+ */
+struct gosync_mapped {
+	union {
+		__u32 mutex;
+		__s64 counter;
+		__u64 waitgroup;
+		__u32 once;
+		__u64 sem;
+		__u64 __words[8];
+	};
+};
 
 /* Open flags: refuse (EPERM) an object whose owner is not the one expected */
 #define GOSYNC_OPEN_UID		_BITUL(0)	/* the owner must be @uid */
@@ -559,7 +611,9 @@ struct gosync_unlink {
  * @perm: permission bits
  * @flags: GOSYNC_INFO_*
  * @nr_files: open file descriptions referring to the object
- * @__reserved: zero
+ * @token: GOSYNC_IOC_INFO on a GOSYNC_CREATE_MAPPED object: the token the
+ *	kernel issued to this file description, which the fast path writes
+ *	into state words to say "held through this description"; else 0
  * @name: NUL-terminated name, empty if anonymous or unlinked
  * @stats: per-type operation counts: enum gosync_counter_stat,
  *	gosync_map_stat, gosync_lock_stat, gosync_waitgroup_stat,
@@ -574,7 +628,7 @@ struct gosync_info {
 	__u32 perm;
 	__u32 flags;
 	__u32 nr_files;
-	__u32 __reserved;
+	__u32 token;
 	char name[GOSYNC_NAME_MAX];
 	__u64 stats[GOSYNC_NR_STATS];
 };
