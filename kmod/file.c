@@ -12,7 +12,6 @@
 #include <linux/idr.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 
 #include "internal.h"
 
@@ -183,7 +182,7 @@ static int gs_file_release(struct inode *inode, struct file *file)
 
 static void gs_vma_flags_mod(struct vm_area_struct *vma, vm_flags_t set, vm_flags_t clear)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#ifdef GS_HAVE_VM_FLAGS_MOD
 	vm_flags_mod(vma, set, clear);
 #else
 	vma->vm_flags = (vma->vm_flags | set) & ~clear;
