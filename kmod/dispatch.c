@@ -205,8 +205,11 @@ static int gs_cmd_create(struct gs_ucmd *ucmd)
 		ret = PTR_ERR(priv);
 		goto err_page;
 	}
-	if (page)
-		type->map(priv, page_address(page));
+	ret = page ? type->map(priv, page_address(page)) : 0;
+	if (ret) {
+		type->destroy(priv);
+		goto err_page;
+	}
 	obj = gs_obj_new_mapped(type, priv, c->perm ?: 0600, page);
 	if (IS_ERR(obj)) {
 		type->destroy(priv);

@@ -1121,10 +1121,11 @@ struct gs_type {
 	void (*set_id)(void *priv, u64 id);
 	/*
 	 * GOSYNC_CREATE_MAPPED: keep the state in @words (zeroed; the
-	 * object's shared page) from now on. Called once, before anyone else
-	 * can see @priv. Types without it refuse the flag.
+	 * object's shared page) from now on, or refuse (-EINVAL: not for
+	 * these attributes). Called once, before anyone else can see @priv.
+	 * Types without it refuse the flag.
 	 */
-	void (*map)(void *priv, struct gosync_mapped *words);
+	int (*map)(void *priv, struct gosync_mapped *words);
 	u64 subtypes;
 	u64 ops;
 	const struct gs_cmd *cmds;

@@ -149,9 +149,10 @@ static void gs_mutex_type_state(void *priv, struct gosync_state *st, struct gosy
 	st->waiters += gs_sel_waiters(&m->wq);
 }
 
-static void gs_mutex_type_map(void *priv, struct gosync_mapped *words)
+static int gs_mutex_type_map(void *priv, struct gosync_mapped *words)
 {
 	gs_mutex_map(priv, &words->mutex);
+	return 0;
 }
 
 /* The object's id, for the tracepoints */
