@@ -350,6 +350,84 @@ static bool t_select(void)
 	return true;
 }
 
+/* A Cond over a mapped Mutex: Wait unlocks and relocks it in the kernel. */
+struct condarg {
+	struct gosync_fast *f;
+	int cond;
+	atomic_int ready;
+	int value;		/* under the Mutex */
+};
+
+static int cond_waiter(void *arg)
+{
+	struct condarg *c = arg;
+
+	if (gosync_fast_mutex_lock(c->f, -1) < 0)
+		return -1;
+	atomic_store(&c->ready, 1);
+	while (!c->value)
+		if (gosync_cond_wait(c->cond, c->f->fd, LIVENESS_NS) < 0)
+			return -1;
+	c->value++;
+	return gosync_fast_mutex_unlock(c->f);
+}
+
+static bool t_cond(void)
+{
+	struct gosync_fast f;
+	struct condarg c = { .f = &f };
+	struct bg w;
+
+	CHECK_OK(gosync_fast_mutex_create(dev, NULL, 0, 0, &f));
+	c.cond = CHECK_OK(gosync_cond_create(dev, NULL, 0, f.fd));
+	CHECK_OK(bg_start(&w, cond_waiter, &c));
+	while (!atomic_load(&c.ready))
+		sleep_ns(MS);
+	/* the waiter's Wait freed the word: the fast path takes it */
+	CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
+	c.value = 1;
+	CHECK_OK(gosync_cond_signal(c.cond));
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK(bg_wait(&w, LIVENESS_NS), "Cond waiter not woken");
+	CHECK_EQ(w.err, 0);
+	CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
+	CHECK_EQ(c.value, 2);
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK_EQ(word(&f), 0);
+	close(c.cond);
+	CHECK(fast_close(&f), "close");
+	return true;
+}
+
+/* Wait-all over a mapped and an unmapped Mutex takes both or neither. */
+static bool t_wait_all(void)
+{
+	struct gosync_fast f;
+	int plain = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+	struct gosync_wait_case cs[2] = {
+		{ .fd = plain, .op = GOSYNC_CASE_LOCK },
+	};
+
+	CHECK_OK(gosync_fast_mutex_create(dev, NULL, 0, 0, &f));
+	cs[1] = (struct gosync_wait_case){ .fd = f.fd, .op = GOSYNC_CASE_LOCK };
+	CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
+	CHECK_RET(gosync_wait(dev, cs, 2, GOSYNC_WAIT_ALL, 10 * MS, NULL), ETIMEDOUT);
+	CHECK_RET(gosync_mutex_trylock(plain), 0);	/* neither was taken */
+	CHECK_RET(gosync_mutex_unlock(plain), 0);
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK_RET(gosync_wait(dev, cs, 2, GOSYNC_WAIT_ALL, 10 * MS, NULL), 0);
+	CHECK_EQ(cs[0].error, 0);
+	CHECK_EQ(cs[1].error, 0);
+	CHECK_EQ(word(&f) & GOSYNC_MUTEX_TOKEN, f.token);
+	CHECK_RET(gosync_fast_mutex_trylock(&f), EBUSY);
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK_RET(gosync_mutex_unlock(plain), 0);
+	CHECK_EQ(word(&f), 0);
+	close(plain);
+	CHECK(fast_close(&f), "close");
+	return true;
+}
+
 /* A holder that dies holding the lock in userspace: EOWNERDEAD, once. */
 static const char *child_name;
 static int child_pipe[2];
@@ -495,6 +573,8 @@ int main(void)
 	tap_report(t_fairness(), "fast-mutex-fairness-handoff");
 	tap_report(t_wake(), "fast-mutex-userspace-unlock-wakes");
 	tap_report(t_select(), "fast-mutex-select");
+	tap_report(t_cond(), "fast-mutex-cond");
+	tap_report(t_wait_all(), "fast-mutex-wait-all");
 	tap_report(t_robust_killed(), "fast-mutex-robust-holder-killed");
 	tap_report(t_nonrobust_close(), "fast-mutex-nonrobust-close");
 	tap_report(t_scribble(), "fast-mutex-scribbled-page");
