@@ -44,6 +44,9 @@ const struct stress_backend stress_backends[] = {
 	     true, pthread_mutex_counter_ops),
 	LOCK("gosync-mutex", true, "gosync Mutex (default attributes: robust)",
 	     gosync_mutex_ops),
+	LOCK("gosync-mutex-mapped", true, "gosync Mutex, GOSYNC_CREATE_MAPPED: "
+	     "uncontended Lock/Unlock in userspace (libgosync's fast path)",
+	     gosync_mutex_mapped_ops),
 	LOCK("gosync-rwmutex", true, "gosync RWMutex (robust; Go's writer preference)",
 	     gosync_rwmutex_ops),
 	LOCK("pthread-mutex", false, "userspace peer: pthread_mutex_t (default type; "

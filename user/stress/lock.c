@@ -61,6 +61,36 @@ const struct lock_ops gosync_mutex_ops = {
 	.close = gclose,
 };
 
+static int gmutex_mapped_open(struct lockobj *l, int dev, bool pshared)
+{
+	(void)pshared;
+	if (gosync_need_dev(dev) < 0)
+		return -1;
+	l->fd = gosync_fast_mutex_create(dev, NULL, 0, 0, &l->fast);
+	return l->fd < 0 ? -1 : 0;
+}
+
+static int gmutex_mapped_lock(struct lockobj *l)
+{
+	return gosync_fast_mutex_lock(&l->fast, -1);
+}
+
+static int gmutex_mapped_unlock(struct lockobj *l)
+{
+	return gosync_fast_mutex_unlock(&l->fast);
+}
+
+static void gmutex_mapped_close(struct lockobj *l)
+{
+	gosync_fast_close(&l->fast);
+	gclose(l);
+}
+
+const struct lock_ops gosync_mutex_mapped_ops = {
+	.open = gmutex_mapped_open, .lock = gmutex_mapped_lock,
+	.unlock = gmutex_mapped_unlock, .close = gmutex_mapped_close,
+};
+
 static int grw_open(struct lockobj *l, int dev, bool pshared)
 {
 	(void)pshared;

@@ -174,6 +174,8 @@ extern const struct counter_ops kern_counter_ops, c11_racy_ops, c11_atomic_ops,
 struct lockobj {
 	_Alignas(128) const struct stress_backend *be;
 	int fd;				/* gosync backends */
+	/* mapped gosync backends; forked workers inherit fd and mapping */
+	struct gosync_fast fast;
 	_Atomic int writer_in;
 	_Atomic int64_t guard;
 	union {
@@ -213,7 +215,7 @@ struct wg_ops {
 	void (*close)(struct wgobj *g);
 };
 
-extern const struct lock_ops gosync_mutex_ops, gosync_rwmutex_ops,
+extern const struct lock_ops gosync_mutex_ops, gosync_mutex_mapped_ops, gosync_rwmutex_ops,
 	pthread_mutex_lock_ops, pthread_rwlock_ops, pthread_rwlock_wp_ops;
 extern const struct wg_ops gosync_wg_ops, pthread_cond_wg_ops,
 	pthread_barrier_ops;
