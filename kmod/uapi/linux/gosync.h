@@ -599,6 +599,7 @@ struct gosync_unlink {
 
 /* struct gosync_info.flags */
 #define GOSYNC_INFO_NAMED	_BITUL(0)
+#define GOSYNC_INFO_MAPPED	_BITUL(1)	/* created GOSYNC_CREATE_MAPPED */
 
 /**
  * struct gosync_info - one object, as GOSYNC_IOC_INFO and GOSYNC_IOC_LIST see it
