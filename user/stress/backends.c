@@ -62,6 +62,9 @@ const struct stress_backend stress_backends[] = {
 	   "only)", pthread_barrier_ops),
 	SEM("gosync-sem", true, true, "gosync Semaphore (default attributes: robust; "
 	    "x/sync's FIFO)", gosync_sem_ops),
+	SEM("gosync-sem-mapped", true, true, "gosync Semaphore, non-robust, mapped "
+	    "(GOSYNC_CREATE_MAPPED): libgosync's fast path, the kernel only to wait",
+	    gosync_sem_mapped_ops),
 	SEM("posix-sem", false, true, "userspace peer: POSIX sem_t (sem_init, "
 	    "process-shared with --procs)", posix_sem_ops),
 	SEM("unlimited", false, false, "no semaphore: every worker goes in (bounded "

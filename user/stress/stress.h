@@ -237,6 +237,7 @@ void wgobj_close(struct wgobj *g);
 struct semobj {
 	_Alignas(128) const struct stress_backend *be;
 	int fd;				/* gosync backend */
+	struct gosync_fast fast;	/* gosync-sem-mapped: its page */
 	unsigned int permits;
 	_Atomic unsigned int inside;
 	_Atomic unsigned int max_inside;
@@ -254,6 +255,7 @@ struct sem_ops {
 };
 
 extern const struct sem_ops gosync_sem_ops, posix_sem_ops, unlimited_sem_ops;
+extern const struct sem_ops gosync_sem_mapped_ops;
 
 int semobj_open(struct semobj *s, const struct stress_backend *be, int dev,
 		bool pshared, unsigned int permits);
