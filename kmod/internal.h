@@ -433,6 +433,8 @@ struct gs_mutex {
 	bool robust;			/* release when the owner goes away */
 	struct gs_who who;		/* who locked it, while locked */
 	u32 who_token;			/* mapped: the token @who locked it with */
+	/* mapped: Locks that took it past queued waiters since one of them did */
+	unsigned int barged;
 	/*
 	 * Mapped (GOSYNC_CREATE_MAPPED): the state word in the shared page,
 	 * which is then the truth about who holds it (@owner and @owner_task

@@ -200,6 +200,7 @@ static void gs_mutex_unlock_locked(struct gs_mutex *m, struct gs_wake *wake)
 	if (!m->starving)
 		return;
 	list_del(&w->node);
+	m->barged = 0;
 	w->ret = gs_mutex_take_locked(m, w->holder, w->task);
 	gs_mutex_end_starving_locked(m, w);
 	/* Pairs with smp_load_acquire() in mtx_lock_wait(). */
@@ -227,6 +228,8 @@ int gs_mutex_take_ready_locked(struct gs_mutex *m, struct gs_holder *h,
 	if (!gs_sel_claim(sel, index))
 		return -EALREADY;
 	m->starving = false;
+	if (m->word && !list_empty(&m->waiters))
+		m->barged++;
 	return gs_mutex_take_locked(m, h, current);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_take_ready_locked);
@@ -334,13 +337,20 @@ static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
 		if (gs_mutex_free_locked(m) &&
 		    (!m->starving || gs_mutex_first_locked(m) == &w)) {
 			list_del(&w.node);
+			m->barged = 0;
 			ret = gs_mutex_take_locked(m, h, current);
 			gs_mutex_end_starving_locked(m, &w);
 			spin_unlock(&m->lock);
 			return ret;
 		}
-		/* Go: lost the lock after waiting over 1 ms: starvation mode */
-		if (ktime_to_ns(ktime_sub(ktime_get(), w.start)) > GOSYNC_STARVATION_NS)
+		/*
+		 * Go: lost the lock after waiting over 1 ms: starvation mode.
+		 * Mapped, also once a Lock took it past us: its holder's next
+		 * Lock is a CAS in userspace or one system call, against our
+		 * wake-up, so in 1 ms it would pass us a hundred times.
+		 */
+		if (ktime_to_ns(ktime_sub(ktime_get(), w.start)) > GOSYNC_STARVATION_NS ||
+		    (m->word && m->barged))
 			m->starving = true;
 		/*
 		 * Set our state before dropping the lock: a wake-up by Unlock
