@@ -565,11 +565,18 @@ struct gs_once {
 	u32 value_max;			/* OnceValue: longest value; immutable */
 	u32 value_len;			/* the stored value's length */
 	u8 *value;			/* set once when done; immutable after */
+	/*
+	 * Mapped: the shared state word, which the kernel only writes (the
+	 * result bits, when done) and never reads. Set once, before the
+	 * Once is visible.
+	 */
+	u32 *word;
 	struct gs_stats __percpu *stats; /* enum gosync_once_stat */
 };
 
 struct gs_once *gs_once_create(bool retry, u32 value_max);
 void gs_once_destroy(struct gs_once *o);
+void gs_once_map(struct gs_once *o, u32 *word);
 int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
 	       u32 *result);
 int gs_once_complete(struct gs_once *o, struct gs_holder *h, u8 *value, u32 len);
@@ -829,10 +836,19 @@ struct gs_sem {
 	struct list_head holders;	/* robust: holders with permits (gs_holder.node) */
 	struct gs_stats __percpu *stats; /* enum gosync_sem_stat */
 	struct gs_lockstat lockstat;	/* contended Acquires; atomic */
+	/*
+	 * Mapped (non-robust only): the shared state word, the truth about
+	 * the free permits while GOSYNC_SEM_KERNEL is clear; userspace
+	 * changes it then by compare-and-swap. Under @lock the kernel fences
+	 * it first and then keeps @cur and the word equal (sem.c). Set once,
+	 * before the semaphore is visible.
+	 */
+	u64 *word;
 };
 
 struct gs_sem *gs_sem_create(u64 size, bool robust);
 void gs_sem_destroy(struct gs_sem *s);
+int gs_sem_map(struct gs_sem *s, struct gosync_mapped *words);
 int gs_sem_acquire(struct gs_sem *s, struct gs_holder *h, u64 n, const struct gs_deadline *dl);
 int gs_sem_tryacquire(struct gs_sem *s, struct gs_holder *h, u64 n);
 int gs_sem_release(struct gs_sem *s, struct gs_holder *h, u64 n);

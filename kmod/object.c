@@ -912,6 +912,8 @@ void gs_obj_fill_info(struct gs_obj *obj, struct gosync_info *info)
 		info->flags = GOSYNC_INFO_NAMED;
 		memcpy(info->name, obj->key.name, sizeof(info->name));
 	}
+	if (obj->page)
+		info->flags |= GOSYNC_INFO_MAPPED;
 	if (obj->type->stats)
 		gs_stats_sum(obj->type->stats(obj->priv), info->stats);
 }

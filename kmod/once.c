@@ -10,6 +10,13 @@
  * as a panicking f does in Go), the Once counts as done and is marked
  * abandoned, as Go's does; created with GOSYNC_ONCE_ATTR_RETRY it goes back
  * to not done instead, and the next caller runs the function.
+ *
+ * A mapped Once (gs_once_map()) also publishes its result in a word of a
+ * page userspace shares: 0, then GOSYNC_ONCE_DONE[|ABANDONED], stored with
+ * release when it becomes done, after which it never changes. A Do in
+ * userspace that sees it done returns without the kernel; everything else
+ * happens here as before. The kernel only writes the word, so whatever a
+ * process writes there misleads only the Once's users.
  */
 #include <linux/export.h>
 #include <linux/hrtimer.h>
@@ -45,6 +52,17 @@ void gs_once_destroy(struct gs_once *o)
 	kfree(o);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_destroy);
+
+/**
+ * gs_once_map() - publish @o's result in @word, a mapped object's state word
+ *
+ * Before anyone else can see @o; @word is zero (not done).
+ */
+void gs_once_map(struct gs_once *o, u32 *word)
+{
+	o->word = word;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_once_map);
 
 /* Current state as GOSYNC_ONCE_* result bits. */
 static u32 gs_once_result_locked(struct gs_once *o)
@@ -117,6 +135,13 @@ static void gs_once_finish_locked(struct gs_once *o, u32 state, bool abandoned)
 	o->abandoned = abandoned;
 	/* Pairs with the acquire in gs_once_poll(); Dos look under the lock. */
 	smp_store_release(&o->state, state);
+	if (o->word && state == GOSYNC_ONCE_STATE_DONE)
+		/*
+		 * Pairs with userspace's acquire load of the word: a Do that
+		 * returns on the word alone sees the runner's writes (ordered
+		 * before its Complete took our lock) and the value.
+		 */
+		smp_store_release(o->word, gs_once_result_locked(o));
 }
 
 /*

@@ -205,6 +205,13 @@ static void gs_once_type_state(void *priv, struct gosync_state *st, struct gosyn
 		st->flags |= GOSYNC_STATE_DONE;
 }
 
+/* Any Once may be mapped: its word only tells userspace that it is done. */
+static int gs_once_type_map(void *priv, struct gosync_mapped *words)
+{
+	gs_once_map(priv, &words->once);
+	return 0;
+}
+
 /* The object's id, for the tracepoints */
 static void gs_once_set_id(void *priv, u64 id)
 {
@@ -224,6 +231,7 @@ const struct gs_type gs_once_type = {
 	.subtype = gs_once_subtype,
 	.show_fdinfo = gs_once_show_fdinfo,
 	.set_id = gs_once_set_id,
+	.map = gs_once_type_map,
 	.state = gs_once_type_state,
 	.subtypes = GOSYNC_ONCE_ATTR_RETRY,
 	.ops = GENMASK_ULL(GOSYNC_ONCE_LOAD, GOSYNC_ONCE_DO),

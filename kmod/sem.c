@@ -14,6 +14,20 @@
  * never leaks a slot, and a Release of more than the holder has is an
  * error. Non-robust: permits belong to nobody (POSIX sem_t); Release of more
  * than are taken is the error.
+ *
+ * A mapped semaphore (gs_sem_map(), non-robust only) keeps its free permits
+ * in a word of a page userspace shares, with GOSYNC_SEM_KERNEL. While that
+ * bit is clear, userspace acquires and releases by compare-and-swap of the
+ * count, without the kernel; the bit sends it here. Under s->lock the
+ * kernel first fences the word (gs_sem_fence_locked()): one atomic OR of
+ * the bit, after which userspace cannot change it, so s->cur, loaded from
+ * it, stays the truth until the kernel clears the bit again; every change
+ * of s->cur is written through. The bit is cleared only with no waiter
+ * queued and no poller or selection on s->wq (gs_sem_unfence_locked()):
+ * those wait for a Release, which must then come here to wake them, and a
+ * large waiter at the front must stop small Acquires (FIFO). No retry
+ * loops: whatever a process writes into the word is taken as the count
+ * (clamped to the size), which misleads only this semaphore's users.
  */
 #include <linux/export.h>
 #include <linux/poll.h>
@@ -67,12 +81,93 @@ void gs_sem_destroy(struct gs_sem *s)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_destroy);
 
+/**
+ * gs_sem_map() - keep @s's free permits in @words, a mapped object's page
+ *
+ * Before anyone else can see @s; @words is zeroed.
+ * Return: 0, or -EINVAL for a robust semaphore (the kernel must know who
+ * holds its permits), or where atomic64_t is not a hardware atomic.
+ */
+int gs_sem_map(struct gs_sem *s, struct gosync_mapped *words)
+{
+	if (s->robust || IS_ENABLED(CONFIG_GENERIC_ATOMIC64))
+		return -EINVAL;
+	words->sem = s->size;
+	words->sem_size = s->size;
+	s->word = &words->sem;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_map);
+
+static atomic64_t *gs_sem_atomic(struct gs_sem *s)
+{
+	return (atomic64_t *)s->word;
+}
+
+/*
+ * Take a mapped word over: after the OR only the kernel changes it (see the
+ * top of this file), so s->cur is loaded from it and kept equal. Fully
+ * ordered: a userspace Release's critical section happens before ours.
+ * Idempotent while fenced. Garbage is clamped, never trusted.
+ */
+static void gs_sem_fence_locked(struct gs_sem *s)
+{
+	u64 free;
+
+	lockdep_assert_held(&s->lock);
+	if (!s->word)
+		return;
+	free = atomic64_fetch_or((s64)GOSYNC_SEM_KERNEL, gs_sem_atomic(s)) & GOSYNC_SEM_FREE;
+	s->cur = s->size - min(free, s->size);
+}
+
+/* s->cur changed: write it through to a fenced word. */
+static void gs_sem_store_locked(struct gs_sem *s)
+{
+	lockdep_assert_held(&s->lock);
+	if (s->word)
+		atomic64_set(gs_sem_atomic(s), (s64)((s->size - s->cur) | GOSYNC_SEM_KERNEL));
+}
+
+/*
+ * Hand a word fenced in this critical section back to userspace if no one
+ * here waits for a Release: no waiter queued, no poller or selection on
+ * s->wq. Release: what this critical section did happens before a
+ * userspace Acquire that sees the word.
+ */
+static void gs_sem_unfence_locked(struct gs_sem *s)
+{
+	lockdep_assert_held(&s->lock);
+	if (!s->word || !list_empty(&s->waiters))
+		return;
+	/*
+	 * No barrier: pollers and selections add themselves to s->wq before
+	 * they look (and fence) under s->lock, so one that may sleep is seen
+	 * here; one that comes later fences the word itself.
+	 */
+	if (!waitqueue_active(&s->wq))
+		atomic64_set_release(gs_sem_atomic(s), (s64)(s->size - s->cur));
+}
+
+/* Permits taken, for reports: a mapped word's snapshot, unfenced. */
+static u64 gs_sem_cur_locked(struct gs_sem *s)
+{
+	u64 free;
+
+	lockdep_assert_held(&s->lock);
+	if (!s->word)
+		return s->cur;
+	free = (u64)atomic64_read(gs_sem_atomic(s)) & GOSYNC_SEM_FREE;
+	return s->size - min(free, s->size);
+}
+
 /* @task takes @n permits through @h: robust, @h holds them (s->holders). */
 static void gs_sem_take_locked(struct gs_sem *s, struct gs_holder *h, u64 n,
 			       struct task_struct *task)
 {
 	lockdep_assert_held(&s->lock);
 	s->cur += n;
+	gs_sem_store_locked(s);
 	if (!s->robust)
 		return;
 	if (!h->permits)
@@ -86,6 +181,7 @@ static void gs_sem_put_locked(struct gs_sem *s, struct gs_holder *h, u64 n)
 {
 	lockdep_assert_held(&s->lock);
 	s->cur -= n;
+	gs_sem_store_locked(s);
 	if (!s->robust)
 		return;
 	h->permits -= n;
@@ -100,7 +196,7 @@ static void gs_sem_grant_locked(struct gs_sem *s, struct gs_wake *wake)
 {
 	struct gs_sem_waiter *w, *tmp;
 
-	lockdep_assert_held(&s->lock);
+	gs_sem_fence_locked(s);
 	list_for_each_entry_safe(w, tmp, &s->waiters, node) {
 		if (s->size - s->cur < w->n || gs_wake_full(wake))
 			break;
@@ -115,20 +211,24 @@ static void gs_sem_grant_locked(struct gs_sem *s, struct gs_wake *wake)
 	}
 }
 
-/* Permits may be free: wake the granted, tell pollers and selections. */
+/*
+ * Permits may be free: wake the granted, tell pollers and selections. The
+ * word, if mapped, is fenced (gs_sem_grant_locked()).
+ */
 static void gs_sem_unlock_wake(struct gs_sem *s, struct gs_wake *wake)
 	__releases(&s->lock)
 {
+	gs_sem_unfence_locked(s);
 	spin_unlock(&s->lock);
 	gs_wake_up(wake);
 	if (wq_has_sleeper(&s->wq))
 		wake_up_interruptible_poll(&s->wq, EPOLLIN | EPOLLRDNORM);
 }
 
-/* Would Acquire(@n) succeed now? Not past waiters (FIFO). */
+/* Would Acquire(@n) succeed now? Not past waiters (FIFO). Fences a mapped word. */
 bool gs_sem_ready_locked(struct gs_sem *s, u64 n)
 {
-	lockdep_assert_held(&s->lock);
+	gs_sem_fence_locked(s);
 	return s->size - s->cur >= n && list_empty(&s->waiters);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_ready_locked);
@@ -155,6 +255,7 @@ static int sem_try(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *
 		return -EINVAL;
 	spin_lock(&s->lock);
 	ret = gs_sem_take_ready_locked(s, h, n, sel, index);
+	gs_sem_unfence_locked(s);
 	spin_unlock(&s->lock);
 	return ret;
 }
@@ -218,6 +319,7 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 	spin_lock(&s->lock);
 	if (gs_sem_ready_locked(s, n)) {
 		gs_sem_take_locked(s, h, n, current);
+		gs_sem_unfence_locked(s);
 		spin_unlock(&s->lock);
 		return 0;
 	}
@@ -285,7 +387,10 @@ int gs_sem_release(struct gs_sem *s, struct gs_holder *h, u64 n)
 	if (!n)
 		return -EINVAL;
 	spin_lock(&s->lock);
+	gs_sem_fence_locked(s);
 	if (s->robust ? h->permits < n : s->cur < n) {
+		/* Nothing changed: a fenced word goes back as it was. */
+		gs_sem_unfence_locked(s);
 		spin_unlock(&s->lock);
 		return -EPERM;
 	}
@@ -327,7 +432,7 @@ void gs_sem_state(struct gs_sem *s, struct gs_holder *h, u64 *size, u64 *avail, 
 
 	spin_lock(&s->lock);
 	*size = s->size;
-	*avail = s->size - s->cur;
+	*avail = s->size - gs_sem_cur_locked(s);
 	*held = h ? h->permits : 0;
 	*waiters = 0;
 	list_for_each(p, &s->waiters)
@@ -351,7 +456,7 @@ void gs_sem_fill_state(struct gs_sem *s, struct gosync_state *st, struct gosync_
 	struct gs_holder *h;
 
 	spin_lock(&s->lock);
-	st->value = s->cur;
+	st->value = gs_sem_cur_locked(s);
 	st->limit = s->size;
 	list_for_each_entry(h, &s->holders, node)
 		gs_who_report(&h->who, 0, h->permits, st, hs, cap);

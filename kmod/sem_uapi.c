@@ -151,6 +151,11 @@ static void gs_sem_type_state(void *priv, struct gosync_state *st, struct gosync
 	st->waiters += gs_sel_waiters(&s->wq);
 }
 
+static int gs_sem_type_map(void *priv, struct gosync_mapped *words)
+{
+	return gs_sem_map(priv, words);
+}
+
 /* The object's id, for the tracepoints */
 static void gs_sem_set_id(void *priv, u64 id)
 {
@@ -170,6 +175,7 @@ const struct gs_type gs_sem_type = {
 	.subtype = gs_sem_subtype,
 	.show_fdinfo = gs_sem_show_fdinfo,
 	.set_id = gs_sem_set_id,
+	.map = gs_sem_type_map,
 	.state = gs_sem_type_state,
 	.subtypes = GOSYNC_SEM_ATTR_NONROBUST,
 	.ops = GENMASK_ULL(GOSYNC_SEM_LOAD, GOSYNC_SEM_ACQUIRE),

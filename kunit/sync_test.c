@@ -147,6 +147,166 @@ static void mutex_starvation_handoff_test(struct kunit *test)
 	gs_mutex_destroy(m);
 }
 
+/* ---- Mutex, mapped: the word shared with userspace (GOSYNC_CREATE_MAPPED) ---- */
+
+/* What libgosync's fast path does to the word */
+static bool fast_lock(u32 *word, u32 token)
+{
+	return cmpxchg(word, 0, token) == 0;
+}
+
+static bool fast_unlock(u32 *word, u32 token)
+{
+	return cmpxchg(word, token, 0) == token;
+}
+
+static struct gs_mutex *mapped_mutex(struct kunit *test, bool robust, u32 **word)
+{
+	struct gs_mutex *m = gs_mutex_create(robust);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	*word = kunit_kzalloc(test, sizeof(**word), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *word);
+	gs_mutex_map(m, *word);
+	return m;
+}
+
+/* Fast-path and kernel lockers agree on the word; the kernel fences it. */
+static void mapped_mutex_word_test(struct kunit *test)
+{
+	struct gs_holder a = { .token = 1 }, b = { .token = 2 };
+	u32 *word;
+	struct gs_mutex *m = mapped_mutex(test, true, &word);
+
+	KUNIT_EXPECT_TRUE(test, fast_lock(word, 1));
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), -EBUSY);
+	/* fenced: the holder's Unlock must come to the kernel */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1 | GOSYNC_MUTEX_WAITERS);
+	KUNIT_EXPECT_FALSE(test, fast_unlock(word, 1));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), -EPERM);
+	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &b, FOREVER), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 2 | GOSYNC_MUTEX_WAITERS);
+	KUNIT_EXPECT_FALSE(test, fast_lock(word, 1));
+	spin_lock(&m->lock);
+	KUNIT_EXPECT_TRUE(test, gs_mutex_holds_locked(m, &b));
+	KUNIT_EXPECT_FALSE(test, gs_mutex_holds_locked(m, &a));
+	spin_unlock(&m->lock);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, NULL);	/* the word is the truth */
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
+	/* uncontended fast path: the kernel sees nothing */
+	KUNIT_EXPECT_TRUE(test, fast_lock(word, 1));
+	KUNIT_EXPECT_TRUE(test, fast_unlock(word, 1));
+	KUNIT_EXPECT_EQ(test, stat_of(m->stats, GOSYNC_STAT_LOCKS), 1);
+	gs_mutex_destroy(m);
+}
+
+/*
+ * Starvation mode against fast-path stealers: the waiters' fence keeps the
+ * word the kernel's, so Unlock hands over and no CAS from 0 can barge.
+ */
+static void mapped_mutex_handoff_test(struct kunit *test)
+{
+	struct blocker w1 = { .holder.token = 11 }, w2 = { .holder.token = 12 };
+	u32 *word;
+	struct gs_mutex *m = mapped_mutex(test, true, &word);
+
+	KUNIT_ASSERT_TRUE(test, fast_lock(word, 1));
+	blocker_start(test, &w1, do_mutex_lock, m);
+	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
+	blocker_start(test, &w2, do_mutex_lock, m);
+	KUNIT_EXPECT_TRUE(test, wait_until(nr_waiters_is(&m->lock, &m->waiters, 2)));
+	usleep_range(2000, 3000);
+	spin_lock(&m->lock);
+	m->starving = true;
+	spin_unlock(&m->lock);
+
+	KUNIT_EXPECT_FALSE(test, fast_unlock(word, 1));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 11 | GOSYNC_MUTEX_WAITERS);
+	KUNIT_EXPECT_FALSE(test, fast_lock(word, 1));
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), 0);
+	KUNIT_EXPECT_FALSE(test, fast_unlock(word, 11));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 12 | GOSYNC_MUTEX_WAITERS);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
+	KUNIT_EXPECT_FALSE(test, m->starving);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	/* no one waits: the fast path works again */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
+	KUNIT_EXPECT_TRUE(test, fast_lock(word, 1));
+	KUNIT_EXPECT_TRUE(test, fast_unlock(word, 1));
+	gs_mutex_destroy(m);
+}
+
+/* A description that closes holding the lock in userspace: EOWNERDEAD. */
+static void mapped_mutex_holder_gone_test(struct kunit *test)
+{
+	struct gs_holder a = { .token = 1 }, b = { .token = 2 };
+	struct blocker w = { .holder.token = 3 };
+	u32 *word;
+	struct gs_mutex *m = mapped_mutex(test, true, &word);
+
+	KUNIT_ASSERT_TRUE(test, fast_lock(word, 1));
+	gs_mutex_holder_gone(m, &b);			/* not the holder: nothing */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1);
+	gs_mutex_holder_gone(m, &a);			/* no waiter: fenced, free */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), GOSYNC_MUTEX_WAITERS);
+	KUNIT_EXPECT_FALSE(test, fast_lock(word, 2));
+	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &b, FOREVER), -EOWNERDEAD);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	/* and with a sleeper */
+	KUNIT_ASSERT_TRUE(test, fast_lock(word, 1));
+	blocker_start(test, &w, do_mutex_lock, m);
+	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
+	gs_mutex_holder_gone(m, &a);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EOWNERDEAD);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 3 | GOSYNC_MUTEX_WAITERS);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
+}
+
+/*
+ * Garbage in the word: every call returns, nothing is corrupted (KASAN,
+ * lockdep, no WARN), and a sleeper still leaves when its Unlock comes.
+ */
+static void mapped_mutex_scribble_test(struct kunit *test)
+{
+	static const u32 junk[] = { 0xffffffff, GOSYNC_MUTEX_WAITERS, 0x80000000,
+				    GOSYNC_MUTEX_TOKEN, 0x12345678, 7 };
+	struct gs_holder a = { .token = 1 };
+	struct blocker w = { .holder.token = 3 };
+	struct gosync_state st;
+	unsigned int i;
+	u32 *word;
+	struct gs_mutex *m = mapped_mutex(test, true, &word);
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(junk); i++) {
+		WRITE_ONCE(*word, junk[i]);
+		gs_mutex_lock(m, &a, PAST);
+		gs_mutex_trylock(m, &a);
+		memset(&st, 0, sizeof(st));
+		gs_mutex_state(m, &st, NULL, 0);
+		gs_mutex_holder_gone(m, &a);
+		gs_mutex_unlock(m);
+		gs_mutex_unlock(m);
+	}
+	WRITE_ONCE(*word, 5);
+	blocker_start(test, &w, do_mutex_lock, m);
+	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
+	WRITE_ONCE(*word, 0xdeadbeef);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);	/* garbage has a token */
+	/* the loop's holder_gone() may have left a death to tell */
+	ret = blocker_finish(&w);
+	KUNIT_EXPECT_TRUE(test, ret == 0 || ret == -EOWNERDEAD);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
+	gs_mutex_destroy(m);
+}
+
 /* A signal ends the wait with EINTR and leaves the mutex as it was. */
 static void mutex_signal_test(struct kunit *test)
 {
@@ -914,6 +1074,10 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mutex_robust_waiter_test),
 	KUNIT_CASE(mutex_nonrobust_test),
 	KUNIT_CASE(mutex_starvation_handoff_test),
+	KUNIT_CASE(mapped_mutex_word_test),
+	KUNIT_CASE(mapped_mutex_handoff_test),
+	KUNIT_CASE(mapped_mutex_holder_gone_test),
+	KUNIT_CASE(mapped_mutex_scribble_test),
 	KUNIT_CASE(mutex_signal_test),
 	KUNIT_CASE(lock_holder_exited_test),
 	KUNIT_CASE(mutex_fairness_test),

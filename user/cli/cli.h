@@ -186,6 +186,10 @@ void json_head(const char *name, const char *op);
 /* The --perm option of every create verb, as its opts[] entry */
 #define CLI_OPT_PERM \
 	{ "perm", 0, "OCTAL", "who may open it, as for files (default 0600)" }
+/* --mapped, for the types that have a fast path (GOSYNC_CREATE_MAPPED) */
+#define CLI_OPT_MAPPED \
+	{ "mapped", 0, NULL, "give it a shared page: programs using libgosync's " \
+	  "fast path or the Go package then skip the kernel when uncontended" }
 
 /**
  * cli_create() - a type's create verb, after it filled in @c's type and its

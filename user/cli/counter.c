@@ -227,6 +227,7 @@ static const struct cli_opt create_opts[] = {
 	{ "mode", 0, "MODE", "racy, atomic (default), spinlock, mutex, rwsem, percpu" },
 	{ "initial", 0, "N", "initial value (default 0)" },
 	CLI_OPT_PERM,
+	CLI_OPT_MAPPED,
 	{ "racy-delay", 0, "NS", "racy mode: spin NS ns inside each update" },
 	{ NULL },
 };

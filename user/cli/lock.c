@@ -180,6 +180,7 @@ static int rw_runlock(struct cli_ctx *c) { return lock_release(c, RW, GOSYNC_LOC
 static const struct cli_opt create_opts[] = {
 	{ "nonrobust", 0, NULL, "Go semantics: stays locked when its holder exits" },
 	CLI_OPT_PERM,
+	CLI_OPT_MAPPED,
 	{ NULL },
 };
 

@@ -241,9 +241,10 @@ void cli_print_info_state(const struct cli_ctx *ctx, const struct cli_type *t,
 		json_str(stdout, subtype);
 		printf(",\"name\":");
 		json_str(stdout, name);
-		printf(",\"named\":%s,\"uid\":%u,\"gid\":%u,\"perm\":\"%04o\","
-		       "\"fds\":%u,\"stats\":",
+		printf(",\"named\":%s,\"mapped\":%s,\"uid\":%u,\"gid\":%u,"
+		       "\"perm\":\"%04o\",\"fds\":%u,\"stats\":",
 		       info->flags & GOSYNC_INFO_NAMED ? "true" : "false",
+		       info->flags & GOSYNC_INFO_MAPPED ? "true" : "false",
 		       info->uid, info->gid, info->perm, info->nr_files);
 		print_stats(ctx, t, info);
 		if (value)
@@ -262,6 +263,8 @@ void cli_print_info_state(const struct cli_ctx *ctx, const struct cli_type *t,
 		       info->uid, info->gid, info->perm, info->nr_files);
 		print_stats(ctx, t, info);
 		putchar('\n');
+		if (info->flags & GOSYNC_INFO_MAPPED)
+			puts("mapped: yes (the kernel counts only what reaches it)");
 		if (value)
 			printf("value: %" PRId64 "\n", *value);
 		if (state)
@@ -307,6 +310,8 @@ int cli_create(struct cli_ctx *ctx, struct gosync_create *c, const int64_t *valu
 		c->perm = (uint32_t)perm;
 	}
 	c->name = (uintptr_t)name;
+	if (cli_opt(ctx, "mapped"))
+		c->flags |= GOSYNC_CREATE_MAPPED;
 	if ((dev = cli_dev(ctx)) < 0)
 		return CLI_EXIT_FAIL;
 	fd = gosync_create(dev, c);

@@ -329,6 +329,7 @@ static const struct cli_opt create_opts[] = {
 	{ "value-max", 0, "BYTES", "a OnceValue, for 'once value': keeps up to BYTES "
 	  "of output" },
 	CLI_OPT_PERM,
+	CLI_OPT_MAPPED,
 	{ NULL },
 };
 

@@ -222,6 +222,7 @@ static const struct cli_opt create_opts[] = {
 	{ "nonrobust", 0, NULL, "permits belong to nobody (POSIX sem_t): they stay "
 	  "taken after their taker exits" },
 	CLI_OPT_PERM,
+	CLI_OPT_MAPPED,
 	{ NULL },
 };
 

@@ -188,6 +188,7 @@ static const char *wg_subtype(unsigned int subtype)
 
 static const struct cli_opt create_opts[] = {
 	CLI_OPT_PERM,
+	CLI_OPT_MAPPED,
 	{ NULL },
 };
 

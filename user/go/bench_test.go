@@ -5,7 +5,8 @@ package gosync_test
 // Go's sync benchmarks (mutex_test.go, rwmutex_test.go, waitgroup_test.go,
 // once_test.go, cond_test.go, map_bench_test.go), each workload run twice:
 // on the sync package (sub-benchmark "sync") and on gosync ("gosync"), in
-// one run, so docs/benchmarks.md can give their ratio.
+// one run, so docs/benchmarks.md can give their ratio. The Mutex ones run
+// on an Unmapped gosync.Mutex too ("gosync-ioctl").
 
 import (
 	"strconv"
@@ -44,28 +45,36 @@ func benchLocks(b *testing.B, f func(b *testing.B, mk func() rwLocker)) {
 	})
 }
 
-// mutexes runs f for a sync.Mutex and a gosync.Mutex.
+// benchMutexes runs f for a sync.Mutex ("sync"), a mapped gosync.Mutex
+// ("gosync", the default: uncontended Lock and Unlock are atomics on the
+// shared word) and an Unmapped one ("gosync-ioctl": every call an ioctl).
 func benchMutexes(b *testing.B, f func(b *testing.B, mk func() sync.Locker)) {
 	b.Run("sync", func(b *testing.B) {
 		f(b, func() sync.Locker { return new(sync.Mutex) })
 	})
-	b.Run("gosync", func(b *testing.B) {
-		var mu sync.Mutex
-		var made []*gosync.Mutex
-		defer func() {
-			for _, m := range made {
-				m.Close()
-			}
-		}()
-		f(b, func() sync.Locker {
-			m, err := gosync.NewMutex()
-			must(b, err)
-			mu.Lock()
-			made = append(made, m)
-			mu.Unlock()
-			return m
+	for _, k := range []struct {
+		name string
+		opts []gosync.Option
+	}{{"gosync", nil}, {"gosync-ioctl", []gosync.Option{gosync.Unmapped()}}} {
+		k := k
+		b.Run(k.name, func(b *testing.B) {
+			var mu sync.Mutex
+			var made []*gosync.Mutex
+			defer func() {
+				for _, m := range made {
+					m.Close()
+				}
+			}()
+			f(b, func() sync.Locker {
+				m, err := gosync.NewMutex(k.opts...)
+				must(b, err)
+				mu.Lock()
+				made = append(made, m)
+				mu.Unlock()
+				return m
+			})
 		})
-	})
+	}
 }
 
 func BenchmarkMutexUncontended(b *testing.B) {

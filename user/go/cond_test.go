@@ -17,8 +17,8 @@ import (
 	"gosync"
 )
 
-func newCond(t testing.TB) *gosync.Cond {
-	m, err := gosync.NewMutex()
+func newCond(t testing.TB, opts ...gosync.Option) *gosync.Cond {
+	m, err := gosync.NewMutex(opts...)
 	must(t, err)
 	c, err := gosync.NewCond(m)
 	must(t, err)
@@ -27,8 +27,10 @@ func newCond(t testing.TB) *gosync.Cond {
 }
 
 // Go's TestCondSignal: each Signal wakes exactly one of the waiters.
-func TestCondSignal(t *testing.T) {
-	c := newCond(t)
+func TestCondSignal(t *testing.T) { forMutexKinds(t, testCondSignal) }
+
+func testCondSignal(t *testing.T, opts ...gosync.Option) {
+	c := newCond(t, opts...)
 	m := c.L
 	n := 2
 	running := make(chan bool, n)
@@ -77,8 +79,10 @@ func TestCondSignal(t *testing.T) {
 }
 
 // Go's TestCondSignalGenerations: Signal wakes the longest waiter.
-func TestCondSignalGenerations(t *testing.T) {
-	c := newCond(t)
+func TestCondSignalGenerations(t *testing.T) { forMutexKinds(t, testCondSignalGenerations) }
+
+func testCondSignalGenerations(t *testing.T, opts ...gosync.Option) {
+	c := newCond(t, opts...)
 	m := c.L
 	n := 100
 	if testing.Short() {
@@ -108,8 +112,10 @@ func TestCondSignalGenerations(t *testing.T) {
 }
 
 // Go's TestCondBroadcast: every Broadcast wakes every waiter, once.
-func TestCondBroadcast(t *testing.T) {
-	c := newCond(t)
+func TestCondBroadcast(t *testing.T) { forMutexKinds(t, testCondBroadcast) }
+
+func testCondBroadcast(t *testing.T, opts ...gosync.Option) {
+	c := newCond(t, opts...)
 	m := c.L
 	n := 200
 	if testing.Short() {
@@ -171,8 +177,10 @@ func TestCondBroadcast(t *testing.T) {
 
 // Go's TestRace (cond_test.go): three goroutines hand a value on under
 // the Cond; each sees the one before's write.
-func TestCondRace(t *testing.T) {
-	c := newCond(t)
+func TestCondRace(t *testing.T) { forMutexKinds(t, testCondRace) }
+
+func testCondRace(t *testing.T, opts ...gosync.Option) {
+	c := newCond(t, opts...)
 	x := 0
 	done := make(chan bool)
 	go func() {
@@ -229,13 +237,15 @@ func TestCondRace(t *testing.T) {
 
 // Go's TestCondSignalStealing: a Broadcast racing with a new waiter still
 // wakes the waiter that was there first.
-func TestCondSignalStealing(t *testing.T) {
+func TestCondSignalStealing(t *testing.T) { forMutexKinds(t, testCondSignalStealing) }
+
+func testCondSignalStealing(t *testing.T, opts ...gosync.Option) {
 	iters := 1000
 	if testing.Short() {
 		iters = 50
 	}
 	for i := 0; i < iters; i++ {
-		cond := newCond(t)
+		cond := newCond(t, opts...)
 		m := cond.L
 		ch := make(chan struct{})
 		go func() {
@@ -279,8 +289,10 @@ func TestCondSignalStealing(t *testing.T) {
 
 // Wait misuse and contexts: Wait without L is ErrNotLocked; a deadline
 // and a cancellation end a Wait with L locked again.
-func TestCondWaitContext(t *testing.T) {
-	c := newCond(t)
+func TestCondWaitContext(t *testing.T) { forMutexKinds(t, testCondWaitContext) }
+
+func testCondWaitContext(t *testing.T, opts ...gosync.Option) {
+	c := newCond(t, opts...)
 	if err := c.Wait(); !errors.Is(err, gosync.ErrNotLocked) {
 		t.Fatalf("Wait without L: %v, want ErrNotLocked", err)
 	}
@@ -312,9 +324,11 @@ func TestCondWaitContext(t *testing.T) {
 
 // Cross-process: a child waits on the Cond for a flag in a Map; the
 // parent sets it and signals.
-func TestCondCrossProcess(t *testing.T) {
+func TestCondCrossProcess(t *testing.T) { forMutexKinds(t, testCondCrossProcess) }
+
+func testCondCrossProcess(t *testing.T, opts ...gosync.Option) {
 	name := uniqueName(t)
-	m, err := gosync.NewMutex(gosync.Named(name+".m", 0600))
+	m, err := gosync.NewMutex(named(name+".m", opts)...)
 	must(t, err)
 	defer gosync.Unlink(name + ".m")
 	defer m.Close()

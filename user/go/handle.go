@@ -28,6 +28,16 @@ type handle struct {
 	closed  bool                 // (under pmu) Close ran
 
 	race *[2]byte // the object's race token (race.go), nil without -race
+
+	// The mapped fast path (mutex.go), set before the handle is shared
+	// and never changed: the object's page as mmap() mapped it (nil if
+	// the object is not mapped), its Mutex word, and this description's
+	// token. The page is unmapped with the descriptor, by the last
+	// reference: a call that uses the word holds one (get), so Close
+	// never unmaps it under an atomic in flight.
+	page  []byte
+	word  *uint32
+	token uint32
 }
 
 const (
@@ -61,8 +71,35 @@ func (h *handle) get() (int, error) {
 func (h *handle) put() {
 	if h.state.Add(^uint64(0)) == closedBit &&
 		h.state.CompareAndSwap(closedBit, closedBit|fdClosedBit) {
+		if h.page != nil {
+			syscall.Munmap(h.page)
+		}
 		syscall.Close(h.fd)
 	}
+}
+
+// mapWords maps the object's page if it was created mapped
+// (GOSYNC_CREATE_MAPPED: INFO gives the description a token), for the fast
+// path; an object that is not (ENODEV) keeps to the ioctls. Called before
+// the handle is shared; on an error the caller closes it.
+func (h *handle) mapWords() error {
+	c := infoCmd{size: uint32(unsafe.Sizeof(infoCmd{}))}
+	if err := ioctl(h.fd, iocInfo, unsafe.Pointer(&c)); err != nil {
+		return err
+	}
+	if c.info.token == 0 {
+		return nil // not mapped: mmap() would fail with ENODEV
+	}
+	b, err := syscall.Mmap(h.fd, 0, syscall.Getpagesize(), syscall.PROT_READ|syscall.PROT_WRITE,
+		syscall.MAP_SHARED)
+	if err == syscall.ENODEV {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	h.page, h.word, h.token = b, (*uint32)(unsafe.Pointer(&b[0])), c.info.token
+	return nil
 }
 
 // isClosed reports whether Close has been called.

@@ -5,6 +5,7 @@ package gosync
 import (
 	"context"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -36,22 +37,42 @@ type Mutex struct {
 	base
 }
 
-// NewMutex creates a Mutex, unlocked. Options: Named, NonRobust.
+// NewMutex creates a Mutex, unlocked. Options: Named, NonRobust, Unmapped.
+//
+// The Mutex is mapped (GOSYNC_CREATE_MAPPED) unless Unmapped says not to:
+// its state is a word of a page shared with the kernel and every process
+// that has it mapped, and Lock, TryLock and Unlock of a Mutex nobody waits
+// for change the word with an atomic compare-and-swap, without a system
+// call. Everything else (waiting, waking, starvation mode, a dead holder)
+// goes through the kernel, which sees the same word.
 func NewMutex(opts ...Option) (*Mutex, error) {
-	h, err := create("NewMutex", typeMutex, opts, nil)
+	h, err := create("NewMutex", typeMutex, opts, func(c *createCmd) { c.flags |= createMapped })
 	if err != nil {
 		return nil, err
 	}
-	return &Mutex{base{h}}, nil
+	return newMutex("NewMutex", h)
 }
 
-// OpenMutex opens the Mutex published under name.
+// Unmapped makes a Mutex without the mapped fast path: each Lock, TryLock
+// and Unlock is an ioctl. The kernel then always knows which process holds
+// it (the gosync command shows the holder's pid; a mapped Mutex locked
+// without the kernel shows none), a locker spins in the kernel while the
+// holder runs, and the Mutex costs no page. Every handle to the Mutex
+// follows how it was created.
+func Unmapped() Option {
+	return Option{name: "Unmapped", types: types(typeMutex), apply: func(r *createReq) {
+		r.cmd.flags &^= createMapped
+	}}
+}
+
+// OpenMutex opens the Mutex published under name (mapped if it was created
+// mapped).
 func OpenMutex(name string) (*Mutex, error) {
 	h, err := open("OpenMutex", typeMutex, name)
 	if err != nil {
 		return nil, err
 	}
-	return &Mutex{base{h}}, nil
+	return newMutex("OpenMutex", h)
 }
 
 // MutexFromFile returns a handle to the Mutex f refers to (a file made by
@@ -62,7 +83,48 @@ func MutexFromFile(f *os.File) (*Mutex, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newMutex("MutexFromFile", h)
+}
+
+// newMutex maps h's page, if the Mutex has one, for the fast path.
+func newMutex(op string, h *handle) (*Mutex, error) {
+	if err := h.mapWords(); err != nil {
+		h.close()
+		return nil, newError(op, h.name, err)
+	}
 	return &Mutex{base{h}}, nil
+}
+
+// The fast path of a mapped Mutex (libgosync's user/lib/fast.c; the
+// protocol of the word is in kmod/uapi/linux/gosync.h): Lock is a
+// compare-and-swap of the word from 0 (free, nobody waits) to the handle's
+// token, Unlock one from the token back to 0; any other value, and a
+// failed Lock after a short spin, go to the ioctl, which sees the same
+// word. (sync/atomic is sequentially consistent: the acquire and release
+// the protocol needs, and more.) The caller holds a reference to the
+// handle (get), which keeps the page mapped.
+
+// fastSpin is how many times Lock polls a word held by someone running
+// elsewhere before it asks the kernel (libgosync's GOSYNC_FAST_SPIN).
+const fastSpin = 100
+
+// fastLock locks h's mapped Mutex without the kernel, if it can.
+func (h *handle) fastLock() bool {
+	if atomic.CompareAndSwapUint32(h.word, 0, h.token) {
+		return true
+	}
+	// A holder on another CPU may unlock within a few hundred cycles. Stop
+	// as soon as the kernel owns the word (WAITERS): it decides who next.
+	for i := 0; i < fastSpin; i++ {
+		v := atomic.LoadUint32(h.word)
+		if v&mutexWaiters != 0 {
+			break
+		}
+		if v == 0 && atomic.CompareAndSwapUint32(h.word, 0, h.token) {
+			return true
+		}
+	}
+	return false
 }
 
 func lockOp(fd int, req uintptr, op uint32, flags uint32, abs uint64) error {
@@ -132,6 +194,16 @@ func (b *base) lockContext(ctx context.Context, name string, req uintptr, try, l
 // not locked, or an error matching os.ErrClosed if the handle is closed.
 // Waiting holds no OS thread (see the package documentation).
 func (m *Mutex) LockContext(ctx context.Context) error {
+	if m.h.word != nil {
+		if _, err := m.h.get(); err == nil {
+			ok := m.h.fastLock()
+			m.h.put()
+			if ok {
+				m.h.raceAcquireAll()
+				return nil
+			}
+		}
+	}
 	return m.lockContext(ctx, "Mutex.Lock", iocMutex, lockTryLock, lockLock, false)
 }
 
@@ -153,6 +225,16 @@ func (m *Mutex) TryLock() bool {
 		return false
 	}
 	defer m.h.put()
+	if m.h.word != nil {
+		if atomic.CompareAndSwapUint32(m.h.word, 0, m.h.token) {
+			m.h.raceAcquireAll()
+			return true
+		}
+		if atomic.LoadUint32(m.h.word)&mutexToken != 0 {
+			return false // held
+		}
+		// Free, but the kernel's (waiters, starvation, a death to report).
+	}
 	ok, err := tryLock(fd, iocMutex, lockTryLock)
 	if ok = ok && (err == nil || err == syscall.EOWNERDEAD); ok {
 		m.h.raceAcquireAll()
@@ -165,9 +247,17 @@ func (m *Mutex) TryLock() bool {
 // associated with a particular goroutine or handle: any may unlock it.
 func (m *Mutex) UnlockErr() error {
 	m.h.raceRelease()
-	return newError("Mutex.Unlock", m.h.name, m.h.do(iocMutex, unsafe.Pointer(&lockCmd{
-		size: uint32(unsafe.Sizeof(lockCmd{})), op: lockUnlock})),
-		errKind{syscall.EPERM, ErrNotLocked})
+	fd, err := m.h.get()
+	if err == nil {
+		// Mapped: a CAS back to 0 if we hold it and nobody waits; anything
+		// else (waiters, another handle's token, unlocked) is the kernel's.
+		if m.h.word == nil || !atomic.CompareAndSwapUint32(m.h.word, m.h.token, 0) {
+			err = ioctl(fd, iocMutex, unsafe.Pointer(&lockCmd{
+				size: uint32(unsafe.Sizeof(lockCmd{})), op: lockUnlock}))
+		}
+		m.h.put()
+	}
+	return newError("Mutex.Unlock", m.h.name, err, errKind{syscall.EPERM, ErrNotLocked})
 }
 
 // Unlock unlocks m; it panics with UnlockErr's error, such as ErrNotLocked.

@@ -45,10 +45,36 @@ func hammerMutex(m *gosync.Mutex, loops int, inside *int32) error {
 	return nil
 }
 
+// mutexKinds are the two kinds of Mutex each Mutex and Cond test runs on
+// (a subtest each): mapped, the default, whose uncontended Lock and Unlock
+// are atomics on the shared word, and one made Unmapped, all ioctls.
+var mutexKinds = []struct {
+	name string
+	opts []gosync.Option
+}{
+	{"mapped", nil},
+	{"ioctl", []gosync.Option{gosync.Unmapped()}},
+}
+
+// forMutexKinds runs f once per kind of Mutex; opts make a Mutex of it.
+func forMutexKinds(t *testing.T, f func(t *testing.T, opts ...gosync.Option)) {
+	for _, k := range mutexKinds {
+		k := k
+		t.Run(k.name, func(t *testing.T) { f(t, k.opts...) })
+	}
+}
+
+// named returns opts with Named(name, 0600) (a new slice: opts is shared).
+func named(name string, opts []gosync.Option) []gosync.Option {
+	return append([]gosync.Option{gosync.Named(name, 0600)}, opts...)
+}
+
 // Go's TestMutex: TryLock against a held and a free lock, then 10
 // goroutines hammering one Mutex.
-func TestMutex(t *testing.T) {
-	m, err := gosync.NewMutex()
+func TestMutex(t *testing.T) { forMutexKinds(t, testMutex) }
+
+func testMutex(t *testing.T, opts ...gosync.Option) {
+	m, err := gosync.NewMutex(opts...)
 	must(t, err)
 	defer m.Close()
 	m.Lock()
@@ -79,9 +105,11 @@ func TestMutex(t *testing.T) {
 
 // The same hammer from 4 processes, each with its own handle (opened by
 // name): a racy counter, read then written under the Mutex, loses nothing.
-func TestMutexCrossProcess(t *testing.T) {
+func TestMutexCrossProcess(t *testing.T) { forMutexKinds(t, testMutexCrossProcess) }
+
+func testMutexCrossProcess(t *testing.T, opts ...gosync.Option) {
 	name := uniqueName(t)
-	m, err := gosync.NewMutex(gosync.Named(name, 0600))
+	m, err := gosync.NewMutex(named(name, opts)...)
 	must(t, err)
 	defer gosync.Unlink(name)
 	defer m.Close()
@@ -146,7 +174,9 @@ func init() {
 // Go's TestMutexMisuse runs each misuse in a child and expects the fatal
 // error "sync: unlock of unlocked mutex"; here each is ErrNotLocked, and
 // the sync.Locker methods panic with it.
-func TestMutexMisuse(t *testing.T) {
+func TestMutexMisuse(t *testing.T) { forMutexKinds(t, testMutexMisuse) }
+
+func testMutexMisuse(t *testing.T, opts ...gosync.Option) {
 	cases := []struct {
 		name string
 		f    func(m *gosync.Mutex, rw *gosync.RWMutex) error
@@ -188,7 +218,7 @@ func TestMutexMisuse(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m, err := gosync.NewMutex()
+			m, err := gosync.NewMutex(opts...)
 			must(t, err)
 			defer m.Close()
 			rw, err := gosync.NewRWMutex()
@@ -199,7 +229,7 @@ func TestMutexMisuse(t *testing.T) {
 			}
 		})
 	}
-	m, err := gosync.NewMutex()
+	m, err := gosync.NewMutex(opts...)
 	must(t, err)
 	defer m.Close()
 	defer func() {
@@ -212,8 +242,10 @@ func TestMutexMisuse(t *testing.T) {
 
 // Go's TestMutexFairness: a goroutine that holds the lock almost all the
 // time must not starve one that wants it (starvation mode).
-func TestMutexFairness(t *testing.T) {
-	m, err := gosync.NewMutex()
+func TestMutexFairness(t *testing.T) { forMutexKinds(t, testMutexFairness) }
+
+func testMutexFairness(t *testing.T, opts ...gosync.Option) {
+	m, err := gosync.NewMutex(opts...)
 	must(t, err)
 	defer m.Close()
 	stop, done := make(chan bool), make(chan bool)
@@ -244,9 +276,11 @@ func TestMutexFairness(t *testing.T) {
 // A robust Mutex whose holder dies: the next Lock gets it, with
 // ErrOwnerDead. The child opens the Mutex by name, so its handle has an
 // open file description of its own, which its exit closes.
-func TestMutexOwnerDead(t *testing.T) {
+func TestMutexOwnerDead(t *testing.T) { forMutexKinds(t, testMutexOwnerDead) }
+
+func testMutexOwnerDead(t *testing.T, opts ...gosync.Option) {
 	name := uniqueName(t)
-	m, err := gosync.NewMutex(gosync.Named(name, 0600))
+	m, err := gosync.NewMutex(named(name, opts)...)
 	must(t, err)
 	defer gosync.Unlink(name)
 	defer m.Close()
@@ -265,8 +299,10 @@ func TestMutexOwnerDead(t *testing.T) {
 
 // LockContext: a deadline and a cancellation end the wait, and leave the
 // Mutex as it was.
-func TestMutexLockContext(t *testing.T) {
-	m, err := gosync.NewMutex()
+func TestMutexLockContext(t *testing.T) { forMutexKinds(t, testMutexLockContext) }
+
+func testMutexLockContext(t *testing.T, opts ...gosync.Option) {
+	m, err := gosync.NewMutex(opts...)
 	must(t, err)
 	defer m.Close()
 	m.Lock()
@@ -308,4 +344,96 @@ func TestMutexLockContext(t *testing.T) {
 	if n != 100 {
 		t.Fatalf("%d of 100 waiters locked", n)
 	}
+}
+
+// The fast path: on a mapped Mutex, an uncontended Lock, TryLock and
+// Unlock, and a TryLock of a held Mutex, never reach the kernel (its
+// counts of locks, unlocks and failed TryLocks stay still); on an
+// Unmapped one, each is an ioctl.
+func TestMutexFastPath(t *testing.T) {
+	const n = 100
+	for _, k := range mutexKinds {
+		m, err := gosync.NewMutex(k.opts...)
+		must(t, err)
+		defer m.Close()
+		before, err := m.Info()
+		must(t, err)
+		for i := 0; i < n; i++ {
+			m.Lock()
+			if m.TryLock() {
+				t.Fatalf("%s: TryLock succeeded with the Mutex locked", k.name)
+			}
+			m.Unlock()
+			if !m.TryLock() {
+				t.Fatalf("%s: TryLock failed with the Mutex unlocked", k.name)
+			}
+			m.Unlock()
+		}
+		after, err := m.Info()
+		must(t, err)
+		// enum gosync_lock_stat: LOCKS, RLOCKS, UNLOCKS, BUSY
+		got := [3]uint64{after.Stats[0] - before.Stats[0], after.Stats[2] - before.Stats[2],
+			after.Stats[3] - before.Stats[3]}
+		want := [3]uint64{2 * n, 2 * n, n}
+		if k.opts == nil {
+			want = [3]uint64{}
+		}
+		if got != want {
+			t.Errorf("%s: the kernel counted %v locks, unlocks, failed TryLocks; want %v",
+				k.name, got, want)
+		}
+	}
+}
+
+// Close while goroutines lock and unlock through the handle: the calls in
+// flight finish (a mapped Mutex's page stays mapped until the last one
+// returns: an atomic on an unmapped page would crash the test), the next
+// ones fail with os.ErrClosed, and Lock on the closed handle panics.
+func TestMutexCloseWhileLocking(t *testing.T) { forMutexKinds(t, testMutexCloseWhileLocking) }
+
+func testMutexCloseWhileLocking(t *testing.T, opts ...gosync.Option) {
+	m, err := gosync.NewMutex(opts...)
+	must(t, err)
+	// A waiter in the kernel's queue waits for a lock that a goroutine
+	// holds when Close makes its Unlock fail: cancel ctx to end it.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var ops atomic.Int64
+	const workers = 4
+	errs := make(chan error, workers)
+	for i := 0; i < workers; i++ {
+		go func() {
+			for {
+				if err := m.LockContext(ctx); err != nil {
+					errs <- err
+					return
+				}
+				ops.Add(1)
+				if err := m.UnlockErr(); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	within(t, "1000 Locks", func() {
+		for ops.Load() < 1000 {
+			runtime.Gosched()
+		}
+	})
+	must(t, m.Close())
+	cancel()
+	within(t, "the workers' return", func() {
+		for i := 0; i < workers; i++ {
+			if err := <-errs; !errors.Is(err, os.ErrClosed) && err != context.Canceled {
+				t.Errorf("a worker ended with %v, want os.ErrClosed or Canceled", err)
+			}
+		}
+	})
+	defer func() {
+		if r, _ := recover().(error); !errors.Is(r, os.ErrClosed) {
+			t.Fatalf("Lock of a closed Mutex panicked with %v, want os.ErrClosed", r)
+		}
+	}()
+	m.Lock()
 }

@@ -168,6 +168,19 @@ const (
 // GOSYNC_INFO_NAMED
 const infoNamed = 1 << 0
 
+// The mapped fast path: GOSYNC_CREATE_MAPPED, and the state words of
+// struct gosync_mapped (the page mmap() maps).
+const (
+	createMapped = 1 << 0
+	tokenMax     = 0x3fffffff
+	mutexToken   = 0x3fffffff // the holder's token; 0 when free
+	mutexWaiters = 0x40000000 // the kernel owns the word
+)
+
+// struct gosync_mapped: a union of state words; the Mutex's is a uint32 at
+// offset 0.
+type mappedPage struct{ words [8]uint64 }
+
 type versionCmd struct {
 	size, flags, apiVersion, nameMax uint32
 	types, counterModes, counterOps  uint64
@@ -224,10 +237,10 @@ type unlinkCmd struct {
 }
 
 type rawInfo struct {
-	id                                                 uint64
-	typ, subtype, uid, gid, perm, flags, nrFiles, resv uint32
-	name                                               [nameMax]byte
-	stats                                              [8]uint64
+	id                                                  uint64
+	typ, subtype, uid, gid, perm, flags, nrFiles, token uint32
+	name                                                [nameMax]byte
+	stats                                               [8]uint64
 }
 
 type infoCmd struct {

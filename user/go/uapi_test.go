@@ -48,6 +48,7 @@ var uapiStructs = map[string]interface{}{
 	"gosync_wait":           waitCmd{},
 	"gosync_sem_cmd":        semCmd{},
 	"gosync_cond_cmd":       condCmd{},
+	"gosync_mapped":         mappedPage{},
 	"gosync_map_entry":      [2]uint32{}, // parsed by hand in Map.Range
 	"gosync_torture":        nil,         // not used by the package
 	"gosync_torture_thread": nil,
@@ -133,6 +134,9 @@ var uapiConsts = map[string]uint64{
 	"GOSYNC_COND_BROADCAST": condBroadcast,
 
 	"GOSYNC_INFO_NAMED": infoNamed,
+
+	"GOSYNC_CREATE_MAPPED": createMapped, "GOSYNC_TOKEN_MAX": tokenMax,
+	"GOSYNC_MUTEX_TOKEN": mutexToken, "GOSYNC_MUTEX_WAITERS": mutexWaiters,
 }
 
 func uapiHeader(t *testing.T) string {

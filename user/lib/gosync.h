@@ -507,8 +507,26 @@ int gosync_fast_waitgroup_done(struct gosync_fast *f, int64_t *counter);
 int gosync_fast_waitgroup_wait(struct gosync_fast *f, int64_t timeout_ns);
 
 /* Once: see fast_once.c. */
+/*
+ * gosync_once_do()'s contract (any Once, RETRY or OnceValue; the value,
+ * if any, with gosync_oncevalue_load()); a done Once returns without a
+ * system call. Complete with gosync_once_complete(f->fd).
+ */
+int gosync_fast_once_create(int dev, const char *name, unsigned int perm,
+			    unsigned int flags, struct gosync_fast *f);
+int gosync_fast_once_do(struct gosync_fast *f, int64_t timeout_ns, unsigned int *result);
 
 /* Semaphore: see fast_sem.c. */
+/*
+ * gosync_sem_*()'s contract, without a system call while permits are free
+ * and nobody waits. GOSYNC_SEM_ATTR_NONROBUST only (a robust Semaphore
+ * refuses GOSYNC_CREATE_MAPPED with EINVAL).
+ */
+int gosync_fast_sem_create(int dev, const char *name, unsigned int perm, uint64_t size,
+			   unsigned int flags, struct gosync_fast *f);
+int gosync_fast_sem_acquire(struct gosync_fast *f, uint64_t n, int64_t timeout_ns);
+int gosync_fast_sem_tryacquire(struct gosync_fast *f, uint64_t n);
+int gosync_fast_sem_release(struct gosync_fast *f, uint64_t n);
 
 /* RWMutex: see fast_rwmutex.c. */
 

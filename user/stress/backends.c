@@ -48,6 +48,9 @@ const struct stress_backend stress_backends[] = {
 	     true, pthread_mutex_counter_ops),
 	LOCK("gosync-mutex", true, "gosync Mutex (default attributes: robust)",
 	     gosync_mutex_ops),
+	LOCK("gosync-mutex-mapped", true, "gosync Mutex, GOSYNC_CREATE_MAPPED: "
+	     "uncontended Lock/Unlock in userspace (libgosync's fast path)",
+	     gosync_mutex_mapped_ops),
 	LOCK("gosync-rwmutex", true, "gosync RWMutex (robust; Go's writer preference)",
 	     gosync_rwmutex_ops),
 	LOCK("pthread-mutex", false, "userspace peer: pthread_mutex_t (default type; "
@@ -66,6 +69,9 @@ const struct stress_backend stress_backends[] = {
 	   "only)", pthread_barrier_ops),
 	SEM("gosync-sem", true, true, "gosync Semaphore (default attributes: robust; "
 	    "x/sync's FIFO)", gosync_sem_ops),
+	SEM("gosync-sem-mapped", true, true, "gosync Semaphore, non-robust, mapped "
+	    "(GOSYNC_CREATE_MAPPED): libgosync's fast path, the kernel only to wait",
+	    gosync_sem_mapped_ops),
 	SEM("posix-sem", false, true, "userspace peer: POSIX sem_t (sem_init, "
 	    "process-shared with --procs)", posix_sem_ops),
 	SEM("unlimited", false, false, "no semaphore: every worker goes in (bounded "

@@ -61,6 +61,36 @@ const struct lock_ops gosync_mutex_ops = {
 	.close = gclose,
 };
 
+static int gmutex_mapped_open(struct lockobj *l, int dev, bool pshared)
+{
+	(void)pshared;
+	if (gosync_need_dev(dev) < 0)
+		return -1;
+	l->fd = gosync_fast_mutex_create(dev, NULL, 0, 0, &l->fast);
+	return l->fd < 0 ? -1 : 0;
+}
+
+static int gmutex_mapped_lock(struct lockobj *l)
+{
+	return gosync_fast_mutex_lock(&l->fast, -1);
+}
+
+static int gmutex_mapped_unlock(struct lockobj *l)
+{
+	return gosync_fast_mutex_unlock(&l->fast);
+}
+
+static void gmutex_mapped_close(struct lockobj *l)
+{
+	gosync_fast_close(&l->fast);
+	gclose(l);
+}
+
+const struct lock_ops gosync_mutex_mapped_ops = {
+	.open = gmutex_mapped_open, .lock = gmutex_mapped_lock,
+	.unlock = gmutex_mapped_unlock, .close = gmutex_mapped_close,
+};
+
 static int grw_open(struct lockobj *l, int dev, bool pshared)
 {
 	(void)pshared;
@@ -440,6 +470,45 @@ static void gsem_close(struct semobj *s)
 const struct sem_ops gosync_sem_ops = {
 	.open = gsem_open, .acquire = gsem_acquire, .release = gsem_release,
 	.close = gsem_close,
+};
+
+/*
+ * ---- gosync Semaphore, mapped: libgosync's fast path (non-robust) ----
+ * Forked workers inherit the shared mapping with the fd.
+ */
+
+static int gsem_mapped_open(struct semobj *s, int dev, bool pshared)
+{
+	(void)pshared;
+	if (gosync_need_dev(dev) < 0)
+		return -1;
+	s->fd = gosync_fast_sem_create(dev, NULL, 0, s->permits, GOSYNC_SEM_ATTR_NONROBUST,
+				       &s->fast);
+	return s->fd < 0 ? -1 : 0;
+}
+
+static int gsem_mapped_acquire(struct semobj *s)
+{
+	return gosync_fast_sem_acquire(&s->fast, 1, -1);
+}
+
+static int gsem_mapped_release(struct semobj *s)
+{
+	return gosync_fast_sem_release(&s->fast, 1);
+}
+
+static void gsem_mapped_close(struct semobj *s)
+{
+	if (s->fd < 0)
+		return;
+	gosync_fast_close(&s->fast);
+	close(s->fd);
+	s->fd = -1;
+}
+
+const struct sem_ops gosync_sem_mapped_ops = {
+	.open = gsem_mapped_open, .acquire = gsem_mapped_acquire,
+	.release = gsem_mapped_release, .close = gsem_mapped_close,
 };
 
 /* ---- POSIX sem_t (sem_init, process-shared with --procs) ---- */

@@ -176,6 +176,8 @@ extern const struct counter_ops kern_counter_ops, mapped_counter_ops, c11_racy_o
 struct lockobj {
 	_Alignas(128) const struct stress_backend *be;
 	int fd;				/* gosync backends */
+	/* mapped gosync backends; forked workers inherit fd and mapping */
+	struct gosync_fast fast;
 	_Atomic int writer_in;
 	_Atomic int64_t guard;
 	union {
@@ -217,7 +219,7 @@ struct wg_ops {
 	void (*close)(struct wgobj *g);
 };
 
-extern const struct lock_ops gosync_mutex_ops, gosync_rwmutex_ops,
+extern const struct lock_ops gosync_mutex_ops, gosync_mutex_mapped_ops, gosync_rwmutex_ops,
 	pthread_mutex_lock_ops, pthread_rwlock_ops, pthread_rwlock_wp_ops;
 extern const struct wg_ops gosync_wg_ops, gosync_wg_mapped_ops, pthread_cond_wg_ops,
 	pthread_barrier_ops;
@@ -239,6 +241,7 @@ void wgobj_close(struct wgobj *g);
 struct semobj {
 	_Alignas(128) const struct stress_backend *be;
 	int fd;				/* gosync backend */
+	struct gosync_fast fast;	/* gosync-sem-mapped: its page */
 	unsigned int permits;
 	_Atomic unsigned int inside;
 	_Atomic unsigned int max_inside;
@@ -256,6 +259,7 @@ struct sem_ops {
 };
 
 extern const struct sem_ops gosync_sem_ops, posix_sem_ops, unlimited_sem_ops;
+extern const struct sem_ops gosync_sem_mapped_ops;
 
 int semobj_open(struct semobj *s, const struct stress_backend *be, int dev,
 		bool pshared, unsigned int permits);

@@ -21,7 +21,7 @@ wait_opened() {
 	sleep 0.2
 }
 
-names="$N-m $N-n $N-rw $N-jobs $N-o $N-of $N-or $N-md $N-go $N-v $N-vf $N-vs $N-vb"
+names="$N-m $N-n $N-rw $N-jobs $N-o $N-of $N-or $N-md $N-go $N-v $N-vf $N-vs $N-vb $N-mm $N-mx"
 cleanup() { "$G" rm -f $names >/dev/null 2>&1; rm -rf "$T"; }
 trap cleanup EXIT
 "$G" rm -f $names >/dev/null 2>&1
@@ -34,6 +34,17 @@ status 1 mutex-create-exists "$G" mutex create "$N-m"
 	ok ls-mutex || notok ls-mutex "$("$G" ls | grep "$N")"
 "$G" mutex info "$N-n" | grep -q '^mode: nonrobust$' && "$G" mutex info "$N-n" | grep -q '^perm: 0640$' &&
 	ok mutex-info || notok mutex-info "$("$G" mutex info "$N-n")"
+
+# --mapped: the same commands on a mapped Mutex; a spinlock counter has no fast path
+status 0 mutex-create-mapped "$G" mutex create "$N-mm" --mapped
+"$G" --json mutex info "$N-mm" | grep -q '"mapped":true' &&
+	"$G" mutex info "$N-mm" | grep -q '^mapped: yes' &&
+	"$G" --json mutex info "$N-m" | grep -q '"mapped":false' &&
+	ok mutex-info-mapped || notok mutex-info-mapped "$("$G" --json mutex info "$N-mm")"
+status 0 mutex-mapped-trylock "$G" mutex trylock "$N-mm" -- true
+v=$("$G" mutex lock "$N-mm" -- echo held)
+[ "$v" = held ] && ok mutex-mapped-lock-cmd || notok mutex-mapped-lock-cmd "printed '$v'"
+status 1 counter-create-mapped-spinlock "$G" counter create "$N-mx" --mode spinlock --mapped
 
 # critical sections that append "start I" ... "end I" must not interleave
 work='echo "start $1" >>"$2"; i=0; while [ $i -lt 30 ]; do i=$((i + 1)); done; echo "end $1" >>"$2"'

@@ -550,13 +550,43 @@ struct gosync_create {
 #define GOSYNC_WG_KERNEL	0x80000000ULL
 #define GOSYNC_WG_SHIFT		32
 
+/*
+ * struct gosync_mapped.once, a Once's state word: 0 until done, then
+ * GOSYNC_ONCE_DONE (with GOSYNC_ONCE_ABANDONED if its runner went away),
+ * stored by the kernel with release after the function's Complete (and an
+ * OnceValue's value), never changed after. Userspace only loads it: a DO
+ * that loads it with acquire and sees GOSYNC_ONCE_DONE may return that
+ * result without the kernel (Go's fast path); anything else is the DO
+ * ioctl's (who runs, waiting, GOSYNC_ONCE_ATTR_RETRY, the value). The
+ * kernel never reads the word.
+ */
+
+/*
+ * struct gosync_mapped.sem, a Semaphore's state word: the free permits
+ * (GOSYNC_SEM_FREE) and GOSYNC_SEM_KERNEL, "the kernel owns it" (Acquires
+ * wait in its FIFO, or pollers or selections watch it): the word must then
+ * change only through the kernel. With GOSYNC_SEM_KERNEL clear, Acquire(n)
+ * is a compare-and-swap of free to free - n if free >= n (acquire), and
+ * Release(n) one of free to free + n if that is at most sem_size (release);
+ * anything else is the ioctl's (waiting in FIFO order, EPERM for a Release
+ * of more than are taken, EINVAL). The kernel sets GOSYNC_SEM_KERNEL with
+ * one atomic OR before it looks at the word, and clears it when no one
+ * waits. @sem_size is the size, written by the kernel, never read by it.
+ * Only GOSYNC_SEM_ATTR_NONROBUST Semaphores are mapped (EINVAL otherwise):
+ * a robust one returns a dying description's permits, which needs to know
+ * who holds how many, and a compare-and-swap of a count does not say.
+ */
+#define GOSYNC_SEM_FREE		0x7fffffffffffffffULL
+#define GOSYNC_SEM_KERNEL	0x8000000000000000ULL
+
 /**
  * struct gosync_mapped - the page of a GOSYNC_CREATE_MAPPED object
  * @mutex: a Mutex's state word (GOSYNC_MUTEX_*)
  * @counter: an atomic-mode counter's value
  * @waitgroup: a WaitGroup's state word
- * @once: a Once's state word
- * @sem: a Semaphore's state word
+ * @once: a Once's state word (0 or GOSYNC_ONCE_DONE[|ABANDONED])
+ * @sem: a Semaphore's state word (GOSYNC_SEM_*)
+ * @sem_size: the Semaphore's size, for the fast path's Release
  *
  * mmap() the object's fd: MAP_SHARED, offset 0, one page (a private or
  * executable mapping is refused). Every type uses only its own member; the
@@ -570,7 +600,10 @@ struct gosync_mapped {
 		__s64 counter;
 		__u64 waitgroup;
 		__u32 once;
-		__u64 sem;
+		struct {
+			__u64 sem;
+			__u64 sem_size;
+		};
 		__u64 __words[8];
 	};
 };
@@ -629,6 +662,7 @@ struct gosync_unlink {
 
 /* struct gosync_info.flags */
 #define GOSYNC_INFO_NAMED	_BITUL(0)
+#define GOSYNC_INFO_MAPPED	_BITUL(1)	/* created GOSYNC_CREATE_MAPPED */
 
 /**
  * struct gosync_info - one object, as GOSYNC_IOC_INFO and GOSYNC_IOC_LIST see it

@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * e2e: the mapped Mutex (GOSYNC_CREATE_MAPPED) and libgosync's fast path.
+ * The word's protocol (uapi header, kmod/mutex.c): what the kernel makes of
+ * fast-path and ioctl lockers mixed, starvation handoff against fast-path
+ * stealers, holders that die while holding it in userspace, waiters and
+ * pollers woken by a userspace Unlock, the mmap contract, and a page that a
+ * process scribbles on (only that object may misbehave).
+ */
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "sync_util.h"
+
+static int dev;
+static long page_size;
+
+static uint32_t word(struct gosync_fast *f)
+{
+	return __atomic_load_n(&f->words->mutex, __ATOMIC_SEQ_CST);
+}
+
+static int fast_open_name(const char *name, struct gosync_fast *f)
+{
+	int fd = gosync_open(dev, name, GOSYNC_TYPE_MUTEX);
+
+	if (fd < 0 || gosync_fast_open(fd, f) < 0)
+		return -1;
+	return fd;
+}
+
+static bool fast_close(struct gosync_fast *f)
+{
+	int fd = f->fd;
+
+	gosync_fast_close(f);
+	return close(fd) == 0;
+}
+
+/* The word says who holds it: the token of the description, nothing else. */
+static bool t_word(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	struct gosync_fast a, b;
+	struct gosync_info info;
+
+	CHECK_OK(gosync_fast_mutex_create(dev, tap_name(name, "word"), 0, 0, &a));
+	CHECK_OK(fast_open_name(name, &b));
+	CHECK(a.token && b.token && a.token != b.token && a.token <= GOSYNC_TOKEN_MAX,
+	      "tokens %u and %u", a.token, b.token);
+	CHECK_EQ(word(&a), 0);
+	CHECK_RET(gosync_fast_mutex_lock(&a, -1), 0);
+	CHECK_EQ(word(&b), a.token);			/* one page, both mappings */
+	CHECK_RET(gosync_fast_mutex_trylock(&b), EBUSY);
+	CHECK_RET(gosync_mutex_trylock(b.fd), EBUSY);	/* the kernel agrees */
+	CHECK_EQ(word(&a), a.token | GOSYNC_MUTEX_WAITERS);	/* ...and fenced */
+	/* a fenced word's Unlock is the kernel's: Go lets anyone unlock */
+	CHECK_RET(gosync_fast_mutex_unlock(&b), 0);
+	CHECK_EQ(word(&a), 0);
+	CHECK_RET(gosync_fast_mutex_unlock(&a), EPERM);	/* unlock of unlocked mutex */
+	/* locked through the kernel: the word has the token, fenced */
+	CHECK_RET(gosync_mutex_lock(b.fd, -1), 0);
+	CHECK_EQ(word(&a), b.token | GOSYNC_MUTEX_WAITERS);
+	CHECK_RET(gosync_fast_mutex_unlock(&b), 0);
+	CHECK_EQ(word(&a), 0);
+	/* uncontended: the kernel saw none of it */
+	CHECK_OK(gosync_info(a.fd, &info));
+	CHECK_EQ(info.token, a.token);
+	CHECK_RET(gosync_fast_mutex_lock(&a, -1), 0);
+	CHECK_RET(gosync_fast_mutex_unlock(&a), 0);
+	CHECK_RET(gosync_fast_mutex_trylock(&a), 0);
+	CHECK_RET(gosync_fast_mutex_unlock(&a), 0);
+	{
+		struct gosync_info after;
+
+		CHECK_OK(gosync_info(a.fd, &after));
+		CHECK_EQ(after.stats[GOSYNC_STAT_LOCKS], info.stats[GOSYNC_STAT_LOCKS]);
+		CHECK_EQ(after.stats[GOSYNC_STAT_UNLOCKS], info.stats[GOSYNC_STAT_UNLOCKS]);
+	}
+	/* a dup() is the same description, so the same token */
+	{
+		struct gosync_fast d;
+		int fd = CHECK_OK(dup(a.fd));
+
+		CHECK_OK(gosync_fast_open(fd, &d));
+		CHECK_EQ(d.token, a.token);
+		gosync_fast_close(&d);
+		close(fd);
+	}
+	CHECK(fast_close(&a) && fast_close(&b), "close");
+	return true;
+}
+
+/* mmap's contract, and who may be mapped */
+static bool t_mmap(void)
+{
+	struct gosync_create c = { .size = sizeof(c), .type = GOSYNC_TYPE_MUTEX };
+	struct gosync_fast f;
+	int plain = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+	void *p;
+
+	CHECK_OK(gosync_fast_mutex_create(dev, NULL, 0, 0, &f));
+	errno = 0;
+	CHECK(mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, f.fd, 0) ==
+	      MAP_FAILED && errno == EINVAL, "private mapping: %s", errname(errno));
+	errno = 0;
+	CHECK(mmap(NULL, page_size, PROT_READ | PROT_EXEC, MAP_SHARED, f.fd, 0) == MAP_FAILED &&
+	      errno == EPERM, "executable mapping: %s", errname(errno));
+	errno = 0;
+	CHECK(mmap(NULL, 2 * page_size, PROT_READ, MAP_SHARED, f.fd, 0) == MAP_FAILED &&
+	      errno == EINVAL, "two pages: %s", errname(errno));
+	errno = 0;
+	CHECK(mmap(NULL, page_size, PROT_READ, MAP_SHARED, f.fd, page_size) == MAP_FAILED &&
+	      errno == EINVAL, "offset: %s", errname(errno));
+	errno = 0;
+	CHECK(mmap(NULL, page_size, PROT_READ, MAP_SHARED, plain, 0) == MAP_FAILED &&
+	      errno == ENODEV, "unmapped object: %s", errname(errno));
+	/* read-only is fine (an observer), and cannot become executable */
+	p = mmap(NULL, page_size, PROT_READ, MAP_SHARED, f.fd, 0);
+	CHECK(p != MAP_FAILED, "read-only mapping: %s", errname(errno));
+	CHECK(mprotect(p, page_size, PROT_READ | PROT_EXEC) < 0, "mprotect to exec worked");
+	CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
+	CHECK_EQ(*(volatile uint32_t *)p, f.token);
+	munmap(p, page_size);
+	/* the mapping outlives the object harmlessly */
+	p = mmap(NULL, page_size, PROT_READ, MAP_SHARED, f.fd, 0);
+	CHECK(p != MAP_FAILED, "mapping: %s", errname(errno));
+	CHECK(fast_close(&f), "close");
+	CHECK_EQ(*(volatile uint32_t *)p, f.token);
+	munmap(p, page_size);
+	/* types without a page refuse; unknown create flags too */
+	c.type = GOSYNC_TYPE_MAP;
+	c.flags = GOSYNC_CREATE_MAPPED;
+	CHECK_RET(gosync_create(dev, &c), EINVAL);
+	c.type = GOSYNC_TYPE_MUTEX;
+	c.flags = 2;
+	CHECK_RET(gosync_create(dev, &c), EINVAL);
+	close(plain);
+	return true;
+}
+
+/* HammerMutex with fast-path and ioctl lockers on one Mutex. */
+struct hammer {
+	const char *name;
+	long *shared;		/* a plain counter the lock protects */
+	int iters;
+	atomic_int err;
+};
+
+static void *hammer_thread(void *p)
+{
+	struct hammer *h = p;
+	static atomic_int next;
+	int me = atomic_fetch_add(&next, 1);
+	struct gosync_fast f;
+	int i, fd = fast_open_name(h->name, &f);
+
+	if (fd < 0) {
+		atomic_store(&h->err, errno);
+		return NULL;
+	}
+	for (i = 0; i < h->iters; i++) {
+		/* thread parity picks the path; every 3rd op mixes the other */
+		bool fast = (me + (i % 3 == 0)) % 2;
+		int r = fast ? gosync_fast_mutex_lock(&f, -1) : gosync_mutex_lock(fd, -1);
+
+		if (r < 0) {
+			atomic_store(&h->err, errno);
+			break;
+		}
+		(*h->shared)++;
+		r = i % 2 ? gosync_fast_mutex_unlock(&f) : gosync_mutex_unlock(fd);
+		if (r < 0) {
+			atomic_store(&h->err, errno);
+			break;
+		}
+	}
+	fast_close(&f);
+	return NULL;
+}
+
+static bool t_hammer(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	struct hammer h = { .name = tap_name(name, "hammer"), .iters = 2000 };
+	struct gosync_fast f;
+	pthread_t t[4];
+	int i, procs = 2;
+	pid_t pid[2];
+
+	CHECK_OK(gosync_fast_mutex_create(dev, name, 0, 0, &f));
+	h.shared = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			-1, 0);
+	CHECK(h.shared != MAP_FAILED, "mmap");
+	/* two processes of two threads each */
+	for (i = 0; i < procs; i++) {
+		fflush(stdout);
+		pid[i] = fork();
+		if (!pid[i]) {
+			int j;
+
+			for (j = 0; j < 2; j++)
+				pthread_create(&t[j], NULL, hammer_thread, &h);
+			for (j = 0; j < 2; j++)
+				pthread_join(t[j], NULL);
+			_exit(atomic_load(&h.err));
+		}
+	}
+	for (i = 0; i < procs; i++)
+		CHECK_EQ(reap(pid[i]), 0);
+	CHECK_EQ(*h.shared, 4L * h.iters);
+	CHECK_EQ(word(&f), 0);
+	munmap(h.shared, page_size);
+	CHECK(fast_close(&f), "close");
+	return true;
+}
+
+/* Go's TestMutexFairness, the hog on the fast path: the kernel hands over. */
+struct fair {
+	struct gosync_fast *f;
+	atomic_int stop;
+	int err;
+};
+
+static void *fair_hog(void *p)
+{
+	struct fair *s = p;
+
+	while (!atomic_load(&s->stop)) {
+		if (gosync_fast_mutex_lock(s->f, -1) < 0) {
+			s->err = errno;
+			break;
+		}
+		sleep_ns(100000);		/* 100 us */
+		if (gosync_fast_mutex_unlock(s->f) < 0) {
+			s->err = errno;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static bool t_fairness(void)
+{
+	struct gosync_fast f;
+	struct fair s = { .f = &f };
+	struct gosync_state st;
+	pthread_t hog;
+	int i, got = 0;
+	int64_t end;
+
+	CHECK_OK(gosync_fast_mutex_create(dev, NULL, 0, 0, &f));
+	CHECK_OK(pthread_create(&hog, NULL, fair_hog, &s));
+	end = now_ns() + LIVENESS_NS;
+	for (i = 0; i < 10 && now_ns() < end; i++) {
+		sleep_ns(100000);
+		if (gosync_fast_mutex_lock(&f, LIVENESS_NS) < 0)
+			break;
+		got++;
+		CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	}
+	atomic_store(&s.stop, 1);
+	pthread_join(hog, NULL);
+	CHECK_EQ(s.err, 0);
+	CHECK(got == 10, "the waiter got the lock %d times of 10 (starved)", got);
+	CHECK_OK(gosync_state(f.fd, &st, NULL, 0, NULL));
+	CHECK(!(st.flags & GOSYNC_STATE_LOCKED), "still locked");
+	CHECK(fast_close(&f), "close");
+	return true;
+}
+
+/* Sleepers and pollers are woken by an Unlock that starts in userspace. */
+static struct gosync_fast *lock_arg;
+
+static int lock_ioctl(void *arg)
+{
+	(void)arg;
+	return gosync_mutex_lock(lock_arg->fd, LIVENESS_NS);
+}
+
+static int lock_fast(void *arg)
+{
+	(void)arg;
+	return gosync_fast_mutex_lock(lock_arg, LIVENESS_NS);
+}
+
+static bool t_wake(void)
+{
+	struct gosync_fast f;
+	struct pollfd pfd;
+	struct bg w;
+	int k;
+
+	CHECK_OK(gosync_fast_mutex_create(dev, NULL, 0, GOSYNC_LOCK_ATTR_NONROBUST, &f));
+	lock_arg = &f;
+	for (k = 0; k < 2; k++) {
+		CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
+		CHECK_EQ(word(&f), f.token);
+		CHECK_OK(bg_start(&w, k ? lock_fast : lock_ioctl, NULL));
+		CHECK(bg_blocks(&w, 50 * MS), "Lock did not wait: %s", errname(w.err));
+		CHECK_EQ(word(&f), f.token | GOSYNC_MUTEX_WAITERS);
+		CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+		CHECK(bg_wait(&w, LIVENESS_NS), "waiter not woken");
+		CHECK_EQ(w.err, 0);
+		CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+		CHECK_EQ(word(&f), 0);
+	}
+	/* poll: not readable while held in userspace, readable after its Unlock */
+	CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
+	pfd = (struct pollfd){ .fd = f.fd, .events = POLLIN };
+	CHECK_EQ(poll(&pfd, 1, 0), 0);
+	CHECK_EQ(word(&f), f.token | GOSYNC_MUTEX_WAITERS);	/* fenced by the poll */
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK_EQ(poll(&pfd, 1, 0), 1);
+	CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK_EQ(word(&f), 0);
+	CHECK(fast_close(&f), "close");
+	return true;
+}
+
+/* A GOSYNC_IOC_WAIT LOCK case is woken by a userspace Unlock too. */
+static int select_lock(void *arg)
+{
+	struct gosync_wait_case c = { .fd = lock_arg->fd, .op = GOSYNC_CASE_LOCK };
+	unsigned int index;
+
+	(void)arg;
+	return gosync_wait(dev, &c, 1, 0, LIVENESS_NS, &index) < 0 ? -1 :
+		(errno = -c.error, c.error ? -1 : 0);
+}
+
+static bool t_select(void)
+{
+	struct gosync_fast f;
+	struct bg w;
+
+	CHECK_OK(gosync_fast_mutex_create(dev, NULL, 0, 0, &f));
+	lock_arg = &f;
+	CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
+	CHECK_OK(bg_start(&w, select_lock, NULL));
+	CHECK(bg_blocks(&w, 50 * MS), "select did not wait: %s", errname(w.err));
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK(bg_wait(&w, LIVENESS_NS), "select not woken");
+	CHECK_EQ(w.err, 0);
+	CHECK_EQ(word(&f) & GOSYNC_MUTEX_TOKEN, f.token);	/* it holds the lock */
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK(fast_close(&f), "close");
+	return true;
+}
+
+/* A Cond over a mapped Mutex: Wait unlocks and relocks it in the kernel. */
+struct condarg {
+	struct gosync_fast *f;
+	int cond;
+	atomic_int ready;
+	int value;		/* under the Mutex */
+};
+
+static int cond_waiter(void *arg)
+{
+	struct condarg *c = arg;
+
+	if (gosync_fast_mutex_lock(c->f, -1) < 0)
+		return -1;
+	atomic_store(&c->ready, 1);
+	while (!c->value)
+		if (gosync_cond_wait(c->cond, c->f->fd, LIVENESS_NS) < 0)
+			return -1;
+	c->value++;
+	return gosync_fast_mutex_unlock(c->f);
+}
+
+static bool t_cond(void)
+{
+	struct gosync_fast f;
+	struct condarg c = { .f = &f };
+	struct bg w;
+
+	CHECK_OK(gosync_fast_mutex_create(dev, NULL, 0, 0, &f));
+	c.cond = CHECK_OK(gosync_cond_create(dev, NULL, 0, f.fd));
+	CHECK_OK(bg_start(&w, cond_waiter, &c));
+	while (!atomic_load(&c.ready))
+		sleep_ns(MS);
+	/* the waiter's Wait freed the word: the fast path takes it */
+	CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
+	c.value = 1;
+	CHECK_OK(gosync_cond_signal(c.cond));
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK(bg_wait(&w, LIVENESS_NS), "Cond waiter not woken");
+	CHECK_EQ(w.err, 0);
+	CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
+	CHECK_EQ(c.value, 2);
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK_EQ(word(&f), 0);
+	close(c.cond);
+	CHECK(fast_close(&f), "close");
+	return true;
+}
+
+/* Wait-all over a mapped and an unmapped Mutex takes both or neither. */
+static bool t_wait_all(void)
+{
+	struct gosync_fast f;
+	int plain = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+	struct gosync_wait_case cs[2] = {
+		{ .fd = plain, .op = GOSYNC_CASE_LOCK },
+	};
+
+	CHECK_OK(gosync_fast_mutex_create(dev, NULL, 0, 0, &f));
+	cs[1] = (struct gosync_wait_case){ .fd = f.fd, .op = GOSYNC_CASE_LOCK };
+	CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
+	CHECK_RET(gosync_wait(dev, cs, 2, GOSYNC_WAIT_ALL, 10 * MS, NULL), ETIMEDOUT);
+	CHECK_RET(gosync_mutex_trylock(plain), 0);	/* neither was taken */
+	CHECK_RET(gosync_mutex_unlock(plain), 0);
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK_RET(gosync_wait(dev, cs, 2, GOSYNC_WAIT_ALL, 10 * MS, NULL), 0);
+	CHECK_EQ(cs[0].error, 0);
+	CHECK_EQ(cs[1].error, 0);
+	CHECK_EQ(word(&f) & GOSYNC_MUTEX_TOKEN, f.token);
+	CHECK_RET(gosync_fast_mutex_trylock(&f), EBUSY);
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK_RET(gosync_mutex_unlock(plain), 0);
+	CHECK_EQ(word(&f), 0);
+	close(plain);
+	CHECK(fast_close(&f), "close");
+	return true;
+}
+
+/* A holder that dies holding the lock in userspace: EOWNERDEAD, once. */
+static const char *child_name;
+static int child_pipe[2];
+
+static int child_fast_lock_and_hang(void *arg)
+{
+	struct gosync_fast f;
+	char c = 'L';
+
+	(void)arg;
+	dev = gosync_dev_open();
+	if (fast_open_name(child_name, &f) < 0 || gosync_fast_mutex_lock(&f, -1) < 0 ||
+	    word(&f) != f.token)
+		c = 'E';
+	if (write(child_pipe[1], &c, 1) != 1)
+		return 1;
+	for (;;)
+		pause();
+}
+
+static bool t_robust_killed(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	struct gosync_fast f;
+	struct gosync_info info;
+	struct bg w;
+	pid_t pid;
+	char c = 0;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		CHECK_OK(gosync_fast_mutex_create(dev, tap_name(name, k ? "killed2" : "killed"),
+						  0, 0, &f));
+		child_name = name;
+		lock_arg = &f;
+		CHECK_OK(pipe(child_pipe));
+		pid = spawn(child_fast_lock_and_hang, NULL);
+		CHECK(pid > 0, "fork");
+		CHECK(read(child_pipe[0], &c, 1) == 1 && c == 'L', "child did not lock ('%c')",
+		      c);
+		CHECK_RET(gosync_fast_mutex_trylock(&f), EBUSY);
+		if (k) {
+			/* a sleeper is woken by the death */
+			CHECK_OK(bg_start(&w, lock_fast, NULL));
+			CHECK(bg_blocks(&w, 50 * MS), "Lock did not wait");
+		}
+		kill(pid, SIGKILL);
+		CHECK_EQ(reap(pid), 128 + SIGKILL);
+		if (k) {
+			CHECK(bg_wait(&w, LIVENESS_NS), "Lock not woken by the holder's death");
+			CHECK(w.err == EOWNERDEAD, "after the death: %s", errname(w.err));
+		} else {
+			/* no one waited: the word is fenced, so the fast path asks */
+			CHECK_EQ(word(&f), GOSYNC_MUTEX_WAITERS);
+			CHECK_RET(gosync_fast_mutex_lock(&f, 0), EOWNERDEAD);
+		}
+		CHECK_EQ(word(&f) & GOSYNC_MUTEX_TOKEN, f.token);
+		CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+		CHECK_RET(gosync_fast_mutex_lock(&f, 0), 0);	/* told once */
+		CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+		CHECK_OK(gosync_info(f.fd, &info));
+		CHECK_EQ(info.stats[GOSYNC_STAT_OWNER_DEAD], 1);
+		close(child_pipe[0]);
+		close(child_pipe[1]);
+		CHECK(fast_close(&f), "close");
+	}
+	return true;
+}
+
+/* Non-robust (Go): the lock outlives its holder's close. */
+static bool t_nonrobust_close(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	struct gosync_fast a, b;
+
+	CHECK_OK(gosync_fast_mutex_create(dev, tap_name(name, "nonrobust"), 0,
+					  GOSYNC_LOCK_ATTR_NONROBUST, &a));
+	CHECK_OK(fast_open_name(name, &b));
+	CHECK_RET(gosync_fast_mutex_lock(&b, -1), 0);
+	CHECK(fast_close(&b), "close");
+	CHECK_EQ(word(&a), b.token);
+	CHECK_RET(gosync_fast_mutex_trylock(&a), EBUSY);
+	CHECK_RET(gosync_fast_mutex_unlock(&a), 0);		/* anyone may */
+	CHECK_RET(gosync_fast_mutex_lock(&a, 0), 0);
+	CHECK_RET(gosync_fast_mutex_unlock(&a), 0);
+	CHECK(fast_close(&a), "close");
+	return true;
+}
+
+/*
+ * A process scribbles on the page: the object misbehaves for its users
+ * (the harness fails the run on any kernel report), but every call
+ * returns, and writing 0 back makes it a working Mutex again.
+ */
+static bool t_scribble(void)
+{
+	static const uint32_t junk[] = {
+		0xffffffff, GOSYNC_MUTEX_WAITERS, 0x80000000, GOSYNC_MUTEX_TOKEN,
+		0x12345678, 1, GOSYNC_TOKEN_MAX | GOSYNC_MUTEX_WAITERS,
+	};
+	struct gosync_fast f;
+	struct gosync_state st;
+	struct pollfd pfd;
+	unsigned int i;
+	int r;
+
+	CHECK_OK(gosync_fast_mutex_create(dev, NULL, 0, 0, &f));
+	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+		__atomic_store_n(&f.words->mutex, junk[i], __ATOMIC_SEQ_CST);
+		r = gosync_mutex_lock(f.fd, 10 * MS);
+		CHECK(r == 0 || errno == ETIMEDOUT || errno == EOWNERDEAD, "Lock on %#x: %s",
+		      junk[i], errname(errno));
+		(void)gosync_mutex_trylock(f.fd);
+		(void)gosync_fast_mutex_trylock(&f);
+		pfd = (struct pollfd){ .fd = f.fd, .events = POLLIN };
+		CHECK(poll(&pfd, 1, 0) >= 0, "poll");
+		CHECK_OK(gosync_state(f.fd, &st, NULL, 0, NULL));
+		(void)gosync_mutex_unlock(f.fd);
+		(void)gosync_fast_mutex_unlock(&f);
+		/* mid-wait: a sleeper, then garbage, then an Unlock */
+		__atomic_store_n(&f.words->mutex, junk[i] | 1, __ATOMIC_SEQ_CST);
+		r = gosync_mutex_lock(f.fd, 5 * MS);
+		__atomic_store_n(&f.words->mutex, junk[(i + 1) % 7], __ATOMIC_SEQ_CST);
+		(void)gosync_mutex_unlock(f.fd);
+	}
+	__atomic_store_n(&f.words->mutex, 0, __ATOMIC_SEQ_CST);
+	CHECK_RET(gosync_mutex_lock(f.fd, LIVENESS_NS), 0);
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK_RET(gosync_fast_mutex_lock(&f, 0), 0);
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK_EQ(word(&f), 0);
+	CHECK(fast_close(&f), "close");
+	return true;
+}
+
+int main(void)
+{
+	page_size = sysconf(_SC_PAGESIZE);
+	dev = tap_dev("fast_mutex");
+	tap_report(t_word(), "fast-mutex-word");
+	tap_report(t_mmap(), "fast-mutex-mmap");
+	tap_report(t_hammer(), "fast-mutex-hammer-mixed");
+	tap_report(t_fairness(), "fast-mutex-fairness-handoff");
+	tap_report(t_wake(), "fast-mutex-userspace-unlock-wakes");
+	tap_report(t_select(), "fast-mutex-select");
+	tap_report(t_cond(), "fast-mutex-cond");
+	tap_report(t_wait_all(), "fast-mutex-wait-all");
+	tap_report(t_robust_killed(), "fast-mutex-robust-holder-killed");
+	tap_report(t_nonrobust_close(), "fast-mutex-nonrobust-close");
+	tap_report(t_scribble(), "fast-mutex-scribbled-page");
+	return tap_done(dev, "fast_mutex");
+}
