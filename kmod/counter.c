@@ -102,46 +102,52 @@ static int ctr_racy_and_or(struct gs_counter *c, bool or, s64 mask, s64 *old)
 	return 0;
 }
 
-/* atomic: atomic64_t; every op is one fully ordered atomic instruction. */
+/*
+ * atomic: atomic64_t; every op is one fully ordered atomic instruction. A
+ * mapped counter's word is in the page userspace shares (gs_counter_map()),
+ * where its sequentially consistent atomics and these order as one.
+ */
 static int ctr_atomic_init(struct gs_counter *c, s64 initial)
 {
-	atomic64_set(&c->atomic, initial);
+	atomic64_set(&c->atomic.value, initial);
+	c->atomic.word = &c->atomic.value;
 	return 0;
 }
 
 static int ctr_atomic_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 {
-	*new = atomic64_add_return(delta, &c->atomic);
+	*new = atomic64_add_return(delta, c->atomic.word);
 	return 0;
 }
 
 static int ctr_atomic_load(struct gs_counter *c, bool approx, s64 *val)
 {
-	*val = atomic64_read(&c->atomic);
+	*val = atomic64_read(c->atomic.word);
 	return 0;
 }
 
 static int ctr_atomic_store(struct gs_counter *c, s64 val)
 {
-	atomic64_set(&c->atomic, val);
+	atomic64_set(c->atomic.word, val);
 	return 0;
 }
 
 static int ctr_atomic_swap(struct gs_counter *c, s64 val, s64 *old)
 {
-	*old = atomic64_xchg(&c->atomic, val);
+	*old = atomic64_xchg(c->atomic.word, val);
 	return 0;
 }
 
 static int ctr_atomic_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 {
-	*prev = atomic64_cmpxchg(&c->atomic, old, new);
+	*prev = atomic64_cmpxchg(c->atomic.word, old, new);
 	return 0;
 }
 
 static int ctr_atomic_and_or(struct gs_counter *c, bool or, s64 mask, s64 *old)
 {
-	*old = or ? atomic64_fetch_or(mask, &c->atomic) : atomic64_fetch_and(mask, &c->atomic);
+	*old = or ? atomic64_fetch_or(mask, c->atomic.word) :
+			 atomic64_fetch_and(mask, c->atomic.word);
 	return 0;
 }
 
@@ -501,6 +507,24 @@ struct gs_counter *gs_counter_create(u32 mode, s64 initial,
 	return c;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_counter_create);
+
+/**
+ * gs_counter_map() - keep @c's value in @word, a mapped object's shared word
+ * @word: naturally aligned (struct gosync_mapped.counter)
+ *
+ * Before anyone else can see @c. Only the atomic mode maps: the others show
+ * what a kernel primitive costs, which a word userspace shares would not.
+ * Return: 0, or -EINVAL for another mode.
+ */
+int gs_counter_map(struct gs_counter *c, s64 *word)
+{
+	if (c->mode != GOSYNC_COUNTER_ATOMIC)
+		return -EINVAL;
+	c->atomic.word = (atomic64_t *)word;
+	atomic64_set(c->atomic.word, atomic64_read(&c->atomic.value));
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_counter_map);
 
 void gs_counter_destroy(struct gs_counter *c)
 {

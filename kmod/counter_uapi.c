@@ -66,6 +66,11 @@ static u32 gs_counter_subtype(void *priv)
 	return ((struct gs_counter *)priv)->mode;
 }
 
+static int gs_counter_type_map(void *priv, struct gosync_mapped *words)
+{
+	return gs_counter_map(priv, &words->counter);
+}
+
 static const struct gs_cmd gs_counter_cmds[] = {
 	GS_CMD(COUNTER, gs_counter_cmd, struct gosync_counter_cmd, result),
 };
@@ -80,6 +85,7 @@ const struct gs_type gs_counter_type = {
 	.charge = gs_counter_charge,
 	.subtype = gs_counter_subtype,
 	.show_fdinfo = gs_counter_show_fdinfo,
+	.map = gs_counter_type_map,
 	.subtypes = BIT_ULL(GOSYNC_COUNTER_RACY) | BIT_ULL(GOSYNC_COUNTER_ATOMIC) |
 		    BIT_ULL(GOSYNC_COUNTER_SPINLOCK) | BIT_ULL(GOSYNC_COUNTER_MUTEX) |
 		    BIT_ULL(GOSYNC_COUNTER_RWSEM) | BIT_ULL(GOSYNC_COUNTER_PERCPU),

@@ -310,7 +310,14 @@ struct gs_counter {
 	union {
 		/* racy: no synchronization at all, on purpose */
 		s64 racy;
-		atomic64_t atomic;
+		struct {
+			atomic64_t value;
+			/*
+			 * &@value, or the shared word of a mapped counter
+			 * (gs_counter_map()); set once, before it is visible
+			 */
+			atomic64_t *word;
+		} atomic;
 		struct {
 			spinlock_t lock;	/* protects value */
 			s64 value;
@@ -331,6 +338,7 @@ struct gs_counter {
 bool gs_counter_mode_valid(u32 mode);
 struct gs_counter *gs_counter_create(u32 mode, s64 initial,
 				     u32 racy_delay_ns);
+int gs_counter_map(struct gs_counter *c, s64 *word);
 void gs_counter_destroy(struct gs_counter *c);
 unsigned long gs_counter_cost(struct gs_counter *c);
 int gs_counter_check_op(u32 op, u32 flags, s64 arg, s64 expected);
@@ -514,15 +522,25 @@ struct gs_waitgroup {
 	unsigned int waiters;		/* in Wait for the current generation */
 	atomic_t waking;		/* released, not yet returned from Wait */
 	u64 gen;			/* bumped when count reaches 0; Wait reads it */
+	/*
+	 * Mapped (GOSYNC_CREATE_MAPPED): the state word in the shared page,
+	 * the truth about the counter; @count is then the value the kernel
+	 * last saw, to tell a zero reached in userspace (waitgroup.c). Set
+	 * once, before the WaitGroup is visible.
+	 */
+	u64 *word;
+	bool polled;			/* mapped: a poll or selection watched it */
 	struct gs_stats __percpu *stats; /* enum gosync_waitgroup_stat */
 };
 
 struct gs_waitgroup *gs_waitgroup_create(void);
+void gs_waitgroup_map(struct gs_waitgroup *wg, u64 *word);
 void gs_waitgroup_destroy(struct gs_waitgroup *wg);
 int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, bool hold,
 		     s64 *counter);
 void gs_waitgroup_holder_gone(struct gs_waitgroup *wg, struct gs_holder *h);
 s64 gs_waitgroup_load(struct gs_waitgroup *wg);
+s64 gs_waitgroup_count_locked(struct gs_waitgroup *wg);
 int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl);
 int gs_waitgroup_try_case(struct gs_waitgroup *wg, u64 *gen, struct gs_sel *sel, int index);
 bool gs_waitgroup_zero_locked(struct gs_waitgroup *wg);

@@ -12,6 +12,25 @@
  * Each time the counter reaches zero with waiters, a new generation starts:
  * those waiters wait for the generation to change, so a quick reuse of the
  * WaitGroup cannot strand them.
+ *
+ * A mapped WaitGroup (gs_waitgroup_map()) keeps its counter in a word of a
+ * page userspace shares, in Go's layout (<linux/gosync.h>): the counter in
+ * the high half, the kernel's bits in the low half. Userspace Adds by
+ * compare-and-swap of the counter alone, and calls the kernel when its Add
+ * leaves the counter zero with a low bit set: GOSYNC_WG_WAITERS counts the
+ * Waits asleep here, GOSYNC_WG_POLLED says pollers or selections may watch.
+ * A Wait registers in the word with the atomic that reads the counter, so a
+ * Done is either before it (the Wait sees zero) or sees the waiter and
+ * calls: no lost wake-up. Every kernel update of the word is a section under
+ * wg->lock that fences it with one atomic_fetch_or() of GOSYNC_WG_KERNEL
+ * (userspace then leaves it to the kernel: its CAS fails, and it calls) and
+ * ends with one store. The fence also takes the zeros userspace reached
+ * since the kernel last looked (@count, the counter it last saw, is not
+ * zero): their Waits are released as if the kernel's own Add had reached
+ * zero. A positive Add to a zero counter with a low bit set comes here too,
+ * so a zero is always taken before the counter moves on, and Waits released
+ * by it are never re-blocked. No retry loops: a process that scribbles on
+ * the word gets garbage counts for this WaitGroup's users, nothing more.
  */
 #include <linux/export.h>
 #include <linux/hrtimer.h>
@@ -47,6 +66,104 @@ void gs_waitgroup_destroy(struct gs_waitgroup *wg)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_destroy);
 
+/**
+ * gs_waitgroup_map() - keep @wg's counter in @word, a mapped object's word
+ *
+ * Before anyone else can see @wg; @word is zero (counter 0, no waiters).
+ */
+void gs_waitgroup_map(struct gs_waitgroup *wg, u64 *word)
+{
+	wg->word = word;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_map);
+
+static atomic64_t *wg_atomic(struct gs_waitgroup *wg)
+{
+	return (atomic64_t *)wg->word;
+}
+
+static s64 wg_word_count(u64 v)
+{
+	return (s32)(v >> GOSYNC_WG_SHIFT);
+}
+
+/* The counter zero: release this generation's Waits; the caller wakes. */
+static void wg_zero_locked(struct gs_waitgroup *wg, bool *wake)
+{
+	lockdep_assert_held(&wg->lock);
+	/* They count down @waking as they return. */
+	atomic_add(wg->waiters, &wg->waking);
+	wg->waiters = 0;
+	WRITE_ONCE(wg->gen, wg->gen + 1);
+	*wake = true;
+}
+
+/*
+ * Begin a kernel update of a mapped word (see the top of this file): fence
+ * it, take its counter into @count, and release the Waits of a zero reached
+ * in userspace that the kernel has not seen. No-op if not mapped.
+ */
+static void wg_fence_locked(struct gs_waitgroup *wg, bool *wake)
+{
+	s64 v;
+
+	lockdep_assert_held(&wg->lock);
+	if (!wg->word)
+		return;
+	v = wg_word_count(atomic64_fetch_or(GOSYNC_WG_KERNEL, wg_atomic(wg)));
+	if (!v && wg->count)
+		wg_zero_locked(wg, wake);
+	wg->count = v;
+}
+
+/*
+ * End it: store @count and the kernel's bits, which come from the kernel's
+ * own state, never from the word. Release: what the caller of a kernel Add
+ * did before it happens before a fast Wait that reads its zero.
+ */
+static void wg_unfence_locked(struct gs_waitgroup *wg)
+{
+	u64 low;
+
+	lockdep_assert_held(&wg->lock);
+	if (!wg->word)
+		return;
+	low = min_t(u64, wg->waiters, GOSYNC_WG_WAITERS);
+	if (wg->polled)
+		low |= GOSYNC_WG_POLLED;
+	atomic64_set_release(wg_atomic(wg), (u64)(u32)wg->count << GOSYNC_WG_SHIFT | low);
+}
+
+/*
+ * A poll, selection or wait-all looks at the counter. If mapped, from now on
+ * an Add that leaves it zero calls the kernel, which wakes @wq: one fully
+ * ordered atomic, no fence (userspace never writes the bit). A zero read here
+ * but not yet taken is left to the next fence. Return: the counter.
+ */
+static s64 wg_watch_locked(struct gs_waitgroup *wg)
+{
+	s64 v;
+
+	lockdep_assert_held(&wg->lock);
+	if (!wg->word)
+		return wg->count;
+	wg->polled = true;
+	v = wg_word_count(atomic64_fetch_or(GOSYNC_WG_POLLED, wg_atomic(wg)));
+	/* Not zero: the fence that takes its next zero must know it moved. */
+	if (v)
+		wg->count = v;
+	return v;
+}
+
+/** gs_waitgroup_count_locked() - the counter now (mapped: the word's) */
+s64 gs_waitgroup_count_locked(struct gs_waitgroup *wg)
+{
+	lockdep_assert_held(&wg->lock);
+	if (wg->word)
+		return wg_word_count(atomic64_read(wg_atomic(wg)));
+	return wg->count;
+}
+
 /*
  * Move the counter by @delta, waking the waiters when it reaches zero. The
  * caller wakes them (@wake) after unlocking. Return as gs_waitgroup_add().
@@ -57,7 +174,8 @@ static int wg_add_locked(struct gs_waitgroup *wg, s64 delta, bool *wake)
 	int ret = 0;
 
 	lockdep_assert_held(&wg->lock);
-	if (check_add_overflow(wg->count, delta, &v))
+	/* A mapped counter has 32 bits (the word's high half). */
+	if (check_add_overflow(wg->count, delta, &v) || (wg->word && v > S32_MAX))
 		ret = -EOVERFLOW;
 	else if (v < 0)
 		ret = -EINVAL;
@@ -66,13 +184,8 @@ static int wg_add_locked(struct gs_waitgroup *wg, s64 delta, bool *wake)
 	if (!ret) {
 		/* Read locklessly by poll: see gs_waitgroup_poll(). */
 		smp_store_release(&wg->count, v);
-		if (v == 0 && delta) {
-			/* Release this generation's waiters; they count down @waking. */
-			atomic_add(wg->waiters, &wg->waking);
-			wg->waiters = 0;
-			WRITE_ONCE(wg->gen, wg->gen + 1);
-			*wake = true;
-		}
+		if (v == 0 && delta)
+			wg_zero_locked(wg, wake);
 	}
 	return ret;
 }
@@ -100,7 +213,9 @@ static void wg_unlock_wake(struct gs_waitgroup *wg, bool wake)
  * @hold: GOSYNC_WG_F_HOLD: @h holds this (positive) Add until its Done
  * @counter: out: the counter after the Add
  *
- * A Done (@delta < 0) through @h settles @h's held Adds first.
+ * A Done (@delta < 0) through @h settles @h's held Adds first. On a mapped
+ * WaitGroup, Add(0) is the fast path's call after its Add reached zero: it
+ * releases that zero's Waits (the fence does), and is not counted.
  * Return: 0; -EINVAL if the counter would go negative (or @hold with a
  * delta not positive); -EBUSY for an Add racing with returning waiters;
  * -EOVERFLOW past S64_MAX.
@@ -114,13 +229,17 @@ int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, bo
 	if (hold && delta <= 0)
 		return -EINVAL;
 	spin_lock(&wg->lock);
+	wg_fence_locked(wg, &wake);
 	ret = wg_add_locked(wg, delta, &wake);
 	if (!ret && hold)
 		h->wg_held += delta;
 	else if (!ret && delta < 0)
 		h->wg_held -= min(h->wg_held, -delta);
 	*counter = wg->count;
+	wg_unfence_locked(wg);
 	wg_unlock_wake(wg, wake);
+	if (!ret && !delta && wg->word)
+		return 0;
 	if (!ret)
 		gs_stat_add(wg->stats, GOSYNC_STAT_WG_ADDS, 1);
 	else if (ret == -EINVAL || ret == -EBUSY)
@@ -139,11 +258,16 @@ void gs_waitgroup_holder_gone(struct gs_waitgroup *wg, struct gs_holder *h)
 	s64 n;
 
 	spin_lock(&wg->lock);
-	/* Dones through other fds (misuse) may have taken the counter lower */
-	n = min(h->wg_held, wg->count);
+	wg_fence_locked(wg, &wake);
+	/*
+	 * Dones through other fds (misuse) may have taken the counter lower,
+	 * or a process scribbled a mapped one below zero.
+	 */
+	n = min(h->wg_held, max(wg->count, 0LL));
 	h->wg_held = 0;
 	if (n)
 		WARN_ON_ONCE(wg_add_locked(wg, -n, &wake));
+	wg_unfence_locked(wg);
 	wg_unlock_wake(wg, wake);
 	if (n)
 		gs_stat_add(wg->stats, GOSYNC_STAT_WG_ABANDONED, n);
@@ -156,7 +280,7 @@ s64 gs_waitgroup_load(struct gs_waitgroup *wg)
 	s64 v;
 
 	spin_lock(&wg->lock);
-	v = wg->count;
+	v = gs_waitgroup_count_locked(wg);
 	spin_unlock(&wg->lock);
 	return v;
 }
@@ -170,16 +294,21 @@ EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_load);
 int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl)
 {
 	struct gs_sleeper w = { .task = current };
+	bool wake = false;
 	u64 gen, start;
 	int ret;
 
 	spin_lock(&wg->lock);
+	wg_fence_locked(wg, &wake);
 	if (!wg->count) {
-		spin_unlock(&wg->lock);
+		wg_unfence_locked(wg);
+		wg_unlock_wake(wg, wake);
 		gs_stat_add(wg->stats, GOSYNC_STAT_WG_WAITS, 1);
 		return 0;
 	}
+	/* Mapped: in GOSYNC_WG_WAITERS, so the Done that reaches zero calls. */
 	wg->waiters++;
+	wg_unfence_locked(wg);
 	gen = wg->gen;
 	list_add_tail(&w.node, &wg->sleepers.waiting);
 	start = gs_trace_wait_begin(wg->id, GOSYNC_TYPE_WAITGROUP, GOSYNC_WG_WAIT);
@@ -192,20 +321,26 @@ int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl)
 			spin_unlock(&wg->lock);
 			break;
 		}
+		/* Mapped: a zero whose Done has not called yet releases us now. */
+		wake = false;
+		wg_fence_locked(wg, &wake);
 		if (wg->gen != gen) {
 			/* Released, not yet woken (a later batch): leave by ourselves. */
 			list_del(&w.node);
-			spin_unlock(&wg->lock);
+			wg_unfence_locked(wg);
+			wg_unlock_wake(wg, wake);
 			break;
 		}
 		if (ret) {
 			list_del(&w.node);
 			wg->waiters--;
+			wg_unfence_locked(wg);
 			spin_unlock(&wg->lock);
 			gs_trace_wait_end(wg->id, GOSYNC_TYPE_WAITGROUP, GOSYNC_WG_WAIT, start,
 					  ret);
 			return ret;
 		}
+		wg_unfence_locked(wg);
 	}
 	/* Released, whatever else happened: we were counted in @waking. */
 	atomic_dec(&wg->waking);
@@ -228,7 +363,7 @@ int gs_waitgroup_try_case(struct gs_waitgroup *wg, u64 *gen, struct gs_sel *sel,
 	int ret = -EAGAIN;
 
 	spin_lock(&wg->lock);
-	if (!wg->count || (*gen != ~0ULL && wg->gen != *gen))
+	if (!wg_watch_locked(wg) || (*gen != ~0ULL && wg->gen != *gen))
 		ret = gs_sel_claim(sel, index) ? 0 : -EALREADY;
 	else if (*gen == ~0ULL)
 		*gen = wg->gen;
@@ -242,8 +377,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_try_case);
 /* Is the counter zero? Under the lock (GOSYNC_WAIT_ALL). */
 bool gs_waitgroup_zero_locked(struct gs_waitgroup *wg)
 {
-	lockdep_assert_held(&wg->lock);
-	return !wg->count;
+	return !wg_watch_locked(wg);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_zero_locked);
 
@@ -272,7 +406,20 @@ EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_zero_locked);
  */
 __poll_t gs_waitgroup_poll(struct gs_waitgroup *wg, struct file *file, poll_table *pt)
 {
+	s64 v;
+
 	poll_wait(file, &wg->wq, pt);
+	/*
+	 * Mapped: the same argument, with the word's atomics for the lock: we
+	 * are queued before wg_watch_locked()'s atomic; an Add that reaches
+	 * zero after it sees GOSYNC_WG_POLLED and calls the kernel to wake us.
+	 */
+	if (wg->word) {
+		spin_lock(&wg->lock);
+		v = wg_watch_locked(wg);
+		spin_unlock(&wg->lock);
+		return v ? 0 : EPOLLIN | EPOLLRDNORM;
+	}
 	/* Pairs with smp_store_release() in gs_waitgroup_add(). */
 	return smp_load_acquire(&wg->count) ? 0 : EPOLLIN | EPOLLRDNORM;
 }

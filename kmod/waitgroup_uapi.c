@@ -56,7 +56,7 @@ static void gs_waitgroup_show_fdinfo(struct seq_file *m, void *priv, struct gs_h
 	s64 count;
 
 	spin_lock(&wg->lock);
-	count = wg->count;
+	count = gs_waitgroup_count_locked(wg);
 	waiters = wg->waiters;
 	spin_unlock(&wg->lock);
 	seq_printf(m, "waitgroup-counter:\t%lld\nwaitgroup-waiters:\t%u\n", count, waiters);
@@ -135,11 +135,17 @@ static void gs_waitgroup_state(void *priv, struct gosync_state *st, struct gosyn
 	struct gs_waitgroup *wg = priv;
 
 	spin_lock(&wg->lock);
-	st->value = wg->count;
+	st->value = gs_waitgroup_count_locked(wg);
 	st->waiters = wg->waiters;
 	spin_unlock(&wg->lock);
 	/* Selections and wait-alls asleep on it wait too. */
 	st->waiters += gs_sel_waiters(&wg->wq);
+}
+
+static int gs_waitgroup_type_map(void *priv, struct gosync_mapped *words)
+{
+	gs_waitgroup_map(priv, &words->waitgroup);
+	return 0;
 }
 
 /* The object's id, for the tracepoints */
@@ -160,6 +166,7 @@ const struct gs_type gs_waitgroup_type = {
 	.charge = gs_waitgroup_charge,
 	.show_fdinfo = gs_waitgroup_show_fdinfo,
 	.set_id = gs_waitgroup_set_id,
+	.map = gs_waitgroup_type_map,
 	.state = gs_waitgroup_state,
 	.ops = GENMASK_ULL(GOSYNC_WG_LOAD, GOSYNC_WG_ADD),
 	.cmds = gs_waitgroup_cmds,

@@ -288,6 +288,47 @@ static void counter_percpu_quiescent_test(struct kunit *test)
 	gs_counter_destroy(c);
 }
 
+/*
+ * A mapped atomic counter keeps its value in the shared word: the initial
+ * value goes there, the kernel's ops work on it, and what userspace stores
+ * there (any value is a valid one) is what they see. Other modes refuse.
+ */
+static void counter_mapped_test(struct kunit *test)
+{
+	s64 *word = kunit_kzalloc(test, sizeof(*word), GFP_KERNEL);
+	struct gs_counter *c;
+	s64 prev;
+
+	KUNIT_ASSERT_NOT_NULL(test, word);
+	for (unsigned int i = 0; i < ARRAY_SIZE(all_modes); i++) {
+		if (all_modes[i] == GOSYNC_COUNTER_ATOMIC)
+			continue;
+		c = gs_counter_create(all_modes[i], 7, 0);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c);
+		KUNIT_EXPECT_EQ(test, gs_counter_map(c, word), -EINVAL);
+		KUNIT_EXPECT_EQ(test, *word, 0);
+		gs_counter_destroy(c);
+	}
+	c = gs_counter_create(GOSYNC_COUNTER_ATOMIC, 7, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, c);
+	KUNIT_ASSERT_EQ(test, gs_counter_map(c, word), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 7);
+	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_ADD, 3, 0), 10);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 10);
+	/* "userspace" scribbles: the counter is whatever the word says */
+	WRITE_ONCE(*word, S64_MIN);
+	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_LOAD, 0, 0), S64_MIN);
+	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_ADD, -1, 0), S64_MAX);
+	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_SWAP, 4, 0), S64_MAX);
+	KUNIT_EXPECT_EQ(test, gs_counter_do(c, GOSYNC_OP_CAS, 0, 5, 4, &prev), 0);
+	KUNIT_EXPECT_EQ(test, prev, 4);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 5);
+	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_OR, 2, 0), 5);
+	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_RESET, 0, 0), 7);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
+	gs_counter_destroy(c);
+}
+
 static struct kunit_case gs_counter_cases[] = {
 	KUNIT_CASE_PARAM(counter_ops_test, all_modes_gen_params),
 	KUNIT_CASE_PARAM(counter_wrap_test, all_modes_gen_params),
@@ -297,6 +338,7 @@ static struct kunit_case gs_counter_cases[] = {
 	KUNIT_CASE_PARAM(counter_hammer_cas_test, exact_modes_gen_params),
 	KUNIT_CASE(counter_racy_bounded_test),
 	KUNIT_CASE(counter_percpu_quiescent_test),
+	KUNIT_CASE(counter_mapped_test),
 	{}
 };
 

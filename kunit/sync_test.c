@@ -762,6 +762,139 @@ static void waitgroup_hold_test(struct kunit *test)
 	gs_waitgroup_destroy(wg);
 }
 
+/* ---- a mapped WaitGroup: the word in a page userspace shares ---- */
+
+#define WG_ONE	BIT_ULL(GOSYNC_WG_SHIFT)
+
+static s64 word_count(u64 *word)
+{
+	return (s32)(READ_ONCE(*word) >> GOSYNC_WG_SHIFT);
+}
+
+static struct gs_waitgroup *mapped_wg(struct kunit *test, u64 **word)
+{
+	struct gs_waitgroup *wg = gs_waitgroup_create();
+
+	*word = kunit_kzalloc(test, sizeof(**word), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
+	KUNIT_ASSERT_NOT_NULL(test, *word);
+	gs_waitgroup_map(wg, *word);
+	return wg;
+}
+
+/*
+ * Kernel Adds move the word's counter; a Wait registers in it; a "userspace"
+ * Done (an atomic on the word) to zero, then its call (Add 0), wakes it.
+ */
+static void waitgroup_mapped_test(struct kunit *test)
+{
+	struct gs_holder wh = {};
+	struct blocker w = {};
+	struct gs_waitgroup *wg;
+	u64 *word;
+	s64 v;
+
+	wg = mapped_wg(test, &word);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_wait(wg, FOREVER), 0);	/* zero */
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 2, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 2 * WG_ONE);
+	atomic64_add(WG_ONE, (atomic64_t *)word);			/* fast Add */
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), 3);
+	blocker_start(test, &w, do_wg_wait, wg);
+	KUNIT_EXPECT_TRUE(test, wait_until((READ_ONCE(*word) & GOSYNC_WG_WAITERS) == 1));
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -2, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, v, 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), WG_ONE | 1);	/* still registered */
+	atomic64_sub(WG_ONE, (atomic64_t *)word);			/* fast Done: 0 */
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(w.finished));
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
+	/* The word's counter has 32 bits; a refused Add leaves it alone */
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, S32_MAX, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -S32_MAX - 1, false, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, word_count(word), S32_MAX);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -S32_MAX, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
+	/* Add(0) is the fast path's call: not counted as an Add */
+	KUNIT_EXPECT_EQ(test, stat_of(wg->stats, GOSYNC_STAT_WG_ADDS), 4ULL);
+	gs_waitgroup_destroy(wg);
+}
+
+/*
+ * A zero reached in userspace whose Done has not called yet: the next kernel
+ * update takes it first. An Add then finds the Wait it released not yet
+ * returned (Go's misuse, EBUSY) and never blocks it again; a Wait that a
+ * signal wakes meanwhile returns 0, released, not -EINTR.
+ */
+static void waitgroup_mapped_unseen_zero_test(struct kunit *test)
+{
+	struct gs_holder wh = {};
+	struct blocker w = {};
+	struct gs_waitgroup *wg;
+	u64 *word;
+	s64 v;
+
+	wg = mapped_wg(test, &word);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
+	blocker_start(test, &w, do_wg_wait, wg);
+	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
+	atomic64_sub(WG_ONE, (atomic64_t *)word);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), -EBUSY);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
+
+	blocker_start(test, &w, do_wg_wait, wg);
+	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
+	atomic64_sub(WG_ONE, (atomic64_t *)word);
+	blocker_signal(&w);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wg->waking), 0);
+	gs_waitgroup_destroy(wg);
+}
+
+/* Garbage in the word: garbage counts for this WaitGroup, no WARN, no hang. */
+static void waitgroup_mapped_scribble_test(struct kunit *test)
+{
+	static const u64 junk[] = {
+		0xffffffff00000000ULL, 0x7fffffffffffffffULL, GOSYNC_WG_KERNEL,
+		0x00000001ffffffffULL, 0xdeadbeefcafef00dULL, 0x80000000ffffffffULL,
+		0x0000000080000000ULL, ~0ULL,
+	};
+	struct gs_holder wh = {}, held = {};
+	struct gs_waitgroup *wg;
+	struct blocker w = {};
+	unsigned int i;
+	u64 *word;
+	s64 v;
+
+	wg = mapped_wg(test, &word);
+	for (i = 0; i < ARRAY_SIZE(junk); i++) {
+		KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &held, 2, true, &v), 0);
+		blocker_start(test, &w, do_wg_wait, wg);
+		KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
+		WRITE_ONCE(*word, junk[i]);
+		KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), (s64)(s32)(junk[i] >> 32));
+		gs_waitgroup_add(wg, &wh, 1, false, &v);
+		gs_waitgroup_add(wg, &wh, 0, false, &v);
+		gs_waitgroup_add(wg, &wh, -1, false, &v);
+		gs_waitgroup_wait(wg, PAST);
+		spin_lock(&wg->lock);
+		gs_waitgroup_zero_locked(wg);
+		spin_unlock(&wg->lock);
+		gs_waitgroup_holder_gone(wg, &held);
+		/* The waiter leaves, one way or the other. */
+		blocker_signal(&w);
+		blocker_finish(&w);
+		WRITE_ONCE(*word, 0);
+		gs_waitgroup_add(wg, &wh, 0, false, &v);
+	}
+	gs_waitgroup_destroy(wg);
+}
+
 /* ---- Once ---- */
 
 static void once_basic_test(struct kunit *test)
@@ -958,6 +1091,9 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(waitgroup_wait_test),
 	KUNIT_CASE(waitgroup_misuse_test),
 	KUNIT_CASE(waitgroup_hold_test),
+	KUNIT_CASE(waitgroup_mapped_test),
+	KUNIT_CASE(waitgroup_mapped_unseen_zero_test),
+	KUNIT_CASE(waitgroup_mapped_scribble_test),
 	KUNIT_CASE(once_basic_test),
 	KUNIT_CASE(once_many_test),
 	KUNIT_CASE(once_runner_gone_test),

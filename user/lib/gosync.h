@@ -479,8 +479,32 @@ int gosync_fast_mutex_trylock(struct gosync_fast *f);
 int gosync_fast_mutex_unlock(struct gosync_fast *f);
 
 /* Counter (atomic mode): see fast_counter.c. */
+/*
+ * Counter (atomic mode): gosync_counter_*()'s contract, as sequentially
+ * consistent atomics on the shared value; never a system call.
+ */
+int gosync_fast_counter_create(int dev, const char *name, unsigned int perm,
+			       int64_t initial, struct gosync_fast *f);
+int gosync_fast_counter_add(struct gosync_fast *f, int64_t delta, int64_t *new_value);
+int gosync_fast_counter_load(struct gosync_fast *f, int64_t *value);
+int gosync_fast_counter_store(struct gosync_fast *f, int64_t value);
+int gosync_fast_counter_swap(struct gosync_fast *f, int64_t value, int64_t *old);
+int gosync_fast_counter_cas(struct gosync_fast *f, int64_t old, int64_t new_value,
+			    bool *swapped);
 
 /* WaitGroup: see fast_waitgroup.c. */
+/*
+ * WaitGroup: gosync_waitgroup_*()'s contract. Add and Done call the kernel
+ * only to wake Waits or pollers at zero (or when the kernel is busy with the
+ * word); Wait only when the counter is not zero. The counter has 32 bits:
+ * EOVERFLOW past INT32_MAX. Held Adds (gosync_waitgroup_add_held()) stay
+ * the fd functions'.
+ */
+int gosync_fast_waitgroup_create(int dev, const char *name, unsigned int perm,
+				 struct gosync_fast *f);
+int gosync_fast_waitgroup_add(struct gosync_fast *f, int64_t delta, int64_t *counter);
+int gosync_fast_waitgroup_done(struct gosync_fast *f, int64_t *counter);
+int gosync_fast_waitgroup_wait(struct gosync_fast *f, int64_t timeout_ns);
 
 /* Once: see fast_once.c. */
 /*

@@ -29,6 +29,10 @@ const struct stress_backend stress_backends[] = {
 	KERN(GOSYNC_COUNTER_RACY, "racy",
 	     "gosync counter, no synchronization (READ_ONCE, delay, WRITE_ONCE)", false),
 	KERN(GOSYNC_COUNTER_ATOMIC, "atomic", "gosync counter, atomic64_t", true),
+	{ .name = "atomic-mapped", .family = "counter", .kernel = true, .exact = true,
+	  .mode = GOSYNC_COUNTER_ATOMIC, .counter = &mapped_counter_ops,
+	  .desc = "gosync counter, atomic mode mapped (GOSYNC_CREATE_MAPPED): "
+		  "C11 atomics on its word, no syscall" },
 	KERN(GOSYNC_COUNTER_SPINLOCK, "spinlock", "gosync counter, spinlock_t", true),
 	KERN(GOSYNC_COUNTER_MUTEX, "mutex", "gosync counter, struct mutex", true),
 	KERN(GOSYNC_COUNTER_RWSEM, "rwsem", "gosync counter, rw_semaphore", true),
@@ -56,6 +60,9 @@ const struct stress_backend stress_backends[] = {
 	LOCK("pthread-rwlock-wp", false, "userspace peer: pthread_rwlock_t, "
 	     "PREFER_WRITER_NONRECURSIVE (Go-like)", pthread_rwlock_wp_ops),
 	WG("gosync-waitgroup", true, "gosync WaitGroup", gosync_wg_ops),
+	WG("gosync-waitgroup-mapped", true, "gosync WaitGroup, mapped "
+	   "(GOSYNC_CREATE_MAPPED): Add/Done in userspace, syscalls to sleep and wake",
+	   gosync_wg_mapped_ops),
 	WG("pthread-cond-wg", false, "userspace peer: counter under a pthread "
 	   "mutex, Wait on a pthread cond", pthread_cond_wg_ops),
 	WG("pthread-barrier", false, "userspace peer: pthread_barrier_t (wg-round "

@@ -278,6 +278,44 @@ const struct wg_ops gosync_wg_ops = {
 	.load = gwg_load, .close = gwg_close,
 };
 
+/* ---- a mapped gosync WaitGroup: libgosync's fast path ---- */
+
+static int mwg_open(struct wgobj *g, int dev, bool pshared, unsigned int parties)
+{
+	(void)pshared;
+	(void)parties;
+	if (gosync_need_dev(dev) < 0)
+		return -1;
+	g->fd = gosync_fast_waitgroup_create(dev, NULL, 0, &g->fast);
+	return g->fd < 0 ? -1 : 0;
+}
+
+static int mwg_add(struct wgobj *g, int64_t delta)
+{
+	return gosync_fast_waitgroup_add(&g->fast, delta, NULL);
+}
+
+static int mwg_done(struct wgobj *g)
+{
+	return gosync_fast_waitgroup_done(&g->fast, NULL);
+}
+
+static int mwg_wait(struct wgobj *g)
+{
+	return gosync_fast_waitgroup_wait(&g->fast, -1);
+}
+
+static void mwg_close(struct wgobj *g)
+{
+	gosync_fast_close(&g->fast);
+	gwg_close(g);
+}
+
+const struct wg_ops gosync_wg_mapped_ops = {
+	.open = mwg_open, .add = mwg_add, .done = mwg_done, .wait = mwg_wait,
+	.load = gwg_load, .close = mwg_close,
+};
+
 /* ---- a WaitGroup from a pthread mutex and cond ---- */
 
 static int cwg_open(struct wgobj *g, int dev, bool pshared, unsigned int parties)

@@ -139,6 +139,8 @@ extern const struct stress_backend stress_backends[];
 struct counter {
 	const struct stress_backend *be;
 	int fd;				/* kernel backends: the counter's fd */
+	struct gosync_fast fast;	/* atomic-mapped: its page, mapped before
+					 * any fork (--procs share it) */
 	unsigned int delay_ns;		/* racy backends: read-to-write window */
 	unsigned int add_flags;		/* kernel backends: GOSYNC_OP_F_* for Add */
 	_Atomic int64_t value;		/* userspace peers */
@@ -160,8 +162,8 @@ void counter_close(struct counter *c);
 /* The calling worker adds to slot @id of per-thread counters (others ignore it). */
 void counter_bind(unsigned int id);
 
-extern const struct counter_ops kern_counter_ops, c11_racy_ops, c11_atomic_ops,
-	urcu_ops, per_thread_ops, pthread_mutex_counter_ops;
+extern const struct counter_ops kern_counter_ops, mapped_counter_ops, c11_racy_ops,
+	c11_atomic_ops, urcu_ops, per_thread_ops, pthread_mutex_counter_ops;
 
 /* ---- lock and waitgroup backends (lock.c) ---- */
 
@@ -197,7 +199,9 @@ struct lock_ops {
 /* One WaitGroup-like object, in shared memory. */
 struct wgobj {
 	_Alignas(128) const struct stress_backend *be;
-	int fd;				/* gosync backend */
+	int fd;				/* gosync backends */
+	struct gosync_fast fast;	/* gosync-waitgroup-mapped: mapped before
+					 * any fork */
 	int64_t count;			/* mutex+cond peer: under @m */
 	pthread_mutex_t m;
 	pthread_cond_t cv;
@@ -217,7 +221,7 @@ struct wg_ops {
 
 extern const struct lock_ops gosync_mutex_ops, gosync_mutex_mapped_ops, gosync_rwmutex_ops,
 	pthread_mutex_lock_ops, pthread_rwlock_ops, pthread_rwlock_wp_ops;
-extern const struct wg_ops gosync_wg_ops, pthread_cond_wg_ops,
+extern const struct wg_ops gosync_wg_ops, gosync_wg_mapped_ops, pthread_cond_wg_ops,
 	pthread_barrier_ops;
 
 int lockobj_open(struct lockobj *l, const struct stress_backend *be, int dev,

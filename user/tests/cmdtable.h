@@ -274,6 +274,7 @@ static const struct cmd_desc cmd_table[] = {
 	  .out = { CMD_OUT(gosync_version, api_version, map_value_max) },
 	  .build = cmd_build_none },
 	{ CMD("create", CREATE, gosync_create), .flags = CMD_RETURNS_FD,
+	  .flags_ok = GOSYNC_CREATE_MAPPED,	/* an atomic counter maps */
 	  .build = cmd_build_create },
 	{ CMD("open", OPEN, gosync_open), .flags = CMD_RETURNS_FD,
 	  .min_size = offsetof(struct gosync_open, uid),

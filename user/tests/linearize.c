@@ -9,7 +9,9 @@
  * never revisit a (set of linearized ops, model state) pair.
  *
  *  - exact counter modes (atomic, spinlock, mutex, rwsem) and every map
- *    backend: every history must be linearizable;
+ *    backend: every history must be linearizable; so must a mapped atomic
+ *    counter (GOSYNC_CREATE_MAPPED), half its workers on libgosync's fast
+ *    path (atomics on the shared word), half on the ioctl;
  *  - racy: the checker must find a non-linearizable history, or it proves
  *    nothing;
  *  - percpu: only what docs/uapi.md promises (see check_percpu());
@@ -765,18 +767,20 @@ struct config {
 	enum cfg_type type;
 	unsigned int mode;		/* counter mode or map backend */
 	bool racy;			/* must be found non-linearizable */
+	bool mapped;			/* counters: GOSYNC_CREATE_MAPPED */
 };
 
 static const struct config configs[] = {
-	{ "counter-racy", CFG_COUNTER, GOSYNC_COUNTER_RACY, true },
-	{ "counter-atomic", CFG_COUNTER, GOSYNC_COUNTER_ATOMIC, false },
-	{ "counter-spinlock", CFG_COUNTER, GOSYNC_COUNTER_SPINLOCK, false },
-	{ "counter-mutex", CFG_COUNTER, GOSYNC_COUNTER_MUTEX, false },
-	{ "counter-rwsem", CFG_COUNTER, GOSYNC_COUNTER_RWSEM, false },
-	{ "counter-percpu", CFG_PERCPU, GOSYNC_COUNTER_PERCPU, false },
-	{ "map-spin", CFG_MAP, GOSYNC_MAP_SPIN, false },
-	{ "map-rwsem", CFG_MAP, GOSYNC_MAP_RWSEM, false },
-	{ "map-rcu", CFG_MAP, GOSYNC_MAP_RCU, false },
+	{ "counter-racy", CFG_COUNTER, GOSYNC_COUNTER_RACY, true, false },
+	{ "counter-atomic", CFG_COUNTER, GOSYNC_COUNTER_ATOMIC, false, false },
+	{ "counter-atomic-mapped", CFG_COUNTER, GOSYNC_COUNTER_ATOMIC, false, true },
+	{ "counter-spinlock", CFG_COUNTER, GOSYNC_COUNTER_SPINLOCK, false, false },
+	{ "counter-mutex", CFG_COUNTER, GOSYNC_COUNTER_MUTEX, false, false },
+	{ "counter-rwsem", CFG_COUNTER, GOSYNC_COUNTER_RWSEM, false, false },
+	{ "counter-percpu", CFG_PERCPU, GOSYNC_COUNTER_PERCPU, false, false },
+	{ "map-spin", CFG_MAP, GOSYNC_MAP_SPIN, false, false },
+	{ "map-rwsem", CFG_MAP, GOSYNC_MAP_RWSEM, false, false },
+	{ "map-rcu", CFG_MAP, GOSYNC_MAP_RCU, false, false },
 };
 
 /* One run: @nhist histories of one config, from @first. */
@@ -801,6 +805,35 @@ static int64_t val_of(const char *buf, size_t len)
 	if (len != 1 || buf[0] < '1' || buf[0] > '0' + NVALS)
 		return -1;
 	return buf[0] - '0';
+}
+
+/* A mapped counter's page, mapped before the workers fork (they share it) */
+static struct gosync_fast lin_fast;
+
+/* Run @o on the mapped counter's word, as libgosync's fast path does. */
+static int fast_counter_call(struct lin_op *o)
+{
+	int64_t old;
+
+	switch (o->kind) {
+	case C_ADD:
+		return gosync_fast_counter_add(&lin_fast, o->arg, &o->res);
+	case C_LOAD:
+		return gosync_fast_counter_load(&lin_fast, &o->res);
+	case C_STORE:
+		o->res = 0;
+		return gosync_fast_counter_store(&lin_fast, o->arg);
+	case C_SWAP:
+		return gosync_fast_counter_swap(&lin_fast, o->arg, &o->res);
+	case C_CAS:		/* the old value, as the ioctl returns */
+		old = o->arg2;
+		__atomic_compare_exchange_n(&lin_fast.words->counter, &old, o->arg, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+		o->res = old;
+		return 0;
+	default:		/* Reset is Swap(0) */
+		return gosync_fast_counter_swap(&lin_fast, 0, &o->res);
+	}
 }
 
 /* Run @o on the counter @fd; fill in its results. */
@@ -929,6 +962,8 @@ static void call(const struct run *r, struct history *h, int w, struct lin_op *o
 	o->inv = now_ns();
 	if (r->cfg->type == CFG_MAP)
 		ret = map_call(r->fd, o);
+	else if (r->cfg->mapped && w % 2)
+		ret = fast_counter_call(o);
 	else
 		ret = counter_call(r->fd, o);
 	o->ret = now_ns();
@@ -1248,6 +1283,8 @@ static int make_object(const struct config *cfg)
 	c.counter.mode = cfg->mode;
 	if (cfg->mode == GOSYNC_COUNTER_RACY)
 		c.counter.racy_delay_ns = RACY_DELAY_NS;
+	if (cfg->mapped)
+		return gosync_fast_create(dev, &c, &lin_fast);
 	return gosync_create(dev, &c);
 }
 
@@ -1278,6 +1315,8 @@ static bool t_config(const struct config *cfg, int nhist, int wops, uint64_t see
 		if (cfg->racy && st.fail)
 			break;
 	}
+	if (cfg->mapped)
+		gosync_fast_close(&lin_fast);
 	close(r.fd);
 	munmap(sh, len);
 	if (!ok)

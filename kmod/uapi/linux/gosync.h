@@ -521,6 +521,36 @@ struct gosync_create {
 #define GOSYNC_MUTEX_WAITERS	0x40000000U
 
 /*
+ * struct gosync_mapped.counter, an atomic-mode counter's value (naturally
+ * aligned): every counter op of the kernel is one fully ordered atomic on it,
+ * so userspace may use the same word with sequentially consistent atomics
+ * (Go's sync/atomic). Only GOSYNC_COUNTER_ATOMIC maps (else EINVAL).
+ */
+
+/*
+ * struct gosync_mapped.waitgroup, a WaitGroup's state word (Go's layout):
+ * bits 63..32 the counter, a signed 32-bit value (EOVERFLOW past S32_MAX);
+ * GOSYNC_WG_WAITERS Waits asleep in the kernel;
+ * GOSYNC_WG_POLLED  a poll, select or wait-all has watched it (sticky);
+ * GOSYNC_WG_KERNEL  the kernel is updating the word: leave it alone.
+ * The low 32 bits are the kernel's: userspace never writes them.
+ * The fast path: Add is a compare-and-swap of the counter alone (sequentially
+ * consistent), refused in userspace as by ADD (EINVAL negative, EOVERFLOW)
+ * with the word unchanged. It asks the kernel (GOSYNC_WG_ADD) instead when
+ * KERNEL is set, or for a positive delta on a zero counter with any low bit
+ * set (a zero the kernel may not have seen yet). An Add that leaves the
+ * counter zero with any low bit set must then call GOSYNC_WG_ADD with delta 0:
+ * on a mapped WaitGroup that releases the Waits of a zero it has not seen.
+ * Wait returns at once on a zero counter (acquire), else asks the kernel,
+ * which registers it in GOSYNC_WG_WAITERS in the same word, so a Done either
+ * comes before (the kernel sees zero) or sees the waiter and calls.
+ */
+#define GOSYNC_WG_WAITERS	0x3fffffffULL
+#define GOSYNC_WG_POLLED	0x40000000ULL
+#define GOSYNC_WG_KERNEL	0x80000000ULL
+#define GOSYNC_WG_SHIFT		32
+
+/*
  * struct gosync_mapped.once, a Once's state word: 0 until done, then
  * GOSYNC_ONCE_DONE (with GOSYNC_ONCE_ABANDONED if its runner went away),
  * stored by the kernel with release after the function's Complete (and an

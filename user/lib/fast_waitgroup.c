@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libgosync's fast path for a WaitGroup: the page's struct
+ * gosync_mapped.waitgroup, Go's layout (the protocol is in <linux/gosync.h>,
+ * the kernel's side in kmod/waitgroup.c). Add is a compare-and-swap of the
+ * counter half, so a refused Add leaves the word as it was, as the ioctl
+ * does; the low half is the kernel's and is only read here.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gosync.h"
+
+#define WG_LOW	0xffffffffULL
+
+static int64_t wg_count(uint64_t v)
+{
+	return (int32_t)(uint32_t)(v >> GOSYNC_WG_SHIFT);
+}
+
+int gosync_fast_waitgroup_create(int dev, const char *name, unsigned int perm,
+				 struct gosync_fast *f)
+{
+	struct gosync_create c = {
+		.type = GOSYNC_TYPE_WAITGROUP, .perm = perm, .name = (uintptr_t)name,
+	};
+
+	return gosync_fast_create(dev, &c, f);
+}
+
+int gosync_fast_waitgroup_add(struct gosync_fast *f, int64_t delta, int64_t *counter)
+{
+	__u64 *w = &f->words->waitgroup;
+	__u64 v = __atomic_load_n(w, __ATOMIC_RELAXED);
+	int64_t c, n;
+
+	/* The word holds 32 bits of counter; the kernel refuses the rest. */
+	if (delta < INT32_MIN || delta > INT32_MAX)
+		return gosync_waitgroup_add(f->fd, delta, counter);
+	do {
+		c = wg_count(v);
+		n = c + delta;
+		/* The kernel is updating it, or it may have a zero to take first. */
+		if ((v & GOSYNC_WG_KERNEL) || (delta > 0 && !c && (v & WG_LOW)))
+			return gosync_waitgroup_add(f->fd, delta, counter);
+		if (n < 0) {
+			errno = EINVAL;	/* Go: "sync: negative WaitGroup counter" */
+			return -1;
+		}
+		if (n > INT32_MAX) {
+			errno = EOVERFLOW;
+			return -1;
+		}
+	} while (!__atomic_compare_exchange_n(w, &v, v + ((uint64_t)delta << GOSYNC_WG_SHIFT),
+					      false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+	if (counter)
+		*counter = n;
+	/* Zero with Waits asleep or pollers watching: the kernel wakes them. */
+	if (!n && delta && (v & WG_LOW))
+		return gosync_waitgroup_add(f->fd, 0, NULL);
+	return 0;
+}
+
+int gosync_fast_waitgroup_done(struct gosync_fast *f, int64_t *counter)
+{
+	return gosync_fast_waitgroup_add(f, -1, counter);
+}
+
+int gosync_fast_waitgroup_wait(struct gosync_fast *f, int64_t timeout_ns)
+{
+	/* Acquire: the Dones that reached zero happen before we return. */
+	if (!wg_count(__atomic_load_n(&f->words->waitgroup, __ATOMIC_ACQUIRE)))
+		return 0;
+	return gosync_waitgroup_wait(f->fd, timeout_ns);
+}
