@@ -42,25 +42,6 @@ static bool user_sem_put(struct gosync_mapped *w, u64 n)
 	return cmpxchg64(&w->sem, v, v + n) == v;
 }
 
-static int do_sem_acquire(struct blocker *b)
-{
-	return gs_sem_acquire(b->obj, &b->holder, b->n, FOREVER);
-}
-
-static bool sem_waiters_are(struct gs_sem *s, unsigned int n)
-{
-	return nr_waiters_is(&s->lock, &s->waiters, n);
-}
-
-static u64 sem_avail(struct gs_sem *s)
-{
-	u64 size, avail, held;
-	u32 waiters;
-
-	gs_sem_state(s, NULL, &size, &avail, &held, &waiters);
-	return avail;
-}
-
 /* The word starts as the free permits; robust Semaphores are not mapped. */
 static void fast_sem_map_test(struct kunit *test)
 {

@@ -103,4 +103,24 @@ static inline bool nr_waiters_is(spinlock_t *lock, struct list_head *waiters, un
 	return count == n;
 }
 
+/* Semaphores (sem_test.c, fast2_test.c) */
+static inline int do_sem_acquire(struct blocker *b)
+{
+	return gs_sem_acquire(b->obj, &b->holder, b->n, FOREVER);
+}
+
+static inline bool sem_waiters_are(struct gs_sem *s, unsigned int n)
+{
+	return nr_waiters_is(&s->lock, &s->waiters, n);
+}
+
+static inline u64 sem_avail(struct gs_sem *s)
+{
+	u64 size, avail, held;
+	u32 waiters;
+
+	gs_sem_state(s, NULL, &size, &avail, &held, &waiters);
+	return avail;
+}
+
 #endif /* _GOSYNC_KUNIT_H */

@@ -10,25 +10,6 @@
  */
 #include "gs_kunit.h"
 
-static int do_sem_acquire(struct blocker *b)
-{
-	return gs_sem_acquire(b->obj, &b->holder, b->n, FOREVER);
-}
-
-static bool sem_waiters_are(struct gs_sem *s, unsigned int n)
-{
-	return nr_waiters_is(&s->lock, &s->waiters, n);
-}
-
-static u64 sem_avail(struct gs_sem *s)
-{
-	u64 size, avail, held;
-	u32 waiters;
-
-	gs_sem_state(s, NULL, &size, &avail, &held, &waiters);
-	return avail;
-}
-
 static void sem_basic_test(struct kunit *test)
 {
 	struct gs_sem *s = gs_sem_create(10, true);
