@@ -520,6 +520,31 @@ struct gosync_create {
 #define GOSYNC_MUTEX_TOKEN	0x3fffffffU
 #define GOSYNC_MUTEX_WAITERS	0x40000000U
 
+/*
+ * struct gosync_mapped.rwmutex, an RWMutex's state word (only a
+ * GOSYNC_LOCK_ATTR_NONROBUST RWMutex can be mapped):
+ * GOSYNC_RWMUTEX_WRITER  the token of the description that write-locked it;
+ *	0 when not write-locked.
+ * GOSYNC_RWMUTEX_WAITERS the kernel has waiters (readers or writers; a
+ *	queued writer stops new readers), pollers or selections: the word must
+ *	change only through the kernel.
+ * GOSYNC_RWMUTEX_READERS the number of read locks held, in units of
+ *	GOSYNC_RWMUTEX_READER; at most GOSYNC_RWMUTEX_MAX_READERS.
+ * Other bits are zero. The fast path (acquire for locks, release for
+ * unlocks), each a compare-and-swap of the whole word:
+ * RLock, TryRLock: add GOSYNC_RWMUTEX_READER to a word without WRITER or
+ *	WAITERS bits and with fewer than GOSYNC_RWMUTEX_MAX_READERS readers.
+ * RUnlock: subtract GOSYNC_RWMUTEX_READER from a word without WRITER or
+ *	WAITERS bits and with readers.
+ * Lock, TryLock: from 0 to the caller's token. Unlock: from the token to 0.
+ * Anything else asks the kernel (GOSYNC_IOC_RWMUTEX).
+ */
+#define GOSYNC_RWMUTEX_WRITER		0x000000003fffffffULL
+#define GOSYNC_RWMUTEX_WAITERS		0x0000000040000000ULL
+#define GOSYNC_RWMUTEX_READER		0x0000000100000000ULL
+#define GOSYNC_RWMUTEX_READERS		0x7fffffff00000000ULL
+#define GOSYNC_RWMUTEX_READER_SHIFT	32
+
 /**
  * struct gosync_mapped - the page of a GOSYNC_CREATE_MAPPED object
  * @mutex: a Mutex's state word (GOSYNC_MUTEX_*)
@@ -527,6 +552,7 @@ struct gosync_create {
  * @waitgroup: a WaitGroup's state word
  * @once: a Once's state word
  * @sem: a Semaphore's state word
+ * @rwmutex: an RWMutex's state word (GOSYNC_RWMUTEX_*)
  *
  * mmap() the object's fd: MAP_SHARED, offset 0, one page (a private or
  * executable mapping is refused). Every type uses only its own member; the
@@ -541,6 +567,7 @@ struct gosync_mapped {
 		__u64 waitgroup;
 		__u32 once;
 		__u64 sem;
+		__u64 rwmutex;
 		__u64 __words[8];
 	};
 };
