@@ -1035,7 +1035,8 @@ struct gosync_batch {
  *	RLOCK and TRYRLOCK fail with EAGAIN while GOSYNC_RWMUTEX_MAX_READERS
  *	read locks are held.
  * RUNLOCK: release one read lock taken through this open file description.
- *	EPERM if it holds none ("sync: RUnlock of unlocked RWMutex").
+ *	EPERM if it holds none ("sync: RUnlock of unlocked RWMutex"). A mapped
+ *	RWMutex's read locks are anonymous: EPERM only if none is held at all.
  * Holders are open file descriptions: dup()ed and inherited fds share one;
  * GOSYNC_IOC_OPEN makes a new one. A robust lock is released when the last
  * fd of its holder's description closes (process exit included).
