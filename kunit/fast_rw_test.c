@@ -230,11 +230,98 @@ static void mapped_rw_scribble_test(struct kunit *test)
 	gs_rwmutex_destroy(rw);
 }
 
+/*
+ * HammerRWMutex with libgosync's logic in kthreads (a CAS first, the kernel
+ * if the word says so) beside kernel-only lockers: readers never overlap a
+ * writer, writers never overlap, and the word ends free and unfenced.
+ */
+#define HAMMER_THREADS	4
+#define HAMMER_ITERS	2000
+
+struct hammer_rw {
+	struct gs_rwmutex *rw;
+	u64 *word;
+	atomic_t *activity;
+	int id;
+	int errors;
+	struct completion done;
+};
+
+static int hammer_rw_thread(void *arg)
+{
+	struct hammer_rw *h = arg;
+	struct gs_holder me = { .token = h->id + 1 };
+	int i, n;
+
+	for (i = 0; i < HAMMER_ITERS; i++) {
+		bool writer = i % 4 == h->id, fast = (h->id + i) % 2;
+
+		if (writer) {
+			if (!(fast && fast_lock(h->word, me.token)) &&
+			    gs_rwmutex_lock(h->rw, &me, true, FOREVER)) {
+				h->errors++;
+				continue;
+			}
+			n = atomic_add_return(10000, h->activity);
+			h->errors += n != 10000;
+			cpu_relax();
+			atomic_sub(10000, h->activity);
+			if (!(fast && fast_unlock(h->word, me.token)))
+				h->errors += !!gs_rwmutex_unlock(h->rw);
+		} else {
+			if (!(fast && fast_rlock(h->word)) &&
+			    gs_rwmutex_lock(h->rw, &me, false, FOREVER)) {
+				h->errors++;
+				continue;
+			}
+			n = atomic_inc_return(h->activity);
+			h->errors += n < 1 || n >= 10000;
+			cpu_relax();
+			atomic_dec(h->activity);
+			if (!(fast && fast_runlock(h->word)))
+				h->errors += !!gs_rwmutex_runlock(h->rw, &me);
+		}
+	}
+	complete(&h->done);
+	return 0;
+}
+
+static void mapped_rw_hammer_test(struct kunit *test)
+{
+	struct hammer_rw h[HAMMER_THREADS];
+	atomic_t activity = ATOMIC_INIT(0);
+	int i, started, errors = 0;
+	u64 *word;
+	struct gs_rwmutex *rw = mapped_rw(test, &word);
+
+	for (started = 0; started < HAMMER_THREADS; started++) {
+		struct task_struct *t;
+
+		h[started] = (struct hammer_rw){
+			.rw = rw, .word = word, .activity = &activity, .id = started,
+		};
+		init_completion(&h[started].done);
+		t = kthread_run(hammer_rw_thread, &h[started], "gosync_frwh/%d", started);
+		if (IS_ERR(t))
+			break;
+	}
+	for (i = 0; i < started; i++) {
+		wait_for_completion(&h[i].done);
+		errors += h[i].errors;
+	}
+	KUNIT_EXPECT_EQ(test, started, HAMMER_THREADS);
+	KUNIT_EXPECT_EQ(test, errors, 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&rw->waiters));
+	gs_rwmutex_destroy(rw);
+}
+
 static struct kunit_case gs_fast_rw_cases[] = {
 	KUNIT_CASE(mapped_rw_refuse_robust_test),
 	KUNIT_CASE(mapped_rw_word_test),
 	KUNIT_CASE(mapped_rw_writer_preference_test),
 	KUNIT_CASE(mapped_rw_writer_gives_up_test),
+	KUNIT_CASE(mapped_rw_hammer_test),
 	KUNIT_CASE(mapped_rw_scribble_test),
 	{}
 };
