@@ -133,11 +133,12 @@ static bool gs_rwmutex_wlocked_locked(struct gs_rwmutex *rw)
 
 /*
  * Give a mapped word back to the fast path if nobody in the kernel needs to
- * hear of its changes: no waiter, and no poller or selection on rw->wq
- * (they join it before they look under rw->lock, and fence it then; the
- * smp_mb() of wq_has_sleeper() pairs with theirs). Release: this critical
- * section (an Unlock, an RUnlock) happens before the next fast-path CAS
- * that sees the bit clear. A bit left set is always safe, only slow.
+ * hear of its changes: no waiter, and no poller or selection on rw->wq.
+ * Those join rw->wq before they take rw->lock to look: one this check
+ * misses looks after this section, and fences the word again. Release:
+ * this critical section (an Unlock, an RUnlock) happens before the next
+ * fast-path CAS that sees the bit clear. A bit left set is always safe,
+ * only slow.
  */
 static void gs_rwmutex_unfence_locked(struct gs_rwmutex *rw)
 {
