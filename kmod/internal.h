@@ -487,6 +487,16 @@ struct gs_rwmutex {
 	bool owner_died;		/* a writer died: tell the next locker */
 	bool robust;			/* release a dying holder's write lock */
 	struct gs_who who;		/* who write-locked it, while write-locked */
+	u32 who_token;			/* mapped: the token @who write-locked it with */
+	/*
+	 * Mapped (GOSYNC_CREATE_MAPPED, non-robust only): the state word in
+	 * the shared page, which is then the truth about the writer and the
+	 * read locks (@writer stays NULL, @readers 0, @rholders empty; read
+	 * locks are anonymous). Userspace changes it only by the CASes of
+	 * GOSYNC_RWMUTEX_*; the kernel under @lock, atomically (rwmutex.c).
+	 * Set once, before the RWMutex is visible.
+	 */
+	atomic64_t *word;
 	struct list_head rholders;	/* holders with read locks (gs_holder.node) */
 	wait_queue_head_t wq;		/* pollers and waiting selections */
 	struct gs_stats __percpu *stats; /* enum gosync_lock_stat */
@@ -494,6 +504,7 @@ struct gs_rwmutex {
 };
 
 struct gs_rwmutex *gs_rwmutex_create(bool robust);
+int gs_rwmutex_map(struct gs_rwmutex *rw, u64 *word);
 void gs_rwmutex_state(struct gs_rwmutex *rw, struct gosync_state *st,
 		      struct gosync_holder *hs, unsigned int cap);
 void gs_rwmutex_destroy(struct gs_rwmutex *rw);

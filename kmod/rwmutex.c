@@ -14,6 +14,21 @@
  * RWMutex can drop a dying holder's read locks; RUnlock must come through a
  * holder that has a read lock. Lock and Unlock are Go's: any holder may
  * unlock a write lock.
+ *
+ * A mapped RWMutex (gs_rwmutex_map(), non-robust only) keeps the writer's
+ * token and the number of read locks in a word of a page that userspace
+ * shares, with GOSYNC_RWMUTEX_WAITERS; read locks are then anonymous
+ * (@rholders stays empty). Userspace takes and releases an uncontended
+ * lock by compare-and-swap (<linux/gosync.h>), every one of which needs
+ * WAITERS clear. Under rw->lock the kernel first sets WAITERS (one atomic
+ * OR, gs_rwmutex_fence_locked(): no retry loop a process could keep
+ * failing), after which userspace cannot change the word, and every
+ * release comes here. The bit stays set while anyone waits (a queued
+ * writer so stops new fast-path readers: writer preference), and while
+ * pollers or selections watch; gs_rwmutex_unfence_locked() clears it
+ * when nobody does. FIFO order and handoff then work as unmapped. The
+ * kernel trusts the word for nothing but this object's state: garbage
+ * there confuses only its users.
  */
 #include <linux/export.h>
 #include <linux/hrtimer.h>
@@ -62,6 +77,76 @@ void gs_rwmutex_destroy(struct gs_rwmutex *rw)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_destroy);
 
+/**
+ * gs_rwmutex_map() - keep @rw's state in @word, a mapped object's shared word
+ *
+ * Before anyone else can see @rw; @word is zero (unlocked).
+ * Return: 0, or -EINVAL for a robust RWMutex, whose read locks must be
+ * counted per description (released when it closes), which fast-path
+ * read locks are not; or where 64-bit atomics are not atomic against
+ * userspace (lib/atomic64.c's spinlocks do not stop its CAS).
+ */
+int gs_rwmutex_map(struct gs_rwmutex *rw, u64 *word)
+{
+	if (rw->robust || IS_ENABLED(CONFIG_GENERIC_ATOMIC64))
+		return -EINVAL;
+	rw->word = (atomic64_t *)word;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_map);
+
+/* The token @h writes in a mapped word; a holder without one is nobody's. */
+static u64 gs_rwmutex_token(const struct gs_holder *h)
+{
+	return h->token ?: GOSYNC_RWMUTEX_WRITER;
+}
+
+/*
+ * Fence a mapped word and return it: with WAITERS set every userspace CAS
+ * fails, so it changes only under rw->lock until unfenced. Fully ordered:
+ * acquires what a fast-path release before it did.
+ */
+static u64 gs_rwmutex_fence_locked(struct gs_rwmutex *rw)
+{
+	lockdep_assert_held(&rw->lock);
+	return atomic64_fetch_or(GOSYNC_RWMUTEX_WAITERS, rw->word) | GOSYNC_RWMUTEX_WAITERS;
+}
+
+/* Read locks held; a mapped word is fenced first, so the count is stable. */
+static unsigned int gs_rwmutex_readers_locked(struct gs_rwmutex *rw)
+{
+	lockdep_assert_held(&rw->lock);
+	if (rw->word)
+		return (gs_rwmutex_fence_locked(rw) & GOSYNC_RWMUTEX_READERS) >>
+		       GOSYNC_RWMUTEX_READER_SHIFT;
+	return rw->readers;
+}
+
+/* Is it write-locked? A mapped word is fenced first (stable). */
+static bool gs_rwmutex_wlocked_locked(struct gs_rwmutex *rw)
+{
+	lockdep_assert_held(&rw->lock);
+	if (rw->word)
+		return gs_rwmutex_fence_locked(rw) & GOSYNC_RWMUTEX_WRITER;
+	return rw->writer;
+}
+
+/*
+ * Give a mapped word back to the fast path if nobody in the kernel needs to
+ * hear of its changes: no waiter, and no poller or selection on rw->wq.
+ * Those join rw->wq before they take rw->lock to look: one this check
+ * misses looks after this section, and fences the word again. Release:
+ * this critical section (an Unlock, an RUnlock) happens before the next
+ * fast-path CAS that sees the bit clear. A bit left set is always safe,
+ * only slow.
+ */
+static void gs_rwmutex_unfence_locked(struct gs_rwmutex *rw)
+{
+	lockdep_assert_held(&rw->lock);
+	if (rw->word && list_empty(&rw->waiters) && !wq_has_sleeper(&rw->wq))
+		atomic64_fetch_andnot_release(GOSYNC_RWMUTEX_WAITERS, rw->word);
+}
+
 /* Is @task the one task that took every read lock @h holds? */
 static bool gs_holder_rtask_is(const struct gs_holder *h, const struct task_struct *task)
 {
@@ -76,6 +161,11 @@ static void gs_rwmutex_rlock_locked(struct gs_rwmutex *rw, struct gs_holder *h,
 				    struct task_struct *task)
 {
 	lockdep_assert_held(&rw->lock);
+	if (rw->word) {
+		/* Fenced by the caller's check; anonymous (see the top). */
+		atomic64_add(GOSYNC_RWMUTEX_READER, rw->word);
+		return;
+	}
 	rw->readers++;
 	if (!h->rlocks++) {
 		list_add_tail(&h->node, &rw->rholders);
@@ -94,6 +184,11 @@ static void gs_rwmutex_runlock_locked(struct gs_rwmutex *rw, struct gs_holder *h
 	lockdep_assert_held(&rw->lock);
 	if (!n)
 		return;
+	if (rw->word) {
+		/* Fenced; the caller saw at least @n readers: no borrow. */
+		atomic64_sub(n * GOSYNC_RWMUTEX_READER, rw->word);
+		return;
+	}
 	rw->readers -= n;
 	h->rlocks -= n;
 	if (!h->rlocks) {
@@ -107,7 +202,13 @@ static void gs_rwmutex_wlock_locked(struct gs_rwmutex *rw, struct gs_holder *h,
 				    struct task_struct *task)
 {
 	lockdep_assert_held(&rw->lock);
-	rw->writer = h;
+	if (rw->word) {
+		/* Fenced, and the caller saw no writer: the field is zero. */
+		rw->who_token = gs_rwmutex_token(h);
+		atomic64_or(rw->who_token, rw->word);
+	} else {
+		rw->writer = h;
+	}
 	gs_who_set(&rw->who, task);
 }
 
@@ -156,9 +257,9 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, bool after_writer,
 	struct gs_rwmutex_waiter *w, *tmp;
 
 	lockdep_assert_held(&rw->lock);
-	if (rw->writer)
+	if (gs_rwmutex_wlocked_locked(rw))
 		return false;
-	if (!rw->readers)
+	if (!gs_rwmutex_readers_locked(rw))
 		gs_owner_task_set(&rw->owner_task, NULL);
 	if (after_writer || !rw->writers_waiting)
 		list_for_each_entry_safe(w, tmp, &rw->waiters, node) {
@@ -168,7 +269,7 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, bool after_writer,
 				return true;
 			gs_rwmutex_grant_locked(rw, w, wake);
 		}
-	if (rw->readers)
+	if (gs_rwmutex_readers_locked(rw))
 		return false;
 	list_for_each_entry(w, &rw->waiters, node) {
 		if (w->writer) {
@@ -195,6 +296,7 @@ static void gs_rwmutex_unlock_wake(struct gs_rwmutex *rw, bool after_writer)
 		gs_wake_up(&wake);
 		spin_lock(&rw->lock);
 	}
+	gs_rwmutex_unfence_locked(rw);
 	spin_unlock(&rw->lock);
 	gs_wake_up(&wake);
 	if (wq_has_sleeper(&rw->wq))
@@ -204,16 +306,17 @@ static void gs_rwmutex_unlock_wake(struct gs_rwmutex *rw, bool after_writer)
 static bool gs_rwmutex_can_lock_locked(struct gs_rwmutex *rw, bool writer)
 {
 	lockdep_assert_held(&rw->lock);
-	if (writer)
-		return !rw->writer && !rw->readers && !rw->writers_waiting;
-	return !rw->writer && !rw->writers_waiting;
+	if (rw->writers_waiting || gs_rwmutex_wlocked_locked(rw))
+		return false;
+	return !writer || !gs_rwmutex_readers_locked(rw);
 }
 
 /* Go's rwmutexMaxReaders: a count that can never wrap to look unlocked. */
 static int gs_rwmutex_check_readers_locked(struct gs_rwmutex *rw, bool writer)
 {
 	lockdep_assert_held(&rw->lock);
-	return !writer && rw->readers >= GOSYNC_RWMUTEX_MAX_READERS ? -EAGAIN : 0;
+	return !writer && gs_rwmutex_readers_locked(rw) >= GOSYNC_RWMUTEX_MAX_READERS ?
+	       -EAGAIN : 0;
 }
 
 static void gs_rwmutex_take_locked(struct gs_rwmutex *rw, struct gs_holder *h,
@@ -261,6 +364,7 @@ static int rw_try(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 
 	spin_lock(&rw->lock);
 	ret = gs_rwmutex_take_ready_locked(rw, h, writer, sel, index);
+	gs_rwmutex_unfence_locked(rw);
 	spin_unlock(&rw->lock);
 	return ret;
 }
@@ -335,8 +439,12 @@ static int rw_lock_wait(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 	int ret;
 
 	ret = rw_try(rw, h, writer, NULL, 0);
-	/* A running holder will likely unlock before we could sleep and wake. */
-	while (ret == -EBUSY && gs_spin_on_owner(&rw->lock, &rw->owner_task, spin_until))
+	/*
+	 * A running holder will likely unlock before we could sleep and wake.
+	 * A mapped RWMutex's holders are not known: userspace spun already.
+	 */
+	while (ret == -EBUSY && !rw->word &&
+	       gs_spin_on_owner(&rw->lock, &rw->owner_task, spin_until))
 		ret = rw_try(rw, h, writer, NULL, 0);
 	if (ret != -EBUSY)
 		return ret;
@@ -363,6 +471,7 @@ static int rw_lock_sleep(struct gs_rwmutex *rw, struct gs_holder *h, bool writer
 	spin_lock(&rw->lock);
 	ret = gs_rwmutex_check_readers_locked(rw, writer);
 	if (ret) {
+		gs_rwmutex_unfence_locked(rw);
 		spin_unlock(&rw->lock);
 		return ret;
 	}
@@ -402,6 +511,7 @@ static int rw_lock_sleep(struct gs_rwmutex *rw, struct gs_holder *h, bool writer
 	}
 out:
 	ret = gs_rwmutex_died_locked(rw);
+	gs_rwmutex_unfence_locked(rw);
 	spin_unlock(&rw->lock);
 	return ret;
 }
@@ -444,10 +554,14 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_lock);
 int gs_rwmutex_unlock(struct gs_rwmutex *rw)
 {
 	spin_lock(&rw->lock);
-	if (!rw->writer) {
+	if (!gs_rwmutex_wlocked_locked(rw)) {
+		gs_rwmutex_unfence_locked(rw);
 		spin_unlock(&rw->lock);
 		return -EPERM;
 	}
+	/* Fenced: the release is gs_rwmutex_unfence_locked()'s, or a handoff's. */
+	if (rw->word)
+		atomic64_andnot(GOSYNC_RWMUTEX_WRITER, rw->word);
 	rw->writer = NULL;
 	/* rw->who is kept, reported only while write-locked: see gs_mutex_unlock_locked(). */
 	/* Before the wake-up: traces show the release before the next acquire. */
@@ -460,12 +574,14 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_unlock);
 
 /**
  * gs_rwmutex_runlock() - Go's RUnlock: release one of @h's read locks
- * Return: 0, or -EPERM if @h holds no read lock.
+ * Return: 0, or -EPERM if @h holds no read lock; on a mapped RWMutex,
+ * whose read locks are anonymous, if none is held at all.
  */
 int gs_rwmutex_runlock(struct gs_rwmutex *rw, struct gs_holder *h)
 {
 	spin_lock(&rw->lock);
-	if (!h->rlocks) {
+	if (rw->word ? !gs_rwmutex_readers_locked(rw) : !h->rlocks) {
+		gs_rwmutex_unfence_locked(rw);
 		spin_unlock(&rw->lock);
 		return -EPERM;
 	}
@@ -518,11 +634,24 @@ void gs_rwmutex_state(struct gs_rwmutex *rw, struct gosync_state *st,
 	struct gs_holder *h;
 
 	spin_lock(&rw->lock);
-	if (rw->writer) {
-		st->flags |= GOSYNC_STATE_LOCKED;
-		gs_who_report(&rw->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap);
+	if (rw->word) {
+		/* A snapshot, unfenced: only a report. */
+		u64 v = atomic64_read(rw->word);
+		u64 token = v & GOSYNC_RWMUTEX_WRITER;
+
+		if (token)
+			st->flags |= GOSYNC_STATE_LOCKED;
+		/* A write lock taken in userspace has no record of who. */
+		if (token && token == rw->who_token)
+			gs_who_report(&rw->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap);
+		st->readers = (v & GOSYNC_RWMUTEX_READERS) >> GOSYNC_RWMUTEX_READER_SHIFT;
+	} else {
+		if (rw->writer) {
+			st->flags |= GOSYNC_STATE_LOCKED;
+			gs_who_report(&rw->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap);
+		}
+		st->readers = rw->readers;
 	}
-	st->readers = rw->readers;
 	list_for_each_entry(h, &rw->rholders, node)
 		gs_who_report(&h->who, 0, h->rlocks, st, hs, cap);
 	list_for_each_entry(w, &rw->waiters, node)
@@ -549,6 +678,8 @@ __poll_t gs_rwmutex_poll(struct gs_rwmutex *rw, struct file *file, poll_table *p
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (gs_rwmutex_ready_locked(rw, true))
 		mask |= EPOLLOUT | EPOLLWRNORM;
+	/* Kept fenced while we are on rw->wq: a fast-path release must wake us. */
+	gs_rwmutex_unfence_locked(rw);
 	spin_unlock(&rw->lock);
 	return mask;
 }

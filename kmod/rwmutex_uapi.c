@@ -53,9 +53,19 @@ static void gs_rwmutex_show_fdinfo(struct seq_file *sf, void *priv, struct gs_ho
 	bool writer, my_write;
 
 	spin_lock(&rw->lock);
-	writer = rw->writer;
-	my_write = rw->writer == h;
-	readers = rw->readers;
+	if (rw->word) {
+		/* A snapshot; read locks are anonymous (rwmutex.c) */
+		u64 v = atomic64_read(rw->word);
+		u64 token = v & GOSYNC_RWMUTEX_WRITER;
+
+		writer = token;
+		my_write = token && token == (h->token ?: GOSYNC_RWMUTEX_WRITER);
+		readers = (v & GOSYNC_RWMUTEX_READERS) >> GOSYNC_RWMUTEX_READER_SHIFT;
+	} else {
+		writer = rw->writer;
+		my_write = rw->writer == h;
+		readers = rw->readers;
+	}
 	mine = h->rlocks;
 	list_for_each(p, &rw->waiters)
 		waiters++;
@@ -158,6 +168,11 @@ static void gs_rwmutex_type_state(void *priv, struct gosync_state *st,
 	st->waiters += gs_sel_waiters(&rw->wq);
 }
 
+static int gs_rwmutex_type_map(void *priv, struct gosync_mapped *words)
+{
+	return gs_rwmutex_map(priv, &words->rwmutex);
+}
+
 /* The object's id, for the tracepoints */
 static void gs_rwmutex_set_id(void *priv, u64 id)
 {
@@ -177,6 +192,7 @@ const struct gs_type gs_rwmutex_type = {
 	.subtype = gs_rwmutex_subtype,
 	.show_fdinfo = gs_rwmutex_show_fdinfo,
 	.set_id = gs_rwmutex_set_id,
+	.map = gs_rwmutex_type_map,
 	.state = gs_rwmutex_type_state,
 	.subtypes = GOSYNC_LOCK_ATTR_NONROBUST,
 	.ops = GENMASK_ULL(GOSYNC_LOCK_RUNLOCK, GOSYNC_LOCK_LOCK),

@@ -528,7 +528,20 @@ int gosync_fast_sem_acquire(struct gosync_fast *f, uint64_t n, int64_t timeout_n
 int gosync_fast_sem_tryacquire(struct gosync_fast *f, uint64_t n);
 int gosync_fast_sem_release(struct gosync_fast *f, uint64_t n);
 
-/* RWMutex: see fast_rwmutex.c. */
+/*
+ * RWMutex: gosync_rwmutex_*()'s contract, without a system call when
+ * uncontended; only a GOSYNC_LOCK_ATTR_NONROBUST RWMutex can be mapped.
+ * RUnlock fails with EPERM only when no read lock is held at all: read
+ * locks taken on the fast path belong to no file description.
+ */
+int gosync_fast_rwmutex_create(int dev, const char *name, unsigned int perm,
+			       unsigned int flags, struct gosync_fast *f);
+int gosync_fast_rwmutex_lock(struct gosync_fast *f, int64_t timeout_ns);
+int gosync_fast_rwmutex_trylock(struct gosync_fast *f);
+int gosync_fast_rwmutex_unlock(struct gosync_fast *f);
+int gosync_fast_rwmutex_rlock(struct gosync_fast *f, int64_t timeout_ns);
+int gosync_fast_rwmutex_tryrlock(struct gosync_fast *f);
+int gosync_fast_rwmutex_runlock(struct gosync_fast *f);
 
 /* Names for printing and parsing; NULL / -1 when unknown. */
 const char *gosync_type_name(unsigned int type);

@@ -53,6 +53,9 @@ const struct stress_backend stress_backends[] = {
 	     gosync_mutex_mapped_ops),
 	LOCK("gosync-rwmutex", true, "gosync RWMutex (robust; Go's writer preference)",
 	     gosync_rwmutex_ops),
+	LOCK("gosync-rwmutex-mapped", true, "gosync RWMutex, non-robust, GOSYNC_CREATE_MAPPED: "
+	     "uncontended locks in userspace (libgosync's fast path)",
+	     gosync_rwmutex_mapped_ops),
 	LOCK("pthread-mutex", false, "userspace peer: pthread_mutex_t (default type; "
 	     "process-shared with --procs)", pthread_mutex_lock_ops),
 	LOCK("pthread-rwlock", false, "userspace peer: pthread_rwlock_t (glibc "

@@ -125,6 +125,42 @@ const struct lock_ops gosync_rwmutex_ops = {
 	.rlock = grw_rlock, .runlock = grw_runlock, .close = gclose,
 };
 
+static int grw_mapped_open(struct lockobj *l, int dev, bool pshared)
+{
+	(void)pshared;
+	if (gosync_need_dev(dev) < 0)
+		return -1;
+	/* Only a non-robust RWMutex has a fast path (docs/uapi.md). */
+	l->fd = gosync_fast_rwmutex_create(dev, NULL, 0, GOSYNC_LOCK_ATTR_NONROBUST, &l->fast);
+	return l->fd < 0 ? -1 : 0;
+}
+
+static int grw_mapped_lock(struct lockobj *l)
+{
+	return gosync_fast_rwmutex_lock(&l->fast, -1);
+}
+
+static int grw_mapped_unlock(struct lockobj *l)
+{
+	return gosync_fast_rwmutex_unlock(&l->fast);
+}
+
+static int grw_mapped_rlock(struct lockobj *l)
+{
+	return gosync_fast_rwmutex_rlock(&l->fast, -1);
+}
+
+static int grw_mapped_runlock(struct lockobj *l)
+{
+	return gosync_fast_rwmutex_runlock(&l->fast);
+}
+
+const struct lock_ops gosync_rwmutex_mapped_ops = {
+	.open = grw_mapped_open, .lock = grw_mapped_lock, .unlock = grw_mapped_unlock,
+	.rlock = grw_mapped_rlock, .runlock = grw_mapped_runlock,
+	.close = gmutex_mapped_close,
+};
+
 /* ---- pthread_mutex_t ---- */
 
 static int pmutex_open(struct lockobj *l, int dev, bool pshared)

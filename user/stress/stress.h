@@ -220,6 +220,7 @@ struct wg_ops {
 };
 
 extern const struct lock_ops gosync_mutex_ops, gosync_mutex_mapped_ops, gosync_rwmutex_ops,
+	gosync_rwmutex_mapped_ops,
 	pthread_mutex_lock_ops, pthread_rwlock_ops, pthread_rwlock_wp_ops;
 extern const struct wg_ops gosync_wg_ops, gosync_wg_mapped_ops, pthread_cond_wg_ops,
 	pthread_barrier_ops;

@@ -579,6 +579,31 @@ struct gosync_create {
 #define GOSYNC_SEM_FREE		0x7fffffffffffffffULL
 #define GOSYNC_SEM_KERNEL	0x8000000000000000ULL
 
+/*
+ * struct gosync_mapped.rwmutex, an RWMutex's state word (only a
+ * GOSYNC_LOCK_ATTR_NONROBUST RWMutex can be mapped):
+ * GOSYNC_RWMUTEX_WRITER  the token of the description that write-locked it;
+ *	0 when not write-locked.
+ * GOSYNC_RWMUTEX_WAITERS the kernel has waiters (readers or writers; a
+ *	queued writer stops new readers), pollers or selections: the word must
+ *	change only through the kernel.
+ * GOSYNC_RWMUTEX_READERS the number of read locks held, in units of
+ *	GOSYNC_RWMUTEX_READER; at most GOSYNC_RWMUTEX_MAX_READERS.
+ * Other bits are zero. The fast path (acquire for locks, release for
+ * unlocks), each a compare-and-swap of the whole word:
+ * RLock, TryRLock: add GOSYNC_RWMUTEX_READER to a word without WRITER or
+ *	WAITERS bits and with fewer than GOSYNC_RWMUTEX_MAX_READERS readers.
+ * RUnlock: subtract GOSYNC_RWMUTEX_READER from a word without WRITER or
+ *	WAITERS bits and with readers.
+ * Lock, TryLock: from 0 to the caller's token. Unlock: from the token to 0.
+ * Anything else asks the kernel (GOSYNC_IOC_RWMUTEX).
+ */
+#define GOSYNC_RWMUTEX_WRITER		0x000000003fffffffULL
+#define GOSYNC_RWMUTEX_WAITERS		0x0000000040000000ULL
+#define GOSYNC_RWMUTEX_READER		0x0000000100000000ULL
+#define GOSYNC_RWMUTEX_READERS		0x7fffffff00000000ULL
+#define GOSYNC_RWMUTEX_READER_SHIFT	32
+
 /**
  * struct gosync_mapped - the page of a GOSYNC_CREATE_MAPPED object
  * @mutex: a Mutex's state word (GOSYNC_MUTEX_*)
@@ -587,6 +612,7 @@ struct gosync_create {
  * @once: a Once's state word (0 or GOSYNC_ONCE_DONE[|ABANDONED])
  * @sem: a Semaphore's state word (GOSYNC_SEM_*)
  * @sem_size: the Semaphore's size, for the fast path's Release
+ * @rwmutex: an RWMutex's state word (GOSYNC_RWMUTEX_*)
  *
  * mmap() the object's fd: MAP_SHARED, offset 0, one page (a private or
  * executable mapping is refused). Every type uses only its own member; the
@@ -604,6 +630,7 @@ struct gosync_mapped {
 			__u64 sem;
 			__u64 sem_size;
 		};
+		__u64 rwmutex;
 		__u64 __words[8];
 	};
 };
@@ -1072,7 +1099,8 @@ struct gosync_batch {
  *	RLOCK and TRYRLOCK fail with EAGAIN while GOSYNC_RWMUTEX_MAX_READERS
  *	read locks are held.
  * RUNLOCK: release one read lock taken through this open file description.
- *	EPERM if it holds none ("sync: RUnlock of unlocked RWMutex").
+ *	EPERM if it holds none ("sync: RUnlock of unlocked RWMutex"). A mapped
+ *	RWMutex's read locks are anonymous: EPERM only if none is held at all.
  * Holders are open file descriptions: dup()ed and inherited fds share one;
  * GOSYNC_IOC_OPEN makes a new one. A robust lock is released when the last
  * fd of its holder's description closes (process exit included).
