@@ -21,23 +21,6 @@ static uint32_t word(struct gosync_fast *f)
 	return __atomic_load_n(&f->words->mutex, __ATOMIC_SEQ_CST);
 }
 
-static int fast_open_name(const char *name, struct gosync_fast *f)
-{
-	int fd = gosync_open(dev, name, GOSYNC_TYPE_MUTEX);
-
-	if (fd < 0 || gosync_fast_open(fd, f) < 0)
-		return -1;
-	return fd;
-}
-
-static bool fast_close(struct gosync_fast *f)
-{
-	int fd = f->fd;
-
-	gosync_fast_close(f);
-	return close(fd) == 0;
-}
-
 /* The word says who holds it: the token of the description, nothing else. */
 static bool t_word(void)
 {
@@ -46,7 +29,7 @@ static bool t_word(void)
 	struct gosync_info info;
 
 	CHECK_OK(gosync_fast_mutex_create(dev, tap_name(name, "word"), 0, 0, &a));
-	CHECK_OK(fast_open_name(name, &b));
+	CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_MUTEX, name, &b));
 	CHECK(a.token && b.token && a.token != b.token && a.token <= GOSYNC_TOKEN_MAX,
 	      "tokens %u and %u", a.token, b.token);
 	CHECK_EQ(word(&a), 0);
@@ -154,7 +137,7 @@ static void *hammer_thread(void *p)
 	static atomic_int next;
 	int me = atomic_fetch_add(&next, 1);
 	struct gosync_fast f;
-	int i, fd = fast_open_name(h->name, &f);
+	int i, fd = fast_open_name(dev, GOSYNC_TYPE_MUTEX, h->name, &f);
 
 	if (fd < 0) {
 		atomic_store(&h->err, errno);
@@ -439,7 +422,7 @@ static int child_fast_lock_and_hang(void *arg)
 
 	(void)arg;
 	dev = gosync_dev_open();
-	if (fast_open_name(child_name, &f) < 0 || gosync_fast_mutex_lock(&f, -1) < 0 ||
+	if (fast_open_name(dev, GOSYNC_TYPE_MUTEX, child_name, &f) < 0 || gosync_fast_mutex_lock(&f, -1) < 0 ||
 	    word(&f) != f.token)
 		c = 'E';
 	if (write(child_pipe[1], &c, 1) != 1)
@@ -505,7 +488,7 @@ static bool t_nonrobust_close(void)
 
 	CHECK_OK(gosync_fast_mutex_create(dev, tap_name(name, "nonrobust"), 0,
 					  GOSYNC_LOCK_ATTR_NONROBUST, &a));
-	CHECK_OK(fast_open_name(name, &b));
+	CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_MUTEX, name, &b));
 	CHECK_RET(gosync_fast_mutex_lock(&b, -1), 0);
 	CHECK(fast_close(&b), "close");
 	CHECK_EQ(word(&a), b.token);

@@ -29,23 +29,6 @@ static uint64_t kernel_dos(int fd)
 	return info.stats[GOSYNC_STAT_ONCE_DOS];
 }
 
-static int fast_reopen(const char *name, struct gosync_fast *f)
-{
-	int fd = gosync_open(dev, name, GOSYNC_TYPE_ONCE);
-
-	if (fd < 0 || gosync_fast_open(fd, f) < 0)
-		return -1;
-	return fd;
-}
-
-static void fast_close(struct gosync_fast *f)
-{
-	int fd = f->fd;
-
-	gosync_fast_close(f);
-	close(fd);
-}
-
 /* The word: 0, then DONE; once done, Dos stay out of the kernel. */
 static bool t_word(void)
 {
@@ -56,7 +39,7 @@ static bool t_word(void)
 	int i;
 
 	CHECK_OK(gosync_fast_once_create(dev, tap_name(name, "word"), 0, 0, &a));
-	CHECK_OK(fast_reopen(name, &b));
+	CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_ONCE, name, &b));
 	CHECK_EQ(word(&a), 0);
 	CHECK_RET(gosync_fast_once_do(&a, -1, &r), 0);
 	CHECK_EQ(r, GOSYNC_ONCE_RUN);
@@ -98,7 +81,7 @@ static int mix_call(struct mix *m)
 	unsigned int r = 0;
 	int fd, ret;
 
-	fd = m->fast ? fast_reopen(m->name, &f) : gosync_open(dev, m->name, GOSYNC_TYPE_ONCE);
+	fd = m->fast ? fast_open_name(dev, GOSYNC_TYPE_ONCE, m->name, &f) : gosync_open(dev, m->name, GOSYNC_TYPE_ONCE);
 	if (fd < 0)
 		return -1;
 	ret = m->fast ? gosync_fast_once_do(&f, LIVENESS_NS, &r) :
@@ -184,7 +167,7 @@ static int die_running(void *p)
 	struct gosync_fast f;
 	unsigned int r = 0;
 
-	if (fast_reopen(p, &f) < 0 || gosync_fast_once_do(&f, -1, &r) < 0 ||
+	if (fast_open_name(dev, GOSYNC_TYPE_ONCE, p, &f) < 0 || gosync_fast_once_do(&f, -1, &r) < 0 ||
 	    r != GOSYNC_ONCE_RUN)
 		return 1;
 	kill(getpid(), SIGKILL);

@@ -28,23 +28,6 @@ static void set_word(struct gosync_fast *f, uint64_t v)
 	__atomic_store_n(&f->words->rwmutex, v, __ATOMIC_SEQ_CST);
 }
 
-static int fast_open_name(const char *name, struct gosync_fast *f)
-{
-	int fd = gosync_open(dev, name, GOSYNC_TYPE_RWMUTEX);
-
-	if (fd < 0 || gosync_fast_open(fd, f) < 0)
-		return -1;
-	return fd;
-}
-
-static bool fast_close(struct gosync_fast *f)
-{
-	int fd = f->fd;
-
-	gosync_fast_close(f);
-	return close(fd) == 0;
-}
-
 /*
  * Wait until @n lockers (or selections) wait in the kernel: a waiter queued
  * there leaves only when granted, whatever happens to the word meanwhile.
@@ -92,7 +75,7 @@ static bool t_word(void)
 	struct gosync_state st;
 
 	CHECK_OK(fast_create(&a, tap_name(name, "word")));
-	CHECK_OK(fast_open_name(name, &b));
+	CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_RWMUTEX, name, &b));
 	CHECK(a.token && b.token && a.token != b.token, "tokens %u and %u", a.token, b.token);
 	CHECK_EQ(word(&a), 0);
 	CHECK_OK(gosync_info(a.fd, &info));
@@ -201,7 +184,7 @@ static void *hammer_thread(void *p)
 	static atomic_int next;
 	int me = atomic_fetch_add(&next, 1) + (int)(intptr_t)p;
 	struct gosync_fast f;
-	int i, r, fd = fast_open_name(hm->name, &f);
+	int i, r, fd = fast_open_name(dev, GOSYNC_TYPE_RWMUTEX, hm->name, &f);
 
 	if (fd < 0) {
 		atomic_store(&hm->err, errno);
@@ -489,7 +472,7 @@ static bool t_close(void)
 	struct gosync_fast a, b;
 
 	CHECK_OK(fast_create(&a, tap_name(name, "close")));
-	CHECK_OK(fast_open_name(name, &b));
+	CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_RWMUTEX, name, &b));
 	CHECK_RET(gosync_fast_rwmutex_rlock(&b, -1), 0);
 	CHECK_RET(gosync_rwmutex_rlock(b.fd, -1), 0);
 	CHECK(fast_close(&b), "close");
@@ -498,7 +481,7 @@ static bool t_close(void)
 	CHECK_RET(gosync_fast_rwmutex_runlock(&a), 0);
 	CHECK_RET(gosync_fast_rwmutex_runlock(&a), 0);
 	/* a write lock too (non-robust: Go's) */
-	CHECK_OK(fast_open_name(name, &b));
+	CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_RWMUTEX, name, &b));
 	CHECK_RET(gosync_fast_rwmutex_lock(&b, -1), 0);
 	CHECK(fast_close(&b), "close");
 	CHECK_EQ(word(&a), b.token);

@@ -67,14 +67,6 @@ static bool fenced(struct gosync_fast *f)
 	return true;
 }
 
-static void fast_close(struct gosync_fast *f)
-{
-	int fd = f->fd;
-
-	gosync_fast_close(f);
-	close(fd);
-}
-
 /* The word is the free count; uncontended, the kernel sees nothing. */
 static bool t_word(void)
 {

@@ -206,4 +206,24 @@ static inline const char *fdinfo(int fd, const char *key)
 	return val;
 }
 
+/* Open @name (of @type) and map it for the fast path: the fd, or -1. */
+static inline int fast_open_name(int dev, unsigned int type, const char *name,
+				 struct gosync_fast *f)
+{
+	int fd = gosync_open(dev, name, type);
+
+	if (fd < 0 || gosync_fast_open(fd, f) < 0)
+		return -1;
+	return fd;
+}
+
+/* Unmap @f, then close its fd: true if the close worked. */
+static inline bool fast_close(struct gosync_fast *f)
+{
+	int fd = f->fd;
+
+	gosync_fast_close(f);
+	return close(fd) == 0;
+}
+
 #endif /* GOSYNC_TESTS_SYNC_UTIL_H */
