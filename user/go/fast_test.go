@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -81,4 +82,78 @@ func TestMutexMixedPaths(t *testing.T) {
 		t.Fatal("TryLock failed after the hammer")
 	}
 	a.Unlock()
+}
+
+// One WaitGroup used through two mapped handles and one that is not:
+// Waits through each return only after every Done of the round, whichever
+// path the Dones and the Waits took (a Done in userspace that reaches zero
+// must wake the Waits asleep in the kernel or the poller).
+func TestWaitGroupMixedPaths(t *testing.T) {
+	name := fmt.Sprintf("gotest-%d-wg-mixed-paths", os.Getpid())
+	a, err := NewWaitGroup(Named(name, 0600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Unlink(name)
+	defer a.Close()
+	b, err := OpenWaitGroup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	h, err := open("OpenWaitGroup", typeWaitGroup, name) // no mapWords: ioctls only
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &WaitGroup{base: base{h}}
+	defer c.Close()
+	if a.h.word == nil || b.h.word == nil || c.h.word != nil {
+		t.Fatalf("mapped: %v %v %v, want true true false", a.h.word != nil, b.h.word != nil,
+			c.h.word != nil)
+	}
+	rounds := 100
+	if testing.Short() {
+		rounds = 20
+	}
+	all := []*WaitGroup{a, b, c}
+	const perHandle = 2
+	for r := 0; r < rounds; r++ {
+		if err := all[r%3].Add(3 * perHandle); err != nil {
+			t.Fatal(err)
+		}
+		var done int32
+		var waiters sync.WaitGroup // and the Done goroutines
+		for i, wg := range all {
+			waiters.Add(1)
+			go func(i int, wg *WaitGroup) {
+				defer waiters.Done()
+				if err := wg.Wait(); err != nil {
+					t.Error(err)
+				} else if n := atomic.LoadInt32(&done); n != 3*perHandle {
+					t.Errorf("round %d: Wait through handle %d returned after %d of %d Dones",
+						r, i, n, 3*perHandle)
+				}
+			}(i, wg)
+			for g := 0; g < perHandle; g++ {
+				waiters.Add(1)
+				go func(wg *WaitGroup) {
+					defer waiters.Done()
+					runtime.Gosched()
+					atomic.AddInt32(&done, 1)
+					if err := wg.Done(); err != nil {
+						t.Error(err)
+					}
+				}(wg)
+			}
+		}
+		waiters.Wait()
+		if t.Failed() {
+			return
+		}
+	}
+	for _, wg := range all {
+		if n, err := wg.Counter(); n != 0 || err != nil {
+			t.Fatalf("counter %d (%v), want 0", n, err)
+		}
+	}
 }
