@@ -53,14 +53,15 @@ func NewMutex(opts ...Option) (*Mutex, error) {
 	return newMutex("NewMutex", h)
 }
 
-// Unmapped makes a Mutex, an Int64 or Uint64, a WaitGroup or a Once without the mapped fast
+// Unmapped makes a Mutex, an Int64 or Uint64, a WaitGroup, a Once or a
+// NonRobust Semaphore without the mapped fast
 // path (see their constructors): each operation is an ioctl. The kernel
 // then sees every call (its Info().Stats count them all; for a Mutex the
 // gosync command always shows the holder's pid, and a locker spins in the
 // kernel while the holder runs), and the object costs no page. Every handle
 // to the object follows how it was created.
 func Unmapped() Option {
-	return Option{name: "Unmapped", types: types(typeMutex, typeCounter, typeWaitGroup, typeOnce),
+	return Option{name: "Unmapped", types: types(typeMutex, typeCounter, typeWaitGroup, typeOnce, typeSem),
 		apply: func(r *createReq) { r.unmapped = true }}
 }
 
