@@ -54,14 +54,15 @@ func NewMutex(opts ...Option) (*Mutex, error) {
 }
 
 // Unmapped makes a Mutex, an Int64 or Uint64, a WaitGroup, a Once or a
-// NonRobust Semaphore without the mapped fast
-// path (see their constructors): each operation is an ioctl. The kernel
-// then sees every call (its Info().Stats count them all; for a Mutex the
-// gosync command always shows the holder's pid, and a locker spins in the
-// kernel while the holder runs), and the object costs no page. Every handle
-// to the object follows how it was created.
+// NonRobust Semaphore without the mapped fast path (see their
+// constructors): each operation is an ioctl. The kernel then sees every
+// call (its Info().Stats count them all; for a Mutex the gosync command
+// always shows the holder's pid, and a locker spins in the kernel while
+// the holder runs), and the object costs no page. Every handle to the
+// object follows how it was created.
 func Unmapped() Option {
-	return Option{name: "Unmapped", types: types(typeMutex, typeCounter, typeWaitGroup, typeOnce, typeSem),
+	return Option{name: "Unmapped",
+		types: types(typeMutex, typeCounter, typeWaitGroup, typeOnce, typeSem),
 		apply: func(r *createReq) { r.unmapped = true }}
 }
 

@@ -151,7 +151,9 @@ func testWeightedAcquire(t *testing.T, opts ...gosync.Option) {
 
 // x/sync's TestWeightedDoesntBlockIfTooBig: an Acquire of more than the
 // semaphore has waits for its ctx and holds nobody else up.
-func TestWeightedDoesntBlockIfTooBig(t *testing.T) { forSemKinds(t, testWeightedDoesntBlockIfTooBig) }
+func TestWeightedDoesntBlockIfTooBig(t *testing.T) {
+	forSemKinds(t, testWeightedDoesntBlockIfTooBig)
+}
 
 func testWeightedDoesntBlockIfTooBig(t *testing.T, opts ...gosync.Option) {
 	const n = 2
