@@ -50,10 +50,12 @@ func (c *counter) op(name string, op uint32, arg, expected int64) (int64, error)
 	c.h.raceReleaseMerge() // as sync/atomic's, for the race detector
 	if c.h.word != nil {
 		if _, err := c.h.get(); err == nil {
-			v := c.h.fastCounter(op, arg, expected)
+			v, ok := c.h.fastCounter(op, arg, expected)
 			c.h.put()
-			c.h.raceAcquire()
-			return v, nil
+			if ok {
+				c.h.raceAcquire()
+				return v, nil
+			}
 		}
 	}
 	cmd := counterCmd{size: uint32(unsafe.Sizeof(counterCmd{})), op: op, arg: arg,
@@ -66,19 +68,23 @@ func (c *counter) op(name string, op uint32, arg, expected int64) (int64, error)
 // fastCounter is a counter op (GOSYNC_COUNTER_*, with the ioctl's arg,
 // expected and result) on h's mapped value: the kernel's ops of the atomic
 // mode are fully ordered atomics on the same int64 (libgosync's
-// user/lib/fast_counter.c). The caller holds a reference (get).
-func (h *handle) fastCounter(op uint32, arg, expected int64) int64 {
+// user/lib/fast_counter.c); false for an op it does not do. The caller
+// holds a reference (get).
+func (h *handle) fastCounter(op uint32, arg, expected int64) (int64, bool) {
 	p := (*int64)(unsafe.Pointer(h.word))
 	switch op {
 	case opLoad:
-		return atomic.LoadInt64(p)
+		return atomic.LoadInt64(p), true
 	case opStore:
 		atomic.StoreInt64(p, arg)
-		return arg
+		return arg, true
 	case opSwap:
-		return atomic.SwapInt64(p, arg)
+		return atomic.SwapInt64(p, arg), true
 	case opAdd:
-		return atomic.AddInt64(p, arg) // wraps modulo 2^64, as the kernel's
+		return atomic.AddInt64(p, arg), true // wraps modulo 2^64, as the kernel's
+	case opCAS, opAnd, opOr:
+	default:
+		return 0, false
 	}
 	// CompareAndSwap returns the value it saw (expected if it swapped);
 	// And and Or, which Go 1.19's sync/atomic lacks, the old value.
@@ -88,7 +94,7 @@ func (h *handle) fastCounter(op uint32, arg, expected int64) int64 {
 		switch op {
 		case opCAS:
 			if v != expected {
-				return v
+				return v, true
 			}
 			n = arg
 		case opAnd:
@@ -97,7 +103,7 @@ func (h *handle) fastCounter(op uint32, arg, expected int64) int64 {
 			n = v | arg
 		}
 		if atomic.CompareAndSwapInt64(p, v, n) {
-			return v
+			return v, true
 		}
 	}
 }
