@@ -5,8 +5,9 @@ package gosync_test
 // Go's sync benchmarks (mutex_test.go, rwmutex_test.go, waitgroup_test.go,
 // once_test.go, cond_test.go, map_bench_test.go), each workload run twice:
 // on the sync package (sub-benchmark "sync") and on gosync ("gosync"), in
-// one run, so docs/benchmarks.md can give their ratio. The Mutex ones run
-// on an Unmapped gosync.Mutex too ("gosync-ioctl").
+// one run, so docs/benchmarks.md can give their ratio. The Mutex,
+// WaitGroup, Once and Int64 ones run on an Unmapped gosync object too
+// ("gosync-ioctl"; "gosync" is the default, mapped).
 
 import (
 	"strconv"
@@ -226,25 +227,35 @@ func (w gosyncWG) Add(n int) { w.WaitGroup.Add(n) }
 func (w gosyncWG) Done()     { w.WaitGroup.Done() }
 func (w gosyncWG) Wait()     { w.WaitGroup.Wait() }
 
+// gosyncKinds are the gosync variants each benchmark of a mapped type runs:
+// the default (mapped) and Unmapped.
+var gosyncKinds = []struct {
+	name string
+	opts []gosync.Option
+}{{"gosync", nil}, {"gosync-ioctl", []gosync.Option{gosync.Unmapped()}}}
+
 func benchWaitGroups(b *testing.B, f func(b *testing.B, mk func() waitGroup)) {
 	b.Run("sync", func(b *testing.B) { f(b, func() waitGroup { return new(sync.WaitGroup) }) })
-	b.Run("gosync", func(b *testing.B) {
-		var mu sync.Mutex
-		var made []*gosync.WaitGroup
-		defer func() {
-			for _, w := range made {
-				w.Close()
-			}
-		}()
-		f(b, func() waitGroup {
-			w, err := gosync.NewWaitGroup()
-			must(b, err)
-			mu.Lock()
-			made = append(made, w)
-			mu.Unlock()
-			return gosyncWG{w}
+	for _, k := range gosyncKinds {
+		k := k
+		b.Run(k.name, func(b *testing.B) {
+			var mu sync.Mutex
+			var made []*gosync.WaitGroup
+			defer func() {
+				for _, w := range made {
+					w.Close()
+				}
+			}()
+			f(b, func() waitGroup {
+				w, err := gosync.NewWaitGroup(k.opts...)
+				must(b, err)
+				mu.Lock()
+				made = append(made, w)
+				mu.Unlock()
+				return gosyncWG{w}
+			})
 		})
-	})
+	}
 }
 
 func BenchmarkWaitGroupUncontended(b *testing.B) {
@@ -330,16 +341,19 @@ func BenchmarkOnce(b *testing.B) {
 			}
 		})
 	})
-	b.Run("gosync", func(b *testing.B) {
-		once, err := gosync.NewOnce()
-		must(b, err)
-		defer once.Close()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				once.Do(f)
-			}
+	for _, k := range gosyncKinds {
+		k := k
+		b.Run(k.name, func(b *testing.B) {
+			once, err := gosync.NewOnce(k.opts...)
+			must(b, err)
+			defer once.Close()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					once.Do(f)
+				}
+			})
 		})
-	})
+	}
 }
 
 // Go's benchmarkCond: waiters+1 goroutines; each round, the last to
@@ -747,14 +761,17 @@ func BenchmarkInt64Add(b *testing.B) {
 			}
 		})
 	})
-	b.Run("gosync", func(b *testing.B) {
-		x, err := gosync.NewInt64(0)
-		must(b, err)
-		defer x.Close()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				x.Add(1)
-			}
+	for _, k := range gosyncKinds {
+		k := k
+		b.Run(k.name, func(b *testing.B) {
+			x, err := gosync.NewInt64(0, k.opts...)
+			must(b, err)
+			defer x.Close()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					x.Add(1)
+				}
+			})
 		})
-	})
+	}
 }

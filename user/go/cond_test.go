@@ -90,8 +90,13 @@ func testCondSignalGenerations(t *testing.T, opts ...gosync.Option) {
 	}
 	running := make(chan bool, n)
 	awake := make(chan int, n)
+	// Every goroutine's Unlock comes before the Mutex closes (the
+	// Cleanup): an Unlock on a closed handle panics.
+	var exited sync.WaitGroup
+	exited.Add(n)
 	for i := 0; i < n; i++ {
 		go func(i int) {
+			defer exited.Done()
 			m.Lock()
 			running <- true
 			c.Wait()
@@ -109,6 +114,7 @@ func testCondSignalGenerations(t *testing.T, opts ...gosync.Option) {
 		m.Unlock()
 	}
 	<-awake
+	exited.Wait()
 }
 
 // Go's TestCondBroadcast: every Broadcast wakes every waiter, once.

@@ -4,6 +4,7 @@ package gosync
 
 import (
 	"os"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -29,9 +30,14 @@ const (
 )
 
 // Mode sets an Int64's or Uint64's counter mode (default CounterAtomic).
+// Only a CounterAtomic counter is mapped (see NewInt64): the other modes
+// exist to show what a kernel primitive costs, so every op is an ioctl.
 func Mode(m CounterMode) Option {
 	return Option{name: "Mode", types: types(typeCounter), apply: func(r *createReq) {
 		(*counterAttr)(unsafe.Pointer(&r.cmd.attr)).mode = uint32(m)
+		if m != CounterAtomic {
+			r.cmd.flags &^= createMapped // the kernel refuses it (EINVAL)
+		}
 	}}
 }
 
@@ -41,12 +47,65 @@ type counter struct {
 }
 
 func (c *counter) op(name string, op uint32, arg, expected int64) (int64, error) {
+	c.h.raceReleaseMerge() // as sync/atomic's, for the race detector
+	if c.h.word != nil {
+		if _, err := c.h.get(); err == nil {
+			v, ok := c.h.fastCounter(op, arg, expected)
+			c.h.put()
+			if ok {
+				c.h.raceAcquire()
+				return v, nil
+			}
+		}
+	}
 	cmd := counterCmd{size: uint32(unsafe.Sizeof(counterCmd{})), op: op, arg: arg,
 		expected: expected}
-	c.h.raceReleaseMerge() // as sync/atomic's, for the race detector
 	err := c.h.do(iocCounter, unsafe.Pointer(&cmd))
 	c.h.raceAcquire()
 	return cmd.result, newError(name, c.h.name, err)
+}
+
+// fastCounter is a counter op (GOSYNC_COUNTER_*, with the ioctl's arg,
+// expected and result) on h's mapped value: the kernel's ops of the atomic
+// mode are fully ordered atomics on the same int64 (libgosync's
+// user/lib/fast_counter.c); false for an op it does not do. The caller
+// holds a reference (get).
+func (h *handle) fastCounter(op uint32, arg, expected int64) (int64, bool) {
+	p := (*int64)(unsafe.Pointer(h.word))
+	switch op {
+	case opLoad:
+		return atomic.LoadInt64(p), true
+	case opStore:
+		atomic.StoreInt64(p, arg)
+		return arg, true
+	case opSwap:
+		return atomic.SwapInt64(p, arg), true
+	case opAdd:
+		return atomic.AddInt64(p, arg), true // wraps modulo 2^64, as the kernel's
+	case opCAS, opAnd, opOr:
+	default:
+		return 0, false
+	}
+	// CompareAndSwap returns the value it saw (expected if it swapped);
+	// And and Or, which Go 1.19's sync/atomic lacks, the old value.
+	for {
+		v := atomic.LoadInt64(p)
+		n := v
+		switch op {
+		case opCAS:
+			if v != expected {
+				return v, true
+			}
+			n = arg
+		case opAnd:
+			n = v & arg
+		case opOr:
+			n = v | arg
+		}
+		if atomic.CompareAndSwapInt64(p, v, n) {
+			return v, true
+		}
+	}
 }
 
 func newCounter(name string, initial int64, opts []Option) (counter, error) {
@@ -54,8 +113,21 @@ func newCounter(name string, initial int64, opts []Option) (counter, error) {
 		a := (*counterAttr)(unsafe.Pointer(&c.attr))
 		a.mode = uint32(CounterAtomic)
 		a.initial = initial
+		c.flags |= createMapped
 	})
-	return counter{base{h}}, err
+	if err != nil {
+		return counter{}, err
+	}
+	return mapCounter(name, h)
+}
+
+// mapCounter maps h's page, if the counter has one, for the fast path.
+func mapCounter(op string, h *handle) (counter, error) {
+	if err := h.mapWords(); err != nil {
+		h.close()
+		return counter{}, newError(op, h.name, err)
+	}
+	return counter{base{h}}, nil
 }
 
 // An Int64 is sync/atomic's Int64 as a kernel object: an int64 that every
@@ -71,7 +143,14 @@ type Int64 struct {
 	counter
 }
 
-// NewInt64 creates an Int64 holding initial. Options: Named, Mode.
+// NewInt64 creates an Int64 holding initial. Options: Named, Mode,
+// Unmapped.
+//
+// A CounterAtomic counter (the default) is mapped (GOSYNC_CREATE_MAPPED)
+// unless Unmapped says not to: its value is an int64 of a page shared with
+// the kernel and every process that has it mapped, and every op is one
+// sync/atomic operation on it, without a system call. A counter opened or
+// made from a file follows how it was created.
 func NewInt64(initial int64, opts ...Option) (*Int64, error) {
 	c, err := newCounter("NewInt64", initial, opts)
 	if err != nil {
@@ -86,7 +165,11 @@ func OpenInt64(name string) (*Int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Int64{counter{base{h}}}, nil
+	c, err := mapCounter("OpenInt64", h)
+	if err != nil {
+		return nil, err
+	}
+	return &Int64{c}, nil
 }
 
 // Int64FromFile returns a handle to the counter f refers to.
@@ -95,7 +178,11 @@ func Int64FromFile(f *os.File) (*Int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Int64{counter{base{h}}}, nil
+	c, err := mapCounter("Int64FromFile", h)
+	if err != nil {
+		return nil, err
+	}
+	return &Int64{c}, nil
 }
 
 // Load atomically loads and returns the value.
@@ -143,7 +230,8 @@ type Uint64 struct {
 	counter
 }
 
-// NewUint64 creates a Uint64 holding initial. Options: Named, Mode.
+// NewUint64 creates a Uint64 holding initial. Options: Named, Mode,
+// Unmapped (mapped as NewInt64's).
 func NewUint64(initial uint64, opts ...Option) (*Uint64, error) {
 	c, err := newCounter("NewUint64", int64(initial), opts)
 	if err != nil {
@@ -158,7 +246,11 @@ func OpenUint64(name string) (*Uint64, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Uint64{counter{base{h}}}, nil
+	c, err := mapCounter("OpenUint64", h)
+	if err != nil {
+		return nil, err
+	}
+	return &Uint64{c}, nil
 }
 
 // Uint64FromFile returns a handle to the counter f refers to.
@@ -167,7 +259,11 @@ func Uint64FromFile(f *os.File) (*Uint64, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Uint64{counter{base{h}}}, nil
+	c, err := mapCounter("Uint64FromFile", h)
+	if err != nil {
+		return nil, err
+	}
+	return &Uint64{c}, nil
 }
 
 func (x *Uint64) uop(name string, op uint32, arg, expected uint64) (uint64, error) {

@@ -6,10 +6,12 @@ package gosync
 // to a mapped Mutex that uses the ioctls only.
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -81,4 +83,147 @@ func TestMutexMixedPaths(t *testing.T) {
 		t.Fatal("TryLock failed after the hammer")
 	}
 	a.Unlock()
+}
+
+// One WaitGroup used through two mapped handles and one that is not:
+// Waits through each return only after every Done of the round, whichever
+// path the Dones and the Waits took (a Done in userspace that reaches zero
+// must wake the Waits asleep in the kernel or the poller).
+func TestWaitGroupMixedPaths(t *testing.T) {
+	name := fmt.Sprintf("gotest-%d-wg-mixed-paths", os.Getpid())
+	a, err := NewWaitGroup(Named(name, 0600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Unlink(name)
+	defer a.Close()
+	b, err := OpenWaitGroup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	h, err := open("OpenWaitGroup", typeWaitGroup, name) // no mapWords: ioctls only
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &WaitGroup{base: base{h}}
+	defer c.Close()
+	if a.h.word == nil || b.h.word == nil || c.h.word != nil {
+		t.Fatalf("mapped: %v %v %v, want true true false", a.h.word != nil, b.h.word != nil,
+			c.h.word != nil)
+	}
+	rounds := 100
+	if testing.Short() {
+		rounds = 20
+	}
+	all := []*WaitGroup{a, b, c}
+	const perHandle = 2
+	for r := 0; r < rounds; r++ {
+		if err := all[r%3].Add(3 * perHandle); err != nil {
+			t.Fatal(err)
+		}
+		var done int32
+		var waiters sync.WaitGroup // and the Done goroutines
+		for i, wg := range all {
+			waiters.Add(1)
+			go func(i int, wg *WaitGroup) {
+				defer waiters.Done()
+				if err := wg.Wait(); err != nil {
+					t.Error(err)
+				} else if n := atomic.LoadInt32(&done); n != 3*perHandle {
+					t.Errorf("round %d: Wait through handle %d returned after %d of %d Dones",
+						r, i, n, 3*perHandle)
+				}
+			}(i, wg)
+			for g := 0; g < perHandle; g++ {
+				waiters.Add(1)
+				go func(wg *WaitGroup) {
+					defer waiters.Done()
+					runtime.Gosched()
+					atomic.AddInt32(&done, 1)
+					if err := wg.Done(); err != nil {
+						t.Error(err)
+					}
+				}(wg)
+			}
+		}
+		waiters.Wait()
+		if t.Failed() {
+			return
+		}
+	}
+	for _, wg := range all {
+		if n, err := wg.Counter(); n != 0 || err != nil {
+			t.Fatalf("counter %d (%v), want 0", n, err)
+		}
+	}
+}
+
+// One NonRobust Semaphore of 2 permits used through two mapped handles and
+// one that is not: never more than 2 holders at once, whichever path each
+// Acquire, TryAcquire and Release took, and all 2 free at the end.
+func TestSemaphoreMixedPaths(t *testing.T) {
+	name := fmt.Sprintf("gotest-%d-sem-mixed-paths", os.Getpid())
+	a, err := NewSemaphore(2, Named(name, 0600), NonRobust())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Unlink(name)
+	defer a.Close()
+	b, err := OpenSemaphore(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	h, err := open("OpenSemaphore", typeSem, name) // no mapWords: ioctls only
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Semaphore{base: base{h}, size: 2}
+	defer c.Close()
+	if a.h.word == nil || b.h.word == nil || c.h.word != nil {
+		t.Fatalf("mapped: %v %v %v, want true true false", a.h.word != nil, b.h.word != nil,
+			c.h.word != nil)
+	}
+	loops := 1000
+	if testing.Short() {
+		loops = 200
+	}
+	var inside, most int32
+	var wg sync.WaitGroup
+	for _, s := range []*Semaphore{a, b, c, a, b, c} {
+		wg.Add(1)
+		go func(s *Semaphore) {
+			defer wg.Done()
+			for i := 0; i < loops; i++ {
+				if i%3 == 0 {
+					for !s.TryAcquire(1) {
+						runtime.Gosched()
+					}
+				} else if err := s.Acquire(context.Background(), 1); err != nil {
+					t.Error(err)
+					return
+				}
+				n := atomic.AddInt32(&inside, 1)
+				for m := atomic.LoadInt32(&most); n > m; m = atomic.LoadInt32(&most) {
+					if atomic.CompareAndSwapInt32(&most, m, n) {
+						break
+					}
+				}
+				runtime.Gosched()
+				atomic.AddInt32(&inside, -1)
+				if err := s.Release(1); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}(s)
+	}
+	wg.Wait()
+	if most > 2 {
+		t.Fatalf("%d holders of 2 permits at once", most)
+	}
+	if free, _, err := a.Available(); free != 2 || err != nil {
+		t.Fatalf("Available = %d, %v; want 2 free", free, err)
+	}
 }

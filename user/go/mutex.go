@@ -53,16 +53,17 @@ func NewMutex(opts ...Option) (*Mutex, error) {
 	return newMutex("NewMutex", h)
 }
 
-// Unmapped makes a Mutex without the mapped fast path: each Lock, TryLock
-// and Unlock is an ioctl. The kernel then always knows which process holds
-// it (the gosync command shows the holder's pid; a mapped Mutex locked
-// without the kernel shows none), a locker spins in the kernel while the
-// holder runs, and the Mutex costs no page. Every handle to the Mutex
-// follows how it was created.
+// Unmapped makes a Mutex, an Int64 or Uint64, a WaitGroup, a Once or a
+// NonRobust Semaphore without the mapped fast path (see their
+// constructors): each operation is an ioctl. The kernel then sees every
+// call (its Info().Stats count them all; for a Mutex the gosync command
+// always shows the holder's pid, and a locker spins in the kernel while
+// the holder runs), and the object costs no page. Every handle to the
+// object follows how it was created.
 func Unmapped() Option {
-	return Option{name: "Unmapped", types: types(typeMutex), apply: func(r *createReq) {
-		r.cmd.flags &^= createMapped
-	}}
+	return Option{name: "Unmapped",
+		types: types(typeMutex, typeCounter, typeWaitGroup, typeOnce, typeSem),
+		apply: func(r *createReq) { r.unmapped = true }}
 }
 
 // OpenMutex opens the Mutex published under name (mapped if it was created

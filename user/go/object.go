@@ -18,11 +18,12 @@ type Option struct {
 }
 
 type createReq struct {
-	cmd    createCmd
-	name   string
-	named  bool
-	perm   os.FileMode
-	msgMax uint32
+	cmd      createCmd
+	name     string
+	named    bool
+	perm     os.FileMode
+	msgMax   uint32
+	unmapped bool // Unmapped: no GOSYNC_CREATE_MAPPED, whatever the type's default
 }
 
 func types(ts ...uint32) uint32 {
@@ -98,6 +99,12 @@ func create(op string, typ uint32, opts []Option, fill func(*createCmd)) (*handl
 				o.name, typeName(typ)))
 		}
 		o.apply(&r)
+	}
+	if r.unmapped || typ == typeSem &&
+		(*semAttr)(unsafe.Pointer(&r.cmd.attr)).flags&semNonRobust == 0 {
+		// Unmapped; or a robust Semaphore, which the kernel refuses to
+		// map (returning a dead holder's permits needs the ioctls).
+		r.cmd.flags &^= createMapped
 	}
 	dfd, err := device()
 	if err != nil {

@@ -54,34 +54,50 @@ func (o *Once) hasValue() (bool, error) {
 	return o.kind.Load() == onceKindValue, nil
 }
 
-func newOnce(h *handle, kind uint32) *Once {
+// newOnce maps h's page, if the Once has one, for the fast path.
+func newOnce(op string, h *handle, kind uint32) (*Once, error) {
+	if err := h.mapWords(); err != nil {
+		h.close()
+		return nil, newError(op, h.name, err)
+	}
 	o := &Once{base: base{h}}
 	o.kind.Store(kind)
-	return o
+	return o, nil
 }
 
-// NewOnce creates a Once. Options: Named, Retry.
+// NewOnce creates a Once. Options: Named, Retry, Unmapped.
+//
+// The Once is mapped (GOSYNC_CREATE_MAPPED) unless Unmapped says not to:
+// the kernel stores its result in a word of a page shared with every
+// process that has it mapped once it is done, and a Do that finds it done
+// there returns without a system call (Go's fast path). A Once opened or
+// made from a file follows how it was created.
 func NewOnce(opts ...Option) (*Once, error) {
-	h, err := create("NewOnce", typeOnce, opts, nil)
+	h, err := create("NewOnce", typeOnce, opts, func(c *createCmd) {
+		c.flags |= createMapped
+	})
 	if err != nil {
 		return nil, err
 	}
-	return newOnce(h, onceKindPlain), nil
+	return newOnce("NewOnce", h, onceKindPlain)
 }
 
 // NewOnceValue creates a Once that keeps the value its function returns,
-// at most maxLen bytes (up to 65536). Options: Named, Retry.
+// at most maxLen bytes (up to 65536). Options: Named, Retry, Unmapped
+// (mapped as NewOnce's: Do, not DoValue, which needs the value, returns
+// without a system call once done).
 func NewOnceValue(maxLen int, opts ...Option) (*Once, error) {
 	if maxLen < 1 || maxLen > onceValueMax {
 		return nil, newError("NewOnceValue", "", syscall.EINVAL)
 	}
 	h, err := create("NewOnceValue", typeOnce, opts, func(c *createCmd) {
 		(*onceAttr)(unsafe.Pointer(&c.attr)).valueMax = uint32(maxLen)
+		c.flags |= createMapped
 	})
 	if err != nil {
 		return nil, err
 	}
-	return newOnce(h, onceKindValue), nil
+	return newOnce("NewOnceValue", h, onceKindValue)
 }
 
 // OpenOnce opens the Once (or OnceValue) published under name.
@@ -90,7 +106,7 @@ func OpenOnce(name string) (*Once, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newOnce(h, 0), nil
+	return newOnce("OpenOnce", h, 0)
 }
 
 // OnceFromFile returns a handle to the Once f refers to.
@@ -99,7 +115,23 @@ func OnceFromFile(f *os.File) (*Once, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newOnce(h, 0), nil
+	return newOnce("OnceFromFile", h, 0)
+}
+
+// fastDone loads a mapped Once's word (libgosync's user/lib/fast_once.c):
+// 0 until done, then its result (onceDone, with onceAbandoned if the
+// runner died), stored by the kernel with release after f's Complete. 0
+// for a Once that is not mapped, or a closed handle.
+func (h *handle) fastDone() uint32 {
+	if h.word == nil {
+		return 0
+	}
+	if _, err := h.get(); err != nil {
+		return 0
+	}
+	v := atomic.LoadUint32(h.word)
+	h.put()
+	return v
 }
 
 // onceTry is a DO that never waits (an absolute deadline in the past): the
@@ -115,6 +147,17 @@ func onceTry(fd int, buf []byte) (uint32, int, error) {
 // do is Do, DoContext and DoValue: it runs f if this caller is first and,
 // for a OnceValue (wantValue), returns the value its runner gave.
 func (o *Once) do(ctx context.Context, name string, f func() []byte, wantValue bool) ([]byte, error) {
+	if !wantValue {
+		// Mapped and done: Go's `if done.Load() { return }`.
+		if v := o.h.fastDone(); v&onceDone != 0 {
+			o.h.raceAcquire() // f's effects happen before every Do returns
+			if v&onceAbandoned != 0 {
+				return nil, &Error{Op: name, Name: o.h.name, Err: syscall.EOWNERDEAD,
+					kind: ErrOwnerDead}
+			}
+			return nil, nil
+		}
+	}
 	isValue, err := o.hasValue()
 	if err != nil {
 		return nil, newError(name, o.h.name, err)
@@ -226,6 +269,9 @@ func (o *Once) DoValue(ctx context.Context, f func() []byte) ([]byte, error) {
 
 // Done reports whether f has returned (or its runner died).
 func (o *Once) Done() (bool, error) {
+	if o.h.fastDone()&onceDone != 0 {
+		return true, nil
+	}
 	c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceLoad}
 	err := o.h.do(iocOnce, unsafe.Pointer(&c))
 	return c.result&onceDone != 0, newError("Once.Done", o.h.name, err)

@@ -20,8 +20,10 @@ import (
 
 // Go's TestOnce: 10 goroutines call Do; f runs once, and every Do returns
 // after it has.
-func TestOnce(t *testing.T) {
-	once, err := gosync.NewOnce()
+func TestOnce(t *testing.T) { forMappedKinds(t, testOnce) }
+
+func testOnce(t *testing.T, opts ...gosync.Option) {
+	once, err := gosync.NewOnce(opts...)
 	must(t, err)
 	defer once.Close()
 	var o int32
@@ -46,8 +48,10 @@ func TestOnce(t *testing.T) {
 
 // Go's TestOncePanic: a panicking f counts as returned; the next Do does
 // not call its f.
-func TestOncePanic(t *testing.T) {
-	once, err := gosync.NewOnce()
+func TestOncePanic(t *testing.T) { forMappedKinds(t, testOncePanic) }
+
+func testOncePanic(t *testing.T, opts ...gosync.Option) {
+	once, err := gosync.NewOnce(opts...)
 	must(t, err)
 	defer once.Close()
 	func() {
@@ -63,8 +67,10 @@ func TestOncePanic(t *testing.T) {
 
 // Go 1.21's OnceValue (oncefunc_test.go's TestOnceValue): one call of f,
 // every caller its value.
-func TestOnceValue(t *testing.T) {
-	o, err := gosync.NewOnceValue(64)
+func TestOnceValue(t *testing.T) { forMappedKinds(t, testOnceValue) }
+
+func testOnceValue(t *testing.T, opts ...gosync.Option) {
+	o, err := gosync.NewOnceValue(64, opts...)
 	must(t, err)
 	defer o.Close()
 	calls := 0
@@ -83,7 +89,7 @@ func TestOnceValue(t *testing.T) {
 		t.Fatalf("f called %d times", calls)
 	}
 	// A Once without a value refuses DoValue.
-	plain, err := gosync.NewOnce()
+	plain, err := gosync.NewOnce(opts...)
 	must(t, err)
 	defer plain.Close()
 	if _, err := plain.DoValue(context.Background(), func() []byte { return nil }); !errors.Is(err, gosync.ErrWrongType) {
@@ -93,9 +99,11 @@ func TestOnceValue(t *testing.T) {
 
 // Cross-process: 4 processes race to initialize; one runs f, all see
 // its value.
-func TestOnceCrossProcess(t *testing.T) {
+func TestOnceCrossProcess(t *testing.T) { forMappedKinds(t, testOnceCrossProcess) }
+
+func testOnceCrossProcess(t *testing.T, opts ...gosync.Option) {
 	name := uniqueName(t)
-	o, err := gosync.NewOnceValue(64, gosync.Named(name, 0600))
+	o, err := gosync.NewOnceValue(64, named(name, opts)...)
 	must(t, err)
 	defer gosync.Unlink(name)
 	defer o.Close()
@@ -129,15 +137,17 @@ func TestOnceCrossProcess(t *testing.T) {
 
 // A runner that dies mid-f: the Once is done (abandoned) and Do says
 // ErrOwnerDead; with Retry, the next caller runs f.
-func TestOnceRunnerDies(t *testing.T) {
+func TestOnceRunnerDies(t *testing.T) { forMappedKinds(t, testOnceRunnerDies) }
+
+func testOnceRunnerDies(t *testing.T, opts ...gosync.Option) {
 	for _, retry := range []bool{false, true} {
 		t.Run(fmt.Sprintf("retry=%v", retry), func(t *testing.T) {
 			name := uniqueName(t)
-			opts := []gosync.Option{gosync.Named(name, 0600)}
+			oopts := named(name, opts)
 			if retry {
-				opts = append(opts, gosync.Retry())
+				oopts = append(oopts, gosync.Retry())
 			}
-			o, err := gosync.NewOnce(opts...)
+			o, err := gosync.NewOnce(oopts...)
 			must(t, err)
 			defer gosync.Unlink(name)
 			defer o.Close()
@@ -151,14 +161,22 @@ func TestOnceRunnerDies(t *testing.T) {
 			} else if !errors.Is(err, gosync.ErrOwnerDead) || ran {
 				t.Fatalf("Do = %v, ran %v; want ErrOwnerDead, false", err, ran)
 			}
+			// And again, done (mapped: from the word, abandoned without Retry).
+			ran = false
+			err = o.Do(func() { ran = true })
+			if retry && err != nil || !retry && !errors.Is(err, gosync.ErrOwnerDead) || ran {
+				t.Fatalf("Do again = %v, ran %v", err, ran)
+			}
 		})
 	}
 }
 
 // A caller waiting while another runs f waits in the poller, and its
 // context ends its wait.
-func TestOnceWaitContext(t *testing.T) {
-	o, err := gosync.NewOnce()
+func TestOnceWaitContext(t *testing.T) { forMappedKinds(t, testOnceWaitContext) }
+
+func testOnceWaitContext(t *testing.T, opts ...gosync.Option) {
+	o, err := gosync.NewOnce(opts...)
 	must(t, err)
 	defer o.Close()
 	started, release := make(chan bool), make(chan bool)
@@ -212,5 +230,41 @@ func init() {
 		}
 		o.Do(func() { os.Exit(0) })
 		return 1
+	}
+}
+
+// A mapped Once's Dos after it is done never reach the kernel: its
+// statistics do not move (an Unmapped one counts each Do).
+func TestOnceFastPath(t *testing.T) {
+	const n = 100
+	for _, k := range mutexKinds {
+		o, err := gosync.NewOnce(k.opts...)
+		must(t, err)
+		defer o.Close()
+		runs := 0
+		must(t, o.Do(func() { runs++ }))
+		before, err := o.Info()
+		must(t, err)
+		for i := 0; i < n; i++ {
+			must(t, o.Do(func() { runs++ }))
+			if done, err := o.Done(); !done || err != nil {
+				t.Fatalf("%s: Done = %v, %v", k.name, done, err)
+			}
+		}
+		after, err := o.Info()
+		must(t, err)
+		if runs != 1 {
+			t.Fatalf("%s: f ran %d times", k.name, runs)
+		}
+		// enum gosync_once_stat: DOS, RUNS, COMPLETES
+		got := [3]uint64{after.Stats[0] - before.Stats[0], after.Stats[1] - before.Stats[1],
+			after.Stats[2] - before.Stats[2]}
+		want := [3]uint64{}
+		if k.opts != nil {
+			want[0] = n
+		}
+		if got != want {
+			t.Errorf("%s: the kernel counted %v Dos, runs and completes; want %v", k.name, got, want)
+		}
 	}
 }

@@ -113,16 +113,19 @@ func TestRaceAnnotations(t *testing.T) {
 			must(t, o.Do(func() { t.Error("f ran twice") }))
 		})
 	})
-	t.Run("Semaphore", func(t *testing.T) {
-		s, err := gosync.NewSemaphore(1)
-		must(t, err)
-		defer s.Close()
-		s2, err := gosync.SemaphoreFromFile(fileOf(t, s)) // shares s's permits
-		must(t, err)
-		defer s2.Close()
-		must(t, s.Acquire(bg, 1))
-		handOff(t, func(x *int) { *x = 1; s2.Release(1) }, func() { must(t, s.Acquire(bg, 1)) })
-	})
+	for _, k := range semKinds { // robust; NonRobust (mapped) and Unmapped
+		k := k
+		t.Run("Semaphore/"+k.name, func(t *testing.T) {
+			s, err := gosync.NewSemaphore(1, k.opts...)
+			must(t, err)
+			defer s.Close()
+			s2, err := gosync.SemaphoreFromFile(fileOf(t, s)) // shares s's permits
+			must(t, err)
+			defer s2.Close()
+			must(t, s.Acquire(bg, 1))
+			handOff(t, func(x *int) { *x = 1; s2.Release(1) }, func() { must(t, s.Acquire(bg, 1)) })
+		})
+	}
 	for _, capacity := range []int{0, 1} {
 		ch, err := gosync.NewChan(capacity)
 		must(t, err)

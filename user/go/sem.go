@@ -5,6 +5,7 @@ package gosync
 import (
 	"context"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
@@ -29,16 +30,31 @@ type Semaphore struct {
 }
 
 // NewSemaphore creates a Semaphore of n permits, 1 to 2^62, all free.
-// Options: Named, NonRobust.
+// Options: Named, NonRobust, Unmapped.
+//
+// A NonRobust Semaphore is mapped (GOSYNC_CREATE_MAPPED) unless Unmapped
+// says not to: its free permits are a word of a page shared with the
+// kernel and every process that has it mapped, and an Acquire or
+// TryAcquire that finds enough free, and a Release, are a compare-and-swap
+// of the word, without a system call, while nobody waits. Waiting, and
+// anything the kernel owns the word for, goes through the kernel, which
+// sees the same word. A robust Semaphore is never mapped: returning a dead
+// holder's permits needs the kernel to see every Acquire. A Semaphore
+// opened or made from a file follows how it was created.
 func NewSemaphore(n int64, opts ...Option) (*Semaphore, error) {
 	if n < 1 || n > semMax {
 		return nil, newError("NewSemaphore", "", syscall.EINVAL)
 	}
 	h, err := create("NewSemaphore", typeSem, opts, func(c *createCmd) {
 		(*semAttr)(unsafe.Pointer(&c.attr)).size = uint64(n)
+		c.flags |= createMapped // if NonRobust (create)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if err := h.mapWords(); err != nil {
+		h.close()
+		return nil, newError("NewSemaphore", h.name, err)
 	}
 	return &Semaphore{base{h}, n}, nil
 }
@@ -46,12 +62,72 @@ func NewSemaphore(n int64, opts ...Option) (*Semaphore, error) {
 func newSemaphore(h *handle, op string) (*Semaphore, error) {
 	s := &Semaphore{base: base{h}}
 	st, err := s.op(op, semLoad, 0, 0, 0)
+	if err == nil {
+		err = h.mapWords()
+	}
 	if err != nil {
 		h.close()
-		return nil, err
+		return nil, newError(op, h.name, err)
 	}
 	s.size = int64(st.semSize)
 	return s, nil
+}
+
+// The fast path of a mapped Semaphore (libgosync's user/lib/fast_sem.c; the
+// protocol is in kmod/uapi/linux/gosync.h): with semKernel clear, Acquire(n)
+// is a compare-and-swap of the free permits from free to free - n if free
+// >= n, Release(n) one from free to free + n if that is at most the size.
+// semKernel set means the kernel owns the word (waiters in its FIFO,
+// pollers): then, and for anything that would wait or fail, the ioctl
+// decides. The caller holds a reference (get).
+
+// semWords returns h's mapped Semaphore word and size.
+func (h *handle) semWords() (w, size *uint64) {
+	return (*uint64)(unsafe.Pointer(h.word)), (*uint64)(unsafe.Pointer(&h.page[8]))
+}
+
+// fastSemTake takes n permits if the word is userspace's and has them: 1
+// taken, 0 not free (a TryAcquire fails), -1 the kernel's to decide. A
+// failed compare-and-swap means another process got there first: look
+// again, a few times.
+func (h *handle) fastSemTake(n uint64) int {
+	w, size := h.semWords()
+	if n == 0 || n > atomic.LoadUint64(size) {
+		return -1 // EINVAL
+	}
+	v := atomic.LoadUint64(w)
+	for i := 0; i < fastSpin; i++ {
+		if v&semKernel != 0 {
+			return -1
+		}
+		if v < n {
+			return 0
+		}
+		if atomic.CompareAndSwapUint64(w, v, v-n) {
+			return 1
+		}
+		v = atomic.LoadUint64(w)
+	}
+	return -1
+}
+
+// fastSemRelease returns n permits if the word is userspace's and that
+// leaves at most the size free; false: the ioctl's (waiters, or EPERM for
+// more than are taken).
+func (h *handle) fastSemRelease(n uint64) bool {
+	w, sizep := h.semWords()
+	size := atomic.LoadUint64(sizep)
+	v := atomic.LoadUint64(w)
+	for i := 0; n != 0 && n <= size && i < fastSpin; i++ {
+		if v&semKernel != 0 || v > size-n {
+			return false
+		}
+		if atomic.CompareAndSwapUint64(w, v, v+n) {
+			return true
+		}
+		v = atomic.LoadUint64(w)
+	}
+	return false
 }
 
 // OpenSemaphore opens the Semaphore published under name.
@@ -119,6 +195,12 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 	if err != nil {
 		return newError("Semaphore.Acquire", s.h.name, err)
 	}
+	if s.h.word != nil && s.h.fastSemTake(uint64(n)) == 1 {
+		s.h.put()
+		s.h.raceAcquire()
+		return nil
+	}
+	// Not enough free, or the kernel's: it queues us in FIFO order.
 	done, err := try(fd)
 	s.h.put()
 	if !done {
@@ -139,6 +221,19 @@ func (s *Semaphore) TryAcquire(n int64) bool {
 	if n < 1 || n > s.size {
 		return false
 	}
+	if s.h.word != nil {
+		if _, err := s.h.get(); err == nil {
+			r := s.h.fastSemTake(uint64(n))
+			s.h.put()
+			switch r {
+			case 1:
+				s.h.raceAcquire()
+				return true
+			case 0:
+				return false
+			}
+		}
+	}
 	_, err := s.op("Semaphore.TryAcquire", semTryAcquire, uint64(n), 0, 0)
 	if err == nil {
 		s.h.raceAcquire()
@@ -154,6 +249,15 @@ func (s *Semaphore) Release(n int64) error {
 		return newError("Semaphore.Release", s.h.name, syscall.EINVAL)
 	}
 	s.h.raceReleaseMerge()
+	if s.h.word != nil {
+		if _, err := s.h.get(); err == nil {
+			ok := s.h.fastSemRelease(uint64(n))
+			s.h.put()
+			if ok {
+				return nil
+			}
+		}
+	}
 	_, err := s.op("Semaphore.Release", semRelease, uint64(n), 0, 0)
 	return err
 }

@@ -21,8 +21,28 @@ import (
 
 const maxSleep = time.Millisecond
 
-func newSem(t testing.TB, n int64) *gosync.Semaphore {
-	s, err := gosync.NewSemaphore(n)
+// semKinds are the kinds of Semaphore each x/sync port runs on (a subtest
+// each): robust (the default, never mapped), NonRobust (mapped: Acquire and
+// Release are atomics on the shared word while nobody waits), and NonRobust
+// made Unmapped (ioctls).
+var semKinds = []struct {
+	name string
+	opts []gosync.Option
+}{
+	{"robust", nil},
+	{"mapped", []gosync.Option{gosync.NonRobust()}},
+	{"ioctl", []gosync.Option{gosync.NonRobust(), gosync.Unmapped()}},
+}
+
+func forSemKinds(t *testing.T, f func(t *testing.T, opts ...gosync.Option)) {
+	for _, k := range semKinds {
+		k := k
+		t.Run(k.name, func(t *testing.T) { f(t, k.opts...) })
+	}
+}
+
+func newSem(t testing.TB, n int64, opts ...gosync.Option) *gosync.Semaphore {
+	s, err := gosync.NewSemaphore(n, opts...)
 	must(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s
@@ -43,13 +63,15 @@ func hammerWeighted(s *gosync.Semaphore, n int64, loops int) error {
 
 // x/sync's TestWeighted: GOMAXPROCS goroutines, goroutine i acquiring i
 // permits of GOMAXPROCS at a time.
-func TestWeighted(t *testing.T) {
+func TestWeighted(t *testing.T) { forSemKinds(t, testWeighted) }
+
+func testWeighted(t *testing.T, opts ...gosync.Option) {
 	n := runtime.GOMAXPROCS(0)
 	loops := 10000 / n
 	if testing.Short() {
 		loops = 200 / n
 	}
-	s := newSem(t, int64(n))
+	s := newSem(t, int64(n), opts...)
 	var wg sync.WaitGroup
 	wg.Add(n)
 	for i := 0; i < n; i++ {
@@ -69,17 +91,21 @@ func TestWeighted(t *testing.T) {
 
 // x/sync's TestWeightedPanic: a Release without an Acquire is an error
 // (x/sync panics).
-func TestWeightedPanic(t *testing.T) {
-	s := newSem(t, 1)
+func TestWeightedPanic(t *testing.T) { forSemKinds(t, testWeightedPanic) }
+
+func testWeightedPanic(t *testing.T, opts ...gosync.Option) {
+	s := newSem(t, 1, opts...)
 	if err := s.Release(1); !errors.Is(err, gosync.ErrNotHeld) {
 		t.Fatalf("Release of an unacquired semaphore: %v, want ErrNotHeld", err)
 	}
 }
 
 // x/sync's TestWeightedTryAcquire.
-func TestWeightedTryAcquire(t *testing.T) {
+func TestWeightedTryAcquire(t *testing.T) { forSemKinds(t, testWeightedTryAcquire) }
+
+func testWeightedTryAcquire(t *testing.T, opts ...gosync.Option) {
 	ctx := context.Background()
-	s := newSem(t, 2)
+	s := newSem(t, 2, opts...)
 	var tries []bool
 	must(t, s.Acquire(ctx, 1))
 	tries = append(tries, s.TryAcquire(1))
@@ -97,9 +123,11 @@ func TestWeightedTryAcquire(t *testing.T) {
 }
 
 // x/sync's TestWeightedAcquire: Acquire with a 10 ms timeout.
-func TestWeightedAcquire(t *testing.T) {
+func TestWeightedAcquire(t *testing.T) { forSemKinds(t, testWeightedAcquire) }
+
+func testWeightedAcquire(t *testing.T, opts ...gosync.Option) {
 	ctx := context.Background()
-	s := newSem(t, 2)
+	s := newSem(t, 2, opts...)
 	tryAcquire := func(n int64) bool {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
 		defer cancel()
@@ -124,8 +152,12 @@ func TestWeightedAcquire(t *testing.T) {
 // x/sync's TestWeightedDoesntBlockIfTooBig: an Acquire of more than the
 // semaphore has waits for its ctx and holds nobody else up.
 func TestWeightedDoesntBlockIfTooBig(t *testing.T) {
+	forSemKinds(t, testWeightedDoesntBlockIfTooBig)
+}
+
+func testWeightedDoesntBlockIfTooBig(t *testing.T, opts ...gosync.Option) {
 	const n = 2
-	s := newSem(t, n)
+	s := newSem(t, n, opts...)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go s.Acquire(ctx, n+1)
@@ -154,10 +186,12 @@ func TestWeightedDoesntBlockIfTooBig(t *testing.T) {
 
 // x/sync's TestLargeAcquireDoesntStarve: an Acquire of all n permits gets
 // them while n goroutines keep releasing and reacquiring one each.
-func TestLargeAcquireDoesntStarve(t *testing.T) {
+func TestLargeAcquireDoesntStarve(t *testing.T) { forSemKinds(t, testLargeAcquireDoesntStarve) }
+
+func testLargeAcquireDoesntStarve(t *testing.T, opts ...gosync.Option) {
 	ctx := context.Background()
 	n := int64(runtime.GOMAXPROCS(0))
-	s := newSem(t, n)
+	s := newSem(t, n, opts...)
 	var running sync.Mutex // held while they should run
 	running.Lock()
 	stopped := false
@@ -194,8 +228,10 @@ func TestLargeAcquireDoesntStarve(t *testing.T) {
 
 // x/sync's TestAllocCancelDoesntStarve: when a large Acquire that queued
 // gives up, the small one queued behind it gets in.
-func TestAllocCancelDoesntStarve(t *testing.T) {
-	s := newSem(t, 10)
+func TestAllocCancelDoesntStarve(t *testing.T) { forSemKinds(t, testAllocCancelDoesntStarve) }
+
+func testAllocCancelDoesntStarve(t *testing.T, opts ...gosync.Option) {
+	s := newSem(t, 10, opts...)
 	must(t, s.Acquire(context.Background(), 1))
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
@@ -253,5 +289,48 @@ func init() {
 			return 1
 		}
 		return 0 // exit holding 2
+	}
+}
+
+// A mapped Semaphore's uncontended Acquire, TryAcquire (taking or failing)
+// and Release never reach the kernel: its statistics do not move (an
+// Unmapped one counts each).
+func TestSemaphoreFastPath(t *testing.T) {
+	const n = 100
+	ctx := context.Background()
+	for _, k := range semKinds[1:] {
+		s, err := gosync.NewSemaphore(4, k.opts...)
+		must(t, err)
+		defer s.Close()
+		before, err := s.Info()
+		must(t, err)
+		for i := 0; i < n; i++ {
+			must(t, s.Acquire(ctx, 2))
+			if !s.TryAcquire(1) {
+				t.Fatalf("%s: TryAcquire(1) failed with 2 of 4 free", k.name)
+			}
+			if s.TryAcquire(2) {
+				t.Fatalf("%s: TryAcquire(2) succeeded with 1 of 4 free", k.name)
+			}
+			must(t, s.Release(3))
+		}
+		after, err := s.Info()
+		must(t, err)
+		// enum gosync_sem_stat: ACQUIRES, PERMITS_ACQUIRED, RELEASES, BUSY
+		var got [4]uint64
+		for i := range got {
+			got[i] = after.Stats[i] - before.Stats[i]
+		}
+		want := [4]uint64{}
+		if k.name == "ioctl" {
+			want = [4]uint64{2 * n, 3 * n, n, n}
+		}
+		if got != want {
+			t.Errorf("%s: the kernel counted %v acquires, permits, releases, busy; want %v",
+				k.name, got, want)
+		}
+		if free, _, err := s.Available(); free != 4 || err != nil {
+			t.Fatalf("%s: Available = %d, %v; want 4 free", k.name, free, err)
+		}
 	}
 }

@@ -175,10 +175,22 @@ const (
 	tokenMax     = 0x3fffffff
 	mutexToken   = 0x3fffffff // the holder's token; 0 when free
 	mutexWaiters = 0x40000000 // the kernel owns the word
+
+	// The WaitGroup's word: the counter (signed 32 bits) above wgShift;
+	// the low 32 bits are the kernel's, read-only to userspace.
+	wgWaiters = 0x3fffffff // Waits asleep in the kernel
+	wgPolled  = 0x40000000 // polled, selected or waited-all on (sticky)
+	wgKernel  = 0x80000000 // the kernel is updating the word
+	wgShift   = 32
+
+	// The Semaphore's word: free permits, and "the kernel owns it".
+	semFree   = 0x7fffffffffffffff
+	semKernel = 0x8000000000000000
 )
 
-// struct gosync_mapped: a union of state words; the Mutex's is a uint32 at
-// offset 0.
+// struct gosync_mapped: a union of state words at offset 0: the Mutex's
+// uint32, the counter's int64, the WaitGroup's uint64, the Semaphore's
+// uint64 and its size (the second uint64).
 type mappedPage struct{ words [8]uint64 }
 
 type versionCmd struct {

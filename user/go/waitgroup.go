@@ -4,7 +4,9 @@ package gosync
 
 import (
 	"context"
+	"math"
 	"os"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 )
@@ -26,15 +28,27 @@ import (
 // waiter until the next zero.)
 type WaitGroup struct {
 	base
+	held atomic.Int64 // Go's tasks not yet Done: their Dones go to the kernel
 }
 
-// NewWaitGroup creates a WaitGroup with counter 0. Option: Named.
+// NewWaitGroup creates a WaitGroup with counter 0. Options: Named,
+// Unmapped.
+//
+// The WaitGroup is mapped (GOSYNC_CREATE_MAPPED) unless Unmapped says not
+// to: its state is Go's word (counter and waiter bits) in a page shared
+// with the kernel and every process that has it mapped. Add and Done are a
+// compare-and-swap of the counter, and Wait of a zero counter an atomic
+// load, without a system call; the kernel is called to wake the Waits of a
+// zero, to wait, and for whatever the word says is its business. A
+// WaitGroup opened or made from a file follows how it was created.
 func NewWaitGroup(opts ...Option) (*WaitGroup, error) {
-	h, err := create("NewWaitGroup", typeWaitGroup, opts, nil)
+	h, err := create("NewWaitGroup", typeWaitGroup, opts, func(c *createCmd) {
+		c.flags |= createMapped
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &WaitGroup{base{h}}, nil
+	return newWaitGroup("NewWaitGroup", h)
 }
 
 // OpenWaitGroup opens the WaitGroup published under name.
@@ -43,7 +57,7 @@ func OpenWaitGroup(name string) (*WaitGroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &WaitGroup{base{h}}, nil
+	return newWaitGroup("OpenWaitGroup", h)
 }
 
 // WaitGroupFromFile returns a handle to the WaitGroup f refers to.
@@ -52,7 +66,60 @@ func WaitGroupFromFile(f *os.File) (*WaitGroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &WaitGroup{base{h}}, nil
+	return newWaitGroup("WaitGroupFromFile", h)
+}
+
+// newWaitGroup maps h's page, if the WaitGroup has one, for the fast path.
+func newWaitGroup(op string, h *handle) (*WaitGroup, error) {
+	if err := h.mapWords(); err != nil {
+		h.close()
+		return nil, newError(op, h.name, err)
+	}
+	return &WaitGroup{base: base{h}}, nil
+}
+
+// wgCount is the counter in a WaitGroup word.
+func wgCount(v uint64) int64 { return int64(int32(uint32(v >> wgShift))) }
+
+// fastWaitGroupAdd is Add(delta) on h's mapped word, as libgosync's
+// user/lib/fast_waitgroup.c does it (the protocol is in
+// kmod/uapi/linux/gosync.h): a compare-and-swap of the counter half, refused
+// here as by the ioctl (EINVAL negative, EOVERFLOW) with the word
+// unchanged. It returns ok false, having changed nothing, where the kernel
+// must do the Add: a delta past 32 bits, the kernel updating the word, or a
+// positive delta on a zero counter with any low bit set (a zero the kernel
+// may not have seen yet). An Add that leaves the counter zero with a low
+// bit set then calls the kernel's Add(0), which releases the Waits of that
+// zero. The caller holds a reference (get) and passes its descriptor.
+func (h *handle) fastWaitGroupAdd(fd int, delta int64) (n int64, ok bool, err error) {
+	if delta < math.MinInt32 || delta > math.MaxInt32 {
+		return 0, false, nil
+	}
+	p := (*uint64)(unsafe.Pointer(h.word))
+	v := atomic.LoadUint64(p)
+	for {
+		c := wgCount(v)
+		n = c + delta
+		if v&wgKernel != 0 || delta > 0 && c == 0 && v&(1<<wgShift-1) != 0 {
+			return 0, false, nil
+		}
+		if n < 0 {
+			return 0, true, syscall.EINVAL // Go: "sync: negative WaitGroup counter"
+		}
+		if n > math.MaxInt32 {
+			return 0, true, syscall.EOVERFLOW
+		}
+		if atomic.CompareAndSwapUint64(p, v, v+uint64(delta)<<wgShift) {
+			break
+		}
+		v = atomic.LoadUint64(p)
+	}
+	if n == 0 && delta != 0 && v&(1<<wgShift-1) != 0 {
+		// Zero with Waits asleep or pollers watching: the kernel wakes them.
+		c := waitGroupCmd{size: uint32(unsafe.Sizeof(waitGroupCmd{})), op: wgAdd}
+		err = ioctl(fd, iocWaitGroup, unsafe.Pointer(&c))
+	}
+	return n, true, err
 }
 
 var wgKinds = []errKind{{syscall.EINVAL, ErrNegativeCounter}, {syscall.EBUSY, ErrWaitGroupMisuse}}
@@ -62,6 +129,23 @@ func (wg *WaitGroup) op(name string, op uint32, delta int64, flags uint32) (int6
 		flags: flags}
 	if op == wgDone || op == wgAdd && delta < 0 {
 		wg.h.raceReleaseMerge() // what the task did happens before Wait returns
+	}
+	if wg.h.word != nil && (op == wgAdd && flags == 0 || op == wgDone) {
+		d := delta
+		if op == wgDone {
+			d = -1
+		}
+		// While Go's Adds are held, Dones go to the kernel, which settles
+		// the held Adds first (a Done here would leave them held).
+		if d >= 0 || wg.held.Load() == 0 {
+			if fd, err := wg.h.get(); err == nil {
+				n, ok, err := wg.h.fastWaitGroupAdd(fd, d)
+				wg.h.put()
+				if ok {
+					return n, newError(name, wg.h.name, err, wgKinds...)
+				}
+			}
+		}
 	}
 	err := wg.h.do(iocWaitGroup, unsafe.Pointer(&c))
 	return c.counter, newError(name, wg.h.name, err, wgKinds...)
@@ -90,11 +174,18 @@ func (wg *WaitGroup) Done() error {
 // held by this handle's open file description: if it closes first (the
 // process died), the kernel does the Done, so a Wait in another process
 // never hangs on a task that cannot finish.
+//
+// On a mapped WaitGroup, Done and negative Adds through this handle are
+// ioctls while its Go tasks run (a Done in userspace would leave their
+// Adds held).
 func (wg *WaitGroup) Go(f func()) error {
+	wg.held.Add(1)
 	if _, err := wg.op("WaitGroup.Go", wgAdd, 1, wgFHold); err != nil {
+		wg.held.Add(-1)
 		return err
 	}
 	go func() {
+		defer wg.held.Add(-1) // after the Done
 		defer wg.Done()
 		f()
 	}()
@@ -103,6 +194,13 @@ func (wg *WaitGroup) Go(f func()) error {
 
 // Counter returns the counter.
 func (wg *WaitGroup) Counter() (int64, error) {
+	if wg.h.word != nil {
+		if _, err := wg.h.get(); err == nil {
+			n := wgCount(atomic.LoadUint64((*uint64)(unsafe.Pointer(wg.h.word))))
+			wg.h.put()
+			return n, nil
+		}
+	}
 	return wg.op("WaitGroup.Counter", wgLoad, 0, 0)
 }
 
@@ -117,6 +215,12 @@ func (wg *WaitGroup) WaitContext(ctx context.Context) error {
 	fd, err := wg.h.get()
 	if err != nil {
 		return newError("WaitGroup.Wait", wg.h.name, err)
+	}
+	if wg.h.word != nil && wgCount(atomic.LoadUint64((*uint64)(unsafe.Pointer(wg.h.word)))) == 0 {
+		// Mapped, at zero: the Dones that reached it happen before this.
+		wg.h.put()
+		wg.h.raceAcquire()
+		return nil
 	}
 	done, err := try(fd)
 	wg.h.put()

@@ -18,6 +18,12 @@ import (
 	"gosync"
 )
 
+// forMappedKinds runs f once per kind of object (a subtest each): mapped,
+// the default (the fast path on the shared page), and Unmapped (ioctls).
+func forMappedKinds(t *testing.T, f func(t *testing.T, opts ...gosync.Option)) {
+	forMutexKinds(t, f)
+}
+
 // Go's testWaitGroup: wg1 is a barrier for n goroutines; none of them
 // gets past wg2.Wait before the main goroutine has done wg2's n Dones.
 func testWaitGroup(t *testing.T, wg1, wg2 *gosync.WaitGroup) {
@@ -49,11 +55,13 @@ func testWaitGroup(t *testing.T, wg1, wg2 *gosync.WaitGroup) {
 }
 
 // Go's TestWaitGroup: the same pair of WaitGroups, reused 8 times.
-func TestWaitGroup(t *testing.T) {
-	wg1, err := gosync.NewWaitGroup()
+func TestWaitGroup(t *testing.T) { forMappedKinds(t, testWaitGroupReuse) }
+
+func testWaitGroupReuse(t *testing.T, opts ...gosync.Option) {
+	wg1, err := gosync.NewWaitGroup(opts...)
 	must(t, err)
 	defer wg1.Close()
-	wg2, err := gosync.NewWaitGroup()
+	wg2, err := gosync.NewWaitGroup(opts...)
 	must(t, err)
 	defer wg2.Close()
 	for i := 0; i != 8; i++ {
@@ -63,8 +71,10 @@ func TestWaitGroup(t *testing.T) {
 
 // Go's TestWaitGroupMisuse: a negative counter is an error (Go panics),
 // and changes nothing.
-func TestWaitGroupMisuse(t *testing.T) {
-	wg, err := gosync.NewWaitGroup()
+func TestWaitGroupMisuse(t *testing.T) { forMappedKinds(t, testWaitGroupMisuse) }
+
+func testWaitGroupMisuse(t *testing.T, opts ...gosync.Option) {
+	wg, err := gosync.NewWaitGroup(opts...)
 	must(t, err)
 	defer wg.Close()
 	must(t, wg.Add(1))
@@ -81,12 +91,14 @@ func TestWaitGroupMisuse(t *testing.T) {
 }
 
 // Go's TestWaitGroupRace: Wait does not return before both Dones.
-func TestWaitGroupRace(t *testing.T) {
+func TestWaitGroupRace(t *testing.T) { forMappedKinds(t, testWaitGroupRace) }
+
+func testWaitGroupRace(t *testing.T, opts ...gosync.Option) {
 	loops := 1000
 	if testing.Short() {
 		loops = 100
 	}
-	wg, err := gosync.NewWaitGroup()
+	wg, err := gosync.NewWaitGroup(opts...)
 	must(t, err)
 	defer wg.Close()
 	for i := 0; i < loops; i++ {
@@ -109,8 +121,10 @@ func TestWaitGroupRace(t *testing.T) {
 }
 
 // WaitGroup.Go (Go 1.25): f runs in a goroutine, Wait waits for it.
-func TestWaitGroupGo(t *testing.T) {
-	wg, err := gosync.NewWaitGroup()
+func TestWaitGroupGo(t *testing.T) { forMappedKinds(t, testWaitGroupGo) }
+
+func testWaitGroupGo(t *testing.T, opts ...gosync.Option) {
+	wg, err := gosync.NewWaitGroup(opts...)
 	must(t, err)
 	defer wg.Close()
 	var n int32
@@ -124,8 +138,10 @@ func TestWaitGroupGo(t *testing.T) {
 }
 
 // WaitContext gives up at ctx's deadline, and the counter is unchanged.
-func TestWaitGroupWaitContext(t *testing.T) {
-	wg, err := gosync.NewWaitGroup()
+func TestWaitGroupWaitContext(t *testing.T) { forMappedKinds(t, testWaitGroupWaitContext) }
+
+func testWaitGroupWaitContext(t *testing.T, opts ...gosync.Option) {
+	wg, err := gosync.NewWaitGroup(opts...)
 	must(t, err)
 	defer wg.Close()
 	must(t, wg.Add(1))
@@ -140,8 +156,10 @@ func TestWaitGroupWaitContext(t *testing.T) {
 
 // Cross-process: children started with the WaitGroup as a file each do
 // their part and Done; the parent's Wait returns when all have.
-func TestWaitGroupCrossProcess(t *testing.T) {
-	wg, err := gosync.NewWaitGroup()
+func TestWaitGroupCrossProcess(t *testing.T) { forMappedKinds(t, testWaitGroupCrossProcess) }
+
+func testWaitGroupCrossProcess(t *testing.T, opts ...gosync.Option) {
+	wg, err := gosync.NewWaitGroup(opts...)
 	must(t, err)
 	defer wg.Close()
 	c, err := gosync.NewInt64(0)
@@ -168,9 +186,11 @@ func TestWaitGroupCrossProcess(t *testing.T) {
 
 // Cross-process WaitGroup.Go: a worker process whose goroutines hold Adds
 // is killed; the kernel does their Dones, and the parent's Wait returns.
-func TestWaitGroupGoKilledWorker(t *testing.T) {
+func TestWaitGroupGoKilledWorker(t *testing.T) { forMappedKinds(t, testWaitGroupGoKilledWorker) }
+
+func testWaitGroupGoKilledWorker(t *testing.T, opts ...gosync.Option) {
 	name := uniqueName(t)
-	wg, err := gosync.NewWaitGroup(gosync.Named(name, 0600))
+	wg, err := gosync.NewWaitGroup(named(name, opts)...)
 	must(t, err)
 	defer gosync.Unlink(name)
 	defer wg.Close()
@@ -220,5 +240,41 @@ func init() {
 		os.Stdout.Write([]byte("."))
 		time.Sleep(time.Hour)
 		return 0
+	}
+}
+
+// A mapped WaitGroup's uncontended Add, Done and Wait at zero never reach
+// the kernel: its statistics do not move (an Unmapped one counts each Add
+// and Done).
+func TestWaitGroupFastPath(t *testing.T) {
+	const n = 100
+	for _, k := range mutexKinds {
+		wg, err := gosync.NewWaitGroup(k.opts...)
+		must(t, err)
+		defer wg.Close()
+		before, err := wg.Info()
+		must(t, err)
+		for i := 0; i < n; i++ {
+			must(t, wg.Add(2))
+			must(t, wg.Done())
+			if c, err := wg.Counter(); c != 1 || err != nil {
+				t.Fatalf("%s: counter %d (%v), want 1", k.name, c, err)
+			}
+			must(t, wg.Done())
+			must(t, wg.Wait())
+		}
+		after, err := wg.Info()
+		must(t, err)
+		// enum gosync_waitgroup_stat: ADDS (Add and Done), WAITS, MISUSE
+		got := [3]uint64{after.Stats[0] - before.Stats[0], after.Stats[1] - before.Stats[1],
+			after.Stats[2] - before.Stats[2]}
+		want := [3]uint64{}
+		if k.opts != nil {
+			want[0] = 3 * n
+			got[1] = 0 // how an Unmapped Wait at zero counts is not this test's business
+		}
+		if got != want {
+			t.Errorf("%s: the kernel counted %v Adds, Waits and misuses; want %v", k.name, got, want)
+		}
 	}
 }

@@ -43,7 +43,12 @@ func main() {
 // WaitGroup), all named, and returns the counter once both are done.
 func run(n int, locked bool) (int64, error) {
 	prefix := fmt.Sprintf("lostupdate-%d", os.Getpid())
-	counter, err := gosync.NewInt64(0, gosync.Named(prefix+".counter", 0600))
+	// Unmapped: each Load and Store is a system call, so the two loops
+	// overlap. Mapped (sync/atomic on a shared page), a worker's whole loop
+	// can end before the other has woken from the start barrier, and then
+	// nothing is lost, by luck.
+	counter, err := gosync.NewInt64(0, gosync.Named(prefix+".counter", 0600),
+		gosync.Unmapped())
 	if err != nil {
 		return 0, err
 	}
