@@ -93,5 +93,6 @@ const struct gs_type gs_counter_type = {
 	.cmds = gs_counter_cmds,
 	.nr_cmds = ARRAY_SIZE(gs_counter_cmds),
 	.batch_op_size = sizeof(struct gosync_op),
+	.batch_out = offsetof(struct gosync_op, result),
 	.batch_op = gs_counter_batch_op,
 };

@@ -469,6 +469,29 @@ static int gs_cmd_info(struct gs_ucmd *ucmd)
 #define GS_BATCH_CHUNK 512
 #define GS_BATCH_BUF_MAX 8192
 
+/*
+ * Write back the output fields (from @out to the end of each op) of @n ops
+ * of @size bytes: one user_access window and a few stores per op instead of
+ * copying every op back whole.
+ */
+static int gs_batch_write_back(u8 __user *dst, const u8 *src, unsigned int n,
+			       size_t size, size_t out)
+{
+	unsigned int i;
+
+	if (!n)
+		return 0;
+	if (!user_access_begin(dst, n * size))
+		return -EFAULT;
+	for (i = 0; i < n; i++)
+		unsafe_copy_to_user(dst + i * size + out, src + i * size + out, size - out, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
 static int gs_cmd_batch(struct gs_ucmd *ucmd)
 {
 	struct gosync_batch *b = ucmd->cmd;
@@ -515,7 +538,7 @@ static int gs_cmd_batch(struct gs_ucmd *ucmd)
 			}
 		}
 		/* i ops ran: write back exactly those */
-		if (copy_to_user(uops + b->done * size, buf, i * size)) {
+		if (gs_batch_write_back(uops + b->done * size, buf, i, size, type->batch_out)) {
 			ret = -EFAULT;
 			break;
 		}

@@ -826,11 +826,75 @@ struct gs_map *gs_map_create(u32 backend, u32 max_entries, u64 max_bytes,
 void gs_map_destroy(struct gs_map *m);
 unsigned long gs_map_cost(struct gs_map *m);
 struct gs_map_val *gs_map_val_alloc(u32 len);
-void gs_map_val_put(struct gs_map_val *v);
-u32 gs_map_operands(u32 op);
-int gs_map_check_op(u32 op, u32 flags, u32 key_len, u32 value_len,
-		    u32 old_len, u32 out_cap);
+void gs_map_val_free(struct gs_map_val *v);
 int gs_map_do(struct gs_map *m, struct gs_map_req *r);
+int gs_map_run(struct gs_map *m, struct gs_map_req *r);
+/* map_uapi.c's struct gs_map_req.copy_out, called directly where it is */
+int gs_map_copy_out(struct gs_map_req *r, const void *data, u32 len);
+
+/* Drop a reference to a value (NULL is fine); inline: most ops drop NULLs. */
+static inline void gs_map_val_put(struct gs_map_val *v)
+{
+	if (v && refcount_dec_and_test(&v->ref))
+		gs_map_val_free(v);
+}
+
+/* The operands @op takes: GOSYNC_MAP_ARG_* bits (0 for an unknown op) */
+static inline u32 gs_map_operands(u32 op)
+{
+	static const u8 args[] = {
+		[GOSYNC_MAP_LOAD] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_OUT,
+		[GOSYNC_MAP_STORE] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_VALUE,
+		[GOSYNC_MAP_LOAD_OR_STORE] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_VALUE |
+					     GOSYNC_MAP_ARG_OUT,
+		[GOSYNC_MAP_LOAD_AND_DELETE] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_OUT,
+		[GOSYNC_MAP_DELETE] = GOSYNC_MAP_ARG_KEY,
+		[GOSYNC_MAP_SWAP] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_VALUE |
+				    GOSYNC_MAP_ARG_OUT,
+		[GOSYNC_MAP_COMPARE_AND_SWAP] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_VALUE |
+						GOSYNC_MAP_ARG_OLD,
+		[GOSYNC_MAP_COMPARE_AND_DELETE] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_OLD,
+		[GOSYNC_MAP_CLEAR] = 0,
+		[GOSYNC_MAP_LEN] = 0,
+	};
+
+	return op < ARRAY_SIZE(args) ? args[op] : 0;
+}
+
+/**
+ * gs_map_check_op() - validate an op's code, flags and lengths
+ *
+ * Lengths of operands the op does not take must be 0.
+ * Return: 0; -EINVAL for an unknown op or flag, NOVALUE with an out
+ * capacity or on an op without a result value, a zero-length key, or a
+ * length for an operand the op does not take; -E2BIG for a key longer than
+ * GOSYNC_MAP_KEY_MAX or a value or comparand longer than GOSYNC_MAP_VALUE_MAX.
+ * Inline: the uapi layer checks every op of a batch with it.
+ */
+static inline int gs_map_check_op(u32 op, u32 flags, u32 key_len, u32 value_len,
+				  u32 old_len, u32 out_cap)
+{
+	u32 args = gs_map_operands(op);
+
+	if (op < GOSYNC_MAP_LOAD || op > GOSYNC_MAP_LEN)
+		return -EINVAL;
+	if (flags & ~GOSYNC_MAP_F_NOVALUE)
+		return -EINVAL;
+	if ((flags & GOSYNC_MAP_F_NOVALUE) && (!(args & GOSYNC_MAP_ARG_OUT) || out_cap))
+		return -EINVAL;
+	if ((!(args & GOSYNC_MAP_ARG_KEY) && key_len) ||
+	    (!(args & GOSYNC_MAP_ARG_VALUE) && value_len) ||
+	    (!(args & GOSYNC_MAP_ARG_OLD) && old_len) ||
+	    (!(args & GOSYNC_MAP_ARG_OUT) && out_cap))
+		return -EINVAL;
+	if ((args & GOSYNC_MAP_ARG_KEY) && !key_len)
+		return -EINVAL;
+	if (key_len > GOSYNC_MAP_KEY_MAX || value_len > GOSYNC_MAP_VALUE_MAX ||
+	    old_len > GOSYNC_MAP_VALUE_MAX)
+		return -E2BIG;
+	return 0;
+}
+
 u64 gs_map_range_start(struct gs_map *m);
 int gs_map_range_check(struct gs_map *m, u64 start, u64 pos);
 int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
@@ -1144,6 +1208,8 @@ struct gs_cmd {
  * @cmds: its object commands (besides INFO, and BATCH if @batch_op)
  * @nr_cmds: entries in @cmds
  * @batch_op_size: BATCH: the size of one op struct
+ * @batch_out: BATCH: the offset of the op struct's output fields, which
+ *	end it; only they are written back
  * @batch_op: BATCH: run one op in place, fill its result fields, return its
  *	error
  * @cases: optional: its GOSYNC_IOC_WAIT cases
@@ -1178,6 +1244,7 @@ struct gs_type {
 	const struct gs_cmd *cmds;
 	unsigned int nr_cmds;
 	size_t batch_op_size;
+	size_t batch_out;
 	int (*batch_op)(struct gs_obj *obj, void *op);
 	const struct gs_case_ops *cases;
 };

@@ -35,6 +35,7 @@
 #include <linux/capability.h>
 #include <linux/delay.h>
 #include <linux/export.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -77,15 +78,15 @@ struct gs_map_val *gs_map_val_alloc(u32 len)
 EXPORT_SYMBOL_IF_KUNIT(gs_map_val_alloc);
 
 /*
- * Drop a reference. The memory goes after a grace period: an RCU reader may
- * have loaded the pointer and be about to try refcount_inc_not_zero().
+ * The last reference is gone (gs_map_val_put()). The memory goes after a
+ * grace period: an RCU reader may have loaded the pointer and be about to
+ * try refcount_inc_not_zero().
  */
-void gs_map_val_put(struct gs_map_val *v)
+void gs_map_val_free(struct gs_map_val *v)
 {
-	if (v && refcount_dec_and_test(&v->ref))
-		kvfree_rcu(v, rcu);
+	kvfree_rcu(v, rcu);
 }
-EXPORT_SYMBOL_IF_KUNIT(gs_map_val_put);
+EXPORT_SYMBOL_IF_KUNIT(gs_map_val_free);
 
 static struct gs_map_node *map_node_alloc(const struct gs_map_key *key)
 {
@@ -398,65 +399,6 @@ static int map_give_out(struct gs_map_req *r, struct gs_map_val *v)
 
 /* ---- operations ---- */
 
-/**
- * gs_map_operands() - the operands @op takes: GOSYNC_MAP_ARG_* bits
- */
-u32 gs_map_operands(u32 op)
-{
-	static const u8 args[] = {
-		[GOSYNC_MAP_LOAD] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_OUT,
-		[GOSYNC_MAP_STORE] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_VALUE,
-		[GOSYNC_MAP_LOAD_OR_STORE] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_VALUE |
-					     GOSYNC_MAP_ARG_OUT,
-		[GOSYNC_MAP_LOAD_AND_DELETE] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_OUT,
-		[GOSYNC_MAP_DELETE] = GOSYNC_MAP_ARG_KEY,
-		[GOSYNC_MAP_SWAP] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_VALUE |
-				    GOSYNC_MAP_ARG_OUT,
-		[GOSYNC_MAP_COMPARE_AND_SWAP] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_VALUE |
-						GOSYNC_MAP_ARG_OLD,
-		[GOSYNC_MAP_COMPARE_AND_DELETE] = GOSYNC_MAP_ARG_KEY | GOSYNC_MAP_ARG_OLD,
-		[GOSYNC_MAP_CLEAR] = 0,
-		[GOSYNC_MAP_LEN] = 0,
-	};
-
-	return op < ARRAY_SIZE(args) ? args[op] : 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(gs_map_operands);
-
-/**
- * gs_map_check_op() - validate an op's code, flags and lengths
- *
- * Lengths of operands the op does not take must be 0.
- * Return: 0; -EINVAL for an unknown op or flag, NOVALUE with an out
- * capacity or on an op without a result value, a zero-length key, or a
- * length for an operand the op does not take; -E2BIG for a key longer than
- * GOSYNC_MAP_KEY_MAX or a value or comparand longer than GOSYNC_MAP_VALUE_MAX.
- */
-int gs_map_check_op(u32 op, u32 flags, u32 key_len, u32 value_len,
-		    u32 old_len, u32 out_cap)
-{
-	u32 args = gs_map_operands(op);
-
-	if (op < GOSYNC_MAP_LOAD || op > GOSYNC_MAP_LEN)
-		return -EINVAL;
-	if (flags & ~GOSYNC_MAP_F_NOVALUE)
-		return -EINVAL;
-	if ((flags & GOSYNC_MAP_F_NOVALUE) && (!(args & GOSYNC_MAP_ARG_OUT) || out_cap))
-		return -EINVAL;
-	if ((!(args & GOSYNC_MAP_ARG_KEY) && key_len) ||
-	    (!(args & GOSYNC_MAP_ARG_VALUE) && value_len) ||
-	    (!(args & GOSYNC_MAP_ARG_OLD) && old_len) ||
-	    (!(args & GOSYNC_MAP_ARG_OUT) && out_cap))
-		return -EINVAL;
-	if ((args & GOSYNC_MAP_ARG_KEY) && !key_len)
-		return -EINVAL;
-	if (key_len > GOSYNC_MAP_KEY_MAX || value_len > GOSYNC_MAP_VALUE_MAX ||
-	    old_len > GOSYNC_MAP_VALUE_MAX)
-		return -E2BIG;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(gs_map_check_op);
-
 static void map_count_load(struct gs_map *m, bool hit)
 {
 	gs_stat_add(m->stats, GOSYNC_MAP_STAT_LOADS, 1);
@@ -484,19 +426,18 @@ static struct gs_map_node *map_lookup(struct gs_map *m,
  */
 static int map_copy_live(struct gs_map *m, struct gs_map_node *n, struct gs_map_req *r)
 {
-	struct gs_map_val *v;
+	/* The read section (read lock or RCU, map_load()) keeps @v. */
+	struct gs_map_val *v = rcu_dereference_check(n->val, !m->ops->lockless_reads);
 	int ret = 0;
 
-	rcu_read_lock();
-	v = rcu_dereference(n->val);
 	/* Our value read before our read of @cleared: see map_node_live(). */
 	smp_rmb();
 	if (v && map_node_live(m, n)) {
 		r->result = 1;
 		r->out_len = v->len;
-		ret = v->len > r->out_cap ? -EOVERFLOW : r->copy_out(r, v->data, v->len);
+		ret = v->len > r->out_cap ? -EOVERFLOW :
+		      INDIRECT_CALL_1(r->copy_out, gs_map_copy_out, r, v->data, v->len);
 	}
-	rcu_read_unlock();
 	return ret;
 }
 
@@ -788,7 +729,22 @@ int gs_map_do(struct gs_map *m, struct gs_map_req *r)
 	if (!!(args & GOSYNC_MAP_ARG_VALUE) != !!r->val ||
 	    !!(args & GOSYNC_MAP_ARG_OLD) != !!r->old)
 		return -EINVAL;
+	return gs_map_run(m, r);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_map_do);
 
+/**
+ * gs_map_run() - gs_map_do() for a request its caller has validated
+ * @m: the map
+ * @r: the request: gs_map_check_op() passed it, and it has @val and @old
+ *	exactly when gs_map_operands() says its op takes them
+ *
+ * The uapi layer validates each op as it copies it in; checking it again
+ * here would be a second pass over every op of a batch.
+ * Return: as gs_map_do().
+ */
+int gs_map_run(struct gs_map *m, struct gs_map_req *r)
+{
 	r->out = NULL;
 	r->out_len = 0;
 	r->result = 0;
@@ -803,7 +759,6 @@ int gs_map_do(struct gs_map *m, struct gs_map_req *r)
 		return map_update(m, r);
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(gs_map_do);
 
 /* ---- Range ---- */
 

@@ -90,22 +90,29 @@ static void rcumap_read_end(struct gs_map *m)
 	rcu_read_unlock();
 }
 
-static int rcumap_write_begin(struct gs_map *m)
-	__acquires(&m->rcu.wlock)
+/*
+ * Writers are RCU readers too, so that rcumap_lookup() always runs under
+ * rcu_read_lock() (what rhashtable_lookup() asks for against the resizer),
+ * and readers enter RCU once per Load instead of once per level.
+ */
+static void rcumap_write_lock(struct gs_map *m)
+	__acquires(&m->rcu.wlock) __acquires(RCU)
 {
 	spin_lock(&m->rcu.wlock);
+	rcu_read_lock();
+}
+
+static int rcumap_write_begin(struct gs_map *m)
+	__acquires(&m->rcu.wlock) __acquires(RCU)
+{
+	rcumap_write_lock(m);
 	return 0;
 }
 
-static void rcumap_write_lock(struct gs_map *m)
-	__acquires(&m->rcu.wlock)
-{
-	spin_lock(&m->rcu.wlock);
-}
-
 static void rcumap_write_end(struct gs_map *m)
-	__releases(&m->rcu.wlock)
+	__releases(&m->rcu.wlock) __releases(RCU)
 {
+	rcu_read_unlock();
 	spin_unlock(&m->rcu.wlock);
 }
 
@@ -116,13 +123,13 @@ static bool rcumap_write_held(struct gs_map *m)
 }
 
 /*
- * Under rcu_read_lock() (readers) or the write lock (writers: nodes leave
- * the table only under it). rhashtable_lookup_fast() takes RCU itself.
+ * Under rcu_read_lock(), which readers (rcumap_read_begin()) and writers
+ * (rcumap_write_lock()) both hold; nodes leave the table only under wlock.
  */
 static struct gs_map_node *rcumap_lookup(struct gs_map *m,
 					 const struct gs_map_key *key)
 {
-	return rhashtable_lookup_fast(&m->rcu.ht, key, rcumap_params);
+	return rhashtable_lookup(&m->rcu.ht, key, rcumap_params);
 }
 
 /*

@@ -39,6 +39,31 @@ static struct gs_map_val *gs_map_get_val(u64 uptr, u32 len, int *err)
 	return v;
 }
 
+/*
+ * Copy a key of @len bytes (at most GOSYNC_MAP_KEY_MAX, gs_map_check_op())
+ * into @key, in one user_access window and a word at a time, as
+ * strncpy_from_user() reads: a batch does this for each of its ops, and
+ * copy_from_user()'s calls and hardened-usercopy check of a fixed stack
+ * buffer cost more than the copy.
+ */
+static int gs_map_get_key(u64 *key, const u8 __user *src, u32 len)
+{
+	u8 *dst = (u8 *)key;
+	u32 i = 0;
+
+	if (!user_access_begin(src, len))
+		return -EFAULT;
+	for (; i + sizeof(u64) <= len; i += sizeof(u64))
+		unsafe_get_user(key[i / sizeof(u64)], (const u64 __user *)(src + i), efault);
+	for (; i < len; i++)
+		unsafe_get_user(dst[i], src + i, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
 /* A request and where its value goes in user memory */
 struct gs_map_ureq {
 	struct gs_map_req r;
@@ -48,18 +73,25 @@ struct gs_map_ureq {
 /*
  * Load's copy_out: under the map's read lock or RCU, so without sleeping
  * (page faults disabled: -EFAULT makes the core Load again with a reference,
- * and then copy_to_user() may fault the page in). gs_map_uop() checked
- * access_ok() for out_cap bytes.
+ * and then copy_to_user() may fault the page in). As filldir() does, in one
+ * user_access window and without hardened usercopy's walk of the slab: the
+ * source is a whole gs_map_val's data, @len its length.
  */
-static int gs_map_copy_out(struct gs_map_req *r, const void *data, u32 len)
+int gs_map_copy_out(struct gs_map_req *r, const void *data, u32 len)
 {
 	struct gs_map_ureq *u = container_of(r, struct gs_map_ureq, r);
-	unsigned long left;
+	int ret = -EFAULT;
 
 	pagefault_disable();
-	left = __copy_to_user_inatomic(u->out, data, len);
+	if (!user_access_begin(u->out, len))
+		goto out;
+	unsafe_copy_to_user(u->out, data, len, end);
+	ret = 0;
+end:
+	user_access_end();
+out:
 	pagefault_enable();
-	return left ? -EFAULT : 0;
+	return ret;
 }
 
 /*
@@ -75,7 +107,8 @@ static int gs_map_uop(struct gs_map *m, struct gosync_map_op *op)
 		.out = u64_to_user_ptr(op->out),
 	};
 	struct gs_map_req *r = &u.r;
-	u8 key[GOSYNC_MAP_KEY_MAX] __uninitialized;	/* key_len bytes are copied in */
+	/* key_len bytes are copied in */
+	u64 key[GOSYNC_MAP_KEY_MAX / sizeof(u64)] __uninitialized;
 	int ret;
 
 	op->out_len = 0;
@@ -93,9 +126,9 @@ static int gs_map_uop(struct gs_map *m, struct gosync_map_op *op)
 		return -EINVAL;
 
 	if (args & GOSYNC_MAP_ARG_KEY) {
-		if (copy_from_user(key, u64_to_user_ptr(op->key), op->key_len))
+		if (gs_map_get_key(key, u64_to_user_ptr(op->key), op->key_len))
 			return -EFAULT;
-		r->key.data = key;
+		r->key.data = (const u8 *)key;
 		r->key.len = op->key_len;
 	}
 	if (args & GOSYNC_MAP_ARG_VALUE) {
@@ -108,10 +141,11 @@ static int gs_map_uop(struct gs_map *m, struct gosync_map_op *op)
 		if (!r->old)
 			goto out;
 	}
-	if (op->op == GOSYNC_MAP_LOAD && op->out_cap && access_ok(u.out, op->out_cap))
+	if (op->op == GOSYNC_MAP_LOAD && op->out_cap)
 		r->copy_out = gs_map_copy_out;
 
-	ret = gs_map_do(m, r);
+	/* Checked above, operands as gs_map_operands() says: no second pass. */
+	ret = gs_map_run(m, r);
 	op->out_len = r->out_len;
 	op->result = r->result;
 	/* No lock is held here; r->out is immutable while we hold it. */
@@ -273,5 +307,6 @@ const struct gs_type gs_map_type = {
 	.cmds = gs_map_cmds,
 	.nr_cmds = ARRAY_SIZE(gs_map_cmds),
 	.batch_op_size = sizeof(struct gosync_map_op),
+	.batch_out = offsetof(struct gosync_map_op, out_len),
 	.batch_op = gs_map_batch_op,
 };
