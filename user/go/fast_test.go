@@ -3,7 +3,7 @@
 package gosync
 
 // Tests of the mapped fast path that need the package's insides: a handle
-// to a mapped Mutex that uses the ioctls only.
+// to a mapped object that uses the ioctls only, the state word itself.
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // One Mutex locked at once through the fast path (two mapped handles, each
@@ -225,5 +226,70 @@ func TestSemaphoreMixedPaths(t *testing.T) {
 	}
 	if free, _, err := a.Available(); free != 2 || err != nil {
 		t.Fatalf("Available = %d, %v; want 2 free", free, err)
+	}
+}
+
+// A mapped Semaphore (or RWMutex) leaves its word to the kernel while a
+// poller watches it, and a handle's idle poller would watch it for good:
+// after a wait through the poller, the fast path is back once the kernel
+// has seen the next call (its statistics stop moving again).
+func TestSemaphoreFastPathAfterWait(t *testing.T) {
+	s, err := NewSemaphore(1, NonRobust())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.h.word == nil {
+		t.Fatal("a NonRobust Semaphore is not mapped")
+	}
+	w, _ := s.h.semWords()
+	if !s.TryAcquire(1) {
+		t.Fatal("TryAcquire(1) of a free Semaphore failed")
+	}
+	acquired := make(chan error)
+	go func() { acquired <- s.Acquire(context.Background(), 1) }()
+	waitFor(t, "the waiter's poll", func() bool { return atomic.LoadUint64(w)&semKernel != 0 })
+	if err := s.Release(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-acquired; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(1); err != nil { // the kernel's: it gives the word back
+		t.Fatal(err)
+	}
+	if v := atomic.LoadUint64(w); v != 1 {
+		t.Fatalf("word %#x after the wait, want 1 (free, the fast path's)", v)
+	}
+	before, err := s.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		if !s.TryAcquire(1) {
+			t.Fatal("TryAcquire(1) of a free Semaphore failed")
+		}
+		if err := s.Release(1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, err := s.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Stats != before.Stats {
+		t.Fatalf("the kernel counted calls after the wait: stats %v, then %v",
+			before.Stats, after.Stats)
+	}
+}
+
+// waitFor polls cond until it holds; not by then, after 3 minutes (the
+// hangLimit of the external tests), it is a hang.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(3 * time.Minute); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("%s: hung", what)
+		}
 	}
 }
