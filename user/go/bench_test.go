@@ -7,7 +7,9 @@ package gosync_test
 // on the sync package (sub-benchmark "sync") and on gosync ("gosync"), in
 // one run, so docs/benchmarks.md can give their ratio. The Mutex,
 // WaitGroup, Once and Int64 ones run on an Unmapped gosync object too
-// ("gosync-ioctl"; "gosync" is the default, mapped).
+// ("gosync-ioctl"; "gosync" is the default, mapped); the RWMutex ones on
+// a NonRobust, mapped RWMutex too ("gosync-mapped"; "gosync" is the
+// default, robust and so unmapped).
 
 import (
 	"strconv"
@@ -25,25 +27,34 @@ type rwLocker interface {
 	RUnlock()
 }
 
-// impls runs f once for sync and once for gosync; mk makes a lock.
+// benchLocks runs f for a sync.RWMutex ("sync"), a gosync.RWMutex
+// ("gosync", the default: robust, every call an ioctl) and a NonRobust one
+// ("gosync-mapped": uncontended calls are atomics on the shared word); mk
+// makes a lock.
 func benchLocks(b *testing.B, f func(b *testing.B, mk func() rwLocker)) {
 	b.Run("sync", func(b *testing.B) {
 		f(b, func() rwLocker { return new(sync.RWMutex) })
 	})
-	b.Run("gosync", func(b *testing.B) {
-		var made []*gosync.RWMutex
-		defer func() {
-			for _, m := range made {
-				m.Close()
-			}
-		}()
-		f(b, func() rwLocker {
-			m, err := gosync.NewRWMutex()
-			must(b, err)
-			made = append(made, m)
-			return m
+	for _, k := range []struct {
+		name string
+		opts []gosync.Option
+	}{{"gosync", nil}, {"gosync-mapped", []gosync.Option{gosync.NonRobust()}}} {
+		k := k
+		b.Run(k.name, func(b *testing.B) {
+			var made []*gosync.RWMutex
+			defer func() {
+				for _, m := range made {
+					m.Close()
+				}
+			}()
+			f(b, func() rwLocker {
+				m, err := gosync.NewRWMutex(k.opts...)
+				must(b, err)
+				made = append(made, m)
+				return m
+			})
 		})
-	})
+	}
 }
 
 // benchMutexes runs f for a sync.Mutex ("sync"), a mapped gosync.Mutex

@@ -3,16 +3,20 @@
 package gosync
 
 // Tests of the mapped fast path that need the package's insides: a handle
-// to a mapped Mutex that uses the ioctls only.
+// to a mapped object that uses the ioctls only, the state word itself.
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
+	"unsafe"
 )
 
 // One Mutex locked at once through the fast path (two mapped handles, each
@@ -225,5 +229,486 @@ func TestSemaphoreMixedPaths(t *testing.T) {
 	}
 	if free, _, err := a.Available(); free != 2 || err != nil {
 		t.Fatalf("Available = %d, %v; want 2 free", free, err)
+	}
+}
+
+// A mapped Semaphore (or RWMutex) leaves its word to the kernel while a
+// poller watches it, and a handle's idle poller would watch it for good:
+// after a wait through the poller, the fast path is back once the kernel
+// has seen the next call (its statistics stop moving again).
+func TestSemaphoreFastPathAfterWait(t *testing.T) {
+	s, err := NewSemaphore(1, NonRobust())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.h.word == nil {
+		t.Fatal("a NonRobust Semaphore is not mapped")
+	}
+	w, _ := s.h.semWords()
+	if !s.TryAcquire(1) {
+		t.Fatal("TryAcquire(1) of a free Semaphore failed")
+	}
+	acquired := make(chan error)
+	go func() { acquired <- s.Acquire(context.Background(), 1) }()
+	waitFor(t, "the waiter's poll", func() bool { return atomic.LoadUint64(w)&semKernel != 0 })
+	if err := s.Release(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-acquired; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Release(1); err != nil { // the kernel's: it gives the word back
+		t.Fatal(err)
+	}
+	if v := atomic.LoadUint64(w); v != 1 {
+		t.Fatalf("word %#x after the wait, want 1 (free, the fast path's)", v)
+	}
+	before, err := s.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		if !s.TryAcquire(1) {
+			t.Fatal("TryAcquire(1) of a free Semaphore failed")
+		}
+		if err := s.Release(1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, err := s.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Stats != before.Stats {
+		t.Fatalf("the kernel counted calls after the wait: stats %v, then %v",
+			before.Stats, after.Stats)
+	}
+}
+
+// waitFor polls cond until it holds; not by then, after 3 minutes (the
+// hangLimit of the external tests), it is a hang.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(3 * time.Minute); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("%s: hung", what)
+		}
+	}
+}
+
+// Which RWMutexes are mapped: a NonRobust one, unless Unmapped, and every
+// handle to it, by name or from a file; never a robust one, which the
+// kernel refuses to map (EINVAL).
+func TestRWMutexMapped(t *testing.T) {
+	name := fmt.Sprintf("gotest-%d-rw-mapped", os.Getpid())
+	for _, c := range []struct {
+		what   string
+		opts   []Option
+		mapped bool
+	}{
+		{"robust", nil, false},
+		{"NonRobust", []Option{NonRobust()}, true},
+		{"NonRobust, Unmapped", []Option{NonRobust(), Unmapped()}, false},
+		{"Unmapped", []Option{Unmapped()}, false},
+	} {
+		rw, err := NewRWMutex(append(c.opts, Named(name, 0600))...)
+		if err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		o, err := OpenRWMutex(name)
+		if err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		f, err := rw.File()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ff, err := RWMutexFromFile(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		for _, h := range []*handle{rw.h, o.h, ff.h} {
+			if (h.word != nil) != c.mapped || (h.token != 0) != c.mapped {
+				t.Errorf("%s: word %v, token %d; want mapped %v", c.what, h.word != nil,
+					h.token, c.mapped)
+			}
+		}
+		if c.mapped && (o.h.token == rw.h.token || ff.h.token != rw.h.token) {
+			t.Errorf("%s: tokens %d, opened %d, from a file %d: want the file's the same",
+				c.what, rw.h.token, o.h.token, ff.h.token)
+		}
+		ff.Close()
+		o.Close()
+		rw.Close()
+		if err := Unlink(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// What create leaves out for a robust RWMutex, asked for anyway.
+	dfd, err := device()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := createCmd{size: uint32(unsafe.Sizeof(createCmd{})), typ: typeRWMutex, flags: createMapped}
+	if fd, err := ioctlFd(dfd, iocCreate, unsafe.Pointer(&c)); err != syscall.EINVAL {
+		if err == nil {
+			syscall.Close(fd)
+		}
+		t.Fatalf("GOSYNC_CREATE_MAPPED of a robust RWMutex: %v, want EINVAL", err)
+	}
+}
+
+// On a mapped RWMutex, uncontended RLock, TryRLock, RUnlock, Lock, TryLock
+// and Unlock, and the Trys that fail because it is held, never reach the
+// kernel: its counts stay still, and the word says what is held; on an
+// Unmapped one, each is an ioctl, counted.
+func TestRWMutexFastPath(t *testing.T) {
+	const n = 100
+	for _, k := range []struct {
+		name string
+		opts []Option
+	}{
+		{"mapped", []Option{NonRobust()}},
+		{"ioctl", []Option{NonRobust(), Unmapped()}},
+	} {
+		rw, err := NewRWMutex(k.opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rw.Close()
+		mapped := rw.h.word != nil
+		if mapped != (k.name == "mapped") {
+			t.Fatalf("%s: mapped %v", k.name, mapped)
+		}
+		word := func(want uint64, what string) {
+			t.Helper()
+			if !mapped {
+				return
+			}
+			if v := atomic.LoadUint64(rw.h.rwWord()); v != want {
+				t.Fatalf("%s: %s: word %#x, want %#x", k.name, what, v, want)
+			}
+		}
+		tok := uint64(rw.h.token)
+		before, err := rw.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < n; i++ {
+			rw.RLock()
+			rw.RLock()
+			if !rw.TryRLock() {
+				t.Fatalf("%s: TryRLock failed with the RWMutex read-locked", k.name)
+			}
+			word(3*rwReader, "three read locks")
+			if rw.TryLock() {
+				t.Fatalf("%s: TryLock succeeded with the RWMutex read-locked", k.name)
+			}
+			rw.RUnlock()
+			rw.RUnlock()
+			rw.RUnlock()
+			word(0, "read-unlocked")
+			rw.Lock()
+			word(tok, "write-locked")
+			if rw.TryLock() {
+				t.Fatalf("%s: TryLock succeeded with the RWMutex locked", k.name)
+			}
+			if rw.TryRLock() {
+				t.Fatalf("%s: TryRLock succeeded with the RWMutex locked", k.name)
+			}
+			rw.Unlock()
+			word(0, "unlocked")
+			if !rw.TryLock() {
+				t.Fatalf("%s: TryLock failed with the RWMutex unlocked", k.name)
+			}
+			rw.Unlock()
+		}
+		after, err := rw.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// enum gosync_lock_stat: LOCKS, RLOCKS, UNLOCKS, BUSY
+		var got [4]uint64
+		for i := range got {
+			got[i] = after.Stats[i] - before.Stats[i]
+		}
+		want := [4]uint64{}
+		if !mapped {
+			want = [4]uint64{2 * n, 3 * n, 5 * n, 3 * n}
+		}
+		if got != want {
+			t.Errorf("%s: the kernel counted %v locks, read locks, unlocks, failed Trys; "+
+				"want %v", k.name, got, want)
+		}
+	}
+}
+
+// One mapped RWMutex used through two mapped handles (each its own open
+// file description and token), one that is not (the ioctls) and one that
+// is not but shares the first one's description (its token): writers never
+// overlap anyone and lose no update of a plain variable, readers only
+// overlap readers, whichever path each call took.
+func TestRWMutexMixedPaths(t *testing.T) {
+	name := fmt.Sprintf("gotest-%d-rw-mixed-paths", os.Getpid())
+	a, err := NewRWMutex(Named(name, 0600), NonRobust())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Unlink(name)
+	defer a.Close()
+	b, err := OpenRWMutex(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	h, err := open("OpenRWMutex", typeRWMutex, name) // no mapWords: ioctls only
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &RWMutex{base{h}}
+	defer c.Close()
+	fd, err := dupFd(a.h.fd) // a's description, ioctls only
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &RWMutex{base{newHandle(fd, typeRWMutex, name)}}
+	defer d.Close()
+	if a.h.word == nil || b.h.word == nil || c.h.word != nil || d.h.word != nil {
+		t.Fatalf("mapped: %v %v %v %v, want true true false false", a.h.word != nil,
+			b.h.word != nil, c.h.word != nil, d.h.word != nil)
+	}
+	if a.h.token == 0 || a.h.token == b.h.token {
+		t.Fatalf("tokens %d and %d: want two, nonzero", a.h.token, b.h.token)
+	}
+
+	loops := 1000
+	if testing.Short() {
+		loops = 200
+	}
+	const perHandle = 2 // writers, and as many readers
+	n := 0              // written under the write lock only
+	var inside int32    // readers, plus 10000 per writer
+	var wg sync.WaitGroup
+	all := []*RWMutex{a, b, c, d}
+	for _, rw := range all {
+		for g := 0; g < perHandle; g++ {
+			wg.Add(2)
+			go func(rw *RWMutex) {
+				defer wg.Done()
+				for i := 0; i < loops; i++ {
+					if i%4 == 0 {
+						for !rw.TryLock() {
+							runtime.Gosched()
+						}
+					} else {
+						rw.Lock()
+					}
+					if m := atomic.AddInt32(&inside, 10000); m != 10000 {
+						t.Errorf("a writer inside with %d", m-10000)
+					}
+					v := n
+					runtime.Gosched() // let the others try meanwhile
+					n = v + 1
+					atomic.AddInt32(&inside, -10000)
+					rw.Unlock()
+				}
+			}(rw)
+			go func(rw *RWMutex) {
+				defer wg.Done()
+				for i := 0; i < loops; i++ {
+					if i%4 == 0 {
+						for !rw.TryRLock() {
+							runtime.Gosched()
+						}
+					} else {
+						rw.RLock()
+					}
+					if m := atomic.AddInt32(&inside, 1); m >= 10000 {
+						t.Errorf("a reader inside with a writer")
+					}
+					if n < 0 { // a read, which -race orders after the writes
+						t.Errorf("n = %d", n)
+					}
+					runtime.Gosched()
+					atomic.AddInt32(&inside, -1)
+					rw.RUnlock()
+				}
+			}(rw)
+		}
+	}
+	wg.Wait()
+	if want := len(all) * perHandle * loops; n != want {
+		t.Fatalf("n = %d, want %d: updates lost under the write lock", n, want)
+	}
+	// Nothing held; and once c and d are closed (their idle pollers watch
+	// the object: only a mapped handle keeps none), the kernel's next call
+	// gives the word back to the fast path.
+	c.Close()
+	d.Close()
+	if !a.TryLock() {
+		t.Fatal("TryLock failed after the hammer")
+	}
+	a.Unlock()
+	if v := atomic.LoadUint64(a.h.rwWord()); v != 0 {
+		t.Fatalf("word %#x after the hammer, nobody waiting: want 0", v)
+	}
+}
+
+// Writer preference on a mapped RWMutex: a writer waiting in the kernel's
+// queue holds back new readers, the fast path's too (the kernel has set
+// the word's rwWaiters, so their compare-and-swap is not tried); the last
+// reader's RUnlock hands the lock to the writer. Afterwards, with nobody
+// waiting, the word is the fast path's again.
+func TestRWMutexWriterPreferenceMapped(t *testing.T) {
+	rw, err := NewRWMutex(NonRobust())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rw.Close()
+	f, err := rw.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw2, err := RWMutexFromFile(f) // a second mapping of the word
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rw2.Close()
+	if rw.h.word == nil || rw2.h.word == nil {
+		t.Fatal("a NonRobust RWMutex is not mapped")
+	}
+	w := rw.h.rwWord()
+	rw.RLock()
+	if v := atomic.LoadUint64(w); v != rwReader {
+		t.Fatalf("word %#x with a read lock, want %#x", v, uint64(rwReader))
+	}
+	locked := make(chan struct{})
+	go func() {
+		rw.Lock()
+		close(locked)
+	}()
+	// The writer spins, polls, then (after its patience) joins the kernel's
+	// queue; only then does a TryRLock fail with the RWMutex read-locked.
+	waitFor(t, "the writer in the kernel's queue", func() bool {
+		if rw2.TryRLock() {
+			rw2.RUnlock()
+			return false
+		}
+		return true
+	})
+	if v := atomic.LoadUint64(w); v != rwReader|rwWaiters {
+		t.Fatalf("word %#x with a reader and a queued writer, want %#x", v,
+			uint64(rwReader|rwWaiters))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	err = rw2.RLockContext(ctx)
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("RLock with a writer queued: %v, want a timeout", err)
+	}
+	select {
+	case <-locked:
+		t.Fatal("the writer locked an RWMutex with a reader")
+	default:
+	}
+	rw.RUnlock() // the last reader: the kernel hands the lock to the writer
+	select {
+	case <-locked:
+	case <-time.After(3 * time.Minute):
+		t.Fatal("the writer never got the lock")
+	}
+	if v := atomic.LoadUint64(w); v&rwWriter != uint64(rw.h.token) || v&rwReaders != 0 {
+		t.Fatalf("word %#x after the handoff, want the writer's token %#x", v, rw.h.token)
+	}
+	rw.Unlock()
+	if v := atomic.LoadUint64(w); v != 0 {
+		t.Fatalf("word %#x after the writer's Unlock, nobody waiting: want 0", v)
+	}
+	before, err := rw.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw2.RLock()
+	rw.RUnlock() // read locks are anonymous: any handle's
+	rw2.Lock()
+	rw2.Unlock()
+	after, err := rw.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Stats != before.Stats {
+		t.Fatalf("the kernel counted calls after the wait: stats %v, then %v",
+			before.Stats, after.Stats)
+	}
+}
+
+// The race detector's edges on the fast path: plain memory written before
+// a fast-path Unlock or RUnlock through one handle, read after a fast-path
+// Lock, RLock, TryLock or TryRLock through another. The reader learns that
+// the word is free from the word itself (an atomic load of the mapped page,
+// which the detector does not see), so the only edge is the package's
+// annotation: without it, -race reports the read (run-tests.sh --race).
+func TestRWMutexFastPathRaceEdges(t *testing.T) {
+	rw, err := NewRWMutex(NonRobust())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rw.Close()
+	f, err := rw.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw2, err := RWMutexFromFile(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rw2.Close()
+	w := rw.h.rwWord()
+	for _, c := range []struct {
+		what           string
+		hold, release  func()
+		acquire, after func()
+	}{
+		{"Unlock, Lock", rw.Lock, rw2.Unlock, rw.Lock, rw.Unlock},
+		{"Unlock, RLock", rw.Lock, rw2.Unlock, rw.RLock, rw.RUnlock},
+		{"RUnlock, Lock", rw.RLock, rw2.RUnlock, rw.Lock, rw.Unlock},
+		{"Unlock, TryLock", rw.Lock, rw2.Unlock, func() {
+			if !rw.TryLock() {
+				t.Error("TryLock of a free RWMutex failed")
+			}
+		}, rw.Unlock},
+		{"Unlock, TryRLock", rw.Lock, rw2.Unlock, func() {
+			if !rw.TryRLock() {
+				t.Error("TryRLock of a free RWMutex failed")
+			}
+		}, rw.RUnlock},
+		{"RUnlock, TryLock", rw.RLock, rw2.RUnlock, func() {
+			if !rw.TryLock() {
+				t.Error("TryLock of a free RWMutex failed")
+			}
+		}, rw.Unlock},
+	} {
+		c.hold()
+		x := new(int)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			*x = 1
+			c.release()
+		}()
+		waitFor(t, c.what, func() bool { return atomic.LoadUint64(w) == 0 })
+		c.acquire()
+		if *x != 1 {
+			t.Errorf("%s: read %d, want 1", c.what, *x)
+		}
+		<-done // after the read: this channel must not be the edge
+		c.after()
+		if v := atomic.LoadUint64(w); v != 0 {
+			t.Fatalf("%s: word %#x after, want 0 (the fast path's)", c.what, v)
+		}
 	}
 }

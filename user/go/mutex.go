@@ -53,16 +53,18 @@ func NewMutex(opts ...Option) (*Mutex, error) {
 	return newMutex("NewMutex", h)
 }
 
-// Unmapped makes a Mutex, an Int64 or Uint64, a WaitGroup, a Once or a
-// NonRobust Semaphore without the mapped fast path (see their
+// Unmapped makes a Mutex, an Int64 or Uint64, a WaitGroup, a Once, or a
+// NonRobust Semaphore or RWMutex without the mapped fast path (see their
 // constructors): each operation is an ioctl. The kernel then sees every
-// call (its Info().Stats count them all; for a Mutex the gosync command
-// always shows the holder's pid, and a locker spins in the kernel while
-// the holder runs), and the object costs no page. Every handle to the
-// object follows how it was created.
+// call (its Info().Stats count them all; for a Mutex or RWMutex the gosync
+// command always shows the holder's pid, and a Mutex locker spins in the
+// kernel while the holder runs; an RWMutex's read locks are again counted
+// per open file description), and the object costs no page. A robust
+// Semaphore or RWMutex is never mapped, so Unmapped changes nothing for
+// one. Every handle to the object follows how it was created.
 func Unmapped() Option {
 	return Option{name: "Unmapped",
-		types: types(typeMutex, typeCounter, typeWaitGroup, typeOnce, typeSem),
+		types: types(typeMutex, typeCounter, typeWaitGroup, typeOnce, typeSem, typeRWMutex),
 		apply: func(r *createReq) { r.unmapped = true }}
 }
 

@@ -218,14 +218,16 @@ func testMutexMisuse(t *testing.T, opts ...gosync.Option) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m, err := gosync.NewMutex(opts...)
-			must(t, err)
-			defer m.Close()
-			rw, err := gosync.NewRWMutex()
-			must(t, err)
-			defer rw.Close()
-			if err := c.f(m, rw); !errors.Is(err, gosync.ErrNotLocked) {
-				t.Fatalf("got %v, want ErrNotLocked", err)
+			for _, k := range rwKinds { // the RWMutex cases on each kind
+				m, err := gosync.NewMutex(opts...)
+				must(t, err)
+				defer m.Close()
+				rw, err := gosync.NewRWMutex(k.opts...)
+				must(t, err)
+				defer rw.Close()
+				if err := c.f(m, rw); !errors.Is(err, gosync.ErrNotLocked) {
+					t.Fatalf("%s RWMutex: got %v, want ErrNotLocked", k.name, err)
+				}
 			}
 		})
 	}

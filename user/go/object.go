@@ -101,9 +101,11 @@ func create(op string, typ uint32, opts []Option, fill func(*createCmd)) (*handl
 		o.apply(&r)
 	}
 	if r.unmapped || typ == typeSem &&
-		(*semAttr)(unsafe.Pointer(&r.cmd.attr)).flags&semNonRobust == 0 {
-		// Unmapped; or a robust Semaphore, which the kernel refuses to
-		// map (returning a dead holder's permits needs the ioctls).
+		(*semAttr)(unsafe.Pointer(&r.cmd.attr)).flags&semNonRobust == 0 ||
+		typ == typeRWMutex && (*lockAttr)(unsafe.Pointer(&r.cmd.attr)).flags&lockNonRobust == 0 {
+		// Unmapped; or a robust Semaphore or RWMutex, which the kernel
+		// refuses to map (returning a dead holder's permits or read
+		// locks needs the ioctls).
 		r.cmd.flags &^= createMapped
 	}
 	dfd, err := device()

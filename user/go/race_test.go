@@ -52,20 +52,25 @@ func TestRaceAnnotations(t *testing.T) {
 		handOff(t, func(x *int) { *x = 1; m2.Unlock() }, func() { m.Lock() })
 		m.Unlock()
 	})
-	t.Run("RWMutex", func(t *testing.T) {
-		rw, err := gosync.NewRWMutex()
-		must(t, err)
-		defer rw.Close()
-		rw2, err := gosync.RWMutexFromFile(fileOf(t, rw)) // shares rw's read locks
-		must(t, err)
-		defer rw2.Close()
-		rw.Lock()
-		handOff(t, func(x *int) { *x = 1; rw2.Unlock() }, func() { rw.RLock() })
-		rw.RUnlock()
-		rw.RLock() // a read unlock before a write Lock
-		handOff(t, func(x *int) { *x = 1; rw2.RUnlock() }, func() { rw.Lock() })
-		rw.Unlock()
-	})
+	for _, k := range rwKinds { // robust; NonRobust (mapped) and Unmapped
+		k := k
+		t.Run("RWMutex/"+k.name, func(t *testing.T) {
+			rw, err := gosync.NewRWMutex(k.opts...)
+			must(t, err)
+			defer rw.Close()
+			rw2, err := gosync.RWMutexFromFile(fileOf(t, rw)) // shares rw's read locks
+			must(t, err)
+			defer rw2.Close()
+			rw.Lock()
+			handOff(t, func(x *int) { *x = 1; rw2.Unlock() }, func() { rw.RLock() })
+			rw.RUnlock()
+			rw.RLock() // a read unlock before a write Lock
+			handOff(t, func(x *int) { *x = 1; rw2.RUnlock() }, func() { rw.Lock() })
+			// A write Unlock before a write Lock.
+			handOff(t, func(x *int) { *x = 1; rw2.Unlock() }, func() { rw.Lock() })
+			rw.Unlock()
+		})
+	}
 	t.Run("Cond", func(t *testing.T) {
 		c := newCond(t)
 		l2, err := gosync.MutexFromFile(fileOf(t, c.L))

@@ -2,7 +2,8 @@
 
 package gosync_test
 
-// Ports of Go's src/sync/rwmutex_test.go.
+// Ports of Go's src/sync/rwmutex_test.go, each run on every kind of
+// RWMutex (rwKinds).
 
 import (
 	"fmt"
@@ -15,13 +16,36 @@ import (
 	"gosync"
 )
 
+// rwKinds are the kinds of RWMutex each RWMutex test runs on (a subtest
+// each): robust (the default, never mapped), NonRobust (mapped: RLock,
+// RUnlock, Lock and Unlock are atomics on the shared word while nobody
+// waits), and NonRobust made Unmapped (ioctls).
+var rwKinds = []struct {
+	name string
+	opts []gosync.Option
+}{
+	{"robust", nil},
+	{"mapped", []gosync.Option{gosync.NonRobust()}},
+	{"ioctl", []gosync.Option{gosync.NonRobust(), gosync.Unmapped()}},
+}
+
+// forRWKinds runs f once per kind of RWMutex; opts make an RWMutex of it.
+func forRWKinds(t *testing.T, f func(t *testing.T, opts ...gosync.Option)) {
+	for _, k := range rwKinds {
+		k := k
+		t.Run(k.name, func(t *testing.T) { f(t, k.opts...) })
+	}
+}
+
 // Go's TestParallelReaders: numReaders goroutines all hold a read lock at
 // once (each takes it, says so, and waits to be told to let go).
-func TestParallelReaders(t *testing.T) {
+func TestParallelReaders(t *testing.T) { forRWKinds(t, testParallelReaders) }
+
+func testParallelReaders(t *testing.T, opts ...gosync.Option) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(-1))
 	for _, c := range []struct{ readers, procs int }{{1, 4}, {3, 4}, {4, 2}} {
 		runtime.GOMAXPROCS(c.procs)
-		rw, err := gosync.NewRWMutex()
+		rw, err := gosync.NewRWMutex(opts...)
 		must(t, err)
 		locked, unlock, done := make(chan bool), make(chan bool), make(chan bool)
 		for i := 0; i < c.readers; i++ {
@@ -50,9 +74,9 @@ func TestParallelReaders(t *testing.T) {
 
 // Go's HammerRWMutex: readers and writers check, through an activity
 // count, that a writer is alone and readers only share with readers.
-func hammerRWMutex(t *testing.T, procs, readers, iterations int) {
+func hammerRWMutex(t *testing.T, procs, readers, iterations int, opts ...gosync.Option) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-	rw, err := gosync.NewRWMutex()
+	rw, err := gosync.NewRWMutex(opts...)
 	must(t, err)
 	defer rw.Close()
 	var activity int32
@@ -100,8 +124,10 @@ func hammerRWMutex(t *testing.T, procs, readers, iterations int) {
 }
 
 // Go's TestRWMutex.
-func TestRWMutex(t *testing.T) {
-	rw, err := gosync.NewRWMutex()
+func TestRWMutex(t *testing.T) { forRWKinds(t, testRWMutex) }
+
+func testRWMutex(t *testing.T, opts ...gosync.Option) {
+	rw, err := gosync.NewRWMutex(opts...)
 	must(t, err)
 	rw.Lock()
 	if rw.TryLock() {
@@ -132,24 +158,26 @@ func TestRWMutex(t *testing.T) {
 	if testing.Short() {
 		n = 50
 	}
-	hammerRWMutex(t, 1, 1, n)
-	hammerRWMutex(t, 1, 3, n)
-	hammerRWMutex(t, 1, 10, n)
-	hammerRWMutex(t, 4, 1, n)
-	hammerRWMutex(t, 4, 3, n)
-	hammerRWMutex(t, 4, 10, n)
+	hammerRWMutex(t, 1, 1, n, opts...)
+	hammerRWMutex(t, 1, 3, n, opts...)
+	hammerRWMutex(t, 1, 10, n, opts...)
+	hammerRWMutex(t, 4, 1, n, opts...)
+	hammerRWMutex(t, 4, 3, n, opts...)
+	hammerRWMutex(t, 4, 10, n, opts...)
 	if !testing.Short() {
-		hammerRWMutex(t, 10, 1, n)
-		hammerRWMutex(t, 10, 3, n)
-		hammerRWMutex(t, 10, 10, n)
-		hammerRWMutex(t, 10, 5, n)
+		hammerRWMutex(t, 10, 1, n, opts...)
+		hammerRWMutex(t, 10, 3, n, opts...)
+		hammerRWMutex(t, 10, 10, n, opts...)
+		hammerRWMutex(t, 10, 5, n, opts...)
 	}
 }
 
 // Go's TestRLocker: RLocker's Lock and Unlock are RLock and RUnlock, and
 // a writer waits for the readers that hold it.
-func TestRLocker(t *testing.T) {
-	rw, err := gosync.NewRWMutex()
+func TestRLocker(t *testing.T) { forRWKinds(t, testRLocker) }
+
+func testRLocker(t *testing.T, opts ...gosync.Option) {
+	rw, err := gosync.NewRWMutex(opts...)
 	must(t, err)
 	defer rw.Close()
 	rl := rw.RLocker()
@@ -186,8 +214,10 @@ func TestRLocker(t *testing.T) {
 
 // Writer preference: a writer that waits holds back new readers, so a
 // stream of overlapping readers cannot starve it.
-func TestRWMutexWriterNotStarved(t *testing.T) {
-	rw, err := gosync.NewRWMutex()
+func TestRWMutexWriterNotStarved(t *testing.T) { forRWKinds(t, testRWMutexWriterNotStarved) }
+
+func testRWMutexWriterNotStarved(t *testing.T, opts ...gosync.Option) {
+	rw, err := gosync.NewRWMutex(opts...)
 	must(t, err)
 	defer rw.Close()
 	stop := make(chan struct{})
@@ -223,9 +253,13 @@ func TestRWMutexWriterNotStarved(t *testing.T) {
 // description (EDEADLK), which the package must not report: the second
 // Lock waits for the Unlock, as in Go.
 func TestRWMutexRelockUnlockedByAnother(t *testing.T) {
+	forRWKinds(t, testRWMutexRelockUnlockedByAnother)
+}
+
+func testRWMutexRelockUnlockedByAnother(t *testing.T, opts ...gosync.Option) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	rw, err := gosync.NewRWMutex()
+	rw, err := gosync.NewRWMutex(opts...)
 	must(t, err)
 	defer rw.Close()
 	rw.Lock()

@@ -186,11 +186,20 @@ const (
 	// The Semaphore's word: free permits, and "the kernel owns it".
 	semFree   = 0x7fffffffffffffff
 	semKernel = 0x8000000000000000
+
+	// The RWMutex's word: the writer's token, "the kernel owns it", and
+	// the read locks held, in units of rwReader.
+	rwWriter      = 0x000000003fffffff
+	rwWaiters     = 0x0000000040000000
+	rwReader      = 0x0000000100000000
+	rwReaders     = 0x7fffffff00000000
+	rwReaderShift = 32
+	rwMaxReaders  = 0x40000000
 )
 
 // struct gosync_mapped: a union of state words at offset 0: the Mutex's
 // uint32, the counter's int64, the WaitGroup's uint64, the Semaphore's
-// uint64 and its size (the second uint64).
+// uint64 and its size (the second uint64), the RWMutex's uint64.
 type mappedPage struct{ words [8]uint64 }
 
 type versionCmd struct {
