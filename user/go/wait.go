@@ -35,7 +35,8 @@ import (
 //     has waited more than 1 ms and lost again), and an RWMutex writer that
 //     has waited more than 10 ms, join the queue with a plain blocking
 //     call (kernelWait). ctx's cancellation reaches it at the end of its
-//     current slice of at most 20 ms; its deadline, at once.
+//     current slice of at most 20 ms; its deadline, at once; Close of the
+//     handle, within 200 ms (a wait that is never canceled is sliced too).
 //   - rendezvous. An unbuffered Send needs its receiver: one of the two
 //     must be in the kernel's queue. Send is (and Select is); they wait in
 //     GOSYNC_IOC_WAIT with one more case, a WaitGroup of the package's
@@ -43,9 +44,10 @@ import (
 //   - Cond.Wait, which has no pollable state (a Signal to nobody is lost).
 
 const (
-	starvation = time.Millisecond      // Go's starvationThresholdNs
-	slice      = 20 * time.Millisecond // longest kernel wait without a deadline, under a cancelable ctx
-	maxIdle    = 4                     // pollers kept per handle
+	starvation = time.Millisecond       // Go's starvationThresholdNs
+	slice      = 20 * time.Millisecond  // longest kernel wait without a deadline, under a cancelable ctx
+	closeSlice = 200 * time.Millisecond // the same under a ctx that is never canceled: Close ends it
+	maxIdle    = 4                      // pollers kept per handle
 )
 
 var errNotPollable = errors.New("gosync: descriptor is not pollable")
@@ -265,8 +267,8 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 }
 
 // kernelWait runs block, a kernel wait, under ctx: with ctx's deadline,
-// and, if ctx can be canceled, in slices no longer than slice, checking
-// ctx between them.
+// in slices no longer than slice if ctx can be canceled (else closeSlice),
+// checking ctx and Close between them.
 func (h *handle) kernelWait(ctx context.Context, block func(fd int, abs uint64) error) error {
 	fd, err := h.get()
 	if err != nil {
@@ -282,14 +284,23 @@ func (h *handle) kernelWait(ctx context.Context, block func(fd int, abs uint64) 
 		if hasDeadline {
 			abs = monoAt(deadline)
 		}
+		// In slices: ctx may be canceled, and Close ends a wait through
+		// the handle, which no kernel wait sees (the descriptor stays open
+		// while we use it). A slice that ends requeues the waiter last,
+		// so without ctx the slices are long.
+		n := closeSlice
 		if ctx.Done() != nil {
-			if s := monoAt(time.Now().Add(slice)); s < abs {
-				abs = s
-			}
+			n = slice
+		}
+		if s := monoAt(time.Now().Add(n)); s < abs {
+			abs = s
 		}
 		err := block(fd, abs)
 		if err != syscall.ETIMEDOUT {
 			return err
+		}
+		if h.isClosed() {
+			return os.ErrClosed
 		}
 		if hasDeadline && !time.Now().Before(deadline) {
 			if err := ctx.Err(); err != nil {
