@@ -313,6 +313,69 @@ static void batch_test(unsigned int backend)
 	close(fd);
 }
 
+/*
+ * Key bytes: the kernel reads a key a word at a time and writes a Load's
+ * value in one window. Keys of every length 1..GOSYNC_MAP_KEY_MAX that
+ * differ only in their last byte, or are prefixes of each other, are
+ * distinct; a key or a value buffer that ends where the mapping ends (a
+ * PROT_NONE page after it) is read or written exactly, not past its end;
+ * one that runs one byte into that page is EFAULT.
+ */
+static void key_bytes_test(unsigned int backend)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *area = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = gosync_map_create(dev, NULL, 0, backend, 0, 0);
+	const char *name = gosync_map_backend_name(backend);
+	unsigned int len, bad = 0;
+	char *end, v[8];
+	size_t vl;
+	bool found;
+
+	if (area == MAP_FAILED || fd < 0 || mprotect(area + pg, (size_t)pg, PROT_NONE)) {
+		ok(0, "%s: key bytes: setup", name);
+		return;
+	}
+	end = area + pg;	/* the first byte that faults */
+	for (len = 1; len <= GOSYNC_MAP_KEY_MAX; len++) {
+		char *k = end - len;
+
+		memset(k, 'a', len);
+		k[len - 1] = 'b';
+		snprintf(v, sizeof(v), "%u", len);
+		if (gosync_map_store(fd, k, len, v, strlen(v)))
+			bad++;
+	}
+	for (len = 1; len <= GOSYNC_MAP_KEY_MAX; len++) {
+		char *k = end - len, want[8];
+
+		memset(k, 'a', len);
+		k[len - 1] = 'b';
+		snprintf(want, sizeof(want), "%u", len);
+		/* the value buffer ends at the fault too */
+		if (gosync_map_load(fd, k, len, end - strlen(want), strlen(want), &vl, &found) ||
+		    !found || vl != strlen(want) || memcmp(end - vl, want, vl))
+			bad++;
+		k[len - 1] = 'c';	/* same prefix, other last byte: absent */
+		if (gosync_map_load(fd, k, len, NULL, 0, &vl, &found) || found)
+			bad++;
+	}
+	ok(!bad, "%s: keys of 1..%d bytes ending at a fault: all distinct, none read past (%u bad)",
+	   name, GOSYNC_MAP_KEY_MAX, bad);
+	errno = 0;
+	ok(gosync_map_load(fd, end - 3, 4, NULL, 0, &vl, &found) < 0 && errno == EFAULT,
+	   "%s: a key one byte into the fault: EFAULT", name);
+	ok(gosync_map_store(fd, "long", 4, "12345678", 8) == 0, "%s: store an 8-byte value", name);
+	errno = 0;
+	ok(gosync_map_load(fd, "long", 4, end - 4, 8, &vl, &found) < 0 && errno == EFAULT,
+	   "%s: a value buffer that runs 4 bytes into the fault: EFAULT", name);
+	ok(gosync_map_load(fd, "long", 4, end - 8, 8, &vl, &found) == 0 && found && vl == 8 &&
+	   !memcmp(end - 8, "12345678", 8), "%s: one that ends at the fault: the value", name);
+	close(fd);
+	munmap(area, (size_t)pg * 2);
+}
+
 /* ---- bad inputs ---- */
 
 static void bad_input_test(void)
@@ -587,6 +650,7 @@ int main(int argc, char **argv)
 		model_test(backends[i], seed);
 		batch_test(backends[i]);
 		range_mp_test(backends[i]);
+		key_bytes_test(backends[i]);
 	}
 	bad_input_test();
 	info_test();
