@@ -516,6 +516,8 @@ struct gosync_create {
  * The fast path: Lock is a compare-and-swap from 0 to the caller's token,
  * Unlock one from the token back to 0 (acquire and release). Any other
  * value means "ask the kernel" (GOSYNC_MUTEX_LOCK, GOSYNC_MUTEX_UNLOCK).
+ * A Lock through the kernel leaves WAITERS set only while others wait or
+ * watch: with nobody else, the word it gets is the bare token.
  */
 #define GOSYNC_MUTEX_TOKEN	0x3fffffffU
 #define GOSYNC_MUTEX_WAITERS	0x40000000U
