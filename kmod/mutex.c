@@ -30,7 +30,10 @@
  * mutex returns to the fast path at once instead of after an Unlock that
  * finds the queue empty, which two contending lockers rarely do. Starvation
  * mode, handoff and EOWNERDEAD then work as for an unmapped
- * mutex. The kernel never trusts the word for anything but this object's
+ * mutex. GOSYNC_MUTEX_SPINNING is userspace's own handoff between spinners
+ * (the uapi header): the kernel reads a word without a token as free,
+ * whatever that bit says, and drops it whenever it writes the word. The
+ * kernel never trusts the word for anything but this object's
  * state: a process that writes garbage there confuses only its users.
  */
 #include <linux/export.h>
