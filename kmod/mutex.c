@@ -24,9 +24,16 @@
  * WAITERS (gs_mutex_free_locked()), after which userspace cannot change the
  * word: a CAS from 0 fails on a free word, and the holder's CAS back to 0
  * fails on a held one, so its Unlock comes here and wakes whoever waits.
- * The kernel clears WAITERS only when it frees the word with no waiter left.
- * Starvation mode, handoff and EOWNERDEAD then work as for an unmapped
- * mutex. The kernel never trusts the word for anything but this object's
+ * The kernel clears WAITERS when it frees the word with no waiter left, and
+ * when it gives the word to a locker with nobody else waiting or watching
+ * (gs_mutex_watched_locked()): that holder's Unlock is a CAS again, so the
+ * mutex returns to the fast path at once instead of after an Unlock that
+ * finds the queue empty, which two contending lockers rarely do. Starvation
+ * mode, handoff and EOWNERDEAD then work as for an unmapped
+ * mutex. GOSYNC_MUTEX_SPINNING is userspace's own handoff between spinners
+ * (the uapi header): the kernel reads a word without a token as free,
+ * whatever that bit says, and drops it whenever it writes the word. The
+ * kernel never trusts the word for anything but this object's
  * state: a process that writes garbage there confuses only its users.
  */
 #include <linux/export.h>
@@ -123,9 +130,22 @@ static bool gs_mutex_free_locked(struct gs_mutex *m)
 }
 
 /*
+ * Must a mapped word stay fenced? While anyone waits, or a poller or
+ * selection watches (they join m->wq before they take m->lock to look: one
+ * this misses looks later, and fences the word again), its Unlock must come
+ * here. Else the word goes back to the fast path.
+ */
+static bool gs_mutex_watched_locked(struct gs_mutex *m)
+{
+	lockdep_assert_held(&m->lock);
+	return !list_empty(&m->waiters) || wq_has_sleeper(&m->wq);
+}
+
+/*
  * Take the lock, free (and fenced, if mapped), for @h, run by @task; tell it
- * whether the last holder died. A mapped word keeps WAITERS, so this
- * holder's Unlock comes to the kernel, which wakes anyone who waits.
+ * whether the last holder died. A mapped word keeps WAITERS while someone
+ * waits or watches, so this holder's Unlock comes to the kernel, which wakes
+ * them; else it is left unfenced (a bit left set would only be slow).
  */
 static int gs_mutex_take_locked(struct gs_mutex *m, struct gs_holder *h,
 				struct task_struct *task)
@@ -139,7 +159,8 @@ static int gs_mutex_take_locked(struct gs_mutex *m, struct gs_holder *h,
 		 * reads w->granted with acquire).
 		 */
 		m->who_token = gs_mutex_token(h);
-		atomic_set(gs_mutex_atomic(m), m->who_token | GOSYNC_MUTEX_WAITERS);
+		atomic_set(gs_mutex_atomic(m), m->who_token |
+			   (gs_mutex_watched_locked(m) ? GOSYNC_MUTEX_WAITERS : 0));
 	} else {
 		m->owner = h;
 		gs_owner_task_set(&m->owner_task, task);

@@ -186,20 +186,24 @@ static void mapped_mutex_word_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), -EPERM);
+	/* nobody else waits or watches: taken unfenced, back to the fast path */
 	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &b, FOREVER), 0);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 2 | GOSYNC_MUTEX_WAITERS);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 2);
 	KUNIT_EXPECT_FALSE(test, fast_lock(word, 1));
 	spin_lock(&m->lock);
 	KUNIT_EXPECT_TRUE(test, gs_mutex_holds_locked(m, &b));
 	KUNIT_EXPECT_FALSE(test, gs_mutex_holds_locked(m, &a));
 	spin_unlock(&m->lock);
 	KUNIT_EXPECT_PTR_EQ(test, m->owner, NULL);	/* the word is the truth */
+	KUNIT_EXPECT_TRUE(test, fast_unlock(word, 2));
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 2);
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
 	/* uncontended fast path: the kernel sees nothing */
 	KUNIT_EXPECT_TRUE(test, fast_lock(word, 1));
 	KUNIT_EXPECT_TRUE(test, fast_unlock(word, 1));
-	KUNIT_EXPECT_EQ(test, stat_of(m->stats, GOSYNC_STAT_LOCKS), 1);
+	KUNIT_EXPECT_EQ(test, stat_of(m->stats, GOSYNC_STAT_LOCKS), 2);	/* Lock, TryLock */
 	gs_mutex_destroy(m);
 }
 
@@ -230,10 +234,11 @@ static void mapped_mutex_handoff_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), 0);
 	KUNIT_EXPECT_FALSE(test, fast_unlock(word, 11));
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 12 | GOSYNC_MUTEX_WAITERS);
+	/* the last waiter: handed over unfenced, its Unlock is a CAS */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 12);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
 	KUNIT_EXPECT_FALSE(test, m->starving);
-	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_TRUE(test, fast_unlock(word, 12));
 	/* no one waits: the fast path works again */
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
 	KUNIT_EXPECT_TRUE(test, fast_lock(word, 1));
@@ -263,8 +268,44 @@ static void mapped_mutex_holder_gone_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
 	gs_mutex_holder_gone(m, &a);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EOWNERDEAD);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 3 | GOSYNC_MUTEX_WAITERS);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 3);
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
+}
+
+/*
+ * GOSYNC_MUTEX_SPINNING is userspace's: the kernel reads a word without a
+ * token as free (a reservation whose spinner left) and drops the bit
+ * whenever it writes the word.
+ */
+static void mapped_mutex_spinning_test(struct kunit *test)
+{
+	struct gs_holder a = { .token = 1 }, b = { .token = 2 };
+	u32 *word;
+	struct gs_mutex *m = mapped_mutex(test, true, &word);
+
+	WRITE_ONCE(*word, GOSYNC_MUTEX_SPINNING);	/* free, reserved */
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), -EPERM);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 2);
+	KUNIT_EXPECT_TRUE(test, fast_unlock(word, 2));
+	/* held, a spinner announced: held for the kernel too */
+	WRITE_ONCE(*word, 1 | GOSYNC_MUTEX_SPINNING);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), -EBUSY);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1 | GOSYNC_MUTEX_SPINNING | GOSYNC_MUTEX_WAITERS);
+	spin_lock(&m->lock);
+	KUNIT_EXPECT_TRUE(test, gs_mutex_holds_locked(m, &a));
+	spin_unlock(&m->lock);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
+	/* a robust holder's death with a spinner announced */
+	WRITE_ONCE(*word, 1 | GOSYNC_MUTEX_SPINNING);
+	gs_mutex_holder_gone(m, &a);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), GOSYNC_MUTEX_WAITERS);
+	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &b, FOREVER), -EOWNERDEAD);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 2);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
 	gs_mutex_destroy(m);
 }
 
@@ -1075,6 +1116,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mutex_nonrobust_test),
 	KUNIT_CASE(mutex_starvation_handoff_test),
 	KUNIT_CASE(mapped_mutex_word_test),
+	KUNIT_CASE(mapped_mutex_spinning_test),
 	KUNIT_CASE(mapped_mutex_handoff_test),
 	KUNIT_CASE(mapped_mutex_holder_gone_test),
 	KUNIT_CASE(mapped_mutex_scribble_test),

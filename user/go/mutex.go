@@ -101,11 +101,13 @@ func newMutex(op string, h *handle) (*Mutex, error) {
 // The fast path of a mapped Mutex (libgosync's user/lib/fast.c; the
 // protocol of the word is in kmod/uapi/linux/gosync.h): Lock is a
 // compare-and-swap of the word from 0 (free, nobody waits) to the handle's
-// token, Unlock one from the token back to 0; any other value, and a
-// failed Lock after a short spin, go to the ioctl, which sees the same
-// word. (sync/atomic is sequentially consistent: the acquire and release
-// the protocol needs, and more.) The caller holds a reference to the
-// handle (get), which keeps the page mapped.
+// token, Unlock one from the token back to 0; a Lock that finds the word
+// held spins a little, announced (mutexSpinning), so that the holder's
+// Unlock leaves the word reserved for a spinner instead of free for its own
+// next Lock; anything else, and a Lock that spun in vain, go to the ioctl,
+// which sees the same word. (sync/atomic is sequentially consistent: the
+// acquire and release the protocol needs, and more.) The caller holds a
+// reference to the handle (get), which keeps the page mapped.
 
 // fastSpin is how many times Lock polls a word held by someone running
 // elsewhere before it asks the kernel (libgosync's GOSYNC_FAST_SPIN).
@@ -118,16 +120,38 @@ func (h *handle) fastLock() bool {
 	}
 	// A holder on another CPU may unlock within a few hundred cycles. Stop
 	// as soon as the kernel owns the word (WAITERS): it decides who next.
+	armed := false // saw mutexSpinning on a held word: a reserved one is ours
 	for i := 0; i < fastSpin; i++ {
 		v := atomic.LoadUint32(h.word)
-		if v&mutexWaiters != 0 {
-			break
+		switch {
+		case v&mutexWaiters != 0:
+			return false
+		case v&mutexToken == 0:
+			// Free: 0 is anyone's, mutexSpinning alone a spinner's.
+			if (v == 0 || armed) && atomic.CompareAndSwapUint32(h.word, v, h.token) {
+				return true
+			}
+		case v&mutexSpinning != 0 ||
+			atomic.CompareAndSwapUint32(h.word, v, v|mutexSpinning):
+			armed = true
 		}
-		if v == 0 && atomic.CompareAndSwapUint32(h.word, 0, h.token) {
+	}
+	// A mutexSpinning left behind is harmless: the kernel treats it as free.
+	return false
+}
+
+// fastUnlock unlocks h's mapped Mutex without the kernel, if h holds it
+// and the kernel need not hear of it (no WAITERS).
+func (h *handle) fastUnlock() bool {
+	for v := h.token; ; v = atomic.LoadUint32(h.word) {
+		if v&^mutexSpinning != h.token {
+			return false
+		}
+		// A spinner announced itself: free the word reserved for it.
+		if atomic.CompareAndSwapUint32(h.word, v, v&mutexSpinning) {
 			return true
 		}
 	}
-	return false
 }
 
 func lockOp(fd int, req uintptr, op uint32, flags uint32, abs uint64) error {
@@ -236,7 +260,8 @@ func (m *Mutex) TryLock() bool {
 		if atomic.LoadUint32(m.h.word)&mutexToken != 0 {
 			return false // held
 		}
-		// Free, but the kernel's (waiters, starvation, a death to report).
+		// Free, but the kernel's (waiters, starvation, a death to report)
+		// or reserved for a spinner (mutexSpinning): the kernel takes either.
 	}
 	ok, err := tryLock(fd, iocMutex, lockTryLock)
 	if ok = ok && (err == nil || err == syscall.EOWNERDEAD); ok {
@@ -252,9 +277,10 @@ func (m *Mutex) UnlockErr() error {
 	m.h.raceRelease()
 	fd, err := m.h.get()
 	if err == nil {
-		// Mapped: a CAS back to 0 if we hold it and nobody waits; anything
-		// else (waiters, another handle's token, unlocked) is the kernel's.
-		if m.h.word == nil || !atomic.CompareAndSwapUint32(m.h.word, m.h.token, 0) {
+		// Mapped: a CAS back to 0 (or mutexSpinning) if we hold it and
+		// nobody waits; anything else (waiters, another handle's token,
+		// unlocked) is the kernel's.
+		if m.h.word == nil || !m.h.fastUnlock() {
 			err = ioctl(fd, iocMutex, unsafe.Pointer(&lockCmd{
 				size: uint32(unsafe.Sizeof(lockCmd{})), op: lockUnlock}))
 		}

@@ -171,10 +171,11 @@ const infoNamed = 1 << 0
 // The mapped fast path: GOSYNC_CREATE_MAPPED, and the state words of
 // struct gosync_mapped (the page mmap() maps).
 const (
-	createMapped = 1 << 0
-	tokenMax     = 0x3fffffff
-	mutexToken   = 0x3fffffff // the holder's token; 0 when free
-	mutexWaiters = 0x40000000 // the kernel owns the word
+	createMapped  = 1 << 0
+	tokenMax      = 0x3fffffff
+	mutexToken    = 0x3fffffff // the holder's token; 0 when free
+	mutexWaiters  = 0x40000000 // the kernel owns the word
+	mutexSpinning = 0x80000000 // a Lock spins for it; without a token: reserved
 
 	// The WaitGroup's word: the counter (signed 32 bits) above wgShift;
 	// the low 32 bits are the kernel's, read-only to userspace.

@@ -137,7 +137,8 @@ var uapiConsts = map[string]uint64{
 
 	"GOSYNC_CREATE_MAPPED": createMapped, "GOSYNC_TOKEN_MAX": tokenMax,
 	"GOSYNC_MUTEX_TOKEN": mutexToken, "GOSYNC_MUTEX_WAITERS": mutexWaiters,
-	"GOSYNC_WG_WAITERS": wgWaiters, "GOSYNC_WG_POLLED": wgPolled, "GOSYNC_WG_KERNEL": wgKernel,
+	"GOSYNC_MUTEX_SPINNING": mutexSpinning,
+	"GOSYNC_WG_WAITERS":     wgWaiters, "GOSYNC_WG_POLLED": wgPolled, "GOSYNC_WG_KERNEL": wgKernel,
 	"GOSYNC_WG_SHIFT": wgShift, "GOSYNC_SEM_FREE": semFree, "GOSYNC_SEM_KERNEL": semKernel,
 	"GOSYNC_RWMUTEX_WRITER": rwWriter, "GOSYNC_RWMUTEX_WAITERS": rwWaiters,
 	"GOSYNC_RWMUTEX_READER": rwReader, "GOSYNC_RWMUTEX_READERS": rwReaders,

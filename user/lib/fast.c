@@ -78,6 +78,7 @@ static bool mutex_cas_lock(uint32_t *w, uint32_t token)
 int gosync_fast_mutex_lock(struct gosync_fast *f, int64_t timeout_ns)
 {
 	uint32_t *w = &f->words->mutex;
+	bool armed = false;	/* we saw SPINNING on a held word: a reserved one is ours */
 	uint32_t v;
 	int i;
 
@@ -85,17 +86,29 @@ int gosync_fast_mutex_lock(struct gosync_fast *f, int64_t timeout_ns)
 		return 0;
 	/*
 	 * A holder that runs elsewhere may unlock within a few hundred cycles;
-	 * Go's runtime spins too. Stop as soon as the kernel owns the word
-	 * (WAITERS): it decides who gets the lock next.
+	 * Go's runtime spins too. Announce the spin (SPINNING), so that the
+	 * holder's Unlock leaves the word reserved for a spinner rather than 0,
+	 * which its own next Lock could take first. Stop as soon as the kernel
+	 * owns the word (WAITERS): it decides who gets the lock next.
 	 */
 	for (i = 0; i < GOSYNC_FAST_SPIN; i++) {
-		gosync_cpu_relax();
 		v = __atomic_load_n(w, __ATOMIC_RELAXED);
 		if (v & GOSYNC_MUTEX_WAITERS)
 			break;
-		if (!v && mutex_cas_lock(w, f->token))
-			return 0;
+		if (!(v & GOSYNC_MUTEX_TOKEN)) {
+			/* free: 0 is anyone's, SPINNING alone a spinner's */
+			if ((!v || armed) &&
+			    __atomic_compare_exchange_n(w, &v, f->token, false, __ATOMIC_ACQUIRE,
+							__ATOMIC_RELAXED))
+				return 0;
+		} else if (v & GOSYNC_MUTEX_SPINNING ||
+			   __atomic_compare_exchange_n(w, &v, v | GOSYNC_MUTEX_SPINNING, false,
+						       __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+			armed = true;
+		}
+		gosync_cpu_relax();
 	}
+	/* A SPINNING left behind is harmless: the kernel treats it as free. */
 	return gosync_mutex_lock(f->fd, timeout_ns);
 }
 
@@ -110,17 +123,25 @@ int gosync_fast_mutex_trylock(struct gosync_fast *f)
 		errno = EBUSY;
 		return -1;
 	}
-	/* Free but the kernel's (waiters, starvation, a death to report). */
+	/*
+	 * Free but the kernel's (waiters, starvation, a death to report), or
+	 * reserved for a spinner (SPINNING): the kernel takes either.
+	 */
 	return gosync_mutex_trylock(f->fd);
 }
 
 int gosync_fast_mutex_unlock(struct gosync_fast *f)
 {
-	uint32_t old = f->token;
+	uint32_t *w = &f->words->mutex;
+	uint32_t v = f->token;
 
 	/* Release; any other value (waiters, another holder) is the kernel's. */
-	if (__atomic_compare_exchange_n(&f->words->mutex, &old, 0, false, __ATOMIC_RELEASE,
-					__ATOMIC_RELAXED))
+	if (__atomic_compare_exchange_n(w, &v, 0, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		return 0;
+	/* A spinner announced itself: free the word reserved for it. */
+	while ((v & ~GOSYNC_MUTEX_SPINNING) == f->token)
+		if (__atomic_compare_exchange_n(w, &v, GOSYNC_MUTEX_SPINNING, false,
+						__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+			return 0;
 	return gosync_mutex_unlock(f->fd);
 }

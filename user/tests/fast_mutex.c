@@ -42,9 +42,12 @@ static bool t_word(void)
 	CHECK_RET(gosync_fast_mutex_unlock(&b), 0);
 	CHECK_EQ(word(&a), 0);
 	CHECK_RET(gosync_fast_mutex_unlock(&a), EPERM);	/* unlock of unlocked mutex */
-	/* locked through the kernel: the word has the token, fenced */
+	/*
+	 * locked through the kernel with nobody else waiting or watching: the
+	 * word has the token, unfenced, and its Unlock is a CAS again
+	 */
 	CHECK_RET(gosync_mutex_lock(b.fd, -1), 0);
-	CHECK_EQ(word(&a), b.token | GOSYNC_MUTEX_WAITERS);
+	CHECK_EQ(word(&a), b.token);
 	CHECK_RET(gosync_fast_mutex_unlock(&b), 0);
 	CHECK_EQ(word(&a), 0);
 	/* uncontended: the kernel saw none of it */
@@ -282,7 +285,8 @@ static bool t_wake(void)
 		CHECK_EQ(word(&f), f.token);
 		CHECK_OK(bg_start(&w, k ? lock_fast : lock_ioctl, NULL));
 		CHECK(bg_blocks(&w, 50 * MS), "Lock did not wait: %s", errname(w.err));
-		CHECK_EQ(word(&f), f.token | GOSYNC_MUTEX_WAITERS);
+		/* the fast Lock announced its spin before it went to sleep */
+		CHECK_EQ(word(&f), f.token | GOSYNC_MUTEX_WAITERS | (k ? GOSYNC_MUTEX_SPINNING : 0));
 		CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
 		CHECK(bg_wait(&w, LIVENESS_NS), "waiter not woken");
 		CHECK_EQ(w.err, 0);
@@ -500,6 +504,91 @@ static bool t_nonrobust_close(void)
 	return true;
 }
 
+/* A child that spins for the lock, then sleeps for it in the kernel. */
+static int child_fast_lock(void *arg)
+{
+	struct gosync_fast f;
+
+	(void)arg;
+	dev = gosync_dev_open();
+	if (fast_open_name(dev, GOSYNC_TYPE_MUTEX, child_name, &f) < 0)
+		return 1;
+	return gosync_fast_mutex_lock(&f, -1) < 0;
+}
+
+/*
+ * GOSYNC_MUTEX_SPINNING: an Unlock with a spinner announced leaves the word
+ * reserved, and a reservation nobody claims (the spinner left, or died)
+ * only sends the next Lock to the kernel, which takes it as free.
+ */
+static bool t_spinning(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	struct gosync_fast a, b;
+	int64_t end;
+	pid_t pid;
+	int k;
+
+	CHECK_OK(gosync_fast_mutex_create(dev, tap_name(name, "spinning"), 0, 0, &a));
+	CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_MUTEX, name, &b));
+	for (k = 0; k < 2; k++) {
+		/* a spinner announced itself, then went away */
+		CHECK_RET(gosync_fast_mutex_lock(&a, -1), 0);
+		__atomic_or_fetch(&a.words->mutex, GOSYNC_MUTEX_SPINNING, __ATOMIC_SEQ_CST);
+		CHECK_RET(gosync_fast_mutex_unlock(&a), 0);
+		CHECK_EQ(word(&a), GOSYNC_MUTEX_SPINNING);	/* free, reserved */
+		if (k) {
+			/* TryLock: the kernel takes it, and drops the bit */
+			CHECK_RET(gosync_fast_mutex_trylock(&b), 0);
+			CHECK_EQ(word(&a), b.token);
+			CHECK_RET(gosync_fast_mutex_unlock(&b), 0);
+		} else {
+			/* Lock: spins in vain, then the kernel takes it */
+			CHECK_RET(gosync_fast_mutex_lock(&a, LIVENESS_NS), 0);
+			CHECK_EQ(word(&a), a.token);
+			CHECK_RET(gosync_fast_mutex_unlock(&a), 0);
+		}
+		CHECK_EQ(word(&a), 0);
+	}
+	/* a spinner that announced itself, slept in the kernel, and was killed */
+	CHECK_RET(gosync_fast_mutex_lock(&a, -1), 0);
+	child_name = name;
+	pid = spawn(child_fast_lock, NULL);
+	CHECK(pid > 0, "fork");
+	end = now_ns() + LIVENESS_NS;
+	while (!(word(&a) & GOSYNC_MUTEX_WAITERS) && now_ns() < end)
+		sleep_ns(1000000);
+	CHECK_EQ(word(&a), a.token | GOSYNC_MUTEX_SPINNING | GOSYNC_MUTEX_WAITERS);
+	kill(pid, SIGKILL);
+	CHECK_EQ(reap(pid), 128 + SIGKILL);
+	CHECK_RET(gosync_fast_mutex_unlock(&a), 0);	/* fenced: the kernel's */
+	CHECK_EQ(word(&a), 0);
+	CHECK_RET(gosync_fast_mutex_lock(&b, 0), 0);
+	CHECK_EQ(word(&a), b.token);
+	CHECK_RET(gosync_fast_mutex_unlock(&b), 0);
+	/* a robust holder dies with a spinner announced: EOWNERDEAD as ever */
+	child_name = name;
+	CHECK_OK(pipe(child_pipe));
+	pid = spawn(child_fast_lock_and_hang, NULL);
+	CHECK(pid > 0, "fork");
+	{
+		char c = 0;
+
+		CHECK(read(child_pipe[0], &c, 1) == 1 && c == 'L', "child did not lock ('%c')", c);
+	}
+	__atomic_or_fetch(&a.words->mutex, GOSYNC_MUTEX_SPINNING, __ATOMIC_SEQ_CST);
+	kill(pid, SIGKILL);
+	CHECK_EQ(reap(pid), 128 + SIGKILL);
+	close(child_pipe[0]);
+	close(child_pipe[1]);
+	CHECK_EQ(word(&a), GOSYNC_MUTEX_WAITERS);	/* freed, fenced, bit dropped */
+	CHECK_RET(gosync_fast_mutex_lock(&a, 0), EOWNERDEAD);
+	CHECK_RET(gosync_fast_mutex_unlock(&a), 0);
+	CHECK_EQ(word(&a), 0);
+	CHECK(fast_close(&a) && fast_close(&b), "close");
+	return true;
+}
+
 /*
  * A process scribbles on the page: the object misbehaves for its users
  * (the harness fails the run on any kernel report), but every call
@@ -560,6 +649,7 @@ int main(void)
 	tap_report(t_wait_all(), "fast-mutex-wait-all");
 	tap_report(t_robust_killed(), "fast-mutex-robust-holder-killed");
 	tap_report(t_nonrobust_close(), "fast-mutex-nonrobust-close");
+	tap_report(t_spinning(), "fast-mutex-spinning-bit");
 	tap_report(t_scribble(), "fast-mutex-scribbled-page");
 	return tap_done(dev, "fast_mutex");
 }

@@ -513,12 +513,24 @@ struct gosync_create {
  * GOSYNC_MUTEX_TOKEN  the token of the description that holds it; 0 when free.
  * GOSYNC_MUTEX_WAITERS the kernel has waiters (or pollers, or a dead holder
  *	to report): the word must change only through the kernel.
+ * GOSYNC_MUTEX_SPINNING a Lock spins in userspace for it. Without a token:
+ *	free, reserved for a spinner.
  * The fast path: Lock is a compare-and-swap from 0 to the caller's token,
- * Unlock one from the token back to 0 (acquire and release). Any other
- * value means "ask the kernel" (GOSYNC_MUTEX_LOCK, GOSYNC_MUTEX_UNLOCK).
+ * Unlock one from the token back to 0 (acquire and release). A Lock that
+ * finds the word held without WAITERS may spin: it sets SPINNING (CAS on
+ * the held value), and then may also take SPINNING alone (CAS to its token,
+ * acquire); a Lock that has not seen SPINNING on a held word must not. An
+ * Unlock that finds token | SPINNING swaps it for SPINNING alone (release),
+ * so a spinner, not the unlocker's next Lock, gets the lock. The kernel
+ * treats SPINNING as absent (a word without a token is free) and drops it
+ * whenever it writes the word, so a spinner that leaves cannot wedge it. Any
+ * other value means "ask the kernel" (GOSYNC_MUTEX_LOCK, GOSYNC_MUTEX_UNLOCK).
+ * A Lock through the kernel leaves WAITERS set only while others wait or
+ * watch: with nobody else, the word it gets is the bare token.
  */
 #define GOSYNC_MUTEX_TOKEN	0x3fffffffU
 #define GOSYNC_MUTEX_WAITERS	0x40000000U
+#define GOSYNC_MUTEX_SPINNING	0x80000000U
 
 /*
  * struct gosync_mapped.counter, an atomic-mode counter's value (naturally
