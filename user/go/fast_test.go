@@ -712,3 +712,54 @@ func TestRWMutexFastPathRaceEdges(t *testing.T) {
 		}
 	}
 }
+
+// The same edges for a mapped Mutex: memory written before a fast-path
+// Unlock through one handle is read after a fast-path Lock or TryLock
+// through another; the only edge is the package's annotation.
+func TestMutexFastPathRaceEdges(t *testing.T) {
+	m, err := NewMutex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	f, err := m.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := MutexFromFile(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m2.Close()
+	for _, c := range []struct {
+		what    string
+		acquire func()
+	}{
+		{"Unlock, Lock", m.Lock},
+		{"Unlock, TryLock", func() {
+			if !m.TryLock() {
+				t.Error("TryLock of a free Mutex failed")
+			}
+		}},
+	} {
+		m.Lock()
+		x := new(int)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			*x = 1
+			m2.Unlock()
+		}()
+		waitFor(t, c.what, func() bool { return atomic.LoadUint32(m.h.word) == 0 })
+		c.acquire()
+		if *x != 1 {
+			t.Errorf("%s: read %d, want 1", c.what, *x)
+		}
+		<-done // after the read: this channel must not be the edge
+		m.Unlock()
+		if v := atomic.LoadUint32(m.h.word); v != 0 {
+			t.Fatalf("%s: word %#x after, want 0 (the fast path's)", c.what, v)
+		}
+	}
+}
