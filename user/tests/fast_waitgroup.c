@@ -144,9 +144,10 @@ static int proc_dones(void *arg)
 	return 0;
 }
 
+/* 0, or the errno of a failed Wait (the check below prints it) */
 static void *waiter_thread(void *p)
 {
-	return (void *)(intptr_t)gosync_fast_waitgroup_wait(p, LIVENESS_NS);
+	return (void *)(intptr_t)(gosync_fast_waitgroup_wait(p, LIVENESS_NS) ? errno : 0);
 }
 
 static bool t_mixed(void)
