@@ -420,8 +420,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_chan_close);
  * @c: the case (op, msg or cap); ->msg is the result as for gs_chan_try()
  * @dl: when to give up, and how a signal ends the wait
  *
- * Return: as gs_chan_try() (never -EALREADY), or -ETIMEDOUT, -EINTR or
- * -ERESTARTSYS: then nothing happened.
+ * Return: as gs_chan_try() (never -EALREADY), or -ETIMEDOUT, or the
+ * deadline's signal return (@dl->sig_ret): then nothing happened.
  */
 int gs_chan_wait(struct gs_chan *ch, struct gs_chan_waiter *c, const struct gs_deadline *dl)
 {

@@ -140,7 +140,7 @@ static int gs_chan_cmd(struct gs_ucmd *ucmd)
 		return -EINVAL;
 	}
 	/* A restart would send or receive again: only before anything moved. */
-	if (ret == -ERESTARTSYS && c->done)
+	if (gs_restarts(ret) && c->done)
 		ret = -EINTR;
 	gs_chan_state(ch, &c->len, &c->cap, &closed, &senders, &receivers);
 	c->closed = closed;

@@ -69,7 +69,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_cond_destroy);
  * @h: the holder that locks the Mutex again (the caller's description of it)
  * @dl: when to give up waiting (the Mutex is locked again regardless)
  *
- * Return: 0 (woken); -ETIMEDOUT, -EINTR or -ERESTARTSYS (not woken; the
+ * Return: 0 (woken); -ETIMEDOUT or -EINTR (a signal; never restarted) (not woken; the
  * Mutex is locked again); -EOWNERDEAD (woken or not: the relock found its
  * last robust holder dead; locked); -EPERM if the Mutex was not locked
  * (nothing happened); or, for a fatal signal, -EINTR with the Mutex not
@@ -125,12 +125,12 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 		return -EINTR;
 	}
 	/*
-	 * Never restarted (-ERESTARTSYS), even with an absolute deadline: a
+	 * Never restarted, even with an absolute deadline or no handler: a
 	 * restart would be a new Wait, which misses a Signal or Broadcast made
 	 * while this one relocked. Interrupted, Wait returns as from a spurious
 	 * wake-up, which Go's callers handle (they Wait in a loop).
 	 */
-	if (ret == -ERESTARTSYS)
+	if (gs_restarts(ret))
 		ret = -EINTR;
 	/* Lock again before returning, whatever happened; only dying stops it. */
 	relock = gs_mutex_lock(c->mutex, h, &GS_KILLABLE);

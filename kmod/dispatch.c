@@ -66,6 +66,7 @@ int gs_deadline(u32 flags, u64 timeout_ns, struct gs_deadline *dl)
 	u32 known = GOSYNC_WAIT_TIMEOUT | GOSYNC_WAIT_ABSTIME | GOSYNC_WAIT_REALTIME;
 
 	*dl = GS_FOREVER;
+	dl->sig_ret = -ERESTARTNOHAND;
 	if ((flags & ~known) ||
 	    (flags & (GOSYNC_WAIT_TIMEOUT | GOSYNC_WAIT_ABSTIME)) ==
 	    (GOSYNC_WAIT_TIMEOUT | GOSYNC_WAIT_ABSTIME) ||
@@ -77,7 +78,7 @@ int gs_deadline(u32 flags, u64 timeout_ns, struct gs_deadline *dl)
 	}
 	if (flags & GOSYNC_WAIT_ABSTIME) {
 		/* Restartable: the same absolute time means the same after a signal. */
-		dl->restart = true;
+		dl->sig_ret = -ERESTARTSYS;
 		dl->clock = flags & GOSYNC_WAIT_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC;
 		dl->t = timeout_ns == ~0ULL ? KTIME_MAX :
 			ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX));
@@ -85,13 +86,14 @@ int gs_deadline(u32 flags, u64 timeout_ns, struct gs_deadline *dl)
 	}
 	return timeout_ns ? -EINVAL : 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(gs_deadline);
 
 /**
  * gs_sleep() - sleep once, in the state the caller set, until woken or @dl
  *
  * The caller set gs_sleep_state(@dl) and checked its condition after that.
  * Return, in TASK_RUNNING: 0 (woken: check again), -ETIMEDOUT, or for a
- * pending signal -EINTR (-ERESTARTSYS for a restartable deadline).
+ * pending signal @dl->sig_ret.
  */
 int gs_sleep(const struct gs_deadline *dl)
 {
@@ -99,7 +101,7 @@ int gs_sleep(const struct gs_deadline *dl)
 
 	if (dl->killable ? fatal_signal_pending(current) : signal_pending(current)) {
 		__set_current_state(TASK_RUNNING);
-		return dl->restart ? -ERESTARTSYS : -EINTR;
+		return dl->sig_ret;
 	}
 	if (t == KTIME_MAX) {
 		schedule();

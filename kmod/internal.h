@@ -70,8 +70,12 @@
  * struct gs_deadline - when a wait gives up, and what a signal does to it
  * @t: absolute time on @clock; KTIME_MAX: never
  * @clock: CLOCK_MONOTONIC or CLOCK_REALTIME
- * @restart: a signal ends the wait with -ERESTARTSYS (absolute deadlines:
- *	the call can be restarted as it was), else with -EINTR
+ * @sig_ret: what a pending signal ends the wait with: -ERESTARTSYS for an
+ *	absolute deadline (made again, the call means the same, so even a
+ *	handler with SA_RESTART restarts it); -ERESTARTNOHAND for none or a
+ *	relative one (restarted only when no handler runs: an ignored signal,
+ *	a stop and continue, task work; a handler makes it -EINTR), as
+ *	semtimedop() does; -EINTR for waits made inside the kernel
  * @killable: only a fatal signal ends the wait (a Cond's relock)
  *
  * gs_deadline() (dispatch.c) makes one from a command's flags and timeout.
@@ -79,16 +83,17 @@
 struct gs_deadline {
 	ktime_t t;
 	clockid_t clock;
-	bool restart;
+	int sig_ret;
 	bool killable;
 };
 
 /* No deadline, -EINTR on a signal: for KUnit and the torture threads. */
-#define GS_FOREVER ((struct gs_deadline){ .t = KTIME_MAX, .clock = CLOCK_MONOTONIC })
+#define GS_FOREVER ((struct gs_deadline){ .t = KTIME_MAX, .clock = CLOCK_MONOTONIC, \
+					  .sig_ret = -EINTR })
 
 /* Forever, and only a fatal signal ends it: for what must be finished. */
 #define GS_KILLABLE ((struct gs_deadline){ .t = KTIME_MAX, .clock = CLOCK_MONOTONIC, \
-					   .killable = true })
+					   .sig_ret = -EINTR, .killable = true })
 
 /* The state a wait with @dl sleeps in. */
 static inline unsigned int gs_sleep_state(const struct gs_deadline *dl)
@@ -97,6 +102,12 @@ static inline unsigned int gs_sleep_state(const struct gs_deadline *dl)
 }
 
 int gs_sleep(const struct gs_deadline *dl);
+
+/* Would the call be made again? Then a call that did something must not be. */
+static inline bool gs_restarts(int ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOHAND;
+}
 
 /*
  * A selection: a task waiting for one of several cases (GOSYNC_IOC_WAIT), or
@@ -283,6 +294,8 @@ static inline int gs_lock_counted(struct gs_stats __percpu *s, int ret, unsigned
 		gs_stat_add(s, GOSYNC_STAT_TIMEOUTS, 1);
 		break;
 	case -EINTR:
+	case -ERESTARTSYS:
+	case -ERESTARTNOHAND:
 		gs_stat_add(s, GOSYNC_STAT_INTERRUPTS, 1);
 		break;
 	}

@@ -412,7 +412,7 @@ static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
  * @dl: when to give up
  *
  * Return: 0; -EOWNERDEAD (locked; the previous holder died); -ETIMEDOUT;
- * -EINTR or -ERESTARTSYS if a signal arrived first (the lock is not held);
+ * @dl->sig_ret if a signal arrived first (the lock is not held);
  * -EDEADLK if it would wait for current itself (deadlock.c).
  */
 int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl)

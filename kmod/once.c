@@ -79,7 +79,7 @@ static u32 gs_once_result_locked(struct gs_once *o)
  * @dl: when to stop waiting
  * @result: out: GOSYNC_ONCE_RUN (run the function, then Complete), or
  *	GOSYNC_ONCE_DONE, with GOSYNC_ONCE_ABANDONED if the runner died
- * Return: 0, -ETIMEDOUT, -EINTR or -ERESTARTSYS.
+ * Return: 0, -ETIMEDOUT, @dl->sig_ret.
  */
 int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
 	       u32 *result)

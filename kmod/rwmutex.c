@@ -524,7 +524,7 @@ out:
  * @dl: when to give up
  *
  * Return: 0; -EOWNERDEAD (locked; a writer died holding it); -ETIMEDOUT;
- * -EINTR or -ERESTARTSYS if a signal arrived first (not locked); -EAGAIN
+ * @dl->sig_ret if a signal arrived first (not locked); -EAGAIN
  * for a read lock past GOSYNC_RWMUTEX_MAX_READERS; -EDEADLK if it would
  * wait for current itself (deadlock.c).
  */

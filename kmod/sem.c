@@ -354,7 +354,7 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 /**
  * gs_sem_acquire() - x/sync's Acquire(ctx, @n), with a deadline for the context
  * Return: 0; -EINVAL for n 0 or larger than the semaphore (x/sync would
- * wait forever); -ETIMEDOUT; -EINTR or -ERESTARTSYS (nothing taken).
+ * wait forever); -ETIMEDOUT; @dl->sig_ret (nothing taken).
  */
 int gs_sem_acquire(struct gs_sem *s, struct gs_holder *h, u64 n, const struct gs_deadline *dl)
 {

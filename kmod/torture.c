@@ -316,6 +316,25 @@ static void torture_report(struct torture_run *run, struct gosync_torture *p,
 		p->read_ops, p->errors);
 }
 
+/*
+ * Sleep until @end on the clock elapsed_ns is read from (msleep() counts
+ * jiffies, which may lag ktime by a tick, so it could return a hair early).
+ * Return: 0, or -EINTR for a signal.
+ */
+static int torture_sleep(ktime_t end)
+{
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (signal_pending(current)) {
+			__set_current_state(TASK_RUNNING);
+			return -EINTR;
+		}
+		/* 0: the timer ran out (hrtimers never fire early) */
+		if (!schedule_hrtimeout(&end, HRTIMER_MODE_ABS))
+			return 0;
+	}
+}
+
 /**
  * gs_torture_run() - run a torture test as described by @p
  * @p: the request; its out fields are filled (->threads is not used)
@@ -368,8 +387,8 @@ int gs_torture_run(struct gosync_torture *p, struct gosync_torture_thread *resul
 	start = ktime_get();
 	for (i = 0; i < started; i++)
 		wake_up_process(th[i].task);
-	if (!ret && msleep_interruptible(p->duration_ms))
-		ret = -EINTR;
+	if (!ret)
+		ret = torture_sleep(ktime_add_ms(start, p->duration_ms));
 	/* kthread_stop() waits for each thread; the others keep cycling, so none hangs */
 	for (i = 0; i < started; i++)
 		kthread_stop(th[i].task);

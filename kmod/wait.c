@@ -158,7 +158,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sleepers_unlock_wake);
  * @lock: the object's lock, held on entry, dropped on return
  *
  * Return: 1 if woken (@w is dequeued); else 0 (check again), -ETIMEDOUT,
- * -EINTR or -ERESTARTSYS, and the caller retakes @lock and checks @w->woken
+ * @dl->sig_ret, and the caller retakes @lock and checks @w->woken
  * before anything else (a waker may have dequeued it meanwhile). A woken
  * sleeper never needs the lock to learn it.
  */
@@ -187,7 +187,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sleeper_sleep);
  *
  * Return: 0 if @s was claimed (by a counterpart, or by our own cancel that
  * lost to one), 1 if a watched object changed (try again), or the reason
- * the wait ended: -ETIMEDOUT, -EINTR, -ERESTARTSYS; then @s is claimed as
+ * the wait ended: -ETIMEDOUT, @dl->sig_ret; then @s is claimed as
  * GS_SEL_CANCELED and no case completed.
  */
 int gs_sel_sleep(struct gs_sel *s, const struct gs_deadline *dl)
@@ -244,7 +244,7 @@ static void gs_case_unwatch(struct gs_case *c)
  * @nonblock: do not wait (select with a default case): -EAGAIN
  * @index: out: the case that completed; its ->result says how
  *
- * Return: 0, -EAGAIN, -ETIMEDOUT, -EINTR or -ERESTARTSYS.
+ * Return: 0, -EAGAIN, -ETIMEDOUT, @dl->sig_ret.
  */
 int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblock,
 		const struct gs_deadline *dl, unsigned int *index)
@@ -368,7 +368,7 @@ static bool gs_wait_all_try(struct gs_case **sorted, unsigned int n)
  *
  * The cases are of types with @lock, @ready_locked and @take_locked, each
  * object once (the caller checks). Return: 0 (every ->result set),
- * -EAGAIN (@nonblock), -ETIMEDOUT, -EINTR or -ERESTARTSYS; -EDEADLK if a
+ * -EAGAIN (@nonblock), -ETIMEDOUT, @dl->sig_ret; -EDEADLK if a
  * case's lock is held by the caller itself (@self_deadlock).
  */
 int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,

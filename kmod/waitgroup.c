@@ -289,7 +289,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_load);
 /**
  * gs_waitgroup_wait() - Go's Wait: sleep until the counter is zero
  * @dl: when to give up
- * Return: 0, -ETIMEDOUT, -EINTR or -ERESTARTSYS.
+ * Return: 0, -ETIMEDOUT, @dl->sig_ret.
  */
 int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl)
 {

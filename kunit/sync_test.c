@@ -348,6 +348,50 @@ static void mapped_mutex_scribble_test(struct kunit *test)
 	gs_mutex_destroy(m);
 }
 
+static struct gs_deadline signal_dl;
+
+static int do_mutex_lock_dl(struct blocker *b)
+{
+	return gs_mutex_lock(b->obj, &b->holder, &signal_dl);
+}
+
+/*
+ * What a signal returns, by deadline: a restart that a handler stops
+ * (-ERESTARTNOHAND) for none or a relative one, a restart even after an
+ * SA_RESTART handler (-ERESTARTSYS) for an absolute one. A wait returns it
+ * and leaves the mutex as it was.
+ */
+static void deadline_signal_test(struct kunit *test)
+{
+	static const struct { u32 flags; u64 timeout_ns; int sig_ret; } c[] = {
+		{ 0, 0, -ERESTARTNOHAND },
+		{ GOSYNC_WAIT_TIMEOUT, NSEC_PER_SEC * 60, -ERESTARTNOHAND },
+		{ GOSYNC_WAIT_ABSTIME, ~0ULL, -ERESTARTSYS },
+		{ GOSYNC_WAIT_ABSTIME | GOSYNC_WAIT_REALTIME, ~0ULL, -ERESTARTSYS },
+	};
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_holder a = {};
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		struct blocker w = {};
+
+		KUNIT_ASSERT_EQ(test, gs_deadline(c[i].flags, c[i].timeout_ns, &signal_dl), 0);
+		KUNIT_EXPECT_EQ(test, signal_dl.sig_ret, c[i].sig_ret);
+		blocker_start(test, &w, do_mutex_lock_dl, m);
+		KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
+		blocker_signal(&w);
+		KUNIT_EXPECT_EQ(test, blocker_finish(&w), c[i].sig_ret);
+		KUNIT_EXPECT_FALSE(test, mutex_has_waiters(m));
+	}
+	KUNIT_EXPECT_EQ(test, GS_FOREVER.sig_ret, -EINTR);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, &a);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
+}
+
 /* A signal ends the wait with EINTR and leaves the mutex as it was. */
 static void mutex_signal_test(struct kunit *test)
 {
@@ -1121,6 +1165,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mapped_mutex_holder_gone_test),
 	KUNIT_CASE(mapped_mutex_scribble_test),
 	KUNIT_CASE(mutex_signal_test),
+	KUNIT_CASE(deadline_signal_test),
 	KUNIT_CASE(lock_holder_exited_test),
 	KUNIT_CASE(mutex_fairness_test),
 	KUNIT_CASE(rwmutex_basic_test),

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * e2e: what every blocking type shares. A signal ends every kind of wait
- * (Lock, RLock, WaitGroup Wait, Once Do) with EINTR, even with SA_RESTART,
- * and leaves the object as if the call had not been made. Commands of
+ * e2e: what every blocking type shares. A signal a handler takes ends every
+ * kind of wait (Lock, RLock, WaitGroup Wait, Once Do) with EINTR, even with
+ * SA_RESTART, and leaves the object as if the call had not been made; one no
+ * handler takes (ignored, a stop) does not end it. Commands of
  * another type are ENOTTY; bad flags, reserved fields, a timeout without
  * GOSYNC_WAIT_TIMEOUT and bad create attributes are EINVAL.
  */
@@ -165,6 +166,104 @@ static bool t_killed_waiter(void)
 	CHECK_RET(gosync_mutex_trylock(a), 0);		/* not handed to the dead */
 	CHECK_RET(gosync_mutex_unlock(a), 0);
 	close(a);
+	return true;
+}
+
+/* ---- signals no handler takes ---- */
+
+static uint64_t interrupts(int fd)
+{
+	struct gosync_info info;
+
+	return gosync_info(fd, &info) ? ~0ULL : info.stats[GOSYNC_STAT_INTERRUPTS];
+}
+
+/*
+ * A signal that no handler takes does not end a wait, with no deadline or a
+ * relative one: the wait sees it (the interrupts stat counts it), returns to
+ * userspace for it, and the call is made again (as a futex or semtimedop()
+ * wait). The ignored signal here is SIGWINCH sent to the process while its
+ * main thread blocks it, so the kernel queues it for the waiting thread: the
+ * way a child's SIGCHLD reaches a waiter while glibc's fork() or
+ * pthread_create() has all signals blocked, which was a spurious EINTR.
+ */
+static bool ignored_signal(struct bg *b, int (*fn)(void *), int *fd)
+{
+	uint64_t before = interrupts(*fd);
+	int64_t end = now_ns() + LIVENESS_NS;
+	sigset_t winch;
+
+	signal(SIGWINCH, SIG_DFL);
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	CHECK_OK(bg_start(b, fn, fd));		/* SIGWINCH unblocked there */
+	CHECK(bg_blocks(b, 30 * MS), "did not block: %s", errname(b->err));
+	CHECK(!pthread_sigmask(SIG_BLOCK, &winch, NULL), "pthread_sigmask");
+	while (interrupts(*fd) == before && now_ns() < end) {
+		kill(getpid(), SIGWINCH);
+		sleep_ns(20 * MS);
+	}
+	CHECK(!pthread_sigmask(SIG_UNBLOCK, &winch, NULL), "pthread_sigmask");
+	CHECK(interrupts(*fd) > before, "SIGWINCH never reached the wait");
+	CHECK(bg_blocks(b, 30 * MS), "ended by an ignored signal: %s", errname(b->err));
+	return true;
+}
+
+static bool t_ignored_signal(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	int a = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "ign"), 0, 0));
+	int b = CHECK_OK(reopen(dev, name));
+	struct bg w;
+
+	/* Lock with no deadline, then with a relative one, behind a's */
+	for (int i = 0; i < 2; i++) {
+		CHECK_RET(gosync_mutex_lock(a, -1), 0);
+		CHECK(ignored_signal(&w, i ? m_lock_to : m_lock, &b), "lock %d", i);
+		/* the Lock made again queued again, and takes it now */
+		CHECK_RET(gosync_mutex_unlock(a), 0);
+		CHECK(bg_wait(&w, LIVENESS_NS), "lock %d not woken", i);
+		CHECK_EQ(w.err, 0);
+		CHECK_RET(gosync_mutex_unlock(b), 0);
+	}
+	close(a);
+	close(b);
+	return true;
+}
+
+/*
+ * A stop and continue (^Z, fg) does not end the wait either: a child Locks
+ * through its own description, we stop it (until the wait saw the stop) and
+ * continue it; it takes the lock when we Unlock.
+ */
+static bool t_stop_continue(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	int a = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "stop"), 0, 0));
+	int b = CHECK_OK(reopen(dev, name));
+	int64_t end = now_ns() + LIVENESS_NS;
+	uint64_t before;
+	int status = 0;
+	pid_t pid;
+
+	CHECK_RET(gosync_mutex_lock(a, -1), 0);
+	before = interrupts(a);
+	pid = spawn(m_lock_to, &b);
+	CHECK(pid > 0, "fork");
+	while (interrupts(a) == before && now_ns() < end) {
+		sleep_ns(20 * MS);
+		kill(pid, SIGSTOP);
+		CHECK(waitpid(pid, &status, WUNTRACED) == pid && WIFSTOPPED(status), "not stopped");
+		kill(pid, SIGCONT);
+	}
+	CHECK(interrupts(a) > before, "the stop never reached the wait");
+	sleep_ns(30 * MS);
+	CHECK(waitpid(pid, &status, WNOHANG) == 0, "the wait ended: status %#x", status);
+	CHECK_RET(gosync_mutex_unlock(a), 0);
+	CHECK_EQ(reap(pid), 0);
+	CHECK_RET(gosync_mutex_unlock(b), 0);	/* b's description took it */
+	close(a);
+	close(b);
 	return true;
 }
 
@@ -403,6 +502,8 @@ int main(void)
 	tap_report(t_once(false), "blocking-eintr-once-do");
 	tap_report(t_once(true), "blocking-eintr-once-do-sa-restart");
 	tap_report(t_killed_waiter(), "blocking-killed-waiter");
+	tap_report(t_ignored_signal(), "blocking-ignored-signal-restarts-wait");
+	tap_report(t_stop_continue(), "blocking-stop-continue-restarts-wait");
 	tap_report(t_timeouts(), "blocking-timeouts");
 	tap_report(t_wrong_type(), "blocking-wrong-type-enotty");
 	tap_report(t_einval(), "blocking-bad-commands-einval");
