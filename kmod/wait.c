@@ -110,7 +110,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_spin_on_owner);
  * @release: first release every waiting sleeper
  *
  * Each dequeued sleeper's entry is not touched after its store-release of
- * @woken: it may return at once (gs_wake_add() referenced its task).
+ * ->woken: it may return at once (gs_wake_add() referenced its task).
  * Return: true if released sleepers remain (@wake is full): wake those,
  * retake the lock and call again.
  */
