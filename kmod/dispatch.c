@@ -90,6 +90,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_deadline);
 
 /**
  * gs_sleep() - sleep once, in the state the caller set, until woken or @dl
+ * @dl: the deadline (KTIME_MAX: none) and its clock, and whether only a
+ *	fatal signal ends the sleep
  *
  * The caller set gs_sleep_state(@dl) and checked its condition after that.
  * Return, in TASK_RUNNING: 0 (woken: check again), -ETIMEDOUT, or for a

@@ -114,6 +114,14 @@ u64 gs_contended_begin(u64 id, u32 type, u32 op, u64 count)
 /**
  * gs_contended_end() - that wait ended with @ret: count an acquisition
  *	(0 or -EOWNERDEAD) in @ls, trace the end
+ * @ls: the object's contention statistics
+ * @id: the object, as for gs_contended_begin()
+ * @type: its enum gosync_type
+ * @op: the op that waited
+ * @count: what it wanted
+ * @start: what gs_contended_begin() returned
+ * @ret: how the wait ended; any other error is a wait that gave up
+ *
  * Return: how long it waited, in ns.
  */
 u64 gs_contended_end(struct gs_lockstat *ls, u64 id, u32 type, u32 op, u64 count,

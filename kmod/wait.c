@@ -46,6 +46,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sel_wake);
 
 /**
  * gs_sel_waiters() - selections and wait-alls watching @wq (INFO's waiters)
+ * @wq: the object's poll wait queue
  *
  * They wait on an object's poll wait queue, not in its own queue, and are
  * told from pollers (epoll keeps its entries while an fd is in its set) by
@@ -107,7 +108,9 @@ EXPORT_SYMBOL_IF_KUNIT(gs_spin_on_owner);
 
 /**
  * gs_sleepers_wake_locked() - dequeue released sleepers into @wake
+ * @s: the object's sleepers, under its lock
  * @release: first release every waiting sleeper
+ * @wake: the batch to add them to, woken by the caller after unlocking
  *
  * Each dequeued sleeper's entry is not touched after its store-release of
  * ->woken: it may return at once (gs_wake_add() referenced its task).
@@ -135,6 +138,9 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sleepers_wake_locked);
 /**
  * gs_sleepers_unlock_wake() - release (if @release) and wake every released
  *	sleeper, each after @lock is dropped; returns with @lock dropped
+ * @s: the object's sleepers
+ * @lock: the object's lock, which protects @s; held on entry
+ * @release: first release every waiting sleeper
  */
 void gs_sleepers_unlock_wake(struct gs_sleepers *s, spinlock_t *lock, bool release)
 	__releases(lock)
@@ -155,7 +161,9 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sleepers_unlock_wake);
 
 /**
  * gs_sleeper_sleep() - drop @lock and sleep once on a queued struct gs_sleeper
+ * @w: the caller's sleeper, queued under @lock
  * @lock: the object's lock, held on entry, dropped on return
+ * @dl: when to give up
  *
  * Return: 1 if woken (@w is dequeued); else 0 (check again), -ETIMEDOUT,
  * @dl->sig_ret, and the caller retakes @lock and checks @w->woken
@@ -184,6 +192,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sleeper_sleep);
 
 /**
  * gs_sel_sleep() - sleep until @s is claimed, a watched object changes, or @dl
+ * @s: the caller's selection
+ * @dl: when to give up
  *
  * Return: 0 if @s was claimed (by a counterpart, or by our own cancel that
  * lost to one), 1 if a watched object changed (try again), or the reason
@@ -240,8 +250,11 @@ static void gs_case_unwatch(struct gs_case *c)
 
 /**
  * gs_wait_any() - Go's select over @cases
+ * @cases: the cases, resolved by the caller
+ * @n: the number of @cases, 1..GOSYNC_WAIT_MAX
  * @ordered: try the cases in index order (else a random order each round)
  * @nonblock: do not wait (select with a default case): -EAGAIN
+ * @dl: when to give up
  * @index: out: the case that completed; its ->result says how
  *
  * Return: 0, -EAGAIN, -ETIMEDOUT, @dl->sig_ret.
@@ -365,6 +378,10 @@ static bool gs_wait_all_try(struct gs_case **sorted, unsigned int n)
 
 /**
  * gs_wait_all() - complete every case of @cases at once, or none
+ * @cases: the cases, resolved by the caller
+ * @n: the number of @cases, 1..GOSYNC_WAIT_MAX
+ * @nonblock: do not wait: -EAGAIN unless every case is ready now
+ * @dl: when to give up
  *
  * The cases are of types with @lock, @ready_locked and @take_locked, each
  * object once (the caller checks). Return: 0 (every ->result set),
