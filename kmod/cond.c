@@ -30,6 +30,8 @@ struct gs_cond_waiter {
 
 /**
  * gs_cond_create() - a Cond bound to the Mutex of @mutex_obj
+ * @mutex_obj: the object of the Mutex that is c.L; another type is -EINVAL
+ *
  * Return: the Cond (holding a reference to @mutex_obj), or an ERR_PTR.
  */
 struct gs_cond *gs_cond_create(struct gs_obj *mutex_obj)
@@ -66,6 +68,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_cond_destroy);
 
 /**
  * gs_cond_wait() - Go's c.Wait()
+ * @c: the Cond; its Mutex must be locked (Wait unlocks it)
  * @h: the holder that locks the Mutex again (the caller's description of it)
  * @dl: when to give up waiting (the Mutex is locked again regardless)
  *
@@ -140,6 +143,10 @@ EXPORT_SYMBOL_IF_KUNIT(gs_cond_wait);
 
 /**
  * gs_cond_signal() - Go's c.Signal() (@all false) or c.Broadcast()
+ * @c: the Cond
+ * @all: wake every Wait that began before this call, not only the longest
+ *	waiting one
+ *
  * Return: the number of Waits woken.
  */
 unsigned int gs_cond_signal(struct gs_cond *c, bool all)

@@ -85,6 +85,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_mutex_destroy);
 
 /**
  * gs_mutex_map() - keep @m's state in @word, a mapped object's shared word
+ * @m: the mutex, just created
+ * @word: naturally aligned (struct gosync_mapped.mutex)
  *
  * Before anyone else can see @m; @word is zero (unlocked).
  */
@@ -267,6 +269,9 @@ static int mtx_try(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, 
 
 /**
  * gs_mutex_trylock() - Go's TryLock
+ * @m: the mutex
+ * @h: the holder to record
+ *
  * Return: 0, -EOWNERDEAD (locked; the previous holder died), or -EBUSY.
  */
 int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h)
@@ -280,6 +285,11 @@ EXPORT_SYMBOL_IF_KUNIT(gs_mutex_trylock);
 
 /**
  * gs_mutex_try_case() - a GOSYNC_IOC_WAIT case's attempt: TryLock for @sel
+ * @m: the mutex
+ * @h: the holder to record
+ * @sel: the caller's selection, claimed if the lock is taken
+ * @index: the case's index in @sel
+ *
  * Return: 0, -EOWNERDEAD, -EAGAIN (not free), -EALREADY (@sel won elsewhere).
  */
 int gs_mutex_try_case(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index)
@@ -294,6 +304,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_mutex_try_case);
 
 /**
  * gs_mutex_self_deadlock() - would current's Lock through @h wait for itself?
+ * @m: the mutex current would lock
+ * @h: the holder it would lock through
  *
  * A robust mutex that @h holds, locked by this very task: only a third
  * party's Unlock could end the wait (see deadlock.c). A non-robust mutex is
@@ -441,6 +453,8 @@ static void gs_mutex_wake_pollers(struct gs_mutex *m)
 
 /**
  * gs_mutex_unlock() - Go's Unlock: any holder may unlock
+ * @m: the mutex
+ *
  * Return: 0, or -EPERM if the mutex is not locked.
  */
 int gs_mutex_unlock(struct gs_mutex *m)
@@ -478,6 +492,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_mutex_holds_locked);
 
 /**
  * gs_mutex_holder_gone() - @h's file description is closing
+ * @m: a mutex the description has open
+ * @h: the description's holder
  *
  * A robust mutex held by @h is released and marked so the next locker gets
  * -EOWNERDEAD. A non-robust one stays locked (Go: a Mutex is not tied to

@@ -55,6 +55,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_once_destroy);
 
 /**
  * gs_once_map() - publish @o's result in @word, a mapped object's state word
+ * @o: the Once, just created
+ * @word: naturally aligned (struct gosync_mapped.once)
  *
  * Before anyone else can see @o; @word is zero (not done).
  */
@@ -75,6 +77,7 @@ static u32 gs_once_result_locked(struct gs_once *o)
 
 /**
  * gs_once_do() - Go's Do, caller side
+ * @o: the Once
  * @h: the caller's holder; if told to run, only it may Complete
  * @dl: when to stop waiting
  * @result: out: GOSYNC_ONCE_RUN (run the function, then Complete), or
@@ -162,6 +165,8 @@ static void gs_once_unlock_wake(struct gs_once *o, bool settled)
 
 /**
  * gs_once_complete() - the runner reports that the function returned
+ * @o: the Once
+ * @h: the caller's holder: the runner gs_once_do() chose
  * @value: OnceValue: the value (kvmalloc()ed; the Once owns it on success),
  *	or NULL
  * @len: its length, at most the Once's value_max
@@ -192,6 +197,10 @@ EXPORT_SYMBOL_IF_KUNIT(gs_once_complete);
 
 /**
  * gs_once_try_case() - a GOSYNC_IOC_WAIT ONCE_DONE case's attempt
+ * @o: the Once
+ * @sel: the caller's selection, claimed if the Once is done
+ * @index: the case's index in @sel
+ *
  * Return: 0 once done, -EAGAIN, or -EALREADY.
  */
 int gs_once_try_case(struct gs_once *o, struct gs_sel *sel, int index)

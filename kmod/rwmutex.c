@@ -79,6 +79,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_destroy);
 
 /**
  * gs_rwmutex_map() - keep @rw's state in @word, a mapped object's shared word
+ * @rw: the lock, just created
+ * @word: naturally aligned (struct gosync_mapped.rwmutex)
  *
  * Before anyone else can see @rw; @word is zero (unlocked).
  * Return: 0, or -EINVAL for a robust RWMutex, whose read locks must be
@@ -371,6 +373,10 @@ static int rw_try(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 
 /**
  * gs_rwmutex_trylock() - Go's TryLock (@writer) or TryRLock
+ * @rw: the lock
+ * @h: the holder to record
+ * @writer: exclusive (TryLock) or shared (TryRLock)
+ *
  * Return: 0, -EOWNERDEAD (locked; a writer died holding it), -EBUSY, or
  * -EAGAIN for a read lock past GOSYNC_RWMUTEX_MAX_READERS.
  */
@@ -386,6 +392,12 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_trylock);
 
 /**
  * gs_rwmutex_try_case() - a GOSYNC_IOC_WAIT case's attempt, for @sel
+ * @rw: the lock
+ * @h: the holder to record
+ * @writer: exclusive (LOCK) or shared (RLOCK)
+ * @sel: the caller's selection, claimed if the lock is taken
+ * @index: the case's index in @sel
+ *
  * Return: 0, -EOWNERDEAD, -EAGAIN (not free, or too many readers),
  * -EALREADY (@sel won elsewhere).
  */
@@ -404,6 +416,9 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_try_case);
 /**
  * gs_rwmutex_self_deadlock() - would current's Lock (@writer) or RLock
  *	through @h wait for itself?
+ * @rw: the lock current would take
+ * @h: the holder it would lock through
+ * @writer: exclusive (Lock) or shared (RLock)
  *
  * On a robust RWMutex: @h holds the write lock, taken by this task; or @h
  * holds read locks all taken by this task, and this is a Lock (it waits for
@@ -549,6 +564,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_lock);
 
 /**
  * gs_rwmutex_unlock() - Go's Unlock: release the write lock
+ * @rw: the lock; any holder may unlock it, as in Go
+ *
  * Return: 0, or -EPERM if it is not write-locked.
  */
 int gs_rwmutex_unlock(struct gs_rwmutex *rw)
@@ -574,6 +591,9 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_unlock);
 
 /**
  * gs_rwmutex_runlock() - Go's RUnlock: release one of @h's read locks
+ * @rw: the lock
+ * @h: the caller's holder
+ *
  * Return: 0, or -EPERM if @h holds no read lock; on a mapped RWMutex,
  * whose read locks are anonymous, if none is held at all.
  */
@@ -595,6 +615,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_runlock);
 
 /**
  * gs_rwmutex_holder_gone() - @h's file description is closing
+ * @rw: a lock the description has open
+ * @h: the description's holder
  *
  * Its read locks are always dropped (they are counted per holder). A robust
  * RWMutex write-locked by @h is released, and the next locker gets

@@ -47,6 +47,10 @@ struct gs_sem_waiter {
 
 /**
  * gs_sem_create() - a Semaphore of @size permits
+ * @size: the permits, 1..GOSYNC_SEM_MAX
+ * @robust: count permits per holder: Release is checked against what the
+ *	holder took, and a closing holder's permits come back
+ *
  * Return: the semaphore, or ERR_PTR(-EINVAL) for size 0, or -ENOMEM.
  */
 struct gs_sem *gs_sem_create(u64 size, bool robust)
@@ -83,6 +87,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sem_destroy);
 
 /**
  * gs_sem_map() - keep @s's free permits in @words, a mapped object's page
+ * @s: the semaphore, just created
+ * @words: the page: ->sem gets the free permits, ->sem_size the size
  *
  * Before anyone else can see @s; @words is zeroed.
  * Return: 0, or -EINVAL for a robust semaphore (the kernel must know who
@@ -280,6 +286,10 @@ static int sem_counted(struct gs_sem *s, int ret, u64 n)
 
 /**
  * gs_sem_tryacquire() - x/sync's TryAcquire(@n)
+ * @s: the semaphore
+ * @h: the holder the permits are recorded for (robust)
+ * @n: the permits to take; busy while anyone waits (FIFO)
+ *
  * Return: 0, -EBUSY, or -EINVAL for n 0 or larger than the semaphore.
  */
 int gs_sem_tryacquire(struct gs_sem *s, struct gs_holder *h, u64 n)
@@ -293,6 +303,12 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sem_tryacquire);
 
 /**
  * gs_sem_try_case() - a GOSYNC_IOC_WAIT ACQUIRE case's attempt, for @sel
+ * @s: the semaphore
+ * @h: the holder the permits are recorded for (robust)
+ * @n: the permits to take
+ * @sel: the caller's selection, claimed if the permits are taken
+ * @index: the case's index in @sel
+ *
  * Return: 0, -EAGAIN (not free), -EALREADY, or -EINVAL.
  */
 int gs_sem_try_case(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel,
@@ -353,6 +369,11 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 
 /**
  * gs_sem_acquire() - x/sync's Acquire(ctx, @n), with a deadline for the context
+ * @s: the semaphore
+ * @h: the holder the permits are recorded for (robust)
+ * @n: the permits to take, all at once
+ * @dl: when to give up
+ *
  * Return: 0; -EINVAL for n 0 or larger than the semaphore (x/sync would
  * wait forever); -ETIMEDOUT; @dl->sig_ret (nothing taken).
  */
@@ -375,6 +396,9 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sem_acquire);
 
 /**
  * gs_sem_release() - x/sync's Release(@n)
+ * @s: the semaphore
+ * @h: the caller's holder
+ * @n: the permits to return
  *
  * Robust: @h must hold @n permits (EPERM otherwise, x/sync's "released
  * more than held"); non-robust: @n must not exceed the permits taken.

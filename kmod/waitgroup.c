@@ -68,6 +68,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_destroy);
 
 /**
  * gs_waitgroup_map() - keep @wg's counter in @word, a mapped object's word
+ * @wg: the WaitGroup, just created
+ * @word: naturally aligned (struct gosync_mapped.waitgroup)
  *
  * Before anyone else can see @wg; @word is zero (counter 0, no waiters).
  */
@@ -209,7 +211,9 @@ static void wg_unlock_wake(struct gs_waitgroup *wg, bool wake)
 
 /**
  * gs_waitgroup_add() - Go's Add (Done is Add(-1))
+ * @wg: the WaitGroup
  * @h: the caller's holder
+ * @delta: what to add to the counter
  * @hold: GOSYNC_WG_F_HOLD: @h holds this (positive) Add until its Done
  * @counter: out: the counter after the Add
  *
@@ -251,6 +255,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_add);
 /**
  * gs_waitgroup_holder_gone() - @h's description is closing: the Adds it
  * still holds (GOSYNC_WG_F_HOLD) are done for it, and counted abandoned.
+ * @wg: a WaitGroup the description has open
+ * @h: the description's holder
  */
 void gs_waitgroup_holder_gone(struct gs_waitgroup *wg, struct gs_holder *h)
 {
@@ -288,7 +294,9 @@ EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_load);
 
 /**
  * gs_waitgroup_wait() - Go's Wait: sleep until the counter is zero
+ * @wg: the WaitGroup
  * @dl: when to give up
+ *
  * Return: 0, -ETIMEDOUT, @dl->sig_ret.
  */
 int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl)
@@ -352,7 +360,10 @@ EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_wait);
 
 /**
  * gs_waitgroup_try_case() - a GOSYNC_IOC_WAIT WG_ZERO case's attempt
+ * @wg: the WaitGroup
  * @gen: in/out: the generation the case first saw not zero (~0: none yet)
+ * @sel: the caller's selection, claimed if the case is ready
+ * @index: the case's index in @sel
  *
  * Like Wait, the case is ready once the counter is zero or has been zero
  * since the case first looked (a new generation), so a quick reuse of the
