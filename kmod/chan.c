@@ -38,6 +38,8 @@ static unsigned long chan_msg_cost(u32 len)
 
 /**
  * gs_chan_msg_alloc() - a message of @len uninitialized bytes for @ch
+ * @ch: the channel it is for: its user pays, its msg_max bounds @len
+ * @len: the payload's bytes; past msg_max is -EMSGSIZE
  *
  * Charged to @ch's user (-ENOSPC past the limit) and to the caller's memory
  * cgroup. Return: the message, or an ERR_PTR.
@@ -309,6 +311,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_chan_try);
 
 /**
  * gs_chan_arm() - try @c once more and, if it would wait, queue it
+ * @ch: the channel
  * @c: as for gs_chan_try(); ->sel and ->index must be set
  *
  * Return: as gs_chan_try(), with -EAGAIN meaning "queued": a counterpart
@@ -342,6 +345,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_chan_arm);
 
 /**
  * gs_chan_disarm() - take a queued case out, and say how it ended
+ * @ch: the channel gs_chan_arm() queued @c on
+ * @c: the case; if a counterpart completed it, ->msg is as for gs_chan_try()
  *
  * Return: the case's result if a counterpart completed it (0, -EPIPE,
  * -EOVERFLOW), or -EAGAIN if not (it was still queued, and now is not).
@@ -369,6 +374,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_chan_disarm);
 
 /**
  * gs_chan_close() - Go's close(ch)
+ * @ch: the channel
  *
  * Waiting senders fail with -EPIPE (their messages stay theirs); waiting
  * receivers see the channel closed (the buffer is empty when they wait);
@@ -417,6 +423,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_chan_close);
 
 /**
  * gs_chan_wait() - a plain Send or Recv: try, else queue and sleep
+ * @ch: the channel
  * @c: the case (op, msg or cap); ->msg is the result as for gs_chan_try()
  * @dl: when to give up, and how a signal ends the wait
  *

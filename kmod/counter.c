@@ -510,6 +510,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_counter_create);
 
 /**
  * gs_counter_map() - keep @c's value in @word, a mapped object's shared word
+ * @c: the counter, just created; its value so far is copied into @word
  * @word: naturally aligned (struct gosync_mapped.counter)
  *
  * Before anyone else can see @c. Only the atomic mode maps: the others show
@@ -547,6 +548,10 @@ unsigned long gs_counter_cost(struct gs_counter *c)
 
 /**
  * gs_counter_check_op() - validate an op before running it
+ * @op: enum gosync_op_code
+ * @flags: GOSYNC_OP_F_*; only Load and Add take APPROX
+ * @arg: delta or new value; Load and Reset take none (0)
+ * @expected: CAS's comparand; 0 for every other op
  *
  * Return: 0, or -EINVAL for an unknown op, unknown flags, APPROX on an op
  * other than Load/Add, or a nonzero operand the op does not take.

@@ -58,6 +58,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_map_backend_valid);
 
 /**
  * gs_map_val_alloc() - a new value of @len uninitialized bytes, one reference
+ * @len: the value's length; past GOSYNC_MAP_VALUE_MAX is NULL
  *
  * Return: the value, or NULL. Charged to the caller's memory cgroup.
  */
@@ -237,6 +238,7 @@ static void map_drain(struct gs_map *m, u64 upto);
 /**
  * gs_map_cost() - bytes an empty map holds: its struct, stats and first
  * table. Entries and bigger tables are charged to the map's user as they come.
+ * @m: the map; the cost is the same for every map
  */
 unsigned long gs_map_cost(struct gs_map *m)
 {
@@ -764,6 +766,7 @@ int gs_map_run(struct gs_map *m, struct gs_map_req *r)
 
 /**
  * gs_map_range_start() - the cursor start of a new Range
+ * @m: the map
  *
  * A Range visits, in seq order, the live nodes with seq <= start, where start
  * is the map's seq when the Range begins. Why no key is visited twice: the
@@ -788,6 +791,9 @@ EXPORT_SYMBOL_IF_KUNIT(gs_map_range_start);
 
 /**
  * gs_map_range_check() - is (@start, @pos) a cursor @m could have returned?
+ * @m: the map
+ * @start: the Range's start: no later than @m's seq now
+ * @pos: the seq of the last entry visited: no later than @start
  *
  * Return: 0 or -EINVAL.
  */
