@@ -312,6 +312,12 @@ struct gs_counter_ops;
  * @mode: enum gosync_counter_mode
  * @racy_delay_ns: racy mode: spin between read and write of an update
  * @stats: per-CPU counts, enum gosync_counter_stat
+ * @racy: racy mode: the value, with no synchronization at all
+ * @atomic: atomic mode: the value, or where a mapped counter keeps it
+ * @spin: spinlock mode: the value and the spinlock around it
+ * @mutex: mutex mode: the value and the mutex around it
+ * @rwsem: rwsem mode: the value and the rw_semaphore around it
+ * @pcpu: percpu mode: a percpu_counter
  *
  * Only the union member of @mode is used.
  */
@@ -752,6 +758,8 @@ extern const struct gs_map_backend_ops gs_map_rcu_ops;
  * @index: the Range index, seq -> node, of the nodes in the table; changed
  *	only under the write lock (and its own xa_lock), read under RCU
  * @stats: per-CPU counts, enum gosync_map_stat
+ * @locked: spin and rwsem backends: a chained hash table under one lock
+ * @rcu: rcu backend: an rhashtable, with a lock for writers only
  *
  * Only the union member of @backend is used.
  */
@@ -876,6 +884,12 @@ static inline u32 gs_map_operands(u32 op)
 
 /**
  * gs_map_check_op() - validate an op's code, flags and lengths
+ * @op: enum gosync_map_op_code
+ * @flags: GOSYNC_MAP_F_*
+ * @key_len: the key's length
+ * @value_len: the value's length
+ * @old_len: the comparand's length
+ * @out_cap: the room for the result value
  *
  * Lengths of operands the op does not take must be 0.
  * Return: 0; -EINVAL for an unknown op or flag, NOVALUE with an out
@@ -1216,6 +1230,10 @@ struct gs_cmd {
  *	up to @cap holders into @hs (kernel memory)
  * @set_id: optional: tell the primitive its object's id (for its
  *	tracepoints), once, before any fd to it exists
+ * @map: optional: GOSYNC_CREATE_MAPPED: keep the state in @words (zeroed;
+ *	the object's shared page) from now on, or refuse (-EINVAL: not for
+ *	these attributes). Called once, before anyone else can see @priv.
+ *	Types without it refuse the flag
  * @subtypes: VERSION: the subtypes it supports (1 << mode), if any
  * @ops: VERSION: the ops it supports (1 << op), if any
  * @cmds: its object commands (besides INFO, and BATCH if @batch_op)
@@ -1245,12 +1263,6 @@ struct gs_type {
 	void (*state)(void *priv, struct gosync_state *st, struct gosync_holder *hs,
 		      unsigned int cap);
 	void (*set_id)(void *priv, u64 id);
-	/*
-	 * GOSYNC_CREATE_MAPPED: keep the state in @words (zeroed; the
-	 * object's shared page) from now on, or refuse (-EINVAL: not for
-	 * these attributes). Called once, before anyone else can see @priv.
-	 * Types without it refuse the flag.
-	 */
 	int (*map)(void *priv, struct gosync_mapped *words);
 	u64 subtypes;
 	u64 ops;
@@ -1343,6 +1355,8 @@ struct gs_name_key {
  * @perm: permission bits for opening by name; immutable
  * @charged: bytes charged to @user for the object itself; immutable
  * @nr_files: open file descriptions, for listings
+ * @page: GOSYNC_CREATE_MAPPED: the shared page, freed with the object; set
+ *	once
  * @rcu: the object is freed after a grace period (RCU lookups)
  */
 struct gs_obj {
@@ -1359,7 +1373,7 @@ struct gs_obj {
 	umode_t perm;
 	unsigned long charged;
 	atomic_t nr_files;
-	struct page *page;	/* GOSYNC_CREATE_MAPPED: the shared page; set once */
+	struct page *page;
 	struct rcu_head rcu;
 };
 

@@ -209,6 +209,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_user_get_current);
 /**
  * gs_user_charge() - charge @objects and @bytes to @u and its ancestors
  * @u: the entry, or NULL to charge nothing
+ * @objects: objects to charge, against gs_max_objects_per_user
+ * @bytes: bytes to charge, against gs_max_bytes_per_user
  *
  * Limits are checked at every level; the capability check runs only when
  * a limit would be exceeded, so a charge within the limits never touches
@@ -239,6 +241,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_user_charge);
 /**
  * gs_user_charge_nocap() - charge @bytes to @u and its ancestors, in any context
  * @u: the entry, or NULL to charge nothing
+ * @bytes: bytes to charge, against gs_max_bytes_per_user
  * @exempt: charge even past a limit (the caller has checked CAP_SYS_RESOURCE)
  *
  * Return: 0, or -EDQUOT past a limit (nothing charged).
@@ -412,6 +415,7 @@ static struct gs_scope *gs_scope_get_current(void)
 
 /**
  * gs_scope_dead_locked() - is @s's namespace dead?
+ * @s: the scope, under gs_scopes_lock; the initial namespace's never dies
  *
  * Its reference count counts the nsproxy of every task in it, every nsfs
  * inode (/proc/PID/ns/ipc opened or bind-mounted) and ours. With only ours
@@ -545,6 +549,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_stats_sum);
 
 /**
  * gs_name_check() - is @name a valid object name?
+ * @name: NUL-terminated, at most GOSYNC_NAME_MAX - 1 bytes long
  *
  * Return: 0, -ENAMETOOLONG, or -EINVAL (empty, leading '.', or a byte
  * outside [A-Za-z0-9._-]).
@@ -609,10 +614,14 @@ EXPORT_SYMBOL_IF_KUNIT(gs_obj_new);
 
 /**
  * gs_obj_new_mapped() - gs_obj_new() for a primitive mapped on @page
+ * @type: as for gs_obj_new()
+ * @priv: as for gs_obj_new()
+ * @perm: as for gs_obj_new()
+ * @page: if not NULL, the shared page the primitive keeps its state in
+ *	(gs_type.map); on success the object owns it and frees it after the
+ *	primitive, and it is charged with the object
  *
- * @page, if not NULL, is the shared page the primitive keeps its state in
- * (gs_type.map); on success the object owns it and frees it after the
- * primitive, and it is charged with the object.
+ * Return: as gs_obj_new(); on error @page, too, still belongs to the caller.
  */
 struct gs_obj *gs_obj_new_mapped(const struct gs_type *type, void *priv,
 				 umode_t perm, struct page *page)
@@ -708,6 +717,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_obj_put);
 
 /**
  * gs_obj_publish() - give an anonymous object a name in its scope
+ * @obj: the object, by its creator before anyone else has an fd to it
+ * @name: the name, checked by gs_name_check()
  *
  * The name takes its own reference. Return: 0, -EEXIST if the name is taken,
  * -EBUSY if @obj was named before, -ENOMEM, or what gs_name_check()
@@ -869,6 +880,7 @@ static bool gs_obj_unname(struct gs_obj *obj)
 
 /**
  * gs_obj_unlink() - remove a name in the caller's scope and drop its reference
+ * @name: the name, in the caller's scope (its IPC namespace)
  *
  * Only the owner, or a task with CAP_FOWNER in the scope's user namespace
  * (over an owner mapped there), may unlink.
@@ -892,6 +904,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_obj_unlink);
 
 /**
  * gs_obj_fill_info() - describe @obj; the caller holds a reference
+ * @obj: the object
+ * @info: filled (zeroed first)
  *
  * Takes no lock of the object model: every field read is immutable or read
  * once (a name and flag that change under an unlink are seen before or
@@ -954,6 +968,7 @@ static bool gs_obj_visible(struct gs_obj *obj, const struct gs_list_view *v)
  * gs_obj_list() - describe the caller's objects with id >= @cursor, in id order
  * @cursor: the first id to report
  * @buf: room for @cap entries
+ * @states: NULL, or room for @cap entries: the state of each object in @buf
  * @cap: capacity of @buf
  * @next: out: the cursor for the next call, or 0 if no objects are left
  *
