@@ -625,6 +625,7 @@ struct gosync_create {
  * @sem: a Semaphore's state word (GOSYNC_SEM_*)
  * @sem_size: the Semaphore's size, for the fast path's Release
  * @rwmutex: an RWMutex's state word (GOSYNC_RWMUTEX_*)
+ * @__words: reserved: makes the union 64 bytes, whatever the type
  *
  * mmap() the object's fd: MAP_SHARED, offset 0, one page (a private or
  * executable mapping is refused). Every type uses only its own member; the
@@ -1428,6 +1429,7 @@ enum gosync_case_op {
  * @error: out: the completed case's result: 0, -EOWNERDEAD (LOCK: held,
  *	its previous holder died), -EPIPE (SEND: the channel is closed),
  *	-EOVERFLOW (RECV: the message is longer than @len; nothing received)
+ * @__reserved: must be 0
  */
 struct gosync_wait_case {
 	__s32 fd;
