@@ -259,7 +259,7 @@ struct gs_stats {
 	u64 n[GOSYNC_NR_STATS];
 };
 
-/* What an object of @size bytes with its per-CPU stats costs (limits.c). */
+/* What an object of @size bytes with its per-CPU stats costs (object.c charges it). */
 static inline unsigned long gs_obj_charge(size_t size)
 {
 	return kmalloc_size_roundup(size) + num_possible_cpus() * sizeof(struct gs_stats);

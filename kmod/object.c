@@ -921,7 +921,7 @@ void gs_obj_fill_info(struct gs_obj *obj, struct gosync_info *info)
 	info->gid = from_kgid_munged(current_user_ns(), obj->gid);
 	info->perm = obj->perm;
 	info->nr_files = atomic_read(&obj->nr_files);
-	/* Pairs with WRITE_ONCE() in gs_obj_publish(): the name is set first. */
+	/* Pairs with smp_store_release() in gs_obj_publish(): the name is set first. */
 	if (smp_load_acquire(&obj->named)) {
 		info->flags = GOSYNC_INFO_NAMED;
 		memcpy(info->name, obj->key.name, sizeof(info->name));

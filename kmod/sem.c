@@ -90,7 +90,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sem_destroy);
  * @s: the semaphore, just created
  * @words: the page: ->sem gets the free permits, ->sem_size the size
  *
- * Before anyone else can see @s; @words is zeroed.
+ * Before anyone else can see @s; the rest of @words stays zero.
  * Return: 0, or -EINVAL for a robust semaphore (the kernel must know who
  * holds its permits), or where atomic64_t is not a hardware atomic.
  */

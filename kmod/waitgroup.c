@@ -222,7 +222,7 @@ static void wg_unlock_wake(struct gs_waitgroup *wg, bool wake)
  * releases that zero's Waits (the fence does), and is not counted.
  * Return: 0; -EINVAL if the counter would go negative (or @hold with a
  * delta not positive); -EBUSY for an Add racing with returning waiters;
- * -EOVERFLOW past S64_MAX.
+ * -EOVERFLOW past S64_MAX (S32_MAX mapped: the word holds 32 bits).
  */
 int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, bool hold,
 		     s64 *counter)

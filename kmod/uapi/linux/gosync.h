@@ -1426,7 +1426,7 @@ enum gosync_case_op {
  *	message's length (EOVERFLOW: the length it needs); ACQUIRE: the
  *	permits, at least 1; else 0
  * @flags: in: 0; out: GOSYNC_CASE_CLOSED
- * @error: out: the completed case's result: 0, -EOWNERDEAD (LOCK: held,
+ * @error: in: 0; out: the completed case's result: 0, -EOWNERDEAD (LOCK: held,
  *	its previous holder died), -EPIPE (SEND: the channel is closed),
  *	-EOVERFLOW (RECV: the message is longer than @len; nothing received)
  * @__reserved: must be 0
