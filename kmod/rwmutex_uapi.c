@@ -70,9 +70,14 @@ static void gs_rwmutex_show_fdinfo(struct seq_file *sf, void *priv, struct gs_ho
 	list_for_each(p, &rw->waiters)
 		waiters++;
 	spin_unlock(&rw->lock);
-	seq_printf(sf, "rwmutex-write-locked:\t%s\nrwmutex-readers:\t%u (%u by this file)\n"
-		   "rwmutex-waiters:\t%u\n", my_write ? "by this file" : writer ? "yes" : "no",
-		   readers, mine, waiters);
+	seq_printf(sf, "rwmutex-write-locked:\t%s\n",
+		   my_write ? "by this file" : writer ? "yes" : "no");
+	/* Mapped read locks are anonymous: whose they are is unknown. */
+	if (rw->word)
+		seq_printf(sf, "rwmutex-readers:\t%u (mapped: anonymous)\n", readers);
+	else
+		seq_printf(sf, "rwmutex-readers:\t%u (%u by this file)\n", readers, mine);
+	seq_printf(sf, "rwmutex-waiters:\t%u\n", waiters);
 }
 
 /* ---- GOSYNC_IOC_WAIT cases: LOCK, RLOCK ---- */

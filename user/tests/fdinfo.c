@@ -68,6 +68,27 @@ static bool t_locks(void)
 	return true;
 }
 
+/* A mapped RWMutex's read locks belong to no file: fdinfo does not claim them. */
+static bool t_mapped_rwmutex(void)
+{
+	struct gosync_fast f;
+	int rw = CHECK_OK(gosync_fast_rwmutex_create(dev, NULL, 0, GOSYNC_LOCK_ATTR_NONROBUST, &f));
+
+	CHECK_OK(gosync_fast_rwmutex_rlock(&f, -1));
+	CHECK_OK(gosync_rwmutex_rlock(rw, -1));
+	CHECK_INFO(rw, "rwmutex-readers", "2 (mapped: anonymous)");
+	CHECK_INFO(rw, "rwmutex-write-locked", "no");
+	CHECK_OK(gosync_fast_rwmutex_runlock(&f));
+	CHECK_OK(gosync_fast_rwmutex_runlock(&f));
+	CHECK_INFO(rw, "rwmutex-readers", "0 (mapped: anonymous)");
+	CHECK_OK(gosync_fast_rwmutex_lock(&f, -1));
+	CHECK_INFO(rw, "rwmutex-write-locked", "by this file");
+	CHECK_OK(gosync_fast_rwmutex_unlock(&f));
+	gosync_fast_close(&f);
+	close(rw);
+	return true;
+}
+
 static bool t_others(void)
 {
 	int wg = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
@@ -99,6 +120,7 @@ int main(void)
 	dev = tap_dev("fdinfo");
 	tap_report(t_object(), "fdinfo-object");
 	tap_report(t_locks(), "fdinfo-locks");
+	tap_report(t_mapped_rwmutex(), "fdinfo-mapped-rwmutex-readers-anonymous");
 	tap_report(t_others(), "fdinfo-waitgroup-once-map");
 	return tap_done(dev, "fdinfo");
 }
