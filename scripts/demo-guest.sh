@@ -65,6 +65,13 @@ gosync-stress producer-consumer $progress --quiet
 say "A shell work queue: seq | gosync chan send, 4 consumer processes, each job once"
 gosync chan create jobs --cap 16
 for c in 1 2 3 4; do gosync chan recv jobs --all > /tmp/jobs.$c & done
+# Starting a process is slow under TCG: let all four wait before the jobs come,
+# or the first to start drains the queue alone.
+i=0
+while [ $i -lt 100 ] && ! gosync chan info jobs | grep -q 'receivers_waiting: *4'; do
+	sleep 0.1
+	i=$((i + 1))
+done
 seq 1 100 | gosync chan send jobs --lines
 gosync chan close jobs
 wait
