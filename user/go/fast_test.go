@@ -19,6 +19,29 @@ import (
 	"unsafe"
 )
 
+// unmappedHandle opens a third handle to the object name, of type typ, that
+// does not map its page (no mapWords: ioctls only), closed when the test
+// ends, after checking that a and b, two handles to it, are mapped, each
+// with a token of its own.
+func unmappedHandle(t *testing.T, op string, typ uint32, name string, a, b *handle) *handle {
+	t.Helper()
+	if a.word == nil || b.word == nil {
+		t.Fatalf("mapped: %v %v, want true true", a.word != nil, b.word != nil)
+	}
+	if a.token == 0 || a.token == b.token {
+		t.Fatalf("tokens %d and %d: want two, nonzero", a.token, b.token)
+	}
+	h, err := open(op, typ, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.close() })
+	if h.word != nil {
+		t.Fatal("opened without mapWords, yet mapped")
+	}
+	return h
+}
+
 // One Mutex locked at once through the fast path (two mapped handles, each
 // its own open file description and token) and through the ioctls (a
 // third handle, not mapped): a plain variable read and written back under
@@ -36,19 +59,7 @@ func TestMutexMixedPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	h, err := open("OpenMutex", typeMutex, name) // no mapWords: ioctls only
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &Mutex{base{h}}
-	defer c.Close()
-	if a.h.word == nil || b.h.word == nil || c.h.word != nil {
-		t.Fatalf("mapped: %v %v %v, want true true false", a.h.word != nil, b.h.word != nil,
-			c.h.word != nil)
-	}
-	if a.h.token == 0 || a.h.token == b.h.token {
-		t.Fatalf("tokens %d and %d: want two, nonzero", a.h.token, b.h.token)
-	}
+	c := &Mutex{base{unmappedHandle(t, "OpenMutex", typeMutex, name, a.h, b.h)}}
 
 	loops := 2000
 	if testing.Short() {
@@ -106,16 +117,7 @@ func TestWaitGroupMixedPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	h, err := open("OpenWaitGroup", typeWaitGroup, name) // no mapWords: ioctls only
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &WaitGroup{base: base{h}}
-	defer c.Close()
-	if a.h.word == nil || b.h.word == nil || c.h.word != nil {
-		t.Fatalf("mapped: %v %v %v, want true true false", a.h.word != nil, b.h.word != nil,
-			c.h.word != nil)
-	}
+	c := &WaitGroup{base: base{unmappedHandle(t, "OpenWaitGroup", typeWaitGroup, name, a.h, b.h)}}
 	rounds := 100
 	if testing.Short() {
 		rounds = 20
@@ -179,16 +181,8 @@ func TestSemaphoreMixedPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	h, err := open("OpenSemaphore", typeSem, name) // no mapWords: ioctls only
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &Semaphore{base: base{h}, size: 2}
-	defer c.Close()
-	if a.h.word == nil || b.h.word == nil || c.h.word != nil {
-		t.Fatalf("mapped: %v %v %v, want true true false", a.h.word != nil, b.h.word != nil,
-			c.h.word != nil)
-	}
+	c := &Semaphore{base: base{unmappedHandle(t, "OpenSemaphore", typeSem, name, a.h, b.h)},
+		size: 2}
 	loops := 1000
 	if testing.Short() {
 		loops = 200
@@ -463,24 +457,15 @@ func TestRWMutexMixedPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	h, err := open("OpenRWMutex", typeRWMutex, name) // no mapWords: ioctls only
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &RWMutex{base{h}}
-	defer c.Close()
+	c := &RWMutex{base{unmappedHandle(t, "OpenRWMutex", typeRWMutex, name, a.h, b.h)}}
 	fd, err := dupFd(a.h.fd) // a's description, ioctls only
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := &RWMutex{base{newHandle(fd, typeRWMutex, name)}}
 	defer d.Close()
-	if a.h.word == nil || b.h.word == nil || c.h.word != nil || d.h.word != nil {
-		t.Fatalf("mapped: %v %v %v %v, want true true false false", a.h.word != nil,
-			b.h.word != nil, c.h.word != nil, d.h.word != nil)
-	}
-	if a.h.token == 0 || a.h.token == b.h.token {
-		t.Fatalf("tokens %d and %d: want two, nonzero", a.h.token, b.h.token)
+	if d.h.word != nil {
+		t.Fatal("d, made from a descriptor, is mapped")
 	}
 
 	loops := 1000
@@ -692,24 +677,34 @@ func TestRWMutexFastPathRaceEdges(t *testing.T) {
 			}
 		}, rw.Unlock},
 	} {
-		c.hold()
-		x := new(int)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			*x = 1
-			c.release()
-		}()
-		waitFor(t, c.what, func() bool { return atomic.LoadUint64(w) == 0 })
-		c.acquire()
-		if *x != 1 {
-			t.Errorf("%s: read %d, want 1", c.what, *x)
-		}
-		<-done // after the read: this channel must not be the edge
-		c.after()
-		if v := atomic.LoadUint64(w); v != 0 {
-			t.Fatalf("%s: word %#x after, want 0 (the fast path's)", c.what, v)
-		}
+		raceEdge(t, c.what, c.hold, c.release, c.acquire, c.after,
+			func() uint64 { return atomic.LoadUint64(w) })
+	}
+}
+
+// raceEdge: with the lock held (hold), a goroutine writes plain memory and
+// releases it (release, through another handle); once the word says free,
+// acquire must see the write, and after leaves the word free again.
+func raceEdge(t *testing.T, what string, hold, release, acquire, after func(),
+	word func() uint64) {
+	t.Helper()
+	hold()
+	x := new(int)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		*x = 1
+		release()
+	}()
+	waitFor(t, what, func() bool { return word() == 0 })
+	acquire()
+	if *x != 1 {
+		t.Errorf("%s: read %d, want 1", what, *x)
+	}
+	<-done // after the read: this channel must not be the edge
+	after()
+	if v := word(); v != 0 {
+		t.Fatalf("%s: word %#x after, want 0 (the fast path's)", what, v)
 	}
 }
 
@@ -743,23 +738,7 @@ func TestMutexFastPathRaceEdges(t *testing.T) {
 			}
 		}},
 	} {
-		m.Lock()
-		x := new(int)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			*x = 1
-			m2.Unlock()
-		}()
-		waitFor(t, c.what, func() bool { return atomic.LoadUint32(m.h.word) == 0 })
-		c.acquire()
-		if *x != 1 {
-			t.Errorf("%s: read %d, want 1", c.what, *x)
-		}
-		<-done // after the read: this channel must not be the edge
-		m.Unlock()
-		if v := atomic.LoadUint32(m.h.word); v != 0 {
-			t.Fatalf("%s: word %#x after, want 0 (the fast path's)", c.what, v)
-		}
+		raceEdge(t, c.what, m.Lock, m2.Unlock, c.acquire, m.Unlock,
+			func() uint64 { return uint64(atomic.LoadUint32(m.h.word)) })
 	}
 }
