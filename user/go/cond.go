@@ -159,6 +159,11 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if time.Now().Before(deadline) {
+			// Early by monoAt's slack: L is locked again, so this
+			// is a spurious wake-up, which callers wait again after.
+			return nil
+		}
 		return context.DeadlineExceeded
 	}
 	if err == nil && canceled.Load() {

@@ -107,8 +107,32 @@ func device() (int, error) {
 }
 
 // Absolute deadlines are on CLOCK_MONOTONIC, the clock of Go's monotonic
-// time readings: the kernel's reading at init, plus Go's elapsed time.
-var monoBase, monoBaseGo = monoNowSyscall(), time.Now()
+// time readings: the kernel's reading monoBase was taken at Go's time
+// monoBaseGo, give or take monoSlack. The pair comes from the narrowest of
+// a few brackets (Go, kernel, Go): read once, a thread preempted between
+// the two reads (a stalled vCPU: tens of ms) would have made every deadline
+// early by the stall for the life of the process. Callers still check Go's
+// clock when the kernel says time is up.
+var monoBase, monoBaseGo, monoSlack = calibrate()
+
+// calibrateHook, if set (by tests), runs inside the i'th bracket.
+var calibrateHook func(i int)
+
+func calibrate() (base int64, baseGo time.Time, slack time.Duration) {
+	slack = -1
+	for i := 0; i < 8; i++ {
+		t0 := time.Now()
+		if calibrateHook != nil {
+			calibrateHook(i)
+		}
+		m := monoNowSyscall()
+		t1 := time.Now()
+		if w := t1.Sub(t0); slack < 0 || w < slack {
+			base, baseGo, slack = m, t0.Add(w/2), w/2
+		}
+	}
+	return base, baseGo, slack
+}
 
 func monoNowSyscall() int64 {
 	var ts syscall.Timespec

@@ -401,17 +401,27 @@ func waitCases(ctx context.Context, cases []waitCase, flags uint32) (int, error)
 	}
 	cmd.cases = unsafe.Pointer(&cases[0])
 	cmd.count = uint32(len(cases))
-	err = ioctl(dfd, iocWait, unsafe.Pointer(&cmd))
-	switch {
-	case err == nil && int(cmd.index) < n:
-		return int(cmd.index), nil
-	case err == nil: // the canceler
-		return -1, ctx.Err()
-	case err == syscall.ETIMEDOUT:
-		if err := ctx.Err(); err != nil {
-			return -1, err
+	for {
+		err = ioctl(dfd, iocWait, unsafe.Pointer(&cmd))
+		switch {
+		case err == nil && int(cmd.index) < n:
+			return int(cmd.index), nil
+		case err == nil: // the canceler
+			return -1, ctx.Err()
+		case err == syscall.ETIMEDOUT:
+			if err := ctx.Err(); err != nil {
+				return -1, err
+			}
+			if time.Now().Before(deadline) {
+				// Early by monoAt's slack: wait out the rest.
+				cmd.timeoutNs = monoAt(deadline)
+				for i := range cases {
+					cases[i].flags, cases[i].err = 0, 0
+				}
+				continue
+			}
+			return -1, context.DeadlineExceeded
 		}
-		return -1, context.DeadlineExceeded
+		return -1, err
 	}
-	return -1, err
 }
