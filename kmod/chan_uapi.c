@@ -113,8 +113,6 @@ static int gs_chan_cmd(struct gs_ucmd *ucmd)
 	bool closed;
 	int ret, ret2;
 
-	if (c->__reserved)
-		return -EINVAL;
 	ret = gs_deadline(c->flags & ~GOSYNC_WAIT_NONBLOCK, c->timeout_ns, &dl);
 	if (ret)
 		return ret;
@@ -144,6 +142,7 @@ static int gs_chan_cmd(struct gs_ucmd *ucmd)
 		ret = -EINTR;
 	gs_chan_state(ch, &c->len, &c->cap, &closed, &senders, &receivers);
 	c->closed = closed;
+	c->msg_max = ch->msg_max;	/* immutable */
 	ret2 = gs_respond(ucmd, sizeof(*c));
 	return ret ?: ret2;
 }
@@ -155,6 +154,7 @@ static void gs_chan_show_fdinfo(struct seq_file *m, void *priv, struct gs_holder
 
 	gs_chan_state(priv, &len, &cap, &closed, &senders, &receivers);
 	seq_printf(m, "chan-len:\t%u\nchan-cap:\t%u\nchan-closed:\t%d\n", len, cap, closed);
+	seq_printf(m, "chan-msg-max:\t%u\n", ((struct gs_chan *)priv)->msg_max);
 	seq_printf(m, "chan-senders:\t%u\nchan-receivers:\t%u\n", senders, receivers);
 }
 
@@ -214,7 +214,7 @@ static u32 gs_chan_subtype(void *priv)
 }
 
 static const struct gs_cmd gs_chan_cmds[] = {
-	GS_CMD(CHAN, gs_chan_cmd, struct gosync_chan_cmd, __reserved),
+	GS_CMD(CHAN, gs_chan_cmd, struct gosync_chan_cmd, msg_max),
 };
 
 /* INFO: len/cap, closed, blocked senders and receivers */

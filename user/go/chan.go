@@ -69,9 +69,7 @@ func newChan(h *handle, op string) (*Chan, error) {
 		return nil, newError(op, h.name, err)
 	}
 	c.cap = int(cmd.cap)
-	// The kernel does not say the Chan's longest message: start with the
-	// default, and grow to what arrives.
-	c.hint.Store(chanMsgDef)
+	c.hint.Store(cmd.msgMax) // room for any message
 	return c, nil
 }
 

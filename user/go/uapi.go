@@ -326,10 +326,10 @@ type chanMsg struct {
 }
 
 type chanCmd struct {
-	size, flags, op, count               uint32
-	msgs                                 unsafe.Pointer
-	timeoutNs                            uint64
-	done, len, cap, closed, needed, resv uint32
+	size, flags, op, count                 uint32
+	msgs                                   unsafe.Pointer
+	timeoutNs                              uint64
+	done, len, cap, closed, needed, msgMax uint32
 }
 
 type waitCase struct {

@@ -909,6 +909,16 @@ int gosync_chan_len(int fd, uint32_t *len, uint32_t *cap, bool *closed)
 	return 0;
 }
 
+int gosync_chan_msg_max(int fd, uint32_t *msg_max)
+{
+	struct gosync_chan_cmd c;
+
+	if (chan_simple(fd, GOSYNC_CHAN_LEN, &c) < 0)
+		return -1;
+	*msg_max = c.msg_max;
+	return 0;
+}
+
 int gosync_wait(int dev, struct gosync_wait_case *cases, unsigned int count,
 		unsigned int flags, int64_t timeout_ns, unsigned int *index)
 {

@@ -415,7 +415,7 @@ int gosync_chan_recv(int fd, void *buf, size_t cap, size_t *len, bool *ok,
  * gosync_chan_vec() - GOSYNC_IOC_CHAN with SEND or RECV over @count messages
  * @flags: GOSYNC_WAIT_* (the library adds TIMEOUT for @timeout_ns >= 0)
  * @cmd: out (may be NULL): the struct as the kernel wrote it back (done,
- *	len, cap, closed, needed)
+ *	len, cap, closed, needed, msg_max)
  */
 int gosync_chan_vec(int fd, unsigned int op, struct gosync_chan_msg *msgs, unsigned int count,
 		    unsigned int flags, int64_t timeout_ns, struct gosync_chan_cmd *cmd);
@@ -423,6 +423,8 @@ int gosync_chan_vec(int fd, unsigned int op, struct gosync_chan_msg *msgs, unsig
 int gosync_chan_close(int fd);
 /** gosync_chan_len() - len(ch), cap(ch), and whether it is closed (any may be NULL) */
 int gosync_chan_len(int fd, uint32_t *len, uint32_t *cap, bool *closed);
+/** gosync_chan_msg_max() - the channel's longest message, in bytes */
+int gosync_chan_msg_max(int fd, uint32_t *msg_max);
 
 /**
  * gosync_wait() - GOSYNC_IOC_WAIT: Go's select (or wait-all) over @cases

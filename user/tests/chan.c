@@ -294,9 +294,24 @@ static bool t_sizes(void)
 {
 	int fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, 4, 16));
 	char big[17] = "0123456789abcdef", out[8];
+	struct gosync_chan_msg m = { .buf = (uintptr_t)big, .len = 17 };
+	struct gosync_chan_cmd c;
+	uint32_t max = 0;
 	size_t len = 0;
 	bool ok;
+	int dflt;
 
+	/* every op says the longest message: LEN, and a SEND that failed */
+	CHECK_OK(gosync_chan_msg_max(fd, &max));
+	CHECK_EQ(max, 16u);
+	memset(&c, 0, sizeof(c));
+	CHECK_RET(gosync_chan_vec(fd, GOSYNC_CHAN_SEND, &m, 1, 0, -1, &c), EMSGSIZE);
+	CHECK(c.msg_max == 16 && c.done == 0, "EMSGSIZE: msg_max %u, done %u", c.msg_max,
+	      c.done);
+	dflt = CHECK_OK(gosync_chan_create(dev, NULL, 0, 0, 0));
+	CHECK_OK(gosync_chan_msg_max(dflt, &max));
+	CHECK_EQ(max, GOSYNC_CHAN_MSG_DEFAULT);
+	close(dflt);
 	CHECK_RET(gosync_chan_send(fd, big, 17, 0), EMSGSIZE);
 	CHECK_OK(gosync_chan_send(fd, big, 16, 0));
 	CHECK_RET(gosync_chan_recv(fd, out, sizeof(out), &len, &ok, 0), EOVERFLOW);
@@ -383,7 +398,7 @@ int main(void)
 	tap_report(t_nonblock_race(), "chan-go-nonblock-recv-race");
 	tap_report(t_multi_consumer(), "chan-go-multi-consumer");
 	tap_report(t_close_rules(), "chan-close-waiting-send-epipe");
-	tap_report(t_sizes(), "chan-sizes-eoverflow-emsgsize");
+	tap_report(t_sizes(), "chan-sizes-eoverflow-emsgsize-msg-max");
 	tap_report(t_vectors(), "chan-vectors");
 	tap_report(t_poll(), "chan-poll");
 	return tap_done(dev, "chan");

@@ -324,7 +324,7 @@ static const struct cmd_desc cmd_table[] = {
 		   CMD_OUT(gosync_map_range, needed, done) },
 	  .build = cmd_build_map_range },
 	{ CMD("chan", CHAN, gosync_chan_cmd), .types = CMD_TYPE_BIT(CHAN), .flags = CMD_BLOCKS,
-	  .out = { CMD_OUT(gosync_chan_cmd, done, needed) },
+	  .out = { CMD_OUT(gosync_chan_cmd, done, msg_max) },
 	  .build = cmd_build_chan },
 	{ CMD("sem", SEM, gosync_sem_cmd), .types = CMD_TYPE_BIT(SEM), .flags = CMD_BLOCKS,
 	  .out = { CMD_OUT(gosync_sem_cmd, sem_size, held) },

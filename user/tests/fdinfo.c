@@ -4,7 +4,7 @@
  * its primitive, as eventfd and pidfd show theirs: id, type, name, owner,
  * then a counter's value, who holds a Mutex or an RWMutex (this file or
  * another), a WaitGroup's counter and waiters, a Once's state, a map's
- * length.
+ * length, a channel's length, capacity and longest message.
  */
 #include "sync_util.h"
 
@@ -94,6 +94,7 @@ static bool t_others(void)
 	int wg = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
 	int once = CHECK_OK(gosync_once_create(dev, NULL, 0, 0));
 	int map = CHECK_OK(gosync_map_create(dev, NULL, 0, GOSYNC_MAP_RCU, 0, 0));
+	int ch = CHECK_OK(gosync_chan_create(dev, NULL, 0, 2, 100));
 	unsigned int r;
 	int64_t c;
 
@@ -108,6 +109,12 @@ static bool t_others(void)
 	CHECK_OK(gosync_map_store(map, "k", 1, "vv", 2));
 	CHECK_INFO(map, "map-len", "1");
 	CHECK_INFO(map, "map-bytes", "3");
+	CHECK_OK(gosync_chan_send(ch, "m", 1, 0));
+	CHECK_INFO(ch, "chan-len", "1");
+	CHECK_INFO(ch, "chan-cap", "2");
+	CHECK_INFO(ch, "chan-closed", "0");
+	CHECK_INFO(ch, "chan-msg-max", "100");
+	close(ch);
 	close(wg);
 	close(once);
 	close(map);
@@ -121,6 +128,6 @@ int main(void)
 	tap_report(t_object(), "fdinfo-object");
 	tap_report(t_locks(), "fdinfo-locks");
 	tap_report(t_mapped_rwmutex(), "fdinfo-mapped-rwmutex-readers-anonymous");
-	tap_report(t_others(), "fdinfo-waitgroup-once-map");
+	tap_report(t_others(), "fdinfo-waitgroup-once-map-chan");
 	return tap_done(dev, "fdinfo");
 }

@@ -1366,7 +1366,8 @@ struct gosync_chan_msg {
  * @cap: out: the channel's capacity
  * @closed: out: 1 if the channel is closed (RECV with @done 0: and drained)
  * @needed: out: EOVERFLOW: the length of the message that did not fit
- * @__reserved: must be 0
+ * @msg_max: out: the channel's longest message (its create attribute, or
+ *	GOSYNC_CHAN_MSG_DEFAULT); was a reserved field that had to be 0
  *
  * The struct is written back also when the op fails.
  */
@@ -1382,7 +1383,7 @@ struct gosync_chan_cmd {
 	__u32 cap;
 	__u32 closed;
 	__u32 needed;
-	__u32 __reserved;
+	__u32 msg_max;
 };
 
 #define GOSYNC_IOC_CHAN		_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_CHAN)
