@@ -108,12 +108,12 @@ func device() (int, error) {
 
 // Absolute deadlines are on CLOCK_MONOTONIC, the clock of Go's monotonic
 // time readings: the kernel's reading monoBase was taken at Go's time
-// monoBaseGo, give or take monoSlack. The pair comes from the narrowest of
-// a few brackets (Go, kernel, Go): read once, a thread preempted between
-// the two reads (a stalled vCPU: tens of ms) would have made every deadline
-// early by the stall for the life of the process. Callers still check Go's
-// clock when the kernel says time is up.
-var monoBase, monoBaseGo, monoSlack = calibrate()
+// monoBaseGo, give or take half the narrowest of a few (Go, kernel, Go)
+// brackets, which is where the pair comes from. Read once, a thread
+// preempted between the two reads (a stalled vCPU: tens of ms) would have
+// made every deadline early by the stall for the life of the process.
+// Callers still check Go's clock when the kernel says time is up.
+var monoBase, monoBaseGo, _ = calibrate()
 
 // calibrateHook, if set (by tests), runs inside the i'th bracket.
 var calibrateHook func(i int)
