@@ -69,6 +69,9 @@ func newChan(h *handle, op string) (*Chan, error) {
 		return nil, newError(op, h.name, err)
 	}
 	c.cap = int(cmd.cap)
+	if cmd.msgMax == 0 { // a module from before msg_max: grow as needed
+		cmd.msgMax = chanMsgDef
+	}
 	c.hint.Store(cmd.msgMax) // room for any message
 	return c, nil
 }
