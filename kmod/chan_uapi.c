@@ -150,11 +150,12 @@ static int gs_chan_cmd(struct gs_ucmd *ucmd)
 static void gs_chan_show_fdinfo(struct seq_file *m, void *priv, struct gs_holder *h)
 {
 	u32 len, cap, senders, receivers;
+	struct gs_chan *ch = priv;
 	bool closed;
 
-	gs_chan_state(priv, &len, &cap, &closed, &senders, &receivers);
+	gs_chan_state(ch, &len, &cap, &closed, &senders, &receivers);
 	seq_printf(m, "chan-len:\t%u\nchan-cap:\t%u\nchan-closed:\t%d\n", len, cap, closed);
-	seq_printf(m, "chan-msg-max:\t%u\n", ((struct gs_chan *)priv)->msg_max);
+	seq_printf(m, "chan-msg-max:\t%u\n", ch->msg_max);	/* immutable */
 	seq_printf(m, "chan-senders:\t%u\nchan-receivers:\t%u\n", senders, receivers);
 }
 
