@@ -82,6 +82,7 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 {
 	struct gs_cond_waiter w = { .task = current };
 	int ret, relock;
+	bool woken;
 	u64 start;
 
 	spin_lock(&c->lock);
@@ -90,9 +91,14 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 	spin_unlock(&c->lock);
 	ret = gs_mutex_unlock(c->mutex);
 	if (ret) {
+		/* A Signal may have dequeued us meanwhile: pass it on, as below. */
 		spin_lock(&c->lock);
-		list_del(&w.node);
+		woken = w.woken;
+		if (!woken)
+			list_del(&w.node);
 		spin_unlock(&c->lock);
+		if (woken)
+			gs_cond_signal(c, false);
 		return ret;
 	}
 	start = gs_trace_wait_begin(c->id, GOSYNC_TYPE_COND, GOSYNC_COND_WAIT);

@@ -319,6 +319,43 @@ static void cond_relock_test(struct kunit *test)
 	gs_cond_destroy(f.c);
 }
 
+/* Signal as fast as it can until told to stop; b->n: the Waits it woke */
+static bool cond_signal_stop;
+
+static int do_cond_signal_loop(struct blocker *b)
+{
+	while (!READ_ONCE(cond_signal_stop)) {
+		b->n += gs_cond_signal(b->obj, false);
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * A Wait on an unlocked Mutex is queued until its Unlock fails: a Signal
+ * that dequeues it meanwhile must not be dequeued again (it was a double
+ * list_del), and is passed on, not swallowed.
+ */
+static void cond_eperm_vs_signal_test(struct kunit *test)
+{
+	struct gs_holder a = {};
+	struct cond_fixture f;
+	struct blocker sig = {};
+	int i, eperm = 0;
+
+	cond_setup(test, &f);
+	WRITE_ONCE(cond_signal_stop, false);
+	blocker_start(test, &sig, do_cond_signal_loop, f.c);
+	for (i = 0; i < 20000; i++)
+		eperm += gs_cond_wait(f.c, &a, FOREVER) == -EPERM;
+	WRITE_ONCE(cond_signal_stop, true);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&sig), 0);
+	KUNIT_EXPECT_EQ(test, eperm, 20000);
+	KUNIT_EXPECT_EQ(test, gs_cond_waiters(f.c), 0U);
+	kunit_info(test, "Signals that found a failing Wait queued: %llu\n", sig.n);
+	gs_cond_destroy(f.c);
+}
+
 static struct kunit_case gs_sem_cond_cases[] = {
 	KUNIT_CASE(sem_basic_test),
 	KUNIT_CASE(sem_nonrobust_test),
@@ -329,6 +366,7 @@ static struct kunit_case gs_sem_cond_cases[] = {
 	KUNIT_CASE(cond_signal_test),
 	KUNIT_CASE(cond_broadcast_test),
 	KUNIT_CASE(cond_relock_test),
+	KUNIT_CASE(cond_eperm_vs_signal_test),
 	{}
 };
 
