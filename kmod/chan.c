@@ -140,6 +140,37 @@ static void chan_complete_locked(struct gs_chan *ch, struct gs_chan_waiter *w,
 }
 
 /*
+ * Claim @w's selection for its case, as its counterpart. If its owner holds
+ * a tentative claim (busy pairing another case on another channel), make it
+ * try again once it is done: it may give that claim up, and two selections
+ * that each found the other busy would otherwise both sleep, each waiting
+ * for the other. @w is queued here, so its task stays while we hold the
+ * lock. These wake-ups leave the batch's last slot to the completion the
+ * caller may add; the rare one that finds no room is made at once.
+ */
+static bool chan_claim_locked(struct gs_chan *ch, struct gs_chan_waiter *w,
+			      struct gs_wake *wq)
+{
+	struct gs_sel *s = w->sel;
+
+	lockdep_assert_held(&ch->lock);
+	if (gs_sel_claim(s, w->index))
+		return true;
+	if (atomic_read(&s->winner) == GS_SEL_BUSY) {
+		/* Pairs with the owner's atomic_xchg() in gs_sel_sleep(). */
+		atomic_set(&s->woken, 1);
+		if (wq->n + 1 < GS_WAKE_MAX)
+			gs_wake_add(wq, s->task);
+		else
+			wake_up_process(s->task);
+	}
+	return false;
+}
+
+/* Returned by the locked operations: wake the batch, then call again. */
+#define CHAN_FLUSH	1
+
+/*
  * Unlock, wake the parties completed, and after a change (a message moved,
  * a party queued, a close) tell pollers and the selections that watch. Only
  * after a change: two selections that watch one channel must not wake each
@@ -157,8 +188,13 @@ static void chan_unlock_wake(struct gs_chan *ch, struct gs_wake *wq, bool change
 /*
  * Send: give @msg to a waiting receiver, or buffer it. Under the lock.
  * Return: 0 (the message is the receiver's or the channel's now), -EPIPE
- * (closed), -EAGAIN (it would have to wait: nothing done), or -EALREADY
- * (@self was claimed by another of its cases meanwhile: nothing done).
+ * (closed), -EAGAIN (it would have to wait: nothing done), -EALREADY
+ * (@self was claimed by another of its cases meanwhile: nothing done), or
+ * CHAN_FLUSH (the wake batch is full: nothing sent yet).
+ *
+ * Receivers whose buffer is too small are told (-EOVERFLOW) as the message
+ * passes them, even if it then has to wait, or a non-blocking send gives
+ * up: they grow their buffer and receive again.
  */
 static int chan_send_locked(struct gs_chan *ch, struct gs_chan_msg *msg,
 			    struct gs_sel *self, int index, struct gs_wake *wq)
@@ -170,25 +206,28 @@ static int chan_send_locked(struct gs_chan *ch, struct gs_chan_msg *msg,
 		return gs_sel_claim(self, index) ? -EPIPE : -EALREADY;
 	list_for_each_entry_safe(r, tmp, &ch->recvq, node) {
 		if (gs_wake_full(wq))
-			break;		/* told enough receivers for one send */
+			return CHAN_FLUSH;
 		if (r->sel == self)
 			continue;	/* a selection never pairs with itself */
 		if (msg->len > r->cap) {
 			/* That receiver's buffer is too small: tell it, take nothing. */
-			if (gs_sel_claim(r->sel, r->index)) {
+			if (gs_sel_decided(self))
+				return -EALREADY;
+			if (chan_claim_locked(ch, r, wq)) {
 				r->result = -EOVERFLOW;
 				r->needed = msg->len;
 				chan_complete_locked(ch, r, wq);
 			}
 			continue;
 		}
-		if (!gs_sel_claim(self, index))
+		if (!gs_sel_claim_busy(self))
 			return -EALREADY;
-		if (!gs_sel_claim(r->sel, r->index)) {
-			/* It completed elsewhere; its owner will unqueue it. */
+		if (!chan_claim_locked(ch, r, wq)) {
+			/* It completed elsewhere (its owner will unqueue it), or is busy. */
 			gs_sel_unclaim(self);
 			continue;
 		}
+		gs_sel_commit(self, index);
 		r->msg = msg;
 		r->result = 0;
 		chan_complete_locked(ch, r, wq);
@@ -207,9 +246,11 @@ static int chan_send_locked(struct gs_chan *ch, struct gs_chan_msg *msg,
 /*
  * Receive: the oldest buffered message (refilling the buffer from the first
  * waiting sender), or a waiting sender's message, or closed. Under the lock.
- * Return: 0 with *@msg (NULL: closed and drained), -EOVERFLOW (the next
- * message is longer than @cap: *@needed says how long; nothing taken),
- * -EAGAIN (it would have to wait), or -EALREADY (as for a send).
+ * A closed channel's waiting senders are owed -EPIPE (gs_chan_close()), so
+ * their messages are never taken. Return: 0 with *@msg (NULL: closed and
+ * drained), -EOVERFLOW (the next message is longer than @cap: *@needed
+ * says how long; nothing taken), -EAGAIN (it would have to wait), or
+ * -EALREADY (as for a send).
  */
 static int chan_recv_locked(struct gs_chan *ch, u32 cap, struct gs_chan_msg **msg,
 			    u32 *needed, struct gs_sel *self, int index,
@@ -232,7 +273,9 @@ static int chan_recv_locked(struct gs_chan *ch, u32 cap, struct gs_chan_msg **ms
 		*msg = head;
 		/* Room now: the first waiting sender's message joins the buffer. */
 		list_for_each_entry_safe(s, tmp, &ch->sendq, node) {
-			if (!gs_sel_claim(s->sel, s->index))
+			if (ch->closed)
+				break;	/* they are owed -EPIPE */
+			if (!chan_claim_locked(ch, s, wq))
 				continue;
 			list_add_tail(&s->msg->node, &ch->buf);
 			WRITE_ONCE(ch->len, ch->len + 1);
@@ -244,18 +287,24 @@ static int chan_recv_locked(struct gs_chan *ch, u32 cap, struct gs_chan_msg **ms
 		return 0;
 	}
 	list_for_each_entry_safe(s, tmp, &ch->sendq, node) {
-		if (s->sel == self)
+		if (ch->closed)
+			break;	/* they are owed -EPIPE */
+		/* Not ourselves, nor a sender whose selection is decided. */
+		if (s->sel == self || gs_sel_decided(s->sel))
 			continue;
-		if (!gs_sel_claim(self, index))
-			return -EALREADY;
 		if (s->msg->len > cap) {
+			if (!gs_sel_claim(self, index))
+				return -EALREADY;
 			*needed = s->msg->len;
 			return -EOVERFLOW;
 		}
-		if (!gs_sel_claim(s->sel, s->index)) {
+		if (!gs_sel_claim_busy(self))
+			return -EALREADY;
+		if (!chan_claim_locked(ch, s, wq)) {
 			gs_sel_unclaim(self);
 			continue;
 		}
+		gs_sel_commit(self, index);
 		*msg = s->msg;
 		s->msg = NULL;
 		s->result = 0;
@@ -269,6 +318,38 @@ static int chan_recv_locked(struct gs_chan *ch, u32 cap, struct gs_chan_msg **ms
 		return 0;
 	}
 	return -EAGAIN;
+}
+
+/*
+ * One attempt at @c for @self, under the lock; a send that fills the wake
+ * batch wakes it (dropping the lock) and goes on. Return: as
+ * chan_send_locked() or chan_recv_locked(), but never CHAN_FLUSH.
+ */
+static int chan_attempt_locked(struct gs_chan *ch, struct gs_chan_waiter *c,
+			       struct gs_sel *self, int index, struct gs_wake *wq)
+{
+	int ret;
+
+	lockdep_assert_held(&ch->lock);
+	if (c->op == GOSYNC_CHAN_RECV)
+		return chan_recv_locked(ch, c->cap, &c->msg, &c->needed, self, index, wq);
+	for (;;) {
+		/*
+		 * A queued send that a receiver completed gave its message away
+		 * (under this lock): its selection is claimed; nothing to try.
+		 */
+		if (!c->msg)
+			return -EALREADY;
+		ret = chan_send_locked(ch, c->msg, self, index, wq);
+		if (ret != CHAN_FLUSH)
+			break;
+		spin_unlock(&ch->lock);
+		gs_wake_up(wq);
+		spin_lock(&ch->lock);
+	}
+	if (!ret)
+		c->msg = NULL;
+	return ret;
 }
 
 /**
@@ -288,18 +369,14 @@ int gs_chan_try(struct gs_chan *ch, struct gs_chan_waiter *c, struct gs_sel *sel
 	int ret;
 
 	spin_lock(&ch->lock);
-	if (c->op == GOSYNC_CHAN_SEND && !c->msg) {
-		/*
-		 * A queued send that a receiver completed gave its message away
-		 * (under this lock): its selection is claimed; nothing to try.
-		 */
-		ret = -EALREADY;
-	} else if (c->op == GOSYNC_CHAN_SEND) {
-		ret = chan_send_locked(ch, c->msg, self, index, &wq);
-		if (!ret)
-			c->msg = NULL;
-	} else {
-		ret = chan_recv_locked(ch, c->cap, &c->msg, &c->needed, self, index, &wq);
+	ret = chan_attempt_locked(ch, c, self, index, &wq);
+	/*
+	 * A queued case that completed here leaves its queue now, not at
+	 * disarm: a counterpart must never find it (a send's message is gone).
+	 */
+	if (c->queued && ret != -EAGAIN && ret != -EALREADY) {
+		list_del_init(&c->node);
+		c->queued = false;
 	}
 	chan_unlock_wake(ch, &wq, !ret || wq.n);
 	if (!ret)
@@ -323,13 +400,7 @@ int gs_chan_arm(struct gs_chan *ch, struct gs_chan_waiter *c)
 	int ret;
 
 	spin_lock(&ch->lock);
-	if (c->op == GOSYNC_CHAN_SEND) {
-		ret = chan_send_locked(ch, c->msg, c->sel, c->index, &wq);
-		if (!ret)
-			c->msg = NULL;
-	} else {
-		ret = chan_recv_locked(ch, c->cap, &c->msg, &c->needed, c->sel, c->index, &wq);
-	}
+	ret = chan_attempt_locked(ch, c, c->sel, c->index, &wq);
 	if (ret == -EAGAIN) {
 		c->queued = true;
 		c->peer_done = false;

@@ -117,6 +117,7 @@ static inline bool gs_restarts(int ret)
  */
 #define GS_SEL_NONE	(-1)
 #define GS_SEL_CANCELED	INT_MAX
+#define GS_SEL_BUSY	(INT_MAX - 1)	/* its owner's tentative claim */
 
 struct gs_sel {
 	struct task_struct *task;	/* the waiting task */
@@ -137,11 +138,36 @@ static inline bool gs_sel_claim(struct gs_sel *s, int index)
 	return !s || atomic_cmpxchg(&s->winner, GS_SEL_NONE, index) == GS_SEL_NONE;
 }
 
+/*
+ * The owner's tentative claim of its own @s while it tries to pair a case
+ * with a counterpart under a channel's lock; gs_sel_commit() or
+ * gs_sel_unclaim() follows under that lock. A counterpart that finds @s
+ * busy cannot know which, so it makes the owner try again (chan.c).
+ */
+static inline bool gs_sel_claim_busy(struct gs_sel *s)
+{
+	return !s || atomic_cmpxchg(&s->winner, GS_SEL_NONE, GS_SEL_BUSY) == GS_SEL_NONE;
+}
+
+static inline void gs_sel_commit(struct gs_sel *s, int index)
+{
+	if (s)
+		atomic_set(&s->winner, index);
+}
+
 /* Undo our own claim of @s that we could not complete (its owner only). */
 static inline void gs_sel_unclaim(struct gs_sel *s)
 {
 	if (s)
 		atomic_set(&s->winner, GS_SEL_NONE);
+}
+
+/* Has a case of @s completed, or did its owner give up? (NULL: a plain call) */
+static inline bool gs_sel_decided(struct gs_sel *s)
+{
+	int w = s ? atomic_read(&s->winner) : GS_SEL_NONE;
+
+	return w != GS_SEL_NONE && w != GS_SEL_BUSY;
 }
 
 int gs_sel_sleep(struct gs_sel *s, const struct gs_deadline *dl);

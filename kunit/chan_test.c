@@ -533,6 +533,206 @@ static void wait_any_retry_completed_send_test(struct kunit *test)
 	gs_chan_destroy(ch);
 }
 
+/* Queue case @c of this task's selection @sel, as its case @i. */
+static int arm_case(struct gs_case *c, struct gs_sel *sel, int i)
+{
+	c->cw.sel = sel;
+	c->cw.index = i;
+	return gs_chan_arm(c->priv, &c->cw);
+}
+
+/*
+ * A queued send that its owner's retry completes leaves the send queue at
+ * once: a receiver that found it there afterwards read its message, which
+ * was gone (a NULL dereference under the channel's lock).
+ */
+static void wait_any_retry_dequeues_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 1);
+	struct gs_case c;
+	struct gs_sel sel;
+	char out[80];
+
+	KUNIT_ASSERT_EQ(test, try_send(ch, "first"), 0);	/* full */
+	gs_sel_init(&sel);
+	chan_case(&c, ch, GOSYNC_CASE_SEND, "second");
+	KUNIT_ASSERT_EQ(test, arm_case(&c, &sel, 0), -EAGAIN);
+	/* a receive makes room while the owner is busy on another case */
+	atomic_set(&sel.winner, GS_SEL_BUSY);
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, PAST, false), 0);
+	KUNIT_EXPECT_STREQ(test, out, "first");
+	KUNIT_EXPECT_EQ(test, atomic_xchg(&sel.woken, 0), 1);	/* told to retry */
+	atomic_set(&sel.winner, GS_SEL_NONE);
+	/* the retry buffers the message */
+	KUNIT_EXPECT_EQ(test, gs_chan_try(ch, &c.cw, &sel, 0), 0);
+	KUNIT_EXPECT_NULL(test, c.cw.msg);
+	KUNIT_EXPECT_TRUE(test, queued(ch, &ch->sendq, 0));
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, PAST, false), 0);
+	KUNIT_EXPECT_STREQ(test, out, "second");
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, PAST, false), -EAGAIN);
+	/* disarm finds it unqueued: the retry's result stands */
+	KUNIT_EXPECT_EQ(test, gs_chan_disarm(ch, &c.cw), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&sel.winner), 0);
+	gs_chan_destroy(ch);
+}
+
+/*
+ * A counterpart that finds a queued selection busy pairing another of its
+ * cases makes it try again; one that finds it decided leaves it alone, and
+ * never reports the length of a message that will not be sent.
+ */
+static void wait_any_busy_retry_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 0);
+	struct gs_case r, s;
+	struct gs_sel rsel, ssel;
+	char out[80];
+
+	gs_sel_init(&rsel);
+	chan_case(&r, ch, GOSYNC_CASE_RECV, NULL);
+	KUNIT_ASSERT_EQ(test, arm_case(&r, &rsel, 0), -EAGAIN);
+	atomic_set(&rsel.winner, GS_SEL_BUSY);
+	KUNIT_EXPECT_EQ(test, try_send(ch, "x"), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic_xchg(&rsel.woken, 0), 1);
+	atomic_set(&rsel.winner, 1);		/* decided elsewhere */
+	KUNIT_EXPECT_EQ(test, try_send(ch, "x"), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rsel.woken), 0);
+	KUNIT_EXPECT_EQ(test, gs_chan_disarm(ch, &r.cw), -EAGAIN);
+
+	gs_sel_init(&ssel);
+	chan_case(&s, ch, GOSYNC_CASE_SEND, "a long message");
+	KUNIT_ASSERT_EQ(test, arm_case(&s, &ssel, 0), -EAGAIN);
+	atomic_set(&ssel.winner, GS_SEL_BUSY);
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, PAST, false), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic_xchg(&ssel.woken, 0), 1);
+	atomic_set(&ssel.winner, 1);
+	/* too small a buffer, but that message is not on offer any more */
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 2, out, PAST, false), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_chan_disarm(ch, &s.cw), -EAGAIN);
+	case_done(&s);
+	gs_chan_destroy(ch);
+}
+
+/*
+ * Senders still queued on a closed channel (one that close found busy) are
+ * owed EPIPE: a receive drains the buffer, then sees closed, never their
+ * message.
+ */
+static void chan_closed_keeps_senders_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 0);
+	struct gs_case s;
+	struct gs_sel sel;
+	char out[80];
+
+	gs_sel_init(&sel);
+	chan_case(&s, ch, GOSYNC_CASE_SEND, "late");
+	KUNIT_ASSERT_EQ(test, arm_case(&s, &sel, 0), -EAGAIN);
+	atomic_set(&sel.winner, GS_SEL_BUSY);
+	KUNIT_EXPECT_EQ(test, gs_chan_close(ch), 0);
+	atomic_set(&sel.winner, GS_SEL_NONE);
+	KUNIT_EXPECT_TRUE(test, queued(ch, &ch->sendq, 1));
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, PAST, false), 1);	/* closed */
+	KUNIT_EXPECT_NOT_NULL(test, s.cw.msg);
+	/* its owner's retry gets EPIPE and leaves the queue */
+	KUNIT_EXPECT_EQ(test, gs_chan_try(ch, &s.cw, &sel, 0), -EPIPE);
+	KUNIT_EXPECT_TRUE(test, queued(ch, &ch->sendq, 0));
+	KUNIT_EXPECT_EQ(test, gs_chan_disarm(ch, &s.cw), -EAGAIN);
+	case_done(&s);
+	gs_chan_destroy(ch);
+}
+
+/*
+ * More receivers with too small a buffer than one wake batch holds, then
+ * one whose buffer fits: the send tells them all and reaches it (it used to
+ * stop at the batch's end and wait, or buffer, beside that receiver).
+ */
+#define SMALL_RECEIVERS	(2 * GS_WAKE_MAX + 3)
+
+static void chan_send_past_full_batch_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 0);
+	struct gs_case *r = kunit_kcalloc(test, SMALL_RECEIVERS + 1, sizeof(*r), GFP_KERNEL);
+	struct gs_sel *sel = kunit_kcalloc(test, SMALL_RECEIVERS + 1, sizeof(*sel), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_TRUE(test, r && sel);
+	for (i = 0; i <= SMALL_RECEIVERS; i++) {
+		gs_sel_init(&sel[i]);
+		chan_case(&r[i], ch, GOSYNC_CASE_RECV, NULL);
+		r[i].cw.cap = i < SMALL_RECEIVERS ? 2 : 64;
+		KUNIT_ASSERT_EQ(test, arm_case(&r[i], &sel[i], 0), -EAGAIN);
+	}
+	KUNIT_EXPECT_EQ(test, try_send(ch, "fits"), 0);
+	for (i = 0; i <= SMALL_RECEIVERS; i++)
+		KUNIT_EXPECT_EQ(test, gs_chan_disarm(ch, &r[i].cw),
+				i < SMALL_RECEIVERS ? -EOVERFLOW : 0);
+	KUNIT_EXPECT_EQ(test, r[0].cw.needed, 4U);
+	KUNIT_ASSERT_NOT_NULL(test, r[SMALL_RECEIVERS].cw.msg);
+	KUNIT_EXPECT_EQ(test, memcmp(r[SMALL_RECEIVERS].cw.msg->data, "fits", 4), 0);
+	KUNIT_EXPECT_TRUE(test, queued(ch, &ch->recvq, 0));
+	case_done(&r[SMALL_RECEIVERS]);
+	gs_chan_destroy(ch);
+}
+
+/*
+ * Two selections that can only pair with each other, {send a, send b} and
+ * {recv a, recv b}, round after round: each finds the other busy now and
+ * then, and both must still pair (they used to both sleep, each waiting for
+ * the other; the deadline turns such a hang into a failure).
+ */
+struct pair_loop {
+	struct gs_chan *a, *b;
+	bool send;
+	int rounds;
+	int failed;
+	struct completion done;
+};
+
+static int pair_loop_thread(void *arg)
+{
+	struct pair_loop *p = arg;
+	u32 op = p->send ? GOSYNC_CASE_SEND : GOSYNC_CASE_RECV;
+	const char *msg = p->send ? "m" : NULL;
+	struct gs_case cases[2];
+	unsigned int index;
+	int i, ret;
+
+	for (i = 0; i < p->rounds && !p->failed; i++) {
+		chan_case(&cases[0], p->a, op, msg);
+		chan_case(&cases[1], p->b, op, msg);
+		ret = gs_wait_any(cases, 2, false, false,
+				  &(struct gs_deadline){
+					.t = ktime_add_ms(ktime_get(), 10000),
+					.clock = CLOCK_MONOTONIC }, &index);
+		if (ret || cases[index].result)
+			p->failed = i + 1;
+		case_done(&cases[0]);
+		case_done(&cases[1]);
+	}
+	complete(&p->done);
+	return 0;
+}
+
+static void wait_any_select_pairs_test(struct kunit *test)
+{
+	struct gs_chan *a = new_chan(test, 0), *b = new_chan(test, 0);
+	struct pair_loop snd = { .a = a, .b = b, .send = true, .rounds = 2000 };
+	struct pair_loop rcv = { .a = a, .b = b, .rounds = 2000 };
+
+	init_completion(&snd.done);
+	init_completion(&rcv.done);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(pair_loop_thread, &snd, "gosync_snd")));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(pair_loop_thread, &rcv, "gosync_rcv")));
+	/* A failed side stops; the other's next select then times out. */
+	wait_for_completion(&snd.done);
+	wait_for_completion(&rcv.done);
+	KUNIT_EXPECT_EQ(test, snd.failed, 0);
+	KUNIT_EXPECT_EQ(test, rcv.failed, 0);
+	gs_chan_destroy(a);
+	gs_chan_destroy(b);
+}
+
 static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(chan_buffered_test),
 	KUNIT_CASE(chan_rendezvous_test),
@@ -543,6 +743,11 @@ static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(wait_any_select_pair_test),
 	KUNIT_CASE(wait_any_close_test),
 	KUNIT_CASE(wait_any_retry_completed_send_test),
+	KUNIT_CASE(wait_any_retry_dequeues_test),
+	KUNIT_CASE(wait_any_busy_retry_test),
+	KUNIT_CASE(chan_closed_keeps_senders_test),
+	KUNIT_CASE(chan_send_past_full_batch_test),
+	KUNIT_CASE(wait_any_select_pairs_test),
 	KUNIT_CASE(wait_all_atomic_test),
 	{}
 };
