@@ -500,7 +500,9 @@ int gosync_fast_counter_cas(struct gosync_fast *f, int64_t old, int64_t new_valu
  * only to wake Waits or pollers at zero (or when the kernel is busy with the
  * word); Wait only when the counter is not zero. The counter has 32 bits:
  * EOVERFLOW past INT32_MAX. Held Adds (gosync_waitgroup_add_held()) stay
- * the fd functions'.
+ * the fd functions': their Dones must be gosync_waitgroup_done() on the
+ * same fd, since the kernel settles a held Add only on a Done it sees
+ * (after a fast Done it would subtract the Add again when the fd closes).
  */
 int gosync_fast_waitgroup_create(int dev, const char *name, unsigned int perm,
 				 struct gosync_fast *f);
