@@ -11,6 +11,9 @@
 
 #include "internal.h"
 
+/* Map seqs and object ids are u64 xarray indexes: unsigned long must hold them. */
+static_assert(BITS_PER_LONG == 64, "gosync needs a 64-bit kernel");
+
 static ushort dev_mode = 0600;
 module_param(dev_mode, ushort, 0444);
 MODULE_PARM_DESC(dev_mode, "Permissions of /dev/gosync (default 0600: root only)");
