@@ -515,11 +515,12 @@ EXPORT_SYMBOL_IF_KUNIT(gs_counter_create);
  *
  * Before anyone else can see @c. Only the atomic mode maps: the others show
  * what a kernel primitive costs, which a word userspace shares would not.
- * Return: 0, or -EINVAL for another mode.
+ * Return: 0, or -EINVAL for another mode, or where 64-bit atomics are not
+ * atomic against userspace (lib/atomic64.c's spinlocks).
  */
 int gs_counter_map(struct gs_counter *c, s64 *word)
 {
-	if (c->mode != GOSYNC_COUNTER_ATOMIC)
+	if (c->mode != GOSYNC_COUNTER_ATOMIC || IS_ENABLED(CONFIG_GENERIC_ATOMIC64))
 		return -EINVAL;
 	c->atomic.word = (atomic64_t *)word;
 	atomic64_set(c->atomic.word, atomic64_read(&c->atomic.value));

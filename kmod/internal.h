@@ -590,7 +590,7 @@ struct gs_waitgroup {
 };
 
 struct gs_waitgroup *gs_waitgroup_create(void);
-void gs_waitgroup_map(struct gs_waitgroup *wg, u64 *word);
+int gs_waitgroup_map(struct gs_waitgroup *wg, u64 *word);
 void gs_waitgroup_destroy(struct gs_waitgroup *wg);
 int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, bool hold,
 		     s64 *counter);

@@ -72,10 +72,15 @@ EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_destroy);
  * @word: naturally aligned (struct gosync_mapped.waitgroup)
  *
  * Before anyone else can see @wg; @word is zero (counter 0, no waiters).
+ * Return: 0, or -EINVAL where 64-bit atomics are not atomic against
+ * userspace (lib/atomic64.c's spinlocks do not stop its CAS).
  */
-void gs_waitgroup_map(struct gs_waitgroup *wg, u64 *word)
+int gs_waitgroup_map(struct gs_waitgroup *wg, u64 *word)
 {
+	if (IS_ENABLED(CONFIG_GENERIC_ATOMIC64))
+		return -EINVAL;
 	wg->word = word;
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_map);
 

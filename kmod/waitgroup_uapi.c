@@ -144,8 +144,7 @@ static void gs_waitgroup_state(void *priv, struct gosync_state *st, struct gosyn
 
 static int gs_waitgroup_type_map(void *priv, struct gosync_mapped *words)
 {
-	gs_waitgroup_map(priv, &words->waitgroup);
-	return 0;
+	return gs_waitgroup_map(priv, &words->waitgroup);
 }
 
 /* The object's id, for the tracepoints */

@@ -863,7 +863,7 @@ static struct gs_waitgroup *mapped_wg(struct kunit *test, u64 **word)
 	*word = kunit_kzalloc(test, sizeof(**word), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
 	KUNIT_ASSERT_NOT_NULL(test, *word);
-	gs_waitgroup_map(wg, *word);
+	KUNIT_ASSERT_EQ(test, gs_waitgroup_map(wg, *word), 0);
 	return wg;
 }
 
