@@ -780,7 +780,8 @@ extern const struct gs_map_backend_ops gs_map_rcu_ops;
  *	release and read with acquire by Range (see gs_map_range_start())
  * @cleared: nodes with seq <= @cleared were deleted by a Clear, even while
  *	they are still in the table and the index; written under the write
- *	lock, read with acquire by readers (see map_node_live())
+ *	lock, read with acquire by readers (see map_node_live()); Range
+ *	starts its search past it
  * @index: the Range index, seq -> node, of the nodes in the table; changed
  *	only under the write lock (and its own xa_lock), read under RCU
  * @stats: per-CPU counts, enum gosync_map_stat

@@ -821,7 +821,7 @@ int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
 		      u32 *key_len, struct gs_map_val **val, u64 *seq)
 {
 	struct gs_map_node *n;
-	unsigned long idx = pos;
+	unsigned long idx;
 	int ret;
 
 	if (pos >= start)
@@ -829,6 +829,13 @@ int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
 	ret = m->ops->read_begin(m);
 	if (ret)
 		return ret;
+	/*
+	 * Nodes with seq <= @cleared are dead but stay in the index until
+	 * Clear has freed them, 64 per lock hold: search past them, or every
+	 * call would walk them all. @cleared only grows, so any value read
+	 * is a bound map_node_live() would agree with: no ordering needed.
+	 */
+	idx = max(pos, READ_ONCE(m->cleared));
 	ret = -ENOENT;
 	/* xa_find_after() holds RCU; nodes are freed after a grace period. */
 	rcu_read_lock();
@@ -840,8 +847,11 @@ int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
 			gs_map_val_put(v);
 			v = NULL;
 		}
-		if (!v)
-			continue;	/* deleted meanwhile (rcu), or cleared */
+		if (!v) {
+			/* Deleted meanwhile (rcu), or cleared: a Clear since? */
+			idx = max_t(u64, idx, READ_ONCE(m->cleared));
+			continue;
+		}
 		memcpy(key, n->key, n->key_len);
 		*key_len = n->key_len;
 		*val = v;
