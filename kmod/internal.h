@@ -731,8 +731,8 @@ struct gs_map;
  * @prepare_insert: optional: make room for one more node before the write
  *	lock is taken (it may sleep and take the write lock itself)
  * @insert: under the write lock: add @node, whose key is absent.
- *	Return: 0, -ENOMEM, -ENOSPC (the table is at its maximum size), or
- *	-EAGAIN (try again once the table has been resized)
+ *	Return: 0, -ENOMEM, -ENOSPC (the table is at its maximum size, or
+ *	could not grow), or -EAGAIN (try again once the table has been resized)
  * @remove: under the write lock: take @node out of the table
  * @slot_cost: bytes an entry costs beyond its node and value: its share of
  *	the Range index, and of the table where the table is not charged as
@@ -820,6 +820,7 @@ struct gs_map {
 			struct hlist_head *old;		/* NULL unless doubling */
 			unsigned int old_shift;
 			unsigned int migrated;		/* @old buckets moved so far */
+			int grow_err;			/* last doubling's failure, or 0 */
 			u32 seed;			/* hash seed; immutable */
 		} locked;
 		/* rcu: readers take no lock at all */

@@ -7,7 +7,10 @@
  * Len, exclusive for writers (killable, so a dying task never waits on it).
  *
  * The table doubles when it holds as many entries as buckets (load factor
- * 1), like Go's map grows; it never shrinks. Doubling never runs under the
+ * 1), like Go's map grows; it never shrinks. If it cannot (the user's
+ * limit, no memory), it takes entries up to load factor 4 and then refuses
+ * new keys with that error, so chains walked under the lock stay short.
+ * Doubling never runs under the
  * lock for longer than a bounded chunk: the new bucket array is allocated
  * (and charged) before the lock is taken, installed under it, and the old
  * buckets are then moved a chunk per hold of the lock. Meanwhile every
@@ -28,6 +31,8 @@
 #define MAP_LOCKED_MAX_SHIFT	24
 /* Old buckets moved per hold of the write lock while the table doubles */
 #define MAP_LOCKED_MOVE_CHUNK	256
+/* Load factor past which a table that failed to double refuses new keys */
+#define MAP_LOCKED_MAX_LOAD	4U
 
 static u32 locked_hash(struct gs_map *m, const u8 *key, u32 len)
 {
@@ -91,6 +96,13 @@ static struct gs_map_node *locked_lookup(struct gs_map *m,
 static int locked_insert(struct gs_map *m, struct gs_map_node *n)
 {
 	lockdep_assert(m->ops->write_held(m));
+	/* Doubling failed (locked_prepare_insert()): refuse, do not degrade. */
+	if (unlikely(m->nr >= MAP_LOCKED_MAX_LOAD << m->locked.shift)) {
+		int err = READ_ONCE(m->locked.grow_err);
+
+		if (err)
+			return err;
+	}
 	n->hash = locked_hash(m, n->key, n->key_len);
 	hlist_add_head(&n->hnode, locked_bucket(m, n->hash));
 	return 0;
@@ -132,8 +144,9 @@ static struct hlist_head *locked_move_locked(struct gs_map *m)
  * Before an insert: if the next entry would push the load factor past 1,
  * double the table. The check outside the lock is a hint; the decision is
  * taken again under the write lock. Failure to grow (no memory, the user's
- * limit, another thread doubling it) is not an error: the table only gets
- * slower. Return: 0, or -EINTR for a fatal signal before anything changed.
+ * limit) is kept in grow_err for locked_insert(), which refuses new keys
+ * once the table is overloaded; not here, as the Store may only replace a
+ * value. Return: 0, or -EINTR for a fatal signal before anything changed.
  */
 static int locked_prepare_insert(struct gs_map *m)
 {
@@ -146,12 +159,14 @@ static int locked_prepare_insert(struct gs_map *m)
 	if (READ_ONCE(m->nr) < (1U << shift) || shift >= MAP_LOCKED_MAX_SHIFT ||
 	    READ_ONCE(m->locked.old))
 		return 0;
-	if (gs_user_charge(m->user, 0, bytes))
-		return 0;
+	ret = gs_user_charge(m->user, 0, bytes);
+	if (ret)
+		goto fail;
 	nb = kvcalloc(2U << shift, sizeof(*nb), GOSYNC_GFP | __GFP_NOWARN);
 	if (!nb) {
 		gs_user_uncharge(m->user, 0, bytes);
-		return 0;
+		ret = -ENOMEM;
+		goto fail;
 	}
 	ret = m->ops->write_begin(m);
 	if (ret) {
@@ -171,6 +186,7 @@ static int locked_prepare_insert(struct gs_map *m)
 	m->locked.migrated = 0;
 	m->locked.buckets = nb;
 	WRITE_ONCE(m->locked.shift, shift + 1);
+	WRITE_ONCE(m->locked.grow_err, 0);
 	m->charged += bytes;
 	gs_stat_add(m->stats, GOSYNC_MAP_STAT_RESIZES, 1);
 	m->ops->write_end(m);
@@ -188,6 +204,11 @@ static int locked_prepare_insert(struct gs_map *m)
 	/* The first table is part of the map's base cost. */
 	if (shift > MAP_LOCKED_MIN_SHIFT)
 		gs_user_uncharge(m->user, 0, old_bytes);
+	return 0;
+
+fail:
+	/* Unlocked: only a hint, as locked_insert() also checks the load. */
+	WRITE_ONCE(m->locked.grow_err, ret);
 	return 0;
 }
 

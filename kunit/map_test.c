@@ -12,7 +12,8 @@
  * a lock-free Range (it was freed while a reader held it); Clear is one step
  * for Len, Load and Range, and Range skips the nodes a Clear has yet to
  * free; entries are charged to the map's user at their real cost and the
- * per-user limit stops them.
+ * per-user limit stops them; a locked table that cannot double refuses new
+ * keys once overloaded.
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
@@ -1313,6 +1314,74 @@ static void map_charge_test(struct kunit *test)
 	put_cred(cred);
 }
 
+/*
+ * A locked table that cannot double (here the per-user limit leaves room
+ * for each entry but not for the bigger bucket array) takes new keys up to
+ * load factor 4, then refuses them with ENOSPC rather than let its chains
+ * grow; replacing a value still works, and new keys fit again once the
+ * table can grow.
+ */
+static void map_grow_fail_test(struct kunit *test)
+{
+	unsigned long saved = gs_max_bytes_per_user, bytes, per_entry;
+	const struct cred *old;
+	struct gs_user *user;
+	struct gs_map *m;
+	unsigned int objects;
+	struct cred *cred;
+	char key[8];
+	int i, stored = 0;
+
+	if (param_backend(test) == GOSYNC_MAP_RCU)
+		kunit_skip(test, "rhashtable grows by itself");
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cred->fsuid = KUIDT_INIT(4344);
+	cap_lower(cred->cap_effective, CAP_SYS_RESOURCE);
+	old = override_creds(cred);
+
+	user = gs_user_get_current();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(user));
+	m = gs_map_create(param_backend(test), 0, 0, user);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(m));
+	gs_user_usage(user, &objects, &per_entry);
+	check(test, m, GOSYNC_MAP_STORE, "g0", "", NULL, 0, NULL);
+	gs_user_usage(user, &objects, &bytes);
+	per_entry = bytes - per_entry;
+	/* Doubling 16 buckets to 32 costs 256 bytes: more than an entry. */
+	KUNIT_EXPECT_LT(test, per_entry, 256UL);
+
+	/* 16 keys fill the table; each after that fails to double it. */
+	for (i = 1; i < 64; i++) {
+		gs_user_usage(user, &objects, &bytes);
+		gs_max_bytes_per_user = bytes + per_entry;
+		snprintf(key, sizeof(key), "g%d", i);
+		if (!mop(m, GOSYNC_MAP_STORE, key, "", NULL).ret)
+			stored++;
+	}
+	KUNIT_EXPECT_EQ(test, stored, 63);
+	KUNIT_EXPECT_EQ(test, m->locked.shift, 4U);
+	gs_user_usage(user, &objects, &bytes);
+	gs_max_bytes_per_user = bytes + per_entry;
+	/* 64 entries in 16 buckets: the entry would fit, the table will not. */
+	KUNIT_EXPECT_EQ(test, mop(m, GOSYNC_MAP_STORE, "g64", "", NULL).ret, -ENOSPC);
+	check(test, m, GOSYNC_MAP_STORE, "g1", "", NULL, 0, NULL);
+	KUNIT_EXPECT_EQ(test, map_len(m), 64);
+
+	gs_max_bytes_per_user = saved;
+	check(test, m, GOSYNC_MAP_STORE, "g64", "", NULL, 0, NULL);
+	KUNIT_EXPECT_GT(test, m->locked.shift, 4U);
+
+	check(test, m, GOSYNC_MAP_CLEAR, NULL, NULL, NULL, 65, NULL);
+	gs_map_destroy(m);
+	gs_user_usage(user, &objects, &bytes);
+	KUNIT_EXPECT_EQ(test, bytes, 0UL);
+	gs_user_put(user);
+
+	revert_creds(old);
+	put_cred(cred);
+}
+
 static struct kunit_case gs_map_cases[] = {
 	KUNIT_CASE_PARAM(map_ops_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_overflow_test, all_backends_gen_params),
@@ -1328,6 +1397,7 @@ static struct kunit_case gs_map_cases[] = {
 	KUNIT_CASE_PARAM(map_insert_fail_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_clear_atomic_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_charge_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_grow_fail_test, all_backends_gen_params),
 	{}
 };
 
