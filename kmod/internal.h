@@ -1372,12 +1372,12 @@ struct gs_name_key {
  * @priv: the primitive (struct gs_counter *, ...)
  * @user: who pays for it (the creator's struct gs_user); referenced
  * @name_node: in the name index while @named
- * @named: in the name index; set once with release by gs_obj_publish(),
- *	cleared by unlink
+ * @named: in the name index; set once with release by gs_obj_publish()
+ *	just before the insert (cleared again if it fails), cleared by unlink
  * @key: the name index's key. @key.scope: the scope (IPC namespace) the
  *	creator was in; referenced; immutable. @key.name: NUL-padded; written
- *	once before the object is named, then immutable (an unlinked object
- *	keeps it but is no longer @named)
+ *	once before the object is named, then immutable (an unlinked object,
+ *	or one whose publish failed, keeps it but is not @named)
  * @uid: owner, the creator's fsuid; immutable
  * @gid: owner group, the creator's fsgid; immutable
  * @perm: permission bits for opening by name; immutable

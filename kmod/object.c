@@ -721,8 +721,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_obj_put);
  * @name: the name, checked by gs_name_check()
  *
  * The name takes its own reference. Return: 0, -EEXIST if the name is taken,
- * -EBUSY if @obj was named before, -ENOMEM, or what gs_name_check()
- * returns.
+ * -EBUSY if @obj was named, or a publish of it failed, before; -ENOMEM, or
+ * what gs_name_check() returns.
  */
 int gs_obj_publish(struct gs_obj *obj, const char *name)
 {
@@ -735,21 +735,28 @@ int gs_obj_publish(struct gs_obj *obj, const char *name)
 	/*
 	 * Only the creator publishes, once, before anyone else has an fd:
 	 * the name is written before anyone can look it up, then immutable
-	 * (LIST reads it only once @named says it is set).
+	 * (LIST reads it only once @named says it is set). Not even a failed
+	 * publish clears it: a LIST that saw @named may be copying it.
 	 */
 	if (obj->key.name[0])
 		return -EBUSY;
 	memcpy(obj->key.name, key.name, GOSYNC_NAME_MAX);
+	/*
+	 * @named before the insert: an UNLINK finds the name only once it is
+	 * in the table, after this store (the insert publishes with release),
+	 * so the UNLINK's clearing of @named comes later and stays. Set after
+	 * the insert, it could land after an UNLINK's and leave a name that
+	 * is gone shown as named for good. Pairs with smp_load_acquire() in
+	 * gs_obj_fill_info().
+	 */
+	smp_store_release(&obj->named, true);
 	kref_get(&obj->ref);
 	old = rhashtable_lookup_get_insert_fast(&gs_names, &obj->name_node,
 						gs_names_params);
-	if (!old) {
-		/* Pairs with smp_load_acquire() in gs_obj_fill_info(). */
-		smp_store_release(&obj->named, true);
+	if (!old)
 		return 0;
-	}
 	ret = IS_ERR(old) ? PTR_ERR(old) : -EEXIST;
-	memset(obj->key.name, 0, GOSYNC_NAME_MAX);
+	WRITE_ONCE(obj->named, false);
 	kref_put(&obj->ref, gs_obj_release);
 	return ret;
 }

@@ -126,6 +126,11 @@ static void object_named_lifetime_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_obj_publish(obj, "kunit-again"), -EBUSY);
 	KUNIT_EXPECT_EQ(test, gs_obj_publish(other, "kunit-obj"), -EEXIST);
 	KUNIT_EXPECT_EQ(test, gs_obj_publish(other, "bad/name"), -EINVAL);
+	/* A failed publish leaves it anonymous, and it stays so. */
+	gs_obj_fill_info(other, &info);
+	KUNIT_EXPECT_EQ(test, info.flags, 0U);
+	KUNIT_EXPECT_STREQ(test, info.name, "");
+	KUNIT_EXPECT_EQ(test, gs_obj_publish(other, "kunit-other"), -EBUSY);
 	gs_obj_put(other);
 	KUNIT_EXPECT_EQ(test, other_destroyed, 1);
 
