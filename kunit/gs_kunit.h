@@ -18,6 +18,9 @@
 /* Liveness bound for waits in these tests: generous, never a timing claim. */
 #define LIVENESS_MS	30000
 
+/* More sleepers than two wake batches (GS_WAKE_MAX), and a partial third */
+#define MANY_SLEEPERS	(2 * GS_WAKE_MAX + 3)
+
 /* Deadlines: none, and one already passed. */
 #define FOREVER (&GS_FOREVER)
 #define PAST (&(struct gs_deadline){ .t = ktime_sub_ns(ktime_get(), 1), \

@@ -1087,12 +1087,10 @@ static void once_value_test(struct kunit *test)
 }
 
 /*
- * More sleepers than one wake batch (GS_WAKE_MAX): a WaitGroup's zero, an
- * RWMutex writer's unlock and a Once's Complete release every one of them,
- * woken after the lock is dropped, batch by batch.
+ * More sleepers than one wake batch: a WaitGroup's zero, an RWMutex
+ * writer's unlock and a Once's Complete release every one of them, woken
+ * after the lock is dropped, batch by batch.
  */
-#define MANY_SLEEPERS	(2 * GS_WAKE_MAX + 3)
-
 static int do_rlock(struct blocker *b)
 {
 	return gs_rwmutex_lock(b->obj, &b->holder, false, FOREVER);
