@@ -197,15 +197,22 @@ static void gs_sem_put_locked(struct gs_sem *s, struct gs_holder *h, u64 n)
 	}
 }
 
-/* Grant the front waiters while their n fits; wake them after unlocking. */
-static void gs_sem_grant_locked(struct gs_sem *s, struct gs_wake *wake)
+/*
+ * Grant the front waiters while their n fits; wake them after unlocking.
+ * Return: true if @wake filled up before every waiter that fits was
+ * granted; the caller wakes those, retakes the lock and calls again.
+ */
+static bool gs_sem_grant_locked(struct gs_sem *s, struct gs_wake *wake)
 {
 	struct gs_sem_waiter *w, *tmp;
 
+	lockdep_assert_held(&s->lock);
 	gs_sem_fence_locked(s);
 	list_for_each_entry_safe(w, tmp, &s->waiters, node) {
-		if (s->size - s->cur < w->n || gs_wake_full(wake))
+		if (s->size - s->cur < w->n)
 			break;
+		if (gs_wake_full(wake))
+			return true;
 		list_del(&w->node);
 		gs_sem_take_locked(s, w->holder, w->n, w->task);
 		gs_wake_add(wake, w->task);
@@ -215,18 +222,27 @@ static void gs_sem_grant_locked(struct gs_sem *s, struct gs_wake *wake)
 		 */
 		smp_store_release(&w->granted, true);
 	}
+	return false;
 }
 
 /*
- * Permits may be free: wake the granted, tell pollers and selections. The
- * word, if mapped, is fenced (gs_sem_grant_locked()).
+ * Permits may be free: grant them, drop s->lock and wake the grantees, in
+ * batches of GS_WAKE_MAX; then tell pollers and selections.
  */
-static void gs_sem_unlock_wake(struct gs_sem *s, struct gs_wake *wake)
+static void gs_sem_unlock_wake(struct gs_sem *s)
 	__releases(&s->lock)
 {
+	struct gs_wake wake = GS_WAKE_INIT;
+
+	lockdep_assert_held(&s->lock);
+	while (gs_sem_grant_locked(s, &wake)) {
+		spin_unlock(&s->lock);
+		gs_wake_up(&wake);
+		spin_lock(&s->lock);
+	}
 	gs_sem_unfence_locked(s);
 	spin_unlock(&s->lock);
-	gs_wake_up(wake);
+	gs_wake_up(&wake);
 	if (wq_has_sleeper(&s->wq))
 		wake_up_interruptible_poll(&s->wq, EPOLLIN | EPOLLRDNORM);
 }
@@ -326,7 +342,6 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 			    const struct gs_deadline *dl)
 {
 	struct gs_sem_waiter w = { .task = current, .holder = h, .n = n, .start = ktime_get() };
-	struct gs_wake wake = GS_WAKE_INIT;
 	int ret;
 
 	ret = sem_try(s, h, n, NULL, 0);
@@ -360,8 +375,7 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 		if (ret) {
 			/* x/sync: a departing front waiter may let the next ones in */
 			list_del(&w.node);
-			gs_sem_grant_locked(s, &wake);
-			gs_sem_unlock_wake(s, &wake);
+			gs_sem_unlock_wake(s);
 			return ret;
 		}
 	}
@@ -406,8 +420,6 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sem_acquire);
  */
 int gs_sem_release(struct gs_sem *s, struct gs_holder *h, u64 n)
 {
-	struct gs_wake wake = GS_WAKE_INIT;
-
 	if (!n)
 		return -EINVAL;
 	spin_lock(&s->lock);
@@ -421,8 +433,7 @@ int gs_sem_release(struct gs_sem *s, struct gs_holder *h, u64 n)
 	gs_sem_put_locked(s, h, n);
 	/* Before the wake-up: traces show the release before the next acquire. */
 	gs_trace_released(s->id, GOSYNC_TYPE_SEM, GOSYNC_SEM_RELEASE, n, 0);
-	gs_sem_grant_locked(s, &wake);
-	gs_sem_unlock_wake(s, &wake);
+	gs_sem_unlock_wake(s);
 	gs_stat_add(s->stats, GOSYNC_STAT_SEM_RELEASES, 1);
 	return 0;
 }
@@ -431,7 +442,6 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sem_release);
 /** gs_sem_holder_gone() - @h's description is closing: return its permits (robust) */
 void gs_sem_holder_gone(struct gs_sem *s, struct gs_holder *h)
 {
-	struct gs_wake wake = GS_WAKE_INIT;
 	u64 n;
 
 	spin_lock(&s->lock);
@@ -442,8 +452,7 @@ void gs_sem_holder_gone(struct gs_sem *s, struct gs_holder *h)
 	}
 	gs_trace_owner_dead(s->id, GOSYNC_TYPE_SEM, gs_who_nr(&h->who), n);
 	gs_sem_put_locked(s, h, n);
-	gs_sem_grant_locked(s, &wake);
-	gs_sem_unlock_wake(s, &wake);
+	gs_sem_unlock_wake(s);
 	gs_stat_add(s->stats, GOSYNC_STAT_SEM_ABANDONED, n);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_holder_gone);

@@ -127,6 +127,87 @@ static void sem_holder_gone_test(struct kunit *test)
 	gs_sem_destroy(s);
 }
 
+static unsigned int nr_finished(struct blocker *b, unsigned int n)
+{
+	unsigned int i, done = 0;
+
+	for (i = 0; i < n; i++)
+		done += READ_ONCE(b[i].finished);
+	return done;
+}
+
+/* How MANY_SLEEPERS waiters of @s get their permits: */
+enum sem_grant_by {
+	SEM_BY_RELEASE,		/* a Release of every permit */
+	SEM_BY_CLOSE,		/* the holder of every permit closes */
+	SEM_BY_CANCEL,		/* the waiter for all of them in front gives up */
+};
+
+/*
+ * More waiters than one wake batch, all granted by one event: nothing else
+ * would grant those left queued (the hang this test was written for).
+ * Return: true if all were.
+ */
+static bool sem_grant_many(struct kunit *test, struct gs_sem *s, enum sem_grant_by by)
+{
+	struct blocker *b = kunit_kcalloc(test, MANY_SLEEPERS, sizeof(*b), GFP_KERNEL);
+	unsigned int i, granted = 0, queued = MANY_SLEEPERS;
+	struct blocker big = { .n = s->size };
+	struct gs_holder a = {};
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	/* every permit; or one, and a waiter in front wants them all */
+	KUNIT_ASSERT_EQ(test, gs_sem_tryacquire(s, &a, by == SEM_BY_CANCEL ? 1 : s->size), 0);
+	if (by == SEM_BY_CANCEL) {
+		blocker_start(test, &big, do_sem_acquire, s);
+		KUNIT_ASSERT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
+		queued++;
+	}
+	for (i = 0; i < MANY_SLEEPERS; i++) {
+		b[i].n = 1;
+		blocker_start(test, &b[i], do_sem_acquire, s);
+	}
+	KUNIT_EXPECT_TRUE(test, wait_until(sem_waiters_are(s, queued)));
+	switch (by) {
+	case SEM_BY_RELEASE:
+		KUNIT_EXPECT_EQ(test, gs_sem_release(s, &a, s->size), 0);
+		break;
+	case SEM_BY_CLOSE:
+		gs_sem_holder_gone(s, &a);
+		break;
+	case SEM_BY_CANCEL:
+		blocker_signal(&big);
+		KUNIT_EXPECT_EQ(test, blocker_finish(&big), -EINTR);
+		break;
+	}
+	wait_until(nr_finished(b, MANY_SLEEPERS) == MANY_SLEEPERS);
+	/* Any left were not granted: interrupt them, so that the test ends. */
+	for (i = 0; i < MANY_SLEEPERS; i++)
+		if (!READ_ONCE(b[i].finished))
+			blocker_signal(&b[i]);
+	for (i = 0; i < MANY_SLEEPERS; i++) {
+		granted += !blocker_finish(&b[i]);
+		gs_sem_holder_gone(s, &b[i].holder);
+	}
+	gs_sem_holder_gone(s, &a);
+	KUNIT_EXPECT_EQ(test, granted, (unsigned int)MANY_SLEEPERS);
+	KUNIT_EXPECT_TRUE(test, sem_waiters_are(s, 0));
+	KUNIT_EXPECT_EQ(test, sem_avail(s), s->size);
+	return granted == MANY_SLEEPERS;
+}
+
+static void sem_many_waiters_test(struct kunit *test)
+{
+	struct gs_sem *s = gs_sem_create(MANY_SLEEPERS + 1, true);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	/* A failed round leaves a 512-byte KUnit log no room for more. */
+	if (sem_grant_many(test, s, SEM_BY_RELEASE) &&
+	    sem_grant_many(test, s, SEM_BY_CLOSE))
+		sem_grant_many(test, s, SEM_BY_CANCEL);
+	gs_sem_destroy(s);
+}
+
 /* x/sync's TestWeighted: threads take random weights; never more than size. */
 struct sem_hammer {
 	struct gs_sem *s;
@@ -232,15 +313,6 @@ static int do_cond_wait(struct blocker *b)
 static bool cond_waiters_are(struct gs_cond *c, unsigned int n)
 {
 	return gs_cond_waiters(c) == n;
-}
-
-static unsigned int nr_finished(struct blocker *b, unsigned int n)
-{
-	unsigned int i, done = 0;
-
-	for (i = 0; i < n; i++)
-		done += READ_ONCE(b[i].finished);
-	return done;
 }
 
 /* Go's TestCondSignal and TestCondSignalGenerations: one each, oldest first. */
@@ -362,6 +434,7 @@ static struct kunit_case gs_sem_cond_cases[] = {
 	KUNIT_CASE(sem_large_acquire_doesnt_starve_test),
 	KUNIT_CASE(sem_cancel_doesnt_starve_test),
 	KUNIT_CASE(sem_holder_gone_test),
+	KUNIT_CASE(sem_many_waiters_test),
 	KUNIT_CASE(sem_hammer_test),
 	KUNIT_CASE(cond_signal_test),
 	KUNIT_CASE(cond_broadcast_test),
