@@ -40,16 +40,6 @@ static bool fast_unlock(u64 *word, u32 token)
 	return atomic64_cmpxchg((atomic64_t *)word, token, 0) == token;
 }
 
-static int do_rw_lock(struct blocker *b)
-{
-	return gs_rwmutex_lock(b->obj, &b->holder, b->writer, FOREVER);
-}
-
-static bool rw_has_waiters(struct gs_rwmutex *rw, unsigned int n)
-{
-	return nr_waiters_is(&rw->lock, &rw->waiters, n);
-}
-
 static struct gs_rwmutex *mapped_rw(struct kunit *test, u64 **word)
 {
 	struct gs_rwmutex *rw = gs_rwmutex_create(false);

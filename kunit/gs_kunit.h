@@ -106,6 +106,17 @@ static inline bool nr_waiters_is(spinlock_t *lock, struct list_head *waiters, un
 	return count == n;
 }
 
+/* RWMutexes (sync_test.c, fast_rw_test.c, lockstat_test.c) */
+static inline int do_rw_lock(struct blocker *b)
+{
+	return gs_rwmutex_lock(b->obj, &b->holder, b->writer, FOREVER);
+}
+
+static inline bool rw_has_waiters(struct gs_rwmutex *rw, unsigned int n)
+{
+	return nr_waiters_is(&rw->lock, &rw->waiters, n);
+}
+
 /* Semaphores (sem_test.c, fast2_test.c) */
 static inline int do_sem_acquire(struct blocker *b)
 {

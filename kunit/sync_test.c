@@ -13,11 +13,6 @@ static int do_mutex_lock(struct blocker *b)
 	return gs_mutex_lock(b->obj, &b->holder, FOREVER);
 }
 
-static int do_rw_lock(struct blocker *b)
-{
-	return gs_rwmutex_lock(b->obj, &b->holder, b->writer, FOREVER);
-}
-
 static int do_wg_wait(struct blocker *b)
 {
 	return gs_waitgroup_wait(b->obj, FOREVER);
@@ -31,11 +26,6 @@ static int do_once(struct blocker *b)
 static bool mutex_has_waiters(struct gs_mutex *m)
 {
 	return !nr_waiters_is(&m->lock, &m->waiters, 0);
-}
-
-static bool rw_has_waiters(struct gs_rwmutex *rw, unsigned int n)
-{
-	return nr_waiters_is(&rw->lock, &rw->waiters, n);
 }
 
 /* ---- Mutex ---- */
