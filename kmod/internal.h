@@ -407,6 +407,16 @@ void gs_who_clear(struct gs_who *w);
 void gs_who_report(const struct gs_who *w, u32 flags, u64 count, struct gosync_state *st,
 		   struct gosync_holder *hs, unsigned int cap);
 
+/*
+ * Would gs_who_report() still copy a next holder to @st or to @hs (room for
+ * @cap)? Past that a state() counts the rest from its own count, without
+ * walking its list, which is as long as its users make it.
+ */
+static inline bool gs_who_room(const struct gosync_state *st, unsigned int cap)
+{
+	return st->nr_holders < max_t(unsigned int, cap, GOSYNC_STATE_HOLDERS);
+}
+
 /* The thread group id of @w's task, for tracepoints (0 if none) */
 static inline pid_t gs_who_nr(const struct gs_who *w)
 {
@@ -481,6 +491,7 @@ struct gs_mutex {
 	/* the task that locked it, referenced: gs_spin_on_owner()'s hint */
 	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_mutex_waiter */
+	unsigned int nr_waiters;	/* entries in @waiters */
 	bool starving;			/* Unlock hands off to the oldest waiter */
 	bool owner_died;		/* tell the next locker: -EOWNERDEAD */
 	bool robust;			/* release when the owner goes away */
@@ -529,6 +540,7 @@ struct gs_rwmutex {
 	/* the last task that locked it, while held, referenced: a spinning hint */
 	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_rwmutex_waiter */
+	unsigned int nr_waiters;	/* entries in @waiters */
 	bool owner_died;		/* a writer died: tell the next locker */
 	bool robust;			/* release a dying holder's write lock */
 	struct gs_who who;		/* who write-locked it, while write-locked */
@@ -543,6 +555,7 @@ struct gs_rwmutex {
 	 */
 	atomic64_t *word;
 	struct list_head rholders;	/* holders with read locks (gs_holder.node) */
+	unsigned int nr_rholders;	/* entries in @rholders */
 	wait_queue_head_t wq;		/* pollers and waiting selections */
 	struct gs_stats __percpu *stats; /* enum gosync_lock_stat */
 	struct gs_lockstat lockstat;	/* contended Locks and RLocks; atomic */
@@ -963,9 +976,11 @@ struct gs_sem {
 	u64 size;			/* total permits; immutable */
 	u64 cur;			/* permits taken */
 	struct list_head waiters;	/* FIFO of struct gs_sem_waiter */
+	unsigned int nr_waiters;	/* entries in @waiters */
 	wait_queue_head_t wq;		/* pollers and waiting selections */
 	bool robust;			/* permits held per description; immutable */
 	struct list_head holders;	/* robust: holders with permits (gs_holder.node) */
+	unsigned int nr_holders;	/* entries in @holders */
 	struct gs_stats __percpu *stats; /* enum gosync_sem_stat */
 	struct gs_lockstat lockstat;	/* contended Acquires; atomic */
 	/*

@@ -223,6 +223,7 @@ static void gs_mutex_unlock_locked(struct gs_mutex *m, struct gs_wake *wake)
 	if (!m->starving)
 		return;
 	list_del(&w->node);
+	m->nr_waiters--;
 	m->barged = 0;
 	w->ret = gs_mutex_take_locked(m, w->holder, w->task);
 	gs_mutex_end_starving_locked(m, w);
@@ -366,10 +367,12 @@ static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
 
 	spin_lock(&m->lock);
 	list_add_tail(&w.node, &m->waiters);
+	m->nr_waiters++;
 	for (;;) {
 		if (gs_mutex_free_locked(m) &&
 		    (!m->starving || gs_mutex_first_locked(m) == &w)) {
 			list_del(&w.node);
+			m->nr_waiters--;
 			m->barged = 0;
 			ret = gs_mutex_take_locked(m, h, current);
 			gs_mutex_end_starving_locked(m, &w);
@@ -407,6 +410,7 @@ static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
 		}
 		if (ret) {
 			list_del(&w.node);
+			m->nr_waiters--;
 			/* We may have been the waiter Unlock woke: pass it on */
 			if (!gs_mutex_held_locked(m) && gs_mutex_first_locked(m))
 				gs_wake_add(&wake, gs_mutex_first_locked(m)->task);
@@ -540,8 +544,7 @@ void gs_mutex_state(struct gs_mutex *m, struct gosync_state *st, struct gosync_h
 	}
 	if (m->starving)
 		st->flags |= GOSYNC_STATE_STARVING;
-	list_for_each_entry(w, &m->waiters, node)
-		st->waiters++;
+	st->waiters = m->nr_waiters;
 	w = gs_mutex_first_locked(m);
 	if (w)
 		st->oldest_wait_ns = ktime_to_ns(ktime_sub(ktime_get(), w->start));

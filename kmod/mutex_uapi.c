@@ -43,16 +43,14 @@ static int gs_mutex_cmd(struct gs_ucmd *ucmd)
 static void gs_mutex_show_fdinfo(struct seq_file *sf, void *priv, struct gs_holder *h)
 {
 	struct gs_mutex *m = priv;
-	unsigned int waiters = 0;
-	struct list_head *p;
+	unsigned int waiters;
 	bool locked, mine, starving;
 
 	spin_lock(&m->lock);
 	locked = m->word ? READ_ONCE(*m->word) & GOSYNC_MUTEX_TOKEN : !!m->owner;
 	mine = locked && gs_mutex_holds_locked(m, h);
 	starving = m->starving;
-	list_for_each(p, &m->waiters)
-		waiters++;
+	waiters = m->nr_waiters;
 	spin_unlock(&m->lock);
 	seq_printf(sf, "mutex-locked:\t%s\nmutex-waiters:\t%u\nmutex-starving:\t%d\n",
 		   mine ? "by this file" : locked ? "yes" : "no", waiters, starving);

@@ -171,6 +171,7 @@ static void gs_rwmutex_rlock_locked(struct gs_rwmutex *rw, struct gs_holder *h,
 	rw->readers++;
 	if (!h->rlocks++) {
 		list_add_tail(&h->node, &rw->rholders);
+		rw->nr_rholders++;
 		h->rtask = task;
 		h->rtask_start = task->start_time;
 	} else if (!gs_holder_rtask_is(h, task)) {
@@ -195,6 +196,7 @@ static void gs_rwmutex_runlock_locked(struct gs_rwmutex *rw, struct gs_holder *h
 	h->rlocks -= n;
 	if (!h->rlocks) {
 		list_del(&h->node);
+		rw->nr_rholders--;
 		gs_who_clear(&h->who);
 	}
 }
@@ -233,6 +235,7 @@ static void gs_rwmutex_grant_locked(struct gs_rwmutex *rw,
 {
 	lockdep_assert_held(&rw->lock);
 	list_del(&w->node);
+	rw->nr_waiters--;
 	if (w->writer) {
 		rw->writers_waiting--;
 		gs_rwmutex_wlock_locked(rw, w->holder, w->task);
@@ -495,6 +498,7 @@ static int rw_lock_sleep(struct gs_rwmutex *rw, struct gs_holder *h, bool writer
 		goto out;
 	}
 	list_add_tail(&w.node, &rw->waiters);
+	rw->nr_waiters++;
 	if (writer)
 		rw->writers_waiting++;
 	for (;;) {
@@ -517,6 +521,7 @@ static int rw_lock_sleep(struct gs_rwmutex *rw, struct gs_holder *h, bool writer
 		}
 		if (ret) {
 			list_del(&w.node);
+			rw->nr_waiters--;
 			if (writer)
 				rw->writers_waiting--;
 			/* A departing writer may unblock queued readers, or vice versa. */
@@ -653,6 +658,7 @@ void gs_rwmutex_state(struct gs_rwmutex *rw, struct gosync_state *st,
 		      struct gosync_holder *hs, unsigned int cap)
 {
 	struct gs_rwmutex_waiter *w;
+	unsigned int nr_writer;		/* the writer's record, reported first */
 	struct gs_holder *h;
 
 	spin_lock(&rw->lock);
@@ -674,10 +680,14 @@ void gs_rwmutex_state(struct gs_rwmutex *rw, struct gosync_state *st,
 		}
 		st->readers = rw->readers;
 	}
-	list_for_each_entry(h, &rw->rholders, node)
+	nr_writer = st->nr_holders;
+	list_for_each_entry(h, &rw->rholders, node) {
+		if (!gs_who_room(st, cap))
+			break;
 		gs_who_report(&h->who, 0, h->rlocks, st, hs, cap);
-	list_for_each_entry(w, &rw->waiters, node)
-		st->waiters++;
+	}
+	st->nr_holders = nr_writer + rw->nr_rholders;
+	st->waiters = rw->nr_waiters;
 	w = list_first_entry_or_null(&rw->waiters, struct gs_rwmutex_waiter, node);
 	if (w)
 		st->oldest_wait_ns = ktime_to_ns(ktime_sub(ktime_get(), w->start));

@@ -48,8 +48,7 @@ static int gs_rwmutex_cmd(struct gs_ucmd *ucmd)
 static void gs_rwmutex_show_fdinfo(struct seq_file *sf, void *priv, struct gs_holder *h)
 {
 	struct gs_rwmutex *rw = priv;
-	unsigned int readers, mine, waiters = 0;
-	struct list_head *p;
+	unsigned int readers, mine, waiters;
 	bool writer, my_write;
 
 	spin_lock(&rw->lock);
@@ -67,8 +66,7 @@ static void gs_rwmutex_show_fdinfo(struct seq_file *sf, void *priv, struct gs_ho
 		readers = rw->readers;
 	}
 	mine = h->rlocks;
-	list_for_each(p, &rw->waiters)
-		waiters++;
+	waiters = rw->nr_waiters;
 	spin_unlock(&rw->lock);
 	seq_printf(sf, "rwmutex-write-locked:\t%s\n",
 		   my_write ? "by this file" : writer ? "yes" : "no");

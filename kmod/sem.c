@@ -176,8 +176,10 @@ static void gs_sem_take_locked(struct gs_sem *s, struct gs_holder *h, u64 n,
 	gs_sem_store_locked(s);
 	if (!s->robust)
 		return;
-	if (!h->permits)
+	if (!h->permits) {
 		list_add_tail(&h->node, &s->holders);
+		s->nr_holders++;
+	}
 	h->permits += n;
 	gs_who_set(&h->who, task);
 }
@@ -193,6 +195,7 @@ static void gs_sem_put_locked(struct gs_sem *s, struct gs_holder *h, u64 n)
 	h->permits -= n;
 	if (!h->permits) {
 		list_del(&h->node);
+		s->nr_holders--;
 		gs_who_clear(&h->who);
 	}
 }
@@ -214,6 +217,7 @@ static bool gs_sem_grant_locked(struct gs_sem *s, struct gs_wake *wake)
 		if (gs_wake_full(wake))
 			return true;
 		list_del(&w->node);
+		s->nr_waiters--;
 		gs_sem_take_locked(s, w->holder, w->n, w->task);
 		gs_wake_add(wake, w->task);
 		/*
@@ -355,6 +359,7 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 		return 0;
 	}
 	list_add_tail(&w.node, &s->waiters);
+	s->nr_waiters++;
 	for (;;) {
 		set_current_state(gs_sleep_state(dl));
 		spin_unlock(&s->lock);
@@ -375,6 +380,7 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 		if (ret) {
 			/* x/sync: a departing front waiter may let the next ones in */
 			list_del(&w.node);
+			s->nr_waiters--;
 			gs_sem_unlock_wake(s);
 			return ret;
 		}
@@ -461,15 +467,11 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sem_holder_gone);
 void gs_sem_state(struct gs_sem *s, struct gs_holder *h, u64 *size, u64 *avail, u64 *held,
 		  u32 *waiters)
 {
-	struct list_head *p;
-
 	spin_lock(&s->lock);
 	*size = s->size;
 	*avail = s->size - gs_sem_cur_locked(s);
 	*held = h ? h->permits : 0;
-	*waiters = 0;
-	list_for_each(p, &s->waiters)
-		(*waiters)++;
+	*waiters = s->nr_waiters;
 	spin_unlock(&s->lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_state);
@@ -491,10 +493,13 @@ void gs_sem_fill_state(struct gs_sem *s, struct gosync_state *st, struct gosync_
 	spin_lock(&s->lock);
 	st->value = gs_sem_cur_locked(s);
 	st->limit = s->size;
-	list_for_each_entry(h, &s->holders, node)
+	list_for_each_entry(h, &s->holders, node) {
+		if (!gs_who_room(st, cap))
+			break;
 		gs_who_report(&h->who, 0, h->permits, st, hs, cap);
-	list_for_each_entry(w, &s->waiters, node)
-		st->waiters++;
+	}
+	st->nr_holders = s->nr_holders;
+	st->waiters = s->nr_waiters;
 	w = list_first_entry_or_null(&s->waiters, struct gs_sem_waiter, node);
 	if (w)
 		st->oldest_wait_ns = ktime_to_ns(ktime_sub(ktime_get(), w->start));

@@ -231,6 +231,170 @@ static void mutex_contended_test(struct kunit *test)
 	gs_mutex_destroy(m);
 }
 
+/*
+ * nr_holders and waiters are counts kept beside the lists, not walks of
+ * them: after every change they must match the lists, and holders past
+ * the caller's room and GOSYNC_STATE_HOLDERS are counted, not copied.
+ */
+#define MANY_HOLDERS	(2 * GOSYNC_STATE_HOLDERS + 3)
+
+/* Do @st's counts match @rw's lists (the writer adds one holder)? */
+static bool rw_counts_match(struct gs_rwmutex *rw, const struct gosync_state *st)
+{
+	unsigned int writer = !!(st->flags & GOSYNC_STATE_LOCKED);
+
+	return nr_waiters_is(&rw->lock, &rw->rholders, st->nr_holders - writer) &&
+	       nr_waiters_is(&rw->lock, &rw->waiters, st->waiters);
+}
+
+static void rwmutex_counts_test(struct kunit *test)
+{
+	struct gs_holder *h = kunit_kcalloc(test, MANY_HOLDERS, sizeof(*h), GFP_KERNEL);
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gosync_state *st = state_alloc(test);
+	struct blocker w = { .writer = true }, r = {};
+	struct gosync_holder hs[2] = {};
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	for (i = 0; i < MANY_HOLDERS; i++)
+		KUNIT_ASSERT_EQ(test, gs_rwmutex_trylock(rw, &h[i], false), 0);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_trylock(rw, &h[0], false), 0);	/* no new holder */
+	blocker_start(test, &w, do_rw_lock, rw);
+	KUNIT_ASSERT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
+	blocker_start(test, &r, do_rw_lock, rw);	/* behind the writer */
+	KUNIT_ASSERT_TRUE(test, wait_until(rw_has_waiters(rw, 2)));
+	gs_rwmutex_state(rw, st, hs, 1);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, (u32)MANY_HOLDERS);
+	KUNIT_EXPECT_EQ(test, st->readers, (u64)MANY_HOLDERS + 1);
+	KUNIT_EXPECT_EQ(test, st->waiters, 2U);
+	KUNIT_EXPECT_TRUE(test, is_me(&hs[0], 0, 2));
+	KUNIT_EXPECT_EQ(test, hs[1].pid, 0);		/* no room: not written */
+	KUNIT_EXPECT_TRUE(test, is_me(&st->holders[GOSYNC_STATE_HOLDERS - 1], 0, 1));
+	KUNIT_EXPECT_TRUE(test, rw_counts_match(rw, st));
+
+	for (i = 1; i < MANY_HOLDERS; i++)
+		KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &h[i]), 0);
+	memset(st, 0, sizeof(*st));
+	gs_rwmutex_state(rw, st, NULL, 0);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
+	KUNIT_EXPECT_EQ(test, st->waiters, 2U);
+	KUNIT_EXPECT_TRUE(test, rw_counts_match(rw, st));
+
+	/* h[0]'s close grants the writer; the reader waits on */
+	gs_rwmutex_holder_gone(rw, &h[0]);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
+	memset(st, 0, sizeof(*st));
+	gs_rwmutex_state(rw, st, NULL, 0);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
+	KUNIT_EXPECT_EQ(test, st->flags, (u32)GOSYNC_STATE_LOCKED);
+	KUNIT_EXPECT_EQ(test, st->waiters, 1U);
+	KUNIT_EXPECT_TRUE(test, rw_counts_match(rw, st));
+
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&r), 0);
+	memset(st, 0, sizeof(*st));
+	gs_rwmutex_state(rw, st, NULL, 0);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
+	KUNIT_EXPECT_EQ(test, st->waiters, 0U);
+	KUNIT_EXPECT_TRUE(test, rw_counts_match(rw, st));
+	gs_rwmutex_holder_gone(rw, &r.holder);
+	memset(st, 0, sizeof(*st));
+	gs_rwmutex_state(rw, st, NULL, 0);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 0U);
+	KUNIT_EXPECT_TRUE(test, rw_counts_match(rw, st));
+	gs_rwmutex_destroy(rw);
+}
+
+/* Do @st's counts match @s's lists? */
+static bool sem_counts_match(struct gs_sem *s, const struct gosync_state *st)
+{
+	return nr_waiters_is(&s->lock, &s->holders, st->nr_holders) &&
+	       nr_waiters_is(&s->lock, &s->waiters, st->waiters);
+}
+
+static void sem_counts_test(struct kunit *test)
+{
+	struct gs_holder *h = kunit_kcalloc(test, MANY_HOLDERS, sizeof(*h), GFP_KERNEL);
+	struct gs_sem *s = gs_sem_create(MANY_HOLDERS + 1, true);
+	struct gosync_state *st = state_alloc(test);
+	struct blocker big = { .n = 2 }, small = { .n = 1 };
+	struct gosync_holder hs[2] = {};
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	for (i = 0; i < MANY_HOLDERS; i++)
+		KUNIT_ASSERT_EQ(test, gs_sem_tryacquire(s, &h[i], 1), 0);
+	KUNIT_ASSERT_EQ(test, gs_sem_tryacquire(s, &h[0], 1), 0);	/* no new holder */
+	blocker_start(test, &big, do_sem_acquire, s);
+	KUNIT_ASSERT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
+	blocker_start(test, &small, do_sem_acquire, s);
+	KUNIT_ASSERT_TRUE(test, wait_until(sem_waiters_are(s, 2)));
+	gs_sem_fill_state(s, st, hs, 1);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, (u32)MANY_HOLDERS);
+	KUNIT_EXPECT_EQ(test, st->waiters, 2U);
+	KUNIT_EXPECT_TRUE(test, is_me(&hs[0], 0, 2));
+	KUNIT_EXPECT_EQ(test, hs[1].pid, 0);		/* no room: not written */
+	KUNIT_EXPECT_TRUE(test, is_me(&st->holders[GOSYNC_STATE_HOLDERS - 1], 0, 1));
+	KUNIT_EXPECT_TRUE(test, sem_counts_match(s, st));
+
+	/* h[0] closes: 2 permits free, the front waiter's */
+	gs_sem_holder_gone(s, &h[0]);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&big), 0);
+	memset(st, 0, sizeof(*st));
+	gs_sem_fill_state(s, st, NULL, 0);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, (u32)MANY_HOLDERS);	/* big took h[0]'s place */
+	KUNIT_EXPECT_EQ(test, st->waiters, 1U);
+	KUNIT_EXPECT_TRUE(test, sem_counts_match(s, st));
+
+	blocker_signal(&small);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&small), -EINTR);
+	for (i = 1; i < MANY_HOLDERS; i++)
+		KUNIT_EXPECT_EQ(test, gs_sem_release(s, &h[i], 1), 0);
+	memset(st, 0, sizeof(*st));
+	gs_sem_fill_state(s, st, NULL, 0);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
+	KUNIT_EXPECT_EQ(test, st->waiters, 0U);
+	KUNIT_EXPECT_TRUE(test, sem_counts_match(s, st));
+	gs_sem_holder_gone(s, &big.holder);
+	memset(st, 0, sizeof(*st));
+	gs_sem_fill_state(s, st, NULL, 0);
+	KUNIT_EXPECT_EQ(test, st->nr_holders, 0U);
+	KUNIT_EXPECT_TRUE(test, sem_counts_match(s, st));
+	gs_sem_destroy(s);
+}
+
+/* A Mutex's waiters: queued, given up, granted by Unlock. */
+static void mutex_counts_test(struct kunit *test)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct blocker b[3] = {};
+	struct gs_holder a = {};
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
+	for (i = 0; i < ARRAY_SIZE(b); i++) {
+		blocker_start(test, &b[i], do_lock, m);
+		KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&m->lock, &m->waiters, i + 1)));
+		KUNIT_EXPECT_TRUE(test, mutex_waiters_are(m, i + 1));
+	}
+	blocker_signal(&b[1]);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b[1]), -EINTR);
+	KUNIT_EXPECT_TRUE(test, mutex_waiters_are(m, 2));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b[0]), 0);
+	KUNIT_EXPECT_TRUE(test, mutex_waiters_are(m, 1));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b[2]), 0);
+	KUNIT_EXPECT_TRUE(test, mutex_waiters_are(m, 0));
+	KUNIT_EXPECT_TRUE(test, nr_waiters_is(&m->lock, &m->waiters, 0));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
+}
+
 static struct kunit_case gs_lockstat_cases[] = {
 	KUNIT_CASE(hist_bucket_test),
 	KUNIT_CASE(hist_bounds_test),
@@ -239,6 +403,9 @@ static struct kunit_case gs_lockstat_cases[] = {
 	KUNIT_CASE(rwmutex_holders_test),
 	KUNIT_CASE(sem_holders_test),
 	KUNIT_CASE(mutex_contended_test),
+	KUNIT_CASE(rwmutex_counts_test),
+	KUNIT_CASE(sem_counts_test),
+	KUNIT_CASE(mutex_counts_test),
 	{}
 };
 
