@@ -65,6 +65,14 @@ static struct gs_blocked *gs_blocked_next_locked(const struct gs_blocked *b, boo
 	spinlock_t *lock;	/* the object's: guards its holder */
 
 	lockdep_assert_held(&gs_deadlock_lock);
+	/*
+	 * spin_lock(), not a trylock that would end the walk: each task on
+	 * the chain takes the lock it waits for just after registering, to
+	 * queue, and a walk that gave up there would miss for good the cycle
+	 * current closes: only the last to register looks. The wait is short:
+	 * state() (INFO, LIST, fdinfo) copies a bounded number of holders and
+	 * counts the rest instead of walking their lists.
+	 */
 	if (b->kind == GS_DL_MUTEX) {
 		struct gs_mutex *m = b->lock;
 
