@@ -327,6 +327,7 @@ static int chan_recv_locked(struct gs_chan *ch, u32 cap, struct gs_chan_msg **ms
  */
 static int chan_attempt_locked(struct gs_chan *ch, struct gs_chan_waiter *c,
 			       struct gs_sel *self, int index, struct gs_wake *wq)
+	__must_hold(&ch->lock)
 {
 	int ret;
 

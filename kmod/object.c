@@ -121,17 +121,26 @@ void gs_user_get(struct gs_user *u)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_user_get);
 
+/* Drop a reference; the last one frees @u and drops its parent's. */
 void gs_user_put(struct gs_user *u)
 {
-	while (u && refcount_dec_and_lock(&u->ref, &gs_users_lock)) {
-		struct gs_user *parent = u->parent;
+	struct gs_user *parent;
 
+	for (; u; u = parent) {
+		/* refcount_dec_and_lock(), spelled out so sparse can follow it */
+		if (refcount_dec_not_one(&u->ref))
+			break;
+		spin_lock(&gs_users_lock);
+		if (!refcount_dec_and_test(&u->ref)) {
+			spin_unlock(&gs_users_lock);
+			break;
+		}
+		parent = u->parent;
 		hash_del(&u->node);
 		spin_unlock(&gs_users_lock);
 		WARN_ON(atomic_read(&u->objects) || atomic_long_read(&u->bytes));
 		put_user_ns(u->ns);
 		kfree(u);
-		u = parent;
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_user_put);

@@ -363,15 +363,20 @@ static bool gs_wait_all_try(struct gs_case **sorted, unsigned int n)
 	unsigned int i;
 	bool ready = true;
 
+	/* sparse cannot count locks taken in a loop: __release()/__acquire() */
 	mutex_lock(&gs_wait_all_lock);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		spin_lock_nest_lock(sorted[i]->ops->lock(sorted[i]), &gs_wait_all_lock);
+		__release(sorted[i]->ops->lock(sorted[i]));
+	}
 	for (i = 0; i < n && ready; i++)
 		ready = sorted[i]->ops->ready_locked(sorted[i]);
 	for (i = 0; i < n && ready; i++)
 		sorted[i]->result = sorted[i]->ops->take_locked(sorted[i]);
-	for (i = n; i-- > 0;)
+	for (i = n; i-- > 0;) {
+		__acquire(sorted[i]->ops->lock(sorted[i]));
 		spin_unlock(sorted[i]->ops->lock(sorted[i]));
+	}
 	mutex_unlock(&gs_wait_all_lock);
 	return ready;
 }
