@@ -144,8 +144,10 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 	}
 	// Signals are blocked during the Wait: the kernel never restarts a
 	// Cond Wait (made again it could miss a Signal), so one would end it
-	// early. Should EINTR come anyway, L is locked again: return as from
-	// a (spurious) wake-up, which callers handle by waiting in a loop.
+	// early. Not 32 and 33 (ioctlNoSignals: a Setuid or Setgid in the
+	// process waits for every thread to take 33), so EINTR does come: L
+	// is locked again, so return as from a (spurious) wake-up, which
+	// callers handle by waiting in a loop.
 	c.L.h.raceRelease() // the kernel unlocks L, and locks it again
 	err = ioctlNoSignals(cfd, iocCond, unsafe.Pointer(&cmd))
 	c.L.h.raceAcquireAll()

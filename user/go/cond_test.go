@@ -10,7 +10,11 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -389,6 +393,107 @@ func init() {
 			}
 		}
 		m.Unlock()
+		return 0
+	}
+}
+
+// condWaiters returns how many Waits sleep on c, from its fdinfo
+// (cond-waiters).
+func condWaiters(c *gosync.Cond) (int, error) {
+	f, err := c.File()
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/self/fdinfo/%d", f.Fd()))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "cond-waiters:") {
+			return strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "cond-waiters:")))
+		}
+	}
+	return 0, fmt.Errorf("no cond-waiters in the fdinfo of %d", f.Fd())
+}
+
+// awaitCondWaiters polls c until n Waits sleep on it; a hang after
+// hangLimit.
+func awaitCondWaiters(c *gosync.Cond, n int) error {
+	for end := time.Now().Add(hangLimit); ; time.Sleep(time.Millisecond) {
+		got, err := condWaiters(c)
+		if err != nil || got == n {
+			return err
+		}
+		if time.Now().After(end) {
+			return fmt.Errorf("%d Waits on the Cond, want %d: hung", got, n)
+		}
+	}
+}
+
+// A Setgid while a goroutine sleeps in Cond.Wait returns: Go's runtime
+// (and glibc's setxid, with cgo) signals every thread with signal 33 and
+// waits, the world stopped, for each to take it, so a Wait that blocked
+// it hung the process. The child does both; the parent's time limit is
+// the liveness bound (inside the child, a stopped world stops its timers).
+func TestCondWaitSetgid(t *testing.T) {
+	cmd := child(t, "cond-setgid", nil)
+	must(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("child: %v", err)
+		}
+	case <-time.After(hangLimit):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("Setgid with a goroutine in Cond.Wait: hung (not done after %v)", hangLimit)
+	}
+}
+
+func init() {
+	children["cond-setgid"] = func() int {
+		fail := func(err error) int {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		m, err := gosync.NewMutex()
+		if err != nil {
+			return fail(err)
+		}
+		c, err := gosync.NewCond(m)
+		if err != nil {
+			return fail(err)
+		}
+		var stop atomic.Bool
+		waited := make(chan error, 1)
+		go func() {
+			m.Lock()
+			defer m.Unlock()
+			for !stop.Load() {
+				if err := c.Wait(); err != nil {
+					waited <- err
+					return
+				}
+			}
+			waited <- nil
+		}()
+		// Asleep in the kernel, its signal mask set.
+		if err := awaitCondWaiters(c, 1); err != nil {
+			return fail(err)
+		}
+		if err := syscall.Setgid(os.Getgid()); err != nil {
+			return fail(fmt.Errorf("Setgid: %w", err))
+		}
+		m.Lock()
+		stop.Store(true)
+		c.Broadcast()
+		m.Unlock()
+		if err := <-waited; err != nil {
+			return fail(fmt.Errorf("Wait: %w", err))
+		}
 		return 0
 	}
 }

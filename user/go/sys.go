@@ -39,14 +39,23 @@ func ioctlOnce(fd int, req uintptr, arg unsafe.Pointer) error {
 	return e
 }
 
-// ioctlNoSignals is ioctlOnce with every signal blocked on its thread, for
-// a wait the kernel must not restart (Cond's): a signal then neither ends
-// it early nor is lost (a thread-directed one stays pending until the
-// mask is restored; process-directed ones go to other threads). SIGKILL
-// and SIGSTOP cannot be blocked.
+// ioctlNoSignals is ioctlOnce with (almost) every signal blocked on its
+// thread, for a wait the kernel must not restart (Cond's): a signal then
+// neither ends it early nor is lost (a thread-directed one stays pending
+// until the mask is restored; process-directed ones go to other threads).
+// SIGKILL and SIGSTOP cannot be blocked.
+//
+// Signals 32 and 33 stay unblocked (sigKeep): glibc's SIGCANCEL and
+// SIGSETXID, and 33 is also the Go runtime's per-thread syscall signal
+// (syscall.Setuid, Setgid, Setgroups, ..., AllThreadsSyscall; with cgo,
+// glibc's setxid). Those send it to every thread and wait, the world
+// stopped, until each has run the handler: blocked here, a Wait that
+// nobody signals would hang them for good. Taken, it ends the Wait with
+// EINTR, which the caller reports as a spurious wake-up (L locked again).
 func ioctlNoSignals(fd int, req uintptr, arg unsafe.Pointer) error {
 	const sigBlock, sigSetmask = 0, 2
-	all, old := ^uint64(0), uint64(0)
+	const sigKeep = 1<<(32-1) | 1<<(33-1) // signal n is bit n-1
+	all, old := ^uint64(0)&^sigKeep, uint64(0)
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if _, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, sigBlock,
