@@ -15,6 +15,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -252,6 +253,47 @@ func TestSelectMixed(t *testing.T) {
 		t.Fatalf("Select = %+v, %v; want the Mutex", s, err)
 	}
 	m.Unlock()
+}
+
+// A Select with a zero Case fails (EINVAL) and keeps no reference to the
+// handles of the cases before it: Close of one then closes its descriptor
+// (the object's open file descriptions, INFO's Files, go down by one).
+func TestSelectZeroCaseReleases(t *testing.T) {
+	name := uniqueName(t)
+	a, err := gosync.NewSemaphore(1, gosync.Named(name, 0600))
+	must(t, err)
+	defer gosync.Unlink(name)
+	defer a.Close()
+	b, err := gosync.OpenSemaphore(name)
+	must(t, err)
+	defer b.Close()
+	files := func() uint32 {
+		info, err := b.Info()
+		must(t, err)
+		return info.Files
+	}
+	if n := files(); n != 2 {
+		t.Fatalf("%d open file descriptions, want 2", n)
+	}
+	for _, try := range []bool{false, true} {
+		var err error
+		if try {
+			_, err = gosync.TrySelect(a.AcquireCase(1), gosync.Case{})
+		} else {
+			_, err = gosync.Select(context.Background(), a.AcquireCase(1), gosync.Case{})
+		}
+		if !errors.Is(err, syscall.EINVAL) {
+			t.Fatalf("Select with a zero Case (try %v): %v, want EINVAL", try, err)
+		}
+	}
+	if !a.TryAcquire(1) {
+		t.Fatal("a failed Select took a permit")
+	}
+	must(t, a.Release(1))
+	must(t, a.Close())
+	if n := files(); n != 1 {
+		t.Fatalf("after Close, %d open file descriptions, want 1: a reference leaked", n)
+	}
 }
 
 // Producers and consumers in separate processes over one Chan, buffered

@@ -85,19 +85,26 @@ func doSelect(ctx context.Context, cases []Case, flags uint32) (Selected, error)
 	if len(cases) == 0 || len(cases) >= waitMax {
 		return Selected{Index: -1}, newError("Select", "", syscall.EINVAL)
 	}
-	wc := make([]waitCase, len(cases), len(cases)+1)
-	bufs := make([][]byte, len(cases))
-	for i, c := range cases {
+	// Every case is checked before any takes a reference to its handle.
+	for _, c := range cases {
 		if c.h == nil {
 			return Selected{Index: -1}, newError("Select", "", syscall.EINVAL)
 		}
+	}
+	wc := make([]waitCase, len(cases), len(cases)+1)
+	bufs := make([][]byte, len(cases))
+	taken := 0 // cases[:taken] hold a reference
+	defer func() {
+		for _, c := range cases[:taken] {
+			c.h.put()
+		}
+	}()
+	for i, c := range cases {
 		fd, err := c.h.get()
 		if err != nil {
-			for _, d := range cases[:i] {
-				d.h.put()
-			}
 			return Selected{Index: -1}, newError("Select", c.h.name, err)
 		}
+		taken++
 		wc[i] = waitCase{fd: int32(fd), op: c.op}
 		switch c.op {
 		case caseSend:
@@ -109,11 +116,6 @@ func doSelect(ctx context.Context, cases []Case, flags uint32) (Selected, error)
 			bufs[i] = make([]byte, c.ch.hint.Load())
 		}
 	}
-	defer func() {
-		for _, c := range cases {
-			c.h.put()
-		}
-	}()
 	for {
 		for i, c := range cases {
 			if c.op == caseRecv {
