@@ -5,6 +5,7 @@ package gosync
 import (
 	"context"
 	"errors"
+	"math"
 	"syscall"
 	"unsafe"
 )
@@ -46,7 +47,9 @@ func (wg *WaitGroup) WaitCase() Case { return Case{h: wg.h, op: caseWGZero} }
 // function.
 func (o *Once) DoneCase() Case { return Case{h: o.h, op: caseOnceDone} }
 
-// AcquireCase is a case that acquires n permits of s.
+// AcquireCase is a case that acquires n permits of s. n must be 1 to
+// math.MaxUint32 (a Select with another n fails with EINVAL, as
+// Semaphore.Acquire does for n < 1).
 func (s *Semaphore) AcquireCase(n int64) Case { return Case{h: s.h, op: caseAcquire, n: n} }
 
 // Selected says which case of a Select completed, and how.
@@ -89,6 +92,10 @@ func doSelect(ctx context.Context, cases []Case, flags uint32) (Selected, error)
 	for _, c := range cases {
 		if c.h == nil {
 			return Selected{Index: -1}, newError("Select", "", syscall.EINVAL)
+		}
+		if c.op == caseAcquire && (c.n < 1 || c.n > math.MaxUint32) {
+			// As Semaphore.Acquire's bad n; wait_case.len is a __u32.
+			return Selected{Index: -1}, newError("Select", c.h.name, syscall.EINVAL)
 		}
 	}
 	wc := make([]waitCase, len(cases), len(cases)+1)

@@ -9,10 +9,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand"
 	"os"
 	"runtime"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -333,4 +335,37 @@ func TestSemaphoreFastPath(t *testing.T) {
 			t.Fatalf("%s: Available = %d, %v; want 4 free", k.name, free, err)
 		}
 	}
+}
+
+// AcquireCase takes 1 to math.MaxUint32 permits (the wait case's length is
+// 32 bits): other n fail the Select with EINVAL, as Semaphore.Acquire's n
+// < 1 does, and take nothing (1<<32 + 1 was 1 permit, -1 was 2^32 - 1).
+func TestAcquireCaseRange(t *testing.T) {
+	const size = 1 << 33
+	s, err := gosync.NewSemaphore(size)
+	must(t, err)
+	defer s.Close()
+	for _, n := range []int64{0, -1, math.MinInt64, 1<<32 + 1, 1 << 32, math.MaxInt64} {
+		if _, err := gosync.TrySelect(s.AcquireCase(n)); !errors.Is(err, syscall.EINVAL) {
+			t.Errorf("TrySelect(AcquireCase(%d)): %v, want EINVAL", n, err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+		_, err := gosync.Select(ctx, s.AcquireCase(n))
+		cancel()
+		if !errors.Is(err, syscall.EINVAL) {
+			t.Errorf("Select(AcquireCase(%d)): %v, want EINVAL", n, err)
+		}
+	}
+	if err := s.Acquire(context.Background(), 0); !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("Acquire(0): %v, want EINVAL (what AcquireCase matches)", err)
+	}
+	sel, err := gosync.TrySelect(s.AcquireCase(math.MaxUint32))
+	if err != nil || sel.Index != 0 || sel.Err != nil {
+		t.Fatalf("TrySelect(AcquireCase(MaxUint32)) = %+v, %v", sel, err)
+	}
+	must(t, s.Release(math.MaxUint32))
+	if !s.TryAcquire(size) {
+		t.Fatal("permits missing after the refused cases")
+	}
+	must(t, s.Release(size))
 }
