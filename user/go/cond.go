@@ -81,7 +81,8 @@ func (c *Cond) Broadcast() error { return c.op("Cond.Broadcast", condBroadcast) 
 // Signal or Broadcast, then locks c.L again before returning, in every
 // case. L must be locked (ErrNotLocked otherwise). It returns nil when
 // woken; ErrOwnerDead if relocking found L's last holder dead; ctx.Err()
-// if ctx ended the wait. To end a wait for a ctx without a deadline,
+// if ctx ended the wait. ctx's deadline ends the wait in the kernel; to
+// end it for a cancellation (of a ctx with or without a deadline),
 // WaitContext broadcasts on c: other waiters wake too, as from any
 // Broadcast, and as always, recheck their condition.
 //
@@ -122,6 +123,13 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 			select {
 			case <-done:
 			case <-stop:
+				return
+			}
+			if hasDeadline && ctx.Err() == context.DeadlineExceeded &&
+				!time.Now().Before(deadline) {
+				// The kernel's own deadline (the same one) ends
+				// this Wait: waking every other waiter too
+				// would be a spurious wake-up for nothing.
 				return
 			}
 			canceled.Store(true)

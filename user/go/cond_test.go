@@ -332,6 +332,92 @@ func testCondWaitContext(t *testing.T, opts ...gosync.Option) {
 	c.L.Unlock()
 }
 
+// A WaitContext whose ctx reaches its deadline ends in the kernel, on the
+// same deadline, without a Broadcast that would wake every other waiter
+// too; a ctx with a deadline that is cancelled before it still ends the
+// Wait (by a Broadcast: other waiters wake, as documented). The other
+// waiter stays in the kernel's queue (fdinfo) unless woken. Holding L
+// past the deadline keeps the timed-out Wait in the kernel (relocking)
+// while ctx's timer fires, which is when a Broadcast would come.
+// (Without the fix: "no Wait left on the Cond" in the first round.)
+func TestCondWaitContextDeadline(t *testing.T) {
+	c := newCond(t)
+	m := c.L
+	var stop atomic.Bool
+	waited := make(chan error, 1)
+	go func() {
+		m.Lock()
+		defer m.Unlock()
+		for !stop.Load() {
+			if err := c.Wait(); err != nil {
+				waited <- err
+				return
+			}
+		}
+		waited <- nil
+	}()
+	defer func() {
+		m.Lock()
+		stop.Store(true)
+		c.Broadcast()
+		m.Unlock()
+		within(t, "the other waiter", func() { must(t, <-waited) })
+	}()
+	for round := 0; round < 3; round++ {
+		must(t, awaitCondWaiters(c, 1))
+		locked, timed := make(chan struct{}), make(chan error, 1)
+		go func() {
+			m.Lock()
+			defer m.Unlock()
+			close(locked)
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			err := c.WaitContext(ctx)
+			for err == nil { // a spurious wake-up
+				err = c.WaitContext(ctx)
+			}
+			timed <- err
+		}()
+		// L is free again once that Wait is in the kernel's queue (or,
+		// slow, once it has timed out and returned: then this round
+		// proves nothing, but does not fail).
+		<-locked
+		m.Lock()
+		time.Sleep(300 * time.Millisecond) // past the deadline
+		n, err := condWaiters(c)
+		m.Unlock()
+		must(t, err)
+		if n == 0 {
+			t.Fatalf("round %d: no Wait left on the Cond after a deadline: "+
+				"the deadline woke the other waiter", round)
+		}
+		within(t, "the timed WaitContext", func() {
+			if err := <-timed; err != context.DeadlineExceeded {
+				t.Errorf("WaitContext = %v, want DeadlineExceeded", err)
+			}
+		})
+	}
+	// Cancelled long before its deadline: not an hour's wait.
+	must(t, awaitCondWaiters(c, 1))
+	m.Lock()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		cancel()
+	}()
+	within(t, "a cancelled WaitContext with a deadline", func() {
+		err := c.WaitContext(ctx)
+		for err == nil {
+			err = c.WaitContext(ctx)
+		}
+		if err != context.Canceled {
+			t.Errorf("WaitContext = %v, want Canceled", err)
+		}
+	})
+	m.Unlock()
+}
+
 // Cross-process: a child waits on the Cond for a flag in a Map; the
 // parent sets it and signals.
 func TestCondCrossProcess(t *testing.T) { forMutexKinds(t, testCondCrossProcess) }
