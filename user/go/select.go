@@ -80,6 +80,14 @@ func Select(ctx context.Context, cases ...Case) (Selected, error) {
 
 // TrySelect is a select with a default case: it completes a case that can
 // proceed now, or returns ErrWouldBlock.
+//
+// Unlike Go's select { case ch <- v: default: }, a SendCase on an
+// unbuffered Chan pairs only with a receiver waiting in the kernel's
+// queue, that is in a Select with a RecvCase: not with one in Chan.Recv
+// or RecvContext, which waits in the runtime's poller (it takes a message
+// from a sender that waits in the kernel), so the TrySelect returns
+// ErrWouldBlock although that receiver waits. The other way round works:
+// a RecvCase takes from a sender waiting in Send or in a Select.
 func TrySelect(cases ...Case) (Selected, error) {
 	return doSelect(context.Background(), cases, waitNonblock)
 }
