@@ -132,6 +132,9 @@ func sendTry(fd int, msg []byte) (bool, error) {
 // Send on a closed Chan, or one waiting when it closes, is ErrClosed (Go
 // panics); a message longer than the Chan takes is ErrTooLarge.
 func (c *Chan) SendContext(ctx context.Context, msg []byte) error {
+	if tooLong(len(msg)) {
+		return newError("Chan.Send", c.h.name, syscall.EMSGSIZE, chanKinds...)
+	}
 	c.h.raceReleaseMerge() // what the sender did happens before the Recv
 	fd, err := c.h.get()
 	if err != nil {

@@ -97,6 +97,9 @@ func MapFromFile(f *os.File) (*Map, error) {
 // gives back, in a new slice (growing the buffer while the value does not
 // fit: such a try changes nothing).
 func (m *Map) op(name string, op uint32, key string, value, old []byte, out bool) (uint64, []byte, error) {
+	if tooLong(len(key)) || tooLong(len(value)) || tooLong(len(old)) {
+		return 0, nil, newError(name, m.h.name, syscall.E2BIG)
+	}
 	var small [512]byte
 	buf := small[:]
 	c := mapCmd{size: uint32(unsafe.Sizeof(mapCmd{}))}

@@ -219,6 +219,9 @@ func (o *Once) do(ctx context.Context, name string, f func() []byte, wantValue b
 // long, or no memory for it) completes it with none, and is an error.
 func (o *Once) run(name string, f func() []byte, isValue bool) ([]byte, error) {
 	complete := func(v []byte) error {
+		if tooLong(len(v)) {
+			return syscall.EMSGSIZE // the kernel's for too long
+		}
 		o.h.raceReleaseMerge()
 		c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceComplete,
 			buf: bytesPtr(v), len: uint32(len(v))}

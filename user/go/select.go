@@ -105,6 +105,9 @@ func doSelect(ctx context.Context, cases []Case, flags uint32) (Selected, error)
 			// As Semaphore.Acquire's bad n; wait_case.len is a __u32.
 			return Selected{Index: -1}, newError("Select", c.h.name, syscall.EINVAL)
 		}
+		if c.op == caseSend && tooLong(len(c.msg)) {
+			return Selected{Index: -1}, newError("Select", c.h.name, syscall.EMSGSIZE)
+		}
 	}
 	wc := make([]waitCase, len(cases), len(cases)+1)
 	bufs := make([][]byte, len(cases))

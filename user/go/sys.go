@@ -3,6 +3,7 @@
 package gosync
 
 import (
+	"math"
 	"os"
 	"runtime"
 	"sync"
@@ -163,6 +164,11 @@ func monoAt(t time.Time) uint64 {
 	}
 	return uint64(ns)
 }
+
+// tooLong reports whether n bytes are more than the ABI's __u32 lengths
+// say (4 GiB or more): the callers fail with the errno the kernel gives
+// for too long (ErrTooLarge) rather than pass a truncated length.
+func tooLong(n int) bool { return uint64(n) > math.MaxUint32 }
 
 // cstring returns s as a NUL-terminated byte string.
 func cstring(s string) []byte {
