@@ -240,8 +240,13 @@ int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, bo
 	spin_lock(&wg->lock);
 	wg_fence_locked(wg, &wake);
 	ret = wg_add_locked(wg, delta, &wake);
+	/*
+	 * A description never holds more than the counter had: Dones through
+	 * other descriptions (misuse) may have taken it below what @h holds,
+	 * and @h's total would otherwise grow past S64_MAX.
+	 */
 	if (!ret && hold)
-		h->wg_held += delta;
+		h->wg_held = clamp(h->wg_held, 0LL, wg->count - delta) + delta;
 	else if (!ret && delta < 0)
 		h->wg_held -= min(h->wg_held, -delta);
 	*counter = wg->count;

@@ -837,6 +837,28 @@ static void waitgroup_hold_test(struct kunit *test)
 	gs_waitgroup_destroy(wg);
 }
 
+/*
+ * Held Adds through one description, Dones through another (misuse): what
+ * the first holds stays within the counter, so its close neither wraps nor
+ * warns (it held S64_MAX, then one more, and its close took S64_MIN).
+ */
+static void waitgroup_hold_overflow_test(struct kunit *test)
+{
+	struct gs_waitgroup *wg = gs_waitgroup_create();
+	struct gs_holder a = {}, b = {};
+	s64 v;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, S64_MAX, true, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &b, -S64_MAX, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, 1, true, &v), 0);
+	KUNIT_EXPECT_EQ(test, a.wg_held, 1);
+	gs_waitgroup_holder_gone(wg, &a);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), 0);
+	KUNIT_EXPECT_EQ(test, stat_of(wg->stats, GOSYNC_STAT_WG_ABANDONED), 1ULL);
+	gs_waitgroup_destroy(wg);
+}
+
 /* ---- a mapped WaitGroup: the word in a page userspace shares ---- */
 
 #define WG_ONE	BIT_ULL(GOSYNC_WG_SHIFT)
@@ -1166,6 +1188,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(waitgroup_wait_test),
 	KUNIT_CASE(waitgroup_misuse_test),
 	KUNIT_CASE(waitgroup_hold_test),
+	KUNIT_CASE(waitgroup_hold_overflow_test),
 	KUNIT_CASE(waitgroup_mapped_test),
 	KUNIT_CASE(waitgroup_mapped_unseen_zero_test),
 	KUNIT_CASE(waitgroup_mapped_scribble_test),
