@@ -541,6 +541,8 @@ struct gs_rwmutex {
 	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_rwmutex_waiter */
 	unsigned int nr_waiters;	/* entries in @waiters */
+	u64 qseq;			/* waiters queued so far: numbers them */
+	u64 readers_due;		/* readers numbered up to this go first */
 	bool owner_died;		/* a writer died: tell the next locker */
 	bool robust;			/* release a dying holder's write lock */
 	struct gs_who who;		/* who write-locked it, while write-locked */

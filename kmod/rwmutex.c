@@ -42,6 +42,7 @@ struct gs_rwmutex_waiter {
 	struct task_struct *task;
 	struct gs_holder *holder;
 	ktime_t start;			/* when it began to wait */
+	u64 seq;			/* its place in the queue (gs_rwmutex.qseq) */
 	bool writer;
 	int ret;			/* granted: 0 or -EOWNERDEAD */
 	bool granted;			/* an unlocker gave us the lock; read locklessly */
@@ -250,14 +251,14 @@ static void gs_rwmutex_grant_locked(struct gs_rwmutex *rw,
 }
 
 /*
- * Hand the free lock to waiters. @after_writer: a writer just left, so every
- * queued reader goes first (Go's RWMutex.Unlock releases blocked readers);
- * otherwise queued writers keep their preference over readers.
+ * Hand the free lock to waiters: readers while no writer waits, and the
+ * readers queued when a writer last unlocked even if one does (Go's
+ * RWMutex.Unlock releases the readers blocked then, and only those: the
+ * ones queued since wait for the writers); else the first writer.
  * Return: true if @wake filled up before every reader due was granted; the
  * caller wakes those, retakes the lock and calls again.
  */
-static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, bool after_writer,
-				   struct gs_wake *wake)
+static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, struct gs_wake *wake)
 {
 	struct gs_rwmutex_waiter *w, *tmp;
 
@@ -266,14 +267,15 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, bool after_writer,
 		return false;
 	if (!gs_rwmutex_readers_locked(rw))
 		gs_owner_task_set(&rw->owner_task, NULL);
-	if (after_writer || !rw->writers_waiting)
-		list_for_each_entry_safe(w, tmp, &rw->waiters, node) {
-			if (w->writer)
-				continue;
-			if (gs_wake_full(wake))
-				return true;
-			gs_rwmutex_grant_locked(rw, w, wake);
-		}
+	list_for_each_entry_safe(w, tmp, &rw->waiters, node) {
+		if (w->writer)
+			continue;
+		if (rw->writers_waiting && w->seq > rw->readers_due)
+			break;		/* FIFO: the rest came later too */
+		if (gs_wake_full(wake))
+			return true;
+		gs_rwmutex_grant_locked(rw, w, wake);
+	}
 	if (gs_rwmutex_readers_locked(rw))
 		return false;
 	list_for_each_entry(w, &rw->waiters, node) {
@@ -290,13 +292,16 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, bool after_writer,
 /*
  * Grant what the state allows, drop rw->lock, and wake the grantees, in
  * batches of GS_WAKE_MAX; then tell pollers and waiting selections.
+ * @after_writer: a writer just left: every reader queued now is due.
  */
 static void gs_rwmutex_unlock_wake(struct gs_rwmutex *rw, bool after_writer)
 	__releases(&rw->lock)
 {
 	struct gs_wake wake = GS_WAKE_INIT;
 
-	while (gs_rwmutex_wake_locked(rw, after_writer, &wake)) {
+	if (after_writer)
+		rw->readers_due = rw->qseq;
+	while (gs_rwmutex_wake_locked(rw, &wake)) {
 		spin_unlock(&rw->lock);
 		gs_wake_up(&wake);
 		spin_lock(&rw->lock);
@@ -497,6 +502,7 @@ static int rw_lock_sleep(struct gs_rwmutex *rw, struct gs_holder *h, bool writer
 		gs_rwmutex_take_locked(rw, h, writer);
 		goto out;
 	}
+	w.seq = ++rw->qseq;
 	list_add_tail(&w.node, &rw->waiters);
 	rw->nr_waiters++;
 	if (writer)
