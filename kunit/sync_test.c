@@ -920,6 +920,19 @@ static void waitgroup_mapped_test(struct kunit *test)
 }
 
 /*
+ * A fast-path Done after a Wait counted itself: under the lock only so it
+ * lands after the Wait's own update of the word (it counts itself, then
+ * unfences with a plain store, in one hold; the real fast path's CAS would
+ * fail and retry instead).
+ */
+static void fast_done_after_wait(struct gs_waitgroup *wg, u64 *word)
+{
+	spin_lock(&wg->lock);
+	atomic64_sub(WG_ONE, (atomic64_t *)word);
+	spin_unlock(&wg->lock);
+}
+
+/*
  * A zero reached in userspace whose Done has not called yet: the next kernel
  * update takes it first. An Add then finds the Wait it released not yet
  * returned (Go's misuse, EBUSY) and never blocks it again; a Wait that a
@@ -937,7 +950,7 @@ static void waitgroup_mapped_unseen_zero_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
 	blocker_start(test, &w, do_wg_wait, wg);
 	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
-	atomic64_sub(WG_ONE, (atomic64_t *)word);
+	fast_done_after_wait(wg, word);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), -EBUSY);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
@@ -945,7 +958,7 @@ static void waitgroup_mapped_unseen_zero_test(struct kunit *test)
 
 	blocker_start(test, &w, do_wg_wait, wg);
 	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
-	atomic64_sub(WG_ONE, (atomic64_t *)word);
+	fast_done_after_wait(wg, word);
 	blocker_signal(&w);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
@@ -973,7 +986,10 @@ static void waitgroup_mapped_scribble_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &held, 2, true, &v), 0);
 		blocker_start(test, &w, do_wg_wait, wg);
 		KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
+		/* Under the lock: after the waiter's update (fast_done_after_wait()) */
+		spin_lock(&wg->lock);
 		WRITE_ONCE(*word, junk[i]);
+		spin_unlock(&wg->lock);
 		KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), (s64)(s32)(junk[i] >> 32));
 		gs_waitgroup_add(wg, &wh, 1, false, &v);
 		gs_waitgroup_add(wg, &wh, 0, false, &v);
