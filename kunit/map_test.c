@@ -1235,6 +1235,41 @@ static void map_clear_atomic_test(struct kunit *test)
 	gs_map_destroy(m);
 }
 
+/* A map owned by user @uid, whose per-user limits apply to it (no CAP_SYS_RESOURCE) */
+struct charged_map {
+	const struct cred *old;
+	struct cred *cred;
+	struct gs_user *user;
+	struct gs_map *m;
+};
+
+static void charged_map_start(struct kunit *test, struct charged_map *f, u32 uid)
+{
+	f->cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, f->cred);
+	f->cred->fsuid = KUIDT_INIT(uid);
+	cap_lower(f->cred->cap_effective, CAP_SYS_RESOURCE);
+	f->old = override_creds(f->cred);
+	f->user = gs_user_get_current();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f->user));
+	f->m = gs_map_create(param_backend(test), 0, 0, f->user);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f->m));
+}
+
+/* Destroy the map: its user must have been given every byte back. */
+static void charged_map_end(struct kunit *test, struct charged_map *f)
+{
+	unsigned long bytes;
+	unsigned int objects;
+
+	gs_map_destroy(f->m);
+	gs_user_usage(f->user, &objects, &bytes);
+	KUNIT_EXPECT_EQ(test, bytes, 0UL);
+	gs_user_put(f->user);
+	revert_creds(f->old);
+	put_cred(f->cred);
+}
+
 /*
  * Entries are charged to the map's user at what they really cost (node,
  * value, index slot, table share: well over the key and value bytes), the
@@ -1244,24 +1279,16 @@ static void map_clear_atomic_test(struct kunit *test)
 static void map_charge_test(struct kunit *test)
 {
 	unsigned long saved = gs_max_bytes_per_user, base, bytes, per_entry;
-	const struct cred *old;
+	struct charged_map f;
 	struct gs_user *user;
 	struct gs_map *m;
 	unsigned int objects;
-	struct cred *cred;
 	struct mres r;
 	int i, stored;
 
-	cred = prepare_creds();
-	KUNIT_ASSERT_NOT_NULL(test, cred);
-	cred->fsuid = KUIDT_INIT(4343);
-	cap_lower(cred->cap_effective, CAP_SYS_RESOURCE);
-	old = override_creds(cred);
-
-	user = gs_user_get_current();
-	KUNIT_ASSERT_FALSE(test, IS_ERR(user));
-	m = gs_map_create(param_backend(test), 0, 0, user);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(m));
+	charged_map_start(test, &f, 4343);
+	user = f.user;
+	m = f.m;
 	gs_user_usage(user, &objects, &base);
 
 	check(test, m, GOSYNC_MAP_STORE, "k0", "", NULL, 0, NULL);
@@ -1305,13 +1332,7 @@ static void map_charge_test(struct kunit *test)
 	check(test, m, GOSYNC_MAP_CLEAR, NULL, NULL, NULL, 10, NULL);
 	gs_user_usage(user, &objects, &bytes);
 	KUNIT_EXPECT_EQ(test, bytes, base);
-	gs_map_destroy(m);
-	gs_user_usage(user, &objects, &bytes);
-	KUNIT_EXPECT_EQ(test, bytes, 0UL);
-	gs_user_put(user);
-
-	revert_creds(old);
-	put_cred(cred);
+	charged_map_end(test, &f);
 }
 
 /*
@@ -1324,26 +1345,18 @@ static void map_charge_test(struct kunit *test)
 static void map_grow_fail_test(struct kunit *test)
 {
 	unsigned long saved = gs_max_bytes_per_user, bytes, per_entry;
-	const struct cred *old;
+	struct charged_map f;
 	struct gs_user *user;
 	struct gs_map *m;
 	unsigned int objects;
-	struct cred *cred;
 	char key[8];
 	int i, stored = 0;
 
 	if (param_backend(test) == GOSYNC_MAP_RCU)
 		kunit_skip(test, "rhashtable grows by itself");
-	cred = prepare_creds();
-	KUNIT_ASSERT_NOT_NULL(test, cred);
-	cred->fsuid = KUIDT_INIT(4344);
-	cap_lower(cred->cap_effective, CAP_SYS_RESOURCE);
-	old = override_creds(cred);
-
-	user = gs_user_get_current();
-	KUNIT_ASSERT_FALSE(test, IS_ERR(user));
-	m = gs_map_create(param_backend(test), 0, 0, user);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(m));
+	charged_map_start(test, &f, 4344);
+	user = f.user;
+	m = f.m;
 	gs_user_usage(user, &objects, &per_entry);
 	check(test, m, GOSYNC_MAP_STORE, "g0", "", NULL, 0, NULL);
 	gs_user_usage(user, &objects, &bytes);
@@ -1373,13 +1386,7 @@ static void map_grow_fail_test(struct kunit *test)
 	KUNIT_EXPECT_GT(test, m->locked.shift, 4U);
 
 	check(test, m, GOSYNC_MAP_CLEAR, NULL, NULL, NULL, 65, NULL);
-	gs_map_destroy(m);
-	gs_user_usage(user, &objects, &bytes);
-	KUNIT_EXPECT_EQ(test, bytes, 0UL);
-	gs_user_put(user);
-
-	revert_creds(old);
-	put_cred(cred);
+	charged_map_end(test, &f);
 }
 
 static struct kunit_case gs_map_cases[] = {

@@ -343,25 +343,9 @@ func testCondWaitContext(t *testing.T, opts ...gosync.Option) {
 func TestCondWaitContextDeadline(t *testing.T) {
 	c := newCond(t)
 	m := c.L
-	var stop atomic.Bool
-	waited := make(chan error, 1)
-	go func() {
-		m.Lock()
-		defer m.Unlock()
-		for !stop.Load() {
-			if err := c.Wait(); err != nil {
-				waited <- err
-				return
-			}
-		}
-		waited <- nil
-	}()
+	stop := startCondWaiter(c)
 	defer func() {
-		m.Lock()
-		stop.Store(true)
-		c.Broadcast()
-		m.Unlock()
-		within(t, "the other waiter", func() { must(t, <-waited) })
+		within(t, "the other waiter", func() { must(t, stop()) })
 	}()
 	for round := 0; round < 3; round++ {
 		must(t, awaitCondWaiters(c, 1))
@@ -483,6 +467,32 @@ func init() {
 	}
 }
 
+// startCondWaiter starts a goroutine that Waits on c (with c.L locked)
+// until told to stop, waking up spuriously or not; stop tells it, wakes
+// it and returns its first error.
+func startCondWaiter(c *gosync.Cond) (stop func() error) {
+	var done atomic.Bool
+	waited := make(chan error, 1)
+	go func() {
+		c.L.Lock()
+		defer c.L.Unlock()
+		for !done.Load() {
+			if err := c.Wait(); err != nil {
+				waited <- err
+				return
+			}
+		}
+		waited <- nil
+	}()
+	return func() error {
+		c.L.Lock()
+		done.Store(true)
+		c.Broadcast()
+		c.L.Unlock()
+		return <-waited
+	}
+}
+
 // condWaiters returns how many Waits sleep on c, from its fdinfo
 // (cond-waiters).
 func condWaiters(c *gosync.Cond) (int, error) {
@@ -553,19 +563,7 @@ func init() {
 		if err != nil {
 			return fail(err)
 		}
-		var stop atomic.Bool
-		waited := make(chan error, 1)
-		go func() {
-			m.Lock()
-			defer m.Unlock()
-			for !stop.Load() {
-				if err := c.Wait(); err != nil {
-					waited <- err
-					return
-				}
-			}
-			waited <- nil
-		}()
+		stop := startCondWaiter(c)
 		// Asleep in the kernel, its signal mask set.
 		if err := awaitCondWaiters(c, 1); err != nil {
 			return fail(err)
@@ -573,11 +571,7 @@ func init() {
 		if err := syscall.Setgid(os.Getgid()); err != nil {
 			return fail(fmt.Errorf("Setgid: %w", err))
 		}
-		m.Lock()
-		stop.Store(true)
-		c.Broadcast()
-		m.Unlock()
-		if err := <-waited; err != nil {
+		if err := stop(); err != nil {
 			return fail(fmt.Errorf("Wait: %w", err))
 		}
 		return 0
