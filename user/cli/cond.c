@@ -189,7 +189,7 @@ static int cond_wait(struct cli_ctx *ctx)
 	if (status)
 		return status;
 	for (;;) {
-		int64_t left = deadline < 0 ? -1 : deadline - now_ns();
+		int64_t left;
 
 		status = cli_run(ctx, ctx->argv + 1, died ? "GOSYNC_OWNER_DEAD=1" : NULL);
 		died = false;
@@ -206,8 +206,12 @@ static int cond_wait(struct cli_ctx *ctx)
 			status = cli_wait_fail(ctx, name);
 			break;
 		}
+		/* What is left after CMD ran; 0 past the deadline (-1: none) */
+		left = deadline < 0 ? -1 : deadline - now_ns();
+		if (deadline >= 0 && left < 0)
+			left = 0;
 		/* The Mutex is ours again after every return, also a failed one. */
-		if (gosync_cond_wait(fd, mfd, left < 0 && deadline >= 0 ? 0 : left) == 0)
+		if (gosync_cond_wait(fd, mfd, left) == 0)
 			continue;
 		if (errno == ETIMEDOUT) {
 			timed_out = true;	/* as Go: check once more */
