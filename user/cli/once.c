@@ -144,7 +144,12 @@ static int value_open(struct cli_ctx *ctx, const char *name, uint32_t max)
 	fd = gosync_open_owner(dev, name, GOSYNC_TYPE_ONCE, ctx->owner_uid, ctx->owner_gid);
 	if (fd < 0 && errno == ENOENT) {
 		fd = gosync_oncevalue_create(dev, name, 0, GOSYNC_ONCE_ATTR_RETRY, max);
-		if (fd < 0 && errno == EEXIST)	/* another caller created it first */
+		if (fd < 0 && errno != EEXIST) {
+			/* ENOSPC, ENOMEM...: opening again would say ENOENT */
+			cli_fail(ctx, name);
+			return -1;
+		}
+		if (fd < 0)	/* another caller created it first */
 			fd = gosync_open_owner(dev, name, GOSYNC_TYPE_ONCE, ctx->owner_uid,
 					       ctx->owner_gid);
 	}
