@@ -48,9 +48,10 @@ static int counter_create(struct cli_ctx *ctx)
 	if ((s = cli_opt(ctx, "initial")) && !cli_i64(ctx, "--initial", s, &initial))
 		return CLI_EXIT_USAGE;
 	if ((s = cli_opt(ctx, "racy-delay"))) {
-		if (!opt_u64(s, 10, UINT32_MAX, &u))
+		if (!opt_u64(s, 10, GOSYNC_RACY_DELAY_MAX, &u))
 			return cli_usage(ctx, "--racy-delay '%s' is not a number "
-					 "of nanoseconds", s);
+					 "of nanoseconds from 0 to %d", s,
+					 GOSYNC_RACY_DELAY_MAX);
 		c.counter.racy_delay_ns = (uint32_t)u;
 	}
 	c.counter.mode = (uint32_t)mode;
