@@ -263,7 +263,8 @@ void cli_catch_signals(void);
 /**
  * cli_wait() - run the blocking call @fn(@fd, timeout, @arg) until it
  * returns, keeping the overall deadline @timeout_ns (-1: none). An EINTR not
- * caused by one of the signals above (a stop and continue) is retried.
+ * caused by one of the signals above is retried; if one of them came already,
+ * @fn is not called (EINTR).
  * Return: what @fn returned, errno set on failure.
  */
 int cli_wait(int fd, int64_t timeout_ns, int (*fn)(int fd, int64_t timeout_ns, void *arg),

@@ -88,10 +88,23 @@ int cli_wait(int fd, int64_t timeout_ns, int (*fn)(int fd, int64_t timeout_ns, v
 	if (timeout_ns >= 0 && timeout_ns < INT64_MAX - now_ns())
 		deadline = now_ns() + timeout_ns;
 	for (;;) {
+		/*
+		 * A signal caught before the call (since cli_catch_signals(),
+		 * or while a CMD ran) would not end the wait: it came already.
+		 * This narrows the window without closing it: one that comes
+		 * between this check and the ioctl's sleep is seen only when
+		 * the wait ends. Closing it would take a signalfd (or a
+		 * pselect-like call that unblocks signals atomically).
+		 */
+		if (caught) {
+			errno = EINTR;
+			return -1;
+		}
 		ret = fn(fd, left, arg);
 		/*
-		 * A stop and continue (^Z, fg) also ends a wait with EINTR, and
-		 * waits are never restarted: go on unless a signal we catch came.
+		 * Only a handler ends a wait with EINTR (a stop and continue,
+		 * or an ignored signal, restarts it in the kernel); ours set
+		 * @caught. Go on after any other, keeping the deadline.
 		 */
 		if (ret >= 0 || errno != EINTR || caught)
 			return ret;
