@@ -350,8 +350,10 @@ static int map_range(struct cli_ctx *ctx)
 		if (n < 0 && errno == EOVERFLOW && needed > cap) {
 			char *b = realloc(buf, needed);
 
-			if (!b)
+			if (!b) {
+				ret = cli_fail(ctx, name);	/* ENOMEM */
 				break;
+			}
 			buf = b;
 			cap = needed;
 			continue;
