@@ -28,6 +28,9 @@ bool opt_u64(const char *s, int base, uint64_t max, uint64_t *v)
 	/* strtoull accepts blanks and a sign, and negates: a value has neither. */
 	if (base == 16 ? !isxdigit((unsigned char)*s) : *s < '0' || *s > '9')
 		return false;
+	/* ... and in base 16 skips a 0x the caller has taken off already */
+	if (base == 16 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return false;
 	errno = 0;
 	x = strtoull(s, &end, base);
 	if (*end || errno || x > max)

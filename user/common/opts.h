@@ -21,7 +21,8 @@ bool opt_i64(const char *s, int64_t *v);
 /**
  * opt_u64() - an unsigned number from 0 to @max, in @base (0: C's prefixes,
  * "0x10" and "010" too). It must start with a digit (a hex digit in base
- * 16): no blank, no sign.
+ * 16): no blank, no sign; in base 16, no "0x" either (strtoull would take
+ * one).
  */
 bool opt_u64(const char *s, int base, uint64_t max, uint64_t *v);
 

@@ -79,6 +79,7 @@ j=$("$G" --json counter or "$N" 1)
 [ "$j" = "{\"name\":\"$N\",\"op\":\"or\",\"mask\":1,\"old\":8,\"new\":9}" ] && ok json-or || notok json-or "got '$j'"
 status 2 usage-bad-mask "$G" counter and "$N" 0xg
 status 2 usage-long-mask "$G" counter or "$N" 0x10000000000000000
+status 2 usage-double-0x-mask "$G" counter and "$N" 0x0x10
 "$G" counter reset "$N" >/dev/null
 v=$("$G" counter add "$N" 9223372036854775807) && v=$("$G" counter add "$N" 1)
 [ "$v" = -9223372036854775808 ] && ok wrap || notok wrap "printed '$v'"
