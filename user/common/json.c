@@ -6,6 +6,44 @@
 
 #include "json.h"
 
+/*
+ * The length of the well-formed UTF-8 sequence at @p (at most @n bytes), or
+ * 0 if it is not one (RFC 3629: no overlong form, surrogate or code point
+ * past U+10FFFF). The bytes are read in order and the first bad one ends it,
+ * so a NUL-terminated @p is never read past its NUL.
+ */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len;
+
+	if (!n)
+		return 0;
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	/* the second byte's range rules out the overlong forms and surrogates */
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	for (size_t i = 1; i < len; i++, lo = 0x80, hi = 0xbf)
+		if (i >= n || p[i] < lo || p[i] > hi)
+			return 0;
+	return len;
+}
+
 void json_mem(FILE *f, const void *s, size_t n)
 {
 	const unsigned char *p = s;
@@ -14,6 +52,17 @@ void json_mem(FILE *f, const void *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = p[i];
 
+		if (c >= 0x80) {
+			/* JSON is UTF-8: each byte that is not part of it is U+FFFD */
+			size_t len = utf8_len(p + i, n - i);
+
+			if (len)
+				fwrite(p + i, 1, len, f);
+			else
+				fputs("\\ufffd", f);
+			i += len ? len - 1 : 0;
+			continue;
+		}
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
 		else if (c == '\n')
@@ -72,6 +121,14 @@ static bool j_string(struct json *j)
 
 		if (c < 0x20)
 			return false;
+		if (c >= 0x80) {
+			size_t len = utf8_len((const unsigned char *)j->s - 1, 4);
+
+			if (!len)
+				return false;
+			j->s += len - 1;
+			continue;
+		}
 		if (c != '\\')
 			continue;
 		c = (unsigned char)*j->s++;

@@ -12,8 +12,9 @@
 
 /**
  * json_str() - write @s as a JSON string literal to @f.
- * '"' and '\\' are escaped, control characters become \u00XX; every other
- * byte is written as it is.
+ * '"' and '\\' are escaped, control characters become \u00XX; well-formed
+ * UTF-8 is written as it is, and each byte that is not part of it (binary
+ * data, Latin-1) becomes \ufffd, so the output is always valid JSON.
  */
 void json_str(FILE *f, const char *s);
 
@@ -21,8 +22,8 @@ void json_str(FILE *f, const char *s);
 void json_mem(FILE *f, const void *s, size_t n);
 
 /**
- * json_check() - is @line one JSON object (RFC 8259 syntax, optional white
- * space around it) whose top level has every key of @keys?
+ * json_check() - is @line one JSON object (RFC 8259 syntax, in UTF-8,
+ * optional white space around it) whose top level has every key of @keys?
  * @keys: NULL-terminated, or NULL for none
  * @why: on failure, why (offset of the syntax error, or the missing key)
  * Return: 0, or -1 with @why filled in.

@@ -167,6 +167,13 @@ check json-load-and-delete [ $? -eq 0 ]
 out=$("$G" --json map clear "$N-j")
 [ "$out" = "{\"name\":\"$N-j\",\"op\":\"clear\",\"deleted\":2}" ]
 check json-clear [ $? -eq 0 ]
+# JSON is UTF-8: a byte that is not part of it is \ufffd (plain output is exact)
+v=$(printf 'a\377b\303\251')
+out=$("$G" --json map store "$N-j" k "$v")
+[ "$out" = "{\"name\":\"$N-j\",\"op\":\"store\",\"key\":\"k\",\"value\":\"a\\ufffdb$(printf '\303\251')\"}" ] &&
+	[ "$("$G" map load "$N-j" k)" = "$v" ]
+check json-not-utf8 [ $? -eq 0 ]
+"$G" map delete "$N-j" k >/dev/null
 
 # limits and errors
 check limit-create "$G" map create "$N-small" --max-entries 2
