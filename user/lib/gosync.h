@@ -148,8 +148,11 @@ int gosync_batch(int fd, struct gosync_op *ops, unsigned int count,
 
 /*
  * Blocking primitives. @timeout_ns < 0 waits forever; otherwise the wait
- * gives up with ETIMEDOUT after that many ns. A signal ends any wait with
- * EINTR (never restarted). Lock calls may fail with EOWNERDEAD: the lock IS
+ * gives up with ETIMEDOUT after that many ns. A signal whose handler runs
+ * ends a wait with EINTR (not restarted, even with SA_RESTART); a stop and
+ * continue, or a signal no handler takes, does not: the kernel makes the
+ * call again, and @timeout_ns starts over whole. gosync_cond_wait() returns
+ * EINTR for those too. Lock calls may fail with EOWNERDEAD: the lock IS
  * then held, but its previous robust holder's fd closed while holding it.
  */
 
@@ -390,9 +393,9 @@ void gosync_map_entry_next(const void *buf, size_t *off, const void **key,
 
 /*
  * Channels: Go's chan of byte strings. @timeout_ns as for the blocking
- * primitives (< 0: forever); gosync_chan_send_nb()/_recv_nb() never wait
- * (EAGAIN). A Send on a closed channel, or one that was waiting when it
- * closed, is EPIPE.
+ * primitives (< 0: forever); gosync_chan_vec() with GOSYNC_WAIT_NONBLOCK
+ * never waits (EAGAIN). A Send on a closed channel, or one that was waiting
+ * when it closed, is EPIPE.
  */
 
 /**

@@ -1080,10 +1080,13 @@ struct gosync_batch {
  * Recv, GOSYNC_IOC_WAIT) take these flags and a timeout_ns. Every wait is
  * interruptible, and leaves the object as if the call had not been made when
  * it gives up.
- *  - no flag: wait as long as it takes; timeout_ns must be 0. A signal ends
- *    the wait with EINTR (not restarted, even with SA_RESTART).
+ *  - no flag: wait as long as it takes; timeout_ns must be 0. A signal
+ *    whose handler runs ends the wait with EINTR (not restarted, even with
+ *    SA_RESTART); after one no handler takes (ignored, a stop and
+ *    continue) the call goes on.
  *  - GOSYNC_WAIT_TIMEOUT: give up after timeout_ns (relative) with
- *    ETIMEDOUT; a signal ends the wait with EINTR.
+ *    ETIMEDOUT; signals as without a flag, and a call that goes on
+ *    measures timeout_ns again from there.
  *  - GOSYNC_WAIT_ABSTIME: give up at timeout_ns, an absolute time on
  *    CLOCK_MONOTONIC (or CLOCK_REALTIME with GOSYNC_WAIT_REALTIME), with
  *    ETIMEDOUT; ~0 means never. A signal that does not kill the task ends
