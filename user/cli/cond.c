@@ -245,7 +245,7 @@ static int cond_wake(struct cli_ctx *ctx, bool all)
 {
 	const char *name = ctx->argv[0], *verb = all ? "broadcast" : "signal";
 	char **cmd = ctx->argc > 1 ? ctx->argv + 1 : NULL;
-	bool died = false;
+	bool died = false, woke = true;
 	int64_t timeout;
 	int fd, mfd = -1, status = 0;
 
@@ -260,11 +260,12 @@ static int cond_wake(struct cli_ctx *ctx, bool all)
 	if ((all ? gosync_cond_broadcast(fd) : gosync_cond_signal(fd)) < 0) {
 		cli_fail(ctx, name);
 		status = status ? status : CLI_EXIT_FAIL;
+		woke = false;
 	}
 	if (cmd && gosync_mutex_unlock(mfd) < 0)
 		fprintf(stderr, "gosync: %s %s: warning: unlock: %s (someone else unlocked "
 			"its mutex)\n", ctx->cmdline, name, strerror(errno));
-	if (ctx->json) {
+	if (ctx->json && woke) {	/* a failure prints nothing on stdout */
 		json_head(name, verb);
 		if (cmd)
 			printf(",\"status\":%d", status);

@@ -452,35 +452,52 @@ static int cmd_version(struct cli_ctx *ctx)
 /* One listing: every object with its state. */
 static int ls_once(struct cli_ctx *ctx, int dev)
 {
-	struct gosync_state st[32];
-	struct gosync_info buf[32];
+	struct gosync_state *st = NULL, *s;
+	struct gosync_info *buf = NULL, *b;
 	uint64_t cursor = 0;
-	unsigned int total = 0;
-	int n;
+	size_t total = 0, cap = 0;
+	int n, ret = 0;
 
+	/* All of the list first, so that a call that fails prints nothing. */
+	do {
+		if (cap - total < 32) {
+			cap = cap ? 2 * cap : 64;
+			b = realloc(buf, cap * sizeof(*buf));
+			if (b)
+				buf = b;
+			s = b ? realloc(st, cap * sizeof(*st)) : NULL;
+			if (s)
+				st = s;
+			if (!b || !s) {
+				ret = cli_fail(ctx, NULL);
+				goto out;
+			}
+		}
+		n = gosync_list_state(dev, buf + total, st + total, 32, &cursor, NULL);
+		if (n < 0) {
+			ret = cli_fail(ctx, NULL);
+			goto out;
+		}
+		total += (size_t)n;
+	} while (cursor);
 	if (ctx->json)
 		printf("{\"objects\":[");
 	else
 		printf("%-5s %-8s %-9s %-24s %5s %5s %4s %4s %-10s %5s %7s %6s %-20s %s\n",
 		       "ID", "TYPE", "MODE", "NAME", "UID", "GID", "PERM", "FDS", "STATE",
 		       "WAIT", "OLDEST", "CONT", "HOLDERS", "OPS");
-	do {
-		n = gosync_list_state(dev, buf, st, ARRAY_SIZE(buf), &cursor, NULL);
-		if (n < 0) {
-			if (ctx->json)
-				printf("]}\n");
-			return cli_fail(ctx, NULL);
-		}
-		for (int k = 0; k < n; k++, total++) {
-			if (ctx->json && total)
-				putchar(',');
-			cli_print_info_state(ctx, type_by_id(buf[k].type), &buf[k], false,
-					     NULL, NULL, &st[k], NULL, 0);
-		}
-	} while (cursor);
+	for (size_t k = 0; k < total; k++) {
+		if (ctx->json && k)
+			putchar(',');
+		cli_print_info_state(ctx, type_by_id(buf[k].type), &buf[k], false,
+				     NULL, NULL, &st[k], NULL, 0);
+	}
 	if (ctx->json)
-		printf("],\"count\":%u}\n", total);
-	return 0;
+		printf("],\"count\":%zu}\n", total);
+out:
+	free(buf);
+	free(st);
+	return ret;
 }
 
 /*
