@@ -177,7 +177,7 @@ static int cond_open(struct cli_ctx *ctx, const char *name, int64_t timeout_ns, 
 static int cond_wait(struct cli_ctx *ctx)
 {
 	const char *name = ctx->argv[0];
-	bool died = false, timed_out = false;
+	bool died = false, timed_out = false, failed = true;
 	int64_t timeout, deadline = -1;
 	int fd, mfd = -1, status, runs = 0;
 
@@ -199,8 +199,10 @@ static int cond_wait(struct cli_ctx *ctx)
 			status = cli_wait_fail(ctx, name);
 			break;
 		}
-		if (status != 1)
-			break;		/* 0: it holds; 2 and up: CMD's error */
+		if (status != 1) {
+			failed = false;	/* 0: it holds; 2 and up: CMD's error */
+			break;
+		}
 		if (timed_out) {
 			errno = ETIMEDOUT;
 			status = cli_wait_fail(ctx, name);
@@ -231,7 +233,8 @@ static int cond_wait(struct cli_ctx *ctx)
 	if (gosync_mutex_unlock(mfd) < 0)
 		fprintf(stderr, "gosync: %s %s: warning: unlock: %s (someone else unlocked "
 			"its mutex)\n", ctx->cmdline, name, strerror(errno));
-	if (ctx->json) {
+	/* CMD's outcome; a wait that failed (timeout, signal) prints nothing */
+	if (ctx->json && !failed) {
 		json_head(name, "wait");
 		printf(",\"status\":%d,\"runs\":%d}\n", status, runs);
 	}

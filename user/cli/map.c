@@ -332,6 +332,10 @@ static int map_range(struct cli_ctx *ctx)
 	char *buf = malloc(cap);
 	uint64_t count = 0;
 	int fd, ret = 0;
+	/* JSON: the entries are kept until the end, printed only if all went well */
+	char *jbuf = NULL;
+	size_t jlen = 0;
+	FILE *out = stdout;
 
 	if (!buf)
 		return cli_fail(ctx, name);
@@ -339,9 +343,11 @@ static int map_range(struct cli_ctx *ctx)
 		free(buf);
 		return CLI_EXIT_FAIL;
 	}
-	if (ctx->json) {
-		json_head(name, "range");
-		printf(",\"entries\":[");
+	if (ctx->json && !(out = open_memstream(&jbuf, &jlen))) {
+		ret = cli_fail(ctx, name);
+		free(buf);
+		close(fd);
+		return ret;
 	}
 	while (!cur.done) {
 		size_t off = 0;
@@ -368,11 +374,11 @@ static int map_range(struct cli_ctx *ctx)
 
 			gosync_map_entry_next(buf, &off, &k, &kl, &v, &vl);
 			if (ctx->json) {
-				printf("%s{\"key\":", count ? "," : "");
-				json_mem(stdout, k, kl);
-				printf(",\"value\":");
-				json_mem(stdout, v, vl);
-				putchar('}');
+				fprintf(out, "%s{\"key\":", count ? "," : "");
+				json_mem(out, k, kl);
+				fprintf(out, ",\"value\":");
+				json_mem(out, v, vl);
+				fputc('}', out);
 			} else {
 				fwrite(k, 1, kl, stdout);
 				putchar('=');
@@ -381,8 +387,17 @@ static int map_range(struct cli_ctx *ctx)
 			}
 		}
 	}
-	if (ctx->json)
-		printf("],\"count\":%" PRIu64 "}\n", count);
+	if (ctx->json) {
+		if (fclose(out) && !ret)
+			ret = cli_fail(ctx, name);	/* ENOMEM */
+		if (!ret) {
+			json_head(name, "range");
+			printf(",\"entries\":[");
+			fwrite(jbuf, 1, jlen, stdout);
+			printf("],\"count\":%" PRIu64 "}\n", count);
+		}
+		free(jbuf);
+	}
 	free(buf);
 	close(fd);
 	return ret;

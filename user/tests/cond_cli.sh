@@ -137,6 +137,8 @@ grep -q 'no name' "$T/err" && ok mutex-name-removed-message || notok mutex-name-
 # ---- --json, info ----
 j=$("$G" --json cond wait "$N" -- true)
 [ "$j" = "{\"name\":\"$N\",\"op\":\"wait\",\"status\":0,\"runs\":1}" ] && ok json-wait || notok json-wait "got '$j'"
+j=$("$G" --json cond wait "$N" --timeout 0.1 -- false 2>/dev/null)
+[ $? = 1 ] && [ -z "$j" ] && ok json-wait-timeout-prints-nothing || notok json-wait-timeout-prints-nothing "got '$j'"
 j=$("$G" --json cond broadcast "$N")
 [ "$j" = "{\"name\":\"$N\",\"op\":\"broadcast\"}" ] && ok json-broadcast || notok json-broadcast "got '$j'"
 j=$("$G" --json cond info "$N")
