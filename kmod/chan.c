@@ -128,13 +128,37 @@ void gs_chan_destroy(struct gs_chan *ch)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_chan_destroy);
 
+/* Queue @c on its side of @ch: senders or receivers, counted for their state. */
+static void chan_enqueue_locked(struct gs_chan *ch, struct gs_chan_waiter *c)
+{
+	lockdep_assert_held(&ch->lock);
+	c->queued = true;
+	if (c->op == GOSYNC_CHAN_SEND) {
+		list_add_tail(&c->node, &ch->sendq);
+		ch->nr_senders++;
+	} else {
+		list_add_tail(&c->node, &ch->recvq);
+		ch->nr_receivers++;
+	}
+}
+
+static void chan_dequeue_locked(struct gs_chan *ch, struct gs_chan_waiter *c)
+{
+	lockdep_assert_held(&ch->lock);
+	list_del_init(&c->node);
+	c->queued = false;
+	if (c->op == GOSYNC_CHAN_SEND)
+		ch->nr_senders--;
+	else
+		ch->nr_receivers--;
+}
+
 /* Finish @w's case for its selection's task, woken after the lock is dropped. */
 static void chan_complete_locked(struct gs_chan *ch, struct gs_chan_waiter *w,
 				 struct gs_wake *wq)
 {
 	lockdep_assert_held(&ch->lock);
-	list_del_init(&w->node);
-	w->queued = false;
+	chan_dequeue_locked(ch, w);
 	w->peer_done = true;
 	gs_wake_add(wq, w->sel->task);
 }
@@ -375,10 +399,8 @@ int gs_chan_try(struct gs_chan *ch, struct gs_chan_waiter *c, struct gs_sel *sel
 	 * A queued case that completed here leaves its queue now, not at
 	 * disarm: a counterpart must never find it (a send's message is gone).
 	 */
-	if (c->queued && ret != -EAGAIN && ret != -EALREADY) {
-		list_del_init(&c->node);
-		c->queued = false;
-	}
+	if (c->queued && ret != -EAGAIN && ret != -EALREADY)
+		chan_dequeue_locked(ch, c);
 	chan_unlock_wake(ch, &wq, !ret || wq.n);
 	if (!ret)
 		gs_stat_add(ch->stats, c->op == GOSYNC_CHAN_SEND ? GOSYNC_STAT_CHAN_SENDS :
@@ -403,9 +425,8 @@ int gs_chan_arm(struct gs_chan *ch, struct gs_chan_waiter *c)
 	spin_lock(&ch->lock);
 	ret = chan_attempt_locked(ch, c, c->sel, c->index, &wq);
 	if (ret == -EAGAIN) {
-		c->queued = true;
 		c->peer_done = false;
-		list_add_tail(&c->node, c->op == GOSYNC_CHAN_SEND ? &ch->sendq : &ch->recvq);
+		chan_enqueue_locked(ch, c);
 	}
 	chan_unlock_wake(ch, &wq, ret == -EAGAIN || !ret || wq.n);
 	if (!ret)
@@ -430,8 +451,7 @@ int gs_chan_disarm(struct gs_chan *ch, struct gs_chan_waiter *c)
 
 	spin_lock(&ch->lock);
 	if (c->queued) {
-		list_del_init(&c->node);
-		c->queued = false;
+		chan_dequeue_locked(ch, c);
 	} else if (c->peer_done) {
 		c->peer_done = false;
 		ret = c->result;
@@ -533,18 +553,12 @@ EXPORT_SYMBOL_IF_KUNIT(gs_chan_wait);
 void gs_chan_state(struct gs_chan *ch, u32 *len, u32 *cap, bool *closed,
 		   u32 *senders, u32 *receivers)
 {
-	struct list_head *p;
-
 	spin_lock(&ch->lock);
 	*len = ch->len;
 	*cap = ch->cap;
 	*closed = ch->closed;
-	*senders = 0;
-	*receivers = 0;
-	list_for_each(p, &ch->sendq)
-		(*senders)++;
-	list_for_each(p, &ch->recvq)
-		(*receivers)++;
+	*senders = ch->nr_senders;
+	*receivers = ch->nr_receivers;
 	spin_unlock(&ch->lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_chan_state);

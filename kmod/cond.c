@@ -88,14 +88,17 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 	spin_lock(&c->lock);
 	w.ticket = ++c->tickets;
 	list_add_tail(&w.node, &c->waiters);
+	c->nr_waiters++;
 	spin_unlock(&c->lock);
 	ret = gs_mutex_unlock(c->mutex);
 	if (ret) {
 		/* A Signal may have dequeued us meanwhile: pass it on, as below. */
 		spin_lock(&c->lock);
 		woken = w.woken;
-		if (!woken)
+		if (!woken) {
 			list_del(&w.node);
+			c->nr_waiters--;
+		}
 		spin_unlock(&c->lock);
 		if (woken)
 			gs_cond_signal(c, false);
@@ -116,10 +119,12 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 	}
 	if (ret) {
 		spin_lock(&c->lock);
-		if (w.woken)
+		if (w.woken) {
 			ret = 0;	/* a Signal came first: take it, not the timeout */
-		else
+		} else {
 			list_del(&w.node);
+			c->nr_waiters--;
+		}
 		spin_unlock(&c->lock);
 	}
 	gs_trace_wait_end(c->id, GOSYNC_TYPE_COND, GOSYNC_COND_WAIT, start, ret);
@@ -172,6 +177,7 @@ again:
 		if (gs_wake_full(&wake) || w->ticket > upto)
 			break;
 		list_del(&w->node);
+		c->nr_waiters--;
 		gs_wake_add(&wake, w->task);
 		/* Last: the waiter may return as soon as it sees this. */
 		smp_store_release(&w->woken, true);
@@ -193,12 +199,10 @@ EXPORT_SYMBOL_IF_KUNIT(gs_cond_signal);
 
 unsigned int gs_cond_waiters(struct gs_cond *c)
 {
-	struct list_head *p;
-	unsigned int n = 0;
+	unsigned int n;
 
 	spin_lock(&c->lock);
-	list_for_each(p, &c->waiters)
-		n++;
+	n = c->nr_waiters;
 	spin_unlock(&c->lock);
 	return n;
 }

@@ -1017,8 +1017,9 @@ int gs_sem_take_ready_locked(struct gs_sem *s, struct gs_holder *h, u64 n,
 
 struct gs_cond {
 	u64 id;				/* the object's, for tracepoints; set once */
-	spinlock_t lock;		/* protects @waiters and @tickets */
+	spinlock_t lock;		/* protects @waiters, @nr_waiters and @tickets */
 	struct list_head waiters;	/* FIFO of struct gs_cond_waiter */
+	unsigned int nr_waiters;	/* entries in @waiters */
 	u64 tickets;			/* Waits begun so far */
 	struct gs_obj *mutex_obj;	/* the Mutex's object: referenced; immutable */
 	struct gs_mutex *mutex;		/* its primitive; immutable */
@@ -1080,6 +1081,8 @@ struct gs_chan {
 	bool closed;
 	struct list_head sendq;		/* waiting senders, struct gs_chan_waiter */
 	struct list_head recvq;		/* waiting receivers */
+	u32 nr_senders;			/* entries in @sendq */
+	u32 nr_receivers;		/* entries in @recvq */
 	struct gs_user *user;		/* pays for the messages; immutable */
 	struct gs_stats __percpu *stats; /* enum gosync_chan_stat */
 };
