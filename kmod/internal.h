@@ -482,6 +482,13 @@ struct gs_holder {
 	struct gs_who who;
 };
 
+/*
+ * The holder of a non-robust Mutex or write lock whose holder's description
+ * closed (it stays locked, as in Go): never any open description, so one
+ * that reuses the closed one's address is not taken for the holder.
+ */
+extern struct gs_holder gs_holder_closed;
+
 /* ---- mutex.c ---- */
 
 struct gs_mutex {

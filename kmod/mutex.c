@@ -483,6 +483,9 @@ int gs_mutex_unlock(struct gs_mutex *m)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_unlock);
 
+struct gs_holder gs_holder_closed;
+EXPORT_SYMBOL_IF_KUNIT(gs_holder_closed);
+
 /** gs_mutex_holds_locked() - does @h hold @m? */
 bool gs_mutex_holds_locked(struct gs_mutex *m, struct gs_holder *h)
 {
@@ -514,6 +517,8 @@ void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h)
 		m->owner_died = true;
 		gs_mutex_unlock_locked(m, &wake);
 		released = true;
+	} else if (!m->word && m->owner == h) {
+		m->owner = &gs_holder_closed;
 	}
 	spin_unlock(&m->lock);
 	gs_wake_up(&wake);

@@ -647,6 +647,8 @@ void gs_rwmutex_holder_gone(struct gs_rwmutex *rw, struct gs_holder *h)
 		gs_who_clear(&rw->who);
 		rw->owner_died = true;
 		after_writer = true;
+	} else if (rw->writer == h) {
+		rw->writer = &gs_holder_closed;
 	}
 	gs_rwmutex_unlock_wake(rw, after_writer);
 }

@@ -94,6 +94,10 @@ static void mutex_nonrobust_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
 	gs_mutex_holder_gone(m, &a);		/* Go: stays locked */
 	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), -EBUSY);
+	/* ...by no open description: not one at the closed one's address */
+	spin_lock(&m->lock);
+	KUNIT_EXPECT_FALSE(test, gs_mutex_holds_locked(m, &a));
+	spin_unlock(&m->lock);
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), 0);	/* no EOWNERDEAD */
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
@@ -653,6 +657,7 @@ static void rwmutex_holder_gone_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(nr, &a, true), 0);
 	gs_rwmutex_holder_gone(nr, &a);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(nr, &b, false), -EBUSY);
+	KUNIT_EXPECT_PTR_NE(test, READ_ONCE(nr->writer), &a);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(nr), 0);
 	gs_rwmutex_destroy(rw);
 	gs_rwmutex_destroy(nr);
