@@ -168,9 +168,11 @@ static void chan_complete_locked(struct gs_chan *ch, struct gs_chan_waiter *w,
  * a tentative claim (busy pairing another case on another channel), make it
  * try again once it is done: it may give that claim up, and two selections
  * that each found the other busy would otherwise both sleep, each waiting
- * for the other. @w is queued here, so its task stays while we hold the
- * lock. These wake-ups leave the batch's last slot to the completion the
- * caller may add; the rare one that finds no room is made at once.
+ * for the other. Only whoever sets the woken flag wakes the owner (a flag
+ * already set has its waker coming, and the owner rechecks it before it
+ * sleeps), after the lock is dropped like every wake here: the caller left
+ * room for it and a completion (chan_wake_room()). @w is queued here, so its
+ * task stays while we hold the lock.
  */
 static bool chan_claim_locked(struct gs_chan *ch, struct gs_chan_waiter *w,
 			      struct gs_wake *wq)
@@ -180,19 +182,29 @@ static bool chan_claim_locked(struct gs_chan *ch, struct gs_chan_waiter *w,
 	lockdep_assert_held(&ch->lock);
 	if (gs_sel_claim(s, w->index))
 		return true;
-	if (atomic_read(&s->winner) == GS_SEL_BUSY) {
-		/* Pairs with the owner's atomic_xchg() in gs_sel_sleep(). */
-		atomic_set(&s->woken, 1);
-		if (wq->n + 1 < GS_WAKE_MAX)
-			gs_wake_add(wq, s->task);
-		else
-			wake_up_process(s->task);
-	}
+	/* Pairs with the owner's atomic_xchg() in gs_sel_sleep(). */
+	if (atomic_read(&s->winner) == GS_SEL_BUSY && !atomic_xchg(&s->woken, 1))
+		gs_wake_add(wq, s->task);
 	return false;
+}
+
+/* Room for what one chan_claim_locked() and its completion may add? */
+static bool chan_wake_room(const struct gs_wake *wq)
+{
+	return wq->n + 2 <= GS_WAKE_MAX;
 }
 
 /* Returned by the locked operations: wake the batch, then call again. */
 #define CHAN_FLUSH	1
+
+/* Wake the batch, dropping the lock meanwhile: the answer to CHAN_FLUSH. */
+static void chan_flush_locked(struct gs_chan *ch, struct gs_wake *wq)
+	__must_hold(&ch->lock)
+{
+	spin_unlock(&ch->lock);
+	gs_wake_up(wq);
+	spin_lock(&ch->lock);
+}
 
 /*
  * Unlock, wake the parties completed, and after a change (a message moved,
@@ -229,7 +241,7 @@ static int chan_send_locked(struct gs_chan *ch, struct gs_chan_msg *msg,
 	if (ch->closed)
 		return gs_sel_claim(self, index) ? -EPIPE : -EALREADY;
 	list_for_each_entry_safe(r, tmp, &ch->recvq, node) {
-		if (gs_wake_full(wq))
+		if (!chan_wake_room(wq))
 			return CHAN_FLUSH;
 		if (r->sel == self)
 			continue;	/* a selection never pairs with itself */
@@ -268,13 +280,13 @@ static int chan_send_locked(struct gs_chan *ch, struct gs_chan_msg *msg,
 }
 
 /*
- * Receive: the oldest buffered message (refilling the buffer from the first
- * waiting sender), or a waiting sender's message, or closed. Under the lock.
- * A closed channel's waiting senders are owed -EPIPE (gs_chan_close()), so
- * their messages are never taken. Return: 0 with *@msg (NULL: closed and
- * drained), -EOVERFLOW (the next message is longer than @cap: *@needed
- * says how long; nothing taken), -EAGAIN (it would have to wait), or
- * -EALREADY (as for a send).
+ * Receive: the oldest buffered message, or a waiting sender's message, or
+ * closed. Under the lock. A closed channel's waiting senders are owed
+ * -EPIPE (gs_chan_close()), so their messages are never taken. Return: 0
+ * with *@msg (NULL: closed and drained), -EOVERFLOW (the next message is
+ * longer than @cap: *@needed says how long; nothing taken), -EAGAIN (it
+ * would have to wait), -EALREADY (as for a send), or CHAN_FLUSH (nothing
+ * taken yet). After a receive, chan_refill_locked().
  */
 static int chan_recv_locked(struct gs_chan *ch, u32 cap, struct gs_chan_msg **msg,
 			    u32 *needed, struct gs_sel *self, int index,
@@ -295,24 +307,13 @@ static int chan_recv_locked(struct gs_chan *ch, u32 cap, struct gs_chan_msg **ms
 		list_del(&head->node);
 		WRITE_ONCE(ch->len, ch->len - 1);
 		*msg = head;
-		/* Room now: the first waiting sender's message joins the buffer. */
-		list_for_each_entry_safe(s, tmp, &ch->sendq, node) {
-			if (ch->closed)
-				break;	/* they are owed -EPIPE */
-			if (!chan_claim_locked(ch, s, wq))
-				continue;
-			list_add_tail(&s->msg->node, &ch->buf);
-			WRITE_ONCE(ch->len, ch->len + 1);
-			s->msg = NULL;
-			s->result = 0;
-			chan_complete_locked(ch, s, wq);
-			break;
-		}
 		return 0;
 	}
 	list_for_each_entry_safe(s, tmp, &ch->sendq, node) {
 		if (ch->closed)
 			break;	/* they are owed -EPIPE */
+		if (!chan_wake_room(wq))
+			return CHAN_FLUSH;
 		/* Not ourselves, nor a sender whose selection is decided. */
 		if (s->sel == self || gs_sel_decided(s->sel))
 			continue;
@@ -345,7 +346,33 @@ static int chan_recv_locked(struct gs_chan *ch, u32 cap, struct gs_chan_msg **ms
 }
 
 /*
- * One attempt at @c for @self, under the lock; a send that fills the wake
+ * Room in the buffer (a receive took from it): the first waiting sender's
+ * message joins it. Under the lock. Return: 0 or CHAN_FLUSH (call again).
+ */
+static int chan_refill_locked(struct gs_chan *ch, struct gs_wake *wq)
+{
+	struct gs_chan_waiter *s, *tmp;
+
+	lockdep_assert_held(&ch->lock);
+	list_for_each_entry_safe(s, tmp, &ch->sendq, node) {
+		if (ch->closed || ch->len >= ch->cap)
+			break;	/* closed: they are owed -EPIPE */
+		if (!chan_wake_room(wq))
+			return CHAN_FLUSH;
+		if (!chan_claim_locked(ch, s, wq))
+			continue;
+		list_add_tail(&s->msg->node, &ch->buf);
+		WRITE_ONCE(ch->len, ch->len + 1);
+		s->msg = NULL;
+		s->result = 0;
+		chan_complete_locked(ch, s, wq);
+		break;
+	}
+	return 0;
+}
+
+/*
+ * One attempt at @c for @self, under the lock; one that fills the wake
  * batch wakes it (dropping the lock) and goes on. Return: as
  * chan_send_locked() or chan_recv_locked(), but never CHAN_FLUSH.
  */
@@ -356,25 +383,31 @@ static int chan_attempt_locked(struct gs_chan *ch, struct gs_chan_waiter *c,
 	int ret;
 
 	lockdep_assert_held(&ch->lock);
-	if (c->op == GOSYNC_CHAN_RECV)
-		return chan_recv_locked(ch, c->cap, &c->msg, &c->needed, self, index, wq);
 	for (;;) {
-		/*
-		 * A queued send that a receiver completed gave its message away
-		 * (under this lock): its selection is claimed; nothing to try.
-		 */
-		if (!c->msg)
+		if (c->op == GOSYNC_CHAN_RECV) {
+			ret = chan_recv_locked(ch, c->cap, &c->msg, &c->needed, self,
+					       index, wq);
+		} else if (c->msg) {
+			ret = chan_send_locked(ch, c->msg, self, index, wq);
+		} else {
+			/*
+			 * A queued send that a receiver completed gave its message
+			 * away (under this lock): its selection is claimed.
+			 */
 			return -EALREADY;
-		ret = chan_send_locked(ch, c->msg, self, index, wq);
+		}
 		if (ret != CHAN_FLUSH)
 			break;
-		spin_unlock(&ch->lock);
-		gs_wake_up(wq);
-		spin_lock(&ch->lock);
+		chan_flush_locked(ch, wq);
 	}
-	if (!ret)
+	if (ret)
+		return ret;
+	if (c->op == GOSYNC_CHAN_SEND)
 		c->msg = NULL;
-	return ret;
+	else
+		while (chan_refill_locked(ch, wq) == CHAN_FLUSH)
+			chan_flush_locked(ch, wq);
+	return 0;
 }
 
 /**
@@ -506,9 +539,7 @@ again:
 	chan_unlock_wake(ch, &wq, true);
 	return 0;
 flush:
-	spin_unlock(&ch->lock);
-	gs_wake_up(&wq);
-	spin_lock(&ch->lock);
+	chan_flush_locked(ch, &wq);
 	goto again;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_chan_close);

@@ -676,6 +676,55 @@ static void chan_send_past_full_batch_test(struct kunit *test)
 }
 
 /*
+ * More queued senders whose selections are busy (pairing elsewhere) than
+ * one wake batch holds, then one that is free: a receive tells each busy
+ * one to retry (woken set) and still reaches the free one, on an unbuffered
+ * channel (taking its message) and on a full buffered one (its message
+ * refills the buffer). Those wakes wait for the lock to be dropped, so the
+ * batch is flushed as it fills: gs_wake_add() WARNs if it overflows.
+ */
+static void chan_recv_past_busy_senders(struct kunit *test, u32 cap)
+{
+	struct gs_chan *ch = new_chan(test, cap);
+	struct gs_case *s = kunit_kcalloc(test, SMALL_RECEIVERS + 1, sizeof(*s), GFP_KERNEL);
+	struct gs_sel *sel = kunit_kcalloc(test, SMALL_RECEIVERS + 1, sizeof(*sel), GFP_KERNEL);
+	char out[80];
+	int i;
+
+	KUNIT_ASSERT_TRUE(test, s && sel);
+	if (cap)
+		KUNIT_ASSERT_EQ(test, try_send(ch, "first"), 0);	/* full */
+	for (i = 0; i <= SMALL_RECEIVERS; i++) {
+		gs_sel_init(&sel[i]);
+		chan_case(&s[i], ch, GOSYNC_CASE_SEND, i < SMALL_RECEIVERS ? "busy" : "free");
+		KUNIT_ASSERT_EQ(test, arm_case(&s[i], &sel[i], 0), -EAGAIN);
+		if (i < SMALL_RECEIVERS)
+			atomic_set(&sel[i].winner, GS_SEL_BUSY);
+	}
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, PAST, false), 0);
+	KUNIT_EXPECT_STREQ(test, out, cap ? "first" : "free");
+	for (i = 0; i < SMALL_RECEIVERS; i++) {
+		KUNIT_EXPECT_EQ(test, atomic_xchg(&sel[i].woken, 0), 1);
+		KUNIT_EXPECT_EQ(test, gs_chan_disarm(ch, &s[i].cw), -EAGAIN);
+		case_done(&s[i]);
+	}
+	KUNIT_EXPECT_EQ(test, gs_chan_disarm(ch, &s[i].cw), 0);
+	KUNIT_EXPECT_NULL(test, s[i].cw.msg);
+	if (cap) {
+		KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, PAST, false), 0);
+		KUNIT_EXPECT_STREQ(test, out, "free");
+	}
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, PAST, false), -EAGAIN);
+	gs_chan_destroy(ch);
+}
+
+static void chan_recv_past_busy_senders_test(struct kunit *test)
+{
+	chan_recv_past_busy_senders(test, 0);
+	chan_recv_past_busy_senders(test, 1);
+}
+
+/*
  * Two selections that can only pair with each other, {send a, send b} and
  * {recv a, recv b}, round after round: each finds the other busy now and
  * then, and both must still pair (they used to both sleep, each waiting for
@@ -747,6 +796,7 @@ static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(wait_any_busy_retry_test),
 	KUNIT_CASE(chan_closed_keeps_senders_test),
 	KUNIT_CASE(chan_send_past_full_batch_test),
+	KUNIT_CASE(chan_recv_past_busy_senders_test),
 	KUNIT_CASE(wait_any_select_pairs_test),
 	KUNIT_CASE(wait_all_atomic_test),
 	{}
