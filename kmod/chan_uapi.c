@@ -113,7 +113,7 @@ static int gs_chan_cmd(struct gs_ucmd *ucmd)
 	bool closed;
 	int ret, ret2;
 
-	ret = gs_deadline(c->flags & ~GOSYNC_WAIT_NONBLOCK, c->timeout_ns, &dl);
+	ret = gs_ucmd_deadline(ucmd, c->flags & ~GOSYNC_WAIT_NONBLOCK, &c->timeout_ns, &dl);
 	if (ret)
 		return ret;
 	c->done = 0;

@@ -33,7 +33,7 @@ static int gs_cond_cmd(struct gs_ucmd *ucmd)
 
 	if (c->__reserved)
 		return -EINVAL;
-	ret = gs_deadline(c->flags, c->timeout_ns, &dl);
+	ret = gs_ucmd_deadline(ucmd, c->flags, &c->timeout_ns, &dl);
 	if (ret)
 		return ret;
 	if ((c->flags || c->mutex_fd) && c->op != GOSYNC_COND_WAIT)

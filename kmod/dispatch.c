@@ -89,6 +89,45 @@ int gs_deadline(u32 flags, u64 timeout_ns, struct gs_deadline *dl)
 EXPORT_SYMBOL_IF_KUNIT(gs_deadline);
 
 /**
+ * gs_ucmd_deadline() - gs_deadline() for a command whose struct holds the timeout
+ * @ucmd: the command
+ * @flags: as for gs_deadline()
+ * @timeout_ns: the timeout, in @ucmd->cmd
+ * @dl: out
+ *
+ * A relative timeout is noted so that, when a signal ends the wait,
+ * gs_ioctl_run() writes what is left of it back: the kernel makes the call
+ * again after a stop or a signal no handler takes, and it then waits only
+ * that long (as select() does), however many such signals come.
+ *
+ * Return: as gs_deadline().
+ */
+int gs_ucmd_deadline(struct gs_ucmd *ucmd, u32 flags, u64 *timeout_ns,
+		     struct gs_deadline *dl)
+{
+	int ret = gs_deadline(flags, *timeout_ns, dl);
+
+	if (!ret && (flags & GOSYNC_WAIT_TIMEOUT)) {
+		ucmd->timeout_ns = timeout_ns;
+		ucmd->deadline = dl->t;
+	}
+	return ret;
+}
+
+/* A signal ended @ucmd's wait: write back what is left of its relative timeout. */
+static int gs_timeout_left(struct gs_ucmd *ucmd)
+{
+	size_t off = (u8 *)ucmd->timeout_ns - (u8 *)ucmd->cmd;
+	s64 left = ktime_to_ns(ktime_sub(ucmd->deadline, ktime_get()));
+	u64 __user *u = (u64 __user *)((u8 __user *)ucmd->ubuf + off);
+
+	/* A struct too short to hold the field had it zero: no timeout to tell. */
+	if (off + sizeof(*u) > ucmd->user_size)
+		return 0;
+	return put_user(max_t(s64, left, 0), u) ? -EFAULT : 0;
+}
+
+/**
  * gs_sleep() - sleep once, in the state the caller set, until woken or @dl
  * @dl: the deadline (KTIME_MAX: none) and its clock, and whether only a
  *	fatal signal ends the sleep
@@ -586,7 +625,10 @@ static long gs_ioctl_run(const struct gs_cmd *op, struct gs_ucmd *ucmd, unsigned
 	ret = copy_struct_from_user(buf, op->size, ucmd->ubuf, ucmd->user_size);
 	if (ret)
 		return ret;
-	return op->execute(ucmd);
+	ret = op->execute(ucmd);
+	if (unlikely(ucmd->timeout_ns) && (ret == -ERESTARTNOHAND || ret == -EINTR))
+		ret = gs_timeout_left(ucmd) ?: ret;
+	return ret;
 }
 
 long gs_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -1225,6 +1225,8 @@ struct gs_handle;
  * @cmd: the kernel's copy (GS_UCMD_MAX bytes)
  * @obj: object commands: the object; referenced by the file for the call
  * @holder: object commands: the caller's open file description
+ * @timeout_ns: a relative timeout, in @cmd (gs_ucmd_deadline()), or NULL
+ * @deadline: when it ends
  */
 struct gs_ucmd {
 	void __user *ubuf;
@@ -1232,6 +1234,8 @@ struct gs_ucmd {
 	void *cmd;
 	struct gs_obj *obj;
 	struct gs_holder *holder;
+	u64 *timeout_ns;
+	ktime_t deadline;
 };
 
 /**
@@ -1343,6 +1347,8 @@ extern const struct gs_type gs_cond_type;
 const struct gs_type *gs_type_get(u32 id);
 int gs_respond(struct gs_ucmd *ucmd, size_t size);
 int gs_deadline(u32 flags, u64 timeout_ns, struct gs_deadline *dl);
+int gs_ucmd_deadline(struct gs_ucmd *ucmd, u32 flags, u64 *timeout_ns,
+		     struct gs_deadline *dl);
 long gs_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int gs_cmd_wait(struct gs_ucmd *ucmd);
 long gs_obj_ioctl(struct gs_handle *handle, unsigned int cmd, unsigned long arg);

@@ -71,7 +71,7 @@ static int gs_once_cmd(struct gs_ucmd *ucmd)
 
 	if (c->__reserved || ((c->buf || c->len) && !o->value_max))
 		return -EINVAL;
-	ret = gs_deadline(c->flags, c->timeout_ns, &dl);
+	ret = gs_ucmd_deadline(ucmd, c->flags, &c->timeout_ns, &dl);
 	if (ret)
 		return ret;
 	if (c->flags && c->op != GOSYNC_ONCE_DO)

@@ -103,8 +103,8 @@ int gs_cmd_wait(struct gs_ucmd *ucmd)
 	if ((w->flags & ~known) || !w->count || w->count > GOSYNC_WAIT_MAX ||
 	    (all && (w->flags & GOSYNC_WAIT_ORDERED)))
 		return -EINVAL;
-	ret = gs_deadline(w->flags & (GOSYNC_WAIT_TIMEOUT | GOSYNC_WAIT_ABSTIME |
-				      GOSYNC_WAIT_REALTIME), w->timeout_ns, &dl);
+	ret = gs_ucmd_deadline(ucmd, w->flags & (GOSYNC_WAIT_TIMEOUT | GOSYNC_WAIT_ABSTIME |
+						 GOSYNC_WAIT_REALTIME), &w->timeout_ns, &dl);
 	if (ret)
 		return ret;
 	x = kzalloc(sizeof(*x), GFP_KERNEL);

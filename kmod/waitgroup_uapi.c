@@ -22,7 +22,7 @@ static int gs_waitgroup_cmd(struct gs_ucmd *ucmd)
 	if (c->__reserved || (c->delta && c->op != GOSYNC_WG_ADD) ||
 	    (hold && c->op != GOSYNC_WG_ADD))
 		return -EINVAL;
-	ret = gs_deadline(c->flags & ~GOSYNC_WG_F_HOLD, c->timeout_ns, &dl);
+	ret = gs_ucmd_deadline(ucmd, c->flags & ~GOSYNC_WG_F_HOLD, &c->timeout_ns, &dl);
 	if (ret)
 		return ret;
 	if ((c->flags & ~GOSYNC_WG_F_HOLD) && c->op != GOSYNC_WG_WAIT)

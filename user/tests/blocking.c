@@ -267,6 +267,92 @@ static bool t_stop_continue(void)
 	return true;
 }
 
+/* A Lock that gives up after a second: exits 0 or its errno. */
+static int m_lock_1s(void *a)
+{
+	return gosync_mutex_lock(*(int *)a, SEC) ? errno : 0;
+}
+
+/*
+ * Nor does a stop and continue stretch a relative timeout: the kernel writes
+ * back what is left of it before the call is made again. A child Locks for
+ * a second behind our lock and we stop and continue it every 20 ms: it must
+ * still time out (when each restart counted a whole second again, it waited
+ * for as long as the stops went on).
+ */
+static bool t_stop_continue_timeout(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	int a = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "stop-to"), 0, 0));
+	int b = CHECK_OK(reopen(dev, name));
+	int64_t end = now_ns() + LIVENESS_NS;
+	uint64_t before;
+	int status = 0;
+	bool exited = false;
+	pid_t pid;
+
+	CHECK_RET(gosync_mutex_lock(a, -1), 0);
+	before = interrupts(a);
+	pid = spawn(m_lock_1s, &b);
+	CHECK(pid > 0, "fork");
+	while (!exited && now_ns() < end) {
+		sleep_ns(20 * MS);
+		kill(pid, SIGSTOP);
+		CHECK(waitpid(pid, &status, WUNTRACED) == pid, "waitpid");
+		exited = !WIFSTOPPED(status);
+		if (!exited)
+			kill(pid, SIGCONT);
+	}
+	if (!exited) {
+		kill(pid, SIGKILL);
+		reap(pid);
+	}
+	CHECK(exited, "still waiting after %lld s of stops (%llu seen)",
+	      (long long)(LIVENESS_NS / SEC), (unsigned long long)(interrupts(a) - before));
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == ETIMEDOUT,
+	      "status %#x, expected ETIMEDOUT", status);
+	CHECK(interrupts(a) > before, "the stops never reached the wait");
+	CHECK_RET(gosync_mutex_unlock(a), 0);
+	close(a);
+	close(b);
+	return true;
+}
+
+/*
+ * EINTR leaves what is left of a relative timeout in the command, as
+ * select() does; a call without a timeout is left as it was.
+ */
+static struct gosync_lock_cmd left_cmd;
+
+static int m_lock_raw(void *a)
+{
+	return ioctl(*(int *)a, GOSYNC_IOC_MUTEX, &left_cmd);
+}
+
+static bool t_timeout_left(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	int a = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "left"), 0, 0));
+	int b = CHECK_OK(reopen(dev, name));
+
+	install_sigusr1(false);
+	CHECK_RET(gosync_mutex_lock(a, -1), 0);
+	left_cmd = (struct gosync_lock_cmd){ .size = sizeof(left_cmd), .op = GOSYNC_LOCK_LOCK,
+					     .flags = GOSYNC_WAIT_TIMEOUT,
+					     .timeout_ns = LIVENESS_NS };
+	INTERRUPT(m_lock_raw, b);
+	CHECK(left_cmd.timeout_ns > 0 && left_cmd.timeout_ns < LIVENESS_NS,
+	      "timeout_ns %llu after EINTR", (unsigned long long)left_cmd.timeout_ns);
+	left_cmd.flags = 0;
+	left_cmd.timeout_ns = 0;
+	INTERRUPT(m_lock_raw, b);
+	CHECK_EQ(left_cmd.timeout_ns, 0);
+	CHECK_RET(gosync_mutex_unlock(a), 0);
+	close(a);
+	close(b);
+	return true;
+}
+
 /* ---- timeouts ---- */
 
 static bool t_timeouts(void)
@@ -504,6 +590,8 @@ int main(void)
 	tap_report(t_killed_waiter(), "blocking-killed-waiter");
 	tap_report(t_ignored_signal(), "blocking-ignored-signal-restarts-wait");
 	tap_report(t_stop_continue(), "blocking-stop-continue-restarts-wait");
+	tap_report(t_stop_continue_timeout(), "blocking-stop-continue-keeps-timeout");
+	tap_report(t_timeout_left(), "blocking-eintr-writes-back-timeout-left");
 	tap_report(t_timeouts(), "blocking-timeouts");
 	tap_report(t_wrong_type(), "blocking-wrong-type-enotty");
 	tap_report(t_einval(), "blocking-bad-commands-einval");

@@ -1085,8 +1085,9 @@ struct gosync_batch {
  *    SA_RESTART); after one no handler takes (ignored, a stop and
  *    continue) the call goes on.
  *  - GOSYNC_WAIT_TIMEOUT: give up after timeout_ns (relative) with
- *    ETIMEDOUT; signals as without a flag, and a call that goes on
- *    measures timeout_ns again from there.
+ *    ETIMEDOUT; signals as without a flag. When a signal ends the wait,
+ *    the kernel writes what is left of the timeout back to timeout_ns (as
+ *    select() does), so a call that goes on waits only that long.
  *  - GOSYNC_WAIT_ABSTIME: give up at timeout_ns, an absolute time on
  *    CLOCK_MONOTONIC (or CLOCK_REALTIME with GOSYNC_WAIT_REALTIME), with
  *    ETIMEDOUT; ~0 means never. A signal that does not kill the task ends
