@@ -954,7 +954,7 @@ static int lookup_fn(void *arg)
 	return 0;
 }
 
-#define RESIZE_KEYS	4096
+#define RESIZE_KEYS	2048
 
 /* Between Range pages: delete a quarter of the bulk keys, forcing shrinks. */
 static void resize_delete_page(struct gs_map *m, int page_no)
@@ -995,7 +995,7 @@ static void map_resize_test(struct kunit *test)
 
 			snprintf(k, sizeof(k), "b%d", i);
 			mop(m, GOSYNC_MAP_STORE, k, "bulk", NULL);
-			if (i % 1024 == 0) {
+			if (i % (RESIZE_KEYS / 4) == 0) {
 				/* a Range across the growth so far */
 				seen_init(test, &sn);
 				range_all(test, m, &sn, 64, NULL);
