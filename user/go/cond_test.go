@@ -474,15 +474,14 @@ func startCondWaiter(c *gosync.Cond) (stop func() error) {
 	var done atomic.Bool
 	waited := make(chan error, 1)
 	go func() {
+		var err error
 		c.L.Lock()
-		defer c.L.Unlock()
-		for !done.Load() {
-			if err := c.Wait(); err != nil {
-				waited <- err
-				return
-			}
+		for !done.Load() && err == nil {
+			err = c.Wait()
 		}
-		waited <- nil
+		// Unlock before telling: once stop returns, the test may close L.
+		c.L.Unlock()
+		waited <- err
 	}()
 	return func() error {
 		c.L.Lock()
