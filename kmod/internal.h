@@ -74,11 +74,12 @@
  *	absolute deadline (made again, the call means the same, so even a
  *	handler with SA_RESTART restarts it); -ERESTARTNOHAND for none or a
  *	relative one (restarted only when no handler runs: an ignored signal,
- *	a stop and continue, task work; a handler makes it -EINTR), as
- *	semtimedop() does; -EINTR for waits made inside the kernel
+ *	a stop and continue, task work; a handler makes it -EINTR; a relative
+ *	one is restarted with what is left, see gs_ucmd_deadline()); -EINTR
+ *	for waits made inside the kernel
  * @killable: only a fatal signal ends the wait (a Cond's relock)
  *
- * gs_deadline() (dispatch.c) makes one from a command's flags and timeout.
+ * gs_ucmd_deadline() (dispatch.c) makes one from a command's flags and timeout.
  */
 struct gs_deadline {
 	ktime_t t;
