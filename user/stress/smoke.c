@@ -109,6 +109,7 @@ static bool smoke_one(const char *self, const char *test,
 	char *out = NULL, *line, *save = NULL, why[128];
 	unsigned int lineno = 0, points = 0, floors = 0, bests = 0;
 	size_t len = 0;
+	double t0 = stress_now();
 	int status;
 	bool ok = true;
 
@@ -173,6 +174,8 @@ static bool smoke_one(const char *self, const char *test,
 		printf("# %s: no gosync/best-peer ratio rows\n", test);
 		ok = false;
 	}
+	/* what each costs make check under TCG */
+	printf("# %s: %.1f s\n", test, stress_now() - t0);
 	printf("%s - stress:%s\n", ok ? "ok" : "not ok", test);
 	fflush(stdout);
 	free(out);
