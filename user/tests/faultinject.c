@@ -117,6 +117,9 @@ static bool errno_ok(const struct sweep *s, int err)
 static bool run_sweep(const struct sweep *s)
 {
 	unsigned int n, fails = 0;
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	for (n = 1; n <= MAX_N; n++) {
 		bool injected;
@@ -149,7 +152,9 @@ static bool run_sweep(const struct sweep *s)
 			break;
 	}
 	CHECK(n <= MAX_N, "%s: still injecting faults after %d points", s->name, MAX_N);
-	printf("# %s: %u fault points, %u failed with ENOMEM\n", s->name, n - 1, fails);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# %s: %u fault points, %u failed with ENOMEM (%ld ms)\n", s->name, n - 1, fails,
+	       (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	total_points += n - 1;
 	return true;
 }
@@ -1016,11 +1021,21 @@ static bool t_map_grow(void)
 	return true;
 }
 
-/* A map batch: the stored keys are exactly the ops reported with error 0. */
+/*
+ * A map batch: the stored keys are exactly the ops reported with error 0.
+ * MB_OPS ops reach every fault site a bigger batch would (each N reruns the
+ * whole batch, so the sweep costs ops squared): the heap buffer and, when it
+ * fails, several stack chunks of ops (GS_BATCH_CHUNK, 512 bytes, in
+ * dispatch.c), and values from empty to past a page (kvmalloc's vmalloc
+ * fallback).
+ */
+#define MB_OPS 16
+_Static_assert(MB_OPS * sizeof(struct gosync_map_op) > 2 * 512, "MB_OPS: too few ops");
+
 struct mbatch_ctx {
 	int fd;
-	char k[64][16];
-	struct gosync_map_op ops[64];
+	char k[MB_OPS][16];
+	struct gosync_map_op ops[MB_OPS];
 	struct gosync_batch b;
 };
 
@@ -1029,18 +1044,18 @@ static void mbatch_setup(void *p)
 	struct mbatch_ctx *x = p;
 
 	gosync_map_clear(x->fd, NULL);
-	for (int i = 0; i < 64; i++) {
+	for (int i = 0; i < MB_OPS; i++) {
 		snprintf(x->k[i], sizeof(x->k[i]), "bk-%d", i);
 		x->ops[i] = (struct gosync_map_op){
 			.op = GOSYNC_MAP_STORE, .key = (uintptr_t)x->k[i],
 			.key_len = strlen(x->k[i]), .value = (uintptr_t)bigval,
-			.value_len = 100 * i, .error = 12345,
+			.value_len = 400 * i, .error = 12345,
 		};
 	}
 	memset(&x->b, 0, sizeof(x->b));
 	x->b.size = sizeof(x->b);
 	x->b.ops = (uintptr_t)x->ops;
-	x->b.count = 64;
+	x->b.count = MB_OPS;
 	x->b.op_size = sizeof(x->ops[0]);
 }
 
@@ -1062,8 +1077,8 @@ static bool mbatch_check(void *p, long ret, int err)
 		SCHECK(len == 0, "failed batch left %" PRIu64 " entries", len);
 		return true;
 	}
-	SCHECK(x->b.done == 64, "done %u", x->b.done);
-	for (int i = 0; i < 64; i++) {
+	SCHECK(x->b.done == MB_OPS, "done %u", x->b.done);
+	for (int i = 0; i < MB_OPS; i++) {
 		size_t vl = 0;
 		bool present = false;
 
