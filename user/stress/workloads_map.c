@@ -862,7 +862,8 @@ const struct stress_workload wl_map_bench = {
 	.interleave = true,
 	.threads_only = true,
 	.keys = mb_keys,
-	.smoke_args = "--threads 1,2 --duration 0.02",
+	/* one thread count and small mix maps: the smoke's dearest workload */
+	.smoke_args = "--threads 2 --duration 0.02 --keys 64",
 	.best_peer = true,
 	.applies = mb_applies,
 	.setup = mb_setup,
