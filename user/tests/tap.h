@@ -26,12 +26,22 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gosync.h"
 
 static int tap_npass, tap_nfail;
 static char tap_why[512];
+static double tap_mark;		/* when the last case ended (tap_now()) */
+
+static inline double tap_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
 static char tap_names[64][GOSYNC_NAME_MAX];
 static int tap_nnames;
 
@@ -83,6 +93,10 @@ bool tap_report(bool pass, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(name, sizeof(name), fmt, ap);
 	va_end(ap);
+	/* a case that took a second or more says so: what to trim under TCG */
+	if (tap_mark && tap_now() - tap_mark >= 1.0)
+		printf("# %s: %.1f s\n", name, tap_now() - tap_mark);
+	tap_mark = tap_now();
 	if (pass && !tap_why[0]) {
 		printf("ok - e2e:%s\n", name);
 		tap_npass++;
@@ -231,6 +245,7 @@ static inline int tap_dev(const char *prog)
 {
 	int dev = gosync_dev_open();
 
+	tap_mark = tap_now();
 	if (dev < 0) {
 		printf("not ok - e2e:%s-open-device (%s: %s)\n", prog,
 		       GOSYNC_DEVICE, tap_errname(errno));
