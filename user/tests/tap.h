@@ -42,6 +42,7 @@ static inline double tap_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
+
 static char tap_names[64][GOSYNC_NAME_MAX];
 static int tap_nnames;
 
@@ -87,6 +88,7 @@ void tap_reason(int line, const char *fmt, ...)
 static inline __attribute__((format(printf, 2, 3)))
 bool tap_report(bool pass, const char *fmt, ...)
 {
+	double now = tap_now();
 	char name[160];
 	va_list ap;
 
@@ -94,9 +96,9 @@ bool tap_report(bool pass, const char *fmt, ...)
 	vsnprintf(name, sizeof(name), fmt, ap);
 	va_end(ap);
 	/* a case that took a second or more says so: what to trim under TCG */
-	if (tap_mark && tap_now() - tap_mark >= 1.0)
-		printf("# %s: %.1f s\n", name, tap_now() - tap_mark);
-	tap_mark = tap_now();
+	if (tap_mark && now - tap_mark >= 1.0)
+		printf("# %s: %.1f s\n", name, now - tap_mark);
+	tap_mark = now;
 	if (pass && !tap_why[0]) {
 		printf("ok - e2e:%s\n", name);
 		tap_npass++;
