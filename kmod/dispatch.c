@@ -586,6 +586,11 @@ static int gs_cmd_batch(struct gs_ucmd *ucmd)
 			break;
 		}
 		b->done += i;
+		/* the rest would run for a task that is dying: end at this chunk */
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
 		cond_resched();
 	}
 	if (buf != stack)

@@ -1061,7 +1061,7 @@ struct gosync_map_range {
  * not atomic. A failing op records its error and the batch goes on unless
  * GOSYNC_BATCH_STOP_ON_ERROR. The ioctl itself fails only for a bad batch
  * header, EFAULT on the vector (@done is still written if possible), or a
- * fatal signal (EINTR).
+ * fatal signal (EINTR: no op after the chunk of ops it came in runs).
  */
 struct gosync_batch {
 	__u32 size;
