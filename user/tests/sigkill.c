@@ -292,6 +292,17 @@ static bool t_once(unsigned int flags)
 #define NB 40
 #define NOPS GOSYNC_BATCH_MAX
 
+/* @n map Stores of distinct keys (in @keys, 8 bytes each), marked unrun. */
+static void map_stores(struct gosync_map_op *ops, char *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		snprintf(keys + i * 8, 8, "%zx", i);
+		ops[i] = (struct gosync_map_op){ .op = GOSYNC_MAP_STORE,
+			.key = (uintptr_t)(keys + i * 8), .key_len = strlen(keys + i * 8),
+			.value = (uintptr_t)keys, .value_len = 8, .error = 12345 };
+	}
+}
+
 static int c_batches(int fd, long map)
 {
 	struct gosync_info info;
@@ -327,19 +338,12 @@ static bool t_batch_killed(int type, unsigned int sub, int delay_ms)
 	fd = type == GOSYNC_TYPE_MAP ? gosync_map_create(dev, NULL, 0, sub, 0, 0) :
 				       gosync_counter_create(dev, NULL, 0, sub, 0);
 	CHECK(fd >= 0, "create: %s", tap_errname(errno));
-	for (size_t i = 0; i < (size_t)NB * NOPS; i++) {
-		if (type == GOSYNC_TYPE_MAP) {
-			struct gosync_map_op *o = (struct gosync_map_op *)mem + i;
-
-			snprintf(keys + i * 8, 8, "%zx", i);
-			*o = (struct gosync_map_op){ .op = GOSYNC_MAP_STORE,
-				.key = (uintptr_t)(keys + i * 8), .key_len = strlen(keys + i * 8),
-				.value = (uintptr_t)keys, .value_len = 8, .error = 12345 };
-		} else {
+	if (type == GOSYNC_TYPE_MAP)
+		map_stores((struct gosync_map_op *)mem, keys, (size_t)NB * NOPS);
+	else
+		for (size_t i = 0; i < (size_t)NB * NOPS; i++)
 			((struct gosync_op *)mem)[i] = (struct gosync_op){
 				.op = GOSYNC_OP_ADD, .arg = 1, .error = 12345 };
-		}
-	}
 	pid = spawn(c_batches, fd, (long)(uintptr_t)mem);
 	msleep(delay_ms);
 	kill(pid, SIGKILL);
@@ -385,10 +389,22 @@ static bool t_batches(void)
  * other 4095 must not all run on for a dead process. The ops live in shared
  * memory: what the kernel wrote back is what ran.
  */
+/* A userfaultfd (root: kernel faults too), or -1 with errno set. */
+static int uffd_open(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	if (uffd >= 0 && ioctl(uffd, UFFDIO_API, &api) < 0) {
+		close(uffd);
+		return -1;
+	}
+	return uffd;
+}
+
 static int c_batch_stuck(int fd, long map)
 {
 	struct gosync_map_op *ops = (struct gosync_map_op *)(uintptr_t)map;
-	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
 	struct gosync_batch bt = {
 		.size = sizeof(bt), .ops = (uintptr_t)ops, .count = NOPS,
@@ -396,9 +412,9 @@ static int c_batch_stuck(int fd, long map)
 	};
 	long pg = sysconf(_SC_PAGESIZE);
 	char *page = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	int uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	int uffd = uffd_open();
 
-	if (page == MAP_FAILED || uffd < 0 || ioctl(uffd, UFFDIO_API, &api) < 0)
+	if (page == MAP_FAILED || uffd < 0)
 		return 30;
 	reg.range.start = (uintptr_t)page;
 	reg.range.len = pg;
@@ -409,22 +425,21 @@ static int c_batch_stuck(int fd, long map)
 	return 31;	/* must not return: killed while the first op waits */
 }
 
-/* Whether this kernel gives us a userfaultfd (root: kernel faults too). */
+/* Whether this kernel gives us a userfaultfd. */
 static bool have_uffd(void)
 {
-	struct uffdio_api api = { .api = UFFD_API };
-	int uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
-	bool ok = uffd >= 0 && ioctl(uffd, UFFDIO_API, &api) == 0;
+	int uffd = uffd_open();
 
-	if (uffd >= 0)
-		close(uffd);
-	return ok;
+	if (uffd < 0)
+		return false;
+	close(uffd);
+	return true;
 }
 
 static bool t_batch_ends_at_kill(void)
 {
-	size_t vec = (size_t)NOPS * sizeof(struct gosync_map_op);
-	struct gosync_map_op *ops = mmap(NULL, vec + (size_t)NOPS * 8, PROT_READ | PROT_WRITE,
+	size_t vec = (size_t)NOPS * sizeof(struct gosync_map_op), sz = vec + (size_t)NOPS * 8;
+	struct gosync_map_op *ops = mmap(NULL, sz, PROT_READ | PROT_WRITE,
 					 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	char *keys = (char *)ops + vec;
 	unsigned int ran = 0, ok = 0;
@@ -434,12 +449,7 @@ static bool t_batch_ends_at_kill(void)
 
 	CHECK(ops != MAP_FAILED, "mmap");
 	fd = CHECK_OK(gosync_map_create(dev, NULL, 0, GOSYNC_MAP_SPIN, 0, 0));
-	for (unsigned int i = 0; i < NOPS; i++) {
-		snprintf(keys + i * 8, 8, "%x", i);
-		ops[i] = (struct gosync_map_op){ .op = GOSYNC_MAP_STORE,
-			.key = (uintptr_t)(keys + i * 8), .key_len = strlen(keys + i * 8),
-			.value = (uintptr_t)keys, .value_len = 8, .error = 12345 };
-	}
+	map_stores(ops, keys, NOPS);
 	pid = spawn(c_batch_stuck, fd, (long)(uintptr_t)ops);
 	if (!blocked(pid)) {
 		kill(pid, SIGKILL);
@@ -457,7 +467,7 @@ static bool t_batch_ends_at_kill(void)
 	printf("# batch killed in its first op: %u of %u ops ran\n", ran, NOPS);
 	CHECK(ran < NOPS, "all %u ops ran for a killed process", ran);
 	close(fd);
-	munmap(ops, vec + (size_t)NOPS * 8);
+	munmap(ops, sz);
 	return true;
 }
 
