@@ -9,9 +9,9 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/idr.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 
 #include "internal.h"
 
@@ -19,18 +19,50 @@ static const struct file_operations gs_obj_fops;
 static const struct file_operations gs_obj_poll_fops;
 
 /*
- * Tokens of the descriptions of mapped objects (struct gs_holder.token),
- * unique over all objects: a description's token is in no other object's
- * words, and it is freed only after the release has taken it out of its own.
+ * Tokens of the descriptions of mapped objects (struct gs_holder.token) and
+ * their handles, unique over all objects: a description's token is in no
+ * other object's words, and it is freed only after the release has taken it
+ * out of its own. Issued cyclically, so a freed token comes back only after
+ * GOSYNC_TOKEN_MAX others: a non-robust Mutex left locked by a closed
+ * description does not look held by a new one for a long while.
+ * The xarray's lock keeps a handle found in it alive (gs_token_report()).
  */
-static DEFINE_IDA(gs_tokens);
+static DEFINE_XARRAY_ALLOC(gs_tokens);
+static u32 gs_token_next;	/* under gs_tokens' lock */
 
 static void gs_handle_free(struct gs_handle *handle)
 {
 	if (handle->holder.token)
-		ida_free(&gs_tokens, handle->holder.token);
+		xa_erase(&gs_tokens, handle->holder.token);
+	gs_who_clear(&handle->opener);
 	kfree(handle);
 }
+
+/**
+ * gs_token_report() - report the description whose @token holds a lock
+ * @token: the token a mapped word holds, taken in userspace
+ * @id: the object the word is in; a token of another object's description
+ *	(written by a scribbler) reports nothing
+ * @flags: GOSYNC_HOLDER_*; GOSYNC_HOLDER_OPENER is added
+ * @st: counts it in nr_holders (as gs_who_report())
+ * @hs: room for @cap holders, or NULL
+ * @cap: entries in @hs
+ *
+ * The kernel does not see which task took a lock in userspace; it knows
+ * the description, and who opened it. Called under the object's lock.
+ */
+void gs_token_report(u32 token, u64 id, u32 flags, struct gosync_state *st,
+		     struct gosync_holder *hs, unsigned int cap)
+{
+	struct gs_handle *handle;
+
+	xa_lock(&gs_tokens);
+	handle = xa_load(&gs_tokens, token);
+	if (handle && handle->obj->id == id)
+		gs_who_report(&handle->opener, flags | GOSYNC_HOLDER_OPENER, 1, st, hs, cap);
+	xa_unlock(&gs_tokens);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_token_report);
 
 /**
  * gs_obj_install_fd() - give @obj a new O_CLOEXEC fd
@@ -52,13 +84,19 @@ int gs_obj_install_fd(struct gs_obj *obj, const char *name)
 	}
 	handle->obj = obj;
 	if (obj->page) {
-		ret = ida_alloc_range(&gs_tokens, 1, GOSYNC_TOKEN_MAX, GFP_KERNEL);
+		u32 token;
+
+		gs_who_set(&handle->opener, current);
+		ret = xa_alloc_cyclic(&gs_tokens, &token, handle,
+				      XA_LIMIT(1, GOSYNC_TOKEN_MAX), &gs_token_next, GFP_KERNEL);
 		if (ret < 0) {
-			kfree(handle);
+			gs_handle_free(handle);
+			if (ret == -EBUSY)	/* every token is in use */
+				ret = -ENOSPC;
 			gs_obj_put(obj);
 			return ret;
 		}
-		handle->holder.token = ret;
+		handle->holder.token = token;
 	}
 	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -125,9 +163,10 @@ static void gs_show_state(struct seq_file *m, struct gs_obj *obj)
 		seq_printf(m, "gosync-holder:\t%d ", st->holders[i].pid);
 		/* a comm is anything prctl() set: keep it one word */
 		seq_escape(m, st->holders[i].comm, " \t\n\\");
-		seq_printf(m, " %s %llu\n",
+		seq_printf(m, " %s %llu%s\n",
 			   st->holders[i].flags & GOSYNC_HOLDER_WRITE ? "write" : "shared",
-			   st->holders[i].count);
+			   st->holders[i].count,
+			   st->holders[i].flags & GOSYNC_HOLDER_OPENER ? " opener" : "");
 	}
 	seq_printf(m, "gosync-readers:\t%llu\n", st->readers);
 	seq_printf(m, "gosync-value:\t%lld\n", st->value);

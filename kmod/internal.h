@@ -1360,11 +1360,18 @@ long gs_obj_ioctl(struct gs_handle *handle, unsigned int cmd, unsigned long arg)
  * struct gs_handle - one open file description of an object (its private_data)
  * @obj: the object; the file holds a reference
  * @holder: what this description holds (locks, a Once run, ...)
+ * @opener: a mapped object's: who opened the description, set before its
+ *	token is issued and never changed (INFO's holder of a lock taken with
+ *	the token in userspace: gs_token_report())
  */
 struct gs_handle {
 	struct gs_obj *obj;
 	struct gs_holder holder;
+	struct gs_who opener;
 };
+
+void gs_token_report(u32 token, u64 id, u32 flags, struct gosync_state *st,
+		     struct gosync_holder *hs, unsigned int cap);
 
 /**
  * struct gs_fdref - a gosync object named by an fd in a command

@@ -541,11 +541,14 @@ void gs_mutex_state(struct gs_mutex *m, struct gosync_state *st, struct gosync_h
 
 	spin_lock(&m->lock);
 	if (gs_mutex_held_locked(m)) {
+		u32 token = m->word ? atomic_read(gs_mutex_atomic(m)) & GOSYNC_MUTEX_TOKEN : 0;
+
 		st->flags |= GOSYNC_STATE_LOCKED;
-		/* A mapped mutex locked in userspace has no record of who. */
-		if (!m->word || (atomic_read(gs_mutex_atomic(m)) & GOSYNC_MUTEX_TOKEN) ==
-				m->who_token)
+		/* Locked in userspace, only its description's token says who. */
+		if (!m->word || token == m->who_token)
 			gs_who_report(&m->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap);
+		else
+			gs_token_report(token, m->id, GOSYNC_HOLDER_WRITE, st, hs, cap);
 	}
 	if (m->starving)
 		st->flags |= GOSYNC_STATE_STARVING;

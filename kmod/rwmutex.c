@@ -677,9 +677,11 @@ void gs_rwmutex_state(struct gs_rwmutex *rw, struct gosync_state *st,
 
 		if (token)
 			st->flags |= GOSYNC_STATE_LOCKED;
-		/* A write lock taken in userspace has no record of who. */
+		/* Taken in userspace, only its description's token says who. */
 		if (token && token == rw->who_token)
 			gs_who_report(&rw->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap);
+		else if (token)
+			gs_token_report(token, rw->id, GOSYNC_HOLDER_WRITE, st, hs, cap);
 		st->readers = (v & GOSYNC_RWMUTEX_READERS) >> GOSYNC_RWMUTEX_READER_SHIFT;
 	} else {
 		if (rw->writer) {

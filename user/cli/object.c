@@ -126,8 +126,9 @@ static void json_holder(const struct gosync_holder *h)
 	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(h->comm), h->comm);
 	printf("{\"pid\":%d,\"comm\":", h->pid);
 	json_str(stdout, comm);
-	printf(",\"held\":%" PRIu64 ",\"write\":%s}", (uint64_t)h->count,
-	       h->flags & GOSYNC_HOLDER_WRITE ? "true" : "false");
+	printf(",\"held\":%" PRIu64 ",\"write\":%s,\"opener\":%s}", (uint64_t)h->count,
+	       h->flags & GOSYNC_HOLDER_WRITE ? "true" : "false",
+	       h->flags & GOSYNC_HOLDER_OPENER ? "true" : "false");
 }
 
 /* The "activity" member of an object's JSON */
@@ -177,10 +178,12 @@ static void text_state(unsigned int type, const struct gosync_state *st,
 		return;
 	printf("holders: %u\n", st->nr_holders);
 	for (unsigned int i = 0; i < nr; i++)
-		printf("holder: pid=%d comm=%.16s %s=%" PRIu64 "\n", hs[i].pid, hs[i].comm,
+		printf("holder: pid=%d comm=%.16s %s=%" PRIu64 "%s\n", hs[i].pid, hs[i].comm,
 		       hs[i].flags & GOSYNC_HOLDER_WRITE ? "write" :
 		       type == GOSYNC_TYPE_SEM ? "permits" : "read",
-		       (uint64_t)hs[i].count);
+		       (uint64_t)hs[i].count,
+		       hs[i].flags & GOSYNC_HOLDER_OPENER ?
+		       " (in userspace, through a description this process opened)" : "");
 	if (nr < st->nr_holders)
 		printf("holder: ... %u more\n", st->nr_holders - nr);
 	cli_fmt_ns(a, sizeof(a), st->oldest_wait_ns);

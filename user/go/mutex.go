@@ -57,7 +57,8 @@ func NewMutex(opts ...Option) (*Mutex, error) {
 // NonRobust Semaphore or RWMutex without the mapped fast path (see their
 // constructors): each operation is an ioctl. The kernel then sees every
 // call (its Info().Stats count them all; for a Mutex or RWMutex the gosync
-// command always shows the holder's pid, and a Mutex locker spins in the
+// command always shows the pid that took the lock, not the one that opened
+// the holder's handle, and a Mutex locker spins in the
 // kernel while the holder runs; an RWMutex's read locks are again counted
 // per open file description), and the object costs no page. A robust
 // Semaphore or RWMutex is never mapped, so Unmapped changes nothing for

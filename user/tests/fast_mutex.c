@@ -8,6 +8,7 @@
  * process scribbles on (only that object may misbehave).
  */
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -73,6 +74,18 @@ static bool t_word(void)
 		CHECK_EQ(d.token, a.token);
 		gosync_fast_close(&d);
 		close(fd);
+	}
+	/* a closed description's token is not the next one's (issued in turn) */
+	{
+		struct gosync_fast d;
+		uint32_t t;
+
+		CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_MUTEX, name, &d));
+		t = d.token;
+		CHECK(fast_close(&d), "close");
+		CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_MUTEX, name, &d));
+		CHECK(d.token != t, "token %u issued again at once", t);
+		CHECK(fast_close(&d), "close");
 	}
 	CHECK(fast_close(&a) && fast_close(&b), "close");
 	return true;
@@ -504,6 +517,112 @@ static bool t_nonrobust_close(void)
 	return true;
 }
 
+/* A child named "fm-holder" that locks in userspace, says so, and waits to be killed. */
+static int child_holder(void *arg)
+{
+	struct gosync_fast f;
+	char c = 'L';
+
+	(void)arg;
+	prctl(PR_SET_NAME, "fm-holder");
+	prctl(PR_SET_PDEATHSIG, SIGKILL);	/* a failed check does not leave it hanging */
+	dev = gosync_dev_open();
+	if (fast_open_name(dev, GOSYNC_TYPE_MUTEX, child_name, &f) < 0 ||
+	    gosync_fast_mutex_lock(&f, -1) < 0 || word(&f) != f.token)
+		c = 'E';
+	if (write(child_pipe[1], &c, 1) != 1)
+		return 1;
+	for (;;)
+		pause();
+}
+
+#define NOT_LOCKED 0xff00U	/* holder(): no GOSYNC_STATE_LOCKED (or INFO failed) */
+#define NOBODY 0xff01U		/* holder(): locked, no holder reported */
+
+/* The holder INFO reports for a locked Mutex: its flags, in *@h */
+static uint32_t holder(int fd, struct gosync_holder *h)
+{
+	struct gosync_state st;
+	unsigned int nr = 0;
+
+	memset(h, 0, sizeof(*h));
+	if (gosync_state(fd, &st, h, 1, &nr) < 0 || !(st.flags & GOSYNC_STATE_LOCKED))
+		return NOT_LOCKED;
+	return !nr ? NOBODY : nr == 1 ? h->flags : ~0U;
+}
+
+/*
+ * Who holds a Mutex locked in userspace: the kernel knows the description
+ * by the token in the word, and reports who opened it (OPENER); locked
+ * through the kernel, the task that locked. A token of a closed description
+ * or of another object's reports nobody, and is not issued again soon.
+ */
+static bool t_holder(void)
+{
+	char name[GOSYNC_NAME_MAX], line[64];
+	struct gosync_fast a, other, again;
+	struct gosync_holder h;
+	uint32_t gone;
+	pid_t pid;
+	char c = 0;
+
+	for (int robust = 1; robust >= 0; robust--) {
+		CHECK_OK(gosync_fast_mutex_create(dev, tap_name(name, robust ? "holder-r" : "holder"), 0,
+						  robust ? 0 : GOSYNC_LOCK_ATTR_NONROBUST, &a));
+		child_name = name;
+		CHECK_OK(pipe(child_pipe));
+		pid = spawn(child_holder, NULL);
+		CHECK(pid > 0, "fork");
+		CHECK(read(child_pipe[0], &c, 1) == 1 && c == 'L', "child did not lock ('%c')", c);
+		close(child_pipe[0]);
+		close(child_pipe[1]);
+		gone = word(&a);
+		CHECK_EQ(holder(a.fd, &h), GOSYNC_HOLDER_WRITE | GOSYNC_HOLDER_OPENER);
+		CHECK(h.pid == pid && !strcmp(h.comm, "fm-holder"), "holder %d %.16s, child %d",
+		      h.pid, h.comm, pid);
+		snprintf(line, sizeof(line), "%d fm-holder write 1 opener", pid);
+		CHECK(!strcmp(fdinfo(a.fd, "gosync-holder"), line), "fdinfo holder: %s",
+		      fdinfo(a.fd, "gosync-holder"));
+		kill(pid, SIGKILL);
+		CHECK_EQ(reap(pid), 128 + SIGKILL);
+		if (robust) {
+			CHECK_EQ(holder(a.fd, &h), NOT_LOCKED);	/* released */
+			CHECK_RET(gosync_fast_mutex_lock(&a, 0), EOWNERDEAD);
+			CHECK_RET(gosync_fast_mutex_unlock(&a), 0);
+		} else {
+			/* still locked by a description that is gone: nobody to name */
+			CHECK_EQ(word(&a), gone);
+			CHECK_EQ(holder(a.fd, &h), NOBODY);
+			/* and its token is not the next description's */
+			CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_MUTEX, name, &again));
+			CHECK(again.token != gone, "token %u issued again at once", gone);
+			CHECK_RET(gosync_fast_mutex_trylock(&again), EBUSY);
+			CHECK_EQ(holder(a.fd, &h), NOBODY);
+			CHECK(fast_close(&again), "close");
+			CHECK_RET(gosync_fast_mutex_unlock(&a), 0);
+		}
+		CHECK(fast_close(&a), "close");
+	}
+	/* through the kernel: the task that locked, as without the page */
+	CHECK_OK(gosync_fast_mutex_create(dev, NULL, 0, 0, &a));
+	CHECK_RET(gosync_mutex_lock(a.fd, -1), 0);
+	CHECK_EQ(holder(a.fd, &h), GOSYNC_HOLDER_WRITE);
+	CHECK_EQ(h.pid, getpid());
+	CHECK_RET(gosync_fast_mutex_unlock(&a), 0);
+	/* the same description in userspace: its opener, this process */
+	CHECK_OK(gosync_fast_mutex_create(dev, NULL, 0, 0, &other));
+	CHECK_RET(gosync_fast_mutex_lock(&other, -1), 0);
+	CHECK_EQ(holder(other.fd, &h), GOSYNC_HOLDER_WRITE | GOSYNC_HOLDER_OPENER);
+	CHECK_EQ(h.pid, getpid());
+	/* another object's token, written into this word: locked, by nobody */
+	__atomic_store_n(&a.words->mutex, other.token, __ATOMIC_SEQ_CST);
+	CHECK_EQ(holder(a.fd, &h), NOBODY);
+	__atomic_store_n(&a.words->mutex, 0, __ATOMIC_SEQ_CST);
+	CHECK_RET(gosync_fast_mutex_unlock(&other), 0);
+	CHECK(fast_close(&a) && fast_close(&other), "close");
+	return true;
+}
+
 /* A child that spins for the lock, then sleeps for it in the kernel. */
 static int child_fast_lock(void *arg)
 {
@@ -649,6 +768,7 @@ int main(void)
 	tap_report(t_wait_all(), "fast-mutex-wait-all");
 	tap_report(t_robust_killed(), "fast-mutex-robust-holder-killed");
 	tap_report(t_nonrobust_close(), "fast-mutex-nonrobust-close");
+	tap_report(t_holder(), "fast-mutex-holder-in-userspace");
 	tap_report(t_spinning(), "fast-mutex-spinning-bit");
 	tap_report(t_scribble(), "fast-mutex-scribbled-page");
 	return tap_done(dev, "fast_mutex");

@@ -72,7 +72,9 @@ static bool t_word(void)
 	char name[GOSYNC_NAME_MAX];
 	struct gosync_fast a, b;
 	struct gosync_info info, after;
+	struct gosync_holder hs[2];
 	struct gosync_state st;
+	unsigned int nr = 0;
 
 	CHECK_OK(fast_create(&a, tap_name(name, "word")));
 	CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_RWMUTEX, name, &b));
@@ -88,6 +90,12 @@ static bool t_word(void)
 	CHECK_RET(gosync_fast_rwmutex_runlock(&a), 0);	/* anonymous: anyone's */
 	CHECK_RET(gosync_fast_rwmutex_lock(&a, -1), 0);
 	CHECK_EQ(word(&b), a.token);
+	/* write-locked in userspace: INFO names the description's opener */
+	CHECK_OK(gosync_state(b.fd, &st, hs, 2, &nr));
+	CHECK(st.flags & GOSYNC_STATE_LOCKED, "not write-locked");
+	CHECK_EQ(nr, 1);
+	CHECK_EQ(hs[0].flags, GOSYNC_HOLDER_WRITE | GOSYNC_HOLDER_OPENER);
+	CHECK_EQ(hs[0].pid, getpid());
 	CHECK_RET(gosync_fast_rwmutex_tryrlock(&b), EBUSY);
 	CHECK_RET(gosync_fast_rwmutex_trylock(&b), EBUSY);
 	CHECK_RET(gosync_fast_rwmutex_unlock(&a), 0);
@@ -118,9 +126,12 @@ static bool t_word(void)
 	/* write-locked through the kernel: the token; any writer may unlock */
 	CHECK_RET(gosync_rwmutex_lock(b.fd, -1), 0);
 	CHECK_EQ(word(&a), b.token);
-	CHECK_OK(gosync_state(a.fd, &st, NULL, 0, NULL));
+	CHECK_OK(gosync_state(a.fd, &st, hs, 2, &nr));
 	CHECK(st.flags & GOSYNC_STATE_LOCKED, "not write-locked");
 	CHECK_EQ(st.readers, 0);
+	CHECK_EQ(nr, 1);
+	CHECK_EQ(hs[0].flags, GOSYNC_HOLDER_WRITE);	/* the kernel saw the task */
+	CHECK_EQ(hs[0].pid, getpid());
 	CHECK_RET(gosync_fast_rwmutex_unlock(&a), 0);
 	CHECK_EQ(word(&a), 0);
 	CHECK_RET(gosync_fast_rwmutex_unlock(&a), EPERM);

@@ -39,7 +39,7 @@ info_has mutex "$N-m" "holders: 1" && ok holder || notok holder "$("$G" mutex in
 	notok info-holder "$("$G" mutex info "$N-m" | grep holder)"
 "$G" ls | grep -q "$N-m .* locked  *0  *-  *0  *$holder:gosync " && ok ls-holder ||
 	notok ls-holder "$("$G" ls | grep "$N-m")"
-"$G" --json ls | grep -q "\"name\":\"$N-m\".*\"activity\":{\"locked\":true,[^}]*\"nr_holders\":1,\"holders\":\[{\"pid\":$holder,\"comm\":\"gosync\",\"held\":1,\"write\":true}\]" &&
+"$G" --json ls | grep -q "\"name\":\"$N-m\".*\"activity\":{\"locked\":true,[^}]*\"nr_holders\":1,\"holders\":\[{\"pid\":$holder,\"comm\":\"gosync\",\"held\":1,\"write\":true,\"opener\":false}\]" &&
 	ok json-activity || notok json-activity "$("$G" --json ls)"
 
 # a waiter: counted, with an age, in ls and info

@@ -504,7 +504,8 @@ struct gosync_create {
 /*
  * The mapped fast path (GOSYNC_CREATE_MAPPED). Tokens name file
  * descriptions in state words: 1 to GOSYNC_TOKEN_MAX, issued by the kernel
- * (struct gosync_info.token), never 0.
+ * (struct gosync_info.token), never 0, and in turn: a token freed with its
+ * description is issued again only after all the others.
  */
 #define GOSYNC_TOKEN_MAX	0x3fffffffU
 
@@ -746,6 +747,13 @@ struct gosync_info {
 
 /* struct gosync_holder.flags */
 #define GOSYNC_HOLDER_WRITE	_BITUL(0)	/* a Mutex, or an RWMutex's write lock */
+/*
+ * Taken in userspace (the mapped fast path) with the token of this holder's
+ * description: pid and comm are of the task that opened the description,
+ * not necessarily the one that took the lock (tasks sharing a description
+ * share its token).
+ */
+#define GOSYNC_HOLDER_OPENER	_BITUL(1)
 
 /**
  * struct gosync_holder - who holds a lock or Semaphore permits
@@ -758,7 +766,8 @@ struct gosync_info {
  *
  * A holder is an open file description; a robust lock or permit it holds
  * is released when it closes. A non-robust Mutex or write lock stays held
- * after its holder closed, and still shows who took it.
+ * after its holder closed, and still shows who took it (through the kernel;
+ * a lock taken in userspace by a description that closed shows no holder).
  */
 struct gosync_holder {
 	__s32 pid;
