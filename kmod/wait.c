@@ -248,6 +248,25 @@ static void gs_case_unwatch(struct gs_case *c)
 	remove_wait_queue(c->ops->wq(c), &c->wqe);
 }
 
+/*
+ * A case that took a lock or permits is traced as the Lock, RLock or Acquire
+ * it stands for (gosync_acquired; the matching Unlock is traced as any):
+ * wait_ns from the wait's first sleep (@slept), 0 if it never slept.
+ */
+static void gs_case_trace(const struct gs_case *c, u64 slept)
+{
+	static const u32 ops[] = {
+		[GOSYNC_CASE_LOCK] = GOSYNC_LOCK_LOCK,
+		[GOSYNC_CASE_RLOCK] = GOSYNC_LOCK_RLOCK,
+		[GOSYNC_CASE_ACQUIRE] = GOSYNC_SEM_ACQUIRE,
+	};
+
+	if (c->op < ARRAY_SIZE(ops) && ops[c->op])
+		gs_trace_acquired(c->id, c->type, ops[c->op],
+				  c->op == GOSYNC_CASE_ACQUIRE ? c->n : 1,
+				  slept ? ktime_get_ns() - slept : 0, c->result);
+}
+
 /**
  * gs_wait_any() - Go's select over @cases
  * @cases: the cases, resolved by the caller
@@ -266,6 +285,7 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 	u8 order[GOSYNC_WAIT_MAX];
 	struct gs_sel sel;
 	int ret = 0, winner;
+	u64 slept = 0;
 
 	if (WARN_ON(!n || n > GOSYNC_WAIT_MAX))
 		return -EINVAL;
@@ -317,6 +337,7 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 				break;
 			continue;
 		}
+		slept = slept ?: ktime_get_ns();
 		ret = gs_sel_sleep(&sel, dl);
 		if (ret != 1)
 			break;
@@ -340,6 +361,7 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 	if (winner == GS_SEL_CANCELED)
 		return ret;
 	*index = winner;
+	gs_case_trace(&cases[winner], slept);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_wait_any);
@@ -399,6 +421,7 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 	struct gs_case *sorted[GOSYNC_WAIT_MAX];
 	struct gs_sel sel;
 	unsigned int i;
+	u64 slept = 0;
 	int ret = 0;
 
 	if (WARN_ON(!n || n > GOSYNC_WAIT_MAX))
@@ -406,8 +429,11 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 	for (i = 0; i < n; i++)
 		sorted[i] = &cases[i];
 	sort(sorted, n, sizeof(sorted[0]), gs_case_cmp, NULL);
-	if (gs_wait_all_try(sorted, n))
+	if (gs_wait_all_try(sorted, n)) {
+		for (i = 0; i < n; i++)
+			gs_case_trace(&cases[i], 0);
 		return 0;
+	}
 	if (nonblock)
 		return -EAGAIN;
 	/* A case that waits for the caller itself can never be ready. */
@@ -424,12 +450,16 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 			break;
 		}
 		/* Only the woken flag matters here: nothing claims @sel. */
+		slept = slept ?: ktime_get_ns();
 		ret = gs_sel_sleep(&sel, dl);
 		if (ret != 1)
 			break;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		gs_case_unwatch(&cases[i]);
+		if (!ret)
+			gs_case_trace(&cases[i], slept);
+	}
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_wait_all);

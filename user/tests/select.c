@@ -15,6 +15,8 @@
  *  - Deadlines: relative, absolute on CLOCK_MONOTONIC and CLOCK_REALTIME;
  *    an absolute wait is restarted after a signal with SA_RESTART (no
  *    EINTR), a relative one is not.
+ *  - Tracing: a case that takes a lock or permits is traced as that Lock or
+ *    Acquire (gosync_acquired), with a wait time only if it slept.
  *  - poll: a Mutex fd is readable while free; an RWMutex readable while an
  *    RLock would not wait, writable while a Lock would not; epoll waits for
  *    an Unlock in another process.
@@ -22,6 +24,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 
 #include "sync_util.h"
 
@@ -537,6 +540,94 @@ static bool t_poll_locks(void)
 	return true;
 }
 
+/* ---- tracing: a case that takes a lock is traced as the Lock it is ---- */
+
+#define TR "/sys/kernel/tracing"
+
+static bool trace_ready(void)
+{
+	if (access(TR "/events", F_OK))
+		mount("nodev", TR, "tracefs", 0, NULL);
+	return !access(TR "/events/gosync/gosync_acquired/enable", W_OK);
+}
+
+/*
+ * This process's gosync_acquired events of object @id, in trace order, as
+ * "op=N count=N wait=0|>0 result=N" joined by "; ".
+ */
+static const char *acquired(uint64_t id)
+{
+	static char out[512];
+	char line[512], want[48];
+	FILE *f = fopen(TR "/trace", "r");
+	size_t off = 0;
+
+	out[0] = 0;
+	snprintf(want, sizeof(want), "gosync_acquired: id=%" PRIu64 " ", id);
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned int op;
+		unsigned long long count, ns;
+		int pid, result;
+		char *p = strstr(line, want);
+
+		if (!p || sscanf(p + strlen(want), "type=%*s op=%u pid=%d count=%llu wait_ns=%llu "
+				 "result=%d", &op, &pid, &count, &ns, &result) != 5 ||
+		    pid != getpid())
+			continue;
+		off += snprintf(out + off, sizeof(out) - off, "%sop=%u count=%llu wait=%s result=%d",
+				off ? "; " : "", op, count, ns ? ">0" : "0", result);
+		if (off >= sizeof(out))
+			break;
+	}
+	if (f)
+		fclose(f);
+	return out;
+}
+
+static bool t_traced(void)
+{
+	char n[GOSYNC_NAME_MAX];
+	int m = CHECK_OK(gosync_mutex_create(dev, tap_name(n, "tr"), 0600, 0));
+	int s = CHECK_OK(gosync_sem_create(dev, NULL, 0, 3, 0));
+	struct gosync_wait_case cs[2] = { op_case(m, GOSYNC_CASE_LOCK),
+					  op_case(s, GOSYNC_CASE_ACQUIRE) };
+	struct held h = { .name = n, .hold_ms = 100 };
+	struct gosync_info mi, si;
+	pid_t pid;
+	int fd;
+
+	cs[1].len = 2;
+	CHECK_OK(gosync_info(m, &mi));
+	CHECK_OK(gosync_info(s, &si));
+	CHECK(tap_write_file(TR "/tracing_on", "0"), "tracing_on");
+	fd = CHECK_OK(open(TR "/trace", O_WRONLY | O_TRUNC));
+	close(fd);
+	CHECK(tap_write_file(TR "/events/gosync/gosync_acquired/enable", "1"), "enable");
+	CHECK(tap_write_file(TR "/tracing_on", "1"), "tracing_on");
+	/* select: free, taken at once */
+	CHECK_EQ(wait_any(cs, 1, 0, 0), 0);
+	CHECK_OK(gosync_mutex_unlock(m));
+	/* wait-all: both at once */
+	CHECK_OK(gosync_wait(dev, cs, 2, GOSYNC_WAIT_ALL, 0, NULL));
+	CHECK_OK(gosync_mutex_unlock(m));
+	CHECK_OK(gosync_sem_release(s, 2));
+	/* select that sleeps until a child unlocks */
+	pid = spawn(child_hold, &h);
+	while (poll1(m) == POLLIN)
+		sleep_ns(MS);
+	CHECK_EQ(wait_any(cs, 1, 0, -1), 0);
+	CHECK_OK(gosync_mutex_unlock(m));
+	CHECK_EQ(reap(pid), 0);
+	tap_write_file(TR "/events/gosync/gosync_acquired/enable", "0");
+	CHECK(!strcmp(acquired(mi.id), "op=1 count=1 wait=0 result=0; op=1 count=1 wait=0 result=0; "
+		      "op=1 count=1 wait=>0 result=0"), "mutex: %s", acquired(mi.id));
+	CHECK(!strcmp(acquired(si.id), "op=1 count=2 wait=0 result=0"), "sem: %s",
+	      acquired(si.id));
+	close(m);
+	close(s);
+	return true;
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -550,5 +641,9 @@ int main(void)
 	tap_report(t_bad_waits(), "select-bad-input");
 	tap_report(t_deadlines(), "select-deadlines-restart");
 	tap_report(t_poll_locks(), "select-poll-mutex-rwmutex");
+	if (trace_ready())
+		tap_report(t_traced(), "select-traced-as-locks");
+	else
+		printf("ok - e2e:select-traced-as-locks # SKIP no tracefs or no gosync events\n");
 	return tap_done(dev, "select");
 }
