@@ -220,31 +220,11 @@ static void chan_timeout_signal_test(struct kunit *test)
 
 static void chan_case(struct gs_case *c, struct gs_chan *ch, u32 op, const char *send)
 {
-	memset(c, 0, sizeof(*c));
-	c->priv = ch;
-	c->ops = gs_chan_type.cases;
-	c->op = op;
-	c->type = GOSYNC_TYPE_CHAN;
-	c->id = (unsigned long)ch;
-	INIT_LIST_HEAD(&c->cw.node);
+	case_init(c, &gs_chan_type, ch, NULL, op);
 	c->cw.op = op == GOSYNC_CASE_SEND ? GOSYNC_CHAN_SEND : GOSYNC_CHAN_RECV;
 	c->cw.cap = 64;
 	if (send)
 		c->cw.msg = mkmsg(ch, send);
-}
-
-static void lock_case(struct gs_case *c, const struct gs_type *t, void *priv,
-		      struct gs_holder *h, u32 op)
-{
-	memset(c, 0, sizeof(*c));
-	c->priv = priv;
-	c->ops = t->cases;
-	c->op = op;
-	c->holder = h;
-	c->type = t->id;
-	c->id = (unsigned long)priv;
-	c->gen = ~0ULL;
-	INIT_LIST_HEAD(&c->cw.node);
 }
 
 static void case_done(struct gs_case *c)
@@ -354,7 +334,7 @@ static void wait_any_counterpart_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, sp);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &owner, FOREVER), 0);
-	lock_case(&sp->cases[0], &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
+	case_init(&sp->cases[0], &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
 	chan_case(&sp->cases[1], ch, GOSYNC_CASE_RECV, NULL);
 	sp->n = 2;
 	selector_start(test, sp);
@@ -368,7 +348,7 @@ static void wait_any_counterpart_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, m->owner, &owner);	/* the Mutex case did nothing */
 	case_done(&sp->cases[1]);
 
-	lock_case(&sp->cases[0], &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
+	case_init(&sp->cases[0], &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
 	chan_case(&sp->cases[1], ch, GOSYNC_CASE_RECV, NULL);
 	selector_start(test, sp);
 	KUNIT_ASSERT_TRUE(test, wait_until(queued(ch, &ch->recvq, 1)));
@@ -471,9 +451,9 @@ static void wait_all_atomic_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m2);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
 	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m2, &other, FOREVER), 0);
-	lock_case(&cases[0], &gs_mutex_type, m1, &h, GOSYNC_CASE_LOCK);
-	lock_case(&cases[1], &gs_mutex_type, m2, &h, GOSYNC_CASE_LOCK);
-	lock_case(&cases[2], &gs_rwmutex_type, rw, &h, GOSYNC_CASE_RLOCK);
+	case_init(&cases[0], &gs_mutex_type, m1, &h, GOSYNC_CASE_LOCK);
+	case_init(&cases[1], &gs_mutex_type, m2, &h, GOSYNC_CASE_LOCK);
+	case_init(&cases[2], &gs_rwmutex_type, rw, &h, GOSYNC_CASE_RLOCK);
 	KUNIT_EXPECT_EQ(test, gs_wait_all(cases, 3, true, FOREVER), -EAGAIN);
 	KUNIT_EXPECT_NULL(test, m1->owner);
 	KUNIT_EXPECT_EQ(test, rw->readers, 0U);

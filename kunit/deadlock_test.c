@@ -116,10 +116,6 @@ static void mutex_relock_test(struct kunit *test)
 }
 
 /* A Mutex that another task locked through our description: it may unlock. */
-static int lock_forever(struct blocker *b)
-{
-	return gs_mutex_lock(b->obj, &b->holder, FOREVER);
-}
 
 static void mutex_relock_other_task_test(struct kunit *test)
 {
@@ -127,7 +123,7 @@ static void mutex_relock_other_task_test(struct kunit *test)
 	struct blocker b = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	blocker_start(test, &b, lock_forever, m);
+	blocker_start(test, &b, blocker_mutex_lock, m);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&b), 0);
 	/* b's thread is gone, its description (b.holder) still holds m */
 	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &b.holder, PAST), -ETIMEDOUT);
@@ -297,7 +293,7 @@ static void owner_dead_handoff_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
 	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &h, FOREVER), 0);
 	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &h, true, FOREVER), 0);
-	blocker_start(test, &b, lock_forever, m);
+	blocker_start(test, &b, blocker_mutex_lock, m);
 	blocker_start(test, &r, rlock_forever, rw);
 	KUNIT_ASSERT_TRUE(test, wait_until(gs_deadlock_nr_blocked() == 2));
 	gs_mutex_holder_gone(m, &h);
@@ -408,7 +404,7 @@ static void no_cycle_test(struct kunit *test)
 	struct gs_holder h = {};
 
 	dl_locks_make(test, l, 2, 0, true);
-	blocker_start(test, &b, lock_forever, l[0].obj);
+	blocker_start(test, &b, blocker_mutex_lock, l[0].obj);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&b), 0);	/* l[0] held, its thread gone */
 	KUNIT_EXPECT_EQ(test, dl_lock(&l[1], &h, FOREVER), 0);
 	KUNIT_EXPECT_EQ(test, dl_lock(&l[0], &h, SOON(20)), -ETIMEDOUT);
@@ -420,19 +416,6 @@ static void no_cycle_test(struct kunit *test)
 
 /* ---- ALL waits ---- */
 
-static void lock_case(struct gs_case *c, const struct gs_type *t, void *priv,
-		      struct gs_holder *h)
-{
-	memset(c, 0, sizeof(*c));
-	c->priv = priv;
-	c->ops = t->cases;
-	c->op = GOSYNC_CASE_LOCK;
-	c->holder = h;
-	c->type = t->id;
-	c->id = (unsigned long)priv;
-	INIT_LIST_HEAD(&c->cw.node);
-}
-
 static void wait_all_self_test(struct kunit *test)
 {
 	struct gs_mutex *m = gs_mutex_create(true);
@@ -442,8 +425,8 @@ static void wait_all_self_test(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
-	lock_case(&cs[0], &gs_mutex_type, m, &a);
-	lock_case(&cs[1], &gs_rwmutex_type, rw, &a);
+	case_init(&cs[0], &gs_mutex_type, m, &a, GOSYNC_CASE_LOCK);
+	case_init(&cs[1], &gs_rwmutex_type, rw, &a, GOSYNC_CASE_LOCK);
 	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
 	KUNIT_EXPECT_EQ(test, gs_wait_all(cs, 2, false, FOREVER), -EDEADLK);
 	KUNIT_EXPECT_EQ(test, gs_wait_all(cs, 2, true, FOREVER), -EAGAIN);

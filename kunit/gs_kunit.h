@@ -93,6 +93,27 @@ static inline void blocker_signal(struct blocker *b)
 	send_sig(SIGUSR1, b->task, 1);
 }
 
+/* A blocker's call: Lock the Mutex @b->obj for @b->holder, no deadline. */
+static inline int blocker_mutex_lock(struct blocker *b)
+{
+	return gs_mutex_lock(b->obj, &b->holder, FOREVER);
+}
+
+/* A wait case @op on @priv, of type @t, for @h, as the uapi layer resolves one. */
+static inline void case_init(struct gs_case *c, const struct gs_type *t, void *priv,
+			     struct gs_holder *h, u32 op)
+{
+	memset(c, 0, sizeof(*c));
+	c->priv = priv;
+	c->ops = t->cases;
+	c->op = op;
+	c->holder = h;
+	c->type = t->id;
+	c->id = (unsigned long)priv;
+	c->gen = ~0ULL;
+	INIT_LIST_HEAD(&c->cw.node);
+}
+
 /* Does @waiters, guarded by @lock, hold exactly @n entries? */
 static inline bool nr_waiters_is(spinlock_t *lock, struct list_head *waiters, unsigned int n)
 {

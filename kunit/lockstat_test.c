@@ -177,11 +177,6 @@ static void sem_holders_test(struct kunit *test)
 	gs_sem_destroy(n);
 }
 
-static int do_lock(struct blocker *b)
-{
-	return gs_mutex_lock(b->obj, &b->holder, FOREVER);
-}
-
 static bool mutex_waiters_are(struct gs_mutex *m, u32 n)
 {
 	struct gosync_state st = {};
@@ -207,7 +202,7 @@ static void mutex_contended_test(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
-	blocker_start(test, &b, do_lock, m);
+	blocker_start(test, &b, blocker_mutex_lock, m);
 	bpid = task_tgid_vnr(b.task);
 	KUNIT_ASSERT_TRUE(test, wait_until(mutex_waiters_are(m, 1)));
 	usleep_range(1000, 1100);
@@ -377,7 +372,7 @@ static void mutex_counts_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
 	for (i = 0; i < ARRAY_SIZE(b); i++) {
-		blocker_start(test, &b[i], do_lock, m);
+		blocker_start(test, &b[i], blocker_mutex_lock, m);
 		KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&m->lock, &m->waiters, i + 1)));
 		KUNIT_EXPECT_TRUE(test, mutex_waiters_are(m, i + 1));
 	}

@@ -8,11 +8,6 @@
  */
 #include "gs_kunit.h"
 
-static int do_mutex_lock(struct blocker *b)
-{
-	return gs_mutex_lock(b->obj, &b->holder, FOREVER);
-}
-
 static int do_wg_wait(struct blocker *b)
 {
 	return gs_waitgroup_wait(b->obj, FOREVER);
@@ -76,7 +71,7 @@ static void mutex_robust_waiter_test(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
-	blocker_start(test, &w, do_mutex_lock, m);
+	blocker_start(test, &w, blocker_mutex_lock, m);
 	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
 	gs_mutex_holder_gone(m, &a);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EOWNERDEAD);
@@ -113,9 +108,9 @@ static void mutex_starvation_handoff_test(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
-	blocker_start(test, &w1, do_mutex_lock, m);
+	blocker_start(test, &w1, blocker_mutex_lock, m);
 	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
-	blocker_start(test, &w2, do_mutex_lock, m);
+	blocker_start(test, &w2, blocker_mutex_lock, m);
 	KUNIT_EXPECT_TRUE(test, wait_until(nr_waiters_is(&m->lock, &m->waiters, 2)));
 	usleep_range(2000, 3000);	/* both have waited over 1 ms */
 	spin_lock(&m->lock);
@@ -212,9 +207,9 @@ static void mapped_mutex_handoff_test(struct kunit *test)
 	struct gs_mutex *m = mapped_mutex(test, true, &word);
 
 	KUNIT_ASSERT_TRUE(test, fast_lock(word, 1));
-	blocker_start(test, &w1, do_mutex_lock, m);
+	blocker_start(test, &w1, blocker_mutex_lock, m);
 	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
-	blocker_start(test, &w2, do_mutex_lock, m);
+	blocker_start(test, &w2, blocker_mutex_lock, m);
 	KUNIT_EXPECT_TRUE(test, wait_until(nr_waiters_is(&m->lock, &m->waiters, 2)));
 	usleep_range(2000, 3000);
 	spin_lock(&m->lock);
@@ -258,7 +253,7 @@ static void mapped_mutex_holder_gone_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 	/* and with a sleeper */
 	KUNIT_ASSERT_TRUE(test, fast_lock(word, 1));
-	blocker_start(test, &w, do_mutex_lock, m);
+	blocker_start(test, &w, blocker_mutex_lock, m);
 	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
 	gs_mutex_holder_gone(m, &a);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EOWNERDEAD);
@@ -330,7 +325,7 @@ static void mapped_mutex_scribble_test(struct kunit *test)
 		gs_mutex_unlock(m);
 	}
 	WRITE_ONCE(*word, 5);
-	blocker_start(test, &w, do_mutex_lock, m);
+	blocker_start(test, &w, blocker_mutex_lock, m);
 	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
 	WRITE_ONCE(*word, 0xdeadbeef);
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);	/* garbage has a token */
@@ -395,7 +390,7 @@ static void mutex_signal_test(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
-	blocker_start(test, &w, do_mutex_lock, m);
+	blocker_start(test, &w, blocker_mutex_lock, m);
 	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
 	blocker_signal(&w);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EINTR);
