@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,11 +24,27 @@ static const int caught_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 #define NR_CAUGHT	(int)(sizeof(caught_signals) / sizeof(caught_signals[0]))
 
 /* The dispositions we found, restored in a command's child before exec */
-static struct sigaction saved[NR_CAUGHT];
+static struct sigaction saved[NR_CAUGHT], saved_alarm;
 static bool installed;
 /* The first signal that arrived, and the child to pass SIGTERM/SIGHUP to */
 static volatile sig_atomic_t caught;
 static volatile pid_t child;
+/* In cli_wait(): a signal must end the wait even if it came just before it */
+static volatile sig_atomic_t waiting;
+
+/* A 10 ms SIGALRM, again and again until cli_wait() returns: see there. */
+static void alarm_every_10ms(bool on)
+{
+	struct itimerval it = { .it_interval = { 0, on ? 10000 : 0 },
+				.it_value = { 0, on ? 10000 : 0 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
 
 static void on_signal(int sig)
 {
@@ -35,6 +52,8 @@ static void on_signal(int sig)
 		caught = sig;
 	if (child > 0 && (sig == SIGTERM || sig == SIGHUP))
 		kill(child, sig);
+	if (waiting)
+		alarm_every_10ms(true);
 }
 
 void cli_catch_signals(void)
@@ -52,6 +71,9 @@ void cli_catch_signals(void)
 		if (saved[i].sa_handler != SIG_IGN)
 			sigaction(caught_signals[i], &sa, NULL);
 	}
+	/* SIGALRM only interrupts a wait: on_signal() leaves @caught alone */
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, &saved_alarm);
 	installed = true;
 }
 
@@ -87,18 +109,20 @@ int cli_wait(int fd, int64_t timeout_ns, int (*fn)(int fd, int64_t timeout_ns, v
 
 	if (timeout_ns >= 0 && timeout_ns < INT64_MAX - now_ns())
 		deadline = now_ns() + timeout_ns;
+	/*
+	 * A signal caught before the call (since cli_catch_signals(), or while
+	 * a CMD ran) would not end the wait: it came already, so @caught is
+	 * checked first. One that comes after that check but before the
+	 * ioctl sleeps would not end it either; so while @waiting its handler
+	 * also starts a 10 ms SIGALRM, which interrupts the sleep that follows
+	 * (no SA_RESTART), and the loop then sees @caught.
+	 */
+	waiting = 1;
 	for (;;) {
-		/*
-		 * A signal caught before the call (since cli_catch_signals(),
-		 * or while a CMD ran) would not end the wait: it came already.
-		 * This narrows the window without closing it: one that comes
-		 * between this check and the ioctl's sleep is seen only when
-		 * the wait ends. Closing it would take a signalfd (or a
-		 * pselect-like call that unblocks signals atomically).
-		 */
 		if (caught) {
 			errno = EINTR;
-			return -1;
+			ret = -1;
+			break;
 		}
 		ret = fn(fd, left, arg);
 		/*
@@ -107,13 +131,21 @@ int cli_wait(int fd, int64_t timeout_ns, int (*fn)(int fd, int64_t timeout_ns, v
 		 * @caught. Go on after any other, keeping the deadline.
 		 */
 		if (ret >= 0 || errno != EINTR || caught)
-			return ret;
+			break;
 		if (deadline >= 0) {
 			left = deadline - now_ns();
 			if (left < 0)
 				left = 0;
 		}
 	}
+	waiting = 0;
+	if (caught) {
+		int e = errno;
+
+		alarm_every_10ms(false);
+		errno = e;
+	}
+	return ret;
 }
 
 int cli_interrupted(void)
@@ -151,6 +183,7 @@ pid_t cli_spawn(const struct cli_ctx *ctx, char **argv, const char *env, int out
 	if (!pid) {
 		for (int i = 0; i < NR_CAUGHT; i++)
 			sigaction(caught_signals[i], &saved[i], NULL);
+		sigaction(SIGALRM, &saved_alarm, NULL);
 		/* If gosync dies (and so unlocks), do not run on unprotected. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)

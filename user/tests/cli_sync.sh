@@ -108,6 +108,26 @@ kill -TERM $p
 wait $p; rc=$?
 [ $rc = 143 ] && grep -q interrupted "$T/err" && ok lock-sigterm-143 || notok lock-sigterm-143 "status $rc, '$(cat "$T/err")'"
 status 1 lock-still-held-after-signal "$G" mutex trylock "$N-n"
+# ...also one that comes after the CLI last looked and before the kernel
+# sleeps: _raise_in_ioctl.so raises SIGTERM inside the Lock's ioctl() call
+shim=$(cd "$(dirname "$0")" && pwd)/_raise_in_ioctl.so
+if [ -e "$shim" ]; then
+	LD_PRELOAD=$shim "$G" mutex lock "$N-n" 2>"$T/err" &
+	p=$!
+	i=0
+	while kill -0 $p 2>/dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	if kill -0 $p 2>/dev/null; then
+		kill -9 $p
+		wait $p
+		notok lock-sigterm-before-sleep "still waiting 20 s after its SIGTERM"
+	else
+		wait $p; rc=$?
+		[ $rc = 143 ] && grep -q interrupted "$T/err" && ok lock-sigterm-before-sleep ||
+			notok lock-sigterm-before-sleep "status $rc, '$(cat "$T/err")'"
+	fi
+else
+	echo "ok - e2e:$SUITE-lock-sigterm-before-sleep # SKIP no $shim"
+fi
 status 0 unlock-after-signal "$G" mutex unlock "$N-n"
 
 # the holder dies: the next locker is told, and CMD sees GOSYNC_OWNER_DEAD=1
