@@ -18,7 +18,8 @@
  * the high half, the kernel's bits in the low half. Userspace Adds by
  * compare-and-swap of the counter alone, and calls the kernel when its Add
  * leaves the counter zero with a low bit set: GOSYNC_WG_WAITERS counts the
- * Waits asleep here, GOSYNC_WG_POLLED says pollers or selections may watch.
+ * Waits asleep here, GOSYNC_WG_POLLED says pollers or selections may watch
+ * (until a kernel update finds none left).
  * A Wait registers in the word with the atomic that reads the counter, so a
  * Done is either before it (the Wait sees zero) or sees the waiter and
  * calls: no lost wake-up. Every kernel update of the word is a section under
@@ -136,6 +137,14 @@ static void wg_unfence_locked(struct gs_waitgroup *wg)
 	if (!wg->word)
 		return;
 	low = min_t(u64, wg->waiters, GOSYNC_WG_WAITERS);
+	/*
+	 * No poller, epoll set or selection on @wq: the mark goes, and a zero
+	 * reached in userspace stays there. One that queues after this check
+	 * marks the word again under wg->lock, after our store, and reads the
+	 * counter in the same atomic (wg_watch_locked()): nothing is missed.
+	 */
+	if (wg->polled && !wq_has_sleeper(&wg->wq))
+		wg->polled = false;
 	if (wg->polled)
 		low |= GOSYNC_WG_POLLED;
 	atomic64_set_release(wg_atomic(wg), (u64)(u32)wg->count << GOSYNC_WG_SHIFT | low);

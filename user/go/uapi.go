@@ -180,7 +180,7 @@ const (
 	// The WaitGroup's word: the counter (signed 32 bits) above wgShift;
 	// the low 32 bits are the kernel's, read-only to userspace.
 	wgWaiters = 0x3fffffff // Waits asleep in the kernel
-	wgPolled  = 0x40000000 // polled, selected or waited-all on (sticky)
+	wgPolled  = 0x40000000 // polled, selected or waited-all on (until none is)
 	wgKernel  = 0x80000000 // the kernel is updating the word
 	wgShift   = 32
 

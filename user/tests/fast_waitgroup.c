@@ -337,7 +337,8 @@ static bool t_poll_select(void)
 	CHECK_EQ(n, 1);
 	CHECK(out.events & EPOLLIN, "events %#x", out.events);
 	/* poll() asleep */
-	CHECK_RET(gosync_fast_waitgroup_add(&f, 1, NULL), 0);
+	CHECK_RET(gosync_fast_waitgroup_add(&f, 1, NULL), 0);	/* the kernel's: POLLED */
+	CHECK(f.words->waitgroup & GOSYNC_WG_POLLED, "epoll still watches: mark dropped");
 	CHECK_EQ(revents(fd), 0);
 	CHECK(!pthread_create(&t, NULL, done_later, &f), "pthread_create");
 	n = poll(&p, 1, (int)(LIVENESS_NS / MS));
@@ -357,7 +358,16 @@ static bool t_poll_select(void)
 	n = gosync_wait(dev, &c, 1, GOSYNC_WAIT_ALL, LIVENESS_NS, &index);
 	pthread_join(t, NULL);
 	CHECK_EQ(n, 0);
+	/*
+	 * nobody watches any more: the next kernel update drops the mark, and
+	 * Adds and Dones to zero stay in userspace again
+	 */
 	close(ep);
+	CHECK_RET(gosync_fast_waitgroup_add(&f, 1, NULL), 0);	/* 0 -> 1, marked: the kernel's */
+	CHECK(!(f.words->waitgroup & GOSYNC_WG_POLLED), "word %#" PRIx64 " still marked polled",
+	      (uint64_t)f.words->waitgroup);
+	CHECK_RET(gosync_fast_waitgroup_done(&f, NULL), 0);
+	CHECK_EQ(f.words->waitgroup, 0);
 	gosync_fast_close(&f);
 	close(fd);
 	return true;

@@ -544,7 +544,8 @@ struct gosync_create {
  * struct gosync_mapped.waitgroup, a WaitGroup's state word (Go's layout):
  * bits 63..32 the counter, a signed 32-bit value (EOVERFLOW past S32_MAX);
  * GOSYNC_WG_WAITERS Waits asleep in the kernel;
- * GOSYNC_WG_POLLED  a poll, select or wait-all has watched it (sticky);
+ * GOSYNC_WG_POLLED  a poll, select or wait-all watches it (dropped by the
+ *                   kernel's next update that finds none);
  * GOSYNC_WG_KERNEL  the kernel is updating the word: leave it alone.
  * The low 32 bits are the kernel's: userspace never writes them.
  * The fast path: Add is a compare-and-swap of the counter alone (sequentially
