@@ -227,6 +227,18 @@ static int gs_rwmutex_died_locked(struct gs_rwmutex *rw)
 }
 
 /*
+ * The task that took it: the spinners' hint and deadlock detection's holder.
+ * A mapped RWMutex has neither (it is never robust, its holders come and go
+ * in userspace), and a reference kept there would pin an exited task until
+ * the kernel next saw the lock: none is kept.
+ */
+static void gs_rwmutex_owner_set_locked(struct gs_rwmutex *rw, struct task_struct *task)
+{
+	lockdep_assert_held(&rw->lock);
+	gs_owner_task_set(&rw->owner_task, rw->word ? NULL : task);
+}
+
+/*
  * Give @w the lock, and queue it to be woken after rw->lock is dropped. The
  * store-release of w->granted is the last access to its on-stack entry: the
  * waiter may return as soon as it sees it (gs_wake_add() referenced its task).
@@ -243,7 +255,7 @@ static void gs_rwmutex_grant_locked(struct gs_rwmutex *rw,
 	} else {
 		gs_rwmutex_rlock_locked(rw, w->holder, w->task);
 	}
-	gs_owner_task_set(&rw->owner_task, w->task);
+	gs_rwmutex_owner_set_locked(rw, w->task);
 	w->ret = gs_rwmutex_died_locked(rw);
 	gs_wake_add(wake, w->task);
 	/* Pairs with smp_load_acquire() in rw_lock_wait(). */
@@ -337,7 +349,7 @@ static void gs_rwmutex_take_locked(struct gs_rwmutex *rw, struct gs_holder *h,
 		gs_rwmutex_wlock_locked(rw, h, current);
 	else
 		gs_rwmutex_rlock_locked(rw, h, current);
-	gs_owner_task_set(&rw->owner_task, current);
+	gs_rwmutex_owner_set_locked(rw, current);
 }
 
 /* Would a TryLock (@writer) or TryRLock succeed now? */

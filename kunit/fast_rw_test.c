@@ -94,6 +94,8 @@ static void mapped_rw_word_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &b, true, FOREVER), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 2);
 	KUNIT_EXPECT_PTR_EQ(test, rw->writer, NULL);
+	/* no task kept: its Unlock may never reach the kernel */
+	KUNIT_EXPECT_PTR_EQ(test, rw->owner_task, NULL);
 	KUNIT_EXPECT_FALSE(test, fast_rlock(word));
 	KUNIT_EXPECT_FALSE(test, fast_lock(word, 1));
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &a, false), -EBUSY);
