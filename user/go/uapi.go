@@ -168,6 +168,37 @@ const (
 // GOSYNC_INFO_NAMED
 const infoNamed = 1 << 0
 
+// struct gosync_state and struct gosync_holder (GOSYNC_IOC_INFO's state)
+const (
+	stateLocked   = 1 << 0
+	stateStarving = 1 << 1
+	stateClosed   = 1 << 2
+	stateDone     = 1 << 3
+	stateWaitHist = 32
+	stateHolders  = 4
+	holdersMax    = 1024
+	holderWrite   = 1 << 0
+	holderOpener  = 1 << 1
+)
+
+type rawHolder struct {
+	pid   int32
+	flags uint32
+	count uint64
+	comm  [16]byte
+}
+
+type rawState struct {
+	flags, nrHolders                uint32
+	readers                         uint64
+	value                           int64
+	limit                           uint64
+	waiters, receivers              uint32
+	oldestWaitNs, contended, waitNs uint64
+	waitHist                        [stateWaitHist]uint64
+	holders                         [stateHolders]rawHolder
+}
+
 // The mapped fast path: GOSYNC_CREATE_MAPPED, and the state words of
 // struct gosync_mapped (the page mmap() maps).
 const (
@@ -268,7 +299,7 @@ type rawInfo struct {
 type infoCmd struct {
 	size, flags          uint32
 	info                 rawInfo
-	state                unsafe.Pointer // *gosync_state: not used by the package
+	state                unsafe.Pointer // *rawState (State)
 	stateSize, nrHolders uint32
 	holders              unsafe.Pointer
 	resv                 uint64

@@ -53,8 +53,8 @@ var uapiStructs = map[string]interface{}{
 	"gosync_torture":        nil,         // not used by the package
 	"gosync_torture_thread": nil,
 	"gosync_list":           nil,
-	"gosync_holder":         nil,
-	"gosync_state":          nil,
+	"gosync_holder":         rawHolder{},
+	"gosync_state":          rawState{},
 	"gosync_op":             nil,
 	"gosync_batch":          nil,
 }
@@ -134,6 +134,12 @@ var uapiConsts = map[string]uint64{
 	"GOSYNC_COND_BROADCAST": condBroadcast,
 
 	"GOSYNC_INFO_NAMED": infoNamed,
+
+	"GOSYNC_STATE_LOCKED": stateLocked, "GOSYNC_STATE_STARVING": stateStarving,
+	"GOSYNC_STATE_CLOSED": stateClosed, "GOSYNC_STATE_DONE": stateDone,
+	"GOSYNC_WAIT_HIST": stateWaitHist, "GOSYNC_STATE_HOLDERS": stateHolders,
+	"GOSYNC_HOLDERS_MAX": holdersMax, "GOSYNC_HOLDER_WRITE": holderWrite,
+	"GOSYNC_HOLDER_OPENER": holderOpener,
 
 	"GOSYNC_CREATE_MAPPED": createMapped, "GOSYNC_TOKEN_MAX": tokenMax,
 	"GOSYNC_MUTEX_TOKEN": mutexToken, "GOSYNC_MUTEX_WAITERS": mutexWaiters,
