@@ -251,9 +251,10 @@ static void gs_case_unwatch(struct gs_case *c)
 /*
  * A case that took a lock or permits is traced as the Lock, RLock or Acquire
  * it stands for (gosync_acquired; the matching Unlock is traced as any):
- * wait_ns from the wait's first sleep (@slept), 0 if it never slept.
+ * wait_ns from when the wait began to watch (@waited), 0 if its first round
+ * of tries completed it.
  */
-static void gs_case_trace(const struct gs_case *c, u64 slept)
+static void gs_case_trace(const struct gs_case *c, u64 waited)
 {
 	static const u32 ops[] = {
 		[GOSYNC_CASE_LOCK] = GOSYNC_LOCK_LOCK,
@@ -264,7 +265,7 @@ static void gs_case_trace(const struct gs_case *c, u64 slept)
 	if (c->op < ARRAY_SIZE(ops) && ops[c->op])
 		gs_trace_acquired(c->id, c->type, ops[c->op],
 				  c->op == GOSYNC_CASE_ACQUIRE ? c->n : 1,
-				  slept ? ktime_get_ns() - slept : 0, c->result);
+				  waited ? ktime_get_ns() - waited : 0, c->result);
 }
 
 /**
@@ -285,7 +286,7 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 	u8 order[GOSYNC_WAIT_MAX];
 	struct gs_sel sel;
 	int ret = 0, winner;
-	u64 slept = 0;
+	u64 waited = 0;
 
 	if (WARN_ON(!n || n > GOSYNC_WAIT_MAX))
 		return -EINVAL;
@@ -316,6 +317,7 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 		}
 		if (i < n || nonblock)
 			break;
+		waited = waited ?: ktime_get_ns();
 		if (!armed) {
 			/* Watch every object, queue channel cases; then try again. */
 			for (; armed < n; armed++) {
@@ -337,7 +339,6 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 				break;
 			continue;
 		}
-		slept = slept ?: ktime_get_ns();
 		ret = gs_sel_sleep(&sel, dl);
 		if (ret != 1)
 			break;
@@ -361,7 +362,7 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 	if (winner == GS_SEL_CANCELED)
 		return ret;
 	*index = winner;
-	gs_case_trace(&cases[winner], slept);
+	gs_case_trace(&cases[winner], waited);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_wait_any);
@@ -421,7 +422,7 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 	struct gs_case *sorted[GOSYNC_WAIT_MAX];
 	struct gs_sel sel;
 	unsigned int i;
-	u64 slept = 0;
+	u64 waited;
 	int ret = 0;
 
 	if (WARN_ON(!n || n > GOSYNC_WAIT_MAX))
@@ -442,6 +443,7 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 			return -EDEADLK;
 
 	gs_sel_init(&sel);
+	waited = ktime_get_ns();
 	for (i = 0; i < n; i++)
 		gs_case_watch(&cases[i], &sel);
 	for (;;) {
@@ -450,7 +452,6 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 			break;
 		}
 		/* Only the woken flag matters here: nothing claims @sel. */
-		slept = slept ?: ktime_get_ns();
 		ret = gs_sel_sleep(&sel, dl);
 		if (ret != 1)
 			break;
@@ -458,7 +459,7 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 	for (i = 0; i < n; i++) {
 		gs_case_unwatch(&cases[i]);
 		if (!ret)
-			gs_case_trace(&cases[i], slept);
+			gs_case_trace(&cases[i], waited);
 	}
 	return ret;
 }

@@ -16,7 +16,7 @@
  *    an absolute wait is restarted after a signal with SA_RESTART (no
  *    EINTR), a relative one is not.
  *  - Tracing: a case that takes a lock or permits is traced as that Lock or
- *    Acquire (gosync_acquired), with a wait time only if it slept.
+ *    Acquire (gosync_acquired), with a wait time only if it had to wait.
  *  - poll: a Mutex fd is readable while free; an RWMutex readable while an
  *    RLock would not wait, writable while a Lock would not; epoll waits for
  *    an Unlock in another process.
@@ -544,6 +544,8 @@ static bool t_poll_locks(void)
 
 #define TR "/sys/kernel/tracing"
 
+static int child_pipe[2];
+
 static bool trace_ready(void)
 {
 	if (access(TR "/events", F_OK))
@@ -584,6 +586,23 @@ static const char *acquired(uint64_t id)
 	return out;
 }
 
+/* A child that locks @name, and unlocks once a selection waits for it too. */
+static int child_hold_until_waited(void *arg)
+{
+	int fd = gosync_open(dev, arg, 0);
+	struct gosync_state st;
+	int64_t end = now_ns() + LIVENESS_NS;
+
+	if (fd < 0 || gosync_mutex_lock(fd, -1) < 0 || write(child_pipe[1], "L", 1) != 1)
+		return 1;
+	do {
+		if (gosync_state(fd, &st, NULL, 0, NULL) < 0)
+			return 1;
+		sleep_ns(MS);
+	} while (st.waiters < 1 && now_ns() < end);
+	return gosync_mutex_unlock(fd) < 0 || st.waiters < 1;
+}
+
 static bool t_traced(void)
 {
 	char n[GOSYNC_NAME_MAX];
@@ -591,9 +610,9 @@ static bool t_traced(void)
 	int s = CHECK_OK(gosync_sem_create(dev, NULL, 0, 3, 0));
 	struct gosync_wait_case cs[2] = { op_case(m, GOSYNC_CASE_LOCK),
 					  op_case(s, GOSYNC_CASE_ACQUIRE) };
-	struct held h = { .name = n, .hold_ms = 100 };
 	struct gosync_info mi, si;
 	pid_t pid;
+	char c;
 	int fd;
 
 	cs[1].len = 2;
@@ -611,10 +630,12 @@ static bool t_traced(void)
 	CHECK_OK(gosync_wait(dev, cs, 2, GOSYNC_WAIT_ALL, 0, NULL));
 	CHECK_OK(gosync_mutex_unlock(m));
 	CHECK_OK(gosync_sem_release(s, 2));
-	/* select that sleeps until a child unlocks */
-	pid = spawn(child_hold, &h);
-	while (poll1(m) == POLLIN)
-		sleep_ns(MS);
+	/* a select that waits until a child unlocks */
+	CHECK_OK(pipe(child_pipe));
+	pid = spawn(child_hold_until_waited, n);
+	CHECK(read(child_pipe[0], &c, 1) == 1, "child did not lock");
+	close(child_pipe[0]);
+	close(child_pipe[1]);
 	CHECK_EQ(wait_any(cs, 1, 0, -1), 0);
 	CHECK_OK(gosync_mutex_unlock(m));
 	CHECK_EQ(reap(pid), 0);
