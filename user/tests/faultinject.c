@@ -24,6 +24,8 @@
  *
  * Every command of cmdtable.h, on every object type it takes, must have a
  * sweep in sweeps[] below: one without fails the run, on every kernel.
+ * CREATE and OPEN are swept for mapped objects too (GOSYNC_CREATE_MAPPED:
+ * the page, and the token each new description gets).
  *
  * On a kernel without fail-nth (the stock one) the sweeps are skipped.
  */
@@ -211,6 +213,9 @@ static bool create_check(void *p, long ret, int err)
 	       tap_errname(errno));
 	SCHECK(info.type == x->c.type, "type %u", info.type);
 	SCHECK(info.nr_files == 1, "nr_files %u", info.nr_files);
+	SCHECK(!(x->c.flags & GOSYNC_CREATE_MAPPED) ||
+	       ((info.flags & GOSYNC_INFO_MAPPED) && info.token), "mapped: flags %#x, token %u",
+	       info.flags, info.token);
 	if (x->c.name) {
 		SCHECK(!strcmp(info.name, x->name), "name %s", info.name);
 		SCHECK(gosync_unlink(dev, x->name) == 0, "unlink: %s", tap_errname(errno));
@@ -311,6 +316,31 @@ static bool t_create_all(void)
 		if (!t_create(what, ov))
 			return false;
 	}
+	/* mapped: a page, and a token for the new description (and its opener) */
+	{
+		static const struct {
+			const char *what;
+			struct gosync_create c;
+		} mapped[] = {
+			{ "mapped-mutex", { .type = GOSYNC_TYPE_MUTEX } },
+			{ "mapped-rwmutex", { .type = GOSYNC_TYPE_RWMUTEX,
+					      .lock = { .flags = GOSYNC_LOCK_ATTR_NONROBUST } } },
+			{ "mapped-waitgroup", { .type = GOSYNC_TYPE_WAITGROUP } },
+			{ "mapped-once", { .type = GOSYNC_TYPE_ONCE } },
+			{ "mapped-counter", { .type = GOSYNC_TYPE_COUNTER,
+					      .counter = { .mode = GOSYNC_COUNTER_ATOMIC } } },
+			{ "mapped-sem", { .type = GOSYNC_TYPE_SEM,
+					  .sem = { .size = 3, .flags = GOSYNC_SEM_ATTR_NONROBUST } } },
+		};
+
+		for (size_t i = 0; i < sizeof(mapped) / sizeof(mapped[0]); i++) {
+			struct gosync_create c = mapped[i].c;
+
+			c.flags = GOSYNC_CREATE_MAPPED;
+			if (!t_create(mapped[i].what, c))
+				return false;
+		}
+	}
 	/* last: its Mutex is an object, so root's per-user entry exists */
 	{
 		int mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
@@ -376,9 +406,20 @@ static bool t_open(void)
 	struct open_ctx x;
 	struct sweep s = { .name = "open", .ctx = &x, .setup = open_setup,
 			   .call = open_call, .check = open_check };
+	struct gosync_create c = { .size = sizeof(c), .type = GOSYNC_TYPE_MUTEX,
+				   .flags = GOSYNC_CREATE_MAPPED, .perm = 0600 };
 
 	tap_name(x.name, "fi-open");
 	x.fd = CHECK_OK(gosync_counter_create(dev, x.name, 0600, GOSYNC_COUNTER_ATOMIC, 0));
+	if (!run_sweep(&s))
+		return false;
+	CHECK_OK(gosync_unlink(dev, x.name));
+	close(x.fd);
+	/* a mapped object's new description gets a token */
+	tap_name(x.name, "fi-open-mapped");
+	s.name = "open-mapped";
+	c.name = (uintptr_t)x.name;
+	x.fd = CHECK_OK(gosync_create(dev, &c));
 	if (!run_sweep(&s))
 		return false;
 	CHECK_OK(gosync_unlink(dev, x.name));
