@@ -8,8 +8,8 @@
  * process scribbles on (only that object may misbehave).
  */
 #include <poll.h>
-#include <sys/prctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "sync_util.h"
@@ -74,18 +74,6 @@ static bool t_word(void)
 		CHECK_EQ(d.token, a.token);
 		gosync_fast_close(&d);
 		close(fd);
-	}
-	/* a closed description's token is not the next one's (issued in turn) */
-	{
-		struct gosync_fast d;
-		uint32_t t;
-
-		CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_MUTEX, name, &d));
-		t = d.token;
-		CHECK(fast_close(&d), "close");
-		CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_MUTEX, name, &d));
-		CHECK(d.token != t, "token %u issued again at once", t);
-		CHECK(fast_close(&d), "close");
 	}
 	CHECK(fast_close(&a) && fast_close(&b), "close");
 	return true;

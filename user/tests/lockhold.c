@@ -40,14 +40,6 @@ static bool small(void)
 	return !access("/sys/kernel/debug/kmemleak", F_OK) || getenv("GOSYNC_LOCKHOLD_SMALL");
 }
 
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 /* ---- the latency probe ---- */
 
 struct probe {
@@ -62,10 +54,10 @@ static void *probe_main(void *arg)
 
 	while (!p->stop) {
 		struct timespec ts = { 0, 1000000 };
-		double t = now(), late;
+		double t = tap_now(), late;
 
 		nanosleep(&ts, NULL);
-		late = now() - t - 0.001;
+		late = tap_now() - t - 0.001;
 		if (late > p->worst)
 			p->worst = late;
 	}
@@ -185,9 +177,9 @@ static bool t_big_map(void)
 			ok = false;
 			break;
 		}
-		t0 = now();
+		t0 = tap_now();
 		ok = fill(fd, n);
-		printf("# big-map: %s: %u entries stored in %.1f s\n", bn[b], n, now() - t0);
+		printf("# big-map: %s: %u entries stored in %.1f s\n", bn[b], n, tap_now() - t0);
 		if (!ok) {
 			close(fd);
 			break;
@@ -276,13 +268,13 @@ static bool t_list(void)
 		double t;
 
 		cursor = first;
-		t = now();
+		t = tap_now();
 		gosync_list(dev, page, 16, &cursor, &total);
-		head += now() - t;
+		head += tap_now() - t;
 		cursor = last - 20;
-		t = now();
+		t = tap_now();
 		gosync_list(dev, page, 16, &cursor, &total);
-		tail += now() - t;
+		tail += tap_now() - t;
 	}
 	if (ok) {
 		printf("# list: %u objects; a page of 16 at the head %.1f us, at the tail %.1f us\n",

@@ -382,13 +382,6 @@ static bool t_batches(void)
 	return true;
 }
 
-/*
- * A batch ends at a fatal signal, with the chunk of ops it is in: the first
- * op's key lies on a userfaultfd page nobody serves, so the child blocks
- * copying it until SIGKILL ends the wait; that op fails (EFAULT) and the
- * other 4095 must not all run on for a dead process. The ops live in shared
- * memory: what the kernel wrote back is what ran.
- */
 /* A userfaultfd (root: kernel faults too), or -1 with errno set. */
 static int uffd_open(void)
 {
@@ -402,6 +395,13 @@ static int uffd_open(void)
 	return uffd;
 }
 
+/*
+ * A batch ends at a fatal signal, with the chunk of ops it is in: the first
+ * op's key lies on a userfaultfd page nobody serves, so the child blocks
+ * copying it until SIGKILL ends the wait; that op fails (EFAULT) and the
+ * other 4095 must not all run on for a dead process. The ops live in shared
+ * memory: what the kernel wrote back is what ran.
+ */
 static int c_batch_stuck(int fd, long map)
 {
 	struct gosync_map_op *ops = (struct gosync_map_op *)(uintptr_t)map;
