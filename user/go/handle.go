@@ -242,12 +242,17 @@ func typeName(t uint32) string {
 	return "unknown"
 }
 
-func makeInfo(ri *rawInfo) Info {
+// cString is the string in b up to its first NUL (all of b if none).
+func cString(b []byte) string {
 	n := 0
-	for n < len(ri.name) && ri.name[n] != 0 {
+	for n < len(b) && b[n] != 0 {
 		n++
 	}
+	return string(b[:n])
+}
+
+func makeInfo(ri *rawInfo) Info {
 	return Info{ID: ri.id, Type: typeName(ri.typ), Subtype: ri.subtype, UID: ri.uid,
 		GID: ri.gid, Perm: os.FileMode(ri.perm), Named: ri.flags&infoNamed != 0,
-		Name: string(ri.name[:n]), Files: ri.nrFiles, Stats: ri.stats}
+		Name: cString(ri.name[:]), Files: ri.nrFiles, Stats: ri.stats}
 }

@@ -64,32 +64,27 @@ type Holder struct {
 
 // State reports what the object is doing now: see State.
 func (b *base) State() (State, error) {
-	var (
-		rs  rawState
-		hs  = make([]rawHolder, stateHolders)
-		err error
-	)
+	var rs rawState
+	hs := make([]rawHolder, stateHolders)
 	for {
 		c := infoCmd{size: uint32(unsafe.Sizeof(infoCmd{})), state: unsafe.Pointer(&rs),
 			stateSize: uint32(unsafe.Sizeof(rs)), nrHolders: uint32(len(hs)),
 			holders: unsafe.Pointer(&hs[0])}
-		err = b.h.do(iocInfo, unsafe.Pointer(&c))
+		err := b.h.do(iocInfo, unsafe.Pointer(&c))
 		runtime.KeepAlive(hs)
 		runtime.KeepAlive(&rs)
 		if err != nil {
 			return State{}, newError("State", b.h.name, err)
 		}
-		// More holders than room (they came meanwhile): again, with room.
-		if int(c.nrHolders) <= len(hs) || len(hs) >= holdersMax {
-			if int(c.nrHolders) < len(hs) {
-				hs = hs[:c.nrHolders]
-			}
-			break
-		}
 		n := int(c.nrHolders)
 		if n > holdersMax {
 			n = holdersMax
 		}
+		if n <= len(hs) {
+			hs = hs[:n]
+			break
+		}
+		// More holders than the first call had room for: again, with room.
 		hs = make([]rawHolder, n)
 	}
 	st := State{Locked: rs.flags&stateLocked != 0, Starving: rs.flags&stateStarving != 0,
@@ -99,11 +94,7 @@ func (b *base) State() (State, error) {
 		Contended: rs.contended, WaitTotal: time.Duration(rs.waitNs), WaitHist: rs.waitHist}
 	for i := range hs {
 		h := &hs[i]
-		n := 0
-		for n < len(h.comm) && h.comm[n] != 0 {
-			n++
-		}
-		st.Holders = append(st.Holders, Holder{Pid: int(h.pid), Comm: string(h.comm[:n]),
+		st.Holders = append(st.Holders, Holder{Pid: int(h.pid), Comm: cString(h.comm[:]),
 			Count: h.count, Write: h.flags&holderWrite != 0, Opener: h.flags&holderOpener != 0})
 	}
 	return st, nil
