@@ -492,6 +492,28 @@ extern struct gs_holder gs_holder_closed;
 
 /* ---- mutex.c ---- */
 
+/**
+ * struct gs_mutex_waiter - a place in a Mutex's FIFO
+ * @node: in gs_mutex.waiters, under its lock; empty when not queued
+ * @task: the waiting task
+ * @holder: the open file description it locks for
+ * @sel: a selection's LOCK case (gs_mutex_arm()), or NULL: a Lock
+ * @index: @sel's case
+ * @start: when it began to wait
+ * @ret: granted: 0 or -EOWNERDEAD
+ * @granted: handed the lock; a Lock reads it without the lock
+ */
+struct gs_mutex_waiter {
+	struct list_head node;
+	struct task_struct *task;
+	struct gs_holder *holder;
+	struct gs_sel *sel;
+	int index;
+	ktime_t start;
+	int ret;
+	bool granted;
+};
+
 struct gs_mutex {
 	u64 id;				/* the object's, for tracepoints; set once */
 	spinlock_t lock;		/* protects every field below */
@@ -499,7 +521,7 @@ struct gs_mutex {
 	/* the task that locked it, referenced: gs_spin_on_owner()'s hint */
 	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_mutex_waiter */
-	unsigned int nr_waiters;	/* entries in @waiters */
+	unsigned int nr_waiters;	/* Locks in @waiters (not selections) */
 	bool starving;			/* Unlock hands off to the oldest waiter */
 	bool owner_died;		/* tell the next locker: -EOWNERDEAD */
 	bool robust;			/* release when the owner goes away */
@@ -530,7 +552,11 @@ int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h);
 int gs_mutex_unlock(struct gs_mutex *m);
 void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h);
 __poll_t gs_mutex_poll(struct gs_mutex *m, struct file *file, poll_table *pt);
-int gs_mutex_try_case(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index);
+int gs_mutex_try_case(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index,
+		      struct gs_mutex_waiter *w);
+int gs_mutex_arm(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index,
+		 struct gs_mutex_waiter *w);
+int gs_mutex_disarm(struct gs_mutex *m, struct gs_mutex_waiter *w);
 bool gs_mutex_self_deadlock(struct gs_mutex *m, struct gs_holder *h);
 bool gs_mutex_ready_locked(struct gs_mutex *m);
 bool gs_mutex_holds_locked(struct gs_mutex *m, struct gs_holder *h);
@@ -1152,8 +1178,9 @@ struct gs_case;
  * @try: complete the case now if it can, claiming @sel (see struct gs_sel).
  *	Return: 0 or the case's own result (-EOWNERDEAD, ...), -EAGAIN if it
  *	would wait, -EALREADY if @sel was claimed by another case meanwhile
- * @arm: optional: queue the case where a counterpart completes it
- *	(channels). Return: as @try; -EAGAIN: queued
+ * @arm: optional: queue the case where a counterpart completes it (a
+ *	channel's queue; a Mutex's FIFO, where Unlock hands it the lock): it
+ *	returns as @try does, or -EAGAIN: queued
  * @disarm: with @arm: unqueue. Return: the case's result if a counterpart
  *	completed it, -EAGAIN if not
  * @wq: the queue woken when the case may have become ready
@@ -1188,6 +1215,7 @@ struct gs_case_ops {
  * @gen: WG_ZERO: the generation first seen (see gs_waitgroup_try_case())
  * @n: ACQUIRE: the permits
  * @cw: channel cases
+ * @mw: Mutex LOCK cases: their place in the Mutex's queue (gs_mutex_arm())
  * @wqe: the engine's entry on @ops->wq()
  */
 struct gs_case {
@@ -1201,6 +1229,7 @@ struct gs_case {
 	u64 gen;
 	u64 n;
 	struct gs_chan_waiter cw;
+	struct gs_mutex_waiter mw;
 	struct wait_queue_entry wqe;
 };
 

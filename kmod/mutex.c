@@ -12,6 +12,11 @@
  * waiter and newcomers queue behind. A waiter that receives the lock leaves
  * starvation mode if it is the last waiter or waited less than 1 ms.
  *
+ * A selection's LOCK case (GOSYNC_IOC_WAIT, wait.c) takes its place in the
+ * same FIFO once armed (gs_mutex_arm()), so that in starvation mode a
+ * stream of Locks cannot keep it waiting: the handoff claims its selection
+ * for the case, as a channel counterpart does (gs_mutex_pass_locked()).
+ *
  * Holders are struct gs_holder (one per open file description). A
  * robust mutex is released when its holder goes away, and the next locker
  * gets -EOWNERDEAD (with the lock held), as with robust futexes.
@@ -44,15 +49,6 @@
 #include "internal.h"
 
 #define GOSYNC_STARVATION_NS	NSEC_PER_MSEC
-
-struct gs_mutex_waiter {
-	struct list_head node;		/* in gs_mutex.waiters */
-	struct task_struct *task;
-	struct gs_holder *holder;
-	ktime_t start;			/* when it began to wait */
-	int ret;			/* granted: 0 or -EOWNERDEAD */
-	bool granted;			/* Unlock handed us the lock; read locklessly */
-};
 
 struct gs_mutex *gs_mutex_create(bool robust)
 {
@@ -180,6 +176,36 @@ static struct gs_mutex_waiter *gs_mutex_first_locked(struct gs_mutex *m)
 	return list_first_entry_or_null(&m->waiters, struct gs_mutex_waiter, node);
 }
 
+static void gs_mutex_enqueue_locked(struct gs_mutex *m, struct gs_mutex_waiter *w)
+{
+	lockdep_assert_held(&m->lock);
+	list_add_tail(&w->node, &m->waiters);
+	if (!w->sel)
+		m->nr_waiters++;
+}
+
+static void gs_mutex_dequeue_locked(struct gs_mutex *m, struct gs_mutex_waiter *w)
+{
+	lockdep_assert_held(&m->lock);
+	list_del_init(&w->node);
+	if (!w->sel)
+		m->nr_waiters--;
+}
+
+/*
+ * Go: a waiter that lost the lock after waiting over 1 ms switches to
+ * starvation mode. Mapped, also once a Lock took it past a waiter: its
+ * holder's next Lock is a CAS in userspace or one system call, against a
+ * waiter's wake-up, so in 1 ms it would pass the waiter a hundred times.
+ */
+static void gs_mutex_starve_locked(struct gs_mutex *m, struct gs_mutex_waiter *w)
+{
+	lockdep_assert_held(&m->lock);
+	if (ktime_to_ns(ktime_sub(ktime_get(), w->start)) > GOSYNC_STARVATION_NS ||
+	    (m->word && m->barged))
+		m->starving = true;
+}
+
 /* Go: leave starvation mode when no one else waits, or @w barely waited. */
 static void gs_mutex_end_starving_locked(struct gs_mutex *m, struct gs_mutex_waiter *w)
 {
@@ -190,16 +216,52 @@ static void gs_mutex_end_starving_locked(struct gs_mutex *m, struct gs_mutex_wai
 }
 
 /*
- * Unlock, or hand the lock to the oldest waiter in starvation mode; either
- * way the oldest waiter is woken, after the caller drops m->lock (@wake),
- * so it never spins on the lock its waker holds. A granted waiter learns
- * it from w->granted alone: the store-release below is the last access to
- * its on-stack entry, and gs_wake_add() has referenced its task.
+ * The lock is free (and fenced, if mapped) and waiters may be queued. In
+ * starvation mode it goes to the oldest that can take it: a Lock, or a
+ * selection's case whose selection we claim for it. One decided elsewhere
+ * leaves the queue (its owner disarms it later); one whose owner is
+ * claiming it for a channel case (GS_SEL_BUSY) is passed over: if that
+ * claim fails, the owner tries again, woken with the pollers
+ * (gs_mutex_wake_pollers()), and finds the lock free and itself first, or
+ * handed to it. In normal mode the oldest Lock is woken to compete
+ * (selections are woken with the pollers). Either way the task is woken
+ * after the caller drops m->lock (@wake), so it never spins on the lock
+ * its waker holds. A granted Lock learns it from w->granted alone: the
+ * store-release below is the last access to its on-stack entry, and
+ * gs_wake_add() has referenced its task; a selection reads it in
+ * gs_mutex_disarm(), under m->lock.
  */
+static void gs_mutex_pass_locked(struct gs_mutex *m, struct gs_wake *wake)
+{
+	struct gs_mutex_waiter *w, *tmp;
+
+	lockdep_assert_held(&m->lock);
+	list_for_each_entry_safe(w, tmp, &m->waiters, node) {
+		if (!m->starving) {
+			if (w->sel)
+				continue;
+			gs_wake_add(wake, w->task);
+			return;
+		}
+		if (w->sel && !gs_sel_claim(w->sel, w->index)) {
+			if (gs_sel_decided(w->sel))
+				gs_mutex_dequeue_locked(m, w);
+			continue;
+		}
+		gs_mutex_dequeue_locked(m, w);
+		m->barged = 0;
+		w->ret = gs_mutex_take_locked(m, w->holder, w->task);
+		gs_mutex_end_starving_locked(m, w);
+		gs_wake_add(wake, w->task);
+		/* Pairs with smp_load_acquire() in mtx_lock_sleep(). */
+		smp_store_release(&w->granted, true);
+		return;
+	}
+}
+
+/* Unlock, or hand the lock to the oldest waiter in starvation mode. */
 static void gs_mutex_unlock_locked(struct gs_mutex *m, struct gs_wake *wake)
 {
-	struct gs_mutex_waiter *w = gs_mutex_first_locked(m);
-
 	lockdep_assert_held(&m->lock);
 	if (m->word) {
 		/*
@@ -208,7 +270,8 @@ static void gs_mutex_unlock_locked(struct gs_mutex *m, struct gs_wake *wake)
 		 * happens before the next holder's.
 		 */
 		atomic_set_release(gs_mutex_atomic(m),
-				   w || m->owner_died ? GOSYNC_MUTEX_WAITERS : 0);
+				   !list_empty(&m->waiters) || m->owner_died ?
+				   GOSYNC_MUTEX_WAITERS : 0);
 	} else {
 		m->owner = NULL;
 		gs_owner_task_set(&m->owner_task, NULL);
@@ -217,53 +280,94 @@ static void gs_mutex_unlock_locked(struct gs_mutex *m, struct gs_wake *wake)
 	 * m->who is kept, reported only while owned: a next Lock by the same
 	 * process then takes no new pid reference (gs_who_set()).
 	 */
-	if (!w)
-		return;
-	gs_wake_add(wake, w->task);
-	if (!m->starving)
-		return;
-	list_del(&w->node);
-	m->nr_waiters--;
-	m->barged = 0;
-	w->ret = gs_mutex_take_locked(m, w->holder, w->task);
-	gs_mutex_end_starving_locked(m, w);
-	/* Pairs with smp_load_acquire() in mtx_lock_wait(). */
-	smp_store_release(&w->granted, true);
+	gs_mutex_pass_locked(m, wake);
 }
 
 /*
- * Would a TryLock succeed now? In starvation mode a free lock belongs to
- * the oldest waiter (and starvation ends when no one waits).
+ * A waiter left the queue without the lock: if the lock is free, pass it
+ * on as Unlock would have (Unlock may have woken the waiter, or passed it
+ * over).
  */
-bool gs_mutex_ready_locked(struct gs_mutex *m)
+static void gs_mutex_left_locked(struct gs_mutex *m, struct gs_wake *wake)
 {
 	lockdep_assert_held(&m->lock);
-	return gs_mutex_free_locked(m) && (!m->starving || list_empty(&m->waiters));
+	if (!list_empty(&m->waiters) && gs_mutex_free_locked(m))
+		gs_mutex_pass_locked(m, wake);
+}
+
+/* Is @w (NULL: not queued) in the queue? */
+static bool gs_mutex_queued(const struct gs_mutex_waiter *w)
+{
+	return w && !list_empty(&w->node);
+}
+
+/*
+ * Could @w's locker (@w NULL: one not queued) take the lock now? In
+ * starvation mode a free lock belongs to the oldest waiter (and starvation
+ * ends when no one waits).
+ */
+static bool gs_mutex_ready_for_locked(struct gs_mutex *m, struct gs_mutex_waiter *w)
+{
+	lockdep_assert_held(&m->lock);
+	if (!gs_mutex_free_locked(m))
+		return false;
+	if (!m->starving || list_empty(&m->waiters))
+		return true;
+	return gs_mutex_queued(w) && gs_mutex_first_locked(m) == w;
+}
+
+/* Would a TryLock succeed now? */
+bool gs_mutex_ready_locked(struct gs_mutex *m)
+{
+	return gs_mutex_ready_for_locked(m, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_ready_locked);
+
+/*
+ * Take the lock if it is ready for @w's locker (@w NULL: one not queued),
+ * for @sel's case @index (see struct gs_sel), run by current.
+ */
+static int gs_mutex_take_for_locked(struct gs_mutex *m, struct gs_holder *h,
+				    struct gs_sel *sel, int index, struct gs_mutex_waiter *w)
+{
+	int ret;
+
+	lockdep_assert_held(&m->lock);
+	if (!gs_mutex_ready_for_locked(m, w))
+		return -EBUSY;
+	if (!gs_sel_claim(sel, index))
+		return -EALREADY;
+	if (!gs_mutex_queued(w)) {
+		m->starving = false;
+		if (m->word && !list_empty(&m->waiters))
+			m->barged++;
+		return gs_mutex_take_locked(m, h, current);
+	}
+	gs_mutex_dequeue_locked(m, w);
+	m->barged = 0;
+	ret = gs_mutex_take_locked(m, h, current);
+	gs_mutex_end_starving_locked(m, w);
+	return ret;
+}
 
 /* Take the lock if it is ready, for @sel's case @index (see struct gs_sel). */
 int gs_mutex_take_ready_locked(struct gs_mutex *m, struct gs_holder *h,
 			       struct gs_sel *sel, int index)
 {
-	lockdep_assert_held(&m->lock);
-	if (!gs_mutex_ready_locked(m))
-		return -EBUSY;
-	if (!gs_sel_claim(sel, index))
-		return -EALREADY;
-	m->starving = false;
-	if (m->word && !list_empty(&m->waiters))
-		m->barged++;
-	return gs_mutex_take_locked(m, h, current);
+	return gs_mutex_take_for_locked(m, h, sel, index, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_take_ready_locked);
 
-static int mtx_try(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index)
+/* A try; a queued @w that could not take it may switch to starvation mode. */
+static int mtx_try(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index,
+		   struct gs_mutex_waiter *w)
 {
 	int ret;
 
 	spin_lock(&m->lock);
-	ret = gs_mutex_take_ready_locked(m, h, sel, index);
+	ret = gs_mutex_take_for_locked(m, h, sel, index, w);
+	if (ret == -EBUSY && gs_mutex_queued(w))
+		gs_mutex_starve_locked(m, w);
 	spin_unlock(&m->lock);
 	return ret;
 }
@@ -277,12 +381,20 @@ static int mtx_try(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, 
  */
 int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h)
 {
-	int ret = mtx_try(m, h, NULL, 0);
+	int ret = mtx_try(m, h, NULL, 0, NULL);
 
 	gs_trace_acquired(m->id, GOSYNC_TYPE_MUTEX, GOSYNC_LOCK_TRYLOCK, 1, 0, ret);
 	return gs_lock_counted(m->stats, ret, GOSYNC_STAT_LOCKS);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_trylock);
+
+/* A case's answer: -EAGAIN for not free; a lock taken is counted. */
+static int gs_mutex_case_ret(struct gs_mutex *m, int ret)
+{
+	if (ret == -EBUSY)
+		return -EAGAIN;
+	return ret == -EALREADY ? ret : gs_lock_counted(m->stats, ret, GOSYNC_STAT_LOCKS);
+}
 
 /**
  * gs_mutex_try_case() - a GOSYNC_IOC_WAIT case's attempt: TryLock for @sel
@@ -290,18 +402,73 @@ EXPORT_SYMBOL_IF_KUNIT(gs_mutex_trylock);
  * @h: the holder to record
  * @sel: the caller's selection, claimed if the lock is taken
  * @index: the case's index in @sel
+ * @w: the case's place in the queue once gs_mutex_arm() ran (zeroed
+ *	before: not queued)
  *
  * Return: 0, -EOWNERDEAD, -EAGAIN (not free), -EALREADY (@sel won elsewhere).
  */
-int gs_mutex_try_case(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index)
+int gs_mutex_try_case(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index,
+		      struct gs_mutex_waiter *w)
 {
-	int ret = mtx_try(m, h, sel, index);
-
-	if (ret == -EBUSY)
-		return -EAGAIN;
-	return ret == -EALREADY ? ret : gs_lock_counted(m->stats, ret, GOSYNC_STAT_LOCKS);
+	return gs_mutex_case_ret(m, mtx_try(m, h, sel, index, w->sel ? w : NULL));
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_try_case);
+
+/**
+ * gs_mutex_arm() - try a case once more and, if it would wait, queue it
+ * @m: the mutex
+ * @h: the holder to record
+ * @sel: the caller's selection
+ * @index: the case's index in @sel
+ * @w: the case's place in the queue; gs_mutex_disarm() takes it out
+ *
+ * Queued, the case waits its turn in the FIFO with Lock callers: in
+ * starvation mode Unlock hands it the lock by claiming @sel for @index.
+ * Return: as gs_mutex_try_case(); -EAGAIN: queued.
+ */
+int gs_mutex_arm(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index,
+		 struct gs_mutex_waiter *w)
+{
+	int ret;
+
+	*w = (struct gs_mutex_waiter){ .task = current, .holder = h, .sel = sel,
+				       .index = index, .start = ktime_get() };
+	INIT_LIST_HEAD(&w->node);
+	spin_lock(&m->lock);
+	ret = gs_mutex_take_for_locked(m, h, sel, index, NULL);
+	if (ret == -EBUSY)
+		gs_mutex_enqueue_locked(m, w);
+	spin_unlock(&m->lock);
+	return gs_mutex_case_ret(m, ret);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_arm);
+
+/**
+ * gs_mutex_disarm() - take an armed case out of the queue, and say how it ended
+ * @m: the mutex gs_mutex_arm() ran on
+ * @w: the case's place
+ *
+ * A lock left free while @w was queued is passed on: Unlock may have
+ * passed @w over while its owner was claiming its selection elsewhere.
+ * Return: the case's result if Unlock handed it the lock, else -EAGAIN.
+ */
+int gs_mutex_disarm(struct gs_mutex *m, struct gs_mutex_waiter *w)
+{
+	struct gs_wake wake = GS_WAKE_INIT;
+	int ret = -EAGAIN;
+
+	spin_lock(&m->lock);
+	if (w->granted) {
+		ret = w->ret;
+	} else if (gs_mutex_queued(w)) {
+		gs_mutex_dequeue_locked(m, w);
+		gs_mutex_left_locked(m, &wake);
+	}
+	spin_unlock(&m->lock);
+	gs_wake_up(&wake);
+	return ret == -EAGAIN ? ret : gs_lock_counted(m->stats, ret, GOSYNC_STAT_LOCKS);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_disarm);
 
 /**
  * gs_mutex_self_deadlock() - would current's Lock through @h wait for itself?
@@ -334,14 +501,14 @@ static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct g
 	struct gs_blocked blocked = {};
 	int ret;
 
-	ret = mtx_try(m, h, NULL, 0);
+	ret = mtx_try(m, h, NULL, 0, NULL);
 	/*
 	 * A running holder will likely unlock before we could sleep and wake.
 	 * A mapped mutex's holder is not known: userspace spun already.
 	 */
 	while (ret == -EBUSY && !m->word &&
 	       gs_spin_on_owner(&m->lock, &m->owner_task, spin_until))
-		ret = mtx_try(m, h, NULL, 0);
+		ret = mtx_try(m, h, NULL, 0, NULL);
 	if (ret != -EBUSY)
 		return ret;
 
@@ -366,28 +533,14 @@ static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
 	int ret;
 
 	spin_lock(&m->lock);
-	list_add_tail(&w.node, &m->waiters);
-	m->nr_waiters++;
+	gs_mutex_enqueue_locked(m, &w);
 	for (;;) {
-		if (gs_mutex_free_locked(m) &&
-		    (!m->starving || gs_mutex_first_locked(m) == &w)) {
-			list_del(&w.node);
-			m->nr_waiters--;
-			m->barged = 0;
-			ret = gs_mutex_take_locked(m, h, current);
-			gs_mutex_end_starving_locked(m, &w);
+		ret = gs_mutex_take_for_locked(m, h, NULL, 0, &w);
+		if (ret != -EBUSY) {
 			spin_unlock(&m->lock);
 			return ret;
 		}
-		/*
-		 * Go: lost the lock after waiting over 1 ms: starvation mode.
-		 * Mapped, also once a Lock took it past us: its holder's next
-		 * Lock is a CAS in userspace or one system call, against our
-		 * wake-up, so in 1 ms it would pass us a hundred times.
-		 */
-		if (ktime_to_ns(ktime_sub(ktime_get(), w.start)) > GOSYNC_STARVATION_NS ||
-		    (m->word && m->barged))
-			m->starving = true;
+		gs_mutex_starve_locked(m, &w);
 		/*
 		 * Set our state before dropping the lock: a wake-up by Unlock
 		 * after that makes gs_sleep() return at once.
@@ -409,11 +562,9 @@ static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
 			return w.ret;
 		}
 		if (ret) {
-			list_del(&w.node);
-			m->nr_waiters--;
+			gs_mutex_dequeue_locked(m, &w);
 			/* We may have been the waiter Unlock woke: pass it on */
-			if (!gs_mutex_held_locked(m) && gs_mutex_first_locked(m))
-				gs_wake_add(&wake, gs_mutex_first_locked(m)->task);
+			gs_mutex_left_locked(m, &wake);
 			spin_unlock(&m->lock);
 			gs_wake_up(&wake);
 			return ret;
@@ -433,7 +584,7 @@ static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
  */
 int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl)
 {
-	int ret = mtx_try(m, h, NULL, 0);
+	int ret = mtx_try(m, h, NULL, 0, NULL);
 	u64 start, waited = 0;
 
 	/* Contended: time the wait (the fast path above reads no clock). */

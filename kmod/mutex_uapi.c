@@ -60,7 +60,18 @@ static void gs_mutex_show_fdinfo(struct seq_file *sf, void *priv, struct gs_hold
 
 static int gs_mutex_case_try(struct gs_case *c, struct gs_sel *sel, int index)
 {
-	return gs_mutex_try_case(c->priv, c->holder, sel, index);
+	return gs_mutex_try_case(c->priv, c->holder, sel, index, &c->mw);
+}
+
+/* ANY: queue the case in the Mutex's FIFO, where Unlock hands it the lock. */
+static int gs_mutex_case_arm(struct gs_case *c)
+{
+	return gs_mutex_arm(c->priv, c->holder, c->cw.sel, c->cw.index, &c->mw);
+}
+
+static int gs_mutex_case_disarm(struct gs_case *c)
+{
+	return gs_mutex_disarm(c->priv, &c->mw);
 }
 
 static wait_queue_head_t *gs_mutex_case_wq(struct gs_case *c)
@@ -95,6 +106,8 @@ static const struct gs_case_ops gs_mutex_cases = {
 	.ops = BIT(GOSYNC_CASE_LOCK),
 	.all_ops = BIT(GOSYNC_CASE_LOCK),
 	.try = gs_mutex_case_try,
+	.arm = gs_mutex_case_arm,
+	.disarm = gs_mutex_case_disarm,
 	.wq = gs_mutex_case_wq,
 	.lock = gs_mutex_case_lock,
 	.ready_locked = gs_mutex_case_ready_locked,

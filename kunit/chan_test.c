@@ -4,7 +4,8 @@
  * (kmod/wait.c), called directly: buffered and unbuffered transfer, close
  * (drain, EPIPE, waking waiters), EOVERFLOW without consuming, timeouts and
  * signals, select over channels and locks (fairness over many rounds, index
- * order, a counterpart completing a queued case, two selections meeting on
+ * order, a counterpart completing a queued case, a LOCK case's turn in the
+ * Mutex's queue, two selections meeting on
  * an unbuffered channel, a selection never pairing with itself), wait-all's
  * atomicity, and a wake-up racing a close.
  */
@@ -358,6 +359,50 @@ static void wait_any_counterpart_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, m->owner, &h);	/* taken for the case's holder */
 	KUNIT_EXPECT_TRUE(test, queued(ch, &ch->recvq, 0));
 	KUNIT_EXPECT_EQ(test, try_send(ch, "x"), -EAGAIN);	/* its recv is gone */
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
+	gs_chan_destroy(ch);
+}
+
+/*
+ * A waiting selection's LOCK case has its place in the Mutex's FIFO: in
+ * starvation mode Unlock hands the lock to it before a Lock queued later.
+ */
+static void wait_any_mutex_turn_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 0);
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_holder owner = {}, h = {};
+	struct selector *sp = kunit_kzalloc(test, sizeof(*sp), GFP_KERNEL);
+	struct blocker later = {};
+
+	KUNIT_ASSERT_NOT_NULL(test, sp);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &owner, FOREVER), 0);
+	case_init(&sp->cases[0], &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
+	chan_case(&sp->cases[1], ch, GOSYNC_CASE_RECV, NULL);
+	sp->n = 2;
+	selector_start(test, sp);
+	/* Cases are armed in index order: the Mutex's first. */
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(ch, &ch->recvq, 1)));
+	blocker_start(test, &later, blocker_mutex_lock, m);
+	KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&m->lock, &m->waiters, 2)));
+	spin_lock(&m->lock);
+	m->starving = true;		/* as a waiter past 1 ms would set it */
+	spin_unlock(&m->lock);
+
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, selector_finish(sp), 0);
+	KUNIT_EXPECT_EQ(test, sp->index, 0U);
+	KUNIT_EXPECT_EQ(test, sp->cases[0].result, 0);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, &h);
+	KUNIT_EXPECT_TRUE(test, queued(ch, &ch->recvq, 0));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(later.finished));
+	KUNIT_EXPECT_TRUE(test, nr_waiters_is(&m->lock, &m->waiters, 1));
+
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&later), 0);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, &later.holder);
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 	gs_mutex_destroy(m);
 	gs_chan_destroy(ch);
@@ -762,6 +807,131 @@ static void wait_any_select_pairs_test(struct kunit *test)
 	gs_chan_destroy(b);
 }
 
+/*
+ * Lock callers, selections {LOCK m, RECV ch} and a sender that completes
+ * their receive cases, round after round: the Mutex stays exclusive, every
+ * selection completes exactly one case, and the FIFO ends empty. Holds of
+ * over 1 ms now and then put the Mutex in starvation mode, where Unlock
+ * hands it to queued selections too, some of them just decided by the
+ * sender or claiming a sender themselves (GS_SEL_BUSY).
+ */
+#define MX_ROUNDS	300
+
+struct mx_stress {
+	struct gs_mutex *m;
+	struct gs_chan *ch;
+	atomic_t *inside;
+	bool *stop;
+	int kind;		/* 0: Lock, 1: select, 2: sender */
+	int failed;		/* the round that failed, from 1 */
+	unsigned int took_lock, took_chan;
+	struct gs_holder holder;
+	struct completion done;
+};
+
+/* The critical section: alone inside, now and then for over 1 ms. */
+static bool mx_inside(struct mx_stress *x, int round)
+{
+	bool alone = atomic_inc_return(x->inside) == 1;
+
+	if (round % 8 == 0)
+		usleep_range(1200, 1500);
+	else
+		ndelay(2000);
+	atomic_dec(x->inside);
+	return alone && !gs_mutex_unlock(x->m);
+}
+
+/* One round of a selection: false if it failed. */
+static bool mx_select(struct mx_stress *x, int round)
+{
+	struct gs_deadline dl = { .t = ktime_add_ms(ktime_get(), LIVENESS_MS),
+				  .clock = CLOCK_MONOTONIC };
+	struct gs_case cases[2];
+	unsigned int index;
+	bool ok;
+
+	case_init(&cases[0], &gs_mutex_type, x->m, &x->holder, GOSYNC_CASE_LOCK);
+	chan_case(&cases[1], x->ch, GOSYNC_CASE_RECV, NULL);
+	ok = !gs_wait_any(cases, 2, false, false, &dl, &index) && !cases[index].result;
+	if (ok && index == 0) {
+		x->took_lock++;
+		ok = mx_inside(x, round);
+	} else if (ok) {
+		x->took_chan++;
+		ok = !!cases[1].cw.msg;
+	}
+	case_done(&cases[1]);
+	return ok;
+}
+
+/* One send: now and then a blocking one, which gets queued for a while. */
+static void mx_send(struct mx_stress *x, int round)
+{
+	struct gs_deadline dl = { .t = ktime_add_ms(ktime_get(), 2), .clock = CLOCK_MONOTONIC };
+	struct gs_case c;
+	unsigned int index;
+
+	if (round % 2) {
+		try_send(x->ch, "s");
+		usleep_range(100, 200);
+		return;
+	}
+	chan_case(&c, x->ch, GOSYNC_CASE_SEND, "s");
+	gs_wait_any(&c, 1, false, false, &dl, &index);
+	case_done(&c);
+}
+
+static int mx_stress_thread(void *arg)
+{
+	struct mx_stress *x = arg;
+	int i;
+
+	for (i = 1; x->kind == 2 ? !READ_ONCE(*x->stop) : i <= MX_ROUNDS && !x->failed; i++) {
+		if (x->kind == 2)
+			mx_send(x, i);
+		else if (x->kind == 1 ? !mx_select(x, i) :
+			 gs_mutex_lock(x->m, &x->holder, FOREVER) || !mx_inside(x, i))
+			x->failed = i;
+	}
+	complete(&x->done);
+	return 0;
+}
+
+static void wait_any_mutex_stress_test(struct kunit *test)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_chan *ch = new_chan(test, 0);
+	atomic_t inside = ATOMIC_INIT(0);
+	bool stop = false;
+	struct mx_stress x[5];
+	int i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	for (i = 0; i < ARRAY_SIZE(x); i++) {
+		x[i] = (struct mx_stress){ .m = m, .ch = ch, .inside = &inside, .stop = &stop,
+					   .kind = i < 2 ? 0 : i < 4 ? 1 : 2 };
+		init_completion(&x[i].done);
+		KUNIT_ASSERT_FALSE(test,
+				   IS_ERR(kthread_run(mx_stress_thread, &x[i], "gosync_mx/%d", i)));
+	}
+	for (i = 0; i < 4; i++)
+		wait_for_completion(&x[i].done);
+	WRITE_ONCE(stop, true);
+	wait_for_completion(&x[4].done);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, x[i].failed, 0);
+	for (i = 2; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, x[i].took_lock + x[i].took_chan, MX_ROUNDS);
+		kunit_info(test, "selection %d: %u locks, %u receives\n", i,
+			   x[i].took_lock, x[i].took_chan);
+	}
+	KUNIT_EXPECT_TRUE(test, nr_waiters_is(&m->lock, &m->waiters, 0));
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, NULL);
+	gs_mutex_destroy(m);
+	gs_chan_destroy(ch);
+}
+
 static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(chan_buffered_test),
 	KUNIT_CASE(chan_rendezvous_test),
@@ -769,6 +939,7 @@ static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(chan_timeout_signal_test),
 	KUNIT_CASE(wait_any_fairness_test),
 	KUNIT_CASE(wait_any_counterpart_test),
+	KUNIT_CASE(wait_any_mutex_turn_test),
 	KUNIT_CASE(wait_any_select_pair_test),
 	KUNIT_CASE(wait_any_close_test),
 	KUNIT_CASE(wait_any_retry_completed_send_test),
@@ -778,6 +949,7 @@ static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(chan_send_past_full_batch_test),
 	KUNIT_CASE(chan_recv_past_busy_senders_test),
 	KUNIT_CASE(wait_any_select_pairs_test),
+	KUNIT_CASE(wait_any_mutex_stress_test),
 	KUNIT_CASE(wait_all_atomic_test),
 	{}
 };

@@ -136,6 +136,102 @@ static void mutex_starvation_handoff_test(struct kunit *test)
 	gs_mutex_destroy(m);
 }
 
+/* Starvation mode, as a waiter past 1 ms would set it */
+static void mutex_set_starving(struct gs_mutex *m)
+{
+	spin_lock(&m->lock);
+	m->starving = true;
+	spin_unlock(&m->lock);
+}
+
+/*
+ * A selection's LOCK case queued in the FIFO (gs_mutex_arm()): in starvation
+ * mode Unlock hands it the lock in its turn by claiming its selection, drops
+ * it if the selection was decided elsewhere, passes it over while its owner
+ * claims it for a channel case, and a queued case that leaves passes a free
+ * lock on.
+ */
+static void mutex_sel_queue_test(struct kunit *test)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_holder a = {}, h = {};
+	struct gs_mutex_waiter w = {};
+	struct blocker l1 = {}, l2 = {};
+	struct gs_sel sel;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
+
+	/* Decided elsewhere: dropped from the queue, the Lock behind gets it. */
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_mutex_arm(m, &h, &sel, 0, &w), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, m->nr_waiters, 0U);	/* Locks only */
+	blocker_start(test, &l1, blocker_mutex_lock, m);
+	KUNIT_EXPECT_TRUE(test, wait_until(nr_waiters_is(&m->lock, &m->waiters, 2)));
+	mutex_set_starving(m);
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim(&sel, GS_SEL_CANCELED));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&l1), 0);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, &l1.holder);
+	KUNIT_EXPECT_TRUE(test, list_empty(&w.node));
+	KUNIT_EXPECT_EQ(test, gs_mutex_disarm(m, &w), -EAGAIN);
+
+	/* Busy: passed over for the Lock behind; handed the lock next time. */
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_mutex_arm(m, &h, &sel, 3, &w), -EAGAIN);
+	blocker_start(test, &l2, blocker_mutex_lock, m);
+	KUNIT_EXPECT_TRUE(test, wait_until(nr_waiters_is(&m->lock, &m->waiters, 2)));
+	mutex_set_starving(m);
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim_busy(&sel));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&l2), 0);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, &l2.holder);
+	KUNIT_EXPECT_FALSE(test, list_empty(&w.node));
+	gs_sel_unclaim(&sel);
+	mutex_set_starving(m);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&sel.winner), 3);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, &h);
+	KUNIT_EXPECT_EQ(test, gs_mutex_disarm(m, &w), 0);
+	KUNIT_EXPECT_EQ(test, stat_of(m->stats, GOSYNC_STAT_LOCKS), 4);
+
+	/*
+	 * Passed over with no one else to take it, the lock stays free and a
+	 * new Lock queues behind; the case then completes elsewhere and
+	 * leaving, passes the lock to that Lock.
+	 */
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_mutex_arm(m, &h, &sel, 1, &w), -EAGAIN);
+	mutex_set_starving(m);
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim_busy(&sel));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, NULL);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &a), -EBUSY);	/* its turn */
+	blocker_start(test, &l1, blocker_mutex_lock, m);
+	KUNIT_EXPECT_TRUE(test, wait_until(nr_waiters_is(&m->lock, &m->waiters, 2)));
+	gs_sel_commit(&sel, 2);
+	KUNIT_EXPECT_EQ(test, gs_mutex_disarm(m, &w), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&l1), 0);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, &l1.holder);
+
+	/* Busy, then not: first in the queue, its own try takes the free lock. */
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_mutex_arm(m, &h, &sel, 0, &w), -EAGAIN);
+	mutex_set_starving(m);
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim_busy(&sel));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_sel_unclaim(&sel);
+	KUNIT_EXPECT_EQ(test, gs_mutex_try_case(m, &a, NULL, 0, &(struct gs_mutex_waiter){}),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_mutex_try_case(m, &h, &sel, 0, &w), 0);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, &h);
+	KUNIT_EXPECT_TRUE(test, list_empty(&m->waiters));
+	KUNIT_EXPECT_FALSE(test, m->starving);		/* the last waiter took it */
+	KUNIT_EXPECT_EQ(test, gs_mutex_disarm(m, &w), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
+}
+
 /* ---- Mutex, mapped: the word shared with userspace (GOSYNC_CREATE_MAPPED) ---- */
 
 /* What libgosync's fast path does to the word */
@@ -1185,6 +1281,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mutex_robust_waiter_test),
 	KUNIT_CASE(mutex_nonrobust_test),
 	KUNIT_CASE(mutex_starvation_handoff_test),
+	KUNIT_CASE(mutex_sel_queue_test),
 	KUNIT_CASE(mapped_mutex_word_test),
 	KUNIT_CASE(mapped_mutex_spinning_test),
 	KUNIT_CASE(mapped_mutex_handoff_test),

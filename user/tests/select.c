@@ -15,6 +15,9 @@
  *  - Deadlines: relative, absolute on CLOCK_MONOTONIC and CLOCK_REALTIME;
  *    an absolute wait is restarted after a signal with SA_RESTART (no
  *    EINTR), a relative one is not.
+ *  - A LOCK case waits in the Mutex's queue: four processes that keep it
+ *    in starvation mode (each waits for the others' holds) do not keep a
+ *    select from getting the lock in its turn, plain and mapped.
  *  - Tracing: a case that takes a lock or permits is traced as that Lock or
  *    Acquire (gosync_acquired), with a wait time only if it had to wait.
  *  - poll: a Mutex fd is readable while free; an RWMutex readable while an
@@ -24,6 +27,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 
 #include "sync_util.h"
@@ -540,6 +544,95 @@ static bool t_poll_locks(void)
 	return true;
 }
 
+/* ---- a LOCK case's turn in the Mutex's queue ---- */
+
+#define TURN_LOCKERS	4
+
+struct turn {
+	const char *name;
+	bool mapped;
+	atomic_int *stop;
+};
+
+/* Lock, hold 2 ms, Unlock, through a description of its own, until stopped. */
+static int turn_locker(void *arg)
+{
+	struct turn *t = arg;
+	int64_t end = now_ns() + 2 * LIVENESS_NS;
+	struct gosync_fast f;
+	int fd = t->mapped ? fast_open_name(dev, GOSYNC_TYPE_MUTEX, t->name, &f) :
+			     gosync_open(dev, t->name, 0);
+
+	if (fd < 0)
+		return 1;
+	while (!atomic_load(t->stop) && now_ns() < end) {
+		if ((t->mapped ? gosync_fast_mutex_lock(&f, -1) : gosync_mutex_lock(fd, -1)) < 0)
+			return 1;
+		sleep_ns(2 * MS);
+		if ((t->mapped ? gosync_fast_mutex_unlock(&f) : gosync_mutex_unlock(fd)) < 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Once the lockers keep @m starving, a select's LOCK case gets its turn. */
+static bool turn_select(int m, int ch)
+{
+	char buf[8];
+	struct gosync_wait_case cs[2] = { op_case(m, GOSYNC_CASE_LOCK),
+					  recv_case(ch, buf, sizeof(buf)) };
+	struct gosync_state st;
+	int64_t end = now_ns() + LIVENESS_NS;
+
+	do {
+		CHECK_OK(gosync_state(m, &st, NULL, 0, NULL));
+		sleep_ns(MS);
+	} while (!(st.flags & GOSYNC_STATE_STARVING) && now_ns() < end);
+	CHECK(st.flags & GOSYNC_STATE_STARVING, "the lockers never made the Mutex starve");
+	/* The lockers run twice as long: a case left out of the queue times out. */
+	CHECK_EQ(wait_any(cs, 2, 0, LIVENESS_NS), 0);
+	CHECK_EQ(cs[0].error, 0);
+	CHECK_OK(gosync_mutex_unlock(m));
+	return true;
+}
+
+/*
+ * Four processes that each wait for the others' 2 ms holds keep the Mutex
+ * in starvation mode, where Unlock hands it to the oldest waiter. A select
+ * with a LOCK case must still get the lock in its turn while they run (a
+ * case outside the queue waited until the stream stopped).
+ */
+static bool t_lock_case_turn(bool mapped)
+{
+	char n[GOSYNC_NAME_MAX];
+	struct gosync_fast f;
+	int m = mapped ? CHECK_OK(gosync_fast_mutex_create(dev, tap_name(n, "turnf"), 0600, 0, &f)) :
+			 CHECK_OK(gosync_mutex_create(dev, tap_name(n, "turn"), 0600, 0));
+	int ch = CHECK_OK(gosync_chan_create(dev, NULL, 0, 0, 0));
+	atomic_int *stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct turn t = { .name = n, .mapped = mapped, .stop = stop };
+	pid_t pids[TURN_LOCKERS];
+	bool ok;
+	int i;
+
+	CHECK(stop != MAP_FAILED, "mmap");
+	atomic_store(stop, 0);
+	for (i = 0; i < TURN_LOCKERS; i++)
+		pids[i] = spawn(turn_locker, &t);
+	ok = turn_select(m, ch);
+	atomic_store(stop, 1);
+	for (i = 0; i < TURN_LOCKERS; i++)
+		CHECK_EQ(reap(pids[i]), 0);
+	munmap(stop, sizeof(*stop));
+	if (mapped)
+		CHECK(fast_close(&f), "close");
+	else
+		close(m);
+	close(ch);
+	return ok;
+}
+
 /* ---- tracing: a case that takes a lock is traced as the Lock it is ---- */
 
 #define TR "/sys/kernel/tracing"
@@ -662,6 +755,8 @@ int main(void)
 	tap_report(t_bad_waits(), "select-bad-input");
 	tap_report(t_deadlines(), "select-deadlines-restart");
 	tap_report(t_poll_locks(), "select-poll-mutex-rwmutex");
+	tap_report(t_lock_case_turn(false), "select-lock-case-takes-its-turn");
+	tap_report(t_lock_case_turn(true), "select-lock-case-takes-its-turn-mapped");
 	if (trace_ready())
 		tap_report(t_traced(), "select-traced-as-locks");
 	else
