@@ -565,6 +565,33 @@ int gs_mutex_take_ready_locked(struct gs_mutex *m, struct gs_holder *h,
 
 /* ---- rwmutex.c ---- */
 
+/**
+ * struct gs_rwmutex_waiter - a place in an RWMutex's FIFO
+ * @node: in gs_rwmutex.waiters, under its lock; empty when not queued
+ * @task: the waiting task
+ * @holder: the open file description it locks for
+ * @sel: a selection's LOCK or RLOCK case (gs_rwmutex_arm()), or NULL: a
+ *	Lock or RLock
+ * @index: @sel's case
+ * @start: when it began to wait
+ * @seq: its place in the queue (gs_rwmutex.qseq)
+ * @writer: Lock, not RLock
+ * @ret: granted: 0 or -EOWNERDEAD
+ * @granted: an unlocker gave it the lock; a Lock reads it without the lock
+ */
+struct gs_rwmutex_waiter {
+	struct list_head node;
+	struct task_struct *task;
+	struct gs_holder *holder;
+	struct gs_sel *sel;
+	int index;
+	ktime_t start;
+	u64 seq;
+	bool writer;
+	int ret;
+	bool granted;
+};
+
 struct gs_rwmutex {
 	u64 id;				/* the object's, for tracepoints; set once */
 	spinlock_t lock;		/* protects every field below, and holders' rlocks */
@@ -574,7 +601,7 @@ struct gs_rwmutex {
 	/* the last task that locked it, while held, referenced: a spinning hint */
 	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_rwmutex_waiter */
-	unsigned int nr_waiters;	/* entries in @waiters */
+	unsigned int nr_waiters;	/* Locks and RLocks in @waiters (not selections) */
 	u64 qseq;			/* waiters queued so far: numbers them */
 	u64 readers_due;		/* readers numbered up to this go first */
 	bool owner_died;		/* a writer died: tell the next locker */
@@ -610,8 +637,11 @@ int gs_rwmutex_runlock(struct gs_rwmutex *rw, struct gs_holder *h);
 void gs_rwmutex_holder_gone(struct gs_rwmutex *rw, struct gs_holder *h);
 bool gs_rwmutex_self_deadlock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer);
 __poll_t gs_rwmutex_poll(struct gs_rwmutex *rw, struct file *file, poll_table *pt);
+int gs_rwmutex_arm(struct gs_rwmutex *rw, struct gs_holder *h, bool writer, struct gs_sel *sel,
+		   int index, struct gs_rwmutex_waiter *w);
+int gs_rwmutex_disarm(struct gs_rwmutex *rw, struct gs_rwmutex_waiter *w);
 int gs_rwmutex_try_case(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
-			struct gs_sel *sel, int index);
+			struct gs_sel *sel, int index, struct gs_rwmutex_waiter *w);
 bool gs_rwmutex_ready_locked(struct gs_rwmutex *rw, bool writer);
 int gs_rwmutex_take_ready_locked(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 				 struct gs_sel *sel, int index);
@@ -1006,13 +1036,35 @@ int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
 
 /* ---- sem.c ---- */
 
+/**
+ * struct gs_sem_waiter - a place in a Semaphore's FIFO
+ * @node: in gs_sem.waiters, under its lock; empty when not queued
+ * @task: the waiting task
+ * @holder: the open file description it acquires for
+ * @n: the permits it takes
+ * @sel: a selection's ACQUIRE case (gs_sem_arm()), or NULL: an Acquire
+ * @index: @sel's case
+ * @start: when it began to wait
+ * @granted: Release handed it its permits; an Acquire reads it without the lock
+ */
+struct gs_sem_waiter {
+	struct list_head node;
+	struct task_struct *task;
+	struct gs_holder *holder;
+	u64 n;
+	struct gs_sel *sel;
+	int index;
+	ktime_t start;
+	bool granted;
+};
+
 struct gs_sem {
 	u64 id;				/* the object's, for tracepoints; set once */
 	spinlock_t lock;		/* protects every field below, and holders' permits */
 	u64 size;			/* total permits; immutable */
 	u64 cur;			/* permits taken */
 	struct list_head waiters;	/* FIFO of struct gs_sem_waiter */
-	unsigned int nr_waiters;	/* entries in @waiters */
+	unsigned int nr_waiters;	/* Acquires in @waiters (not selections) */
 	wait_queue_head_t wq;		/* pollers and waiting selections */
 	bool robust;			/* permits held per description; immutable */
 	struct list_head holders;	/* robust: holders with permits (gs_holder.node) */
@@ -1041,8 +1093,11 @@ void gs_sem_state(struct gs_sem *s, struct gs_holder *h, u64 *size, u64 *avail, 
 void gs_sem_fill_state(struct gs_sem *s, struct gosync_state *st, struct gosync_holder *hs,
 		       unsigned int cap);
 __poll_t gs_sem_poll(struct gs_sem *s, struct file *file, poll_table *pt);
+int gs_sem_arm(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel, int index,
+	       struct gs_sem_waiter *w);
+int gs_sem_disarm(struct gs_sem *s, struct gs_sem_waiter *w);
 int gs_sem_try_case(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel,
-		    int index);
+		    int index, struct gs_sem_waiter *w);
 bool gs_sem_ready_locked(struct gs_sem *s, u64 n);
 int gs_sem_take_ready_locked(struct gs_sem *s, struct gs_holder *h, u64 n,
 			     struct gs_sel *sel, int index);
@@ -1179,8 +1234,8 @@ struct gs_case;
  *	Return: 0 or the case's own result (-EOWNERDEAD, ...), -EAGAIN if it
  *	would wait, -EALREADY if @sel was claimed by another case meanwhile
  * @arm: optional: queue the case where a counterpart completes it (a
- *	channel's queue; a Mutex's FIFO, where Unlock hands it the lock): it
- *	returns as @try does, or -EAGAIN: queued
+ *	channel's queue; a lock's or Semaphore's FIFO, where an unlock or a
+ *	release serves it in its turn): it returns as @try does, or -EAGAIN
  * @disarm: with @arm: unqueue. Return: the case's result if a counterpart
  *	completed it, -EAGAIN if not
  * @wq: the queue woken when the case may have become ready
@@ -1216,6 +1271,8 @@ struct gs_case_ops {
  * @n: ACQUIRE: the permits
  * @cw: channel cases
  * @mw: Mutex LOCK cases: their place in the Mutex's queue (gs_mutex_arm())
+ * @sw: Semaphore ACQUIRE cases: their place in its queue (gs_sem_arm())
+ * @rww: RWMutex LOCK and RLOCK cases: their place in its queue (gs_rwmutex_arm())
  * @wqe: the engine's entry on @ops->wq()
  */
 struct gs_case {
@@ -1229,7 +1286,11 @@ struct gs_case {
 	u64 gen;
 	u64 n;
 	struct gs_chan_waiter cw;
-	struct gs_mutex_waiter mw;
+	union {
+		struct gs_mutex_waiter mw;
+		struct gs_sem_waiter sw;
+		struct gs_rwmutex_waiter rww;
+	};
 	struct wait_queue_entry wqe;
 };
 

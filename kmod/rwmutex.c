@@ -8,7 +8,10 @@
  * reader that queued meanwhile is admitted before the next writer, so
  * writers cannot starve readers either. Waiters sleep in one FIFO list; the
  * unlocker grants the lock to them (handoff) and wakes them, so a woken
- * waiter never has to compete again.
+ * waiter never has to compete again. A selection's LOCK or RLOCK case
+ * (GOSYNC_IOC_WAIT, wait.c) takes its place in the same FIFO once armed
+ * (gs_rwmutex_arm()), and is granted in its turn by claiming its selection
+ * for the case, as a channel counterpart does.
  *
  * Read locks are counted per holder (open file description), so a robust
  * RWMutex can drop a dying holder's read locks; RUnlock must come through a
@@ -36,17 +39,6 @@
 #include <linux/slab.h>
 
 #include "internal.h"
-
-struct gs_rwmutex_waiter {
-	struct list_head node;		/* in gs_rwmutex.waiters */
-	struct task_struct *task;
-	struct gs_holder *holder;
-	ktime_t start;			/* when it began to wait */
-	u64 seq;			/* its place in the queue (gs_rwmutex.qseq) */
-	bool writer;
-	int ret;			/* granted: 0 or -EOWNERDEAD */
-	bool granted;			/* an unlocker gave us the lock; read locklessly */
-};
 
 struct gs_rwmutex *gs_rwmutex_create(bool robust)
 {
@@ -238,28 +230,74 @@ static void gs_rwmutex_owner_set_locked(struct gs_rwmutex *rw, struct task_struc
 	gs_owner_task_set(&rw->owner_task, rw->word ? NULL : task);
 }
 
+/* Queue @w last; a queued writer (a selection's too) holds new readers back. */
+static void gs_rwmutex_enqueue_locked(struct gs_rwmutex *rw, struct gs_rwmutex_waiter *w)
+{
+	lockdep_assert_held(&rw->lock);
+	w->seq = ++rw->qseq;
+	list_add_tail(&w->node, &rw->waiters);
+	if (!w->sel)
+		rw->nr_waiters++;
+	if (w->writer)
+		rw->writers_waiting++;
+}
+
+static void gs_rwmutex_dequeue_locked(struct gs_rwmutex *rw, struct gs_rwmutex_waiter *w)
+{
+	lockdep_assert_held(&rw->lock);
+	list_del_init(&w->node);
+	if (!w->sel)
+		rw->nr_waiters--;
+	if (w->writer)
+		rw->writers_waiting--;
+}
+
+/* Is @w (NULL: not queued) in the queue? */
+static bool gs_rwmutex_queued(const struct gs_rwmutex_waiter *w)
+{
+	return w && !list_empty(&w->node);
+}
+
 /*
  * Give @w the lock, and queue it to be woken after rw->lock is dropped. The
- * store-release of w->granted is the last access to its on-stack entry: the
- * waiter may return as soon as it sees it (gs_wake_add() referenced its task).
+ * store-release of w->granted is the last access to a Lock's on-stack
+ * entry: the waiter may return as soon as it sees it (gs_wake_add()
+ * referenced its task). A selection reads it in gs_rwmutex_disarm(), under
+ * rw->lock. Return: false if @w is a selection's case that cannot be
+ * claimed (its owner is claiming it for a channel case, GS_SEL_BUSY, or it
+ * was decided meanwhile): passed over, in its place.
  */
-static void gs_rwmutex_grant_locked(struct gs_rwmutex *rw,
+static bool gs_rwmutex_grant_locked(struct gs_rwmutex *rw,
 				    struct gs_rwmutex_waiter *w, struct gs_wake *wake)
 {
 	lockdep_assert_held(&rw->lock);
-	list_del(&w->node);
-	rw->nr_waiters--;
-	if (w->writer) {
-		rw->writers_waiting--;
+	if (w->sel && !gs_sel_claim(w->sel, w->index))
+		return false;
+	gs_rwmutex_dequeue_locked(rw, w);
+	if (w->writer)
 		gs_rwmutex_wlock_locked(rw, w->holder, w->task);
-	} else {
+	else
 		gs_rwmutex_rlock_locked(rw, w->holder, w->task);
-	}
 	gs_rwmutex_owner_set_locked(rw, w->task);
 	w->ret = gs_rwmutex_died_locked(rw);
 	gs_wake_add(wake, w->task);
-	/* Pairs with smp_load_acquire() in rw_lock_wait(). */
+	/* Pairs with smp_load_acquire() in rw_lock_sleep(). */
 	smp_store_release(&w->granted, true);
+	return true;
+}
+
+/*
+ * Selections' cases decided elsewhere leave the queue (their owners disarm
+ * them later), first: a writer among them must not hold readers back.
+ */
+static void gs_rwmutex_drop_decided_locked(struct gs_rwmutex *rw)
+{
+	struct gs_rwmutex_waiter *w, *tmp;
+
+	lockdep_assert_held(&rw->lock);
+	list_for_each_entry_safe(w, tmp, &rw->waiters, node)
+		if (w->sel && gs_sel_decided(w->sel))
+			gs_rwmutex_dequeue_locked(rw, w);
 }
 
 /*
@@ -275,6 +313,7 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, struct gs_wake *wake)
 	struct gs_rwmutex_waiter *w, *tmp;
 
 	lockdep_assert_held(&rw->lock);
+	gs_rwmutex_drop_decided_locked(rw);
 	if (gs_rwmutex_wlocked_locked(rw))
 		return false;
 	if (!gs_rwmutex_readers_locked(rw))
@@ -290,13 +329,13 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, struct gs_wake *wake)
 	}
 	if (gs_rwmutex_readers_locked(rw))
 		return false;
-	list_for_each_entry(w, &rw->waiters, node) {
-		if (w->writer) {
-			if (gs_wake_full(wake))
-				return true;
-			gs_rwmutex_grant_locked(rw, w, wake);
+	list_for_each_entry_safe(w, tmp, &rw->waiters, node) {
+		if (!w->writer)
+			continue;
+		if (gs_wake_full(wake))
+			return true;
+		if (gs_rwmutex_grant_locked(rw, w, wake))
 			return false;
-		}
 	}
 	return false;
 }
@@ -391,6 +430,30 @@ static int rw_try(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 	return ret;
 }
 
+/*
+ * A queued case's try: grant what the state allows, as an unlock does,
+ * which gives the case its turn if an unlock passed it over while its owner
+ * was busy. Its owner's claim is the grant's: -EALREADY once granted (the
+ * result comes from gs_rwmutex_disarm()), -EBUSY while it waits.
+ */
+static int rw_try_queued(struct gs_rwmutex *rw, struct gs_rwmutex_waiter *w)
+{
+	struct gs_wake wake = GS_WAKE_INIT;
+	bool granted;
+
+	spin_lock(&rw->lock);
+	while (gs_rwmutex_wake_locked(rw, &wake)) {
+		spin_unlock(&rw->lock);
+		gs_wake_up(&wake);
+		spin_lock(&rw->lock);
+	}
+	granted = w->granted;
+	gs_rwmutex_unfence_locked(rw);
+	spin_unlock(&rw->lock);
+	gs_wake_up(&wake);
+	return granted ? -EALREADY : -EBUSY;
+}
+
 /**
  * gs_rwmutex_trylock() - Go's TryLock (@writer) or TryRLock
  * @rw: the lock
@@ -410,6 +473,15 @@ int gs_rwmutex_trylock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_trylock);
 
+/* A case's answer: -EAGAIN for not free; a lock taken is counted. */
+static int gs_rwmutex_case_ret(struct gs_rwmutex *rw, int ret, bool writer)
+{
+	if (ret == -EBUSY)
+		return -EAGAIN;
+	return ret == -EALREADY || ret == -EAGAIN ? ret :
+	       gs_lock_counted(rw->stats, ret, writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
+}
+
 /**
  * gs_rwmutex_try_case() - a GOSYNC_IOC_WAIT case's attempt, for @sel
  * @rw: the lock
@@ -417,21 +489,80 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_trylock);
  * @writer: exclusive (LOCK) or shared (RLOCK)
  * @sel: the caller's selection, claimed if the lock is taken
  * @index: the case's index in @sel
+ * @w: the case's place in the queue once gs_rwmutex_arm() queued it
+ *	(zeroed before: not queued)
  *
  * Return: 0, -EOWNERDEAD, -EAGAIN (not free, or too many readers),
- * -EALREADY (@sel won elsewhere).
+ * -EALREADY (@sel won elsewhere, or the case was granted).
  */
 int gs_rwmutex_try_case(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
-			struct gs_sel *sel, int index)
+			struct gs_sel *sel, int index, struct gs_rwmutex_waiter *w)
 {
-	int ret = rw_try(rw, h, writer, sel, index);
-
-	if (ret == -EBUSY)
-		return -EAGAIN;
-	return ret == -EALREADY || ret == -EAGAIN ? ret :
-	       gs_lock_counted(rw->stats, ret, writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
+	if (w->sel && (gs_rwmutex_queued(w) || w->granted))
+		return gs_rwmutex_case_ret(rw, rw_try_queued(rw, w), writer);
+	return gs_rwmutex_case_ret(rw, rw_try(rw, h, writer, sel, index), writer);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_try_case);
+
+/**
+ * gs_rwmutex_arm() - try a case once more and, if it would wait, queue it
+ * @rw: the lock
+ * @h: the holder to record
+ * @writer: exclusive (LOCK) or shared (RLOCK)
+ * @sel: the caller's selection
+ * @index: the case's index in @sel
+ * @w: the case's place in the queue; gs_rwmutex_disarm() takes it out
+ *
+ * Queued, the case waits its turn in the FIFO with Lock and RLock callers
+ * (a writer holds new readers back, as a Lock does), and an unlock grants
+ * it by claiming @sel for @index. An RLOCK past the most readers is not
+ * queued: it tries again when woken.
+ * Return: as gs_rwmutex_try_case(); -EAGAIN: queued, or to try again.
+ */
+int gs_rwmutex_arm(struct gs_rwmutex *rw, struct gs_holder *h, bool writer, struct gs_sel *sel,
+		   int index, struct gs_rwmutex_waiter *w)
+{
+	int ret;
+
+	*w = (struct gs_rwmutex_waiter){ .task = current, .holder = h, .sel = sel,
+					 .index = index, .start = ktime_get(),
+					 .writer = writer };
+	INIT_LIST_HEAD(&w->node);
+	spin_lock(&rw->lock);
+	ret = gs_rwmutex_take_ready_locked(rw, h, writer, sel, index);
+	if (ret == -EBUSY)
+		gs_rwmutex_enqueue_locked(rw, w);
+	gs_rwmutex_unfence_locked(rw);
+	spin_unlock(&rw->lock);
+	return gs_rwmutex_case_ret(rw, ret, writer);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_arm);
+
+/**
+ * gs_rwmutex_disarm() - take an armed case out of the queue, and say how it ended
+ * @rw: the lock gs_rwmutex_arm() ran on
+ * @w: the case's place
+ *
+ * A writer's case that leaves may let readers in, as a Lock that gives up.
+ * Return: the case's result if an unlock granted it the lock, else -EAGAIN.
+ */
+int gs_rwmutex_disarm(struct gs_rwmutex *rw, struct gs_rwmutex_waiter *w)
+{
+	int ret = -EAGAIN;
+
+	spin_lock(&rw->lock);
+	if (gs_rwmutex_queued(w)) {
+		gs_rwmutex_dequeue_locked(rw, w);
+		gs_rwmutex_unlock_wake(rw, false);
+		return ret;
+	}
+	if (w->granted)
+		ret = w->ret;
+	gs_rwmutex_unfence_locked(rw);
+	spin_unlock(&rw->lock);
+	return ret == -EAGAIN ? ret : gs_rwmutex_case_ret(rw, ret, w->writer);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_disarm);
 
 /**
  * gs_rwmutex_self_deadlock() - would current's Lock (@writer) or RLock
@@ -514,11 +645,7 @@ static int rw_lock_sleep(struct gs_rwmutex *rw, struct gs_holder *h, bool writer
 		gs_rwmutex_take_locked(rw, h, writer);
 		goto out;
 	}
-	w.seq = ++rw->qseq;
-	list_add_tail(&w.node, &rw->waiters);
-	rw->nr_waiters++;
-	if (writer)
-		rw->writers_waiting++;
+	gs_rwmutex_enqueue_locked(rw, &w);
 	for (;;) {
 		/* Set our state before unlocking: a grant after that wakes us. */
 		set_current_state(gs_sleep_state(dl));
@@ -538,10 +665,7 @@ static int rw_lock_sleep(struct gs_rwmutex *rw, struct gs_holder *h, bool writer
 			return w.ret;
 		}
 		if (ret) {
-			list_del(&w.node);
-			rw->nr_waiters--;
-			if (writer)
-				rw->writers_waiting--;
+			gs_rwmutex_dequeue_locked(rw, &w);
 			/* A departing writer may unblock queued readers, or vice versa. */
 			gs_rwmutex_unlock_wake(rw, false);
 			return ret;

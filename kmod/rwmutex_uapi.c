@@ -82,7 +82,20 @@ static void gs_rwmutex_show_fdinfo(struct seq_file *sf, void *priv, struct gs_ho
 
 static int gs_rwmutex_case_try(struct gs_case *c, struct gs_sel *sel, int index)
 {
-	return gs_rwmutex_try_case(c->priv, c->holder, c->op == GOSYNC_CASE_LOCK, sel, index);
+	return gs_rwmutex_try_case(c->priv, c->holder, c->op == GOSYNC_CASE_LOCK, sel, index,
+				   &c->rww);
+}
+
+/* ANY: queue the case in the RWMutex's FIFO, where an unlock grants it. */
+static int gs_rwmutex_case_arm(struct gs_case *c)
+{
+	return gs_rwmutex_arm(c->priv, c->holder, c->op == GOSYNC_CASE_LOCK, c->cw.sel,
+			      c->cw.index, &c->rww);
+}
+
+static int gs_rwmutex_case_disarm(struct gs_case *c)
+{
+	return gs_rwmutex_disarm(c->priv, &c->rww);
 }
 
 static wait_queue_head_t *gs_rwmutex_case_wq(struct gs_case *c)
@@ -119,6 +132,8 @@ static const struct gs_case_ops gs_rwmutex_cases = {
 	.ops = BIT(GOSYNC_CASE_LOCK) | BIT(GOSYNC_CASE_RLOCK),
 	.all_ops = BIT(GOSYNC_CASE_LOCK) | BIT(GOSYNC_CASE_RLOCK),
 	.try = gs_rwmutex_case_try,
+	.arm = gs_rwmutex_case_arm,
+	.disarm = gs_rwmutex_case_disarm,
 	.wq = gs_rwmutex_case_wq,
 	.lock = gs_rwmutex_case_lock,
 	.ready_locked = gs_rwmutex_case_ready_locked,

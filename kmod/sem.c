@@ -8,6 +8,11 @@
  * returns permits and grants them to the front of the queue while it fits,
  * handing them over directly (the waiter does not compete again).
  *
+ * A selection's ACQUIRE case (GOSYNC_IOC_WAIT, wait.c) takes its place in
+ * the same FIFO once armed (gs_sem_arm()): Release grants it in its turn by
+ * claiming its selection for the case, as a channel counterpart does, so a
+ * stream of Acquires that keeps the queue busy cannot keep it waiting.
+ *
  * Robust (the default): permits are held by an open file description (a
  * holder), like SysV's SEM_UNDO without its pitfalls: those a holder still
  * has when its last fd closes are released for it, so a crashed worker
@@ -35,15 +40,6 @@
 #include <linux/slab.h>
 
 #include "internal.h"
-
-struct gs_sem_waiter {
-	struct list_head node;		/* in gs_sem.waiters, oldest first */
-	struct task_struct *task;
-	struct gs_holder *holder;
-	u64 n;
-	ktime_t start;			/* when it began to wait */
-	bool granted;			/* Release handed us our permits */
-};
 
 /**
  * gs_sem_create() - a Semaphore of @size permits
@@ -200,8 +196,29 @@ static void gs_sem_put_locked(struct gs_sem *s, struct gs_holder *h, u64 n)
 	}
 }
 
+static void gs_sem_enqueue_locked(struct gs_sem *s, struct gs_sem_waiter *w)
+{
+	lockdep_assert_held(&s->lock);
+	list_add_tail(&w->node, &s->waiters);
+	if (!w->sel)
+		s->nr_waiters++;
+}
+
+static void gs_sem_dequeue_locked(struct gs_sem *s, struct gs_sem_waiter *w)
+{
+	lockdep_assert_held(&s->lock);
+	list_del_init(&w->node);
+	if (!w->sel)
+		s->nr_waiters--;
+}
+
 /*
  * Grant the front waiters while their n fits; wake them after unlocking.
+ * A selection's case is granted by claiming its selection for it: one
+ * decided elsewhere leaves the queue (its owner disarms it later); one
+ * whose owner is claiming it for a channel case (GS_SEL_BUSY) is passed
+ * over, keeping its place: if that claim fails, the owner tries again,
+ * woken with the pollers (gs_sem_unlock_wake()).
  * Return: true if @wake filled up before every waiter that fits was
  * granted; the caller wakes those, retakes the lock and calls again.
  */
@@ -212,17 +229,23 @@ static bool gs_sem_grant_locked(struct gs_sem *s, struct gs_wake *wake)
 	lockdep_assert_held(&s->lock);
 	gs_sem_fence_locked(s);
 	list_for_each_entry_safe(w, tmp, &s->waiters, node) {
+		if (w->sel && gs_sel_decided(w->sel)) {
+			gs_sem_dequeue_locked(s, w);
+			continue;
+		}
 		if (s->size - s->cur < w->n)
 			break;
 		if (gs_wake_full(wake))
 			return true;
-		list_del(&w->node);
-		s->nr_waiters--;
+		if (w->sel && !gs_sel_claim(w->sel, w->index))
+			continue;
+		gs_sem_dequeue_locked(s, w);
 		gs_sem_take_locked(s, w->holder, w->n, w->task);
 		gs_wake_add(wake, w->task);
 		/*
-		 * Last: the waiter may return as soon as it sees this. Pairs
-		 * with smp_load_acquire() in sem_acquire_wait().
+		 * Last: an Acquire may return as soon as it sees this. Pairs
+		 * with smp_load_acquire() in sem_acquire_wait(); a selection
+		 * reads it in gs_sem_disarm(), under s->lock.
 		 */
 		smp_store_release(&w->granted, true);
 	}
@@ -251,36 +274,65 @@ static void gs_sem_unlock_wake(struct gs_sem *s)
 		wake_up_interruptible_poll(&s->wq, EPOLLIN | EPOLLRDNORM);
 }
 
-/* Would Acquire(@n) succeed now? Not past waiters (FIFO). Fences a mapped word. */
-bool gs_sem_ready_locked(struct gs_sem *s, u64 n)
+/* Is @w (NULL: not queued) in the queue? */
+static bool gs_sem_queued(const struct gs_sem_waiter *w)
+{
+	return w && !list_empty(&w->node);
+}
+
+/*
+ * Would Acquire(@n) by @w's owner (@w NULL: one not queued) succeed now?
+ * Not past waiters (FIFO): only the front one may take. Fences a mapped word.
+ */
+static bool gs_sem_ready_for_locked(struct gs_sem *s, u64 n, struct gs_sem_waiter *w)
 {
 	gs_sem_fence_locked(s);
-	return s->size - s->cur >= n && list_empty(&s->waiters);
+	if (s->size - s->cur < n)
+		return false;
+	return list_empty(&s->waiters) ||
+	       (gs_sem_queued(w) &&
+		list_first_entry(&s->waiters, struct gs_sem_waiter, node) == w);
+}
+
+/* Would Acquire(@n) succeed now? */
+bool gs_sem_ready_locked(struct gs_sem *s, u64 n)
+{
+	return gs_sem_ready_for_locked(s, n, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_ready_locked);
+
+/* Take @n if free for @w (NULL: not queued), for @sel's case @index (struct gs_sel). */
+static int gs_sem_take_for_locked(struct gs_sem *s, struct gs_holder *h, u64 n,
+				  struct gs_sel *sel, int index, struct gs_sem_waiter *w)
+{
+	lockdep_assert_held(&s->lock);
+	if (!gs_sem_ready_for_locked(s, n, w))
+		return -EBUSY;
+	if (!gs_sel_claim(sel, index))
+		return -EALREADY;
+	if (gs_sem_queued(w))
+		gs_sem_dequeue_locked(s, w);
+	gs_sem_take_locked(s, h, n, current);
+	return 0;
+}
 
 /* Take @n if free, for @sel's case @index (see struct gs_sel). */
 int gs_sem_take_ready_locked(struct gs_sem *s, struct gs_holder *h, u64 n,
 			     struct gs_sel *sel, int index)
 {
-	lockdep_assert_held(&s->lock);
-	if (!gs_sem_ready_locked(s, n))
-		return -EBUSY;
-	if (!gs_sel_claim(sel, index))
-		return -EALREADY;
-	gs_sem_take_locked(s, h, n, current);
-	return 0;
+	return gs_sem_take_for_locked(s, h, n, sel, index, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_take_ready_locked);
 
-static int sem_try(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel, int index)
+static int sem_try(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel, int index,
+		   struct gs_sem_waiter *w)
 {
 	int ret;
 
 	if (!n || n > s->size)
 		return -EINVAL;
 	spin_lock(&s->lock);
-	ret = gs_sem_take_ready_locked(s, h, n, sel, index);
+	ret = gs_sem_take_for_locked(s, h, n, sel, index, w);
 	gs_sem_unfence_locked(s);
 	spin_unlock(&s->lock);
 	return ret;
@@ -314,12 +366,20 @@ static int sem_counted(struct gs_sem *s, int ret, u64 n)
  */
 int gs_sem_tryacquire(struct gs_sem *s, struct gs_holder *h, u64 n)
 {
-	int ret = sem_try(s, h, n, NULL, 0);
+	int ret = sem_try(s, h, n, NULL, 0, NULL);
 
 	gs_trace_acquired(s->id, GOSYNC_TYPE_SEM, GOSYNC_SEM_TRYACQUIRE, n, 0, ret);
 	return sem_counted(s, ret, n);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_tryacquire);
+
+/* A case's answer: -EAGAIN for not free; permits taken are counted. */
+static int gs_sem_case_ret(struct gs_sem *s, int ret, u64 n)
+{
+	if (ret == -EBUSY)
+		return -EAGAIN;
+	return ret == -EALREADY ? ret : sem_counted(s, ret, n);
+}
 
 /**
  * gs_sem_try_case() - a GOSYNC_IOC_WAIT ACQUIRE case's attempt, for @sel
@@ -328,19 +388,76 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sem_tryacquire);
  * @n: the permits to take
  * @sel: the caller's selection, claimed if the permits are taken
  * @index: the case's index in @sel
+ * @w: the case's place in the queue once gs_sem_arm() ran (zeroed before:
+ *	not queued)
  *
  * Return: 0, -EAGAIN (not free), -EALREADY, or -EINVAL.
  */
 int gs_sem_try_case(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel,
-		    int index)
+		    int index, struct gs_sem_waiter *w)
 {
-	int ret = sem_try(s, h, n, sel, index);
-
-	if (ret == -EBUSY)
-		return -EAGAIN;
-	return ret == -EALREADY ? ret : sem_counted(s, ret, n);
+	return gs_sem_case_ret(s, sem_try(s, h, n, sel, index, w->sel ? w : NULL), n);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_try_case);
+
+/**
+ * gs_sem_arm() - try a case once more and, if it would wait, queue it
+ * @s: the semaphore
+ * @h: the holder the permits are recorded for (robust)
+ * @n: the permits to take, 1..size (gs_sem_try_case() checked)
+ * @sel: the caller's selection
+ * @index: the case's index in @sel
+ * @w: the case's place in the queue; gs_sem_disarm() takes it out
+ *
+ * Queued, the case waits its turn in the FIFO with Acquire callers, and a
+ * Release grants it by claiming @sel for @index. A mapped word stays
+ * fenced while it is queued. Return: as gs_sem_try_case(); -EAGAIN: queued.
+ */
+int gs_sem_arm(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel, int index,
+	       struct gs_sem_waiter *w)
+{
+	int ret;
+
+	*w = (struct gs_sem_waiter){ .task = current, .holder = h, .n = n, .sel = sel,
+				     .index = index, .start = ktime_get() };
+	INIT_LIST_HEAD(&w->node);
+	spin_lock(&s->lock);
+	ret = gs_sem_take_for_locked(s, h, n, sel, index, NULL);
+	if (ret == -EBUSY)
+		gs_sem_enqueue_locked(s, w);
+	gs_sem_unfence_locked(s);
+	spin_unlock(&s->lock);
+	return gs_sem_case_ret(s, ret, n);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_arm);
+
+/**
+ * gs_sem_disarm() - take an armed case out of the queue, and say how it ended
+ * @s: the semaphore gs_sem_arm() ran on
+ * @w: the case's place
+ *
+ * A case that leaves the front of the queue may let the next ones in, as
+ * an Acquire that gives up does.
+ * Return: 0 if Release granted it its permits, else -EAGAIN.
+ */
+int gs_sem_disarm(struct gs_sem *s, struct gs_sem_waiter *w)
+{
+	bool granted;
+
+	spin_lock(&s->lock);
+	if (gs_sem_queued(w)) {
+		gs_sem_dequeue_locked(s, w);
+		gs_sem_unlock_wake(s);
+		return -EAGAIN;
+	}
+	granted = w->granted;
+	/* The engine stopped watching first: the word may go back now. */
+	gs_sem_fence_locked(s);
+	gs_sem_unfence_locked(s);
+	spin_unlock(&s->lock);
+	return granted ? sem_counted(s, 0, w->n) : -EAGAIN;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_disarm);
 
 static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 			    const struct gs_deadline *dl)
@@ -348,7 +465,7 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 	struct gs_sem_waiter w = { .task = current, .holder = h, .n = n, .start = ktime_get() };
 	int ret;
 
-	ret = sem_try(s, h, n, NULL, 0);
+	ret = sem_try(s, h, n, NULL, 0, NULL);
 	if (ret != -EBUSY)
 		return ret;
 	spin_lock(&s->lock);
@@ -358,8 +475,7 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 		spin_unlock(&s->lock);
 		return 0;
 	}
-	list_add_tail(&w.node, &s->waiters);
-	s->nr_waiters++;
+	gs_sem_enqueue_locked(s, &w);
 	for (;;) {
 		set_current_state(gs_sleep_state(dl));
 		spin_unlock(&s->lock);
@@ -379,8 +495,7 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
 		}
 		if (ret) {
 			/* x/sync: a departing front waiter may let the next ones in */
-			list_del(&w.node);
-			s->nr_waiters--;
+			gs_sem_dequeue_locked(s, &w);
 			gs_sem_unlock_wake(s);
 			return ret;
 		}
@@ -399,7 +514,7 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
  */
 int gs_sem_acquire(struct gs_sem *s, struct gs_holder *h, u64 n, const struct gs_deadline *dl)
 {
-	int ret = sem_try(s, h, n, NULL, 0);
+	int ret = sem_try(s, h, n, NULL, 0, NULL);
 	u64 start, waited = 0;
 
 	/* Contended: time the wait (the fast path above reads no clock). */

@@ -66,7 +66,18 @@ static void gs_sem_show_fdinfo(struct seq_file *sf, void *priv, struct gs_holder
 
 static int gs_sem_case_try(struct gs_case *c, struct gs_sel *sel, int index)
 {
-	return gs_sem_try_case(c->priv, c->holder, c->n, sel, index);
+	return gs_sem_try_case(c->priv, c->holder, c->n, sel, index, &c->sw);
+}
+
+/* ANY: queue the case in the Semaphore's FIFO, where Release grants it. */
+static int gs_sem_case_arm(struct gs_case *c)
+{
+	return gs_sem_arm(c->priv, c->holder, c->n, c->cw.sel, c->cw.index, &c->sw);
+}
+
+static int gs_sem_case_disarm(struct gs_case *c)
+{
+	return gs_sem_disarm(c->priv, &c->sw);
 }
 
 static wait_queue_head_t *gs_sem_case_wq(struct gs_case *c)
@@ -100,6 +111,8 @@ static const struct gs_case_ops gs_sem_cases = {
 	.ops = BIT(GOSYNC_CASE_ACQUIRE),
 	.all_ops = BIT(GOSYNC_CASE_ACQUIRE),
 	.try = gs_sem_case_try,
+	.arm = gs_sem_case_arm,
+	.disarm = gs_sem_case_disarm,
 	.wq = gs_sem_case_wq,
 	.lock = gs_sem_case_lock,
 	.ready_locked = gs_sem_case_ready_locked,

@@ -7,16 +7,17 @@
  * ANY. A selection (struct gs_sel) is claimed by whoever completes one of
  * its cases, with one atomic compare-and-exchange: the waiting task itself
  * when a case's try succeeds, or a counterpart that completes a queued
- * case (a channel's party, or an Unlock's handoff). The engine tries every
+ * case (a channel's party, or an unlock's handoff). The engine tries every
  * case (in a random order, as Go's selectgo does, or in index order), then
  * arms them: channel cases are queued on their channel where counterparts
- * find them, Mutex LOCK cases in the Mutex's FIFO, where a handoff claims
- * them; every case also puts an entry on its object's wait queue, which any
- * state change wakes. Then it sleeps until the selection is claimed, or a
- * watched object changed (it tries again), or the deadline or a signal ends
- * the wait; the task claims its own selection to cancel it, and a
- * counterpart that claimed it first wins instead. A woken-flag in the
- * selection closes the window between a failed try and the sleep.
+ * find them, LOCK, RLOCK and ACQUIRE cases in their object's FIFO, where an
+ * unlock or release claims them; every case also puts an entry on its
+ * object's wait queue, which any state change wakes. Then it sleeps until
+ * the selection is claimed, or a watched object changed (it tries again),
+ * or the deadline or a signal ends the wait; the task claims its own
+ * selection to cancel it, and a counterpart that claimed it first wins
+ * instead. A woken-flag in the selection closes the window between a
+ * failed try and the sleep.
  *
  * ALL. Every case must be ready at the same moment. The engine takes
  * gs_wait_all_lock, then every object's lock in one order (by type, then
@@ -320,7 +321,7 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 			break;
 		waited = waited ?: ktime_get_ns();
 		if (!armed) {
-			/* Watch every object, queue channel and Mutex cases; try again. */
+			/* Watch every object, queue the cases that queue; try again. */
 			for (; armed < n; armed++) {
 				struct gs_case *c = &cases[armed];
 				int r;

@@ -808,17 +808,19 @@ static void wait_any_select_pairs_test(struct kunit *test)
 }
 
 /*
- * Lock callers, selections {LOCK m, RECV ch} and a sender that completes
- * their receive cases, round after round: the Mutex stays exclusive, every
- * selection completes exactly one case, and the FIFO ends empty. Holds of
- * over 1 ms now and then put the Mutex in starvation mode, where Unlock
- * hands it to queued selections too, some of them just decided by the
- * sender or claiming a sender themselves (GS_SEL_BUSY).
+ * Lockers, selections {LOCK or ACQUIRE, RECV ch} and a sender that completes
+ * their receive cases, round after round, on a Mutex, an RWMutex (writers)
+ * and a 1-permit Semaphore: the object stays exclusive, every selection
+ * completes exactly one case, and the FIFO ends empty. Holds of over 1 ms
+ * now and then put the Mutex in starvation mode; every Unlock or Release
+ * may hand the object to a queued selection, some of them just decided by
+ * the sender or claiming a sender themselves (GS_SEL_BUSY).
  */
 #define MX_ROUNDS	300
 
 struct mx_stress {
-	struct gs_mutex *m;
+	const struct gs_type *type;	/* gs_mutex_type, gs_rwmutex_type, gs_sem_type */
+	void *obj;
 	struct gs_chan *ch;
 	atomic_t *inside;
 	bool *stop;
@@ -828,6 +830,24 @@ struct mx_stress {
 	struct gs_holder holder;
 	struct completion done;
 };
+
+static int mx_take(struct mx_stress *x)
+{
+	if (x->type == &gs_sem_type)
+		return gs_sem_acquire(x->obj, &x->holder, 1, FOREVER);
+	if (x->type == &gs_rwmutex_type)
+		return gs_rwmutex_lock(x->obj, &x->holder, true, FOREVER);
+	return gs_mutex_lock(x->obj, &x->holder, FOREVER);
+}
+
+static int mx_put(struct mx_stress *x)
+{
+	if (x->type == &gs_sem_type)
+		return gs_sem_release(x->obj, &x->holder, 1);
+	if (x->type == &gs_rwmutex_type)
+		return gs_rwmutex_unlock(x->obj);
+	return gs_mutex_unlock(x->obj);
+}
 
 /* The critical section: alone inside, now and then for over 1 ms. */
 static bool mx_inside(struct mx_stress *x, int round)
@@ -839,7 +859,7 @@ static bool mx_inside(struct mx_stress *x, int round)
 	else
 		ndelay(2000);
 	atomic_dec(x->inside);
-	return alone && !gs_mutex_unlock(x->m);
+	return alone && !mx_put(x);
 }
 
 /* One round of a selection: false if it failed. */
@@ -847,11 +867,13 @@ static bool mx_select(struct mx_stress *x, int round)
 {
 	struct gs_deadline dl = { .t = ktime_add_ms(ktime_get(), LIVENESS_MS),
 				  .clock = CLOCK_MONOTONIC };
+	u32 op = x->type == &gs_sem_type ? GOSYNC_CASE_ACQUIRE : GOSYNC_CASE_LOCK;
 	struct gs_case cases[2];
 	unsigned int index;
 	bool ok;
 
-	case_init(&cases[0], &gs_mutex_type, x->m, &x->holder, GOSYNC_CASE_LOCK);
+	case_init(&cases[0], x->type, x->obj, &x->holder, op);
+	cases[0].n = 1;
 	chan_case(&cases[1], x->ch, GOSYNC_CASE_RECV, NULL);
 	ok = !gs_wait_any(cases, 2, false, false, &dl, &index) && !cases[index].result;
 	if (ok && index == 0) {
@@ -890,27 +912,26 @@ static int mx_stress_thread(void *arg)
 	for (i = 1; x->kind == 2 ? !READ_ONCE(*x->stop) : i <= MX_ROUNDS && !x->failed; i++) {
 		if (x->kind == 2)
 			mx_send(x, i);
-		else if (x->kind == 1 ? !mx_select(x, i) :
-			 gs_mutex_lock(x->m, &x->holder, FOREVER) || !mx_inside(x, i))
+		else if (x->kind == 1 ? !mx_select(x, i) : mx_take(x) || !mx_inside(x, i))
 			x->failed = i;
 	}
 	complete(&x->done);
 	return 0;
 }
 
-static void wait_any_mutex_stress_test(struct kunit *test)
+/* Two lockers, two selections and a sender on @obj, its FIFO @waiters under @lock. */
+static void mx_stress_run(struct kunit *test, const struct gs_type *type, void *obj,
+			  spinlock_t *lock, struct list_head *waiters)
 {
-	struct gs_mutex *m = gs_mutex_create(true);
 	struct gs_chan *ch = new_chan(test, 0);
 	atomic_t inside = ATOMIC_INIT(0);
 	bool stop = false;
 	struct mx_stress x[5];
 	int i;
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 	for (i = 0; i < ARRAY_SIZE(x); i++) {
-		x[i] = (struct mx_stress){ .m = m, .ch = ch, .inside = &inside, .stop = &stop,
-					   .kind = i < 2 ? 0 : i < 4 ? 1 : 2 };
+		x[i] = (struct mx_stress){ .type = type, .obj = obj, .ch = ch, .inside = &inside,
+					   .stop = &stop, .kind = i < 2 ? 0 : i < 4 ? 1 : 2 };
 		init_completion(&x[i].done);
 		KUNIT_ASSERT_FALSE(test,
 				   IS_ERR(kthread_run(mx_stress_thread, &x[i], "gosync_mx/%d", i)));
@@ -921,15 +942,34 @@ static void wait_any_mutex_stress_test(struct kunit *test)
 	wait_for_completion(&x[4].done);
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_EQ(test, x[i].failed, 0);
-	for (i = 2; i < 4; i++) {
+	for (i = 2; i < 4; i++)
 		KUNIT_EXPECT_EQ(test, x[i].took_lock + x[i].took_chan, MX_ROUNDS);
-		kunit_info(test, "selection %d: %u locks, %u receives\n", i,
-			   x[i].took_lock, x[i].took_chan);
-	}
-	KUNIT_EXPECT_TRUE(test, nr_waiters_is(&m->lock, &m->waiters, 0));
-	KUNIT_EXPECT_PTR_EQ(test, m->owner, NULL);
-	gs_mutex_destroy(m);
+	/* One short line: a test case's log is small (KUNIT_LOG_SIZE). */
+	kunit_info(test, "%s: selections took it %u times, received %u\n", type->name,
+		   x[2].took_lock + x[3].took_lock, x[2].took_chan + x[3].took_chan);
+	KUNIT_EXPECT_TRUE(test, nr_waiters_is(lock, waiters, 0));
 	gs_chan_destroy(ch);
+}
+
+static void wait_any_lock_stress_test(struct kunit *test)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gs_sem *s = gs_sem_create(1, true);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	mx_stress_run(test, &gs_mutex_type, m, &m->lock, &m->waiters);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, NULL);
+	mx_stress_run(test, &gs_rwmutex_type, rw, &rw->lock, &rw->waiters);
+	KUNIT_EXPECT_PTR_EQ(test, rw->writer, NULL);
+	KUNIT_EXPECT_EQ(test, rw->writers_waiting, 0U);
+	mx_stress_run(test, &gs_sem_type, s, &s->lock, &s->waiters);
+	KUNIT_EXPECT_EQ(test, s->cur, 0ULL);
+	gs_mutex_destroy(m);
+	gs_rwmutex_destroy(rw);
+	gs_sem_destroy(s);
 }
 
 static struct kunit_case gs_chan_cases_kunit[] = {
@@ -949,7 +989,7 @@ static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(chan_send_past_full_batch_test),
 	KUNIT_CASE(chan_recv_past_busy_senders_test),
 	KUNIT_CASE(wait_any_select_pairs_test),
-	KUNIT_CASE(wait_any_mutex_stress_test),
+	KUNIT_CASE(wait_any_lock_stress_test),
 	KUNIT_CASE(wait_all_atomic_test),
 	{}
 };

@@ -75,6 +75,7 @@ static inline void blocker_start(struct kunit *test, struct blocker *b,
 {
 	b->fn = fn;
 	b->obj = obj;
+	b->finished = false;	/* a blocker may run again */
 	init_completion(&b->done);
 	b->task = kthread_run(blocker_thread, b, "gosync_blocker");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(b->task));

@@ -106,6 +106,81 @@ static void sem_cancel_doesnt_starve_test(struct kunit *test)
 	gs_sem_destroy(s);
 }
 
+/*
+ * A selection's ACQUIRE case queued in the FIFO (gs_sem_arm()): Release
+ * grants it in its turn by claiming its selection, before an Acquire queued
+ * later; drops it once decided elsewhere, even at the front where it would
+ * not fit; passes it over, in its place, while its owner claims it for a
+ * channel case; and a case that leaves the front lets the next one in.
+ */
+static void sem_sel_queue_test(struct kunit *test)
+{
+	struct gs_sem *s = gs_sem_create(2, true);
+	struct gs_holder a = {}, h = {};
+	struct gs_sem_waiter w = {};
+	struct blocker b = { .n = 1 };
+	struct gs_sel sel;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, gs_sem_acquire(s, &a, 2, FOREVER), 0);
+
+	/* Its turn: granted before the Acquire behind it. */
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_sem_arm(s, &h, 1, &sel, 2, &w), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, s->nr_waiters, 0U);	/* Acquires only */
+	blocker_start(test, &b, do_sem_acquire, s);
+	KUNIT_EXPECT_TRUE(test, wait_until(sem_waiters_are(s, 2)));
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &a, 1), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&sel.winner), 2);
+	KUNIT_EXPECT_EQ(test, h.permits, 1ULL);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(b.finished));
+	KUNIT_EXPECT_EQ(test, gs_sem_disarm(s, &w), 0);
+	KUNIT_EXPECT_EQ(test, stat_of(s->stats, GOSYNC_STAT_SEM_ACQUIRES), 2);
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &a, 1), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b), 0);
+
+	/* Decided elsewhere: dropped; the Acquire behind it fits. */
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_sem_arm(s, &h, 2, &sel, 0, &w), -EAGAIN);
+	blocker_start(test, &b, do_sem_acquire, s);
+	KUNIT_EXPECT_TRUE(test, wait_until(sem_waiters_are(s, 2)));
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim(&sel, GS_SEL_CANCELED));
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &h, 1), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&w.node));
+	KUNIT_EXPECT_EQ(test, gs_sem_disarm(s, &w), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, b.holder.permits, 2ULL);
+
+	/* Busy: passed over in its place; first, its own try takes. */
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_sem_arm(s, &h, 1, &sel, 0, &w), -EAGAIN);
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim_busy(&sel));
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &b.holder, 1), 0);
+	KUNIT_EXPECT_FALSE(test, list_empty(&w.node));
+	KUNIT_EXPECT_EQ(test, gs_sem_tryacquire(s, &a, 1), -EBUSY);	/* FIFO */
+	gs_sel_unclaim(&sel);
+	KUNIT_EXPECT_EQ(test, gs_sem_try_case(s, &a, 1, NULL, 0, &(struct gs_sem_waiter){}),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_sem_try_case(s, &h, 1, &sel, 0, &w), 0);
+	KUNIT_EXPECT_EQ(test, h.permits, 1ULL);
+	KUNIT_EXPECT_TRUE(test, sem_waiters_are(s, 0));
+	KUNIT_EXPECT_EQ(test, gs_sem_disarm(s, &w), -EAGAIN);
+
+	/* Leaving the front lets the Acquire behind it in. */
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_sem_arm(s, &a, 2, &sel, 0, &w), -EAGAIN);
+	blocker_start(test, &b, do_sem_acquire, s);
+	KUNIT_EXPECT_TRUE(test, wait_until(sem_waiters_are(s, 2)));
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &h, 1), 0);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(b.finished));	/* behind one that does not fit */
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim(&sel, GS_SEL_CANCELED));
+	KUNIT_EXPECT_EQ(test, gs_sem_disarm(s, &w), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b), 0);
+	KUNIT_EXPECT_EQ(test, a.permits, 0ULL);
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &b.holder, 2), 0);
+	gs_sem_destroy(s);
+}
+
 /* A closing holder's permits return and are granted to the waiters. */
 static void sem_holder_gone_test(struct kunit *test)
 {
@@ -433,6 +508,7 @@ static struct kunit_case gs_sem_cond_cases[] = {
 	KUNIT_CASE(sem_nonrobust_test),
 	KUNIT_CASE(sem_large_acquire_doesnt_starve_test),
 	KUNIT_CASE(sem_cancel_doesnt_starve_test),
+	KUNIT_CASE(sem_sel_queue_test),
 	KUNIT_CASE(sem_holder_gone_test),
 	KUNIT_CASE(sem_many_waiters_test),
 	KUNIT_CASE(sem_hammer_test),

@@ -702,6 +702,85 @@ static void rwmutex_writer_preference_test(struct kunit *test)
 	gs_rwmutex_destroy(rw);
 }
 
+/*
+ * Selections' LOCK and RLOCK cases queued in the FIFO (gs_rwmutex_arm()): a
+ * writer's case gets its turn before a Lock queued later and holds new
+ * readers back; a reader's case queued during a write lock is due when it
+ * ends; a busy case is passed over in its place and its own try takes its
+ * turn; one decided elsewhere is dropped; one that leaves lets readers in.
+ */
+static void rwmutex_sel_queue_test(struct kunit *test)
+{
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gs_holder a = {}, h = {};
+	struct gs_rwmutex_waiter w = {}, r = {};
+	struct blocker w1 = { .writer = true }, r1 = {};
+	struct gs_sel sel, rsel;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, true, FOREVER), 0);
+
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_arm(rw, &h, true, &sel, 1, &w), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, rw->writers_waiting, 1U);
+	KUNIT_EXPECT_EQ(test, rw->nr_waiters, 0U);	/* Locks and RLocks only */
+	blocker_start(test, &w1, do_rw_lock, rw);
+	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 2)));
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&sel.winner), 1);
+	KUNIT_EXPECT_PTR_EQ(test, rw->writer, &h);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(w1.finished));
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_try_case(rw, &h, true, &sel, 1, &w), -EALREADY);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_disarm(rw, &w), 0);
+
+	/* A reader's case, queued after the Lock: due when the write lock ends. */
+	gs_sel_init(&rsel);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_arm(rw, &a, false, &rsel, 0, &r), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&rsel.winner), 0);
+	KUNIT_EXPECT_EQ(test, rw->readers, 1U);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(w1.finished));
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_disarm(rw, &r), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), 0);
+
+	/* Busy: passed over, readers still held back; its own try takes it. */
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_arm(rw, &h, true, &sel, 0, &w), -EAGAIN);
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim_busy(&sel));
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+	KUNIT_EXPECT_PTR_EQ(test, rw->writer, NULL);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &a, false), -EBUSY);
+	gs_sel_unclaim(&sel);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_try_case(rw, &h, true, &sel, 0, &w), -EALREADY);
+	KUNIT_EXPECT_EQ(test, atomic_read(&sel.winner), 0);
+	KUNIT_EXPECT_PTR_EQ(test, rw->writer, &h);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_disarm(rw, &w), 0);
+
+	/* Decided elsewhere: dropped at the unlock, readers come in. */
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_arm(rw, &a, true, &sel, 0, &w), -EAGAIN);
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim(&sel, GS_SEL_CANCELED));
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&w.node));
+	KUNIT_EXPECT_EQ(test, rw->writers_waiting, 0U);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_disarm(rw, &w), -EAGAIN);
+
+	/* A writer's case that leaves lets the reader behind it in. */
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &a, false), 0);
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_arm(rw, &h, true, &sel, 0, &w), -EAGAIN);
+	blocker_start(test, &r1, do_rw_lock, rw);
+	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 2)));
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim(&sel, GS_SEL_CANCELED));
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_disarm(rw, &w), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&r1), 0);
+	KUNIT_EXPECT_EQ(test, rw->readers, 2U);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &r1.holder), 0);
+	gs_rwmutex_destroy(rw);
+}
+
 /* A writer that gives up (signal) must not leave readers blocked behind it. */
 static void rwmutex_signal_test(struct kunit *test)
 {
@@ -1294,6 +1373,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(rwmutex_basic_test),
 	KUNIT_CASE(rwmutex_max_readers_test),
 	KUNIT_CASE(rwmutex_writer_preference_test),
+	KUNIT_CASE(rwmutex_sel_queue_test),
 	KUNIT_CASE(rwmutex_signal_test),
 	KUNIT_CASE(rwmutex_holder_gone_test),
 	KUNIT_CASE(rwmutex_hammer_test),

@@ -15,9 +15,10 @@
  *  - Deadlines: relative, absolute on CLOCK_MONOTONIC and CLOCK_REALTIME;
  *    an absolute wait is restarted after a signal with SA_RESTART (no
  *    EINTR), a relative one is not.
- *  - A LOCK case waits in the Mutex's queue: four processes that keep it
- *    in starvation mode (each waits for the others' holds) do not keep a
- *    select from getting the lock in its turn, plain and mapped.
+ *  - LOCK, RLOCK and ACQUIRE cases wait in the object's queue: four
+ *    processes that keep a Mutex starving, or an RWMutex's or Semaphore's
+ *    queue busy (each waits for the others' holds), do not keep a select
+ *    from its turn, plain and mapped.
  *  - Tracing: a case that takes a lock or permits is traced as that Lock or
  *    Acquire (gosync_acquired), with a wait time only if it had to wait.
  *  - poll: a Mutex fd is readable while free; an RWMutex readable while an
@@ -544,83 +545,131 @@ static bool t_poll_locks(void)
 	return true;
 }
 
-/* ---- a LOCK case's turn in the Mutex's queue ---- */
+/* ---- a LOCK, RLOCK or ACQUIRE case's turn in the object's queue ---- */
 
 #define TURN_LOCKERS	4
 
 struct turn {
 	const char *name;
+	unsigned int type;	/* Mutex, RWMutex (writers) or Semaphore (1 permit) */
 	bool mapped;
 	atomic_int *stop;
 };
 
-/* Lock, hold 2 ms, Unlock, through a description of its own, until stopped. */
+/* Lock or Acquire(1) through @fd, or its mapping @f. */
+static int turn_take(const struct turn *t, int fd, struct gosync_fast *f)
+{
+	switch (t->type) {
+	case GOSYNC_TYPE_SEM:
+		return t->mapped ? gosync_fast_sem_acquire(f, 1, -1) : gosync_sem_acquire(fd, 1, -1);
+	case GOSYNC_TYPE_RWMUTEX:
+		return t->mapped ? gosync_fast_rwmutex_lock(f, -1) : gosync_rwmutex_lock(fd, -1);
+	}
+	return t->mapped ? gosync_fast_mutex_lock(f, -1) : gosync_mutex_lock(fd, -1);
+}
+
+static int turn_put(const struct turn *t, int fd, struct gosync_fast *f)
+{
+	switch (t->type) {
+	case GOSYNC_TYPE_SEM:
+		return t->mapped ? gosync_fast_sem_release(f, 1) : gosync_sem_release(fd, 1);
+	case GOSYNC_TYPE_RWMUTEX:
+		return t->mapped ? gosync_fast_rwmutex_unlock(f) : gosync_rwmutex_unlock(fd);
+	}
+	return t->mapped ? gosync_fast_mutex_unlock(f) : gosync_mutex_unlock(fd);
+}
+
+/* Take, hold 2 ms, put back, through a description of its own, until stopped. */
 static int turn_locker(void *arg)
 {
 	struct turn *t = arg;
 	int64_t end = now_ns() + 2 * LIVENESS_NS;
 	struct gosync_fast f;
-	int fd = t->mapped ? fast_open_name(dev, GOSYNC_TYPE_MUTEX, t->name, &f) :
+	int fd = t->mapped ? fast_open_name(dev, t->type, t->name, &f) :
 			     gosync_open(dev, t->name, 0);
 
 	if (fd < 0)
 		return 1;
 	while (!atomic_load(t->stop) && now_ns() < end) {
-		if ((t->mapped ? gosync_fast_mutex_lock(&f, -1) : gosync_mutex_lock(fd, -1)) < 0)
+		if (turn_take(t, fd, &f) < 0)
 			return 1;
 		sleep_ns(2 * MS);
-		if ((t->mapped ? gosync_fast_mutex_unlock(&f) : gosync_mutex_unlock(fd)) < 0)
+		if (turn_put(t, fd, &f) < 0)
 			return 1;
 	}
 	return 0;
 }
 
-/* Once the lockers keep @m starving, a select's LOCK case gets its turn. */
-static bool turn_select(int m, int ch)
+/*
+ * Once the lockers keep the queue busy (a Mutex starving; Acquires or
+ * Locks always queued), a select's @op case on @fd gets its turn.
+ */
+static bool turn_select(const struct turn *t, uint32_t op, int fd, int ch)
 {
 	char buf[8];
-	struct gosync_wait_case cs[2] = { op_case(m, GOSYNC_CASE_LOCK),
-					  recv_case(ch, buf, sizeof(buf)) };
+	struct gosync_wait_case cs[2] = { op_case(fd, op), recv_case(ch, buf, sizeof(buf)) };
 	struct gosync_state st;
 	int64_t end = now_ns() + LIVENESS_NS;
+	bool busy;
 
+	cs[0].len = op == GOSYNC_CASE_ACQUIRE;	/* Acquire(1) */
 	do {
-		CHECK_OK(gosync_state(m, &st, NULL, 0, NULL));
+		CHECK_OK(gosync_state(fd, &st, NULL, 0, NULL));
+		busy = t->type == GOSYNC_TYPE_MUTEX ? st.flags & GOSYNC_STATE_STARVING :
+						      st.waiters >= 2;
 		sleep_ns(MS);
-	} while (!(st.flags & GOSYNC_STATE_STARVING) && now_ns() < end);
-	CHECK(st.flags & GOSYNC_STATE_STARVING, "the lockers never made the Mutex starve");
+	} while (!busy && now_ns() < end);
+	CHECK(busy, "the lockers never kept the queue busy");
 	/* The lockers run twice as long: a case left out of the queue times out. */
 	CHECK_EQ(wait_any(cs, 2, 0, LIVENESS_NS), 0);
 	CHECK_EQ(cs[0].error, 0);
-	CHECK_OK(gosync_mutex_unlock(m));
+	if (op == GOSYNC_CASE_RLOCK)
+		CHECK_OK(gosync_rwmutex_runlock(fd));
+	else
+		CHECK_OK(turn_put(&(struct turn){ .type = t->type }, fd, NULL));
 	return true;
 }
 
 /*
- * Four processes that each wait for the others' 2 ms holds keep the Mutex
- * in starvation mode, where Unlock hands it to the oldest waiter. A select
- * with a LOCK case must still get the lock in its turn while they run (a
- * case outside the queue waited until the stream stopped).
+ * Four processes that each wait for the others' 2 ms holds keep the queue
+ * busy: a Mutex in starvation mode, where Unlock hands it to the oldest
+ * waiter; an RWMutex's writers, which hold new readers back; a 1-permit
+ * Semaphore, whose Release grants the oldest (FIFO). A select with an @op
+ * case must still get its turn while they run (a case outside the queue
+ * waited until the stream stopped).
  */
-static bool t_lock_case_turn(bool mapped)
+static bool t_case_turn(unsigned int type, uint32_t op, bool mapped)
 {
-	char n[GOSYNC_NAME_MAX];
+	char n[GOSYNC_NAME_MAX], tag[16];
 	struct gosync_fast f;
-	int m = mapped ? CHECK_OK(gosync_fast_mutex_create(dev, tap_name(n, "turnf"), 0600, 0, &f)) :
-			 CHECK_OK(gosync_mutex_create(dev, tap_name(n, "turn"), 0600, 0));
+	int fd;
 	int ch = CHECK_OK(gosync_chan_create(dev, NULL, 0, 0, 0));
 	atomic_int *stop = mmap(NULL, sizeof(*stop), PROT_READ | PROT_WRITE,
 				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	struct turn t = { .name = n, .mapped = mapped, .stop = stop };
+	struct turn t = { .name = n, .type = type, .mapped = mapped, .stop = stop };
 	pid_t pids[TURN_LOCKERS];
 	bool ok;
 	int i;
 
-	CHECK(stop != MAP_FAILED, "mmap");
+	snprintf(tag, sizeof(tag), "turn%u.%u.%d", type, op, mapped);
+	tap_name(n, tag);
+	if (type == GOSYNC_TYPE_SEM)
+		fd = mapped ? gosync_fast_sem_create(dev, n, 0600, 1, GOSYNC_SEM_ATTR_NONROBUST, &f) :
+			      gosync_sem_create(dev, n, 0600, 1, 0);
+	else if (type == GOSYNC_TYPE_RWMUTEX)
+		fd = mapped ? gosync_fast_rwmutex_create(dev, n, 0600, GOSYNC_LOCK_ATTR_NONROBUST,
+							 &f) :
+			      gosync_rwmutex_create(dev, n, 0600, 0);
+	else
+		fd = mapped ? gosync_fast_mutex_create(dev, n, 0600, 0, &f) :
+			      gosync_mutex_create(dev, n, 0600, 0);
+	CHECK(fd >= 0 && stop != MAP_FAILED, "create: %s", errname(errno));
+	if (mapped)
+		fd = f.fd;
 	atomic_store(stop, 0);
 	for (i = 0; i < TURN_LOCKERS; i++)
 		pids[i] = spawn(turn_locker, &t);
-	ok = turn_select(m, ch);
+	ok = turn_select(&t, op, fd, ch);
 	atomic_store(stop, 1);
 	for (i = 0; i < TURN_LOCKERS; i++)
 		CHECK_EQ(reap(pids[i]), 0);
@@ -628,7 +677,7 @@ static bool t_lock_case_turn(bool mapped)
 	if (mapped)
 		CHECK(fast_close(&f), "close");
 	else
-		close(m);
+		close(fd);
 	close(ch);
 	return ok;
 }
@@ -755,8 +804,18 @@ int main(void)
 	tap_report(t_bad_waits(), "select-bad-input");
 	tap_report(t_deadlines(), "select-deadlines-restart");
 	tap_report(t_poll_locks(), "select-poll-mutex-rwmutex");
-	tap_report(t_lock_case_turn(false), "select-lock-case-takes-its-turn");
-	tap_report(t_lock_case_turn(true), "select-lock-case-takes-its-turn-mapped");
+	tap_report(t_case_turn(GOSYNC_TYPE_MUTEX, GOSYNC_CASE_LOCK, false),
+		   "select-lock-case-takes-its-turn");
+	tap_report(t_case_turn(GOSYNC_TYPE_MUTEX, GOSYNC_CASE_LOCK, true),
+		   "select-lock-case-takes-its-turn-mapped");
+	tap_report(t_case_turn(GOSYNC_TYPE_RWMUTEX, GOSYNC_CASE_LOCK, false),
+		   "select-rwmutex-lock-case-takes-its-turn");
+	tap_report(t_case_turn(GOSYNC_TYPE_RWMUTEX, GOSYNC_CASE_RLOCK, true),
+		   "select-rwmutex-rlock-case-takes-its-turn-mapped");
+	tap_report(t_case_turn(GOSYNC_TYPE_SEM, GOSYNC_CASE_ACQUIRE, false),
+		   "select-acquire-case-takes-its-turn");
+	tap_report(t_case_turn(GOSYNC_TYPE_SEM, GOSYNC_CASE_ACQUIRE, true),
+		   "select-acquire-case-takes-its-turn-mapped");
 	if (trace_ready())
 		tap_report(t_traced(), "select-traced-as-locks");
 	else
