@@ -341,6 +341,20 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, struct gs_wake *wake)
 }
 
 /*
+ * Grant what the state allows, waking each full batch of grantees with
+ * rw->lock dropped meanwhile; the last batch is left in @wake.
+ */
+static void gs_rwmutex_grant_all_locked(struct gs_rwmutex *rw, struct gs_wake *wake)
+	__must_hold(&rw->lock)
+{
+	while (gs_rwmutex_wake_locked(rw, wake)) {
+		spin_unlock(&rw->lock);
+		gs_wake_up(wake);
+		spin_lock(&rw->lock);
+	}
+}
+
+/*
  * Grant what the state allows, drop rw->lock, and wake the grantees, in
  * batches of GS_WAKE_MAX; then tell pollers and waiting selections.
  * @after_writer: a writer just left: every reader queued now is due.
@@ -352,11 +366,7 @@ static void gs_rwmutex_unlock_wake(struct gs_rwmutex *rw, bool after_writer)
 
 	if (after_writer)
 		rw->readers_due = rw->qseq;
-	while (gs_rwmutex_wake_locked(rw, &wake)) {
-		spin_unlock(&rw->lock);
-		gs_wake_up(&wake);
-		spin_lock(&rw->lock);
-	}
+	gs_rwmutex_grant_all_locked(rw, &wake);
 	gs_rwmutex_unfence_locked(rw);
 	spin_unlock(&rw->lock);
 	gs_wake_up(&wake);
@@ -431,27 +441,31 @@ static int rw_try(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 }
 
 /*
- * A queued case's try: grant what the state allows, as an unlock does,
- * which gives the case its turn if an unlock passed it over while its owner
- * was busy. Its owner's claim is the grant's: -EALREADY once granted (the
- * result comes from gs_rwmutex_disarm()), -EBUSY while it waits.
+ * An armed case's try. Queued, it grants what the state allows, as an
+ * unlock does, which gives the case its turn if an unlock passed it over
+ * while its owner was busy; the grant is its owner's claim: -EALREADY once
+ * granted (the result comes from gs_rwmutex_disarm()), -EBUSY while it
+ * waits. Not queued (too many readers to queue), a plain try.
  */
-static int rw_try_queued(struct gs_rwmutex *rw, struct gs_rwmutex_waiter *w)
+static int rw_try_armed(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
+			struct gs_sel *sel, int index, struct gs_rwmutex_waiter *w)
 {
 	struct gs_wake wake = GS_WAKE_INIT;
-	bool granted;
+	int ret;
 
 	spin_lock(&rw->lock);
-	while (gs_rwmutex_wake_locked(rw, &wake)) {
-		spin_unlock(&rw->lock);
-		gs_wake_up(&wake);
-		spin_lock(&rw->lock);
-	}
-	granted = w->granted;
+	if (gs_rwmutex_queued(w))
+		gs_rwmutex_grant_all_locked(rw, &wake);
+	if (w->granted)
+		ret = -EALREADY;
+	else if (gs_rwmutex_queued(w))
+		ret = -EBUSY;
+	else
+		ret = gs_rwmutex_take_ready_locked(rw, h, writer, sel, index);
 	gs_rwmutex_unfence_locked(rw);
 	spin_unlock(&rw->lock);
 	gs_wake_up(&wake);
-	return granted ? -EALREADY : -EBUSY;
+	return ret;
 }
 
 /**
@@ -498,8 +512,9 @@ static int gs_rwmutex_case_ret(struct gs_rwmutex *rw, int ret, bool writer)
 int gs_rwmutex_try_case(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 			struct gs_sel *sel, int index, struct gs_rwmutex_waiter *w)
 {
-	if (w->sel && (gs_rwmutex_queued(w) || w->granted))
-		return gs_rwmutex_case_ret(rw, rw_try_queued(rw, w), writer);
+	/* @w->sel is set by our own gs_rwmutex_arm(); the rest is read under the lock. */
+	if (w->sel)
+		return gs_rwmutex_case_ret(rw, rw_try_armed(rw, h, writer, sel, index, w), writer);
 	return gs_rwmutex_case_ret(rw, rw_try(rw, h, writer, sel, index), writer);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_try_case);
