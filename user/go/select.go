@@ -29,14 +29,18 @@ func (c *Chan) SendCase(msg []byte) Case { return Case{h: c.h, op: caseSend, msg
 // and drained).
 func (c *Chan) RecvCase() Case { return Case{h: c.h, op: caseRecv, ch: c} }
 
-// LockCase is a case that locks m. It competes as a TryLock each time m
-// is unlocked: it takes no part in m's starvation mode.
+// LockCase is a case that locks m. A Select that has to wait holds a place
+// in m's queue of lockers: in starvation mode Unlock hands m to it in its
+// turn, as to a Lock.
 func (m *Mutex) LockCase() Case { return Case{h: m.h, op: caseLock} }
 
-// LockCase is a case that locks rw for writing.
+// LockCase is a case that locks rw for writing. A Select that has to wait
+// holds a place in rw's queue as a waiting writer: new readers wait behind
+// it, as behind a Lock.
 func (rw *RWMutex) LockCase() Case { return Case{h: rw.h, op: caseLock} }
 
-// RLockCase is a case that locks rw for reading.
+// RLockCase is a case that locks rw for reading. A Select that has to wait
+// holds a place in rw's queue as a waiting reader.
 func (rw *RWMutex) RLockCase() Case { return Case{h: rw.h, op: caseRLock} }
 
 // WaitCase is a case that completes when wg's counter is zero (or has
@@ -49,7 +53,8 @@ func (o *Once) DoneCase() Case { return Case{h: o.h, op: caseOnceDone} }
 
 // AcquireCase is a case that acquires n permits of s. n must be 1 to
 // math.MaxUint32 (a Select with another n fails with EINVAL, as
-// Semaphore.Acquire does for n < 1).
+// Semaphore.Acquire does for n < 1). A Select that has to wait holds a
+// place in s's FIFO, as an Acquire does.
 func (s *Semaphore) AcquireCase(n int64) Case { return Case{h: s.h, op: caseAcquire, n: n} }
 
 // Selected says which case of a Select completed, and how.
