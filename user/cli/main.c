@@ -86,7 +86,8 @@ static const struct cli_cmd top_cmds[] = {
 	  "WaitGroup counter), tasks blocked in it (WAIT; a channel's senders/\n"
 	  "receivers), how long the oldest has waited (OLDEST), acquisitions\n"
 	  "that had to wait (CONT), who holds it (HOLDERS: PID:COMM, xN for N\n"
-	  "read locks or permits); then the object's operation counts.",
+	  "read locks or permits, * if locked in userspace through a description\n"
+	  "PID opened); then the object's operation counts.",
 	  ls_opts, 0, 1, cmd_ls },
 	{ "rm", "NAME...", "remove names; each object lives on while fds are open",
 	  "Only the owner (or root) may remove a name. Exit status 1 if any\n"

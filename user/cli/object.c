@@ -97,7 +97,10 @@ static void state_word(char *buf, size_t len, unsigned int type, const struct go
 	}
 }
 
-/* ls's HOLDERS column: "PID:COMM" (xCOUNT if more than one), comma-separated */
+/*
+ * ls's HOLDERS column: "PID:COMM" (xCOUNT if more than one), comma-separated;
+ * "PID:COMM*" for a lock taken in userspace through a description PID opened.
+ */
 static void holders_word(char *buf, size_t len, const struct gosync_state *st)
 {
 	unsigned int n = st->nr_holders < GOSYNC_STATE_HOLDERS ? st->nr_holders :
@@ -108,8 +111,8 @@ static void holders_word(char *buf, size_t len, const struct gosync_state *st)
 	for (unsigned int i = 0; i < n && off < len; i++) {
 		const struct gosync_holder *h = &st->holders[i];
 
-		off += snprintf(buf + off, len - off, "%s%d:%.16s", i ? "," : "", h->pid,
-				h->comm);
+		off += snprintf(buf + off, len - off, "%s%d:%.16s%s", i ? "," : "", h->pid,
+				h->comm, h->flags & GOSYNC_HOLDER_OPENER ? "*" : "");
 		if (h->count > 1 && off < len)
 			off += snprintf(buf + off, len - off, "x%" PRIu64, (uint64_t)h->count);
 	}

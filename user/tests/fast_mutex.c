@@ -539,6 +539,18 @@ static uint32_t holder(int fd, struct gosync_holder *h)
 	return !nr ? NOBODY : nr == 1 ? h->flags : ~0U;
 }
 
+/* Does a line of `gosync ls` (the CLI, from PATH) contain @want? */
+static bool ls_shows(const char *want)
+{
+	FILE *f = popen("gosync ls 2>&1", "r");
+	char line[512];
+	bool found = false;
+
+	while (f && fgets(line, sizeof(line), f))
+		found |= strstr(line, want) != NULL;
+	return f && pclose(f) == 0 && found;
+}
+
 /*
  * Who holds a Mutex locked in userspace: the kernel knows the description
  * by the token in the word, and reports who opened it (OPENER); locked
@@ -547,7 +559,7 @@ static uint32_t holder(int fd, struct gosync_holder *h)
  */
 static bool t_holder(void)
 {
-	char name[GOSYNC_NAME_MAX], line[64];
+	char name[GOSYNC_NAME_MAX], line[80];
 	struct gosync_fast a, other, again;
 	struct gosync_holder h;
 	uint32_t gone;
@@ -571,6 +583,9 @@ static bool t_holder(void)
 		snprintf(line, sizeof(line), "%d fm-holder write 1 opener", pid);
 		CHECK(!strcmp(fdinfo(a.fd, "gosync-holder"), line), "fdinfo holder: %s",
 		      fdinfo(a.fd, "gosync-holder"));
+		/* gosync ls marks it: PID:COMM* */
+		snprintf(line, sizeof(line), " %d:fm-holder* ", pid);
+		CHECK(ls_shows(line), "gosync ls does not show '%s'", line);
 		kill(pid, SIGKILL);
 		CHECK_EQ(reap(pid), 128 + SIGKILL);
 		if (robust) {
@@ -596,6 +611,8 @@ static bool t_holder(void)
 	CHECK_RET(gosync_mutex_lock(a.fd, -1), 0);
 	CHECK_EQ(holder(a.fd, &h), GOSYNC_HOLDER_WRITE);
 	CHECK_EQ(h.pid, getpid());
+	snprintf(line, sizeof(line), " %d:%.16s ", h.pid, h.comm);	/* no '*' */
+	CHECK(ls_shows(line), "gosync ls does not show '%s'", line);
 	CHECK_RET(gosync_fast_mutex_unlock(&a), 0);
 	/* the same description in userspace: its opener, this process */
 	CHECK_OK(gosync_fast_mutex_create(dev, NULL, 0, 0, &other));
