@@ -321,6 +321,18 @@ static int selector_finish(struct selector *s)
 	return s->ret;
 }
 
+/* Start @sp selecting {LOCK @m for @h, RECV @ch}; return once both are armed. */
+static void select_lock_or_recv(struct kunit *test, struct selector *sp, struct gs_mutex *m,
+				struct gs_holder *h, struct gs_chan *ch)
+{
+	case_init(&sp->cases[0], &gs_mutex_type, m, h, GOSYNC_CASE_LOCK);
+	chan_case(&sp->cases[1], ch, GOSYNC_CASE_RECV, NULL);
+	sp->n = 2;
+	selector_start(test, sp);
+	/* Cases are armed in index order: the Mutex's first. */
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(ch, &ch->recvq, 1)));
+}
+
 /*
  * A selection waiting on a Mutex and a channel: a plain send completes its
  * queued channel case; later an Unlock lets it take the Mutex instead.
@@ -335,11 +347,7 @@ static void wait_any_counterpart_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, sp);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &owner, FOREVER), 0);
-	case_init(&sp->cases[0], &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
-	chan_case(&sp->cases[1], ch, GOSYNC_CASE_RECV, NULL);
-	sp->n = 2;
-	selector_start(test, sp);
-	KUNIT_ASSERT_TRUE(test, wait_until(queued(ch, &ch->recvq, 1)));
+	select_lock_or_recv(test, sp, m, &h, ch);
 	KUNIT_EXPECT_EQ(test, try_send(ch, "msg"), 0);	/* completes the queued case */
 	KUNIT_EXPECT_EQ(test, selector_finish(sp), 0);
 	KUNIT_EXPECT_EQ(test, sp->index, 1U);
@@ -349,10 +357,7 @@ static void wait_any_counterpart_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, m->owner, &owner);	/* the Mutex case did nothing */
 	case_done(&sp->cases[1]);
 
-	case_init(&sp->cases[0], &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
-	chan_case(&sp->cases[1], ch, GOSYNC_CASE_RECV, NULL);
-	selector_start(test, sp);
-	KUNIT_ASSERT_TRUE(test, wait_until(queued(ch, &ch->recvq, 1)));
+	select_lock_or_recv(test, sp, m, &h, ch);
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 	KUNIT_EXPECT_EQ(test, selector_finish(sp), 0);
 	KUNIT_EXPECT_EQ(test, sp->index, 0U);
@@ -379,12 +384,7 @@ static void wait_any_mutex_turn_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, sp);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &owner, FOREVER), 0);
-	case_init(&sp->cases[0], &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
-	chan_case(&sp->cases[1], ch, GOSYNC_CASE_RECV, NULL);
-	sp->n = 2;
-	selector_start(test, sp);
-	/* Cases are armed in index order: the Mutex's first. */
-	KUNIT_ASSERT_TRUE(test, wait_until(queued(ch, &ch->recvq, 1)));
+	select_lock_or_recv(test, sp, m, &h, ch);
 	blocker_start(test, &later, blocker_mutex_lock, m);
 	KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&m->lock, &m->waiters, 2)));
 	spin_lock(&m->lock);

@@ -791,6 +791,21 @@ static bool t_traced(void)
 	return true;
 }
 
+/* The cases t_case_turn() runs, and what their results are called. */
+static const struct {
+	unsigned int type;
+	uint32_t op;
+	bool mapped;
+	const char *what;
+} turns[] = {
+	{ GOSYNC_TYPE_MUTEX, GOSYNC_CASE_LOCK, false, "lock" },
+	{ GOSYNC_TYPE_MUTEX, GOSYNC_CASE_LOCK, true, "lock" },
+	{ GOSYNC_TYPE_RWMUTEX, GOSYNC_CASE_LOCK, false, "rwmutex-lock" },
+	{ GOSYNC_TYPE_RWMUTEX, GOSYNC_CASE_RLOCK, true, "rwmutex-rlock" },
+	{ GOSYNC_TYPE_SEM, GOSYNC_CASE_ACQUIRE, false, "acquire" },
+	{ GOSYNC_TYPE_SEM, GOSYNC_CASE_ACQUIRE, true, "acquire" },
+};
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -804,18 +819,10 @@ int main(void)
 	tap_report(t_bad_waits(), "select-bad-input");
 	tap_report(t_deadlines(), "select-deadlines-restart");
 	tap_report(t_poll_locks(), "select-poll-mutex-rwmutex");
-	tap_report(t_case_turn(GOSYNC_TYPE_MUTEX, GOSYNC_CASE_LOCK, false),
-		   "select-lock-case-takes-its-turn");
-	tap_report(t_case_turn(GOSYNC_TYPE_MUTEX, GOSYNC_CASE_LOCK, true),
-		   "select-lock-case-takes-its-turn-mapped");
-	tap_report(t_case_turn(GOSYNC_TYPE_RWMUTEX, GOSYNC_CASE_LOCK, false),
-		   "select-rwmutex-lock-case-takes-its-turn");
-	tap_report(t_case_turn(GOSYNC_TYPE_RWMUTEX, GOSYNC_CASE_RLOCK, true),
-		   "select-rwmutex-rlock-case-takes-its-turn-mapped");
-	tap_report(t_case_turn(GOSYNC_TYPE_SEM, GOSYNC_CASE_ACQUIRE, false),
-		   "select-acquire-case-takes-its-turn");
-	tap_report(t_case_turn(GOSYNC_TYPE_SEM, GOSYNC_CASE_ACQUIRE, true),
-		   "select-acquire-case-takes-its-turn-mapped");
+	for (size_t i = 0; i < sizeof(turns) / sizeof(turns[0]); i++)
+		tap_report(t_case_turn(turns[i].type, turns[i].op, turns[i].mapped),
+			   "select-%s-case-takes-its-turn%s", turns[i].what,
+			   turns[i].mapped ? "-mapped" : "");
 	if (trace_ready())
 		tap_report(t_traced(), "select-traced-as-locks");
 	else
