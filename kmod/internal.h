@@ -602,6 +602,7 @@ struct gs_rwmutex {
 	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_rwmutex_waiter */
 	unsigned int nr_waiters;	/* Locks and RLocks in @waiters (not selections) */
+	unsigned int nr_sel_waiting;	/* selections' cases in @waiters */
 	u64 qseq;			/* waiters queued so far: numbers them */
 	u64 readers_due;		/* readers numbered up to this go first */
 	bool owner_died;		/* a writer died: tell the next locker */

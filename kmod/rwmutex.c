@@ -236,7 +236,9 @@ static void gs_rwmutex_enqueue_locked(struct gs_rwmutex *rw, struct gs_rwmutex_w
 	lockdep_assert_held(&rw->lock);
 	w->seq = ++rw->qseq;
 	list_add_tail(&w->node, &rw->waiters);
-	if (!w->sel)
+	if (w->sel)
+		rw->nr_sel_waiting++;
+	else
 		rw->nr_waiters++;
 	if (w->writer)
 		rw->writers_waiting++;
@@ -246,16 +248,18 @@ static void gs_rwmutex_dequeue_locked(struct gs_rwmutex *rw, struct gs_rwmutex_w
 {
 	lockdep_assert_held(&rw->lock);
 	list_del_init(&w->node);
-	if (!w->sel)
+	if (w->sel)
+		rw->nr_sel_waiting--;
+	else
 		rw->nr_waiters--;
 	if (w->writer)
 		rw->writers_waiting--;
 }
 
-/* Is @w (NULL: not queued) in the queue? */
+/* Is @w in the queue? */
 static bool gs_rwmutex_queued(const struct gs_rwmutex_waiter *w)
 {
-	return w && !list_empty(&w->node);
+	return !list_empty(&w->node);
 }
 
 /*
@@ -288,13 +292,16 @@ static bool gs_rwmutex_grant_locked(struct gs_rwmutex *rw,
 
 /*
  * Selections' cases decided elsewhere leave the queue (their owners disarm
- * them later), first: a writer among them must not hold readers back.
+ * them later), first: a writer among them must not hold readers back. No
+ * walk when no selection waits: every unlock comes here.
  */
 static void gs_rwmutex_drop_decided_locked(struct gs_rwmutex *rw)
 {
 	struct gs_rwmutex_waiter *w, *tmp;
 
 	lockdep_assert_held(&rw->lock);
+	if (!rw->nr_sel_waiting)
+		return;
 	list_for_each_entry_safe(w, tmp, &rw->waiters, node)
 		if (w->sel && gs_sel_decided(w->sel))
 			gs_rwmutex_dequeue_locked(rw, w);
