@@ -9,7 +9,7 @@
  * when a case's try succeeds, or a counterpart that completes a queued
  * case (a channel's party, or an unlock's handoff). The engine tries every
  * case (in a random order, as Go's selectgo does, or in index order), then
- * arms them: channel cases are queued on their channel where counterparts
+ * arms them in that order: channel cases are queued on their channel where counterparts
  * find them, LOCK, RLOCK and ACQUIRE cases in their object's FIFO, where an
  * unlock or release claims them; every case also puts an entry on its
  * object's wait queue, which any state change wakes. Then it sleeps until
@@ -284,8 +284,8 @@ static void gs_case_trace(const struct gs_case *c, u64 waited)
 int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblock,
 		const struct gs_deadline *dl, unsigned int *index)
 {
+	u8 order[GOSYNC_WAIT_MAX], queued[GOSYNC_WAIT_MAX];
 	unsigned int i, armed = 0;
-	u8 order[GOSYNC_WAIT_MAX];
 	struct gs_sel sel;
 	int ret = 0, winner;
 	u64 waited = 0;
@@ -321,9 +321,15 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 			break;
 		waited = waited ?: ktime_get_ns();
 		if (!armed) {
-			/* Watch every object, queue the cases that queue; try again. */
+			/*
+			 * Watch every object, queue the cases that queue; try
+			 * again. Queue in the order just tried: a counterpart
+			 * takes the first queued of two cases on one channel,
+			 * so which one is random, as with Go's lockorder.
+			 */
+			memcpy(queued, order, n);
 			for (; armed < n; armed++) {
-				struct gs_case *c = &cases[armed];
+				struct gs_case *c = &cases[queued[armed]];
 				int r;
 
 				gs_case_watch(c, &sel);
@@ -348,7 +354,7 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 
 	/* Unarm: a counterpart's result is read under the object's lock. */
 	for (i = 0; i < armed; i++) {
-		struct gs_case *c = &cases[i];
+		struct gs_case *c = &cases[queued[i]];
 		int r;
 
 		gs_case_unwatch(c);

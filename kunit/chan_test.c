@@ -329,8 +329,9 @@ static void select_lock_or_recv(struct kunit *test, struct selector *sp, struct 
 	chan_case(&sp->cases[1], ch, GOSYNC_CASE_RECV, NULL);
 	sp->n = 2;
 	selector_start(test, sp);
-	/* Cases are armed in index order: the Mutex's first. */
+	/* Armed in a random order: wait for both. */
 	KUNIT_ASSERT_TRUE(test, wait_until(queued(ch, &ch->recvq, 1)));
+	KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&m->lock, &m->waiters, 1)));
 }
 
 /*
@@ -445,6 +446,79 @@ static void wait_any_select_pair_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, queued(ch, &ch->sendq, 0));
 	case_done(&self[0]);
 	gs_chan_destroy(ch);
+}
+
+/*
+ * Go's TestPseudoRandomSend: a selection of two sends on one unbuffered
+ * channel queues both; a receiver takes the first queued, which must be
+ * either about as often (each at least 15 of 100: a fair coin fails that
+ * with probability below 1e-12). Queued in index order, it was always 0.
+ */
+static void wait_any_random_queue_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 0);
+	struct selector *sp = kunit_kzalloc(test, sizeof(*sp), GFP_KERNEL);
+	unsigned int round, got[2] = {};
+	char out[80];
+
+	KUNIT_ASSERT_NOT_NULL(test, sp);
+	for (round = 0; round < 100; round++) {
+		chan_case(&sp->cases[0], ch, GOSYNC_CASE_SEND, "0");
+		chan_case(&sp->cases[1], ch, GOSYNC_CASE_SEND, "1");
+		sp->n = 2;
+		selector_start(test, sp);
+		KUNIT_ASSERT_TRUE(test, wait_until(queued(ch, &ch->sendq, 2)));
+		KUNIT_ASSERT_EQ(test, do_recv(ch, 64, out, FOREVER, false), 0);
+		KUNIT_ASSERT_EQ(test, selector_finish(sp), 0);
+		KUNIT_ASSERT_LT(test, sp->index, 2U);
+		KUNIT_EXPECT_EQ(test, out[0], '0' + (char)sp->index);
+		KUNIT_EXPECT_TRUE(test, queued(ch, &ch->sendq, 0));
+		got[sp->index]++;
+		case_done(&sp->cases[0]);
+		case_done(&sp->cases[1]);
+	}
+	KUNIT_EXPECT_GE(test, got[0], 15U);
+	KUNIT_EXPECT_GE(test, got[1], 15U);
+	gs_chan_destroy(ch);
+}
+
+/*
+ * Go's TestSelectDuplicateChannel: a selection waiting twice on @c and on
+ * @d, woken by @d, leaves both its places in @c's queue, and a send on @c
+ * then completes the receiver queued after it.
+ */
+static void wait_any_duplicate_test(struct kunit *test)
+{
+	struct gs_chan *c = new_chan(test, 0), *d = new_chan(test, 0);
+	struct selector *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct selector *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+
+	KUNIT_ASSERT_TRUE(test, a && b);
+	chan_case(&a->cases[0], c, GOSYNC_CASE_RECV, NULL);
+	chan_case(&a->cases[1], c, GOSYNC_CASE_RECV, NULL);
+	chan_case(&a->cases[2], d, GOSYNC_CASE_RECV, NULL);
+	a->n = 3;
+	selector_start(test, a);
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(c, &c->recvq, 2)));
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(d, &d->recvq, 1)));
+	chan_case(&b->cases[0], c, GOSYNC_CASE_RECV, NULL);
+	b->n = 1;
+	selector_start(test, b);
+	KUNIT_ASSERT_TRUE(test, wait_until(queued(c, &c->recvq, 3)));
+
+	KUNIT_EXPECT_EQ(test, try_send(d, "7"), 0);
+	KUNIT_EXPECT_EQ(test, selector_finish(a), 0);
+	KUNIT_EXPECT_EQ(test, a->index, 2U);
+	KUNIT_EXPECT_TRUE(test, queued(c, &c->recvq, 1));
+	KUNIT_EXPECT_EQ(test, try_send(c, "8"), 0);
+	KUNIT_EXPECT_EQ(test, selector_finish(b), 0);
+	KUNIT_ASSERT_NOT_NULL(test, b->cases[0].cw.msg);
+	KUNIT_EXPECT_EQ(test, b->cases[0].cw.msg->data[0], '8');
+	KUNIT_EXPECT_TRUE(test, queued(c, &c->recvq, 0));
+	case_done(&a->cases[2]);
+	case_done(&b->cases[0]);
+	gs_chan_destroy(c);
+	gs_chan_destroy(d);
 }
 
 /* A close racing a waiting selection: its receive case sees closed. */
@@ -981,6 +1055,8 @@ static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(wait_any_counterpart_test),
 	KUNIT_CASE(wait_any_mutex_turn_test),
 	KUNIT_CASE(wait_any_select_pair_test),
+	KUNIT_CASE(wait_any_random_queue_test),
+	KUNIT_CASE(wait_any_duplicate_test),
 	KUNIT_CASE(wait_any_close_test),
 	KUNIT_CASE(wait_any_retry_completed_send_test),
 	KUNIT_CASE(wait_any_retry_dequeues_test),

@@ -214,6 +214,87 @@ func TestSelectFairness(t *testing.T) {
 	}
 }
 
+// Go's TestPseudoRandomSend: a select of two sends on one Chan, of 1 and
+// of 0, picks each about as often, buffered or not (unbuffered, both wait
+// in the Chan's queue, and the receiver takes the first queued).
+func TestPseudoRandomSend(t *testing.T) {
+	const n = 100
+	for _, capacity := range []int{0, n} {
+		c := newChan(t, capacity)
+		got := make(chan []int)
+		go func() {
+			l := make([]int, n)
+			for i := range l {
+				m, ok, err := c.Recv()
+				if err != nil || !ok {
+					t.Error(err, ok)
+					break
+				}
+				l[i] = int(m[0])
+			}
+			got <- l
+		}()
+		for i := 0; i < n; i++ {
+			_, err := gosync.Select(context.Background(), c.SendCase([]byte{1}),
+				c.SendCase([]byte{0}))
+			must(t, err)
+		}
+		n1 := 0
+		for _, v := range <-got {
+			n1 += v
+		}
+		if n1 <= n/10 || n-n1 <= n/10 {
+			t.Errorf("want pseudorandom, got %d zeros and %d ones (cap %d)", n-n1, n1, capacity)
+		}
+	}
+}
+
+// waitReceivers waits until n receive cases or Recvs wait in c's queue.
+func waitReceivers(t *testing.T, c *gosync.Chan, n uint32) {
+	t.Helper()
+	for start := time.Now(); ; time.Sleep(time.Millisecond) {
+		st, err := c.State()
+		must(t, err)
+		if st.Receivers >= n {
+			return
+		}
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("%d receivers queued, want %d", st.Receivers, n)
+		}
+	}
+}
+
+// Go's TestSelectDuplicateChannel: a select waiting twice on c (and on d)
+// is woken by d and leaves both places in c's queue, so the next send on
+// c finds the receiver queued after it (a one-case Select: Recv would wait
+// in the runtime's poller, not in c's queue).
+func TestSelectDuplicateChannel(t *testing.T) {
+	c, d := newChan(t, 0), newChan(t, 0)
+	done := make(chan error, 2)
+	go func() {
+		s, err := gosync.Select(context.Background(), c.RecvCase(), c.RecvCase(), d.RecvCase())
+		if err == nil && s.Index != 2 {
+			err = fmt.Errorf("select took case %d", s.Index)
+		}
+		done <- err
+	}()
+	waitReceivers(t, c, 2) // the select is queued on c first, twice
+	go func() {
+		s, err := gosync.Select(context.Background(), c.RecvCase())
+		if err == nil && (len(s.Msg) != 1 || s.Msg[0] != 8) {
+			err = fmt.Errorf("received %v", s.Msg)
+		}
+		done <- err
+	}()
+	waitReceivers(t, c, 3)
+	must(t, d.Send([]byte{7}))
+	must(t, <-done)
+	within(t, "the send to the receiver queued after the select", func() {
+		must(t, c.Send([]byte{8}))
+		must(t, <-done)
+	})
+}
+
 // Select over mixed types: a Mutex, a WaitGroup and a Chan; the first to
 // be ready wins, the others are untouched. Its context ends it.
 func TestSelectMixed(t *testing.T) {
