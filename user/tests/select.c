@@ -11,7 +11,9 @@
  *    test_wake_all) on gosync Mutexes and RWMutexes, across processes:
  *    wait-any takes the free one; wait-all takes all or none, and a waiter
  *    wakes only once every object is free; repeated objects in wait-all,
- *    more than 64 cases, bad and foreign fds are refused.
+ *    more than 64 cases, bad and foreign fds are refused; stress_wait
+ *    (processes take one Mutex through a select in a tight loop, plain and
+ *    mapped: no increment under it is lost).
  *  - Deadlines: relative, absolute on CLOCK_MONOTONIC and CLOCK_REALTIME;
  *    an absolute wait is restarted after a signal with SA_RESTART (no
  *    EINTR), a relative one is not.
@@ -682,6 +684,87 @@ static bool t_case_turn(unsigned int type, uint32_t op, bool mapped)
 	return ok;
 }
 
+/* ---- ntsync's stress_wait ---- */
+
+#define STRESS_PROCS	4
+#define STRESS_LOOPS	3000	/* ntsync's threads loop 10000 times; TCG is slower */
+
+struct stress_wait {
+	const char *mutex, *start;	/* names */
+	bool mapped;
+	volatile unsigned int *counter;	/* shared, incremented without atomics */
+};
+
+/*
+ * Wait for the start (a WG_ZERO case), then STRESS_LOOPS times: take the
+ * Mutex with a one-case select, increment the counter, unlock (through the
+ * mapped word's fast path, or the ioctl).
+ */
+static int stress_proc(void *arg)
+{
+	const struct stress_wait *st = arg;
+	struct gosync_fast f;
+	int fd = st->mapped ? fast_open_name(dev, GOSYNC_TYPE_MUTEX, st->mutex, &f) :
+			      gosync_open(dev, st->mutex, 0);
+	int wg = gosync_open(dev, st->start, 0);
+	struct gosync_wait_case c;
+	int i;
+
+	if (fd < 0 || wg < 0)
+		return 1;
+	c = op_case(wg, GOSYNC_CASE_WG_ZERO);
+	if (wait_any(&c, 1, 0, LIVENESS_NS) != 0)
+		return 2;
+	for (i = 0; i < STRESS_LOOPS; i++) {
+		c = op_case(st->mapped ? f.fd : fd, GOSYNC_CASE_LOCK);
+		if (wait_any(&c, 1, 0, LIVENESS_NS) != 0 || c.error)
+			return 3;
+		(*st->counter)++;
+		if ((st->mapped ? gosync_fast_mutex_unlock(&f) : gosync_mutex_unlock(fd)) < 0)
+			return 4;
+	}
+	return 0;
+}
+
+/*
+ * ntsync's stress_wait: processes released together by a WaitGroup take
+ * one Mutex in a tight loop through GOSYNC_IOC_WAIT and increment a shared
+ * counter under it: not one increment is lost. Mapped, the unlocks go
+ * through the word and hand over in the kernel only when contended.
+ */
+static bool t_stress_wait(bool mapped)
+{
+	char nm[GOSYNC_NAME_MAX], nw[GOSYNC_NAME_MAX];
+	volatile unsigned int *counter = mmap(NULL, sizeof(*counter), PROT_READ | PROT_WRITE,
+					      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct stress_wait st = { .mutex = tap_name(nm, mapped ? "stressm" : "stress"),
+			     .start = tap_name(nw, mapped ? "stressgom" : "stressgo"),
+			     .mapped = mapped, .counter = counter };
+	struct gosync_fast f;
+	int m = mapped ? gosync_fast_mutex_create(dev, nm, 0600, 0, &f) :
+			 gosync_mutex_create(dev, nm, 0600, 0);
+	int wg = CHECK_OK(gosync_waitgroup_create(dev, nw, 0600));
+	pid_t pids[STRESS_PROCS];
+	int i;
+
+	CHECK(m >= 0 && counter != MAP_FAILED, "create: %s", errname(errno));
+	*counter = 0;
+	CHECK_OK(gosync_waitgroup_add(wg, 1, NULL));
+	for (i = 0; i < STRESS_PROCS; i++)
+		pids[i] = spawn(stress_proc, &st);
+	CHECK_OK(gosync_waitgroup_add(wg, -1, NULL));
+	for (i = 0; i < STRESS_PROCS; i++)
+		CHECK_EQ(reap(pids[i]), 0);
+	CHECK_EQ(*counter, STRESS_PROCS * STRESS_LOOPS);
+	munmap((void *)counter, sizeof(*counter));
+	if (mapped)
+		CHECK(fast_close(&f), "close");
+	else
+		close(m);
+	close(wg);
+	return true;
+}
+
 /* ---- tracing: a case that takes a lock is traced as the Lock it is ---- */
 
 #define TR "/sys/kernel/tracing"
@@ -816,6 +899,8 @@ int main(void)
 	tap_report(t_select_stress(), "select-go-stress-processes");
 	tap_report(t_ntsync_wait_any(), "select-ntsync-wait-any-wake-any");
 	tap_report(t_ntsync_wait_all(), "select-ntsync-wait-all-wake-all");
+	tap_report(t_stress_wait(false), "select-ntsync-stress-wait");
+	tap_report(t_stress_wait(true), "select-ntsync-stress-wait-mapped");
 	tap_report(t_bad_waits(), "select-bad-input");
 	tap_report(t_deadlines(), "select-deadlines-restart");
 	tap_report(t_poll_locks(), "select-poll-mutex-rwmutex");
