@@ -377,6 +377,51 @@ func TestSelectZeroCaseReleases(t *testing.T) {
 	}
 }
 
+// A TypedChan carries JSON-encoded structs: Send and Recv, a RecvCase in a
+// Select decoded with Value, a closed channel's ok false; a message that
+// does not decode is an error (and received), a value that does not
+// encode is never sent.
+func TestTypedChan(t *testing.T) {
+	type job struct {
+		ID   int
+		Name string
+	}
+	tc := gosync.NewTypedChan[job](newChan(t, 4), gosync.JSONCodec[job]{})
+	must(t, tc.Send(job{1, "build"}))
+	j, ok, err := tc.Recv()
+	if err != nil || !ok || j != (job{1, "build"}) {
+		t.Fatalf("Recv = %+v, %v, %v", j, ok, err)
+	}
+	sc, err := tc.SendCase(job{2, "test"})
+	must(t, err)
+	if s, err := gosync.Select(context.Background(), sc); err != nil || s.Index != 0 {
+		t.Fatalf("Select(SendCase) = %+v, %v", s, err)
+	}
+	s, err := gosync.Select(context.Background(), tc.RecvCase())
+	must(t, err)
+	if j, err = tc.Value(s.Msg); err != nil || !s.OK || j != (job{2, "test"}) {
+		t.Fatalf("Select(RecvCase) = %+v, %v; Value = %+v, %v", s, err, j, err)
+	}
+	must(t, tc.C.Send([]byte("not json")))
+	if _, ok, err := tc.Recv(); err == nil || !ok {
+		t.Fatalf("Recv of a bad message = %v, %v", ok, err)
+	}
+	if n, _, _ := tc.C.Len(); n != 0 {
+		t.Fatalf("the bad message is still there: Len %d", n)
+	}
+	bad := gosync.NewTypedChan[any](tc.C, gosync.JSONCodec[any]{})
+	if err := bad.Send(make(chan int)); err == nil {
+		t.Fatal("Send of a value JSON cannot encode succeeded")
+	}
+	if _, err := bad.SendCase(func() {}); err == nil {
+		t.Fatal("SendCase of a value JSON cannot encode succeeded")
+	}
+	must(t, tc.C.CloseChan())
+	if _, ok, err := tc.Recv(); ok || err != nil {
+		t.Fatalf("Recv of a closed TypedChan = %v, %v", ok, err)
+	}
+}
+
 // Producers and consumers in separate processes over one Chan, buffered
 // and unbuffered: every message arrives exactly once.
 func TestChanCrossProcess(t *testing.T) {

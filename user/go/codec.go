@@ -3,13 +3,15 @@
 package gosync
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 )
 
 // A Codec turns values of type T into the byte strings gosync stores and
-// back: the keys and values of a TypedMap, the value of a OnceValue.
+// back: the keys and values of a TypedMap, the messages of a TypedChan,
+// the value of a OnceValue.
 // Encode must be deterministic for keys (equal keys, equal bytes) and for
 // the values CompareAndSwap and CompareAndDelete compare.
 type Codec[T any] interface {
@@ -226,3 +228,77 @@ func (t *TypedMap[K, V]) Clear() error { return t.M.Clear() }
 
 // Len returns the number of entries.
 func (t *TypedMap[K, V]) Len() (int, error) { return t.M.Len() }
+
+// A TypedChan is a Chan of values of type T, each message encoded by a
+// codec: Go's chan T, across processes. Its cases go into Select beside
+// any others; Value decodes what a RecvCase received.
+type TypedChan[T any] struct {
+	C     *Chan    // the channel underneath
+	Codec Codec[T] // the messages' codec
+}
+
+// NewTypedChan returns a TypedChan over c.
+func NewTypedChan[T any](c *Chan, codec Codec[T]) *TypedChan[T] {
+	return &TypedChan[T]{C: c, Codec: codec}
+}
+
+func (t *TypedChan[T]) encode(v T) ([]byte, error) {
+	b, err := t.Codec.Encode(v)
+	if err != nil {
+		return nil, fmt.Errorf("gosync: TypedChan: encoding a value: %w", err)
+	}
+	return b, nil
+}
+
+// Value decodes msg, a message received from t (a Selected's Msg).
+func (t *TypedChan[T]) Value(msg []byte) (T, error) {
+	v, err := t.Codec.Decode(msg)
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("gosync: TypedChan: decoding a value: %w", err)
+	}
+	return v, nil
+}
+
+// SendContext sends v, as Chan.SendContext.
+func (t *TypedChan[T]) SendContext(ctx context.Context, v T) error {
+	b, err := t.encode(v)
+	if err != nil {
+		return err
+	}
+	return t.C.SendContext(ctx, b)
+}
+
+// Send sends v: ch <- v.
+func (t *TypedChan[T]) Send(v T) error { return t.SendContext(context.Background(), v) }
+
+// RecvContext receives a value, as Chan.RecvContext: ok is false once the
+// channel is closed and drained. A message that does not decode is
+// received (gone from the channel) and returned as an error.
+func (t *TypedChan[T]) RecvContext(ctx context.Context) (v T, ok bool, err error) {
+	b, ok, err := t.C.RecvContext(ctx)
+	if err != nil || !ok {
+		return v, ok, err
+	}
+	v, err = t.Value(b)
+	return v, true, err
+}
+
+// Recv receives a value: v, ok := <-ch.
+func (t *TypedChan[T]) Recv() (v T, ok bool, err error) {
+	return t.RecvContext(context.Background())
+}
+
+// SendCase is the case ch <- v of a Select; it fails only if v does not
+// encode.
+func (t *TypedChan[T]) SendCase(v T) (Case, error) {
+	b, err := t.encode(v)
+	if err != nil {
+		return Case{}, err
+	}
+	return t.C.SendCase(b), nil
+}
+
+// RecvCase is the case <-ch of a Select: decode its Selected.Msg with
+// Value (when Selected.OK).
+func (t *TypedChan[T]) RecvCase() Case { return t.C.RecvCase() }

@@ -170,6 +170,34 @@ func ExampleChan_producerConsumer() {
 	// Output: Final balance: 34320.00
 }
 
+// A TypedChan carries values of a Go type, here JSON-encoded structs: the
+// producer sends a year of deposits and closes; the consumer adds them up.
+func ExampleTypedChan() {
+	type deposit struct {
+		Week   int
+		Amount int64
+	}
+	ch, _ := gosync.NewChan(8)
+	defer ch.Close()
+	deposits := gosync.NewTypedChan[deposit](ch, gosync.JSONCodec[deposit]{})
+	go func() {
+		for week := 1; week <= 52; week++ {
+			deposits.Send(deposit{Week: week, Amount: 100})
+		}
+		ch.CloseChan()
+	}()
+	var total int64
+	for {
+		d, ok, err := deposits.Recv()
+		if err != nil || !ok {
+			break
+		}
+		total += d.Amount
+	}
+	fmt.Println("total:", total)
+	// Output: total: 5200
+}
+
 // Passing an object to a child process: File gives a descriptor to put
 // in exec.Cmd.ExtraFiles, and the child makes a handle of it. Here the
 // child is this program again, which runs, as the child "wg-done":
