@@ -179,11 +179,18 @@ static bool chan_claim_locked(struct gs_chan *ch, struct gs_chan_waiter *w,
 {
 	struct gs_sel *s = w->sel;
 
+	int old;
+
 	lockdep_assert_held(&ch->lock);
-	if (gs_sel_claim(s, w->index))
+	old = atomic_cmpxchg(&s->winner, GS_SEL_NONE, w->index);
+	if (old == GS_SEL_NONE)
 		return true;
-	/* Pairs with the owner's atomic_xchg() in gs_sel_sleep(). */
-	if (atomic_read(&s->winner) == GS_SEL_BUSY && !atomic_xchg(&s->woken, 1))
+	/*
+	 * Busy when we tried (not re-read: the owner may have given that claim
+	 * up since, and would not know to retry). Pairs with the owner's
+	 * atomic_xchg() in gs_sel_sleep().
+	 */
+	if (old == GS_SEL_BUSY && !atomic_xchg(&s->woken, 1))
 		gs_wake_add(wq, s->task);
 	return false;
 }
@@ -241,6 +248,13 @@ static int chan_send_locked(struct gs_chan *ch, struct gs_chan_msg *msg,
 	if (ch->closed)
 		return gs_sel_claim(self, index) ? -EPIPE : -EALREADY;
 	list_for_each_entry_safe(r, tmp, &ch->recvq, node) {
+		/*
+		 * Receivers queue only while the buffer is empty. One queued
+		 * beside buffered messages was passed over while busy (told
+		 * to retry): it takes them first, so hand it nothing later.
+		 */
+		if (ch->len)
+			break;
 		if (!chan_wake_room(wq))
 			return CHAN_FLUSH;
 		if (r->sel == self)
@@ -528,6 +542,8 @@ again:
 		}
 	}
 	list_for_each_entry_safe(w, tmp, &ch->recvq, node) {
+		if (ch->len)
+			break;	/* it drains the buffer first (chan_send_locked()) */
 		if (gs_wake_full(&wq))
 			goto flush;
 		if (gs_sel_claim(w->sel, w->index)) {
@@ -608,7 +624,7 @@ __poll_t gs_chan_poll(struct gs_chan *ch, struct file *file, poll_table *pt)
 	spin_lock(&ch->lock);
 	if (ch->len || !list_empty(&ch->sendq) || ch->closed)
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (ch->len < ch->cap || !list_empty(&ch->recvq) || ch->closed)
+	if (ch->len < ch->cap || (!ch->len && !list_empty(&ch->recvq)) || ch->closed)
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	if (ch->closed)
 		mask |= EPOLLHUP;

@@ -713,6 +713,43 @@ static void wait_any_busy_retry_test(struct kunit *test)
 }
 
 /*
+ * A receiver that a send passed over while it was busy (so the message was
+ * buffered) stays queued beside the buffer until it retries: a later send
+ * must buffer behind that message, not hand itself to the receiver first,
+ * and a close must leave the receiver to drain the buffer before it reports
+ * closed (Go's FIFO and close-then-drain).
+ */
+static void chan_stale_receiver_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 4);
+	struct gs_case r;
+	struct gs_sel sel;
+	char out[80];
+
+	gs_sel_init(&sel);
+	chan_case(&r, ch, GOSYNC_CASE_RECV, NULL);
+	KUNIT_ASSERT_EQ(test, arm_case(&r, &sel, 0), -EAGAIN);
+	atomic_set(&sel.winner, GS_SEL_BUSY);
+	KUNIT_EXPECT_EQ(test, try_send(ch, "m1"), 0);		/* buffered */
+	KUNIT_EXPECT_EQ(test, atomic_xchg(&sel.woken, 0), 1);	/* told to retry */
+	atomic_set(&sel.winner, GS_SEL_NONE);		/* its owner gave that claim up */
+	KUNIT_EXPECT_EQ(test, try_send(ch, "m2"), 0);
+	KUNIT_EXPECT_NULL(test, r.cw.msg);			/* not handed m2 before m1 */
+	KUNIT_EXPECT_EQ(test, gs_chan_close(ch), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&sel.winner), GS_SEL_NONE);	/* not told closed */
+	/* its retry takes the oldest; then the rest drain, then closed */
+	KUNIT_EXPECT_EQ(test, gs_chan_try(ch, &r.cw, &sel, 0), 0);
+	KUNIT_ASSERT_NOT_NULL(test, r.cw.msg);
+	KUNIT_EXPECT_EQ(test, memcmp(r.cw.msg->data, "m1", 2), 0);
+	KUNIT_EXPECT_EQ(test, gs_chan_disarm(ch, &r.cw), -EAGAIN);
+	case_done(&r);
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, PAST, false), 0);
+	KUNIT_EXPECT_STREQ(test, out, "m2");
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, PAST, false), 1);	/* closed, drained */
+	gs_chan_destroy(ch);
+}
+
+/*
  * Senders still queued on a closed channel (one that close found busy) are
  * owed EPIPE: a receive drains the buffer, then sees closed, never their
  * message.
@@ -1062,6 +1099,7 @@ static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(wait_any_retry_dequeues_test),
 	KUNIT_CASE(wait_any_busy_retry_test),
 	KUNIT_CASE(chan_closed_keeps_senders_test),
+	KUNIT_CASE(chan_stale_receiver_test),
 	KUNIT_CASE(chan_send_past_full_batch_test),
 	KUNIT_CASE(chan_recv_past_busy_senders_test),
 	KUNIT_CASE(wait_any_select_pairs_test),
