@@ -458,11 +458,23 @@ static int rw_try_armed(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 			struct gs_sel *sel, int index, struct gs_rwmutex_waiter *w)
 {
 	struct gs_wake wake = GS_WAKE_INIT;
+	bool changed = false;
 	int ret;
 
 	spin_lock(&rw->lock);
-	if (gs_rwmutex_queued(w))
+	if (gs_rwmutex_queued(w)) {
+		unsigned int queue = rw->nr_waiters + rw->nr_sel_waiting;
+
 		gs_rwmutex_grant_all_locked(rw, &wake);
+		/*
+		 * It granted, or dropped decided cases (a writer among them
+		 * held readers back): tell pollers and the selections that
+		 * watch, among them one passed over while busy, as an unlock
+		 * would. Only after a change: a selection's own try must not
+		 * wake it again for nothing.
+		 */
+		changed = queue != rw->nr_waiters + rw->nr_sel_waiting;
+	}
 	if (w->granted)
 		ret = -EALREADY;
 	else if (gs_rwmutex_queued(w))
@@ -472,6 +484,8 @@ static int rw_try_armed(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 	gs_rwmutex_unfence_locked(rw);
 	spin_unlock(&rw->lock);
 	gs_wake_up(&wake);
+	if (changed && wq_has_sleeper(&rw->wq))
+		wake_up_interruptible_poll(&rw->wq, EPOLLIN | EPOLLOUT);
 	return ret;
 }
 

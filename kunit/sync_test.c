@@ -781,6 +781,49 @@ static void rwmutex_sel_queue_test(struct kunit *test)
 	gs_rwmutex_destroy(rw);
 }
 
+/*
+ * A queued case's own try grants what an unlock would: here it drops a
+ * writer's case decided elsewhere, which held readers back, and takes its
+ * read lock. Pollers and watching selections must hear of it (a TryRLock
+ * would now succeed), as they do after an unlock: they were left asleep.
+ */
+static void rwmutex_sel_try_wakes_test(struct kunit *test)
+{
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gs_holder a = {}, h = {}, hr = {};
+	struct gs_rwmutex_waiter w = {}, r = {};
+	struct gs_sel sel, rsel, watch;
+	struct wait_queue_entry wqe;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_trylock(rw, &a, false), 0);
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_arm(rw, &h, true, &sel, 0, &w), -EAGAIN);
+	gs_sel_init(&rsel);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_arm(rw, &hr, false, &rsel, 0, &r), -EAGAIN);
+	/* a poller, or a selection watching without a queued case */
+	gs_sel_init(&watch);
+	init_waitqueue_func_entry(&wqe, gs_sel_wake);
+	wqe.private = &watch;
+	add_wait_queue(&rw->wq, &wqe);
+
+	/* a try that changes nothing wakes nobody (its own watch would loop) */
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_try_case(rw, &hr, false, &rsel, 0, &r), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&watch.woken), 0);
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim(&sel, GS_SEL_CANCELED));	/* decided */
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_try_case(rw, &hr, false, &rsel, 0, &r), -EALREADY);
+	KUNIT_EXPECT_EQ(test, rw->readers, 2U);
+	KUNIT_EXPECT_EQ(test, rw->writers_waiting, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&watch.woken), 1);	/* told */
+
+	remove_wait_queue(&rw->wq, &wqe);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_disarm(rw, &r), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_disarm(rw, &w), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &hr), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), 0);
+	gs_rwmutex_destroy(rw);
+}
+
 /* A writer that gives up (signal) must not leave readers blocked behind it. */
 static void rwmutex_signal_test(struct kunit *test)
 {
@@ -1374,6 +1417,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(rwmutex_max_readers_test),
 	KUNIT_CASE(rwmutex_writer_preference_test),
 	KUNIT_CASE(rwmutex_sel_queue_test),
+	KUNIT_CASE(rwmutex_sel_try_wakes_test),
 	KUNIT_CASE(rwmutex_signal_test),
 	KUNIT_CASE(rwmutex_holder_gone_test),
 	KUNIT_CASE(rwmutex_hammer_test),
