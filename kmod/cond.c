@@ -25,8 +25,22 @@ struct gs_cond_waiter {
 	struct list_head node;		/* in gs_cond.waiters, oldest first */
 	struct task_struct *task;
 	u64 ticket;			/* when it began waiting (gs_cond.tickets) */
+	u64 upto;			/* with @woken: the Signal's last ticket; 0: Broadcast */
 	bool woken;			/* a Signal or Broadcast dequeued us */
 };
+
+static unsigned int cond_wake(struct gs_cond *c, bool all, u64 upto);
+
+/*
+ * A Wait woken by a Signal that it cannot take (it is dying, or its Mutex
+ * was not locked) passes the Signal on to the next Wait that began before
+ * the Signal, as Go's would have woken that one. A Broadcast woke them all.
+ */
+static void cond_pass_on(struct gs_cond *c, const struct gs_cond_waiter *w)
+{
+	if (w->upto)
+		cond_wake(c, false, w->upto);
+}
 
 /**
  * gs_cond_create() - a Cond bound to the Mutex of @mutex_obj
@@ -101,7 +115,7 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 		}
 		spin_unlock(&c->lock);
 		if (woken)
-			gs_cond_signal(c, false);
+			cond_pass_on(c, &w);
 		return ret;
 	}
 	start = gs_trace_wait_begin(c->id, GOSYNC_TYPE_COND, GOSYNC_COND_WAIT);
@@ -135,7 +149,7 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 	 */
 	if (fatal_signal_pending(current)) {
 		if (!ret)
-			gs_cond_signal(c, false);
+			cond_pass_on(c, &w);
 		return -EINTR;
 	}
 	/*
@@ -148,26 +162,22 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 		ret = -EINTR;
 	/* Lock again before returning, whatever happened; only dying stops it. */
 	relock = gs_mutex_lock(c->mutex, h, &GS_KILLABLE);
+	if (relock == -EINTR && !ret)
+		cond_pass_on(c, &w);	/* killed while it relocked: as above */
 	return relock ?: ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_cond_wait);
 
-/**
- * gs_cond_signal() - Go's c.Signal() (@all false) or c.Broadcast()
- * @c: the Cond
- * @all: wake every Wait that began before this call, not only the longest
- *	waiting one
- *
- * Return: the number of Waits woken.
+/*
+ * Wake the longest-waiting Wait that began by ticket @upto (0: by now), or
+ * with @all every one. Return: the number woken.
  */
-unsigned int gs_cond_signal(struct gs_cond *c, bool all)
+static unsigned int cond_wake(struct gs_cond *c, bool all, u64 upto)
 {
 	struct gs_cond_waiter *w, *tmp;
 	unsigned int n = 0;
 	struct gs_wake wake = GS_WAKE_INIT;
-	u64 upto = 0;
 
-	gs_stat_add(c->stats, all ? GOSYNC_STAT_COND_BROADCASTS : GOSYNC_STAT_COND_SIGNALS, 1);
 again:
 	spin_lock(&c->lock);
 	/* Only the Waits that began before us, however many batches it takes. */
@@ -179,6 +189,7 @@ again:
 		list_del(&w->node);
 		c->nr_waiters--;
 		gs_wake_add(&wake, w->task);
+		w->upto = all ? 0 : upto;
 		/* Last: the waiter may return as soon as it sees this. */
 		smp_store_release(&w->woken, true);
 		n++;
@@ -194,6 +205,20 @@ again:
 	spin_unlock(&c->lock);
 	gs_wake_up(&wake);
 	return n;
+}
+
+/**
+ * gs_cond_signal() - Go's c.Signal() (@all false) or c.Broadcast()
+ * @c: the Cond
+ * @all: wake every Wait that began before this call, not only the longest
+ *	waiting one
+ *
+ * Return: the number of Waits woken.
+ */
+unsigned int gs_cond_signal(struct gs_cond *c, bool all)
+{
+	gs_stat_add(c->stats, all ? GOSYNC_STAT_COND_BROADCASTS : GOSYNC_STAT_COND_SIGNALS, 1);
+	return cond_wake(c, all, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_cond_signal);
 

@@ -466,6 +466,54 @@ static void cond_relock_test(struct kunit *test)
 	gs_cond_destroy(f.c);
 }
 
+/* A waiter that can be killed (SIGKILL): its Mutex is not locked then. */
+static int do_cond_wait_killable(struct blocker *b)
+{
+	struct gs_cond *c = b->obj;
+	int ret;
+
+	allow_signal(SIGKILL);
+	ret = gs_mutex_lock(c->mutex, &b->holder, FOREVER);
+	if (ret)
+		return ret;
+	ret = gs_cond_wait(c, &b->holder, FOREVER);
+	if (!fatal_signal_pending(current))
+		gs_mutex_unlock(c->mutex);
+	return ret;
+}
+
+/*
+ * A Wait that a Signal woke and that is killed while it relocks the Mutex
+ * (the Signal's caller holds it) passes the Signal on to the next Wait, as
+ * one killed before it relocks does: the Signal is not lost.
+ */
+static void cond_killed_relock_test(struct kunit *test)
+{
+	struct gs_holder a = {};
+	struct cond_fixture f;
+	struct blocker w1 = {}, w2 = {};
+	bool passed;
+
+	cond_setup(test, &f);
+	blocker_start(test, &w1, do_cond_wait_killable, f.c);
+	KUNIT_ASSERT_TRUE(test, wait_until(cond_waiters_are(f.c, 1)));
+	blocker_start(test, &w2, do_cond_wait, f.c);
+	KUNIT_ASSERT_TRUE(test, wait_until(cond_waiters_are(f.c, 2)));
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(f.m, &a, FOREVER), 0);
+	KUNIT_EXPECT_EQ(test, gs_cond_signal(f.c, false), 1U);	/* wakes w1 */
+	KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&f.m->lock, &f.m->waiters, 1)));
+	send_sig(SIGKILL, w1.task, 1);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), -EINTR);
+	passed = wait_until(cond_waiters_are(f.c, 0));
+	KUNIT_EXPECT_TRUE(test, passed);	/* w2 has the Signal */
+	if (!passed)
+		gs_cond_signal(f.c, false);	/* the old module lost it: end w2 */
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(f.m), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
+	KUNIT_EXPECT_EQ(test, stat_of(f.c->stats, GOSYNC_STAT_COND_SIGNALS), passed ? 1ULL : 2ULL);
+	gs_cond_destroy(f.c);
+}
+
 /* Signal as fast as it can until told to stop; b->n: the Waits it woke */
 static bool cond_signal_stop;
 
@@ -515,6 +563,7 @@ static struct kunit_case gs_sem_cond_cases[] = {
 	KUNIT_CASE(cond_signal_test),
 	KUNIT_CASE(cond_broadcast_test),
 	KUNIT_CASE(cond_relock_test),
+	KUNIT_CASE(cond_killed_relock_test),
 	KUNIT_CASE(cond_eperm_vs_signal_test),
 	{}
 };
