@@ -1503,7 +1503,8 @@ struct gosync_wait {
  *	in order, so a large Acquire is not starved by smaller ones behind it.
  *	EINVAL for n 0 or larger than the semaphore (x/sync would wait
  *	forever); ETIMEDOUT, EINTR.
- * TRYACQUIRE: take @n permits if free and nobody waits, else EBUSY.
+ * TRYACQUIRE: take @n permits if free and nobody waits, else EBUSY; EINVAL
+ *	as for ACQUIRE (x/sync's TryAcquire returns false).
  * RELEASE: return @n permits. EPERM if more than this open file description
  *	holds (robust), or than are taken (non-robust): x/sync panics.
  * LOAD: never changes anything.
