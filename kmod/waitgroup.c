@@ -138,12 +138,16 @@ static void wg_unfence_locked(struct gs_waitgroup *wg)
 		return;
 	low = min_t(u64, wg->waiters, GOSYNC_WG_WAITERS);
 	/*
-	 * No poller, epoll set or selection on @wq: the mark goes, and a zero
-	 * reached in userspace stays there. One that queues after this check
-	 * marks the word again under wg->lock, after our store, and reads the
-	 * counter in the same atomic (wg_watch_locked()): nothing is missed.
+	 * No poller, epoll set or selection on @wq, and the counter zero: the
+	 * mark goes, and a zero reached in userspace stays there. One that
+	 * queues after this check marks the word again under wg->lock, after
+	 * our store, and reads the counter in the same atomic
+	 * (wg_watch_locked()): nothing is missed. Not while the counter is
+	 * not zero: a select's WG_ZERO case marks the word on its first try,
+	 * before it joins @wq, and must hear of the next zero even if it is
+	 * left in userspace (Done to 0, then Add) before it joins.
 	 */
-	if (wg->polled && !wq_has_sleeper(&wg->wq))
+	if (wg->polled && !wg->count && !wq_has_sleeper(&wg->wq))
 		wg->polled = false;
 	if (wg->polled)
 		low |= GOSYNC_WG_POLLED;

@@ -270,7 +270,9 @@ static void mapped_mutex_word_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, fast_unlock(word, 1));
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
+	/* Unlock fences before it looks; finding it free, it unfences */
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), -EPERM);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
 	/* nobody else waits or watches: taken unfenced, back to the fast path */
 	KUNIT_EXPECT_EQ(test, gs_mutex_lock(m, &b, FOREVER), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 2);
@@ -1184,6 +1186,36 @@ static void waitgroup_mapped_unseen_zero_test(struct kunit *test)
 	gs_waitgroup_destroy(wg);
 }
 
+/*
+ * A select's WG_ZERO case marks a mapped word (POLLED) on its first try,
+ * before it joins the queue: a kernel update meanwhile (another process's
+ * call) must keep the mark while the counter is not zero, or a zero
+ * reached and left in userspace (Done to 0, then Add) never reaches the
+ * kernel, and the case, owed that zero, sleeps on.
+ */
+static void waitgroup_mapped_select_mark_test(struct kunit *test)
+{
+	struct gs_holder wh = {};
+	struct gs_waitgroup *wg;
+	u64 *word, gen = ~0ULL, old;
+	struct gs_sel sel;
+	s64 v;
+
+	wg = mapped_wg(test, &word);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 2, false, &v), 0);
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_try_case(wg, &gen, &sel, 0), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, false, &v), 0);
+	KUNIT_EXPECT_NE(test, READ_ONCE(*word) & GOSYNC_WG_POLLED, 0ULL);
+	/* userspace: Done twice, calling the kernel at zero only if marked; Add */
+	old = atomic64_fetch_sub(2 * WG_ONE, (atomic64_t *)word);
+	if (old & GOSYNC_WG_POLLED)
+		KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, false, &v), 0);
+	atomic64_add(2 * WG_ONE, (atomic64_t *)word);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_try_case(wg, &gen, &sel, 0), 0);
+	gs_waitgroup_destroy(wg);
+}
+
 /* Garbage in the word: garbage counts for this WaitGroup, no WARN, no hang. */
 static void waitgroup_mapped_scribble_test(struct kunit *test)
 {
@@ -1428,6 +1460,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(waitgroup_hold_overflow_test),
 	KUNIT_CASE(waitgroup_mapped_test),
 	KUNIT_CASE(waitgroup_mapped_unseen_zero_test),
+	KUNIT_CASE(waitgroup_mapped_select_mark_test),
 	KUNIT_CASE(waitgroup_mapped_scribble_test),
 	KUNIT_CASE(once_basic_test),
 	KUNIT_CASE(once_many_test),

@@ -545,7 +545,7 @@ struct gosync_create {
  * bits 63..32 the counter, a signed 32-bit value (EOVERFLOW past S32_MAX);
  * GOSYNC_WG_WAITERS Waits asleep in the kernel;
  * GOSYNC_WG_POLLED  a poll, select or wait-all watches it (dropped by the
- *                   kernel's next update that finds none);
+ *                   kernel's next update that finds none, and the counter 0);
  * GOSYNC_WG_KERNEL  the kernel is updating the word: leave it alone.
  * The low 32 bits are the kernel's: userspace never writes them.
  * The fast path: Add is a compare-and-swap of the counter alone (sequentially
