@@ -103,15 +103,6 @@ static u32 gs_mutex_token(const struct gs_holder *h)
 	return h->token ?: GOSYNC_MUTEX_TOKEN;
 }
 
-/* Is it held? For a mapped mutex a snapshot, stable only once fenced. */
-static bool gs_mutex_held_locked(struct gs_mutex *m)
-{
-	lockdep_assert_held(&m->lock);
-	if (m->word)
-		return atomic_read(gs_mutex_atomic(m)) & GOSYNC_MUTEX_TOKEN;
-	return m->owner;
-}
-
 /*
  * Is it free for the kernel's lockers? A mapped mutex is fenced first:
  * with WAITERS set, its word changes only here until m->lock is dropped
@@ -137,6 +128,19 @@ static bool gs_mutex_watched_locked(struct gs_mutex *m)
 {
 	lockdep_assert_held(&m->lock);
 	return !list_empty(&m->waiters) || wq_has_sleeper(&m->wq);
+}
+
+/*
+ * Unlock of a free mutex: -EPERM (Go's "unlock of unlocked mutex"). A word
+ * fenced to find that out goes back to the fast path if nobody needs the
+ * fence: free and fenced, userspace cannot change it meanwhile.
+ */
+static int gs_mutex_unfence_free_locked(struct gs_mutex *m)
+{
+	lockdep_assert_held(&m->lock);
+	if (m->word && !gs_mutex_watched_locked(m) && !m->owner_died)
+		atomic_set_release(gs_mutex_atomic(m), 0);
+	return -EPERM;
 }
 
 /*
@@ -618,10 +622,15 @@ int gs_mutex_unlock(struct gs_mutex *m)
 	int ret = 0;
 
 	spin_lock(&m->lock);
-	if (gs_mutex_held_locked(m))
+	/*
+	 * Fenced before it is read (gs_mutex_free_locked()): a holder's fast
+	 * Unlock between an unfenced read and our write would make both
+	 * Unlocks succeed, and our write could erase a fast Lock made since.
+	 */
+	if (!gs_mutex_free_locked(m))
 		gs_mutex_unlock_locked(m, &wake);
 	else
-		ret = -EPERM;
+		ret = gs_mutex_unfence_free_locked(m);
 	/* Before the wake-up: traces show the release before the next acquire. */
 	gs_trace_released(m->id, GOSYNC_TYPE_MUTEX, GOSYNC_LOCK_UNLOCK, 1, ret);
 	spin_unlock(&m->lock);
@@ -689,11 +698,12 @@ void gs_mutex_state(struct gs_mutex *m, struct gosync_state *st, struct gosync_h
 		    unsigned int cap)
 {
 	struct gs_mutex_waiter *w;
+	u32 token;
 
 	spin_lock(&m->lock);
-	if (gs_mutex_held_locked(m)) {
-		u32 token = m->word ? atomic_read(gs_mutex_atomic(m)) & GOSYNC_MUTEX_TOKEN : 0;
-
+	/* One read of a mapped word: held, and by whom, from the same value. */
+	token = m->word ? atomic_read(gs_mutex_atomic(m)) & GOSYNC_MUTEX_TOKEN : 0;
+	if (token || (!m->word && m->owner)) {
 		st->flags |= GOSYNC_STATE_LOCKED;
 		/* Locked in userspace, only its description's token says who. */
 		if (!m->word || token == m->who_token)
