@@ -278,7 +278,8 @@ static int gs_cmd_open(struct gs_ucmd *ucmd)
 
 	if ((o->flags & ~(GOSYNC_OPEN_UID | GOSYNC_OPEN_GID)) || o->__reserved ||
 	    (!(o->flags & GOSYNC_OPEN_UID) && o->uid) ||
-	    (!(o->flags & GOSYNC_OPEN_GID) && o->gid))
+	    (!(o->flags & GOSYNC_OPEN_GID) && o->gid) ||
+	    (o->type && !gs_type_get(o->type)))
 		return -EINVAL;
 	if (o->flags & GOSYNC_OPEN_UID) {
 		uid = make_kuid(current_user_ns(), o->uid);

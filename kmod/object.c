@@ -191,7 +191,8 @@ static struct gs_user *gs_user_get_one(struct user_namespace *ns, kuid_t uid,
  * gs_user_get_current() - the current task's entry (by fsuid), referenced
  *
  * Return: the entry, with its chain of namespace owners up to the initial
- * namespace, or ERR_PTR(-ENOMEM).
+ * namespace, or ERR_PTR(-ENOMEM) (-EUSERS: a chain deeper than the kernel
+ * allows, never expected).
  */
 struct gs_user *gs_user_get_current(void)
 {
@@ -199,9 +200,15 @@ struct gs_user *gs_user_get_current(void)
 	struct gs_user *u = NULL;
 	int depth = 0;
 
-	/* Collect the namespaces from ours up to the one below the initial one. */
-	for (; ns != &init_user_ns && depth < ARRAY_SIZE(chain) - 1; ns = ns->parent)
+	/*
+	 * Collect the namespaces from ours up to the one below the initial
+	 * one: 33 at most (create_user_ns() refuses a 34th level). A deeper
+	 * chain would be charged short of its top: refuse it instead.
+	 */
+	for (; ns != &init_user_ns && depth < ARRAY_SIZE(chain); ns = ns->parent)
 		chain[depth++] = ns;
+	if (WARN_ON_ONCE(ns != &init_user_ns))
+		return ERR_PTR(-EUSERS);
 	/* The initial namespace: charged to the owner of the outermost child. */
 	u = gs_user_get_one(&init_user_ns,
 			    depth ? chain[depth - 1]->owner : current_fsuid(), NULL);
@@ -868,14 +875,18 @@ struct gs_obj *gs_obj_lookup(const char *name, u32 type, kuid_t uid, kgid_t gid)
 
 	if (IS_ERR(obj))
 		return obj;
-	/* The owner first: a squatter's object is refused as such, whatever its mode. */
+	/*
+	 * The owner first: a squatter's object is refused as such, whatever
+	 * its mode. Then the mode, before the type: one that may not open it
+	 * does not learn its type either (LIST hides it).
+	 */
 	if ((uid_valid(uid) && !uid_eq(obj->uid, uid)) ||
 	    (gid_valid(gid) && !gid_eq(obj->gid, gid)))
 		ret = -EPERM;
-	else if (type && obj->type->id != type)
-		ret = -EINVAL;
 	else if (!gs_obj_may_open(obj))
 		ret = -EACCES;
+	else if (type && obj->type->id != type)
+		ret = -EINVAL;
 	if (ret) {
 		gs_obj_put(obj);
 		return ERR_PTR(ret);
