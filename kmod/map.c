@@ -672,8 +672,15 @@ static int map_update(struct gs_map *m, struct gs_map_req *r)
 		r->out_len = 0;
 		r->result = 0;
 		ret = m->ops->write_begin(m);
-		if (ret)
+		if (ret) {
+			/*
+			 * Killed waiting for the lock: free a node xas_nomem()
+			 * got for this retry. @xas is not in error here, so
+			 * xas_nomem() only frees (xas_destroy() is not exported).
+			 */
+			xas_nomem(&xas, GOSYNC_GFP);
 			break;
+		}
 		ret = map_update_locked(m, r, &xas, &n, exempt);
 		m->ops->write_end(m);
 		/*
