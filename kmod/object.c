@@ -675,14 +675,15 @@ struct gs_obj *gs_obj_new_mapped(const struct gs_type *type, void *priv,
 	if (ret)
 		goto err_count;
 	obj->id = atomic64_inc_return(&gs_next_id);
+	/* All set before LIST can see it: xa_insert() publishes (its lock orders). */
+	if (type->set_id)
+		type->set_id(priv, obj->id);
+	obj->page = page;
 	ret = xa_insert(&obj->key.scope->objects, obj->id, obj, GOSYNC_GFP);
 	if (ret)
 		goto err_uncharge;
 	atomic_inc(&obj->key.scope->nr_objects);
-	if (type->set_id)
-		type->set_id(priv, obj->id);
 	trace_gosync_create(obj->id, type->id, type->subtype ? type->subtype(priv) : 0);
-	obj->page = page;
 	return obj;
 
 err_uncharge:
