@@ -216,9 +216,10 @@ static void gs_sem_dequeue_locked(struct gs_sem *s, struct gs_sem_waiter *w)
  * Grant the front waiters while their n fits; wake them after unlocking.
  * A selection's case is granted by claiming its selection for it: one
  * decided elsewhere leaves the queue (its owner disarms it later); one
- * whose owner is claiming it for a channel case (GS_SEL_BUSY) is passed
- * over, keeping its place: if that claim fails, the owner tries again,
- * woken with the pollers (gs_sem_unlock_wake()).
+ * whose owner is claiming it for a channel case (GS_SEL_BUSY) keeps its
+ * turn, and nothing behind it is granted (x/sync's FIFO): if that claim
+ * succeeds, its disarm grants again; if it fails, the owner tries again,
+ * woken with the pollers (gs_sem_unlock_wake()), as the first waiter.
  * Return: true if @wake filled up before every waiter that fits was
  * granted; the caller wakes those, retakes the lock and calls again.
  */
@@ -237,8 +238,12 @@ static bool gs_sem_grant_locked(struct gs_sem *s, struct gs_wake *wake)
 			break;
 		if (gs_wake_full(wake))
 			return true;
-		if (w->sel && !gs_sel_claim(w->sel, w->index))
+		if (w->sel && !gs_sel_claim(w->sel, w->index)) {
+			if (!gs_sel_decided(w->sel))
+				break;		/* busy: its turn is kept */
+			gs_sem_dequeue_locked(s, w);
 			continue;
+		}
 		gs_sem_dequeue_locked(s, w);
 		gs_sem_take_locked(s, w->holder, w->n, w->task);
 		gs_wake_add(wake, w->task);
