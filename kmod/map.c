@@ -358,6 +358,13 @@ static void map_drop_locked(struct gs_map *m, struct gs_map_node *n,
 {
 	lockdep_assert(m->ops->write_held(m));
 	/*
+	 * What the deleter did before is seen by a reader that finds the
+	 * entry gone (docs/uapi.md's memory model): its stores before our
+	 * NULL and unlink, which carry no release of their own. Pairs with
+	 * the smp_rmb() of a Load or Range that finds no entry.
+	 */
+	smp_wmb();
+	/*
 	 * Before the value's last reference may go: a reader that still
 	 * finds @n must not retry refcount_inc_not_zero() on it forever
 	 * (map_node_get_val()).
@@ -458,6 +465,8 @@ static int map_load(struct gs_map *m, struct gs_map_req *r)
 		if (ret != -EFAULT) {
 			m->ops->read_end(m);
 			map_count_load(m, r->result);
+			if (!r->result)
+				smp_rmb();	/* found gone: see map_drop_locked() */
 			return ret;
 		}
 		/* Could not copy without faulting: the usual way, below. */
@@ -476,8 +485,10 @@ static int map_load(struct gs_map *m, struct gs_map_req *r)
 	m->ops->read_end(m);
 
 	map_count_load(m, v);
-	if (!v)
+	if (!v) {
+		smp_rmb();	/* found gone: see map_drop_locked() */
 		return 0;
+	}
 	r->result = 1;
 	ret = map_give_out(r, v);
 	gs_map_val_put(v);
@@ -868,6 +879,9 @@ int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
 	}
 	rcu_read_unlock();
 	m->ops->read_end(m);
+	/* The skips above read @cleared without acquire. */
+	if (ret == -ENOENT)
+		smp_rmb();	/* the end: deletes seen, see map_drop_locked() */
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_map_range_next);
