@@ -178,7 +178,6 @@ static bool chan_claim_locked(struct gs_chan *ch, struct gs_chan_waiter *w,
 			      struct gs_wake *wq)
 {
 	struct gs_sel *s = w->sel;
-
 	int old;
 
 	lockdep_assert_held(&ch->lock);

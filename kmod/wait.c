@@ -9,14 +9,14 @@
  * when a case's try succeeds, or a counterpart that completes a queued
  * case (a channel's party, or an unlock's handoff). The engine tries every
  * case (in a random order, as Go's selectgo does, or in index order), then
- * arms them in that order: channel cases are queued on their channel where counterparts
- * find them, LOCK, RLOCK and ACQUIRE cases in their object's FIFO, where an
- * unlock or release claims them; every case also puts an entry on its
- * object's wait queue, which any state change wakes. Then it sleeps until
- * the selection is claimed, or a watched object changed (it tries again),
- * or the deadline or a signal ends the wait; the task claims its own
- * selection to cancel it, and a counterpart that claimed it first wins
- * instead. A woken-flag in the selection closes the window between a
+ * arms them in that order: channel cases are queued on their channel where
+ * counterparts find them, LOCK, RLOCK and ACQUIRE cases in their object's
+ * FIFO, where an unlock or release claims them; every case also puts an
+ * entry on its object's wait queue, which any state change wakes. Then it
+ * sleeps until the selection is claimed, or a watched object changed (it
+ * tries again), or the deadline or a signal ends the wait; the task claims
+ * its own selection to cancel it, and a counterpart that claimed it first
+ * wins instead. A woken-flag in the selection closes the window between a
  * failed try and the sleep.
  *
  * ALL. Every case must be ready at the same moment. The engine takes
