@@ -581,14 +581,44 @@ static int turn_put(const struct turn *t, int fd, struct gosync_fast *f)
 	return t->mapped ? gosync_fast_mutex_unlock(f) : gosync_mutex_unlock(fd);
 }
 
+/* Create @t's object (Semaphore: 1 permit), mapped into @f if @t says: the fd, or -1. */
+static int turn_create(const struct turn *t, struct gosync_fast *f)
+{
+	int fd;
+
+	if (t->type == GOSYNC_TYPE_SEM)
+		fd = t->mapped ? gosync_fast_sem_create(dev, t->name, 0600, 1,
+							GOSYNC_SEM_ATTR_NONROBUST, f) :
+				 gosync_sem_create(dev, t->name, 0600, 1, 0);
+	else if (t->type == GOSYNC_TYPE_RWMUTEX)
+		fd = t->mapped ? gosync_fast_rwmutex_create(dev, t->name, 0600,
+							    GOSYNC_LOCK_ATTR_NONROBUST, f) :
+				 gosync_rwmutex_create(dev, t->name, 0600, 0);
+	else
+		fd = t->mapped ? gosync_fast_mutex_create(dev, t->name, 0600, 0, f) :
+				 gosync_mutex_create(dev, t->name, 0600, 0);
+	return (fd >= 0 && t->mapped) ? f->fd : fd;
+}
+
+/* A description of its own of @t's object, mapped into @f if @t says: the fd, or -1. */
+static int turn_open(const struct turn *t, struct gosync_fast *f)
+{
+	return t->mapped ? fast_open_name(dev, t->type, t->name, f) : gosync_open(dev, t->name, 0);
+}
+
+/* Close what turn_create() or turn_open() gave: true if it worked. */
+static bool turn_close(const struct turn *t, int fd, struct gosync_fast *f)
+{
+	return t->mapped ? fast_close(f) : !close(fd);
+}
+
 /* Take, hold 2 ms, put back, through a description of its own, until stopped. */
 static int turn_locker(void *arg)
 {
 	struct turn *t = arg;
 	int64_t end = now_ns() + 2 * LIVENESS_NS;
 	struct gosync_fast f;
-	int fd = t->mapped ? fast_open_name(dev, t->type, t->name, &f) :
-			     gosync_open(dev, t->name, 0);
+	int fd = turn_open(t, &f);
 
 	if (fd < 0)
 		return 1;
@@ -655,19 +685,8 @@ static bool t_case_turn(unsigned int type, uint32_t op, bool mapped)
 
 	snprintf(tag, sizeof(tag), "turn%u.%u.%d", type, op, mapped);
 	tap_name(n, tag);
-	if (type == GOSYNC_TYPE_SEM)
-		fd = mapped ? gosync_fast_sem_create(dev, n, 0600, 1, GOSYNC_SEM_ATTR_NONROBUST, &f) :
-			      gosync_sem_create(dev, n, 0600, 1, 0);
-	else if (type == GOSYNC_TYPE_RWMUTEX)
-		fd = mapped ? gosync_fast_rwmutex_create(dev, n, 0600, GOSYNC_LOCK_ATTR_NONROBUST,
-							 &f) :
-			      gosync_rwmutex_create(dev, n, 0600, 0);
-	else
-		fd = mapped ? gosync_fast_mutex_create(dev, n, 0600, 0, &f) :
-			      gosync_mutex_create(dev, n, 0600, 0);
+	fd = turn_create(&t, &f);
 	CHECK(fd >= 0 && stop != MAP_FAILED, "create: %s", errname(errno));
-	if (mapped)
-		fd = f.fd;
 	atomic_store(stop, 0);
 	for (i = 0; i < TURN_LOCKERS; i++)
 		pids[i] = spawn(turn_locker, &t);
@@ -676,10 +695,7 @@ static bool t_case_turn(unsigned int type, uint32_t op, bool mapped)
 	for (i = 0; i < TURN_LOCKERS; i++)
 		CHECK_EQ(reap(pids[i]), 0);
 	munmap(stop, sizeof(*stop));
-	if (mapped)
-		CHECK(fast_close(&f), "close");
-	else
-		close(fd);
+	CHECK(turn_close(&t, fd, &f), "close");
 	close(ch);
 	return ok;
 }
@@ -690,8 +706,8 @@ static bool t_case_turn(unsigned int type, uint32_t op, bool mapped)
 #define STRESS_LOOPS	3000	/* ntsync's threads loop 10000 times; TCG is slower */
 
 struct stress_wait {
-	const char *mutex, *start;	/* names */
-	bool mapped;
+	struct turn mutex;		/* the Mutex, plain or mapped */
+	const char *start;		/* the WaitGroup's name */
 	volatile unsigned int *counter;	/* shared, incremented without atomics */
 };
 
@@ -704,8 +720,7 @@ static int stress_proc(void *arg)
 {
 	const struct stress_wait *st = arg;
 	struct gosync_fast f;
-	int fd = st->mapped ? fast_open_name(dev, GOSYNC_TYPE_MUTEX, st->mutex, &f) :
-			      gosync_open(dev, st->mutex, 0);
+	int fd = turn_open(&st->mutex, &f);
 	int wg = gosync_open(dev, st->start, 0);
 	struct gosync_wait_case c;
 	int i;
@@ -716,11 +731,11 @@ static int stress_proc(void *arg)
 	if (wait_any(&c, 1, 0, LIVENESS_NS) != 0)
 		return 2;
 	for (i = 0; i < STRESS_LOOPS; i++) {
-		c = op_case(st->mapped ? f.fd : fd, GOSYNC_CASE_LOCK);
+		c = op_case(fd, GOSYNC_CASE_LOCK);
 		if (wait_any(&c, 1, 0, LIVENESS_NS) != 0 || c.error)
 			return 3;
 		(*st->counter)++;
-		if ((st->mapped ? gosync_fast_mutex_unlock(&f) : gosync_mutex_unlock(fd)) < 0)
+		if (turn_put(&st->mutex, fd, &f) < 0)
 			return 4;
 	}
 	return 0;
@@ -737,12 +752,12 @@ static bool t_stress_wait(bool mapped)
 	char nm[GOSYNC_NAME_MAX], nw[GOSYNC_NAME_MAX];
 	volatile unsigned int *counter = mmap(NULL, sizeof(*counter), PROT_READ | PROT_WRITE,
 					      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	struct stress_wait st = { .mutex = tap_name(nm, mapped ? "stressm" : "stress"),
-			     .start = tap_name(nw, mapped ? "stressgom" : "stressgo"),
-			     .mapped = mapped, .counter = counter };
+	struct stress_wait st = {
+		.mutex = { .name = tap_name(nm, mapped ? "stressm" : "stress"),
+			   .type = GOSYNC_TYPE_MUTEX, .mapped = mapped },
+		.start = tap_name(nw, mapped ? "stressgom" : "stressgo"), .counter = counter };
 	struct gosync_fast f;
-	int m = mapped ? gosync_fast_mutex_create(dev, nm, 0600, 0, &f) :
-			 gosync_mutex_create(dev, nm, 0600, 0);
+	int m = turn_create(&st.mutex, &f);
 	int wg = CHECK_OK(gosync_waitgroup_create(dev, nw, 0600));
 	pid_t pids[STRESS_PROCS];
 	int i;
@@ -757,10 +772,7 @@ static bool t_stress_wait(bool mapped)
 		CHECK_EQ(reap(pids[i]), 0);
 	CHECK_EQ(*counter, STRESS_PROCS * STRESS_LOOPS);
 	munmap((void *)counter, sizeof(*counter));
-	if (mapped)
-		CHECK(fast_close(&f), "close");
-	else
-		close(m);
+	CHECK(turn_close(&st.mutex, m, &f), "close");
 	close(wg);
 	return true;
 }
