@@ -347,6 +347,8 @@ static bool t_open_type(void)
 	close(CHECK_OK(gosync_open(dev, objname, GOSYNC_TYPE_COUNTER)));
 	close(CHECK_OK(gosync_open(dev, objname, 0)));
 	CHECK_ERRNO(gosync_open(dev, "e2e-no-such-object", 0), ENOENT, true);
+	/* a type that is none is EINVAL whether or not the name exists */
+	CHECK_ERRNO(gosync_open(dev, "e2e-no-such-object", 99), EINVAL, true);
 	CHECK_ERRNO(gosync_unlink(dev, "e2e-no-such-object"), ENOENT, false);
 	return true;
 }

@@ -16,7 +16,7 @@ static int dev;
 struct as_user {
 	uid_t uid;
 	const char *name;
-	enum { DO_OPEN, DO_UNLINK, DO_CREATE } what;
+	enum { DO_OPEN, DO_OPEN_AS_MAP, DO_UNLINK, DO_CREATE } what;
 	unsigned int perm;	/* DO_CREATE */
 };
 
@@ -37,6 +37,9 @@ static int child_as(void *arg)
 		if (gosync_counter_add(fd, 1, NULL) < 0)
 			return 201;
 		return 0;
+	case DO_OPEN_AS_MAP:	/* the wrong type: what may the caller learn? */
+		fd = gosync_open(dev, a->name, GOSYNC_TYPE_MAP);
+		return fd < 0 ? errno : 0;
 	case DO_UNLINK:
 		return gosync_unlink(dev, a->name) < 0 ? errno : 0;
 	case DO_CREATE:
@@ -75,6 +78,8 @@ static bool t_private(void)
 						GOSYNC_COUNTER_ATOMIC, 0));
 
 	CHECK_AS(NOBODY, DO_OPEN, name, 0, EACCES);
+	/* nor its type: the mode is checked before it (EINVAL would tell) */
+	CHECK_AS(NOBODY, DO_OPEN_AS_MAP, name, 0, EACCES);
 	CHECK_AS(NOBODY, DO_UNLINK, name, 0, EPERM);
 	CHECK_EQ(value(fd), 0);
 	close(fd);
