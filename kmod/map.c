@@ -590,9 +590,13 @@ static struct gs_map_node *map_lookup_locked(struct gs_map *m,
 	return n;
 }
 
-/* The body of every op that may change the map, under the write lock. */
-static int map_update_locked(struct gs_map *m, struct gs_map_req *r,
-			     struct xa_state *xas, struct gs_map_node **newp, bool exempt)
+/*
+ * The body of every op that may change the map, under the write lock. A
+ * LoadOrStore, Swap or LoadAndDelete sets *@hit (found the key or not): the
+ * caller counts the load once, as the last of its tries found it.
+ */
+static int map_update_locked(struct gs_map *m, struct gs_map_req *r, struct xa_state *xas,
+			     struct gs_map_node **newp, bool exempt, int *hit)
 {
 	struct gs_map_node *n = map_lookup_locked(m, &r->key);
 	struct gs_map_val *old = n ? map_node_val_locked(m, n) : NULL;
@@ -608,7 +612,7 @@ static int map_update_locked(struct gs_map *m, struct gs_map_req *r,
 	case GOSYNC_MAP_SWAP:
 	case GOSYNC_MAP_LOAD_OR_STORE:
 		if (r->op != GOSYNC_MAP_STORE)
-			map_count_load(m, old);
+			*hit = !!old;
 		if (!old) {
 			ret = map_insert_locked(m, xas, *newp, r->val, exempt);
 			if (!ret)
@@ -624,7 +628,7 @@ static int map_update_locked(struct gs_map *m, struct gs_map_req *r,
 		ret = map_replace_locked(m, n, r->val, exempt);
 		break;
 	case GOSYNC_MAP_LOAD_AND_DELETE:
-		map_count_load(m, old);
+		*hit = !!old;
 		if (!old)
 			break;
 		r->result = 1;
@@ -664,7 +668,7 @@ static int map_update(struct gs_map *m, struct gs_map_req *r)
 	bool exempt = false, asked = false;
 	struct gs_map_node *n = NULL;
 	XA_STATE(xas, &m->index, 0);
-	int tries = 0, ret;
+	int tries = 0, hit = -1, ret;
 
 	if (may_insert) {
 		n = map_node_alloc(&r->key);
@@ -692,7 +696,7 @@ static int map_update(struct gs_map *m, struct gs_map_req *r)
 			xas_nomem(&xas, GOSYNC_GFP);
 			break;
 		}
-		ret = map_update_locked(m, r, &xas, &n, exempt);
+		ret = map_update_locked(m, r, &xas, &n, exempt, &hit);
 		m->ops->write_end(m);
 		/*
 		 * Only an xarray allocation failure leaves @xas in error: then
@@ -713,6 +717,8 @@ static int map_update(struct gs_map *m, struct gs_map_req *r)
 		/* The rhashtable is resizing: give its worker a moment. */
 		usleep_range(100, 1000);
 	}
+	if (hit >= 0)
+		map_count_load(m, hit);
 	if (ret == -EDQUOT)
 		ret = -ENOSPC;
 out:

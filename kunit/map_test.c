@@ -1389,8 +1389,47 @@ static void map_grow_fail_test(struct kunit *test)
 	charged_map_end(test, &f);
 }
 
+/*
+ * A LoadOrStore past the per-user limit is retried once its caller proves
+ * CAP_SYS_RESOURCE: it still counts as one load (one miss), not one per try.
+ */
+static void map_exempt_load_once_test(struct kunit *test)
+{
+	unsigned long saved = gs_max_bytes_per_user, bytes;
+	u64 stats[GOSYNC_NR_STATS] = {};
+	const struct cred *old;
+	struct gs_user *user;
+	struct cred *cred;
+	struct gs_map *m;
+	unsigned int objects;
+
+	if (!capable(CAP_SYS_RESOURCE))
+		kunit_skip(test, "needs CAP_SYS_RESOURCE");
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cred->fsuid = KUIDT_INIT(4345);
+	old = override_creds(cred);
+	user = gs_user_get_current();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(user));
+	m = gs_map_create(param_backend(test), 0, 0, user);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(m));
+	gs_user_usage(user, &objects, &bytes);
+	gs_max_bytes_per_user = bytes;	/* no room: only the exempt retry fits */
+	check(test, m, GOSYNC_MAP_LOAD_OR_STORE, "k", "v", NULL, 0, NULL);
+	gs_max_bytes_per_user = saved;
+	gs_stats_sum(m->stats, stats);
+	KUNIT_EXPECT_EQ(test, stats[GOSYNC_MAP_STAT_LOADS], 1ULL);
+	KUNIT_EXPECT_EQ(test, stats[GOSYNC_MAP_STAT_MISSES], 1ULL);
+	KUNIT_EXPECT_EQ(test, stats[GOSYNC_MAP_STAT_STORES], 1ULL);
+	gs_map_destroy(m);
+	gs_user_put(user);
+	revert_creds(old);
+	put_cred(cred);
+}
+
 static struct kunit_case gs_map_cases[] = {
 	KUNIT_CASE_PARAM(map_ops_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_exempt_load_once_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_overflow_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_copy_out_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_limits_test, all_backends_gen_params),
