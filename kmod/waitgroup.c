@@ -136,7 +136,13 @@ static void wg_unfence_locked(struct gs_waitgroup *wg)
 	lockdep_assert_held(&wg->lock);
 	if (!wg->word)
 		return;
-	low = min_t(u64, wg->waiters, GOSYNC_WG_WAITERS);
+	/*
+	 * Released Waits not yet returned count too: a positive fast Add to
+	 * the zero then calls, and gets Go's misuse error (EBUSY) as an ioctl
+	 * Add would. The last of them to return stores the word again
+	 * (wg_wait_returned()).
+	 */
+	low = min_t(u64, (u64)wg->waiters + atomic_read(&wg->waking), GOSYNC_WG_WAITERS);
 	/*
 	 * No poller, epoll set or selection on @wq, and the counter zero: the
 	 * mark goes, and a zero reached in userspace stays there. One that
@@ -315,6 +321,22 @@ s64 gs_waitgroup_load(struct gs_waitgroup *wg)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_load);
 
+/*
+ * A released Wait returns: uncount it from @waking. The last one updates a
+ * mapped word, whose low bits counted it, so fast Adds need no call again.
+ */
+static void wg_wait_returned(struct gs_waitgroup *wg)
+{
+	bool wake = false;
+
+	if (!atomic_dec_and_test(&wg->waking) || !wg->word)
+		return;
+	spin_lock(&wg->lock);
+	wg_fence_locked(wg, &wake);
+	wg_unfence_locked(wg);
+	wg_unlock_wake(wg, wake);
+}
+
 /**
  * gs_waitgroup_wait() - Go's Wait: sleep until the counter is zero
  * @wg: the WaitGroup
@@ -374,7 +396,7 @@ int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl)
 		wg_unfence_locked(wg);
 	}
 	/* Released, whatever else happened: we were counted in @waking. */
-	atomic_dec(&wg->waking);
+	wg_wait_returned(wg);
 	gs_trace_wait_end(wg->id, GOSYNC_TYPE_WAITGROUP, GOSYNC_WG_WAIT, start, 0);
 	gs_stat_add(wg->stats, GOSYNC_STAT_WG_WAITS, 1);
 	return 0;

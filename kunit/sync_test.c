@@ -1187,6 +1187,44 @@ static void waitgroup_mapped_unseen_zero_test(struct kunit *test)
 }
 
 /*
+ * Waits a zero released count in the word's low bits until they return, so
+ * a fast Add to that zero calls and gets Go's misuse error (EBUSY) as an
+ * ioctl Add does; the last of them to return clears the bits.
+ */
+static void waitgroup_mapped_waking_test(struct kunit *test)
+{
+	struct gs_holder wh = {};
+	struct blocker w = {};
+	struct gs_waitgroup *wg;
+	u64 *word;
+	s64 v;
+
+	wg = mapped_wg(test, &word);
+	/* As if the last zero released a Wait that has not returned yet */
+	spin_lock(&wg->lock);
+	atomic_set(&wg->waking, 1);
+	spin_unlock(&wg->lock);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1ULL);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), -EBUSY);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1ULL);
+	spin_lock(&wg->lock);
+	atomic_set(&wg->waking, 0);
+	spin_unlock(&wg->lock);
+
+	/* A real one: its return leaves the word clean */
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), WG_ONE);
+	blocker_start(test, &w, do_wg_wait, wg);
+	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wg->waking), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
+	gs_waitgroup_destroy(wg);
+}
+
+/*
  * A select's WG_ZERO case marks a mapped word (POLLED) on its first try,
  * before it joins the queue: a kernel update meanwhile (another process's
  * call) must keep the mark while the counter is not zero, or a zero
@@ -1460,6 +1498,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(waitgroup_hold_overflow_test),
 	KUNIT_CASE(waitgroup_mapped_test),
 	KUNIT_CASE(waitgroup_mapped_unseen_zero_test),
+	KUNIT_CASE(waitgroup_mapped_waking_test),
 	KUNIT_CASE(waitgroup_mapped_select_mark_test),
 	KUNIT_CASE(waitgroup_mapped_scribble_test),
 	KUNIT_CASE(once_basic_test),

@@ -543,7 +543,9 @@ struct gosync_create {
 /*
  * struct gosync_mapped.waitgroup, a WaitGroup's state word (Go's layout):
  * bits 63..32 the counter, a signed 32-bit value (EOVERFLOW past S32_MAX);
- * GOSYNC_WG_WAITERS Waits asleep in the kernel;
+ * GOSYNC_WG_WAITERS Waits asleep in the kernel, and Waits a zero released
+ *                   that have not returned yet (until then a positive Add
+ *                   to that zero calls, and gets EBUSY);
  * GOSYNC_WG_POLLED  a poll, select or wait-all watches it (dropped by the
  *                   kernel's next update that finds none, and the counter 0);
  * GOSYNC_WG_KERNEL  the kernel is updating the word: leave it alone.
