@@ -29,8 +29,8 @@
  * WAITERS (gs_mutex_free_locked()), after which userspace cannot change the
  * word: a CAS from 0 fails on a free word, and the holder's CAS back to 0
  * fails on a held one, so its Unlock comes here and wakes whoever waits.
- * The kernel clears WAITERS when it frees the word with no waiter left, and
- * when it gives the word to a locker with nobody else waiting or watching
+ * The kernel clears WAITERS when it frees the word with nobody waiting or
+ * watching, and when it gives the word to a locker with nobody else so
  * (gs_mutex_watched_locked()): that holder's Unlock is a CAS again, so the
  * mutex returns to the fast path at once instead of after an Unlock that
  * finds the queue empty, which two contending lockers rarely do. Starvation
@@ -269,12 +269,15 @@ static void gs_mutex_unlock_locked(struct gs_mutex *m, struct gs_wake *wake)
 	lockdep_assert_held(&m->lock);
 	if (m->word) {
 		/*
-		 * Free, but fenced while anyone waits or a death is to be told;
-		 * a handoff below overwrites it. Release: the critical section
-		 * happens before the next holder's.
+		 * Free, but fenced while anyone waits or watches, or a death
+		 * is to be told; a handoff below overwrites it. A watcher told
+		 * "free" without polling again (io_uring's poll takes the
+		 * wake-up's mask) may find it taken by a fast Lock, and is not
+		 * told again unless that holder's Unlock comes here. Release:
+		 * the critical section happens before the next holder's.
 		 */
 		atomic_set_release(gs_mutex_atomic(m),
-				   !list_empty(&m->waiters) || m->owner_died ?
+				   gs_mutex_watched_locked(m) || m->owner_died ?
 				   GOSYNC_MUTEX_WAITERS : 0);
 	} else {
 		m->owner = NULL;

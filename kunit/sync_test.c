@@ -295,6 +295,38 @@ static void mapped_mutex_word_test(struct kunit *test)
 }
 
 /*
+ * While a poller watches, an Unlock through the kernel leaves the word
+ * fenced: a fast Lock that takes it before the poller looks must unlock
+ * through the kernel, which wakes the poller again (edge-triggered epoll
+ * hears of no other change). Unwatched, the word goes back to the fast path.
+ */
+static void mapped_mutex_watched_unlock_test(struct kunit *test)
+{
+	struct gs_holder b = { .token = 2 };
+	struct wait_queue_entry wqe;
+	struct gs_sel watch;
+	u32 *word;
+	struct gs_mutex *m = mapped_mutex(test, false, &word);
+
+	gs_sel_init(&watch);
+	init_waitqueue_func_entry(&wqe, gs_sel_wake);
+	wqe.private = &watch;
+	add_wait_queue(&m->wq, &wqe);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 2 | GOSYNC_MUTEX_WAITERS);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&watch.woken), 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), GOSYNC_MUTEX_WAITERS);
+	KUNIT_EXPECT_FALSE(test, fast_lock(word, 1));
+	remove_wait_queue(&m->wq, &wqe);
+
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 2);
+	KUNIT_EXPECT_TRUE(test, fast_unlock(word, 2));
+	gs_mutex_destroy(m);
+}
+
+/*
  * Starvation mode against fast-path stealers: the waiters' fence keeps the
  * word the kernel's, so Unlock hands over and no CAS from 0 can barge.
  */
@@ -1475,6 +1507,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mutex_starvation_handoff_test),
 	KUNIT_CASE(mutex_sel_queue_test),
 	KUNIT_CASE(mapped_mutex_word_test),
+	KUNIT_CASE(mapped_mutex_watched_unlock_test),
 	KUNIT_CASE(mapped_mutex_spinning_test),
 	KUNIT_CASE(mapped_mutex_handoff_test),
 	KUNIT_CASE(mapped_mutex_holder_gone_test),
