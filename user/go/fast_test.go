@@ -280,6 +280,48 @@ func TestSemaphoreFastPathAfterWait(t *testing.T) {
 	}
 }
 
+// A Mutex that a goroutine waited for (through the kernel, with a poller)
+// goes back to the fast path once the wait is over: no idle poller stays
+// registered on its queue to keep the word fenced.
+func TestMutexFastPathAfterWait(t *testing.T) {
+	m, err := NewMutex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.h.word == nil {
+		t.Fatal("a Mutex is not mapped")
+	}
+	m.Lock()
+	acquired := make(chan error)
+	go func() { acquired <- m.LockContext(context.Background()) }()
+	waitFor(t, "the waiter's fence", func() bool { return atomic.LoadUint32(m.h.word)&mutexWaiters != 0 })
+	m.Unlock()
+	if err := <-acquired; err != nil {
+		t.Fatal(err)
+	}
+	m.Unlock() // the kernel's: it gives the word back
+	if v := atomic.LoadUint32(m.h.word); v != 0 {
+		t.Fatalf("word %#x after the wait, want 0 (free, the fast path's)", v)
+	}
+	before, err := m.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		m.Lock()
+		m.Unlock()
+	}
+	after, err := m.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Stats != before.Stats {
+		t.Fatalf("the kernel counted calls after the wait: stats %v, then %v",
+			before.Stats, after.Stats)
+	}
+}
+
 // waitFor polls cond until it holds; not by then, after 3 minutes (the
 // hangLimit of the external tests), it is a hang.
 func waitFor(t *testing.T, what string, cond func() bool) {
