@@ -4,9 +4,27 @@ package gosync
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 )
+
+// A deadline too far for the kernel's clock (context.WithTimeout(ctx,
+// math.MaxInt64), a common "no timeout") is forever, not a wrapped past;
+// one long past is 0; and near ones keep their order.
+func TestMonoAtRange(t *testing.T) {
+	now := time.Now()
+	if got := monoAt(now.Add(math.MaxInt64)); got != forever {
+		t.Fatalf("monoAt(now + MaxInt64) = %d, want forever", got)
+	}
+	if got := monoAt(now.Add(math.MinInt64)); got != 0 {
+		t.Fatalf("monoAt(now + MinInt64) = %d, want 0", got)
+	}
+	a, b := monoAt(now), monoAt(now.Add(time.Hour))
+	if a == 0 || b-a != uint64(time.Hour) {
+		t.Fatalf("monoAt(now) = %d, monoAt(now + 1h) = %d: not an hour apart", a, b)
+	}
+}
 
 // A thread stalled between the two clock reads (a vCPU descheduled for tens
 // of ms) must not skew the mapping from Go's time to CLOCK_MONOTONIC: the

@@ -156,9 +156,15 @@ func monoNowSyscall() int64 {
 // forever is the absolute deadline that never comes.
 const forever = ^uint64(0)
 
-// monoAt converts t to CLOCK_MONOTONIC nanoseconds (0 if long past).
+// monoAt converts t to CLOCK_MONOTONIC nanoseconds (0 if long past,
+// forever if beyond what the clock can say: context.WithTimeout(ctx,
+// math.MaxInt64) is a common "no timeout", and wrapping would make it past).
 func monoAt(t time.Time) uint64 {
-	ns := monoBase + int64(t.Sub(monoBaseGo))
+	d := int64(t.Sub(monoBaseGo))
+	if d > math.MaxInt64-monoBase {
+		return forever
+	}
+	ns := monoBase + d
 	if ns < 0 {
 		return 0
 	}
