@@ -4,6 +4,8 @@ package gosync_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"runtime"
 	"testing"
@@ -50,6 +52,30 @@ func TestRaceAnnotations(t *testing.T) {
 		defer m2.Close()
 		m.Lock()
 		handOff(t, func(x *int) { *x = 1; m2.Unlock() }, func() { m.Lock() })
+		m.Unlock()
+	})
+	t.Run("Mutex/SelectOwnerDead", func(t *testing.T) {
+		// A LockCase that finds the holder died holds the lock all the
+		// same: what the last Unlock released is the Select's. The
+		// reader knows the holder is gone only from the kernel.
+		name := fmt.Sprintf("gotest-%d-race-owner-dead", os.Getpid())
+		m, err := gosync.NewMutex(gosync.Named(name, 0600))
+		must(t, err)
+		defer m.Close()
+		m2, err := gosync.OpenMutex(name)
+		must(t, err)
+		m2.Lock()
+		handOff(t, func(x *int) { *x = 1; m2.Unlock(); m2.Lock(); m2.Close() }, func() {
+			for info, err := m.Info(); info.Files > 1; info, err = m.Info() {
+				must(t, err)
+				runtime.Gosched()
+			}
+			s, err := gosync.Select(bg, m.LockCase())
+			must(t, err)
+			if !errors.Is(s.Err, gosync.ErrOwnerDead) {
+				t.Errorf("LockCase after the holder died: %v, want ErrOwnerDead", s.Err)
+			}
+		})
 		m.Unlock()
 	})
 	for _, k := range rwKinds { // robust; NonRobust (mapped) and Unmapped

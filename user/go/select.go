@@ -171,7 +171,8 @@ func doSelect(ctx context.Context, cases []Case, flags uint32) (Selected, error)
 			}
 			s.Err = newError("Select", c.h.name, errno, chanKinds...)
 		}
-		if s.Err == nil {
+		// EOWNERDEAD: the lock is held all the same (as lockContext).
+		if w.err == 0 || syscall.Errno(-w.err) == syscall.EOWNERDEAD {
 			if c.op == caseLock {
 				c.h.raceAcquireAll()
 			} else {
