@@ -9,11 +9,32 @@
 
 #include "internal.h"
 
+/*
+ * One call's cases, in one allocation sized by their count: a few hundred
+ * bytes a case, where 64 of each would take an order-3 page allocation
+ * (past the kmalloc caches) on every select.
+ */
 struct gs_wait_ctx {
-	struct gosync_wait_case ucases[GOSYNC_WAIT_MAX];
-	struct gs_case cases[GOSYNC_WAIT_MAX];
-	struct gs_fdref refs[GOSYNC_WAIT_MAX];
+	struct gs_case *cases;
+	struct gosync_wait_case *ucases;
+	struct gs_fdref *refs;
 };
+
+static void *gs_wait_ctx_alloc(struct gs_wait_ctx *x, unsigned int n)
+{
+	void *p = kzalloc(n * (sizeof(*x->cases) + sizeof(*x->ucases) + sizeof(*x->refs)),
+			  GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	/* Each part's size is a multiple of the next one's alignment. */
+	static_assert(sizeof(*x->cases) % __alignof__(*x->ucases) == 0);
+	static_assert(sizeof(*x->ucases) % __alignof__(*x->refs) == 0);
+	x->cases = p;
+	x->ucases = (void *)(x->cases + n);
+	x->refs = (void *)(x->ucases + n);
+	return p;
+}
 
 /* Resolve one case: its fd, its type's case ops, its message. */
 static int gs_wait_case_get(struct gosync_wait_case *u, struct gs_case *c,
@@ -96,8 +117,9 @@ int gs_cmd_wait(struct gs_ucmd *ucmd)
 		    GOSYNC_WAIT_TIMEOUT | GOSYNC_WAIT_ABSTIME | GOSYNC_WAIT_REALTIME;
 	bool all = w->flags & GOSYNC_WAIT_ALL;
 	unsigned int i, j, got = 0, index = 0;
-	struct gs_wait_ctx *x;
+	struct gs_wait_ctx ctx, *x = &ctx;
 	struct gs_deadline dl;
+	void *mem;
 	int ret;
 
 	if ((w->flags & ~known) || !w->count || w->count > GOSYNC_WAIT_MAX ||
@@ -107,8 +129,8 @@ int gs_cmd_wait(struct gs_ucmd *ucmd)
 						 GOSYNC_WAIT_REALTIME), &w->timeout_ns, &dl);
 	if (ret)
 		return ret;
-	x = kzalloc(sizeof(*x), GFP_KERNEL);
-	if (!x)
+	mem = gs_wait_ctx_alloc(x, w->count);
+	if (!mem)
 		return -ENOMEM;
 	if (copy_from_user(x->ucases, u64_to_user_ptr(w->cases),
 			   w->count * sizeof(x->ucases[0]))) {
@@ -160,6 +182,6 @@ out:
 			gs_chan_msg_free(c->priv, c->cw.msg);
 		gs_obj_fdput(&x->refs[i]);
 	}
-	kfree(x);
+	kfree(mem);
 	return ret;
 }
