@@ -103,9 +103,12 @@ static int ctr_racy_and_or(struct gs_counter *c, bool or, s64 mask, s64 *old)
 }
 
 /*
- * atomic: atomic64_t; every op is one fully ordered atomic instruction. A
- * mapped counter's word is in the page userspace shares (gs_counter_map()),
- * where its sequentially consistent atomics and these order as one.
+ * atomic: atomic64_t; every op is fully ordered, as Go's sync/atomic are
+ * sequentially consistent. A mapped counter's word is in the page userspace
+ * shares (gs_counter_map()), where its sequentially consistent atomics and
+ * these order as one. atomic64_read() and _set() and a failed _cmpxchg()
+ * are unordered (memory-barriers.txt): Load and a failed CompareAndSwap
+ * take full barriers, and Store is an exchange.
  */
 static int ctr_atomic_init(struct gs_counter *c, s64 initial)
 {
@@ -122,13 +125,15 @@ static int ctr_atomic_add(struct gs_counter *c, s64 delta, bool approx, s64 *new
 
 static int ctr_atomic_load(struct gs_counter *c, bool approx, s64 *val)
 {
+	smp_mb();	/* sequentially consistent: after what came before */
 	*val = atomic64_read(c->atomic.word);
+	smp_mb();	/* ...and before what comes after */
 	return 0;
 }
 
 static int ctr_atomic_store(struct gs_counter *c, s64 val)
 {
-	atomic64_set(c->atomic.word, val);
+	atomic64_xchg(c->atomic.word, val);
 	return 0;
 }
 
@@ -140,7 +145,10 @@ static int ctr_atomic_swap(struct gs_counter *c, s64 val, s64 *old)
 
 static int ctr_atomic_cas(struct gs_counter *c, s64 old, s64 new, s64 *prev)
 {
+	smp_mb();	/* a failed cmpxchg is a Load: ordered as ctr_atomic_load() */
 	*prev = atomic64_cmpxchg(c->atomic.word, old, new);
+	if (*prev != old)
+		smp_mb();	/* the failed one's other side */
 	return 0;
 }
 

@@ -535,7 +535,7 @@ struct gosync_create {
 
 /*
  * struct gosync_mapped.counter, an atomic-mode counter's value (naturally
- * aligned): every counter op of the kernel is one fully ordered atomic on it,
+ * aligned): every counter op of the kernel is a fully ordered atomic on it,
  * so userspace may use the same word with sequentially consistent atomics
  * (Go's sync/atomic). Only GOSYNC_COUNTER_ATOMIC maps (else EINVAL).
  */
