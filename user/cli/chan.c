@@ -148,6 +148,22 @@ static int send_args(struct cli_ctx *ctx, int fd, int64_t timeout)
 	return ret;
 }
 
+/* cli_wait()'s call for send --lines: a read() of stdin into *@arg */
+struct lines_read {
+	char *buf;
+	size_t cap;
+	ssize_t got;
+};
+
+static int lines_read_call(int fd, int64_t timeout_ns, void *arg)
+{
+	struct lines_read *rd = arg;
+
+	(void)timeout_ns;
+	rd->got = read(fd, rd->buf, rd->cap);
+	return rd->got < 0 ? -1 : 0;
+}
+
 /*
  * send NAME --lines: each line of stdin one message, without its newline (a
  * last line without one too). Whatever lines a read() brought are sent in one
@@ -169,11 +185,12 @@ static int send_lines(struct cli_ctx *ctx, int fd, int64_t timeout)
 		return cli_fail(ctx, name);
 	}
 	while (!eof) {
-		ssize_t r = read(0, buf + len, LINES_BUF - len);
+		struct lines_read rd = { .buf = buf + len, .cap = LINES_BUF - len };
 		size_t start = 0;
+		ssize_t r;
 
-		if (r < 0 && errno == EINTR && !cli_interrupted())
-			continue;
+		/* As a Send: a signal ends the read too, even one as it starts */
+		r = cli_wait(0, -1, lines_read_call, &rd) < 0 ? -1 : rd.got;
 		if (r < 0) {
 			ret = errno == EINTR ? cli_wait_fail(ctx, name) : cli_fail(ctx, "stdin");
 			break;

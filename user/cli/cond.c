@@ -170,6 +170,12 @@ static int cond_open(struct cli_ctx *ctx, const char *name, int64_t timeout_ns, 
 	return status;
 }
 
+/* cli_wait()'s call: Wait on the Cond, the Mutex *@arg ours again after */
+static int cond_wait_call(int fd, int64_t timeout_ns, void *arg)
+{
+	return gosync_cond_wait(fd, *(int *)arg, timeout_ns);
+}
+
 /*
  * wait: lock, then run CMD until it exits 0 (1: not yet: Wait, which
  * unlocks while it sleeps and locks again before returning), then unlock.
@@ -191,9 +197,12 @@ static int cond_wait(struct cli_ctx *ctx)
 	for (;;) {
 		int64_t left;
 
-		status = cli_run(ctx, ctx->argv + 1, died ? "GOSYNC_OWNER_DEAD=1" : NULL);
-		died = false;
-		runs++;
+		/* Not CMD again once a signal came (during the Wait or CMD) */
+		if (!cli_interrupted()) {
+			status = cli_run(ctx, ctx->argv + 1, died ? "GOSYNC_OWNER_DEAD=1" : NULL);
+			died = false;
+			runs++;
+		}
 		if (cli_interrupted()) {
 			errno = EINTR;
 			status = cli_wait_fail(ctx, name);
@@ -212,8 +221,12 @@ static int cond_wait(struct cli_ctx *ctx)
 		left = deadline < 0 ? -1 : deadline - now_ns();
 		if (deadline >= 0 && left < 0)
 			left = 0;
-		/* The Mutex is ours again after every return, also a failed one. */
-		if (gosync_cond_wait(fd, mfd, left) == 0)
+		/*
+		 * The Mutex is ours again after every return, also a failed
+		 * one. cli_wait(): a signal that comes as the Wait enters the
+		 * kernel ends it too.
+		 */
+		if (cli_wait(fd, left, cond_wait_call, &mfd) == 0)
 			continue;
 		if (errno == ETIMEDOUT) {
 			timed_out = true;	/* as Go: check once more */

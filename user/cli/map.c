@@ -43,13 +43,15 @@ static int map_create(struct cli_ctx *ctx)
 			return cli_usage(ctx, "unknown backend '%s' (spin, rwsem or rcu)", s);
 	}
 	if ((s = cli_opt(ctx, "max-entries"))) {
-		if (!opt_u64(s, 10, UINT32_MAX, &u))
-			return cli_usage(ctx, "--max-entries '%s' is not a number", s);
+		/* 0 is the uapi's "the default": refuse it, as --perm 0 */
+		if (!opt_u64(s, 10, UINT32_MAX, &u) || !u)
+			return cli_usage(ctx, "--max-entries '%s' is not a number from 1 "
+					 "to 4294967295", s);
 		c.map.max_entries = (uint32_t)u;
 	}
 	if ((s = cli_opt(ctx, "max-bytes"))) {
-		if (!opt_u64(s, 10, UINT64_MAX, &u))
-			return cli_usage(ctx, "--max-bytes '%s' is not a number", s);
+		if (!opt_u64(s, 10, UINT64_MAX, &u) || !u)
+			return cli_usage(ctx, "--max-bytes '%s' is not a number from 1 up", s);
 		c.map.max_bytes = u;
 	}
 	c.map.backend = (uint32_t)b;

@@ -310,9 +310,10 @@ int cli_create(struct cli_ctx *ctx, struct gosync_create *c, const int64_t *valu
 	int dev, fd, ret = 0;
 
 	if ((s = cli_opt(ctx, "perm"))) {
-		if (!opt_u64(s, 8, 0777, &perm))
+		/* The kernel reads 0 as "the default" (0600): refuse it. */
+		if (!opt_u64(s, 8, 0777, &perm) || !perm)
 			return cli_usage(ctx, "--perm '%s' is not an octal mode "
-					 "from 0 to 0777", s);
+					 "from 1 to 0777 (0 would be the default, 0600)", s);
 		c->perm = (uint32_t)perm;
 	}
 	c->name = (uintptr_t)name;

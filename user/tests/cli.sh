@@ -134,6 +134,7 @@ status 2 usage-bad-number "$G" counter add "$N" 12abc
 status 2 usage-overflow "$G" counter add "$N" 9223372036854775808
 status 2 usage-bad-mode "$G" counter create "$N-x" --mode quantum
 status 2 usage-bad-perm "$G" counter create "$N-x" --perm 0999
+status 2 usage-perm-zero "$G" counter create "$N-x" --perm 0
 status 2 usage-racy-delay-max "$G" counter create "$N-x" --mode racy --racy-delay 100001
 status 2 usage-unknown-option "$G" counter load "$N" --frob
 status 1 create-exists "$G" counter create "$N"

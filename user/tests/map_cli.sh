@@ -182,6 +182,8 @@ status 1 limit-enospc "$G" map store "$N-small" c 3
 err=$("$G" map store "$N-small" c 3 2>&1)
 echo "$err" | grep -qi 'no space' && ok limit-message || notok limit-message "'$err'"
 status 2 bad-backend "$G" map create "$N-bad" --backend nope
+status 2 max-entries-zero "$G" map create "$N-bad" --max-entries 0
+status 2 max-bytes-zero "$G" map create "$N-bad" --max-bytes 0
 status 2 empty-key "$G" map store "$N-small" "" v
 status 2 missing-arg "$G" map store "$N-small" k
 status 1 no-such-map "$G" map len "$N-nonexistent"
