@@ -207,7 +207,7 @@ static void gs_mutex_starve_locked(struct gs_mutex *m, struct gs_mutex_waiter *w
 	lockdep_assert_held(&m->lock);
 	if (ktime_to_ns(ktime_sub(ktime_get(), w->start)) > GOSYNC_STARVATION_NS ||
 	    (m->word && m->barged))
-		m->starving = true;
+		WRITE_ONCE(m->starving, true);
 }
 
 /* Go: leave starvation mode when no one else waits, or @w barely waited. */
@@ -216,7 +216,7 @@ static void gs_mutex_end_starving_locked(struct gs_mutex *m, struct gs_mutex_wai
 	lockdep_assert_held(&m->lock);
 	if (m->starving && (list_empty(&m->waiters) ||
 			    ktime_to_ns(ktime_sub(ktime_get(), w->start)) < GOSYNC_STARVATION_NS))
-		m->starving = false;
+		WRITE_ONCE(m->starving, false);
 }
 
 /*
@@ -345,7 +345,7 @@ static int gs_mutex_take_for_locked(struct gs_mutex *m, struct gs_holder *h,
 	if (!gs_sel_claim(sel, index))
 		return -EALREADY;
 	if (!gs_mutex_queued(w)) {
-		m->starving = false;
+		WRITE_ONCE(m->starving, false);
 		if (m->word && !list_empty(&m->waiters))
 			m->barged++;
 		return gs_mutex_take_locked(m, h, current);
@@ -511,9 +511,13 @@ static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct g
 	ret = mtx_try(m, h, NULL, 0, NULL);
 	/*
 	 * A running holder will likely unlock before we could sleep and wake.
-	 * A mapped mutex's holder is not known: userspace spun already.
+	 * A mapped mutex's holder is not known: userspace spun already. In
+	 * starvation mode the lock is handed to the oldest waiter (Go does not
+	 * spin then either): spinning could only fail, up to GS_SPIN_NS, with
+	 * the unlock often free and no owner to watch. The lockless read is a
+	 * hint; mtx_try() decides under the lock.
 	 */
-	while (ret == -EBUSY && !m->word &&
+	while (ret == -EBUSY && !m->word && !READ_ONCE(m->starving) &&
 	       gs_spin_on_owner(&m->lock, &m->owner_task, spin_until))
 		ret = mtx_try(m, h, NULL, 0, NULL);
 	if (ret != -EBUSY)
