@@ -680,7 +680,10 @@ void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h)
 
 	spin_lock(&m->lock);
 	if (m->robust && gs_mutex_holds_locked(m, h)) {
-		gs_trace_owner_dead(m->id, GOSYNC_TYPE_MUTEX, gs_who_nr(&m->who), 1);
+		/* Locked in userspace: the kernel never saw who (pid 0), as INFO */
+		gs_trace_owner_dead(m->id, GOSYNC_TYPE_MUTEX,
+				    m->word && m->who_token != gs_mutex_token(h) ? 0 :
+				    gs_who_nr(&m->who), 1);
 		m->owner_died = true;
 		gs_mutex_unlock_locked(m, &wake);
 		released = true;

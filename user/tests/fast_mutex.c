@@ -9,6 +9,7 @@
  */
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -485,6 +486,79 @@ static bool t_robust_killed(void)
 	return true;
 }
 
+/* child: lock through the kernel by name, unlock, exit */
+static int child_kernel_lock_unlock(void *arg)
+{
+	int d = gosync_dev_open(), fd = gosync_open(d, arg, GOSYNC_TYPE_MUTEX);
+
+	return fd < 0 || gosync_mutex_lock(fd, LIVENESS_NS) < 0 || gosync_mutex_unlock(fd) < 0;
+}
+
+/*
+ * gosync_owner_dead names the task that had locked it only if the kernel
+ * saw that locker: a holder that locked in userspace is pid 0, not the
+ * last process that locked through the kernel (here one that has exited).
+ */
+static const char *tr = "/sys/kernel/tracing", *ev = "events/gosync/gosync_owner_dead/enable";
+
+/* Is the event there (mounting tracefs if need be)? */
+static bool have_owner_dead_event(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", tr, ev);
+	if (access(path, W_OK))
+		mount("nodev", tr, "tracefs", 0, NULL);
+	return !access(path, W_OK);
+}
+
+static bool t_owner_dead_trace(void)
+{
+	char name[GOSYNC_NAME_MAX], path[128], want[64], *buf, *line;
+	struct gosync_info info;
+	struct gosync_fast a, b;
+	pid_t pid;
+	FILE *f;
+	size_t n;
+
+	CHECK_OK(gosync_fast_mutex_create(dev, tap_name(name, "tracedead"), 0, 0, &a));
+	CHECK_OK(gosync_info(a.fd, &info));
+	pid = spawn(child_kernel_lock_unlock, name);
+	CHECK_EQ(reap(pid), 0);
+	CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_MUTEX, name, &b));
+	CHECK_RET(gosync_fast_mutex_lock(&b, -1), 0);
+	CHECK_EQ(word(&a), b.token);			/* locked in userspace */
+	snprintf(path, sizeof(path), "%s/trace", tr);
+	CHECK(tap_write_file(path, "\n") || !truncate(path, 0), "clear %s", path);
+	snprintf(path, sizeof(path), "%s/%s", tr, ev);
+	CHECK(tap_write_file(path, "1"), "enable %s", path);
+	CHECK(fast_close(&b), "close");			/* robust: dead holder */
+	CHECK(tap_write_file(path, "0"), "disable %s", path);
+	CHECK_RET(gosync_fast_mutex_lock(&a, 0), EOWNERDEAD);
+	CHECK_RET(gosync_fast_mutex_unlock(&a), 0);
+
+	snprintf(path, sizeof(path), "%s/trace", tr);
+	f = fopen(path, "r");
+	CHECK(f, "open %s", path);
+	buf = calloc(1, 1 << 20);
+	n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+	fclose(f);
+	CHECK(buf, "calloc");
+	snprintf(want, sizeof(want), "gosync_owner_dead: id=%llu ", (unsigned long long)info.id);
+	line = strstr(buf, want);
+	if (!line || !strstr(line, " pid=0 ")) {
+		line = line ? strndup(line, strcspn(line, "\n")) : NULL;
+		tap_reason(__LINE__, "%zu bytes of trace, want pid=0 (the child was %d): '%s'", n,
+			   (int)pid, line ? line : "no event");
+		free(line);
+		free(buf);
+		return false;
+	}
+	free(buf);
+	CHECK(fast_close(&a), "close");
+	return true;
+}
+
 /* Non-robust (Go): the lock outlives its holder's close. */
 static bool t_nonrobust_close(void)
 {
@@ -772,6 +846,10 @@ int main(void)
 	tap_report(t_cond(), "fast-mutex-cond");
 	tap_report(t_wait_all(), "fast-mutex-wait-all");
 	tap_report(t_robust_killed(), "fast-mutex-robust-holder-killed");
+	if (have_owner_dead_event())
+		tap_report(t_owner_dead_trace(), "fast-mutex-owner-dead-trace");
+	else
+		printf("ok - e2e:fast-mutex-owner-dead-trace # SKIP no tracefs or gosync events\n");
 	tap_report(t_nonrobust_close(), "fast-mutex-nonrobust-close");
 	tap_report(t_holder(), "fast-mutex-holder-in-userspace");
 	tap_report(t_spinning(), "fast-mutex-spinning-bit");
