@@ -807,6 +807,7 @@ struct gs_map;
  *	cleared map's nodes, moving a doubling table's buckets): never fails
  * @write_end: end either
  * @write_held: for lockdep and rcu_dereference_protected(): is it held?
+ * @read_held: for lockdep: is the read side (or the write lock) held?
  * @lookup: the node of @key, or NULL; under the read or the write lock
  * @prepare_insert: optional: make room for one more node before the write
  *	lock is taken (it may sleep and take the write lock itself)
@@ -832,6 +833,7 @@ struct gs_map_backend_ops {
 	void (*write_begin_nointr)(struct gs_map *m);
 	void (*write_end)(struct gs_map *m);
 	bool (*write_held)(struct gs_map *m);
+	bool (*read_held)(struct gs_map *m);
 	struct gs_map_node *(*lookup)(struct gs_map *m,
 				      const struct gs_map_key *key);
 	int (*prepare_insert)(struct gs_map *m);

@@ -421,6 +421,7 @@ static void map_count_load(struct gs_map *m, bool hit)
 static struct gs_map_node *map_lookup(struct gs_map *m,
 				      const struct gs_map_key *key)
 {
+	lockdep_assert(m->ops->read_held(m));
 	return m->ops->lookup(m, key);
 }
 

@@ -244,6 +244,7 @@ static bool lmap_spin_held(struct gs_map *m)
 	return !IS_ENABLED(CONFIG_LOCKDEP) || lockdep_is_held(&m->locked.spin);
 }
 
+/* the spinlock is both sides */
 const struct gs_map_backend_ops gs_map_spin_ops = {
 	.init = lmap_spin_init,
 	.destroy = locked_destroy,
@@ -253,6 +254,7 @@ const struct gs_map_backend_ops gs_map_spin_ops = {
 	.write_begin_nointr = lmap_spin_lock,
 	.write_end = lmap_spin_end,
 	.write_held = lmap_spin_held,
+	.read_held = lmap_spin_held,
 	.lookup = locked_lookup,
 	.prepare_insert = locked_prepare_insert,
 	.insert = locked_insert,
@@ -298,6 +300,11 @@ static bool lmap_rwsem_write_held(struct gs_map *m)
 	return lockdep_is_held_type(&m->locked.sem, 0);
 }
 
+static bool lmap_rwsem_held(struct gs_map *m)
+{
+	return lockdep_is_held_type(&m->locked.sem, -1);	/* shared or not */
+}
+
 const struct gs_map_backend_ops gs_map_rwsem_ops = {
 	.init = lmap_rwsem_init,
 	.destroy = locked_destroy,
@@ -307,6 +314,7 @@ const struct gs_map_backend_ops gs_map_rwsem_ops = {
 	.write_begin_nointr = lmap_rwsem_write_lock,
 	.write_end = lmap_rwsem_write_end,
 	.write_held = lmap_rwsem_write_held,
+	.read_held = lmap_rwsem_held,
 	.lookup = locked_lookup,
 	.prepare_insert = locked_prepare_insert,
 	.insert = locked_insert,

@@ -122,6 +122,12 @@ static bool rcumap_write_held(struct gs_map *m)
 	return !IS_ENABLED(CONFIG_LOCKDEP) || lockdep_is_held(&m->rcu.wlock);
 }
 
+/* Writers are readers too (rcumap_write_lock()) */
+static bool rcumap_read_held(struct gs_map *m)
+{
+	return rcu_read_lock_held();
+}
+
 /*
  * Under rcu_read_lock(), which readers (rcumap_read_begin()) and writers
  * (rcumap_write_lock()) both hold; nodes leave the table only under wlock.
@@ -192,6 +198,7 @@ const struct gs_map_backend_ops gs_map_rcu_ops = {
 	.write_begin_nointr = rcumap_write_lock,
 	.write_end = rcumap_write_end,
 	.write_held = rcumap_write_held,
+	.read_held = rcumap_read_held,
 	.lookup = rcumap_lookup,
 	.insert = rcumap_insert,
 	.remove = rcumap_remove,
