@@ -49,6 +49,9 @@ int gosync_fast_create(int dev, struct gosync_create *c, struct gosync_fast *f)
 	if (gosync_fast_open(fd, f) < 0) {
 		err = errno;
 		close(fd);
+		/* Leave nothing behind: a named object would outlive the fd. */
+		if (c->name)
+			gosync_unlink(dev, (const char *)(uintptr_t)c->name);
 		errno = err;
 		return -1;
 	}

@@ -151,7 +151,7 @@ int gosync_batch(int fd, struct gosync_op *ops, unsigned int count,
  * gives up with ETIMEDOUT after that many ns. A signal whose handler runs
  * ends a wait with EINTR (not restarted, even with SA_RESTART); a stop and
  * continue, or a signal no handler takes, does not: the kernel makes the
- * call again, and @timeout_ns starts over whole. gosync_cond_wait() returns
+ * call again, waiting only what was left of @timeout_ns. gosync_cond_wait() returns
  * EINTR for those too. Lock calls may fail with EOWNERDEAD: the lock IS
  * then held, but its previous robust holder's fd closed while holding it.
  */
