@@ -29,6 +29,13 @@ struct tt_opts {
 
 /* ---- the ioctl path: the same work from userspace threads ---- */
 
+/*
+ * As kmod/torture.c: Adds ask for the cheap result (GOSYNC_OP_F_APPROX: a
+ * percpu counter stays per-CPU), every critical section lasts this long,
+ * and the locks are robust (a sleeper registers with deadlock detection).
+ */
+#define TORTURE_HOLD_NS		500
+
 struct up_ctx {
 	const struct tt_opts *o;
 	int fd;
@@ -50,20 +57,24 @@ static int up_op(struct up_ctx *x, bool writer)
 
 	switch (x->o->type) {
 	case GOSYNC_TYPE_COUNTER:
-		return writer ? gosync_counter_add(x->fd, 1, NULL) :
+		return writer ? gosync_counter_op(x->fd, GOSYNC_OP_ADD, GOSYNC_OP_F_APPROX, 1, 0,
+						  NULL) :
 				gosync_counter_load(x->fd, &v);
 	case GOSYNC_TYPE_MUTEX:
 		if (gosync_mutex_lock(x->fd, -1) < 0)
 			return -1;
+		stress_spin_ns(TORTURE_HOLD_NS);
 		return gosync_mutex_unlock(x->fd);
 	default:
 		if (writer) {
 			if (gosync_rwmutex_lock(x->fd, -1) < 0)
 				return -1;
+			stress_spin_ns(TORTURE_HOLD_NS);
 			return gosync_rwmutex_unlock(x->fd);
 		}
 		if (gosync_rwmutex_rlock(x->fd, -1) < 0)
 			return -1;
+		stress_spin_ns(TORTURE_HOLD_NS);
 		return gosync_rwmutex_runlock(x->fd);
 	}
 }
@@ -100,11 +111,11 @@ static int ioctl_path(const struct tt_opts *o, int dev, uint64_t *w, uint64_t *r
 		x.fd = gosync_counter_create(dev, NULL, 0, o->mode, 0);
 		break;
 	case GOSYNC_TYPE_MUTEX:
-		x.fd = gosync_mutex_create(dev, NULL, 0, GOSYNC_LOCK_ATTR_NONROBUST);
+		x.fd = gosync_mutex_create(dev, NULL, 0, 0);
 		break;
 	default:
-		/* RUnlock goes back to the description that took it: one fd each */
-		x.fd = gosync_rwmutex_create(dev, NULL, 0, GOSYNC_LOCK_ATTR_NONROBUST);
+		/* one fd for all: its description holds every thread's read locks */
+		x.fd = gosync_rwmutex_create(dev, NULL, 0, 0);
 		break;
 	}
 	if (x.fd < 0) {
