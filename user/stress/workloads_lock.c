@@ -61,7 +61,7 @@ static const struct lb_variant lb_variants[] = {
 	{ "wg-add-done", "BenchmarkWaitGroupAddDone", LB_WG, .contended = true,
 	  .wg = WG_ADD_DONE },
 	{ "wg-wait", "BenchmarkWaitGroupWait", LB_WG, .wg = WG_WAIT },
-	{ "wg-round", "none: one barrier round (Done+Wait, or barrier_wait)",
+	{ "wg-round", "none: a worker's part in a barrier round (Done+Wait, or barrier_wait)",
 	  LB_WG, .wg = WG_ROUND },
 	{ "sem-uncontended", "x/sync's BenchmarkAcquireSeq, size 1: each worker its "
 	  "own semaphore", LB_SEM, .own = true, .permits = 1 },
