@@ -320,9 +320,11 @@ int stress_measure(struct stress_point *p, unsigned int reps,
 	double *rate = calloc(reps, sizeof(*rate));
 	double *lost = calloc(reps, sizeof(*lost));
 	double *actual = calloc(reps, sizeof(*actual));
+	double *expected = calloc(reps, sizeof(*expected));
+	double *lost_pct = calloc(reps, sizeof(*lost_pct));
 	unsigned int n = 0;
 
-	if (!rate || !lost || !actual)
+	if (!rate || !lost || !actual || !expected || !lost_pct)
 		die("gosync-stress: memory");
 	memset(r, 0, sizeof(*r));
 	r->ok = true;
@@ -357,6 +359,10 @@ int stress_measure(struct stress_point *p, unsigned int reps,
 			p->wl->teardown(p);
 		rate[n] = s->secs > 0 ? (double)s->ops / s->secs : NAN;
 		actual[n] = (double)s->actual;
+		/* --duration: each rep expects its own count */
+		expected[n] = (double)s->expected;
+		lost_pct[n] = s->expected ?
+			100.0 * (double)(s->expected - s->actual) / (double)s->expected : 0;
 		lost[n++] = (double)(s->expected - s->actual);
 		if (!s->ok)
 			r->ok = false;
@@ -371,9 +377,13 @@ int stress_measure(struct stress_point *p, unsigned int reps,
 	r->rate = stat_of(rate, n);
 	r->lost = stat_of(lost, n);
 	r->actual = stat_of(actual, n);
+	r->expected = stat_of(expected, n);
+	r->lost_pct = stat_of(lost_pct, n);
 	free(rate);
 	free(lost);
 	free(actual);
+	free(expected);
+	free(lost_pct);
 	return r->ok ? 0 : -1;
 }
 
@@ -423,7 +433,9 @@ void stress_row_point(const struct stress_result *r, const char *kind,
 	row_int(row, "seed", NULL, (long long)p->seed);
 	row_int(row, "ops", NULL, (long long)s->ops);
 	row_num(row, "secs", NULL, s->secs);
-	row_int(row, "expected", values ? "expected" : NULL, s->expected);
+	/* the median of the reps, as actual and lost (--duration: they differ) */
+	row_int(row, "expected", values ? "expected" : NULL,
+		r->reps ? (long long)r->expected.med : s->expected);
 	stat_cols(row, "actual", "actual_min", "actual_max",
 		  values ? "actual" : NULL, r->actual, r->reps, true);
 	stat_cols(row, "lost", "lost_min", "lost_max", values ? "lost" : NULL,

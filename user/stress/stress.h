@@ -477,6 +477,8 @@ struct stress_result {
 	struct stress_stat rate;	/* ops/s, all workers */
 	struct stress_stat lost;	/* expected - actual */
 	struct stress_stat actual;	/* the object's final value */
+	struct stress_stat expected;	/* what it should have been */
+	struct stress_stat lost_pct;	/* 100 * lost / expected */
 	struct stress_sample last;	/* the last repetition */
 	/* per-worker ops of the rep with the largest max/min (min 0 first) */
 	uint64_t wmin, wmax;

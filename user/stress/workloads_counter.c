@@ -111,13 +111,14 @@ static int lost_update_finish(struct stress_run *run)
 
 		if (r->p.be->exact || s->err || r->p.threads < 2 || !s->expected)
 			continue;
+		/* Each a median over the reps (--duration: each expects its own) */
 		if (r->lost.max > 0)
-			stress_out_note(run->out, "%s, %u %s: %.0f of %lld updates lost (%.1f%%)%s",
+			stress_out_note(run->out, "%s, %u %s: %.0f of %.0f updates lost (%.1f%%)%s%s",
 					r->p.be->name, r->p.threads,
 					r->p.procs ? "processes" : "threads",
-					r->lost.med, (long long)s->expected,
-					100.0 * r->lost.med / (double)s->expected,
-					r->reps > 1 ? ", median of the reps" : "");
+					r->lost.med, r->expected.med, r->lost_pct.med,
+					r->reps > 1 ? ", median of the reps" : "",
+					r->lost.med ? "" : " (some reps lost some)");
 		else
 			stress_out_note(run->out, "%s, %u %s: no update lost this time "
 					"(raise --delay-ns or --iterations)",
