@@ -91,17 +91,28 @@ static int kmap_cas(struct mapobj *m, const void *k, size_t kl, const void *old,
 	return gosync_map_compare_and_swap(m->fd, k, kl, old, ol, v, vl, swapped);
 }
 
+/*
+ * Go's Range calls fn entry by entry and stops when it says so: the first
+ * chunk is small (a Range that stops early, as adversarial-delete's, copies
+ * a few entries, as the peers touch one), and each next one twice as big.
+ */
 static int kmap_range(struct mapobj *m, map_range_fn fn, void *arg)
 {
 	static _Thread_local char buf[65536];
 	struct gosync_map_cursor cur = { 0 };
+	size_t cap = 256, needed;
 
 	while (!cur.done) {
 		size_t off = 0;
-		int n = gosync_map_range(m->fd, buf, sizeof(buf), &cur, NULL);
+		int n = gosync_map_range(m->fd, buf, cap, &cur, &needed);
 
+		if (n < 0 && errno == EOVERFLOW && needed <= sizeof(buf) && needed > cap) {
+			cap = needed;
+			continue;
+		}
 		if (n < 0)
 			return -1;
+		cap = cap * 2 < sizeof(buf) ? cap * 2 : sizeof(buf);
 		for (int i = 0; i < n; i++) {
 			const void *k, *v;
 			size_t kl, vl;
