@@ -537,7 +537,9 @@ static int do_cond_signal_loop(struct blocker *b)
 /*
  * A Wait on an unlocked Mutex is queued until its Unlock fails: a Signal
  * that dequeues it meanwhile must not be dequeued again (it was a double
- * list_del), and is passed on, not swallowed.
+ * list_del, which the debug kernel's list checks report). Every Wait must
+ * fail with EPERM and leave nothing queued; how often a Signal found one
+ * queued is only logged (the race may not happen in a given run).
  */
 static void cond_eperm_vs_signal_test(struct kunit *test)
 {
