@@ -1032,6 +1032,14 @@ static void waitgroup_wait_test(struct kunit *test)
 	gs_waitgroup_destroy(wg);
 }
 
+/* As if the last zero released @n Waits that have not returned yet */
+static void wg_set_waking(struct gs_waitgroup *wg, int n)
+{
+	spin_lock(&wg->lock);
+	atomic_set(&wg->waking, n);
+	spin_unlock(&wg->lock);
+}
+
 /* Go: "WaitGroup misuse: Add called concurrently with Wait" */
 static void waitgroup_misuse_test(struct kunit *test)
 {
@@ -1040,15 +1048,10 @@ static void waitgroup_misuse_test(struct kunit *test)
 	s64 v;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
-	/* As if the last zero released a waiter that has not returned yet */
-	spin_lock(&wg->lock);
-	atomic_set(&wg->waking, 1);
-	spin_unlock(&wg->lock);
+	wg_set_waking(wg, 1);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), -EBUSY);
 	KUNIT_EXPECT_EQ(test, v, 0);
-	spin_lock(&wg->lock);
-	atomic_set(&wg->waking, 0);
-	spin_unlock(&wg->lock);
+	wg_set_waking(wg, 0);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
 	gs_waitgroup_destroy(wg);
@@ -1231,17 +1234,12 @@ static void waitgroup_mapped_waking_test(struct kunit *test)
 	s64 v;
 
 	wg = mapped_wg(test, &word);
-	/* As if the last zero released a Wait that has not returned yet */
-	spin_lock(&wg->lock);
-	atomic_set(&wg->waking, 1);
-	spin_unlock(&wg->lock);
+	wg_set_waking(wg, 1);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, false, &v), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1ULL);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), -EBUSY);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1ULL);
-	spin_lock(&wg->lock);
-	atomic_set(&wg->waking, 0);
-	spin_unlock(&wg->lock);
+	wg_set_waking(wg, 0);
 
 	/* A real one: its return leaves the word clean */
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
