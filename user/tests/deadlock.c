@@ -84,6 +84,7 @@ static bool t_self_rwmutex(void)
 	/* a writer waits for our read locks; our RLock would queue behind it */
 	CHECK_OK(bg_start(&w, wlock_fd, &b));
 	CHECK(bg_blocks(&w, 20 * MS), "Lock beside a reader: %s", errname(w.err));
+	CHECK(wait_queued(a, 1), "Lock beside a reader never queued");
 	CHECK_RET(gosync_rwmutex_rlock(a, -1), EDEADLK);
 	CHECK_RET(gosync_rwmutex_runlock(a), 0);
 	CHECK_RET(gosync_rwmutex_runlock(a), 0);

@@ -287,6 +287,8 @@ static bool t_wake(void)
 		CHECK_EQ(word(&f), f.token);
 		CHECK_OK(bg_start(&w, k ? lock_fast : lock_ioctl, NULL));
 		CHECK(bg_blocks(&w, 50 * MS), "Lock did not wait: %s", errname(w.err));
+		/* queued: the kernel has fenced the word, and nothing changes it now */
+		CHECK(wait_queued(f.fd, 1), "Lock never queued");
 		/* the fast Lock announced its spin before it went to sleep */
 		CHECK_EQ(word(&f), f.token | GOSYNC_MUTEX_WAITERS | (k ? GOSYNC_MUTEX_SPINNING : 0));
 		CHECK_RET(gosync_fast_mutex_unlock(&f), 0);

@@ -143,6 +143,7 @@ static bool t_writer_preference(void)
 	/* a writer waits for the reader ... */
 	CHECK_OK(bg_start(&writer, wlock, &w));
 	CHECK(bg_blocks(&writer, 50 * MS), "Lock beside a reader: %s", errname(writer.err));
+	CHECK(wait_queued(r1, 1), "Lock beside a reader never queued");
 	/* ... and from then on new readers wait too: no writer starvation */
 	CHECK_RET(gosync_rwmutex_tryrlock(r2), EBUSY);
 	CHECK_RET(gosync_rwmutex_rlock(r2, 20 * MS), ETIMEDOUT);
@@ -183,9 +184,12 @@ static bool t_readers_after_writer(void)
 		r[i] = CHECK_OK(reopen(dev, name));
 		CHECK_OK(bg_start(&rb[i], rlock, &r[i]));
 		CHECK(bg_blocks(&rb[i], 20 * MS), "RLock beside a writer");
+		/* queued in order, all before the next writer */
+		CHECK(wait_queued(w, i + 1), "RLock %d never queued", i);
 	}
 	CHECK_OK(bg_start(&wb, wlock, &w2));
 	CHECK(bg_blocks(&wb, 20 * MS), "Lock beside a writer");
+	CHECK(wait_queued(w, 4), "Lock beside a writer never queued");
 	CHECK_RET(gosync_rwmutex_unlock(w), 0);
 	for (int i = 0; i < 3; i++) {
 		CHECK(bg_wait(&rb[i], LIVENESS_NS), "queued reader %d not admitted", i);

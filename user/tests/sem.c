@@ -251,9 +251,11 @@ static bool t_cancel_doesnt_starve(void)
 	CHECK_RET(gosync_sem_acquire(fd, 1, -1), 0);
 	CHECK_OK(bg_start(&bbig, do_acquire, &big));
 	CHECK(bg_blocks(&bbig, 30 * MS), "Acquire(10) did not wait");
+	CHECK(wait_queued(fd, 1), "Acquire(10) never queued");
 	CHECK_OK(bg_start(&bsmall, do_acquire, &small));
 	/* FIFO: the small one waits behind the big one though 9 are free */
 	CHECK(bg_blocks(&bsmall, 30 * MS), "Acquire(1) overtook a waiting Acquire(10)");
+	CHECK(wait_queued(fd, 2), "Acquire(1) never queued behind Acquire(10)");
 	CHECK(bg_interrupt(&bbig), "Acquire(10) not interrupted");
 	CHECK_EQ(bbig.err, EINTR);
 	CHECK(bg_wait(&bsmall, LIVENESS_NS), "Acquire(1) starved after the big one left");

@@ -2,8 +2,8 @@
 /*
  * sync_util.h: helpers for the e2e tests of the blocking types (mutex.c,
  * rwmutex.c, waitgroup.c, once.c, blocking.c): clocks, a thread that makes
- * one blocking call and can be interrupted by a signal, and errno names
- * tap.h does not know.
+ * one blocking call and can be interrupted by a signal or waited for until
+ * the kernel has queued it, and errno names tap.h does not know.
  */
 #ifndef GOSYNC_TESTS_SYNC_UTIL_H
 #define GOSYNC_TESTS_SYNC_UTIL_H
@@ -131,6 +131,28 @@ static inline bool bg_blocks(struct bg *b, int64_t ns)
 		sleep_ns(MS);
 	sleep_ns(ns);
 	return !atomic_load(&b->done);
+}
+
+/*
+ * Wait until at least @n tasks wait in @fd's object (struct gosync_state
+ * .waiters): a call that bg_blocks() saw blocked may not have reached the
+ * kernel's queue yet on a slow CPU, and what comes next must queue behind
+ * it, not race it. False if that never happens within LIVENESS_NS.
+ */
+static inline bool wait_queued(int fd, unsigned int n)
+{
+	int64_t end = now_ns() + LIVENESS_NS;
+	struct gosync_state st;
+
+	do {
+		memset(&st, 0, sizeof(st));
+		if (gosync_state(fd, &st, NULL, 0, NULL) < 0)
+			return false;
+		if (st.waiters >= n)
+			return true;
+		sleep_ns(MS);
+	} while (now_ns() < end);
+	return false;
 }
 
 /*
