@@ -111,13 +111,21 @@ wait $p; rc=$?
 # the interrupted recv took nothing
 "$G" chan send "$N-t" after
 [ "$("$G" chan recv "$N-t" --timeout 5)" = after ] && ok nothing-lost-to-signal || notok nothing-lost-to-signal "message lost"
-# a slow producer: recv --all prints each line as it comes (not at the end)
-(echo early; sleep 2; echo late) | "$G" chan send "$N-t" --lines &
+# a slow producer: recv --all prints each line as it comes (not at the end);
+# the second line waits for $T/slow-release, made once the first is printed
+(
+	echo early
+	i=0
+	while [ ! -e "$T/slow-release" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+	echo late
+) | "$G" chan send "$N-t" --lines &
 sp=$!
 "$G" chan recv "$N-t" --all >"$T/slow" &
 r=$!
-sleep 1
-[ "$(cat "$T/slow")" = early ] && ok recv-all-streams || notok recv-all-streams "after 1 s: '$(cat "$T/slow")'"
+i=0
+while [ "$(cat "$T/slow" 2>/dev/null)" != early ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(cat "$T/slow")" = early ] && ok recv-all-streams || notok recv-all-streams "before the second line: '$(cat "$T/slow")'"
+touch "$T/slow-release"
 wait $sp
 "$G" chan close "$N-t"
 wait $r

@@ -161,8 +161,14 @@ if command -v unshare >/dev/null 2>&1 && unshare -i true 2>/dev/null; then
 		"$1" ls' sh "$G" "$N")
 	echo "$out" | grep -q " $N-ns " && ! echo "$out" | grep -q " $N " &&
 		ok ns-ls-inside || notok ns-ls-inside "got '$out'"
-	"$G" ls | grep -q " $N-ns " && notok ns-ls-outside "the host lists $N-ns" ||
+	out=$("$G" ls); rc=$?
+	if [ $rc != 0 ]; then
+		notok ns-ls-outside "ls exited $rc"
+	elif echo "$out" | grep -q " $N-ns "; then
+		notok ns-ls-outside "the host lists $N-ns"
+	else
 		ok ns-ls-outside
+	fi
 	status 1 ns-name-absent-outside "$G" counter load "$N-ns"
 else
 	echo "ok - e2e:cli-ns # SKIP no unshare -i"
@@ -180,7 +186,14 @@ done
 # rm
 check rm "$G" rm "$N" "$N-j"
 status 1 load-after-rm "$G" counter load "$N"
-"$G" ls | grep -q " $N " && notok rm-not-listed "still listed" || ok rm-not-listed
+out=$("$G" ls); rc=$?
+if [ $rc != 0 ]; then
+	notok rm-not-listed "ls exited $rc"
+elif echo "$out" | grep -q " $N "; then
+	notok rm-not-listed "still listed"
+else
+	ok rm-not-listed
+fi
 status 1 rm-missing "$G" rm "$N"
 status 0 rm-force "$G" rm -f "$N"
 

@@ -21,6 +21,15 @@ wait_opened() {
 	sleep 0.2
 }
 
+# info_has TYPE NAME LINE: up to 20 s until `TYPE info NAME` has LINE
+info_has() {
+	i=0
+	while ! "$G" "$1" info "$2" | grep -q "^$3\$" && [ $i -lt 200 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	"$G" "$1" info "$2" | grep -q "^$3\$"
+}
+
 names="$N-m $N-n $N-rw $N-jobs $N-o $N-of $N-or $N-md $N-go $N-v $N-vf $N-vs $N-vb $N-mm $N-mx"
 cleanup() { "$G" rm -f $names >/dev/null 2>&1; rm -rf "$T"; }
 trap cleanup EXIT
@@ -169,7 +178,7 @@ status 0 rwmutex-tryrlock-beside-reader "$G" rwmutex tryrlock "$N-rw" -- true
 # a writer waiting behind the reader blocks new readers (writer preference)
 "$G" rwmutex lock "$N-rw" -- touch "$T/wrote" &
 writer=$!
-sleep 0.3
+info_has rwmutex "$N-rw" "waiters: 1" || notok rwmutex-writer-queued "$("$G" rwmutex info "$N-rw")"
 status 1 rwmutex-tryrlock-writer-waiting "$G" rwmutex tryrlock "$N-rw" -- true
 [ ! -e "$T/wrote" ] && ok rwmutex-writer-waits || notok rwmutex-writer-waits "writer ran beside a reader"
 touch "$T/release"
@@ -207,13 +216,25 @@ kill -TERM $p
 wait $p; rc=$?
 [ $rc = 143 ] && grep -q interrupted "$T/err" && [ "$("$G" wg load "$N-jobs")" = 2 ] &&
 	ok wg-wait-sigterm || notok wg-wait-sigterm "status $rc, '$(cat "$T/err")'"
-# a barrier across processes: all wait until the last one arrives
+# a barrier across processes: all wait until the last one arrives (each
+# arrives before its done: past the wait, all three must have)
 "$G" wg add "$N-jobs" 1 >/dev/null	# 3: three arrivals
 for j in 1 2 3; do
-	(sleep 0.$j; "$G" wg done "$N-jobs" >/dev/null; "$G" wg wait "$N-jobs" --timeout 30 && echo "past $j" >>"$T/barrier") &
+	(
+		sleep 0.$j
+		echo "arrived $j" >>"$T/arrived"
+		"$G" wg done "$N-jobs" >/dev/null
+		"$G" wg wait "$N-jobs" --timeout 30 || exit
+		if [ "$(wc -l <"$T/arrived")" -eq 3 ]; then
+			echo "past $j" >>"$T/barrier"
+		else
+			echo "$j past the wait after $(wc -l <"$T/arrived") arrivals" >>"$T/early"
+		fi
+	) &
 done
 wait
-[ "$(wc -l <"$T/barrier")" -eq 3 ] && ok wg-barrier || notok wg-barrier "$(wc -l <"$T/barrier") passed"
+[ ! -e "$T/early" ] && [ "$(wc -l <"$T/barrier")" -eq 3 ] && ok wg-barrier ||
+	notok wg-barrier "$(wc -l <"$T/barrier") passed; $(cat "$T/early" 2>/dev/null)"
 j=$("$G" --json wg add "$N-jobs" 2)
 [ "$j" = "{\"name\":\"$N-jobs\",\"op\":\"add\",\"delta\":2,\"counter\":2}" ] && ok json-wg-add || notok json-wg-add "got '$j'"
 j=$("$G" --json wg info "$N-jobs")
@@ -275,8 +296,8 @@ status 0 once-later-caller "$G" once do "$N-o" -- touch "$T/later"
 [ ! -e "$T/later" ] && ok once-later-not-run || notok once-later-not-run "ran again"
 # concurrent callers wait for the runner and exit 0 after it completed
 "$G" once create "$N-of"
-"$G" once do "$N-of" -- sh -c "sleep 0.5; touch $T/first" &
-sleep 0.2
+"$G" once do "$N-of" -- sh -c "touch $T/running; sleep 0.5; touch $T/first" &
+wait_for "$T/running"
 "$G" once do "$N-of" -- true && [ -e "$T/first" ] && ok once-waiter-waits || notok once-waiter-waits "returned before the runner"
 wait
 # a failing command: not completed, abandoned; later callers fail
