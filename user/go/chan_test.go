@@ -102,7 +102,11 @@ func TestChanCloseWakesWaiters(t *testing.T) {
 		}
 		errc := make(chan error)
 		go func() { errc <- c.Send([]byte("x")) }()
-		time.Sleep(20 * time.Millisecond)
+		if capacity == 0 {
+			waitSenders(t, c, 1) // in the kernel's queue, for its receiver
+		} else {
+			waitInPoller(t, "gosync_test.TestChanCloseWakesWaiters")
+		}
 		must(t, c.CloseChan())
 		select {
 		case err := <-errc:
@@ -119,7 +123,7 @@ func TestChanCloseWakesWaiters(t *testing.T) {
 		_, ok, _ := c.Recv()
 		okc <- ok
 	}()
-	time.Sleep(20 * time.Millisecond)
+	waitInPoller(t, "gosync_test.TestChanCloseWakesWaiters") // Recv waits there
 	must(t, c.CloseChan())
 	if ok := <-okc; ok {
 		t.Fatal("Recv woken by close said ok")
@@ -260,6 +264,22 @@ func waitReceivers(t *testing.T, c *gosync.Chan, n uint32) {
 		}
 		if time.Since(start) > 30*time.Second {
 			t.Fatalf("%d receivers queued, want %d", st.Receivers, n)
+		}
+	}
+}
+
+// waitSenders waits until n send cases or unbuffered Sends wait in c's
+// queue.
+func waitSenders(t *testing.T, c *gosync.Chan, n uint32) {
+	t.Helper()
+	for start := time.Now(); ; time.Sleep(time.Millisecond) {
+		st, err := c.State()
+		must(t, err)
+		if st.Waiters >= n {
+			return
+		}
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("%d senders queued, want %d", st.Waiters, n)
 		}
 	}
 }

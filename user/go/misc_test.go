@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -114,7 +115,7 @@ func TestClose(t *testing.T) {
 	m2.Lock()
 	errc := make(chan error)
 	go func() { errc <- m.LockContext(context.Background()) }()
-	time.Sleep(20 * time.Millisecond)
+	waitInPoller(t, "gosync_test.TestClose")
 	must(t, m.Close())
 	select {
 	case err := <-errc:
@@ -136,6 +137,33 @@ func TestClose(t *testing.T) {
 	m2.Unlock()
 	if _, err := gosync.WaitGroupFromFile(f); !errors.Is(err, gosync.ErrWrongType) {
 		t.Fatalf("a Mutex file as a WaitGroup: %v", err)
+	}
+}
+
+// waitInPoller waits until a goroutine that test (as stack traces name
+// it: "gosync_test.TestClose") started waits in the runtime's poller, in
+// the package's wait (gosync.(*handle).await). Such a wait is in no kernel
+// queue, so State does not count it; the goroutine's state says it: "IO
+// wait" (parked by the poller) in a trace of all goroutines.
+func waitInPoller(t *testing.T, test string) {
+	t.Helper()
+	buf := make([]byte, 1<<16)
+	for start := time.Now(); ; time.Sleep(time.Millisecond) {
+		n := runtime.Stack(buf, true)
+		if n == len(buf) { // perhaps cut short: again, with more room
+			buf = make([]byte, 2*len(buf))
+			continue
+		}
+		for _, g := range strings.Split(string(buf[:n]), "\n\n") {
+			if strings.HasPrefix(g, "goroutine ") && strings.Contains(g, " [IO wait") &&
+				strings.Contains(g, "\ngosync.(*handle).await(") &&
+				strings.Contains(g, "\n"+test+".func") {
+				return
+			}
+		}
+		if time.Since(start) > hangLimit {
+			t.Fatalf("no goroutine of %s waits in the poller after %v", test, hangLimit)
+		}
 	}
 }
 

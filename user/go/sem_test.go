@@ -234,15 +234,25 @@ func TestAllocCancelDoesntStarve(t *testing.T) { forSemKinds(t, testAllocCancelD
 
 func testAllocCancelDoesntStarve(t *testing.T, opts ...gosync.Option) {
 	s := newSem(t, 10, opts...)
+	// Block off a portion of the semaphore so that Acquire(10) can
+	// eventually succeed.
 	must(t, s.Acquire(context.Background(), 1))
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		defer cancel()
-		if err := s.Acquire(ctx, 10); err == nil {
-			t.Error("Acquire(10) succeeded with 1 of 10 held")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	large := make(chan error, 1)
+	go func() { large <- s.Acquire(ctx, 10) }()
+	// Wait until Acquire(10) blocks: queued, it makes TryAcquire fail
+	// (FIFO). It waits in the runtime's poller first: each Release wakes
+	// it to try again, and it joins the kernel's queue once it has lost
+	// for over 1 ms.
+	for end := time.Now().Add(hangLimit); s.TryAcquire(1); runtime.Gosched() {
+		must(t, s.Release(1))
+		if time.Now().After(end) {
+			t.Fatal("Acquire(10) not queued: TryAcquire(1) still succeeds")
 		}
-	}()
-	time.Sleep(100 * time.Millisecond)
+	}
+	// Now Acquire(1), and cancel Acquire(10): both return, in either order.
+	go cancel()
 	done := make(chan struct{})
 	go func() {
 		if err := s.Acquire(context.Background(), 1); err != nil {
@@ -255,6 +265,14 @@ func testAllocCancelDoesntStarve(t *testing.T, opts ...gosync.Option) {
 	case <-done:
 	case <-time.After(hangLimit):
 		t.Fatal("Acquire(1) still waiting after Acquire(10) gave up")
+	}
+	select {
+	case err := <-large:
+		if err == nil {
+			t.Error("Acquire(10) succeeded with 1 of 10 held")
+		}
+	case <-time.After(hangLimit):
+		t.Fatal("Acquire(10) still waiting after its cancel")
 	}
 }
 
