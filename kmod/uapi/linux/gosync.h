@@ -1106,8 +1106,8 @@ struct gosync_batch {
  *    the wait with ERESTARTSYS: the kernel restarts the call after the
  *    handler (if it has SA_RESTART) or after a stop and continue, so
  *    programs whose runtime signals its threads (Go) see no EINTR.
- *  - GOSYNC_WAIT_NONBLOCK: never wait; EAGAIN (WAIT) or EBUSY (Lock) if it
- *    would. Only GOSYNC_IOC_CHAN and GOSYNC_IOC_WAIT take it.
+ *  - GOSYNC_WAIT_NONBLOCK: never wait; EAGAIN if it would. Only
+ *    GOSYNC_IOC_CHAN and GOSYNC_IOC_WAIT take it (a Lock's is TryLock).
  * TIMEOUT and ABSTIME exclude each other; REALTIME needs ABSTIME.
  */
 #define GOSYNC_WAIT_TIMEOUT	_BITUL(0)
@@ -1147,10 +1147,10 @@ enum gosync_lock_op {
 /**
  * struct gosync_lock_cmd - GOSYNC_IOC_MUTEX / GOSYNC_IOC_RWMUTEX
  * @size: sizeof(struct gosync_lock_cmd)
- * @flags: GOSYNC_WAIT_TIMEOUT (LOCK and RLOCK only)
+ * @flags: GOSYNC_WAIT_TIMEOUT, or _ABSTIME (| _REALTIME) (LOCK and RLOCK only)
  * @op: enum gosync_lock_op
  * @__reserved: must be 0
- * @timeout_ns: relative timeout with GOSYNC_WAIT_TIMEOUT, else 0
+ * @timeout_ns: see GOSYNC_WAIT_* (0 without a flag)
  */
 struct gosync_lock_cmd {
 	__u32 size;
@@ -1196,7 +1196,7 @@ enum gosync_waitgroup_op {
  * @op: enum gosync_waitgroup_op
  * @__reserved: must be 0
  * @delta: ADD only (else 0)
- * @timeout_ns: relative timeout with GOSYNC_WAIT_TIMEOUT, else 0
+ * @timeout_ns: see GOSYNC_WAIT_* (0 without a flag)
  * @counter: out: the counter after the op
  */
 struct gosync_waitgroup_cmd {
@@ -1240,7 +1240,7 @@ enum gosync_once_op {
 /**
  * struct gosync_once_cmd - GOSYNC_IOC_ONCE
  * @size: sizeof(struct gosync_once_cmd)
- * @flags: GOSYNC_WAIT_TIMEOUT (DO only)
+ * @flags: GOSYNC_WAIT_TIMEOUT, or _ABSTIME (| _REALTIME) (DO only)
  * @op: enum gosync_once_op
  * @result: out: GOSYNC_ONCE_* bits
  * @timeout_ns: see GOSYNC_WAIT_*
@@ -1480,8 +1480,8 @@ struct gosync_wait_case {
  * GOSYNC_WAIT_NONBLOCK it is select with a default: EAGAIN if none can.
  * ALL (ntsync's WAIT_ALL): wait until every case can complete at the same
  * moment and complete them all, atomically: no lock-order deadlock however
- * callers order their cases. ALL takes LOCK, RLOCK, WG_ZERO and ONCE_DONE
- * cases, each object once (EINVAL for a channel case or a repeated object).
+ * callers order their cases. ALL takes LOCK, RLOCK, WG_ZERO, ONCE_DONE and
+ * ACQUIRE cases, each object once (EINVAL for a channel case or a repeated object).
  * Returns 0 when the wait completed: each completed case's @error says how
  * (0, EOWNERDEAD, EPIPE, EOVERFLOW). Errors: EBADF (a case's fd), EINVAL (a
  * case's fd is not a gosync object of a type that has that op, or bad
