@@ -1058,10 +1058,13 @@ struct insert_fail {
 
 static struct insert_fail *insert_fail_ctx;
 
-/* Spin (the write lock may be a spinlock) until @flag is set, for at most 2 s. */
+/*
+ * Spin (the write lock may be a spinlock) until @flag is set, at most 30 s:
+ * a liveness bound, not a timing one (a slow vCPU only waits).
+ */
 static bool spin_until(atomic_t *flag)
 {
-	ktime_t end = ktime_add_ms(ktime_get(), 2000);
+	ktime_t end = ktime_add_ms(ktime_get(), 30000);
 
 	while (!atomic_read(flag)) {
 		if (ktime_after(ktime_get(), end))
@@ -1195,6 +1198,19 @@ static int clear_watcher(void *arg)
 	return 0;
 }
 
+/* Wait until the watcher's count @n reaches @want, at most 30 s (liveness) */
+static bool watch_reaches(long *n, long want)
+{
+	unsigned int ms;
+
+	for (ms = 0; READ_ONCE(*n) < want; ms++) {
+		if (ms == 30000)
+			return false;
+		usleep_range(1000, 1100);
+	}
+	return true;
+}
+
 static void map_clear_atomic_test(struct kunit *test)
 {
 	struct gs_map *m = new_map(test, 0, 0);
@@ -1212,12 +1228,14 @@ static void map_clear_atomic_test(struct kunit *test)
 	c.stop = &stop;
 	init_completion(&c.done);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(clear_watcher, &c, "gosync_clearw")));
-	/* Let the watcher see the full map before the Clear. */
-	while (!READ_ONCE(c.full))
-		usleep_range(500, 1000);
+	/*
+	 * Let the watcher see the full map before the Clear, and the empty one
+	 * many times after. Bounded: the watcher uses @c on this stack, so it
+	 * is stopped before the test ends, whatever happened.
+	 */
+	KUNIT_EXPECT_TRUE(test, watch_reaches(&c.full, 1));
 	r = mop(m, GOSYNC_MAP_CLEAR, NULL, NULL, NULL);
-	while (READ_ONCE(c.empty) < 100)
-		usleep_range(500, 1000);
+	KUNIT_EXPECT_TRUE(test, watch_reaches(&c.empty, 100));
 	WRITE_ONCE(stop, true);
 	wait_for_completion(&c.done);
 
