@@ -28,26 +28,6 @@ static void set_word(struct gosync_fast *f, uint64_t v)
 	__atomic_store_n(&f->words->rwmutex, v, __ATOMIC_SEQ_CST);
 }
 
-/*
- * Wait until @n lockers (or selections) wait in the kernel: a waiter queued
- * there leaves only when granted, whatever happens to the word meanwhile.
- */
-static bool queued(struct gosync_fast *f, unsigned int n)
-{
-	int64_t end = now_ns() + LIVENESS_NS;
-	struct gosync_state st;
-
-	do {
-		memset(&st, 0, sizeof(st));
-		if (gosync_state(f->fd, &st, NULL, 0, NULL) < 0)
-			return false;
-		if (st.waiters >= n)
-			return true;
-		sleep_ns(MS);
-	} while (now_ns() < end);
-	return false;
-}
-
 /* Wait until the kernel keeps the word (a poller watches it). */
 static bool fenced(struct gosync_fast *f)
 {
@@ -334,11 +314,11 @@ static bool t_writer_preference(void)
 	CHECK_RET(gosync_fast_rwmutex_rlock(&f, -1), 0);
 	CHECK_RET(gosync_fast_rwmutex_rlock(&f, -1), 0);
 	CHECK_OK(bg_start(&w, wlock_fast, NULL));
-	CHECK(queued(&f, 1), "Lock did not wait: %s", errname(w.err));
+	CHECK(wait_queued(f.fd, 1), "Lock did not wait: %s", errname(w.err));
 	CHECK_EQ(word(&f), 2 * READER | WAITERS);
 	CHECK_RET(gosync_fast_rwmutex_tryrlock(&f), EBUSY);	/* a writer waits */
 	CHECK_OK(bg_start(&r, rlock_fast, NULL));
-	CHECK(queued(&f, 2), "RLock did not wait behind the writer: %s", errname(r.err));
+	CHECK(wait_queued(f.fd, 2), "RLock did not wait behind the writer: %s", errname(r.err));
 	CHECK_RET(gosync_fast_rwmutex_runlock(&f), 0);
 	CHECK(!atomic_load(&w.done), "the writer got in with a reader inside");
 	CHECK_EQ(word(&f), READER | WAITERS);
@@ -373,7 +353,7 @@ static bool t_wake(void)
 		CHECK_RET(gosync_fast_rwmutex_lock(&f, -1), 0);
 		CHECK_EQ(word(&f), f.token);
 		CHECK_OK(bg_start(&w, lockers[k], NULL));
-		CHECK(queued(&f, 1), "locker %u did not wait: %s", k, errname(w.err));
+		CHECK(wait_queued(f.fd, 1), "locker %u did not wait: %s", k, errname(w.err));
 		CHECK_EQ(word(&f), f.token | WAITERS);
 		CHECK_RET(gosync_fast_rwmutex_unlock(&f), 0);
 		CHECK(bg_wait(&w, LIVENESS_NS), "locker %u not woken", k);
@@ -390,7 +370,7 @@ static bool t_wake(void)
 	/* a writer waiting on an ioctl read lock, released on the fast path */
 	CHECK_RET(gosync_rwmutex_rlock(f.fd, -1), 0);
 	CHECK_OK(bg_start(&w, wlock_ioctl, NULL));
-	CHECK(queued(&f, 1), "Lock did not wait: %s", errname(w.err));
+	CHECK(wait_queued(f.fd, 1), "Lock did not wait: %s", errname(w.err));
 	CHECK_RET(gosync_fast_rwmutex_runlock(&f), 0);
 	CHECK(bg_wait(&w, LIVENESS_NS), "writer not woken");
 	CHECK_EQ(w.err, 0);
@@ -457,7 +437,7 @@ static bool t_poll_select_wake(void)
 	for (k = 0; k < 2; k++) {
 		CHECK_RET(gosync_fast_rwmutex_rlock(&f, -1), 0);
 		CHECK_OK(bg_start(&w, k ? select_lock : poll_out, NULL));
-		CHECK((!k || queued(&f, 1)) && fenced(&f), "%s did not wait: %s",
+		CHECK((!k || wait_queued(f.fd, 1)) && fenced(&f), "%s did not wait: %s",
 		      k ? "select" : "poll", errname(w.err));
 		CHECK_EQ(word(&f), READER | WAITERS);	/* a watcher: fenced */
 		CHECK_RET(gosync_fast_rwmutex_runlock(&f), 0);
@@ -540,7 +520,7 @@ static bool t_scribble(void)
 		/* a sleeper, then garbage, then an Unlock and an RUnlock */
 		set_word(&f, 7);
 		CHECK_OK(bg_start(&w, rlock_ioctl, NULL));
-		CHECK(queued(&f, 1), "RLock did not queue");
+		CHECK(wait_queued(f.fd, 1), "RLock did not queue");
 		set_word(&f, junk[(i + 1) % n]);
 		(void)gosync_rwmutex_unlock(f.fd);
 		(void)gosync_rwmutex_runlock(f.fd);
