@@ -154,14 +154,17 @@ static bool t_killed_waiter(void)
 {
 	char name[GOSYNC_NAME_MAX];
 	int a = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "kw"), 0, 0));
+	bool queued;
 	pid_t pid;
 
 	CHECK_RET(gosync_mutex_lock(a, -1), 0);
 	child_name = name;
 	pid = spawn(child_lock, NULL);
-	sleep_ns(50 * MS);
+	/* kill it asleep in Lock, not before it got there; kill it either way */
+	queued = wait_queued(a, 1);
 	kill(pid, SIGKILL);
 	CHECK_EQ(reap(pid), 128 + SIGKILL);
+	CHECK(queued, "the child never waited in Lock");
 	CHECK_RET(gosync_mutex_unlock(a), 0);
 	CHECK_RET(gosync_mutex_trylock(a), 0);		/* not handed to the dead */
 	CHECK_RET(gosync_mutex_unlock(a), 0);

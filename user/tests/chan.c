@@ -10,8 +10,8 @@
  *    len and cap.
  *  - TestNonblockRecvRace: a non-blocking receive of a buffered value never
  *    fails while the channel closes.
- *  - TestMultiConsumer: one producer, consumers in other processes, the sum
- *    and count of what they received.
+ *  - TestMultiConsumer: one producer, consumers in other processes: the count
+ *    and sum of what they received are those of what was sent.
  *  - Go's close rules: a send to a closed channel is EPIPE (Go panics), so is
  *    a send that waits while it closes; closing twice is EPIPE.
  *  - Beyond Go: EOVERFLOW consumes nothing and says the size; EMSGSIZE;
@@ -56,12 +56,33 @@ static int send_bg(void *arg)
 	return send_u32(*(int *)arg, 7, -1);
 }
 
+/*
+ * Wait until at least @n tasks are blocked in Recv on @fd (gosync_state
+ * .receivers; .waiters, what wait_queued() checks, counts senders): a
+ * receive bg_blocks() saw blocked may not be queued yet on a slow CPU.
+ */
+static bool wait_receivers(int fd, unsigned int n)
+{
+	int64_t end = now_ns() + LIVENESS_NS;
+	struct gosync_state st;
+
+	do {
+		memset(&st, 0, sizeof(st));
+		if (gosync_state(fd, &st, NULL, 0, NULL) < 0)
+			return false;
+		if (st.receivers >= n)
+			return true;
+		sleep_ns(MS);
+	} while (now_ns() < end);
+	return false;
+}
+
 static bool t_chan_basics(void)
 {
 	for (uint32_t cap = 0; cap <= 10; cap++) {
 		int fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, cap, 0));
 		uint32_t v, len, c;
-		bool closed;
+		bool closed, queued;
 		struct bg b;
 
 		/* a receive from an empty channel blocks */
@@ -95,8 +116,11 @@ static bool t_chan_basics(void)
 		/* close: a receive unblocks and reports closed, again and again */
 		CHECK_OK(bg_start(&b, recv_bg, &fd));
 		CHECK(bg_blocks(&b, 20 * MS), "cap %u: receive did not block", cap);
+		/* close a channel it sleeps on, not one it has yet to find closed */
+		queued = wait_receivers(fd, 1);
 		CHECK_OK(gosync_chan_close(fd));
 		CHECK(bg_wait(&b, LIVENESS_NS) && !b.err, "close did not unblock a receive");
+		CHECK(queued, "cap %u: the receive never queued", cap);
 		CHECK_EQ(recv_u32(fd, &v, -1), 1);
 		CHECK_EQ(recv_u32(fd, &v, 0), 1);
 		CHECK_RET(send_u32(fd, 1, -1), EPIPE);
@@ -238,35 +262,52 @@ static bool t_nonblock_race(void)
 }
 
 /* TestMultiConsumer: one producer, 3 consumer processes, sum and count. */
+#define MC_N	1000
+
+struct consumed {
+	int fd;
+	uint64_t *count, *sum;	/* shared: what all the consumers received */
+};
+
 static int consumer(void *arg)
 {
-	int fd = *(int *)arg, n = 0, r;
-	uint32_t v, sum = 0;
+	struct consumed *c = arg;
+	uint32_t v;
+	int r;
 
-	while ((r = recv_u32(fd, &v, LIVENESS_NS)) == 0) {
-		sum += v;
-		n++;
+	while ((r = recv_u32(c->fd, &v, LIVENESS_NS)) == 0) {
+		__atomic_add_fetch(c->count, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(c->sum, v, __ATOMIC_RELAXED);
 	}
-	/* report through the exit status would truncate: print, parent adds */
-	printf("# consumer %d: %d values, sum %u\n", getpid(), n, sum);
 	return r == 1 ? 0 : 1;
 }
 
 static bool t_multi_consumer(void)
 {
-	int fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, 2, 0));
+	uint64_t *shared = mmap(NULL, 2 * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct consumed c;
 	pid_t pids[3];
 	int bad = 0;
 
+	CHECK(shared != MAP_FAILED, "mmap");
+	shared[0] = shared[1] = 0;
+	c = (struct consumed){ .count = &shared[0], .sum = &shared[1] };
+	c.fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, 2, 0));
 	for (int i = 0; i < 3; i++)
-		pids[i] = spawn(consumer, &fd);
-	for (uint32_t i = 1; i <= 1000; i++)
-		CHECK_OK(send_u32(fd, i, LIVENESS_NS));
-	CHECK_OK(gosync_chan_close(fd));
+		pids[i] = spawn(consumer, &c);
+	for (uint32_t i = 1; i <= MC_N; i++)
+		CHECK_OK(send_u32(c.fd, i, LIVENESS_NS));
+	CHECK_OK(gosync_chan_close(c.fd));
 	for (int i = 0; i < 3; i++)
 		bad += reap(pids[i]) != 0;
 	CHECK(!bad, "%d consumers failed", bad);
-	close(fd);
+	/* every value received once: none lost, none twice */
+	CHECK(shared[0] == MC_N && shared[1] == (uint64_t)MC_N * (MC_N + 1) / 2,
+	      "received %" PRIu64 " values summing to %" PRIu64 ", sent %d summing to %d",
+	      shared[0], shared[1], MC_N, MC_N * (MC_N + 1) / 2);
+	close(c.fd);
+	munmap(shared, 2 * sizeof(uint64_t));
 	return true;
 }
 
@@ -280,12 +321,16 @@ static bool t_close_rules(void)
 {
 	int fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, 0, 0));
 	struct bg b;
+	bool queued;
 
 	CHECK_OK(bg_start(&b, send_wait, &fd));
 	CHECK(bg_blocks(&b, 20 * MS), "send on an unbuffered channel did not block");
+	/* a sender queued (.waiters): the close must find it waiting, not race it */
+	queued = wait_queued(fd, 1);
 	CHECK_OK(gosync_chan_close(fd));
 	CHECK(bg_wait(&b, LIVENESS_NS) && b.err == EPIPE, "a waiting send got %s, not EPIPE",
 	      errname(b.err));
+	CHECK(queued, "the send never queued");
 	close(fd);
 	return true;
 }

@@ -224,6 +224,7 @@ static bool t_robust_killed(void)
 	struct gosync_info info;
 	int fd = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "killed"), 0, 0));
 	struct bg waiter;
+	bool queued;
 	pid_t pid;
 	char c = 0;
 
@@ -236,8 +237,11 @@ static bool t_robust_killed(void)
 	/* a waiter sleeping in Lock is woken by the holder's death */
 	CHECK_OK(bg_start(&waiter, lock_forever, &fd));
 	CHECK(bg_blocks(&waiter, 50 * MS), "Lock did not wait: %s", errname(waiter.err));
+	/* asleep in the kernel's queue, or it would find the holder dead, not be woken */
+	queued = wait_queued(fd, 1);
 	kill(pid, SIGKILL);
 	CHECK_EQ(reap(pid), 128 + SIGKILL);
+	CHECK(queued, "Lock never queued");
 	CHECK(bg_wait(&waiter, LIVENESS_NS), "Lock not woken by the holder's death");
 	CHECK(waiter.err == EOWNERDEAD, "Lock after the holder died: %s, expected EOWNERDEAD",
 	      errname(waiter.err));

@@ -89,9 +89,13 @@ static bool t_private(void)
 static bool t_default_perm(void)
 {
 	char name[GOSYNC_NAME_MAX];
+	struct gosync_info info;
 	int fd = CHECK_OK(gosync_counter_create(dev, tap_name(name, "p0"), 0,
 						GOSYNC_COUNTER_ATOMIC, 0));
 
+	/* perm 0 means 0600, and says so: not 0 (no one) nor another default */
+	CHECK_OK(gosync_info(fd, &info));
+	CHECK_EQ(info.perm, 0600);
 	CHECK_AS(NOBODY, DO_OPEN, name, 0, EACCES);
 	close(fd);
 	return true;

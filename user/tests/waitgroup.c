@@ -165,7 +165,8 @@ static bool t_poll(void)
 	struct delayed_done d = { .fd = fd, .n = 3 };
 	int ep = CHECK_OK(epoll_create1(EPOLL_CLOEXEC));
 	pthread_t t;
-	int n;
+	int64_t v;
+	int n, lerr;
 
 	CHECK_EQ(revents(fd), POLLIN);			/* zero: readable */
 	CHECK_RET(gosync_waitgroup_add(fd, 3, NULL), 0);
@@ -175,8 +176,12 @@ static bool t_poll(void)
 	/* another thread Done's to zero: epoll_wait wakes */
 	CHECK(!pthread_create(&t, NULL, done_later, &d), "pthread_create");
 	n = epoll_wait(ep, &out, 1, (int)(LIVENESS_NS / MS));
+	/* now, before the join: an epoll_wait that woke before zero must fail */
+	lerr = gosync_waitgroup_load(fd, &v) < 0 ? errno : 0;
 	pthread_join(t, NULL);
 	CHECK_EQ(n, 1);
+	CHECK(!lerr, "Load: %s", errname(lerr));
+	CHECK(v == 0, "epoll_wait woke with the counter at %" PRId64 ", not 0", v);
 	CHECK(out.events & EPOLLIN, "events %#x", out.events);
 	CHECK_EQ(revents(fd), POLLIN);
 	CHECK_RET(gosync_waitgroup_add(fd, 1, NULL), 0);
@@ -240,16 +245,19 @@ static bool t_many_waiters(void)
 {
 	char name[GOSYNC_NAME_MAX];
 	int fd = CHECK_OK(gosync_waitgroup_create(dev, tap_name(name, "waiters"), 0));
+	bool queued;
 	pid_t pids[4];
 
 	child_name = name;
 	CHECK_RET(gosync_waitgroup_add(fd, 1, NULL), 0);
 	for (int i = 0; i < 4; i++)
 		pids[i] = spawn(child_wait, NULL);
-	sleep_ns(50 * MS);
+	/* one Done must release waiters already asleep, not ones yet to come */
+	queued = wait_queued(fd, 4);
 	CHECK_RET(gosync_waitgroup_done(fd, NULL), 0);
 	for (int i = 0; i < 4; i++)
 		CHECK_EQ(reap(pids[i]), 0);
+	CHECK(queued, "the 4 waiters never all waited");
 	/* reusable once the waiters returned */
 	CHECK_RET(gosync_waitgroup_add(fd, 1, NULL), 0);
 	CHECK_RET(gosync_waitgroup_done(fd, NULL), 0);
