@@ -715,6 +715,7 @@ struct gs_once {
 struct gs_once *gs_once_create(bool retry, u32 value_max);
 void gs_once_destroy(struct gs_once *o);
 void gs_once_map(struct gs_once *o, u32 *word);
+unsigned int gs_once_waiters(struct gs_once *o);
 int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
 	       u32 *result);
 int gs_once_complete(struct gs_once *o, struct gs_holder *h, u8 *value, u32 len);

@@ -130,6 +130,20 @@ int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline 
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_do);
 
+/** gs_once_waiters() - the Dos asleep while it runs (INFO's waiters) */
+unsigned int gs_once_waiters(struct gs_once *o)
+{
+	struct gs_sleeper *w;
+	unsigned int n = 0;
+
+	spin_lock(&o->lock);
+	list_for_each_entry(w, &o->sleepers.waiting, node)
+		n++;
+	spin_unlock(&o->lock);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_once_waiters);
+
 /* Leave the running state; the caller wakes sleepers and pollers after unlocking. */
 static void gs_once_finish_locked(struct gs_once *o, u32 state, bool abandoned)
 {

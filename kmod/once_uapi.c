@@ -203,6 +203,7 @@ static void gs_once_type_state(void *priv, struct gosync_state *st, struct gosyn
 {
 	if (gs_once_state(priv) & GOSYNC_ONCE_DONE)
 		st->flags |= GOSYNC_STATE_DONE;
+	st->waiters = gs_once_waiters(priv);
 }
 
 /* Any Once may be mapped: its word only tells userspace that it is done. */

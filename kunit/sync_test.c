@@ -1396,6 +1396,7 @@ static void once_runner_gone_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, FOREVER, &r), 0);
 	blocker_start(test, &w, do_once, o);
 	KUNIT_EXPECT_TRUE(test, wait_until(nr_waiters_is(&o->lock, &o->sleepers.waiting, 1)));
+	KUNIT_EXPECT_EQ(test, gs_once_waiters(o), 1U);		/* INFO's waiters */
 	gs_once_holder_gone(o, &a);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, w.result, (u32)(GOSYNC_ONCE_DONE | GOSYNC_ONCE_ABANDONED));
