@@ -27,7 +27,14 @@
  * CREATE and OPEN are swept for mapped objects too (GOSYNC_CREATE_MAPPED:
  * the page, and the token each new description gets).
  *
- * On a kernel without fail-nth (the stock one) the sweeps are skipped.
+ * A sweep of a call whose kernel path allocates must reach a fault point,
+ * and one with an allocation that has no fallback must see a fault fail
+ * the call (struct sweep.must); over the whole run some fault must have
+ * failed a call. So a failslab that skips GFP_KERNEL allocations (a debugfs
+ * write that did not take fails the run) cannot pass for a clean sweep.
+ *
+ * On a kernel without fail-nth (the stock one), or without failslab in
+ * debugfs, the sweeps are skipped.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -42,7 +49,8 @@
 static int dev;
 static struct cmd_env env;	/* for cmd_table[]'s builders */
 static int nth_fd = -1;
-static unsigned long total_points;
+static unsigned long total_points, total_fails;
+static bool page_faults;	/* fail_page_alloc is set up: page allocations fail too */
 
 /* Arm: the @n-th fault point from now on fails. */
 static void arm(unsigned int n)
@@ -93,6 +101,31 @@ static uint32_t nr_files(int fd)
 }
 
 /*
+ * What a sweep must see, from the call's kernel path (kmod/): a sweep that
+ * sees less did not test what it claims to (failslab not counting
+ * GFP_KERNEL allocations, a path that lost its allocation).
+ */
+enum fi_must {
+	FI_ANY,			/* may allocate or not */
+	FI_POINTS,		/* allocates: reaches a fault point (a fallback may absorb it) */
+	FI_FAILS,		/* allocates without a fallback: a fault fails the call */
+};
+
+/*
+ * What a call whose allocation is one kvmalloc() of @len bytes (and a small
+ * header) must see. Under a page it is a kmalloc() without a fallback.
+ * Past a page a failed kmalloc() falls back to vmalloc(), which absorbs the
+ * one fault fail-nth injects per call; and a 64 KiB kmalloc() is a page
+ * allocation, which only fail_page_alloc fails.
+ */
+static enum fi_must kv_must(size_t len)
+{
+	if (len + 256 <= (size_t)sysconf(_SC_PAGESIZE))
+		return FI_FAILS;
+	return page_faults ? FI_POINTS : FI_ANY;
+}
+
+/*
  * Sweep one call. @call returns the ioctl's return value (errno set);
  * @check(ret, err, injected) verifies the state after it and undoes a
  * success; returns false (with a reason) on a bad state.
@@ -104,6 +137,7 @@ struct sweep {
 	long (*call)(void *ctx);
 	bool (*check)(void *ctx, long ret, int err);
 	int errs[3];		/* errnos allowed besides ENOMEM (0-terminated) */
+	enum fi_must must;
 };
 
 static bool errno_ok(const struct sweep *s, int err)
@@ -155,6 +189,11 @@ static bool run_sweep(const struct sweep *s)
 	printf("# %s: %u fault points, %u failed with ENOMEM (%.0f ms)\n", s->name, n - 1, fails,
 	       (tap_now() - t0) * 1000);
 	total_points += n - 1;
+	total_fails += fails;
+	CHECK(s->must < FI_POINTS || n > 1,
+	      "%s: the call allocates but reached no fault point (failslab/ignore-gfp-wait?)",
+	      s->name);
+	CHECK(s->must < FI_FAILS || fails, "%s: no injected fault made the call fail", s->name);
 	return true;
 }
 
@@ -239,6 +278,7 @@ static bool t_create(const char *what, struct gosync_create c)
 		struct sweep s = {
 			.name = nm, .ctx = &x, .setup = create_setup,
 			.call = create_call, .check = create_check,
+			.must = FI_FAILS,	/* the object, the fd's handle */
 		};
 
 		snprintf(nm, sizeof(nm), "create-%s%s", what, named ? "-named" : "");
@@ -405,7 +445,8 @@ static bool t_open(void)
 {
 	struct open_ctx x;
 	struct sweep s = { .name = "open", .ctx = &x, .setup = open_setup,
-			   .call = open_call, .check = open_check };
+			   .call = open_call, .check = open_check,
+			   .must = FI_FAILS };	/* the fd's handle */
 	struct gosync_create c = { .size = sizeof(c), .type = GOSYNC_TYPE_MUTEX,
 				   .flags = GOSYNC_CREATE_MAPPED, .perm = 0600 };
 
@@ -485,27 +526,70 @@ static long simple_call(void *p)
 	return ioctl(x->fd, x->ioc, x->buf);
 }
 
-static bool no_check(void *p, long ret, int err)
+/* LIST beside our 20 counters: a listing that succeeded has every one of them. */
+struct list_ctx {
+	struct gosync_list l;
+	struct gosync_info entries[40];
+	uint64_t ids[20];
+	unsigned int objs;
+};
+
+static void list_setup(void *p)
 {
-	(void)p; (void)ret; (void)err;
+	struct list_ctx *x = p;
+
+	x->objs = tap_nr_objects(dev);
+	/* count and cursor are in and out: each call starts afresh */
+	memset(&x->l, 0, sizeof(x->l));
+	x->l.size = sizeof(x->l);
+	x->l.entries = (uintptr_t)x->entries;
+	x->l.entry_size = sizeof(x->entries[0]);
+	x->l.count = 40;
+	x->l.total = ~0u;	/* out only: a success must write it */
+}
+
+static long list_call(void *p)
+{
+	return ioctl(dev, GOSYNC_IOC_LIST, &((struct list_ctx *)p)->l);
+}
+
+static bool list_check(void *p, long ret, int err)
+{
+	struct list_ctx *x = p;
+
+	(void)err;
+	if (ret < 0)
+		return true;	/* read-only: nothing to undo */
+	SCHECK(x->l.total == x->objs, "total %u, %u objects before", x->l.total, x->objs);
+	/* fewer than asked for only when the listing is complete */
+	SCHECK(x->l.count <= x->objs && (x->l.count == 40 || !x->l.cursor),
+	       "%u entries of %u objects, cursor %" PRIu64, x->l.count, x->objs,
+	       (uint64_t)x->l.cursor);
+	for (int i = 0; !x->l.cursor && i < 20; i++) {
+		bool found = false;
+
+		for (unsigned int j = 0; j < x->l.count; j++)
+			found |= x->entries[j].id == x->ids[i];
+		SCHECK(found, "a complete listing without our counter %d (id %" PRIu64 ")", i,
+		       x->ids[i]);
+	}
 	return true;
 }
 
 static bool t_list(void)
 {
-	struct gosync_info entries[40];
-	struct gosync_list l;
+	struct list_ctx x;
 	int fds[20];
-	struct simple_ctx x = { .fd = dev, .buf = &l, .ioc = GOSYNC_IOC_LIST };
-	struct sweep s = { .name = "list", .ctx = &x, .call = simple_call, .check = no_check };
+	struct sweep s = { .name = "list", .ctx = &x, .setup = list_setup, .call = list_call,
+			   .check = list_check, .must = FI_FAILS };	/* its kernel buffer */
 
-	for (int i = 0; i < 20; i++)
+	for (int i = 0; i < 20; i++) {
+		struct gosync_info info;
+
 		fds[i] = CHECK_OK(gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_ATOMIC, i));
-	memset(&l, 0, sizeof(l));
-	l.size = sizeof(l);
-	l.entries = (uintptr_t)entries;
-	l.entry_size = sizeof(entries[0]);
-	l.count = 40;
+		CHECK_OK(gosync_info(fds[i], &info));
+		x.ids[i] = info.id;
+	}
 	if (!run_sweep(&s))
 		return false;
 	for (int i = 0; i < 20; i++)
@@ -514,25 +598,76 @@ static bool t_list(void)
 }
 
 /*
- * cmd_table[]'s valid argument for @nr, on an object of every type it takes.
- * The objects live only for this sweep: the create sweeps must find root
- * with no objects, so that they reach the allocation of its per-user entry.
+ * The read-only commands swept with cmd_table[]'s argument (VERSION, INFO,
+ * a channel's LEN, a WAIT that is ready): a success must answer what an
+ * unfaulted call does. The output fields are poisoned before every call,
+ * the reference's too, so a success that wrote nothing shows.
  */
-static bool t_plain(unsigned int nr)
+struct plain_ctx {
+	const struct cmd_desc *c;
+	int fd;
+	uint64_t arg[64], want[64];
+};
+
+static void plain_setup(void *p)
 {
-	const struct cmd_desc *c = cmd_find(nr);
-	uint64_t arg[64];
-	struct simple_ctx x = { .buf = arg, .ioc = c->ioc };
-	struct sweep s = { .ctx = &x, .call = simple_call, .check = no_check };
+	struct plain_ctx *x = p;
+
+	for (int i = 0; i < 3 && x->c->out[i].len; i++)
+		memset((uint8_t *)x->arg + x->c->out[i].off, 0xa5, x->c->out[i].len);
+}
+
+static long plain_call(void *p)
+{
+	struct plain_ctx *x = p;
+
+	return ioctl(x->fd, x->c->ioc, x->arg);
+}
+
+static bool plain_check(void *p, long ret, int err)
+{
+	struct plain_ctx *x = p;
+
+	(void)err;
+	for (int i = 0; ret >= 0 && i < 3 && x->c->out[i].len; i++) {
+		const struct cmd_out *o = &x->c->out[i];
+
+		SCHECK(!memcmp((uint8_t *)x->arg + o->off, (uint8_t *)x->want + o->off, o->len),
+		       "output bytes %u..%u differ from an unfaulted call's", o->off,
+		       o->off + o->len - 1);
+	}
+	return true;
+}
+
+/*
+ * cmd_table[]'s valid argument for @nr, on an object of every type it takes;
+ * @must: what each sweep must see. The objects live only for this sweep:
+ * the create sweeps must find root with no objects, so that they reach the
+ * allocation of its per-user entry.
+ */
+static bool t_plain(unsigned int nr, enum fi_must must)
+{
+	static struct plain_ctx x;
+	struct sweep s = { .ctx = &x, .setup = plain_setup, .call = plain_call,
+			   .check = plain_check, .must = must };
 	char nm[64];
 	bool ok = cmd_env_init(&env, dev);
 
+	x.c = cmd_find(nr);
 	for (uint32_t type = 0; ok && type < 64; type++) {
-		if (!cmd_takes(c, type))
+		if (!cmd_takes(x.c, type))
 			continue;
-		cmd_build(c, arg, sizeof(arg), c->size, &env, type);
-		x.fd = cmd_fd(c, &env, type);
-		s.name = cmd_label(c, type, nm);
+		cmd_build(x.c, x.arg, sizeof(x.arg), x.c->size, &env, type);
+		x.fd = cmd_fd(x.c, &env, type);
+		s.name = cmd_label(x.c, type, nm);
+		/* the reference: the same call, unfaulted */
+		plain_setup(&x);
+		if (plain_call(&x) < 0) {
+			tap_reason(__LINE__, "%s unarmed: %s", s.name, tap_errname(errno));
+			ok = false;
+			break;
+		}
+		memcpy(x.want, x.arg, sizeof(x.want));
 		ok = run_sweep(&s);
 	}
 	cmd_env_fini(&env);
@@ -541,12 +676,12 @@ static bool t_plain(unsigned int nr)
 
 static bool t_version(void)
 {
-	return t_plain(GOSYNC_CMD_VERSION);
+	return t_plain(GOSYNC_CMD_VERSION, FI_ANY);
 }
 
 static bool t_info(void)
 {
-	return t_plain(GOSYNC_CMD_INFO);
+	return t_plain(GOSYNC_CMD_INFO, FI_FAILS);	/* the state's kernel copy */
 }
 
 /* ---- counters ---- */
@@ -563,6 +698,7 @@ static void counter_setup(void *p)
 
 	gosync_counter_store(x->fd, 1000);
 	x->before = 1000;
+	x->c.result = -12345;	/* out only: a success must write it */
 }
 
 static long counter_call(void *p)
@@ -575,13 +711,45 @@ static long counter_call(void *p)
 static bool counter_check(void *p, long ret, int err)
 {
 	struct counter_ctx *x = p;
-	int64_t v = 0;
+	int64_t v = 0, want = x->before, result = x->before;
 
 	(void)err;
 	SCHECK(gosync_counter_load(x->fd, &v) == 0, "load");
-	if (ret < 0)
+	if (ret < 0) {
 		SCHECK(v == x->before, "failed op changed the counter %" PRId64 " -> %" PRId64,
 		       x->before, v);
+		return true;
+	}
+	/* The value and result enum gosync_op_code gives; LOAD changes nothing. */
+	switch (x->c.op) {
+	case GOSYNC_OP_ADD:
+		want = x->before + x->c.arg;
+		result = want;
+		break;
+	case GOSYNC_OP_STORE:
+		want = x->c.arg;
+		result = 0;
+		break;
+	case GOSYNC_OP_SWAP:
+		want = x->c.arg;
+		break;
+	case GOSYNC_OP_CAS:
+		if (x->before == x->c.expected)
+			want = x->c.arg;
+		break;
+	case GOSYNC_OP_RESET:
+		want = 0;
+		break;
+	case GOSYNC_OP_AND:
+		want = x->before & x->c.arg;
+		break;
+	case GOSYNC_OP_OR:
+		want = x->before | x->c.arg;
+		break;
+	}
+	SCHECK(v == want && x->c.result == result,
+	       "op %u on %" PRId64 ": counter %" PRId64 ", result %" PRId64 "; expected %" PRId64
+	       ", %" PRId64, x->c.op, x->before, v, (int64_t)x->c.result, want, result);
 	return true;
 }
 
@@ -670,8 +838,9 @@ static bool batch_check(void *p, long ret, int err)
 static bool t_batch(void)
 {
 	static struct batch_ctx x;
+	/* the ops' heap buffer: without it the stack does, so no call fails */
 	struct sweep s = { .name = "batch-counter", .ctx = &x, .setup = batch_setup,
-			   .call = batch_call, .check = batch_check };
+			   .call = batch_call, .check = batch_check, .must = FI_POINTS };
 
 	x.fd = CHECK_OK(gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_PERCPU, 0));
 	if (!run_sweep(&s))
@@ -957,6 +1126,18 @@ static bool t_map_ops(void)
 						       op == GOSYNC_MAP_COMPARE_AND_SWAP ||
 						       op == GOSYNC_MAP_LOAD))
 						continue;
+					/*
+					 * Store, Swap and LoadOrStore allocate a node
+					 * (the key may be new); value and comparand
+					 * operands are copied into new values.
+					 */
+					if (op == GOSYNC_MAP_STORE || op == GOSYNC_MAP_SWAP ||
+					    op == GOSYNC_MAP_LOAD_OR_STORE)
+						s.must = FI_FAILS;
+					else if (o->value || o->old)
+						s.must = kv_must(x.vlen);
+					else
+						s.must = FI_ANY;
 					snprintf(nm, sizeof(nm), "map-%s-v%zu-%s%s", bn[b], x.vlen,
 						 gosync_map_op_name(op), newkey ? "-newkey" : "");
 					if (!run_sweep(&s)) {
@@ -1028,7 +1209,8 @@ static bool t_map_grow(void)
 	for (unsigned int b = GOSYNC_MAP_SPIN; b <= GOSYNC_MAP_RCU; b++) {
 		struct grow_ctx x = { 0 };
 		struct sweep s = { .name = nm, .ctx = &x, .setup = grow_setup,
-				   .call = grow_call, .check = grow_check };
+				   .call = grow_call, .check = grow_check,
+				   .must = FI_FAILS };	/* the new key's node */
 		struct reader rd;
 
 		x.fd = CHECK_OK(gosync_map_create(dev, NULL, 0, b, 0, 0));
@@ -1075,6 +1257,7 @@ struct mbatch_ctx {
 	char k[MB_OPS][16];
 	struct gosync_map_op ops[MB_OPS];
 	struct gosync_batch b;
+	unsigned long enomem_ops;	/* ops a fault failed, over the sweep */
 };
 
 static void mbatch_setup(void *p)
@@ -1127,6 +1310,7 @@ static bool mbatch_check(void *p, long ret, int err)
 		SCHECK(present == !x->ops[i].error, "key %d present %d but op error %d", i,
 		       present, x->ops[i].error);
 		ok += !x->ops[i].error;
+		x->enomem_ops += x->ops[i].error == -ENOMEM;
 	}
 	SCHECK(len == ok, "Len %" PRIu64 ", ops without error %" PRIu64, len, ok);
 	return true;
@@ -1135,19 +1319,27 @@ static bool mbatch_check(void *p, long ret, int err)
 static bool t_map_batch(void)
 {
 	static struct mbatch_ctx x;
+	/*
+	 * The call never fails: the ops' heap buffer has the stack as a
+	 * fallback, and an op whose node or value cannot be allocated
+	 * reports ENOMEM in its error instead.
+	 */
 	struct sweep s = { .name = "batch-map", .ctx = &x, .setup = mbatch_setup,
-			   .call = mbatch_call, .check = mbatch_check };
+			   .call = mbatch_call, .check = mbatch_check, .must = FI_POINTS };
 
 	for (unsigned int b = GOSYNC_MAP_SPIN; b <= GOSYNC_MAP_RCU; b++) {
 		struct reader rd;
 		bool ok;
 
 		x.fd = CHECK_OK(gosync_map_create(dev, NULL, 0, b, 0, 0));
+		x.enomem_ops = 0;
 		CHECK(reader_start(&rd, x.fd), "pthread_create");
 		ok = run_sweep(&s);
 		ok = reader_stop(&rd, "batch-map") && ok;
 		if (!ok)
 			return false;
+		/* every op's node is a kzalloc() without a fallback */
+		CHECK(x.enomem_ops, "batch-map: no injected fault failed an op");
 		close(x.fd);
 	}
 	return true;
@@ -1192,7 +1384,8 @@ static bool t_map_range(void)
 {
 	static struct range_ctx x;
 	struct sweep s = { .name = "map-range", .ctx = &x, .setup = range_setup,
-			   .call = range_call, .check = range_check };
+			   .call = range_call, .check = range_check,
+			   .must = FI_FAILS };	/* its key buffer */
 
 	for (unsigned int b = GOSYNC_MAP_SPIN; b <= GOSYNC_MAP_RCU; b++) {
 		x.fd = CHECK_OK(gosync_map_create(dev, NULL, 0, b, 0, 0));
@@ -1239,19 +1432,70 @@ static bool lock_check(void *p, long ret, int err)
 	struct lock_ctx *x = p;
 
 	(void)err;
-	return x->state ? x->state(x, ret) : true;
+	return x->state(x, ret);
+}
+
+/*
+ * Mutex and RWMutex ops: the state each starts from (lock_reset() makes it
+ * before every call: write-locked, read locks our description holds) and
+ * the state its success leaves. A failure must leave the first.
+ */
+static const struct {
+	bool w0;
+	uint64_t r0;
+	bool w1;
+	uint64_t r1;
+} lock_ops[] = {
+	[GOSYNC_LOCK_LOCK] = { false, 0, true, 0 },
+	[GOSYNC_LOCK_TRYLOCK] = { false, 0, true, 0 },
+	[GOSYNC_LOCK_UNLOCK] = { true, 0, false, 0 },
+	[GOSYNC_LOCK_RLOCK] = { false, 0, false, 1 },
+	[GOSYNC_LOCK_TRYRLOCK] = { false, 0, false, 1 },
+	[GOSYNC_LOCK_RUNLOCK] = { false, 1, false, 0 },
+};
+
+/* Release what our description holds, then take what the op starts from. */
+static void lock_reset(struct lock_ctx *x)
+{
+	const struct gosync_lock_cmd *lc = x->cmd;
+
+	gosync_lock_op(x->fd, x->ioc, GOSYNC_LOCK_UNLOCK, -1);
+	while (x->ioc == GOSYNC_IOC_RWMUTEX && gosync_rwmutex_runlock(x->fd) == 0)
+		;
+	if (lock_ops[lc->op].w0)
+		gosync_lock_op(x->fd, x->ioc, GOSYNC_LOCK_LOCK, -1);
+	if (lock_ops[lc->op].r0)
+		gosync_rwmutex_rlock(x->fd, -1);
+}
+
+/* Held exactly as the op's success, or its failure, leaves it (INFO's state). */
+static bool lock_state(struct lock_ctx *x, long ret)
+{
+	const struct gosync_lock_cmd *lc = x->cmd;
+	bool w = ret == 0 ? lock_ops[lc->op].w1 : lock_ops[lc->op].w0;
+	uint64_t r = ret == 0 ? lock_ops[lc->op].r1 : lock_ops[lc->op].r0;
+	struct gosync_state st;
+
+	memset(&st, 0, sizeof(st));
+	SCHECK(gosync_state(x->fd, &st, NULL, 0, NULL) == 0, "state: %s", tap_errname(errno));
+	SCHECK(!!(st.flags & GOSYNC_STATE_LOCKED) == w && st.readers == r,
+	       "%s, %" PRIu64 " read locks after op %u that %s; expected %s, %" PRIu64,
+	       st.flags & GOSYNC_STATE_LOCKED ? "locked" : "unlocked", (uint64_t)st.readers,
+	       lc->op, ret == 0 ? "succeeded" : "failed", w ? "locked" : "unlocked", r);
+	return true;
 }
 
 static bool t_mutex(void)
 {
 	char nm[64];
 	struct gosync_lock_cmd lc;
-	struct lock_ctx x = { .cmd = &lc, .ioc = GOSYNC_IOC_MUTEX };
+	struct lock_ctx x = { .cmd = &lc, .ioc = GOSYNC_IOC_MUTEX, .reset = lock_reset,
+			      .state = lock_state };
 	struct sweep s = { .name = nm, .ctx = &x, .setup = lock_setup,
 			   .call = lock_call, .check = lock_check };
 	int mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
 
-	/* Lock, Unlock, TryLock, Unlock */
+	/* Lock, TryLock, Unlock */
 	x.fd = mu;
 	for (unsigned int op = GOSYNC_LOCK_LOCK; op <= GOSYNC_LOCK_UNLOCK; op++) {
 		memset(&lc, 0, sizeof(lc));
@@ -1264,10 +1508,6 @@ static bool t_mutex(void)
 		snprintf(nm, sizeof(nm), "mutex-op%u", op);
 		if (!run_sweep(&s))
 			return false;
-		/* leave it unlocked for the next op, locked before UNLOCK */
-		gosync_mutex_unlock(mu);
-		if (op == GOSYNC_LOCK_TRYLOCK)
-			CHECK_OK(gosync_mutex_lock(mu, -1));
 	}
 	close(mu);
 	return true;
@@ -1277,7 +1517,8 @@ static bool t_rwmutex(void)
 {
 	char nm[64];
 	struct gosync_lock_cmd lc;
-	struct lock_ctx x = { .cmd = &lc, .ioc = GOSYNC_IOC_RWMUTEX };
+	struct lock_ctx x = { .cmd = &lc, .ioc = GOSYNC_IOC_RWMUTEX, .reset = lock_reset,
+			      .state = lock_state };
 	struct sweep s = { .name = nm, .ctx = &x, .setup = lock_setup,
 			   .call = lock_call, .check = lock_check };
 	int rw = CHECK_OK(gosync_rwmutex_create(dev, NULL, 0, 0));
@@ -1287,18 +1528,44 @@ static bool t_rwmutex(void)
 		memset(&lc, 0, sizeof(lc));
 		lc.size = sizeof(lc);
 		lc.op = op;
-		if (op == GOSYNC_LOCK_UNLOCK)
-			CHECK_OK(gosync_rwmutex_lock(rw, -1));
-		if (op == GOSYNC_LOCK_RUNLOCK)
-			CHECK_OK(gosync_rwmutex_rlock(rw, -1));
 		snprintf(nm, sizeof(nm), "rwmutex-op%u", op);
 		if (!run_sweep(&s))
 			return false;
-		gosync_rwmutex_unlock(rw);
-		while (gosync_rwmutex_runlock(rw) == 0)
-			;
 	}
 	close(rw);
+	return true;
+}
+
+/* WaitGroup ops: the counter each starts from (wg_reset()) and a success leaves. */
+static const struct {
+	int64_t before, after;
+} wg_ops[] = {
+	[GOSYNC_WG_ADD] = { 0, 1 },	/* delta 1 */
+	[GOSYNC_WG_DONE] = { 1, 0 },
+	[GOSYNC_WG_WAIT] = { 0, 0 },	/* zero: returns at once */
+	[GOSYNC_WG_LOAD] = { 1, 1 },
+};
+
+static void wg_reset(struct lock_ctx *x)
+{
+	struct gosync_waitgroup_cmd *wc = x->cmd;
+	int64_t v = 0;
+
+	if (gosync_waitgroup_load(x->fd, &v) == 0 && v != wg_ops[wc->op].before)
+		gosync_waitgroup_add(x->fd, wg_ops[wc->op].before - v, NULL);
+	wc->counter = -12345;	/* out only: a success must write it */
+}
+
+static bool wg_state(struct lock_ctx *x, long ret)
+{
+	const struct gosync_waitgroup_cmd *wc = x->cmd;
+	int64_t want = ret == 0 ? wg_ops[wc->op].after : wg_ops[wc->op].before, v = -1;
+
+	SCHECK(gosync_waitgroup_load(x->fd, &v) == 0, "load: %s", tap_errname(errno));
+	SCHECK(v == want, "counter %" PRId64 " after op %u that %s, expected %" PRId64, v,
+	       wc->op, ret == 0 ? "succeeded" : "failed", want);
+	SCHECK(ret < 0 || wc->counter == want, "op %u said counter %" PRId64, wc->op,
+	       (int64_t)wc->counter);
 	return true;
 }
 
@@ -1306,7 +1573,8 @@ static bool t_waitgroup(void)
 {
 	char nm[64];
 	struct gosync_waitgroup_cmd wc;
-	struct lock_ctx x = { .cmd = &wc, .ioc = GOSYNC_IOC_WAITGROUP };
+	struct lock_ctx x = { .cmd = &wc, .ioc = GOSYNC_IOC_WAITGROUP, .reset = wg_reset,
+			      .state = wg_state };
 	struct sweep s = { .name = nm, .ctx = &x, .setup = lock_setup,
 			   .call = lock_call, .check = lock_check };
 	int wg = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
@@ -1330,16 +1598,65 @@ static bool t_waitgroup(void)
 	return true;
 }
 
+/* Each op on a fresh Once brought to where it starts: new, ours to run, done. */
+static void once_reset(struct lock_ctx *x)
+{
+	struct gosync_once_cmd *oc = x->cmd;
+	unsigned int result;
+
+	if (x->fd >= 0)
+		close(x->fd);
+	x->fd = gosync_once_create(dev, NULL, 0, 0);
+	if (oc->op != GOSYNC_ONCE_DO)
+		gosync_once_do(x->fd, -1, &result);
+	if (oc->op == GOSYNC_ONCE_LOAD)
+		gosync_once_complete(x->fd);
+	oc->result = ~0u;	/* out only: a success must write it */
+}
+
+/* Only the runner may Complete (EPERM otherwise): that tells who runs it. */
+static bool once_state(struct lock_ctx *x, long ret)
+{
+	const struct gosync_once_cmd *oc = x->cmd;
+	unsigned int r = ~0u;
+	int e;
+
+	SCHECK(gosync_once_load(x->fd, &r) == 0, "load: %s", tap_errname(errno));
+	switch (oc->op) {
+	case GOSYNC_ONCE_DO:
+		/* ours to run iff it succeeded; a failed Do left it new */
+		SCHECK(r == 0, "result %#x after a Do, expected not done", r);
+		SCHECK(ret < 0 || oc->result == GOSYNC_ONCE_RUN, "Do said %#x, expected RUN",
+		       oc->result);
+		e = gosync_once_complete(x->fd) == 0 ? 0 : errno;
+		SCHECK(e == (ret == 0 ? 0 : EPERM), "Complete after a Do that %s: %s",
+		       ret == 0 ? "succeeded" : "failed", tap_errname(e));
+		break;
+	case GOSYNC_ONCE_COMPLETE:
+		/* done iff it succeeded, else still ours to complete */
+		SCHECK(r == (ret == 0 ? GOSYNC_ONCE_DONE : 0u),
+		       "result %#x after a Complete that %s", r,
+		       ret == 0 ? "succeeded" : "failed");
+		SCHECK(ret < 0 || oc->result == GOSYNC_ONCE_DONE, "Complete said %#x", oc->result);
+		SCHECK(ret == 0 || gosync_once_complete(x->fd) == 0,
+		       "not the runner after a failed Complete: %s", tap_errname(errno));
+		break;
+	default:	/* LOAD of a done Once */
+		SCHECK(r == GOSYNC_ONCE_DONE && (ret < 0 || oc->result == GOSYNC_ONCE_DONE),
+		       "result %#x, Load said %#x, expected done", r, oc->result);
+	}
+	return true;
+}
+
 static bool t_once(void)
 {
 	char nm[64];
 	struct gosync_once_cmd oc;
-	struct lock_ctx x = { .cmd = &oc, .ioc = GOSYNC_IOC_ONCE };
+	struct lock_ctx x = { .fd = -1, .cmd = &oc, .ioc = GOSYNC_IOC_ONCE, .reset = once_reset,
+			      .state = once_state };
 	struct sweep s = { .name = nm, .ctx = &x, .setup = lock_setup,
 			   .call = lock_call, .check = lock_check };
-	int once = CHECK_OK(gosync_once_create(dev, NULL, 0, 0));
 
-	x.fd = once;
 	for (unsigned int op = GOSYNC_ONCE_DO; op <= GOSYNC_ONCE_LOAD; op++) {
 		memset(&oc, 0, sizeof(oc));
 		oc.size = sizeof(oc);
@@ -1348,7 +1665,7 @@ static bool t_once(void)
 		if (!run_sweep(&s))
 			return false;
 	}
-	close(once);
+	close(x.fd);
 	return true;
 }
 
@@ -1482,11 +1799,13 @@ static bool t_oncevalue(void)
 		snprintf(nm, sizeof(nm), "oncevalue-complete-v%u", x.len);
 		s.setup = oncevalue_complete_setup;
 		s.check = oncevalue_complete_check;
+		s.must = kv_must(x.len);	/* the value's copy */
 		if (!run_sweep(&s))
 			return false;
 		/* done by the last, unfaulted, Complete */
 		s.setup = oncevalue_read_setup;
 		s.check = oncevalue_read_check;
+		s.must = FI_ANY;
 		for (uint32_t op = GOSYNC_ONCE_DO; op <= GOSYNC_ONCE_LOAD; op += 2) {
 			x.c.op = op;
 			snprintf(nm, sizeof(nm), "oncevalue-op%u-v%u", op, x.len);
@@ -1817,11 +2136,13 @@ static bool t_chan(void)
 		snprintf(nm, sizeof(nm), "chan-send-v%zu", x.len);
 		s.setup = chan_send_setup;
 		s.check = chan_send_check;
+		s.must = kv_must(x.len);	/* each message's copy */
 		if (!run_sweep(&s))
 			return false;
 		snprintf(nm, sizeof(nm), "chan-recv-v%zu", x.len);
 		s.setup = chan_recv_setup;
 		s.check = chan_recv_check;
+		s.must = FI_ANY;
 		if (!run_sweep(&s))
 			return false;
 		close(x.fd);
@@ -1833,7 +2154,7 @@ static bool t_chan(void)
 			return false;
 		close(x.fd);
 	}
-	return t_plain(GOSYNC_CMD_CHAN);	/* LEN */
+	return t_plain(GOSYNC_CMD_CHAN, FI_ANY);	/* LEN */
 }
 
 struct wait_ctx {
@@ -1958,7 +2279,8 @@ static bool t_wait(void)
 {
 	static const size_t lens[] = { 16, GOSYNC_CHAN_MSG_MAX };
 	struct wait_ctx x = { 0 };
-	struct sweep s = { .ctx = &x, .call = wait_call };
+	/* every WAIT allocates its cases' context */
+	struct sweep s = { .ctx = &x, .call = wait_call, .must = FI_FAILS };
 	char nm[64];
 
 	s.name = nm;
@@ -1995,7 +2317,27 @@ static bool t_wait(void)
 	if (!run_sweep(&s))
 		return false;
 	close(x.sem);
-	return t_plain(GOSYNC_CMD_WAIT);	/* ANY of a zero WaitGroup */
+	return t_plain(GOSYNC_CMD_WAIT, FI_FAILS);	/* ANY of a zero WaitGroup */
+}
+
+/* Outputs poisoned: a success must write them. */
+static void torture_setup(void *p)
+{
+	struct gosync_torture *t = ((struct simple_ctx *)p)->buf;
+
+	t->errors = ~0u;
+	t->lost = ~0ull;
+}
+
+/* An atomic counter's run: no invariant broken, no Add lost. */
+static bool torture_check(void *p, long ret, int err)
+{
+	const struct gosync_torture *t = ((struct simple_ctx *)p)->buf;
+
+	(void)err;
+	SCHECK(ret < 0 || (!t->errors && !t->lost), "%u invariant violations, %" PRIu64
+	       " Adds lost", t->errors, (uint64_t)t->lost);
+	return true;
 }
 
 static bool t_torture(void)
@@ -2005,8 +2347,9 @@ static bool t_torture(void)
 		.subtype = GOSYNC_COUNTER_ATOMIC, .nr_writers = 2, .duration_ms = 1,
 	};
 	struct simple_ctx x = { .fd = dev, .buf = &t, .ioc = GOSYNC_IOC_TORTURE };
-	struct sweep s = { .name = "torture", .ctx = &x, .call = simple_call,
-			   .check = no_check };
+	struct sweep s = { .name = "torture", .ctx = &x, .setup = torture_setup,
+			   .call = simple_call, .check = torture_check,
+			   .must = FI_FAILS };	/* the threads' results */
 
 	return run_sweep(&s);
 }
@@ -2091,12 +2434,46 @@ static void t_commands(void)
 				tap_report(sweeps[i].fn(), "faultinject-%s", sweeps[i].name);
 }
 
-static void set_dbg(const char *file, const char *val)
-{
-	char p[128];
+#define DBG "/sys/kernel/debug/"
 
-	snprintf(p, sizeof(p), "/sys/kernel/debug/%s", file);
-	tap_write_file(p, val);
+/* Write @val to debugfs @file and read it back; false (with the reason) if it did not take. */
+static bool set_dbg(const char *file, const char *val)
+{
+	char p[128], now[16];
+
+	snprintf(p, sizeof(p), DBG "%s", file);
+	errno = 0;
+	if (!tap_write_file(p, val)) {
+		tap_reason(__LINE__, "write %s to %s: %s", val, p, tap_errname(errno));
+		return false;
+	}
+	tap_read_file(p, now, sizeof(now));
+	if (strcmp(now, val)) {
+		tap_reason(__LINE__, "wrote %s to %s, it reads %s", val, p, now);
+		return false;
+	}
+	return true;
+}
+
+/* Put back what main() replaced (@old[i]: "" if not read); false if any did not take. */
+static bool restore_dbg(const char *const *files, char old[][16], int n)
+{
+	bool ok = true;
+
+	for (int i = 0; i < n; i++)
+		if (old[i][0] && !set_dbg(files[i], old[i]))
+			ok = false;
+	return ok;
+}
+
+/* Faults were injected, and some failed a call: the sweeps tested something. */
+static bool t_injected(void)
+{
+	printf("# %lu fault points swept, %lu calls failed with ENOMEM\n", total_points,
+	       total_fails);
+	CHECK(total_points, "no sweep reached a fault point");
+	CHECK(total_fails, "no injected fault made a call fail");
+	return true;
 }
 
 int main(void)
@@ -2109,6 +2486,7 @@ int main(void)
 	static const char *const ours[] = { "N", "0", "N", "N", "0", "0" };
 	const int n = sizeof(saved) / sizeof(saved[0]);
 	char old[sizeof(saved) / sizeof(saved[0])][16] = { "" }, p[128];
+	int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* the table and the sweeps cover the same commands, on every kernel */
@@ -2120,26 +2498,45 @@ int main(void)
 		printf("ok - e2e:faultinject # SKIP no fail-nth (%s)\n", tap_errname(errno));
 		return tap_done(dev, "faultinject");
 	}
+	/* fail-nth fails only what a fault attribute lets it: slab needs failslab */
+	if (access(DBG "failslab", F_OK)) {
+		/* no CONFIG_FAILSLAB or CONFIG_FAULT_INJECTION_DEBUG_FS, or no debugfs */
+		printf("ok - e2e:faultinject # SKIP fail-nth but no %sfailslab (%s)\n", DBG,
+		       tap_errname(errno));
+		return tap_done(dev, "faultinject");
+	}
+	page_faults = !access(DBG "fail_page_alloc", F_OK);
+	if (!page_faults)
+		printf("# no " DBG "fail_page_alloc: page allocations are not failed\n");
 	/* Page faults must not be what fails: fault everything in now. */
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
 		printf("# mlockall: %s\n", tap_errname(errno));
 	memset(bigval, 0, sizeof(bigval));
 	memset(outbuf, 0, sizeof(outbuf));
 
-	/* fail every allocation, quietly; restored at the end */
-	for (int i = 0; i < n; i++) {
-		snprintf(p, sizeof(p), "/sys/kernel/debug/%s", saved[i]);
+	/*
+	 * Fail every allocation, quietly; restored at the end. Without
+	 * ignore-gfp-wait N failslab skips GFP_KERNEL allocations, and most
+	 * sweeps would pass with no fault point at all.
+	 */
+	for (i = 0; i < n; i++) {
+		if (!page_faults && !strncmp(saved[i], "fail_page_alloc/", 16))
+			continue;
+		snprintf(p, sizeof(p), DBG "%s", saved[i]);
 		tap_read_file(p, old[i], sizeof(old[i]));
-		set_dbg(saved[i], ours[i]);
+		if (!set_dbg(saved[i], ours[i]))
+			break;
+	}
+	if (!tap_report(i == n, "faultinject-debugfs")) {
+		restore_dbg(saved, old, n);
+		return tap_done(dev, "faultinject");
 	}
 
 	start_objects = tap_nr_objects(dev);
 	t_commands();
 	tap_report(t_no_leftovers(), "faultinject-no-leftover-objects");
-	printf("# %lu fault points swept\n", total_points);
+	tap_report(t_injected(), "faultinject-faults-injected");
 
-	for (int i = 0; i < n; i++)
-		if (old[i][0])
-			set_dbg(saved[i], old[i]);
+	tap_report(restore_dbg(saved, old, n), "faultinject-debugfs-restored");
 	return tap_done(dev, "faultinject");
 }
