@@ -26,3 +26,12 @@ wait_for() {
 	while [ ! -e "$1" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
 	[ -e "$1" ]
 }
+
+# info_has TYPE NAME LINE: up to 20 s until `TYPE info NAME` has LINE
+info_has() {
+	i=0
+	while ! "$G" "$1" info "$2" | grep -q "^$3\$" && [ $i -lt 200 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	"$G" "$1" info "$2" | grep -q "^$3\$"
+}

@@ -56,27 +56,6 @@ static int send_bg(void *arg)
 	return send_u32(*(int *)arg, 7, -1);
 }
 
-/*
- * Wait until at least @n tasks are blocked in Recv on @fd (gosync_state
- * .receivers; .waiters, what wait_queued() checks, counts senders): a
- * receive bg_blocks() saw blocked may not be queued yet on a slow CPU.
- */
-static bool wait_receivers(int fd, unsigned int n)
-{
-	int64_t end = now_ns() + LIVENESS_NS;
-	struct gosync_state st;
-
-	do {
-		memset(&st, 0, sizeof(st));
-		if (gosync_state(fd, &st, NULL, 0, NULL) < 0)
-			return false;
-		if (st.receivers >= n)
-			return true;
-		sleep_ns(MS);
-	} while (now_ns() < end);
-	return false;
-}
-
 static bool t_chan_basics(void)
 {
 	for (uint32_t cap = 0; cap <= 10; cap++) {

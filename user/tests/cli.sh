@@ -154,6 +154,18 @@ status 2 usage-bad-owner "$G" --owner root counter load "$N"
 status 2 usage-owner-no-arg "$G" counter load "$N" --owner
 status 2 usage-long-owner "$G" --owner 0000000000000000000000000000000000000000:0 counter load "$N"
 
+# not_listed TEST NAME: `gosync ls` works and does not list NAME
+not_listed() {
+	out=$("$G" ls); rc=$?
+	if [ $rc != 0 ]; then
+		notok "$1" "ls exited $rc"
+	elif echo "$out" | grep -q " $2 "; then
+		notok "$1" "ls lists $2"
+	else
+		ok "$1"
+	fi
+}
+
 # names per IPC namespace: unshare -i sees none of the host's, the host none of its
 if command -v unshare >/dev/null 2>&1 && unshare -i true 2>/dev/null; then
 	status 1 ns-host-name-absent unshare -i "$G" counter load "$N"
@@ -161,14 +173,7 @@ if command -v unshare >/dev/null 2>&1 && unshare -i true 2>/dev/null; then
 		"$1" ls' sh "$G" "$N")
 	echo "$out" | grep -q " $N-ns " && ! echo "$out" | grep -q " $N " &&
 		ok ns-ls-inside || notok ns-ls-inside "got '$out'"
-	out=$("$G" ls); rc=$?
-	if [ $rc != 0 ]; then
-		notok ns-ls-outside "ls exited $rc"
-	elif echo "$out" | grep -q " $N-ns "; then
-		notok ns-ls-outside "the host lists $N-ns"
-	else
-		ok ns-ls-outside
-	fi
+	not_listed ns-ls-outside "$N-ns"
 	status 1 ns-name-absent-outside "$G" counter load "$N-ns"
 else
 	echo "ok - e2e:cli-ns # SKIP no unshare -i"
@@ -186,14 +191,7 @@ done
 # rm
 check rm "$G" rm "$N" "$N-j"
 status 1 load-after-rm "$G" counter load "$N"
-out=$("$G" ls); rc=$?
-if [ $rc != 0 ]; then
-	notok rm-not-listed "ls exited $rc"
-elif echo "$out" | grep -q " $N "; then
-	notok rm-not-listed "still listed"
-else
-	ok rm-not-listed
-fi
+not_listed rm-not-listed "$N"
 status 1 rm-missing "$G" rm "$N"
 status 0 rm-force "$G" rm -f "$N"
 

@@ -21,15 +21,6 @@ wait_opened() {
 	sleep 0.2
 }
 
-# info_has TYPE NAME LINE: up to 20 s until `TYPE info NAME` has LINE
-info_has() {
-	i=0
-	while ! "$G" "$1" info "$2" | grep -q "^$3\$" && [ $i -lt 200 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	"$G" "$1" info "$2" | grep -q "^$3\$"
-}
-
 names="$N-m $N-n $N-rw $N-jobs $N-o $N-of $N-or $N-md $N-go $N-v $N-vf $N-vs $N-vb $N-mm $N-mx"
 cleanup() { "$G" rm -f $names >/dev/null 2>&1; rm -rf "$T"; }
 trap cleanup EXIT

@@ -17,15 +17,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# info_has TYPE NAME LINE: up to 20 s until `TYPE info NAME` has LINE
-info_has() {
-	i=0
-	while ! "$G" "$1" info "$2" | grep -q "^$3\$" && [ $i -lt 200 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	"$G" "$1" info "$2" | grep -q "^$3\$"
-}
-
 "$G" mutex create "$N-m"
 "$G" ls | grep -q "mutex  *robust  *$N-m .* free  *0  *-  *0  *-  *locks=0" && ok ls-free ||
 	notok ls-free "$("$G" ls | grep "$N-m")"

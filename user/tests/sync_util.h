@@ -139,7 +139,7 @@ static inline bool bg_blocks(struct bg *b, int64_t ns)
  * kernel's queue yet on a slow CPU, and what comes next must queue behind
  * it, not race it. False if that never happens within LIVENESS_NS.
  */
-static inline bool wait_queued(int fd, unsigned int n)
+static inline bool wait_state_count(int fd, unsigned int n, bool receivers)
 {
 	int64_t end = now_ns() + LIVENESS_NS;
 	struct gosync_state st;
@@ -148,11 +148,22 @@ static inline bool wait_queued(int fd, unsigned int n)
 		memset(&st, 0, sizeof(st));
 		if (gosync_state(fd, &st, NULL, 0, NULL) < 0)
 			return false;
-		if (st.waiters >= n)
+		if ((receivers ? st.receivers : st.waiters) >= n)
 			return true;
 		sleep_ns(MS);
 	} while (now_ns() < end);
 	return false;
+}
+
+static inline bool wait_queued(int fd, unsigned int n)
+{
+	return wait_state_count(fd, n, false);
+}
+
+/* ... and a channel's receivers (.waiters counts its senders) */
+static inline bool wait_receivers(int fd, unsigned int n)
+{
+	return wait_state_count(fd, n, true);
 }
 
 /*

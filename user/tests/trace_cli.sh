@@ -37,24 +37,14 @@ echo >"$TR/trace"
 echo 1 >"$TR/events/gosync/enable"
 echo 1 >"$TR/tracing_on"
 
-# info_has KEY VALUE [TYPE NAME]: up to 20 s until `TYPE info NAME` (default:
-# our Mutex) has "KEY: VALUE"
-info_has() {
-	i=0
-	while ! "$G" "${3:-mutex}" info "${4:-$N}" | grep -q "^$1: $2\$" && [ $i -lt 200 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	"$G" "${3:-mutex}" info "${4:-$N}" | grep -q "^$1: $2\$"
-}
-
 "$G" mutex create "$N" || notok create "gosync mutex create failed"
 id=$("$G" --json mutex info "$N" | json_num id)
 "$G" mutex lock "$N" -- sleep 600 >/dev/null 2>&1 &
 holder=$!
-info_has holders 1 || notok holder-locked "the holder never locked"
+info_has mutex "$N" "holders: 1" || notok holder-locked "the holder never locked"
 "$G" mutex lock "$N" -- true >"$T/waiter.out" 2>&1 &
 waiter=$!
-info_has waiters 1 || notok waiter-waits "the waiter never waited"
+info_has mutex "$N" "waiters: 1" || notok waiter-waits "the waiter never waited"
 kill -9 "$holder"
 wait "$holder" 2>/dev/null
 wait "$waiter"
@@ -66,7 +56,7 @@ wgid=$("$G" --json wg info "$N-wg" | json_num id)
 "$G" wg add "$N-wg" 1
 "$G" wg wait "$N-wg" &
 wwait=$!
-info_has waiters 1 wg "$N-wg" || notok wg-waits "the Wait never waited"
+info_has wg "$N-wg" "waiters: 1" || notok wg-waits "the Wait never waited"
 "$G" wg done "$N-wg"
 wait "$wwait"
 "$G" rm "$N-wg"
