@@ -256,30 +256,28 @@ func TestPseudoRandomSend(t *testing.T) {
 // waitReceivers waits until n receive cases or Recvs wait in c's queue.
 func waitReceivers(t *testing.T, c *gosync.Chan, n uint32) {
 	t.Helper()
-	for start := time.Now(); ; time.Sleep(time.Millisecond) {
-		st, err := c.State()
-		must(t, err)
-		if st.Receivers >= n {
-			return
-		}
-		if time.Since(start) > 30*time.Second {
-			t.Fatalf("%d receivers queued, want %d", st.Receivers, n)
-		}
-	}
+	waitChanState(t, c, n, "receivers", func(st gosync.State) uint32 { return st.Receivers })
 }
 
 // waitSenders waits until n send cases or unbuffered Sends wait in c's
 // queue.
 func waitSenders(t *testing.T, c *gosync.Chan, n uint32) {
 	t.Helper()
+	waitChanState(t, c, n, "senders", func(st gosync.State) uint32 { return st.Waiters })
+}
+
+// waitChanState polls c's State until count says n or more are queued.
+func waitChanState(t *testing.T, c *gosync.Chan, n uint32, what string,
+	count func(gosync.State) uint32) {
+	t.Helper()
 	for start := time.Now(); ; time.Sleep(time.Millisecond) {
 		st, err := c.State()
 		must(t, err)
-		if st.Waiters >= n {
+		if count(st) >= n {
 			return
 		}
 		if time.Since(start) > 30*time.Second {
-			t.Fatalf("%d senders queued, want %d", st.Waiters, n)
+			t.Fatalf("%d %s queued, want %d", count(st), what, n)
 		}
 	}
 }
