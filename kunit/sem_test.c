@@ -522,6 +522,51 @@ static void cond_killed_relock_test(struct kunit *test)
 	gs_cond_destroy(f.c);
 }
 
+/*
+ * The same Wait killed after the Unlock woke it and before it ran again:
+ * its retry finds the Mutex free and takes it, signal or not. It must not
+ * keep it (the task never returns to Unlock) nor the Signal. The test runs
+ * real-time on the Wait's CPU, so the Wait cannot run between the Unlock
+ * and the kill.
+ */
+static void cond_killed_after_wake_test(struct kunit *test)
+{
+	unsigned int cpu = raw_smp_processor_id();
+	struct gs_holder a = {};
+	struct cond_fixture f;
+	struct blocker w1 = {}, w2 = {};
+	bool passed;
+
+	cond_setup(test, &f);
+	blocker_start(test, &w1, do_cond_wait_killable, f.c);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(w1.task, cpumask_of(cpu)), 0);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+	KUNIT_ASSERT_TRUE(test, wait_until(cond_waiters_are(f.c, 1)));
+	blocker_start(test, &w2, do_cond_wait, f.c);
+	KUNIT_ASSERT_TRUE(test, wait_until(cond_waiters_are(f.c, 2)));
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(f.m, &a, FOREVER), 0);
+	KUNIT_EXPECT_EQ(test, gs_cond_signal(f.c, false), 1U);	/* wakes w1 */
+	/* queued on the Mutex and asleep (off its run queue) */
+	KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&f.m->lock, &f.m->waiters, 1) &&
+					   !READ_ONCE(w1.task->on_rq)));
+	sched_set_fifo(current);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(f.m), 0);	/* w1 runnable, not running */
+	send_sig(SIGKILL, w1.task, 1);
+	sched_set_normal(current, 0);
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), -EINTR);
+	passed = wait_until(cond_waiters_are(f.c, 0));
+	KUNIT_EXPECT_TRUE(test, passed);	/* w2 has the Signal */
+	if (!passed) {
+		/* the old module: w1 died holding the Mutex and the Signal */
+		gs_mutex_unlock(f.m);
+		gs_cond_signal(f.c, false);
+	}
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(f.m), -EPERM);	/* w2 unlocked it */
+	gs_cond_destroy(f.c);
+}
+
 /* Signal as fast as it can until told to stop; b->n: the Waits it woke */
 static bool cond_signal_stop;
 
@@ -574,6 +619,7 @@ static struct kunit_case gs_sem_cond_cases[] = {
 	KUNIT_CASE(cond_broadcast_test),
 	KUNIT_CASE(cond_relock_test),
 	KUNIT_CASE(cond_killed_relock_test),
+	KUNIT_CASE(cond_killed_after_wake_test),
 	KUNIT_CASE(cond_eperm_vs_signal_test),
 	{}
 };
