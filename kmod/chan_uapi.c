@@ -71,6 +71,9 @@ static int gs_chan_recv_vec(struct gs_chan *ch, struct gosync_chan_cmd *c,
 		struct gs_chan_waiter w = { .op = GOSYNC_CHAN_RECV };
 		struct gosync_chan_msg m;
 
+		/* Dying: take no more messages that would die with us. */
+		if (c->done && fatal_signal_pending(current))
+			return 0;
 		if (copy_from_user(&m, &umsgs[c->done], sizeof(m)))
 			return c->done ? 0 : -EFAULT;
 		if (m.__reserved)

@@ -22,6 +22,9 @@
 
 static int dev;
 
+/* the messages of t_chan_recv_vec_killed()'s vector and buffer */
+#define CHAN_VEC	64
+
 /* Fork a child running @fn(@fd, @arg); it exits with @fn's return. */
 static pid_t spawn_fd(int (*fn)(int fd, long arg), int fd, long arg)
 {
@@ -539,6 +542,71 @@ static bool t_batch_ends_at_kill(void)
 	return true;
 }
 
+/* Pin the caller to CPU 0 (a child inherits it). */
+static void on_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* A RECV vector of @n messages, no deadline: it should die in it. */
+static int c_recv_vec(int fd, long n)
+{
+	static char bufs[CHAN_VEC][8];
+	struct gosync_chan_msg m[CHAN_VEC];
+
+	memset(m, 0, sizeof(m));
+	for (long i = 0; i < n; i++) {
+		m[i].buf = (uintptr_t)bufs[i];
+		m[i].len = sizeof(bufs[i]);
+	}
+	gosync_chan_vec(fd, GOSYNC_CHAN_RECV, m, n, 0, -1, NULL);
+	return 1;
+}
+
+/*
+ * A receiver killed after a Send handed it the first message of its RECV
+ * vector, before it ran again, takes no more: what was buffered meanwhile
+ * stays for the living (the vector takes what is there after its first).
+ * The parent runs real-time on the child's CPU, so the child cannot run
+ * between the Sends and the kill.
+ */
+static bool t_chan_recv_vec_killed(void)
+{
+	struct sched_param fifo = { .sched_priority = 1 }, other = { 0 };
+	bool waiting, fifo_ok, ok = true;
+	uint32_t len = ~0u;
+	cpu_set_t all;
+	int fd, sig, i;
+	pid_t pid;
+
+	fd = gosync_chan_create(dev, NULL, 0, CHAN_VEC, 8);
+	CHECK(fd >= 0, "chan create: %s", tap_errname(errno));
+	sched_getaffinity(0, sizeof(all), &all);
+	on_cpu0();
+	pid = spawn_fd(c_recv_vec, fd, CHAN_VEC);
+	waiting = wait_receivers(fd, 1) && blocked(pid, fd);
+	fifo_ok = waiting && !sched_setscheduler(0, SCHED_FIFO, &fifo);
+	/* the first is handed to the receiver, the rest are buffered */
+	for (i = 0; fifo_ok && ok && i < CHAN_VEC; i++)
+		ok = !gosync_chan_send(fd, "m", 1, 0);
+	sig = kill_wait(pid);
+	sched_setscheduler(0, SCHED_OTHER, &other);
+	sched_setaffinity(0, sizeof(all), &all);
+	CHECK(waiting, "the receiver did not block");
+	CHECK(fifo_ok, "SCHED_FIFO: %s", tap_errname(errno));
+	CHECK(ok, "send %d: %s", i, tap_errname(errno));
+	CHECK(sig == SIGKILL, "the receiver ended with %d", sig);
+	CHECK(!gosync_chan_len(fd, &len, NULL, NULL), "len: %s", tap_errname(errno));
+	CHECK(len == CHAN_VEC - 1, "%u of %d buffered messages left after the kill", len,
+	      CHAN_VEC - 1);
+	close(fd);
+	return true;
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -550,6 +618,7 @@ int main(void)
 	tap_report(t_once(0), "sigkill-once");
 	tap_report(t_once(GOSYNC_ONCE_ATTR_RETRY), "sigkill-once-retry");
 	tap_report(t_batches(), "sigkill-batch");
+	tap_report(t_chan_recv_vec_killed(), "sigkill-chan-recv-vector");
 	if (have_uffd())
 		tap_report(t_batch_ends_at_kill(), "sigkill-batch-ends-at-kill");
 	else
