@@ -384,8 +384,10 @@ static int gs_cmd_list(struct gs_ucmd *ucmd)
 				goto out;
 		}
 		cursor = next;
-		if (!next)
+		/* A million objects is a long copy: end it for a dying task. */
+		if (!next || fatal_signal_pending(current))
 			break;
+		cond_resched();
 	}
 	l->count = done;
 	l->cursor = cursor;
@@ -581,12 +583,17 @@ static int gs_cmd_batch(struct gs_ucmd *ucmd)
 				stop = true;
 			}
 		}
-		/* i ops ran: write back exactly those */
-		if (gs_batch_write_back(uops + b->done * size, buf, i, size, type->batch_out)) {
+		/*
+		 * i ops ran: write back exactly those. They count as done even
+		 * if the vector refuses their results: a caller that resumed
+		 * from @done would run them twice.
+		 */
+		ret2 = gs_batch_write_back(uops + b->done * size, buf, i, size, type->batch_out);
+		b->done += i;
+		if (ret2) {
 			ret = -EFAULT;
 			break;
 		}
-		b->done += i;
 		/* the rest would run for a task that is dying: end at this chunk */
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;

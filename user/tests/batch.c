@@ -173,6 +173,7 @@ static bool t_bad_header(void)
 	struct gosync_op ops[2] = { op(GOSYNC_OP_ADD, 1, 0), op(GOSYNC_OP_ADD, 1, 0) };
 	struct gosync_batch b;
 	char *page = tap_guard_page(&ps);
+	int64_t before;
 	int fd = CHECK_OK(gosync_counter_create(dev, NULL, 0,
 						GOSYNC_COUNTER_ATOMIC, 0));
 
@@ -210,12 +211,20 @@ static bool t_bad_header(void)
 	CHECK(b.done <= 1, "done %u after a fault at op 1", b.done);
 	CHECK(value(fd) == b.done, "value %" PRId64 " but done %u", value(fd),
 	      b.done);
-	/* a read-only vector: results cannot be written back */
+	/*
+	 * A read-only vector: the ops run, their results cannot be written
+	 * back, and @done still counts them (resuming from it must not run
+	 * them again).
+	 */
 	RESET_B();
+	before = value(fd);
 	memcpy(page, ops, sizeof(ops));
 	CHECK_OK(mprotect(page, ps, PROT_READ));
 	b.ops = (uintptr_t)page;
 	CHECK_ERRNO(raw_batch(fd, &b), EFAULT, false);
+	CHECK(b.done == 2 && value(fd) == before + 2,
+	      "done %u, value %" PRId64 " -> %" PRId64 " after 2 ops with no write-back",
+	      b.done, before, value(fd));
 	munmap(page, ps);
 	close(fd);
 	return true;

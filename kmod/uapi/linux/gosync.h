@@ -1066,7 +1066,8 @@ struct gosync_map_range {
  * @count: number of ops, at most GOSYNC_BATCH_MAX (E2BIG)
  * @op_size: the size of the object type's op struct; must match the
  *	kernel's (EINVAL)
- * @done: out: ops executed (their result and error were written back)
+ * @done: out: ops executed (their result and error written back, except
+ *	after EFAULT on writing them: the ops counted ran all the same)
  * @__reserved: must be 0
  *
  * Ops run in order, each with its mode's semantics; the batch as a whole is
