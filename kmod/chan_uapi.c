@@ -116,6 +116,8 @@ static int gs_chan_cmd(struct gs_ucmd *ucmd)
 	bool closed;
 	int ret, ret2;
 
+	if (gs_nonblock_bad(c->flags, c->timeout_ns))
+		return -EINVAL;
 	ret = gs_ucmd_deadline(ucmd, c->flags & ~GOSYNC_WAIT_NONBLOCK, &c->timeout_ns, &dl);
 	if (ret)
 		return ret;

@@ -1444,6 +1444,13 @@ int gs_respond(struct gs_ucmd *ucmd, size_t size);
 int gs_deadline(u32 flags, u64 timeout_ns, struct gs_deadline *dl);
 int gs_ucmd_deadline(struct gs_ucmd *ucmd, u32 flags, u64 *timeout_ns,
 		     struct gs_deadline *dl);
+
+/* NONBLOCK never waits: a deadline besides it (a timeout, a time) is -EINVAL. */
+static inline bool gs_nonblock_bad(u32 flags, u64 timeout_ns)
+{
+	return (flags & GOSYNC_WAIT_NONBLOCK) && ((flags & GOSYNC_WAIT_ABSTIME) || timeout_ns);
+}
+
 long gs_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 int gs_cmd_wait(struct gs_ucmd *ucmd);
 long gs_obj_ioctl(struct gs_handle *handle, unsigned int cmd, unsigned long arg);

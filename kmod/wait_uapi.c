@@ -123,7 +123,7 @@ int gs_cmd_wait(struct gs_ucmd *ucmd)
 	int ret;
 
 	if ((w->flags & ~known) || !w->count || w->count > GOSYNC_WAIT_MAX ||
-	    (all && (w->flags & GOSYNC_WAIT_ORDERED)))
+	    (all && (w->flags & GOSYNC_WAIT_ORDERED)) || gs_nonblock_bad(w->flags, w->timeout_ns))
 		return -EINVAL;
 	ret = gs_ucmd_deadline(ucmd, w->flags & (GOSYNC_WAIT_TIMEOUT | GOSYNC_WAIT_ABSTIME |
 						 GOSYNC_WAIT_REALTIME), &w->timeout_ns, &dl);

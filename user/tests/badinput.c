@@ -379,6 +379,44 @@ static bool t_poll(void)
 	return true;
 }
 
+/*
+ * NONBLOCK never waits, so a deadline besides it is a contradiction the
+ * kernel refuses (EINVAL) rather than ignores: a relative timeout that is
+ * not 0, or an absolute time. Nothing is sent.
+ */
+static bool t_nonblock_deadline(void)
+{
+	struct gosync_chan_msg m = { .buf = (uintptr_t)"x", .len = 1 };
+	struct gosync_chan_cmd c;
+	struct gosync_wait w;
+	struct gosync_wait_case wc;
+	static const struct { uint32_t flags; uint64_t t; int err; } tries[] = {
+		{ GOSYNC_WAIT_NONBLOCK | GOSYNC_WAIT_TIMEOUT, 5000000000ULL, EINVAL },
+		{ GOSYNC_WAIT_NONBLOCK | GOSYNC_WAIT_ABSTIME, ~0ULL, EINVAL },
+		{ GOSYNC_WAIT_NONBLOCK | GOSYNC_WAIT_ABSTIME | GOSYNC_WAIT_REALTIME, 1, EINVAL },
+		{ GOSYNC_WAIT_NONBLOCK | GOSYNC_WAIT_TIMEOUT, 0, EAGAIN },
+		{ GOSYNC_WAIT_NONBLOCK, 0, EAGAIN },
+	};
+	uint32_t len = ~0u;
+	int fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, 0, 8));
+
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		c = (struct gosync_chan_cmd){ .size = sizeof(c), .flags = tries[i].flags,
+					      .op = GOSYNC_CHAN_SEND, .count = 1,
+					      .msgs = (uintptr_t)&m, .timeout_ns = tries[i].t };
+		CHECK_ERRNO(ioctl(fd, GOSYNC_IOC_CHAN, &c), tries[i].err, false);
+		wc = (struct gosync_wait_case){ .fd = fd, .op = GOSYNC_CASE_SEND,
+						.buf = (uintptr_t)"x", .len = 1 };
+		w = (struct gosync_wait){ .size = sizeof(w), .flags = tries[i].flags,
+					  .cases = (uintptr_t)&wc, .count = 1,
+					  .timeout_ns = tries[i].t };
+		CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_WAIT, &w), tries[i].err, false);
+	}
+	CHECK(!gosync_chan_len(fd, &len, NULL, NULL) && len == 0, "len %u", len);
+	close(fd);
+	return true;
+}
+
 static bool t_closed_fd(void)
 {
 	int fd = CHECK_OK(gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_ATOMIC, 0));
@@ -437,6 +475,7 @@ int main(void)
 	tap_report(t_open_type(), "badinput-open-type");
 	tap_report(t_closed_fd(), "badinput-ebadf");
 	tap_report(t_poll(), "badinput-poll-no-wait");
+	tap_report(t_nonblock_deadline(), "badinput-nonblock-with-deadline");
 	cmd_env_fini(&env);
 	close(cfd);
 	return tap_done(dev, "badinput");
