@@ -52,7 +52,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_who_clear);
  * @hs: room for @cap holders, or NULL
  * @cap: entries in @hs
  *
- * The pid is translated into the caller's pid namespace (0 if not there).
+ * The pid is translated into the caller's pid namespace (0 if not there,
+ * and then no comm either).
  */
 void gs_who_report(const struct gs_who *w, u32 flags, u64 count, struct gosync_state *st,
 		   struct gosync_holder *hs, unsigned int cap)
@@ -65,7 +66,9 @@ void gs_who_report(const struct gs_who *w, u32 flags, u64 count, struct gosync_s
 	};
 
 	BUILD_BUG_ON(sizeof(rec.comm) != TASK_COMM_LEN);
-	memcpy(rec.comm, w->comm, sizeof(rec.comm));
+	/* Outside the caller's pid namespace its name would tell what 0 hides. */
+	if (!w->pid || rec.pid)
+		memcpy(rec.comm, w->comm, sizeof(rec.comm));
 	if (i < GOSYNC_STATE_HOLDERS)
 		st->holders[i] = rec;
 	if (hs && i < cap)

@@ -9,6 +9,7 @@
  * holders cut at the caller's room (nr_holders still says all), a state
  * struct smaller than the kernel's, malformed sizes, the old INFO size.
  */
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -463,6 +464,63 @@ static bool t_holder_death(void)
 	return true;
 }
 
+/*
+ * A holder outside the caller's pid namespace stays anonymous: pid 0 and
+ * no comm (its name would tell what the pid hides). Seen from a child in a
+ * new pid namespace; in ours the same holder has both.
+ */
+static int state_from_new_pidns(int fd)
+{
+	struct gosync_holder hs[1];
+	struct gosync_state st;
+	unsigned int nr = 0;
+	pid_t pid;
+	int status;
+
+	if (unshare(CLONE_NEWPID))
+		return 3;
+	pid = fork();	/* the first process of the new namespace */
+	if (pid < 0)
+		return 3;
+	if (!pid) {
+		memset(hs, 0xff, sizeof(hs));
+		if (gosync_state(fd, &st, hs, 1, &nr) < 0 || nr != 1)
+			_exit(2);
+		_exit(hs[0].pid || hs[0].comm[0] || st.holders[0].pid || st.holders[0].comm[0]);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 4;
+	return WEXITSTATUS(status);
+}
+
+static bool t_other_pidns(void)
+{
+	int m = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+	struct gosync_holder hs[1];
+	struct gosync_state st;
+	unsigned int nr;
+	struct kid k;
+	pid_t pid;
+	int status;
+
+	CHECK(kid_start(&k, "gs-hidden", lock_fd, &m), "fork");
+	CHECK(kid_result(&k), "child: Lock failed");
+	CHECK_OK(gosync_state(m, &st, hs, 1, &nr));
+	CHECK(nr == 1 && hs[0].pid == k.pid && !strcmp(hs[0].comm, "gs-hidden"),
+	      "here: %u holders, pid %d comm %.16s", nr, hs[0].pid, hs[0].comm);
+	fflush(stdout);
+	pid = fork();
+	if (!pid)
+		_exit(state_from_new_pidns(m));
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid, "fork");
+	CHECK(kid_release(&k), "child exited badly");
+	/* 1: the holder named, 2: INFO failed, 3: no namespace, 4: lost the child */
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "from a new pid namespace: status %#x", status);
+	close(m);
+	return true;
+}
+
 /* WaitGroup counter and waiters; channel len/cap and blocked receivers. */
 static bool t_others(void)
 {
@@ -538,6 +596,7 @@ int main(void)
 	tap_report(t_rw_sem_contention(), "lockstate-rwmutex-sem-contention");
 	tap_report(t_select_waiters(), "lockstate-select-waiters");
 	tap_report(t_holder_death(), "lockstate-holder-death");
+	tap_report(t_other_pidns(), "lockstate-holder-in-other-pidns");
 	tap_report(t_others(), "lockstate-waitgroup-chan");
 	tap_report(t_sizes(), "lockstate-sizes");
 	return tap_done(dev, "lockstate");
