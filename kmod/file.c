@@ -24,7 +24,8 @@ static const struct file_operations gs_obj_poll_fops;
  * other object's words, and it is freed only after the release has taken it
  * out of its own. Issued cyclically, so a freed token comes back only after
  * GOSYNC_TOKEN_MAX others: a non-robust Mutex left locked by a closed
- * description does not look held by a new one for a long while.
+ * description (its token stays in the word) does not look held by a new one
+ * for a long while.
  * The xarray's lock keeps a handle found in it alive (gs_token_report()).
  */
 static DEFINE_XARRAY_ALLOC(gs_tokens);
@@ -87,8 +88,9 @@ int gs_obj_install_fd(struct gs_obj *obj, const char *name)
 		u32 token;
 
 		gs_who_set(&handle->opener, current);
-		ret = xa_alloc_cyclic(&gs_tokens, &token, handle,
-				      XA_LIMIT(1, GOSYNC_TOKEN_MAX), &gs_token_next, GFP_KERNEL);
+		/* GOSYNC_TOKEN_MAX itself is a holder without a token's (mutex.c) */
+		ret = xa_alloc_cyclic(&gs_tokens, &token, handle, XA_LIMIT(1, GOSYNC_TOKEN_MAX - 1),
+				      &gs_token_next, GOSYNC_GFP);
 		if (ret < 0) {
 			gs_handle_free(handle);
 			if (ret == -EBUSY)	/* every token is in use */
@@ -230,8 +232,8 @@ static void gs_vma_flags_mod(struct vm_area_struct *vma, vm_flags_t set, vm_flag
 
 /*
  * A mapped object's page (struct gosync_mapped): shared, never executable,
- * exactly one page. The mapping references the page, so it outlives the
- * object harmlessly; the kernel itself uses only its own mapping of it.
+ * exactly one page. The mapping holds the file (vm_file), as any mmap()
+ * does: the description, its holds and the object live until it is gone.
  */
 static int gs_file_mmap(struct file *file, struct vm_area_struct *vma)
 {

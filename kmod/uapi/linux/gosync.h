@@ -503,9 +503,10 @@ struct gosync_create {
 
 /*
  * The mapped fast path (GOSYNC_CREATE_MAPPED). Tokens name file
- * descriptions in state words: 1 to GOSYNC_TOKEN_MAX, issued by the kernel
- * (struct gosync_info.token), never 0, and in turn: a token freed with its
- * description is issued again only after all the others.
+ * descriptions in state words: 1 to GOSYNC_TOKEN_MAX - 1, issued by the
+ * kernel (struct gosync_info.token), never 0, and in turn: a token freed
+ * with its description is issued again only after all the others.
+ * GOSYNC_TOKEN_MAX itself marks a lock the kernel took for no description.
  */
 #define GOSYNC_TOKEN_MAX	0x3fffffffU
 
