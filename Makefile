@@ -10,7 +10,9 @@
 #                   gosync-tools) in build/deb/
 #   make install    install module, headers, library, pkg-config file, tools,
 #                   udev rule, modules-load.d file and man pages on this machine
-#   make uninstall  remove them again
+#   make uninstall  remove them again (and what make dkms-install put in place)
+#   make dkms-install  the module under DKMS, without the package;
+#                   make dkms-uninstall takes it out again
 #
 # One kernel choice: GOSYNC_KERNEL = 6.1 | 6.12 | 6.12-rt | a release such as
 # 6.12.117+deb12-amd64 picks both the headers gosync.ko is built against (into
@@ -58,9 +60,11 @@ deps:
 # the in-kernel torture runner in; `make install`, the packages and DKMS
 # build without it.
 GOSYNC_TORTURE ?= 1
+# (tar keeps a copy newer than its source, quietly; any other failure to
+# copy stops the build)
 define modbuild
 	@mkdir -p $(1)
-	@tar cf - $(MOD_SRC) | tar xf - -C $(1) --keep-newer-files 2>/dev/null || true
+	@tar cf - $(MOD_SRC) | tar xf - -C $(1) --keep-newer-files --warning=no-ignore-newer
 	+$(MAKE) -C $(2) M=$(1) GOSYNC_TORTURE=$(GOSYNC_TORTURE) $(3) modules
 endef
 
@@ -111,7 +115,11 @@ go:
 	cd user/go && $(BUILD)/go/gosync-go.test -test.run '^TestUAPILayout$$' >/dev/null || \
 		$(BUILD)/go/gosync-go.test -test.v -test.run '^TestUAPILayout$$'
 
-demo: deps all go
+# The kernel is chosen when the Makefile is read, before deps installs it:
+# on a fresh machine, only a make started after deps sees it (as check's
+# scripts/check does).
+demo: deps
+	$(MAKE) all go
 	scripts/demo
 
 check: deps
@@ -123,10 +131,12 @@ check-kcsan: deps
 
 # The benchmark matrix in the test VM: JSON, plots and docs/benchmarks-report.md.
 # HOST_LOAD=N: N busy loops on the host beside the VM (see scripts/bench-report)
-bench: deps all
+bench: deps
+	$(MAKE) all
 	scripts/bench-report $(if $(HOST_LOAD),--host-load $(HOST_LOAD))
 
-bench-quick: deps all
+bench-quick: deps
+	$(MAKE) all
 	scripts/bench-report --quick
 
 # Static checks on the kernel sources.
@@ -175,8 +185,8 @@ install-man:
 		install -D -m 644 $$p $(DESTDIR)$(MANDIR)/man$${p##*.}/$${p##*/} || exit; \
 	done
 
-# What install put in place, the module for every kernel; the gosync group
-# stays (files may belong to it).
+# What install put in place, the module for every kernel, and what
+# dkms-install did; the gosync group stays (files may belong to it).
 uninstall:
 	for m in $(wildcard $(DESTDIR)/lib/modules/*/extra/gosync.ko*); do \
 		rm -f $$m; r=$${m%/extra/gosync.ko*}; \
@@ -185,12 +195,29 @@ uninstall:
 	$(MAKE) -C user O=$(BUILD)/user $(USER_DIRS) uninstall
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-gosync.rules $(DESTDIR)$(MODULESLOADDIR)/gosync.conf
 	for p in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man$${p##*.}/$${p##*/}; done
+	$(if $(DESTDIR),,if [ -d $(DKMS_DIR) ] && ! $(DKMS_PKG); then \
+		$(MAKE) --no-print-directory dkms-uninstall; fi)
 
 # DKMS without the package: the module rebuilds itself for every new kernel.
+# This version's earlier registration goes first, so a rerun rebuilds from
+# the current sources. Neither target touches the gosync-dkms package's
+# sources (apt removes those).
+DKMS_DIR := /usr/src/gosync-$(VERSION)
+DKMS_PKG = dpkg-query -S $(DKMS_DIR) >/dev/null 2>&1
+NOT_DKMS_PKG = ! $(DKMS_PKG) || { echo "$@: $(DKMS_DIR) is the gosync-dkms \
+	package's: apt remove gosync-dkms" >&2; exit 1; }
 dkms-install:
-	$(MAKE) --no-print-directory dkms-src DKMS_SRC=/usr/src/gosync-$(VERSION)
-	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > /usr/src/gosync-$(VERSION)/dkms.conf
+	@$(NOT_DKMS_PKG)
+	dkms remove gosync/$(VERSION) --all 2>/dev/null || :
+	$(MAKE) --no-print-directory dkms-src DKMS_SRC=$(DKMS_DIR)
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DKMS_DIR)/dkms.conf
 	dkms install gosync/$(VERSION)
+
+# The module out of every kernel and DKMS, and its sources.
+dkms-uninstall:
+	@$(NOT_DKMS_PKG)
+	dkms remove gosync/$(VERSION) --all 2>/dev/null || :
+	rm -rf $(DKMS_DIR)
 
 # The module's sources for DKMS (also the gosync-dkms package's), in DKMS_SRC.
 dkms-src:
@@ -214,5 +241,5 @@ clean:
 PHONY_BENCH := bench bench-quick check-kcsan
 .PHONY: all deps modules kernels debug-modules user demo check sparse checkpatch \
 	man-check deb $(PHONY_BENCH) install install-module modules_install \
-	install-user install-data install-man uninstall dkms-install dkms-src print-kdir \
-	print-moddir print-version clean go
+	install-user install-data install-man uninstall dkms-install dkms-uninstall \
+	dkms-src print-kdir print-moddir print-version clean go
