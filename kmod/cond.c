@@ -161,21 +161,10 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 	if (gs_restarts(ret))
 		ret = -EINTR;
 	/* Lock again before returning, whatever happened; only dying stops it. */
+	/* A task killed meanwhile does not keep it (gs_mutex_lock()). */
 	relock = gs_mutex_lock(c->mutex, h, &GS_KILLABLE);
-	/*
-	 * Killed while it relocked, as above. A free Mutex is taken without a
-	 * look at signals: give it back (the task never returns to use it),
-	 * but keep one whose holder died, so the next locker still hears so
-	 * when this description closes.
-	 */
-	if (fatal_signal_pending(current)) {
-		if (!relock) {
-			gs_mutex_unlock(c->mutex);
-			relock = -EINTR;
-		}
-		if (!ret)
-			cond_pass_on(c, &w);
-	}
+	if (!ret && fatal_signal_pending(current))
+		cond_pass_on(c, &w);	/* killed while it relocked: as above */
 	return relock ?: ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_cond_wait);

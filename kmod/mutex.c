@@ -590,8 +590,9 @@ static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
  * @dl: when to give up
  *
  * Return: 0; -EOWNERDEAD (locked; the previous holder died); -ETIMEDOUT;
- * @dl->sig_ret if a signal arrived first (the lock is not held);
- * -EDEADLK if it would wait for current itself (deadlock.c).
+ * @dl->sig_ret if a signal arrived first (the lock is not held); -EINTR
+ * for a task being killed (not held); -EDEADLK if it would wait for
+ * current itself (deadlock.c).
  */
 int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl)
 {
@@ -606,6 +607,16 @@ int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadl
 					  GOSYNC_LOCK_LOCK, 1, start, ret);
 	}
 	gs_trace_acquired(m->id, GOSYNC_TYPE_MUTEX, GOSYNC_LOCK_LOCK, 1, waited, ret);
+	/*
+	 * A task being killed never returns to use the lock: one handed to
+	 * it after the kill woke it (a handoff, or a retry that found the
+	 * lock free) would die with it, held. Pass it on; keep only one that
+	 * tells of a dead holder, so that the next locker still hears it.
+	 */
+	if (!ret && fatal_signal_pending(current)) {
+		gs_mutex_unlock(m);
+		ret = -EINTR;
+	}
 	return gs_lock_counted(m->stats, ret, GOSYNC_STAT_LOCKS);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_lock);

@@ -722,7 +722,8 @@ out:
  * @dl: when to give up
  *
  * Return: 0; -EOWNERDEAD (locked; a writer died holding it); -ETIMEDOUT;
- * @dl->sig_ret if a signal arrived first (not locked); -EAGAIN
+ * @dl->sig_ret if a signal arrived first (not locked); -EINTR for a task
+ * being killed (not locked); -EAGAIN
  * for a read lock past GOSYNC_RWMUTEX_MAX_READERS; -EDEADLK if it would
  * wait for current itself (deadlock.c).
  */
@@ -741,6 +742,14 @@ int gs_rwmutex_lock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 					  start, ret);
 	}
 	gs_trace_acquired(rw->id, GOSYNC_TYPE_RWMUTEX, op, 1, waited, ret);
+	/* Not for a task being killed: as gs_mutex_lock(). */
+	if (!ret && fatal_signal_pending(current)) {
+		if (writer)
+			gs_rwmutex_unlock(rw);
+		else
+			gs_rwmutex_runlock(rw, h);
+		ret = -EINTR;
+	}
 	return gs_lock_counted(rw->stats, ret, writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_lock);

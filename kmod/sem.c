@@ -515,7 +515,8 @@ static int sem_acquire_wait(struct gs_sem *s, struct gs_holder *h, u64 n,
  * @dl: when to give up
  *
  * Return: 0; -EINVAL for n 0 or larger than the semaphore (x/sync would
- * wait forever); -ETIMEDOUT; @dl->sig_ret (nothing taken).
+ * wait forever); -ETIMEDOUT; @dl->sig_ret, or -EINTR for a task being
+ * killed (nothing taken).
  */
 int gs_sem_acquire(struct gs_sem *s, struct gs_holder *h, u64 n, const struct gs_deadline *dl)
 {
@@ -530,6 +531,11 @@ int gs_sem_acquire(struct gs_sem *s, struct gs_holder *h, u64 n, const struct gs
 					  GOSYNC_SEM_ACQUIRE, n, start, ret);
 	}
 	gs_trace_acquired(s->id, GOSYNC_TYPE_SEM, GOSYNC_SEM_ACQUIRE, n, waited, ret);
+	/* Not for a task being killed: as gs_mutex_lock(). */
+	if (!ret && fatal_signal_pending(current)) {
+		gs_sem_release(s, h, n);
+		ret = -EINTR;
+	}
 	return sem_counted(s, ret, n);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_acquire);

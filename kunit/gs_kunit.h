@@ -94,6 +94,36 @@ static inline void blocker_signal(struct blocker *b)
 	send_sig(SIGUSR1, b->task, 1);
 }
 
+/*
+ * A blocker killed in its wait while the test holds its CPU: blocker_pin()
+ * puts @b and the test on one CPU; blocker_kill() waits until @b sleeps
+ * (off its run queue), then, real-time there, sends SIGKILL and calls
+ * @then(@arg) (an Unlock, a Release) before @b can run again: @b wakes to
+ * find both. blocker_unpin() undoes blocker_pin().
+ */
+static inline void blocker_pin(struct kunit *test, struct blocker *b)
+{
+	unsigned int cpu = raw_smp_processor_id();
+
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(b->task, cpumask_of(cpu)), 0);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+}
+
+static inline void blocker_unpin(void)
+{
+	set_cpus_allowed_ptr(current, cpu_possible_mask);
+}
+
+static inline void blocker_kill(struct kunit *test, struct blocker *b,
+				void (*then)(struct kunit *test, void *arg), void *arg)
+{
+	KUNIT_ASSERT_TRUE(test, wait_until(!READ_ONCE(b->task->on_rq)));
+	sched_set_fifo(current);
+	send_sig(SIGKILL, b->task, 1);
+	then(test, arg);
+	sched_set_normal(current, 0);
+}
+
 /* A blocker's call: Lock the Mutex @b->obj for @b->holder, no deadline. */
 static inline int blocker_mutex_lock(struct blocker *b)
 {

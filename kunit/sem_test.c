@@ -522,16 +522,19 @@ static void cond_killed_relock_test(struct kunit *test)
 	gs_cond_destroy(f.c);
 }
 
+static void unlock_then(struct kunit *test, void *m)
+{
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+}
+
 /*
- * The same Wait killed after the Unlock woke it and before it ran again:
- * its retry finds the Mutex free and takes it, signal or not. It must not
- * keep it (the task never returns to Unlock) nor the Signal. The test runs
- * real-time on the Wait's CPU, so the Wait cannot run between the Unlock
- * and the kill.
+ * The same Wait killed while it sleeps on the Mutex, and the Mutex
+ * unlocked before the Wait runs again: its retry finds the Mutex free and
+ * takes it, signal or not. It must not keep it (the task never returns to
+ * Unlock) nor the Signal.
  */
 static void cond_killed_after_wake_test(struct kunit *test)
 {
-	unsigned int cpu = raw_smp_processor_id();
 	struct gs_holder a = {};
 	struct cond_fixture f;
 	struct blocker w1 = {}, w2 = {};
@@ -539,21 +542,15 @@ static void cond_killed_after_wake_test(struct kunit *test)
 
 	cond_setup(test, &f);
 	blocker_start(test, &w1, do_cond_wait_killable, f.c);
-	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(w1.task, cpumask_of(cpu)), 0);
-	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+	blocker_pin(test, &w1);
 	KUNIT_ASSERT_TRUE(test, wait_until(cond_waiters_are(f.c, 1)));
 	blocker_start(test, &w2, do_cond_wait, f.c);
 	KUNIT_ASSERT_TRUE(test, wait_until(cond_waiters_are(f.c, 2)));
 	KUNIT_ASSERT_EQ(test, gs_mutex_lock(f.m, &a, FOREVER), 0);
 	KUNIT_EXPECT_EQ(test, gs_cond_signal(f.c, false), 1U);	/* wakes w1 */
-	/* queued on the Mutex and asleep (off its run queue) */
-	KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&f.m->lock, &f.m->waiters, 1) &&
-					   !READ_ONCE(w1.task->on_rq)));
-	sched_set_fifo(current);
-	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(f.m), 0);	/* w1 runnable, not running */
-	send_sig(SIGKILL, w1.task, 1);
-	sched_set_normal(current, 0);
-	set_cpus_allowed_ptr(current, cpu_possible_mask);
+	KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&f.m->lock, &f.m->waiters, 1)));
+	blocker_kill(test, &w1, unlock_then, f.m);
+	blocker_unpin();
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), -EINTR);
 	passed = wait_until(cond_waiters_are(f.c, 0));
 	KUNIT_EXPECT_TRUE(test, passed);	/* w2 has the Signal */
@@ -565,6 +562,49 @@ static void cond_killed_after_wake_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(f.m), -EPERM);	/* w2 unlocked it */
 	gs_cond_destroy(f.c);
+}
+
+/* Acquire 1 permit, killable (SIGKILL). */
+static int do_sem_acquire_killable(struct blocker *b)
+{
+	allow_signal(SIGKILL);
+	return gs_sem_acquire(b->obj, &b->holder, 1, FOREVER);
+}
+
+/* Non-robust: any holder may release what is taken. */
+static void release_then(struct kunit *test, void *s)
+{
+	struct gs_holder other = {};
+
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &other, 1), 0);
+}
+
+/*
+ * An Acquire killed while it waits, and a Release before it runs again:
+ * the Release grants it the permit (it is still queued), and it must give
+ * the permit back, not die with it (x/sync: an Acquire whose context ends
+ * as the permits come puts them back).
+ */
+static void sem_killed_then_granted_test(struct kunit *test)
+{
+	struct gs_sem *s = gs_sem_create(1, false);
+	struct gs_holder a = {};
+	struct blocker w = {};
+	bool got;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, gs_sem_acquire(s, &a, 1, FOREVER), 0);
+	blocker_start(test, &w, do_sem_acquire_killable, s);
+	blocker_pin(test, &w);
+	KUNIT_ASSERT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
+	blocker_kill(test, &w, release_then, s);
+	blocker_unpin();
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EINTR);
+	got = !gs_sem_tryacquire(s, &a, 1);
+	KUNIT_EXPECT_TRUE(test, got);	/* the permit is free again */
+	if (got)
+		gs_sem_release(s, &a, 1);
+	gs_sem_destroy(s);
 }
 
 /* Signal as fast as it can until told to stop; b->n: the Waits it woke */
@@ -620,6 +660,7 @@ static struct kunit_case gs_sem_cond_cases[] = {
 	KUNIT_CASE(cond_relock_test),
 	KUNIT_CASE(cond_killed_relock_test),
 	KUNIT_CASE(cond_killed_after_wake_test),
+	KUNIT_CASE(sem_killed_then_granted_test),
 	KUNIT_CASE(cond_eperm_vs_signal_test),
 	{}
 };

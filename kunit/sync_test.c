@@ -80,6 +80,60 @@ static void mutex_robust_waiter_test(struct kunit *test)
 	gs_mutex_destroy(m);
 }
 
+/* Lock, killable (SIGKILL) */
+static int do_mutex_lock_killable(struct blocker *b)
+{
+	allow_signal(SIGKILL);
+	return gs_mutex_lock(b->obj, &b->holder, FOREVER);
+}
+
+static void mutex_unlock_then(struct kunit *test, void *m)
+{
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+}
+
+/*
+ * A Lock killed while it sleeps, and an Unlock before it runs again: in
+ * normal mode its retry finds the Mutex free, in starvation mode the
+ * Unlock hands it over. Either way the dying task must not keep it (a
+ * non-robust Mutex would stay locked for good): it is free afterwards.
+ */
+static void mutex_killed_then_unlocked_test(struct kunit *test)
+{
+	struct gs_holder a = {};
+	int starve;
+
+	for (starve = 0; starve < 2; starve++) {
+		struct gs_mutex *m = gs_mutex_create(false);
+		struct blocker w = {};
+		bool freed;
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+		KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
+		blocker_start(test, &w, do_mutex_lock_killable, m);
+		blocker_pin(test, &w);
+		KUNIT_ASSERT_TRUE(test, wait_until(mutex_has_waiters(m) &&
+						   !READ_ONCE(w.task->on_rq)));
+		if (starve) {
+			/* w wakes past Go's 1 ms to find it taken again: starving */
+			usleep_range(2000, 3000);
+			sched_set_fifo(current);
+			KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+			KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &a), 0);
+			sched_set_normal(current, 0);
+			KUNIT_ASSERT_TRUE(test, wait_until(READ_ONCE(m->starving) &&
+							   !READ_ONCE(w.task->on_rq)));
+		}
+		blocker_kill(test, &w, mutex_unlock_then, m);
+		blocker_unpin();
+		KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EINTR);
+		freed = !gs_mutex_trylock(m, &a);
+		KUNIT_EXPECT_TRUE_MSG(test, freed, "starving %d: the killed Lock kept it", starve);
+		gs_mutex_unlock(m);
+		gs_mutex_destroy(m);
+	}
+}
+
 static void mutex_nonrobust_test(struct kunit *test)
 {
 	struct gs_mutex *m = gs_mutex_create(false);
@@ -880,6 +934,46 @@ static void rwmutex_signal_test(struct kunit *test)
 	gs_rwmutex_destroy(rw);
 }
 
+/* RLock, killable (SIGKILL) */
+static int do_rw_rlock_killable(struct blocker *b)
+{
+	allow_signal(SIGKILL);
+	return gs_rwmutex_lock(b->obj, &b->holder, false, FOREVER);
+}
+
+static void rw_unlock_then(struct kunit *test, void *rw)
+{
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+}
+
+/*
+ * An RLock killed while it waits for a writer, and the writer's Unlock
+ * before it runs again: the Unlock grants it the read lock, which the
+ * dying task must give back (a non-robust RWMutex would stay read-locked,
+ * and every writer blocked, for good).
+ */
+static void rwmutex_killed_then_granted_test(struct kunit *test)
+{
+	struct gs_rwmutex *rw = gs_rwmutex_create(false);
+	struct gs_holder a = {};
+	struct blocker r = {};
+	bool freed;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, true, FOREVER), 0);
+	blocker_start(test, &r, do_rw_rlock_killable, rw);
+	blocker_pin(test, &r);
+	KUNIT_ASSERT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
+	blocker_kill(test, &r, rw_unlock_then, rw);
+	blocker_unpin();
+	KUNIT_EXPECT_EQ(test, blocker_finish(&r), -EINTR);
+	freed = !gs_rwmutex_trylock(rw, &a, true);
+	KUNIT_EXPECT_TRUE(test, freed);	/* no read lock left behind */
+	if (freed)
+		gs_rwmutex_unlock(rw);
+	gs_rwmutex_destroy(rw);
+}
+
 static void rwmutex_holder_gone_test(struct kunit *test)
 {
 	struct gs_rwmutex *rw = gs_rwmutex_create(true);
@@ -1504,6 +1598,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mutex_basic_test),
 	KUNIT_CASE(mutex_robust_test),
 	KUNIT_CASE(mutex_robust_waiter_test),
+	KUNIT_CASE(mutex_killed_then_unlocked_test),
 	KUNIT_CASE(mutex_nonrobust_test),
 	KUNIT_CASE(mutex_starvation_handoff_test),
 	KUNIT_CASE(mutex_sel_queue_test),
@@ -1523,6 +1618,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(rwmutex_sel_queue_test),
 	KUNIT_CASE(rwmutex_sel_try_wakes_test),
 	KUNIT_CASE(rwmutex_signal_test),
+	KUNIT_CASE(rwmutex_killed_then_granted_test),
 	KUNIT_CASE(rwmutex_holder_gone_test),
 	KUNIT_CASE(rwmutex_hammer_test),
 	KUNIT_CASE(waitgroup_basic_test),
