@@ -290,16 +290,27 @@ static void gs_mutex_unlock_locked(struct gs_mutex *m, struct gs_wake *wake)
 	gs_mutex_pass_locked(m, wake);
 }
 
+/* The lock may be free now: tell pollers and waiting selections. */
+static void gs_mutex_wake_pollers(struct gs_mutex *m)
+{
+	if (wq_has_sleeper(&m->wq))
+		wake_up_interruptible_poll(&m->wq, EPOLLIN | EPOLLRDNORM);
+}
+
 /*
  * A waiter left the queue without the lock: if the lock is free, pass it
  * on as Unlock would have (Unlock may have woken the waiter, or passed it
- * over).
+ * over). Return: true if it was free: then the caller wakes the pollers
+ * after dropping m->lock, as Unlock does, for the selections it passed over
+ * (GS_SEL_BUSY) to try again.
  */
-static void gs_mutex_left_locked(struct gs_mutex *m, struct gs_wake *wake)
+static bool gs_mutex_left_locked(struct gs_mutex *m, struct gs_wake *wake)
 {
 	lockdep_assert_held(&m->lock);
-	if (!list_empty(&m->waiters) && gs_mutex_free_locked(m))
-		gs_mutex_pass_locked(m, wake);
+	if (list_empty(&m->waiters) || !gs_mutex_free_locked(m))
+		return false;
+	gs_mutex_pass_locked(m, wake);
+	return true;
 }
 
 /* Is @w (NULL: not queued) in the queue? */
@@ -463,16 +474,19 @@ int gs_mutex_disarm(struct gs_mutex *m, struct gs_mutex_waiter *w)
 {
 	struct gs_wake wake = GS_WAKE_INIT;
 	int ret = -EAGAIN;
+	bool free = false;
 
 	spin_lock(&m->lock);
 	if (w->granted) {
 		ret = w->ret;
 	} else if (gs_mutex_queued(w)) {
 		gs_mutex_dequeue_locked(m, w);
-		gs_mutex_left_locked(m, &wake);
+		free = gs_mutex_left_locked(m, &wake);
 	}
 	spin_unlock(&m->lock);
 	gs_wake_up(&wake);
+	if (free)
+		gs_mutex_wake_pollers(m);
 	return ret == -EAGAIN ? ret : gs_lock_counted(m->stats, ret, GOSYNC_STAT_LOCKS);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_disarm);
@@ -573,11 +587,15 @@ static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
 			return w.ret;
 		}
 		if (ret) {
+			bool free;
+
 			gs_mutex_dequeue_locked(m, &w);
 			/* We may have been the waiter Unlock woke: pass it on */
-			gs_mutex_left_locked(m, &wake);
+			free = gs_mutex_left_locked(m, &wake);
 			spin_unlock(&m->lock);
 			gs_wake_up(&wake);
+			if (free)
+				gs_mutex_wake_pollers(m);
 			return ret;
 		}
 	}
@@ -620,13 +638,6 @@ int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadl
 	return gs_lock_counted(m->stats, ret, GOSYNC_STAT_LOCKS);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_lock);
-
-/* The lock may be free now: tell pollers and waiting selections. */
-static void gs_mutex_wake_pollers(struct gs_mutex *m)
-{
-	if (wq_has_sleeper(&m->wq))
-		wake_up_interruptible_poll(&m->wq, EPOLLIN | EPOLLRDNORM);
-}
 
 /**
  * gs_mutex_unlock() - Go's Unlock: any holder may unlock

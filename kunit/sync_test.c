@@ -286,6 +286,61 @@ static void mutex_sel_queue_test(struct kunit *test)
 	gs_mutex_destroy(m);
 }
 
+/* A poller's (or a sleeping selection's) entry on an object's wait queue */
+struct poll_entry {
+	struct wait_queue_entry wqe;
+	bool woken;
+};
+
+static int poll_entry_wake(struct wait_queue_entry *wqe, unsigned int mode, int flags,
+			   void *key)
+{
+	WRITE_ONCE(container_of(wqe, struct poll_entry, wqe)->woken, true);
+	return 0;
+}
+
+/*
+ * Starvation mode, the lock free behind a case its owner was claiming for
+ * a channel (B, passed over by Unlock), and a second case queued behind it
+ * (A). B's selection completes elsewhere and B leaves while A is being
+ * claimed too: A is passed over as well, and must hear of the free lock
+ * from the pollers' wake-up, as from Unlock's; without one it slept first
+ * in the queue with the lock free, and every Lock queued behind it.
+ */
+static void mutex_sel_left_wakes_test(struct kunit *test)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_holder a = {}, ha = {}, hb = {};
+	struct gs_mutex_waiter wa = {}, wb = {};
+	struct poll_entry p = {};
+	struct gs_sel sa, sb;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
+	gs_sel_init(&sb);
+	KUNIT_EXPECT_EQ(test, gs_mutex_arm(m, &hb, &sb, 0, &wb), -EAGAIN);
+	mutex_set_starving(m);
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim_busy(&sb));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);		/* B passed over */
+	gs_sel_init(&sa);
+	KUNIT_EXPECT_EQ(test, gs_mutex_arm(m, &ha, &sa, 0, &wa), -EAGAIN);	/* B's turn */
+	init_waitqueue_func_entry(&p.wqe, poll_entry_wake);
+	add_wait_queue(&m->wq, &p.wqe);
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim_busy(&sa));
+	gs_sel_commit(&sb, 2);					/* B won elsewhere */
+	KUNIT_EXPECT_EQ(test, gs_mutex_disarm(m, &wb), -EAGAIN);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, NULL);		/* A passed over too */
+	remove_wait_queue(&m->wq, &p.wqe);
+	KUNIT_EXPECT_TRUE_MSG(test, p.woken, "the passed-over case was not woken");
+	/* A's claim fails; its owner, woken, tries again: first, it takes it */
+	gs_sel_unclaim(&sa);
+	KUNIT_EXPECT_EQ(test, gs_mutex_try_case(m, &ha, &sa, 0, &wa), 0);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, &ha);
+	KUNIT_EXPECT_EQ(test, gs_mutex_disarm(m, &wa), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
+}
+
 /* ---- Mutex, mapped: the word shared with userspace (GOSYNC_CREATE_MAPPED) ---- */
 
 /* What libgosync's fast path does to the word */
@@ -1602,6 +1657,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mutex_nonrobust_test),
 	KUNIT_CASE(mutex_starvation_handoff_test),
 	KUNIT_CASE(mutex_sel_queue_test),
+	KUNIT_CASE(mutex_sel_left_wakes_test),
 	KUNIT_CASE(mapped_mutex_word_test),
 	KUNIT_CASE(mapped_mutex_watched_unlock_test),
 	KUNIT_CASE(mapped_mutex_spinning_test),
