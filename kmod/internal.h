@@ -1248,6 +1248,8 @@ struct gs_case;
  * @take_locked: ALL: complete the ready case. Return: 0 or its result
  * @self_deadlock: optional, ALL: would the case wait for the caller itself
  *	(see deadlock.c)? Takes the object's lock
+ * @release: optional: give back the lock or permits a completed case took
+ *	(its task is being killed; see gs_mutex_lock())
  */
 struct gs_case_ops {
 	u32 ops;
@@ -1260,6 +1262,7 @@ struct gs_case_ops {
 	bool (*ready_locked)(struct gs_case *c);
 	int (*take_locked)(struct gs_case *c);
 	bool (*self_deadlock)(struct gs_case *c);
+	void (*release)(struct gs_case *c);
 };
 
 /**

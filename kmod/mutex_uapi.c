@@ -102,6 +102,11 @@ static bool gs_mutex_case_self_deadlock(struct gs_case *c)
 	return gs_mutex_self_deadlock(c->priv, c->holder);
 }
 
+static void gs_mutex_case_release(struct gs_case *c)
+{
+	gs_mutex_unlock(c->priv);
+}
+
 static const struct gs_case_ops gs_mutex_cases = {
 	.ops = BIT(GOSYNC_CASE_LOCK),
 	.all_ops = BIT(GOSYNC_CASE_LOCK),
@@ -113,6 +118,7 @@ static const struct gs_case_ops gs_mutex_cases = {
 	.ready_locked = gs_mutex_case_ready_locked,
 	.take_locked = gs_mutex_case_take_locked,
 	.self_deadlock = gs_mutex_case_self_deadlock,
+	.release = gs_mutex_case_release,
 };
 
 static __poll_t gs_mutex_type_poll(void *priv, struct file *file, poll_table *pt)

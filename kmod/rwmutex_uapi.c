@@ -128,6 +128,14 @@ static bool gs_rwmutex_case_self_deadlock(struct gs_case *c)
 	return gs_rwmutex_self_deadlock(c->priv, c->holder, c->op == GOSYNC_CASE_LOCK);
 }
 
+static void gs_rwmutex_case_release(struct gs_case *c)
+{
+	if (c->op == GOSYNC_CASE_LOCK)
+		gs_rwmutex_unlock(c->priv);
+	else
+		gs_rwmutex_runlock(c->priv, c->holder);
+}
+
 static const struct gs_case_ops gs_rwmutex_cases = {
 	.ops = BIT(GOSYNC_CASE_LOCK) | BIT(GOSYNC_CASE_RLOCK),
 	.all_ops = BIT(GOSYNC_CASE_LOCK) | BIT(GOSYNC_CASE_RLOCK),
@@ -139,6 +147,7 @@ static const struct gs_case_ops gs_rwmutex_cases = {
 	.ready_locked = gs_rwmutex_case_ready_locked,
 	.take_locked = gs_rwmutex_case_take_locked,
 	.self_deadlock = gs_rwmutex_case_self_deadlock,
+	.release = gs_rwmutex_case_release,
 };
 
 static __poll_t gs_rwmutex_type_poll(void *priv, struct file *file, poll_table *pt)

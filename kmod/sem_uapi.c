@@ -107,6 +107,11 @@ static int gs_sem_case_take_locked(struct gs_case *c)
 	return ret;
 }
 
+static void gs_sem_case_release(struct gs_case *c)
+{
+	gs_sem_release(c->priv, c->holder, c->n);
+}
+
 static const struct gs_case_ops gs_sem_cases = {
 	.ops = BIT(GOSYNC_CASE_ACQUIRE),
 	.all_ops = BIT(GOSYNC_CASE_ACQUIRE),
@@ -117,6 +122,7 @@ static const struct gs_case_ops gs_sem_cases = {
 	.lock = gs_sem_case_lock,
 	.ready_locked = gs_sem_case_ready_locked,
 	.take_locked = gs_sem_case_take_locked,
+	.release = gs_sem_case_release,
 };
 
 static __poll_t gs_sem_type_poll(void *priv, struct file *file, poll_table *pt)

@@ -270,6 +270,23 @@ static void gs_case_trace(const struct gs_case *c, u64 waited)
 				  waited ? ktime_get_ns() - waited : 0, c->result);
 }
 
+/*
+ * A task being killed never returns to use what its completed cases took:
+ * give back their locks and permits, except one that tells of a dead
+ * holder, as gs_mutex_lock() does. Return: -EINTR if it is being killed.
+ */
+static int gs_cases_dying(struct gs_case *cases, unsigned int n)
+{
+	unsigned int i;
+
+	if (!fatal_signal_pending(current))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (cases[i].ops->release && !cases[i].result)
+			cases[i].ops->release(&cases[i]);
+	return -EINTR;
+}
+
 /**
  * gs_wait_any() - Go's select over @cases
  * @cases: the cases, resolved by the caller
@@ -279,7 +296,8 @@ static void gs_case_trace(const struct gs_case *c, u64 waited)
  * @dl: when to give up
  * @index: out: the case that completed; its ->result says how
  *
- * Return: 0, -EAGAIN, -ETIMEDOUT, @dl->sig_ret.
+ * Return: 0, -EAGAIN, -ETIMEDOUT, @dl->sig_ret; -EINTR for a task being
+ * killed (a lock or permits the case took are given back).
  */
 int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblock,
 		const struct gs_deadline *dl, unsigned int *index)
@@ -371,7 +389,7 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 		return ret;
 	*index = winner;
 	gs_case_trace(&cases[winner], waited);
-	return 0;
+	return gs_cases_dying(&cases[winner], 1);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_wait_any);
 
@@ -422,7 +440,8 @@ static bool gs_wait_all_try(struct gs_case **sorted, unsigned int n)
  * The cases are of types with @lock, @ready_locked and @take_locked, each
  * object once (the caller checks). Return: 0 (every ->result set),
  * -EAGAIN (@nonblock), -ETIMEDOUT, @dl->sig_ret; -EDEADLK if a
- * case's lock is held by the caller itself (@self_deadlock).
+ * case's lock is held by the caller itself (@self_deadlock); -EINTR for a
+ * task being killed (what the cases took is given back).
  */
 int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 		const struct gs_deadline *dl)
@@ -441,7 +460,7 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 	if (gs_wait_all_try(sorted, n)) {
 		for (i = 0; i < n; i++)
 			gs_case_trace(&cases[i], 0);
-		return 0;
+		return gs_cases_dying(cases, n);
 	}
 	if (nonblock)
 		return -EAGAIN;
@@ -469,6 +488,6 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 		if (!ret)
 			gs_case_trace(&cases[i], waited);
 	}
-	return ret;
+	return ret ?: gs_cases_dying(cases, n);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_wait_all);

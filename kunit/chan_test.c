@@ -593,6 +593,93 @@ static void wait_all_atomic_test(struct kunit *test)
 	gs_rwmutex_destroy(rw);
 }
 
+/* A select (or, with @all, a wait-all) that its task is killed in */
+struct killed_wait {
+	struct gs_case cases[2];
+	unsigned int n;
+	bool all;
+	struct gs_holder h;
+	struct completion go;
+	bool ready;	/* SIGKILL allowed: it may be sent */
+};
+
+static int do_wait_killable(struct blocker *b)
+{
+	struct killed_wait *k = b->obj;
+	unsigned int index;
+
+	allow_signal(SIGKILL);
+	if (!k->all)
+		return gs_wait_any(k->cases, k->n, false, false, FOREVER, &index);
+	/* uninterruptible: the kill comes before the wait-all starts */
+	WRITE_ONCE(k->ready, true);
+	wait_for_completion(&k->go);
+	return gs_wait_all(k->cases, k->n, false, FOREVER);
+}
+
+static void wunlock_then(struct kunit *test, void *rw)
+{
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+}
+
+/*
+ * A select killed while its RLOCK case waits for a writer, and the
+ * writer's Unlock before it runs again, which grants the case: as a plain
+ * RLock, the dying task gives the read lock back (a non-robust RWMutex
+ * would stay read-locked for good). A wait-all whose task is already
+ * being killed when it starts gives back what it took at once.
+ */
+static void wait_killed_then_granted_test(struct kunit *test)
+{
+	struct gs_rwmutex *rw = gs_rwmutex_create(false);
+	struct gs_sem *s = gs_sem_create(1, false);
+	struct gs_mutex *m = gs_mutex_create(false);
+	struct killed_wait k = {};
+	struct gs_holder a = {};
+	struct blocker b = {};
+	bool freed;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, true, FOREVER), 0);
+	case_init(&k.cases[0], &gs_rwmutex_type, rw, &k.h, GOSYNC_CASE_RLOCK);
+	k.n = 1;
+	blocker_start(test, &b, do_wait_killable, &k);
+	blocker_pin(test, &b);
+	KUNIT_ASSERT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
+	blocker_kill(test, &b, wunlock_then, rw);
+	blocker_unpin();
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b), -EINTR);
+	freed = !gs_rwmutex_trylock(rw, &a, true);
+	KUNIT_EXPECT_TRUE_MSG(test, freed, "the killed select kept its read lock");
+	if (freed)
+		gs_rwmutex_unlock(rw);
+
+	/* wait-all: a Semaphore's permit and a Mutex, both free */
+	k = (struct killed_wait){ .n = 2, .all = true };
+	init_completion(&k.go);
+	case_init(&k.cases[0], &gs_sem_type, s, &k.h, GOSYNC_CASE_ACQUIRE);
+	k.cases[0].n = 1;
+	case_init(&k.cases[1], &gs_mutex_type, m, &k.h, GOSYNC_CASE_LOCK);
+	blocker_start(test, &b, do_wait_killable, &k);
+	KUNIT_ASSERT_TRUE(test, wait_until(READ_ONCE(k.ready) && !READ_ONCE(b.task->on_rq)));
+	send_sig(SIGKILL, b.task, 1);
+	complete(&k.go);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b), -EINTR);
+	freed = !gs_sem_tryacquire(s, &a, 1);
+	KUNIT_EXPECT_TRUE_MSG(test, freed, "the killed wait-all kept its permit");
+	if (freed)
+		gs_sem_release(s, &a, 1);
+	freed = !gs_mutex_trylock(m, &a);
+	KUNIT_EXPECT_TRUE_MSG(test, freed, "the killed wait-all kept its Mutex");
+	if (freed)
+		gs_mutex_unlock(m);
+	gs_rwmutex_destroy(rw);
+	gs_sem_destroy(s);
+	gs_mutex_destroy(m);
+}
+
 /*
  * A queued send that a receiver completed has no message left: a retry of
  * the same case (the selection woke for another reason first) must see its
@@ -1105,6 +1192,7 @@ static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(wait_any_select_pairs_test),
 	KUNIT_CASE(wait_any_lock_stress_test),
 	KUNIT_CASE(wait_all_atomic_test),
+	KUNIT_CASE(wait_killed_then_granted_test),
 	{}
 };
 
