@@ -160,8 +160,10 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 	 */
 	if (gs_restarts(ret))
 		ret = -EINTR;
-	/* Lock again before returning, whatever happened; only dying stops it. */
-	/* A task killed meanwhile does not keep it (gs_mutex_lock()). */
+	/*
+	 * Lock again before returning, whatever happened; only dying stops it
+	 * (a task killed meanwhile does not keep it: gs_mutex_lock()).
+	 */
 	relock = gs_mutex_lock(c->mutex, h, &GS_KILLABLE);
 	if (!ret && fatal_signal_pending(current))
 		cond_pass_on(c, &w);	/* killed while it relocked: as above */

@@ -550,6 +550,7 @@ void gs_mutex_destroy(struct gs_mutex *m);
 int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl);
 int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h);
 int gs_mutex_unlock(struct gs_mutex *m);
+void gs_mutex_give_back(struct gs_mutex *m, struct gs_holder *h, bool died);
 void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h);
 __poll_t gs_mutex_poll(struct gs_mutex *m, struct file *file, poll_table *pt);
 int gs_mutex_try_case(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index,
@@ -635,6 +636,7 @@ int gs_rwmutex_lock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 int gs_rwmutex_trylock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer);
 int gs_rwmutex_unlock(struct gs_rwmutex *rw);
 int gs_rwmutex_runlock(struct gs_rwmutex *rw, struct gs_holder *h);
+void gs_rwmutex_give_back(struct gs_rwmutex *rw, struct gs_holder *h, bool writer, bool died);
 void gs_rwmutex_holder_gone(struct gs_rwmutex *rw, struct gs_holder *h);
 bool gs_rwmutex_self_deadlock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer);
 __poll_t gs_rwmutex_poll(struct gs_rwmutex *rw, struct file *file, poll_table *pt);
@@ -1249,7 +1251,8 @@ struct gs_case;
  * @self_deadlock: optional, ALL: would the case wait for the caller itself
  *	(see deadlock.c)? Takes the object's lock
  * @release: optional: give back the lock or permits a completed case took
- *	(its task is being killed; see gs_mutex_lock())
+ *	(its task is being killed; see gs_mutex_lock()); a result of
+ *	-EOWNERDEAD is passed on to the next locker
  */
 struct gs_case_ops {
 	u32 ops;

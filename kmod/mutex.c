@@ -602,6 +602,26 @@ static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
 }
 
 /**
+ * gs_mutex_give_back() - Unlock what @h just took for a task being killed
+ * @m: the mutex
+ * @h: the holder it was taken for; if another holds it now, nothing is done
+ * @died: it was taken with -EOWNERDEAD: the next locker is told instead
+ */
+void gs_mutex_give_back(struct gs_mutex *m, struct gs_holder *h, bool died)
+{
+	bool holds;
+
+	spin_lock(&m->lock);
+	holds = gs_mutex_holds_locked(m, h);
+	if (holds && died)
+		m->owner_died = true;
+	spin_unlock(&m->lock);
+	if (holds)
+		gs_mutex_unlock(m);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_give_back);
+
+/**
  * gs_mutex_lock() - Go's Lock, interruptible and with an optional deadline
  * @m: the mutex
  * @h: the holder to record
@@ -625,17 +645,17 @@ int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadl
 					  GOSYNC_LOCK_LOCK, 1, start, ret);
 	}
 	gs_trace_acquired(m->id, GOSYNC_TYPE_MUTEX, GOSYNC_LOCK_LOCK, 1, waited, ret);
+	ret = gs_lock_counted(m->stats, ret, GOSYNC_STAT_LOCKS);
 	/*
 	 * A task being killed never returns to use the lock: one handed to
 	 * it after the kill woke it (a handoff, or a retry that found the
-	 * lock free) would die with it, held. Pass it on; keep only one that
-	 * tells of a dead holder, so that the next locker still hears it.
+	 * lock free) would die with it, held. Pass it on (an Unlock, counted).
 	 */
-	if (!ret && fatal_signal_pending(current)) {
-		gs_mutex_unlock(m);
+	if ((!ret || ret == -EOWNERDEAD) && fatal_signal_pending(current)) {
+		gs_mutex_give_back(m, h, ret == -EOWNERDEAD);
 		ret = -EINTR;
 	}
-	return gs_lock_counted(m->stats, ret, GOSYNC_STAT_LOCKS);
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_lock);
 

@@ -104,7 +104,7 @@ static bool gs_mutex_case_self_deadlock(struct gs_case *c)
 
 static void gs_mutex_case_release(struct gs_case *c)
 {
-	gs_mutex_unlock(c->priv);
+	gs_mutex_give_back(c->priv, c->holder, c->result == -EOWNERDEAD);
 }
 
 static const struct gs_case_ops gs_mutex_cases = {

@@ -715,6 +715,29 @@ out:
 }
 
 /**
+ * gs_rwmutex_give_back() - Unlock or RUnlock what @h just took for a task
+ *	being killed
+ * @rw: the lock
+ * @h: the holder it was taken for
+ * @writer: a write lock (else a read lock)
+ * @died: it was taken with -EOWNERDEAD: the next locker is told instead (a
+ *	reader that comes meanwhile shares the lock, and may be that one)
+ */
+void gs_rwmutex_give_back(struct gs_rwmutex *rw, struct gs_holder *h, bool writer, bool died)
+{
+	if (died) {
+		spin_lock(&rw->lock);
+		rw->owner_died = true;
+		spin_unlock(&rw->lock);
+	}
+	if (writer)
+		gs_rwmutex_unlock(rw);
+	else
+		gs_rwmutex_runlock(rw, h);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_give_back);
+
+/**
  * gs_rwmutex_lock() - Go's Lock (@writer) or RLock
  * @rw: the lock
  * @h: the holder to record
@@ -742,15 +765,13 @@ int gs_rwmutex_lock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 					  start, ret);
 	}
 	gs_trace_acquired(rw->id, GOSYNC_TYPE_RWMUTEX, op, 1, waited, ret);
+	ret = gs_lock_counted(rw->stats, ret, writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
 	/* Not for a task being killed: as gs_mutex_lock(). */
-	if (!ret && fatal_signal_pending(current)) {
-		if (writer)
-			gs_rwmutex_unlock(rw);
-		else
-			gs_rwmutex_runlock(rw, h);
+	if ((!ret || ret == -EOWNERDEAD) && fatal_signal_pending(current)) {
+		gs_rwmutex_give_back(rw, h, writer, ret == -EOWNERDEAD);
 		ret = -EINTR;
 	}
-	return gs_lock_counted(rw->stats, ret, writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_lock);
 

@@ -130,10 +130,8 @@ static bool gs_rwmutex_case_self_deadlock(struct gs_case *c)
 
 static void gs_rwmutex_case_release(struct gs_case *c)
 {
-	if (c->op == GOSYNC_CASE_LOCK)
-		gs_rwmutex_unlock(c->priv);
-	else
-		gs_rwmutex_runlock(c->priv, c->holder);
+	gs_rwmutex_give_back(c->priv, c->holder, c->op == GOSYNC_CASE_LOCK,
+			     c->result == -EOWNERDEAD);
 }
 
 static const struct gs_case_ops gs_rwmutex_cases = {

@@ -531,12 +531,13 @@ int gs_sem_acquire(struct gs_sem *s, struct gs_holder *h, u64 n, const struct gs
 					  GOSYNC_SEM_ACQUIRE, n, start, ret);
 	}
 	gs_trace_acquired(s->id, GOSYNC_TYPE_SEM, GOSYNC_SEM_ACQUIRE, n, waited, ret);
-	/* Not for a task being killed: as gs_mutex_lock(). */
+	ret = sem_counted(s, ret, n);
+	/* Not for a task being killed: as gs_mutex_lock() (a Release, counted). */
 	if (!ret && fatal_signal_pending(current)) {
 		gs_sem_release(s, h, n);
 		ret = -EINTR;
 	}
-	return sem_counted(s, ret, n);
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_acquire);
 

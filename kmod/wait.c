@@ -272,19 +272,25 @@ static void gs_case_trace(const struct gs_case *c, u64 waited)
 
 /*
  * A task being killed never returns to use what its completed cases took:
- * give back their locks and permits, except one that tells of a dead
- * holder, as gs_mutex_lock() does. Return: -EINTR if it is being killed.
+ * give back their locks and permits, as gs_mutex_lock() does. Return:
+ * -EINTR if it gave any back; else 0 (what completed is reported: a
+ * message sent or received, a WaitGroup at zero).
  */
 static int gs_cases_dying(struct gs_case *cases, unsigned int n)
 {
 	unsigned int i;
+	int ret = 0;
 
 	if (!fatal_signal_pending(current))
 		return 0;
-	for (i = 0; i < n; i++)
-		if (cases[i].ops->release && !cases[i].result)
-			cases[i].ops->release(&cases[i]);
-	return -EINTR;
+	for (i = 0; i < n; i++) {
+		if (!cases[i].ops->release ||
+		    (cases[i].result && cases[i].result != -EOWNERDEAD))
+			continue;
+		cases[i].ops->release(&cases[i]);
+		ret = -EINTR;
+	}
+	return ret;
 }
 
 /**

@@ -80,6 +80,9 @@ static void mutex_robust_waiter_test(struct kunit *test)
 	gs_mutex_destroy(m);
 }
 
+/* The holder whose description closes in the *_owner_dead tests */
+static struct gs_holder killed_holder;
+
 /* Lock, killable (SIGKILL) */
 static int do_mutex_lock_killable(struct blocker *b)
 {
@@ -132,6 +135,36 @@ static void mutex_killed_then_unlocked_test(struct kunit *test)
 		gs_mutex_unlock(m);
 		gs_mutex_destroy(m);
 	}
+}
+
+static void holder_gone_then(struct kunit *test, void *m)
+{
+	gs_mutex_holder_gone(m, &killed_holder);
+}
+
+/*
+ * The same with a robust Mutex whose holder dies: the killed Lock is
+ * handed the lock with EOWNERDEAD, gives it back, and the next locker is
+ * told of the death instead.
+ */
+static void mutex_killed_then_owner_dead_test(struct kunit *test)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_holder b = {};
+	struct blocker w = {};
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	killed_holder = (struct gs_holder){};
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &killed_holder, FOREVER), 0);
+	blocker_start(test, &w, do_mutex_lock_killable, m);
+	blocker_pin(test, &w);
+	KUNIT_ASSERT_TRUE(test, wait_until(mutex_has_waiters(m) && !READ_ONCE(w.task->on_rq)));
+	blocker_kill(test, &w, holder_gone_then, m);
+	blocker_unpin();
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EINTR);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), -EOWNERDEAD);
+	gs_mutex_unlock(m);
+	gs_mutex_destroy(m);
 }
 
 static void mutex_nonrobust_test(struct kunit *test)
@@ -1029,6 +1062,40 @@ static void rwmutex_killed_then_granted_test(struct kunit *test)
 	gs_rwmutex_destroy(rw);
 }
 
+static void rw_holder_gone_then(struct kunit *test, void *rw)
+{
+	gs_rwmutex_holder_gone(rw, &killed_holder);
+}
+
+/*
+ * The same with a robust RWMutex whose writer dies: the killed RLock is
+ * granted its read lock with EOWNERDEAD. It gives it back, and the next
+ * locker is told of the death instead (the read lock's own close would
+ * not tell anyone).
+ */
+static void rwmutex_killed_then_owner_dead_test(struct kunit *test)
+{
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gs_holder b = {};
+	struct blocker r = {};
+	int ret;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	killed_holder = (struct gs_holder){};
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &killed_holder, true, FOREVER), 0);
+	blocker_start(test, &r, do_rw_rlock_killable, rw);
+	blocker_pin(test, &r);
+	KUNIT_ASSERT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
+	blocker_kill(test, &r, rw_holder_gone_then, rw);
+	blocker_unpin();
+	KUNIT_EXPECT_EQ(test, blocker_finish(&r), -EINTR);
+	ret = gs_rwmutex_trylock(rw, &b, true);
+	KUNIT_EXPECT_EQ(test, ret, -EOWNERDEAD);
+	if (!ret || ret == -EOWNERDEAD)
+		gs_rwmutex_unlock(rw);
+	gs_rwmutex_destroy(rw);
+}
+
 static void rwmutex_holder_gone_test(struct kunit *test)
 {
 	struct gs_rwmutex *rw = gs_rwmutex_create(true);
@@ -1654,6 +1721,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mutex_robust_test),
 	KUNIT_CASE(mutex_robust_waiter_test),
 	KUNIT_CASE(mutex_killed_then_unlocked_test),
+	KUNIT_CASE(mutex_killed_then_owner_dead_test),
 	KUNIT_CASE(mutex_nonrobust_test),
 	KUNIT_CASE(mutex_starvation_handoff_test),
 	KUNIT_CASE(mutex_sel_queue_test),
@@ -1675,6 +1743,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(rwmutex_sel_try_wakes_test),
 	KUNIT_CASE(rwmutex_signal_test),
 	KUNIT_CASE(rwmutex_killed_then_granted_test),
+	KUNIT_CASE(rwmutex_killed_then_owner_dead_test),
 	KUNIT_CASE(rwmutex_holder_gone_test),
 	KUNIT_CASE(rwmutex_hammer_test),
 	KUNIT_CASE(waitgroup_basic_test),
