@@ -490,78 +490,63 @@ static int do_cond_wait_killable(struct blocker *b)
 	return ret;
 }
 
-/*
- * A Wait that a Signal woke and that is killed while it relocks the Mutex
- * (the Signal's caller holds it) passes the Signal on to the next Wait, as
- * one killed before it relocks does: the Signal is not lost.
- */
-static void cond_killed_relock_test(struct kunit *test)
-{
-	struct gs_holder a = {};
-	struct cond_fixture f;
-	struct blocker w1 = {}, w2 = {};
-	bool passed;
-
-	cond_setup(test, &f);
-	blocker_start(test, &w1, do_cond_wait_killable, f.c);
-	KUNIT_ASSERT_TRUE(test, wait_until(cond_waiters_are(f.c, 1)));
-	blocker_start(test, &w2, do_cond_wait, f.c);
-	KUNIT_ASSERT_TRUE(test, wait_until(cond_waiters_are(f.c, 2)));
-	KUNIT_ASSERT_EQ(test, gs_mutex_lock(f.m, &a, FOREVER), 0);
-	KUNIT_EXPECT_EQ(test, gs_cond_signal(f.c, false), 1U);	/* wakes w1 */
-	KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&f.m->lock, &f.m->waiters, 1)));
-	send_sig(SIGKILL, w1.task, 1);
-	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), -EINTR);
-	passed = wait_until(cond_waiters_are(f.c, 0));
-	KUNIT_EXPECT_TRUE(test, passed);	/* w2 has the Signal */
-	if (!passed)
-		gs_cond_signal(f.c, false);	/* the old module lost it: end w2 */
-	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(f.m), 0);
-	KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
-	KUNIT_EXPECT_EQ(test, stat_of(f.c->stats, GOSYNC_STAT_COND_SIGNALS), passed ? 1ULL : 2ULL);
-	gs_cond_destroy(f.c);
-}
-
 static void unlock_then(struct kunit *test, void *m)
 {
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 }
 
 /*
- * The same Wait killed while it sleeps on the Mutex, and the Mutex
- * unlocked before the Wait runs again: its retry finds the Mutex free and
- * takes it, signal or not. It must not keep it (the task never returns to
- * Unlock) nor the Signal.
+ * A Wait that a Signal woke and that is killed while it relocks the Mutex
+ * (the Signal's caller holds it) passes the Signal on to the next Wait, as
+ * one killed before it relocks does: the Signal is not lost. With @woken,
+ * the Mutex is unlocked after the kill and before the Wait runs again, so
+ * its retry finds the Mutex free and takes it, signal or not: it must not
+ * keep it (the task never returns to Unlock) nor the Signal.
  */
-static void cond_killed_after_wake_test(struct kunit *test)
+static void cond_killed_relock_test(struct kunit *test)
 {
-	struct gs_holder a = {};
-	struct cond_fixture f;
-	struct blocker w1 = {}, w2 = {};
-	bool passed;
+	int woken;
 
-	cond_setup(test, &f);
-	blocker_start(test, &w1, do_cond_wait_killable, f.c);
-	blocker_pin(test, &w1);
-	KUNIT_ASSERT_TRUE(test, wait_until(cond_waiters_are(f.c, 1)));
-	blocker_start(test, &w2, do_cond_wait, f.c);
-	KUNIT_ASSERT_TRUE(test, wait_until(cond_waiters_are(f.c, 2)));
-	KUNIT_ASSERT_EQ(test, gs_mutex_lock(f.m, &a, FOREVER), 0);
-	KUNIT_EXPECT_EQ(test, gs_cond_signal(f.c, false), 1U);	/* wakes w1 */
-	KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&f.m->lock, &f.m->waiters, 1)));
-	blocker_kill(test, &w1, unlock_then, f.m);
-	blocker_unpin();
-	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), -EINTR);
-	passed = wait_until(cond_waiters_are(f.c, 0));
-	KUNIT_EXPECT_TRUE(test, passed);	/* w2 has the Signal */
-	if (!passed) {
-		/* the old module: w1 died holding the Mutex and the Signal */
-		gs_mutex_unlock(f.m);
-		gs_cond_signal(f.c, false);
+	for (woken = 0; woken < 2; woken++) {
+		struct gs_holder a = {};
+		struct cond_fixture f;
+		struct blocker w1 = {}, w2 = {};
+		bool passed;
+
+		cond_setup(test, &f);
+		blocker_start(test, &w1, do_cond_wait_killable, f.c);
+		if (woken)
+			blocker_pin(test, &w1);
+		KUNIT_ASSERT_TRUE(test, wait_until(cond_waiters_are(f.c, 1)));
+		blocker_start(test, &w2, do_cond_wait, f.c);
+		KUNIT_ASSERT_TRUE(test, wait_until(cond_waiters_are(f.c, 2)));
+		KUNIT_ASSERT_EQ(test, gs_mutex_lock(f.m, &a, FOREVER), 0);
+		KUNIT_EXPECT_EQ(test, gs_cond_signal(f.c, false), 1U);	/* wakes w1 */
+		KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&f.m->lock, &f.m->waiters, 1)));
+		if (woken) {
+			blocker_kill(test, &w1, unlock_then, f.m);
+			blocker_unpin();
+		} else {
+			send_sig(SIGKILL, w1.task, 1);
+		}
+		KUNIT_EXPECT_EQ(test, blocker_finish(&w1), -EINTR);
+		passed = wait_until(cond_waiters_are(f.c, 0));
+		KUNIT_EXPECT_TRUE_MSG(test, passed, "woken %d: the Signal was lost", woken);
+		if (!passed) {
+			/* the old module: end w2 (with @woken, w1 kept the Mutex too) */
+			if (woken)
+				gs_mutex_unlock(f.m);
+			gs_cond_signal(f.c, false);
+		}
+		if (!woken)
+			KUNIT_EXPECT_EQ(test, gs_mutex_unlock(f.m), 0);
+		KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
+		if (woken)	/* w2 unlocked it */
+			KUNIT_EXPECT_EQ(test, gs_mutex_unlock(f.m), -EPERM);
+		KUNIT_EXPECT_EQ(test, stat_of(f.c->stats, GOSYNC_STAT_COND_SIGNALS),
+				passed ? 1ULL : 2ULL);
+		gs_cond_destroy(f.c);
 	}
-	KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
-	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(f.m), -EPERM);	/* w2 unlocked it */
-	gs_cond_destroy(f.c);
 }
 
 /* Acquire 1 permit, killable (SIGKILL). */
@@ -659,7 +644,6 @@ static struct kunit_case gs_sem_cond_cases[] = {
 	KUNIT_CASE(cond_broadcast_test),
 	KUNIT_CASE(cond_relock_test),
 	KUNIT_CASE(cond_killed_relock_test),
-	KUNIT_CASE(cond_killed_after_wake_test),
 	KUNIT_CASE(sem_killed_then_granted_test),
 	KUNIT_CASE(cond_eperm_vs_signal_test),
 	{}

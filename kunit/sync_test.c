@@ -80,7 +80,7 @@ static void mutex_robust_waiter_test(struct kunit *test)
 	gs_mutex_destroy(m);
 }
 
-/* The holder whose description closes in the *_owner_dead tests */
+/* The holder (its description closes, in mode 2) of the *_killed_then_* tests */
 static struct gs_holder killed_holder;
 
 /* Lock, killable (SIGKILL) */
@@ -95,76 +95,54 @@ static void mutex_unlock_then(struct kunit *test, void *m)
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 }
 
-/*
- * A Lock killed while it sleeps, and an Unlock before it runs again: in
- * normal mode its retry finds the Mutex free, in starvation mode the
- * Unlock hands it over. Either way the dying task must not keep it (a
- * non-robust Mutex would stay locked for good): it is free afterwards.
- */
-static void mutex_killed_then_unlocked_test(struct kunit *test)
-{
-	struct gs_holder a = {};
-	int starve;
-
-	for (starve = 0; starve < 2; starve++) {
-		struct gs_mutex *m = gs_mutex_create(false);
-		struct blocker w = {};
-		bool freed;
-
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-		KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
-		blocker_start(test, &w, do_mutex_lock_killable, m);
-		blocker_pin(test, &w);
-		KUNIT_ASSERT_TRUE(test, wait_until(mutex_has_waiters(m) &&
-						   !READ_ONCE(w.task->on_rq)));
-		if (starve) {
-			/* w wakes past Go's 1 ms to find it taken again: starving */
-			usleep_range(2000, 3000);
-			sched_set_fifo(current);
-			KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
-			KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &a), 0);
-			sched_set_normal(current, 0);
-			KUNIT_ASSERT_TRUE(test, wait_until(READ_ONCE(m->starving) &&
-							   !READ_ONCE(w.task->on_rq)));
-		}
-		blocker_kill(test, &w, mutex_unlock_then, m);
-		blocker_unpin();
-		KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EINTR);
-		freed = !gs_mutex_trylock(m, &a);
-		KUNIT_EXPECT_TRUE_MSG(test, freed, "starving %d: the killed Lock kept it", starve);
-		gs_mutex_unlock(m);
-		gs_mutex_destroy(m);
-	}
-}
-
 static void holder_gone_then(struct kunit *test, void *m)
 {
 	gs_mutex_holder_gone(m, &killed_holder);
 }
 
 /*
- * The same with a robust Mutex whose holder dies: the killed Lock is
- * handed the lock with EOWNERDEAD, gives it back, and the next locker is
- * told of the death instead.
+ * A Lock killed while it sleeps, and an Unlock before it runs again: in
+ * normal mode (0) its retry finds the Mutex free, in starvation mode (1)
+ * the Unlock hands it over. Either way the dying task must not keep it (a
+ * non-robust Mutex would stay locked for good): it is free afterwards.
+ * (2) A robust Mutex whose holder dies instead: the Lock is handed it with
+ * EOWNERDEAD and gives it back, and the next locker is told of the death.
  */
-static void mutex_killed_then_owner_dead_test(struct kunit *test)
+static void mutex_killed_then_unlocked_test(struct kunit *test)
 {
-	struct gs_mutex *m = gs_mutex_create(true);
-	struct gs_holder b = {};
-	struct blocker w = {};
+	int mode;
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	killed_holder = (struct gs_holder){};
-	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &killed_holder, FOREVER), 0);
-	blocker_start(test, &w, do_mutex_lock_killable, m);
-	blocker_pin(test, &w);
-	KUNIT_ASSERT_TRUE(test, wait_until(mutex_has_waiters(m) && !READ_ONCE(w.task->on_rq)));
-	blocker_kill(test, &w, holder_gone_then, m);
-	blocker_unpin();
-	KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EINTR);
-	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), -EOWNERDEAD);
-	gs_mutex_unlock(m);
-	gs_mutex_destroy(m);
+	for (mode = 0; mode < 3; mode++) {
+		struct gs_mutex *m = gs_mutex_create(mode == 2);
+		struct blocker w = {};
+		int ret;
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+		killed_holder = (struct gs_holder){};
+		KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &killed_holder, FOREVER), 0);
+		blocker_start(test, &w, do_mutex_lock_killable, m);
+		blocker_pin(test, &w);
+		KUNIT_ASSERT_TRUE(test, wait_until(mutex_has_waiters(m) &&
+						   !READ_ONCE(w.task->on_rq)));
+		if (mode == 1) {
+			/* w wakes past Go's 1 ms to find it taken again: starving */
+			usleep_range(2000, 3000);
+			sched_set_fifo(current);
+			KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+			KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &killed_holder), 0);
+			sched_set_normal(current, 0);
+			KUNIT_ASSERT_TRUE(test, wait_until(READ_ONCE(m->starving) &&
+							   !READ_ONCE(w.task->on_rq)));
+		}
+		blocker_kill(test, &w, mode == 2 ? holder_gone_then : mutex_unlock_then, m);
+		blocker_unpin();
+		KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EINTR);
+		ret = gs_mutex_trylock(m, &killed_holder);
+		KUNIT_EXPECT_EQ_MSG(test, ret, mode == 2 ? -EOWNERDEAD : 0,
+				    "mode %d: the killed Lock kept it", mode);
+		gs_mutex_unlock(m);
+		gs_mutex_destroy(m);
+	}
 }
 
 static void mutex_nonrobust_test(struct kunit *test)
@@ -1034,66 +1012,44 @@ static void rw_unlock_then(struct kunit *test, void *rw)
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
 }
 
-/*
- * An RLock killed while it waits for a writer, and the writer's Unlock
- * before it runs again: the Unlock grants it the read lock, which the
- * dying task must give back (a non-robust RWMutex would stay read-locked,
- * and every writer blocked, for good).
- */
-static void rwmutex_killed_then_granted_test(struct kunit *test)
-{
-	struct gs_rwmutex *rw = gs_rwmutex_create(false);
-	struct gs_holder a = {};
-	struct blocker r = {};
-	bool freed;
-
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
-	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, true, FOREVER), 0);
-	blocker_start(test, &r, do_rw_rlock_killable, rw);
-	blocker_pin(test, &r);
-	KUNIT_ASSERT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
-	blocker_kill(test, &r, rw_unlock_then, rw);
-	blocker_unpin();
-	KUNIT_EXPECT_EQ(test, blocker_finish(&r), -EINTR);
-	freed = !gs_rwmutex_trylock(rw, &a, true);
-	KUNIT_EXPECT_TRUE(test, freed);	/* no read lock left behind */
-	if (freed)
-		gs_rwmutex_unlock(rw);
-	gs_rwmutex_destroy(rw);
-}
-
 static void rw_holder_gone_then(struct kunit *test, void *rw)
 {
 	gs_rwmutex_holder_gone(rw, &killed_holder);
 }
 
 /*
- * The same with a robust RWMutex whose writer dies: the killed RLock is
- * granted its read lock with EOWNERDEAD. It gives it back, and the next
- * locker is told of the death instead (the read lock's own close would
- * not tell anyone).
+ * An RLock killed while it waits for a writer, and the writer's Unlock
+ * before it runs again: the Unlock grants it the read lock, which the
+ * dying task must give back (a non-robust RWMutex would stay read-locked,
+ * and every writer blocked, for good). With @dead, a robust RWMutex whose
+ * writer dies instead: the read lock comes with EOWNERDEAD, and the next
+ * locker is told of the death (the read lock's own close tells nobody).
  */
-static void rwmutex_killed_then_owner_dead_test(struct kunit *test)
+static void rwmutex_killed_then_granted_test(struct kunit *test)
 {
-	struct gs_rwmutex *rw = gs_rwmutex_create(true);
-	struct gs_holder b = {};
-	struct blocker r = {};
-	int ret;
+	int dead;
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
-	killed_holder = (struct gs_holder){};
-	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &killed_holder, true, FOREVER), 0);
-	blocker_start(test, &r, do_rw_rlock_killable, rw);
-	blocker_pin(test, &r);
-	KUNIT_ASSERT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
-	blocker_kill(test, &r, rw_holder_gone_then, rw);
-	blocker_unpin();
-	KUNIT_EXPECT_EQ(test, blocker_finish(&r), -EINTR);
-	ret = gs_rwmutex_trylock(rw, &b, true);
-	KUNIT_EXPECT_EQ(test, ret, -EOWNERDEAD);
-	if (!ret || ret == -EOWNERDEAD)
-		gs_rwmutex_unlock(rw);
-	gs_rwmutex_destroy(rw);
+	for (dead = 0; dead < 2; dead++) {
+		struct gs_rwmutex *rw = gs_rwmutex_create(dead);
+		struct blocker r = {};
+		int ret;
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+		killed_holder = (struct gs_holder){};
+		KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &killed_holder, true, FOREVER), 0);
+		blocker_start(test, &r, do_rw_rlock_killable, rw);
+		blocker_pin(test, &r);
+		KUNIT_ASSERT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
+		blocker_kill(test, &r, dead ? rw_holder_gone_then : rw_unlock_then, rw);
+		blocker_unpin();
+		KUNIT_EXPECT_EQ(test, blocker_finish(&r), -EINTR);
+		ret = gs_rwmutex_trylock(rw, &killed_holder, true);
+		KUNIT_EXPECT_EQ_MSG(test, ret, dead ? -EOWNERDEAD : 0,
+				    "dead %d: the killed RLock kept its read lock", dead);
+		if (!ret || ret == -EOWNERDEAD)
+			gs_rwmutex_unlock(rw);
+		gs_rwmutex_destroy(rw);
+	}
 }
 
 static void rwmutex_holder_gone_test(struct kunit *test)
@@ -1721,7 +1677,6 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mutex_robust_test),
 	KUNIT_CASE(mutex_robust_waiter_test),
 	KUNIT_CASE(mutex_killed_then_unlocked_test),
-	KUNIT_CASE(mutex_killed_then_owner_dead_test),
 	KUNIT_CASE(mutex_nonrobust_test),
 	KUNIT_CASE(mutex_starvation_handoff_test),
 	KUNIT_CASE(mutex_sel_queue_test),
@@ -1743,7 +1698,6 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(rwmutex_sel_try_wakes_test),
 	KUNIT_CASE(rwmutex_signal_test),
 	KUNIT_CASE(rwmutex_killed_then_granted_test),
-	KUNIT_CASE(rwmutex_killed_then_owner_dead_test),
 	KUNIT_CASE(rwmutex_holder_gone_test),
 	KUNIT_CASE(rwmutex_hammer_test),
 	KUNIT_CASE(waitgroup_basic_test),
