@@ -394,8 +394,8 @@ void gosync_map_entry_next(const void *buf, size_t *off, const void **key,
 /*
  * Channels: Go's chan of byte strings. @timeout_ns as for the blocking
  * primitives (< 0: forever); gosync_chan_vec() with GOSYNC_WAIT_NONBLOCK
- * never waits (EAGAIN). A Send on a closed channel, or one that was waiting
- * when it closed, is EPIPE.
+ * never waits (EAGAIN; @timeout_ns must be -1 or 0, else EINVAL). A Send on
+ * a closed channel, or one that was waiting when it closed, is EPIPE.
  */
 
 /**
