@@ -189,7 +189,7 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 
 	start := time.Now()
 	deadline, hasDeadline := ctx.Deadline()
-	escalate := false
+	escalate, woken := false, false
 	var opErr error
 	fn := func(fd uintptr) bool {
 		var done bool
@@ -197,10 +197,14 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 		if done || opErr != nil {
 			return true
 		}
-		if w.block != nil && time.Since(start) > starvation {
-			escalate = true // Go's starvation: waited > 1 ms, lost again
+		// Go's starvation: waited > 1 ms, woken, and lost again. Not on
+		// the first try of a Read, which has not waited: on a slow
+		// machine getting here can take a millisecond.
+		if w.block != nil && woken && time.Since(start) > starvation {
+			escalate = true
 			return true
 		}
+		woken = true // the poller calls fn again only after a wake-up
 		return false
 	}
 	for {
