@@ -600,26 +600,20 @@ struct killed_wait {
 	bool all;
 	struct gs_holder h;
 	struct completion go;
-	bool ready;	/* SIGKILL allowed: it may be sent */
+	bool ready;	/* about to wait for @go: SIGKILL may be sent */
 };
 
-static int do_wait_killable(struct blocker *b)
+static int do_killed_wait(struct blocker *b)
 {
 	struct killed_wait *k = b->obj;
 	unsigned int index;
 
-	allow_signal(SIGKILL);
 	if (!k->all)
 		return gs_wait_any(k->cases, k->n, false, false, FOREVER, &index);
 	/* uninterruptible: the kill comes before the wait-all starts */
 	WRITE_ONCE(k->ready, true);
 	wait_for_completion(&k->go);
 	return gs_wait_all(k->cases, k->n, false, FOREVER);
-}
-
-static void wunlock_then(struct kunit *test, void *rw)
-{
-	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
 }
 
 /*
@@ -636,7 +630,7 @@ static void wait_killed_then_granted_test(struct kunit *test)
 	struct gs_mutex *m = gs_mutex_create(false);
 	struct killed_wait k = {};
 	struct gs_holder a = {};
-	struct blocker b = {};
+	struct blocker b = { .killable = true };
 	bool freed;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
@@ -645,10 +639,10 @@ static void wait_killed_then_granted_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, true, FOREVER), 0);
 	case_init(&k.cases[0], &gs_rwmutex_type, rw, &k.h, GOSYNC_CASE_RLOCK);
 	k.n = 1;
-	blocker_start(test, &b, do_wait_killable, &k);
+	blocker_start(test, &b, do_killed_wait, &k);
 	blocker_pin(test, &b);
 	KUNIT_ASSERT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
-	blocker_kill(test, &b, wunlock_then, rw);
+	blocker_kill(test, &b, then_rwmutex_unlock, rw);
 	blocker_unpin();
 	KUNIT_EXPECT_EQ(test, blocker_finish(&b), -EINTR);
 	freed = !gs_rwmutex_trylock(rw, &a, true);
@@ -662,7 +656,7 @@ static void wait_killed_then_granted_test(struct kunit *test)
 	case_init(&k.cases[0], &gs_sem_type, s, &k.h, GOSYNC_CASE_ACQUIRE);
 	k.cases[0].n = 1;
 	case_init(&k.cases[1], &gs_mutex_type, m, &k.h, GOSYNC_CASE_LOCK);
-	blocker_start(test, &b, do_wait_killable, &k);
+	blocker_start(test, &b, do_killed_wait, &k);
 	KUNIT_ASSERT_TRUE(test, wait_until(READ_ONCE(k.ready) && !READ_ONCE(b.task->on_rq)));
 	send_sig(SIGKILL, b.task, 1);
 	complete(&k.go);

@@ -51,6 +51,7 @@ struct blocker {
 	void *obj;
 	struct gs_holder holder;
 	bool writer;
+	bool killable;	/* SIGKILL ends its call too (blocker_kill()) */
 	u64 n;
 	u32 result;
 	int ret;
@@ -64,6 +65,8 @@ static inline int blocker_thread(void *arg)
 	struct blocker *b = arg;
 
 	allow_signal(SIGUSR1);
+	if (b->killable)
+		allow_signal(SIGKILL);
 	b->ret = b->fn(b);
 	WRITE_ONCE(b->finished, true);
 	complete(&b->done);
@@ -99,7 +102,8 @@ static inline void blocker_signal(struct blocker *b)
  * puts @b and the test on one CPU; blocker_kill() waits until @b sleeps
  * (off its run queue), then, real-time there, sends SIGKILL and calls
  * @then(@arg) (an Unlock, a Release) before @b can run again: @b wakes to
- * find both. blocker_unpin() undoes blocker_pin().
+ * find both. blocker_unpin() undoes blocker_pin(). @b->killable must be set
+ * before blocker_start().
  */
 static inline void blocker_pin(struct kunit *test, struct blocker *b)
 {
@@ -122,6 +126,17 @@ static inline void blocker_kill(struct kunit *test, struct blocker *b,
 	send_sig(SIGKILL, b->task, 1);
 	then(test, arg);
 	sched_set_normal(current, 0);
+}
+
+/* blocker_kill()'s @then: Unlock the Mutex, or the RWMutex's write lock, @m */
+static inline void then_mutex_unlock(struct kunit *test, void *m)
+{
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+}
+
+static inline void then_rwmutex_unlock(struct kunit *test, void *rw)
+{
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
 }
 
 /* A blocker's call: Lock the Mutex @b->obj for @b->holder, no deadline. */

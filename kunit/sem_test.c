@@ -474,13 +474,12 @@ static void cond_relock_test(struct kunit *test)
 	gs_cond_destroy(f.c);
 }
 
-/* A waiter that can be killed (SIGKILL): its Mutex is not locked then. */
+/* A Wait that may be killed (@b->killable): its Mutex is not locked then. */
 static int do_cond_wait_killable(struct blocker *b)
 {
 	struct gs_cond *c = b->obj;
 	int ret;
 
-	allow_signal(SIGKILL);
 	ret = gs_mutex_lock(c->mutex, &b->holder, FOREVER);
 	if (ret)
 		return ret;
@@ -488,11 +487,6 @@ static int do_cond_wait_killable(struct blocker *b)
 	if (!fatal_signal_pending(current))
 		gs_mutex_unlock(c->mutex);
 	return ret;
-}
-
-static void unlock_then(struct kunit *test, void *m)
-{
-	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 }
 
 /*
@@ -510,7 +504,7 @@ static void cond_killed_relock_test(struct kunit *test)
 	for (woken = 0; woken < 2; woken++) {
 		struct gs_holder a = {};
 		struct cond_fixture f;
-		struct blocker w1 = {}, w2 = {};
+		struct blocker w1 = { .killable = true }, w2 = {};
 		bool passed;
 
 		cond_setup(test, &f);
@@ -524,7 +518,7 @@ static void cond_killed_relock_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, gs_cond_signal(f.c, false), 1U);	/* wakes w1 */
 		KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&f.m->lock, &f.m->waiters, 1)));
 		if (woken) {
-			blocker_kill(test, &w1, unlock_then, f.m);
+			blocker_kill(test, &w1, then_mutex_unlock, f.m);
 			blocker_unpin();
 		} else {
 			send_sig(SIGKILL, w1.task, 1);
@@ -549,13 +543,6 @@ static void cond_killed_relock_test(struct kunit *test)
 	}
 }
 
-/* Acquire 1 permit, killable (SIGKILL). */
-static int do_sem_acquire_killable(struct blocker *b)
-{
-	allow_signal(SIGKILL);
-	return gs_sem_acquire(b->obj, &b->holder, 1, FOREVER);
-}
-
 /* Non-robust: any holder may release what is taken. */
 static void release_then(struct kunit *test, void *s)
 {
@@ -574,12 +561,12 @@ static void sem_killed_then_granted_test(struct kunit *test)
 {
 	struct gs_sem *s = gs_sem_create(1, false);
 	struct gs_holder a = {};
-	struct blocker w = {};
+	struct blocker w = { .n = 1, .killable = true };
 	bool got;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
 	KUNIT_ASSERT_EQ(test, gs_sem_acquire(s, &a, 1, FOREVER), 0);
-	blocker_start(test, &w, do_sem_acquire_killable, s);
+	blocker_start(test, &w, do_sem_acquire, s);
 	blocker_pin(test, &w);
 	KUNIT_ASSERT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
 	blocker_kill(test, &w, release_then, s);

@@ -83,18 +83,6 @@ static void mutex_robust_waiter_test(struct kunit *test)
 /* The holder (its description closes, in mode 2) of the *_killed_then_* tests */
 static struct gs_holder killed_holder;
 
-/* Lock, killable (SIGKILL) */
-static int do_mutex_lock_killable(struct blocker *b)
-{
-	allow_signal(SIGKILL);
-	return gs_mutex_lock(b->obj, &b->holder, FOREVER);
-}
-
-static void mutex_unlock_then(struct kunit *test, void *m)
-{
-	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
-}
-
 static void holder_gone_then(struct kunit *test, void *m)
 {
 	gs_mutex_holder_gone(m, &killed_holder);
@@ -114,13 +102,13 @@ static void mutex_killed_then_unlocked_test(struct kunit *test)
 
 	for (mode = 0; mode < 3; mode++) {
 		struct gs_mutex *m = gs_mutex_create(mode == 2);
-		struct blocker w = {};
+		struct blocker w = { .killable = true };
 		int ret;
 
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 		killed_holder = (struct gs_holder){};
 		KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &killed_holder, FOREVER), 0);
-		blocker_start(test, &w, do_mutex_lock_killable, m);
+		blocker_start(test, &w, blocker_mutex_lock, m);
 		blocker_pin(test, &w);
 		KUNIT_ASSERT_TRUE(test, wait_until(mutex_has_waiters(m) &&
 						   !READ_ONCE(w.task->on_rq)));
@@ -134,7 +122,7 @@ static void mutex_killed_then_unlocked_test(struct kunit *test)
 			KUNIT_ASSERT_TRUE(test, wait_until(READ_ONCE(m->starving) &&
 							   !READ_ONCE(w.task->on_rq)));
 		}
-		blocker_kill(test, &w, mode == 2 ? holder_gone_then : mutex_unlock_then, m);
+		blocker_kill(test, &w, mode == 2 ? holder_gone_then : then_mutex_unlock, m);
 		blocker_unpin();
 		KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EINTR);
 		ret = gs_mutex_trylock(m, &killed_holder);
@@ -1000,18 +988,6 @@ static void rwmutex_signal_test(struct kunit *test)
 	gs_rwmutex_destroy(rw);
 }
 
-/* RLock, killable (SIGKILL) */
-static int do_rw_rlock_killable(struct blocker *b)
-{
-	allow_signal(SIGKILL);
-	return gs_rwmutex_lock(b->obj, &b->holder, false, FOREVER);
-}
-
-static void rw_unlock_then(struct kunit *test, void *rw)
-{
-	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
-}
-
 static void rw_holder_gone_then(struct kunit *test, void *rw)
 {
 	gs_rwmutex_holder_gone(rw, &killed_holder);
@@ -1031,16 +1007,16 @@ static void rwmutex_killed_then_granted_test(struct kunit *test)
 
 	for (dead = 0; dead < 2; dead++) {
 		struct gs_rwmutex *rw = gs_rwmutex_create(dead);
-		struct blocker r = {};
+		struct blocker r = { .killable = true };
 		int ret;
 
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
 		killed_holder = (struct gs_holder){};
 		KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &killed_holder, true, FOREVER), 0);
-		blocker_start(test, &r, do_rw_rlock_killable, rw);
+		blocker_start(test, &r, do_rw_lock, rw);
 		blocker_pin(test, &r);
 		KUNIT_ASSERT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
-		blocker_kill(test, &r, dead ? rw_holder_gone_then : rw_unlock_then, rw);
+		blocker_kill(test, &r, dead ? rw_holder_gone_then : then_rwmutex_unlock, rw);
 		blocker_unpin();
 		KUNIT_EXPECT_EQ(test, blocker_finish(&r), -EINTR);
 		ret = gs_rwmutex_trylock(rw, &killed_holder, true);
