@@ -64,15 +64,6 @@ static void *probe_main(void *arg)
 	return NULL;
 }
 
-static void pin_cpu0(void)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
 static bool probe_start(struct probe *p)
 {
 	struct sched_param sp = { .sched_priority = sched_get_priority_max(SCHED_FIFO) };
@@ -164,7 +155,7 @@ static bool t_big_map(void)
 	tap_write_file("/dev/kmsg", mark);
 	printf("# big-map: watchdog_thresh 1 (was %s), rcu_cpu_stall_timeout 3 (was %s), "
 	       "%u entries\n", thresh, stall, n);
-	pin_cpu0();
+	tap_pin_cpu0();
 
 	for (unsigned int b = GOSYNC_MAP_SPIN; b <= GOSYNC_MAP_RCU && ok; b++) {
 		double t0, worst_clear, worst_destroy;

@@ -542,16 +542,6 @@ static bool t_batch_ends_at_kill(void)
 	return true;
 }
 
-/* Pin the caller to CPU 0 (a child inherits it). */
-static bool on_cpu0(void)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	return !sched_setaffinity(0, sizeof(set), &set);
-}
-
 /* A RECV vector of @n messages, no deadline: it should die in it. */
 static int c_recv_vec(int fd, long n)
 {
@@ -586,7 +576,7 @@ static bool t_chan_recv_vec_killed(void)
 	fd = gosync_chan_create(dev, NULL, 0, CHAN_VEC, 8);
 	CHECK(fd >= 0, "chan create: %s", tap_errname(errno));
 	sched_getaffinity(0, sizeof(all), &all);
-	CHECK(on_cpu0(), "cannot run on CPU 0: %s", tap_errname(errno));
+	CHECK(tap_pin_cpu0(), "cannot run on CPU 0: %s", tap_errname(errno));
 	pid = spawn_fd(c_recv_vec, fd, CHAN_VEC);
 	waiting = wait_receivers(fd, 1) && blocked(pid, fd);
 	fifo_ok = waiting && !sched_setscheduler(0, SCHED_FIFO, &fifo);

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdbool.h>
@@ -34,6 +35,16 @@
 static int tap_npass, tap_nfail;
 static char tap_why[512];
 static double tap_mark;		/* when the last case ended (tap_now()) */
+
+/* Pin the caller to CPU 0 (a child it forks inherits it): false if it may not run there. */
+static inline bool tap_pin_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	return !sched_setaffinity(0, sizeof(set), &set);
+}
 
 static inline double tap_now(void)
 {
