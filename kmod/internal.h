@@ -304,6 +304,12 @@ static inline void gs_stat_add(struct gs_stats __percpu *s, unsigned int i, u64 
 
 void gs_stats_sum(struct gs_stats __percpu *s, u64 *sum);
 
+/* Does a lock call's result @ret leave it held (0, or -EOWNERDEAD)? */
+static inline bool gs_locked(int ret)
+{
+	return !ret || ret == -EOWNERDEAD;
+}
+
 /* Count a lock call's outcome (enum gosync_lock_stat) and pass it on. */
 static inline int gs_lock_counted(struct gs_stats __percpu *s, int ret, unsigned int ok)
 {

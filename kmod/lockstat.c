@@ -132,7 +132,7 @@ u64 gs_contended_end(struct gs_lockstat *ls, u64 id, u32 type, u32 op, u64 count
 {
 	u64 ns = ktime_get_ns() - start;
 
-	if (!ret || ret == -EOWNERDEAD)
+	if (gs_locked(ret))
 		gs_lockstat_add(ls, ns);
 	trace_gosync_wait_end(id, type, op, task_tgid_nr(current), count, ns, ret);
 	return ns;
@@ -145,7 +145,7 @@ u64 gs_contended_end(struct gs_lockstat *ls, u64 id, u32 type, u32 op, u64 count
  */
 void gs_trace_acquired(u64 id, u32 type, u32 op, u64 count, u64 wait_ns, int ret)
 {
-	if (trace_gosync_acquired_enabled() && (!ret || ret == -EOWNERDEAD))
+	if (trace_gosync_acquired_enabled() && gs_locked(ret))
 		trace_gosync_acquired(id, type, op, task_tgid_nr(current), count, wait_ns, ret);
 }
 

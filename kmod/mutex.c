@@ -651,7 +651,7 @@ int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadl
 	 * it after the kill woke it (a handoff, or a retry that found the
 	 * lock free) would die with it, held. Pass it on (an Unlock, counted).
 	 */
-	if ((!ret || ret == -EOWNERDEAD) && fatal_signal_pending(current)) {
+	if (gs_locked(ret) && fatal_signal_pending(current)) {
 		gs_mutex_give_back(m, h, ret == -EOWNERDEAD);
 		ret = -EINTR;
 	}

@@ -767,7 +767,7 @@ int gs_rwmutex_lock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 	gs_trace_acquired(rw->id, GOSYNC_TYPE_RWMUTEX, op, 1, waited, ret);
 	ret = gs_lock_counted(rw->stats, ret, writer ? GOSYNC_STAT_LOCKS : GOSYNC_STAT_RLOCKS);
 	/* Not for a task being killed: as gs_mutex_lock(). */
-	if ((!ret || ret == -EOWNERDEAD) && fatal_signal_pending(current)) {
+	if (gs_locked(ret) && fatal_signal_pending(current)) {
 		gs_rwmutex_give_back(rw, h, writer, ret == -EOWNERDEAD);
 		ret = -EINTR;
 	}

@@ -284,8 +284,7 @@ static int gs_cases_dying(struct gs_case *cases, unsigned int n)
 	if (!fatal_signal_pending(current))
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (!cases[i].ops->release ||
-		    (cases[i].result && cases[i].result != -EOWNERDEAD))
+		if (!cases[i].ops->release || !gs_locked(cases[i].result))
 			continue;
 		cases[i].ops->release(&cases[i]);
 		ret = -EINTR;
