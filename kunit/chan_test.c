@@ -593,11 +593,14 @@ static void wait_all_atomic_test(struct kunit *test)
 	gs_rwmutex_destroy(rw);
 }
 
-/* A select (or, with @all, a wait-all) that its task is killed in */
+/*
+ * A select (or, with @all, a wait-all) that its task is killed in; with
+ * @first, killed before the call starts
+ */
 struct killed_wait {
 	struct gs_case cases[2];
 	unsigned int n;
-	bool all;
+	bool all, first;
 	struct gs_holder h;
 	struct completion go;
 	bool ready;	/* about to wait for @go: SIGKILL may be sent */
@@ -608,11 +611,13 @@ static int do_killed_wait(struct blocker *b)
 	struct killed_wait *k = b->obj;
 	unsigned int index;
 
+	if (k->first) {
+		/* uninterruptible: the kill comes before the call starts */
+		WRITE_ONCE(k->ready, true);
+		wait_for_completion(&k->go);
+	}
 	if (!k->all)
 		return gs_wait_any(k->cases, k->n, false, false, FOREVER, &index);
-	/* uninterruptible: the kill comes before the wait-all starts */
-	WRITE_ONCE(k->ready, true);
-	wait_for_completion(&k->go);
 	return gs_wait_all(k->cases, k->n, false, FOREVER);
 }
 
@@ -621,13 +626,15 @@ static int do_killed_wait(struct blocker *b)
  * writer's Unlock before it runs again, which grants the case: as a plain
  * RLock, the dying task gives the read lock back (a non-robust RWMutex
  * would stay read-locked for good). A wait-all whose task is already
- * being killed when it starts gives back what it took at once.
+ * being killed when it starts gives back what it took at once. A select
+ * whose case took nothing to give back (a message received) reports it.
  */
 static void wait_killed_then_granted_test(struct kunit *test)
 {
 	struct gs_rwmutex *rw = gs_rwmutex_create(false);
 	struct gs_sem *s = gs_sem_create(1, false);
 	struct gs_mutex *m = gs_mutex_create(false);
+	struct gs_chan *ch = new_chan(test, 1);
 	struct killed_wait k = {};
 	struct gs_holder a = {};
 	struct blocker b = { .killable = true };
@@ -651,7 +658,7 @@ static void wait_killed_then_granted_test(struct kunit *test)
 		gs_rwmutex_unlock(rw);
 
 	/* wait-all: a Semaphore's permit and a Mutex, both free */
-	k = (struct killed_wait){ .n = 2, .all = true };
+	k = (struct killed_wait){ .n = 2, .all = true, .first = true };
 	init_completion(&k.go);
 	case_init(&k.cases[0], &gs_sem_type, s, &k.h, GOSYNC_CASE_ACQUIRE);
 	k.cases[0].n = 1;
@@ -669,6 +676,21 @@ static void wait_killed_then_granted_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE_MSG(test, freed, "the killed wait-all kept its Mutex");
 	if (freed)
 		gs_mutex_unlock(m);
+
+	/* a select's RECV: the message it took is reported, not EINTR */
+	KUNIT_ASSERT_EQ(test, try_send(ch, "m"), 0);
+	k = (struct killed_wait){ .n = 1, .first = true };
+	init_completion(&k.go);
+	chan_case(&k.cases[0], ch, GOSYNC_CASE_RECV, NULL);
+	blocker_start(test, &b, do_killed_wait, &k);
+	KUNIT_ASSERT_TRUE(test, wait_until(READ_ONCE(k.ready) && !READ_ONCE(b.task->on_rq)));
+	send_sig(SIGKILL, b.task, 1);
+	complete(&k.go);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b), 0);
+	KUNIT_EXPECT_EQ(test, k.cases[0].result, 0);
+	KUNIT_EXPECT_NOT_NULL(test, k.cases[0].cw.msg);
+	case_done(&k.cases[0]);
+	gs_chan_destroy(ch);
 	gs_rwmutex_destroy(rw);
 	gs_sem_destroy(s);
 	gs_mutex_destroy(m);
