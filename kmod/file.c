@@ -231,6 +231,24 @@ static void gs_vma_flags_mod(struct vm_area_struct *vma, vm_flags_t set, vm_flag
 }
 
 /*
+ * A mapping goes away (munmap, or its process's exit): a process that died
+ * in the middle of a fast-path operation may have left the word in a state
+ * only its next system call would have handed on (gs_type.unmapped).
+ */
+static void gs_vm_close(struct vm_area_struct *vma)
+{
+	struct gs_handle *handle = vma->vm_file->private_data;
+	struct gs_obj *obj = handle->obj;
+
+	if (obj->type->unmapped)
+		obj->type->unmapped(obj->priv);
+}
+
+static const struct vm_operations_struct gs_vm_ops = {
+	.close = gs_vm_close,
+};
+
+/*
  * A mapped object's page (struct gosync_mapped): shared, never executable,
  * exactly one page. The mapping holds the file (vm_file), as any mmap()
  * does: the description, its holds and the object live until it is gone.
@@ -249,6 +267,7 @@ static int gs_file_mmap(struct file *file, struct vm_area_struct *vma)
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
 	gs_vma_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
+	vma->vm_ops = &gs_vm_ops;
 	return vm_insert_page(vma, vma->vm_start, page);
 }
 

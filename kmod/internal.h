@@ -683,6 +683,7 @@ void gs_waitgroup_destroy(struct gs_waitgroup *wg);
 int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, bool hold,
 		     s64 *counter);
 void gs_waitgroup_holder_gone(struct gs_waitgroup *wg, struct gs_holder *h);
+void gs_waitgroup_unmapped(struct gs_waitgroup *wg);
 s64 gs_waitgroup_load(struct gs_waitgroup *wg);
 s64 gs_waitgroup_count_locked(struct gs_waitgroup *wg);
 int gs_waitgroup_wait(struct gs_waitgroup *wg, const struct gs_deadline *dl);
@@ -1400,6 +1401,9 @@ struct gs_cmd {
  *	the object's shared page) from now on, or refuse (-EINVAL: not for
  *	these attributes). Called once, before anyone else can see @priv.
  *	Types without it refuse the flag
+ * @unmapped: optional: a mapping of @words went away (munmap, or its
+ *	process's exit), maybe in the middle of a fast-path operation: hand on
+ *	what that operation's system call would have. Under the mm's mmap_lock
  * @subtypes: VERSION: the subtypes it supports (1 << mode), if any
  * @ops: VERSION: the ops it supports (1 << op), if any
  * @cmds: its object commands (besides INFO, and BATCH if @batch_op)
@@ -1430,6 +1434,7 @@ struct gs_type {
 		      unsigned int cap);
 	void (*set_id)(void *priv, u64 id);
 	int (*map)(void *priv, struct gosync_mapped *words);
+	void (*unmapped)(void *priv);
 	u64 subtypes;
 	u64 ops;
 	const struct gs_cmd *cmds;

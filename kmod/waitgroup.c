@@ -321,21 +321,43 @@ s64 gs_waitgroup_load(struct gs_waitgroup *wg)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_load);
 
+/* A kernel update of a mapped word that changes nothing but what it takes. */
+static void wg_sync(struct gs_waitgroup *wg)
+{
+	bool wake = false;
+
+	spin_lock(&wg->lock);
+	wg_fence_locked(wg, &wake);
+	wg_unfence_locked(wg);
+	wg_unlock_wake(wg, wake);
+}
+
 /*
  * A released Wait returns: uncount it from @waking. The last one updates a
  * mapped word, whose low bits counted it, so fast Adds need no call again.
  */
 static void wg_wait_returned(struct gs_waitgroup *wg)
 {
-	bool wake = false;
-
-	if (!atomic_dec_and_test(&wg->waking) || !wg->word)
-		return;
-	spin_lock(&wg->lock);
-	wg_fence_locked(wg, &wake);
-	wg_unfence_locked(wg);
-	wg_unlock_wake(wg, wake);
+	if (atomic_dec_and_test(&wg->waking) && wg->word)
+		wg_sync(wg);
 }
+
+/**
+ * gs_waitgroup_unmapped() - a mapping of the word went away
+ * @wg: the WaitGroup, mapped
+ *
+ * Its process may have died between a Done that took the counter to zero in
+ * userspace and that Done's call (Add 0). If the description lives on (a
+ * forked worker shares its parent's), no close would take that zero, and a
+ * Wait without a deadline would sleep for good: take it now, as the Done's
+ * call would have. Called from the mapping's vm_ops->close: under the
+ * mm's mmap_lock, which no holder of wg->lock (a spinlock) ever takes.
+ */
+void gs_waitgroup_unmapped(struct gs_waitgroup *wg)
+{
+	wg_sync(wg);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_unmapped);
 
 /**
  * gs_waitgroup_wait() - Go's Wait: sleep until the counter is zero

@@ -109,6 +109,11 @@ static void gs_waitgroup_type_holder_gone(void *priv, struct gs_holder *h)
 	gs_waitgroup_holder_gone(priv, h);
 }
 
+static void gs_waitgroup_type_unmapped(void *priv)
+{
+	gs_waitgroup_unmapped(priv);
+}
+
 static __poll_t gs_waitgroup_type_poll(void *priv, struct file *file, poll_table *pt)
 {
 	return gs_waitgroup_poll(priv, file, pt);
@@ -166,6 +171,7 @@ const struct gs_type gs_waitgroup_type = {
 	.show_fdinfo = gs_waitgroup_show_fdinfo,
 	.set_id = gs_waitgroup_set_id,
 	.map = gs_waitgroup_type_map,
+	.unmapped = gs_waitgroup_type_unmapped,
 	.state = gs_waitgroup_state,
 	.ops = GENMASK_ULL(GOSYNC_WG_LOAD, GOSYNC_WG_ADD),
 	.cmds = gs_waitgroup_cmds,

@@ -112,16 +112,21 @@ static void mutex_killed_then_unlocked_test(struct kunit *test)
 		blocker_pin(test, &w);
 		KUNIT_ASSERT_TRUE(test, wait_until(mutex_has_waiters(m) &&
 						   !READ_ONCE(w.task->on_rq)));
-		if (mode == 1) {
-			/* w wakes past Go's 1 ms to find it taken again: starving */
+		/*
+		 * w wakes past Go's 1 ms to find it taken again: starving. A
+		 * slow guest may have got there already (w's Lock took over
+		 * 1 ms to queue): then the Unlock would hand it to w.
+		 */
+		if (mode == 1 && !READ_ONCE(m->starving)) {
 			usleep_range(2000, 3000);
 			sched_set_fifo(current);
 			KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 			KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &killed_holder), 0);
 			sched_set_normal(current, 0);
+		}
+		if (mode == 1)
 			KUNIT_ASSERT_TRUE(test, wait_until(READ_ONCE(m->starving) &&
 							   !READ_ONCE(w.task->on_rq)));
-		}
 		blocker_kill(test, &w, mode == 2 ? holder_gone_then : then_mutex_unlock, m);
 		blocker_unpin();
 		KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EINTR);
@@ -1369,6 +1374,35 @@ static void waitgroup_mapped_unseen_zero_test(struct kunit *test)
 }
 
 /*
+ * A process killed between a fast Done to zero and its call: when its
+ * mapping goes away, gs_waitgroup_unmapped() takes that zero and wakes the
+ * Wait. With no zero to take it changes nothing.
+ */
+static void waitgroup_mapped_unmapped_test(struct kunit *test)
+{
+	struct gs_holder wh = {};
+	struct blocker w = {};
+	struct gs_waitgroup *wg;
+	u64 *word;
+	s64 v;
+
+	wg = mapped_wg(test, &word);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 2, false, &v), 0);
+	blocker_start(test, &w, do_wg_wait, wg);
+	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
+	fast_done_after_wait(wg, word);
+	gs_waitgroup_unmapped(wg);			/* 1: nothing to take */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), WG_ONE | 1);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(w.finished));
+	fast_done_after_wait(wg, word);			/* 0, and no call */
+	gs_waitgroup_unmapped(wg);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&wg->waking), 0);
+	gs_waitgroup_destroy(wg);
+}
+
+/*
  * Waits a zero released count in the word's low bits until they return, so
  * a fast Add to that zero calls and gets Go's misuse error (EBUSY) as an
  * ioctl Add does; the last of them to return clears the bits.
@@ -1683,6 +1717,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(waitgroup_hold_overflow_test),
 	KUNIT_CASE(waitgroup_mapped_test),
 	KUNIT_CASE(waitgroup_mapped_unseen_zero_test),
+	KUNIT_CASE(waitgroup_mapped_unmapped_test),
 	KUNIT_CASE(waitgroup_mapped_waking_test),
 	KUNIT_CASE(waitgroup_mapped_select_mark_test),
 	KUNIT_CASE(waitgroup_mapped_scribble_test),

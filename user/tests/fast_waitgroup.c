@@ -4,7 +4,7 @@
  * gosync_fast_waitgroup_*()): Go's barrier test on fast calls, fast and ioctl
  * Adds and Dones from threads and processes with exact totals, Waits asleep
  * in the kernel woken by a userspace Done, poll and select woken by one, a
- * zero the kernel has not yet seen, Go's misuse errors, held Adds, and a
+ * zero the kernel has not yet seen (or that a killed worker left), Go's misuse errors, held Adds, and a
  * scribbled word.
  */
 #include <poll.h>
@@ -297,6 +297,60 @@ static bool t_unseen_zero(void)
 	return true;
 }
 
+/*
+ * A worker forked with the mapping (so it shares the parent's description)
+ * is killed between the Done that takes the counter to zero in userspace
+ * and that Done's call: its exit unmaps the word, and the kernel takes that
+ * zero then. Before, nothing ever did, and the Wait slept until its
+ * deadline (for good without one).
+ */
+static int proc_done_dies(void *p)
+{
+	struct gosync_fast *f = p;
+	uint64_t v = __atomic_load_n(&f->words->waitgroup, __ATOMIC_SEQ_CST);
+
+	if (!__atomic_compare_exchange_n(&f->words->waitgroup, &v,
+					 v - ((uint64_t)1 << GOSYNC_WG_SHIFT), false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return 10;
+	raise(SIGKILL);
+	return 11;
+}
+
+static void *forever_waiter(void *p)
+{
+	return (void *)(intptr_t)(gosync_fast_waitgroup_wait(p, -1) ? errno : 0);
+}
+
+static bool t_done_killed_before_call(void)
+{
+	struct gosync_fast f;
+	int fd = CHECK_OK(gosync_fast_waitgroup_create(dev, NULL, 0, &f));
+	struct timespec end;
+	pthread_t w;
+	void *ret;
+	int err;
+
+	CHECK_RET(gosync_fast_waitgroup_add(&f, 1, NULL), 0);
+	CHECK(!pthread_create(&w, NULL, forever_waiter, &f), "pthread_create");
+	CHECK(waiters_asleep(fd, "1"), "the Wait never slept");
+	CHECK_EQ(reap(spawn(proc_done_dies, &f)), 128 + SIGKILL);
+	/* A Wait without a deadline: a liveness bound, then our own call frees it */
+	clock_gettime(CLOCK_REALTIME, &end);
+	end.tv_sec += LIVENESS_NS / SEC;
+	err = pthread_timedjoin_np(w, &ret, &end);
+	if (err) {
+		gosync_waitgroup_add(fd, 0, NULL);
+		pthread_join(w, &ret);
+	}
+	CHECK(!err, "the Wait slept on after the worker died: %s", errname(err));
+	CHECK_EQ((intptr_t)ret, 0);
+	CHECK_EQ(f.words->waitgroup, 0);
+	gosync_fast_close(&f);
+	close(fd);
+	return true;
+}
+
 /* ---- poll, epoll and select woken by a fast Done ---- */
 
 static short revents(int fd)
@@ -466,6 +520,7 @@ int main(void)
 	tap_report(t_zero_and_misuse(), "fast-waitgroup-zero-negative-overflow");
 	tap_report(t_fast_done_wakes(), "fast-waitgroup-fast-done-wakes-kernel-wait");
 	tap_report(t_unseen_zero(), "fast-waitgroup-unseen-zero-not-reblocked");
+	tap_report(t_done_killed_before_call(), "fast-waitgroup-done-killed-before-call");
 	tap_report(t_poll_select(), "fast-waitgroup-poll-epoll-select-woken");
 	tap_report(t_held(), "fast-waitgroup-held-add-settled");
 	tap_report(t_scribble(), "fast-waitgroup-scribbled-word");
