@@ -259,10 +259,10 @@ static int chan_send(struct cli_ctx *ctx)
 					 GOSYNC_CHAN_MSG_MAX);
 	if (!cli_timeout(ctx, &timeout))
 		return CLI_EXIT_USAGE;
+	cli_catch_signals();	/* before the fd exists (cli.h) */
 	fd = cli_open(ctx, name, GOSYNC_TYPE_CHAN);
 	if (fd < 0)
 		return CLI_EXIT_FAIL;
-	cli_catch_signals();
 	ret = lines ? send_lines(ctx, fd, timeout) : send_args(ctx, fd, timeout);
 	close(fd);
 	return ret;
@@ -305,10 +305,10 @@ static int chan_recv(struct cli_ctx *ctx)
 
 	if (!cli_timeout(ctx, &timeout))
 		return CLI_EXIT_USAGE;
+	cli_catch_signals();	/* before the fd exists (cli.h) */
 	fd = cli_open(ctx, name, GOSYNC_TYPE_CHAN);
 	if (fd < 0)
 		return CLI_EXIT_FAIL;
-	cli_catch_signals();
 	if (ctx->json && all) {
 		json_head(name, "recv");
 		printf(",\"messages\":[");

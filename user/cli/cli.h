@@ -256,7 +256,10 @@ bool cli_timeout(const struct cli_ctx *ctx, int64_t *timeout_ns);
 /**
  * cli_catch_signals() - make SIGINT, SIGTERM, SIGHUP and SIGQUIT end a
  * gosync wait with EINTR (instead of killing us) so that the command can
- * report it; signals the shell set to ignored stay ignored.
+ * report it; signals the shell set to ignored stay ignored. A blocking
+ * command calls it before it opens the object: a script that sees the
+ * object open (INFO's fds) may signal it at once, and a signal caught
+ * before the call still ends it (cli_wait()).
  */
 void cli_catch_signals(void);
 

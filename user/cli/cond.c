@@ -151,6 +151,7 @@ static int cond_open(struct cli_ctx *ctx, const char *name, int64_t timeout_ns, 
 {
 	int status;
 
+	cli_catch_signals();	/* before the fd exists (cli.h) */
 	*fd = cli_open(ctx, name, GOSYNC_TYPE_COND);
 	if (*fd < 0)
 		return CLI_EXIT_FAIL;
@@ -161,7 +162,6 @@ static int cond_open(struct cli_ctx *ctx, const char *name, int64_t timeout_ns, 
 		close(*fd);
 		return CLI_EXIT_FAIL;
 	}
-	cli_catch_signals();
 	status = cond_lock(ctx, *mfd, name, timeout_ns, died);
 	if (status) {
 		close(*mfd);

@@ -61,6 +61,7 @@ static int lock_take(struct cli_ctx *ctx, unsigned int type, unsigned int op,
 
 	if (!try && !cli_timeout(ctx, &timeout))
 		return CLI_EXIT_USAGE;
+	cli_catch_signals();	/* before the fd exists (cli.h) */
 	fd = cli_open(ctx, name, type);
 	if (fd < 0)
 		return CLI_EXIT_FAIL;
@@ -83,7 +84,6 @@ static int lock_take(struct cli_ctx *ctx, unsigned int type, unsigned int op,
 				ctx->cmdline, name, name, type_word(type), verb, name,
 				type_word(type));
 	}
-	cli_catch_signals();
 	ret = cli_wait(fd, timeout, lock_call, &call);
 	if (ret < 0 && errno == EOWNERDEAD) {
 		died = true;

@@ -71,10 +71,10 @@ static int once_do(struct cli_ctx *ctx)
 
 	if (!cli_timeout(ctx, &timeout))
 		return CLI_EXIT_USAGE;
+	cli_catch_signals();	/* before the fd exists (cli.h) */
 	fd = cli_open(ctx, name, GOSYNC_TYPE_ONCE);
 	if (fd < 0)
 		return CLI_EXIT_FAIL;
-	cli_catch_signals();
 	if (cli_wait(fd, timeout, do_call, &result) < 0) {
 		status = cli_wait_fail(ctx, name);
 		close(fd);
@@ -225,12 +225,12 @@ static int once_value(struct cli_ctx *ctx)
 	v.buf = malloc(GOSYNC_ONCE_VALUE_MAX);
 	if (!v.buf)
 		return cli_fail(ctx, name);
+	cli_catch_signals();	/* before the fd exists (cli.h) */
 	fd = value_open(ctx, name, max);
 	if (fd < 0) {
 		free(v.buf);
 		return CLI_EXIT_FAIL;
 	}
-	cli_catch_signals();
 	if (cli_wait(fd, timeout, value_call, &v) < 0) {
 		if (errno == EINVAL)
 			fprintf(stderr, "gosync: %s %s: %s is a Once without a value (made "

@@ -75,6 +75,7 @@ static int sem_take(struct cli_ctx *ctx, bool try)
 
 	if (!opt_permits(ctx, &n) || (!try && !cli_timeout(ctx, &timeout)))
 		return CLI_EXIT_USAGE;
+	cli_catch_signals();	/* before the fd exists (cli.h) */
 	fd = cli_open(ctx, name, GOSYNC_TYPE_SEM);
 	if (fd < 0)
 		return CLI_EXIT_FAIL;
@@ -88,7 +89,6 @@ static int sem_take(struct cli_ctx *ctx, bool try)
 			"outlive this command: they are released again at once; use "
 			"'sem %s %s -- CMD', or a --nonrobust semaphore\n",
 			ctx->cmdline, name, name, verb, name);
-	cli_catch_signals();
 	ret = try ? gosync_sem_tryacquire(fd, n) : cli_wait(fd, timeout, acquire_call, &n);
 	if (ret < 0) {
 		if (try && errno == EBUSY)

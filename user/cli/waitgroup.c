@@ -147,10 +147,10 @@ static int wg_wait(struct cli_ctx *ctx)
 
 	if (!cli_timeout(ctx, &timeout))
 		return CLI_EXIT_USAGE;
+	cli_catch_signals();	/* before the fd exists (cli.h) */
 	fd = cli_open(ctx, name, GOSYNC_TYPE_WAITGROUP);
 	if (fd < 0)
 		return CLI_EXIT_FAIL;
-	cli_catch_signals();
 	if (cli_wait(fd, timeout, wait_call, NULL) < 0)
 		ret = cli_wait_fail(ctx, name);
 	else if (ctx->json) {
