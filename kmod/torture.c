@@ -13,6 +13,7 @@
  */
 #define pr_fmt(fmt) "gosync_torture: " fmt
 
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
@@ -66,6 +67,9 @@ struct torture_run {
 	bool monotonic;		/* counter Loads must never go backwards */
 	atomic_t inside;	/* TORTURE_WRITER_BIAS per writer + 1 per reader inside */
 	atomic_t errors;
+	unsigned int nr_threads;
+	atomic_t warm;		/* threads that finished their first call */
+	struct completion all_warm;
 };
 
 static void torture_error(struct torture_run *run, const char *what)
@@ -280,10 +284,15 @@ static const struct torture_ops torture_types[] = {
 static int torture_thread_fn(void *arg)
 {
 	struct torture_thread *t = arg;
-	const struct torture_ops *ops = t->run->ops;
+	struct torture_run *run = t->run;
+	const struct torture_ops *ops = run->ops;
+	bool warm = false;
 
 	while (!kthread_should_stop()) {
 		t->ops += t->writer ? ops->write(t) : ops->read(t);
+		if (!warm && atomic_inc_return(&run->warm) == run->nr_threads)
+			complete(&run->all_warm);
+		warm = true;
 		cond_resched();
 	}
 	return 0;
@@ -346,7 +355,8 @@ static int torture_sleep(ktime_t end)
 int gs_torture_run(struct gosync_torture *p, struct gosync_torture_thread *results)
 {
 	unsigned int i, n = p->nr_writers + p->nr_readers, started;
-	struct torture_run run = { .inside = ATOMIC_INIT(0), .errors = ATOMIC_INIT(0) };
+	struct torture_run run = { .inside = ATOMIC_INIT(0), .errors = ATOMIC_INIT(0),
+				   .nr_threads = n, .warm = ATOMIC_INIT(0) };
 	struct torture_thread *th;
 	ktime_t start;
 	int ret = 0;
@@ -365,6 +375,7 @@ int gs_torture_run(struct gosync_torture *p, struct gosync_torture_thread *resul
 	/* percpu sums and racy values may legitimately step back */
 	run.monotonic = p->type == GOSYNC_TYPE_COUNTER && p->subtype != GOSYNC_COUNTER_PERCPU &&
 			p->subtype != GOSYNC_COUNTER_RACY;
+	init_completion(&run.all_warm);
 	th = kcalloc(n, sizeof(*th), GFP_KERNEL);
 	if (!th) {
 		run.ops->destroy(run.obj);
@@ -384,9 +395,17 @@ int gs_torture_run(struct gosync_torture *p, struct gosync_torture_thread *resul
 			break;
 		}
 	}
-	start = ktime_get();
 	for (i = 0; i < started; i++)
 		wake_up_process(th[i].task);
+	/*
+	 * The clock starts once every thread has run (a slow guest may not run
+	 * one for a while, and a thread stopped before it ran never runs), so
+	 * a thread with no ops after the run was starved by the others. One
+	 * that cannot finish its first call in 30 s is reported so, too.
+	 */
+	if (!ret && wait_for_completion_interruptible_timeout(&run.all_warm, 30 * HZ) < 0)
+		ret = -EINTR;
+	start = ktime_get();
 	if (!ret)
 		ret = torture_sleep(ktime_add_ms(start, p->duration_ms));
 	/* kthread_stop() waits for each thread; the others keep cycling, so none hangs */

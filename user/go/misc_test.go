@@ -264,6 +264,9 @@ func TestSignalsDuringKernelWaits(t *testing.T) {
 	if _, ok, err := c.Recv(); !ok || err != nil {
 		t.Errorf("Recv: %v, %v", ok, err)
 	}
+	// The spinners may have kept the Wait's goroutine from running so far:
+	// a Signal before it waits would be lost.
+	must(t, awaitCondWaiters(cond, 1))
 	cond.L.Lock()
 	cond.Signal()
 	cond.L.Unlock()

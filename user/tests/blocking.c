@@ -174,13 +174,6 @@ static bool t_killed_waiter(void)
 
 /* ---- signals no handler takes ---- */
 
-static uint64_t interrupts(int fd)
-{
-	struct gosync_info info;
-
-	return gosync_info(fd, &info) ? ~0ULL : info.stats[GOSYNC_STAT_INTERRUPTS];
-}
-
 /*
  * A signal that no handler takes does not end a wait, with no deadline or a
  * relative one: the wait sees it (the interrupts stat counts it), returns to

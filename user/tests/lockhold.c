@@ -267,15 +267,13 @@ static bool t_list(void)
 		gosync_list(dev, page, 16, &cursor, &total);
 		tail += tap_now() - t;
 	}
-	if (ok) {
+	/*
+	 * Information only (no timing thresholds in tests): the cursor is an
+	 * xa_find() in the id index (gs_obj_list()), so the two should match.
+	 */
+	if (ok)
 		printf("# list: %u objects; a page of 16 at the head %.1f us, at the tail %.1f us\n",
 		       n, head / 200 * 1e6, tail / 200 * 1e6);
-		if (tail > 4 * head) {
-			tap_reason(__LINE__, "a page at the tail costs %.1fx one at the head",
-				   tail / head);
-			ok = false;
-		}
-	}
 	for (unsigned int i = 0; i < made; i++) {
 		snprintf(name, sizeof(name), "e2e-list-%d-%u", getpid(), i);
 		gosync_unlink(dev, name);

@@ -482,10 +482,15 @@ static bool t_deadlines(void)
 	install_sigusr1(true);
 	CHECK_OK(bg_start(&b, lock_abs_forever, &other));
 	CHECK(bg_blocks(&b, 20 * MS), "did not block");
-	for (int i = 0; i < 5; i++) {
+	/* until a signal reached the wait in the kernel: it counts it */
+	CHECK(wait_queued(other, 1), "never waited");
+	uint64_t before = interrupts(other);
+
+	for (int64_t end = now_ns() + LIVENESS_NS; interrupts(other) == before && now_ns() < end;) {
 		pthread_kill(b.thread, SIGUSR1);
 		sleep_ns(10 * MS);
 	}
+	CHECK(wait_queued(other, 1), "no signal reached the wait, or it did not restart");
 	CHECK(!atomic_load(&b.done), "an absolute wait returned (%s) on a signal",
 	      errname(b.err));
 	CHECK_OK(gosync_mutex_unlock(m));

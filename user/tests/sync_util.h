@@ -160,6 +160,14 @@ static inline bool wait_queued(int fd, unsigned int n)
 	return wait_state_count(fd, n, false);
 }
 
+/* Waits on @fd a signal has interrupted so far (GOSYNC_STAT_INTERRUPTS) */
+static inline uint64_t interrupts(int fd)
+{
+	struct gosync_info info;
+
+	return gosync_info(fd, &info) ? ~0ULL : info.stats[GOSYNC_STAT_INTERRUPTS];
+}
+
 /* ... and a channel's receivers (.waiters counts its senders) */
 static inline bool wait_receivers(int fd, unsigned int n)
 {
