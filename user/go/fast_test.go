@@ -280,6 +280,55 @@ func TestSemaphoreFastPathAfterWait(t *testing.T) {
 	}
 }
 
+// A mapped WaitGroup's Wait through the poller marks its word POLLED, and
+// an idle poller would keep the mark for good (every Add to a zero counter
+// and every Done to zero a system call, in every process): after the wait,
+// the next kernel update drops it and the fast path is back.
+func TestWaitGroupFastPathAfterWait(t *testing.T) {
+	wg, err := NewWaitGroup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wg.Close()
+	if wg.h.word == nil {
+		t.Fatal("a WaitGroup is not mapped")
+	}
+	w := (*uint64)(unsafe.Pointer(wg.h.word))
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(wg.Add(1))
+	waited := make(chan error)
+	go func() { waited <- wg.Wait() }()
+	waitFor(t, "the Wait's poll", func() bool { return atomic.LoadUint64(w)&wgPolled != 0 })
+	must(wg.Done()) // marked: calls the kernel, which wakes the poller
+	must(<-waited)
+	must(wg.Add(1)) // 0 -> 1, marked: the kernel's
+	must(wg.Done()) // 1 -> 0, marked: calls, and the kernel drops the mark
+	if v := atomic.LoadUint64(w); v != 0 {
+		t.Fatalf("word %#x after the wait, want 0 (no mark: the fast path's)", v)
+	}
+	before, err := wg.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		must(wg.Add(1))
+		must(wg.Done())
+	}
+	after, err := wg.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Stats != before.Stats {
+		t.Fatalf("the kernel counted calls after the wait: stats %v, then %v",
+			before.Stats, after.Stats)
+	}
+}
+
 // A Mutex that a goroutine waited for (through the kernel, with a poller)
 // goes back to the fast path once the wait is over: no idle poller stays
 // registered on its queue to keep the word fenced.

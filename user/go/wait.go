@@ -116,11 +116,12 @@ func (h *handle) getPoller() (*poller, error) {
 
 func (h *handle) putPoller(p *poller, reuse bool) {
 	// A mapped Mutex, RWMutex or Semaphore leaves its word to the kernel
-	// (the fast path off) while anything watches its wait queue, and an
-	// idle poller, registered with the runtime's epoll, watches it until
-	// it is closed: keep none of those (closing one deregisters it).
-	reuse = reuse && !(h.page != nil &&
-		(h.typ == typeMutex || h.typ == typeRWMutex || h.typ == typeSem))
+	// (the fast path off), and a mapped WaitGroup's Adds to zero and Dones
+	// to zero call it, while anything watches its wait queue; an idle
+	// poller, registered with the runtime's epoll, watches it until it is
+	// closed: keep none of those (closing one deregisters it).
+	reuse = reuse && !(h.page != nil && (h.typ == typeMutex || h.typ == typeRWMutex ||
+		h.typ == typeSem || h.typ == typeWaitGroup))
 	reuse = reuse && p.f.SetDeadline(time.Time{}) == nil
 	h.pmu.Lock()
 	delete(h.busy, p)
