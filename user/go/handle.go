@@ -81,8 +81,12 @@ func (h *handle) put() {
 // mapWords maps the object's page if it was created mapped
 // (GOSYNC_CREATE_MAPPED: INFO gives the description a token), for the fast
 // path; an object that is not (ENODEV) keeps to the ioctls. Called before
-// the handle is shared; on an error the caller closes it.
+// the handle is shared (create maps, then the type's constructor calls it
+// again: a no-op); on an error the caller closes it.
 func (h *handle) mapWords() error {
+	if h.page != nil {
+		return nil
+	}
 	c := infoCmd{size: uint32(unsafe.Sizeof(infoCmd{}))}
 	if err := ioctl(h.fd, iocInfo, unsafe.Pointer(&c)); err != nil {
 		return err

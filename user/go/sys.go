@@ -159,12 +159,18 @@ const forever = ^uint64(0)
 // monoAt converts t to CLOCK_MONOTONIC nanoseconds (0 if long past,
 // forever if beyond what the clock can say: context.WithTimeout(ctx,
 // math.MaxInt64) is a common "no timeout", and wrapping would make it past).
+//
+// Relative to now, not to monoBaseGo: a t without a monotonic reading
+// (from time.Unix, a parsed time, .UTC()) is compared by the wall clock,
+// which may have stepped, or not counted a suspend, since monoBaseGo.
 func monoAt(t time.Time) uint64 {
-	d := int64(t.Sub(monoBaseGo))
-	if d > math.MaxInt64-monoBase {
+	now := time.Now()
+	base := monoBase + int64(now.Sub(monoBaseGo))
+	d := int64(t.Sub(now))
+	if d > math.MaxInt64-base {
 		return forever
 	}
-	ns := monoBase + d
+	ns := base + d
 	if ns < 0 {
 		return 0
 	}
