@@ -170,10 +170,20 @@ static int cond_open(struct cli_ctx *ctx, const char *name, int64_t timeout_ns, 
 	return status;
 }
 
-/* cli_wait()'s call: Wait on the Cond, the Mutex *@arg ours again after */
+/*
+ * cli_wait()'s call: Wait on the Cond, the Mutex *@arg ours again after.
+ * The kernel ends a Wait with EINTR for a stop and continue too (a restart
+ * would be a new Wait, which could miss a Signal): that is a spurious
+ * wake-up, so CMD runs again (0), not a Wait again (cli_wait() retries
+ * the EINTRs it did not cause).
+ */
 static int cond_wait_call(int fd, int64_t timeout_ns, void *arg)
 {
-	return gosync_cond_wait(fd, *(int *)arg, timeout_ns);
+	int ret = gosync_cond_wait(fd, *(int *)arg, timeout_ns);
+
+	if (ret < 0 && errno == EINTR && !cli_interrupted())
+		return 0;
+	return ret;
 }
 
 /*
@@ -203,7 +213,8 @@ static int cond_wait(struct cli_ctx *ctx)
 			died = false;
 			runs++;
 		}
-		if (cli_interrupted()) {
+		/* CMD exited 0 (it took what it waited for) before a signal: done */
+		if (cli_interrupted() && !(runs && !status)) {
 			errno = EINTR;
 			status = cli_wait_fail(ctx, name);
 			break;

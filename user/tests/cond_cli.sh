@@ -99,6 +99,33 @@ wait $w; rc=$?
 [ $rc = 143 ] && grep -q interrupted "$T/err2" && ok wait-sigterm-143 || notok wait-sigterm-143 "status $rc, '$(cat "$T/err2")'"
 status 0 mutex-free-after-signal "$G" mutex trylock "$N-m" -- true
 
+# ---- a stop and continue (Ctrl-Z, fg) ends the kernel's Wait (a restart
+# would be a new Wait, which could miss a Signal): CMD runs again, as after
+# a spurious wake-up, and the command goes on waiting ----
+rm -f "$T/runs" "$T/go"
+"$G" cond wait "$N" --timeout 60 -- sh -c "echo run >>$T/runs; test -e $T/go" 2>"$T/err2" &
+w=$!
+lines "$T/runs" 1
+in_wait
+kill -STOP $w
+kill -CONT $w
+lines "$T/runs" 2 && ok stop-cont-runs-cmd-again ||
+	notok stop-cont-runs-cmd-again "CMD ran $(wc -l <"$T/runs") time(s), not again"
+"$G" cond broadcast "$N" -- touch "$T/go"
+wait $w; rc=$?
+[ $rc = 0 ] && [ ! -s "$T/err2" ] && ok stop-cont-then-woken || notok stop-cont-then-woken "status $rc, '$(cat "$T/err2")'"
+rm -f "$T/go"
+
+# ---- a signal while CMD runs is passed to CMD; a CMD that still exits 0
+# took what it waited for, so cond wait exits 0 too, not 143 ----
+rm -f "$T/runs"
+"$G" cond wait "$N" -- sh -c "trap '' TERM; echo run >>$T/runs; sleep 2" 2>"$T/err2" &
+w=$!
+lines "$T/runs" 1
+kill -TERM $w
+wait $w; rc=$?
+[ $rc = 0 ] && ok signal-in-cmd-that-succeeds || notok signal-in-cmd-that-succeeds "status $rc, '$(cat "$T/err2")'"
+
 # ---- a killed waiter: asleep in Wait it holds nothing; killed while CMD
 # runs, its robust mutex is released and the next locker is told ----
 rm -f "$T/runs"
