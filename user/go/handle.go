@@ -25,6 +25,7 @@ type handle struct {
 	pmu     sync.Mutex
 	pollers []*poller            // idle pollable duplicates of fd
 	busy    map[*poller]struct{} // in use by a waiting call
+	closers map[int]bool         // kernel waits' cancelers Close fires (kernelWait): fired
 	closed  bool                 // (under pmu) Close ran
 
 	race *[2]byte // the object's race token (race.go), nil without -race
@@ -140,6 +141,12 @@ func (h *handle) close() error {
 	h.pollers = nil
 	for p := range h.busy {
 		all = append(all, p)
+	}
+	for fd, fired := range h.closers {
+		if !fired {
+			wgOp(fd, wgDone, 0, 0) // its kernel wait ends, os.ErrClosed
+			h.closers[fd] = true
+		}
 	}
 	h.pmu.Unlock()
 	for _, p := range all {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"sync/atomic"
 	"syscall"
-	"time"
 	"unsafe"
 )
 
@@ -185,19 +184,14 @@ func (b *base) lockContext(ctx context.Context, name string, req uintptr, try, l
 		w := waiter{
 			write: write,
 			try:   func(fd int) (bool, error) { return tryLock(fd, req, try) },
-			block: func(fd int, abs uint64) error {
-				err := lockOp(fd, req, lock, waitAbstime, abs)
-				if err == syscall.EDEADLK {
-					// The kernel's deadlock detection knows
-					// threads, not goroutines, which share
-					// threads and this handle's description:
-					// its EDEADLK proves nothing here. Wait a
-					// little and try again, as after a slice.
-					time.Sleep(starvation)
-					return syscall.ETIMEDOUT
-				}
-				return err
-			},
+			// (A case, not the Lock ioctl: no deadlock detection,
+			// which knows threads, not goroutines, and would see
+			// goroutines that share this handle's description and
+			// an OS thread as one locker.)
+			block: waitCase{op: caseLock},
+		}
+		if lock == lockRLock {
+			w.block.op = caseRLock
 		}
 		if lock == lockLock && req == iocRWMutex {
 			// Go's writer preference: a waiting writer holds back new

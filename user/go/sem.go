@@ -204,10 +204,7 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 	done, err := try(fd)
 	s.h.put()
 	if !done {
-		err = s.h.await(ctx, &waiter{try: try, block: func(fd int, abs uint64) error {
-			_, err := semOp(fd, semAcquire, uint64(n), waitAbstime, abs)
-			return err
-		}})
+		err = s.h.await(ctx, &waiter{try: try, block: waitCase{op: caseAcquire, len: uint32(n)}})
 	}
 	if err == nil {
 		s.h.raceAcquire()

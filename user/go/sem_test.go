@@ -276,6 +276,65 @@ func testAllocCancelDoesntStarve(t *testing.T, opts ...gosync.Option) {
 	}
 }
 
+// A large Acquire that joined the kernel's queue keeps its place there for
+// as long as it waits: a smaller Acquire queued behind it is not served
+// first (x/sync's FIFO), however long the wait. (Before, the Go waiter's
+// kernel wait timed out every 200 ms to look for Close, and each time it
+// left the queue, letting the ones behind it in.)
+func TestLargeAcquireKeepsItsPlace(t *testing.T) { forSemKinds(t, testLargeAcquireKeepsItsPlace) }
+
+func testLargeAcquireKeepsItsPlace(t *testing.T, opts ...gosync.Option) {
+	s := newSem(t, 2, opts...)
+	must(t, s.Acquire(context.Background(), 1)) // 1 of 2 free: Acquire(2) waits
+	large := make(chan error, 1)
+	go func() { large <- s.Acquire(context.Background(), 2) }()
+	// Until it is in the kernel's queue (TryAcquire(1) then fails: FIFO);
+	// each Release wakes it in the poller to lose again, past 1 ms.
+	for end := time.Now().Add(hangLimit); s.TryAcquire(1); runtime.Gosched() {
+		must(t, s.Release(1))
+		if time.Now().After(end) {
+			t.Fatal("Acquire(2) not queued: TryAcquire(1) still succeeds")
+		}
+	}
+	// An Acquire(1) queued in the kernel behind it (a select's case).
+	small := make(chan error, 1)
+	go func() {
+		_, err := gosync.Select(context.Background(), s.AcquireCase(1))
+		small <- err
+	}()
+	select {
+	case err := <-small:
+		t.Fatalf("Acquire(1) served before the Acquire(2) ahead of it (%v)", err)
+	case <-time.After(time.Second): // several of the old slices
+	}
+	must(t, s.Release(1)) // 2 free: the front one's
+	within(t, "the large Acquire", func() { must(t, <-large) })
+	must(t, s.Release(2))
+	within(t, "the small Acquire", func() { must(t, <-small) })
+	must(t, s.Release(1))
+}
+
+// A Close of the handle ends a wait in the kernel's queue at once, with
+// os.ErrClosed (the wait has a canceler of its own that Close fires).
+func TestCloseEndsKernelWait(t *testing.T) {
+	s := newSem(t, 2)
+	must(t, s.Acquire(context.Background(), 1))
+	large := make(chan error, 1)
+	go func() { large <- s.Acquire(context.Background(), 2) }()
+	for end := time.Now().Add(hangLimit); s.TryAcquire(1); runtime.Gosched() {
+		must(t, s.Release(1))
+		if time.Now().After(end) {
+			t.Fatal("Acquire(2) not queued: TryAcquire(1) still succeeds")
+		}
+	}
+	must(t, s.Close())
+	within(t, "the Acquire after Close", func() {
+		if err := <-large; !errors.Is(err, os.ErrClosed) {
+			t.Errorf("Acquire ended by Close: %v, want os.ErrClosed", err)
+		}
+	})
+}
+
 // Robust permits: a child process that acquires and dies gives its
 // permits back; another handle cannot release what it does not hold.
 func TestSemaphoreCrossProcess(t *testing.T) {

@@ -33,10 +33,11 @@ import (
 //     in a Mutex's starvation mode, an RWMutex's writer preference or a
 //     Semaphore's FIFO. A waiter that keeps losing the race (Go's rule: it
 //     has waited more than 1 ms and lost again), and an RWMutex writer that
-//     has waited more than 10 ms, join the queue with a plain blocking
-//     call (kernelWait). ctx's cancellation reaches it at the end of its
-//     current slice of at most 20 ms; its deadline, at once; Close of the
-//     handle, within 200 ms (a wait that is never canceled is sliced too).
+//     has waited more than 10 ms, join the queue (kernelWait) and stay in
+//     it until they are served: one GOSYNC_IOC_WAIT with the operation as
+//     its case, and cancelers (below) for ctx and for Close of the handle.
+//     (A wait that timed out to look at ctx and began again would join
+//     the queue last each time, and could be passed over for good.)
 //   - rendezvous. An unbuffered Send needs its receiver: one of the two
 //     must be in the kernel's queue. Send is (and Select is); they wait in
 //     GOSYNC_IOC_WAIT with one more case, a WaitGroup of the package's
@@ -44,10 +45,8 @@ import (
 //   - Cond.Wait, which has no pollable state (a Signal to nobody is lost).
 
 const (
-	starvation = time.Millisecond       // Go's starvationThresholdNs
-	slice      = 20 * time.Millisecond  // longest kernel wait without a deadline, under a cancelable ctx
-	closeSlice = 200 * time.Millisecond // the same under a ctx that is never canceled: Close ends it
-	maxIdle    = 4                      // pollers kept per handle
+	starvation = time.Millisecond // Go's starvationThresholdNs
+	maxIdle    = 4                // pollers kept per handle
 )
 
 var errNotPollable = errors.New("gosync: descriptor is not pollable")
@@ -141,9 +140,9 @@ type waiter struct {
 	// try attempts the operation without blocking: done, or an error
 	// that ends the wait. It runs with the poller's descriptor.
 	try func(fd int) (done bool, err error)
-	// block, if set, is the operation as a kernel wait until the absolute
-	// CLOCK_MONOTONIC time abs (ETIMEDOUT after it): the fairness fallback.
-	block func(fd int, abs uint64) error
+	// block, if its op is set, is the operation as a GOSYNC_IOC_WAIT case
+	// (its fd is filled in): the fairness fallback, in the kernel's queue.
+	block waitCase
 	// patience: also fall back to block after waiting this long (0: only
 	// after losing a race past the starvation threshold).
 	patience time.Duration
@@ -159,7 +158,7 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 		return err
 	}
 	p, err := h.getPoller()
-	if err == errNotPollable && w.block != nil {
+	if err == errNotPollable && w.block.op != 0 {
 		return h.kernelWait(ctx, w.block)
 	}
 	if err != nil {
@@ -201,7 +200,7 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 		// Go's starvation: waited > 1 ms, woken, and lost again. Not on
 		// the first try of a Read, which has not waited: on a slow
 		// machine getting here can take a millisecond.
-		if w.block != nil && woken && time.Since(start) > starvation {
+		if w.block.op != 0 && woken && time.Since(start) > starvation {
 			escalate = true
 			return true
 		}
@@ -217,7 +216,7 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 				next, wake = t, true
 			}
 		}
-		if w.block != nil && w.patience > 0 {
+		if w.block.op != 0 && w.patience > 0 {
 			if t := start.Add(w.patience); !wake || t.Before(next) {
 				next, wake = t, true
 			}
@@ -254,7 +253,7 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 		if hasDeadline && !time.Now().Before(deadline) {
 			return context.DeadlineExceeded
 		}
-		if w.block != nil && w.patience > 0 && time.Since(start) >= w.patience {
+		if w.block.op != 0 && w.patience > 0 && time.Since(start) >= w.patience {
 			return h.kernelWait(ctx, w.block)
 		}
 		// A recheck: try again.
@@ -272,49 +271,53 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 	}
 }
 
-// kernelWait runs block, a kernel wait, under ctx: with ctx's deadline,
-// in slices no longer than slice if ctx can be canceled (else closeSlice),
-// checking ctx and Close between them.
-func (h *handle) kernelWait(ctx context.Context, block func(fd int, abs uint64) error) error {
+// kernelWait waits in the kernel's queue for the operation c (a
+// GOSYNC_IOC_WAIT case; its fd is filled in) until it completes (nil, or
+// the case's error: EOWNERDEAD for a lock that is held all the same), ctx
+// is done (ctx.Err()), or the handle is closed (os.ErrClosed): one wait,
+// which keeps the caller's place in the queue.
+func (h *handle) kernelWait(ctx context.Context, c waitCase) error {
 	fd, err := h.get()
 	if err != nil {
 		return err
 	}
 	defer h.put()
-	deadline, hasDeadline := ctx.Deadline()
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		abs := forever
-		if hasDeadline {
-			abs = monoAt(deadline)
-		}
-		// In slices: ctx may be canceled, and Close ends a wait through
-		// the handle, which no kernel wait sees (the descriptor stays open
-		// while we use it). A slice that ends requeues the waiter last,
-		// so without ctx the slices are long.
-		n := closeSlice
-		if ctx.Done() != nil {
-			n = slice
-		}
-		if s := monoAt(time.Now().Add(n)); s < abs {
-			abs = s
-		}
-		err := block(fd, abs)
-		if err != syscall.ETIMEDOUT {
-			return err
-		}
-		if h.isClosed() {
-			return os.ErrClosed
-		}
-		if hasDeadline && !time.Now().Before(deadline) {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			return context.DeadlineExceeded
-		}
+	// Close ends it through a canceler of its own, which close() fires.
+	cfd, err := getCanceler()
+	if err != nil {
+		return err
 	}
+	h.pmu.Lock()
+	if h.closed {
+		h.pmu.Unlock()
+		putCanceler(cfd, false)
+		return os.ErrClosed
+	}
+	if h.closers == nil {
+		h.closers = make(map[int]bool)
+	}
+	h.closers[cfd] = false
+	h.pmu.Unlock()
+	defer func() {
+		h.pmu.Lock()
+		fired := h.closers[cfd]
+		delete(h.closers, cfd)
+		h.pmu.Unlock()
+		putCanceler(cfd, fired)
+	}()
+	c.fd = int32(fd)
+	cases := make([]waitCase, 2, 3) // room for waitCases' ctx canceler
+	cases[0], cases[1] = c, waitCase{fd: int32(cfd), op: caseWGZero}
+	i, err := waitCases(ctx, cases, 0)
+	switch {
+	case err != nil:
+		return err
+	case i == 1:
+		return os.ErrClosed
+	case cases[0].err != 0:
+		return syscall.Errno(-cases[0].err)
+	}
+	return nil
 }
 
 // Cancelers: anonymous WaitGroups at 1 that a GOSYNC_IOC_WAIT watches as
