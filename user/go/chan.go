@@ -143,9 +143,9 @@ func (c *Chan) SendContext(ctx context.Context, msg []byte) error {
 	done, err := sendTry(fd, msg)
 	if !done && c.cap == 0 {
 		// Unbuffered: wait where a receiver finds us.
-		cases := make([]waitCase, 1, 2)
+		cases := make([]waitCase, 1, 3)
 		cases[0] = waitCase{fd: int32(fd), op: caseSend, buf: bytesPtr(msg), len: uint32(len(msg))}
-		_, err = waitCases(ctx, cases, 0)
+		_, err = c.h.waitCases(ctx, cases)
 		if err == nil && cases[0].err != 0 {
 			err = syscall.Errno(-cases[0].err)
 		}

@@ -92,6 +92,32 @@ func TestChan(t *testing.T) {
 	}
 }
 
+// Close of the handle ends an unbuffered Send waiting in the kernel's
+// queue for its receiver, with os.ErrClosed (not the Chan's ErrClosed:
+// the Chan is open, and another handle's Recv takes no message from it).
+func TestCloseEndsUnbufferedSend(t *testing.T) {
+	c := newChan(t, 0)
+	f, err := c.File()
+	must(t, err)
+	defer f.Close()
+	c2, err := gosync.ChanFromFile(f)
+	must(t, err)
+	defer c2.Close()
+	errc := make(chan error)
+	go func() { errc <- c.Send([]byte("x")) }()
+	waitSenders(t, c2, 1)
+	must(t, c.Close())
+	within(t, "the Send after Close", func() {
+		if err := <-errc; !errors.Is(err, os.ErrClosed) || errors.Is(err, gosync.ErrClosed) {
+			t.Errorf("Send ended by Close: %v, want os.ErrClosed", err)
+		}
+	})
+	// The Send left the queue as its wait returned: nothing for a Recv.
+	if st, err := c2.State(); err != nil || st.Waiters != 0 {
+		t.Fatalf("after the Send was closed: %d senders queued (%v)", st.Waiters, err)
+	}
+}
+
 // A Send waiting when the Chan closes fails with ErrClosed; a Recv
 // waiting then sees it closed.
 func TestChanCloseWakesWaiters(t *testing.T) {

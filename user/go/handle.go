@@ -189,9 +189,11 @@ type base struct {
 	h *handle
 }
 
-// Close closes this handle to the object. Waits in progress on it that
-// wait through the runtime's poller end with an error matching
-// os.ErrClosed; the descriptor is closed when the last call using it
+// Close closes this handle to the object. Waits in progress on it end
+// with an error matching os.ErrClosed: in the runtime's poller, in the
+// kernel's queue (a Lock or Acquire that waited long, an unbuffered
+// Send); not a Select or a Cond's Wait, which end with their context or
+// their wake-up. The descriptor is closed when the last call using it
 // returns. A robust lock or Semaphore permits still held through the
 // handle are released by the kernel once every descriptor of its open file
 // description is closed (see File). The object itself lives on while

@@ -282,16 +282,31 @@ func (h *handle) kernelWait(ctx context.Context, c waitCase) error {
 		return err
 	}
 	defer h.put()
-	// Close ends it through a canceler of its own, which close() fires.
+	c.fd = int32(fd)
+	cases := make([]waitCase, 1, 3)
+	cases[0] = c
+	if _, err := h.waitCases(ctx, cases); err != nil {
+		return err
+	}
+	if cases[0].err != 0 {
+		return syscall.Errno(-cases[0].err)
+	}
+	return nil
+}
+
+// waitCases is waitCases (below) over cases on h (which needs room for
+// two more) that Close of h ends too, with os.ErrClosed: through a
+// canceler of the wait's own, which close() fires.
+func (h *handle) waitCases(ctx context.Context, cases []waitCase) (int, error) {
 	cfd, err := getCanceler()
 	if err != nil {
-		return err
+		return -1, err
 	}
 	h.pmu.Lock()
 	if h.closed {
 		h.pmu.Unlock()
 		putCanceler(cfd, false)
-		return os.ErrClosed
+		return -1, os.ErrClosed
 	}
 	if h.closers == nil {
 		h.closers = make(map[int]bool)
@@ -305,19 +320,12 @@ func (h *handle) kernelWait(ctx context.Context, c waitCase) error {
 		h.pmu.Unlock()
 		putCanceler(cfd, fired)
 	}()
-	c.fd = int32(fd)
-	cases := make([]waitCase, 2, 3) // room for waitCases' ctx canceler
-	cases[0], cases[1] = c, waitCase{fd: int32(cfd), op: caseWGZero}
-	i, err := waitCases(ctx, cases, 0)
-	switch {
-	case err != nil:
-		return err
-	case i == 1:
-		return os.ErrClosed
-	case cases[0].err != 0:
-		return syscall.Errno(-cases[0].err)
+	n := len(cases)
+	i, err := waitCases(ctx, append(cases, waitCase{fd: int32(cfd), op: caseWGZero}), 0)
+	if err == nil && i == n {
+		return -1, os.ErrClosed
 	}
-	return nil
+	return i, err
 }
 
 // Cancelers: anonymous WaitGroups at 1 that a GOSYNC_IOC_WAIT watches as
