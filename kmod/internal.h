@@ -728,6 +728,7 @@ unsigned int gs_once_waiters(struct gs_once *o);
 int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
 	       u32 *result);
 int gs_once_complete(struct gs_once *o, struct gs_holder *h, u8 *value, u32 len);
+int gs_once_fail(struct gs_once *o, struct gs_holder *h);
 u32 gs_once_state(struct gs_once *o);
 void gs_once_holder_gone(struct gs_once *o, struct gs_holder *h);
 __poll_t gs_once_poll(struct gs_once *o, struct file *file, poll_table *pt);

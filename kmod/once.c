@@ -249,8 +249,11 @@ u32 gs_once_state(struct gs_once *o)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_state);
 
-/** gs_once_holder_gone() - @h's file description is closing */
-void gs_once_holder_gone(struct gs_once *o, struct gs_holder *h)
+/*
+ * The run through @h ends without the function's result: done|abandoned,
+ * or new again (RETRY). Return: whether @h was the runner.
+ */
+static bool gs_once_abandon(struct gs_once *o, struct gs_holder *h)
 {
 	bool runner;
 
@@ -260,8 +263,31 @@ void gs_once_holder_gone(struct gs_once *o, struct gs_holder *h)
 		gs_once_finish_locked(o, o->retry ? GOSYNC_ONCE_STATE_NEW :
 					  GOSYNC_ONCE_STATE_DONE, !o->retry);
 	gs_once_unlock_wake(o, runner);
+	return runner;
+}
+
+/** gs_once_holder_gone() - @h's file description is closing */
+void gs_once_holder_gone(struct gs_once *o, struct gs_holder *h)
+{
+	gs_once_abandon(o, h);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_holder_gone);
+
+/**
+ * gs_once_fail() - the runner reports that the function failed
+ * @o: the Once
+ * @h: the caller's holder: the runner gs_once_do() chose
+ *
+ * A panic, or a value the runner could not give: the Once settles as when
+ * its runner dies, so that the others learn it has no result (Go 1.21's
+ * OnceValue panics in every caller then).
+ * Return: 0, or -EPERM if @h is not the runner.
+ */
+int gs_once_fail(struct gs_once *o, struct gs_holder *h)
+{
+	return gs_once_abandon(o, h) ? 0 : -EPERM;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_once_fail);
 
 /* Readable once done. */
 __poll_t gs_once_poll(struct gs_once *o, struct file *file, poll_table *pt)

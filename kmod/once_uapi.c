@@ -66,15 +66,17 @@ static int gs_once_cmd(struct gs_ucmd *ucmd)
 {
 	struct gosync_once_cmd *c = ucmd->cmd;
 	struct gs_once *o = ucmd->obj->priv;
+	u32 wait = c->flags & ~GOSYNC_ONCE_F_FAILED;
+	bool failed = c->flags & GOSYNC_ONCE_F_FAILED;
 	struct gs_deadline dl;
 	int ret;
 
-	if (c->__reserved || ((c->buf || c->len) && !o->value_max))
+	if (c->__reserved || ((c->buf || c->len) && (!o->value_max || failed)))
 		return -EINVAL;
-	ret = gs_ucmd_deadline(ucmd, c->flags, &c->timeout_ns, &dl);
+	ret = gs_ucmd_deadline(ucmd, wait, &c->timeout_ns, &dl);
 	if (ret)
 		return ret;
-	if (c->flags && c->op != GOSYNC_ONCE_DO)
+	if ((wait && c->op != GOSYNC_ONCE_DO) || (failed && c->op != GOSYNC_ONCE_COMPLETE))
 		return -EINVAL;
 
 	switch (c->op) {
@@ -84,7 +86,10 @@ static int gs_once_cmd(struct gs_ucmd *ucmd)
 			ret = gs_once_cmd_value(o, c);
 		break;
 	case GOSYNC_ONCE_COMPLETE:
-		ret = gs_once_cmd_complete(o, ucmd->holder, c);
+		if (failed)
+			ret = gs_once_fail(o, ucmd->holder);
+		else
+			ret = gs_once_cmd_complete(o, ucmd->holder, c);
 		c->result = gs_once_state(o);
 		break;
 	case GOSYNC_ONCE_LOAD:

@@ -1530,6 +1530,38 @@ static void once_basic_test(struct kunit *test)
 	gs_once_destroy(o);
 }
 
+/*
+ * A runner whose function failed (COMPLETE with GOSYNC_ONCE_F_FAILED): the
+ * Once settles as when a runner dies, done|abandoned; with RETRY, new
+ * again, and the next Do runs. Only the runner may say so.
+ */
+static void once_fail_test(struct kunit *test)
+{
+	struct gs_holder a = {}, b = {};
+	int retry;
+	u32 r;
+
+	for (retry = 0; retry < 2; retry++) {
+		struct gs_once *o = gs_once_create(retry, 0);
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
+		KUNIT_EXPECT_EQ(test, gs_once_fail(o, &a), -EPERM);	/* not running */
+		KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, FOREVER, &r), 0);
+		KUNIT_EXPECT_EQ(test, r, (u32)GOSYNC_ONCE_RUN);
+		KUNIT_EXPECT_EQ(test, gs_once_fail(o, &b), -EPERM);	/* not the runner */
+		KUNIT_EXPECT_EQ(test, gs_once_fail(o, &a), 0);
+		KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a, NULL, 0), -EPERM);
+		KUNIT_EXPECT_EQ(test, gs_once_do(o, &b, FOREVER, &r), 0);
+		KUNIT_EXPECT_EQ(test, r, retry ? (u32)GOSYNC_ONCE_RUN :
+				(u32)(GOSYNC_ONCE_DONE | GOSYNC_ONCE_ABANDONED));
+		if (retry)
+			KUNIT_EXPECT_EQ(test, gs_once_complete(o, &b, NULL, 0), 0);
+		KUNIT_EXPECT_EQ(test, gs_once_state(o), retry ? (u32)GOSYNC_ONCE_DONE :
+				(u32)(GOSYNC_ONCE_DONE | GOSYNC_ONCE_ABANDONED));
+		gs_once_destroy(o);
+	}
+}
+
 /* Go's TestOnce: many callers, the function runs once, all return after it. */
 static void once_many_test(struct kunit *test)
 {
@@ -1722,6 +1754,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(waitgroup_mapped_select_mark_test),
 	KUNIT_CASE(waitgroup_mapped_scribble_test),
 	KUNIT_CASE(once_basic_test),
+	KUNIT_CASE(once_fail_test),
 	KUNIT_CASE(once_many_test),
 	KUNIT_CASE(once_runner_gone_test),
 	KUNIT_CASE(once_value_test),

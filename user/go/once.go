@@ -146,7 +146,8 @@ func onceTry(fd int, buf []byte) (uint32, int, error) {
 
 // do is Do, DoContext and DoValue: it runs f if this caller is first and,
 // for a OnceValue (wantValue), returns the value its runner gave.
-func (o *Once) do(ctx context.Context, name string, f func() []byte, wantValue bool) ([]byte, error) {
+func (o *Once) do(ctx context.Context, name string, f func() ([]byte, error),
+	wantValue bool) ([]byte, error) {
 	if !wantValue {
 		// Mapped and done: Go's `if done.Load() { return }`.
 		if v := o.h.fastDone(); v&onceDone != 0 {
@@ -215,9 +216,12 @@ func (o *Once) do(ctx context.Context, name string, f func() []byte, wantValue b
 }
 
 // run calls f as the Once's runner and completes it, also if f panics
-// (Go's Once counts that as returning). A value the Once cannot keep (too
-// long, or no memory for it) completes it with none, and is an error.
-func (o *Once) run(name string, f func() []byte, isValue bool) ([]byte, error) {
+// (Go's Once counts that as returning). A OnceValue's runner that has no
+// value to give (f panicked or failed, or the Once cannot keep its value:
+// too long, no memory) fails the Once instead (GOSYNC_ONCE_F_FAILED): the
+// other callers get ErrOwnerDead, as Go 1.21's OnceValue panics in every
+// caller, not an empty value they would take for f's.
+func (o *Once) run(name string, f func() ([]byte, error), isValue bool) ([]byte, error) {
 	complete := func(v []byte) error {
 		if tooLong(len(v)) {
 			return syscall.EMSGSIZE // the kernel's for too long
@@ -227,19 +231,31 @@ func (o *Once) run(name string, f func() []byte, isValue bool) ([]byte, error) {
 			buf: bytesPtr(v), len: uint32(len(v))}
 		return o.h.do(iocOnce, unsafe.Pointer(&c))
 	}
+	fail := func() {
+		if !isValue {
+			complete(nil)
+			return
+		}
+		o.h.raceReleaseMerge()
+		c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceComplete,
+			flags: onceFailed}
+		o.h.do(iocOnce, unsafe.Pointer(&c))
+	}
 	completed := false
 	defer func() {
 		if !completed {
-			complete(nil)
+			fail()
 		}
 	}()
-	v := f()
+	v, err := f()
 	if !isValue {
 		v = nil
 	}
-	err := complete(v)
-	if err != nil && len(v) > 0 && err != syscall.EFAULT {
-		complete(nil)
+	if err == nil {
+		err = complete(v)
+	}
+	if err != nil {
+		fail()
 	}
 	completed = true
 	if err != nil {
@@ -256,7 +272,7 @@ func (o *Once) run(name string, f func() []byte, isValue bool) ([]byte, error) {
 //
 // As in Go, f must not call Do on the same Once: it would deadlock.
 func (o *Once) DoContext(ctx context.Context, f func()) error {
-	_, err := o.do(ctx, "Once.Do", func() []byte { f(); return nil }, false)
+	_, err := o.do(ctx, "Once.Do", func() ([]byte, error) { f(); return nil, nil }, false)
 	return err
 }
 
@@ -264,10 +280,12 @@ func (o *Once) DoContext(ctx context.Context, f func()) error {
 func (o *Once) Do(f func()) error { return o.DoContext(context.Background(), f) }
 
 // DoValue is Do for a Once made by NewOnceValue: the first caller runs f
-// and every caller gets the bytes it returned (ErrTooLarge if longer than
-// the Once's maxLen, and then the Once is done with no value).
+// and every caller gets the bytes it returned. If f panics, or returns
+// more than the Once's maxLen (ErrTooLarge for its caller), the Once is
+// done with no value, and the other callers get ErrOwnerDead (with Retry,
+// the next caller runs f).
 func (o *Once) DoValue(ctx context.Context, f func() []byte) ([]byte, error) {
-	return o.do(ctx, "Once.DoValue", f, true)
+	return o.do(ctx, "Once.DoValue", func() ([]byte, error) { return f(), nil }, true)
 }
 
 // Done reports whether f has returned (or its runner died).
@@ -284,19 +302,15 @@ func (o *Once) Done() (bool, error) {
 // process calls it first, and returns f's value to every caller in every
 // process (Go 1.21's sync.OnceValue, across processes): o must come from
 // NewOnceValue or OpenOnce of one, with a maxLen that holds c's encoding
-// of the value. If f panics, the Once is done and callers get an error.
+// of the value. If f panics (the panic goes on in its caller), or its
+// value cannot be encoded or kept, the Once is done with no value and the
+// other callers get ErrOwnerDead.
 func OnceValue[T any](o *Once, c Codec[T], f func() T) func() (T, error) {
 	return func() (T, error) {
-		var encErr error
-		b, err := o.DoValue(context.Background(), func() []byte {
-			b, err := c.Encode(f())
-			encErr = err
-			return b
-		})
+		b, err := o.do(context.Background(), "OnceValue", func() ([]byte, error) {
+			return c.Encode(f())
+		}, true)
 		var zero T
-		if encErr != nil {
-			return zero, newError("OnceValue", o.h.name, encErr)
-		}
 		if err != nil {
 			return zero, err
 		}

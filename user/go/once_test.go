@@ -97,6 +97,54 @@ func testOnceValue(t *testing.T, opts ...gosync.Option) {
 	}
 }
 
+// Go 1.21's OnceValue panics in every caller if f panics (oncefunc_test.go's
+// TestOnceValuePanic): here the panic goes on in the runner, and every
+// other caller gets ErrOwnerDead, never a zero value with a nil error; f
+// is not called again. The same for a value too long for the Once.
+func TestOnceValuePanic(t *testing.T) { forMappedKinds(t, testOnceValuePanic) }
+
+func testOnceValuePanic(t *testing.T, opts ...gosync.Option) {
+	o, err := gosync.NewOnceValue(64, opts...)
+	must(t, err)
+	defer o.Close()
+	calls := 0
+	f := gosync.OnceValue[string](o, gosync.StringCodec{}, func() string {
+		calls++
+		panic("x")
+	})
+	func() {
+		defer func() {
+			if r := recover(); r != "x" {
+				t.Fatalf("the runner's panic: %v", r)
+			}
+		}()
+		f()
+	}()
+	for i := 0; i < 2; i++ {
+		if v, err := f(); !errors.Is(err, gosync.ErrOwnerDead) {
+			t.Fatalf("OnceValue after f panicked: %q, %v; want ErrOwnerDead", v, err)
+		}
+	}
+	if calls != 1 {
+		t.Fatalf("f called %d times", calls)
+	}
+
+	long, err := gosync.NewOnceValue(4, opts...)
+	must(t, err)
+	defer long.Close()
+	if _, err := long.DoValue(context.Background(), func() []byte {
+		return []byte("too long")
+	}); !errors.Is(err, gosync.ErrTooLarge) {
+		t.Fatalf("DoValue of a value past maxLen: %v, want ErrTooLarge", err)
+	}
+	if v, err := long.DoValue(context.Background(), func() []byte {
+		t.Fatal("f called again")
+		return nil
+	}); !errors.Is(err, gosync.ErrOwnerDead) {
+		t.Fatalf("DoValue after a value past maxLen: %q, %v; want ErrOwnerDead", v, err)
+	}
+}
+
 // Cross-process: 4 processes race to initialize; one runs f, all see
 // its value.
 func TestOnceCrossProcess(t *testing.T) { forMappedKinds(t, testOnceCrossProcess) }

@@ -126,6 +126,7 @@ const (
 	onceRun       = 1 << 0
 	onceDone      = 1 << 1
 	onceAbandoned = 1 << 2
+	onceFailed    = 1 << 16 // GOSYNC_ONCE_F_FAILED
 	onceRetry     = 1 << 0
 )
 

@@ -368,6 +368,15 @@ int gosync_once_complete(int fd)
 	return once_op(fd, GOSYNC_ONCE_COMPLETE, -1, NULL);
 }
 
+int gosync_once_fail(int fd)
+{
+	struct gosync_once_cmd c = {
+		.size = sizeof(c), .op = GOSYNC_ONCE_COMPLETE, .flags = GOSYNC_ONCE_F_FAILED,
+	};
+
+	return ioctl(fd, GOSYNC_IOC_ONCE, &c) < 0 ? -1 : 0;
+}
+
 int gosync_once_load(int fd, unsigned int *result)
 {
 	return once_op(fd, GOSYNC_ONCE_LOAD, -1, result);

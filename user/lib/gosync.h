@@ -214,6 +214,13 @@ int gosync_once_create(int dev, const char *name, unsigned int perm, unsigned in
  */
 int gosync_once_do(int fd, int64_t timeout_ns, unsigned int *result);
 int gosync_once_complete(int fd);
+/**
+ * gosync_once_fail() - the runner's function failed (it could not give its
+ * result): instead of Complete; the Once is done|ABANDONED, as when a runner
+ * dies (GOSYNC_ONCE_ATTR_RETRY: the next Do runs it again). EPERM if the
+ * caller's fd is not the runner's.
+ */
+int gosync_once_fail(int fd);
 /** gosync_once_load() - *@result: 0 if not done, else GOSYNC_ONCE_DONE[|ABANDONED] */
 int gosync_once_load(int fd, unsigned int *result);
 

@@ -7,6 +7,7 @@
  */
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 
 #include "sync_util.h"
 
@@ -346,6 +347,53 @@ static bool t_value(void)
 	return true;
 }
 
+/*
+ * A runner whose function failed: COMPLETE with GOSYNC_ONCE_F_FAILED, and
+ * the Once settles as when a runner dies: a waiting Do returns done and
+ * abandoned (no value), or, RETRY, runs it. Only the runner may; the flag
+ * goes with COMPLETE alone, and with no value.
+ */
+static bool once_fail(bool retry)
+{
+	char name[GOSYNC_NAME_MAX], buf[8];
+	int fd = CHECK_OK(gosync_oncevalue_create(dev, tap_name(name, retry ? "fail-retry" : "fail"), 0,
+						  retry ? GOSYNC_ONCE_ATTR_RETRY : 0, 8));
+	int other = CHECK_OK(reopen(dev, name));
+	struct gosync_once_cmd c = {
+		.size = sizeof(c), .op = GOSYNC_ONCE_COMPLETE, .flags = GOSYNC_ONCE_F_FAILED,
+		.buf = (uintptr_t)"v", .len = 1,
+	};
+	int args[2] = { other, 0 };
+	unsigned int r;
+	size_t len = 99;
+	struct bg b;
+
+	CHECK_RET(gosync_once_fail(fd), EPERM);			/* nobody runs it */
+	CHECK_RET(gosync_oncevalue_do(fd, -1, &r, NULL, 0, &len), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_RUN);
+	CHECK_RET(gosync_once_fail(other), EPERM);		/* not the runner */
+	CHECK_RET(ioctl(fd, GOSYNC_IOC_ONCE, &c), EINVAL);	/* no value with it */
+	c.op = GOSYNC_ONCE_DO;
+	c.buf = c.len = 0;
+	CHECK_RET(ioctl(fd, GOSYNC_IOC_ONCE, &c), EINVAL);	/* COMPLETE only */
+	c.op = GOSYNC_ONCE_LOAD;
+	CHECK_RET(ioctl(fd, GOSYNC_IOC_ONCE, &c), EINVAL);
+	CHECK_OK(bg_start(&b, do_forever, args));		/* a Do waits for it */
+	CHECK(bg_blocks(&b, 20 * MS), "Do did not wait for the runner");
+	CHECK_RET(gosync_once_fail(fd), 0);
+	CHECK(bg_wait(&b, LIVENESS_NS) && !b.err, "the waiting Do: %s", errname(b.err));
+	CHECK_EQ(args[1], retry ? GOSYNC_ONCE_RUN : GOSYNC_ONCE_DONE | GOSYNC_ONCE_ABANDONED);
+	if (retry)
+		CHECK_RET(gosync_oncevalue_complete(other, "v", 1), 0);
+	CHECK_RET(gosync_once_fail(fd), EPERM);			/* settled */
+	CHECK_RET(gosync_oncevalue_load(fd, &r, buf, sizeof(buf), &len), 0);
+	CHECK_EQ(r, retry ? GOSYNC_ONCE_DONE : GOSYNC_ONCE_DONE | GOSYNC_ONCE_ABANDONED);
+	CHECK_EQ(len, retry ? 1 : 0);
+	close(other);
+	close(fd);
+	return true;
+}
+
 int main(void)
 {
 	dev = tap_dev("once");
@@ -358,5 +406,7 @@ int main(void)
 	tap_report(poll_dead_runner(true), "once-poll-dead-runner-retry");
 	tap_report(poll_dead_runner(false), "once-poll-dead-runner-abandoned");
 	tap_report(t_value(), "once-value");
+	tap_report(once_fail(false), "once-fail-abandoned");
+	tap_report(once_fail(true), "once-fail-retry");
 	return tap_done(dev, "once");
 }

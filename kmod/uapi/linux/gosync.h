@@ -1219,6 +1219,10 @@ struct gosync_waitgroup_cmd {
  *	meanwhile wait (ETIMEDOUT, EINTR). Or GOSYNC_ONCE_DONE: it ran (with
  *	GOSYNC_ONCE_ABANDONED if its runner's fd closed before COMPLETE).
  * COMPLETE: only through the runner's open file description; EPERM otherwise.
+ *	With GOSYNC_ONCE_F_FAILED (and no value) the function failed (it
+ *	panicked, or its value could not be given): the Once settles as when
+ *	its runner dies, done|GOSYNC_ONCE_ABANDONED with no value, or new
+ *	again with GOSYNC_ONCE_ATTR_RETRY.
  * LOAD: result 0 (not done) or GOSYNC_ONCE_DONE[|ABANDONED]; never waits.
  * The fd polls readable (EPOLLIN) once done.
  *
@@ -1239,10 +1243,14 @@ enum gosync_once_op {
 #define GOSYNC_ONCE_DONE	_BITUL(1)
 #define GOSYNC_ONCE_ABANDONED	_BITUL(2)
 
+/* gosync_once_cmd.flags, COMPLETE only: the function failed (above) */
+#define GOSYNC_ONCE_F_FAILED	_BITUL(16)
+
 /**
  * struct gosync_once_cmd - GOSYNC_IOC_ONCE
  * @size: sizeof(struct gosync_once_cmd)
- * @flags: GOSYNC_WAIT_TIMEOUT, or _ABSTIME (| _REALTIME) (DO only)
+ * @flags: GOSYNC_WAIT_TIMEOUT, or _ABSTIME (| _REALTIME) (DO only);
+ *	GOSYNC_ONCE_F_FAILED (COMPLETE only)
  * @op: enum gosync_once_op
  * @result: out: GOSYNC_ONCE_* bits
  * @timeout_ns: see GOSYNC_WAIT_*
