@@ -680,7 +680,7 @@ struct gs_waitgroup {
 struct gs_waitgroup *gs_waitgroup_create(void);
 int gs_waitgroup_map(struct gs_waitgroup *wg, u64 *word);
 void gs_waitgroup_destroy(struct gs_waitgroup *wg);
-int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, bool hold,
+int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, u32 flags,
 		     s64 *counter);
 void gs_waitgroup_holder_gone(struct gs_waitgroup *wg, struct gs_holder *h);
 void gs_waitgroup_unmapped(struct gs_waitgroup *wg);

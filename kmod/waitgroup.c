@@ -238,23 +238,28 @@ static void wg_unlock_wake(struct gs_waitgroup *wg, bool wake)
  * @wg: the WaitGroup
  * @h: the caller's holder
  * @delta: what to add to the counter
- * @hold: GOSYNC_WG_F_HOLD: @h holds this (positive) Add until its Done
+ * @flags: GOSYNC_WG_F_HOLD: @h holds this (positive) Add until its Done;
+ *	GOSYNC_WG_F_UNHELD: this Done (@delta < 0) is of no held Add
  * @counter: out: the counter after the Add
  *
- * A Done (@delta < 0) through @h settles @h's held Adds first. On a mapped
- * WaitGroup, Add(0) is the fast path's call after its Add reached zero: it
- * releases that zero's Waits (the fence does), and is not counted.
- * Return: 0; -EINVAL if the counter would go negative (or @hold with a
- * delta not positive); -EBUSY for an Add racing with returning waiters;
- * -EOVERFLOW past S64_MAX (S32_MAX mapped: the word holds 32 bits).
+ * A Done (@delta < 0) through @h settles @h's held Adds first, unless
+ * GOSYNC_WG_F_UNHELD. On a mapped WaitGroup, Add(0) is the fast path's call
+ * after its Add reached zero: it releases that zero's Waits (the fence
+ * does), and is not counted.
+ * Return: 0; -EINVAL if the counter would go negative (or HOLD with a delta
+ * not positive, UNHELD with one not negative); -EBUSY for an Add racing with
+ * returning waiters; -EOVERFLOW past S64_MAX (S32_MAX mapped: the word holds
+ * 32 bits).
  */
-int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, bool hold,
+int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, u32 flags,
 		     s64 *counter)
 {
+	bool hold = flags & GOSYNC_WG_F_HOLD;
 	bool wake = false;
 	int ret;
 
-	if (hold && delta <= 0)
+	if ((hold && delta <= 0) || ((flags & GOSYNC_WG_F_UNHELD) && delta >= 0) ||
+	    (flags & ~(GOSYNC_WG_F_HOLD | GOSYNC_WG_F_UNHELD)))
 		return -EINVAL;
 	spin_lock(&wg->lock);
 	wg_fence_locked(wg, &wake);
@@ -266,7 +271,7 @@ int gs_waitgroup_add(struct gs_waitgroup *wg, struct gs_holder *h, s64 delta, bo
 	 */
 	if (!ret && hold)
 		h->wg_held = clamp(h->wg_held, 0LL, wg->count - delta) + delta;
-	else if (!ret && delta < 0)
+	else if (!ret && delta < 0 && !(flags & GOSYNC_WG_F_UNHELD))
 		h->wg_held -= min(h->wg_held, -delta);
 	*counter = wg->count;
 	wg_unfence_locked(wg);

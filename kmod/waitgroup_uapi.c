@@ -14,25 +14,27 @@ static int gs_waitgroup_cmd(struct gs_ucmd *ucmd)
 {
 	struct gosync_waitgroup_cmd *c = ucmd->cmd;
 	struct gs_waitgroup *wg = ucmd->obj->priv;
+	u32 held = c->flags & (GOSYNC_WG_F_HOLD | GOSYNC_WG_F_UNHELD);
+	u32 wait = c->flags & ~held;
 	struct gs_deadline dl;
 	int ret;
 
-	bool hold = c->flags & GOSYNC_WG_F_HOLD;
-
 	if (c->__reserved || (c->delta && c->op != GOSYNC_WG_ADD) ||
-	    (hold && c->op != GOSYNC_WG_ADD))
+	    ((c->flags & GOSYNC_WG_F_HOLD) && c->op != GOSYNC_WG_ADD) ||
+	    ((c->flags & GOSYNC_WG_F_UNHELD) && c->op != GOSYNC_WG_ADD && c->op != GOSYNC_WG_DONE))
 		return -EINVAL;
-	ret = gs_ucmd_deadline(ucmd, c->flags & ~GOSYNC_WG_F_HOLD, &c->timeout_ns, &dl);
+	ret = gs_ucmd_deadline(ucmd, wait, &c->timeout_ns, &dl);
 	if (ret)
 		return ret;
-	if ((c->flags & ~GOSYNC_WG_F_HOLD) && c->op != GOSYNC_WG_WAIT)
+	if (wait && c->op != GOSYNC_WG_WAIT)
 		return -EINVAL;
 
 	switch (c->op) {
 	case GOSYNC_WG_ADD:
 	case GOSYNC_WG_DONE:
+		/* (the core checks the delta each flag needs) */
 		ret = gs_waitgroup_add(wg, ucmd->holder, c->op == GOSYNC_WG_DONE ? -1 : c->delta,
-				       hold, &c->counter);
+				       held, &c->counter);
 		break;
 	case GOSYNC_WG_WAIT:
 		ret = gs_waitgroup_wait(wg, &dl);

@@ -1143,17 +1143,17 @@ static void waitgroup_basic_test(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_wait(wg, FOREVER), 0);	/* zero: at once */
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 2, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 2, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 2);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 1);
 	/* Go: "sync: negative WaitGroup counter"; nothing changes */
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -2, false, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -2, 0, &v), -EINVAL);
 	KUNIT_EXPECT_EQ(test, v, 1);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, S64_MAX, false, &v), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, S64_MAX, 0, &v), -EOVERFLOW);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_wait(wg, PAST), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, wg->waiters, 0U);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), 0);
 	gs_waitgroup_destroy(wg);
 }
@@ -1166,22 +1166,22 @@ static void waitgroup_wait_test(struct kunit *test)
 	s64 v;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
-	KUNIT_ASSERT_EQ(test, gs_waitgroup_add(wg, &wh, 2, false, &v), 0);
+	KUNIT_ASSERT_EQ(test, gs_waitgroup_add(wg, &wh, 2, 0, &v), 0);
 	blocker_start(test, &w1, do_wg_wait, wg);
 	blocker_start(test, &w2, do_wg_wait, wg);
 	blocker_start(test, &w3, do_wg_wait, wg);
 	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 3));
 	blocker_signal(&w3);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w3), -EINTR);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, 0, &v), 0);
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(w1.finished));
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w2), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&wg->waking), 0);
 	/* Reuse after every Wait returned is fine */
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, 0, &v), 0);
 	gs_waitgroup_destroy(wg);
 }
 
@@ -1202,11 +1202,11 @@ static void waitgroup_misuse_test(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
 	wg_set_waking(wg, 1);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), -EBUSY);
 	KUNIT_EXPECT_EQ(test, v, 0);
 	wg_set_waking(wg, 0);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, 0, &v), 0);
 	gs_waitgroup_destroy(wg);
 }
 
@@ -1222,13 +1222,13 @@ static void waitgroup_hold_test(struct kunit *test)
 	s64 v;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, 0, true, &v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, -1, true, &v), -EINVAL);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, 2, true, &v), 0);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &b, 1, true, &v), 0);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &c, 1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, 0, GOSYNC_WG_F_HOLD, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, -1, GOSYNC_WG_F_HOLD, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, 2, GOSYNC_WG_F_HOLD, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &b, 1, GOSYNC_WG_F_HOLD, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &c, 1, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 4);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, -1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, -1, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, a.wg_held, 1);
 	blocker_start(test, &w, do_wg_wait, wg);
 	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
@@ -1237,10 +1237,36 @@ static void waitgroup_hold_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), 2);
 	gs_waitgroup_holder_gone(wg, &b);
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(w.finished));
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &c, -1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &c, -1, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, stat_of(wg->stats, GOSYNC_STAT_WG_ABANDONED), 2ULL);
 	KUNIT_EXPECT_EQ(test, a.wg_held + b.wg_held + c.wg_held, 0);
+	gs_waitgroup_destroy(wg);
+}
+
+/*
+ * A description that holds an Add (WaitGroup.Go) and makes a plain one too:
+ * the plain Done (GOSYNC_WG_F_UNHELD) leaves the held Add held, so its close
+ * still does it. UNHELD goes with a Done only, HOLD with an Add only.
+ */
+static void waitgroup_unheld_test(struct kunit *test)
+{
+	struct gs_waitgroup *wg = gs_waitgroup_create();
+	struct gs_holder a = {};
+	s64 v;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, 1, GOSYNC_WG_F_UNHELD, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, 0, GOSYNC_WG_F_UNHELD, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, -1, GOSYNC_WG_F_HOLD | GOSYNC_WG_F_UNHELD,
+					       &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, 1, GOSYNC_WG_F_HOLD, &v), 0);	/* Go(f) */
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, 1, 0, &v), 0);			/* Add(1) */
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, -1, GOSYNC_WG_F_UNHELD, &v), 0); /* Done */
+	KUNIT_EXPECT_EQ(test, v, 1);
+	KUNIT_EXPECT_EQ(test, a.wg_held, 1);
+	gs_waitgroup_holder_gone(wg, &a);	/* dies while f runs */
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), 0);
 	gs_waitgroup_destroy(wg);
 }
 
@@ -1256,9 +1282,9 @@ static void waitgroup_hold_overflow_test(struct kunit *test)
 	s64 v;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, S64_MAX, true, &v), 0);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &b, -S64_MAX, false, &v), 0);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, 1, true, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, S64_MAX, GOSYNC_WG_F_HOLD, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &b, -S64_MAX, 0, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, 1, GOSYNC_WG_F_HOLD, &v), 0);
 	KUNIT_EXPECT_EQ(test, a.wg_held, 1);
 	gs_waitgroup_holder_gone(wg, &a);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), 0);
@@ -1300,26 +1326,26 @@ static void waitgroup_mapped_test(struct kunit *test)
 
 	wg = mapped_wg(test, &word);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_wait(wg, FOREVER), 0);	/* zero */
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 2, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 2, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 2 * WG_ONE);
 	atomic64_add(WG_ONE, (atomic64_t *)word);			/* fast Add */
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), 3);
 	blocker_start(test, &w, do_wg_wait, wg);
 	KUNIT_EXPECT_TRUE(test, wait_until((READ_ONCE(*word) & GOSYNC_WG_WAITERS) == 1));
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -2, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -2, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, v, 1);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), WG_ONE | 1);	/* still registered */
 	atomic64_sub(WG_ONE, (atomic64_t *)word);			/* fast Done: 0 */
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(w.finished));
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
 	/* The word's counter has 32 bits; a refused Add leaves it alone */
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, S32_MAX, false, &v), 0);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), -EOVERFLOW);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -S32_MAX - 1, false, &v), -EINVAL);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, S32_MAX, 0, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -S32_MAX - 1, 0, &v), -EINVAL);
 	KUNIT_EXPECT_EQ(test, word_count(word), S32_MAX);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -S32_MAX, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -S32_MAX, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
 	/* Add(0) is the fast path's call: not counted as an Add */
 	KUNIT_EXPECT_EQ(test, stat_of(wg->stats, GOSYNC_STAT_WG_ADDS), 4ULL);
@@ -1354,14 +1380,14 @@ static void waitgroup_mapped_unseen_zero_test(struct kunit *test)
 	s64 v;
 
 	wg = mapped_wg(test, &word);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), 0);
 	blocker_start(test, &w, do_wg_wait, wg);
 	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
 	fast_done_after_wait(wg, word);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), -EBUSY);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), 0);
 
 	blocker_start(test, &w, do_wg_wait, wg);
 	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
@@ -1387,7 +1413,7 @@ static void waitgroup_mapped_unmapped_test(struct kunit *test)
 	s64 v;
 
 	wg = mapped_wg(test, &word);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 2, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 2, 0, &v), 0);
 	blocker_start(test, &w, do_wg_wait, wg);
 	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
 	fast_done_after_wait(wg, word);
@@ -1417,18 +1443,18 @@ static void waitgroup_mapped_waking_test(struct kunit *test)
 
 	wg = mapped_wg(test, &word);
 	wg_set_waking(wg, 1);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1ULL);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), -EBUSY);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), -EBUSY);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1ULL);
 	wg_set_waking(wg, 0);
 
 	/* A real one: its return leaves the word clean */
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), WG_ONE);
 	blocker_start(test, &w, do_wg_wait, wg);
 	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&wg->waking), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
@@ -1451,15 +1477,15 @@ static void waitgroup_mapped_select_mark_test(struct kunit *test)
 	s64 v;
 
 	wg = mapped_wg(test, &word);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 2, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 2, 0, &v), 0);
 	gs_sel_init(&sel);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_try_case(wg, &gen, &sel, 0), -EAGAIN);
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, 0, &v), 0);
 	KUNIT_EXPECT_NE(test, READ_ONCE(*word) & GOSYNC_WG_POLLED, 0ULL);
 	/* userspace: Done twice, calling the kernel at zero only if marked; Add */
 	old = atomic64_fetch_sub(2 * WG_ONE, (atomic64_t *)word);
 	if (old & GOSYNC_WG_POLLED)
-		KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, false, &v), 0);
+		KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, 0, &v), 0);
 	atomic64_add(2 * WG_ONE, (atomic64_t *)word);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_try_case(wg, &gen, &sel, 0), 0);
 	gs_waitgroup_destroy(wg);
@@ -1482,7 +1508,7 @@ static void waitgroup_mapped_scribble_test(struct kunit *test)
 
 	wg = mapped_wg(test, &word);
 	for (i = 0; i < ARRAY_SIZE(junk); i++) {
-		KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &held, 2, true, &v), 0);
+		KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &held, 2, GOSYNC_WG_F_HOLD, &v), 0);
 		blocker_start(test, &w, do_wg_wait, wg);
 		KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
 		/* Under the lock: after the waiter's update (fast_done_after_wait()) */
@@ -1490,9 +1516,9 @@ static void waitgroup_mapped_scribble_test(struct kunit *test)
 		WRITE_ONCE(*word, junk[i]);
 		spin_unlock(&wg->lock);
 		KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), (s64)(s32)(junk[i] >> 32));
-		gs_waitgroup_add(wg, &wh, 1, false, &v);
-		gs_waitgroup_add(wg, &wh, 0, false, &v);
-		gs_waitgroup_add(wg, &wh, -1, false, &v);
+		gs_waitgroup_add(wg, &wh, 1, 0, &v);
+		gs_waitgroup_add(wg, &wh, 0, 0, &v);
+		gs_waitgroup_add(wg, &wh, -1, 0, &v);
 		gs_waitgroup_wait(wg, PAST);
 		spin_lock(&wg->lock);
 		gs_waitgroup_zero_locked(wg);
@@ -1502,7 +1528,7 @@ static void waitgroup_mapped_scribble_test(struct kunit *test)
 		blocker_signal(&w);
 		blocker_finish(&w);
 		WRITE_ONCE(*word, 0);
-		gs_waitgroup_add(wg, &wh, 0, false, &v);
+		gs_waitgroup_add(wg, &wh, 0, 0, &v);
 	}
 	gs_waitgroup_destroy(wg);
 }
@@ -1675,11 +1701,11 @@ static void wake_batches_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
 
-	KUNIT_ASSERT_EQ(test, gs_waitgroup_add(wg, &a, 1, false, &v), 0);
+	KUNIT_ASSERT_EQ(test, gs_waitgroup_add(wg, &a, 1, 0, &v), 0);
 	for (i = 0; i < MANY_SLEEPERS; i++)
 		blocker_start(test, &b[i], do_wg_wait, wg);
 	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == MANY_SLEEPERS));
-	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, -1, false, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, -1, 0, &v), 0);
 	for (i = 0; i < MANY_SLEEPERS; i++)
 		KUNIT_EXPECT_EQ(test, blocker_finish(&b[i]), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&wg->waking), 0);
@@ -1746,6 +1772,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(waitgroup_wait_test),
 	KUNIT_CASE(waitgroup_misuse_test),
 	KUNIT_CASE(waitgroup_hold_test),
+	KUNIT_CASE(waitgroup_unheld_test),
 	KUNIT_CASE(waitgroup_hold_overflow_test),
 	KUNIT_CASE(waitgroup_mapped_test),
 	KUNIT_CASE(waitgroup_mapped_unseen_zero_test),

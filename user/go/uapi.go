@@ -111,11 +111,12 @@ const (
 
 // WaitGroups: enum gosync_waitgroup_op, GOSYNC_WG_F_HOLD
 const (
-	wgAdd   = 1
-	wgDone  = 2
-	wgWait  = 3
-	wgLoad  = 4
-	wgFHold = 1 << 16
+	wgAdd     = 1
+	wgDone    = 2
+	wgWait    = 3
+	wgLoad    = 4
+	wgFHold   = 1 << 16
+	wgFUnheld = 1 << 17
 )
 
 // Onces: enum gosync_once_op, results, GOSYNC_ONCE_ATTR_RETRY

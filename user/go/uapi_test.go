@@ -113,6 +113,7 @@ var uapiConsts = map[string]uint64{
 
 	"GOSYNC_WG_ADD": wgAdd, "GOSYNC_WG_DONE": wgDone, "GOSYNC_WG_WAIT": wgWait,
 	"GOSYNC_WG_LOAD": wgLoad, "GOSYNC_WG_F_HOLD": wgFHold,
+	"GOSYNC_WG_F_UNHELD": wgFUnheld,
 
 	"GOSYNC_ONCE_DO": onceDo, "GOSYNC_ONCE_COMPLETE": onceComplete,
 	"GOSYNC_ONCE_LOAD": onceLoad, "GOSYNC_ONCE_RUN": onceRun, "GOSYNC_ONCE_DONE": onceDone,

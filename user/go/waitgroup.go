@@ -28,7 +28,6 @@ import (
 // waiter until the next zero.)
 type WaitGroup struct {
 	base
-	held atomic.Int64 // Go's tasks not yet Done: their Dones go to the kernel
 }
 
 // NewWaitGroup creates a WaitGroup with counter 0. Options: Named,
@@ -135,17 +134,18 @@ func (wg *WaitGroup) op(name string, op uint32, delta int64, flags uint32) (int6
 		if op == wgDone {
 			d = -1
 		}
-		// While Go's Adds are held, Dones go to the kernel, which settles
-		// the held Adds first (a Done here would leave them held).
-		if d >= 0 || wg.held.Load() == 0 {
-			if fd, err := wg.h.get(); err == nil {
-				n, ok, err := wg.h.fastWaitGroupAdd(fd, d)
-				wg.h.put()
-				if ok {
-					return n, newError(name, wg.h.name, err, wgKinds...)
-				}
+		if fd, err := wg.h.get(); err == nil {
+			n, ok, err := wg.h.fastWaitGroupAdd(fd, d)
+			wg.h.put()
+			if ok {
+				return n, newError(name, wg.h.name, err, wgKinds...)
 			}
 		}
+	}
+	// A plain Done is not one of Go's tasks: the kernel leaves the Adds
+	// they hold (the handle's description) held (GOSYNC_WG_F_UNHELD).
+	if op == wgDone || op == wgAdd && delta < 0 && flags == 0 {
+		c.flags |= wgFUnheld
 	}
 	err := wg.h.do(iocWaitGroup, unsafe.Pointer(&c))
 	return c.counter, newError(name, wg.h.name, err, wgKinds...)
@@ -175,21 +175,27 @@ func (wg *WaitGroup) Done() error {
 // process died), the kernel does the Done, so a Wait in another process
 // never hangs on a task that cannot finish.
 //
-// On a mapped WaitGroup, Done and negative Adds through this handle are
-// ioctls while its Go tasks run (a Done in userspace would leave their
-// Adds held).
+// The task's Done is the kernel's, which settles one held Add with it;
+// Add and Done on the same handle are other tasks, which leave the held
+// Adds held (Add(1) ... Done() while a Go task runs, then the process
+// dies: the kernel still does the Go task's Done).
 func (wg *WaitGroup) Go(f func()) error {
-	wg.held.Add(1)
 	if _, err := wg.op("WaitGroup.Go", wgAdd, 1, wgFHold); err != nil {
-		wg.held.Add(-1)
 		return err
 	}
 	go func() {
-		defer wg.held.Add(-1) // after the Done
-		defer wg.Done()
+		defer wg.heldDone()
 		f()
 	}()
 	return nil
+}
+
+// heldDone is a Go task's Done: through the kernel, which settles one of
+// the Adds the handle's description holds.
+func (wg *WaitGroup) heldDone() {
+	wg.h.raceReleaseMerge() // what the task did happens before Wait returns
+	c := waitGroupCmd{size: uint32(unsafe.Sizeof(waitGroupCmd{})), op: wgDone}
+	wg.h.do(iocWaitGroup, unsafe.Pointer(&c))
 }
 
 // Counter returns the counter.

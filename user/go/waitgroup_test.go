@@ -189,12 +189,20 @@ func testWaitGroupCrossProcess(t *testing.T, opts ...gosync.Option) {
 func TestWaitGroupGoKilledWorker(t *testing.T) { forMappedKinds(t, testWaitGroupGoKilledWorker) }
 
 func testWaitGroupGoKilledWorker(t *testing.T, opts ...gosync.Option) {
+	for _, plain := range []bool{false, true} {
+		testGoKilledWorker(t, plain, opts...)
+	}
+}
+
+// plain: the worker also runs a plain task (Add(1), then Done()) while its
+// Go tasks run; that Done is not theirs, so the kernel still does all three.
+func testGoKilledWorker(t *testing.T, plain bool, opts ...gosync.Option) {
 	name := uniqueName(t)
 	wg, err := gosync.NewWaitGroup(named(name, opts)...)
 	must(t, err)
 	defer gosync.Unlink(name)
 	defer wg.Close()
-	cmd := child(t, "wg-go-forever", nil, name)
+	cmd := child(t, "wg-go-forever", nil, name, fmt.Sprint(plain))
 	out, err := cmd.StdoutPipe()
 	must(t, err)
 	must(t, cmd.Start())
@@ -236,6 +244,16 @@ func init() {
 		}
 		for i := 0; i < 3; i++ {
 			wg.Go(func() { time.Sleep(time.Hour) })
+		}
+		if childArgs()[1] == "true" {
+			if err := wg.Add(1); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+			if err := wg.Done(); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
 		}
 		os.Stdout.Write([]byte("."))
 		time.Sleep(time.Hour)

@@ -335,6 +335,46 @@ static bool t_held(void)
 	return true;
 }
 
+/*
+ * GOSYNC_WG_F_UNHELD: a description that holds an Add makes a plain one too,
+ * and its plain Done leaves the held Add held, so its close still does it.
+ * The flag goes with DONE or a negative ADD only.
+ */
+static int wg_cmd(int fd, unsigned int op, int64_t delta, unsigned int flags)
+{
+	struct gosync_waitgroup_cmd cmd = {
+		.size = sizeof(cmd), .op = op, .delta = delta, .flags = flags,
+	};
+
+	return ioctl(fd, GOSYNC_IOC_WAITGROUP, &cmd);
+}
+
+static bool t_unheld(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	int fd = CHECK_OK(gosync_waitgroup_create(dev, tap_name(name, "unheld"), 0));
+	int worker = CHECK_OK(reopen(dev, name));	/* a description of its own */
+	int64_t v;
+
+	CHECK_RET(wg_cmd(worker, GOSYNC_WG_ADD, 1, GOSYNC_WG_F_UNHELD), EINVAL);
+	CHECK_RET(wg_cmd(worker, GOSYNC_WG_ADD, 0, GOSYNC_WG_F_UNHELD), EINVAL);
+	CHECK_RET(wg_cmd(worker, GOSYNC_WG_WAIT, 0, GOSYNC_WG_F_UNHELD), EINVAL);
+	CHECK_RET(wg_cmd(worker, GOSYNC_WG_LOAD, 0, GOSYNC_WG_F_UNHELD), EINVAL);
+	CHECK_RET(wg_cmd(worker, GOSYNC_WG_ADD, -1, GOSYNC_WG_F_HOLD | GOSYNC_WG_F_UNHELD),
+		  EINVAL);
+	CHECK_RET(gosync_waitgroup_add_held(worker, 1, NULL), 0);	/* a Go task */
+	CHECK_RET(gosync_waitgroup_add(worker, 2, NULL), 0);		/* plain tasks */
+	CHECK_RET(wg_cmd(worker, GOSYNC_WG_DONE, 0, GOSYNC_WG_F_UNHELD), 0);
+	CHECK_RET(wg_cmd(worker, GOSYNC_WG_ADD, -1, GOSYNC_WG_F_UNHELD), 0);
+	CHECK_RET(gosync_waitgroup_load(fd, &v), 0);
+	CHECK_EQ(v, 1);
+	close(worker);		/* dies while its Go task runs: the kernel does it */
+	CHECK_RET(gosync_waitgroup_load(fd, &v), 0);
+	CHECK_EQ(v, 0);
+	close(fd);
+	return true;
+}
+
 int main(void)
 {
 	dev = tap_dev("waitgroup");
@@ -345,5 +385,6 @@ int main(void)
 	tap_report(t_processes(), "waitgroup-across-processes");
 	tap_report(t_many_waiters(), "waitgroup-many-waiters");
 	tap_report(t_held(), "waitgroup-held-add-worker-killed");
+	tap_report(t_unheld(), "waitgroup-unheld-done-leaves-held");
 	return tap_done(dev, "waitgroup");
 }

@@ -1182,8 +1182,12 @@ struct gosync_lock_cmd {
  * with Adds still held, they are done for it and counted abandoned, so a
  * killed worker never leaves Wait hanging. Its Dones must come through the
  * same description.
+ * DONE, or ADD of a negative delta, with GOSYNC_WG_F_UNHELD: a Done of an
+ * Add that was not held (a description that holds Adds and makes plain ones
+ * too: Go's WaitGroup.Go beside Add and Done); its held Adds stay held.
  */
 #define GOSYNC_WG_F_HOLD	_BITUL(16)
+#define GOSYNC_WG_F_UNHELD	_BITUL(17)
 enum gosync_waitgroup_op {
 	GOSYNC_WG_ADD = 1,
 	GOSYNC_WG_DONE = 2,
@@ -1194,7 +1198,8 @@ enum gosync_waitgroup_op {
 /**
  * struct gosync_waitgroup_cmd - GOSYNC_IOC_WAITGROUP
  * @size: sizeof(struct gosync_waitgroup_cmd)
- * @flags: GOSYNC_WAIT_* (WAIT only), GOSYNC_WG_F_HOLD (ADD only)
+ * @flags: GOSYNC_WAIT_* (WAIT only), GOSYNC_WG_F_HOLD (ADD only),
+ *	GOSYNC_WG_F_UNHELD (DONE, negative ADD)
  * @op: enum gosync_waitgroup_op
  * @__reserved: must be 0
  * @delta: ADD only (else 0)
