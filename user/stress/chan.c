@@ -6,7 +6,8 @@
  * in shared memory with eventfd doorbells, and Go channels between two
  * goroutines (a Go process, user/stress/go/, driven over a pipe). Each is one
  * way; ping-pong uses two. Each holds @cap messages where its API can say so
- * (the pipe and the socket get buffers of about that many bytes).
+ * (the pipe and the socket get buffers of about that many bytes); c->cap is
+ * what it got (mqueue without root, the pipe's and the socket's buffers).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,6 +75,12 @@ static int gchan_recv_vec(struct chanobj *c, struct gosync_chan_msg *m, unsigned
 	return 0;
 }
 
+/* Go's close(ch): a waiting Send fails (EPIPE), a Recv drains, then EPIPE. */
+static void gchan_shut(struct chanobj *c)
+{
+	gosync_chan_close(c->fd[0]);
+}
+
 static void fds_close(struct chanobj *c)
 {
 	for (int i = 0; i < 2; i++)
@@ -84,11 +91,13 @@ static void fds_close(struct chanobj *c)
 
 const struct chan_ops gosync_chan_ops = {
 	.open = gchan_open, .send = gchan_send, .recv = gchan_recv, .close = fds_close,
+	.shut = gchan_shut,
 };
 
 const struct chan_ops gosync_chan_vec_ops = {
 	.open = gchan_open, .send = gchan_send, .recv = gchan_recv,
 	.send_vec = gchan_send_vec, .recv_vec = gchan_recv_vec, .close = fds_close,
+	.shut = gchan_shut,
 };
 
 /* ---- byte moving for the fd peers ---- */
@@ -130,7 +139,7 @@ static int read_all(int fd, void *p, size_t n)
 
 static int pipe_open(struct chanobj *c, int dev, unsigned int cap, size_t msg_max)
 {
-	int fds[2];
+	int fds[2], size;
 
 	(void)dev;
 	if (pipe2(fds, O_CLOEXEC) < 0)
@@ -141,6 +150,10 @@ static int pipe_open(struct chanobj *c, int dev, unsigned int cap, size_t msg_ma
 	fcntl(fds[1], F_SETPIPE_SZ, (int)(cap * msg_max < 4096 ? 4096 :
 				      cap * msg_max > (64u << 20) ? (64u << 20) :
 				      cap * msg_max));
+	/* what it got: whole messages that fit */
+	size = fcntl(fds[1], F_GETPIPE_SZ);
+	if (size > 0 && msg_max)
+		c->cap = (unsigned int)((size_t)size / msg_max);
 	return 0;
 }
 
@@ -161,15 +174,49 @@ static int pipe_recv(struct chanobj *c, void *buf, size_t room, size_t *len)
 	return 0;
 }
 
+static void set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/*
+ * Both parties hold both ends, so no end can be closed on the other one.
+ * O_NONBLOCK is on the open file descriptions, which the other party
+ * shares: a writer waiting for room wakes on the room drained here, a reader
+ * waiting for a message (so on an empty pipe) on the byte written here, and
+ * either then finds the pipe full (empty) and O_NONBLOCK: EAGAIN. No byte
+ * after a drain: it could take the room a waking writer needs (one page).
+ */
+static void pipe_shut(struct chanobj *c)
+{
+	char buf[4096];
+	bool drained = false;
+	ssize_t n;
+
+	set_nonblock(c->fd[0]);
+	set_nonblock(c->fd[1]);
+	while (read(c->fd[0], buf, sizeof(buf)) > 0)
+		drained = true;
+	if (!drained) {
+		n = write(c->fd[1], "", 1);
+		(void)n;
+	}
+}
+
 const struct chan_ops pipe_chan_ops = {
 	.open = pipe_open, .send = pipe_send, .recv = pipe_recv, .close = fds_close,
+	.shut = pipe_shut,
 };
 
 /* ---- socketpair: AF_UNIX SOCK_SEQPACKET, one message per send ---- */
 
 static int sock_open(struct chanobj *c, int dev, unsigned int cap, size_t msg_max)
 {
-	int sv[2], buf;
+	int sv[2], buf, got;
+	socklen_t len = sizeof(got);
 
 	(void)dev;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -181,6 +228,10 @@ static int sock_open(struct chanobj *c, int dev, unsigned int cap, size_t msg_ma
 		    cap * (msg_max + 1024));
 	if (setsockopt(sv[1], SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
 		setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	/* the kernel doubles what it grants; less than asked (SO_SNDBUF is
+	 * capped at net.core.wmem_max) holds fewer messages in proportion */
+	if (!getsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &got, &len) && got / 2 < buf)
+		c->cap = (unsigned int)((size_t)(got / 2) / (msg_max + 1024));
 	return 0;
 }
 
@@ -207,8 +258,16 @@ static int sock_recv(struct chanobj *c, void *buf, size_t room, size_t *len)
 	return 0;
 }
 
+/* Shut down both sockets: a waiting send fails (EPIPE), a recv reads 0 (EPIPE). */
+static void sock_shut(struct chanobj *c)
+{
+	shutdown(c->fd[0], SHUT_RDWR);
+	shutdown(c->fd[1], SHUT_RDWR);
+}
+
 const struct chan_ops socketpair_chan_ops = {
 	.open = sock_open, .send = sock_send, .recv = sock_recv, .close = fds_close,
+	.shut = sock_shut,
 };
 
 /* ---- POSIX message queue ---- */
@@ -300,9 +359,24 @@ static bool mqueue_available(const char **why)
 	return known > 0;
 }
 
+/* As the pipe's: O_NONBLOCK on the shared description, drain, or an empty message. */
+static void mqueue_shut(struct chanobj *c)
+{
+	struct mq_attr a = { .mq_flags = O_NONBLOCK };
+	char *buf = malloc(c->msg_max ? c->msg_max : 1);
+	bool drained = false;
+
+	mq_setattr(c->fd[0], &a, NULL);
+	while (buf && mq_receive(c->fd[0], buf, c->msg_max, NULL) >= 0)
+		drained = true;
+	if (!drained)
+		mq_send(c->fd[0], "", 0, 0);
+	free(buf);
+}
+
 const struct chan_ops mqueue_chan_ops = {
 	.open = mqueue_open, .send = mqueue_send, .recv = mqueue_recv, .close = fds_close,
-	.available = mqueue_available,
+	.available = mqueue_available, .shut = mqueue_shut,
 };
 
 /*
@@ -315,7 +389,8 @@ const struct chan_ops mqueue_chan_ops = {
  * are seq_cst, so of "I wait, then I look" and "I move, then I look who
  * waits" one side always sees the other (Dekker): no lost wake-up. A wake-up
  * that finds nothing to do only loops. So a syscall is paid only when a side
- * sleeps, as futex-based queues do.
+ * sleeps, as futex-based queues do. After ring_shut() (store, then ring
+ * both) a side about to sleep fails instead, also by Dekker.
  */
 struct chan_ring {
 	_Alignas(64) _Atomic uint64_t head;	/* next slot to read: consumer's */
@@ -323,6 +398,8 @@ struct chan_ring {
 	_Alignas(64) _Atomic uint64_t tail;	/* next slot to write: producer's */
 	_Atomic int prod_waiting;
 	_Alignas(64) unsigned int cap;
+	_Atomic int shut;			/* ring_shut(): a side that would
+						 * sleep fails instead (EPIPE) */
 	size_t slot;				/* bytes per slot: length + data */
 	_Alignas(64) char slots[];
 };
@@ -388,6 +465,11 @@ static int ring_send(struct chanobj *c, const void *msg, size_t len)
 			atomic_store_explicit(&r->prod_waiting, 0, memory_order_relaxed);
 			break;
 		}
+		if (atomic_load_explicit(&r->shut, memory_order_relaxed)) {
+			atomic_store_explicit(&r->prod_waiting, 0, memory_order_relaxed);
+			errno = EPIPE;
+			return -1;
+		}
 		if (ring_sleep(c->fd[1]) < 0)
 			return -1;
 		atomic_store_explicit(&r->prod_waiting, 0, memory_order_relaxed);
@@ -416,6 +498,11 @@ static int ring_recv(struct chanobj *c, void *buf, size_t room, size_t *len)
 			atomic_store_explicit(&r->cons_waiting, 0, memory_order_relaxed);
 			break;
 		}
+		if (atomic_load_explicit(&r->shut, memory_order_relaxed)) {
+			atomic_store_explicit(&r->cons_waiting, 0, memory_order_relaxed);
+			errno = EPIPE;
+			return -1;
+		}
 		if (ring_sleep(c->fd[0]) < 0)
 			return -1;
 		atomic_store_explicit(&r->cons_waiting, 0, memory_order_relaxed);
@@ -435,6 +522,13 @@ static int ring_recv(struct chanobj *c, void *buf, size_t room, size_t *len)
 	return 0;
 }
 
+static void ring_shut(struct chanobj *c)
+{
+	atomic_store(&c->ring->shut, 1);
+	ring_ring(c->fd[0]);
+	ring_ring(c->fd[1]);
+}
+
 static void ring_close(struct chanobj *c)
 {
 	fds_close(c);
@@ -444,6 +538,7 @@ static void ring_close(struct chanobj *c)
 
 const struct chan_ops ring_chan_ops = {
 	.open = ring_open, .send = ring_send, .recv = ring_recv, .close = ring_close,
+	.shut = ring_shut,
 };
 
 /*
@@ -608,6 +703,12 @@ int chanobj_open(struct chanobj *c, const struct stress_backend *be, int dev,
 	c->ring = NULL;
 	c->pid = 0;
 	return be->chan->open(c, dev, cap, msg_max);
+}
+
+void chanobj_shut(struct chanobj *c)
+{
+	if (c->be && c->be->chan->shut)
+		c->be->chan->shut(c);
 }
 
 void chanobj_close(struct chanobj *c)

@@ -27,7 +27,8 @@ static const struct stress_result *best_peer(const struct stress_run *run,
 		if (!q->ok || q->p.be->kernel || !(q->rate.med > 0) ||
 		    q->p.threads != g->p.threads || q->p.procs != g->p.procs ||
 		    !same_variant(q->p.variant, variant) ||
-		    (g->p.be->exact && !q->p.be->exact))
+		    (g->p.be->exact && !q->p.be->exact) ||
+		    (run->wl->peer_ok && !run->wl->peer_ok(g, q)))
 			continue;
 		if (!best || q->rate.med > best->rate.med)
 			best = q;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -200,8 +201,18 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 		ta[i] = (struct thread_arg){ .p = p, .sh = sh, .w = &sh->w[i] };
 		if (p->procs) {
 			pid[i] = fork();
-			if (pid[i] < 0)
+			if (pid[i] < 0) {
+				int err = errno;
+
+				/* those forked wait at the barrier for good: end them */
+				for (unsigned int j = 0; j < i; j++)
+					kill(pid[j], SIGKILL);
+				for (unsigned int j = 0; j < i; j++)
+					while (waitpid(pid[j], NULL, 0) < 0 && errno == EINTR)
+						;
+				errno = err;
 				die("gosync-stress: fork");
+			}
 			if (!pid[i]) {
 				worker_main(p, sh, &sh->w[i]);
 				fflush(NULL);

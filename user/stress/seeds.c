@@ -89,7 +89,7 @@ static int bank_body(struct stress_point *p, struct stress_worker *w)
 		}
 		if (narrate(p))
 			printf("On week %u you earned %lld.00 from %s\n",
-			       week, (long long)temp, in->source);
+			       week, (long long)in->amount, in->source);
 		stress_done(w, 1);
 	}
 	return 0;
@@ -190,6 +190,7 @@ struct pc_ctx {
 	struct counter c;			/* the mutex version's balance */
 	int ch;					/* the channel version's channel */
 	_Atomic unsigned int producers_done;
+	_Atomic int err;			/* errno of the first failure */
 	_Alignas(64) _Atomic int64_t sent;	/* amounts sent */
 	_Atomic uint64_t sent_n;
 	struct {
@@ -242,10 +243,26 @@ static int pc_setup(struct stress_point *p)
 	return 0;
 }
 
+/*
+ * Keep the first failure's errno, the cause. A consumer that fails closes the
+ * channel: with no consumer left, producers would wait for room forever (the
+ * stop flag cannot reach them there); now their Sends fail (EPIPE).
+ */
+static int pc_fail(struct pc_ctx *x, bool consumer)
+{
+	int err = errno ? errno : EIO, none = 0;
+
+	atomic_compare_exchange_strong(&x->err, &none, err);
+	if (consumer)
+		gosync_chan_close(x->ch);
+	errno = err;
+	return -1;
+}
+
 static int pc_produce(struct stress_point *p, struct stress_worker *w, struct pc_ctx *x)
 {
 	const struct income *in = &incomes[w->id];
-	int ret = 0;
+	int err = 0;
 
 	for (unsigned int week = 1; stress_more(p, w); week++) {
 		struct deposit d = { .week = week, .income = w->id, .amount = in->amount };
@@ -253,15 +270,15 @@ static int pc_produce(struct stress_point *p, struct stress_worker *w, struct pc
 
 		if (!pc_chan(p->be)) {
 			if (x->c.be->counter->add(&x->c, in->amount, &temp) < 0) {
-				ret = -1;
+				err = errno;
 				break;
 			}
 			if (narrate(p))
 				printf("On week %u you earned %lld.00 from %s\n", week,
-				       (long long)temp, in->source);
+				       (long long)in->amount, in->source);
 		} else {
 			if (gosync_chan_send(x->ch, &d, sizeof(d), -1) < 0) {
-				ret = -1;
+				err = errno;
 				break;
 			}
 			atomic_fetch_add(&x->sent, in->amount);
@@ -272,9 +289,12 @@ static int pc_produce(struct stress_point *p, struct stress_worker *w, struct pc
 	/* the last producer closes the channel: consumers drain it and stop */
 	if (pc_chan(p->be) &&
 	    atomic_fetch_add(&x->producers_done, 1) + 1 == PC_PRODUCERS &&
-	    gosync_chan_close(x->ch) < 0)
-		ret = -1;
-	return ret;
+	    gosync_chan_close(x->ch) < 0 && !err)
+		err = errno;
+	if (!err)
+		return 0;
+	errno = err;
+	return pc_fail(x, false);
 }
 
 static int pc_consume(struct stress_point *p, struct stress_worker *w, struct pc_ctx *x)
@@ -287,12 +307,12 @@ static int pc_consume(struct stress_point *p, struct stress_worker *w, struct pc
 		bool ok;
 
 		if (gosync_chan_recv(x->ch, &d, sizeof(d), &len, &ok, -1) < 0)
-			return -1;
+			return pc_fail(x, true);
 		if (!ok)
 			return 0;	/* closed and drained: Go's range loop ends */
 		if (len != sizeof(d) || d.income >= PC_PRODUCERS) {
 			errno = EPROTO;
-			return -1;
+			return pc_fail(x, true);
 		}
 		x->cons[me].total += d.amount;
 		x->cons[me].n++;
@@ -321,6 +341,8 @@ static int pc_verify(struct stress_point *p, struct stress_sample *s)
 	int64_t sent = atomic_load(&x->sent);
 	uint64_t n = 0;
 
+	if (atomic_load(&x->err))
+		s->err = atomic_load(&x->err);	/* not the EPIPE that followed */
 	s->expected = 0;
 	for (unsigned int i = 0; i < PC_PRODUCERS; i++)
 		s->expected += incomes[i].amount * (int64_t)p->iterations;

@@ -337,7 +337,8 @@ struct chanobj {
 	int fd[2];			/* gosync, mqueue: fd[0]; pipe, socketpair:
 					 * read, write end; eventfd-ring: items,
 					 * space doorbells; go-chan: its stdin, stdout */
-	unsigned int cap;		/* messages it holds (where one can say) */
+	unsigned int cap;		/* messages it holds: as asked, or what it
+					 * got (mqueue, pipe, socketpair) */
 	size_t msg_max;
 	struct chan_ring *ring;		/* eventfd-ring: in shared memory */
 	size_t ring_size;
@@ -368,6 +369,12 @@ struct chan_ops {
 		     uint64_t *bad);
 	/* optional: false if it cannot run here; @why says why */
 	bool (*available)(const char **why);
+	/*
+	 * optional: a party failed: the other's waiting and later sends and
+	 * recvs on @c fail (what is buffered may still be received), so it
+	 * returns instead of waiting forever for room or a message
+	 */
+	void (*shut)(struct chanobj *c);
 };
 
 extern const struct chan_ops gosync_chan_ops, gosync_chan_vec_ops, pipe_chan_ops,
@@ -375,6 +382,7 @@ extern const struct chan_ops gosync_chan_ops, gosync_chan_vec_ops, pipe_chan_ops
 
 int chanobj_open(struct chanobj *c, const struct stress_backend *be, int dev,
 		 unsigned int cap, size_t msg_max);
+void chanobj_shut(struct chanobj *c);
 void chanobj_close(struct chanobj *c);
 bool chan_available(const struct stress_backend *be, const char **why);
 
@@ -527,6 +535,10 @@ struct stress_workload {
 	/* its finish prints the enotty-ioctl floor and gosync/best-peer ratio
 	 * rows (smoke requires both in its default run) */
 	bool best_peer;
+	/* optional: may gosync point @g be held to peer point @q in the
+	 * gosync/best-peer rows (besides compare.c's rule: exact peers only,
+	 * unless @g is lossy)? */
+	bool (*peer_ok)(const struct stress_result *g, const struct stress_result *q);
 
 	/* optional: adjust keys / read_pct per variant (0 / -1: not used) */
 	void (*shape)(struct stress_point *p);
@@ -674,10 +686,11 @@ bool stress_floor_ioctl(struct stress_run *run, struct stress_result *fl);
 /*
  * Per variant and thread count, every gosync point's ops/s over the fastest
  * userspace peer's there (exact peers only, unless the gosync backend is
- * lossy): "ratio" rows with ratio "gosync/best-peer", "peer" the fastest peer,
- * and, with @floor measured, "floor_ns" its ns/op. @peer_variant maps a gosync
- * variant to the peers' (NULL: the same). Prints the floor line too. Returns
- * the number of rows. (compare.c)
+ * lossy; only those the workload's peer_ok allows): "ratio" rows with ratio
+ * "gosync/best-peer", "peer" the fastest peer, and, with @floor measured,
+ * "floor_ns" its ns/op. @peer_variant maps a gosync variant to the peers'
+ * (NULL: the same). Prints the floor line too. Returns the number of rows.
+ * (compare.c)
  */
 unsigned int stress_best_peer_ratios(struct stress_run *run,
 				     const struct stress_result *floor,

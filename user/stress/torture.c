@@ -41,7 +41,8 @@ struct up_ctx {
 	int fd;
 	_Atomic int stop;
 	_Atomic int err;
-	pthread_barrier_t b;
+	pthread_mutex_t gate;		/* held while threads are created */
+	pthread_barrier_t b;		/* the threads created, and main */
 };
 
 struct up_thread {
@@ -83,6 +84,9 @@ static void *up_main(void *arg)
 {
 	struct up_thread *t = arg;
 
+	/* the barrier is sized once every thread is created */
+	pthread_mutex_lock(&t->x->gate);
+	pthread_mutex_unlock(&t->x->gate);
 	pthread_barrier_wait(&t->x->b);
 	while (!atomic_load_explicit(&t->x->stop, memory_order_relaxed)) {
 		if (up_op(t->x, t->writer) < 0) {
@@ -98,11 +102,11 @@ static void *up_main(void *arg)
 static int ioctl_path(const struct tt_opts *o, int dev, uint64_t *w, uint64_t *r,
 		      double *secs)
 {
-	unsigned int n = o->writers + o->readers;
+	unsigned int n = o->writers + o->readers, made;
 	struct up_thread *th = calloc(n, sizeof(*th));
-	struct up_ctx x = { .o = o };
+	struct up_ctx x = { .o = o, .gate = PTHREAD_MUTEX_INITIALIZER };
 	double t0;
-	int ret = 0;
+	int ret = 0, err = 0;
 
 	if (!th)
 		return -1;
@@ -122,27 +126,39 @@ static int ioctl_path(const struct tt_opts *o, int dev, uint64_t *w, uint64_t *r
 		free(th);
 		return -1;
 	}
-	pthread_barrier_init(&x.b, NULL, n + 1);
-	for (unsigned int i = 0; i < n; i++) {
-		th[i].x = &x;
-		th[i].writer = i < o->writers;
-		pthread_create(&th[i].t, NULL, up_main, &th[i]);
+	/*
+	 * A barrier of n + 1 would never open if a create failed: the threads
+	 * made wait at the gate until the barrier counts just them.
+	 */
+	pthread_mutex_lock(&x.gate);
+	for (made = 0; made < n; made++) {
+		th[made].x = &x;
+		th[made].writer = made < o->writers;
+		err = pthread_create(&th[made].t, NULL, up_main, &th[made]);
+		if (err)
+			break;
 	}
+	if (err)
+		atomic_store(&x.stop, 1);	/* the threads made leave at once */
+	pthread_barrier_init(&x.b, NULL, made + 1);
+	pthread_mutex_unlock(&x.gate);
 	pthread_barrier_wait(&x.b);
 	t0 = stress_now();
-	stress_sleep(o->duration);
+	if (!err)
+		stress_sleep(o->duration);
 	atomic_store(&x.stop, 1);
 	*w = *r = 0;
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < made; i++) {
 		pthread_join(th[i].t, NULL);
 		*(th[i].writer ? w : r) += th[i].ops;
 	}
 	*secs = stress_now() - t0;
-	if (atomic_load(&x.err)) {
-		errno = atomic_load(&x.err);
+	if (err || atomic_load(&x.err)) {
+		errno = err ? err : atomic_load(&x.err);
 		ret = -1;
 	}
 	pthread_barrier_destroy(&x.b);
+	pthread_mutex_destroy(&x.gate);
 	close(x.fd);
 	free(th);
 	return ret;
@@ -286,6 +302,14 @@ static int run_one(const struct tt_opts *o, int dev)
 	return t.errors || ioerr ? 1 : 0;
 }
 
+/* @type's readers: --readers (-1: not given, 2), none for a Mutex. */
+static unsigned int tt_readers(unsigned int type, int readers)
+{
+	if (type == GOSYNC_TYPE_MUTEX)
+		return 0;
+	return readers >= 0 ? (unsigned int)readers : 2;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -301,10 +325,12 @@ static void usage(FILE *f)
 "  --mode M      counter mode (default atomic): racy atomic spinlock mutex\n"
 "                rwsem percpu\n"
 "  --writers N   Add / Lock threads (default 2)\n"
-"  --readers N   Load / RLock threads (default 2; 0 for mutex)\n"
+"  --readers N   Load / RLock threads (default 2; 0 for mutex); writers and\n"
+"                readers together 1 to %d\n"
 "  --duration S  seconds (default 1)\n"
 "  --json        one JSON object per run\n"
-"Exit status: 0; 1 if errors > 0 or a call failed; 2 usage; 77 not root.\n");
+"Exit status: 0; 1 if errors > 0 or a call failed; 2 usage; 77 not root.\n",
+		GOSYNC_TORTURE_MAX_THREADS);
 }
 
 int stress_torture_main(int argc, char **argv)
@@ -385,6 +411,26 @@ int stress_torture_main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* the kernel's limit is on the sum (EINVAL): say so as a usage error */
+	for (unsigned int ty = GOSYNC_TYPE_COUNTER; ty <= GOSYNC_TYPE_RWMUTEX; ty++) {
+		unsigned int t = all ? ty : o.type, nr = tt_readers(t, readers);
+
+		if (t == GOSYNC_TYPE_MAP)
+			continue;
+		if (!o.writers && !nr) {
+			fprintf(stderr, "gosync-stress: torture %s: no threads\n",
+				gosync_type_name(t));
+			return 2;
+		}
+		if (o.writers + nr > GOSYNC_TORTURE_MAX_THREADS) {
+			fprintf(stderr, "gosync-stress: torture %s: %u writers + %u readers: "
+				"at most %d threads in all\n", gosync_type_name(t),
+				o.writers, nr, GOSYNC_TORTURE_MAX_THREADS);
+			return 2;
+		}
+		if (!all)
+			break;
+	}
 	dev = gosync_dev_open();
 	if (dev < 0) {
 		fprintf(stderr, "gosync-stress: %s: %s (is gosync.ko loaded?)\n",
@@ -398,17 +444,10 @@ int stress_torture_main(int argc, char **argv)
 			one.type = ty;
 		if (one.type == GOSYNC_TYPE_MAP)
 			continue;
-		/* a Mutex has no readers */
-		one.readers = one.type == GOSYNC_TYPE_MUTEX ? 0 :
-			      readers >= 0 ? (unsigned int)readers : 2;
+		one.readers = tt_readers(one.type, readers);
 		if (one.type == GOSYNC_TYPE_MUTEX && readers > 0)
 			fprintf(stderr, "gosync-stress: torture: a mutex has no readers: "
 				"--readers ignored\n");
-		if (!one.writers && !one.readers) {
-			fprintf(stderr, "gosync-stress: torture: no threads\n");
-			ret = 2;
-			break;
-		}
 		if (ret != 77) {
 			int r = run_one(&one, dev);
 

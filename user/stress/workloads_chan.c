@@ -75,6 +75,19 @@ static bool st_applies(const struct stress_backend *be, const char *variant)
 }
 
 /*
+ * Nobody answers any more: close every channel, so that workers waiting to
+ * send a request (EPIPE), or for a reply (closed), return; the stop flag
+ * cannot reach them there. Closed already is EPIPE: ignored.
+ */
+static void st_break(struct st_ctx *x)
+{
+	gosync_chan_close(x->reads);
+	gosync_chan_close(x->writes);
+	for (int i = 0; i < ST_WORKERS; i++)
+		gosync_chan_close(x->resp[i]);
+}
+
+/*
  * The owner: Go's
  *	for { select { case read := <-reads: ...; case write := <-writes: ... } }
  * until a STOP request, whose reply follows a copy of the state to @x.
@@ -86,7 +99,7 @@ static int st_own(struct st_ctx *x, int dev)
 	int ret = -1;
 
 	if (!state)
-		return -1;
+		goto out;
 	for (;;) {
 		struct gosync_wait_case c[2] = {
 			{ .fd = x->reads, .op = GOSYNC_CASE_RECV, .buf = (uintptr_t)&req[0],
@@ -128,8 +141,11 @@ static int st_own(struct st_ctx *x, int dev)
 			break;
 		}
 	}
-	if (ret < 0)
+out:
+	if (ret < 0) {
 		x->owner_err = errno ? errno : EIO;
+		st_break(x);
+	}
 	free(state);
 	return ret;
 }
@@ -301,6 +317,9 @@ static int st_stop_owner(struct st_ctx *x)
 	} else if (st_ask(x, &r, &v) < 0) {
 		ret = -1;
 	}
+	/* an owner still waiting in its select sees the channels closed */
+	if (ret < 0)
+		st_break(x);
 	if (x->owner_pid > 0) {
 		if (ret < 0)
 			kill(x->owner_pid, SIGKILL);
@@ -311,8 +330,6 @@ static int st_stop_owner(struct st_ctx *x)
 			ret = -1;
 		}
 	} else if (x->owner_pid < 0) {
-		if (ret < 0)
-			pthread_cancel(x->owner);
 		pthread_join(x->owner, NULL);
 	}
 	x->owner_pid = 0;
@@ -324,8 +341,12 @@ static int st_verify(struct stress_point *p, struct stress_sample *s)
 	struct st_ctx *x = p->ctx;
 	uint64_t r = atomic_load(&x->read_ops), wr = atomic_load(&x->write_ops);
 
-	if (st_chan(p->be) && st_stop_owner(x) < 0)
+	if (st_chan(p->be) && st_stop_owner(x) < 0) {
+		/* the workers' EPIPE came of the owner's failure: report that */
+		if (x->owner_err)
+			s->err = x->owner_err;
 		return -1;
+	}
 	s->expected = (int64_t)s->ops;
 	s->actual = (int64_t)(r + wr);
 	s->ok = s->ok && s->expected == s->actual;
@@ -474,6 +495,7 @@ struct cb_ctx {
 	size_t buf_size;		/* of each */
 	_Alignas(64) _Atomic uint64_t received;	/* checked by the receiver */
 	_Atomic uint64_t bad;		/* out of order or corrupt */
+	_Atomic int err;		/* errno of the first party to fail */
 };
 
 /* Messages per vector of the -vec backend (1 for the others). */
@@ -659,15 +681,30 @@ static int cb_pong(struct stress_point *p, struct cb_ctx *x, char *buf)
 	return 0;
 }
 
+/*
+ * A party failed: the other may be waiting for room or a message that will
+ * never come, where the stop flag cannot reach it. Shut both channels, so it
+ * fails too (and returns); keep the first errno, the cause.
+ */
+static void cb_fail(struct cb_ctx *x)
+{
+	int err = errno ? errno : EIO, none = 0;
+
+	atomic_compare_exchange_strong(&x->err, &none, err);
+	chanobj_shut(&x->a);
+	chanobj_shut(&x->b);
+	errno = err;
+}
+
 static int cb_body(struct stress_point *p, struct stress_worker *w)
 {
 	struct cb_ctx *x = p->ctx;
 	const struct chan_ops *ops = p->be->chan;
 	bool stream = cb_stream(p->variant);
+	int ret;
 
 	if (ops->bench) {
 		uint64_t n = 0, bad = 0;
-		int ret;
 
 		if (w->id)
 			return 0;	/* both parties are goroutines in there */
@@ -681,10 +718,15 @@ static int cb_body(struct stress_point *p, struct stress_worker *w)
 		atomic_fetch_add(&x->bad, bad);
 		return 0;
 	}
-	if (stream)
-		return w->id ? cb_recv_stream(p, x, x->in) : cb_send_stream(p, w, x, x->out);
 	/* the ping's echo lands in its own second slot of out, not in in */
-	return w->id ? cb_pong(p, x, x->in) : cb_ping(p, w, x, x->out, x->out + x->size);
+	if (stream)
+		ret = w->id ? cb_recv_stream(p, x, x->in) : cb_send_stream(p, w, x, x->out);
+	else
+		ret = w->id ? cb_pong(p, x, x->in) :
+			      cb_ping(p, w, x, x->out, x->out + x->size);
+	if (ret < 0)
+		cb_fail(x);
+	return ret;
 }
 
 static int cb_verify(struct stress_point *p, struct stress_sample *s)
@@ -692,6 +734,12 @@ static int cb_verify(struct stress_point *p, struct stress_sample *s)
 	struct cb_ctx *x = p->ctx;
 	uint64_t bad = atomic_load(&x->bad);
 
+	if (atomic_load(&x->err))
+		s->err = atomic_load(&x->err);	/* the cause, not the other's EPIPE */
+	/* the messages this backend holds (ping-pong: the smaller channel) */
+	s->extra = x->a.cap;
+	if (x->b.be && x->b.cap < s->extra)
+		s->extra = x->b.cap;
 	s->expected = (int64_t)(s->ops + s->warm_ops);
 	s->actual = (int64_t)atomic_load(&x->received);
 	if (p->be->chan->bench)
@@ -739,7 +787,10 @@ static void cb_row(const struct stress_result *r, struct stress_row *row)
 		    1e6 / r->rate.med : NAN);
 	if (stream)
 		snprintf(c->text, sizeof(c->text), "-");
-	row_int(row, "cap", NULL, CB_CAP);
+	/* what the backend got, which may be less (mqueue) or more (pipe) */
+	c = row_int(row, "cap", "cap", (long long)r->last.extra);
+	if (!r->reps)
+		snprintf(c->text, sizeof(c->text), "-");
 }
 
 static void cb_ratio_row(struct stress_run *run, const struct stress_result *g,

@@ -117,10 +117,16 @@ struct lb_ctx {
 	struct lockobj *locks;		/* nobj, shared memory */
 	struct wgobj *wgs;		/* nobj, shared memory */
 	struct semobj *sems;		/* nobj, shared memory */
-	_Alignas(64) _Atomic uint64_t end_round;	/* wg-round: the last one */
+	_Alignas(64) _Atomic uint64_t end_round;	/* wg-round: the last one,
+							 * or LB_BROKEN */
+	_Atomic unsigned int left[2];			/* wg-round: workers out of
+							 * the warm-up, of the run */
 	_Alignas(64) _Atomic uint64_t arrivals;		/* wg-round */
 	struct lb_slot slot[];
 };
+
+/* wg-round's end_round after a worker failed: everyone leaves at once. */
+#define LB_BROKEN	(UINT64_MAX - 1)
 
 /* Only rw-mix has a configurable read share. */
 static void lb_shape(struct stress_point *p)
@@ -176,9 +182,11 @@ static int lb_setup(struct stress_point *p)
 	x->v = v;
 	x->size = size;
 	atomic_init(&x->end_round, UINT64_MAX);
+	atomic_init(&x->left[0], 0);
+	atomic_init(&x->left[1], 0);
 	atomic_init(&x->arrivals, 0);
 	if (v->kind == LB_WG) {
-		/* a reusable barrier from WaitGroups takes three: see round_body */
+		/* a reusable barrier from WaitGroups takes three: see round_run */
 		x->nobj = v->wg == WG_ROUND && !barrier ? 3 : 1;
 		x->wgs = stress_shm_alloc(x->nobj * sizeof(*x->wgs));
 		if (!x->wgs)
@@ -304,11 +312,11 @@ static int rw_body(struct stress_point *p, struct stress_worker *w)
  * Worker 0 also decides the last round (before arriving at it), so every
  * worker stops after the same round.
  */
-static int round_body(struct stress_point *p, struct stress_worker *w)
+static int round_run(struct stress_point *p, struct stress_worker *w)
 {
 	struct lb_ctx *x = p->ctx;
 	const struct wg_ops *ops = p->be->wg;
-	uint64_t n = p->threads;
+	uint64_t n = p->threads, e;
 
 	/* k goes on from the warm-up's last round: the rotation stays in step */
 	for (uint64_t k = x->slot[w->id].n;; k++) {
@@ -316,8 +324,11 @@ static int round_body(struct stress_point *p, struct stress_worker *w)
 		    atomic_load_explicit(p->warm_stop, memory_order_relaxed) :
 		    p->iterations ?
 		    atomic_load_explicit(&w->ops, memory_order_relaxed) + 1 >= p->iterations :
-		    atomic_load_explicit(p->stop, memory_order_relaxed)))
-			atomic_store(&x->end_round, k);
+		    atomic_load_explicit(p->stop, memory_order_relaxed))) {
+			e = atomic_load(&x->end_round);
+			if (e != LB_BROKEN)	/* a failure's mark stays */
+				atomic_compare_exchange_strong(&x->end_round, &e, k);
+		}
 		atomic_fetch_add(&x->arrivals, 1);
 		if (!ops->add) {
 			if (ops->arrive(&x->wgs[0]) < 0)
@@ -334,11 +345,49 @@ static int round_body(struct stress_point *p, struct stress_worker *w)
 		    ops->add(&x->wgs[(k - 1) % 3], (int64_t)n) < 0)
 			return -1;
 		stress_done(w, 1);
-		if (atomic_load(&x->end_round) == k) {
+		e = atomic_load(&x->end_round);
+		if (e == k || e == LB_BROKEN) {
 			x->slot[w->id].n = k + 1;
 			return 0;
 		}
 	}
+}
+
+/*
+ * A worker that failed leaves the others waiting for its Done, where the
+ * stop flag cannot reach them. The first to fail marks the run broken and
+ * empties every WaitGroup until all have left: a released worker sees the
+ * mark after its Wait, one that Dones an emptied WaitGroup fails (negative
+ * counter) and sees it then; both return 0, the failure being the first's.
+ * A pthread barrier cannot be released, but its wait cannot fail either.
+ */
+static int round_body(struct stress_point *p, struct stress_worker *w)
+{
+	struct lb_ctx *x = p->ctx;
+	const struct wg_ops *ops = p->be->wg;
+	_Atomic unsigned int *left = &x->left[!w->warming];
+	int ret = 0, err;
+
+	/* after a failure in the warm-up, the run has no rounds */
+	if (atomic_load(&x->end_round) != LB_BROKEN)
+		ret = round_run(p, w);
+	atomic_fetch_add(left, 1);
+	if (!ret)
+		return 0;
+	err = errno ? errno : EIO;
+	if (atomic_exchange(&x->end_round, LB_BROKEN) == LB_BROKEN)
+		return 0;	/* a consequence of another's failure */
+	while (ops->add && atomic_load(left) < p->threads) {
+		for (unsigned int i = 0; i < x->nobj; i++) {
+			int64_t v;
+
+			if (!ops->load(&x->wgs[i], &v) && v > 0)
+				ops->add(&x->wgs[i], -v);
+		}
+		stress_sleep(0.001);
+	}
+	errno = err;
+	return -1;
 }
 
 static int wg_body(struct stress_point *p, struct stress_worker *w)
@@ -454,7 +503,8 @@ static int lb_verify(struct stress_point *p, struct stress_sample *s)
 	}
 	if (s->actual != s->expected || violations)
 		s->ok = false;
-	if (violations)
+	/* released early on purpose after a failure: that failure is the report */
+	if (violations && atomic_load(&x->end_round) != LB_BROKEN)
 		fprintf(stderr, "gosync-stress: %s %s, %u workers: %llu %s\n",
 			p->be->name, p->variant, p->threads,
 			(unsigned long long)violations, x->v->kind == LB_WG ?
