@@ -103,7 +103,8 @@ static inline void blocker_signal(struct blocker *b)
  * (off its run queue), then, real-time there, sends SIGKILL and calls
  * @then(@arg) (an Unlock, a Release) before @b can run again: @b wakes to
  * find both. blocker_unpin() undoes blocker_pin(). @b->killable must be set
- * before blocker_start().
+ * before blocker_start(). blocker_race() does the same with another signal
+ * (SIGUSR1, which ends a wait that nothing granted).
  */
 static inline void blocker_pin(struct kunit *test, struct blocker *b)
 {
@@ -118,14 +119,20 @@ static inline void blocker_unpin(void)
 	set_cpus_allowed_ptr(current, cpu_possible_mask);
 }
 
-static inline void blocker_kill(struct kunit *test, struct blocker *b,
+static inline void blocker_race(struct kunit *test, struct blocker *b, int sig,
 				void (*then)(struct kunit *test, void *arg), void *arg)
 {
 	KUNIT_ASSERT_TRUE(test, wait_until(!READ_ONCE(b->task->on_rq)));
 	sched_set_fifo(current);
-	send_sig(SIGKILL, b->task, 1);
+	send_sig(sig, b->task, 1);
 	then(test, arg);
 	sched_set_normal(current, 0);
+}
+
+static inline void blocker_kill(struct kunit *test, struct blocker *b,
+				void (*then)(struct kunit *test, void *arg), void *arg)
+{
+	blocker_race(test, b, SIGKILL, then, arg);
 }
 
 /* blocker_kill()'s @then: Unlock the Mutex, or the RWMutex's write lock, @m */

@@ -579,6 +579,32 @@ static void sem_killed_then_granted_test(struct kunit *test)
 	gs_sem_destroy(s);
 }
 
+/*
+ * An Acquire that a signal interrupts as a Release grants it the permit:
+ * the grant wins, it returns 0 holding the permit (docs/uapi.md, "Waits"),
+ * and nothing is lost or taken twice.
+ */
+static void sem_granted_beats_signal_test(struct kunit *test)
+{
+	struct gs_sem *s = gs_sem_create(1, false);
+	struct gs_holder a = {};
+	struct blocker w = { .n = 1 };
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, gs_sem_acquire(s, &a, 1, FOREVER), 0);
+	blocker_start(test, &w, do_sem_acquire, s);
+	blocker_pin(test, &w);
+	KUNIT_ASSERT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
+	blocker_race(test, &w, SIGUSR1, release_then, s);
+	blocker_unpin();
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
+	KUNIT_EXPECT_EQ(test, gs_sem_tryacquire(s, &a, 1), -EBUSY);	/* w's */
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &w.holder, 1), 0);
+	KUNIT_EXPECT_EQ(test, gs_sem_tryacquire(s, &a, 1), 0);
+	gs_sem_release(s, &a, 1);
+	gs_sem_destroy(s);
+}
+
 /* Signal as fast as it can until told to stop; b->n: the Waits it woke */
 static bool cond_signal_stop;
 
@@ -632,6 +658,7 @@ static struct kunit_case gs_sem_cond_cases[] = {
 	KUNIT_CASE(cond_relock_test),
 	KUNIT_CASE(cond_killed_relock_test),
 	KUNIT_CASE(sem_killed_then_granted_test),
+	KUNIT_CASE(sem_granted_beats_signal_test),
 	KUNIT_CASE(cond_eperm_vs_signal_test),
 	{}
 };

@@ -1033,6 +1033,44 @@ static void rwmutex_killed_then_granted_test(struct kunit *test)
 	}
 }
 
+/*
+ * A Lock or RLock that a signal interrupts as an Unlock hands it the lock
+ * (a starvation-mode handoff; an RWMutex grant): the grant wins, the call
+ * returns 0 holding it (docs/uapi.md, "Waits").
+ */
+static void lock_granted_beats_signal_test(struct kunit *test)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct blocker w = {}, r = {};
+	struct gs_holder a = {};
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
+	blocker_start(test, &w, blocker_mutex_lock, m);
+	blocker_pin(test, &w);
+	KUNIT_ASSERT_TRUE(test, wait_until(mutex_has_waiters(m)));
+	mutex_set_starving(m);			/* Unlock hands it over */
+	blocker_race(test, &w, SIGUSR1, then_mutex_unlock, m);
+	blocker_unpin();
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &a), -EBUSY);	/* w's */
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, true, FOREVER), 0);
+	blocker_start(test, &r, do_rw_lock, rw);
+	blocker_pin(test, &r);
+	KUNIT_ASSERT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
+	blocker_race(test, &r, SIGUSR1, then_rwmutex_unlock, rw);
+	blocker_unpin();
+	KUNIT_EXPECT_EQ(test, blocker_finish(&r), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &a, true), -EBUSY);	/* r reads */
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &r.holder), 0);
+	gs_mutex_destroy(m);
+	gs_rwmutex_destroy(rw);
+}
+
 static void rwmutex_holder_gone_test(struct kunit *test)
 {
 	struct gs_rwmutex *rw = gs_rwmutex_create(true);
@@ -1766,6 +1804,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(rwmutex_sel_try_wakes_test),
 	KUNIT_CASE(rwmutex_signal_test),
 	KUNIT_CASE(rwmutex_killed_then_granted_test),
+	KUNIT_CASE(lock_granted_beats_signal_test),
 	KUNIT_CASE(rwmutex_holder_gone_test),
 	KUNIT_CASE(rwmutex_hammer_test),
 	KUNIT_CASE(waitgroup_basic_test),

@@ -179,6 +179,34 @@ static int as_user(void *arg)
 	if (gosync_map_store(a, "y", 1, "", 0) == 0 || errno != ENOSPC)
 		return 134;
 	close(a);
+	/*
+	 * Channel messages are charged too, while buffered: a channel with room
+	 * for 4 MB stops at ENOSPC near 1 MiB (a message costs its bytes, at
+	 * most twice with the allocator's rounding), and a Recv frees room for
+	 * one.
+	 */
+	a = gosync_chan_create(dev, NULL, 0, 1024, 4000);
+	if (a < 0)
+		return 140;
+	{
+		static char msg[4000];
+		size_t len;
+		bool ok;
+
+		for (b = 0; b < 1024; b++)
+			if (gosync_chan_send(a, msg, sizeof(msg), 0) < 0)
+				break;
+		if (b == 1024 || errno != ENOSPC)
+			return 141;
+		if (b > (1 << 20) / 4000 || b < (1 << 20) / 8000)
+			return 142;
+		if (gosync_chan_recv(a, msg, sizeof(msg), &len, &ok, 0) < 0 || !ok ||
+		    gosync_chan_send(a, msg, sizeof(msg), 0) < 0)
+			return 143;
+		if (gosync_chan_send(a, msg, sizeof(msg), 0) == 0 || errno != ENOSPC)
+			return 144;
+	}
+	close(a);
 	return 0;
 }
 
@@ -197,7 +225,8 @@ static bool t_per_user(void)
 	tap_write_file(PARAMS "max_objects_per_user", oldo);
 	tap_write_file(PARAMS "max_bytes_per_user", oldb);
 	CHECK(st == 0, "uid 1000 with max_objects_per_user=10, max_bytes_per_user=1M: "
-	      "step %d failed (100+n: objects made before ENOSPC; 130-134: bytes)", st);
+	      "step %d failed (100+n: objects made before ENOSPC; 130-134: map bytes; "
+	      "140-144: channel bytes)", st);
 	return true;
 }
 

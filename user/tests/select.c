@@ -321,6 +321,36 @@ static int wait_all_bg(void *arg)
 	return gosync_wait(dev, cs, 2, GOSYNC_WAIT_ALL, LIVENESS_NS, NULL);
 }
 
+/*
+ * A WG_ZERO case is not a Wait (docs/uapi.md): a zero it sees leaves no Wait
+ * to return, so an Add right after is not Go's misuse (EBUSY), even while
+ * the case's wait-all still waits (held up here by the Mutex). A plain Wait
+ * the zero released would make that Add EBUSY until it returned.
+ */
+static bool t_wg_case_not_a_wait(void)
+{
+	int wg = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
+	int m = CHECK_OK(gosync_mutex_create(dev, NULL, 0, GOSYNC_LOCK_ATTR_NONROBUST));
+	struct gosync_wait_case cs[2] = { op_case(wg, GOSYNC_CASE_WG_ZERO),
+					  op_case(m, GOSYNC_CASE_LOCK) };
+	struct bg b;
+
+	CHECK_RET(gosync_waitgroup_add(wg, 1, NULL), 0);
+	CHECK_OK(gosync_mutex_lock(m, -1));
+	CHECK_OK(bg_start(&b, wait_all_bg, cs));
+	CHECK(bg_blocks(&b, 20 * MS), "wait-all did not block");
+	CHECK_RET(gosync_waitgroup_done(wg, NULL), 0);		/* zero: the case is ready */
+	CHECK_RET(gosync_waitgroup_add(wg, 1, NULL), 0);	/* not EBUSY */
+	CHECK(bg_blocks(&b, 20 * MS), "wait-all returned with the Mutex held");
+	CHECK_RET(gosync_waitgroup_done(wg, NULL), 0);
+	CHECK_OK(gosync_mutex_unlock(m));			/* a non-robust lock: anyone's */
+	CHECK(bg_wait(&b, LIVENESS_NS) && !b.err, "wait-all: %s", errname(b.err));
+	CHECK_OK(gosync_mutex_unlock(m));			/* the wait-all took it */
+	close(wg);
+	close(m);
+	return true;
+}
+
 static bool t_ntsync_wait_all(void)
 {
 	char n1[GOSYNC_NAME_MAX], n2[GOSYNC_NAME_MAX];
@@ -916,6 +946,7 @@ int main(void)
 	tap_report(t_select_stress(), "select-go-stress-processes");
 	tap_report(t_ntsync_wait_any(), "select-ntsync-wait-any-wake-any");
 	tap_report(t_ntsync_wait_all(), "select-ntsync-wait-all-wake-all");
+	tap_report(t_wg_case_not_a_wait(), "select-wg-zero-case-is-not-a-wait");
 	tap_report(t_stress_wait(false), "select-ntsync-stress-wait");
 	tap_report(t_stress_wait(true), "select-ntsync-stress-wait-mapped");
 	tap_report(t_bad_waits(), "select-bad-input");
