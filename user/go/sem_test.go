@@ -228,6 +228,24 @@ func testLargeAcquireDoesntStarve(t *testing.T, opts ...gosync.Option) {
 	wg.Wait()
 }
 
+// acquireQueued starts s.Acquire(ctx, n), which must have to wait, and
+// returns its result's channel once it is in the kernel's queue:
+// TryAcquire(1) then fails (FIFO). It waits in the runtime's poller first;
+// each Release here wakes it to try again, and it joins the queue once it
+// has lost for over 1 ms.
+func acquireQueued(t *testing.T, ctx context.Context, s *gosync.Semaphore, n int64) <-chan error {
+	t.Helper()
+	errc := make(chan error, 1)
+	go func() { errc <- s.Acquire(ctx, n) }()
+	for end := time.Now().Add(hangLimit); s.TryAcquire(1); runtime.Gosched() {
+		must(t, s.Release(1))
+		if time.Now().After(end) {
+			t.Fatalf("Acquire(%d) not queued: TryAcquire(1) still succeeds", n)
+		}
+	}
+	return errc
+}
+
 // x/sync's TestAllocCancelDoesntStarve: when a large Acquire that queued
 // gives up, the small one queued behind it gets in.
 func TestAllocCancelDoesntStarve(t *testing.T) { forSemKinds(t, testAllocCancelDoesntStarve) }
@@ -239,18 +257,7 @@ func testAllocCancelDoesntStarve(t *testing.T, opts ...gosync.Option) {
 	must(t, s.Acquire(context.Background(), 1))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	large := make(chan error, 1)
-	go func() { large <- s.Acquire(ctx, 10) }()
-	// Wait until Acquire(10) blocks: queued, it makes TryAcquire fail
-	// (FIFO). It waits in the runtime's poller first: each Release wakes
-	// it to try again, and it joins the kernel's queue once it has lost
-	// for over 1 ms.
-	for end := time.Now().Add(hangLimit); s.TryAcquire(1); runtime.Gosched() {
-		must(t, s.Release(1))
-		if time.Now().After(end) {
-			t.Fatal("Acquire(10) not queued: TryAcquire(1) still succeeds")
-		}
-	}
+	large := acquireQueued(t, ctx, s, 10)
 	// Now Acquire(1), and cancel Acquire(10): both return, in either order.
 	go cancel()
 	done := make(chan struct{})
@@ -286,16 +293,7 @@ func TestLargeAcquireKeepsItsPlace(t *testing.T) { forSemKinds(t, testLargeAcqui
 func testLargeAcquireKeepsItsPlace(t *testing.T, opts ...gosync.Option) {
 	s := newSem(t, 2, opts...)
 	must(t, s.Acquire(context.Background(), 1)) // 1 of 2 free: Acquire(2) waits
-	large := make(chan error, 1)
-	go func() { large <- s.Acquire(context.Background(), 2) }()
-	// Until it is in the kernel's queue (TryAcquire(1) then fails: FIFO);
-	// each Release wakes it in the poller to lose again, past 1 ms.
-	for end := time.Now().Add(hangLimit); s.TryAcquire(1); runtime.Gosched() {
-		must(t, s.Release(1))
-		if time.Now().After(end) {
-			t.Fatal("Acquire(2) not queued: TryAcquire(1) still succeeds")
-		}
-	}
+	large := acquireQueued(t, context.Background(), s, 2)
 	// An Acquire(1) queued in the kernel behind it (a select's case).
 	small := make(chan error, 1)
 	go func() {
@@ -319,14 +317,7 @@ func testLargeAcquireKeepsItsPlace(t *testing.T, opts ...gosync.Option) {
 func TestCloseEndsKernelWait(t *testing.T) {
 	s := newSem(t, 2)
 	must(t, s.Acquire(context.Background(), 1))
-	large := make(chan error, 1)
-	go func() { large <- s.Acquire(context.Background(), 2) }()
-	for end := time.Now().Add(hangLimit); s.TryAcquire(1); runtime.Gosched() {
-		must(t, s.Release(1))
-		if time.Now().After(end) {
-			t.Fatal("Acquire(2) not queued: TryAcquire(1) still succeeds")
-		}
-	}
+	large := acquireQueued(t, context.Background(), s, 2)
 	must(t, s.Close())
 	within(t, "the Acquire after Close", func() {
 		if err := <-large; !errors.Is(err, os.ErrClosed) {
