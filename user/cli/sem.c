@@ -40,6 +40,7 @@ static bool opt_permits(const struct cli_ctx *ctx, uint64_t *n)
 static int sem_create(struct cli_ctx *ctx)
 {
 	struct gosync_create c = { .type = GOSYNC_TYPE_SEM };
+	char state[32];
 	uint64_t size;
 	int64_t avail;
 
@@ -49,7 +50,8 @@ static int sem_create(struct cli_ctx *ctx)
 		c.sem.flags |= GOSYNC_SEM_ATTR_NONROBUST;
 	c.sem.size = size;
 	avail = (int64_t)size;
-	return cli_create(ctx, &c, &avail, NULL);
+	snprintf(state, sizeof(state), "size=%" PRIu64, size);	/* as info's */
+	return cli_create(ctx, &c, &avail, state);
 }
 
 static int acquire_call(int fd, int64_t timeout_ns, void *arg)
