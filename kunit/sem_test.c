@@ -572,6 +572,9 @@ static void sem_killed_then_granted_test(struct kunit *test)
 	blocker_kill(test, &w, release_then, s);
 	blocker_unpin();
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EINTR);
+	/* a's Acquire, then w's grant and its give-back: counted, both */
+	KUNIT_EXPECT_EQ(test, stat_of(s->stats, GOSYNC_STAT_SEM_ACQUIRES), 2ULL);
+	KUNIT_EXPECT_EQ(test, stat_of(s->stats, GOSYNC_STAT_SEM_RELEASES), 2ULL);
 	got = !gs_sem_tryacquire(s, &a, 1);
 	KUNIT_EXPECT_TRUE(test, got);	/* the permit is free again */
 	if (got)
