@@ -36,6 +36,7 @@ struct torture_thread {
 	u64 rnd;		/* this thread's pseudo-random state */
 	s64 last;		/* counter: the last value this reader saw */
 	u64 ops;		/* written by the thread, read after it stops */
+	u64 warm;		/* the same, before the clock started: not reported */
 };
 
 /**
@@ -70,6 +71,8 @@ struct torture_run {
 	unsigned int nr_threads;
 	atomic_t warm;		/* threads that finished their first call */
 	struct completion all_warm;
+	bool timing;		/* the clock runs: ops count */
+	u64 warm_writes;	/* writers' ops before it did (the counter's check) */
 };
 
 static void torture_error(struct torture_run *run, const char *what)
@@ -147,8 +150,8 @@ static void tt_counter_finish(struct torture_run *run, struct gosync_torture *p)
 	if (gs_counter_do(run->obj, GOSYNC_OP_LOAD, 0, 0, 0, &v))
 		return;
 	if (p->subtype == GOSYNC_COUNTER_RACY)
-		p->lost = p->write_ops - v;
-	else if (v != p->write_ops)
+		p->lost = p->write_ops + run->warm_writes - v;
+	else if (v != p->write_ops + run->warm_writes)
 		torture_error(run, "counter does not match its Adds");
 }
 
@@ -289,7 +292,12 @@ static int torture_thread_fn(void *arg)
 	bool warm = false;
 
 	while (!kthread_should_stop()) {
-		t->ops += t->writer ? ops->write(t) : ops->read(t);
+		u64 n = t->writer ? ops->write(t) : ops->read(t);
+
+		if (READ_ONCE(run->timing))
+			t->ops += n;
+		else
+			t->warm += n;
 		if (!warm && atomic_inc_return(&run->warm) == run->nr_threads)
 			complete(&run->all_warm);
 		warm = true;
@@ -308,6 +316,7 @@ static void torture_report(struct torture_run *run, struct gosync_torture *p,
 	for (i = 0; i < n; i++) {
 		if (th[i].writer) {
 			p->write_ops += th[i].ops;
+			run->warm_writes += th[i].warm;
 			wmax = max(wmax, th[i].ops);
 			wmin = min(wmin, th[i].ops);
 		} else {
@@ -399,12 +408,19 @@ int gs_torture_run(struct gosync_torture *p, struct gosync_torture_thread *resul
 		wake_up_process(th[i].task);
 	/*
 	 * The clock starts once every thread has run (a slow guest may not run
-	 * one for a while, and a thread stopped before it ran never runs), so
-	 * a thread with no ops after the run was starved by the others. One
-	 * that cannot finish its first call in 30 s is reported so, too.
+	 * one for a while, and a thread stopped before it ran never runs); ops
+	 * count from then, so a thread with none was starved by the others.
+	 * One that cannot finish its first call in 30 s is an error.
 	 */
-	if (!ret && wait_for_completion_interruptible_timeout(&run.all_warm, 30 * HZ) < 0)
-		ret = -EINTR;
+	if (!ret) {
+		long left = wait_for_completion_interruptible_timeout(&run.all_warm, 30 * HZ);
+
+		if (left < 0)
+			ret = -EINTR;
+		else if (!left)
+			torture_error(&run, "a thread did not finish its first call in 30 s");
+	}
+	WRITE_ONCE(run.timing, true);
 	start = ktime_get();
 	if (!ret)
 		ret = torture_sleep(ktime_add_ms(start, p->duration_ms));
