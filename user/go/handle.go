@@ -25,7 +25,7 @@ type handle struct {
 	pmu     sync.Mutex
 	pollers []*poller            // idle pollable duplicates of fd
 	busy    map[*poller]struct{} // in use by a waiting call
-	closers map[int]bool         // kernel waits' cancelers Close fires (kernelWait): fired
+	closer  int                  // a WaitGroup at 1 that close() brings to 0; -1: none yet
 	closed  bool                 // (under pmu) Close ran
 
 	race *[2]byte // the object's race token (race.go), nil without -race
@@ -47,7 +47,7 @@ const (
 )
 
 func newHandle(fd int, typ uint32, name string) *handle {
-	h := &handle{fd: fd, typ: typ, name: name}
+	h := &handle{fd: fd, typ: typ, name: name, closer: -1}
 	runtime.SetFinalizer(h, (*handle).finalize)
 	raceInit(h)
 	return h
@@ -75,15 +75,18 @@ func (h *handle) put() {
 		if h.page != nil {
 			syscall.Munmap(h.page)
 		}
+		if h.closer >= 0 { // made under pmu before Close: no one makes it now
+			syscall.Close(h.closer)
+		}
 		syscall.Close(h.fd)
 	}
 }
 
 // mapWords maps the object's page if it was created mapped
 // (GOSYNC_CREATE_MAPPED: INFO gives the description a token), for the fast
-// path; an object that is not (ENODEV) keeps to the ioctls. Called before
-// the handle is shared (create maps, then the type's constructor calls it
-// again: a no-op); on an error the caller closes it.
+// path; an object that is not (ENODEV), or whose page cannot be mapped,
+// keeps to the ioctls. Called before the handle is shared; on an error
+// (INFO's) the caller closes it.
 func (h *handle) mapWords() error {
 	if h.page != nil {
 		return nil
@@ -97,11 +100,11 @@ func (h *handle) mapWords() error {
 	}
 	b, err := syscall.Mmap(h.fd, 0, syscall.Getpagesize(), syscall.PROT_READ|syscall.PROT_WRITE,
 		syscall.MAP_SHARED)
-	if err == syscall.ENODEV {
-		return nil
-	}
 	if err != nil {
-		return err
+		// ENODEV: not mapped. Anything else (no memory, a map count
+		// limit): the ioctls work on a mapped object too, so use them
+		// rather than fail, which would leave a new name taken.
+		return nil
 	}
 	h.page, h.word, h.token = b, (*uint32)(unsafe.Pointer(&b[0])), c.info.token
 	return nil
@@ -142,11 +145,8 @@ func (h *handle) close() error {
 	for p := range h.busy {
 		all = append(all, p)
 	}
-	for fd, fired := range h.closers {
-		if !fired {
-			wgOp(fd, wgDone, 0, 0) // its kernel wait ends, os.ErrClosed
-			h.closers[fd] = true
-		}
+	if h.closer >= 0 {
+		wgOp(h.closer, wgDone, 0, 0) // kernel waits end, os.ErrClosed
 	}
 	h.pmu.Unlock()
 	for _, p := range all {

@@ -124,20 +124,7 @@ func create(op string, typ uint32, opts []Option, fill func(*createCmd)) (*handl
 	if err != nil {
 		return nil, newError(op, r.name, err)
 	}
-	h := newHandle(fd, typ, r.name)
-	if r.cmd.flags&createMapped == 0 {
-		return h, nil
-	}
-	// The fast path's page. A name must not outlive a failed create: the
-	// same call made again would find it taken (EEXIST).
-	if err := h.mapWords(); err != nil {
-		h.close()
-		if r.named {
-			Unlink(r.name)
-		}
-		return nil, newError(op, r.name, err)
-	}
-	return h, nil
+	return newHandle(fd, typ, r.name), nil
 }
 
 // open opens the object called name, which must be of type typ.

@@ -239,7 +239,9 @@ func (o *Once) run(name string, f func() ([]byte, error), isValue bool) ([]byte,
 		o.h.raceReleaseMerge()
 		c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceComplete,
 			flags: onceFailed}
-		o.h.do(iocOnce, unsafe.Pointer(&c))
+		if o.h.do(iocOnce, unsafe.Pointer(&c)) == syscall.EINVAL {
+			complete(nil) // a module before GOSYNC_ONCE_F_FAILED
+		}
 	}
 	completed := false
 	defer func() {

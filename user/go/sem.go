@@ -4,6 +4,7 @@ package gosync
 
 import (
 	"context"
+	"math"
 	"os"
 	"sync/atomic"
 	"syscall"
@@ -204,7 +205,11 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 	done, err := try(fd)
 	s.h.put()
 	if !done {
-		err = s.h.await(ctx, &waiter{try: try, block: waitCase{op: caseAcquire, len: uint32(n)}})
+		w := waiter{try: try}
+		if n <= math.MaxUint32 { // a case's len is 32 bits: larger ones poll
+			w.block = waitCase{op: caseAcquire, len: uint32(n)}
+		}
+		err = s.h.await(ctx, &w)
 	}
 	if err == nil {
 		s.h.raceAcquire()

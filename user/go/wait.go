@@ -37,7 +37,9 @@ import (
 //     it until they are served: one GOSYNC_IOC_WAIT with the operation as
 //     its case, and cancelers (below) for ctx and for Close of the handle.
 //     (A wait that timed out to look at ctx and began again would join
-//     the queue last each time, and could be passed over for good.)
+//     the queue last each time, and could be passed over for good. A
+//     signal the process handles still does that once: the ioctl is
+//     restarted.)
 //   - rendezvous. An unbuffered Send needs its receiver: one of the two
 //     must be in the kernel's queue. Send is (and Select is); they wait in
 //     GOSYNC_IOC_WAIT with one more case, a WaitGroup of the package's
@@ -233,10 +235,15 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 			err = p.rc.Read(fn)
 		}
 		if err == nil {
-			if escalate {
-				return h.kernelWait(ctx, w.block)
+			if !escalate {
+				return opErr
 			}
-			return opErr
+			if err := h.kernelWait(ctx, w.block); err != errNoKernelWait {
+				return err
+			}
+			// No objects to spare for the kernel's queue: poll on.
+			escalate, w.block = false, waitCase{}
+			continue
 		}
 		if !errors.Is(err, os.ErrDeadlineExceeded) {
 			reuse = false
@@ -254,7 +261,10 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 			return context.DeadlineExceeded
 		}
 		if w.block.op != 0 && w.patience > 0 && time.Since(start) >= w.patience {
-			return h.kernelWait(ctx, w.block)
+			if err := h.kernelWait(ctx, w.block); err != errNoKernelWait {
+				return err
+			}
+			w.block = waitCase{} // poll on, as above
 		}
 		// A recheck: try again.
 		var done bool
@@ -275,7 +285,9 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 // GOSYNC_IOC_WAIT case; its fd is filled in) until it completes (nil, or
 // the case's error: EOWNERDEAD for a lock that is held all the same), ctx
 // is done (ctx.Err()), or the handle is closed (os.ErrClosed): one wait,
-// which keeps the caller's place in the queue.
+// which keeps the caller's place in the queue. errNoKernelWait: the
+// objects its cancelers are could not be made (the user's object limit,
+// or no descriptors); then nothing happened.
 func (h *handle) kernelWait(ctx context.Context, c waitCase) error {
 	fd, err := h.get()
 	if err != nil {
@@ -285,41 +297,42 @@ func (h *handle) kernelWait(ctx context.Context, c waitCase) error {
 	c.fd = int32(fd)
 	cases := make([]waitCase, 1, 3)
 	cases[0] = c
-	if _, err := h.waitCases(ctx, cases); err != nil {
+	_, err = h.waitCases(ctx, cases)
+	switch {
+	case err == syscall.ENOSPC || err == syscall.EMFILE || err == syscall.ENFILE ||
+		err == syscall.ENOMEM:
+		return errNoKernelWait
+	case err != nil:
 		return err
-	}
-	if cases[0].err != 0 {
+	case cases[0].err != 0:
 		return syscall.Errno(-cases[0].err)
 	}
 	return nil
 }
 
+// errNoKernelWait: see kernelWait; the caller waits in the poller instead.
+var errNoKernelWait = errors.New("gosync: no canceler for a kernel wait")
+
 // waitCases is waitCases (below) over cases on h (which needs room for
-// two more) that Close of h ends too, with os.ErrClosed: through a
-// canceler of the wait's own, which close() fires.
+// two more) that Close of h ends too, with os.ErrClosed: through the
+// handle's closer, a WaitGroup at 1 that close() brings to zero, made by
+// the first wait that needs it and closed with the handle's descriptor.
 func (h *handle) waitCases(ctx context.Context, cases []waitCase) (int, error) {
-	cfd, err := getCanceler()
-	if err != nil {
-		return -1, err
-	}
 	h.pmu.Lock()
 	if h.closed {
 		h.pmu.Unlock()
-		putCanceler(cfd, false)
 		return -1, os.ErrClosed
 	}
-	if h.closers == nil {
-		h.closers = make(map[int]bool)
+	if h.closer < 0 {
+		cfd, err := newCanceler()
+		if err != nil {
+			h.pmu.Unlock()
+			return -1, err
+		}
+		h.closer = cfd
 	}
-	h.closers[cfd] = false
+	cfd := h.closer
 	h.pmu.Unlock()
-	defer func() {
-		h.pmu.Lock()
-		fired := h.closers[cfd]
-		delete(h.closers, cfd)
-		h.pmu.Unlock()
-		putCanceler(cfd, fired)
-	}()
 	n := len(cases)
 	i, err := waitCases(ctx, append(cases, waitCase{fd: int32(cfd), op: caseWGZero}), 0)
 	if err == nil && i == n {
@@ -344,6 +357,11 @@ func getCanceler() (int, error) {
 		return fd, nil
 	}
 	cancelers.mu.Unlock()
+	return newCanceler()
+}
+
+// newCanceler makes an anonymous WaitGroup at 1: its descriptor.
+func newCanceler() (int, error) {
 	dfd, err := device()
 	if err != nil {
 		return -1, err
@@ -360,6 +378,9 @@ func getCanceler() (int, error) {
 	return fd, nil
 }
 
+// maxCancelers: idle cancelers kept; each is an object of the user's.
+const maxCancelers = 16
+
 // putCanceler takes a canceler back; fired: ctx brought it to zero.
 func putCanceler(fd int, fired bool) {
 	if fired && wgOp(fd, wgAdd, 1, 0) != nil {
@@ -367,6 +388,11 @@ func putCanceler(fd int, fired bool) {
 		return
 	}
 	cancelers.mu.Lock()
+	if len(cancelers.free) >= maxCancelers {
+		cancelers.mu.Unlock()
+		syscall.Close(fd)
+		return
+	}
 	cancelers.free = append(cancelers.free, fd)
 	cancelers.mu.Unlock()
 }

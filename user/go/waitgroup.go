@@ -148,6 +148,12 @@ func (wg *WaitGroup) op(name string, op uint32, delta int64, flags uint32) (int6
 		c.flags |= wgFUnheld
 	}
 	err := wg.h.do(iocWaitGroup, unsafe.Pointer(&c))
+	if err == syscall.EINVAL && c.flags&wgFUnheld != 0 {
+		// A module before GOSYNC_WG_F_UNHELD refuses it: without it
+		// (the counter too low is EINVAL again, and nothing changed).
+		c.flags &^= wgFUnheld
+		err = wg.h.do(iocWaitGroup, unsafe.Pointer(&c))
+	}
 	return c.counter, newError(name, wg.h.name, err, wgKinds...)
 }
 
