@@ -202,6 +202,7 @@ static int gs_cmd_version(struct gs_ucmd *ucmd)
 	v->max_objects = READ_ONCE(gs_max_objects);
 	v->map_key_max = GOSYNC_MAP_KEY_MAX;
 	v->map_value_max = GOSYNC_MAP_VALUE_MAX;
+	v->features = GOSYNC_FEATURE_WG_UNHELD | GOSYNC_FEATURE_ONCE_FAILED;
 	return gs_respond(ucmd, sizeof(*v));
 }
 

@@ -243,7 +243,14 @@ type versionCmd struct {
 	batchMax, maxObjects             uint32
 	mapBackends, mapOps              uint64
 	mapKeyMax, mapValueMax           uint32
+	features                         uint64
 }
+
+// struct gosync_version.features
+const (
+	featureWGUnheld   = 1 << 0
+	featureOnceFailed = 1 << 1
+)
 
 type counterAttr struct {
 	mode, flags       uint32

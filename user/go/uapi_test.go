@@ -118,7 +118,8 @@ var uapiConsts = map[string]uint64{
 	"GOSYNC_ONCE_DO": onceDo, "GOSYNC_ONCE_COMPLETE": onceComplete,
 	"GOSYNC_ONCE_LOAD": onceLoad, "GOSYNC_ONCE_RUN": onceRun, "GOSYNC_ONCE_DONE": onceDone,
 	"GOSYNC_ONCE_ABANDONED": onceAbandoned, "GOSYNC_ONCE_ATTR_RETRY": onceRetry,
-	"GOSYNC_ONCE_F_FAILED": onceFailed,
+	"GOSYNC_ONCE_F_FAILED":     onceFailed,
+	"GOSYNC_FEATURE_WG_UNHELD": featureWGUnheld, "GOSYNC_FEATURE_ONCE_FAILED": featureOnceFailed,
 
 	"GOSYNC_CHAN_SEND": chanSend, "GOSYNC_CHAN_RECV": chanRecv,
 	"GOSYNC_CHAN_CLOSE": chanClose, "GOSYNC_CHAN_LEN": chanLen,

@@ -271,7 +271,7 @@ static void cmd_build_map_range(void *arg, const struct cmd_env *env, uint32_t t
 
 static const struct cmd_desc cmd_table[] = {
 	{ CMD("version", VERSION, gosync_version), .min_size = GOSYNC_VERSION_SIZE_VER0,
-	  .out = { CMD_OUT(gosync_version, api_version, map_value_max) },
+	  .out = { CMD_OUT(gosync_version, api_version, features) },
 	  .build = cmd_build_none },
 	{ CMD("create", CREATE, gosync_create), .flags = CMD_RETURNS_FD,
 	  .flags_ok = GOSYNC_CREATE_MAPPED,	/* an atomic counter maps */

@@ -24,6 +24,13 @@ static bool t_api(void)
 	return true;
 }
 
+/* The flags added to commands since their types came */
+static bool t_features(void)
+{
+	CHECK_EQ(v.features, GOSYNC_FEATURE_WG_UNHELD | GOSYNC_FEATURE_ONCE_FAILED);
+	return true;
+}
+
 static bool t_types(void)
 {
 	CHECK(v.types & (1ULL << GOSYNC_TYPE_COUNTER),
@@ -76,6 +83,7 @@ int main(void)
 	if (!tap_report(t_call(), "version-ioctl"))
 		return tap_done(dev, "version");
 	tap_report(t_api(), "version-api-fields");
+	tap_report(t_features(), "version-features");
 	tap_report(t_types(), "version-types-counter");
 	tap_report(t_modes(), "version-counter-modes");
 	tap_report(t_ops(), "version-counter-ops");

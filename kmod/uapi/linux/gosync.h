@@ -294,6 +294,8 @@ enum {
  * @map_ops: out: bit (1 << GOSYNC_MAP_<op>) for each supported map op
  * @map_key_max: out: GOSYNC_MAP_KEY_MAX
  * @map_value_max: out: GOSYNC_MAP_VALUE_MAX
+ * @features: out: GOSYNC_FEATURE_* for each flag added to a command since
+ *	its type came (a module without this field has none of them)
  */
 struct gosync_version {
 	__u32 size;
@@ -311,7 +313,12 @@ struct gosync_version {
 	__u64 map_ops;
 	__u32 map_key_max;
 	__u32 map_value_max;
+	__u64 features;
 };
+
+/* struct gosync_version.features */
+#define GOSYNC_FEATURE_WG_UNHELD	_BITUL(0)	/* GOSYNC_WG_F_UNHELD */
+#define GOSYNC_FEATURE_ONCE_FAILED	_BITUL(1)	/* GOSYNC_ONCE_F_FAILED */
 
 /* Size of the first struct gosync_version: smaller is EINVAL */
 #define GOSYNC_VERSION_SIZE_VER0	64
