@@ -88,9 +88,6 @@ func (h *handle) put() {
 // keeps to the ioctls. Called before the handle is shared; on an error
 // (INFO's) the caller closes it.
 func (h *handle) mapWords() error {
-	if h.page != nil {
-		return nil
-	}
 	c := infoCmd{size: uint32(unsafe.Sizeof(infoCmd{}))}
 	if err := ioctl(h.fd, iocInfo, unsafe.Pointer(&c)); err != nil {
 		return err

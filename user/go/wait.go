@@ -238,7 +238,7 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 			if !escalate {
 				return opErr
 			}
-			if err := h.kernelWait(ctx, w.block); err != errNoKernelWait {
+			if err := h.kernelWait(ctx, w.block); !noCanceler(err) {
 				return err
 			}
 			// No objects to spare for the kernel's queue: poll on.
@@ -261,7 +261,7 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 			return context.DeadlineExceeded
 		}
 		if w.block.op != 0 && w.patience > 0 && time.Since(start) >= w.patience {
-			if err := h.kernelWait(ctx, w.block); err != errNoKernelWait {
+			if err := h.kernelWait(ctx, w.block); !noCanceler(err) {
 				return err
 			}
 			w.block = waitCase{} // poll on, as above
@@ -285,9 +285,8 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 // GOSYNC_IOC_WAIT case; its fd is filled in) until it completes (nil, or
 // the case's error: EOWNERDEAD for a lock that is held all the same), ctx
 // is done (ctx.Err()), or the handle is closed (os.ErrClosed): one wait,
-// which keeps the caller's place in the queue. errNoKernelWait: the
-// objects its cancelers are could not be made (the user's object limit,
-// or no descriptors); then nothing happened.
+// which keeps the caller's place in the queue; or, having done nothing,
+// the error that kept it from making its cancelers (noCanceler).
 func (h *handle) kernelWait(ctx context.Context, c waitCase) error {
 	fd, err := h.get()
 	if err != nil {
@@ -297,21 +296,21 @@ func (h *handle) kernelWait(ctx context.Context, c waitCase) error {
 	c.fd = int32(fd)
 	cases := make([]waitCase, 1, 3)
 	cases[0] = c
-	_, err = h.waitCases(ctx, cases)
-	switch {
-	case err == syscall.ENOSPC || err == syscall.EMFILE || err == syscall.ENFILE ||
-		err == syscall.ENOMEM:
-		return errNoKernelWait
-	case err != nil:
+	if _, err = h.waitCases(ctx, cases); err != nil {
 		return err
-	case cases[0].err != 0:
+	}
+	if cases[0].err != 0 {
 		return syscall.Errno(-cases[0].err)
 	}
 	return nil
 }
 
-// errNoKernelWait: see kernelWait; the caller waits in the poller instead.
-var errNoKernelWait = errors.New("gosync: no canceler for a kernel wait")
+// noCanceler reports whether err says a canceler could not be made (the
+// user's object limit, no descriptors, no memory): a waiter polls on.
+func noCanceler(err error) bool {
+	return err == syscall.ENOSPC || err == syscall.EMFILE || err == syscall.ENFILE ||
+		err == syscall.ENOMEM
+}
 
 // waitCases is waitCases (below) over cases on h (which needs room for
 // two more) that Close of h ends too, with os.ErrClosed: through the
