@@ -13,6 +13,13 @@ static int do_wg_wait(struct blocker *b)
 	return gs_waitgroup_wait(b->obj, FOREVER);
 }
 
+/* @w runs a Wait on @wg, and is counted asleep in it before this returns. */
+static void wg_wait_asleep(struct kunit *test, struct blocker *w, struct gs_waitgroup *wg)
+{
+	blocker_start(test, w, do_wg_wait, wg);
+	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
+}
+
 static int do_once(struct blocker *b)
 {
 	return gs_once_do(b->obj, &b->holder, FOREVER, &b->result);
@@ -1268,8 +1275,7 @@ static void waitgroup_hold_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, v, 4);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &a, -1, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, a.wg_held, 1);
-	blocker_start(test, &w, do_wg_wait, wg);
-	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
+	wg_wait_asleep(test, &w, wg);
 	gs_waitgroup_holder_gone(wg, &a);	/* a died holding one */
 	gs_waitgroup_holder_gone(wg, &c);	/* c held nothing */
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_load(wg), 2);
@@ -1419,16 +1425,14 @@ static void waitgroup_mapped_unseen_zero_test(struct kunit *test)
 
 	wg = mapped_wg(test, &word);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), 0);
-	blocker_start(test, &w, do_wg_wait, wg);
-	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
+	wg_wait_asleep(test, &w, wg);
 	fast_done_after_wait(wg, word);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), -EBUSY);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), 0);
 
-	blocker_start(test, &w, do_wg_wait, wg);
-	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
+	wg_wait_asleep(test, &w, wg);
 	fast_done_after_wait(wg, word);
 	blocker_signal(&w);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
@@ -1452,8 +1456,7 @@ static void waitgroup_mapped_unmapped_test(struct kunit *test)
 
 	wg = mapped_wg(test, &word);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 2, 0, &v), 0);
-	blocker_start(test, &w, do_wg_wait, wg);
-	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
+	wg_wait_asleep(test, &w, wg);
 	fast_done_after_wait(wg, word);
 	gs_waitgroup_unmapped(wg);			/* 1: nothing to take */
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), WG_ONE | 1);
@@ -1490,8 +1493,7 @@ static void waitgroup_mapped_waking_test(struct kunit *test)
 	/* A real one: its return leaves the word clean */
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), WG_ONE);
-	blocker_start(test, &w, do_wg_wait, wg);
-	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
+	wg_wait_asleep(test, &w, wg);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, 0, &v), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&wg->waking), 0);
@@ -1547,8 +1549,7 @@ static void waitgroup_mapped_scribble_test(struct kunit *test)
 	wg = mapped_wg(test, &word);
 	for (i = 0; i < ARRAY_SIZE(junk); i++) {
 		KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &held, 2, GOSYNC_WG_F_HOLD, &v), 0);
-		blocker_start(test, &w, do_wg_wait, wg);
-		KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(wg->waiters) == 1));
+		wg_wait_asleep(test, &w, wg);
 		/* Under the lock: after the waiter's update (fast_done_after_wait()) */
 		spin_lock(&wg->lock);
 		WRITE_ONCE(*word, junk[i]);

@@ -263,6 +263,16 @@ static bool t_fast_done_wakes(void)
 	return true;
 }
 
+/* A fast Done's CAS without its call to the kernel (the counter is not 0) */
+static bool bare_done(struct gosync_fast *f)
+{
+	uint64_t v = __atomic_load_n(&f->words->waitgroup, __ATOMIC_SEQ_CST);
+
+	return __atomic_compare_exchange_n(&f->words->waitgroup, &v,
+					   v - ((uint64_t)1 << GOSYNC_WG_SHIFT), false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
 /*
  * A zero reached in userspace whose Done has not called the kernel yet (we
  * take the counter to zero with a bare CAS), then an Add: the kernel takes
@@ -273,7 +283,6 @@ static bool t_unseen_zero(void)
 {
 	struct gosync_fast f;
 	int fd = CHECK_OK(gosync_fast_waitgroup_create(dev, NULL, 0, &f));
-	uint64_t v;
 	pthread_t w;
 	void *ret;
 	int err;
@@ -281,10 +290,7 @@ static bool t_unseen_zero(void)
 	CHECK_RET(gosync_fast_waitgroup_add(&f, 1, NULL), 0);
 	CHECK(!pthread_create(&w, NULL, waiter_thread, &f), "pthread_create");
 	CHECK(waiters_asleep(fd, "1"), "the Wait never slept");
-	v = __atomic_load_n(&f.words->waitgroup, __ATOMIC_SEQ_CST);
-	CHECK(__atomic_compare_exchange_n(&f.words->waitgroup, &v,
-					  v - ((uint64_t)1 << GOSYNC_WG_SHIFT), false,
-					  __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST), "CAS");
+	CHECK(bare_done(&f), "CAS");
 	err = gosync_fast_waitgroup_add(&f, 1, NULL) < 0 ? errno : 0;
 	CHECK(!err || err == EBUSY, "Add: %s", errname(err));
 	pthread_join(w, &ret);
@@ -306,12 +312,7 @@ static bool t_unseen_zero(void)
  */
 static int proc_done_dies(void *p)
 {
-	struct gosync_fast *f = p;
-	uint64_t v = __atomic_load_n(&f->words->waitgroup, __ATOMIC_SEQ_CST);
-
-	if (!__atomic_compare_exchange_n(&f->words->waitgroup, &v,
-					 v - ((uint64_t)1 << GOSYNC_WG_SHIFT), false,
-					 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+	if (!bare_done(p))
 		return 10;
 	raise(SIGKILL);
 	return 11;
