@@ -37,10 +37,18 @@ static bool opt_permits(const struct cli_ctx *ctx, uint64_t *n)
 	return !s || arg_permits(ctx, "-n", s, n);
 }
 
+/* info's (and create's) state: the size, "size=N" */
+static const char *sem_size_state(uint64_t size)
+{
+	static char buf[32];
+
+	snprintf(buf, sizeof(buf), "size=%" PRIu64, size);
+	return buf;
+}
+
 static int sem_create(struct cli_ctx *ctx)
 {
 	struct gosync_create c = { .type = GOSYNC_TYPE_SEM };
-	char state[32];
 	uint64_t size;
 	int64_t avail;
 
@@ -50,8 +58,7 @@ static int sem_create(struct cli_ctx *ctx)
 		c.sem.flags |= GOSYNC_SEM_ATTR_NONROBUST;
 	c.sem.size = size;
 	avail = (int64_t)size;
-	snprintf(state, sizeof(state), "size=%" PRIu64, size);	/* as info's */
-	return cli_create(ctx, &c, &avail, state);
+	return cli_create(ctx, &c, &avail, sem_size_state(size));
 }
 
 static int acquire_call(int fd, int64_t timeout_ns, void *arg)
@@ -199,16 +206,11 @@ static int sem_info_avail(int fd, int64_t *v)
 	return 0;
 }
 
-/* info's state: the size, "size=N" */
 static const char *sem_info_size(int fd)
 {
-	static char buf[32];
 	uint64_t size;
 
-	if (gosync_sem_load(fd, &size, NULL, NULL) < 0)
-		return NULL;
-	snprintf(buf, sizeof(buf), "size=%" PRIu64, size);
-	return buf;
+	return gosync_sem_load(fd, &size, NULL, NULL) < 0 ? NULL : sem_size_state(size);
 }
 
 static const char *sem_subtype(unsigned int flags)

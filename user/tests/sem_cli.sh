@@ -171,7 +171,7 @@ echo "$j" | grep -q '"type":"sem","mode":"robust"' && [ "$(echo "$j" | json_num 
 	ok json-info || notok json-info "got '$j'"
 j=$("$G" --json sem create "$N-f" 5)
 echo "$j" | grep -q "\"name\":\"$N-f\"" && [ "$(echo "$j" | json_num value)" = 5 ] &&
-	ok json-create || notok json-create "got '$j'"
+	echo "$j" | grep -q '"state":"size=5"' && ok json-create || notok json-create "got '$j'"
 status 1 wrong-type "$G" sem acquire "$N-in" -- true
 grep -q 'is a counter, not a sem' "$T/err" && ok wrong-type-message || notok wrong-type-message "$(cat "$T/err")"
 status 1 no-such-sem "$G" sem load "$N-nonexistent"
