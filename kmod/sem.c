@@ -219,7 +219,8 @@ static void gs_sem_dequeue_locked(struct gs_sem *s, struct gs_sem_waiter *w)
  * whose owner is claiming it for a channel case (GS_SEL_BUSY) keeps its
  * turn, and nothing behind it is granted (x/sync's FIFO): if that claim
  * succeeds, its disarm grants again; if it fails, the owner tries again,
- * woken with the pollers (gs_sem_unlock_wake()), as the first waiter.
+ * woken with the pollers (gs_sem_unlock_wake()), as the first waiter, and
+ * grants again if it takes (sem_try()).
  * Return: true if @wake filled up before every waiter that fits was
  * granted; the caller wakes those, retakes the lock and calls again.
  */
@@ -332,12 +333,22 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sem_take_ready_locked);
 static int sem_try(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel, int index,
 		   struct gs_sem_waiter *w)
 {
+	bool queued;
 	int ret;
 
 	if (!n || n > s->size)
 		return -EINVAL;
 	spin_lock(&s->lock);
+	queued = gs_sem_queued(w);
 	ret = gs_sem_take_for_locked(s, h, n, sel, index, w);
+	if (queued && !ret) {
+		/*
+		 * It took from the front, where a Release found it busy and
+		 * granted none behind it: they get what is left now.
+		 */
+		gs_sem_unlock_wake(s);
+		return ret;
+	}
 	gs_sem_unfence_locked(s);
 	spin_unlock(&s->lock);
 	return ret;

@@ -111,7 +111,8 @@ static void sem_cancel_doesnt_starve_test(struct kunit *test)
  * grants it in its turn by claiming its selection, before an Acquire queued
  * later; drops it once decided elsewhere, even at the front where it would
  * not fit; keeps its turn, granting none behind it, while its owner claims
- * it for a channel case; and a case that leaves the front lets the next in.
+ * it for a channel case; and a case that leaves the front, by its own try
+ * or its disarm, lets the next in.
  */
 static void sem_sel_queue_test(struct kunit *test)
 {
@@ -120,6 +121,7 @@ static void sem_sel_queue_test(struct kunit *test)
 	struct gs_sem_waiter w = {};
 	struct blocker b = { .n = 1 }, c = { .n = 1 };
 	struct gs_sel sel;
+	bool granted;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
 	KUNIT_ASSERT_EQ(test, gs_sem_acquire(s, &a, 2, FOREVER), 0);
@@ -151,13 +153,16 @@ static void sem_sel_queue_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_sem_disarm(s, &w), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, b.holder.permits, 2ULL);
 
-	/* Busy: its turn is kept, none behind it is granted; its own try takes. */
+	/*
+	 * Busy: its turn is kept, none behind it is granted; its own try
+	 * takes, and the Acquire behind it gets what is left, with no Release.
+	 */
 	gs_sel_init(&sel);
 	KUNIT_EXPECT_EQ(test, gs_sem_arm(s, &h, 1, &sel, 0, &w), -EAGAIN);
 	blocker_start(test, &c, do_sem_acquire, s);
 	KUNIT_EXPECT_TRUE(test, wait_until(sem_waiters_are(s, 2)));
 	KUNIT_EXPECT_TRUE(test, gs_sel_claim_busy(&sel));
-	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &b.holder, 1), 0);
+	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &b.holder, 2), 0);
 	KUNIT_EXPECT_FALSE(test, list_empty(&w.node));
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(c.finished));		/* not past it */
 	KUNIT_EXPECT_EQ(test, gs_sem_tryacquire(s, &a, 1), -EBUSY);	/* FIFO */
@@ -166,10 +171,15 @@ static void sem_sel_queue_test(struct kunit *test)
 			-EAGAIN);
 	KUNIT_EXPECT_EQ(test, gs_sem_try_case(s, &h, 1, &sel, 0, &w), 0);
 	KUNIT_EXPECT_EQ(test, h.permits, 1ULL);
-	KUNIT_EXPECT_TRUE(test, sem_waiters_are(s, 1));
-	KUNIT_EXPECT_EQ(test, gs_sem_disarm(s, &w), -EAGAIN);
-	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &b.holder, 1), 0);
+	/* that try granted it, or nothing will: interrupt it, so that the test ends */
+	granted = sem_waiters_are(s, 0);
+	KUNIT_EXPECT_TRUE_MSG(test, granted, "the Acquire behind the case waits, a permit free");
+	if (!granted)
+		blocker_signal(&c);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&c), 0);
+	KUNIT_EXPECT_EQ(test, c.holder.permits, 1ULL);
+	KUNIT_EXPECT_EQ(test, sem_avail(s), 0ULL);
+	KUNIT_EXPECT_EQ(test, gs_sem_disarm(s, &w), -EAGAIN);
 	/* back as the next part expects: one permit each to h and b */
 	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &c.holder, 1), 0);
 	KUNIT_EXPECT_EQ(test, gs_sem_tryacquire(s, &b.holder, 1), 0);
