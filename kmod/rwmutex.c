@@ -361,11 +361,15 @@ static void gs_rwmutex_grant_all_locked(struct gs_rwmutex *rw, struct gs_wake *w
 	}
 }
 
+/* Pollers' key: every bit gs_rwmutex_poll() may report (epoll drops a miss). */
+#define GS_RWMUTEX_WAKE_KEY (EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM)
+
 /*
  * Grant what the state allows, drop rw->lock, and wake the grantees, in
  * batches of GS_WAKE_MAX; then tell pollers and waiting selections.
  * @after_writer: a writer just left: every reader queued now is due.
  */
+
 static void gs_rwmutex_unlock_wake(struct gs_rwmutex *rw, bool after_writer)
 	__releases(&rw->lock)
 {
@@ -378,7 +382,7 @@ static void gs_rwmutex_unlock_wake(struct gs_rwmutex *rw, bool after_writer)
 	spin_unlock(&rw->lock);
 	gs_wake_up(&wake);
 	if (wq_has_sleeper(&rw->wq))
-		wake_up_interruptible_poll(&rw->wq, EPOLLIN | EPOLLOUT);
+		wake_up_interruptible_poll(&rw->wq, GS_RWMUTEX_WAKE_KEY);
 }
 
 static bool gs_rwmutex_can_lock_locked(struct gs_rwmutex *rw, bool writer)
@@ -485,7 +489,7 @@ static int rw_try_armed(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 	spin_unlock(&rw->lock);
 	gs_wake_up(&wake);
 	if (changed && wq_has_sleeper(&rw->wq))
-		wake_up_interruptible_poll(&rw->wq, EPOLLIN | EPOLLOUT);
+		wake_up_interruptible_poll(&rw->wq, GS_RWMUTEX_WAKE_KEY);
 	return ret;
 }
 
@@ -714,26 +718,68 @@ out:
 	return ret;
 }
 
+/*
+ * Does @h hold the write lock (@writer), or a read lock? Read locks are
+ * counted per holder, but a mapped word's are anonymous: any is @h's.
+ * Fences a mapped word.
+ */
+static bool gs_rwmutex_holds_locked(struct gs_rwmutex *rw, struct gs_holder *h, bool writer)
+{
+	lockdep_assert_held(&rw->lock);
+	if (!writer)
+		return rw->word ? gs_rwmutex_readers_locked(rw) : h->rlocks;
+	if (rw->word)
+		return (gs_rwmutex_fence_locked(rw) & GOSYNC_RWMUTEX_WRITER) ==
+		       gs_rwmutex_token(h);
+	return rw->writer == h;
+}
+
+/*
+ * Release the write lock (@writer) or one of @h's read locks, held (the
+ * caller checked); drop rw->lock and wake whom that lets in.
+ */
+static void gs_rwmutex_release_locked(struct gs_rwmutex *rw, struct gs_holder *h, bool writer)
+	__releases(&rw->lock)
+{
+	lockdep_assert_held(&rw->lock);
+	if (writer) {
+		/* Fenced: the release is gs_rwmutex_unfence_locked()'s, or a handoff's. */
+		if (rw->word)
+			atomic64_andnot(GOSYNC_RWMUTEX_WRITER, rw->word);
+		rw->writer = NULL;
+		/* rw->who is kept, reported only while write-locked (gs_mutex_unlock_locked()) */
+	} else {
+		gs_rwmutex_runlock_locked(rw, h, 1);
+	}
+	/* Before the wake-up: traces show the release before the next acquire. */
+	gs_trace_released(rw->id, GOSYNC_TYPE_RWMUTEX,
+			  writer ? GOSYNC_LOCK_UNLOCK : GOSYNC_LOCK_RUNLOCK, 1, 0);
+	gs_rwmutex_unlock_wake(rw, writer);
+	gs_stat_add(rw->stats, GOSYNC_STAT_UNLOCKS, 1);
+}
+
 /**
  * gs_rwmutex_give_back() - Unlock or RUnlock what @h just took for a task
  *	being killed
  * @rw: the lock
- * @h: the holder it was taken for
+ * @h: the holder it was taken for; if @h no longer holds it (anyone may
+ *	Unlock, and another Lock since), nothing is done
  * @writer: a write lock (else a read lock)
  * @died: it was taken with -EOWNERDEAD: the next locker is told instead (a
  *	reader that comes meanwhile shares the lock, and may be that one)
  */
 void gs_rwmutex_give_back(struct gs_rwmutex *rw, struct gs_holder *h, bool writer, bool died)
 {
-	if (died) {
-		spin_lock(&rw->lock);
-		rw->owner_died = true;
+	spin_lock(&rw->lock);
+	/* Checked and released in one section: no Unlock and Lock between. */
+	if (!gs_rwmutex_holds_locked(rw, h, writer)) {
+		gs_rwmutex_unfence_locked(rw);
 		spin_unlock(&rw->lock);
+		return;
 	}
-	if (writer)
-		gs_rwmutex_unlock(rw);
-	else
-		gs_rwmutex_runlock(rw, h);
+	if (died)
+		rw->owner_died = true;
+	gs_rwmutex_release_locked(rw, h, writer);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_give_back);
 
@@ -789,15 +835,7 @@ int gs_rwmutex_unlock(struct gs_rwmutex *rw)
 		spin_unlock(&rw->lock);
 		return -EPERM;
 	}
-	/* Fenced: the release is gs_rwmutex_unfence_locked()'s, or a handoff's. */
-	if (rw->word)
-		atomic64_andnot(GOSYNC_RWMUTEX_WRITER, rw->word);
-	rw->writer = NULL;
-	/* rw->who is kept, reported only while write-locked: see gs_mutex_unlock_locked(). */
-	/* Before the wake-up: traces show the release before the next acquire. */
-	gs_trace_released(rw->id, GOSYNC_TYPE_RWMUTEX, GOSYNC_LOCK_UNLOCK, 1, 0);
-	gs_rwmutex_unlock_wake(rw, true);
-	gs_stat_add(rw->stats, GOSYNC_STAT_UNLOCKS, 1);
+	gs_rwmutex_release_locked(rw, NULL, true);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_unlock);
@@ -813,15 +851,12 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_unlock);
 int gs_rwmutex_runlock(struct gs_rwmutex *rw, struct gs_holder *h)
 {
 	spin_lock(&rw->lock);
-	if (rw->word ? !gs_rwmutex_readers_locked(rw) : !h->rlocks) {
+	if (!gs_rwmutex_holds_locked(rw, h, false)) {
 		gs_rwmutex_unfence_locked(rw);
 		spin_unlock(&rw->lock);
 		return -EPERM;
 	}
-	gs_rwmutex_runlock_locked(rw, h, 1);
-	gs_trace_released(rw->id, GOSYNC_TYPE_RWMUTEX, GOSYNC_LOCK_RUNLOCK, 1, 0);
-	gs_rwmutex_unlock_wake(rw, false);
-	gs_stat_add(rw->stats, GOSYNC_STAT_UNLOCKS, 1);
+	gs_rwmutex_release_locked(rw, h, false);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_runlock);

@@ -3,7 +3,8 @@
  * KUnit tests of the mapped RWMutex (kmod/rwmutex.c, gs_rwmutex_map()): the
  * word's protocol against kernel lockers, writer preference against
  * fast-path readers (the fence stops their RLocks), a writer woken by an
- * RUnlock that starts in userspace, and a scribbled word.
+ * RUnlock that starts in userspace, a scribbled word; and a give-back that
+ * must leave another's write lock alone (unmapped ones too).
  */
 #include "gs_kunit.h"
 
@@ -223,6 +224,53 @@ static void mapped_rw_scribble_test(struct kunit *test)
 }
 
 /*
+ * A write lock granted to a task being killed is given back only if its
+ * holder k still has it: a third party may Unlock it first (Go: anyone
+ * may) and y Lock it, and two writers would follow. Nor is the next locker
+ * told of a death then. Robust, non-robust and mapped (k's token is
+ * compared, and the fence taken to look is dropped again).
+ */
+static void rw_give_back_test(struct kunit *test)
+{
+	struct gs_holder k = { .token = 1 }, y = { .token = 2 }, z = { .token = 3 };
+	struct gs_rwmutex *rw;
+	int mode;
+	u64 *word;
+
+	for (mode = 0; mode < 3; mode++) {
+		rw = mode == 2 ? mapped_rw(test, &word) : gs_rwmutex_create(mode == 0);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+		KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &k, true), 0);
+		KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);	/* a third party's */
+		KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &y, true), 0);
+		gs_rwmutex_give_back(rw, &k, true, mode == 0);
+		KUNIT_EXPECT_EQ_MSG(test, gs_rwmutex_trylock(rw, &z, true), -EBUSY,
+				    "mode %d: y's write lock was given back for k", mode);
+		KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &z, false), -EBUSY);
+		if (mode == 2)
+			KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 2);
+		KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);	/* y's */
+		KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &z, true), 0);	/* no death */
+		KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+		/* k's own is given back */
+		KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &k, true), 0);
+		gs_rwmutex_give_back(rw, &k, true, false);
+		KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &z, true), 0);
+		KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+		/* A read give-back drops the holder's own; mapped, any is k's. */
+		if (mode != 2) {
+			KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &y, false), 0);
+			gs_rwmutex_give_back(rw, &k, false, false);
+			KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &z, true), -EBUSY);
+			gs_rwmutex_give_back(rw, &y, false, false);
+			KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &z, true), 0);
+			KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+		}
+		gs_rwmutex_destroy(rw);
+	}
+}
+
+/*
  * HammerRWMutex with libgosync's logic in kthreads (a CAS first, the kernel
  * if the word says so) beside kernel-only lockers: readers never overlap a
  * writer, writers never overlap, and the word ends free and unfenced.
@@ -315,6 +363,7 @@ static struct kunit_case gs_fast_rw_cases[] = {
 	KUNIT_CASE(mapped_rw_writer_gives_up_test),
 	KUNIT_CASE(mapped_rw_hammer_test),
 	KUNIT_CASE(mapped_rw_scribble_test),
+	KUNIT_CASE(rw_give_back_test),
 	{}
 };
 
