@@ -10,7 +10,8 @@
  * running one). A waiter that has waited more than 1 ms switches the mutex
  * to starvation mode, where Unlock hands the lock directly to the oldest
  * waiter and newcomers queue behind. A waiter that receives the lock leaves
- * starvation mode if it is the last waiter or waited less than 1 ms.
+ * starvation mode if it is the last waiter or waited less than 1 ms; so does
+ * a last waiter that leaves without it.
  *
  * A selection's LOCK case (GOSYNC_IOC_WAIT, wait.c) takes its place in the
  * same FIFO once armed (gs_mutex_arm()), so that in starvation mode a
@@ -194,6 +195,15 @@ static void gs_mutex_dequeue_locked(struct gs_mutex *m, struct gs_mutex_waiter *
 	list_del_init(&w->node);
 	if (!w->sel)
 		m->nr_waiters--;
+	/*
+	 * Go: starvation mode lasts while someone waits. A last waiter that
+	 * leaves without the lock (a timeout, a signal, a selection won
+	 * elsewhere) leaves nobody to starve, nor anyone a Lock passed.
+	 */
+	if (list_empty(&m->waiters)) {
+		WRITE_ONCE(m->starving, false);
+		m->barged = 0;
+	}
 }
 
 /*
@@ -302,12 +312,13 @@ static void gs_mutex_wake_pollers(struct gs_mutex *m)
  * on as Unlock would have (Unlock may have woken the waiter, or passed it
  * over). Return: true if it was free: then the caller wakes the pollers
  * after dropping m->lock, as Unlock does, for the selections it passed over
- * (GS_SEL_BUSY) to try again.
+ * (GS_SEL_BUSY) to try again, and, with the queue now empty, for the
+ * pollers and wait-alls that the waiter's turn in starvation mode kept out.
  */
 static bool gs_mutex_left_locked(struct gs_mutex *m, struct gs_wake *wake)
 {
 	lockdep_assert_held(&m->lock);
-	if (list_empty(&m->waiters) || !gs_mutex_free_locked(m))
+	if (!gs_mutex_free_locked(m))
 		return false;
 	gs_mutex_pass_locked(m, wake);
 	return true;

@@ -352,6 +352,44 @@ static void mutex_sel_left_wakes_test(struct kunit *test)
 	gs_mutex_destroy(m);
 }
 
+/*
+ * Starvation mode, the lock free behind the only queued case (B), passed
+ * over while its owner claimed it for a channel: a poller (the Go
+ * package's Lock, a wait-all) is kept out, it is B's turn. B's selection
+ * completes elsewhere and B leaves the lock free with nobody queued: the
+ * poller must be told (it slept on until someone else touched the lock),
+ * and with nobody left to starve, starvation mode ends.
+ */
+static void mutex_sel_left_last_wakes_test(struct kunit *test)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_holder a = {}, hb = {}, c = {};
+	struct gs_mutex_waiter wb = {};
+	struct poll_entry p = {};
+	struct gs_sel sb;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
+	gs_sel_init(&sb);
+	KUNIT_EXPECT_EQ(test, gs_mutex_arm(m, &hb, &sb, 0, &wb), -EAGAIN);
+	mutex_set_starving(m);
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim_busy(&sb));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);		/* B passed over */
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, NULL);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &c), -EBUSY);	/* B's turn */
+	init_waitqueue_func_entry(&p.wqe, poll_entry_wake);
+	add_wait_queue(&m->wq, &p.wqe);
+	gs_sel_commit(&sb, 1);					/* B won elsewhere */
+	KUNIT_EXPECT_EQ(test, gs_mutex_disarm(m, &wb), -EAGAIN);
+	remove_wait_queue(&m->wq, &p.wqe);
+	KUNIT_EXPECT_TRUE_MSG(test, p.woken, "the poller was not told of the free lock");
+	KUNIT_EXPECT_FALSE(test, m->starving);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &c), 0);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, &c);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
+}
+
 /* ---- Mutex, mapped: the word shared with userspace (GOSYNC_CREATE_MAPPED) ---- */
 
 /* What libgosync's fast path does to the word */
@@ -1788,6 +1826,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mutex_starvation_handoff_test),
 	KUNIT_CASE(mutex_sel_queue_test),
 	KUNIT_CASE(mutex_sel_left_wakes_test),
+	KUNIT_CASE(mutex_sel_left_last_wakes_test),
 	KUNIT_CASE(mapped_mutex_word_test),
 	KUNIT_CASE(mapped_mutex_watched_unlock_test),
 	KUNIT_CASE(mapped_mutex_spinning_test),
