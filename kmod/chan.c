@@ -213,18 +213,44 @@ static void chan_flush_locked(struct gs_chan *ch, struct gs_wake *wq)
 }
 
 /*
+ * Readable when a Recv would not wait (a message, a waiting sender, or
+ * closed), writable when a Send would not (room, a waiting receiver, or
+ * closed: it fails at once), HUP once closed.
+ */
+static __poll_t chan_poll_mask_locked(struct gs_chan *ch)
+{
+	__poll_t mask = 0;
+
+	lockdep_assert_held(&ch->lock);
+	if (ch->len || !list_empty(&ch->sendq) || ch->closed)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (ch->len < ch->cap || (!ch->len && !list_empty(&ch->recvq)) || ch->closed)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (ch->closed)
+		mask |= EPOLLHUP;
+	return mask;
+}
+
+/*
  * Unlock, wake the parties completed, and after a change (a message moved,
  * a party queued, a close) tell pollers and the selections that watch. Only
  * after a change: two selections that watch one channel must not wake each
- * other for attempts that changed nothing.
+ * other for attempts that changed nothing. The key is what poll reports
+ * now: io_uring's and AIO's poll take it for their result when it meets the
+ * events asked for (HUP always does), so it must hold no event that is not
+ * true, HUP above all; and they and epoll drop a wake-up whose key misses
+ * their events, so it must hold every event that became true. With none
+ * ready (0), every poller is woken to look for itself.
  */
 static void chan_unlock_wake(struct gs_chan *ch, struct gs_wake *wq, bool changed)
 	__releases(&ch->lock)
 {
+	__poll_t key = changed ? chan_poll_mask_locked(ch) : 0;
+
 	spin_unlock(&ch->lock);
 	gs_wake_up(wq);
 	if (changed && wq_has_sleeper(&ch->wq))
-		wake_up_interruptible_poll(&ch->wq, EPOLLIN | EPOLLOUT | EPOLLHUP);
+		wake_up_interruptible_poll(&ch->wq, key);
 }
 
 /*
@@ -610,23 +636,16 @@ void gs_chan_state(struct gs_chan *ch, u32 *len, u32 *cap, bool *closed,
 EXPORT_SYMBOL_IF_KUNIT(gs_chan_state);
 
 /*
- * Readable when a Recv would not wait (a message, a waiting sender, or
- * closed), writable when a Send would not (room, a waiting receiver, or
- * closed: it fails at once), HUP once closed. Computed under the lock;
- * the queue's own lock orders poll_wait() against chan_unlock_wake().
+ * chan_poll_mask_locked(), under the lock; the queue's own lock orders
+ * poll_wait() against chan_unlock_wake().
  */
 __poll_t gs_chan_poll(struct gs_chan *ch, struct file *file, poll_table *pt)
 {
-	__poll_t mask = 0;
+	__poll_t mask;
 
 	poll_wait(file, &ch->wq, pt);
 	spin_lock(&ch->lock);
-	if (ch->len || !list_empty(&ch->sendq) || ch->closed)
-		mask |= EPOLLIN | EPOLLRDNORM;
-	if (ch->len < ch->cap || (!ch->len && !list_empty(&ch->recvq)) || ch->closed)
-		mask |= EPOLLOUT | EPOLLWRNORM;
-	if (ch->closed)
-		mask |= EPOLLHUP;
+	mask = chan_poll_mask_locked(ch);
 	spin_unlock(&ch->lock);
 	return mask;
 }

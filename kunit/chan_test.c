@@ -7,7 +7,7 @@
  * order, a counterpart completing a queued case, a LOCK case's turn in the
  * Mutex's queue, two selections meeting on
  * an unbuffered channel, a selection never pairing with itself), wait-all's
- * atomicity, and a wake-up racing a close.
+ * atomicity, a wake-up racing a close, and the events a wake-up reports.
  */
 #include "gs_kunit.h"
 
@@ -214,6 +214,57 @@ static void chan_timeout_signal_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, queued(ch, &ch->recvq, 0));
 	/* and the channel is untouched: a send still has no receiver */
 	KUNIT_EXPECT_EQ(test, try_send(ch, "x"), -EAGAIN);
+	gs_chan_destroy(ch);
+}
+
+/* A poller's entry on a wait queue: the key of the last wake-up */
+struct key_entry {
+	struct wait_queue_entry wqe;
+	__poll_t key;
+	bool woken;
+};
+
+static int key_entry_wake(struct wait_queue_entry *wqe, unsigned int mode, int flags,
+			  void *key)
+{
+	struct key_entry *e = container_of(wqe, struct key_entry, wqe);
+
+	e->key = key_to_poll(key);
+	e->woken = true;
+	return 0;
+}
+
+/*
+ * io_uring's and AIO's poll take a wake-up's key for their result: a
+ * receiver that queues on an empty unbuffered channel makes it writable,
+ * neither readable nor closed (an io_uring POLLIN completed with
+ * POLLIN | POLLHUP); only the close brings HUP.
+ */
+static void chan_wake_key_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 0);
+	struct gs_chan_waiter r = { .op = GOSYNC_CHAN_RECV, .cap = 64 };
+	struct key_entry e = {};
+	struct gs_sel sel;
+
+	init_waitqueue_func_entry(&e.wqe, key_entry_wake);
+	add_wait_queue(&ch->wq, &e.wqe);
+	gs_sel_init(&sel);
+	INIT_LIST_HEAD(&r.node);
+	r.sel = &sel;
+	KUNIT_ASSERT_EQ(test, gs_chan_arm(ch, &r), -EAGAIN);
+	KUNIT_EXPECT_TRUE(test, e.woken);
+	KUNIT_EXPECT_FALSE_MSG(test, e.key & EPOLLHUP, "HUP before close");
+	KUNIT_EXPECT_FALSE(test, e.key & EPOLLIN);
+	KUNIT_EXPECT_TRUE(test, (e.key & (EPOLLOUT | EPOLLWRNORM)) == (EPOLLOUT | EPOLLWRNORM));
+	e.woken = false;
+	KUNIT_EXPECT_EQ(test, gs_chan_close(ch), 0);
+	KUNIT_EXPECT_TRUE(test, e.woken);
+	KUNIT_EXPECT_TRUE(test, e.key & EPOLLHUP);
+	KUNIT_EXPECT_TRUE(test, e.key & EPOLLIN);
+	remove_wait_queue(&ch->wq, &e.wqe);
+	KUNIT_EXPECT_EQ(test, gs_chan_disarm(ch, &r), 0);	/* told closed */
+	KUNIT_EXPECT_NULL(test, r.msg);
 	gs_chan_destroy(ch);
 }
 
@@ -1191,6 +1242,7 @@ static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(chan_rendezvous_test),
 	KUNIT_CASE(chan_close_wakes_test),
 	KUNIT_CASE(chan_timeout_signal_test),
+	KUNIT_CASE(chan_wake_key_test),
 	KUNIT_CASE(wait_any_fairness_test),
 	KUNIT_CASE(wait_any_counterpart_test),
 	KUNIT_CASE(wait_any_mutex_turn_test),
