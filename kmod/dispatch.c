@@ -19,8 +19,10 @@
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
+#include <linux/nsproxy.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/time_namespace.h>
 #include <linux/uaccess.h>
 
 #include "internal.h"
@@ -50,6 +52,26 @@ int gs_respond(struct gs_ucmd *ucmd, size_t size)
 	if (copy_to_user(ucmd->ubuf, ucmd->cmd, min_t(size_t, ucmd->user_size, size)))
 		return -EFAULT;
 	return 0;
+}
+
+/*
+ * A task in a time namespace reads CLOCK_MONOTONIC with its namespace's
+ * offset added, so its absolute deadlines are in that time: the timer's is
+ * the host's (as futex() and clock_nanosleep() convert them, with
+ * timens_ktime_to_host(), which modules cannot call). The offset is within
+ * +-KTIME_MAX / 2 (proc_timens_set_offset()); a deadline before the host's
+ * boot has passed.
+ */
+static ktime_t gs_timens_to_host(ktime_t t)
+{
+	ktime_t off;
+
+	if (!IS_ENABLED(CONFIG_TIME_NS) || t == KTIME_MAX)
+		return t;
+	off = timespec64_to_ktime(current->nsproxy->time_ns->offsets.monotonic);
+	if (off < 0 && t > KTIME_MAX + off)
+		return KTIME_MAX;
+	return max_t(ktime_t, t - off, 0);
 }
 
 /**
@@ -82,6 +104,8 @@ int gs_deadline(u32 flags, u64 timeout_ns, struct gs_deadline *dl)
 		dl->clock = flags & GOSYNC_WAIT_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC;
 		dl->t = timeout_ns == ~0ULL ? KTIME_MAX :
 			ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX));
+		if (dl->clock == CLOCK_MONOTONIC)
+			dl->t = gs_timens_to_host(dl->t);
 		return 0;
 	}
 	return timeout_ns ? -EINVAL : 0;

@@ -4,7 +4,8 @@
  * one name in two namespaces at once, LIST from inside and outside, fds
  * passed over a Unix socket both ways across the boundary, the names of a
  * namespace that died, squatting and GOSYNC_OPEN_UID/GID, what LIST shows
- * to whom, and an unprivileged user's own user and IPC namespaces.
+ * to whom, and an unprivileged user's own user and IPC namespaces; and
+ * absolute deadlines given from inside a time namespace.
  *
  * Children that unshare(CLONE_NEWIPC) or change uid use our /dev/gosync fd
  * and report through their exit status: 0, or the number of the step that
@@ -671,6 +672,83 @@ static bool t_rootless(void)
 	return true;
 }
 
+/* ---- absolute deadlines from inside a time namespace ---- */
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * In the namespace: a Wait on a WaitGroup that stays at 1, until 100 ms
+ * after now by this namespace's CLOCK_MONOTONIC. It must time out, and not
+ * before that deadline (read on the same clock): with the namespace's
+ * offset taken as the host's time, an hour ahead it would sleep an hour (the
+ * alarm ends it) and behind it would time out at once.
+ */
+static int timens_wait(void *arg)
+{
+	int64_t t0 = mono_ns(), deadline = t0 + 100000000LL;
+	struct gosync_waitgroup_cmd c = {
+		.size = sizeof(c), .op = GOSYNC_WG_WAIT, .flags = GOSYNC_WAIT_ABSTIME,
+		.timeout_ns = (uint64_t)deadline,
+	};
+
+	alarm(30);
+	if (ioctl(*(int *)arg, GOSYNC_IOC_WAITGROUP, &c) == 0 || errno != ETIMEDOUT)
+		return 1;
+	return mono_ns() < deadline ? 2 : 0;
+}
+
+struct timens {
+	int wg;
+	long long offset_s;
+};
+
+/* Unshare a time namespace with @t's offset, and wait in a child in it. */
+static int timens_enter(void *arg)
+{
+	struct timens *t = arg;
+	char line[64];
+
+	if (unshare(CLONE_NEWTIME))
+		return errno == EINVAL || errno == EPERM ? 99 : 10;
+	snprintf(line, sizeof(line), "monotonic %lld 0", t->offset_s);
+	if (!tap_write_file("/proc/self/timens_offsets", line))
+		return 11;
+	return tap_fork(timens_wait, &t->wg);
+}
+
+static bool timens_skipped;
+
+static bool t_time_namespace(void)
+{
+	/* behind: as far as the namespace's clock may go (not below 0) */
+	long long behind = -(mono_ns() / 1000000000LL - 1);
+	struct timens t = { CHECK_OK(gosync_waitgroup_create(dev, NULL, 0)), 3600 };
+	int st;
+
+	CHECK_OK(gosync_waitgroup_add(t.wg, 1, NULL));
+	st = tap_fork(timens_enter, &t);
+	if (st == 99) {
+		printf("ok - e2e:ns-time-deadline # SKIP no time namespaces\n");
+		timens_skipped = true;
+		close(t.wg);
+		return true;
+	}
+	CHECK(st == 0, "an hour ahead: step %d", st);
+	if (behind < 0) {
+		t.offset_s = behind;
+		st = tap_fork(timens_enter, &t);
+		CHECK(st == 0, "%lld s behind: step %d", -behind, st);
+	}
+	close(t.wg);
+	return true;
+}
+
 int main(void)
 {
 	bool ok;
@@ -689,5 +767,8 @@ int main(void)
 	ok = t_rootless();
 	if (!rootless_skipped)
 		tap_report(ok, "ns-rootless");
+	ok = t_time_namespace();
+	if (!timens_skipped)
+		tap_report(ok, "ns-time-deadline");
 	return tap_done(dev, "namespaces");
 }
