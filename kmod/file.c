@@ -27,8 +27,10 @@ static const struct file_operations gs_obj_poll_fops;
  * description (its token stays in the word) does not look held by a new one
  * for a long while.
  * The xarray's lock keeps a handle found in it alive (gs_token_report()).
+ * Its nodes are charged to the memory cgroup of the task that needed them
+ * (XA_FLAGS_ACCOUNT: the xarray allocates them itself, not with our gfp).
  */
-static DEFINE_XARRAY_ALLOC(gs_tokens);
+static DEFINE_XARRAY_FLAGS(gs_tokens, XA_FLAGS_ALLOC | XA_FLAGS_ACCOUNT);
 static u32 gs_token_next;	/* under gs_tokens' lock */
 
 static void gs_handle_free(struct gs_handle *handle)

@@ -91,7 +91,7 @@ struct gs_user {
 	struct user_namespace *ns;
 	kuid_t uid;
 	struct gs_user *parent;
-	atomic_t objects;
+	atomic_long_t objects;
 	atomic_long_t bytes;
 };
 
@@ -138,7 +138,7 @@ void gs_user_put(struct gs_user *u)
 		parent = u->parent;
 		hash_del(&u->node);
 		spin_unlock(&gs_users_lock);
-		WARN_ON(atomic_read(&u->objects) || atomic_long_read(&u->bytes));
+		WARN_ON(atomic_long_read(&u->objects) || atomic_long_read(&u->bytes));
 		put_user_ns(u->ns);
 		kfree(u);
 	}
@@ -222,35 +222,73 @@ struct gs_user *gs_user_get_current(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_user_get_current);
 
+/*
+ * Add @n to @v unless that takes it past @max: false, and nothing added.
+ * Never past it, even for a moment, so a charge that fails never makes a
+ * concurrent one that fits fail too.
+ */
+static bool gs_add_within(atomic_long_t *v, unsigned long n, unsigned long max)
+{
+	long old = atomic_long_read(v);
+
+	do {
+		if ((unsigned long)old > max || n > max - (unsigned long)old)
+			return false;
+	} while (!atomic_long_try_cmpxchg(v, &old, old + n));
+	return true;
+}
+
+/*
+ * Charge @objects and @bytes to @u and its ancestors, each within its limit,
+ * unless the caller may go past them: @exempt, or @ask and the capability
+ * (checked only then, so a charge within the limits never touches the audit
+ * log).
+ */
+static int gs_user_charge_within(struct gs_user *u, unsigned long objects,
+				 unsigned long bytes, bool exempt, bool ask)
+{
+	unsigned long max_objects = READ_ONCE(gs_max_objects_per_user);
+	unsigned long max_bytes = READ_ONCE(gs_max_bytes_per_user);
+	struct gs_user *p;
+
+	for (p = u; p; p = p->parent) {
+		if (!gs_add_within(&p->objects, objects, max_objects))
+			goto over;
+		if (!gs_add_within(&p->bytes, bytes, max_bytes)) {
+			atomic_long_sub(objects, &p->objects);
+			goto over;
+		}
+	}
+	return 0;
+over:
+	/* @p and above are not charged: charge them anyway, or undo below @p. */
+	if (exempt || (ask && capable(CAP_SYS_RESOURCE))) {
+		for (; p; p = p->parent) {
+			atomic_long_add(objects, &p->objects);
+			atomic_long_add(bytes, &p->bytes);
+		}
+		return 0;
+	}
+	for (; u != p; u = u->parent) {
+		atomic_long_sub(objects, &u->objects);
+		atomic_long_sub(bytes, &u->bytes);
+	}
+	return -ENOSPC;
+}
+
 /**
  * gs_user_charge() - charge @objects and @bytes to @u and its ancestors
  * @u: the entry, or NULL to charge nothing
  * @objects: objects to charge, against gs_max_objects_per_user
  * @bytes: bytes to charge, against gs_max_bytes_per_user
  *
- * Limits are checked at every level; the capability check runs only when
- * a limit would be exceeded, so a charge within the limits never touches
- * the audit log.
+ * Past a limit at any level, only with CAP_SYS_RESOURCE.
  *
  * Return: 0, or -ENOSPC past a limit (nothing charged).
  */
 int gs_user_charge(struct gs_user *u, unsigned int objects, unsigned long bytes)
 {
-	unsigned int max_objects = READ_ONCE(gs_max_objects_per_user);
-	unsigned long max_bytes = READ_ONCE(gs_max_bytes_per_user);
-	struct gs_user *p;
-	bool over = false;
-
-	for (p = u; p; p = p->parent) {
-		if (objects && (unsigned int)atomic_add_return(objects, &p->objects) > max_objects)
-			over = true;
-		if (bytes && (unsigned long)atomic_long_add_return(bytes, &p->bytes) > max_bytes)
-			over = true;
-	}
-	if (!over || capable(CAP_SYS_RESOURCE))
-		return 0;
-	gs_user_uncharge(u, objects, bytes);
-	return -ENOSPC;
+	return gs_user_charge_within(u, objects, bytes, false, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_user_charge);
 
@@ -264,24 +302,14 @@ EXPORT_SYMBOL_IF_KUNIT(gs_user_charge);
  */
 int gs_user_charge_nocap(struct gs_user *u, unsigned long bytes, bool exempt)
 {
-	unsigned long max_bytes = READ_ONCE(gs_max_bytes_per_user);
-	struct gs_user *p;
-	bool over = false;
-
-	for (p = u; p; p = p->parent)
-		if ((unsigned long)atomic_long_add_return(bytes, &p->bytes) > max_bytes)
-			over = true;
-	if (!over || exempt)
-		return 0;
-	gs_user_uncharge(u, 0, bytes);
-	return -EDQUOT;
+	return gs_user_charge_within(u, 0, bytes, exempt, false) ? -EDQUOT : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_user_charge_nocap);
 
 void gs_user_uncharge(struct gs_user *u, unsigned int objects, unsigned long bytes)
 {
 	for (; u; u = u->parent) {
-		atomic_sub(objects, &u->objects);
+		atomic_long_sub(objects, &u->objects);
 		atomic_long_sub(bytes, &u->bytes);
 	}
 }
@@ -290,7 +318,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_user_uncharge);
 /** gs_user_usage() - what is charged to @u: objects and bytes */
 void gs_user_usage(struct gs_user *u, unsigned int *objects, unsigned long *bytes)
 {
-	*objects = atomic_read(&u->objects);
+	*objects = atomic_long_read(&u->objects);
 	*bytes = atomic_long_read(&u->bytes);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_user_usage);
@@ -408,7 +436,8 @@ static struct gs_scope *gs_scope_get_current(void)
 	s->ns = ns;
 	s->inum = ns ? ns->ns.inum : PROC_IPC_INIT_INO;
 	s->initial = s->inum == PROC_IPC_INIT_INO;
-	xa_init(&s->objects);
+	/* nodes charged as GOSYNC_GFP is: the xarray allocates them itself */
+	xa_init_flags(&s->objects, XA_FLAGS_ACCOUNT);
 	INIT_LIST_HEAD(&s->dead);
 
 	mutex_lock(&gs_scopes_lock);

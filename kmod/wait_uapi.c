@@ -12,7 +12,8 @@
 /*
  * One call's cases, in one allocation sized by their count: a few hundred
  * bytes a case, where 64 of each would take an order-3 page allocation
- * (past the kmalloc caches) on every select.
+ * (past the kmalloc caches) on every select. Charged (GOSYNC_GFP): the
+ * call may sleep for good holding it.
  */
 struct gs_wait_ctx {
 	struct gs_case *cases;
@@ -23,7 +24,7 @@ struct gs_wait_ctx {
 static void *gs_wait_ctx_alloc(struct gs_wait_ctx *x, unsigned int n)
 {
 	void *p = kzalloc(n * (sizeof(*x->cases) + sizeof(*x->ucases) + sizeof(*x->refs)),
-			  GFP_KERNEL);
+			  GOSYNC_GFP);
 
 	if (!p)
 		return NULL;

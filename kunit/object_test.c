@@ -6,7 +6,9 @@
  * and what a listing shows to whom, and the object limit.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/cred.h>
+#include <linux/kthread.h>
 #include <linux/proc_ns.h>
 #include <linux/slab.h>
 
@@ -394,6 +396,66 @@ static void object_user_limit_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, destroyed, 7);
 }
 
+struct charge_race {
+	struct gs_user *u;
+	struct completion done;
+	bool stop;
+	int refused;
+};
+
+/* Charges that never fit: each is refused. */
+static int charge_too_big(void *arg)
+{
+	struct charge_race *r = arg;
+
+	while (!READ_ONCE(r->stop))
+		if (gs_user_charge_nocap(r->u, 500, false))
+			WRITE_ONCE(r->refused, r->refused + 1);
+		else
+			gs_user_uncharge(r->u, 0, 500);
+	complete(&r->done);
+	return 0;
+}
+
+/*
+ * A charge that fails never makes a concurrent one that fits fail: the
+ * total may not go past the limit even for a moment (it did, and was then
+ * taken back, so a small Store beside a refused big one could get ENOSPC).
+ */
+static void object_charge_race_test(struct kunit *test)
+{
+	unsigned long saved = gs_max_bytes_per_user, bytes;
+	struct charge_race r = { .u = gs_user_get_current() };
+	struct task_struct *t;
+	unsigned int objects;
+	int i, failed = 0;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(r.u));
+	init_completion(&r.done);
+	gs_user_usage(r.u, &objects, &bytes);
+	gs_max_bytes_per_user = bytes + 1000;
+	KUNIT_ASSERT_EQ(test, gs_user_charge_nocap(r.u, 900, false), 0);
+	t = kthread_run(charge_too_big, &r, "gosync_charge");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	for (i = 0; i < 200000 || !READ_ONCE(r.refused); i++) {
+		if (gs_user_charge_nocap(r.u, 50, false))
+			failed++;
+		else
+			gs_user_uncharge(r.u, 0, 50);
+		if (!(i % 1024))
+			cond_resched();
+	}
+	WRITE_ONCE(r.stop, true);
+	wait_for_completion(&r.done);
+	KUNIT_EXPECT_EQ(test, failed, 0);
+	KUNIT_EXPECT_GT(test, r.refused, 0);
+	gs_user_uncharge(r.u, 0, 900);
+	gs_user_usage(r.u, &objects, &bytes);
+	KUNIT_EXPECT_EQ(test, bytes + 1000, gs_max_bytes_per_user);
+	gs_max_bytes_per_user = saved;
+	gs_user_put(r.u);
+}
+
 static struct kunit_case gs_object_cases[] = {
 	KUNIT_CASE(object_name_check_test),
 	KUNIT_CASE(object_anon_lifetime_test),
@@ -404,6 +466,7 @@ static struct kunit_case gs_object_cases[] = {
 	KUNIT_CASE(object_list_visibility_test),
 	KUNIT_CASE(object_limit_test),
 	KUNIT_CASE(object_user_limit_test),
+	KUNIT_CASE(object_charge_race_test),
 	{}
 };
 
