@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 
 #include "gosync.h"
 
@@ -29,6 +30,30 @@ int gosync_fast_waitgroup_create(int dev, const char *name, unsigned int perm,
 	return gosync_fast_create(dev, &c, f);
 }
 
+/*
+ * The kernel's Add, for when the fast path cannot. Its Done is
+ * GOSYNC_WG_F_UNHELD, as the CAS would have been: a plain Done through a
+ * description that holds Adds would settle one of them, and the kernel would
+ * then not do it if this process died before that Add's own Done. A module
+ * from before the flag refuses it (EINVAL, as for a negative counter, which
+ * the plain Add refuses again).
+ */
+static int wg_kernel_add(struct gosync_fast *f, int64_t delta, int64_t *counter)
+{
+	struct gosync_waitgroup_cmd c = {
+		.size = sizeof(c), .flags = GOSYNC_WG_F_UNHELD, .op = GOSYNC_WG_ADD,
+		.delta = delta,
+	};
+
+	if (delta >= 0)
+		return gosync_waitgroup_add(f->fd, delta, counter);
+	if (ioctl(f->fd, GOSYNC_IOC_WAITGROUP, &c) < 0)
+		return errno == EINVAL ? gosync_waitgroup_add(f->fd, delta, counter) : -1;
+	if (counter)
+		*counter = c.counter;
+	return 0;
+}
+
 int gosync_fast_waitgroup_add(struct gosync_fast *f, int64_t delta, int64_t *counter)
 {
 	__u64 *w = &f->words->waitgroup;
@@ -37,13 +62,13 @@ int gosync_fast_waitgroup_add(struct gosync_fast *f, int64_t delta, int64_t *cou
 
 	/* The word holds 32 bits of counter; the kernel refuses the rest. */
 	if (delta < INT32_MIN || delta > INT32_MAX)
-		return gosync_waitgroup_add(f->fd, delta, counter);
+		return wg_kernel_add(f, delta, counter);
 	do {
 		c = wg_count(v);
 		n = c + delta;
 		/* The kernel is updating it, or it may have a zero to take first. */
 		if ((v & GOSYNC_WG_KERNEL) || (delta > 0 && !c && (v & WG_LOW)))
-			return gosync_waitgroup_add(f->fd, delta, counter);
+			return wg_kernel_add(f, delta, counter);
 		if (n < 0) {
 			errno = EINVAL;	/* Go: "sync: negative WaitGroup counter" */
 			return -1;

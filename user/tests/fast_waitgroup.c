@@ -461,6 +461,43 @@ static bool t_held(void)
 	return true;
 }
 
+/*
+ * A plain fast Done that has to call the kernel (the kernel is updating the
+ * word) is still a plain Done: it must leave the description's held Add held,
+ * as its CAS would have, so that the kernel does that Add's Done when the
+ * process dies before it.
+ */
+static int proc_held_and_plain(void *arg)
+{
+	int d = gosync_dev_open(), fd = gosync_open(d, arg, GOSYNC_TYPE_WAITGROUP);
+	struct gosync_fast f;
+
+	if (fd < 0 || gosync_fast_open(fd, &f) || gosync_waitgroup_add_held(fd, 1, NULL) ||
+	    gosync_fast_waitgroup_add(&f, 1, NULL))
+		return 10;
+	/* the kernel's fence, as if it were updating the word: the Done calls */
+	__atomic_fetch_or(&f.words->waitgroup, GOSYNC_WG_KERNEL, __ATOMIC_SEQ_CST);
+	/* dies with the held Add not done */
+	return gosync_fast_waitgroup_done(&f, NULL) ? 11 : 0;
+}
+
+static bool t_held_and_plain_fallback(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	struct gosync_fast f;
+	int fd = CHECK_OK(gosync_fast_waitgroup_create(dev, tap_name(name, "held-plain"), 0, &f));
+	struct gosync_info info;
+
+	CHECK_EQ(tap_fork(proc_held_and_plain, name), 0);
+	CHECK_RET(gosync_fast_waitgroup_wait(&f, LIVENESS_NS), 0);
+	CHECK_EQ(word_count(&f), 0);
+	CHECK_OK(gosync_info(fd, &info));
+	CHECK_EQ(info.stats[GOSYNC_STAT_WG_ABANDONED], 1);
+	gosync_fast_close(&f);
+	close(fd);
+	return true;
+}
+
 /* ---- a scribbled word: garbage for this WaitGroup, nothing else ---- */
 
 static void *short_wait(void *p)
@@ -524,6 +561,7 @@ int main(void)
 	tap_report(t_done_killed_before_call(), "fast-waitgroup-done-killed-before-call");
 	tap_report(t_poll_select(), "fast-waitgroup-poll-epoll-select-woken");
 	tap_report(t_held(), "fast-waitgroup-held-add-settled");
+	tap_report(t_held_and_plain_fallback(), "fast-waitgroup-kernel-done-keeps-held-add");
 	tap_report(t_scribble(), "fast-waitgroup-scribbled-word");
 	return tap_done(dev, "fast_waitgroup");
 }
