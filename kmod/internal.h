@@ -96,10 +96,16 @@ struct gs_deadline {
 #define GS_KILLABLE ((struct gs_deadline){ .t = KTIME_MAX, .clock = CLOCK_MONOTONIC, \
 					   .sig_ret = -EINTR, .killable = true })
 
-/* The state a wait with @dl sleeps in. */
+/*
+ * The state a wait with @dl sleeps in. A killable one is also freezable:
+ * the freezer's fake signal cannot end it, and a Cond's relock may wait for
+ * good (a holder that never unlocks) holding no lock, so without this one
+ * process could keep the system from suspending. Thawed, it wakes and
+ * checks its condition again, as after any wake-up.
+ */
 static inline unsigned int gs_sleep_state(const struct gs_deadline *dl)
 {
-	return dl->killable ? TASK_KILLABLE : TASK_INTERRUPTIBLE;
+	return dl->killable ? TASK_KILLABLE | TASK_FREEZABLE : TASK_INTERRUPTIBLE;
 }
 
 int gs_sleep(const struct gs_deadline *dl);

@@ -520,6 +520,77 @@ static bool t_not_restarted(void)
 }
 
 /* The Cond keeps its Mutex: every Mutex fd closed, the Cond still works */
+/*
+ * A Wait signalled while another holds the Mutex sleeps in its relock, which
+ * only a fatal signal ends; the system freezer (suspend) must still be able
+ * to freeze it: pm_test's "freezer" level freezes every task but us and
+ * thaws them again. Then the relock goes on when the Mutex is unlocked.
+ */
+struct relock_waiter {
+	struct gr g;
+	atomic_int ret;
+};
+
+static void *relock_waiter(void *p)
+{
+	struct relock_waiter *w = p;
+
+	if (gosync_mutex_lock(w->g.m, -1) < 0) {
+		atomic_store(&w->ret, -2);
+		return NULL;
+	}
+	atomic_store(&w->ret, gosync_cond_wait(w->g.c, w->g.m, -1) < 0 ? errno : 0);
+	gosync_mutex_unlock(w->g.m);
+	return NULL;
+}
+
+static bool freezer_skipped;
+
+static bool t_relock_freezes(void)
+{
+	char mname[GOSYNC_NAME_MAX], cname[GOSYNC_NAME_MAX], level[64] = "", delay[16] = "";
+	struct relock_waiter w = { .ret = -1 };
+	int c;
+	struct gr main_g;
+	pthread_t t;
+	bool frozen;
+
+	if (access("/sys/power/pm_test", W_OK) || access("/sys/power/state", W_OK)) {
+		printf("ok - e2e:cond-relock-freezable # SKIP no /sys/power/pm_test\n");
+		freezer_skipped = true;
+		return true;
+	}
+	c = CHECK_OK(make_pair(mname, cname, "freeze"));
+	CHECK_OK(gr_open(&w.g, mname, cname));
+	CHECK_OK(gr_open(&main_g, mname, cname));
+	CHECK(!pthread_create(&t, NULL, relock_waiter, &w), "pthread_create");
+	CHECK(waiters_are(c, 1), "the waiter never slept in the Cond");
+	CHECK_RET(gosync_mutex_lock(main_g.m, -1), 0);
+	CHECK_RET(gosync_cond_signal(main_g.c), 0);
+	/* now it sleeps in the relock, behind us */
+	sleep_ns(20 * MS);
+	CHECK_EQ(atomic_load(&w.ret), -1);
+	tap_read_file("/sys/power/pm_test", level, sizeof(level));
+	tap_read_file("/sys/module/suspend/parameters/pm_test_delay", delay, sizeof(delay));
+	tap_write_file("/sys/power/pm_test", "freezer");
+	tap_write_file("/sys/module/suspend/parameters/pm_test_delay", "0");
+	frozen = tap_write_file("/sys/power/state", "freeze");
+	if (!frozen)
+		printf("# writing freeze: %s\n", tap_errname(errno));
+	tap_write_file("/sys/power/pm_test", "none");
+	if (delay[0])
+		tap_write_file("/sys/module/suspend/parameters/pm_test_delay", delay);
+	CHECK(frozen, "the freezer could not freeze the relocking waiter");
+	CHECK_EQ(atomic_load(&w.ret), -1);		/* still relocking */
+	CHECK_RET(gosync_mutex_unlock(main_g.m), 0);
+	pthread_join(t, NULL);
+	CHECK_EQ(atomic_load(&w.ret), 0);
+	gr_close(&main_g);
+	gr_close(&w.g);
+	close(c);
+	return true;
+}
+
 static bool t_keeps_mutex(void)
 {
 	int m = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
@@ -589,6 +660,8 @@ static bool t_einval(void)
 
 int main(void)
 {
+	bool ok;
+
 	dev = tap_dev("cond");
 	install_sigusr1(false);
 	tap_report(t_signal(), "cond-signal");
@@ -599,6 +672,9 @@ int main(void)
 	tap_report(t_processes(), "cond-processes-and-a-killed-waiter");
 	tap_report(t_relock(), "cond-relock-after-timeout");
 	tap_report(t_not_restarted(), "cond-abstime-wait-not-restarted");
+	ok = t_relock_freezes();
+	if (!freezer_skipped)
+		tap_report(ok, "cond-relock-freezable");
 	tap_report(t_keeps_mutex(), "cond-keeps-its-mutex");
 	tap_report(t_einval(), "cond-einval");
 	return tap_done(dev, "cond");
