@@ -1407,7 +1407,8 @@ struct gosync_chan_msg {
  * @msg_max: out: the channel's longest message (its create attribute, or
  *	GOSYNC_CHAN_MSG_DEFAULT); was a reserved field that had to be 0
  *
- * The struct is written back also when the op fails.
+ * The struct is written back also when the op fails, except for EINVAL (a
+ * malformed command: nothing was done).
  */
 struct gosync_chan_cmd {
 	__u32 size;
