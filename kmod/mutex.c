@@ -613,26 +613,6 @@ static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
 }
 
 /**
- * gs_mutex_give_back() - Unlock what @h just took for a task being killed
- * @m: the mutex
- * @h: the holder it was taken for; if another holds it now, nothing is done
- * @died: it was taken with -EOWNERDEAD: the next locker is told instead
- */
-void gs_mutex_give_back(struct gs_mutex *m, struct gs_holder *h, bool died)
-{
-	bool holds;
-
-	spin_lock(&m->lock);
-	holds = gs_mutex_holds_locked(m, h);
-	if (holds && died)
-		m->owner_died = true;
-	spin_unlock(&m->lock);
-	if (holds)
-		gs_mutex_unlock(m);
-}
-EXPORT_SYMBOL_IF_KUNIT(gs_mutex_give_back);
-
-/**
  * gs_mutex_lock() - Go's Lock, interruptible and with an optional deadline
  * @m: the mutex
  * @h: the holder to record
@@ -670,27 +650,36 @@ int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadl
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_lock);
 
-/**
- * gs_mutex_unlock() - Go's Unlock: any holder may unlock
- * @m: the mutex
- *
- * Return: 0, or -EPERM if the mutex is not locked.
+/*
+ * Unlock @m, if @h (NULL: anyone) holds it; @died: tell the next locker.
+ * Checked and released in one section: a give-back's holder test sees no
+ * Unlock and Lock by others between. A mapped word is fenced before it is
+ * read (gs_mutex_free_locked()): a holder's fast Unlock between an unfenced
+ * read and our write would make both Unlocks succeed, and our write could
+ * erase a fast Lock made since. Held by another than @h, it stays fenced:
+ * that holder's Unlock comes here, which only costs it a syscall.
  */
-int gs_mutex_unlock(struct gs_mutex *m)
+static int gs_mutex_release(struct gs_mutex *m, struct gs_holder *h, bool died)
 {
 	struct gs_wake wake = GS_WAKE_INIT;
 	int ret = 0;
+	bool free;
 
 	spin_lock(&m->lock);
-	/*
-	 * Fenced before it is read (gs_mutex_free_locked()): a holder's fast
-	 * Unlock between an unfenced read and our write would make both
-	 * Unlocks succeed, and our write could erase a fast Lock made since.
-	 */
-	if (!gs_mutex_free_locked(m))
-		gs_mutex_unlock_locked(m, &wake);
-	else
+	free = gs_mutex_free_locked(m);
+	if (h && (free || !gs_mutex_holds_locked(m, h))) {
+		/* Not @h's: nothing to give back, nothing traced */
+		if (free)
+			gs_mutex_unfence_free_locked(m);
+		spin_unlock(&m->lock);
+		return -EPERM;
+	}
+	if (free) {
 		ret = gs_mutex_unfence_free_locked(m);
+	} else {
+		m->owner_died |= died;
+		gs_mutex_unlock_locked(m, &wake);
+	}
 	/* Before the wake-up: traces show the release before the next acquire. */
 	gs_trace_released(m->id, GOSYNC_TYPE_MUTEX, GOSYNC_LOCK_UNLOCK, 1, ret);
 	spin_unlock(&m->lock);
@@ -701,7 +690,31 @@ int gs_mutex_unlock(struct gs_mutex *m)
 	}
 	return ret;
 }
+
+/**
+ * gs_mutex_unlock() - Go's Unlock: any holder may unlock
+ * @m: the mutex
+ *
+ * Return: 0, or -EPERM if the mutex is not locked.
+ */
+int gs_mutex_unlock(struct gs_mutex *m)
+{
+	return gs_mutex_release(m, NULL, false);
+}
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_unlock);
+
+/**
+ * gs_mutex_give_back() - Unlock what @h just took for a task being killed
+ * @m: the mutex
+ * @h: the holder it was taken for; if @h no longer holds it (anyone may
+ *	Unlock, and another Lock since), nothing is done
+ * @died: it was taken with -EOWNERDEAD: the next locker is told instead
+ */
+void gs_mutex_give_back(struct gs_mutex *m, struct gs_holder *h, bool died)
+{
+	gs_mutex_release(m, h, died);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_give_back);
 
 struct gs_holder gs_holder_closed;
 EXPORT_SYMBOL_IF_KUNIT(gs_holder_closed);

@@ -523,6 +523,49 @@ static void mapped_mutex_handoff_test(struct kunit *test)
 	gs_mutex_destroy(m);
 }
 
+/*
+ * A lock taken for a task being killed is given back only if its holder k
+ * still has it: a third party may Unlock it first (Go: anyone may) and y
+ * Lock it; giving y's back would let two in. Checked and released in one
+ * section. Robust, non-robust and mapped (k's token is compared; the word
+ * stays y's, and a free one is not left fenced).
+ */
+static void mutex_give_back_test(struct kunit *test)
+{
+	struct gs_holder k = { .token = 1 }, y = { .token = 2 }, z = { .token = 3 };
+	struct gs_mutex *m;
+	u32 *word = NULL;
+	int mode;
+
+	for (mode = 0; mode < 3; mode++) {
+		m = mode == 2 ? mapped_mutex(test, true, &word) : gs_mutex_create(mode == 0);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+		KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &k), 0);
+		KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);	/* a third party's */
+		KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &y), 0);
+		gs_mutex_give_back(m, &k, mode != 1);
+		KUNIT_EXPECT_EQ_MSG(test, gs_mutex_trylock(m, &z), -EBUSY,
+				    "mode %d: y's lock was given back for k", mode);
+		if (mode == 2)
+			KUNIT_EXPECT_EQ(test, READ_ONCE(*word) & GOSYNC_MUTEX_TOKEN, 2);
+		KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);	/* y's */
+		KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &z), 0);	/* no death told */
+		KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+		/* k's own is given back; a robust one tells the next locker */
+		KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &k), 0);
+		gs_mutex_give_back(m, &k, mode != 1);
+		KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &z), mode != 1 ? -EOWNERDEAD : 0);
+		KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+		/* nothing held: nothing done, and the word is not left fenced */
+		gs_mutex_give_back(m, &k, false);
+		if (mode == 2)
+			KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
+		KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &z), 0);
+		KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+		gs_mutex_destroy(m);
+	}
+}
+
 /* A description that closes holding the lock in userspace: EOWNERDEAD. */
 static void mapped_mutex_holder_gone_test(struct kunit *test)
 {
@@ -1832,6 +1875,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mapped_mutex_spinning_test),
 	KUNIT_CASE(mapped_mutex_handoff_test),
 	KUNIT_CASE(mapped_mutex_holder_gone_test),
+	KUNIT_CASE(mutex_give_back_test),
 	KUNIT_CASE(mapped_mutex_scribble_test),
 	KUNIT_CASE(mutex_signal_test),
 	KUNIT_CASE(deadline_signal_test),
