@@ -20,6 +20,7 @@ int gosync_fast_open(int fd, struct gosync_fast *f)
 	struct gosync_info info;
 	void *p;
 
+	f->words = NULL;	/* gosync_fast_close() after a failure does nothing */
 	if (gosync_info(fd, &info) < 0)
 		return -1;
 	p = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

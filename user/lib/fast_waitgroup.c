@@ -35,8 +35,9 @@ int gosync_fast_waitgroup_create(int dev, const char *name, unsigned int perm,
  * GOSYNC_WG_F_UNHELD, as the CAS would have been: a plain Done through a
  * description that holds Adds would settle one of them, and the kernel would
  * then not do it if this process died before that Add's own Done. A module
- * from before the flag refuses it (EINVAL, as for a negative counter, which
- * the plain Add refuses again).
+ * from before the flag refuses it with EINVAL, as it does a negative counter:
+ * only a counter that the word shows stays whole is tried again plainly
+ * (else a misuse would be counted twice).
  */
 static int wg_kernel_add(struct gosync_fast *f, int64_t delta, int64_t *counter)
 {
@@ -47,8 +48,12 @@ static int wg_kernel_add(struct gosync_fast *f, int64_t delta, int64_t *counter)
 
 	if (delta >= 0)
 		return gosync_waitgroup_add(f->fd, delta, counter);
-	if (ioctl(f->fd, GOSYNC_IOC_WAITGROUP, &c) < 0)
-		return errno == EINVAL ? gosync_waitgroup_add(f->fd, delta, counter) : -1;
+	if (ioctl(f->fd, GOSYNC_IOC_WAITGROUP, &c) < 0) {
+		if (errno != EINVAL ||
+		    wg_count(__atomic_load_n(&f->words->waitgroup, __ATOMIC_RELAXED)) + delta < 0)
+			return -1;
+		return gosync_waitgroup_add(f->fd, delta, counter);
+	}
 	if (counter)
 		*counter = c.counter;
 	return 0;
@@ -81,9 +86,13 @@ int gosync_fast_waitgroup_add(struct gosync_fast *f, int64_t delta, int64_t *cou
 					      false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
 	if (counter)
 		*counter = n;
-	/* Zero with Waits asleep or pollers watching: the kernel wakes them. */
+	/*
+	 * Zero with Waits asleep or pollers watching: the kernel wakes them.
+	 * The Add is done whatever that call says (a caller told -1 would do
+	 * it again); a zero it misses is found when the page is unmapped.
+	 */
 	if (!n && delta && (v & WG_LOW))
-		return gosync_waitgroup_add(f->fd, 0, NULL);
+		gosync_waitgroup_add(f->fd, 0, NULL);
 	return 0;
 }
 

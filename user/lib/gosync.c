@@ -10,6 +10,26 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * The library tells the kernel the size of structs its caller allocated,
+ * so the caller's header and libgosync.so.1 must agree on them: a uapi
+ * struct that grows is an ABI break of this library (a new soname, or an
+ * entry point that takes the caller's size). These fail the build first.
+ */
+#define GS_ABI_SIZE(s, n) _Static_assert(sizeof(struct s) == (n), \
+					 #s " changed size: libgosync's ABI")
+GS_ABI_SIZE(gosync_version, 96);
+GS_ABI_SIZE(gosync_create, 88);
+GS_ABI_SIZE(gosync_info, 168);
+GS_ABI_SIZE(gosync_state, 448);
+GS_ABI_SIZE(gosync_holder, 32);
+GS_ABI_SIZE(gosync_op, 40);
+GS_ABI_SIZE(gosync_map_op, 72);
+GS_ABI_SIZE(gosync_map_cursor, 24);
+GS_ABI_SIZE(gosync_chan_msg, 16);
+GS_ABI_SIZE(gosync_chan_cmd, 56);
+GS_ABI_SIZE(gosync_wait_case, 32);
+
 int gosync_dev_open(void)
 {
 	return open(GOSYNC_DEVICE, O_RDWR | O_CLOEXEC);
@@ -92,7 +112,8 @@ int gosync_state(int fd, struct gosync_state *st, struct gosync_holder *holders,
 		.state = (uintptr_t)st,
 		.state_size = sizeof(*st),
 		.holders = (uintptr_t)holders,
-		.nr_holders = holders ? cap : 0,
+		/* The kernel writes no more (and says how many there are). */
+		.nr_holders = !holders ? 0 : cap < GOSYNC_HOLDERS_MAX ? cap : GOSYNC_HOLDERS_MAX,
 	};
 
 	if (ioctl(fd, GOSYNC_IOC_INFO, &c) < 0)

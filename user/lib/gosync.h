@@ -103,9 +103,9 @@ int gosync_list(int dev, struct gosync_info *buf, unsigned int cap,
  * (contended acquisitions, wait-time histogram).
  * @st: out
  * @holders: room for @cap holders, or NULL (@st has the first
- *	GOSYNC_STATE_HOLDERS)
- * @nr_holders: out (may be NULL): holders there are; more than @cap means
- *	the list was cut at @cap
+ *	GOSYNC_STATE_HOLDERS); at most GOSYNC_HOLDERS_MAX are written
+ * @nr_holders: out (may be NULL): holders there are; more than @cap, or
+ *	than GOSYNC_HOLDERS_MAX, means the list was cut there
  */
 int gosync_state(int fd, struct gosync_state *st, struct gosync_holder *holders,
 		 unsigned int cap, unsigned int *nr_holders);

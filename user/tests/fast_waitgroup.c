@@ -226,6 +226,12 @@ static bool t_zero_and_misuse(void)
 	CHECK_RET(gosync_fast_waitgroup_add(&f, -INT32_MAX, &v), 0);
 	CHECK_EQ(v, 0);
 	CHECK_EQ(f.words->waitgroup, 0);
+	/* Past 32 bits the ioctl refuses it: one misuse, counted once */
+	CHECK_OK(gosync_info(fd, &info));
+	v = (int64_t)info.stats[GOSYNC_STAT_WG_MISUSE];
+	CHECK_RET(gosync_fast_waitgroup_add(&f, (int64_t)INT32_MIN - 1, NULL), EINVAL);
+	CHECK_OK(gosync_info(fd, &info));
+	CHECK_EQ((int64_t)info.stats[GOSYNC_STAT_WG_MISUSE], v + 1);
 	gosync_fast_close(&f);
 	close(fd);
 	return true;

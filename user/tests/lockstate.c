@@ -10,6 +10,7 @@
  * struct smaller than the kernel's, malformed sizes, the old INFO size.
  */
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -273,6 +274,47 @@ static bool t_sem_child(void)
 	CHECK_EQ(nr, 0);
 	CHECK_EQ(st.value, 0);
 	close(s);
+	return true;
+}
+
+/*
+ * More holders than GOSYNC_HOLDERS_MAX, and more room: the list is cut at
+ * GOSYNC_HOLDERS_MAX (the rest of the room untouched), and nr_holders says
+ * how many there are.
+ */
+#define MANY_HOLDERS	(GOSYNC_HOLDERS_MAX + 76)
+
+static bool t_holders_max(void)
+{
+	static struct gosync_holder hs[2 * GOSYNC_HOLDERS_MAX];
+	static int fds[MANY_HOLDERS];
+	struct rlimit rl = { MANY_HOLDERS + 64, MANY_HOLDERS + 64 };
+	const char *name = "lockstate-holders-max";
+	struct gosync_state st;
+	unsigned int nr, i;
+	int s;
+
+	CHECK_OK(setrlimit(RLIMIT_NOFILE, &rl));
+	gosync_unlink(dev, name);
+	s = CHECK_OK(gosync_sem_create(dev, name, 0600, MANY_HOLDERS, 0));
+	for (i = 0; i < MANY_HOLDERS; i++) {
+		fds[i] = CHECK_OK(gosync_open(dev, name, GOSYNC_TYPE_SEM));
+		CHECK_OK(gosync_sem_tryacquire(fds[i], 1));
+	}
+	memset(hs, 0xff, sizeof(hs));
+	CHECK_OK(gosync_state(s, &st, hs, 2 * GOSYNC_HOLDERS_MAX, &nr));
+	CHECK_EQ(nr, MANY_HOLDERS);
+	CHECK_EQ(st.value, MANY_HOLDERS);
+	CHECK(hs[GOSYNC_HOLDERS_MAX - 1].count == 1, "holder %d not written",
+	      GOSYNC_HOLDERS_MAX - 1);
+	for (i = GOSYNC_HOLDERS_MAX; i < 2 * GOSYNC_HOLDERS_MAX; i++)
+		CHECK(hs[i].pid == -1, "holder %u written", i);
+	for (i = 0; i < MANY_HOLDERS; i++)
+		close(fds[i]);
+	CHECK_OK(gosync_state(s, &st, NULL, 0, &nr));
+	CHECK_EQ(nr, 0);
+	close(s);
+	CHECK_OK(gosync_unlink(dev, name));
 	return true;
 }
 
@@ -592,6 +634,7 @@ int main(void)
 	dev = tap_dev("lockstate");
 	tap_report(t_readers(), "lockstate-readers");
 	tap_report(t_sem_child(), "lockstate-sem-child");
+	tap_report(t_holders_max(), "lockstate-holders-past-max");
 	tap_report(t_mutex_contention(), "lockstate-mutex-contention");
 	tap_report(t_rw_sem_contention(), "lockstate-rwmutex-sem-contention");
 	tap_report(t_select_waiters(), "lockstate-select-waiters");
