@@ -9,7 +9,8 @@
  *    refcounted struct gs_map_val; Store on a present key installs a new
  *    value in the same node. So a reader takes a reference on the value
  *    under the backend's read lock (or RCU) and copies it out after dropping
- *    the lock: nothing here ever copies to user memory under a lock.
+ *    the lock. A Load copies a small value (or any, under RCU) in its read
+ *    section instead, with page faults disabled (map_copy_live()).
  *  - Every node gets a sequence number from map->seq when it is inserted,
  *    and sits in map->index (an xarray, seq -> node) while live. Range walks
  *    the index in seq order; see gs_map_range_start().
@@ -29,8 +30,11 @@
  *    charged to the map's user as it is stored, and uncharged as it goes.
  *
  * Memory is allocated with GOSYNC_GFP before any spinlock is taken,
- * except xarray nodes, which use the xas_nomem() retry loop. No loop whose
- * length a user controls runs under a spinlock.
+ * except xarray nodes, which use the xas_nomem() retry loop, and the rcu
+ * backend's bucket tables, which rhashtable allocates itself (GFP_KERNEL in
+ * its worker, GFP_ATOMIC under the writers' lock when it must grow at once;
+ * not memcg-charged, but in the per-entry charge). No loop whose length a
+ * user controls runs under a spinlock.
  */
 #include <linux/capability.h>
 #include <linux/delay.h>
@@ -307,14 +311,20 @@ static int map_insert_locked(struct gs_map *m, struct xa_state *xas,
 			map_uncharge_locked(m, cost);
 		return ret;	/* never visible to anyone: the caller frees @n */
 	}
-	refcount_inc(&v->ref);
-	rcu_assign_pointer(n->val, v);
 	/*
 	 * Pairs with smp_load_acquire() in gs_map_range_start(): a Range
-	 * that reads this seq sees the node published, and (release being
+	 * that reads this seq sees the node in the index, and (release being
 	 * cumulative) every deletion this CPU saw before, via the write lock.
+	 * Before the value: a Load that finds it, and then a Range, must have
+	 * that Range start at or past this seq (the value's release below
+	 * orders the two; the Load's smp_rmb() after its read of the value
+	 * orders the reads).
+	 * A Range that meets the node before its value skips it: a Store
+	 * still in progress.
 	 */
 	smp_store_release(&m->seq, seq);
+	refcount_inc(&v->ref);
+	rcu_assign_pointer(n->val, v);
 	WRITE_ONCE(m->nr, m->nr + 1);
 	m->bytes += n->key_len + v->len;
 	gs_stat_add(m->stats, GOSYNC_MAP_STAT_STORES, 1);
@@ -425,15 +435,19 @@ static struct gs_map_node *map_lookup(struct gs_map *m,
 	return m->ops->lookup(m, key);
 }
 
-/* Load: under the read lock only; the copy-out happens after it. */
+/* Bytes a Load may copy out under a lock that keeps writers out */
+#define MAP_COPY_LOCKED_MAX	1024
+
 /*
  * Give @n's value to r->copy_out without a reference, under the read lock or
  * RCU: values never change once published and are freed only after a grace
  * period (gs_map_val_put()), so reading one under RCU is safe even if a Store
  * replaces it meanwhile (the Load then returns the value it found, as it
  * would had it run a moment earlier). Return: 0 (r->result says whether @n
- * was live), -EOVERFLOW, or copy_out's -EFAULT.
+ * was live), -EOVERFLOW, or -EFAULT: copy_out's, or a value too big to copy
+ * under a lock; either way the caller copies it with a reference instead.
  */
+
 static int map_copy_live(struct gs_map *m, struct gs_map_node *n, struct gs_map_req *r)
 {
 	/* The read section (read lock or RCU, map_load()) keeps @v. */
@@ -443,6 +457,12 @@ static int map_copy_live(struct gs_map *m, struct gs_map_node *n, struct gs_map_
 	/* Our value read before our read of @cleared: see map_node_live(). */
 	smp_rmb();
 	if (v && map_node_live(m, n)) {
+		/*
+		 * The spin backend's one lock (the rwsem's, for writers) is
+		 * held for the copy: a big value is copied after it instead.
+		 */
+		if (v->len > MAP_COPY_LOCKED_MAX && !m->ops->lockless_reads)
+			return -EFAULT;
 		r->result = 1;
 		r->out_len = v->len;
 		ret = v->len > r->out_cap ? -EOVERFLOW :
@@ -727,6 +747,11 @@ out:
 	if (ret) {
 		gs_map_val_put(r->out);
 		r->out = NULL;
+		/* A Swap refused after it found the value: nothing swapped */
+		if (ret != -EOVERFLOW) {
+			r->result = 0;
+			r->out_len = 0;
+		}
 	}
 	return ret;
 }

@@ -8,8 +8,9 @@
  *
  * The table doubles when it holds as many entries as buckets (load factor
  * 1), like Go's map grows; it never shrinks. If it cannot (the user's
- * limit, no memory), it takes entries up to load factor 4 and then refuses
- * new keys with that error, so chains walked under the lock stay short.
+ * limit, no memory), or is as big as it gets (MAP_LOCKED_MAX_SHIFT), it
+ * takes entries up to load factor 4 and then refuses new keys (with that
+ * error, or -ENOSPC), so chains walked under the lock stay short.
  * Doubling never runs under the
  * lock for longer than a bounded chunk: the new bucket array is allocated
  * (and charged) before the lock is taken, installed under it, and the old
@@ -96,10 +97,15 @@ static struct gs_map_node *locked_lookup(struct gs_map *m,
 static int locked_insert(struct gs_map *m, struct gs_map_node *n)
 {
 	lockdep_assert(m->ops->write_held(m));
-	/* Doubling failed (locked_prepare_insert()): refuse, do not degrade. */
+	/*
+	 * Doubling failed (locked_prepare_insert()), or the table is as big as
+	 * it gets: refuse, do not let the chains grow.
+	 */
 	if (unlikely(m->nr >= MAP_LOCKED_MAX_LOAD << m->locked.shift)) {
 		int err = READ_ONCE(m->locked.grow_err);
 
+		if (m->locked.shift >= MAP_LOCKED_MAX_SHIFT)
+			return -ENOSPC;
 		if (err)
 			return err;
 	}

@@ -124,6 +124,10 @@ static int gs_map_uop(struct gs_map *m, struct gosync_map_op *op)
 	    (!(args & GOSYNC_MAP_ARG_OLD) && op->old) ||
 	    ((!(args & GOSYNC_MAP_ARG_OUT) || (op->flags & GOSYNC_MAP_F_NOVALUE)) && op->out))
 		return -EINVAL;
+	/* Room at NULL: refused before the op runs, not after (a Swap's store) */
+	if ((args & GOSYNC_MAP_ARG_OUT) && !(op->flags & GOSYNC_MAP_F_NOVALUE) &&
+	    op->out_cap && !op->out)
+		return -EFAULT;
 
 	if (args & GOSYNC_MAP_ARG_KEY) {
 		if (gs_map_get_key(key, u64_to_user_ptr(op->key), op->key_len))

@@ -247,7 +247,7 @@ static int copy_out_test_fn(struct gs_map_req *r, const void *data, u32 len)
 	c->calls++;
 	if (c->fail)
 		return -EFAULT;
-	memcpy(c->buf, data, len);
+	memcpy(c->buf, data, min_t(u32, len, sizeof(c->buf)));
 	return 0;
 }
 
@@ -266,6 +266,7 @@ static void map_copy_out_test(struct kunit *test)
 {
 	struct gs_map *m = new_map(test, 0, 0);
 	struct copy_req c;
+	char *big;
 
 	mop(m, GOSYNC_MAP_STORE, "k", "hello", NULL);
 	KUNIT_EXPECT_EQ(test, load_copy(m, &c, "k", 8, false), 0);
@@ -288,6 +289,28 @@ static void map_copy_out_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, c.r.out->len, 5);
 	KUNIT_EXPECT_EQ(test, memcmp(c.r.out->data, "hello", 5), 0);
 	gs_map_val_put(c.r.out);
+
+	/*
+	 * A big value is copied after the lock that keeps writers out (spin,
+	 * rwsem): with a reference, as after a fault. Under RCU, in place.
+	 */
+	big = kunit_kzalloc(test, 2048, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	memset(big, 'b', 2047);
+	mop(m, GOSYNC_MAP_STORE, "big", big, NULL);
+	KUNIT_EXPECT_EQ(test, load_copy(m, &c, "big", 4096, false), 0);
+	KUNIT_EXPECT_EQ(test, c.r.result, 1);
+	KUNIT_EXPECT_EQ(test, c.r.out_len, 2047);
+	if (param_backend(test) == GOSYNC_MAP_RCU) {
+		KUNIT_EXPECT_EQ(test, c.calls, 1);
+		KUNIT_EXPECT_NULL(test, c.r.out);
+	} else {
+		KUNIT_EXPECT_EQ(test, c.calls, 0);
+		KUNIT_ASSERT_NOT_NULL(test, c.r.out);
+		KUNIT_EXPECT_EQ(test, c.r.out->len, 2047);
+		gs_map_val_put(c.r.out);
+	}
+	mop(m, GOSYNC_MAP_DELETE, "big", NULL, NULL);
 
 	/* Misses: absent, deleted, cleared */
 	KUNIT_EXPECT_EQ(test, load_copy(m, &c, "x", 8, false), 0);
@@ -1445,6 +1468,91 @@ static void map_exempt_load_once_test(struct kunit *test)
 	put_cred(cred);
 }
 
+/*
+ * A Swap that found the key but could not store (max_bytes): nothing was
+ * swapped, so it reports nothing found (result 0, no out_len), as a refused
+ * CompareAndSwap does.
+ */
+static void map_swap_refused_test(struct kunit *test)
+{
+	struct gs_map *m = new_map(test, 0, 4);
+	struct mres r;
+
+	check(test, m, GOSYNC_MAP_STORE, "k", "a", NULL, 0, NULL);
+	r = mop(m, GOSYNC_MAP_SWAP, "k", "abcdef", NULL);
+	KUNIT_EXPECT_EQ(test, r.ret, -ENOSPC);
+	KUNIT_EXPECT_EQ(test, r.result, 0);
+	KUNIT_EXPECT_EQ(test, r.out_len, 0);
+	KUNIT_EXPECT_FALSE(test, r.got);
+	r = mop(m, GOSYNC_MAP_COMPARE_AND_SWAP, "k", "abcdef", "a");
+	KUNIT_EXPECT_EQ(test, r.ret, -ENOSPC);
+	KUNIT_EXPECT_EQ(test, r.result, 0);
+	check(test, m, GOSYNC_MAP_LOAD, "k", NULL, NULL, 1, "a");
+	gs_map_destroy(m);
+}
+
+#define SEQ_KEYS	4000
+
+struct seq_writer {
+	struct gs_map *m;
+	int errors;
+	struct completion done;
+};
+
+static int seq_writer_fn(void *arg)
+{
+	struct seq_writer *w = arg;
+	char key[8];
+	int i;
+
+	for (i = 0; i < SEQ_KEYS; i++) {
+		snprintf(key, sizeof(key), "s%d", i);
+		w->errors += mop(w->m, GOSYNC_MAP_STORE, key, "v", NULL).ret != 0;
+		if (!(i % 64))
+			cond_resched();
+	}
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * A Range begun after a Load found a key visits that key: the Store made
+ * it present before the Range began. Key i of a fresh map has seq i + 1, so
+ * a Range's start read after the Load must be at least that. A writer
+ * stores keys in order while this thread Loads each as soon as it appears
+ * (rcu: the Load takes no lock, so only the store's ordering of seq before
+ * value makes this hold; this races the two, it cannot force the window).
+ */
+static void map_load_then_range_test(struct kunit *test)
+{
+	struct gs_map *m = new_map(test, 0, 0);
+	struct seq_writer w = { .m = m };
+	struct task_struct *t;
+	int i, misses = 0;
+	char key[8];
+
+	init_completion(&w.done);
+	t = kthread_run(seq_writer_fn, &w, "gosync_seqw");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	for (i = 0; i < SEQ_KEYS; i++) {
+		unsigned long spins = 0;
+
+		snprintf(key, sizeof(key), "s%d", i);
+		while (!mop(m, GOSYNC_MAP_LOAD, key, NULL, NULL).result) {
+			if (!(++spins % 64))
+				cond_resched();
+			if (completion_done(&w.done) && spins > 64)
+				break;
+		}
+		misses += gs_map_range_start(m) < (u64)i + 1;
+	}
+	wait_for_completion(&w.done);
+	KUNIT_EXPECT_EQ(test, w.errors, 0);
+	KUNIT_EXPECT_EQ_MSG(test, misses, 0, "a Range after a Load would miss its key");
+	KUNIT_EXPECT_EQ(test, map_len(m), SEQ_KEYS);
+	gs_map_destroy(m);
+}
+
 static struct kunit_case gs_map_cases[] = {
 	KUNIT_CASE_PARAM(map_ops_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_exempt_load_once_test, all_backends_gen_params),
@@ -1462,6 +1570,8 @@ static struct kunit_case gs_map_cases[] = {
 	KUNIT_CASE_PARAM(map_clear_atomic_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_charge_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_grow_fail_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_swap_refused_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_load_then_range_test, all_backends_gen_params),
 	{}
 };
 

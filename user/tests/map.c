@@ -427,6 +427,21 @@ static void bad_input_test(void)
 		   "swap: small buffer");
 	ok(gosync_map_load(fd, "k", 1, NULL, 0, &len, NULL) == 0 && len == GOSYNC_MAP_VALUE_MAX,
 	   "swap with EOVERFLOW changed nothing");
+	/* Room at NULL: EFAULT before the op runs (nothing swapped or deleted) */
+	memset(&op, 0, sizeof(op));
+	op.op = GOSYNC_MAP_SWAP;
+	op.key = (uintptr_t)"k";
+	op.key_len = 1;
+	op.value = (uintptr_t)"x";
+	op.value_len = 1;
+	op.out_cap = 8;
+	FAILS_WITH(EFAULT, raw_map(fd, &op), "swap: NULL out with room");
+	op.op = GOSYNC_MAP_LOAD_AND_DELETE;
+	op.value = 0;
+	op.value_len = 0;
+	FAILS_WITH(EFAULT, raw_map(fd, &op), "load-and-delete: NULL out with room");
+	ok(gosync_map_load(fd, "k", 1, NULL, 0, &len, NULL) == 0 && len == GOSYNC_MAP_VALUE_MAX,
+	   "NULL out: neither Swap nor LoadAndDelete ran");
 
 	memset(&op, 0, sizeof(op));
 	op.op = GOSYNC_MAP_LOAD;
