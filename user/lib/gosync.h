@@ -154,6 +154,9 @@ int gosync_batch(int fd, struct gosync_op *ops, unsigned int count,
  * call again, waiting only what was left of @timeout_ns. gosync_cond_wait() returns
  * EINTR for those too. Lock calls may fail with EOWNERDEAD: the lock IS
  * then held, but its previous robust holder's fd closed while holding it.
+ * A caller that retries after EINTR and wants one deadline for the whole
+ * wait passes an absolute one: gosync_wait() with one case (LOCK, RLOCK,
+ * WG_ZERO, ONCE_DONE, ACQUIRE, SEND, RECV) and GOSYNC_WAIT_ABSTIME.
  */
 
 /**
