@@ -157,6 +157,9 @@ func (c *Chan) SendContext(ctx context.Context, msg []byte) error {
 			return sendTry(fd, msg)
 		}})
 	}
+	if err == nil {
+		c.h.raceAcquireSend() // a receive happens before the Send completes
+	}
 	return newError("Chan.Send", c.h.name, err, chanKinds...)
 }
 
@@ -190,6 +193,7 @@ func recvTry(fd int, buf []byte) (done, ok bool, n int, err error) {
 // the Chan is closed and drained (Go's v, ok := <-ch). The message is the
 // caller's.
 func (c *Chan) RecvContext(ctx context.Context) (msg []byte, ok bool, err error) {
+	c.h.raceReleaseRecv() // what the receiver did happens before the Send completes
 	for {
 		buf := make([]byte, c.hint.Load())
 		var n int

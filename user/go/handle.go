@@ -125,14 +125,20 @@ func (h *handle) do(req uintptr, arg unsafe.Pointer) error {
 // descriptors of their own) end with os.ErrClosed; the descriptor itself
 // closes when the last call using it returns.
 func (h *handle) close() error {
+	// With a reference of our own, taken in the same step: a call's put
+	// that comes to closedBit meanwhile would close h.closer and h.fd (and
+	// their numbers be reused) under the wgOp below.
 	for {
 		s := h.state.Load()
 		if s&closedBit != 0 {
 			return os.ErrClosed
 		}
-		if h.state.CompareAndSwap(s, s|closedBit) {
+		if h.state.CompareAndSwap(s, (s+1)|closedBit) {
 			break
 		}
+	}
+	if testHookClose != nil {
+		testHookClose(h)
 	}
 	runtime.SetFinalizer(h, nil)
 	h.pmu.Lock()
@@ -149,11 +155,13 @@ func (h *handle) close() error {
 	for _, p := range all {
 		p.f.Close() // a waiter on it wakes, and returns os.ErrClosed
 	}
-	// Our own reference: the descriptor closes now, or with the last call.
-	h.state.Add(1)
+	// Our reference: the descriptor closes now, or with the last call.
 	h.put()
 	return nil
 }
+
+// testHookClose, if set (by tests), runs in close() once Close is decided.
+var testHookClose func(h *handle)
 
 // file returns a new *os.File for the object: a duplicate descriptor,
 // sharing the handle's open file description (and so what it holds).

@@ -230,37 +230,54 @@ func TestSignalsDuringKernelWaits(t *testing.T) {
 	}()
 	defer close(sigStop)
 
-	// An unbuffered Send, a Cond.Wait and a Select, each in the kernel for
-	// 200 ms.
+	// An unbuffered Send, a Cond.Wait and a Select, each in the kernel
+	// while the signals fly for 200 ms, then ended by its own event. Each
+	// checks that it returned after that event (a flag set before it): a
+	// signal that ended one early fails the test, however soon.
 	c := newChan(t, 0)
 	cond := newCond(t)
 	other := newChan(t, 0)
+	var sendEnded, selectEnded atomic.Bool
+	condEnded := false // under cond.L
 	var wg sync.WaitGroup
 	wg.Add(3)
-	t0 := time.Now()
 	go func() {
 		defer wg.Done()
 		if err := c.Send([]byte("x")); err != nil {
 			t.Errorf("Send: %v", err)
 		}
+		if !sendEnded.Load() {
+			t.Error("Send returned before its Recv")
+		}
 	}()
 	go func() {
 		defer wg.Done()
 		cond.L.Lock()
+		// One Wait: a spurious wake-up (only signals 32 and 33 end one,
+		// and no one sends them) would be a signal ending it.
 		if err := cond.Wait(); err != nil {
 			t.Errorf("Cond.Wait: %v", err)
 		}
+		if !condEnded {
+			t.Error("Cond.Wait returned before its Signal")
+		}
 		cond.L.Unlock()
 	}()
+	// An absolute deadline far off, as a Select with a timeout has; the
+	// cancellation ends it.
+	ctx, cancel := context.WithTimeout(context.Background(), hangLimit)
+	defer cancel()
 	go func() {
 		defer wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		defer cancel()
-		if _, err := gosync.Select(ctx, other.RecvCase()); err != context.DeadlineExceeded {
-			t.Errorf("Select: %v", err)
+		if _, err := gosync.Select(ctx, other.RecvCase()); err != context.Canceled {
+			t.Errorf("Select: %v, want context.Canceled", err)
+		}
+		if !selectEnded.Load() {
+			t.Error("Select returned before its cancellation")
 		}
 	}()
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond) // signals land on the waiting threads
+	sendEnded.Store(true)
 	if _, ok, err := c.Recv(); !ok || err != nil {
 		t.Errorf("Recv: %v, %v", ok, err)
 	}
@@ -268,12 +285,12 @@ func TestSignalsDuringKernelWaits(t *testing.T) {
 	// a Signal before it waits would be lost.
 	must(t, awaitCondWaiters(cond, 1))
 	cond.L.Lock()
+	condEnded = true
 	cond.Signal()
 	cond.L.Unlock()
+	selectEnded.Store(true)
+	cancel()
 	within(t, "the waits", wg.Wait)
-	if d := time.Since(t0); d < 200*time.Millisecond {
-		t.Errorf("waits ended after %v", d)
-	}
 	t.Logf("%d SIGURGs sent", atomic.LoadInt32(&sent))
 }
 

@@ -21,7 +21,8 @@ import (
 // lockers; one that has waited over 1 ms and loses puts the mutex in
 // starvation mode, where Unlock hands it to the oldest waiter. (A waiter
 // of this package waits in the runtime's poller, and joins the kernel's
-// queue, which holds an OS thread, only once it starves: see the package
+// queue, which holds an OS thread, only once it starves, and only while
+// fewer than 64 goroutines of the process wait there: see the package
 // documentation.)
 //
 // A lock is held by the open file description of the handle that took it:

@@ -243,7 +243,12 @@ func testMutexMisuse(t *testing.T, opts ...gosync.Option) {
 }
 
 // Go's TestMutexFairness: a goroutine that holds the lock almost all the
-// time must not starve one that wants it (starvation mode).
+// time must not starve one that wants it (starvation mode). The greedy
+// locker looks at the Mutex's state each time it holds it: the test goes on
+// until it has seen starvation mode (the other Lock, queued in the kernel
+// after losing for over 1 ms, waiting to be handed the lock), which a Lock
+// that got the lock without it does not show; no such mode, and the test
+// fails at the hang limit, saying so.
 func TestMutexFairness(t *testing.T) { forMutexKinds(t, testMutexFairness) }
 
 func testMutexFairness(t *testing.T, opts ...gosync.Option) {
@@ -251,6 +256,7 @@ func testMutexFairness(t *testing.T, opts ...gosync.Option) {
 	must(t, err)
 	defer m.Close()
 	stop, done := make(chan bool), make(chan bool)
+	var starving atomic.Bool
 	// The greedy locker is gone before the Mutex closes.
 	defer func() { close(stop); <-done }()
 	go func() {
@@ -258,6 +264,11 @@ func testMutexFairness(t *testing.T, opts ...gosync.Option) {
 		for {
 			m.Lock()
 			time.Sleep(100 * time.Microsecond)
+			if st, err := m.State(); err != nil {
+				t.Errorf("State: %v", err)
+			} else if st.Starving {
+				starving.Store(true)
+			}
 			m.Unlock()
 			select {
 			case <-stop:
@@ -266,13 +277,26 @@ func testMutexFairness(t *testing.T, opts ...gosync.Option) {
 			}
 		}
 	}()
-	within(t, "10 Locks beside a greedy locker", func() {
-		for i := 0; i < 10; i++ {
+	locks := 0
+	var lockErr error
+	within(t, "Locks beside a greedy locker until starvation mode", func() {
+		for ; locks < 10 || !starving.Load(); locks++ {
+			select {
+			case <-stop: // hung: the test is over, and m about to close
+				return
+			default:
+			}
 			time.Sleep(100 * time.Microsecond)
-			m.Lock()
-			m.Unlock()
+			if lockErr = m.LockContext(context.Background()); lockErr != nil {
+				return
+			}
+			if lockErr = m.UnlockErr(); lockErr != nil {
+				return
+			}
 		}
 	})
+	must(t, lockErr) // (within returned: so did its function)
+	t.Logf("starvation mode seen; %d Locks", locks)
 }
 
 // A robust Mutex whose holder dies: the next Lock gets it, with

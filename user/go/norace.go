@@ -12,3 +12,5 @@ func (h *handle) raceAcquireAll()   {}
 func (h *handle) raceRelease()      {}
 func (h *handle) raceReleaseMerge() {}
 func (h *handle) raceReleaseRead()  {}
+func (h *handle) raceReleaseRecv()  {}
+func (h *handle) raceAcquireSend()  {}

@@ -14,7 +14,9 @@ import (
 // help it reports memory that a gosync Mutex, WaitGroup, Chan, ...
 // orders as racy. As Go's sync package does, this package tells it what
 // synchronizes with what, on two bytes per object (its race token): [0]
-// for every edge, [1] for read unlocks (as sync.RWMutex's two addresses).
+// for every edge, [1] for read unlocks (as sync.RWMutex's two addresses)
+// and, on a Chan, for receives, which happen before the sends they make
+// room for (Go's: the k'th receive before the k+C'th send completes).
 // The token is found by the object's ID, so every handle to one object in
 // this process shares it. (Across processes there is nothing to tell: each
 // has its own detector.) Tokens live as long as the process.
@@ -52,3 +54,13 @@ func (h *handle) raceReleaseMerge() { runtime.RaceReleaseMerge(unsafe.Pointer(&h
 // raceReleaseRead is a read unlock's release, which the next write Lock
 // acquires.
 func (h *handle) raceReleaseRead() { runtime.RaceReleaseMerge(unsafe.Pointer(&h.race[1])) }
+
+// raceReleaseRecv is a receive's release, before it receives: a Send that
+// completes after it (its receiver, or one the receive made room for)
+// acquires it (raceAcquireSend). For every Send, not only the k+C'th: the
+// detector then misses some races, but reports none that are not.
+func (h *handle) raceReleaseRecv() { runtime.RaceReleaseMerge(unsafe.Pointer(&h.race[1])) }
+
+// raceAcquireSend: what receives did before they received happens before
+// what a Send that completed does next.
+func (h *handle) raceAcquireSend() { runtime.RaceAcquire(unsafe.Pointer(&h.race[1])) }

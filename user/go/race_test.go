@@ -179,6 +179,41 @@ func TestRaceAnnotations(t *testing.T) {
 				}
 			})
 		})
+		// The other direction: the k'th receive happens before the k+C'th
+		// Send completes. The reader's Send completes only once the
+		// writer's receive has taken a message: the Send's own
+		// (unbuffered), or the one that filled the buffer (capacity 1).
+		t.Run("ChanRecvBeforeSend"+itoa(capacity), func(t *testing.T) {
+			for _, sel := range []bool{false, true} {
+				if capacity > 0 {
+					must(t, ch.Send([]byte("full")))
+				}
+				recv, send := func() {
+					if _, ok, err := ch2.Recv(); !ok || err != nil {
+						t.Errorf("Recv: %v %v", ok, err)
+					}
+				}, func() { must(t, ch.Send([]byte("x"))) }
+				if sel {
+					recv = func() {
+						if s, err := gosync.Select(bg, ch2.RecvCase()); err != nil || !s.OK {
+							t.Errorf("Select Recv: %+v %v", s, err)
+						}
+					}
+					send = func() {
+						if s, err := gosync.Select(bg, ch.SendCase([]byte("x"))); err != nil ||
+							s.Err != nil {
+							t.Fatalf("Select Send: %+v %v", s, err)
+						}
+					}
+				}
+				handOff(t, func(x *int) { *x = 1; recv() }, send)
+				if capacity > 0 { // what the reader's Send left
+					if _, ok, err := ch.Recv(); !ok || err != nil {
+						t.Fatalf("Recv: %v %v", ok, err)
+					}
+				}
+			}
+		})
 		t.Run("CloseChan"+itoa(capacity), func(t *testing.T) {
 			handOff(t, func(x *int) { *x = 1; ch2.CloseChan() }, func() {
 				if _, ok, err := ch.Recv(); ok || err != nil {

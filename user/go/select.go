@@ -53,8 +53,9 @@ func (o *Once) DoneCase() Case { return Case{h: o.h, op: caseOnceDone} }
 
 // AcquireCase is a case that acquires n permits of s. n must be 1 to
 // math.MaxUint32 (a Select with another n fails with EINVAL, as
-// Semaphore.Acquire does for n < 1). A Select that has to wait holds a
-// place in s's FIFO, as an Acquire does.
+// Semaphore.Acquire does for n < 0; the kernel has no case of 0 permits,
+// which Acquire takes at once). A Select that has to wait holds a place in
+// s's FIFO, as an Acquire does.
 func (s *Semaphore) AcquireCase(n int64) Case { return Case{h: s.h, op: caseAcquire, n: n} }
 
 // Selected says which case of a Select completed, and how.
@@ -107,7 +108,8 @@ func doSelect(ctx context.Context, cases []Case, flags uint32) (Selected, error)
 			return Selected{Index: -1}, newError("Select", "", syscall.EINVAL)
 		}
 		if c.op == caseAcquire && (c.n < 1 || c.n > math.MaxUint32) {
-			// As Semaphore.Acquire's bad n; wait_case.len is a __u32.
+			// As Semaphore.Acquire's bad n, and 0 (the kernel's
+			// EINVAL); wait_case.len is a __u32.
 			return Selected{Index: -1}, newError("Select", c.h.name, syscall.EINVAL)
 		}
 		if c.op == caseSend && tooLong(len(c.msg)) {
@@ -137,6 +139,7 @@ func doSelect(ctx context.Context, cases []Case, flags uint32) (Selected, error)
 			wc[i].len = uint32(c.n)
 		case caseRecv:
 			bufs[i] = make([]byte, c.ch.hint.Load())
+			c.h.raceReleaseRecv()
 		}
 	}
 	for {
@@ -177,6 +180,9 @@ func doSelect(ctx context.Context, cases []Case, flags uint32) (Selected, error)
 				c.h.raceAcquireAll()
 			} else {
 				c.h.raceAcquire()
+			}
+			if c.op == caseSend {
+				c.h.raceAcquireSend() // as Send's
 			}
 		}
 		if c.op == caseRecv && w.flags&caseClosed == 0 {

@@ -173,13 +173,21 @@ func (s *Semaphore) Size() int64 { return s.size }
 // done. On success it returns nil; on failure, ctx.Err(), and the
 // Semaphore is unchanged. If ctx is already done, Acquire may still
 // succeed without blocking. As x/sync's, an Acquire of more permits than
-// the Semaphore has waits until ctx is done.
+// the Semaphore has waits until ctx is done, and one of 0 permits
+// succeeds (at once, though others wait: x/sync's waits behind them).
 func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 	if n > s.size {
 		<-ctx.Done()
 		return ctx.Err()
 	}
-	if n < 1 {
+	if n == 0 {
+		// The kernel takes 1 or more (EINVAL): nothing to ask it.
+		if s.h.isClosed() {
+			return newError("Semaphore.Acquire", s.h.name, os.ErrClosed)
+		}
+		return nil
+	}
+	if n < 0 {
 		return newError("Semaphore.Acquire", s.h.name, syscall.EINVAL)
 	}
 	try := func(fd int) (bool, error) {
@@ -219,7 +227,12 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 
 // TryAcquire acquires n permits without blocking: it reports whether it
 // did, and leaves the Semaphore unchanged if not (also while others wait).
+// TryAcquire(0) is true (x/sync's is false while others wait), but false
+// on a closed handle.
 func (s *Semaphore) TryAcquire(n int64) bool {
+	if n == 0 {
+		return !s.h.isClosed()
+	}
 	if n < 1 || n > s.size {
 		return false
 	}
@@ -245,9 +258,15 @@ func (s *Semaphore) TryAcquire(n int64) bool {
 
 // Release releases n permits. Releasing more than this handle holds (more
 // than are taken, NonRobust) is ErrNotHeld, and changes nothing (x/sync
-// panics).
+// panics). Release(0) does nothing, as x/sync's.
 func (s *Semaphore) Release(n int64) error {
-	if n < 1 {
+	if n == 0 {
+		if s.h.isClosed() {
+			return newError("Semaphore.Release", s.h.name, os.ErrClosed)
+		}
+		return nil
+	}
+	if n < 0 {
 		return newError("Semaphore.Release", s.h.name, syscall.EINVAL)
 	}
 	s.h.raceReleaseMerge()

@@ -80,9 +80,6 @@ func testWeighted(t *testing.T, opts ...gosync.Option) {
 		i := i
 		go func() {
 			defer wg.Done()
-			if i == 0 {
-				return // Acquire(0) is invalid here (x/sync allows it)
-			}
 			if err := hammerWeighted(s, int64(i), loops); err != nil {
 				t.Error(err)
 			}
@@ -99,6 +96,46 @@ func testWeightedPanic(t *testing.T, opts ...gosync.Option) {
 	s := newSem(t, 1, opts...)
 	if err := s.Release(1); !errors.Is(err, gosync.ErrNotHeld) {
 		t.Fatalf("Release of an unacquired semaphore: %v, want ErrNotHeld", err)
+	}
+}
+
+// x/sync's n = 0: Acquire(ctx, 0) and TryAcquire(0) succeed and Release(0)
+// does nothing, with permits free and with every one taken (they were
+// EINVAL and false); on a closed handle they fail as every call does.
+func TestWeightedZero(t *testing.T) { forSemKinds(t, testWeightedZero) }
+
+func testWeightedZero(t *testing.T, opts ...gosync.Option) {
+	ctx := context.Background()
+	s := newSem(t, 2, opts...)
+	zero := func(wantFree int64) {
+		t.Helper()
+		if err := s.Acquire(ctx, 0); err != nil {
+			t.Errorf("Acquire(0) with %d free: %v", wantFree, err)
+		}
+		if !s.TryAcquire(0) {
+			t.Errorf("TryAcquire(0) with %d free: false", wantFree)
+		}
+		if err := s.Release(0); err != nil {
+			t.Errorf("Release(0) with %d free: %v", wantFree, err)
+		}
+		if free, _, err := s.Available(); free != wantFree || err != nil {
+			t.Errorf("Available after the zeros = %d, %v; want %d free", free, err, wantFree)
+		}
+	}
+	zero(2)
+	must(t, s.Acquire(ctx, 2))
+	zero(0)
+	must(t, s.Release(2))
+	zero(2)
+	must(t, s.Close())
+	if err := s.Acquire(ctx, 0); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Acquire(0) on a closed handle: %v, want os.ErrClosed", err)
+	}
+	if s.TryAcquire(0) {
+		t.Error("TryAcquire(0) on a closed handle: true")
+	}
+	if err := s.Release(0); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Release(0) on a closed handle: %v, want os.ErrClosed", err)
 	}
 }
 
@@ -407,7 +444,8 @@ func TestSemaphoreFastPath(t *testing.T) {
 
 // AcquireCase takes 1 to math.MaxUint32 permits (the wait case's length is
 // 32 bits): other n fail the Select with EINVAL, as Semaphore.Acquire's n
-// < 1 does, and take nothing (1<<32 + 1 was 1 permit, -1 was 2^32 - 1).
+// < 0 does (0 too, which Acquire allows), and take nothing (1<<32 + 1 was
+// 1 permit, -1 was 2^32 - 1).
 func TestAcquireCaseRange(t *testing.T) {
 	const size = 1 << 33
 	s, err := gosync.NewSemaphore(size)
@@ -424,8 +462,8 @@ func TestAcquireCaseRange(t *testing.T) {
 			t.Errorf("Select(AcquireCase(%d)): %v, want EINVAL", n, err)
 		}
 	}
-	if err := s.Acquire(context.Background(), 0); !errors.Is(err, syscall.EINVAL) {
-		t.Errorf("Acquire(0): %v, want EINVAL (what AcquireCase matches)", err)
+	if err := s.Acquire(context.Background(), -1); !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("Acquire(-1): %v, want EINVAL (what AcquireCase matches)", err)
 	}
 	sel, err := gosync.TrySelect(s.AcquireCase(math.MaxUint32))
 	if err != nil || sel.Index != 0 || sel.Err != nil {

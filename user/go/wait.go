@@ -39,7 +39,8 @@ import (
 //     (A wait that timed out to look at ctx and began again would join
 //     the queue last each time, and could be passed over for good. A
 //     signal the process handles still does that once: the ioctl is
-//     restarted.)
+//     restarted.) At most maxKernelWaits goroutines of the process wait
+//     so at once; the others wait on in the poller.
 //   - rendezvous. An unbuffered Send needs its receiver: one of the two
 //     must be in the kernel's queue. Send is (and Select is); they wait in
 //     GOSYNC_IOC_WAIT with one more case, a WaitGroup of the package's
@@ -191,7 +192,11 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 
 	start := time.Now()
 	deadline, hasDeadline := ctx.Deadline()
+	// patienceAt: when to join the kernel's queue anyway (w.patience);
+	// later, if every kernel slot was taken then (takeKernelSlot).
+	patienceAt := start.Add(w.patience)
 	escalate, woken := false, false
+	armed := false // the poller has a deadline of ours
 	var opErr error
 	fn := func(fd uintptr) bool {
 		var done bool
@@ -201,8 +206,9 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 		}
 		// Go's starvation: waited > 1 ms, woken, and lost again. Not on
 		// the first try of a Read, which has not waited: on a slow
-		// machine getting here can take a millisecond.
-		if w.block.op != 0 && woken && time.Since(start) > starvation {
+		// machine getting here can take a millisecond. Every kernel slot
+		// taken: wait on here, and ask again when we lose again.
+		if w.block.op != 0 && woken && time.Since(start) > starvation && takeKernelSlot() {
 			escalate = true
 			return true
 		}
@@ -219,12 +225,19 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 			}
 		}
 		if w.block.op != 0 && w.patience > 0 {
-			if t := start.Add(w.patience); !wake || t.Before(next) {
+			if t := patienceAt; !wake || t.Before(next) {
 				next, wake = t, true
 			}
 		}
 		if wake {
 			p.f.SetDeadline(next)
+			armed = true
+		} else if armed {
+			// None now (the kernel's queue turned us away: w.block is
+			// gone): a patience point left in the past would end every
+			// wait at once, a busy loop.
+			p.f.SetDeadline(time.Time{})
+			armed = false
 		}
 		if canceled.Load() {
 			return ctx.Err()
@@ -238,7 +251,9 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 			if !escalate {
 				return opErr
 			}
-			if err := h.kernelWait(ctx, w.block); !noCanceler(err) {
+			err := h.kernelWait(ctx, w.block)
+			putKernelSlot()
+			if !noCanceler(err) {
 				return err
 			}
 			// No objects to spare for the kernel's queue: poll on.
@@ -260,11 +275,17 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 		if hasDeadline && !time.Now().Before(deadline) {
 			return context.DeadlineExceeded
 		}
-		if w.block.op != 0 && w.patience > 0 && time.Since(start) >= w.patience {
-			if err := h.kernelWait(ctx, w.block); !noCanceler(err) {
-				return err
+		if w.block.op != 0 && w.patience > 0 && !time.Now().Before(patienceAt) {
+			if takeKernelSlot() {
+				err := h.kernelWait(ctx, w.block)
+				putKernelSlot()
+				if !noCanceler(err) {
+					return err
+				}
+				w.block = waitCase{} // poll on, as above
+			} else {
+				patienceAt = time.Now().Add(w.patience) // ask again then
 			}
-			w.block = waitCase{} // poll on, as above
 		}
 		// A recheck: try again.
 		var done bool
@@ -280,6 +301,31 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 		}
 	}
 }
+
+// maxKernelWaits bounds the goroutines of the process in await's fairness
+// waits in the kernel's queue (kernelWait), each holding an OS thread:
+// without a bound, ten thousand goroutines contending for one Mutex or
+// Semaphore would hold as many threads, and the runtime aborts past
+// 10000 (debug.SetMaxThreads). A waiter that finds every slot taken waits
+// on in the poller, and asks again when it loses again (a writer's
+// patience: 10 ms later); it takes no part in the kernel's fairness
+// meanwhile. Unbuffered Sends, Selects and Cond.Waits are not bounded:
+// each is a wait its caller asked for.
+const maxKernelWaits = 64
+
+var kernelSlots = make(chan struct{}, maxKernelWaits)
+
+// takeKernelSlot takes a slot for a kernel wait, if one is free.
+func takeKernelSlot() bool {
+	select {
+	case kernelSlots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func putKernelSlot() { <-kernelSlots }
 
 // kernelWait waits in the kernel's queue for the operation c (a
 // GOSYNC_IOC_WAIT case; its fd is filled in) until it completes (nil, or
@@ -419,8 +465,9 @@ func waitCases(ctx context.Context, cases []waitCase, flags uint32) (int, error)
 		cmd.timeoutNs = monoAt(deadline)
 	}
 	var fired atomic.Bool
+	cfd, stray := -1, false
 	if done := ctx.Done(); done != nil {
-		cfd, err := getCanceler()
+		cfd, err = getCanceler()
 		if err != nil {
 			return -1, err
 		}
@@ -438,6 +485,10 @@ func waitCases(ctx context.Context, cases []waitCase, flags uint32) (int, error)
 		defer func() {
 			close(stop)
 			<-exited
+			if stray { // its count is anyone's guess: not for reuse
+				syscall.Close(cfd)
+				return
+			}
 			putCanceler(cfd, fired.Load())
 		}()
 	}
@@ -449,7 +500,26 @@ func waitCases(ctx context.Context, cases []waitCase, flags uint32) (int, error)
 		case err == nil && int(cmd.index) < n:
 			return int(cmd.index), nil
 		case err == nil: // the canceler
-			return -1, ctx.Err()
+			if err := ctx.Err(); err != nil {
+				return -1, err
+			}
+			// At zero, yet ctx is not done (it is before the goroutine
+			// above fires): a stray Done (a descriptor number closed and
+			// reused under a wgOp). Not a case that completed (callers
+			// would take -1, nil for one): arm it again and wait on. If
+			// ctx fires meanwhile, its Done comes after our Add (and the
+			// wait ends) or failed before it (ctx.Err() below says so).
+			stray = true
+			if err := wgOp(cfd, wgAdd, 1, 0); err != nil {
+				return -1, err
+			}
+			if err := ctx.Err(); err != nil {
+				return -1, err
+			}
+			for i := range cases {
+				cases[i].flags, cases[i].err = 0, 0
+			}
+			continue
 		case err == syscall.ETIMEDOUT:
 			if err := ctx.Err(); err != nil {
 				return -1, err

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+
+package gosync_test
+
+// The package's fairness waits in the kernel's queue (wait.go): how many
+// goroutines make them at once, and what a waiter does that cannot.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"gosync"
+)
+
+// Many goroutines contending for one permit or one Mutex hold no OS
+// thread each: the fairness waits in the kernel's queue, which do, are at
+// most gosync.MaxKernelWaits at once, and the other waiters wait on in the
+// poller. The child caps its threads (debug.SetMaxThreads, which aborts
+// the process past the cap) well below its number of waiters, and runs
+// them all through the lock, each holding it a moment: every one of them
+// waits long, and loses often, enough to ask for the kernel's queue. Each
+// waiter counts itself under the lock, so the child also checks that the
+// lock excluded.
+func TestManyWaitersFewThreads(t *testing.T) {
+	for _, what := range []string{"semaphore", "mutex"} {
+		what := what
+		t.Run(what, func(t *testing.T) {
+			childSaysOK(t, child(t, "many-waiters", nil, what))
+		})
+	}
+}
+
+// childSaysOK runs cmd, a child that prints "ok" or what went wrong, and
+// fails the test unless it printed "ok" and exited with status 0 (one
+// that the runtime aborted prints why on the test's stderr).
+func childSaysOK(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	var stdout bytes.Buffer
+	var err error
+	cmd.Stdout = &stdout
+	done := make(chan struct{})
+	must(t, cmd.Start())
+	go func() {
+		defer close(done)
+		err = cmd.Wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(hangLimit):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("the child hung (not done after %v)", hangLimit)
+	}
+	if out := stdout.String(); err != nil || out != "ok" {
+		t.Fatalf("child: %v; it said %q", err, out)
+	}
+}
+
+func init() {
+	children["many-waiters"] = func() int {
+		// The kernel waits, the runtime's threads (one per P running, a
+		// few more, and those in short system calls while their P moved
+		// on), and room to spare; and twice as many waiters, each of
+		// which would hold a thread. (Each has a descriptor, its poller:
+		// about 550 stay below a soft limit of 1024 descriptors, should
+		// the runtime not have raised it.)
+		limit := gosync.MaxKernelWaits + 4*runtime.GOMAXPROCS(0) + 200
+		waiters := 2 * limit
+		debug.SetMaxThreads(limit)
+		ctx := context.Background()
+		var lock, unlock func() error
+		switch what := childArgs()[0]; what {
+		case "semaphore":
+			s, err := gosync.NewSemaphore(1)
+			if err != nil {
+				fmt.Print(err)
+				return 1
+			}
+			defer s.Close()
+			lock = func() error { return s.Acquire(ctx, 1) }
+			unlock = func() error { return s.Release(1) }
+		case "mutex":
+			m, err := gosync.NewMutex()
+			if err != nil {
+				fmt.Print(err)
+				return 1
+			}
+			defer m.Close()
+			lock = func() error { return m.LockContext(ctx) }
+			unlock = m.UnlockErr
+		default:
+			fmt.Printf("no lock %q", what)
+			return 1
+		}
+		if err := lock(); err != nil { // held while the waiters gather
+			fmt.Print(err)
+			return 1
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex // errs
+		var errs []string
+		n := 0 // under the lock
+		for i := 0; i < waiters; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := lock(); err != nil {
+					mu.Lock()
+					errs = append(errs, err.Error())
+					mu.Unlock()
+					return
+				}
+				n++
+				time.Sleep(10 * time.Microsecond)
+				if err := unlock(); err != nil {
+					mu.Lock()
+					errs = append(errs, err.Error())
+					mu.Unlock()
+				}
+			}()
+		}
+		time.Sleep(10 * time.Millisecond) // (any wait: they all wait long)
+		n++
+		if err := unlock(); err != nil {
+			fmt.Print(err)
+			return 1
+		}
+		wg.Wait()
+		switch {
+		case len(errs) > 0:
+			fmt.Printf("%d waiters failed: %s", len(errs), errs[0])
+		case n != waiters+1:
+			fmt.Printf("%d under the lock, want %d", n, waiters+1)
+		default:
+			fmt.Print("ok")
+		}
+		return 0
+	}
+}
+
+// An RWMutex writer whose turn in the kernel's queue cannot be had (no
+// descriptor left for the canceler that Close of the handle needs: EMFILE)
+// waits on in the poller, and does not spin: the poller's deadline, its
+// 10 ms of patience, is gone with the turn. The child holds a read lock,
+// so each TryLock the writer makes fails, and the kernel counts it
+// (Info().Stats, GOSYNC_STAT_BUSY): a writer that spins makes a TryLock
+// every few microseconds while the child sleeps; one that waits for the
+// poller makes a handful in all (one per wake-up, and nothing wakes it).
+func TestWriterWithoutTurnDoesNotSpin(t *testing.T) {
+	childSaysOK(t, child(t, "writer-without-turn", nil))
+}
+
+func init() {
+	children["writer-without-turn"] = func() int {
+		fail := func(what string, err error) int {
+			fmt.Printf("%s: %v", what, err)
+			return 1
+		}
+		// Robust: not mapped, so every TryLock reaches the kernel.
+		rw, err := gosync.NewRWMutex()
+		if err != nil {
+			return fail("NewRWMutex", err)
+		}
+		defer rw.Close()
+		// The runtime's poller set up (its own descriptors) before the limit.
+		r, w, err := os.Pipe()
+		if err != nil {
+			return fail("Pipe", err)
+		}
+		defer r.Close()
+		defer w.Close()
+		if err := rw.RLockContext(context.Background()); err != nil {
+			return fail("RLock", err)
+		}
+		// The lowest free descriptor is the last one allowed: the writer's
+		// poller (a duplicate) takes it, and its canceler finds none.
+		fd, err := syscall.Dup(0)
+		if err != nil {
+			return fail("Dup", err)
+		}
+		syscall.Close(fd)
+		var old syscall.Rlimit
+		if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+			return fail("Getrlimit", err)
+		}
+		lim := old
+		lim.Cur = uint64(fd + 1)
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			return fail("Setrlimit", err)
+		}
+		locked := make(chan error, 1)
+		go func() { locked <- rw.LockContext(context.Background()) }()
+		// Far past the writer's patience: it has asked for its turn, been
+		// turned away, and waited (or spun) since.
+		time.Sleep(time.Second)
+		info, err := rw.Info()
+		if err != nil {
+			return fail("Info", err)
+		}
+		busy := info.Stats[3] // GOSYNC_STAT_BUSY: TryLocks that failed
+		if err := rw.RUnlockErr(); err != nil {
+			return fail("RUnlock", err)
+		}
+		if err := <-locked; err != nil {
+			return fail("Lock", err)
+		}
+		if err := rw.UnlockErr(); err != nil {
+			return fail("Unlock", err)
+		}
+		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
+		// A handful: the first try, the poller's, one at the patience
+		// point, one after it; a spinning writer, thousands.
+		if busy > 50 {
+			fmt.Printf("the writer's failed TryLocks: %d (spinning)", busy)
+			return 0
+		}
+		fmt.Print("ok")
+		return 0
+	}
+}
