@@ -269,6 +269,15 @@ static int run_cmd(struct cli_ctx *ctx, const struct cli_cmd *cmd, int argc,
 			return ret;
 	}
 	argv[n] = NULL;		/* a CMD after the arguments is exec()ed as it is */
+	/*
+	 * Help and arguments: "-h" may be data a script passes (a message, a
+	 * value), which must not turn the command into help that exits 0.
+	 */
+	if (help && n)
+		return cli_usage(ctx, "--help with arguments (data that starts with '-' goes after --)");
+	/* rm, ls, version and help open no name: an owner to check would be ignored */
+	if (!ctx->type && (ctx->owner_uid != (uid_t)-1 || ctx->owner_gid != (gid_t)-1))
+		return cli_usage(ctx, "--owner does not apply to %s", cmd->name);
 	if (help) {
 		help_cmd(ctx, cmd);
 		return 0;
@@ -332,7 +341,7 @@ static int run_help(struct cli_ctx *ctx)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int cli_main(int argc, char **argv)
 {
 	struct cli_ctx ctx = { .dev = -1, .owner_uid = (uid_t)-1, .owner_gid = (gid_t)-1 };
 	const struct cli_type *t;
@@ -374,6 +383,24 @@ int main(int argc, char **argv)
 		return cli_usage(&ctx, "no verb '%s'", argv[i]);
 	snprintf(ctx.cmdline, sizeof(ctx.cmdline), "%s %s", t->name, c->name);
 	return run_cmd(&ctx, c, argc - i - 1, argv + i + 1, help);
+}
+
+int main(int argc, char **argv)
+{
+	int ret = cli_main(argc, argv);
+
+	/*
+	 * Output that did not get out (a full disk): a script must not take
+	 * the command as done, least of all one that took what it printed
+	 * (map load-and-delete, counter swap, chan recv).
+	 */
+	errno = 0;
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "gosync: write error: %s\n", strerror(errno ? errno : EIO));
+		if (!ret)
+			ret = CLI_EXIT_FAIL;
+	}
+	return ret;
 }
 
 /* ---- type-independent commands ---- */

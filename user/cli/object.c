@@ -98,6 +98,21 @@ static void state_word(char *buf, size_t len, unsigned int type, const struct go
 }
 
 /*
+ * A holder's comm for a text line: its process chose it (PR_SET_NAME), so
+ * blanks and control bytes, which would split a column or forge a line,
+ * print as '?' (as ps does).
+ */
+static const char *comm_text(const struct gosync_holder *h, char *buf)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(h->comm) && h->comm[i]; i++)
+		buf[i] = h->comm[i] > ' ' && h->comm[i] < 0x7f ? h->comm[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+/*
  * ls's HOLDERS column: "PID:COMM" (xCOUNT if more than one), comma-separated;
  * "PID:COMM*" for a lock taken in userspace through a description PID opened.
  */
@@ -110,9 +125,10 @@ static void holders_word(char *buf, size_t len, const struct gosync_state *st)
 	buf[0] = '\0';
 	for (unsigned int i = 0; i < n && off < len; i++) {
 		const struct gosync_holder *h = &st->holders[i];
+		char comm[sizeof(h->comm) + 1];
 
-		off += snprintf(buf + off, len - off, "%s%d:%.16s%s", i ? "," : "", h->pid,
-				h->comm, h->flags & GOSYNC_HOLDER_OPENER ? "*" : "");
+		off += snprintf(buf + off, len - off, "%s%d:%s%s", i ? "," : "", h->pid,
+				comm_text(h, comm), h->flags & GOSYNC_HOLDER_OPENER ? "*" : "");
 		if (h->count > 1 && off < len)
 			off += snprintf(buf + off, len - off, "x%" PRIu64, (uint64_t)h->count);
 	}
@@ -166,7 +182,7 @@ static void json_state(const struct gosync_state *st, const struct gosync_holder
 static void text_state(unsigned int type, const struct gosync_state *st,
 		       const struct gosync_holder *hs, unsigned int nr)
 {
-	char a[32], b[32];
+	char a[32], b[32], comm[sizeof(hs->comm) + 1];
 	uint64_t max = 0;
 
 	state_word(a, sizeof(a), type, st);
@@ -181,7 +197,7 @@ static void text_state(unsigned int type, const struct gosync_state *st,
 		return;
 	printf("holders: %u\n", st->nr_holders);
 	for (unsigned int i = 0; i < nr; i++)
-		printf("holder: pid=%d comm=%.16s %s=%" PRIu64 "%s\n", hs[i].pid, hs[i].comm,
+		printf("holder: pid=%d comm=%s %s=%" PRIu64 "%s\n", hs[i].pid, comm_text(&hs[i], comm),
 		       hs[i].flags & GOSYNC_HOLDER_WRITE ? "write" :
 		       type == GOSYNC_TYPE_SEM ? "permits" : "read",
 		       (uint64_t)hs[i].count,

@@ -170,13 +170,27 @@ int cli_wait_fail(const struct cli_ctx *ctx, const char *name)
 pid_t cli_spawn(const struct cli_ctx *ctx, char **argv, const char *env, int out_fd)
 {
 	pid_t parent = getpid(), pid;
-	int err;
+	sigset_t block, old;
+	int err, early;
 
 	cli_catch_signals();
 	fflush(stdout);
 	fflush(stderr);
+	/*
+	 * Until @child is set, a SIGTERM or SIGHUP could not be passed on:
+	 * hold them (the child restores the mask), and pass on one that came
+	 * before (since the wait for the lock returned, say) ourselves.
+	 */
+	sigemptyset(&block);
+	for (int i = 0; i < NR_CAUGHT; i++)
+		sigaddset(&block, caught_signals[i]);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	early = caught;
 	pid = fork();
 	if (pid < 0) {
+		err = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		errno = err;
 		cli_fail(ctx, argv[0]);
 		return -1;
 	}
@@ -184,6 +198,7 @@ pid_t cli_spawn(const struct cli_ctx *ctx, char **argv, const char *env, int out
 		for (int i = 0; i < NR_CAUGHT; i++)
 			sigaction(caught_signals[i], &saved[i], NULL);
 		sigaction(SIGALRM, &saved_alarm, NULL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		/* If gosync dies (and so unlocks), do not run on unprotected. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
@@ -198,6 +213,9 @@ pid_t cli_spawn(const struct cli_ctx *ctx, char **argv, const char *env, int out
 		_exit(err == ENOENT ? 127 : 126);
 	}
 	child = pid;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (early == SIGTERM || early == SIGHUP)
+		kill(pid, early);
 	return pid;
 }
 

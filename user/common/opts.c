@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "opts.h"
 
@@ -12,9 +13,12 @@ bool opt_i64(const char *s, int64_t *v)
 	char *end;
 	long long x;
 
+	/* strtoll accepts blanks and a '+': a number starts with a digit or '-' */
+	if (!isdigit((unsigned char)s[*s == '-']))
+		return false;
 	errno = 0;
 	x = strtoll(s, &end, 10);
-	if (!*s || *end || errno)
+	if (*end || errno)
 		return false;
 	*v = x;
 	return true;
@@ -44,8 +48,8 @@ bool opt_double(const char *s, double *v)
 	char *end;
 	double x;
 
-	/* no sign, blank, inf or nan */
-	if ((*s < '0' || *s > '9') && *s != '.')
+	/* digits and a point: no sign, blank, inf, nan, hex or exponent */
+	if (!*s || s[strspn(s, "0123456789.")])
 		return false;
 	errno = 0;
 	x = strtod(s, &end);

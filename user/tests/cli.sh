@@ -137,6 +137,17 @@ status 2 usage-bad-perm "$G" counter create "$N-x" --perm 0999
 status 2 usage-perm-zero "$G" counter create "$N-x" --perm 0
 status 2 usage-racy-delay-max "$G" counter create "$N-x" --mode racy --racy-delay 100001
 status 2 usage-unknown-option "$G" counter load "$N" --frob
+# data that looks like help is a usage error, not help that exits 0 doing nothing
+v=$("$G" counter load "$N")
+status 2 usage-help-among-data "$G" counter add "$N" 1 -h
+status 0 help-among-data-did-nothing [ "$v" = "$("$G" counter load "$N")" ]
+status 2 usage-blank-number "$G" counter add "$N" " 5"
+status 2 usage-plus-number "$G" counter add "$N" +5
+status 2 usage-hex-timeout "$G" mutex lock "$N-x" --timeout 0x10
+status 2 usage-exponent-timeout "$G" mutex lock "$N-x" --timeout 1e3
+status 2 usage-owner-rm "$G" --owner 0 rm "$N-x"
+# output that cannot be written: exit 1, not 0 (the swap happened: its old value is lost)
+status 1 stdout-write-error sh -c '"$1" counter swap "$2" 3 >/dev/full' sh "$G" "$N"
 status 1 create-exists "$G" counter create "$N"
 err=$("$G" counter add "$N-missing" 1 2>&1); rc=$?
 [ $rc = 1 ] && [ "$err" = "gosync: counter add $N-missing: No such file or directory" ] &&

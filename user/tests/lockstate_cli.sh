@@ -70,4 +70,23 @@ status 0 watch "$G" ls --watch 0.1 --count 3
 status 2 watch-count-alone "$G" ls --count 2
 status 2 watch-seconds-alone "$G" ls 1
 status 2 watch-bad-seconds "$G" ls --watch x
+
+# A holder's comm is its own choice: a blank or a newline prints as '?', so
+# it cannot split the HOLDERS column or forge an info line. The comm is the
+# name of the file run: gosync under such a name holds the lock.
+odd=$(printf 'g s\nvalue: 9')
+ln -s "$(command -v "$G")" "$T/$odd"
+"$G" mutex create "$N-o"
+"$T/$odd" mutex lock "$N-o" -- sleep 600 >/dev/null 2>&1 &
+oh=$!
+pids="$pids $oh"
+info_has mutex "$N-o" "holders: 1"
+out=$("$G" mutex info "$N-o")
+[ "$(echo "$out" | grep -c '^holder: ')" = 1 ] && ! echo "$out" | grep -q '^value: ' &&
+	echo "$out" | grep -q "^holder: pid=$oh comm=g?s?value:?9 write=1\$" && ok comm-escaped ||
+	notok comm-escaped "$out"
+"$G" ls | grep -q "$N-o .* $oh:g?s?value:?9 " && ok ls-comm-escaped ||
+	notok ls-comm-escaped "$("$G" ls | grep "$N-o")"
+kill -9 "$oh"
+"$G" rm -f "$N-o" >/dev/null 2>&1
 exit $fail
