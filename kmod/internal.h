@@ -400,6 +400,7 @@ int gs_counter_map(struct gs_counter *c, s64 *word);
 void gs_counter_destroy(struct gs_counter *c);
 unsigned long gs_counter_cost(struct gs_counter *c);
 int gs_counter_check_op(u32 op, u32 flags, s64 arg, s64 expected);
+int gs_counter_value(struct gs_counter *c, s64 *val);
 int gs_counter_do(struct gs_counter *c, u32 op, u32 flags, s64 arg,
 		  s64 expected, s64 *result);
 
@@ -440,9 +441,9 @@ static inline pid_t gs_who_nr(const struct gs_who *w)
  * Contention of a lock (struct gosync_state's contended, wait_ns and
  * wait_hist), counted only by calls that had to wait: atomics, because a
  * granted waiter records its wait after it returned without the lock.
+ * contended is the sum of @hist (gs_lockstat_read()).
  */
 struct gs_lockstat {
-	atomic64_t contended;
 	atomic64_t wait_ns;
 	atomic64_t hist[GOSYNC_WAIT_HIST];
 };
@@ -711,6 +712,8 @@ struct gs_once {
 	spinlock_t lock;		/* protects every field below */
 	wait_queue_head_t wq;		/* pollers and waiting selections */
 	struct gs_sleepers sleepers;	/* Dos waiting while it runs */
+	unsigned int nr_waiting;	/* entries in @sleepers.waiting (INFO's waiters) */
+	u64 releases;			/* releases of @sleepers: which list a Do is on */
 	u32 state;			/* GOSYNC_ONCE_STATE_*; also read locklessly */
 	struct gs_holder *runner;	/* told to run; only it may Complete */
 	bool abandoned;			/* done because the runner went away */
@@ -731,12 +734,14 @@ struct gs_once *gs_once_create(bool retry, u32 value_max);
 void gs_once_destroy(struct gs_once *o);
 void gs_once_map(struct gs_once *o, u32 *word);
 unsigned int gs_once_waiters(struct gs_once *o);
+void gs_once_fill_state(struct gs_once *o, struct gosync_state *st);
 int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
 	       u32 *result);
 int gs_once_complete(struct gs_once *o, struct gs_holder *h, u8 *value, u32 len);
 int gs_once_fail(struct gs_once *o, struct gs_holder *h);
 u32 gs_once_state(struct gs_once *o);
 void gs_once_holder_gone(struct gs_once *o, struct gs_holder *h);
+void gs_once_unrun(struct gs_once *o, struct gs_holder *h);
 __poll_t gs_once_poll(struct gs_once *o, struct file *file, poll_table *pt);
 int gs_once_try_case(struct gs_once *o, struct gs_sel *sel, int index);
 bool gs_once_done_locked(struct gs_once *o);

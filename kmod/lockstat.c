@@ -81,19 +81,25 @@ void gs_lockstat_add(struct gs_lockstat *ls, u64 ns)
 {
 	atomic64_inc(&ls->hist[gs_hist_bucket(ns)]);
 	atomic64_add(ns, &ls->wait_ns);
-	atomic64_inc(&ls->contended);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_lockstat_add);
 
-/* Copy the contention counts into @st. */
+/*
+ * Copy the contention counts into @st. An add may run meanwhile (a granted
+ * waiter records its wait without the object's lock), so contended is the
+ * sum of the buckets as read, not a count of its own: the uapi promises
+ * that they add up.
+ */
 void gs_lockstat_read(struct gs_lockstat *ls, struct gosync_state *st)
 {
 	unsigned int i;
 
-	st->contended = atomic64_read(&ls->contended);
 	st->wait_ns = atomic64_read(&ls->wait_ns);
-	for (i = 0; i < GOSYNC_WAIT_HIST; i++)
+	st->contended = 0;
+	for (i = 0; i < GOSYNC_WAIT_HIST; i++) {
 		st->wait_hist[i] = atomic64_read(&ls->hist[i]);
+		st->contended += st->wait_hist[i];
+	}
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_lockstat_read);
 

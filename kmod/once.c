@@ -89,7 +89,7 @@ int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline 
 {
 	struct gs_sleeper w = { .task = current };
 	bool waited = false;
-	u64 start = 0;
+	u64 start = 0, gen;
 	int ret = 0;
 
 	spin_lock(&o->lock);
@@ -110,10 +110,16 @@ int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline 
 		waited = true;
 		w.woken = false;
 		list_add_tail(&w.node, &o->sleepers.waiting);
+		o->nr_waiting++;
+		gen = o->releases;
 		ret = gs_sleeper_sleep(&w, &o->lock, dl);
 		spin_lock(&o->lock);
-		if (!w.woken)
+		if (!w.woken) {
 			list_del(&w.node);
+			/* Released since (on a later wake batch): no longer counted. */
+			if (o->releases == gen)
+				o->nr_waiting--;
+		}
 		if (ret == 1)
 			ret = 0;
 	}
@@ -133,16 +139,32 @@ EXPORT_SYMBOL_IF_KUNIT(gs_once_do);
 /** gs_once_waiters() - the Dos asleep while it runs (INFO's waiters) */
 unsigned int gs_once_waiters(struct gs_once *o)
 {
-	struct gs_sleeper *w;
-	unsigned int n = 0;
+	unsigned int n;
 
 	spin_lock(&o->lock);
-	list_for_each_entry(w, &o->sleepers.waiting, node)
-		n++;
+	n = o->nr_waiting;
 	spin_unlock(&o->lock);
 	return n;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_waiters);
+
+/**
+ * gs_once_fill_state() - INFO's state: done or not, and the waiting Dos
+ * @o: the Once
+ * @st: zeroed by the caller
+ *
+ * One section under the lock, so a state never shows it done with Dos
+ * still waiting for the runner.
+ */
+void gs_once_fill_state(struct gs_once *o, struct gosync_state *st)
+{
+	spin_lock(&o->lock);
+	if (o->state == GOSYNC_ONCE_STATE_DONE)
+		st->flags |= GOSYNC_STATE_DONE;
+	st->waiters = o->nr_waiting;
+	spin_unlock(&o->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_once_fill_state);
 
 /* Leave the running state; the caller wakes sleepers and pollers after unlocking. */
 static void gs_once_finish_locked(struct gs_once *o, u32 state, bool abandoned)
@@ -173,6 +195,9 @@ static void gs_once_unlock_wake(struct gs_once *o, bool settled)
 		spin_unlock(&o->lock);
 		return;
 	}
+	/* Every waiting Do is released now, in one go under the lock. */
+	o->nr_waiting = 0;
+	o->releases++;
 	gs_sleepers_unlock_wake(&o->sleepers, &o->lock, true);
 	wake_up_all(&o->wq);
 }
@@ -250,21 +275,51 @@ u32 gs_once_state(struct gs_once *o)
 EXPORT_SYMBOL_IF_KUNIT(gs_once_state);
 
 /*
- * The run through @h ends without the function's result: done|abandoned,
- * or new again (RETRY). Return: whether @h was the runner.
+ * The run through @h ends without the function's result, in @state (NEW or
+ * DONE). Waiting Dos are woken; back to NEW, the first to retake the lock
+ * runs the function and the others wait again. Return: whether @h was the
+ * runner.
  */
-static bool gs_once_abandon(struct gs_once *o, struct gs_holder *h)
+static bool gs_once_end_run(struct gs_once *o, struct gs_holder *h, u32 state,
+			    bool abandoned)
 {
 	bool runner;
 
 	spin_lock(&o->lock);
 	runner = o->state == GOSYNC_ONCE_STATE_RUNNING && o->runner == h;
 	if (runner)
-		gs_once_finish_locked(o, o->retry ? GOSYNC_ONCE_STATE_NEW :
-					  GOSYNC_ONCE_STATE_DONE, !o->retry);
+		gs_once_finish_locked(o, state, abandoned);
 	gs_once_unlock_wake(o, runner);
 	return runner;
 }
+
+/* Without a result: done|abandoned, or new again (RETRY) */
+static bool gs_once_abandon(struct gs_once *o, struct gs_holder *h)
+{
+	return gs_once_end_run(o, h, o->retry ? GOSYNC_ONCE_STATE_NEW : GOSYNC_ONCE_STATE_DONE,
+			       !o->retry);
+}
+
+/**
+ * gs_once_unrun() - take back a Do that made @h the runner, when its caller
+ *	cannot be told so (the write-back of its result failed)
+ * @o: the Once
+ * @h: the holder gs_once_do() chose
+ *
+ * Nobody would ever run the function or Complete, and every Do would wait
+ * until @h's description closes, its own retries too. The function never
+ * ran, so the Once is new again, not abandoned, whatever its RETRY, and
+ * that Do is not counted.
+ */
+void gs_once_unrun(struct gs_once *o, struct gs_holder *h)
+{
+	if (!gs_once_end_run(o, h, GOSYNC_ONCE_STATE_NEW, false))
+		return;
+	/* The per-CPU counts are summed modulo 2^64: this takes one off. */
+	gs_stat_add(o->stats, GOSYNC_STAT_ONCE_DOS, (u64)-1);
+	gs_stat_add(o->stats, GOSYNC_STAT_ONCE_RUNS, (u64)-1);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_once_unrun);
 
 /** gs_once_holder_gone() - @h's file description is closing */
 void gs_once_holder_gone(struct gs_once *o, struct gs_holder *h)

@@ -69,7 +69,7 @@ static int gs_once_cmd(struct gs_ucmd *ucmd)
 	u32 wait = c->flags & ~GOSYNC_ONCE_F_FAILED;
 	bool failed = c->flags & GOSYNC_ONCE_F_FAILED;
 	struct gs_deadline dl;
-	int ret;
+	int ret, ret2;
 
 	if (c->__reserved || ((c->buf || c->len) && (!o->value_max || failed)))
 		return -EINVAL;
@@ -101,11 +101,16 @@ static int gs_once_cmd(struct gs_ucmd *ucmd)
 		return -EINVAL;
 	}
 	/* EOVERFLOW tells the length the value needs */
-	if (ret == -EOVERFLOW)
-		return gs_respond(ucmd, sizeof(*c)) ?: ret;
-	if (ret)
+	if (ret && ret != -EOVERFLOW)
 		return ret;
-	return gs_respond(ucmd, sizeof(*c));
+	ret2 = gs_respond(ucmd, sizeof(*c));
+	/*
+	 * A runner never told it runs would never Complete, and every Do
+	 * would wait for it until this description closes: take the run back.
+	 */
+	if (ret2 && c->op == GOSYNC_ONCE_DO && (c->result & GOSYNC_ONCE_RUN))
+		gs_once_unrun(o, ucmd->holder);
+	return ret2 ?: ret;
 }
 
 static void gs_once_show_fdinfo(struct seq_file *m, void *priv, struct gs_holder *h)
@@ -202,13 +207,11 @@ static const struct gs_cmd gs_once_cmds[] = {
 	GS_CMD(ONCE, gs_once_cmd, struct gosync_once_cmd, timeout_ns),
 };
 
-/* INFO: done or not */
+/* INFO: done or not, and the Dos waiting for the runner */
 static void gs_once_type_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
 			       unsigned int cap)
 {
-	if (gs_once_state(priv) & GOSYNC_ONCE_DONE)
-		st->flags |= GOSYNC_STATE_DONE;
-	st->waiters = gs_once_waiters(priv);
+	gs_once_fill_state(priv, st);
 }
 
 /* Any Once may be mapped: its word only tells userspace that it is done. */

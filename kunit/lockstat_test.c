@@ -390,10 +390,58 @@ static void mutex_counts_test(struct kunit *test)
 	gs_mutex_destroy(m);
 }
 
+/* Waits each of two kthreads records while the test reads */
+#define HAMMER_ADDS	100000
+#define HAMMER_READS	100000
+
+static int hammer_lockstat(struct blocker *b)
+{
+	unsigned int i;
+
+	/* waits of 1 ns to 2^40 ns: every bucket */
+	for (i = 0; i < HAMMER_ADDS; i++)
+		gs_lockstat_add(b->obj, 1ULL << (i % 41));
+	return 0;
+}
+
+/*
+ * A granted waiter records its wait without the object's lock, so a read
+ * races with adds: contended must still be what the buckets add up to, in
+ * every read, as the uapi promises.
+ */
+static void lockstat_concurrent_sum_test(struct kunit *test)
+{
+	struct gs_lockstat *ls = kunit_kzalloc(test, sizeof(*ls), GFP_KERNEL);
+	struct gosync_state *st = state_alloc(test);
+	struct blocker b[2] = {};
+	unsigned int i, j, bad = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, ls);
+	for (i = 0; i < ARRAY_SIZE(b); i++)
+		blocker_start(test, &b[i], hammer_lockstat, ls);
+	for (i = 0; i < HAMMER_READS; i++) {
+		u64 sum = 0;
+
+		if (READ_ONCE(b[0].finished) && READ_ONCE(b[1].finished))
+			break;
+		gs_lockstat_read(ls, st);
+		for (j = 0; j < GOSYNC_WAIT_HIST; j++)
+			sum += st->wait_hist[j];
+		bad += sum != st->contended;
+		cond_resched();
+	}
+	for (i = 0; i < ARRAY_SIZE(b); i++)
+		KUNIT_EXPECT_EQ(test, blocker_finish(&b[i]), 0);
+	KUNIT_EXPECT_EQ(test, bad, 0U);
+	gs_lockstat_read(ls, st);
+	KUNIT_EXPECT_EQ(test, st->contended, 2ULL * HAMMER_ADDS);
+}
+
 static struct kunit_case gs_lockstat_cases[] = {
 	KUNIT_CASE(hist_bucket_test),
 	KUNIT_CASE(hist_bounds_test),
 	KUNIT_CASE(lockstat_sum_test),
+	KUNIT_CASE(lockstat_concurrent_sum_test),
 	KUNIT_CASE(mutex_holder_test),
 	KUNIT_CASE(rwmutex_holders_test),
 	KUNIT_CASE(sem_holders_test),

@@ -1795,6 +1795,110 @@ static void once_value_test(struct kunit *test)
 	gs_once_destroy(o);	/* frees v: kmemleak would tell */
 }
 
+/* A Once's count of @stat */
+static u64 once_stat(struct gs_once *o, unsigned int stat)
+{
+	u64 sum[GOSYNC_NR_STATS] = {};
+
+	gs_stats_sum(o->stats, sum);
+	return sum[stat];
+}
+
+/*
+ * A Do that made its caller the runner, taken back because the caller
+ * could not be told (the uapi's write-back failed): new again, not
+ * abandoned, and not counted; the same holder's next Do runs, and a
+ * waiting Do is woken to run. Only the runner's holder takes it back.
+ */
+static void once_unrun_test(struct kunit *test)
+{
+	struct gs_once *o = gs_once_create(false, 0);
+	struct gs_holder a = {}, b = {};
+	struct blocker w = {};
+	u32 r;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
+	gs_once_unrun(o, &a);					/* not running */
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, FOREVER, &r), 0);
+	KUNIT_EXPECT_EQ(test, r, (u32)GOSYNC_ONCE_RUN);
+	gs_once_unrun(o, &b);					/* not the runner */
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &b, PAST, &r), -ETIMEDOUT);
+	gs_once_unrun(o, &a);
+	KUNIT_EXPECT_EQ(test, gs_once_state(o), 0U);
+	KUNIT_EXPECT_EQ(test, once_stat(o, GOSYNC_STAT_ONCE_DOS), 0ULL);
+	KUNIT_EXPECT_EQ(test, once_stat(o, GOSYNC_STAT_ONCE_RUNS), 0ULL);
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, PAST, &r), 0);	/* no wait for itself */
+	KUNIT_EXPECT_EQ(test, r, (u32)GOSYNC_ONCE_RUN);
+
+	blocker_start(test, &w, do_once, o);
+	KUNIT_EXPECT_TRUE(test, wait_until(gs_once_waiters(o) == 1));
+	gs_once_unrun(o, &a);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
+	KUNIT_EXPECT_EQ(test, w.result, (u32)GOSYNC_ONCE_RUN);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a, NULL, 0), -EPERM);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &w.holder, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, gs_once_state(o), (u32)GOSYNC_ONCE_DONE);
+	gs_once_unrun(o, &w.holder);				/* done: stays done */
+	KUNIT_EXPECT_EQ(test, gs_once_state(o), (u32)GOSYNC_ONCE_DONE);
+	KUNIT_EXPECT_EQ(test, once_stat(o, GOSYNC_STAT_ONCE_DOS), 1ULL);
+	KUNIT_EXPECT_EQ(test, once_stat(o, GOSYNC_STAT_ONCE_RUNS), 1ULL);
+	gs_once_destroy(o);
+}
+
+/* Do INFO's waiters of @o, its count, and its list of waiting Dos both say @n? */
+static bool once_waiters_are(struct gs_once *o, unsigned int n)
+{
+	return gs_once_waiters(o) == n && nr_waiters_is(&o->lock, &o->sleepers.waiting, n);
+}
+
+/*
+ * A Once's waiters are a count kept beside its list of sleepers: it follows
+ * the list as Dos queue, give up, are released and queue again (RETRY), and
+ * the state reads it with done in one section (gs_once_fill_state()).
+ */
+static void once_waiters_count_test(struct kunit *test)
+{
+	struct blocker *b = kunit_kcalloc(test, MANY_SLEEPERS, sizeof(*b), GFP_KERNEL);
+	struct gs_once *o = gs_once_create(true, 0);
+	struct gosync_state st = {};
+	struct gs_holder a = {}, *runner;
+	int i, runs = 0;
+	u32 r;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
+	KUNIT_ASSERT_EQ(test, gs_once_do(o, &a, FOREVER, &r), 0);
+	for (i = 0; i < MANY_SLEEPERS; i++)
+		blocker_start(test, &b[i], do_once, o);
+	KUNIT_EXPECT_TRUE(test, wait_until(once_waiters_are(o, MANY_SLEEPERS)));
+	blocker_signal(&b[0]);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b[0]), -EINTR);
+	KUNIT_EXPECT_TRUE(test, once_waiters_are(o, MANY_SLEEPERS - 1));
+	gs_once_fill_state(o, &st);
+	KUNIT_EXPECT_EQ(test, st.flags, 0U);
+	KUNIT_EXPECT_EQ(test, st.waiters, (u32)MANY_SLEEPERS - 1);
+
+	/* RETRY: all released; one runs, the others wait again */
+	gs_once_holder_gone(o, &a);
+	KUNIT_EXPECT_TRUE(test, wait_until(once_waiters_are(o, MANY_SLEEPERS - 2)));
+	spin_lock(&o->lock);
+	runner = o->runner;
+	spin_unlock(&o->lock);
+	KUNIT_ASSERT_NOT_NULL(test, runner);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, runner, NULL, 0), 0);
+	memset(&st, 0, sizeof(st));
+	gs_once_fill_state(o, &st);
+	KUNIT_EXPECT_EQ(test, st.flags, (u32)GOSYNC_STATE_DONE);
+	KUNIT_EXPECT_EQ(test, st.waiters, 0U);
+	for (i = 1; i < MANY_SLEEPERS; i++) {
+		KUNIT_EXPECT_EQ(test, blocker_finish(&b[i]), 0);
+		runs += b[i].result == GOSYNC_ONCE_RUN;
+	}
+	KUNIT_EXPECT_EQ(test, runs, 1);
+	KUNIT_EXPECT_TRUE(test, once_waiters_are(o, 0));
+	gs_once_destroy(o);
+}
+
 /*
  * More sleepers than one wake batch: a WaitGroup's zero, an RWMutex
  * writer's unlock and a Once's Complete release every one of them, woken
@@ -1908,6 +2012,8 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(once_many_test),
 	KUNIT_CASE(once_runner_gone_test),
 	KUNIT_CASE(once_value_test),
+	KUNIT_CASE(once_unrun_test),
+	KUNIT_CASE(once_waiters_count_test),
 	KUNIT_CASE(wake_batches_test),
 	{}
 };

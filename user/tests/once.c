@@ -3,7 +3,8 @@
  * e2e: Once. Go's TestOnce (many callers, the function runs exactly once and
  * every caller returns after it completed), the TestOncePanic analogue (the
  * runner dies before Complete: DONE|ABANDONED, or RUN again with
- * GOSYNC_ONCE_ATTR_RETRY), Complete's EPERM, and poll/epoll readiness.
+ * GOSYNC_ONCE_ATTR_RETRY), Complete's EPERM, a DO whose RUN cannot be
+ * written back, and poll/epoll readiness.
  */
 #include <poll.h>
 #include <sys/epoll.h>
@@ -107,6 +108,64 @@ static bool t_complete_eperm(void)
 	close(d);
 	close(a);
 	close(b);
+	return true;
+}
+
+/*
+ * A DO that makes its caller the runner but cannot write that back (the
+ * command struct is read-only: EFAULT) must not leave the Once running for
+ * a runner that was never told: it is new again, not abandoned, the next
+ * DO from another description runs it at once, and so does a retry through
+ * the same one (which would otherwise wait for itself). Not counted either.
+ */
+static int do_readonly(int fd, void *page, size_t ps)
+{
+	struct gosync_once_cmd *c = page;
+
+	memset(page, 0, ps);
+	c->size = sizeof(*c);
+	c->op = GOSYNC_ONCE_DO;
+	if (mprotect(page, ps, PROT_READ))
+		return -1;
+	return ioctl(fd, GOSYNC_IOC_ONCE, c);
+}
+
+static bool t_do_efault(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+	void *page = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct gosync_info info;
+	unsigned int r;
+	int a, b;
+
+	CHECK(page != MAP_FAILED, "mmap: %s", errname(errno));
+	/* another description: the runner is per open file description */
+	a = CHECK_OK(gosync_once_create(dev, tap_name(name, "efault"), 0, 0));
+	b = CHECK_OK(reopen(dev, name));
+	CHECK_RET(do_readonly(a, page, ps), EFAULT);
+	CHECK(!strcmp(fdinfo(a, "once-state"), "new"), "once-state: %s", fdinfo(a, "once-state"));
+	CHECK_RET(gosync_once_complete(a), EPERM);		/* a is not the runner */
+	CHECK_RET(gosync_once_do(b, 100 * MS, &r), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_RUN);
+	CHECK_RET(gosync_once_complete(b), 0);
+	CHECK_RET(gosync_once_do(a, 0, &r), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_DONE);				/* not abandoned */
+	CHECK_OK(gosync_info(a, &info));
+	CHECK_EQ(info.stats[GOSYNC_STAT_ONCE_DOS], 2);
+	CHECK_EQ(info.stats[GOSYNC_STAT_ONCE_RUNS], 1);
+	close(b);
+	close(a);
+
+	/* the same description tries again: it runs, and waits for no one */
+	a = CHECK_OK(gosync_once_create(dev, NULL, 0, GOSYNC_ONCE_ATTR_RETRY));
+	CHECK_OK(mprotect(page, ps, PROT_READ | PROT_WRITE));
+	CHECK_RET(do_readonly(a, page, ps), EFAULT);
+	CHECK_RET(gosync_once_do(a, 100 * MS, &r), 0);
+	CHECK_EQ(r, GOSYNC_ONCE_RUN);
+	CHECK_RET(gosync_once_complete(a), 0);
+	close(a);
+	munmap(page, ps);
 	return true;
 }
 
@@ -399,6 +458,7 @@ int main(void)
 	dev = tap_dev("once");
 	tap_report(t_once(), "once-many-callers");
 	tap_report(t_complete_eperm(), "once-complete-eperm");
+	tap_report(t_do_efault(), "once-do-efault-not-runner");
 	tap_report(runner_dies(false), "once-runner-dies-abandoned");
 	tap_report(runner_dies(true), "once-runner-dies-retry");
 	tap_report(t_runner_closes(), "once-retry-runner-closes");
