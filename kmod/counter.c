@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gosync counter: one 64-bit value behind one of six synchronization modes,
- * with Go's sync/atomic operations (Add, Load, Store, Swap, CompareAndSwap)
- * plus Reset. The modes share one ops vector so callers are written once.
+ * with Go's sync/atomic operations (Add, Load, Store, Swap, CompareAndSwap,
+ * And, Or) plus Reset. The modes share one ops vector so callers are
+ * written once.
  *
  * Values wrap modulo 2^64 in every mode (like atomic.AddInt64): arithmetic is
  * done in u64, where wrapping is defined.
@@ -14,9 +15,10 @@
 #include "internal.h"
 
 /*
- * One mode. @reset may be NULL: Reset is then Swap(0). @exchange and @cas may be
- * NULL: the mode does not support them (EOPNOTSUPP). Every op returns 0 or a
- * negative errno (-EINTR when a fatal signal interrupts a sleeping lock).
+ * One mode. @reset may be NULL: Reset is then Swap(0). @exchange, @cas and
+ * @and_or may be NULL: the mode does not support them (EOPNOTSUPP). Every op
+ * returns 0 or a negative errno (-EINTR when a fatal signal interrupts a
+ * sleeping lock).
  */
 struct gs_counter_ops {
 	int (*init)(struct gs_counter *c, s64 initial);
@@ -379,14 +381,18 @@ static int ctr_rwsem_and_or(struct gs_counter *c, bool or, s64 mask, s64 *old)
  * CPU's slot until it exceeds the batch, then folds it under the counter's
  * lock, so Add scales with CPUs and never loses an update.
  *  - Load, and Add's result, sum every CPU under the lock: exact when no
- *    Add runs at the same time; with concurrent Adds it is some value
- *    between the sums before and after them. That costs O(nr_cpus) and the
- *    lock, so callers that scale pass GOSYNC_OP_F_APPROX and get
+ *    Add runs at the same time. Adds on other CPUs do not take the lock,
+ *    and the slots are read one at a time, so the sum has some of the
+ *    concurrent Adds and not others: between the values before and after
+ *    them only if they all have the same sign (a +5 seen, a -5 missed is
+ *    outside). A delta past 2^62 goes in as two halves (ctr_pcpu_add()),
+ *    and a sum may see one. That costs O(nr_cpus) and the lock, so
+ *    callers that scale pass GOSYNC_OP_F_APPROX and get
  *    percpu_counter_read() instead: off by at most batch * nr_cpus.
  *  - Store and Reset (percpu_counter_set) zero each CPU's slot remotely: an
  *    Add racing with them on another CPU may be lost.
- *  - Swap and CompareAndSwap would need every CPU's slot frozen: refused with
- *    EOPNOTSUPP rather than made silently inexact.
+ *  - Swap, CompareAndSwap, And, Or would each need every CPU's slot frozen:
+ *    refused with EOPNOTSUPP rather than made silently inexact.
  */
 static int ctr_pcpu_init(struct gs_counter *c, s64 initial)
 {
@@ -589,6 +595,19 @@ int gs_counter_check_op(u32 op, u32 flags, s64 arg, s64 expected)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_counter_check_op);
+
+/**
+ * gs_counter_value() - the exact value, for fdinfo: not counted as a Load
+ * @c: the counter
+ * @val: out
+ *
+ * Return: 0, or -EINTR if a fatal signal interrupted a sleeping lock.
+ */
+int gs_counter_value(struct gs_counter *c, s64 *val)
+{
+	return c->ops->load(c, false, val);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_counter_value);
 
 /**
  * gs_counter_do() - run one operation

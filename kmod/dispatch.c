@@ -432,11 +432,12 @@ static int gs_cmd_torture(struct gs_ucmd *ucmd)
 	unsigned int n;
 	int ret, ret2;
 
+	/* First: without the capability, nothing about the request is told. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (t->flags || t->nr_writers > GOSYNC_TORTURE_MAX_THREADS ||
 	    t->nr_readers > GOSYNC_TORTURE_MAX_THREADS)
 		return -EINVAL;
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
 	n = t->nr_writers + t->nr_readers;
 	res = kcalloc(max(n, 1U), sizeof(*res), GFP_KERNEL);
 	if (!res)

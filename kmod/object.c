@@ -742,7 +742,10 @@ static void gs_obj_release(struct kref *ref)
 	/* Names hold a reference, so it is not named; LIST may still see it. */
 	xa_erase(&obj->key.scope->objects, obj->id);
 	atomic_dec(&obj->key.scope->nr_objects);
-	trace_gosync_destroy(obj->id, obj->type->id, 0);
+	/* The subtype asks the primitive: while it exists, and only if traced. */
+	if (trace_gosync_destroy_enabled())
+		trace_gosync_destroy(obj->id, obj->type->id,
+				     obj->type->subtype ? obj->type->subtype(obj->priv) : 0);
 	obj->type->destroy(obj->priv);
 	/* Mappings hold their own references (vm_insert_page()). */
 	if (obj->page)

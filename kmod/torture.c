@@ -16,10 +16,17 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 
 #include "internal.h"
+
+/*
+ * One run at a time, as locktorture allows one test: two would share the
+ * CPUs and measure neither primitive, and each may start 64 kthreads.
+ */
+static DEFINE_MUTEX(torture_lock);
 
 /* Added to @inside by a writer in its critical section; readers add 1. */
 #define TORTURE_WRITER_BIAS	0x10000
@@ -358,8 +365,9 @@ static int torture_sleep(ktime_t end)
  * @p: the request; its out fields are filled (->threads is not used)
  * @results: room for nr_writers + nr_readers entries
  *
- * Return: 0, -EINVAL for a bad request, -ENOMEM, or -EINTR if a signal cut
- * the run short (the results are still filled in).
+ * Return: 0, -EINVAL for a bad request, -EBUSY while another run runs,
+ * -ENOMEM, or -EINTR if a signal cut the run short (the results are still
+ * filled in).
  */
 int gs_torture_run(struct gosync_torture *p, struct gosync_torture_thread *results)
 {
@@ -378,17 +386,22 @@ int gs_torture_run(struct gosync_torture *p, struct gosync_torture_thread *resul
 			run.ops = &torture_types[i];
 	if (!run.ops || (p->nr_readers && !run.ops->read))
 		return -EINVAL;
+	/* create checks the subtype: a bad request is EINVAL even while busy */
 	run.obj = run.ops->create(p);
 	if (IS_ERR(run.obj))
 		return PTR_ERR(run.obj);
+	if (!mutex_trylock(&torture_lock)) {
+		ret = -EBUSY;
+		goto out_destroy;
+	}
 	/* percpu sums and racy values may legitimately step back */
 	run.monotonic = p->type == GOSYNC_TYPE_COUNTER && p->subtype != GOSYNC_COUNTER_PERCPU &&
 			p->subtype != GOSYNC_COUNTER_RACY;
 	init_completion(&run.all_warm);
 	th = kcalloc(n, sizeof(*th), GFP_KERNEL);
 	if (!th) {
-		run.ops->destroy(run.obj);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out_unlock;
 	}
 
 	for (started = 0; started < n; started++) {
@@ -437,6 +450,9 @@ int gs_torture_run(struct gosync_torture *p, struct gosync_torture_thread *resul
 			};
 	}
 	kfree(th);
+out_unlock:
+	mutex_unlock(&torture_lock);
+out_destroy:
 	run.ops->destroy(run.obj);
 	return ret;
 }

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* e2e: every counter operation on every counter mode, single-threaded. */
+/*
+ * e2e: every counter operation on every counter mode, single-threaded, and
+ * the value fdinfo shows.
+ */
 #include <sys/ioctl.h>
 
 #include "tap.h"
@@ -284,6 +287,58 @@ static bool t_racy_delay(unsigned int mode)
 	return true;
 }
 
+/* The counter-value line of @fd's fdinfo, or @bad if it has none. */
+static int64_t fdinfo_value(int fd, int64_t bad)
+{
+	char path[64], line[256];
+	int64_t v = bad;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return bad;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "counter-value: %" SCNd64, &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static uint64_t loads(int fd)
+{
+	struct gosync_info info;
+
+	return gosync_info(fd, &info) ? ~0ULL : info.stats[GOSYNC_STAT_LOAD];
+}
+
+/*
+ * fdinfo's counter-value is the exact value, and reading it is no Load: a
+ * few Adds stay in this CPU's percpu slot (under the batch), where an
+ * approximate read does not see them.
+ */
+static bool t_fdinfo(unsigned int mode)
+{
+	int64_t r, exact;
+	uint64_t before;
+	int fd = CHECK_OK(counter(mode, 1000));
+
+	for (int i = 0; i < 10; i++)
+		CHECK_OK(gosync_counter_add(fd, 1, NULL));
+	if (mode == GOSYNC_COUNTER_PERCPU) {
+		CHECK_OK(raw_op(fd, GOSYNC_OP_LOAD, GOSYNC_OP_F_APPROX, 0, 0, &r));
+		CHECK(r < 1010, "approx load %" PRId64 ": no Add left in a per-CPU slot", r);
+	}
+	before = loads(fd);
+	CHECK_EQ(fdinfo_value(fd, INT64_MIN), 1010);
+	CHECK_EQ(loads(fd), before);
+	CHECK_OK(raw_op(fd, GOSYNC_OP_LOAD, 0, 0, 0, &exact));
+	CHECK_EQ(exact, 1010);
+	CHECK_EQ(loads(fd), before + 1);
+	close(fd);
+	return true;
+}
+
 static const struct {
 	const char *name;
 	bool (*fn)(unsigned int mode);
@@ -291,6 +346,7 @@ static const struct {
 	{ "initial", t_initial }, { "add", t_add }, { "store", t_store },
 	{ "swap", t_swap }, { "cas", t_cas }, { "reset", t_reset },
 	{ "wrap", t_wrap }, { "approx", t_approx }, { "and-or", t_and_or },
+	{ "fdinfo", t_fdinfo },
 };
 
 int main(void)

@@ -3,11 +3,12 @@
  * GOSYNC_IOC_TORTURE end to end: every primitive and mode runs briefly in
  * kthreads; invariants held (errors == 0), every thread made progress, the
  * per-thread results add up to the totals, exact counters lost nothing. And
- * every bad request gets its errno.
+ * every bad request gets its errno, and a second run while one runs EBUSY.
  */
+#include <dirent.h>
 #include <sys/ioctl.h>
 
-#include "tap.h"
+#include "sync_util.h"
 
 static int dev;
 
@@ -81,6 +82,90 @@ static bool t_bad(void)
 	return true;
 }
 
+/* Is a torture kthread (gosync_tort/N) there? A run holds its lock while they are. */
+static bool torture_threads(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		char path[300], comm[32];
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		tap_read_file(path, comm, sizeof(comm));
+		found = !strncmp(comm, "gosync_tort/", 12);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Wait until torture_threads() says @want; false if not within LIVENESS_NS. */
+static bool wait_torture_threads(bool want)
+{
+	int64_t end = now_ns() + LIVENESS_NS;
+
+	while (torture_threads() != want) {
+		if (now_ns() > end)
+			return false;
+		sleep_ns(MS);
+	}
+	return true;
+}
+
+static int run_torture(void *arg)
+{
+	return torture(arg, NULL);
+}
+
+/*
+ * One run at a time: while a long run's kthreads exist (it holds the lock
+ * from before it makes them until after they stopped), a second valid run
+ * is EBUSY, a bad one still EINVAL. A signal ends the long run (EINTR), and
+ * the next run goes through: the lock was given back.
+ */
+static bool t_busy(void)
+{
+	struct gosync_torture first = {
+		.type = GOSYNC_TYPE_MUTEX, .nr_writers = 1, .duration_ms = GOSYNC_TORTURE_MAX_MS,
+	};
+	struct gosync_torture ok = {
+		.type = GOSYNC_TYPE_MUTEX, .nr_writers = 1, .duration_ms = 1,
+	}, t;
+	int second = -1, bad_flags = -1, bad_subtype = -1;
+	bool running, stopped;
+	struct bg b;
+
+	install_sigusr1(false);
+	/* an earlier run's kthreads may linger a moment after it returned */
+	CHECK(wait_torture_threads(false), "torture kthreads still there");
+	CHECK_OK(bg_start(&b, run_torture, &first));
+	running = wait_torture_threads(true);
+	if (running) {
+		t = ok;
+		second = torture(&t, NULL) < 0 ? errno : 0;
+		t = ok; t.flags = 1;
+		bad_flags = torture(&t, NULL) < 0 ? errno : 0;
+		t = ok; t.type = GOSYNC_TYPE_COUNTER; t.subtype = 99;
+		bad_subtype = torture(&t, NULL) < 0 ? errno : 0;
+	}
+	stopped = bg_interrupt(&b);		/* whatever happened: end the long run */
+	CHECK(stopped, "the first run did not end on a signal");
+	CHECK(running, "no torture kthread seen (first run: %s)",
+	      atomic_load(&b.done) ? errname(b.err) : "running");
+	CHECK(second == EBUSY, "second run: %s, expected EBUSY", errname(second));
+	CHECK(bad_flags == EINVAL, "bad flags: %s, expected EINVAL", errname(bad_flags));
+	CHECK(bad_subtype == EINVAL, "bad subtype: %s, expected EINVAL", errname(bad_subtype));
+	CHECK(b.err == EINTR, "first run: %s, expected EINTR", errname(b.err));
+	t = ok;
+	CHECK_OK(torture(&t, NULL));
+	return true;
+}
+
 int main(void)
 {
 	static const uint32_t modes[] = {
@@ -99,5 +184,6 @@ int main(void)
 		tap_report(t_run(GOSYNC_TYPE_MAP, backends[i], 2, 2), "torture-map-%u",
 			   backends[i]);
 	tap_report(t_bad(), "torture-bad-requests");
+	tap_report(t_busy(), "torture-one-at-a-time");
 	return tap_done(dev, "torture");
 }

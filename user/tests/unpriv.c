@@ -6,7 +6,8 @@
  *  - /dev/gosync is 0600: an unprivileged open is EACCES. For the rest of
  *    the test it is made 0666 (restored at the end), as a site that lets
  *    users in would;
- *  - TORTURE (kthreads on demand) is EPERM without CAP_SYS_ADMIN;
+ *  - TORTURE (kthreads on demand) is EPERM without CAP_SYS_ADMIN, also for
+ *    arguments root would get EINVAL for;
  *  - root's and another user's 0600 objects: OPEN EACCES for every type,
  *    UNLINK EPERM, and the objects are unchanged; a 0606 object is usable
  *    by others but still only its owner may unlink it;
@@ -74,6 +75,17 @@ static int j_torture(int d, struct job *j)
 	struct gosync_torture t = { .size = sizeof(t), .type = GOSYNC_TYPE_COUNTER,
 				    .subtype = GOSYNC_COUNTER_ATOMIC, .nr_writers = 1,
 				    .duration_ms = 1 };
+
+	(void)j;
+	return ioctl(d, GOSYNC_IOC_TORTURE, &t) < 0 ? errno : 0;
+}
+
+/* A request root would get EINVAL for: unprivileged, still EPERM, telling nothing */
+static int j_torture_bad(int d, struct job *j)
+{
+	struct gosync_torture t = { .size = sizeof(t), .flags = 1, .type = GOSYNC_TYPE_COUNTER,
+				    .subtype = 99, .nr_writers = GOSYNC_TORTURE_MAX_THREADS + 1,
+				    .duration_ms = 0 };
 
 	(void)j;
 	return ioctl(d, GOSYNC_IOC_TORTURE, &t) < 0 ? errno : 0;
@@ -175,6 +187,7 @@ static bool t_torture(void)
 {
 	CHECK_AS(1000, j_torture, NULL, 0, EPERM);
 	CHECK_AS(65534, j_torture, NULL, 0, EPERM);
+	CHECK_AS(1000, j_torture_bad, NULL, 0, EPERM);
 	return true;
 }
 
