@@ -38,7 +38,7 @@
 /* One of a primitive's counts (struct gosync_info.stats[@i]). */
 static inline u64 stat_of(struct gs_stats __percpu *stats, unsigned int i)
 {
-	u64 sum[GOSYNC_NR_STATS];
+	u64 sum[GOSYNC_NR_STATS] = {};	/* gs_stats_sum() adds into it */
 
 	gs_stats_sum(stats, sum);
 	return sum[i];
