@@ -338,7 +338,13 @@ static int map_range(struct cli_ctx *ctx)
 	char *jbuf = NULL;
 	size_t jlen = 0;
 	FILE *out = stdout;
+	/* --null: KEY NUL VALUE NUL, for keys and values of any bytes */
+	bool nul = cli_opt(ctx, "null");
 
+	if (nul && ctx->json) {
+		free(buf);
+		return cli_usage(ctx, "--null and --json are two formats: choose one");
+	}
 	if (!buf)
 		return cli_fail(ctx, name);
 	if ((fd = map_open(ctx)) < 0) {
@@ -383,9 +389,9 @@ static int map_range(struct cli_ctx *ctx)
 				fputc('}', out);
 			} else {
 				fwrite(k, 1, kl, stdout);
-				putchar('=');
+				putchar(nul ? '\0' : '=');
 				fwrite(v, 1, vl, stdout);
-				putchar('\n');
+				putchar(nul ? '\0' : '\n');
 			}
 		}
 	}
@@ -445,6 +451,11 @@ static const char *const map_stats[GOSYNC_NR_STATS] = {
 	[GOSYNC_MAP_STAT_RESIZES] = "resizes",
 };
 
+static const struct cli_opt range_opts[] = {
+	{ "null", 'z', NULL, "each key and value followed by a NUL byte" },
+	{ NULL },
+};
+
 static const struct cli_opt create_opts[] = {
 	{ "backend", 0, "B", "spin, rwsem or rcu (default)" },
 	{ "max-entries", 0, "N", "most entries (default 1048576)" },
@@ -490,8 +501,10 @@ static const struct cli_cmd map_cmds[] = {
 	  "Go 1.23's Clear.", NULL, 1, 1, map_clear },
 	{ "range", "NAME", "print every entry as KEY=VALUE, one per line",
 	  "Go's Range: no key twice, and every entry present throughout is\n"
-	  "printed, whatever other processes do meanwhile; order is the map's.",
-	  NULL, 1, 1, map_range },
+	  "printed, whatever other processes do meanwhile; order is the map's.\n"
+	  "KEY=VALUE lines are ambiguous when a key has '=' or either has a\n"
+	  "newline; --null prints KEY, NUL, VALUE, NUL instead, for any bytes.",
+	  range_opts, 1, 1, map_range },
 	{ "len", "NAME", "print the number of entries", NULL, NULL, 1, 1, map_len },
 	{ "info", "NAME", "show the map: owner, backend, open fds, op counts, entries",
 	  "value is the number of entries. The op counts are read first, so they\n"

@@ -185,6 +185,17 @@ status 2 bad-backend "$G" map create "$N-bad" --backend nope
 status 2 max-entries-zero "$G" map create "$N-bad" --max-entries 0
 status 2 max-bytes-zero "$G" map create "$N-bad" --max-bytes 0
 status 2 empty-key "$G" map store "$N-small" "" v
+# --null: KEY NUL VALUE NUL, where KEY=VALUE lines would be ambiguous
+"$G" map create "$N-z" >/dev/null
+"$G" map store "$N-z" 'a=b' c >/dev/null
+"$G" map store "$N-z" a "$(printf 'b=c\nd')" >/dev/null
+out=$("$G" map range "$N-z" --null | tr '\0' '|')
+nl='
+'
+case "$out" in *"a=b|c|"*) case "$out" in *"a|b=c${nl}d|"*) ok null-range ;;
+	*) notok null-range "got '$out'" ;; esac ;; *) notok null-range "got '$out'" ;; esac
+status 2 null-and-json "$G" --json map range "$N-z" --null
+"$G" rm "$N-z" >/dev/null
 status 2 missing-arg "$G" map store "$N-small" k
 status 1 no-such-map "$G" map len "$N-nonexistent"
 status 0 help "$G" map store --help
