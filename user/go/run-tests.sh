@@ -33,8 +33,16 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 # The tests make named objects and child processes; run them from /tmp.
 cd /tmp || exit 1
-{ "$bin" -test.v -test.timeout 600s "$@" $GOSYNC_GO_TEST_ARGS 2>&1; echo $? >"$tmp/rc"; } |
-awk -v tag="$tag" '
+# Every top-level test and example must report: a test that calls os.Exit(0)
+# would end the binary early with status 0 (go test adds -test.paniconexit0,
+# which makes that a failure; so do we), and a crash prints no "--- FAIL".
+case " $* ${GOSYNC_GO_TEST_ARGS:-} " in
+*" -test.run"*) want= ;;
+*) want=$("$bin" -test.list '^(Test|Example)' 2>/dev/null | grep -cE '^(Test|Example)') ;;
+esac
+{ "$bin" -test.v -test.paniconexit0 -test.timeout 600s "$@" $GOSYNC_GO_TEST_ARGS 2>&1
+  echo $? >"$tmp/rc"; } |
+awk -v tag="$tag" -v tmp="$tmp" '
 { print "# " $0 }
 # -v streams a test'"'"'s log before its result: keep its last file:line.
 /^=== RUN   [^\/]*$/ { last = "" }
@@ -51,12 +59,20 @@ END {
 	printf "# %s: %d passed, %d failed\n", tag, passed, failed
 	if (passed + failed == 0)
 		print "not ok - " tag ":tests (no test reported a result)"
+	printf "%d %d\n", passed, failed > (tmp "/count")
 }
 '
 rc=$(cat "$tmp/rc")
-if [ "$rc" -ne 0 ]; then
-	# Failed tests already printed "not ok"; say so for a crash or timeout.
-	echo "# $tag: the test binary exited with status $rc"
-	exit 1
+read -r passed failed < "$tmp/count"
+r=0
+if [ -n "$want" ] && [ $((passed + failed)) -ne "$want" ]; then
+	echo "not ok - $tag:tests ($((passed + failed)) of $want tests and examples reported)"
+	r=1
 fi
-exit 0
+if [ "$rc" -ne 0 ]; then
+	# Failed tests printed "not ok"; a crash or a timeout may print none.
+	echo "# $tag: the test binary exited with status $rc"
+	[ "$failed" -gt 0 ] || echo "not ok - $tag:binary (exited with status $rc, no test failed)"
+	r=1
+fi
+exit $r
