@@ -13,9 +13,11 @@ split reads what scripts/bench-report's guest script prints: marker lines
 between @@begin and @@end, the workload's stdout, which must be JSON lines
 only (gosync-stress --json; its progress and errors go to stderr, which the
 guest script sends back as @@stderr lines). It writes DIR/WORKLOAD.jsonl,
-DIR/WORKLOAD.stderr and DIR/meta.json, and prints one progress line per
-workload on stderr. Exit status: 1 if a workload printed a non-JSON line on
-stdout, printed no point, or never ended; 0 otherwise.
+DIR/WORKLOAD.stderr and DIR/meta.json, and prints a progress line on stderr
+per measured row (point, floor, torture run) as it arrives and one per
+workload as it ends. Exit status: 1 if a workload printed a non-JSON line on
+stdout, printed no point, or never ended; 0 otherwise. A workload that exits
+77 was skipped (torture without GOSYNC_IOC_TORTURE in the module): no failure.
 
 render reads DIR/meta.json and DIR/*.jsonl (the workloads in the order the
 meta lists them, else sorted) and writes one chart per workload and variant
@@ -32,6 +34,9 @@ import sys
 import time
 
 PEER_PREFIXES = ("pthread-", "c11-", "urcu-")
+SKIPPED = 77		# exit status: the workload cannot run here (torture)
+# rows that are measurements: counted as points, shown as progress
+MEASURED = ("point", "torture")
 
 # ---------------------------------------------------------------- split
 
@@ -82,6 +87,10 @@ def split(args):
             err.close()
             out = err = None
             cur = None
+            if r["rc"] == SKIPPED:
+                say("bench: %-14s skipped (exit %d: cannot run here, see %s.stderr)"
+                    % (name, SKIPPED, name))
+                continue
             say("bench: %-14s %3d points, %3d other rows, exit %s, %6.1f s%s"
                 % (name, r["points"], r["rows"] - r["points"], r["rc"],
                    r["elapsed"], ", %d NON-JSON stdout lines" % r["stray"]
@@ -111,8 +120,13 @@ def split(args):
             continue
         out.write(json.dumps(row) + "\n")
         runs[cur]["rows"] += 1
-        if row.get("kind") == "point":
+        if row.get("kind") in MEASURED:
             runs[cur]["points"] += 1
+        if row.get("kind") in MEASURED + ("floor",):
+            # a long workload (map-bench: minutes) is not silent meanwhile
+            say("bench: %-14s %4d  %6.1f s  %s" % (
+                cur, runs[cur]["points"], time.monotonic() - runs[cur]["t0"],
+                progress_text(row)))
     if out:
         out.close()
         err.close()
@@ -125,7 +139,7 @@ def split(args):
             say("bench: %s printed %d non-JSON lines on stdout (see %s.stderr)"
                 % (r["name"], r["stray"], r["name"]))
             bad = 1
-        if not r["points"]:
+        if not r["points"] and r["rc"] != SKIPPED:
             say("bench: %s printed no point" % r["name"])
             bad = 1
     names = [w["name"] for w in meta["workloads"]]
@@ -139,6 +153,24 @@ def split(args):
         json.dump(meta, f, indent=1, sort_keys=True)
         f.write("\n")
     return bad
+
+
+def progress_text(row):
+    """One measured row, short: what it was and what it measured."""
+    if row.get("kind") == "torture":
+        return "%s %dw %dr: %s ns/op in the kernel, %s through the ioctl%s" % (
+            row.get("type"), row.get("writers", 0), row.get("readers", 0),
+            si(row.get("kernel_write_ns_per_op")),
+            si(row.get("ioctl_write_ns_per_op")),
+            "" if row.get("ok", True) else "  FAIL")
+    what = " ".join(str(x) for x in (row.get("backend") or row.get("kind"),
+                                     row.get("variant")) if x)
+    if "msg_bytes" in row:
+        what += " %s" % size_name(int(row["msg_bytes"]))
+    return "%s %st: %s ops/s%s" % (
+        what, row.get("threads", "?"), si(row.get("ops_per_sec")),
+        "" if row.get("ok", True) else "  FAIL" +
+        (" (%s)" % row["error"] if row.get("error") else ""))
 
 # ---------------------------------------------------------------- loading
 
@@ -180,9 +212,16 @@ def points(rows):
     return [r for r in rows if r.get("kind") == "point" and "threads" in r]
 
 
-def rate(r):
+def value(r):
+    """The median ops/s as measured (tables show it, failed or not)."""
     v = r.get("ops_per_sec")
     return v if isinstance(v, (int, float)) and math.isfinite(v) and v > 0 else None
+
+
+def rate(r):
+    """ops/s of a point that passed: a failed one (lost updates in an exact
+    mode, exclusion broken, a worker error) is no valid measurement."""
+    return value(r) if r.get("ok") is not False else None
 
 
 def chart_group(wl, variant):
@@ -255,10 +294,10 @@ def cell(r):
         return ""
     s = si(r.get("ops_per_sec"))
     lo, hi = r.get("ops_per_sec_min"), r.get("ops_per_sec_max")
-    if rate(r) and r.get("reps", 1) > 1 and lo is not None and hi is not None and si(lo) != si(hi):
+    if value(r) and r.get("reps", 1) > 1 and lo is not None and hi is not None and si(lo) != si(hi):
         s += " [%s-%s]" % (si(lo), si(hi))
     if r.get("ok") is False:
-        s = (s + " " if rate(r) else "") + "**FAIL**" + (" (%s)" % r["error"] if r.get("error") else "")
+        s = (s + " " if value(r) else "") + "**FAIL**" + (" (%s)" % r["error"] if r.get("error") else "")
     if r.get("fairness") in ("starved", "unfair"):
         s += " !!" + r["fairness"]
     return s
@@ -284,8 +323,10 @@ COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
 VARIANT_TITLES = {
     ("counter-bench", "single"): "one Add per ioctl (GOSYNC_IOC_COUNTER)",
     ("counter-bench", "batch"): "batched Adds (GOSYNC_IOC_BATCH)",
-    ("chan-bench", "pingpong"): "round trips of 8-byte messages between two processes",
-    ("chan-bench", "stream"): "messages one way between two processes, by size",
+    ("chan-bench", "pingpong"): "round trips of 8-byte messages between two processes "
+                                "(go-chan: two goroutines)",
+    ("chan-bench", "stream"): "messages one way between two processes, by size "
+                              "(go-chan: two goroutines)",
 }
 
 
@@ -300,6 +341,8 @@ def plot_chart(wl, key, lines, meta, plotdir, quiet=False, keep_gp=None):
     vals = []
     for pts in lines.values():
         for r in pts.values():
+            if rate(r) is None:		# not plotted: not in the scale either
+                continue
             for k in ("ops_per_sec", "ops_per_sec_min", "ops_per_sec_max"):
                 v = r.get(k)
                 if isinstance(v, (int, float)) and v > 0:
@@ -331,7 +374,7 @@ def plot_chart(wl, key, lines, meta, plotdir, quiet=False, keep_gp=None):
         for t in sorted(pts):
             r = pts[t]
             v = rate(r)
-            if v is None:	# a failed point: a gap in the line
+            if v is None:	# a failed point (ok false, no rate): a gap
                 data.append("")
                 continue
             lo = r.get("ops_per_sec_min") or v
@@ -348,7 +391,8 @@ def plot_chart(wl, key, lines, meta, plotdir, quiet=False, keep_gp=None):
     pad = 0.25 * max(1, threads[-1] - threads[0]) if threads else 0.5
     if sized:
         xaxis = [
-            "set xlabel 'message size (bytes), two processes pinned one per vCPU'",
+            "set xlabel 'message size (bytes); two processes pinned one per vCPU "
+            "(go-chan: goroutines in one unpinned Go process)'",
             "set ylabel 'throughput (messages or round trips/s)'",
             "set logscale x 2",
             "set xtics (%s)" % ", ".join("'%s' %d" % (size_name(t), t) for t in threads),
@@ -374,6 +418,14 @@ def plot_chart(wl, key, lines, meta, plotdir, quiet=False, keep_gp=None):
         "set lmargin 10",
         "plot " + ", \\\n     ".join(plots),
     ])
+    run_gnuplot(stem, common, plotdir, keep_gp)
+    if not quiet:
+        print("plot: %s/%s.{png,svg}" % (plotdir, stem), file=sys.stderr)
+    return stem
+
+
+def run_gnuplot(stem, common, plotdir, keep_gp=None):
+    """Draw @common (data and plot commands) to plotdir/stem.{png,svg}."""
     for term, ext in (("pngcairo size 1000,560 font 'DejaVu Sans,10'", "png"),
                       ("svg size 1000,560 dynamic font 'DejaVu Sans,11'", "svg")):
         path = os.path.join(plotdir, stem + "." + ext)
@@ -389,6 +441,83 @@ def plot_chart(wl, key, lines, meta, plotdir, quiet=False, keep_gp=None):
             sys.stderr.write("gnuplot (%s): %s\n" % (path, p.stderr.strip()))
             if p.returncode:
                 raise SystemExit(1)
+
+
+def torture_rows(rows):
+    return [r for r in rows if r.get("kind") == "torture"]
+
+
+def alone(r):
+    """A lone writer: its ns/op is one op's latency, not a contended average."""
+    return r.get("writers") == 1 and not r.get("readers")
+
+
+def torture_configs(rows):
+    """{"1-writer": [rows], "contended": [rows]}, in first-seen order."""
+    g = {}
+    for r in torture_rows(rows):
+        g.setdefault("1-writer" if alone(r) else "contended", []).append(r)
+    return g
+
+
+def ns(r, key, failed_too=False):
+    """A torture run's ns/op, or None: no such ops, or (unless @failed_too,
+    as tables show them beside FAIL) the run failed, a gap in the chart."""
+    v = r.get(key)
+    ok = failed_too or (r.get("ok") is not False and
+                        not (key.startswith("ioctl") and r.get("ioctl_error")))
+    return v if ok and isinstance(v, (int, float)) and math.isfinite(v) and v > 0 else None
+
+
+TORTURE_BARS = (("kernel_write_ns_per_op", "writes in the kernel"),
+                ("ioctl_write_ns_per_op", "writes through the ioctl"),
+                ("kernel_read_ns_per_op", "reads in the kernel"),
+                ("ioctl_read_ns_per_op", "reads through the ioctl"))
+
+
+def plot_torture(key, rs, meta, plotdir, quiet=False, keep_gp=None):
+    """Bars: ns/op of each type in the kernel and through the ioctl."""
+    stem = slug("torture-" + key)
+    bars = [(k, t) for k, t in TORTURE_BARS if any(ns(r, k) for r in rs)]
+    if not bars:
+        return None
+    vals = [ns(r, k) for r in rs for k, _ in bars if ns(r, k)]
+    logy = max(vals) / min(vals) > 20
+    who = "; ".join(sorted({"%d writer%s, %d reader%s" % (
+        r.get("writers", 0), "" if r.get("writers") == 1 else "s",
+        r.get("readers", 0), "" if r.get("readers") == 1 else "s") for r in rs}))
+    data = ["$d << EOD"]
+    for r in rs:	# a failed run or a missing kind: '?', a gap
+        data.append(" ".join([gp_str(r.get("type", "?"))] +
+                             ["%.6g" % ns(r, k) if ns(r, k) else "?" for k, _ in bars]))
+    data.append("EOD")
+    plots = ["$d using %d:xtic(1) lc rgb '%s' title %s" % (i + 2, COLORS[i], gp_str(t))
+             for i, (_, t) in enumerate(bars)]
+    common = "\n".join(data) + "\n" + "\n".join([
+        "set title %s noenhanced" % gp_str(
+            "torture: %s; kernel threads vs the same work through ioctls\n"
+            "QEMU TCG, %s vCPUs; %s" % (
+                who, meta.get("guest_nproc", "?"),
+                "1 thread: ns/op is one op's latency" if key == "1-writer" else
+                "ns/op = wall time / ops (aggregate, contended)")),
+        "set datafile missing '?'",
+        "set style data histogram",
+        "set style histogram cluster gap 1",
+        "set style fill solid 0.85 border -1",
+        "set boxwidth 0.9",
+        "set xrange [-0.6:%g]" % (len(rs) - 0.4),
+        "set ylabel 'ns per op (lower is faster)'",
+        "set logscale y 10" if logy else "set yrange [0:*]",
+        "set format y '%.0s%c'" if logy else "set format y '%.1s%c'",
+        "set grid ytics lc rgb '#dddddd'",
+        "set key outside right top vertical Left reverse noenhanced box opaque",
+        "set border 3",
+        "set tics nomirror",
+        "set xtics noenhanced",
+        "set lmargin 10",
+        "plot " + ", \\\n     ".join(plots),
+    ])
+    run_gnuplot(stem, common, plotdir, keep_gp)
     if not quiet:
         print("plot: %s/%s.{png,svg}" % (plotdir, stem), file=sys.stderr)
     return stem
@@ -401,6 +530,9 @@ def plot_all(meta, data, plotdir, quiet=False, keep_gp=None):
         for key, lines in groups(wl, meta, rows).items():
             charts[(wl, key)] = plot_chart(wl, key, lines, meta, plotdir, quiet,
                                             keep_gp)
+        for key, rs in torture_configs(rows).items():
+            charts[(wl, "torture-" + key)] = plot_torture(key, rs, meta, plotdir,
+                                                          quiet, keep_gp)
     return charts
 
 # ---------------------------------------------------------------- report
@@ -467,6 +599,14 @@ def workload_section(wl, rows, meta, charts, img_prefix):
         out.append("Guest command: `%s` (exit %s, %s s wall in the guest run).\n"
                    % (run["cmd"], run.get("rc"), run.get("elapsed")))
     rc = run.get("rc")
+    if rc == SKIPPED:
+        out.append("**Skipped** (exit %d): it cannot run here; for torture, the "
+                   "booted module has no GOSYNC_IOC_TORTURE (built without "
+                   "GOSYNC_TORTURE=1) or the guest is not root.\n" % SKIPPED)
+        tail = run.get("stderr_tail")
+        if tail:
+            out.append("Its stderr:\n\n```\n%s\n```\n" % "\n".join(tail))
+        return "\n".join(out)
     if rc not in (None, 0):
         why = {139: " (SIGSEGV: it crashed)", 134: " (SIGABRT)", 124: " (timeout)",
                1: " (a point failed or an exact backend lost updates)"}.get(rc, "")
@@ -476,7 +616,11 @@ def workload_section(wl, rows, meta, charts, img_prefix):
         tail = run.get("stderr_tail")
         if tail:
             out.append("Its stderr ended with:\n\n```\n%s\n```\n" % "\n".join(tail))
+    if torture_rows(rows):
+        out.append(torture_section(wl, rows, charts, img_prefix))
     pts = points(rows)
+    if not pts:
+        return "\n".join(out)
     nfail = sum(1 for r in pts if r.get("ok") is False)
     out.append("%d points%s. Cells: median ops/s [min-max] over the reps, all "
                "workers together; `[peer]` rows are userspace peers measured in the "
@@ -530,6 +674,65 @@ def workload_section(wl, rows, meta, charts, img_prefix):
     return "\n".join(out)
 
 
+def torture_section(wl, rows, charts, img_prefix):
+    """torture's runs: ns/op in the kernel and through the ioctl, per config."""
+    out = []
+    rs = torture_rows(rows)
+    nfail = sum(1 for r in rs if r.get("ok") is False)
+    out.append("%d runs%s. Each runs `GOSYNC_IOC_TORTURE` (kernel threads, no "
+               "syscall in the way), then as many userspace threads doing the "
+               "same through ioctls for as long. ns/op = wall time / ops of that "
+               "kind: with 1 writer and no reader it is one op's latency, and "
+               "ioctl - kernel is what the syscall, fd lookup and dispatch add; "
+               "with more threads it is aggregate and contended, and only the "
+               "ratio compares. `max/min`: ops of the busiest / idlest thread "
+               "in the kernel (min 0: starved, a failure).\n"
+               % (len(rs), ", **%d failed**" % nfail if nfail else ""))
+
+    def f(v):
+        return "%.0f" % v if isinstance(v, (int, float)) and math.isfinite(v) and v > 0 else "-"
+
+    def x(a, b):
+        return ratio_fmt(a / b) if a and b else "-"
+
+    for key, group in torture_configs(rows).items():
+        one = key == "1-writer"
+        out.append("### %s: %s\n" % (wl, "1 writer alone" if one else
+                                      "contended (writers and readers)"))
+        head = ["type", "writers", "readers", "kernel write ns/op", "ioctl write ns/op",
+                "ioctl/kernel"]
+        head += ["syscall + dispatch ns"] if one else [
+            "kernel read ns/op", "ioctl read ns/op", "ioctl/kernel (reads)"]
+        head += ["writes max/min", "reads max/min", "errors", "ok"]
+        body = []
+        for r in group:
+            kw = ns(r, "kernel_write_ns_per_op", True)
+            iw = ns(r, "ioctl_write_ns_per_op", True)
+            row = [r.get("type", "?"), r.get("writers", "?"), r.get("readers", "?"),
+                   f(kw), f(iw), x(iw, kw)]
+            if one:
+                row.append(f(iw - kw) if kw and iw else "-")
+            else:
+                kr = ns(r, "kernel_read_ns_per_op", True)
+                ir = ns(r, "ioctl_read_ns_per_op", True)
+                row += [f(kr), f(ir), x(ir, kr)]
+            row += ["%s/%s" % (r.get("write_max"), r.get("write_min"))
+                    if r.get("writers") else "-",
+                    "%s/%s" % (r.get("read_max"), r.get("read_min"))
+                    if r.get("readers") else "-",
+                    r.get("errors", "?"),
+                    "yes" if r.get("ok") else "**FAIL**" +
+                    (" (ioctl path: %s)" % r["ioctl_error"] if r.get("ioctl_error") else "")]
+            body.append(row)
+        out.append(md_table(head, body, ["l"] + ["r"] * (len(head) - 1)))
+        out.append("")
+        stem = charts.get((wl, "torture-" + key))
+        if stem:
+            out.append("![%s %s](%s%s.png)\n\n[SVG](%s%s.svg)\n"
+                       % (wl, key, img_prefix, stem, img_prefix, stem))
+    return "\n".join(out)
+
+
 def report(meta, data, charts, img_prefix):
     m = meta
     out = ["# Benchmark report\n",
@@ -565,7 +768,9 @@ def report(meta, data, charts, img_prefix):
     runs = m.get("workloads", [])
     if runs:
         out.append(md_table(["workload", "points", "exit", "elapsed (s)"],
-                            [[w["name"], w.get("points", ""), w.get("rc", ""),
+                            [[w["name"], w.get("points", ""),
+                              "%d (skipped)" % SKIPPED if w.get("rc") == SKIPPED
+                              else w.get("rc", ""),
                               w.get("elapsed", "")] for w in runs],
                             ["l", "r", "r", "r"]))
         out.append("")

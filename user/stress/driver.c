@@ -643,6 +643,8 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 	run.res = calloc((size_t)nb * nv * nt, sizeof(*run.res));
 	if (!run.res)
 		die("gosync-stress: memory");
+	if (wl->begin)
+		wl->begin(&run, &base, reps);
 	/*
 	 * Backend-major by default; an interleaving workload measures every
 	 * backend of one variant and thread count back to back, so the points

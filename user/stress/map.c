@@ -35,7 +35,7 @@
 #pragma weak cds_lfht_next
 #pragma weak cds_lfht_count_nodes
 
-#define PEER_BUCKETS	4096	/* fixed: the workloads' maps are small */
+#define PEER_BUCKETS	4096	/* to start with; both peers grow */
 
 /* ---- gosync maps ---- */
 
@@ -163,11 +163,18 @@ struct pent {
 	char val[MAP_PEER_MAX];
 };
 
+/*
+ * The table doubles at load factor 1, as gosync's spin and rwsem maps and
+ * cds_lfht (AUTO_RESIZE) do: map-bench's unique-key variants grow maps to
+ * hundreds of thousands of entries, and fixed buckets would make this peer
+ * walk ever longer chains that the others do not.
+ */
 struct ptable {
 	pthread_mutex_t m;
 	pthread_rwlock_t rw;
 	bool rwlock;			/* which of the two guards @b */
-	struct pent *b[PEER_BUCKETS];	/* guarded by m or rw */
+	struct pent **b;		/* @nb buckets, guarded by m or rw */
+	size_t nb, n;			/* buckets (a power of 2), entries */
 };
 
 static uint64_t fnv1a(const void *p, size_t n)
@@ -196,6 +203,12 @@ static int pt_open(struct mapobj *m, int dev, unsigned int max_entries, bool rw)
 	(void)max_entries;
 	if (!t)
 		return -1;
+	t->nb = PEER_BUCKETS;
+	t->b = calloc(t->nb, sizeof(*t->b));
+	if (!t->b) {
+		free(t);
+		return -1;
+	}
 	t->rwlock = rw;
 	pthread_mutex_init(&t->m, NULL);
 	pthread_rwlock_init(&t->rw, NULL);
@@ -240,7 +253,7 @@ static void pt_unlock(struct ptable *t)
 /* The link pointing at @k's entry (or at the NULL ending its chain). Locked. */
 static struct pent **pt_find_locked(struct ptable *t, const void *k, size_t kl)
 {
-	struct pent **pp = &t->b[fnv1a(k, kl) % PEER_BUCKETS];
+	struct pent **pp = &t->b[fnv1a(k, kl) & (t->nb - 1)];
 
 	for (; *pp; pp = &(*pp)->next)
 		if ((*pp)->klen == kl && !memcmp((*pp)->key, k, kl))
@@ -248,8 +261,31 @@ static struct pent **pt_find_locked(struct ptable *t, const void *k, size_t kl)
 	return pp;
 }
 
-static int pt_insert_locked(struct pent **pp, const void *k, size_t kl,
-			    const void *v, size_t vl)
+/* Double the buckets; if there is no memory, the chains just get longer. */
+static void pt_grow_locked(struct ptable *t)
+{
+	size_t nb = t->nb * 2;
+	struct pent **b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return;
+	for (size_t i = 0; i < t->nb; i++) {
+		for (struct pent *e = t->b[i], *next; e; e = next) {
+			struct pent **pp = &b[fnv1a(e->key, e->klen) & (nb - 1)];
+
+			next = e->next;
+			e->next = *pp;
+			*pp = e;
+		}
+	}
+	free(t->b);
+	t->b = b;
+	t->nb = nb;
+}
+
+/* Add @k at @pp, the end of its chain (pt_find_locked()). Write-locked. */
+static int pt_insert_locked(struct ptable *t, struct pent **pp, const void *k,
+			    size_t kl, const void *v, size_t vl)
 {
 	struct pent *e = malloc(sizeof(*e));
 
@@ -261,6 +297,8 @@ static int pt_insert_locked(struct pent **pp, const void *k, size_t kl,
 	memcpy(e->key, k, kl);
 	memcpy(e->val, v, vl);
 	*pp = e;
+	if (++t->n > t->nb)
+		pt_grow_locked(t);
 	return 0;
 }
 
@@ -304,7 +342,7 @@ static int pt_store(struct mapobj *m, const void *k, size_t kl, const void *v,
 		memcpy((*pp)->val, v, vl);
 		(*pp)->vlen = (uint32_t)vl;
 	} else {
-		ret = pt_insert_locked(pp, k, kl, v, vl);
+		ret = pt_insert_locked(t, pp, k, kl, v, vl);
 	}
 	pt_unlock(t);
 	return ret;
@@ -324,7 +362,7 @@ static int pt_load_or_store(struct mapobj *m, const void *k, size_t kl,
 	if (loaded)
 		*loaded = *pp;
 	if (!*pp)
-		ret = pt_insert_locked(pp, k, kl, v, vl);
+		ret = pt_insert_locked(t, pp, k, kl, v, vl);
 	pt_unlock(t);
 	return ret;
 }
@@ -339,8 +377,10 @@ static int pt_delete(struct mapobj *m, const void *k, size_t kl, bool *deleted)
 	pt_wlock(t);
 	pp = pt_find_locked(t, k, kl);
 	e = *pp;
-	if (e)
+	if (e) {
 		*pp = e->next;
+		t->n--;
+	}
 	pt_unlock(t);
 	if (deleted)
 		*deleted = e;
@@ -365,7 +405,7 @@ static int pt_swap(struct mapobj *m, const void *k, size_t kl, const void *v,
 		memcpy((*pp)->val, v, vl);
 		(*pp)->vlen = (uint32_t)vl;
 	} else {
-		ret = pt_insert_locked(pp, k, kl, v, vl);
+		ret = pt_insert_locked(t, pp, k, kl, v, vl);
 	}
 	pt_unlock(t);
 	return ret;
@@ -399,7 +439,7 @@ static int pt_range(struct mapobj *m, map_range_fn fn, void *arg)
 
 	/* Go's Range may run @fn unlocked; ours only reads, so hold the lock */
 	pt_rlock(t);
-	for (unsigned int i = 0; i < PEER_BUCKETS; i++)
+	for (size_t i = 0; i < t->nb; i++)
 		for (struct pent *e = t->b[i]; e; e = e->next)
 			if (!fn(arg, e->key, e->klen, e->val, e->vlen))
 				goto out;
@@ -414,7 +454,7 @@ static void pt_close(struct mapobj *m)
 
 	if (!t)
 		return;
-	for (unsigned int i = 0; i < PEER_BUCKETS; i++) {
+	for (size_t i = 0; i < t->nb; i++) {
 		for (struct pent *e = t->b[i], *n; e; e = n) {
 			n = e->next;
 			free(e);
@@ -422,6 +462,7 @@ static void pt_close(struct mapobj *m)
 	}
 	pthread_mutex_destroy(&t->m);
 	pthread_rwlock_destroy(&t->rw);
+	free(t->b);
 	free(t);
 	m->priv = NULL;
 }

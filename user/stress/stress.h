@@ -552,6 +552,9 @@ struct stress_workload {
 	void (*teardown)(struct stress_point *p);
 	/* optional: add columns to a point's row */
 	void (*row)(const struct stress_result *r, struct stress_row *row);
+	/* optional: before the first point (@base: the points' common setup) */
+	void (*begin)(struct stress_run *run, const struct stress_point *base,
+		      unsigned int reps);
 	/* optional: after every point (ratios, summary); returns the exit status */
 	int (*finish)(struct stress_run *run);
 };

@@ -425,8 +425,9 @@ static int st_finish(struct stress_run *run)
 
 		if (r == base || !r->ok || !(base->rate.med > 0))
 			continue;
-		snprintf(of, sizeof(of), "%s / %s ops/s (Stateful Goroutines / Mutexes)",
-			 r->p.be->name, base->p.be->name);
+		snprintf(of, sizeof(of), "%s / %s ops/s (%s / Mutexes)",
+			 r->p.be->name, base->p.be->name,
+			 st_chan(r->p.be) ? "Stateful Goroutines" : "Mutexes");
 		row_str(&row, "workload", NULL, run->wl->name);
 		row_str(&row, "kind", NULL, "ratio");
 		row_str(&row, "backend", "backend", r->p.be->name);

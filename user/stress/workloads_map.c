@@ -259,8 +259,19 @@ const struct stress_workload wl_gobyexample = {
 
 /* ---- map-bench ---- */
 
-/* LoadOrStoreUnique and friends: each worker's keys, wrapping after this */
-#define MB_UNIQUE_WRAP	32768
+/*
+ * los-unique and los-balanced store a new key per op (per other op), as Go's
+ * do. Keys never repeat: a wrap would turn later stores into hits, an easier
+ * mix for whichever side runs more ops. Instead a worker stops after its
+ * share of this many ops per rep (the point's ops/s stand), which bounds the
+ * map: 512k entries, under the gosync map's default 1M entries and 64 MiB
+ * of keys and values (<= 8 + 16 bytes an entry), < 100 MB of memory in any
+ * backend (~150 bytes an entry). Under TCG the fastest peer's point at the
+ * default 0.3 s makes under a third of it.
+ */
+#define MB_UNIQUE_OPS	(1U << 19)
+#define MB_UNIQUE_BASE	1000000		/* worker id * this + n: distinct keys */
+_Static_assert(MB_UNIQUE_OPS <= MB_UNIQUE_BASE, "unique keys would collide");
 #define MB_RANGE_SIZE	1024		/* Go's mapSize */
 
 enum mb_kind {
@@ -575,7 +586,7 @@ static int mb_iter(struct stress_point *p, struct mb_ctx *x, struct mb_w *w,
 		   unsigned int id, uint64_t i, uint64_t n, struct stress_rng *rng,
 		   uint64_t *st)
 {
-	uint64_t unique = (uint64_t)id * 1000000 + n % MB_UNIQUE_WRAP;
+	uint64_t unique = (uint64_t)id * MB_UNIQUE_BASE + n;
 	uint64_t j;
 	bool swapped;
 
@@ -634,6 +645,17 @@ static int mb_iter(struct stress_point *p, struct mb_ctx *x, struct mb_w *w,
 	return -1;
 }
 
+static bool mb_unique(const struct mb_variant *v)
+{
+	return v->kind == MB_LOS_UNIQUE || v->kind == MB_LOS_BALANCED;
+}
+
+/* A worker's ops per rep of the unique-key variants (see MB_UNIQUE_OPS). */
+static uint64_t mb_unique_budget(const struct stress_point *p)
+{
+	return MB_UNIQUE_OPS / p->threads;
+}
+
 static int mb_body(struct stress_point *p, struct stress_worker *wk)
 {
 	struct mb_ctx *x = p->ctx;
@@ -642,6 +664,9 @@ static int mb_body(struct stress_point *p, struct stress_worker *wk)
 	struct mb_pos *pos = &x->pos[wk->id];
 	/* Go starts worker id at id * b.N: disjoint i's */
 	uint64_t i = ((uint64_t)wk->id << 40) + pos->n, n;
+	/* a warm-up may spend half the budget: the measured phase has the rest */
+	uint64_t end = !mb_unique(x->v) ? UINT64_MAX :
+		       wk->warming ? mb_unique_budget(p) / 2 : mb_unique_budget(p);
 	int ret = 0;
 
 	if (!pos->started) {
@@ -660,7 +685,7 @@ static int mb_body(struct stress_point *p, struct stress_worker *wk)
 	}
 	if (ops->thread_init)
 		ops->thread_init();
-	for (n = pos->n; stress_more(p, wk); n++, i++) {
+	for (n = pos->n; n < end && stress_more(p, wk); n++, i++) {
 		if (mb_iter(p, x, &w, wk->id, i, n, &pos->rng, pos->st) < 0) {
 			ret = -1;
 			break;
@@ -763,10 +788,23 @@ static int mb_finish(struct stress_run *run)
 	for (size_t v = 0; v < ARRAY_SIZE(mb_variants); v++)
 		stress_out_note(run->out, "  %-19s %s", mb_variants[v].name,
 				mb_variants[v].go);
-	stress_out_note(run->out, "keys and values are decimal strings; unique "
-			"keys wrap after %u per worker; batched backends put --batch "
-			"ops in one GOSYNC_IOC_BATCH (not range, adversarial-delete; "
-			"cas-collision then always issues the undo CAS)", MB_UNIQUE_WRAP);
+	stress_out_note(run->out, "keys and values are decimal strings; los-unique "
+			"and los-balanced never repeat a key: a worker stops after %u "
+			"/ threads ops per rep (the map's size), its ops/s stand; "
+			"batched backends put --batch ops in one GOSYNC_IOC_BATCH (not "
+			"range, adversarial-delete; cas-collision then always issues "
+			"the undo CAS)", MB_UNIQUE_OPS);
+	for (unsigned int i = 0; i < run->nres; i++) {
+		const struct stress_result *r = &run->res[i];
+		uint64_t cap = mb_unique_budget(&r->p) * r->p.threads;
+
+		if (mb_unique(mb_variant_of(r->p.variant)) &&
+		    r->last.ops + r->last.warm_ops >= cap)
+			stress_out_note(run->out, "%s %s, %u threads: every worker ran "
+					"out of new keys before --duration ended (the "
+					"last rep ran shorter; its ops/s stand)",
+					r->p.be->name, r->p.variant, r->p.threads);
+	}
 	if (!lfht)
 		stress_out_note(run->out, "urcu-lfht: not in this build (link with "
 				"-lurcu-cds to compare with liburcu's RCU hash table)");

@@ -85,8 +85,9 @@ static int bounded_finish(struct stress_run *run)
 {
 	bool ok = true;
 
+	/* 'unlimited' may let too many in, but must not fail to run */
 	for (unsigned int i = 0; i < run->nres; i++)
-		ok &= run->res[i].ok || !run->res[i].p.be->exact;
+		ok &= (run->res[i].ok || !run->res[i].p.be->exact) && !run->res[i].last.err;
 	if (run->o->quiet)
 		return ok ? 0 : 1;
 	stress_out_note(run->out, "\nmax inside: the most workers in the section at once "
