@@ -163,10 +163,10 @@ int gosync_batch(int fd, struct gosync_op *ops, unsigned int count,
  * gosync_mutex_create() - a Mutex
  * @name: NULL for anonymous; @perm as for gosync_counter_create()
  * @flags: GOSYNC_LOCK_ATTR_* (GOSYNC_LOCK_ATTR_NONROBUST: Go semantics, the
- *	lock outlives its holder's fd and anyone may unlock it)
+ *	lock outlives its holder's fd); either kind may be unlocked through any fd
  */
 int gosync_mutex_create(int dev, const char *name, unsigned int perm, unsigned int flags);
-/** gosync_mutex_lock() - Lock: 0, EOWNERDEAD, ETIMEDOUT, EINTR */
+/** gosync_mutex_lock() - Lock: 0, EOWNERDEAD, ETIMEDOUT, EINTR, EDEADLK (robust) */
 int gosync_mutex_lock(int fd, int64_t timeout_ns);
 /** gosync_mutex_trylock() - TryLock: 0, EOWNERDEAD, or EBUSY */
 int gosync_mutex_trylock(int fd);
@@ -254,7 +254,7 @@ int gosync_sem_create(int dev, const char *name, unsigned int perm, uint64_t siz
 int gosync_sem_acquire(int fd, uint64_t n, int64_t timeout_ns);
 /** gosync_sem_tryacquire() - TryAcquire(@n): 0 or EBUSY */
 int gosync_sem_tryacquire(int fd, uint64_t n);
-/** gosync_sem_release() - Release(@n): 0, or EPERM if more than held */
+/** gosync_sem_release() - Release(@n): 0, EPERM if more than held, EINVAL for n 0 */
 int gosync_sem_release(int fd, uint64_t n);
 /** gosync_sem_load() - its size, free permits, and this description's (each may be NULL) */
 int gosync_sem_load(int fd, uint64_t *size, uint64_t *avail, uint64_t *held);
