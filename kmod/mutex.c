@@ -674,14 +674,17 @@ static int gs_mutex_release(struct gs_mutex *m, struct gs_holder *h, bool died)
 		spin_unlock(&m->lock);
 		return -EPERM;
 	}
-	if (free) {
+	if (free)
 		ret = gs_mutex_unfence_free_locked(m);
-	} else {
+	/*
+	 * Before the handoff: a waiter granted the lock (starvation mode) may
+	 * return without m->lock and trace its acquire at once.
+	 */
+	gs_trace_released(m->id, GOSYNC_TYPE_MUTEX, GOSYNC_LOCK_UNLOCK, 1, ret);
+	if (!free) {
 		m->owner_died |= died;
 		gs_mutex_unlock_locked(m, &wake);
 	}
-	/* Before the wake-up: traces show the release before the next acquire. */
-	gs_trace_released(m->id, GOSYNC_TYPE_MUTEX, GOSYNC_LOCK_UNLOCK, 1, ret);
 	spin_unlock(&m->lock);
 	gs_wake_up(&wake);
 	if (!ret) {
