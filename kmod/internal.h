@@ -716,6 +716,7 @@ struct gs_once {
 	u64 releases;			/* releases of @sleepers: which list a Do is on */
 	u32 state;			/* GOSYNC_ONCE_STATE_*; also read locklessly */
 	struct gs_holder *runner;	/* told to run; only it may Complete */
+	u64 runs;			/* runners chosen so far: names the run */
 	bool abandoned;			/* done because the runner went away */
 	bool retry;			/* runner gone: back to NEW instead */
 	u32 value_max;			/* OnceValue: longest value; immutable */
@@ -737,11 +738,13 @@ unsigned int gs_once_waiters(struct gs_once *o);
 void gs_once_fill_state(struct gs_once *o, struct gosync_state *st);
 int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
 	       u32 *result);
+int gs_once_do_run(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
+		   u32 *result, u64 *run);
 int gs_once_complete(struct gs_once *o, struct gs_holder *h, u8 *value, u32 len);
 int gs_once_fail(struct gs_once *o, struct gs_holder *h);
 u32 gs_once_state(struct gs_once *o);
 void gs_once_holder_gone(struct gs_once *o, struct gs_holder *h);
-void gs_once_unrun(struct gs_once *o, struct gs_holder *h);
+void gs_once_unrun(struct gs_once *o, struct gs_holder *h, u64 run);
 __poll_t gs_once_poll(struct gs_once *o, struct file *file, poll_table *pt);
 int gs_once_try_case(struct gs_once *o, struct gs_sel *sel, int index);
 bool gs_once_done_locked(struct gs_once *o);

@@ -738,7 +738,8 @@ static int map_update(struct gs_map *m, struct gs_map_req *r)
 		/* The rhashtable is resizing: give its worker a moment. */
 		usleep_range(100, 1000);
 	}
-	if (hit >= 0)
+	/* A Swap refused after it found the key reports nothing found: nor counted */
+	if (hit >= 0 && (!ret || ret == -EOVERFLOW))
 		map_count_load(m, hit);
 	if (ret == -EDQUOT)
 		ret = -ENOSPC;

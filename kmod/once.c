@@ -87,6 +87,23 @@ static u32 gs_once_result_locked(struct gs_once *o)
 int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
 	       u32 *result)
 {
+	return gs_once_do_run(o, h, dl, result, NULL);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_once_do);
+
+/**
+ * gs_once_do_run() - gs_once_do(), and which run it was told to make
+ * @o: the Once
+ * @h: the caller's holder
+ * @dl: when to stop waiting
+ * @result: out, as gs_once_do()'s
+ * @run: out (may be NULL): with GOSYNC_ONCE_RUN, the run's number, for
+ *	gs_once_unrun()
+ * Return: as gs_once_do().
+ */
+int gs_once_do_run(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
+		   u32 *result, u64 *run)
+{
 	struct gs_sleeper w = { .task = current };
 	bool waited = false;
 	u64 start = 0, gen;
@@ -97,6 +114,9 @@ int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline 
 		if (o->state == GOSYNC_ONCE_STATE_NEW) {
 			o->state = GOSYNC_ONCE_STATE_RUNNING;
 			o->runner = h;
+			o->runs++;
+			if (run)
+				*run = o->runs;
 			*result = GOSYNC_ONCE_RUN;
 		} else {
 			*result = gs_once_result_locked(o);
@@ -134,7 +154,7 @@ int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline 
 		gs_stat_add(o->stats, GOSYNC_STAT_ONCE_RUNS, 1);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(gs_once_do);
+EXPORT_SYMBOL_IF_KUNIT(gs_once_do_run);
 
 /** gs_once_waiters() - the Dos asleep while it runs (INFO's waiters) */
 unsigned int gs_once_waiters(struct gs_once *o)
@@ -275,18 +295,19 @@ u32 gs_once_state(struct gs_once *o)
 EXPORT_SYMBOL_IF_KUNIT(gs_once_state);
 
 /*
- * The run through @h ends without the function's result, in @state (NEW or
- * DONE). Waiting Dos are woken; back to NEW, the first to retake the lock
- * runs the function and the others wait again. Return: whether @h was the
- * runner.
+ * The run through @h (@run: that one only; 0: any) ends without the
+ * function's result, in @state (NEW or DONE). Waiting Dos are woken; back
+ * to NEW, the first to retake the lock runs the function and the others
+ * wait again. Return: whether it was that run.
  */
-static bool gs_once_end_run(struct gs_once *o, struct gs_holder *h, u32 state,
+static bool gs_once_end_run(struct gs_once *o, struct gs_holder *h, u64 run, u32 state,
 			    bool abandoned)
 {
 	bool runner;
 
 	spin_lock(&o->lock);
-	runner = o->state == GOSYNC_ONCE_STATE_RUNNING && o->runner == h;
+	runner = o->state == GOSYNC_ONCE_STATE_RUNNING && o->runner == h &&
+		 (!run || o->runs == run);
 	if (runner)
 		gs_once_finish_locked(o, state, abandoned);
 	gs_once_unlock_wake(o, runner);
@@ -296,28 +317,27 @@ static bool gs_once_end_run(struct gs_once *o, struct gs_holder *h, u32 state,
 /* Without a result: done|abandoned, or new again (RETRY) */
 static bool gs_once_abandon(struct gs_once *o, struct gs_holder *h)
 {
-	return gs_once_end_run(o, h, o->retry ? GOSYNC_ONCE_STATE_NEW : GOSYNC_ONCE_STATE_DONE,
-			       !o->retry);
+	return gs_once_end_run(o, h, 0, o->retry ? GOSYNC_ONCE_STATE_NEW :
+			       GOSYNC_ONCE_STATE_DONE, !o->retry);
 }
 
 /**
  * gs_once_unrun() - take back a Do that made @h the runner, when its caller
  *	cannot be told so (the write-back of its result failed)
  * @o: the Once
- * @h: the holder gs_once_do() chose
+ * @h: the holder gs_once_do_run() chose
+ * @run: the run it was told to make: if that run ended and another began
+ *	meanwhile (threads sharing @h's description), nothing is done
  *
  * Nobody would ever run the function or Complete, and every Do would wait
  * until @h's description closes, its own retries too. The function never
- * ran, so the Once is new again, not abandoned, whatever its RETRY, and
- * that Do is not counted.
+ * ran, so the Once is new again, not abandoned, whatever its RETRY. The
+ * Do stays counted (its caller was told, but could not read it): the
+ * per-CPU stats only grow.
  */
-void gs_once_unrun(struct gs_once *o, struct gs_holder *h)
+void gs_once_unrun(struct gs_once *o, struct gs_holder *h, u64 run)
 {
-	if (!gs_once_end_run(o, h, GOSYNC_ONCE_STATE_NEW, false))
-		return;
-	/* The per-CPU counts are summed modulo 2^64: this takes one off. */
-	gs_stat_add(o->stats, GOSYNC_STAT_ONCE_DOS, (u64)-1);
-	gs_stat_add(o->stats, GOSYNC_STAT_ONCE_RUNS, (u64)-1);
+	gs_once_end_run(o, h, run, GOSYNC_ONCE_STATE_NEW, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_unrun);
 

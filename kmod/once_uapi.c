@@ -69,6 +69,7 @@ static int gs_once_cmd(struct gs_ucmd *ucmd)
 	u32 wait = c->flags & ~GOSYNC_ONCE_F_FAILED;
 	bool failed = c->flags & GOSYNC_ONCE_F_FAILED;
 	struct gs_deadline dl;
+	u64 run = 0;
 	int ret, ret2;
 
 	if (c->__reserved || ((c->buf || c->len) && (!o->value_max || failed)))
@@ -81,7 +82,7 @@ static int gs_once_cmd(struct gs_ucmd *ucmd)
 
 	switch (c->op) {
 	case GOSYNC_ONCE_DO:
-		ret = gs_once_do(o, ucmd->holder, &dl, &c->result);
+		ret = gs_once_do_run(o, ucmd->holder, &dl, &c->result, &run);
 		if (!ret && o->value_max)
 			ret = gs_once_cmd_value(o, c);
 		break;
@@ -106,10 +107,10 @@ static int gs_once_cmd(struct gs_ucmd *ucmd)
 	ret2 = gs_respond(ucmd, sizeof(*c));
 	/*
 	 * A runner never told it runs would never Complete, and every Do
-	 * would wait for it until this description closes: take the run back.
+	 * would wait for it until this description closes: take this run back.
 	 */
 	if (ret2 && c->op == GOSYNC_ONCE_DO && (c->result & GOSYNC_ONCE_RUN))
-		gs_once_unrun(o, ucmd->holder);
+		gs_once_unrun(o, ucmd->holder, run);
 	return ret2 ?: ret;
 }
 

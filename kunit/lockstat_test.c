@@ -407,7 +407,9 @@ static int hammer_lockstat(struct blocker *b)
 /*
  * A granted waiter records its wait without the object's lock, so a read
  * races with adds: contended must still be what the buckets add up to, in
- * every read, as the uapi promises.
+ * every read, as the uapi promises. (gs_lockstat_read() now sums the
+ * buckets it read, so this guards against a separate count coming back;
+ * the totals at the end check that no add is lost.)
  */
 static void lockstat_concurrent_sum_test(struct kunit *test)
 {

@@ -1475,6 +1475,7 @@ static void map_exempt_load_once_test(struct kunit *test)
  */
 static void map_swap_refused_test(struct kunit *test)
 {
+	u64 stats[GOSYNC_NR_STATS] = {};
 	struct gs_map *m = new_map(test, 0, 4);
 	struct mres r;
 
@@ -1484,6 +1485,8 @@ static void map_swap_refused_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.result, 0);
 	KUNIT_EXPECT_EQ(test, r.out_len, 0);
 	KUNIT_EXPECT_FALSE(test, r.got);
+	gs_stats_sum(m->stats, stats);			/* nor counted as a load */
+	KUNIT_EXPECT_EQ(test, stats[GOSYNC_MAP_STAT_LOADS], 0ULL);
 	r = mop(m, GOSYNC_MAP_COMPARE_AND_SWAP, "k", "abcdef", "a");
 	KUNIT_EXPECT_EQ(test, r.ret, -ENOSPC);
 	KUNIT_EXPECT_EQ(test, r.result, 0);

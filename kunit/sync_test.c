@@ -1807,41 +1807,47 @@ static u64 once_stat(struct gs_once *o, unsigned int stat)
 /*
  * A Do that made its caller the runner, taken back because the caller
  * could not be told (the uapi's write-back failed): new again, not
- * abandoned, and not counted; the same holder's next Do runs, and a
- * waiting Do is woken to run. Only the runner's holder takes it back.
+ * abandoned; the same holder's next Do runs, and a waiting Do is woken to
+ * run. Only that run of the runner's holder is taken back: threads sharing
+ * a description may have ended it and begun another meanwhile. The Dos
+ * stay counted (the stats only grow).
  */
 static void once_unrun_test(struct kunit *test)
 {
 	struct gs_once *o = gs_once_create(false, 0);
 	struct gs_holder a = {}, b = {};
 	struct blocker w = {};
+	u64 run = 0, run2 = 0;
 	u32 r;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
-	gs_once_unrun(o, &a);					/* not running */
-	KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, FOREVER, &r), 0);
+	gs_once_unrun(o, &a, 1);				/* not running */
+	KUNIT_EXPECT_EQ(test, gs_once_do_run(o, &a, FOREVER, &r, &run), 0);
 	KUNIT_EXPECT_EQ(test, r, (u32)GOSYNC_ONCE_RUN);
-	gs_once_unrun(o, &b);					/* not the runner */
+	gs_once_unrun(o, &b, run);				/* not the runner */
+	gs_once_unrun(o, &a, run + 1);				/* not that run */
 	KUNIT_EXPECT_EQ(test, gs_once_do(o, &b, PAST, &r), -ETIMEDOUT);
-	gs_once_unrun(o, &a);
+	gs_once_unrun(o, &a, run);
 	KUNIT_EXPECT_EQ(test, gs_once_state(o), 0U);
-	KUNIT_EXPECT_EQ(test, once_stat(o, GOSYNC_STAT_ONCE_DOS), 0ULL);
-	KUNIT_EXPECT_EQ(test, once_stat(o, GOSYNC_STAT_ONCE_RUNS), 0ULL);
-	KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, PAST, &r), 0);	/* no wait for itself */
+	/* no wait for itself */
+	KUNIT_EXPECT_EQ(test, gs_once_do_run(o, &a, PAST, &r, &run2), 0);
 	KUNIT_EXPECT_EQ(test, r, (u32)GOSYNC_ONCE_RUN);
+	KUNIT_EXPECT_NE(test, run2, run);
+	gs_once_unrun(o, &a, run);			/* the old run: this one stays */
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &b, PAST, &r), -ETIMEDOUT);
 
 	blocker_start(test, &w, do_once, o);
 	KUNIT_EXPECT_TRUE(test, wait_until(gs_once_waiters(o) == 1));
-	gs_once_unrun(o, &a);
+	gs_once_unrun(o, &a, run2);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, w.result, (u32)GOSYNC_ONCE_RUN);
 	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &a, NULL, 0), -EPERM);
 	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &w.holder, NULL, 0), 0);
 	KUNIT_EXPECT_EQ(test, gs_once_state(o), (u32)GOSYNC_ONCE_DONE);
-	gs_once_unrun(o, &w.holder);				/* done: stays done */
+	gs_once_unrun(o, &w.holder, run2 + 1);			/* done: stays done */
 	KUNIT_EXPECT_EQ(test, gs_once_state(o), (u32)GOSYNC_ONCE_DONE);
-	KUNIT_EXPECT_EQ(test, once_stat(o, GOSYNC_STAT_ONCE_DOS), 1ULL);
-	KUNIT_EXPECT_EQ(test, once_stat(o, GOSYNC_STAT_ONCE_RUNS), 1ULL);
+	KUNIT_EXPECT_EQ(test, once_stat(o, GOSYNC_STAT_ONCE_DOS), 3ULL);
+	KUNIT_EXPECT_EQ(test, once_stat(o, GOSYNC_STAT_ONCE_RUNS), 3ULL);
 	gs_once_destroy(o);
 }
 
