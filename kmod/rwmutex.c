@@ -369,7 +369,6 @@ static void gs_rwmutex_grant_all_locked(struct gs_rwmutex *rw, struct gs_wake *w
  * batches of GS_WAKE_MAX; then tell pollers and waiting selections.
  * @after_writer: a writer just left: every reader queued now is due.
  */
-
 static void gs_rwmutex_unlock_wake(struct gs_rwmutex *rw, bool after_writer)
 	__releases(&rw->lock)
 {
