@@ -25,9 +25,13 @@ struct shared {
 	pthread_barrier_t barrier;
 	_Atomic int stop;
 	_Atomic int warm_stop;
+	_Atomic unsigned int warmed;	/* at the measured start's barrier */
 	_Atomic unsigned int finished;
 	struct stress_worker w[];
 };
+
+/* How long the others may run on after a worker failed (see give_up()) */
+#define STRESS_STUCK_SECS 30
 
 unsigned int stress_default_sweep(unsigned int *t, unsigned int max)
 {
@@ -126,6 +130,7 @@ static void worker_main(struct stress_point *p, struct shared *sh,
 		w->warm_ops = atomic_load(&w->ops);
 		atomic_store(&w->ops, 0);
 		w->warming = false;
+		atomic_fetch_add(&sh->warmed, 1);
 		pthread_barrier_wait(&sh->barrier);	/* the measured start */
 	}
 	w->t0 = stress_now();
@@ -172,6 +177,37 @@ static void progress(const struct stress_point *p, struct shared *sh,
 		(unsigned long long)ops, stress_now() - t0);
 }
 
+/* The first failed worker's errno, or 0 */
+static int first_error(struct shared *sh, unsigned int threads)
+{
+	for (unsigned int i = 0; i < threads; i++)
+		if (sh->w[i].err)
+			return sh->w[i].err;
+	return 0;
+}
+
+/*
+ * A worker failed and the others did not stop: they wait for something the
+ * failed one would have done (an Unlock, a Done), and would wait for good.
+ * Say so and end the run rather than hang without a word.
+ */
+static void __attribute__((noreturn))
+give_up(const struct stress_point *p, struct shared *sh, const pid_t *pid)
+{
+	unsigned int left = p->threads - atomic_load(&sh->finished);
+
+	fprintf(stderr, "\ngosync-stress: %s %s%s%s: %u worker%s still running %d s "
+		"after a worker failed (%s): giving up\n", p->wl->name,
+		p->be ? p->be->name : "", p->variant ? "/" : "",
+		p->variant ? p->variant : "", left, left == 1 ? "" : "s",
+		STRESS_STUCK_SECS, strerror(first_error(sh, p->threads)));
+	if (p->procs)
+		for (unsigned int i = 0; i < p->threads; i++)
+			kill(pid[i], SIGKILL);
+	fflush(NULL);
+	_exit(1);
+}
+
 /* One repetition: spawn, release, wait, collect. */
 static void run_workers(struct stress_point *p, const struct stress_opts *o,
 			unsigned int rep, unsigned int reps,
@@ -183,7 +219,7 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 	pthread_t *tid = calloc(p->threads, sizeof(*tid));
 	pid_t *pid = calloc(p->threads, sizeof(*pid));
 	pthread_barrierattr_t ba;
-	double t0, tmin = INFINITY, tmax = 0;
+	double t0, tmin = INFINITY, tmax = 0, failed_at = 0;
 
 	if (!sh || !ta || !tid || !pid)
 		die("gosync-stress: memory");
@@ -241,6 +277,11 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 				progress(p, sh, rep, reps, w0, true);
 		}
 		atomic_store(&sh->warm_stop, 1);
+		/* a failure in the warm-up may leave others waiting, as below */
+		for (double f = stress_now(); atomic_load(&sh->warmed) < p->threads;
+		     stress_sleep(0.01))
+			if (first_error(sh, p->threads) && stress_now() - f > STRESS_STUCK_SECS)
+				give_up(p, sh, pid);
 		pthread_barrier_wait(&sh->barrier);	/* the measured start */
 	}
 	t0 = stress_now();
@@ -255,10 +296,14 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 		}
 		if (atomic_load(&sh->finished) == p->threads)
 			break;
-		if (!o->progress && (p->iterations || stopped))
-			break;		/* nothing to show: just join */
-		if (o->progress && (left > 0.1 || stopped))
+		if (stopped && !failed_at && first_error(sh, p->threads))
+			failed_at = stress_now();
+		if (failed_at && stress_now() - failed_at > STRESS_STUCK_SECS)
+			give_up(p, sh, pid);
+		if ((o->progress || failed_at) && (left > 0.1 || stopped))
 			left = 0.1;
+		else if (stopped)
+			left = 0.01;	/* nothing to show: join soon after */
 		stress_sleep(left > 0 ? left : 0.001);
 		if (o->progress)
 			progress(p, sh, rep, reps, t0, false);

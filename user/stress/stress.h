@@ -587,10 +587,11 @@ static inline bool stress_more(const struct stress_point *p,
 {
 	if (w->warming)
 		return !atomic_load_explicit(p->warm_stop, memory_order_relaxed);
-	if (p->iterations)
-		return atomic_load_explicit(&w->ops, memory_order_relaxed) <
-		       p->iterations;
-	return !atomic_load_explicit(p->stop, memory_order_relaxed);
+	/* *stop: the time is up, or (iteration mode too) a worker failed */
+	if (atomic_load_explicit(p->stop, memory_order_relaxed))
+		return false;
+	return !p->iterations ||
+	       atomic_load_explicit(&w->ops, memory_order_relaxed) < p->iterations;
 }
 
 /* Ops the worker may still do in one go (iteration mode caps @want). */
