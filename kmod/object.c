@@ -225,12 +225,16 @@ EXPORT_SYMBOL_IF_KUNIT(gs_user_get_current);
 /*
  * Add @n to @v unless that takes it past @max: false, and nothing added.
  * Never past it, even for a moment, so a charge that fails never makes a
- * concurrent one that fits fail too.
+ * concurrent one that fits fail too. Adding 0 always fits: an owner over
+ * its object limit (lowered under it, or exempt at create) still gets the
+ * bytes of a Store or a Send, which charge no object.
  */
 static bool gs_add_within(atomic_long_t *v, unsigned long n, unsigned long max)
 {
 	long old = atomic_long_read(v);
 
+	if (!n)
+		return true;
 	do {
 		if ((unsigned long)old > max || n > max - (unsigned long)old)
 			return false;

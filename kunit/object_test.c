@@ -338,6 +338,7 @@ static void object_user_limit_test(struct kunit *test)
 	unsigned long saved_bytes = gs_max_bytes_per_user;
 	struct gs_obj *objs[3], *extra;
 	const struct cred *old;
+	struct gs_user *u;
 	struct cred *cred;
 	struct fake *f;
 	int destroyed = 0, i;
@@ -356,6 +357,20 @@ static void object_user_limit_test(struct kunit *test)
 	f->destroyed = &destroyed;
 	extra = gs_obj_new(&fake_type, f, 0600);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(extra), -ENOSPC);
+	/*
+	 * An owner over its object limit (lowered under it, or one that had
+	 * CAP_SYS_RESOURCE at create) still gets bytes: a Store or a Send
+	 * charges no object. It got ENOSPC with room for the bytes.
+	 */
+	gs_max_objects_per_user = 2;
+	u = gs_user_get_current();
+	KUNIT_ASSERT_FALSE(test, IS_ERR(u));
+	KUNIT_EXPECT_EQ(test, gs_user_charge_nocap(u, 100, false), 0);
+	KUNIT_EXPECT_EQ(test, gs_user_charge(u, 0, 100), 0);
+	KUNIT_EXPECT_EQ(test, gs_user_charge(u, 1, 0), -ENOSPC);
+	gs_user_uncharge(u, 0, 200);
+	gs_user_put(u);
+	gs_max_objects_per_user = 3;
 	gs_obj_put(objs[2]);		/* frees a slot */
 	objs[2] = gs_obj_new(&fake_type, f, 0600);
 	KUNIT_EXPECT_FALSE(test, IS_ERR(objs[2]));
