@@ -179,6 +179,27 @@ int gs_sleep(const struct gs_deadline *dl)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sleep);
 
+/**
+ * gs_wait_over() - whether a wait must end now, without sleeping
+ * @dl: the wait's deadline
+ *
+ * For a loop that retries without sleeping (a select woken by a change that
+ * completed none of its cases): gs_sleep() sees a signal and the deadline
+ * only when it is reached.
+ * Return: 0, -ETIMEDOUT past the deadline, or for a pending signal
+ * @dl->sig_ret.
+ */
+int gs_wait_over(const struct gs_deadline *dl)
+{
+	if (dl->killable ? fatal_signal_pending(current) : signal_pending(current))
+		return dl->sig_ret;
+	if (dl->t != KTIME_MAX &&
+	    !ktime_before(dl->clock == CLOCK_REALTIME ? ktime_get_real() : ktime_get(), dl->t))
+		return -ETIMEDOUT;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_wait_over);
+
 /* Copy a name from user memory. Return: 0, -EFAULT, or a name error. */
 static int gs_get_name(char *name, u64 uptr)
 {

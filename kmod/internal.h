@@ -109,6 +109,7 @@ static inline unsigned int gs_sleep_state(const struct gs_deadline *dl)
 }
 
 int gs_sleep(const struct gs_deadline *dl);
+int gs_wait_over(const struct gs_deadline *dl);
 
 /* Would the call be made again? Then a call that did something must not be. */
 static inline bool gs_restarts(int ret)

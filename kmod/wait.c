@@ -214,12 +214,23 @@ int gs_sel_sleep(struct gs_sel *s, const struct gs_deadline *dl)
 		}
 		if (atomic_xchg(&s->woken, 0)) {
 			__set_current_state(TASK_RUNNING);
+			/*
+			 * Not a sleep: a watched object that keeps changing
+			 * (a Recv that queues and times out, over and over)
+			 * must not keep us from our deadline, our signals or
+			 * the CPU's other tasks.
+			 */
+			ret = gs_wait_over(dl);
+			if (ret)
+				break;
+			cond_resched();
 			return 1;
 		}
 		ret = gs_sleep(dl);
 		if (ret)
-			return gs_sel_claim(s, GS_SEL_CANCELED) ? ret : 0;
+			break;
 	}
+	return gs_sel_claim(s, GS_SEL_CANCELED) ? ret : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_sel_sleep);
 

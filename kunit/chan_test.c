@@ -867,6 +867,51 @@ static void wait_any_busy_retry_test(struct kunit *test)
 }
 
 /*
+ * A selection woken again each time it looks (a watched object that keeps
+ * changing without completing any of its cases, as a Recv that queues and
+ * times out over and over) still ends at its deadline or on a signal. It
+ * returned "try again" without sleeping, so without seeing either, for as
+ * long as the wake-ups came: a select could overrun its deadline and ignore
+ * SIGKILL without bound.
+ */
+static void sel_woken_deadline_test(struct kunit *test)
+{
+	struct gs_deadline dl = GS_FOREVER;
+	struct gs_sel sel;
+	int ret, rounds;
+
+	gs_sel_init(&sel);
+	dl.t = ktime_sub_ms(ktime_get(), 1);
+	for (rounds = 0; rounds < 100; rounds++) {
+		atomic_set(&sel.woken, 1);	/* as gs_sel_wake() sets it */
+		ret = gs_sel_sleep(&sel, &dl);
+		if (ret != 1)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, ret, -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, rounds, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&sel.winner), GS_SEL_CANCELED);
+
+	/* a signal, with no deadline */
+	gs_sel_init(&sel);
+	allow_signal(SIGUSR1);
+	send_sig(SIGUSR1, current, 1);
+	atomic_set(&sel.woken, 1);
+	KUNIT_EXPECT_EQ(test, gs_sel_sleep(&sel, &GS_FOREVER), -EINTR);
+	flush_signals(current);
+	/* a counterpart's claim still wins over both */
+	gs_sel_init(&sel);
+	atomic_set(&sel.woken, 1);
+	KUNIT_EXPECT_TRUE(test, gs_sel_claim(&sel, 0));
+	dl.t = ktime_sub_ms(ktime_get(), 1);
+	KUNIT_EXPECT_EQ(test, gs_sel_sleep(&sel, &dl), 0);
+	/* woken, deadline ahead: try again */
+	gs_sel_init(&sel);
+	atomic_set(&sel.woken, 1);
+	KUNIT_EXPECT_EQ(test, gs_sel_sleep(&sel, &GS_FOREVER), 1);
+}
+
+/*
  * A receiver that a send passed over while it was busy (so the message was
  * buffered) stays queued beside the buffer until it retries: a later send
  * must buffer behind that message, not hand itself to the receiver first,
@@ -1253,6 +1298,7 @@ static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(wait_any_retry_completed_send_test),
 	KUNIT_CASE(wait_any_retry_dequeues_test),
 	KUNIT_CASE(wait_any_busy_retry_test),
+	KUNIT_CASE(sel_woken_deadline_test),
 	KUNIT_CASE(chan_closed_keeps_senders_test),
 	KUNIT_CASE(chan_stale_receiver_test),
 	KUNIT_CASE(chan_send_past_full_batch_test),
