@@ -162,11 +162,17 @@ int gs_cond_wait(struct gs_cond *c, struct gs_holder *h, const struct gs_deadlin
 		ret = -EINTR;
 	/*
 	 * Lock again before returning, whatever happened; only dying stops it
-	 * (a task killed meanwhile does not keep it: gs_mutex_lock()).
+	 * (a task killed meanwhile does not keep it: gs_mutex_lock()). Killed
+	 * after gs_mutex_lock() looked, it gives the Mutex back here, as above.
 	 */
 	relock = gs_mutex_lock(c->mutex, h, &GS_KILLABLE);
-	if (!ret && fatal_signal_pending(current))
-		cond_pass_on(c, &w);	/* killed while it relocked: as above */
+	if (fatal_signal_pending(current)) {
+		if (gs_locked(relock))
+			gs_mutex_give_back(c->mutex, h, relock == -EOWNERDEAD);
+		if (!ret)
+			cond_pass_on(c, &w);
+		return -EINTR;
+	}
 	return relock ?: ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_cond_wait);
