@@ -33,7 +33,11 @@ static struct gs_chan_msg *gs_chan_msg_from_user(struct gs_chan *ch, u64 uptr, u
 	return msg;
 }
 
-/* Send each message in turn; stop at the first that fails. */
+/*
+ * Send each message in turn; stop at the first that fails. A malformed
+ * entry after the first ends the batch, as for RECV: EINVAL promises that
+ * nothing was done.
+ */
 static int gs_chan_send_vec(struct gs_chan *ch, struct gosync_chan_cmd *c,
 			    struct gosync_chan_msg __user *umsgs, const struct gs_deadline *dl,
 			    bool nonblock)
@@ -47,7 +51,7 @@ static int gs_chan_send_vec(struct gs_chan *ch, struct gosync_chan_cmd *c,
 		if (copy_from_user(&m, &umsgs[c->done], sizeof(m)))
 			return -EFAULT;
 		if (m.__reserved)
-			return -EINVAL;
+			return c->done ? 0 : -EINVAL;
 		w.msg = gs_chan_msg_from_user(ch, m.buf, m.len);
 		if (IS_ERR(w.msg))
 			return PTR_ERR(w.msg);

@@ -417,6 +417,44 @@ static bool t_nonblock_deadline(void)
 	return true;
 }
 
+/*
+ * A vector whose later entry is malformed (reserved bytes set) ends there,
+ * SEND as RECV: the messages before it moved and `done` says so. EINVAL
+ * (the struct not written back) is only for "nothing was done", and a
+ * SEND once returned it after sending the entries before.
+ */
+static bool t_chan_vec_bad_entry(void)
+{
+	struct gosync_chan_msg m[3] = {
+		{ .buf = (uintptr_t)"a", .len = 1 },
+		{ .buf = (uintptr_t)"b", .len = 1 },
+		{ .buf = (uintptr_t)"c", .len = 1, .__reserved = 1 },
+	};
+	char got[3][8];
+	struct gosync_chan_cmd c = { .size = sizeof(c), .op = GOSYNC_CHAN_SEND, .count = 3,
+				     .msgs = (uintptr_t)m };
+	uint32_t len = ~0u;
+	int fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, 4, 8));
+
+	CHECK_OK(ioctl(fd, GOSYNC_IOC_CHAN, &c));
+	CHECK(c.done == 2 && c.len == 2, "send: done %u len %u", c.done, c.len);
+	/* the bad entry first: nothing was done */
+	c = (struct gosync_chan_cmd){ .size = sizeof(c), .op = GOSYNC_CHAN_SEND, .count = 1,
+				      .msgs = (uintptr_t)&m[2] };
+	CHECK_ERRNO(ioctl(fd, GOSYNC_IOC_CHAN, &c), EINVAL, false);
+	CHECK(!gosync_chan_len(fd, &len, NULL, NULL) && len == 2, "len %u", len);
+	for (int i = 0; i < 3; i++)
+		m[i] = (struct gosync_chan_msg){ .buf = (uintptr_t)got[i], .len = 8,
+						 .__reserved = i == 1 };
+	c = (struct gosync_chan_cmd){ .size = sizeof(c), .op = GOSYNC_CHAN_RECV, .count = 3,
+				      .msgs = (uintptr_t)m };
+	CHECK_OK(ioctl(fd, GOSYNC_IOC_CHAN, &c));
+	CHECK(c.done == 1 && c.len == 1 && m[0].len == 1 && got[0][0] == 'a',
+	      "recv: done %u len %u", c.done, c.len);
+	close(fd);
+	return true;
+}
+
 static bool t_closed_fd(void)
 {
 	int fd = CHECK_OK(gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_ATOMIC, 0));
@@ -476,6 +514,7 @@ int main(void)
 	tap_report(t_closed_fd(), "badinput-ebadf");
 	tap_report(t_poll(), "badinput-poll-no-wait");
 	tap_report(t_nonblock_deadline(), "badinput-nonblock-with-deadline");
+	tap_report(t_chan_vec_bad_entry(), "badinput-chan-vec-bad-entry");
 	cmd_env_fini(&env);
 	close(cfd);
 	return tap_done(dev, "badinput");
