@@ -159,6 +159,7 @@ static void chan_complete_locked(struct gs_chan *ch, struct gs_chan_waiter *w,
 {
 	lockdep_assert_held(&ch->lock);
 	chan_dequeue_locked(ch, w);
+	ch->completions++;
 	w->peer_done = true;
 	gs_wake_add(wq, w->sel->task);
 }
@@ -463,9 +464,11 @@ static int chan_attempt_locked(struct gs_chan *ch, struct gs_chan_waiter *c,
 int gs_chan_try(struct gs_chan *ch, struct gs_chan_waiter *c, struct gs_sel *self, int index)
 {
 	struct gs_wake wq = GS_WAKE_INIT;
+	u32 completions;
 	int ret;
 
 	spin_lock(&ch->lock);
+	completions = ch->completions;
 	ret = chan_attempt_locked(ch, c, self, index, &wq);
 	/*
 	 * A queued case that completed here leaves its queue now, not at
@@ -473,7 +476,8 @@ int gs_chan_try(struct gs_chan *ch, struct gs_chan_waiter *c, struct gs_sel *sel
 	 */
 	if (c->queued && ret != -EAGAIN && ret != -EALREADY)
 		chan_dequeue_locked(ch, c);
-	chan_unlock_wake(ch, &wq, !ret || wq.n);
+	/* A busy selection told to retry (in @wq) is no change. */
+	chan_unlock_wake(ch, &wq, !ret || ch->completions != completions);
 	if (!ret)
 		gs_stat_add(ch->stats, c->op == GOSYNC_CHAN_SEND ? GOSYNC_STAT_CHAN_SENDS :
 			    c->msg ? GOSYNC_STAT_CHAN_RECVS : GOSYNC_STAT_CHAN_CLOSED_RECVS, 1);
@@ -492,15 +496,17 @@ EXPORT_SYMBOL_IF_KUNIT(gs_chan_try);
 int gs_chan_arm(struct gs_chan *ch, struct gs_chan_waiter *c)
 {
 	struct gs_wake wq = GS_WAKE_INIT;
+	u32 completions;
 	int ret;
 
 	spin_lock(&ch->lock);
+	completions = ch->completions;
 	ret = chan_attempt_locked(ch, c, c->sel, c->index, &wq);
 	if (ret == -EAGAIN) {
 		c->peer_done = false;
 		chan_enqueue_locked(ch, c);
 	}
-	chan_unlock_wake(ch, &wq, ret == -EAGAIN || !ret || wq.n);
+	chan_unlock_wake(ch, &wq, ret == -EAGAIN || !ret || ch->completions != completions);
 	if (!ret)
 		gs_stat_add(ch->stats, c->op == GOSYNC_CHAN_SEND ? GOSYNC_STAT_CHAN_SENDS :
 			    c->msg ? GOSYNC_STAT_CHAN_RECVS : GOSYNC_STAT_CHAN_CLOSED_RECVS, 1);

@@ -1201,6 +1201,7 @@ struct gs_chan {
 	struct list_head recvq;		/* waiting receivers */
 	u32 nr_senders;			/* entries in @sendq */
 	u32 nr_receivers;		/* entries in @recvq */
+	u32 completions;		/* parties completed and dequeued, ever */
 	struct gs_user *user;		/* pays for the messages; immutable */
 	struct gs_stats __percpu *stats; /* enum gosync_chan_stat */
 };

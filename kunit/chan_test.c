@@ -834,19 +834,35 @@ static void wait_any_retry_dequeues_test(struct kunit *test)
  * cases makes it try again; one that finds it decided leaves it alone, and
  * never reports the length of a message that will not be sent.
  */
+static int count_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void *key)
+{
+	atomic_inc((atomic_t *)wqe->private);
+	return 0;
+}
+
 static void wait_any_busy_retry_test(struct kunit *test)
 {
 	struct gs_chan *ch = new_chan(test, 0);
+	struct wait_queue_entry watcher;
+	atomic_t watcher_woken = ATOMIC_INIT(0);
 	struct gs_case r, s;
 	struct gs_sel rsel, ssel;
 	char out[80];
 
+	/* another selection watching the channel */
+	init_waitqueue_func_entry(&watcher, count_wake);
+	watcher.private = &watcher_woken;
+	add_wait_queue(&ch->wq, &watcher);
 	gs_sel_init(&rsel);
 	chan_case(&r, ch, GOSYNC_CASE_RECV, NULL);
 	KUNIT_ASSERT_EQ(test, arm_case(&r, &rsel, 0), -EAGAIN);
+	atomic_set(&watcher_woken, 0);
 	atomic_set(&rsel.winner, GS_SEL_BUSY);
 	KUNIT_EXPECT_EQ(test, try_send(ch, "x"), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, atomic_xchg(&rsel.woken, 0), 1);
+	/* only the busy one is told: nothing changed for the others */
+	KUNIT_EXPECT_EQ(test, atomic_read(&watcher_woken), 0);
+	remove_wait_queue(&ch->wq, &watcher);
 	atomic_set(&rsel.winner, 1);		/* decided elsewhere */
 	KUNIT_EXPECT_EQ(test, try_send(ch, "x"), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, atomic_read(&rsel.woken), 0);
