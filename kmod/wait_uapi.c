@@ -12,8 +12,9 @@
 /*
  * One call's cases, in one allocation sized by their count: a few hundred
  * bytes a case, where 64 of each would take an order-3 page allocation
- * (past the kmalloc caches) on every select. Charged (GOSYNC_GFP): the
- * call may sleep for good holding it.
+ * (past the kmalloc caches) on every select. kvzalloc(): such a call falls
+ * back to vmalloc when memory is too fragmented for contiguous pages.
+ * Charged (GOSYNC_GFP): the call may sleep for good holding it.
  */
 struct gs_wait_ctx {
 	struct gs_case *cases;
@@ -23,7 +24,7 @@ struct gs_wait_ctx {
 
 static void *gs_wait_ctx_alloc(struct gs_wait_ctx *x, unsigned int n)
 {
-	void *p = kzalloc(n * (sizeof(*x->cases) + sizeof(*x->ucases) + sizeof(*x->refs)),
+	void *p = kvzalloc(n * (sizeof(*x->cases) + sizeof(*x->ucases) + sizeof(*x->refs)),
 			  GOSYNC_GFP);
 
 	if (!p)
@@ -183,6 +184,6 @@ out:
 			gs_chan_msg_free(c->priv, c->cw.msg);
 		gs_obj_fdput(&x->refs[i]);
 	}
-	kfree(mem);
+	kvfree(mem);
 	return ret;
 }
