@@ -236,12 +236,14 @@ func (o *Once) run(name string, f func() ([]byte, error), isValue bool) ([]byte,
 			complete(nil)
 			return
 		}
+		if !hasFeature(featureOnceFailed) {
+			complete(nil) // a module before GOSYNC_ONCE_F_FAILED
+			return
+		}
 		o.h.raceReleaseMerge()
 		c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceComplete,
 			flags: onceFailed}
-		if o.h.do(iocOnce, unsafe.Pointer(&c)) == syscall.EINVAL {
-			complete(nil) // a module before GOSYNC_ONCE_F_FAILED
-		}
+		o.h.do(iocOnce, unsafe.Pointer(&c))
 	}
 	completed := false
 	defer func() {

@@ -116,6 +116,27 @@ func device() (int, error) {
 	return dev.fd, dev.err
 }
 
+var feat struct {
+	once sync.Once
+	bits uint64
+}
+
+// hasFeature reports whether the module has the flag behind feature bit f
+// (GOSYNC_IOC_VERSION's features), asked once. If the device cannot be
+// asked, yes: the module is taken to be as new as the package.
+func hasFeature(f uint64) bool {
+	feat.once.Do(func() {
+		feat.bits = ^uint64(0)
+		if dfd, err := device(); err == nil {
+			v := versionCmd{size: uint32(unsafe.Sizeof(versionCmd{}))}
+			if ioctl(dfd, iocVersion, unsafe.Pointer(&v)) == nil {
+				feat.bits = v.features
+			}
+		}
+	})
+	return feat.bits&f != 0
+}
+
 // Absolute deadlines are on CLOCK_MONOTONIC, the clock of Go's monotonic
 // time readings: the kernel's reading monoBase was taken at Go's time
 // monoBaseGo, give or take half the narrowest of a few (Go, kernel, Go)

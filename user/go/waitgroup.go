@@ -143,17 +143,15 @@ func (wg *WaitGroup) op(name string, op uint32, delta int64, flags uint32) (int6
 		}
 	}
 	// A plain Done is not one of Go's tasks: the kernel leaves the Adds
-	// they hold (the handle's description) held (GOSYNC_WG_F_UNHELD).
-	if op == wgDone || op == wgAdd && delta < 0 && flags == 0 {
+	// they hold (the handle's description) held (GOSYNC_WG_F_UNHELD), if
+	// the module has the flag. Asked, not guessed from an EINVAL, which a
+	// counter that would go negative gets too: a retry could take another
+	// process's Add made since and settle one of the held Adds.
+	if (op == wgDone || op == wgAdd && delta < 0 && flags == 0) &&
+		hasFeature(featureWGUnheld) {
 		c.flags |= wgFUnheld
 	}
 	err := wg.h.do(iocWaitGroup, unsafe.Pointer(&c))
-	if err == syscall.EINVAL && c.flags&wgFUnheld != 0 {
-		// A module before GOSYNC_WG_F_UNHELD refuses it: without it
-		// (the counter too low is EINVAL again, and nothing changed).
-		c.flags &^= wgFUnheld
-		err = wg.h.do(iocWaitGroup, unsafe.Pointer(&c))
-	}
 	return c.counter, newError(name, wg.h.name, err, wgKinds...)
 }
 

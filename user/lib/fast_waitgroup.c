@@ -7,9 +7,11 @@
  * does; the low half is the kernel's and is only read here.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "gosync.h"
 
@@ -31,13 +33,41 @@ int gosync_fast_waitgroup_create(int dev, const char *name, unsigned int perm,
 }
 
 /*
+ * Does the module take GOSYNC_WG_F_UNHELD? Asked once, from VERSION's
+ * features; yes if the device cannot be asked (the module is taken to be as
+ * new as the library). Asked, not guessed from an EINVAL, which a counter
+ * that would go negative gets too: a plain Done tried after it could take
+ * an Add another process made meanwhile, hide the misuse, and settle one
+ * of this description's held Adds.
+ */
+static bool wg_unheld_known(void)
+{
+	static int known;	/* 0: not asked yet; 1: it does; 2: it does not */
+	int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+
+	if (!k) {
+		struct gosync_version v;
+		int err = errno, dev = gosync_dev_open();
+
+		k = 1;
+		if (dev >= 0) {
+			if (!gosync_version(dev, &v) &&
+			    !(v.features & GOSYNC_FEATURE_WG_UNHELD))
+				k = 2;
+			close(dev);
+		}
+		errno = err;
+		__atomic_store_n(&known, k, __ATOMIC_RELAXED);
+	}
+	return k == 1;
+}
+
+/*
  * The kernel's Add, for when the fast path cannot. Its Done is
  * GOSYNC_WG_F_UNHELD, as the CAS would have been: a plain Done through a
  * description that holds Adds would settle one of them, and the kernel would
  * then not do it if this process died before that Add's own Done. A module
- * from before the flag refuses it with EINVAL, as it does a negative counter:
- * only a counter that the word shows stays whole is tried again plainly
- * (else a misuse would be counted twice).
+ * from before the flag gets a plain Done.
  */
 static int wg_kernel_add(struct gosync_fast *f, int64_t delta, int64_t *counter)
 {
@@ -46,14 +76,10 @@ static int wg_kernel_add(struct gosync_fast *f, int64_t delta, int64_t *counter)
 		.delta = delta,
 	};
 
-	if (delta >= 0)
+	if (delta >= 0 || !wg_unheld_known())
 		return gosync_waitgroup_add(f->fd, delta, counter);
-	if (ioctl(f->fd, GOSYNC_IOC_WAITGROUP, &c) < 0) {
-		if (errno != EINVAL ||
-		    wg_count(__atomic_load_n(&f->words->waitgroup, __ATOMIC_RELAXED)) + delta < 0)
-			return -1;
-		return gosync_waitgroup_add(f->fd, delta, counter);
-	}
+	if (ioctl(f->fd, GOSYNC_IOC_WAITGROUP, &c) < 0)
+		return -1;
 	if (counter)
 		*counter = c.counter;
 	return 0;
