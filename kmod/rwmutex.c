@@ -330,6 +330,13 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, struct gs_wake *wake)
 			continue;
 		if (rw->writers_waiting && w->seq > rw->readers_due)
 			break;		/* FIFO: the rest came later too */
+		/*
+		 * Go's limit holds for grants too: readers that queued under
+		 * it (behind a writer that then gave up) wait for an RUnlock,
+		 * which comes back here.
+		 */
+		if (gs_rwmutex_readers_locked(rw) >= GOSYNC_RWMUTEX_MAX_READERS)
+			break;
 		if (gs_wake_full(wake))
 			return true;
 		gs_rwmutex_grant_locked(rw, w, wake);

@@ -875,6 +875,7 @@ static void rwmutex_max_readers_test(struct kunit *test)
 {
 	struct gs_rwmutex *rw = gs_rwmutex_create(true);
 	struct gs_holder many = {}, a = {}, b = {};
+	struct blocker w = {}, r1 = {}, r2 = {}, *first, *second;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
 	rw->readers = GOSYNC_RWMUTEX_MAX_READERS - 1;
@@ -889,6 +890,34 @@ static void rwmutex_max_readers_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), 0);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &b, false), 0);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &b), 0);
+
+	/*
+	 * Readers that queued under the limit behind a writer that then gave
+	 * up are granted up to it, not past it: the rest wait for an RUnlock.
+	 */
+	w.writer = true;
+	blocker_start(test, &w, do_rw_lock, rw);
+	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
+	blocker_start(test, &r1, do_rw_lock, rw);
+	blocker_start(test, &r2, do_rw_lock, rw);
+	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 3)));
+	blocker_signal(&w);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EINTR);
+	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
+	KUNIT_EXPECT_EQ(test, rw->readers, GOSYNC_RWMUTEX_MAX_READERS);
+	spin_lock(&rw->lock);			/* granted under it */
+	first = r1.holder.rlocks ? &r1 : &r2;
+	spin_unlock(&rw->lock);
+	second = first == &r1 ? &r2 : &r1;
+	KUNIT_EXPECT_EQ(test, blocker_finish(first), 0);
+	KUNIT_EXPECT_EQ(test, second->holder.rlocks, 0U);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(second->finished));
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &many), 0);	/* one of the many */
+	KUNIT_EXPECT_EQ(test, blocker_finish(second), 0);
+	KUNIT_EXPECT_EQ(test, rw->readers, GOSYNC_RWMUTEX_MAX_READERS);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &r1.holder), 0);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &r2.holder), 0);
+
 	/* The holder of the many goes away: the lock is free again. */
 	gs_rwmutex_holder_gone(rw, &many);
 	KUNIT_EXPECT_EQ(test, rw->readers, 0U);
