@@ -565,6 +565,7 @@ int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadl
 int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h);
 int gs_mutex_unlock(struct gs_mutex *m);
 void gs_mutex_give_back(struct gs_mutex *m, struct gs_holder *h, bool died);
+void gs_mutex_settle(struct gs_mutex *m);
 void gs_mutex_holder_gone(struct gs_mutex *m, struct gs_holder *h);
 __poll_t gs_mutex_poll(struct gs_mutex *m, struct file *file, poll_table *pt);
 int gs_mutex_try_case(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index,
@@ -651,6 +652,7 @@ int gs_rwmutex_trylock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer);
 int gs_rwmutex_unlock(struct gs_rwmutex *rw);
 int gs_rwmutex_runlock(struct gs_rwmutex *rw, struct gs_holder *h);
 void gs_rwmutex_give_back(struct gs_rwmutex *rw, struct gs_holder *h, bool writer, bool died);
+void gs_rwmutex_settle(struct gs_rwmutex *rw);
 void gs_rwmutex_holder_gone(struct gs_rwmutex *rw, struct gs_holder *h);
 bool gs_rwmutex_self_deadlock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer);
 __poll_t gs_rwmutex_poll(struct gs_rwmutex *rw, struct file *file, poll_table *pt);
@@ -1122,6 +1124,7 @@ void gs_sem_state(struct gs_sem *s, struct gs_holder *h, u64 *size, u64 *avail, 
 void gs_sem_fill_state(struct gs_sem *s, struct gosync_state *st, struct gosync_holder *hs,
 		       unsigned int cap);
 __poll_t gs_sem_poll(struct gs_sem *s, struct file *file, poll_table *pt);
+void gs_sem_settle(struct gs_sem *s);
 int gs_sem_arm(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel, int index,
 	       struct gs_sem_waiter *w);
 int gs_sem_disarm(struct gs_sem *s, struct gs_sem_waiter *w);
@@ -1277,6 +1280,9 @@ struct gs_case;
  * @release: optional: give back the lock or permits a completed case took
  *	(its task is being killed; see gs_mutex_lock()); a result of
  *	-EOWNERDEAD is passed on to the next locker
+ * @settle: optional: the wait watches the object no more (called once per
+ *	case that watched or looked, completed or not): a mapped word fenced
+ *	only for it goes back to the fast path. Takes the object's lock
  */
 struct gs_case_ops {
 	u32 ops;
@@ -1290,6 +1296,7 @@ struct gs_case_ops {
 	int (*take_locked)(struct gs_case *c);
 	bool (*self_deadlock)(struct gs_case *c);
 	void (*release)(struct gs_case *c);
+	void (*settle)(struct gs_case *c);
 };
 
 /**

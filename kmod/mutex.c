@@ -719,6 +719,26 @@ void gs_mutex_give_back(struct gs_mutex *m, struct gs_holder *h, bool died)
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_give_back);
 
+/**
+ * gs_mutex_settle() - a wait's case has stopped watching @m: a mapped word
+ *	fenced only for it goes back to the fast path
+ * @m: the mutex
+ *
+ * A select or wait-all case watches its Mutex while it tries, fences the
+ * word to look, and if it takes the lock, takes it watched (WAITERS kept:
+ * gs_mutex_take_locked()). With nobody waiting or watching now, the
+ * holder's Unlock, or the next Lock, may be the fast path's CAS again. A
+ * fenced word does not change under m->lock; an unfenced one loses nothing.
+ */
+void gs_mutex_settle(struct gs_mutex *m)
+{
+	spin_lock(&m->lock);
+	if (m->word && !gs_mutex_watched_locked(m) && !m->owner_died)
+		atomic_andnot(GOSYNC_MUTEX_WAITERS, gs_mutex_atomic(m));
+	spin_unlock(&m->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_mutex_settle);
+
 struct gs_holder gs_holder_closed;
 EXPORT_SYMBOL_IF_KUNIT(gs_holder_closed);
 

@@ -107,6 +107,11 @@ static void gs_mutex_case_release(struct gs_case *c)
 	gs_mutex_give_back(c->priv, c->holder, c->result == -EOWNERDEAD);
 }
 
+static void gs_mutex_case_settle(struct gs_case *c)
+{
+	gs_mutex_settle(c->priv);
+}
+
 static const struct gs_case_ops gs_mutex_cases = {
 	.ops = BIT(GOSYNC_CASE_LOCK),
 	.all_ops = BIT(GOSYNC_CASE_LOCK),
@@ -119,6 +124,7 @@ static const struct gs_case_ops gs_mutex_cases = {
 	.take_locked = gs_mutex_case_take_locked,
 	.self_deadlock = gs_mutex_case_self_deadlock,
 	.release = gs_mutex_case_release,
+	.settle = gs_mutex_case_settle,
 };
 
 static __poll_t gs_mutex_type_poll(void *priv, struct file *file, poll_table *pt)

@@ -790,6 +790,23 @@ void gs_rwmutex_give_back(struct gs_rwmutex *rw, struct gs_holder *h, bool write
 EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_give_back);
 
 /**
+ * gs_rwmutex_settle() - a wait's case has stopped watching @rw: a mapped
+ *	word fenced only for it goes back to the fast path
+ * @rw: the lock
+ *
+ * As gs_mutex_settle(): a select's or wait-all's case fences the word to
+ * look (and a wait-all's take leaves it so); with nobody waiting or
+ * watching now, fast-path RLocks and RUnlocks need no syscall again.
+ */
+void gs_rwmutex_settle(struct gs_rwmutex *rw)
+{
+	spin_lock(&rw->lock);
+	gs_rwmutex_unfence_locked(rw);
+	spin_unlock(&rw->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_settle);
+
+/**
  * gs_rwmutex_lock() - Go's Lock (@writer) or RLock
  * @rw: the lock
  * @h: the holder to record

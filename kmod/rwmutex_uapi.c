@@ -134,6 +134,11 @@ static void gs_rwmutex_case_release(struct gs_case *c)
 			     c->result == -EOWNERDEAD);
 }
 
+static void gs_rwmutex_case_settle(struct gs_case *c)
+{
+	gs_rwmutex_settle(c->priv);
+}
+
 static const struct gs_case_ops gs_rwmutex_cases = {
 	.ops = BIT(GOSYNC_CASE_LOCK) | BIT(GOSYNC_CASE_RLOCK),
 	.all_ops = BIT(GOSYNC_CASE_LOCK) | BIT(GOSYNC_CASE_RLOCK),
@@ -146,6 +151,7 @@ static const struct gs_case_ops gs_rwmutex_cases = {
 	.take_locked = gs_rwmutex_case_take_locked,
 	.self_deadlock = gs_rwmutex_case_self_deadlock,
 	.release = gs_rwmutex_case_release,
+	.settle = gs_rwmutex_case_settle,
 };
 
 static __poll_t gs_rwmutex_type_poll(void *priv, struct file *file, poll_table *pt)

@@ -647,6 +647,19 @@ void gs_sem_fill_state(struct gs_sem *s, struct gosync_state *st, struct gosync_
 EXPORT_SYMBOL_IF_KUNIT(gs_sem_fill_state);
 
 /* Readable while an Acquire(1) would not wait; as gs_mutex_poll(). */
+/**
+ * gs_sem_settle() - a wait's case has stopped watching @s: a mapped word
+ *	fenced only for it goes back to the fast path (as gs_mutex_settle())
+ * @s: the semaphore
+ */
+void gs_sem_settle(struct gs_sem *s)
+{
+	spin_lock(&s->lock);
+	gs_sem_unfence_locked(s);
+	spin_unlock(&s->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_sem_settle);
+
 __poll_t gs_sem_poll(struct gs_sem *s, struct file *file, poll_table *pt)
 {
 	bool ready;

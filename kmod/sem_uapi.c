@@ -112,6 +112,11 @@ static void gs_sem_case_release(struct gs_case *c)
 	gs_sem_release(c->priv, c->holder, c->n);
 }
 
+static void gs_sem_case_settle(struct gs_case *c)
+{
+	gs_sem_settle(c->priv);
+}
+
 static const struct gs_case_ops gs_sem_cases = {
 	.ops = BIT(GOSYNC_CASE_ACQUIRE),
 	.all_ops = BIT(GOSYNC_CASE_ACQUIRE),
@@ -123,6 +128,7 @@ static const struct gs_case_ops gs_sem_cases = {
 	.ready_locked = gs_sem_case_ready_locked,
 	.take_locked = gs_sem_case_take_locked,
 	.release = gs_sem_case_release,
+	.settle = gs_sem_case_settle,
 };
 
 static __poll_t gs_sem_type_poll(void *priv, struct file *file, poll_table *pt)

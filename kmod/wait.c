@@ -282,6 +282,19 @@ static void gs_case_trace(const struct gs_case *c, u64 waited)
 }
 
 /*
+ * The cases watch their objects no more: a mapped word fenced only for
+ * them (to look, or a lock taken while watching) goes back to the fast path.
+ */
+static void gs_cases_settle(struct gs_case **cases, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (cases[i]->ops->settle)
+			cases[i]->ops->settle(cases[i]);
+}
+
+/*
  * A task being killed never returns to use what its completed cases took:
  * give back their locks and permits, as gs_mutex_lock() does. Return:
  * -EINTR if it gave any back; else 0 (what completed is reported: a
@@ -398,6 +411,10 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 		if (r != -EAGAIN)
 			c->result = r;
 	}
+	/* Then, none watching: a fence kept only for them goes. */
+	for (i = 0; i < armed; i++)
+		if (cases[queued[i]].ops->settle)
+			cases[queued[i]].ops->settle(&cases[queued[i]]);
 	winner = atomic_read(&sel.winner);
 	if (winner == GS_SEL_NONE)
 		return -EAGAIN;		/* @nonblock, nothing ready */
@@ -476,14 +493,17 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 	if (gs_wait_all_try(sorted, n)) {
 		for (i = 0; i < n; i++)
 			gs_case_trace(&cases[i], 0);
-		return gs_cases_dying(cases, n);
+		ret = gs_cases_dying(cases, n);
+		goto settle;
 	}
+	ret = -EAGAIN;
 	if (nonblock)
-		return -EAGAIN;
+		goto settle;
 	/* A case that waits for the caller itself can never be ready. */
+	ret = -EDEADLK;
 	for (i = 0; i < n; i++)
 		if (cases[i].ops->self_deadlock && cases[i].ops->self_deadlock(&cases[i]))
-			return -EDEADLK;
+			goto settle;
 
 	gs_sel_init(&sel);
 	waited = ktime_get_ns();
@@ -504,6 +524,10 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 		if (!ret)
 			gs_case_trace(&cases[i], waited);
 	}
-	return ret ?: gs_cases_dying(cases, n);
+	ret = ret ?: gs_cases_dying(cases, n);
+settle:
+	/* Fenced to look, or taken fenced: the fast path's again if nobody waits. */
+	gs_cases_settle(sorted, n);
+	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_wait_all);

@@ -65,6 +65,33 @@ static void mapped_rw_refuse_robust_test(struct kunit *test)
 }
 
 /* Fast-path and kernel lockers agree on the word; nobody waits: unfenced. */
+/*
+ * A wait-all's RLOCK case fences the word to look and takes its read lock
+ * so: with nobody waiting or watching after it, the word goes back to the
+ * fast path (READER, not READER | WAITERS, which sent every fast RLock and
+ * RUnlock of every process to the kernel until its next call).
+ */
+static void mapped_rw_wait_all_settle_test(struct kunit *test)
+{
+	struct gs_holder h = { .token = 3 };
+	struct gs_case c;
+	u64 *word;
+	struct gs_rwmutex *rw = mapped_rw(test, &word);
+
+	case_init(&c, &gs_rwmutex_type, rw, &h, GOSYNC_CASE_RLOCK);
+	KUNIT_EXPECT_EQ(test, gs_wait_all(&c, 1, true, FOREVER), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), READER);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &h), 0);	/* anonymous */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
+	/* write-locked: a NONBLOCK RLOCK looks, fails, leaves it unfenced */
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &h, true), 0);
+	KUNIT_EXPECT_EQ(test, gs_wait_all(&c, 1, true, FOREVER), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word) & GOSYNC_RWMUTEX_WAITERS, 0ULL);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
+	gs_rwmutex_destroy(rw);
+}
+
 static void mapped_rw_word_test(struct kunit *test)
 {
 	struct gs_holder a = { .token = 1 }, b = { .token = 2 };
@@ -359,6 +386,7 @@ static void mapped_rw_hammer_test(struct kunit *test)
 static struct kunit_case gs_fast_rw_cases[] = {
 	KUNIT_CASE(mapped_rw_refuse_robust_test),
 	KUNIT_CASE(mapped_rw_word_test),
+	KUNIT_CASE(mapped_rw_wait_all_settle_test),
 	KUNIT_CASE(mapped_rw_writer_preference_test),
 	KUNIT_CASE(mapped_rw_writer_gives_up_test),
 	KUNIT_CASE(mapped_rw_hammer_test),

@@ -523,6 +523,64 @@ static void mapped_mutex_handoff_test(struct kunit *test)
 	gs_mutex_destroy(m);
 }
 
+/* A blocker's call: a select of one LOCK case, the struct gs_case @b->obj */
+static int blocker_select(struct blocker *b)
+{
+	unsigned int index;
+
+	return gs_wait_any(b->obj, 1, true, false, FOREVER, &index);
+}
+
+/*
+ * A select's or wait-all's case fences a mapped word to look, and takes the
+ * lock while it watches (so the word keeps WAITERS): once the wait watches
+ * no more and nobody else waits, the word goes back to the fast path, and
+ * the holder's Unlock is a CAS. It stayed fenced until the next call
+ * through the kernel: a syscall for every Unlock after a Go Lock that waited.
+ */
+static void mapped_mutex_select_settle_test(struct kunit *test)
+{
+	struct blocker b = { .holder.token = 2 };
+	struct gs_holder h = { .token = 3 };
+	struct gs_case c, all[2];
+	u32 *word, *word2;
+	bool ok;
+	struct gs_mutex *m = mapped_mutex(test, false, &word);
+	struct gs_mutex *m2 = mapped_mutex(test, false, &word2);
+
+	/* ANY: waits for a fast-path holder, is handed the lock */
+	KUNIT_ASSERT_TRUE(test, fast_lock(word, 1));
+	case_init(&c, &gs_mutex_type, m, &b.holder, GOSYNC_CASE_LOCK);
+	blocker_start(test, &b, blocker_select, &c);
+	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1 | GOSYNC_MUTEX_WAITERS);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b), 0);
+	KUNIT_EXPECT_EQ(test, c.result, 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 2);
+	ok = fast_unlock(word, 2);
+	KUNIT_EXPECT_TRUE(test, ok);
+	if (!ok)
+		KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+
+	/* ALL, NONBLOCK: one free, one held; both looked, neither stays fenced */
+	KUNIT_ASSERT_TRUE(test, fast_lock(word, 1));
+	case_init(&all[0], &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
+	case_init(&all[1], &gs_mutex_type, m2, &h, GOSYNC_CASE_LOCK);
+	KUNIT_EXPECT_EQ(test, gs_wait_all(all, 2, true, FOREVER), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word2), 0);
+	KUNIT_EXPECT_TRUE(test, fast_unlock(word, 1));
+	/* ALL that takes both: bare tokens */
+	KUNIT_EXPECT_EQ(test, gs_wait_all(all, 2, true, FOREVER), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 3);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word2), 3);
+	KUNIT_EXPECT_TRUE(test, fast_unlock(word, 3));
+	KUNIT_EXPECT_TRUE(test, fast_unlock(word2, 3));
+	gs_mutex_destroy(m2);
+	gs_mutex_destroy(m);
+}
+
 /*
  * A lock taken for a task being killed is given back only if its holder k
  * still has it: a third party may Unlock it first (Go: anyone may) and y
@@ -2013,6 +2071,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mapped_mutex_watched_unlock_test),
 	KUNIT_CASE(mapped_mutex_spinning_test),
 	KUNIT_CASE(mapped_mutex_handoff_test),
+	KUNIT_CASE(mapped_mutex_select_settle_test),
 	KUNIT_CASE(mapped_mutex_holder_gone_test),
 	KUNIT_CASE(mutex_give_back_test),
 	KUNIT_CASE(mapped_mutex_scribble_test),

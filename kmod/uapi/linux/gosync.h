@@ -536,8 +536,8 @@ struct gosync_create {
  * other value means "ask the kernel" (GOSYNC_MUTEX_LOCK, GOSYNC_MUTEX_UNLOCK).
  * A Lock through the kernel leaves WAITERS set only while others wait or
  * watch: with nobody else, the word it gets is the bare token (a select's or
- * wait-all's case still watches as it takes the lock: WAITERS stays set,
- * and that Unlock goes to the kernel).
+ * wait-all's case, which watches as it takes the lock, has WAITERS dropped
+ * when the wait ends).
  */
 #define GOSYNC_MUTEX_TOKEN	0x3fffffffU
 #define GOSYNC_MUTEX_WAITERS	0x40000000U
