@@ -408,13 +408,20 @@ def plot_chart(wl, key, lines, meta, plotdir, quiet=False, keep_gp=None):
     common = "\n".join(data) + "\n" + "\n".join([
         "set title %s noenhanced" % gp_str(title + ("\n" + sub if sub else "")
                                           + "\n" + sub2)] + xaxis + [
-        "set logscale y 10" if logy else "set yrange [0:*]",
-        "set format y '%.0s%c'" if logy else "set format y '%.1s%c'",
         "set grid ytics mytics xtics lc rgb '#dddddd'",
         "set key outside right top vertical Left reverse noenhanced box opaque spacing 1.2 width 1",
+        "set bars small",
+    ])
+    return plot_with(stem, common, plots, logy, plotdir, keep_gp, quiet)
+
+
+def plot_with(stem, common, plots, logy, plotdir, keep_gp, quiet):
+    """Add the y axis and frame every chart shares, then plot @plots."""
+    common += "\n" + "\n".join([
+        "set logscale y 10" if logy else "set yrange [0:*]",
+        "set format y '%.0s%c'" if logy else "set format y '%.1s%c'",
         "set border 3",
         "set tics nomirror",
-        "set bars small",
         "set lmargin 10",
         "plot " + ", \\\n     ".join(plots),
     ])
@@ -507,20 +514,11 @@ def plot_torture(key, rs, meta, plotdir, quiet=False, keep_gp=None):
         "set boxwidth 0.9",
         "set xrange [-0.6:%g]" % (len(rs) - 0.4),
         "set ylabel 'ns per op (lower is faster)'",
-        "set logscale y 10" if logy else "set yrange [0:*]",
-        "set format y '%.0s%c'" if logy else "set format y '%.1s%c'",
         "set grid ytics lc rgb '#dddddd'",
         "set key outside right top vertical Left reverse noenhanced box opaque",
-        "set border 3",
-        "set tics nomirror",
         "set xtics noenhanced",
-        "set lmargin 10",
-        "plot " + ", \\\n     ".join(plots),
     ])
-    run_gnuplot(stem, common, plotdir, keep_gp)
-    if not quiet:
-        print("plot: %s/%s.{png,svg}" % (plotdir, stem), file=sys.stderr)
-    return stem
+    return plot_with(stem, common, plots, logy, plotdir, keep_gp, quiet)
 
 
 def plot_all(meta, data, plotdir, quiet=False, keep_gp=None):
