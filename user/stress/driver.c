@@ -177,7 +177,10 @@ static void progress(const struct stress_point *p, struct shared *sh,
 		(unsigned long long)ops, stress_now() - t0);
 }
 
-/* The first failed worker's errno, or 0 */
+/*
+ * The first failed worker's errno, or 0. Read after *stop was seen set: a
+ * failing worker sets its err before it sets stop.
+ */
 static int first_error(struct shared *sh, unsigned int threads)
 {
 	for (unsigned int i = 0; i < threads; i++)
@@ -280,7 +283,8 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 		/* a failure in the warm-up may leave others waiting, as below */
 		for (double f = stress_now(); atomic_load(&sh->warmed) < p->threads;
 		     stress_sleep(0.01))
-			if (first_error(sh, p->threads) && stress_now() - f > STRESS_STUCK_SECS)
+			if (atomic_load(&sh->stop) && first_error(sh, p->threads) &&
+			    stress_now() - f > STRESS_STUCK_SECS)
 				give_up(p, sh, pid);
 		pthread_barrier_wait(&sh->barrier);	/* the measured start */
 	}
