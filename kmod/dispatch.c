@@ -151,6 +151,12 @@ static int gs_timeout_left(struct gs_ucmd *ucmd)
 	return put_user(max_t(s64, left, 0), u) ? -EFAULT : 0;
 }
 
+/* A signal that ends a wait with @dl: a fatal one only, if killable */
+static bool gs_wait_signalled(const struct gs_deadline *dl)
+{
+	return dl->killable ? fatal_signal_pending(current) : signal_pending(current);
+}
+
 /**
  * gs_sleep() - sleep once, in the state the caller set, until woken or @dl
  * @dl: the deadline (KTIME_MAX: none) and its clock, and whether only a
@@ -164,7 +170,7 @@ int gs_sleep(const struct gs_deadline *dl)
 {
 	ktime_t t = dl->t;
 
-	if (dl->killable ? fatal_signal_pending(current) : signal_pending(current)) {
+	if (gs_wait_signalled(dl)) {
 		__set_current_state(TASK_RUNNING);
 		return dl->sig_ret;
 	}
@@ -191,7 +197,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sleep);
  */
 int gs_wait_over(const struct gs_deadline *dl)
 {
-	if (dl->killable ? fatal_signal_pending(current) : signal_pending(current))
+	if (gs_wait_signalled(dl))
 		return dl->sig_ret;
 	if (dl->t != KTIME_MAX &&
 	    !ktime_before(dl->clock == CLOCK_REALTIME ? ktime_get_real() : ktime_get(), dl->t))
