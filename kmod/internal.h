@@ -737,7 +737,6 @@ struct gs_once {
 struct gs_once *gs_once_create(bool retry, u32 value_max);
 void gs_once_destroy(struct gs_once *o);
 void gs_once_map(struct gs_once *o, u32 *word);
-unsigned int gs_once_waiters(struct gs_once *o);
 void gs_once_fill_state(struct gs_once *o, struct gosync_state *st);
 int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
 	       u32 *result);

@@ -156,18 +156,6 @@ int gs_once_do_run(struct gs_once *o, struct gs_holder *h, const struct gs_deadl
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_do_run);
 
-/** gs_once_waiters() - the Dos asleep while it runs (INFO's waiters) */
-unsigned int gs_once_waiters(struct gs_once *o)
-{
-	unsigned int n;
-
-	spin_lock(&o->lock);
-	n = o->nr_waiting;
-	spin_unlock(&o->lock);
-	return n;
-}
-EXPORT_SYMBOL_IF_KUNIT(gs_once_waiters);
-
 /**
  * gs_once_fill_state() - INFO's state: done or not, and the waiting Dos
  * @o: the Once

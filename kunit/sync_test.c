@@ -1828,6 +1828,15 @@ static void once_many_test(struct kunit *test)
 	gs_once_destroy(o);
 }
 
+/* INFO's waiters of a Once */
+static unsigned int once_waiters(struct gs_once *o)
+{
+	struct gosync_state st = {};
+
+	gs_once_fill_state(o, &st);
+	return st.waiters;
+}
+
 /* TestOncePanic's analogue: the runner goes away before completing. */
 static void once_runner_gone_test(struct kunit *test)
 {
@@ -1843,7 +1852,7 @@ static void once_runner_gone_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_once_do(o, &a, FOREVER, &r), 0);
 	blocker_start(test, &w, do_once, o);
 	KUNIT_EXPECT_TRUE(test, wait_until(nr_waiters_is(&o->lock, &o->sleepers.waiting, 1)));
-	KUNIT_EXPECT_EQ(test, gs_once_waiters(o), 1U);		/* INFO's waiters */
+	KUNIT_EXPECT_EQ(test, once_waiters(o), 1U);		/* INFO's waiters */
 	gs_once_holder_gone(o, &a);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, w.result, (u32)(GOSYNC_ONCE_DONE | GOSYNC_ONCE_ABANDONED));
@@ -1924,7 +1933,7 @@ static void once_unrun_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_once_do(o, &b, PAST, &r), -ETIMEDOUT);
 
 	blocker_start(test, &w, do_once, o);
-	KUNIT_EXPECT_TRUE(test, wait_until(gs_once_waiters(o) == 1));
+	KUNIT_EXPECT_TRUE(test, wait_until(once_waiters(o) == 1));
 	gs_once_unrun(o, &a, run2);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, w.result, (u32)GOSYNC_ONCE_RUN);
@@ -1941,7 +1950,7 @@ static void once_unrun_test(struct kunit *test)
 /* Do INFO's waiters of @o, its count, and its list of waiting Dos both say @n? */
 static bool once_waiters_are(struct gs_once *o, unsigned int n)
 {
-	return gs_once_waiters(o) == n && nr_waiters_is(&o->lock, &o->sleepers.waiting, n);
+	return once_waiters(o) == n && nr_waiters_is(&o->lock, &o->sleepers.waiting, n);
 }
 
 /*
