@@ -139,7 +139,7 @@ static void party_start(struct kunit *test, struct party *p, struct gs_chan *ch,
 
 static int party_finish(struct party *p)
 {
-	wait_for_completion(&p->done);
+	wait_done(&p->done);
 	put_task_struct(p->task);
 	return p->ret;
 }
@@ -367,7 +367,7 @@ static void selector_start(struct kunit *test, struct selector *s)
 
 static int selector_finish(struct selector *s)
 {
-	wait_for_completion(&s->done);
+	wait_done(&s->done);
 	put_task_struct(s->task);
 	return s->ret;
 }
@@ -665,7 +665,7 @@ static int do_killed_wait(struct blocker *b)
 	if (k->first) {
 		/* uninterruptible: the kill comes before the call starts */
 		WRITE_ONCE(k->ready, true);
-		wait_for_completion(&k->go);
+		wait_done(&k->go);
 	}
 	if (!k->all)
 		return gs_wait_any(k->cases, k->n, false, false, FOREVER, &index);
@@ -1125,8 +1125,8 @@ static void wait_any_select_pairs_test(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(pair_loop_thread, &snd, "gosync_snd")));
 	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(pair_loop_thread, &rcv, "gosync_rcv")));
 	/* A failed side stops; the other's next select then times out. */
-	wait_for_completion(&snd.done);
-	wait_for_completion(&rcv.done);
+	wait_done(&snd.done);
+	wait_done(&rcv.done);
 	KUNIT_EXPECT_EQ(test, snd.failed, 0);
 	KUNIT_EXPECT_EQ(test, rcv.failed, 0);
 	gs_chan_destroy(a);
@@ -1263,9 +1263,9 @@ static void mx_stress_run(struct kunit *test, const struct gs_type *type, void *
 				   IS_ERR(kthread_run(mx_stress_thread, &x[i], "gosync_mx/%d", i)));
 	}
 	for (i = 0; i < 4; i++)
-		wait_for_completion(&x[i].done);
+		wait_done(&x[i].done);
 	WRITE_ONCE(stop, true);
-	wait_for_completion(&x[4].done);
+	wait_done(&x[4].done);
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_EQ(test, x[i].failed, 0);
 	for (i = 2; i < 4; i++)

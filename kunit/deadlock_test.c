@@ -82,7 +82,7 @@ static void hold_wait_start(struct kunit *test, struct hold_wait *x, struct dl_l
 
 static int hold_wait_finish(struct kunit *test, struct hold_wait *x)
 {
-	wait_for_completion(&x->done);
+	wait_done(&x->done);
 	put_task_struct(x->task);
 	KUNIT_EXPECT_EQ(test, x->held_ret, 0);
 	return x->ret;
@@ -503,7 +503,7 @@ static void hammer_no_false_positive_test(struct kunit *test)
 	for (i = 0; i < n; i++)
 		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(hammer_thread, &hm,
 							    "gosync_dlhammer")));
-	wait_for_completion(&hm.done);
+	wait_done(&hm.done);
 	KUNIT_EXPECT_EQ(test, atomic_read(&hm.deadlocks), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&hm.errors), 0);
 	KUNIT_EXPECT_EQ(test, gs_deadlock_nr_blocked(), 0U);

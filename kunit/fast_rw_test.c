@@ -373,7 +373,7 @@ static void mapped_rw_hammer_test(struct kunit *test)
 			break;
 	}
 	for (i = 0; i < started; i++) {
-		wait_for_completion(&h[i].done);
+		wait_done(&h[i].done);
 		errors += h[i].errors;
 	}
 	KUNIT_EXPECT_EQ(test, started, HAMMER_THREADS);

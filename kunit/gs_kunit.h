@@ -7,6 +7,7 @@
 #define _GOSYNC_KUNIT_H
 
 #include <kunit/test.h>
+#include <kunit/test-bug.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -85,16 +86,38 @@ static inline void blocker_start(struct kunit *test, struct blocker *b,
 	get_task_struct(b->task);
 }
 
-static inline int blocker_finish(struct blocker *b)
-{
-	wait_for_completion(&b->done);
-	put_task_struct(b->task);
-	return b->ret;
-}
-
 static inline void blocker_signal(struct blocker *b)
 {
 	send_sig(SIGUSR1, b->task, 1);
+}
+
+/*
+ * Wait for a test's thread to finish: a thread still running after the
+ * liveness bound (a lost wake-up) fails the test, named, and is then waited
+ * for all the same: it uses the test's stack. Without the bound, KUnit's
+ * own timeout could not stop the test either, and the boot would hang with
+ * no test named.
+ */
+static inline bool wait_done(struct completion *done)
+{
+	if (wait_for_completion_timeout(done, msecs_to_jiffies(LIVENESS_MS)))
+		return true;
+	kunit_fail_current_test("a test thread is still blocked after %d ms", LIVENESS_MS);
+	wait_for_completion(done);
+	return false;
+}
+
+/* A blocker still blocked after the liveness bound fails the test and is signalled. */
+static inline int blocker_finish(struct blocker *b)
+{
+	if (!wait_for_completion_timeout(&b->done, msecs_to_jiffies(LIVENESS_MS))) {
+		kunit_fail_current_test("blocker still blocked after %d ms: signalled",
+					LIVENESS_MS);
+		blocker_signal(b);
+		wait_done(&b->done);
+	}
+	put_task_struct(b->task);
+	return b->ret;
 }
 
 /*

@@ -25,7 +25,7 @@
 #include <linux/prandom.h>
 #include <linux/slab.h>
 
-#include "internal.h"
+#include "gs_kunit.h"
 
 static const u32 all_backends[] = { GOSYNC_MAP_SPIN, GOSYNC_MAP_RWSEM, GOSYNC_MAP_RCU };
 
@@ -864,7 +864,7 @@ static int wait_threads(struct conc *c, int n)
 	int i, errors = 0;
 
 	for (i = 0; i < n; i++) {
-		wait_for_completion(&c[i].done);
+		wait_done(&c[i].done);
 		errors += c[i].errors;
 	}
 	return errors;
@@ -1148,7 +1148,7 @@ static void map_insert_fail_test(struct kunit *test)
 
 	r = mop(m, GOSYNC_MAP_STORE, "doomed", "v", NULL);
 	atomic_set(&f.writer_done, 1);
-	wait_for_completion(&f.done);
+	wait_done(&f.done);
 	m->ops = real;
 
 	KUNIT_EXPECT_EQ(test, r.ret, -ENOMEM);
@@ -1260,7 +1260,7 @@ static void map_clear_atomic_test(struct kunit *test)
 	r = mop(m, GOSYNC_MAP_CLEAR, NULL, NULL, NULL);
 	KUNIT_EXPECT_TRUE(test, watch_reaches(&c.empty, 100));
 	WRITE_ONCE(stop, true);
-	wait_for_completion(&c.done);
+	wait_done(&c.done);
 
 	KUNIT_EXPECT_EQ(test, r.ret, 0);
 	KUNIT_EXPECT_EQ(test, r.result, (u64)CLEAR_ENTRIES);
@@ -1549,7 +1549,7 @@ static void map_load_then_range_test(struct kunit *test)
 		}
 		misses += gs_map_range_start(m) < (u64)i + 1;
 	}
-	wait_for_completion(&w.done);
+	wait_done(&w.done);
 	KUNIT_EXPECT_EQ(test, w.errors, 0);
 	KUNIT_EXPECT_EQ_MSG(test, misses, 0, "a Range after a Load would miss its key");
 	KUNIT_EXPECT_EQ(test, map_len(m), SEQ_KEYS);

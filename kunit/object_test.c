@@ -12,7 +12,7 @@
 #include <linux/proc_ns.h>
 #include <linux/slab.h>
 
-#include "internal.h"
+#include "gs_kunit.h"
 
 struct fake {
 	int *destroyed;		/* incremented by destroy */
@@ -461,7 +461,7 @@ static void object_charge_race_test(struct kunit *test)
 			cond_resched();
 	}
 	WRITE_ONCE(r.stop, true);
-	wait_for_completion(&r.done);
+	wait_done(&r.done);
 	KUNIT_EXPECT_EQ(test, failed, 0);
 	KUNIT_EXPECT_GT(test, r.refused, 0);
 	gs_user_uncharge(r.u, 0, 900);

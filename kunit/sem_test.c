@@ -356,7 +356,7 @@ static void sem_hammer_test(struct kunit *test)
 		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 	}
 	for (i = 0; i < ARRAY_SIZE(t); i++)
-		wait_for_completion(&h.done[i]);
+		wait_done(&h.done[i]);
 	KUNIT_EXPECT_EQ(test, atomic_read(&h.over), 0);
 	KUNIT_EXPECT_EQ(test, sem_avail(h.s), 4ULL);
 	gs_sem_destroy(h.s);

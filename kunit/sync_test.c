@@ -825,7 +825,7 @@ static void lock_holder_exited_test(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	get_task_struct(t);
 	wake_up_process(t);
-	wait_for_completion(&x.locked);
+	wait_done(&x.locked);
 	KUNIT_EXPECT_EQ(test, x.ret, 0);
 	kthread_stop(t);	/* it has returned, or is about to */
 	put_task_struct(t);
@@ -887,7 +887,7 @@ static void mutex_fairness_test(struct kunit *test)
 			gs_mutex_unlock(f.m);
 	}
 	WRITE_ONCE(f.stop, true);
-	wait_for_completion(&f.done);
+	wait_done(&f.done);
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	KUNIT_EXPECT_EQ(test, i, 10);
 	gs_mutex_destroy(f.m);
@@ -1336,7 +1336,7 @@ static void rwmutex_hammer_test(struct kunit *test)
 			break;
 	}
 	for (i = 0; i < started; i++) {
-		wait_for_completion(&h[i].done);
+		wait_done(&h[i].done);
 		errors += h[i].errors;
 	}
 	KUNIT_EXPECT_EQ(test, started, HAMMER_THREADS);
