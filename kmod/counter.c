@@ -389,31 +389,36 @@ static int ctr_rwsem_and_or(struct gs_counter *c, bool or, s64 mask, s64 *old)
  *    and a sum may see one. That costs O(nr_cpus) and the lock, so
  *    callers that scale pass GOSYNC_OP_F_APPROX and get
  *    percpu_counter_read() instead: off by at most batch * nr_cpus.
- *  - Store and Reset (percpu_counter_set) zero each CPU's slot remotely: an
- *    Add racing with them on another CPU may be lost.
+ *  - Store and Reset add the difference between the new value and a sum,
+ *    one at a time (set_lock): percpu_counter_set() would zero the other
+ *    CPUs' slots under their Adds, and two Resets could both return one
+ *    sum. So no Add is lost: one the sum missed lands after them, and
+ *    Resets that race return between them each Add once.
  *  - Swap, CompareAndSwap, And, Or would each need every CPU's slot frozen:
  *    refused with EOPNOTSUPP rather than made silently inexact.
  */
 static int ctr_pcpu_init(struct gs_counter *c, s64 initial)
 {
-	return percpu_counter_init(&c->pcpu, initial, GOSYNC_GFP);
+	mutex_init(&c->pcpu.set_lock);
+	return percpu_counter_init(&c->pcpu.counter, initial, GOSYNC_GFP);
 }
 
 static void ctr_pcpu_destroy(struct gs_counter *c)
 {
-	percpu_counter_destroy(&c->pcpu);
+	percpu_counter_destroy(&c->pcpu.counter);
+	mutex_destroy(&c->pcpu.set_lock);
 }
 
 static int ctr_pcpu_load(struct gs_counter *c, bool approx, s64 *val)
 {
-	if (approx)
-		*val = percpu_counter_read(&c->pcpu);
+	if (approx)	/* a plain read of the total other CPUs fold into: racy by design */
+		*val = data_race(percpu_counter_read(&c->pcpu.counter));
 	else
-		*val = percpu_counter_sum(&c->pcpu);
+		*val = percpu_counter_sum(&c->pcpu.counter);
 	return 0;
 }
 
-static int ctr_pcpu_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
+static void ctr_pcpu_add_delta(struct gs_counter *c, s64 delta)
 {
 	/*
 	 * percpu_counter_add_batch() compares abs(slot + delta) with the batch;
@@ -423,23 +428,39 @@ static int ctr_pcpu_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
 	if (delta > S64_MAX / 2 || delta < S64_MIN / 2) {
 		s64 half = delta / 2;
 
-		percpu_counter_add(&c->pcpu, half);
+		percpu_counter_add(&c->pcpu.counter, half);
 		delta -= half;
 	}
-	percpu_counter_add(&c->pcpu, delta);
+	percpu_counter_add(&c->pcpu.counter, delta);
+}
+
+static int ctr_pcpu_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)
+{
+	ctr_pcpu_add_delta(c, delta);
 	return ctr_pcpu_load(c, approx, new);
+}
+
+/* Make the value @val; return the one it replaced (wrapping, as Add does). */
+static s64 ctr_pcpu_set(struct gs_counter *c, s64 val)
+{
+	s64 old;
+
+	mutex_lock(&c->pcpu.set_lock);
+	old = percpu_counter_sum(&c->pcpu.counter);
+	ctr_pcpu_add_delta(c, (s64)((u64)val - (u64)old));
+	mutex_unlock(&c->pcpu.set_lock);
+	return old;
 }
 
 static int ctr_pcpu_store(struct gs_counter *c, s64 val)
 {
-	percpu_counter_set(&c->pcpu, val);
+	ctr_pcpu_set(c, val);
 	return 0;
 }
 
 static int ctr_pcpu_reset(struct gs_counter *c, s64 *old)
 {
-	*old = percpu_counter_sum(&c->pcpu);
-	percpu_counter_set(&c->pcpu, 0);
+	*old = ctr_pcpu_set(c, 0);
 	return 0;
 }
 

@@ -389,8 +389,12 @@ struct gs_counter {
 			struct rw_semaphore sem; /* protects value; Load reads shared */
 			s64 value;
 		} rwsem;
-		/* percpu: its own lock serializes fold, sum and set */
-		struct percpu_counter pcpu;
+		struct {
+			/* its own lock serializes fold and sum */
+			struct percpu_counter counter;
+			/* serializes Store and Reset: each a sum and an add */
+			struct mutex set_lock;
+		} pcpu;
 	};
 };
 

@@ -10,7 +10,7 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 
-#include "internal.h"
+#include "gs_kunit.h"
 
 static const u32 all_modes[] = {
 	GOSYNC_COUNTER_RACY, GOSYNC_COUNTER_ATOMIC, GOSYNC_COUNTER_SPINLOCK,
@@ -99,9 +99,21 @@ static void counter_ops_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_RESET, 0, 0), 30);
 	KUNIT_EXPECT_EQ(test, do_op(test, c, GOSYNC_OP_LOAD, 0, 0), 0);
 
-	/* APPROX is accepted on Load and Add in every mode; exact when quiescent */
+	/*
+	 * APPROX is accepted on Load and Add in every mode. Only percpu's
+	 * results are approximate (percpu_counter_read(): the 4 may still be
+	 * in this CPU's slot); an exact Load sees it there too.
+	 */
+	r = 12345;
 	KUNIT_EXPECT_EQ(test, gs_counter_do(c, GOSYNC_OP_ADD, GOSYNC_OP_F_APPROX,
 					    4, 0, &r), 0);
+	if (mode != GOSYNC_COUNTER_PERCPU)
+		KUNIT_EXPECT_EQ(test, r, 4);
+	r = 12345;
+	KUNIT_EXPECT_EQ(test, gs_counter_do(c, GOSYNC_OP_LOAD, GOSYNC_OP_F_APPROX,
+					    0, 0, &r), 0);
+	if (mode != GOSYNC_COUNTER_PERCPU)
+		KUNIT_EXPECT_EQ(test, r, 4);
 	KUNIT_EXPECT_EQ(test, gs_counter_do(c, GOSYNC_OP_LOAD, 0, 0, 0, &r), 0);
 	KUNIT_EXPECT_EQ(test, r, 4);
 	gs_counter_destroy(c);
@@ -171,6 +183,8 @@ static void counter_create_test(struct kunit *test)
 struct hammer {
 	struct gs_counter *c;
 	bool cas;		/* increment with a CAS loop instead of Add */
+	bool reset;		/* Reset instead, adding up what each returns */
+	s64 taken;		/* a resetter's sum of the values it reset */
 	int errors;		/* ops that failed */
 	struct completion done;
 };
@@ -182,6 +196,11 @@ static int hammer_fn(void *arg)
 	int i;
 
 	for (i = 0; i < HAMMER_ITERS; i++) {
+		if (h->reset) {
+			h->errors += !!gs_counter_do(h->c, GOSYNC_OP_RESET, 0, 0, 0, &v);
+			h->taken += v;
+			continue;
+		}
 		if (!h->cas) {
 			h->errors += !!gs_counter_do(h->c, GOSYNC_OP_ADD, 0, 1, 0, &v);
 			continue;
@@ -204,8 +223,12 @@ static int hammer_fn(void *arg)
 	return 0;
 }
 
-/* Run HAMMER_THREADS kthreads on @c; return the number of failed ops. */
-static int hammer(struct kunit *test, struct gs_counter *c, bool cas)
+/*
+ * Run HAMMER_THREADS kthreads on @c, the last @resetters of them Resetting
+ * (what they took added to *@taken); return the number of failed ops.
+ */
+static int hammer_reset(struct kunit *test, struct gs_counter *c, bool cas,
+			int resetters, s64 *taken)
 {
 	struct hammer *h;
 	int i, started, errors = 0;
@@ -217,6 +240,7 @@ static int hammer(struct kunit *test, struct gs_counter *c, bool cas)
 
 		h[started].c = c;
 		h[started].cas = cas;
+		h[started].reset = started >= HAMMER_THREADS - resetters;
 		init_completion(&h[started].done);
 		t = kthread_run(hammer_fn, &h[started], "gosync_hammer/%d", started);
 		if (IS_ERR(t))
@@ -224,11 +248,18 @@ static int hammer(struct kunit *test, struct gs_counter *c, bool cas)
 	}
 	/* Wait for every thread we started before judging, so none outlives h. */
 	for (i = 0; i < started; i++) {
-		wait_for_completion(&h[i].done);
+		wait_done(&h[i].done);
 		errors += h[i].errors;
+		if (h[i].reset)
+			*taken += h[i].taken;
 	}
 	KUNIT_ASSERT_EQ(test, started, HAMMER_THREADS);
 	return errors;
+}
+
+static int hammer(struct kunit *test, struct gs_counter *c, bool cas)
+{
+	return hammer_reset(test, c, cas, 0, NULL);
 }
 
 static void counter_hammer_add_test(struct kunit *test)
@@ -289,6 +320,23 @@ static void counter_percpu_quiescent_test(struct kunit *test)
 }
 
 /*
+ * Resets racing Adds and each other lose nothing and count nothing twice:
+ * what they return plus what is left is every Add.
+ * percpu's Reset once zeroed the slots under the Adds, and two Resets could
+ * return one sum.
+ */
+static void counter_reset_race_test(struct kunit *test)
+{
+	struct gs_counter *c = new_counter(test, param_mode(test), 0);
+	s64 taken = 0;
+
+	KUNIT_EXPECT_EQ(test, hammer_reset(test, c, false, HAMMER_THREADS / 2, &taken), 0);
+	KUNIT_EXPECT_EQ(test, taken + do_op(test, c, GOSYNC_OP_LOAD, 0, 0),
+			(s64)(HAMMER_THREADS / 2) * HAMMER_ITERS);
+	gs_counter_destroy(c);
+}
+
+/*
  * A mapped atomic counter keeps its value in the shared word: the initial
  * value goes there, the kernel's ops work on it, and what userspace stores
  * there (any value is a valid one) is what they see. Other modes refuse.
@@ -338,6 +386,7 @@ static struct kunit_case gs_counter_cases[] = {
 	KUNIT_CASE_PARAM(counter_hammer_cas_test, exact_modes_gen_params),
 	KUNIT_CASE(counter_racy_bounded_test),
 	KUNIT_CASE(counter_percpu_quiescent_test),
+	KUNIT_CASE_PARAM(counter_reset_race_test, exact_modes_gen_params),
 	KUNIT_CASE(counter_mapped_test),
 	{}
 };
