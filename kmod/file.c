@@ -246,7 +246,22 @@ static void gs_vm_close(struct vm_area_struct *vma)
 		obj->type->unmapped(obj->priv);
 }
 
+/*
+ * The page again, after something zapped it from the mapping
+ * (madvise(MADV_DONTNEED) may): mmap() inserted it, and the mapping is that
+ * one page, so any fault is for it. The reference is the new PTE's.
+ */
+static vm_fault_t gs_vm_fault(struct vm_fault *vmf)
+{
+	struct gs_handle *handle = vmf->vma->vm_file->private_data;
+
+	vmf->page = handle->obj->page;
+	get_page(vmf->page);
+	return 0;
+}
+
 static const struct vm_operations_struct gs_vm_ops = {
+	.fault = gs_vm_fault,
 	.close = gs_vm_close,
 };
 

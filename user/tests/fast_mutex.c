@@ -81,6 +81,20 @@ static bool t_word(void)
 }
 
 /* mmap's contract, and who may be mapped */
+/*
+ * A child zaps its mapping of @arg's page (madvise MADV_DONTNEED) and reads
+ * the word again: the page comes back (the mapping's fault handler), where
+ * it once was SIGBUS.
+ */
+static int zap_and_read(void *arg)
+{
+	struct gosync_fast *f = arg;
+
+	if (madvise(f->words, page_size, MADV_DONTNEED))
+		return 2;
+	return __atomic_load_n(&f->words->mutex, __ATOMIC_RELAXED) == f->token ? 0 : 1;
+}
+
 static bool t_mmap(void)
 {
 	struct gosync_create c = { .size = sizeof(c), .type = GOSYNC_TYPE_MUTEX };
@@ -111,6 +125,7 @@ static bool t_mmap(void)
 	CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
 	CHECK_EQ(*(volatile uint32_t *)p, f.token);
 	munmap(p, page_size);
+	CHECK_EQ(tap_fork(zap_and_read, &f), 0);
 	/* the mapping outlives the object harmlessly */
 	p = mmap(NULL, page_size, PROT_READ, MAP_SHARED, f.fd, 0);
 	CHECK(p != MAP_FAILED, "mapping: %s", errname(errno));
