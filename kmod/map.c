@@ -220,6 +220,11 @@ struct gs_map *gs_map_create(u32 backend, u32 max_entries, u64 max_bytes,
 	m->backend = backend;
 	m->max_entries = max_entries ?: GOSYNC_MAP_DEFAULT_ENTRIES;
 	m->max_bytes = max_bytes ?: GOSYNC_MAP_DEFAULT_BYTES;
+	/*
+	 * Seqs start past 0, so a Range's start never is: {0, 0} is the cursor
+	 * that begins one, and the finished cursor of an empty map is not it.
+	 */
+	m->seq = 1;
 	xa_init_flags(&m->index, XA_FLAGS_ACCOUNT);
 	ret = m->ops->init(m);
 	if (ret) {

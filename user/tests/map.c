@@ -535,6 +535,27 @@ static void bad_input_test(void)
 	free(vbig);
 }
 
+/*
+ * A finished Range's cursor stays at its end, also on a map that never held
+ * anything: once {0, 0}, which passed back began a new Range.
+ */
+static void range_end_test(unsigned int backend)
+{
+	const char *name = gosync_map_backend_name(backend);
+	struct gosync_map_cursor cur = { 0 };
+	char buf[256];
+	int fd = gosync_map_create(dev, NULL, 0, backend, 0, 0);
+	int n1 = gosync_map_range(fd, buf, sizeof(buf), &cur, NULL);
+	bool done1 = cur.done;
+	int n2;
+
+	gosync_map_store(fd, "k", 1, "v", 1);
+	n2 = gosync_map_range(fd, buf, sizeof(buf), &cur, NULL);
+	ok(fd >= 0 && n1 == 0 && done1 && n2 == 0 && cur.done,
+	   "%s: an empty map's finished Range stays finished (%d, %d)", name, n1, n2);
+	close(fd);
+}
+
 /* ---- version, info, list ---- */
 
 static void info_test(void)
@@ -672,6 +693,7 @@ int main(int argc, char **argv)
 		batch_test(backends[i]);
 		range_mp_test(backends[i]);
 		key_bytes_test(backends[i]);
+		range_end_test(backends[i]);
 	}
 	bad_input_test();
 	info_test();
