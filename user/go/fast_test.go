@@ -371,6 +371,72 @@ func TestMutexFastPathAfterWait(t *testing.T) {
 	}
 }
 
+// A poller's descriptor is made non-blocking so that os.NewFile registers
+// it with the runtime's epoll, and O_NONBLOCK belongs to the open file
+// description it shares with the handle: left set, the file that File()
+// makes after a wait is registered too, and while it is open it watches the
+// object's wait queue, which keeps a mapped word the kernel's (the fast
+// path off, in every process that shares the object). After a contended
+// Lock, a file from File() kept open, and a handle made from it, leave the
+// fast path on.
+func TestMutexFastPathWithFileAfterWait(t *testing.T) {
+	m, err := NewMutex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.h.word == nil {
+		t.Fatal("a Mutex is not mapped")
+	}
+	m.Lock()
+	acquired := make(chan error)
+	go func() { acquired <- m.LockContext(context.Background()) }()
+	waitFor(t, "the waiter's fence", func() bool { return atomic.LoadUint32(m.h.word)&mutexWaiters != 0 })
+	m.Unlock()
+	if err := <-acquired; err != nil {
+		t.Fatal(err)
+	}
+	m.Unlock()
+	fl, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(m.h.fd), syscall.F_GETFL, 0)
+	if e != 0 {
+		t.Fatal(e)
+	}
+	if fl&syscall.O_NONBLOCK != 0 {
+		t.Error("O_NONBLOCK left set on the handle's open file description after the wait")
+	}
+	f, err := m.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m2, err := MutexFromFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m2.Close()
+	before, err := m.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 10; i++ {
+		m.Lock()
+		m.Unlock()
+		m2.Lock()
+		m2.Unlock()
+	}
+	after, err := m.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Stats != before.Stats {
+		t.Fatalf("the kernel counted calls with the file open: stats %v, then %v",
+			before.Stats, after.Stats)
+	}
+	if v := atomic.LoadUint32(m.h.word); v != 0 {
+		t.Fatalf("word %#x, want 0 (free, the fast path's)", v)
+	}
+}
+
 // waitFor polls cond until it holds; not by then, after 3 minutes (the
 // hangLimit of the external tests), it is a hang.
 func waitFor(t *testing.T, what string, cond func() bool) {

@@ -179,7 +179,13 @@ func (h *handle) file() (*os.File, error) {
 	if name == "" {
 		name = "gosync"
 	}
-	return os.NewFile(uintptr(nfd), name), nil
+	// Not while a poller's descriptor has O_NONBLOCK set on the shared
+	// description (getPoller): NewFile would register this file with the
+	// runtime's epoll too.
+	nonblockMu.Lock()
+	f := os.NewFile(uintptr(nfd), name)
+	nonblockMu.Unlock()
+	return f, nil
 }
 
 // info reads the object's INFO.

@@ -55,12 +55,16 @@ const (
 var errNotPollable = errors.New("gosync: descriptor is not pollable")
 
 // A poller is a duplicate of a handle's descriptor registered with the
-// runtime's netpoller (non-blocking, edge-triggered). It shares the open
-// file description, so a lock taken through it is the handle's.
+// runtime's netpoller (edge-triggered). It shares the open file
+// description, so a lock taken through it is the handle's.
 type poller struct {
 	f  *os.File
 	rc syscall.RawConn
 }
+
+// nonblockMu is held while a poller's descriptor has O_NONBLOCK set, and
+// by handle.file() around its os.NewFile (see getPoller).
+var nonblockMu sync.Mutex
 
 func (h *handle) getPoller() (*poller, error) {
 	h.pmu.Lock()
@@ -86,15 +90,33 @@ func (h *handle) getPoller() (*poller, error) {
 	if err != nil {
 		return nil, err
 	}
-	// O_NONBLOCK is on the shared description; gosync's ioctls ignore it.
+	// os.NewFile registers a descriptor with the runtime's epoll only if
+	// it is non-blocking; and it is that once registered. But O_NONBLOCK
+	// is on the shared open file description: left set, every later
+	// os.NewFile of a duplicate (File's, a child's XFromFile's file)
+	// would register that one too, and as long as such a file is open it
+	// watches the object's wait queue, which keeps a mapped object's word
+	// the kernel's (its fast path off, in every process). So it is set
+	// only for the NewFile and cleared at once (the registration stays;
+	// gosync's ioctls ignore the flag, and the poller's file is never
+	// read or written), under nonblockMu, which file() holds too.
+	nonblockMu.Lock()
 	if err := syscall.SetNonblock(nfd, true); err != nil {
+		nonblockMu.Unlock()
 		syscall.Close(nfd)
 		return nil, err
 	}
 	f := os.NewFile(uintptr(nfd), "gosync")
-	if f.SetDeadline(time.Time{}) != nil {
+	derr := f.SetDeadline(time.Time{})
+	err = syscall.SetNonblock(nfd, false)
+	nonblockMu.Unlock()
+	if derr != nil {
 		f.Close() // epoll refused it (a module without poll for the type)
 		return nil, errNotPollable
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
 	}
 	rc, err := f.SyscallConn()
 	if err != nil {
