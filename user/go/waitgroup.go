@@ -89,7 +89,8 @@ func wgCount(v uint64) int64 { return int64(int32(uint32(v >> wgShift))) }
 // positive delta on a zero counter with any low bit set (a zero the kernel
 // may not have seen yet). An Add that leaves the counter zero with a low
 // bit set then calls the kernel's Add(0), which releases the Waits of that
-// zero. The caller holds a reference (get) and passes its descriptor.
+// zero; its error is not the Add's, which is done. The caller holds a
+// reference (get) and passes its descriptor.
 func (h *handle) fastWaitGroupAdd(fd int, delta int64) (n int64, ok bool, err error) {
 	if delta < math.MinInt32 || delta > math.MaxInt32 {
 		return 0, false, nil
@@ -114,11 +115,15 @@ func (h *handle) fastWaitGroupAdd(fd int, delta int64) (n int64, ok bool, err er
 		v = atomic.LoadUint64(p)
 	}
 	if n == 0 && delta != 0 && v&(1<<wgShift-1) != 0 {
-		// Zero with Waits asleep or pollers watching: the kernel wakes them.
+		// Zero with Waits asleep or pollers watching: the kernel wakes
+		// them. The Add is done whatever this call says, as libgosync's
+		// is: a caller told it failed would do it again (a second Done,
+		// a negative counter or another task's Done taken). A zero it
+		// misses is found when the page is unmapped.
 		c := waitGroupCmd{size: uint32(unsafe.Sizeof(waitGroupCmd{})), op: wgAdd}
-		err = ioctl(fd, iocWaitGroup, unsafe.Pointer(&c))
+		_ = ioctl(fd, iocWaitGroup, unsafe.Pointer(&c))
 	}
-	return n, true, err
+	return n, true, nil
 }
 
 var wgKinds = []errKind{{syscall.EINVAL, ErrNegativeCounter}, {syscall.EBUSY, ErrWaitGroupMisuse}}
