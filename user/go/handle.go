@@ -39,6 +39,10 @@ type handle struct {
 	page  []byte
 	word  *uint32
 	token uint32
+	// mapped: the object was created mapped (INFO gave a token), whether
+	// or not its page could be mapped here: the kernel fences its word
+	// for every process while anything watches its wait queue (putPoller).
+	mapped bool
 }
 
 const (
@@ -95,6 +99,7 @@ func (h *handle) mapWords() error {
 	if c.info.token == 0 {
 		return nil // not mapped: mmap() would fail with ENODEV
 	}
+	h.mapped = true
 	b, err := syscall.Mmap(h.fd, 0, syscall.Getpagesize(), syscall.PROT_READ|syscall.PROT_WRITE,
 		syscall.MAP_SHARED)
 	if err != nil {

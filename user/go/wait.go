@@ -143,8 +143,10 @@ func (h *handle) putPoller(p *poller, reuse bool) {
 	// (the fast path off), and a mapped WaitGroup's Adds to zero and Dones
 	// to zero call it, while anything watches its wait queue; an idle
 	// poller, registered with the runtime's epoll, watches it until it is
-	// closed: keep none of those (closing one deregisters it).
-	reuse = reuse && !(h.page != nil && (h.typ == typeMutex || h.typ == typeRWMutex ||
+	// closed: keep none of those (closing one deregisters it). Mapped is
+	// the object's (h.mapped), not whether this handle got its page: one
+	// whose mmap failed uses the ioctls, but other processes use the word.
+	reuse = reuse && !(h.mapped && (h.typ == typeMutex || h.typ == typeRWMutex ||
 		h.typ == typeSem || h.typ == typeWaitGroup))
 	reuse = reuse && p.f.SetDeadline(time.Time{}) == nil
 	h.pmu.Lock()
