@@ -27,6 +27,7 @@ type handle struct {
 	busy    map[*poller]struct{} // in use by a waiting call
 	closer  int                  // a WaitGroup at 1 that close() brings to 0; -1: none yet
 	closed  bool                 // (under pmu) Close ran
+	done    chan struct{}        // closed by close(); nil: none asked for yet (closedChan)
 
 	race *[2]byte // the object's race token (race.go), nil without -race
 
@@ -112,6 +113,20 @@ func (h *handle) mapWords() error {
 	return nil
 }
 
+// closedChan returns a channel that is closed when Close runs (at once if
+// it has), for a wait in Go that Close must end.
+func (h *handle) closedChan() <-chan struct{} {
+	h.pmu.Lock()
+	defer h.pmu.Unlock()
+	if h.done == nil {
+		h.done = make(chan struct{})
+		if h.closed {
+			close(h.done)
+		}
+	}
+	return h.done
+}
+
 // isClosed reports whether Close has been called.
 func (h *handle) isClosed() bool { return h.state.Load()&closedBit != 0 }
 
@@ -155,6 +170,9 @@ func (h *handle) close() error {
 	}
 	if h.closer >= 0 {
 		wgOp(h.closer, wgDone, 0, 0) // kernel waits end, os.ErrClosed
+	}
+	if h.done != nil {
+		close(h.done) // waits in Go end (closedChan)
 	}
 	h.pmu.Unlock()
 	for _, p := range all {

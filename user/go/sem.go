@@ -173,12 +173,17 @@ func (s *Semaphore) Size() int64 { return s.size }
 // done. On success it returns nil; on failure, ctx.Err(), and the
 // Semaphore is unchanged. If ctx is already done, Acquire may still
 // succeed without blocking. As x/sync's, an Acquire of more permits than
-// the Semaphore has waits until ctx is done, and one of 0 permits
-// succeeds (at once, though others wait: x/sync's waits behind them).
+// the Semaphore has waits until ctx is done (or, as every wait, until the
+// handle is closed), and one of 0 permits succeeds (at once, though others
+// wait: x/sync's waits behind them).
 func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 	if n > s.size {
-		<-ctx.Done()
-		return ctx.Err()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.h.closedChan():
+			return newError("Semaphore.Acquire", s.h.name, os.ErrClosed)
+		}
 	}
 	if n == 0 {
 		// The kernel takes 1 or more (EINVAL): nothing to ask it.

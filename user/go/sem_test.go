@@ -363,6 +363,27 @@ func TestCloseEndsKernelWait(t *testing.T) {
 	})
 }
 
+// An Acquire of more permits than the Semaphore has waits for its context
+// only, as x/sync's; Close of the handle ends it too, with os.ErrClosed, as
+// it ends every wait (with context.Background() it waited for good).
+func TestCloseEndsOversizedAcquire(t *testing.T) {
+	s := newSem(t, 2)
+	large := make(chan error, 1)
+	go func() { large <- s.Acquire(context.Background(), s.Size()+1) }()
+	// Waiting by then, most likely; if not, it finds the handle closed,
+	// which must end it the same way.
+	time.Sleep(10 * time.Millisecond)
+	must(t, s.Close())
+	within(t, "the oversized Acquire after Close", func() {
+		if err := <-large; !errors.Is(err, os.ErrClosed) {
+			t.Errorf("Acquire(Size()+1) ended by Close: %v, want os.ErrClosed", err)
+		}
+	})
+	if err := s.Acquire(context.Background(), s.Size()+1); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("Acquire(Size()+1) on a closed handle: %v, want os.ErrClosed", err)
+	}
+}
+
 // Robust permits: a child process that acquires and dies gives its
 // permits back; another handle cannot release what it does not hold.
 func TestSemaphoreCrossProcess(t *testing.T) {
