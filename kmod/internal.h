@@ -1065,6 +1065,9 @@ static inline int gs_map_check_op(u32 op, u32 flags, u32 key_len, u32 value_len,
 
 u64 gs_map_range_start(struct gs_map *m);
 int gs_map_range_check(struct gs_map *m, u64 start, u64 pos);
+/* KUnit only (CONFIG_KUNIT): a spin or rwsem table's doubling, stopped halfway */
+struct hlist_head *gs_map_locked_grow_start(struct gs_map *m);
+void gs_map_locked_grow_finish(struct gs_map *m, struct hlist_head *ob, unsigned int old_shift);
 int gs_map_range_next(struct gs_map *m, u64 start, u64 pos, u8 *key,
 		      u32 *key_len, struct gs_map_val **val, u64 *seq);
 

@@ -16,8 +16,10 @@
  * (and charged) before the lock is taken, installed under it, and the old
  * buckets are then moved a chunk per hold of the lock. Meanwhile every
  * operation finds a key's bucket in the old array if that bucket has not
- * moved yet, else in the new one (locked_bucket()). Readers hold the lock,
- * so plain hlists suffice.
+ * moved yet, else in the new one (locked_bucket()); and should the mover
+ * be kept off the CPU, new keys past the old array's load limit move
+ * chunks themselves (locked_insert()). Readers hold the lock, so plain
+ * hlists suffice.
  */
 #include <linux/jhash.h>
 #include <linux/lockdep.h>
@@ -94,6 +96,8 @@ static struct gs_map_node *locked_lookup(struct gs_map *m,
 	return NULL;
 }
 
+static void locked_move_locked(struct gs_map *m);
+
 static int locked_insert(struct gs_map *m, struct gs_map_node *n)
 {
 	lockdep_assert(m->ops->write_held(m));
@@ -109,6 +113,14 @@ static int locked_insert(struct gs_map *m, struct gs_map_node *n)
 		if (err)
 			return err;
 	}
+	/*
+	 * A doubling whose mover is kept off the CPU: keys whose bucket has
+	 * not moved yet still go into the old array, half the size. Past the
+	 * load limit there, each new key moves a chunk first (as Go's map
+	 * moves buckets on writes), so the chains stay short whoever runs.
+	 */
+	if (unlikely(m->locked.old) && m->nr >= MAP_LOCKED_MAX_LOAD << m->locked.old_shift)
+		locked_move_locked(m);
 	n->hash = locked_hash(m, n->key, n->key_len);
 	hlist_add_head(&n->hnode, locked_bucket(m, n->hash));
 	return 0;
@@ -121,11 +133,11 @@ static void locked_remove(struct gs_map *m, struct gs_map_node *n)
 }
 
 /*
- * Move up to MAP_LOCKED_MOVE_CHUNK old buckets to the new array. Return the
- * old array once every bucket has moved (the caller frees it after
- * unlocking), else NULL.
+ * Move up to MAP_LOCKED_MOVE_CHUNK old buckets to the new array. The last
+ * chunk ends the doubling: @old is NULL again, and the doubling's mover
+ * (locked_grow_finish()) frees the old array after unlocking.
  */
-static struct hlist_head *locked_move_locked(struct gs_map *m)
+static void locked_move_locked(struct gs_map *m)
 {
 	unsigned int nr_old = 1U << m->locked.old_shift;
 	unsigned int end = min(m->locked.migrated + MAP_LOCKED_MOVE_CHUNK, nr_old);
@@ -141,30 +153,26 @@ static struct hlist_head *locked_move_locked(struct gs_map *m)
 			hlist_add_head(&n->hnode, &m->locked.buckets[n->hash & mask]);
 		}
 	if (m->locked.migrated < nr_old)
-		return NULL;
+		return;
 	WRITE_ONCE(m->locked.old, NULL);	/* read unlocked as a hint */
-	return ob;
+	/* The first table is part of the map's base cost. */
+	if (m->locked.old_shift > MAP_LOCKED_MIN_SHIFT)
+		m->charged -= locked_table_bytes(m->locked.old_shift);
 }
 
 /*
- * Before an insert: if the next entry would push the load factor past 1,
- * double the table. The check outside the lock is a hint; the decision is
- * taken again under the write lock. Failure to grow (no memory, the user's
- * limit) is kept in grow_err for locked_insert(), which refuses new keys
- * once the table is overloaded; not here, as the Store may only replace a
- * value. Return: 0, or -EINTR for a fatal signal before anything changed.
+ * Start doubling a table of 1 << @shift buckets: allocate (and charge) the
+ * new array unlocked, install it under the write lock. Return the old
+ * array, which the caller must pass to locked_grow_finish(); NULL if
+ * another task doubled it meanwhile, or if it cannot (the reason kept in
+ * grow_err); ERR_PTR(-EINTR) for a fatal signal before anything changed.
  */
-static int locked_prepare_insert(struct gs_map *m)
+static struct hlist_head *locked_grow_start(struct gs_map *m, unsigned int shift)
 {
-	unsigned int shift = READ_ONCE(m->locked.shift);
 	unsigned long bytes = locked_table_bytes(shift + 1);
-	unsigned long old_bytes = locked_table_bytes(shift);
-	struct hlist_head *nb, *ob = NULL;
+	struct hlist_head *nb, *ob;
 	int ret;
 
-	if (READ_ONCE(m->nr) < (1U << shift) || shift >= MAP_LOCKED_MAX_SHIFT ||
-	    READ_ONCE(m->locked.old))
-		return 0;
 	ret = gs_user_charge(m->user, 0, bytes);
 	if (ret)
 		goto fail;
@@ -178,16 +186,17 @@ static int locked_prepare_insert(struct gs_map *m)
 	if (ret) {
 		kvfree(nb);
 		gs_user_uncharge(m->user, 0, bytes);
-		return ret;
+		return ERR_PTR(ret);
 	}
 	if (m->locked.shift != shift || m->locked.old) {
 		/* someone else grew it meanwhile */
 		m->ops->write_end(m);
 		kvfree(nb);
 		gs_user_uncharge(m->user, 0, bytes);
-		return 0;
+		return NULL;
 	}
-	WRITE_ONCE(m->locked.old, m->locked.buckets);
+	ob = m->locked.buckets;
+	WRITE_ONCE(m->locked.old, ob);
 	m->locked.old_shift = shift;
 	m->locked.migrated = 0;
 	m->locked.buckets = nb;
@@ -196,27 +205,78 @@ static int locked_prepare_insert(struct gs_map *m)
 	m->charged += bytes;
 	gs_stat_add(m->stats, GOSYNC_MAP_STAT_RESIZES, 1);
 	m->ops->write_end(m);
-
-	/* Only we move buckets, and we finish even if a signal comes. */
-	while (!ob) {
-		cond_resched();
-		m->ops->write_begin_nointr(m);
-		ob = locked_move_locked(m);
-		if (ob && shift > MAP_LOCKED_MIN_SHIFT)
-			m->charged -= old_bytes;
-		m->ops->write_end(m);
-	}
-	kvfree(ob);
-	/* The first table is part of the map's base cost. */
-	if (shift > MAP_LOCKED_MIN_SHIFT)
-		gs_user_uncharge(m->user, 0, old_bytes);
-	return 0;
+	return ob;
 
 fail:
 	/* Unlocked: only a hint, as locked_insert() also checks the load. */
 	WRITE_ONCE(m->locked.grow_err, ret);
+	return NULL;
+}
+
+/*
+ * Move the rest of the doubling locked_grow_start() began, a chunk per hold
+ * of the lock, even if a signal comes; inserts past the load limit move
+ * chunks too, and may end it first. Then free its old array @ob, which
+ * only this task does, so @ob cannot be another doubling's old array.
+ */
+static void locked_grow_finish(struct gs_map *m, struct hlist_head *ob, unsigned int old_shift)
+{
+	bool done;
+
+	do {
+		cond_resched();
+		m->ops->write_begin_nointr(m);
+		if (m->locked.old == ob)
+			locked_move_locked(m);
+		done = m->locked.old != ob;
+		m->ops->write_end(m);
+	} while (!done);
+	kvfree(ob);
+	if (old_shift > MAP_LOCKED_MIN_SHIFT)
+		gs_user_uncharge(m->user, 0, locked_table_bytes(old_shift));
+}
+
+/*
+ * Before an insert: if the next entry would push the load factor past 1,
+ * double the table. The check outside the lock is a hint; the decision is
+ * taken again under the write lock. Failure to grow (no memory, the user's
+ * limit) is kept in grow_err for locked_insert(), which refuses new keys
+ * once the table is overloaded; not here, as the Store may only replace a
+ * value. Return: 0, or -EINTR for a fatal signal before anything changed.
+ */
+static int locked_prepare_insert(struct gs_map *m)
+{
+	unsigned int shift = READ_ONCE(m->locked.shift);
+	struct hlist_head *ob;
+
+	if (READ_ONCE(m->nr) < (1U << shift) || shift >= MAP_LOCKED_MAX_SHIFT ||
+	    READ_ONCE(m->locked.old))
+		return 0;
+	ob = locked_grow_start(m, shift);
+	if (IS_ERR_OR_NULL(ob))
+		return PTR_ERR_OR_ZERO(ob);
+	locked_grow_finish(m, ob, shift);
 	return 0;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * KUnit: begin doubling @m's table and stop there, as a mover kept off the
+ * CPU would; gs_map_locked_grow_finish() ends it. Return the old array,
+ * NULL if the table cannot double now, or an ERR_PTR.
+ */
+struct hlist_head *gs_map_locked_grow_start(struct gs_map *m)
+{
+	return locked_grow_start(m, READ_ONCE(m->locked.shift));
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_map_locked_grow_start);
+
+void gs_map_locked_grow_finish(struct gs_map *m, struct hlist_head *ob, unsigned int old_shift)
+{
+	locked_grow_finish(m, ob, old_shift);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_map_locked_grow_finish);
+#endif
 
 /* spin: one spinlock_t for readers and writers alike */
 static int lmap_spin_init(struct gs_map *m)

@@ -1430,6 +1430,69 @@ static void map_grow_fail_test(struct kunit *test)
 	charged_map_end(test, &f);
 }
 
+/* The longest chain of @m's locked table, old array (unmoved buckets) included */
+static unsigned int longest_chain(struct gs_map *m)
+{
+	unsigned int i, len, most = 0;
+	struct gs_map_node *n;
+
+	m->ops->write_begin_nointr(m);
+	for (i = 0; i < (1U << m->locked.shift); i++) {
+		len = 0;
+		hlist_for_each_entry(n, &m->locked.buckets[i], hnode)
+			len++;
+		most = max(most, len);
+	}
+	for (i = m->locked.migrated; m->locked.old && i < (1U << m->locked.old_shift); i++) {
+		len = 0;
+		hlist_for_each_entry(n, &m->locked.old[i], hnode)
+			len++;
+		most = max(most, len);
+	}
+	m->ops->write_end(m);
+	return most;
+}
+
+/*
+ * A doubling whose mover is kept off the CPU (stopped halfway here) does
+ * not let the chains grow: once past the load limit of the old array,
+ * each new key moves buckets first, and the doubling ends without its
+ * mover. New keys once all went into the unmoved old buckets, 16 of them
+ * holding every key (chains of 100 here).
+ */
+static void map_grow_stalled_test(struct kunit *test)
+{
+	struct gs_map *m;
+	struct hlist_head *ob;
+	unsigned int longest;
+	char key[8];
+	int i;
+
+	if (param_backend(test) == GOSYNC_MAP_RCU)
+		kunit_skip(test, "rhashtable grows by itself");
+	m = new_map(test, 0, 0);
+	for (i = 0; i < 16; i++) {
+		snprintf(key, sizeof(key), "s%d", i);
+		check(test, m, GOSYNC_MAP_STORE, key, "", NULL, 0, NULL);
+	}
+	KUNIT_ASSERT_EQ(test, m->locked.shift, 4U);
+	ob = gs_map_locked_grow_start(m);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ob);
+	for (; i < 1600; i++) {
+		snprintf(key, sizeof(key), "s%d", i);
+		check(test, m, GOSYNC_MAP_STORE, key, "", NULL, 0, NULL);
+	}
+	longest = longest_chain(m);
+	KUNIT_EXPECT_PTR_NE_MSG(test, READ_ONCE(m->locked.old), ob,
+			    "the stalled doubling never ended");
+	gs_map_locked_grow_finish(m, ob, 4);
+	KUNIT_EXPECT_LT_MSG(test, longest, 40U, "chains grew to %u under a stalled doubling",
+			    longest);
+	KUNIT_EXPECT_EQ(test, map_len(m), 1600);
+	check(test, m, GOSYNC_MAP_LOAD, "s1599", NULL, NULL, 1, "");
+	gs_map_destroy(m);
+}
+
 /*
  * A LoadOrStore past the per-user limit is retried once its caller proves
  * CAP_SYS_RESOURCE: it still counts as one load (one miss), not one per try.
@@ -1573,6 +1636,7 @@ static struct kunit_case gs_map_cases[] = {
 	KUNIT_CASE_PARAM(map_clear_atomic_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_charge_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_grow_fail_test, all_backends_gen_params),
+	KUNIT_CASE_PARAM(map_grow_stalled_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_swap_refused_test, all_backends_gen_params),
 	KUNIT_CASE_PARAM(map_load_then_range_test, all_backends_gen_params),
 	{}
