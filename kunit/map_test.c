@@ -1484,7 +1484,7 @@ static void map_grow_stalled_test(struct kunit *test)
 	}
 	longest = longest_chain(m);
 	KUNIT_EXPECT_PTR_NE_MSG(test, READ_ONCE(m->locked.old), ob,
-			    "the stalled doubling never ended");
+				"the stalled doubling never ended");
 	gs_map_locked_grow_finish(m, ob, 4);
 	KUNIT_EXPECT_LT_MSG(test, longest, 40U, "chains grew to %u under a stalled doubling",
 			    longest);
