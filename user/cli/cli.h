@@ -259,7 +259,10 @@ bool cli_timeout(const struct cli_ctx *ctx, int64_t *timeout_ns);
  * report it; signals the shell set to ignored stay ignored. A blocking
  * command calls it before it opens the object: a script that sees the
  * object open (INFO's fds) may signal it at once, and a signal caught
- * before the call still ends it (cli_wait()).
+ * before the call still ends it (cli_wait()). It also sets SIGCHLD to its
+ * default: an ignored one (inherited) would have the kernel reap CMD before
+ * cli_reap() gets its status. cli_spawn() calls it; CMD gets the
+ * dispositions it found back.
  */
 void cli_catch_signals(void);
 

@@ -24,7 +24,7 @@ static const int caught_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 #define NR_CAUGHT	(int)(sizeof(caught_signals) / sizeof(caught_signals[0]))
 
 /* The dispositions we found, restored in a command's child before exec */
-static struct sigaction saved[NR_CAUGHT], saved_alarm;
+static struct sigaction saved[NR_CAUGHT], saved_alarm, saved_chld;
 static bool installed;
 /* The first signal that arrived, and the child to pass SIGTERM/SIGHUP to */
 static volatile sig_atomic_t caught;
@@ -74,6 +74,13 @@ void cli_catch_signals(void)
 	/* SIGALRM only interrupts a wait: on_signal() leaves @caught alone */
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, &saved_alarm);
+	/*
+	 * A SIGCHLD ignored by whoever exec'd us (kept across exec) would have
+	 * the kernel reap CMD: waitpid() would fail with ECHILD and lose its
+	 * status. Default it here; CMD gets it back as it was.
+	 */
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, &saved_chld);
 	installed = true;
 }
 
@@ -198,6 +205,7 @@ pid_t cli_spawn(const struct cli_ctx *ctx, char **argv, const char *env, int out
 		for (int i = 0; i < NR_CAUGHT; i++)
 			sigaction(caught_signals[i], &saved[i], NULL);
 		sigaction(SIGALRM, &saved_alarm, NULL);
+		sigaction(SIGCHLD, &saved_chld, NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		/* If gosync dies (and so unlocks), do not run on unprotected. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -27,6 +27,14 @@ wait_for() {
 	[ -e "$1" ]
 }
 
+# with_shim VAR=VALUE... CMD...: CMD (a gosync) with _cli_shim.so preloaded,
+# which VAR=VALUE set up (see _cli_shim.c); SHIM is empty if it was not built
+SHIM=$(cd "$(dirname "$0")" && pwd)/_cli_shim.so
+[ -e "$SHIM" ] || SHIM=
+with_shim() { env LD_PRELOAD="$SHIM" "$@"; }
+# skip TEST WHY: an "ok ... # SKIP" line
+skip() { echo "ok - e2e:$SUITE-$1 # SKIP $2"; }
+
 # info_has TYPE NAME LINE: up to 20 s until `TYPE info NAME` has LINE
 info_has() {
 	i=0

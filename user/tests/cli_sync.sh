@@ -21,7 +21,8 @@ wait_opened() {
 	sleep 0.2
 }
 
-names="$N-m $N-n $N-rw $N-jobs $N-o $N-of $N-or $N-md $N-go $N-v $N-vf $N-vs $N-vb $N-mm $N-mx"
+names="$N-m $N-n $N-rw $N-jobs $N-o $N-of $N-or $N-md $N-go $N-v $N-vf $N-vs $N-vb $N-mm $N-mx
+	$N-oc $N-vc"
 cleanup() { "$G" rm -f $names >/dev/null 2>&1; rm -rf "$T"; }
 trap cleanup EXIT
 "$G" rm -f $names >/dev/null 2>&1
@@ -355,6 +356,27 @@ status 2 usage-once-value-max "$G" once value "$N-vx" --max 65537 -- true
 j=$("$G" --json once value "$N-vf" -- true)
 [ "$j" = "{\"name\":\"$N-vf\",\"op\":\"value\",\"ran\":false,\"completed\":true,\"value\":\"good\\n\"}" ] &&
 	ok json-once-value || notok json-once-value "got '$j'"
+
+# ---- started with SIGCHLD ignored (a parent's SIG_IGN is kept across exec):
+# gosync still gets CMD's status (the kernel would reap an ignored SIGCHLD's
+# child, and waitpid() find none), and CMD gets the SIG_IGN it was given ----
+# sigchld_ign: 1 if SIGCHLD (17) is ignored in the SigIgn line on stdin
+sigchld_ign() { m=$(sed -n 's/^SigIgn:[[:space:]]*//p'); echo $(((0x$m >> 16) & 1)); }
+if [ -n "$SHIM" ]; then
+	"$G" once create "$N-oc"
+	status 0 sigchld-ignored-once-do with_shim GOSYNC_SHIM_SIGCHLD=ignore "$G" once do "$N-oc" -- true
+	[ "$("$G" once load "$N-oc")" = done ] && ok sigchld-ignored-once-done ||
+		notok sigchld-ignored-once-done "$("$G" once load "$N-oc")"
+	v=$(with_shim GOSYNC_SHIM_SIGCHLD=ignore "$G" once value "$N-vc" -- echo val 2>"$T/err")
+	[ "$v" = val ] && [ "$("$G" once load "$N-vc")" = done ] && ok sigchld-ignored-once-value ||
+		notok sigchld-ignored-once-value "printed '$v', $("$G" once load "$N-vc"), '$(cat "$T/err")'"
+	status 3 sigchld-ignored-lock-status with_shim GOSYNC_SHIM_SIGCHLD=ignore "$G" mutex lock "$N-m" -- sh -c 'exit 3'
+	v=$(with_shim GOSYNC_SHIM_SIGCHLD=ignore "$G" mutex lock "$N-m" -- cat /proc/self/status | sigchld_ign)
+	w=$("$G" mutex lock "$N-m" -- cat /proc/self/status | sigchld_ign)
+	[ "$v" = 1 ] && [ "$w" = 0 ] && ok sigchld-ignored-passed-on || notok sigchld-ignored-passed-on "CMD's SIGCHLD ignored: $v, without the shim: $w"
+else
+	skip sigchld-ignored "no _cli_shim.so"
+fi
 
 # ---- usage and help ----
 status 2 usage-lock-no-name "$G" mutex lock
