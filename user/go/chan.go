@@ -146,6 +146,12 @@ func (c *Chan) SendContext(ctx context.Context, msg []byte) error {
 		cases := make([]waitCase, 1, 3)
 		cases[0] = waitCase{fd: int32(fd), op: caseSend, buf: bytesPtr(msg), len: uint32(len(msg))}
 		_, err = c.h.waitCases(ctx, cases)
+		if noCanceler(err) {
+			// Its cancelers cannot be made (no descriptor left,
+			// say), nothing was sent: wait all the same, in
+			// slices that need none.
+			_, err = c.h.waitCasesSliced(ctx, cases)
+		}
 		if err == nil && cases[0].err != 0 {
 			err = syscall.Errno(-cases[0].err)
 		}

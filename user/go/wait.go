@@ -185,8 +185,8 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 		return err
 	}
 	p, err := h.getPoller()
-	if err == errNotPollable && w.block.op != 0 {
-		return h.kernelWait(ctx, w.block)
+	if err == errNotPollable || noCanceler(err) {
+		return h.awaitWithoutPoller(ctx, w, err == errNotPollable)
 	}
 	if err != nil {
 		return err
@@ -326,6 +326,76 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 	}
 }
 
+// awaitWithoutPoller is await when no poller can be had: the module cannot
+// poll the type (notPollable), or no descriptor or memory is left for one
+// (EMFILE, ENFILE, ENOMEM; an error there would fail a wait that a
+// sync-ported caller takes for done, and panic a Lock). A waiter with a
+// kernel case waits in the kernel's queue: every one on a module that
+// cannot poll, as before; otherwise with a slot free (takeKernelSlot), as
+// await's own. Without a case or a slot, or when the kernel wait's
+// cancelers cannot be made either (noCanceler), it tries and sleeps
+// (sleepWait), which needs no descriptor.
+func (h *handle) awaitWithoutPoller(ctx context.Context, w *waiter, notPollable bool) error {
+	if w.block.op != 0 {
+		slot := !notPollable && takeKernelSlot()
+		if notPollable || slot {
+			err := h.kernelWait(ctx, w.block)
+			if slot {
+				putKernelSlot()
+			}
+			if !noCanceler(err) {
+				return err
+			}
+		}
+	}
+	return h.sleepWait(ctx, w.try)
+}
+
+// The pauses of sleepWait between tries, and the slices of
+// waitCasesSliced: how soon a wait without a poller or a canceler sees a
+// change, ctx done or Close, at worst.
+const (
+	sleepMin = 50 * time.Microsecond
+	sleepMax = 10 * time.Millisecond
+)
+
+// sleepWait waits for the operation of try (a waiter's) with neither a
+// poller nor a kernel wait, and so without a descriptor of its own: it
+// sleeps, from sleepMin doubling to sleepMax, and tries again, until the
+// operation completes (nil, or its error), ctx is done (ctx.Err()) or the
+// handle is closed (os.ErrClosed). The caller has tried once already. It
+// holds no OS thread, but takes no part in the kernel's fairness, and
+// misses a state that comes and goes between two tries (a WaitGroup's zero
+// Added to again at once; Go calls that misuse).
+func (h *handle) sleepWait(ctx context.Context, try func(fd int) (bool, error)) error {
+	closed := h.closedChan()
+	d := sleepMin
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-closed:
+			return os.ErrClosed
+		case <-t.C:
+		}
+		fd, err := h.get()
+		if err != nil {
+			return err
+		}
+		done, err := try(fd)
+		h.put()
+		if done || err != nil {
+			return err
+		}
+		if d *= 2; d > sleepMax {
+			d = sleepMax
+		}
+		t.Reset(d)
+	}
+}
+
 // maxKernelWaits bounds the goroutines of the process in await's fairness
 // waits in the kernel's queue (kernelWait), each holding an OS thread:
 // without a bound, ten thousand goroutines contending for one Mutex or
@@ -408,6 +478,50 @@ func (h *handle) waitCases(ctx context.Context, cases []waitCase) (int, error) {
 		return -1, os.ErrClosed
 	}
 	return i, err
+}
+
+// waitCasesSliced is h.waitCases (cases on h) for when its cancelers
+// cannot be made (noCanceler: no descriptor or memory left, the user's
+// object limit): kernel waits of at most sleepMax, which need none, and
+// between them a look at ctx and at Close of h. Between two the wait is
+// out of the kernel's queue for a moment: it joins it last again, and a
+// poller it woke may look just then and miss it (and looks again when the
+// wait is back, which wakes it again).
+func (h *handle) waitCasesSliced(ctx context.Context, cases []waitCase) (int, error) {
+	dfd, err := device()
+	if err != nil {
+		return -1, err
+	}
+	cmd := waitCmd{size: uint32(unsafe.Sizeof(waitCmd{})), flags: waitAbstime,
+		cases: unsafe.Pointer(&cases[0]), count: uint32(len(cases))}
+	deadline, hasDeadline := ctx.Deadline()
+	for {
+		if h.isClosed() {
+			return -1, os.ErrClosed
+		}
+		if err := ctx.Err(); err != nil {
+			return -1, err
+		}
+		now := time.Now()
+		end := now.Add(sleepMax)
+		if hasDeadline && deadline.Before(end) {
+			if !now.Before(deadline) {
+				return -1, context.DeadlineExceeded
+			}
+			end = deadline
+		}
+		cmd.timeoutNs = monoAt(end)
+		for i := range cases {
+			cases[i].flags, cases[i].err = 0, 0
+		}
+		switch err := ioctl(dfd, iocWait, unsafe.Pointer(&cmd)); err {
+		case nil:
+			return int(cmd.index), nil
+		case syscall.ETIMEDOUT:
+		default:
+			return -1, err
+		}
+	}
 }
 
 // Cancelers: anonymous WaitGroups at 1 that a GOSYNC_IOC_WAIT watches as

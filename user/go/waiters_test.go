@@ -8,6 +8,7 @@ package gosync_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -226,6 +227,162 @@ func init() {
 		// point, one after it; a spinning writer, thousands.
 		if busy > 50 {
 			fmt.Printf("the writer's failed TryLocks: %d (spinning)", busy)
+			return 0
+		}
+		fmt.Print("ok")
+		return 0
+	}
+}
+
+// Waits with no descriptor left for a poller (EMFILE): each waits all the
+// same, without one, and ends when it should. They returned at once with
+// "too many open files" (WaitGroup.Wait, Chan.Recv: a sync-ported caller
+// that ignores Wait's error goes on before the tasks are done) or panicked
+// (Lock). The child lowers its limit on descriptors to those it has open:
+// a waiter gets no poller, and no canceler for the kernel's queue either.
+func TestWaitsWithoutDescriptors(t *testing.T) {
+	childSaysOK(t, child(t, "waits-without-descriptors", nil))
+}
+
+func init() {
+	children["waits-without-descriptors"] = func() int {
+		fail := func(what string, err error) int {
+			fmt.Printf("%s: %v", what, err)
+			return 1
+		}
+		wg, err := gosync.NewWaitGroup()
+		if err != nil {
+			return fail("NewWaitGroup", err)
+		}
+		defer wg.Close()
+		wg2, err := gosync.NewWaitGroup()
+		if err != nil {
+			return fail("NewWaitGroup", err)
+		}
+		m, err := gosync.NewMutex()
+		if err != nil {
+			return fail("NewMutex", err)
+		}
+		defer m.Close()
+		ch, err := gosync.NewChan(0)
+		if err != nil {
+			return fail("NewChan", err)
+		}
+		defer ch.Close()
+		// The runtime's poller set up (its own descriptors) before the limit.
+		r, w, err := os.Pipe()
+		if err != nil {
+			return fail("Pipe", err)
+		}
+		defer r.Close()
+		defer w.Close()
+		// The lowest free descriptor is past the limit: none is left.
+		fd, err := syscall.Dup(0)
+		if err != nil {
+			return fail("Dup", err)
+		}
+		syscall.Close(fd)
+		var old syscall.Rlimit
+		if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+			return fail("Getrlimit", err)
+		}
+		lim := old
+		lim.Cur = uint64(fd)
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			return fail("Setrlimit", err)
+		}
+		defer syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
+		if fd, err := syscall.Dup(0); err == nil {
+			syscall.Close(fd)
+			return fail("Dup under the limit", fmt.Errorf("got descriptor %d", fd))
+		}
+		// still says whether a wait started in the background has not
+		// returned yet, after giving it time to return early, as it did.
+		still := func(what string, c chan error) bool {
+			time.Sleep(50 * time.Millisecond)
+			select {
+			case err := <-c:
+				fmt.Printf("%s returned before its time: %v", what, err)
+				return false
+			default:
+				return true
+			}
+		}
+
+		// WaitGroup.Wait (a waiter with no kernel case) until the Done.
+		if err := wg.Add(1); err != nil {
+			return fail("Add", err)
+		}
+		waited := make(chan error, 1)
+		go func() { waited <- wg.Wait() }()
+		if !still("Wait", waited) {
+			return 0
+		}
+		if err := wg.Done(); err != nil {
+			return fail("Done", err)
+		}
+		if err := <-waited; err != nil {
+			return fail("Wait", err)
+		}
+
+		// Mutex.Lock (a kernel case, but no canceler for it) until the
+		// Unlock.
+		m.Lock()
+		locked := make(chan error, 1)
+		go func() { locked <- m.LockContext(context.Background()) }()
+		if !still("Lock", locked) {
+			return 0
+		}
+		if err := m.UnlockErr(); err != nil {
+			return fail("Unlock", err)
+		}
+		if err := <-locked; err != nil {
+			return fail("Lock", err)
+		}
+		if err := m.UnlockErr(); err != nil {
+			return fail("Unlock", err)
+		}
+
+		// An unbuffered Chan: a Recv waiting first, then a Send, which
+		// waits in the kernel's queue without a canceler.
+		type recv struct {
+			msg []byte
+			ok  bool
+		}
+		got := make(chan recv, 1)
+		recvErr := make(chan error, 1)
+		go func() {
+			msg, ok, err := ch.Recv()
+			got <- recv{msg, ok}
+			recvErr <- err
+		}()
+		if !still("Recv", recvErr) {
+			return 0
+		}
+		if err := ch.Send([]byte("hello")); err != nil {
+			return fail("Send", err)
+		}
+		if err := <-recvErr; err != nil {
+			return fail("Recv", err)
+		}
+		if g := <-got; !g.ok || string(g.msg) != "hello" {
+			fmt.Printf("Recv: %q, %v; want \"hello\", true", g.msg, g.ok)
+			return 0
+		}
+
+		// Close ends such a wait.
+		if err := wg2.Add(1); err != nil {
+			return fail("Add", err)
+		}
+		go func() { waited <- wg2.Wait() }()
+		if !still("Wait", waited) {
+			return 0
+		}
+		if err := wg2.Close(); err != nil {
+			return fail("Close", err)
+		}
+		if err := <-waited; !errors.Is(err, os.ErrClosed) {
+			fmt.Printf("Wait ended by Close: %v, want os.ErrClosed", err)
 			return 0
 		}
 		fmt.Print("ok")
