@@ -774,8 +774,12 @@ void gs_user_usage(struct gs_user *u, unsigned int *objects, unsigned long *byte
  * struct gs_map_val - an immutable map value
  * @ref: one for the entry that holds it, one per reader copying it out
  * @len: bytes in @data
+ * @published: set under the map's write lock before an entry first holds
+ *	it; never cleared
  * @rcu: frees it (kvfree_rcu) after the last reference: RCU readers may
- *	still see it and try refcount_inc_not_zero()
+ *	still see it and try refcount_inc_not_zero(). One never published
+ *	(an operand, a value a CompareAndSwap did not store) no reader can
+ *	see: it is freed at once.
  * @data: the bytes
  *
  * A Store never changes a value in place: it installs a new one. So a reader
@@ -784,6 +788,7 @@ void gs_user_usage(struct gs_user *u, unsigned int *objects, unsigned long *byte
 struct gs_map_val {
 	refcount_t ref;
 	u32 len;
+	bool published;
 	struct rcu_head rcu;
 	u8 data[];
 };

@@ -78,18 +78,24 @@ struct gs_map_val *gs_map_val_alloc(u32 len)
 		return NULL;
 	refcount_set(&v->ref, 1);
 	v->len = len;
+	v->published = false;
 	return v;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_map_val_alloc);
 
 /*
- * The last reference is gone (gs_map_val_put()). The memory goes after a
- * grace period: an RCU reader may have loaded the pointer and be about to
- * try refcount_inc_not_zero().
+ * The last reference is gone (gs_map_val_put()). A value an entry held goes
+ * after a grace period: an RCU reader may have loaded the pointer and be
+ * about to try refcount_inc_not_zero(). Whoever drops the last reference of
+ * a published value saw @published set: its own store, or one made under
+ * the write lock before the entry's reference (ours came from it) was taken.
  */
 void gs_map_val_free(struct gs_map_val *v)
 {
-	kvfree_rcu(v, rcu);
+	if (v->published)
+		kvfree_rcu(v, rcu);
+	else
+		kvfree(v);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_map_val_free);
 
@@ -329,6 +335,7 @@ static int map_insert_locked(struct gs_map *m, struct xa_state *xas,
 	 */
 	smp_store_release(&m->seq, seq);
 	refcount_inc(&v->ref);
+	v->published = true;
 	rcu_assign_pointer(n->val, v);
 	WRITE_ONCE(m->nr, m->nr + 1);
 	m->bytes += n->key_len + v->len;
@@ -355,6 +362,7 @@ static int map_replace_locked(struct gs_map *m, struct gs_map_node *n,
 	if (cost < old_cost)
 		map_uncharge_locked(m, old_cost - cost);
 	refcount_inc(&v->ref);
+	v->published = true;
 	rcu_assign_pointer(n->val, v);
 	m->bytes = m->bytes - old->len + v->len;
 	/* Readers that still see @old hold a reference or fail to take one. */
