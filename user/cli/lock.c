@@ -43,6 +43,31 @@ static int lock_call(int fd, int64_t timeout_ns, void *arg)
 }
 
 /*
+ * A --mapped RWMutex's read locks belong to no open file: the fast path
+ * takes them in the shared page, and the kernel counts them there too, not
+ * per open file (kmod/rwmutex.c), so it cannot tell whose one is. One that
+ * gosync took would stay taken if gosync were killed, and an RUnlock would
+ * release any reader's. So the CLI neither takes nor releases them.
+ * Return: true, after saying so, if @info is such an RWMutex.
+ */
+static bool mapped_readers(const struct cli_ctx *ctx, const char *name,
+			   const struct gosync_info *info, bool release)
+{
+	if (!(info->flags & GOSYNC_INFO_MAPPED))
+		return false;
+	if (release)
+		fprintf(stderr, "gosync: %s %s: %s is --mapped: its read locks belong "
+			"to no open file, so this would release another process's "
+			"one; refused\n", ctx->cmdline, name, name);
+	else
+		fprintf(stderr, "gosync: %s %s: %s is --mapped: its read locks belong "
+			"to no open file, so nothing would release one if gosync were "
+			"killed; refused (use 'rwmutex lock %s -- CMD', or an rwmutex "
+			"created without --mapped)\n", ctx->cmdline, name, name, name);
+	return true;
+}
+
+/*
  * lock, trylock, rlock, tryrlock: take the lock; with a command after NAME,
  * run it holding the lock, release the lock and exit with its status.
  */
@@ -69,6 +94,10 @@ static int lock_take(struct cli_ctx *ctx, unsigned int type, unsigned int op,
 		status = cli_fail(ctx, name);
 		close(fd);
 		return status;
+	}
+	if (reader && mapped_readers(ctx, name, &info, false)) {
+		close(fd);
+		return CLI_EXIT_FAIL;
 	}
 	if (!cmd) {
 		if (reader)
@@ -130,9 +159,20 @@ static int lock_release(struct cli_ctx *ctx, unsigned int type, unsigned int op,
 {
 	const char *name = ctx->argv[0];
 	int fd = cli_open(ctx, name, type), ret = 0;
+	struct gosync_info info;
 
 	if (fd < 0)
 		return CLI_EXIT_FAIL;
+	if (op == GOSYNC_LOCK_RUNLOCK) {
+		if (gosync_info(fd, &info) < 0)
+			ret = cli_fail(ctx, name);
+		else if (mapped_readers(ctx, name, &info, true))
+			ret = CLI_EXIT_FAIL;
+		if (ret) {
+			close(fd);
+			return ret;
+		}
+	}
 	if (gosync_lock_op(fd, lock_ioc(type), op, -1) < 0) {
 		if (errno == EPERM && op == GOSYNC_LOCK_RUNLOCK)
 			fprintf(stderr, "gosync: %s %s: no read lock held through this "
@@ -240,20 +280,26 @@ static const struct cli_cmd rwmutex_cmds[] = {
 	{ "unlock", "NAME", "release the write lock (whoever took it)",
 	  "Exit status 1 if it is not write-locked.", NULL, 1, 1, rw_unlock },
 	{ "rlock", "NAME [-- CMD...]", "read-lock; run CMD holding it",
-	  LOCK_HELP("A read lock always belongs\n"
-		    "to the open file that took it, robust or not, so it cannot outlive\n"
-		    "this command: without CMD, rlock only waits until a read lock can be\n"
-		    "had (no writer holds or waits for the lock), releases it, and warns.",
+	  LOCK_HELP("A read lock belongs to the\n"
+		    "open file that took it, robust or not, so it cannot outlive this\n"
+		    "command: without CMD, rlock only waits until a read lock can be had\n"
+		    "(no writer holds or waits for the lock), releases it, and warns.\n"
+		    "A --mapped rwmutex's read locks belong to no open file (they are\n"
+		    "counted in its shared page, not per open file), so nothing would\n"
+		    "release one a killed gosync held: rlock refuses it (exit 1).",
 		    "runlock"),
 	  cli_timeout_opts, 1, -1, rw_rlock },
 	{ "tryrlock", "NAME [-- CMD...]", "read-lock if possible, else exit 1 at once",
 	  "Fails (busy) while a writer holds the lock or waits for it (Go's\n"
-	  "writer preference).", NULL, 1, -1, rw_tryrlock },
+	  "writer preference). Refused on a --mapped rwmutex, as rlock is.",
+	  NULL, 1, -1, rw_tryrlock },
 	{ "runlock", "NAME", "release a read lock: always fails from the shell",
 	  "Read locks belong to the open file that took them, and each gosync\n"
 	  "command opens its own, so from the shell this always exits 1 with\n"
-	  "'Operation not permitted' (Go: 'RUnlock of unlocked RWMutex'). Use\n"
-	  "'rlock NAME -- CMD' instead. Here for completeness.",
+	  "'Operation not permitted' (Go: 'RUnlock of unlocked RWMutex'). A\n"
+	  "--mapped rwmutex's read locks belong to no open file, so there it\n"
+	  "would release another process's: it is refused (exit 1). Use 'rlock\n"
+	  "NAME -- CMD' instead. Here for completeness.",
 	  NULL, 1, 1, rw_runlock },
 	{ "info", "NAME", "show the rwmutex: owner, robust or not, open fds, op counts",
 	  NULL, NULL, 1, 1, cli_info },

@@ -22,7 +22,7 @@ wait_opened() {
 }
 
 names="$N-m $N-n $N-rw $N-jobs $N-o $N-of $N-or $N-md $N-go $N-v $N-vf $N-vs $N-vb $N-mm $N-mx
-	$N-oc $N-vc"
+	$N-oc $N-vc $N-rwm"
 cleanup() { "$G" rm -f $names >/dev/null 2>&1; rm -rf "$T"; }
 trap cleanup EXIT
 "$G" rm -f $names >/dev/null 2>&1
@@ -182,6 +182,23 @@ status 1 rwmutex-unlock-unlocked "$G" rwmutex unlock "$N-rw"
 "$G" rwmutex rlock "$N-rw" 2>"$T/err"
 grep -q 'warning: a read lock' "$T/err" && ok rwmutex-rlock-warns || notok rwmutex-rlock-warns "$(cat "$T/err")"
 "$G" ls | grep -q "rwmutex  *robust  *$N-rw " && ok ls-rwmutex || notok ls-rwmutex "$("$G" ls | grep "$N-rw")"
+# --mapped: read locks taken on the fast path are counted in the shared word
+# only, so the kernel cannot tell whose one is: a killed gosync's would stay
+# and runlock would release another process's. rlock, tryrlock and runlock
+# refuse one (exit 1, CMD not run); the write lock works.
+status 0 rwmutex-create-mapped "$G" rwmutex create "$N-rwm" --mapped --nonrobust
+for v in rlock tryrlock; do
+	status 1 "rwmutex-mapped-$v" "$G" rwmutex $v "$N-rwm" -- touch "$T/rran"
+	grep -q 'mapped' "$T/err" && [ ! -e "$T/rran" ] && ok "rwmutex-mapped-$v-refused" ||
+		notok "rwmutex-mapped-$v-refused" "ran, or '$(cat "$T/err")'"
+done
+status 1 rwmutex-mapped-rlock-no-cmd "$G" rwmutex rlock "$N-rwm"
+status 1 rwmutex-mapped-runlock "$G" rwmutex runlock "$N-rwm"
+grep -q 'mapped' "$T/err" && ok rwmutex-mapped-runlock-refused || notok rwmutex-mapped-runlock-refused "$(cat "$T/err")"
+[ "$("$G" --json rwmutex info "$N-rwm" | json_num rlocks)" = 0 ] && ok rwmutex-mapped-no-rlock-taken ||
+	notok rwmutex-mapped-no-rlock-taken "$("$G" --json rwmutex info "$N-rwm")"
+v=$("$G" rwmutex lock "$N-rwm" -- echo held)
+[ "$v" = held ] && ok rwmutex-mapped-lock-cmd || notok rwmutex-mapped-lock-cmd "printed '$v'"
 
 # ---- wg: the job runner of docs/cli.md ----
 status 0 wg-create "$G" wg create "$N-jobs"
