@@ -290,8 +290,9 @@ int cli_interrupted(void);
 int cli_wait_fail(const struct cli_ctx *ctx, const char *name);
 
 /**
- * cli_run() - run @argv (execvp) as a child and wait for it; it gets @env
- * ("NAME=VALUE", or NULL) in its environment and is SIGKILLed if gosync
+ * cli_run() - run @argv (execvp) as a child and wait for it; @env
+ * ("NAME=VALUE") is put in its environment, or (a bare "NAME") NAME is taken
+ * out of it, or (NULL) it gets ours as it is. It is SIGKILLed if gosync
  * dies first. SIGTERM and SIGHUP sent to gosync meanwhile are passed on;
  * SIGINT and SIGQUIT (from the terminal, which sends them to the child
  * too) do not interrupt the wait.
@@ -299,6 +300,12 @@ int cli_wait_fail(const struct cli_ctx *ctx, const char *name);
  * the command was not found, 126 if it could not be run.
  */
 int cli_run(const struct cli_ctx *ctx, char **argv, const char *env);
+
+/*
+ * cli_run()'s @env for a lock's CMD: GOSYNC_OWNER_DEAD=1 if the previous
+ * holder died, else none, also not one gosync inherited (an outer lock's)
+ */
+#define CLI_ENV_OWNER_DEAD(died)	((died) ? "GOSYNC_OWNER_DEAD=1" : "GOSYNC_OWNER_DEAD")
 
 /**
  * cli_spawn() - cli_run()'s first half: start @argv as a child (as cli_run()

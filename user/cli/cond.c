@@ -209,7 +209,7 @@ static int cond_wait(struct cli_ctx *ctx)
 
 		/* Not CMD again once a signal came (during the Wait or CMD) */
 		if (!cli_interrupted()) {
-			status = cli_run(ctx, ctx->argv + 1, died ? "GOSYNC_OWNER_DEAD=1" : NULL);
+			status = cli_run(ctx, ctx->argv + 1, CLI_ENV_OWNER_DEAD(died));
 			died = false;
 			runs++;
 		}
@@ -282,7 +282,7 @@ static int cond_wake(struct cli_ctx *ctx, bool all)
 	if (status)
 		return status;
 	if (cmd)
-		status = cli_run(ctx, cmd, died ? "GOSYNC_OWNER_DEAD=1" : NULL);
+		status = cli_run(ctx, cmd, CLI_ENV_OWNER_DEAD(died));
 	/* Go allows either; waking under the Mutex is what makes it safe anyway. */
 	if ((all ? gosync_cond_broadcast(fd) : gosync_cond_signal(fd)) < 0) {
 		cli_fail(ctx, name);

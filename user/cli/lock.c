@@ -127,7 +127,7 @@ static int lock_take(struct cli_ctx *ctx, unsigned int type, unsigned int op,
 		return status ? status : CLI_EXIT_FAIL;
 	}
 	if (cmd)
-		status = cli_run(ctx, cmd, died ? "GOSYNC_OWNER_DEAD=1" : NULL);
+		status = cli_run(ctx, cmd, CLI_ENV_OWNER_DEAD(died));
 	/*
 	 * Release the lock, unless it is a write lock of a non-robust lock
 	 * taken without CMD, which is meant to outlive us. Closing would
@@ -237,8 +237,9 @@ static const struct cli_opt create_opts[] = {
 	unlock " and exit with CMD's status (128+N if signal N killed it; 127:\n" \
 	"CMD not found). CMD gets GOSYNC_OWNER_DEAD=1 in its environment when\n" \
 	"the previous holder died holding the lock (a warning is printed), so it\n" \
-	"can repair what that holder left half done. If gosync is killed, CMD is\n" \
-	"killed too. SIGTERM and SIGHUP are passed on to CMD.\n"		\
+	"can repair what that holder left half done; else it has none (one\n"	\
+	"gosync inherited, from an outer lock, is taken out). If gosync is\n"	\
+	"killed, CMD is killed too. SIGTERM and SIGHUP are passed on to CMD.\n" \
 	"Without CMD: take the lock and exit. " what "\n"				\
 	"Exit status 1 on --timeout; 128+N if signal N interrupted the wait."
 

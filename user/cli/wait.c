@@ -213,8 +213,10 @@ pid_t cli_spawn(const struct cli_ctx *ctx, char **argv, const char *env, int out
 			_exit(CLI_EXIT_SIGNAL + SIGKILL);
 		if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
 			_exit(126);
-		if (env)
+		if (env && strchr(env, '='))
 			putenv((char *)env);
+		else if (env)
+			unsetenv(env);
 		execvp(argv[0], argv);
 		err = errno;
 		fprintf(stderr, "gosync: %s: %s: %s\n", ctx->cmdline, argv[0], strerror(err));

@@ -139,6 +139,9 @@ out=$("$G" mutex lock "$N-md" -- sh -c 'echo "dead=$GOSYNC_OWNER_DEAD"' 2>"$T/er
 	ok mutex-owner-dead || notok mutex-owner-dead "status $rc, out '$out', err '$(cat "$T/err")'"
 out=$("$G" mutex lock "$N-md" -- sh -c 'echo "dead=$GOSYNC_OWNER_DEAD"' 2>"$T/err")
 [ "$out" = "dead=" ] && [ ! -s "$T/err" ] && ok mutex-owner-dead-once || notok mutex-owner-dead-once "out '$out'"
+# ...and only the lock's own: one the caller had (an outer lock's) is not passed on
+out=$(GOSYNC_OWNER_DEAD=1 "$G" mutex lock "$N-md" -- sh -c 'echo "dead=${GOSYNC_OWNER_DEAD-unset}"')
+[ "$out" = dead=unset ] && ok mutex-owner-dead-not-inherited || notok mutex-owner-dead-not-inherited "out '$out'"
 
 # json
 j=$("$G" --json mutex lock "$N-m" -- true)
@@ -153,6 +156,8 @@ j=$("$G" --json mutex unlock "$N-n")
 
 # ---- rwmutex ----
 status 0 rwmutex-create "$G" rwmutex create "$N-rw"
+out=$(GOSYNC_OWNER_DEAD=1 "$G" rwmutex rlock "$N-rw" -- sh -c 'echo "dead=${GOSYNC_OWNER_DEAD-unset}"')
+[ "$out" = dead=unset ] && ok rwmutex-owner-dead-not-inherited || notok rwmutex-owner-dead-not-inherited "out '$out'"
 # two readers at once: each waits (holding its read lock) for the other
 "$G" rwmutex rlock "$N-rw" -- sh -c "touch $T/r1; i=0; while [ ! -e $T/r2 ] && [ \$i -lt 200 ]; do sleep 0.1; i=\$((i+1)); done; [ -e $T/r2 ]" &
 r1=$!

@@ -172,6 +172,12 @@ j=$("$G" --json cond info "$N")
 echo "$j" | grep -q '"type":"cond"' && [ "$(echo "$j" | json_num signals)" = 4 ] &&
 	[ "$(echo "$j" | json_num broadcasts)" -ge 3 ] && [ "$(echo "$j" | json_num waits)" -ge 1 ] &&
 	ok json-info || notok json-info "got '$j'"
+
+# ---- CMD's GOSYNC_OWNER_DEAD is its mutex's: not one the caller had ----
+out=$(GOSYNC_OWNER_DEAD=1 "$G" cond broadcast "$N" -- sh -c 'echo "dead=${GOSYNC_OWNER_DEAD-unset}"')
+[ "$out" = dead=unset ] && ok broadcast-owner-dead-not-inherited || notok broadcast-owner-dead-not-inherited "out '$out'"
+out=$(GOSYNC_OWNER_DEAD=1 "$G" cond wait "$N" -- sh -c 'echo "dead=${GOSYNC_OWNER_DEAD-unset}"')
+[ "$out" = dead=unset ] && ok wait-owner-dead-not-inherited || notok wait-owner-dead-not-inherited "out '$out'"
 status 1 wrong-type "$G" cond signal "$N-m"
 grep -q 'is a mutex, not a cond' "$T/err" && ok wrong-type-message || notok wrong-type-message "$(cat "$T/err")"
 
