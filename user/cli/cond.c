@@ -142,6 +142,18 @@ static int cond_lock(struct cli_ctx *ctx, int mfd, const char *name, int64_t tim
 }
 
 /*
+ * Unlock the Cond @name's mutex @mfd, unless @died: its holder died and no
+ * CMD has run since to repair what it left, so the caller's close() is to
+ * release it, and tell the next locker again.
+ */
+static void cond_unlock(const struct cli_ctx *ctx, int mfd, const char *name, bool died)
+{
+	if (!died && gosync_mutex_unlock(mfd) < 0)
+		fprintf(stderr, "gosync: %s %s: warning: unlock: %s (someone else unlocked "
+			"its mutex)\n", ctx->cmdline, name, strerror(errno));
+}
+
+/*
  * Open the Cond @name in *@fd and, if @mfd, its Mutex in *@mfd, locked
  * within @timeout_ns (*@died as for cond_lock()).
  * Return: 0, or the exit status after printing why (nothing left open).
@@ -254,9 +266,7 @@ static int cond_wait(struct cli_ctx *ctx)
 			break;
 		}
 	}
-	if (gosync_mutex_unlock(mfd) < 0)
-		fprintf(stderr, "gosync: %s %s: warning: unlock: %s (someone else unlocked "
-			"its mutex)\n", ctx->cmdline, name, strerror(errno));
+	cond_unlock(ctx, mfd, name, died);
 	/* CMD's outcome; a wait that failed (timeout, signal) prints nothing */
 	if (ctx->json && !failed) {
 		json_head(name, "wait");
@@ -281,6 +291,18 @@ static int cond_wake(struct cli_ctx *ctx, bool all)
 	status = cond_open(ctx, name, timeout, &fd, cmd ? &mfd : NULL, &died);
 	if (status)
 		return status;
+	/*
+	 * As in wait: a signal that came as the mutex was locked ends the
+	 * command, with neither CMD nor a wake-up; the mutex is unlocked
+	 * (closed if its holder died: the next locker is told).
+	 */
+	if (cmd && cli_interrupted()) {
+		cond_unlock(ctx, mfd, name, died);
+		close(mfd);
+		close(fd);
+		errno = EINTR;
+		return cli_wait_fail(ctx, name);
+	}
 	if (cmd)
 		status = cli_run(ctx, cmd, CLI_ENV_OWNER_DEAD(died));
 	/* Go allows either; waking under the Mutex is what makes it safe anyway. */
@@ -289,9 +311,8 @@ static int cond_wake(struct cli_ctx *ctx, bool all)
 		status = status ? status : CLI_EXIT_FAIL;
 		woke = false;
 	}
-	if (cmd && gosync_mutex_unlock(mfd) < 0)
-		fprintf(stderr, "gosync: %s %s: warning: unlock: %s (someone else unlocked "
-			"its mutex)\n", ctx->cmdline, name, strerror(errno));
+	if (cmd)
+		cond_unlock(ctx, mfd, name, false);
 	if (ctx->json && woke) {	/* a failure prints nothing on stdout */
 		json_head(name, verb);
 		if (cmd)

@@ -67,6 +67,18 @@ static bool mapped_readers(const struct cli_ctx *ctx, const char *name,
 	return true;
 }
 
+/* Release the lock @fd took: a read lock is ours alone (RUnlock), a write lock is not. */
+static void lock_give_back(const struct cli_ctx *ctx, const char *name, int fd,
+			   unsigned long ioc, bool reader)
+{
+	if (gosync_lock_op(fd, ioc, reader ? GOSYNC_LOCK_RUNLOCK : GOSYNC_LOCK_UNLOCK,
+			   -1) < 0) {
+		/* Someone else unlocked it meanwhile (allowed, as in Go) */
+		fprintf(stderr, "gosync: %s %s: warning: unlock: %s (someone "
+			"else unlocked it)\n", ctx->cmdline, name, strerror(errno));
+	}
+}
+
 /*
  * lock, trylock, rlock, tryrlock: take the lock; with a command after NAME,
  * run it holding the lock, release the lock and exit with its status.
@@ -126,6 +138,20 @@ static int lock_take(struct cli_ctx *ctx, unsigned int type, unsigned int op,
 		close(fd);
 		return status ? status : CLI_EXIT_FAIL;
 	}
+	/*
+	 * A signal that came as the lock was taken (too late to end the
+	 * wait) ends the command all the same, as cond wait does: CMD does
+	 * not start and the lock is given back. A write lock taken from a
+	 * dead holder is given back by close(), so that the next locker is
+	 * told of the death, as if we had not come.
+	 */
+	if (cmd && cli_interrupted()) {
+		if (reader || !died)
+			lock_give_back(ctx, name, fd, call.ioc, reader);
+		close(fd);
+		errno = EINTR;
+		return cli_wait_fail(ctx, name);
+	}
 	if (cmd)
 		status = cli_run(ctx, cmd, CLI_ENV_OWNER_DEAD(died));
 	/*
@@ -134,15 +160,8 @@ static int lock_take(struct cli_ctx *ctx, unsigned int type, unsigned int op,
 	 * release the others too, but a robust write lock released by close
 	 * tells the next locker that its holder died.
 	 */
-	if (cmd || reader || !(info.subtype & GOSYNC_LOCK_ATTR_NONROBUST)) {
-		/* Read locks are ours alone: RUnlock. A write lock: Unlock. */
-		call.op = reader ? GOSYNC_LOCK_RUNLOCK : GOSYNC_LOCK_UNLOCK;
-		if (gosync_lock_op(fd, call.ioc, call.op, -1) < 0) {
-			/* Someone else unlocked it meanwhile (allowed, as in Go) */
-			fprintf(stderr, "gosync: %s %s: warning: unlock: %s (someone "
-				"else unlocked it)\n", ctx->cmdline, name, strerror(errno));
-		}
-	}
+	if (cmd || reader || !(info.subtype & GOSYNC_LOCK_ATTR_NONROBUST))
+		lock_give_back(ctx, name, fd, call.ioc, reader);
 	close(fd);
 	if (ctx->json) {
 		json_head(name, verb);

@@ -80,6 +80,17 @@ static int once_do(struct cli_ctx *ctx)
 		close(fd);
 		return status;
 	}
+	/*
+	 * A signal that came as the Do made us the runner (too late to end
+	 * the wait) ends the command all the same: CMD does not start, and
+	 * close() without Complete gives the run up as a runner that died
+	 * does (abandoned; with --retry the next caller runs CMD).
+	 */
+	if ((result & GOSYNC_ONCE_RUN) && cli_interrupted()) {
+		close(fd);
+		errno = EINTR;
+		return cli_wait_fail(ctx, name);
+	}
 	if (result & GOSYNC_ONCE_RUN) {
 		status = cli_run(ctx, ctx->argv + 1, NULL);
 		if (!status) {
@@ -239,6 +250,12 @@ static int once_value(struct cli_ctx *ctx)
 		else
 			status = cli_wait_fail(ctx, name);
 		status = status ? status : CLI_EXIT_FAIL;
+		goto out;
+	}
+	/* As in once do: a signal as we became the runner gives the run up. */
+	if ((v.result & GOSYNC_ONCE_RUN) && cli_interrupted()) {
+		errno = EINTR;
+		status = cli_wait_fail(ctx, name);
 		goto out;
 	}
 	if (v.result & GOSYNC_ONCE_RUN) {

@@ -66,6 +66,14 @@ static int acquire_call(int fd, int64_t timeout_ns, void *arg)
 	return gosync_sem_acquire(fd, *(uint64_t *)arg, timeout_ns);
 }
 
+/* Give back the @n permits @fd took. */
+static void sem_give_back(const struct cli_ctx *ctx, const char *name, int fd, uint64_t n)
+{
+	if (gosync_sem_release(fd, n) < 0)
+		fprintf(stderr, "gosync: %s %s: warning: release: %s (someone else released "
+			"them)\n", ctx->cmdline, name, strerror(errno));
+}
+
 /*
  * acquire, tryacquire: take K permits; with a command after NAME, run it
  * holding them, release them and exit with its status. Without one, a
@@ -112,12 +120,22 @@ static int sem_take(struct cli_ctx *ctx, bool try)
 		close(fd);
 		return status ? status : CLI_EXIT_FAIL;
 	}
+	/*
+	 * A signal that came as the permits were taken (too late to end the
+	 * wait) ends the command all the same: CMD does not start, and the
+	 * permits are given back.
+	 */
+	if (cmd && cli_interrupted()) {
+		sem_give_back(ctx, name, fd, n);
+		close(fd);
+		errno = EINTR;
+		return cli_wait_fail(ctx, name);
+	}
 	if (cmd)
 		status = cli_run(ctx, cmd, NULL);
 	/* Closing would return a robust holder's permits too, but counted abandoned. */
-	if ((cmd || is_robust(&info)) && gosync_sem_release(fd, n) < 0)
-		fprintf(stderr, "gosync: %s %s: warning: release: %s (someone else released "
-			"them)\n", ctx->cmdline, name, strerror(errno));
+	if (cmd || is_robust(&info))
+		sem_give_back(ctx, name, fd, n);
 	close(fd);
 	if (ctx->json) {
 		json_head(name, verb);

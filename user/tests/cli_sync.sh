@@ -22,7 +22,7 @@ wait_opened() {
 }
 
 names="$N-m $N-n $N-rw $N-jobs $N-o $N-of $N-or $N-md $N-go $N-v $N-vf $N-vs $N-vb $N-mm $N-mx
-	$N-oc $N-vc $N-rwm"
+	$N-oc $N-vc $N-rwm $N-os $N-vi"
 cleanup() { "$G" rm -f $names >/dev/null 2>&1; rm -rf "$T"; }
 trap cleanup EXIT
 "$G" rm -f $names >/dev/null 2>&1
@@ -398,6 +398,44 @@ if [ -n "$SHIM" ]; then
 	[ "$v" = 1 ] && [ "$w" = 0 ] && ok sigchld-ignored-passed-on || notok sigchld-ignored-passed-on "CMD's SIGCHLD ignored: $v, without the shim: $w"
 else
 	skip sigchld-ignored "no _cli_shim.so"
+fi
+
+# ---- a signal that comes as a wait succeeds: the command ends as if it had
+# come during the wait (128+N, interrupted), CMD is not started, and what the
+# wait took is given back. _cli_shim.so raises SIGTERM as the call enters the
+# kernel, on an object that is free ----
+# interrupted TEST TYPE CMD...: CMD, with SIGTERM raised in TYPE's first
+# call, exits 143 with 'interrupted' and does not run its own CMD (touching $T/sran)
+interrupted() {
+	n=$1 t=$2; shift 2
+	rm -f "$T/sran"
+	with_shim GOSYNC_SHIM_RAISE="$t" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	[ $rc = 143 ] && grep -q 'interrupted' "$T/err" && [ ! -e "$T/sran" ] && [ ! -s "$T/out" ] && ok "$n" ||
+		notok "$n" "status $rc, ran: $([ -e "$T/sran" ] && echo yes || echo no), '$(cat "$T/err")'"
+}
+if [ -n "$SHIM" ]; then
+	interrupted signal-as-locked mutex "$G" mutex lock "$N-m" -- touch "$T/sran"
+	status 0 signal-as-locked-unlocked "$G" mutex trylock "$N-m" -- true
+	interrupted signal-as-locked-json mutex "$G" --json mutex lock "$N-m" -- touch "$T/sran"
+	interrupted signal-as-trylocked mutex "$G" mutex trylock "$N-m" -- touch "$T/sran"
+	interrupted signal-as-rlocked rwmutex "$G" rwmutex rlock "$N-rw" -- touch "$T/sran"
+	status 0 signal-as-rlocked-unlocked "$G" rwmutex trylock "$N-rw" -- true
+	# a dead holder's lock: the next locker is still told
+	"$G" mutex lock "$N-md" -- sh -c 'kill -9 $PPID; sleep 5' 2>/dev/null
+	interrupted signal-as-locked-owner-dead mutex "$G" mutex lock "$N-md" -- touch "$T/sran"
+	out=$("$G" mutex lock "$N-md" -- sh -c 'echo "dead=$GOSYNC_OWNER_DEAD"' 2>"$T/err")
+	[ "$out" = dead=1 ] && ok signal-as-locked-owner-dead-kept || notok signal-as-locked-owner-dead-kept "out '$out'"
+	# the Once's run is given up as by a runner that died: --retry runs it again
+	"$G" once create "$N-os" --retry
+	interrupted signal-as-once-run once "$G" once do "$N-os" -- touch "$T/sran"
+	[ "$("$G" once load "$N-os")" = not-done ] && ok signal-as-once-run-not-done ||
+		notok signal-as-once-run-not-done "$("$G" once load "$N-os")"
+	interrupted signal-as-once-value-run once "$G" once value "$N-vi" -- touch "$T/sran"
+	[ "$("$G" once load "$N-vi")" = not-done ] && ok signal-as-once-value-not-done ||
+		notok signal-as-once-value-not-done "$("$G" once load "$N-vi")"
+else
+	skip signal-as-wait-succeeds "no _cli_shim.so"
 fi
 
 # ---- usage and help ----

@@ -178,6 +178,23 @@ out=$(GOSYNC_OWNER_DEAD=1 "$G" cond broadcast "$N" -- sh -c 'echo "dead=${GOSYNC
 [ "$out" = dead=unset ] && ok broadcast-owner-dead-not-inherited || notok broadcast-owner-dead-not-inherited "out '$out'"
 out=$(GOSYNC_OWNER_DEAD=1 "$G" cond wait "$N" -- sh -c 'echo "dead=${GOSYNC_OWNER_DEAD-unset}"')
 [ "$out" = dead=unset ] && ok wait-owner-dead-not-inherited || notok wait-owner-dead-not-inherited "out '$out'"
+
+# ---- a signal that comes as the mutex is locked (_cli_shim.so raises SIGTERM
+# as the Lock enters the kernel): 143, CMD not started, no wake-up, the
+# mutex unlocked ----
+if [ -n "$SHIM" ]; then
+	for v in broadcast wait; do
+		b=$("$G" --json cond info "$N" | json_num broadcasts)
+		with_shim GOSYNC_SHIM_RAISE=mutex "$G" cond $v "$N" -- touch "$T/ran" 2>"$T/err"; rc=$?
+		a=$("$G" --json cond info "$N" | json_num broadcasts)
+		[ $rc = 143 ] && grep -q interrupted "$T/err" && [ ! -e "$T/ran" ] && [ "$a" = "$b" ] &&
+			"$G" mutex trylock "$N-m" -- true && ok "signal-as-$v-locked" ||
+			notok "signal-as-$v-locked" "status $rc, '$(cat "$T/err")', broadcasts $b then $a"
+		rm -f "$T/ran"
+	done
+else
+	skip signal-as-locked "no _cli_shim.so"
+fi
 status 1 wrong-type "$G" cond signal "$N-m"
 grep -q 'is a mutex, not a cond' "$T/err" && ok wrong-type-message || notok wrong-type-message "$(cat "$T/err")"
 

@@ -100,6 +100,19 @@ wait $p; rc=$?
 touch "$T/release"
 wait $holder && [ "$(free "$N-s")" = 2 ] && ok holder-releases || notok holder-releases "$("$G" sem load "$N-s")"
 rm -f "$T/held" "$T/release"
+# a signal that comes as the permits are taken (_cli_shim.so raises SIGTERM as
+# the Acquire enters the kernel): 143 as if it came during the wait, CMD not
+# started, the permits given back
+if [ -n "$SHIM" ]; then
+	for v in acquire tryacquire; do
+		with_shim GOSYNC_SHIM_RAISE=sem "$G" sem $v "$N-s" -n 2 -- touch "$T/ran" 2>"$T/err"; rc=$?
+		[ $rc = 143 ] && grep -q interrupted "$T/err" && [ ! -e "$T/ran" ] && [ "$(free "$N-s")" = 2 ] &&
+			ok "signal-as-$v" || notok "signal-as-$v" "status $rc, '$(cat "$T/err")', $("$G" sem load "$N-s")"
+		rm -f "$T/ran"
+	done
+else
+	skip signal-as-acquire "no _cli_shim.so"
+fi
 
 # ---- FIFO: an acquire of 2 waiting behind a holder of 1 is not overtaken by
 # an acquire of 1 that would fit (x/sync's TestLargeAcquireDoesntStarve) ----
