@@ -1670,6 +1670,34 @@ static void waitgroup_mapped_waking_test(struct kunit *test)
 }
 
 /*
+ * A select's WG_ZERO case is owed a zero reached and left between its
+ * tries (Done to 0, then Add), as a Wait is: the counter's generation moved.
+ */
+static void waitgroup_select_brief_zero_test(struct kunit *test)
+{
+	struct gs_waitgroup *wg = gs_waitgroup_create();
+	struct gs_holder wh = {};
+	u64 gen = ~0ULL;
+	struct gs_sel sel;
+	s64 v;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, wg);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 2, 0, &v), 0);
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_try_case(wg, &gen, &sel, 0), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_try_case(wg, &gen, &sel, 0), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -2, 0, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_try_case(wg, &gen, &sel, 0), 0);
+	/* A case that first looks now is owed nothing yet. */
+	gen = ~0ULL;
+	gs_sel_init(&sel);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_try_case(wg, &gen, &sel, 0), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, -1, 0, &v), 0);
+	gs_waitgroup_destroy(wg);
+}
+
+/*
  * A select's WG_ZERO case marks a mapped word (POLLED) on its first try,
  * before it joins the queue: a kernel update meanwhile (another process's
  * call) must keep the mark while the counter is not zero, or a zero
@@ -2108,6 +2136,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(waitgroup_mapped_unseen_zero_test),
 	KUNIT_CASE(waitgroup_mapped_unmapped_test),
 	KUNIT_CASE(waitgroup_mapped_waking_test),
+	KUNIT_CASE(waitgroup_select_brief_zero_test),
 	KUNIT_CASE(waitgroup_mapped_select_mark_test),
 	KUNIT_CASE(waitgroup_mapped_scribble_test),
 	KUNIT_CASE(once_basic_test),
