@@ -33,33 +33,33 @@ int gosync_fast_waitgroup_create(int dev, const char *name, unsigned int perm,
 }
 
 /*
- * Does the module take GOSYNC_WG_F_UNHELD? Asked once, from VERSION's
- * features; yes if the device cannot be asked (the module is taken to be as
- * new as the library). Asked, not guessed from an EINVAL, which a counter
- * that would go negative gets too: a plain Done tried after it could take
- * an Add another process made meanwhile, hide the misuse, and settle one
- * of this description's held Adds.
+ * Does the module take GOSYNC_WG_F_UNHELD? Asked from VERSION's features,
+ * and the answer kept; yes if the device cannot be asked (the module is
+ * taken to be as new as the library), but that is not kept: a probe that
+ * failed (EMFILE, say) is made again next time. Asked, not guessed from an
+ * EINVAL, which a counter that would go negative gets too: a plain Done
+ * tried after it could take an Add another process made meanwhile, hide
+ * the misuse, and settle one of this description's held Adds.
  */
 static bool wg_unheld_known(void)
 {
-	static int known;	/* 0: not asked yet; 1: it does; 2: it does not */
+	static int known;	/* 0: not known yet; 1: it does; 2: it does not */
 	int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
 
 	if (!k) {
 		struct gosync_version v;
 		int err = errno, dev = gosync_dev_open();
 
-		k = 1;
 		if (dev >= 0) {
-			if (!gosync_version(dev, &v) &&
-			    !(v.features & GOSYNC_FEATURE_WG_UNHELD))
-				k = 2;
+			if (!gosync_version(dev, &v)) {
+				k = v.features & GOSYNC_FEATURE_WG_UNHELD ? 1 : 2;
+				__atomic_store_n(&known, k, __ATOMIC_RELAXED);
+			}
 			close(dev);
 		}
 		errno = err;
-		__atomic_store_n(&known, k, __ATOMIC_RELAXED);
 	}
-	return k == 1;
+	return k != 2;
 }
 
 /*
