@@ -162,19 +162,21 @@ static int sem_release(struct cli_ctx *ctx)
 	const char *name = ctx->argv[0];
 	struct gosync_info info;
 	uint64_t n;
-	int fd, ret = 0;
+	int fd, ret, err;
 
 	if (!opt_permits(ctx, &n))
 		return CLI_EXIT_USAGE;
 	fd = cli_open(ctx, name, GOSYNC_TYPE_SEM);
 	if (fd < 0)
 		return CLI_EXIT_FAIL;
-	if (gosync_sem_release(fd, n) == 0) {
+	ret = gosync_sem_release(fd, n);
+	err = errno;
+	if (!ret) {
 		if (ctx->json) {
 			json_head(name, "release");
 			printf(",\"permits\":%" PRIu64 "}\n", n);
 		}
-	} else if (errno == EPERM && !gosync_info(fd, &info)) {
+	} else if (err == EPERM && !gosync_info(fd, &info)) {
 		if (is_robust(&info))
 			fprintf(stderr, "gosync: %s %s: %s is robust: permits belong to the "
 				"open file that acquired them, and this command holds none "
@@ -186,6 +188,7 @@ static int sem_release(struct cli_ctx *ctx)
 				"taken (%s)\n", ctx->cmdline, name, n, strerror(EPERM));
 		ret = CLI_EXIT_FAIL;
 	} else {
+		errno = err;	/* the Release's, not that of an INFO that failed */
 		ret = cli_fail(ctx, name);
 	}
 	close(fd);
