@@ -24,7 +24,7 @@
  * runs big-map at 1/128 of the size (still 32 move chunks of its largest
  * doubling) and list at 1/16: its reports, not the timings, are what it
  * adds. So do kernels that run the module code another kernel ran at full
- * size (GOSYNC_LOCKHOLD_SMALL set: scripts/check's 6.12 and 6.12-rt boots).
+ * size (GOSYNC_TEST_SMALL set: scripts/check's 6.12 and 6.12-rt boots).
  */
 #include <pthread.h>
 #include <sched.h>
@@ -35,11 +35,6 @@
 
 static int dev;
 
-/* Run at the small sizes: a debug kernel, or GOSYNC_LOCKHOLD_SMALL set. */
-static bool small(void)
-{
-	return !access("/sys/kernel/debug/kmemleak", F_OK) || getenv("GOSYNC_LOCKHOLD_SMALL");
-}
 
 /* ---- the latency probe ---- */
 
@@ -142,7 +137,7 @@ static bool log_clean(const char *mark)
 static bool t_big_map(void)
 {
 	static const char *const bn[] = { NULL, "spin", "rwsem", "rcu" };
-	const uint32_t n = small() ? GOSYNC_MAP_DEFAULT_ENTRIES / 128 :
+	const uint32_t n = tap_small() ? GOSYNC_MAP_DEFAULT_ENTRIES / 128 :
 			   GOSYNC_MAP_DEFAULT_ENTRIES;
 	char thresh[16] = "", stall[16] = "", mark[64];
 	bool ok = true;
@@ -203,7 +198,7 @@ static bool t_big_map(void)
 
 static bool t_list(void)
 {
-	const unsigned int n = small() ? 4096 : 65536;
+	const unsigned int n = tap_small() ? 4096 : 65536;
 	struct gosync_info page[16];
 	unsigned int total = 0, seen = 0, made = 0;
 	uint64_t first = 0, last = 0, cursor;

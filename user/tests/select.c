@@ -739,16 +739,19 @@ static bool t_case_turn(unsigned int type, uint32_t op, bool mapped)
 /* ---- ntsync's stress_wait ---- */
 
 #define STRESS_PROCS	4
-#define STRESS_LOOPS	3000	/* ntsync's threads loop 10000 times; TCG is slower */
+/* ntsync's threads loop 10000 times; TCG is slower, a debug kernel more so */
+#define STRESS_LOOPS	3000
+#define STRESS_LOOPS_SMALL 1000
 
 struct stress_wait {
 	struct turn mutex;		/* the Mutex, plain or mapped */
 	const char *start;		/* the WaitGroup's name */
 	volatile unsigned int *counter;	/* shared, incremented without atomics */
+	int loops;			/* STRESS_LOOPS, or _SMALL (tap_small()) */
 };
 
 /*
- * Wait for the start (a WG_ZERO case), then STRESS_LOOPS times: take the
+ * Wait for the start (a WG_ZERO case), then @loops times: take the
  * Mutex with a one-case select, increment the counter, unlock (through the
  * mapped word's fast path, or the ioctl).
  */
@@ -766,7 +769,7 @@ static int stress_proc(void *arg)
 	c = op_case(wg, GOSYNC_CASE_WG_ZERO);
 	if (wait_any(&c, 1, 0, LIVENESS_NS) != 0)
 		return 2;
-	for (i = 0; i < STRESS_LOOPS; i++) {
+	for (i = 0; i < st->loops; i++) {
 		c = op_case(fd, GOSYNC_CASE_LOCK);
 		if (wait_any(&c, 1, 0, LIVENESS_NS) != 0 || c.error)
 			return 3;
@@ -791,7 +794,8 @@ static bool t_stress_wait(bool mapped)
 	struct stress_wait st = {
 		.mutex = { .name = tap_name(nm, mapped ? "stressm" : "stress"),
 			   .type = GOSYNC_TYPE_MUTEX, .mapped = mapped },
-		.start = tap_name(nw, mapped ? "stressgom" : "stressgo"), .counter = counter };
+		.start = tap_name(nw, mapped ? "stressgom" : "stressgo"), .counter = counter,
+		.loops = tap_small() ? STRESS_LOOPS_SMALL : STRESS_LOOPS };
 	struct gosync_fast f;
 	int m = turn_create(&st.mutex, &f);
 	int wg = CHECK_OK(gosync_waitgroup_create(dev, nw, 0600));
@@ -806,7 +810,7 @@ static bool t_stress_wait(bool mapped)
 	CHECK_OK(gosync_waitgroup_add(wg, -1, NULL));
 	for (i = 0; i < STRESS_PROCS; i++)
 		CHECK_EQ(reap(pids[i]), 0);
-	CHECK_EQ(*counter, STRESS_PROCS * STRESS_LOOPS);
+	CHECK_EQ(*counter, STRESS_PROCS * st.loops);
 	munmap((void *)counter, sizeof(*counter));
 	CHECK(turn_close(&st.mutex, m, &f), "close");
 	close(wg);

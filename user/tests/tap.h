@@ -36,6 +36,16 @@ static int tap_npass, tap_nfail;
 static char tap_why[512];
 static double tap_mark;		/* when the last case ended (tap_now()) */
 
+/*
+ * Run at small sizes: a debug kernel (kmemleak: its reports, not the
+ * sizes, are what it adds), or GOSYNC_TEST_SMALL set (scripts/check's 6.12
+ * and 6.12-rt boots, which run the module code 6.1 ran at full size).
+ */
+static inline bool tap_small(void)
+{
+	return !access("/sys/kernel/debug/kmemleak", F_OK) || getenv("GOSYNC_TEST_SMALL");
+}
+
 /* Pin the caller to CPU 0 (a child it forks inherits it): false if it may not run there. */
 static inline bool tap_pin_cpu0(void)
 {
