@@ -475,7 +475,7 @@ u64 gs_trace_wait_begin(u64 id, u32 type, u32 op);
 void gs_trace_wait_end(u64 id, u32 type, u32 op, u64 start, int ret);
 
 /*
- * Who holds a lock: one per open file description (uapi.c), or per test
+ * Who holds a lock: one per open file description (struct gs_handle, file.c), or per test
  * thread in KUnit. Compared by address; the fields belong to the primitive.
  */
 struct gs_holder {

@@ -3,7 +3,8 @@
  * gosync: Go's sync package as kernel objects.
  *
  * Module init/exit and the /dev/gosync misc device. Everything the device
- * does is an ioctl; see uapi.c and include/uapi/linux/gosync.h.
+ * does is an ioctl; see dispatch.c, the <type>_uapi.c files and
+ * uapi/linux/gosync.h.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
