@@ -111,6 +111,32 @@ func within(t *testing.T, what string, f func()) {
 	}
 }
 
+// eventually polls cond until it holds (a state the test waits to see, not
+// a measure of speed), and returns nil; or cond's error; or, not by
+// hangLimit, a hang. Any goroutine may call it.
+func eventually(what string, cond func() (bool, error)) error {
+	for end := time.Now().Add(hangLimit); ; time.Sleep(time.Millisecond) {
+		ok, err := cond()
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if ok {
+			return nil
+		}
+		if time.Now().After(end) {
+			return fmt.Errorf("%s: hung (not seen after %v)", what, hangLimit)
+		}
+	}
+}
+
+// waitUntil is eventually for the test's goroutine: it fails the test.
+func waitUntil(t *testing.T, what string, cond func() (bool, error)) {
+	t.Helper()
+	if err := eventually(what, cond); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // isKind reports whether err is a *gosync.Error matching target.
 func isKind(err, target error) bool {
 	var e *gosync.Error

@@ -263,13 +263,20 @@ func testRWMutexRelockUnlockedByAnother(t *testing.T, opts ...gosync.Option) {
 	must(t, err)
 	defer rw.Close()
 	rw.Lock()
-	unlocked := make(chan struct{})
+	unlocked := make(chan error, 1)
 	go func() {
-		time.Sleep(100 * time.Millisecond) // past the writer's patience
+		// Unlock once the second Lock waits in the kernel's queue: past
+		// its patience, its GOSYNC_IOC_WAIT watches rw, and State's
+		// Waiters counts it (a poller is no waiter). Unlock all the
+		// same if that is never seen, so that the Lock returns.
+		err := eventually("the second Lock in the kernel's queue", func() (bool, error) {
+			st, err := rw.State()
+			return st.Waiters >= 1, err
+		})
 		rw.Unlock()
-		close(unlocked)
+		unlocked <- err
 	}()
 	rw.Lock() // panics on an error
-	<-unlocked
+	must(t, <-unlocked)
 	rw.Unlock()
 }
