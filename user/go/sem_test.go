@@ -337,6 +337,19 @@ func testLargeAcquireKeepsItsPlace(t *testing.T, opts ...gosync.Option) {
 		_, err := gosync.Select(context.Background(), s.AcquireCase(1))
 		small <- err
 	}()
+	// Both wait in the kernel (GOSYNC_IOC_WAITs watching s: State's
+	// Waiters; acquireQueued saw the large one hold the front). Not
+	// served then, the small one could be only if the large one left
+	// its place.
+	waitUntil(t, "the Select behind the Acquire(2)", func() (bool, error) {
+		select {
+		case err := <-small:
+			return false, fmt.Errorf("Acquire(1) served before the Acquire(2) ahead of it (%v)", err)
+		default:
+		}
+		st, err := s.State()
+		return st.Waiters >= 2, err
+	})
 	select {
 	case err := <-small:
 		t.Fatalf("Acquire(1) served before the Acquire(2) ahead of it (%v)", err)
