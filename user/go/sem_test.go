@@ -189,7 +189,11 @@ func testWeightedAcquire(t *testing.T, opts ...gosync.Option) {
 }
 
 // x/sync's TestWeightedDoesntBlockIfTooBig: an Acquire of more than the
-// semaphore has waits for its ctx and holds nobody else up.
+// semaphore has waits for its ctx and holds nobody else up. Here it never
+// asks the kernel (sem.go: n > Size() waits in Go for ctx or Close), so it
+// is in no queue and cannot hold anyone up there: the test checks that the
+// Acquire(1)s all get through, that it is still waiting after them, and
+// that its ctx's cancellation ends it (context.Canceled).
 func TestWeightedDoesntBlockIfTooBig(t *testing.T) {
 	forSemKinds(t, testWeightedDoesntBlockIfTooBig)
 }
@@ -199,7 +203,8 @@ func testWeightedDoesntBlockIfTooBig(t *testing.T, opts ...gosync.Option) {
 	s := newSem(t, n, opts...)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go s.Acquire(ctx, n+1)
+	big := make(chan error, 1)
+	go func() { big <- s.Acquire(ctx, n+1) }()
 	var wg sync.WaitGroup
 	errs := make(chan error, n*3)
 	for i := n * 3; i > 0; i-- {
@@ -221,6 +226,17 @@ func testWeightedDoesntBlockIfTooBig(t *testing.T, opts ...gosync.Option) {
 			t.Error(err)
 		}
 	}
+	select {
+	case err := <-big:
+		t.Fatalf("Acquire(%d) of %d permits returned before its cancel: %v", n+1, n, err)
+	default:
+	}
+	cancel()
+	within(t, "the too big Acquire after its cancel", func() {
+		if err := <-big; err != context.Canceled {
+			t.Errorf("Acquire(%d) of %d permits: %v, want context.Canceled", n+1, n, err)
+		}
+	})
 }
 
 // x/sync's TestLargeAcquireDoesntStarve: an Acquire of all n permits gets
