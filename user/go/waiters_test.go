@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -158,15 +159,43 @@ func init() {
 // waits on in the poller, and does not spin: the poller's deadline, its
 // 10 ms of patience, is gone with the turn. The child holds a read lock,
 // so each TryLock the writer makes fails, and the kernel counts it
-// (Info().Stats, GOSYNC_STAT_BUSY): a writer that spins makes a TryLock
-// every few microseconds while the child sleeps; one that waits for the
-// poller makes a handful in all (one per wake-up, and nothing wakes it).
+// (Info().Stats, GOSYNC_STAT_BUSY). A writer that waits makes turnedAway
+// of them and then parks in the poller: its first try, the poller's first
+// (not made if its patience ran out before it: a slow machine), one at
+// its patience point (the turn refused), one as it waits again without a
+// deadline; nothing wakes it then while the read lock is held (its
+// descriptor is never writable: an RUnlock that leaves a reader wakes the
+// poller's descriptor as readable only). Before its patience point it
+// parks only with one or two made. A writer that spins (a patience point
+// left in the past ends each wait at once) never parks, and tries on
+// without end. So the child waits until either the writer is parked in the
+// poller (its goroutine "IO wait" in a stack dump) with three or more
+// made, or it has made more than turnedAway: speed decides only how soon
+// one of the two is seen. Then it makes wakeUps wake-ups of the
+// poller (a second read lock, taken and released) and releases its read
+// lock: the writer locks, and from parked to served it may have made at
+// most one failed try per wake-up.
 func TestWriterWithoutTurnDoesNotSpin(t *testing.T) {
 	childSaysOK(t, child(t, "writer-without-turn", nil))
 }
 
+// writerParked reports whether a goroutine of the process is parked in
+// the runtime's poller ("IO wait") inside an RWMutex.LockContext.
+func writerParked() bool {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, " [IO wait") &&
+			strings.Contains(g, "gosync.(*RWMutex).LockContext(") {
+			return true
+		}
+	}
+	return false
+}
+
 func init() {
 	children["writer-without-turn"] = func() int {
+		const turnedAway, wakeUps = 4, 20
 		fail := func(what string, err error) int {
 			fmt.Printf("%s: %v", what, err)
 			return 1
@@ -203,30 +232,62 @@ func init() {
 		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 			return fail("Setrlimit", err)
 		}
+		busy := func() (uint64, error) {
+			info, err := rw.Info()
+			return info.Stats[3], err // GOSYNC_STAT_BUSY: TryLocks that failed
+		}
 		locked := make(chan error, 1)
 		go func() { locked <- rw.LockContext(context.Background()) }()
-		// Far past the writer's patience: it has asked for its turn, been
-		// turned away, and waited (or spun) since.
-		time.Sleep(time.Second)
-		info, err := rw.Info()
-		if err != nil {
-			return fail("Info", err)
+		// Parked, or spinning: the count first, then the stack, so that
+		// a park seen follows the try counted (after three, the last).
+		var parked uint64
+		for end := time.Now().Add(hangLimit); ; time.Sleep(time.Millisecond) {
+			n, err := busy()
+			if err != nil {
+				return fail("Info", err)
+			}
+			if n > turnedAway {
+				fmt.Printf("the writer made %d failed TryLocks before it parked, want at most %d (spinning)",
+					n, turnedAway)
+				return 0
+			}
+			if n >= turnedAway-1 && writerParked() {
+				parked = n
+				break
+			}
+			if time.Now().After(end) {
+				fmt.Printf("the writer neither parked nor spun (%d failed TryLocks): hung", n)
+				return 0
+			}
 		}
-		busy := info.Stats[3] // GOSYNC_STAT_BUSY: TryLocks that failed
+		// Wake-ups the writer may answer with a try each (it takes none:
+		// its descriptor is not writable): a second read lock, whose
+		// RUnlock wakes the pollers; then the one it waits for.
+		for i := 0; i < wakeUps; i++ {
+			if err := rw.RLockContext(context.Background()); err != nil {
+				return fail("RLock", err)
+			}
+			if err := rw.RUnlockErr(); err != nil {
+				return fail("RUnlock", err)
+			}
+		}
 		if err := rw.RUnlockErr(); err != nil {
 			return fail("RUnlock", err)
 		}
 		if err := <-locked; err != nil {
 			return fail("Lock", err)
 		}
+		after, err := busy()
+		if err != nil {
+			return fail("Info", err)
+		}
 		if err := rw.UnlockErr(); err != nil {
 			return fail("Unlock", err)
 		}
 		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
-		// A handful: the first try, the poller's, one at the patience
-		// point, one after it; a spinning writer, thousands.
-		if busy > 50 {
-			fmt.Printf("the writer's failed TryLocks: %d (spinning)", busy)
+		if after-parked > wakeUps {
+			fmt.Printf("the writer made %d failed TryLocks after it parked, for %d wake-ups",
+				after-parked, wakeUps)
 			return 0
 		}
 		fmt.Print("ok")
