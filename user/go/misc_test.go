@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -191,67 +192,105 @@ func TestClosedHandleLeavesNumber(t *testing.T) {
 	must(t, b.UnlockErr())
 }
 
-// The runtime signals its threads (SIGURG preemption, every 10 ms to a
-// goroutine that runs long; SIGPROF when profiling). Kernel waits carry
-// absolute deadlines, so the kernel restarts them: no call may fail with
-// EINTR, and none may return early.
+// Signals come to the package's threads: the runtime's (SIGURG
+// preemption, SIGPROF when profiling) and anyone's tgkill. One may come
+// while the thread sleeps in a kernel wait. Those waits carry absolute
+// deadlines, so the kernel restarts them after the handler (SA_RESTART;
+// ioctl also retries EINTR): no call may fail with EINTR, and none may
+// return early.
+//
+// Which calls sleep in the kernel on their own thread (wait.go): an
+// unbuffered Send and a Select (GOSYNC_IOC_WAIT, where the other side
+// finds them), a waiter's fairness wait in the kernel's queue (kernelWait:
+// here an RWMutex writer past its patience), and Cond.Wait. Other waits
+// park their goroutine in the runtime's poller, where a signal has no
+// wait to interrupt. A signal sent to the process (kill) goes to its main
+// thread whenever that thread can take it (does not block it, and runs or
+// has none pending: complete_signal()): it reaches a waiter only if that
+// waiter runs on the main thread (as the first one started here often
+// does), and the test could not tell whether it did. So each
+// waiter locks its goroutine to its thread and says which that is, and
+// the test sends SIGURG to that thread (tgkill) while the kernel says the
+// thread sleeps in the wait's ioctl (/proc/self/task/TID/syscall); then
+// it waits until the kernel says the thread took the signal (SigPnd), woke
+// (voluntary_ctxt_switches went up) and sleeps in the same ioctl again:
+// the wait was interrupted and restarted, each of signals times. Then each
+// wait ends by its own event, and checks that it returned after that event
+// (a flag set before it), without an error. (The kernel's count of waits a
+// signal ended, Info().Stats[5] of a Mutex or RWMutex, cannot say this:
+// it counts Lock and RLock ioctls, which the package does not use, and no
+// GOSYNC_IOC_WAIT.)
+//
+// Cond.Wait blocks every signal but 32 and 33 (ioctlNoSignals: the kernel
+// never restarts a Cond wait, so a signal would end it early): a SIGURG
+// sent to its thread stays pending, the thread asleep in the Wait, until
+// Signal wakes it; after the Wait it has been taken, not lost.
 func TestSignalsDuringKernelWaits(t *testing.T) {
-	stop := make(chan struct{})
-	var spin sync.WaitGroup
-	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
-		spin.Add(1)
-		go func() { // preempted by signal: no function calls in the loop
-			defer spin.Done()
-			for x := 0; ; x++ {
-				if x%(1<<20) == 0 {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-				}
-			}
-		}()
+	if _, err := os.Stat("/proc/thread-self/syscall"); err != nil {
+		t.Skipf("the kernel does not say which system call a thread sleeps in: %v", err)
 	}
-	defer func() { close(stop); spin.Wait() }()
-	// Signals to this process land on any thread, the waiting ones too.
-	var sent int32
-	sigStop := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case <-sigStop:
-				return
-			case <-time.After(time.Millisecond):
-				syscall.Kill(os.Getpid(), syscall.SIGURG)
-				atomic.AddInt32(&sent, 1)
-			}
-		}
-	}()
-	defer close(sigStop)
-
-	// An unbuffered Send, a Cond.Wait and a Select, each in the kernel
-	// while the signals fly for 200 ms, then ended by its own event. Each
-	// checks that it returned after that event (a flag set before it): a
-	// signal that ended one early fails the test, however soon.
-	c := newChan(t, 0)
-	cond := newCond(t)
-	other := newChan(t, 0)
-	var sendEnded, selectEnded atomic.Bool
-	condEnded := false // under cond.L
+	const signals = 5 // per wait
+	const sigurg = 1 << (syscall.SIGURG - 1)
+	pid := os.Getpid()
 	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() {
-		defer wg.Done()
+	// start runs wait on a goroutine locked to its thread: that thread's id.
+	start := func(wait func()) int {
+		tid := make(chan int)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			tid <- syscall.Gettid()
+			wait()
+		}()
+		return <-tid
+	}
+
+	c := newChan(t, 0)
+	var sendEnded atomic.Bool
+	sendTid := start(func() {
 		if err := c.Send([]byte("x")); err != nil {
 			t.Errorf("Send: %v", err)
 		}
 		if !sendEnded.Load() {
 			t.Error("Send returned before its Recv")
 		}
-	}()
-	go func() {
-		defer wg.Done()
+	})
+	// An absolute deadline far off, as a Select with a timeout has; the
+	// cancellation ends it.
+	other := newChan(t, 0)
+	ctx, cancel := context.WithTimeout(context.Background(), hangLimit)
+	defer cancel()
+	var selectEnded atomic.Bool
+	selectTid := start(func() {
+		if _, err := gosync.Select(ctx, other.RecvCase()); err != context.Canceled {
+			t.Errorf("Select: %v, want context.Canceled", err)
+		}
+		if !selectEnded.Load() {
+			t.Error("Select returned before its cancellation")
+		}
+	})
+	// A writer behind a reader joins the kernel's queue after its
+	// patience (10 ms) and stays there until it is served.
+	rw, err := gosync.NewRWMutex()
+	must(t, err)
+	defer rw.Close()
+	rw.RLock()
+	var lockEnded atomic.Bool
+	lockTid := start(func() {
+		if err := rw.LockContext(context.Background()); err != nil {
+			t.Errorf("RWMutex.Lock: %v", err)
+			return
+		}
+		if !lockEnded.Load() {
+			t.Error("RWMutex.Lock returned before the RUnlock")
+		}
+		rw.Unlock()
+	})
+	cond := newCond(t)
+	condEnded := false // under cond.L
+	condTid := start(func() {
 		cond.L.Lock()
 		// One Wait: a spurious wake-up (only signals 32 and 33 end one,
 		// and no one sends them) would be a signal ending it.
@@ -262,36 +301,127 @@ func TestSignalsDuringKernelWaits(t *testing.T) {
 			t.Error("Cond.Wait returned before its Signal")
 		}
 		cond.L.Unlock()
-	}()
-	// An absolute deadline far off, as a Select with a timeout has; the
-	// cancellation ends it.
-	ctx, cancel := context.WithTimeout(context.Background(), hangLimit)
-	defer cancel()
-	go func() {
-		defer wg.Done()
-		if _, err := gosync.Select(ctx, other.RecvCase()); err != context.Canceled {
-			t.Errorf("Select: %v, want context.Canceled", err)
+		// The mask restored, the SIGURG sent during the Wait was taken.
+		if st, err := readThread(syscall.Gettid()); err != nil {
+			t.Error(err)
+		} else if st.pending&sigurg != 0 {
+			t.Errorf("a SIGURG sent during Cond.Wait still pending after it (SigPnd %#x)",
+				st.pending)
 		}
-		if !selectEnded.Load() {
-			t.Error("Select returned before its cancellation")
+	})
+
+	for _, w := range []struct {
+		what string
+		tid  int
+	}{{"Send", sendTid}, {"Select", selectTid}, {"RWMutex.Lock", lockTid}} {
+		var st threadState
+		asleep := func() (bool, error) {
+			var err error
+			st, err = readThread(w.tid)
+			return st.asleepIn(gosync.IocWait), err
 		}
-	}()
-	time.Sleep(200 * time.Millisecond) // signals land on the waiting threads
+		waitUntil(t, w.what+" asleep in GOSYNC_IOC_WAIT", asleep)
+		for i := 1; i <= signals; i++ {
+			before := st.sleeps
+			must(t, syscall.Tgkill(pid, w.tid, syscall.SIGURG))
+			waitUntil(t, fmt.Sprintf("%s: SIGURG %d taken, the wait restarted", w.what, i),
+				func() (bool, error) {
+					ok, err := asleep()
+					return ok && st.pending&sigurg == 0 && st.sleeps > before, err
+				})
+		}
+	}
+	must(t, awaitCondWaiters(cond, 1))
+	var st threadState
+	waitUntil(t, "Cond.Wait asleep in its ioctl", func() (bool, error) {
+		var err error
+		st, err = readThread(condTid)
+		return st.asleepIn(gosync.IocCond), err
+	})
+	if st.blocked&sigurg == 0 {
+		t.Errorf("Cond.Wait's thread does not block SIGURG (SigBlk %#x)", st.blocked)
+	}
+	for i := 0; i < signals; i++ {
+		must(t, syscall.Tgkill(pid, condTid, syscall.SIGURG))
+	}
+	// A blocked signal is queued on the thread, and wakes nothing.
+	st, err = readThread(condTid)
+	must(t, err)
+	if st.pending&sigurg == 0 || !st.asleepIn(gosync.IocCond) {
+		t.Errorf("Cond.Wait's thread after SIGURGs: SigPnd %#x, asleep in its ioctl %t; "+
+			"want SIGURG pending, asleep", st.pending, st.asleepIn(gosync.IocCond))
+	}
+
 	sendEnded.Store(true)
 	if _, ok, err := c.Recv(); !ok || err != nil {
 		t.Errorf("Recv: %v, %v", ok, err)
 	}
-	// The spinners may have kept the Wait's goroutine from running so far:
-	// a Signal before it waits would be lost.
-	must(t, awaitCondWaiters(cond, 1))
+	selectEnded.Store(true)
+	cancel()
+	lockEnded.Store(true)
+	rw.RUnlock()
 	cond.L.Lock()
 	condEnded = true
 	cond.Signal()
 	cond.L.Unlock()
-	selectEnded.Store(true)
-	cancel()
 	within(t, "the waits", wg.Wait)
-	t.Logf("%d SIGURGs sent", atomic.LoadInt32(&sent))
+}
+
+// threadState is what the kernel says of one of the process's threads
+// (/proc/self/task/TID).
+type threadState struct {
+	// syscall is the system call it sleeps in (-1: it sleeps outside
+	// one; -2: it runs), arg1 that call's second argument (an ioctl's
+	// request). The kernel reports them only of a thread asleep.
+	syscall int
+	arg1    uint64
+	pending uint64 // SigPnd: signals sent to it (tgkill) not yet taken
+	blocked uint64 // SigBlk
+	sleeps  uint64 // voluntary_ctxt_switches: how often it went to sleep
+}
+
+func (st threadState) asleepIn(req uintptr) bool {
+	return st.syscall == syscall.SYS_IOCTL && st.arg1 == uint64(req)
+}
+
+func readThread(tid int) (threadState, error) {
+	st := threadState{syscall: -2}
+	dir := fmt.Sprintf("/proc/self/task/%d/", tid)
+	b, err := os.ReadFile(dir + "status")
+	if err != nil {
+		return st, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(line, ":")
+		v = strings.TrimSpace(v)
+		switch k {
+		case "SigPnd":
+			st.pending, err = strconv.ParseUint(v, 16, 64)
+		case "SigBlk":
+			st.blocked, err = strconv.ParseUint(v, 16, 64)
+		case "voluntary_ctxt_switches":
+			st.sleeps, err = strconv.ParseUint(v, 10, 64)
+		}
+		if err != nil {
+			return st, fmt.Errorf("%sstatus: %q: %v", dir, line, err)
+		}
+	}
+	b, err = os.ReadFile(dir + "syscall")
+	if err != nil {
+		return st, err
+	}
+	// "running", or "NR ARG1 ARG2 ... SP PC" (NR -1: "-1 SP PC").
+	f := strings.Fields(string(b))
+	if len(f) == 0 || f[0] == "running" {
+		return st, nil
+	}
+	if st.syscall, err = strconv.Atoi(f[0]); err == nil && st.syscall >= 0 && len(f) > 2 {
+		st.arg1, err = strconv.ParseUint(strings.TrimPrefix(f[2], "0x"), 16, 64)
+	}
+	if err != nil {
+		return st, fmt.Errorf("%ssyscall: %q: %v", dir, b, err)
+	}
+	return st, nil
 }
 
 func init() {
