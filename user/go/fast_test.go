@@ -19,6 +19,25 @@ import (
 	"unsafe"
 )
 
+// offKernel runs ops, which must all take the fast path, and fails the test
+// if the kernel counted any call on o meanwhile (its Info's stats moved):
+// what says when.
+func offKernel(t *testing.T, o interface{ Info() (Info, error) }, what string, ops func()) {
+	t.Helper()
+	before, err := o.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops()
+	after, err := o.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Stats != before.Stats {
+		t.Fatalf("%s: stats %v, then %v", what, before.Stats, after.Stats)
+	}
+}
+
 // unmappedHandle opens a third handle to the object name, of type typ, that
 // does not map its page (no mapWords: ioctls only), closed when the test
 // ends, after checking that a and b, two handles to it, are mapped, each
@@ -258,26 +277,16 @@ func TestSemaphoreFastPathAfterWait(t *testing.T) {
 	if v := atomic.LoadUint64(w); v != 1 {
 		t.Fatalf("word %#x after the wait, want 1 (free, the fast path's)", v)
 	}
-	before, err := s.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 10; i++ {
-		if !s.TryAcquire(1) {
-			t.Fatal("TryAcquire(1) of a free Semaphore failed")
+	offKernel(t, s, "the kernel counted calls after the wait", func() {
+		for i := 0; i < 10; i++ {
+			if !s.TryAcquire(1) {
+				t.Fatal("TryAcquire(1) of a free Semaphore failed")
+			}
+			if err := s.Release(1); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if err := s.Release(1); err != nil {
-			t.Fatal(err)
-		}
-	}
-	after, err := s.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if after.Stats != before.Stats {
-		t.Fatalf("the kernel counted calls after the wait: stats %v, then %v",
-			before.Stats, after.Stats)
-	}
+	})
 }
 
 // A mapped WaitGroup's Wait through the poller marks its word POLLED, and
@@ -311,22 +320,12 @@ func TestWaitGroupFastPathAfterWait(t *testing.T) {
 	if v := atomic.LoadUint64(w); v != 0 {
 		t.Fatalf("word %#x after the wait, want 0 (no mark: the fast path's)", v)
 	}
-	before, err := wg.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 10; i++ {
-		must(wg.Add(1))
-		must(wg.Done())
-	}
-	after, err := wg.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if after.Stats != before.Stats {
-		t.Fatalf("the kernel counted calls after the wait: stats %v, then %v",
-			before.Stats, after.Stats)
-	}
+	offKernel(t, wg, "the kernel counted calls after the wait", func() {
+		for i := 0; i < 10; i++ {
+			must(wg.Add(1))
+			must(wg.Done())
+		}
+	})
 }
 
 // A Mutex that a goroutine waited for (through the kernel, with a poller)
@@ -353,22 +352,12 @@ func TestMutexFastPathAfterWait(t *testing.T) {
 	if v := atomic.LoadUint32(m.h.word); v != 0 {
 		t.Fatalf("word %#x after the wait, want 0 (free, the fast path's)", v)
 	}
-	before, err := m.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 10; i++ {
-		m.Lock()
-		m.Unlock()
-	}
-	after, err := m.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if after.Stats != before.Stats {
-		t.Fatalf("the kernel counted calls after the wait: stats %v, then %v",
-			before.Stats, after.Stats)
-	}
+	offKernel(t, m, "the kernel counted calls after the wait", func() {
+		for i := 0; i < 10; i++ {
+			m.Lock()
+			m.Unlock()
+		}
+	})
 }
 
 // A poller's descriptor is made non-blocking so that os.NewFile registers
@@ -414,24 +403,14 @@ func TestMutexFastPathWithFileAfterWait(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m2.Close()
-	before, err := m.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 10; i++ {
-		m.Lock()
-		m.Unlock()
-		m2.Lock()
-		m2.Unlock()
-	}
-	after, err := m.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if after.Stats != before.Stats {
-		t.Fatalf("the kernel counted calls with the file open: stats %v, then %v",
-			before.Stats, after.Stats)
-	}
+	offKernel(t, m, "the kernel counted calls with the file open", func() {
+		for i := 0; i < 10; i++ {
+			m.Lock()
+			m.Unlock()
+			m2.Lock()
+			m2.Unlock()
+		}
+	})
 	if v := atomic.LoadUint32(m.h.word); v != 0 {
 		t.Fatalf("word %#x, want 0 (free, the fast path's)", v)
 	}
@@ -769,22 +748,12 @@ func TestRWMutexWriterPreferenceMapped(t *testing.T) {
 	if v := atomic.LoadUint64(w); v != 0 {
 		t.Fatalf("word %#x after the writer's Unlock, nobody waiting: want 0", v)
 	}
-	before, err := rw.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rw2.RLock()
-	rw.RUnlock() // read locks are anonymous: any handle's
-	rw2.Lock()
-	rw2.Unlock()
-	after, err := rw.Info()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if after.Stats != before.Stats {
-		t.Fatalf("the kernel counted calls after the wait: stats %v, then %v",
-			before.Stats, after.Stats)
-	}
+	offKernel(t, rw, "the kernel counted calls after the wait", func() {
+		rw2.RLock()
+		rw.RUnlock() // read locks are anonymous: any handle's
+		rw2.Lock()
+		rw2.Unlock()
+	})
 }
 
 // The race detector's edges on the fast path: plain memory written before
