@@ -328,15 +328,15 @@ func TestWaitGroupFastPathAfterWait(t *testing.T) {
 	})
 }
 
-// A Mutex that a goroutine waited for (through the kernel, with a poller)
-// goes back to the fast path once the wait is over: no idle poller stays
-// registered on its queue to keep the word fenced.
-func TestMutexFastPathAfterWait(t *testing.T) {
+// waitedMutex returns a new mapped Mutex, closed when the test ends, that a
+// goroutine has waited for through the kernel (a poller) and now holds.
+func waitedMutex(t *testing.T) *Mutex {
+	t.Helper()
 	m, err := NewMutex()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	t.Cleanup(func() { m.Close() })
 	if m.h.word == nil {
 		t.Fatal("a Mutex is not mapped")
 	}
@@ -348,6 +348,14 @@ func TestMutexFastPathAfterWait(t *testing.T) {
 	if err := <-acquired; err != nil {
 		t.Fatal(err)
 	}
+	return m
+}
+
+// A Mutex that a goroutine waited for (through the kernel, with a poller)
+// goes back to the fast path once the wait is over: no idle poller stays
+// registered on its queue to keep the word fenced.
+func TestMutexFastPathAfterWait(t *testing.T) {
+	m := waitedMutex(t)
 	m.Unlock() // the kernel's: it gives the word back
 	if v := atomic.LoadUint32(m.h.word); v != 0 {
 		t.Fatalf("word %#x after the wait, want 0 (free, the fast path's)", v)
@@ -369,22 +377,7 @@ func TestMutexFastPathAfterWait(t *testing.T) {
 // Lock, a file from File() kept open, and a handle made from it, leave the
 // fast path on.
 func TestMutexFastPathWithFileAfterWait(t *testing.T) {
-	m, err := NewMutex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	if m.h.word == nil {
-		t.Fatal("a Mutex is not mapped")
-	}
-	m.Lock()
-	acquired := make(chan error)
-	go func() { acquired <- m.LockContext(context.Background()) }()
-	waitFor(t, "the waiter's fence", func() bool { return atomic.LoadUint32(m.h.word)&mutexWaiters != 0 })
-	m.Unlock()
-	if err := <-acquired; err != nil {
-		t.Fatal(err)
-	}
+	m := waitedMutex(t)
 	m.Unlock()
 	fl, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(m.h.fd), syscall.F_GETFL, 0)
 	if e != 0 {
