@@ -1,34 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The driver: runs a workload's body in N workers (threads, or forked
- * processes with --procs), all released by one barrier so they overlap, for
+ * processes with --procs), all released by one gate so they overlap, for
  * a per-worker op count or a duration; repeats each point; summarizes.
+ * With --procs the driver also reaps the workers as they end: one that died
+ * (a signal) fails the run instead of leaving the others, and the driver,
+ * waiting for it.
  *
  * Everything workers touch lives in MAP_SHARED memory, so one code path
  * serves threads and processes alike; gosync objects reach forked workers
  * by fd inheritance.
  */
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "stress.h"
 
-/* The driver's own shared page: barrier, stop flag and the workers. */
+/*
+ * The driver's own shared page: the start gate, stop flags and the workers.
+ * The gate is no pthread barrier: a worker that died never arrives, and the
+ * driver must be able to see that and let the others through.
+ */
 struct shared {
-	pthread_barrier_t barrier;
+	_Atomic unsigned int gate;	/* the stage workers may start: 1 the
+					 * run (or warm-up), 2 the measured part */
+	_Atomic unsigned int arrived;	/* arrivals at a gate, all stages */
 	_Atomic int stop;
 	_Atomic int warm_stop;
-	_Atomic unsigned int warmed;	/* at the measured start's barrier */
 	_Atomic unsigned int finished;
 	struct stress_worker w[];
 };
+
+#define GATE_RUN	1
+#define GATE_MEASURED	2
 
 /* How long the others may run on after a worker failed (see give_up()) */
 #define STRESS_STUCK_SECS 30
@@ -112,12 +126,23 @@ static void pin_to(unsigned int i)
 	}
 }
 
+/* Arrive at the gate of @stage and sleep until the driver opens it. */
+static void gate_wait(struct shared *sh, unsigned int stage)
+{
+	unsigned int g;
+
+	atomic_fetch_add(&sh->arrived, 1);
+	while ((g = atomic_load(&sh->gate)) < stage)
+		syscall(SYS_futex, (unsigned int *)&sh->gate, FUTEX_WAIT, g, NULL,
+			NULL, 0);
+}
+
 static void worker_main(struct stress_point *p, struct shared *sh,
 			struct stress_worker *w)
 {
 	if (p->pin)
 		pin_to(w->id);
-	pthread_barrier_wait(&sh->barrier);
+	gate_wait(sh, GATE_RUN);
 	if (p->warmup > 0) {
 		/* the same body, untimed, until the driver ends the warm-up */
 		w->warming = true;
@@ -130,8 +155,7 @@ static void worker_main(struct stress_point *p, struct shared *sh,
 		w->warm_ops = atomic_load(&w->ops);
 		atomic_store(&w->ops, 0);
 		w->warming = false;
-		atomic_fetch_add(&sh->warmed, 1);
-		pthread_barrier_wait(&sh->barrier);	/* the measured start */
+		gate_wait(sh, GATE_MEASURED);
 	}
 	w->t0 = stress_now();
 	errno = 0;
@@ -161,6 +185,14 @@ static void die(const char *what)
 {
 	perror(what);
 	exit(2);
+}
+
+/* Let the workers at the gates up to @stage through. */
+static void gate_open(struct shared *sh, unsigned int stage)
+{
+	atomic_store(&sh->gate, stage);
+	syscall(SYS_futex, (unsigned int *)&sh->gate, FUTEX_WAKE, INT_MAX, NULL,
+		NULL, 0);
 }
 
 static void progress(const struct stress_point *p, struct shared *sh,
@@ -206,9 +238,76 @@ give_up(const struct stress_point *p, struct shared *sh, const pid_t *pid)
 		STRESS_STUCK_SECS, strerror(first_error(sh, p->threads)));
 	if (p->procs)
 		for (unsigned int i = 0; i < p->threads; i++)
-			kill(pid[i], SIGKILL);
+			if (pid[i] > 0)
+				kill(pid[i], SIGKILL);
 	fflush(NULL);
 	_exit(1);
+}
+
+/*
+ * --procs: reap the workers that ended (their pid[] becomes 0). One that
+ * did not end by worker_main()'s _exit(0) (a signal, or an exit elsewhere)
+ * never counted itself finished, nor, maybe, set its err: count it in *lost,
+ * fail it (ECHILD) and stop the run. Threads (pid[] all 0) cannot die alone.
+ */
+static void reap(const struct stress_point *p, struct shared *sh, pid_t *pid,
+		 unsigned int *lost)
+{
+	for (unsigned int i = 0; i < p->threads; i++) {
+		int status;
+		pid_t r;
+
+		if (pid[i] <= 0)
+			continue;
+		r = waitpid(pid[i], &status, WNOHANG);
+		if (r < 0 && errno == EINTR)
+			r = 0;
+		if (r < 0)
+			die("gosync-stress: waitpid");
+		if (!r)
+			continue;
+		pid[i] = 0;
+		if (WIFEXITED(status) && !WEXITSTATUS(status))
+			continue;
+		(*lost)++;
+		if (!sh->w[i].err)
+			sh->w[i].err = ECHILD;
+		if (WIFSIGNALED(status))
+			fprintf(stderr, "\ngosync-stress: %s %s%s%s: worker %u killed by "
+				"signal %d (%s)\n", p->wl->name, p->be ? p->be->name : "",
+				p->variant ? "/" : "", p->variant ? p->variant : "", i,
+				WTERMSIG(status), strsignal(WTERMSIG(status)));
+		else
+			fprintf(stderr, "\ngosync-stress: %s %s%s%s: worker %u exited "
+				"with status %d\n", p->wl->name, p->be ? p->be->name : "",
+				p->variant ? "/" : "", p->variant ? p->variant : "", i,
+				WEXITSTATUS(status));
+		atomic_store(&sh->warm_stop, 1);
+		atomic_store(&sh->stop, 1);
+	}
+}
+
+/*
+ * Wait for every worker at the gate of @stage, then open it. A worker that
+ * failed may leave others waiting for what it would have done (an Unlock, a
+ * Done), never at the gate: give up after STRESS_STUCK_SECS, as below. Once
+ * a worker died (*lost) no wait is for good: the gates open at once, and the
+ * others find *stop set.
+ */
+static void gate_pass(const struct stress_point *p, struct shared *sh, pid_t *pid,
+		      unsigned int *lost, unsigned int stage)
+{
+	double failed_at = 0;
+
+	while (!*lost && atomic_load(&sh->arrived) < p->threads * stage) {
+		reap(p, sh, pid, lost);
+		if (!failed_at && atomic_load(&sh->stop) && first_error(sh, p->threads))
+			failed_at = stress_now();
+		if (failed_at && stress_now() - failed_at > STRESS_STUCK_SECS)
+			give_up(p, sh, pid);
+		stress_sleep(0.0005);
+	}
+	gate_open(sh, *lost ? GATE_MEASURED : stage);
 }
 
 /* One repetition: spawn, release, wait, collect. */
@@ -221,16 +320,11 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 	struct thread_arg *ta = calloc(p->threads, sizeof(*ta));
 	pthread_t *tid = calloc(p->threads, sizeof(*tid));
 	pid_t *pid = calloc(p->threads, sizeof(*pid));
-	pthread_barrierattr_t ba;
 	double t0, tmin = INFINITY, tmax = 0, failed_at = 0;
+	unsigned int lost = 0;	/* --procs: workers that died (see reap()) */
 
 	if (!sh || !ta || !tid || !pid)
 		die("gosync-stress: memory");
-	pthread_barrierattr_init(&ba);
-	pthread_barrierattr_setpshared(&ba, p->procs ? PTHREAD_PROCESS_SHARED :
-				       PTHREAD_PROCESS_PRIVATE);
-	pthread_barrier_init(&sh->barrier, &ba, p->threads + 1);
-	pthread_barrierattr_destroy(&ba);
 	p->stop = &sh->stop;
 	p->warm_stop = &sh->warm_stop;
 	fflush(NULL);	/* children must not flush our buffers twice */
@@ -243,7 +337,7 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 			if (pid[i] < 0) {
 				int err = errno;
 
-				/* those forked wait at the barrier for good: end them */
+				/* those forked wait at the gate for good: end them */
 				for (unsigned int j = 0; j < i; j++)
 					kill(pid[j], SIGKILL);
 				for (unsigned int j = 0; j < i; j++)
@@ -266,27 +360,25 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 			}
 		}
 	}
-	pthread_barrier_wait(&sh->barrier);
+	gate_pass(p, sh, pid, &lost, GATE_RUN);
 	if (p->warmup > 0) {
 		double wend = stress_now() + p->warmup, w0 = stress_now();
 
 		for (;;) {
 			double left = wend - stress_now();
 
+			reap(p, sh, pid, &lost);
 			if (left <= 0 || atomic_load(&sh->warm_stop))
 				break;
-			stress_sleep(o->progress && left > 0.1 ? 0.1 : left);
+			/* --procs: look for dead workers now and then */
+			if ((o->progress || p->procs) && left > 0.1)
+				left = 0.1;
+			stress_sleep(left);
 			if (o->progress)
 				progress(p, sh, rep, reps, w0, true);
 		}
 		atomic_store(&sh->warm_stop, 1);
-		/* a failure in the warm-up may leave others waiting, as below */
-		for (double f = stress_now(); atomic_load(&sh->warmed) < p->threads;
-		     stress_sleep(0.01))
-			if (atomic_load(&sh->stop) && first_error(sh, p->threads) &&
-			    stress_now() - f > STRESS_STUCK_SECS)
-				give_up(p, sh, pid);
-		pthread_barrier_wait(&sh->barrier);	/* the measured start */
+		gate_pass(p, sh, pid, &lost, GATE_MEASURED);	/* the measured start */
 	}
 	t0 = stress_now();
 
@@ -298,13 +390,16 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 			atomic_store(&sh->stop, 1);
 			stopped = true;
 		}
-		if (atomic_load(&sh->finished) == p->threads)
+		reap(p, sh, pid, &lost);
+		/* a dead worker never counted itself finished (>=: one that
+		 * died just after it did counts twice) */
+		if (atomic_load(&sh->finished) + lost >= p->threads)
 			break;
 		if (stopped && !failed_at && first_error(sh, p->threads))
 			failed_at = stress_now();
 		if (failed_at && stress_now() - failed_at > STRESS_STUCK_SECS)
 			give_up(p, sh, pid);
-		if ((o->progress || failed_at) && (left > 0.1 || stopped))
+		if ((o->progress || failed_at || p->procs) && (left > 0.1 || stopped))
 			left = 0.1;
 		else if (stopped)
 			left = 0.01;	/* nothing to show: join soon after */
@@ -320,6 +415,8 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 			pthread_join(tid[i], NULL);
 			continue;
 		}
+		if (!pid[i])
+			continue;	/* reaped, and judged, above */
 		while (waitpid(pid[i], &status, 0) < 0)
 			if (errno != EINTR)
 				die("gosync-stress: waitpid");
@@ -339,15 +436,16 @@ static void run_workers(struct stress_point *p, const struct stress_opts *o,
 		s->warm_ops += w->warm_ops;
 		s->wmin = ops < s->wmin ? ops : s->wmin;
 		s->wmax = ops > s->wmax ? ops : s->wmax;
-		tmin = fmin(tmin, w->t0);
-		tmax = fmax(tmax, w->t1);
+		if (w->t1 > 0) {	/* a worker that died has no times */
+			tmin = fmin(tmin, w->t0);
+			tmax = fmax(tmax, w->t1);
+		}
 		if (w->err && !s->err)
 			s->err = w->err;
 	}
 	s->secs = tmax > tmin ? tmax - tmin : 0;
 	p->stop = NULL;
 	p->warm_stop = NULL;
-	pthread_barrier_destroy(&sh->barrier);
 	stress_shm_free(sh, size);
 	free(ta);
 	free(tid);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -296,6 +297,13 @@ int main(int argc, char **argv)
 	/* torture is no driver workload: GOSYNC_IOC_TORTURE has its own options */
 	if (argc >= 2 && !strcmp(argv[1], "torture"))
 		return stress_torture_main(argc - 1, argv + 1);
+	/*
+	 * A write to a pipe whose reader is gone (chan-bench's Go peer, or
+	 * stdout) fails with EPIPE, which is reported, rather than killing the
+	 * writer: a forked worker dead of SIGPIPE was a run that failed
+	 * without a word.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	while ((c = getopt_long(argc, argv, "m:t:pi:d:r:b:qjch", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -411,5 +419,9 @@ int main(int argc, char **argv)
 	out = stress_out_new(stdout, o.format);
 	ret = stress_run(wl, &o, out);
 	stress_out_free(out);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "gosync-stress: a write to stdout failed\n");
+		return ret ? ret : 1;
+	}
 	return ret;
 }
