@@ -513,6 +513,14 @@ int stress_measure(struct stress_point *p, unsigned int reps,
 		}
 		if (s->err)
 			s->ok = false;
+		if (s->ok && !s->ops) {
+			/* a rate of 0 is no measurement (nor is 0 ops "exact") */
+			fprintf(stderr, "gosync-stress: %s %s%s%s %s=%u: no op done in "
+				"the run\n", p->wl->name, p->be ? p->be->name : "",
+				p->variant ? "/" : "", p->variant ? p->variant : "",
+				p->procs ? "procs" : "threads", p->threads);
+			s->ok = false;
+		}
 		if (p->wl->teardown)
 			p->wl->teardown(p);
 		rate[n] = s->secs > 0 ? (double)s->ops / s->secs : NAN;
@@ -829,7 +837,17 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 		if (!o->quiet || o->format != STRESS_TABLE)
 			stress_out_row(out, &row);
 	}
-	ret = wl->finish ? wl->finish(&run) : !ok;
+	if (!run.nres) {
+		/* no row at all is no pass: say why */
+		fprintf(stderr, "gosync-stress: %s: no point to run: no backend of "
+			"--mode %s runs %s%s here (see --help, --list)\n", wl->name,
+			o->modes ? o->modes : wl->default_modes,
+			o->variants ? "a variant of --variant " : "any variant",
+			o->variants ? o->variants : "");
+		ret = 1;
+	} else {
+		ret = wl->finish ? wl->finish(&run) : !ok;
+	}
 	free(run.res);
 	if (run.dev >= 0)
 		close(run.dev);

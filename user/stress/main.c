@@ -185,7 +185,9 @@ static void usage(FILE *f)
 "\n"
 "Exit status: 0 if every exact backend was exact and nothing failed (racy\n"
 "backends may lose updates; lock-bench: exclusion held; bounded: no semaphore\n"
-"let more than its permits in), 1 otherwise, 2 for a usage error.\n",
+"let more than its permits in), 1 otherwise (a point that did no op failed;\n"
+"so does a run with no point to run: no backend of --mode that runs a variant\n"
+"of --variant here), 2 for a usage error.\n",
 		STRESS_LIMIT, stress_ncpus(), GOSYNC_BATCH_MAX,
 		wl_lost_update.default_delay_ns, wl_bank.default_delay_ns, STRESS_KEYS_MAX,
 		STRESS_MAX_THREADS, STRESS_LIMIT, STRESS_SEED);
@@ -248,6 +250,12 @@ static bool same_terminal(int a, int b)
 	       sa.st_rdev == sb.st_rdev;
 }
 
+/* A name list: one or more names, comma-separated, none empty. */
+static bool names_ok(const char *s)
+{
+	return *s && *s != ',' && s[strlen(s) - 1] != ',' && !strstr(s, ",,");
+}
+
 static int bad(const char *opt, const char *arg)
 {
 	fprintf(stderr, "gosync-stress: bad %s '%s' (see --help)\n", opt, arg);
@@ -307,9 +315,13 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "m:t:pi:d:r:b:qjch", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
+			if (!names_ok(optarg))
+				return bad("--mode", optarg);
 			o.modes = optarg;
 			break;
 		case O_VARIANT:
+			if (!names_ok(optarg))
+				return bad("--variant", optarg);
 			o.variants = optarg;
 			break;
 		case 't':

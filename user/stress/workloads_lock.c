@@ -640,7 +640,8 @@ static int lb_finish(struct stress_run *run)
 				const struct stress_result *g = &run->res[i];
 
 				if (!g->ok || !g->p.be->kernel || g->p.threads != threads[t] ||
-				    strcmp(g->p.variant, lb_variants[v].name))
+				    strcmp(g->p.variant, lb_variants[v].name) ||
+				    !(g->rate.med > 0))
 					continue;
 				for (unsigned int j = 0; j < run->nres; j++) {
 					const struct stress_result *q = &run->res[j];
