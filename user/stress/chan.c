@@ -415,6 +415,8 @@ static int ring_open(struct chanobj *c, int dev, unsigned int cap, size_t msg_ma
 	c->ring = stress_shm_alloc(c->ring_size);
 	if (!c->ring)
 		return -1;
+	/* touched here, as the others' buffers: no first-touch faults in the run */
+	memset(c->ring->slots, 0, cap * slot);
 	c->ring->cap = cap;
 	c->ring->slot = slot;
 	c->fd[0] = eventfd(0, EFD_CLOEXEC);	/* items: producer -> consumer */
@@ -547,8 +549,10 @@ const struct chan_ops ring_chan_ops = {
  * gosync-chanbench-go (user/stress/go/) reads commands on stdin, one per
  * line: "pingpong|stream SIZE CAP N" runs N round trips or messages (N 0:
  * until a line "stop") and prints "OPS BAD". The process is started at open,
- * outside the timed part, where it makes one round trip so that its runtime
- * is up, and ends at close (EOF on its stdin).
+ * outside the timed part, where it makes one round trip of the point's size,
+ * so that its runtime is up and its buffers for that SIZE and CAP are made
+ * and touched (it keeps them for the timed commands), and ends at close (EOF
+ * on its stdin).
  */
 static const char *go_path(void)
 {
@@ -593,7 +597,6 @@ static int go_open(struct chanobj *c, int dev, unsigned int cap, size_t msg_max)
 
 	(void)dev;
 	(void)cap;
-	(void)msg_max;
 	if (!path) {
 		errno = ENOENT;
 		return -1;
@@ -632,9 +635,11 @@ static int go_open(struct chanobj *c, int dev, unsigned int cap, size_t msg_max)
 	/*
 	 * One round trip before the timed part: the exec and the Go runtime's
 	 * start took longer than a 0.05 s point (bench-quick), which then
-	 * moved no message.
+	 * moved no message; and the peer makes its buffers of this size
+	 * (CAP + 2 of them per side) at its first command of that size.
 	 */
-	if (go_bench(c, "pingpong", 8, 1, NULL, &ops, &bad) < 0 || ops != 1 || bad) {
+	if (go_bench(c, "pingpong", msg_max > 8 ? msg_max : 8, 1, NULL, &ops, &bad) < 0 ||
+	    ops != 1 || bad) {
 		int err = errno;
 
 		go_close(c);
