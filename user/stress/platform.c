@@ -4,6 +4,7 @@
  * clock, spinning and sleeping, shared memory for --procs, the CPU count.
  */
 #include <errno.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,9 +52,17 @@ void stress_shm_free(void *p, size_t size)
 		munmap(p, size);
 }
 
+/*
+ * The CPUs this process may run on (taskset, a cpuset), which are those
+ * workers are pinned to, round robin: more workers than that share CPUs.
+ */
 unsigned int stress_ncpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	long n;
 
+	if (!sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 0)
+		return (unsigned int)CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (unsigned int)n : 1;
 }

@@ -671,7 +671,7 @@ void stress_shm_free(void *p, size_t size);
 double stress_now(void);		/* CLOCK_MONOTONIC seconds */
 void stress_spin_ns(unsigned int ns);	/* busy-wait */
 void stress_sleep(double secs);
-unsigned int stress_ncpus(void);	/* online CPUs */
+unsigned int stress_ncpus(void);	/* CPUs we may run on (affinity) */
 
 /* The point's columns common to every workload; @kind: "point", "floor", ... */
 void stress_row_point(const struct stress_result *r, const char *kind,
