@@ -585,7 +585,7 @@ void stress_row_point(const struct stress_result *r, const char *kind,
 	row_int(row, "threads", p->procs ? "procs" : "threads", p->threads);
 	row_bool(row, "procs", NULL, p->procs);
 	row_int(row, "reps", NULL, r->reps);
-	row_int(row, "iterations", NULL, (long long)p->iterations);
+	row_uint(row, "iterations", NULL, p->iterations);
 	row_num(row, "duration", NULL, p->iterations ? 0 : p->duration);
 	row_int(row, "delay_ns", NULL, p->be && !p->be->exact ? p->delay_ns : 0);
 	row_num(row, "warmup_s", NULL, p->warmup);
@@ -596,8 +596,8 @@ void stress_row_point(const struct stress_result *r, const char *kind,
 	row_num(row, "zipf_s", NULL, p->keys && p->dist == STRESS_ZIPF ?
 		p->zipf_s : NAN);
 	row_num(row, "read_pct", NULL, p->read_pct >= 0 ? p->read_pct : NAN);
-	row_int(row, "seed", NULL, (long long)p->seed);
-	row_int(row, "ops", NULL, (long long)s->ops);
+	row_uint(row, "seed", NULL, p->seed);
+	row_uint(row, "ops", NULL, s->ops);
 	row_num(row, "secs", NULL, s->secs);
 	/* the median of the reps, as actual and lost (--duration: they differ) */
 	row_int(row, "expected", values ? "expected" : NULL,

@@ -69,6 +69,15 @@ struct stress_col *row_int(struct stress_row *r, const char *key,
 	return c;
 }
 
+struct stress_col *row_uint(struct stress_row *r, const char *key,
+			    const char *label, unsigned long long v)
+{
+	struct stress_col *c = row_add(r, key, label, STRESS_UINT);
+
+	c->u = v;
+	return c;
+}
+
 struct stress_col *row_num(struct stress_row *r, const char *key,
 			   const char *label, double v)
 {
@@ -99,6 +108,9 @@ static const char *col_text(const struct stress_col *c, char *buf, size_t len)
 		return c->s;
 	case STRESS_INT:
 		snprintf(buf, len, "%lld", c->i);
+		break;
+	case STRESS_UINT:
+		snprintf(buf, len, "%llu", c->u);
 		break;
 	case STRESS_BOOL:
 		return c->b ? "yes" : "no";
@@ -133,6 +145,9 @@ static void json_row(FILE *f, const struct stress_row *r)
 			break;
 		case STRESS_INT:
 			fprintf(f, "%lld", c->i);
+			break;
+		case STRESS_UINT:
+			fprintf(f, "%llu", c->u);
 			break;
 		case STRESS_BOOL:
 			fputs(c->b ? "true" : "false", f);
@@ -185,6 +200,8 @@ static void csv_row(struct stress_out *o, const struct stress_row *r)
 			fputs(c->b ? "true" : "false", o->f);
 		else if (c->type == STRESS_INT)
 			fprintf(o->f, "%lld", c->i);
+		else if (c->type == STRESS_UINT)
+			fprintf(o->f, "%llu", c->u);
 		else if (c->type == STRESS_STR)
 			csv_str(o->f, c->s);
 		fputc(i + 1 < r->n ? ',' : '\n', o->f);

@@ -49,7 +49,7 @@
 
 enum stress_format { STRESS_TABLE, STRESS_JSON, STRESS_CSV };
 
-enum stress_col_type { STRESS_STR, STRESS_INT, STRESS_NUM, STRESS_BOOL };
+enum stress_col_type { STRESS_STR, STRESS_INT, STRESS_UINT, STRESS_NUM, STRESS_BOOL };
 
 /* One value of a row: @label is the table heading, NULL to keep it out of the table. */
 struct stress_col {
@@ -59,6 +59,7 @@ struct stress_col {
 	union {
 		const char *s;
 		long long i;
+		unsigned long long u;	/* a uint64_t of the whole range: seed */
 		double d;
 		bool b;
 	};
@@ -86,6 +87,8 @@ struct stress_col *row_str(struct stress_row *r, const char *key,
 			   const char *label, const char *v);
 struct stress_col *row_int(struct stress_row *r, const char *key,
 			   const char *label, long long v);
+struct stress_col *row_uint(struct stress_row *r, const char *key,
+			    const char *label, unsigned long long v);
 struct stress_col *row_num(struct stress_row *r, const char *key,
 			   const char *label, double v);
 struct stress_col *row_bool(struct stress_row *r, const char *key,
