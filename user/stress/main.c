@@ -215,7 +215,7 @@ static int parse_threads(const char *s, struct stress_opts *o)
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		uint64_t v;
 
-		if (!opt_u64(t, 0, STRESS_MAX_THREADS, &v) || !v ||
+		if (!opt_u64(t, 10, STRESS_MAX_THREADS, &v) || !v ||
 		    o->nthreads == STRESS_MAX_SWEEP) {
 			ret = -1;
 			break;
@@ -336,7 +336,7 @@ int main(int argc, char **argv)
 			o.no_pin = true;
 			break;
 		case 'i':
-			if (!opt_u64(optarg, 0, UINT64_MAX, &o.iterations) || !o.iterations)
+			if (!opt_u64(optarg, 10, UINT64_MAX, &o.iterations) || !o.iterations)
 				return bad("--iterations", optarg);
 			break;
 		case 'd':
@@ -344,17 +344,17 @@ int main(int argc, char **argv)
 				return bad("--duration", optarg);
 			break;
 		case 'r':
-			if (!opt_u64(optarg, 0, 1000, &v) || !v)
+			if (!opt_u64(optarg, 10, 1000, &v) || !v)
 				return bad("--reps", optarg);
 			o.reps = (unsigned int)v;
 			break;
 		case 'b':
-			if (!opt_u64(optarg, 0, GOSYNC_BATCH_MAX, &v) || !v)
+			if (!opt_u64(optarg, 10, GOSYNC_BATCH_MAX, &v) || !v)
 				return bad("--batch", optarg);
 			o.batch = (unsigned int)v;
 			break;
 		case O_DELAY:
-			if (!opt_u64(optarg, 0, GOSYNC_RACY_DELAY_MAX, &v))
+			if (!opt_u64(optarg, 10, GOSYNC_RACY_DELAY_MAX, &v))
 				return bad("--delay-ns", optarg);
 			o.delay_ns = (long long)v;
 			break;
@@ -363,7 +363,7 @@ int main(int argc, char **argv)
 				return bad("--warmup", optarg);
 			break;
 		case O_KEYS:
-			if (!opt_u64(optarg, 0, STRESS_KEYS_MAX, &o.keys) || !o.keys)
+			if (!opt_u64(optarg, 10, STRESS_KEYS_MAX, &o.keys) || !o.keys)
 				return bad("--keys", optarg);
 			break;
 		case O_DIST:
@@ -371,16 +371,16 @@ int main(int argc, char **argv)
 				return bad("--dist", optarg);
 			break;
 		case O_READ_PCT:
-			if (!opt_u64(optarg, 0, 100, &v))
+			if (!opt_u64(optarg, 10, 100, &v))
 				return bad("--read-pct", optarg);
 			o.read_pct = (int)v;
 			break;
 		case O_SEED:
-			if (!opt_u64(optarg, 0, UINT64_MAX, &o.seed))
+			if (!opt_u64(optarg, 10, UINT64_MAX, &o.seed))
 				return bad("--seed", optarg);
 			break;
 		case O_LIMIT:
-			if (!opt_u64(optarg, 0, STRESS_MAX_THREADS, &v) || !v)
+			if (!opt_u64(optarg, 10, STRESS_MAX_THREADS, &v) || !v)
 				return bad("--limit", optarg);
 			o.limit = (unsigned int)v;
 			break;
