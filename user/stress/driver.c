@@ -181,10 +181,11 @@ static void *thread_main(void *a)
 	return NULL;
 }
 
+/* A failure of the run, not of its command line (2): exit 1. */
 static void die(const char *what)
 {
 	perror(what);
-	exit(2);
+	exit(1);
 }
 
 /* Let the workers at the gates up to @stage through. */
