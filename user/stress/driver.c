@@ -531,6 +531,7 @@ int stress_measure(struct stress_point *p, unsigned int reps,
 		lost_pct[n] = s->expected ?
 			100.0 * (double)(s->expected - s->actual) / (double)s->expected : 0;
 		lost[n++] = (double)(s->expected - s->actual);
+		r->inexact += s->actual != s->expected;
 		if (!s->ok)
 			r->ok = false;
 		if (s->err)

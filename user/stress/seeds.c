@@ -138,6 +138,17 @@ static int bank_finish(struct stress_run *run)
 		else if (run->o->quiet)
 			stress_out_note(run->out, "Final Bank Balance: %lld.00",
 					(long long)s->actual);
+		else if (r->reps > 1 && !r->inexact)
+			stress_out_note(run->out, "%s: got %lld.00 in each of %u reps: "
+					"exact%s", r->p.be->name, (long long)s->actual,
+					r->reps, r->p.be->exact ? "" :
+					" (lucky: no overlap in any rep)");
+		else if (r->reps > 1)
+			stress_out_note(run->out, "%s: lost to the race in %u of %u "
+					"reps: %.0f.00 to %.0f.00 (median %.0f.00) of "
+					"%lld.00", r->p.be->name, r->inexact, r->reps,
+					r->lost.min, r->lost.max, r->lost.med,
+					(long long)s->expected);
 		else if (s->actual == s->expected)
 			stress_out_note(run->out, "%s: got %lld.00: exact%s",
 					r->p.be->name, (long long)s->actual,

@@ -490,6 +490,7 @@ struct stress_result {
 	struct stress_stat actual;	/* the object's final value */
 	struct stress_stat expected;	/* what it should have been */
 	struct stress_stat lost_pct;	/* 100 * lost / expected */
+	unsigned int inexact;		/* reps whose actual != expected */
 	struct stress_sample last;	/* the last repetition */
 	/* per-worker ops of the rep with the largest max/min (min 0 first) */
 	uint64_t wmin, wmax;
