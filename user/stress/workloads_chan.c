@@ -190,11 +190,14 @@ static int st_setup(struct stress_point *p)
 	for (int i = 0; i < ST_WORKERS; i++)
 		x->resp[i] = -1;
 	p->ctx = x;
-	if (!st_chan(p->be))
-		return lockobj_open(&x->lock, p->be, p->dev, p->procs) < 0 ? -1 : 0;
+	if (!st_chan(p->be)) {
+		if (lockobj_open(&x->lock, p->be, p->dev, p->procs) < 0)
+			goto fail;
+		return 0;
+	}
 	if (p->dev < 0) {
 		errno = ENODEV;
-		return -1;
+		goto fail;
 	}
 	/* Go's reads := make(chan readOp), writes := make(chan writeOp) */
 	x->reads = gosync_chan_create(p->dev, NULL, 0, 0, sizeof(struct st_req));
@@ -229,8 +232,11 @@ static int st_setup(struct stress_point *p)
 	}
 	return 0;
 fail:
+	/* no teardown follows a failed setup: free it all here */
 	err = errno;
 	st_close_chans(x);
+	stress_shm_free(x, size);
+	p->ctx = NULL;
 	errno = err;
 	return -1;
 }
