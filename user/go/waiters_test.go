@@ -193,6 +193,41 @@ func writerParked() bool {
 	return false
 }
 
+// limitDescriptors lowers the process's limit on descriptors to leave spare
+// free ones past those it has open, once the runtime's poller is set up
+// (with its own descriptors: a pipe's file makes it). The function it
+// returns undoes it.
+func limitDescriptors(spare int) (func(), error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	// The lowest free descriptor: the first past those open.
+	fd, err := syscall.Dup(0)
+	if err == nil {
+		syscall.Close(fd)
+	}
+	var old syscall.Rlimit
+	if err == nil {
+		err = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old)
+	}
+	if err == nil {
+		lim := old
+		lim.Cur = uint64(fd + spare)
+		err = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+	}
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, err
+	}
+	return func() {
+		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
+		r.Close()
+		w.Close()
+	}, nil
+}
+
 func init() {
 	children["writer-without-turn"] = func() int {
 		const turnedAway, wakeUps = 4, 20
@@ -206,31 +241,14 @@ func init() {
 			return fail("NewRWMutex", err)
 		}
 		defer rw.Close()
-		// The runtime's poller set up (its own descriptors) before the limit.
-		r, w, err := os.Pipe()
-		if err != nil {
-			return fail("Pipe", err)
-		}
-		defer r.Close()
-		defer w.Close()
 		if err := rw.RLockContext(context.Background()); err != nil {
 			return fail("RLock", err)
 		}
-		// The lowest free descriptor is the last one allowed: the writer's
-		// poller (a duplicate) takes it, and its canceler finds none.
-		fd, err := syscall.Dup(0)
+		// One descriptor left: the writer's poller (a duplicate) takes it,
+		// and its canceler finds none.
+		restore, err := limitDescriptors(1)
 		if err != nil {
-			return fail("Dup", err)
-		}
-		syscall.Close(fd)
-		var old syscall.Rlimit
-		if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
-			return fail("Getrlimit", err)
-		}
-		lim := old
-		lim.Cur = uint64(fd + 1)
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-			return fail("Setrlimit", err)
+			return fail("limitDescriptors", err)
 		}
 		busy := func() (uint64, error) {
 			info, err := rw.Info()
@@ -284,7 +302,7 @@ func init() {
 		if err := rw.UnlockErr(); err != nil {
 			return fail("Unlock", err)
 		}
-		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
+		restore()
 		if after-parked > wakeUps {
 			fmt.Printf("the writer made %d failed TryLocks after it parked, for %d wake-ups",
 				after-parked, wakeUps)
@@ -330,29 +348,12 @@ func init() {
 			return fail("NewChan", err)
 		}
 		defer ch.Close()
-		// The runtime's poller set up (its own descriptors) before the limit.
-		r, w, err := os.Pipe()
+		// None left.
+		restore, err := limitDescriptors(0)
 		if err != nil {
-			return fail("Pipe", err)
+			return fail("limitDescriptors", err)
 		}
-		defer r.Close()
-		defer w.Close()
-		// The lowest free descriptor is past the limit: none is left.
-		fd, err := syscall.Dup(0)
-		if err != nil {
-			return fail("Dup", err)
-		}
-		syscall.Close(fd)
-		var old syscall.Rlimit
-		if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
-			return fail("Getrlimit", err)
-		}
-		lim := old
-		lim.Cur = uint64(fd)
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-			return fail("Setrlimit", err)
-		}
-		defer syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
+		defer restore()
 		if fd, err := syscall.Dup(0); err == nil {
 			syscall.Close(fd)
 			return fail("Dup under the limit", fmt.Errorf("got descriptor %d", fd))
