@@ -131,6 +131,13 @@ static bool gs_mutex_watched_locked(struct gs_mutex *m)
 	return !list_empty(&m->waiters) || wq_has_sleeper(&m->wq);
 }
 
+/* May a fenced mapped word go back to the fast path: nobody needs the fence? */
+static bool gs_mutex_fence_unneeded_locked(struct gs_mutex *m)
+{
+	lockdep_assert_held(&m->lock);
+	return m->word && !gs_mutex_watched_locked(m) && !m->owner_died;
+}
+
 /*
  * Unlock of a free mutex: -EPERM (Go's "unlock of unlocked mutex"). A word
  * fenced to find that out goes back to the fast path if nobody needs the
@@ -139,7 +146,7 @@ static bool gs_mutex_watched_locked(struct gs_mutex *m)
 static int gs_mutex_unfence_free_locked(struct gs_mutex *m)
 {
 	lockdep_assert_held(&m->lock);
-	if (m->word && !gs_mutex_watched_locked(m) && !m->owner_died)
+	if (gs_mutex_fence_unneeded_locked(m))
 		atomic_set_release(gs_mutex_atomic(m), 0);
 	return -EPERM;
 }
@@ -733,7 +740,7 @@ EXPORT_SYMBOL_IF_KUNIT(gs_mutex_give_back);
 void gs_mutex_settle(struct gs_mutex *m)
 {
 	spin_lock(&m->lock);
-	if (m->word && !gs_mutex_watched_locked(m) && !m->owner_died)
+	if (gs_mutex_fence_unneeded_locked(m))
 		atomic_andnot(GOSYNC_MUTEX_WAITERS, gs_mutex_atomic(m));
 	spin_unlock(&m->lock);
 }
