@@ -253,7 +253,8 @@ static int gs_cmd_version(struct gs_ucmd *ucmd)
 	v->max_objects = READ_ONCE(gs_max_objects);
 	v->map_key_max = GOSYNC_MAP_KEY_MAX;
 	v->map_value_max = GOSYNC_MAP_VALUE_MAX;
-	v->features = GOSYNC_FEATURE_WG_UNHELD | GOSYNC_FEATURE_ONCE_FAILED;
+	v->features = GOSYNC_FEATURE_WG_UNHELD | GOSYNC_FEATURE_ONCE_FAILED |
+		      GOSYNC_FEATURE_UNLINK_ID;
 	return gs_respond(ucmd, sizeof(*v));
 }
 
@@ -358,12 +359,13 @@ static int gs_cmd_unlink(struct gs_ucmd *ucmd)
 	char name[GOSYNC_NAME_MAX];
 	int ret;
 
-	if (u->flags)
+	/* An id exactly when one is asked for: 0 is no object's id. */
+	if ((u->flags & ~GOSYNC_UNLINK_ID) || !(u->flags & GOSYNC_UNLINK_ID) != !u->id)
 		return -EINVAL;
 	ret = gs_get_name(name, u->name);
 	if (ret)
 		return ret;
-	return gs_obj_unlink(name);
+	return gs_obj_unlink(name, u->id);
 }
 
 #define GS_LIST_CHUNK 16

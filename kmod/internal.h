@@ -1611,7 +1611,7 @@ void gs_obj_get(struct gs_obj *obj);
 void gs_obj_put(struct gs_obj *obj);
 int gs_obj_publish(struct gs_obj *obj, const char *name);
 struct gs_obj *gs_obj_lookup(const char *name, u32 type, kuid_t uid, kgid_t gid);
-int gs_obj_unlink(const char *name);
+int gs_obj_unlink(const char *name, u64 id);
 void gs_obj_fill_info(struct gs_obj *obj, struct gosync_info *info);
 void gs_obj_fill_state(struct gs_obj *obj, struct gosync_state *st, struct gosync_holder *hs,
 		       unsigned int cap);

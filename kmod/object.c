@@ -945,12 +945,16 @@ static bool gs_obj_unname(struct gs_obj *obj)
 /**
  * gs_obj_unlink() - remove a name in the caller's scope and drop its reference
  * @name: the name, in the caller's scope (its IPC namespace)
+ * @id: 0, or the id of the object the name must still name
  *
  * Only the owner, or a task with CAP_FOWNER in the scope's user namespace
- * (over an owner mapped there), may unlink.
+ * (over an owner mapped there), may unlink. An @id that does not match is
+ * -ENOENT: the object of that id has no name left to remove. The name's
+ * object is looked up and removed by its own node, so a name recreated in
+ * between is never the one removed.
  * Return: 0, -ENOENT, -EPERM, or a name error.
  */
-int gs_obj_unlink(const char *name)
+int gs_obj_unlink(const char *name, u64 id)
 {
 	struct gs_obj *obj = gs_obj_find_name(name);
 	int ret = 0;
@@ -959,6 +963,8 @@ int gs_obj_unlink(const char *name)
 		return PTR_ERR(obj);
 	if (!uid_eq(current_fsuid(), obj->uid) && !gs_obj_capable(obj, CAP_FOWNER))
 		ret = -EPERM;
+	else if (id && obj->id != id)
+		ret = -ENOENT;
 	else if (!gs_obj_unname(obj))
 		ret = -ENOENT;
 	gs_obj_put(obj);

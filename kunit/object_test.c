@@ -110,7 +110,7 @@ static void object_scope_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_obj_publish(obj, "kunit-scope"), 0);
 	gs_obj_put(obj);		/* the name holds it */
 	KUNIT_EXPECT_EQ(test, gs_obj_count_ns(), before + 1);
-	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-scope"), 0);
+	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-scope", 0), 0);
 	KUNIT_EXPECT_EQ(test, destroyed, 1);
 	KUNIT_EXPECT_EQ(test, gs_obj_count_ns(), before);
 }
@@ -154,10 +154,14 @@ static void object_named_lifetime_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, lookup("kunit-obj", GOSYNC_TYPE_MAP), obj);
 	gs_obj_put(obj);		/* the second lookup's reference */
 
-	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-obj"), 0);
+	/* By id, a name is removed only from the object it still names. */
+	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-obj", obj->id + 1), -ENOENT);
+	KUNIT_EXPECT_PTR_EQ(test, lookup("kunit-obj", 0), obj);
+	gs_obj_put(obj);
+	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-obj", obj->id), 0);
 	KUNIT_EXPECT_EQ(test, destroyed, 0);	/* still held by the lookup */
 	KUNIT_EXPECT_EQ(test, PTR_ERR(lookup("kunit-obj", 0)), -ENOENT);
-	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-obj"), -ENOENT);
+	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-obj", 0), -ENOENT);
 	gs_obj_fill_info(found, &info);
 	KUNIT_EXPECT_EQ(test, info.flags, 0U);
 	KUNIT_EXPECT_STREQ(test, info.name, "");
@@ -230,7 +234,7 @@ static void object_lookup_owner_test(struct kunit *test)
 						    me, INVALID_GID)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(gs_obj_lookup("kunit-nobody", 0, me, INVALID_GID)),
 			-ENOENT);
-	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-owner"), 0);
+	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-owner", 0), 0);
 	KUNIT_EXPECT_EQ(test, destroyed, 1);
 }
 
@@ -274,7 +278,7 @@ static void object_list_visibility_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, gs_obj_publish(objs[A600], "kunit-vis-600"), 0);
 	KUNIT_ASSERT_EQ(test, gs_obj_publish(objs[B666], "kunit-vis-666"), 0);
 	KUNIT_ASSERT_EQ(test, gs_obj_publish(objs[D_UNNAMED], "kunit-vis-gone"), 0);
-	KUNIT_ASSERT_EQ(test, gs_obj_unlink("kunit-vis-gone"), 0);
+	KUNIT_ASSERT_EQ(test, gs_obj_unlink("kunit-vis-gone", 0), 0);
 
 	cred = prepare_creds();
 	KUNIT_ASSERT_NOT_NULL(test, cred);
@@ -292,8 +296,8 @@ static void object_list_visibility_test(struct kunit *test)
 	put_cred(cred);
 
 	KUNIT_EXPECT_EQ(test, listed_mask(test, ids[0], ids, N), BIT(N) - 1);
-	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-vis-600"), 0);
-	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-vis-666"), 0);
+	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-vis-600", 0), 0);
+	KUNIT_EXPECT_EQ(test, gs_obj_unlink("kunit-vis-666", 0), 0);
 	for (i = 0; i < N; i++)
 		gs_obj_put(objs[i]);
 	KUNIT_EXPECT_EQ(test, destroyed, N);

@@ -296,6 +296,7 @@ type openCmd struct {
 type unlinkCmd struct {
 	size, flags uint32
 	name        unsafe.Pointer
+	id          uint64 // with GOSYNC_UNLINK_ID only; the package never sets it
 }
 
 type rawInfo struct {

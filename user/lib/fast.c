@@ -41,6 +41,7 @@ void gosync_fast_close(struct gosync_fast *f)
 
 int gosync_fast_create(int dev, struct gosync_create *c, struct gosync_fast *f)
 {
+	struct gosync_info info;
 	int fd, err;
 
 	c->flags |= GOSYNC_CREATE_MAPPED;
@@ -49,10 +50,14 @@ int gosync_fast_create(int dev, struct gosync_create *c, struct gosync_fast *f)
 		return -1;
 	if (gosync_fast_open(fd, f) < 0) {
 		err = errno;
+		/*
+		 * Leave nothing behind: a named object would outlive the fd.
+		 * By id, as another process may have unlinked it and made a
+		 * new object under the name since.
+		 */
+		if (c->name && gosync_info(fd, &info) == 0)
+			gosync_unlink_id(dev, (const char *)(uintptr_t)c->name, info.id);
 		close(fd);
-		/* Leave nothing behind: a named object would outlive the fd. */
-		if (c->name)
-			gosync_unlink(dev, (const char *)(uintptr_t)c->name);
 		errno = err;
 		return -1;
 	}

@@ -94,6 +94,15 @@ int gosync_unlink(int dev, const char *name)
 	return ioctl(dev, GOSYNC_IOC_UNLINK, &u);
 }
 
+int gosync_unlink_id(int dev, const char *name, uint64_t id)
+{
+	struct gosync_unlink u = {
+		.size = sizeof(u), .flags = GOSYNC_UNLINK_ID, .name = (uintptr_t)name, .id = id,
+	};
+
+	return ioctl(dev, GOSYNC_IOC_UNLINK, &u);
+}
+
 int gosync_info(int fd, struct gosync_info *info)
 {
 	struct gosync_info_cmd c = { .size = sizeof(c) };

@@ -83,6 +83,13 @@ int gosync_open_owner(int dev, const char *name, unsigned int type, uid_t uid, g
 /** gosync_unlink() - GOSYNC_IOC_UNLINK: remove @name. */
 int gosync_unlink(int dev, const char *name);
 
+/**
+ * gosync_unlink_id() - GOSYNC_IOC_UNLINK with GOSYNC_UNLINK_ID: remove @name
+ * only if it still names the object of struct gosync_info.id @id (ENOENT if
+ * not; E2BIG from a module without GOSYNC_FEATURE_UNLINK_ID).
+ */
+int gosync_unlink_id(int dev, const char *name, uint64_t id);
+
 /** gosync_info() - GOSYNC_IOC_INFO: describe the object behind @fd. */
 int gosync_info(int fd, struct gosync_info *info);
 

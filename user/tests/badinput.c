@@ -173,6 +173,7 @@ static bool t_reserved(void)
 				   .counter.mode = GOSYNC_COUNTER_ATOMIC };
 	struct gosync_open o = { .size = sizeof(o), .name = (uintptr_t)objname,
 				 .__reserved = 1 };
+	struct gosync_unlink u = { .size = sizeof(u), .name = (uintptr_t)objname, .id = 1 };
 	struct gosync_list l;
 	struct gosync_counter_cmd k = { .size = sizeof(k), .op = GOSYNC_OP_LOAD,
 					.__reserved = 1 };
@@ -190,6 +191,12 @@ static bool t_reserved(void)
 	c.__attr[7] = 1ULL << 63;
 	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_CREATE, &c), EINVAL, true);
 	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_OPEN, &o), EINVAL, true);
+	/* an unlink's id exactly when GOSYNC_UNLINK_ID asks for one */
+	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_UNLINK, &u), EINVAL, false);
+	u.flags = GOSYNC_UNLINK_ID;
+	u.id = 0;
+	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_UNLINK, &u), EINVAL, false);
+	close(CHECK_OK(gosync_open(dev, objname, 0)));	/* still there */
 	build(cmd_find(GOSYNC_CMD_LIST), 0, &l, sizeof(l), sizeof(l));
 	l.__reserved = 1;
 	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);

@@ -279,7 +279,8 @@ static const struct cmd_desc cmd_table[] = {
 	{ CMD("open", OPEN, gosync_open), .flags = CMD_RETURNS_FD,
 	  .min_size = offsetof(struct gosync_open, uid),
 	  .flags_ok = GOSYNC_OPEN_UID | GOSYNC_OPEN_GID, .build = cmd_build_open },
-	{ CMD("unlink", UNLINK, gosync_unlink), .build = cmd_build_unlink },
+	{ CMD("unlink", UNLINK, gosync_unlink), .min_size = offsetof(struct gosync_unlink, id),
+	  .build = cmd_build_unlink },
 	/* states, state_size came with the state (issue 16) */
 	{ CMD("list", LIST, gosync_list), .min_size = offsetof(struct gosync_list, states),
 	  .out = { CMD_OUT(gosync_list, total, total) },

@@ -121,8 +121,13 @@ static bool t_lifetime(void)
 	CHECK(info.id > id, "new id %" PRIu64 " not above %" PRIu64,
 	      (uint64_t)info.id, id);
 	CHECK_EQ(value(fd2), 0);
+	/* by id: the old object's name is gone, the new one's stays */
+	CHECK_ERRNO(gosync_unlink_id(dev, name, id), ENOENT, false);
 	close(fd2);
-	CHECK_OK(gosync_unlink(dev, name));
+	fd2 = CHECK_OK(gosync_open(dev, name, GOSYNC_TYPE_COUNTER));
+	close(fd2);
+	CHECK_OK(gosync_unlink_id(dev, name, info.id));
+	CHECK_ERRNO(gosync_open(dev, name, 0), ENOENT, true);
 	CHECK_EQ(listed(info.id, NULL), 0);
 	/* the last fd closes: gone */
 	close(fd);

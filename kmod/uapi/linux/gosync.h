@@ -319,6 +319,7 @@ struct gosync_version {
 /* struct gosync_version.features */
 #define GOSYNC_FEATURE_WG_UNHELD	_BITUL(0)	/* GOSYNC_WG_F_UNHELD */
 #define GOSYNC_FEATURE_ONCE_FAILED	_BITUL(1)	/* GOSYNC_ONCE_F_FAILED */
+#define GOSYNC_FEATURE_UNLINK_ID	_BITUL(2)	/* GOSYNC_UNLINK_ID */
 
 /* Size of the first struct gosync_version: smaller is EINVAL */
 #define GOSYNC_VERSION_SIZE_VER0	64
@@ -700,17 +701,24 @@ struct gosync_open {
 /**
  * struct gosync_unlink - GOSYNC_IOC_UNLINK on /dev/gosync
  * @size: sizeof(struct gosync_unlink)
- * @flags: must be 0
+ * @flags: GOSYNC_UNLINK_*
  * @name: pointer to the NUL-terminated name
+ * @id: with GOSYNC_UNLINK_ID, the struct gosync_info.id the name must name
  *
  * Removes the name; the object lives on while fds to it are open. Only the
- * owner (or CAP_FOWNER) may unlink.
+ * owner (or CAP_FOWNER) may unlink. With GOSYNC_UNLINK_ID, only if the name
+ * still names object @id (ENOENT if not): a creator taking back its own name
+ * cannot remove an object someone else made under it in between.
  */
 struct gosync_unlink {
 	__u32 size;
 	__u32 flags;
 	__u64 name;
+	__u64 id;
 };
+
+/* struct gosync_unlink.flags */
+#define GOSYNC_UNLINK_ID	_BITUL(0)	/* only the object @id */
 
 #define GOSYNC_IOC_UNLINK	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_UNLINK)
 
