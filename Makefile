@@ -65,7 +65,8 @@ GOSYNC_TORTURE ?= 1
 define modbuild
 	@mkdir -p $(1)
 	@tar cf - $(MOD_SRC) | tar xf - -C $(1) --keep-newer-files --warning=no-ignore-newer
-	+$(MAKE) -C $(2) M=$(1) GOSYNC_TORTURE=$(GOSYNC_TORTURE) $(3) modules
+	+$(MAKE) -C $(2) M=$(1) GOSYNC_TORTURE=$(GOSYNC_TORTURE) GOSYNC_VERSION=$(VERSION) \
+		$(3) modules
 endef
 
 # A warning is an error here, as in user/ (KWERROR= to build anyway); not

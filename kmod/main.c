@@ -56,3 +56,4 @@ module_init(gs_init);
 module_exit(gs_exit);
 MODULE_DESCRIPTION("gosync: Go's sync primitives as kernel objects");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(GOSYNC_MODULE_VERSION);

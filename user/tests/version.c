@@ -27,7 +27,24 @@ static bool t_api(void)
 /* The flags added to commands since their types came */
 static bool t_features(void)
 {
-	CHECK_EQ(v.features, GOSYNC_FEATURE_WG_UNHELD | GOSYNC_FEATURE_ONCE_FAILED);
+	CHECK_EQ(v.features, GOSYNC_FEATURE_WG_UNHELD | GOSYNC_FEATURE_ONCE_FAILED |
+		 GOSYNC_FEATURE_UNLINK_ID);
+	return true;
+}
+
+/* The module says which release it is, as the tools were built from. */
+static bool t_module_version(void)
+{
+	char buf[64] = "";
+	FILE *f = fopen("/sys/module/gosync/version", "r");
+
+	CHECK(f, "/sys/module/gosync/version: %s", tap_errname(errno));
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	CHECK(!strcmp(buf, GOSYNC_PKG_VERSION), "module version '%s', tools '%s'", buf,
+	      GOSYNC_PKG_VERSION);
 	return true;
 }
 
@@ -84,6 +101,7 @@ int main(void)
 		return tap_done(dev, "version");
 	tap_report(t_api(), "version-api-fields");
 	tap_report(t_features(), "version-features");
+	tap_report(t_module_version(), "version-module-version");
 	tap_report(t_types(), "version-types-counter");
 	tap_report(t_modes(), "version-counter-modes");
 	tap_report(t_ops(), "version-counter-ops");
