@@ -97,7 +97,7 @@ out:
 /*
  * Run one struct gosync_map_op: copy its operands in, run it, copy the
  * returned value out, and fill its output fields. Return: 0 or -errno (the
- * output fields are meaningful also for -EOVERFLOW).
+ * output fields are meaningful also for -EOVERFLOW and -EFAULT).
  */
 static int gs_map_uop(struct gs_map *m, struct gosync_map_op *op)
 {
@@ -170,9 +170,12 @@ static int gs_map_cmd(struct gs_ucmd *ucmd)
 	if (c->__reserved)
 		return -EINVAL;
 	ret = gs_map_uop(ucmd->obj->priv, &c->op);
-	if (ret && ret != -EOVERFLOW)
+	if (ret && ret != -EOVERFLOW && ret != -EFAULT)
 		return ret;
-	/* EOVERFLOW reports out_len: write the struct back for it too. */
+	/*
+	 * EOVERFLOW reports out_len, and an EFAULT'd out what the op did
+	 * (result and out_len are 0 if it did not run): write those back too.
+	 */
 	ret2 = gs_respond(ucmd, sizeof(*c));
 	return ret2 ?: ret;
 }

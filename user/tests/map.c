@@ -395,6 +395,7 @@ static void bad_input_test(void)
 	struct gosync_map_range r;
 	char *vbig;
 	size_t len;
+	bool found;
 
 	memset(big, 'k', sizeof(big));
 	vbig = calloc(1, GOSYNC_MAP_VALUE_MAX + 1);
@@ -448,6 +449,16 @@ static void bad_input_test(void)
 	FAILS_WITH(EFAULT, raw_map(fd, &op), "load-and-delete: NULL out with room");
 	ok(gosync_map_load(fd, "k", 1, NULL, 0, &len, NULL) == 0 && len == GOSYNC_MAP_VALUE_MAX,
 	   "NULL out: neither Swap nor LoadAndDelete ran");
+	/* An unwritable out: the op ran, and the struct says what it did. */
+	op.out = 8;
+	op.out_cap = 1 << 20;
+	FAILS_WITH(EFAULT, raw_map(fd, &op), "load-and-delete: bad out pointer");
+	ok(op.result == 1 && op.out_len == GOSYNC_MAP_VALUE_MAX,
+	   "load-and-delete EFAULT reports result %llu out_len %u",
+	   (unsigned long long)op.result, op.out_len);
+	ok(gosync_map_load(fd, "k", 1, NULL, 0, &len, &found) == 0 && !found,
+	   "load-and-delete EFAULT deleted the key");
+	ok(gosync_map_store(fd, "k", 1, vbig, GOSYNC_MAP_VALUE_MAX) == 0, "store it again");
 
 	memset(&op, 0, sizeof(op));
 	op.op = GOSYNC_MAP_LOAD;
