@@ -655,6 +655,12 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sem_fill_state);
 void gs_sem_settle(struct gs_sem *s)
 {
 	spin_lock(&s->lock);
+	/*
+	 * Fence first: unfencing writes s->cur back, which is current only
+	 * under a fence. The word may be userspace's again already (another
+	 * call unfenced it), with Acquires and Releases s->cur never saw.
+	 */
+	gs_sem_fence_locked(s);
 	gs_sem_unfence_locked(s);
 	spin_unlock(&s->lock);
 }

@@ -78,6 +78,34 @@ static void fast_sem_map_test(struct kunit *test)
 }
 
 /*
+ * A select's case that stops watching settles the word: only a fenced one
+ * goes back to userspace, with the kernel's count. An unfenced word is
+ * userspace's, with Acquires and Releases the kernel never saw: writing its
+ * stale count back undid them (permits counted twice, or leaked).
+ */
+static void fast_sem_settle_test(struct kunit *test)
+{
+	struct gosync_mapped *w = words_new(test);
+	struct gs_sem *s = gs_sem_create(2, false);
+	struct gs_holder a = {};
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, gs_sem_map(s, w), 0);
+	KUNIT_ASSERT_TRUE(test, user_sem_take(w, 1));
+	gs_sem_settle(s);
+	KUNIT_EXPECT_EQ(test, sem_word(w), 1ULL);
+	KUNIT_ASSERT_TRUE(test, user_sem_put(w, 1));
+	/* the kernel's own count, fenced, goes back too */
+	KUNIT_EXPECT_EQ(test, gs_sem_tryacquire(s, &a, 2), 0);
+	gs_sem_settle(s);
+	KUNIT_EXPECT_EQ(test, sem_word(w), 0ULL);
+	KUNIT_EXPECT_TRUE(test, user_sem_put(w, 2));
+	gs_sem_settle(s);
+	KUNIT_EXPECT_EQ(test, sem_word(w), 2ULL);
+	gs_sem_destroy(s);
+}
+
+/*
  * x/sync's TestLargeAcquireDoesntStarve against the fast path: a queued
  * large Acquire sets GOSYNC_SEM_KERNEL, so a small userspace Acquire can no
  * longer take the free permit past it, nor a userspace Release skip its
@@ -232,6 +260,7 @@ static void fast_once_scribble_test(struct kunit *test)
 static struct kunit_case gs_fast2_cases[] = {
 	KUNIT_CASE(fast_sem_map_test),
 	KUNIT_CASE(fast_sem_fifo_test),
+	KUNIT_CASE(fast_sem_settle_test),
 	KUNIT_CASE(fast_sem_scribble_test),
 	KUNIT_CASE(fast_once_word_test),
 	KUNIT_CASE(fast_once_abandon_test),
