@@ -394,7 +394,12 @@ int gs_mutex_take_ready_locked(struct gs_mutex *m, struct gs_holder *h,
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_take_ready_locked);
 
-/* A try; a queued @w that could not take it may switch to starvation mode. */
+/*
+ * A try; a queued @w that could not take it may switch to starvation mode.
+ * A held word fenced only to look goes back to the fast path, or a TryLock
+ * or a select's case that only looked would cost the holder's Unlock a
+ * syscall.
+ */
 static int mtx_try(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, int index,
 		   struct gs_mutex_waiter *w)
 {
@@ -404,6 +409,8 @@ static int mtx_try(struct gs_mutex *m, struct gs_holder *h, struct gs_sel *sel, 
 	ret = gs_mutex_take_for_locked(m, h, sel, index, w);
 	if (ret == -EBUSY && gs_mutex_queued(w))
 		gs_mutex_starve_locked(m, w);
+	else if (ret == -EBUSY && gs_mutex_fence_unneeded_locked(m))
+		atomic_andnot(GOSYNC_MUTEX_WAITERS, gs_mutex_atomic(m));
 	spin_unlock(&m->lock);
 	return ret;
 }

@@ -423,9 +423,11 @@ static void mapped_mutex_word_test(struct kunit *test)
 
 	KUNIT_EXPECT_TRUE(test, fast_lock(word, 1));
 	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), -EBUSY);
-	/* fenced: the holder's Unlock must come to the kernel */
-	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1 | GOSYNC_MUTEX_WAITERS);
-	KUNIT_EXPECT_FALSE(test, fast_unlock(word, 1));
+	/* fenced to look, then not: nobody waits, the holder's Unlock is a CAS */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1);
+	KUNIT_EXPECT_TRUE(test, fast_unlock(word, 1));
+	/* the kernel's Unlock of a fast-path holder's lock: Go lets anyone */
+	KUNIT_EXPECT_TRUE(test, fast_lock(word, 1));
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0);
 	/* Unlock fences before it looks; finding it free, it unfences */
@@ -543,6 +545,7 @@ static void mapped_mutex_select_settle_test(struct kunit *test)
 	struct blocker b = { .holder.token = 2 };
 	struct gs_holder h = { .token = 3 };
 	struct gs_case c, all[2];
+	unsigned int index;
 	u32 *word, *word2;
 	bool ok;
 	struct gs_mutex *m = mapped_mutex(test, false, &word);
@@ -562,6 +565,15 @@ static void mapped_mutex_select_settle_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, ok);
 	if (!ok)
 		KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+
+	/* ANY, NONBLOCK, and TryLock, on a held word: looked, not left fenced */
+	KUNIT_ASSERT_TRUE(test, fast_lock(word, 1));
+	case_init(&c, &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
+	KUNIT_EXPECT_EQ(test, gs_wait_any(&c, 1, true, true, FOREVER, &index), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1);
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &h), -EBUSY);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1);
+	KUNIT_EXPECT_TRUE(test, fast_unlock(word, 1));
 
 	/* ALL, NONBLOCK: one free, one held; both looked, neither stays fenced */
 	KUNIT_ASSERT_TRUE(test, fast_lock(word, 1));
@@ -670,7 +682,7 @@ static void mapped_mutex_spinning_test(struct kunit *test)
 	/* held, a spinner announced: held for the kernel too */
 	WRITE_ONCE(*word, 1 | GOSYNC_MUTEX_SPINNING);
 	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), -EBUSY);
-	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1 | GOSYNC_MUTEX_SPINNING | GOSYNC_MUTEX_WAITERS);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1 | GOSYNC_MUTEX_SPINNING);
 	spin_lock(&m->lock);
 	KUNIT_EXPECT_TRUE(test, gs_mutex_holds_locked(m, &a));
 	spin_unlock(&m->lock);
