@@ -8,8 +8,11 @@ import (
 	"syscall"
 )
 
-// Errors that say what happened in Go's terms. Every error the package
-// returns is an *Error; test for these with errors.Is. The kernel's errno
+// Errors that say what happened in Go's terms. Errors the package returns
+// are *Error values, except for a few that come back bare: ctx.Err()
+// (context.Canceled, context.DeadlineExceeded) from calls that wait,
+// ErrWouldBlock from TrySelect, and a Codec's errors from TypedMap and
+// TypedChan. Test for all of these with errors.Is. The kernel's errno
 // is there too (errors.Is(err, syscall.EOWNERDEAD)), and so are the os
 // package's classes: errors.Is(err, os.ErrPermission) for EACCES and EPERM,
 // os.ErrNotExist for a missing name, os.ErrExist for a taken one, and

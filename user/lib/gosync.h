@@ -422,7 +422,10 @@ void gosync_map_entry_next(const void *buf, size_t *off, const void **key,
  */
 int gosync_chan_create(int dev, const char *name, unsigned int perm, uint32_t cap,
 		       uint32_t msg_max);
-/** gosync_chan_send() - Send one message: 0, EPIPE, ETIMEDOUT, EINTR, EMSGSIZE */
+/**
+ * gosync_chan_send() - Send one message: 0, EPIPE, ETIMEDOUT, EINTR, EMSGSIZE,
+ *	ENOSPC (the channel owner's max_bytes_per_user), ENOMEM
+ */
 int gosync_chan_send(int fd, const void *msg, size_t len, int64_t timeout_ns);
 /**
  * gosync_chan_recv() - Recv one message into @buf (@cap bytes)
@@ -436,6 +439,8 @@ int gosync_chan_recv(int fd, void *buf, size_t cap, size_t *len, bool *ok,
  * @flags: GOSYNC_WAIT_* (the library adds TIMEOUT for @timeout_ns >= 0)
  * @cmd: out (may be NULL): the struct as the kernel wrote it back (done,
  *	len, cap, closed, needed, msg_max)
+ * A SEND that has sent some of its messages is never restarted: any signal
+ * ends it with EINTR, @cmd->done saying how many were sent.
  */
 int gosync_chan_vec(int fd, unsigned int op, struct gosync_chan_msg *msgs, unsigned int count,
 		    unsigned int flags, int64_t timeout_ns, struct gosync_chan_cmd *cmd);

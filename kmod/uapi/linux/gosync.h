@@ -346,10 +346,12 @@ struct gosync_counter_attr {
 
 /* struct gosync_lock_attr.flags */
 /*
- * Not robust: the lock is not tied to its holder, as in Go. It stays locked
- * when the holder's fd closes (any fd may unlock it) and nobody is told
- * EOWNERDEAD. Default (robust): a holder's close releases its lock and the
- * next locker gets EOWNERDEAD.
+ * Not robust: the (write) lock is not tied to its holder, as in Go. It stays
+ * locked when the holder's fd closes (any fd may unlock it) and nobody is
+ * told EOWNERDEAD. An unmapped RWMutex's read locks still go with their
+ * description: dropped when it closes, RUnlocked only through it. Default
+ * (robust): a holder's close releases its lock and the next locker gets
+ * EOWNERDEAD.
  */
 #define GOSYNC_LOCK_ATTR_NONROBUST	_BITUL(0)
 
@@ -731,7 +733,8 @@ struct gosync_unlink {
  * @id: unique, never reused while the module is loaded; increases with age
  * @type: enum gosync_type
  * @subtype: counter: enum gosync_counter_mode; map: enum gosync_map_backend;
- *	Mutex, RWMutex, Once: the create attribute flags
+ *	Mutex, RWMutex, Once, Semaphore: the create attribute flags; channel:
+ *	its capacity; WaitGroup, Cond: 0
  * @uid: owner (creator's fsuid), in the caller's user namespace
  * @gid: owner group (creator's fsgid)
  * @perm: permission bits
@@ -743,7 +746,7 @@ struct gosync_unlink {
  * @name: NUL-terminated name, empty if anonymous or unlinked
  * @stats: per-type operation counts: enum gosync_counter_stat,
  *	gosync_map_stat, gosync_lock_stat, gosync_waitgroup_stat,
- *	gosync_once_stat
+ *	gosync_once_stat, gosync_sem_stat, gosync_cond_stat, gosync_chan_stat
  */
 struct gosync_info {
 	__u64 id;
@@ -1107,10 +1110,10 @@ struct gosync_batch {
 #define GOSYNC_IOC_BATCH	_IO(GOSYNC_IOCTL_MAGIC, GOSYNC_CMD_BATCH)
 
 /*
- * Blocking calls (Lock, RLock, WaitGroup Wait, Once Do, channel Send and
- * Recv, GOSYNC_IOC_WAIT) take these flags and a timeout_ns. Every wait is
- * interruptible, and leaves the object as if the call had not been made when
- * it gives up.
+ * Blocking calls (Lock, RLock, WaitGroup Wait, Once Do, Semaphore Acquire,
+ * Cond Wait, channel Send and Recv, GOSYNC_IOC_WAIT) take these flags and a
+ * timeout_ns. Every wait is interruptible, and leaves the object as if the
+ * call had not been made when it gives up.
  *  - no flag: wait as long as it takes; timeout_ns must be 0. A signal
  *    whose handler runs ends the wait with EINTR (not restarted, even with
  *    SA_RESTART); after one no handler takes (ignored, a stop and
@@ -1128,6 +1131,9 @@ struct gosync_batch {
  *  - GOSYNC_WAIT_NONBLOCK: never wait; EAGAIN if it would. Only
  *    GOSYNC_IOC_CHAN and GOSYNC_IOC_WAIT take it (a Lock's is TryLock).
  * TIMEOUT and ABSTIME exclude each other; REALTIME needs ABSTIME.
+ * Never restarted, whatever the flags: a Cond Wait, and a channel Send that
+ * has sent some of its messages; any signal ends them with EINTR (made
+ * again, they would be a new Wait, or send those messages twice).
  */
 #define GOSYNC_WAIT_TIMEOUT	_BITUL(0)
 #define GOSYNC_WAIT_ABSTIME	_BITUL(1)
@@ -1140,7 +1146,11 @@ struct gosync_batch {
 /*
  * Lock operations. A Mutex takes LOCK, TRYLOCK and UNLOCK; an RWMutex all six.
  * LOCK, RLOCK: wait for the lock. 0, or EOWNERDEAD: locked, but the previous
- *	(robust) holder's fd closed while it held the lock; ETIMEDOUT; EINTR.
+ *	(robust) holder's fd closed while it held the lock; ETIMEDOUT; EINTR;
+ *	EDEADLK (robust only; nothing taken): the wait could never end: it
+ *	would wait for a lock (or read locks) the calling thread holds through
+ *	this description, or close a cycle of lockers waiting for each other
+ *	(see docs/uapi.md, "Deadlocks").
  * TRYLOCK, TRYRLOCK: never wait: 0, EOWNERDEAD, or EBUSY.
  * UNLOCK: release the write lock, whoever took it (Go allows that).
  *	EPERM if not locked ("sync: unlock of unlocked mutex").
@@ -1363,8 +1373,10 @@ struct gosync_torture {
  *	(or, unbuffered, for its receiver) as Go's send does. 0 when all were
  *	sent; otherwise the error of the one that was not (EPIPE: the channel
  *	is closed, or closed while it waited; ETIMEDOUT; EINTR; EAGAIN with
- *	GOSYNC_WAIT_NONBLOCK; EMSGSIZE: longer than the channel's msg_max),
- *	with @done = the messages sent before it.
+ *	GOSYNC_WAIT_NONBLOCK; EMSGSIZE: longer than the channel's msg_max;
+ *	ENOSPC: past the channel owner's max_bytes_per_user; ENOMEM), with
+ *	@done = the messages sent before it. Once one was sent, any signal is
+ *	EINTR, never restarted: resume from @done.
  * RECV: wait for a message (or for the channel to be closed and drained),
  *	then receive up to @count messages that are there without waiting
  *	more. Each lands in its msgs[i].buf of msgs[i].len bytes; msgs[i].len
@@ -1417,8 +1429,10 @@ struct gosync_chan_msg {
  * @msg_max: out: the channel's longest message (its create attribute, or
  *	GOSYNC_CHAN_MSG_DEFAULT); was a reserved field that had to be 0
  *
- * The struct is written back also when the op fails, except for EINVAL (a
- * malformed command: nothing was done).
+ * The struct is written back also when the op fails, except for EINVAL of
+ * the command's own fields (flags, op, @count, @msgs, @timeout_ns: nothing
+ * was done). A malformed first entry of @msgs is EINVAL written back, with
+ * @done 0.
  */
 struct gosync_chan_cmd {
 	__u32 size;
@@ -1518,8 +1532,11 @@ struct gosync_wait_case {
  * Returns 0 when the wait completed: each completed case's @error says how
  * (0, EOWNERDEAD, EPIPE, EOVERFLOW). Errors: EBADF (a case's fd), EINVAL (a
  * case's fd is not a gosync object of a type that has that op, or bad
- * fields), EFAULT, EMSGSIZE (SEND longer than the channel allows),
- * ETIMEDOUT, EINTR, ERESTARTSYS (see GOSYNC_WAIT_ABSTIME), EAGAIN.
+ * fields), EFAULT, EMSGSIZE (SEND longer than the channel allows), ENOSPC
+ * (SEND past the channel owner's max_bytes_per_user), ENOMEM, ETIMEDOUT,
+ * EINTR, ERESTARTSYS (see GOSYNC_WAIT_ABSTIME), EAGAIN, EDEADLK (ALL: a
+ * LOCK or RLOCK case would wait for a robust lock the calling thread holds
+ * through the case's fd; nothing taken).
  */
 struct gosync_wait {
 	__u32 size;
@@ -1541,7 +1558,8 @@ struct gosync_wait {
  * TRYACQUIRE: take @n permits if free and nobody waits, else EBUSY; EINVAL
  *	as for ACQUIRE (x/sync's TryAcquire returns false).
  * RELEASE: return @n permits. EPERM if more than this open file description
- *	holds (robust), or than are taken (non-robust): x/sync panics.
+ *	holds (robust), or than are taken (non-robust): x/sync panics. EINVAL
+ *	for n 0.
  * LOAD: never changes anything.
  * Every op fills @size, @avail (free permits) and @held (this description's).
  * The fd polls readable while an Acquire of 1 would not wait.
@@ -1588,7 +1606,10 @@ struct gosync_sem_cmd {
  *	fd of the Cond's Mutex. EPERM if the Mutex is not locked (Go: "unlock
  *	of unlocked mutex"); EINVAL if @mutex_fd is another object; ETIMEDOUT,
  *	EINTR (the Mutex is locked again in every case); EOWNERDEAD if the
- *	relock found its last robust holder dead.
+ *	relock found its last robust holder dead. Never restarted: any signal
+ *	that ends the wait is EINTR, also with GOSYNC_WAIT_ABSTIME or after a
+ *	stop and continue (made again, it would be a new Wait); callers take
+ *	it for a spurious wake-up.
  * SIGNAL: wake the longest-waiting WAIT, if any.
  * BROADCAST: wake every WAIT.
  * @waiters is the number of WAITs sleeping after the op.
