@@ -38,27 +38,32 @@ static unsigned long chan_msg_cost(u32 len)
 
 /**
  * gs_chan_msg_alloc() - a message of @len uninitialized bytes for @ch
- * @ch: the channel it is for: its user pays, its msg_max bounds @len
+ * @ch: the channel it is for: its msg_max bounds @len
+ * @user: who pays: the sending description's opener (struct gs_holder), or NULL
  * @len: the payload's bytes; past msg_max is -EMSGSIZE
  *
- * Charged to @ch's user (-ENOSPC past the limit) and to the caller's memory
- * cgroup. Return: the message, or an ERR_PTR.
+ * Charged to @user (-ENOSPC past the limit) until it is freed, waiting or
+ * buffered, and to the caller's memory cgroup. Return: the message, or an
+ * ERR_PTR.
  */
-struct gs_chan_msg *gs_chan_msg_alloc(struct gs_chan *ch, u32 len)
+struct gs_chan_msg *gs_chan_msg_alloc(struct gs_chan *ch, struct gs_user *user, u32 len)
 {
 	struct gs_chan_msg *msg;
 	int ret;
 
 	if (len > ch->msg_max)
 		return ERR_PTR(-EMSGSIZE);
-	ret = gs_user_charge(ch->user, 0, chan_msg_cost(len));
+	ret = gs_user_charge(user, 0, chan_msg_cost(len));
 	if (ret)
 		return ERR_PTR(ret);
 	msg = kvmalloc(offsetof(struct gs_chan_msg, data) + len, GOSYNC_GFP);
 	if (!msg) {
-		gs_user_uncharge(ch->user, 0, chan_msg_cost(len));
+		gs_user_uncharge(user, 0, chan_msg_cost(len));
 		return ERR_PTR(-ENOMEM);
 	}
+	if (user)
+		gs_user_get(user);
+	msg->user = user;
 	msg->len = len;
 	return msg;
 }
@@ -69,7 +74,8 @@ void gs_chan_msg_free(struct gs_chan *ch, struct gs_chan_msg *msg)
 {
 	if (!msg)
 		return;
-	gs_user_uncharge(ch->user, 0, chan_msg_cost(msg->len));
+	gs_user_uncharge(msg->user, 0, chan_msg_cost(msg->len));
+	gs_user_put(msg->user);
 	kvfree(msg);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_chan_msg_free);
@@ -79,11 +85,10 @@ EXPORT_SYMBOL_IF_KUNIT(gs_chan_msg_free);
  * @cap: buffered messages, 0 (rendezvous) to GOSYNC_CHAN_CAP_MAX
  * @msg_max: longest message, 1 to GOSYNC_CHAN_MSG_MAX; 0 for
  *	GOSYNC_CHAN_MSG_DEFAULT
- * @user: who pays for the messages, or NULL
  *
  * Return: the channel, or ERR_PTR(-EINVAL) or ERR_PTR(-ENOMEM).
  */
-struct gs_chan *gs_chan_create(u32 cap, u32 msg_max, struct gs_user *user)
+struct gs_chan *gs_chan_create(u32 cap, u32 msg_max)
 {
 	struct gs_chan *ch;
 
@@ -104,9 +109,6 @@ struct gs_chan *gs_chan_create(u32 cap, u32 msg_max, struct gs_user *user)
 	INIT_LIST_HEAD(&ch->recvq);
 	ch->cap = cap;
 	ch->msg_max = msg_max ?: GOSYNC_CHAN_MSG_DEFAULT;
-	if (user)
-		gs_user_get(user);
-	ch->user = user;
 	return ch;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_chan_create);
@@ -122,7 +124,6 @@ void gs_chan_destroy(struct gs_chan *ch)
 		gs_chan_msg_free(ch, msg);
 		cond_resched();
 	}
-	gs_user_put(ch->user);
 	free_percpu(ch->stats);
 	kfree(ch);
 }

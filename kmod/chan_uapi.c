@@ -10,19 +10,21 @@
 
 #include "internal.h"
 
+/* Messages are charged to their senders (struct gs_holder), not to @user. */
 static void *gs_chan_new(const void *attr, struct gs_user *user)
 {
 	const struct gosync_chan_attr *a = attr;
 
 	if (a->flags || a->__reserved)
 		return ERR_PTR(-EINVAL);
-	return gs_chan_create(a->cap, a->msg_max, user);
+	return gs_chan_create(a->cap, a->msg_max);
 }
 
-/* A message of @len bytes copied from @uptr. */
-static struct gs_chan_msg *gs_chan_msg_from_user(struct gs_chan *ch, u64 uptr, u32 len)
+/* A message of @len bytes copied from @uptr, charged to @user. */
+static struct gs_chan_msg *gs_chan_msg_from_user(struct gs_chan *ch, struct gs_user *user,
+						 u64 uptr, u32 len)
 {
-	struct gs_chan_msg *msg = gs_chan_msg_alloc(ch, len);
+	struct gs_chan_msg *msg = gs_chan_msg_alloc(ch, user, len);
 
 	if (IS_ERR(msg))
 		return msg;
@@ -38,7 +40,7 @@ static struct gs_chan_msg *gs_chan_msg_from_user(struct gs_chan *ch, u64 uptr, u
  * entry after the first ends the batch, as for RECV: EINVAL promises that
  * nothing was done.
  */
-static int gs_chan_send_vec(struct gs_chan *ch, struct gosync_chan_cmd *c,
+static int gs_chan_send_vec(struct gs_chan *ch, struct gs_user *user, struct gosync_chan_cmd *c,
 			    struct gosync_chan_msg __user *umsgs, const struct gs_deadline *dl,
 			    bool nonblock)
 {
@@ -52,7 +54,7 @@ static int gs_chan_send_vec(struct gs_chan *ch, struct gosync_chan_cmd *c,
 			return -EFAULT;
 		if (m.__reserved)
 			return c->done ? 0 : -EINVAL;
-		w.msg = gs_chan_msg_from_user(ch, m.buf, m.len);
+		w.msg = gs_chan_msg_from_user(ch, user, m.buf, m.len);
 		if (IS_ERR(w.msg))
 			return PTR_ERR(w.msg);
 		INIT_LIST_HEAD(&w.node);
@@ -133,7 +135,7 @@ static int gs_chan_cmd(struct gs_ucmd *ucmd)
 		if (!c->count || c->count > GOSYNC_CHAN_VEC_MAX || !c->msgs)
 			return -EINVAL;
 		if (c->op == GOSYNC_CHAN_SEND)
-			ret = gs_chan_send_vec(ch, c, umsgs, &dl, nonblock);
+			ret = gs_chan_send_vec(ch, ucmd->holder->user, c, umsgs, &dl, nonblock);
 		else
 			ret = gs_chan_recv_vec(ch, c, umsgs, &dl, nonblock);
 		break;

@@ -38,6 +38,7 @@ static void gs_handle_free(struct gs_handle *handle)
 	if (handle->holder.token)
 		xa_erase(&gs_tokens, handle->holder.token);
 	gs_who_clear(&handle->opener);
+	gs_user_put(handle->holder.user);
 	kfree(handle);
 }
 
@@ -86,6 +87,14 @@ int gs_obj_install_fd(struct gs_obj *obj, const char *name)
 		return -ENOMEM;
 	}
 	handle->obj = obj;
+	handle->holder.user = gs_user_get_current();
+	if (IS_ERR(handle->holder.user)) {
+		ret = PTR_ERR(handle->holder.user);
+		handle->holder.user = NULL;
+		gs_handle_free(handle);
+		gs_obj_put(obj);
+		return ret;
+	}
 	if (obj->page) {
 		u32 token;
 

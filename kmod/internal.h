@@ -493,6 +493,13 @@ struct gs_holder {
 	u64 permits;		/* Semaphore permits held (robust); under its lock */
 	s64 wg_held;		/* WaitGroup Adds held (GOSYNC_WG_F_HOLD); under its lock */
 	/*
+	 * Who pays (per-user limits) for the channel messages sent through
+	 * this description: its opener's entry, referenced; set once. So
+	 * another user's sends, waiting or buffered, never use up the
+	 * channel owner's limit. NULL: nobody (KUnit's holders).
+	 */
+	struct gs_user *user;
+	/*
 	 * On the RWMutex's readers or the robust Semaphore's holders while
 	 * it holds read locks or permits, with who took them last (@who's
 	 * pid referenced only then); under that object's lock.
@@ -1169,6 +1176,7 @@ unsigned int gs_cond_waiters(struct gs_cond *c);
 /* A message: the channel's while buffered, the receiver's once taken. */
 struct gs_chan_msg {
 	struct list_head node;		/* in gs_chan.buf while buffered */
+	struct gs_user *user;		/* charged for it, referenced; or NULL */
 	u32 len;
 	u8 data[];
 };
@@ -1216,13 +1224,12 @@ struct gs_chan {
 	u32 nr_senders;			/* entries in @sendq */
 	u32 nr_receivers;		/* entries in @recvq */
 	u32 completions;		/* parties completed and dequeued, ever */
-	struct gs_user *user;		/* pays for the messages; immutable */
 	struct gs_stats __percpu *stats; /* enum gosync_chan_stat */
 };
 
-struct gs_chan *gs_chan_create(u32 cap, u32 msg_max, struct gs_user *user);
+struct gs_chan *gs_chan_create(u32 cap, u32 msg_max);
 void gs_chan_destroy(struct gs_chan *ch);
-struct gs_chan_msg *gs_chan_msg_alloc(struct gs_chan *ch, u32 len);
+struct gs_chan_msg *gs_chan_msg_alloc(struct gs_chan *ch, struct gs_user *user, u32 len);
 void gs_chan_msg_free(struct gs_chan *ch, struct gs_chan_msg *msg);
 int gs_chan_try(struct gs_chan *ch, struct gs_chan_waiter *c, struct gs_sel *self, int index);
 int gs_chan_arm(struct gs_chan *ch, struct gs_chan_waiter *c);

@@ -64,7 +64,7 @@ static int gs_wait_case_get(struct gosync_wait_case *u, struct gs_case *c,
 	switch (u->op) {
 	case GOSYNC_CASE_SEND:
 		c->cw.op = GOSYNC_CHAN_SEND;
-		c->cw.msg = gs_chan_msg_alloc(c->priv, u->len);
+		c->cw.msg = gs_chan_msg_alloc(c->priv, ref->holder->user, u->len);
 		if (IS_ERR(c->cw.msg)) {
 			ret = PTR_ERR(c->cw.msg);
 			c->cw.msg = NULL;

@@ -13,7 +13,7 @@
 
 static struct gs_chan *new_chan(struct kunit *test, u32 cap)
 {
-	struct gs_chan *ch = gs_chan_create(cap, 64, NULL);
+	struct gs_chan *ch = gs_chan_create(cap, 64);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ch);
 	return ch;
@@ -21,7 +21,7 @@ static struct gs_chan *new_chan(struct kunit *test, u32 cap)
 
 static struct gs_chan_msg *mkmsg(struct gs_chan *ch, const char *s)
 {
-	struct gs_chan_msg *m = gs_chan_msg_alloc(ch, strlen(s));
+	struct gs_chan_msg *m = gs_chan_msg_alloc(ch, NULL, strlen(s));
 
 	if (!IS_ERR(m))
 		memcpy(m->data, s, m->len);

@@ -424,7 +424,7 @@ int gosync_chan_create(int dev, const char *name, unsigned int perm, uint32_t ca
 		       uint32_t msg_max);
 /**
  * gosync_chan_send() - Send one message: 0, EPIPE, ETIMEDOUT, EINTR, EMSGSIZE,
- *	ENOSPC (the channel owner's max_bytes_per_user), ENOMEM
+ *	ENOSPC (the sender's max_bytes_per_user), ENOMEM
  */
 int gosync_chan_send(int fd, const void *msg, size_t len, int64_t timeout_ns);
 /**

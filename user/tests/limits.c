@@ -218,6 +218,60 @@ static int other_user(void *arg)
 	return 0;
 }
 
+/*
+ * chan-sender-pays: messages are charged to whoever sends them (the
+ * description's opener), waiting or buffered. They were the channel
+ * owner's: another user who may send (mode 0666) could use up all the
+ * owner's bytes, and every Store and Send into the owner's objects failed.
+ */
+#define CHAN_NAME "e2e-limits-chan"
+#define CHAN_MSG 65536
+
+static int chan_user(void *arg)
+{
+	static char msg[CHAN_MSG];
+	int fd, sent = 0, uid = (int)(intptr_t)arg;
+
+	if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+		return 250;
+	if (uid == 1000 && (fd = gosync_chan_create(dev, CHAN_NAME, 0666, 64, CHAN_MSG)) >= 0) {
+		close(fd);
+		return 0;
+	}
+	fd = gosync_open(dev, CHAN_NAME, GOSYNC_TYPE_CHAN);
+	if (fd < 0)
+		return 251;
+	/* the owner, after the stranger: one message of its own */
+	if (uid == 1000)
+		return gosync_chan_send(fd, msg, sizeof(msg), 0) ? errno : 0;
+	/* the stranger sends until its own limit */
+	while (sent < 64 && gosync_chan_send(fd, msg, sizeof(msg), 0) == 0)
+		sent++;
+	printf("# chan-sender-pays: uid %d buffered %d messages, then %s\n", uid, sent,
+	       tap_errname(errno));
+	return sent && sent < 64 && errno == ENOSPC ? 0 : 252;
+}
+
+static bool t_chan_sender_pays(void)
+{
+	char oldlim[32];
+	int st[3];
+
+	gosync_unlink(dev, CHAN_NAME);
+	tap_read_file(PARAMS "max_bytes_per_user", oldlim, sizeof(oldlim));
+	tap_write_file(PARAMS "max_bytes_per_user", "4194304");
+	st[0] = tap_fork(chan_user, (void *)1000);	/* creates it */
+	st[1] = st[0] ? -1 : tap_fork(chan_user, (void *)1001);
+	st[2] = st[1] ? -1 : tap_fork(chan_user, (void *)1000);
+	gosync_unlink(dev, CHAN_NAME);	/* its buffered messages go with it */
+	tap_write_file(PARAMS "max_bytes_per_user", oldlim);
+	CHECK(!st[0], "uid 1000 could not create the channel: %d", st[0]);
+	CHECK(!st[1], "uid 1001 did not send until its own limit: %d", st[1]);
+	CHECK(!st[2], "the owner's Send after another user's: %s, expected success",
+	      st[2] > 0 && st[2] < 250 ? tap_errname(st[2]) : "setup failed");
+	return true;
+}
+
 /* Why t_userns() could not run (it then passed nothing), or NULL */
 static const char *userns_skip;
 
@@ -305,6 +359,7 @@ int main(void)
 		printf("ok - e2e:limits-amplification # SKIP debug kernel: a measurement\n");
 	else
 		tap_report(t_amplification(), "limits-amplification");
+	tap_report(t_chan_sender_pays(), "limits-chan-sender-pays");
 	/* a skip is known only once the container tried: one line, SKIP or not */
 	ok = t_userns();
 	if (userns_skip)

@@ -1374,7 +1374,7 @@ struct gosync_torture {
  *	sent; otherwise the error of the one that was not (EPIPE: the channel
  *	is closed, or closed while it waited; ETIMEDOUT; EINTR; EAGAIN with
  *	GOSYNC_WAIT_NONBLOCK; EMSGSIZE: longer than the channel's msg_max;
- *	ENOSPC: past the channel owner's max_bytes_per_user; ENOMEM), with
+ *	ENOSPC: past the sender's max_bytes_per_user; ENOMEM), with
  *	@done = the messages sent before it. Once one was sent, any signal is
  *	EINTR, never restarted: resume from @done.
  * RECV: wait for a message (or for the channel to be closed and drained),
@@ -1533,7 +1533,7 @@ struct gosync_wait_case {
  * (0, EOWNERDEAD, EPIPE, EOVERFLOW). Errors: EBADF (a case's fd), EINVAL (a
  * case's fd is not a gosync object of a type that has that op, or bad
  * fields), EFAULT, EMSGSIZE (SEND longer than the channel allows), ENOSPC
- * (SEND past the channel owner's max_bytes_per_user), ENOMEM, ETIMEDOUT,
+ * (SEND past the sender's max_bytes_per_user), ENOMEM, ETIMEDOUT,
  * EINTR, ERESTARTSYS (see GOSYNC_WAIT_ABSTIME), EAGAIN, EDEADLK (ALL: a
  * LOCK or RLOCK case would wait for a robust lock the calling thread holds
  * through the case's fd; nothing taken).
