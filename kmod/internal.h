@@ -1357,6 +1357,8 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 		const struct gs_deadline *dl, unsigned int *index);
 int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 		const struct gs_deadline *dl);
+/* KUnit only (CONFIG_KUNIT): hold ALL's turn, or give it back */
+void gs_wait_all_turn(bool hold);
 
 /* ---- the type registry (dispatch.c) and the uapi layer ---- */
 

@@ -426,6 +426,18 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_wait_any);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* KUnit only: take (@hold) or give back ALL's turn, as a long ALL holds it. */
+void gs_wait_all_turn(bool hold)
+{
+	if (hold)
+		mutex_lock(&gs_wait_all_lock);
+	else
+		mutex_unlock(&gs_wait_all_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(gs_wait_all_turn);
+#endif
+
 static int gs_case_cmp(const void *a, const void *b)
 {
 	const struct gs_case *x = *(const struct gs_case * const *)a;
@@ -438,15 +450,22 @@ static int gs_case_cmp(const void *a, const void *b)
 
 /*
  * Take every object's lock in order, and complete all cases if all are
- * ready. Return: true if they completed (each ->result set).
+ * ready. Return: 1 if they completed (each ->result set), 0 if not; a
+ * signal (@dl's kind) while waiting for another ALL's turn: @dl's error.
  */
-static bool gs_wait_all_try(struct gs_case **sorted, unsigned int n)
+static int gs_wait_all_try(struct gs_case **sorted, unsigned int n, const struct gs_deadline *dl)
 {
 	unsigned int i;
 	bool ready = true;
 
+	/*
+	 * Another ALL's turn is short, but a flood of them (or objects whose
+	 * locks are busy) can make the queue long: wait as the caller would.
+	 */
+	if (dl->killable ? mutex_lock_killable(&gs_wait_all_lock) :
+			   mutex_lock_interruptible(&gs_wait_all_lock))
+		return gs_wait_over(dl) ?: -EINTR;
 	/* sparse cannot count locks taken in a loop: __release()/__acquire() */
-	mutex_lock(&gs_wait_all_lock);
 	for (i = 0; i < n; i++) {
 		spin_lock_nest_lock(sorted[i]->ops->lock(sorted[i]), &gs_wait_all_lock);
 		__release(sorted[i]->ops->lock(sorted[i]));
@@ -490,7 +509,10 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 	for (i = 0; i < n; i++)
 		sorted[i] = &cases[i];
 	sort(sorted, n, sizeof(sorted[0]), gs_case_cmp, NULL);
-	if (gs_wait_all_try(sorted, n)) {
+	ret = gs_wait_all_try(sorted, n, dl);
+	if (ret < 0)
+		goto settle;
+	if (ret) {
 		for (i = 0; i < n; i++)
 			gs_case_trace(&cases[i], 0);
 		ret = gs_cases_dying(cases, n);
@@ -510,8 +532,9 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 	for (i = 0; i < n; i++)
 		gs_case_watch(&cases[i], &sel);
 	for (;;) {
-		if (gs_wait_all_try(sorted, n)) {
-			ret = 0;
+		ret = gs_wait_all_try(sorted, n, dl);
+		if (ret) {
+			ret = ret < 0 ? ret : 0;
 			break;
 		}
 		/* Only the woken flag matters here: nothing claims @sel. */

@@ -644,6 +644,36 @@ static void wait_all_atomic_test(struct kunit *test)
 	gs_rwmutex_destroy(rw);
 }
 
+static int do_wait_all_nonblock(struct blocker *b)
+{
+	return gs_wait_all(b->obj, 1, true, FOREVER);
+}
+
+/*
+ * Waiting for its turn behind other ALLs (a flood of them, or one spinning
+ * on a busy object's lock), an ALL still hears signals: it slept in D
+ * state, deaf even to SIGKILL, however short its deadline or NONBLOCK.
+ */
+static void wait_all_turn_interruptible_test(struct kunit *test)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct blocker b = {};
+	struct gs_holder h = {};
+	struct gs_case c;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	case_init(&c, &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
+	gs_wait_all_turn(true);
+	blocker_start(test, &b, do_wait_all_nonblock, &c);
+	KUNIT_EXPECT_TRUE(test, wait_until(!READ_ONCE(b.task->on_rq)));
+	blocker_signal(&b);
+	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(b.finished)));
+	gs_wait_all_turn(false);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b), -EINTR);
+	KUNIT_EXPECT_NULL(test, m->owner);
+	gs_mutex_destroy(m);
+}
+
 /*
  * A select (or, with @all, a wait-all) that its task is killed in; with
  * @first, killed before the call starts
@@ -1322,6 +1352,7 @@ static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(wait_any_select_pairs_test),
 	KUNIT_CASE(wait_any_lock_stress_test),
 	KUNIT_CASE(wait_all_atomic_test),
+	KUNIT_CASE(wait_all_turn_interruptible_test),
 	KUNIT_CASE(wait_killed_then_granted_test),
 	{}
 };
