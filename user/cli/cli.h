@@ -41,7 +41,9 @@
  * struct cli_opt - one option of a command
  * @name: long name without the leading "--"
  * @short_name: one-letter alias ("-f"), or 0
- * @arg: metavariable of the option's argument, or NULL for a flag
+ * @arg: metavariable of the option's argument, or NULL for a flag; "[ARG]"
+ *	for an optional one, given only as --name=ARG (the command may take it
+ *	as its next positional argument too, as ls --watch SECONDS)
  * @help: one line for --help
  */
 struct cli_opt {

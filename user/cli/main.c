@@ -62,7 +62,7 @@ static int cmd_rm(struct cli_ctx *ctx);
 static int cmd_help(struct cli_ctx *ctx);
 
 static const struct cli_opt ls_opts[] = {
-	{ "watch", 'w', NULL, "redraw every SECONDS (default 2) until interrupted, as top" },
+	{ "watch", 'w', "[SECONDS]", "redraw every SECONDS (default 2) until interrupted, as top" },
 	{ "count", 'c', "N", "with --watch: stop after N listings" },
 	{ NULL },
 };
@@ -198,6 +198,8 @@ static int parse_opt(struct cli_ctx *ctx, char **argv, int argc, int *i)
 			return cli_usage(ctx, "option '--%s' takes no argument",
 					 o[k].name);
 		ctx->optval[k] = "";
+	} else if (o[k].arg[0] == '[' && !eq) {
+		ctx->optval[k] = "";	/* optional: only as --name=ARG */
 	} else if (eq) {
 		ctx->optval[k] = eq + 1;
 	} else if (*i + 1 < argc) {
@@ -535,17 +537,20 @@ out:
  */
 static int cmd_ls(struct cli_ctx *ctx)
 {
-	const char *c = cli_opt(ctx, "count");
-	bool watch = cli_opt(ctx, "watch") != NULL, tty = isatty(STDOUT_FILENO);
+	const char *c = cli_opt(ctx, "count"), *w = cli_opt(ctx, "watch");
+	bool watch = w != NULL, tty = isatty(STDOUT_FILENO);
 	uint64_t count = 0;
 	double secs = 2;
 	int dev, ret;
 
 	if (ctx->argc && !watch)
 		return cli_usage(ctx, "SECONDS needs --watch");
-	if (ctx->argc && (!opt_double(ctx->argv[0], &secs) || secs < 0.01 || secs > 86400))
-		return cli_usage(ctx, "SECONDS '%s' is not a number from 0.01 to 86400",
-				 ctx->argv[0]);
+	if (ctx->argc && w[0])
+		return cli_usage(ctx, "SECONDS given twice");
+	if (ctx->argc)
+		w = ctx->argv[0];
+	if (watch && w[0] && (!opt_double(w, &secs) || secs < 0.01 || secs > 86400))
+		return cli_usage(ctx, "SECONDS '%s' is not a number from 0.01 to 86400", w);
 	if (c && (!watch || !opt_u64(c, 10, UINT32_MAX, &count) || !count))
 		return cli_usage(ctx, "--count needs --watch and a number from 1");
 	dev = cli_dev(ctx);

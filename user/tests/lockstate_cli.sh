@@ -70,6 +70,10 @@ status 0 watch "$G" ls --watch 0.1 --count 3
 status 2 watch-count-alone "$G" ls --count 2
 status 2 watch-seconds-alone "$G" ls 1
 status 2 watch-bad-seconds "$G" ls --watch x
+status 2 watch-bad-seconds-eq "$G" ls --watch=x
+status 2 watch-seconds-twice "$G" ls --watch=1 2
+status 0 watch-eq "$G" ls --watch=0.1 -c 2
+[ "$(grep -c '^ID ' "$T/out")" = 2 ] && ok watch-eq-count || notok watch-eq-count "$(grep -c '^ID ' "$T/out") listings"
 
 # A holder's comm is its own choice: a blank or a newline prints as '?', so
 # it cannot split the HOLDERS column or forge an info line. The comm is the
