@@ -292,8 +292,19 @@ func waitSenders(t *testing.T, c *gosync.Chan, n uint32) {
 	waitChanState(t, c, n, "senders", func(st gosync.State) uint32 { return st.Waiters })
 }
 
-// waitChanState polls c's State until count says n or more are queued.
-func waitChanState(t *testing.T, c *gosync.Chan, n uint32, what string,
+// waitWaiters waits until n or more wait on o, a Mutex or WaitGroup, say
+// (State's Waiters: a Select watching it counts).
+func waitWaiters(t *testing.T, o stater, n uint32, what string) {
+	t.Helper()
+	waitChanState(t, o, n, what, func(st gosync.State) uint32 { return st.Waiters })
+}
+
+// A stater is an object with a State: a Chan, Mutex, WaitGroup...
+type stater interface{ State() (gosync.State, error) }
+
+// waitChanState polls c's State until count says n or more are queued
+// (c: a Chan, or any stater).
+func waitChanState(t *testing.T, c stater, n uint32, what string,
 	count func(gosync.State) uint32) {
 	t.Helper()
 	for start := time.Now(); ; time.Sleep(time.Millisecond) {
@@ -356,24 +367,37 @@ func TestSelectMixed(t *testing.T) {
 		t.Fatalf("Select with nothing ready: %v", err)
 	}
 	cancel()
+	// The Done and the cancel come once the Select waits: it watches
+	// the Mutex and the WaitGroup, and is queued on the Chan.
+	type selected struct {
+		s   gosync.Selected
+		err error
+	}
+	res := make(chan selected, 1)
 	go func() {
-		time.Sleep(20 * time.Millisecond)
-		wg.Done()
+		s, err := gosync.Select(context.Background(), m.LockCase(), wg.WaitCase(), c.RecvCase())
+		res <- selected{s, err}
 	}()
-	s, err := gosync.Select(context.Background(), m.LockCase(), wg.WaitCase(), c.RecvCase())
-	if err != nil || s.Index != 1 {
-		t.Fatalf("Select = %+v, %v; want the WaitGroup", s, err)
+	waitWaiters(t, m, 1, "waiters on the Mutex")
+	waitWaiters(t, wg, 1, "waiters on the WaitGroup")
+	waitReceivers(t, c, 1)
+	must(t, wg.Done())
+	if r := <-res; r.err != nil || r.s.Index != 1 {
+		t.Fatalf("Select = %+v, %v; want the WaitGroup", r.s, r.err)
 	}
 	ctx, cancel = context.WithCancel(context.Background())
 	go func() {
-		time.Sleep(20 * time.Millisecond)
-		cancel()
+		_, err := gosync.Select(ctx, m.LockCase(), c.RecvCase())
+		res <- selected{err: err}
 	}()
-	if _, err := gosync.Select(ctx, m.LockCase(), c.RecvCase()); err != context.Canceled {
-		t.Fatalf("canceled Select: %v", err)
+	waitWaiters(t, m, 1, "waiters on the Mutex")
+	waitReceivers(t, c, 1)
+	cancel()
+	if r := <-res; r.err != context.Canceled {
+		t.Fatalf("canceled Select: %v", r.err)
 	}
 	m.Unlock()
-	s, err = gosync.Select(context.Background(), m.LockCase(), c.RecvCase())
+	s, err := gosync.Select(context.Background(), m.LockCase(), c.RecvCase())
 	if err != nil || s.Index != 0 {
 		t.Fatalf("Select = %+v, %v; want the Mutex", s, err)
 	}

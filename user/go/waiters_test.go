@@ -193,6 +193,22 @@ func writerParked() bool {
 	return false
 }
 
+// waitingWithoutPoller reports whether a goroutine of the process is in
+// fn (a gosync method, as a stack shows it: "(*Mutex).LockContext(") and
+// there in the wait for when no poller can be had (awaitWithoutPoller,
+// reached only after a first try found the operation not done).
+func waitingWithoutPoller(fn string) bool {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "gosync."+fn) &&
+			strings.Contains(g, "gosync.(*handle).awaitWithoutPoller(") {
+			return true
+		}
+	}
+	return false
+}
+
 // limitDescriptors lowers the process's limit on descriptors to leave spare
 // free ones past those it has open, once the runtime's poller is set up
 // (with its own descriptors: a pipe's file makes it). The function it
@@ -358,16 +374,27 @@ func init() {
 			syscall.Close(fd)
 			return fail("Dup under the limit", fmt.Errorf("got descriptor %d", fd))
 		}
-		// still says whether a wait started in the background has not
-		// returned yet, after giving it time to return early, as it did.
-		still := func(what string, c chan error) bool {
-			time.Sleep(50 * time.Millisecond)
-			select {
-			case err := <-c:
-				fmt.Printf("%s returned before its time: %v", what, err)
-				return false
-			default:
-				return true
+		// still says whether a wait started in the background, which
+		// reports to c, waits in fn without a poller: it polls, for up
+		// to 30 s, until a stack dump shows it there (past its first
+		// try, on the fallback under test, so what ends it comes after),
+		// and fails if the wait returns first (at once, as it did) or
+		// never gets there.
+		still := func(what, fn string, c chan error) bool {
+			for start := time.Now(); ; time.Sleep(time.Millisecond) {
+				select {
+				case err := <-c:
+					fmt.Printf("%s returned before its time: %v", what, err)
+					return false
+				default:
+				}
+				if waitingWithoutPoller(fn) {
+					return true
+				}
+				if time.Since(start) > 30*time.Second {
+					fmt.Printf("%s not waiting without a poller (in %s) after 30 s", what, fn)
+					return false
+				}
 			}
 		}
 
@@ -377,7 +404,7 @@ func init() {
 		}
 		waited := make(chan error, 1)
 		go func() { waited <- wg.Wait() }()
-		if !still("Wait", waited) {
+		if !still("Wait", "(*WaitGroup).WaitContext(", waited) {
 			return 0
 		}
 		if err := wg.Done(); err != nil {
@@ -392,7 +419,7 @@ func init() {
 		m.Lock()
 		locked := make(chan error, 1)
 		go func() { locked <- m.LockContext(context.Background()) }()
-		if !still("Lock", locked) {
+		if !still("Lock", "(*Mutex).LockContext(", locked) {
 			return 0
 		}
 		if err := m.UnlockErr(); err != nil {
@@ -418,7 +445,7 @@ func init() {
 			got <- recv{msg, ok}
 			recvErr <- err
 		}()
-		if !still("Recv", recvErr) {
+		if !still("Recv", "(*Chan).RecvContext(", recvErr) {
 			return 0
 		}
 		if err := ch.Send([]byte("hello")); err != nil {
@@ -437,7 +464,7 @@ func init() {
 			return fail("Add", err)
 		}
 		go func() { waited <- wg2.Wait() }()
-		if !still("Wait", waited) {
+		if !still("Wait", "(*WaitGroup).WaitContext(", waited) {
 			return 0
 		}
 		if err := wg2.Close(); err != nil {

@@ -10,15 +10,6 @@ SUITE=chan-cli
 . "$(dirname "$0")/_cli.sh"
 N=e2e-chan-$$
 
-# wait_opened NAME N: up to 20 s until N processes besides info have NAME open
-wait_opened() {
-	i=0
-	while [ "$("$G" --json chan info "$1" | json_num fds)" -lt $(($2 + 1)) ] && [ $i -lt 200 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	sleep 0.2
-}
-
 names="$N-jobs $N-q $N-q2 $N-u $N-big $N-t $N-m"
 cleanup() { "$G" rm -f $names >/dev/null 2>&1; rm -rf "$T"; }
 trap cleanup EXIT
@@ -36,7 +27,7 @@ for c in 1 2 3 4; do
 	"$G" chan recv "$N-jobs" --all >"$T/c$c" 2>"$T/e$c" &
 	pids="$pids $!"
 done
-wait_opened "$N-jobs" 4
+info_has chan "$N-jobs" "receivers_waiting: 4" || notok consumers-waiting "$("$G" chan info "$N-jobs")"
 (seq 1 100 | "$G" chan send "$N-jobs" --lines; "$G" chan close "$N-jobs") 2>"$T/perr"; prc=$?
 bad=0
 for p in $pids; do wait "$p" || bad=$((bad + 1)); done
@@ -79,7 +70,7 @@ status 3 recv-drained "$G" chan recv "$N-q"
 "$G" chan create "$N-u"
 "$G" chan send "$N-u" hello 2>"$T/uerr" &
 s=$!
-sleep 0.5
+info_has chan "$N-u" "senders_waiting: 1" || notok unbuffered-send-queued "$("$G" chan info "$N-u")"
 kill -0 $s 2>/dev/null && ok unbuffered-send-waits || notok unbuffered-send-waits "send returned without a receiver"
 out=$("$G" chan recv "$N-u" --timeout 20)
 wait $s; rc=$?
@@ -87,7 +78,7 @@ wait $s; rc=$?
 # a waiting sender fails with 3 when the channel is closed under it
 "$G" chan send "$N-u" lost 2>"$T/uerr" &
 s=$!
-wait_opened "$N-u" 1
+info_has chan "$N-u" "senders_waiting: 1" || notok waiting-send-queued "$("$G" chan info "$N-u")"
 "$G" chan close "$N-u"
 wait $s; rc=$?
 [ $rc = 3 ] && grep -q 'closed' "$T/uerr" && ok waiting-send-closed || notok waiting-send-closed "status $rc, '$(cat "$T/uerr")'"
@@ -104,7 +95,7 @@ out=$("$G" chan recv "$N-t" --all --timeout 0.3 2>"$T/err"); rc=$?
 [ $rc = 1 ] && [ "$out" = one ] && grep -q 'timed out' "$T/err" && ok recv-all-timeout || notok recv-all-timeout "status $rc, out '$out'"
 "$G" chan recv "$N-t" 2>"$T/err" &
 p=$!
-wait_opened "$N-t" 1
+info_has chan "$N-t" "receivers_waiting: 1" || notok recv-sigterm-queued "$("$G" chan info "$N-t")"
 kill -TERM $p
 wait $p; rc=$?
 [ $rc = 143 ] && grep -q interrupted "$T/err" && ok recv-sigterm-143 || notok recv-sigterm-143 "status $rc, '$(cat "$T/err")'"

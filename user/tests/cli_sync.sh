@@ -11,16 +11,6 @@ SUITE=cli-sync
 . "$(dirname "$0")/_cli.sh"
 N=e2e-clis-$$
 
-# wait_opened TYPE NAME: up to 20 s until another process has NAME open
-# (info's own fd makes fds 1), then a little more for it to start waiting
-wait_opened() {
-	i=0
-	while [ "$("$G" --json "$1" info "$2" | json_num fds)" -lt 2 ] && [ $i -lt 200 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	sleep 0.2
-}
-
 names="$N-m $N-n $N-rw $N-jobs $N-o $N-of $N-or $N-md $N-go $N-v $N-vf $N-vs $N-vb $N-mm $N-mx
 	$N-oc $N-vc $N-rwm $N-os $N-vi"
 cleanup() { "$G" rm -f $names >/dev/null 2>&1; rm -rf "$T"; }
@@ -104,7 +94,7 @@ grep -q 'not locked' "$T/err" && ok unlock-unlocked-message || notok unlock-unlo
 "$G" mutex lock "$N-n"
 "$G" mutex lock "$N-n" 2>"$T/err" &
 p=$!
-wait_opened mutex "$N-n"
+info_has mutex "$N-n" "waiters: 1" || notok lock-sigterm-queued "$("$G" mutex info "$N-n")"
 kill -TERM $p
 wait $p; rc=$?
 [ $rc = 143 ] && grep -q interrupted "$T/err" && ok lock-sigterm-143 || notok lock-sigterm-143 "status $rc, '$(cat "$T/err")'"
@@ -225,7 +215,7 @@ status 1 wg-add-negative "$G" wg add "$N-jobs" -3
 status 1 wg-wait-timeout "$G" wg wait "$N-jobs" --timeout 0.2
 "$G" wg wait "$N-jobs" 2>"$T/err" &
 p=$!
-wait_opened wg "$N-jobs"
+info_has wg "$N-jobs" "waiters: 1" || notok wg-wait-sigterm-queued "$("$G" wg info "$N-jobs")"
 kill -TERM $p
 wait $p; rc=$?
 [ $rc = 143 ] && grep -q interrupted "$T/err" && [ "$("$G" wg load "$N-jobs")" = 2 ] &&
@@ -308,12 +298,20 @@ for p in $pids; do wait "$p" || bad=1; done
 [ "$("$G" once load "$N-o")" = done ] && ok once-load-done || notok once-load-done "$("$G" once load "$N-o")"
 status 0 once-later-caller "$G" once do "$N-o" -- touch "$T/later"
 [ ! -e "$T/later" ] && ok once-later-not-run || notok once-later-not-run "ran again"
-# concurrent callers wait for the runner and exit 0 after it completed
+# concurrent callers wait for the runner and exit 0 after it completed: the
+# runner goes on (up to 20 s) once the other caller waits in the kernel
 "$G" once create "$N-of"
-"$G" once do "$N-of" -- sh -c "touch $T/running; sleep 0.5; touch $T/first" &
+"$G" once do "$N-of" -- sh -c "touch $T/running; i=0; while [ ! -e $T/once-release ] && [ \$i -lt 200 ]; do sleep 0.1; i=\$((i+1)); done; touch $T/first" &
+runner=$!
 wait_for "$T/running"
-"$G" once do "$N-of" -- true && [ -e "$T/first" ] && ok once-waiter-waits || notok once-waiter-waits "returned before the runner"
-wait
+"$G" once do "$N-of" -- touch "$T/ran2" &
+waiter=$!
+info_has once "$N-of" "waiters: 1" || notok once-waiter-queued "$("$G" once info "$N-of")"
+touch "$T/once-release"
+wait $waiter; rc=$?
+[ $rc = 0 ] && [ -e "$T/first" ] && [ ! -e "$T/ran2" ] && ok once-waiter-waits ||
+	notok once-waiter-waits "status $rc: returned before the runner, or ran its command"
+wait $runner
 # a failing command: not completed, abandoned; later callers fail
 "$G" rm "$N-of"; "$G" once create "$N-of"
 status 3 once-cmd-fails "$G" once do "$N-of" -- sh -c 'exit 3'
