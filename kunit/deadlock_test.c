@@ -65,25 +65,47 @@ static int hold_wait_thread(void *arg)
 	return 0;
 }
 
-/* Start @x and return once it waits for @x->want (@nr tasks blocked then). */
-static void hold_wait_start(struct kunit *test, struct hold_wait *x, struct dl_lock *held,
+/*
+ * Start @x and return once it waits for @x->want (@nr tasks blocked then).
+ * Return: false (the test failed) if it did not, or did not start: the
+ * caller ends it (hold_wait_cancel()), then waits for it as ever
+ * (hold_wait_finish()); other threads may be running, so no assert.
+ */
+static bool hold_wait_start(struct kunit *test, struct hold_wait *x, struct dl_lock *held,
 			    struct dl_lock *want, const struct gs_deadline *dl, unsigned int nr)
 {
+	struct task_struct *task;
+
 	x->held = held;
 	x->want = want;
 	x->dl = *dl;
 	init_completion(&x->done);
-	x->task = kthread_run(hold_wait_thread, x, "gosync_holdwait");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(x->task));
-	get_task_struct(x->task);
-	KUNIT_ASSERT_TRUE(test, wait_until(gs_deadlock_nr_blocked() == nr &&
-					   dl_has_waiters(want)));
+	task = kthread_run(hold_wait_thread, x, "gosync_holdwait");
+	if (IS_ERR(task)) {
+		KUNIT_FAIL(test, "kthread_run: %ld", PTR_ERR(task));
+		x->task = NULL;
+		x->held_ret = PTR_ERR(task);
+		x->ret = x->held_ret;
+		complete(&x->done);
+		return false;
+	}
+	x->task = get_task_struct(task);
+	return expect_true(test, wait_until(gs_deadlock_nr_blocked() == nr &&
+					    dl_has_waiters(want)));
+}
+
+/* A failed test's cleanup: end @x's Locks (SIGUSR1); then hold_wait_finish(). */
+static void hold_wait_cancel(struct hold_wait *x)
+{
+	if (x->task)
+		send_sig(SIGUSR1, x->task, 1);
 }
 
 static int hold_wait_finish(struct kunit *test, struct hold_wait *x)
 {
 	wait_done(&x->done);
-	put_task_struct(x->task);
+	if (x->task)
+		put_task_struct(x->task);
 	KUNIT_EXPECT_EQ(test, x->held_ret, 0);
 	return x->ret;
 }
@@ -156,7 +178,8 @@ static void rwmutex_relock_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a.rlocks, 2U);
 	/* a writer waits: our RLock would queue behind it, and it behind us */
 	blocker_start(test, &w, rlock_forever, rw);
-	KUNIT_ASSERT_TRUE(test, wait_until(READ_ONCE(rw->writers_waiting) == 1));
+	if (!expect_true(test, wait_until(READ_ONCE(rw->writers_waiting) == 1)))
+		goto cancel;
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &a, false, FOREVER), -EDEADLK);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_trylock(rw, &a, false), -EBUSY);
 	/* another description of ours holds no read lock: it just waits */
@@ -171,13 +194,22 @@ static void rwmutex_relock_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, blocker_finish(&r), 0);
 	w = (struct blocker){ .writer = true };
 	blocker_start(test, &w, rlock_forever, rw);
-	KUNIT_ASSERT_TRUE(test, wait_until(READ_ONCE(rw->writers_waiting) == 1));
+	if (!expect_true(test, wait_until(READ_ONCE(rw->writers_waiting) == 1)))
+		goto cancel;
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_lock(rw, &r.holder, false, PAST), -ETIMEDOUT);
 	/* as that thread might have */
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &r.holder), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
 	KUNIT_EXPECT_EQ(test, gs_deadlock_nr_blocked(), 0U);
+	gs_rwmutex_destroy(rw);
+	return;
+cancel:
+	/* w is not queued as a writer: end it, and drop every lock held */
+	blocker_cancel(&w);
+	gs_rwmutex_holder_gone(rw, &a);
+	gs_rwmutex_holder_gone(rw, &r.holder);
+	gs_rwmutex_holder_gone(rw, &w.holder);
 	gs_rwmutex_destroy(rw);
 }
 
@@ -237,15 +269,29 @@ static void cycle_test_n(struct kunit *test, unsigned int n, unsigned int rw_mas
 	struct hold_wait *x = kunit_kcalloc(test, RING_MAX, sizeof(*x), GFP_KERNEL);
 	struct dl_lock l[RING_MAX];
 	struct gs_holder h = {};
-	bool seen = n <= GS_DEADLOCK_MAX_DEPTH;
-	unsigned int i;
+	bool seen = n <= GS_DEADLOCK_MAX_DEPTH, ok = true;
+	unsigned int i, lo;
 
 	KUNIT_ASSERT_NOT_NULL(test, x);
 	KUNIT_ASSERT_LE(test, n, RING_MAX);
 	dl_locks_make(test, l, n, rw_mask, true);
 	KUNIT_ASSERT_EQ(test, dl_lock(&l[n - 1], &h, FOREVER), 0);
-	for (i = n - 1; i-- > 0;)
-		hold_wait_start(test, &x[i], &l[i], &l[i + 1], FOREVER, n - 1 - i);
+	/* x[lo] to x[n - 2] started */
+	lo = n - 1;
+	while (ok && lo > 0) {
+		lo--;
+		ok = hold_wait_start(test, &x[lo], &l[lo], &l[lo + 1], FOREVER, n - 1 - lo);
+	}
+	if (!ok) {
+		/* end them all; ours was the lock the last one wanted */
+		for (i = lo; i < n - 1; i++)
+			hold_wait_cancel(&x[i]);
+		dl_unlock(&l[n - 1]);
+		for (i = lo; i < n - 1; i++)
+			hold_wait_finish(test, &x[i]);
+		dl_locks_free(l, n);
+		return;
+	}
 	KUNIT_EXPECT_EQ(test, dl_lock(&l[0], &h, seen ? FOREVER : SOON(20)),
 			seen ? -EDEADLK : -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, gs_deadlock_nr_blocked(), n - 1);
@@ -295,7 +341,8 @@ static void owner_dead_handoff_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &h, true, FOREVER), 0);
 	blocker_start(test, &b, blocker_mutex_lock, m);
 	blocker_start(test, &r, rlock_forever, rw);
-	KUNIT_ASSERT_TRUE(test, wait_until(gs_deadlock_nr_blocked() == 2));
+	/* (the deaths below end their Locks, queued yet or not) */
+	KUNIT_EXPECT_TRUE(test, wait_until(gs_deadlock_nr_blocked() == 2));
 	gs_mutex_holder_gone(m, &h);
 	gs_rwmutex_holder_gone(rw, &h);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&b), -EOWNERDEAD);
@@ -323,7 +370,8 @@ static void cycle_nonrobust_test(struct kunit *test)
 	x.task = kthread_run(hold_wait_thread, &x, "gosync_holdwait");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(x.task));
 	get_task_struct(x.task);
-	KUNIT_ASSERT_TRUE(test, wait_until(dl_has_waiters(&l[1])));
+	/* (its Lock ends below however far it got: ours times out, then Unlock) */
+	KUNIT_EXPECT_TRUE(test, wait_until(dl_has_waiters(&l[1])));
 	KUNIT_EXPECT_EQ(test, gs_deadlock_nr_blocked(), 0U);
 	KUNIT_EXPECT_EQ(test, dl_lock(&l[0], &h, SOON(20)), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, dl_unlock(&l[1]), 0);
@@ -340,8 +388,8 @@ static void cycle_signal_test(struct kunit *test)
 
 	dl_locks_make(test, l, 2, 0, true);
 	KUNIT_ASSERT_EQ(test, dl_lock(&l[1], &h, FOREVER), 0);
-	hold_wait_start(test, &x, &l[0], &l[1], FOREVER, 1);
-	send_sig(SIGUSR1, x.task, 1);
+	hold_wait_start(test, &x, &l[0], &l[1], FOREVER, 1);	/* failed or not: */
+	hold_wait_cancel(&x);
 	KUNIT_EXPECT_EQ(test, hold_wait_finish(test, &x), -EINTR);
 	KUNIT_EXPECT_EQ(test, gs_deadlock_nr_blocked(), 0U);
 	/* the thread let l[0] go: ours now, no cycle */
@@ -377,8 +425,14 @@ static void cycle_timeout_test(struct kunit *test)
 	x.task = kthread_run(hold_wait_thread, &x, "gosync_holdwait");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(x.task));
 	get_task_struct(x.task);
-	KUNIT_ASSERT_TRUE(test, wait_until(READ_ONCE(m0->owner) == &x.h1 ||
-					   completion_done(&x.done)));
+	if (!expect_true(test, wait_until(READ_ONCE(m0->owner) == &x.h1 ||
+					  completion_done(&x.done)))) {
+		hold_wait_cancel(&x);
+		dl_unlock(&l[1]);
+		hold_wait_finish(test, &x);
+		dl_locks_free(l, 2);
+		return;
+	}
 	ret = dl_lock(&l[0], &h, FOREVER);
 	if (ret == -EDEADLK) {
 		KUNIT_EXPECT_EQ(test, hold_wait_finish(test, &x), -ETIMEDOUT);
@@ -494,15 +548,19 @@ static void hammer_no_false_positive_test(struct kunit *test)
 {
 	struct hammer hm = { .rw = gs_rwmutex_create(true), .m = gs_mutex_create(true),
 			     .iters = 2000 };
-	unsigned int i, n = 4;
+	unsigned int started, n = 4;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, hm.rw);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, hm.m);
 	init_completion(&hm.done);
 	atomic_set(&hm.running, n);
-	for (i = 0; i < n; i++)
-		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(hammer_thread, &hm,
-							    "gosync_dlhammer")));
+	for (started = 0; started < n; started++)
+		if (IS_ERR(kthread_run(hammer_thread, &hm, "gosync_dlhammer")))
+			break;
+	KUNIT_EXPECT_EQ(test, started, n);
+	/* (they use hm, on this stack: the last of those that started completes) */
+	if (started < n && atomic_sub_and_test(n - started, &hm.running))
+		complete(&hm.done);
 	wait_done(&hm.done);
 	KUNIT_EXPECT_EQ(test, atomic_read(&hm.deadlocks), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&hm.errors), 0);

@@ -36,6 +36,19 @@
 	__ok;							\
 })
 
+/*
+ * KUNIT_EXPECT_TRUE() that gives @cond back. Once a test has started a
+ * thread it must not KUNIT_ASSERT: a failed assert ends the test at once,
+ * with the thread still running on the test's stack or kunit memory (a
+ * use-after-free, or a hang, instead of a named failure). It checks with
+ * this instead, and on false ends its threads before it returns.
+ */
+#define expect_true(test, cond) ({				\
+	bool __cond = (cond);					\
+	KUNIT_EXPECT_TRUE_MSG(test, __cond, "%s", #cond);	\
+	__cond;							\
+})
+
 /* One of a primitive's counts (struct gosync_info.stats[@i]). */
 static inline u64 stat_of(struct gs_stats __percpu *stats, unsigned int i)
 {
@@ -120,6 +133,13 @@ static inline int blocker_finish(struct blocker *b)
 	return b->ret;
 }
 
+/* A failed test's cleanup: end @b's call (SIGUSR1) and wait for it. */
+static inline int blocker_cancel(struct blocker *b)
+{
+	blocker_signal(b);
+	return blocker_finish(b);
+}
+
 /*
  * A blocker killed in its wait while the test holds its CPU: blocker_pin()
  * puts @b and the test on one CPU; blocker_kill() waits until @b sleeps
@@ -128,13 +148,20 @@ static inline int blocker_finish(struct blocker *b)
  * find both. blocker_unpin() undoes blocker_pin(). @b->killable must be set
  * before blocker_start(). blocker_race() does the same with another signal
  * (SIGUSR1, which ends a wait that nothing granted).
+ * blocker_pin() and blocker_race() (and blocker_kill()) return false, the
+ * test failed, if they could not: the caller then ends @b itself
+ * (blocker_cancel()), and undoes what @then would have.
  */
-static inline void blocker_pin(struct kunit *test, struct blocker *b)
+static inline bool blocker_pin(struct kunit *test, struct blocker *b)
 {
 	unsigned int cpu = raw_smp_processor_id();
+	int ret;
 
-	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(b->task, cpumask_of(cpu)), 0);
-	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(cpu)), 0);
+	ret = set_cpus_allowed_ptr(b->task, cpumask_of(cpu));
+	if (!ret)
+		ret = set_cpus_allowed_ptr(current, cpumask_of(cpu));
+	KUNIT_EXPECT_EQ_MSG(test, ret, 0, "cannot pin the blocker and the test to CPU %u", cpu);
+	return !ret;
 }
 
 static inline void blocker_unpin(void)
@@ -142,20 +169,22 @@ static inline void blocker_unpin(void)
 	set_cpus_allowed_ptr(current, cpu_possible_mask);
 }
 
-static inline void blocker_race(struct kunit *test, struct blocker *b, int sig,
+static inline bool blocker_race(struct kunit *test, struct blocker *b, int sig,
 				void (*then)(struct kunit *test, void *arg), void *arg)
 {
-	KUNIT_ASSERT_TRUE(test, wait_until(!READ_ONCE(b->task->on_rq)));
+	if (!expect_true(test, wait_until(!READ_ONCE(b->task->on_rq))))
+		return false;
 	sched_set_fifo(current);
 	send_sig(sig, b->task, 1);
 	then(test, arg);
 	sched_set_normal(current, 0);
+	return true;
 }
 
-static inline void blocker_kill(struct kunit *test, struct blocker *b,
+static inline bool blocker_kill(struct kunit *test, struct blocker *b,
 				void (*then)(struct kunit *test, void *arg), void *arg)
 {
-	blocker_race(test, b, SIGKILL, then, arg);
+	return blocker_race(test, b, SIGKILL, then, arg);
 }
 
 /* blocker_kill()'s @then: Unlock the Mutex, or the RWMutex's write lock, @m */

@@ -197,14 +197,15 @@ static void mutex_contended_test(struct kunit *test)
 	struct gs_holder a = {};
 	struct blocker b = {};
 	pid_t bpid;
-	u64 sum = 0;
+	u64 lo, hi;
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
 	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
 	blocker_start(test, &b, blocker_mutex_lock, m);
 	bpid = task_tgid_vnr(b.task);
-	KUNIT_ASSERT_TRUE(test, wait_until(mutex_waiters_are(m, 1)));
+	/* (the Unlock below ends its Lock, queued yet or not) */
+	KUNIT_EXPECT_TRUE(test, wait_until(mutex_waiters_are(m, 1)));
 	usleep_range(1000, 1100);
 	gs_mutex_state(m, st, NULL, 0);
 	KUNIT_EXPECT_GT(test, st->oldest_wait_ns, 0ULL);
@@ -218,10 +219,20 @@ static void mutex_contended_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->waiters, 0U);
 	KUNIT_EXPECT_EQ(test, st->oldest_wait_ns, 0ULL);
 	KUNIT_EXPECT_EQ(test, st->contended, 1ULL);
-	for (i = 0; i < GOSYNC_WAIT_HIST; i++)
-		sum += st->wait_hist[i];
-	KUNIT_EXPECT_EQ(test, sum, 1ULL);
-	KUNIT_EXPECT_GT(test, st->wait_ns, 0ULL);
+	/*
+	 * Its wait began before it queued and ended after the Unlock that
+	 * followed our 1 ms sleep: at least that long. And the one bucket
+	 * counted is the one that holds it (uapi: bucket 0 below 1024 ns,
+	 * bucket i from 2^(i+9) ns up to 2^(i+10), the last one unbounded).
+	 */
+	KUNIT_EXPECT_GE(test, st->wait_ns, (u64)NSEC_PER_MSEC);
+	for (i = 0; i < GOSYNC_WAIT_HIST - 1 && !st->wait_hist[i]; i++)
+		;
+	KUNIT_EXPECT_EQ(test, st->wait_hist[i], 1ULL);
+	lo = i ? 1ULL << (i + 9) : 0;
+	hi = i < GOSYNC_WAIT_HIST - 1 ? 1ULL << (i + 10) : U64_MAX;
+	KUNIT_EXPECT_TRUE_MSG(test, st->wait_ns >= lo && st->wait_ns < hi,
+			      "a wait of %llu ns counted in bucket %u", st->wait_ns, i);
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 	gs_mutex_destroy(m);
 }
@@ -256,10 +267,11 @@ static void rwmutex_counts_test(struct kunit *test)
 	for (i = 0; i < MANY_HOLDERS; i++)
 		KUNIT_ASSERT_EQ(test, gs_rwmutex_trylock(rw, &h[i], false), 0);
 	KUNIT_ASSERT_EQ(test, gs_rwmutex_trylock(rw, &h[0], false), 0);	/* no new holder */
+	/* (h[0]'s close and the Unlock below end their Locks, failed or not) */
 	blocker_start(test, &w, do_rw_lock, rw);
-	KUNIT_ASSERT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
+	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
 	blocker_start(test, &r, do_rw_lock, rw);	/* behind the writer */
-	KUNIT_ASSERT_TRUE(test, wait_until(rw_has_waiters(rw, 2)));
+	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 2)));
 	gs_rwmutex_state(rw, st, hs, 1);
 	KUNIT_EXPECT_EQ(test, st->nr_holders, (u32)MANY_HOLDERS);
 	KUNIT_EXPECT_EQ(test, st->readers, (u64)MANY_HOLDERS + 1);
@@ -323,10 +335,11 @@ static void sem_counts_test(struct kunit *test)
 	for (i = 0; i < MANY_HOLDERS; i++)
 		KUNIT_ASSERT_EQ(test, gs_sem_tryacquire(s, &h[i], 1), 0);
 	KUNIT_ASSERT_EQ(test, gs_sem_tryacquire(s, &h[0], 1), 0);	/* no new holder */
+	/* (h[0]'s close and the signal below end their Acquires, failed or not) */
 	blocker_start(test, &big, do_sem_acquire, s);
-	KUNIT_ASSERT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
+	KUNIT_EXPECT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
 	blocker_start(test, &small, do_sem_acquire, s);
-	KUNIT_ASSERT_TRUE(test, wait_until(sem_waiters_are(s, 2)));
+	KUNIT_EXPECT_TRUE(test, wait_until(sem_waiters_are(s, 2)));
 	gs_sem_fill_state(s, st, hs, 1);
 	KUNIT_EXPECT_EQ(test, st->nr_holders, (u32)MANY_HOLDERS);
 	KUNIT_EXPECT_EQ(test, st->waiters, 2U);
@@ -373,7 +386,7 @@ static void mutex_counts_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
 	for (i = 0; i < ARRAY_SIZE(b); i++) {
 		blocker_start(test, &b[i], blocker_mutex_lock, m);
-		KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&m->lock, &m->waiters, i + 1)));
+		KUNIT_EXPECT_TRUE(test, wait_until(nr_waiters_is(&m->lock, &m->waiters, i + 1)));
 		KUNIT_EXPECT_TRUE(test, mutex_waiters_are(m, i + 1));
 	}
 	blocker_signal(&b[1]);
@@ -406,37 +419,66 @@ static int hammer_lockstat(struct blocker *b)
 
 /*
  * A granted waiter records its wait without the object's lock, so a read
- * races with adds: contended must still be what the buckets add up to, in
- * every read, as the uapi promises. (gs_lockstat_read() now sums the
- * buckets it read, so this guards against a separate count coming back;
- * the totals at the end check that no add is lost.)
+ * races with adds. What a racing read can get wrong: a count that goes
+ * down from one read to the next (each bucket, contended, wait_ns), or one
+ * above what is ever added; and once the adds are done, the totals must be
+ * exactly those added, none lost.
  */
+static bool lockstat_read_ok(const struct gosync_state *st, const struct gosync_state *prev,
+			     const u64 *final_hist, u64 final_ns)
+{
+	unsigned int i;
+
+	if (st->contended < prev->contended || st->contended > 2ULL * HAMMER_ADDS ||
+	    st->wait_ns < prev->wait_ns || st->wait_ns > final_ns)
+		return false;
+	for (i = 0; i < GOSYNC_WAIT_HIST; i++)
+		if (st->wait_hist[i] < prev->wait_hist[i] || st->wait_hist[i] > final_hist[i])
+			return false;
+	return true;
+}
+
 static void lockstat_concurrent_sum_test(struct kunit *test)
 {
 	struct gs_lockstat *ls = kunit_kzalloc(test, sizeof(*ls), GFP_KERNEL);
-	struct gosync_state *st = state_alloc(test);
+	struct gosync_state *st = state_alloc(test), *prev = state_alloc(test);
 	struct blocker b[2] = {};
-	unsigned int i, j, bad = 0;
+	unsigned int i, k, bad = 0, first_bad = 0;
+	u64 hist[GOSYNC_WAIT_HIST] = {}, ns = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, ls);
+	/*
+	 * By hand: each thread adds 2^k ns for k = i % 41, so k appears
+	 * HAMMER_ADDS / 41 times, once more if below HAMMER_ADDS % 41. 2^k
+	 * is under 1024 for k < 10 (bucket 0); else it is the lower bound of
+	 * bucket k - 9 (2^(i+9) for bucket i), up to 2^40 in the last, 31.
+	 */
+	BUILD_BUG_ON(40 - 9 != GOSYNC_WAIT_HIST - 1);
+	for (k = 0; k <= 40; k++) {
+		u64 times = ARRAY_SIZE(b) * (HAMMER_ADDS / 41 + (k < HAMMER_ADDS % 41));
+
+		hist[k < 10 ? 0 : k - 9] += times;
+		ns += times << k;
+	}
 	for (i = 0; i < ARRAY_SIZE(b); i++)
 		blocker_start(test, &b[i], hammer_lockstat, ls);
 	for (i = 0; i < HAMMER_READS; i++) {
-		u64 sum = 0;
-
 		if (READ_ONCE(b[0].finished) && READ_ONCE(b[1].finished))
 			break;
 		gs_lockstat_read(ls, st);
-		for (j = 0; j < GOSYNC_WAIT_HIST; j++)
-			sum += st->wait_hist[j];
-		bad += sum != st->contended;
+		if (!lockstat_read_ok(st, prev, hist, ns) && !bad++)
+			first_bad = i + 1;
+		swap(st, prev);
 		cond_resched();
 	}
 	for (i = 0; i < ARRAY_SIZE(b); i++)
 		KUNIT_EXPECT_EQ(test, blocker_finish(&b[i]), 0);
-	KUNIT_EXPECT_EQ(test, bad, 0U);
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0U, "first at read %u", first_bad);
 	gs_lockstat_read(ls, st);
 	KUNIT_EXPECT_EQ(test, st->contended, 2ULL * HAMMER_ADDS);
+	KUNIT_EXPECT_EQ(test, st->wait_ns, ns);
+	for (i = 0; i < GOSYNC_WAIT_HIST; i++)
+		KUNIT_EXPECT_EQ_MSG(test, st->wait_hist[i], hist[i], "bucket %u", i);
 }
 
 static struct kunit_case gs_lockstat_cases[] = {

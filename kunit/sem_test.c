@@ -253,7 +253,7 @@ static bool sem_grant_many(struct kunit *test, struct gs_sem *s, enum sem_grant_
 	KUNIT_ASSERT_EQ(test, gs_sem_tryacquire(s, &a, by == SEM_BY_CANCEL ? 1 : s->size), 0);
 	if (by == SEM_BY_CANCEL) {
 		blocker_start(test, &big, do_sem_acquire, s);
-		KUNIT_ASSERT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
+		KUNIT_EXPECT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
 		queued++;
 	}
 	for (i = 0; i < MANY_SLEEPERS; i++) {
@@ -345,18 +345,21 @@ static void sem_hammer_test(struct kunit *test)
 	struct sem_hammer h = { .loops = 2000 };
 	struct sem_hammer_thread t[ARRAY_SIZE(h.done)];
 	struct task_struct *task;
-	int i;
+	unsigned int i, started;
 
 	h.s = gs_sem_create(4, true);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, h.s);
-	for (i = 0; i < ARRAY_SIZE(t); i++) {
-		t[i] = (struct sem_hammer_thread){ .h = &h, .i = i };
-		init_completion(&h.done[i]);
-		task = kthread_run(sem_hammer_fn, &t[i], "gosync_sem%d", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	for (started = 0; started < ARRAY_SIZE(t); started++) {
+		t[started] = (struct sem_hammer_thread){ .h = &h, .i = started };
+		init_completion(&h.done[started]);
+		task = kthread_run(sem_hammer_fn, &t[started], "gosync_sem%u", started);
+		if (IS_ERR(task))
+			break;
 	}
-	for (i = 0; i < ARRAY_SIZE(t); i++)
+	/* (the threads use h, on this stack: wait for those that started) */
+	for (i = 0; i < started; i++)
 		wait_done(&h.done[i]);
+	KUNIT_EXPECT_EQ(test, started, (unsigned int)ARRAY_SIZE(t));
 	KUNIT_EXPECT_EQ(test, atomic_read(&h.over), 0);
 	KUNIT_EXPECT_EQ(test, sem_avail(h.s), 4ULL);
 	gs_sem_destroy(h.s);
@@ -474,7 +477,7 @@ static void cond_relock_test(struct kunit *test)
 	blocker_start(test, &b, do_cond_wait, f.c);
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(f.m), 0);
 	KUNIT_EXPECT_TRUE(test, wait_until(cond_waiters_are(f.c, 1)));
-	KUNIT_ASSERT_EQ(test, gs_mutex_lock(f.m, &a, FOREVER), 0);
+	KUNIT_EXPECT_EQ(test, gs_mutex_lock(f.m, &a, FOREVER), 0);
 	blocker_signal(&b);
 	KUNIT_EXPECT_TRUE(test, wait_until(cond_waiters_are(f.c, 0)));
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(b.finished));	/* waits for the Mutex */
@@ -515,23 +518,39 @@ static void cond_killed_relock_test(struct kunit *test)
 		struct gs_holder a = {};
 		struct cond_fixture f;
 		struct blocker w1 = { .killable = true }, w2 = {};
-		bool passed;
+		bool passed, ok, locked = false;
 
 		cond_setup(test, &f);
 		blocker_start(test, &w1, do_cond_wait_killable, f.c);
-		if (woken)
-			blocker_pin(test, &w1);
-		KUNIT_ASSERT_TRUE(test, wait_until(cond_waiters_are(f.c, 1)));
+		ok = (!woken || blocker_pin(test, &w1)) &&
+		     expect_true(test, wait_until(cond_waiters_are(f.c, 1)));
 		blocker_start(test, &w2, do_cond_wait, f.c);
-		KUNIT_ASSERT_TRUE(test, wait_until(cond_waiters_are(f.c, 2)));
-		KUNIT_ASSERT_EQ(test, gs_mutex_lock(f.m, &a, FOREVER), 0);
-		KUNIT_EXPECT_EQ(test, gs_cond_signal(f.c, false), 1U);	/* wakes w1 */
-		KUNIT_ASSERT_TRUE(test, wait_until(nr_waiters_is(&f.m->lock, &f.m->waiters, 1)));
-		if (woken) {
-			blocker_kill(test, &w1, then_mutex_unlock, f.m);
-			blocker_unpin();
-		} else {
+		ok = ok && expect_true(test, wait_until(cond_waiters_are(f.c, 2)));
+		if (ok) {
+			locked = expect_true(test, !gs_mutex_lock(f.m, &a, FOREVER));
+			ok = locked;
+		}
+		if (ok) {
+			KUNIT_EXPECT_EQ(test, gs_cond_signal(f.c, false), 1U);	/* wakes w1 */
+			ok = expect_true(test, wait_until(nr_waiters_is(&f.m->lock,
+									&f.m->waiters, 1)));
+		}
+		if (ok && woken)
+			ok = blocker_kill(test, &w1, then_mutex_unlock, f.m);
+		else if (ok)
 			send_sig(SIGKILL, w1.task, 1);
+		if (woken)
+			blocker_unpin();
+		if (!ok) {
+			/* end both Waits: they relock the Mutex, once we let it go */
+			blocker_signal(&w1);
+			blocker_signal(&w2);
+			if (locked)
+				gs_mutex_unlock(f.m);
+			blocker_finish(&w1);
+			blocker_finish(&w2);
+			gs_cond_destroy(f.c);
+			return;
 		}
 		KUNIT_EXPECT_EQ(test, blocker_finish(&w1), -EINTR);
 		passed = wait_until(cond_waiters_are(f.c, 0));
@@ -572,15 +591,19 @@ static void sem_killed_then_granted_test(struct kunit *test)
 	struct gs_sem *s = gs_sem_create(1, false);
 	struct gs_holder a = {};
 	struct blocker w = { .n = 1, .killable = true };
-	bool got;
+	bool got, ok;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
 	KUNIT_ASSERT_EQ(test, gs_sem_acquire(s, &a, 1, FOREVER), 0);
 	blocker_start(test, &w, do_sem_acquire, s);
-	blocker_pin(test, &w);
-	KUNIT_ASSERT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
-	blocker_kill(test, &w, release_then, s);
+	ok = blocker_pin(test, &w) && expect_true(test, wait_until(sem_waiters_are(s, 1))) &&
+	     blocker_kill(test, &w, release_then, s);
 	blocker_unpin();
+	if (!ok) {
+		blocker_cancel(&w);
+		gs_sem_destroy(s);
+		return;
+	}
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EINTR);
 	/* a's Acquire, then w's grant and its give-back: counted, both */
 	KUNIT_EXPECT_EQ(test, stat_of(s->stats, GOSYNC_STAT_SEM_ACQUIRES), 2ULL);
@@ -602,14 +625,19 @@ static void sem_granted_beats_signal_test(struct kunit *test)
 	struct gs_sem *s = gs_sem_create(1, false);
 	struct gs_holder a = {};
 	struct blocker w = { .n = 1 };
+	bool ok;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
 	KUNIT_ASSERT_EQ(test, gs_sem_acquire(s, &a, 1, FOREVER), 0);
 	blocker_start(test, &w, do_sem_acquire, s);
-	blocker_pin(test, &w);
-	KUNIT_ASSERT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
-	blocker_race(test, &w, SIGUSR1, release_then, s);
+	ok = blocker_pin(test, &w) && expect_true(test, wait_until(sem_waiters_are(s, 1))) &&
+	     blocker_race(test, &w, SIGUSR1, release_then, s);
 	blocker_unpin();
+	if (!ok) {
+		blocker_cancel(&w);
+		gs_sem_destroy(s);
+		return;
+	}
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	KUNIT_EXPECT_EQ(test, gs_sem_tryacquire(s, &a, 1), -EBUSY);	/* w's */
 	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &w.holder, 1), 0);
