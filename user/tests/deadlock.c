@@ -48,6 +48,8 @@ static bool t_self_mutex(void)
 	CHECK_RET(gosync_mutex_lock(a, -1), 0);
 	CHECK_OK(bg_start(&t, lock_fd, &a));
 	CHECK(bg_blocks(&t, 20 * MS), "a second thread's Lock: %s", errname(t.err));
+	/* it waits in the queue (no EDEADLK for another thread), for our Unlock */
+	CHECK(wait_queued(a, 1), "a second thread's Lock never queued");
 	CHECK_RET(gosync_mutex_unlock(a), 0);
 	CHECK(bg_wait(&t, LIVENESS_NS), "second thread not woken");
 	CHECK_EQ(t.err, 0);

@@ -219,16 +219,32 @@ static bool t_hammer(void)
 	return true;
 }
 
-/* Go's TestMutexFairness, the hog on the fast path: the kernel hands over. */
+/*
+ * Go's TestMutexFairness, the hog on the fast path: the kernel hands over.
+ * As in mutex.c, made deterministic by running both threads on CPU 0 with
+ * the hog real-time: the waiter never runs between the hog's Unlock and
+ * its relock, so a waiter woken by the Unlock always finds the lock taken
+ * again (through the kernel, the word fenced: the hog took it past a
+ * waiter), and its Lock can succeed only through a handoff. The hog holds
+ * it through its own description, the waiter through another: at the end
+ * of a hold the hog must find the Mutex in starvation mode, and right
+ * after that hold's Unlock the word must carry the waiter's token (handed
+ * over, before the waiter ran).
+ */
 struct fair {
 	struct gosync_fast *f;
+	uint32_t waiter_token;
 	atomic_int stop;
 	int err;
+	int starving;		/* holds that ended in starvation mode */
+	int handoffs;		/* ... whose Unlock gave the word to the waiter */
 };
 
 static void *fair_hog(void *p)
 {
 	struct fair *s = p;
+	struct gosync_state st;
+	bool starving;
 
 	while (!atomic_load(&s->stop)) {
 		if (gosync_fast_mutex_lock(s->f, -1) < 0) {
@@ -236,39 +252,90 @@ static void *fair_hog(void *p)
 			break;
 		}
 		sleep_ns(100000);		/* 100 us */
+		if (gosync_state(s->f->fd, &st, NULL, 0, NULL) < 0) {
+			s->err = errno;
+			break;
+		}
+		starving = st.flags & GOSYNC_STATE_STARVING;
+		s->starving += starving;
 		if (gosync_fast_mutex_unlock(s->f) < 0) {
 			s->err = errno;
 			break;
 		}
+		if (starving)
+			s->handoffs += (word(s->f) & GOSYNC_MUTEX_TOKEN) == s->waiter_token;
 	}
 	return NULL;
 }
 
+/* Start @fn(@arg) as a SCHED_FIFO thread on CPU 0: 0 or an errno. */
+static int start_rt_cpu0(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	pthread_attr_t a;
+	cpu_set_t set;
+	int err;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	pthread_attr_init(&a);
+	pthread_attr_setaffinity_np(&a, sizeof(set), &set);
+	pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&a, SCHED_FIFO);
+	pthread_attr_setschedparam(&a, &sp);
+	err = pthread_create(t, &a, fn, arg);
+	pthread_attr_destroy(&a);
+	return err;
+}
+
 static bool t_fairness(void)
 {
-	struct gosync_fast f;
+	char name[GOSYNC_NAME_MAX];
+	struct gosync_fast f, g;
 	struct fair s = { .f = &f };
 	struct gosync_state st;
 	pthread_t hog;
-	int i, got = 0;
+	cpu_set_t all;
+	int i, got = 0, err;
 	int64_t end;
 
-	CHECK_OK(gosync_fast_mutex_create(dev, NULL, 0, 0, &f));
-	CHECK_OK(pthread_create(&hog, NULL, fair_hog, &s));
+	CHECK_OK(gosync_fast_mutex_create(dev, tap_name(name, "fair"), 0, 0, &f));
+	CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_MUTEX, name, &g));
+	CHECK(f.token != g.token, "one token for two descriptions");
+	s.waiter_token = g.token;
+	CHECK(!sched_getaffinity(0, sizeof(all), &all), "sched_getaffinity: %s",
+	      errname(errno));
+	CHECK(tap_pin_cpu0(), "cannot run on CPU 0: %s", errname(errno));
+	err = start_rt_cpu0(&hog, fair_hog, &s);
+	if (err) {
+		sched_setaffinity(0, sizeof(all), &all);
+		FAIL("a SCHED_FIFO hog on CPU 0: %s", errname(err));
+	}
 	end = now_ns() + LIVENESS_NS;
 	for (i = 0; i < 10 && now_ns() < end; i++) {
 		sleep_ns(100000);
-		if (gosync_fast_mutex_lock(&f, LIVENESS_NS) < 0)
+		if (gosync_fast_mutex_lock(&g, LIVENESS_NS) < 0)
 			break;
 		got++;
-		CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+		if (gosync_fast_mutex_unlock(&g) < 0)
+			break;
 	}
+	err = errno;
 	atomic_store(&s.stop, 1);
 	pthread_join(hog, NULL);
+	sched_setaffinity(0, sizeof(all), &all);
 	CHECK_EQ(s.err, 0);
-	CHECK(got == 10, "the waiter got the lock %d times of 10 (starved)", got);
+	CHECK(got == 10, "the waiter got the lock %d times of 10 (starved; %s)", got,
+	      errname(err));
+	CHECK(s.starving >= 1, "the hog never saw starvation mode");
+	/* the waiter never ran with the lock free: each of its Locks was handed over */
+	CHECK(s.handoffs == got, "%d handoffs (starvation mode seen %d times) for %d Locks",
+	      s.handoffs, s.starving, got);
+	printf("# fast mutex fairness: starvation mode seen %d times, %d handoffs\n",
+	       s.starving, s.handoffs);
 	CHECK_OK(gosync_state(f.fd, &st, NULL, 0, NULL));
 	CHECK(!(st.flags & GOSYNC_STATE_LOCKED), "still locked");
+	CHECK(fast_close(&g), "close");
 	CHECK(fast_close(&f), "close");
 	return true;
 }
@@ -337,8 +404,22 @@ static int select_lock(void *arg)
 		(errno = -c.error, c.error ? -1 : 0);
 }
 
+/* Wait (bounded) until the word has all of @bits: true if it did. */
+static bool wait_word(struct gosync_fast *f, uint32_t bits)
+{
+	int64_t end = now_ns() + LIVENESS_NS;
+
+	while ((word(f) & bits) != bits) {
+		if (now_ns() > end)
+			return false;
+		sleep_ns(MS);
+	}
+	return true;
+}
+
 static bool t_select(void)
 {
+	struct gosync_info before, after;
 	struct gosync_fast f;
 	struct bg w;
 
@@ -347,7 +428,14 @@ static bool t_select(void)
 	CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
 	CHECK_OK(bg_start(&w, select_lock, NULL));
 	CHECK(bg_blocks(&w, 50 * MS), "select did not wait: %s", errname(w.err));
+	CHECK(wait_queued(f.fd, 1), "select never waited on the Mutex");
+	/* its LOCK case queued: the word is fenced, so our Unlock must go to the kernel */
+	CHECK(wait_word(&f, GOSYNC_MUTEX_WAITERS), "the word was never fenced: %#x", word(&f));
+	CHECK_EQ(word(&f), f.token | GOSYNC_MUTEX_WAITERS);
+	CHECK_OK(gosync_info(f.fd, &before));
 	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK_OK(gosync_info(f.fd, &after));
+	CHECK_EQ(after.stats[GOSYNC_STAT_UNLOCKS], before.stats[GOSYNC_STAT_UNLOCKS] + 1);
 	CHECK(bg_wait(&w, LIVENESS_NS), "select not woken");
 	CHECK_EQ(w.err, 0);
 	CHECK_EQ(word(&f) & GOSYNC_MUTEX_TOKEN, f.token);	/* it holds the lock */
@@ -479,6 +567,8 @@ static bool t_robust_killed(void)
 			/* a sleeper is woken by the death */
 			CHECK_OK(bg_start(&w, lock_fast, NULL));
 			CHECK(bg_blocks(&w, 50 * MS), "Lock did not wait");
+			/* queued: the death is what must wake it */
+			CHECK(wait_queued(f.fd, 1), "Lock never queued");
 		}
 		kill(pid, SIGKILL);
 		CHECK_EQ(reap(pid), 128 + SIGKILL);

@@ -61,16 +61,34 @@ static bool t_timeout(void)
 	return true;
 }
 
-/* Go's TestMutexFairness */
+/*
+ * Go's TestMutexFairness: a hog that holds the lock 100 us at a time and
+ * relocks at once does not starve a waiter, because the waiter switches
+ * the Mutex to starvation mode and Unlock then hands it the lock.
+ *
+ * Made deterministic: both threads run on CPU 0, the hog real-time, so the
+ * waiter never runs between the hog's Unlock and its relock: a waiter the
+ * Unlock woke always finds the lock taken again, and its Lock can succeed
+ * only through a handoff. The waiter runs only while the hog sleeps
+ * holding the lock: woken and losing after waiting over 1 ms (Go's
+ * threshold), it switches the Mutex to starvation mode then, so the hog,
+ * sampling the state at the end of each hold, sees GOSYNC_STATE_STARVING
+ * before every handoff; right after that hold's Unlock the Mutex is locked
+ * again, before the waiter ran: handed over.
+ */
 struct fair {
 	int fd;
 	atomic_int stop;
 	int err;
+	int starving;		/* holds that ended in starvation mode */
+	int handoffs;		/* ... whose Unlock left it locked: handed over */
 };
 
 static void *fair_hog(void *p)
 {
 	struct fair *f = p;
+	struct gosync_state st;
+	bool starving;
 
 	while (!atomic_load(&f->stop)) {
 		if (gosync_mutex_lock(f->fd, -1) < 0) {
@@ -78,12 +96,45 @@ static void *fair_hog(void *p)
 			break;
 		}
 		sleep_ns(100000);		/* 100 us */
+		if (gosync_state(f->fd, &st, NULL, 0, NULL) < 0) {
+			f->err = errno;
+			break;
+		}
+		starving = st.flags & GOSYNC_STATE_STARVING;
+		f->starving += starving;
 		if (gosync_mutex_unlock(f->fd) < 0) {
 			f->err = errno;
 			break;
 		}
+		if (starving) {
+			if (gosync_state(f->fd, &st, NULL, 0, NULL) < 0) {
+				f->err = errno;
+				break;
+			}
+			f->handoffs += !!(st.flags & GOSYNC_STATE_LOCKED);
+		}
 	}
 	return NULL;
+}
+
+/* Start @fn(@arg) as a SCHED_FIFO thread on CPU 0: 0 or an errno. */
+static int start_rt_cpu0(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	pthread_attr_t a;
+	cpu_set_t set;
+	int err;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	pthread_attr_init(&a);
+	pthread_attr_setaffinity_np(&a, sizeof(set), &set);
+	pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&a, SCHED_FIFO);
+	pthread_attr_setschedparam(&a, &sp);
+	err = pthread_create(t, &a, fn, arg);
+	pthread_attr_destroy(&a);
+	return err;
 }
 
 static bool t_fairness(void)
@@ -94,9 +145,17 @@ static bool t_fairness(void)
 	struct fair f = { .fd = a };
 	int64_t end = now_ns() + LIVENESS_NS;
 	pthread_t hog;
+	cpu_set_t all;
 	int err = 0, i;
 
-	CHECK(!pthread_create(&hog, NULL, fair_hog, &f), "pthread_create");
+	CHECK(!sched_getaffinity(0, sizeof(all), &all), "sched_getaffinity: %s",
+	      errname(errno));
+	CHECK(tap_pin_cpu0(), "cannot run on CPU 0: %s", errname(errno));
+	err = start_rt_cpu0(&hog, fair_hog, &f);
+	if (err) {
+		sched_setaffinity(0, sizeof(all), &all);
+		FAIL("a SCHED_FIFO hog on CPU 0: %s", errname(err));
+	}
 	for (i = 0; i < 10 && !err; i++) {
 		int64_t left = end - now_ns();
 
@@ -108,11 +167,18 @@ static bool t_fairness(void)
 	}
 	atomic_store(&f.stop, 1);
 	pthread_join(hog, NULL);
+	sched_setaffinity(0, sizeof(all), &all);
 	close(a);
 	close(b);
 	CHECK(!f.err, "hog: %s", errname(f.err));
 	CHECK(!err, "starved: lock %d of 10 failed with %s (bound %llds)", i, errname(err),
 	      LIVENESS_NS / SEC);
+	CHECK(f.starving >= 1, "the hog never saw starvation mode");
+	/* the waiter never ran with the lock free: each of its Locks was handed over */
+	CHECK(f.handoffs == 10, "%d handoffs (starvation mode seen %d times) for %d Locks",
+	      f.handoffs, f.starving, 10);
+	printf("# mutex fairness: starvation mode seen %d times, %d handoffs\n", f.starving,
+	       f.handoffs);
 	return true;
 }
 

@@ -216,6 +216,8 @@ static bool runner_dies(bool retry)
 	CHECK(read(p[0], &c, 1) == 1 && c == 'R', "child was not told to run");
 	CHECK_OK(bg_start(&waiter, do_forever, args));
 	CHECK(bg_blocks(&waiter, 50 * MS), "Do did not wait for the runner");
+	/* queued: the runner's death is what must wake it */
+	CHECK(wait_queued(fd, 1), "Do never queued behind the runner");
 	kill(pid, SIGKILL);
 	CHECK_EQ(reap(pid), 128 + SIGKILL);
 	CHECK(bg_wait(&waiter, LIVENESS_NS), "waiter not woken by the runner's death");
@@ -440,6 +442,7 @@ static bool once_fail(bool retry)
 	CHECK_RET(ioctl(fd, GOSYNC_IOC_ONCE, &c), EINVAL);
 	CHECK_OK(bg_start(&b, do_forever, args));		/* a Do waits for it */
 	CHECK(bg_blocks(&b, 20 * MS), "Do did not wait for the runner");
+	CHECK(wait_queued(fd, 1), "Do never queued behind the runner");
 	CHECK_RET(gosync_once_fail(fd), 0);
 	CHECK(bg_wait(&b, LIVENESS_NS) && !b.err, "the waiting Do: %s", errname(b.err));
 	CHECK_EQ(args[1], retry ? GOSYNC_ONCE_RUN : GOSYNC_ONCE_DONE | GOSYNC_ONCE_ABANDONED);

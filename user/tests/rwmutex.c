@@ -149,6 +149,8 @@ static bool t_writer_preference(void)
 	CHECK_RET(gosync_rwmutex_rlock(r2, 20 * MS), ETIMEDOUT);
 	CHECK_OK(bg_start(&reader, rlock, &r2));
 	CHECK(bg_blocks(&reader, 50 * MS), "RLock passed a waiting writer");
+	/* queued behind the writer: the RUnlock below must wake both in turn */
+	CHECK(wait_queued(r1, 2), "RLock behind a waiting writer never queued");
 	/* the reader leaves: the writer, then the queued reader */
 	CHECK_RET(gosync_rwmutex_runlock(r1), 0);
 	CHECK(bg_wait(&writer, LIVENESS_NS), "writer not woken");
@@ -323,6 +325,8 @@ static bool t_dead_reader_wakes_writer(void)
 	CHECK(read(p[0], &c, 1) == 1 && c == 'R', "child did not rlock");
 	CHECK_OK(bg_start(&writer, wlock, &fd));
 	CHECK(bg_blocks(&writer, 50 * MS), "Lock beside a reader");
+	/* queued: the death, not a free lock, is what lets it in */
+	CHECK(wait_queued(fd, 1), "Lock beside a reader never queued");
 	kill(pid, SIGKILL);
 	CHECK_EQ(reap(pid), 128 + SIGKILL);
 	CHECK(bg_wait(&writer, LIVENESS_NS), "writer not woken by the reader's death");

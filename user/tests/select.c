@@ -265,6 +265,25 @@ static int child_hold(void *arg)
 	return gosync_mutex_unlock(fd) < 0;
 }
 
+static int child_pipe[2];
+
+/* A child that locks @name, and unlocks once a selection waits for it too. */
+static int child_hold_until_waited(void *arg)
+{
+	int fd = gosync_open(dev, arg, 0);
+	struct gosync_state st;
+	int64_t end = now_ns() + LIVENESS_NS;
+
+	if (fd < 0 || gosync_mutex_lock(fd, -1) < 0 || write(child_pipe[1], "L", 1) != 1)
+		return 1;
+	do {
+		if (gosync_state(fd, &st, NULL, 0, NULL) < 0)
+			return 1;
+		sleep_ns(MS);
+	} while (st.waiters < 1 && now_ns() < end);
+	return gosync_mutex_unlock(fd) < 0 || st.waiters < 1;
+}
+
 static bool t_ntsync_wait_any(void)
 {
 	char n1[GOSYNC_NAME_MAX], n2[GOSYNC_NAME_MAX];
@@ -273,8 +292,9 @@ static bool t_ntsync_wait_any(void)
 	int other = CHECK_OK(gosync_open(dev, n1, 0));
 	struct gosync_wait_case cs[2] = { op_case(m1, GOSYNC_CASE_LOCK),
 					  op_case(m2, GOSYNC_CASE_LOCK) };
-	struct held h = { .name = n2, .hold_ms = 100 };
+	struct held h = { .name = n2, .hold_ms = 100000 };
 	pid_t pid;
+	char c;
 
 	/* both free: ORDERED takes the first */
 	CHECK_EQ(wait_any(cs, 2, GOSYNC_WAIT_ORDERED, 0), 0);
@@ -285,19 +305,22 @@ static bool t_ntsync_wait_any(void)
 	CHECK_RET(wait_any(cs, 2, 0, 10 * MS), ETIMEDOUT);
 	CHECK_OK(gosync_mutex_unlock(m1));
 	CHECK_OK(gosync_mutex_unlock(m2));
-	/* test_wake_any: m1 held here, m2 held by a child that unlocks it later */
+	/*
+	 * test_wake_any: m1 held here, m2 held by a child that unlocks it only
+	 * once the kernel shows our selection waiting on m2 (its cases tried,
+	 * both held), so the wait blocked and the Unlock is what woke it
+	 */
 	CHECK_OK(gosync_mutex_lock(m1, -1));
-	pid = spawn(child_hold, &h);
-	while (gosync_mutex_trylock(m2) == 0) {		/* wait for the child to hold it */
-		CHECK_OK(gosync_mutex_unlock(m2));
-		sleep_ns(MS);
-	}
+	CHECK_OK(pipe(child_pipe));
+	pid = spawn(child_hold_until_waited, n2);
+	CHECK(read(child_pipe[0], &c, 1) == 1, "child did not lock");
+	close(child_pipe[0]);
+	close(child_pipe[1]);
 	CHECK_EQ(wait_any(cs, 2, 0, LIVENESS_NS), 1);
-	CHECK_EQ(reap(pid), 0);
+	CHECK(reap(pid) == 0, "the child saw no selection waiting on m2 (or failed)");
 	CHECK_OK(gosync_mutex_unlock(m1));
 	CHECK_OK(gosync_mutex_unlock(m2));
 	/* a robust holder that dies: the case completes with EOWNERDEAD */
-	h.hold_ms = 100000;
 	pid = spawn(child_hold, &h);
 	while (gosync_mutex_trylock(m2) == 0) {
 		CHECK_OK(gosync_mutex_unlock(m2));
@@ -339,6 +362,8 @@ static bool t_wg_case_not_a_wait(void)
 	CHECK_OK(gosync_mutex_lock(m, -1));
 	CHECK_OK(bg_start(&b, wait_all_bg, cs));
 	CHECK(bg_blocks(&b, 20 * MS), "wait-all did not block");
+	/* the WG_ZERO case is registered on the WaitGroup when it reaches zero */
+	CHECK(wait_queued(wg, 1), "wait-all never waited on the WaitGroup");
 	CHECK_RET(gosync_waitgroup_done(wg, NULL), 0);		/* zero: the case is ready */
 	CHECK_RET(gosync_waitgroup_add(wg, 1, NULL), 0);	/* not EBUSY */
 	CHECK(bg_blocks(&b, 20 * MS), "wait-all returned with the Mutex held");
@@ -376,6 +401,8 @@ static bool t_ntsync_wait_all(void)
 	/* test_wake_all: a waiter wakes only once both are free */
 	CHECK_OK(bg_start(&b, wait_all_bg, cs));
 	CHECK(bg_blocks(&b, 20 * MS), "wait-all did not block");
+	/* waiting on both before either is freed */
+	CHECK(wait_queued(mine, 1) && wait_queued(rw, 1), "wait-all never waited on both");
 	CHECK_OK(gosync_mutex_unlock(other));
 	CHECK(bg_blocks(&b, 20 * MS), "wait-all took one of two");
 	CHECK_OK(gosync_mutex_trylock(other));		/* still free for others */
@@ -821,8 +848,6 @@ static bool t_stress_wait(bool mapped)
 
 #define TR "/sys/kernel/tracing"
 
-static int child_pipe[2];
-
 static bool trace_ready(void)
 {
 	if (access(TR "/events", F_OK))
@@ -861,23 +886,6 @@ static const char *acquired(uint64_t id)
 	if (f)
 		fclose(f);
 	return out;
-}
-
-/* A child that locks @name, and unlocks once a selection waits for it too. */
-static int child_hold_until_waited(void *arg)
-{
-	int fd = gosync_open(dev, arg, 0);
-	struct gosync_state st;
-	int64_t end = now_ns() + LIVENESS_NS;
-
-	if (fd < 0 || gosync_mutex_lock(fd, -1) < 0 || write(child_pipe[1], "L", 1) != 1)
-		return 1;
-	do {
-		if (gosync_state(fd, &st, NULL, 0, NULL) < 0)
-			return 1;
-		sleep_ns(MS);
-	} while (st.waiters < 1 && now_ns() < end);
-	return gosync_mutex_unlock(fd) < 0 || st.waiters < 1;
 }
 
 static bool t_traced(void)

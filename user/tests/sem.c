@@ -178,9 +178,18 @@ static bool t_deadline(void)
 
 /* ---- TestLargeAcquireDoesntStarve ---- */
 
+/*
+ * As x/sync: every churner holds a permit from before it starts (taken on
+ * its own description here: permits belong to their holder), and loops
+ * Release(1), Acquire(1), so that the whole semaphore is never free unless
+ * a waiting Acquire(size) makes the churners' Acquires queue behind it.
+ */
+#define CHURNERS	2
+
 struct churn {
 	int fd;
 	atomic_int stop;
+	atomic_long rounds;	/* Release + Acquire pairs done */
 	atomic_int errors;
 };
 
@@ -189,37 +198,74 @@ static void *churn_thread(void *p)
 	struct churn *c = p;
 
 	while (!atomic_load(&c->stop)) {
-		if (gosync_sem_acquire(c->fd, 1, LIVENESS_NS) < 0 ||
-		    gosync_sem_release(c->fd, 1) < 0)
+		if (gosync_sem_release(c->fd, 1) < 0 ||
+		    gosync_sem_acquire(c->fd, 1, LIVENESS_NS) < 0) {
 			atomic_fetch_add(&c->errors, 1);
+			break;
+		}
+		atomic_fetch_add(&c->rounds, 1);
 	}
+	/* x/sync's deferred Release */
+	if (gosync_sem_release(c->fd, 1) < 0)
+		atomic_fetch_add(&c->errors, 1);
 	return NULL;
 }
 
 static bool t_large_doesnt_starve(void)
 {
 	char name[GOSYNC_NAME_MAX];
-	int fd = CHECK_OK(gosync_sem_create(dev, tap_name(name, "starve"), 0, 2, 0));
-	struct churn c[2];
-	pthread_t t[2];
-	int rc;
+	int fd = CHECK_OK(gosync_sem_create(dev, tap_name(name, "starve"), 0, CHURNERS, 0));
+	struct churn c[CHURNERS];
+	pthread_t t[CHURNERS];
+	struct gosync_info info;
+	uint64_t acquires, moved = 0, held = 0;
+	bool ran = true;
+	int64_t end;
+	int rc = -1, err = 0, rel = 0, i;
 
-	for (int i = 0; i < 2; i++) {
+	for (i = 0; i < CHURNERS; i++) {
 		c[i] = (struct churn){ .fd = CHECK_OK(reopen(dev, name)) };
-		CHECK(!pthread_create(&t[i], NULL, churn_thread, &c[i]), "pthread_create");
+		CHECK_RET(gosync_sem_acquire(c[i].fd, 1, 0), 0);
 	}
-	sleep_ns(20 * MS);
-	/* The whole semaphore while two threads keep taking one permit each */
-	rc = gosync_sem_acquire(fd, 2, LIVENESS_NS);
-	for (int i = 0; i < 2; i++)
+	CHECK_EQ(avail_of(fd), 0);
+	CHECK_OK(gosync_info(fd, &info));
+	acquires = info.stats[GOSYNC_STAT_SEM_ACQUIRES];
+	for (i = 0; i < CHURNERS; i++)
+		CHECK(!pthread_create(&t[i], NULL, churn_thread, &c[i]), "pthread_create");
+	/* the churn runs: every churner went round, and the kernel saw it */
+	end = now_ns() + LIVENESS_NS;
+	for (i = 0; i < CHURNERS; i++) {
+		while (atomic_load(&c[i].rounds) < 1 && !atomic_load(&c[i].errors) &&
+		       now_ns() < end)
+			sleep_ns(MS);
+		ran = ran && atomic_load(&c[i].rounds) >= 1;
+	}
+	if (!gosync_info(fd, &info))
+		moved = info.stats[GOSYNC_STAT_SEM_ACQUIRES] - acquires;
+	/* The whole semaphore, while the churners keep taking one permit each */
+	if (ran) {
+		rc = gosync_sem_acquire(fd, CHURNERS, LIVENESS_NS);
+		err = rc < 0 ? errno : 0;
+		held = held_by(fd);
+	}
+	for (i = 0; i < CHURNERS; i++)
 		atomic_store(&c[i].stop, 1);
-	CHECK(rc == 0, "Acquire(2) starved: %s", errname(errno));
-	CHECK_RET(gosync_sem_release(fd, 2), 0);
-	for (int i = 0; i < 2; i++) {
+	if (!rc)
+		rel = gosync_sem_release(fd, CHURNERS) < 0 ? errno : 0;
+	for (i = 0; i < CHURNERS; i++)
 		pthread_join(t[i], NULL);
+	CHECK(ran, "a churner never went round (errors %d, %d)", atomic_load(&c[0].errors),
+	      atomic_load(&c[1].errors));
+	CHECK(moved >= CHURNERS, "SEM_ACQUIRES moved by %" PRIu64 " while churning", moved);
+	CHECK(rc == 0, "Acquire(%d) starved: %s", CHURNERS, errname(err));
+	CHECK_EQ(held, CHURNERS);
+	CHECK(!rel, "Release(%d): %s", CHURNERS, errname(rel));
+	for (i = 0; i < CHURNERS; i++) {
 		CHECK_EQ(atomic_load(&c[i].errors), 0);
+		CHECK_EQ(held_by(c[i].fd), 0);
 		close(c[i].fd);
 	}
+	CHECK_EQ(avail_of(fd), CHURNERS);
 	close(fd);
 	return true;
 }
@@ -308,6 +354,8 @@ static bool holder_dies(bool robust)
 	if (robust) {
 		CHECK_OK(bg_start(&waiter, do_acquire, &all));
 		CHECK(bg_blocks(&waiter, 30 * MS), "Acquire(4) did not wait");
+		/* queued: the holder's death must wake it */
+		CHECK(wait_queued(fd, 1), "Acquire(4) never queued");
 	}
 	kill(pid, SIGKILL);
 	CHECK_EQ(reap(pid), 128 + SIGKILL);
