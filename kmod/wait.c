@@ -363,6 +363,12 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 				c->result = r;
 				break;
 			}
+			/*
+			 * A try may walk a long queue under its object's lock
+			 * (another user's selections): 64 of them in a row
+			 * must not keep a non-preemptible kernel's CPU.
+			 */
+			cond_resched();
 		}
 		if (i < n || nonblock)
 			break;
