@@ -83,7 +83,7 @@ func (c *Cond) Broadcast() error { return c.op("Cond.Broadcast", condBroadcast) 
 // woken; ErrOwnerDead if relocking found L's last holder dead; ctx.Err()
 // if ctx ended the wait. ctx's deadline ends the wait in the kernel; to
 // end it for a cancellation (of a ctx with or without a deadline),
-// WaitContext broadcasts on c: other waiters wake too, as from any
+// WaitContext broadcasts on c once: other waiters wake too, as from any
 // Broadcast, and as always, recheck their condition.
 //
 // As in Go, the caller typically cannot assume the condition is true when
@@ -117,6 +117,10 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 	}
 	var canceled atomic.Bool
 	if done := ctx.Done(); done != nil {
+		// L's count of Unlocks while the caller holds L: it moves when
+		// the kernel unlocks L for this Wait, with the Wait in the
+		// Cond's queue (condCancel).
+		unlocks, known := mutexUnlocks(mfd)
 		stop, exited := make(chan struct{}), make(chan struct{})
 		go func() {
 			defer close(exited)
@@ -133,17 +137,7 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 				return
 			}
 			canceled.Store(true)
-			// Broadcast until the waiter is back: it may not have
-			// gone to sleep yet.
-			for d := 100 * time.Microsecond; ; d *= 2 {
-				cmd := condCmd{size: uint32(unsafe.Sizeof(condCmd{})), op: condBroadcast}
-				ioctl(cfd, iocCond, unsafe.Pointer(&cmd))
-				select {
-				case <-stop:
-					return
-				case <-time.After(d):
-				}
-			}
+			condCancel(cfd, mfd, unlocks, known, stop)
 		}()
 		defer func() {
 			close(stop)
@@ -185,3 +179,62 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 // Wait is WaitContext without a context: it returns nil when woken, or an
 // error (ErrNotLocked, ErrOwnerDead, ...).
 func (c *Cond) Wait() error { return c.WaitContext(context.Background()) }
+
+// statUnlocks is GOSYNC_STAT_UNLOCKS, a Mutex's count of Unlocks in its
+// Info's stats; the kernel's Unlock for a Cond's Wait is one.
+const statUnlocks = 2
+
+// mutexUnlocks reads the count of Unlocks of the Mutex fd refers to.
+func mutexUnlocks(fd int) (uint64, bool) {
+	c := infoCmd{size: uint32(unsafe.Sizeof(infoCmd{}))}
+	if ioctl(fd, iocInfo, unsafe.Pointer(&c)) != nil {
+		return 0, false
+	}
+	return c.info.stats[statUnlocks], true
+}
+
+// condCancel ends a WaitContext whose ctx was cancelled, on the Cond cfd
+// with L mfd, by a Broadcast (which wakes every Wait on the Cond), once the
+// Wait is asleep in the Cond's queue: it may not be there yet. It is once
+// the kernel has unlocked L for it, which it does after queueing it: when
+// L's count of Unlocks has moved past unlocks, read while the caller held
+// L (no other Unlock comes between, unless the program unlocks a Mutex
+// that another holds, which a Go Cond does not survive either). Until
+// then condCancel looks again, from 100 µs doubling up to sleepMax, waking
+// nobody; then it broadcasts once, and is done: the Wait has left the
+// Cond's queue for good, and may then be long relocking L, which more
+// Broadcasts would not shorten (each woke every waiter of the Cond in
+// every process, for as long as L was held). Without the count (known
+// false: INFO failed), it broadcasts from 100 µs doubling until the Wait
+// returns (stop).
+func condCancel(cfd, mfd int, unlocks uint64, known bool, stop <-chan struct{}) {
+	broadcast := func() {
+		cmd := condCmd{size: uint32(unsafe.Sizeof(condCmd{})), op: condBroadcast}
+		ioctl(cfd, iocCond, unsafe.Pointer(&cmd))
+	}
+	d := 100 * time.Microsecond
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		if known {
+			var n uint64
+			n, known = mutexUnlocks(mfd)
+			if known && n != unlocks {
+				broadcast()
+				return
+			}
+		}
+		if !known {
+			broadcast()
+		}
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		if d *= 2; known && d > sleepMax {
+			d = sleepMax
+		}
+		t.Reset(d)
+	}
+}

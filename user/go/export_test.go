@@ -17,3 +17,26 @@ const (
 	IocWait = iocWait
 	IocCond = iocCond
 )
+
+// setTestHookClose sets testHookClose to f (nil: none).
+func setTestHookClose(f func(h *handle)) {
+	if f == nil {
+		testHookClose.Store(nil)
+		return
+	}
+	testHookClose.Store(&f)
+}
+
+// SetTestHookClose sets a hook that Close runs once it is decided (nil:
+// none), for a test of the hook's synchronization.
+func SetTestHookClose(f func()) {
+	if f == nil {
+		setTestHookClose(nil)
+		return
+	}
+	setTestHookClose(func(*handle) { f() })
+}
+
+// HasFeature is hasFeature: whether the module has the flag behind
+// GOSYNC_IOC_VERSION's feature bit f (yes if the device cannot be asked).
+func HasFeature(f uint64) bool { return hasFeature(f) }

@@ -157,8 +157,8 @@ func (h *handle) close() error {
 			break
 		}
 	}
-	if testHookClose != nil {
-		testHookClose(h)
+	if hook := testHookClose.Load(); hook != nil {
+		(*hook)(h)
 	}
 	runtime.SetFinalizer(h, nil)
 	h.pmu.Lock()
@@ -184,7 +184,9 @@ func (h *handle) close() error {
 }
 
 // testHookClose, if set (by tests), runs in close() once Close is decided.
-var testHookClose func(h *handle)
+// Atomic: close() also runs on the finalizer goroutine, for a handle that
+// nobody closed, which no test can order its setting of the hook with.
+var testHookClose atomic.Pointer[func(h *handle)]
 
 // file returns a new *os.File for the object: a duplicate descriptor,
 // sharing the handle's open file description (and so what it holds).

@@ -74,16 +74,16 @@ func TestCloseWhileCallReturns(t *testing.T) {
 	}
 	var open [2]bool
 	ran := false
-	testHookClose = func(hc *handle) {
+	setTestHookClose(func(hc *handle) {
 		if hc != h {
 			return
 		}
 		ran = true
 		h.put() // the call returns
 		open = [2]bool{fdOpen(h.fd), fdOpen(h.closer)}
-	}
+	})
 	err = m.Close()
-	testHookClose = nil
+	setTestHookClose(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

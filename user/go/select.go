@@ -79,7 +79,9 @@ var ErrWouldBlock = errors.New("gosync: no case is ready")
 //
 // Select waits in the kernel (GOSYNC_IOC_WAIT), where the other side of an
 // unbuffered Chan finds it, and holds an OS thread while it waits; ctx's
-// cancellation ends the wait at once.
+// cancellation ends the wait at once (through an anonymous WaitGroup; if
+// none can be made, no descriptor being left, the wait looks at ctx every
+// 10 ms instead).
 func Select(ctx context.Context, cases ...Case) (Selected, error) {
 	return doSelect(ctx, cases, 0)
 }
@@ -155,6 +157,12 @@ func doSelect(ctx context.Context, cases []Case, flags uint32) (Selected, error)
 			i, err = tryCases(wc, flags)
 		} else {
 			i, err = waitCases(ctx, wc, flags)
+			if noCanceler(err) {
+				// Its canceler cannot be made (no descriptor left,
+				// the user's object limit), nothing was done: wait
+				// all the same, in slices that need none, as Send.
+				i, err = waitCasesSliced(ctx, wc, flags, nil)
+			}
 		}
 		if err != nil {
 			if err == syscall.EAGAIN {

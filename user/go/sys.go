@@ -3,10 +3,12 @@
 package gosync
 
 import (
+	"errors"
 	"math"
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -96,45 +98,78 @@ func dupFd(fd int) (int, error) {
 	}
 }
 
-// The device: opened once, on first use, and kept (close-on-exec).
+// The device: opened on first use and kept (close-on-exec). Only success
+// is kept: a first open that fails (no descriptor left, EMFILE; the module
+// not loaded yet, ENOENT) fails that call, and the next call tries again.
+// Opened under mu, so that callers that come together open it once.
 var dev struct {
-	once sync.Once
-	fd   int
-	err  error
+	mu sync.Mutex
+	fd atomic.Int32 // the descriptor + 1; 0 until opened
 }
 
 // DevicePath is the gosync device the package opens on first use.
 const DevicePath = "/dev/gosync"
 
 func device() (int, error) {
-	dev.once.Do(func() {
-		dev.fd, dev.err = syscall.Open(DevicePath, syscall.O_RDWR|syscall.O_CLOEXEC, 0)
-		if dev.err != nil {
-			dev.err = &os.PathError{Op: "open", Path: DevicePath, Err: dev.err}
-		}
-	})
-	return dev.fd, dev.err
+	if fd := dev.fd.Load(); fd != 0 {
+		return int(fd - 1), nil
+	}
+	dev.mu.Lock()
+	defer dev.mu.Unlock()
+	if fd := dev.fd.Load(); fd != 0 {
+		return int(fd - 1), nil
+	}
+	fd, err := syscall.Open(DevicePath, syscall.O_RDWR|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, &os.PathError{Op: "open", Path: DevicePath, Err: err}
+	}
+	dev.fd.Store(int32(fd) + 1)
+	return fd, nil
 }
 
 var feat struct {
-	once sync.Once
-	bits uint64
+	mu    sync.Mutex
+	known atomic.Bool // bits holds the answer
+	bits  uint64
 }
 
 // hasFeature reports whether the module has the flag behind feature bit f
 // (GOSYNC_IOC_VERSION's features), asked once. If the device cannot be
-// asked, yes: the module is taken to be as new as the package.
+// asked, yes: the module is taken to be as new as the package. That answer
+// is kept only if the device will not do better later (the process may not
+// open it, a module without VERSION); a failure that passes (no descriptor
+// or memory left) gives it for this call only, and the next one asks again.
 func hasFeature(f uint64) bool {
-	feat.once.Do(func() {
-		feat.bits = ^uint64(0)
-		if dfd, err := device(); err == nil {
-			v := versionCmd{size: uint32(unsafe.Sizeof(versionCmd{}))}
-			if ioctl(dfd, iocVersion, unsafe.Pointer(&v)) == nil {
-				feat.bits = v.features
+	if !feat.known.Load() {
+		feat.mu.Lock()
+		if !feat.known.Load() {
+			bits, final := askFeatures()
+			if !final {
+				feat.mu.Unlock()
+				return bits&f != 0
 			}
+			feat.bits = bits
+			feat.known.Store(true)
 		}
-	})
+		feat.mu.Unlock()
+	}
 	return feat.bits&f != 0
+}
+
+// askFeatures asks the module for its feature bits: them, or every bit if it
+// cannot be asked; final says whether that answer is for good.
+func askFeatures() (bits uint64, final bool) {
+	dfd, err := device()
+	if err != nil {
+		var errno syscall.Errno
+		return ^uint64(0), !(errors.As(err, &errno) && (errno == syscall.EMFILE ||
+			errno == syscall.ENFILE || errno == syscall.ENOMEM || errno == syscall.EINTR))
+	}
+	v := versionCmd{size: uint32(unsafe.Sizeof(versionCmd{}))}
+	if ioctl(dfd, iocVersion, unsafe.Pointer(&v)) != nil {
+		return ^uint64(0), true
+	}
+	return v.features, true
 }
 
 // Absolute deadlines are on CLOCK_MONOTONIC, the clock of Go's monotonic

@@ -111,7 +111,10 @@ func (h *handle) getPoller() (*poller, error) {
 	err = syscall.SetNonblock(nfd, false)
 	nonblockMu.Unlock()
 	if derr != nil {
-		f.Close() // epoll refused it (a module without poll for the type)
+		// epoll refused it: a module without poll for the type, or
+		// epoll's own limits (ENOSPC: fs.epoll.max_user_watches; ENOMEM),
+		// which os.NewFile does not tell apart.
+		f.Close()
 		return nil, errNotPollable
 	}
 	if err != nil {
@@ -186,7 +189,7 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 	}
 	p, err := h.getPoller()
 	if err == errNotPollable || noCanceler(err) {
-		return h.awaitWithoutPoller(ctx, w, err == errNotPollable)
+		return h.awaitWithoutPoller(ctx, w)
 	}
 	if err != nil {
 		return err
@@ -326,26 +329,23 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 	}
 }
 
-// awaitWithoutPoller is await when no poller can be had: the module cannot
-// poll the type (notPollable), or no descriptor or memory is left for one
-// (EMFILE, ENFILE, ENOMEM; an error there would fail a wait that a
-// sync-ported caller takes for done, and panic a Lock). A waiter with a
-// kernel case waits in the kernel's queue: every one on a module that
-// cannot poll, as before; otherwise with a slot free (takeKernelSlot), as
-// await's own. Without a case or a slot, or when the kernel wait's
-// cancelers cannot be made either (noCanceler), it tries and sleeps
-// (sleepWait), which needs no descriptor.
-func (h *handle) awaitWithoutPoller(ctx context.Context, w *waiter, notPollable bool) error {
-	if w.block.op != 0 {
-		slot := !notPollable && takeKernelSlot()
-		if notPollable || slot {
-			err := h.kernelWait(ctx, w.block)
-			if slot {
-				putKernelSlot()
-			}
-			if !noCanceler(err) {
-				return err
-			}
+// awaitWithoutPoller is await when no poller can be had: epoll refused the
+// descriptor (errNotPollable: a module that cannot poll the type, or
+// epoll's limits, fs.epoll.max_user_watches), or no descriptor or memory
+// is left for one (EMFILE, ENFILE, ENOMEM; an error there would fail a
+// wait that a sync-ported caller takes for done, and panic a Lock). A
+// waiter with a kernel case waits in the kernel's queue if a slot is free
+// (takeKernelSlot), as await's own: maxKernelWaits bounds these too, or
+// every waiter on an object whose descriptors epoll refuses would hold an
+// OS thread. Without a case or a slot, or when the kernel wait's cancelers
+// cannot be made either (noCanceler), it tries and sleeps (sleepWait),
+// which needs no descriptor.
+func (h *handle) awaitWithoutPoller(ctx context.Context, w *waiter) error {
+	if w.block.op != 0 && takeKernelSlot() {
+		err := h.kernelWait(ctx, w.block)
+		putKernelSlot()
+		if !noCanceler(err) {
+			return err
 		}
 	}
 	return h.sleepWait(ctx, w.try)
@@ -482,21 +482,29 @@ func (h *handle) waitCases(ctx context.Context, cases []waitCase) (int, error) {
 
 // waitCasesSliced is h.waitCases (cases on h) for when its cancelers
 // cannot be made (noCanceler: no descriptor or memory left, the user's
-// object limit): kernel waits of at most sleepMax, which need none, and
-// between them a look at ctx and at Close of h. Between two the wait is
-// out of the kernel's queue for a moment: it joins it last again, and a
-// poller it woke may look just then and miss it (and looks again when the
-// wait is back, which wakes it again).
+// object limit): waitCasesSliced below, which also looks at Close of h.
 func (h *handle) waitCasesSliced(ctx context.Context, cases []waitCase) (int, error) {
+	return waitCasesSliced(ctx, cases, 0, h.isClosed)
+}
+
+// waitCasesSliced is waitCases (below) for when its canceler cannot be made
+// (noCanceler): kernel waits of at most sleepMax, which need none, and
+// between them a look at ctx and, if closed is not nil, at closed()
+// (os.ErrClosed). Between two the wait is out of the kernel's queue for a
+// moment: it joins it last again, and a poller it woke may look just then
+// and miss it (and looks again when the wait is back, which wakes it
+// again).
+func waitCasesSliced(ctx context.Context, cases []waitCase, flags uint32,
+	closed func() bool) (int, error) {
 	dfd, err := device()
 	if err != nil {
 		return -1, err
 	}
-	cmd := waitCmd{size: uint32(unsafe.Sizeof(waitCmd{})), flags: waitAbstime,
+	cmd := waitCmd{size: uint32(unsafe.Sizeof(waitCmd{})), flags: flags | waitAbstime,
 		cases: unsafe.Pointer(&cases[0]), count: uint32(len(cases))}
 	deadline, hasDeadline := ctx.Deadline()
 	for {
-		if h.isClosed() {
+		if closed != nil && closed() {
 			return -1, os.ErrClosed
 		}
 		if err := ctx.Err(); err != nil {
@@ -586,7 +594,9 @@ func wgOp(fd int, op uint32, delta int64, flags uint32) error {
 }
 
 // waitCases runs GOSYNC_IOC_WAIT (ANY) over cases, a kernel wait, until
-// one completes or ctx is done: its index, or ctx.Err(). The caller holds
+// one completes or ctx is done: its index, or ctx.Err(); or, having done
+// nothing, the error that kept it from making ctx's canceler (noCanceler:
+// callers wait without one, waitCasesSliced, or poll). The caller holds
 // references to the cases' descriptors. cases needs room for one more.
 func waitCases(ctx context.Context, cases []waitCase, flags uint32) (int, error) {
 	dfd, err := device()
