@@ -731,7 +731,13 @@ static void wait_all_turn_interruptible_test(struct kunit *test)
 	case_init(&c, &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
 	gs_wait_all_turn(true);
 	blocker_start(test, &b, do_wait_all_nonblock, &c);
-	KUNIT_EXPECT_TRUE(test, wait_until(!READ_ONCE(b.task->on_rq)));
+	/*
+	 * Asleep for the turn: its only interruptible sleep (a new thread
+	 * can be off its run queue for a moment before it first runs, with
+	 * SIGUSR1 not yet allowed).
+	 */
+	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(b.task->__state) == TASK_INTERRUPTIBLE &&
+					   !READ_ONCE(b.task->on_rq)));
 	blocker_signal(&b);
 	KUNIT_EXPECT_TRUE(test, wait_until(READ_ONCE(b.finished)));
 	gs_wait_all_turn(false);
