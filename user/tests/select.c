@@ -32,6 +32,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 
 #include "sync_util.h"
 
@@ -575,9 +576,41 @@ static short poll1(int fd)
 	return poll(&p, 1, 0) == 1 ? p.revents : 0;
 }
 
+/* A child that waits in epoll for @arg's Mutex to be readable: 0 if it was. */
+static int child_epoll(void *arg)
+{
+	int fd = gosync_open(dev, arg, 0), ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+
+	if (fd < 0 || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+		return 1;
+	return epoll_wait(ep, &out, 1, (int)(LIVENESS_NS / MS)) == 1 ? 0 : 2;
+}
+
+/* Wait until @pid sleeps in epoll_wait() (/proc/<pid>/syscall), at most LIVENESS_NS. */
+static bool in_epoll_wait(pid_t pid)
+{
+	int64_t end = now_ns() + LIVENESS_NS;
+	char path[64], buf[256];
+	long nr;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	do {
+		FILE *f = fopen(path, "r");
+
+		if (!f)
+			return false;
+		nr = fgets(buf, sizeof(buf), f) && sscanf(buf, "%ld", &nr) == 1 ? nr : -1;
+		fclose(f);
+		if (nr == SYS_epoll_wait || nr == SYS_epoll_pwait)
+			return true;
+		sleep_ns(MS);
+	} while (now_ns() < end);
+	return false;
+}
+
 static bool t_poll_locks(void)
 {
-	struct held h;
 	char n[GOSYNC_NAME_MAX];
 	int m = CHECK_OK(gosync_mutex_create(dev, tap_name(n, "pl"), 0600, 0));
 	int rw = CHECK_OK(gosync_rwmutex_create(dev, NULL, 0, 0));
@@ -589,13 +622,14 @@ static bool t_poll_locks(void)
 	CHECK_OK(gosync_mutex_lock(m, -1));
 	CHECK_EQ(poll1(m), 0);
 	CHECK_OK(gosync_mutex_unlock(m));
-	/* epoll wakes when another process unlocks */
-	h = (struct held){ .name = n, .hold_ms = 100 };
-	pid = spawn(child_hold, &h);
-	while (poll1(m) == POLLIN)
-		sleep_ns(MS);
+	/* epoll: not ready while held; wakes when another process unlocks */
 	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, m, &ev));
-	CHECK_EQ(epoll_wait(ep, &out, 1, (int)(LIVENESS_NS / MS)), 1);
+	CHECK_EQ(epoll_wait(ep, &out, 1, 0), 1);
+	CHECK_OK(gosync_mutex_lock(m, -1));
+	CHECK_EQ(epoll_wait(ep, &out, 1, 0), 0);
+	pid = spawn(child_epoll, n);
+	CHECK(in_epoll_wait(pid), "the child never slept in epoll_wait");
+	CHECK_OK(gosync_mutex_unlock(m));
 	CHECK_EQ(reap(pid), 0);
 	CHECK_EQ(poll1(rw), POLLIN | POLLOUT);
 	CHECK_OK(gosync_rwmutex_rlock(rw, -1));
