@@ -162,6 +162,10 @@ func askFeatures() (bits uint64, final bool) {
 	dfd, err := device()
 	if err != nil {
 		var errno syscall.Errno
+		// Passing: no descriptor or memory left. A device node that is
+		// not there (ENOENT, ENXIO) is taken as final here, though
+		// device() tries again: a process given descriptors without the
+		// node (a container) would else open() on every WaitGroup Done.
 		return ^uint64(0), !(errors.As(err, &errno) && (errno == syscall.EMFILE ||
 			errno == syscall.ENFILE || errno == syscall.ENOMEM || errno == syscall.EINTR))
 	}

@@ -339,16 +339,31 @@ func (h *handle) await(ctx context.Context, w *waiter) error {
 // every waiter on an object whose descriptors epoll refuses would hold an
 // OS thread. Without a case or a slot, or when the kernel wait's cancelers
 // cannot be made either (noCanceler), it tries and sleeps (sleepWait),
-// which needs no descriptor.
+// which needs no descriptor; a sleeper with a case looks for a free slot
+// after each try, and joins the kernel's queue once it finds one: a kernel
+// TryLock or TryAcquire fails while anyone is queued there, so a waiter
+// that only tried could wait for as long as the queue never empties.
 func (h *handle) awaitWithoutPoller(ctx context.Context, w *waiter) error {
-	if w.block.op != 0 && takeKernelSlot() {
-		err := h.kernelWait(ctx, w.block)
-		putKernelSlot()
-		if !noCanceler(err) {
+	var kernel func() (bool, error)
+	if w.block.op != 0 {
+		canceler := true
+		kernel = func() (bool, error) {
+			if !canceler || !takeKernelSlot() {
+				return false, nil
+			}
+			err := h.kernelWait(ctx, w.block)
+			putKernelSlot()
+			if noCanceler(err) {
+				canceler = false // sleep and try only, from now on
+				return false, nil
+			}
+			return true, err
+		}
+		if done, err := kernel(); done {
 			return err
 		}
 	}
-	return h.sleepWait(ctx, w.try)
+	return h.sleepWait(ctx, w.try, kernel)
 }
 
 // The pauses of sleepWait between tries, and the slices of
@@ -366,8 +381,10 @@ const (
 // handle is closed (os.ErrClosed). The caller has tried once already. It
 // holds no OS thread, but takes no part in the kernel's fairness, and
 // misses a state that comes and goes between two tries (a WaitGroup's zero
-// Added to again at once; Go calls that misuse).
-func (h *handle) sleepWait(ctx context.Context, try func(fd int) (bool, error)) error {
+// Added to again at once; Go calls that misuse). kernel, if not nil, is
+// called after each failed try: it may finish the wait another way (done).
+func (h *handle) sleepWait(ctx context.Context, try func(fd int) (bool, error),
+	kernel func() (done bool, err error)) error {
 	closed := h.closedChan()
 	d := sleepMin
 	t := time.NewTimer(d)
@@ -388,6 +405,11 @@ func (h *handle) sleepWait(ctx context.Context, try func(fd int) (bool, error)) 
 		h.put()
 		if done || err != nil {
 			return err
+		}
+		if kernel != nil {
+			if done, err := kernel(); done {
+				return err
+			}
 		}
 		if d *= 2; d > sleepMax {
 			d = sleepMax
