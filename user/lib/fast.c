@@ -53,10 +53,13 @@ int gosync_fast_create(int dev, struct gosync_create *c, struct gosync_fast *f)
 		/*
 		 * Leave nothing behind: a named object would outlive the fd.
 		 * By id, as another process may have unlinked it and made a
-		 * new object under the name since.
+		 * new object under the name since; by name alone on a module
+		 * without GOSYNC_UNLINK_ID (E2BIG), as before it came.
 		 */
-		if (c->name && gosync_info(fd, &info) == 0)
-			gosync_unlink_id(dev, (const char *)(uintptr_t)c->name, info.id);
+		if (c->name && (gosync_info(fd, &info) < 0 ||
+				(gosync_unlink_id(dev, (const char *)(uintptr_t)c->name,
+						  info.id) < 0 && errno == E2BIG)))
+			gosync_unlink(dev, (const char *)(uintptr_t)c->name);
 		close(fd);
 		errno = err;
 		return -1;
