@@ -19,9 +19,9 @@
  * case of a selection ever completes. A party that completes one of its own
  * cases claims its own selection first, for the same reason.
  *
- * Message memory is allocated by the sender (charged to the channel
- * owner's user and to the sender's memory cgroup) and freed by whoever
- * takes it out: the receiver, or destroy.
+ * Message memory is allocated by the sender (charged to the user who opened
+ * the sending description, and to the sender's memory cgroup) and freed by
+ * whoever takes it out: the receiver, or destroy.
  */
 #include <linux/export.h>
 #include <linux/poll.h>
@@ -30,7 +30,7 @@
 
 #include "internal.h"
 
-/* What a message costs: its slab object (charged to the channel's user). */
+/* What a message costs: its slab object (charged to its sender's user). */
 static unsigned long chan_msg_cost(u32 len)
 {
 	return kmalloc_size_roundup(offsetof(struct gs_chan_msg, data) + len);
