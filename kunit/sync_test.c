@@ -427,6 +427,7 @@ static struct gs_mutex *mapped_mutex(struct kunit *test, bool robust, u32 **word
 static void mapped_mutex_word_test(struct kunit *test)
 {
 	struct gs_holder a = { .token = 1 }, b = { .token = 2 };
+	struct blocker w = { .holder.token = 3 };
 	u32 *word;
 	struct gs_mutex *m = mapped_mutex(test, true, &word);
 
@@ -435,6 +436,17 @@ static void mapped_mutex_word_test(struct kunit *test)
 	/* fenced to look, then not: nobody waits, the holder's Unlock is a CAS */
 	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1);
 	KUNIT_EXPECT_TRUE(test, fast_unlock(word, 1));
+	/* with a Lock queued, a failed TryLock leaves the fence the waiter needs */
+	KUNIT_EXPECT_TRUE(test, fast_lock(word, 1));
+	blocker_start(test, &w, blocker_mutex_lock, m);
+	KUNIT_EXPECT_TRUE(test, wait_until(mutex_has_waiters(m)));
+	KUNIT_EXPECT_EQ(test, gs_mutex_trylock(m, &b), -EBUSY);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 1 | GOSYNC_MUTEX_WAITERS);
+	KUNIT_EXPECT_FALSE(test, fast_unlock(word, 1));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 3);
+	KUNIT_EXPECT_TRUE(test, fast_unlock(word, 3));
 	/* the kernel's Unlock of a fast-path holder's lock: Go lets anyone */
 	KUNIT_EXPECT_TRUE(test, fast_lock(word, 1));
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
@@ -459,7 +471,8 @@ static void mapped_mutex_word_test(struct kunit *test)
 	/* uncontended fast path: the kernel sees nothing */
 	KUNIT_EXPECT_TRUE(test, fast_lock(word, 1));
 	KUNIT_EXPECT_TRUE(test, fast_unlock(word, 1));
-	KUNIT_EXPECT_EQ(test, stat_of(m->stats, GOSYNC_STAT_LOCKS), 2);	/* Lock, TryLock */
+	/* the queued Lock, a Lock, a TryLock */
+	KUNIT_EXPECT_EQ(test, stat_of(m->stats, GOSYNC_STAT_LOCKS), 3);
 	gs_mutex_destroy(m);
 }
 

@@ -502,9 +502,16 @@ static uint32_t build(struct thr *t, unsigned int nr, uint8_t *b)
 		}
 		break;
 	}
-	case GOSYNC_CMD_UNLINK:
-		((struct gosync_unlink *)b)->name = fuzz_name(t);
+	case GOSYNC_CMD_UNLINK: {
+		struct gosync_unlink *u = (void *)b;
+
+		u->name = fuzz_name(t);
+		if (chance(s, 30)) {	/* GOSYNC_UNLINK_ID, and one unknown bit */
+			u->flags = (uint32_t)rn(s, 4);
+			u->id = chance(s, 50) ? (uint64_t)rn(s, 64) : boundary(s);
+		}
 		break;
+	}
 	case GOSYNC_CMD_LIST: {
 		struct gosync_list *l = (void *)b;
 
