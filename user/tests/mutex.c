@@ -117,26 +117,6 @@ static void *fair_hog(void *p)
 	return NULL;
 }
 
-/* Start @fn(@arg) as a SCHED_FIFO thread on CPU 0: 0 or an errno. */
-static int start_rt_cpu0(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-	struct sched_param sp = { .sched_priority = 1 };
-	pthread_attr_t a;
-	cpu_set_t set;
-	int err;
-
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	pthread_attr_init(&a);
-	pthread_attr_setaffinity_np(&a, sizeof(set), &set);
-	pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
-	pthread_attr_setschedpolicy(&a, SCHED_FIFO);
-	pthread_attr_setschedparam(&a, &sp);
-	err = pthread_create(t, &a, fn, arg);
-	pthread_attr_destroy(&a);
-	return err;
-}
-
 static bool t_fairness(void)
 {
 	char name[GOSYNC_NAME_MAX];

@@ -199,6 +199,29 @@ static inline int reopen(int dev, const char *name)
 	return gosync_open(dev, name, 0);
 }
 
+/*
+ * Start @fn(@arg) as a SCHED_FIFO thread (priority 1) on CPU 0: 0 or an
+ * errno. Beside a normal thread pinned there, it runs whenever it is ready.
+ */
+static inline int start_rt_cpu0(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	pthread_attr_t a;
+	cpu_set_t set;
+	int err;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	pthread_attr_init(&a);
+	pthread_attr_setaffinity_np(&a, sizeof(set), &set);
+	pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&a, SCHED_FIFO);
+	pthread_attr_setschedparam(&a, &sp);
+	err = pthread_create(t, &a, fn, arg);
+	pthread_attr_destroy(&a);
+	return err;
+}
+
 /* fork() a child running @fn(@arg) without waiting; returns its pid. */
 static inline pid_t spawn(int (*fn)(void *), void *arg)
 {
