@@ -180,11 +180,8 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 // error (ErrNotLocked, ErrOwnerDead, ...).
 func (c *Cond) Wait() error { return c.WaitContext(context.Background()) }
 
-// statUnlocks is GOSYNC_STAT_UNLOCKS, a Mutex's count of Unlocks in its
-// Info's stats; the kernel's Unlock for a Cond's Wait is one.
-const statUnlocks = 2
-
-// mutexUnlocks reads the count of Unlocks of the Mutex fd refers to.
+// mutexUnlocks reads the count of Unlocks of the Mutex fd refers to (its
+// Info's stats: the kernel's Unlock for a Cond's Wait is one).
 func mutexUnlocks(fd int) (uint64, bool) {
 	c := infoCmd{size: uint32(unsafe.Sizeof(infoCmd{}))}
 	if ioctl(fd, iocInfo, unsafe.Pointer(&c)) != nil {

@@ -170,6 +170,9 @@ const (
 // GOSYNC_INFO_NAMED
 const infoNamed = 1 << 0
 
+// GOSYNC_STAT_UNLOCKS: a Mutex's count of Unlocks in struct gosync_info.stats
+const statUnlocks = 2
+
 // struct gosync_state and struct gosync_holder (GOSYNC_IOC_INFO's state)
 const (
 	stateLocked   = 1 << 0
