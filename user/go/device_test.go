@@ -55,10 +55,6 @@ func deviceFds() (int, error) {
 
 func init() {
 	children["device-after-emfile"] = func() int {
-		fail := func(what string, err error) int {
-			fmt.Printf("%s: %v", what, err)
-			return 1
-		}
 		// Nothing has opened the device yet (TestMain runs a child
 		// before Supported).
 		if n, err := deviceFds(); err != nil || n != 0 {
@@ -67,7 +63,7 @@ func init() {
 		}
 		restore, err := limitDescriptors(0)
 		if err != nil {
-			return fail("limitDescriptors", err)
+			return childFail("limitDescriptors", err)
 		}
 		_, merr := gosync.NewMutex()
 		serr := gosync.Supported()
@@ -128,18 +124,14 @@ func TestSelectWithoutDescriptors(t *testing.T) {
 
 func init() {
 	children["select-without-descriptors"] = func() int {
-		fail := func(what string, err error) int {
-			fmt.Printf("%s: %v", what, err)
-			return 1
-		}
 		ch, err := gosync.NewChan(0)
 		if err != nil {
-			return fail("NewChan", err)
+			return childFail("NewChan", err)
 		}
 		defer ch.Close()
 		restore, err := limitDescriptors(0)
 		if err != nil {
-			return fail("limitDescriptors", err)
+			return childFail("limitDescriptors", err)
 		}
 		defer restore()
 		type result struct {
@@ -178,7 +170,7 @@ func init() {
 			return 0
 		}
 		if err := ch.Send([]byte("hello")); err != nil {
-			return fail("Send", err)
+			return childFail("Send", err)
 		}
 		r := <-res
 		if r.err != nil || r.s.Index != 0 || !r.s.OK || string(r.s.Msg) != "hello" {
@@ -253,36 +245,32 @@ func goroutinesIn(fns ...string) int {
 
 func init() {
 	children["waits-without-epoll"] = func() int {
-		fail := func(what string, err error) int {
-			fmt.Printf("%s: %v", what, err)
-			return 1
-		}
 		const waiters = 2 * gosync.MaxKernelWaits
 		m, err := gosync.NewMutex()
 		if err != nil {
-			return fail("NewMutex", err)
+			return childFail("NewMutex", err)
 		}
 		defer m.Close()
 		// The runtime's poller set up (a pipe's file makes it) while epoll
 		// still takes descriptors: its own is one.
 		r, w, err := os.Pipe()
 		if err != nil {
-			return fail("Pipe", err)
+			return childFail("Pipe", err)
 		}
 		r.Close()
 		w.Close()
 		old, err := os.ReadFile(maxUserWatches)
 		if err != nil {
-			return fail("ReadFile", err)
+			return childFail("ReadFile", err)
 		}
 		if err := os.WriteFile(maxUserWatches, []byte("0\n"), 0); err != nil {
-			return fail("lowering fs.epoll.max_user_watches", err)
+			return childFail("lowering fs.epoll.max_user_watches", err)
 		}
 		defer os.WriteFile(maxUserWatches, old, 0)
 		// A new file is not polled now.
 		r, w, err = os.Pipe()
 		if err != nil {
-			return fail("Pipe", err)
+			return childFail("Pipe", err)
 		}
 		derr := r.SetDeadline(time.Time{})
 		r.Close()
@@ -323,7 +311,7 @@ func init() {
 		}
 		for err := range errs {
 			if err != nil {
-				return fail("Lock", err)
+				return childFail("Lock", err)
 			}
 		}
 		if inKernel > gosync.MaxKernelWaits {

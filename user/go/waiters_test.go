@@ -46,6 +46,13 @@ func TestManyWaitersFewThreads(t *testing.T) {
 	}
 }
 
+// childFail is a child's way out when a step of its setup fails: what and
+// err on its output (which childSaysOK shows), and exit status 1.
+func childFail(what string, err error) int {
+	fmt.Printf("%s: %v", what, err)
+	return 1
+}
+
 // childSaysOK runs cmd, a child that prints "ok" or what went wrong, and
 // fails the test unless it printed "ok" and exited with status 0 (one
 // that the runtime aborted prints why on the test's stderr).
@@ -247,24 +254,20 @@ func limitDescriptors(spare int) (func(), error) {
 func init() {
 	children["writer-without-turn"] = func() int {
 		const turnedAway, wakeUps = 4, 20
-		fail := func(what string, err error) int {
-			fmt.Printf("%s: %v", what, err)
-			return 1
-		}
 		// Robust: not mapped, so every TryLock reaches the kernel.
 		rw, err := gosync.NewRWMutex()
 		if err != nil {
-			return fail("NewRWMutex", err)
+			return childFail("NewRWMutex", err)
 		}
 		defer rw.Close()
 		if err := rw.RLockContext(context.Background()); err != nil {
-			return fail("RLock", err)
+			return childFail("RLock", err)
 		}
 		// One descriptor left: the writer's poller (a duplicate) takes it,
 		// and its canceler finds none.
 		restore, err := limitDescriptors(1)
 		if err != nil {
-			return fail("limitDescriptors", err)
+			return childFail("limitDescriptors", err)
 		}
 		busy := func() (uint64, error) {
 			info, err := rw.Info()
@@ -278,7 +281,7 @@ func init() {
 		for end := time.Now().Add(hangLimit); ; time.Sleep(time.Millisecond) {
 			n, err := busy()
 			if err != nil {
-				return fail("Info", err)
+				return childFail("Info", err)
 			}
 			if n > turnedAway {
 				fmt.Printf("the writer made %d failed TryLocks before it parked, want at most %d (spinning)",
@@ -299,24 +302,24 @@ func init() {
 		// RUnlock wakes the pollers; then the one it waits for.
 		for i := 0; i < wakeUps; i++ {
 			if err := rw.RLockContext(context.Background()); err != nil {
-				return fail("RLock", err)
+				return childFail("RLock", err)
 			}
 			if err := rw.RUnlockErr(); err != nil {
-				return fail("RUnlock", err)
+				return childFail("RUnlock", err)
 			}
 		}
 		if err := rw.RUnlockErr(); err != nil {
-			return fail("RUnlock", err)
+			return childFail("RUnlock", err)
 		}
 		if err := <-locked; err != nil {
-			return fail("Lock", err)
+			return childFail("Lock", err)
 		}
 		after, err := busy()
 		if err != nil {
-			return fail("Info", err)
+			return childFail("Info", err)
 		}
 		if err := rw.UnlockErr(); err != nil {
-			return fail("Unlock", err)
+			return childFail("Unlock", err)
 		}
 		restore()
 		if after-parked > wakeUps {
@@ -341,38 +344,34 @@ func TestWaitsWithoutDescriptors(t *testing.T) {
 
 func init() {
 	children["waits-without-descriptors"] = func() int {
-		fail := func(what string, err error) int {
-			fmt.Printf("%s: %v", what, err)
-			return 1
-		}
 		wg, err := gosync.NewWaitGroup()
 		if err != nil {
-			return fail("NewWaitGroup", err)
+			return childFail("NewWaitGroup", err)
 		}
 		defer wg.Close()
 		wg2, err := gosync.NewWaitGroup()
 		if err != nil {
-			return fail("NewWaitGroup", err)
+			return childFail("NewWaitGroup", err)
 		}
 		m, err := gosync.NewMutex()
 		if err != nil {
-			return fail("NewMutex", err)
+			return childFail("NewMutex", err)
 		}
 		defer m.Close()
 		ch, err := gosync.NewChan(0)
 		if err != nil {
-			return fail("NewChan", err)
+			return childFail("NewChan", err)
 		}
 		defer ch.Close()
 		// None left.
 		restore, err := limitDescriptors(0)
 		if err != nil {
-			return fail("limitDescriptors", err)
+			return childFail("limitDescriptors", err)
 		}
 		defer restore()
 		if fd, err := syscall.Dup(0); err == nil {
 			syscall.Close(fd)
-			return fail("Dup under the limit", fmt.Errorf("got descriptor %d", fd))
+			return childFail("Dup under the limit", fmt.Errorf("got descriptor %d", fd))
 		}
 		// still says whether a wait started in the background, which
 		// reports to c, waits in fn without a poller: it polls, for up
@@ -400,7 +399,7 @@ func init() {
 
 		// WaitGroup.Wait (a waiter with no kernel case) until the Done.
 		if err := wg.Add(1); err != nil {
-			return fail("Add", err)
+			return childFail("Add", err)
 		}
 		waited := make(chan error, 1)
 		go func() { waited <- wg.Wait() }()
@@ -408,10 +407,10 @@ func init() {
 			return 0
 		}
 		if err := wg.Done(); err != nil {
-			return fail("Done", err)
+			return childFail("Done", err)
 		}
 		if err := <-waited; err != nil {
-			return fail("Wait", err)
+			return childFail("Wait", err)
 		}
 
 		// Mutex.Lock (a kernel case, but no canceler for it) until the
@@ -423,13 +422,13 @@ func init() {
 			return 0
 		}
 		if err := m.UnlockErr(); err != nil {
-			return fail("Unlock", err)
+			return childFail("Unlock", err)
 		}
 		if err := <-locked; err != nil {
-			return fail("Lock", err)
+			return childFail("Lock", err)
 		}
 		if err := m.UnlockErr(); err != nil {
-			return fail("Unlock", err)
+			return childFail("Unlock", err)
 		}
 
 		// An unbuffered Chan: a Recv waiting first, then a Send, which
@@ -449,10 +448,10 @@ func init() {
 			return 0
 		}
 		if err := ch.Send([]byte("hello")); err != nil {
-			return fail("Send", err)
+			return childFail("Send", err)
 		}
 		if err := <-recvErr; err != nil {
-			return fail("Recv", err)
+			return childFail("Recv", err)
 		}
 		if g := <-got; !g.ok || string(g.msg) != "hello" {
 			fmt.Printf("Recv: %q, %v; want \"hello\", true", g.msg, g.ok)
@@ -461,14 +460,14 @@ func init() {
 
 		// Close ends such a wait.
 		if err := wg2.Add(1); err != nil {
-			return fail("Add", err)
+			return childFail("Add", err)
 		}
 		go func() { waited <- wg2.Wait() }()
 		if !still("Wait", "(*WaitGroup).WaitContext(", waited) {
 			return 0
 		}
 		if err := wg2.Close(); err != nil {
-			return fail("Close", err)
+			return childFail("Close", err)
 		}
 		if err := <-waited; !errors.Is(err, os.ErrClosed) {
 			fmt.Printf("Wait ended by Close: %v, want os.ErrClosed", err)
