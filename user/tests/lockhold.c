@@ -31,7 +31,7 @@
 #include <sys/klog.h>
 #include <time.h>
 
-#include "tap.h"
+#include "sync_util.h"
 
 static int dev;
 
@@ -62,26 +62,10 @@ static void *probe_main(void *arg)
 
 static bool probe_start(struct probe *p)
 {
-	struct sched_param sp = { .sched_priority = sched_get_priority_max(SCHED_FIFO) };
-	pthread_attr_t a;
-	cpu_set_t set;
-
 	memset(p, 0, sizeof(*p));
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	pthread_attr_init(&a);
-	pthread_attr_setaffinity_np(&a, sizeof(set), &set);
-	pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
-	pthread_attr_setschedpolicy(&a, SCHED_FIFO);
-	pthread_attr_setschedparam(&a, &sp);
-	if (pthread_create(&p->thread, &a, probe_main, p)) {
-		/* no real-time scheduling: an ordinary thread still shows the spikes */
-		pthread_attr_setinheritsched(&a, PTHREAD_INHERIT_SCHED);
-		if (pthread_create(&p->thread, &a, probe_main, p))
-			return false;
-	}
-	pthread_attr_destroy(&a);
-	return true;
+	/* no real-time scheduling: an ordinary thread still shows the spikes */
+	return !start_cpu0(&p->thread, sched_get_priority_max(SCHED_FIFO), probe_main, p) ||
+	       !start_cpu0(&p->thread, 0, probe_main, p);
 }
 
 static double probe_stop(struct probe *p)

@@ -131,7 +131,7 @@ static bool t_fairness(void)
 	CHECK(!sched_getaffinity(0, sizeof(all), &all), "sched_getaffinity: %s",
 	      errname(errno));
 	CHECK(tap_pin_cpu0(), "cannot run on CPU 0: %s", errname(errno));
-	err = start_rt_cpu0(&hog, fair_hog, &f);
+	err = start_cpu0(&hog, 1, fair_hog, &f);
 	if (err) {
 		sched_setaffinity(0, sizeof(all), &all);
 		FAIL("a SCHED_FIFO hog on CPU 0: %s", errname(err));

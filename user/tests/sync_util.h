@@ -200,12 +200,13 @@ static inline int reopen(int dev, const char *name)
 }
 
 /*
- * Start @fn(@arg) as a SCHED_FIFO thread (priority 1) on CPU 0: 0 or an
- * errno. Beside a normal thread pinned there, it runs whenever it is ready.
+ * Start @fn(@arg) as a thread on CPU 0, SCHED_FIFO at priority @prio (0:
+ * the caller's policy): 0 or an errno. Real-time beside a normal thread
+ * pinned there, it runs whenever it is ready.
  */
-static inline int start_rt_cpu0(pthread_t *t, void *(*fn)(void *), void *arg)
+static inline int start_cpu0(pthread_t *t, int prio, void *(*fn)(void *), void *arg)
 {
-	struct sched_param sp = { .sched_priority = 1 };
+	struct sched_param sp = { .sched_priority = prio };
 	pthread_attr_t a;
 	cpu_set_t set;
 	int err;
@@ -214,9 +215,11 @@ static inline int start_rt_cpu0(pthread_t *t, void *(*fn)(void *), void *arg)
 	CPU_SET(0, &set);
 	pthread_attr_init(&a);
 	pthread_attr_setaffinity_np(&a, sizeof(set), &set);
-	pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
-	pthread_attr_setschedpolicy(&a, SCHED_FIFO);
-	pthread_attr_setschedparam(&a, &sp);
+	if (prio) {
+		pthread_attr_setinheritsched(&a, PTHREAD_EXPLICIT_SCHED);
+		pthread_attr_setschedpolicy(&a, SCHED_FIFO);
+		pthread_attr_setschedparam(&a, &sp);
+	}
 	err = pthread_create(t, &a, fn, arg);
 	pthread_attr_destroy(&a);
 	return err;
