@@ -128,8 +128,8 @@ func device() (int, error) {
 }
 
 var feat struct {
-	mu    sync.Mutex
-	known atomic.Bool // bits holds the answer
+	mu    sync.Mutex  // one asker at a time; guards the store of bits
+	known atomic.Bool // bits holds the answer (set under mu, after bits)
 	bits  uint64
 }
 
