@@ -335,6 +335,38 @@ static bool t_dead_namespace(void)
 	return true;
 }
 
+/*
+ * With no new namespace to sweep before it, the periodic sweep (every 5 s
+ * while a scope of another namespace lives) drops a dead namespace's names.
+ */
+static bool t_periodic_sweep(void)
+{
+	struct gosync_info info;
+	int sv[2], fd, i;
+	pid_t pid;
+
+	CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	pid = spawn(ns_name_and_die, &sv[1]);
+	close(sv[1]);
+	fd = tap_recv_fd(sv[0]);
+	close(sv[0]);
+	CHECK_EQ(reap(pid), 0);
+	CHECK(fd >= 0, "no fd from the dying namespace");
+	/* 60 s: twelve sweep intervals, so a slow guest is not a failure */
+	for (i = 0; i < 600; i++) {
+		CHECK_OK(gosync_info(fd, &info));
+		if (!(info.flags & GOSYNC_INFO_NAMED))
+			break;
+		usleep(100000);
+	}
+	CHECK(!(info.flags & GOSYNC_INFO_NAMED), "still named '%s' 60 s after its namespace died",
+	      info.name);
+	CHECK_EQ(info.nr_files, 1);
+	CHECK_EQ(value(fd), 7);
+	close(fd);
+	return true;
+}
+
 /* ---- squatting ---- */
 
 #define SQUATTER	4002
@@ -761,6 +793,7 @@ int main(void)
 	}
 	tap_report(t_same_name(), "ns-same-name");
 	tap_report(t_dead_namespace(), "ns-dead-namespace");
+	tap_report(t_periodic_sweep(), "ns-periodic-sweep");
 	tap_report(t_squat(), "ns-squat");
 	tap_report(t_open_owner_input(), "ns-open-owner-input");
 	tap_report(t_list_visibility(), "ns-list-visibility");
