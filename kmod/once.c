@@ -21,6 +21,7 @@
 #include <linux/export.h>
 #include <linux/hrtimer.h>
 #include <linux/poll.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 
 #include "internal.h"
@@ -82,7 +83,8 @@ static u32 gs_once_result_locked(struct gs_once *o)
  * @dl: when to stop waiting
  * @result: out: GOSYNC_ONCE_RUN (run the function, then Complete), or
  *	GOSYNC_ONCE_DONE, with GOSYNC_ONCE_ABANDONED if the runner died
- * Return: 0, -ETIMEDOUT, @dl->sig_ret.
+ * Return: 0, -ETIMEDOUT, @dl->sig_ret, or -EINTR for a task being killed
+ * (it is never made the runner).
  */
 int gs_once_do(struct gs_once *o, struct gs_holder *h, const struct gs_deadline *dl,
 	       u32 *result)
@@ -106,7 +108,7 @@ int gs_once_do_run(struct gs_once *o, struct gs_holder *h, const struct gs_deadl
 {
 	struct gs_sleeper w = { .task = current };
 	bool waited = false;
-	u64 start = 0, gen;
+	u64 start = 0, gen, my_run = 0;
 	int ret = 0;
 
 	spin_lock(&o->lock);
@@ -114,9 +116,7 @@ int gs_once_do_run(struct gs_once *o, struct gs_holder *h, const struct gs_deadl
 		if (o->state == GOSYNC_ONCE_STATE_NEW) {
 			o->state = GOSYNC_ONCE_STATE_RUNNING;
 			o->runner = h;
-			o->runs++;
-			if (run)
-				*run = o->runs;
+			my_run = ++o->runs;
 			*result = GOSYNC_ONCE_RUN;
 		} else {
 			*result = gs_once_result_locked(o);
@@ -144,14 +144,29 @@ int gs_once_do_run(struct gs_once *o, struct gs_holder *h, const struct gs_deadl
 			ret = 0;
 	}
 	spin_unlock(&o->lock);
+	/*
+	 * A task being killed never returns to run the function: a run it took
+	 * (the Once was new, or a failed run made it new again after the kill
+	 * woke it) would stay RUNNING until its description closes, which a
+	 * fork or SCM_RIGHTS may share, and a Once without RETRY would then be
+	 * abandoned for good. Give the run back, as Lock gives back a lock.
+	 */
+	if ((*result & GOSYNC_ONCE_RUN) && fatal_signal_pending(current)) {
+		gs_once_unrun(o, h, my_run);
+		*result = 0;
+		ret = -EINTR;
+	}
 	if (waited)
 		gs_trace_wait_end(o->id, GOSYNC_TYPE_ONCE, GOSYNC_ONCE_DO, start,
 				  *result ? 0 : ret);
 	if (!*result)
 		return ret;
 	gs_stat_add(o->stats, GOSYNC_STAT_ONCE_DOS, 1);
-	if (*result & GOSYNC_ONCE_RUN)
+	if (*result & GOSYNC_ONCE_RUN) {
 		gs_stat_add(o->stats, GOSYNC_STAT_ONCE_RUNS, 1);
+		if (run)
+			*run = my_run;
+	}
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_once_do_run);
@@ -311,7 +326,8 @@ static bool gs_once_abandon(struct gs_once *o, struct gs_holder *h)
 
 /**
  * gs_once_unrun() - take back a Do that made @h the runner, when its caller
- *	cannot be told so (the write-back of its result failed)
+ *	cannot be told so (the write-back of its result failed, or it is
+ *	being killed)
  * @o: the Once
  * @h: the holder gs_once_do_run() chose
  * @run: the run it was told to make: if that run ended and another began

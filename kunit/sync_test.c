@@ -2058,6 +2058,49 @@ static void once_unrun_test(struct kunit *test)
 	gs_once_destroy(o);
 }
 
+/* blocker_kill()'s @then: the runner of the Once @o (holder killed_holder) fails */
+static void then_once_fail(struct kunit *test, void *o)
+{
+	KUNIT_EXPECT_EQ(test, gs_once_fail(o, &killed_holder), 0);
+}
+
+/*
+ * A Do killed while it waits, and then woken to find a RETRY Once new again
+ * (the runner failed): it must not take the run, which nobody would make
+ * (the Once would stay running until the killed Do's description, which
+ * others may share, closes). The next Do runs it.
+ */
+static void once_killed_test(struct kunit *test)
+{
+	struct gs_once *o = gs_once_create(true, 0);
+	struct blocker w = { .killable = true };
+	struct gs_holder b = {};
+	u32 r, state;
+	bool ok;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, o);
+	killed_holder = (struct gs_holder){};
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &killed_holder, FOREVER, &r), 0);
+	KUNIT_EXPECT_EQ(test, r, (u32)GOSYNC_ONCE_RUN);
+	blocker_start(test, &w, do_once, o);
+	ok = blocker_pin(test, &w) && expect_true(test, wait_until(once_waiters(o) == 1));
+	ok = ok && blocker_kill(test, &w, then_once_fail, o);
+	blocker_unpin();
+	if (!ok) {
+		blocker_cancel(&w);
+		gs_once_destroy(o);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w), -EINTR);
+	KUNIT_EXPECT_EQ(test, w.result, 0U);
+	state = READ_ONCE(o->state);
+	KUNIT_EXPECT_EQ_MSG(test, state, (u32)GOSYNC_ONCE_STATE_NEW, "the killed Do kept the run");
+	KUNIT_EXPECT_EQ(test, gs_once_do(o, &b, PAST, &r), 0);
+	KUNIT_EXPECT_EQ(test, r, (u32)GOSYNC_ONCE_RUN);
+	KUNIT_EXPECT_EQ(test, gs_once_complete(o, &b, NULL, 0), 0);
+	gs_once_destroy(o);
+}
+
 /* Do INFO's waiters of @o, its count, and its list of waiting Dos both say @n? */
 static bool once_waiters_are(struct gs_once *o, unsigned int n)
 {
@@ -2232,6 +2275,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(once_runner_gone_test),
 	KUNIT_CASE(once_value_test),
 	KUNIT_CASE(once_unrun_test),
+	KUNIT_CASE(once_killed_test),
 	KUNIT_CASE(once_waiters_count_test),
 	KUNIT_CASE(wake_batches_test),
 	{}
