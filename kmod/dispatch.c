@@ -138,8 +138,13 @@ int gs_ucmd_deadline(struct gs_ucmd *ucmd, u32 flags, u64 *timeout_ns,
 	return ret;
 }
 
-/* A signal ended @ucmd's wait: write back what is left of its relative timeout. */
-static int gs_timeout_left(struct gs_ucmd *ucmd)
+/*
+ * A signal ended @ucmd's wait (@ret): write back what is left of its
+ * relative timeout. A command in read-only memory keeps its old one, so the
+ * call cannot be made again without stretching it: EINTR, as select() does
+ * for a read-only timeval; never EFAULT for a wait that did its job.
+ */
+static int gs_timeout_left(struct gs_ucmd *ucmd, int ret)
 {
 	size_t off = (u8 *)ucmd->timeout_ns - (u8 *)ucmd->cmd;
 	s64 left = ktime_to_ns(ktime_sub(ucmd->deadline, ktime_get()));
@@ -147,8 +152,8 @@ static int gs_timeout_left(struct gs_ucmd *ucmd)
 
 	/* A struct too short to hold the field had it zero: no timeout to tell. */
 	if (off + sizeof(*u) > ucmd->user_size)
-		return 0;
-	return put_user(max_t(s64, left, 0), u) ? -EFAULT : 0;
+		return ret;
+	return put_user(max_t(s64, left, 0), u) ? -EINTR : ret;
 }
 
 /* A signal that ends a wait with @dl: a fatal one only, if killable */
@@ -695,7 +700,7 @@ static long gs_ioctl_run(const struct gs_cmd *op, struct gs_ucmd *ucmd, unsigned
 		return ret;
 	ret = op->execute(ucmd);
 	if (unlikely(ucmd->timeout_ns) && (ret == -ERESTARTNOHAND || ret == -EINTR))
-		ret = gs_timeout_left(ucmd) ?: ret;
+		ret = gs_timeout_left(ucmd, ret);
 	return ret;
 }
 

@@ -8,6 +8,7 @@
  * GOSYNC_WAIT_TIMEOUT and bad create attributes are EINVAL.
  */
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "sync_util.h"
 
@@ -349,6 +350,62 @@ static bool t_timeout_left(void)
 	return true;
 }
 
+/* A Lock for LIVENESS_NS from a read-only command: exits 0 or its errno. */
+static int m_lock_readonly(void *a)
+{
+	struct gosync_lock_cmd *c = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (c == MAP_FAILED)
+		return 100;
+	*c = (struct gosync_lock_cmd){ .size = sizeof(*c), .op = GOSYNC_LOCK_LOCK,
+				       .flags = GOSYNC_WAIT_TIMEOUT, .timeout_ns = LIVENESS_NS };
+	if (mprotect(c, 4096, PROT_READ))
+		return 101;
+	return ioctl(*(int *)a, GOSYNC_IOC_MUTEX, c) ? errno : 0;
+}
+
+/*
+ * A command the kernel cannot write what is left of its timeout back to
+ * (read-only memory) cannot be made again after a stop: EINTR, as select()
+ * gives for a read-only timeval, not EFAULT for a wait that faulted nowhere.
+ */
+static bool t_timeout_left_readonly(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	int a = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "left-ro"), 0, 0));
+	int b = CHECK_OK(reopen(dev, name));
+	int64_t end = now_ns() + LIVENESS_NS;
+	uint64_t before;
+	int status = 0;
+	bool exited = false;
+	pid_t pid;
+
+	CHECK_RET(gosync_mutex_lock(a, -1), 0);
+	before = interrupts(a);
+	pid = spawn(m_lock_readonly, &b);
+	CHECK(pid > 0, "fork");
+	while (!exited && now_ns() < end) {
+		sleep_ns(20 * MS);
+		kill(pid, SIGSTOP);
+		CHECK(waitpid(pid, &status, WUNTRACED) == pid, "waitpid");
+		exited = !WIFSTOPPED(status);
+		if (!exited)
+			kill(pid, SIGCONT);
+	}
+	if (!exited) {
+		kill(pid, SIGKILL);
+		reap(pid);
+	}
+	CHECK(interrupts(a) > before, "the stops never reached the wait");
+	CHECK(exited && WIFEXITED(status) && WEXITSTATUS(status) == EINTR,
+	      "status %#x, expected exit EINTR (%d)", status, EINTR);
+	CHECK_RET(gosync_mutex_unlock(a), 0);
+	close(a);
+	close(b);
+	return true;
+}
+
 /* ---- timeouts ---- */
 
 static bool t_timeouts(void)
@@ -588,6 +645,7 @@ int main(void)
 	tap_report(t_stop_continue(), "blocking-stop-continue-restarts-wait");
 	tap_report(t_stop_continue_timeout(), "blocking-stop-continue-keeps-timeout");
 	tap_report(t_timeout_left(), "blocking-eintr-writes-back-timeout-left");
+	tap_report(t_timeout_left_readonly(), "blocking-timeout-left-readonly-eintr");
 	tap_report(t_timeouts(), "blocking-timeouts");
 	tap_report(t_wrong_type(), "blocking-wrong-type-enotty");
 	tap_report(t_einval(), "blocking-bad-commands-einval");

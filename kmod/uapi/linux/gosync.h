@@ -1118,12 +1118,15 @@ struct gosync_batch {
  *    whose handler runs ends the wait with EINTR (not restarted, even with
  *    SA_RESTART); after one no handler takes (ignored, a stop and
  *    continue) the call goes on.
- *  - GOSYNC_WAIT_TIMEOUT: give up after timeout_ns (relative) with
- *    ETIMEDOUT; signals as without a flag. When a signal ends the wait,
- *    the kernel writes what is left of the timeout back to timeout_ns (as
- *    select() does), so a call that goes on waits only that long.
+ *  - GOSYNC_WAIT_TIMEOUT: give up after timeout_ns (relative, measured on
+ *    CLOCK_MONOTONIC: time suspended does not count) with ETIMEDOUT;
+ *    signals as without a flag. When a signal ends the wait, the kernel
+ *    writes what is left of the timeout back to timeout_ns (as select()
+ *    does), so a call that goes on waits only that long; a command it
+ *    cannot write to (read-only memory) gets EINTR instead.
  *  - GOSYNC_WAIT_ABSTIME: give up at timeout_ns, an absolute time on
- *    CLOCK_MONOTONIC (or CLOCK_REALTIME with GOSYNC_WAIT_REALTIME), with
+ *    CLOCK_MONOTONIC as the caller reads it (in a time namespace, with its
+ *    offset) (or CLOCK_REALTIME with GOSYNC_WAIT_REALTIME), with
  *    ETIMEDOUT; ~0 means never. A signal that does not kill the task ends
  *    the wait with ERESTARTSYS: the kernel restarts the call after the
  *    handler (if it has SA_RESTART) or after a stop and continue, so
