@@ -181,12 +181,20 @@ static s64 wg_watch_locked(struct gs_waitgroup *wg)
 	return v;
 }
 
-/** gs_waitgroup_count_locked() - the counter now (mapped: the word's) */
+/**
+ * gs_waitgroup_count_locked() - the counter now (mapped: the word's)
+ * @wg: the WaitGroup, under its lock
+ *
+ * Acquire: a fast-path Done moves the word without wg->lock, so the lock
+ * orders nothing with it; a LOAD that reads its zero (Go's Wait asks it)
+ * must order the caller's later reads after that Done's release CAS, as the
+ * fence's fully ordered fetch_or does for WAIT.
+ */
 s64 gs_waitgroup_count_locked(struct gs_waitgroup *wg)
 {
 	lockdep_assert_held(&wg->lock);
 	if (wg->word)
-		return wg_word_count(atomic64_read(wg_atomic(wg)));
+		return wg_word_count(atomic64_read_acquire(wg_atomic(wg)));
 	return wg->count;
 }
 
