@@ -520,6 +520,7 @@ extern struct gs_holder gs_holder_closed;
 /**
  * struct gs_mutex_waiter - a place in a Mutex's FIFO
  * @node: in gs_mutex.waiters, under its lock; empty when not queued
+ * @lnode: a Lock's (not a selection's): in gs_mutex.lockers while queued
  * @task: the waiting task
  * @holder: the open file description it locks for
  * @sel: a selection's LOCK case (gs_mutex_arm()), or NULL: a Lock
@@ -530,6 +531,7 @@ extern struct gs_holder gs_holder_closed;
  */
 struct gs_mutex_waiter {
 	struct list_head node;
+	struct list_head lnode;
 	struct task_struct *task;
 	struct gs_holder *holder;
 	struct gs_sel *sel;
@@ -546,6 +548,8 @@ struct gs_mutex {
 	/* the task that locked it, referenced: gs_spin_on_owner()'s hint */
 	struct task_struct *owner_task;
 	struct list_head waiters;	/* FIFO of struct gs_mutex_waiter */
+	/* the Locks of @waiters (not selections), in order: an Unlock wakes the first */
+	struct list_head lockers;
 	unsigned int nr_waiters;	/* Locks in @waiters (not selections) */
 	bool starving;			/* Unlock hands off to the oldest waiter */
 	bool owner_died;		/* tell the next locker: -EOWNERDEAD */

@@ -64,6 +64,7 @@ struct gs_mutex *gs_mutex_create(bool robust)
 	}
 	spin_lock_init(&m->lock);
 	INIT_LIST_HEAD(&m->waiters);
+	INIT_LIST_HEAD(&m->lockers);
 	init_waitqueue_head(&m->wq);
 	m->robust = robust;
 	return m;
@@ -192,16 +193,20 @@ static void gs_mutex_enqueue_locked(struct gs_mutex *m, struct gs_mutex_waiter *
 {
 	lockdep_assert_held(&m->lock);
 	list_add_tail(&w->node, &m->waiters);
-	if (!w->sel)
+	if (!w->sel) {
+		list_add_tail(&w->lnode, &m->lockers);
 		m->nr_waiters++;
+	}
 }
 
 static void gs_mutex_dequeue_locked(struct gs_mutex *m, struct gs_mutex_waiter *w)
 {
 	lockdep_assert_held(&m->lock);
 	list_del_init(&w->node);
-	if (!w->sel)
+	if (!w->sel) {
+		list_del(&w->lnode);
 		m->nr_waiters--;
+	}
 	/*
 	 * Go: starvation mode lasts while someone waits. A last waiter that
 	 * leaves without the lock (a timeout, a signal, a selection won
@@ -245,7 +250,8 @@ static void gs_mutex_end_starving_locked(struct gs_mutex *m, struct gs_mutex_wai
  * claim fails, the owner tries again, woken with the pollers
  * (gs_mutex_wake_pollers()), and finds the lock free and itself first, or
  * handed to it. In normal mode the oldest Lock is woken to compete
- * (selections are woken with the pollers). Either way the task is woken
+ * (selections are woken with the pollers), found in m->lockers: not by
+ * walking past every selection's queued case on each Unlock. Either way the task is woken
  * after the caller drops m->lock (@wake), so it never spins on the lock
  * its waker holds. A granted Lock learns it from w->granted alone: the
  * store-release below is the last access to its on-stack entry, and
@@ -257,13 +263,13 @@ static void gs_mutex_pass_locked(struct gs_mutex *m, struct gs_wake *wake)
 	struct gs_mutex_waiter *w, *tmp;
 
 	lockdep_assert_held(&m->lock);
-	list_for_each_entry_safe(w, tmp, &m->waiters, node) {
-		if (!m->starving) {
-			if (w->sel)
-				continue;
+	if (!m->starving) {
+		w = list_first_entry_or_null(&m->lockers, struct gs_mutex_waiter, lnode);
+		if (w)
 			gs_wake_add(wake, w->task);
-			return;
-		}
+		return;
+	}
+	list_for_each_entry_safe(w, tmp, &m->waiters, node) {
 		if (w->sel && !gs_sel_claim(w->sel, w->index)) {
 			if (gs_sel_decided(w->sel))
 				gs_mutex_dequeue_locked(m, w);

@@ -219,6 +219,41 @@ static void mutex_set_starving(struct gs_mutex *m)
 }
 
 /*
+ * Normal mode: an Unlock wakes the oldest Lock, past the selections' cases
+ * queued before it (they are woken with the pollers); with only cases
+ * queued, it wakes no Lock and the lock stays free.
+ */
+static void mutex_normal_wakes_lock_test(struct kunit *test)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_mutex_waiter w[3] = {};
+	struct gs_holder a = {}, h = {};
+	struct blocker l = {};
+	struct gs_sel sel;
+	int i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
+	gs_sel_init(&sel);
+	for (i = 0; i < ARRAY_SIZE(w); i++)
+		KUNIT_EXPECT_EQ(test, gs_mutex_arm(m, &h, &sel, i, &w[i]), -EAGAIN);
+	blocker_start(test, &l, blocker_mutex_lock, m);
+	KUNIT_EXPECT_TRUE(test, wait_until(nr_waiters_is(&m->lock, &m->waiters, 4)));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(m->starving));
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&l), 0);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, &l.holder);
+	KUNIT_EXPECT_EQ(test, atomic_read(&sel.winner), GS_SEL_NONE);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, NULL);	/* no Lock left to wake */
+	KUNIT_EXPECT_EQ(test, atomic_read(&sel.winner), GS_SEL_NONE);
+	for (i = 0; i < ARRAY_SIZE(w); i++)
+		KUNIT_EXPECT_EQ(test, gs_mutex_disarm(m, &w[i]), -EAGAIN);
+	KUNIT_EXPECT_TRUE(test, list_empty(&m->lockers));
+	gs_mutex_destroy(m);
+}
+
+/*
  * A selection's LOCK case queued in the FIFO (gs_mutex_arm()): in starvation
  * mode Unlock hands it the lock in its turn by claiming its selection, drops
  * it if the selection was decided elsewhere, passes it over while its owner
@@ -2231,6 +2266,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(mutex_killed_then_unlocked_test),
 	KUNIT_CASE(mutex_nonrobust_test),
 	KUNIT_CASE(mutex_starvation_handoff_test),
+	KUNIT_CASE(mutex_normal_wakes_lock_test),
 	KUNIT_CASE(mutex_sel_queue_test),
 	KUNIT_CASE(mutex_sel_left_wakes_test),
 	KUNIT_CASE(mutex_sel_left_last_wakes_test),
