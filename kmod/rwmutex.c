@@ -326,10 +326,15 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, struct gs_wake *wake)
 	if (!gs_rwmutex_readers_locked(rw))
 		gs_owner_task_set(&rw->owner_task, NULL);
 	list_for_each_entry_safe(w, tmp, &rw->waiters, node) {
+		/*
+		 * FIFO: the rest came later too. Before the writers are
+		 * passed over: each RUnlock comes here, and must not walk
+		 * every writer queued behind the readers that hold it.
+		 */
+		if (rw->writers_waiting && w->seq > rw->readers_due)
+			break;
 		if (w->writer)
 			continue;
-		if (rw->writers_waiting && w->seq > rw->readers_due)
-			break;		/* FIFO: the rest came later too */
 		/*
 		 * Go's limit holds for grants too: readers that queued under
 		 * it (behind a writer that then gave up) wait for an RUnlock,
