@@ -558,13 +558,22 @@ def ratio_tables(rows):
         rs = [r for r in ratios if r.get("ratio") == name]
         out.append("Ratio **%s** (as the workload printed it, of medians):\n" % name)
         if any("peer" in r for r in rs):
+            # the peer's own variant when it is not the gosync point's
+            # (counter-bench: peers Add one at a time, so a batch point is
+            # held to their single)
+            pv = any(r.get("peer_variant", r.get("variant", "")) != r.get("variant", "")
+                     for r in rs)
             body = [[r.get("variant", ""), r.get("threads", ""), r.get("backend", ""),
-                     r.get("peer", ""), si(r.get("ops_per_sec")),
-                     si(r.get("peer_ops_per_sec")), "%.3gx" % r["value"]]
+                     r.get("peer", "")]
+                    + ([r.get("peer_variant", r.get("variant", ""))] if pv else [])
+                    + [si(r.get("ops_per_sec")), si(r.get("peer_ops_per_sec")),
+                       "%.3gx" % r["value"]]
                     for r in rs]
-            out.append(md_table(["variant", "threads", "gosync", "peer", "gosync ops/s",
-                                 "peer ops/s", "gosync/peer"], body,
-                                ["l", "r", "l", "l", "r", "r", "r"]))
+            out.append(md_table(["variant", "threads", "gosync", "peer"]
+                                + (["peer variant"] if pv else [])
+                                + ["gosync ops/s", "peer ops/s", "gosync/peer"], body,
+                                ["l", "r", "l", "l"] + (["l"] if pv else [])
+                                + ["r", "r", "r"]))
         else:
             # narrow rows (backend, of, value) or wide ones (map-bench: a
             # numeric column per backend or pair, one row per variant)
@@ -660,11 +669,19 @@ def workload_section(wl, rows, meta, charts, img_prefix):
         out.append("")
     floors = [r for r in rows if r.get("kind") == "floor"]
     if floors:
-        out.append("Floors (the cheapest calls, 1 thread):\n")
-        out.append(md_table(["floor", "what", "ops/s", "ns/op"],
-                            [[r.get("variant"), r.get("what", ""), cell(r),
-                              "%.0f" % r["ns_per_op"] if r.get("ns_per_op") else "-"]
-                             for r in floors], ["l", "l", "r", "r"]))
+        # "when": before or after the workload's points (counter-bench: both)
+        when = any("when" in r for r in floors)
+        out.append("Floors (the cheapest calls, 1 thread%s):\n"
+                   % (", measured before and/or after the points" if when else ""))
+        out.append(md_table(["floor", "what"] + (["measured"] if when else [])
+                            + ["ops/s", "ns/op"],
+                            [[r.get("variant"), r.get("what", "")]
+                             + (["%s the points" % r["when"] if r.get("when") else "-"]
+                                if when else [])
+                             + [cell(r),
+                                "%.0f" % r["ns_per_op"] if r.get("ns_per_op") else "-"]
+                             for r in floors],
+                            ["l", "l"] + (["l"] if when else []) + ["r", "r"]))
         out.append("")
     rt = ratio_tables(rows)
     if rt:

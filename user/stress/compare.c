@@ -68,8 +68,9 @@ static void best_row(struct stress_run *run, const struct stress_result *g,
 	snprintf(c->text, sizeof(c->text), "%.3gx", v);
 	c = row_num(&row, "inverse", "best/gosync", 1 / v);
 	snprintf(c->text, sizeof(c->text), "%.3gx", 1 / v);
-	c = row_num(&row, "ns_per_op", "ns/op", 1e9 * g->p.threads / g->rate.med);
-	snprintf(c->text, sizeof(c->text), "%.0f", 1e9 * g->p.threads / g->rate.med);
+	/* per worker that counts ops, as the point's row: beside floor_ns */
+	c = row_num(&row, "ns_per_op", "ns/op", stress_ns_per_op(&g->p, g->rate.med));
+	snprintf(c->text, sizeof(c->text), "%.0f", c->d);
 	if (isfinite(floor_ns)) {
 		c = row_num(&row, "floor_ns", "floor ns", floor_ns);
 		snprintf(c->text, sizeof(c->text), "%.0f", floor_ns);

@@ -295,7 +295,7 @@ static void reap(const struct stress_point *p, struct shared *sh, pid_t *pid,
  * a worker died (*lost) no wait is for good: the gates open at once, and the
  * others find *stop set.
  */
-static void gate_pass(const struct stress_point *p, struct shared *sh, pid_t *pid,
+static void gate_pass(struct stress_point *p, struct shared *sh, pid_t *pid,
 		      unsigned int *lost, unsigned int stage)
 {
 	double failed_at = 0;
@@ -308,6 +308,9 @@ static void gate_pass(const struct stress_point *p, struct shared *sh, pid_t *pi
 			give_up(p, sh, pid);
 		stress_sleep(0.0005);
 	}
+	/* all at the measured start, none in the body: the warm-up's counts are still */
+	if (stage == GATE_MEASURED && !*lost && p->wl->warm_end)
+		p->wl->warm_end(p);
 	gate_open(sh, *lost ? GATE_MEASURED : stage);
 }
 
@@ -481,9 +484,10 @@ int stress_measure(struct stress_point *p, unsigned int reps,
 	double *actual = calloc(reps, sizeof(*actual));
 	double *expected = calloc(reps, sizeof(*expected));
 	double *lost_pct = calloc(reps, sizeof(*lost_pct));
+	double *extra = calloc(reps, sizeof(*extra));
 	unsigned int n = 0;
 
-	if (!rate || !lost || !actual || !expected || !lost_pct)
+	if (!rate || !lost || !actual || !expected || !lost_pct || !extra)
 		die("gosync-stress: memory");
 	memset(r, 0, sizeof(*r));
 	r->ok = true;
@@ -530,6 +534,7 @@ int stress_measure(struct stress_point *p, unsigned int reps,
 		expected[n] = (double)s->expected;
 		lost_pct[n] = s->expected ?
 			100.0 * (double)(s->expected - s->actual) / (double)s->expected : 0;
+		extra[n] = (double)s->extra;
 		lost[n++] = (double)(s->expected - s->actual);
 		r->inexact += s->actual != s->expected;
 		if (!s->ok)
@@ -547,11 +552,13 @@ int stress_measure(struct stress_point *p, unsigned int reps,
 	r->actual = stat_of(actual, n);
 	r->expected = stat_of(expected, n);
 	r->lost_pct = stat_of(lost_pct, n);
+	r->extra = stat_of(extra, n);
 	free(rate);
 	free(lost);
 	free(actual);
 	free(expected);
 	free(lost_pct);
+	free(extra);
 	return r->ok ? 0 : -1;
 }
 
@@ -571,13 +578,22 @@ static void stat_cols(struct stress_row *row, const char *key, const char *kmin,
 	row_num(row, kmax, NULL, st.max);
 }
 
+double stress_ns_per_op(const struct stress_point *p, double rate)
+{
+	unsigned int n = p->threads;
+
+	if (p->wl && p->wl->op_workers && p->wl->op_workers < n)
+		n = p->wl->op_workers;
+	return rate > 0 ? 1e9 * n / rate : NAN;
+}
+
 void stress_row_point(const struct stress_result *r, const char *kind,
 		      struct stress_row *row)
 {
 	const struct stress_point *p = &r->p;
 	bool values = p->wl->show_values;
 	const struct stress_sample *s = &r->last;
-	double ns = r->rate.med > 0 ? 1e9 * p->threads / r->rate.med : NAN;
+	double ns = stress_ns_per_op(p, r->rate.med);
 
 	row_str(row, "workload", NULL, p->wl->name);
 	row_str(row, "kind", NULL, kind);
@@ -669,7 +685,7 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 	unsigned int reps = o->reps ? o->reps : 1;
 	struct stress_point base = {
 		.wl = wl,
-		.procs = o->procs,
+		.procs = o->procs || wl->always_procs,
 		.pin = !o->no_pin,
 		.batch = o->batch ? o->batch : 64,
 		.delay_ns = o->delay_ns >= 0 ? (unsigned int)o->delay_ns :
@@ -736,6 +752,11 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 			wl->name);
 		return 2;
 	}
+	if (wl->batch_max && o->batch > wl->batch_max) {
+		fprintf(stderr, "gosync-stress: %s: --batch %u: at most %u\n",
+			wl->name, o->batch, wl->batch_max);
+		return 2;
+	}
 	if (!wl->limited && o->limit) {
 		fprintf(stderr, "gosync-stress: %s has no semaphore to limit: no --limit "
 			"(bounded has one)\n", wl->name);
@@ -746,6 +767,9 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 			"--read-pct (map-bench, lock-bench have one)\n", wl->name);
 		return 2;
 	}
+	if (wl->fixed_threads && o->nthreads)
+		fprintf(stderr, "gosync-stress: %s always runs %u workers: --threads "
+			"ignored\n", wl->name, wl->fixed_threads);
 	if (!wl->default_keys)
 		base.keys = 0;	/* counters and locks pick no keys */
 	if (o->iterations)
@@ -770,7 +794,7 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 	if (base.iterations)
 		snprintf(title, sizeof(title), "%s: %llu ops per %s, %u rep%s",
 			 wl->name, (unsigned long long)base.iterations,
-			 o->procs ? "process" : "thread", reps, reps > 1 ? "s" : "");
+			 base.procs ? "process" : "thread", reps, reps > 1 ? "s" : "");
 	else
 		snprintf(title, sizeof(title), "%s: %.2f s per point, %u rep%s",
 			 wl->name, base.duration, reps, reps > 1 ? "s" : "");

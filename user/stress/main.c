@@ -137,7 +137,9 @@ static void usage(FILE *f)
 "  --threads LIST     comma-separated worker counts to sweep, e.g. 1,2,4.\n"
 "                     Default: 1, 2, 4, ... up to and including the number of\n"
 "                     CPUs it may run on (taskset, cpuset: %u here). bank\n"
-"                     always uses 4 (one per income)\n"
+"                     (4 workers), producer-consumer (6), gobyexample and\n"
+"                     stateful (110) and chan-bench (2) run a fixed number\n"
+"                     and ignore it, with a note on stderr\n"
 "  --procs            workers are forked processes instead of threads; objects\n"
 "                     reach them by fd inheritance, peers by shared memory\n"
 "  --no-pin           let the scheduler place workers (default: worker i is\n"
@@ -146,12 +148,14 @@ static void usage(FILE *f)
 "  --iterations K     ops per worker (bank: weeks). Default: lost-update 100000,\n"
 "                     bank 52. Given with --duration, it wins: K ops per\n"
 "                     worker, however long they take\n"
-"  --duration SEC     run each point for SEC seconds instead (counter-bench\n"
-"                     and lock-bench default 0.5)\n"
+"  --duration SEC     run each point for SEC seconds instead (default:\n"
+"                     counter-bench, lock-bench, chan-bench 0.5; map-bench\n"
+"                     0.3; gobyexample, stateful 1)\n"
 "  --reps N           repeat each point N times; report median [min-max]\n"
-"  --batch B          counter-bench: ops per GOSYNC_IOC_BATCH (default 64,\n"
-"                     at most %u); map-bench's -batch backends, chan-bench's\n"
-"                     gosync-chan-vec: messages per vector (at most 1024)\n"
+"  --batch B          ops per GOSYNC_IOC_BATCH (default 64, at most %u):\n"
+"                     counter-bench's batch variants, map-bench's -batch\n"
+"                     backends; chan-bench's gosync-chan-vec: messages per\n"
+"                     vector (at most %u)\n"
 "  --delay-ns D       racy backends only: the read-to-write window, in ns\n"
 "                     (lost-update: the kernel's racy_delay_ns, a spin,\n"
 "                     default %u; bank: a sleep between LOAD and STORE,\n"
@@ -178,7 +182,9 @@ static void usage(FILE *f)
 "                     worker i's stream depends only on S and i: reproducible\n"
 "  --quiet            no table and no narration (bank: only the final balance)\n"
 "  --json             JSON lines: one object per point, ratio and floor\n"
-"  --csv              CSV: a header line, then one line per row\n"
+"  --csv              CSV: a header line, then one line per row; a new header\n"
+"                     line whenever the columns change (points, ratios and\n"
+"                     floors carry different ones)\n"
 "  --no-progress      no live progress line on stderr (default: on when stderr\n"
 "                     is a terminal, unless --json or --csv records go to that\n"
 "                     same terminal); stdout carries only results\n"
@@ -192,7 +198,7 @@ static void usage(FILE *f)
 "let more than its permits in), 1 otherwise (a point that did no op failed;\n"
 "so does a run with no point to run: no backend of --mode that runs a variant\n"
 "of --variant here), 2 for a usage error.\n",
-		STRESS_LIMIT, stress_ncpus(), GOSYNC_BATCH_MAX,
+		STRESS_LIMIT, stress_ncpus(), GOSYNC_BATCH_MAX, GOSYNC_CHAN_VEC_MAX,
 		wl_lost_update.default_delay_ns, wl_bank.default_delay_ns, STRESS_KEYS_MAX,
 		STRESS_MAX_THREADS, STRESS_LIMIT, STRESS_SEED);
 }

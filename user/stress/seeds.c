@@ -439,6 +439,7 @@ const struct stress_workload wl_producer_consumer = {
 	.family = "counter,chan",
 	.default_modes = "mutex,gosync-chan",
 	.fixed_threads = PC_PRODUCERS + PC_CONSUMERS,
+	.op_workers = PC_PRODUCERS,	/* a deposit sent (or added) is an op */
 	.default_iterations = 52,
 	.iterations_only = true,
 	.show_values = true,

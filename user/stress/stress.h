@@ -474,7 +474,8 @@ struct stress_sample {
 	uint64_t wmin, wmax;		/* fewest and most ops of one worker */
 	uint64_t warm_ops;		/* ops in the warm-up (not in @ops) */
 	uint64_t extra;			/* verify: a second measure of its own
-					 * (bounded: entries over the limit) */
+					 * (bounded: the most inside at once;
+					 * chan-bench: the messages it holds) */
 };
 
 struct stress_stat {
@@ -490,6 +491,7 @@ struct stress_result {
 	struct stress_stat actual;	/* the object's final value */
 	struct stress_stat expected;	/* what it should have been */
 	struct stress_stat lost_pct;	/* 100 * lost / expected */
+	struct stress_stat extra;	/* the workload's second measure */
 	unsigned int inexact;		/* reps whose actual != expected */
 	struct stress_sample last;	/* the last repetition */
 	/* per-worker ops of the rep with the largest max/min (min 0 first) */
@@ -516,6 +518,12 @@ struct stress_workload {
 	const char *default_modes;	/* --mode default */
 	const char *const *variants;	/* NULL-terminated, or NULL */
 	unsigned int fixed_threads;	/* 0: the --threads sweep */
+	/* workers that count ops (the first ones; 0: all): ns/op is per
+	 * counting worker (chan-bench: the sender; producer-consumer: the
+	 * producers) */
+	unsigned int op_workers;
+	bool always_procs;		/* its workers are processes, --procs or not */
+	unsigned int batch_max;		/* --batch at most (0: GOSYNC_BATCH_MAX) */
 	unsigned int default_threads;	/* without --threads (0: the sweep) */
 	uint64_t default_iterations;	/* 0: duration mode by default */
 	double default_duration;
@@ -544,6 +552,12 @@ struct stress_workload {
 	 * unless @g is lossy)? */
 	bool (*peer_ok)(const struct stress_result *g, const struct stress_result *q);
 
+	/*
+	 * optional: the warm-up is over and every worker waits at the start of
+	 * the measured phase: set aside what the workload counted in it, so that
+	 * its counts cover the measured ops only
+	 */
+	void (*warm_end)(struct stress_point *p);
 	/* optional: adjust keys / read_pct per variant (0 / -1: not used) */
 	void (*shape)(struct stress_point *p);
 	/* optional: whether this backend x variant makes sense */
@@ -663,6 +677,8 @@ int stress_run(const struct stress_workload *wl, const struct stress_opts *o,
 /* Measure one point @reps times (used by stress_run and extra measurements). */
 int stress_measure(struct stress_point *p, unsigned int reps,
 		   const struct stress_opts *o, struct stress_result *r);
+/* ns per op of one worker that counts ops (the workload's op_workers) at @rate ops/s */
+double stress_ns_per_op(const struct stress_point *p, double rate);
 /* The default thread sweep: 1, 2, 4, ... and the number of online CPUs. */
 unsigned int stress_default_sweep(unsigned int *t, unsigned int max);
 

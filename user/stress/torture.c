@@ -33,16 +33,21 @@ struct tt_opts {
 
 /*
  * As kmod/torture.c: Adds ask for the cheap result (GOSYNC_OP_F_APPROX: a
- * percpu counter stays per-CPU), every critical section lasts this long,
- * and the locks are robust (a sleeper registers with deadlock detection).
+ * percpu counter stays per-CPU), every critical section lasts this long
+ * between the same two atomics on a shared count of who is inside (and the
+ * same check), and the locks are robust (a sleeper registers with deadlock
+ * detection).
  */
 #define TORTURE_HOLD_NS		500
+#define TORTURE_WRITER_BIAS	0x10000	/* kmod/torture.c's, per writer inside */
 
 struct up_ctx {
 	const struct tt_opts *o;
 	int fd;
 	_Atomic int stop;
 	_Atomic int err;
+	_Atomic int inside;		/* TORTURE_WRITER_BIAS per writer + 1 per reader */
+	_Atomic unsigned int broken;	/* sections that found exclusion broken */
 	pthread_mutex_t gate;		/* held while threads are created */
 	pthread_barrier_t b;		/* the threads created, and main */
 };
@@ -53,6 +58,18 @@ struct up_thread {
 	bool writer;
 	uint64_t ops;
 };
+
+/* kmod/torture.c's torture_inside(): writers alone, readers never beside one */
+static void up_inside(struct up_ctx *x, bool writer)
+{
+	int bias = writer ? TORTURE_WRITER_BIAS : 1;
+	int v = atomic_fetch_add(&x->inside, bias) + bias;
+
+	if (writer ? v != TORTURE_WRITER_BIAS : v >= TORTURE_WRITER_BIAS)
+		atomic_fetch_add_explicit(&x->broken, 1, memory_order_relaxed);
+	stress_spin_ns(TORTURE_HOLD_NS);
+	atomic_fetch_sub(&x->inside, bias);
+}
 
 static int up_op(struct up_ctx *x, bool writer)
 {
@@ -66,18 +83,18 @@ static int up_op(struct up_ctx *x, bool writer)
 	case GOSYNC_TYPE_MUTEX:
 		if (gosync_mutex_lock(x->fd, -1) < 0)
 			return -1;
-		stress_spin_ns(TORTURE_HOLD_NS);
+		up_inside(x, true);
 		return gosync_mutex_unlock(x->fd);
 	default:
 		if (writer) {
 			if (gosync_rwmutex_lock(x->fd, -1) < 0)
 				return -1;
-			stress_spin_ns(TORTURE_HOLD_NS);
+			up_inside(x, true);
 			return gosync_rwmutex_unlock(x->fd);
 		}
 		if (gosync_rwmutex_rlock(x->fd, -1) < 0)
 			return -1;
-		stress_spin_ns(TORTURE_HOLD_NS);
+		up_inside(x, false);
 		return gosync_rwmutex_runlock(x->fd);
 	}
 }
@@ -155,6 +172,12 @@ static int ioctl_path(const struct tt_opts *o, int dev, uint64_t *w, uint64_t *r
 		*(th[i].writer ? w : r) += th[i].ops;
 	}
 	*secs = stress_now() - t0;
+	if (atomic_load(&x.broken)) {
+		fprintf(stderr, "gosync-stress: torture: ioctl path: %u sections found "
+			"exclusion broken\n", atomic_load(&x.broken));
+		if (!err && !atomic_load(&x.err))
+			err = EPROTO;
+	}
 	if (err || atomic_load(&x.err)) {
 		errno = err ? err : atomic_load(&x.err);
 		ret = -1;

@@ -52,6 +52,9 @@ struct st_ctx {
 	_Alignas(64) _Atomic uint64_t read_ops;
 	_Alignas(64) _Atomic uint64_t write_ops;
 	_Alignas(64) _Atomic int64_t total;	/* the readers' sums, kept */
+	/* reads and writes served: by the owner (Stateful), or under the
+	 * lock (Mutexes: a plain increment, which a second holder would lose) */
+	_Alignas(64) uint64_t served[2];
 	int reads, writes;			/* Stateful: request channels */
 	int resp[ST_WORKERS];			/* Stateful: reply channels */
 	pthread_t owner;			/* the state's owner: a thread, */
@@ -118,7 +121,7 @@ static int st_own(struct st_ctx *x, int dev)
 		}
 		r = &req[i];
 		if (c[i].error || (c[i].flags & GOSYNC_CASE_CLOSED) ||
-		    c[i].len != sizeof(*r) || r->worker >= ST_WORKERS ||
+		    c[i].len != sizeof(*r) || r->kind > ST_STOP || r->worker >= ST_WORKERS ||
 		    r->key < 0 || (uint64_t)r->key >= x->keys) {
 			errno = c[i].error ? -c[i].error : EPROTO;
 			break;
@@ -140,6 +143,7 @@ static int st_own(struct st_ctx *x, int dev)
 			ret = 0;
 			break;
 		}
+		x->served[r->kind]++;	/* only the owner writes it */
 	}
 out:
 	if (ret < 0) {
@@ -292,6 +296,7 @@ static int st_body(struct stress_point *p, struct stress_worker *w)
 				v = x->state[r.key];
 			else
 				x->state[r.key] = r.val;
+			x->served[r.kind]++;
 			if (lk->unlock(&x->lock) < 0) {
 				ret = -1;
 				break;
@@ -353,9 +358,11 @@ static int st_verify(struct stress_point *p, struct stress_sample *s)
 			s->err = x->owner_err;
 		return -1;
 	}
+	/* what the workers counted against what the owner (the lock) served */
 	s->expected = (int64_t)s->ops;
-	s->actual = (int64_t)(r + wr);
-	s->ok = s->ok && s->expected == s->actual;
+	s->actual = (int64_t)(x->served[ST_READ] + x->served[ST_WRITE]);
+	s->ok = s->ok && s->expected == s->actual && x->served[ST_READ] == r &&
+		x->served[ST_WRITE] == wr;
 	if (!p->quiet) {
 		printf("== %s: Go by Example: %s\n", p->be->name, st_chan(p->be) ?
 		       "Stateful Goroutines: the state owned by one thread (process "
@@ -510,6 +517,7 @@ static unsigned int cb_slots(const struct stress_point *p)
 {
 	if (!p->be->batched)
 		return 1;
+	/* --batch beyond it is a usage error (batch_max): the cap only guards */
 	return p->batch < GOSYNC_CHAN_VEC_MAX ? p->batch : GOSYNC_CHAN_VEC_MAX;
 }
 
@@ -517,12 +525,6 @@ static bool cb_applies(const struct stress_backend *be, const char *variant)
 {
 	/* vectors change nothing with one message in flight */
 	return chan_available(be, NULL) && !(be->batched && !cb_stream(variant));
-}
-
-/* Both parties are processes (Go's are goroutines in its own process). */
-static void cb_shape(struct stress_point *p)
-{
-	p->procs = true;
 }
 
 static int cb_setup(struct stress_point *p)
@@ -958,13 +960,17 @@ const struct stress_workload wl_chan_bench = {
 	.default_modes = "all,peers",
 	.variants = cb_names,
 	.fixed_threads = 2,
+	/* only the sender (ping-pong: the pinger) counts messages */
+	.op_workers = 1,
+	/* both parties are processes (Go's are goroutines in its own process) */
+	.always_procs = true,
+	.batch_max = GOSYNC_CHAN_VEC_MAX,
 	.default_duration = 0.5,
 	.interleave = true,
 	.keys = cb_keys,
 	.smoke_args = "--iterations 200",
 	.best_peer = true,
 	.applies = cb_applies,
-	.shape = cb_shape,
 	.setup = cb_setup,
 	.body = cb_body,
 	.verify = cb_verify,

@@ -93,7 +93,7 @@ static int batch_body(struct stress_point *p, struct stress_worker *w)
 
 static int lost_update_finish(struct stress_run *run)
 {
-	bool exact_ok = true, failed = false;
+	bool exact_ok = true, failed = false, racy = false, racy_many = false;
 
 	for (unsigned int i = 0; i < run->nres; i++) {
 		const struct stress_result *r = &run->res[i];
@@ -122,8 +122,10 @@ static int lost_update_finish(struct stress_run *run)
 					-r->lost.min, r->expected.med);
 			continue;
 		}
+		racy = true;
 		if (r->p.threads < 2 || !s->expected)
 			continue;
+		racy_many = true;
 		/* Each a median over the reps (--duration: each expects its own) */
 		if (r->lost.max > 0)
 			stress_out_note(run->out, "%s, %u %s: %.0f of %.0f updates lost (%.1f%%)%s%s",
@@ -138,6 +140,10 @@ static int lost_update_finish(struct stress_run *run)
 					r->p.be->name, r->p.threads,
 					r->p.procs ? "processes" : "threads");
 	}
+	/* a sweep of 1 (one CPU: the default) says nothing of the racy modes */
+	if (racy && !racy_many)
+		stress_out_note(run->out, "racy modes: 1 worker only: no update can be "
+				"lost without a second (--threads 2 or more)");
 	stress_out_note(run->out, "exact modes: %s%s",
 			exact_ok ? "every one got exactly the expected count" :
 			"SOME LOST UPDATES", failed ? "; SOME POINTS FAILED" : "");
@@ -278,6 +284,13 @@ static const struct floor floors[] = {
 	    .teardown = counter_teardown } },
 };
 #define FLOOR_REF 1	/* vs-floor ratios are over the enotty ioctl */
+/*
+ * Each rep of a floor first runs untimed this long at least (--warmup if
+ * longer): measured cold, as the first calls of a boot, they read high
+ * (docs/benchmarks-report.md at a7b35ee: enotty-ioctl 1933 ns first in the
+ * boot, 922-1558 ns after later workloads' points).
+ */
+#define FLOOR_WARM_SEC	0.1
 
 static const struct stress_result *find(const struct stress_run *run,
 					const struct stress_backend *be,
@@ -337,18 +350,22 @@ static bool measure_floor(struct stress_run *run, const struct stress_point *tmp
 	p.wl = &floors[i].wl;
 	p.keys = 0;		/* keyed workloads' points lend theirs */
 	p.read_pct = -1;
+	p.warmup = fmax(p.warmup, FLOOR_WARM_SEC);
 	stress_measure(&p, reps, run->o, fl);
 	fl->p.wl = run->wl;
 	fl->p.be = NULL;
 	return fl->ok;
 }
 
-static void print_floor(struct stress_run *run, size_t i, const struct stress_result *fl)
+/* @when: "before" or "after" the points */
+static void print_floor(struct stress_run *run, size_t i, const struct stress_result *fl,
+			const char *when)
 {
 	struct stress_row row = { 0 };
 
 	stress_row_point(fl, "floor", &row);
 	row_str(&row, "what", "what", floors[i].what);
+	row_str(&row, "when", NULL, when);
 	if (!run->o->quiet || run->o->format != STRESS_TABLE)
 		stress_out_row(run->out, &row);
 }
@@ -365,7 +382,7 @@ bool stress_floor_ioctl(struct stress_run *run, struct stress_result *fl)
 		stress_out_section(run->out, "floor: the cost of an empty ioctl, 1 thread");
 	ok = measure_floor(run, &run->res[0].p, run->res[0].reps ? run->res[0].reps : 1,
 			   FLOOR_REF, fl);
-	print_floor(run, FLOOR_REF, fl);
+	print_floor(run, FLOOR_REF, fl, "after");
 	return ok;
 }
 
@@ -436,7 +453,9 @@ static bool bench_have_fl, bench_fl_ok;
  * The floors first: the run interleaves, so its first points are the
  * single-op ones at the first thread count (1 in the default sweep), which
  * the vs-floor ratios divide by; the floors are measured right beside them,
- * not minutes later after every point (a shared host drifts).
+ * not minutes later after every point (a shared host drifts). They are
+ * measured again after the points (bench_finish()): how far they moved is
+ * how far to trust a ratio to them.
  */
 static void bench_begin(struct stress_run *run, const struct stress_point *base,
 			unsigned int reps)
@@ -461,11 +480,31 @@ static int bench_finish(struct stress_run *run)
 			tmax = run->res[i].p.threads;
 	}
 	if (bench_have_fl && run->nres) {
+		struct stress_result after[ARRAY_SIZE(floors)];
+		const struct stress_result *a = &after[FLOOR_REF], *b = &fl[FLOOR_REF];
+
 		if (!run->o->quiet)
 			stress_out_section(run->out, "floors: the cheapest calls, 1 "
 					   "thread (measured before the points)");
 		for (size_t i = 0; i < ARRAY_SIZE(floors); i++)
-			print_floor(run, i, &fl[i]);
+			print_floor(run, i, &fl[i], "before");
+		if (!run->o->quiet)
+			stress_out_section(run->out, "floors again, measured after the "
+					   "points");
+		for (size_t i = 0; i < ARRAY_SIZE(floors); i++) {
+			after[i] = (struct stress_result){ 0 };
+			if (run->o->quiet && run->o->format == STRESS_TABLE)
+				continue;	/* nothing would show them */
+			ok &= measure_floor(run, &run->res[0].p, run->res[0].reps ?
+					    run->res[0].reps : 1, i, &after[i]);
+			print_floor(run, i, &after[i], "after");
+		}
+		if (a->ok && b->ok && a->rate.med > 0 && b->rate.med > 0)
+			stress_out_note(run->out, "%s: %.0f ns before the points, %.0f "
+					"after (%+.0f%%): the vs-floor ratios divide by "
+					"the first", floors[FLOOR_REF].name,
+					1e9 / b->rate.med, 1e9 / a->rate.med,
+					100 * (b->rate.med / a->rate.med - 1));
 		ok &= bench_fl_ok;
 		have_floor = true;
 	}

@@ -160,7 +160,10 @@ static int gbe_verify(struct stress_point *p, struct stress_sample *s)
 	struct gbe_ctx *x = p->ctx;
 	struct gbe_state st = { .cap = (unsigned int)p->keys };
 	uint64_t r = atomic_load(&x->read_ops), wr = atomic_load(&x->write_ops);
+	struct gosync_info info = { 0 };
 
+	if (p->be->kernel && gosync_info(x->m.fd, &info) < 0)
+		return -1;
 	st.k = calloc(st.cap, sizeof(*st.k));
 	st.v = calloc(st.cap, sizeof(*st.v));
 	if (!st.k || !st.v) {
@@ -186,8 +189,16 @@ static int gbe_verify(struct stress_point *p, struct stress_sample *s)
 			st.v[j] = st.v[j - 1];
 			st.v[j - 1] = t;
 		}
+	/*
+	 * The workers' count against the map's own: a gosync map counts the
+	 * Loads and Stores it served (GOSYNC_MAP_STAT_*); the peers count
+	 * nothing of their own, so theirs is not checked.
+	 */
 	s->expected = (int64_t)s->ops;
-	s->actual = (int64_t)(r + wr);
+	s->actual = s->expected;
+	if (p->be->kernel)
+		s->actual = (int64_t)(info.stats[GOSYNC_MAP_STAT_LOADS] +
+				      info.stats[GOSYNC_MAP_STAT_STORES]);
 	s->ok = s->expected == s->actual && !st.bad && st.n <= p->keys;
 	if (!p->quiet && st.n > 64) {
 		printf("== %s: %s\nreadOps: %" PRIu64 "\nwriteOps: %" PRIu64
@@ -797,13 +808,18 @@ static int mb_finish(struct stress_run *run)
 	for (unsigned int i = 0; i < run->nres; i++) {
 		const struct stress_result *r = &run->res[i];
 		uint64_t cap = mb_unique_budget(&r->p) * r->p.threads;
+		bool iters = r->p.iterations;
 
+		/* --iterations: only if that cut the workers short of them */
 		if (mb_unique(mb_variant_of(r->p.variant)) &&
-		    r->last.ops + r->last.warm_ops >= cap)
+		    r->last.ops + r->last.warm_ops >= cap &&
+		    (!iters || r->last.ops < r->p.iterations * r->p.threads))
 			stress_out_note(run->out, "%s %s, %u threads: every worker ran "
-					"out of new keys before --duration ended (the "
-					"last rep ran shorter; its ops/s stand)",
-					r->p.be->name, r->p.variant, r->p.threads);
+					"out of new keys before %s (the last rep %s; its "
+					"ops/s stand)", r->p.be->name, r->p.variant,
+					r->p.threads, iters ? "its --iterations were done" :
+					"--duration ended", iters ? "did fewer ops than asked" :
+					"ran shorter");
 	}
 	if (!lfht)
 		stress_out_note(run->out, "urcu-lfht: not in this build (link with "

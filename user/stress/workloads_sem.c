@@ -19,33 +19,56 @@
  */
 #define BOUNDED_HOLD_SEC	100e-6
 
+struct bounded_ctx {
+	struct semobj s;
+	/* the warm-up's counts, set aside at its end (bounded_warm_end()) */
+	unsigned int warm_max;
+	uint64_t warm_over;
+};
+
 static int bounded_setup(struct stress_point *p)
 {
-	struct semobj *s = stress_shm_alloc(sizeof(*s));
+	struct bounded_ctx *x = stress_shm_alloc(sizeof(*x));
 
-	if (!s)
+	if (!x)
 		return -1;
-	if (semobj_open(s, p->be, p->dev, p->procs, p->limit) < 0) {
+	if (semobj_open(&x->s, p->be, p->dev, p->procs, p->limit) < 0) {
 		int err = errno;
 
-		stress_shm_free(s, sizeof(*s));
+		stress_shm_free(x, sizeof(*x));
 		errno = err;
 		return -1;
 	}
-	p->ctx = s;
+	p->ctx = x;
 	return 0;
 }
 
 static void bounded_teardown(struct stress_point *p)
 {
-	semobj_close(p->ctx);
-	stress_shm_free(p->ctx, sizeof(struct semobj));
+	struct bounded_ctx *x = p->ctx;
+
+	semobj_close(&x->s);
+	stress_shm_free(x, sizeof(*x));
 	p->ctx = NULL;
+}
+
+/*
+ * Nobody is inside: the counts so far are the warm-up's. The row's are the
+ * measured entries', as its ops; a semaphore broken in the warm-up still
+ * fails the point (bounded_verify()).
+ */
+static void bounded_warm_end(struct stress_point *p)
+{
+	struct bounded_ctx *x = p->ctx;
+
+	x->warm_max = atomic_exchange(&x->s.max_inside, 0);
+	x->warm_over = atomic_exchange(&x->s.over, 0);
 }
 
 static int bounded_body(struct stress_point *p, struct stress_worker *w)
 {
-	struct semobj *s = p->ctx;
+	struct bounded_ctx *x = p->ctx;
+	struct semobj *s = &x->s;
 	const struct sem_ops *ops = p->be->sem;
 
 	while (stress_more(p, w)) {
@@ -61,24 +84,38 @@ static int bounded_body(struct stress_point *p, struct stress_worker *w)
 	return 0;
 }
 
-/* expected: the limit; actual: the most inside at once; extra: entries over it */
+/*
+ * Of the measured entries (s->ops): expected, all of them; actual, those
+ * that found at most the limit inside; so lost, those that found more.
+ * extra: the most inside at once.
+ */
 static int bounded_verify(struct stress_point *p, struct stress_sample *s)
 {
-	struct semobj *o = p->ctx;
+	struct bounded_ctx *x = p->ctx;
+	uint64_t over = atomic_load(&x->s.over);
 
-	s->expected = p->limit;
-	s->actual = atomic_load(&o->max_inside);
-	s->extra = atomic_load(&o->over);
-	if (p->be->exact && (s->actual > s->expected || s->extra))
+	s->expected = (int64_t)s->ops;
+	s->actual = (int64_t)(s->ops - (over < s->ops ? over : s->ops));
+	s->extra = atomic_load(&x->s.max_inside);
+	if (!p->be->exact)
+		return 0;
+	if (over || s->extra > p->limit)
 		s->ok = false;
+	if (x->warm_over || x->warm_max > p->limit) {
+		fprintf(stderr, "gosync-stress: bounded %s: in the warm-up, %u inside at "
+			"once, limit %u: %llu entries over it\n", p->be->name,
+			x->warm_max, p->limit, (unsigned long long)x->warm_over);
+		s->ok = false;
+	}
 	return 0;
 }
 
 static void bounded_row(const struct stress_result *r, struct stress_row *row)
 {
 	row_int(row, "limit", "limit", r->p.limit);
-	row_int(row, "max_inside", "max inside", (long long)r->actual.max);
-	row_int(row, "over_limit", "over limit", (long long)r->last.extra);
+	row_int(row, "max_inside", "max inside", (long long)r->extra.max);
+	row_int(row, "over_limit", "over limit",
+		(long long)(r->last.expected - r->last.actual));
 }
 
 static int bounded_finish(struct stress_run *run)
@@ -92,7 +129,8 @@ static int bounded_finish(struct stress_run *run)
 		return ok ? 0 : 1;
 	stress_out_note(run->out, "\nmax inside: the most workers in the section at once "
 			"(of every rep); over limit: entries that found more than the "
-			"limit inside (the last rep)");
+			"limit inside (the last rep); both of the measured entries, "
+			"not the warm-up's");
 	for (unsigned int i = 0; i < run->nres; i++) {
 		const struct stress_result *r = &run->res[i];
 		const char *who = r->p.procs ? "processes" : "threads";
@@ -103,14 +141,15 @@ static int bounded_finish(struct stress_run *run)
 		else if (r->p.be->exact)
 			stress_out_note(run->out, "%s, %u %s: at most %.0f inside at once, "
 					"limit %u: %s", r->p.be->name, r->p.threads, who,
-					r->actual.max, r->p.limit,
+					r->extra.max, r->p.limit,
 					r->ok ? "kept" : "BROKEN");
 		else
 			stress_out_note(run->out, "%s, %u %s: up to %.0f inside at once "
 					"with nothing to stop them; %llu of %llu entries "
 					"found more than %u inside", r->p.be->name,
-					r->p.threads, who, r->actual.max,
-					(unsigned long long)r->last.extra,
+					r->p.threads, who, r->extra.max,
+					(unsigned long long)(r->last.expected -
+							     r->last.actual),
 					(unsigned long long)r->last.ops, r->p.limit);
 	}
 	return ok ? 0 : 1;
@@ -136,6 +175,7 @@ const struct stress_workload wl_bounded = {
 	.body = bounded_body,
 	.verify = bounded_verify,
 	.teardown = bounded_teardown,
+	.warm_end = bounded_warm_end,
 	.row = bounded_row,
 	.finish = bounded_finish,
 };
