@@ -191,9 +191,29 @@ static bool chan_claim_locked(struct gs_chan *ch, struct gs_chan_waiter *w,
 	 * up since, and would not know to retry). Pairs with the owner's
 	 * atomic_xchg() in gs_sel_sleep().
 	 */
-	if (old == GS_SEL_BUSY && !atomic_xchg(&s->woken, 1))
-		gs_wake_add(wq, s->task);
+	if (old == GS_SEL_BUSY) {
+		if (!atomic_xchg(&s->woken, 1))
+			gs_wake_add(wq, s->task);
+		ch->retry_owed = true;
+	}
 	return false;
+}
+
+/*
+ * Take the debt chan_claim_locked() left: a party that found a busy
+ * selection queued here gave up without waking anyone, as nothing changed.
+ * One queued here retries, or waits for a counterpart's claim; but a poller
+ * (epoll, edge-triggered as Go's netpoller is) saw the channel ready, was
+ * refused, and waits for the next edge, which nothing would make: the busy
+ * selection's retry of its case here (a select try) wakes the pollers.
+ */
+static bool chan_take_retry_owed_locked(struct gs_chan *ch)
+{
+	bool owed = ch->retry_owed;
+
+	lockdep_assert_held(&ch->lock);
+	ch->retry_owed = false;
+	return owed;
 }
 
 /* Room for what one chan_claim_locked() and its completion may add? */
@@ -466,10 +486,12 @@ int gs_chan_try(struct gs_chan *ch, struct gs_chan_waiter *c, struct gs_sel *sel
 {
 	struct gs_wake wq = GS_WAKE_INIT;
 	u32 completions;
+	bool owed;
 	int ret;
 
 	spin_lock(&ch->lock);
 	completions = ch->completions;
+	owed = self && chan_take_retry_owed_locked(ch);
 	ret = chan_attempt_locked(ch, c, self, index, &wq);
 	/*
 	 * A queued case that completed here leaves its queue now, not at
@@ -477,8 +499,8 @@ int gs_chan_try(struct gs_chan *ch, struct gs_chan_waiter *c, struct gs_sel *sel
 	 */
 	if (c->queued && ret != -EAGAIN && ret != -EALREADY)
 		chan_dequeue_locked(ch, c);
-	/* A busy selection told to retry (in @wq) is no change. */
-	chan_unlock_wake(ch, &wq, !ret || ch->completions != completions);
+	/* A busy selection told to retry (in @wq) is no change (yet). */
+	chan_unlock_wake(ch, &wq, owed || !ret || ch->completions != completions);
 	if (!ret)
 		gs_stat_add(ch->stats, c->op == GOSYNC_CHAN_SEND ? GOSYNC_STAT_CHAN_SENDS :
 			    c->msg ? GOSYNC_STAT_CHAN_RECVS : GOSYNC_STAT_CHAN_CLOSED_RECVS, 1);
@@ -502,6 +524,8 @@ int gs_chan_arm(struct gs_chan *ch, struct gs_chan_waiter *c)
 
 	spin_lock(&ch->lock);
 	completions = ch->completions;
+	/* queued or completed, the pollers are woken below anyway */
+	chan_take_retry_owed_locked(ch);
 	ret = chan_attempt_locked(ch, c, c->sel, c->index, &wq);
 	if (ret == -EAGAIN) {
 		c->peer_done = false;

@@ -1228,6 +1228,8 @@ struct gs_chan {
 	u32 nr_senders;			/* entries in @sendq */
 	u32 nr_receivers;		/* entries in @recvq */
 	u32 completions;		/* parties completed and dequeued, ever */
+	/* a try told a busy selection to retry: the next select try wakes pollers */
+	bool retry_owed;
 	struct gs_stats __percpu *stats; /* enum gosync_chan_stat */
 };
 

@@ -993,6 +993,49 @@ static void wait_any_busy_retry_test(struct kunit *test)
 }
 
 /*
+ * A poller refused because the queued party was busy (a Recv waiting in Go's
+ * edge-triggered netpoller: it sees the channel ready, tries, finds the
+ * selection's send busy pairing another case, and waits for the next edge)
+ * is woken when that selection retries its case here: else both slept, a
+ * sender queued and a receiver waiting, until something else happened.
+ */
+static void chan_busy_retry_wakes_pollers_test(struct kunit *test)
+{
+	struct gs_chan *ch = new_chan(test, 0);
+	struct wait_queue_entry watcher;
+	atomic_t watcher_woken = ATOMIC_INIT(0);
+	struct gs_sel ssel;
+	struct gs_case s;
+	char out[80];
+
+	gs_sel_init(&ssel);
+	chan_case(&s, ch, GOSYNC_CASE_SEND, "m");
+	KUNIT_ASSERT_EQ(test, arm_case(&s, &ssel, 0), -EAGAIN);
+	init_waitqueue_func_entry(&watcher, count_wake);
+	watcher.private = &watcher_woken;
+	add_wait_queue(&ch->wq, &watcher);
+	atomic_set(&ssel.winner, GS_SEL_BUSY);
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, PAST, false), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic_xchg(&ssel.woken, 0), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&watcher_woken), 0);	/* not yet */
+	/* the busy claim given up; the selection retries its send here */
+	atomic_set(&ssel.winner, GS_SEL_NONE);
+	KUNIT_EXPECT_EQ(test, gs_chan_try(ch, &s.cw, &ssel, 0), -EAGAIN);
+	KUNIT_EXPECT_GT(test, atomic_read(&watcher_woken), 0);
+	/* paid once: the next try is no change */
+	atomic_set(&watcher_woken, 0);
+	KUNIT_EXPECT_EQ(test, gs_chan_try(ch, &s.cw, &ssel, 0), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&watcher_woken), 0);
+	/* the woken poller's Recv now takes the message */
+	KUNIT_EXPECT_EQ(test, do_recv(ch, 64, out, PAST, false), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ssel.winner), 0);
+	remove_wait_queue(&ch->wq, &watcher);
+	KUNIT_EXPECT_EQ(test, gs_chan_disarm(ch, &s.cw), 0);
+	case_done(&s);
+	gs_chan_destroy(ch);
+}
+
+/*
  * A selection woken again each time it looks (a watched object that keeps
  * changing without completing any of its cases, as a Recv that queues and
  * times out over and over) still ends at its deadline or on a signal. It
@@ -1435,6 +1478,7 @@ static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(wait_any_retry_completed_send_test),
 	KUNIT_CASE(wait_any_retry_dequeues_test),
 	KUNIT_CASE(wait_any_busy_retry_test),
+	KUNIT_CASE(chan_busy_retry_wakes_pollers_test),
 	KUNIT_CASE(sel_woken_deadline_test),
 	KUNIT_CASE(chan_closed_keeps_senders_test),
 	KUNIT_CASE(chan_stale_receiver_test),
