@@ -205,8 +205,11 @@ uninstall:
 
 # DKMS without the package: the module rebuilds itself for every new kernel.
 # This version's earlier registration goes first, so a rerun rebuilds from
-# the current sources. Neither target touches the gosync-dkms package's
-# sources (apt removes those).
+# the current sources. dkms-install builds it for every kernel with headers,
+# as the package's postinst does: a kernel it cannot be built for is a
+# warning (none if dkms.conf's BUILD_EXCLUSIVE_* rule it out: dkms exit 77),
+# no kernel at all an error. Neither target touches the gosync-dkms
+# package's sources (apt removes those).
 DKMS_DIR := /usr/src/gosync-$(VERSION)
 DKMS_PKG = dpkg-query -S $(DKMS_DIR) >/dev/null 2>&1
 NOT_DKMS_PKG = ! $(DKMS_PKG) || { echo "$@: $(DKMS_DIR) is the gosync-dkms \
@@ -216,7 +219,20 @@ dkms-install:
 	dkms remove gosync/$(VERSION) --all 2>/dev/null || :
 	$(MAKE) --no-print-directory dkms-src DKMS_SRC=$(DKMS_DIR)
 	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DKMS_DIR)/dkms.conf
-	dkms install gosync/$(VERSION)
+	@built=; tried=; for b in /lib/modules/*/build; do \
+		[ -d "$$b" ] || continue; \
+		k=$${b%/build}; k=$${k#/lib/modules/}; rc=0; tried=1; \
+		echo "dkms install gosync/$(VERSION) -k $$k"; \
+		dkms install gosync/$(VERSION) -k "$$k" || rc=$$?; \
+		if [ $$rc = 0 ]; then built="$$built $$k"; \
+		elif [ $$rc != 77 ]; then echo "$@: warning: gosync.ko not built for $$k" \
+			"(dkms exit $$rc; see /var/lib/dkms/gosync/$(VERSION)/build/make.log)" >&2; fi; \
+	done; \
+	[ -n "$$tried" ] || { echo "$@: no kernel has its headers" \
+		"(/lib/modules/*/build): install them" >&2; exit 1; }; \
+	[ -n "$$built" ] || { echo "$@: gosync.ko built for no kernel" >&2; exit 1; }; \
+	case " $$built " in *" $$(uname -r) "*) ;; \
+	*) echo "$@: warning: not built for the running kernel $$(uname -r)" >&2 ;; esac
 
 # The module out of every kernel and DKMS, and its sources.
 dkms-uninstall:

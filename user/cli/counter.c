@@ -48,6 +48,9 @@ static int counter_create(struct cli_ctx *ctx)
 	if ((s = cli_opt(ctx, "initial")) && !cli_i64(ctx, "--initial", s, &initial))
 		return CLI_EXIT_USAGE;
 	if ((s = cli_opt(ctx, "racy-delay"))) {
+		/* The kernel refuses a delay in another mode: EINVAL, exit 1. */
+		if (mode != GOSYNC_COUNTER_RACY)
+			return cli_usage(ctx, "--racy-delay needs --mode racy");
 		if (!opt_u64(s, 10, GOSYNC_RACY_DELAY_MAX, &u))
 			return cli_usage(ctx, "--racy-delay '%s' is not a number "
 					 "of nanoseconds from 0 to %d", s,
@@ -229,7 +232,7 @@ static const struct cli_opt create_opts[] = {
 	{ "initial", 0, "N", "initial value (default 0)" },
 	CLI_OPT_PERM,
 	CLI_OPT_MAPPED,
-	{ "racy-delay", 0, "NS", "racy mode: spin NS ns inside each update" },
+	{ "racy-delay", 0, "NS", "with --mode racy: spin NS ns inside each update" },
 	{ NULL },
 };
 

@@ -73,9 +73,12 @@ static const struct cli_opt rm_opts[] = {
 };
 
 static const struct cli_cmd top_cmds[] = {
-	{ "version", "", "API version and supported types, modes and ops",
-	  "Asks the loaded module (GOSYNC_IOC_VERSION). cli_api_version is the\n"
-	  "API version this gosync was built against.",
+	{ "version", "", "versions, and the supported types, modes and ops",
+	  "module_version is the loaded module's (/sys/module/gosync/version,\n"
+	  "'-' if it has none), cli_version this gosync's: after an upgrade the\n"
+	  "old module stays loaded until it is reloaded. The rest the module\n"
+	  "answers (GOSYNC_IOC_VERSION); cli_api_version is the API version\n"
+	  "this gosync was built against.",
 	  NULL, 0, 0, cmd_version },
 	{ "ls", "[--watch [SECONDS]]", "list the live objects you own or may open",
 	  "Objects of this IPC namespace (names are per namespace, as for SysV\n"
@@ -99,13 +102,28 @@ static const struct cli_cmd top_cmds[] = {
 
 /* ---- help ---- */
 
+/* A listing's HEADs (a command, a type, an option) pad to this, then a space. */
+#define HELP_HEAD 26
+
+/*
+ * One "  HEAD  TEXT" line. A HEAD too long to leave two spaces before TEXT
+ * gets a line of its own, and TEXT the next, in its column.
+ */
+static void help_line(const char *head, const char *text)
+{
+	if (strlen(head) < HELP_HEAD)
+		printf("  %-*s %s\n", HELP_HEAD, head, text);
+	else
+		printf("  %s\n  %-*s %s\n", head, HELP_HEAD, "", text);
+}
+
 static void help_cmds(const struct cli_cmd *cmds)
 {
 	char head[64];
 
 	for (; cmds->name; cmds++) {
 		snprintf(head, sizeof(head), "%s %s", cmds->name, cmds->args);
-		printf("  %-26s %s\n", head, cmds->summary);
+		help_line(head, cmds->summary);
 	}
 }
 
@@ -120,7 +138,7 @@ static void help_top(void)
 	help_cmds(top_cmds);
 	printf("\nTypes (see 'gosync TYPE --help'):\n");
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
-		printf("  %-26s %s\n", types[i]->name, types[i]->summary);
+		help_line(types[i]->name, types[i]->summary);
 	printf("\nGlobal options:\n"
 	       "  --json                     machine-readable output: one JSON object\n"
 	       "  --owner UID[:GID]          open a name only if that user (and group)\n"
@@ -128,7 +146,7 @@ static void help_top(void)
 	       "  -h, --help                 show help (also 'gosync TYPE VERB --help')\n\n"
 	       "Exit status: 0 on success, 1 if the operation failed (or a cas did not\n"
 	       "swap), 2 for a usage error, 3 if a channel is closed (chan recv, send,\n"
-	       "close). See docs/cli.md.\n");
+	       "close). See gosync(1).\n");
 }
 
 static void help_type(const struct cli_type *t)
@@ -157,11 +175,10 @@ static void help_cmd(const struct cli_ctx *ctx, const struct cli_cmd *c)
 		else
 			snprintf(head, sizeof(head), "--%s%s%s", o->name,
 				 o->arg ? " " : "", o->arg ? o->arg : "");
-		printf("  %-26s %s\n", head, o->help);
+		help_line(head, o->help);
 	}
-	printf("  %-26s %s\n  %-26s %s\n", "--json",
-	       "machine-readable output: one JSON object",
-	       "-h, --help", "show this help");
+	help_line("--json", "machine-readable output: one JSON object");
+	help_line("-h, --help", "show this help");
 }
 
 /* ---- command line ---- */
@@ -451,17 +468,59 @@ static void print_bits(const struct cli_ctx *ctx, const char *key, uint64_t mask
 	printf(ctx->json ? "]" : "\n");
 }
 
+/*
+ * The loaded module's MODULE_VERSION into @buf, or false if there is none
+ * (no /sys/module/gosync/version: a module built without it).
+ */
+static bool module_version(char *buf, size_t len)
+{
+	FILE *f = fopen("/sys/module/gosync/version", "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)len, f);
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = 0;
+	return ok && buf[0];
+}
+
+/* "KEY: VALUE" (VALUE NULL: "-") or, with --json, "KEY":"VALUE" (or null). */
+static void print_str(const struct cli_ctx *ctx, const char *key, const char *val,
+		      bool first)
+{
+	if (!ctx->json) {
+		printf("%s: %s\n", key, val ? val : "-");
+		return;
+	}
+	printf("%s\"%s\":", first ? "" : ",", key);
+	if (val)
+		json_str(stdout, val);
+	else
+		printf("null");
+}
+
 static int cmd_version(struct cli_ctx *ctx)
 {
 	struct gosync_version v;
 	int dev = cli_dev(ctx);
+	char mod[64];
 
 	if (dev < 0)
 		return CLI_EXIT_FAIL;
 	if (gosync_version(dev, &v) < 0)
 		return cli_fail(ctx, NULL);
 	if (ctx->json)
-		printf("{\"api_version\":%u,\"cli_api_version\":%d,"
+		putchar('{');
+	/* After an upgrade the module loaded may be older than the tools. */
+	print_str(ctx, "module_version", module_version(mod, sizeof(mod)) ? mod : NULL,
+		  true);
+#ifdef GOSYNC_PKG_VERSION	/* the Makefile's VERSION, from user/Makefile */
+	print_str(ctx, "cli_version", GOSYNC_PKG_VERSION, false);
+#endif
+	if (ctx->json)
+		printf(",\"api_version\":%u,\"cli_api_version\":%d,"
 		       "\"name_max\":%u,\"batch_max\":%u,\"max_objects\":%u",
 		       v.api_version, GOSYNC_API_VERSION, v.name_max,
 		       v.batch_max, v.max_objects);

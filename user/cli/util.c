@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* gosync CLI: opening objects, errors, usage, arguments (see cli.h). */
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -17,15 +19,47 @@ const char *cli_opt(const struct cli_ctx *ctx, const char *name)
 	return NULL;
 }
 
+/*
+ * Why opening GOSYNC_DEVICE failed with @err, as a hint for the error line
+ * (in @buf if it names the device's group), or "".
+ */
+static const char *dev_hint(int err, char *buf, size_t len)
+{
+	const char *name;
+	struct group *g;
+	struct stat st;
+	char gid[16];
+
+	if (err == ENOENT)
+		return " (is the gosync module loaded?)";
+	if (err != EACCES)
+		return "";
+	/* The udev rule's root:gosync 0660: the user is not (yet) a member. */
+	if (!stat(GOSYNC_DEVICE, &st) && st.st_gid && (st.st_mode & 060) == 060) {
+		g = getgrgid(st.st_gid);
+		snprintf(gid, sizeof(gid), "%u", (unsigned int)st.st_gid);
+		name = g ? g->gr_name : gid;
+		snprintf(buf, len, " (open to group %s: %s %s, then log in again)",
+			 name, "sudo adduser \"$USER\"", name);
+		return buf;
+	}
+	return " (root only: install gosync's udev rule, which opens it to group gosync)";
+}
+
 int cli_dev(struct cli_ctx *ctx)
 {
+	char buf[192];
+	int err;
+
 	if (ctx->dev >= 0)
 		return ctx->dev;
 	ctx->dev = gosync_dev_open();
-	if (ctx->dev < 0)
-		fprintf(stderr, "gosync: %s: %s%s\n", GOSYNC_DEVICE,
-			strerror(errno),
-			errno == ENOENT ? " (is the gosync module loaded?)" : "");
+	if (ctx->dev < 0) {
+		err = errno;
+		fprintf(stderr, "gosync: %s: %s%s\n", GOSYNC_DEVICE, strerror(err),
+			dev_hint(err, buf, sizeof(buf)));
+		errno = err;
+	}
 	return ctx->dev;
 }
 

@@ -20,7 +20,13 @@ status() {
 # json_num KEY: the number KEY has in the JSON object on stdin
 json_num() { sed -n "s/.*\"$1\":\(-\{0,1\}[0-9][0-9]*\).*/\1/p"; }
 
-cleanup() { "$G" rm -f "$N" "$N-j" >/dev/null 2>&1; }
+# (the eacces tests change /dev/gosync's group and mode: put them back)
+dmode=
+restore_dev() {
+	[ -z "$dmode" ] || { chgrp "$dgroup" /dev/gosync && chmod "$dmode" /dev/gosync; }
+	dmode=
+}
+cleanup() { restore_dev; "$G" rm -f "$N" "$N-j" >/dev/null 2>&1; }
 trap cleanup EXIT
 cleanup
 
@@ -30,6 +36,35 @@ out=$("$G" version) && echo "$out" | grep -q '^api_version: 1$' &&
 	echo "$out" | grep -q '^counter_ops: add load store swap cas reset and or$' &&
 	echo "$out" | grep -q '^types: .* sem cond$'
 check version [ $? -eq 0 ]
+# the loaded module's version beside the tools' (both the Makefile's VERSION here)
+mv=$(echo "$out" | sed -n 's/^module_version: //p')
+cv=$(echo "$out" | sed -n 's/^cli_version: //p')
+[ -n "$mv" ] && [ "$mv" != - ] && [ "$mv" = "$cv" ] &&
+	ok version-module || notok version-module "module_version '$mv', cli_version '$cv'"
+out=$("$G" --json version)
+echo "$out" | grep -q "^{\"module_version\":\"$mv\",\"cli_version\":\"$cv\",\"api_version\":1," &&
+	ok version-module-json || notok version-module-json "$out"
+
+# without access to /dev/gosync, the error says how to get it
+gp=$(command -v "$G")
+if [ "$(id -u)" = 0 ] && command -v su >/dev/null 2>&1 && id nobody >/dev/null 2>&1; then
+	dmode=$(stat -c %a /dev/gosync) dgroup=$(stat -c %g /dev/gosync)
+	chgrp 0 /dev/gosync && chmod 600 /dev/gosync
+	err=$(su -s /bin/sh nobody -c "$gp version" 2>&1); rc=$?
+	[ $rc = 1 ] && [ "$err" = "gosync: /dev/gosync: Permission denied (root only:\
+ install gosync's udev rule, which opens it to group gosync)" ] &&
+		ok eacces-root-only || notok eacces-root-only "status $rc, '$err'"
+	# (a group nobody is not in; without a name in /etc/group, its number)
+	chgrp 4242 /dev/gosync && chmod 660 /dev/gosync
+	err=$(su -s /bin/sh nobody -c "$gp version" 2>&1); rc=$?
+	g=$(sed -n 's/^\([^:]*\):[^:]*:4242:.*/\1/p' /etc/group); g=${g:-4242}
+	[ $rc = 1 ] && [ "$err" = "gosync: /dev/gosync: Permission denied (open to group $g:\
+ sudo adduser \"\$USER\" $g, then log in again)" ] &&
+		ok eacces-group || notok eacces-group "status $rc, '$err'"
+	restore_dev
+else
+	echo "ok - e2e:cli-eacces # SKIP needs root, su and nobody"
+fi
 
 # create in one process, add from 4 concurrent others, load from another
 check create "$G" counter create "$N" --mode mutex --initial 100
@@ -136,6 +171,13 @@ status 2 usage-bad-mode "$G" counter create "$N-x" --mode quantum
 status 2 usage-bad-perm "$G" counter create "$N-x" --perm 0999
 status 2 usage-perm-zero "$G" counter create "$N-x" --perm 0
 status 2 usage-racy-delay-max "$G" counter create "$N-x" --mode racy --racy-delay 100001
+# (not the kernel's EINVAL, exit 1)
+err=$("$G" counter create "$N-x" --mode atomic --racy-delay 10 2>&1); rc=$?
+[ $rc = 2 ] && [ "$err" = "gosync: counter create: --racy-delay needs --mode racy
+Try 'gosync counter create --help'." ] &&
+	ok usage-racy-delay-mode || notok usage-racy-delay-mode "status $rc, '$err'"
+status 2 usage-racy-delay-default-mode "$G" counter create "$N-x" --racy-delay 0
+status 1 racy-delay-not-created "$G" counter load "$N-x"
 status 2 usage-unknown-option "$G" counter load "$N" --frob
 # data that looks like help is a usage error, not help that exits 0 doing nothing
 v=$("$G" counter load "$N")
@@ -198,6 +240,23 @@ for h in "--help" "-h" "counter --help" "counter add --help" "help counter cas" 
 		help="'gosync $h' printed no usage"
 done
 [ "$help" = ok ] && ok help || notok help "$help"
+"$G" --help | grep -q 'See gosync(1)\.$' && ok help-man || notok help-man "no 'See gosync(1).'"
+# A listing's HEAD too long for its column gets a line of its own, its text
+# the next. overlong: the lines of the --help on stdin that run HEAD into TEXT.
+overlong() {
+	awk 'function chk() { if (length(p) > 27 && substr(p, 28, 2) != "  ") print p }
+	     /^                             [^ ]/ { p = ""; next }
+	     { chk(); p = ($0 ~ /^  [^ ]/) ? $0 : "" } END { chk() }'
+}
+bad=$("$G" --help | overlong)
+for t in $("$G" --help | sed -n '/^Types/,/^$/s/^  \([a-z]*\) .*/\1/p'); do
+	bad=$bad$("$G" "$t" --help | overlong)
+	for v in $("$G" "$t" --help | sed -n '/^Verbs/,/^$/s/^  \([a-z-]*\).*/\1/p'); do
+		bad=$bad$("$G" "$t" "$v" --help | overlong)
+	done
+done
+[ -z "$bad" ] && "$G" map --help | grep -q '^  load-or-store NAME KEY VALUE$' &&
+	ok help-columns || notok help-columns "overlong: $bad"
 
 # rm
 check rm "$G" rm "$N" "$N-j"
