@@ -13,8 +13,11 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -347,6 +350,224 @@ func TestSelectDuplicateChannel(t *testing.T) {
 	within(t, "the send to the receiver queued after the select", func() {
 		must(t, c.Send([]byte{8}))
 		must(t, <-done)
+	})
+}
+
+// Go's test/chan/doubleselect.go: a sender's select of four sends, of
+// the same value on four unbuffered Chans, must complete exactly one of
+// them, however the four receivers race for it (the bug it was written
+// for ran two cases of one select). One goroutine Selects n values over
+// c1..c4 and then closes them; a receiver per Chan records each value it
+// gets; every value must arrive once, n in all. The receivers are plain
+// Recvs (in the runtime's poller: each takes a send waiting in the
+// kernel), and then one-case Selects (queued in the Chans' kernel queues,
+// where the sender's Select finds them).
+func TestDoubleSelect(t *testing.T) {
+	n := 10000
+	if testing.Short() {
+		n = 2000
+	}
+	for _, recvSelect := range []bool{false, true} {
+		name := "recv"
+		if recvSelect {
+			name = "select"
+		}
+		t.Run(name, func(t *testing.T) {
+			var cs [4]*gosync.Chan
+			for i := range cs {
+				cs[i] = newChan(t, 0)
+			}
+			seen := make([]int32, n)
+			var wg sync.WaitGroup
+			var total int64
+			for _, c := range cs {
+				c := c
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for {
+						var m []byte
+						var ok bool
+						var err error
+						if recvSelect {
+							var s gosync.Selected
+							s, err = gosync.Select(context.Background(), c.RecvCase())
+							m, ok = s.Msg, s.OK
+						} else {
+							m, ok, err = c.Recv()
+						}
+						if err != nil || !ok {
+							if err != nil {
+								t.Error(err)
+							}
+							return
+						}
+						v, err := strconv.Atoi(string(m))
+						if err != nil || v < 0 || v >= n {
+							t.Errorf("received %q", m)
+							return
+						}
+						if atomic.AddInt32(&seen[v], 1) != 1 {
+							t.Errorf("got duplicate value: %d", v)
+						}
+						atomic.AddInt64(&total, 1)
+					}
+				}()
+			}
+			sendErr := make(chan error, 1)
+			go func() {
+				defer func() {
+					for _, c := range cs {
+						c.CloseChan()
+					}
+				}()
+				for i := 0; i < n; i++ {
+					msg := []byte(strconv.Itoa(i))
+					_, err := gosync.Select(context.Background(), cs[0].SendCase(msg),
+						cs[1].SendCase(msg), cs[2].SendCase(msg), cs[3].SendCase(msg))
+					if err != nil {
+						sendErr <- fmt.Errorf("select %d: %w", i, err)
+						return
+					}
+				}
+				sendErr <- nil
+			}()
+			within(t, "the sender and the four receivers", func() {
+				must(t, <-sendErr)
+				wg.Wait()
+			})
+			for v, k := range seen {
+				if k != 1 {
+					t.Errorf("value %d received %d times", v, k)
+				}
+			}
+			if total != int64(n) {
+				t.Fatalf("received %d values, want %d", total, n)
+			}
+		})
+	}
+}
+
+// Go's test/chan/select6.go (issue 2075: a select that failed on c1, last
+// of several waiters in c1's queue, corrupted it, and later receivers on
+// c1 never woke). A receiver waits on c1; a Select of a receive on c1 and
+// one on c2 waits behind it; a send on c2 wins the Select, which leaves
+// c1's queue (only the first receiver is left there) and then receives
+// on c1 again; two sends on c1 must both complete, one to each receiver.
+// Recv waits in the runtime's poller, not in c1's kernel queue, so the
+// issue's order of queued waiters needs one-case Selects for the two
+// receives on c1 (subtest "select"); "recv" does the same with plain Recvs.
+func TestSelect6(t *testing.T) {
+	for _, recvSelect := range []bool{false, true} {
+		name := "recv"
+		if recvSelect {
+			name = "select"
+		}
+		t.Run(name, func(t *testing.T) {
+			c1, c2 := newChan(t, 0), newChan(t, 0)
+			recv := func() (string, error) {
+				if recvSelect {
+					s, err := gosync.Select(context.Background(), c1.RecvCase())
+					return string(s.Msg), err
+				}
+				m, _, err := c1.Recv()
+				return string(m), err
+			}
+			got := make(chan string, 2)
+			errc := make(chan error, 4)
+			go func() { // go func() { <-c1 }()
+				m, err := recv()
+				if err != nil {
+					errc <- err
+				}
+				got <- m
+			}()
+			if recvSelect {
+				waitReceivers(t, c1, 1) // in c1's kernel queue
+			} else {
+				waitPollers(t, "gosync_test.TestSelect6", 1)
+			}
+			c3, proceed := make(chan bool), make(chan bool)
+			go func() {
+				s, err := gosync.Select(context.Background(), c1.RecvCase(), c2.RecvCase())
+				if err != nil || s.Index != 1 {
+					errc <- fmt.Errorf("the select = %+v, %v; want its c2 case", s, err)
+				}
+				c3 <- true
+				<-proceed
+				m, err := recv() // <-c1
+				if err != nil {
+					errc <- err
+				}
+				got <- m
+			}()
+			// The select is queued on c1 behind the first receiver (a
+			// plain Recv is not in the queue), and on c2.
+			if recvSelect {
+				waitReceivers(t, c1, 2)
+			} else {
+				waitReceivers(t, c1, 1)
+			}
+			waitReceivers(t, c2, 1)
+			go func() { // go func() { c2 <- true }()
+				if err := c2.Send([]byte("c2")); err != nil {
+					errc <- err
+				}
+			}()
+			within(t, "the select's c2 case", func() { <-c3 })
+			// The select has left c1's queue: the first receiver is
+			// all that is left there.
+			want := uint32(0)
+			if recvSelect {
+				want = 1
+			}
+			st, err := c1.State()
+			must(t, err)
+			if st.Receivers != want {
+				t.Errorf("after the select: %d receivers queued on c1, want %d", st.Receivers, want)
+			}
+			close(proceed)
+			if recvSelect {
+				waitReceivers(t, c1, 2) // the select's goroutine again
+			} else {
+				waitPollers(t, "gosync_test.TestSelect6", 2) // both Recvs
+			}
+			within(t, "two sends on c1", func() {
+				must(t, c1.Send([]byte("1")))
+				must(t, c1.Send([]byte("2")))
+			})
+			within(t, "both receivers", func() {
+				a, b := <-got, <-got
+				if a+b != "12" && a+b != "21" {
+					t.Errorf("the receivers got %q and %q", a, b)
+				}
+			})
+			select {
+			case err := <-errc:
+				t.Fatal(err)
+			default:
+			}
+		})
+	}
+}
+
+// waitPollers is waitInPoller (misc_test.go) for n goroutines: it waits
+// until n or more that test started wait in the runtime's poller, in the
+// package's wait ("IO wait" in gosync.(*handle).await).
+func waitPollers(t *testing.T, test string, n int) {
+	t.Helper()
+	waitUntil(t, fmt.Sprintf("%d goroutines of %s in the poller", n, test), func() (bool, error) {
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		k := 0
+		for _, g := range strings.Split(string(buf), "\n\n") {
+			if strings.HasPrefix(g, "goroutine ") && strings.Contains(g, " [IO wait") &&
+				strings.Contains(g, "\ngosync.(*handle).await(") &&
+				strings.Contains(g, "\n"+test+".func") {
+				k++
+			}
+		}
+		return k >= n, nil
 	})
 }
 

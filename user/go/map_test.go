@@ -435,72 +435,87 @@ func TestConcurrentRange(t *testing.T) {
 // Go's TestMapRangeNestedCall: Range inside Range, with Loads, Stores and
 // Deletes from the inner callback; everything deleted at the end.
 func TestMapRangeNestedCall(t *testing.T) {
-	m := gosyncMap{t, newMap(t, gosync.MapRCU)}
-	for i, v := range [3]string{"hello", "world", "Go"} {
-		m.Store(strconv.Itoa(i), v)
-	}
-	m.Range(func(key, value string) bool {
-		m.Range(func(key, value string) bool {
-			if v, ok := m.Load(key); !ok || v != value {
-				t.Fatalf("Nested Range loads unexpected value, got %+v want %+v", v, value)
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			m := gosyncMap{t, newMap(t, be.b)}
+			for i, v := range [3]string{"hello", "world", "Go"} {
+				m.Store(strconv.Itoa(i), v)
 			}
-			if _, loaded := m.LoadOrStore("42", "dummy"); loaded {
-				t.Fatal("Nested Range loads unexpected value, want store a new value")
+			m.Range(func(key, value string) bool {
+				m.Range(func(key, value string) bool {
+					if v, ok := m.Load(key); !ok || v != value {
+						t.Fatalf("Nested Range loads unexpected value, got %+v want %+v", v, value)
+					}
+					if _, loaded := m.LoadOrStore("42", "dummy"); loaded {
+						t.Fatal("Nested Range loads unexpected value, want store a new value")
+					}
+					val := "sync.Map"
+					m.Store("42", val)
+					if v, loaded := m.LoadAndDelete("42"); !loaded || v != val {
+						t.Fatalf("Nested Range loads unexpected value, got %v, want %v", v, val)
+					}
+					return true
+				})
+				m.Delete(key)
+				return true
+			})
+			length := 0
+			m.Range(func(key, value string) bool {
+				length++
+				return true
+			})
+			if length != 0 {
+				t.Fatalf("Unexpected Map size, got %v want %v", length, 0)
 			}
-			val := "sync.Map"
-			m.Store("42", val)
-			if v, loaded := m.LoadAndDelete("42"); !loaded || v != val {
-				t.Fatalf("Nested Range loads unexpected value, got %v, want %v", v, val)
-			}
-			return true
 		})
-		m.Delete(key)
-		return true
-	})
-	length := 0
-	m.Range(func(key, value string) bool {
-		length++
-		return true
-	})
-	if length != 0 {
-		t.Fatalf("Unexpected Map size, got %v want %v", length, 0)
 	}
 }
 
 // Go's TestCompareAndSwap_NonExistingKey: no CompareAndSwap matches a
 // missing key, whatever the comparand (here: the empty value).
 func TestCompareAndSwapNonExistingKey(t *testing.T) {
-	m := newMap(t, gosync.MapRCU)
-	if ok, err := m.CompareAndSwap("missing", nil, []byte("42")); ok || err != nil {
-		t.Fatalf("CompareAndSwap on a non-existing key: %v, %v", ok, err)
-	}
-	if ok, err := m.CompareAndDelete("missing", nil); ok || err != nil {
-		t.Fatalf("CompareAndDelete on a non-existing key: %v, %v", ok, err)
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			m := newMap(t, be.b)
+			if ok, err := m.CompareAndSwap("missing", nil, []byte("42")); ok || err != nil {
+				t.Fatalf("CompareAndSwap on a non-existing key: %v, %v", ok, err)
+			}
+			if ok, err := m.CompareAndDelete("missing", nil); ok || err != nil {
+				t.Fatalf("CompareAndDelete on a non-existing key: %v, %v", ok, err)
+			}
+			if n, err := m.Len(); n != 0 || err != nil {
+				t.Fatalf("after a failed CompareAndSwap: Len = %d, %v; want 0", n, err)
+			}
+		})
 	}
 }
 
 // Go's TestMapDelete and TestMapClear.
 func TestMapDeleteClear(t *testing.T) {
-	m := gosyncMap{t, newMap(t, gosync.MapRCU)}
-	m.Store("go", "1.22")
-	if v, ok := m.Load("go"); !ok || v != "1.22" {
-		t.Fatalf("Store failed: %v, %v", v, ok)
-	}
-	m.Delete("go")
-	if v, ok := m.Load("go"); ok || v != "" {
-		t.Fatalf("Delete failed: %v, %v", v, ok)
-	}
-	m.Store("go", "1.21")
-	m.Clear()
-	if v, ok := m.Load("go"); ok {
-		t.Fatalf("Clear failed: %v", v)
-	}
-	m.Store("go", "1.21")
-	if v, ok := m.Load("go"); !ok || v != "1.21" {
-		t.Fatalf("Store after Clear failed: %v", v)
-	}
-	if n, err := m.m.Len(); n != 1 || err != nil {
-		t.Fatalf("Len = %d, %v", n, err)
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			m := gosyncMap{t, newMap(t, be.b)}
+			m.Store("go", "1.22")
+			if v, ok := m.Load("go"); !ok || v != "1.22" {
+				t.Fatalf("Store failed: %v, %v", v, ok)
+			}
+			m.Delete("go")
+			if v, ok := m.Load("go"); ok || v != "" {
+				t.Fatalf("Delete failed: %v, %v", v, ok)
+			}
+			m.Store("go", "1.21")
+			m.Clear()
+			if v, ok := m.Load("go"); ok {
+				t.Fatalf("Clear failed: %v", v)
+			}
+			m.Store("go", "1.21")
+			if v, ok := m.Load("go"); !ok || v != "1.21" {
+				t.Fatalf("Store after Clear failed: %v", v)
+			}
+			if n, err := m.m.Len(); n != 1 || err != nil {
+				t.Fatalf("Len = %d, %v", n, err)
+			}
+		})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -63,6 +64,177 @@ func testOncePanic(t *testing.T, opts ...gosync.Option) {
 		once.Do(func() { panic("failed") })
 	}()
 	must(t, once.Do(func() { t.Fatal("Once.Do called twice") }))
+}
+
+// Go's TestOnceFuncGoexit (oncefunc_test.go), for Once.Do: f calls
+// runtime.Goexit in the first caller's goroutine. Go leaves the outcome
+// unspecified but for f's not being called twice; here the runner's
+// deferred fail completes the Once as for a panic (run): it is done, not
+// abandoned, and the next Do returns nil without calling f, also with
+// Retry (which only a runner that dies, not one whose f exits, retries).
+// A OnceValue has no value to give: its runner fails it (GOSYNC_ONCE_F_FAILED),
+// so the other callers get ErrOwnerDead and f is not called again; with
+// Retry the next caller runs f instead and every caller gets its value.
+func TestOnceGoexit(t *testing.T) { forMappedKinds(t, testOnceGoexit) }
+
+func testOnceGoexit(t *testing.T, opts ...gosync.Option) {
+	// goexit runs do in a goroutine of its own, as Go's test calls f, and
+	// waits for it to end: do returned (true), or Goexit unwound it.
+	goexit := func(do func()) (returned bool) {
+		done := make(chan bool)
+		go func() {
+			ret := false
+			defer func() { done <- ret }()
+			defer func() { recover() }()
+			do()
+			ret = true
+		}()
+		select {
+		case returned = <-done:
+		case <-time.After(hangLimit):
+			t.Fatalf("a Do hung (not done after %v)", hangLimit)
+		}
+		return returned
+	}
+	for _, retry := range []bool{false, true} {
+		t.Run(fmt.Sprintf("retry=%v", retry), func(t *testing.T) {
+			oopts := opts
+			if retry {
+				oopts = append(append([]gosync.Option(nil), opts...), gosync.Retry())
+			}
+			once, err := gosync.NewOnce(oopts...)
+			must(t, err)
+			defer once.Close()
+			var calls int32
+			f := func() {
+				atomic.AddInt32(&calls, 1)
+				runtime.Goexit()
+			}
+			if goexit(func() { once.Do(f) }) {
+				t.Fatal("Once.Do returned though f called Goexit")
+			}
+			var err2 error
+			if !goexit(func() { err2 = once.Do(f) }) {
+				t.Fatal("the second Do did not return (it called f, which exited)")
+			}
+			if err2 != nil {
+				t.Errorf("the second Do = %v, want nil (done, not abandoned)", err2)
+			}
+			if n := atomic.LoadInt32(&calls); n != 1 {
+				t.Errorf("want calls==1, got %d", n)
+			}
+			if done, err := once.Done(); !done || err != nil {
+				t.Errorf("Done = %v, %v; want true", done, err)
+			}
+
+			ov, err := gosync.NewOnceValue(64, oopts...)
+			must(t, err)
+			defer ov.Close()
+			var vcalls int32
+			value := gosync.OnceValue[int64](ov, gosync.Int64Codec{}, func() int64 {
+				if atomic.AddInt32(&vcalls, 1) == 1 {
+					runtime.Goexit()
+				}
+				return 42
+			})
+			if goexit(func() { value() }) {
+				t.Fatal("OnceValue returned though f called Goexit")
+			}
+			var v int64
+			if !goexit(func() { v, err2 = value() }) {
+				t.Fatal("the second OnceValue call did not return")
+			}
+			if retry {
+				if v != 42 || err2 != nil || atomic.LoadInt32(&vcalls) != 2 {
+					t.Errorf("Retry: OnceValue = %d, %v after %d calls of f; want 42, nil after 2",
+						v, err2, vcalls)
+				}
+			} else if !errors.Is(err2, gosync.ErrOwnerDead) || atomic.LoadInt32(&vcalls) != 1 {
+				t.Errorf("OnceValue = %d, %v after %d calls of f; want ErrOwnerDead after 1",
+					v, err2, vcalls)
+			}
+			if done, err := ov.Done(); !done || err != nil {
+				t.Errorf("OnceValue: Done = %v, %v; want true", done, err)
+			}
+		})
+	}
+}
+
+// Go's TestOnceFuncPanicNil (oncefunc_test.go), for Once.Do: f panics
+// with nil. Go 1.21 recovers a *runtime.PanicNilError; this package builds
+// with Go 1.19, where recover() gives nil, so a flag set after Do tells
+// that the panic went on. As for any panic (TestOncePanic), the Once is
+// done: the next Do returns nil without calling f. A OnceValue whose f
+// panics with nil is failed, as by any panic (TestOnceValuePanic): the
+// other callers get ErrOwnerDead, never a zero value with a nil error.
+func TestOncePanicNil(t *testing.T) { forMappedKinds(t, testOncePanicNil) }
+
+func testOncePanicNil(t *testing.T, opts ...gosync.Option) {
+	// panics calls do and reports whether it panicked (with nil, or
+	// Go 1.21's PanicNilError; any other value fails the test).
+	panics := func(label string, do func()) bool {
+		returned := false
+		func() {
+			defer func() {
+				switch r := recover(); {
+				case r == nil, fmt.Sprintf("%T", r) == "*runtime.PanicNilError":
+				default:
+					t.Fatalf("%s: want a nil panic, got %v", label, r)
+				}
+			}()
+			do()
+			returned = true
+		}()
+		return !returned
+	}
+	once, err := gosync.NewOnce(opts...)
+	must(t, err)
+	defer once.Close()
+	calls := 0
+	f := func() {
+		calls++
+		panic(nil)
+	}
+	if !panics("first Do", func() { once.Do(f) }) {
+		t.Fatal("first Do: f panicked with nil, and Do returned")
+	}
+	if done, err := once.Done(); !done || err != nil {
+		t.Fatalf("after f panicked: Done = %v, %v; want true", done, err)
+	}
+	var err2 error
+	if panics("second Do", func() { err2 = once.Do(f) }) {
+		t.Fatal("second Do called f again")
+	}
+	if err2 != nil {
+		t.Errorf("second Do = %v, want nil (a panicking f counts as returned)", err2)
+	}
+	if calls != 1 {
+		t.Errorf("want calls==1, got %d", calls)
+	}
+
+	ov, err := gosync.NewOnceValue(64, opts...)
+	must(t, err)
+	defer ov.Close()
+	vcalls := 0
+	value := gosync.OnceValue[string](ov, gosync.StringCodec{}, func() string {
+		vcalls++
+		panic(nil)
+	})
+	if !panics("first OnceValue", func() { value() }) {
+		t.Fatal("first OnceValue: f panicked with nil, and the call returned")
+	}
+	for i := 0; i < 2; i++ {
+		var v string
+		if panics("OnceValue again", func() { v, err2 = value() }) {
+			t.Fatal("OnceValue called f again")
+		}
+		if !errors.Is(err2, gosync.ErrOwnerDead) {
+			t.Fatalf("OnceValue after f panicked with nil: %q, %v; want ErrOwnerDead", v, err2)
+		}
+	}
+	if vcalls != 1 {
+		t.Errorf("OnceValue: want calls==1, got %d", vcalls)
+	}
 }
 
 // Go 1.21's OnceValue (oncefunc_test.go's TestOnceValue): one call of f,

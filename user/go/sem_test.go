@@ -300,39 +300,80 @@ func acquireQueued(t *testing.T, ctx context.Context, s *gosync.Semaphore, n int
 }
 
 // x/sync's TestAllocCancelDoesntStarve: when a large Acquire that queued
-// gives up, the small one queued behind it gets in.
+// gives up, the small one queued behind it gets in. x/sync's test cancels
+// in a goroutine racing the start of the small Acquire; here, as in the C
+// and KUnit ports, the cancel comes only once the small one waits. Its
+// Acquire waits in the runtime's poller, where State does not see it, and
+// would join the kernel's queue only after losing a wake-up: so the small
+// one is first a Select's AcquireCase(1), which waits in the kernel's
+// queue behind the large one (State's Waiters reach 2; the kernel must
+// grant it when the large one leaves), and then a plain Acquire(1) seen
+// waiting in the poller (the large one's leaving must wake it).
 func TestAllocCancelDoesntStarve(t *testing.T) { forSemKinds(t, testAllocCancelDoesntStarve) }
 
 func testAllocCancelDoesntStarve(t *testing.T, opts ...gosync.Option) {
-	s := newSem(t, 10, opts...)
-	// Block off a portion of the semaphore so that Acquire(10) can
-	// eventually succeed.
-	must(t, s.Acquire(context.Background(), 1))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	large := acquireQueued(t, ctx, s, 10)
-	// Now Acquire(1), and cancel Acquire(10): both return, in either order.
-	go cancel()
-	done := make(chan struct{})
-	go func() {
-		if err := s.Acquire(context.Background(), 1); err != nil {
-			t.Error(err)
-		}
-		s.Release(1)
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(hangLimit):
-		t.Fatal("Acquire(1) still waiting after Acquire(10) gave up")
-	}
-	select {
-	case err := <-large:
-		if err == nil {
-			t.Error("Acquire(10) succeeded with 1 of 10 held")
-		}
-	case <-time.After(hangLimit):
-		t.Fatal("Acquire(10) still waiting after its cancel")
+	for _, small := range []string{"select", "acquire"} {
+		small := small
+		t.Run(small, func(t *testing.T) {
+			s := newSem(t, 10, opts...)
+			// Block off a portion of the semaphore so that Acquire(10)
+			// can eventually succeed.
+			must(t, s.Acquire(context.Background(), 1))
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			large := acquireQueued(t, ctx, s, 10)
+			// Now Acquire(1) behind it, and cancel Acquire(10) once it
+			// waits.
+			done := make(chan error, 1)
+			go func() {
+				var err error
+				if small == "select" {
+					_, err = gosync.Select(context.Background(), s.AcquireCase(1))
+				} else {
+					err = s.Acquire(context.Background(), 1)
+				}
+				if err == nil {
+					err = s.Release(1)
+				}
+				done <- err
+			}()
+			if small == "select" {
+				waitUntil(t, "the Acquire(1) queued behind the Acquire(10)", func() (bool, error) {
+					select {
+					case err := <-done:
+						return false, fmt.Errorf("Acquire(1) done before Acquire(10) gave up (%v)", err)
+					default:
+					}
+					st, err := s.State()
+					return st.Waiters >= 2, err
+				})
+			} else {
+				waitInPoller(t, "gosync_test.testAllocCancelDoesntStarve")
+				select {
+				case err := <-done:
+					t.Fatalf("Acquire(1) done before Acquire(10) gave up (%v)", err)
+				default:
+				}
+			}
+			cancel()
+			select {
+			case err := <-done:
+				must(t, err)
+			case <-time.After(hangLimit):
+				t.Fatal("Acquire(1) still waiting after Acquire(10) gave up")
+			}
+			select {
+			case err := <-large:
+				if err != context.Canceled {
+					t.Errorf("Acquire(10) = %v, want context.Canceled (1 of 10 held)", err)
+				}
+			case <-time.After(hangLimit):
+				t.Fatal("Acquire(10) still waiting after its cancel")
+			}
+			if free, _, err := s.Available(); free != 9 || err != nil {
+				t.Errorf("Available = %d, %v; want 9 free", free, err)
+			}
+		})
 	}
 }
 
