@@ -420,18 +420,25 @@ static int ctr_pcpu_load(struct gs_counter *c, bool approx, s64 *val)
 
 static void ctr_pcpu_add_delta(struct gs_counter *c, s64 delta)
 {
+	struct percpu_counter *fbc = &c->pcpu.counter;
+	unsigned long flags;
+
 	/*
 	 * percpu_counter_add_batch() compares abs(slot + delta) with the batch;
 	 * abs(S64_MIN) is negative, which would truncate the sum into the s32
-	 * slot. Halving deltas beyond 2^62 keeps slot + delta off S64_MIN.
+	 * slot. A delta beyond 2^62 goes straight into the total instead,
+	 * under the lock every sum takes, as percpu_counter_set() writes it:
+	 * a sum sees all of it or none (two halves through the slot path
+	 * showed a sum the first alone, a value never stored). Wrapping, as
+	 * Add does.
 	 */
 	if (delta > S64_MAX / 2 || delta < S64_MIN / 2) {
-		s64 half = delta / 2;
-
-		percpu_counter_add(&c->pcpu.counter, half);
-		delta -= half;
+		raw_spin_lock_irqsave(&fbc->lock, flags);
+		WRITE_ONCE(fbc->count, (s64)((u64)fbc->count + (u64)delta));
+		raw_spin_unlock_irqrestore(&fbc->lock, flags);
+		return;
 	}
-	percpu_counter_add(&c->pcpu.counter, delta);
+	percpu_counter_add(fbc, delta);
 }
 
 static int ctr_pcpu_add(struct gs_counter *c, s64 delta, bool approx, s64 *new)

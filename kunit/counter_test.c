@@ -319,6 +319,61 @@ static void counter_percpu_quiescent_test(struct kunit *test)
 	gs_counter_destroy(c);
 }
 
+struct pcpu_flipper {
+	struct gs_counter *c;
+	struct completion done;
+	int ret;
+};
+
+/* Store S64_MAX and 0 in turn: deltas of 2^63 - 1 each way. */
+static int pcpu_flip_fn(void *arg)
+{
+	struct pcpu_flipper *f = arg;
+	s64 r;
+	int i;
+
+	for (i = 0; i < 20000 && !f->ret; i++)
+		f->ret = gs_counter_do(f->c, GOSYNC_OP_STORE, 0, i & 1 ? 0 : S64_MAX, 0, &r);
+	complete(&f->done);
+	return 0;
+}
+
+/*
+ * percpu: a Store (or Add) of more than 2^62 in magnitude is one step for a
+ * sum, as any Store is to any Load: a Load racing Stores of S64_MAX and 0
+ * sees one of them. The delta went in as two halves, and a sum between them
+ * saw 2^62 - 1 or 2^62, which was never stored.
+ */
+static void counter_percpu_big_store_test(struct kunit *test)
+{
+	struct pcpu_flipper f = { .c = new_counter(test, GOSYNC_COUNTER_PERCPU, 0) };
+	struct task_struct *t;
+	unsigned int loads = 0, odd = 0;
+	s64 v, bad = 0;
+
+	init_completion(&f.done);
+	t = kthread_run(pcpu_flip_fn, &f, "gosync_pcpu_flip");
+	if (IS_ERR(t)) {
+		KUNIT_FAIL(test, "kthread_run: %ld", PTR_ERR(t));
+		gs_counter_destroy(f.c);
+		return;
+	}
+	while (!completion_done(&f.done)) {
+		v = do_op(test, f.c, GOSYNC_OP_LOAD, 0, 0);
+		loads++;
+		if (v != 0 && v != S64_MAX) {
+			odd++;
+			bad = v;
+		}
+		cond_resched();
+	}
+	wait_for_completion(&f.done);
+	KUNIT_EXPECT_EQ(test, f.ret, 0);
+	KUNIT_EXPECT_EQ_MSG(test, odd, 0U, "%u of %u Loads saw %lld, never stored",
+			    odd, loads, bad);
+	gs_counter_destroy(f.c);
+}
+
 /*
  * Resets racing Adds and each other lose nothing and count nothing twice:
  * what they return plus what is left is every Add.
@@ -386,6 +441,7 @@ static struct kunit_case gs_counter_cases[] = {
 	KUNIT_CASE_PARAM(counter_hammer_cas_test, exact_modes_gen_params),
 	KUNIT_CASE(counter_racy_bounded_test),
 	KUNIT_CASE(counter_percpu_quiescent_test),
+	KUNIT_CASE(counter_percpu_big_store_test),
 	KUNIT_CASE_PARAM(counter_reset_race_test, exact_modes_gen_params),
 	KUNIT_CASE(counter_mapped_test),
 	{}
