@@ -5,13 +5,17 @@
  *    two ready cases picked about half the time), TestSelfSelect (a select
  *    that sends and receives on one channel never pairs with itself, while
  *    two such selects in two threads pair with each other), TestSelectStress
- *    (senders and receivers selecting over 4 channels lose nothing), a
- *    select with a default (NONBLOCK), and a close waking a select.
+ *    (a select sending and one receiving over 4 channels, beside a plain
+ *    sender and receiver on each, lose and duplicate nothing), a select
+ *    with a default (NONBLOCK), and a close waking a select.
  *  - ntsync's selftests (test_wait_any, test_wait_all, test_wake_any,
  *    test_wake_all) on gosync Mutexes and RWMutexes, across processes:
  *    wait-any takes the free one; wait-all takes all or none, and a waiter
- *    wakes only once every object is free; repeated objects in wait-all,
- *    more than 64 cases, bad and foreign fds are refused; stress_wait
+ *    wakes only once every object is free; a robust holder's death is
+ *    reported on its case of a wait-all that takes both Mutexes, once;
+ *    closing every fd of objects a wait waits on leaves it to its
+ *    deadline; 64 cases work, repeated objects in wait-all, more than 64
+ *    cases, bad and foreign fds are refused; stress_wait
  *    (processes take one Mutex through a select in a tight loop, plain and
  *    mapped: no increment under it is lost).
  *  - Deadlines: relative, absolute on CLOCK_MONOTONIC and CLOCK_REALTIME;
@@ -178,25 +182,56 @@ static bool t_self_select(void)
 	return true;
 }
 
-/* TestSelectStress: 2 sender and 2 receiver processes select over 4 channels. */
-#define STRESS_N 400
+/*
+ * TestSelectStress: four channels (unbuffered, unbuffered, capacity 2 and
+ * 3); on each, a plain sender and a plain receiver move STRESS_N messages,
+ * while one process sends STRESS_N on every channel through a select over
+ * all four and another receives STRESS_N from every channel the same way.
+ * As in Go, a select drops a channel from its cases once it has done its
+ * STRESS_N there (Go sets it to nil), so each channel has as many sends as
+ * receives and the whole construct must end. Each message names its
+ * sender, channel and number: every one arrives exactly once (a tally per
+ * message, and their sum), on its own channel. Fails on a lost or duplicated message,
+ * a case completed without its message or on another channel, a select
+ * case that a plain sender or receiver never pairs with, or a lost
+ * wake-up (a wait past LIVENESS_NS).
+ */
+#define STRESS_N	250
+/* Senders: 0..3 the plain one of channel k, 4..7 the select on channel k - 4 */
+#define STRESS_MSGS	(8 * STRESS_N)
 
 struct stress {
 	int fds[4];
 	uint64_t *sum;		/* shared */
+	uint8_t *seen;		/* shared: deliveries of message v, [1..STRESS_MSGS] */
+	int k;			/* a plain sender's or receiver's channel */
 };
+
+/* Message @i (1..STRESS_N) of sender @s, its channel's number, + 4 for the select */
+static uint32_t stress_msg(int s, uint32_t i)
+{
+	return (uint32_t)s * STRESS_N + i;
+}
+
+/* Count message @v received on channel @k: 0, or nonzero if it is not one of @k's. */
+static int stress_got(struct stress *s, int k, uint32_t v)
+{
+	if (v < 1 || v > STRESS_MSGS || (v - 1) / STRESS_N % 4 != (uint32_t)k)
+		return 1;
+	__atomic_add_fetch(&s->seen[v], 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(s->sum, v, __ATOMIC_RELAXED);
+	return 0;
+}
 
 static int stress_send(void *arg)
 {
 	struct stress *s = arg;
 
 	for (uint32_t i = 1; i <= STRESS_N; i++) {
-		struct gosync_wait_case cs[4];
+		uint32_t v = stress_msg(s->k, i);
 
-		for (int k = 0; k < 4; k++)
-			cs[k] = send_case(s->fds[k], &i, 4);
-		if (wait_any(cs, 4, 0, LIVENESS_NS) < 0)
-			return 1;
+		if (gosync_chan_send(s->fds[s->k], &v, 4, LIVENESS_NS) < 0)
+			return 10;
 	}
 	return 0;
 }
@@ -206,44 +241,114 @@ static int stress_recv(void *arg)
 	struct stress *s = arg;
 
 	for (int i = 0; i < STRESS_N; i++) {
+		uint32_t v = 0;
+		size_t len = 0;
+		bool ok = false;
+
+		if (gosync_chan_recv(s->fds[s->k], &v, 4, &len, &ok, LIVENESS_NS) < 0)
+			return 20;
+		if (!ok || len != 4 || stress_got(s, s->k, v))
+			return 21;
+	}
+	return 0;
+}
+
+static int stress_select_send(void *arg)
+{
+	struct stress *s = arg;
+	uint32_t n[4] = { 0 }, v[4];
+
+	for (int i = 0; i < 4 * STRESS_N; i++) {
+		struct gosync_wait_case cs[4];
+		int ch[4], nc = 0, idx;
+
+		for (int k = 0; k < 4; k++) {
+			if (n[k] == STRESS_N)
+				continue;	/* Go's c1[k] = nil */
+			v[k] = stress_msg(4 + k, n[k] + 1);
+			ch[nc] = k;
+			cs[nc++] = send_case(s->fds[k], &v[k], 4);
+		}
+		idx = wait_any(cs, nc, 0, LIVENESS_NS);
+		if (idx < 0)
+			return 30;
+		if (cs[idx].error)
+			return 31;
+		n[ch[idx]]++;
+	}
+	return 0;
+}
+
+static int stress_select_recv(void *arg)
+{
+	struct stress *s = arg;
+	uint32_t n[4] = { 0 };
+
+	for (int i = 0; i < 4 * STRESS_N; i++) {
 		uint32_t v[4] = { 0 };
 		struct gosync_wait_case cs[4];
-		int idx;
+		int ch[4], nc = 0, idx;
 
-		for (int k = 0; k < 4; k++)
-			cs[k] = recv_case(s->fds[k], &v[k], 4);
-		idx = wait_any(cs, 4, 0, LIVENESS_NS);
+		for (int k = 0; k < 4; k++) {
+			if (n[k] == STRESS_N)
+				continue;
+			ch[nc] = k;
+			cs[nc++] = recv_case(s->fds[k], &v[k], 4);
+		}
+		idx = wait_any(cs, nc, 0, LIVENESS_NS);
 		if (idx < 0)
-			return 1;
-		__atomic_add_fetch(s->sum, v[idx], __ATOMIC_RELAXED);
+			return 40;
+		if (cs[idx].error || (cs[idx].flags & GOSYNC_CASE_CLOSED) || cs[idx].len != 4 ||
+		    stress_got(s, ch[idx], v[ch[idx]]))
+			return 41;
+		n[ch[idx]]++;
 	}
 	return 0;
 }
 
 static bool t_select_stress(void)
 {
-	uint64_t *sum = mmap(NULL, sizeof(*sum), PROT_READ | PROT_WRITE,
-			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	struct stress s = { .sum = sum };
-	pid_t pids[4];
-	int bad = 0;
+	size_t len = sizeof(uint64_t) + STRESS_MSGS + 1;
+	uint64_t *sum = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			     -1, 0);
+	struct stress s = { .sum = sum, .seen = (uint8_t *)(sum + 1) };
+	uint64_t want = 0;
+	pid_t pids[10];
+	int np = 0, bad = 0, st;
 
 	CHECK(sum != MAP_FAILED, "mmap");
-	*sum = 0;
+	memset(sum, 0, len);
 	for (int k = 0; k < 4; k++)
 		s.fds[k] = CHECK_OK(gosync_chan_create(dev, NULL, 0, k < 2 ? 0 : k, 0));
-	pids[0] = spawn(stress_send, &s);
-	pids[1] = spawn(stress_send, &s);
-	pids[2] = spawn(stress_recv, &s);
-	pids[3] = spawn(stress_recv, &s);
-	for (int i = 0; i < 4; i++)
-		bad += reap(pids[i]) != 0;
+	for (s.k = 0; s.k < 4; s.k++) {		/* each child has its copy of s */
+		pids[np++] = spawn(stress_send, &s);
+		pids[np++] = spawn(stress_recv, &s);
+	}
+	pids[np++] = spawn(stress_select_send, &s);
+	pids[np++] = spawn(stress_select_recv, &s);
+	for (int i = 0; i < np; i++) {
+		st = reap(pids[i]);
+		if (st) {
+			printf("# select stress: process %d exited %d\n", i, st);
+			bad++;
+		}
+	}
 	CHECK(!bad, "%d processes failed", bad);
-	CHECK(*sum == 2ULL * STRESS_N * (STRESS_N + 1) / 2, "sum %" PRIu64 ", expected %llu",
-	      *sum, 2ULL * STRESS_N * (STRESS_N + 1) / 2);
-	for (int k = 0; k < 4; k++)
+	for (uint32_t v = 1; v <= STRESS_MSGS; v++) {
+		CHECK(s.seen[v] == 1, "message %u (%s sender, channel %u, #%u) received %u times",
+		      v, v > 4 * STRESS_N ? "select" : "plain", (v - 1) / STRESS_N % 4,
+		      (v - 1) % STRESS_N + 1, s.seen[v]);
+		want += v;
+	}
+	CHECK(*sum == want, "sum %" PRIu64 ", expected %" PRIu64, *sum, want);
+	for (int k = 0; k < 4; k++) {
+		uint32_t n = ~0u;
+
+		CHECK_OK(gosync_chan_len(s.fds[k], &n, NULL, NULL));
+		CHECK_EQ(n, 0);		/* as many receives as sends */
 		close(s.fds[k]);
-	munmap(sum, sizeof(*sum));
+	}
+	munmap(sum, len);
 	return true;
 }
 
@@ -438,19 +543,150 @@ static bool t_ntsync_wait_all(void)
 	return true;
 }
 
+/*
+ * ntsync's test_wait_all, abandoned mutex: a robust Mutex whose holder was
+ * SIGKILLed and a free one; a wait-all takes both, case 0 with EOWNERDEAD
+ * (held), case 1 with 0; the death is reported once: after the Unlocks a
+ * TryLock gets plain 0. Then test_wake_all's form: the wait-all already
+ * waits when the holder dies, and the death completes it the same way.
+ * Fails if a wait-all drops the EOWNERDEAD (or puts it on the wrong case,
+ * or fails the whole wait with it, as ntsync's ioctl does), takes only the
+ * free Mutex, reports the death again to the next locker, or is not woken
+ * by the close of a dead holder's description.
+ */
+static bool t_ntsync_wait_all_owner_dead(void)
+{
+	char n1[GOSYNC_NAME_MAX], n2[GOSYNC_NAME_MAX];
+	int m1 = CHECK_OK(gosync_mutex_create(dev, tap_name(n1, "wod1"), 0600, 0));
+	int m2 = CHECK_OK(gosync_mutex_create(dev, tap_name(n2, "wod2"), 0600, 0));
+	int other1 = CHECK_OK(gosync_open(dev, n1, 0));
+	int other2 = CHECK_OK(gosync_open(dev, n2, 0));
+	struct gosync_wait_case cs[2];
+	struct held h = { .name = n1, .hold_ms = 100000 };
+	struct bg b;
+	pid_t pid;
+
+	for (int blocked = 0; blocked <= 1; blocked++) {
+		cs[0] = op_case(m1, GOSYNC_CASE_LOCK);
+		cs[1] = op_case(m2, GOSYNC_CASE_LOCK);
+		pid = spawn(child_hold, &h);
+		while (gosync_mutex_trylock(other1) == 0) {	/* until the child holds m1 */
+			CHECK_OK(gosync_mutex_unlock(other1));
+			sleep_ns(MS);
+		}
+		if (blocked) {
+			CHECK_OK(bg_start(&b, wait_all_bg, cs));
+			CHECK(wait_queued(m1, 1), "wait-all never waited on m1");
+			/* waiting takes nothing: m2 is free for others */
+			CHECK_OK(gosync_mutex_trylock(other2));
+			CHECK_OK(gosync_mutex_unlock(other2));
+			CHECK(!atomic_load(&b.done), "wait-all returned (%s) with m1 held",
+			      errname(b.err));
+		}
+		kill(pid, SIGKILL);
+		CHECK_EQ(reap(pid), 128 + SIGKILL);
+		if (blocked)
+			CHECK(bg_wait(&b, LIVENESS_NS) && !b.err, "wait-all: %s", errname(b.err));
+		else
+			CHECK_RET(gosync_wait(dev, cs, 2, GOSYNC_WAIT_ALL, 0, NULL), 0);
+		CHECK(cs[0].error == -EOWNERDEAD && cs[1].error == 0,
+		      "case errors %d, %d: expected -EOWNERDEAD, 0", cs[0].error, cs[1].error);
+		/* both held, by the cases' descriptions */
+		CHECK_RET(gosync_mutex_trylock(other1), EBUSY);
+		CHECK_RET(gosync_mutex_trylock(other2), EBUSY);
+		CHECK_OK(gosync_mutex_unlock(m1));
+		CHECK_OK(gosync_mutex_unlock(m2));
+		/* reported once */
+		CHECK_RET(gosync_mutex_trylock(other1), 0);
+		CHECK_OK(gosync_mutex_unlock(other1));
+	}
+	close(other1);
+	close(other2);
+	close(m1);
+	close(m2);
+	return true;
+}
+
+/*
+ * ntsync's close while waited on (end of test_wake_any and test_wake_all):
+ * a non-robust Mutex held through description A, a WaitGroup at 1; a
+ * thread waits 200 ms (ANY or ALL) on a LOCK case through description B
+ * and a WG_ZERO case; meanwhile every fd of both objects is closed, A and
+ * B included. The wait holds its own references: it ends at its deadline
+ * with ETIMEDOUT, not before (a close taken for an Unlock, or a wake-up
+ * that ends it early) and not with another error; then both objects are
+ * gone (LIST's total, anonymous: the Mutex's name went before the wait).
+ * A use after free here is KASAN's to report on the debug kernel.
+ */
+struct close_wait {
+	struct gosync_wait_case cs[2];
+	unsigned int flags;
+};
+
+static int close_wait_bg(void *arg)
+{
+	struct close_wait *c = arg;
+
+	return gosync_wait(dev, c->cs, 2, c->flags, 200 * MS, NULL);
+}
+
+static bool t_close_while_waited(bool all)
+{
+	char n[GOSYNC_NAME_MAX];
+	unsigned int before = tap_nr_objects(dev);
+	int a = CHECK_OK(gosync_mutex_create(dev, tap_name(n, all ? "cwall" : "cwany"), 0600,
+					     GOSYNC_LOCK_ATTR_NONROBUST));
+	int b = CHECK_OK(gosync_open(dev, n, 0));
+	int wg = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
+	struct close_wait c = { .cs = { op_case(b, GOSYNC_CASE_LOCK),
+					op_case(wg, GOSYNC_CASE_WG_ZERO) },
+				.flags = all ? GOSYNC_WAIT_ALL : 0 };
+	struct bg bw;
+
+	CHECK_OK(gosync_unlink(dev, n));
+	CHECK_EQ(tap_nr_objects(dev), before + 2);
+	CHECK_OK(gosync_mutex_lock(a, -1));
+	CHECK_OK(gosync_waitgroup_add(wg, 1, NULL));
+	CHECK_OK(bg_start(&bw, close_wait_bg, &c));
+	CHECK(wait_queued(b, 1) && wait_queued(wg, 1), "the wait never waited on both");
+	CHECK_OK(close(a));
+	CHECK_OK(close(b));
+	CHECK_OK(close(wg));
+	CHECK(!atomic_load(&bw.done), "the wait ended (%s) before the closes were done",
+	      errname(bw.err));
+	CHECK(bg_wait(&bw, LIVENESS_NS), "the wait never ended");
+	CHECK(bw.err == ETIMEDOUT, "the wait ended with %s, expected ETIMEDOUT",
+	      errname(bw.err));
+	CHECK(bw.elapsed_ns >= 200 * MS, "the wait ended after %lld ms, before its deadline",
+	      (long long)(bw.elapsed_ns / MS));
+	CHECK_EQ(tap_nr_objects(dev), before);
+	return true;
+}
+
 static bool t_bad_waits(void)
 {
 	int m = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
 	int ch = CHECK_OK(gosync_chan_create(dev, NULL, 0, 1, 0));
 	int ctr = CHECK_OK(gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_ATOMIC, 0));
 	struct gosync_wait_case cs[GOSYNC_WAIT_MAX + 1];
-	int p[2];
+	int p[2], idx;
 	uint32_t v;
 
 	CHECK_OK(pipe(p));
 	for (int i = 0; i <= GOSYNC_WAIT_MAX; i++)
 		cs[i] = op_case(m, GOSYNC_CASE_LOCK);
 	CHECK_RET(gosync_wait(dev, cs, 0, 0, 0, NULL), EINVAL);
+	/*
+	 * ntsync's test_wait_any: exactly GOSYNC_WAIT_MAX cases is allowed
+	 * (an off-by-one limit fails it), and 64 cases on one free Mutex take
+	 * it once, by one of them (a second Unlock finds it unlocked).
+	 */
+	idx = wait_any(cs, GOSYNC_WAIT_MAX, 0, 0);
+	CHECK(idx >= 0 && idx < GOSYNC_WAIT_MAX, "%d cases: %d (%s)", GOSYNC_WAIT_MAX, idx,
+	      errname(errno));
+	CHECK_EQ(cs[idx].error, 0);
+	CHECK_OK(gosync_mutex_unlock(m));
+	CHECK_RET(gosync_mutex_unlock(m), EPERM);
 	CHECK_RET(gosync_wait(dev, cs, GOSYNC_WAIT_MAX + 1, 0, 0, NULL), EINVAL);
 	/* repeated objects: fine for ANY, refused by ALL (ntsync's rule) */
 	CHECK_OK(gosync_wait(dev, cs, 2, 0, 0, NULL));
@@ -993,6 +1229,9 @@ int main(void)
 	tap_report(t_select_stress(), "select-go-stress-processes");
 	tap_report(t_ntsync_wait_any(), "select-ntsync-wait-any-wake-any");
 	tap_report(t_ntsync_wait_all(), "select-ntsync-wait-all-wake-all");
+	tap_report(t_ntsync_wait_all_owner_dead(), "select-ntsync-wait-all-owner-dead");
+	tap_report(t_close_while_waited(false), "select-ntsync-close-while-waited-any");
+	tap_report(t_close_while_waited(true), "select-ntsync-close-while-waited-all");
 	tap_report(t_wg_case_not_a_wait(), "select-wg-zero-case-is-not-a-wait");
 	tap_report(t_stress_wait(false), "select-ntsync-stress-wait");
 	tap_report(t_stress_wait(true), "select-ntsync-stress-wait-mapped");

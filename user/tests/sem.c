@@ -6,7 +6,9 @@
  * Acquire, TestWeightedAcquire with deadlines, TestLargeAcquireDoesntStarve,
  * TestAllocCancelDoesntStarve; then what the kernel adds: a killed holder's
  * permits come back (robust) or stay taken (non-robust), poll, ACQUIRE cases
- * in GOSYNC_IOC_WAIT (select and wait-all), argument checks and fdinfo.
+ * in GOSYNC_IOC_WAIT (select and wait-all; ntsync's test_wake_all, plain
+ * and mapped: a wait-all reserves no permits while it waits for a Mutex),
+ * argument checks and fdinfo.
  */
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -445,6 +447,108 @@ static bool t_wait_cases(void)
 	return true;
 }
 
+/*
+ * ntsync's test_wake_all with a Semaphore: s (3 permits) all taken through
+ * another description, a Mutex held through another; a thread waits ALL
+ * {ACQUIRE s 2, LOCK m}. Two permits come back: the wait-all still waits
+ * for m and reserves nothing (ALL is in no FIFO), so a third description's
+ * TryAcquire(1) takes one, and gives it back. The Unlock of m completes the
+ * wait-all: the case's description holds 2 permits (robust), the Mutex is
+ * held. Then the other order: m free, the Release is what completes it.
+ * Mapped (non-robust), the Releases and the TryAcquire are the fast path's,
+ * which must reach the kernel while a wait-all watches the word. Fails if
+ * a wait-all takes the permits before the Mutex is free, queues for them
+ * (TryAcquire EBUSY), takes the wrong count or for the wrong description,
+ * or is not woken by the Unlock or by a (fast-path) Release.
+ */
+static int wake_all_bg(void *cs)
+{
+	return gosync_wait(dev, cs, 2, GOSYNC_WAIT_ALL, LIVENESS_NS, NULL);
+}
+
+/* Acquire (try) or release @n through @fd, or its mapping @f when mapped. */
+static int sem_take(int fd, struct gosync_fast *f, uint64_t n, bool try)
+{
+	if (f)
+		return try ? gosync_fast_sem_tryacquire(f, n) : gosync_fast_sem_acquire(f, n, -1);
+	return try ? gosync_sem_tryacquire(fd, n) : gosync_sem_acquire(fd, n, -1);
+}
+
+static int sem_give(int fd, struct gosync_fast *f, uint64_t n)
+{
+	return f ? gosync_fast_sem_release(f, n) : gosync_sem_release(fd, n);
+}
+
+static bool t_wake_all(bool mapped)
+{
+	char ns[GOSYNC_NAME_MAX], nm[GOSYNC_NAME_MAX];
+	struct gosync_fast fs, fo, ft;
+	int s = mapped ? gosync_fast_sem_create(dev, tap_name(ns, "wakeall-sem-mapped"), 0, 3,
+						GOSYNC_SEM_ATTR_NONROBUST, &fs) :
+			 gosync_sem_create(dev, tap_name(ns, "wakeall-sem"), 0, 3, 0);
+	int m = CHECK_OK(gosync_mutex_create(dev, tap_name(nm, mapped ? "wakeall-mutex-mapped" :
+							   "wakeall-mutex"), 0, 0));
+	int mo = CHECK_OK(reopen(dev, nm));
+	int so = mapped ? fast_open_name(dev, GOSYNC_TYPE_SEM, ns, &fo) : reopen(dev, ns);
+	int st = mapped ? fast_open_name(dev, GOSYNC_TYPE_SEM, ns, &ft) : reopen(dev, ns);
+	struct gosync_fast *pfs = mapped ? &fs : NULL, *pfo = mapped ? &fo : NULL;
+	struct gosync_fast *pft = mapped ? &ft : NULL;
+	struct gosync_wait_case cs[2];
+	struct bg b;
+
+	CHECK(s >= 0 && so >= 0 && st >= 0, "create or open: %s", errname(errno));
+	for (int unlock_last = 1; unlock_last >= 0; unlock_last--) {
+		cs[0] = acquire_case(s, 2);
+		cs[1] = (struct gosync_wait_case){ .fd = m, .op = GOSYNC_CASE_LOCK };
+		CHECK_RET(sem_take(so, pfo, 3, false), 0);
+		if (unlock_last)
+			CHECK_OK(gosync_mutex_lock(mo, -1));
+		CHECK_OK(bg_start(&b, wake_all_bg, cs));
+		CHECK(wait_queued(s, 1), "wait-all never waited on the Semaphore");
+		if (unlock_last) {
+			CHECK(wait_queued(m, 1), "wait-all never waited on the Mutex");
+			CHECK_RET(sem_give(so, pfo, 2), 0);
+			CHECK(bg_blocks(&b, 20 * MS), "wait-all took the permits, Mutex held");
+			CHECK_EQ(avail_of(s), 2);
+			/* ALL reserves nothing */
+			CHECK_RET(sem_take(st, pft, 1, true), 0);
+			CHECK_EQ(avail_of(s), 1);
+			CHECK_RET(sem_give(st, pft, 1), 0);
+			CHECK(!atomic_load(&b.done), "wait-all returned (%s), Mutex held",
+			      errname(b.err));
+			CHECK_OK(gosync_mutex_unlock(mo));
+		} else {
+			CHECK(bg_blocks(&b, 20 * MS), "wait-all took the Mutex, no permits");
+			CHECK_OK(gosync_mutex_trylock(mo));	/* ALL took nothing */
+			CHECK_OK(gosync_mutex_unlock(mo));
+			CHECK_RET(sem_give(so, pfo, 2), 0);
+		}
+		CHECK(bg_wait(&b, LIVENESS_NS) && !b.err, "wait-all: %s", errname(b.err));
+		CHECK(!cs[0].error && !cs[1].error, "case errors %d, %d", cs[0].error, cs[1].error);
+		CHECK_EQ(avail_of(s), 0);
+		if (!mapped) {
+			CHECK_EQ(held_by(s), 2);
+			CHECK_EQ(held_by(so), 1);
+			CHECK_EQ(held_by(st), 0);
+		}
+		CHECK_RET(gosync_mutex_trylock(mo), EBUSY);
+		CHECK_OK(gosync_mutex_unlock(m));
+		CHECK_RET(sem_give(s, pfs, 2), 0);
+		CHECK_RET(sem_give(so, pfo, 1), 0);
+		CHECK_EQ(avail_of(s), 3);
+	}
+	if (mapped) {
+		CHECK(fast_close(&fo) && fast_close(&ft) && fast_close(&fs), "close");
+	} else {
+		close(so);
+		close(st);
+		close(s);
+	}
+	close(mo);
+	close(m);
+	return true;
+}
+
 /* ---- argument checks and fdinfo ---- */
 
 static bool t_einval(void)
@@ -521,6 +625,8 @@ int main(void)
 	tap_report(holder_dies(false), "sem-holder-dies-nonrobust");
 	tap_report(t_poll(), "sem-poll");
 	tap_report(t_wait_cases(), "sem-wait-select-and-all");
+	tap_report(t_wake_all(false), "sem-ntsync-wake-all");
+	tap_report(t_wake_all(true), "sem-ntsync-wake-all-mapped");
 	tap_report(t_einval(), "sem-einval");
 	tap_report(t_fdinfo(), "sem-fdinfo");
 	return tap_done(dev, "sem");
