@@ -1256,7 +1256,7 @@ static int pair_loop_thread(void *arg)
 		chan_case(&cases[1], p->b, op, msg);
 		ret = gs_wait_any(cases, 2, false, false,
 				  &(struct gs_deadline){
-					.t = ktime_add_ms(ktime_get(), 10000),
+					.t = ktime_add_ms(ktime_get(), LIVENESS_MS),
 					.clock = CLOCK_MONOTONIC }, &index);
 		if (ret || cases[index].result)
 			p->failed = i + 1;
