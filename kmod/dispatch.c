@@ -14,6 +14,7 @@
  * The registry, gs_types[], is the one list of object types: CREATE, the
  * command lookup, BATCH and VERSION's feature bits are all derived from it.
  */
+#include <linux/cacheinfo.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
@@ -223,6 +224,27 @@ static int gs_get_name(char *name, u64 uptr)
 	return gs_name_check(name);
 }
 
+/*
+ * A mapped object's words are used through the kernel's address for the
+ * page and through each process's mapping of it. A virtually indexed data
+ * cache (some ARM, MIPS, PA-RISC, SH, ...) may hold the two apart after
+ * vm_insert_page()'s one flush: the kernel would read a stale word (a lock
+ * taken in userspace seen free). Futexes do not care, as they use the
+ * user's address; mapped words are refused there. Before 6.9 the kernel
+ * cannot say, so every architecture that may alias is refused.
+ */
+static bool gs_dcache_may_alias(void)
+{
+#ifdef cpu_dcache_is_aliasing
+	return cpu_dcache_is_aliasing();
+#else
+	return IS_ENABLED(CONFIG_ARC) || IS_ENABLED(CONFIG_ARM) || IS_ENABLED(CONFIG_CSKY) ||
+	       IS_ENABLED(CONFIG_M68K) || IS_ENABLED(CONFIG_MIPS) || IS_ENABLED(CONFIG_NIOS2) ||
+	       IS_ENABLED(CONFIG_PARISC) || IS_ENABLED(CONFIG_SUPERH) ||
+	       IS_ENABLED(CONFIG_SPARC32) || IS_ENABLED(CONFIG_XTENSA);
+#endif
+}
+
 /* ---- /dev/gosync commands ---- */
 
 static u64 gs_dev_cmd_bits(void);
@@ -288,7 +310,7 @@ static int gs_cmd_create(struct gs_ucmd *ucmd)
 	if (memchr_inv((u8 *)c->__attr + type->attr_size, 0, sizeof(c->__attr) - type->attr_size))
 		return -EINVAL;
 	if (c->flags & GOSYNC_CREATE_MAPPED) {
-		if (!type->map)
+		if (!type->map || gs_dcache_may_alias())
 			return -EINVAL;
 		page = alloc_page(GOSYNC_GFP | __GFP_ZERO);
 		if (!page)
