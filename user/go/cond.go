@@ -115,7 +115,11 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 	if hasDeadline {
 		cmd.timeoutNs = monoAt(deadline)
 	}
-	var canceled atomic.Bool
+	// woke: the canceler's Broadcast went out (or is going out): only
+	// then did ctx end the Wait. A wake-up before it is another's Signal
+	// or Broadcast, which the Wait took: reporting ctx.Err() for it would
+	// lose that Signal (the caller gives up), so it is a wake-up (nil).
+	var woke atomic.Bool
 	if done := ctx.Done(); done != nil {
 		// L's count of Unlocks while the caller holds L: it moves when
 		// the kernel unlocks L for this Wait, with the Wait in the
@@ -136,8 +140,7 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 				// would be a spurious wake-up for nothing.
 				return
 			}
-			canceled.Store(true)
-			condCancel(cfd, mfd, unlocks, known, stop)
+			condCancel(cfd, mfd, unlocks, known, stop, &woke)
 		}()
 		defer func() {
 			close(stop)
@@ -170,7 +173,7 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 		}
 		return context.DeadlineExceeded
 	}
-	if err == nil && canceled.Load() {
+	if err == nil && woke.Load() {
 		return ctx.Err()
 	}
 	return newError("Cond.Wait", c.h.name, err, errKind{syscall.EPERM, ErrNotLocked})
@@ -203,9 +206,13 @@ func mutexUnlocks(fd int) (uint64, bool) {
 // Broadcasts would not shorten (each woke every waiter of the Cond in
 // every process, for as long as L was held). Without the count (known
 // false: INFO failed), it broadcasts from 100 µs doubling until the Wait
-// returns (stop).
-func condCancel(cfd, mfd int, unlocks uint64, known bool, stop <-chan struct{}) {
+// returns (stop). woke is set before the first Broadcast: the Wait's
+// caller waits for condCancel to return, so one it sees set has gone out
+// and woken every waiter, and nothing the Wait took is lost.
+func condCancel(cfd, mfd int, unlocks uint64, known bool, stop <-chan struct{},
+	woke *atomic.Bool) {
 	broadcast := func() {
+		woke.Store(true)
 		cmd := condCmd{size: uint32(unsafe.Sizeof(condCmd{})), op: condBroadcast}
 		ioctl(cfd, iocCond, unsafe.Pointer(&cmd))
 	}
@@ -213,16 +220,20 @@ func condCancel(cfd, mfd int, unlocks uint64, known bool, stop <-chan struct{}) 
 	t := time.NewTimer(d)
 	defer t.Stop()
 	for {
-		if known {
-			var n uint64
-			n, known = mutexUnlocks(mfd)
-			if known && n != unlocks {
-				broadcast()
-				return
+		if hook := testHookCondCancel.Load(); hook != nil && (*hook)() {
+			// as if the Wait were not queued yet: look again later
+		} else {
+			if known {
+				var n uint64
+				n, known = mutexUnlocks(mfd)
+				if known && n != unlocks {
+					broadcast()
+					return
+				}
 			}
-		}
-		if !known {
-			broadcast()
+			if !known {
+				broadcast()
+			}
 		}
 		select {
 		case <-stop:
@@ -235,3 +246,8 @@ func condCancel(cfd, mfd int, unlocks uint64, known bool, stop <-chan struct{}) 
 		t.Reset(d)
 	}
 }
+
+// testHookCondCancel, if set (by tests), runs in condCancel before each
+// look at L's Unlocks; true skips the look (as if the Wait were not queued
+// yet, the window in which another's Signal may wake it first).
+var testHookCondCancel atomic.Pointer[func() bool]

@@ -582,3 +582,61 @@ func init() {
 		return 0
 	}
 }
+
+// A WaitContext whose ctx is cancelled but that a Signal wakes before the
+// cancel's Broadcast goes out took that Signal: it returns nil (a wake-up),
+// not ctx.Err(), or the Signal is lost (its caller gives up, and no other
+// waiter was woken). The canceler is made to find the Wait not queued yet
+// at every look (the window in which the Signal comes first), so it never
+// broadcasts; A (the oldest waiter) is Signalled. A returned
+// context.Canceled, and B slept on.
+func TestCondCancelKeepsSignal(t *testing.T) { forMutexKinds(t, testCondCancelKeepsSignal) }
+
+func testCondCancelKeepsSignal(t *testing.T, opts ...gosync.Option) {
+	c := newCond(t, opts...)
+	entered := make(chan struct{}, 1)
+	gosync.SetTestHookCondCancel(func() bool {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		return true
+	})
+	defer gosync.SetTestHookCondCancel(nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	wait := func(ctx context.Context, errc chan<- error) {
+		c.L.Lock()
+		err := c.WaitContext(ctx)
+		c.L.Unlock()
+		errc <- err
+	}
+	aErr, bErr := make(chan error, 1), make(chan error, 1)
+	go wait(ctx, aErr)
+	must(t, awaitCondWaiters(c, 1))
+	go wait(context.Background(), bErr)
+	must(t, awaitCondWaiters(c, 2))
+	cancel()
+	select {
+	case <-entered:
+	case <-time.After(hangLimit):
+		t.Fatal("the cancel's canceler never ran")
+	}
+	c.Signal() // A's: the oldest
+	select {
+	case err := <-aErr:
+		if err != nil {
+			t.Errorf("WaitContext woken by a Signal before its cancel's Broadcast = %v, "+
+				"want nil (it took the Signal)", err)
+		}
+	case <-time.After(hangLimit):
+		t.Fatal("WaitContext did not return after its Signal")
+	}
+	c.Broadcast() // B
+	select {
+	case err := <-bErr:
+		must(t, err)
+	case <-time.After(hangLimit):
+		t.Fatal("Wait did not return after a Broadcast")
+	}
+}

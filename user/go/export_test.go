@@ -37,6 +37,17 @@ func SetTestHookClose(f func()) {
 	setTestHookClose(func(*handle) { f() })
 }
 
+// SetTestHookCondCancel sets a hook that a cancelled Cond.WaitContext's
+// canceler runs before each look at whether the Wait is queued; true skips
+// the look, as if it were not queued yet (nil: none).
+func SetTestHookCondCancel(f func() bool) {
+	if f == nil {
+		testHookCondCancel.Store(nil)
+		return
+	}
+	testHookCondCancel.Store(&f)
+}
+
 // HasFeature is hasFeature: whether the module has the flag behind
 // GOSYNC_IOC_VERSION's feature bit f (yes if the device cannot be asked).
 func HasFeature(f uint64) bool { return hasFeature(f) }
