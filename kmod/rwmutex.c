@@ -311,13 +311,16 @@ static void gs_rwmutex_drop_decided_locked(struct gs_rwmutex *rw)
  * Hand the free lock to waiters: readers while no writer waits, and the
  * readers queued when a writer last unlocked even if one does (Go's
  * RWMutex.Unlock releases the readers blocked then, and only those: the
- * ones queued since wait for the writers); else the first writer.
+ * ones queued since wait for the writers), and the readers no queued
+ * writer is ahead of (the writer they queued behind gave up); else the
+ * first writer.
  * Return: true if @wake filled up before every reader due was granted; the
  * caller wakes those, retakes the lock and calls again.
  */
 static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, struct gs_wake *wake)
 {
 	struct gs_rwmutex_waiter *w, *tmp;
+	bool writer_ahead = false;
 
 	lockdep_assert_held(&rw->lock);
 	gs_rwmutex_drop_decided_locked(rw);
@@ -327,14 +330,17 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, struct gs_wake *wake)
 		gs_owner_task_set(&rw->owner_task, NULL);
 	list_for_each_entry_safe(w, tmp, &rw->waiters, node) {
 		/*
-		 * FIFO: the rest came later too. Before the writers are
-		 * passed over: each RUnlock comes here, and must not walk
-		 * every writer queued behind the readers that hold it.
+		 * FIFO: past a writer not due, the rest came later and wait
+		 * for it. Checked before the writers are passed over: each
+		 * RUnlock comes here, and must not walk every writer queued
+		 * behind the readers that hold it.
 		 */
-		if (rw->writers_waiting && w->seq > rw->readers_due)
+		if (w->seq > rw->readers_due && (w->writer || writer_ahead))
 			break;
-		if (w->writer)
+		if (w->writer) {
+			writer_ahead = true;
 			continue;
+		}
 		/*
 		 * Go's limit holds for grants too: readers that queued under
 		 * it (behind a writer that then gave up) wait for an RUnlock,

@@ -1109,6 +1109,44 @@ static void rwmutex_writer_preference_test(struct kunit *test)
 }
 
 /*
+ * A queued writer that gives up lets in the readers queued behind it that
+ * no other writer is ahead of: R2 queued behind W1 only, and W3 came after
+ * R2. R2 waited on for W3, which came after it, until R0's RUnlock and W3's
+ * Lock and Unlock (and if R0's release waited for R2, for ever).
+ */
+static void rwmutex_writer_gives_up_test(struct kunit *test)
+{
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct blocker w1 = { .writer = true }, r2 = {}, w3 = { .writer = true };
+	struct gs_holder r0 = {};
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &r0, false, FOREVER), 0);
+	blocker_start(test, &w1, do_rw_lock, rw);
+	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
+	blocker_start(test, &r2, do_rw_lock, rw);
+	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 2)));
+	blocker_start(test, &w3, do_rw_lock, rw);
+	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 3)));
+
+	blocker_signal(&w1);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w1), -EINTR);
+	/* R2 shares the lock with R0; W3 still waits for both */
+	expect_true(test, wait_until(READ_ONCE(r2.finished)));
+	KUNIT_EXPECT_EQ(test, blocker_finish(&r2), 0);
+	KUNIT_EXPECT_EQ(test, rw->readers, 2U);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(w3.finished));
+
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &r2.holder), 0);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(w3.finished));
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &r0), 0);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&w3), 0);
+	KUNIT_EXPECT_PTR_EQ(test, rw->writer, &w3.holder);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
+	gs_rwmutex_destroy(rw);
+}
+
+/*
  * Selections' LOCK and RLOCK cases queued in the FIFO (gs_rwmutex_arm()): a
  * writer's case gets its turn before a Lock queued later and holds new
  * readers back; a reader's case queued during a write lock is due when it
@@ -2285,6 +2323,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(rwmutex_basic_test),
 	KUNIT_CASE(rwmutex_max_readers_test),
 	KUNIT_CASE(rwmutex_writer_preference_test),
+	KUNIT_CASE(rwmutex_writer_gives_up_test),
 	KUNIT_CASE(rwmutex_sel_queue_test),
 	KUNIT_CASE(rwmutex_sel_try_wakes_test),
 	KUNIT_CASE(rwmutex_signal_test),
