@@ -271,6 +271,29 @@ static int m_lock_1s(void *a)
 }
 
 /*
+ * Stop and continue @pid every 20 ms until it exits, for up to LIVENESS_NS;
+ * one still waiting then is killed. Return: whether it exited by itself,
+ * its wait status in *@status.
+ */
+static bool stop_continue_until_exit(pid_t pid, int *status)
+{
+	int64_t end = now_ns() + LIVENESS_NS;
+
+	while (now_ns() < end) {
+		sleep_ns(20 * MS);
+		kill(pid, SIGSTOP);
+		if (waitpid(pid, status, WUNTRACED) != pid)
+			break;
+		if (!WIFSTOPPED(*status))
+			return true;
+		kill(pid, SIGCONT);
+	}
+	kill(pid, SIGKILL);
+	reap(pid);
+	return false;
+}
+
+/*
  * Nor does a stop and continue stretch a relative timeout: the kernel writes
  * back what is left of it before the call is made again. A child Locks for
  * a second behind our lock and we stop and continue it every 20 ms: it must
@@ -282,28 +305,16 @@ static bool t_stop_continue_timeout(void)
 	char name[GOSYNC_NAME_MAX];
 	int a = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "stop-to"), 0, 0));
 	int b = CHECK_OK(reopen(dev, name));
-	int64_t end = now_ns() + LIVENESS_NS;
 	uint64_t before;
 	int status = 0;
-	bool exited = false;
+	bool exited;
 	pid_t pid;
 
 	CHECK_RET(gosync_mutex_lock(a, -1), 0);
 	before = interrupts(a);
 	pid = spawn(m_lock_1s, &b);
 	CHECK(pid > 0, "fork");
-	while (!exited && now_ns() < end) {
-		sleep_ns(20 * MS);
-		kill(pid, SIGSTOP);
-		CHECK(waitpid(pid, &status, WUNTRACED) == pid, "waitpid");
-		exited = !WIFSTOPPED(status);
-		if (!exited)
-			kill(pid, SIGCONT);
-	}
-	if (!exited) {
-		kill(pid, SIGKILL);
-		reap(pid);
-	}
+	exited = stop_continue_until_exit(pid, &status);
 	CHECK(exited, "still waiting after %lld s of stops (%llu seen)",
 	      (long long)(LIVENESS_NS / SEC), (unsigned long long)(interrupts(a) - before));
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == ETIMEDOUT,
@@ -375,28 +386,16 @@ static bool t_timeout_left_readonly(void)
 	char name[GOSYNC_NAME_MAX];
 	int a = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "left-ro"), 0, 0));
 	int b = CHECK_OK(reopen(dev, name));
-	int64_t end = now_ns() + LIVENESS_NS;
 	uint64_t before;
 	int status = 0;
-	bool exited = false;
+	bool exited;
 	pid_t pid;
 
 	CHECK_RET(gosync_mutex_lock(a, -1), 0);
 	before = interrupts(a);
 	pid = spawn(m_lock_readonly, &b);
 	CHECK(pid > 0, "fork");
-	while (!exited && now_ns() < end) {
-		sleep_ns(20 * MS);
-		kill(pid, SIGSTOP);
-		CHECK(waitpid(pid, &status, WUNTRACED) == pid, "waitpid");
-		exited = !WIFSTOPPED(status);
-		if (!exited)
-			kill(pid, SIGCONT);
-	}
-	if (!exited) {
-		kill(pid, SIGKILL);
-		reap(pid);
-	}
+	exited = stop_continue_until_exit(pid, &status);
 	CHECK(interrupts(a) > before, "the stops never reached the wait");
 	CHECK(exited && WIFEXITED(status) && WEXITSTATUS(status) == EINTR,
 	      "status %#x, expected exit EINTR (%d)", status, EINTR);

@@ -295,21 +295,30 @@ static int host_fill(void *arg)
 	return 0;
 }
 
+/* In *@fd, a named object's fd from a namespace that died since. */
+static bool fd_from_dead_namespace(int *fd)
+{
+	int sv[2];
+	pid_t pid;
+
+	CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	pid = spawn(ns_name_and_die, &sv[1]);
+	close(sv[1]);
+	*fd = tap_recv_fd(sv[0]);
+	close(sv[0]);
+	CHECK_EQ(reap(pid), 0);
+	CHECK(*fd >= 0, "no fd from the dying namespace");
+	return true;
+}
+
 static bool t_dead_namespace(void)
 {
 	struct gosync_info info;
 	char oldlim[32] = "";
-	int sv[2], fd, st_fill, st_sweep, st_host;
-	pid_t pid;
+	int fd, st_fill, st_sweep, st_host;
 
-	/* A name whose object lives on in another namespace through an fd */
-	CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	pid = spawn(ns_name_and_die, &sv[1]);
-	close(sv[1]);
-	fd = tap_recv_fd(sv[0]);
-	close(sv[0]);
-	CHECK_EQ(reap(pid), 0);
-	CHECK(fd >= 0, "no fd from the dying namespace");
+	if (!fd_from_dead_namespace(&fd))
+		return false;
 	CHECK_EQ(tap_fork(ns_new_scope, NULL), 0);
 	CHECK_OK(gosync_info(fd, &info));
 	CHECK(!(info.flags & GOSYNC_INFO_NAMED) && !info.name[0],
@@ -342,16 +351,10 @@ static bool t_dead_namespace(void)
 static bool t_periodic_sweep(void)
 {
 	struct gosync_info info;
-	int sv[2], fd, i;
-	pid_t pid;
+	int fd, i;
 
-	CHECK_OK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
-	pid = spawn(ns_name_and_die, &sv[1]);
-	close(sv[1]);
-	fd = tap_recv_fd(sv[0]);
-	close(sv[0]);
-	CHECK_EQ(reap(pid), 0);
-	CHECK(fd >= 0, "no fd from the dying namespace");
+	if (!fd_from_dead_namespace(&fd))
+		return false;
 	/* 60 s: twelve sweep intervals, so a slow guest is not a failure */
 	for (i = 0; i < 600; i++) {
 		CHECK_OK(gosync_info(fd, &info));
