@@ -520,18 +520,19 @@ int gs_chan_arm(struct gs_chan *ch, struct gs_chan_waiter *c)
 {
 	struct gs_wake wq = GS_WAKE_INIT;
 	u32 completions;
+	bool owed;
 	int ret;
 
 	spin_lock(&ch->lock);
 	completions = ch->completions;
-	/* queued or completed, the pollers are woken below anyway */
-	chan_take_retry_owed_locked(ch);
+	owed = chan_take_retry_owed_locked(ch);
 	ret = chan_attempt_locked(ch, c, c->sel, c->index, &wq);
 	if (ret == -EAGAIN) {
 		c->peer_done = false;
 		chan_enqueue_locked(ch, c);
 	}
-	chan_unlock_wake(ch, &wq, ret == -EAGAIN || !ret || ch->completions != completions);
+	chan_unlock_wake(ch, &wq, owed || ret == -EAGAIN || !ret ||
+			 ch->completions != completions);
 	if (!ret)
 		gs_stat_add(ch->stats, c->op == GOSYNC_CHAN_SEND ? GOSYNC_STAT_CHAN_SENDS :
 			    c->msg ? GOSYNC_STAT_CHAN_RECVS : GOSYNC_STAT_CHAN_CLOSED_RECVS, 1);
