@@ -385,10 +385,11 @@ static int ctr_rwsem_and_or(struct gs_counter *c, bool or, s64 mask, s64 *old)
  *    and the slots are read one at a time, so the sum has some of the
  *    concurrent Adds and not others: between the values before and after
  *    them only if they all have the same sign (a +5 seen, a -5 missed is
- *    outside). A delta past 2^62 goes in as two halves (ctr_pcpu_add()),
- *    and a sum may see one. That costs O(nr_cpus) and the lock, so
- *    callers that scale pass GOSYNC_OP_F_APPROX and get
- *    percpu_counter_read() instead: off by at most batch * nr_cpus.
+ *    outside). A delta past 2^62 goes straight into the total, under
+ *    the lock (ctr_pcpu_add_delta()): a sum sees all of it or none. A
+ *    sum costs O(nr_cpus) and the lock, so callers that scale pass
+ *    GOSYNC_OP_F_APPROX and get percpu_counter_read() instead: off by at
+ *    most batch * nr_cpus.
  *  - Store and Reset add the difference between the new value and a sum,
  *    one at a time (set_lock): percpu_counter_set() would zero the other
  *    CPUs' slots under their Adds, and two Resets could both return one
@@ -421,7 +422,6 @@ static int ctr_pcpu_load(struct gs_counter *c, bool approx, s64 *val)
 static void ctr_pcpu_add_delta(struct gs_counter *c, s64 delta)
 {
 	struct percpu_counter *fbc = &c->pcpu.counter;
-	unsigned long flags;
 
 	/*
 	 * percpu_counter_add_batch() compares abs(slot + delta) with the batch;
@@ -432,12 +432,16 @@ static void ctr_pcpu_add_delta(struct gs_counter *c, s64 delta)
 	 * showed a sum the first alone, a value never stored). Wrapping, as
 	 * Add does.
 	 */
+#ifdef CONFIG_SMP	/* else there is no slot, only the total: no abs() */
 	if (delta > S64_MAX / 2 || delta < S64_MIN / 2) {
+		unsigned long flags;
+
 		raw_spin_lock_irqsave(&fbc->lock, flags);
 		WRITE_ONCE(fbc->count, (s64)((u64)fbc->count + (u64)delta));
 		raw_spin_unlock_irqrestore(&fbc->lock, flags);
 		return;
 	}
+#endif
 	percpu_counter_add(fbc, delta);
 }
 
