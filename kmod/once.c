@@ -335,9 +335,10 @@ static bool gs_once_abandon(struct gs_once *o, struct gs_holder *h)
  *
  * Nobody would ever run the function or Complete, and every Do would wait
  * until @h's description closes, its own retries too. The function never
- * ran, so the Once is new again, not abandoned, whatever its RETRY. The
- * Do stays counted (its caller was told, but could not read it): the
- * per-CPU stats only grow.
+ * ran, so the Once is new again, not abandoned, whatever its RETRY. After
+ * a failed write-back the Do stays counted (its caller was told, but could
+ * not read it): the per-CPU stats only grow. A Do being killed is taken
+ * back before it is counted.
  */
 void gs_once_unrun(struct gs_once *o, struct gs_holder *h, u64 run)
 {

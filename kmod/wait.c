@@ -53,8 +53,8 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sel_wake);
  * They wait on an object's poll wait queue, not in its own queue, and are
  * told from pollers (epoll keeps its entries while an fd is in its set) by
  * their wake function. The wait-queue lock guards the list; the object's
- * lock is not needed (and not held: INFO reads the rest of the state
- * under it, apart).
+ * lock is not needed (INFO reads the object's other state under it,
+ * separately).
  */
 unsigned int gs_sel_waiters(struct wait_queue_head *wq)
 {

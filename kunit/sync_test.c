@@ -2131,7 +2131,10 @@ static void once_unrun_test(struct kunit *test)
 	gs_once_destroy(o);
 }
 
-/* blocker_kill()'s @then: the runner of the Once @o (holder killed_holder) fails */
+/*
+ * blocker_kill()'s @then: the runner of the Once @o fails. (The runner is the
+ * test's killed_holder; the task killed is the blocker waiting in its Do.)
+ */
 static void then_once_fail(struct kunit *test, void *o)
 {
 	KUNIT_EXPECT_EQ(test, gs_once_fail(o, &killed_holder), 0);

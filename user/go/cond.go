@@ -206,9 +206,10 @@ func mutexUnlocks(fd int) (uint64, bool) {
 // Broadcasts would not shorten (each woke every waiter of the Cond in
 // every process, for as long as L was held). Without the count (known
 // false: INFO failed), it broadcasts from 100 µs doubling until the Wait
-// returns (stop). woke is set before the first Broadcast: the Wait's
-// caller waits for condCancel to return, so one it sees set has gone out
-// and woken every waiter, and nothing the Wait took is lost.
+// returns (stop). woke is set before the first Broadcast: a Wait that
+// sees it set returns ctx.Err() only after waiting for condCancel to
+// return, by when that Broadcast has woken every waiter, so nothing the
+// Wait took is lost.
 func condCancel(cfd, mfd int, unlocks uint64, known bool, stop <-chan struct{},
 	woke *atomic.Bool) {
 	broadcast := func() {
