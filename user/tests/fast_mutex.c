@@ -95,6 +95,26 @@ static int zap_and_read(void *arg)
 	return __atomic_load_n(&f->words->mutex, __ATOMIC_RELAXED) == f->token ? 0 : 1;
 }
 
+/* Read the word at @p (a child's: it dies if @p is not mapped). */
+static int read_word(void *p)
+{
+	return *(volatile uint32_t *)p == 0xdeadbeef;
+}
+
+/* Write @p through /proc/self/mem, as ptrace's POKE does: 0 or the errno. */
+static int poke_self_mem(void *p)
+{
+	uint32_t v = 0;
+	int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (pwrite(fd, &v, sizeof(v), (off_t)(uintptr_t)p) != sizeof(v))
+		err = errno;
+	close(fd);
+	return err;
+}
+
 static bool t_mmap(void)
 {
 	struct gosync_create c = { .size = sizeof(c), .type = GOSYNC_TYPE_MUTEX };
@@ -124,6 +144,19 @@ static bool t_mmap(void)
 	CHECK(mprotect(p, page_size, PROT_READ | PROT_EXEC) < 0, "mprotect to exec worked");
 	CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
 	CHECK_EQ(*(volatile uint32_t *)p, f.token);
+	/* it cannot grow (VM_DONTEXPAND) */
+	errno = 0;
+	CHECK(mremap(p, page_size, 2 * page_size, MREMAP_MAYMOVE) == MAP_FAILED &&
+	      errno == EFAULT, "mremap to two pages: %s", errname(errno));
+	/* nor can ptrace's forced write reach a read-only shared mapping */
+	CHECK_EQ(poke_self_mem(p), EIO);
+	CHECK_EQ(*(volatile uint32_t *)p, f.token);
+	munmap(p, page_size);
+	/* MADV_DONTFORK: a child has no such mapping */
+	p = mmap(NULL, page_size, PROT_READ, MAP_SHARED, f.fd, 0);
+	CHECK(p != MAP_FAILED, "mapping: %s", errname(errno));
+	CHECK_OK(madvise(p, page_size, MADV_DONTFORK));
+	CHECK_EQ(tap_fork(read_word, p), 128 + SIGSEGV);
 	munmap(p, page_size);
 	CHECK_EQ(tap_fork(zap_and_read, &f), 0);
 	/* the mapping outlives the object harmlessly */
