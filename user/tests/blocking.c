@@ -294,16 +294,14 @@ static bool stop_continue_until_exit(pid_t pid, int *status)
 }
 
 /*
- * Nor does a stop and continue stretch a relative timeout: the kernel writes
- * back what is left of it before the call is made again. A child Locks for
- * a second behind our lock and we stop and continue it every 20 ms: it must
- * still time out (when each restart counted a whole second again, it waited
- * for as long as the stops went on).
+ * A child Locks through its own description (@lock: exits 0 or its errno)
+ * behind our lock, and we stop and continue it every 20 ms until it exits:
+ * with @want, after the stops reached its wait.
  */
-static bool t_stop_continue_timeout(void)
+static bool stopped_lock_exits(const char *tag, int (*lock)(void *), int want)
 {
 	char name[GOSYNC_NAME_MAX];
-	int a = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "stop-to"), 0, 0));
+	int a = CHECK_OK(gosync_mutex_create(dev, tap_name(name, tag), 0, 0));
 	int b = CHECK_OK(reopen(dev, name));
 	uint64_t before;
 	int status = 0;
@@ -312,18 +310,30 @@ static bool t_stop_continue_timeout(void)
 
 	CHECK_RET(gosync_mutex_lock(a, -1), 0);
 	before = interrupts(a);
-	pid = spawn(m_lock_1s, &b);
+	pid = spawn(lock, &b);
 	CHECK(pid > 0, "fork");
 	exited = stop_continue_until_exit(pid, &status);
 	CHECK(exited, "still waiting after %lld s of stops (%llu seen)",
 	      (long long)(LIVENESS_NS / SEC), (unsigned long long)(interrupts(a) - before));
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == ETIMEDOUT,
-	      "status %#x, expected ETIMEDOUT", status);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == want,
+	      "status %#x, expected exit %s", status, errname(want));
 	CHECK(interrupts(a) > before, "the stops never reached the wait");
 	CHECK_RET(gosync_mutex_unlock(a), 0);
 	close(a);
 	close(b);
 	return true;
+}
+
+/*
+ * Nor does a stop and continue stretch a relative timeout: the kernel writes
+ * back what is left of it before the call is made again. A child Locks for
+ * a second behind our lock and we stop and continue it every 20 ms: it must
+ * still time out (when each restart counted a whole second again, it waited
+ * for as long as the stops went on).
+ */
+static bool t_stop_continue_timeout(void)
+{
+	return stopped_lock_exits("stop-to", m_lock_1s, ETIMEDOUT);
 }
 
 /*
@@ -383,26 +393,7 @@ static int m_lock_readonly(void *a)
  */
 static bool t_timeout_left_readonly(void)
 {
-	char name[GOSYNC_NAME_MAX];
-	int a = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "left-ro"), 0, 0));
-	int b = CHECK_OK(reopen(dev, name));
-	uint64_t before;
-	int status = 0;
-	bool exited;
-	pid_t pid;
-
-	CHECK_RET(gosync_mutex_lock(a, -1), 0);
-	before = interrupts(a);
-	pid = spawn(m_lock_readonly, &b);
-	CHECK(pid > 0, "fork");
-	exited = stop_continue_until_exit(pid, &status);
-	CHECK(interrupts(a) > before, "the stops never reached the wait");
-	CHECK(exited && WIFEXITED(status) && WEXITSTATUS(status) == EINTR,
-	      "status %#x, expected exit EINTR (%d)", status, EINTR);
-	CHECK_RET(gosync_mutex_unlock(a), 0);
-	close(a);
-	close(b);
-	return true;
+	return stopped_lock_exits("left-ro", m_lock_readonly, EINTR);
 }
 
 /* ---- timeouts ---- */

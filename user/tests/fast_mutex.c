@@ -316,14 +316,8 @@ static bool t_fairness(void)
 	CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_MUTEX, name, &g));
 	CHECK(f.token != g.token, "one token for two descriptions");
 	s.waiter_token = g.token;
-	CHECK(!sched_getaffinity(0, sizeof(all), &all), "sched_getaffinity: %s",
-	      errname(errno));
-	CHECK(tap_pin_cpu0(), "cannot run on CPU 0: %s", errname(errno));
-	err = start_cpu0(&hog, 1, fair_hog, &s);
-	if (err) {
-		sched_setaffinity(0, sizeof(all), &all);
-		FAIL("a SCHED_FIFO hog on CPU 0: %s", errname(err));
-	}
+	err = start_hog_cpu0(&hog, &all, fair_hog, &s);
+	CHECK(!err, "a SCHED_FIFO hog on CPU 0: %s", errname(err));
 	end = now_ns() + LIVENESS_NS;
 	for (i = 0; i < 10 && now_ns() < end; i++) {
 		sleep_ns(100000);

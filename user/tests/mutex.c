@@ -128,14 +128,8 @@ static bool t_fairness(void)
 	cpu_set_t all;
 	int err = 0, i;
 
-	CHECK(!sched_getaffinity(0, sizeof(all), &all), "sched_getaffinity: %s",
-	      errname(errno));
-	CHECK(tap_pin_cpu0(), "cannot run on CPU 0: %s", errname(errno));
-	err = start_cpu0(&hog, 1, fair_hog, &f);
-	if (err) {
-		sched_setaffinity(0, sizeof(all), &all);
-		FAIL("a SCHED_FIFO hog on CPU 0: %s", errname(err));
-	}
+	err = start_hog_cpu0(&hog, &all, fair_hog, &f);
+	CHECK(!err, "a SCHED_FIFO hog on CPU 0: %s", errname(err));
 	for (i = 0; i < 10 && !err; i++) {
 		int64_t left = end - now_ns();
 

@@ -225,6 +225,26 @@ static inline int start_cpu0(pthread_t *t, int prio, void *(*fn)(void *), void *
 	return err;
 }
 
+/*
+ * The fairness tests' hog: pin the caller to CPU 0 (its affinity saved in
+ * *@all, for the caller to restore) and start @fn(@arg) there, SCHED_FIFO.
+ * Return: 0, or an errno (the caller's affinity then restored).
+ */
+static inline int start_hog_cpu0(pthread_t *t, cpu_set_t *all, void *(*fn)(void *),
+				 void *arg)
+{
+	int err;
+
+	if (sched_getaffinity(0, sizeof(*all), all))
+		return errno;
+	if (!tap_pin_cpu0())
+		return errno;
+	err = start_cpu0(t, 1, fn, arg);
+	if (err)
+		sched_setaffinity(0, sizeof(*all), all);
+	return err;
+}
+
 /* fork() a child running @fn(@arg) without waiting; returns its pid. */
 static inline pid_t spawn(int (*fn)(void *), void *arg)
 {
