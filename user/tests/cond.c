@@ -568,7 +568,7 @@ static bool t_relock_freezes(void)
 	CHECK_RET(gosync_mutex_lock(main_g.m, -1), 0);
 	CHECK_RET(gosync_cond_signal(main_g.c), 0);
 	/* now it sleeps in the relock, behind us */
-	sleep_ns(20 * MS);
+	CHECK(wait_queued(main_g.m, 1), "the waiter never queued to relock");
 	CHECK_EQ(atomic_load(&w.ret), -1);
 	tap_read_file("/sys/power/pm_test", level, sizeof(level));
 	tap_read_file("/sys/module/suspend/parameters/pm_test_delay", delay, sizeof(delay));

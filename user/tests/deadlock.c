@@ -222,8 +222,12 @@ static bool t_ring(int n)
 		CHECK(member_start(&mb[i], names[i], names[i + 1], -1), "member %d", i);
 	for (i = 0; i < n - 1; i++)
 		CHECK(member_go(&mb[i]), "go %d", i);
-	/* let them reach their waits (not required: any order is checked) */
-	sleep_ns(20 * MS);
+	/*
+	 * Let them reach their waits: then ours closes the ring. (Any order is
+	 * checked: a member that has not queued yet may be the one to close it.)
+	 */
+	for (i = 0; i < n - 1; i++)
+		CHECK(wait_queued(fds[i + 1], 1), "member %d never waited", i);
 	first = CHECK_OK(reopen(dev, names[0]));
 	if (gosync_mutex_lock(first, -1) < 0)
 		err = errno;

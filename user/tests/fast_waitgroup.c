@@ -367,10 +367,18 @@ static short revents(int fd)
 	return poll(&p, 1, 0) == 1 ? p.revents : 0;
 }
 
+struct delayed_done {
+	struct gosync_fast *f;
+	pid_t tid;		/* the waiter: Done waits until it sleeps */
+	bool asleep;		/* ... and it did */
+};
+
 static void *done_later(void *p)
 {
-	sleep_ns(30 * MS);	/* let the other side sleep first, usually */
-	gosync_fast_waitgroup_done(p, NULL);
+	struct delayed_done *d = p;
+
+	d->asleep = wait_thread_sleeps(d->tid);
+	gosync_fast_waitgroup_done(d->f, NULL);
 	return NULL;
 }
 
@@ -383,6 +391,7 @@ static bool t_poll_select(void)
 	struct gosync_wait_case c = { .fd = fd, .op = GOSYNC_CASE_WG_ZERO };
 	unsigned int index = 1;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct delayed_done d = { .f = &f, .tid = this_tid() };
 	pthread_t t;
 	int n;
 
@@ -392,33 +401,37 @@ static bool t_poll_select(void)
 	CHECK(f.words->waitgroup & GOSYNC_WG_POLLED, "poll left no mark");
 	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
 	CHECK_EQ(epoll_wait(ep, &out, 1, 0), 0);
-	CHECK(!pthread_create(&t, NULL, done_later, &f), "pthread_create");
+	CHECK(!pthread_create(&t, NULL, done_later, &d), "pthread_create");
 	n = epoll_wait(ep, &out, 1, (int)(LIVENESS_NS / MS));
 	pthread_join(t, NULL);
 	CHECK_EQ(n, 1);
+	CHECK(d.asleep, "epoll_wait never slept before the Done");
 	CHECK(out.events & EPOLLIN, "events %#x", out.events);
 	/* poll() asleep */
 	CHECK_RET(gosync_fast_waitgroup_add(&f, 1, NULL), 0);	/* the kernel's: POLLED */
 	CHECK(f.words->waitgroup & GOSYNC_WG_POLLED, "epoll still watches: mark dropped");
 	CHECK_EQ(revents(fd), 0);
-	CHECK(!pthread_create(&t, NULL, done_later, &f), "pthread_create");
+	CHECK(!pthread_create(&t, NULL, done_later, &d), "pthread_create");
 	n = poll(&p, 1, (int)(LIVENESS_NS / MS));
 	pthread_join(t, NULL);
 	CHECK_EQ(n, 1);
+	CHECK(d.asleep, "poll never slept before the Done");
 	CHECK_EQ(p.revents, POLLIN);
 	/* a selection (GOSYNC_IOC_WAIT) */
 	CHECK_RET(gosync_fast_waitgroup_add(&f, 1, NULL), 0);
-	CHECK(!pthread_create(&t, NULL, done_later, &f), "pthread_create");
+	CHECK(!pthread_create(&t, NULL, done_later, &d), "pthread_create");
 	n = gosync_wait(dev, &c, 1, 0, LIVENESS_NS, &index);
 	pthread_join(t, NULL);
 	CHECK_EQ(n, 0);
+	CHECK(d.asleep, "the selection never slept before the Done");
 	CHECK_EQ(index, 0);
 	/* and all at once (GOSYNC_WAIT_ALL) */
 	CHECK_RET(gosync_fast_waitgroup_add(&f, 1, NULL), 0);
-	CHECK(!pthread_create(&t, NULL, done_later, &f), "pthread_create");
+	CHECK(!pthread_create(&t, NULL, done_later, &d), "pthread_create");
 	n = gosync_wait(dev, &c, 1, GOSYNC_WAIT_ALL, LIVENESS_NS, &index);
 	pthread_join(t, NULL);
 	CHECK_EQ(n, 0);
+	CHECK(d.asleep, "the wait-all never slept before the Done");
 	/*
 	 * nobody watches any more: the next kernel update that finds the
 	 * counter zero drops the mark (until then a select's case may still be

@@ -38,7 +38,8 @@ static void *once_thread(void *p)
 	}
 	if (r & GOSYNC_ONCE_RUN) {
 		atomic_fetch_add(&o->runs, 1);
-		sleep_ns(20 * MS);		/* make the others wait */
+		if (!wait_queued(fd, ONCE_N - 1))	/* the others wait for us */
+			atomic_fetch_add(&o->errors, 1);
 		o->value++;
 		if (gosync_once_complete(fd) < 0)
 			atomic_fetch_add(&o->errors, 1);
@@ -275,10 +276,18 @@ static short revents(int fd)
 	return poll(&pf, 1, 0) == 1 ? pf.revents : 0;
 }
 
+struct delayed_complete {
+	int fd;
+	pid_t tid;		/* the poller: Complete waits until it sleeps */
+	bool asleep;		/* ... and it did */
+};
+
 static void *complete_later(void *p)
 {
-	sleep_ns(50 * MS);
-	gosync_once_complete(*(int *)p);
+	struct delayed_complete *d = p;
+
+	d->asleep = wait_thread_sleeps(d->tid);
+	gosync_once_complete(d->fd);
 	return NULL;
 }
 
@@ -289,6 +298,7 @@ static bool t_poll(void)
 	int w = CHECK_OK(reopen(dev, name));
 	int ep = CHECK_OK(epoll_create1(EPOLL_CLOEXEC));
 	struct epoll_event ev = { .events = EPOLLIN }, out;
+	struct delayed_complete d = { .tid = this_tid() };
 	unsigned int r;
 	pthread_t t;
 	int n;
@@ -298,10 +308,12 @@ static bool t_poll(void)
 	CHECK_EQ(revents(w), 0);			/* running */
 	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, w, &ev));
 	CHECK_EQ(epoll_wait(ep, &out, 1, 0), 0);
-	CHECK(!pthread_create(&t, NULL, complete_later, &fd), "pthread_create");
+	d.fd = fd;
+	CHECK(!pthread_create(&t, NULL, complete_later, &d), "pthread_create");
 	n = epoll_wait(ep, &out, 1, (int)(LIVENESS_NS / MS));
 	pthread_join(t, NULL);
 	CHECK_EQ(n, 1);
+	CHECK(d.asleep, "epoll_wait never slept before the Complete");
 	CHECK(out.events & EPOLLIN, "events %#x", out.events);
 	CHECK_EQ(revents(w), POLLIN);
 	CHECK_EQ(revents(fd), POLLIN);
@@ -369,7 +381,7 @@ static bool t_value(void)
 	CHECK_EQ(r, GOSYNC_ONCE_RUN);
 	for (int i = 0; i < 3; i++)
 		pids[i] = spawn(child_value, NULL);
-	sleep_ns(20 * MS);
+	CHECK(wait_queued(fd, 3), "the children never waited for the value");
 	CHECK_RET(gosync_oncevalue_complete(fd, "too long!", 9), EMSGSIZE);
 	CHECK_RET(gosync_oncevalue_complete(fd, "value", 5), 0);
 	for (int i = 0; i < 3; i++)

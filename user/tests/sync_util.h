@@ -13,7 +13,9 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tap.h"
 
@@ -158,6 +160,36 @@ static inline bool wait_state_count(int fd, unsigned int n, bool receivers)
 static inline bool wait_queued(int fd, unsigned int n)
 {
 	return wait_state_count(fd, n, false);
+}
+
+/*
+ * Wait until thread @tid (of this process) sleeps interruptibly ('S' in
+ * /proc/self/task/TID/stat): a thread about to poll, epoll_wait or wait
+ * that shows 'S' is asleep in that call, which a wake must then reach (the
+ * poll and epoll waiters, unlike selections, are not counted in
+ * gosync_state's .waiters). False if it never does within LIVENESS_NS.
+ */
+static inline bool wait_thread_sleeps(pid_t tid)
+{
+	int64_t end = now_ns() + LIVENESS_NS;
+	char path[64], buf[256];
+	const char *s;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	do {
+		tap_read_file(path, buf, sizeof(buf));
+		s = strrchr(buf, ')');	/* the name may hold spaces and ')' */
+		if (s && s[1] == ' ' && s[2] == 'S')
+			return true;
+		sleep_ns(MS);
+	} while (now_ns() < end);
+	return false;
+}
+
+/* This thread's id, for wait_thread_sleeps() */
+static inline pid_t this_tid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
 }
 
 /* Waits on @fd a signal has interrupted so far (GOSYNC_STAT_INTERRUPTS) */

@@ -144,14 +144,17 @@ static short revents(int fd)
 struct delayed_done {
 	int fd;
 	int n;
+	pid_t tid;		/* the poller: each Done waits until it sleeps */
+	bool asleep;		/* ... and it did, every time */
 };
 
 static void *done_later(void *p)
 {
 	struct delayed_done *d = p;
 
+	d->asleep = true;
 	for (int i = 0; i < d->n; i++) {
-		sleep_ns(30 * MS);
+		d->asleep &= wait_thread_sleeps(d->tid);
 		gosync_waitgroup_done(d->fd, NULL);
 	}
 	return NULL;
@@ -161,7 +164,7 @@ static bool t_poll(void)
 {
 	int fd = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
 	struct epoll_event ev = { .events = EPOLLIN }, out;
-	struct delayed_done d = { .fd = fd, .n = 3 };
+	struct delayed_done d = { .fd = fd, .n = 3, .tid = this_tid() };
 	int ep = CHECK_OK(epoll_create1(EPOLL_CLOEXEC));
 	pthread_t t;
 	int64_t v;
@@ -179,6 +182,7 @@ static bool t_poll(void)
 	lerr = gosync_waitgroup_load(fd, &v) < 0 ? errno : 0;
 	pthread_join(t, NULL);
 	CHECK_EQ(n, 1);
+	CHECK(d.asleep, "epoll_wait never slept before a Done");
 	CHECK(!lerr, "Load: %s", errname(lerr));
 	CHECK(v == 0, "epoll_wait woke with the counter at %" PRId64 ", not 0", v);
 	CHECK(out.events & EPOLLIN, "events %#x", out.events);
