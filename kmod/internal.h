@@ -1307,6 +1307,8 @@ struct gs_case;
  * @settle: optional: the wait watches the object no more (called once per
  *	case that watched or looked, completed or not): a mapped word fenced
  *	only for it goes back to the fast path. Takes the object's lock
+ * @lockstat: optional: the object's contention statistics, where a case
+ *	that waited and took the lock or permits is counted (as a Lock is)
  */
 struct gs_case_ops {
 	u32 ops;
@@ -1321,6 +1323,7 @@ struct gs_case_ops {
 	bool (*self_deadlock)(struct gs_case *c);
 	void (*release)(struct gs_case *c);
 	void (*settle)(struct gs_case *c);
+	struct gs_lockstat *(*lockstat)(const struct gs_case *c);
 };
 
 /**

@@ -79,6 +79,11 @@ static wait_queue_head_t *gs_mutex_case_wq(struct gs_case *c)
 	return &((struct gs_mutex *)c->priv)->wq;
 }
 
+static struct gs_lockstat *gs_mutex_case_lockstat(const struct gs_case *c)
+{
+	return &((struct gs_mutex *)c->priv)->lockstat;
+}
+
 static spinlock_t *gs_mutex_case_lock(struct gs_case *c)
 {
 	return &((struct gs_mutex *)c->priv)->lock;
@@ -125,6 +130,7 @@ static const struct gs_case_ops gs_mutex_cases = {
 	.self_deadlock = gs_mutex_case_self_deadlock,
 	.release = gs_mutex_case_release,
 	.settle = gs_mutex_case_settle,
+	.lockstat = gs_mutex_case_lockstat,
 };
 
 static __poll_t gs_mutex_type_poll(void *priv, struct file *file, poll_table *pt)

@@ -103,6 +103,11 @@ static wait_queue_head_t *gs_rwmutex_case_wq(struct gs_case *c)
 	return &((struct gs_rwmutex *)c->priv)->wq;
 }
 
+static struct gs_lockstat *gs_rwmutex_case_lockstat(const struct gs_case *c)
+{
+	return &((struct gs_rwmutex *)c->priv)->lockstat;
+}
+
 static spinlock_t *gs_rwmutex_case_lock(struct gs_case *c)
 {
 	return &((struct gs_rwmutex *)c->priv)->lock;
@@ -152,6 +157,7 @@ static const struct gs_case_ops gs_rwmutex_cases = {
 	.self_deadlock = gs_rwmutex_case_self_deadlock,
 	.release = gs_rwmutex_case_release,
 	.settle = gs_rwmutex_case_settle,
+	.lockstat = gs_rwmutex_case_lockstat,
 };
 
 static __poll_t gs_rwmutex_type_poll(void *priv, struct file *file, poll_table *pt)

@@ -85,6 +85,11 @@ static wait_queue_head_t *gs_sem_case_wq(struct gs_case *c)
 	return &((struct gs_sem *)c->priv)->wq;
 }
 
+static struct gs_lockstat *gs_sem_case_lockstat(const struct gs_case *c)
+{
+	return &((struct gs_sem *)c->priv)->lockstat;
+}
+
 static spinlock_t *gs_sem_case_lock(struct gs_case *c)
 {
 	return &((struct gs_sem *)c->priv)->lock;
@@ -129,6 +134,7 @@ static const struct gs_case_ops gs_sem_cases = {
 	.take_locked = gs_sem_case_take_locked,
 	.release = gs_sem_case_release,
 	.settle = gs_sem_case_settle,
+	.lockstat = gs_sem_case_lockstat,
 };
 
 static __poll_t gs_sem_type_poll(void *priv, struct file *file, poll_table *pt)

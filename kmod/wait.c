@@ -266,20 +266,26 @@ static void gs_case_unwatch(struct gs_case *c)
  * A case that took a lock or permits is traced as the Lock, RLock or Acquire
  * it stands for (gosync_acquired; the matching Unlock is traced as any):
  * wait_ns from when the wait began to watch (@waited), 0 if its first round
- * of tries completed it.
+ * of tries completed it. A wait-any's case that waited is counted in the
+ * object's contention statistics as a contended Lock is (@count): the Go
+ * package's Lock waits this way. A wait-all's are not: it waited for the
+ * set, which says nothing about any one of its objects.
  */
-static void gs_case_trace(const struct gs_case *c, u64 waited)
+static void gs_case_acquired(const struct gs_case *c, u64 waited, bool count)
 {
 	static const u32 ops[] = {
 		[GOSYNC_CASE_LOCK] = GOSYNC_LOCK_LOCK,
 		[GOSYNC_CASE_RLOCK] = GOSYNC_LOCK_RLOCK,
 		[GOSYNC_CASE_ACQUIRE] = GOSYNC_SEM_ACQUIRE,
 	};
+	u64 ns = waited ? ktime_get_ns() - waited : 0;
 
-	if (c->op < ARRAY_SIZE(ops) && ops[c->op])
-		gs_trace_acquired(c->id, c->type, ops[c->op],
-				  c->op == GOSYNC_CASE_ACQUIRE ? c->n : 1,
-				  waited ? ktime_get_ns() - waited : 0, c->result);
+	if (c->op >= ARRAY_SIZE(ops) || !ops[c->op])
+		return;
+	if (count && waited && c->ops->lockstat && gs_locked(c->result))
+		gs_lockstat_add(c->ops->lockstat(c), ns);
+	gs_trace_acquired(c->id, c->type, ops[c->op],
+			  c->op == GOSYNC_CASE_ACQUIRE ? c->n : 1, ns, c->result);
 }
 
 /*
@@ -428,7 +434,7 @@ int gs_wait_any(struct gs_case *cases, unsigned int n, bool ordered, bool nonblo
 	if (winner == GS_SEL_CANCELED)
 		return ret;
 	*index = winner;
-	gs_case_trace(&cases[winner], waited);
+	gs_case_acquired(&cases[winner], waited, true);
 	return gs_cases_dying(&cases[winner], 1);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_wait_any);
@@ -521,7 +527,7 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 		goto settle;
 	if (ret) {
 		for (i = 0; i < n; i++)
-			gs_case_trace(&cases[i], 0);
+			gs_case_acquired(&cases[i], 0, false);
 		ret = gs_cases_dying(cases, n);
 		goto settle;
 	}
@@ -552,7 +558,7 @@ int gs_wait_all(struct gs_case *cases, unsigned int n, bool nonblock,
 	for (i = 0; i < n; i++) {
 		gs_case_unwatch(&cases[i]);
 		if (!ret)
-			gs_case_trace(&cases[i], waited);
+			gs_case_acquired(&cases[i], waited, false);
 	}
 	ret = ret ?: gs_cases_dying(cases, n);
 settle:

@@ -431,6 +431,115 @@ static bool t_select_waiters(void)
 	return true;
 }
 
+/*
+ * A selection's case that waits and takes the lock or permits counts as a
+ * contended acquisition, as a Lock does (the Go package's Lock waits that
+ * way); one that took it at once does not, nor does a wait-all's case.
+ */
+struct sel_kid {
+	struct gosync_wait_case c;
+	bool rw;		/* a LOCK case is on an RWMutex */
+};
+
+static int wait_case_release(void *arg)
+{
+	struct sel_kid *sk = arg;
+	struct gosync_wait_case *c = &sk->c;
+	unsigned int index = 1;
+
+	if (gosync_wait(gosync_dev_open(), c, 1, 0, -1, &index) || index || c->error)
+		return -1;
+	switch (c->op) {
+	case GOSYNC_CASE_LOCK:
+		return sk->rw ? gosync_rwmutex_unlock(c->fd) : gosync_mutex_unlock(c->fd);
+	case GOSYNC_CASE_RLOCK:
+		return gosync_rwmutex_runlock(c->fd);
+	default:
+		return gosync_sem_release(c->fd, 1);
+	}
+}
+
+/* Once a selection waits on the Semaphore @arg, release a permit to it. */
+static int release_later(void *arg)
+{
+	int fd = *(int *)arg;
+	struct gosync_state st;
+
+	return wait_for_waiters(fd, 1, &st) ? gosync_sem_release(fd, 1) : -1;
+}
+
+/* @fd held by us: a child's one-case selection waits for it, then takes it. */
+static bool select_contended(int fd, unsigned int op, bool rw)
+{
+	struct sel_kid sk = {
+		.c = { .fd = fd, .op = op, .len = op == GOSYNC_CASE_ACQUIRE },
+		.rw = rw,
+	};
+	struct gosync_state st;
+	struct kid k;
+
+	CHECK(kid_start(&k, "gs-selwait", wait_case_release, &sk), "fork");
+	CHECK(wait_for_waiters(fd, 1, &st), "the selection never waited");
+	if (op == GOSYNC_CASE_ACQUIRE)
+		CHECK_OK(gosync_sem_release(fd, 1));
+	else if (rw)
+		CHECK_OK(gosync_rwmutex_unlock(fd));
+	else
+		CHECK_OK(gosync_mutex_unlock(fd));
+	CHECK(kid_result(&k) && kid_release(&k), "the selection failed");
+	return true;
+}
+
+static bool t_select_contention(void)
+{
+	int m = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+	int rw = CHECK_OK(gosync_rwmutex_create(dev, NULL, 0, 0));
+	int s = CHECK_OK(gosync_sem_create(dev, NULL, 0, 1, 0));
+	struct gosync_wait_case all[2] = {
+		{ .fd = m, .op = GOSYNC_CASE_LOCK },
+		{ .fd = s, .op = GOSYNC_CASE_ACQUIRE, .len = 1 },
+	};
+	struct gosync_wait_case now = { .fd = m, .op = GOSYNC_CASE_LOCK };
+	unsigned int index = 2;
+	struct gosync_state st;
+	struct kid k_all;
+
+	CHECK_OK(gosync_mutex_lock(m, -1));
+	CHECK(select_contended(m, GOSYNC_CASE_LOCK, false), "mutex");
+	CHECK_OK(gosync_rwmutex_lock(rw, -1));
+	CHECK(select_contended(rw, GOSYNC_CASE_RLOCK, true), "rwmutex read");
+	CHECK_OK(gosync_rwmutex_lock(rw, -1));
+	CHECK(select_contended(rw, GOSYNC_CASE_LOCK, true), "rwmutex write");
+	CHECK_OK(gosync_sem_acquire(s, 1, -1));
+	CHECK(select_contended(s, GOSYNC_CASE_ACQUIRE, false), "semaphore");
+	/* uncontended: not counted */
+	CHECK_RET(gosync_wait(dev, &now, 1, 0, -1, &index), 0);
+	CHECK_OK(gosync_mutex_unlock(m));
+	/* a wait-all that waited: not counted either */
+	CHECK_OK(gosync_sem_acquire(s, 1, -1));
+	CHECK(kid_start(&k_all, "gs-selall", release_later, &s), "fork");
+	CHECK_RET(gosync_wait(dev, all, 2, GOSYNC_WAIT_ALL, -1, &index), 0);
+	CHECK(kid_result(&k_all) && kid_release(&k_all), "the releaser failed");
+	CHECK_OK(gosync_mutex_unlock(m));
+	CHECK_OK(gosync_sem_release(s, 1));
+
+	CHECK_OK(gosync_state(m, &st, NULL, 0, NULL));
+	CHECK_EQ(st.contended, 1);
+	CHECK_EQ(hist_sum(&st), 1);
+	CHECK(!strcmp(fdinfo(m, "gosync-contended"), "1"), "fdinfo contended: %s",
+	      fdinfo(m, "gosync-contended"));
+	CHECK_OK(gosync_state(rw, &st, NULL, 0, NULL));
+	CHECK_EQ(st.contended, 2);
+	CHECK_EQ(hist_sum(&st), 2);
+	CHECK_OK(gosync_state(s, &st, NULL, 0, NULL));
+	CHECK_EQ(st.contended, 1);
+	CHECK_EQ(hist_sum(&st), 1);
+	close(m);
+	close(rw);
+	close(s);
+	return true;
+}
+
 /* RWMutex and Semaphore: one contended RLock, one contended Acquire. */
 static bool t_rw_sem_contention(void)
 {
@@ -638,6 +747,7 @@ int main(void)
 	tap_report(t_mutex_contention(), "lockstate-mutex-contention");
 	tap_report(t_rw_sem_contention(), "lockstate-rwmutex-sem-contention");
 	tap_report(t_select_waiters(), "lockstate-select-waiters");
+	tap_report(t_select_contention(), "lockstate-select-contention");
 	tap_report(t_holder_death(), "lockstate-holder-death");
 	tap_report(t_other_pidns(), "lockstate-holder-in-other-pidns");
 	tap_report(t_others(), "lockstate-waitgroup-chan");

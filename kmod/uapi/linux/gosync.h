@@ -823,9 +823,9 @@ struct gosync_holder {
  * @receivers: channel: tasks blocked in Recv
  * @oldest_wait_ns: Mutex, RWMutex, Semaphore: how long the oldest waiter
  *	has waited (0: none)
- * @contended: Mutex, RWMutex, Semaphore: Lock, RLock and Acquire calls
- *	that found it taken and acquired it after waiting (spinning or
- *	sleeping)
+ * @contended: Mutex, RWMutex, Semaphore: Lock, RLock and Acquire calls,
+ *	and wait-any GOSYNC_IOC_WAIT cases LOCK, RLOCK and ACQUIRE, that found
+ *	it taken and acquired it after waiting (spinning or sleeping)
  * @wait_ns: their total wait, in ns
  * @wait_hist: their waits, by length: bucket 0 counts waits under 1024 ns,
  *	bucket i (1 to GOSYNC_WAIT_HIST - 1) those of 2^(i+9) ns up to
