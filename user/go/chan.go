@@ -28,6 +28,9 @@ import (
 //
 // CloseChan is Go's close(ch); Close, as for every handle, closes only
 // the handle.
+//
+// The zero value is not usable: make one with NewChan or OpenChan. Its
+// methods fail with an error matching os.ErrInvalid.
 type Chan struct {
 	base
 	cap  int
@@ -96,7 +99,7 @@ func ChanFromFile(f *os.File) (*Chan, error) {
 
 func (c *Chan) lenOp() (chanCmd, error) {
 	cmd := chanCmd{size: uint32(unsafe.Sizeof(chanCmd{})), op: chanLen}
-	err := c.h.do(iocChan, unsafe.Pointer(&cmd))
+	err := c.hd().do(iocChan, unsafe.Pointer(&cmd))
 	return cmd, err
 }
 
@@ -107,7 +110,7 @@ func (c *Chan) Cap() int { return c.cap }
 // Chan is closed.
 func (c *Chan) Len() (n int, closed bool, err error) {
 	cmd, err := c.lenOp()
-	return int(cmd.len), cmd.closed != 0, newError("Chan.Len", c.h.name, err)
+	return int(cmd.len), cmd.closed != 0, newError("Chan.Len", c.hd().name, err)
 }
 
 var chanKinds = []errKind{{syscall.EPIPE, ErrClosed}}
@@ -133,40 +136,40 @@ func sendTry(fd int, msg []byte) (bool, error) {
 // panics); a message longer than the Chan takes is ErrTooLarge.
 func (c *Chan) SendContext(ctx context.Context, msg []byte) error {
 	if tooLong(len(msg)) {
-		return newError("Chan.Send", c.h.name, syscall.EMSGSIZE, chanKinds...)
+		return newError("Chan.Send", c.hd().name, syscall.EMSGSIZE, chanKinds...)
 	}
-	c.h.raceReleaseMerge() // what the sender did happens before the Recv
-	fd, err := c.h.get()
+	c.hd().raceReleaseMerge() // what the sender did happens before the Recv
+	fd, err := c.hd().get()
 	if err != nil {
-		return newError("Chan.Send", c.h.name, err)
+		return newError("Chan.Send", c.hd().name, err)
 	}
 	done, err := sendTry(fd, msg)
 	if !done && c.cap == 0 {
 		// Unbuffered: wait where a receiver finds us.
 		cases := make([]waitCase, 1, 3)
 		cases[0] = waitCase{fd: int32(fd), op: caseSend, buf: bytesPtr(msg), len: uint32(len(msg))}
-		_, err = c.h.waitCases(ctx, cases)
+		_, err = c.hd().waitCases(ctx, cases)
 		if noCanceler(err) {
 			// Its cancelers cannot be made (no descriptor left,
 			// say), nothing was sent: wait all the same, in
 			// slices that need none.
-			_, err = c.h.waitCasesSliced(ctx, cases)
+			_, err = c.hd().waitCasesSliced(ctx, cases)
 		}
 		if err == nil && cases[0].err != 0 {
 			err = syscall.Errno(-cases[0].err)
 		}
 		done = true
 	}
-	c.h.put()
+	c.hd().put()
 	if !done {
-		err = c.h.await(ctx, &waiter{write: true, try: func(fd int) (bool, error) {
+		err = c.hd().await(ctx, &waiter{write: true, try: func(fd int) (bool, error) {
 			return sendTry(fd, msg)
 		}})
 	}
 	if err == nil {
-		c.h.raceAcquireSend() // a receive happens before the Send completes
+		c.hd().raceAcquireSend() // a receive happens before the Send completes
 	}
-	return newError("Chan.Send", c.h.name, err, chanKinds...)
+	return newError("Chan.Send", c.hd().name, err, chanKinds...)
 }
 
 // Send is SendContext without a context.
@@ -199,7 +202,7 @@ func recvTry(fd int, buf []byte) (done, ok bool, n int, err error) {
 // the Chan is closed and drained (Go's v, ok := <-ch). The message is the
 // caller's.
 func (c *Chan) RecvContext(ctx context.Context) (msg []byte, ok bool, err error) {
-	c.h.raceReleaseRecv() // what the receiver did happens before the Send completes
+	c.hd().raceReleaseRecv() // what the receiver did happens before the Send completes
 	for {
 		buf := make([]byte, c.hint.Load())
 		var n int
@@ -209,24 +212,24 @@ func (c *Chan) RecvContext(ctx context.Context) (msg []byte, ok bool, err error)
 			done, ok, n, err = recvTry(fd, buf)
 			return done, err
 		}
-		fd, err := c.h.get()
+		fd, err := c.hd().get()
 		if err != nil {
-			return nil, false, newError("Chan.Recv", c.h.name, err)
+			return nil, false, newError("Chan.Recv", c.hd().name, err)
 		}
 		done, err := try(fd)
-		c.h.put()
+		c.hd().put()
 		if !done {
-			err = c.h.await(ctx, &waiter{try: try})
+			err = c.hd().await(ctx, &waiter{try: try})
 		}
 		if err == syscall.EOVERFLOW {
 			c.grow(n)
 			continue
 		}
 		if err == nil {
-			c.h.raceAcquire() // after a Send, or the CloseChan
+			c.hd().raceAcquire() // after a Send, or the CloseChan
 		}
 		if err != nil || !ok {
-			return nil, false, newError("Chan.Recv", c.h.name, err)
+			return nil, false, newError("Chan.Recv", c.hd().name, err)
 		}
 		if n < len(buf)/2 {
 			msg = append([]byte(nil), buf[:n]...) // give back what it takes
@@ -257,7 +260,7 @@ func (c *Chan) Recv() (msg []byte, ok bool, err error) {
 // more is ErrClosed (Go panics). It does not close the handle.
 func (c *Chan) CloseChan() error {
 	cmd := chanCmd{size: uint32(unsafe.Sizeof(chanCmd{})), op: chanClose}
-	c.h.raceReleaseMerge()
-	return newError("Chan.CloseChan", c.h.name, c.h.do(iocChan, unsafe.Pointer(&cmd)),
+	c.hd().raceReleaseMerge()
+	return newError("Chan.CloseChan", c.hd().name, c.hd().do(iocChan, unsafe.Pointer(&cmd)),
 		chanKinds...)
 }

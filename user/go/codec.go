@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"os"
 )
 
 // A Codec turns values of type T into the byte strings gosync stores and
@@ -70,6 +71,9 @@ func (JSONCodec[T]) Decode(b []byte) (T, error) {
 
 // A TypedMap is a Map with keys of type K and values of type V, encoded by
 // codecs: sync.Map's methods, typed, across processes.
+//
+// The zero value is not usable: make one with NewTypedMap. Its methods fail
+// with an error matching os.ErrInvalid.
 type TypedMap[K, V any] struct {
 	M  *Map     // the map underneath
 	KC Codec[K] // the keys' codec
@@ -79,6 +83,15 @@ type TypedMap[K, V any] struct {
 // NewTypedMap returns a TypedMap over m.
 func NewTypedMap[K, V any](m *Map, kc Codec[K], vc Codec[V]) *TypedMap[K, V] {
 	return &TypedMap[K, V]{M: m, KC: kc, VC: vc}
+}
+
+// invalid is the error of a call on a TypedMap without its Map or a codec
+// (a zero TypedMap): os.ErrInvalid.
+func (t *TypedMap[K, V]) invalid(op string) error {
+	if t.M == nil || t.KC == nil || t.VC == nil {
+		return newError(op, "", os.ErrInvalid)
+	}
+	return nil
 }
 
 func (t *TypedMap[K, V]) key(k K) (string, error) {
@@ -100,6 +113,9 @@ func (t *TypedMap[K, V]) value(b []byte, ok bool, err error) (V, bool, error) {
 
 // Load returns the value stored for key; ok says whether it was present.
 func (t *TypedMap[K, V]) Load(key K) (value V, ok bool, err error) {
+	if err := t.invalid("TypedMap.Load"); err != nil {
+		return value, false, err
+	}
 	k, err := t.key(key)
 	if err != nil {
 		return value, false, err
@@ -109,6 +125,9 @@ func (t *TypedMap[K, V]) Load(key K) (value V, ok bool, err error) {
 
 // Store sets the value for key.
 func (t *TypedMap[K, V]) Store(key K, value V) error {
+	if err := t.invalid("TypedMap.Store"); err != nil {
+		return err
+	}
 	k, err := t.key(key)
 	if err != nil {
 		return err
@@ -123,6 +142,9 @@ func (t *TypedMap[K, V]) Store(key K, value V) error {
 // LoadOrStore returns the existing value for key if present (loaded true),
 // else stores and returns value.
 func (t *TypedMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool, err error) {
+	if err := t.invalid("TypedMap.LoadOrStore"); err != nil {
+		return actual, false, err
+	}
 	k, err := t.key(key)
 	if err != nil {
 		return actual, false, err
@@ -140,6 +162,9 @@ func (t *TypedMap[K, V]) LoadOrStore(key K, value V) (actual V, loaded bool, err
 
 // LoadAndDelete deletes the value for key, returning the previous value.
 func (t *TypedMap[K, V]) LoadAndDelete(key K) (value V, loaded bool, err error) {
+	if err := t.invalid("TypedMap.LoadAndDelete"); err != nil {
+		return value, false, err
+	}
 	k, err := t.key(key)
 	if err != nil {
 		return value, false, err
@@ -149,6 +174,9 @@ func (t *TypedMap[K, V]) LoadAndDelete(key K) (value V, loaded bool, err error) 
 
 // Delete deletes the value for key.
 func (t *TypedMap[K, V]) Delete(key K) error {
+	if err := t.invalid("TypedMap.Delete"); err != nil {
+		return err
+	}
 	k, err := t.key(key)
 	if err != nil {
 		return err
@@ -158,6 +186,9 @@ func (t *TypedMap[K, V]) Delete(key K) error {
 
 // Swap stores value for key and returns the previous value.
 func (t *TypedMap[K, V]) Swap(key K, value V) (previous V, loaded bool, err error) {
+	if err := t.invalid("TypedMap.Swap"); err != nil {
+		return previous, false, err
+	}
 	k, err := t.key(key)
 	if err != nil {
 		return previous, false, err
@@ -172,6 +203,9 @@ func (t *TypedMap[K, V]) Swap(key K, value V) (previous V, loaded bool, err erro
 // CompareAndSwap swaps old for new if the value stored for key encodes as
 // old does.
 func (t *TypedMap[K, V]) CompareAndSwap(key K, old, new V) (bool, error) {
+	if err := t.invalid("TypedMap.CompareAndSwap"); err != nil {
+		return false, err
+	}
 	k, err := t.key(key)
 	if err != nil {
 		return false, err
@@ -189,6 +223,9 @@ func (t *TypedMap[K, V]) CompareAndSwap(key K, old, new V) (bool, error) {
 
 // CompareAndDelete deletes key's entry if its value encodes as old does.
 func (t *TypedMap[K, V]) CompareAndDelete(key K, old V) (bool, error) {
+	if err := t.invalid("TypedMap.CompareAndDelete"); err != nil {
+		return false, err
+	}
 	k, err := t.key(key)
 	if err != nil {
 		return false, err
@@ -203,6 +240,9 @@ func (t *TypedMap[K, V]) CompareAndDelete(key K, old V) (bool, error) {
 // Range calls f for each key and value, as Map.Range does. An entry that
 // does not decode ends the Range with an error.
 func (t *TypedMap[K, V]) Range(f func(key K, value V) bool) error {
+	if err := t.invalid("TypedMap.Range"); err != nil {
+		return err
+	}
 	var derr error
 	err := t.M.Range(func(kb string, vb []byte) bool {
 		k, err := t.KC.Decode([]byte(kb))
@@ -224,14 +264,27 @@ func (t *TypedMap[K, V]) Range(f func(key K, value V) bool) error {
 }
 
 // Clear deletes all the entries.
-func (t *TypedMap[K, V]) Clear() error { return t.M.Clear() }
+func (t *TypedMap[K, V]) Clear() error {
+	if err := t.invalid("TypedMap.Clear"); err != nil {
+		return err
+	}
+	return t.M.Clear()
+}
 
 // Len returns the number of entries.
-func (t *TypedMap[K, V]) Len() (int, error) { return t.M.Len() }
+func (t *TypedMap[K, V]) Len() (int, error) {
+	if err := t.invalid("TypedMap.Len"); err != nil {
+		return 0, err
+	}
+	return t.M.Len()
+}
 
 // A TypedChan is a Chan of values of type T, each message encoded by a
 // codec: Go's chan T, across processes. Its cases go into Select beside
 // any others; Value decodes what a RecvCase received.
+//
+// The zero value is not usable: make one with NewTypedChan. Its methods
+// fail with an error matching os.ErrInvalid.
 type TypedChan[T any] struct {
 	C     *Chan    // the channel underneath
 	Codec Codec[T] // the messages' codec
@@ -240,6 +293,15 @@ type TypedChan[T any] struct {
 // NewTypedChan returns a TypedChan over c.
 func NewTypedChan[T any](c *Chan, codec Codec[T]) *TypedChan[T] {
 	return &TypedChan[T]{C: c, Codec: codec}
+}
+
+// invalid is the error of a call on a TypedChan without its Chan or codec
+// (a zero TypedChan): os.ErrInvalid.
+func (t *TypedChan[T]) invalid(op string) error {
+	if t.C == nil || t.Codec == nil {
+		return newError(op, "", os.ErrInvalid)
+	}
+	return nil
 }
 
 func (t *TypedChan[T]) encode(v T) ([]byte, error) {
@@ -252,6 +314,10 @@ func (t *TypedChan[T]) encode(v T) ([]byte, error) {
 
 // Value decodes msg, a message received from t (a Selected's Msg).
 func (t *TypedChan[T]) Value(msg []byte) (T, error) {
+	if err := t.invalid("TypedChan.Value"); err != nil {
+		var zero T
+		return zero, err
+	}
 	v, err := t.Codec.Decode(msg)
 	if err != nil {
 		var zero T
@@ -262,6 +328,9 @@ func (t *TypedChan[T]) Value(msg []byte) (T, error) {
 
 // SendContext sends v, as Chan.SendContext.
 func (t *TypedChan[T]) SendContext(ctx context.Context, v T) error {
+	if err := t.invalid("TypedChan.Send"); err != nil {
+		return err
+	}
 	b, err := t.encode(v)
 	if err != nil {
 		return err
@@ -276,6 +345,9 @@ func (t *TypedChan[T]) Send(v T) error { return t.SendContext(context.Background
 // channel is closed and drained. A message that does not decode is
 // received (gone from the channel) and returned as an error.
 func (t *TypedChan[T]) RecvContext(ctx context.Context) (v T, ok bool, err error) {
+	if err := t.invalid("TypedChan.Recv"); err != nil {
+		return v, false, err
+	}
 	b, ok, err := t.C.RecvContext(ctx)
 	if err != nil || !ok {
 		return v, ok, err
@@ -292,6 +364,9 @@ func (t *TypedChan[T]) Recv() (v T, ok bool, err error) {
 // SendCase is the case ch <- v of a Select; it fails only if v does not
 // encode.
 func (t *TypedChan[T]) SendCase(v T) (Case, error) {
+	if err := t.invalid("TypedChan.SendCase"); err != nil {
+		return Case{}, err
+	}
 	b, err := t.encode(v)
 	if err != nil {
 		return Case{}, err
@@ -301,4 +376,9 @@ func (t *TypedChan[T]) SendCase(v T) (Case, error) {
 
 // RecvCase is the case <-ch of a Select: decode its Selected.Msg with
 // Value (when Selected.OK).
-func (t *TypedChan[T]) RecvCase() Case { return t.C.RecvCase() }
+func (t *TypedChan[T]) RecvCase() Case {
+	if t.C == nil { // a zero TypedChan: a case that fails with os.ErrInvalid
+		return Case{h: zeroHandle, op: caseRecv}
+	}
+	return t.C.RecvCase()
+}

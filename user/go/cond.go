@@ -21,6 +21,9 @@ import (
 // Wait sleeps in the kernel and holds an OS thread while it does: a Cond
 // has no state to poll (a Signal with nobody waiting is lost, as in Go).
 // Go's advice holds here too: channels (Chan) are often simpler.
+//
+// The zero value is not usable: make one with NewCond or OpenCond. Its
+// methods fail with an error matching os.ErrInvalid.
 type Cond struct {
 	base
 	// L is the Mutex the Cond is bound to, held while observing or
@@ -32,11 +35,14 @@ type Cond struct {
 // NewCond creates a Cond bound to l's Mutex. The Cond keeps the Mutex
 // alive. Option: Named.
 func NewCond(l *Mutex, opts ...Option) (*Cond, error) {
-	fd, err := l.h.get()
-	if err != nil {
-		return nil, newError("NewCond", l.h.name, err)
+	if l == nil {
+		return nil, newError("NewCond", "", os.ErrInvalid)
 	}
-	defer l.h.put()
+	fd, err := l.hd().get()
+	if err != nil {
+		return nil, newError("NewCond", l.hd().name, err)
+	}
+	defer l.hd().put()
 	h, err := create("NewCond", typeCond, opts, func(c *createCmd) {
 		(*condAttr)(unsafe.Pointer(&c.attr)).mutexFd = int32(fd)
 	})
@@ -67,7 +73,7 @@ func CondFromFile(f *os.File, l *Mutex) (*Cond, error) {
 
 func (c *Cond) op(name string, op uint32) error {
 	cmd := condCmd{size: uint32(unsafe.Sizeof(condCmd{})), op: op}
-	return newError(name, c.h.name, c.h.do(iocCond, unsafe.Pointer(&cmd)))
+	return newError(name, c.hd().name, c.hd().do(iocCond, unsafe.Pointer(&cmd)))
 }
 
 // Signal wakes the longest-waiting Wait, if there is one. The caller may
@@ -99,16 +105,19 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	cfd, err := c.h.get()
+	cfd, err := c.hd().get()
 	if err != nil {
-		return newError("Cond.Wait", c.h.name, err)
+		return newError("Cond.Wait", c.hd().name, err)
 	}
-	defer c.h.put()
-	mfd, err := c.L.h.get()
+	defer c.hd().put()
+	if c.L == nil { // OpenCond's or CondFromFile's l
+		return newError("Cond.Wait", c.hd().name, os.ErrInvalid)
+	}
+	mfd, err := c.L.hd().get()
 	if err != nil {
-		return newError("Cond.Wait", c.h.name, err)
+		return newError("Cond.Wait", c.hd().name, err)
 	}
-	defer c.L.h.put()
+	defer c.L.hd().put()
 	cmd := condCmd{size: uint32(unsafe.Sizeof(condCmd{})), op: condWait,
 		mutexFd: int32(mfd), flags: waitAbstime, timeoutNs: forever}
 	deadline, hasDeadline := ctx.Deadline()
@@ -153,9 +162,9 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 	// process waits for every thread to take 33), so EINTR does come: L
 	// is locked again, so return as from a (spurious) wake-up, which
 	// callers handle by waiting in a loop.
-	c.L.h.raceRelease() // the kernel unlocks L, and locks it again
+	c.L.hd().raceRelease() // the kernel unlocks L, and locks it again
 	err = ioctlNoSignals(cfd, iocCond, unsafe.Pointer(&cmd))
-	c.L.h.raceAcquireAll()
+	c.L.hd().raceAcquireAll()
 	switch {
 	case err == syscall.EINTR:
 		if err := ctx.Err(); err != nil {
@@ -176,7 +185,7 @@ func (c *Cond) WaitContext(ctx context.Context) error {
 	if err == nil && woke.Load() {
 		return ctx.Err()
 	}
-	return newError("Cond.Wait", c.h.name, err, errKind{syscall.EPERM, ErrNotLocked})
+	return newError("Cond.Wait", c.hd().name, err, errKind{syscall.EPERM, ErrNotLocked})
 }
 
 // Wait is WaitContext without a context: it returns nil when woken, or an

@@ -47,22 +47,22 @@ type counter struct {
 }
 
 func (c *counter) op(name string, op uint32, arg, expected int64) (int64, error) {
-	c.h.raceReleaseMerge() // as sync/atomic's, for the race detector
-	if c.h.word != nil {
-		if _, err := c.h.get(); err == nil {
-			v, ok := c.h.fastCounter(op, arg, expected)
-			c.h.put()
+	c.hd().raceReleaseMerge() // as sync/atomic's, for the race detector
+	if c.hd().word != nil {
+		if _, err := c.hd().get(); err == nil {
+			v, ok := c.hd().fastCounter(op, arg, expected)
+			c.hd().put()
 			if ok {
-				c.h.raceAcquire()
+				c.hd().raceAcquire()
 				return v, nil
 			}
 		}
 	}
 	cmd := counterCmd{size: uint32(unsafe.Sizeof(counterCmd{})), op: op, arg: arg,
 		expected: expected}
-	err := c.h.do(iocCounter, unsafe.Pointer(&cmd))
-	c.h.raceAcquire()
-	return cmd.result, newError(name, c.h.name, err)
+	err := c.hd().do(iocCounter, unsafe.Pointer(&cmd))
+	c.hd().raceAcquire()
+	return cmd.result, newError(name, c.hd().name, err)
 }
 
 // fastCounter is a counter op (GOSYNC_COUNTER_*, with the ioctl's arg,
@@ -139,6 +139,9 @@ func mapCounter(op string, h *handle) (counter, error) {
 // in any process, and all operations are linearizable (exact modes;
 // CounterRacy orders nothing, and CounterPercpu orders Adds only with
 // Loads).
+//
+// The zero value is not usable: make one with NewInt64 or OpenInt64. Its
+// methods fail with an error matching os.ErrInvalid.
 type Int64 struct {
 	counter
 }
@@ -226,6 +229,9 @@ func (x *Int64) Or(mask int64) (old int64, err error) {
 // A Uint64 is sync/atomic's Uint64 as a kernel object: the same kernel
 // counter as Int64, its 64 bits read as unsigned. To subtract a signed
 // positive constant value c, do x.Add(^uint64(c-1)), as in Go.
+//
+// The zero value is not usable: make one with NewUint64 or OpenUint64. Its
+// methods fail with an error matching os.ErrInvalid.
 type Uint64 struct {
 	counter
 }

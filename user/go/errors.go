@@ -75,6 +75,9 @@ func (e *Error) Error() string {
 	if e.kind != nil {
 		return s + ": " + e.kind.Error()
 	}
+	if e.Err == nil { // a zero Error
+		return s + ": <nil>"
+	}
 	return s + ": " + e.Err.Error()
 }
 

@@ -29,7 +29,7 @@ type handle struct {
 	closed  bool                 // (under pmu) Close ran
 	done    chan struct{}        // closed by close(); nil: none asked for yet (closedChan)
 
-	race *[2]byte // the object's race token (race.go), nil without -race
+	race *[2]byte // the object's race token (race.go), nil without -race (but zeroHandle's)
 
 	// The mapped fast path (mutex.go), set before the handle is shared
 	// and never changed: the object's page as mmap() mapped it (nil if
@@ -58,14 +58,33 @@ func newHandle(fd int, typ uint32, name string) *handle {
 	return h
 }
 
+// zeroHandle stands in for the handle of a zero value (var m Mutex), which
+// has none: every call on it fails with os.ErrInvalid where a closed
+// handle's fails with os.ErrClosed. It is closed from the start, its
+// descriptor (none: -1) taken for closed too, so no put ever closes
+// anything; its race token is its own, for the hooks that run before get.
+var zeroHandle = &handle{fd: -1, closer: -1, closed: true, race: new([2]byte)}
+
+func init() { zeroHandle.state.Store(closedBit | fdClosedBit) }
+
+// closedErr is the error of a call on a closed handle: os.ErrClosed, or
+// os.ErrInvalid on zeroHandle.
+func (h *handle) closedErr() error {
+	if h == zeroHandle {
+		return os.ErrInvalid
+	}
+	return os.ErrClosed
+}
+
 // finalize is the safety net for a handle nobody closed.
 func (h *handle) finalize() { _ = h.close() }
 
-// get takes a reference and returns the descriptor, or os.ErrClosed.
+// get takes a reference and returns the descriptor, or os.ErrClosed
+// (os.ErrInvalid on zeroHandle).
 func (h *handle) get() (int, error) {
 	if h.state.Add(1)&closedBit != 0 {
 		h.put()
-		return -1, os.ErrClosed
+		return -1, h.closedErr()
 	}
 	return h.fd, nil
 }
@@ -151,7 +170,7 @@ func (h *handle) close() error {
 	for {
 		s := h.state.Load()
 		if s&closedBit != 0 {
-			return os.ErrClosed
+			return h.closedErr()
 		}
 		if h.state.CompareAndSwap(s, (s+1)|closedBit) {
 			break
@@ -222,7 +241,17 @@ func (h *handle) info() (rawInfo, error) {
 
 // base is embedded in every object type: the handle, Close, File, Name.
 type base struct {
-	h *handle
+	h *handle // nil in a zero value: use hd()
+}
+
+// hd returns b's handle, or zeroHandle for a zero value, whose calls fail
+// with os.ErrInvalid: the zero value cannot be usable, as Go's sync types'
+// are, for it has no kernel object.
+func (b *base) hd() *handle {
+	if b.h == nil {
+		return zeroHandle
+	}
+	return b.h
 }
 
 // Close closes this handle to the object. Waits in progress on it end
@@ -234,10 +263,11 @@ type base struct {
 // handle are released by the kernel once every descriptor of its open file
 // description is closed (see File). The object itself lives on while
 // another handle, or its name, refers to it. Close of a closed handle
-// returns an error matching os.ErrClosed.
+// returns an error matching os.ErrClosed; of a zero value, one matching
+// os.ErrInvalid.
 func (b *base) Close() error {
-	if err := b.h.close(); err != nil {
-		return newError("Close", b.h.name, err)
+	if err := b.hd().close(); err != nil {
+		return newError("Close", b.hd().name, err)
 	}
 	return nil
 }
@@ -249,19 +279,19 @@ func (b *base) Close() error {
 // are released for a robust object only when both are closed. Close the
 // file when it has been handed over.
 func (b *base) File() (*os.File, error) {
-	f, err := b.h.file()
-	return f, newError("File", b.h.name, err)
+	f, err := b.hd().file()
+	return f, newError("File", b.hd().name, err)
 }
 
 // Name returns the name the object was created or opened by, or "" for
 // an anonymous object or one made from a file descriptor.
-func (b *base) Name() string { return b.h.name }
+func (b *base) Name() string { return b.hd().name }
 
 // Info describes the object as the kernel sees it.
 func (b *base) Info() (Info, error) {
-	ri, err := b.h.info()
+	ri, err := b.hd().info()
 	if err != nil {
-		return Info{}, newError("Info", b.h.name, err)
+		return Info{}, newError("Info", b.hd().name, err)
 	}
 	return makeInfo(&ri), nil
 }

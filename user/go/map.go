@@ -59,6 +59,9 @@ func MaxBytes(n int64) Option {
 // Every method returns an error as its last result: the map's limits
 // (syscall.ENOSPC), ErrTooLarge, os.ErrClosed, ...; for a successful call
 // it is nil and the other results are sync.Map's.
+//
+// The zero value is not usable: make one with NewMap or OpenMap. Its
+// methods fail with an error matching os.ErrInvalid.
 type Map struct {
 	base
 }
@@ -98,7 +101,7 @@ func MapFromFile(f *os.File) (*Map, error) {
 // fit: such a try changes nothing).
 func (m *Map) op(name string, op uint32, key string, value, old []byte, out bool) (uint64, []byte, error) {
 	if tooLong(len(key)) || tooLong(len(value)) || tooLong(len(old)) {
-		return 0, nil, newError(name, m.h.name, syscall.E2BIG)
+		return 0, nil, newError(name, m.hd().name, syscall.E2BIG)
 	}
 	var small [512]byte
 	buf := small[:]
@@ -110,9 +113,9 @@ func (m *Map) op(name string, op uint32, key string, value, old []byte, out bool
 		if out {
 			c.op.out, c.op.outCap = unsafe.Pointer(&buf[0]), uint32(len(buf))
 		}
-		m.h.raceReleaseMerge() // a Store happens before the Load that sees it
-		err := m.h.do(iocMap, unsafe.Pointer(&c))
-		m.h.raceAcquire()
+		m.hd().raceReleaseMerge() // a Store happens before the Load that sees it
+		err := m.hd().do(iocMap, unsafe.Pointer(&c))
+		m.hd().raceAcquire()
 		switch {
 		case err == syscall.EOVERFLOW && out:
 			buf = make([]byte, c.op.outLen)
@@ -120,7 +123,7 @@ func (m *Map) op(name string, op uint32, key string, value, old []byte, out bool
 		case err == syscall.EAGAIN && tries < 100:
 			continue // rcu backend, resizing: rare
 		case err != nil:
-			return 0, nil, newError(name, m.h.name, err)
+			return 0, nil, newError(name, m.hd().name, err)
 		}
 		if !out || c.op.result == 0 {
 			return c.op.result, nil, nil
@@ -215,14 +218,14 @@ func (m *Map) Range(f func(key string, value []byte) bool) error {
 		// A new buffer each time: keys and values handed to f point into it.
 		buf := make([]byte, size)
 		c.buf, c.bufLen = unsafe.Pointer(&buf[0]), uint32(len(buf))
-		err := m.h.do(iocMapRange, unsafe.Pointer(&c))
-		m.h.raceAcquire()
+		err := m.hd().do(iocMapRange, unsafe.Pointer(&c))
+		m.hd().raceAcquire()
 		if err == syscall.EOVERFLOW {
 			size = int(c.needed)
 			continue
 		}
 		if err != nil {
-			return newError("Map.Range", m.h.name, err)
+			return newError("Map.Range", m.hd().name, err)
 		}
 		off := 0
 		for i := uint32(0); i < c.count; i++ {

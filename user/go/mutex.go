@@ -33,6 +33,10 @@ import (
 //
 // Mutex satisfies sync.Locker. Lock and Unlock panic where the other
 // methods return an error.
+//
+// The zero value is not usable: make one with NewMutex or OpenMutex. Its
+// methods fail with an error matching os.ErrInvalid (Lock and Unlock panic
+// with it).
 type Mutex struct {
 	base
 }
@@ -175,12 +179,12 @@ func tryLock(fd int, req uintptr, op uint32) (bool, error) {
 // lockContext is the Lock of a Mutex or RWMutex (req, op) under ctx.
 func (b *base) lockContext(ctx context.Context, name string, req uintptr, try, lock uint32,
 	write bool) error {
-	fd, err := b.h.get()
+	fd, err := b.hd().get()
 	if err != nil {
-		return newError(name, b.h.name, err)
+		return newError(name, b.hd().name, err)
 	}
 	done, err := tryLock(fd, req, try)
-	b.h.put()
+	b.hd().put()
 	if !done {
 		w := waiter{
 			write: write,
@@ -199,16 +203,16 @@ func (b *base) lockContext(ctx context.Context, name string, req uintptr, try, l
 			// readers. Only a writer in the kernel's queue can.
 			w.patience = 10 * starvation
 		}
-		err = b.h.await(ctx, &w)
+		err = b.hd().await(ctx, &w)
 	}
 	if err == nil || err == syscall.EOWNERDEAD {
 		if lock == lockRLock {
-			b.h.raceAcquire()
+			b.hd().raceAcquire()
 		} else {
-			b.h.raceAcquireAll() // after read unlocks too
+			b.hd().raceAcquireAll() // after read unlocks too
 		}
 	}
-	return newError(name, b.h.name, err)
+	return newError(name, b.hd().name, err)
 }
 
 // LockContext locks m, waiting until it is available or ctx is done.
@@ -217,12 +221,12 @@ func (b *base) lockContext(ctx context.Context, name string, req uintptr, try, l
 // not locked, or an error matching os.ErrClosed if the handle is closed.
 // Waiting holds no OS thread (see the package documentation).
 func (m *Mutex) LockContext(ctx context.Context) error {
-	if m.h.word != nil {
-		if _, err := m.h.get(); err == nil {
-			ok := m.h.fastLock()
-			m.h.put()
+	if m.hd().word != nil {
+		if _, err := m.hd().get(); err == nil {
+			ok := m.hd().fastLock()
+			m.hd().put()
 			if ok {
-				m.h.raceAcquireAll()
+				m.hd().raceAcquireAll()
 				return nil
 			}
 		}
@@ -243,17 +247,17 @@ func (m *Mutex) Lock() {
 // (also when the previous holder died holding it). In Go's words: correct
 // uses of TryLock do exist, but they are rare.
 func (m *Mutex) TryLock() bool {
-	fd, err := m.h.get()
+	fd, err := m.hd().get()
 	if err != nil {
 		return false
 	}
-	defer m.h.put()
-	if m.h.word != nil {
-		if atomic.CompareAndSwapUint32(m.h.word, 0, m.h.token) {
-			m.h.raceAcquireAll()
+	defer m.hd().put()
+	if m.hd().word != nil {
+		if atomic.CompareAndSwapUint32(m.hd().word, 0, m.hd().token) {
+			m.hd().raceAcquireAll()
 			return true
 		}
-		if atomic.LoadUint32(m.h.word)&mutexToken != 0 {
+		if atomic.LoadUint32(m.hd().word)&mutexToken != 0 {
 			return false // held
 		}
 		// Free, but the kernel's (waiters, starvation, a death to report)
@@ -261,7 +265,7 @@ func (m *Mutex) TryLock() bool {
 	}
 	ok, err := tryLock(fd, iocMutex, lockTryLock)
 	if ok = ok && (err == nil || err == syscall.EOWNERDEAD); ok {
-		m.h.raceAcquireAll()
+		m.hd().raceAcquireAll()
 	}
 	return ok
 }
@@ -270,19 +274,19 @@ func (m *Mutex) TryLock() bool {
 // fatal "sync: unlock of unlocked mutex"). As in Go, a locked Mutex is not
 // associated with a particular goroutine or handle: any may unlock it.
 func (m *Mutex) UnlockErr() error {
-	m.h.raceRelease()
-	fd, err := m.h.get()
+	m.hd().raceRelease()
+	fd, err := m.hd().get()
 	if err == nil {
 		// Mapped: a CAS back to 0 (or mutexSpinning) if we hold it and
 		// nobody waits; anything else (waiters, another handle's token,
 		// unlocked) is the kernel's.
-		if m.h.word == nil || !m.h.fastUnlock() {
+		if m.hd().word == nil || !m.hd().fastUnlock() {
 			err = ioctl(fd, iocMutex, unsafe.Pointer(&lockCmd{
 				size: uint32(unsafe.Sizeof(lockCmd{})), op: lockUnlock}))
 		}
-		m.h.put()
+		m.hd().put()
 	}
-	return newError("Mutex.Unlock", m.h.name, err, errKind{syscall.EPERM, ErrNotLocked})
+	return newError("Mutex.Unlock", m.hd().name, err, errKind{syscall.EPERM, ErrNotLocked})
 }
 
 // Unlock unlocks m; it panics with UnlockErr's error, such as ErrNotLocked.

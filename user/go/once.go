@@ -24,6 +24,9 @@ import (
 // it called Do through closes), the Once is done, as Go's is when f
 // panics, and Do reports ErrOwnerDead; created with Retry, the next caller
 // runs f instead.
+//
+// The zero value is not usable: make one with NewOnce, NewOnceValue or
+// OpenOnce. Its methods fail with an error matching os.ErrInvalid.
 type Once struct {
 	base
 	kind atomic.Uint32 // 0: not known yet, onceKindPlain, onceKindValue
@@ -43,7 +46,7 @@ func (o *Once) hasValue() (bool, error) {
 	var b [1]byte
 	c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceLoad,
 		buf: unsafe.Pointer(&b[0]), len: 1}
-	switch err := o.h.do(iocOnce, unsafe.Pointer(&c)); err {
+	switch err := o.hd().do(iocOnce, unsafe.Pointer(&c)); err {
 	case syscall.EINVAL:
 		o.kind.Store(onceKindPlain)
 	case nil, syscall.EOVERFLOW:
@@ -150,10 +153,10 @@ func (o *Once) do(ctx context.Context, name string, f func() ([]byte, error),
 	wantValue bool) ([]byte, error) {
 	if !wantValue {
 		// Mapped and done: Go's `if done.Load() { return }`.
-		if v := o.h.fastDone(); v&onceDone != 0 {
-			o.h.raceAcquire() // f's effects happen before every Do returns
+		if v := o.hd().fastDone(); v&onceDone != 0 {
+			o.hd().raceAcquire() // f's effects happen before every Do returns
 			if v&onceAbandoned != 0 {
-				return nil, &Error{Op: name, Name: o.h.name, Err: syscall.EOWNERDEAD,
+				return nil, &Error{Op: name, Name: o.hd().name, Err: syscall.EOWNERDEAD,
 					kind: ErrOwnerDead}
 			}
 			return nil, nil
@@ -161,10 +164,10 @@ func (o *Once) do(ctx context.Context, name string, f func() ([]byte, error),
 	}
 	isValue, err := o.hasValue()
 	if err != nil {
-		return nil, newError(name, o.h.name, err)
+		return nil, newError(name, o.hd().name, err)
 	}
 	if wantValue && !isValue {
-		return nil, &Error{Op: name, Name: o.h.name, Err: syscall.EINVAL, kind: ErrWrongType}
+		return nil, &Error{Op: name, Name: o.hd().name, Err: syscall.EINVAL, kind: ErrWrongType}
 	}
 	var buf []byte
 	if wantValue {
@@ -180,34 +183,34 @@ func (o *Once) do(ctx context.Context, name string, f func() ([]byte, error),
 		}
 		return true, err
 	}
-	fd, err := o.h.get()
+	fd, err := o.hd().get()
 	if err != nil {
-		return nil, newError(name, o.h.name, err)
+		return nil, newError(name, o.hd().name, err)
 	}
 	done, err := try(fd)
-	o.h.put()
+	o.hd().put()
 	if !done {
 		// recheck: a runner that dies under Retry makes the Once new
 		// again, which wakes no poller.
-		err = o.h.await(ctx, &waiter{try: try, recheck: 50 * starvation})
+		err = o.hd().await(ctx, &waiter{try: try, recheck: 50 * starvation})
 	}
 	if err == syscall.EOVERFLOW {
 		// Done, with a longer value than buf: read it.
 		buf = make([]byte, n)
 		c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceLoad,
 			buf: bytesPtr(buf), len: uint32(len(buf))}
-		err = o.h.do(iocOnce, unsafe.Pointer(&c))
+		err = o.hd().do(iocOnce, unsafe.Pointer(&c))
 		result, n = c.result, int(c.len)
 	}
 	if err != nil {
-		return nil, newError(name, o.h.name, err)
+		return nil, newError(name, o.hd().name, err)
 	}
 	if result&onceRun != 0 {
 		return o.run(name, f, isValue)
 	}
-	o.h.raceAcquire() // f's effects happen before every Do returns
+	o.hd().raceAcquire() // f's effects happen before every Do returns
 	if result&onceAbandoned != 0 {
-		return nil, &Error{Op: name, Name: o.h.name, Err: syscall.EOWNERDEAD, kind: ErrOwnerDead}
+		return nil, &Error{Op: name, Name: o.hd().name, Err: syscall.EOWNERDEAD, kind: ErrOwnerDead}
 	}
 	if !wantValue {
 		return nil, nil
@@ -226,10 +229,10 @@ func (o *Once) run(name string, f func() ([]byte, error), isValue bool) ([]byte,
 		if tooLong(len(v)) {
 			return syscall.EMSGSIZE // the kernel's for too long
 		}
-		o.h.raceReleaseMerge()
+		o.hd().raceReleaseMerge()
 		c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceComplete,
 			buf: bytesPtr(v), len: uint32(len(v))}
-		return o.h.do(iocOnce, unsafe.Pointer(&c))
+		return o.hd().do(iocOnce, unsafe.Pointer(&c))
 	}
 	fail := func() {
 		if !isValue {
@@ -240,10 +243,10 @@ func (o *Once) run(name string, f func() ([]byte, error), isValue bool) ([]byte,
 			complete(nil) // a module before GOSYNC_ONCE_F_FAILED
 			return
 		}
-		o.h.raceReleaseMerge()
+		o.hd().raceReleaseMerge()
 		c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceComplete,
 			flags: onceFailed}
-		o.h.do(iocOnce, unsafe.Pointer(&c))
+		o.hd().do(iocOnce, unsafe.Pointer(&c))
 	}
 	completed := false
 	defer func() {
@@ -263,7 +266,7 @@ func (o *Once) run(name string, f func() ([]byte, error), isValue bool) ([]byte,
 	}
 	completed = true
 	if err != nil {
-		return nil, newError(name, o.h.name, err)
+		return nil, newError(name, o.hd().name, err)
 	}
 	return v, nil
 }
@@ -294,12 +297,12 @@ func (o *Once) DoValue(ctx context.Context, f func() []byte) ([]byte, error) {
 
 // Done reports whether f has returned (or its runner died).
 func (o *Once) Done() (bool, error) {
-	if o.h.fastDone()&onceDone != 0 {
+	if o.hd().fastDone()&onceDone != 0 {
 		return true, nil
 	}
 	c := onceCmd{size: uint32(unsafe.Sizeof(onceCmd{})), op: onceLoad}
-	err := o.h.do(iocOnce, unsafe.Pointer(&c))
-	return c.result&onceDone != 0, newError("Once.Done", o.h.name, err)
+	err := o.hd().do(iocOnce, unsafe.Pointer(&c))
+	return c.result&onceDone != 0, newError("Once.Done", o.hd().name, err)
 }
 
 // OnceValue returns a function that calls f only once, in whichever
@@ -320,7 +323,7 @@ func OnceValue[T any](o *Once, c Codec[T], f func() T) func() (T, error) {
 		}
 		v, err := c.Decode(b)
 		if err != nil {
-			return zero, newError("OnceValue", o.h.name, err)
+			return zero, newError("OnceValue", o.hd().name, err)
 		}
 		return v, nil
 	}

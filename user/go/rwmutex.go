@@ -38,6 +38,10 @@ import (
 //
 // RWMutex satisfies sync.Locker; Lock, Unlock, RLock and RUnlock panic
 // where the other methods return an error.
+//
+// The zero value is not usable: make one with NewRWMutex or OpenRWMutex.
+// Its methods fail with an error matching os.ErrInvalid (Lock, RLock,
+// Unlock and RUnlock panic with it).
 type RWMutex struct {
 	base
 }
@@ -203,12 +207,12 @@ func (h *handle) fastRUnlock() bool {
 // LockContext locks rw for writing, waiting until no reader or writer
 // holds it, or until ctx is done. Results as for Mutex.LockContext.
 func (rw *RWMutex) LockContext(ctx context.Context) error {
-	if rw.h.word != nil {
-		if _, err := rw.h.get(); err == nil {
-			ok := rw.h.fastRWLock()
-			rw.h.put()
+	if rw.hd().word != nil {
+		if _, err := rw.hd().get(); err == nil {
+			ok := rw.hd().fastRWLock()
+			rw.hd().put()
 			if ok {
-				rw.h.raceAcquireAll() // after read unlocks too
+				rw.hd().raceAcquireAll() // after read unlocks too
 				return nil
 			}
 		}
@@ -221,12 +225,12 @@ func (rw *RWMutex) LockContext(ctx context.Context) error {
 // (ErrOwnerDead: a writer died holding it). More than 2^30 read locks at
 // once is an error (syscall.EAGAIN).
 func (rw *RWMutex) RLockContext(ctx context.Context) error {
-	if rw.h.word != nil {
-		if _, err := rw.h.get(); err == nil {
-			ok := rw.h.fastRLock()
-			rw.h.put()
+	if rw.hd().word != nil {
+		if _, err := rw.hd().get(); err == nil {
+			ok := rw.hd().fastRLock()
+			rw.hd().put()
 			if ok {
-				rw.h.raceAcquire()
+				rw.hd().raceAcquire()
 				return nil
 			}
 		}
@@ -251,18 +255,18 @@ func (rw *RWMutex) RLock() {
 }
 
 func (rw *RWMutex) try(op uint32) bool {
-	fd, err := rw.h.get()
+	fd, err := rw.hd().get()
 	if err != nil {
 		return false
 	}
-	defer rw.h.put()
-	if rw.h.word != nil {
-		switch rw.h.fastRWTry(op) {
+	defer rw.hd().put()
+	if rw.hd().word != nil {
+		switch rw.hd().fastRWTry(op) {
 		case 1:
 			if op == lockTryRLock {
-				rw.h.raceAcquire()
+				rw.hd().raceAcquire()
 			} else {
-				rw.h.raceAcquireAll()
+				rw.hd().raceAcquireAll()
 			}
 			return true
 		case 0:
@@ -272,9 +276,9 @@ func (rw *RWMutex) try(op uint32) bool {
 	ok, err := tryLock(fd, iocRWMutex, op)
 	if ok = ok && (err == nil || err == syscall.EOWNERDEAD); ok {
 		if op == lockTryRLock {
-			rw.h.raceAcquire()
+			rw.hd().raceAcquire()
 		} else {
-			rw.h.raceAcquireAll()
+			rw.hd().raceAcquireAll()
 		}
 	}
 	return ok
@@ -289,35 +293,35 @@ func (rw *RWMutex) TryRLock() bool { return rw.try(lockTryRLock) }
 // UnlockErr unlocks rw for writing: ErrNotLocked if it is not locked for
 // writing (Go: fatal). Any handle may unlock it.
 func (rw *RWMutex) UnlockErr() error {
-	rw.h.raceRelease()
-	fd, err := rw.h.get()
+	rw.hd().raceRelease()
+	fd, err := rw.hd().get()
 	if err == nil {
 		// Mapped: a CAS back to 0 if we hold it and nobody waits; anything
 		// else (waiters, another handle's token, unlocked) is the kernel's.
-		if rw.h.word == nil ||
-			!atomic.CompareAndSwapUint64(rw.h.rwWord(), uint64(rw.h.token), 0) {
+		if rw.hd().word == nil ||
+			!atomic.CompareAndSwapUint64(rw.hd().rwWord(), uint64(rw.hd().token), 0) {
 			err = ioctl(fd, iocRWMutex, unsafe.Pointer(&lockCmd{
 				size: uint32(unsafe.Sizeof(lockCmd{})), op: lockUnlock}))
 		}
-		rw.h.put()
+		rw.hd().put()
 	}
-	return newError("RWMutex.Unlock", rw.h.name, err, errKind{syscall.EPERM, ErrNotLocked})
+	return newError("RWMutex.Unlock", rw.hd().name, err, errKind{syscall.EPERM, ErrNotLocked})
 }
 
 // RUnlockErr undoes one RLock: ErrNotLocked if this handle's open file
 // description holds no read lock (Go: fatal "RUnlock of unlocked RWMutex");
 // on a mapped RWMutex, whose read locks are anonymous, if none is held.
 func (rw *RWMutex) RUnlockErr() error {
-	rw.h.raceReleaseRead()
-	fd, err := rw.h.get()
+	rw.hd().raceReleaseRead()
+	fd, err := rw.hd().get()
 	if err == nil {
-		if rw.h.word == nil || !rw.h.fastRUnlock() {
+		if rw.hd().word == nil || !rw.hd().fastRUnlock() {
 			err = ioctl(fd, iocRWMutex, unsafe.Pointer(&lockCmd{
 				size: uint32(unsafe.Sizeof(lockCmd{})), op: lockRUnlock}))
 		}
-		rw.h.put()
+		rw.hd().put()
 	}
-	return newError("RWMutex.RUnlock", rw.h.name, err, errKind{syscall.EPERM, ErrNotLocked})
+	return newError("RWMutex.RUnlock", rw.hd().name, err, errKind{syscall.EPERM, ErrNotLocked})
 }
 
 // Unlock unlocks rw for writing; it panics with UnlockErr's error.

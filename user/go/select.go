@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"syscall"
 	"unsafe"
 )
@@ -23,40 +24,40 @@ type Case struct {
 }
 
 // SendCase is a case that sends msg on c.
-func (c *Chan) SendCase(msg []byte) Case { return Case{h: c.h, op: caseSend, msg: msg} }
+func (c *Chan) SendCase(msg []byte) Case { return Case{h: c.hd(), op: caseSend, msg: msg} }
 
 // RecvCase is a case that receives a message from c (or finds it closed
 // and drained).
-func (c *Chan) RecvCase() Case { return Case{h: c.h, op: caseRecv, ch: c} }
+func (c *Chan) RecvCase() Case { return Case{h: c.hd(), op: caseRecv, ch: c} }
 
 // LockCase is a case that locks m. A Select that has to wait holds a place
 // in m's queue of lockers: in starvation mode Unlock hands m to it in its
 // turn, as to a Lock.
-func (m *Mutex) LockCase() Case { return Case{h: m.h, op: caseLock} }
+func (m *Mutex) LockCase() Case { return Case{h: m.hd(), op: caseLock} }
 
 // LockCase is a case that locks rw for writing. A Select that has to wait
 // holds a place in rw's queue as a waiting writer: new readers wait behind
 // it, as behind a Lock.
-func (rw *RWMutex) LockCase() Case { return Case{h: rw.h, op: caseLock} }
+func (rw *RWMutex) LockCase() Case { return Case{h: rw.hd(), op: caseLock} }
 
 // RLockCase is a case that locks rw for reading. A Select that has to wait
 // holds a place in rw's queue as a waiting reader.
-func (rw *RWMutex) RLockCase() Case { return Case{h: rw.h, op: caseRLock} }
+func (rw *RWMutex) RLockCase() Case { return Case{h: rw.hd(), op: caseRLock} }
 
 // WaitCase is a case that completes when wg's counter is zero (or has
 // been, since the Select began).
-func (wg *WaitGroup) WaitCase() Case { return Case{h: wg.h, op: caseWGZero} }
+func (wg *WaitGroup) WaitCase() Case { return Case{h: wg.hd(), op: caseWGZero} }
 
 // DoneCase is a case that completes when o is done; it never runs o's
 // function.
-func (o *Once) DoneCase() Case { return Case{h: o.h, op: caseOnceDone} }
+func (o *Once) DoneCase() Case { return Case{h: o.hd(), op: caseOnceDone} }
 
 // AcquireCase is a case that acquires n permits of s. n must be 1 to
 // math.MaxUint32 (a Select with another n fails with EINVAL, as
 // Semaphore.Acquire does for n < 0; the kernel has no case of 0 permits,
 // which Acquire takes at once). A Select that has to wait holds a place in
 // s's FIFO, as an Acquire does.
-func (s *Semaphore) AcquireCase(n int64) Case { return Case{h: s.h, op: caseAcquire, n: n} }
+func (s *Semaphore) AcquireCase(n int64) Case { return Case{h: s.hd(), op: caseAcquire, n: n} }
 
 // Selected says which case of a Select completed, and how.
 type Selected struct {
@@ -108,6 +109,9 @@ func doSelect(ctx context.Context, cases []Case, flags uint32) (Selected, error)
 	for _, c := range cases {
 		if c.h == nil {
 			return Selected{Index: -1}, newError("Select", "", syscall.EINVAL)
+		}
+		if c.h == zeroHandle { // a zero value's case, whatever its arguments
+			return Selected{Index: -1}, newError("Select", "", os.ErrInvalid)
 		}
 		if c.op == caseAcquire && (c.n < 1 || c.n > math.MaxUint32) {
 			// As Semaphore.Acquire's bad n, and 0 (the kernel's

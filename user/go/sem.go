@@ -25,6 +25,10 @@ import (
 // that acquired them: only it may release them, and those it still holds
 // when its last descriptor closes (its process died) are released for it.
 // With NonRobust, permits belong to nobody, as a POSIX semaphore's do.
+//
+// The zero value is not usable: make one with NewSemaphore or
+// OpenSemaphore. Its methods fail with an error matching os.ErrInvalid
+// (TryAcquire returns false).
 type Semaphore struct {
 	base
 	size int64
@@ -157,13 +161,13 @@ func semOp(fd int, op uint32, n uint64, flags uint32, abs uint64) (semCmd, error
 }
 
 func (s *Semaphore) op(name string, op uint32, n uint64, flags uint32, abs uint64) (semCmd, error) {
-	fd, err := s.h.get()
+	fd, err := s.hd().get()
 	if err != nil {
-		return semCmd{}, newError(name, s.h.name, err)
+		return semCmd{}, newError(name, s.hd().name, err)
 	}
 	c, err := semOp(fd, op, n, flags, abs)
-	s.h.put()
-	return c, newError(name, s.h.name, err, errKind{syscall.EPERM, ErrNotHeld})
+	s.hd().put()
+	return c, newError(name, s.hd().name, err, errKind{syscall.EPERM, ErrNotHeld})
 }
 
 // Size returns the Semaphore's number of permits.
@@ -181,19 +185,19 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-s.h.closedChan():
-			return newError("Semaphore.Acquire", s.h.name, os.ErrClosed)
+		case <-s.hd().closedChan():
+			return newError("Semaphore.Acquire", s.hd().name, s.hd().closedErr())
 		}
 	}
 	if n == 0 {
 		// The kernel takes 1 or more (EINVAL): nothing to ask it.
-		if s.h.isClosed() {
-			return newError("Semaphore.Acquire", s.h.name, os.ErrClosed)
+		if s.hd().isClosed() {
+			return newError("Semaphore.Acquire", s.hd().name, s.hd().closedErr())
 		}
 		return nil
 	}
 	if n < 0 {
-		return newError("Semaphore.Acquire", s.h.name, syscall.EINVAL)
+		return newError("Semaphore.Acquire", s.hd().name, syscall.EINVAL)
 	}
 	try := func(fd int) (bool, error) {
 		switch _, err := semOp(fd, semTryAcquire, uint64(n), 0, 0); err {
@@ -205,29 +209,29 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 			return true, err
 		}
 	}
-	fd, err := s.h.get()
+	fd, err := s.hd().get()
 	if err != nil {
-		return newError("Semaphore.Acquire", s.h.name, err)
+		return newError("Semaphore.Acquire", s.hd().name, err)
 	}
-	if s.h.word != nil && s.h.fastSemTake(uint64(n)) == 1 {
-		s.h.put()
-		s.h.raceAcquire()
+	if s.hd().word != nil && s.hd().fastSemTake(uint64(n)) == 1 {
+		s.hd().put()
+		s.hd().raceAcquire()
 		return nil
 	}
 	// Not enough free, or the kernel's: it queues us in FIFO order.
 	done, err := try(fd)
-	s.h.put()
+	s.hd().put()
 	if !done {
 		w := waiter{try: try}
 		if n <= math.MaxUint32 { // a case's len is 32 bits: larger ones poll
 			w.block = waitCase{op: caseAcquire, len: uint32(n)}
 		}
-		err = s.h.await(ctx, &w)
+		err = s.hd().await(ctx, &w)
 	}
 	if err == nil {
-		s.h.raceAcquire()
+		s.hd().raceAcquire()
 	}
-	return newError("Semaphore.Acquire", s.h.name, err)
+	return newError("Semaphore.Acquire", s.hd().name, err)
 }
 
 // TryAcquire acquires n permits without blocking: it reports whether it
@@ -236,18 +240,18 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 // on a closed handle.
 func (s *Semaphore) TryAcquire(n int64) bool {
 	if n == 0 {
-		return !s.h.isClosed()
+		return !s.hd().isClosed()
 	}
 	if n < 1 || n > s.size {
 		return false
 	}
-	if s.h.word != nil {
-		if _, err := s.h.get(); err == nil {
-			r := s.h.fastSemTake(uint64(n))
-			s.h.put()
+	if s.hd().word != nil {
+		if _, err := s.hd().get(); err == nil {
+			r := s.hd().fastSemTake(uint64(n))
+			s.hd().put()
 			switch r {
 			case 1:
-				s.h.raceAcquire()
+				s.hd().raceAcquire()
 				return true
 			case 0:
 				return false
@@ -256,7 +260,7 @@ func (s *Semaphore) TryAcquire(n int64) bool {
 	}
 	_, err := s.op("Semaphore.TryAcquire", semTryAcquire, uint64(n), 0, 0)
 	if err == nil {
-		s.h.raceAcquire()
+		s.hd().raceAcquire()
 	}
 	return err == nil
 }
@@ -266,19 +270,19 @@ func (s *Semaphore) TryAcquire(n int64) bool {
 // panics). Release(0) does nothing, as x/sync's.
 func (s *Semaphore) Release(n int64) error {
 	if n == 0 {
-		if s.h.isClosed() {
-			return newError("Semaphore.Release", s.h.name, os.ErrClosed)
+		if s.hd().isClosed() {
+			return newError("Semaphore.Release", s.hd().name, s.hd().closedErr())
 		}
 		return nil
 	}
 	if n < 0 {
-		return newError("Semaphore.Release", s.h.name, syscall.EINVAL)
+		return newError("Semaphore.Release", s.hd().name, syscall.EINVAL)
 	}
-	s.h.raceReleaseMerge()
-	if s.h.word != nil {
-		if _, err := s.h.get(); err == nil {
-			ok := s.h.fastSemRelease(uint64(n))
-			s.h.put()
+	s.hd().raceReleaseMerge()
+	if s.hd().word != nil {
+		if _, err := s.hd().get(); err == nil {
+			ok := s.hd().fastSemRelease(uint64(n))
+			s.hd().put()
 			if ok {
 				return nil
 			}

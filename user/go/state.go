@@ -70,11 +70,11 @@ func (b *base) State() (State, error) {
 		c := infoCmd{size: uint32(unsafe.Sizeof(infoCmd{})), state: unsafe.Pointer(&rs),
 			stateSize: uint32(unsafe.Sizeof(rs)), nrHolders: uint32(len(hs)),
 			holders: unsafe.Pointer(&hs[0])}
-		err := b.h.do(iocInfo, unsafe.Pointer(&c))
+		err := b.hd().do(iocInfo, unsafe.Pointer(&c))
 		runtime.KeepAlive(hs)
 		runtime.KeepAlive(&rs)
 		if err != nil {
-			return State{}, newError("State", b.h.name, err)
+			return State{}, newError("State", b.hd().name, err)
 		}
 		n := int(c.nrHolders)
 		if n > holdersMax {

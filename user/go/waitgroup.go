@@ -26,6 +26,9 @@ import (
 // sees the counter at zero if it stays there until the waiter runs; a
 // WaitGroup Added to again at once, which Go calls misuse, may hold a
 // waiter until the next zero.)
+//
+// The zero value is not usable: make one with NewWaitGroup or
+// OpenWaitGroup. Its methods fail with an error matching os.ErrInvalid.
 type WaitGroup struct {
 	base
 }
@@ -132,18 +135,18 @@ func (wg *WaitGroup) op(name string, op uint32, delta int64, flags uint32) (int6
 	c := waitGroupCmd{size: uint32(unsafe.Sizeof(waitGroupCmd{})), op: op, delta: delta,
 		flags: flags}
 	if op == wgDone || op == wgAdd && delta < 0 {
-		wg.h.raceReleaseMerge() // what the task did happens before Wait returns
+		wg.hd().raceReleaseMerge() // what the task did happens before Wait returns
 	}
-	if wg.h.word != nil && (op == wgAdd && flags == 0 || op == wgDone) {
+	if wg.hd().word != nil && (op == wgAdd && flags == 0 || op == wgDone) {
 		d := delta
 		if op == wgDone {
 			d = -1
 		}
-		if fd, err := wg.h.get(); err == nil {
-			n, ok, err := wg.h.fastWaitGroupAdd(fd, d)
-			wg.h.put()
+		if fd, err := wg.hd().get(); err == nil {
+			n, ok, err := wg.hd().fastWaitGroupAdd(fd, d)
+			wg.hd().put()
 			if ok {
-				return n, newError(name, wg.h.name, err, wgKinds...)
+				return n, newError(name, wg.hd().name, err, wgKinds...)
 			}
 		}
 	}
@@ -156,8 +159,8 @@ func (wg *WaitGroup) op(name string, op uint32, delta int64, flags uint32) (int6
 		hasFeature(featureWGUnheld) {
 		c.flags |= wgFUnheld
 	}
-	err := wg.h.do(iocWaitGroup, unsafe.Pointer(&c))
-	return c.counter, newError(name, wg.h.name, err, wgKinds...)
+	err := wg.hd().do(iocWaitGroup, unsafe.Pointer(&c))
+	return c.counter, newError(name, wg.hd().name, err, wgKinds...)
 }
 
 // Add adds delta, which may be negative, to the counter. At zero, every
@@ -202,17 +205,17 @@ func (wg *WaitGroup) Go(f func()) error {
 // heldDone is a Go task's Done: through the kernel, which settles one of
 // the Adds the handle's description holds.
 func (wg *WaitGroup) heldDone() {
-	wg.h.raceReleaseMerge() // what the task did happens before Wait returns
+	wg.hd().raceReleaseMerge() // what the task did happens before Wait returns
 	c := waitGroupCmd{size: uint32(unsafe.Sizeof(waitGroupCmd{})), op: wgDone}
-	wg.h.do(iocWaitGroup, unsafe.Pointer(&c))
+	wg.hd().do(iocWaitGroup, unsafe.Pointer(&c))
 }
 
 // Counter returns the counter.
 func (wg *WaitGroup) Counter() (int64, error) {
-	if wg.h.word != nil {
-		if _, err := wg.h.get(); err == nil {
-			n := wgCount(atomic.LoadUint64((*uint64)(unsafe.Pointer(wg.h.word))))
-			wg.h.put()
+	if wg.hd().word != nil {
+		if _, err := wg.hd().get(); err == nil {
+			n := wgCount(atomic.LoadUint64((*uint64)(unsafe.Pointer(wg.hd().word))))
+			wg.hd().put()
 			return n, nil
 		}
 	}
@@ -227,25 +230,25 @@ func (wg *WaitGroup) WaitContext(ctx context.Context) error {
 		err := ioctl(fd, iocWaitGroup, unsafe.Pointer(&c))
 		return err == nil && c.counter == 0, err
 	}
-	fd, err := wg.h.get()
+	fd, err := wg.hd().get()
 	if err != nil {
-		return newError("WaitGroup.Wait", wg.h.name, err)
+		return newError("WaitGroup.Wait", wg.hd().name, err)
 	}
-	if wg.h.word != nil && wgCount(atomic.LoadUint64((*uint64)(unsafe.Pointer(wg.h.word)))) == 0 {
+	if wg.hd().word != nil && wgCount(atomic.LoadUint64((*uint64)(unsafe.Pointer(wg.hd().word)))) == 0 {
 		// Mapped, at zero: the Dones that reached it happen before this.
-		wg.h.put()
-		wg.h.raceAcquire()
+		wg.hd().put()
+		wg.hd().raceAcquire()
 		return nil
 	}
 	done, err := try(fd)
-	wg.h.put()
+	wg.hd().put()
 	if !done && err == nil {
-		err = wg.h.await(ctx, &waiter{try: try})
+		err = wg.hd().await(ctx, &waiter{try: try})
 	}
 	if err == nil {
-		wg.h.raceAcquire()
+		wg.hd().raceAcquire()
 	}
-	return newError("WaitGroup.Wait", wg.h.name, err)
+	return newError("WaitGroup.Wait", wg.hd().name, err)
 }
 
 // Wait blocks until the counter is zero. It returns an error only if the
