@@ -4,6 +4,7 @@ package gosync
 
 import (
 	"encoding/binary"
+	"math"
 	"os"
 	"syscall"
 	"unsafe"
@@ -31,17 +32,23 @@ func Backend(b MapBackend) Option {
 }
 
 // MaxEntries bounds a Map's entries (default 1048576): a Store past it
-// fails with an error matching syscall.ENOSPC.
+// fails with an error matching syscall.ENOSPC. A negative n, or one past
+// 2^32-1, fails NewMap with an error matching syscall.EINVAL.
 func MaxEntries(n int) Option {
 	return Option{name: "MaxEntries", types: types(typeMap), apply: func(r *createReq) {
-		(*mapAttr)(unsafe.Pointer(&r.cmd.attr)).maxEntries = uint32(n)
+		if inRange(r, int64(n), math.MaxUint32) {
+			(*mapAttr)(unsafe.Pointer(&r.cmd.attr)).maxEntries = uint32(n)
+		}
 	}}
 }
 
 // MaxBytes bounds the bytes of a Map's keys plus values (default 64 MiB).
+// A negative n fails NewMap with an error matching syscall.EINVAL.
 func MaxBytes(n int64) Option {
 	return Option{name: "MaxBytes", types: types(typeMap), apply: func(r *createReq) {
-		(*mapAttr)(unsafe.Pointer(&r.cmd.attr)).maxBytes = uint64(n)
+		if inRange(r, n, math.MaxUint64) {
+			(*mapAttr)(unsafe.Pointer(&r.cmd.attr)).maxBytes = uint64(n)
+		}
 	}}
 }
 

@@ -4,6 +4,7 @@ package gosync
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"syscall"
 	"unsafe"
@@ -23,7 +24,18 @@ type createReq struct {
 	named    bool
 	perm     os.FileMode
 	msgMax   uint32
-	unmapped bool // Unmapped: no GOSYNC_CREATE_MAPPED, whatever the type's default
+	unmapped bool  // Unmapped: no GOSYNC_CREATE_MAPPED, whatever the type's default
+	err      error // an option's argument the ABI cannot hold: create fails with it
+}
+
+// inRange reports whether n fits a uapi field of max at most; an option
+// whose argument does not records EINVAL rather than pass a truncated one.
+func inRange(r *createReq, n int64, max uint64) bool {
+	if n < 0 || uint64(n) > max {
+		r.err = syscall.EINVAL
+		return false
+	}
+	return true
 }
 
 func types(ts ...uint32) uint32 {
@@ -76,11 +88,14 @@ func Retry() Option {
 }
 
 // MaxMessage sets the longest message a Chan takes, 1 to 65536 bytes
-// (default 4096); a longer Send fails with ErrTooLarge.
+// (default 4096); a longer Send fails with ErrTooLarge. Another n fails
+// NewChan with an error matching syscall.EINVAL.
 func MaxMessage(n int) Option {
 	return Option{name: "MaxMessage", types: types(typeChan), apply: func(r *createReq) {
-		(*chanAttr)(unsafe.Pointer(&r.cmd.attr)).msgMax = uint32(n)
-		r.msgMax = uint32(n)
+		if inRange(r, int64(n), math.MaxUint32) {
+			(*chanAttr)(unsafe.Pointer(&r.cmd.attr)).msgMax = uint32(n)
+			r.msgMax = uint32(n)
+		}
 	}}
 }
 
@@ -99,6 +114,9 @@ func create(op string, typ uint32, opts []Option, fill func(*createCmd)) (*handl
 				o.name, typeName(typ)))
 		}
 		o.apply(&r)
+	}
+	if r.err != nil {
+		return nil, newError(op, r.name, r.err)
 	}
 	if r.unmapped || typ == typeSem &&
 		(*semAttr)(unsafe.Pointer(&r.cmd.attr)).flags&semNonRobust == 0 ||
