@@ -119,11 +119,20 @@ func device() (int, error) {
 	if fd := dev.fd.Load(); fd != 0 {
 		return int(fd - 1), nil
 	}
-	fd, err := syscall.Open(DevicePath, syscall.O_RDWR|syscall.O_CLOEXEC, 0)
+	fd, err := openDevice(DevicePath)
 	if err != nil {
-		return -1, &os.PathError{Op: "open", Path: DevicePath, Err: err}
+		return -1, err
 	}
 	dev.fd.Store(int32(fd) + 1)
+	return fd, nil
+}
+
+// openDevice opens the gosync device at path.
+func openDevice(path string) (int, error) {
+	fd, err := syscall.Open(path, syscall.O_RDWR|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, &os.PathError{Op: "open", Path: path, Err: err}
+	}
 	return fd, nil
 }
 
