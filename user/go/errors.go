@@ -48,7 +48,9 @@ var (
 	ErrTooLarge = errors.New("gosync: too large")
 
 	// ErrNotSupported: the loaded module lacks the object type or the
-	// operation (an older module, or a counter mode without it).
+	// operation (an older module, or a counter mode without it), or no
+	// module is loaded (no device to open: not os.ErrNotExist, which is
+	// a missing name).
 	ErrNotSupported = errors.New("gosync: not supported")
 
 	// ErrWrongType: a file descriptor or name that is not a gosync object

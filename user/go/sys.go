@@ -127,14 +127,33 @@ func device() (int, error) {
 	return fd, nil
 }
 
-// openDevice opens the gosync device at path.
+// openDevice opens the gosync device at path. No node (ENOENT), or no
+// driver behind it (ENXIO, ENODEV), is no module: noModuleError, which
+// matches ErrNotSupported and not os.ErrNotExist, which callers take for
+// a missing name. Anything else (EACCES: os.ErrPermission) is the open's.
 func openDevice(path string) (int, error) {
 	fd, err := syscall.Open(path, syscall.O_RDWR|syscall.O_CLOEXEC, 0)
+	if err == syscall.ENOENT || err == syscall.ENXIO || err == syscall.ENODEV {
+		return -1, &noModuleError{path: path, errno: err.(syscall.Errno)}
+	}
 	if err != nil {
 		return -1, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	return fd, nil
 }
+
+// noModuleError: the device could not be opened for want of the module.
+// It does not unwrap to its errno, which would match os.ErrNotExist.
+type noModuleError struct {
+	path  string
+	errno syscall.Errno
+}
+
+func (e *noModuleError) Error() string {
+	return "gosync module not loaded (open " + e.path + ": " + e.errno.Error() + ")"
+}
+
+func (e *noModuleError) Is(target error) bool { return target == ErrNotSupported }
 
 var feat struct {
 	mu    sync.Mutex  // one asker at a time; guards the store of bits
