@@ -16,4 +16,30 @@
 // RUnlock, as they panic for any error) or returns its zero result
 // (TryLock false, Cap 0, Name ""); a Case made from one fails its Select
 // so. A nil pointer is not a zero value: its methods panic.
+//
+// # Closing
+//
+// Close a handle when done with it. A handle that becomes unreachable is
+// closed by a finalizer, as an os.File is, and closing it releases a
+// robust lock or Semaphore permits still held through it (once no other
+// descriptor shares its open file description): a goroutine that holds a
+// lock through a handle it no longer refers to may lose it to the garbage
+// collector. Keep such a handle reachable (runtime.KeepAlive), or Close it
+// deliberately.
+//
+// # Contexts
+//
+// A call given a context that is already done does not fail at once: as
+// x/sync's Semaphore.Acquire documents, it still tries the operation once
+// without waiting, and may succeed. So LockContext and RLockContext take
+// a free lock; Semaphore.Acquire takes n free permits (and Acquire of 0
+// succeeds; of more than Size it returns ctx.Err()); Chan.SendContext
+// sends if there is room, or a receiver waiting in the kernel;
+// Chan.RecvContext receives a buffered message, a waiting sender's, or the
+// closed Chan's ok false; WaitGroup.WaitContext returns nil at zero; and
+// Once.DoContext and DoValue return a done Once's result, or run f if no
+// caller has (ctx.Err() only if another caller is running f). Only when
+// the operation would wait do they return ctx.Err(). Select and
+// Cond.WaitContext return ctx.Err() at once instead, having tried no case
+// (use TrySelect for that) or, for the Wait, with L still locked.
 package gosync

@@ -18,10 +18,13 @@ import (
 // os.ErrNotExist for a missing name, os.ErrExist for a taken one, and
 // os.ErrClosed for a call on a handle after Close.
 var (
-	// ErrOwnerDead: the lock was taken, and is held now, but its previous
-	// holder went away holding it (robust locks only; see NonRobust). What
-	// it protected may be half updated.
-	ErrOwnerDead = errors.New("gosync: lock acquired, but its previous holder died holding it")
+	// ErrOwnerDead: the previous owner died or failed. For a Lock (robust
+	// locks only; see NonRobust), the lock was taken and is held now, but
+	// its previous holder went away holding it: what it protected may be
+	// half updated. For a Once, its runner died before f returned (the
+	// Once is done, unless Retry); for a OnceValue, also its f panicked or
+	// its value could not be kept: there is no value.
+	ErrOwnerDead = errors.New("gosync: previous owner died or failed")
 
 	// ErrClosed: a Send on a closed Chan, or CloseChan of a closed one
 	// (Go panics for both).

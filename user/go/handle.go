@@ -265,6 +265,11 @@ func (b *base) hd() *handle {
 // another handle, or its name, refers to it. Close of a closed handle
 // returns an error matching os.ErrClosed; of a zero value, one matching
 // os.ErrInvalid.
+//
+// A handle that becomes unreachable is closed by a finalizer, as an
+// os.File is, and that releases a robust lock or permits it still holds:
+// keep a handle that holds something reachable (runtime.KeepAlive), or
+// Close it deliberately.
 func (b *base) Close() error {
 	if err := b.hd().close(); err != nil {
 		return newError("Close", b.hd().name, err)
