@@ -176,10 +176,11 @@ static void gs_show_state(struct seq_file *m, struct gs_obj *obj)
 		seq_printf(m, "gosync-holder:\t%d ", st->holders[i].pid);
 		/* a comm is anything prctl() set: keep it one word */
 		seq_escape(m, st->holders[i].comm, " \t\n\\");
-		seq_printf(m, " %s %llu%s\n",
+		seq_printf(m, " %s %llu%s%s\n",
 			   st->holders[i].flags & GOSYNC_HOLDER_WRITE ? "write" : "shared",
 			   st->holders[i].count,
-			   st->holders[i].flags & GOSYNC_HOLDER_OPENER ? " opener" : "");
+			   st->holders[i].flags & GOSYNC_HOLDER_OPENER ? " opener" : "",
+			   st->holders[i].flags & GOSYNC_HOLDER_EXITED ? " exited" : "");
 	}
 	seq_printf(m, "gosync-readers:\t%llu\n", st->readers);
 	seq_printf(m, "gosync-value:\t%lld\n", st->value);

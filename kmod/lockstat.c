@@ -53,7 +53,9 @@ EXPORT_SYMBOL_IF_KUNIT(gs_who_clear);
  * @cap: entries in @hs
  *
  * The pid is translated into the caller's pid namespace (0 if not there,
- * and then no comm either).
+ * and then no comm either). A process gone (reaped: no task has its tgid
+ * any more) is flagged GOSYNC_HOLDER_EXITED, since its number may be
+ * another's by now. (A zombie is not: its number cannot be reused yet.)
  */
 void gs_who_report(const struct gs_who *w, u32 flags, u64 count, struct gosync_state *st,
 		   struct gosync_holder *hs, unsigned int cap)
@@ -66,6 +68,8 @@ void gs_who_report(const struct gs_who *w, u32 flags, u64 count, struct gosync_s
 	};
 
 	BUILD_BUG_ON(sizeof(rec.comm) != TASK_COMM_LEN);
+	if (w->pid && !pid_has_task(w->pid, PIDTYPE_TGID))
+		rec.flags |= GOSYNC_HOLDER_EXITED;
 	/* Outside the caller's pid namespace its name would tell what 0 hides. */
 	if (!w->pid || rec.pid)
 		memcpy(rec.comm, w->comm, sizeof(rec.comm));

@@ -127,8 +127,9 @@ static void holders_word(char *buf, size_t len, const struct gosync_state *st)
 		const struct gosync_holder *h = &st->holders[i];
 		char comm[sizeof(h->comm) + 1];
 
-		off += snprintf(buf + off, len - off, "%s%d:%s%s", i ? "," : "", h->pid,
-				comm_text(h, comm), h->flags & GOSYNC_HOLDER_OPENER ? "*" : "");
+		off += snprintf(buf + off, len - off, "%s%d:%s%s%s", i ? "," : "", h->pid,
+				comm_text(h, comm), h->flags & GOSYNC_HOLDER_OPENER ? "*" : "",
+				h->flags & GOSYNC_HOLDER_EXITED ? "(exited)" : "");
 		if (h->count > 1 && off < len)
 			off += snprintf(buf + off, len - off, "x%" PRIu64, (uint64_t)h->count);
 	}
@@ -145,9 +146,10 @@ static void json_holder(const struct gosync_holder *h)
 	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(h->comm), h->comm);
 	printf("{\"pid\":%d,\"comm\":", h->pid);
 	json_str(stdout, comm);
-	printf(",\"held\":%" PRIu64 ",\"write\":%s,\"opener\":%s}", (uint64_t)h->count,
-	       h->flags & GOSYNC_HOLDER_WRITE ? "true" : "false",
-	       h->flags & GOSYNC_HOLDER_OPENER ? "true" : "false");
+	printf(",\"held\":%" PRIu64 ",\"write\":%s,\"opener\":%s,\"exited\":%s}",
+	       (uint64_t)h->count, h->flags & GOSYNC_HOLDER_WRITE ? "true" : "false",
+	       h->flags & GOSYNC_HOLDER_OPENER ? "true" : "false",
+	       h->flags & GOSYNC_HOLDER_EXITED ? "true" : "false");
 }
 
 /* The "activity" member of an object's JSON */
@@ -197,12 +199,15 @@ static void text_state(unsigned int type, const struct gosync_state *st,
 		return;
 	printf("holders: %u\n", st->nr_holders);
 	for (unsigned int i = 0; i < nr; i++)
-		printf("holder: pid=%d comm=%s %s=%" PRIu64 "%s\n", hs[i].pid, comm_text(&hs[i], comm),
+		printf("holder: pid=%d comm=%s %s=%" PRIu64 "%s%s\n", hs[i].pid,
+		       comm_text(&hs[i], comm),
 		       hs[i].flags & GOSYNC_HOLDER_WRITE ? "write" :
 		       type == GOSYNC_TYPE_SEM ? "permits" : "read",
 		       (uint64_t)hs[i].count,
 		       hs[i].flags & GOSYNC_HOLDER_OPENER ?
-		       " (in userspace, through a description this process opened)" : "");
+		       " (in userspace, through a description this process opened)" : "",
+		       hs[i].flags & GOSYNC_HOLDER_EXITED ?
+		       " (exited: the pid may be another process's now)" : "");
 	if (nr < st->nr_holders)
 		printf("holder: ... %u more\n", st->nr_holders - nr);
 	cli_fmt_ns(a, sizeof(a), st->oldest_wait_ns);

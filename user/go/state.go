@@ -60,6 +60,10 @@ type Holder struct {
 	// opened it, not necessarily the one that locked (handles shared across
 	// a fork share the description).
 	Opener bool
+	// Exited: that process has exited (and been reaped), as a NonRobust
+	// lock's holder may have: Pid is the number it had, which another
+	// process may have by now.
+	Exited bool
 }
 
 // State reports what the object is doing now: see State.
@@ -95,7 +99,8 @@ func (b *base) State() (State, error) {
 	for i := range hs {
 		h := &hs[i]
 		st.Holders = append(st.Holders, Holder{Pid: int(h.pid), Comm: cString(h.comm[:]),
-			Count: h.count, Write: h.flags&holderWrite != 0, Opener: h.flags&holderOpener != 0})
+			Count: h.count, Write: h.flags&holderWrite != 0, Opener: h.flags&holderOpener != 0,
+			Exited: h.flags&holderExited != 0})
 	}
 	return st, nil
 }

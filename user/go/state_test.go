@@ -89,3 +89,26 @@ func TestState(t *testing.T) {
 		}
 	}
 }
+
+// A NonRobust Mutex stays locked after its holder exits; State still names
+// that holder, marked Exited (its pid may be another process's by now).
+func TestStateHolderExited(t *testing.T) {
+	name := uniqueName(t)
+	m, err := gosync.NewMutex(gosync.Named(name, 0600), gosync.NonRobust(), gosync.Unmapped())
+	must(t, err)
+	defer gosync.Unlink(name)
+	defer m.Close()
+	cmd := child(t, "mutex-lock-and-exit", nil, name)
+	must(t, cmd.Run())
+	st := stateOf(t, m)
+	if !st.Locked || len(st.Holders) != 1 || st.Holders[0].Pid != cmd.Process.Pid ||
+		!st.Holders[0].Exited {
+		t.Fatalf("held by a child that exited (pid %d): %+v", cmd.Process.Pid, st)
+	}
+	m.Unlock()
+	m.Lock()
+	if st := stateOf(t, m); len(st.Holders) != 1 || st.Holders[0].Exited {
+		t.Fatalf("held by this process: %+v", st)
+	}
+	m.Unlock()
+}

@@ -184,6 +184,7 @@ const (
 	holdersMax    = 1024
 	holderWrite   = 1 << 0
 	holderOpener  = 1 << 1
+	holderExited  = 1 << 2
 )
 
 type rawHolder struct {

@@ -142,7 +142,8 @@ var uapiConsts = map[string]uint64{
 	"GOSYNC_STATE_CLOSED": stateClosed, "GOSYNC_STATE_DONE": stateDone,
 	"GOSYNC_WAIT_HIST": stateWaitHist, "GOSYNC_STATE_HOLDERS": stateHolders,
 	"GOSYNC_HOLDERS_MAX": holdersMax, "GOSYNC_HOLDER_WRITE": holderWrite,
-	"GOSYNC_HOLDER_OPENER": holderOpener, "GOSYNC_STAT_UNLOCKS": statUnlocks,
+	"GOSYNC_HOLDER_OPENER": holderOpener, "GOSYNC_HOLDER_EXITED": holderExited,
+	"GOSYNC_STAT_UNLOCKS": statUnlocks,
 
 	"GOSYNC_CREATE_MAPPED": createMapped, "GOSYNC_TOKEN_MAX": tokenMax,
 	"GOSYNC_MUTEX_TOKEN": mutexToken, "GOSYNC_MUTEX_WAITERS": mutexWaiters,

@@ -596,19 +596,29 @@ static bool t_holder_death(void)
 	CHECK_OK(gosync_state(m, &st, hs, 2, &nr));
 	CHECK_EQ(nr, 1);
 	CHECK_EQ(hs[0].pid, k.pid);
+	CHECK_EQ(hs[0].flags & GOSYNC_HOLDER_EXITED, 0);	/* alive */
 	CHECK(kid_release(&k), "child exited badly");
 	CHECK_OK(gosync_state(m, &st, hs, 2, &nr));
 	CHECK_EQ(nr, 0);
 	CHECK_EQ(st.flags & GOSYNC_STATE_LOCKED, 0);
 
-	/* non-robust, inherited description: still held, still the child's name */
+	/*
+	 * non-robust, inherited description: still held, still the child's
+	 * name, and flagged exited once the child is reaped (its pid may be
+	 * another's by then), not before
+	 */
 	CHECK(kid_start(&k, "gs-keeps", lock_fd, &nonrobust), "fork");
 	CHECK(kid_result(&k), "child: Lock failed");
+	CHECK_OK(gosync_state(nonrobust, &st, hs, 2, &nr));
+	CHECK_EQ(hs[0].flags & GOSYNC_HOLDER_EXITED, 0);
 	CHECK(kid_release(&k), "child exited badly");
 	CHECK_OK(gosync_state(nonrobust, &st, hs, 2, &nr));
 	CHECK_EQ(nr, 1);
 	CHECK_EQ(hs[0].pid, k.pid);
 	CHECK(!strcmp(hs[0].comm, "gs-keeps"), "comm %.16s", hs[0].comm);
+	CHECK(hs[0].flags & GOSYNC_HOLDER_EXITED, "a reaped holder not flagged exited");
+	CHECK(strstr(fdinfo(nonrobust, "gosync-holder"), " exited"), "fdinfo holder: %s",
+	      fdinfo(nonrobust, "gosync-holder"));
 	CHECK_OK(gosync_mutex_unlock(nonrobust));
 	close(nonrobust);
 	close(m);

@@ -12,7 +12,7 @@ N=e2e-lscli-$$
 pids=""
 cleanup() {
 	for p in $pids; do kill -9 "$p" 2>/dev/null; done
-	"$G" rm -f "$N-m" "$N-s" >/dev/null 2>&1
+	"$G" rm -f "$N-m" "$N-s" "$N-n" >/dev/null 2>&1
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -30,7 +30,7 @@ info_has mutex "$N-m" "holders: 1" && ok holder || notok holder "$("$G" mutex in
 	notok info-holder "$("$G" mutex info "$N-m" | grep holder)"
 "$G" ls | grep -q "$N-m .* locked  *0  *-  *0  *$holder:gosync " && ok ls-holder ||
 	notok ls-holder "$("$G" ls | grep "$N-m")"
-"$G" --json ls | grep -q "\"name\":\"$N-m\".*\"activity\":{\"locked\":true,[^}]*\"nr_holders\":1,\"holders\":\[{\"pid\":$holder,\"comm\":\"gosync\",\"held\":1,\"write\":true,\"opener\":false}\]" &&
+"$G" --json ls | grep -q "\"name\":\"$N-m\".*\"activity\":{\"locked\":true,[^}]*\"nr_holders\":1,\"holders\":\[{\"pid\":$holder,\"comm\":\"gosync\",\"held\":1,\"write\":true,\"opener\":false,\"exited\":false}\]" &&
 	ok json-activity || notok json-activity "$("$G" --json ls)"
 
 # a waiter: counted, with an age, in ls and info
@@ -63,6 +63,18 @@ pids="$pids $sh"
 info_has sem "$N-s" "holders: 1" && "$G" ls | grep -q "$N-s .* 2/5  *0  *-  *0  *$sh:gosyncx2 " &&
 	ok ls-sem || notok ls-sem "$("$G" ls | grep "$N-s")"
 kill -9 "$sh"
+
+# a non-robust lock taken by a `gosync mutex lock` that returned: held by a
+# process that exited, whose pid may be another's by now
+"$G" mutex create "$N-n" --nonrobust
+"$G" mutex lock "$N-n"
+"$G" ls | grep -q "$N-n .* locked .*:gosync(exited) " && ok ls-exited ||
+	notok ls-exited "$("$G" ls | grep "$N-n")"
+"$G" mutex info "$N-n" | grep -q "^holder: pid=[0-9]* comm=gosync write=1 (exited: the pid may be another process's now)\$" &&
+	ok info-exited || notok info-exited "$("$G" mutex info "$N-n" | grep holder)"
+"$G" --json mutex info "$N-n" | grep -q '"exited":true}' && ok json-exited ||
+	notok json-exited "$("$G" --json mutex info "$N-n")"
+"$G" mutex unlock "$N-n"
 
 # --watch: N listings, each with its header; usage errors
 status 0 watch "$G" ls --watch 0.1 --count 3

@@ -778,6 +778,11 @@ struct gosync_info {
  * share its token).
  */
 #define GOSYNC_HOLDER_OPENER	_BITUL(1)
+/*
+ * That process exited (and was reaped): pid is the number it had, which
+ * another process may have by now. A non-robust lock stays held by it.
+ */
+#define GOSYNC_HOLDER_EXITED	_BITUL(2)
 
 /**
  * struct gosync_holder - who holds a lock or Semaphore permits
