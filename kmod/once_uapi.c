@@ -191,11 +191,16 @@ static struct gs_stats __percpu *gs_once_stats(void *priv)
 	return ((struct gs_once *)priv)->stats;
 }
 
-/* An OnceValue's value is paid for up front, at its longest. */
+/*
+ * An OnceValue's value is paid for up front, at its longest, as kvmalloc()
+ * sizes it (past a few KiB that is a power-of-two number of pages: a
+ * 32769-byte value takes 64 KiB).
+ */
 static unsigned long gs_once_charge(void *priv)
 {
-	return gs_obj_charge(sizeof(struct gs_once)) +
-	       ((struct gs_once *)priv)->value_max;
+	u32 max = ((struct gs_once *)priv)->value_max;
+
+	return gs_obj_charge(sizeof(struct gs_once)) + (max ? kmalloc_size_roundup(max) : 0);
 }
 
 /* The attribute flags are the subtype. */

@@ -136,6 +136,61 @@ static bool t_amplification(void)
 	return true;
 }
 
+/*
+ * In a child as uid 1000: OnceValues of value_max 32769 until one fails,
+ * each completed with a value that long (kvmalloc gives it 64 KiB). When
+ * only value_max bytes were charged, they pinned twice the limit.
+ */
+static int once_filler(void *arg)
+{
+	static char value[32769];
+	struct fill_result *res = arg;
+	long long before;
+	unsigned int r;
+	size_t len;
+
+	if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+		return 250;
+	before = kernel_bytes();
+	for (;;) {
+		int fd = gosync_oncevalue_create(dev, NULL, 0, 0, sizeof(value));
+
+		if (fd < 0 || gosync_oncevalue_do(fd, -1, &r, NULL, 0, &len) ||
+		    gosync_oncevalue_complete(fd, value, sizeof(value))) {
+			res->err = errno;
+			break;
+		}
+		res->entries++;		/* kept open: the value stays */
+	}
+	res->pinned = kernel_bytes() - before;
+	return 0;
+}
+
+static bool t_oncevalue_charge(void)
+{
+	const long long limit = 16 << 20;
+	struct fill_result *res;
+	char old[32], lim[32];
+	int st;
+
+	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(res != MAP_FAILED, "mmap");
+	tap_read_file(PARAMS "max_bytes_per_user", old, sizeof(old));
+	snprintf(lim, sizeof(lim), "%lld", limit);
+	CHECK(tap_write_file(PARAMS "max_bytes_per_user", lim), "set max_bytes_per_user");
+	st = tap_fork(once_filler, res);
+	tap_write_file(PARAMS "max_bytes_per_user", old);
+	printf("# oncevalue-charge: %lld OnceValues of 32769 bytes until %s; kernel memory "
+	       "pinned: %lld KiB (%.2f x the %lld KiB limit)\n", res->entries,
+	       tap_errname(res->err), res->pinned >> 10, (double)res->pinned / limit, limit >> 10);
+	CHECK(st == 0, "filler exited with %d", st);
+	CHECK(res->err == ENOSPC, "stopped with %s, not ENOSPC", tap_errname(res->err));
+	CHECK(res->pinned <= limit + limit / 4 + (4 << 20),
+	      "%lld bytes pinned against a limit of %lld", res->pinned, limit);
+	munmap(res, sizeof(*res));
+	return true;
+}
+
 /* ---- many uids of one user namespace ---- */
 
 #define NS_UIDS		16
@@ -359,6 +414,10 @@ int main(void)
 		printf("ok - e2e:limits-amplification # SKIP debug kernel: a measurement\n");
 	else
 		tap_report(t_amplification(), "limits-amplification");
+	if (debug_kernel())
+		printf("ok - e2e:limits-oncevalue-charge # SKIP debug kernel: a measurement\n");
+	else
+		tap_report(t_oncevalue_charge(), "limits-oncevalue-charge");
 	tap_report(t_chan_sender_pays(), "limits-chan-sender-pays");
 	/* a skip is known only once the container tried: one line, SKIP or not */
 	ok = t_userns();
