@@ -664,6 +664,11 @@ static int gs_cmd_batch(struct gs_ucmd *ucmd)
 			} else if (err && (b->flags & GOSYNC_BATCH_STOP_ON_ERROR)) {
 				stop = true;
 			}
+			/*
+			 * An op may take long: a racy counter's spins up to
+			 * 100 us, and a chunk holds hundreds of ops.
+			 */
+			cond_resched();
 		}
 		/*
 		 * i ops ran: write back exactly those. They count as done even
