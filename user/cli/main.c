@@ -545,6 +545,7 @@ static int ls_once(struct cli_ctx *ctx, int dev)
 	struct gosync_info *buf = NULL, *b;
 	uint64_t cursor = 0;
 	size_t total = 0, cap = 0;
+	unsigned int all = 0;	/* live objects in the namespace, as the last call saw */
 	int n, ret = 0;
 
 	/* All of the list first, so that a call that fails prints nothing. */
@@ -562,7 +563,7 @@ static int ls_once(struct cli_ctx *ctx, int dev)
 				goto out;
 			}
 		}
-		n = gosync_list_state(dev, buf + total, st + total, 32, &cursor, NULL);
+		n = gosync_list_state(dev, buf + total, st + total, 32, &cursor, &all);
 		if (n < 0) {
 			ret = cli_fail(ctx, NULL);
 			goto out;
@@ -581,8 +582,15 @@ static int ls_once(struct cli_ctx *ctx, int dev)
 		cli_print_info_state(ctx, type_by_id(buf[k].type), &buf[k], false,
 				     NULL, NULL, &st[k], NULL, 0);
 	}
+	/*
+	 * Objects LIST does not show this caller (another user's, not open to
+	 * it): say so, or a hang on one looks like no object at all.
+	 */
+	all = all > total ? all - (unsigned int)total : 0;
 	if (ctx->json)
-		printf("],\"count\":%zu}\n", total);
+		printf("],\"count\":%zu,\"hidden\":%u}\n", total, all);
+	else if (all)
+		printf("(%u more in this IPC namespace, not visible to you)\n", all);
 out:
 	free(buf);
 	free(st);

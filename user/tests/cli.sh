@@ -26,7 +26,7 @@ restore_dev() {
 	[ -z "$dmode" ] || { chgrp "$dgroup" /dev/gosync && chmod "$dmode" /dev/gosync; }
 	dmode=
 }
-cleanup() { restore_dev; "$G" rm -f "$N" "$N-j" >/dev/null 2>&1; }
+cleanup() { restore_dev; "$G" rm -f "$N" "$N-j" "$N-hidden" >/dev/null 2>&1; }
 trap cleanup EXIT
 cleanup
 
@@ -61,6 +61,17 @@ if [ "$(id -u)" = 0 ] && command -v su >/dev/null 2>&1 && id nobody >/dev/null 2
 	[ $rc = 1 ] && [ "$err" = "gosync: /dev/gosync: Permission denied (open to group $g:\
  sudo adduser \"\$USER\" $g, then log in again)" ] &&
 		ok eacces-group || notok eacces-group "status $rc, '$err'"
+	# another user's object is hidden from ls, which says how many are
+	chmod 666 /dev/gosync
+	"$G" mutex create "$N-hidden"
+	out=$(su -s /bin/sh nobody -c "$gp ls" 2>&1); rc=$?
+	[ $rc = 0 ] && ! echo "$out" | grep -q "$N-hidden" &&
+		echo "$out" | grep -q "^([1-9][0-9]* more in this IPC namespace, not visible to you)\$" &&
+		ok ls-hidden || notok ls-hidden "status $rc, '$out'"
+	out=$(su -s /bin/sh nobody -c "$gp --json ls" 2>&1)
+	echo "$out" | grep -q '"count":[0-9]*,"hidden":[1-9][0-9]*}$' && ok ls-hidden-json ||
+		notok ls-hidden-json "'$out'"
+	"$G" rm "$N-hidden"
 	restore_dev
 else
 	echo "ok - e2e:cli-eacces # SKIP needs root, su and nobody"
@@ -136,7 +147,7 @@ j=$("$G" --json version)
 [ "$(echo "$j" | json_num api_version)" = 1 ] && echo "$j" | grep -q '"types":\["counter"' &&
 	ok json-version || notok json-version "got '$j'"
 j=$("$G" --json ls)
-echo "$j" | grep -q "^{\"objects\":\[.*\"name\":\"$N-j\".*\],\"count\":[0-9]*}\$" &&
+echo "$j" | grep -q "^{\"objects\":\[.*\"name\":\"$N-j\".*\],\"count\":[0-9]*,\"hidden\":[0-9]*}\$" &&
 	[ "$(echo "$j" | grep -o '"id":' | wc -l)" = "$(echo "$j" | json_num count)" ] &&
 	ok json-ls || notok json-ls "got '$j'"
 # one JSON object per command: one line, braces balanced
