@@ -462,6 +462,29 @@ static int gs_case_cmp(const void *a, const void *b)
 }
 
 /*
+ * Does each case look ready, each under its own lock alone? Only a filter
+ * before the turn: an ALL that an object's change woke while another case
+ * stays unready goes back to sleep without queueing for gs_wait_all_lock,
+ * so a flood of wake-ups on one user's objects does not make every other
+ * ALL on the system wait. (A case that becomes ready after it was looked
+ * at wakes the caller, which watches every object before it tries.)
+ */
+static bool gs_wait_all_may_be_ready(struct gs_case **sorted, unsigned int n)
+{
+	unsigned int i;
+	bool ready = true;
+
+	for (i = 0; i < n && ready; i++) {
+		spinlock_t *lock = sorted[i]->ops->lock(sorted[i]);
+
+		spin_lock(lock);
+		ready = sorted[i]->ops->ready_locked(sorted[i]);
+		spin_unlock(lock);
+	}
+	return ready;
+}
+
+/*
  * Take every object's lock in order, and complete all cases if all are
  * ready. Return: 1 if they completed (each ->result set), 0 if not; a
  * signal (@dl's kind) while waiting for another ALL's turn: @dl's error.
@@ -470,6 +493,9 @@ static int gs_wait_all_try(struct gs_case **sorted, unsigned int n, const struct
 {
 	unsigned int i;
 	bool ready = true;
+
+	if (!gs_wait_all_may_be_ready(sorted, n))
+		return 0;
 
 	/*
 	 * Another ALL's turn is short, but a flood of them (or objects whose

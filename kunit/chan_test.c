@@ -747,6 +747,31 @@ static void wait_all_turn_interruptible_test(struct kunit *test)
 }
 
 /*
+ * An ALL with a case that is not ready does not queue for the turn at all:
+ * one user's flood of ALLs woken in vain must not hold up another's.
+ * (It used to wait for the turn to learn that.)
+ */
+static void wait_all_unready_skips_turn_test(struct kunit *test)
+{
+	struct gs_mutex *m = gs_mutex_create(true);
+	struct gs_holder h = {}, owner = {};
+	struct blocker b = {};
+	struct gs_case c;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
+	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &owner, FOREVER), 0);
+	case_init(&c, &gs_mutex_type, m, &h, GOSYNC_CASE_LOCK);
+	gs_wait_all_turn(true);
+	blocker_start(test, &b, do_wait_all_nonblock, &c);
+	expect_true(test, wait_until(READ_ONCE(b.finished)));
+	gs_wait_all_turn(false);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b), -EAGAIN);
+	KUNIT_EXPECT_PTR_EQ(test, m->owner, &owner);
+	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
+	gs_mutex_destroy(m);
+}
+
+/*
  * A select (or, with @all, a wait-all) that its task is killed in; with
  * @first, killed before the call starts
  */
@@ -1488,6 +1513,7 @@ static struct kunit_case gs_chan_cases_kunit[] = {
 	KUNIT_CASE(wait_any_lock_stress_test),
 	KUNIT_CASE(wait_all_atomic_test),
 	KUNIT_CASE(wait_all_turn_interruptible_test),
+	KUNIT_CASE(wait_all_unready_skips_turn_test),
 	KUNIT_CASE(wait_killed_then_granted_test),
 	{}
 };
