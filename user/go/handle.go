@@ -29,7 +29,7 @@ type handle struct {
 	closed  bool                 // (under pmu) Close ran
 	done    chan struct{}        // closed by close(); nil: none asked for yet (closedChan)
 
-	race *[2]byte // the object's race token (race.go), nil without -race (but zeroHandle's)
+	race *[2]byte // the object's race token (race.go), nil without -race and on zeroHandle
 
 	// The mapped fast path (mutex.go), set before the handle is shared
 	// and never changed: the object's page as mmap() mapped it (nil if
@@ -62,8 +62,9 @@ func newHandle(fd int, typ uint32, name string) *handle {
 // has none: every call on it fails with os.ErrInvalid where a closed
 // handle's fails with os.ErrClosed. It is closed from the start, its
 // descriptor (none: -1) taken for closed too, so no put ever closes
-// anything; its race token is its own, for the hooks that run before get.
-var zeroHandle = &handle{fd: -1, closer: -1, closed: true, race: new([2]byte)}
+// anything; the race hooks that run before get give it a fresh token each
+// time (race.go's tok).
+var zeroHandle = &handle{fd: -1, closer: -1, closed: true}
 
 func init() { zeroHandle.state.Store(closedBit | fdClosedBit) }
 

@@ -182,6 +182,10 @@ func (s *Semaphore) Size() int64 { return s.size }
 // wait: x/sync's waits behind them).
 func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 	if n > s.size {
+		// A closed handle (or a zero value) says so first, whatever ctx.
+		if s.hd().isClosed() {
+			return newError("Semaphore.Acquire", s.hd().name, s.hd().closedErr())
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

@@ -5,6 +5,7 @@ package gosync_test
 import (
 	"context"
 	"embed"
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -169,4 +170,17 @@ func typesWithMethods(t *testing.T) []string {
 		t.Fatal("found no exported types with methods in the sources")
 	}
 	return names
+}
+
+// A zero Semaphore's Acquire of more than its size (0) with a done context
+// is still os.ErrInvalid: it chose between the two at random.
+func TestZeroValuesSemaphoreAcquire(t *testing.T) {
+	var s gosync.Semaphore
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for i := 0; i < 50; i++ {
+		if err := s.Acquire(ctx, 1); !errors.Is(err, os.ErrInvalid) {
+			t.Fatalf("try %d: %v, want os.ErrInvalid", i, err)
+		}
+	}
 }
