@@ -779,8 +779,10 @@ struct gosync_info {
  */
 #define GOSYNC_HOLDER_OPENER	_BITUL(1)
 /*
- * That process exited (and was reaped): pid is the number it had, which
- * another process may have by now. A non-robust lock stays held by it.
+ * The process named exited (and was reaped): pid is the number it had,
+ * which another process may have by now. A non-robust lock stays held by
+ * the description it took it through; with GOSYNC_HOLDER_OPENER, that
+ * description may live on in another process (a fork, SCM_RIGHTS).
  */
 #define GOSYNC_HOLDER_EXITED	_BITUL(2)
 
