@@ -96,19 +96,32 @@ full:
 	return 0;
 }
 
+/*
+ * A result a child fills in (*@res, shared), and max_bytes_per_user set to
+ * @limit; its old value in @old, for the caller to put back.
+ */
+static bool limit_begin(struct fill_result **res, long long limit, char old[32])
+{
+	char lim[32];
+
+	*res = mmap(NULL, sizeof(**res), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		    -1, 0);
+	CHECK(*res != MAP_FAILED, "mmap");
+	tap_read_file(PARAMS "max_bytes_per_user", old, 32);
+	snprintf(lim, sizeof(lim), "%lld", limit);
+	CHECK(tap_write_file(PARAMS "max_bytes_per_user", lim), "set max_bytes_per_user");
+	return true;
+}
+
 static bool t_amplification(void)
 {
 	static const char *const bn[] = { NULL, "spin", "rwsem", "rcu" };
 	const long long limit = 16 << 20;
 	struct fill_result *res;
-	char old[32], lim[32];
+	char old[32];
 	int st;
 
-	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	CHECK(res != MAP_FAILED, "mmap");
-	tap_read_file(PARAMS "max_bytes_per_user", old, sizeof(old));
-	snprintf(lim, sizeof(lim), "%lld", limit);
-	CHECK(tap_write_file(PARAMS "max_bytes_per_user", lim), "set max_bytes_per_user");
+	CHECK(limit_begin(&res, limit, old), "setup");
 	for (unsigned int b = GOSYNC_MAP_SPIN; b <= GOSYNC_MAP_RCU; b++) {
 		memset(res, 0, sizeof(*res));
 		res->backend = b;
@@ -170,14 +183,10 @@ static bool t_oncevalue_charge(void)
 {
 	const long long limit = 16 << 20;
 	struct fill_result *res;
-	char old[32], lim[32];
+	char old[32];
 	int st;
 
-	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	CHECK(res != MAP_FAILED, "mmap");
-	tap_read_file(PARAMS "max_bytes_per_user", old, sizeof(old));
-	snprintf(lim, sizeof(lim), "%lld", limit);
-	CHECK(tap_write_file(PARAMS "max_bytes_per_user", lim), "set max_bytes_per_user");
+	CHECK(limit_begin(&res, limit, old), "setup");
 	st = tap_fork(once_filler, res);
 	tap_write_file(PARAMS "max_bytes_per_user", old);
 	printf("# oncevalue-charge: %lld OnceValues of 32769 bytes until %s; kernel memory "
