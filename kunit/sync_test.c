@@ -2245,6 +2245,38 @@ static int do_rlock(struct blocker *b)
 	return gs_rwmutex_lock(b->obj, &b->holder, false, FOREVER);
 }
 
+static int do_rlock_runlock(struct blocker *b)
+{
+	return gs_rwmutex_lock(b->obj, &b->holder, false, FOREVER) ?:
+	       gs_rwmutex_runlock(b->obj, &b->holder);
+}
+
+/*
+ * A reader that RLocks and RUnlocks while another holds a read lock leaves
+ * no reference to its task behind: one kept as the spinners' hint pinned
+ * its task_struct after it exited, for as long as another user's read
+ * lock lasted.
+ */
+static void rwmutex_runlock_unpins_test(struct kunit *test)
+{
+	struct gs_rwmutex *rw = gs_rwmutex_create(true);
+	struct gs_holder a = {};
+	struct blocker b = {};
+	bool pinned;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rw);
+	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, false, FOREVER), 0);
+	blocker_start(test, &b, do_rlock_runlock, rw);
+	KUNIT_EXPECT_EQ(test, blocker_finish(&b), 0);
+	spin_lock(&rw->lock);
+	pinned = rw->owner_task == b.task;	/* compared only: b.task may be gone */
+	spin_unlock(&rw->lock);
+	KUNIT_EXPECT_FALSE(test, pinned);
+	KUNIT_EXPECT_EQ(test, rw->readers, 1U);
+	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), 0);
+	gs_rwmutex_destroy(rw);
+}
+
 static void wake_batches_test(struct kunit *test)
 {
 	struct blocker *b = kunit_kcalloc(test, MANY_SLEEPERS, sizeof(*b), GFP_KERNEL);
@@ -2327,6 +2359,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(rwmutex_max_readers_test),
 	KUNIT_CASE(rwmutex_writer_preference_test),
 	KUNIT_CASE(rwmutex_writer_gives_up_test),
+	KUNIT_CASE(rwmutex_runlock_unpins_test),
 	KUNIT_CASE(rwmutex_sel_queue_test),
 	KUNIT_CASE(rwmutex_sel_try_wakes_test),
 	KUNIT_CASE(rwmutex_signal_test),
