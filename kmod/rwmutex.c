@@ -291,20 +291,19 @@ static bool gs_rwmutex_grant_locked(struct gs_rwmutex *rw,
 }
 
 /*
- * Selections' cases decided elsewhere leave the queue (their owners disarm
- * them later), first: a writer among them must not hold readers back. No
- * walk when no selection waits: every unlock comes here.
+ * A selection's case decided elsewhere leaves the queue when a grant walk
+ * comes to it (its owner disarms it later): a writer among them must not
+ * hold readers back. Only where the walk goes: a walk of the whole queue
+ * on every try let one user's thousands of queued cases keep the lock, and
+ * the deadlock detector's global lock waiting for it, busy.
  */
-static void gs_rwmutex_drop_decided_locked(struct gs_rwmutex *rw)
+static bool gs_rwmutex_drop_decided_locked(struct gs_rwmutex *rw, struct gs_rwmutex_waiter *w)
 {
-	struct gs_rwmutex_waiter *w, *tmp;
-
 	lockdep_assert_held(&rw->lock);
-	if (!rw->nr_sel_waiting)
-		return;
-	list_for_each_entry_safe(w, tmp, &rw->waiters, node)
-		if (w->sel && gs_sel_decided(w->sel))
-			gs_rwmutex_dequeue_locked(rw, w);
+	if (!w->sel || !gs_sel_decided(w->sel))
+		return false;
+	gs_rwmutex_dequeue_locked(rw, w);
+	return true;
 }
 
 /*
@@ -323,12 +322,14 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, struct gs_wake *wake)
 	bool writer_ahead = false;
 
 	lockdep_assert_held(&rw->lock);
-	gs_rwmutex_drop_decided_locked(rw);
+	/* Nothing to grant: decided cases can wait for a walk that can. */
 	if (gs_rwmutex_wlocked_locked(rw))
 		return false;
 	if (!gs_rwmutex_readers_locked(rw))
 		gs_owner_task_set(&rw->owner_task, NULL);
 	list_for_each_entry_safe(w, tmp, &rw->waiters, node) {
+		if (gs_rwmutex_drop_decided_locked(rw, w))
+			continue;
 		/*
 		 * FIFO: past a writer not due, the rest came later and wait
 		 * for it. Checked before the writers are passed over: each
@@ -355,7 +356,7 @@ static bool gs_rwmutex_wake_locked(struct gs_rwmutex *rw, struct gs_wake *wake)
 	if (gs_rwmutex_readers_locked(rw))
 		return false;
 	list_for_each_entry_safe(w, tmp, &rw->waiters, node) {
-		if (!w->writer)
+		if (gs_rwmutex_drop_decided_locked(rw, w) || !w->writer)
 			continue;
 		if (gs_wake_full(wake))
 			return true;
