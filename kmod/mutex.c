@@ -253,10 +253,10 @@ static void gs_mutex_end_starving_locked(struct gs_mutex *m, struct gs_mutex_wai
  * (selections are woken with the pollers), found in m->lockers: not by
  * walking past every selection's queued case on each Unlock. Either way
  * the task is woken after the caller drops m->lock (@wake), so it never
- * spins on the lock its waker holds. A granted Lock learns it from w->granted alone: the
- * store-release below is the last access to its on-stack entry, and
- * gs_wake_add() has referenced its task; a selection reads it in
- * gs_mutex_disarm(), under m->lock.
+ * spins on the lock its waker holds. A granted Lock learns it from
+ * w->granted alone: the store-release below is the last access to its
+ * on-stack entry, and gs_wake_add() has referenced its task; a selection
+ * reads it in gs_mutex_disarm(), under m->lock.
  */
 static void gs_mutex_pass_locked(struct gs_mutex *m, struct gs_wake *wake)
 {

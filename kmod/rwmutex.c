@@ -187,6 +187,13 @@ static void gs_rwmutex_runlock_locked(struct gs_rwmutex *rw, struct gs_holder *h
 	}
 	rw->readers -= n;
 	h->rlocks -= n;
+	/*
+	 * The last reader to lock leaves while others may still read: it is
+	 * no longer the spinners' hint, and its task_struct must not stay
+	 * pinned by another user's read lock after it exits.
+	 */
+	if (rw->owner_task == current)
+		gs_owner_task_set(&rw->owner_task, NULL);
 	if (!h->rlocks) {
 		list_del(&h->node);
 		rw->nr_rholders--;
@@ -768,13 +775,6 @@ static void gs_rwmutex_release_locked(struct gs_rwmutex *rw, struct gs_holder *h
 		/* rw->who is kept, reported only while write-locked (gs_mutex_unlock_locked()) */
 	} else {
 		gs_rwmutex_runlock_locked(rw, h, 1);
-		/*
-		 * The last reader to lock leaves while others still read: it
-		 * is no longer the spinners' hint, and its task_struct must not
-		 * stay pinned by another user's read lock after it exits.
-		 */
-		if (rw->owner_task == current)
-			gs_owner_task_set(&rw->owner_task, NULL);
 	}
 	/* Before the wake-up: traces show the release before the next acquire. */
 	gs_trace_released(rw->id, GOSYNC_TYPE_RWMUTEX,
@@ -920,9 +920,6 @@ void gs_rwmutex_holder_gone(struct gs_rwmutex *rw, struct gs_holder *h)
 	if (h->rlocks)
 		gs_trace_owner_dead(rw->id, GOSYNC_TYPE_RWMUTEX, gs_who_nr(&h->who), h->rlocks);
 	gs_rwmutex_runlock_locked(rw, h, h->rlocks);
-	/* Closed by an exiting reader: as gs_rwmutex_release_locked() */
-	if (!rw->writer && rw->owner_task == current)
-		gs_owner_task_set(&rw->owner_task, NULL);
 	if (rw->robust && rw->writer == h) {
 		gs_trace_owner_dead(rw->id, GOSYNC_TYPE_RWMUTEX, gs_who_nr(&rw->who), 1);
 		rw->writer = NULL;

@@ -278,10 +278,11 @@ static void gs_case_acquired(const struct gs_case *c, u64 waited, bool count)
 		[GOSYNC_CASE_RLOCK] = GOSYNC_LOCK_RLOCK,
 		[GOSYNC_CASE_ACQUIRE] = GOSYNC_SEM_ACQUIRE,
 	};
-	u64 ns = waited ? ktime_get_ns() - waited : 0;
+	u64 ns;
 
 	if (c->op >= ARRAY_SIZE(ops) || !ops[c->op])
 		return;
+	ns = waited ? ktime_get_ns() - waited : 0;
 	if (count && waited && c->ops->lockstat && gs_locked(c->result))
 		gs_lockstat_add(c->ops->lockstat(c), ns);
 	gs_trace_acquired(c->id, c->type, ops[c->op],

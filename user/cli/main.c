@@ -545,7 +545,7 @@ static int ls_once(struct cli_ctx *ctx, int dev)
 	struct gosync_info *buf = NULL, *b;
 	uint64_t cursor = 0;
 	size_t total = 0, cap = 0;
-	unsigned int all = 0;	/* live objects in the namespace, as the last call saw */
+	unsigned int live = 0, hidden;	/* objects in the namespace, as the last call saw */
 	int n, ret = 0;
 
 	/* All of the list first, so that a call that fails prints nothing. */
@@ -563,7 +563,7 @@ static int ls_once(struct cli_ctx *ctx, int dev)
 				goto out;
 			}
 		}
-		n = gosync_list_state(dev, buf + total, st + total, 32, &cursor, &all);
+		n = gosync_list_state(dev, buf + total, st + total, 32, &cursor, &live);
 		if (n < 0) {
 			ret = cli_fail(ctx, NULL);
 			goto out;
@@ -586,11 +586,11 @@ static int ls_once(struct cli_ctx *ctx, int dev)
 	 * Objects LIST does not show this caller (another user's, not open to
 	 * it): say so, or a hang on one looks like no object at all.
 	 */
-	all = all > total ? all - (unsigned int)total : 0;
+	hidden = live > total ? live - (unsigned int)total : 0;
 	if (ctx->json)
-		printf("],\"count\":%zu,\"hidden\":%u}\n", total, all);
-	else if (all)
-		printf("(%u more in this IPC namespace, not visible to you)\n", all);
+		printf("],\"count\":%zu,\"hidden\":%u}\n", total, hidden);
+	else if (hidden)
+		printf("(%u more in this IPC namespace, not visible to you)\n", hidden);
 out:
 	free(buf);
 	free(st);
