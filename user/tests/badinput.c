@@ -462,6 +462,357 @@ static bool t_chan_vec_bad_entry(void)
 	return true;
 }
 
+/* GOSYNC_IOC_CHAN on @fd with the command's own fields; -1/errno as ioctl(). */
+static int chan_cmd(int fd, unsigned int flags, unsigned int op, unsigned int count,
+		    const void *msgs, unsigned long long timeout_ns)
+{
+	struct gosync_chan_cmd c = { .size = sizeof(c), .flags = flags, .op = op,
+				     .count = count, .msgs = (uintptr_t)msgs,
+				     .timeout_ns = timeout_ns };
+
+	return ioctl(fd, GOSYNC_IOC_CHAN, &c);
+}
+
+static struct gosync_chan_msg vec_max[GOSYNC_CHAN_VEC_MAX + 1];
+
+/*
+ * The CHAN command's own fields: SEND and RECV take 1..GOSYNC_CHAN_VEC_MAX
+ * messages at a non-NULL @msgs; CLOSE and LEN take none of flags, count,
+ * msgs, timeout_ns; an op that is none; the create attribute's flags and
+ * __reserved. All EINVAL, and nothing was sent, received or closed.
+ */
+static bool t_chan_operands(void)
+{
+	static const unsigned int bad_ops[] = { 0, GOSYNC_CHAN_LEN + 1, 99, 1U << 31 };
+	static const unsigned int vec_ops[] = { GOSYNC_CHAN_SEND, GOSYNC_CHAN_RECV };
+	static const unsigned int none_ops[] = { GOSYNC_CHAN_CLOSE, GOSYNC_CHAN_LEN };
+	struct gosync_chan_msg m = { .buf = (uintptr_t)"x", .len = 1 };
+	struct gosync_create c = { .type = GOSYNC_TYPE_CHAN, .chan = { .cap = 4, .msg_max = 8 } };
+	struct gosync_chan_cmd r;
+	char got[8];
+	unsigned int len = ~0u;
+	bool closed = true;
+	int fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, 4, 8));
+
+	for (int i = 0; i < 2; i++) {
+		CHECK_ERRNO(chan_cmd(fd, 0, vec_ops[i], 0, &m, 0), EINVAL, false);
+		CHECK_ERRNO(chan_cmd(fd, 0, vec_ops[i], GOSYNC_CHAN_VEC_MAX + 1, vec_max, 0),
+			    EINVAL, false);
+		CHECK_ERRNO(chan_cmd(fd, 0, vec_ops[i], ~0u, vec_max, 0), EINVAL, false);
+		CHECK_ERRNO(chan_cmd(fd, 0, vec_ops[i], 1, NULL, 0), EINVAL, false);
+		CHECK_ERRNO(chan_cmd(fd, GOSYNC_WAIT_NONBLOCK, vec_ops[i], 1, NULL, 0),
+			    EINVAL, false);
+	}
+	CHECK(!gosync_chan_len(fd, &len, NULL, NULL) && len == 0, "len %u", len);
+	/* the neighbours: one message, and a RECV of GOSYNC_CHAN_VEC_MAX */
+	CHECK_OK(chan_cmd(fd, 0, GOSYNC_CHAN_SEND, 1, &m, 0));
+	for (int i = 0; i < GOSYNC_CHAN_VEC_MAX; i++)
+		vec_max[i] = (struct gosync_chan_msg){ .buf = (uintptr_t)got, .len = 8 };
+	r = (struct gosync_chan_cmd){ .size = sizeof(r), .flags = GOSYNC_WAIT_NONBLOCK,
+				      .op = GOSYNC_CHAN_RECV, .count = GOSYNC_CHAN_VEC_MAX,
+				      .msgs = (uintptr_t)vec_max };
+	CHECK_OK(ioctl(fd, GOSYNC_IOC_CHAN, &r));
+	CHECK(r.done == 1 && vec_max[0].len == 1 && got[0] == 'x',
+	      "recv of VEC_MAX: done %u len %u", r.done, vec_max[0].len);
+
+	/* CLOSE and LEN: every field besides op must be 0 */
+	for (int i = 0; i < 2; i++) {
+		CHECK_ERRNO(chan_cmd(fd, GOSYNC_WAIT_NONBLOCK, none_ops[i], 0, NULL, 0),
+			    EINVAL, false);
+		CHECK_ERRNO(chan_cmd(fd, GOSYNC_WAIT_TIMEOUT, none_ops[i], 0, NULL, 1000),
+			    EINVAL, false);
+		CHECK_ERRNO(chan_cmd(fd, GOSYNC_WAIT_TIMEOUT, none_ops[i], 0, NULL, 0),
+			    EINVAL, false);
+		CHECK_ERRNO(chan_cmd(fd, 0, none_ops[i], 1, NULL, 0), EINVAL, false);
+		CHECK_ERRNO(chan_cmd(fd, 0, none_ops[i], 0, &m, 0), EINVAL, false);
+		CHECK_ERRNO(chan_cmd(fd, 0, none_ops[i], 1, &m, 0), EINVAL, false);
+		CHECK_ERRNO(chan_cmd(fd, 0, none_ops[i], 0, NULL, 1), EINVAL, false);
+	}
+	for (size_t i = 0; i < sizeof(bad_ops) / sizeof(bad_ops[0]); i++) {
+		CHECK_ERRNO(chan_cmd(fd, 0, bad_ops[i], 0, NULL, 0), EINVAL, false);
+		CHECK_ERRNO(chan_cmd(fd, 0, bad_ops[i], 1, &m, 0), EINVAL, false);
+	}
+	/* nothing was sent or closed */
+	CHECK(!gosync_chan_len(fd, &len, NULL, &closed) && len == 0 && !closed,
+	      "len %u closed %d", len, closed);
+	CHECK_OK(chan_cmd(fd, 0, GOSYNC_CHAN_LEN, 0, NULL, 0));
+	CHECK_OK(chan_cmd(fd, 0, GOSYNC_CHAN_CLOSE, 0, NULL, 0));
+	CHECK(!gosync_chan_len(fd, &len, NULL, &closed) && closed, "not closed");
+	close(fd);
+
+	/* the create attribute */
+	c.chan.flags = 1;
+	CHECK_ERRNO(gosync_create(dev, &c), EINVAL, true);
+	c.chan.flags = 1U << 31;
+	CHECK_ERRNO(gosync_create(dev, &c), EINVAL, true);
+	c.chan.flags = 0;
+	c.chan.__reserved = 1;
+	CHECK_ERRNO(gosync_create(dev, &c), EINVAL, true);
+	c.chan.__reserved = 1U << 31;
+	CHECK_ERRNO(gosync_create(dev, &c), EINVAL, true);
+	c.chan.__reserved = 0;
+	close(CHECK_OK(gosync_create(dev, &c)));
+	return true;
+}
+
+/* GOSYNC_IOC_WAIT with @n cases and @flags; -1/errno as ioctl(). */
+static int wait_cases(struct gosync_wait_case *cases, unsigned int n, unsigned int flags)
+{
+	struct gosync_wait w = { .size = sizeof(w), .flags = flags,
+				 .cases = (uintptr_t)cases, .count = n };
+
+	return ioctl(dev, GOSYNC_IOC_WAIT, &w);
+}
+
+/* Two WG_ZERO cases, ready: their WaitGroups are at 0. */
+static void wg_cases(struct gosync_wait_case cs[2], int wg, int wg2)
+{
+	cs[0] = (struct gosync_wait_case){ .fd = wg, .op = GOSYNC_CASE_WG_ZERO };
+	cs[1] = (struct gosync_wait_case){ .fd = wg2, .op = GOSYNC_CASE_WG_ZERO };
+}
+
+/*
+ * A case's in fields: flags and error are out only (0 in), __reserved 0,
+ * and an op its type has: 0 and anything from 32 on (not a bit of the
+ * type's op mask; 35 and 67 are WG_ZERO's bit plus 32 and 64) are EINVAL,
+ * for ANY and ALL, even when the case's fd is a good one and another case
+ * is ready.
+ */
+static bool t_wait_case_operands(void)
+{
+	static const unsigned int bad_ops[] = {
+		0, 32, 32 + GOSYNC_CASE_WG_ZERO, 64 + GOSYNC_CASE_WG_ZERO, 99, 1U << 31,
+	};
+	static const unsigned int modes[] = { 0, GOSYNC_WAIT_ORDERED, GOSYNC_WAIT_ALL };
+	struct gosync_wait_case cs[2];
+	int wg = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
+	int wg2 = CHECK_OK(gosync_waitgroup_create(dev, NULL, 0));
+
+	for (size_t k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
+		unsigned int fl = modes[k] | GOSYNC_WAIT_NONBLOCK;
+
+		/* the neighbour: both ready, the wait succeeds */
+		wg_cases(cs, wg, wg2);
+		CHECK_OK(wait_cases(cs, 2, fl));
+		CHECK(cs[0].error == 0 && cs[0].flags == 0, "mode %#x: error %d flags %#x",
+		      modes[k], cs[0].error, cs[0].flags);
+		for (int i = 0; i < 2; i++) {
+			wg_cases(cs, wg, wg2);
+			cs[i].flags = GOSYNC_CASE_CLOSED;
+			CHECK_ERRNO(wait_cases(cs, 2, fl), EINVAL, false);
+			wg_cases(cs, wg, wg2);
+			cs[i].flags = 1U << 31;
+			CHECK_ERRNO(wait_cases(cs, 2, fl), EINVAL, false);
+			wg_cases(cs, wg, wg2);
+			cs[i].error = -EPIPE;
+			CHECK_ERRNO(wait_cases(cs, 2, fl), EINVAL, false);
+			wg_cases(cs, wg, wg2);
+			cs[i].error = 1;
+			CHECK_ERRNO(wait_cases(cs, 2, fl), EINVAL, false);
+			wg_cases(cs, wg, wg2);
+			cs[i].__reserved = 1;
+			CHECK_ERRNO(wait_cases(cs, 2, fl), EINVAL, false);
+			for (size_t j = 0; j < sizeof(bad_ops) / sizeof(bad_ops[0]); j++) {
+				wg_cases(cs, wg, wg2);
+				cs[i].op = bad_ops[j];
+				CHECK_ERRNO(wait_cases(cs, 2, fl), EINVAL, false);
+			}
+		}
+	}
+	close(wg2);
+	close(wg);
+	return true;
+}
+
+/* A valid LIST of one entry into the page at @pages, its state into the next. */
+static void list_build(struct gosync_list *l, char *pages, size_t ps)
+{
+	build(cmd_find(GOSYNC_CMD_LIST), 0, l, sizeof(*l), sizeof(*l));
+	l->count = 1;
+	l->entries = (uintptr_t)pages;
+	l->states = (uintptr_t)(pages + ps);
+}
+
+/*
+ * LIST's sizes: entry_size at most a page, states with a state_size of 8
+ * to a page and state_size only with states, __reserved2 0; INFO's
+ * state_size likewise. EINVAL; the bounds themselves are accepted.
+ */
+static bool t_list_info_sizes(void)
+{
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+	char *pages = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct gosync_info_cmd ic;
+	struct gosync_list l;
+
+	CHECK(pages != MAP_FAILED, "mmap");
+	list_build(&l, pages, ps);
+	CHECK_OK(ioctl(dev, GOSYNC_IOC_LIST, &l));
+	CHECK(l.count == 1, "list: count %u", l.count);
+	list_build(&l, pages, ps);
+	l.__reserved2 = 1;
+	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
+	list_build(&l, pages, ps);
+	l.__reserved2 = 1U << 31;
+	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
+	/* entry_size: offsetof(stats) to a page */
+	list_build(&l, pages, ps);
+	l.entry_size = ps + 1;
+	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
+	list_build(&l, pages, ps);
+	l.entry_size = ~0u;
+	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
+	list_build(&l, pages, ps);
+	l.entry_size = offsetof(struct gosync_info, stats) - 1;
+	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
+	list_build(&l, pages, ps);
+	l.entry_size = ps;
+	CHECK_OK(ioctl(dev, GOSYNC_IOC_LIST, &l));
+	list_build(&l, pages, ps);
+	l.entry_size = offsetof(struct gosync_info, stats);
+	CHECK_OK(ioctl(dev, GOSYNC_IOC_LIST, &l));
+	/* state_size: 0 without states, else 8 to a page */
+	list_build(&l, pages, ps);
+	l.state_size = 0;
+	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
+	list_build(&l, pages, ps);
+	l.state_size = 4;
+	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
+	list_build(&l, pages, ps);
+	l.state_size = 7;
+	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
+	list_build(&l, pages, ps);
+	l.state_size = ps + 1;
+	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
+	list_build(&l, pages, ps);
+	l.state_size = ~0u;
+	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
+	list_build(&l, pages, ps);
+	l.states = 0;
+	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
+	list_build(&l, pages, ps);
+	l.states = 0;
+	l.state_size = 8;
+	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
+	list_build(&l, pages, ps);
+	l.states = 0;
+	l.state_size = 0;
+	CHECK_OK(ioctl(dev, GOSYNC_IOC_LIST, &l));
+	list_build(&l, pages, ps);
+	l.state_size = 8;
+	CHECK_OK(ioctl(dev, GOSYNC_IOC_LIST, &l));
+	list_build(&l, pages, ps);
+	l.state_size = ps;
+	CHECK_OK(ioctl(dev, GOSYNC_IOC_LIST, &l));
+
+	/* INFO: the same state_size rule */
+	ic = (struct gosync_info_cmd){ .size = sizeof(ic), .state = (uintptr_t)pages,
+				       .state_size = ps + 1 };
+	CHECK_ERRNO(ioctl(cfd, GOSYNC_IOC_INFO, &ic), EINVAL, false);
+	ic.state_size = ~0u;
+	CHECK_ERRNO(ioctl(cfd, GOSYNC_IOC_INFO, &ic), EINVAL, false);
+	ic.state_size = ps;
+	CHECK_OK(ioctl(cfd, GOSYNC_IOC_INFO, &ic));
+	ic.state_size = 8;
+	CHECK_OK(ioctl(cfd, GOSYNC_IOC_INFO, &ic));
+	munmap(pages, 2 * ps);
+	return true;
+}
+
+/* GOSYNC_IOC_MAP with @op; -1/errno as ioctl(). The output fields back in @op. */
+static int map_cmd(int fd, struct gosync_map_op *op)
+{
+	struct gosync_map_cmd c = { .size = sizeof(c), .op = *op };
+	int r = ioctl(fd, GOSYNC_IOC_MAP, &c);
+
+	*op = c.op;
+	return r;
+}
+
+/*
+ * A Once command's __reserved must be 0 (EINVAL, the op not run); a map op
+ * with NOVALUE takes no out, even with out_cap 0 (EINVAL: a Swap does not
+ * store).
+ */
+static bool t_once_map_operands(void)
+{
+	static const unsigned int ops[] = { GOSYNC_ONCE_LOAD, GOSYNC_ONCE_DO,
+					    GOSYNC_ONCE_COMPLETE };
+	struct gosync_once_cmd oc;
+	struct gosync_map_op op;
+	char out[8], val[8];
+	size_t vlen = 0;
+	unsigned int res = ~0u;
+	int fd = CHECK_OK(gosync_once_create(dev, NULL, 0, 0));
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		oc = (struct gosync_once_cmd){ .size = sizeof(oc), .op = ops[i],
+					       .__reserved = 1 };
+		CHECK_ERRNO(ioctl(fd, GOSYNC_IOC_ONCE, &oc), EINVAL, false);
+		oc.__reserved = 1U << 31;
+		CHECK_ERRNO(ioctl(fd, GOSYNC_IOC_ONCE, &oc), EINVAL, false);
+	}
+	/* neither the Do nor the Complete ran: the Once is still new */
+	CHECK(!gosync_once_load(fd, &res) && res == 0, "load: result %#x", res);
+	oc = (struct gosync_once_cmd){ .size = sizeof(oc), .op = GOSYNC_ONCE_DO };
+	CHECK_OK(ioctl(fd, GOSYNC_IOC_ONCE, &oc));
+	CHECK(oc.result == GOSYNC_ONCE_RUN, "do: result %#x", oc.result);
+	CHECK_OK(gosync_once_complete(fd));
+	CHECK(!gosync_once_load(fd, &res) && res == GOSYNC_ONCE_DONE, "load: result %#x", res);
+	close(fd);
+
+	fd = CHECK_OK(gosync_map_create(dev, NULL, 0, GOSYNC_MAP_RCU, 0, 0));
+	CHECK_OK(gosync_map_store(fd, "k", 1, "vv", 2));
+	op = (struct gosync_map_op){ .op = GOSYNC_MAP_LOAD, .flags = GOSYNC_MAP_F_NOVALUE,
+				     .key = (uintptr_t)"k", .key_len = 1,
+				     .out = (uintptr_t)out };
+	CHECK_ERRNO(map_cmd(fd, &op), EINVAL, false);
+	op = (struct gosync_map_op){ .op = GOSYNC_MAP_SWAP, .flags = GOSYNC_MAP_F_NOVALUE,
+				     .key = (uintptr_t)"k", .key_len = 1,
+				     .value = (uintptr_t)"www", .value_len = 3,
+				     .out = (uintptr_t)out };
+	CHECK_ERRNO(map_cmd(fd, &op), EINVAL, false);
+	CHECK(!gosync_map_load(fd, "k", 1, val, sizeof(val), &vlen, NULL) && vlen == 2 &&
+	      !memcmp(val, "vv", 2), "swap stored: len %zu", vlen);
+	/* the neighbours: NOVALUE without out, and out with out_cap 0 without NOVALUE */
+	op = (struct gosync_map_op){ .op = GOSYNC_MAP_LOAD, .flags = GOSYNC_MAP_F_NOVALUE,
+				     .key = (uintptr_t)"k", .key_len = 1 };
+	CHECK_OK(map_cmd(fd, &op));
+	CHECK_EQ(op.out_len, 2);
+	op = (struct gosync_map_op){ .op = GOSYNC_MAP_LOAD, .key = (uintptr_t)"k",
+				     .key_len = 1, .out = (uintptr_t)out };
+	CHECK_ERRNO(map_cmd(fd, &op), EOVERFLOW, false);
+	CHECK_EQ(op.out_len, 2);
+	close(fd);
+	return true;
+}
+
+/*
+ * GOSYNC_CREATE_MAPPED on a type with no mapped layout (a channel, a Cond,
+ * a map), each with an attribute that creates it without the flag: EINVAL.
+ * A Mutex maps.
+ */
+static bool t_create_mapped_types(void)
+{
+	int mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+	struct gosync_create cs[] = {
+		{ .type = GOSYNC_TYPE_CHAN, .chan = { .cap = 1 } },
+		{ .type = GOSYNC_TYPE_COND, .cond = { .mutex_fd = mu } },
+		{ .type = GOSYNC_TYPE_MAP, .map = { .backend = GOSYNC_MAP_RCU } },
+	};
+	struct gosync_create ok = { .type = GOSYNC_TYPE_MUTEX, .flags = GOSYNC_CREATE_MAPPED };
+
+	for (size_t i = 0; i < sizeof(cs) / sizeof(cs[0]); i++) {
+		close(CHECK_OK(gosync_create(dev, &cs[i])));
+		cs[i].flags = GOSYNC_CREATE_MAPPED;
+		CHECK_ERRNO(gosync_create(dev, &cs[i]), EINVAL, true);
+	}
+	close(CHECK_OK(gosync_create(dev, &ok)));
+	close(mu);
+	return true;
+}
+
 static bool t_closed_fd(void)
 {
 	int fd = CHECK_OK(gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_ATOMIC, 0));
@@ -522,6 +873,11 @@ int main(void)
 	tap_report(t_poll(), "badinput-poll-no-wait");
 	tap_report(t_nonblock_deadline(), "badinput-nonblock-with-deadline");
 	tap_report(t_chan_vec_bad_entry(), "badinput-chan-vec-bad-entry");
+	tap_report(t_chan_operands(), "badinput-chan-operands");
+	tap_report(t_wait_case_operands(), "badinput-wait-case-operands");
+	tap_report(t_list_info_sizes(), "badinput-list-info-sizes");
+	tap_report(t_once_map_operands(), "badinput-once-map-operands");
+	tap_report(t_create_mapped_types(), "badinput-create-mapped-types");
 	cmd_env_fini(&env);
 	close(cfd);
 	return tap_done(dev, "badinput");
