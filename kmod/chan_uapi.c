@@ -5,6 +5,7 @@
  * are copied in before the core sees them and out after it lets go of them:
  * no user memory is touched under the channel's lock. The core is chan.c.
  */
+#include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -66,6 +67,18 @@ static int gs_chan_send_vec(struct gs_chan *ch, struct gs_user *user, struct gos
 	return 0;
 }
 
+/*
+ * Can a received message of up to @len bytes go to @uptr? A message, once
+ * taken, cannot go back: a buffer (or vector) the copy out would fail on is
+ * refused before anything is received. Faulted in without writing (the
+ * buffer keeps its bytes if nothing comes); only an munmap() or mprotect()
+ * racing the call can still make the copy fail (EFAULT, the message lost).
+ */
+bool gs_recv_room_ok(u64 uptr, u64 len)
+{
+	return !len || (uptr && !fault_in_safe_writeable(u64_to_user_ptr(uptr), len));
+}
+
 /* Receive one message (waiting), then those there, into the vector. */
 static int gs_chan_recv_vec(struct gs_chan *ch, struct gosync_chan_cmd *c,
 			    struct gosync_chan_msg __user *umsgs, const struct gs_deadline *dl,
@@ -84,6 +97,8 @@ static int gs_chan_recv_vec(struct gs_chan *ch, struct gosync_chan_cmd *c,
 			return c->done ? 0 : -EFAULT;
 		if (m.__reserved)
 			return c->done ? 0 : -EINVAL;
+		if (!gs_recv_room_ok(m.buf, m.len))
+			return c->done ? 0 : -EFAULT;
 		w.cap = m.len;
 		INIT_LIST_HEAD(&w.node);
 		/* Only the first message is waited for. */

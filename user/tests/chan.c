@@ -384,6 +384,45 @@ static bool t_vectors(void)
 	return true;
 }
 
+/*
+ * A receive whose buffer cannot take the message fails before it takes
+ * one: EFAULT, and the message stays for the next receiver (once taken, a
+ * message cannot go back). NULL, read-only, unmapped; in a vector, the
+ * batch ends at such an entry.
+ */
+static bool t_bad_buffer(void)
+{
+	int fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, 4, 0));
+	size_t ps, len;
+	char *page = tap_guard_page(&ps);
+	uint32_t v = 0, n = 9, vals[2] = { 7, 8 };
+	struct gosync_chan_msg m[2];
+	struct gosync_chan_cmd c;
+	bool ok;
+
+	CHECK(page, "mmap");
+	CHECK_OK(send_u32(fd, 7, 0));
+	CHECK_OK(send_u32(fd, 8, 0));
+	CHECK_RET(gosync_chan_recv(fd, NULL, 4, &len, &ok, 0), EFAULT);
+	CHECK_RET(gosync_chan_recv(fd, page + ps, 4, &len, &ok, 0), EFAULT);
+	CHECK_RET(gosync_chan_recv(fd, page + ps - 2, 4, &len, &ok, 0), EFAULT);
+	CHECK_OK(mprotect(page, ps, PROT_READ));
+	CHECK_RET(gosync_chan_recv(fd, page, 4, &len, &ok, 0), EFAULT);
+	CHECK_OK(gosync_chan_len(fd, &n, NULL, NULL));
+	CHECK(n == 2, "%u messages left after the failed receives, not 2", n);
+	/* a vector: the first lands, the batch ends at the bad second entry */
+	m[0] = (struct gosync_chan_msg){ .buf = (uintptr_t)&v, .len = 4 };
+	m[1] = (struct gosync_chan_msg){ .buf = (uintptr_t)page, .len = 4 };
+	CHECK_OK(gosync_chan_vec(fd, GOSYNC_CHAN_RECV, m, 2, 0, -1, &c));
+	CHECK(c.done == 1 && v == vals[0] && c.len == 1, "done %u, v %u, len %u", c.done, v,
+	      c.len);
+	CHECK_OK(recv_u32(fd, &v, 0));
+	CHECK_EQ(v, vals[1]);
+	munmap(page, ps);
+	close(fd);
+	return true;
+}
+
 static short poll1(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
@@ -424,6 +463,7 @@ int main(void)
 	tap_report(t_close_rules(), "chan-close-waiting-send-epipe");
 	tap_report(t_sizes(), "chan-sizes-eoverflow-emsgsize-msg-max");
 	tap_report(t_vectors(), "chan-vectors");
+	tap_report(t_bad_buffer(), "chan-recv-bad-buffer-keeps-message");
 	tap_report(t_poll(), "chan-poll");
 	return tap_done(dev, "chan");
 }

@@ -670,7 +670,7 @@ static bool t_bad_waits(void)
 	int ctr = CHECK_OK(gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_ATOMIC, 0));
 	struct gosync_wait_case cs[GOSYNC_WAIT_MAX + 1];
 	int p[2], idx;
-	uint32_t v;
+	uint32_t v = 1, n = 9;
 
 	CHECK_OK(pipe(p));
 	for (int i = 0; i <= GOSYNC_WAIT_MAX; i++)
@@ -713,6 +713,14 @@ static bool t_bad_waits(void)
 	CHECK_RET(gosync_wait(dev, cs, 1, GOSYNC_WAIT_REALTIME, 0, NULL), EINVAL);
 	cs[0] = send_case(ch, (void *)8, 4);
 	CHECK_RET(gosync_wait(dev, cs, 1, 0, 0, NULL), EFAULT);
+	/* a RECV case's buffer that cannot take the message: nothing received */
+	CHECK_OK(gosync_chan_send(ch, &v, 4, 0));
+	cs[0] = recv_case(ch, NULL, 4);
+	CHECK_RET(gosync_wait(dev, cs, 1, 0, 0, NULL), EFAULT);
+	cs[0] = recv_case(ch, (void *)8, 4);
+	CHECK_RET(gosync_wait(dev, cs, 1, 0, 0, NULL), EFAULT);
+	CHECK_OK(gosync_chan_len(ch, &n, NULL, NULL));
+	CHECK(n == 1, "%u messages left after the failed RECV cases, not 1", n);
 	close(p[0]);
 	close(p[1]);
 	close(m);
