@@ -465,7 +465,12 @@ int gs_waitgroup_try_case(struct gs_waitgroup *wg, u64 *gen, struct gs_sel *sel,
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_waitgroup_try_case);
 
-/* Is the counter zero? Under the lock (GOSYNC_WAIT_ALL). */
+/*
+ * Is the counter zero? Under the lock (GOSYNC_WAIT_ALL). A mapped zero read
+ * here holds while ALL holds wg->lock to complete its other cases: only a
+ * positive Add moves a zero, and one that finds GOSYNC_WG_POLLED (set by
+ * the atomic that read the zero) calls the kernel, which waits for the lock.
+ */
 bool gs_waitgroup_zero_locked(struct gs_waitgroup *wg)
 {
 	return !wg_watch_locked(wg);

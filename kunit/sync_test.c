@@ -1883,6 +1883,46 @@ static void waitgroup_mapped_select_mark_test(struct kunit *test)
 	gs_waitgroup_destroy(wg);
 }
 
+/* Userspace's Add (gosync_fast_waitgroup_add()): false where it calls the kernel. */
+static bool fast_wg_add(u64 *word, s32 delta)
+{
+	u64 v = READ_ONCE(*word), add = (u64)(s64)delta << GOSYNC_WG_SHIFT;
+	s32 c = v >> GOSYNC_WG_SHIFT;
+
+	if ((v & GOSYNC_WG_KERNEL) || (delta > 0 && !c && (v & (WG_ONE - 1))))
+		return false;
+	return atomic64_cmpxchg((atomic64_t *)word, v, v + add) == v;
+}
+
+/*
+ * A wait-all's look at a mapped WaitGroup at zero holds the zero while ALL
+ * holds the lock to complete its other cases: a fast Add from zero calls
+ * the kernel (which waits for the lock) instead of moving it. Once the
+ * kernel has updated the word with nobody watching, the fast path is back.
+ */
+static void waitgroup_mapped_all_holds_zero_test(struct kunit *test)
+{
+	struct gs_holder wh = {};
+	struct gs_waitgroup *wg;
+	u64 *word;
+	s64 v;
+
+	wg = mapped_wg(test, &word);
+	KUNIT_EXPECT_TRUE(test, fast_wg_add(word, 1));
+	KUNIT_EXPECT_TRUE(test, fast_wg_add(word, -1));
+	spin_lock(&wg->lock);
+	KUNIT_EXPECT_TRUE(test, gs_waitgroup_zero_locked(wg));
+	KUNIT_EXPECT_FALSE(test, fast_wg_add(word, 1));
+	spin_unlock(&wg->lock);
+	KUNIT_EXPECT_EQ(test, word_count(word), 0);
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), 0);
+	KUNIT_EXPECT_TRUE(test, fast_wg_add(word, -1));
+	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, 0, &v), 0);	/* its call */
+	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
+	KUNIT_EXPECT_TRUE(test, fast_wg_add(word, 1));
+	gs_waitgroup_destroy(wg);
+}
+
 /* Garbage in the word: garbage counts for this WaitGroup, no WARN, no hang. */
 static void waitgroup_mapped_scribble_test(struct kunit *test)
 {
@@ -2379,6 +2419,7 @@ static struct kunit_case gs_sync_cases[] = {
 	KUNIT_CASE(waitgroup_mapped_waking_test),
 	KUNIT_CASE(waitgroup_select_brief_zero_test),
 	KUNIT_CASE(waitgroup_mapped_select_mark_test),
+	KUNIT_CASE(waitgroup_mapped_all_holds_zero_test),
 	KUNIT_CASE(waitgroup_mapped_scribble_test),
 	KUNIT_CASE(once_basic_test),
 	KUNIT_CASE(once_fail_test),
