@@ -479,22 +479,63 @@ static bool gs_scope_dead_locked(struct gs_scope *s)
 	return !s->initial && refcount_read(&s->ns->ns.count) == 1;
 }
 
-/* The first object of @s with id >= *@id, referenced, its id in *@id; or NULL. */
-static struct gs_obj *gs_scope_next(struct gs_scope *s, unsigned long *id)
+/**
+ * struct gs_list_view - what a LIST caller may see, decided once per call
+ * @all: CAP_SYS_ADMIN in the scope's user namespace: everything
+ * @dac: CAP_DAC_OVERRIDE there: every name whose owner is mapped there
+ */
+struct gs_list_view {
+	bool all;
+	bool dac;
+};
+
+static bool gs_obj_mode_ok(struct gs_obj *obj);
+static bool gs_obj_ids_mapped(struct gs_obj *obj);
+
+/*
+ * Does LIST show @obj? What the caller owns, and the named objects it may
+ * open. (The capabilities are asked without auditing: a listing that leaves
+ * some out is not a denial.)
+ */
+static bool gs_obj_visible(struct gs_obj *obj, const struct gs_list_view *v)
 {
+	if (v->all || uid_eq(current_fsuid(), obj->uid))
+		return true;
+	if (!READ_ONCE(obj->named))
+		return false;
+	return gs_obj_mode_ok(obj) || (v->dac && gs_obj_ids_mapped(obj));
+}
+
+/*
+ * The first object of @s with id >= *@id that @v lets the caller see (@v
+ * NULL: any), referenced, its id in *@id; or NULL. Looked at before it is
+ * referenced (what gs_obj_visible() reads is there until the RCU-deferred
+ * free), so a LIST never holds the last reference to another user's object
+ * and never runs its teardown.
+ */
+static struct gs_obj *gs_scope_next(struct gs_scope *s, unsigned long *id,
+				    const struct gs_list_view *v)
+{
+	unsigned int skipped = 0;
 	struct gs_obj *obj;
 
 	rcu_read_lock();
 	for (;;) {
 		obj = xa_find(&s->objects, id, ULONG_MAX, XA_PRESENT);
-		if (!obj || kref_get_unless_zero(&obj->ref))
+		if (!obj || ((!v || gs_obj_visible(obj, v)) && kref_get_unless_zero(&obj->ref)))
 			break;
-		/* being released: skip it */
+		/* not the caller's to see, or being released: skip it */
 		if (*id == ULONG_MAX) {
 			obj = NULL;
 			break;
 		}
 		(*id)++;
+		/* Other users' objects may be many: a pause now and then. */
+		if (++skipped % 64 == 0) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
 	}
 	rcu_read_unlock();
 	return obj;
@@ -508,7 +549,7 @@ static void gs_scope_unname_all(struct gs_scope *s)
 	unsigned long id = 0;
 	struct gs_obj *obj;
 
-	while ((obj = gs_scope_next(s, &id))) {
+	while ((obj = gs_scope_next(s, &id, NULL))) {
 		if (READ_ONCE(obj->named))
 			gs_obj_unname(obj);
 		gs_obj_put(obj);
@@ -1011,30 +1052,6 @@ unsigned int gs_obj_ns_inum(struct gs_obj *obj)
 EXPORT_SYMBOL_IF_KUNIT(gs_obj_ns_inum);
 
 /**
- * struct gs_list_view - what a LIST caller may see, decided once per call
- * @all: CAP_SYS_ADMIN in the scope's user namespace: everything
- * @dac: CAP_DAC_OVERRIDE there: every name whose owner is mapped there
- */
-struct gs_list_view {
-	bool all;
-	bool dac;
-};
-
-/*
- * Does LIST show @obj? What the caller owns, and the named objects it may
- * open. (The capabilities are asked without auditing: a listing that leaves
- * some out is not a denial.)
- */
-static bool gs_obj_visible(struct gs_obj *obj, const struct gs_list_view *v)
-{
-	if (v->all || uid_eq(current_fsuid(), obj->uid))
-		return true;
-	if (!READ_ONCE(obj->named))
-		return false;
-	return gs_obj_mode_ok(obj) || (v->dac && gs_obj_ids_mapped(obj));
-}
-
-/**
  * gs_obj_list() - describe the caller's objects with id >= @cursor, in id order
  * @cursor: the first id to report
  * @buf: room for @cap entries
@@ -1066,17 +1083,15 @@ int gs_obj_list(u64 cursor, struct gosync_info *buf, struct gosync_state *states
 		goto out;
 	view.all = ns_capable_noaudit(ns, CAP_SYS_ADMIN);
 	view.dac = ns_capable_noaudit(ns, CAP_DAC_OVERRIDE);
-	while ((obj = gs_scope_next(scope, &id))) {
-		if (gs_obj_visible(obj, &view)) {
-			if (n == cap) {
-				*next = id;
-				gs_obj_put(obj);
-				break;
-			}
-			if (states)
-				gs_obj_fill_state(obj, &states[n], NULL, 0);
-			gs_obj_fill_info(obj, &buf[n++]);
+	while ((obj = gs_scope_next(scope, &id, &view))) {
+		if (n == cap) {
+			*next = id;
+			gs_obj_put(obj);
+			break;
 		}
+		if (states)
+			gs_obj_fill_state(obj, &states[n], NULL, 0);
+		gs_obj_fill_info(obj, &buf[n++]);
 		gs_obj_put(obj);
 		if (id++ == ULONG_MAX)
 			break;
