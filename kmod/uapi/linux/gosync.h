@@ -12,7 +12,9 @@
  *    GOSYNC_IOC_CREATE or GOSYNC_IOC_OPEN on /dev/gosync. An object lives while
  *    any fd to it is open, or while it has a name (see GOSYNC_IOC_UNLINK).
  *
- * errno, for every command:
+ * errno, the common ones (docs/uapi.md has every errno, with EBADF, EPIPE,
+ * EMSGSIZE, ETIMEDOUT, EBUSY, EOWNERDEAD, EDEADLK, ENODEV and EAGAIN with
+ * GOSYNC_WAIT_NONBLOCK, and which command returns each):
  *  ENOTTY        unknown command, or a command not meant for this kind of fd
  *                (a device command on an object fd, a counter command on a
  *                map fd, ...)
