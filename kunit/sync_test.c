@@ -1904,21 +1904,26 @@ static void waitgroup_mapped_all_holds_zero_test(struct kunit *test)
 {
 	struct gs_holder wh = {};
 	struct gs_waitgroup *wg;
-	u64 *word;
+	bool zero, moved;
+	u64 *word, w;
 	s64 v;
 
 	wg = mapped_wg(test, &word);
 	KUNIT_EXPECT_TRUE(test, fast_wg_add(word, 1));
 	KUNIT_EXPECT_TRUE(test, fast_wg_add(word, -1));
+	/* (expectations after the unlock: a failed one allocates) */
 	spin_lock(&wg->lock);
-	KUNIT_EXPECT_TRUE(test, gs_waitgroup_zero_locked(wg));
-	KUNIT_EXPECT_FALSE(test, fast_wg_add(word, 1));
+	zero = gs_waitgroup_zero_locked(wg);
+	moved = fast_wg_add(word, 1);
 	spin_unlock(&wg->lock);
+	KUNIT_EXPECT_TRUE(test, zero);
+	KUNIT_EXPECT_FALSE(test, moved);
 	KUNIT_EXPECT_EQ(test, word_count(word), 0);
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 1, 0, &v), 0);
 	KUNIT_EXPECT_TRUE(test, fast_wg_add(word, -1));
 	KUNIT_EXPECT_EQ(test, gs_waitgroup_add(wg, &wh, 0, 0, &v), 0);	/* its call */
-	KUNIT_EXPECT_EQ(test, READ_ONCE(*word), 0ULL);
+	w = READ_ONCE(*word);
+	KUNIT_EXPECT_EQ(test, w, 0ULL);
 	KUNIT_EXPECT_TRUE(test, fast_wg_add(word, 1));
 	gs_waitgroup_destroy(wg);
 }
