@@ -69,14 +69,28 @@ static int gs_chan_send_vec(struct gs_chan *ch, struct gs_user *user, struct gos
 
 /*
  * Can a received message of up to @len bytes go to @uptr? A message, once
- * taken, cannot go back: a buffer (or vector) the copy out would fail on is
- * refused before anything is received. Faulted in without writing (the
- * buffer keeps its bytes if nothing comes); only an munmap() or mprotect()
- * racing the call can still make the copy fail (EFAULT, the message lost).
+ * taken, cannot go back: a buffer the copy out would fail on is refused
+ * before anything is received. Faulted in without writing (the buffer keeps
+ * its bytes if nothing comes); only an munmap() or mprotect() racing the
+ * call can still make the copy fail (EFAULT, the message lost). @seen: NULL,
+ * or the pages this call found writable so far (updated).
  */
-bool gs_recv_room_ok(u64 uptr, u64 len)
+bool gs_recv_room_ok(u64 uptr, u64 len, struct gs_recv_room *seen)
 {
-	return !len || (uptr && !fault_in_safe_writeable(u64_to_user_ptr(uptr), len));
+	if (!len)
+		return true;
+	if (!uptr || uptr + len < uptr)
+		return false;
+	/* A vector's buffers tend to share pages: each is faulted in once a call. */
+	if (seen && uptr >= seen->start && uptr + len <= seen->end)
+		return true;
+	if (fault_in_safe_writeable(u64_to_user_ptr(uptr), len))
+		return false;
+	if (seen) {
+		seen->start = uptr & PAGE_MASK;
+		seen->end = PAGE_ALIGN(uptr + len);
+	}
+	return true;
 }
 
 /* Receive one message (waiting), then those there, into the vector. */
@@ -84,6 +98,7 @@ static int gs_chan_recv_vec(struct gs_chan *ch, struct gosync_chan_cmd *c,
 			    struct gosync_chan_msg __user *umsgs, const struct gs_deadline *dl,
 			    bool nonblock)
 {
+	struct gs_recv_room seen = {};
 	int ret = 0;
 
 	for (c->done = 0; c->done < c->count; c->done++) {
@@ -97,7 +112,7 @@ static int gs_chan_recv_vec(struct gs_chan *ch, struct gosync_chan_cmd *c,
 			return c->done ? 0 : -EFAULT;
 		if (m.__reserved)
 			return c->done ? 0 : -EINVAL;
-		if (!gs_recv_room_ok(m.buf, m.len))
+		if (!gs_recv_room_ok(m.buf, m.len, &seen))
 			return c->done ? 0 : -EFAULT;
 		w.cap = m.len;
 		INIT_LIST_HEAD(&w.node);

@@ -1236,7 +1236,13 @@ struct gs_chan {
 struct gs_chan *gs_chan_create(u32 cap, u32 msg_max);
 void gs_chan_destroy(struct gs_chan *ch);
 struct gs_chan_msg *gs_chan_msg_alloc(struct gs_chan *ch, struct gs_user *user, u32 len);
-bool gs_recv_room_ok(u64 uptr, u64 len);
+/* The user pages a call's receives have found writable: [start, end) */
+struct gs_recv_room {
+	u64 start;
+	u64 end;
+};
+
+bool gs_recv_room_ok(u64 uptr, u64 len, struct gs_recv_room *seen);
 void gs_chan_msg_free(struct gs_chan *ch, struct gs_chan_msg *msg);
 int gs_chan_try(struct gs_chan *ch, struct gs_chan_waiter *c, struct gs_sel *self, int index);
 int gs_chan_arm(struct gs_chan *ch, struct gs_chan_waiter *c);

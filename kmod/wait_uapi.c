@@ -76,7 +76,7 @@ static int gs_wait_case_get(struct gosync_wait_case *u, struct gs_case *c,
 	case GOSYNC_CASE_RECV:
 		c->cw.op = GOSYNC_CHAN_RECV;
 		c->cw.cap = u->len;
-		return gs_recv_room_ok(u->buf, u->len) ? 0 : -EFAULT;
+		return gs_recv_room_ok(u->buf, u->len, NULL) ? 0 : -EFAULT;
 	case GOSYNC_CASE_ACQUIRE:
 		c->n = u->len;
 		/* As Acquire: 1..size permits (the size never changes) */
