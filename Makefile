@@ -34,6 +34,11 @@ KRELEASE := $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 MODDIR := $(BUILD)/kdir-$(KRELEASE)
 endif
+# `make install`'s module (other flags, often root's) builds apart from
+# make's, in build/install/NAME, removed again once installed.
+ifneq ($(GOSYNC_INSTALL_BUILD),)
+MODDIR := $(BUILD)/install/$(notdir $(MODDIR))
+endif
 
 # Where `make install` puts things. The udev rule and the modules-load.d file
 # go where udev and systemd read an administrator's files, whatever PREFIX.
@@ -162,9 +167,12 @@ install: install-module install-user install-data install-man
 # The module goes to the running kernel unless GOSYNC_KERNEL names another.
 # Installs build without -Werror: a user's newer compiler or kernel may warn
 # where ours does not, and that is no reason to refuse the install.
+# It builds in its own directory (GOSYNC_INSTALL_BUILD), so `sudo make
+# install` neither rebuilds make's module as root nor leaves root's files.
 install-module:
 	$(MAKE) --no-print-directory modules_install GOSYNC_TORTURE= KWERROR= \
-		GOSYNC_KERNEL=$(or $(GOSYNC_KERNEL),$(shell uname -r))
+		GOSYNC_KERNEL=$(or $(GOSYNC_KERNEL),$(shell uname -r)) GOSYNC_INSTALL_BUILD=1
+	rm -rf $(BUILD)/install
 
 # Unsigned: the distribution's signing key is not ours (DKMS signs with the
 # machine's own key where it has one).
