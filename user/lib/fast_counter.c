@@ -31,7 +31,11 @@ int gosync_fast_counter_add(struct gosync_fast *f, int64_t delta, int64_t *new_v
 
 int gosync_fast_counter_load(struct gosync_fast *f, int64_t *value)
 {
-	*value = __atomic_load_n(&f->words->counter, __ATOMIC_SEQ_CST);
+	/* the load even for NULL @value, as the ioctl does it */
+	int64_t v = __atomic_load_n(&f->words->counter, __ATOMIC_SEQ_CST);
+
+	if (value)
+		*value = v;
 	return 0;
 }
 

@@ -34,13 +34,22 @@ int gosync_fast_waitgroup_create(int dev, const char *name, unsigned int perm,
 
 /*
  * Does the module take GOSYNC_WG_F_UNHELD? Asked from VERSION's features,
- * and the answer kept; yes if the device cannot be asked (the module is
- * taken to be as new as the library), but that is not kept: a probe that
- * failed (EMFILE, say) is made again next time. Asked, not guessed from an
- * EINVAL, which a counter that would go negative gets too: a plain Done
+ * and the answer kept (the library's one piece of state). Yes if the
+ * device cannot be asked (the module is taken to be as new as the
+ * library); that answer is kept too when the open failed for good
+ * (EACCES, ENOENT, ...: asking again would fail again, an open per Done
+ * for nothing), not when it may succeed later (EMFILE, ENFILE, ENOMEM,
+ * EINTR, EAGAIN): then the next Done asks again. Asked, not guessed from
+ * an EINVAL, which a counter that would go negative gets too: a plain Done
  * tried after it could take an Add another process made meanwhile, hide
  * the misuse, and settle one of this description's held Adds.
  */
+static bool wg_probe_transient(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOMEM || err == EINTR ||
+	       err == EAGAIN;
+}
+
 static bool wg_unheld_known(void)
 {
 	static int known;	/* 0: not known yet; 1: it does; 2: it does not */
@@ -51,12 +60,16 @@ static bool wg_unheld_known(void)
 		int err = errno, dev = gosync_dev_open();
 
 		if (dev >= 0) {
-			if (!gosync_version(dev, &v)) {
+			if (!gosync_version(dev, &v))
 				k = v.features & GOSYNC_FEATURE_WG_UNHELD ? 1 : 2;
-				__atomic_store_n(&known, k, __ATOMIC_RELAXED);
-			}
+			else if (!wg_probe_transient(errno))
+				k = 1;
 			close(dev);
+		} else if (!wg_probe_transient(errno)) {
+			k = 1;
 		}
+		if (k)
+			__atomic_store_n(&known, k, __ATOMIC_RELAXED);
 		errno = err;
 	}
 	return k != 2;

@@ -618,7 +618,8 @@ static int map_op(int fd, unsigned int code, const void *key, size_t klen,
 	     code == GOSYNC_MAP_LOAD_AND_DELETE || code == GOSYNC_MAP_SWAP))
 		op.flags = GOSYNC_MAP_F_NOVALUE;
 	ret = gosync_map_op(fd, &op);
-	if (len)
+	/* *len only where the kernel said it: the value's, or the one needed */
+	if (len && (ret == 0 || errno == EOVERFLOW))
 		*len = op.out_len;
 	if (ret == 0 && result)
 		*result = op.result;
@@ -911,10 +912,19 @@ int gosync_chan_recv(int fd, void *buf, size_t cap, size_t *len, bool *ok,
 	struct gosync_chan_cmd c;
 	int ret = gosync_chan_vec(fd, GOSYNC_CHAN_RECV, &m, 1, 0, timeout_ns, &c);
 
+	/*
+	 * Out-params only where the call says something: a caller that checks
+	 * @ok after EINTR or ETIMEDOUT must not take the channel for closed.
+	 */
+	if (ret < 0) {
+		if (len && errno == EOVERFLOW)
+			*len = c.needed;
+		return ret;
+	}
 	if (len)
-		*len = ret < 0 && errno == EOVERFLOW ? c.needed : c.done ? m.len : 0;
+		*len = c.done ? m.len : 0;
 	if (ok)
-		*ok = ret == 0 && c.done;
+		*ok = c.done;
 	return ret;
 }
 

@@ -5,7 +5,18 @@
  * Every function returns 0 (or a file descriptor, or a count where stated) on
  * success and -1 with errno set on failure, exactly as the ioctl did: the
  * errno values are those documented in <linux/gosync.h> and docs/uapi.md.
- * The library keeps no state and is safe to call from any thread.
+ * The library is safe to call from any thread. Its one piece of state is
+ * the fast WaitGroup's answer to whether the module takes
+ * GOSYNC_WG_F_UNHELD (fast_waitgroup.c), asked through gosync_dev_open()
+ * once and kept, also when /dev/gosync cannot be opened (taken then as
+ * new as the library), unless the open may succeed later (EMFILE, ENFILE,
+ * ENOMEM, EINTR, EAGAIN: asked again on the next fast Done that needs it).
+ *
+ * Every struct the library passes to the kernel carries the library's own
+ * sizeof in its size field, as compiled; so does a caller-built one it
+ * sends (gosync_create(), gosync_version(), ...). A struct in this header
+ * or <linux/gosync.h> that grows needs a new soname: a program built
+ * against the old one would hand the library a struct too small for it.
  *
  * Memory model (docs/uapi.md has the table), in Go's words: the n'th
  * Mutex Unlock synchronizes before the m'th Lock returns (n < m); an RWMutex
@@ -173,7 +184,11 @@ int gosync_batch(int fd, struct gosync_op *ops, unsigned int count,
  *	lock outlives its holder's fd); either kind may be unlocked through any fd
  */
 int gosync_mutex_create(int dev, const char *name, unsigned int perm, unsigned int flags);
-/** gosync_mutex_lock() - Lock: 0, EOWNERDEAD, ETIMEDOUT, EINTR, EDEADLK (robust) */
+/**
+ * gosync_mutex_lock() - Lock: 0, EOWNERDEAD, ETIMEDOUT, EINTR, EDEADLK
+ * (robust, but never a mapped Mutex: its holding task is not known to the
+ * kernel, so its holder's relock waits for an Unlock or the timeout)
+ */
 int gosync_mutex_lock(int fd, int64_t timeout_ns);
 /** gosync_mutex_trylock() - TryLock: 0, EOWNERDEAD, or EBUSY */
 int gosync_mutex_trylock(int fd);
@@ -196,7 +211,9 @@ int gosync_lock_op(int fd, unsigned long ioc, unsigned int op, int64_t timeout_n
 int gosync_waitgroup_create(int dev, const char *name, unsigned int perm);
 /**
  * gosync_waitgroup_add() - Add; @counter (may be NULL) gets the new value.
- * EINVAL: would go negative; EBUSY: Add racing with returning Waits.
+ * EINVAL: would go negative; EBUSY: Add racing with returning Waits;
+ * EOVERFLOW: past the counter's limit (INT32_MAX for a mapped WaitGroup,
+ * whose page holds 32 bits of it, through this call too).
  */
 int gosync_waitgroup_add(int fd, int64_t delta, int64_t *counter);
 int gosync_waitgroup_done(int fd, int64_t *counter);
@@ -291,6 +308,8 @@ int gosync_map_batch(int fd, struct gosync_map_op *ops, unsigned int count,
  * value is longer than @cap they fail with EOVERFLOW, change nothing, and
  * still set *@len to the length needed. With @buf NULL and @cap 0 the value
  * is not returned at all (GOSYNC_MAP_F_NOVALUE): no EOVERFLOW, *@len is set.
+ * Any other failure writes no out-param: *@len and the bools keep what
+ * the caller had there.
  */
 
 /**
@@ -429,8 +448,11 @@ int gosync_chan_create(int dev, const char *name, unsigned int perm, uint32_t ca
 int gosync_chan_send(int fd, const void *msg, size_t len, int64_t timeout_ns);
 /**
  * gosync_chan_recv() - Recv one message into @buf (@cap bytes)
- * @len: out: its length (EOVERFLOW: the length it needs; nothing received)
- * @ok: out: false if the channel is closed and drained (Go's v, ok := <-ch)
+ * @len: out (may be NULL): its length (EOVERFLOW: the length it needs;
+ *	nothing received); other failures leave it as it was
+ * @ok: out (may be NULL), written only on success: false if the channel is
+ *	closed and drained (Go's v, ok := <-ch); a failure (ETIMEDOUT, EINTR,
+ *	...) leaves it as it was and says nothing about closing
  */
 int gosync_chan_recv(int fd, void *buf, size_t cap, size_t *len, bool *ok,
 		     int64_t timeout_ns);
@@ -467,10 +489,14 @@ int gosync_wait(int dev, struct gosync_wait_case *cases, unsigned int count,
  * path"): an object created mapped has a shared page of state words, and
  * these functions do its uncontended operations there with atomics, calling
  * the kernel only to wait or wake. They keep Go's semantics and the ioctl
- * calls' return values; the fd functions above keep working on the same
- * object at the same time. A struct gosync_fast is the caller's: one per
- * open file description (dup()s and fork()s share one), used from any
- * thread, closed with gosync_fast_close() before the fd.
+ * calls' return values (but EDEADLK: see gosync_mutex_lock()); the fd
+ * functions above keep working on the same object at the same time. A
+ * struct gosync_fast is the caller's: one per open file description
+ * (dup()s and fork()s share one), used from any thread, closed with
+ * gosync_fast_close() before the fd. A fork()ed child's copy of the mapping
+ * keeps the description alive as its fds do: a robust Mutex held through
+ * it outlives the parent's death (no EOWNERDEAD yet) until the child too
+ * unmaps it (gosync_fast_close()), execs or exits.
  */
 
 /**
@@ -498,17 +524,20 @@ void gosync_fast_close(struct gosync_fast *f);
  */
 int gosync_fast_create(int dev, struct gosync_create *c, struct gosync_fast *f);
 
-/* Mutex: gosync_mutex_*()'s contract, without a system call when uncontended. */
+/*
+ * Mutex: gosync_mutex_*()'s contract, without a system call when
+ * uncontended; never EDEADLK (see gosync_mutex_lock()).
+ */
 int gosync_fast_mutex_create(int dev, const char *name, unsigned int perm,
 			     unsigned int flags, struct gosync_fast *f);
 int gosync_fast_mutex_lock(struct gosync_fast *f, int64_t timeout_ns);
 int gosync_fast_mutex_trylock(struct gosync_fast *f);
 int gosync_fast_mutex_unlock(struct gosync_fast *f);
 
-/* Counter (atomic mode): see fast_counter.c. */
 /*
- * Counter (atomic mode): gosync_counter_*()'s contract, as sequentially
- * consistent atomics on the shared value; never a system call.
+ * Counter (atomic mode): gosync_counter_*()'s contract (every out-param may
+ * be NULL), as sequentially consistent atomics on the shared value; never a
+ * system call. See fast_counter.c.
  */
 int gosync_fast_counter_create(int dev, const char *name, unsigned int perm,
 			       int64_t initial, struct gosync_fast *f);
@@ -519,9 +548,8 @@ int gosync_fast_counter_swap(struct gosync_fast *f, int64_t value, int64_t *old)
 int gosync_fast_counter_cas(struct gosync_fast *f, int64_t old, int64_t new_value,
 			    bool *swapped);
 
-/* WaitGroup: see fast_waitgroup.c. */
 /*
- * WaitGroup: gosync_waitgroup_*()'s contract. Add and Done call the kernel
+ * WaitGroup (fast_waitgroup.c): gosync_waitgroup_*()'s contract. Add and Done call the kernel
  * only to wake Waits or pollers at zero (or when the kernel is busy with the
  * word); Wait only when the counter is not zero. The counter has 32 bits:
  * EOVERFLOW past INT32_MAX. Held Adds (gosync_waitgroup_add_held()) stay
@@ -535,9 +563,8 @@ int gosync_fast_waitgroup_add(struct gosync_fast *f, int64_t delta, int64_t *cou
 int gosync_fast_waitgroup_done(struct gosync_fast *f, int64_t *counter);
 int gosync_fast_waitgroup_wait(struct gosync_fast *f, int64_t timeout_ns);
 
-/* Once: see fast_once.c. */
 /*
- * gosync_once_do()'s contract (any Once, RETRY or OnceValue; the value,
+ * Once (fast_once.c): gosync_once_do()'s contract (any Once, RETRY or OnceValue; the value,
  * if any, with gosync_oncevalue_load()); a done Once returns without a
  * system call. Complete with gosync_once_complete(f->fd).
  */
@@ -545,9 +572,8 @@ int gosync_fast_once_create(int dev, const char *name, unsigned int perm,
 			    unsigned int flags, struct gosync_fast *f);
 int gosync_fast_once_do(struct gosync_fast *f, int64_t timeout_ns, unsigned int *result);
 
-/* Semaphore: see fast_sem.c. */
 /*
- * gosync_sem_*()'s contract, without a system call while permits are free
+ * Semaphore (fast_sem.c): gosync_sem_*()'s contract, without a system call while permits are free
  * and nobody waits. GOSYNC_SEM_ATTR_NONROBUST only (a robust Semaphore
  * refuses GOSYNC_CREATE_MAPPED with EINVAL).
  */

@@ -351,6 +351,37 @@ static bool t_sizes(void)
 	return true;
 }
 
+/*
+ * A Recv that failed wrote neither ok nor len, but len on EOVERFLOW (the
+ * length it needs): a caller that looks at ok after ETIMEDOUT or EINTR
+ * must not take the channel for closed.
+ */
+static bool t_recv_out_params(void)
+{
+	int fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, 1, 16));
+	char out[16];
+	size_t len = 1234;
+	bool ok = true;
+
+	CHECK_RET(gosync_chan_recv(fd, out, sizeof(out), &len, &ok, 0), ETIMEDOUT);
+	CHECK(ok && len == 1234, "ETIMEDOUT (0 ns): ok %d, len %zu", ok, len);
+	CHECK_RET(gosync_chan_recv(fd, out, sizeof(out), &len, &ok, 5 * MS), ETIMEDOUT);
+	CHECK(ok && len == 1234, "ETIMEDOUT (5 ms): ok %d, len %zu", ok, len);
+	CHECK_RET(gosync_chan_recv(fd, out, sizeof(out), NULL, NULL, 0), ETIMEDOUT);
+	CHECK_OK(gosync_chan_send(fd, "0123456789", 10, 0));
+	ok = false;
+	CHECK_RET(gosync_chan_recv(fd, out, 4, &len, &ok, 0), EOVERFLOW);
+	CHECK(!ok && len == 10, "EOVERFLOW: ok %d, len %zu (10)", ok, len);
+	CHECK_OK(gosync_chan_recv(fd, out, sizeof(out), &len, &ok, 0));
+	CHECK(ok && len == 10, "received: ok %d, len %zu", ok, len);
+	CHECK_OK(gosync_chan_close(fd));
+	len = 1234;
+	CHECK_OK(gosync_chan_recv(fd, out, sizeof(out), &len, &ok, 0));
+	CHECK(!ok && len == 0, "closed: ok %d, len %zu", ok, len);
+	close(fd);
+	return true;
+}
+
 /* Many messages in one call: send 10, receive them 4 at a time. */
 static bool t_vectors(void)
 {
@@ -462,6 +493,7 @@ int main(void)
 	tap_report(t_multi_consumer(), "chan-go-multi-consumer");
 	tap_report(t_close_rules(), "chan-close-waiting-send-epipe");
 	tap_report(t_sizes(), "chan-sizes-eoverflow-emsgsize-msg-max");
+	tap_report(t_recv_out_params(), "chan-recv-failure-keeps-ok-len");
 	tap_report(t_vectors(), "chan-vectors");
 	tap_report(t_bad_buffer(), "chan-recv-bad-buffer-keeps-message");
 	tap_report(t_poll(), "chan-poll");

@@ -529,6 +529,32 @@ static bool t_wait_all(void)
 	return true;
 }
 
+/*
+ * A robust mapped Mutex never fails with EDEADLK (gosync.h, libgosync(3)):
+ * the kernel does not know which task holds it, so its holder's relock,
+ * through the same fd and thread, waits out its timeout, whether the lock
+ * was taken in userspace or through the kernel.
+ */
+static bool t_robust_relock(void)
+{
+	struct gosync_fast f;
+
+	CHECK_OK(gosync_fast_mutex_create(dev, NULL, 0, 0, &f));	/* robust */
+	CHECK_RET(gosync_fast_mutex_lock(&f, -1), 0);
+	CHECK_EQ(word(&f), f.token);
+	CHECK_RET(gosync_mutex_lock(f.fd, 50 * MS), ETIMEDOUT);
+	CHECK_RET(gosync_fast_mutex_lock(&f, 50 * MS), ETIMEDOUT);
+	CHECK_EQ(word(&f) & GOSYNC_MUTEX_TOKEN, f.token);
+	CHECK_RET(gosync_fast_mutex_unlock(&f), 0);
+	CHECK_EQ(word(&f), 0);
+	CHECK_RET(gosync_mutex_lock(f.fd, -1), 0);
+	CHECK_RET(gosync_mutex_lock(f.fd, 50 * MS), ETIMEDOUT);
+	CHECK_RET(gosync_mutex_unlock(f.fd), 0);
+	CHECK_EQ(word(&f), 0);
+	CHECK(fast_close(&f), "close");
+	return true;
+}
+
 /* A holder that dies holding the lock in userspace: EOWNERDEAD, once. */
 static const char *child_name;
 static int child_pipe[2];
@@ -959,6 +985,7 @@ int main(void)
 	tap_report(t_select(), "fast-mutex-select");
 	tap_report(t_cond(), "fast-mutex-cond");
 	tap_report(t_wait_all(), "fast-mutex-wait-all");
+	tap_report(t_robust_relock(), "fast-mutex-robust-relock-no-edeadlk");
 	tap_report(t_robust_killed(), "fast-mutex-robust-holder-killed");
 	if (have_owner_dead_event())
 		tap_report(t_owner_dead_trace(), "fast-mutex-owner-dead-trace");

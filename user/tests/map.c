@@ -427,6 +427,17 @@ static void bad_input_test(void)
 		   "cas: bad old pointer");
 	ok(gosync_map_load(fd, "k", 1, (void *)8, 1 << 20, &len, NULL) < 0 && errno == EFAULT,
 	   "load: bad out pointer: EFAULT");
+	/* other failures write no out-param: len and ok as they were */
+	len = 1234;
+	found = true;
+	FAILS_WITH(EINVAL, gosync_map_load(fd, "", 0, out, sizeof(out), &len, &found),
+		   "load: empty key");
+	ok(len == 1234 && found, "load: EINVAL leaves len %zu and ok %d", len, found);
+	FAILS_WITH(EFAULT, gosync_map_load(fd, "k", 1, (void *)8, 1 << 20, &len, &found),
+		   "load: bad out pointer");
+	ok(len == 1234 && found, "load: EFAULT leaves len %zu and ok %d", len, found);
+	FAILS_WITH(EBADF, gosync_map_load(-1, "k", 1, NULL, 0, &len, &found), "load: fd -1");
+	ok(len == 1234 && found, "load: EBADF leaves len %zu and ok %d", len, found);
 	FAILS_WITH(EOVERFLOW, gosync_map_load(fd, "k", 1, out, sizeof(out), &len, NULL),
 		   "load: small buffer");
 	ok(len == GOSYNC_MAP_VALUE_MAX, "load: EOVERFLOW reports out_len %zu", len);

@@ -492,7 +492,9 @@ struct gosync_chan_attr {
  *
  * Returns the new object's fd (O_RDWR | O_CLOEXEC). A named object holds a
  * reference through its name until GOSYNC_IOC_UNLINK, so it outlives its fds.
+ * (__extension__: the union is anonymous, which C99 has not.)
  */
+__extension__
 struct gosync_create {
 	__u32 size;
 	__u32 flags;
@@ -651,7 +653,10 @@ struct gosync_create {
  * rest of the page is zero and reserved. The kernel reads the words only
  * for state: whatever a process writes there changes only how this object
  * behaves for its users, never the kernel's memory safety.
+ * (__extension__: the union is anonymous and so the struct's only member,
+ * which C99 has not, and it holds an anonymous struct, which C++ has not.)
  */
+__extension__
 struct gosync_mapped {
 	union {
 		__u32 mutex;
@@ -1162,7 +1167,8 @@ struct gosync_batch {
  *	EDEADLK (robust only; nothing taken): the wait could never end: it
  *	would wait for a lock (or read locks) the calling thread holds through
  *	this description, or close a cycle of lockers waiting for each other
- *	(see docs/uapi.md, "Deadlocks").
+ *	(see docs/uapi.md, "Deadlocks"); never on a mapped Mutex, whose
+ *	holding task the kernel does not know.
  * TRYLOCK, TRYRLOCK: never wait: 0, EOWNERDEAD, or EBUSY.
  * UNLOCK: release the write lock, whoever took it (Go allows that).
  *	EPERM if not locked ("sync: unlock of unlocked mutex").
