@@ -640,6 +640,36 @@ static void list_build(struct gosync_list *l, char *pages, size_t ps)
  */
 static bool t_list_info_sizes(void)
 {
+	enum { PAGE = 1u << 30, PAGE1 };	/* a page, a page and a byte */
+	/* a valid LIST with one u32 field changed (and maybe no states) */
+	static const struct list_case {
+		size_t field;
+		uint32_t value;
+		bool no_states;
+		int err;
+	} cases[] = {
+#define F(f) offsetof(struct gosync_list, f)
+		{ F(__reserved2), 1, false, EINVAL },
+		{ F(__reserved2), 1U << 31, false, EINVAL },
+		/* entry_size: offsetof(stats) to a page */
+		{ F(entry_size), PAGE1, false, EINVAL },
+		{ F(entry_size), ~0u, false, EINVAL },
+		{ F(entry_size), offsetof(struct gosync_info, stats) - 1, false, EINVAL },
+		{ F(entry_size), PAGE, false, 0 },
+		{ F(entry_size), offsetof(struct gosync_info, stats), false, 0 },
+		/* state_size: 0 without states, else 8 to a page */
+		{ F(state_size), 0, false, EINVAL },
+		{ F(state_size), 4, false, EINVAL },
+		{ F(state_size), 7, false, EINVAL },
+		{ F(state_size), PAGE1, false, EINVAL },
+		{ F(state_size), ~0u, false, EINVAL },
+		{ F(state_size), sizeof(struct gosync_state), true, EINVAL },
+		{ F(state_size), 8, true, EINVAL },
+		{ F(state_size), 0, true, 0 },
+		{ F(state_size), 8, false, 0 },
+		{ F(state_size), PAGE, false, 0 },
+#undef F
+	};
 	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
 	char *pages = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -650,61 +680,19 @@ static bool t_list_info_sizes(void)
 	list_build(&l, pages, ps);
 	CHECK_OK(ioctl(dev, GOSYNC_IOC_LIST, &l));
 	CHECK(l.count == 1, "list: count %u", l.count);
-	list_build(&l, pages, ps);
-	l.__reserved2 = 1;
-	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
-	list_build(&l, pages, ps);
-	l.__reserved2 = 1U << 31;
-	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
-	/* entry_size: offsetof(stats) to a page */
-	list_build(&l, pages, ps);
-	l.entry_size = ps + 1;
-	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
-	list_build(&l, pages, ps);
-	l.entry_size = ~0u;
-	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
-	list_build(&l, pages, ps);
-	l.entry_size = offsetof(struct gosync_info, stats) - 1;
-	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
-	list_build(&l, pages, ps);
-	l.entry_size = ps;
-	CHECK_OK(ioctl(dev, GOSYNC_IOC_LIST, &l));
-	list_build(&l, pages, ps);
-	l.entry_size = offsetof(struct gosync_info, stats);
-	CHECK_OK(ioctl(dev, GOSYNC_IOC_LIST, &l));
-	/* state_size: 0 without states, else 8 to a page */
-	list_build(&l, pages, ps);
-	l.state_size = 0;
-	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
-	list_build(&l, pages, ps);
-	l.state_size = 4;
-	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
-	list_build(&l, pages, ps);
-	l.state_size = 7;
-	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
-	list_build(&l, pages, ps);
-	l.state_size = ps + 1;
-	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
-	list_build(&l, pages, ps);
-	l.state_size = ~0u;
-	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
-	list_build(&l, pages, ps);
-	l.states = 0;
-	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
-	list_build(&l, pages, ps);
-	l.states = 0;
-	l.state_size = 8;
-	CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), EINVAL, false);
-	list_build(&l, pages, ps);
-	l.states = 0;
-	l.state_size = 0;
-	CHECK_OK(ioctl(dev, GOSYNC_IOC_LIST, &l));
-	list_build(&l, pages, ps);
-	l.state_size = 8;
-	CHECK_OK(ioctl(dev, GOSYNC_IOC_LIST, &l));
-	list_build(&l, pages, ps);
-	l.state_size = ps;
-	CHECK_OK(ioctl(dev, GOSYNC_IOC_LIST, &l));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct list_case *c = &cases[i];
+		uint32_t v = c->value == PAGE ? ps : c->value == PAGE1 ? ps + 1 : c->value;
+
+		list_build(&l, pages, ps);
+		if (c->no_states)
+			l.states = 0;
+		memcpy((char *)&l + c->field, &v, sizeof(v));
+		if (c->err)
+			CHECK_ERRNO(ioctl(dev, GOSYNC_IOC_LIST, &l), c->err, false);
+		else
+			CHECK(!ioctl(dev, GOSYNC_IOC_LIST, &l), "case %zu: %s", i, tap_errname(errno));
+	}
 
 	/* INFO: the same state_size rule */
 	ic = (struct gosync_info_cmd){ .size = sizeof(ic), .state = (uintptr_t)pages,
