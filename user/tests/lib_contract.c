@@ -96,6 +96,15 @@ static int wg_kernel_done(void)
 	       errno == EBADF ? 0 : 1;
 }
 
+/* Three such Dones: 0 if each got its EBADF. */
+static int wg_kernel_dones(void)
+{
+	for (int i = 0; i < 3; i++)
+		if (wg_kernel_done())
+			return 1;
+	return 0;
+}
+
 /* In a child (the probe's answer is the process's): 0 if it went as @arg says. */
 static int probe_child(void *arg)
 {
@@ -103,16 +112,14 @@ static int probe_child(void *arg)
 
 	/* a transient error: asked again on every Done */
 	dev_errno = EMFILE;
-	for (int i = 0; i < 3; i++)
-		if (wg_kernel_done())
-			return 10;
+	if (wg_kernel_dones())
+		return 10;
 	if (dev_opens != 3)
 		return 20 + dev_opens;
 	/* then one for good: asked once more, never after */
 	dev_errno = first;
-	for (int i = 0; i < 3; i++)
-		if (wg_kernel_done())
-			return 30;
+	if (wg_kernel_dones())
+		return 30;
 	if (dev_opens != 4)
 		return 40 + dev_opens;
 	dev_errno = 0;
