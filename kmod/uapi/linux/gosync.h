@@ -1402,7 +1402,9 @@ struct gosync_torture {
  *	channel is closed and drained (Go's v, ok := <-ch with ok false). If the
  *	first message does not fit msgs[0], EOVERFLOW: nothing is received and
  *	@needed is its length; a later one that does not fit its slot just ends
- *	the batch.
+ *	the batch. A buf that cannot take its len bytes (NULL, unmapped,
+ *	read-only) is EFAULT before anything is received (a later one ends
+ *	the batch): a message taken cannot go back.
  * CLOSE: Go's close(ch): waiting senders get EPIPE, waiting receivers see
  *	it closed, buffered messages stay to be received. EPIPE if it was
  *	closed already (Go panics).
