@@ -2,6 +2,7 @@
 /* libgosync: see gosync.h for the contract of each function. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
@@ -25,10 +26,18 @@ GS_ABI_SIZE(gosync_state, 448);
 GS_ABI_SIZE(gosync_holder, 32);
 GS_ABI_SIZE(gosync_op, 40);
 GS_ABI_SIZE(gosync_map_op, 72);
-GS_ABI_SIZE(gosync_map_cursor, 24);
 GS_ABI_SIZE(gosync_chan_msg, 16);
 GS_ABI_SIZE(gosync_chan_cmd, 56);
 GS_ABI_SIZE(gosync_wait_case, 32);
+/*
+ * The uapi structs are the same on every ABI (no implicit padding, 8-byte
+ * fields at 8-byte offsets: scripts/uapi-layout), so their sizes are fixed.
+ * This one is the library's own, with a bool after two 64-bit words: 24
+ * bytes on x86_64, 20 on i386 (which aligns uint64_t to 4 in structs).
+ */
+_Static_assert(offsetof(struct gosync_map_cursor, done) == 16 &&
+	       sizeof(struct gosync_map_cursor) == 16 + _Alignof(uint64_t),
+	       "gosync_map_cursor changed: libgosync's ABI");
 
 int gosync_dev_open(void)
 {
