@@ -94,6 +94,15 @@ debug-modules:
 user:
 	$(MAKE) -C user O=$(BUILD)/user $(USER_DIRS)
 
+# The C e2e tests as i386 programs (gcc-multilib; static: the guest has no
+# i386 libc), which make check runs on 6.12: 32-bit processes reach the
+# module through compat_ioctl, with the same structs. (-Wno-psabi: GCC's
+# note that GCC 11 changed the i386 alignment of 64-bit _Atomic fields,
+# which matters only between objects of two compilers.)
+CC ?= cc
+user32:
+	$(MAKE) -C user O=$(BUILD)/user32 CC="$(CC) -m32 -Wno-psabi" LDFLAGS=-static c-tests
+
 # The Go package: go vet and gofmt must be clean; its tests become one static
 # binary (build/go/gosync-go.test, pure Go, no cgo) that scripts/vm puts in
 # the guest's /go with run-tests.sh, which prints a TAP line per test, and
@@ -268,7 +277,7 @@ clean:
 	rm -rf $(BUILD)
 
 PHONY_BENCH := bench bench-quick check-kcsan
-.PHONY: all deps modules kernels debug-modules user demo check sparse checkpatch \
+.PHONY: all deps modules kernels debug-modules user user32 demo check sparse checkpatch \
 	man-check deb $(PHONY_BENCH) install install-module modules_install \
 	install-user install-data install-man uninstall dkms-install dkms-uninstall \
 	dkms-src print-kdir print-moddir print-version clean go
