@@ -451,6 +451,82 @@ static bool t_processes(void)
 	return true;
 }
 
+/*
+ * The relock finds the robust holder dead: a process locks the Mutex (its
+ * own description), signals the Cond and is SIGKILLed holding the Mutex,
+ * while the woken Wait queues for it. The Wait returns EOWNERDEAD with the
+ * Mutex held through its description (docs/uapi.md, Cond; libgosync(3)).
+ */
+static int child_lock_signal_hang(void *arg)
+{
+	int *p = arg;
+	struct gr g;
+	char ch = 'S';
+
+	if (gr_open(&g, child_m, child_c) < 0 || gosync_mutex_lock(g.m, LIVENESS_NS) < 0 ||
+	    gosync_cond_signal(g.c) < 0)
+		ch = 'E';
+	if (write(p[1], &ch, 1) != 1)
+		return 1;
+	for (;;)
+		pause();
+}
+
+static struct gr owner_dead_g;
+
+static int owner_dead_wait(void *arg)
+{
+	(void)arg;
+	if (gosync_mutex_lock(owner_dead_g.m, -1) < 0)
+		return -1;
+	return gosync_cond_wait(owner_dead_g.c, owner_dead_g.m, LIVENESS_NS);
+}
+
+static bool t_relock_owner_dead(void)
+{
+	char mname[GOSYNC_NAME_MAX], cname[GOSYNC_NAME_MAX];
+	int c = CHECK_OK(make_pair(mname, cname, "odead"));
+	struct gosync_info info;
+	struct gr other;
+	struct bg b;
+	char ch = 0;
+	int p[2];
+	pid_t killed;
+
+	CHECK_OK(gr_open(&owner_dead_g, mname, cname));
+	CHECK_OK(gr_open(&other, mname, cname));
+	CHECK_OK(pipe(p));
+	child_m = mname;
+	child_c = cname;
+	CHECK_OK(bg_start(&b, owner_dead_wait, NULL));
+	CHECK(waiters_are(c, 1), "the Wait did not sleep");
+	killed = spawn(child_lock_signal_hang, p);
+	CHECK(killed > 0, "fork");
+	CHECK(read(p[0], &ch, 1) == 1 && ch == 'S', "the child did not lock and signal ('%c')",
+	      ch);
+	/* signalled: the Wait now sleeps in its relock, behind the child */
+	CHECK(wait_queued(other.m, 1), "the woken Wait never queued for the Mutex");
+	CHECK_EQ(atomic_load(&b.done), 0);
+	kill(killed, SIGKILL);
+	CHECK_EQ(reap(killed), 128 + SIGKILL);
+	CHECK(bg_wait(&b, LIVENESS_NS), "the Wait did not return after the holder died");
+	CHECK(b.err == EOWNERDEAD, "Wait: %s, expected EOWNERDEAD", errname(b.err));
+	/* held, through the waiter's description */
+	CHECK_RET(gosync_mutex_trylock(other.m), EBUSY);
+	CHECK_RET(gosync_mutex_unlock(owner_dead_g.m), 0);
+	/* told once: the next locker gets a plain lock */
+	CHECK_RET(gosync_mutex_trylock(other.m), 0);
+	CHECK_RET(gosync_mutex_unlock(other.m), 0);
+	CHECK_OK(gosync_info(other.m, &info));
+	CHECK_EQ(info.stats[GOSYNC_STAT_OWNER_DEAD], 1);
+	close(p[0]);
+	close(p[1]);
+	gr_close(&other);
+	gr_close(&owner_dead_g);
+	close(c);
+	return true;
+}
+
 /* Wait gives up at its deadline, interrupted or not, with the Mutex locked */
 static bool t_relock(void)
 {
@@ -670,6 +746,7 @@ int main(void)
 	tap_report(t_race(), "cond-race");
 	tap_report(t_signal_stealing(), "cond-signal-stealing");
 	tap_report(t_processes(), "cond-processes-and-a-killed-waiter");
+	tap_report(t_relock_owner_dead(), "cond-relock-owner-dead");
 	tap_report(t_relock(), "cond-relock-after-timeout");
 	tap_report(t_not_restarted(), "cond-abstime-wait-not-restarted");
 	ok = t_relock_freezes();

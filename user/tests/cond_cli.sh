@@ -147,6 +147,22 @@ out=$("$G" mutex lock "$N-m" -- sh -c 'echo "dead=$GOSYNC_OWNER_DEAD"' 2>"$T/err
 [ $rc = 0 ] && [ "$out" = dead=1 ] && grep -q 'previous holder died' "$T/err" &&
 	ok killed-in-cmd-owner-dead || notok killed-in-cmd-owner-dead "status $rc, '$out', '$(cat "$T/err")'"
 
+# ---- the relock finds the mutex's holder dead: a process locks the mutex,
+# broadcasts, and is killed holding it; the woken wait relocks (EOWNERDEAD),
+# says so, and its next run of CMD gets GOSYNC_OWNER_DEAD=1 ----
+rm -f "$T/runs" "$T/flag"
+"$G" cond wait "$N" --timeout 60 -- sh -c "echo \"dead=\$GOSYNC_OWNER_DEAD\" >>$T/runs; test -e $T/flag" 2>"$T/err2" &
+w=$!
+lines "$T/runs" 1
+in_wait
+"$G" mutex lock "$N-m" -- sh -c "touch $T/flag; \"\$0\" cond broadcast \"\$1\" && kill -9 \$PPID; sleep 5" "$G" "$N" 2>/dev/null
+wait $w; rc=$?
+[ $rc = 0 ] && [ "$(sed -n 2p "$T/runs")" = dead=1 ] && [ "$(wc -l <"$T/runs")" -eq 2 ] &&
+	grep -q 'previous holder' "$T/err2" && ok relock-owner-dead ||
+	notok relock-owner-dead "status $rc, runs '$(cat "$T/runs" | tr '\n' ' ')', '$(cat "$T/err2")'"
+"$G" mutex trylock "$N-m" -- true 2>"$T/err"; rc=$?
+[ $rc = 0 ] && [ ! -s "$T/err" ] && ok relock-owner-dead-unlocked || notok relock-owner-dead-unlocked "status $rc, '$(cat "$T/err")'"
+
 # ---- a nonrobust mutex works the same ----
 "$G" mutex create "$N-n" --nonrobust
 "$G" cond create "$N-c2" --mutex "$N-n"
