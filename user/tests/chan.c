@@ -416,6 +416,87 @@ static bool t_vectors(void)
 }
 
 /*
+ * A SEND vector that has sent some of its messages is never restarted (made
+ * again it would send them twice): a signal whose handler has SA_RESTART
+ * ends it with EINTR, also with an absolute deadline (which any other wait
+ * restarts after such a handler), and done says how many went: the k that
+ * fit before the one it waited on. The receiver gets exactly those k.
+ */
+#define PS_CAP	3
+#define PS_N	6
+
+static int partial_fd;
+static unsigned int partial_flags;
+static struct gosync_chan_cmd partial_cmd;
+
+static int partial_send(void *arg)
+{
+	static uint32_t vals[PS_N];
+	struct gosync_chan_msg m[PS_N];
+	int64_t timeout = partial_flags & GOSYNC_WAIT_ABSTIME ? (int64_t)~0ULL :
+			  partial_flags ? LIVENESS_NS : -1;
+
+	(void)arg;
+	for (int i = 0; i < PS_N; i++) {
+		vals[i] = 200 + i;
+		m[i] = (struct gosync_chan_msg){ .buf = (uintptr_t)&vals[i], .len = 4 };
+	}
+	/* the library adds GOSYNC_WAIT_TIMEOUT for a relative timeout */
+	return gosync_chan_vec(partial_fd, GOSYNC_CHAN_SEND, m, PS_N,
+			       partial_flags & ~GOSYNC_WAIT_TIMEOUT, timeout, &partial_cmd);
+}
+
+static bool t_partial_send_eintr(void)
+{
+	static const unsigned int flags[] = {
+		0, GOSYNC_WAIT_TIMEOUT, GOSYNC_WAIT_ABSTIME,
+		GOSYNC_WAIT_ABSTIME | GOSYNC_WAIT_REALTIME,
+	};
+	struct bg b;
+
+	install_sigusr1(true);
+	for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+		struct gosync_state st;
+		uint32_t v, len = ~0u;
+		int n = 0;
+
+		partial_fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, PS_CAP, 0));
+		partial_flags = flags[f];
+		memset(&partial_cmd, 0, sizeof(partial_cmd));
+		CHECK_OK(bg_start(&b, partial_send, NULL));
+		/* it sent PS_CAP and waits with the next */
+		CHECK(wait_queued(partial_fd, 1), "flags %#x: the vector never waited",
+		      flags[f]);
+		CHECK(bg_interrupt(&b), "flags %#x: an SA_RESTART signal did not end the vector",
+		      flags[f]);
+		CHECK(b.err == EINTR, "flags %#x: %s, expected EINTR", flags[f], errname(b.err));
+		CHECK(partial_cmd.done == PS_CAP, "flags %#x: done %u, expected %d", flags[f],
+		      partial_cmd.done, PS_CAP);
+		CHECK_EQ(partial_cmd.len, PS_CAP);
+		/* exactly those: nothing more was sent, and no sender waits */
+		CHECK_OK(gosync_chan_len(partial_fd, &len, NULL, NULL));
+		CHECK_EQ(len, PS_CAP);
+		memset(&st, 0, sizeof(st));
+		CHECK_OK(gosync_state(partial_fd, &st, NULL, 0, NULL));
+		CHECK_EQ(st.waiters, 0);
+		for (;;) {
+			int r = recv_u32(partial_fd, &v, 0);
+
+			if (r)
+				break;
+			CHECK(v == 200u + n, "flags %#x: message %d is %u", flags[f], n, v);
+			n++;
+		}
+		CHECK(errno == ETIMEDOUT, "flags %#x: receive after %d: %s", flags[f], n,
+		      errname(errno));
+		CHECK_EQ(n, PS_CAP);
+		close(partial_fd);
+	}
+	install_sigusr1(false);
+	return true;
+}
+
+/*
  * A receive whose buffer cannot take the message fails before it takes
  * one: EFAULT, and the message stays for the next receiver (once taken, a
  * message cannot go back). NULL, read-only, unmapped; in a vector, the
@@ -495,6 +576,7 @@ int main(void)
 	tap_report(t_sizes(), "chan-sizes-eoverflow-emsgsize-msg-max");
 	tap_report(t_recv_out_params(), "chan-recv-failure-keeps-ok-len");
 	tap_report(t_vectors(), "chan-vectors");
+	tap_report(t_partial_send_eintr(), "chan-partial-send-vector-eintr");
 	tap_report(t_bad_buffer(), "chan-recv-bad-buffer-keeps-message");
 	tap_report(t_poll(), "chan-poll");
 	return tap_done(dev, "chan");

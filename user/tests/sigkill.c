@@ -597,6 +597,58 @@ static bool t_chan_recv_vec_killed(void)
 	return true;
 }
 
+/* A SEND vector of @n messages (their index, 4 bytes each), no deadline: it should die in it. */
+static int c_send_vec(int fd, long n)
+{
+	static uint32_t vals[CHAN_VEC];
+	struct gosync_chan_msg m[CHAN_VEC];
+
+	for (long i = 0; i < n; i++) {
+		vals[i] = (uint32_t)i;
+		m[i] = (struct gosync_chan_msg){ .buf = (uintptr_t)&vals[i], .len = 4 };
+	}
+	gosync_chan_vec(fd, GOSYNC_CHAN_SEND, m, n, 0, -1, NULL);
+	return 1;
+}
+
+/*
+ * A sender killed while its SEND vector waits for room has sent exactly
+ * the messages before the one it waited on: those stay buffered, in order,
+ * and that one and the rest never arrive; no sender is left waiting.
+ */
+static bool t_chan_send_vec_killed(void)
+{
+	const int cap = 4, n = 10;
+	struct gosync_state st;
+	uint32_t v, len = ~0u;
+	size_t got;
+	bool ok;
+	int fd, i;
+	pid_t pid;
+
+	fd = CHECK_OK(gosync_chan_create(dev, NULL, 0, cap, 8));
+	pid = spawn_fd(c_send_vec, fd, n);
+	if (!wait_queued(fd, 1) || !blocked(pid, fd)) {
+		kill_wait(pid);
+		FAIL("the sender never waited");
+	}
+	CHECK_EQ(kill_wait(pid), SIGKILL);
+	CHECK_OK(gosync_chan_len(fd, &len, NULL, NULL));
+	CHECK_EQ(len, cap);
+	memset(&st, 0, sizeof(st));
+	CHECK_OK(gosync_state(fd, &st, NULL, 0, NULL));
+	CHECK_EQ(st.waiters, 0);
+	for (i = 0; i < cap; i++) {
+		got = 0;
+		CHECK_OK(gosync_chan_recv(fd, &v, sizeof(v), &got, &ok, 0));
+		CHECK(ok && got == 4 && v == (uint32_t)i, "message %d: ok %d, %zu bytes, value %u",
+		      i, ok, got, v);
+	}
+	CHECK_ERRNO(gosync_chan_recv(fd, &v, sizeof(v), &got, &ok, 0), ETIMEDOUT, false);
+	close(fd);
+	return true;
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -609,6 +661,7 @@ int main(void)
 	tap_report(t_once(GOSYNC_ONCE_ATTR_RETRY), "sigkill-once-retry");
 	tap_report(t_batches(), "sigkill-batch");
 	tap_report(t_chan_recv_vec_killed(), "sigkill-chan-recv-vector");
+	tap_report(t_chan_send_vec_killed(), "sigkill-chan-send-vector");
 	if (have_uffd())
 		tap_report(t_batch_ends_at_kill(), "sigkill-batch-ends-at-kill");
 	else
