@@ -699,6 +699,64 @@ static bool t_owner_dead_trace(void)
 	return true;
 }
 
+/*
+ * A mapping holds its file, as any mmap() does (docs/uapi.md, "Holders"
+ * and the mapped fast path): a description whose last fd is closed while
+ * it is still mapped lives on, with its robust lock held; once the mapping
+ * is gone too, the description goes and the next locker is told
+ * (EOWNERDEAD). A child forked without exec inherits the mapping, so the
+ * description lives while the child does, even after its parent unmapped.
+ */
+static int child_hang(void *arg)
+{
+	(void)arg;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);	/* a failed check does not leave it */
+	for (;;)
+		pause();
+	return 0;
+}
+
+static bool t_mapping_holds_description(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	struct gosync_info info;
+	struct gosync_fast a, b;
+	pid_t pid = -1;
+
+	for (int k = 0; k < 2; k++) {
+		CHECK_OK(gosync_fast_mutex_create(dev, tap_name(name, k ? "mapfork" : "mapheld"),
+						  0, 0, &a));
+		CHECK_OK(fast_open_name(dev, GOSYNC_TYPE_MUTEX, name, &b));
+		CHECK_RET(gosync_fast_mutex_lock(&b, -1), 0);
+		CHECK_EQ(word(&a), b.token);
+		CHECK_OK(close(b.fd));
+		if (k) {
+			pid = spawn(child_hang, NULL);
+			CHECK(pid > 0, "fork");
+			gosync_fast_close(&b);	/* only the child's copy is left */
+		}
+		/* the description lives on: two of them, the lock still its */
+		CHECK_OK(gosync_info(a.fd, &info));
+		CHECK_EQ(info.nr_files, 2);
+		CHECK_RET(gosync_fast_mutex_trylock(&a), EBUSY);
+		CHECK_RET(gosync_mutex_lock(a.fd, 20 * MS), ETIMEDOUT);
+		CHECK_EQ(word(&a) & GOSYNC_MUTEX_TOKEN, b.token);
+		if (k) {
+			kill(pid, SIGKILL);
+			CHECK_EQ(reap(pid), 128 + SIGKILL);
+		} else {
+			gosync_fast_close(&b);	/* munmap: its last reference */
+		}
+		CHECK_OK(gosync_info(a.fd, &info));
+		CHECK_EQ(info.nr_files, 1);
+		CHECK_RET(gosync_fast_mutex_lock(&a, 0), EOWNERDEAD);
+		CHECK_EQ(word(&a) & GOSYNC_MUTEX_TOKEN, a.token);
+		CHECK_RET(gosync_fast_mutex_unlock(&a), 0);
+		CHECK(fast_close(&a), "close");
+	}
+	return true;
+}
+
 /* Non-robust (Go): the lock outlives its holder's close. */
 static bool t_nonrobust_close(void)
 {
@@ -992,6 +1050,7 @@ int main(void)
 	else
 		printf("ok - e2e:fast-mutex-owner-dead-trace # SKIP no tracefs or gosync events\n");
 	tap_report(t_nonrobust_close(), "fast-mutex-nonrobust-close");
+	tap_report(t_mapping_holds_description(), "fast-mutex-mapping-holds-description");
 	tap_report(t_holder(), "fast-mutex-holder-in-userspace");
 	tap_report(t_spinning(), "fast-mutex-spinning-bit");
 	tap_report(t_scribble(), "fast-mutex-scribbled-page");
