@@ -16,8 +16,9 @@ static int dev;
 struct as_user {
 	uid_t uid;
 	const char *name;
-	enum { DO_OPEN, DO_OPEN_AS_MAP, DO_UNLINK, DO_CREATE } what;
+	enum { DO_OPEN, DO_OPEN_AS_MAP, DO_UNLINK, DO_CREATE, DO_UNLINK_ID } what;
 	unsigned int perm;	/* DO_CREATE */
+	uint64_t id;		/* DO_UNLINK_ID */
 };
 
 /* In a child: become @a->uid, then try; exit 0 on success, else errno. */
@@ -45,13 +46,15 @@ static int child_as(void *arg)
 	case DO_CREATE:
 		return gosync_counter_create(dev, a->name, a->perm,
 					     GOSYNC_COUNTER_ATOMIC, 0) < 0 ? errno : 0;
+	case DO_UNLINK_ID:
+		return gosync_unlink_id(dev, a->name, a->id) < 0 ? errno : 0;
 	}
 	return 202;
 }
 
 static int as(uid_t uid, int what, const char *name, unsigned int perm)
 {
-	struct as_user a = { uid, name, what, perm };
+	struct as_user a = { uid, name, what, perm, 0 };
 
 	return tap_fork(child_as, &a);
 }
@@ -166,6 +169,62 @@ static bool t_owner_classes(void)
 	return true;
 }
 
+static int unlink_id_as(uid_t uid, const char *name, uint64_t id)
+{
+	struct as_user a = { .uid = uid, .name = name, .what = DO_UNLINK_ID, .id = id };
+
+	return tap_fork(child_as, &a);
+}
+
+#define CHECK_UNLINK_ID_AS(uid, name, id, want) do {			\
+	int _s = unlink_id_as(uid, name, id);				\
+	CHECK(_s == (want), "uid %d unlink %s by id %s: got %s, expected %s", uid, \
+	      name, #id, _s ? tap_errname(_s) : "success",		\
+	      (want) ? tap_errname(want) : "success");			\
+} while (0)
+
+/*
+ * UNLINK with GOSYNC_UNLINK_ID checks the owner before the id: someone who
+ * may not unlink the name gets EPERM whether the id is right or wrong, so
+ * it cannot learn an object's id by trying (ENOENT would say "wrong id").
+ * For the owner, a wrong id is ENOENT and leaves the name; the right one
+ * removes it.
+ */
+static bool t_unlink_id(void)
+{
+	char name[GOSYNC_NAME_MAX];
+	struct gosync_info info;
+	int fd = CHECK_OK(gosync_counter_create(dev, tap_name(name, "uid666"), 0666,
+						GOSYNC_COUNTER_ATOMIC, 0));
+	uint64_t id;
+
+	CHECK_OK(gosync_info(fd, &info));
+	id = info.id;
+	close(fd);
+	/* root's name, mode 0666: nobody may use it, not unlink it, by any id */
+	CHECK_UNLINK_ID_AS(NOBODY, name, id + 1000, EPERM);
+	CHECK_UNLINK_ID_AS(NOBODY, name, id, EPERM);
+	close(CHECK_OK(gosync_open(dev, name, 0)));
+	/* the owner learns a wrong id (ENOENT, the name stays), then unlinks */
+	CHECK_ERRNO(gosync_unlink_id(dev, name, id + 1000), ENOENT, false);
+	close(CHECK_OK(gosync_open(dev, name, 0)));
+	CHECK_OK(gosync_unlink_id(dev, name, id));
+	CHECK_ERRNO(gosync_open(dev, name, 0), ENOENT, true);
+
+	/* nobody's name: the same for another user; nobody itself may */
+	CHECK_AS(NOBODY, DO_CREATE, tap_name(name, "uidnobody"), 0666, 0);
+	fd = CHECK_OK(gosync_open(dev, name, 0));
+	CHECK_OK(gosync_info(fd, &info));
+	close(fd);
+	CHECK_UNLINK_ID_AS(OTHER, name, info.id + 1000, EPERM);
+	CHECK_UNLINK_ID_AS(OTHER, name, info.id, EPERM);
+	CHECK_UNLINK_ID_AS(NOBODY, name, info.id + 1000, ENOENT);
+	close(CHECK_OK(gosync_open(dev, name, 0)));
+	CHECK_UNLINK_ID_AS(NOBODY, name, info.id, 0);
+	CHECK_ERRNO(gosync_open(dev, name, 0), ENOENT, true);
+	return true;
+}
+
 int main(void)
 {
 	dev = tap_dev("perms");
@@ -178,5 +237,6 @@ int main(void)
 	tap_report(t_shared(), "perms-0666-other-opens");
 	tap_report(t_read_only(), "perms-need-read-and-write");
 	tap_report(t_owner_classes(), "perms-owner-classes");
+	tap_report(t_unlink_id(), "perms-unlink-id-eperm-before-enoent");
 	return tap_done(dev, "perms");
 }
