@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 
 #include "cmdtable.h"
 
@@ -820,6 +821,79 @@ static bool t_closed_fd(void)
 }
 
 /*
+ * No free file descriptor (RLIMIT_NOFILE reached): a named CREATE fails
+ * with EMFILE and leaves nothing behind, neither its name nor its object
+ * (also a mapped one, which had a token); OPEN of an existing name fails
+ * with EMFILE and leaves no new description. Run in a child, whose limit
+ * the checks lower; a failed check's reason comes back in *emfile_why.
+ */
+static char *emfile_why;
+static char emfile_names[2][GOSYNC_NAME_MAX];
+
+static bool emfile_checks(void)
+{
+	struct gosync_create mc = {
+		.type = GOSYNC_TYPE_MUTEX, .flags = GOSYNC_CREATE_MAPPED,
+		.name = (uintptr_t)emfile_names[1],
+	};
+	struct rlimit rl;
+	struct gosync_info info;
+	unsigned int objs;
+	uint32_t files;
+	int last;
+
+	/* the lowest free fd, so every one below it is taken: the limit */
+	last = CHECK_OK(open("/dev/null", O_RDONLY | O_CLOEXEC));
+	CHECK_OK(getrlimit(RLIMIT_NOFILE, &rl));
+	rl.rlim_cur = (rlim_t)last + 1;
+	CHECK_OK(setrlimit(RLIMIT_NOFILE, &rl));
+	CHECK_ERRNO(dup(last), EMFILE, true);
+	CHECK_OK(gosync_info(cfd, &info));
+	files = info.nr_files;
+	objs = tap_nr_objects(dev);
+	CHECK(objs != ~0u, "LIST: %s", tap_errname(errno));
+
+	CHECK_ERRNO(gosync_counter_create(dev, emfile_names[0], 0, GOSYNC_COUNTER_ATOMIC, 0),
+		    EMFILE, true);
+	CHECK_ERRNO(gosync_create(dev, &mc), EMFILE, true);
+	CHECK_EQ(tap_nr_objects(dev), objs);
+	CHECK_ERRNO(gosync_open(dev, objname, 0), EMFILE, true);
+	CHECK_OK(gosync_info(cfd, &info));
+	CHECK_EQ(info.nr_files, files);
+	/* with an fd free again: the names were never published */
+	close(last);
+	CHECK_ERRNO(gosync_open(dev, emfile_names[0], 0), ENOENT, true);
+	CHECK_ERRNO(gosync_open(dev, emfile_names[1], 0), ENOENT, true);
+	close(CHECK_OK(gosync_open(dev, objname, 0)));
+	return true;
+}
+
+static int emfile_child(void *arg)
+{
+	(void)arg;
+	if (emfile_checks())
+		return 0;
+	snprintf(emfile_why, 512, "%s", tap_why);
+	return 1;
+}
+
+static bool t_emfile(void)
+{
+	int st;
+
+	emfile_why = mmap(NULL, 512, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(emfile_why != MAP_FAILED, "mmap");
+	emfile_why[0] = 0;
+	tap_name(emfile_names[0], "emfile");
+	tap_name(emfile_names[1], "emfile-mapped");
+	st = tap_fork(emfile_child, NULL);
+	CHECK(st == 0, "child status %d: %s", st, emfile_why);
+	CHECK_ERRNO(gosync_open(dev, emfile_names[0], 0), ENOENT, true);
+	munmap(emfile_why, 512);
+	return true;
+}
+
+/*
  * Every command of cmd_table[], on every type of object it takes: valid,
  * EFAULT, sizes, flags and a read-only argument.
  */
@@ -858,6 +932,7 @@ int main(void)
 	tap_report(t_create_params(), "badinput-create-params");
 	tap_report(t_open_type(), "badinput-open-type");
 	tap_report(t_closed_fd(), "badinput-ebadf");
+	tap_report(t_emfile(), "badinput-emfile-create-open");
 	tap_report(t_poll(), "badinput-poll-no-wait");
 	tap_report(t_nonblock_deadline(), "badinput-nonblock-with-deadline");
 	tap_report(t_chan_vec_bad_entry(), "badinput-chan-vec-bad-entry");
