@@ -362,19 +362,22 @@ static bool t_open_type(void)
 }
 
 /*
- * Types without a wait (counters, maps) have no poll: epoll refuses them
- * with EPERM rather than wait forever, and poll() says ready at once, as for
- * a regular file.
+ * Types without a wait (counters, maps) and the Cond (no state to be ready
+ * in) have no poll: epoll refuses them with EPERM rather than wait forever,
+ * and poll() says ready at once, as for a regular file.
  */
 static bool t_poll(void)
 {
-	int fds[2] = {
+	int mu = CHECK_OK(gosync_mutex_create(dev, NULL, 0, 0));
+	int fds[3] = {
 		CHECK_OK(gosync_counter_create(dev, NULL, 0, GOSYNC_COUNTER_ATOMIC, 0)),
 		CHECK_OK(gosync_map_create(dev, NULL, 0, GOSYNC_MAP_RCU, 0, 0)),
+		CHECK_OK(gosync_cond_create(dev, NULL, 0, mu)),
 	};
 	int ep = CHECK_OK(epoll_create1(EPOLL_CLOEXEC));
 
-	for (int i = 0; i < 2; i++) {
+	close(mu);
+	for (int i = 0; i < 3; i++) {
 		struct epoll_event ev = { .events = EPOLLIN };
 		struct pollfd pf = { .fd = fds[i], .events = POLLIN | POLLOUT };
 
