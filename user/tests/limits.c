@@ -336,6 +336,71 @@ static bool t_chan_sender_pays(void)
 	return true;
 }
 
+/*
+ * chan-wait-send-enospc: a GOSYNC_IOC_WAIT SEND case's message is charged
+ * to its sender as a Send's is: past max_bytes_per_user the WAIT fails with
+ * ENOSPC and sends nothing (the channel has room: only the limit stops
+ * it); once a buffered message is received, the same WAIT sends.
+ */
+static int wait_send_user(void *arg)
+{
+	static char msg[CHAN_MSG], in[CHAN_MSG];
+	struct gosync_wait_case wc;
+	int fd, sent = 0, uid = (int)(intptr_t)arg;
+	unsigned int index = ~0u;
+	uint32_t len = ~0u;
+	bool ok = false;
+	size_t got = 0;
+
+	if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+		return 250;
+	fd = gosync_chan_create(dev, NULL, 0, 64, CHAN_MSG);
+	if (fd < 0)
+		return 251;
+	while (sent < 64 && gosync_chan_send(fd, msg, sizeof(msg), 0) == 0)
+		sent++;
+	if (!sent || sent == 64 || errno != ENOSPC) {
+		printf("# chan-wait-send-enospc: %d sent, then %s\n", sent, tap_errname(errno));
+		return 1;
+	}
+	wc = (struct gosync_wait_case){ .fd = fd, .op = GOSYNC_CASE_SEND,
+					.buf = (uintptr_t)msg, .len = sizeof(msg) };
+	errno = 0;
+	if (gosync_wait(dev, &wc, 1, 0, 30 * 1000000000LL, &index) == 0 || errno != ENOSPC) {
+		printf("# chan-wait-send-enospc: WAIT after %d sent: %s, expected ENOSPC\n", sent,
+		       errno ? tap_errname(errno) : "success");
+		return 2;
+	}
+	if (gosync_chan_len(fd, &len, NULL, NULL) || len != (uint32_t)sent)
+		return 3;	/* it sent nothing */
+	if (gosync_chan_recv(fd, in, sizeof(in), &got, &ok, 0) || !ok || got != sizeof(in))
+		return 4;
+	wc = (struct gosync_wait_case){ .fd = fd, .op = GOSYNC_CASE_SEND,
+					.buf = (uintptr_t)msg, .len = sizeof(msg) };
+	if (gosync_wait(dev, &wc, 1, 0, 30 * 1000000000LL, &index) || index != 0 || wc.error) {
+		printf("# chan-wait-send-enospc: WAIT with room in the limit: %s, index %u, "
+		       "error %d\n", tap_errname(errno), index, wc.error);
+		return 5;
+	}
+	if (gosync_chan_len(fd, &len, NULL, NULL) || len != (uint32_t)sent)
+		return 6;
+	close(fd);
+	return 0;
+}
+
+static bool t_chan_wait_send_enospc(void)
+{
+	char oldlim[32];
+	int st;
+
+	tap_read_file(PARAMS "max_bytes_per_user", oldlim, sizeof(oldlim));
+	tap_write_file(PARAMS "max_bytes_per_user", "4194304");
+	st = tap_fork(wait_send_user, (void *)1001);
+	tap_write_file(PARAMS "max_bytes_per_user", oldlim);
+	CHECK(st == 0, "the child failed at step %d", st);
+	return true;
+}
+
 /* Why t_userns() could not run (it then passed nothing), or NULL */
 static const char *userns_skip;
 
@@ -428,6 +493,7 @@ int main(void)
 	else
 		tap_report(t_oncevalue_charge(), "limits-oncevalue-charge");
 	tap_report(t_chan_sender_pays(), "limits-chan-sender-pays");
+	tap_report(t_chan_wait_send_enospc(), "limits-chan-wait-send-enospc");
 	/* a skip is known only once the container tried: one line, SKIP or not */
 	ok = t_userns();
 	if (userns_skip)
