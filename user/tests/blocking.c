@@ -569,6 +569,61 @@ static bool t_einval(void)
 	return true;
 }
 
+/*
+ * An absolute deadline at or past 2^63 ns, not only ~0, means "never"
+ * (deadlines are ktime_t, clamped to KTIME_MAX): not wrapped into the past
+ * (ETIMEDOUT) nor refused (EINVAL). A Lock of a held Mutex with one waits
+ * until another thread unlocks; on either clock. One of 1 ns, long past,
+ * times out (so the deadline is not just ignored).
+ */
+static uint32_t far_flags;
+static uint64_t far_deadline;
+
+static int m_lock_far(void *a)
+{
+	return lock_ioctl(*(int *)a, GOSYNC_IOC_MUTEX, far_flags, GOSYNC_LOCK_LOCK, 0,
+			  far_deadline);
+}
+
+static bool t_far_deadline(void)
+{
+	static const uint64_t when[] = { 1ULL << 63, (1ULL << 63) + 1, ~0ULL - 1 };
+	static const uint32_t clocks[] = {
+		GOSYNC_WAIT_ABSTIME, GOSYNC_WAIT_ABSTIME | GOSYNC_WAIT_REALTIME,
+	};
+	char name[GOSYNC_NAME_MAX];
+	int a = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "far"), 0, 0));
+	int b = CHECK_OK(reopen(dev, name));
+	struct bg w;
+
+	for (size_t c = 0; c < sizeof(clocks) / sizeof(clocks[0]); c++) {
+		CHECK_RET(gosync_mutex_lock(a, -1), 0);
+		CHECK_ERRNO(lock_ioctl(b, GOSYNC_IOC_MUTEX, clocks[c], GOSYNC_LOCK_LOCK, 0, 1),
+			    ETIMEDOUT, false);
+		for (size_t i = 0; i < sizeof(when) / sizeof(when[0]); i++) {
+			far_flags = clocks[c];
+			far_deadline = when[i];
+			CHECK_OK(bg_start(&w, m_lock_far, &b));
+			CHECK(bg_blocks(&w, 30 * MS), "flags %#x, deadline %#llx: %s, expected a wait",
+			      clocks[c], (unsigned long long)when[i], errname(w.err));
+			CHECK(wait_queued(a, 1), "flags %#x, deadline %#llx: never queued",
+			      clocks[c], (unsigned long long)when[i]);
+			CHECK_RET(gosync_mutex_unlock(a), 0);
+			CHECK(bg_wait(&w, LIVENESS_NS), "not woken by the unlock");
+			CHECK(w.err == 0, "flags %#x, deadline %#llx: %s after the unlock", clocks[c],
+			      (unsigned long long)when[i], errname(w.err));
+			/* b holds it now; hand it back to a */
+			CHECK_RET(gosync_mutex_trylock(a), EBUSY);
+			CHECK_RET(gosync_mutex_unlock(b), 0);
+			CHECK_RET(gosync_mutex_lock(a, -1), 0);
+		}
+		CHECK_RET(gosync_mutex_unlock(a), 0);
+	}
+	close(a);
+	close(b);
+	return true;
+}
+
 static bool t_create_einval(void)
 {
 	struct gosync_create c;
@@ -637,6 +692,7 @@ int main(void)
 	tap_report(t_timeout_left(), "blocking-eintr-writes-back-timeout-left");
 	tap_report(t_timeout_left_readonly(), "blocking-timeout-left-readonly-eintr");
 	tap_report(t_timeouts(), "blocking-timeouts");
+	tap_report(t_far_deadline(), "blocking-abstime-past-2-63-is-never");
 	tap_report(t_wrong_type(), "blocking-wrong-type-enotty");
 	tap_report(t_einval(), "blocking-bad-commands-einval");
 	tap_report(t_create_einval(), "blocking-bad-create-einval");
