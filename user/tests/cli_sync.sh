@@ -65,6 +65,15 @@ v=$("$G" mutex lock "$N-m" -- echo a b)
 status 0 mutex-free-after-cmd "$G" mutex trylock "$N-m" -- true
 status 127 mutex-cmd-not-found "$G" mutex lock "$N-m" -- /nonexistent/cmd
 status 0 mutex-free-after-not-found "$G" mutex trylock "$N-m" -- true
+# CMD that cannot be run (no execute permission): 126, not run
+printf 'touch %s\n' "$T/noexec-ran" >"$T/noexec"
+chmod 0644 "$T/noexec"
+status 126 mutex-cmd-not-executable "$G" mutex lock "$N-m" -- "$T/noexec"
+[ ! -e "$T/noexec-ran" ] && ok mutex-cmd-not-executable-not-run || notok mutex-cmd-not-executable-not-run "it ran"
+status 0 mutex-free-after-not-executable "$G" mutex trylock "$N-m" -- true
+# CMD killed by signal N: 128+N (SIGUSR1, 10: 138)
+status 138 mutex-cmd-killed-by-signal "$G" mutex lock "$N-m" -- sh -c 'kill -USR1 $$'
+status 0 mutex-free-after-cmd-killed "$G" mutex trylock "$N-m" -- true
 # a robust mutex locked without CMD: warned, and free again afterwards
 "$G" mutex lock "$N-m" 2>"$T/err"; rc=$?
 [ $rc = 0 ] && grep -q 'warning: .*robust' "$T/err" && "$G" mutex trylock "$N-m" -- true 2>"$T/err2" &&
