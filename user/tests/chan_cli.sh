@@ -10,7 +10,7 @@ SUITE=chan-cli
 . "$(dirname "$0")/_cli.sh"
 N=e2e-chan-$$
 
-names="$N-jobs $N-q $N-q2 $N-u $N-big $N-t $N-m"
+names="$N-jobs $N-q $N-q2 $N-u $N-big $N-t $N-m $N-b2"
 cleanup() { "$G" rm -f $names >/dev/null 2>&1; rm -rf "$T"; }
 trap cleanup EXIT
 "$G" rm -f $names >/dev/null 2>&1
@@ -139,6 +139,15 @@ echo >>"$T/bigline"
 "$G" chan close "$N-big"
 "$G" chan recv "$N-big" --all >"$T/bigout"
 { cat "$T/bigline"; echo small; } | cmp -s - "$T/bigout" && ok big-message || notok big-message "$(wc -c <"$T/bigout") bytes"
+# longer than any channel takes (65536 bytes): a usage error (2), nothing
+# sent; 65536 bytes is a message like any other
+"$G" chan create "$N-b2" --cap 2 --msg-max 65536
+x64k=$(head -c 65536 /dev/zero | tr '\0' x)
+status 2 usage-send-over-65536 "$G" chan send "$N-b2" "${x64k}y"
+grep -q "Try 'gosync" "$T/err" && ok usage-send-over-65536-message || notok usage-send-over-65536-message "$(head -c 200 "$T/err")"
+[ "$("$G" chan len "$N-b2")" = "0 2 false" ] && ok over-65536-not-sent || notok over-65536-not-sent "$("$G" chan len "$N-b2")"
+status 0 send-65536 "$G" chan send "$N-b2" "$x64k"
+[ "$("$G" chan recv "$N-b2")" = "$x64k" ] && ok recv-65536 || notok recv-65536 "not the message sent"
 
 # ---- json, ls, info, errors ----
 j=$("$G" --json chan len "$N-q")
