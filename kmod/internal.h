@@ -46,11 +46,18 @@
 
 /*
  * Core symbols are exported only to the KUnit module, which tests them
- * directly. Same name and namespace as <kunit/visibility.h> in Linux 6.2+.
+ * directly. Same name and namespace as <kunit/visibility.h> in Linux 6.2+;
+ * the namespace is a string since 6.13 (GS_HAVE_NS_STRINGS: Kbuild), a bare
+ * word before, which EXPORT_SYMBOL_NS() and MODULE_IMPORT_NS() stringified.
  */
+#ifdef GS_HAVE_NS_STRINGS
+#define GS_KUNIT_NS "EXPORTED_FOR_KUNIT_TESTING"
+#else
+#define GS_KUNIT_NS EXPORTED_FOR_KUNIT_TESTING
+#endif
 #ifndef EXPORT_SYMBOL_IF_KUNIT
 #if IS_ENABLED(CONFIG_KUNIT)
-#define EXPORT_SYMBOL_IF_KUNIT(sym) EXPORT_SYMBOL_NS(sym, EXPORTED_FOR_KUNIT_TESTING)
+#define EXPORT_SYMBOL_IF_KUNIT(sym) EXPORT_SYMBOL_NS(sym, GS_KUNIT_NS)
 #else
 #define EXPORT_SYMBOL_IF_KUNIT(sym)
 #endif

@@ -458,6 +458,6 @@ static struct kunit_suite gs_counter_suite = {
 
 kunit_test_suite(gs_counter_suite);
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(GS_KUNIT_NS);
 MODULE_DESCRIPTION("KUnit tests for the gosync core");
 MODULE_LICENSE("GPL");
