@@ -204,6 +204,22 @@ func (b *base) lockContext(ctx context.Context, name string, req uintptr, try, l
 			w.patience = 10 * starvation
 		}
 		err = b.hd().await(ctx, &w)
+		if err == nil && ctx.Err() != nil {
+			// Taken after ctx was done: the cancellation reaches the
+			// wait from another goroutine, and an Unlock may complete
+			// it first. Give it back and fail, as Semaphore.Acquire
+			// does: an Unlock that came after the cancel must not
+			// complete the Lock. (Not with EOWNERDEAD: unlocked, its
+			// report would be lost.)
+			unlock := uint32(lockUnlock)
+			if lock == lockRLock {
+				unlock = lockRUnlock
+			}
+			if b.hd().do(req, unsafe.Pointer(&lockCmd{
+				size: uint32(unsafe.Sizeof(lockCmd{})), op: unlock})) == nil {
+				return ctx.Err()
+			}
+		}
 	}
 	if err == nil || err == syscall.EOWNERDEAD {
 		if lock == lockRLock {
@@ -219,7 +235,10 @@ func (b *base) lockContext(ctx context.Context, name string, req uintptr, try, l
 // It returns nil, or ErrOwnerDead with m locked (the previous holder died
 // holding it: what it protected may be inconsistent), or ctx.Err() with m
 // not locked, or an error matching os.ErrClosed if the handle is closed.
-// Waiting holds no OS thread (see the package documentation).
+// With ctx already done, it still takes a free lock; but once it has
+// waited, it returns ctx.Err() if ctx is done by the time the lock comes to
+// it, and unlocks it again (an Unlock after the cancellation does not
+// complete it). Waiting holds no OS thread (see the package documentation).
 func (m *Mutex) LockContext(ctx context.Context) error {
 	if m.hd().word != nil {
 		if _, err := m.hd().get(); err == nil {

@@ -176,7 +176,9 @@ func (s *Semaphore) Size() int64 { return s.size }
 // Acquire acquires n permits, blocking until they are available or ctx is
 // done. On success it returns nil; on failure, ctx.Err(), and the
 // Semaphore is unchanged. If ctx is already done, Acquire may still
-// succeed without blocking. As x/sync's, an Acquire of more permits than
+// succeed without blocking; but once it has waited, it fails if ctx is done
+// by the time the permits come, and gives them back (as x/sync's, since
+// go.dev/issue/63615). As x/sync's, an Acquire of more permits than
 // the Semaphore has waits until ctx is done (or, as every wait, until the
 // handle is closed), and one of 0 permits succeeds (at once, though others
 // wait: x/sync's waits behind them).
@@ -231,11 +233,38 @@ func (s *Semaphore) Acquire(ctx context.Context, n int64) error {
 			w.block = waitCase{op: caseAcquire, len: uint32(n)}
 		}
 		err = s.hd().await(ctx, &w)
+		if err == nil && ctx.Err() != nil {
+			// Granted after ctx was done: the cancellation reaches the
+			// wait from another goroutine, and a Release may complete
+			// it first. Give the permits back and fail, as x/sync's
+			// Acquire does (go.dev/issue/63615): a Release that came
+			// after the cancel must not complete the Acquire.
+			if s.giveBack(n) {
+				return ctx.Err()
+			}
+		}
 	}
 	if err == nil {
 		s.hd().raceAcquire()
 	}
 	return newError("Semaphore.Acquire", s.hd().name, err)
+}
+
+// giveBack releases the n permits an Acquire took and then gave up on,
+// with no race annotation (nothing was done under them); false if it could
+// not (the handle was closed meanwhile), and the Acquire then reports the
+// permits it holds.
+func (s *Semaphore) giveBack(n int64) bool {
+	if _, err := s.hd().get(); err != nil {
+		return false
+	}
+	ok := s.hd().word != nil && s.hd().fastSemRelease(uint64(n))
+	s.hd().put()
+	if !ok {
+		_, err := s.op("Semaphore.Acquire", semRelease, uint64(n), 0, 0)
+		ok = err == nil
+	}
+	return ok
 }
 
 // TryAcquire acquires n permits without blocking: it reports whether it

@@ -377,6 +377,64 @@ func testAllocCancelDoesntStarve(t *testing.T, opts ...gosync.Option) {
 	}
 }
 
+// x/sync's TestWeightedAcquireCanceled (go.dev/issue/63615): an Acquire(2)
+// waits with 1 of 2 permits free; its ctx is cancelled, and only then is
+// the other permit released. The cancellation came first, so the Acquire
+// must fail with context.Canceled and take nothing: TryAcquire(2) then
+// succeeds. Here the cancellation reaches a waiter through another
+// goroutine (the poller's deadline, the kernel wait's canceler), so the
+// Release may grant the wait first; the Acquire must then give the permits
+// back. The Acquire waits in the kernel's queue (acquireQueued, x/sync's
+// way of waiting for it: TryAcquire(1) fails) or, most often, in the
+// runtime's poller (waitBlocked); many rounds, to meet the race. (x/sync's test ends with an Acquire(1)
+// under the done ctx, which it now fails with permits free; here such an
+// Acquire tries once and succeeds: docs/go.md, "Contexts", and
+// TestDoneContext.)
+func TestWeightedAcquireCanceled(t *testing.T) { forSemKinds(t, testWeightedAcquireCanceled) }
+
+func testWeightedAcquireCanceled(t *testing.T, opts ...gosync.Option) {
+	rounds := 100
+	if testing.Short() {
+		rounds = 20
+	}
+	for _, where := range []string{"queue", "poller"} {
+		where := where
+		t.Run(where, func(t *testing.T) {
+			s := newSem(t, 2, opts...)
+			for i := 0; i < rounds; i++ {
+				must(t, s.Acquire(context.Background(), 1))
+				ctx, cancel := context.WithCancel(context.Background())
+				var errc <-chan error
+				if where == "queue" {
+					errc = acquireQueued(t, ctx, s, 2)
+				} else {
+					c := make(chan error, 1)
+					go func() { c <- s.Acquire(ctx, 2) }()
+					// Or in the queue: the descriptor polls readable
+					// with 1 permit free, and a waiter woken after
+					// over 1 ms goes there.
+					waitBlocked(t, "gosync_test.testWeightedAcquireCanceled", s)
+					errc = c
+				}
+				cancel()
+				must(t, s.Release(1))
+				var err error
+				within(t, "the cancelled Acquire", func() { err = <-errc })
+				if err != context.Canceled {
+					t.Fatalf("round %d: Acquire(2) cancelled before the permit came free: %v, want context.Canceled",
+						i, err)
+				}
+				if !s.TryAcquire(2) {
+					free, _, err := s.Available()
+					t.Fatalf("round %d: TryAcquire(2) after the cancelled Acquire failed (%d free, %v)",
+						i, free, err)
+				}
+				must(t, s.Release(2))
+			}
+		})
+	}
+}
+
 // A large Acquire that joined the kernel's queue keeps its place there for
 // as long as it waits: a smaller Acquire queued behind it is not served
 // first (x/sync's FIFO), however long the wait. (Before, the Go waiter's
