@@ -32,10 +32,12 @@ func newChan(t testing.TB, capacity int, opts ...gosync.Option) *gosync.Chan {
 	return c
 }
 
-// From Go's TestChan, for capacities 0 and 10: a receive from an empty
-// Chan blocks; a non-blocking one does not; a send to a full Chan blocks;
-// messages arrive in order; a closed Chan is drained, then says !ok, and a
-// Send to it is ErrClosed.
+// From Go's TestChan, for capacities 0, 1 and 10: a receive from an empty
+// Chan blocks; a non-blocking one does not; a send to a full Chan blocks,
+// and a non-blocking one does not (also with a Send waiting); messages
+// arrive in order; a closed Chan is drained, then says !ok every time, to
+// Recv, Select and TrySelect, and a Send to it is ErrClosed (also as a
+// SendCase's Selected.Err).
 func TestChan(t *testing.T) {
 	for _, capacity := range []int{0, 1, 10} {
 		t.Run("cap="+strconv.Itoa(capacity), func(t *testing.T) {
@@ -59,6 +61,7 @@ func TestChan(t *testing.T) {
 			if n, closed, err := c.Len(); n != capacity || closed || err != nil {
 				t.Fatalf("Len = %d, %v, %v", n, closed, err)
 			}
+			nonblockingSendToFull(t, c)
 			// FIFO, with a sender and a receiver goroutine.
 			const n = 100
 			go func() {
@@ -82,16 +85,93 @@ func TestChan(t *testing.T) {
 					t.Fatalf("Recv after close = %q, %v, %v", m, ok, err)
 				}
 			}
-			if m, ok, err := c.Recv(); m != nil || ok || err != nil {
-				t.Fatalf("Recv from a closed, drained Chan = %q, %v, %v", m, ok, err)
+			for i := 0; i < 3; i++ {
+				if m, ok, err := c.Recv(); m != nil || ok || err != nil {
+					t.Fatalf("Recv %d from a closed, drained Chan = %q, %v, %v", i, m, ok, err)
+				}
+				for _, try := range []bool{false, true} {
+					s, err := trySelect(try, c.RecvCase())
+					if err != nil || s.Index != 0 || s.OK || s.Msg != nil || s.Err != nil {
+						t.Fatalf("select %d (try %v) of a closed, drained Chan's RecvCase = %+v, %v",
+							i, try, s, err)
+					}
+				}
 			}
 			if err := c.Send([]byte("x")); !errors.Is(err, gosync.ErrClosed) {
 				t.Fatalf("Send to a closed Chan: %v", err)
+			}
+			for _, try := range []bool{false, true} {
+				s, err := trySelect(try, c.SendCase([]byte("x")))
+				if err != nil || s.Index != 0 || !errors.Is(s.Err, gosync.ErrClosed) {
+					t.Fatalf("select (try %v) of a closed Chan's SendCase = %+v, %v; want its Err ErrClosed",
+						try, s, err)
+				}
 			}
 			if err := c.CloseChan(); !errors.Is(err, gosync.ErrClosed) {
 				t.Fatalf("CloseChan of a closed Chan: %v", err)
 			}
 		})
+	}
+}
+
+// trySelect is TrySelect(cases...) if try, else Select with no deadline.
+func trySelect(try bool, cases ...gosync.Case) (gosync.Selected, error) {
+	if try {
+		return gosync.TrySelect(cases...)
+	}
+	return gosync.Select(context.Background(), cases...)
+}
+
+// nonblockingSendToFull is TestChan's check that a non-blocking send to c,
+// full, does not block (TrySelect of a SendCase: ErrWouldBlock), also with
+// a Send waiting (Go's goroutine blocked in c <- 0; unbuffered, it waits in
+// the kernel's queue of senders, buffered in the runtime's poller); a Recv
+// then takes c's first message, and the waiting Send completes.
+func nonblockingSendToFull(t *testing.T, c *gosync.Chan) {
+	t.Helper()
+	try := func(what string) {
+		t.Helper()
+		if s, err := gosync.TrySelect(c.SendCase([]byte("x"))); err != gosync.ErrWouldBlock || s.Index != -1 {
+			t.Fatalf("non-blocking Send to a full Chan%s = %+v, %v; want ErrWouldBlock", what, s, err)
+		}
+	}
+	try("")
+	sent := make(chan error, 1)
+	go func() { sent <- c.Send([]byte("waiting")) }()
+	if c.Cap() == 0 {
+		waitSenders(t, c, 1)
+	} else {
+		waitInPoller(t, "gosync_test.nonblockingSendToFull")
+	}
+	try(", a Send waiting")
+	select {
+	case err := <-sent:
+		t.Fatalf("Send to a full Chan returned: %v", err)
+	default:
+	}
+	want := "waiting"
+	if c.Cap() > 0 {
+		want = "\x00" // c's first message
+	}
+	if m, ok, err := c.Recv(); string(m) != want || !ok || err != nil {
+		t.Fatalf("Recv from the full Chan = %q, %v, %v; want %q", m, ok, err, want)
+	}
+	within(t, "the waiting Send", func() { must(t, <-sent) })
+	if c.Cap() == 0 {
+		return
+	}
+	// Buffered: the rest, then the waiting Send's; and c full again, as
+	// it was.
+	for i := 1; i < c.Cap(); i++ {
+		if m, ok, err := c.Recv(); len(m) != 1 || m[0] != byte(i) || !ok || err != nil {
+			t.Fatalf("Recv %d = %q, %v, %v", i, m, ok, err)
+		}
+	}
+	if m, ok, err := c.Recv(); string(m) != "waiting" || !ok || err != nil {
+		t.Fatalf("Recv = %q, %v, %v; want \"waiting\"", m, ok, err)
+	}
+	for i := 0; i < c.Cap(); i++ {
+		must(t, c.Send([]byte{byte(i)}))
 	}
 }
 
@@ -548,6 +628,237 @@ func TestSelect6(t *testing.T) {
 			default:
 			}
 		})
+	}
+}
+
+// Go's test/chan/nonblock.go: a non-blocking receive from an empty Chan
+// does not block; a non-blocking send tried again and again reaches a
+// receiver that waits, and a non-blocking receive a sender that waits (or
+// its message, buffered). Unbuffered, the receiver is a one-case Select,
+// which waits in the Chan's kernel queue: a non-blocking send does not
+// pair with a Recv, which waits in the runtime's poller (docs/go.md, "A
+// non-blocking send on an unbuffered Chan"), checked last.
+func TestNonblock(t *testing.T) {
+	for _, capacity := range []int{0, 1} {
+		capacity := capacity
+		t.Run("cap="+strconv.Itoa(capacity), func(t *testing.T) {
+			c := newChan(t, capacity)
+			if s, err := gosync.TrySelect(c.RecvCase()); err != gosync.ErrWouldBlock {
+				t.Fatalf("non-blocking receive from an empty Chan = %+v, %v", s, err)
+			}
+			got := make(chan string, 1)
+			go func() {
+				var m []byte
+				var err error
+				if capacity == 0 {
+					var s gosync.Selected
+					s, err = gosync.Select(context.Background(), c.RecvCase())
+					m = s.Msg
+				} else {
+					m, _, err = c.Recv()
+				}
+				if err != nil {
+					t.Error(err)
+				}
+				got <- string(m)
+			}()
+			waitUntil(t, "a non-blocking send to the waiting receiver", func() (bool, error) {
+				s, err := gosync.TrySelect(c.SendCase([]byte("123")))
+				if err == gosync.ErrWouldBlock {
+					return false, nil
+				}
+				if err == nil && (s.Index != 0 || s.Err != nil) {
+					err = fmt.Errorf("TrySelect = %+v", s)
+				}
+				return true, err
+			})
+			within(t, "the receiver", func() {
+				if m := <-got; m != "123" {
+					t.Fatalf("the receiver got %q", m)
+				}
+			})
+			sent := make(chan error, 1)
+			go func() { sent <- c.Send([]byte("234")) }()
+			if capacity > 0 {
+				within(t, "the buffered Send", func() { must(t, <-sent) })
+			}
+			waitUntil(t, "a non-blocking receive from the waiting sender", func() (bool, error) {
+				s, err := gosync.TrySelect(c.RecvCase())
+				if err == gosync.ErrWouldBlock {
+					return false, nil
+				}
+				if err == nil && (s.Index != 0 || !s.OK || string(s.Msg) != "234") {
+					err = fmt.Errorf("TrySelect = %+v", s)
+				}
+				return true, err
+			})
+			if capacity == 0 {
+				within(t, "the Send", func() { must(t, <-sent) })
+			}
+		})
+	}
+	t.Run("Recv", func(t *testing.T) {
+		c := newChan(t, 0)
+		got := make(chan string, 1)
+		go func() {
+			m, _, err := c.Recv()
+			if err != nil {
+				t.Error(err)
+			}
+			got <- string(m)
+		}()
+		waitInPoller(t, "gosync_test.TestNonblock")
+		for i := 0; i < 10; i++ {
+			if s, err := gosync.TrySelect(c.SendCase([]byte("x"))); err != gosync.ErrWouldBlock {
+				t.Fatalf("non-blocking send to a Recv in the poller = %+v, %v; want ErrWouldBlock",
+					s, err)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		must(t, c.Send([]byte("y"))) // a blocking one reaches it
+		within(t, "the Recv", func() {
+			if m := <-got; m != "y" {
+				t.Fatalf("Recv got %q", m)
+			}
+		})
+	})
+}
+
+// Go's test/chan/select3.go, what applies (no nil Chans here): a select
+// never blocks on a closed Chan's receive, which says !ok every time, also
+// beside a case that would block; a send case on a closed Chan completes,
+// with ErrClosed in its Selected.Err (Go panics); with or without a
+// default (TrySelect, Select). An empty select blocks (Go's select {}),
+// here until its ctx is done; an empty select with a default goes on to it
+// at once (TrySelect(): ErrWouldBlock, which is its default).
+func TestSelect3(t *testing.T) {
+	closed, never := newChan(t, 0), newChan(t, 0) // never: no one on the other end
+	must(t, closed.CloseChan())
+	for i := 0; i < 3; i++ {
+		for _, try := range []bool{false, true} {
+			for _, cases := range [][]gosync.Case{
+				{closed.RecvCase()},
+				{never.SendCase([]byte("x")), closed.RecvCase()},
+				{never.RecvCase(), closed.RecvCase()},
+			} {
+				s, err := trySelect(try, cases...)
+				if err != nil || s.Index != len(cases)-1 || s.OK || s.Msg != nil || s.Err != nil {
+					t.Fatalf("select %d (try %v) with a closed Chan's receive = %+v, %v",
+						i, try, s, err)
+				}
+			}
+			for _, cases := range [][]gosync.Case{
+				{closed.SendCase([]byte("x"))},
+				{never.RecvCase(), closed.SendCase([]byte("x"))},
+			} {
+				s, err := trySelect(try, cases...)
+				if err != nil || s.Index != len(cases)-1 || !errors.Is(s.Err, gosync.ErrClosed) {
+					t.Fatalf("select %d (try %v) with a closed Chan's send = %+v, %v; want its Err ErrClosed",
+						i, try, s, err)
+				}
+			}
+		}
+	}
+	if s, err := gosync.TrySelect(); err != gosync.ErrWouldBlock || s.Index != -1 {
+		t.Fatalf("TrySelect() = %+v, %v; want ErrWouldBlock (its default)", s, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if s, err := gosync.Select(ctx); err != context.Canceled || s.Index != -1 {
+		t.Fatalf("Select(done ctx) = %+v, %v; want context.Canceled", s, err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	res := make(chan error, 1)
+	go func() {
+		_, err := gosync.Select(ctx)
+		res <- err
+	}()
+	time.Sleep(10 * time.Millisecond) // blocked, most likely; if not, still
+	select {
+	case err := <-res:
+		t.Fatalf("Select() returned before its ctx was done: %v", err)
+	default:
+	}
+	cancel()
+	within(t, "Select() after its cancel", func() {
+		if err := <-res; err != context.Canceled {
+			t.Fatalf("Select() = %v, want context.Canceled", err)
+		}
+	})
+}
+
+// Go's test/chan/select7.go: a send and a receive on an unbuffered Chan
+// meet, whatever their shapes: a plain Send or Recv, a one-case Select,
+// or a two-case Select whose other case, on a Chan of its own, never
+// comes. The receiver starts in a goroutine and the sender goes at once
+// (Go yields once between them), so either may wait first: each of the
+// 3 x 3 pairs, several rounds.
+func TestSelect7(t *testing.T) {
+	rounds := 20
+	if testing.Short() {
+		rounds = 5
+	}
+	type recvFunc func(c, other *gosync.Chan) ([]byte, error)
+	type sendFunc func(c, other *gosync.Chan, msg []byte) error
+	recvs := []struct {
+		name string
+		f    recvFunc
+	}{
+		{"recv", func(c, _ *gosync.Chan) ([]byte, error) {
+			m, _, err := c.Recv()
+			return m, err
+		}},
+		{"select1", func(c, _ *gosync.Chan) ([]byte, error) {
+			s, err := gosync.Select(context.Background(), c.RecvCase())
+			return s.Msg, err
+		}},
+		{"select2", func(c, other *gosync.Chan) ([]byte, error) {
+			s, err := gosync.Select(context.Background(), c.RecvCase(), other.RecvCase())
+			if err == nil && s.Index != 0 {
+				err = fmt.Errorf("received on the other Chan: %+v", s)
+			}
+			return s.Msg, err
+		}},
+	}
+	sends := []struct {
+		name string
+		f    sendFunc
+	}{
+		{"send", func(c, _ *gosync.Chan, msg []byte) error { return c.Send(msg) }},
+		{"select1", func(c, _ *gosync.Chan, msg []byte) error {
+			_, err := gosync.Select(context.Background(), c.SendCase(msg))
+			return err
+		}},
+		{"select2", func(c, other *gosync.Chan, msg []byte) error {
+			s, err := gosync.Select(context.Background(), c.SendCase(msg), other.SendCase(msg))
+			if err == nil && s.Index != 0 {
+				err = fmt.Errorf("sent on the other Chan: %+v", s)
+			}
+			return err
+		}},
+	}
+	for _, send := range sends {
+		for _, recv := range recvs {
+			send, recv := send, recv
+			t.Run(send.name+"-"+recv.name, func(t *testing.T) {
+				c := newChan(t, 0)
+				sendOther, recvOther := newChan(t, 0), newChan(t, 0)
+				for i := 0; i < rounds; i++ {
+					msg := []byte(strconv.Itoa(i))
+					got := make(chan error, 1)
+					go func() {
+						m, err := recv.f(c, recvOther)
+						if err == nil && string(m) != string(msg) {
+							err = fmt.Errorf("received %q, want %q", m, msg)
+						}
+						got <- err
+					}()
+					runtime.Gosched()
+					within(t, "the send", func() { must(t, send.f(c, sendOther, msg)) })
+					within(t, "the receive", func() { must(t, <-got) })
+				}
+			})
+		}
 	}
 }
 

@@ -30,8 +30,8 @@
 // # Contexts
 //
 // A call given a context that is already done does not fail at once: as
-// x/sync's Semaphore.Acquire documents, it still tries the operation once
-// without waiting, and may succeed. So LockContext and RLockContext take
+// x/sync's Semaphore.Acquire did before go.dev/issue/63615, it still tries
+// the operation once without waiting, and may succeed. So LockContext and RLockContext take
 // a free lock; Semaphore.Acquire takes n free permits (and Acquire of 0
 // succeeds; of more than Size it returns ctx.Err()); Chan.SendContext
 // sends if there is room, or a receiver waiting in the kernel;
@@ -42,4 +42,11 @@
 // the operation would wait do they return ctx.Err(). Select and
 // Cond.WaitContext return ctx.Err() at once instead, having tried no case
 // (use TrySelect for that) or, for the Wait, with L still locked.
+//
+// A call that waits and is cancelled may be completed by another's call
+// made after the cancellation (the cancellation reaches the wait through
+// another goroutine). Semaphore.Acquire, LockContext and RLockContext then
+// give back what they took and return ctx.Err(), as x/sync's Acquire does;
+// the others return what completed, which cannot be undone (a message
+// sent or received: RecvContext returns it rather than lose it).
 package gosync

@@ -77,6 +77,8 @@ var ErrWouldBlock = errors.New("gosync: no case is ready")
 // it waits until one of the cases can proceed, completes exactly that one,
 // and returns which (if several can, one chosen uniformly at random, as Go
 // does). It waits until ctx is done at most (ctx.Err()). Up to 63 cases.
+// With none, it waits for ctx alone, as Go's select {} blocks (for good,
+// under a ctx that is never done).
 //
 // Select waits in the kernel (GOSYNC_IOC_WAIT), where the other side of an
 // unbuffered Chan finds it, and holds an OS thread while it waits; ctx's
@@ -88,7 +90,8 @@ func Select(ctx context.Context, cases ...Case) (Selected, error) {
 }
 
 // TrySelect is a select with a default case: it completes a case that can
-// proceed now, or returns ErrWouldBlock.
+// proceed now, or returns ErrWouldBlock (the default; with no cases, at
+// once, as Go's select { default: }).
 //
 // Unlike Go's select { case ch <- v: default: }, a SendCase on an
 // unbuffered Chan pairs only with a receiver waiting in the kernel's
@@ -102,7 +105,15 @@ func TrySelect(cases ...Case) (Selected, error) {
 }
 
 func doSelect(ctx context.Context, cases []Case, flags uint32) (Selected, error) {
-	if len(cases) == 0 || len(cases) >= waitMax {
+	if len(cases) == 0 {
+		// Go's select { default: } and select {}.
+		if flags&waitNonblock != 0 {
+			return Selected{Index: -1}, ErrWouldBlock
+		}
+		<-ctx.Done()
+		return Selected{Index: -1}, ctx.Err()
+	}
+	if len(cases) >= waitMax {
 		return Selected{Index: -1}, newError("Select", "", syscall.EINVAL)
 	}
 	// Every case is checked before any takes a reference to its handle.
