@@ -2,6 +2,8 @@
 
 package gosync
 
+import "unsafe"
+
 // What the package's external tests (package gosync_test) need of its
 // insides.
 
@@ -51,3 +53,14 @@ func SetTestHookCondCancel(f func() bool) {
 // HasFeature is hasFeature: whether the module has the flag behind
 // GOSYNC_IOC_VERSION's feature bit f (yes if the device cannot be asked).
 func HasFeature(f uint64) bool { return hasFeature(f) }
+
+// KernelWaitGroupWait waits until wg's counter is zero asleep in the kernel
+// (GOSYNC_WG_WAIT), as a C program's Wait does (the package's Wait polls):
+// until it has returned, the kernel counts it among the Waits a zero
+// released, and an Add from that zero is ErrWaitGroupMisuse.
+func KernelWaitGroupWait(wg *WaitGroup) error {
+	c := waitGroupCmd{size: uint32(unsafe.Sizeof(waitGroupCmd{})), flags: waitAbstime,
+		op: wgWait, timeoutNs: forever}
+	return newError("WaitGroup.Wait", wg.hd().name, wg.hd().do(iocWaitGroup, unsafe.Pointer(&c)),
+		wgKinds...)
+}

@@ -21,11 +21,12 @@ import (
 // Wait call that it unblocks, in any process.
 //
 // Misuse that Go panics for is an error here: ErrNegativeCounter, and
-// ErrWaitGroupMisuse for an Add from zero while Waits released by the last
-// zero are still returning. (Wait waits in the runtime's poller, so it
-// sees the counter at zero if it stays there until the waiter runs; a
-// WaitGroup Added to again at once, which Go calls misuse, may hold a
-// waiter until the next zero.)
+// ErrWaitGroupMisuse for an Add from zero while Waits that the kernel put
+// to sleep (a C program's) and released by the last zero are still
+// returning. (This package's Wait waits in the runtime's poller instead,
+// so it is never such a Wait: it sees the counter at zero if it stays
+// there until the waiter runs; a WaitGroup Added to again at once, which
+// Go calls misuse, may hold a waiter until the next zero.)
 //
 // The zero value is not usable: make one with NewWaitGroup or
 // OpenWaitGroup. Its methods fail with an error matching os.ErrInvalid.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -88,6 +89,110 @@ func testWaitGroupMisuse(t *testing.T, opts ...gosync.Option) {
 	if n, err := wg.Counter(); err != nil || n != 0 {
 		t.Fatalf("counter %d (%v) after refused Dones, want 0", n, err)
 	}
+}
+
+// Go's TestWaitGroupMisuse2 and TestWaitGroupMisuse3, bounded. Go detects
+// an Add from zero racing with a Wait, or a WaitGroup reused before a Wait
+// of its last zero has returned, by chance, and its tests loop up to 10^6
+// times until it panics. Here the kernel refuses such an Add, while a Wait
+// it released has not returned, with ErrWaitGroupMisuse (EBUSY) and
+// changes nothing, and takes it otherwise; which one depends on timing.
+// The package's Waits poll, so the kernel never counts one of them as
+// released and not returned: every other round, one Wait is a kernel
+// Wait (KernelWaitGroupWait), as a C program's, which can make the Add
+// fail. So these run a fixed number of rounds and check that every call
+// returns nil or ErrWaitGroupMisuse, none hangs, and the counter ends at
+// zero; they log the misuses seen. (EBUSY itself, deterministically:
+// KUnit's waitgroup_misuse_test and the mapped WaitGroup's tests.)
+func TestWaitGroupMisuse2(t *testing.T) {
+	forMappedKinds(t, func(t *testing.T, opts ...gosync.Option) { testWaitGroupMisuseRace(t, 2, opts...) })
+}
+
+func TestWaitGroupMisuse3(t *testing.T) {
+	forMappedKinds(t, func(t *testing.T, opts ...gosync.Option) { testWaitGroupMisuseRace(t, 3, opts...) })
+}
+
+func testWaitGroupMisuseRace(t *testing.T, shape int, opts ...gosync.Option) {
+	rounds := 1000
+	if testing.Short() {
+		rounds = 100
+	}
+	misuses := 0
+	for i := 0; i < rounds; i++ {
+		wg, err := gosync.NewWaitGroup(opts...)
+		must(t, err)
+		var mu sync.Mutex
+		var errs []error
+		report := func(err error) error {
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
+			return err
+		}
+		otherWait := wg.Wait
+		if i%2 == 1 {
+			otherWait = func() error { return gosync.KernelWaitGroupWait(wg) }
+		}
+		var gs sync.WaitGroup
+		must(t, wg.Add(1))
+		if shape == 2 {
+			// A Wait, and an Add(1) and Done (the bad guy), race with
+			// the Done that brings the counter to zero.
+			start := make(chan struct{})
+			gs.Add(2)
+			go func() {
+				defer gs.Done()
+				<-start
+				report(otherWait())
+			}()
+			go func() {
+				defer gs.Done()
+				<-start
+				if report(wg.Add(1)) == nil {
+					report(wg.Done())
+				}
+			}()
+			close(start)
+			report(wg.Done())
+		} else {
+			// Two Waits of one zero; the first to return reuses the
+			// WaitGroup at once, before the other may have.
+			gs.Add(3)
+			go func() {
+				defer gs.Done()
+				report(wg.Done())
+			}()
+			go func() {
+				defer gs.Done()
+				if report(wg.Wait()) != nil || report(wg.Add(1)) != nil {
+					return
+				}
+				gs.Add(1)
+				go func() {
+					defer gs.Done()
+					report(wg.Done())
+				}()
+				report(wg.Wait())
+			}()
+			go func() {
+				defer gs.Done()
+				report(otherWait())
+			}()
+		}
+		within(t, fmt.Sprintf("round %d", i), gs.Wait)
+		for _, err := range errs {
+			if errors.Is(err, gosync.ErrWaitGroupMisuse) {
+				misuses++
+			} else if err != nil {
+				t.Fatalf("round %d: %v, want nil or ErrWaitGroupMisuse", i, err)
+			}
+		}
+		if n, err := wg.Counter(); n != 0 || err != nil {
+			t.Fatalf("round %d: counter %d (%v), want 0", i, n, err)
+		}
+		must(t, wg.Close())
+	}
+	t.Logf("%d misuses refused in %d rounds", misuses, rounds)
 }
 
 // Go's TestWaitGroupRace: Wait does not return before both Dones.
