@@ -14,6 +14,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -50,42 +51,53 @@ func newSem(t testing.TB, n int64, opts ...gosync.Option) *gosync.Semaphore {
 	return s
 }
 
-func hammerWeighted(s *gosync.Semaphore, n int64, loops int) error {
+func hammerWeighted(s *gosync.Semaphore, n int64, loops int, held *int64) error {
 	for i := 0; i < loops; i++ {
 		if err := s.Acquire(context.Background(), n); err != nil {
 			return err
 		}
+		h := atomic.AddInt64(held, n)
 		time.Sleep(time.Duration(rand.Int63n(int64(maxSleep))))
+		atomic.AddInt64(held, -n)
 		if err := s.Release(n); err != nil {
 			return err
+		}
+		if h > s.Size() { // (released: the others go on)
+			return fmt.Errorf("%d of %d permits held", h, s.Size())
 		}
 	}
 	return nil
 }
 
-// x/sync's TestWeighted: GOMAXPROCS goroutines, goroutine i acquiring i
-// permits of GOMAXPROCS at a time.
+// x/sync's TestWeighted: n goroutines, goroutine i acquiring i permits of
+// n at a time, with a count of the permits held (added after each Acquire,
+// taken off before each Release) that must never pass n. x/sync's n is
+// GOMAXPROCS, 2 in the test VM, which left weights 0 and 1: here 8.
 func TestWeighted(t *testing.T) { forSemKinds(t, testWeighted) }
 
 func testWeighted(t *testing.T, opts ...gosync.Option) {
-	n := runtime.GOMAXPROCS(0)
+	const n = 8
 	loops := 10000 / n
 	if testing.Short() {
 		loops = 200 / n
 	}
-	s := newSem(t, int64(n), opts...)
+	s := newSem(t, n, opts...)
+	var held int64
 	var wg sync.WaitGroup
 	wg.Add(n)
 	for i := 0; i < n; i++ {
 		i := i
 		go func() {
 			defer wg.Done()
-			if err := hammerWeighted(s, int64(i), loops); err != nil {
+			if err := hammerWeighted(s, int64(i), loops, &held); err != nil {
 				t.Error(err)
 			}
 		}()
 	}
-	wg.Wait()
+	within(t, "the hammering goroutines", wg.Wait)
+	if free, _, err := s.Available(); free != n || err != nil {
+		t.Errorf("Available after = %d, %v; want %d free", free, err, n)
+	}
 }
 
 // x/sync's TestWeightedPanic: a Release without an Acquire is an error
