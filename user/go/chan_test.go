@@ -264,10 +264,7 @@ func TestSelfSelect(t *testing.T) {
 		c := newChan(t, capacity)
 		var wg sync.WaitGroup
 		wg.Add(2)
-		n := 1000
-		if testing.Short() {
-			n = 100
-		}
+		n := 1000 // Go's, -short too
 		for p := 0; p < 2; p++ {
 			p := p
 			go func() {
