@@ -265,6 +265,9 @@ func TestSelfSelect(t *testing.T) {
 		var wg sync.WaitGroup
 		wg.Add(2)
 		n := 1000 // Go's, -short too
+		if gosync.RaceBuild {
+			n = 100
+		}
 		for p := 0; p < 2; p++ {
 			p := p
 			go func() {

@@ -89,6 +89,9 @@ func testCondSignalGenerations(t *testing.T, opts ...gosync.Option) {
 	c := newCond(t, opts...)
 	m := c.L
 	n := 100 // Go's, -short too
+	if gosync.RaceBuild {
+		n = 10
+	}
 	running := make(chan bool, n)
 	awake := make(chan int, n)
 	// Every goroutine's Unlock comes before the Mutex closes (the
@@ -125,6 +128,9 @@ func testCondBroadcast(t *testing.T, opts ...gosync.Option) {
 	c := newCond(t, opts...)
 	m := c.L
 	n := 200 // Go's, -short too
+	if gosync.RaceBuild {
+		n = 20
+	}
 	running := make(chan int, n)
 	awake := make(chan int, n)
 	exit := false
@@ -245,6 +251,9 @@ func TestCondSignalStealing(t *testing.T) { forMutexKinds(t, testCondSignalSteal
 
 func testCondSignalStealing(t *testing.T, opts ...gosync.Option) {
 	iters := 1000 // Go's, -short too
+	if gosync.RaceBuild {
+		iters = 100
+	}
 	for i := 0; i < iters; i++ {
 		cond := newCond(t, opts...)
 		m := cond.L

@@ -11,6 +11,9 @@ import "unsafe"
 // most wait in the kernel's queue for fairness (each holds an OS thread).
 const MaxKernelWaits = maxKernelWaits
 
+// RaceBuild: see racebuild_test.go.
+const RaceBuild = raceBuild
+
 // IocWait and IocCond are the ioctl requests of GOSYNC_IOC_WAIT (every
 // kernel wait of Send, Select and the fairness waits) and of a Cond's
 // commands (its Wait): what a thread asleep in one shows as its system
