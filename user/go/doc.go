@@ -31,10 +31,11 @@
 //
 // A call given a context that is already done does not fail at once: as
 // x/sync's Semaphore.Acquire did before go.dev/issue/63615, it still tries
-// the operation once without waiting, and may succeed. So LockContext and RLockContext take
-// a free lock; Semaphore.Acquire takes n free permits (and Acquire of 0
-// succeeds; of more than Size it returns ctx.Err()); Chan.SendContext
-// sends if there is room, or a receiver waiting in the kernel;
+// the operation once without waiting, and may succeed. So LockContext and
+// RLockContext take a free lock; Semaphore.Acquire takes n free permits
+// (and Acquire of 0 succeeds; of more than Size it returns ctx.Err());
+// Chan.SendContext sends if there is room, or a receiver waiting in the
+// kernel;
 // Chan.RecvContext receives a buffered message, a waiting sender's, or the
 // closed Chan's ok false; WaitGroup.WaitContext returns nil at zero; and
 // Once.DoContext and DoValue return a done Once's result, or run f if no
