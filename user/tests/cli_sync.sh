@@ -108,6 +108,31 @@ kill -TERM $p
 wait $p; rc=$?
 [ $rc = 143 ] && grep -q interrupted "$T/err" && ok lock-sigterm-143 || notok lock-sigterm-143 "status $rc, '$(cat "$T/err")'"
 status 1 lock-still-held-after-signal "$G" mutex trylock "$N-n"
+# SIGINT, SIGHUP and SIGQUIT end a wait too, with 128+N (docs/cli.md, "Waiting,
+# timeouts and signals"). gosync runs in the foreground here, a background job
+# sending the signal: a background job of this script starts with SIGINT and
+# SIGQUIT ignored (--timeout is only a backstop)
+for s in INT:130 HUP:129 QUIT:131; do
+	sig=${s%:*} want=${s#*:}
+	rm -f "$T/gpid"
+	(wait_for "$T/gpid" && info_has mutex "$N-n" "waiters: 1" && kill -"$sig" "$(cat "$T/gpid")") &
+	k=$!
+	sh -c 'echo $$ >"$1"; exec "$2" mutex lock "$3" --timeout 60' sh "$T/gpid" "$G" "$N-n" 2>"$T/err"; rc=$?
+	wait $k
+	[ $rc = "$want" ] && grep -q 'interrupted' "$T/err" && ok "lock-sig$sig-$want" ||
+		notok "lock-sig$sig-$want" "status $rc, '$(cat "$T/err")'"
+done
+status 1 lock-still-held-after-sigint-hup-quit "$G" mutex trylock "$N-n"
+# a background job of a script ignores SIGINT, and gosync keeps it so: a SIGINT
+# then a SIGTERM end the wait with SIGTERM's 143 (were SIGINT caught, it would
+# be the first, 130)
+"$G" mutex lock "$N-n" --timeout 60 2>"$T/err" &
+p=$!
+info_has mutex "$N-n" "waiters: 1" || notok lock-bg-sigint-ignored-queued "$("$G" mutex info "$N-n")"
+kill -INT $p
+kill -TERM $p
+wait $p; rc=$?
+[ $rc = 143 ] && grep -q interrupted "$T/err" && ok lock-bg-sigint-ignored || notok lock-bg-sigint-ignored "status $rc, '$(cat "$T/err")'"
 # ...also one that comes after the CLI last looked and before the kernel
 # sleeps: _raise_in_ioctl.so raises SIGTERM inside the Lock's ioctl() call
 shim=$(cd "$(dirname "$0")" && pwd)/_raise_in_ioctl.so
@@ -288,6 +313,33 @@ kill -0 "$cmdpid" 2>/dev/null && notok wg-go-killed-cmd-dies "CMD still runs" ||
 j=$("$G" --json wg go "$N-go" -- true)
 echo "$j" | grep -q "^{\"name\":\"$N-go\",\"op\":\"go\",\"counter\":1,\"pid\":[1-9][0-9]*}\$" &&
 	ok json-wg-go || notok json-wg-go "got '$j'"
+
+# ---- SIGTERM and SIGHUP sent to gosync while CMD runs are passed on to CMD
+# (docs/cli.md, "Running a command under a lock: -- CMD" and "WaitGroups":
+# wg go --wait), which exits with CMD's status ----
+# forwarded TEST SIG GOSYNC-CMD...: GOSYNC-CMD -- CMD, CMD trapping SIG (it
+# writes SIG's name to $T/sig and exits 5), is sent SIG while CMD runs
+forwarded() {
+	n=$1 sig=$2; shift 2
+	rm -f "$T/sig" "$T/ready"
+	"$@" -- sh -c 'trap "echo $1 >$2/sig; exit 5" "$1"; touch "$2/ready"; while :; do sleep 0.05; done' \
+		sh "$sig" "$T" 2>"$T/err" &
+	p=$!
+	if ! wait_for "$T/ready"; then
+		kill -KILL $p; wait $p; notok "$n" "CMD did not start: $(cat "$T/err")"; return
+	fi
+	kill -"$sig" $p
+	wait $p; rc=$?
+	[ $rc = 5 ] && [ "$(cat "$T/sig" 2>/dev/null)" = "$sig" ] && ok "$n" ||
+		notok "$n" "status $rc, CMD saw '$(cat "$T/sig" 2>/dev/null)', '$(cat "$T/err")'"
+}
+for sig in TERM HUP; do
+	forwarded "mutex-lock-cmd-gets-sig$sig" $sig "$G" mutex lock "$N-m"
+	status 0 "mutex-free-after-cmd-sig$sig" "$G" mutex trylock "$N-m" -- true
+	forwarded "wg-go-wait-cmd-gets-sig$sig" $sig "$G" wg go --wait "$N-go"
+	[ "$("$G" wg load "$N-go")" = 0 ] && ok "wg-go-done-after-cmd-sig$sig" ||
+		notok "wg-go-done-after-cmd-sig$sig" "counter $("$G" wg load "$N-go")"
+done
 "$G" wg wait "$N-go" --timeout 60
 j=$("$G" --json wg go --wait "$N-go" -- true)
 [ "$j" = "{\"name\":\"$N-go\",\"op\":\"go\",\"status\":0,\"counter\":0}" ] && ok json-wg-go-wait || notok json-wg-go-wait "got '$j'"

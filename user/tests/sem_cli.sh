@@ -114,6 +114,26 @@ else
 	skip signal-as-acquire "no _cli_shim.so"
 fi
 
+# SIGTERM and SIGHUP sent to gosync while CMD runs are passed on to CMD, and
+# gosync exits with CMD's status (docs/cli.md, "Semaphores" and "Running a
+# command under a lock: -- CMD"): CMD traps the signal, writes its name to
+# $T/sig and exits 5
+for sig in TERM HUP; do
+	rm -f "$T/sig" "$T/ready"
+	"$G" sem acquire "$N-s" -- sh -c 'trap "echo $1 >$2/sig; exit 5" "$1"; touch "$2/ready"; while :; do sleep 0.05; done' \
+		sh "$sig" "$T" 2>"$T/err" &
+	p=$!
+	if wait_for "$T/ready"; then
+		kill -"$sig" $p
+		wait $p; rc=$?
+		[ $rc = 5 ] && [ "$(cat "$T/sig" 2>/dev/null)" = "$sig" ] && [ "$(free "$N-s")" = 2 ] &&
+			ok "acquire-cmd-gets-sig$sig" ||
+			notok "acquire-cmd-gets-sig$sig" "status $rc, CMD saw '$(cat "$T/sig" 2>/dev/null)', '$(cat "$T/err")', $("$G" sem load "$N-s")"
+	else
+		kill -KILL $p; wait $p; notok "acquire-cmd-gets-sig$sig" "CMD did not start: $(cat "$T/err")"
+	fi
+done
+
 # ---- FIFO: an acquire of 2 waiting behind a holder of 1 is not overtaken by
 # an acquire of 1 that would fit (x/sync's TestLargeAcquireDoesntStarve) ----
 "$G" sem acquire "$N-s" -- sh -c "touch $T/held; while [ ! -e $T/release ]; do sleep 0.05; done" &
