@@ -93,6 +93,11 @@ status 1 send-timeout-full "$G" chan send "$N-t" two --timeout 0.2
 # --all gives up after --timeout without a message, having printed the rest
 out=$("$G" chan recv "$N-t" --all --timeout 0.3 2>"$T/err"); rc=$?
 [ $rc = 1 ] && [ "$out" = one ] && grep -q 'timed out' "$T/err" && ok recv-all-timeout || notok recv-all-timeout "status $rc, out '$out'"
+# ...and with --json still ends its object, "closed":false (docs/cli.md, "Channels")
+"$G" chan send "$N-t" one
+j=$("$G" --json chan recv "$N-t" --all --timeout 0.3 2>"$T/err"); rc=$?
+[ $rc = 1 ] && [ "$j" = "{\"name\":\"$N-t\",\"op\":\"recv\",\"messages\":[\"one\"],\"count\":1,\"closed\":false}" ] &&
+	grep -q 'timed out' "$T/err" && ok json-recv-all-timeout || notok json-recv-all-timeout "status $rc, got '$j'"
 "$G" chan recv "$N-t" 2>"$T/err" &
 p=$!
 info_has chan "$N-t" "receivers_waiting: 1" || notok recv-sigterm-queued "$("$G" chan info "$N-t")"

@@ -201,6 +201,10 @@ status 2 usage-exponent-timeout "$G" mutex lock "$N-x" --timeout 1e3
 status 2 usage-owner-rm "$G" --owner 0 rm "$N-x"
 # output that cannot be written: exit 1, not 0 (the swap happened: its old value is lost)
 status 1 stdout-write-error sh -c '"$1" counter swap "$2" 3 >/dev/full' sh "$G" "$N"
+# ...and says so: `gosync: write error: ...` (docs/cli.md, "Exit status")
+err=$("$G" counter load "$N" 2>&1 >/dev/full); rc=$?
+case $err in "gosync: write error: "?*) [ $rc = 1 ] ;; *) false ;; esac &&
+	ok stdout-write-error-message || notok stdout-write-error-message "status $rc, '$err'"
 status 1 create-exists "$G" counter create "$N"
 err=$("$G" counter add "$N-missing" 1 2>&1); rc=$?
 [ $rc = 1 ] && [ "$err" = "gosync: counter add $N-missing: No such file or directory" ] &&
@@ -275,5 +279,11 @@ status 1 load-after-rm "$G" counter load "$N"
 not_listed rm-not-listed "$N"
 status 1 rm-missing "$G" rm "$N"
 status 0 rm-force "$G" rm -f "$N"
+# --json rm that removed some names and not others still prints the ones it
+# removed, and exits 1 (docs/cli.md, "--json" under "Exit status", and "gosync rm")
+"$G" counter create "$N" >/dev/null
+j=$("$G" --json rm "$N-missing" "$N" 2>/dev/null); rc=$?
+[ $rc = 1 ] && [ "$j" = "{\"removed\":[\"$N\"]}" ] && ok json-rm-partial || notok json-rm-partial "status $rc, got '$j'"
+status 1 json-rm-partial-removed "$G" counter load "$N"
 
 exit $fail
