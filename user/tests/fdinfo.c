@@ -121,6 +121,98 @@ static bool t_others(void)
 	return true;
 }
 
+static int lock_fn(void *p) { return gosync_mutex_lock(*(int *)p, -1); }
+static int rlock_fn(void *p) { return gosync_rwmutex_rlock(*(int *)p, -1); }
+static int recv_fn(void *p)
+{
+	char buf[8];
+
+	return gosync_chan_recv(*(int *)p, buf, sizeof(buf), NULL, NULL, -1);
+}
+static int send_fn(void *p) { return gosync_chan_send(*(int *)p, "s", 1, -1); }
+
+/*
+ * The keys nothing else reads (docs/uapi.md, `GOSYNC_IOC_INFO`, on fdinfo), each
+ * with a value that follows a known state: who waits, the state's flags, the
+ * wait histogram as BUCKET:COUNT, a map's limits.
+ */
+static bool t_waiters_state(void)
+{
+	char name[GOSYNC_NAME_MAX], rname[GOSYNC_NAME_MAX];
+	int mu = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "fdwmu"), 0, 0));
+	int mu2 = CHECK_OK(gosync_open(dev, name, 0));
+	int rw = CHECK_OK(gosync_rwmutex_create(dev, tap_name(rname, "fdwrw"), 0, 0));
+	int rw2 = CHECK_OK(gosync_open(dev, rname, 0));
+	int ch = CHECK_OK(gosync_chan_create(dev, NULL, 0, 0, 100));
+	int map = CHECK_OK(gosync_map_create(dev, NULL, 0, GOSYNC_MAP_RCU, 10, 1000));
+	unsigned int bucket, n;
+	unsigned long long count;
+	const char *hist;
+	char buf[8];
+	struct bg b;
+
+	CHECK_INFO(map, "map-max", "10 entries, 1000 bytes");
+
+	/* a Mutex: its flags, a waiter, then that one wait in the histogram */
+	CHECK_INFO(mu, "gosync-state", "0x0");
+	CHECK_INFO(mu, "mutex-starving", "0");
+	CHECK_INFO(mu, "gosync-wait-hist", "");
+	CHECK_OK(gosync_mutex_lock(mu, -1));
+	CHECK_INFO(mu, "gosync-state", "0x1");
+	CHECK(!bg_start(&b, lock_fn, &mu2), "pthread_create");
+	CHECK(wait_queued(mu, 1), "no Lock waits");
+	CHECK_INFO(mu, "mutex-waiters", "1");
+	CHECK_INFO(mu2, "mutex-starving", "0");
+	CHECK_OK(gosync_mutex_unlock(mu));
+	CHECK(bg_wait(&b, LIVENESS_NS) && !b.err, "the waiting Lock failed: %s", errname(b.err));
+	CHECK_INFO(mu, "mutex-waiters", "0");
+	hist = fdinfo(mu, "gosync-wait-hist");
+	n = 0;
+	CHECK(sscanf(hist, "%u:%llu%n", &bucket, &count, &n) == 2 && !hist[n] && count == 1,
+	      "gosync-wait-hist: \"%s\", expected one BUCKET:1", hist);
+	CHECK_OK(gosync_mutex_unlock(mu2));
+
+	/* an RWMutex: an RLock waits behind the write lock */
+	CHECK_INFO(rw, "rwmutex-waiters", "0");
+	CHECK_OK(gosync_rwmutex_lock(rw, -1));
+	CHECK_INFO(rw, "gosync-state", "0x1");
+	CHECK(!bg_start(&b, rlock_fn, &rw2), "pthread_create");
+	CHECK(wait_queued(rw, 1), "no RLock waits");
+	CHECK_INFO(rw, "rwmutex-waiters", "1");
+	CHECK_OK(gosync_rwmutex_unlock(rw));
+	CHECK(bg_wait(&b, LIVENESS_NS) && !b.err, "the waiting RLock failed: %s", errname(b.err));
+	CHECK_INFO(rw, "rwmutex-waiters", "0");
+	CHECK_OK(gosync_rwmutex_runlock(rw2));
+
+	/* an unbuffered channel: a waiting receiver, then a waiting sender */
+	CHECK_INFO(ch, "chan-receivers", "0");
+	CHECK_INFO(ch, "chan-senders", "0");
+	CHECK(!bg_start(&b, recv_fn, &ch), "pthread_create");
+	CHECK(wait_receivers(ch, 1), "no recv waits");
+	CHECK_INFO(ch, "chan-receivers", "1");
+	CHECK_INFO(ch, "chan-senders", "0");
+	CHECK_OK(gosync_chan_send(ch, "r", 1, -1));
+	CHECK(bg_wait(&b, LIVENESS_NS) && !b.err, "the waiting recv failed: %s", errname(b.err));
+	CHECK_INFO(ch, "chan-receivers", "0");
+	CHECK(!bg_start(&b, send_fn, &ch), "pthread_create");
+	CHECK(wait_queued(ch, 1), "no send waits");
+	CHECK_INFO(ch, "chan-senders", "1");
+	CHECK_INFO(ch, "chan-receivers", "0");
+	CHECK_OK(gosync_chan_recv(ch, buf, sizeof(buf), NULL, NULL, -1));
+	CHECK(bg_wait(&b, LIVENESS_NS) && !b.err, "the waiting send failed: %s", errname(b.err));
+	CHECK_INFO(ch, "chan-senders", "0");
+	CHECK_INFO(ch, "gosync-state", "0x0");
+	CHECK_OK(gosync_chan_close(ch));
+	CHECK_INFO(ch, "gosync-state", "0x4");
+	close(mu);
+	close(mu2);
+	close(rw);
+	close(rw2);
+	close(ch);
+	close(map);
+	return true;
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -129,5 +221,6 @@ int main(void)
 	tap_report(t_locks(), "fdinfo-locks");
 	tap_report(t_mapped_rwmutex(), "fdinfo-mapped-rwmutex-readers-anonymous");
 	tap_report(t_others(), "fdinfo-waitgroup-once-map-chan");
+	tap_report(t_waiters_state(), "fdinfo-waiters-state-hist-map-max");
 	return tap_done(dev, "fdinfo");
 }
