@@ -45,6 +45,14 @@
 #include <linux/gosync.h>
 
 /*
+ * A namespace's reference count: ns.count before 6.18, __ns_ref since, read
+ * with ns_ref_read() (GS_HAVE_NS_REF_READ: Kbuild).
+ */
+#ifndef GS_HAVE_NS_REF_READ
+#define ns_ref_read(__ns) refcount_read(&(__ns)->ns.count)
+#endif
+
+/*
  * Core symbols are exported only to the KUnit module, which tests them
  * directly. Same name and namespace as <kunit/visibility.h> in Linux 6.2+;
  * the namespace is a string since 6.13 (GS_HAVE_NS_STRINGS: Kbuild), a bare

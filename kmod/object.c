@@ -476,11 +476,7 @@ static struct gs_scope *gs_scope_get_current(void)
 static bool gs_scope_dead_locked(struct gs_scope *s)
 {
 	lockdep_assert_held(&gs_scopes_lock);
-#ifdef GS_HAVE_NS_REF_READ
 	return !s->initial && ns_ref_read(s->ns) == 1;
-#else
-	return !s->initial && refcount_read(&s->ns->ns.count) == 1;
-#endif
 }
 
 /**
