@@ -99,7 +99,6 @@ user:
 # module through compat_ioctl, with the same structs. (-Wno-psabi: GCC's
 # note that GCC 11 changed the i386 alignment of 64-bit _Atomic fields,
 # which matters only between objects of two compilers.)
-CC ?= cc
 user32:
 	$(MAKE) -C user O=$(BUILD)/user32 CC="$(CC) -m32 -Wno-psabi" LDFLAGS=-static c-tests
 
