@@ -108,6 +108,7 @@ struct mixer {
 	struct gosync_fast *f;
 	int kind;		/* 0: Dones; 1: Add(1)+Done pairs */
 	atomic_int errors;
+	int first_errno, first_op;	/* the first failure: errno, +/-(i + 1) Add/Done */
 };
 
 static bool mix_add(struct gosync_fast *f, int i, int64_t delta)
@@ -116,13 +117,24 @@ static bool mix_add(struct gosync_fast *f, int i, int64_t delta)
 			gosync_waitgroup_add(f->fd, delta, NULL)) == 0;
 }
 
+static void mix_fail(struct mixer *m, bool add, int i)
+{
+	if (!atomic_fetch_add(&m->errors, 1)) {
+		m->first_errno = errno;
+		m->first_op = add ? i + 1 : -(i + 1);
+	}
+}
+
 static void *mixer_thread(void *p)
 {
 	struct mixer *m = p;
 
-	for (int i = 0; i < (m->kind ? MIX_PAIRS : MIX_DONES); i++)
-		if ((m->kind && !mix_add(m->f, i >> 1, 1)) || !mix_add(m->f, i, -1))
-			atomic_fetch_add(&m->errors, 1);
+	for (int i = 0; i < (m->kind ? MIX_PAIRS : MIX_DONES); i++) {
+		if (m->kind && !mix_add(m->f, i >> 1, 1))
+			mix_fail(m, true, i);
+		else if (!mix_add(m->f, i, -1))
+			mix_fail(m, false, i);
+	}
 	return NULL;
 }
 
@@ -174,7 +186,9 @@ static bool t_mixed(void)
 	}
 	for (int i = 0; i < MIX_THREADS; i++) {
 		pthread_join(t[i], NULL);
-		CHECK_EQ(atomic_load(&m[i].errors), 0);
+		CHECK(!atomic_load(&m[i].errors), "thread %d: %d failed, the first %s %d: %s", i,
+		      atomic_load(&m[i].errors), m[i].first_op > 0 ? "Add" : "Done",
+		      abs(m[i].first_op) - 1, strerror(m[i].first_errno));
 	}
 	for (int i = 0; i < 2; i++)
 		CHECK_EQ(reap(pids[i]), 0);
