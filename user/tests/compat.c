@@ -162,7 +162,7 @@ static bool t_waitgroup(void)
  * ones do: cmpxchg8b sets ZF and leaves the other flags alone, here in a
  * block that began after another cmpxchg8b and did an add first. QEMU
  * before 8.0 takes the add's source operand for EFLAGS instead (here NT),
- * and a retried 64-bit CAS loop then traps or miscounts (scripts/i386-qemu).
+ * and a retried 64-bit CAS loop then traps or miscounts (scripts/qemu).
  */
 static bool t_cmpxchg8b_flags(void)
 {
