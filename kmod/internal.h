@@ -540,7 +540,7 @@ extern struct gs_holder gs_holder_closed;
  * @holder: the open file description it locks for
  * @sel: a selection's LOCK case (gs_mutex_arm()), or NULL: a Lock
  * @index: @sel's case
- * @start: when it began to wait
+ * @start: when it queued
  * @ret: granted: 0 or -EOWNERDEAD
  * @granted: handed the lock; a Lock reads it without the lock
  */

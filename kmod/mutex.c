@@ -544,12 +544,11 @@ bool gs_mutex_self_deadlock(struct gs_mutex *m, struct gs_holder *h)
 EXPORT_SYMBOL_IF_KUNIT(gs_mutex_self_deadlock);
 
 static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
-			  const struct gs_deadline *dl, ktime_t start);
+			  const struct gs_deadline *dl);
 
 static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl)
 {
-	ktime_t start = ktime_get();
-	ktime_t spin_until = ktime_add_ns(start, GS_SPIN_NS);
+	ktime_t spin_until = ktime_add_ns(ktime_get(), GS_SPIN_NS);
 	struct gs_blocked blocked = {};
 	int ret;
 
@@ -576,15 +575,20 @@ static int mtx_lock_wait(struct gs_mutex *m, struct gs_holder *h, const struct g
 		if (ret)
 			return ret;
 	}
-	ret = mtx_lock_sleep(m, h, dl, start);
+	ret = mtx_lock_sleep(m, h, dl);
 	gs_deadlock_exit(&blocked);
 	return ret;
 }
 
+/*
+ * Queue and sleep. The wait that can switch to starvation mode starts here,
+ * after the spin, as Go's waitStartTime does: a Lock delayed before it
+ * queued (preempted, or slowed by KCSAN) has lost no race to anyone.
+ */
 static int mtx_lock_sleep(struct gs_mutex *m, struct gs_holder *h,
-			  const struct gs_deadline *dl, ktime_t start)
+			  const struct gs_deadline *dl)
 {
-	struct gs_mutex_waiter w = { .task = current, .holder = h, .start = start };
+	struct gs_mutex_waiter w = { .task = current, .holder = h, .start = ktime_get() };
 	struct gs_wake wake = GS_WAKE_INIT;
 	int ret;
 
