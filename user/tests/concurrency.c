@@ -16,8 +16,9 @@
 #define NWORKERS	4
 /*
  * Updates per worker: 2500 on the small kernels (tap_small(): the debug
- * kernels and the 6.12/sid stages that rerun 6.1's module code), where the
- * rwsem mode's contended sleeps cost 13 s of a PREEMPT_RT run at 10000.
+ * kernels, and the 6.12, 6.12-rt and sid stages that rerun 6.1's module
+ * code), where the rwsem mode's contended sleeps cost 13 s of a PREEMPT_RT
+ * run at 10000.
  * Thousands of contended updates per worker still catch a lost update;
  * 6.1's full-size run keeps 10000.
  */
