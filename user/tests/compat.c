@@ -9,6 +9,7 @@
  * compat_ioctl, beside the 64-bit gosync; built natively, both are 64-bit
  * and it checks the same sharing.
  */
+#include <cpuid.h>
 #include <limits.h>
 #include <sys/wait.h>
 
@@ -184,6 +185,39 @@ static bool t_cmpxchg8b_flags(void)
 	CHECK(s & 0x40, "EFLAGS %#x: the second cmpxchg8b matched, ZF clear", s);
 	return true;
 }
+#else
+/*
+ * The same for cmpxchg16b, which the 64-bit guest kernels' SLUB runs on
+ * every allocation when the CPU has it: QEMU before 8.0 has the same flaw
+ * there, so scripts/vm leaves cx16 out of the guest's CPU under such a QEMU
+ * (the kernels then take their fallback) and this check skips.
+ */
+static int t_cmpxchg16b_flags(void)
+{
+	unsigned __int128 mem __attribute__((aligned(16))) = 0;
+	uint64_t lo = 1, hi = 0, s = 0;
+	unsigned int a, b, c, d;
+
+	__cpuid(1, a, b, c, d);
+	if (!(c & bit_CMPXCHG16B))
+		return -1;
+	asm volatile("lock cmpxchg16b %[m]\n\t"
+		     "jmp 1f\n"
+		     "1:\n\t"
+		     "addq %[nt], %[s]\n\t"
+		     "lock cmpxchg16b %[m]\n\t"
+		     "pushfq\n\t"
+		     "popq %[s]\n\t"
+		     "testq %[nt], %[nt]\n\t"	/* (known flags again) */
+		     : [m] "+m" (mem), "+a" (lo), "+d" (hi), [s] "+S" (s)
+		     : [nt] "D" (0x4000UL), "b" (0UL), "c" (0UL)
+		     : "cc", "memory");
+	CHECK(!(s & 0x4000), "EFLAGS %#llx after cmpxchg16b: NT set, as QEMU before 8.0 does",
+	      (unsigned long long)s);
+	CHECK(s & 0x40, "EFLAGS %#llx: the second cmpxchg16b matched, ZF clear",
+	      (unsigned long long)s);
+	return 1;
+}
 #endif
 
 int main(int argc, char **argv)
@@ -194,6 +228,13 @@ int main(int argc, char **argv)
 	printf("# compat: this test is a %zu-bit process\n", sizeof(void *) * 8);
 #ifdef __i386__
 	tap_report(t_cmpxchg8b_flags(), "compat-cpu-cmpxchg8b-keeps-eflags");
+#else
+	int cx16 = t_cmpxchg16b_flags();
+
+	if (cx16 < 0)
+		printf("ok - e2e:compat-cpu-cmpxchg16b-keeps-eflags # SKIP the CPU has no cmpxchg16b\n");
+	else
+		tap_report(cx16, "compat-cpu-cmpxchg16b-keeps-eflags");
 #endif
 	tap_report(t_chan(), "compat-chan-messages-both-ways");
 	tap_report(t_mutex(), "compat-fast-mutex-excludes-ioctl-lockers");
