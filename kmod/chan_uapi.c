@@ -261,7 +261,7 @@ static const struct gs_cmd gs_chan_cmds[] = {
 
 /* INFO: len/cap, closed, blocked senders and receivers */
 static void gs_chan_type_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
-			       unsigned int cap)
+			       unsigned int cap, struct pid_namespace *ns)
 {
 	u32 len, ccap;
 	bool closed;

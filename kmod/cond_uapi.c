@@ -96,7 +96,7 @@ static const struct gs_cmd gs_cond_cmds[] = {
  */
 /* INFO: the Waits blocked on it */
 static void gs_cond_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
-			  unsigned int cap)
+			  unsigned int cap, struct pid_namespace *ns)
 {
 	st->waiters = gs_cond_waiters(priv);
 }

@@ -573,7 +573,7 @@ static int gs_cmd_info(struct gs_ucmd *ucmd)
 			return -ENOMEM;
 		}
 	}
-	gs_obj_fill_state(ucmd->obj, st, hs, cap);
+	gs_obj_fill_state(ucmd->obj, st, hs, cap, task_active_pid_ns(current));
 	ret = 0;
 	if (c->state)
 		ret = gs_copy_struct_to_user(u64_to_user_ptr(c->state), c->state_size, st,

@@ -10,6 +10,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/proc_fs.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
@@ -51,19 +52,20 @@ static void gs_handle_free(struct gs_handle *handle)
  * @st: counts it in nr_holders (as gs_who_report())
  * @hs: room for @cap holders, or NULL
  * @cap: entries in @hs
+ * @ns: the pid namespace the pid is given in
  *
  * The kernel does not see which task took a lock in userspace; it knows
  * the description, and who opened it. Called under the object's lock.
  */
 void gs_token_report(u32 token, u64 id, u32 flags, struct gosync_state *st,
-		     struct gosync_holder *hs, unsigned int cap)
+		     struct gosync_holder *hs, unsigned int cap, struct pid_namespace *ns)
 {
 	struct gs_handle *handle;
 
 	xa_lock(&gs_tokens);
 	handle = xa_load(&gs_tokens, token);
 	if (handle && handle->obj->id == id)
-		gs_who_report(&handle->opener, flags | GOSYNC_HOLDER_OPENER, 1, st, hs, cap);
+		gs_who_report(&handle->opener, flags | GOSYNC_HOLDER_OPENER, 1, st, hs, cap, ns);
 	xa_unlock(&gs_tokens);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_token_report);
@@ -169,7 +171,8 @@ static void gs_show_state(struct seq_file *m, struct gs_obj *obj)
 
 	if (!st)
 		return;
-	gs_obj_fill_state(obj, st, NULL, 0);
+	/* pids as /proc's own files give them: in its mount's namespace */
+	gs_obj_fill_state(obj, st, NULL, 0, proc_pid_ns(file_inode(m->file)->i_sb));
 	seq_printf(m, "gosync-state:\t%#x\n", st->flags);
 	seq_printf(m, "gosync-holders:\t%u\n", st->nr_holders);
 	for (i = 0; i < min_t(u32, st->nr_holders, GOSYNC_STATE_HOLDERS); i++) {

@@ -35,6 +35,7 @@
 #include <linux/rhashtable-types.h>
 #include <linux/rwsem.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
@@ -439,7 +440,7 @@ struct gs_who {
 void gs_who_set(struct gs_who *w, struct task_struct *task);
 void gs_who_clear(struct gs_who *w);
 void gs_who_report(const struct gs_who *w, u32 flags, u64 count, struct gosync_state *st,
-		   struct gosync_holder *hs, unsigned int cap);
+		   struct gosync_holder *hs, unsigned int cap, struct pid_namespace *ns);
 
 /*
  * Would gs_who_report() still copy a next holder to @st or to @hs (room for
@@ -589,7 +590,7 @@ struct gs_mutex {
 struct gs_mutex *gs_mutex_create(bool robust);
 void gs_mutex_map(struct gs_mutex *m, u32 *word);
 void gs_mutex_state(struct gs_mutex *m, struct gosync_state *st, struct gosync_holder *hs,
-		    unsigned int cap);
+		    unsigned int cap, struct pid_namespace *ns);
 void gs_mutex_destroy(struct gs_mutex *m);
 int gs_mutex_lock(struct gs_mutex *m, struct gs_holder *h, const struct gs_deadline *dl);
 int gs_mutex_trylock(struct gs_mutex *m, struct gs_holder *h);
@@ -674,7 +675,7 @@ struct gs_rwmutex {
 struct gs_rwmutex *gs_rwmutex_create(bool robust);
 int gs_rwmutex_map(struct gs_rwmutex *rw, u64 *word);
 void gs_rwmutex_state(struct gs_rwmutex *rw, struct gosync_state *st,
-		      struct gosync_holder *hs, unsigned int cap);
+		      struct gosync_holder *hs, unsigned int cap, struct pid_namespace *ns);
 void gs_rwmutex_destroy(struct gs_rwmutex *rw);
 int gs_rwmutex_lock(struct gs_rwmutex *rw, struct gs_holder *h, bool writer,
 		    const struct gs_deadline *dl);
@@ -1159,7 +1160,7 @@ void gs_sem_holder_gone(struct gs_sem *s, struct gs_holder *h);
 void gs_sem_state(struct gs_sem *s, struct gs_holder *h, u64 *size, u64 *avail, u64 *held,
 		  u32 *waiters);
 void gs_sem_fill_state(struct gs_sem *s, struct gosync_state *st, struct gosync_holder *hs,
-		       unsigned int cap);
+		       unsigned int cap, struct pid_namespace *ns);
 __poll_t gs_sem_poll(struct gs_sem *s, struct file *file, poll_table *pt);
 void gs_sem_settle(struct gs_sem *s);
 int gs_sem_arm(struct gs_sem *s, struct gs_holder *h, u64 n, struct gs_sel *sel, int index,
@@ -1506,7 +1507,7 @@ struct gs_type {
 	u32 (*subtype)(void *priv);
 	void (*show_fdinfo)(struct seq_file *m, void *priv, struct gs_holder *h);
 	void (*state)(void *priv, struct gosync_state *st, struct gosync_holder *hs,
-		      unsigned int cap);
+		      unsigned int cap, struct pid_namespace *ns);
 	void (*set_id)(void *priv, u64 id);
 	int (*map)(void *priv, struct gosync_mapped *words);
 	void (*unmapped)(void *priv);
@@ -1564,7 +1565,7 @@ struct gs_handle {
 };
 
 void gs_token_report(u32 token, u64 id, u32 flags, struct gosync_state *st,
-		     struct gosync_holder *hs, unsigned int cap);
+		     struct gosync_holder *hs, unsigned int cap, struct pid_namespace *ns);
 
 /**
  * struct gs_fdref - a gosync object named by an fd in a command
@@ -1654,7 +1655,7 @@ struct gs_obj *gs_obj_lookup(const char *name, u32 type, kuid_t uid, kgid_t gid)
 int gs_obj_unlink(const char *name, u64 id);
 void gs_obj_fill_info(struct gs_obj *obj, struct gosync_info *info);
 void gs_obj_fill_state(struct gs_obj *obj, struct gosync_state *st, struct gosync_holder *hs,
-		       unsigned int cap);
+		       unsigned int cap, struct pid_namespace *ns);
 unsigned int gs_obj_ns_inum(struct gs_obj *obj);
 int gs_obj_list(u64 cursor, struct gosync_info *buf, struct gosync_state *states,
 		unsigned int cap, u64 *next);

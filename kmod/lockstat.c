@@ -51,18 +51,19 @@ EXPORT_SYMBOL_IF_KUNIT(gs_who_clear);
  * @st: counts it in nr_holders; its first GOSYNC_STATE_HOLDERS go inline
  * @hs: room for @cap holders, or NULL
  * @cap: entries in @hs
+ * @ns: the pid namespace to give the pid in
  *
- * The pid is translated into the caller's pid namespace (0 if not there,
- * and then no comm either). A process gone (reaped: no task has its tgid
- * any more) is flagged GOSYNC_HOLDER_EXITED, since its number may be
- * another's by now. (A zombie is not: its number cannot be reused yet.)
+ * The pid is translated into @ns (0 if not there, and then no comm
+ * either). A process gone (reaped: no task has its tgid any more) is
+ * flagged GOSYNC_HOLDER_EXITED, since its number may be another's by now.
+ * (A zombie is not: its number cannot be reused yet.)
  */
 void gs_who_report(const struct gs_who *w, u32 flags, u64 count, struct gosync_state *st,
-		   struct gosync_holder *hs, unsigned int cap)
+		   struct gosync_holder *hs, unsigned int cap, struct pid_namespace *ns)
 {
 	unsigned int i = st->nr_holders++;
 	struct gosync_holder rec = {
-		.pid = w->pid ? pid_vnr(w->pid) : 0,
+		.pid = w->pid ? pid_nr_ns(w->pid, ns) : 0,
 		.flags = flags,
 		.count = count,
 	};
@@ -70,7 +71,7 @@ void gs_who_report(const struct gs_who *w, u32 flags, u64 count, struct gosync_s
 	BUILD_BUG_ON(sizeof(rec.comm) != TASK_COMM_LEN);
 	if (w->pid && !pid_has_task(w->pid, PIDTYPE_TGID))
 		rec.flags |= GOSYNC_HOLDER_EXITED;
-	/* Outside the caller's pid namespace its name would tell what 0 hides. */
+	/* Outside @ns its name would tell what 0 hides. */
 	if (!w->pid || rec.pid)
 		memcpy(rec.comm, w->comm, sizeof(rec.comm));
 	if (i < GOSYNC_STATE_HOLDERS)

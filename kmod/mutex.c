@@ -816,9 +816,10 @@ EXPORT_SYMBOL_IF_KUNIT(gs_mutex_holder_gone);
  * @st: zeroed by the caller; filled
  * @hs: room for @cap holders, or NULL
  * @cap: entries in @hs
+ * @ns: the pid namespace holders' pids are given in
  */
 void gs_mutex_state(struct gs_mutex *m, struct gosync_state *st, struct gosync_holder *hs,
-		    unsigned int cap)
+		    unsigned int cap, struct pid_namespace *ns)
 {
 	struct gs_mutex_waiter *w;
 	u32 token;
@@ -830,9 +831,9 @@ void gs_mutex_state(struct gs_mutex *m, struct gosync_state *st, struct gosync_h
 		st->flags |= GOSYNC_STATE_LOCKED;
 		/* Locked in userspace, only its description's token says who. */
 		if (!m->word || token == m->who_token)
-			gs_who_report(&m->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap);
+			gs_who_report(&m->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap, ns);
 		else
-			gs_token_report(token, m->id, GOSYNC_HOLDER_WRITE, st, hs, cap);
+			gs_token_report(token, m->id, GOSYNC_HOLDER_WRITE, st, hs, cap, ns);
 	}
 	if (m->starving)
 		st->flags |= GOSYNC_STATE_STARVING;

@@ -169,11 +169,11 @@ static const struct gs_cmd gs_mutex_cmds[] = {
 };
 
 static void gs_mutex_type_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
-				unsigned int cap)
+				unsigned int cap, struct pid_namespace *ns)
 {
 	struct gs_mutex *m = priv;
 
-	gs_mutex_state(m, st, hs, cap);
+	gs_mutex_state(m, st, hs, cap, ns);
 	/* Selections and wait-alls asleep on it wait too. */
 	st->waiters += gs_sel_waiters(&m->wq);
 }

@@ -1090,7 +1090,7 @@ int gs_obj_list(u64 cursor, struct gosync_info *buf, struct gosync_state *states
 			break;
 		}
 		if (states)
-			gs_obj_fill_state(obj, &states[n], NULL, 0);
+			gs_obj_fill_state(obj, &states[n], NULL, 0, task_active_pid_ns(current));
 		gs_obj_fill_info(obj, &buf[n++]);
 		gs_obj_put(obj);
 		if (id++ == ULONG_MAX)
@@ -1109,15 +1109,17 @@ EXPORT_SYMBOL_IF_KUNIT(gs_obj_list);
  * @st: filled (zeroed first)
  * @hs: room for @cap holders (kernel memory), or NULL
  * @cap: entries in @hs
+ * @ns: holders' pids as seen from this pid namespace: the caller's, or for
+ *	fdinfo the one its /proc was mounted in (as pidfd's fdinfo does)
  *
  * Takes the primitive's lock.
  */
 void gs_obj_fill_state(struct gs_obj *obj, struct gosync_state *st, struct gosync_holder *hs,
-		       unsigned int cap)
+		       unsigned int cap, struct pid_namespace *ns)
 {
 	memset(st, 0, sizeof(*st));
 	if (obj->type->state)
-		obj->type->state(obj->priv, st, hs, cap);
+		obj->type->state(obj->priv, st, hs, cap, ns);
 }
 EXPORT_SYMBOL_IF_KUNIT(gs_obj_fill_state);
 

@@ -215,7 +215,7 @@ static const struct gs_cmd gs_once_cmds[] = {
 
 /* INFO: done or not, and the Dos waiting for the runner */
 static void gs_once_type_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
-			       unsigned int cap)
+			       unsigned int cap, struct pid_namespace *ns)
 {
 	gs_once_fill_state(priv, st);
 }

@@ -940,9 +940,10 @@ EXPORT_SYMBOL_IF_KUNIT(gs_rwmutex_holder_gone);
  * @st: zeroed by the caller; filled
  * @hs: room for @cap holders, or NULL
  * @cap: entries in @hs
+ * @ns: the pid namespace holders' pids are given in
  */
 void gs_rwmutex_state(struct gs_rwmutex *rw, struct gosync_state *st,
-		      struct gosync_holder *hs, unsigned int cap)
+		      struct gosync_holder *hs, unsigned int cap, struct pid_namespace *ns)
 {
 	struct gs_rwmutex_waiter *w;
 	unsigned int nr_writer;		/* the writer's record, reported first */
@@ -958,14 +959,14 @@ void gs_rwmutex_state(struct gs_rwmutex *rw, struct gosync_state *st,
 			st->flags |= GOSYNC_STATE_LOCKED;
 		/* Taken in userspace, only its description's token says who. */
 		if (token && token == rw->who_token)
-			gs_who_report(&rw->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap);
+			gs_who_report(&rw->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap, ns);
 		else if (token)
-			gs_token_report(token, rw->id, GOSYNC_HOLDER_WRITE, st, hs, cap);
+			gs_token_report(token, rw->id, GOSYNC_HOLDER_WRITE, st, hs, cap, ns);
 		st->readers = (v & GOSYNC_RWMUTEX_READERS) >> GOSYNC_RWMUTEX_READER_SHIFT;
 	} else {
 		if (rw->writer) {
 			st->flags |= GOSYNC_STATE_LOCKED;
-			gs_who_report(&rw->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap);
+			gs_who_report(&rw->who, GOSYNC_HOLDER_WRITE, 1, st, hs, cap, ns);
 		}
 		st->readers = rw->readers;
 	}
@@ -973,7 +974,7 @@ void gs_rwmutex_state(struct gs_rwmutex *rw, struct gosync_state *st,
 	list_for_each_entry(h, &rw->rholders, node) {
 		if (!gs_who_room(st, cap))
 			break;
-		gs_who_report(&h->who, 0, h->rlocks, st, hs, cap);
+		gs_who_report(&h->who, 0, h->rlocks, st, hs, cap, ns);
 	}
 	st->nr_holders = nr_writer + rw->nr_rholders;
 	st->waiters = rw->nr_waiters;

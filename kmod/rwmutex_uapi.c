@@ -196,11 +196,12 @@ static const struct gs_cmd gs_rwmutex_cmds[] = {
 };
 
 static void gs_rwmutex_type_state(void *priv, struct gosync_state *st,
-				  struct gosync_holder *hs, unsigned int cap)
+				  struct gosync_holder *hs, unsigned int cap,
+				  struct pid_namespace *ns)
 {
 	struct gs_rwmutex *rw = priv;
 
-	gs_rwmutex_state(rw, st, hs, cap);
+	gs_rwmutex_state(rw, st, hs, cap, ns);
 	/* Selections and wait-alls asleep on it wait too. */
 	st->waiters += gs_sel_waiters(&rw->wq);
 }

@@ -621,9 +621,10 @@ EXPORT_SYMBOL_IF_KUNIT(gs_sem_state);
  * @st: zeroed by the caller; filled
  * @hs: room for @cap holders, or NULL
  * @cap: entries in @hs
+ * @ns: the pid namespace holders' pids are given in
  */
 void gs_sem_fill_state(struct gs_sem *s, struct gosync_state *st, struct gosync_holder *hs,
-		       unsigned int cap)
+		       unsigned int cap, struct pid_namespace *ns)
 {
 	struct gs_sem_waiter *w;
 	struct gs_holder *h;
@@ -634,7 +635,7 @@ void gs_sem_fill_state(struct gs_sem *s, struct gosync_state *st, struct gosync_
 	list_for_each_entry(h, &s->holders, node) {
 		if (!gs_who_room(st, cap))
 			break;
-		gs_who_report(&h->who, 0, h->permits, st, hs, cap);
+		gs_who_report(&h->who, 0, h->permits, st, hs, cap, ns);
 	}
 	st->nr_holders = s->nr_holders;
 	st->waiters = s->nr_waiters;

@@ -173,11 +173,11 @@ static const struct gs_cmd gs_sem_cmds[] = {
 };
 
 static void gs_sem_type_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
-			      unsigned int cap)
+			      unsigned int cap, struct pid_namespace *ns)
 {
 	struct gs_sem *s = priv;
 
-	gs_sem_fill_state(s, st, hs, cap);
+	gs_sem_fill_state(s, st, hs, cap, ns);
 	/* Selections and wait-alls asleep on it wait too. */
 	st->waiters += gs_sel_waiters(&s->wq);
 }

@@ -137,7 +137,7 @@ static const struct gs_cmd gs_waitgroup_cmds[] = {
 
 /* INFO: the counter and the Waits blocked on it */
 static void gs_waitgroup_state(void *priv, struct gosync_state *st, struct gosync_holder *hs,
-			       unsigned int cap)
+			       unsigned int cap, struct pid_namespace *ns)
 {
 	struct gs_waitgroup *wg = priv;
 

@@ -109,7 +109,7 @@ static void mapped_rw_word_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rw->readers, 0U);
 	KUNIT_EXPECT_EQ(test, a.rlocks, 0U);
 	KUNIT_EXPECT_TRUE(test, list_empty(&rw->rholders));
-	gs_rwmutex_state(rw, &st, NULL, 0);
+	gs_rwmutex_state(rw, &st, NULL, 0, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st.readers, 3U);
 	/* the kernel releases fast-path read locks, the fast path the kernel's */
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &b), 0);
@@ -229,7 +229,7 @@ static void mapped_rw_scribble_test(struct kunit *test)
 		gs_rwmutex_ready_locked(rw, false);
 		spin_unlock(&rw->lock);
 		memset(&st, 0, sizeof(st));
-		gs_rwmutex_state(rw, &st, NULL, 0);
+		gs_rwmutex_state(rw, &st, NULL, 0, task_active_pid_ns(current));
 		gs_rwmutex_holder_gone(rw, &a);
 		gs_rwmutex_runlock(rw, &a);
 		gs_rwmutex_unlock(rw);

@@ -84,12 +84,12 @@ static void mutex_holder_test(struct kunit *test)
 	struct gs_holder a = {};
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m);
-	gs_mutex_state(m, st, hs, 2);
+	gs_mutex_state(m, st, hs, 2, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 0U);
 	KUNIT_EXPECT_EQ(test, st->flags, 0U);
 	KUNIT_ASSERT_EQ(test, gs_mutex_lock(m, &a, FOREVER), 0);
 	memset(st, 0, sizeof(*st));
-	gs_mutex_state(m, st, hs, 2);
+	gs_mutex_state(m, st, hs, 2, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
 	KUNIT_EXPECT_EQ(test, st->flags, (u32)GOSYNC_STATE_LOCKED);
 	KUNIT_EXPECT_TRUE(test, is_me(&hs[0], GOSYNC_HOLDER_WRITE, 1));
@@ -97,7 +97,7 @@ static void mutex_holder_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->contended, 0ULL);	/* it was free */
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 	memset(st, 0, sizeof(*st));
-	gs_mutex_state(m, st, NULL, 0);
+	gs_mutex_state(m, st, NULL, 0, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 0U);
 	/* The record stays for the next Lock (no refcount churn); destroy drops it. */
 	KUNIT_EXPECT_PTR_EQ(test, m->who.pid, task_tgid(current));
@@ -116,7 +116,7 @@ static void rwmutex_holders_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, false, FOREVER), 0);
 	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, false, FOREVER), 0);
 	KUNIT_ASSERT_EQ(test, gs_rwmutex_trylock(rw, &b, false), 0);
-	gs_rwmutex_state(rw, st, hs, 1);
+	gs_rwmutex_state(rw, st, hs, 1, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 2U);
 	KUNIT_EXPECT_EQ(test, st->readers, 3ULL);
 	KUNIT_EXPECT_EQ(test, st->flags, 0U);
@@ -126,7 +126,7 @@ static void rwmutex_holders_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), 0);
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &a), 0);
 	memset(st, 0, sizeof(*st));
-	gs_rwmutex_state(rw, st, hs, 2);
+	gs_rwmutex_state(rw, st, hs, 2, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
 	KUNIT_EXPECT_TRUE(test, is_me(&hs[0], 0, 1));
 	KUNIT_EXPECT_PTR_EQ(test, a.who.pid, (struct pid *)NULL);
@@ -134,7 +134,7 @@ static void rwmutex_holders_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, b.who.pid, (struct pid *)NULL);
 	KUNIT_ASSERT_EQ(test, gs_rwmutex_lock(rw, &a, true, FOREVER), 0);
 	memset(st, 0, sizeof(*st));
-	gs_rwmutex_state(rw, st, hs, 2);
+	gs_rwmutex_state(rw, st, hs, 2, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
 	KUNIT_EXPECT_EQ(test, st->flags, (u32)GOSYNC_STATE_LOCKED);
 	KUNIT_EXPECT_TRUE(test, is_me(&hs[0], GOSYNC_HOLDER_WRITE, 1));
@@ -154,7 +154,7 @@ static void sem_holders_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, n);
 	KUNIT_ASSERT_EQ(test, gs_sem_acquire(s, &a, 3, FOREVER), 0);
 	KUNIT_ASSERT_EQ(test, gs_sem_tryacquire(s, &b, 4), 0);
-	gs_sem_fill_state(s, st, hs, 2);
+	gs_sem_fill_state(s, st, hs, 2, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 2U);
 	KUNIT_EXPECT_EQ(test, st->value, 7LL);
 	KUNIT_EXPECT_EQ(test, st->limit, 10ULL);
@@ -163,13 +163,13 @@ static void sem_holders_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_sem_release(s, &a, 3), 0);
 	gs_sem_holder_gone(s, &b);
 	memset(st, 0, sizeof(*st));
-	gs_sem_fill_state(s, st, hs, 2);
+	gs_sem_fill_state(s, st, hs, 2, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 0U);
 	KUNIT_EXPECT_EQ(test, st->value, 0LL);
 
 	KUNIT_ASSERT_EQ(test, gs_sem_tryacquire(n, &a, 2), 0);
 	memset(st, 0, sizeof(*st));
-	gs_sem_fill_state(n, st, hs, 2);
+	gs_sem_fill_state(n, st, hs, 2, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 0U);
 	KUNIT_EXPECT_EQ(test, st->value, 2LL);
 	KUNIT_EXPECT_EQ(test, gs_sem_release(n, &b, 2), 0);
@@ -181,7 +181,7 @@ static bool mutex_waiters_are(struct gs_mutex *m, u32 n)
 {
 	struct gosync_state st = {};
 
-	gs_mutex_state(m, &st, NULL, 0);
+	gs_mutex_state(m, &st, NULL, 0, task_active_pid_ns(current));
 	return st.waiters == n;
 }
 
@@ -207,12 +207,12 @@ static void mutex_contended_test(struct kunit *test)
 	/* (the Unlock below ends its Lock, queued yet or not) */
 	KUNIT_EXPECT_TRUE(test, wait_until(mutex_waiters_are(m, 1)));
 	usleep_range(1000, 1100);
-	gs_mutex_state(m, st, NULL, 0);
+	gs_mutex_state(m, st, NULL, 0, task_active_pid_ns(current));
 	KUNIT_EXPECT_GT(test, st->oldest_wait_ns, 0ULL);
 	KUNIT_EXPECT_EQ(test, gs_mutex_unlock(m), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&b), 0);
 	memset(st, 0, sizeof(*st));
-	gs_mutex_state(m, st, hs, 1);
+	gs_mutex_state(m, st, hs, 1, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
 	KUNIT_EXPECT_EQ(test, hs[0].pid, bpid);
 	KUNIT_EXPECT_STREQ(test, hs[0].comm, "gosync_blocker");
@@ -272,7 +272,7 @@ static void rwmutex_counts_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 1)));
 	blocker_start(test, &r, do_rw_lock, rw);	/* behind the writer */
 	KUNIT_EXPECT_TRUE(test, wait_until(rw_has_waiters(rw, 2)));
-	gs_rwmutex_state(rw, st, hs, 1);
+	gs_rwmutex_state(rw, st, hs, 1, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, (u32)MANY_HOLDERS);
 	KUNIT_EXPECT_EQ(test, st->readers, (u64)MANY_HOLDERS + 1);
 	KUNIT_EXPECT_EQ(test, st->waiters, 2U);
@@ -284,7 +284,7 @@ static void rwmutex_counts_test(struct kunit *test)
 	for (i = 1; i < MANY_HOLDERS; i++)
 		KUNIT_EXPECT_EQ(test, gs_rwmutex_runlock(rw, &h[i]), 0);
 	memset(st, 0, sizeof(*st));
-	gs_rwmutex_state(rw, st, NULL, 0);
+	gs_rwmutex_state(rw, st, NULL, 0, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
 	KUNIT_EXPECT_EQ(test, st->waiters, 2U);
 	KUNIT_EXPECT_TRUE(test, rw_counts_match(rw, st));
@@ -293,7 +293,7 @@ static void rwmutex_counts_test(struct kunit *test)
 	gs_rwmutex_holder_gone(rw, &h[0]);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&w), 0);
 	memset(st, 0, sizeof(*st));
-	gs_rwmutex_state(rw, st, NULL, 0);
+	gs_rwmutex_state(rw, st, NULL, 0, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
 	KUNIT_EXPECT_EQ(test, st->flags, (u32)GOSYNC_STATE_LOCKED);
 	KUNIT_EXPECT_EQ(test, st->waiters, 1U);
@@ -302,13 +302,13 @@ static void rwmutex_counts_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, gs_rwmutex_unlock(rw), 0);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&r), 0);
 	memset(st, 0, sizeof(*st));
-	gs_rwmutex_state(rw, st, NULL, 0);
+	gs_rwmutex_state(rw, st, NULL, 0, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
 	KUNIT_EXPECT_EQ(test, st->waiters, 0U);
 	KUNIT_EXPECT_TRUE(test, rw_counts_match(rw, st));
 	gs_rwmutex_holder_gone(rw, &r.holder);
 	memset(st, 0, sizeof(*st));
-	gs_rwmutex_state(rw, st, NULL, 0);
+	gs_rwmutex_state(rw, st, NULL, 0, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 0U);
 	KUNIT_EXPECT_TRUE(test, rw_counts_match(rw, st));
 	gs_rwmutex_destroy(rw);
@@ -340,7 +340,7 @@ static void sem_counts_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, wait_until(sem_waiters_are(s, 1)));
 	blocker_start(test, &small, do_sem_acquire, s);
 	KUNIT_EXPECT_TRUE(test, wait_until(sem_waiters_are(s, 2)));
-	gs_sem_fill_state(s, st, hs, 1);
+	gs_sem_fill_state(s, st, hs, 1, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, (u32)MANY_HOLDERS);
 	KUNIT_EXPECT_EQ(test, st->waiters, 2U);
 	KUNIT_EXPECT_TRUE(test, is_me(&hs[0], 0, 2));
@@ -352,7 +352,7 @@ static void sem_counts_test(struct kunit *test)
 	gs_sem_holder_gone(s, &h[0]);
 	KUNIT_EXPECT_EQ(test, blocker_finish(&big), 0);
 	memset(st, 0, sizeof(*st));
-	gs_sem_fill_state(s, st, NULL, 0);
+	gs_sem_fill_state(s, st, NULL, 0, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, (u32)MANY_HOLDERS);	/* big took h[0]'s place */
 	KUNIT_EXPECT_EQ(test, st->waiters, 1U);
 	KUNIT_EXPECT_TRUE(test, sem_counts_match(s, st));
@@ -362,13 +362,13 @@ static void sem_counts_test(struct kunit *test)
 	for (i = 1; i < MANY_HOLDERS; i++)
 		KUNIT_EXPECT_EQ(test, gs_sem_release(s, &h[i], 1), 0);
 	memset(st, 0, sizeof(*st));
-	gs_sem_fill_state(s, st, NULL, 0);
+	gs_sem_fill_state(s, st, NULL, 0, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 1U);
 	KUNIT_EXPECT_EQ(test, st->waiters, 0U);
 	KUNIT_EXPECT_TRUE(test, sem_counts_match(s, st));
 	gs_sem_holder_gone(s, &big.holder);
 	memset(st, 0, sizeof(*st));
-	gs_sem_fill_state(s, st, NULL, 0);
+	gs_sem_fill_state(s, st, NULL, 0, task_active_pid_ns(current));
 	KUNIT_EXPECT_EQ(test, st->nr_holders, 0U);
 	KUNIT_EXPECT_TRUE(test, sem_counts_match(s, st));
 	gs_sem_destroy(s);

@@ -777,7 +777,7 @@ static void mapped_mutex_scribble_test(struct kunit *test)
 		gs_mutex_lock(m, &a, PAST);
 		gs_mutex_trylock(m, &a);
 		memset(&st, 0, sizeof(st));
-		gs_mutex_state(m, &st, NULL, 0);
+		gs_mutex_state(m, &st, NULL, 0, task_active_pid_ns(current));
 		gs_mutex_holder_gone(m, &a);
 		gs_mutex_unlock(m);
 		gs_mutex_unlock(m);

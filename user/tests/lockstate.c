@@ -628,13 +628,16 @@ static bool t_holder_death(void)
 /*
  * A holder outside the caller's pid namespace stays anonymous: pid 0 and
  * no comm (its name would tell what the pid hides). Seen from a child in a
- * new pid namespace; in ours the same holder has both.
+ * new pid namespace; in ours the same holder has both. fdinfo gives pids
+ * as the rest of /proc does, in the namespace /proc was mounted in: the
+ * child, which mounted none, reads the holder's pid and comm there.
  */
-static int state_from_new_pidns(int fd)
+static int state_from_new_pidns(int fd, pid_t holder)
 {
 	struct gosync_holder hs[1];
 	struct gosync_state st;
 	unsigned int nr = 0;
+	char want[64];
 	pid_t pid;
 	int status;
 
@@ -647,7 +650,16 @@ static int state_from_new_pidns(int fd)
 		memset(hs, 0xff, sizeof(hs));
 		if (gosync_state(fd, &st, hs, 1, &nr) < 0 || nr != 1)
 			_exit(2);
-		_exit(hs[0].pid || hs[0].comm[0] || st.holders[0].pid || st.holders[0].comm[0]);
+		if (hs[0].pid || hs[0].comm[0] || st.holders[0].pid || st.holders[0].comm[0])
+			_exit(1);
+		snprintf(want, sizeof(want), "%d gs-hidden write 1", (int)holder);
+		if (strcmp(fdinfo(fd, "gosync-holder"), want)) {
+			printf("# fdinfo from a new pid namespace: '%s', not '%s'\n",
+			       fdinfo(fd, "gosync-holder"), want);
+			fflush(stdout);
+			_exit(5);
+		}
+		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return 4;
@@ -672,10 +684,13 @@ static bool t_other_pidns(void)
 	fflush(stdout);
 	pid = fork();
 	if (!pid)
-		_exit(state_from_new_pidns(m));
+		_exit(state_from_new_pidns(m, k.pid));
 	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid, "fork");
 	CHECK(kid_release(&k), "child exited badly");
-	/* 1: the holder named, 2: INFO failed, 3: no namespace, 4: lost the child */
+	/*
+	 * 1: INFO named the holder, 2: INFO failed, 3: no namespace, 4: lost
+	 * the child, 5: fdinfo did not name it
+	 */
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	      "from a new pid namespace: status %#x", status);
 	close(m);
