@@ -237,7 +237,6 @@ static inline void gs_wake_up(struct gs_wake *w)
 }
 
 int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void *key);
-unsigned int gs_sel_waiters(struct wait_queue_head *wq);
 
 /*
  * Optimistic spinning (as the kernel's mutex and rwsem do): a locker that
@@ -583,6 +582,7 @@ struct gs_mutex {
 	 */
 	u32 *word;
 	wait_queue_head_t wq;		/* pollers and waiting selections */
+	atomic_t watchers;		/* the selections in @wq (gs_case_watch()) */
 	struct gs_stats __percpu *stats; /* enum gosync_lock_stat */
 	struct gs_lockstat lockstat;	/* contended Locks; atomic */
 };
@@ -668,6 +668,7 @@ struct gs_rwmutex {
 	struct list_head rholders;	/* holders with read locks (gs_holder.node) */
 	unsigned int nr_rholders;	/* entries in @rholders */
 	wait_queue_head_t wq;		/* pollers and waiting selections */
+	atomic_t watchers;		/* the selections in @wq (gs_case_watch()) */
 	struct gs_stats __percpu *stats; /* enum gosync_lock_stat */
 	struct gs_lockstat lockstat;	/* contended Locks and RLocks; atomic */
 };
@@ -702,6 +703,7 @@ struct gs_waitgroup {
 	u64 id;				/* the object's, for tracepoints; set once */
 	spinlock_t lock;		/* protects every field below */
 	wait_queue_head_t wq;		/* pollers and waiting selections */
+	atomic_t watchers;		/* the selections in @wq (gs_case_watch()) */
 	struct gs_sleepers sleepers;	/* Waits */
 	s64 count;			/* Go's counter; also read by poll */
 	unsigned int waiters;		/* in Wait for the current generation */
@@ -1135,6 +1137,7 @@ struct gs_sem {
 	struct list_head waiters;	/* FIFO of struct gs_sem_waiter */
 	unsigned int nr_waiters;	/* Acquires in @waiters (not selections) */
 	wait_queue_head_t wq;		/* pollers and waiting selections */
+	atomic_t watchers;		/* the selections in @wq (gs_case_watch()) */
 	bool robust;			/* permits held per description; immutable */
 	struct list_head holders;	/* robust: holders with permits (gs_holder.node) */
 	unsigned int nr_holders;	/* entries in @holders */
@@ -1332,6 +1335,10 @@ struct gs_case;
  *	only for it goes back to the fast path. Takes the object's lock
  * @lockstat: optional: the object's contention statistics, where a case
  *	that waited and took the lock or permits is counted (as a Lock is)
+ * @watchers: optional: the object's count of the cases watching @wq, for
+ *	INFO's waiters. Counted, not found by walking @wq under its lock
+ *	with interrupts off: @wq also holds every poller, as many as a user
+ *	can register (each epoll watch of each dup of an fd)
  */
 struct gs_case_ops {
 	u32 ops;
@@ -1347,6 +1354,7 @@ struct gs_case_ops {
 	void (*release)(struct gs_case *c);
 	void (*settle)(struct gs_case *c);
 	struct gs_lockstat *(*lockstat)(const struct gs_case *c);
+	atomic_t *(*watchers)(const struct gs_case *c);
 };
 
 /**

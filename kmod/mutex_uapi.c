@@ -79,6 +79,11 @@ static wait_queue_head_t *gs_mutex_case_wq(struct gs_case *c)
 	return &((struct gs_mutex *)c->priv)->wq;
 }
 
+static atomic_t *gs_mutex_case_watchers(const struct gs_case *c)
+{
+	return &((struct gs_mutex *)c->priv)->watchers;
+}
+
 static struct gs_lockstat *gs_mutex_case_lockstat(const struct gs_case *c)
 {
 	return &((struct gs_mutex *)c->priv)->lockstat;
@@ -124,6 +129,7 @@ static const struct gs_case_ops gs_mutex_cases = {
 	.arm = gs_mutex_case_arm,
 	.disarm = gs_mutex_case_disarm,
 	.wq = gs_mutex_case_wq,
+	.watchers = gs_mutex_case_watchers,
 	.lock = gs_mutex_case_lock,
 	.ready_locked = gs_mutex_case_ready_locked,
 	.take_locked = gs_mutex_case_take_locked,
@@ -175,7 +181,7 @@ static void gs_mutex_type_state(void *priv, struct gosync_state *st, struct gosy
 
 	gs_mutex_state(m, st, hs, cap, ns);
 	/* Selections and wait-alls asleep on it wait too. */
-	st->waiters += gs_sel_waiters(&m->wq);
+	st->waiters += atomic_read(&m->watchers);
 }
 
 static int gs_mutex_type_map(void *priv, struct gosync_mapped *words)

@@ -103,6 +103,11 @@ static wait_queue_head_t *gs_rwmutex_case_wq(struct gs_case *c)
 	return &((struct gs_rwmutex *)c->priv)->wq;
 }
 
+static atomic_t *gs_rwmutex_case_watchers(const struct gs_case *c)
+{
+	return &((struct gs_rwmutex *)c->priv)->watchers;
+}
+
 static struct gs_lockstat *gs_rwmutex_case_lockstat(const struct gs_case *c)
 {
 	return &((struct gs_rwmutex *)c->priv)->lockstat;
@@ -151,6 +156,7 @@ static const struct gs_case_ops gs_rwmutex_cases = {
 	.arm = gs_rwmutex_case_arm,
 	.disarm = gs_rwmutex_case_disarm,
 	.wq = gs_rwmutex_case_wq,
+	.watchers = gs_rwmutex_case_watchers,
 	.lock = gs_rwmutex_case_lock,
 	.ready_locked = gs_rwmutex_case_ready_locked,
 	.take_locked = gs_rwmutex_case_take_locked,
@@ -203,7 +209,7 @@ static void gs_rwmutex_type_state(void *priv, struct gosync_state *st,
 
 	gs_rwmutex_state(rw, st, hs, cap, ns);
 	/* Selections and wait-alls asleep on it wait too. */
-	st->waiters += gs_sel_waiters(&rw->wq);
+	st->waiters += atomic_read(&rw->watchers);
 }
 
 static int gs_rwmutex_type_map(void *priv, struct gosync_mapped *words)

@@ -85,6 +85,11 @@ static wait_queue_head_t *gs_sem_case_wq(struct gs_case *c)
 	return &((struct gs_sem *)c->priv)->wq;
 }
 
+static atomic_t *gs_sem_case_watchers(const struct gs_case *c)
+{
+	return &((struct gs_sem *)c->priv)->watchers;
+}
+
 static struct gs_lockstat *gs_sem_case_lockstat(const struct gs_case *c)
 {
 	return &((struct gs_sem *)c->priv)->lockstat;
@@ -129,6 +134,7 @@ static const struct gs_case_ops gs_sem_cases = {
 	.arm = gs_sem_case_arm,
 	.disarm = gs_sem_case_disarm,
 	.wq = gs_sem_case_wq,
+	.watchers = gs_sem_case_watchers,
 	.lock = gs_sem_case_lock,
 	.ready_locked = gs_sem_case_ready_locked,
 	.take_locked = gs_sem_case_take_locked,
@@ -179,7 +185,7 @@ static void gs_sem_type_state(void *priv, struct gosync_state *st, struct gosync
 
 	gs_sem_fill_state(s, st, hs, cap, ns);
 	/* Selections and wait-alls asleep on it wait too. */
-	st->waiters += gs_sel_waiters(&s->wq);
+	st->waiters += atomic_read(&s->watchers);
 }
 
 static int gs_sem_type_map(void *priv, struct gosync_mapped *words)

@@ -47,29 +47,6 @@ int gs_sel_wake(struct wait_queue_entry *wqe, unsigned int mode, int sync, void 
 EXPORT_SYMBOL_IF_KUNIT(gs_sel_wake);
 
 /**
- * gs_sel_waiters() - selections and wait-alls watching @wq (INFO's waiters)
- * @wq: the object's poll wait queue
- *
- * They wait on an object's poll wait queue, not in its own queue, and are
- * told from pollers (epoll keeps its entries while an fd is in its set) by
- * their wake function. The wait-queue lock guards the list; the object's
- * lock is not needed (INFO reads the object's other state under it,
- * separately).
- */
-unsigned int gs_sel_waiters(struct wait_queue_head *wq)
-{
-	struct wait_queue_entry *wqe;
-	unsigned long flags;
-	unsigned int n = 0;
-
-	spin_lock_irqsave(&wq->lock, flags);
-	list_for_each_entry(wqe, &wq->head, entry)
-		n += wqe->func == gs_sel_wake;
-	spin_unlock_irqrestore(&wq->lock, flags);
-	return n;
-}
-
-/**
  * gs_spin_on_owner() - spin while the lock's holder runs on another CPU
  * @lock: the lock's spinlock, which protects *@ownerp
  * @ownerp: the lock's owner_task (gs_owner_task_set())
@@ -255,10 +232,14 @@ static void gs_case_watch(struct gs_case *c, struct gs_sel *sel)
 	init_waitqueue_func_entry(&c->wqe, gs_sel_wake);
 	c->wqe.private = sel;
 	add_wait_queue(c->ops->wq(c), &c->wqe);
+	if (c->ops->watchers)
+		atomic_inc(c->ops->watchers(c));
 }
 
 static void gs_case_unwatch(struct gs_case *c)
 {
+	if (c->ops->watchers)
+		atomic_dec(c->ops->watchers(c));
 	remove_wait_queue(c->ops->wq(c), &c->wqe);
 }
 

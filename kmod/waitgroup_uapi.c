@@ -76,6 +76,11 @@ static wait_queue_head_t *gs_waitgroup_case_wq(struct gs_case *c)
 	return &((struct gs_waitgroup *)c->priv)->wq;
 }
 
+static atomic_t *gs_waitgroup_case_watchers(const struct gs_case *c)
+{
+	return &((struct gs_waitgroup *)c->priv)->watchers;
+}
+
 static spinlock_t *gs_waitgroup_case_lock(struct gs_case *c)
 {
 	return &((struct gs_waitgroup *)c->priv)->lock;
@@ -96,6 +101,7 @@ static const struct gs_case_ops gs_waitgroup_cases = {
 	.all_ops = BIT(GOSYNC_CASE_WG_ZERO),
 	.try = gs_waitgroup_case_try,
 	.wq = gs_waitgroup_case_wq,
+	.watchers = gs_waitgroup_case_watchers,
 	.lock = gs_waitgroup_case_lock,
 	.ready_locked = gs_waitgroup_case_ready_locked,
 	.take_locked = gs_waitgroup_case_take_locked,
@@ -146,7 +152,7 @@ static void gs_waitgroup_state(void *priv, struct gosync_state *st, struct gosyn
 	st->waiters = wg->waiters;
 	spin_unlock(&wg->lock);
 	/* Selections and wait-alls asleep on it wait too. */
-	st->waiters += gs_sel_waiters(&wg->wq);
+	st->waiters += atomic_read(&wg->watchers);
 }
 
 static int gs_waitgroup_type_map(void *priv, struct gosync_mapped *words)

@@ -10,6 +10,7 @@
  * struct smaller than the kernel's, malformed sizes, the old INFO size.
  */
 #include <sched.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -404,16 +405,25 @@ static int select_lock_wg(void *arg)
 /*
  * A child asleep in a selection (GOSYNC_IOC_WAIT) over a held Mutex and a
  * WaitGroup counts as a waiter on each, though it is in neither's own queue.
+ * Pollers, in the same poll queue, do not: the Mutex is watched by epoll
+ * through three fds.
  */
 static bool t_select_waiters(void)
 {
+	struct epoll_event ev = { .events = EPOLLIN };
 	char name[GOSYNC_NAME_MAX];
 	struct gosync_state st;
-	int fds[2];
+	int fds[2], ep, dups[2];
 	struct kid k;
 
 	fds[0] = CHECK_OK(gosync_mutex_create(dev, tap_name(name, "sm"), 0600, 0));
 	fds[1] = CHECK_OK(gosync_waitgroup_create(dev, tap_name(name, "sw"), 0600));
+	ep = CHECK_OK(epoll_create1(EPOLL_CLOEXEC));
+	dups[0] = CHECK_OK(dup(fds[0]));
+	dups[1] = CHECK_OK(dup(fds[0]));
+	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, fds[0], &ev));
+	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, dups[0], &ev));
+	CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, dups[1], &ev));
 	CHECK_OK(gosync_waitgroup_add(fds[1], 1, NULL));
 	CHECK_OK(gosync_mutex_lock(fds[0], -1));
 	CHECK(kid_start(&k, "gs-select", select_lock_wg, fds), "fork");
@@ -421,11 +431,16 @@ static bool t_select_waiters(void)
 	CHECK(wait_for_waiters(fds[1], 1, &st), "the selection never waited on the WaitGroup");
 	CHECK(!strcmp(fdinfo(fds[0], "gosync-waiters"), "1"), "fdinfo waiters: %s",
 	      fdinfo(fds[0], "gosync-waiters"));
+	CHECK_OK(gosync_state(fds[0], &st, NULL, 0, NULL));
+	CHECK_EQ(st.waiters, 1);
 	CHECK_OK(gosync_mutex_unlock(fds[0]));
 	CHECK(kid_result(&k), "child: the selection did not take the Mutex");
 	CHECK(kid_release(&k), "child exited badly");
 	CHECK(wait_for_waiters(fds[0], 0, &st), "a waiter left on the Mutex");
 	CHECK(wait_for_waiters(fds[1], 0, &st), "a waiter left on the WaitGroup");
+	close(ep);
+	close(dups[0]);
+	close(dups[1]);
 	close(fds[0]);
 	close(fds[1]);
 	return true;
