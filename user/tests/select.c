@@ -359,19 +359,45 @@ struct held {
 	int hold_ms;
 };
 
-/* A child that locks @name through its own fd, holds it, and exits (robust: released). */
+static int child_pipe[2];
+
+/*
+ * A child that locks @name through its own fd, says so on child_pipe, holds
+ * it, and exits (robust: released).
+ */
 static int child_hold(void *arg)
 {
 	struct held *h = arg;
 	int fd = gosync_open(dev, h->name, 0);
 
-	if (fd < 0 || gosync_mutex_lock(fd, -1) < 0)
+	if (fd < 0 || gosync_mutex_lock(fd, -1) < 0 || write(child_pipe[1], "L", 1) != 1)
 		return 1;
 	sleep_ns(h->hold_ms * MS);
 	return gosync_mutex_unlock(fd) < 0;
 }
 
-static int child_pipe[2];
+/*
+ * Start child_hold() and return once its Lock has returned. A TryLock that
+ * fails is not enough: the lock may be handed to the child in the kernel
+ * (starvation mode) before its Lock returns, and a child killed then never
+ * held it (gs_mutex_lock() gives it back: no EOWNERDEAD to report).
+ */
+static pid_t spawn_holder(struct held *h)
+{
+	pid_t pid;
+	char c;
+
+	if (pipe(child_pipe))
+		return -1;
+	pid = spawn(child_hold, h);
+	close(child_pipe[1]);	/* a child that fails closes the last writer */
+	if (read(child_pipe[0], &c, 1) != 1) {
+		reap(pid);
+		pid = -1;
+	}
+	close(child_pipe[0]);
+	return pid;
+}
 
 /* A child that locks @name, and unlocks once a selection waits for it too. */
 static int child_hold_until_waited(void *arg)
@@ -427,11 +453,8 @@ static bool t_ntsync_wait_any(void)
 	CHECK_OK(gosync_mutex_unlock(m1));
 	CHECK_OK(gosync_mutex_unlock(m2));
 	/* a robust holder that dies: the case completes with EOWNERDEAD */
-	pid = spawn(child_hold, &h);
-	while (gosync_mutex_trylock(m2) == 0) {
-		CHECK_OK(gosync_mutex_unlock(m2));
-		sleep_ns(MS);
-	}
+	pid = spawn_holder(&h);
+	CHECK(pid > 0, "child did not lock");
 	kill(pid, SIGKILL);
 	CHECK_EQ(wait_any(&cs[1], 1, 0, LIVENESS_NS), 0);
 	CHECK_EQ(cs[1].error, -EOWNERDEAD);
@@ -569,11 +592,8 @@ static bool t_ntsync_wait_all_owner_dead(void)
 	for (int blocked = 0; blocked <= 1; blocked++) {
 		cs[0] = op_case(m1, GOSYNC_CASE_LOCK);
 		cs[1] = op_case(m2, GOSYNC_CASE_LOCK);
-		pid = spawn(child_hold, &h);
-		while (gosync_mutex_trylock(other1) == 0) {	/* until the child holds m1 */
-			CHECK_OK(gosync_mutex_unlock(other1));
-			sleep_ns(MS);
-		}
+		pid = spawn_holder(&h);
+		CHECK(pid > 0, "child did not lock");
 		if (blocked) {
 			CHECK_OK(bg_start(&b, wait_all_bg, cs));
 			CHECK(wait_queued(m1, 1), "wait-all never waited on m1");
