@@ -157,7 +157,7 @@ bench-quick: deps
 
 # Static checks on the kernel sources.
 sparse: modules
-	scripts/sparse $(KDIR) $(BUILD)/sparse
+	scripts/sparse
 
 checkpatch:
 	scripts/checkpatch
