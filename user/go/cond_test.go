@@ -127,9 +127,14 @@ func TestCondBroadcast(t *testing.T) { forMutexKinds(t, testCondBroadcast) }
 func testCondBroadcast(t *testing.T, opts ...gosync.Option) {
 	c := newCond(t, opts...)
 	m := c.L
-	n := 200 // Go's, -short too
+	// Go's 200; each of the n rounds wakes all n, n² wakes in all: a
+	// quarter of them under -short (the VM runs, under TCG), and the race
+	// detector's build a tenth
+	n := 200
 	if gosync.RaceBuild {
 		n = 20
+	} else if testing.Short() {
+		n = 100
 	}
 	running := make(chan int, n)
 	awake := make(chan int, n)
@@ -250,9 +255,11 @@ func testCondRace(t *testing.T, opts ...gosync.Option) {
 func TestCondSignalStealing(t *testing.T) { forMutexKinds(t, testCondSignalStealing) }
 
 func testCondSignalStealing(t *testing.T, opts ...gosync.Option) {
-	iters := 1000 // Go's, -short too
+	iters := 1000 // Go's; a quarter under -short (the VM runs, under TCG)
 	if gosync.RaceBuild {
 		iters = 100
+	} else if testing.Short() {
+		iters = 250
 	}
 	for i := 0; i < iters; i++ {
 		cond := newCond(t, opts...)
