@@ -391,7 +391,7 @@ static pid_t spawn_holder(struct held *h)
 		return -1;
 	pid = spawn(child_hold, h);
 	close(child_pipe[1]);	/* a child that fails closes the last writer */
-	if (read(child_pipe[0], &c, 1) != 1) {
+	if (pid > 0 && read(child_pipe[0], &c, 1) != 1) {
 		reap(pid);
 		pid = -1;
 	}
