@@ -162,6 +162,10 @@ sparse: modules
 checkpatch:
 	scripts/checkpatch
 
+# shellcheck -S warning on every shell script (scripts/, the guest's tests).
+shellcheck:
+	scripts/shellcheck
+
 # The man pages against the headers, docs and --help they describe, and
 # rendered by groff with every warning on.
 man-check: user
@@ -276,7 +280,7 @@ clean:
 	rm -rf $(BUILD)
 
 PHONY_BENCH := bench bench-quick check-kcsan
-.PHONY: all deps modules kernels debug-modules user user32 demo check sparse checkpatch \
+.PHONY: all deps modules kernels debug-modules user user32 demo check sparse checkpatch shellcheck \
 	man-check deb $(PHONY_BENCH) install install-module modules_install \
 	install-user install-data install-man uninstall dkms-install dkms-uninstall \
 	dkms-src print-kdir print-moddir print-version clean go

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC1010  # `gosync wg done` is a subcommand, not the keyword
 # Runs inside the test VM for `make demo`.
 set -e
 progress=${1:-}		# --no-progress when the host is not a terminal

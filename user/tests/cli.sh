@@ -81,7 +81,7 @@ fi
 check create "$G" counter create "$N" --mode mutex --initial 100
 loops=25
 pids=""
-for w in 1 2 3 4; do
+for _ in 1 2 3 4; do
 	(
 		i=0
 		while [ $i -lt $loops ]; do
