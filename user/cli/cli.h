@@ -248,6 +248,26 @@ void cli_fmt_ns(char *buf, size_t len, uint64_t ns);
 /* The --timeout option of the verbs that wait, as their opts[] */
 extern const struct cli_opt cli_timeout_opts[];
 
+/*
+ * -E N, flock(1)'s --conflict-exit-code: the exit status of a lock or acquire
+ * that found the lock or permits busy (a try) or whose --timeout expired, so
+ * that a script can tell it from CMD's own exit status 1.
+ */
+#define CLI_OPT_TIMEOUT \
+	{ "timeout", 't', "SEC", "give up after SEC seconds (fractions allowed)" }
+#define CLI_OPT_CONFLICT \
+	{ "conflict-exit-code", 'E', "N", "exit N (0-255), not 1, if busy or timed out" }
+
+/* The options of lock and rlock (timeout, conflict), and of their tries */
+extern const struct cli_opt cli_lock_opts[];
+extern const struct cli_opt cli_trylock_opts[];
+
+/**
+ * cli_conflict_code() - the -E N option: N, or CLI_EXIT_FAIL if absent.
+ * Return: false after a usage message if N is not 0 to 255.
+ */
+bool cli_conflict_code(const struct cli_ctx *ctx, int *code);
+
 /**
  * cli_timeout() - the --timeout SEC option as ns: -1 if absent (wait forever).
  * SEC is a decimal number of seconds, fractions allowed ("0.5").

@@ -94,9 +94,9 @@ static int lock_take(struct cli_ctx *ctx, unsigned int type, unsigned int op,
 	bool died = false;
 	struct gosync_info info;
 	int64_t timeout = -1;
-	int fd, status = 0, ret;
+	int fd, status = 0, ret, err, conflict;
 
-	if (!try && !cli_timeout(ctx, &timeout))
+	if ((!try && !cli_timeout(ctx, &timeout)) || !cli_conflict_code(ctx, &conflict))
 		return CLI_EXIT_USAGE;
 	cli_catch_signals();	/* before the fd exists (cli.h) */
 	fd = cli_open(ctx, name, type);
@@ -131,11 +131,14 @@ static int lock_take(struct cli_ctx *ctx, unsigned int type, unsigned int op,
 		fprintf(stderr, "gosync: %s %s: warning: previous holder died while "
 			"holding the lock; the lock is now held\n", ctx->cmdline, name);
 	} else if (ret < 0) {
-		if (try && errno == EBUSY)
+		err = errno;
+		if (try && err == EBUSY)
 			fprintf(stderr, "gosync: %s %s: locked (busy)\n", ctx->cmdline, name);
 		else
 			status = cli_wait_fail(ctx, name);
 		close(fd);
+		if ((try && err == EBUSY) || err == ETIMEDOUT)
+			return conflict;
 		return status ? status : CLI_EXIT_FAIL;
 	}
 	/*
@@ -260,7 +263,8 @@ static const struct cli_opt create_opts[] = {
 	"gosync inherited, from an outer lock, is taken out). If gosync is\n"	\
 	"killed, CMD is killed too. SIGTERM and SIGHUP are passed on to CMD.\n" \
 	"Without CMD: take the lock and exit. " what "\n"				\
-	"Exit status 1 on --timeout; 128+N if signal N interrupted the wait."
+	"Exit status 1 (or -E's N) on --timeout; 128+N if signal N interrupted\n" \
+	"the wait."
 
 static const struct cli_cmd mutex_cmds[] = {
 	{ "create", "NAME", "create a named mutex", CREATE_HELP("mutex"),
@@ -271,10 +275,11 @@ static const struct cli_cmd mutex_cmds[] = {
 		    "locked after this command, so it is unlocked again at once (the\n"
 		    "command only waited for it to be free), and a warning says so.",
 		    "unlock"),
-	  cli_timeout_opts, 1, -1, m_lock },
+	  cli_lock_opts, 1, -1, m_lock },
 	{ "trylock", "NAME [-- CMD...]", "lock if free, else exit 1 at once",
 	  "As lock, but never waits: if the mutex is locked, exit 1 (the message\n"
-	  "says 'busy') without running CMD.", NULL, 1, -1, m_trylock },
+	  "says 'busy') without running CMD; -E N: exit N instead.",
+	  cli_trylock_opts, 1, -1, m_trylock },
 	{ "unlock", "NAME", "unlock (whoever locked it)",
 	  "As Go's Unlock, any process may unlock a locked mutex. Exit status 1\n"
 	  "if it is not locked ('sync: unlock of unlocked mutex').",
@@ -294,9 +299,10 @@ static const struct cli_cmd rwmutex_cmds[] = {
 		    "rwmutex (unlock it later with 'unlock'): a robust one is unlocked\n"
 		    "again at once (the command only waited for it), with a warning.",
 		    "unlock"),
-	  cli_timeout_opts, 1, -1, rw_lock },
+	  cli_lock_opts, 1, -1, rw_lock },
 	{ "trylock", "NAME [-- CMD...]", "write-lock if free, else exit 1 at once",
-	  NULL, NULL, 1, -1, rw_trylock },
+	  "As lock, but never waits: exit 1 (or -E's N) if it is locked.",
+	  cli_trylock_opts, 1, -1, rw_trylock },
 	{ "unlock", "NAME", "release the write lock (whoever took it)",
 	  "Exit status 1 if it is not write-locked.", NULL, 1, 1, rw_unlock },
 	{ "rlock", "NAME [-- CMD...]", "read-lock; run CMD holding it",
@@ -308,11 +314,12 @@ static const struct cli_cmd rwmutex_cmds[] = {
 		    "counted in its shared page, not per open file), so nothing would\n"
 		    "release one a killed gosync held: rlock refuses it (exit 1).",
 		    "runlock"),
-	  cli_timeout_opts, 1, -1, rw_rlock },
+	  cli_lock_opts, 1, -1, rw_rlock },
 	{ "tryrlock", "NAME [-- CMD...]", "read-lock if possible, else exit 1 at once",
 	  "Fails (busy) while a writer holds the lock or waits for it (Go's\n"
-	  "writer preference). Refused on a --mapped rwmutex, as rlock is.",
-	  NULL, 1, -1, rw_tryrlock },
+	  "writer preference): exit 1, or -E's N. Refused on a --mapped\n"
+	  "rwmutex, as rlock is.",
+	  cli_trylock_opts, 1, -1, rw_tryrlock },
 	{ "runlock", "NAME", "release a read lock: always fails from the shell",
 	  "Read locks belong to the open file that took them, and each gosync\n"
 	  "command opens its own, so from the shell this always exits 1 with\n"

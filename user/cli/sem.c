@@ -88,9 +88,10 @@ static int sem_take(struct cli_ctx *ctx, bool try)
 	struct gosync_info info;
 	int64_t timeout = -1;
 	uint64_t n;
-	int fd, ret, status = 0;
+	int fd, ret, err, conflict, status = 0;
 
-	if (!opt_permits(ctx, &n) || (!try && !cli_timeout(ctx, &timeout)))
+	if (!opt_permits(ctx, &n) || (!try && !cli_timeout(ctx, &timeout)) ||
+	    !cli_conflict_code(ctx, &conflict))
 		return CLI_EXIT_USAGE;
 	cli_catch_signals();	/* before the fd exists (cli.h) */
 	fd = cli_open(ctx, name, GOSYNC_TYPE_SEM);
@@ -108,16 +109,19 @@ static int sem_take(struct cli_ctx *ctx, bool try)
 			ctx->cmdline, name, name, verb, name);
 	ret = try ? gosync_sem_tryacquire(fd, n) : cli_wait(fd, timeout, acquire_call, &n);
 	if (ret < 0) {
-		if (try && errno == EBUSY)
+		err = errno;
+		if (try && err == EBUSY)
 			fprintf(stderr, "gosync: %s %s: not enough free permits (busy)\n",
 				ctx->cmdline, name);
-		else if (errno == EINVAL)
+		else if (err == EINVAL)
 			fprintf(stderr, "gosync: %s %s: %" PRIu64 " permits is more than the "
 				"semaphore has (%s)\n", ctx->cmdline, name, n,
-				strerror(errno));
+				strerror(err));
 		else
 			status = cli_wait_fail(ctx, name);
 		close(fd);
+		if ((try && err == EBUSY) || err == ETIMEDOUT)
+			return conflict;
 		return status ? status : CLI_EXIT_FAIL;
 	}
 	/*
@@ -253,7 +257,14 @@ static const struct cli_opt create_opts[] = {
 
 static const struct cli_opt acquire_opts[] = {
 	{ "permits", 'n', "K", "take K permits (default 1)" },
-	{ "timeout", 't', "SEC", "give up after SEC seconds (fractions allowed)" },
+	CLI_OPT_TIMEOUT,
+	CLI_OPT_CONFLICT,
+	{ NULL },
+};
+
+static const struct cli_opt tryacquire_opts[] = {
+	{ "permits", 'n', "K", "take K permits (default 1)" },
+	CLI_OPT_CONFLICT,
 	{ NULL },
 };
 
@@ -286,12 +297,13 @@ static const struct cli_cmd sem_cmds[] = {
 	  "nothing (with --json: the new object).",
 	  create_opts, 2, 2, sem_create },
 	{ "acquire", "NAME [-- CMD...]", "take K permits; run CMD holding them",
-	  TAKE_HELP "; 1 on --timeout;\n128+N if signal N interrupted the wait.",
+	  TAKE_HELP "; 1 (or -E's N)\non --timeout; 128+N if signal N interrupted the wait.",
 	  acquire_opts, 1, -1, sem_acquire },
 	{ "tryacquire", "NAME [-- CMD...]", "take K permits if free, else exit 1 at once",
 	  TAKE_HELP ", or if the\npermits are not free (busy), without running CMD. "
-	  "It does not jump\nthe queue: while anyone waits, it is busy.",
-	  permits_opts, 1, -1, sem_tryacquire },
+	  "It does not jump\nthe queue: while anyone waits, it is busy. -E N: exit N, not 1,\n"
+	  "when busy.",
+	  tryacquire_opts, 1, -1, sem_tryacquire },
 	{ "release", "NAME", "return K permits (--nonrobust semaphores)",
 	  "Exit status 1 if fewer than K are taken (x/sync: 'released more than\n"
 	  "held'). On a robust semaphore only the open file that took permits may\n"

@@ -16,7 +16,18 @@
 #include "cli.h"
 
 const struct cli_opt cli_timeout_opts[] = {
-	{ "timeout", 't', "SEC", "give up after SEC seconds (fractions allowed)" },
+	CLI_OPT_TIMEOUT,
+	{ NULL },
+};
+
+const struct cli_opt cli_lock_opts[] = {
+	CLI_OPT_TIMEOUT,
+	CLI_OPT_CONFLICT,
+	{ NULL },
+};
+
+const struct cli_opt cli_trylock_opts[] = {
+	CLI_OPT_CONFLICT,
 	{ NULL },
 };
 
@@ -97,6 +108,22 @@ bool cli_timeout(const struct cli_ctx *ctx, int64_t *timeout_ns)
 		return false;
 	}
 	*timeout_ns = sec >= 9e9 ? INT64_MAX : (int64_t)(sec * 1e9);
+	return true;
+}
+
+bool cli_conflict_code(const struct cli_ctx *ctx, int *code)
+{
+	const char *s = cli_opt(ctx, "conflict-exit-code");
+	uint64_t n;
+
+	*code = CLI_EXIT_FAIL;
+	if (!s)
+		return true;
+	if (!opt_u64(s, 10, 255, &n)) {
+		cli_usage(ctx, "-E '%s' is not an exit status from 0 to 255", s);
+		return false;
+	}
+	*code = (int)n;
 	return true;
 }
 

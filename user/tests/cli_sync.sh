@@ -88,8 +88,17 @@ status 1 mutex-trylock-busy "$G" mutex trylock "$N-m" -- touch "$T/ran"
 [ ! -e "$T/ran" ] && grep -q busy "$T/err" && ok mutex-trylock-busy-no-run || notok mutex-trylock-busy-no-run "ran or no message"
 status 1 mutex-lock-timeout "$G" mutex lock "$N-m" --timeout 0.2 -- true
 grep -q 'timed out' "$T/err" && ok mutex-timeout-message || notok mutex-timeout-message "$(cat "$T/err")"
+# -E N (flock's --conflict-exit-code): busy or timed out exits N, CMD not run
+status 75 mutex-trylock-busy-conflict-code "$G" mutex trylock -E 75 "$N-m" -- touch "$T/ran"
+status 76 mutex-lock-timeout-conflict-code "$G" mutex lock --conflict-exit-code=76 "$N-m" \
+	--timeout 0.1 -- touch "$T/ran"
+status 0 mutex-trylock-busy-conflict-code-0 "$G" mutex trylock -E 0 "$N-m" -- touch "$T/ran"
+[ ! -e "$T/ran" ] && grep -q busy "$T/err" && ok mutex-conflict-code-no-run ||
+	notok mutex-conflict-code-no-run "ran, or '$(cat "$T/err")'"
 touch "$T/release"
 wait $holder && ok mutex-holder-exits-0 || notok mutex-holder-exits-0 "holder failed"
+# -E changes only gosync's own status: CMD's 1 is still 1
+status 1 mutex-conflict-code-keeps-cmd-status "$G" mutex trylock -E 75 "$N-m" -- false
 rm -f "$T/held" "$T/release"
 
 # nonrobust: lock and unlock as separate commands, from different processes
@@ -202,6 +211,9 @@ status 0 rwmutex-tryrlock-beside-reader "$G" rwmutex tryrlock "$N-rw" -- true
 writer=$!
 info_has rwmutex "$N-rw" "waiters: 1" || notok rwmutex-writer-queued "$("$G" rwmutex info "$N-rw")"
 status 1 rwmutex-tryrlock-writer-waiting "$G" rwmutex tryrlock "$N-rw" -- true
+status 77 rwmutex-tryrlock-conflict-code "$G" rwmutex tryrlock -E 77 "$N-rw" -- true
+status 78 rwmutex-trylock-conflict-code "$G" rwmutex trylock -E 78 "$N-rw" -- true
+status 79 rwmutex-rlock-timeout-conflict-code "$G" rwmutex rlock -E 79 --timeout 0.1 "$N-rw" -- true
 [ ! -e "$T/wrote" ] && ok rwmutex-writer-waits || notok rwmutex-writer-waits "writer ran beside a reader"
 touch "$T/release"
 wait $holder
@@ -501,6 +513,8 @@ fi
 # ---- usage and help ----
 status 2 usage-lock-no-name "$G" mutex lock
 status 2 usage-bad-timeout "$G" mutex lock "$N-m" --timeout -1
+status 2 usage-bad-conflict-code "$G" mutex lock "$N-m" -E 256
+status 2 usage-bad-conflict-code-word "$G" rwmutex trylock "$N-rw" --conflict-exit-code busy
 status 2 usage-bad-timeout-word "$G" wg wait "$N-jobs" --timeout soon
 status 2 usage-once-do-no-cmd "$G" once do "$N-o"
 status 2 usage-wg-add-no-n "$G" wg add "$N-jobs"

@@ -90,6 +90,10 @@ status 1 tryacquire-busy "$G" sem tryacquire "$N-s" -- touch "$T/ran"
 [ ! -e "$T/ran" ] && grep -q busy "$T/err" && ok tryacquire-busy-no-run || notok tryacquire-busy-no-run "ran, or '$(cat "$T/err")'"
 status 1 acquire-timeout "$G" sem acquire "$N-s" --timeout 0.2 -- touch "$T/ran"
 [ ! -e "$T/ran" ] && grep -q 'timed out' "$T/err" && ok timeout-message || notok timeout-message "$(cat "$T/err")"
+status 75 tryacquire-busy-conflict-code "$G" sem tryacquire -E 75 "$N-s" -- touch "$T/ran"
+status 76 acquire-timeout-conflict-code "$G" sem acquire -E 76 "$N-s" --timeout 0.1 -- touch "$T/ran"
+[ ! -e "$T/ran" ] && ok conflict-code-no-run || notok conflict-code-no-run "CMD ran"
+status 2 usage-bad-conflict-code "$G" sem acquire -E -1 "$N-s" -- true
 "$G" sem acquire "$N-s" -- touch "$T/ran" 2>"$T/err2" &
 p=$!
 wait_waiters $holder 1 || notok waiting "no waiter after 20 s"
