@@ -248,13 +248,13 @@ void cli_fmt_ns(char *buf, size_t len, uint64_t ns);
 /* The --timeout option of the verbs that wait, as their opts[] */
 extern const struct cli_opt cli_timeout_opts[];
 
+#define CLI_OPT_TIMEOUT \
+	{ "timeout", 't', "SEC", "give up after SEC seconds (fractions allowed)" }
 /*
  * -E N, flock(1)'s --conflict-exit-code: the exit status of a lock or acquire
  * that found the lock or permits busy (a try) or whose --timeout expired, so
  * that a script can tell it from CMD's own exit status 1.
  */
-#define CLI_OPT_TIMEOUT \
-	{ "timeout", 't', "SEC", "give up after SEC seconds (fractions allowed)" }
 #define CLI_OPT_CONFLICT \
 	{ "conflict-exit-code", 'E', "N", "exit N (0-255), not 1, if busy or timed out" }
 
